@@ -1,0 +1,42 @@
+/*
+ * log.h: logging to syslog or stderr, and fatal exits.
+ *
+ * log_init() must run before any chroot: with syslog it connects to
+ * /dev/log at once (LOG_NDELAY) and loads the time zone, so nothing is
+ * loaded from a user's home afterwards.
+ */
+#ifndef MFTP_LOG_H
+#define MFTP_LOG_H
+
+#include <stdarg.h>
+
+/* to_stderr != 0: write "ident[pid]: message" lines to stderr. */
+void log_init(const char *ident, int to_stderr);
+
+/* Change the ident (e.g. after fork, to name the process role). */
+void log_set_ident(const char *ident);
+
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* log_warn appends ": strerror(errno)"; log_warnx does not. */
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Log at LOG_CRIT and end the process through cleanup_exit(255).
+ * fatal appends ": strerror(errno)"; fatalx does not.
+ */
+void fatal(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+void fatalx(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+
+/*
+ * Ends the process.  The library's default calls _exit(); a program or a
+ * test may define its own (it is a weak symbol) to clean up or to catch
+ * fatal errors.
+ */
+void cleanup_exit(int status) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * mftp_limits.h: every limit mftp enforces, in one place.
+ *
+ * Used by: every program.  A limit on untrusted input is checked before
+ * anything of the announced size is allocated.
+ */
+#ifndef MFTP_LIMITS_H
+#define MFTP_LIMITS_H
+
+/* A control frame (length prefix excluded); bulk data is not framed. */
+#define MFTP_FRAME_MAX		(64 * 1024)
+
+/* Strings inside frames. */
+#define MFTP_PATH_MAX		4096	/* a path as the client sends it */
+#define MFTP_NAME_MAX		255	/* one directory entry's name */
+#define MFTP_USER_MAX		32	/* a user name */
+#define MFTP_SECRET_MAX		1024	/* a password */
+#define MFTP_TEXT_MAX		1024	/* error messages, software names */
+#define MFTP_HASH_LEN		32	/* SHA-256 */
+
+/* Directory listings are sent in frames of at most this many entries. */
+#define MFTP_LIST_BATCH		256
+
+/* Login: attempts per connection and the base of the growing delay. */
+#define MFTP_LOGIN_TRIES	3
+#define MFTP_LOGIN_DELAY_MS	500
+
+/* Buffer for streaming file data (heap, per transfer). */
+#define MFTP_IO_CHUNK		(256 * 1024)
+
+/* User database: longest line and most users. */
+#define MFTP_USERDB_LINE_MAX	8192
+#define MFTP_USERDB_USERS_MAX	100000
+
+/* Configuration file: longest line. */
+#define MFTP_CONFIG_LINE_MAX	1024
+
+/* How many addresses the daemon listens on at most. */
+#define MFTP_LISTEN_MAX		8
+
+#endif

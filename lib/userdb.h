@@ -1,0 +1,85 @@
+/*
+ * userdb.h: the user database (/etc/mftp/users, root 0600).
+ *
+ * One line a user, seven fields separated by ':':
+ *   name:hash:uid:gid:home:quota_bytes:quota_files
+ * hash is a crypt(3) string; a hash starting with '!' is a locked account.
+ * quota_* are decimal, 0 meaning no limit.  '#' lines and blank lines are
+ * ignored.  The file is only ever rewritten whole: lock, write a temporary
+ * file, fsync, rename.
+ */
+#ifndef MFTP_USERDB_H
+#define MFTP_USERDB_H
+
+#include <sys/types.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mftp_limits.h"
+
+struct user {
+	char name[MFTP_USER_MAX + 1];
+	char *hash;
+	uid_t uid;
+	gid_t gid;
+	char *home;
+	uint64_t quota_bytes;
+	uint64_t quota_files;
+};
+
+struct userdb {
+	struct user *users;
+	size_t n;
+};
+
+/* Nonzero if name is a valid user name: [a-z_][a-z0-9_-]{0,31}. */
+int userdb_valid_name(const char *name);
+
+/*
+ * Parse one line (no newline) into u.  Returns 0, 1 for a comment or
+ * blank line (u untouched), or -1 with a reason in err.
+ */
+int userdb_parse_line(const char *line, struct user *u, char *err,
+    size_t errlen);
+
+/* Format u as one line with its newline; -1 if it does not fit or a field
+ * would break the format (':' or newline in home or hash). */
+int userdb_format_line(const struct user *u, char *out, size_t outlen);
+
+/*
+ * Parse a whole file's contents.  Duplicate names and malformed lines
+ * are errors reported as "line N: reason".
+ */
+int userdb_parse(struct userdb *db, const char *text, char *err,
+    size_t errlen);
+
+/* Read and parse path.  A missing file is an empty database. */
+int userdb_load(struct userdb *db, const char *path, char *err,
+    size_t errlen);
+
+/* The user called name, or NULL. */
+struct user *userdb_find(struct userdb *db, const char *name);
+
+/* Append a copy of u (takes copies of its strings). */
+void userdb_add(struct userdb *db, const struct user *u);
+
+/* Remove the user called name; -1 if there is none. */
+int userdb_remove(struct userdb *db, const char *name);
+
+/*
+ * Take the database's lock (an OFD lock on "path.lock"), waiting at most
+ * timeout_s seconds.  Returns the lock descriptor (close it to release),
+ * or -1 with errno (EWOULDBLOCK when another process holds it).
+ */
+int userdb_lock(const char *path, int timeout_s);
+
+/*
+ * Write db to path atomically: a temporary file in the same directory,
+ * mode 0600, fsync, rename, fsync of the directory.  -1 with errno.
+ */
+int userdb_write(const struct userdb *db, const char *path);
+
+void user_free(struct user *u);
+void userdb_free(struct userdb *db);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * util.h: small utilities every program links: allocation that cannot
+ * fail, descriptor helpers, and a constant-time compare.
+ */
+#ifndef MFTP_UTIL_H
+#define MFTP_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Allocation failure is fatal (fatalx), so these never return NULL. */
+void *xmalloc(size_t size);
+void *xcalloc(size_t nmemb, size_t size);
+void *xreallocarray(void *ptr, size_t nmemb, size_t size);
+char *xstrdup(const char *s);
+int xasprintf(char **ret, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Set FD_CLOEXEC / O_NONBLOCK; return -1 with errno on failure. */
+int fd_set_cloexec(int fd);
+int fd_set_nonblock(int fd, int on);
+
+/* Constant-time comparison: 0 when equal.  Time depends on len only. */
+int ct_memcmp(const void *a, const void *b, size_t len);
+
+/* Monotonic clock in milliseconds. */
+uint64_t mono_ms(void);
+
+/* Sleep for ms milliseconds, resuming after signals. */
+void sleep_ms(unsigned int ms);
+
+#endif
