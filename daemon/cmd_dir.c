@@ -1,0 +1,194 @@
+/*
+ * cmd_dir.c: PWD, CWD, LIST, MKDIR and STAT.
+ *
+ * Runs as: the logged-in user, chrooted to the home.  Paths are used as
+ * the client sent them: the kernel resolves them inside the chroot, so
+ * "..", absolute paths and symlinks all stay within the home, and the
+ * user's own uid bounds what can be touched.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "msg.h"
+#include "proto.h"
+#include "session.h"
+#include "util.h"
+
+/* What a client sends as "here". */
+static const char *
+cmd_path(const struct msg *m)
+{
+	return m->path == NULL || m->path[0] == '\0' ? "." : m->path;
+}
+
+static void
+cmd_attr(const struct stat *st, struct msg_attr *a)
+{
+	if (S_ISREG(st->st_mode))
+		a->kind = MFTP_KIND_FILE;
+	else if (S_ISDIR(st->st_mode))
+		a->kind = MFTP_KIND_DIR;
+	else if (S_ISLNK(st->st_mode))
+		a->kind = MFTP_KIND_LINK;
+	else
+		a->kind = MFTP_KIND_OTHER;
+	a->mode = st->st_mode & 07777;
+	a->size = (uint64_t)st->st_size;
+	a->mtime = (int64_t)st->st_mtime;
+}
+
+static int
+cmd_reply_cwd(struct session *s)
+{
+	char cwd[PATH_MAX];
+	struct msg r;
+
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return session_reply_errno(s, errno, "current directory");
+	memset(&r, 0, sizeof(r));
+	r.type = MFTP_MSG_PATH;
+	r.path = cwd;
+	return session_reply_msg(s, &r);
+}
+
+int
+cmd_pwd(struct session *s, const struct msg *m)
+{
+	return cmd_reply_cwd(s);
+}
+
+int
+cmd_cwd(struct session *s, const struct msg *m)
+{
+	const char *path = m->path[0] == '\0' ? "/" : m->path;
+
+	if (chdir(path) == -1)
+		return session_reply_errno(s, errno, path);
+	return cmd_reply_cwd(s);
+}
+
+int
+cmd_mkdir(struct session *s, const struct msg *m)
+{
+	if (m->path[0] == '\0')
+		return session_reply_error(s, MFTP_ST_INVALID, "empty name");
+	if (mkdir(m->path, (mode_t)(m->mode & 0777)) == -1)
+		return session_reply_errno(s, errno, m->path);
+	return session_reply_ok(s);
+}
+
+int
+cmd_stat(struct session *s, const struct msg *m)
+{
+	const char *path = cmd_path(m);
+	struct stat st;
+	struct msg r;
+
+	/* Follow links (they resolve inside the home); show dangling ones. */
+	if (stat(path, &st) == -1 && lstat(path, &st) == -1)
+		return session_reply_errno(s, errno, path);
+	memset(&r, 0, sizeof(r));
+	r.type = MFTP_MSG_ATTR;
+	cmd_attr(&st, &r.attr);
+	return session_reply_msg(s, &r);
+}
+
+/* Bytes one entry takes in a DIRENTS frame. */
+#define CMD_ENTRY_BYTES(namelen) (4 + (namelen) + 1 + 4 + 8 + 8)
+/* Room for the frame's own header: length, type, count. */
+#define CMD_DIRENTS_ROOM (MFTP_FRAME_MAX - 16)
+
+/* Send the batch in r (if any) and empty it. */
+static int
+cmd_flush_entries(struct session *s, struct msg *r, size_t *bytes)
+{
+	size_t i;
+	int ret = 0;
+
+	if (r->nentries > 0)
+		ret = session_reply_msg(s, r);
+	for (i = 0; i < r->nentries; i++)
+		free(r->entries[i].name);
+	r->nentries = 0;
+	*bytes = 0;
+	return ret;
+}
+
+int
+cmd_list(struct session *s, const struct msg *m)
+{
+	const char *path = cmd_path(m);
+	struct msg_entry *e;
+	struct dirent *de;
+	struct stat st;
+	struct msg r;
+	size_t bytes = 0, len;
+	DIR *d;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		if (errno != ENOTDIR)
+			return session_reply_errno(s, errno, path);
+		/* A file lists as itself. */
+		if (lstat(path, &st) == -1)
+			return session_reply_errno(s, errno, path);
+		memset(&r, 0, sizeof(r));
+		r.type = MFTP_MSG_DIRENTS;
+		r.entries = xcalloc(1, sizeof(*r.entries));
+		/* The last component: a name, as in a directory listing. */
+		r.entries[0].name = strrchr(path, '/') != NULL &&
+			strrchr(path, '/')[1] != '\0' ?
+		    strrchr(path, '/') + 1 :
+		    (char *)path;
+		r.nentries = 1;
+		cmd_attr(&st, &r.entries[0].attr);
+		if (session_reply_msg(s, &r) != 0) {
+			free(r.entries);
+			return -1;
+		}
+		free(r.entries);
+		return session_reply_ok(s);
+	}
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return session_reply_errno(s, errno, path);
+	}
+	memset(&r, 0, sizeof(r));
+	r.type = MFTP_MSG_DIRENTS;
+	r.entries = xcalloc(MFTP_LIST_BATCH, sizeof(*r.entries));
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		/* Gone between readdir and stat: leave it out. */
+		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+			continue;
+		len = strlen(de->d_name);
+		if (r.nentries == MFTP_LIST_BATCH ||
+		    bytes + CMD_ENTRY_BYTES(len) > CMD_DIRENTS_ROOM)
+			if (cmd_flush_entries(s, &r, &bytes) != 0)
+				goto gone;
+		e = &r.entries[r.nentries++];
+		e->name = xstrdup(de->d_name);
+		cmd_attr(&st, &e->attr);
+		bytes += CMD_ENTRY_BYTES(len);
+	}
+	if (cmd_flush_entries(s, &r, &bytes) != 0)
+		goto gone;
+	free(r.entries);
+	closedir(d);
+	return session_reply_ok(s);
+gone:
+	free(r.entries);
+	closedir(d);
+	return -1;
+}

@@ -1,0 +1,199 @@
+/*
+ * session.c: the serving loop of a logged-in session.
+ *
+ * Runs as: the logged-in user, chrooted to the home, no capabilities,
+ * NoNewPrivs, unable to fork.  Reads one frame at a time, dispatches it
+ * through the request table, and ends the connection on anything
+ * malformed.  Replies go out in request order, so a client may pipeline.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cmd.h"
+#include "err.h"
+#include "frame.h"
+#include "log.h"
+#include "msg.h"
+#include "privsep_msg.h"
+#include "proto.h"
+#include "session.h"
+#include "transport.h"
+
+static int cmd_quit(struct session *s, const struct msg *m);
+static int cmd_again(struct session *s, const struct msg *m);
+
+static const struct session_handler {
+	uint8_t type;
+	int (*fn)(struct session *, const struct msg *);
+} session_handlers[] = {
+	{ MFTP_MSG_HELLO, cmd_again },
+	{ MFTP_MSG_LOGIN, cmd_again },
+	{ MFTP_MSG_QUIT, cmd_quit },
+	{ MFTP_MSG_PWD, cmd_pwd },
+	{ MFTP_MSG_CWD, cmd_cwd },
+	{ MFTP_MSG_LIST, cmd_list },
+	{ MFTP_MSG_MKDIR, cmd_mkdir },
+	{ MFTP_MSG_STAT, cmd_stat },
+	{ MFTP_MSG_GET, cmd_get },
+	{ MFTP_MSG_PUT, cmd_put },
+};
+
+int
+session_reply_msg(struct session *s, const struct msg *m)
+{
+	return frame_send_msg(s->t, s->scratch, m) == 0 ? 0 : -1;
+}
+
+int
+session_reply_ok(struct session *s)
+{
+	struct msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = MFTP_MSG_OK;
+	return session_reply_msg(s, &m);
+}
+
+int
+session_reply_error(struct session *s, uint32_t code, const char *fmt, ...)
+{
+	char text[MFTP_TEXT_MAX + 1];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	return frame_send_error(s->t, s->scratch, code, "%s", text) == 0 ? 0 :
+									   -1;
+}
+
+/* The wire status for an errno of a failed file operation. */
+static uint32_t
+session_status(int err)
+{
+	switch (err) {
+	case ENOENT:
+		return MFTP_ST_NOT_FOUND;
+	case EACCES:
+	case EPERM:
+	case EROFS:
+		return MFTP_ST_PERM;
+	case EEXIST:
+		return MFTP_ST_EXISTS;
+	case ENOTDIR:
+	case ELOOP:
+		return MFTP_ST_NOT_DIR;
+	case EISDIR:
+		return MFTP_ST_IS_DIR;
+	case ENOTEMPTY:
+		return MFTP_ST_NOT_EMPTY;
+	case ENAMETOOLONG:
+	case EINVAL:
+		return MFTP_ST_INVALID;
+	case ENOSPC:
+		return MFTP_ST_NO_SPACE;
+	case EDQUOT:
+		return MFTP_ST_QUOTA;
+	}
+	return MFTP_ST_IO;
+}
+
+int
+session_reply_errno(struct session *s, int err, const char *what)
+{
+	return session_reply_error(
+	    s, session_status(err), "%s: %s", what, strerror(err));
+}
+
+static int
+cmd_quit(struct session *s, const struct msg *m)
+{
+	s->quit = 1;
+	return session_reply_ok(s);
+}
+
+static int
+cmd_again(struct session *s, const struct msg *m)
+{
+	return session_reply_error(s, MFTP_ST_INVALID, "already logged in");
+}
+
+static void __attribute__((noreturn))
+session_end(struct session *s, const char *why)
+{
+	log_info("session end user=%s addr=%s reason=%s in=%llu out=%llu "
+		 "uploads=%llu downloads=%llu",
+	    s->user, s->peer, why, (unsigned long long)transport_bytes_in(s->t),
+	    (unsigned long long)transport_bytes_out(s->t),
+	    (unsigned long long)s->files_in, (unsigned long long)s->files_out);
+	transport_free(s->t);
+	buf_free(s->scratch);
+	_exit(0);
+}
+
+void
+session_run(int sock, const struct privsep_verdict *v,
+    unsigned int idle_timeout, const char *peer)
+{
+	struct session s;
+	struct msg m;
+	size_t i;
+	int r;
+
+	memset(&s, 0, sizeof(s));
+	memset(&m, 0, sizeof(m));
+	s.user = v->name;
+	s.peer = peer;
+	/* Idle time is measured between requests; within one, a stalled
+	 * peer gets the same allowance per read or write. */
+	s.t = transport_new(sock, (int)idle_timeout * 1000);
+	s.scratch = buf_new(MFTP_FRAME_MAX);
+	umask(022);
+
+	/* The answer to the LOGIN that the pre-auth worker read. */
+	if (session_reply_ok(&s) != 0)
+		session_end(&s, "peer-gone");
+
+	while (!s.quit) {
+		r = transport_wait(s.t, (int)idle_timeout * 1000);
+		if (r == 0) {
+			(void)session_reply_error(&s, MFTP_ST_TIMEOUT,
+			    "idle timeout (%u s)", idle_timeout);
+			session_end(&s, "idle-timeout");
+		}
+		r = frame_recv_msg(s.t, s.scratch, &m);
+		if (r == ERR_EOF)
+			session_end(&s, "closed");
+		if (r != 0) {
+			log_warnx("bad frame user=%s addr=%s: %s", s.user,
+			    s.peer, err_str(r));
+			(void)session_reply_error(
+			    &s, MFTP_ST_BAD_FRAME, "%s", err_str(r));
+			session_end(&s, "bad-frame");
+		}
+		for (i = 0;
+		     i < sizeof(session_handlers) / sizeof(session_handlers[0]);
+		     i++)
+			if (session_handlers[i].type == m.type)
+				break;
+		if (i ==
+		    sizeof(session_handlers) / sizeof(session_handlers[0])) {
+			log_warnx("unexpected %s user=%s addr=%s",
+			    msg_name(m.type), s.user, s.peer);
+			(void)session_reply_error(&s, MFTP_ST_BAD_FRAME,
+			    "unexpected message %s", msg_name(m.type));
+			session_end(&s, "bad-frame");
+		}
+		if (session_handlers[i].fn(&s, &m) != 0)
+			session_end(&s, "connection-lost");
+		msg_clear(&m);
+	}
+	session_end(&s, "quit");
+}

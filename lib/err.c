@@ -1,0 +1,34 @@
+/*
+ * err.c: words for the internal error codes of err.h.
+ */
+#include "err.h"
+
+const char *
+err_str(int code)
+{
+	switch (code) {
+	case ERR_OK:
+		return "no error";
+	case ERR_SHORT:
+		return "truncated input";
+	case ERR_TOO_LONG:
+		return "length over its limit";
+	case ERR_NUL:
+		return "string contains a NUL byte";
+	case ERR_TRAILING:
+		return "unexpected bytes after the last field";
+	case ERR_TYPE:
+		return "unknown message type";
+	case ERR_VALUE:
+		return "field value out of range";
+	case ERR_EOF:
+		return "connection closed";
+	case ERR_IO:
+		return "input/output error";
+	case ERR_TIMEOUT:
+		return "timed out";
+	case ERR_FULL:
+		return "buffer full";
+	}
+	return "unknown error";
+}

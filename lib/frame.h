@@ -26,12 +26,11 @@ int frame_read(struct transport *t, struct buf *payload);
 int frame_recv_msg(struct transport *t, struct buf *scratch, struct msg *m);
 
 /* Encode m into scratch (reset first) and write it. */
-int frame_send_msg(struct transport *t, struct buf *scratch,
-    const struct msg *m);
+int
+frame_send_msg(struct transport *t, struct buf *scratch, const struct msg *m);
 
 /* Send an ERROR reply with code and a printf-style message. */
-int frame_send_error(struct transport *t, struct buf *scratch,
-    uint32_t code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+int frame_send_error(struct transport *t, struct buf *scratch, uint32_t code,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #endif

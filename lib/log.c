@@ -1,0 +1,150 @@
+/*
+ * log.c: logging to syslog or stderr, fatal exits.
+ *
+ * Runs in every process role.  log_init() connects to the syslog socket
+ * at once and loads the time zone, so that after a chroot nothing is read
+ * from the new root to write a log line.  It speaks to /dev/log itself
+ * rather than through syslog(3), so the socket is a known descriptor that
+ * a process entering a chroot can keep (log_fd()) while closing the rest.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <paths.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static int log_to_stderr = 1;
+static int log_sock = -1;
+static char log_ident[64] = "mftp";
+
+void
+log_init(const char *ident, int to_stderr)
+{
+	struct sockaddr_un sun;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	log_to_stderr = to_stderr;
+	strlcpy(log_ident, ident, sizeof(log_ident));
+	/* Load the time zone now; later conversions reuse it. */
+	tzset();
+	(void)localtime_r(&now, &tm);
+	if (to_stderr || log_sock != -1)
+		return;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strlcpy(sun.sun_path, _PATH_LOG, sizeof(sun.sun_path));
+	log_sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (log_sock != -1 &&
+	    connect(log_sock, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		close(log_sock);
+		log_sock = -1;
+	}
+}
+
+int
+log_fd(void)
+{
+	return log_sock;
+}
+
+void
+log_set_ident(const char *ident)
+{
+	strlcpy(log_ident, ident, sizeof(log_ident));
+}
+
+/* One RFC 3164 datagram: "<PRI>Mmm dd hh:mm:ss ident[pid]: msg". */
+static void
+log_syslog(int prio, const char *msg)
+{
+	char line[1200], stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	int n;
+
+	if (log_sock == -1)
+		return;
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
+	n = snprintf(line, sizeof(line), "<%d>%s %s[%ld]: %s",
+	    LOG_DAEMON | prio, stamp, log_ident, (long)getpid(), msg);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	(void)send(log_sock, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+static void
+log_vmsg(int prio, int with_errno, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	int saved = errno;
+	size_t n;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (with_errno) {
+		n = strlen(msg);
+		snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(saved));
+	}
+	if (log_to_stderr)
+		dprintf(STDERR_FILENO, "%s[%ld]: %s\n", log_ident,
+		    (long)getpid(), msg);
+	else
+		log_syslog(prio, msg);
+	errno = saved;
+}
+
+#define LOG_FN(name, prio, with_errno)               \
+	void name(const char *fmt, ...)              \
+	{                                            \
+		va_list ap;                          \
+		va_start(ap, fmt);                   \
+		log_vmsg(prio, with_errno, fmt, ap); \
+		va_end(ap);                          \
+	}
+
+LOG_FN(log_info, LOG_INFO, 0)
+LOG_FN(log_notice, LOG_NOTICE, 0)
+LOG_FN(log_warn, LOG_WARNING, 1)
+LOG_FN(log_warnx, LOG_WARNING, 0)
+LOG_FN(log_debug, LOG_DEBUG, 0)
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_CRIT, 1, fmt, ap);
+	va_end(ap);
+	cleanup_exit(255);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_CRIT, 0, fmt, ap);
+	va_end(ap);
+	cleanup_exit(255);
+}
+
+__attribute__((weak)) void
+cleanup_exit(int status)
+{
+	_exit(status);
+}

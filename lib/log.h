@@ -13,6 +13,12 @@
 /* to_stderr != 0: write "ident[pid]: message" lines to stderr. */
 void log_init(const char *ident, int to_stderr);
 
+/*
+ * The syslog socket, or -1 (logging to stderr, or no syslog daemon).
+ * A process that closes its descriptors before a chroot keeps this one.
+ */
+int log_fd(void);
+
 /* Change the ident (e.g. after fork, to name the process role). */
 void log_set_ident(const char *ident);
 
@@ -27,10 +33,10 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * Log at LOG_CRIT and end the process through cleanup_exit(255).
  * fatal appends ": strerror(errno)"; fatalx does not.
  */
-void fatal(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2), noreturn));
-void fatalx(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2), noreturn));
+void
+fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void
+fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 /*
  * Ends the process.  The library's default calls _exit(); a program or a

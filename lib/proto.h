@@ -35,6 +35,9 @@
 #define MFTP_MSG_FILE		0x86	/* not final: raw bytes + DATA_END */
 #define MFTP_MSG_PUT_READY	0x87	/* not final: raw bytes + DATA_END */
 
+/* Replies have the high bit set; requests do not. */
+#define MFTP_MSG_IS_REPLY(t)	(((t) & 0x80) != 0)
+
 /* Status codes carried by ERROR; stable, never renumbered. */
 #define MFTP_ST_BAD_FRAME	1	/* malformed, oversized, unknown type */
 #define MFTP_ST_VERSION		2	/* no protocol version in common */

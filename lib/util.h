@@ -20,6 +20,15 @@ int xasprintf(char **ret, const char *fmt, ...)
 int fd_set_cloexec(int fd);
 int fd_set_nonblock(int fd, int on);
 
+/*
+ * Close every descriptor from 3 up except the n in keep, so that a process
+ * entering a new role holds only what that role needs.
+ */
+void fd_close_except(const int *keep, size_t n);
+
+/* Make sure descriptors 0, 1 and 2 are open (on /dev/null if not). */
+void fd_ensure_std(void);
+
 /* Constant-time comparison: 0 when equal.  Time depends on len only. */
 int ct_memcmp(const void *a, const void *b, size_t len);
 

@@ -1,0 +1,105 @@
+/*
+ * drop.c: the one place that changes credentials, then checks that the
+ * change took.
+ *
+ * Runs as root: in the monitor right before it serves a user, in the
+ * pre-auth worker, and in the auth helper.
+ */
+#include <sys/types.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+
+#include <linux/capability.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <unistd.h>
+
+#include "drop.h"
+#include "log.h"
+
+/* Fatal unless the process holds no capability in any set. */
+static void
+drop_check_caps(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+		.pid = 0,
+	};
+	struct __user_cap_data_struct data[2];
+	int i;
+
+	if (syscall(SYS_capget, &hdr, data) == -1)
+		fatal("capget");
+	for (i = 0; i < 2; i++)
+		if (data[i].effective != 0 || data[i].permitted != 0 ||
+		    data[i].inheritable != 0)
+			fatalx("capabilities remain after dropping privileges");
+}
+
+static void
+drop_ids(uid_t uid, gid_t gid)
+{
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg;
+	struct rlimit rl = { 0, 0 };
+
+	if (uid == 0 || gid == 0)
+		fatalx("refusing to run a session as root");
+	if (setgroups(0, NULL) == -1)
+		fatal("setgroups");
+	if (setresgid(gid, gid, gid) == -1)
+		fatal("setresgid %lu", (unsigned long)gid);
+	if (setresuid(uid, uid, uid) == -1)
+		fatal("setresuid %lu", (unsigned long)uid);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
+	/* The process limit is counted per real uid: 0 means no fork. */
+	if (setrlimit(RLIMIT_NPROC, &rl) == -1)
+		fatal("setrlimit(RLIMIT_NPROC)");
+
+	/* Now prove it. */
+	if (getresuid(&ru, &eu, &su) == -1 || getresgid(&rg, &eg, &sg) == -1)
+		fatal("getresuid");
+	if (ru != uid || eu != uid || su != uid || rg != gid || eg != gid ||
+	    sg != gid)
+		fatalx("credentials did not change as asked");
+	if (getgroups(0, NULL) != 0)
+		fatalx("supplementary groups remain");
+	if (setresuid(0, 0, 0) != -1 || setresgid(0, 0, 0) != -1)
+		fatalx("could regain root after dropping privileges");
+	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+		fatalx("no_new_privs is not set");
+	drop_check_caps();
+}
+
+void
+drop_user(uid_t uid, gid_t gid)
+{
+	drop_ids(uid, gid);
+}
+
+void
+drop_chroot_user(const char *root, uid_t uid, gid_t gid)
+{
+	int fd;
+
+	/*
+	 * Open the directory without following a final symlink and enter
+	 * it by descriptor, so what is checked is what becomes the root.
+	 */
+	if ((fd = open(
+		 root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		fatal("open %s", root);
+	if (fchdir(fd) == -1)
+		fatal("fchdir %s", root);
+	close(fd);
+	if (chroot(".") == -1)
+		fatal("chroot %s", root);
+	if (chdir("/") == -1)
+		fatal("chdir / in %s", root);
+	/* From here until the ids change, nothing may read a file. */
+	drop_ids(uid, gid);
+}

@@ -1,0 +1,136 @@
+/*
+ * mftpd_auth.c: mftpd-auth, the only reader of the user database and the
+ * only caller of crypt(3).
+ *
+ * Runs as: root, fork+exec'ed by the per-connection monitor, one run per
+ * login attempt.  It reads the user database as root, then drops to the
+ * pre-auth user before it reads a byte that came from a client.
+ *
+ *   fd 0: SOCK_SEQPACKET to the pre-auth worker: one AUTH_REQUEST in;
+ *         AUTH_FAILED out when the login fails.
+ *   fd 1: SOCK_SEQPACKET to the monitor: one VERDICT out.
+ *
+ * Any malformed input is fatal: the helper exits without a verdict, and
+ * the monitor ends the session.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auth_verify.h"
+#include "drop.h"
+#include "err.h"
+#include "log.h"
+#include "privsep_msg.h"
+#include "userdb.h"
+#include "util.h"
+
+static void __attribute__((noreturn)) usage(void)
+{
+	fprintf(stderr,
+	    "usage: mftpd-auth [-e] [-t seconds] users-file "
+	    "uid gid\n"
+	    "(started by mftpd; not for interactive use)\n");
+	exit(2);
+}
+
+/* The database must be a root-owned file nobody else can write. */
+static void
+check_db_file(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == -1)
+		fatal("%s", path);
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022))
+		fatalx("%s must be a regular file owned by root and "
+		       "writable by root only",
+		    path);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct privsep_verdict v;
+	struct userdb db = { NULL, 0 };
+	struct user *u = NULL;
+	const char *errstr;
+	char err[256], *name = NULL, *secret = NULL;
+	long long timeout = 60;
+	uid_t uid;
+	gid_t gid;
+	int ch, to_stderr = 0, r, db_ok;
+
+	while ((ch = getopt(argc, argv, "et:")) != -1) {
+		switch (ch) {
+		case 'e':
+			to_stderr = 1;
+			break;
+		case 't':
+			timeout = strtonum(optarg, 1, 86400, &errstr);
+			if (errstr != NULL)
+				usage();
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 3)
+		usage();
+	log_init("mftpd-auth", to_stderr);
+	uid = (uid_t)strtonum(argv[1], 1, 0x7ffffffe, &errstr);
+	if (errstr != NULL)
+		fatalx("uid %s is %s", argv[1], errstr);
+	gid = (gid_t)strtonum(argv[2], 1, 0x7ffffffe, &errstr);
+	if (errstr != NULL)
+		fatalx("gid %s is %s", argv[2], errstr);
+	if (geteuid() != 0)
+		fatalx("must be started as root by mftpd");
+
+	/* Read the database while still root, then let root go. */
+	check_db_file(argv[0]);
+	db_ok = userdb_load(&db, argv[0], err, sizeof(err)) == 0;
+	if (!db_ok)
+		log_warnx("%s: %s; every login fails until it is fixed",
+		    argv[0], err);
+	drop_user(uid, gid);
+
+	/* From here on the input comes from a client, through P. */
+	r = privsep_recv_request(
+	    STDIN_FILENO, (int)timeout * 1000, &name, &secret);
+	if (r != 0) {
+		if (r == ERR_EOF || r == ERR_TIMEOUT)
+			exit(0);
+		fatalx("bad request from the pre-auth worker: %s", err_str(r));
+	}
+	if (db_ok && userdb_valid_name(name))
+		u = userdb_find(&db, name);
+
+	memset(&v, 0, sizeof(v));
+	v.ok = auth_verify(u != NULL ? u->hash : NULL, secret);
+	freezero(secret, strlen(secret));
+	if (v.ok) {
+		strlcpy(v.name, u->name, sizeof(v.name));
+		v.uid = u->uid;
+		v.gid = u->gid;
+		if (strlcpy(v.home, u->home, sizeof(v.home)) >= sizeof(v.home))
+			fatalx("home of %s is too long", u->name);
+		v.quota_bytes = u->quota_bytes;
+		v.quota_files = u->quota_files;
+	}
+	/* The monitor learns first; then the worker may answer the client. */
+	if (privsep_send_verdict(STDOUT_FILENO, &v) == -1)
+		fatal("sending the verdict");
+	if (!v.ok && privsep_send_failed(STDIN_FILENO) == -1)
+		fatal("answering the pre-auth worker");
+	free(name);
+	userdb_free(&db);
+	return 0;
+}

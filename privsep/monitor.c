@@ -1,0 +1,219 @@
+/*
+ * monitor.c: the per-connection monitor.
+ *
+ * Runs as: root, one per connection, forked by the master.  It never
+ * reads the client's socket.  It starts the pre-auth worker (which speaks
+ * to the client as an unprivileged user in an empty chroot) and, for each
+ * login attempt, a fresh mftpd-auth helper.  The only bytes it reads are
+ * the helper's verdicts.  On a good verdict it kills the worker, enters
+ * the user's home, becomes the user for good and serves the session in
+ * this same process.
+ */
+#include <sys/types.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "drop.h"
+#include "err.h"
+#include "log.h"
+#include "monitor.h"
+#include "preauth.h"
+#include "privsep_msg.h"
+#include "session.h"
+#include "util.h"
+
+/* Children of this monitor, killed on every way out. */
+static pid_t monitor_worker = -1;
+static pid_t monitor_helper = -1;
+
+static void
+monitor_reap(pid_t *pid)
+{
+	if (*pid <= 0)
+		return;
+	kill(*pid, SIGKILL);
+	while (waitpid(*pid, NULL, 0) == -1 && errno == EINTR)
+		;
+	*pid = -1;
+}
+
+/* fatal() in the monitor must not leave a worker or helper behind. */
+void
+cleanup_exit(int status)
+{
+	monitor_reap(&monitor_helper);
+	monitor_reap(&monitor_worker);
+	_exit(status);
+}
+
+/*
+ * fork+exec a fresh mftpd-auth with the worker's end on fd 0 and a new
+ * verdict channel on fd 1.  Returns the monitor's end of that channel.
+ */
+static int
+monitor_spawn_helper(const struct monitor_args *a, int worker_fd)
+{
+	char uid[16], gid[16], timeout[16];
+	char *argv[12];
+	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	int sv[2], n = 0;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
+		fatal("socketpair");
+	snprintf(uid, sizeof(uid), "%lu", (unsigned long)a->preauth_uid);
+	snprintf(gid, sizeof(gid), "%lu", (unsigned long)a->preauth_gid);
+	snprintf(timeout, sizeof(timeout), "%u", a->cfg->login_timeout);
+	argv[n++] = "mftpd-auth";
+	if (a->log_stderr)
+		argv[n++] = "-e";
+	argv[n++] = "-t";
+	argv[n++] = timeout;
+	argv[n++] = "--";
+	argv[n++] = a->cfg->users_file;
+	argv[n++] = uid;
+	argv[n++] = gid;
+	argv[n] = NULL;
+
+	switch ((monitor_helper = fork())) {
+	case -1:
+		fatal("fork");
+	case 0:
+		/* The helper dies with its monitor. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+			_exit(127);
+		if (dup2(worker_fd, STDIN_FILENO) == -1 ||
+		    dup2(sv[1], STDOUT_FILENO) == -1)
+			_exit(127);
+		closefrom(STDERR_FILENO + 1);
+		execve(a->cfg->auth_helper, argv, envp);
+		_exit(127);
+	}
+	close(sv[1]);
+	return sv[0];
+}
+
+/*
+ * Wait for the helper's verdict, the worker's exit, or the deadline.
+ * Returns 1 with v filled when a verdict came, 0 when the worker is gone
+ * or time ran out (the session is over).
+ */
+static int
+monitor_wait(const struct monitor_args *a, int verdict_fd, int alive_fd,
+    uint64_t deadline, struct privsep_verdict *v)
+{
+	struct pollfd pfd[2];
+	uint64_t now;
+	int r;
+
+	pfd[0].fd = verdict_fd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = alive_fd;
+	pfd[1].events = POLLIN;
+	for (;;) {
+		now = mono_ms();
+		if (now >= deadline) {
+			log_notice("login timeout addr=%s", a->peer);
+			return 0;
+		}
+		r = poll(pfd, 2, (int)(deadline - now));
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			fatal("poll");
+		if (pfd[0].revents != 0) {
+			r = privsep_recv_verdict(verdict_fd, 0, v);
+			if (r != 0)
+				fatalx("auth helper gave no valid verdict "
+				       "(addr=%s): %s",
+				    a->peer, err_str(r));
+			return 1;
+		}
+		/* The worker never writes here: readable means it exited. */
+		if (pfd[1].revents != 0)
+			return 0;
+	}
+}
+
+void
+monitor_run(const struct monitor_args *a)
+{
+	struct privsep_verdict v;
+	uint64_t deadline;
+	int wh[2], alive[2], verdict_fd, tries = 0, got;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, wh) == -1)
+		fatal("socketpair");
+	if (pipe2(alive, O_CLOEXEC) == -1)
+		fatal("pipe2");
+
+	switch ((monitor_worker = fork())) {
+	case -1:
+		fatal("fork");
+	case 0:
+		monitor_worker = -1;
+		close(wh[1]);
+		close(alive[0]);
+		/* alive[1] stays open, unused, until the worker exits. */
+		preauth_run(a, wh[0], alive[1]);
+	}
+	close(wh[0]);
+	close(alive[1]);
+
+	/*
+	 * The worker enforces the login deadline itself and tells the
+	 * client; this is the backstop for a worker that does not.
+	 */
+	deadline = mono_ms() + (uint64_t)a->cfg->login_timeout * 1000 + 2000;
+	for (;;) {
+		if (tries == MFTP_LOGIN_TRIES) {
+			/* The worker answers the last failure and exits. */
+			memset(&v, 0, sizeof(v));
+			(void)monitor_wait(a, -1, alive[0], deadline, &v);
+			cleanup_exit(0);
+		}
+		verdict_fd = monitor_spawn_helper(a, wh[1]);
+		got = monitor_wait(a, verdict_fd, alive[0], deadline, &v);
+		close(verdict_fd);
+		if (!got)
+			cleanup_exit(0);
+		/*
+		 * After its verdict the helper still answers the worker;
+		 * let it finish rather than kill it mid-way.
+		 */
+		while (waitpid(monitor_helper, NULL, 0) == -1 && errno == EINTR)
+			;
+		monitor_helper = -1;
+		if (v.ok)
+			break;
+		tries++;
+	}
+
+	/* Logged in: the worker has done its part. */
+	monitor_reap(&monitor_worker);
+	close(wh[1]);
+	close(alive[0]);
+	log_info("login user=%s addr=%s", v.name, a->peer);
+
+	/*
+	 * Hold nothing but the client's socket (and stderr for the log)
+	 * into the user's root: no descriptor may point outside it.
+	 */
+	{
+		int keep[] = { a->sock, log_fd() };
+
+		fd_close_except(keep, 2);
+	}
+	drop_chroot_user(v.home, v.uid, v.gid);
+	session_run(a->sock, &v, a->cfg->idle_timeout, a->peer);
+}

@@ -1,0 +1,28 @@
+/*
+ * monitor.h: the per-connection monitor (S in doc/SECURITY.md).
+ */
+#ifndef MFTP_MONITOR_H
+#define MFTP_MONITOR_H
+
+#include <sys/types.h>
+
+struct config;
+
+/* What the master hands each connection's monitor. */
+struct monitor_args {
+	const struct config *cfg;
+	uid_t preauth_uid; /* looked up before any fork or chroot */
+	gid_t preauth_gid;
+	int log_stderr;
+	int sock;	  /* the client's connection */
+	const char *peer; /* "address port", for the log */
+};
+
+/*
+ * Run one connection: start the pre-auth worker and, per login attempt,
+ * the auth helper; on a good verdict stop the worker, enter the user's
+ * home, drop to the user and serve.  Never returns.
+ */
+void monitor_run(const struct monitor_args *a) __attribute__((noreturn));
+
+#endif

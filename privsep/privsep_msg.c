@@ -1,0 +1,240 @@
+/*
+ * privsep_msg.c: encoding and strict decoding of the privsep messages.
+ *
+ * Runs in the pre-auth worker (unprivileged), the auth helper and the
+ * monitor (root).  The root side decodes only these few fixed layouts,
+ * each from one bounded packet, with the same checked codec as the
+ * protocol (lib/buf.c).
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "err.h"
+#include "privsep_msg.h"
+#include "util.h"
+
+static int
+privsep_send(int fd, struct buf *b)
+{
+	ssize_t n;
+	int r = 0;
+
+	do {
+		n = send(fd, buf_ptr(b), buf_len(b), MSG_NOSIGNAL);
+	} while (n == -1 && errno == EINTR);
+	if (n == -1 || (size_t)n != buf_len(b)) {
+		if (n != -1)
+			errno = EMSGSIZE;
+		r = -1;
+	}
+	buf_free(b);
+	return r;
+}
+
+/* Receive one packet into a new buffer; type byte checked, consumed. */
+static int
+privsep_recv(int fd, int timeout_ms, uint8_t want, struct buf **out)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct buf *b;
+	uint8_t *pkt, type;
+	ssize_t n;
+	int r;
+
+	for (;;) {
+		r = poll(&pfd, 1, timeout_ms);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			return ERR_IO;
+		if (r == 0)
+			return ERR_TIMEOUT;
+		break;
+	}
+	/* One byte more than the maximum, so an oversized packet shows. */
+	pkt = xmalloc(PRIVSEP_MSG_MAX + 1);
+	do {
+		n = recv(fd, pkt, PRIVSEP_MSG_MAX + 1, MSG_TRUNC);
+	} while (n == -1 && errno == EINTR);
+	if (n <= 0 || (size_t)n > PRIVSEP_MSG_MAX) {
+		freezero(pkt, PRIVSEP_MSG_MAX + 1);
+		return n == 0 ? ERR_EOF : n < 0 ? ERR_IO : ERR_TOO_LONG;
+	}
+	b = buf_new(PRIVSEP_MSG_MAX);
+	r = buf_put(b, pkt, (size_t)n);
+	freezero(pkt, PRIVSEP_MSG_MAX + 1);
+	if (r != 0) {
+		buf_free(b);
+		return r;
+	}
+	if ((r = buf_get_u8(b, &type)) != 0 || type != want) {
+		buf_free(b);
+		return r != 0 ? r : ERR_TYPE;
+	}
+	*out = b;
+	return 0;
+}
+
+int
+privsep_send_request(int fd, const char *user, const char *secret)
+{
+	struct buf *b = buf_new(PRIVSEP_MSG_MAX);
+
+	if (buf_put_u8(b, PRIVSEP_AUTH_REQUEST) != 0 ||
+	    buf_put_cstring(b, user) != 0 || buf_put_cstring(b, secret) != 0) {
+		buf_free(b);
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return privsep_send(fd, b);
+}
+
+int
+privsep_send_failed(int fd)
+{
+	struct buf *b = buf_new(16);
+
+	if (buf_put_u8(b, PRIVSEP_AUTH_FAILED) != 0) {
+		buf_free(b);
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return privsep_send(fd, b);
+}
+
+/* The user's record, after the ok byte of a good verdict. */
+static int
+privsep_put_user(struct buf *b, const struct privsep_verdict *v)
+{
+	int r;
+
+	if ((r = buf_put_cstring(b, v->name)) != 0 ||
+	    (r = buf_put_u32(b, (uint32_t)v->uid)) != 0 ||
+	    (r = buf_put_u32(b, (uint32_t)v->gid)) != 0 ||
+	    (r = buf_put_cstring(b, v->home)) != 0 ||
+	    (r = buf_put_u64(b, v->quota_bytes)) != 0 ||
+	    (r = buf_put_u64(b, v->quota_files)) != 0)
+		return r;
+	return 0;
+}
+
+int
+privsep_send_verdict(int fd, const struct privsep_verdict *v)
+{
+	struct buf *b = buf_new(PRIVSEP_MSG_MAX);
+	int r;
+
+	if ((r = buf_put_u8(b, PRIVSEP_VERDICT)) == 0)
+		r = buf_put_u8(b, v->ok ? 1 : 0);
+	if (r == 0 && v->ok)
+		r = privsep_put_user(b, v);
+	if (r != 0) {
+		buf_free(b);
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return privsep_send(fd, b);
+}
+
+int
+privsep_recv_request(int fd, int timeout_ms, char **user, char **secret)
+{
+	struct buf *b;
+	char *u = NULL, *s = NULL;
+	int r;
+
+	if ((r = privsep_recv(fd, timeout_ms, PRIVSEP_AUTH_REQUEST, &b)) != 0)
+		return r;
+	if ((r = buf_get_cstring(b, &u, MFTP_USER_MAX)) != 0 ||
+	    (r = buf_get_cstring(b, &s, MFTP_SECRET_MAX)) != 0 ||
+	    (r = buf_get_end(b)) != 0) {
+		free(u);
+		if (s != NULL)
+			freezero(s, strlen(s));
+		buf_free(b);
+		return r;
+	}
+	buf_free(b);
+	*user = u;
+	*secret = s;
+	return 0;
+}
+
+int
+privsep_recv_failed(int fd, int timeout_ms)
+{
+	struct buf *b;
+	int r;
+
+	if ((r = privsep_recv(fd, timeout_ms, PRIVSEP_AUTH_FAILED, &b)) != 0)
+		return r;
+	r = buf_get_end(b);
+	buf_free(b);
+	return r;
+}
+
+/* Copy a decoded string into a fixed field; ERR_TOO_LONG if it can't. */
+static int
+privsep_copy(char *dst, size_t dstlen, char *src)
+{
+	size_t n = strlcpy(dst, src, dstlen);
+
+	free(src);
+	return n >= dstlen ? ERR_TOO_LONG : 0;
+}
+
+int
+privsep_recv_verdict(int fd, int timeout_ms, struct privsep_verdict *v)
+{
+	struct buf *b;
+	char *name = NULL, *home = NULL;
+	uint32_t uid, gid;
+	uint8_t ok;
+	int r;
+
+	memset(v, 0, sizeof(*v));
+	if ((r = privsep_recv(fd, timeout_ms, PRIVSEP_VERDICT, &b)) != 0)
+		return r;
+	if ((r = buf_get_u8(b, &ok)) != 0 || ok > 1)
+		goto out;
+	if (ok == 1) {
+		if ((r = buf_get_cstring(b, &name, MFTP_USER_MAX)) != 0 ||
+		    (r = buf_get_u32(b, &uid)) != 0 ||
+		    (r = buf_get_u32(b, &gid)) != 0 ||
+		    (r = buf_get_cstring(b, &home, MFTP_PATH_MAX)) != 0 ||
+		    (r = buf_get_u64(b, &v->quota_bytes)) != 0 ||
+		    (r = buf_get_u64(b, &v->quota_files)) != 0)
+			goto out;
+		/* Root is never a session's identity. */
+		if (uid == 0 || gid == 0 || home[0] != '/') {
+			r = ERR_VALUE;
+			goto out;
+		}
+		v->uid = (uid_t)uid;
+		v->gid = (gid_t)gid;
+		r = privsep_copy(v->name, sizeof(v->name), name);
+		name = NULL;
+		if (r == 0)
+			r = privsep_copy(v->home, sizeof(v->home), home);
+		home = NULL;
+		if (r != 0)
+			goto out;
+	}
+	if ((r = buf_get_end(b)) == 0)
+		v->ok = ok;
+out:
+	if (r == 0 && ok > 1)
+		r = ERR_VALUE;
+	free(name);
+	free(home);
+	buf_free(b);
+	if (r != 0)
+		memset(v, 0, sizeof(*v));
+	return r;
+}

@@ -1,0 +1,57 @@
+/*
+ * privsep_msg.h: the small, fixed-format messages between the pre-auth
+ * worker (P), the auth helper (H) and the per-connection monitor (S).
+ *
+ *   P -> H  AUTH_REQUEST  user, password           (one per helper run)
+ *   H -> P  AUTH_FAILED                             (only on failure)
+ *   H -> S  VERDICT       ok; if ok the user's record
+ *
+ * All go over SOCK_SEQPACKET socket pairs, one message a packet, so a
+ * message is bounded by PRIVSEP_MSG_MAX and never spans reads.  A
+ * receiver treats any deviation (wrong type, wrong size, trailing bytes)
+ * as fatal to the session.
+ */
+#ifndef MFTP_PRIVSEP_MSG_H
+#define MFTP_PRIVSEP_MSG_H
+
+#include <sys/types.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mftp_limits.h"
+
+#define PRIVSEP_AUTH_REQUEST 1
+#define PRIVSEP_AUTH_FAILED 2
+#define PRIVSEP_VERDICT 3
+
+#define PRIVSEP_MSG_MAX (MFTP_PATH_MAX + MFTP_SECRET_MAX + 256)
+
+struct privsep_verdict {
+	int ok;
+	char name[MFTP_USER_MAX + 1];
+	uid_t uid;
+	gid_t gid;
+	char home[MFTP_PATH_MAX + 1];
+	uint64_t quota_bytes;
+	uint64_t quota_files;
+};
+
+/*
+ * Send one message on a SOCK_SEQPACKET descriptor.  Returns 0 or -1 with
+ * errno.  The request's buffer is wiped before it is freed.
+ */
+int privsep_send_request(int fd, const char *user, const char *secret);
+int privsep_send_failed(int fd);
+int privsep_send_verdict(int fd, const struct privsep_verdict *v);
+
+/*
+ * Receive one message, waiting at most timeout_ms (-1: no limit).
+ * Returns 0; ERR_EOF when the peer closed; ERR_TIMEOUT; ERR_IO; any other
+ * ERR_ value for a malformed message.  The request's user and secret are
+ * new allocations (wipe the secret with freezero).
+ */
+int privsep_recv_request(int fd, int timeout_ms, char **user, char **secret);
+int privsep_recv_failed(int fd, int timeout_ms);
+int privsep_recv_verdict(int fd, int timeout_ms, struct privsep_verdict *v);
+
+#endif
