@@ -1,0 +1,401 @@
+/*
+ * admin_common.c: code the ftpuser-* tools share (see admin_common.h).
+ *
+ * Runs as: root, from an administrator's shell or script.  Passwords are
+ * wiped from every buffer that held them before it is freed.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <crypt.h>
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <readpassphrase.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "admin_common.h"
+#include "log.h"
+#include "util.h"
+
+static const char *admin_progname = "ftpuser";
+static void (*admin_fail_fn)(void *);
+static void *admin_fail_arg;
+
+void
+admin_init(const char *progname)
+{
+	admin_progname = progname;
+	log_init(progname, 1);
+}
+
+static void
+admin_vmsg(int with_errno, const char *fmt, va_list ap)
+{
+	int saved = errno;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", admin_progname);
+	vfprintf(stderr, fmt, ap);
+	if (with_errno)
+		fprintf(stderr, ": %s", strerror(saved));
+	fputc('\n', stderr);
+	errno = saved;
+}
+
+void
+admin_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	admin_vmsg(0, fmt, ap);
+	va_end(ap);
+}
+
+void
+admin_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	admin_vmsg(1, fmt, ap);
+	va_end(ap);
+}
+
+void
+admin_on_failure(void (*fn)(void *), void *arg)
+{
+	admin_fail_fn = fn;
+	admin_fail_arg = arg;
+}
+
+static void
+admin_run_failure(void)
+{
+	void (*fn)(void *) = admin_fail_fn;
+
+	/* Once only, even if the cleanup itself fails fatally. */
+	admin_fail_fn = NULL;
+	if (fn != NULL)
+		fn(admin_fail_arg);
+}
+
+/*
+ * The library's fatal() ends here (this replaces its weak default): undo
+ * what the tool had made, then exit with the tools' failure status.
+ */
+void
+cleanup_exit(int status)
+{
+	admin_run_failure();
+	_exit(status == 0 ? 0 : ADMIN_EXIT_FAILURE);
+}
+
+void
+admin_errx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	admin_vmsg(0, fmt, ap);
+	va_end(ap);
+	admin_run_failure();
+	exit(ADMIN_EXIT_FAILURE);
+}
+
+void
+admin_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	admin_vmsg(1, fmt, ap);
+	va_end(ap);
+	admin_run_failure();
+	exit(ADMIN_EXIT_FAILURE);
+}
+
+void
+admin_load_config(struct config *c, const char *path)
+{
+	char err[512];
+
+	if (path == NULL)
+		path = MFTP_CONFIG_DEFAULT;
+	if (config_load(c, path, err, sizeof(err)) == -1)
+		admin_errx("%s", err);
+}
+
+int
+admin_lock_db(const struct config *c)
+{
+	int fd;
+
+	if ((fd = userdb_lock(c->users_file, ADMIN_LOCK_TIMEOUT)) == -1) {
+		if (errno == EWOULDBLOCK)
+			admin_errx("user database is locked by another "
+				   "process (%s.lock)",
+			    c->users_file);
+		admin_err("cannot lock %s.lock", c->users_file);
+	}
+	return fd;
+}
+
+void
+admin_load_db(struct userdb *db, const struct config *c)
+{
+	char err[512];
+
+	if (userdb_load(db, c->users_file, err, sizeof(err)) == -1)
+		admin_errx("%s", err);
+}
+
+void
+admin_secret_free(char *secret)
+{
+	if (secret != NULL)
+		freezero(secret, strlen(secret));
+}
+
+/* One line from standard input, read byte by byte so that no stdio
+ * buffer keeps a copy of it. */
+static char *
+admin_read_stdin_line(char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t r;
+	char ch;
+
+	for (;;) {
+		if ((r = read(STDIN_FILENO, &ch, 1)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return NULL;
+		}
+		if (r == 0 || ch == '\n')
+			break;
+		if (ch == '\0') {
+			errno = EINVAL;
+			return NULL;
+		}
+		if (len < size - 1)
+			buf[len++] = ch;
+		else
+			len = size; /* too long: keep reading to the end */
+	}
+	if (len == size) {
+		explicit_bzero(buf, size);
+		errno = EMSGSIZE;
+		return NULL;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+char *
+admin_read_password(int from_stdin)
+{
+	/* Room for one byte over the limit, to tell "too long" apart. */
+	const size_t size = ADMIN_PASSWORD_MAX + 2;
+	char *pw, *again;
+	int mismatch;
+
+	pw = xcalloc(1, size);
+	if (from_stdin) {
+		if (admin_read_stdin_line(pw, size) == NULL) {
+			freezero(pw, size);
+			if (errno == EMSGSIZE)
+				admin_errx("password longer than %d bytes",
+				    ADMIN_PASSWORD_MAX);
+			if (errno == EINVAL)
+				admin_errx("password contains a NUL byte");
+			admin_err("reading the password");
+		}
+	} else {
+		if (readpassphrase(
+			"New password: ", pw, size, RPP_REQUIRE_TTY) == NULL) {
+			freezero(pw, size);
+			if (errno == ENOTTY)
+				admin_errx("no terminal to read the password "
+					   "from (see --password-stdin)");
+			admin_err("reading the password");
+		}
+	}
+	if (pw[0] == '\0') {
+		freezero(pw, size);
+		admin_errx("empty password");
+	}
+	if (strlen(pw) > ADMIN_PASSWORD_MAX) {
+		freezero(pw, size);
+		admin_errx("password longer than %d bytes", ADMIN_PASSWORD_MAX);
+	}
+	if (!from_stdin) {
+		again = xcalloc(1, size);
+		if (readpassphrase("Retype new password: ", again, size,
+			RPP_REQUIRE_TTY) == NULL) {
+			freezero(pw, size);
+			freezero(again, size);
+			admin_err("reading the password");
+		}
+		mismatch = strcmp(pw, again) != 0;
+		freezero(again, size);
+		if (mismatch) {
+			freezero(pw, size);
+			admin_errx("passwords do not match");
+		}
+	}
+	/* admin_secret_free wipes strlen bytes; clear the rest now. */
+	explicit_bzero(pw + strlen(pw), size - strlen(pw));
+	return pw;
+}
+
+char *
+admin_hash_password(const char *password)
+{
+	char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+	struct crypt_data *cd;
+	char *hash, *r;
+
+	/* NULL prefix: the system's preferred method (yescrypt on Debian). */
+	if (crypt_gensalt_rn(NULL, 0, NULL, 0, setting, sizeof(setting)) ==
+	    NULL)
+		admin_err("cannot make a password salt");
+	/* struct crypt_data is 32 KiB: on the heap, and wiped after use. */
+	cd = xcalloc(1, sizeof(*cd));
+	r = crypt_rn(password, setting, cd, sizeof(*cd));
+	if (r == NULL || r[0] == '*') {
+		freezero(cd, sizeof(*cd));
+		admin_errx("cannot hash the password");
+	}
+	hash = xstrdup(r);
+	freezero(cd, sizeof(*cd));
+	return hash;
+}
+
+const struct user *
+admin_find_uid(const struct userdb *db, uid_t uid)
+{
+	size_t i;
+
+	for (i = 0; i < db->n; i++)
+		if (db->users[i].uid == uid)
+			return &db->users[i];
+	return NULL;
+}
+
+static int
+admin_cmp_uid(const void *a, const void *b)
+{
+	uid_t x = *(const uid_t *)a, y = *(const uid_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A NULL from getpwuid/getgrgid with one of these errno means "none". */
+static int
+admin_not_found(int e)
+{
+	return e == 0 || e == ENOENT || e == ESRCH || e == EBADF || e == EPERM;
+}
+
+int
+admin_alloc_uid(const struct userdb *db, const struct config *c, uid_t *uid)
+{
+	uid_t *used, cand;
+	size_t i, n = 0, j = 0;
+	int rc = -1;
+
+	/* Every uid and gid of the database, sorted, walked beside cand. */
+	used = xreallocarray(NULL, db->n * 2 + 1, sizeof(*used));
+	for (i = 0; i < db->n; i++) {
+		used[n++] = db->users[i].uid;
+		used[n++] = db->users[i].gid;
+	}
+	qsort(used, n, sizeof(*used), admin_cmp_uid);
+	for (cand = c->uid_min;; cand++) {
+		while (j < n && used[j] < cand)
+			j++;
+		if (j < n && used[j] == cand)
+			goto next;
+		/* gid defaults to the uid, so the group must be free too. */
+		errno = 0;
+		if (getpwuid(cand) != NULL)
+			goto next;
+		if (!admin_not_found(errno))
+			admin_err("getpwuid(%lu)", (unsigned long)cand);
+		errno = 0;
+		if (getgrgid((gid_t)cand) != NULL)
+			goto next;
+		if (!admin_not_found(errno))
+			admin_err("getgrgid(%lu)", (unsigned long)cand);
+		*uid = cand;
+		rc = 0;
+		break;
+next:
+		if (cand == c->uid_max)
+			break;
+	}
+	free(used);
+	return rc;
+}
+
+int
+admin_valid_home(const char *path)
+{
+	const char *p, *comp;
+	size_t len;
+
+	if (path[0] != '/' || strlen(path) > 4095)
+		return 0;
+	for (p = path; *p != '\0'; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f || *p == ':')
+			return 0;
+	/* Each '/' starts a component that is not empty, "." or "..";
+	 * this also refuses "/" alone, "//" and a trailing '/'. */
+	for (p = path; *p == '/'; p = comp + len) {
+		comp = p + 1;
+		len = strcspn(comp, "/");
+		if (len == 0 || (len == 1 && comp[0] == '.') ||
+		    (len == 2 && comp[0] == '.' && comp[1] == '.'))
+			return 0;
+	}
+	return 1;
+}
+
+int
+admin_mkdirs(const char *path, mode_t mode)
+{
+	struct stat st;
+	char *copy, *p;
+	int rc = -1, saved;
+
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return 0;
+		errno = ENOTDIR;
+		return -1;
+	}
+	copy = xstrdup(path);
+	for (p = copy + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		if (mkdir(copy, 0755) == -1 && errno != EEXIST)
+			goto out;
+		*p = '/';
+	}
+	if (mkdir(copy, mode) == -1)
+		goto out;
+	/* The exact mode whatever the umask. */
+	if (chmod(copy, mode) == -1)
+		goto out;
+	rc = 0;
+out:
+	saved = errno;
+	free(copy);
+	errno = saved;
+	return rc;
+}

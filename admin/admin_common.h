@@ -1,0 +1,103 @@
+/*
+ * admin_common.h: what the ftpuser-* tools share: messages and exits,
+ * configuration and user database access under the lock, new passwords
+ * and their hashes, uid allocation, and directory creation.
+ *
+ * Runs as: root, from an administrator's shell or script.
+ *
+ * Error policy of the tools: any failure prints "PROG: reason" on stderr
+ * and exits 1 (after the cleanup registered with admin_on_failure); a
+ * usage error exits 2.
+ */
+#ifndef MFTP_ADMIN_COMMON_H
+#define MFTP_ADMIN_COMMON_H
+
+#include <sys/types.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "userdb.h"
+
+#define ADMIN_EXIT_FAILURE 1
+#define ADMIN_EXIT_USAGE 2
+
+/* Seconds to wait for another tool holding the user database lock. */
+#define ADMIN_LOCK_TIMEOUT 10
+
+/*
+ * Longest password: the protocol's limit, and what libxcrypt can hash
+ * (CRYPT_MAX_PASSPHRASE_SIZE - 1 = 511 bytes).
+ */
+#define ADMIN_PASSWORD_MAX 511
+
+/* Name the program in messages; sets up logging to stderr. */
+void admin_init(const char *progname);
+
+/* "PROG: message" on stderr; admin_warn appends ": strerror(errno)". */
+void admin_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void admin_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print like admin_warn[x], run the failure cleanup, exit 1. */
+void admin_errx(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+void
+admin_err(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/*
+ * Run fn(arg) before any failure exit, including fatal() from the library
+ * (so that nothing half-made is left).  One function at a time; NULL
+ * removes it.
+ */
+void admin_on_failure(void (*fn)(void *), void *arg);
+
+/* Load path (NULL: the default) into c, or exit 1 with the reason. */
+void admin_load_config(struct config *c, const char *path);
+
+/*
+ * Take the user database lock, waiting up to ADMIN_LOCK_TIMEOUT seconds.
+ * Returns the descriptor (closing it, or exiting, releases the lock);
+ * exits 1 with "user database is locked by another process" if another
+ * tool keeps it.
+ */
+int admin_lock_db(const struct config *c);
+
+/* Load the user database, or exit 1 with the reason. */
+void admin_load_db(struct userdb *db, const struct config *c);
+
+/*
+ * Read a new password: from the terminal, asked twice (RPP_REQUIRE_TTY),
+ * or when from_stdin one line from standard input.  Empty, over
+ * ADMIN_PASSWORD_MAX, or (terminal) not the same twice: exit 1.  Free the
+ * result with admin_secret_free.
+ */
+char *admin_read_password(int from_stdin);
+
+/* Wipe and free a secret string (NULL is fine). */
+void admin_secret_free(char *secret);
+
+/* Hash password with libxcrypt's default method; exits 1 on failure. */
+char *admin_hash_password(const char *password);
+
+/* The user of db whose uid is uid, or NULL. */
+const struct user *admin_find_uid(const struct userdb *db, uid_t uid);
+
+/*
+ * The lowest uid in [uid_min, uid_max] used as a uid or gid by no user of
+ * db and by no passwd or group entry.  -1 if there is none.
+ */
+int
+admin_alloc_uid(const struct userdb *db, const struct config *c, uid_t *uid);
+
+/*
+ * Nonzero if path can be a home: absolute, no ':' or control characters,
+ * no "." or ".." components, not "/".
+ */
+int admin_valid_home(const char *path);
+
+/*
+ * Create path and its missing parents, owned by root: parents 0755, path
+ * itself mode.  0 if it exists (as a directory) or was made, -1 with errno.
+ */
+int admin_mkdirs(const char *path, mode_t mode);
+
+#endif

@@ -1,0 +1,329 @@
+/*
+ * ftpuser_add.c: ftpuser-add(8), add a virtual user: a line in the user
+ * database, a home directory owned by the user's uid, and an empty
+ * accounting file.
+ *
+ * Runs as: root, from an administrator's shell or script.  Either all of
+ * it is made or, on any failure, what was made is removed again.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libutil.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "admin_common.h"
+#include "userdb.h"
+#include "util.h"
+
+#define PROGNAME "ftpuser-add"
+
+/* Largest uid/gid, as userdb(5) takes them. */
+#define ID_MAX 2147483646LL
+
+/* What has been made so far, removed again on failure. */
+struct add_undo {
+	char *home;	  /* created home directory */
+	char *quota_file; /* created accounting file */
+};
+
+static const char usage_text[] =
+    "usage: " PROGNAME " [-c config] [--password-stdin] [--uid uid] "
+    "[--gid gid]\n"
+    "       [--home dir] [--quota-bytes size] [--quota-files n] name\n";
+
+static void usage(void) __attribute__((noreturn));
+static void
+usage_errx(const char *, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+static void
+usage(void)
+{
+	fputs(usage_text, stderr);
+	exit(ADMIN_EXIT_USAGE);
+}
+
+static void
+usage_errx(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", PROGNAME);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	usage();
+}
+
+static void
+add_undo_run(void *arg)
+{
+	struct add_undo *undo = arg;
+
+	if (undo->quota_file != NULL && unlink(undo->quota_file) == -1)
+		admin_warn("cannot remove %s", undo->quota_file);
+	if (undo->home != NULL && rmdir(undo->home) == -1)
+		admin_warn("cannot remove %s", undo->home);
+}
+
+static uid_t
+parse_id(const char *what, const char *s)
+{
+	const char *errstr;
+	long long v;
+
+	v = strtonum(s, 1, ID_MAX, &errstr);
+	if (errstr != NULL)
+		usage_errx("%s '%s' is %s (1..%lld)", what, s, errstr, ID_MAX);
+	return (uid_t)v;
+}
+
+static uint64_t
+parse_size(const char *what, const char *s)
+{
+	uint64_t v;
+
+	/* expand_number takes a sign; a quota has none. */
+	if (s[0] < '0' || s[0] > '9' || expand_number(s, &v) == -1)
+		usage_errx("%s '%s' is not a size (a number with an optional "
+			   "K, M, G or T)",
+		    what, s);
+	return v;
+}
+
+/* Make the home directory, owned by uid:gid, mode 0700. */
+static void
+make_home(const char *home, uid_t uid, gid_t gid, struct add_undo *undo)
+{
+	int fd;
+
+	if (mkdir(home, 0700) == -1)
+		admin_err("cannot create %s", home);
+	undo->home = xstrdup(home);
+	/* Through a descriptor of the directory just made, never a name
+	 * that could have been swapped for a link in between. */
+	if ((fd = open(
+		 home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		admin_err("cannot open %s", home);
+	if (fchown(fd, uid, gid) == -1)
+		admin_err("cannot give %s to %lu:%lu", home, (unsigned long)uid,
+		    (unsigned long)gid);
+	if (fchmod(fd, 0700) == -1)
+		admin_err("cannot chmod %s", home);
+	close(fd);
+}
+
+/* The accounting file: "bytes used, files used" of an empty home. */
+static void
+make_quota_file(const struct config *c, const char *name, struct add_undo *undo)
+{
+	static const char empty[] = "0 0\n";
+	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	char *path;
+	int fd;
+
+	if (admin_mkdirs(c->quota_dir, 0700) == -1)
+		admin_err("cannot create %s", c->quota_dir);
+	xasprintf(&path, "%s/%s", c->quota_dir, name);
+	/* A left-over file of a removed user of that name is replaced: the
+	 * new home is empty. */
+	if ((fd = open(path, flags, 0600)) == -1) {
+		if (errno != EEXIST)
+			admin_err("cannot create %s", path);
+		if (unlink(path) == -1)
+			admin_err("cannot replace %s", path);
+		if ((fd = open(path, flags, 0600)) == -1)
+			admin_err("cannot create %s", path);
+	}
+	undo->quota_file = path;
+	if (fchown(fd, 0, 0) == -1 || fchmod(fd, 0600) == -1)
+		admin_err("cannot set the owner and mode of %s", path);
+	if (write(fd, empty, sizeof(empty) - 1) != sizeof(empty) - 1 ||
+	    fsync(fd) == -1)
+		admin_err("cannot write %s", path);
+	if (close(fd) == -1)
+		admin_err("cannot write %s", path);
+}
+
+/* What the command line asks for. */
+struct add_opts {
+	const char *config_path;
+	const char *name;
+	const char *home; /* NULL: home_base/name */
+	int from_stdin;
+	int have_uid;
+	int have_gid;
+	uid_t uid;
+	gid_t gid;
+	uint64_t quota_bytes;
+	uint64_t quota_files;
+};
+
+static void
+parse_args(int argc, char *argv[], struct add_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "password-stdin", no_argument, NULL, 'P' },
+		{ "uid", required_argument, NULL, 'u' },
+		{ "gid", required_argument, NULL, 'g' },
+		{ "home", required_argument, NULL, 'd' },
+		{ "quota-bytes", required_argument, NULL, 'b' },
+		{ "quota-files", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	opterr = 0; /* messages name the program, not argv[0] */
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			o->config_path = optarg;
+			break;
+		case 'P':
+			o->from_stdin = 1;
+			break;
+		case 'u':
+			o->uid = parse_id("uid", optarg);
+			o->have_uid = 1;
+			break;
+		case 'g':
+			o->gid = (gid_t)parse_id("gid", optarg);
+			o->have_gid = 1;
+			break;
+		case 'd':
+			if (!admin_valid_home(optarg))
+				usage_errx("home '%s' is not a plain absolute "
+					   "path (no ':', '//', '.' or '..', "
+					   "no trailing '/')",
+				    optarg);
+			o->home = optarg;
+			break;
+		case 'b':
+			o->quota_bytes = parse_size("byte quota", optarg);
+			break;
+		case 'f':
+			o->quota_files = parse_size("file quota", optarg);
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(0);
+		default:
+			usage_errx("unknown option or missing argument: %s",
+			    argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		usage();
+	o->name = argv[optind];
+	if (!userdb_valid_name(o->name))
+		usage_errx("invalid user name '%s' (1 to %d of a-z, 0-9, '_' "
+			   "and '-', not starting with a digit or '-')",
+		    o->name, MFTP_USER_MAX);
+}
+
+/*
+ * Refuse what would clash with db or the file system: run once before
+ * the password is asked (so that no one types it in vain) and again
+ * under the lock (the answer that counts).
+ */
+static void
+check_new_user(
+    const struct userdb *db, const struct add_opts *o, const char *home)
+{
+	const struct user *other;
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < db->n; i++)
+		if (strcmp(db->users[i].name, o->name) == 0)
+			admin_errx("user '%s' already exists", o->name);
+	if (o->have_uid && (other = admin_find_uid(db, o->uid)) != NULL)
+		admin_errx("uid %lu is already used by '%s'",
+		    (unsigned long)o->uid, other->name);
+	if (lstat(home, &st) == 0)
+		admin_errx("home %s already exists", home);
+	if (errno != ENOENT)
+		admin_err("%s", home);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct add_undo undo = { NULL, NULL };
+	struct add_opts o;
+	struct config conf;
+	struct userdb db;
+	struct user u;
+	char *password, *hash, *home;
+	uid_t uid;
+	int lockfd;
+
+	admin_init(PROGNAME);
+	umask(022);
+	parse_args(argc, argv, &o);
+	admin_load_config(&conf, o.config_path);
+	if (o.home != NULL)
+		home = xstrdup(o.home);
+	else
+		xasprintf(&home, "%s/%s", conf.home_base, o.name);
+
+	/* Ask for the password before taking the lock, so that typing
+	 * does not hold it. */
+	admin_load_db(&db, &conf);
+	check_new_user(&db, &o, home);
+	userdb_free(&db);
+	password = admin_read_password(o.from_stdin);
+	hash = admin_hash_password(password);
+	admin_secret_free(password);
+
+	lockfd = admin_lock_db(&conf);
+	admin_load_db(&db, &conf);
+	check_new_user(&db, &o, home);
+	if (o.have_uid)
+		uid = o.uid;
+	else if (admin_alloc_uid(&db, &conf, &uid) == -1)
+		admin_errx("no free uid in %lu..%lu (uid_min..uid_max)",
+		    (unsigned long)conf.uid_min, (unsigned long)conf.uid_max);
+
+	if (o.home == NULL && admin_mkdirs(conf.home_base, 0755) == -1)
+		admin_err("cannot create %s", conf.home_base);
+	admin_on_failure(add_undo_run, &undo);
+	make_home(home, uid, o.have_gid ? o.gid : (gid_t)uid, &undo);
+	make_quota_file(&conf, o.name, &undo);
+
+	memset(&u, 0, sizeof(u));
+	strlcpy(u.name, o.name, sizeof(u.name));
+	u.hash = hash;
+	u.uid = uid;
+	u.gid = o.have_gid ? o.gid : (gid_t)uid;
+	u.home = home;
+	u.quota_bytes = o.quota_bytes;
+	u.quota_files = o.quota_files;
+	userdb_add(&db, &u);
+	if (userdb_write(&db, conf.users_file) == -1)
+		admin_err("cannot write %s", conf.users_file);
+	/* Committed: from here on nothing is undone. */
+	admin_on_failure(NULL, NULL);
+
+	close(lockfd);
+	userdb_free(&db);
+	admin_secret_free(hash);
+	free(home);
+	free(undo.home);
+	free(undo.quota_file);
+	config_free(&conf);
+	return 0;
+}

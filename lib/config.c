@@ -1,0 +1,460 @@
+/*
+ * config.c: reads mftpd.conf(5) into struct config.
+ *
+ * Linked into the daemon (master, as root, before anything else) and the
+ * admin tools (root).  The file is trusted (root 0644) but hand-edited, so
+ * every value is checked and every error names the file and line.
+ *
+ * A key given twice takes the later value ("listen" too: a later line
+ * replaces the whole list).  config_parse either applies the whole text
+ * or leaves c as it was.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "util.h"
+
+#ifndef MFTP_SYSCONFDIR
+#define MFTP_SYSCONFDIR "/etc"
+#endif
+#ifndef MFTP_AUTH_HELPER
+#define MFTP_AUTH_HELPER "/usr/libexec/mftp/mftpd-auth"
+#endif
+
+/* A configuration file is small; anything larger is a mistake. */
+#define CONFIG_FILE_MAX (1024 * 1024)
+
+/* Largest uid/gid accepted: 2^31 - 2 (-1 as uid_t means "no change"). */
+#define CONFIG_ID_MAX 2147483646LL
+
+enum config_type {
+	CONFIG_UINT,
+	CONFIG_UID,
+	CONFIG_PATH,
+	CONFIG_ACCOUNT,
+	CONFIG_LISTEN,
+};
+
+struct config_key {
+	const char *name;
+	enum config_type type;
+	size_t off;
+	long long min;
+	long long max;
+};
+
+static const struct config_key config_keys[] = {
+	{ "listen", CONFIG_LISTEN, 0, 0, 0 },
+	{ "port", CONFIG_UINT, offsetof(struct config, port), 1, 65535 },
+	{ "max_sessions", CONFIG_UINT, offsetof(struct config, max_sessions), 1,
+	    100000 },
+	{ "max_sessions_per_ip", CONFIG_UINT,
+	    offsetof(struct config, max_sessions_per_ip), 1, 100000 },
+	{ "login_timeout", CONFIG_UINT, offsetof(struct config, login_timeout),
+	    1, 86400 },
+	{ "idle_timeout", CONFIG_UINT, offsetof(struct config, idle_timeout), 1,
+	    86400 },
+	{ "users_file", CONFIG_PATH, offsetof(struct config, users_file), 0,
+	    0 },
+	{ "quota_dir", CONFIG_PATH, offsetof(struct config, quota_dir), 0, 0 },
+	{ "home_base", CONFIG_PATH, offsetof(struct config, home_base), 0, 0 },
+	{ "preauth_user", CONFIG_ACCOUNT, offsetof(struct config, preauth_user),
+	    0, 0 },
+	{ "preauth_chroot", CONFIG_PATH,
+	    offsetof(struct config, preauth_chroot), 0, 0 },
+	{ "pid_file", CONFIG_PATH, offsetof(struct config, pid_file), 0, 0 },
+	{ "auth_helper", CONFIG_PATH, offsetof(struct config, auth_helper), 0,
+	    0 },
+	{ "uid_min", CONFIG_UID, offsetof(struct config, uid_min), 1,
+	    CONFIG_ID_MAX },
+	{ "uid_max", CONFIG_UID, offsetof(struct config, uid_max), 1,
+	    CONFIG_ID_MAX },
+};
+
+void
+config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->listen[0] = xstrdup("0.0.0.0");
+	c->listen[1] = xstrdup("::");
+	c->nlisten = 2;
+	c->port = 2121;
+	c->max_sessions = 200;
+	c->max_sessions_per_ip = 20;
+	c->login_timeout = 30;
+	c->idle_timeout = 900;
+	c->users_file = xstrdup(MFTP_SYSCONFDIR "/mftp/users");
+	c->quota_dir = xstrdup("/var/lib/mftp/quota");
+	c->home_base = xstrdup("/srv/mftp");
+	c->preauth_user = xstrdup("_mftp");
+	c->preauth_chroot = xstrdup("/run/mftpd/empty");
+	c->pid_file = xstrdup("/run/mftpd/mftpd.pid");
+	c->auth_helper = xstrdup(MFTP_AUTH_HELPER);
+	c->uid_min = 20000;
+	c->uid_max = 29999;
+}
+
+void
+config_free(struct config *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nlisten && i < MFTP_LISTEN_MAX; i++)
+		free(c->listen[i]);
+	free(c->users_file);
+	free(c->quota_dir);
+	free(c->home_base);
+	free(c->preauth_user);
+	free(c->preauth_chroot);
+	free(c->pid_file);
+	free(c->auth_helper);
+	memset(c, 0, sizeof(*c));
+}
+
+/* A deep copy, so that a failed parse can leave the original untouched. */
+static void
+config_copy(struct config *dst, const struct config *src)
+{
+	size_t i;
+
+	*dst = *src;
+	for (i = 0; i < src->nlisten; i++)
+		dst->listen[i] = xstrdup(src->listen[i]);
+	dst->users_file = xstrdup(src->users_file);
+	dst->quota_dir = xstrdup(src->quota_dir);
+	dst->home_base = xstrdup(src->home_base);
+	dst->preauth_user = xstrdup(src->preauth_user);
+	dst->preauth_chroot = xstrdup(src->preauth_chroot);
+	dst->pid_file = xstrdup(src->pid_file);
+	dst->auth_helper = xstrdup(src->auth_helper);
+}
+
+static void config_error(char *, size_t, const char *, size_t, const char *,
+    ...) __attribute__((format(printf, 5, 6)));
+
+static void
+config_error(char *err, size_t errlen, const char *name, size_t line,
+    const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (err == NULL || errlen == 0)
+		return;
+	n = snprintf(err, errlen, "%s:%zu: ", name, line);
+	if (n < 0 || (size_t)n >= errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err + n, errlen - n, fmt, ap);
+	va_end(ap);
+}
+
+static const struct config_key *
+config_find_key(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]); i++)
+		if (strcmp(config_keys[i].name, key) == 0)
+			return &config_keys[i];
+	return NULL;
+}
+
+/* A system account name: 1..32 of [A-Za-z0-9_.-], not starting with '-'. */
+static int
+config_valid_account(const char *s)
+{
+	size_t i;
+
+	if (s[0] == '\0' || s[0] == '-')
+		return 0;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i >= MFTP_USER_MAX)
+			return 0;
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_' &&
+		    s[i] != '.' && s[i] != '-')
+			return 0;
+	}
+	return 1;
+}
+
+static int
+config_valid_addr(const char *s)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	return inet_pton(AF_INET, s, &a4) == 1 ||
+	    inet_pton(AF_INET6, s, &a6) == 1;
+}
+
+/* Replace the listen list with the addresses in value (modified). */
+static int
+config_set_listen(struct config *c, char *value, const char *name, size_t line,
+    char *err, size_t errlen)
+{
+	char *addrs[MFTP_LISTEN_MAX], *p, *word;
+	size_t i, j, n = 0;
+
+	p = value;
+	while ((word = strsep(&p, " \t")) != NULL) {
+		if (*word == '\0')
+			continue;
+		if (!config_valid_addr(word)) {
+			config_error(err, errlen, name, line,
+			    "listen: '%s' is not a numeric IPv4 or IPv6 "
+			    "address",
+			    word);
+			return -1;
+		}
+		if (n == MFTP_LISTEN_MAX) {
+			config_error(err, errlen, name, line,
+			    "listen: more than %d addresses", MFTP_LISTEN_MAX);
+			return -1;
+		}
+		for (j = 0; j < n; j++) {
+			if (strcmp(addrs[j], word) == 0) {
+				config_error(err, errlen, name, line,
+				    "listen: '%s' given twice", word);
+				return -1;
+			}
+		}
+		addrs[n++] = word;
+	}
+	for (i = 0; i < c->nlisten; i++) {
+		free(c->listen[i]);
+		c->listen[i] = NULL;
+	}
+	for (i = 0; i < n; i++)
+		c->listen[i] = xstrdup(addrs[i]);
+	c->nlisten = n;
+	return 0;
+}
+
+static int
+config_set(struct config *c, const struct config_key *k, char *value,
+    const char *name, size_t line, char *err, size_t errlen)
+{
+	void *field = (char *)c + k->off;
+	const char *errstr;
+	long long v;
+	char **sp;
+
+	switch (k->type) {
+	case CONFIG_LISTEN:
+		return config_set_listen(c, value, name, line, err, errlen);
+	case CONFIG_UINT:
+	case CONFIG_UID:
+		v = strtonum(value, k->min, k->max, &errstr);
+		if (errstr != NULL) {
+			config_error(err, errlen, name, line,
+			    "%s: '%s' is %s (%lld..%lld)", k->name, value,
+			    errstr, k->min, k->max);
+			return -1;
+		}
+		if (k->type == CONFIG_UINT)
+			*(unsigned int *)field = (unsigned int)v;
+		else
+			*(uid_t *)field = (uid_t)v;
+		return 0;
+	case CONFIG_PATH:
+		if (value[0] != '/') {
+			config_error(err, errlen, name, line,
+			    "%s: '%s' is not an absolute path", k->name, value);
+			return -1;
+		}
+		break;
+	case CONFIG_ACCOUNT:
+		if (!config_valid_account(value)) {
+			config_error(err, errlen, name, line,
+			    "%s: '%s' is not a valid account name", k->name,
+			    value);
+			return -1;
+		}
+		break;
+	}
+	sp = field;
+	free(*sp);
+	*sp = xstrdup(value);
+	return 0;
+}
+
+static char *
+config_trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t' || *s == '\r')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+/* Parse one line (in buf, modified) into c. */
+static int
+config_parse_line(struct config *c, char *buf, const char *name, size_t line,
+    size_t *uid_line, char *err, size_t errlen)
+{
+	const struct config_key *k;
+	char *key, *value, *eq, *p;
+
+	/* '#' starts a comment anywhere; values never contain one. */
+	if ((p = strchr(buf, '#')) != NULL)
+		*p = '\0';
+	key = config_trim(buf);
+	if (*key == '\0')
+		return 0;
+	if ((eq = strchr(key, '=')) == NULL) {
+		config_error(err, errlen, name, line,
+		    "missing '=' (expected \"key = value\")");
+		return -1;
+	}
+	*eq = '\0';
+	key = config_trim(key);
+	value = config_trim(eq + 1);
+	if (*key == '\0') {
+		config_error(err, errlen, name, line, "missing key before '='");
+		return -1;
+	}
+	if ((k = config_find_key(key)) == NULL) {
+		config_error(err, errlen, name, line, "unknown key '%s'", key);
+		return -1;
+	}
+	if (*value == '\0') {
+		config_error(
+		    err, errlen, name, line, "%s: missing value", k->name);
+		return -1;
+	}
+	if (k->type == CONFIG_UID)
+		*uid_line = line;
+	return config_set(c, k, value, name, line, err, errlen);
+}
+
+int
+config_parse(struct config *c, const char *name, const char *text, char *err,
+    size_t errlen)
+{
+	struct config tmp;
+	const char *p, *nl;
+	char *buf;
+	size_t len, line = 0, uid_line = 0;
+	int rc = -1;
+
+	config_copy(&tmp, c);
+	buf = xmalloc(MFTP_CONFIG_LINE_MAX + 1);
+	for (p = text; *p != '\0'; p = nl + (*nl == '\n')) {
+		line++;
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		len = (size_t)(nl - p);
+		if (len > MFTP_CONFIG_LINE_MAX) {
+			config_error(err, errlen, name, line,
+			    "line longer than %d bytes", MFTP_CONFIG_LINE_MAX);
+			goto out;
+		}
+		memcpy(buf, p, len);
+		buf[len] = '\0';
+		if (config_parse_line(
+			&tmp, buf, name, line, &uid_line, err, errlen) != 0)
+			goto out;
+	}
+	if (tmp.uid_min > tmp.uid_max) {
+		config_error(err, errlen, name, uid_line,
+		    "uid_min (%lu) is greater than uid_max (%lu)",
+		    (unsigned long)tmp.uid_min, (unsigned long)tmp.uid_max);
+		goto out;
+	}
+	config_free(c);
+	*c = tmp;
+	memset(&tmp, 0, sizeof(tmp));
+	rc = 0;
+out:
+	config_free(&tmp);
+	free(buf);
+	return rc;
+}
+
+/* Read a whole regular file of at most CONFIG_FILE_MAX bytes. */
+static char *
+config_read_file(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	char *text = NULL;
+	size_t off = 0;
+	ssize_t r;
+	int fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		goto fail;
+	if (fstat(fd, &st) == -1)
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		snprintf(err, errlen, "%s: not a regular file", path);
+		goto fail_msg;
+	}
+	if (st.st_size > CONFIG_FILE_MAX) {
+		snprintf(err, errlen, "%s: larger than %d bytes", path,
+		    CONFIG_FILE_MAX);
+		goto fail_msg;
+	}
+	text = xmalloc((size_t)st.st_size + 1);
+	while (off < (size_t)st.st_size) {
+		r = read(fd, text + off, (size_t)st.st_size - off);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			goto fail;
+		if (r == 0)
+			break;
+		off += (size_t)r;
+	}
+	text[off] = '\0';
+	close(fd);
+	if (strlen(text) != off) {
+		snprintf(err, errlen, "%s: contains a NUL byte", path);
+		free(text);
+		return NULL;
+	}
+	return text;
+fail:
+	snprintf(err, errlen, "%s: %s", path, strerror(errno));
+fail_msg:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	free(text);
+	errno = saved;
+	return NULL;
+}
+
+int
+config_load(struct config *c, const char *path, char *err, size_t errlen)
+{
+	char *text;
+	int rc;
+
+	config_defaults(c);
+	if ((text = config_read_file(path, err, errlen)) == NULL)
+		return -1;
+	rc = config_parse(c, path, text, err, errlen);
+	free(text);
+	return rc;
+}

@@ -1,0 +1,639 @@
+/*
+ * userdb.c: the user database (/etc/mftp/users): parse, format, lock and
+ * rewrite it atomically.
+ *
+ * Read by mftpd-auth (root, or the account it drops to) and rewritten by
+ * the admin tools (root).  The file holds password hashes, so every
+ * buffer that held its contents is wiped before it is freed.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "userdb.h"
+#include "util.h"
+
+#define USERDB_NFIELDS 7
+
+/* Largest uid/gid: 2^31 - 2 ((uid_t)-1 means "no change" to setresuid). */
+#define USERDB_ID_MAX 2147483646ULL
+
+/* A home directory path, as the kernel takes it. */
+#define USERDB_HOME_MAX 4095
+
+/* Most bytes a users file may have: every user on a line of the maximum. */
+#define USERDB_FILE_MAX \
+	((size_t)MFTP_USERDB_USERS_MAX * (MFTP_USERDB_LINE_MAX + 1))
+
+/* Retry interval of userdb_lock. */
+#define USERDB_LOCK_POLL_MS 100
+
+static void userdb_error(char *, size_t, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+userdb_error(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+int
+userdb_valid_name(const char *name)
+{
+	size_t i;
+
+	if (name == NULL)
+		return 0;
+	if (!((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_'))
+		return 0;
+	for (i = 1; name[i] != '\0'; i++) {
+		if (i >= MFTP_USER_MAX)
+			return 0;
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+			(name[i] >= '0' && name[i] <= '9') || name[i] == '_' ||
+			name[i] == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+/* A crypt(3) string: printable ASCII without spaces or ':'. */
+static int
+userdb_valid_hash(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (s[i] <= ' ' || s[i] >= 0x7f || s[i] == ':')
+			return 0;
+	return 1;
+}
+
+/* An absolute path without ':' and control characters. */
+static int
+userdb_valid_home(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > USERDB_HOME_MAX || s[0] != '/')
+		return 0;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < ' ' || s[i] == 0x7f || s[i] == ':')
+			return 0;
+	return 1;
+}
+
+/*
+ * A decimal number of len bytes at s, digits only (no sign, no spaces),
+ * not above max.
+ */
+static int
+userdb_parse_num(const char *s, size_t len, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+	unsigned int d;
+
+	if (len == 0)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		d = (unsigned int)(s[i] - '0');
+		if (v > (max - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+static char *
+userdb_strndup(const char *s, size_t len)
+{
+	char *p;
+
+	p = xmalloc(len + 1);
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+int
+userdb_parse_line(const char *line, struct user *u, char *err, size_t errlen)
+{
+	const char *f[USERDB_NFIELDS], *p;
+	size_t flen[USERDB_NFIELDS], n, len;
+	uint64_t uid, gid, qb, qf;
+
+	for (p = line; *p == ' ' || *p == '\t'; p++)
+		;
+	if (*p == '\0' || *p == '#')
+		return 1;
+	if ((len = strlen(line)) > MFTP_USERDB_LINE_MAX) {
+		userdb_error(err, errlen, "line longer than %d bytes",
+		    MFTP_USERDB_LINE_MAX);
+		return -1;
+	}
+
+	/* Split at ':' without copying; count every field. */
+	n = 0;
+	p = line;
+	for (;;) {
+		const char *c = memchr(p, ':', len - (size_t)(p - line));
+		const char *end = c != NULL ? c : line + len;
+
+		if (n < USERDB_NFIELDS) {
+			f[n] = p;
+			flen[n] = (size_t)(end - p);
+		}
+		n++;
+		if (c == NULL)
+			break;
+		p = c + 1;
+	}
+	if (n != USERDB_NFIELDS) {
+		userdb_error(
+		    err, errlen, "%zu fields instead of %d", n, USERDB_NFIELDS);
+		return -1;
+	}
+
+	if (flen[0] > MFTP_USER_MAX) {
+		userdb_error(err, errlen, "user name longer than %d bytes",
+		    MFTP_USER_MAX);
+		return -1;
+	}
+	memset(u, 0, sizeof(*u));
+	memcpy(u->name, f[0], flen[0]);
+	u->name[flen[0]] = '\0';
+	if (!userdb_valid_name(u->name)) {
+		userdb_error(err, errlen, "invalid user name '%s'", u->name);
+		return -1;
+	}
+	if (!userdb_valid_hash(f[1], flen[1])) {
+		/* The hash is not echoed: it is a secret. */
+		userdb_error(err, errlen, "%s: invalid password hash", u->name);
+		return -1;
+	}
+	if (userdb_parse_num(f[2], flen[2], USERDB_ID_MAX, &uid) == -1 ||
+	    uid == 0) {
+		userdb_error(err, errlen, "%s: uid '%.*s' is not in 1..%llu",
+		    u->name, (int)flen[2], f[2], USERDB_ID_MAX);
+		return -1;
+	}
+	if (userdb_parse_num(f[3], flen[3], USERDB_ID_MAX, &gid) == -1 ||
+	    gid == 0) {
+		userdb_error(err, errlen, "%s: gid '%.*s' is not in 1..%llu",
+		    u->name, (int)flen[3], f[3], USERDB_ID_MAX);
+		return -1;
+	}
+	if (!userdb_valid_home(f[4], flen[4])) {
+		userdb_error(err, errlen,
+		    "%s: home '%.*s' is not an absolute path", u->name,
+		    (int)flen[4], f[4]);
+		return -1;
+	}
+	if (userdb_parse_num(f[5], flen[5], UINT64_MAX, &qb) == -1) {
+		userdb_error(err, errlen,
+		    "%s: byte quota '%.*s' is not a decimal number", u->name,
+		    (int)flen[5], f[5]);
+		return -1;
+	}
+	if (userdb_parse_num(f[6], flen[6], UINT64_MAX, &qf) == -1) {
+		userdb_error(err, errlen,
+		    "%s: file quota '%.*s' is not a decimal number", u->name,
+		    (int)flen[6], f[6]);
+		return -1;
+	}
+	u->hash = userdb_strndup(f[1], flen[1]);
+	u->uid = (uid_t)uid;
+	u->gid = (gid_t)gid;
+	u->home = userdb_strndup(f[4], flen[4]);
+	u->quota_bytes = qb;
+	u->quota_files = qf;
+	return 0;
+}
+
+int
+userdb_format_line(const struct user *u, char *out, size_t outlen)
+{
+	int n;
+
+	if (!userdb_valid_name(u->name) || u->hash == NULL ||
+	    !userdb_valid_hash(u->hash, strlen(u->hash)) || u->home == NULL ||
+	    !userdb_valid_home(u->home, strlen(u->home)) || u->uid == 0 ||
+	    u->uid > USERDB_ID_MAX || u->gid == 0 || u->gid > USERDB_ID_MAX)
+		return -1;
+	n = snprintf(out, outlen, "%s:%s:%lu:%lu:%s:%llu:%llu\n", u->name,
+	    u->hash, (unsigned long)u->uid, (unsigned long)u->gid, u->home,
+	    (unsigned long long)u->quota_bytes,
+	    (unsigned long long)u->quota_files);
+	/* The line (newline excluded) must also be one userdb_parse takes. */
+	if (n < 0 || (size_t)n >= outlen || n - 1 > MFTP_USERDB_LINE_MAX) {
+		if (outlen > 0)
+			explicit_bzero(out, outlen);
+		return -1;
+	}
+	return 0;
+}
+
+struct userdb_sortent {
+	const char *name;
+	size_t line;
+};
+
+static int
+userdb_sortent_cmp(const void *a, const void *b)
+{
+	const struct userdb_sortent *x = a, *y = b;
+	int c;
+
+	if ((c = strcmp(x->name, y->name)) != 0)
+		return c;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/*
+ * Duplicate names: sort (name, line) pairs so that a file of many users
+ * is checked in n log n; the second line of a pair is the one reported.
+ */
+static int
+userdb_check_dups(
+    const struct userdb *db, const size_t *lines, char *err, size_t errlen)
+{
+	struct userdb_sortent *s, *dup = NULL;
+	size_t i;
+	int rc = 0;
+
+	if (db->n < 2)
+		return 0;
+	s = xreallocarray(NULL, db->n, sizeof(*s));
+	for (i = 0; i < db->n; i++) {
+		s[i].name = db->users[i].name;
+		s[i].line = lines[i];
+	}
+	qsort(s, db->n, sizeof(*s), userdb_sortent_cmp);
+	for (i = 1; i < db->n; i++) {
+		if (strcmp(s[i - 1].name, s[i].name) != 0)
+			continue;
+		/* Report the duplicate that comes first in the file. */
+		if (dup == NULL || s[i].line < dup->line)
+			dup = &s[i];
+	}
+	if (dup != NULL) {
+		userdb_error(err, errlen,
+		    "line %zu: duplicate user '%s' (first on line %zu)",
+		    dup->line, dup->name, dup[-1].line);
+		rc = -1;
+	}
+	free(s);
+	return rc;
+}
+
+int
+userdb_parse(struct userdb *db, const char *text, char *err, size_t errlen)
+{
+	struct user u;
+	const char *p, *nl;
+	char *buf, reason[256];
+	size_t *lines = NULL, len, line = 0, cap = 0;
+	int r, rc = -1;
+
+	memset(db, 0, sizeof(*db));
+	buf = xmalloc(MFTP_USERDB_LINE_MAX + 1);
+	for (p = text; *p != '\0'; p = nl + (*nl == '\n')) {
+		line++;
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		len = (size_t)(nl - p);
+		if (len > MFTP_USERDB_LINE_MAX) {
+			userdb_error(err, errlen,
+			    "line %zu: longer than %d bytes", line,
+			    MFTP_USERDB_LINE_MAX);
+			goto out;
+		}
+		memcpy(buf, p, len);
+		buf[len] = '\0';
+		r = userdb_parse_line(buf, &u, reason, sizeof(reason));
+		if (r == 1)
+			continue;
+		if (r == -1) {
+			userdb_error(err, errlen, "line %zu: %s", line, reason);
+			goto out;
+		}
+		if (db->n == MFTP_USERDB_USERS_MAX) {
+			user_free(&u);
+			userdb_error(err, errlen,
+			    "line %zu: more than %d users", line,
+			    MFTP_USERDB_USERS_MAX);
+			goto out;
+		}
+		if (db->n == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			db->users = xreallocarray(
+			    db->users, cap, sizeof(*db->users));
+			lines = xreallocarray(lines, cap, sizeof(*lines));
+		}
+		db->users[db->n] = u;
+		lines[db->n++] = line;
+	}
+	rc = userdb_check_dups(db, lines, err, errlen);
+out:
+	if (rc != 0)
+		userdb_free(db);
+	freezero(buf, MFTP_USERDB_LINE_MAX + 1);
+	free(lines);
+	return rc;
+}
+
+/* Read a whole regular file; *lenp gets its length.  NULL with errno. */
+static char *
+userdb_read_file(int fd, size_t *lenp)
+{
+	struct stat st;
+	char *text;
+	size_t off = 0, size;
+	ssize_t r;
+
+	if (fstat(fd, &st) == -1)
+		return NULL;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if ((uintmax_t)st.st_size > USERDB_FILE_MAX) {
+		errno = EFBIG;
+		return NULL;
+	}
+	size = (size_t)st.st_size;
+	text = xmalloc(size + 1);
+	while (off < size) {
+		r = read(fd, text + off, size - off);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			freezero(text, size + 1);
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		off += (size_t)r;
+	}
+	text[off] = '\0';
+	*lenp = off;
+	return text;
+}
+
+int
+userdb_load(struct userdb *db, const char *path, char *err, size_t errlen)
+{
+	char *text, reason[512];
+	size_t len;
+	int fd, rc;
+
+	memset(db, 0, sizeof(*db));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		userdb_error(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((text = userdb_read_file(fd, &len)) == NULL) {
+		userdb_error(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (strlen(text) != len) {
+		userdb_error(err, errlen, "%s: contains a NUL byte", path);
+		freezero(text, len + 1);
+		return -1;
+	}
+	rc = userdb_parse(db, text, reason, sizeof(reason));
+	if (rc != 0)
+		userdb_error(err, errlen, "%s: %s", path, reason);
+	freezero(text, len + 1);
+	return rc;
+}
+
+struct user *
+userdb_find(struct userdb *db, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < db->n; i++)
+		if (strcmp(db->users[i].name, name) == 0)
+			return &db->users[i];
+	return NULL;
+}
+
+void
+userdb_add(struct userdb *db, const struct user *u)
+{
+	struct user *c;
+
+	db->users = xreallocarray(db->users, db->n + 1, sizeof(*db->users));
+	c = &db->users[db->n++];
+	*c = *u;
+	c->hash = xstrdup(u->hash);
+	c->home = xstrdup(u->home);
+}
+
+int
+userdb_remove(struct userdb *db, const char *name)
+{
+	struct user *u;
+	size_t i;
+
+	if ((u = userdb_find(db, name)) == NULL)
+		return -1;
+	i = (size_t)(u - db->users);
+	user_free(u);
+	memmove(&db->users[i], &db->users[i + 1],
+	    (db->n - i - 1) * sizeof(*db->users));
+	db->n--;
+	return 0;
+}
+
+int
+userdb_lock(const char *path, int timeout_s)
+{
+	struct flock fl;
+	char *lockpath;
+	uint64_t deadline;
+	int fd, saved;
+
+	xasprintf(&lockpath, "%s.lock", path);
+	fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	saved = errno;
+	free(lockpath);
+	if (fd == -1) {
+		errno = saved;
+		return -1;
+	}
+	deadline = mono_ms() + (uint64_t)(timeout_s > 0 ? timeout_s : 0) * 1000;
+	for (;;) {
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		/* OFD locks: held by this open file description, so a
+		 * second open in the same process conflicts too. */
+		if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
+			return fd;
+		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
+			break;
+		if (mono_ms() >= deadline) {
+			errno = EWOULDBLOCK;
+			break;
+		}
+		sleep_ms(USERDB_LOCK_POLL_MS);
+	}
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+/* Write all of buf; -1 with errno. */
+static int
+userdb_write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t r;
+
+	while (len > 0) {
+		if ((r = write(fd, buf, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+/* fsync the directory that holds path, so that a rename is durable. */
+static int
+userdb_sync_dir(const char *path)
+{
+	char *dir, *slash;
+	int fd, rc, saved;
+
+	dir = xstrdup(path);
+	if ((slash = strrchr(dir, '/')) == NULL) {
+		free(dir);
+		dir = xstrdup(".");
+	} else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	saved = errno;
+	free(dir);
+	if (fd == -1) {
+		errno = saved;
+		return -1;
+	}
+	rc = fsync(fd);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
+int
+userdb_write(const struct userdb *db, const char *path)
+{
+	/* Lines are gathered in a heap buffer and written in big pieces. */
+	const size_t bufsz = 64 * 1024;
+	const size_t linesz = MFTP_USERDB_LINE_MAX + 2;
+	char *tmp, *buf, *line;
+	size_t i, used = 0, n;
+	int fd, saved;
+
+	xasprintf(&tmp, "%s.XXXXXX", path);
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
+		saved = errno;
+		free(tmp);
+		errno = saved;
+		return -1;
+	}
+	buf = xmalloc(bufsz);
+	line = xmalloc(linesz);
+	if (fchmod(fd, 0600) == -1)
+		goto fail;
+	for (i = 0; i < db->n; i++) {
+		if (userdb_format_line(&db->users[i], line, linesz) == -1) {
+			errno = EINVAL;
+			goto fail;
+		}
+		n = strlen(line);
+		if (n > bufsz - used) {
+			if (userdb_write_all(fd, buf, used) == -1)
+				goto fail;
+			used = 0;
+		}
+		memcpy(buf + used, line, n);
+		used += n;
+	}
+	if (userdb_write_all(fd, buf, used) == -1 || fsync(fd) == -1)
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1)
+		goto fail;
+	freezero(buf, bufsz);
+	freezero(line, linesz);
+	free(tmp);
+	/* The new file is in place; make its name durable too. */
+	return userdb_sync_dir(path);
+fail:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	unlink(tmp);
+	freezero(buf, bufsz);
+	freezero(line, linesz);
+	free(tmp);
+	errno = saved;
+	return -1;
+}
+
+void
+user_free(struct user *u)
+{
+	if (u->hash != NULL)
+		freezero(u->hash, strlen(u->hash));
+	free(u->home);
+	memset(u, 0, sizeof(*u));
+}
+
+void
+userdb_free(struct userdb *db)
+{
+	size_t i;
+
+	for (i = 0; i < db->n; i++)
+		user_free(&db->users[i]);
+	free(db->users);
+	memset(db, 0, sizeof(*db));
+}
