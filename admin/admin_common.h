@@ -22,13 +22,12 @@
 #define ADMIN_EXIT_USAGE 2
 
 /* Seconds to wait for another tool holding the user database lock. */
+#include "mftp_limits.h"
+
 #define ADMIN_LOCK_TIMEOUT 10
 
-/*
- * Longest password: the protocol's limit, and what libxcrypt can hash
- * (CRYPT_MAX_PASSPHRASE_SIZE - 1 = 511 bytes).
- */
-#define ADMIN_PASSWORD_MAX 511
+/* Longest password: the protocol's limit, which is what libxcrypt hashes. */
+#define ADMIN_PASSWORD_MAX MFTP_SECRET_MAX
 
 /* Name the program in messages; sets up logging to stderr. */
 void admin_init(const char *progname);

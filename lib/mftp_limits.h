@@ -14,7 +14,8 @@
 #define MFTP_PATH_MAX		4096	/* a path as the client sends it */
 #define MFTP_NAME_MAX		255	/* one directory entry's name */
 #define MFTP_USER_MAX		32	/* a user name */
-#define MFTP_SECRET_MAX		1024	/* a password */
+/* A password: libxcrypt hashes at most CRYPT_MAX_PASSPHRASE_SIZE - 1. */
+#define MFTP_SECRET_MAX		511
 #define MFTP_TEXT_MAX		1024	/* error messages, software names */
 #define MFTP_HASH_LEN		32	/* SHA-256 */
 
