@@ -130,15 +130,19 @@ preauth_run(const struct monitor_args *a, int helper_fd, int alive_fd)
 {
 	struct preauth p;
 	struct msg m;
-	int keep[] = { a->sock, helper_fd, alive_fd, log_fd() };
-	int r;
+	int root, r;
 
 	/* Die with the monitor; if it is already gone, go too. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() == 1)
 		_exit(1);
-	fd_close_except(keep, 4);
-	drop_chroot_user(
-	    a->cfg->preauth_chroot, a->preauth_uid, a->preauth_gid);
+	if ((root = drop_open_root(a->cfg->preauth_chroot)) == -1)
+		fatal("%s", a->cfg->preauth_chroot);
+	{
+		int keep[] = { a->sock, helper_fd, alive_fd, log_fd(), root };
+
+		fd_close_except(keep, 5);
+	}
+	drop_chroot_user(root, a->preauth_uid, a->preauth_gid);
 
 	memset(&p, 0, sizeof(p));
 	memset(&m, 0, sizeof(m));

@@ -81,25 +81,22 @@ drop_user(uid_t uid, gid_t gid)
 	drop_ids(uid, gid);
 }
 
-void
-drop_chroot_user(const char *root, uid_t uid, gid_t gid)
+int
+drop_open_root(const char *path)
 {
-	int fd;
+	return open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
 
-	/*
-	 * Open the directory without following a final symlink and enter
-	 * it by descriptor, so what is checked is what becomes the root.
-	 */
-	if ((fd = open(
-		 root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
-		fatal("open %s", root);
-	if (fchdir(fd) == -1)
-		fatal("fchdir %s", root);
-	close(fd);
+void
+drop_chroot_user(int dirfd, uid_t uid, gid_t gid)
+{
+	if (fchdir(dirfd) == -1)
+		fatal("fchdir to the new root");
+	close(dirfd);
 	if (chroot(".") == -1)
-		fatal("chroot %s", root);
+		fatal("chroot");
 	if (chdir("/") == -1)
-		fatal("chdir / in %s", root);
+		fatal("chdir / after chroot");
 	/* From here until the ids change, nothing may read a file. */
 	drop_ids(uid, gid);
 }

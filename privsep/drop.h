@@ -12,12 +12,20 @@
 #include <sys/types.h>
 
 /*
- * chroot(root) through a descriptor opened with O_NOFOLLOW, chdir("/"),
- * then become uid/gid exactly as drop_user() does.  Between the chroot
- * and the uid change nothing reads a file (no NSS, no locale, no time
- * zone): root may be writable by the user it is for.
+ * Open a directory that is to become a root, without following a final
+ * symlink.  Returns the descriptor or -1 with errno.
  */
-void drop_chroot_user(const char *root, uid_t uid, gid_t gid);
+int drop_open_root(const char *path);
+
+/*
+ * Make the directory open on dirfd the root (fchdir + chroot(".")),
+ * chdir("/"), close dirfd, then become uid/gid exactly as drop_user()
+ * does.  Entering by descriptor means what was checked is what becomes
+ * the root.  Between the chroot and the uid change nothing reads a file
+ * (no NSS, no locale, no time zone): the directory may be writable by the
+ * user it is for.
+ */
+void drop_chroot_user(int dirfd, uid_t uid, gid_t gid);
 
 /*
  * Become uid/gid: no supplementary groups, real = effective = saved,

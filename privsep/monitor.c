@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -23,14 +24,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "config.h"
 #include "drop.h"
 #include "err.h"
+#include "frame.h"
 #include "log.h"
 #include "monitor.h"
 #include "preauth.h"
 #include "privsep_msg.h"
+#include "proto.h"
 #include "session.h"
+#include "transport.h"
 #include "util.h"
 
 /* Children of this monitor, killed on every way out. */
@@ -55,6 +60,18 @@ cleanup_exit(int status)
 	monitor_reap(&monitor_helper);
 	monitor_reap(&monitor_worker);
 	_exit(status);
+}
+
+/* An ERROR for the client, written without reading anything. */
+static void
+monitor_refuse(int sock, const char *why)
+{
+	struct transport *t = transport_new(sock, 5000);
+	struct buf *b = buf_new(MFTP_FRAME_MAX);
+
+	(void)frame_send_error(t, b, MFTP_ST_INTERNAL, "%s", why);
+	buf_free(b);
+	transport_free(t);
 }
 
 /*
@@ -149,8 +166,9 @@ void
 monitor_run(const struct monitor_args *a)
 {
 	struct privsep_verdict v;
+	struct stat st;
 	uint64_t deadline;
-	int wh[2], alive[2], verdict_fd, tries = 0, got;
+	int wh[2], alive[2], verdict_fd, tries = 0, got, home;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, wh) == -1)
 		fatal("socketpair");
@@ -206,14 +224,27 @@ monitor_run(const struct monitor_args *a)
 	log_info("login user=%s addr=%s", v.name, a->peer);
 
 	/*
-	 * Hold nothing but the client's socket (and stderr for the log)
-	 * into the user's root: no descriptor may point outside it.
+	 * The home must be a real directory of the user's own; anything
+	 * else is an administrator's mistake the user is told about.
+	 */
+	if ((home = drop_open_root(v.home)) == -1 || fstat(home, &st) == -1 ||
+	    st.st_uid != v.uid) {
+		log_warnx("home %s of %s is missing or not owned by uid %lu",
+		    v.home, v.name, (unsigned long)v.uid);
+		monitor_refuse(a->sock,
+		    "your home directory is not available; "
+		    "please tell the administrator");
+		cleanup_exit(1);
+	}
+	/*
+	 * Hold nothing but the client's socket (and the log socket) into
+	 * the user's root: no descriptor may point outside it.
 	 */
 	{
-		int keep[] = { a->sock, log_fd() };
+		int keep[] = { a->sock, log_fd(), home };
 
-		fd_close_except(keep, 2);
+		fd_close_except(keep, 3);
 	}
-	drop_chroot_user(v.home, v.uid, v.gid);
+	drop_chroot_user(home, v.uid, v.gid);
 	session_run(a->sock, &v, a->cfg->idle_timeout, a->peer);
 }
