@@ -1,0 +1,244 @@
+/*
+ * mftp.c: the client's entry point: options, the destination
+ * [user@]host[:port], connecting, logging in, then the command shell.
+ *
+ * Runs as: the user who starts it.  Exit status: 0 all went well, 1 a
+ * command failed (batch), 2 usage error, 3 no connection, protocol error
+ * or connection lost, 4 login failed.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <locale.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmds.h"
+#include "log.h"
+#include "mftp_limits.h"
+#include "password.h"
+#include "proto.h"
+#include "rpc.h"
+#include "shell.h"
+#include "util.h"
+
+#define MFTP_DEFAULT_PORT "2121"
+#define MFTP_CONNECT_TIMEOUT_MS (10 * 1000)
+
+#define EXIT_USAGE 2
+#define EXIT_CONNECT 3
+#define EXIT_LOGIN 4
+
+static void __attribute__((noreturn)) usage(int status)
+{
+	fprintf(status == 0 ? stdout : stderr,
+	    "usage: mftp [-hq] [-b batchfile] [-P port] [--password-fd fd] "
+	    "[user@]host[:port]\n");
+	exit(status);
+}
+
+static void __attribute__((noreturn)) die(int status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("mftp: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+static const char *
+mftp_port_arg(const char *s)
+{
+	const char *err;
+
+	(void)strtonum(s, 1, 65535, &err);
+	if (err != NULL)
+		die(EXIT_USAGE, "port '%s' is %s (1-65535)", s, err);
+	return s;
+}
+
+/*
+ * Split [user@]host[:port]: host may be [v6-literal] with an optional
+ * :port after the bracket, or a bare v6 literal (two or more colons),
+ * which then takes no port.  Pointers into dest, which is modified.
+ */
+static void
+mftp_parse_dest(char *dest, char **user, char **host, char **port)
+{
+	char *at, *p;
+
+	*user = NULL;
+	*port = NULL;
+	if ((at = strrchr(dest, '@')) != NULL) {
+		*at = '\0';
+		*user = dest;
+		dest = at + 1;
+		if (**user == '\0')
+			die(EXIT_USAGE, "empty user name");
+	}
+	if (*dest == '[') {
+		if ((p = strchr(dest, ']')) == NULL)
+			die(EXIT_USAGE, "missing ']' in '%s'", dest);
+		*p++ = '\0';
+		*host = dest + 1;
+		if (*p == ':')
+			*port = p + 1;
+		else if (*p != '\0')
+			die(EXIT_USAGE, "unexpected '%s' after ']'", p);
+	} else {
+		*host = dest;
+		p = strchr(dest, ':');
+		if (p != NULL && strchr(p + 1, ':') == NULL) {
+			*p = '\0';
+			*port = p + 1;
+		}
+	}
+	if (**host == '\0')
+		die(EXIT_USAGE, "no host given");
+	if (*port != NULL)
+		mftp_port_arg(*port);
+}
+
+static const char *
+mftp_login_name(void)
+{
+	struct passwd *pw;
+	const char *s;
+
+	if ((pw = getpwuid(getuid())) != NULL)
+		return pw->pw_name;
+	if ((s = getenv("LOGNAME")) != NULL && *s != '\0')
+		return s;
+	if ((s = getenv("USER")) != NULL && *s != '\0')
+		return s;
+	die(EXIT_USAGE, "cannot tell your login name; use user@host");
+}
+
+static int
+mftp_fd_arg(const char *s)
+{
+	const char *err;
+	long long n;
+
+	n = strtonum(s, 0, INT_MAX, &err);
+	if (err != NULL)
+		die(EXIT_USAGE, "password descriptor '%s' is %s", s, err);
+	if (fcntl(n, F_GETFD) == -1)
+		die(EXIT_USAGE, "password descriptor %lld is not open", n);
+	return (int)n;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "batch", required_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "password-fd", required_argument, NULL, 'F' },
+		{ "port", required_argument, NULL, 'P' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char errbuf[512], *secret, *user, *host, *port, *dest;
+	const char *batchfile = NULL, *optport = MFTP_DEFAULT_PORT;
+	struct cmd_ctx ctx;
+	FILE *in = NULL;
+	int ch, pwfd = -1, quiet = 0, status;
+
+	/* Only the character set, for line editing; messages stay "C". */
+	setlocale(LC_CTYPE, "");
+	log_init("mftp", 1);
+	/* A server that leaves must not kill us in the middle of a write. */
+	signal(SIGPIPE, SIG_IGN);
+
+	while ((ch = getopt_long(argc, argv, "b:hP:q", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'b':
+			batchfile = optarg;
+			break;
+		case 'F':
+			pwfd = mftp_fd_arg(optarg);
+			break;
+		case 'h':
+			usage(0);
+		case 'P':
+			optport = mftp_port_arg(optarg);
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		default:
+			usage(EXIT_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 1)
+		usage(EXIT_USAGE);
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.quiet = quiet;
+	dest = xstrdup(argv[0]);
+	mftp_parse_dest(dest, &user, &host, &port);
+	if (user == NULL)
+		user = xstrdup(mftp_login_name());
+	else
+		user = xstrdup(user);
+	if (strlen(user) > MFTP_USER_MAX)
+		die(EXIT_USAGE, "user name '%s' is longer than %d bytes", user,
+		    MFTP_USER_MAX);
+	if (port == NULL)
+		port = (char *)optport;
+
+	if (batchfile != NULL && strcmp(batchfile, "-") != 0) {
+		if ((in = fopen(batchfile, "re")) == NULL)
+			die(EXIT_USAGE, "%s: %s", batchfile, strerror(errno));
+	} else if (batchfile != NULL || !isatty(STDIN_FILENO))
+		in = stdin;
+
+	ctx.umask = umask(0);
+	umask(ctx.umask);
+
+	if ((ctx.rpc = rpc_connect(host, port, MFTP_CONNECT_TIMEOUT_MS, errbuf,
+		 sizeof(errbuf))) == NULL)
+		die(EXIT_CONNECT, "%s", errbuf);
+	if (rpc_hello(ctx.rpc) != RPC_OK)
+		die(EXIT_CONNECT, "%s", rpc_text(ctx.rpc));
+
+	secret = xmalloc(MFTP_SECRET_MAX + 2);
+	if (password_read(pwfd, user, host, secret, MFTP_SECRET_MAX + 2, errbuf,
+		sizeof(errbuf)) == -1)
+		die(EXIT_LOGIN, "%s", errbuf);
+	status = rpc_login(ctx.rpc, user, secret);
+	freezero(secret, MFTP_SECRET_MAX + 2);
+	if (status == RPC_LOST)
+		die(EXIT_CONNECT, "%s", rpc_text(ctx.rpc));
+	if (status != RPC_OK)
+		die(EXIT_LOGIN, "%s", rpc_text(ctx.rpc));
+
+	status = shell_run(&ctx, in);
+	if (in != NULL && in != stdin)
+		fclose(in);
+	rpc_free(ctx.rpc);
+	free(ctx.reason);
+	free(user);
+	free(dest);
+	return status;
+}
