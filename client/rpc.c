@@ -6,9 +6,6 @@
  * replies are checked against the request they answer, and anything else
  * ends the session (RPC_LOST) rather than being guessed at.
  */
-#ifdef HAVE_CONFIG_H
-#endif
-
 #include <sys/types.h>
 #include <sys/socket.h>
 
