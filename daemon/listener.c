@@ -102,7 +102,7 @@ listener_open(struct listener *l)
 static void
 listener_refuse(int fd, const char *why)
 {
-	struct buf *b = buf_new(MFTP_FRAME_MAX);
+	struct buf *b = buf_new(MFTP_FRAME_BUF);
 	struct msg m;
 
 	memset(&m, 0, sizeof(m));

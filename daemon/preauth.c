@@ -150,7 +150,7 @@ preauth_run(const struct monitor_args *a, int helper_fd, int alive_fd)
 	p.helper_fd = helper_fd;
 	p.deadline = mono_ms() + (uint64_t)a->cfg->login_timeout * 1000;
 	p.t = transport_new(a->sock, preauth_left(&p));
-	p.scratch = buf_new(MFTP_FRAME_MAX);
+	p.scratch = buf_new(MFTP_FRAME_BUF);
 
 	for (;;) {
 		transport_set_timeout(p.t, preauth_left(&p));

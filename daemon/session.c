@@ -154,7 +154,7 @@ session_run(int sock, const struct privsep_verdict *v,
 	/* Idle time is measured between requests; within one, a stalled
 	 * peer gets the same allowance per read or write. */
 	s.t = transport_new(sock, (int)idle_timeout * 1000);
-	s.scratch = buf_new(MFTP_FRAME_MAX);
+	s.scratch = buf_new(MFTP_FRAME_BUF);
 	umask(022);
 
 	/* The answer to the LOGIN that the pre-auth worker read. */

@@ -3,7 +3,7 @@
  * putters, in the manner of OpenSSH's sshbuf.
  *
  * Used by: everything that encodes or decodes bytes.  A buffer has a
- * maximum size fixed at creation; a put that would pass it fails with
+ * maximum number of unread bytes fixed at creation; a put that would pass it fails with
  * ERR_FULL, a get past the end fails with ERR_SHORT and consumes nothing.
  * Getters consume from the front (the read offset); putters append.
  * Allocation failure is fatal.
@@ -58,7 +58,10 @@ int buf_get_u64(struct buf *b, uint64_t *v);
  * untouched.
  */
 int buf_get_cstring(struct buf *b, char **out, size_t maxlen);
-/* A string field of raw bytes, borrowed from the buffer (no copy). */
+/*
+ * A string field of raw bytes, borrowed from the buffer (no copy); the
+ * pointer is valid until the next put, reserve or reset.
+ */
 int buf_get_string_ptr(struct buf *b, const uint8_t **p, size_t *len,
     size_t maxlen);
 /* ERR_TRAILING if unread bytes remain: every decode ends with this. */

@@ -9,6 +9,8 @@
 
 /* A control frame (length prefix excluded); bulk data is not framed. */
 #define MFTP_FRAME_MAX		(64 * 1024)
+/* A buffer that holds one whole frame, length prefix included. */
+#define MFTP_FRAME_BUF		(MFTP_FRAME_MAX + 4)
 
 /* Strings inside frames. */
 #define MFTP_PATH_MAX		4096	/* a path as the client sends it */
@@ -19,7 +21,11 @@
 #define MFTP_TEXT_MAX		1024	/* error messages, software names */
 #define MFTP_HASH_LEN		32	/* SHA-256 */
 
-/* Directory listings are sent in frames of at most this many entries. */
+/*
+ * Directory listings are sent in frames of at most this many entries, and
+ * fewer when their names would not fit in MFTP_FRAME_MAX (256 names of 255
+ * bytes would not): the sender splits by bytes too.
+ */
 #define MFTP_LIST_BATCH		256
 
 /* Login: attempts per connection and the base of the growing delay. */

@@ -58,15 +58,18 @@ struct msg {
 /*
  * Append one whole frame (u32 length, type, fields) for m to out.
  * ERR_TYPE for a type with no table row, ERR_TOO_LONG when a string
- * passes its limit or the frame passes MFTP_FRAME_MAX, ERR_FULL when out
- * has no room.  On error out is left as it was.
+ * passes its limit or the frame passes MFTP_FRAME_MAX, ERR_VALUE for a
+ * field the receiver would reject (kind, mode, hash length, entries NULL
+ * with nentries > 0), ERR_FULL when out has no room.  On error out is
+ * left as it was.
  */
 int msg_encode(struct buf *out, const struct msg *m);
 
 /*
  * Decode one frame's payload (type byte and fields, without the length
  * prefix) from in into m, which must be zeroed or cleared.  Consumes all
- * of in.  On error m holds nothing that needs freeing (it is cleared).
+ * of in.  On error m holds nothing that needs freeing (it is cleared) and
+ * in may be partly consumed.
  */
 int msg_decode(struct buf *in, struct msg *m);
 

@@ -67,7 +67,7 @@ static void
 monitor_refuse(int sock, const char *why)
 {
 	struct transport *t = transport_new(sock, 5000);
-	struct buf *b = buf_new(MFTP_FRAME_MAX);
+	struct buf *b = buf_new(MFTP_FRAME_BUF);
 
 	(void)frame_send_error(t, b, MFTP_ST_INTERNAL, "%s", why);
 	buf_free(b);
