@@ -53,7 +53,7 @@ static struct buf *
 rpc_scratch_new(void)
 {
 	/* Room for the largest frame plus its length prefix. */
-	return buf_new(MFTP_FRAME_MAX + 4);
+	return buf_new(MFTP_FRAME_BUF);
 }
 
 /* Keep a reason, with control characters from the server made harmless. */
