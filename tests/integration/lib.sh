@@ -1,0 +1,623 @@
+# lib.sh: what every integration test shares; sourced by t_*.sh.
+#
+# Runs as: root (the daemon binds, forks, chroots and changes uid); a test
+# skips with status 77 otherwise.  Each test gets its own temporary
+# directory, port, configuration, user database and daemon, so tests may
+# run in parallel (make -j2 check).  Everything a test starts is stopped by
+# pid from the EXIT trap; every wait is bounded in count and in time.
+#
+# Variables a test may set before start_daemon: LOGIN_TIMEOUT,
+# IDLE_TIMEOUT, MAX_SESSIONS, MAX_SESSIONS_PER_IP, CLIENT_TIMEOUT.
+# KEEP_TMP=1 in the environment keeps the temporary directory.
+# shellcheck shell=bash disable=SC2034
+
+set -u
+set -o pipefail
+
+if [ -z "${BASH_VERSION:-}" ]; then
+	echo "lib.sh: needs bash" >&2
+	exit 99
+fi
+
+if [ "$(id -u)" != 0 ]; then
+	echo "SKIP: $(basename "$0") needs root (it starts mftpd)"
+	exit 77
+fi
+
+_lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${top_srcdir:=$(cd "$_lib_dir/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+# A build in build/ (scripts/check.sh) when run by hand from the tree.
+if [ ! -x "$top_builddir/mftpd" ] && [ -x "$top_srcdir/build/mftpd" ]; then
+	top_builddir=$top_srcdir/build
+fi
+
+MFTPD=$top_builddir/mftpd
+MFTPD_AUTH=$top_builddir/mftpd-auth
+MFTP=$top_builddir/mftp
+FTPUSER_ADD=$top_builddir/ftpuser-add
+RAWPEER=$top_builddir/tests/integration/rawpeer
+
+TEST_NAME=$(basename "$0" .sh)
+HOST=127.0.0.1
+PORT=
+DAEMON_PID=
+BG_PIDS=()
+RC=0
+OUT=
+ERR=
+
+: "${LOGIN_TIMEOUT:=30}"
+: "${IDLE_TIMEOUT:=300}"
+: "${MAX_SESSIONS:=50}"
+: "${MAX_SESSIONS_PER_IP:=50}"
+: "${CLIENT_TIMEOUT:=60}"
+: "${UID_MIN:=61000}"
+: "${UID_MAX:=61999}"
+PREAUTH_USER=_mftptest
+
+# ---------------------------------------------------------------- output
+
+note() {
+	echo "# $*"
+}
+
+ok() {
+	echo "ok: $*"
+}
+
+# fail MSG: report (with the last client run, if any) and end the test.
+fail() {
+	echo "FAIL: $TEST_NAME: $*" >&2
+	if [ -n "${_last_client:-}" ]; then
+		{
+			echo "--- last client run: $_last_client (exit $RC)"
+			echo "--- stdout:"
+			printf '%s\n' "$OUT" | head -n 40
+			echo "--- stderr:"
+			printf '%s\n' "$ERR" | head -n 40
+		} >&2
+	fi
+	exit 1
+}
+
+expect_eq() { # GOT WANT WHAT
+	[ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"
+}
+
+expect_ne() { # GOT UNWANTED WHAT
+	[ "$1" != "$2" ] || fail "$3: got '$1', which it must not be"
+}
+
+expect_rc() { # WANT WHAT  (checks RC of the last run_client)
+	[ "$RC" = "$1" ] || fail "$2: expected exit $1, got $RC"
+}
+
+expect_contains() { # HAYSTACK NEEDLE WHAT  (fixed string)
+	case $1 in
+	*"$2"*) ;;
+	*) fail "$3: '$2' not found in: $(printf '%s' "$1" | head -c 2000)" ;;
+	esac
+}
+
+expect_not_contains() { # HAYSTACK NEEDLE WHAT
+	case $1 in
+	*"$2"*) fail "$3: '$2' must not appear in: $(printf '%s' "$1" |
+		head -c 2000)" ;;
+	esac
+}
+
+expect_match() { # HAYSTACK ERE WHAT
+	printf '%s\n' "$1" | grep -Eq -- "$2" ||
+		fail "$3: no line matches /$2/ in: $(printf '%s' "$1" |
+			head -c 2000)"
+}
+
+expect_no_match() { # HAYSTACK ERE WHAT
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		fail "$3: a line matches /$2/: $(printf '%s\n' "$1" |
+			grep -E -- "$2" | head -n 5)"
+	fi
+}
+
+expect_fail() { # CMD...: the command must exit non-zero
+	if "$@" >/dev/null 2>&1; then
+		fail "expected failure: $*"
+	fi
+}
+
+expect_same_file() { # A B WHAT
+	[ -f "$1" ] || fail "$3: $1 missing"
+	[ -f "$2" ] || fail "$3: $2 missing"
+	cmp -s -- "$1" "$2" || fail "$3: $1 and $2 differ"
+}
+
+# -------------------------------------------------------------- waiting
+
+# wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds; 1 if
+# it never did.  Bounded by a count and by the wall clock.
+wait_for() {
+	local secs=$1 i end
+	shift
+	end=$((SECONDS + secs + 1))
+	for ((i = 0; i < secs * 10 + 1; i++)); do
+		"$@" && return 0
+		[ "$SECONDS" -ge "$end" ] && break
+		sleep 0.1
+	done
+	"$@"
+}
+
+# wait_pid PID SECONDS: wait for a background job; its exit status, or
+# 124 after killing it when it outlived SECONDS.
+wait_pid() {
+	local pid=$1 rc=0
+	if ! wait_for "$2" _not_running "$pid"; then
+		kill_tree "$pid"
+		wait "$pid" 2>/dev/null
+		return 124
+	fi
+	wait "$pid" 2>/dev/null || rc=$?
+	return "$rc"
+}
+
+_not_running() {
+	! kill -0 "$1" 2>/dev/null
+}
+
+# ------------------------------------------------------------ processes
+
+# _proc_stat PID: set _st_state and _st_ppid (no fork: read builtins).
+_proc_stat() {
+	local line rest
+	read -r line 2>/dev/null <"/proc/$1/stat" || return 1
+	rest=${line##*) }
+	read -r _st_state _st_ppid _ <<<"$rest"
+}
+
+children_of() { # PID: its child pids, one a line
+	local f=/proc/$1/task/$1/children d pid c
+	if [ -r "$f" ]; then
+		c=()
+		read -r -a c 2>/dev/null <"$f"
+		[ "${#c[@]}" -gt 0 ] && printf '%s\n' "${c[@]}"
+		return 0
+	fi
+	for d in /proc/[0-9]*; do
+		pid=${d#/proc/}
+		_proc_stat "$pid" || continue
+		[ "$_st_ppid" = "$1" ] && echo "$pid"
+	done
+	return 0
+}
+
+descendants_of() { # PID: all descendants, children first
+	local c
+	for c in $(children_of "$1"); do
+		echo "$c"
+		descendants_of "$c"
+	done
+}
+
+# kill_tree PID: TERM a process and its descendants (by pid), then KILL
+# whatever is left after a bounded wait.
+kill_tree() {
+	local pids p
+	pids="$1 $(descendants_of "$1")"
+	# shellcheck disable=SC2086
+	kill -TERM $pids 2>/dev/null
+	for p in $pids; do
+		wait_for 5 _not_running "$p" || kill -KILL "$p" 2>/dev/null
+	done
+	return 0
+}
+
+# proc_status PID FIELD: the value of a /proc/PID/status line, its
+# whitespace squeezed to single spaces ("" when the field is empty).
+proc_status() {
+	local k v a
+	while IFS=: read -r k v; do
+		if [ "$k" = "$2" ]; then
+			read -r -a a <<<"$v"
+			echo "${a[*]}"
+			return 0
+		fi
+	done <"/proc/$1/status"
+	return 1
+}
+
+proc_uid() { # PID: the real uid
+	local a
+	a=$(proc_status "$1" Uid) || return 1
+	echo "${a%% *}"
+}
+
+# The session processes: the master's children.
+sessions() {
+	children_of "$DAEMON_PID"
+}
+
+# serving_pids_of UID: the master's children running as UID (logged in).
+serving_pids_of() {
+	local p
+	for p in $(sessions); do
+		[ "$(proc_uid "$p" 2>/dev/null)" = "$1" ] && echo "$p"
+	done
+	return 0
+}
+
+serving_pid_of() { # UID: the first one
+	serving_pids_of "$1" | head -n 1
+}
+
+_has_serving() {
+	[ -n "$(serving_pids_of "$1")" ]
+}
+
+# wait_serving_pid UID [SECONDS]: wait until a session of UID is being
+# served; sets SERVING_PID.  (It sets a variable rather than printing, so
+# that its fail() ends the test, not a command substitution.)
+wait_serving_pid() {
+	wait_for "${2:-10}" _has_serving "$1" ||
+		fail "no serving process with uid $1 under master $DAEMON_PID"
+	SERVING_PID=$(serving_pid_of "$1")
+}
+
+# preauth_pids: the master's grandchildren that run mftpd as the pre-auth
+# user (the auth helper, another program, may run as that user too).
+preauth_pids() {
+	local s p uid exe
+	uid=$(id -u "$PREAUTH_USER")
+	exe=$(realpath "$MFTPD")
+	for s in $(sessions); do
+		for p in $(children_of "$s"); do
+			[ "$(proc_uid "$p" 2>/dev/null)" = "$uid" ] &&
+				[ "$(readlink "/proc/$p/exe")" = "$exe" ] &&
+				echo "$p"
+		done
+	done
+	return 0
+}
+
+_has_preauth() {
+	[ -n "$(preauth_pids)" ]
+}
+
+zombies_of() { # PID: its children in state Z
+	local c
+	for c in $(children_of "$1"); do
+		_proc_stat "$c" && [ "$_st_state" = Z ] && echo "$c"
+	done
+	return 0
+}
+
+_no_zombies() {
+	[ -z "$(zombies_of "$DAEMON_PID")" ]
+}
+
+_no_sessions() {
+	[ -z "$(sessions)" ]
+}
+
+# count_sessions: how many children the master has now.
+count_sessions() {
+	sessions | wc -l
+}
+
+# spawn CMD...: start a background job that the EXIT trap will stop.
+spawn() {
+	# An explicit <&0: without it bash gives a background job /dev/null
+	# as its input, not the caller's here-string.
+	"$@" <&0 &
+	BG_PIDS+=("$!")
+	BG_PID=$!
+}
+
+# ------------------------------------------------------------- network
+
+have_ipv6() {
+	[ -r /proc/net/if_inet6 ] &&
+		grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6
+}
+
+port_listening() { # PORT [ADDR]
+	local addr=${2:-127.0.0.1}
+	if command -v ss >/dev/null 2>&1; then
+		[ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]
+	else
+		(exec 9<>"/dev/tcp/$addr/$1") 2>/dev/null
+	fi
+}
+
+# pick_port: a port in 20000-60000 that nothing listens on.
+pick_port() {
+	local i p
+	for ((i = 0; i < 100; i++)); do
+		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40001))
+		if command -v ss >/dev/null 2>&1; then
+			# Any socket on it, listening or not.
+			ss -Htan "sport = :$p" 2>/dev/null | grep -q . &&
+				continue
+		elif port_listening "$p"; then
+			continue
+		fi
+		echo "$p"
+		return 0
+	done
+	return 1
+}
+
+# ------------------------------------------------------ daemon, config
+
+ensure_preauth_user() {
+	local i
+	for ((i = 0; i < 20; i++)); do
+		getent passwd "$PREAUTH_USER" >/dev/null && return 0
+		# Parallel tests may race here; useradd takes a lock on
+		# /etc/passwd and the loser just retries.
+		useradd --system --no-create-home --home-dir /nonexistent \
+		    --shell /usr/sbin/nologin "$PREAUTH_USER" 2>/dev/null
+		getent passwd "$PREAUTH_USER" >/dev/null && return 0
+		sleep 0.5
+	done
+	fail "cannot create the system user $PREAUTH_USER"
+}
+
+write_config() {
+	local listen=127.0.0.1
+	have_ipv6 && listen="127.0.0.1 ::1"
+	cat >"$CONF" <<EOF
+# written by $TEST_NAME
+listen = $listen
+port = $PORT
+max_sessions = $MAX_SESSIONS
+max_sessions_per_ip = $MAX_SESSIONS_PER_IP
+login_timeout = $LOGIN_TIMEOUT
+idle_timeout = $IDLE_TIMEOUT
+users_file = $USERS
+quota_dir = $T/quota
+home_base = $T/home
+preauth_user = $PREAUTH_USER
+preauth_chroot = $T/empty
+pid_file = $T/run/mftpd.pid
+auth_helper = $MFTPD_AUTH
+uid_min = $UID_MIN
+uid_max = $UID_MAX
+EOF
+}
+
+# start_daemon: write the configuration, start mftpd in the foreground
+# (in the background of this shell) and wait until it listens.  A port
+# taken in the meantime by a parallel test is retried with another.
+start_daemon() {
+	local try
+	[ -x "$MFTPD" ] || fail "$MFTPD not built"
+	for ((try = 1; try <= 3; try++)); do
+		PORT=$(pick_port) || fail "no free port"
+		write_config
+		echo "--- start $try on port $PORT" >>"$DAEMON_LOG"
+		"$MFTPD" -f -e -c "$CONF" 2>>"$DAEMON_LOG" &
+		DAEMON_PID=$!
+		if _wait_daemon_up; then
+			note "mftpd pid $DAEMON_PID on port $PORT"
+			return 0
+		fi
+		if kill -0 "$DAEMON_PID" 2>/dev/null; then
+			kill_tree "$DAEMON_PID"
+		fi
+		wait "$DAEMON_PID" 2>/dev/null
+		DAEMON_PID=
+		grep -qi 'address already in use' "$DAEMON_LOG" || break
+	done
+	echo "--- mftpd log:" >&2
+	tail -n 50 "$DAEMON_LOG" >&2
+	fail "mftpd did not start listening within 10 s"
+}
+
+# Up to 10 s for the port to listen; gives up at once if mftpd exited.
+_wait_daemon_up() {
+	local i end=$((SECONDS + 11))
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$DAEMON_PID" 2>/dev/null || return 1
+		port_listening "$PORT" && return 0
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+daemon_alive() {
+	[ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null &&
+		_proc_stat "$DAEMON_PID" && [ "$_st_state" != Z ]
+}
+
+# stop_daemon: SIGTERM, bounded wait, then SIGKILL; sets DAEMON_RC.
+stop_daemon() {
+	local pid=$DAEMON_PID
+	DAEMON_RC=
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null
+	if ! wait_for 10 _not_running "$pid"; then
+		echo "# mftpd $pid ignored SIGTERM for 10 s; killing it" >&2
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	DAEMON_RC=0
+	wait "$pid" 2>/dev/null || DAEMON_RC=$?
+	DAEMON_PID=
+}
+
+# A line in the daemon's log that means a process crashed.
+CRASH_RE='signal (6|7|11)|SIG(SEGV|ABRT|BUS|FPE|ILL)|[Ss]egmentation|core dumped|[Ss]anitizer|stack smashing|overflow detected|double free|corrupted|[Aa]ssertion'
+
+check_log_clean() {
+	if grep -Eq "$CRASH_RE" "$DAEMON_LOG"; then
+		grep -E "$CRASH_RE" "$DAEMON_LOG" | head -n 10 >&2
+		fail "the daemon's log shows a crash"
+	fi
+}
+
+# ---------------------------------------------------------------- users
+
+rand_pw() {
+	head -c 18 /dev/urandom | base64 | tr -d '/+=\n'
+}
+
+# add_user NAME PASS [ftpuser-add options]
+add_user() {
+	local name=$1 pass=$2 err
+	shift 2
+	err=$("$FTPUSER_ADD" -c "$CONF" --password-stdin "$@" "$name" \
+	    2>&1 <<<"$pass") || fail "ftpuser-add $name failed: $err"
+}
+
+user_field() { # NAME N: field N (1-based) of the user's line
+	awk -F: -v n="$1" -v f="$2" '$1 == n { print $f; exit }' "$USERS"
+}
+
+user_uid() { user_field "$1" 3; }
+user_gid() { user_field "$1" 4; }
+user_home() { user_field "$1" 5; }
+
+# --------------------------------------------------------------- client
+
+# client NAME PASS [mftp options]: batch mode, commands on stdin, the
+# password on descriptor 3.
+client() {
+	local name=$1 pass=$2
+	shift 2
+	if [ -t 0 ]; then
+		echo "client: give the commands on stdin" >&2
+		return 2
+	fi
+	timeout -k 5 "$CLIENT_TIMEOUT" "$MFTP" -P "$PORT" -q \
+	    --password-fd 3 "$@" "$name@$HOST" 3<<<"$pass"
+}
+
+# run_client NAME PASS [mftp options] <<<commands: sets RC, OUT, ERR.
+run_client() {
+	_last_client="$1 $(printf '%q ' "${@:3}")"
+	RC=0
+	client "$@" >"$T/client.out" 2>"$T/client.err" || RC=$?
+	OUT=$(cat "$T/client.out")
+	ERR=$(cat "$T/client.err")
+	if [ "$RC" = 124 ] || [ "$RC" = 137 ]; then
+		fail "mftp did not finish within $CLIENT_TIMEOUT s"
+	fi
+	return 0
+}
+
+# A session held open: mftp reads its commands from a FIFO that this
+# shell keeps open on descriptor 8, so the test decides when to send the
+# next command and when the client sees end of input.
+session_open() { # NAME PASS [mftp options]
+	SESS_FIFO=$T/session.fifo
+	SESS_OUT=$T/session.out
+	SESS_ERR=$T/session.err
+	rm -f "$SESS_FIFO"
+	mkfifo "$SESS_FIFO" || fail "mkfifo"
+	# Read-write: the open does not wait for a reader.
+	exec 8<>"$SESS_FIFO"
+	client "$@" <"$SESS_FIFO" >"$SESS_OUT" 2>"$SESS_ERR" 8>&- &
+	SESS_PID=$!
+	BG_PIDS+=("$SESS_PID")
+}
+
+session_send() { # COMMAND...
+	printf '%s\n' "$*" >&8
+}
+
+# session_close [SECONDS]: end of input; wait for the client; SESS_RC.
+session_close() {
+	exec 8>&-
+	SESS_RC=0
+	wait_pid "$SESS_PID" "${1:-20}" || SESS_RC=$?
+	[ "$SESS_RC" = 124 ] && fail "the held client did not exit"
+	return 0
+}
+
+# ------------------------------------------------------- raw protocol
+
+# rawpeer [rawpeer options] <<<hex
+rawpeer() {
+	[ -x "$RAWPEER" ] || fail "$RAWPEER is not built (make check builds it)"
+	"$RAWPEER" "$HOST" "$PORT" "$@"
+}
+
+hex_u8() { printf '%02x' "$1"; }
+hex_u32() { printf '%08x' "$1"; }
+hex_u64() { printf '%016x' "$1"; }
+
+hex_bytes() { # STRING: its bytes in hex
+	printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'
+}
+
+hex_str() { # STRING: a string field (u32 length + bytes)
+	local h
+	h=$(hex_bytes "$1")
+	printf '%08x%s' $((${#h} / 2)) "$h"
+}
+
+hex_frame() { # PAYLOAD_HEX: length prefix + payload
+	printf '%08x%s' $((${#1} / 2)) "$1"
+}
+
+hex_hello() {
+	hex_frame "01$(hex_u32 1)$(hex_u32 1)$(hex_u64 0)$(hex_str rawpeer)"
+}
+
+hex_login() { # USER PASS
+	hex_frame "02$(hex_str "$1")$(hex_str "$2")"
+}
+
+# -------------------------------------------------------- setup, cleanup
+
+_cleanup() {
+	local rc=$? p
+	trap - EXIT
+	exec 8>&-
+	for p in "${BG_PIDS[@]}"; do
+		kill -0 "$p" 2>/dev/null && kill_tree "$p"
+		wait "$p" 2>/dev/null
+	done
+	if [ -n "$DAEMON_PID" ]; then
+		local left
+		left=$(descendants_of "$DAEMON_PID")
+		stop_daemon
+		for p in $left; do
+			kill -0 "$p" 2>/dev/null && kill_tree "$p"
+		done
+	fi
+	if [ "$rc" != 0 ] && [ "$rc" != 77 ] && [ -s "${DAEMON_LOG:-}" ]; then
+		echo "--- mftpd log (last 60 lines):" >&2
+		tail -n 60 "$DAEMON_LOG" >&2
+	fi
+	if [ -n "${KEEP_TMP:-}" ]; then
+		echo "# kept $T" >&2
+	elif [ -n "${T:-}" ] && [ -d "$T" ]; then
+		rm -rf -- "$T"
+	fi
+	exit "$rc"
+}
+
+for _p in "$MFTPD" "$MFTPD_AUTH" "$MFTP" "$FTPUSER_ADD"; do
+	if [ ! -x "$_p" ]; then
+		echo "FAIL: $TEST_NAME: $_p is not built" >&2
+		exit 99
+	fi
+done
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/mftp-$TEST_NAME.XXXXXX") ||
+	{ echo "mktemp failed" >&2; exit 99; }
+trap _cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+chmod 0755 "$T"
+mkdir -p "$T/etc" "$T/home" "$T/quota" "$T/run" "$T/work"
+CONF=$T/etc/mftpd.conf
+USERS=$T/etc/users
+DAEMON_LOG=$T/mftpd.log
+: >"$DAEMON_LOG"
+ensure_preauth_user
+PORT=$(pick_port) || fail "no free port"
+write_config
+note "$TEST_NAME: temporary directory $T"

@@ -1,1 +1,133 @@
-exit 77
+#!/usr/bin/env bash
+# t_admin: ftpuser-add.  A new user gets a yescrypt hash (never the
+# password) in a root 0600 users file, a uid of its own from the range and
+# a 0700 home of that uid; an existing user, a bad name, a uid in use or an
+# existing home are refused with a reason and change nothing; parallel
+# runs do not lose or share uids; the users it adds can log in.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+# add NAME PASS [options]: run ftpuser-add; RC, ERR.
+add() {
+	local name=$1 pass=$2
+	shift 2
+	RC=0
+	ERR=$("$FTPUSER_ADD" -c "$CONF" --password-stdin "$@" "$name" \
+	    2>&1 >/dev/null <<<"$pass") || RC=$?
+}
+
+pw_a="alice-pw-$(rand_pw)"
+pw_b="bob-pw-$(rand_pw)"
+add alice "$pw_a"
+expect_eq "$RC" 0 "ftpuser-add alice ($ERR)"
+add bob "$pw_b"
+expect_eq "$RC" 0 "ftpuser-add bob ($ERR)"
+
+expect_eq "$(stat -c '%U %a' "$USERS")" "root 600" "the users file"
+users=$(cat "$USERS")
+# shellcheck disable=SC2016 # a literal '$y$'
+expect_match "$users" '^alice:\$y\$' "alice's hash is yescrypt"
+# shellcheck disable=SC2016
+expect_match "$users" '^bob:\$y\$' "bob's hash is yescrypt"
+expect_not_contains "$users" "$pw_a" "the users file"
+expect_not_contains "$users" "$pw_b" "the users file"
+ua=$(user_uid alice)
+ub=$(user_uid bob)
+expect_ne "$ua" "$ub" "alice's and bob's uids"
+for u in "$ua" "$ub"; do
+	if [ "$u" -lt "$UID_MIN" ] || [ "$u" -gt "$UID_MAX" ]; then
+		fail "uid $u is outside $UID_MIN-$UID_MAX"
+	fi
+done
+for n in alice bob; do
+	h=$(user_home "$n")
+	expect_eq "$h" "$T/home/$n" "$n's home"
+	expect_eq "$(stat -c '%u %g %a' "$h")" \
+	    "$(user_uid "$n") $(user_gid "$n") 700" "$n's home directory"
+done
+extra=$(find "$T/etc" -mindepth 1 ! -name users ! -name users.lock \
+    ! -name mftpd.conf)
+[ -z "$extra" ] || fail "left behind next to the users file: $extra"
+ok "alice ($ua) and bob ($ub): yescrypt hashes, homes 0700, file root 0600"
+
+snapshot() {
+	echo "$(sha256sum <"$USERS") $(find "$T/home" -mindepth 1 | sort |
+		tr '\n' ' ')"
+}
+before=$(snapshot)
+
+add alice "other"
+expect_eq "$RC" 1 "adding alice again"
+expect_match "$ERR" '^ftpuser-add: .*exist' "the reason for an existing user"
+
+for bad in Alice 1abc a:b a/b ../x "" "a b" \
+    aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; do
+	add "$bad" pw
+	[ "$RC" = 1 ] || [ "$RC" = 2 ] ||
+		fail "bad name '$bad': exit $RC, want 1 or 2"
+	expect_match "$ERR" '^(ftpuser-add: |usage)' "the reason for '$bad'"
+done
+
+add carol pw --uid "$ua"
+expect_eq "$RC" 1 "carol with alice's uid"
+expect_match "$ERR" '^ftpuser-add: ' "the reason for a uid in use"
+
+mkdir "$T/home/dave"
+add dave pw
+expect_eq "$RC" 1 "dave, whose home exists"
+expect_match "$ERR" '^ftpuser-add: ' "the reason for an existing home"
+rmdir "$T/home/dave"
+mkdir "$T/elsewhere"
+add erin pw --home "$T/elsewhere"
+expect_eq "$RC" 1 "erin with an existing --home"
+rmdir "$T/elsewhere"
+
+expect_eq "$(snapshot)" "$before" "the users file and homes after refusals"
+expect_eq "$(stat -c '%U %a' "$USERS")" "root 600" "the users file"
+ok "existing user, bad names, uid in use, existing home: refused, nothing changed"
+
+# Explicit uid, gid, home and quotas are stored as given.
+pw_f=$(rand_pw)
+add frank "$pw_f" --uid 61500 --gid 61501 --home "$T/frank-home" \
+    --quota-bytes 1048576 --quota-files 7
+expect_eq "$RC" 0 "frank with explicit values ($ERR)"
+expect_eq "$(user_field frank 3):$(user_field frank 4):$(user_field frank 5)" \
+    "61500:61501:$T/frank-home" "frank's uid, gid, home"
+expect_eq "$(user_field frank 6):$(user_field frank 7)" "1048576:7" \
+    "frank's quotas"
+expect_eq "$(stat -c '%u %g %a' "$T/frank-home")" "61500 61501 700" \
+    "frank's home directory"
+ok "explicit --uid --gid --home --quota-bytes --quota-files"
+
+# Parallel runs take the lock: every user is there, each with its own uid.
+declare -a pids
+for i in 1 2 3 4 5 6; do
+	"$FTPUSER_ADD" -c "$CONF" --password-stdin "par$i" \
+	    <<<"pw$i" >/dev/null 2>"$T/par$i.err" &
+	pids[i]=$!
+	BG_PIDS+=("$!")
+done
+for i in 1 2 3 4 5 6; do
+	rc=0
+	wait_pid "${pids[i]}" 30 || rc=$?
+	[ "$rc" = 0 ] || fail "parallel ftpuser-add par$i: exit $rc: $(cat "$T/par$i.err")"
+done
+expect_eq "$(grep -c '^par[1-6]:' "$USERS")" 6 "users added in parallel"
+expect_eq "$(cut -d: -f3 "$USERS" | sort | uniq -d)" "" "duplicate uids"
+ok "six parallel ftpuser-add: all there, uids distinct"
+
+# The hashes are real: those users log in (and wrong passwords do not).
+start_daemon
+run_client alice "$pw_a" <<<'pwd'
+expect_rc 0 "alice's login"
+run_client alice "$pw_b" <<<'pwd'
+expect_rc 4 "alice with bob's password"
+run_client par3 pw3 <<<'pwd'
+expect_rc 0 "par3's login"
+echo data >"$T/work/data"
+run_client frank "$pw_f" <<<"put $T/work/data data"
+expect_rc 0 "frank's upload"
+expect_eq "$(stat -c '%u %g' "$T/frank-home/data")" "61500 61501" \
+    "owner of frank's upload"
+ok "the added users log in with their passwords"
+check_log_clean

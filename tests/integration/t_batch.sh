@@ -1,1 +1,96 @@
-exit 77
+#!/usr/bin/env bash
+# t_batch: the client's batch mode, from -b FILE and from stdin.  All
+# commands succeed: exit 0.  The first failing command stops the run: exit
+# 1, one line "mftp: CMD: reason", and nothing after it is run.  quit ends
+# the run with 0.  Bad usage is exit 2.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+W=$T/work
+pw=$(rand_pw)
+add_user alice "$pw"
+home=$(user_home alice)
+start_daemon
+
+one_line() { # TEXT WHAT
+	expect_eq "$(printf '%s\n' "$1" | grep -c .)" 1 "$2: lines on stderr"
+}
+
+printf 'mkdir a\ncd a\npwd\n' >"$W/ok.cmds"
+run_client alice "$pw" -b "$W/ok.cmds" </dev/null
+expect_rc 0 "a batch file whose commands all succeed"
+expect_match "$OUT" '/a"?$' "pwd in the batch file"
+expect_eq "$ERR" "" "stderr of a successful batch"
+[ -d "$home/a" ] || fail "mkdir in the batch file did not happen"
+ok "-b FILE: all succeed, exit 0"
+
+run_client alice "$pw" <<'EOF'
+mkdir b
+cd b
+pwd
+EOF
+expect_rc 0 "commands on stdin that all succeed"
+expect_match "$OUT" '/b"?$' "pwd on stdin"
+[ -d "$home/b" ] || fail "mkdir on stdin did not happen"
+ok "stdin: all succeed, exit 0"
+
+run_client alice "$pw" </dev/null
+expect_rc 0 "an empty batch"
+
+run_client alice "$pw" <<'EOF'
+mkdir c
+cd no-such-dir
+mkdir d
+EOF
+expect_rc 1 "a failing command on stdin"
+expect_match "$ERR" '^mftp: cd: ' "the reason"
+one_line "$ERR" "a failing command on stdin"
+[ -d "$home/c" ] || fail "the command before the failing one did not run"
+[ ! -e "$home/d" ] || fail "a command after the failing one was run"
+ok "stdin: the first failure stops the run, exit 1, one line"
+
+printf 'mkdir e\nget no-such-file %s\nmkdir f\n' "$W/x" >"$W/fail.cmds"
+run_client alice "$pw" -b "$W/fail.cmds" </dev/null
+expect_rc 1 "a failing command in a batch file"
+expect_match "$ERR" '^mftp: get: ' "the reason"
+one_line "$ERR" "a failing command in a batch file"
+[ -d "$home/e" ] || fail "the command before the failing one did not run"
+[ ! -e "$home/f" ] || fail "a command after the failing one was run"
+[ ! -e "$W/x" ] || fail "the failed get left a local file"
+ok "-b FILE: the first failure stops the run, exit 1, one line"
+
+run_client alice "$pw" <<'EOF'
+frobnicate now
+mkdir g
+EOF
+expect_rc 1 "an unknown command"
+expect_match "$ERR" '^mftp: frobnicate' "the reason for an unknown command"
+[ ! -e "$home/g" ] || fail "a command after an unknown one was run"
+ok "an unknown command fails the run"
+
+run_client alice "$pw" <<'EOF'
+pwd
+quit
+mkdir h
+EOF
+expect_rc 0 "quit"
+[ ! -e "$home/h" ] || fail "a command after quit was run"
+ok "quit ends the run with exit 0"
+
+run_client alice "$pw" <<'EOF'
+help
+EOF
+expect_rc 0 "help"
+[ -n "$OUT" ] || fail "help printed nothing"
+
+RC=0
+"$MFTP" </dev/null >/dev/null 2>"$T/err" || RC=$?
+expect_eq "$RC" 2 "mftp without a host"
+RC=0
+"$MFTP" --no-such-option "alice@$HOST" </dev/null >/dev/null 2>"$T/err" ||
+	RC=$?
+expect_eq "$RC" 2 "mftp with an unknown option"
+ok "bad usage: exit 2"
+
+daemon_alive || fail "mftpd died"
+check_log_clean

@@ -1,1 +1,84 @@
-exit 77
+#!/usr/bin/env bash
+# t_privs: the kernel's view of the processes.  The serving process of a
+# logged-in session has the user's uid and gid in all four fields, no
+# supplementary groups, no capabilities, NoNewPrivs, its root at the
+# user's home, RLIMIT_NPROC 0 and no descriptor on the user database.  The
+# pre-auth process runs as the pre-auth user in the empty chroot, with
+# NoNewPrivs and no capabilities.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+LOGIN_TIMEOUT=60
+pw=$(rand_pw)
+add_user alice "$pw"
+uid=$(user_uid alice)
+gid=$(user_gid alice)
+home=$(user_home alice)
+start_daemon
+
+# check_creds PID UID GID ROOT WHAT
+check_creds() {
+	local pid=$1 u=$2 g=$3 root=$4 what=$5 fd target
+	expect_eq "$(proc_status "$pid" Uid)" "$u $u $u $u" "$what: Uid"
+	expect_eq "$(proc_status "$pid" Gid)" "$g $g $g $g" "$what: Gid"
+	expect_eq "$(proc_status "$pid" Groups)" "" "$what: Groups"
+	expect_eq "$(proc_status "$pid" NoNewPrivs)" 1 "$what: NoNewPrivs"
+	expect_eq "$(proc_status "$pid" CapEff)" 0000000000000000 "$what: CapEff"
+	expect_eq "$(proc_status "$pid" CapPrm)" 0000000000000000 "$what: CapPrm"
+	expect_eq "$(proc_status "$pid" CapInh)" 0000000000000000 "$what: CapInh"
+	expect_eq "$(readlink "/proc/$pid/root")" "$(realpath "$root")" \
+	    "$what: root directory"
+	for fd in /proc/"$pid"/fd/*; do
+		target=$(readlink "$fd") || continue
+		[ "$target" != "$USERS" ] ||
+			fail "$what: has the user database open ($fd)"
+	done
+}
+
+# A logged-in session, held open by a client that waits for commands.
+session_open alice "$pw"
+session_send pwd
+wait_serving_pid "$uid"
+sp=$SERVING_PID
+note "serving process $sp"
+check_creds "$sp" "$uid" "$gid" "$home" "serving process"
+nproc=$(awk '/^Max processes/ { print $3, $4 }' "/proc/$sp/limits")
+expect_eq "$nproc" "0 0" "serving process: RLIMIT_NPROC"
+_st_ppid=
+_proc_stat "$sp"
+expect_eq "$_st_ppid" "$DAEMON_PID" "serving process: parent"
+# The pre-auth process has gone with the login.
+_no_preauth_child() {
+	local c
+	for c in $(children_of "$sp"); do
+		[ "$(proc_uid "$c")" = "$(id -u "$PREAUTH_USER")" ] && return 1
+	done
+	return 0
+}
+wait_for 5 _no_preauth_child || fail "a pre-auth process outlived the login"
+ok "serving process: uid/gid $uid/$gid, no groups, no caps, NoNewPrivs, root $home, NPROC 0"
+
+# The session still works after all this looking.
+session_send pwd
+session_send quit
+session_close 20
+expect_eq "$SESS_RC" 0 "the held session ($(cat "$SESS_ERR"))"
+
+# Pre-auth: a connection that says HELLO and then nothing.
+spawn rawpeer --hold 30 <<<"$(hex_hello) @reply" >"$T/preauth.out"
+wait_for 10 _has_preauth ||
+	fail "no process runs as $PREAUTH_USER under a session of the master"
+pu=$(id -u "$PREAUTH_USER")
+pg=$(id -g "$PREAUTH_USER")
+for pp in $(preauth_pids); do
+	note "pre-auth process $pp"
+	check_creds "$pp" "$pu" "$pg" "$T/empty" "pre-auth process"
+done
+expect_eq "$(stat -c '%U %a' "$T/empty")" "root 755" "the pre-auth chroot"
+[ -z "$(ls -A "$T/empty")" ] || fail "the pre-auth chroot is not empty"
+wait_for 5 grep -q '^frame 0x82 ' "$T/preauth.out" ||
+	fail "no HELLO_OK from the pre-auth process"
+ok "pre-auth process: $PREAUTH_USER ($pu/$pg), root $T/empty, no caps, NoNewPrivs"
+
+daemon_alive || fail "mftpd died"
+check_log_clean

@@ -1,1 +1,74 @@
-exit 77
+#!/usr/bin/env bash
+# t_timeouts: with login_timeout = 2 a connection that does not log in is
+# closed by the server in bounded time, whether it is silent, stops inside
+# a frame or keeps sending requests that need a login; with idle_timeout =
+# 2 an idle logged-in session is closed (the client's next command fails
+# with exit 3), while a session that keeps talking is not.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+LOGIN_TIMEOUT=2
+IDLE_TIMEOUT=2
+pw=$(rand_pw)
+add_user alice "$pw"
+uid=$(user_uid alice)
+start_daemon
+
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# deadline_probe NAME HEX: the server must close between 1.5 and 10 s.
+deadline_probe() {
+	local t0 t1 out
+	t0=$(now_ms)
+	out=$(rawpeer --expect-close 15 <<<"$2")
+	t1=$(now_ms)
+	printf '%s\n' "$out" >"$T/probe-$1.out"
+	expect_match "$out" '^closed$' "$1: the server did not close"
+	[ $((t1 - t0)) -ge 1500 ] ||
+		fail "$1: closed after $((t1 - t0)) ms, before the 2 s deadline"
+	[ $((t1 - t0)) -le 10000 ] ||
+		fail "$1: closed only after $((t1 - t0)) ms"
+	# If it said why, it said TIMEOUT (or NOT_LOGGED_IN to a request).
+	expect_no_match "$out" '^error ([0-35789]|[1-9][0-9])' "$1: the error code"
+	note "$1: closed after $((t1 - t0)) ms"
+}
+
+deadline_probe silent ""
+deadline_probe hello-then-silent "$(hex_hello) @reply"
+deadline_probe inside-a-frame "00000020 01"
+# A deadline, not a per-read timeout: talking does not extend it.
+deadline_probe chatty "$(hex_hello) @reply
+    $(for _ in 1 2 3 4 5 6 7 8; do printf '@sleep 700 %s ' "$(hex_frame 10)"; done)"
+ok "login_timeout = 2: connections that do not log in are closed"
+wait_for 10 _no_sessions || fail "pre-auth sessions left: $(sessions)"
+
+# An idle logged-in session is closed by the server.
+session_open alice "$pw"
+session_send pwd
+wait_serving_pid "$uid"
+sp=$SERVING_PID
+wait_for 8 _not_running "$sp" ||
+	fail "the idle serving process $sp is still there after 8 s"
+sleep 1
+session_send pwd
+session_close 20
+expect_eq "$SESS_RC" 3 "a command on a session closed for idleness"
+ok "idle_timeout = 2: an idle session is closed, the client exits 3"
+
+# A session that keeps talking more often than every 2 s stays.
+session_open alice "$pw"
+for _ in 1 2 3 4 5; do
+	session_send pwd
+	sleep 1
+done
+session_send quit
+session_close 20
+expect_eq "$SESS_RC" 0 "a session active every second for 5 s ($(cat "$SESS_ERR"))"
+expect_eq "$(grep -cE '/"?$' "$SESS_OUT")" 5 "pwd replies in the active session"
+ok "an active session is not cut"
+
+wait_for 10 _no_zombies || fail "zombie children of the master"
+daemon_alive || fail "mftpd died"
+check_log_clean

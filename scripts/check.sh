@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# check.sh: install the dependencies, build mftp in build/ with warnings
+# as errors, and run the whole test suite (unit tests, then the integration
+# tests, which need root).  Exits non-zero on any failure; its last line is
+# "N passed, N failed, N skipped".
+#
+# Runs as: root for the full suite (the integration tests skip otherwise).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+top=$(pwd)
+jobs=${JOBS:-2}
+
+bash scripts/deps.sh
+
+echo "check: autoreconf"
+autoreconf -fi
+
+mkdir -p build
+cd build
+echo "check: configure"
+../configure --enable-werror
+echo "check: build"
+make -j"$jobs"
+
+echo "check: test suite"
+rm -f test-suite.log
+status=0
+make -j"$jobs" check VERBOSE=1 || status=$?
+
+count() { # KEY: the "# KEY: N" count from test-suite.log
+	local n
+	n=$(sed -n "s/^# $1: *\\([0-9][0-9]*\\)\$/\\1/p" test-suite.log |
+		head -n 1)
+	echo "${n:-0}"
+}
+
+if [ ! -f test-suite.log ]; then
+	echo "check: no test-suite.log in $top/build" >&2
+	exit 1
+fi
+pass=$(count PASS)
+fail=$(($(count FAIL) + $(count ERROR) + $(count XPASS)))
+skip=$(count SKIP)
+if [ "$status" = 0 ] && [ "$fail" != 0 ]; then
+	status=1
+fi
+echo "${pass} passed, ${fail} failed, ${skip} skipped"
+exit "$status"

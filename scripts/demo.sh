@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# demo.sh: build mftp and try it.  Starts a throw-away mftpd on
+# 127.0.0.1 (a free port, everything in a temporary directory), adds a
+# user "demo" with a random password, puts a few files in its home and
+# opens the mftp shell on it.  Quitting the shell stops the daemon and
+# removes the temporary directory.
+#
+# Runs as: root (mftpd chroots and changes uid per session).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+top=$(pwd)
+
+if [ "$(id -u)" != 0 ]; then
+	echo "demo: run this as root (mftpd needs it)" >&2
+	exit 1
+fi
+
+bash scripts/deps.sh
+[ -x configure ] || autoreconf -fi
+mkdir -p build
+if [ ! -f build/Makefile ]; then
+	(cd build && ../configure)
+fi
+make -C build -j"${JOBS:-2}"
+
+# The integration tests' setup: temporary directory, configuration, a
+# free port, start and stop of the daemon by its pid.
+top_srcdir=$top
+top_builddir=$top/build
+set +e
+# shellcheck source=tests/integration/lib.sh
+. "$top/tests/integration/lib.sh"
+set +u
+
+pw=$(rand_pw)
+add_user demo "$pw"
+home=$(user_home demo)
+mkdir -p "$home/docs"
+cat >"$home/README.txt" <<'EOF'
+Welcome to the mftp demo.  Try: ls -l, cd docs, get README.txt,
+put some-local-file, mkdir new, lls, lcd /tmp, help, quit.
+EOF
+printf 'mftp speaks its own length-prefixed binary protocol.\n' \
+    >"$home/docs/protocol.txt"
+head -c 1048576 /dev/urandom >"$home/random-1MiB.bin"
+chown -R "$(user_uid demo):$(user_gid demo)" "$home"
+
+start_daemon
+
+cat <<EOF
+
+  mftpd is listening on 127.0.0.1 port $PORT (log: $DAEMON_LOG)
+  user:     demo
+  password: $pw
+
+  Connecting: $MFTP -P $PORT demo@127.0.0.1
+  (type the password above at the prompt; 'quit' ends the demo)
+
+EOF
+"$MFTP" -P "$PORT" demo@127.0.0.1 || true
+echo "demo: stopping mftpd"

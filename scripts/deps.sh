@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# deps.sh: install what building and testing mftp needs on Debian 12.
+#
+# Runs as: root.  Quick when everything is already there: apt-get runs
+# (update, then install) only for packages dpkg does not report installed.
+set -euo pipefail
+
+packages=(
+	build-essential		# gcc, make, libc headers
+	autoconf automake pkg-config
+	libbsd-dev		# libbsd-overlay: strtonum, readpassphrase, ...
+	libcrypt-dev		# libxcrypt: crypt_rn, yescrypt
+	libssl-dev		# libcrypto: SHA-256
+	libedit-dev		# the client's line editing
+	libcmocka-dev		# unit tests
+	iproute2		# ss: the integration tests find free ports
+	procps			# ps, /proc helpers
+	passwd			# useradd: the tests' pre-auth user
+	coreutils util-linux	# timeout, mktemp, realpath, flock
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$status" = installed ] || missing+=("$p")
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+	echo "deps: all ${#packages[@]} packages are installed"
+	exit 0
+fi
+
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing ${missing[*]}; run this as root" >&2
+	exit 1
+fi
+
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y --no-install-recommends "${missing[@]}"
