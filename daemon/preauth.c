@@ -184,6 +184,9 @@ preauth_run(const struct monitor_args *a, int helper_fd, int alive_fd)
 			if (MFTP_MSG_IS_REPLY(m.type) ||
 			    m.type == MFTP_MSG_DATA_END) {
 				/* A reply or trailer has no place here. */
+				log_warnx("bad frame before login addr=%s: "
+					  "unexpected %s",
+				    a->peer, msg_name(m.type));
 				preauth_error(&p, MFTP_ST_BAD_FRAME,
 				    "unexpected message");
 				preauth_exit(&p);
