@@ -105,6 +105,17 @@ transport_poll(struct transport *t, short events, int timeout_ms)
 	}
 }
 
+/* The socket buffer is full: wait for room.  0, ERR_TIMEOUT or ERR_IO. */
+static int
+transport_wait_writable(struct transport *t)
+{
+	int r;
+
+	if ((r = transport_poll(t, POLLOUT, t->timeout_ms)) < 0)
+		return r;
+	return r == 0 ? ERR_TIMEOUT : 0;
+}
+
 int
 transport_wait(struct transport *t, int timeout_ms)
 {
@@ -172,10 +183,8 @@ transport_write(struct transport *t, const void *p, size_t len)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if ((r = transport_poll(t, POLLOUT, t->timeout_ms)) < 0)
+			if ((r = transport_wait_writable(t)) != 0)
 				return r;
-			if (r == 0)
-				return ERR_TIMEOUT;
 			continue;
 		}
 		return ERR_IO;
@@ -204,10 +213,8 @@ transport_sendfile(struct transport *t, int fd, uint64_t off, uint64_t len)
 		if (errno == EINTR)
 			continue;
 		if (errno == EAGAIN || errno == EWOULDBLOCK) {
-			if ((r = transport_poll(t, POLLOUT, t->timeout_ms)) < 0)
+			if ((r = transport_wait_writable(t)) != 0)
 				return r;
-			if (r == 0)
-				return ERR_TIMEOUT;
 			continue;
 		}
 		return ERR_IO;
