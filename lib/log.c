@@ -90,6 +90,7 @@ static void
 log_vmsg(int prio, int with_errno, const char *fmt, va_list ap)
 {
 	char msg[1024];
+	unsigned char *p;
 	int saved = errno;
 	size_t n;
 
@@ -98,6 +99,13 @@ log_vmsg(int prio, int with_errno, const char *fmt, va_list ap)
 		n = strlen(msg);
 		snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(saved));
 	}
+	/*
+	 * A client's text (a path, a user name) must not forge log lines:
+	 * no control character reaches the log.
+	 */
+	for (p = (unsigned char *)msg; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	if (log_to_stderr)
 		dprintf(STDERR_FILENO, "%s[%ld]: %s\n", log_ident,
 		    (long)getpid(), msg);
