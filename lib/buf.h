@@ -62,8 +62,8 @@ int buf_get_cstring(struct buf *b, char **out, size_t maxlen);
  * A string field of raw bytes, borrowed from the buffer (no copy); the
  * pointer is valid until the next put, reserve or reset.
  */
-int buf_get_string_ptr(struct buf *b, const uint8_t **p, size_t *len,
-    size_t maxlen);
+int buf_get_string_ptr(
+    struct buf *b, const uint8_t **p, size_t *len, size_t maxlen);
 /* ERR_TRAILING if unread bytes remain: every decode ends with this. */
 int buf_get_end(const struct buf *b);
 

@@ -37,8 +37,7 @@ int transport_write(struct transport *t, const void *p, size_t len);
  * Send len bytes of file fd from offset off, zero-copy where it can.
  * ERR_SHORT if the file ended early (it shrank while being sent).
  */
-int transport_sendfile(struct transport *t, int fd, uint64_t off,
-    uint64_t len);
+int transport_sendfile(struct transport *t, int fd, uint64_t off, uint64_t len);
 /*
  * Wait until the peer has sent something or closed: 1, or 0 after
  * timeout_ms (-1 forever), or ERR_IO.

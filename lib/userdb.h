@@ -39,8 +39,8 @@ int userdb_valid_name(const char *name);
  * Parse one line (no newline) into u.  Returns 0, 1 for a comment or
  * blank line (u untouched), or -1 with a reason in err.
  */
-int userdb_parse_line(const char *line, struct user *u, char *err,
-    size_t errlen);
+int
+userdb_parse_line(const char *line, struct user *u, char *err, size_t errlen);
 
 /* Format u as one line with its newline; -1 if it does not fit or a field
  * would break the format (':' or newline in home or hash). */
@@ -50,12 +50,10 @@ int userdb_format_line(const struct user *u, char *out, size_t outlen);
  * Parse a whole file's contents.  Duplicate names and malformed lines
  * are errors reported as "line N: reason".
  */
-int userdb_parse(struct userdb *db, const char *text, char *err,
-    size_t errlen);
+int userdb_parse(struct userdb *db, const char *text, char *err, size_t errlen);
 
 /* Read and parse path.  A missing file is an empty database. */
-int userdb_load(struct userdb *db, const char *path, char *err,
-    size_t errlen);
+int userdb_load(struct userdb *db, const char *path, char *err, size_t errlen);
 
 /* The user called name, or NULL. */
 struct user *userdb_find(struct userdb *db, const char *name);
