@@ -8,41 +8,48 @@
 #define MFTP_LIMITS_H
 
 /* A control frame (length prefix excluded); bulk data is not framed. */
-#define MFTP_FRAME_MAX		(64 * 1024)
+#define MFTP_FRAME_MAX (64 * 1024)
 /* A buffer that holds one whole frame, length prefix included. */
-#define MFTP_FRAME_BUF		(MFTP_FRAME_MAX + 4)
+#define MFTP_FRAME_BUF (MFTP_FRAME_MAX + 4)
 
 /* Strings inside frames. */
-#define MFTP_PATH_MAX		4096	/* a path as the client sends it */
-#define MFTP_NAME_MAX		255	/* one directory entry's name */
-#define MFTP_USER_MAX		32	/* a user name */
+#define MFTP_PATH_MAX 4096 /* a path as the client sends it */
+#define MFTP_NAME_MAX 255  /* one directory entry's name */
+#define MFTP_USER_MAX 32   /* a user name */
 /* A password: libxcrypt hashes at most CRYPT_MAX_PASSPHRASE_SIZE - 1. */
-#define MFTP_SECRET_MAX		511
-#define MFTP_TEXT_MAX		1024	/* error messages, software names */
-#define MFTP_HASH_LEN		32	/* SHA-256 */
+#define MFTP_SECRET_MAX 511
+#define MFTP_TEXT_MAX 1024 /* error messages, software names */
+#define MFTP_HASH_LEN 32   /* SHA-256 */
 
 /*
  * Directory listings are sent in frames of at most this many entries, and
  * fewer when their names would not fit in MFTP_FRAME_MAX (256 names of 255
  * bytes would not): the sender splits by bytes too.
  */
-#define MFTP_LIST_BATCH		256
+#define MFTP_LIST_BATCH 256
 
 /* Login: attempts per connection and the base of the growing delay. */
-#define MFTP_LOGIN_TRIES	3
-#define MFTP_LOGIN_DELAY_MS	500
+#define MFTP_LOGIN_TRIES 3
+#define MFTP_LOGIN_DELAY_MS 500
 
 /* Buffer for streaming file data (heap, per transfer). */
-#define MFTP_IO_CHUNK		(256 * 1024)
+#define MFTP_IO_CHUNK (256 * 1024)
+
+/*
+ * An upload charges the accounting file this much ahead of writing it, so
+ * a process killed at any moment leaves the count above the real usage by
+ * at most this much, and never below it.
+ */
+#define MFTP_QUOTA_CHUNK (1024 * 1024)
 
 /* User database: longest line and most users. */
-#define MFTP_USERDB_LINE_MAX	8192
-#define MFTP_USERDB_USERS_MAX	100000
+#define MFTP_USERDB_LINE_MAX 8192
+#define MFTP_USERDB_USERS_MAX 100000
 
 /* Configuration file: longest line. */
-#define MFTP_CONFIG_LINE_MAX	1024
+#define MFTP_CONFIG_LINE_MAX 1024
 
 /* How many addresses the daemon listens on at most. */
-#define MFTP_LISTEN_MAX		8
+#define MFTP_LISTEN_MAX 8
 
 #endif

@@ -39,9 +39,12 @@ enum msg_field {
 	MSG_F_HASH,	   /* string of 0 or MFTP_HASH_LEN bytes */
 	MSG_F_ATTR,	   /* u8 kind, u32 mode, u64 size, u64 mtime */
 	MSG_F_ENTRIES,	   /* u32 count, count x (string name, attr) */
+	MSG_F_PATH2,	   /* string, MFTP_PATH_MAX */
+	MSG_F_MTIME,	   /* u64 carrying an int64 (two's complement) */
+	MSG_F_QUOTA,	   /* 4 x u64: bytes used, limit, files used, limit */
 };
 
-/* The most fields any message has (HELLO), plus the terminator. */
+/* The most fields any message has (HELLO, PUT), plus the terminator. */
 #define MSG_FIELDS_MAX 5
 
 /* The smallest DIRENTS entry on the wire: empty name, then the attr. */
@@ -68,8 +71,14 @@ static const struct msg_type msg_types[] = {
 	{ MFTP_MSG_LIST, 0, "LIST", { MSG_F_PATH } },
 	{ MFTP_MSG_MKDIR, 0, "MKDIR", { MSG_F_PATH, MSG_F_MODE } },
 	{ MFTP_MSG_STAT, 0, "STAT", { MSG_F_PATH } },
+	{ MFTP_MSG_HASH, 0, "HASH", { MSG_F_PATH } },
+	{ MFTP_MSG_REMOVE, 0, "REMOVE", { MSG_F_PATH } },
+	{ MFTP_MSG_RMDIR, 0, "RMDIR", { MSG_F_PATH } },
+	{ MFTP_MSG_RENAME, 0, "RENAME", { MSG_F_PATH, MSG_F_PATH2 } },
+	{ MFTP_MSG_QUOTA, 0, "QUOTA", { MSG_F_END } },
 	{ MFTP_MSG_GET, 0, "GET", { MSG_F_PATH, MSG_F_OFFSET } },
-	{ MFTP_MSG_PUT, 0, "PUT", { MSG_F_PATH, MSG_F_SIZE, MSG_F_MODE } },
+	{ MFTP_MSG_PUT, 0, "PUT",
+	    { MSG_F_PATH, MSG_F_SIZE, MSG_F_MODE, MSG_F_MTIME } },
 	/* Both ways; from the server it is the final reply to GET. */
 	{ MFTP_MSG_DATA_END, 1, "DATA_END", { MSG_F_HASH } },
 
@@ -84,6 +93,8 @@ static const struct msg_type msg_types[] = {
 	{ MFTP_MSG_ATTR, 1, "ATTR", { MSG_F_ATTR } },
 	{ MFTP_MSG_FILE, 0, "FILE", { MSG_F_SIZE, MSG_F_OFFSET } },
 	{ MFTP_MSG_PUT_READY, 0, "PUT_READY", { MSG_F_OFFSET } },
+	{ MFTP_MSG_HASH_OK, 1, "HASH_OK", { MSG_F_HASH } },
+	{ MFTP_MSG_QUOTA_OK, 1, "QUOTA_OK", { MSG_F_QUOTA } },
 };
 
 static const struct msg_type *
@@ -119,6 +130,7 @@ msg_string_max(int f)
 {
 	switch (f) {
 	case MSG_F_PATH:
+	case MSG_F_PATH2:
 		return MFTP_PATH_MAX;
 	case MSG_F_USER:
 		return MFTP_USER_MAX;
@@ -136,6 +148,8 @@ msg_string_slot(struct msg *m, int f)
 	switch (f) {
 	case MSG_F_PATH:
 		return &m->path;
+	case MSG_F_PATH2:
+		return &m->path2;
 	case MSG_F_USER:
 		return &m->user;
 	case MSG_F_SECRET:
@@ -228,6 +242,19 @@ msg_put_attr(struct buf *out, const struct msg_attr *a, size_t *n)
 }
 
 static int
+msg_put_quota(struct buf *out, const struct msg_quota *q, size_t *n)
+{
+	int r;
+
+	if ((r = msg_put_u64(out, q->bytes_used, n)) != 0 ||
+	    (r = msg_put_u64(out, q->bytes_limit, n)) != 0 ||
+	    (r = msg_put_u64(out, q->files_used, n)) != 0 ||
+	    (r = msg_put_u64(out, q->files_limit, n)) != 0)
+		return r;
+	return 0;
+}
+
+static int
 msg_put_hash(struct buf *out, const struct msg *m, size_t *n)
 {
 	int r;
@@ -284,7 +311,12 @@ msg_put_field(struct buf *out, const struct msg *m, int f, size_t *n)
 		return msg_put_u64(out, m->size, n);
 	case MSG_F_OFFSET:
 		return msg_put_u64(out, m->offset, n);
+	case MSG_F_MTIME:
+		return msg_put_u64(out, (uint64_t)m->mtime, n);
+	case MSG_F_QUOTA:
+		return msg_put_quota(out, &m->quota, n);
 	case MSG_F_PATH:
+	case MSG_F_PATH2:
 	case MSG_F_USER:
 	case MSG_F_SECRET:
 	case MSG_F_TEXT:
@@ -364,6 +396,31 @@ msg_get_attr(struct buf *in, struct msg_attr *a)
 }
 
 static int
+msg_get_quota(struct buf *in, struct msg_quota *q)
+{
+	int r;
+
+	if ((r = buf_get_u64(in, &q->bytes_used)) != 0 ||
+	    (r = buf_get_u64(in, &q->bytes_limit)) != 0 ||
+	    (r = buf_get_u64(in, &q->files_used)) != 0 ||
+	    (r = buf_get_u64(in, &q->files_limit)) != 0)
+		return r;
+	return 0;
+}
+
+static int
+msg_get_mtime(struct buf *in, int64_t *mtime)
+{
+	uint64_t v;
+	int r;
+
+	if ((r = buf_get_u64(in, &v)) != 0)
+		return r;
+	*mtime = (int64_t)v;
+	return 0;
+}
+
+static int
 msg_get_hash(struct buf *in, struct msg *m)
 {
 	const uint8_t *p;
@@ -430,7 +487,12 @@ msg_get_field(struct buf *in, struct msg *m, int f)
 		return buf_get_u64(in, &m->size);
 	case MSG_F_OFFSET:
 		return buf_get_u64(in, &m->offset);
+	case MSG_F_MTIME:
+		return msg_get_mtime(in, &m->mtime);
+	case MSG_F_QUOTA:
+		return msg_get_quota(in, &m->quota);
 	case MSG_F_PATH:
+	case MSG_F_PATH2:
 	case MSG_F_USER:
 	case MSG_F_SECRET:
 	case MSG_F_TEXT:
@@ -480,6 +542,7 @@ msg_clear(struct msg *m)
 	size_t i;
 
 	free(m->path);
+	free(m->path2);
 	free(m->user);
 	free(m->text);
 	if (m->secret != NULL)

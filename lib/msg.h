@@ -18,10 +18,18 @@ struct buf;
 
 /* What STAT and LIST say of a file. */
 struct msg_attr {
-	uint8_t kind;	/* MFTP_KIND_* */
-	uint32_t mode;	/* permission bits (07777) */
+	uint8_t kind;  /* MFTP_KIND_* */
+	uint32_t mode; /* permission bits (07777) */
 	uint64_t size;
-	int64_t mtime;	/* seconds since the epoch; sent as u64 */
+	int64_t mtime; /* seconds since the epoch; sent as u64 */
+};
+
+/* What QUOTA reports; a limit of 0 means none. */
+struct msg_quota {
+	uint64_t bytes_used;
+	uint64_t bytes_limit;
+	uint64_t files_used;
+	uint64_t files_limit;
 };
 
 struct msg_entry {
@@ -30,28 +38,31 @@ struct msg_entry {
 };
 
 struct msg {
-	uint8_t type;		/* MFTP_MSG_* */
+	uint8_t type; /* MFTP_MSG_* */
 
 	/* HELLO, HELLO_OK (HELLO_OK carries the chosen version in both) */
 	uint32_t version_min;
 	uint32_t version_max;
 	uint64_t features;
 
-	uint32_t code;		/* ERROR: MFTP_ST_* */
-	uint32_t mode;		/* MKDIR, PUT: permission bits */
-	uint64_t size;		/* PUT, FILE: whole size of the file */
-	uint64_t offset;	/* GET, FILE, PUT_READY: where data starts */
+	uint32_t code;	 /* ERROR: MFTP_ST_* */
+	uint32_t mode;	 /* MKDIR, PUT: permission bits */
+	uint64_t size;	 /* PUT, FILE: whole size of the file */
+	uint64_t offset; /* GET, FILE, PUT_READY: where data starts */
+	int64_t mtime;	 /* PUT: the source's mtime (resume key) */
 
-	char *path;		/* CWD, LIST, MKDIR, STAT, GET, PUT, PATH */
-	char *user;		/* LOGIN */
-	char *secret;		/* LOGIN: wiped by msg_clear */
-	char *text;		/* ERROR: message; HELLO*: software name */
+	char *path;   /* CWD, LIST, MKDIR, STAT, GET, PUT, PATH, ... */
+	char *path2;  /* RENAME: the new name */
+	char *user;   /* LOGIN */
+	char *secret; /* LOGIN: wiped by msg_clear */
+	char *text;   /* ERROR: message; HELLO*: software name */
 
-	uint8_t hash[MFTP_HASH_LEN];	/* DATA_END */
-	size_t hash_len;	/* 0 (none) or MFTP_HASH_LEN */
+	uint8_t hash[MFTP_HASH_LEN]; /* DATA_END, HASH_OK */
+	size_t hash_len;	     /* 0 (none) or MFTP_HASH_LEN */
 
-	struct msg_attr attr;	/* ATTR */
-	struct msg_entry *entries;	/* DIRENTS */
+	struct msg_attr attr;	   /* ATTR */
+	struct msg_quota quota;	   /* QUOTA_OK */
+	struct msg_entry *entries; /* DIRENTS */
 	size_t nentries;
 };
 

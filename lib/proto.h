@@ -7,61 +7,69 @@
 #ifndef MFTP_PROTO_H
 #define MFTP_PROTO_H
 
-#define MFTP_PROTO_VERSION	1	/* the one version this code speaks */
+#define MFTP_PROTO_VERSION 1 /* the one version this code speaks */
 
 /* Feature bits exchanged in HELLO (none defined yet; reserved). */
-#define MFTP_FEAT_NONE		0ULL
+#define MFTP_FEAT_NONE 0ULL
 
 /* Requests, client to server. */
-#define MFTP_MSG_HELLO		0x01
-#define MFTP_MSG_LOGIN		0x02
-#define MFTP_MSG_QUIT		0x03
-#define MFTP_MSG_PWD		0x10
-#define MFTP_MSG_CWD		0x11
-#define MFTP_MSG_LIST		0x12
-#define MFTP_MSG_MKDIR		0x13
-#define MFTP_MSG_STAT		0x14
-#define MFTP_MSG_GET		0x20
-#define MFTP_MSG_PUT		0x21
-#define MFTP_MSG_DATA_END	0x22	/* trailer after raw bytes, both ways */
+#define MFTP_MSG_HELLO 0x01
+#define MFTP_MSG_LOGIN 0x02
+#define MFTP_MSG_QUIT 0x03
+#define MFTP_MSG_PWD 0x10
+#define MFTP_MSG_CWD 0x11
+#define MFTP_MSG_LIST 0x12
+#define MFTP_MSG_MKDIR 0x13
+#define MFTP_MSG_STAT 0x14
+#define MFTP_MSG_HASH 0x15   /* SHA-256 of a remote file */
+#define MFTP_MSG_REMOVE 0x16 /* a file */
+#define MFTP_MSG_RMDIR 0x17  /* an empty directory */
+#define MFTP_MSG_RENAME 0x18 /* path -> path2 */
+#define MFTP_MSG_QUOTA 0x19  /* usage and limits */
+#define MFTP_MSG_GET 0x20
+#define MFTP_MSG_PUT 0x21
+#define MFTP_MSG_DATA_END 0x22 /* trailer after raw bytes, both ways */
 
 /* Replies, server to client. */
-#define MFTP_MSG_OK		0x80
-#define MFTP_MSG_ERROR		0x81
-#define MFTP_MSG_HELLO_OK	0x82
-#define MFTP_MSG_PATH		0x83
-#define MFTP_MSG_DIRENTS	0x84	/* not final: LIST ends with OK */
-#define MFTP_MSG_ATTR		0x85
-#define MFTP_MSG_FILE		0x86	/* not final: raw bytes + DATA_END */
-#define MFTP_MSG_PUT_READY	0x87	/* not final: raw bytes + DATA_END */
+#define MFTP_MSG_OK 0x80
+#define MFTP_MSG_ERROR 0x81
+#define MFTP_MSG_HELLO_OK 0x82
+#define MFTP_MSG_PATH 0x83
+#define MFTP_MSG_DIRENTS 0x84 /* not final: LIST ends with OK */
+#define MFTP_MSG_ATTR 0x85
+#define MFTP_MSG_FILE 0x86	/* not final: raw bytes + DATA_END */
+#define MFTP_MSG_PUT_READY 0x87 /* not final: raw bytes + DATA_END */
+#define MFTP_MSG_HASH_OK 0x88	/* reply to HASH */
+#define MFTP_MSG_QUOTA_OK 0x89	/* reply to QUOTA */
 
 /* Replies have the high bit set; requests do not. */
-#define MFTP_MSG_IS_REPLY(t)	(((t) & 0x80) != 0)
+#define MFTP_MSG_IS_REPLY(t) (((t)&0x80) != 0)
 
 /* Status codes carried by ERROR; stable, never renumbered. */
-#define MFTP_ST_BAD_FRAME	1	/* malformed, oversized, unknown type */
-#define MFTP_ST_VERSION		2	/* no protocol version in common */
-#define MFTP_ST_AUTH		3	/* login incorrect */
-#define MFTP_ST_NOT_LOGGED_IN	4	/* request needs a login */
-#define MFTP_ST_BUSY		5	/* too many sessions */
-#define MFTP_ST_TIMEOUT		6	/* login deadline or idle timeout */
-#define MFTP_ST_NOT_FOUND	10
-#define MFTP_ST_PERM		11
-#define MFTP_ST_EXISTS		12
-#define MFTP_ST_NOT_DIR		13
-#define MFTP_ST_IS_DIR		14
-#define MFTP_ST_NOT_EMPTY	15
-#define MFTP_ST_INVALID		16	/* bad argument: name too long, ... */
-#define MFTP_ST_NO_SPACE	17	/* disk full */
-#define MFTP_ST_QUOTA		18
-#define MFTP_ST_IO		19
-#define MFTP_ST_HASH		20	/* SHA-256 mismatch */
-#define MFTP_ST_INTERNAL	21
+#define MFTP_ST_BAD_FRAME 1	/* malformed, oversized, unknown type */
+#define MFTP_ST_VERSION 2	/* no protocol version in common */
+#define MFTP_ST_AUTH 3		/* login incorrect */
+#define MFTP_ST_NOT_LOGGED_IN 4 /* request needs a login */
+#define MFTP_ST_BUSY 5		/* too many sessions */
+#define MFTP_ST_TIMEOUT 6	/* login deadline or idle timeout */
+#define MFTP_ST_NOT_FOUND 10
+#define MFTP_ST_PERM 11
+#define MFTP_ST_EXISTS 12
+#define MFTP_ST_NOT_DIR 13
+#define MFTP_ST_IS_DIR 14
+#define MFTP_ST_NOT_EMPTY 15
+#define MFTP_ST_INVALID 16  /* bad argument: name too long, ... */
+#define MFTP_ST_NO_SPACE 17 /* disk full */
+#define MFTP_ST_QUOTA 18
+#define MFTP_ST_IO 19
+#define MFTP_ST_HASH 20 /* SHA-256 mismatch */
+#define MFTP_ST_INTERNAL 21
+#define MFTP_ST_LOCKED 22 /* in use by another session */
 
 /* Entry kinds in ATTR and DIRENTS. */
-#define MFTP_KIND_FILE		1
-#define MFTP_KIND_DIR		2
-#define MFTP_KIND_LINK		3
-#define MFTP_KIND_OTHER		4
+#define MFTP_KIND_FILE 1
+#define MFTP_KIND_DIR 2
+#define MFTP_KIND_LINK 3
+#define MFTP_KIND_OTHER 4
 
 #endif

@@ -1,0 +1,95 @@
+/*
+ * quota.h: a user's accounting file (/var/lib/mftp/quota/NAME, root 0600).
+ *
+ * The file holds what the user uses now: bytes (sum of the sizes of the
+ * regular files below the home) and files (every entry below the home:
+ * files, directories, links, partial uploads).  It is one fixed-width
+ * line, so every update rewrites it in place with one pwrite of the same
+ * length:
+ *
+ *   "MFTPQ1 <bytes, 20 digits> <files, 20 digits>\n"
+ *
+ * Anything else (empty, truncated, other bytes) is corrupt: it is never
+ * read as "nothing used", the session refuses writes, and a recount
+ * repairs it.  Every read-modify-write happens under an exclusive
+ * open-file-description lock (F_OFD_SETLKW) on the whole file, so
+ * concurrent sessions of one user, on one machine or on several sharing
+ * the storage, see one truth.
+ *
+ * Used by: the monitor (opens the file as root before the chroot), the
+ * serving process (charges through the kept descriptor), ftpuser-add,
+ * ftpuser-quota and ftpuser-list.
+ */
+#ifndef MFTP_QUOTA_H
+#define MFTP_QUOTA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The length of the one line of an accounting file. */
+#define QUOTA_LINE_LEN (7 + 20 + 1 + 20 + 1)
+
+/* Errors beyond err.h's, returned by the functions below. */
+#define QUOTA_ERR_EXCEEDED -100 /* the change would pass a limit */
+#define QUOTA_ERR_CORRUPT -101	/* the file is not a valid line */
+
+struct quota_usage {
+	uint64_t bytes;
+	uint64_t files;
+};
+
+struct quota_limits {
+	uint64_t bytes; /* 0: no limit */
+	uint64_t files; /* 0: no limit */
+};
+
+/*
+ * The arithmetic, without any file: may usage u grow by add_bytes and
+ * add_files within limits l?  1 yes, 0 no.  Safe for values near
+ * UINT64_MAX (no overflow: a sum that would wrap is "no").
+ */
+int quota_fits(const struct quota_usage *u, const struct quota_limits *l,
+    uint64_t add_bytes, uint64_t add_files);
+
+/* Format u as the file's line (QUOTA_LINE_LEN bytes + NUL) into out. */
+void quota_format(const struct quota_usage *u, char *out, size_t outlen);
+
+/* Parse exactly one line of QUOTA_LINE_LEN bytes; QUOTA_ERR_CORRUPT. */
+int quota_parse(const char *data, size_t len, struct quota_usage *u);
+
+/*
+ * Create dir/name (root, 0600) holding zero usage, failing if it exists.
+ * Returns 0 or -1 with errno.
+ */
+int quota_create(const char *dir, const char *name);
+
+/*
+ * Open dir/name read-write without following links.  Returns the
+ * descriptor or -1 with errno.
+ */
+int quota_open(const char *dir, const char *name);
+
+/* Read the usage under a shared lock.  0, QUOTA_ERR_CORRUPT or ERR_IO. */
+int quota_read(int fd, struct quota_usage *u);
+
+/*
+ * Under the exclusive lock: read the usage, apply the change, write it
+ * back.  Growth (a positive delta) is refused with QUOTA_ERR_EXCEEDED if
+ * it would pass a limit in l, and then nothing is written; shrinking never
+ * fails on limits and stops at 0.  *after (may be NULL) gets the usage
+ * after the change, or the current usage when refused.  Returns 0,
+ * QUOTA_ERR_EXCEEDED, QUOTA_ERR_CORRUPT or ERR_IO.
+ */
+int quota_charge(int fd, const struct quota_limits *l, int64_t dbytes,
+    int64_t dfiles, struct quota_usage *after);
+
+/*
+ * Recount: take the exclusive lock, walk the tree below root without
+ * following links, count it as described above, write the result and
+ * release the lock.  Sessions that charge meanwhile wait for it.  u (may
+ * be NULL) gets the result.  0, or -1 with a reason (and path) in err.
+ */
+int quota_recount(
+    int fd, const char *root, struct quota_usage *u, char *err, size_t errlen);
+
+#endif
