@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -79,10 +80,25 @@ cmd_cwd(struct session *s, const struct msg *m)
 int
 cmd_mkdir(struct session *s, const struct msg *m)
 {
+	char why[MFTP_TEXT_MAX];
+	uint32_t status;
+	int err;
+
 	if (m->path[0] == '\0')
 		return session_reply_error(s, MFTP_ST_INVALID, "empty name");
-	if (mkdir(m->path, (mode_t)(m->mode & 0777)) == -1)
-		return session_reply_errno(s, errno, m->path);
+	if (cmd_put_is_partial(m->path))
+		return session_reply_error(s, MFTP_ST_INVALID,
+		    "%s: names ending in .mftp-part are kept for uploads in "
+		    "progress",
+		    m->path);
+	/* Charged first, so a kill never leaves the count too low. */
+	if ((status = cmd_quota_charge(s, 0, 1, why, sizeof(why))) != 0)
+		return session_reply_error(s, status, "%s", why);
+	if (mkdir(m->path, (mode_t)(m->mode & 0777)) == -1) {
+		err = errno;
+		cmd_quota_release(s, 0, 1);
+		return session_reply_errno(s, err, m->path);
+	}
 	return session_reply_ok(s);
 }
 

@@ -1,28 +1,25 @@
 /*
- * cmd_file.c: GET and PUT, the bulk transfers.
+ * cmd_file.c: GET and HASH, reading files.
  *
  * Runs as: the logged-in user, chrooted to the home.  Downloads go out
- * with sendfile() straight from the page cache.  Uploads stream into a
- * temporary file in the target's directory that replaces the target
- * only once every announced byte has arrived, so an interrupted upload
- * never damages an existing file.
+ * with sendfile() straight from the page cache, followed by the SHA-256
+ * of the whole file, which normally comes from the hash cache (an
+ * attribute written when the file was uploaded) so the data is read
+ * only once; otherwise the file is read once to hash it before sending.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
 #include "cmd.h"
 #include "err.h"
-#include "frame.h"
+#include "hashcache.h"
 #include "log.h"
 #include "msg.h"
 #include "proto.h"
@@ -30,34 +27,68 @@
 #include "transport.h"
 #include "util.h"
 
+/*
+ * Open path as a regular file for reading and hash it.  Returns the
+ * descriptor, or -1 after filling status and why for the ERROR reply.
+ */
+static int
+cmd_file_open(struct session *s, const char *path, struct stat *st,
+    uint8_t hash[MFTP_HASH_LEN], uint32_t *status, char *why, size_t whylen)
+{
+	int fd, r;
+
+	/* O_NONBLOCK: opening a FIFO someone left here must not hang. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd == -1 || fstat(fd, st) == -1) {
+		*status = session_status(errno);
+		snprintf(why, whylen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		*status = S_ISDIR(st->st_mode) ? MFTP_ST_IS_DIR :
+						 MFTP_ST_INVALID;
+		snprintf(why, whylen, "%s: not a regular file", path);
+		goto fail;
+	}
+	if ((r = hashcache_file(fd, st, s->sha, hash)) != 0) {
+		*status = r == ERR_IO ? session_status(errno) : MFTP_ST_IO;
+		snprintf(why, whylen, "%s: cannot read: %s", path,
+		    r == ERR_IO ? strerror(errno) : "it shrank");
+		goto fail;
+	}
+	return fd;
+fail:
+	if (fd != -1)
+		close(fd);
+	return -1;
+}
+
 int
 cmd_get(struct session *s, const struct msg *m)
 {
+	uint8_t hash[MFTP_HASH_LEN];
+	char why[MFTP_TEXT_MAX];
+	uint64_t start = mono_ms();
+	uint32_t status;
 	struct stat st;
 	struct msg r;
 	int fd, ret;
 
-	/* O_NONBLOCK: opening a FIFO someone left here must not hang. */
-	fd = open(m->path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd == -1)
-		return session_reply_errno(s, errno, m->path);
-	if (fstat(fd, &st) == -1) {
-		ret = session_reply_errno(s, errno, m->path);
-		close(fd);
-		return ret;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		return session_reply_error(s,
-		    S_ISDIR(st.st_mode) ? MFTP_ST_IS_DIR : MFTP_ST_INVALID,
-		    "%s: not a regular file", m->path);
+	fd = cmd_file_open(s, m->path, &st, hash, &status, why, sizeof(why));
+	if (fd == -1) {
+		session_log_transfer(
+		    s, "get", m->path, 0, m->offset, 0, start, why);
+		return session_reply_error(s, status, "%s", why);
 	}
 	if (m->offset > (uint64_t)st.st_size) {
 		close(fd);
-		return session_reply_error(s, MFTP_ST_INVALID,
+		snprintf(why, sizeof(why),
 		    "%s: offset %llu is past the end (%llu bytes)", m->path,
 		    (unsigned long long)m->offset,
 		    (unsigned long long)st.st_size);
+		session_log_transfer(s, "get", m->path, 0, m->offset,
+		    (uint64_t)st.st_size, start, why);
+		return session_reply_error(s, MFTP_ST_INVALID, "%s", why);
 	}
 	memset(&r, 0, sizeof(r));
 	r.type = MFTP_MSG_FILE;
@@ -65,6 +96,8 @@ cmd_get(struct session *s, const struct msg *m)
 	r.offset = m->offset;
 	if (session_reply_msg(s, &r) != 0) {
 		close(fd);
+		session_log_transfer(s, "get", m->path, 0, r.offset, r.size,
+		    start, "connection lost");
 		return -1;
 	}
 	/*
@@ -74,126 +107,43 @@ cmd_get(struct session *s, const struct msg *m)
 	ret = transport_sendfile(s->t, fd, r.offset, r.size - r.offset);
 	close(fd);
 	if (ret != 0) {
-		log_warnx("get %s user=%s: %s", m->path, s->user, err_str(ret));
+		session_log_transfer(s, "get", m->path, 0, r.offset, r.size,
+		    start, err_str(ret));
 		return -1;
 	}
 	memset(&r, 0, sizeof(r));
 	r.type = MFTP_MSG_DATA_END;
-	r.hash_len = 0;
-	if (session_reply_msg(s, &r) != 0)
+	memcpy(r.hash, hash, sizeof(hash));
+	r.hash_len = MFTP_HASH_LEN;
+	if (session_reply_msg(s, &r) != 0) {
+		session_log_transfer(s, "get", m->path, 0, m->offset,
+		    (uint64_t)st.st_size, start, "connection lost");
 		return -1;
+	}
 	s->files_out++;
+	session_log_transfer(s, "get", m->path,
+	    (uint64_t)st.st_size - m->offset, m->offset, (uint64_t)st.st_size,
+	    start, NULL);
 	return 0;
 }
 
-/*
- * Receive len raw bytes into fd.  A write failure does not stop the
- * reading (the stream must stay in step); its errno is kept in *werr.
- * Returns 0 or the transport's error.
- */
-static int
-cmd_receive(struct session *s, int fd, uint64_t len, int *werr)
-{
-	uint8_t *chunk;
-	ssize_t n, w;
-	size_t want, off;
-	int ret = 0;
-
-	*werr = 0;
-	chunk = xmalloc(MFTP_IO_CHUNK);
-	while (len > 0) {
-		want = len > MFTP_IO_CHUNK ? MFTP_IO_CHUNK : (size_t)len;
-		n = transport_read_some(s->t, chunk, want);
-		if (n < 0) {
-			ret = (int)n;
-			break;
-		}
-		len -= (uint64_t)n;
-		for (off = 0; *werr == 0 && off < (size_t)n; off += (size_t)w) {
-			w = write(fd, chunk + off, (size_t)n - off);
-			if (w == -1 && errno == EINTR) {
-				w = 0;
-				continue;
-			}
-			if (w == -1)
-				*werr = errno;
-		}
-	}
-	free(chunk);
-	return ret;
-}
-
-/* "dir/.mftp-up.XXXXXX" beside path, for mkostemp. */
-static char *
-cmd_temp_name(const char *path)
-{
-	char *copy, *dir, *tmpl;
-
-	copy = xstrdup(path);
-	dir = dirname(copy);
-	xasprintf(&tmpl, "%s/.mftp-up.XXXXXX", dir);
-	free(copy);
-	return tmpl;
-}
-
 int
-cmd_put(struct session *s, const struct msg *m)
+cmd_hash(struct session *s, const struct msg *m)
 {
+	uint8_t hash[MFTP_HASH_LEN];
+	char why[MFTP_TEXT_MAX];
+	uint32_t status;
 	struct stat st;
-	struct msg r, end;
-	char *tmp;
-	int fd, ret, werr;
+	struct msg r;
+	int fd;
 
-	if (m->path[0] == '\0')
-		return session_reply_error(s, MFTP_ST_INVALID, "empty name");
-	if (stat(m->path, &st) == 0 && S_ISDIR(st.st_mode))
-		return session_reply_error(
-		    s, MFTP_ST_IS_DIR, "%s: is a directory", m->path);
-	tmp = cmd_temp_name(m->path);
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
-		ret = session_reply_errno(s, errno, m->path);
-		free(tmp);
-		return ret;
-	}
+	fd = cmd_file_open(s, m->path, &st, hash, &status, why, sizeof(why));
+	if (fd == -1)
+		return session_reply_error(s, status, "%s", why);
+	close(fd);
 	memset(&r, 0, sizeof(r));
-	r.type = MFTP_MSG_PUT_READY;
-	r.offset = 0;
-	if (session_reply_msg(s, &r) != 0)
-		goto gone;
-
-	ret = cmd_receive(s, fd, m->size, &werr);
-	if (ret != 0) {
-		log_warnx("put %s user=%s: %s", m->path, s->user, err_str(ret));
-		goto gone;
-	}
-	memset(&end, 0, sizeof(end));
-	ret = frame_recv_msg(s->t, s->scratch, &end);
-	if (ret != 0 || end.type != MFTP_MSG_DATA_END) {
-		log_warnx("put %s user=%s: no DATA_END after the data", m->path,
-		    s->user);
-		msg_clear(&end);
-		goto gone;
-	}
-	msg_clear(&end);
-	if (werr == 0 && fchmod(fd, (mode_t)(m->mode & 0777 & ~022)) == -1)
-		werr = errno;
-	if (close(fd) == -1 && werr == 0)
-		werr = errno;
-	fd = -1;
-	if (werr == 0 && rename(tmp, m->path) == -1)
-		werr = errno;
-	if (werr != 0) {
-		unlink(tmp);
-		free(tmp);
-		return session_reply_errno(s, werr, m->path);
-	}
-	free(tmp);
-	s->files_in++;
-	return session_reply_ok(s);
-gone:
-	if (fd != -1)
-		close(fd);
-	unlink(tmp);
-	free(tmp);
-	return -1;
+	r.type = MFTP_MSG_HASH_OK;
+	memcpy(r.hash, hash, sizeof(hash));
+	r.hash_len = MFTP_HASH_LEN;
+	return session_reply_msg(s, &r);
 }

@@ -14,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+/* Only stravis() is used; say which strnvis() we would mean. */
+#define LIBBSD_OPENBSD_VIS
+#include <vis.h>
 
 #include "buf.h"
 #include "cmd.h"
@@ -24,7 +27,9 @@
 #include "privsep_msg.h"
 #include "proto.h"
 #include "session.h"
+#include "sha256.h"
 #include "transport.h"
+#include "util.h"
 
 static int cmd_quit(struct session *s, const struct msg *m);
 static int cmd_again(struct session *s, const struct msg *m);
@@ -41,6 +46,11 @@ static const struct session_handler {
 	{ MFTP_MSG_LIST, cmd_list },
 	{ MFTP_MSG_MKDIR, cmd_mkdir },
 	{ MFTP_MSG_STAT, cmd_stat },
+	{ MFTP_MSG_HASH, cmd_hash },
+	{ MFTP_MSG_REMOVE, cmd_remove },
+	{ MFTP_MSG_RMDIR, cmd_rmdir },
+	{ MFTP_MSG_RENAME, cmd_rename },
+	{ MFTP_MSG_QUOTA, cmd_quota },
 	{ MFTP_MSG_GET, cmd_get },
 	{ MFTP_MSG_PUT, cmd_put },
 };
@@ -74,8 +84,7 @@ session_reply_error(struct session *s, uint32_t code, const char *fmt, ...)
 									   -1;
 }
 
-/* The wire status for an errno of a failed file operation. */
-static uint32_t
+uint32_t
 session_status(int err)
 {
 	switch (err) {
@@ -112,6 +121,49 @@ session_reply_errno(struct session *s, int err, const char *what)
 	    s, session_status(err), "%s: %s", what, strerror(err));
 }
 
+/* Longest escaped text in a log line; the line itself has 1024 bytes. */
+#define SESSION_LOG_TEXT_MAX 400
+
+/* s escaped with vis(3) flags, cut to SESSION_LOG_TEXT_MAX; free it. */
+static char *
+session_log_escape(const char *s, int flags)
+{
+	char *vis;
+
+	if (stravis(&vis, s, flags | VIS_OCTAL | VIS_TAB | VIS_NL | VIS_DQ) ==
+	    -1)
+		fatalx("out of memory escaping a log field");
+	if (strlen(vis) > SESSION_LOG_TEXT_MAX)
+		strlcpy(vis + SESSION_LOG_TEXT_MAX - 3, "...", 4);
+	return vis;
+}
+
+void
+session_log_transfer(struct session *s, const char *op, const char *path,
+    uint64_t bytes, uint64_t offset, uint64_t size, uint64_t start_ms,
+    const char *why)
+{
+	char *vpath, *vwhy = NULL;
+
+	/*
+	 * Names come from the client: escaped so that one stays one token
+	 * (spaces too) and no text can pass for another log line.
+	 */
+	vpath = session_log_escape(path, VIS_WHITE);
+	if (why != NULL)
+		vwhy = session_log_escape(why, 0);
+	log_info("transfer user=%s addr=%s op=%s path=%s bytes=%llu "
+		 "offset=%llu size=%llu result=%s ms=%llu%s%s%s",
+	    s->user, s->peer, op, vpath, (unsigned long long)bytes,
+	    (unsigned long long)offset, (unsigned long long)size,
+	    why == NULL ? "ok" : "error",
+	    (unsigned long long)(mono_ms() - start_ms),
+	    why == NULL ? "" : " reason=\"", why == NULL ? "" : vwhy,
+	    why == NULL ? "" : "\"");
+	free(vpath);
+	free(vwhy);
+}
+
 static int
 cmd_quit(struct session *s, const struct msg *m)
 {
@@ -135,12 +187,13 @@ session_end(struct session *s, const char *why)
 	    (unsigned long long)s->files_in, (unsigned long long)s->files_out);
 	transport_free(s->t);
 	buf_free(s->scratch);
+	sha256_free(s->sha);
 	_exit(0);
 }
 
 void
 session_run(int sock, const struct privsep_verdict *v,
-    unsigned int idle_timeout, const char *peer)
+    const struct session_quota *q, unsigned int idle_timeout, const char *peer)
 {
 	struct session s;
 	struct msg m;
@@ -155,6 +208,9 @@ session_run(int sock, const struct privsep_verdict *v,
 	 * peer gets the same allowance per read or write. */
 	s.t = transport_new(sock, (int)idle_timeout * 1000);
 	s.scratch = buf_new(MFTP_FRAME_BUF);
+	s.quota = *q;
+	/* libcrypto was set up before the chroot: this loads nothing. */
+	s.sha = sha256_new();
 	umask(022);
 
 	/* The answer to the LOGIN that the pre-auth worker read. */

@@ -6,10 +6,25 @@
 
 #include <stdint.h>
 
+#include "quota.h"
+
 struct buf;
 struct msg;
 struct privsep_verdict;
+struct sha256;
 struct transport;
+
+/*
+ * The accounting file as the monitor opened it (as root, before the
+ * chroot) and the user's limits.  fd is -1 when the file could not be
+ * opened; damaged is set when it is missing or was unreadable then (the
+ * monitor has logged why).
+ */
+struct session_quota {
+	int fd;
+	struct quota_limits limits;
+	int damaged;
+};
 
 /* One logged-in session; handlers in cmd_*.c work on it. */
 struct session {
@@ -20,6 +35,10 @@ struct session {
 	uint64_t files_in; /* completed uploads, for the log */
 	uint64_t files_out;
 	int quit; /* set by QUIT: end after the reply */
+
+	/* Writes are refused while quota.damaged (logged once). */
+	struct session_quota quota;
+	struct sha256 *sha; /* one context, reset for each use */
 };
 
 /*
@@ -29,7 +48,8 @@ struct session {
  * a malformed frame.  Never returns.
  */
 void session_run(int sock, const struct privsep_verdict *v,
-    unsigned int idle_timeout, const char *peer) __attribute__((noreturn));
+    const struct session_quota *q, unsigned int idle_timeout, const char *peer)
+    __attribute__((noreturn));
 
 /* Reply helpers for handlers: 0, or -1 when the connection is gone. */
 int session_reply_ok(struct session *s);
@@ -38,5 +58,17 @@ int session_reply_msg(struct session *s, const struct msg *m);
 int session_reply_errno(struct session *s, int err, const char *what);
 int session_reply_error(struct session *s, uint32_t code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The wire status (MFTP_ST_*) for the errno of a failed file operation. */
+uint32_t session_status(int err);
+
+/*
+ * One log line per transfer: "transfer user= addr= op= path= bytes=
+ * offset= size= result=ok|error ms= [reason=]".  bytes is what went over
+ * the wire in this request; the path is escaped (vis) so it stays one
+ * token.  why is NULL on success.
+ */
+void session_log_transfer(struct session *s, const char *op, const char *path,
+    uint64_t bytes, uint64_t offset, uint64_t size, uint64_t start_ms,
+    const char *why);
 
 #endif

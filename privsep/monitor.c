@@ -34,7 +34,9 @@
 #include "preauth.h"
 #include "privsep_msg.h"
 #include "proto.h"
+#include "quota.h"
 #include "session.h"
+#include "sha256.h"
 #include "transport.h"
 #include "util.h"
 
@@ -72,6 +74,36 @@ monitor_refuse(int sock, const char *why)
 	(void)frame_send_error(t, b, MFTP_ST_INTERNAL, "%s", why);
 	buf_free(b);
 	transport_free(t);
+}
+
+/*
+ * The user's accounting file, opened as root before the chroot (it lies
+ * outside the home, and the user could not open it anyway).  A missing
+ * or unreadable one does not stop the session: it serves reads and
+ * deletes and refuses writes, and this is logged once, here.
+ */
+static void
+monitor_open_quota(const struct monitor_args *a,
+    const struct privsep_verdict *v, struct session_quota *q)
+{
+	struct quota_usage u;
+	int r;
+
+	memset(q, 0, sizeof(*q));
+	q->limits.bytes = v->quota_bytes;
+	q->limits.files = v->quota_files;
+	if ((q->fd = quota_open(a->cfg->quota_dir, v->name)) == -1) {
+		log_warn("accounting file %s/%s of user=%s: writes refused "
+			 "until ftpuser-quota --recount",
+		    a->cfg->quota_dir, v->name, v->name);
+		q->damaged = 1;
+	} else if ((r = quota_read(q->fd, &u)) != 0) {
+		log_warnx("accounting file %s/%s of user=%s: %s; writes "
+			  "refused until ftpuser-quota --recount",
+		    a->cfg->quota_dir, v->name, v->name,
+		    r == QUOTA_ERR_CORRUPT ? "damaged" : "cannot be read");
+		q->damaged = 1;
+	}
 }
 
 /*
@@ -166,6 +198,7 @@ void
 monitor_run(const struct monitor_args *a)
 {
 	struct privsep_verdict v;
+	struct session_quota q;
 	struct stat st;
 	uint64_t deadline;
 	int wh[2], alive[2], verdict_fd, tries = 0, got, home;
@@ -236,15 +269,23 @@ monitor_run(const struct monitor_args *a)
 		    "please tell the administrator");
 		cleanup_exit(1);
 	}
+	monitor_open_quota(a, &v, &q);
 	/*
-	 * Hold nothing but the client's socket (and the log socket) into
-	 * the user's root: no descriptor may point outside it.
+	 * libcrypto would load its configuration and provider modules on
+	 * first use; do it now, while "/" is still the real root.
+	 */
+	sha256_init_library();
+	/*
+	 * Hold nothing but the client's socket, the log socket and the
+	 * accounting file into the user's root: no other descriptor may
+	 * point outside it, and that one is only read and written at a
+	 * fixed place, never used to reach a path.
 	 */
 	{
-		int keep[] = { a->sock, log_fd(), home };
+		int keep[] = { a->sock, log_fd(), home, q.fd };
 
-		fd_close_except(keep, 3);
+		fd_close_except(keep, 4);
 	}
 	drop_chroot_user(home, v.uid, v.gid);
-	session_run(a->sock, &v, a->cfg->idle_timeout, a->peer);
+	session_run(a->sock, &v, &q, a->cfg->idle_timeout, a->peer);
 }

@@ -1,0 +1,467 @@
+/*
+ * cmd_put.c: PUT, the upload, verified, resumable and charged to the
+ * user's quota as it is written.
+ *
+ * Runs as: the logged-in user, chrooted to the home.  The data goes to a
+ * partial file ".NAME.mftp-part" beside the target, held with an OFD
+ * write lock while in use (a second session gets ERROR LOCKED) and
+ * marked with the resume key (the source's size and mtime) in the
+ * attribute user.mftp.resume.  A repeated PUT with the same key goes on
+ * from the partial's end.  The SHA-256 of the whole file is computed
+ * once, the kept prefix read back and the rest hashed as it arrives; the
+ * partial replaces the target (rename) only when it equals the client's.
+ * An interrupted or failed upload never touches the target and keeps
+ * its data for the next PUT; a mismatched one is deleted.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "err.h"
+#include "frame.h"
+#include "hashcache.h"
+#include "log.h"
+#include "msg.h"
+#include "proto.h"
+#include "session.h"
+#include "sha256.h"
+#include "transport.h"
+#include "util.h"
+
+#define CMD_PUT_SUFFIX ".mftp-part"
+#define CMD_PUT_RESUME_XATTR "user.mftp.resume"
+#define CMD_PUT_KEY_LEN 16 /* u64 size, i64 mtime, big-endian */
+
+/* One upload in progress. */
+struct cmd_put {
+	const struct msg *m;
+	char *part;	   /* the partial's path */
+	int fd;		   /* the partial, OFD write-locked */
+	int created;	   /* this request created the partial */
+	uint64_t offset;   /* bytes of the partial kept */
+	uint64_t written;  /* the partial's size now */
+	uint64_t charged;  /* size the accounting file was charged for */
+	uint64_t received; /* raw bytes read in this request */
+	uint32_t status;   /* first failure: MFTP_ST_*, 0 none */
+	char why[MFTP_TEXT_MAX];
+};
+
+/* The last component of path, without trailing slashes: at and len. */
+static void
+cmd_put_last(const char *path, const char **at, size_t *len)
+{
+	size_t end = strlen(path), start;
+
+	while (end > 1 && path[end - 1] == '/')
+		end--;
+	for (start = end; start > 0 && path[start - 1] != '/'; start--)
+		;
+	*at = path + start;
+	*len = end - start;
+}
+
+int
+cmd_put_is_partial(const char *path)
+{
+	const size_t n = sizeof(CMD_PUT_SUFFIX) - 1;
+	const char *at;
+	size_t len;
+
+	cmd_put_last(path, &at, &len);
+	return len >= n && memcmp(at + len - n, CMD_PUT_SUFFIX, n) == 0;
+}
+
+/* "dir/.NAME.mftp-part" for "dir/NAME"; NULL if path names no file. */
+static char *
+cmd_put_part_name(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	char *part;
+
+	base = base == NULL ? path : base + 1;
+	if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+		return NULL;
+	xasprintf(
+	    &part, "%.*s.%s%s", (int)(base - path), path, base, CMD_PUT_SUFFIX);
+	return part;
+}
+
+static void cmd_put_fail(struct cmd_put *p, uint32_t status, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+
+/* Keep the first failure: it is the one the client is told. */
+static void
+cmd_put_fail(struct cmd_put *p, uint32_t status, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->status != 0)
+		return;
+	p->status = status;
+	va_start(ap, fmt);
+	vsnprintf(p->why, sizeof(p->why), fmt, ap);
+	va_end(ap);
+}
+
+static void
+cmd_put_fail_errno(struct cmd_put *p, int err, const char *what)
+{
+	cmd_put_fail(p, session_status(err), "%s: %s", what, strerror(err));
+}
+
+/*
+ * Take the partial's lock; then make sure the name still leads to what
+ * is locked (the last holder may have committed or deleted it).
+ * 1 locked, 0 stale (try again), -1 failed (p->status set).
+ */
+static int
+cmd_put_lock(struct cmd_put *p, const struct stat *st)
+{
+	struct flock fl;
+	struct stat named;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(p->fd, F_OFD_SETLK, &fl) == -1) {
+		if (errno == EAGAIN || errno == EACCES)
+			cmd_put_fail(p, MFTP_ST_LOCKED,
+			    "%s: another session is uploading this file",
+			    p->m->path);
+		else
+			cmd_put_fail_errno(p, errno, p->part);
+		return -1;
+	}
+	if (lstat(p->part, &named) == -1 || named.st_dev != st->st_dev ||
+	    named.st_ino != st->st_ino)
+		return 0;
+	return 1;
+}
+
+/*
+ * Open (or create) the partial and lock it.  A new one is charged one
+ * file, after checking there is room for the whole upload, before it is
+ * created.  0, or -1 with p->status set.
+ */
+static int
+cmd_put_open(struct session *s, struct cmd_put *p)
+{
+	const int flags = O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC;
+	struct stat st;
+	uint32_t status;
+	int tries, r;
+
+	for (tries = 0; tries < 3; tries++) {
+		p->created = 0;
+		/* O_NONBLOCK: a FIFO in its place must not hang the open. */
+		if ((p->fd = open(p->part, flags)) == -1 && errno == ENOENT) {
+			if ((status = cmd_quota_check(s, p->m->size, 1, p->why,
+				 sizeof(p->why))) != 0 ||
+			    (status = cmd_quota_charge(
+				 s, 0, 1, p->why, sizeof(p->why))) != 0) {
+				p->status = status;
+				return -1;
+			}
+			p->fd = open(p->part, flags | O_CREAT | O_EXCL, 0600);
+			if (p->fd == -1) {
+				r = errno;
+				cmd_quota_release(s, 0, 1);
+				if (r == EEXIST)
+					continue;
+				cmd_put_fail_errno(p, r, p->m->path);
+				return -1;
+			}
+			p->created = 1;
+		}
+		if (p->fd == -1) {
+			if (errno == ELOOP)
+				cmd_put_fail(p, MFTP_ST_INVALID,
+				    "%s: %s is not a regular file", p->m->path,
+				    p->part);
+			else
+				cmd_put_fail_errno(p, errno, p->m->path);
+			return -1;
+		}
+		/* Never write through a link or into a device or FIFO. */
+		if (fstat(p->fd, &st) == -1) {
+			cmd_put_fail_errno(p, errno, p->part);
+			return -1;
+		}
+		if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
+			cmd_put_fail(p, MFTP_ST_INVALID,
+			    "%s: %s is not a plain file", p->m->path, p->part);
+			return -1;
+		}
+		if ((r = cmd_put_lock(p, &st)) == -1)
+			return -1;
+		if (r == 1) {
+			p->written = p->charged = (uint64_t)st.st_size;
+			return 0;
+		}
+		close(p->fd);
+		p->fd = -1;
+	}
+	cmd_put_fail(p, MFTP_ST_LOCKED, "%s: another session is uploading it",
+	    p->m->path);
+	return -1;
+}
+
+static void
+cmd_put_key(uint8_t key[CMD_PUT_KEY_LEN], uint64_t size, int64_t mtime)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		key[i] = (uint8_t)(size >> (56 - 8 * i));
+		key[8 + i] = (uint8_t)((uint64_t)mtime >> (56 - 8 * i));
+	}
+}
+
+/*
+ * How much of the partial to keep: all of it when it was left by an
+ * upload of the same source (same size and mtime) and is no longer than
+ * it; else nothing, and the partial is emptied and marked for this
+ * source.  0, or -1 with p->status set.
+ */
+static int
+cmd_put_resume(struct session *s, struct cmd_put *p)
+{
+	uint8_t key[CMD_PUT_KEY_LEN], have[CMD_PUT_KEY_LEN];
+	ssize_t n;
+
+	cmd_put_key(key, p->m->size, p->m->mtime);
+	n = fgetxattr(p->fd, CMD_PUT_RESUME_XATTR, have, sizeof(have));
+	if (!p->created && n == (ssize_t)sizeof(have) &&
+	    memcmp(have, key, sizeof(key)) == 0 && p->written <= p->m->size) {
+		p->offset = p->written;
+		return 0;
+	}
+	p->offset = 0;
+	if (p->written > 0) {
+		if (ftruncate(p->fd, 0) == -1) {
+			cmd_put_fail_errno(p, errno, p->part);
+			return -1;
+		}
+		cmd_quota_release(s, p->written, 0);
+		p->written = p->charged = 0;
+	}
+	/* Without attributes an upload just cannot be resumed. */
+	(void)fsetxattr(p->fd, CMD_PUT_RESUME_XATTR, key, sizeof(key), 0);
+	return 0;
+}
+
+/* Write len bytes at the partial's end; errors go to p->status. */
+static void
+cmd_put_write(struct cmd_put *p, const uint8_t *data, size_t len)
+{
+	ssize_t w;
+
+	while (len > 0) {
+		w = pwrite(p->fd, data, len, (off_t)p->written);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1) {
+			cmd_put_fail_errno(p, errno, p->m->path);
+			return;
+		}
+		p->written += (uint64_t)w;
+		data += w;
+		len -= (size_t)w;
+	}
+}
+
+/*
+ * Read the announced bytes; hash and write them, charging the quota a
+ * chunk ahead of the writes.  After a failure the rest is read and
+ * dropped, so the stream stays in step.  0, or the transport's error.
+ */
+static int
+cmd_put_receive(struct session *s, struct cmd_put *p)
+{
+	uint64_t left = p->m->size - p->offset, add, covered;
+	uint8_t *chunk;
+	uint32_t status;
+	size_t want;
+	ssize_t n;
+
+	chunk = xmalloc(MFTP_IO_CHUNK);
+	while (left > 0) {
+		want = left > MFTP_IO_CHUNK ? MFTP_IO_CHUNK : (size_t)left;
+		if ((n = transport_read_some(s->t, chunk, want)) < 0)
+			break;
+		left -= (uint64_t)n;
+		p->received += (uint64_t)n;
+		if (p->status != 0)
+			continue;
+		sha256_update(s->sha, chunk, (size_t)n);
+		while (p->written + (uint64_t)n > p->charged) {
+			add = p->m->size - p->charged;
+			if (add > MFTP_QUOTA_CHUNK)
+				add = MFTP_QUOTA_CHUNK;
+			if ((status = cmd_quota_charge(
+				 s, add, 0, p->why, sizeof(p->why))) != 0) {
+				p->status = status;
+				/* Tell what all the rest needs, not this step. */
+				if (status == MFTP_ST_QUOTA)
+					(void)cmd_quota_check(s,
+					    p->m->size - p->charged, 0, p->why,
+					    sizeof(p->why));
+				break;
+			}
+			p->charged += add;
+		}
+		/* Refused mid-chunk: what the charge covers is still written. */
+		covered = p->charged - p->written;
+		cmd_put_write(
+		    p, chunk, covered < (uint64_t)n ? covered : (size_t)n);
+	}
+	free(chunk);
+	/* What was charged ahead and not written is given back. */
+	cmd_quota_release(s, p->charged - p->written, 0);
+	p->charged = p->written;
+	return left == 0 ? 0 : (int)n;
+}
+
+/*
+ * The partial is verified: give it its mode and cached hash and put it
+ * in the target's place.  Replacing a file frees that file.
+ */
+static void
+cmd_put_commit(
+    struct session *s, struct cmd_put *p, const uint8_t hash[MFTP_HASH_LEN])
+{
+	struct stat st, old;
+	int had;
+
+	if (fchmod(p->fd, (mode_t)(p->m->mode & 0777 & ~022)) == -1) {
+		cmd_put_fail_errno(p, errno, p->m->path);
+		return;
+	}
+	if (fstat(p->fd, &st) == 0)
+		hashcache_store(p->fd, &st, hash);
+	had = lstat(p->m->path, &old) == 0 && !S_ISDIR(old.st_mode);
+	/* If this fails the partial, still marked, is resumed at its end. */
+	if (rename(p->part, p->m->path) == -1) {
+		cmd_put_fail_errno(p, errno, p->m->path);
+		return;
+	}
+	(void)fremovexattr(p->fd, CMD_PUT_RESUME_XATTR);
+	if (had)
+		cmd_quota_release(
+		    s, S_ISREG(old.st_mode) ? (uint64_t)old.st_size : 0, 1);
+}
+
+/* Hash what is kept, say PUT_READY, take the data and DATA_END. */
+static int
+cmd_put_transfer(struct session *s, struct cmd_put *p)
+{
+	uint8_t hash[MFTP_HASH_LEN];
+	struct msg r, end;
+	int ret;
+
+	sha256_reset(s->sha);
+	if ((ret = sha256_update_fd(s->sha, p->fd, 0, p->offset)) != 0) {
+		if (ret == ERR_IO)
+			cmd_put_fail_errno(p, errno, p->part);
+		else
+			cmd_put_fail(p, MFTP_ST_IO, "%s: %s changed while read",
+			    p->m->path, p->part);
+		return 0;
+	}
+	memset(&r, 0, sizeof(r));
+	r.type = MFTP_MSG_PUT_READY;
+	r.offset = p->offset;
+	if (session_reply_msg(s, &r) != 0)
+		return ERR_IO;
+	if ((ret = cmd_put_receive(s, p)) != 0)
+		return ret;
+	memset(&end, 0, sizeof(end));
+	if ((ret = frame_recv_msg(s->t, s->scratch, &end)) != 0)
+		return ret;
+	if (end.type != MFTP_MSG_DATA_END) {
+		msg_clear(&end);
+		return ERR_TYPE;
+	}
+	sha256_final(s->sha, hash);
+	if (p->status != 0) {
+		/* The partial is kept for the next PUT. */
+	} else if (end.hash_len != MFTP_HASH_LEN) {
+		cmd_put_fail(p, MFTP_ST_INVALID,
+		    "%s: DATA_END carries no SHA-256; the data was kept, "
+		    "send it again with one",
+		    p->m->path);
+	} else if (memcmp(end.hash, hash, sizeof(hash)) != 0) {
+		cmd_put_fail(p, MFTP_ST_HASH,
+		    "checksum mismatch: the upload was discarded; send it "
+		    "again");
+		if (unlink(p->part) == 0)
+			cmd_quota_release(s, p->written, 1);
+	} else
+		cmd_put_commit(s, p, hash);
+	msg_clear(&end);
+	return 0;
+}
+
+int
+cmd_put(struct session *s, const struct msg *m)
+{
+	struct cmd_put p;
+	struct stat st;
+	uint64_t start = mono_ms();
+	uint32_t status;
+	int ret = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.m = m;
+	p.fd = -1;
+	if (m->path[0] == '\0')
+		cmd_put_fail(&p, MFTP_ST_INVALID, "empty name");
+	else if (cmd_put_is_partial(m->path))
+		cmd_put_fail(&p, MFTP_ST_INVALID,
+		    "%s: names ending in %s are kept for uploads in progress",
+		    m->path, CMD_PUT_SUFFIX);
+	else if (m->size > INT64_MAX)
+		cmd_put_fail(
+		    &p, MFTP_ST_INVALID, "%s: size too large", m->path);
+	else if (stat(m->path, &st) == 0 && S_ISDIR(st.st_mode))
+		cmd_put_fail(&p, MFTP_ST_IS_DIR, "%s: is a directory", m->path);
+	else if ((p.part = cmd_put_part_name(m->path)) == NULL)
+		cmd_put_fail(
+		    &p, MFTP_ST_INVALID, "%s: not a file name", m->path);
+	else if (cmd_put_open(s, &p) == 0 && cmd_put_resume(s, &p) == 0) {
+		/* Room for what is still to come, before any of it is sent. */
+		status = cmd_quota_check(
+		    s, m->size - p.offset, 0, p.why, sizeof(p.why));
+		if (status != 0) {
+			p.status = status;
+			if (p.created && unlink(p.part) == 0)
+				cmd_quota_release(s, 0, 1);
+		} else
+			ret = cmd_put_transfer(s, &p);
+	}
+	if (p.fd != -1)
+		close(p.fd);
+	free(p.part);
+	if (ret != 0) {
+		/* The stream is out of step: the partial waits for a resume. */
+		session_log_transfer(s, "put", m->path, p.received, p.offset,
+		    m->size, start, err_str(ret));
+		return -1;
+	}
+	session_log_transfer(s, "put", m->path, p.received, p.offset, m->size,
+	    start, p.status != 0 ? p.why : NULL);
+	if (p.status != 0)
+		return session_reply_error(s, p.status, "%s", p.why);
+	s->files_in++;
+	return session_reply_ok(s);
+}

@@ -1,0 +1,182 @@
+/*
+ * cmd_quota.c: the QUOTA request, and the accounting that every request
+ * which adds or frees files does through the accounting file.
+ *
+ * Runs as: the logged-in user, chrooted to the home.  The accounting file
+ * lies outside the home; the monitor opened it as root before the chroot
+ * and this process only holds the descriptor.  Growth is charged before
+ * it happens and frees are given back after, so a process killed at any
+ * moment leaves the count at or above the real usage, never below.  A
+ * missing or corrupt file refuses every write (logged once per session);
+ * reads and deletes go on.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <libutil.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "err.h"
+#include "log.h"
+#include "msg.h"
+#include "proto.h"
+#include "quota.h"
+#include "session.h"
+
+#define CMD_QUOTA_DAMAGED                                    \
+	"accounting file is damaged; ask the administrator " \
+	"to run ftpuser-quota --recount"
+
+/* humanize_number's buffer: "999 KiB" at most, e.g. "9.5 MiB". */
+#define CMD_QUOTA_HUMAN 8
+
+static void
+cmd_quota_damaged(struct session *s, char *why, size_t whylen)
+{
+	if (!s->quota.damaged) {
+		log_warnx("accounting file of user=%s is damaged: writes "
+			  "refused until ftpuser-quota --recount",
+		    s->user);
+		s->quota.damaged = 1;
+	}
+	snprintf(why, whylen, "%s", CMD_QUOTA_DAMAGED);
+}
+
+static void
+cmd_quota_human(uint64_t v, char out[CMD_QUOTA_HUMAN])
+{
+	humanize_number(out, CMD_QUOTA_HUMAN,
+	    v > INT64_MAX ? INT64_MAX : (int64_t)v, "B", HN_AUTOSCALE,
+	    HN_DECIMAL | HN_IEC_PREFIXES);
+}
+
+/* "quota exceeded: 9.5 MiB of 10 MiB used, 1.2 MiB more needed". */
+static void
+cmd_quota_exceeded(const struct session *s, const struct quota_usage *u,
+    uint64_t bytes, uint64_t files, char *why, size_t whylen)
+{
+	char used[CMD_QUOTA_HUMAN], limit[CMD_QUOTA_HUMAN],
+	    need[CMD_QUOTA_HUMAN];
+
+	if (!quota_fits(u, &s->quota.limits, bytes, 0)) {
+		cmd_quota_human(u->bytes, used);
+		cmd_quota_human(s->quota.limits.bytes, limit);
+		cmd_quota_human(bytes, need);
+		snprintf(why, whylen,
+		    "quota exceeded: %s of %s used, %s more needed", used,
+		    limit, need);
+		return;
+	}
+	snprintf(why, whylen,
+	    "quota exceeded: %llu of %llu files used, %llu more needed",
+	    (unsigned long long)u->files,
+	    (unsigned long long)s->quota.limits.files,
+	    (unsigned long long)files);
+}
+
+/* The status for a quota_* error other than "exceeded". */
+static uint32_t
+cmd_quota_failed(struct session *s, int r, char *why, size_t whylen)
+{
+	if (r == QUOTA_ERR_CORRUPT) {
+		cmd_quota_damaged(s, why, whylen);
+		return MFTP_ST_QUOTA;
+	}
+	log_warn("accounting file of user=%s", s->user);
+	snprintf(why, whylen, "cannot read the accounting file: %s",
+	    strerror(errno));
+	return MFTP_ST_IO;
+}
+
+uint32_t
+cmd_quota_check(
+    struct session *s, uint64_t bytes, uint64_t files, char *why, size_t whylen)
+{
+	struct quota_usage u;
+	int r;
+
+	if (s->quota.fd == -1) {
+		cmd_quota_damaged(s, why, whylen);
+		return MFTP_ST_QUOTA;
+	}
+	if ((r = quota_read(s->quota.fd, &u)) != 0)
+		return cmd_quota_failed(s, r, why, whylen);
+	/* A recount may have repaired it since. */
+	s->quota.damaged = 0;
+	if (quota_fits(&u, &s->quota.limits, bytes, files))
+		return 0;
+	cmd_quota_exceeded(s, &u, bytes, files, why, whylen);
+	return MFTP_ST_QUOTA;
+}
+
+uint32_t
+cmd_quota_charge(
+    struct session *s, uint64_t bytes, uint64_t files, char *why, size_t whylen)
+{
+	struct quota_usage u;
+	int r;
+
+	if (s->quota.fd == -1) {
+		cmd_quota_damaged(s, why, whylen);
+		return MFTP_ST_QUOTA;
+	}
+	if (bytes == 0 && files == 0)
+		return 0;
+	memset(&u, 0, sizeof(u));
+	if (bytes > INT64_MAX || files > INT64_MAX)
+		r = QUOTA_ERR_EXCEEDED;
+	else
+		r = quota_charge(s->quota.fd, &s->quota.limits, (int64_t)bytes,
+		    (int64_t)files, &u);
+	if (r == 0) {
+		s->quota.damaged = 0;
+		return 0;
+	}
+	if (r != QUOTA_ERR_EXCEEDED)
+		return cmd_quota_failed(s, r, why, whylen);
+	cmd_quota_exceeded(s, &u, bytes, files, why, whylen);
+	return MFTP_ST_QUOTA;
+}
+
+void
+cmd_quota_release(struct session *s, uint64_t bytes, uint64_t files)
+{
+	char why[MFTP_TEXT_MAX];
+	int r;
+
+	if (s->quota.fd == -1 || (bytes == 0 && files == 0))
+		return;
+	/* Frees never pass a limit; past INT64_MAX the floor at 0 holds. */
+	r = quota_charge(s->quota.fd, &s->quota.limits,
+	    bytes > INT64_MAX ? -INT64_MAX : -(int64_t)bytes,
+	    files > INT64_MAX ? -INT64_MAX : -(int64_t)files, NULL);
+	if (r != 0)
+		(void)cmd_quota_failed(s, r, why, sizeof(why));
+}
+
+int
+cmd_quota(struct session *s, const struct msg *m)
+{
+	char why[MFTP_TEXT_MAX];
+	struct quota_usage u;
+	struct msg r;
+	int ret;
+
+	if (s->quota.fd == -1) {
+		cmd_quota_damaged(s, why, sizeof(why));
+		return session_reply_error(s, MFTP_ST_QUOTA, "%s", why);
+	}
+	if ((ret = quota_read(s->quota.fd, &u)) != 0)
+		return session_reply_error(
+		    s, cmd_quota_failed(s, ret, why, sizeof(why)), "%s", why);
+	memset(&r, 0, sizeof(r));
+	r.type = MFTP_MSG_QUOTA_OK;
+	r.quota.bytes_used = u.bytes;
+	r.quota.bytes_limit = s->quota.limits.bytes;
+	r.quota.files_used = u.files;
+	r.quota.files_limit = s->quota.limits.files;
+	return session_reply_msg(s, &r);
+}

@@ -1,0 +1,175 @@
+# lib_raw.sh: a raw protocol client in bash, for tests that need to see
+# fields rawpeer does not print (hashes, offsets) or to stop an upload at
+# a chosen byte; and the accounting file in the form the raw tests
+# compare.  Sourced after lib.sh.
+#
+# A connection is a bash descriptor on /dev/tcp: raw_open logs in and
+# sets RAW_FD; a test that holds two connections saves RAW_FD and sets it
+# back.  Every read is bounded by RAW_TIMEOUT seconds.
+# shellcheck shell=bash disable=SC2034
+
+# shellcheck source-path=SCRIPTDIR source=lib_quota.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib_quota.sh"
+
+: "${RAW_TIMEOUT:=20}"
+RAW_FD=
+RAW_TYPE=
+RAW_HEX=
+
+# raw_send HEX: send these bytes.
+raw_send() {
+	printf '%b' "$(printf '%s' "$1" | sed 's/../\\x&/g')" >&"$RAW_FD" ||
+		fail "raw: send failed"
+}
+
+# raw_send_file FILE OFFSET COUNT: send COUNT bytes of FILE from OFFSET.
+raw_send_file() {
+	dd if="$1" bs=65536 iflag=skip_bytes,count_bytes skip="$2" \
+	    count="$3" status=none >&"$RAW_FD" || fail "raw: send of $1 failed"
+}
+
+# _raw_read N: N bytes from the connection, as hex ("" at end of stream).
+_raw_read() {
+	timeout "$RAW_TIMEOUT" dd bs="$1" count=1 iflag=fullblock status=none \
+	    <&"$RAW_FD" | od -An -v -tx1 | tr -d ' \n'
+}
+
+# raw_recv: read one frame.  RAW_TYPE is its type ("0x86"), RAW_HEX its
+# fields in hex; RAW_TYPE=closed when the connection ended first.
+raw_recv() {
+	local h len
+	RAW_TYPE=closed
+	RAW_HEX=
+	h=$(_raw_read 4)
+	[ "${#h}" = 8 ] || return 1
+	len=$((16#$h))
+	h=$(_raw_read "$len")
+	[ "${#h}" = $((2 * len)) ] || return 1
+	RAW_TYPE=0x${h:0:2}
+	RAW_HEX=${h:2}
+	if [ "$RAW_TYPE" = 0x81 ]; then
+		RAW_CODE=$((16#${RAW_HEX:0:8}))
+		RAW_TEXT=$(printf '%b' "$(printf '%s' "${RAW_HEX:16}" |
+			sed 's/../\\x&/g')")
+	fi
+	return 0
+}
+
+# raw_expect TYPE WHAT: read a frame that must be of TYPE.
+raw_expect() {
+	raw_recv
+	if [ "$RAW_TYPE" != "$1" ]; then
+		if [ "$RAW_TYPE" = 0x81 ]; then
+			fail "$2: expected frame $1, got ERROR $RAW_CODE: $RAW_TEXT"
+		fi
+		fail "$2: expected frame $1, got $RAW_TYPE"
+	fi
+}
+
+# raw_expect_error CODE WHAT: read an ERROR frame with that code.
+raw_expect_error() {
+	raw_recv
+	[ "$RAW_TYPE" = 0x81 ] || fail "$2: expected ERROR $1, got $RAW_TYPE"
+	[ "$RAW_CODE" = "$1" ] ||
+		fail "$2: expected ERROR $1, got ERROR $RAW_CODE: $RAW_TEXT"
+}
+
+# raw_recv_data COUNT FILE: COUNT raw bytes into FILE.
+raw_recv_data() {
+	timeout "$RAW_TIMEOUT" dd bs=65536 count="$1" \
+	    iflag=count_bytes,fullblock status=none <&"$RAW_FD" >"$2" ||
+		fail "raw: receiving $1 bytes failed"
+	[ "$(stat -c %s "$2")" = "$1" ] ||
+		fail "raw: got $(stat -c %s "$2") of $1 bytes"
+}
+
+# raw_u64 AT: the u64 at hex offset AT of RAW_HEX, in decimal.
+raw_u64() {
+	printf '%d' "0x${RAW_HEX:$1:16}"
+}
+
+# raw_hash: the hash of a DATA_END or HASH_OK frame, in hex ("" if none).
+raw_hash() {
+	[ "${RAW_HEX:0:8}" = 00000020 ] && printf '%s' "${RAW_HEX:8:64}"
+}
+
+# raw_open USER PASS: connect and log in; sets RAW_FD.
+raw_open() {
+	exec {RAW_FD}<>"/dev/tcp/$HOST/$PORT" || fail "raw: cannot connect"
+	raw_send "$(hex_hello)$(hex_login "$1" "$2")"
+	raw_expect 0x82 "raw: HELLO"
+	raw_expect 0x80 "raw: LOGIN"
+}
+
+raw_close() {
+	[ -n "$RAW_FD" ] && exec {RAW_FD}>&-
+	RAW_FD=
+}
+
+# Request frames, as hex.
+hex_get() { # PATH OFFSET
+	hex_frame "20$(hex_str "$1")$(hex_u64 "$2")"
+}
+hex_put() { # PATH SIZE MODE MTIME
+	hex_frame "21$(hex_str "$1")$(hex_u64 "$2")$(hex_u32 "$3")$(hex_u64 "$4")"
+}
+hex_data_end() { # HASH_HEX (64 digits, or "" for none)
+	hex_frame "22$(hex_u32 $((${#1} / 2)))$1"
+}
+hex_path_req() { # TYPE PATH: HASH 15, REMOVE 16, RMDIR 17, CWD 11, ...
+	hex_frame "$1$(hex_str "$2")"
+}
+hex_rename() { # FROM TO
+	hex_frame "18$(hex_str "$1")$(hex_str "$2")"
+}
+hex_mkdir() { # PATH MODE
+	hex_frame "13$(hex_str "$1")$(hex_u32 "$2")"
+}
+
+sha256_of() { # FILE: its SHA-256 in hex
+	sha256sum <"$1" | cut -c1-64
+}
+
+# raw_put FILE PATH MTIME: a whole PUT from offset PUT_READY gives; sets
+# RAW_OFFSET; leaves the final reply in RAW_TYPE (not checked).
+raw_put() {
+	local size
+	size=$(stat -c %s "$1")
+	raw_send "$(hex_put "$2" "$size" 420 "$3")"
+	raw_expect 0x87 "PUT $2"
+	RAW_OFFSET=$(raw_u64 0)
+	raw_send_file "$1" "$RAW_OFFSET" $((size - RAW_OFFSET))
+	raw_send "$(hex_data_end "$(sha256_of "$1")")"
+	raw_recv
+}
+
+# ------------------------------------------------------------ quotas
+
+quota_file() { # NAME: the accounting file's path
+	echo "$T/quota/$1"
+}
+
+# quota_line BYTES FILES: an accounting file's contents (lib/quota.h).
+quota_line() {
+	printf 'MFTPQ1 %020d %020d\n' "$1" "$2"
+}
+
+# recount_line HOME: what a fresh recount of HOME would write.
+recount_line() {
+	# shellcheck disable=SC2046 # "bytes files": two words
+	quota_line $(recount "$1")
+}
+
+# expect_quota_exact NAME WHAT: the accounting file equals a recount.
+expect_quota_exact() {
+	local home want got
+	home=$(user_home "$1")
+	want=$(recount_line "$home")
+	got=$(cat "$(quota_file "$1")")
+	expect_eq "$got" "$want" "$2: accounting file of $1 vs a recount"
+}
+
+# quota_reset NAME: make the accounting file a recount of the home now.
+quota_reset() {
+	recount_line "$(user_home "$1")" >"$(quota_file "$1")"
+}
