@@ -1,16 +1,18 @@
 /*
- * cmd_local.c: the command table, the commands that stay on this machine
- * (lcd, lls, lpwd, help, quit) and the listing format ls and lls share.
+ * cmd_local.c: the command table and its option parsing, and the
+ * commands that stay on this machine (lcd, lls, lpwd, !, help, quit).
  *
  * Runs as: the user, in mftp.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,32 +28,61 @@
 #include "words.h"
 
 static const struct cmd cmd_table[] = {
-	{ "bye", 0, 0, cmd_quit, "bye", "End the session (same as quit)." },
-	{ "cd", 1, 1, cmd_cd, "cd DIR",
+	{ "!", 0, 1, "", "", "L", cmd_shell, "!COMMAND",
+	    "Run COMMAND with the local shell; ! alone starts an "
+	    "interactive shell." },
+	{ "bye", 0, 0, "", "", "", cmd_quit, "bye",
+	    "End the session (same as quit)." },
+	{ "cd", 1, 1, "", "", "R", cmd_cd, "cd DIR",
 	    "Change the remote working directory." },
-	{ "exit", 0, 0, cmd_quit, "exit", "End the session (same as quit)." },
-	{ "get", 1, 2, cmd_get, "get REMOTE [LOCAL]",
-	    "Download REMOTE to LOCAL (default: its base name; into LOCAL "
-	    "if that is a directory)." },
-	{ "help", 0, 1, cmd_help, "help [COMMAND]",
+	{ "exit", 0, 0, "", "", "", cmd_quit, "exit",
+	    "End the session (same as quit)." },
+	{ "get", 1, 2, "cr", "", "RL", cmd_get, "get [-cr] REMOTE [LOCAL]",
+	    "Download REMOTE to LOCAL (default: its base name; into LOCAL if "
+	    "that is a directory); -c: resume LOCAL.part; -r: a whole "
+	    "directory." },
+	{ "hash", 1, -1, "", "", "R", cmd_hash, "hash PATH...",
+	    "Show the SHA-256 of remote files, as sha256sum does." },
+	{ "help", 0, 1, "", "", "C", cmd_help, "help [COMMAND]",
 	    "List the commands, or describe one." },
-	{ "lcd", 0, 1, cmd_lcd, "lcd [DIR]",
+	{ "lcd", 0, 1, "", "", "L", cmd_lcd, "lcd [DIR]",
 	    "Change the local working directory (default: your home)." },
-	{ "lls", 0, -1, cmd_lls, "lls [-l] [PATH]",
+	{ "lls", 0, 1, "l", "", "L", cmd_lls, "lls [-l] [PATH]",
 	    "List a local directory; -l: type, permissions, size, time." },
-	{ "lpwd", 0, 0, cmd_lpwd, "lpwd",
+	{ "lpwd", 0, 0, "", "", "", cmd_lpwd, "lpwd",
 	    "Print the local working directory." },
-	{ "ls", 0, -1, cmd_ls, "ls [-l] [PATH]",
+	{ "ls", 0, 1, "l", "", "R", cmd_ls, "ls [-l] [PATH]",
 	    "List a remote directory; -l: type, permissions, size, time." },
-	{ "mkdir", 1, 1, cmd_mkdir, "mkdir DIR", "Create a remote directory." },
-	{ "put", 1, 2, cmd_put, "put LOCAL [REMOTE]",
-	    "Upload LOCAL to REMOTE (default: its base name; into REMOTE "
-	    "if that is a directory)." },
-	{ "pwd", 0, 0, cmd_pwd, "pwd", "Print the remote working directory." },
-	{ "quit", 0, 0, cmd_quit, "quit", "End the session." },
-	{ "stat", 1, 1, cmd_stat, "stat PATH",
+	{ "mget", 1, -1, "cr", "", "R", cmd_mget, "mget [-cr] PATTERN...",
+	    "Download the remote files matching each PATTERN (*, ?, [...] "
+	    "in the last component) into the local directory." },
+	{ "mkdir", 1, -1, "", "", "R", cmd_mkdir, "mkdir DIR...",
+	    "Create remote directories." },
+	{ "mput", 1, -1, "cr", "", "L", cmd_mput, "mput [-r] PATTERN...",
+	    "Upload the local files matching each PATTERN into the remote "
+	    "directory." },
+	{ "mv", 2, 2, "", "", "R", cmd_mv, "mv OLD NEW",
+	    "Rename or move a remote file or directory." },
+	{ "put", 1, 2, "cr", "", "LR", cmd_put, "put [-r] LOCAL [REMOTE]",
+	    "Upload LOCAL to REMOTE (default: its base name; into REMOTE if "
+	    "that is a directory); an interrupted upload resumes; -r: a whole "
+	    "directory." },
+	{ "pwd", 0, 0, "", "", "", cmd_pwd, "pwd",
+	    "Print the remote working directory." },
+	{ "quit", 0, 0, "", "", "", cmd_quit, "quit", "End the session." },
+	{ "quota", 0, 0, "", "", "", cmd_quota, "quota",
+	    "Show your disk usage, limits and what is free." },
+	{ "reget", 1, 2, "r", "c", "RL", cmd_get, "reget REMOTE [LOCAL]",
+	    "Resume a download (same as get -c)." },
+	{ "reput", 1, 2, "r", "", "LR", cmd_put, "reput LOCAL [REMOTE]",
+	    "Resume an upload (same as put)." },
+	{ "rm", 1, -1, "", "", "R", cmd_rm, "rm PATH...",
+	    "Remove remote files." },
+	{ "rmdir", 1, -1, "", "", "R", cmd_rmdir, "rmdir DIR...",
+	    "Remove empty remote directories." },
+	{ "stat", 1, -1, "", "", "R", cmd_stat, "stat PATH...",
 	    "Show a remote file's type, permissions, size and time." },
-	{ NULL, 0, 0, NULL, NULL, NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
 const struct cmd *
@@ -63,6 +94,52 @@ cmd_find(const char *name)
 		if (strcmp(c->name, name) == 0)
 			return c;
 	return NULL;
+}
+
+const struct cmd *
+cmd_at(size_t i)
+{
+	if (i >= sizeof(cmd_table) / sizeof(cmd_table[0]) - 1)
+		return NULL;
+	return &cmd_table[i];
+}
+
+int
+cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const struct cmd *c;
+	const char *o;
+	char **args;
+	int i, n, r;
+
+	if ((c = cmd_find(argv[0])) == NULL)
+		return cmd_fail(ctx, "unknown command (try help)");
+	ctx->opts = 0;
+	for (o = c->implied; *o != '\0'; o++)
+		ctx->opts |= CMD_OPT(*o);
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		for (o = argv[i] + 1; *o != '\0'; o++) {
+			if (*o < 'a' || *o > 'z' || strchr(c->opts, *o) == NULL)
+				return cmd_fail(ctx,
+				    "unknown option '-%c'; usage: %s (put -- "
+				    "before a name that starts with '-')",
+				    *o, c->usage);
+			ctx->opts |= CMD_OPT(*o);
+		}
+	}
+	n = argc - i;
+	if (n < c->min_args || (c->max_args >= 0 && n > c->max_args))
+		return cmd_fail(ctx, "usage: %s", c->usage);
+	args = xcalloc((size_t)n + 2, sizeof(*args));
+	args[0] = argv[0];
+	memcpy(args + 1, argv + i, (size_t)n * sizeof(*args));
+	r = c->fn(ctx, n + 1, args);
+	free(args);
+	return r;
 }
 
 int
@@ -98,115 +175,49 @@ cmd_rpc_fail(struct cmd_ctx *ctx, const char *path)
 	return r;
 }
 
-int
-cmd_parse_ls(
-    struct cmd_ctx *ctx, int argc, char **argv, int *longfmt, const char **path)
-{
-	int i;
-
-	*longfmt = 0;
-	*path = NULL;
-	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			i++;
-			break;
-		}
-		if (strcmp(argv[i], "-l") != 0)
-			return cmd_fail(ctx,
-			    "unknown option '%s'; usage: %s "
-			    "[-l] [PATH]",
-			    argv[i], argv[0]);
-		*longfmt = 1;
-	}
-	if (i < argc)
-		*path = argv[i++];
-	if (i < argc)
-		return cmd_fail(ctx, "usage: %s [-l] [PATH]", argv[0]);
-	return 0;
-}
-
 void
-cmd_mode_string(uint8_t kind, uint32_t mode, char *s)
+cmd_note(const char *fmt, ...)
 {
-	static const char rwx[] = "rwxrwxrwx";
-	int i;
+	va_list ap;
 
-	switch (kind) {
-	case MFTP_KIND_DIR:
-		s[0] = 'd';
-		break;
-	case MFTP_KIND_FILE:
-		s[0] = '-';
-		break;
-	case MFTP_KIND_LINK:
-		s[0] = 'l';
-		break;
-	default:
-		s[0] = '?';
-		break;
-	}
-	for (i = 0; i < 9; i++)
-		s[i + 1] = mode & (0400 >> i) ? rwx[i] : '-';
-	if (mode & S_ISUID)
-		s[3] = s[3] == 'x' ? 's' : 'S';
-	if (mode & S_ISGID)
-		s[6] = s[6] == 'x' ? 's' : 'S';
-	if (mode & S_ISVTX)
-		s[9] = s[9] == 'x' ? 't' : 'T';
-	s[10] = '\0';
-}
-
-static int
-cmd_entry_cmp(const void *a, const void *b)
-{
-	const struct msg_entry *x = a, *y = b;
-
-	return strcmp(x->name, y->name);
-}
-
-void
-cmd_print_entries(struct msg_entry *v, size_t n, int longfmt)
-{
-	char modes[11], when[32], sizes[32], *name;
-	struct tm tm;
-	time_t t;
-	size_t i;
-	int w = 1, len;
-
-	qsort(v, n, sizeof(*v), cmd_entry_cmp);
-	for (i = 0; i < n && longfmt; i++) {
-		len = snprintf(
-		    sizes, sizeof(sizes), "%ju", (uintmax_t)v[i].attr.size);
-		if (len > w)
-			w = len;
-	}
-	for (i = 0; i < n; i++) {
-		name = words_printable(v[i].name);
-		if (!longfmt) {
-			printf("%s\n", name);
-			free(name);
-			continue;
-		}
-		cmd_mode_string(v[i].attr.kind, v[i].attr.mode, modes);
-		t = (time_t)v[i].attr.mtime;
-		if (localtime_r(&t, &tm) == NULL ||
-		    strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm) == 0)
-			strlcpy(when, "?", sizeof(when));
-		printf("%s  %*ju %s %s\n", modes, w, (uintmax_t)v[i].attr.size,
-		    when, name);
-		free(name);
-	}
 	fflush(stdout);
+	fputs("mftp: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 }
 
-void
-cmd_free_entries(struct msg_entry *v, size_t n)
+char *
+cmd_basename(const char *path)
 {
-	size_t i;
+	const char *end, *start;
+	char *s;
 
-	for (i = 0; i < n; i++)
-		free(v[i].name);
-	free(v);
+	end = path + strlen(path);
+	while (end > path && end[-1] == '/')
+		end--;
+	for (start = end; start > path && start[-1] != '/'; start--)
+		;
+	if (end == start || (end - start == 1 && *start == '.') ||
+	    (end - start == 2 && start[0] == '.' && start[1] == '.'))
+		return NULL;
+	s = xmalloc((size_t)(end - start) + 1);
+	memcpy(s, start, (size_t)(end - start));
+	s[end - start] = '\0';
+	return s;
+}
+
+char *
+cmd_join(const char *dir, const char *name)
+{
+	char *s;
+	size_t n = strlen(dir);
+
+	if (n == 0)
+		return xstrdup(name);
+	xasprintf(&s, "%s%s%s", dir, dir[n - 1] == '/' ? "" : "/", name);
+	return s;
 }
 
 /* What lls shows of a local file, in the protocol's terms. */
@@ -237,10 +248,8 @@ cmd_lls(struct cmd_ctx *ctx, int argc, char **argv)
 	DIR *d;
 	int longfmt, fd;
 
-	if (cmd_parse_ls(ctx, argc, argv, &longfmt, &path) == -1)
-		return -1;
-	if (path == NULL)
-		path = ".";
+	longfmt = (ctx->opts & CMD_OPT('l')) != 0;
+	path = argc > 1 ? argv[1] : ".";
 	if (lstat(path, &st) == -1)
 		return cmd_fail(ctx, "%s: %s", path, strerror(errno));
 	if (!S_ISDIR(st.st_mode)) {
@@ -307,6 +316,33 @@ cmd_lpwd(struct cmd_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+/* Print text wrapped to 79 columns, lines after the first indented. */
+static void
+cmd_wrap(const char *text, int col, int indent)
+{
+	const char *p = text, *sp;
+	int len;
+
+	while (*p != '\0') {
+		len = (int)strlen(p);
+		if (col + len > 79) {
+			/* The last blank that still fits, else the first one. */
+			for (sp = p + (79 - col); sp > p && *sp != ' '; sp--)
+				;
+			if (sp == p && (sp = strchr(p, ' ')) == NULL)
+				sp = p + len;
+			len = (int)(sp - p);
+		}
+		printf("%.*s\n", len, p);
+		p += len;
+		while (*p == ' ')
+			p++;
+		if (*p != '\0')
+			printf("%*s", indent, "");
+		col = indent;
+	}
+}
+
 int
 cmd_help(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -316,12 +352,16 @@ cmd_help(struct cmd_ctx *ctx, int argc, char **argv)
 		if ((c = cmd_find(argv[1])) == NULL)
 			return cmd_fail(
 			    ctx, "unknown command '%s' (try help)", argv[1]);
-		printf("usage: %s\n  %s\n", c->usage, c->help);
+		printf("usage: %s\n  ", c->usage);
+		cmd_wrap(c->help, 2, 2);
 		fflush(stdout);
 		return 0;
 	}
-	for (c = cmd_table; c->name != NULL; c++)
-		printf("%-20s %s\n", c->usage, c->help);
+	for (c = cmd_table; c->name != NULL; c++) {
+		printf("%-26s ", c->usage);
+		cmd_wrap(c->help, 27, 27);
+	}
+	printf("\nOptions come before names; -- ends them (rm -- -file).\n");
 	fflush(stdout);
 	return 0;
 }
@@ -330,5 +370,66 @@ int
 cmd_quit(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	ctx->quit = 1;
+	return 0;
+}
+
+/*
+ * !COMMAND: /bin/sh -c COMMAND, or the user's shell for a bare !.  While
+ * it runs this process ignores ^C and ^\, which are meant for the child.
+ * When the commands come from the standard input the child gets
+ * /dev/null there, so it cannot eat the commands that follow.
+ */
+int
+cmd_shell(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct sigaction ign, oint, oquit;
+	const char *sh;
+	pid_t pid;
+	int status, fd;
+
+	if ((sh = getenv("SHELL")) == NULL || *sh == '\0')
+		sh = "/bin/sh";
+	fflush(stdout);
+	fflush(stderr);
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGINT, &ign, &oint);
+	sigaction(SIGQUIT, &ign, &oquit);
+	if ((pid = fork()) == -1) {
+		status = errno;
+		sigaction(SIGINT, &oint, NULL);
+		sigaction(SIGQUIT, &oquit, NULL);
+		return cmd_fail(ctx, "fork: %s", strerror(status));
+	}
+	if (pid == 0) {
+		sigaction(SIGINT, &oint, NULL);
+		sigaction(SIGQUIT, &oquit, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		if (ctx->stdin_cmds &&
+		    (fd = open("/dev/null", O_RDONLY)) != -1) {
+			dup2(fd, STDIN_FILENO);
+			if (fd != STDIN_FILENO)
+				close(fd);
+		}
+		if (argc > 1 && argv[1][0] != '\0')
+			execl("/bin/sh", "sh", "-c", argv[1], (char *)NULL);
+		else
+			execl(sh, sh, (char *)NULL);
+		fprintf(stderr, "mftp: %s: %s\n",
+		    argc > 1 && argv[1][0] != '\0' ? "/bin/sh" : sh,
+		    strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	sigaction(SIGINT, &oint, NULL);
+	sigaction(SIGQUIT, &oquit, NULL);
+	if (WIFSIGNALED(status))
+		return cmd_fail(ctx, "the command was killed by signal %d",
+		    WTERMSIG(status));
+	if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+		return cmd_fail(ctx, "the command exited with status %d",
+		    WEXITSTATUS(status));
 	return 0;
 }

@@ -1,16 +1,16 @@
 /*
- * cmd_remote.c: the commands that act on the server: pwd, cd, ls, mkdir,
- * stat, get and put.
+ * cmd_remote.c: the commands that act on the server one path at a time:
+ * pwd, cd, ls, mkdir, rmdir, rm, mv, stat, hash, quota, and get and put
+ * of single files (trees and globs are in cmd_multi.c); and the listing
+ * format ls and lls share.
  *
  * Runs as: the user, in mftp.  Names that come from the server are printed
- * only through words_printable(), and a downloaded file reaches its final
- * name only by rename() once it is complete.
+ * only through words_printable() or words_quote().
  */
 #include <sys/types.h>
 #include <sys/stat.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,89 +18,96 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "progress.h"
 #include "proto.h"
 #include "rpc.h"
+#include "sha256.h"
 #include "util.h"
 #include "words.h"
+#include "xfer.h"
 
-static double
-cmd_now(void)
+void
+cmd_mode_string(uint8_t kind, uint32_t mode, char *s)
 {
-	struct timespec ts;
+	static const char rwx[] = "rwxrwxrwx";
+	int i;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* "1.0 MiB", "512 B": binary units, one decimal above bytes. */
-static void
-cmd_human(char *s, size_t len, double v)
-{
-	static const char *unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB",
-		"EiB" };
-	size_t i = 0;
-
-	while (v >= 1024 && i < sizeof(unit) / sizeof(unit[0]) - 1) {
-		v /= 1024;
-		i++;
+	switch (kind) {
+	case MFTP_KIND_DIR:
+		s[0] = 'd';
+		break;
+	case MFTP_KIND_FILE:
+		s[0] = '-';
+		break;
+	case MFTP_KIND_LINK:
+		s[0] = 'l';
+		break;
+	default:
+		s[0] = '?';
+		break;
 	}
-	if (i == 0)
-		snprintf(s, len, "%.0f B", v);
-	else
-		snprintf(s, len, "%.1f %s", v, unit[i]);
+	for (i = 0; i < 9; i++)
+		s[i + 1] = mode & (0400 >> i) ? rwx[i] : '-';
+	if (mode & S_ISUID)
+		s[3] = s[3] == 'x' ? 's' : 'S';
+	if (mode & S_ISGID)
+		s[6] = s[6] == 'x' ? 's' : 'S';
+	if (mode & S_ISVTX)
+		s[9] = s[9] == 'x' ? 't' : 'T';
+	s[10] = '\0';
 }
 
-/* One line after a transfer: "NAME: 1.0 MiB in 0.01 s (100.0 MiB/s)". */
-static void
-cmd_report(struct cmd_ctx *ctx, const char *name, uint64_t bytes, double secs)
+static int
+cmd_entry_cmp(const void *a, const void *b)
 {
-	char size[32], rate[32], *p;
+	const struct msg_entry *x = a, *y = b;
 
-	if (ctx->quiet)
-		return;
-	cmd_human(size, sizeof(size), (double)bytes);
-	cmd_human(
-	    rate, sizeof(rate), (double)bytes / (secs > 1e-6 ? secs : 1e-6));
-	p = words_printable(name);
-	printf("%s: %s in %.2f s (%s/s)\n", p, size, secs, rate);
+	return strcmp(x->name, y->name);
+}
+
+void
+cmd_print_entries(struct msg_entry *v, size_t n, int longfmt)
+{
+	char modes[11], when[32], sizes[32], *name;
+	struct tm tm;
+	time_t t;
+	size_t i;
+	int w = 1, len;
+
+	qsort(v, n, sizeof(*v), cmd_entry_cmp);
+	for (i = 0; i < n && longfmt; i++) {
+		len = snprintf(
+		    sizes, sizeof(sizes), "%ju", (uintmax_t)v[i].attr.size);
+		if (len > w)
+			w = len;
+	}
+	for (i = 0; i < n; i++) {
+		name = words_quote(v[i].name);
+		if (!longfmt) {
+			printf("%s\n", name);
+			free(name);
+			continue;
+		}
+		cmd_mode_string(v[i].attr.kind, v[i].attr.mode, modes);
+		t = (time_t)v[i].attr.mtime;
+		if (localtime_r(&t, &tm) == NULL ||
+		    strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm) == 0)
+			strlcpy(when, "?", sizeof(when));
+		printf("%s  %*ju %s %s\n", modes, w, (uintmax_t)v[i].attr.size,
+		    when, name);
+		free(name);
+	}
 	fflush(stdout);
-	free(p);
 }
 
-/*
- * The last component of path, ignoring trailing slashes (a new string),
- * or NULL if there is none fit to name a file ("", ".", "..", "/").
- */
-static char *
-cmd_basename(const char *path)
+void
+cmd_free_entries(struct msg_entry *v, size_t n)
 {
-	const char *end, *start;
-	char *s;
+	size_t i;
 
-	end = path + strlen(path);
-	while (end > path && end[-1] == '/')
-		end--;
-	for (start = end; start > path && start[-1] != '/'; start--)
-		;
-	if (end == start || (end - start == 1 && *start == '.') ||
-	    (end - start == 2 && start[0] == '.' && start[1] == '.'))
-		return NULL;
-	s = xmalloc((size_t)(end - start) + 1);
-	memcpy(s, start, (size_t)(end - start));
-	s[end - start] = '\0';
-	return s;
-}
-
-/* dir + "/" + name, without doubling a slash dir ends with. */
-static char *
-cmd_join(const char *dir, const char *name)
-{
-	char *s;
-	size_t n = strlen(dir);
-
-	xasprintf(
-	    &s, "%s%s%s", dir, n > 0 && dir[n - 1] == '/' ? "" : "/", name);
-	return s;
+	for (i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
 }
 
 int
@@ -132,7 +139,40 @@ cmd_cd(struct cmd_ctx *ctx, int argc, char **argv)
 int
 cmd_mkdir(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	if (rpc_mkdir(ctx->rpc, argv[1], 0777 & ~ctx->umask) != RPC_OK)
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (rpc_mkdir(ctx->rpc, argv[i], 0777 & ~ctx->umask) != RPC_OK)
+			return cmd_rpc_fail(ctx, argv[i]);
+	return 0;
+}
+
+int
+cmd_rmdir(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (rpc_rmdir(ctx->rpc, argv[i]) != RPC_OK)
+			return cmd_rpc_fail(ctx, argv[i]);
+	return 0;
+}
+
+int
+cmd_rm(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (rpc_remove(ctx->rpc, argv[i]) != RPC_OK)
+			return cmd_rpc_fail(ctx, argv[i]);
+	return 0;
+}
+
+int
+cmd_mv(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	if (rpc_rename(ctx->rpc, argv[1], argv[2]) != RPC_OK)
 		return cmd_rpc_fail(ctx, argv[1]);
 	return 0;
 }
@@ -161,17 +201,13 @@ int
 cmd_ls(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct cmd_ls_acc acc = { NULL, 0 };
-	const char *path;
-	int longfmt;
+	const char *path = argc > 1 ? argv[1] : "";
 
-	if (cmd_parse_ls(ctx, argc, argv, &longfmt, &path) == -1)
-		return -1;
-	if (rpc_list(ctx->rpc, path != NULL ? path : "", cmd_ls_add, &acc) !=
-	    RPC_OK) {
+	if (rpc_list(ctx->rpc, path, cmd_ls_add, &acc) != RPC_OK) {
 		cmd_free_entries(acc.v, acc.n);
 		return cmd_rpc_fail(ctx, path);
 	}
-	cmd_print_entries(acc.v, acc.n, longfmt);
+	cmd_print_entries(acc.v, acc.n, (ctx->opts & CMD_OPT('l')) != 0);
 	cmd_free_entries(acc.v, acc.n);
 	return 0;
 }
@@ -185,145 +221,153 @@ cmd_stat(struct cmd_ctx *ctx, int argc, char **argv)
 	char modes[11], when[64], *p;
 	struct tm tm;
 	time_t t;
+	int i;
 
-	if (rpc_stat(ctx->rpc, argv[1], &a) != RPC_OK)
-		return cmd_rpc_fail(ctx, argv[1]);
-	cmd_mode_string(a.kind, a.mode, modes);
-	t = (time_t)a.mtime;
-	if (localtime_r(&t, &tm) == NULL ||
-	    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %z", &tm) == 0)
-		strlcpy(when, "?", sizeof(when));
-	p = words_printable(argv[1]);
-	printf("%s\n  type: %s\n  mode: %04o (%s)\n  size: %ju\n"
-	       "  modified: %s\n",
-	    p, kinds[a.kind < 5 ? a.kind : 0], (unsigned int)(a.mode & 07777),
-	    modes, (uintmax_t)a.size, when);
+	for (i = 1; i < argc; i++) {
+		if (rpc_stat(ctx->rpc, argv[i], &a) != RPC_OK)
+			return cmd_rpc_fail(ctx, argv[i]);
+		cmd_mode_string(a.kind, a.mode, modes);
+		t = (time_t)a.mtime;
+		if (localtime_r(&t, &tm) == NULL ||
+		    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %z", &tm) ==
+			0)
+			strlcpy(when, "?", sizeof(when));
+		p = words_quote(argv[i]);
+		printf("%s\n  type: %s\n  mode: %04o (%s)\n  size: %ju\n"
+		       "  modified: %s\n",
+		    p, kinds[a.kind < 5 ? a.kind : 0],
+		    (unsigned int)(a.mode & 07777), modes, (uintmax_t)a.size,
+		    when);
+		fflush(stdout);
+		free(p);
+	}
+	return 0;
+}
+
+/* As sha256sum prints it: "HEX  NAME". */
+int
+cmd_hash(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	uint8_t h[MFTP_HASH_LEN];
+	char hex[SHA256_HEX_LEN + 1], *p;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (rpc_hash(ctx->rpc, argv[i], h) != RPC_OK)
+			return cmd_rpc_fail(ctx, argv[i]);
+		sha256_hex(h, hex);
+		p = words_printable(argv[i]);
+		printf("%s  %s\n", hex, p);
+		fflush(stdout);
+		free(p);
+	}
+	return 0;
+}
+
+/* One row of the quota table; bytes in human units, files as counts. */
+static void
+cmd_quota_row(const char *what, uint64_t used, uint64_t limit, int bytes)
+{
+	char u[32], l[32], f[32];
+
+	if (bytes) {
+		progress_human(u, sizeof(u), (double)used);
+		progress_human(l, sizeof(l), (double)limit);
+		progress_human(
+		    f, sizeof(f), used < limit ? (double)(limit - used) : 0);
+	} else {
+		snprintf(u, sizeof(u), "%ju", (uintmax_t)used);
+		snprintf(l, sizeof(l), "%ju", (uintmax_t)limit);
+		snprintf(f, sizeof(f), "%ju",
+		    (uintmax_t)(used < limit ? limit - used : 0));
+	}
+	if (limit == 0) {
+		strlcpy(l, "unlimited", sizeof(l));
+		strlcpy(f, "unlimited", sizeof(f));
+	}
+	printf("%-6s %12s %12s %12s\n", what, u, l, f);
+}
+
+int
+cmd_quota(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct msg_quota q;
+
+	if (rpc_quota(ctx->rpc, &q) != RPC_OK)
+		return cmd_rpc_fail(ctx, NULL);
+	printf("%-6s %12s %12s %12s\n", "", "used", "limit", "free");
+	cmd_quota_row("bytes", q.bytes_used, q.bytes_limit, 1);
+	cmd_quota_row("files", q.files_used, q.files_limit, 0);
 	fflush(stdout);
-	free(p);
 	return 0;
 }
 
 /*
- * get: STAT (for the mode) and GET go out together, and the data lands in
- * LOCAL.part, which is renamed onto LOCAL only when complete: an
- * interrupted download never damages an existing LOCAL.
+ * get: STAT says what the file is (and gives the resume key), then xfer
+ * downloads it into LOCAL.part and renames that when it verified.
  */
 int
 cmd_get(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	const char *remote = argv[1];
-	char *base, *local, *part;
-	struct msg_attr a;
-	struct rpc_xfer x;
+	struct xfer_item it;
 	struct stat st;
-	double t0;
-	int fd, e, se, ret = -1;
-	mode_t mode;
+	char *base;
+	int r;
 
-	if ((base = cmd_basename(remote)) == NULL)
+	if (ctx->opts & CMD_OPT('r'))
+		return cmd_get_tree(ctx, argc, argv);
+	memset(&it, 0, sizeof(it));
+	if (rpc_stat(ctx->rpc, argv[1], &it.attr) != RPC_OK)
+		return cmd_rpc_fail(ctx, argv[1]);
+	if (it.attr.kind == MFTP_KIND_DIR)
+		return cmd_fail(
+		    ctx, "%s: is a directory (use get -r)", argv[1]);
+	if (it.attr.kind != MFTP_KIND_FILE)
+		return cmd_fail(ctx, "%s: not a regular file", argv[1]);
+	if ((base = cmd_basename(argv[1])) == NULL)
 		return cmd_fail(ctx,
-		    "%s: no file name to save it under; "
-		    "give LOCAL",
-		    remote);
+		    "%s: no file name to save it under; give LOCAL", argv[1]);
 	if (argc > 2 && stat(argv[2], &st) == 0 && S_ISDIR(st.st_mode))
-		local = cmd_join(argv[2], base);
+		it.local = cmd_join(argv[2], base);
 	else
-		local = xstrdup(argc > 2 ? argv[2] : base);
-	xasprintf(&part, "%s.part", local);
-	fd = open(
-	    part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd == -1) {
-		cmd_fail(ctx, "%s: %s", part, strerror(errno));
-		goto out;
-	}
-	t0 = cmd_now();
-	if (rpc_stat_send(ctx->rpc, remote) != RPC_OK) {
-		cmd_rpc_fail(ctx, remote);
-		goto fail;
-	}
-	if (rpc_get_send(ctx->rpc, remote, 0) != RPC_OK) {
-		cmd_rpc_fail(ctx, remote);
-		/* Keep in step: STAT's reply is still due. */
-		if (!rpc_lost(ctx->rpc))
-			(void)rpc_stat_recv(ctx->rpc, &a);
-		goto fail;
-	}
-	if ((se = rpc_stat_recv(ctx->rpc, &a)) == RPC_LOST) {
-		cmd_rpc_fail(ctx, remote);
-		goto fail;
-	}
-	/* Whatever STAT said, GET has its own reply to read. */
-	if ((e = rpc_get_recv(ctx->rpc, fd, 0, &x)) != RPC_OK) {
-		cmd_rpc_fail(ctx, e == RPC_LOCAL ? part : remote);
-		goto fail;
-	}
-	mode = se == RPC_OK ? (mode_t)a.mode : 0644;
-	if (fchmod(fd, mode & 0666 & ~ctx->umask) == -1) {
-		cmd_fail(ctx, "%s: %s", part, strerror(errno));
-		goto fail;
-	}
-	e = close(fd);
-	fd = -1;
-	if (e == -1 || rename(part, local) == -1) {
-		cmd_fail(
-		    ctx, "%s: %s", e == -1 ? part : local, strerror(errno));
-		goto fail;
-	}
-	cmd_report(ctx, local, x.bytes, cmd_now() - t0);
-	ret = 0;
-	goto out;
-
-fail:
-	if (fd != -1)
-		close(fd);
-	(void)unlink(part);
-out:
-	free(part);
-	free(local);
+		it.local = xstrdup(argc > 2 ? argv[2] : base);
+	it.remote = argv[1];
+	r = xfer_get(ctx, &it, 1, (ctx->opts & CMD_OPT('c')) != 0);
+	free(it.local);
 	free(base);
-	return ret;
+	return r;
 }
 
+/*
+ * put: the remote name is REMOTE, or REMOTE/BASE when REMOTE ends with a
+ * slash or is an existing directory, or BASE.
+ */
 int
 cmd_put(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const char *local = argv[1];
-	char *base, *remote = NULL;
 	struct msg_attr a;
-	struct rpc_xfer x;
 	struct stat st;
-	double t0;
-	int fd, e, ret = -1;
+	char *base, *remote;
+	int e, r;
 
-	if ((fd = open(local, O_RDONLY | O_CLOEXEC)) == -1)
+	if (ctx->opts & CMD_OPT('r'))
+		return cmd_put_tree(ctx, argc, argv);
+	if (stat(local, &st) == -1)
 		return cmd_fail(ctx, "%s: %s", local, strerror(errno));
-	if (fstat(fd, &st) == -1) {
-		cmd_fail(ctx, "%s: %s", local, strerror(errno));
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		cmd_fail(ctx, "%s: is a directory (use put -r)", local);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		cmd_fail(ctx, "%s: not a regular file", local);
-		goto out;
-	}
-	if ((base = cmd_basename(local)) == NULL) {
-		cmd_fail(ctx, "%s: no file name", local);
-		goto out;
-	}
+	if (S_ISDIR(st.st_mode))
+		return cmd_fail(ctx, "%s: is a directory (use put -r)", local);
+	if ((base = cmd_basename(local)) == NULL)
+		return cmd_fail(ctx, "%s: no file name", local);
 	if (argc < 3)
 		remote = xstrdup(base);
 	else if (argv[2][0] != '\0' && argv[2][strlen(argv[2]) - 1] == '/')
 		remote = cmd_join(argv[2], base);
 	else {
-		/* An existing remote directory receives the file. */
 		e = rpc_stat(ctx->rpc, argv[2], &a);
 		if (e == RPC_LOST) {
 			free(base);
-			cmd_rpc_fail(ctx, argv[2]);
-			goto out;
+			return cmd_rpc_fail(ctx, argv[2]);
 		}
 		if (e == RPC_OK && a.kind == MFTP_KIND_DIR)
 			remote = cmd_join(argv[2], base);
@@ -331,17 +375,7 @@ cmd_put(struct cmd_ctx *ctx, int argc, char **argv)
 			remote = xstrdup(argv[2]);
 	}
 	free(base);
-	t0 = cmd_now();
-	e = rpc_put(
-	    ctx->rpc, remote, fd, (uint64_t)st.st_size, st.st_mode & 0777, &x);
-	if (e != RPC_OK) {
-		cmd_rpc_fail(ctx, remote);
-		goto out;
-	}
-	cmd_report(ctx, remote, x.bytes, cmd_now() - t0);
-	ret = 0;
-out:
+	r = xfer_put(ctx, local, remote);
 	free(remote);
-	close(fd);
-	return ret;
+	return r;
 }

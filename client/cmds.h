@@ -1,9 +1,10 @@
 /*
  * cmds.h: the client's command table and what its handlers share.
  *
- * Runs as: the user, in mftp.  Remote commands (talking to the server
- * through rpc.h) live in cmd_remote.c; local ones, help, quit and the table
- * itself in cmd_local.c.
+ * Runs as: the user, in mftp.  The table, option parsing, local commands
+ * and help are in cmd_local.c; single remote requests and the listing
+ * format in cmd_remote.c; transfers of trees and globs in cmd_multi.c
+ * (on top of xfer.c).
  */
 #ifndef MFTP_CLIENT_CMDS_H
 #define MFTP_CLIENT_CMDS_H
@@ -20,21 +21,36 @@ struct rpc;
 /* The state every command sees. */
 struct cmd_ctx {
 	struct rpc *rpc;
-	int quiet;    /* -q: no transfer summaries */
-	mode_t umask; /* the process umask, read once at start */
-	int quit;     /* set by quit: the shell stops after this command */
-	char *reason; /* why the last command failed (see cmd_fail) */
+	int quiet;	   /* -q: no transfer lines, no progress bar */
+	int progress;	   /* draw progress bars (stderr is a terminal) */
+	mode_t umask;	   /* the process umask, read once at start */
+	int quit;	   /* set by quit: the shell stops after this command */
+	char *reason;	   /* why the last command failed (see cmd_fail) */
+	unsigned int opts; /* the options given to this command (CMD_OPT) */
+	int stdin_cmds;	   /* commands come from stdin: keep it from ! */
 };
 
+/* The bit for option letter c (a-z) in cmd_ctx.opts. */
+#define CMD_OPT(c) (1U << ((c) - 'a'))
+
 /*
- * A handler gets argv[0] = the command's name and argc - 1 arguments,
- * already checked against min_args and max_args (-1: no maximum).  It
- * returns 0, or -1 after cmd_fail() / cmd_rpc_fail() said why.
+ * A handler gets argv[0] = the command's name and argc - 1 operands,
+ * options already removed (into ctx->opts) and the count checked against
+ * min_args and max_args (-1: no maximum).  It returns 0, or -1 after
+ * cmd_fail() / cmd_rpc_fail() said why.
  */
 struct cmd {
 	const char *name;
 	int min_args;
 	int max_args;
+	const char *opts;    /* option letters it takes */
+	const char *implied; /* options it always has (reget: "c") */
+	/*
+	 * What each operand names, for completion: 'R' remote path, 'L'
+	 * local path, 'C' command name, one letter per position; the last
+	 * letter goes for all further operands.
+	 */
+	const char *operands;
 	int (*fn)(struct cmd_ctx *ctx, int argc, char **argv);
 	const char *usage;
 	const char *help;
@@ -42,6 +58,15 @@ struct cmd {
 
 /* The command called name, or NULL. */
 const struct cmd *cmd_find(const char *name);
+/* The i-th command of the table (for completion), NULL past the end. */
+const struct cmd *cmd_at(size_t i);
+
+/*
+ * Run one split command line: options (up to "--" or the first word not
+ * starting with '-'), operand count, handler.  0, or -1 with the reason
+ * in ctx->reason.
+ */
+int cmd_run(struct cmd_ctx *ctx, int argc, char **argv);
 
 /* Record why a command failed; returns -1. */
 int cmd_fail(struct cmd_ctx *ctx, const char *fmt, ...)
@@ -52,33 +77,48 @@ int cmd_fail(struct cmd_ctx *ctx, const char *fmt, ...)
  * path.
  */
 int cmd_rpc_fail(struct cmd_ctx *ctx, const char *path);
+/* A remark on stderr that is not a failure ("mftp: skipping ..."). */
+void cmd_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
- * Parse ls/lls arguments: [-l] [--] [PATH].  Returns 0 with *longfmt and
- * *path (NULL when none), or -1 after cmd_fail().
- */
-int cmd_parse_ls(struct cmd_ctx *ctx, int argc, char **argv, int *longfmt,
-    const char **path);
-/*
- * Sort entries by name and print them, one a line: the bare name, or with
- * longfmt "drwx------  4096 2026-11-22 13:49 name".
+ * Sort entries by name and print them, one a line: the name quoted as
+ * words_quote() does, or with longfmt "drwx------  4096 2026-11-22 13:49
+ * name".
  */
 void cmd_print_entries(struct msg_entry *v, size_t n, int longfmt);
 void cmd_free_entries(struct msg_entry *v, size_t n);
 /* "drwxr-xr-x" for an entry kind and permission bits; s has 11 bytes. */
 void cmd_mode_string(uint8_t kind, uint32_t mode, char *s);
 
+/*
+ * The last component of path, ignoring trailing slashes (a new string),
+ * or NULL if there is none fit to name a file ("", ".", "..", "/").
+ */
+char *cmd_basename(const char *path);
+/* dir + "/" + name, without doubling a slash dir ends with; dir "" is none. */
+char *cmd_join(const char *dir, const char *name);
+
 /* Handlers. */
 int cmd_pwd(struct cmd_ctx *, int, char **);
 int cmd_cd(struct cmd_ctx *, int, char **);
 int cmd_ls(struct cmd_ctx *, int, char **);
 int cmd_mkdir(struct cmd_ctx *, int, char **);
+int cmd_rmdir(struct cmd_ctx *, int, char **);
+int cmd_rm(struct cmd_ctx *, int, char **);
+int cmd_mv(struct cmd_ctx *, int, char **);
 int cmd_stat(struct cmd_ctx *, int, char **);
+int cmd_hash(struct cmd_ctx *, int, char **);
+int cmd_quota(struct cmd_ctx *, int, char **);
 int cmd_get(struct cmd_ctx *, int, char **);
 int cmd_put(struct cmd_ctx *, int, char **);
+int cmd_mget(struct cmd_ctx *, int, char **);
+int cmd_mput(struct cmd_ctx *, int, char **);
+int cmd_get_tree(struct cmd_ctx *, int, char **);
+int cmd_put_tree(struct cmd_ctx *, int, char **);
 int cmd_lcd(struct cmd_ctx *, int, char **);
 int cmd_lls(struct cmd_ctx *, int, char **);
 int cmd_lpwd(struct cmd_ctx *, int, char **);
+int cmd_shell(struct cmd_ctx *, int, char **);
 int cmd_help(struct cmd_ctx *, int, char **);
 int cmd_quit(struct cmd_ctx *, int, char **);
 

@@ -195,6 +195,8 @@ main(int argc, char *argv[])
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.quiet = quiet;
+	/* A bar only where someone watches: never on a pipe or a file. */
+	ctx.progress = !quiet && isatty(STDERR_FILENO);
 	dest = xstrdup(argv[0]);
 	mftp_parse_dest(dest, &user, &host, &port);
 	if (user == NULL)

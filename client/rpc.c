@@ -1,6 +1,8 @@
 /*
  * rpc.c: the client's side of the protocol: connecting, HELLO, LOGIN and
- * one call per request, built on lib/transport, lib/frame and lib/msg.
+ * one call per control request, built on lib/transport, lib/frame and
+ * lib/msg.  The requests whose replies stream (LIST, GET, PUT) are in
+ * rpc_xfer.c.
  *
  * Runs as: the user, in mftp.  Everything the server sends is untrusted:
  * replies are checked against the request they answer, and anything else
@@ -29,25 +31,13 @@
 #include "msg.h"
 #include "proto.h"
 #include "rpc.h"
+#include "rpc_int.h"
 #include "transport.h"
 #include "util.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0"
 #endif
-
-/* The longest wait for the server within one read or write. */
-#define RPC_IO_TIMEOUT_MS (120 * 1000)
-
-struct rpc {
-	struct transport *t;
-	struct buf *scratch; /* one frame, in or out */
-	struct msg m;	     /* the reply being read */
-	uint32_t code;	     /* why the last call failed */
-	char *text;
-	int lost;
-	char *server; /* software name from HELLO_OK */
-};
 
 static struct buf *
 rpc_scratch_new(void)
@@ -73,10 +63,7 @@ rpc_set_text(struct rpc *r, uint32_t code, const char *fmt, va_list ap)
 	r->code = code;
 }
 
-static int rpc_fail(struct rpc *r, int result, uint32_t code, const char *fmt,
-    ...) __attribute__((format(printf, 4, 5)));
-
-static int
+int
 rpc_fail(struct rpc *r, int result, uint32_t code, const char *fmt, ...)
 {
 	va_list ap;
@@ -91,10 +78,7 @@ rpc_fail(struct rpc *r, int result, uint32_t code, const char *fmt, ...)
  * End the session: whatever comes next on the stream can no longer be
  * trusted to line up with a request, so the connection is shut at once.
  */
-static int rpc_lose(struct rpc *r, uint32_t code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
+int
 rpc_lose(struct rpc *r, uint32_t code, const char *fmt, ...)
 {
 	va_list ap;
@@ -107,8 +91,7 @@ rpc_lose(struct rpc *r, uint32_t code, const char *fmt, ...)
 	return RPC_LOST;
 }
 
-/* Describe a transport or frame error. */
-static int
+int
 rpc_lose_err(struct rpc *r, int err, const char *what)
 {
 	switch (err) {
@@ -231,7 +214,7 @@ rpc_server_name(const struct rpc *r)
 	return r->server != NULL ? r->server : "unknown";
 }
 
-static int
+int
 rpc_send(struct rpc *r, const struct msg *m)
 {
 	int e;
@@ -245,8 +228,7 @@ rpc_send(struct rpc *r, const struct msg *m)
 	return rpc_lose_err(r, e, "a request");
 }
 
-/* Send a request that has at most a path. */
-static int
+int
 rpc_send_path(struct rpc *r, uint8_t type, const char *path)
 {
 	struct msg m;
@@ -261,7 +243,7 @@ rpc_send_path(struct rpc *r, uint8_t type, const char *path)
  * Read the next reply into r->m.  An ERROR that ends the session on the
  * server's side (bad frame, timeout, busy) ends it here too.
  */
-static int
+int
 rpc_recv(struct rpc *r)
 {
 	int e;
@@ -283,8 +265,7 @@ rpc_recv(struct rpc *r)
 	return RPC_OK;
 }
 
-/* Read a reply that must be of type want or an ERROR. */
-static int
+int
 rpc_expect(struct rpc *r, uint8_t want)
 {
 	const char *name;
@@ -444,220 +425,68 @@ rpc_stat(struct rpc *r, const char *path, struct msg_attr *attr)
 	return rpc_stat_recv(r, attr);
 }
 
-int
-rpc_list_send(struct rpc *r, const char *path)
-{
-	return rpc_send_path(r, MFTP_MSG_LIST, path != NULL ? path : "");
-}
-
-int
-rpc_list_recv(struct rpc *r, rpc_list_fn *fn, void *arg)
-{
-	size_t i;
-	int e, ret = 0;
-
-	for (;;) {
-		if ((e = rpc_recv(r)) != RPC_OK)
-			return e;
-		switch (r->m.type) {
-		case MFTP_MSG_DIRENTS:
-			for (i = 0; i < r->m.nentries && ret == 0; i++)
-				ret = fn(arg, &r->m.entries[i]);
-			break;
-		case MFTP_MSG_OK:
-			return ret;
-		case MFTP_MSG_ERROR:
-			return rpc_fail(r, RPC_SERVER, r->m.code, "%s",
-			    r->m.text != NULL ? r->m.text : "");
-		default:
-			return rpc_lose(r, 0,
-			    "protocol error: %s in a directory listing",
-			    msg_name(r->m.type) != NULL ? msg_name(r->m.type) :
-							  "unknown message");
-		}
-	}
-}
-
-int
-rpc_list(struct rpc *r, const char *path, rpc_list_fn *fn, void *arg)
-{
-	int e;
-
-	if ((e = rpc_list_send(r, path)) != RPC_OK)
-		return e;
-	return rpc_list_recv(r, fn, arg);
-}
-
-int
-rpc_get_send(struct rpc *r, const char *path, uint64_t offset)
-{
-	struct msg m;
-
-	memset(&m, 0, sizeof(m));
-	m.type = MFTP_MSG_GET;
-	m.path = (char *)path;
-	m.offset = offset;
-	return rpc_send(r, &m);
-}
-
-/* Write all of p to fd; 0 or an errno value. */
+/* A request with a path whose answer is a plain OK. */
 static int
-rpc_write_fd(int fd, const uint8_t *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, p, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-int
-rpc_get_recv(struct rpc *r, int fd, uint64_t offset, struct rpc_xfer *x)
-{
-	uint64_t left;
-	uint8_t *chunk;
-	ssize_t n;
-	int e, werr = 0;
-
-	memset(x, 0, sizeof(*x));
-	if ((e = rpc_expect(r, MFTP_MSG_FILE)) != RPC_OK)
-		return e;
-	if (r->m.offset != offset || r->m.offset > r->m.size)
-		return rpc_lose(r, 0,
-		    "protocol error: FILE reply with offset %ju for size %ju "
-		    "(asked for %ju)",
-		    (uintmax_t)r->m.offset, (uintmax_t)r->m.size,
-		    (uintmax_t)offset);
-	x->size = r->m.size;
-	x->offset = r->m.offset;
-	left = x->size - x->offset;
-	chunk = xmalloc(MFTP_IO_CHUNK);
-	while (left > 0) {
-		n = transport_read_some(r->t, chunk,
-		    left < MFTP_IO_CHUNK ? (size_t)left : MFTP_IO_CHUNK);
-		if (n < 0) {
-			free(chunk);
-			return rpc_lose_err(r,
-			    n == ERR_EOF ? ERR_SHORT : (int)n, "a file's data");
-		}
-		/* After a write error keep reading, to stay in step. */
-		if (werr == 0)
-			werr = rpc_write_fd(fd, chunk, (size_t)n);
-		left -= (uint64_t)n;
-		x->bytes += (uint64_t)n;
-	}
-	free(chunk);
-	if ((e = rpc_expect(r, MFTP_MSG_DATA_END)) != RPC_OK)
-		return e == RPC_SERVER ? rpc_lose(r, r->code, "%s", r->text) :
-					 e;
-	if (werr != 0)
-		return rpc_fail(r, RPC_LOCAL, 0, "%s", strerror(werr));
-	return RPC_OK;
-}
-
-int
-rpc_get(struct rpc *r, const char *path, int fd, uint64_t offset,
-    struct rpc_xfer *x)
+rpc_path_ok(struct rpc *r, uint8_t type, const char *path)
 {
 	int e;
 
-	if ((e = rpc_get_send(r, path, offset)) != RPC_OK) {
-		memset(x, 0, sizeof(*x));
+	if ((e = rpc_send_path(r, type, path)) != RPC_OK)
 		return e;
-	}
-	return rpc_get_recv(r, fd, offset, x);
-}
-
-int
-rpc_put_send(struct rpc *r, const char *path, uint64_t size, uint32_t mode)
-{
-	struct msg m;
-
-	memset(&m, 0, sizeof(m));
-	m.type = MFTP_MSG_PUT;
-	m.path = (char *)path;
-	m.size = size;
-	m.mode = mode;
-	return rpc_send(r, &m);
-}
-
-int
-rpc_put_data(struct rpc *r, int fd, uint64_t size, struct rpc_xfer *x)
-{
-	struct msg m;
-	uint64_t off;
-	uint8_t *chunk;
-	ssize_t n;
-	size_t want;
-	int e;
-
-	memset(x, 0, sizeof(*x));
-	if ((e = rpc_expect(r, MFTP_MSG_PUT_READY)) != RPC_OK)
-		return e;
-	if (r->m.offset > size)
-		return rpc_lose(r, 0,
-		    "protocol error: server asked for offset %ju of %ju bytes",
-		    (uintmax_t)r->m.offset, (uintmax_t)size);
-	x->size = size;
-	x->offset = off = r->m.offset;
-	chunk = xmalloc(MFTP_IO_CHUNK);
-	while (off < size) {
-		want = size - off < MFTP_IO_CHUNK ? (size_t)(size - off) :
-						    MFTP_IO_CHUNK;
-		n = pread(fd, chunk, want, (off_t)off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		/*
-		 * The server waits for exactly size bytes and has no way to
-		 * hear that fewer are coming: only closing tells it.
-		 */
-		if (n <= 0) {
-			free(chunk);
-			if (n == 0)
-				return rpc_lose(r, 0,
-				    "local file shrank during the upload; "
-				    "connection closed");
-			return rpc_lose(r, 0,
-			    "reading the local file: %s; connection closed",
-			    strerror(errno));
-		}
-		if ((e = transport_write(r->t, chunk, (size_t)n)) != 0) {
-			free(chunk);
-			return rpc_lose_err(r, e, "a file's data");
-		}
-		off += (uint64_t)n;
-		x->bytes += (uint64_t)n;
-	}
-	free(chunk);
-	memset(&m, 0, sizeof(m));
-	m.type = MFTP_MSG_DATA_END;
-	m.hash_len = 0;
-	return rpc_send(r, &m);
-}
-
-int
-rpc_put_recv(struct rpc *r)
-{
 	return rpc_expect(r, MFTP_MSG_OK);
 }
 
 int
-rpc_put(struct rpc *r, const char *path, int fd, uint64_t size, uint32_t mode,
-    struct rpc_xfer *x)
+rpc_remove(struct rpc *r, const char *path)
+{
+	return rpc_path_ok(r, MFTP_MSG_REMOVE, path);
+}
+
+int
+rpc_rmdir(struct rpc *r, const char *path)
+{
+	return rpc_path_ok(r, MFTP_MSG_RMDIR, path);
+}
+
+int
+rpc_rename(struct rpc *r, const char *from, const char *to)
+{
+	struct msg m;
+	int e;
+
+	memset(&m, 0, sizeof(m));
+	m.type = MFTP_MSG_RENAME;
+	m.path = (char *)from;
+	m.path2 = (char *)to;
+	if ((e = rpc_send(r, &m)) != RPC_OK)
+		return e;
+	return rpc_expect(r, MFTP_MSG_OK);
+}
+
+int
+rpc_hash(struct rpc *r, const char *path, uint8_t hash[MFTP_HASH_LEN])
 {
 	int e;
 
-	memset(x, 0, sizeof(*x));
-	if ((e = rpc_put_send(r, path, size, mode)) != RPC_OK)
+	if ((e = rpc_send_path(r, MFTP_MSG_HASH, path)) != RPC_OK)
 		return e;
-	if ((e = rpc_put_data(r, fd, size, x)) != RPC_OK)
+	if ((e = rpc_expect(r, MFTP_MSG_HASH_OK)) != RPC_OK)
 		return e;
-	return rpc_put_recv(r);
+	if (r->m.hash_len != MFTP_HASH_LEN)
+		return rpc_lose(r, 0, "protocol error: HASH_OK without a hash");
+	memcpy(hash, r->m.hash, MFTP_HASH_LEN);
+	return RPC_OK;
+}
+
+int
+rpc_quota(struct rpc *r, struct msg_quota *q)
+{
+	int e;
+
+	if ((e = rpc_send_path(r, MFTP_MSG_QUOTA, NULL)) != RPC_OK)
+		return e;
+	if ((e = rpc_expect(r, MFTP_MSG_QUOTA_OK)) != RPC_OK)
+		return e;
+	*q = r->m.quota;
+	return RPC_OK;
 }

@@ -79,43 +79,67 @@ int rpc_list_send(struct rpc *r, const char *path);
 int rpc_list_recv(struct rpc *r, rpc_list_fn *fn, void *arg);
 int rpc_list(struct rpc *r, const char *path, rpc_list_fn *fn, void *arg);
 
+/* REMOVE a file, RMDIR an empty directory, RENAME with rename(2)'s rules. */
+int rpc_remove(struct rpc *r, const char *path);
+int rpc_rmdir(struct rpc *r, const char *path);
+int rpc_rename(struct rpc *r, const char *from, const char *to);
+
+/* HASH: the SHA-256 of a remote file. */
+int rpc_hash(struct rpc *r, const char *path, uint8_t hash[MFTP_HASH_LEN]);
+
+/* QUOTA: usage and limits (a limit of 0 means none). */
+int rpc_quota(struct rpc *r, struct msg_quota *q);
+
 /*
- * What a transfer moved: the file's whole size, where the data started,
- * and how many bytes went over the connection.
+ * Called as a transfer's data moves, with how much of the file is done
+ * (the offset included); also about once a second while nothing moves,
+ * with the same count, so a progress display can say it stalled.
+ */
+typedef void rpc_progress_fn(void *arg, uint64_t done);
+
+/*
+ * One transfer.  The caller sets progress and arg (or NULL); the calls
+ * fill in the rest.
  */
 struct rpc_xfer {
-	uint64_t size;
-	uint64_t offset;
-	uint64_t bytes;
+	uint64_t size;	 /* the whole file */
+	uint64_t offset; /* where the data on the wire started */
+	uint64_t bytes;	 /* how many bytes went over the connection */
+	uint8_t hash[MFTP_HASH_LEN]; /* get: the server's; put: ours */
+	rpc_progress_fn *progress;
+	void *arg;
 };
 
-/*
- * GET: the file's bytes from offset on are written to fd (at its current
- * position).  If writing fd fails the rest of the file is still read from
- * the connection, so the session goes on, and RPC_LOCAL is returned with
- * the error.
- */
-int rpc_get_send(struct rpc *r, const char *path, uint64_t offset);
-int rpc_get_recv(struct rpc *r, int fd, uint64_t offset, struct rpc_xfer *x);
-int rpc_get(struct rpc *r, const char *path, int fd, uint64_t offset,
-    struct rpc_xfer *x);
+struct sha256;
 
 /*
- * PUT: announce size bytes with permission bits mode, then send fd's
- * bytes from the offset the server asks for (read with pread, so fd's
- * position does not matter), then wait for the verdict.  The server
- * expects exactly size bytes: if fd ends early the connection is dropped
- * (RPC_LOST).
- *
- * In steps: rpc_put_send writes the request; rpc_put_data reads PUT_READY
- * and sends the data and its trailer; rpc_put_recv reads the final OK.
- * When rpc_put_data returns RPC_SERVER the server refused the upload with
- * its final reply, so no rpc_put_recv follows.
+ * GET, in three steps so that several can be in flight: rpc_get_send
+ * writes the request; rpc_get_file reads its first reply, FILE (size and
+ * offset in x) or the final ERROR (RPC_SERVER); rpc_get_data then reads
+ * the size - offset bytes, writes them to fd at its position (fd -1: drop
+ * them), feeds them to sha, and reads DATA_END, whose whole-file SHA-256
+ * lands in x->hash.  If writing fd fails the rest is still read from the
+ * connection, so the session goes on, and RPC_LOCAL is returned.
  */
-int rpc_put_send(struct rpc *r, const char *path, uint64_t size, uint32_t mode);
-int rpc_put_data(struct rpc *r, int fd, uint64_t size, struct rpc_xfer *x);
-int rpc_put_recv(struct rpc *r);
-int rpc_put(struct rpc *r, const char *path, int fd, uint64_t size,
-    uint32_t mode, struct rpc_xfer *x);
+int rpc_get_send(struct rpc *r, const char *path, uint64_t offset);
+int rpc_get_file(struct rpc *r, uint64_t offset, struct rpc_xfer *x);
+int rpc_get_data(struct rpc *r, int fd, struct sha256 *sha, struct rpc_xfer *x);
+
+/*
+ * PUT: rpc_put_send announces size bytes with permission bits mode and
+ * the source's mtime (with size, the server's resume key); rpc_put_ready
+ * reads PUT_READY (x->offset: how much of an interrupted upload the
+ * server kept) or the final ERROR (RPC_SERVER: then no data is sent).
+ * rpc_put_data hashes fd's first offset bytes, sends the rest (read with
+ * pread, so fd's position does not matter) while hashing it, sends
+ * DATA_END with the whole file's SHA-256 (also left in x->hash) and reads
+ * the verdict: OK, or ERROR (RPC_SERVER; MFTP_ST_HASH when the server's
+ * hash differed).  The server expects exactly size bytes: if fd ends
+ * early or cannot be read, the connection is dropped (RPC_LOST).
+ */
+int rpc_put_send(struct rpc *r, const char *path, uint64_t size, uint32_t mode,
+    int64_t mtime);
+int rpc_put_ready(struct rpc *r, uint64_t size, struct rpc_xfer *x);
+int rpc_put_data(struct rpc *r, int fd, struct sha256 *sha, struct rpc_xfer *x);
 
 #endif

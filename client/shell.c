@@ -3,14 +3,18 @@
  * commands from the table and reports failures.
  *
  * Runs as: the user, in mftp.  Interactive input goes through libedit
- * (line editing, history, ~/.editrc); batch input is read as plain lines.
+ * (line editing, tab completion, history kept in ~/.mftp_history,
+ * ~/.editrc); batch input is read as plain lines.
  */
+#include <sys/stat.h>
+
 #include <histedit.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmds.h"
+#include "complete.h"
 #include "log.h"
 #include "rpc.h"
 #include "shell.h"
@@ -18,25 +22,57 @@
 #include "words.h"
 
 #define SHELL_HISTORY 1000
+#define SHELL_HISTORY_FILE ".mftp_history"
 
 /* How one line went. */
 #define SHELL_OK 0
 #define SHELL_FAILED 1 /* the command failed; the session goes on */
 #define SHELL_LOST 3   /* the session is over */
 
+/* "!COMMAND": the rest of the line goes to the shell as it is. */
+static int
+shell_bang(struct cmd_ctx *ctx, const char *line)
+{
+	const struct cmd *c = cmd_find("!");
+	char *argv[3], *rest;
+	size_t n;
+	int r;
+
+	rest = xstrdup(line + 1);
+	n = strlen(rest);
+	while (n > 0 && (rest[n - 1] == '\n' || rest[n - 1] == '\r'))
+		rest[--n] = '\0';
+	argv[0] = (char *)"!";
+	argv[1] = rest;
+	argv[2] = NULL;
+	r = c->fn(ctx, 2, argv);
+	free(rest);
+	return r;
+}
+
 static int
 shell_line(struct cmd_ctx *ctx, const char *line)
 {
-	const struct cmd *c;
 	const char *err;
-	char **argv;
+	char **argv, *p;
 	int argc, r;
 
 	while (*line == ' ' || *line == '\t')
 		line++;
 	if (*line == '\0' || *line == '\n' || *line == '#')
 		return SHELL_OK;
-	if (words_split(line, &argc, &argv, &err) == -1) {
+	if (*line == '!') {
+		if (shell_bang(ctx, line) == 0)
+			return SHELL_OK;
+		fprintf(stderr, "mftp: !: %s\n", ctx->reason);
+		return SHELL_FAILED;
+	}
+	/* The line's end is no blank to escape: "a\\" is an error. */
+	p = xstrdup(line);
+	p[strcspn(p, "\r\n")] = '\0';
+	r = words_split(p, &argc, &argv, &err);
+	free(p);
+	if (r == -1) {
 		fprintf(stderr, "mftp: %s\n", err);
 		return SHELL_FAILED;
 	}
@@ -45,20 +81,12 @@ shell_line(struct cmd_ctx *ctx, const char *line)
 		return SHELL_OK;
 	}
 	r = SHELL_OK;
-	if ((c = cmd_find(argv[0])) == NULL) {
-		char *p = words_printable(argv[0]);
-
-		fprintf(stderr, "mftp: %s: unknown command '%s' (try help)\n",
-		    p, p);
-		free(p);
-		r = SHELL_FAILED;
-	} else if (argc - 1 < c->min_args ||
-	    (c->max_args >= 0 && argc - 1 > c->max_args)) {
-		fprintf(stderr, "mftp: %s: usage: %s\n", c->name, c->usage);
-		r = SHELL_FAILED;
-	} else if (c->fn(ctx, argc, argv) != 0) {
-		fprintf(stderr, "mftp: %s: %s\n", c->name,
+	if (cmd_run(ctx, argc, argv) != 0) {
+		fflush(stdout);
+		p = words_printable(argv[0]);
+		fprintf(stderr, "mftp: %s: %s\n", p,
 		    ctx->reason != NULL ? ctx->reason : "failed");
+		free(p);
 		r = rpc_lost(ctx->rpc) ? SHELL_LOST : SHELL_FAILED;
 	}
 	fflush(stdout);
@@ -72,28 +100,49 @@ shell_prompt(EditLine *el)
 	return (char *)"mftp> ";
 }
 
+/* ~/.mftp_history, or NULL without a home. */
+static char *
+shell_history_file(void)
+{
+	const char *home = getenv("HOME");
+	char *path;
+
+	if (home == NULL || *home == '\0')
+		return NULL;
+	xasprintf(&path, "%s/%s", home, SHELL_HISTORY_FILE);
+	return path;
+}
+
 static int
 shell_interactive(struct cmd_ctx *ctx)
 {
+	struct complete *comp;
 	HistEvent ev;
 	History *hist;
 	EditLine *el;
 	const char *line;
+	char *histfile;
+	mode_t um;
 	int n, r = SHELL_OK;
 
 	if ((hist = history_init()) == NULL)
 		fatalx("cannot set up the command history");
 	history(hist, &ev, H_SETSIZE, SHELL_HISTORY);
 	history(hist, &ev, H_SETUNIQUE, 1);
+	if ((histfile = shell_history_file()) != NULL)
+		(void)history(hist, &ev, H_LOAD, histfile);
 	if ((el = el_init("mftp", stdin, stdout, stderr)) == NULL)
 		fatalx("cannot set up line editing");
 	el_set(el, EL_EDITOR, "emacs");
 	el_set(el, EL_SIGNAL, 1);
 	el_set(el, EL_PROMPT, shell_prompt);
 	el_set(el, EL_HIST, history, hist);
+	comp = complete_new(ctx, el);
 	el_source(el, NULL);
 
 	while (!ctx->quit) {
+		/* A listing cached for completion is good for one line. */
+		complete_forget(comp);
 		if ((line = el_gets(el, &n)) == NULL || n <= 0) {
 			/* End of input (^D): leave the prompt's line tidy. */
 			putchar('\n');
@@ -104,6 +153,14 @@ shell_interactive(struct cmd_ctx *ctx)
 		if ((r = shell_line(ctx, line)) == SHELL_LOST)
 			break;
 	}
+	if (histfile != NULL) {
+		/* Names of files are nobody else's business. */
+		um = umask(077);
+		(void)history(hist, &ev, H_SAVE, histfile);
+		umask(um);
+		free(histfile);
+	}
+	complete_free(comp);
 	el_end(el);
 	history_end(hist);
 	return r == SHELL_LOST ? SHELL_LOST : SHELL_OK;
@@ -133,6 +190,7 @@ shell_run(struct cmd_ctx *ctx, FILE *in)
 {
 	int r;
 
+	ctx->stdin_cmds = in == stdin;
 	r = in == NULL ? shell_interactive(ctx) : shell_batch(ctx, in);
 	if (r == SHELL_LOST || rpc_lost(ctx->rpc))
 		return 3;

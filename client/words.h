@@ -8,16 +8,21 @@
 #ifndef MFTP_CLIENT_WORDS_H
 #define MFTP_CLIENT_WORDS_H
 
+#include <stddef.h>
+
 /*
  * Split line into words: blanks (space, tab, newline) separate words;
  * 'single quotes' keep everything literally; "double quotes" keep
- * everything but \" and \\, which stand for " and \; outside quotes a
- * backslash keeps the next character literally.  Quoted parts join the
- * word they touch, and '' is an empty word.
+ * everything but \" and \\, which stand for " and \; $'...' takes the
+ * escapes \n \t \r \a \b \e \f \v \\ \' \" \xHH and \NNN (octal), as
+ * in bash; outside quotes a backslash keeps the next character
+ * literally.  Quoted parts join the word they touch, and '' is an empty
+ * word.
  *
  * Returns 0 with *argvp a NULL-terminated array of *argcp new strings
  * (free with words_free), or -1 with *errp a static message for an
- * unterminated quote or a trailing backslash (*argvp is then NULL).
+ * unterminated quote, a trailing backslash or an escape that gives a NUL
+ * byte (*argvp is then NULL).
  */
 int words_split(const char *line, int *argcp, char ***argvp, const char **errp);
 void words_free(char **argv);
@@ -29,11 +34,21 @@ void words_free(char **argv);
 char *words_printable(const char *name);
 
 /*
- * A copy of s quoted so that words_split() gives s back as one word:
- * unchanged when it has no blank, quote, backslash or control character
- * and is not empty, otherwise in single quotes, with a ' inside written as
- * '\''.
+ * A copy of s quoted so that words_split() (and a POSIX shell) gives s
+ * back as one word, for printing names: unchanged when it is not empty,
+ * does not start with '#' or '~' and has no blank, quote, backslash or
+ * other character special to a shell; $'...' with escapes when it has
+ * control characters or bytes that are not UTF-8 (so the result never
+ * holds a control character); otherwise in single quotes, with a '
+ * inside written as '\''.  A leading '-' is not quoted: "--" before such
+ * a name tells a command it is not an option.
  */
 char *words_quote(const char *s);
+
+/*
+ * The length of the valid UTF-8 sequence s starts with (1 for ASCII), or
+ * 0 for an invalid one or the end of the string.
+ */
+size_t words_utf8_len(const char *s);
 
 #endif

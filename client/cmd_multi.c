@@ -1,0 +1,336 @@
+/*
+ * cmd_multi.c: commands that move many files: get -r and put -r (whole
+ * trees, empty directories included), mget and mput (globs).
+ *
+ * Runs as: the user, in mftp.  Remote names reach local paths only after
+ * tree_name_ok() said they are single components.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmds.h"
+#include "proto.h"
+#include "rpc.h"
+#include "tree.h"
+#include "util.h"
+#include "words.h"
+#include "xfer.h"
+
+/* mkdir that accepts an existing directory. */
+static int
+cmd_local_mkdir(struct cmd_ctx *ctx, const char *path)
+{
+	struct stat st;
+
+	if (mkdir(path, 0777) == 0)
+		return 0;
+	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	return cmd_fail(ctx, "%s: %s", path, strerror(errno));
+}
+
+/* MKDIR that accepts an existing name (a file there fails later). */
+static int
+cmd_remote_mkdir(struct cmd_ctx *ctx, const char *path, uint32_t mode)
+{
+	if (rpc_mkdir(ctx->rpc, path, mode) == RPC_OK ||
+	    (!rpc_lost(ctx->rpc) && rpc_code(ctx->rpc) == MFTP_ST_EXISTS))
+		return 0;
+	return cmd_rpc_fail(ctx, path);
+}
+
+/* Download the remote directory remote as the local directory local. */
+static int
+cmd_get_dir(struct cmd_ctx *ctx, const char *remote, const char *local)
+{
+	struct xfer_item *v = NULL;
+	struct tree t;
+	size_t i, n = 0;
+	char *path;
+	int r = 0;
+
+	if (tree_remote(ctx, remote, &t) == -1 ||
+	    cmd_local_mkdir(ctx, local) == -1) {
+		tree_free(&t);
+		return -1;
+	}
+	for (i = 0; i < t.n && r == 0; i++) {
+		if (t.v[i].attr.kind == MFTP_KIND_DIR) {
+			path = cmd_join(local, t.v[i].path);
+			r = cmd_local_mkdir(ctx, path);
+			free(path);
+			continue;
+		}
+		v = xreallocarray(v, n + 1, sizeof(*v));
+		v[n].remote = cmd_join(remote, t.v[i].path);
+		v[n].local = cmd_join(local, t.v[i].path);
+		v[n++].attr = t.v[i].attr;
+	}
+	if (r == 0 && n > 0)
+		r = xfer_get(ctx, v, n, (ctx->opts & CMD_OPT('c')) != 0);
+	xfer_items_free(v, n);
+	tree_free(&t);
+	return r;
+}
+
+/* Upload the local directory local as the remote directory remote. */
+static int
+cmd_put_dir(
+    struct cmd_ctx *ctx, const char *local, const char *remote, mode_t mode)
+{
+	struct tree t;
+	char *from, *to;
+	size_t i;
+	int r;
+
+	if (tree_local(ctx, local, &t) == -1) {
+		tree_free(&t);
+		return -1;
+	}
+	/* Owner rwx, so the files can go in whatever the local mode. */
+	r = cmd_remote_mkdir(ctx, remote, (mode & 0777) | 0700);
+	for (i = 0; i < t.n && r == 0; i++) {
+		to = cmd_join(remote, t.v[i].path);
+		if (t.v[i].attr.kind == MFTP_KIND_DIR)
+			r = cmd_remote_mkdir(
+			    ctx, to, (t.v[i].attr.mode & 0777) | 0700);
+		else {
+			from = cmd_join(local, t.v[i].path);
+			r = xfer_put(ctx, from, to);
+			free(from);
+		}
+		free(to);
+	}
+	tree_free(&t);
+	return r;
+}
+
+/* get -r REMOTE [LOCAL]: into LOCAL/BASE if LOCAL is a directory. */
+int
+cmd_get_tree(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct msg_attr a;
+	struct stat st;
+	char *base, *local;
+	int r;
+
+	if (rpc_stat(ctx->rpc, argv[1], &a) != RPC_OK)
+		return cmd_rpc_fail(ctx, argv[1]);
+	if (a.kind != MFTP_KIND_DIR)
+		return cmd_fail(ctx, "%s: not a directory", argv[1]);
+	base = cmd_basename(argv[1]);
+	if (argc > 2 && base != NULL && stat(argv[2], &st) == 0 &&
+	    S_ISDIR(st.st_mode))
+		local = cmd_join(argv[2], base);
+	else if (argc > 2)
+		local = xstrdup(argv[2]);
+	else if (base != NULL)
+		local = xstrdup(base);
+	else
+		return cmd_fail(ctx,
+		    "%s: no directory name to save it under; give LOCAL",
+		    argv[1]);
+	r = cmd_get_dir(ctx, argv[1], local);
+	free(local);
+	free(base);
+	return r;
+}
+
+/* put -r LOCAL [REMOTE]: into REMOTE/BASE if REMOTE is a directory. */
+int
+cmd_put_tree(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct msg_attr a;
+	struct stat st;
+	char *base, *remote;
+	int e, r;
+
+	if (stat(argv[1], &st) == -1)
+		return cmd_fail(ctx, "%s: %s", argv[1], strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return cmd_fail(ctx, "%s: not a directory", argv[1]);
+	base = cmd_basename(argv[1]);
+	if (argc > 2 && base != NULL) {
+		if ((e = rpc_stat(ctx->rpc, argv[2], &a)) == RPC_LOST) {
+			free(base);
+			return cmd_rpc_fail(ctx, argv[2]);
+		}
+		remote = e == RPC_OK && a.kind == MFTP_KIND_DIR ?
+		    cmd_join(argv[2], base) :
+		    xstrdup(argv[2]);
+	} else if (argc > 2)
+		remote = xstrdup(argv[2]);
+	else if (base != NULL)
+		remote = xstrdup(base);
+	else
+		return cmd_fail(ctx,
+		    "%s: no directory name to store it under; give REMOTE",
+		    argv[1]);
+	r = cmd_put_dir(ctx, argv[1], remote, st.st_mode);
+	free(remote);
+	free(base);
+	return r;
+}
+
+struct cmd_match {
+	const char *pattern;
+	const char *dir; /* the pattern's directory part, "" for none */
+	struct xfer_item *files;
+	size_t nfiles;
+	char **dirs; /* matching directories, for mget -r */
+	size_t ndirs;
+	size_t matched;
+};
+
+static int
+cmd_match_add(void *arg, const struct msg_entry *e)
+{
+	struct cmd_match *m = arg;
+	const char *slash = strrchr(m->pattern, '/');
+	const char *glob = slash != NULL ? slash + 1 : m->pattern;
+	char *q;
+
+	if (!tree_name_ok(e->name) || fnmatch(glob, e->name, FNM_PERIOD) != 0)
+		return 0;
+	m->matched++;
+	if (e->attr.kind == MFTP_KIND_DIR) {
+		m->dirs = xreallocarray(m->dirs, m->ndirs + 1, sizeof(char *));
+		m->dirs[m->ndirs++] = cmd_join(m->dir, e->name);
+	} else if (e->attr.kind == MFTP_KIND_FILE) {
+		m->files = xreallocarray(
+		    m->files, m->nfiles + 1, sizeof(*m->files));
+		m->files[m->nfiles].remote = cmd_join(m->dir, e->name);
+		m->files[m->nfiles].local = xstrdup(e->name);
+		m->files[m->nfiles++].attr = e->attr;
+	} else {
+		q = words_quote(e->name);
+		cmd_note("skipping %s: not a regular file", q);
+		free(q);
+	}
+	return 0;
+}
+
+static int
+cmd_item_cmp(const void *a, const void *b)
+{
+	const struct xfer_item *x = a, *y = b;
+
+	return strcmp(x->remote, y->remote);
+}
+
+/*
+ * mget [-cr] PATTERN...: each pattern's last component is matched
+ * against a listing of its directory (a leading dot only by a dot), and
+ * the files come into the local working directory under their names.
+ */
+int
+cmd_mget(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct cmd_match m;
+	const char *slash;
+	char *dir, *q, *base;
+	size_t i;
+	int k, r = 0;
+
+	memset(&m, 0, sizeof(m));
+	for (k = 1; k < argc && r == 0; k++) {
+		m.pattern = argv[k];
+		m.matched = 0;
+		slash = strrchr(argv[k], '/');
+		if (slash == NULL)
+			dir = xstrdup("");
+		else /* "/x*" lists "/", "a/x*" lists "a" */
+			xasprintf(&dir, "%.*s",
+			    (int)(slash - argv[k]) + (slash == argv[k]),
+			    argv[k]);
+		m.dir = dir;
+		if (slash != NULL && slash[1] == '\0')
+			r = cmd_fail(ctx, "%s: no file name pattern", argv[k]);
+		else if (rpc_list(ctx->rpc, dir, cmd_match_add, &m) != RPC_OK)
+			r = cmd_rpc_fail(ctx, *dir != '\0' ? dir : ".");
+		else if (m.matched == 0)
+			r = cmd_fail(ctx, "%s: no match", argv[k]);
+		free(dir);
+	}
+	qsort(m.files, m.nfiles, sizeof(*m.files), cmd_item_cmp);
+	if (r == 0 && m.nfiles > 0)
+		r = xfer_get(
+		    ctx, m.files, m.nfiles, (ctx->opts & CMD_OPT('c')) != 0);
+	for (i = 0; i < m.ndirs; i++) {
+		if (r == 0 && (ctx->opts & CMD_OPT('r'))) {
+			base = cmd_basename(m.dirs[i]);
+			r = cmd_get_dir(ctx, m.dirs[i], base);
+			free(base);
+		} else if (r == 0) {
+			q = words_quote(m.dirs[i]);
+			cmd_note("skipping directory %s (use mget -r)", q);
+			free(q);
+		}
+		free(m.dirs[i]);
+	}
+	free(m.dirs);
+	xfer_items_free(m.files, m.nfiles);
+	return r;
+}
+
+/*
+ * mput [-r] PATTERN...: glob(3) on this side; regular files go to the
+ * remote working directory under their base names; symbolic links are
+ * skipped, not followed; directories need -r.
+ */
+int
+cmd_mput(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct stat st;
+	glob_t g;
+	char *base, *q;
+	size_t i;
+	int k, e, r = 0;
+
+	for (k = 1; k < argc && r == 0; k++) {
+		memset(&g, 0, sizeof(g));
+		if ((e = glob(argv[k], 0, NULL, &g)) != 0) {
+			globfree(&g);
+			return cmd_fail(ctx, "%s: %s", argv[k],
+			    e == GLOB_NOMATCH	  ? "no match" :
+				e == GLOB_NOSPACE ? "out of memory" :
+						    "cannot read a directory");
+		}
+		for (i = 0; i < g.gl_pathc && r == 0; i++) {
+			const char *p = g.gl_pathv[i];
+
+			if (lstat(p, &st) == -1) {
+				r = cmd_fail(ctx, "%s: %s", p, strerror(errno));
+				break;
+			}
+			q = words_quote(p);
+			if ((base = cmd_basename(p)) == NULL)
+				cmd_note("skipping %s: no file name", q);
+			else if (S_ISLNK(st.st_mode))
+				cmd_note("skipping %s: symbolic link, not "
+					 "followed",
+				    q);
+			else if (S_ISDIR(st.st_mode) &&
+			    !(ctx->opts & CMD_OPT('r')))
+				cmd_note(
+				    "skipping directory %s (use mput -r)", q);
+			else if (S_ISDIR(st.st_mode))
+				r = cmd_put_dir(ctx, p, base, st.st_mode);
+			else if (!S_ISREG(st.st_mode))
+				cmd_note("skipping %s: not a regular file", q);
+			else
+				r = xfer_put(ctx, p, base);
+			free(q);
+			free(base);
+		}
+		globfree(&g);
+	}
+	return r;
+}

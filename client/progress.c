@@ -1,0 +1,256 @@
+/*
+ * progress.c: the progress bar of one transfer on stderr (name, bar,
+ * percent, bytes, rate, ETA or "stalled"), and human units.
+ *
+ * Runs as: the user, in mftp.  Only plain characters and carriage
+ * returns are written, no terminal escapes; the bar is erased by
+ * overwriting it with blanks.
+ */
+#include <sys/ioctl.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "progress.h"
+#include "util.h"
+
+#define PROGRESS_FIRST 0.1 /* first drawn after this long (s) */
+#define PROGRESS_EVERY 0.1 /* redrawn at most this often (s) */
+#define PROGRESS_STALL 5.0 /* "stalled" after this long without data */
+#define PROGRESS_RING 30   /* rate over the last 30 draws, about 3 s */
+#define PROGRESS_LINE 512
+
+struct progress_sample {
+	double t;
+	uint64_t done;
+};
+
+struct progress {
+	char *name;
+	uint64_t size;
+	uint64_t done;
+	double last_draw;
+	double last_move;
+	struct progress_sample ring[PROGRESS_RING];
+	int head; /* the oldest sample */
+	int count;
+	size_t drawn; /* columns on the screen now */
+};
+
+static double
+progress_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void
+progress_human(char *s, size_t len, double v)
+{
+	static const char *unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB",
+		"EiB" };
+	size_t i = 0;
+
+	while (v >= 1024 && i < sizeof(unit) / sizeof(unit[0]) - 1) {
+		v /= 1024;
+		i++;
+	}
+	if (i == 0)
+		snprintf(s, len, "%.0f B", v);
+	else
+		snprintf(s, len, "%.1f %s", v, unit[i]);
+}
+
+static void
+progress_add_sample(struct progress *p, double t)
+{
+	int i;
+
+	if (p->count < PROGRESS_RING)
+		i = (p->head + p->count++) % PROGRESS_RING;
+	else {
+		i = p->head;
+		p->head = (p->head + 1) % PROGRESS_RING;
+	}
+	p->ring[i].t = t;
+	p->ring[i].done = p->done;
+}
+
+struct progress *
+progress_start(int enabled, const char *name, uint64_t size, uint64_t offset)
+{
+	struct progress *p;
+	const char *slash;
+	double now;
+
+	if (!enabled)
+		return NULL;
+	p = xcalloc(1, sizeof(*p));
+	/* The file's own name: a long directory would crowd it out. */
+	if ((slash = strrchr(name, '/')) != NULL && slash[1] != '\0')
+		name = slash + 1;
+	p->name = xstrdup(name);
+	p->size = size;
+	p->done = offset;
+	now = progress_now();
+	/* As if drawn just now: the first real draw waits PROGRESS_FIRST. */
+	p->last_draw = now + PROGRESS_FIRST - PROGRESS_EVERY;
+	p->last_move = now;
+	progress_add_sample(p, now);
+	return p;
+}
+
+static int
+progress_columns(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+		return ws.ws_col < PROGRESS_LINE / 2 ? ws.ws_col :
+						       PROGRESS_LINE / 2;
+	return 80;
+}
+
+/*
+ * Copy as much of name as fits in cols columns (control characters and
+ * bytes that are not characters become '?'); the columns used.
+ */
+static int
+progress_fit(const char *name, int cols, char *out, size_t outlen)
+{
+	const char *s = name;
+	mbstate_t ps;
+	size_t n, o = 0;
+	wchar_t wc;
+	int w, used = 0;
+
+	memset(&ps, 0, sizeof(ps));
+	while (*s != '\0') {
+		n = mbrtowc(&wc, s, strlen(s), &ps);
+		if (n == (size_t)-1 || n == (size_t)-2) {
+			memset(&ps, 0, sizeof(ps));
+			wc = L'?';
+			n = 1;
+		}
+		if ((w = wcwidth(wc)) < 0) {
+			wc = L'?';
+			w = 1;
+		}
+		if (used + w > cols || o + n + 1 > outlen)
+			break;
+		if (wc == L'?')
+			out[o++] = '?';
+		else {
+			memcpy(out + o, s, n);
+			o += n;
+		}
+		used += w;
+		s += n;
+	}
+	out[o] = '\0';
+	return used;
+}
+
+static void
+progress_draw(struct progress *p, double now)
+{
+	const struct progress_sample *old = &p->ring[p->head];
+	char line[PROGRESS_LINE], stats[160], done[32], size[32], rate[32];
+	char eta[32], name[PROGRESS_LINE / 2 + 8];
+	double bps = 0, left;
+	int cols, pct, namew, barw, i, len, fill;
+
+	if (now > old->t && p->done >= old->done)
+		bps = (double)(p->done - old->done) / (now - old->t);
+	pct = p->size == 0 ? 100 :
+			     (int)(100.0 * (double)p->done / (double)p->size);
+	progress_human(done, sizeof(done), (double)p->done);
+	progress_human(size, sizeof(size), (double)p->size);
+	progress_human(rate, sizeof(rate), bps);
+	if (now - p->last_move >= PROGRESS_STALL)
+		strlcpy(eta, "- stalled -", sizeof(eta));
+	else if (bps < 1)
+		strlcpy(eta, "ETA --:--", sizeof(eta));
+	else {
+		left = (double)(p->size - p->done) / bps;
+		if (left >= 3600)
+			snprintf(eta, sizeof(eta), "ETA %d:%02d:%02d",
+			    (int)(left / 3600), (int)(left / 60) % 60,
+			    (int)left % 60);
+		else
+			snprintf(eta, sizeof(eta), "ETA %d:%02d",
+			    (int)(left / 60), (int)left % 60);
+	}
+	len = snprintf(stats, sizeof(stats), " %3d%% %s / %s %s/s %s", pct,
+	    done, size, rate, eta);
+	/* One column less than the screen, so the line never wraps. */
+	cols = progress_columns() - 1;
+	namew = cols - len > 12 ? (cols - len) / 2 : cols - len;
+	namew = progress_fit(
+	    p->name, namew > 1 ? namew : 1, name, sizeof(name));
+	barw = cols - len - namew - 3;
+	i = snprintf(line, sizeof(line), "\r%s", name);
+	if (barw >= 5 &&
+	    (size_t)i + (size_t)barw + 3 + (size_t)len < sizeof(line)) {
+		fill = (int)((double)barw * pct / 100.0);
+		line[i++] = ' ';
+		line[i++] = '[';
+		memset(line + i, '=', (size_t)fill);
+		memset(line + i + fill, ' ', (size_t)(barw - fill));
+		i += barw;
+		line[i++] = ']';
+		line[i] = '\0';
+		namew += barw + 3;
+	}
+	strlcat(line, stats, sizeof(line));
+	fputs(line, stderr);
+	/* Blank what a longer earlier line left. */
+	for (i = namew + len; (size_t)i < p->drawn; i++)
+		fputc(' ', stderr);
+	fflush(stderr);
+	if ((size_t)(namew + len) > p->drawn)
+		p->drawn = (size_t)(namew + len);
+	p->last_draw = now;
+	progress_add_sample(p, now);
+}
+
+void
+progress_update(void *arg, uint64_t done)
+{
+	struct progress *p = arg;
+	double now;
+
+	if (p == NULL)
+		return;
+	now = progress_now();
+	if (done != p->done) {
+		p->done = done;
+		p->last_move = now;
+	}
+	if (now - p->last_draw >= PROGRESS_EVERY)
+		progress_draw(p, now);
+}
+
+void
+progress_end(struct progress *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	if (p->drawn > 0) {
+		fputc('\r', stderr);
+		for (i = 0; i < p->drawn; i++)
+			fputc(' ', stderr);
+		fputc('\r', stderr);
+		fflush(stderr);
+	}
+	free(p->name);
+	free(p);
+}

@@ -1,0 +1,48 @@
+/*
+ * rpc_int.h: what rpc.c (connection, control requests) shares with
+ * rpc_xfer.c (LIST, GET and PUT, whose replies stream); nothing else
+ * includes it.
+ *
+ * Runs as: the user, in mftp.
+ */
+#ifndef MFTP_CLIENT_RPC_INT_H
+#define MFTP_CLIENT_RPC_INT_H
+
+#include <stdint.h>
+
+#include "msg.h"
+
+/* The longest wait for the server within one read or write. */
+#define RPC_IO_TIMEOUT_MS (120 * 1000)
+
+struct rpc {
+	struct transport *t;
+	struct buf *scratch; /* one frame, in or out */
+	struct msg m;	     /* the reply being read */
+	uint32_t code;	     /* why the last call failed */
+	char *text;
+	int lost;
+	char *server; /* software name from HELLO_OK */
+};
+
+/* Record why a call failed and return result. */
+int rpc_fail(struct rpc *r, int result, uint32_t code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Record why, end the session (shut the socket) and return RPC_LOST. */
+int rpc_lose(struct rpc *r, uint32_t code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* rpc_lose with a transport or frame error (ERR_*) described. */
+int rpc_lose_err(struct rpc *r, int err, const char *what);
+
+/* Send one request frame; one that has at most a path. */
+int rpc_send(struct rpc *r, const struct msg *m);
+int rpc_send_path(struct rpc *r, uint8_t type, const char *path);
+/*
+ * Read the next reply into r->m, whatever its type (an ERROR that ends
+ * the session on the server's side ends it here too).
+ */
+int rpc_recv(struct rpc *r);
+/* Read the next reply into r->m: of type want (RPC_OK) or ERROR. */
+int rpc_expect(struct rpc *r, uint8_t want);
+
+#endif

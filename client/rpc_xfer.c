@@ -1,0 +1,322 @@
+/*
+ * rpc_xfer.c: the client's side of the requests whose answers stream:
+ * LIST (DIRENTS frames up to an OK), and GET and PUT with the raw file
+ * data that follows them and its SHA-256, computed as the bytes stream.
+ *
+ * Runs as: the user, in mftp.  The server's byte counts are checked
+ * against what was asked before any data is read, and a server that
+ * breaks a transfer's framing ends the session (RPC_LOST): after raw
+ * bytes nothing else on the stream could be trusted to line up.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "mftp_limits.h"
+#include "msg.h"
+#include "proto.h"
+#include "rpc.h"
+#include "rpc_int.h"
+#include "sha256.h"
+#include "transport.h"
+#include "util.h"
+
+/* How often a waiting transfer tells its progress display (ms). */
+#define RPC_TICK_MS 1000
+
+/* Clear what a call fills in, keeping what the caller set. */
+static void
+rpc_xfer_clear(struct rpc_xfer *x)
+{
+	rpc_progress_fn *fn = x->progress;
+	void *arg = x->arg;
+
+	memset(x, 0, sizeof(*x));
+	x->progress = fn;
+	x->arg = arg;
+}
+
+static void
+rpc_xfer_tell(struct rpc_xfer *x)
+{
+	if (x->progress != NULL)
+		x->progress(x->arg, x->offset + x->bytes);
+}
+
+int
+rpc_list_send(struct rpc *r, const char *path)
+{
+	return rpc_send_path(r, MFTP_MSG_LIST, path != NULL ? path : "");
+}
+
+int
+rpc_list_recv(struct rpc *r, rpc_list_fn *fn, void *arg)
+{
+	size_t i;
+	int e, ret = 0;
+
+	for (;;) {
+		if ((e = rpc_recv(r)) != RPC_OK)
+			return e;
+		switch (r->m.type) {
+		case MFTP_MSG_DIRENTS:
+			for (i = 0; i < r->m.nentries && ret == 0; i++)
+				ret = fn(arg, &r->m.entries[i]);
+			break;
+		case MFTP_MSG_OK:
+			return ret;
+		case MFTP_MSG_ERROR:
+			return rpc_fail(r, RPC_SERVER, r->m.code, "%s",
+			    r->m.text != NULL ? r->m.text : "");
+		default:
+			return rpc_lose(r, 0,
+			    "protocol error: %s in a directory listing",
+			    msg_name(r->m.type) != NULL ? msg_name(r->m.type) :
+							  "unknown message");
+		}
+	}
+}
+
+int
+rpc_list(struct rpc *r, const char *path, rpc_list_fn *fn, void *arg)
+{
+	int e;
+
+	if ((e = rpc_list_send(r, path)) != RPC_OK)
+		return e;
+	return rpc_list_recv(r, fn, arg);
+}
+
+int
+rpc_get_send(struct rpc *r, const char *path, uint64_t offset)
+{
+	struct msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = MFTP_MSG_GET;
+	m.path = (char *)path;
+	m.offset = offset;
+	return rpc_send(r, &m);
+}
+
+int
+rpc_get_file(struct rpc *r, uint64_t offset, struct rpc_xfer *x)
+{
+	int e;
+
+	rpc_xfer_clear(x);
+	if ((e = rpc_expect(r, MFTP_MSG_FILE)) != RPC_OK)
+		return e;
+	if (r->m.offset != offset || r->m.offset > r->m.size)
+		return rpc_lose(r, 0,
+		    "protocol error: FILE reply with offset %ju for size %ju "
+		    "(asked for %ju)",
+		    (uintmax_t)r->m.offset, (uintmax_t)r->m.size,
+		    (uintmax_t)offset);
+	x->size = r->m.size;
+	x->offset = r->m.offset;
+	return RPC_OK;
+}
+
+/* Write all of p to fd; 0 or an errno value. */
+static int
+rpc_write_fd(int fd, const uint8_t *p, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Read the next piece of a file's data, telling the progress display
+ * every RPC_TICK_MS while none comes.  The count, or an RPC_LOST result.
+ */
+static ssize_t
+rpc_read_data(struct rpc *r, uint8_t *p, size_t len, struct rpc_xfer *x)
+{
+	ssize_t n;
+	int waited = 0;
+
+	/* A short timeout, so that a silent server is noticed and shown. */
+	transport_set_timeout(r->t, RPC_TICK_MS);
+	while ((n = transport_read_some(r->t, p, len)) == ERR_TIMEOUT &&
+	    (waited += RPC_TICK_MS) < RPC_IO_TIMEOUT_MS)
+		rpc_xfer_tell(x);
+	transport_set_timeout(r->t, RPC_IO_TIMEOUT_MS);
+	if (n < 0)
+		return rpc_lose_err(
+		    r, n == ERR_EOF ? ERR_SHORT : (int)n, "a file's data");
+	return n;
+}
+
+int
+rpc_get_data(struct rpc *r, int fd, struct sha256 *sha, struct rpc_xfer *x)
+{
+	uint64_t left = x->size - x->offset;
+	uint8_t *chunk;
+	ssize_t n;
+	int e, werr = 0;
+
+	x->bytes = 0;
+	chunk = xmalloc(MFTP_IO_CHUNK);
+	while (left > 0) {
+		n = rpc_read_data(r, chunk,
+		    left < MFTP_IO_CHUNK ? (size_t)left : MFTP_IO_CHUNK, x);
+		if (n < 0) {
+			free(chunk);
+			return (int)n;
+		}
+		if (sha != NULL)
+			sha256_update(sha, chunk, (size_t)n);
+		/* After a write error keep reading, to stay in step. */
+		if (fd != -1 && werr == 0)
+			werr = rpc_write_fd(fd, chunk, (size_t)n);
+		left -= (uint64_t)n;
+		x->bytes += (uint64_t)n;
+		rpc_xfer_tell(x);
+	}
+	free(chunk);
+	if ((e = rpc_expect(r, MFTP_MSG_DATA_END)) != RPC_OK)
+		return e == RPC_SERVER ? rpc_lose(r, r->code, "%s", r->text) :
+					 e;
+	if (r->m.hash_len != MFTP_HASH_LEN)
+		return rpc_lose(r, 0,
+		    "protocol error: the server sent no SHA-256 "
+		    "after the file's data");
+	memcpy(x->hash, r->m.hash, MFTP_HASH_LEN);
+	if (werr != 0)
+		return rpc_fail(r, RPC_LOCAL, 0, "%s", strerror(werr));
+	return RPC_OK;
+}
+
+int
+rpc_put_send(struct rpc *r, const char *path, uint64_t size, uint32_t mode,
+    int64_t mtime)
+{
+	struct msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = MFTP_MSG_PUT;
+	m.path = (char *)path;
+	m.size = size;
+	m.mode = mode;
+	m.mtime = mtime;
+	return rpc_send(r, &m);
+}
+
+int
+rpc_put_ready(struct rpc *r, uint64_t size, struct rpc_xfer *x)
+{
+	int e;
+
+	rpc_xfer_clear(x);
+	if ((e = rpc_expect(r, MFTP_MSG_PUT_READY)) != RPC_OK)
+		return e;
+	if (r->m.offset > size)
+		return rpc_lose(r, 0,
+		    "protocol error: server asked for offset %ju of %ju bytes",
+		    (uintmax_t)r->m.offset, (uintmax_t)size);
+	x->size = size;
+	x->offset = r->m.offset;
+	return RPC_OK;
+}
+
+/*
+ * Wait until the connection takes more data, telling the progress
+ * display every RPC_TICK_MS while it does not.
+ */
+static int
+rpc_wait_writable(struct rpc *r, struct rpc_xfer *x)
+{
+	struct pollfd pfd;
+	int n, waited = 0;
+
+	pfd.fd = transport_fd(r->t);
+	pfd.events = POLLOUT;
+	while ((n = poll(&pfd, 1, RPC_TICK_MS)) != 1) {
+		if (n == -1 && errno != EINTR)
+			return rpc_lose_err(r, ERR_IO, "a file's data");
+		if (n == 0 && (waited += RPC_TICK_MS) >= RPC_IO_TIMEOUT_MS)
+			return rpc_lose_err(r, ERR_TIMEOUT, "a file's data");
+		rpc_xfer_tell(x);
+	}
+	return RPC_OK;
+}
+
+/*
+ * The server waits for exactly size bytes and has no way to hear that
+ * fewer are coming: only closing the connection tells it.
+ */
+static int
+rpc_put_local_error(struct rpc *r, int shrank)
+{
+	if (shrank)
+		return rpc_lose(r, 0,
+		    "local file shrank during the upload; connection closed");
+	return rpc_lose(r, 0, "reading the local file: %s; connection closed",
+	    strerror(errno));
+}
+
+int
+rpc_put_data(struct rpc *r, int fd, struct sha256 *sha, struct rpc_xfer *x)
+{
+	struct msg m;
+	uint64_t off = x->offset;
+	uint8_t *chunk;
+	ssize_t n;
+	size_t want;
+	int e;
+
+	x->bytes = 0;
+	/* The hash covers the whole file: the part the server kept too. */
+	if (off > 0 && (e = sha256_update_fd(sha, fd, 0, off)) != 0)
+		return rpc_put_local_error(r, e == ERR_SHORT);
+	chunk = xmalloc(MFTP_IO_CHUNK);
+	while (off < x->size) {
+		want = x->size - off < MFTP_IO_CHUNK ? (size_t)(x->size - off) :
+						       MFTP_IO_CHUNK;
+		n = pread(fd, chunk, want, (off_t)off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			free(chunk);
+			return rpc_put_local_error(r, n == 0);
+		}
+		sha256_update(sha, chunk, (size_t)n);
+		if ((e = rpc_wait_writable(r, x)) != RPC_OK) {
+			free(chunk);
+			return e;
+		}
+		if ((e = transport_write(r->t, chunk, (size_t)n)) != 0) {
+			free(chunk);
+			return rpc_lose_err(r, e, "a file's data");
+		}
+		off += (uint64_t)n;
+		x->bytes += (uint64_t)n;
+		rpc_xfer_tell(x);
+	}
+	free(chunk);
+	sha256_final(sha, x->hash);
+	memset(&m, 0, sizeof(m));
+	m.type = MFTP_MSG_DATA_END;
+	memcpy(m.hash, x->hash, MFTP_HASH_LEN);
+	m.hash_len = MFTP_HASH_LEN;
+	if ((e = rpc_send(r, &m)) != RPC_OK)
+		return e;
+	return rpc_expect(r, MFTP_MSG_OK);
+}

@@ -1,0 +1,226 @@
+/*
+ * tree.c: walking directory trees for get -r and put -r: remote by LIST,
+ * a level's listings pipelined; local by readdir, without following
+ * symbolic links.
+ *
+ * Runs as: the user, in mftp.  Names in a remote listing are untrusted:
+ * each must be a single path component before it is joined to a local
+ * path.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmds.h"
+#include "proto.h"
+#include "rpc.h"
+#include "tree.h"
+#include "util.h"
+#include "words.h"
+
+/* LIST requests in flight at most. */
+#define TREE_WINDOW 32
+
+int
+tree_name_ok(const char *name)
+{
+	return *name != '\0' && strcmp(name, ".") != 0 &&
+	    strcmp(name, "..") != 0 && strchr(name, '/') == NULL;
+}
+
+static void
+tree_add(struct tree *t, char *path, const struct msg_attr *attr)
+{
+	t->v = xreallocarray(t->v, t->n + 1, sizeof(*t->v));
+	t->v[t->n].path = path;
+	t->v[t->n].attr = *attr;
+	t->n++;
+}
+
+void
+tree_free(struct tree *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->v[i].path);
+	free(t->v);
+	t->v = NULL;
+	t->n = 0;
+}
+
+/* A skipped entry, named by top/path, quoted as ls would. */
+static void
+tree_skip(const char *top, const char *path, const char *why)
+{
+	char *full = cmd_join(top, path), *q = words_quote(full);
+
+	cmd_note("skipping %s: %s", q, why);
+	free(q);
+	free(full);
+}
+
+struct tree_list_arg {
+	struct tree *t;
+	const char *top;
+	const char *rel; /* the directory being listed, relative */
+};
+
+static int
+tree_list_add(void *arg, const struct msg_entry *e)
+{
+	struct tree_list_arg *a = arg;
+	char *path;
+
+	if (!tree_name_ok(e->name)) {
+		tree_skip(a->top, a->rel, "the server sent a bad name in it");
+		return 0;
+	}
+	path = cmd_join(a->rel, e->name);
+	if (e->attr.kind == MFTP_KIND_LINK)
+		tree_skip(a->top, path, "symbolic link, not followed");
+	else if (e->attr.kind != MFTP_KIND_FILE &&
+	    e->attr.kind != MFTP_KIND_DIR)
+		tree_skip(a->top, path, "not a regular file");
+	else {
+		tree_add(a->t, path, &e->attr);
+		return 0;
+	}
+	free(path);
+	return 0;
+}
+
+int
+tree_remote(struct cmd_ctx *ctx, const char *top, struct tree *t)
+{
+	struct tree_list_arg a;
+	size_t *level = NULL, nlevel = 0, from, i, sent, got, before;
+	char *path;
+	int e, failed = 0;
+
+	t->v = NULL;
+	t->n = 0;
+	/* Level 0 is the top itself, named by SIZE_MAX. */
+	level = xreallocarray(level, 1, sizeof(*level));
+	level[nlevel++] = SIZE_MAX;
+	while (nlevel > 0 && !failed) {
+		before = t->n;
+		for (from = 0; from < nlevel && !failed; from += TREE_WINDOW) {
+			for (sent = from;
+			     sent < nlevel && sent < from + TREE_WINDOW;
+			     sent++) {
+				path = level[sent] == SIZE_MAX ?
+				    xstrdup(top) :
+				    cmd_join(top, t->v[level[sent]].path);
+				e = rpc_list_send(ctx->rpc, path);
+				free(path);
+				if (e != RPC_OK)
+					break;
+			}
+			for (got = from; got < sent; got++) {
+				a.t = t;
+				a.top = top;
+				a.rel = level[got] == SIZE_MAX ?
+				    "" :
+				    t->v[level[got]].path;
+				e = rpc_list_recv(ctx->rpc, tree_list_add, &a);
+				if (e != RPC_OK && !failed) {
+					failed = 1;
+					path = cmd_join(top, a.rel);
+					cmd_rpc_fail(ctx, path);
+					free(path);
+				}
+			}
+			if (sent < from + TREE_WINDOW && sent < nlevel &&
+			    !failed) {
+				failed = 1;
+				cmd_rpc_fail(ctx, top);
+			}
+		}
+		/* The next level: the directories this one held. */
+		nlevel = 0;
+		for (i = before; i < t->n; i++) {
+			if (t->v[i].attr.kind != MFTP_KIND_DIR)
+				continue;
+			level = xreallocarray(
+			    level, nlevel + 1, sizeof(*level));
+			level[nlevel++] = i;
+		}
+	}
+	free(level);
+	return failed ? -1 : 0;
+}
+
+static int
+tree_local_dir(
+    struct cmd_ctx *ctx, const char *top, const char *rel, struct tree *t)
+{
+	struct msg_attr attr;
+	struct dirent *de;
+	struct stat st;
+	char **names = NULL, *dir, *full, *path;
+	size_t n = 0, i;
+	DIR *d;
+	int ret = 0;
+
+	dir = *rel == '\0' ? xstrdup(top) : cmd_join(top, rel);
+	if ((d = opendir(dir)) == NULL) {
+		cmd_fail(ctx, "%s: %s", dir, strerror(errno));
+		free(dir);
+		return -1;
+	}
+	/* Read it all first: no descriptor stays open while recursing. */
+	while ((errno = 0, de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		names = xreallocarray(names, n + 1, sizeof(*names));
+		names[n++] = xstrdup(de->d_name);
+	}
+	if (errno != 0)
+		ret = cmd_fail(ctx, "%s: %s", dir, strerror(errno));
+	closedir(d);
+	for (i = 0; i < n && ret == 0; i++) {
+		path = cmd_join(rel, names[i]);
+		full = cmd_join(top, path);
+		if (lstat(full, &st) == -1) {
+			ret = cmd_fail(ctx, "%s: %s", full, strerror(errno));
+			free(path);
+		} else if (S_ISLNK(st.st_mode)) {
+			tree_skip(top, path, "symbolic link, not followed");
+			free(path);
+		} else if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
+			tree_skip(top, path, "not a regular file");
+			free(path);
+		} else {
+			memset(&attr, 0, sizeof(attr));
+			attr.kind = S_ISDIR(st.st_mode) ? MFTP_KIND_DIR :
+							  MFTP_KIND_FILE;
+			attr.mode = st.st_mode & 07777;
+			attr.size = (uint64_t)st.st_size;
+			attr.mtime = st.st_mtime;
+			tree_add(t, path, &attr);
+			if (S_ISDIR(st.st_mode))
+				ret = tree_local_dir(ctx, top, path, t);
+		}
+		free(full);
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(dir);
+	return ret;
+}
+
+int
+tree_local(struct cmd_ctx *ctx, const char *top, struct tree *t)
+{
+	t->v = NULL;
+	t->n = 0;
+	return tree_local_dir(ctx, top, "", t);
+}

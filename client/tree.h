@@ -1,0 +1,51 @@
+/*
+ * tree.h: walking a directory tree, remote (LIST recursion) or local,
+ * into a flat list for get -r and put -r.
+ *
+ * Runs as: the user, in mftp.
+ */
+#ifndef MFTP_CLIENT_TREE_H
+#define MFTP_CLIENT_TREE_H
+
+#include <stddef.h>
+
+#include "msg.h"
+
+struct cmd_ctx;
+
+struct tree_entry {
+	char *path; /* relative to the top: "a", "a/b" */
+	struct msg_attr attr;
+};
+
+/*
+ * Everything below the top (not the top itself): directories and regular
+ * files, each directory before what it holds.
+ */
+struct tree {
+	struct tree_entry *v;
+	size_t n;
+};
+
+/*
+ * Walk the remote directory top by LIST, the listings of a level sent
+ * together.  Symbolic links and other kinds are skipped with a note, and
+ * so is any name a server should never send ("", ".", "..", or one with
+ * a '/'), which could otherwise lead a download out of its directory.
+ * 0, or -1 with the reason in ctx (t then holds what was found).
+ */
+int tree_remote(struct cmd_ctx *ctx, const char *top, struct tree *t);
+
+/*
+ * Walk the local directory top (followed if it is a symbolic link).
+ * Symbolic links inside are skipped with a note, not followed, and so
+ * are devices, sockets and FIFOs.  0, or -1 with the reason in ctx.
+ */
+int tree_local(struct cmd_ctx *ctx, const char *top, struct tree *t);
+
+void tree_free(struct tree *t);
+
+/* Nonzero if a name from a listing can be used as one path component. */
+int tree_name_ok(const char *name);
+
+#endif

@@ -1,0 +1,450 @@
+/*
+ * xfer.c: verified, resumable transfers of single files: the local .part
+ * and its resume key, pipelined GETs, PUT with the server's resume
+ * offset, the SHA-256 check, one retry from the start, the final line.
+ *
+ * Runs as: the user, in mftp.  A download reaches its final name only by
+ * rename() after its SHA-256 matched the server's; until then it is
+ * LOCAL.part, which an interruption leaves for the next get to resume.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmds.h"
+#include "mftp_limits.h"
+#include "progress.h"
+#include "proto.h"
+#include "rpc.h"
+#include "sha256.h"
+#include "util.h"
+#include "words.h"
+#include "xfer.h"
+
+/* GET requests in flight at most, and their bytes (see xfer_get_pass). */
+#define XFER_WINDOW 32
+#define XFER_WINDOW_BYTES (16 * 1024)
+
+/* Where the key of a LOCAL.part is kept: an xattr, else a sidecar file. */
+#define XFER_KEY_XATTR "user.mftp.resume"
+
+/* How a pass of downloads treats an existing LOCAL.part. */
+#define XFER_AUTO 0  /* resume it if its key matches */
+#define XFER_FORCE 1 /* resume it unless its key is known to differ */
+#define XFER_FRESH 2 /* start over */
+
+static double
+xfer_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * The one line after a transfer: "NAME: 1.0 MiB in 0.01 s (100.0
+ * MiB/s), verified", with "resumed at SIZE" when offset bytes were kept.
+ */
+static void
+xfer_report(struct cmd_ctx *ctx, const char *name, uint64_t bytes,
+    uint64_t offset, double secs)
+{
+	char size[32], rate[32], at[48] = "", *p;
+
+	if (ctx->quiet)
+		return;
+	progress_human(size, sizeof(size), (double)bytes);
+	progress_human(
+	    rate, sizeof(rate), (double)bytes / (secs > 1e-6 ? secs : 1e-6));
+	if (offset > 0) {
+		strlcpy(at, ", resumed at ", sizeof(at));
+		progress_human(
+		    at + strlen(at), sizeof(at) - strlen(at), (double)offset);
+	}
+	p = words_printable(name);
+	printf(
+	    "%s: %s in %.2f s (%s/s)%s, verified\n", p, size, secs, rate, at);
+	fflush(stdout);
+	free(p);
+}
+
+/* dir/.base.part.key beside local. */
+static char *
+xfer_sidecar(const char *local)
+{
+	const char *slash = strrchr(local, '/');
+	char *s;
+
+	if (slash == NULL)
+		xasprintf(&s, ".%s.part.key", local);
+	else
+		xasprintf(&s, "%.*s/.%s.part.key", (int)(slash - local), local,
+		    slash + 1);
+	return s;
+}
+
+static int
+xfer_key_parse(char *buf, ssize_t n, uint64_t *size, int64_t *mtime)
+{
+	uintmax_t s;
+	intmax_t m;
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if (sscanf(buf, "%ju %jd", &s, &m) != 2)
+		return -1;
+	*size = s;
+	*mtime = m;
+	return 0;
+}
+
+/* The key a LOCAL.part was started with: 0, or -1 when it has none. */
+static int
+xfer_key_read(
+    const char *part, const char *local, uint64_t *size, int64_t *mtime)
+{
+	char buf[64], *side;
+	ssize_t n;
+	int fd;
+
+	n = lgetxattr(part, XFER_KEY_XATTR, buf, sizeof(buf) - 1);
+	if (n > 0)
+		return xfer_key_parse(buf, n, size, mtime);
+	side = xfer_sidecar(local);
+	fd = open(side, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	free(side);
+	if (fd == -1)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return xfer_key_parse(buf, n, size, mtime);
+}
+
+/* Best effort: without a key the .part is resumed only by get -c. */
+static void
+xfer_key_write(int fd, const char *local, uint64_t size, int64_t mtime)
+{
+	char buf[64], *side;
+	int len, sfd;
+
+	len = snprintf(
+	    buf, sizeof(buf), "%ju %jd", (uintmax_t)size, (intmax_t)mtime);
+	side = xfer_sidecar(local);
+	if (fsetxattr(fd, XFER_KEY_XATTR, buf, (size_t)len, 0) == 0)
+		(void)unlink(side);
+	else if ((sfd = open(side,
+		      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		      0600)) != -1) {
+		if (write(sfd, buf, (size_t)len) != len)
+			(void)unlink(side);
+		close(sfd);
+	}
+	free(side);
+}
+
+static void
+xfer_key_drop(int fd, const char *local)
+{
+	char *side = xfer_sidecar(local);
+
+	if (fd != -1)
+		(void)fremovexattr(fd, XFER_KEY_XATTR);
+	(void)unlink(side);
+	free(side);
+}
+
+/* Where a download starts: how much of an existing LOCAL.part to keep. */
+static uint64_t
+xfer_plan(const struct xfer_item *it, int mode)
+{
+	struct stat st;
+	uint64_t ksize;
+	int64_t kmtime;
+	char *part;
+	int key;
+
+	if (mode == XFER_FRESH)
+		return 0;
+	xasprintf(&part, "%s.part", it->local);
+	if (lstat(part, &st) == -1 || !S_ISREG(st.st_mode)) {
+		free(part);
+		return 0;
+	}
+	key = xfer_key_read(part, it->local, &ksize, &kmtime) == 0;
+	free(part);
+	if (key && (ksize != it->attr.size || kmtime != it->attr.mtime))
+		return 0; /* the remote file changed since */
+	if (!key && mode != XFER_FORCE)
+		return 0;
+	if ((uint64_t)st.st_size > it->attr.size)
+		return 0;
+	return (uint64_t)st.st_size;
+}
+
+/* Open LOCAL.part for data from offset on; -1 with the reason in ctx. */
+static int
+xfer_open_part(struct cmd_ctx *ctx, const char *part, uint64_t offset)
+{
+	int fd, flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW;
+
+	if (offset == 0)
+		flags |= O_CREAT | O_TRUNC;
+	if ((fd = open(part, flags, 0600)) == -1) {
+		cmd_fail(ctx, "%s: %s", part, strerror(errno));
+		return -1;
+	}
+	if (offset > 0 &&
+	    (ftruncate(fd, (off_t)offset) == -1 ||
+		lseek(fd, (off_t)offset, SEEK_SET) == -1)) {
+		cmd_fail(ctx, "%s: %s", part, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Verified: give LOCAL.part its mode and move it onto LOCAL. */
+static int
+xfer_commit(
+    struct cmd_ctx *ctx, const struct xfer_item *it, int fd, const char *part)
+{
+	int e = 0;
+
+	xfer_key_drop(fd, it->local);
+	if (fchmod(fd, (mode_t)it->attr.mode & 0666 & ~ctx->umask) == -1)
+		e = errno;
+	if (close(fd) == -1 && e == 0)
+		e = errno;
+	if (e != 0)
+		return cmd_fail(ctx, "%s: %s", part, strerror(e));
+	if (rename(part, it->local) == -1)
+		return cmd_fail(ctx, "%s: %s", it->local, strerror(errno));
+	return 0;
+}
+
+/*
+ * Read one GET's reply and data.  0 when done, 0 with *redo set when a
+ * resumed file did not verify (its .part is then worthless), -1 after
+ * cmd_fail().
+ */
+static int
+xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it, uint64_t offset,
+    int mode, double t0, int *redo)
+{
+	uint8_t mine[MFTP_HASH_LEN];
+	struct rpc_xfer x;
+	struct sha256 *sha;
+	char *part;
+	int fd, e, ret = -1;
+
+	memset(&x, 0, sizeof(x));
+	if (rpc_get_file(ctx->rpc, offset, &x) != RPC_OK)
+		return cmd_rpc_fail(ctx, it->remote);
+	xasprintf(&part, "%s.part", it->local);
+	sha = sha256_new();
+	if ((fd = xfer_open_part(ctx, part, offset)) != -1 && offset > 0 &&
+	    sha256_update_fd(sha, fd, 0, offset) != 0) {
+		cmd_fail(ctx, "%s: %s", part, strerror(errno));
+		close(fd);
+		fd = -1;
+	}
+	if (fd == -1) {
+		/* Stay in step: the data comes anyway. */
+		if (rpc_get_data(ctx->rpc, -1, NULL, &x) == RPC_LOST)
+			cmd_rpc_fail(ctx, it->remote);
+		goto out;
+	}
+	if (offset == 0)
+		xfer_key_write(fd, it->local, it->attr.size, it->attr.mtime);
+	x.arg = progress_start(ctx->progress, it->local, x.size, x.offset);
+	x.progress = progress_update;
+	e = rpc_get_data(ctx->rpc, fd, sha, &x);
+	progress_end(x.arg);
+	if (e != RPC_OK) {
+		/* The .part stays, for the next get to resume. */
+		cmd_rpc_fail(ctx, e == RPC_LOCAL ? part : it->remote);
+		close(fd);
+		goto out;
+	}
+	sha256_final(sha, mine);
+	if (ct_memcmp(mine, x.hash, sizeof(mine)) != 0) {
+		close(fd);
+		if (offset > 0 && mode != XFER_FRESH) {
+			*redo = 1;
+			ret = 0;
+			goto out;
+		}
+		(void)unlink(part);
+		xfer_key_drop(-1, it->local);
+		cmd_fail(ctx,
+		    "%s: checksum mismatch: the data received does not match "
+		    "the server's SHA-256; it was discarded",
+		    it->remote);
+		goto out;
+	}
+	if (xfer_commit(ctx, it, fd, part) == 0) {
+		xfer_report(ctx, it->local, x.bytes, x.offset, xfer_now() - t0);
+		ret = 0;
+	}
+out:
+	sha256_free(sha);
+	free(part);
+	return ret;
+}
+
+/*
+ * One pass over the items: GETs go out up to XFER_WINDOW ahead of the
+ * replies being read.  The bytes in flight are bounded too: the server
+ * reads no request while it sends a file, so requests must fit in the
+ * socket buffers or both sides would wait on each other.
+ */
+static int
+xfer_get_pass(
+    struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int mode, int *redo)
+{
+	uint64_t *offs;
+	size_t *cost, sent = 0, done = 0, inflight = 0;
+	char *first = NULL;
+	double t0 = xfer_now();
+	int r, failed = 0, again = 0;
+
+	offs = xcalloc(n, sizeof(*offs));
+	cost = xcalloc(n, sizeof(*cost));
+	while (done < n) {
+		while (!failed && sent < n && sent - done < XFER_WINDOW &&
+		    inflight < XFER_WINDOW_BYTES) {
+			offs[sent] = xfer_plan(&v[sent], mode);
+			if (rpc_get_send(ctx->rpc, v[sent].remote,
+				offs[sent]) != RPC_OK) {
+				cmd_rpc_fail(ctx, v[sent].remote);
+				failed = 1;
+				break;
+			}
+			cost[sent] = 32 + strlen(v[sent].remote);
+			inflight += cost[sent++];
+		}
+		if (done == sent || rpc_lost(ctx->rpc))
+			break;
+		r = xfer_get_recv(ctx, &v[done], offs[done], mode, t0,
+		    redo != NULL ? &redo[done] : &again);
+		inflight -= cost[done++];
+		t0 = xfer_now();
+		if (r == -1 && first == NULL) {
+			first = xstrdup(ctx->reason);
+			failed = 1;
+		} else if (r == -1)
+			fprintf(stderr, "mftp: %s\n", ctx->reason);
+	}
+	free(offs);
+	free(cost);
+	if (first != NULL) {
+		cmd_fail(ctx, "%s", first);
+		free(first);
+	}
+	return failed ? -1 : 0;
+}
+
+int
+xfer_get(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int force)
+{
+	size_t i;
+	int *redo, ret;
+
+	redo = xcalloc(n, sizeof(*redo));
+	ret = xfer_get_pass(ctx, v, n, force ? XFER_FORCE : XFER_AUTO, redo);
+	for (i = 0; i < n && !rpc_lost(ctx->rpc); i++) {
+		if (!redo[i])
+			continue;
+		cmd_note("%s: the kept part did not match; transferring again "
+			 "from the start",
+		    v[i].local);
+		if (xfer_get_pass(ctx, &v[i], 1, XFER_FRESH, NULL) == -1 &&
+		    ret == 0)
+			ret = -1;
+	}
+	free(redo);
+	return ret;
+}
+
+void
+xfer_items_free(struct xfer_item *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].remote);
+		free(v[i].local);
+	}
+	free(v);
+}
+
+/* One PUT: 0 done, 1 the server's kept part did not verify, -1 failed. */
+static int
+xfer_put_once(struct cmd_ctx *ctx, const char *remote, int fd,
+    const struct stat *st, int last)
+{
+	struct rpc_xfer x;
+	struct sha256 *sha;
+	double t0 = xfer_now();
+	int e;
+
+	memset(&x, 0, sizeof(x));
+	if (rpc_put_send(ctx->rpc, remote, (uint64_t)st->st_size,
+		st->st_mode & 0777, st->st_mtime) != RPC_OK ||
+	    rpc_put_ready(ctx->rpc, (uint64_t)st->st_size, &x) != RPC_OK)
+		return cmd_rpc_fail(ctx, remote);
+	x.arg = progress_start(ctx->progress, remote, x.size, x.offset);
+	x.progress = progress_update;
+	sha = sha256_new();
+	e = rpc_put_data(ctx->rpc, fd, sha, &x);
+	sha256_free(sha);
+	progress_end(x.arg);
+	if (e == RPC_OK) {
+		xfer_report(ctx, remote, x.bytes, x.offset, xfer_now() - t0);
+		return 0;
+	}
+	/* The server dropped its kept part: the next PUT starts at 0. */
+	if (e == RPC_SERVER && rpc_code(ctx->rpc) == MFTP_ST_HASH &&
+	    x.offset > 0 && !last)
+		return 1;
+	return cmd_rpc_fail(ctx, remote);
+}
+
+int
+xfer_put(struct cmd_ctx *ctx, const char *local, const char *remote)
+{
+	struct stat st;
+	int fd, r;
+
+	if ((fd = open(local, O_RDONLY | O_CLOEXEC)) == -1)
+		return cmd_fail(ctx, "%s: %s", local, strerror(errno));
+	if (fstat(fd, &st) == -1) {
+		close(fd);
+		return cmd_fail(ctx, "%s: %s", local, strerror(errno));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return cmd_fail(ctx, "%s: %s", local,
+		    S_ISDIR(st.st_mode) ? "is a directory (use put -r)" :
+					  "not a regular file");
+	}
+	if ((r = xfer_put_once(ctx, remote, fd, &st, 0)) == 1) {
+		cmd_note("%s: the kept part did not match; transferring again "
+			 "from the start",
+		    remote);
+		r = xfer_put_once(ctx, remote, fd, &st, 1);
+	}
+	close(fd);
+	return r;
+}

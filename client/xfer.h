@@ -1,0 +1,50 @@
+/*
+ * xfer.h: verified, resumable transfers of single files, on top of the
+ * rpc layer: the local .part file and its resume key, the SHA-256
+ * comparison, one retry from the start, the progress bar and the final
+ * line.
+ *
+ * Runs as: the user, in mftp.
+ */
+#ifndef MFTP_CLIENT_XFER_H
+#define MFTP_CLIENT_XFER_H
+
+#include <stddef.h>
+
+#include "msg.h"
+
+struct cmd_ctx;
+
+/* A file to download: where from, where to, and what STAT or LIST said. */
+struct xfer_item {
+	char *remote;
+	char *local;
+	struct msg_attr attr; /* size and mtime: the resume key; mode */
+};
+
+/*
+ * Download items in order, keeping up to 32 GET requests in flight, so
+ * that many small files do not cost a round trip each.  Each file lands
+ * in LOCAL.part, is checked against the server's SHA-256 of the whole
+ * file, and only then renamed onto LOCAL.
+ *
+ * An existing LOCAL.part is resumed when its key (the remote size and
+ * mtime it was started with) matches attr, or with force (get -c) when
+ * it has no key; otherwise the download starts over.  A resumed file
+ * that does not verify is fetched once more from the start.
+ *
+ * After the first failure no new request is sent; those in flight are
+ * finished.  Returns 0, or -1 with the first failure's reason in ctx.
+ */
+int xfer_get(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int force);
+void xfer_items_free(struct xfer_item *v, size_t n);
+
+/*
+ * Upload the regular file local to remote.  The server resumes an
+ * interrupted upload of the same file (same size and mtime) on its own;
+ * if the result does not verify it is sent once more from the start.
+ * 0, or -1 with the reason in ctx.
+ */
+int xfer_put(struct cmd_ctx *ctx, const char *local, const char *remote);
+
+#endif
