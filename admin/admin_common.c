@@ -10,6 +10,7 @@
 #include <crypt.h>
 #include <errno.h>
 #include <grp.h>
+#include <libutil.h>
 #include <pwd.h>
 #include <readpassphrase.h>
 #include <stdarg.h>
@@ -19,18 +20,55 @@
 #include <unistd.h>
 
 #include "admin_common.h"
+#include "err.h"
 #include "log.h"
+#include "quota.h"
 #include "util.h"
 
 static const char *admin_progname = "ftpuser";
+static const char *admin_usage_text = "";
 static void (*admin_fail_fn)(void *);
 static void *admin_fail_arg;
 
 void
-admin_init(const char *progname)
+admin_init(const char *progname, const char *usage_text)
 {
 	admin_progname = progname;
+	admin_usage_text = usage_text;
 	log_init(progname, 1);
+}
+
+void
+admin_usage(void)
+{
+	fputs(admin_usage_text, stderr);
+	exit(ADMIN_EXIT_USAGE);
+}
+
+void
+admin_usage_errx(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", admin_progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	admin_usage();
+}
+
+uint64_t
+admin_parse_size(const char *what, const char *s)
+{
+	uint64_t v;
+
+	/* expand_number takes a sign; a quota has none. */
+	if (s[0] < '0' || s[0] > '9' || expand_number(s, &v) == -1)
+		admin_usage_errx("%s '%s' is not a size (a number with an "
+				 "optional K, M, G or T)",
+		    what, s);
+	return v;
 }
 
 static void
@@ -398,4 +436,55 @@ out:
 	free(copy);
 	errno = saved;
 	return rc;
+}
+
+void
+admin_require_root(void)
+{
+	if (geteuid() != 0)
+		admin_errx("must be run as root (the user database and the "
+			   "accounting files are root's)");
+}
+
+void
+admin_human_bytes(uint64_t v, int compact, char *out, size_t outlen)
+{
+	/* humanize_number takes an int64_t; beyond it, say "more than". */
+	int64_t n = v > INT64_MAX ? INT64_MAX : (int64_t)v;
+	const char *more = v > INT64_MAX ? ">" : "";
+	char buf[ADMIN_HUMAN_LEN];
+
+	if (compact)
+		humanize_number(buf, 5, n, "", HN_AUTOSCALE,
+		    HN_DECIMAL | HN_NOSPACE | HN_B);
+	else
+		humanize_number(
+		    buf, 8, n, "B", HN_AUTOSCALE, HN_DECIMAL | HN_IEC_PREFIXES);
+	snprintf(out, outlen, "%s%s", more, buf);
+}
+
+void
+admin_human_count(uint64_t v, char *out, size_t outlen)
+{
+	int64_t n = v > INT64_MAX ? INT64_MAX : (int64_t)v;
+	char buf[ADMIN_HUMAN_LEN];
+
+	humanize_number(buf, 5, n, "", HN_AUTOSCALE,
+	    HN_DECIMAL | HN_NOSPACE | HN_DIVISOR_1000);
+	snprintf(out, outlen, "%s%s", v > INT64_MAX ? ">" : "", buf);
+}
+
+int
+admin_read_usage(
+    const struct config *c, const char *name, struct quota_usage *u)
+{
+	int fd, r, saved;
+
+	if ((fd = quota_open(c->quota_dir, name)) == -1)
+		return -1;
+	r = quota_read(fd, u);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return r == ERR_IO ? -1 : r;
 }

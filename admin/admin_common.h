@@ -14,6 +14,7 @@
 
 #include <sys/types.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "userdb.h"
@@ -29,8 +30,23 @@
 /* Longest password: the protocol's limit, which is what libxcrypt hashes. */
 #define ADMIN_PASSWORD_MAX MFTP_SECRET_MAX
 
-/* Name the program in messages; sets up logging to stderr. */
-void admin_init(const char *progname);
+/*
+ * Name the program in messages and give its usage text; sets up logging
+ * to stderr.
+ */
+void admin_init(const char *progname, const char *usage_text);
+
+/* The usage text on stderr, exit 2. */
+void admin_usage(void) __attribute__((noreturn));
+/* "PROG: message", then the usage text, exit 2. */
+void admin_usage_errx(const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 1, 2)));
+
+/*
+ * A size with an optional K, M, G or T suffix (expand_number), no sign;
+ * anything else is a usage error naming what.
+ */
+uint64_t admin_parse_size(const char *what, const char *s);
 
 /* "PROG: message" on stderr; admin_warn appends ": strerror(errno)". */
 void admin_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -98,5 +114,29 @@ int admin_valid_home(const char *path);
  * itself mode.  0 if it exists (as a directory) or was made, -1 with errno.
  */
 int admin_mkdirs(const char *path, mode_t mode);
+
+/* Exit 1 with a clear message unless running as root. */
+void admin_require_root(void);
+
+/* Room for admin_human_bytes and admin_human_count, with the NUL. */
+#define ADMIN_HUMAN_LEN 16
+
+/*
+ * v in human units with humanize_number: compact "9.5M" (a list) or
+ * "9.5 MiB" (a sentence).  out holds ADMIN_HUMAN_LEN bytes.
+ */
+void admin_human_bytes(uint64_t v, int compact, char *out, size_t outlen);
+
+/* A count in human units: "12", "1.2k", "3.4M". */
+void admin_human_count(uint64_t v, char *out, size_t outlen);
+
+struct quota_usage;
+
+/*
+ * Read user name's accounting file in c->quota_dir into u.  Returns 0,
+ * QUOTA_ERR_CORRUPT, or -1 with errno (ENOENT: there is none).
+ */
+int admin_read_usage(
+    const struct config *c, const char *name, struct quota_usage *u);
 
 #endif

@@ -12,9 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <libutil.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +20,7 @@
 #include <unistd.h>
 
 #include "admin_common.h"
+#include "quota.h"
 #include "userdb.h"
 #include "util.h"
 
@@ -40,30 +39,6 @@ static const char usage_text[] =
     "usage: " PROGNAME " [-c config] [--password-stdin] [--uid uid] "
     "[--gid gid]\n"
     "       [--home dir] [--quota-bytes size] [--quota-files n] name\n";
-
-static void usage(void) __attribute__((noreturn));
-static void
-usage_errx(const char *, ...) __attribute__((noreturn, format(printf, 1, 2)));
-
-static void
-usage(void)
-{
-	fputs(usage_text, stderr);
-	exit(ADMIN_EXIT_USAGE);
-}
-
-static void
-usage_errx(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", PROGNAME);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	usage();
-}
 
 static void
 add_undo_run(void *arg)
@@ -84,21 +59,9 @@ parse_id(const char *what, const char *s)
 
 	v = strtonum(s, 1, ID_MAX, &errstr);
 	if (errstr != NULL)
-		usage_errx("%s '%s' is %s (1..%lld)", what, s, errstr, ID_MAX);
+		admin_usage_errx(
+		    "%s '%s' is %s (1..%lld)", what, s, errstr, ID_MAX);
 	return (uid_t)v;
-}
-
-static uint64_t
-parse_size(const char *what, const char *s)
-{
-	uint64_t v;
-
-	/* expand_number takes a sign; a quota has none. */
-	if (s[0] < '0' || s[0] > '9' || expand_number(s, &v) == -1)
-		usage_errx("%s '%s' is not a size (a number with an optional "
-			   "K, M, G or T)",
-		    what, s);
-	return v;
 }
 
 /* Make the home directory, owned by uid:gid, mode 0700. */
@@ -123,36 +86,26 @@ make_home(const char *home, uid_t uid, gid_t gid, struct add_undo *undo)
 	close(fd);
 }
 
-/* The accounting file: "bytes used, files used" of an empty home. */
+/* The accounting file (quota.h): zero usage, for an empty home. */
 static void
 make_quota_file(const struct config *c, const char *name, struct add_undo *undo)
 {
-	static const char empty[] = "0 0\n";
-	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
 	char *path;
-	int fd;
 
 	if (admin_mkdirs(c->quota_dir, 0700) == -1)
 		admin_err("cannot create %s", c->quota_dir);
 	xasprintf(&path, "%s/%s", c->quota_dir, name);
 	/* A left-over file of a removed user of that name is replaced: the
 	 * new home is empty. */
-	if ((fd = open(path, flags, 0600)) == -1) {
+	if (quota_create(c->quota_dir, name) == -1) {
 		if (errno != EEXIST)
 			admin_err("cannot create %s", path);
 		if (unlink(path) == -1)
 			admin_err("cannot replace %s", path);
-		if ((fd = open(path, flags, 0600)) == -1)
+		if (quota_create(c->quota_dir, name) == -1)
 			admin_err("cannot create %s", path);
 	}
 	undo->quota_file = path;
-	if (fchown(fd, 0, 0) == -1 || fchmod(fd, 0600) == -1)
-		admin_err("cannot set the owner and mode of %s", path);
-	if (write(fd, empty, sizeof(empty) - 1) != sizeof(empty) - 1 ||
-	    fsync(fd) == -1)
-		admin_err("cannot write %s", path);
-	if (close(fd) == -1)
-		admin_err("cannot write %s", path);
 }
 
 /* What the command line asks for. */
@@ -205,32 +158,35 @@ parse_args(int argc, char *argv[], struct add_opts *o)
 			break;
 		case 'd':
 			if (!admin_valid_home(optarg))
-				usage_errx("home '%s' is not a plain absolute "
-					   "path (no ':', '//', '.' or '..', "
-					   "no trailing '/')",
+				admin_usage_errx(
+				    "home '%s' is not a plain absolute "
+				    "path (no ':', '//', '.' or '..', "
+				    "no trailing '/')",
 				    optarg);
 			o->home = optarg;
 			break;
 		case 'b':
-			o->quota_bytes = parse_size("byte quota", optarg);
+			o->quota_bytes = admin_parse_size("byte quota", optarg);
 			break;
 		case 'f':
-			o->quota_files = parse_size("file quota", optarg);
+			o->quota_files = admin_parse_size("file quota", optarg);
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
 		default:
-			usage_errx("unknown option or missing argument: %s",
+			admin_usage_errx(
+			    "unknown option or missing argument: %s",
 			    argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 1)
-		usage();
+		admin_usage();
 	o->name = argv[optind];
 	if (!userdb_valid_name(o->name))
-		usage_errx("invalid user name '%s' (1 to %d of a-z, 0-9, '_' "
-			   "and '-', not starting with a digit or '-')",
+		admin_usage_errx(
+		    "invalid user name '%s' (1 to %d of a-z, 0-9, '_' "
+		    "and '-', not starting with a digit or '-')",
 		    o->name, MFTP_USER_MAX);
 }
 
@@ -271,7 +227,7 @@ main(int argc, char *argv[])
 	uid_t uid;
 	int lockfd;
 
-	admin_init(PROGNAME);
+	admin_init(PROGNAME, usage_text);
 	umask(022);
 	parse_args(argc, argv, &o);
 	admin_load_config(&conf, o.config_path);

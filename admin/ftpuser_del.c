@@ -1,0 +1,235 @@
+/*
+ * ftpuser_del.c: ftpuser-del(8), remove a virtual user: its line in the
+ * user database, its accounting file and, with --remove-home, its home
+ * directory.
+ *
+ * Runs as: root, from an administrator's shell or script.  The home is a
+ * directory its user can change at any moment, so it is removed through
+ * descriptors only, never following a symbolic link and never leaving
+ * the file system it is on; a home that is not a directory owned by the
+ * user's uid is refused before anything is changed.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "admin_common.h"
+#include "userdb.h"
+#include "util.h"
+
+#define PROGNAME "ftpuser-del"
+
+static const char usage_text[] = "usage: " PROGNAME
+				 " [-c config] [--remove-home] name\n";
+
+/*
+ * Open the home for removal: a directory (not a link to one) owned by
+ * uid.  Returns the descriptor and its device in *dev, or exits 1.
+ */
+static int
+open_home(const char *home, uid_t uid, dev_t *dev)
+{
+	struct stat st;
+	int fd;
+
+	if ((fd = open(home,
+		 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		if (errno == ENOTDIR || errno == ELOOP)
+			admin_errx("home %s is not a directory (a symbolic "
+				   "link?); not removing it",
+			    home);
+		admin_err("home %s", home);
+	}
+	if (fstat(fd, &st) == -1)
+		admin_err("home %s", home);
+	if (st.st_uid != uid)
+		admin_errx("home %s is owned by uid %lu, not by the user's "
+			   "uid %lu; not removing it",
+		    home, (unsigned long)st.st_uid, (unsigned long)uid);
+	*dev = st.st_dev;
+	return fd;
+}
+
+/*
+ * Remove everything below the directory dfd (path is for messages only).
+ * Entries are taken by name relative to dfd and never followed when they
+ * are links; a directory on another file system is left alone and
+ * counted as an error.  Returns the number of entries that could not be
+ * removed.
+ */
+static size_t
+remove_below(int dfd, const char *path, dev_t dev)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	char *sub;
+	size_t bad = 0;
+	int fd, cfd;
+
+	/* fdopendir takes the descriptor; keep our own for unlinkat. */
+	if ((fd = dup(dfd)) == -1 || (d = fdopendir(fd)) == NULL) {
+		admin_warn("cannot read %s", path);
+		if (fd != -1)
+			close(fd);
+		return 1;
+	}
+	while ((errno = 0, de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		xasprintf(&sub, "%s/%s", path, de->d_name);
+		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+			if (errno != ENOENT) {
+				admin_warn("%s", sub);
+				bad++;
+			}
+			free(sub);
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			if (st.st_dev != dev) {
+				admin_warnx("%s is on another file system; "
+					    "left alone",
+				    sub);
+				bad++;
+				free(sub);
+				continue;
+			}
+			cfd = openat(dfd, de->d_name,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (cfd == -1) {
+				admin_warn("%s", sub);
+				bad++;
+				free(sub);
+				continue;
+			}
+			bad += remove_below(cfd, sub, dev);
+			close(cfd);
+			if (unlinkat(dfd, de->d_name, AT_REMOVEDIR) == -1 &&
+			    errno != ENOENT) {
+				admin_warn("cannot remove %s", sub);
+				bad++;
+			}
+		} else if (unlinkat(dfd, de->d_name, 0) == -1 &&
+		    errno != ENOENT) {
+			admin_warn("cannot remove %s", sub);
+			bad++;
+		}
+		free(sub);
+	}
+	if (errno != 0) {
+		admin_warn("cannot read %s", path);
+		bad++;
+	}
+	closedir(d);
+	return bad;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "remove-home", no_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config_path = NULL, *name;
+	struct config conf;
+	struct userdb db;
+	struct user *u;
+	struct stat hst, lst;
+	char *home = NULL, *quota_file;
+	size_t bad;
+	dev_t dev = 0;
+	int ch, lockfd, remove_home = 0, homefd = -1, rc = 0;
+
+	admin_init(PROGNAME, usage_text);
+	umask(077);
+	opterr = 0; /* messages name the program, not argv[0] */
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'r':
+			remove_home = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(0);
+		default:
+			admin_usage_errx(
+			    "unknown option or missing argument: %s",
+			    argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		admin_usage();
+	name = argv[optind];
+	if (!userdb_valid_name(name))
+		admin_usage_errx(
+		    "invalid user name '%s' (1 to %d of a-z, 0-9, '_' "
+		    "and '-', not starting with a digit or '-')",
+		    name, MFTP_USER_MAX);
+
+	admin_require_root();
+	admin_load_config(&conf, config_path);
+	lockfd = admin_lock_db(&conf);
+	admin_load_db(&db, &conf);
+	if ((u = userdb_find(&db, name)) == NULL)
+		admin_errx("no such user '%s'", name);
+	home = xstrdup(u->home);
+	/* Refuse a home we would not remove before the user is gone. */
+	if (remove_home)
+		homefd = open_home(home, u->uid, &dev);
+
+	if (userdb_remove(&db, name) == -1)
+		admin_errx("no such user '%s'", name);
+	if (userdb_write(&db, conf.users_file) == -1)
+		admin_err("cannot write %s", conf.users_file);
+	/* Committed: the user can no longer log in. */
+	close(lockfd);
+	userdb_free(&db);
+
+	xasprintf(&quota_file, "%s/%s", conf.quota_dir, name);
+	if (unlink(quota_file) == -1 && errno != ENOENT) {
+		admin_warn("cannot remove %s", quota_file);
+		rc = ADMIN_EXIT_FAILURE;
+	}
+	free(quota_file);
+
+	if (homefd != -1) {
+		bad = remove_below(homefd, home, dev);
+		/* The name must still be the directory just emptied. */
+		if (bad == 0 &&
+		    (fstat(homefd, &hst) == -1 || lstat(home, &lst) == -1 ||
+			hst.st_dev != lst.st_dev || hst.st_ino != lst.st_ino)) {
+			admin_warnx("%s changed while it was emptied", home);
+			bad++;
+		}
+		close(homefd);
+		if (bad == 0 && rmdir(home) == -1 && errno != ENOENT) {
+			admin_warn("cannot remove %s", home);
+			bad++;
+		}
+		if (bad > 0) {
+			admin_warnx("user '%s' was removed, but %zu entries "
+				    "of %s were left",
+			    name, bad, home);
+			rc = ADMIN_EXIT_FAILURE;
+		}
+	}
+	free(home);
+	config_free(&conf);
+	return rc;
+}

@@ -1,0 +1,247 @@
+/*
+ * ftpuser_mod.c: ftpuser-mod(8), change a virtual user: password, quota
+ * limits, home directory, locked or not.
+ *
+ * Runs as: root, from an administrator's shell or script.  All changes
+ * asked for on one command line go into the user database in one atomic
+ * rewrite under its lock; a failure before it changes nothing there.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "admin_common.h"
+#include "userdb.h"
+#include "util.h"
+
+#define PROGNAME "ftpuser-mod"
+
+static const char usage_text[] =
+    "usage: " PROGNAME " [-c config] [--password | --password-stdin]\n"
+    "       [--quota-bytes size] [--quota-files n] [--home dir]\n"
+    "       [--lock | --unlock] name\n";
+
+/* What the command line asks for. */
+struct mod_opts {
+	const char *config_path;
+	const char *name;
+	const char *home; /* NULL: unchanged */
+	int password;	  /* 1: terminal, 2: standard input */
+	int lock;	  /* 1: lock, -1: unlock */
+	int set_bytes;
+	int set_files;
+	uint64_t quota_bytes;
+	uint64_t quota_files;
+};
+
+static void
+parse_args(int argc, char *argv[], struct mod_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "password", no_argument, NULL, 'p' },
+		{ "password-stdin", no_argument, NULL, 'P' },
+		{ "quota-bytes", required_argument, NULL, 'b' },
+		{ "quota-files", required_argument, NULL, 'f' },
+		{ "home", required_argument, NULL, 'd' },
+		{ "lock", no_argument, NULL, 'L' },
+		{ "unlock", no_argument, NULL, 'U' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	opterr = 0; /* messages name the program, not argv[0] */
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			o->config_path = optarg;
+			break;
+		case 'p':
+		case 'P':
+			if (o->password != 0)
+				admin_usage_errx("give --password or "
+						 "--password-stdin once");
+			o->password = ch == 'p' ? 1 : 2;
+			break;
+		case 'b':
+			o->quota_bytes = admin_parse_size("byte quota", optarg);
+			o->set_bytes = 1;
+			break;
+		case 'f':
+			o->quota_files = admin_parse_size("file quota", optarg);
+			o->set_files = 1;
+			break;
+		case 'd':
+			if (!admin_valid_home(optarg))
+				admin_usage_errx(
+				    "home '%s' is not a plain absolute "
+				    "path (no ':', '//', '.' or '..', "
+				    "no trailing '/')",
+				    optarg);
+			o->home = optarg;
+			break;
+		case 'L':
+		case 'U':
+			if (o->lock != 0)
+				admin_usage_errx(
+				    "give --lock or --unlock once");
+			o->lock = ch == 'L' ? 1 : -1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(0);
+		default:
+			admin_usage_errx(
+			    "unknown option or missing argument: %s",
+			    argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		admin_usage();
+	o->name = argv[optind];
+	if (!userdb_valid_name(o->name))
+		admin_usage_errx(
+		    "invalid user name '%s' (1 to %d of a-z, 0-9, '_' "
+		    "and '-', not starting with a digit or '-')",
+		    o->name, MFTP_USER_MAX);
+	if (o->password == 0 && o->lock == 0 && !o->set_bytes &&
+	    !o->set_files && o->home == NULL)
+		admin_usage_errx("nothing to change");
+}
+
+static struct user *
+find_user(struct userdb *db, const char *name)
+{
+	struct user *u;
+
+	if ((u = userdb_find(db, name)) == NULL)
+		admin_errx("no such user '%s'", name);
+	return u;
+}
+
+/*
+ * The new home: an existing directory must be the user's own; a missing
+ * one is made (parents owned by root, 0755) owned by the user, 0700.
+ */
+static void
+prepare_home(const char *home, uid_t uid, gid_t gid)
+{
+	struct stat st;
+	int fd;
+
+	if (lstat(home, &st) == 0) {
+		if (!S_ISDIR(st.st_mode) || st.st_uid != uid)
+			admin_errx("home %s exists and is not a directory "
+				   "owned by uid %lu",
+			    home, (unsigned long)uid);
+		return;
+	}
+	if (errno != ENOENT)
+		admin_err("%s", home);
+	if (admin_mkdirs(home, 0700) == -1)
+		admin_err("cannot create %s", home);
+	/* Through a descriptor of the directory just made, never a name
+	 * that could have been swapped for a link in between. */
+	if ((fd = open(
+		 home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		admin_err("cannot open %s", home);
+	if (fchown(fd, uid, gid) == -1 || fchmod(fd, 0700) == -1)
+		admin_err("cannot give %s to %lu:%lu", home, (unsigned long)uid,
+		    (unsigned long)gid);
+	close(fd);
+}
+
+/* Apply o to u; hash is the new password's hash, or NULL. */
+static void
+apply(struct user *u, const struct mod_opts *o, const char *hash)
+{
+	int locked = u->hash[0] == '!';
+	const char *plain;
+	char *nh;
+
+	if (hash != NULL) {
+		/* A new password keeps the account locked if it was. */
+		if (locked && o->lock != -1)
+			xasprintf(&nh, "!%s", hash);
+		else
+			nh = xstrdup(hash);
+		admin_secret_free(u->hash);
+		u->hash = nh;
+	} else if (o->lock == 1 && !locked) {
+		xasprintf(&nh, "!%s", u->hash);
+		admin_secret_free(u->hash);
+		u->hash = nh;
+	} else if (o->lock == -1 && locked) {
+		for (plain = u->hash; *plain == '!'; plain++)
+			;
+		if (*plain == '\0' || *plain == '*')
+			admin_errx("user '%s' has no password to unlock; set "
+				   "one with --password",
+			    u->name);
+		nh = xstrdup(plain);
+		admin_secret_free(u->hash);
+		u->hash = nh;
+	}
+	if (o->set_bytes)
+		u->quota_bytes = o->quota_bytes;
+	if (o->set_files)
+		u->quota_files = o->quota_files;
+	if (o->home != NULL) {
+		free(u->home);
+		u->home = xstrdup(o->home);
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct mod_opts o;
+	struct config conf;
+	struct userdb db;
+	struct user *u;
+	char *password, *hash = NULL;
+	int lockfd;
+
+	admin_init(PROGNAME, usage_text);
+	umask(022);
+	parse_args(argc, argv, &o);
+	admin_require_root();
+	admin_load_config(&conf, o.config_path);
+
+	/* Refuse an unknown user before the password is typed in vain;
+	 * the password is read before the lock so typing does not hold
+	 * it. */
+	admin_load_db(&db, &conf);
+	(void)find_user(&db, o.name);
+	userdb_free(&db);
+	if (o.password != 0) {
+		password = admin_read_password(o.password == 2);
+		hash = admin_hash_password(password);
+		admin_secret_free(password);
+	}
+
+	lockfd = admin_lock_db(&conf);
+	admin_load_db(&db, &conf);
+	u = find_user(&db, o.name);
+	if (o.home != NULL)
+		prepare_home(o.home, u->uid, u->gid);
+	apply(u, &o, hash);
+	if (userdb_write(&db, conf.users_file) == -1)
+		admin_err("cannot write %s", conf.users_file);
+	close(lockfd);
+
+	userdb_free(&db);
+	admin_secret_free(hash);
+	config_free(&conf);
+	return 0;
+}

@@ -1,0 +1,233 @@
+/*
+ * ftpuser_quota.c: ftpuser-quota(8), show a user's disk usage against the
+ * limits, or recount it from the home into the accounting file.
+ *
+ *   ftpuser-quota [-c config] name|--all
+ *   ftpuser-quota [-c config] --recount name|--all
+ *
+ * Runs as: root, from an administrator's shell or script.  The recount
+ * walks a tree the user controls: it never follows a link (quota.c).
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "admin_common.h"
+#include "err.h"
+#include "quota.h"
+#include "userdb.h"
+#include "util.h"
+
+#define PROGNAME "ftpuser-quota"
+
+static const char usage_text[] = "usage: " PROGNAME
+				 " [-c config] name | --all\n"
+				 "       " PROGNAME
+				 " [-c config] --recount name | --all\n";
+
+/* "9.5 MiB used of 10 MiB, 512 KiB free" and the like, for bytes. */
+static void
+show_bytes(uint64_t used, uint64_t limit)
+{
+	char u[ADMIN_HUMAN_LEN], l[ADMIN_HUMAN_LEN], f[ADMIN_HUMAN_LEN];
+
+	admin_human_bytes(used, 0, u, sizeof(u));
+	if (limit == 0) {
+		printf("  bytes: %s used, no limit (%llu)\n", u,
+		    (unsigned long long)used);
+		return;
+	}
+	admin_human_bytes(limit, 0, l, sizeof(l));
+	admin_human_bytes(used < limit ? limit - used : 0, 0, f, sizeof(f));
+	printf("  bytes: %s used of %s, %s free (%llu of %llu)", u, l, f,
+	    (unsigned long long)used, (unsigned long long)limit);
+	if (used > limit) {
+		admin_human_bytes(used - limit, 0, f, sizeof(f));
+		printf("; %s over the limit", f);
+	}
+	putchar('\n');
+}
+
+static void
+show_files(uint64_t used, uint64_t limit)
+{
+	if (limit == 0) {
+		printf(
+		    "  files: %llu used, no limit\n", (unsigned long long)used);
+		return;
+	}
+	printf("  files: %llu used of %llu, %llu free",
+	    (unsigned long long)used, (unsigned long long)limit,
+	    (unsigned long long)(used < limit ? limit - used : 0));
+	if (used > limit)
+		printf("; %llu over the limit",
+		    (unsigned long long)(used - limit));
+	putchar('\n');
+}
+
+/* Show one user; 0, or -1 after saying what is wrong. */
+static int
+quota_show(const struct config *c, const struct user *u)
+{
+	struct quota_usage use;
+	int r;
+
+	r = admin_read_usage(c, u->name, &use);
+	if (r == QUOTA_ERR_CORRUPT) {
+		admin_warnx("%s: the accounting file %s/%s is damaged (uploads "
+			    "are refused); repair it with: %s --recount %s",
+		    u->name, c->quota_dir, u->name, PROGNAME, u->name);
+		return -1;
+	}
+	if (r == -1 && errno == ENOENT) {
+		admin_warnx("%s: there is no accounting file %s/%s (uploads "
+			    "are refused); make it with: %s --recount %s",
+		    u->name, c->quota_dir, u->name, PROGNAME, u->name);
+		return -1;
+	}
+	if (r != 0) {
+		admin_warn(
+		    "%s: cannot read %s/%s", u->name, c->quota_dir, u->name);
+		return -1;
+	}
+	printf("%s\n", u->name);
+	show_bytes(use.bytes, u->quota_bytes);
+	show_files(use.files, u->quota_files);
+	return 0;
+}
+
+/* "9.5 MiB (9961472 bytes) in 12 files" */
+static void
+describe(const struct quota_usage *u, char *out, size_t outlen)
+{
+	char h[ADMIN_HUMAN_LEN];
+
+	admin_human_bytes(u->bytes, 0, h, sizeof(h));
+	snprintf(out, outlen, "%s (%llu bytes) in %llu files", h,
+	    (unsigned long long)u->bytes, (unsigned long long)u->files);
+}
+
+/*
+ * Recount one user under the accounting file's lock, making the file
+ * first if it is missing.  0, or -1 after saying what is wrong.
+ */
+static int
+quota_recount_user(const struct config *c, const struct user *u)
+{
+	struct quota_usage before, after;
+	char err[1024], now[128], was[128];
+	int fd, r;
+
+	if ((fd = quota_open(c->quota_dir, u->name)) == -1) {
+		if (errno != ENOENT) {
+			admin_warn("%s: cannot open %s/%s", u->name,
+			    c->quota_dir, u->name);
+			return -1;
+		}
+		if (admin_mkdirs(c->quota_dir, 0700) == -1) {
+			admin_warn("cannot create %s", c->quota_dir);
+			return -1;
+		}
+		/* Another recount may make it at the same time: fine. */
+		if (quota_create(c->quota_dir, u->name) == -1 &&
+		    errno != EEXIST) {
+			admin_warn("%s: cannot create %s/%s", u->name,
+			    c->quota_dir, u->name);
+			return -1;
+		}
+		if ((fd = quota_open(c->quota_dir, u->name)) == -1) {
+			admin_warn("%s: cannot open %s/%s", u->name,
+			    c->quota_dir, u->name);
+			return -1;
+		}
+		strlcpy(was, "missing", sizeof(was));
+	} else if ((r = quota_read(fd, &before)) == 0)
+		describe(&before, was, sizeof(was));
+	else
+		strlcpy(was, r == QUOTA_ERR_CORRUPT ? "damaged" : "unreadable",
+		    sizeof(was));
+
+	if (quota_recount(fd, u->home, &after, err, sizeof(err)) == -1) {
+		admin_warnx("%s: cannot recount: %s", u->name, err);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	describe(&after, now, sizeof(now));
+	printf("%s: %s; was %s\n", u->name, now, was);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "recount", no_argument, NULL, 'r' },
+		{ "all", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config_path = NULL, *name = NULL;
+	struct config conf;
+	struct userdb db;
+	struct user *u;
+	int ch, all = 0, recount = 0, failed = 0;
+	size_t i;
+
+	admin_init(PROGNAME, usage_text);
+	opterr = 0; /* messages name the program, not argv[0] */
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'r':
+			recount = 1;
+			break;
+		case 'a':
+			all = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(0);
+		default:
+			admin_usage_errx(
+			    "unknown option or missing argument: %s",
+			    argv[optind - 1]);
+		}
+	}
+	if (all ? argc != optind : argc - optind != 1)
+		admin_usage();
+	if (!all) {
+		name = argv[optind];
+		if (!userdb_valid_name(name))
+			admin_usage_errx("invalid user name '%s'", name);
+	}
+	admin_require_root();
+	admin_load_config(&conf, config_path);
+	admin_load_db(&db, &conf);
+
+	if (!all) {
+		if ((u = userdb_find(&db, name)) == NULL)
+			admin_errx("no user '%s' in %s", name, conf.users_file);
+		failed = recount ? quota_recount_user(&conf, u) == -1 :
+				   quota_show(&conf, u) == -1;
+	}
+	for (i = 0; all && i < db.n; i++) {
+		if (recount ? quota_recount_user(&conf, &db.users[i]) == -1 :
+			      quota_show(&conf, &db.users[i]) == -1)
+			failed = 1;
+	}
+	if (fflush(stdout) == EOF || ferror(stdout))
+		admin_err("writing the output");
+	userdb_free(&db);
+	config_free(&conf);
+	return failed ? ADMIN_EXIT_FAILURE : 0;
+}

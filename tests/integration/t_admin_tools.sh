@@ -1,0 +1,273 @@
+#!/usr/bin/env bash
+# t_admin_tools: ftpuser-mod and ftpuser-del.  mod changes the password,
+# the quota limits and the home, and locks and unlocks: a locked user
+# cannot log in (answered like a wrong password), an unlocked one can with
+# the same password.  del removes the user and its accounting file, and
+# the home only with --remove-home, never following a link out of it and
+# refusing a home that is not a directory of the user's own.  Errors have
+# their exit codes (1 error, 2 usage) and change nothing; a held lock makes
+# a tool give up; every write leaves the users file root 0600 with no
+# temporary file beside it.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+FTPUSER_DEL=$top_builddir/ftpuser-del
+FTPUSER_MOD=$top_builddir/ftpuser-mod
+for p in "$FTPUSER_DEL" "$FTPUSER_MOD"; do
+	[ -x "$p" ] || fail "$p is not built"
+done
+
+# tool PROG [args...] [<<<stdin]: run an admin tool; RC, ERR.
+tool() {
+	local prog=$1
+	shift
+	RC=0
+	ERR=$("$prog" -c "$CONF" "$@" 2>&1 >/dev/null) || RC=$?
+}
+mod() { tool "$FTPUSER_MOD" "$@"; }
+del() { tool "$FTPUSER_DEL" "$@"; }
+
+# The users file after a write: root 0600, nothing left beside it.
+check_db() { # WHAT
+	expect_eq "$(stat -c '%U %G %a' "$USERS")" "root root 600" \
+	    "$1: the users file"
+	local extra
+	extra=$(find "$T/etc" -mindepth 1 ! -name users ! -name users.lock \
+	    ! -name mftpd.conf)
+	[ -z "$extra" ] || fail "$1: left beside the users file: $extra"
+}
+
+db_sum() {
+	sha256sum <"$USERS"
+}
+
+# can_login NAME PASS: 0 if a batch session logs in and runs pwd.
+can_login() {
+	run_client "$1" "$2" <<<"pwd"
+	[ "$RC" = 0 ]
+}
+
+pw_a="alice-$(rand_pw)"
+pw_b="bob-$(rand_pw)"
+add_user alice "$pw_a"
+add_user bob "$pw_b"
+start_daemon
+can_login alice "$pw_a" || fail "alice cannot log in after ftpuser-add"
+
+# ------------------------------------------------------------ usage errors
+before=$(db_sum)
+mod alice
+expect_eq "$RC" 2 "ftpuser-mod with nothing to change ($ERR)"
+mod --lock --unlock alice
+expect_eq "$RC" 2 "ftpuser-mod --lock --unlock ($ERR)"
+mod --password --password-stdin alice
+expect_eq "$RC" 2 "ftpuser-mod --password --password-stdin ($ERR)"
+mod --bogus alice
+expect_eq "$RC" 2 "ftpuser-mod --bogus ($ERR)"
+mod --lock 'Bad!Name'
+expect_eq "$RC" 2 "ftpuser-mod of a bad name ($ERR)"
+expect_contains "$ERR" "invalid user name" "ftpuser-mod of a bad name"
+mod --quota-bytes lots alice
+expect_eq "$RC" 2 "ftpuser-mod --quota-bytes lots ($ERR)"
+mod --home relative/dir alice
+expect_eq "$RC" 2 "ftpuser-mod --home relative ($ERR)"
+del
+expect_eq "$RC" 2 "ftpuser-del without a name ($ERR)"
+del --bogus alice
+expect_eq "$RC" 2 "ftpuser-del --bogus ($ERR)"
+del '9lives'
+expect_eq "$RC" 2 "ftpuser-del of a bad name ($ERR)"
+mod --lock carol
+expect_eq "$RC" 1 "ftpuser-mod of an unknown user ($ERR)"
+expect_contains "$ERR" "no such user 'carol'" "ftpuser-mod of an unknown user"
+del carol
+expect_eq "$RC" 1 "ftpuser-del of an unknown user ($ERR)"
+expect_contains "$ERR" "no such user 'carol'" "ftpuser-del of an unknown user"
+expect_eq "$(db_sum)" "$before" "the users file after refused commands"
+"$FTPUSER_MOD" --help >/dev/null || fail "ftpuser-mod --help failed"
+"$FTPUSER_DEL" --help >/dev/null || fail "ftpuser-del --help failed"
+ok "usage errors exit 2, unknown users exit 1, nothing changed"
+
+# ftpuser-add's refusals have their codes too.
+RC=0
+ERR=$("$FTPUSER_ADD" -c "$CONF" --password-stdin --uid "$(user_uid bob)" \
+    carol 2>&1 <<<"x") || RC=$?
+expect_eq "$RC" 1 "ftpuser-add with bob's uid ($ERR)"
+expect_contains "$ERR" "already used by 'bob'" "ftpuser-add with bob's uid"
+expect_eq "$(db_sum)" "$before" "the users file after a refused add"
+
+# ----------------------------------------------------------------- quota
+mod --quota-bytes 10M --quota-files 1k alice
+expect_eq "$RC" 0 "ftpuser-mod --quota-bytes --quota-files ($ERR)"
+expect_eq "$(user_field alice 6):$(user_field alice 7)" "10485760:1024" \
+    "alice's limits"
+expect_eq "$(user_field bob 6):$(user_field bob 7)" "0:0" "bob's limits"
+check_db "ftpuser-mod --quota-bytes"
+mod --quota-bytes 0 alice
+expect_eq "$RC" 0 "ftpuser-mod --quota-bytes 0 ($ERR)"
+expect_eq "$(user_field alice 6):$(user_field alice 7)" "0:1024" \
+    "alice's limits after --quota-bytes 0"
+ok "quota limits set and cleared"
+
+# --------------------------------------------------------------- password
+old_hash=$(user_field alice 2)
+pw_a2="alice-new-$(rand_pw)"
+mod --password-stdin alice <<<"$pw_a2"
+expect_eq "$RC" 0 "ftpuser-mod --password-stdin ($ERR)"
+expect_ne "$(user_field alice 2)" "$old_hash" "alice's hash"
+expect_not_contains "$(cat "$USERS")" "$pw_a2" "the users file"
+check_db "ftpuser-mod --password-stdin"
+can_login alice "$pw_a" && fail "alice's old password still works"
+can_login alice "$pw_a2" || fail "alice's new password does not work"
+pw_a=$pw_a2
+mod --password-stdin alice <<<""
+expect_eq "$RC" 1 "ftpuser-mod with an empty password ($ERR)"
+ok "a new password replaces the old one"
+
+# ------------------------------------------------------------ lock/unlock
+mod --lock alice
+expect_eq "$RC" 0 "ftpuser-mod --lock ($ERR)"
+# shellcheck disable=SC2016 # a literal '!$y$'
+expect_match "$(user_field alice 2)" '^!\$y\$' "alice's locked hash"
+check_db "ftpuser-mod --lock"
+mod --lock alice
+expect_eq "$RC" 0 "ftpuser-mod --lock of a locked user ($ERR)"
+# shellcheck disable=SC2016
+expect_match "$(user_field alice 2)" '^!\$y\$' "alice locked twice"
+fails_before=$(grep -c 'login failed user=alice ' "$DAEMON_LOG")
+run_client alice "$pw_a" <<<"pwd"
+expect_ne "$RC" 0 "a locked user logging in"
+expect_contains "$ERR" "login incorrect" "a locked user logging in"
+wait_for 5 eval '[ "$(grep -c "login failed user=alice " "$DAEMON_LOG")" \
+    -gt "$fails_before" ]' || fail "no 'login failed' line for a locked user"
+can_login bob "$pw_b" || fail "bob cannot log in while alice is locked"
+mod --unlock alice
+expect_eq "$RC" 0 "ftpuser-mod --unlock ($ERR)"
+# shellcheck disable=SC2016
+expect_match "$(user_field alice 2)" '^\$y\$' "alice's unlocked hash"
+check_db "ftpuser-mod --unlock"
+can_login alice "$pw_a" || fail "alice cannot log in after --unlock"
+mod --unlock alice
+expect_eq "$RC" 0 "ftpuser-mod --unlock of an unlocked user ($ERR)"
+# A password set while locked keeps the lock.
+mod --lock alice
+pw_a3="alice-3-$(rand_pw)"
+mod --password-stdin alice <<<"$pw_a3"
+expect_eq "$RC" 0 "ftpuser-mod --password-stdin while locked ($ERR)"
+# shellcheck disable=SC2016
+expect_match "$(user_field alice 2)" '^!\$y\$' "alice after a new password"
+can_login alice "$pw_a3" && fail "a locked user logged in with a new password"
+mod --unlock alice
+can_login alice "$pw_a3" || fail "alice cannot log in with the new password"
+pw_a=$pw_a3
+ok "a locked user cannot log in, an unlocked one can"
+
+# ------------------------------------------------------------------- home
+uid_a=$(user_uid alice)
+newhome=$T/home2/alice
+mod --home "$newhome" alice
+expect_eq "$RC" 0 "ftpuser-mod --home (missing) ($ERR)"
+expect_eq "$(user_home alice)" "$newhome" "alice's home field"
+expect_eq "$(stat -c '%u %g %a' "$newhome")" \
+    "$uid_a $(user_gid alice) 700" "alice's new home"
+check_db "ftpuser-mod --home"
+run_client alice "$pw_a" <<<"pwd"
+expect_rc 0 "alice logging in to the new home"
+mkdir -p "$T/home3/notalice"
+before=$(db_sum)
+mod --home "$T/home3/notalice" alice
+expect_eq "$RC" 1 "ftpuser-mod --home of root's directory ($ERR)"
+expect_contains "$ERR" "not a directory owned by uid $uid_a" \
+    "ftpuser-mod --home of root's directory"
+expect_eq "$(db_sum)" "$before" "the users file after a refused --home"
+mod --home "$T/home/alice" alice
+expect_eq "$RC" 0 "ftpuser-mod --home back to the old home ($ERR)"
+ok "--home makes a missing home and refuses someone else's"
+
+# -------------------------------------------------------------- the lock
+# A POSIX record lock on users.lock conflicts with the tools' OFD lock.
+if command -v python3 >/dev/null 2>&1; then
+	python3 - "$USERS.lock" <<'EOF' &
+import fcntl, sys, time
+f = open(sys.argv[1], "r+")
+fcntl.lockf(f, fcntl.LOCK_EX)
+open(sys.argv[1] + ".held", "w").close()
+time.sleep(30)
+EOF
+	holder=$!
+	BG_PIDS+=("$holder")
+	wait_for 10 test -e "$USERS.lock.held" || fail "could not hold the lock"
+	rm -f "$USERS.lock.held"
+	before=$(db_sum)
+	start=$SECONDS
+	mod --quota-files 5 bob
+	expect_eq "$RC" 1 "ftpuser-mod with the database locked ($ERR)"
+	expect_contains "$ERR" "locked by another process" \
+	    "ftpuser-mod with the database locked"
+	expect_eq "$(db_sum)" "$before" "the users file while locked"
+	[ $((SECONDS - start)) -le 20 ] || fail "the tool waited too long"
+	kill "$holder" 2>/dev/null
+	wait "$holder" 2>/dev/null
+	ok "a held lock: the tool gives up after a while and changes nothing"
+else
+	note "no python3: the held-lock case is not tested"
+fi
+
+# ------------------------------------------------------------------- del
+home_b=$(user_home bob)
+echo data >"$home_b/keep.txt"
+del bob
+expect_eq "$RC" 0 "ftpuser-del bob ($ERR)"
+[ -z "$(user_field bob 1)" ] || fail "bob is still in the users file"
+[ -e "$T/quota/bob" ] && fail "bob's accounting file is still there"
+[ -f "$home_b/keep.txt" ] || fail "ftpuser-del without --remove-home removed the home"
+check_db "ftpuser-del"
+can_login bob "$pw_b" && fail "a deleted user logged in"
+can_login alice "$pw_a" || fail "alice cannot log in after bob was deleted"
+
+# A home that is a link, or not the user's own, is refused first.
+add_user carol "carol-pw"
+home_c=$(user_home carol)
+mv "$home_c" "$T/carol-real"
+ln -s "$T/carol-real" "$home_c"
+before=$(db_sum)
+del --remove-home carol
+expect_eq "$RC" 1 "ftpuser-del --remove-home of a linked home ($ERR)"
+expect_contains "$ERR" "not a directory" "ftpuser-del of a linked home"
+expect_eq "$(db_sum)" "$before" "the users file after a refused del"
+rm "$home_c"
+mv "$T/carol-real" "$home_c"
+chown root "$home_c"
+del --remove-home carol
+expect_eq "$RC" 1 "ftpuser-del --remove-home of root's directory ($ERR)"
+expect_contains "$ERR" "is owned by uid 0" "ftpuser-del of root's directory"
+expect_eq "$(db_sum)" "$before" "the users file after a refused del"
+chown "$(user_uid carol)" "$home_c"
+
+# --remove-home empties the tree without following links out of it.
+home_a=$(user_home alice)
+outside=$T/outside
+mkdir -p "$outside/dir"
+echo precious >"$outside/file"
+echo precious >"$outside/dir/inner"
+mkdir -p "$home_a/a/b/c"
+echo x >"$home_a/a/b/c/f"
+echo y >"$home_a/.hidden"
+ln -s "$outside/file" "$home_a/link-to-file"
+ln -s "$outside/dir" "$home_a/a/link-to-dir"
+ln -s / "$home_a/a/b/root"
+chown -R -h "$(user_uid alice):$(user_gid alice)" "$home_a"
+del --remove-home alice
+expect_eq "$RC" 0 "ftpuser-del --remove-home alice ($ERR)"
+[ -e "$home_a" ] && fail "alice's home is still there"
+[ -e "$T/quota/alice" ] && fail "alice's accounting file is still there"
+expect_eq "$(cat "$outside/file")" precious "a file a link pointed to"
+expect_eq "$(cat "$outside/dir/inner")" precious "a directory a link pointed to"
+[ -d / ] && [ -f "$CONF" ] || fail "the link to / was followed"
+check_db "ftpuser-del --remove-home"
+del --remove-home carol
+expect_eq "$RC" 0 "ftpuser-del --remove-home carol ($ERR)"
+[ -s "$USERS" ] && fail "users are left: $(cut -d: -f1 "$USERS")"
+ok "del removes user and accounting file; --remove-home only inside the home"
+
+check_log_clean
