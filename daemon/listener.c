@@ -1,14 +1,17 @@
 /*
- * listener.c: the master: accept, enforce limits, fork, reap.
+ * listener.c: the master: accept, enforce limits, fork, reap; reload on
+ * SIGHUP, stop gracefully on SIGTERM; tell systemd about both.
  *
  * Runs as: root, for the life of the daemon.  It never reads a byte from
  * a client: each accepted connection goes to a freshly forked monitor.
  * A connection over the session limits gets a fixed ERROR frame, written
  * without reading anything, and is closed.  A child's crash is just a
- * reaped pid here.
+ * reaped pid here.  Signal handlers only count the signal and wake the
+ * poll loop through a pipe; everything else happens in the loop.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <netinet/in.h>
@@ -23,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -39,8 +43,19 @@ struct listener_child {
 	char addr[INET6_ADDRSTRLEN];
 };
 
+/* The children and the limits they are counted against. */
+struct listener_kids {
+	struct listener_child *kid;
+	size_t nslots; /* room in kid[]: at least max_sessions */
+	size_t n;      /* live children */
+};
+
+/* After the grace period, how long the sessions get to go on SIGTERM. */
+#define LISTENER_KILL_WAIT_MS 5000
+
 static int listener_sigpipe[2] = { -1, -1 };
-static volatile sig_atomic_t listener_stop;
+static volatile sig_atomic_t listener_stop; /* SIGTERM/SIGINT count */
+static volatile sig_atomic_t listener_hup;
 
 static void
 listener_signal(int sig)
@@ -48,8 +63,11 @@ listener_signal(int sig)
 	int saved = errno;
 	ssize_t n;
 
-	if (sig == SIGTERM || sig == SIGINT)
-		listener_stop = 1;
+	if (sig == SIGTERM || sig == SIGINT) {
+		if (listener_stop < 2)
+			listener_stop++;
+	} else if (sig == SIGHUP)
+		listener_hup = 1;
 	/* Wake the poll loop; a full pipe already means "wake up". */
 	n = write(listener_sigpipe[1], "", 1);
 	(void)n;
@@ -140,19 +158,26 @@ listener_peer(const struct sockaddr_storage *ss, char *addr, size_t addrlen,
 }
 
 static void
-listener_reap(struct listener_child *kids, size_t max, size_t *nkids)
+listener_forget(struct listener_kids *k, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < k->nslots; i++)
+		if (k->kid[i].pid == pid) {
+			k->kid[i].pid = 0;
+			k->n--;
+			break;
+		}
+}
+
+static void
+listener_reap(struct listener_kids *k)
 {
 	pid_t pid;
-	size_t i;
 	int status;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		for (i = 0; i < max; i++)
-			if (kids[i].pid == pid) {
-				kids[i].pid = 0;
-				(*nkids)--;
-				break;
-			}
+		listener_forget(k, pid);
 		if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL &&
 		    WTERMSIG(status) != SIGTERM)
 			log_warnx("session process %ld died of signal %d",
@@ -162,8 +187,7 @@ listener_reap(struct listener_child *kids, size_t max, size_t *nkids)
 
 /* Accept one connection on fd and hand it to a new monitor. */
 static void
-listener_accept(
-    struct listener *l, int lfd, struct listener_child *kids, size_t *nkids)
+listener_accept(struct listener *l, int lfd, struct listener_kids *k)
 {
 	const struct config *c = l->cfg;
 	struct sockaddr_storage ss;
@@ -181,14 +205,14 @@ listener_accept(
 		return;
 	}
 	listener_peer(&ss, addr, sizeof(addr), peer, sizeof(peer));
-	for (i = 0; i < c->max_sessions; i++) {
-		if (kids[i].pid == 0) {
+	for (i = 0; i < k->nslots; i++) {
+		if (k->kid[i].pid == 0) {
 			if (slot == SIZE_MAX)
 				slot = i;
-		} else if (strcmp(kids[i].addr, addr) == 0)
+		} else if (strcmp(k->kid[i].addr, addr) == 0)
 			same++;
 	}
-	if (*nkids >= c->max_sessions || slot == SIZE_MAX) {
+	if (k->n >= c->max_sessions || slot == SIZE_MAX) {
 		log_notice("refused addr=%s: %u sessions already", peer,
 		    c->max_sessions);
 		listener_refuse(fd,
@@ -230,20 +254,150 @@ listener_accept(
 		monitor_run(&a);
 	}
 	close(fd);
-	kids[slot].pid = pid;
-	strlcpy(kids[slot].addr, addr, sizeof(kids[slot].addr));
-	(*nkids)++;
+	k->kid[slot].pid = pid;
+	strlcpy(k->kid[slot].addr, addr, sizeof(k->kid[slot].addr));
+	k->n++;
 	log_info("connection addr=%s pid=%ld", peer, (long)pid);
+}
+
+void
+listener_notify(const char *state)
+{
+	struct sockaddr_un sun;
+	const char *path;
+	socklen_t len;
+	int fd;
+
+	if ((path = getenv("NOTIFY_SOCKET")) == NULL ||
+	    (path[0] != '/' && path[0] != '@') ||
+	    strlen(path) >= sizeof(sun.sun_path))
+		return;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, strlen(path));
+	/* '@' names a socket in the abstract namespace. */
+	if (path[0] == '@')
+		sun.sun_path[0] = '\0';
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+	    strlen(path));
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1) {
+		log_warn("notify socket");
+		return;
+	}
+	if (sendto(fd, state, strlen(state), MSG_NOSIGNAL,
+		(struct sockaddr *)&sun, len) == -1)
+		log_warn("notify %s", path);
+	close(fd);
+}
+
+/* Make room for max_sessions children; the slots in use stay put. */
+static void
+listener_kids_grow(struct listener_kids *k, size_t max)
+{
+	if (max <= k->nslots)
+		return;
+	k->kid = xreallocarray(k->kid, max, sizeof(*k->kid));
+	memset(k->kid + k->nslots, 0, (max - k->nslots) * sizeof(*k->kid));
+	k->nslots = max;
+}
+
+static void
+listener_kill_all(struct listener_kids *k, int sig)
+{
+	size_t i;
+
+	for (i = 0; i < k->nslots; i++)
+		if (k->kid[i].pid > 0)
+			kill(k->kid[i].pid, sig);
+}
+
+/* SIGHUP: a new configuration for new connections, or the old one. */
+static void
+listener_reload(struct listener *l, struct listener_kids *k)
+{
+	char state[64];
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(state, sizeof(state), "RELOADING=1\nMONOTONIC_USEC=%llu",
+	    (unsigned long long)ts.tv_sec * 1000000ULL +
+		(unsigned long long)ts.tv_nsec / 1000ULL);
+	listener_notify(state);
+	if (l->reload != NULL && l->reload(l) == 0)
+		listener_kids_grow(k, l->cfg->max_sessions);
+	listener_notify("READY=1");
+}
+
+/*
+ * The graceful stop: no new connections from now on (the listening
+ * sockets close, so a client is refused at once rather than queued),
+ * the sessions running get shutdown_timeout seconds to finish, a second
+ * SIGTERM or the deadline ends them with SIGTERM, and whatever still
+ * runs LISTENER_KILL_WAIT_MS later gets SIGKILL.
+ */
+static void
+listener_drain(struct listener *l, struct listener_kids *k)
+{
+	const struct config *c = l->cfg;
+	uint64_t deadline, now;
+	struct pollfd pfd;
+	char drain[64];
+	int killed = 0, r;
+	size_t i;
+	pid_t pid;
+
+	listener_notify("STOPPING=1");
+	for (i = 0; i < l->nfds; i++)
+		close(l->fds[i]);
+	l->nfds = 0;
+	listener_reap(k);
+	log_info("stopping: no new connections; waiting up to %u s for %zu "
+		 "sessions",
+	    c->shutdown_timeout, k->n);
+	deadline = mono_ms() + (uint64_t)c->shutdown_timeout * 1000;
+	pfd.fd = listener_sigpipe[0];
+	pfd.events = POLLIN;
+	while (k->n > 0) {
+		now = mono_ms();
+		if (!killed && (now >= deadline || listener_stop > 1)) {
+			log_info("stopping: ending %zu sessions still running",
+			    k->n);
+			listener_kill_all(k, SIGTERM);
+			killed = 1;
+			deadline = now + LISTENER_KILL_WAIT_MS;
+		} else if (killed && now >= deadline) {
+			log_warnx("stopping: %zu sessions ignored SIGTERM; "
+				  "killing them",
+			    k->n);
+			listener_kill_all(k, SIGKILL);
+			while (k->n > 0 && (pid = waitpid(-1, NULL, 0)) > 0)
+				listener_forget(k, pid);
+			break;
+		}
+		r = poll(&pfd, 1, (int)(deadline > now ? deadline - now : 0));
+		if (r == -1 && errno != EINTR)
+			fatal("poll");
+		if (r > 0)
+			while (
+			    read(listener_sigpipe[0], drain, sizeof(drain)) > 0)
+				;
+		if (listener_hup) {
+			listener_hup = 0;
+			log_info("SIGHUP ignored: stopping");
+		}
+		listener_reap(k);
+	}
+	if (!killed)
+		log_info("stopping: every session has ended");
 }
 
 void
 listener_run(struct listener *l)
 {
-	const struct config *c = l->cfg;
-	struct listener_child *kids;
+	struct listener_kids k;
 	struct pollfd pfd[MFTP_LISTEN_MAX + 1];
 	struct sigaction sa;
-	size_t i, nkids = 0;
+	size_t i;
 	char drain[64];
 
 	if (pipe2(listener_sigpipe, O_CLOEXEC | O_NONBLOCK) == -1)
@@ -257,13 +411,15 @@ listener_run(struct listener *l)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
-	kids = xcalloc(c->max_sessions, sizeof(*kids));
+	memset(&k, 0, sizeof(k));
+	listener_kids_grow(&k, l->cfg->max_sessions);
 	pfd[0].fd = listener_sigpipe[0];
 	pfd[0].events = POLLIN;
 	for (i = 0; i < l->nfds; i++) {
 		pfd[i + 1].fd = l->fds[i];
 		pfd[i + 1].events = POLLIN;
 	}
+	listener_notify("READY=1\nSTATUS=accepting connections");
 	while (!listener_stop) {
 		if (poll(pfd, l->nfds + 1, -1) == -1) {
 			if (errno == EINTR)
@@ -274,17 +430,16 @@ listener_run(struct listener *l)
 			while (
 			    read(listener_sigpipe[0], drain, sizeof(drain)) > 0)
 				;
-		listener_reap(kids, c->max_sessions, &nkids);
+		listener_reap(&k);
+		if (listener_hup && !listener_stop) {
+			listener_hup = 0;
+			listener_reload(l, &k);
+			continue;
+		}
 		for (i = 0; i < l->nfds && !listener_stop; i++)
 			if (pfd[i + 1].revents & POLLIN)
-				listener_accept(l, l->fds[i], kids, &nkids);
+				listener_accept(l, l->fds[i], &k);
 	}
-
-	log_info("stopping; ending %zu sessions", nkids);
-	for (i = 0; i < l->nfds; i++)
-		close(l->fds[i]);
-	for (i = 0; i < c->max_sessions; i++)
-		if (kids[i].pid > 0)
-			kill(kids[i].pid, SIGTERM);
-	free(kids);
+	listener_drain(l, &k);
+	free(k.kid);
 }

@@ -9,12 +9,19 @@
 struct config;
 
 struct listener {
-	const struct config *cfg;
+	/* The configuration in force; a reload replaces its contents. */
+	struct config *cfg;
 	uid_t preauth_uid;
 	gid_t preauth_gid;
 	int log_stderr;
 	int fds[MFTP_LISTEN_MAX];
 	size_t nfds;
+	/*
+	 * Called on SIGHUP: re-read and check the configuration file.
+	 * Returns 0 with *cfg and the pre-auth ids replaced, or -1 (the
+	 * reason logged) with everything as it was.
+	 */
+	int (*reload)(struct listener *l);
 };
 
 /* Bind every configured address; fatal if one cannot be bound. */
@@ -22,10 +29,20 @@ void listener_open(struct listener *l);
 
 /*
  * Accept connections until SIGTERM or SIGINT: enforce the session limits,
- * fork a monitor for each connection, reap children.  Never reads a byte
- * from a client.  Returns when told to stop, after signalling the
- * sessions still running.
+ * fork a monitor for each connection, reap children, reload on SIGHUP.
+ * Never reads a byte from a client.  On SIGTERM or SIGINT it closes the
+ * listening sockets at once, lets the running sessions finish for up to
+ * shutdown_timeout seconds (a second signal cuts that short), then ends
+ * the rest with SIGTERM and returns when they are gone.
  */
 void listener_run(struct listener *l);
+
+/*
+ * Tell the service manager our state ("READY=1", "RELOADING=1",
+ * "STOPPING=1", ...) through $NOTIFY_SOCKET, as sd_notify(3) does.  Does
+ * nothing when the variable is not set (not started by systemd with
+ * Type=notify).
+ */
+void listener_notify(const char *state);
 
 #endif

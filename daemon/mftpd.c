@@ -4,7 +4,8 @@
  * Runs as: root.  Reads the configuration, looks up everything that
  * needs a file (the pre-auth user, the time zone, the syslog socket)
  * before any process chroots, checks the pre-auth chroot and the auth
- * helper, binds the listeners and becomes the master.
+ * helper, binds the listeners and becomes the master.  The same checks
+ * run again when SIGHUP asks the master to reload the configuration.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -12,6 +13,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -37,37 +40,149 @@ static void __attribute__((noreturn)) usage(int status)
 	exit(status);
 }
 
-/*
- * The pre-auth chroot must be an empty directory that only root can
- * change; create it if it is missing.
- */
-static void
-check_preauth_chroot(const char *path)
-{
-	struct stat st;
+/* The configuration file, as an absolute path: SIGHUP reads it again. */
+static char *mftpd_conf;
 
+/* mkdir path (mode 0755) if missing: the run-time directory may not
+ * exist yet when not started by systemd (RuntimeDirectory=). */
+static int
+mftpd_mkdir(const char *path)
+{
 	if (mkdir(path, 0755) == -1 && errno != EEXIST)
-		fatal("creating %s", path);
-	if (lstat(path, &st) == -1)
-		fatal("%s", path);
-	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022))
-		fatalx("%s must be a directory owned by root and writable by "
-		       "root only",
-		    path);
+		return -1;
+	return 0;
 }
 
-static void
-check_helper(const char *path)
+/* The parent of path, made if missing. */
+static int
+mftpd_mkdir_parent(const char *path)
 {
+	char *copy = xstrdup(path);
+	int rc;
+
+	rc = mftpd_mkdir(dirname(copy));
+	free(copy);
+	return rc;
+}
+
+/*
+ * Everything c needs that is outside the file: the pre-auth account,
+ * the pre-auth chroot (an empty directory that only root can change,
+ * made if missing) and the auth helper (an executable only root can
+ * change).  0 with the account's ids, or -1 with the reason in err.
+ */
+static int
+mftpd_check(
+    const struct config *c, uid_t *uid, gid_t *gid, char *err, size_t errlen)
+{
+	struct passwd *pw;
 	struct stat st;
 
-	if (stat(path, &st) == -1)
-		fatal("auth helper %s", path);
+	errno = 0;
+	if ((pw = getpwnam(c->preauth_user)) == NULL) {
+		snprintf(err, errlen, "pre-auth user %s does not exist",
+		    c->preauth_user);
+		return -1;
+	}
+	if (pw->pw_uid == 0 || pw->pw_gid == 0) {
+		snprintf(err, errlen, "pre-auth user %s must not be root",
+		    c->preauth_user);
+		return -1;
+	}
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	endpwent();
+
+	if (mftpd_mkdir_parent(c->preauth_chroot) == -1 ||
+	    mftpd_mkdir(c->preauth_chroot) == -1 ||
+	    lstat(c->preauth_chroot, &st) == -1) {
+		snprintf(
+		    err, errlen, "%s: %s", c->preauth_chroot, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)) {
+		snprintf(err, errlen,
+		    "%s must be a directory owned by root and writable by "
+		    "root only",
+		    c->preauth_chroot);
+		return -1;
+	}
+
+	if (stat(c->auth_helper, &st) == -1) {
+		snprintf(err, errlen, "auth helper %s: %s", c->auth_helper,
+		    strerror(errno));
+		return -1;
+	}
 	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022) ||
-	    access(path, X_OK) == -1)
-		fatalx("auth helper %s must be an executable owned by root and "
-		       "writable by root only",
-		    path);
+	    access(c->auth_helper, X_OK) == -1) {
+		snprintf(err, errlen,
+		    "auth helper %s must be an executable owned by root and "
+		    "writable by root only",
+		    c->auth_helper);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+mftpd_same_listen(const struct config *a, const struct config *b)
+{
+	size_t i;
+
+	if (a->nlisten != b->nlisten || a->port != b->port)
+		return 0;
+	for (i = 0; i < a->nlisten; i++)
+		if (strcmp(a->listen[i], b->listen[i]) != 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * SIGHUP: read the file again; if it is good and everything it names is
+ * usable, it applies to every new connection (sessions running keep the
+ * configuration they started with).  The sockets and the pid file stay
+ * as they are until a restart.
+ */
+static int
+mftpd_reload(struct listener *l)
+{
+	struct config nc, *old = l->cfg;
+	char err[512];
+	uid_t uid;
+	gid_t gid;
+	size_t i;
+
+	log_info("reloading the configuration from %s", mftpd_conf);
+	if (config_load(&nc, mftpd_conf, err, sizeof(err)) == -1 ||
+	    mftpd_check(&nc, &uid, &gid, err, sizeof(err)) == -1) {
+		log_warnx("reload failed: %s; keeping the configuration in "
+			  "force",
+		    err);
+		config_free(&nc);
+		return -1;
+	}
+	if (!mftpd_same_listen(&nc, old)) {
+		log_warnx("reload: listen and port changes are ignored until "
+			  "mftpd is restarted");
+		for (i = 0; i < nc.nlisten; i++)
+			free(nc.listen[i]);
+		for (i = 0; i < old->nlisten; i++)
+			nc.listen[i] = xstrdup(old->listen[i]);
+		nc.nlisten = old->nlisten;
+		nc.port = old->port;
+	}
+	if (strcmp(nc.pid_file, old->pid_file) != 0) {
+		log_warnx("reload: a pid_file change is ignored until mftpd "
+			  "is restarted");
+		free(nc.pid_file);
+		nc.pid_file = xstrdup(old->pid_file);
+	}
+	config_free(old);
+	*old = nc;
+	l->preauth_uid = uid;
+	l->preauth_gid = gid;
+	log_info("configuration reloaded");
+	return 0;
 }
 
 static void
@@ -88,7 +203,6 @@ main(int argc, char *argv[])
 	const char *conf = MFTP_CONFIG_DEFAULT;
 	struct config cfg;
 	struct listener l;
-	struct passwd *pw;
 	char err[512];
 	int ch, foreground = 0, to_stderr = 0, test_only = 0;
 
@@ -128,19 +242,20 @@ main(int argc, char *argv[])
 	if (geteuid() != 0)
 		fatalx("must run as root (it changes to each user's uid)");
 
+	/* daemon() changes to "/": a reload needs the file's full path. */
+	if ((mftpd_conf = realpath(conf, NULL)) == NULL)
+		fatal("%s", conf);
+
 	/* Everything that reads /etc happens here, before any chroot. */
-	if ((pw = getpwnam(cfg.preauth_user)) == NULL)
-		fatalx("pre-auth user %s does not exist", cfg.preauth_user);
-	if (pw->pw_uid == 0 || pw->pw_gid == 0)
-		fatalx("pre-auth user %s must not be root", cfg.preauth_user);
 	memset(&l, 0, sizeof(l));
 	l.cfg = &cfg;
-	l.preauth_uid = pw->pw_uid;
-	l.preauth_gid = pw->pw_gid;
 	l.log_stderr = to_stderr;
-	endpwent();
-	check_preauth_chroot(cfg.preauth_chroot);
-	check_helper(cfg.auth_helper);
+	l.reload = mftpd_reload;
+	if (mftpd_check(
+		&cfg, &l.preauth_uid, &l.preauth_gid, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	if (mftpd_mkdir_parent(cfg.pid_file) == -1)
+		fatal("directory of %s", cfg.pid_file);
 
 	/* A client that goes away must not kill a writer with SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
@@ -153,5 +268,6 @@ main(int argc, char *argv[])
 	unlink(cfg.pid_file);
 	log_info("mftpd stopped");
 	config_free(&cfg);
+	free(mftpd_conf);
 	return 0;
 }

@@ -69,6 +69,8 @@ static const struct config_key config_keys[] = {
 	    1, 86400 },
 	{ "idle_timeout", CONFIG_UINT, offsetof(struct config, idle_timeout), 1,
 	    86400 },
+	{ "shutdown_timeout", CONFIG_UINT,
+	    offsetof(struct config, shutdown_timeout), 0, 86400 },
 	{ "users_file", CONFIG_PATH, offsetof(struct config, users_file), 0,
 	    0 },
 	{ "quota_dir", CONFIG_PATH, offsetof(struct config, quota_dir), 0, 0 },
@@ -98,6 +100,7 @@ config_defaults(struct config *c)
 	c->max_sessions_per_ip = 20;
 	c->login_timeout = 30;
 	c->idle_timeout = 900;
+	c->shutdown_timeout = 30;
 	c->users_file = xstrdup(MFTP_SYSCONFDIR "/mftp/users");
 	c->quota_dir = xstrdup("/var/lib/mftp/quota");
 	c->home_base = xstrdup("/srv/mftp");

@@ -13,29 +13,30 @@
 
 #include "mftp_limits.h"
 
-#define MFTP_CONFIG_DEFAULT	MFTP_SYSCONFDIR "/mftp/mftpd.conf"
+#define MFTP_CONFIG_DEFAULT MFTP_SYSCONFDIR "/mftp/mftpd.conf"
 
 struct config {
 	/* Addresses to listen on (numeric IPv4 or IPv6). */
 	char *listen[MFTP_LISTEN_MAX];
-	size_t nlisten;			/* listen = 0.0.0.0 :: */
-	unsigned int port;		/* port = 2121 (1..65535) */
+	size_t nlisten;	   /* listen = 0.0.0.0 :: */
+	unsigned int port; /* port = 2121 (1..65535) */
 
-	unsigned int max_sessions;	/* max_sessions = 200 */
+	unsigned int max_sessions;	  /* max_sessions = 200 */
 	unsigned int max_sessions_per_ip; /* max_sessions_per_ip = 20 */
-	unsigned int login_timeout;	/* seconds; login_timeout = 30 */
-	unsigned int idle_timeout;	/* seconds; idle_timeout = 900 */
+	unsigned int login_timeout;	  /* seconds; login_timeout = 30 */
+	unsigned int idle_timeout;	  /* seconds; idle_timeout = 900 */
+	unsigned int shutdown_timeout;	  /* seconds; shutdown_timeout = 30 */
 
-	char *users_file;		/* /etc/mftp/users */
-	char *quota_dir;		/* /var/lib/mftp/quota */
-	char *home_base;		/* /srv/mftp */
-	char *preauth_user;		/* _mftp */
-	char *preauth_chroot;		/* /run/mftpd/empty */
-	char *pid_file;			/* /run/mftpd/mftpd.pid */
-	char *auth_helper;		/* $(pkglibexecdir)/mftpd-auth */
+	char *users_file;     /* /etc/mftp/users */
+	char *quota_dir;      /* /var/lib/mftp/quota */
+	char *home_base;      /* /srv/mftp */
+	char *preauth_user;   /* _mftp */
+	char *preauth_chroot; /* /run/mftpd/empty */
+	char *pid_file;	      /* /run/mftpd/mftpd.pid */
+	char *auth_helper;    /* $(pkglibexecdir)/mftpd-auth */
 
-	uid_t uid_min;			/* uid_min = 20000 */
-	uid_t uid_max;			/* uid_max = 29999 */
+	uid_t uid_min; /* uid_min = 20000 */
+	uid_t uid_max; /* uid_max = 29999 */
 };
 
 /* Fill c with the defaults above (allocated; free with config_free). */
@@ -50,8 +51,7 @@ int config_parse(struct config *c, const char *name, const char *text,
     char *err, size_t errlen);
 
 /* config_defaults, then read and parse path.  -1 with err on failure. */
-int config_load(struct config *c, const char *path, char *err,
-    size_t errlen);
+int config_load(struct config *c, const char *path, char *err, size_t errlen);
 
 void config_free(struct config *c);
 

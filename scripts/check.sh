@@ -42,6 +42,23 @@ fi
 pass=$(count PASS)
 fail=$(($(count FAIL) + $(count ERROR) + $(count XPASS)))
 skip=$(count SKIP)
+
+# The Debian packages: build, lintian, install, smoke test, purge.  It
+# changes the system, so it needs root; it counts as one test.
+cd "$top"
+if [ "$(id -u)" = 0 ]; then
+	echo "check: package-check (scripts/package-check.sh)"
+	if bash scripts/package-check.sh; then
+		pass=$((pass + 1))
+	else
+		echo "check: package-check FAILED" >&2
+		fail=$((fail + 1))
+	fi
+else
+	echo "check: package-check skipped (needs root)"
+	skip=$((skip + 1))
+fi
+
 if [ "$status" = 0 ] && [ "$fail" != 0 ]; then
 	status=1
 fi

@@ -17,6 +17,13 @@ packages=(
 	procps			# ps, /proc helpers
 	passwd			# useradd: the tests' pre-auth user
 	coreutils util-linux	# timeout, mktemp, realpath, flock
+	python3			# t_admin_tools: holds the user database lock
+	mandoc groff		# t_manpages: mandoc -T lint, groff -ww
+	man-db			# package-check: man -w of the installed pages
+	systemd			# systemd-analyze verify of the unit
+	fail2ban		# t_fail2ban: fail2ban-regex
+	debhelper dpkg-dev	# package-check: dpkg-buildpackage, dh
+	lintian			# package-check
 )
 
 missing=()

@@ -1,0 +1,279 @@
+#!/usr/bin/env bash
+# package-check.sh: build the Debian packages, check them with lintian,
+# install them, try the installed programs, purge them and check that
+# nothing of them is left but the users' homes.
+#
+#   bash scripts/package-check.sh [--keep]
+#
+# The packages are built in a copy of the tree (the files git knows, or
+# the whole tree less build products when it is not a checkout), so the
+# source tree is never configured in place.  --keep keeps the work
+# directory (the .deb files and the logs).
+#
+# Runs as: root (it installs and purges packages and starts mftpd).  It
+# changes the system: it installs mftp-server and mftp-client, and purges
+# them again at the end, also when a step fails.  Exits 0 when every step
+# passed; its last line is "package-check: ok" or "package-check: FAILED:
+# reason".
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+top=$(pwd)
+keep=
+[ "${1:-}" = --keep ] && keep=1
+
+if [ "$(id -u)" != 0 ]; then
+	echo "package-check: needs root (it installs packages)" >&2
+	exit 77
+fi
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/mftp-pkg.XXXXXX")
+chmod 0755 "$W"
+DAEMON_PID=
+installed=
+PURGED=
+KEEPER_HOME=
+
+step() {
+	echo "package-check: $*"
+}
+
+die() {
+	echo "package-check: FAILED: $*" >&2
+	exit 1
+}
+
+purge_packages() {
+	DEBIAN_FRONTEND=noninteractive apt-get purge -y -q \
+	    mftp-server mftp-client >"$W/purge.log" 2>&1
+}
+
+cleanup() {
+	local rc=$?
+	trap - EXIT
+	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
+		kill -TERM "$DAEMON_PID" 2>/dev/null || true
+		for _ in $(seq 50); do
+			kill -0 "$DAEMON_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$DAEMON_PID" 2>/dev/null || true
+	fi
+	if [ -n "$installed" ] && [ -z "$PURGED" ]; then
+		echo "package-check: purging the packages after a failure" >&2
+		purge_packages || true
+	fi
+	# The test user's home, which a purge rightly leaves.
+	if [ -n "$KEEPER_HOME" ]; then
+		rm -rf -- "$KEEPER_HOME"
+	fi
+	if [ "$rc" = 0 ]; then
+		echo "package-check: ok"
+	fi
+	if [ -n "$keep" ]; then
+		echo "package-check: kept $W" >&2
+	else
+		rm -rf -- "$W"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+
+# Left over from an earlier run that was cut short: purge it first, so
+# that the checks below see this build's packages only.
+for p in mftp-server mftp-client; do
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	if [ -n "$st" ] && [ "$st" != not-installed ]; then
+		step "purging $p ($st) left from an earlier run"
+		purge_packages || die "cannot purge the installed $p"
+	fi
+done
+
+# ------------------------------------------------------------- build
+
+step "copying the tree to $W/src"
+mkdir -p "$W/src"
+if git -C "$top" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	# Tracked files and new ones not ignored: what a clean checkout of
+	# this work would hold.
+	# (A file deleted but not yet committed is left out.)
+	git -C "$top" ls-files -z --cached --others --exclude-standard |
+		while IFS= read -r -d '' f; do
+			if [ -e "$top/$f" ] || [ -L "$top/$f" ]; then
+				printf '%s\0' "$f"
+			fi
+		done | tar -C "$top" --null -T - -cf - | tar -C "$W/src" -xf -
+else
+	tar -C "$top" --exclude=./build --exclude=./.git \
+	    --exclude=autom4te.cache -cf - . | tar -C "$W/src" -xf -
+fi
+[ -f "$W/src/debian/control" ] || die "no debian/control in the copy"
+
+step "dpkg-buildpackage -us -uc -b (log: build.log)"
+if ! (cd "$W/src" && DEB_BUILD_OPTIONS="parallel=${JOBS:-2}" \
+	dpkg-buildpackage -us -uc -b) >"$W/build.log" 2>&1; then
+	tail -n 60 "$W/build.log" >&2
+	die "dpkg-buildpackage failed"
+fi
+changes=$(ls "$W"/mftp_*.changes)
+server_deb=$(ls "$W"/mftp-server_*.deb)
+client_deb=$(ls "$W"/mftp-client_*.deb)
+# The hardening flags reached the compiler (and -Werror did not).
+grep -q -- '-fstack-protector-strong' "$W/build.log" ||
+	die "the build did not use dpkg-buildflags' hardening flags"
+
+step "lintian"
+lintian --display-info "$changes" >"$W/lintian.log" 2>&1 || true
+cat "$W/lintian.log"
+if grep -Eq '^[EW]: ' "$W/lintian.log"; then
+	die "lintian reports errors or warnings"
+fi
+
+# ------------------------------------------------------------ install
+
+step "apt-get install ./mftp-server_*.deb ./mftp-client_*.deb"
+installed=1
+if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	"$server_deb" "$client_deb" >"$W/install.log" 2>&1; then
+	cat "$W/install.log" >&2
+	die "installing the packages failed"
+fi
+dpkg -L mftp-server mftp-client | sort -u >"$W/files.list"
+
+for f in /usr/sbin/mftpd /usr/libexec/mftp/mftpd-auth /usr/bin/mftp \
+    /usr/sbin/ftpuser-add /usr/sbin/ftpuser-del /usr/sbin/ftpuser-mod \
+    /usr/sbin/ftpuser-list /usr/sbin/ftpuser-quota; do
+	[ -x "$f" ] || die "$f is not installed"
+done
+[ -f /lib/systemd/system/mftpd.service ] || die "no mftpd.service"
+[ -f /etc/fail2ban/filter.d/mftpd.conf ] || die "no fail2ban filter"
+getent passwd _mftp >/dev/null || die "postinst did not create _mftp"
+[ "$(stat -c '%U %a' /var/lib/mftp/quota)" = "root 700" ] ||
+	die "/var/lib/mftp/quota is not root 0700"
+[ -d /srv/mftp ] || die "postinst did not create /srv/mftp"
+/usr/sbin/mftpd -t >/dev/null || die "the installed mftpd.conf is not valid"
+for page in mftpd.8 mftpd-auth.8 mftpd.conf.5 mftp.1 ftpuser.8 \
+    ftpuser-add.8 ftpuser-del.8 ftpuser-mod.8 ftpuser-list.8 \
+    ftpuser-quota.8; do
+	man -w "${page%.*}" >/dev/null 2>&1 || die "no man page $page"
+done
+step "systemd-analyze verify /lib/systemd/system/mftpd.service"
+systemd-analyze verify /lib/systemd/system/mftpd.service ||
+	die "systemd-analyze verify failed"
+
+# ------------------------------------------------------------- smoke
+
+step "smoke test through the installed programs"
+port=
+for _ in $(seq 50); do
+	p=$((20000 + RANDOM % 40000))
+	if ! ss -Htan "sport = :$p" | grep -q .; then
+		port=$p
+		break
+	fi
+done
+[ -n "$port" ] || die "no free port"
+# No auth_helper: the default compiled into mftpd must be the helper the
+# package installed.
+conf=$W/mftpd.conf
+cat >"$conf" <<EOF
+listen = 127.0.0.1
+port = $port
+users_file = $W/users
+quota_dir = $W/quota
+home_base = /srv/mftp
+pid_file = $W/run/mftpd.pid
+preauth_chroot = $W/run/empty
+uid_min = 62000
+uid_max = 62999
+EOF
+mkdir -p "$W/run"
+srv_made=
+[ -n "$(ls -A /srv/mftp 2>/dev/null)" ] || srv_made=1
+user=pkgcheck$$
+pw="pw-$RANDOM-$RANDOM-$RANDOM"
+home=/srv/mftp/$user
+printf '%s\n' "$pw" | ftpuser-add -c "$conf" --password-stdin "$user" ||
+	die "ftpuser-add failed"
+[ "$(stat -c '%a' "$home")" = 700 ] || die "the new home is not 0700"
+
+/usr/sbin/mftpd -f -e -c "$conf" 2>"$W/mftpd.log" &
+DAEMON_PID=$!
+for _ in $(seq 100); do
+	ss -Hltn "sport = :$port" | grep -q . && break
+	kill -0 "$DAEMON_PID" 2>/dev/null || break
+	sleep 0.1
+done
+ss -Hltn "sport = :$port" | grep -q . || {
+	cat "$W/mftpd.log" >&2
+	die "the installed mftpd did not listen"
+}
+
+mkdir -p "$W/local"
+head -c 300000 /dev/urandom >"$W/local/up.bin"
+if ! (cd "$W/local" && printf 'put up.bin\nget up.bin down.bin\nls -l\n' |
+	timeout 60 mftp -q -P "$port" --password-fd 3 "$user@127.0.0.1" \
+	    3<<<"$pw") >"$W/client.log" 2>&1; then
+	cat "$W/client.log" "$W/mftpd.log" >&2
+	die "mftp batch put/get failed"
+fi
+cmp -s "$W/local/up.bin" "$W/local/down.bin" ||
+	die "the file downloaded differs from the one uploaded"
+cmp -s "$W/local/up.bin" "$home/up.bin" ||
+	die "the upload is not in the user's home"
+
+kill -TERM "$DAEMON_PID"
+for _ in $(seq 100); do
+	kill -0 "$DAEMON_PID" 2>/dev/null || break
+	sleep 0.1
+done
+kill -0 "$DAEMON_PID" 2>/dev/null && die "mftpd did not stop on SIGTERM"
+wait "$DAEMON_PID" || die "mftpd exited non-zero on SIGTERM"
+DAEMON_PID=
+grep -q "login user=$user" "$W/mftpd.log" || die "no login line in the log"
+
+ftpuser-del -c "$conf" --remove-home "$user" || die "ftpuser-del failed"
+[ ! -e "$home" ] || die "ftpuser-del --remove-home left $home"
+grep -q "^$user:" "$W/users" && die "ftpuser-del left the user"
+
+# ------------------------------------------------------------- purge
+
+# A home made by ftpuser-add with the installed configuration, with a
+# file in it: purging must leave it.
+keeper=pkgkeep$$
+KEEPER_HOME=/srv/mftp/$keeper
+printf '%s\n' "$pw" | ftpuser-add --password-stdin "$keeper" ||
+	die "ftpuser-add with the installed configuration failed"
+echo "user data" >"/srv/mftp/$keeper/data.txt"
+[ -f /etc/mftp/users ] || die "no /etc/mftp/users"
+
+step "apt-get purge mftp-server mftp-client"
+purge_packages || {
+	cat "$W/purge.log" >&2
+	die "apt-get purge failed"
+}
+PURGED=1
+left=
+while IFS= read -r f; do
+	[ "$f" = /. ] && continue
+	[ -e "$f" ] || [ -L "$f" ] || continue
+	# A directory still there must belong to another package too.
+	if [ -d "$f" ] && dpkg-query -S "$f" >/dev/null 2>&1; then
+		continue
+	fi
+	left="$left $f"
+done <"$W/files.list"
+[ -z "$left" ] || die "left after purge:$left"
+for d in /etc/mftp /var/lib/mftp /run/mftpd /usr/libexec/mftp \
+    /usr/share/doc/mftp-server /etc/fail2ban/filter.d/mftpd.conf \
+    /etc/systemd/system/multi-user.target.wants/mftpd.service \
+    /var/lib/systemd/deb-systemd-helper-enabled/mftpd.service.dsh-also; do
+	[ ! -e "$d" ] || die "$d is still there after purge"
+done
+[ -f "/srv/mftp/$keeper/data.txt" ] ||
+	die "purge removed a user's home (/srv/mftp/$keeper)"
+rm -rf -- "$KEEPER_HOME"
+KEEPER_HOME=
+# /srv/mftp itself, when it was empty before this run.
+[ -z "$srv_made" ] || rmdir /srv/mftp 2>/dev/null || true
+step "purged: nothing left but the users' homes"

@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# t_manpages: the man pages render without a warning (mandoc -T lint,
+# groff -ww), every program installed has a page, every option that a
+# program's getopt accepts (short and long, read from its source) is
+# described in its page, and every key lib/config.c accepts is described
+# in mftpd.conf(5) and shown in etc/mftpd.conf.  The checker is shown to
+# fail on a page with an option taken out.  Also: the systemd unit passes
+# systemd-analyze verify.
+#
+# Runs as: any user; needs no daemon.
+set -u
+set -o pipefail
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+if [ ! -x "$top_builddir/mftpd" ] && [ -x "$top_srcdir/build/mftpd" ]; then
+	top_builddir=$top_srcdir/build
+fi
+S=$top_srcdir
+errors=0
+
+err() {
+	echo "FAIL: t_manpages: $*" >&2
+	errors=$((errors + 1))
+}
+
+for tool in mandoc groff; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "SKIP: $tool is not installed (scripts/deps.sh)"
+		exit 77
+	fi
+done
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/mftp-t_manpages.XXXXXX") || exit 99
+trap 'rm -rf -- "$T"' EXIT
+
+# program  source with its getopt  man page  section of the page (or "")
+PROGRAMS="
+mftpd		daemon/mftpd.c		daemon/mftpd.8		-
+mftpd-auth	privsep/mftpd_auth.c	privsep/mftpd-auth.8	-
+mftp		client/mftp.c		client/mftp.1		-
+ftpuser-add	admin/ftpuser_add.c	admin/ftpuser.8		ftpuser-add
+ftpuser-del	admin/ftpuser_del.c	admin/ftpuser.8		ftpuser-del
+ftpuser-mod	admin/ftpuser_mod.c	admin/ftpuser.8		ftpuser-mod
+ftpuser-list	admin/ftpuser_list.c	admin/ftpuser.8		ftpuser-list
+ftpuser-quota	admin/ftpuser_quota.c	admin/ftpuser.8		ftpuser-quota
+"
+
+# ------------------------------------------------------------------ lint
+pages=$(cd "$S" && ls daemon/*.[1-8] privsep/*.[1-8] client/*.[1-8] \
+    admin/*.[1-8] 2>/dev/null)
+[ -n "$pages" ] || err "no man pages found under $S"
+for p in $pages; do
+	# STYLE and up; a page referring to one not installed here is fine.
+	out=$(mandoc -T lint -W style "$S/$p" 2>&1 |
+		grep -v -e 'referenced manual not found' -e 'outdated mandoc.db')
+	[ -z "$out" ] || err "mandoc -T lint $p: $out"
+	out=$(groff -ww -z -mandoc "$S/$p" 2>&1)
+	[ -z "$out" ] || err "groff -ww $p: $out"
+done
+echo "ok: $(echo "$pages" | wc -w) pages lint clean (mandoc, groff)"
+
+# Every program Makefile.am installs is in the table above.
+installed=$(sed -n '/^[a-z]*_PROGRAMS *=/,/[^\\]$/p' "$S/Makefile.am" |
+	grep -E '^(s?bin|pkglibexec)_PROGRAMS|^[[:space:]]' |
+	sed 's/^[a-z]*_PROGRAMS *=//; s/\\//g' | tr -s ' \t' '\n' | grep .)
+for prog in $installed; do
+	printf '%s\n' "$PROGRAMS" | grep -q "^$prog[[:space:]]" ||
+		err "program $prog has no man page in this test's table"
+done
+
+# --------------------------------------------------------------- options
+
+# opts_of SOURCE: "-x" for each short option and "--name" for each long
+# one that getopt/getopt_long accepts in SOURCE.
+opts_of() {
+	local flat s
+	flat=$(tr '\n\t' '  ' <"$1")
+	# The option string of getopt(argc, argv, "...") / getopt_long.
+	s=$(printf '%s' "$flat" |
+		grep -oE 'getopt(_long)?\([^,]*,[^,]*, *"[^"]*"' |
+		sed 's/.*"\([^"]*\)"$/\1/')
+	printf '%s' "$s" | tr -d ':+-' | fold -w1 | sed 's/^/-/'
+	echo
+	# The rows of a struct option table: { "name", ..._argument, ...
+	printf '%s' "$flat" |
+		grep -oE '\{ *"[a-z0-9][a-z0-9-]*", *(no|required|optional)_argument' |
+		sed 's/{ *"\([^"]*\)".*/--\1/'
+}
+
+# section_of PAGE NAME: the lines of subsection NAME (.Ss NAME) and of the
+# subsection of options every tool shares; the whole page for "-".
+section_of() {
+	if [ "$2" = - ]; then
+		cat "$1"
+		return
+	fi
+	awk -v want="$2" '
+		/^\.S[hs] / { on = ($0 == ".Ss " want ||
+		    $0 ~ /^\.Ss Options of every tool/) }
+		on' "$1"
+}
+
+# documented TEXT OPT: OPT is described in an .It line of TEXT.
+documented() {
+	local re
+	case $2 in
+	--*) re="Fl \\\\-${2#--}" ;;
+	*) re="Fl ${2#-}" ;;
+	esac
+	printf '%s\n' "$1" | grep -E '^\.It ' | grep -qE -- "$re( |,|$)"
+}
+
+# check_page PROGRAM SOURCE PAGE SECTION: one error per option missing.
+check_page() {
+	local text o n=0 bad=0
+	text=$(section_of "$3" "$4")
+	[ -n "$text" ] || {
+		echo "no section $4 in $3"
+		return 1
+	}
+	for o in $(opts_of "$2"); do
+		n=$((n + 1))
+		if ! documented "$text" "$o"; then
+			echo "$1: option $o is not described in $3 (${4/#-/the page})"
+			bad=$((bad + 1))
+		fi
+	done
+	[ "$n" -gt 0 ] || {
+		echo "$1: no options found in $2"
+		return 1
+	}
+	[ "$bad" = 0 ]
+}
+
+total=0
+while read -r prog src page sect; do
+	[ -n "$prog" ] || continue
+	[ -f "$S/$src" ] || {
+		err "$src is missing"
+		continue
+	}
+	out=$(check_page "$prog" "$S/$src" "$S/$page" "$sect") || err "$out"
+	total=$((total + $(opts_of "$S/$src" | wc -l)))
+done <<<"$PROGRAMS"
+echo "ok: $total options of $(printf '%s\n' "$PROGRAMS" | grep -c .) programs checked"
+
+# ------------------------------------------------------------ config keys
+keys=$(tr '\n\t' '  ' <"$S/lib/config.c" |
+	grep -oE '\{ *"[a-z_]+", *CONFIG_[A-Z]+' | sed 's/{ *"\([^"]*\)".*/\1/')
+[ "$(echo "$keys" | wc -w)" -ge 10 ] || err "config keys not found in lib/config.c"
+
+# check_keys PAGE CONF: each key in an .It Cm line of PAGE and as a
+# "#key =" line of the example configuration CONF.
+check_keys() {
+	local k bad=0
+	for k in $keys; do
+		if ! grep -qE "^\.It Cm $k( |$)" "$1"; then
+			echo "key $k is not described in $1"
+			bad=1
+		fi
+		if ! grep -qE "^#?$k = " "$2"; then
+			echo "key $k is not in $2"
+			bad=1
+		fi
+	done
+	return "$bad"
+}
+out=$(check_keys "$S/daemon/mftpd.conf.5" "$S/etc/mftpd.conf") || err "$out"
+echo "ok: $(echo "$keys" | wc -w) configuration keys documented"
+
+# ------------------------------------------- the checks can fail at all
+sed '/^\.It Cm shutdown_timeout/d' "$S/daemon/mftpd.conf.5" >"$T/conf.5"
+if check_keys "$T/conf.5" "$S/etc/mftpd.conf" >/dev/null; then
+	err "the key check passed on a page without shutdown_timeout"
+fi
+sed 's/^\.It Fl \\-remove-home$/.It Fl \\-remove-it/' "$S/admin/ftpuser.8" \
+    >"$T/ftpuser.8"
+cmp -s "$T/ftpuser.8" "$S/admin/ftpuser.8" &&
+	err "could not take --remove-home out of a copy of ftpuser.8"
+if check_page ftpuser-del "$S/admin/ftpuser_del.c" "$T/ftpuser.8" \
+    ftpuser-del >/dev/null; then
+	err "the option check passed on a page without --remove-home"
+fi
+# An option of one tool does not count for another.
+if check_page ftpuser-add "$S/admin/ftpuser_del.c" "$S/admin/ftpuser.8" \
+    ftpuser-add >/dev/null; then
+	err "ftpuser-del's --remove-home counted as documented for ftpuser-add"
+fi
+echo "ok: the checks fail on a missing option or key"
+
+# ---------------------------------------------------------- systemd unit
+if command -v systemd-analyze >/dev/null 2>&1; then
+	if [ -x "$top_builddir/mftpd" ]; then
+		# The unit as installed, but with the binary of this build.
+		sed "s|/usr/sbin/mftpd|$top_builddir/mftpd|g" \
+		    "$S/etc/mftpd.service" >"$T/mftpd.service"
+		out=$(cd "$T" && systemd-analyze verify --man=no \
+		    "$T/mftpd.service" 2>&1) ||
+			err "systemd-analyze verify mftpd.service: $out"
+		[ -z "$out" ] ||
+			err "systemd-analyze verify mftpd.service says: $out"
+		echo "ok: systemd-analyze verify mftpd.service"
+	else
+		echo "# mftpd is not built: the unit is not verified"
+	fi
+else
+	echo "# no systemd-analyze: the unit is not verified"
+fi
+
+if [ "$errors" != 0 ]; then
+	echo "FAIL: t_manpages: $errors problems" >&2
+	exit 1
+fi
+echo "ok: t_manpages"
