@@ -24,6 +24,7 @@ packages=(
 	fail2ban		# t_fail2ban: fail2ban-regex
 	debhelper dpkg-dev	# package-check: dpkg-buildpackage, dh
 	lintian			# package-check
+	strace			# t_chroot_noload: what the serving process opens
 )
 
 missing=()
