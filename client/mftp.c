@@ -25,6 +25,7 @@
 #include "cmds.h"
 #include "log.h"
 #include "mftp_limits.h"
+#include "netrc.h"
 #include "password.h"
 #include "proto.h"
 #include "rpc.h"
@@ -41,7 +42,7 @@
 static void __attribute__((noreturn)) usage(int status)
 {
 	fprintf(status == 0 ? stdout : stderr,
-	    "usage: mftp [-hq] [-b batchfile] [-P port] [--password-fd fd] "
+	    "usage: mftp [-hnq] [-b batchfile] [-P port] [--password-fd fd] "
 	    "[user@]host[:port]\n");
 	exit(status);
 }
@@ -131,6 +132,23 @@ mftp_login_name(void)
 	die(EXIT_USAGE, "cannot tell your login name; use user@host");
 }
 
+/* ~/.netrc: from $HOME, or the password database's home. */
+static char *
+mftp_netrc_path(void)
+{
+	struct passwd *pw;
+	const char *home = getenv("HOME");
+	char *path;
+
+	if ((home == NULL || *home == '\0') &&
+	    (pw = getpwuid(getuid())) != NULL)
+		home = pw->pw_dir;
+	if (home == NULL || *home == '\0')
+		return NULL;
+	xasprintf(&path, "%s/.netrc", home);
+	return path;
+}
+
 static int
 mftp_fd_arg(const char *s)
 {
@@ -151,6 +169,7 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "batch", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "no-netrc", no_argument, NULL, 'n' },
 		{ "password-fd", required_argument, NULL, 'F' },
 		{ "port", required_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -160,7 +179,8 @@ main(int argc, char *argv[])
 	const char *batchfile = NULL, *optport = MFTP_DEFAULT_PORT;
 	struct cmd_ctx ctx;
 	FILE *in = NULL;
-	int ch, pwfd = -1, quiet = 0, status;
+	char login[MFTP_USER_MAX + 1], *netrc;
+	int ch, pwfd = -1, quiet = 0, status, use_netrc = 1, have_secret = 0;
 
 	/* Only the character set, for line editing; messages stay "C". */
 	setlocale(LC_CTYPE, "");
@@ -168,7 +188,8 @@ main(int argc, char *argv[])
 	/* A server that leaves must not kill us in the middle of a write. */
 	signal(SIGPIPE, SIG_IGN);
 
-	while ((ch = getopt_long(argc, argv, "b:hP:q", longopts, NULL)) != -1) {
+	while (
+	    (ch = getopt_long(argc, argv, "b:hnP:q", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'b':
 			batchfile = optarg;
@@ -178,6 +199,9 @@ main(int argc, char *argv[])
 			break;
 		case 'h':
 			usage(0);
+		case 'n':
+			use_netrc = 0;
+			break;
 		case 'P':
 			optport = mftp_port_arg(optarg);
 			break;
@@ -199,6 +223,23 @@ main(int argc, char *argv[])
 	ctx.progress = !quiet && isatty(STDERR_FILENO);
 	dest = xstrdup(argv[0]);
 	mftp_parse_dest(dest, &user, &host, &port);
+
+	/*
+	 * A script's password: --password-fd first, then ~/.netrc (which
+	 * may also name the user), then the terminal.
+	 */
+	secret = xmalloc(MFTP_SECRET_MAX + 2);
+	login[0] = '\0';
+	if (pwfd < 0 && use_netrc && (netrc = mftp_netrc_path()) != NULL) {
+		status = netrc_lookup(netrc, host, user, login, sizeof(login),
+		    secret, MFTP_SECRET_MAX + 2, errbuf, sizeof(errbuf));
+		free(netrc);
+		if (status == -1)
+			die(EXIT_LOGIN, "%s", errbuf);
+		have_secret = status == 1;
+		if (have_secret && user == NULL && login[0] != '\0')
+			user = login;
+	}
 	if (user == NULL)
 		user = xstrdup(mftp_login_name());
 	else
@@ -224,8 +265,8 @@ main(int argc, char *argv[])
 	if (rpc_hello(ctx.rpc) != RPC_OK)
 		die(EXIT_CONNECT, "%s", rpc_text(ctx.rpc));
 
-	secret = xmalloc(MFTP_SECRET_MAX + 2);
-	if (password_read(pwfd, user, host, secret, MFTP_SECRET_MAX + 2, errbuf,
+	if (!have_secret &&
+	    password_read(pwfd, user, host, secret, MFTP_SECRET_MAX + 2, errbuf,
 		sizeof(errbuf)) == -1)
 		die(EXIT_LOGIN, "%s", errbuf);
 	status = rpc_login(ctx.rpc, user, secret);

@@ -2,7 +2,8 @@
 # t_login: the right password logs in; a wrong password and an unknown user
 # both end with exit 4 and the very same "login incorrect"; the password is
 # read from the descriptor --password-fd names; the daemon answers on ::1
-# too when the host has IPv6; three failed logins end the connection.
+# too when the host has IPv6; three failed logins end the connection;
+# ~/.netrc gives a script's password, and is refused if others can read it.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -88,6 +89,33 @@ if have_ipv6; then
 else
 	note "no IPv6 on this host; ::1 not tried"
 fi
+
+# ~/.netrc: a script's password (and user) without --password-fd; a file
+# others could read is refused rather than used.
+nhome=$T/nhome
+mkdir -p "$nhome"
+printf 'machine %s login alice password %s\n' "$HOST" "$pw" >"$nhome/.netrc"
+chmod 600 "$nhome/.netrc"
+netrc_client() { # [mftp options]: sets RC, OUT, ERR
+	RC=0
+	HOME=$nhome timeout -k 5 "$CLIENT_TIMEOUT" "$MFTP" -P "$PORT" -q "$@" \
+	    <<<'pwd' >"$T/out" 2>"$T/err" || RC=$?
+	OUT=$(cat "$T/out")
+	ERR=$(cat "$T/err")
+}
+netrc_client "$HOST"
+expect_eq "$RC" 0 "login from ~/.netrc, user and password"
+netrc_client "alice@$HOST"
+expect_eq "$RC" 0 "login from ~/.netrc with the user given"
+netrc_client "bob@$HOST"
+expect_eq "$RC" 4 "~/.netrc has no entry for bob (and no terminal)"
+netrc_client -n "alice@$HOST"
+expect_eq "$RC" 4 "-n ignores ~/.netrc"
+chmod 644 "$nhome/.netrc"
+netrc_client "alice@$HOST"
+expect_eq "$RC" 4 "a ~/.netrc others can read"
+expect_contains "$ERR" "chmod 600" "the refusal of a readable ~/.netrc"
+ok "~/.netrc"
 
 # Nothing listens on another port: a connect error is exit 3.
 other=$(pick_port) || fail "no free port"

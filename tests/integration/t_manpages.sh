@@ -61,9 +61,12 @@ done
 echo "ok: $(echo "$pages" | wc -w) pages lint clean (mandoc, groff)"
 
 # Every program Makefile.am installs is in the table above.
-installed=$(sed -n '/^[a-z]*_PROGRAMS *=/,/[^\\]$/p' "$S/Makefile.am" |
-	grep -E '^(s?bin|pkglibexec)_PROGRAMS|^[[:space:]]' |
-	sed 's/^[a-z]*_PROGRAMS *=//; s/\\//g' | tr -s ' \t' '\n' | grep .)
+# (the installed *_PROGRAMS lines and their continuations only).
+installed=$(awk '
+	/^[a-z]+_PROGRAMS *=/ { take = $1 ~ /^(s?bin|pkglibexec)_PROGRAMS$/ }
+	take { line = $0; sub(/^[a-z]+_PROGRAMS *=/, "", line);
+	    gsub(/\\/, "", line); print line }
+	!/\\$/ { take = 0 }' "$S/Makefile.am" | tr -s ' \t' '\n' | grep .)
 for prog in $installed; do
 	printf '%s\n' "$PROGRAMS" | grep -q "^$prog[[:space:]]" ||
 		err "program $prog has no man page in this test's table"

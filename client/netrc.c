@@ -1,0 +1,183 @@
+/*
+ * netrc.c: reading ~/.netrc (netrc.h).
+ *
+ * Runs as: the user, in mftp.  The file is read whole into a buffer that
+ * is wiped before it is freed: it holds passwords.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "netrc.h"
+#include "util.h"
+
+/* A .netrc larger than this is not a .netrc. */
+#define NETRC_MAX (256 * 1024)
+
+/* The next whitespace-separated token of *p, NUL-terminated in place. */
+static char *
+netrc_token(char **p)
+{
+	char *s = *p, *start;
+
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	if (*s == '\0')
+		return NULL;
+	start = s;
+	while (
+	    *s != '\0' && *s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+		s++;
+	if (*s != '\0')
+		*s++ = '\0';
+	*p = s;
+	return start;
+}
+
+/* Skip a macro definition: it runs to the first empty line. */
+static void
+netrc_skip_macdef(char **p)
+{
+	char *end = strstr(*p, "\n\n");
+
+	*p = end != NULL ? end + 2 : *p + strlen(*p);
+}
+
+/* Read the whole file, refusing one others could read or change. */
+static char *
+netrc_read(const char *path, char *err, size_t errlen, int *absent)
+{
+	struct stat st;
+	char *text;
+	ssize_t n;
+	size_t got = 0;
+	int fd;
+
+	*absent = 0;
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT) {
+			*absent = 1;
+			return NULL;
+		}
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size > NETRC_MAX) {
+		snprintf(err, errlen,
+		    "%s: not a regular file of at most %d "
+		    "bytes",
+		    path, NETRC_MAX);
+		close(fd);
+		return NULL;
+	}
+	if (st.st_uid != getuid() || (st.st_mode & 077) != 0) {
+		snprintf(err, errlen,
+		    "%s holds passwords but others can read it or it is not "
+		    "yours; chmod 600 it",
+		    path);
+		close(fd);
+		return NULL;
+	}
+	text = xmalloc((size_t)st.st_size + 1);
+	while (got < (size_t)st.st_size) {
+		n = read(fd, text + got, (size_t)st.st_size - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	text[got] = '\0';
+	return text;
+}
+
+static int
+netrc_copy(char *dst, size_t dstlen, const char *src, const char *what,
+    char *err, size_t errlen)
+{
+	if (strlcpy(dst, src, dstlen) >= dstlen) {
+		snprintf(err, errlen, ".netrc: a %s is too long", what);
+		return -1;
+	}
+	return 0;
+}
+
+int
+netrc_lookup(const char *path, const char *host, const char *user, char *login,
+    size_t loginlen, char *password, size_t pwlen, char *err, size_t errlen)
+{
+	char *text, *p, *tok, *e_login = NULL, *e_pass = NULL;
+	char *d_login = NULL, *d_pass = NULL;
+	int absent, in_entry = 0, is_default = 0, ret = 0;
+	size_t size;
+
+	if ((text = netrc_read(path, err, errlen, &absent)) == NULL)
+		return absent ? 0 : -1;
+	size = strlen(text) + 1;
+	p = text;
+	for (;;) {
+		tok = netrc_token(&p);
+		/* An entry ends at the next one or at the end of the file. */
+		if (tok == NULL || strcmp(tok, "machine") == 0 ||
+		    strcmp(tok, "default") == 0) {
+			if (in_entry && e_pass != NULL &&
+			    (user == NULL || e_login == NULL ||
+				strcmp(user, e_login) == 0)) {
+				if (!is_default)
+					break;
+				if (d_pass == NULL) {
+					d_login = e_login;
+					d_pass = e_pass;
+				}
+			}
+			if (tok == NULL) {
+				e_login = d_login;
+				e_pass = d_pass;
+				break;
+			}
+			e_login = e_pass = NULL;
+			is_default = strcmp(tok, "default") == 0;
+			in_entry = is_default;
+			if (!is_default) {
+				tok = netrc_token(&p);
+				in_entry = tok != NULL &&
+				    strcasecmp(tok, host) == 0;
+			}
+			continue;
+		}
+		if (strcmp(tok, "macdef") == 0) {
+			netrc_skip_macdef(&p);
+			continue;
+		}
+		if (strcmp(tok, "login") == 0 || strcmp(tok, "password") == 0 ||
+		    strcmp(tok, "account") == 0) {
+			char *val = netrc_token(&p);
+
+			if (in_entry && val != NULL && tok[0] == 'l')
+				e_login = val;
+			else if (in_entry && val != NULL && tok[0] == 'p')
+				e_pass = val;
+		}
+	}
+	if (e_pass != NULL) {
+		ret = 1;
+		if (netrc_copy(password, pwlen, e_pass, "password", err,
+			errlen) == -1 ||
+		    (user == NULL && e_login != NULL &&
+			netrc_copy(login, loginlen, e_login, "login", err,
+			    errlen) == -1))
+			ret = -1;
+		if (ret == 1 && (user != NULL || e_login == NULL))
+			login[0] = '\0';
+	}
+	freezero(text, size);
+	return ret;
+}
