@@ -28,7 +28,8 @@ echo 'openssl_conf = planted' >"$home/usr/lib/ssl/openssl.cnf"
 chown -R "$owner" "$home/etc" "$home/lib" "$home/usr"
 
 start_daemon
-strace -f -qq -o "$T/trace" -e trace=%file,chroot,setresuid,setresgid \
+# One file a process (-ff): lines of different processes never interleave.
+strace -ff -qq -o "$T/trace" -e trace=%file,chroot,setresuid,setresgid \
     -p "$DAEMON_PID" 2>"$T/strace.err" &
 tracer=$!
 BG_PIDS+=("$tracer")
@@ -50,21 +51,18 @@ kill "$tracer" 2>/dev/null
 wait "$tracer" 2>/dev/null
 
 # The serving process: the one that became alice.
-spid=$(awk -v u="$uid" 'index($2, "setresuid(" u ",") == 1 { print $1; exit }' \
-    "$T/trace")
-[ -n "$spid" ] || fail "no process became uid $uid in the trace"
-grep -q "^$spid chroot(\".\")" "$T/trace" ||
-	fail "process $spid did not chroot(\".\")"
-note "serving process $spid"
+strace_of=$(grep -l "^setresuid($uid, $uid, $uid)" "$T"/trace.* | head -n 1)
+[ -n "$strace_of" ] || fail "no process became uid $uid in the trace"
+grep -q '^chroot(".")' "$strace_of" ||
+	fail "${strace_of##*.}, which became uid $uid, did not chroot(\".\")"
+note "serving process ${strace_of##*.}"
 
 # Everything it did with a path from its chroot on.
-awk -v p="$spid" '$1 == p' "$T/trace" |
-	sed -n '/chroot("\.")/,$p' >"$T/after"
+sed -n '/^chroot("\.")/,$p' "$strace_of" >"$T/after"
 # Between chroot and the uid drop: no file system call but the chdir("/")
 # that completes the chroot.
-sed -n '2,/^[0-9]* setresuid(/p' "$T/after" |
-	grep -v -e '^[0-9]* chdir("/")' -e ' setres[gu]id(' >"$T/between" ||
-	true
+sed -n '2,/^setresuid(/p' "$T/after" |
+	grep -v -e '^chdir("/")' -e '^setres[gu]id(' >"$T/between" || true
 if [ -s "$T/between" ]; then
 	cat "$T/between" >&2
 	fail "file system calls between chroot and the uid drop"
