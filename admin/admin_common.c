@@ -46,6 +46,19 @@ admin_usage(void)
 }
 
 void
+admin_help(void)
+{
+	fputs(admin_usage_text, stdout);
+	exit(0);
+}
+
+void
+admin_bad_option(const char *arg)
+{
+	admin_usage_errx("unknown option or missing argument: %s", arg);
+}
+
+void
 admin_usage_errx(const char *fmt, ...)
 {
 	va_list ap;

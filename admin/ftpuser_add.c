@@ -172,12 +172,9 @@ parse_args(int argc, char *argv[], struct add_opts *o)
 			o->quota_files = admin_parse_size("file quota", optarg);
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			exit(0);
+			admin_help();
 		default:
-			admin_usage_errx(
-			    "unknown option or missing argument: %s",
-			    argv[optind - 1]);
+			admin_bad_option(argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 1)

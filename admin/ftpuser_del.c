@@ -165,12 +165,9 @@ main(int argc, char *argv[])
 			remove_home = 1;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			exit(0);
+			admin_help();
 		default:
-			admin_usage_errx(
-			    "unknown option or missing argument: %s",
-			    argv[optind - 1]);
+			admin_bad_option(argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 1)

@@ -140,13 +140,9 @@ main(int argc, char *argv[])
 			header = 0;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			exit(0);
+			admin_help();
 		default:
-			fprintf(stderr,
-			    "%s: unknown option or missing argument: %s\n",
-			    PROGNAME, argv[optind - 1]);
-			admin_usage();
+			admin_bad_option(argv[optind - 1]);
 		}
 	}
 	if (optind != argc)

@@ -98,12 +98,9 @@ parse_args(int argc, char *argv[], struct mod_opts *o)
 			o->lock = ch == 'L' ? 1 : -1;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			exit(0);
+			admin_help();
 		default:
-			admin_usage_errx(
-			    "unknown option or missing argument: %s",
-			    argv[optind - 1]);
+			admin_bad_option(argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 1)

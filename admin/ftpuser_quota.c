@@ -195,12 +195,9 @@ main(int argc, char *argv[])
 			all = 1;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			exit(0);
+			admin_help();
 		default:
-			admin_usage_errx(
-			    "unknown option or missing argument: %s",
-			    argv[optind - 1]);
+			admin_bad_option(argv[optind - 1]);
 		}
 	}
 	if (all ? argc != optind : argc - optind != 1)
