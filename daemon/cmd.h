@@ -14,6 +14,7 @@
 
 struct msg;
 struct session;
+struct stat;
 
 /* cmd_dir.c */
 int cmd_pwd(struct session *s, const struct msg *m);
@@ -40,6 +41,13 @@ int cmd_put_is_partial(const char *path);
 int cmd_remove(struct session *s, const struct msg *m);
 int cmd_rmdir(struct session *s, const struct msg *m);
 int cmd_rename(struct session *s, const struct msg *m);
+/*
+ * rename(from, to), freeing what to held, under one hold of the
+ * accounting lock (RENAME, and PUT's commit).  0, or an MFTP_ST_* status
+ * with a message in why.
+ */
+uint32_t cmd_fs_move(struct session *s, const char *from, const char *to,
+    char *why, size_t whylen);
 
 /* cmd_quota.c: the QUOTA request and the accounting every write does */
 int cmd_quota(struct session *s, const struct msg *m);
@@ -51,15 +59,30 @@ int cmd_quota(struct session *s, const struct msg *m);
 uint32_t cmd_quota_check(struct session *s, uint64_t bytes, uint64_t files,
     char *why, size_t whylen);
 /*
- * Charge growth before it happens: 0, or a status and message as above
- * (nothing charged).
+ * Change the usage by dbytes and dfiles and make the change of the home
+ * it pays for, apply(arg) (0, or -1 with errno having changed nothing),
+ * under one hold of the accounting file's lock: quota_change, whose
+ * order errs toward "more used".  apply must not wait for the network.
+ * Returns 0 when done; else an MFTP_ST_* status with a message for the
+ * user in why: QUOTA (past a limit, or the accounting damaged while the
+ * change grows), IO (the accounting unreadable while it grows), or, when
+ * apply failed, the status for its errno with "what: reason" (errno
+ * kept).  With the accounting damaged or unreadable a change that only
+ * frees is still made, unrecorded.
  */
-uint32_t cmd_quota_charge(struct session *s, uint64_t bytes, uint64_t files,
-    char *why, size_t whylen);
+uint32_t cmd_quota_change(struct session *s, const char *what, int64_t dbytes,
+    int64_t dfiles, int (*apply)(void *arg), void *arg, char *why,
+    size_t whylen);
+
+/* The bytes an entry counts for: its size if a regular file, else 0. */
+uint64_t cmd_quota_bytes(const struct stat *st);
+
 /*
- * Give back what was freed (or charged and not used).  Never fails: with
- * a damaged accounting file nothing is recorded (the recount repairs it).
+ * For apply functions: does path still name what st described when the
+ * change was priced (st NULL: nothing there)?  Same entry, type and
+ * counted size: 1 yes, 0 no (price it again).  Under the accounting
+ * lock every accounted change of the user waits, so a yes holds.
  */
-void cmd_quota_release(struct session *s, uint64_t bytes, uint64_t files);
+int cmd_quota_same(const char *path, const struct stat *st);
 
 #endif

@@ -77,12 +77,26 @@ cmd_cwd(struct session *s, const struct msg *m)
 	return cmd_reply_cwd(s);
 }
 
+/* MKDIR's change, made under the accounting file's lock. */
+struct cmd_mkdir {
+	const char *path;
+	mode_t mode;
+};
+
+static int
+cmd_mkdir_apply(void *arg)
+{
+	const struct cmd_mkdir *c = arg;
+
+	return mkdir(c->path, c->mode);
+}
+
 int
 cmd_mkdir(struct session *s, const struct msg *m)
 {
 	char why[MFTP_TEXT_MAX];
+	struct cmd_mkdir c;
 	uint32_t status;
-	int err;
 
 	if (m->path[0] == '\0')
 		return session_reply_error(s, MFTP_ST_INVALID, "empty name");
@@ -91,14 +105,13 @@ cmd_mkdir(struct session *s, const struct msg *m)
 		    "%s: names ending in .mftp-part are kept for uploads in "
 		    "progress",
 		    m->path);
-	/* Charged first, so a kill never leaves the count too low. */
-	if ((status = cmd_quota_charge(s, 0, 1, why, sizeof(why))) != 0)
+	/* Charged first, then made, under one lock: never counted short. */
+	c.path = m->path;
+	c.mode = (mode_t)(m->mode & 0777);
+	status = cmd_quota_change(
+	    s, m->path, 0, 1, cmd_mkdir_apply, &c, why, sizeof(why));
+	if (status != 0)
 		return session_reply_error(s, status, "%s", why);
-	if (mkdir(m->path, (mode_t)(m->mode & 0777)) == -1) {
-		err = errno;
-		cmd_quota_release(s, 0, 1);
-		return session_reply_errno(s, err, m->path);
-	}
 	return session_reply_ok(s);
 }
 

@@ -12,6 +12,9 @@
  * partial replaces the target (rename) only when it equals the client's.
  * An interrupted or failed upload never touches the target and keeps
  * its data for the next PUT; a mismatched one is deleted.
+ * Each change of the partial (made, grown by a received chunk, emptied,
+ * deleted, committed) is made under one hold of the accounting lock with
+ * the change of the count (cmd_quota_change); never across a network wait.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -47,11 +50,14 @@ struct cmd_put {
 	char *part;	   /* the partial's path */
 	int fd;		   /* the partial, OFD write-locked */
 	int created;	   /* this request created the partial */
+	int exists;	   /* the partial appeared before it was created */
+	int drop;	   /* cmd_put_drop: 1 empty the partial, 2 delete it */
 	uint64_t offset;   /* bytes of the partial kept */
 	uint64_t written;  /* the partial's size now */
-	uint64_t charged;  /* size the accounting file was charged for */
 	uint64_t received; /* raw bytes read in this request */
-	uint32_t status;   /* first failure: MFTP_ST_*, 0 none */
+	uint8_t *chunk;	   /* received, to be written */
+	size_t chunk_len;
+	uint32_t status; /* first failure: MFTP_ST_*, 0 none */
 	char why[MFTP_TEXT_MAX];
 };
 
@@ -147,9 +153,24 @@ cmd_put_lock(struct cmd_put *p, const struct stat *st)
 	return 1;
 }
 
+/* Create the partial (under the accounting lock, charged one file). */
+static int
+cmd_put_create(void *arg)
+{
+	const int flags = O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC | O_CREAT | O_EXCL;
+	struct cmd_put *p = arg;
+
+	if ((p->fd = open(p->part, flags, 0600)) == -1) {
+		p->exists = errno == EEXIST;
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Open (or create) the partial and lock it.  A new one is charged one
- * file, after checking there is room for the whole upload, before it is
+ * file, after checking there is room for the whole upload, as it is
  * created.  0, or -1 with p->status set.
  */
 static int
@@ -166,19 +187,17 @@ cmd_put_open(struct session *s, struct cmd_put *p)
 		/* O_NONBLOCK: a FIFO in its place must not hang the open. */
 		if ((p->fd = open(p->part, flags)) == -1 && errno == ENOENT) {
 			if ((status = cmd_quota_check(s, p->m->size, 1, p->why,
-				 sizeof(p->why))) != 0 ||
-			    (status = cmd_quota_charge(
-				 s, 0, 1, p->why, sizeof(p->why))) != 0) {
+				 sizeof(p->why))) != 0) {
 				p->status = status;
 				return -1;
 			}
-			p->fd = open(p->part, flags | O_CREAT | O_EXCL, 0600);
-			if (p->fd == -1) {
-				r = errno;
-				cmd_quota_release(s, 0, 1);
-				if (r == EEXIST)
+			p->exists = 0;
+			status = cmd_quota_change(s, p->m->path, 0, 1,
+			    cmd_put_create, p, p->why, sizeof(p->why));
+			if (status != 0) {
+				if (p->exists)
 					continue;
-				cmd_put_fail_errno(p, r, p->m->path);
+				p->status = status;
 				return -1;
 			}
 			p->created = 1;
@@ -205,7 +224,7 @@ cmd_put_open(struct session *s, struct cmd_put *p)
 		if ((r = cmd_put_lock(p, &st)) == -1)
 			return -1;
 		if (r == 1) {
-			p->written = p->charged = (uint64_t)st.st_size;
+			p->written = (uint64_t)st.st_size;
 			return 0;
 		}
 		close(p->fd);
@@ -225,6 +244,36 @@ cmd_put_key(uint8_t key[CMD_PUT_KEY_LEN], uint64_t size, int64_t mtime)
 		key[i] = (uint8_t)(size >> (56 - 8 * i));
 		key[8 + i] = (uint8_t)((uint64_t)mtime >> (56 - 8 * i));
 	}
+}
+
+static int
+cmd_put_drop_apply(void *arg)
+{
+	const struct cmd_put *p = arg;
+
+	return p->drop == 2 ? unlink(p->part) : ftruncate(p->fd, 0);
+}
+
+/*
+ * Empty the partial, or delete it, and give back its share.  A failure
+ * is p->status unless there was one (a delete is best effort: the next
+ * PUT finds the partial).  0 or -1.
+ */
+static int
+cmd_put_drop(struct session *s, struct cmd_put *p, int delete)
+{
+	char why[MFTP_TEXT_MAX];
+	uint32_t status;
+
+	p->drop = delete ? 2 : 1;
+	status = cmd_quota_change(s, p->part, -(int64_t)p->written,
+	    delete ? -1 : 0, cmd_put_drop_apply, p, why, sizeof(why));
+	if (status != 0) {
+		cmd_put_fail(p, status, "%s", why);
+		return -1;
+	}
+	p->written = 0;
+	return 0;
 }
 
 /*
@@ -247,101 +296,106 @@ cmd_put_resume(struct session *s, struct cmd_put *p)
 		return 0;
 	}
 	p->offset = 0;
-	if (p->written > 0) {
-		if (ftruncate(p->fd, 0) == -1) {
-			cmd_put_fail_errno(p, errno, p->part);
-			return -1;
-		}
-		cmd_quota_release(s, p->written, 0);
-		p->written = p->charged = 0;
-	}
+	if (p->written > 0 && cmd_put_drop(s, p, 0) == -1)
+		return -1;
 	/* Without attributes an upload just cannot be resumed. */
 	(void)fsetxattr(p->fd, CMD_PUT_RESUME_XATTR, key, sizeof(key), 0);
 	return 0;
 }
 
-/* Write len bytes at the partial's end; errors go to p->status. */
-static void
-cmd_put_write(struct cmd_put *p, const uint8_t *data, size_t len)
+/*
+ * Write the chunk at the partial's end (under the accounting lock, just
+ * charged).  A failure undoes what it wrote, so the charge is taken
+ * back; if even that fails the charge stays (the count errs high).
+ */
+static int
+cmd_put_write(void *arg)
 {
+	struct cmd_put *p = arg;
+	const uint8_t *data = p->chunk;
+	size_t len = p->chunk_len;
+	uint64_t at = p->written;
 	ssize_t w;
+	int err;
 
 	while (len > 0) {
-		w = pwrite(p->fd, data, len, (off_t)p->written);
+		w = pwrite(p->fd, data, len, (off_t)at);
 		if (w == -1 && errno == EINTR)
 			continue;
-		if (w == -1) {
-			cmd_put_fail_errno(p, errno, p->m->path);
-			return;
+		if (w <= 0) {
+			err = w == -1 ? errno : EIO;
+			if (ftruncate(p->fd, (off_t)p->written) == 0) {
+				errno = err;
+				return -1;
+			}
+			p->written = at;
+			cmd_put_fail_errno(p, err, p->m->path);
+			return 0;
 		}
-		p->written += (uint64_t)w;
+		at += (uint64_t)w;
 		data += w;
 		len -= (size_t)w;
 	}
+	p->written = at;
+	return 0;
 }
 
 /*
- * Read the announced bytes; hash and write them, charging the quota a
- * chunk ahead of the writes.  After a failure the rest is read and
- * dropped, so the stream stays in step.  0, or the transport's error.
+ * Read the announced bytes a chunk at a time; hash each, then charge and
+ * write it under one hold of the accounting lock.  After a failure the
+ * rest is read and dropped, so the stream stays in step.  0, or the
+ * transport's error.
  */
 static int
 cmd_put_receive(struct session *s, struct cmd_put *p)
 {
-	uint64_t left = p->m->size - p->offset, add, covered;
-	uint8_t *chunk;
+	uint64_t left = p->m->size - p->offset;
 	uint32_t status;
-	size_t want;
-	ssize_t n;
+	size_t want, have;
+	ssize_t n = 0;
 
-	chunk = xmalloc(MFTP_IO_CHUNK);
-	while (left > 0) {
-		want = left > MFTP_IO_CHUNK ? MFTP_IO_CHUNK : (size_t)left;
-		if ((n = transport_read_some(s->t, chunk, want)) < 0)
-			break;
-		left -= (uint64_t)n;
-		p->received += (uint64_t)n;
-		if (p->status != 0)
-			continue;
-		sha256_update(s->sha, chunk, (size_t)n);
-		while (p->written + (uint64_t)n > p->charged) {
-			add = p->m->size - p->charged;
-			if (add > MFTP_QUOTA_CHUNK)
-				add = MFTP_QUOTA_CHUNK;
-			if ((status = cmd_quota_charge(
-				 s, add, 0, p->why, sizeof(p->why))) != 0) {
-				p->status = status;
-				/* Tell what all the rest needs, not this step. */
-				if (status == MFTP_ST_QUOTA)
-					(void)cmd_quota_check(s,
-					    p->m->size - p->charged, 0, p->why,
-					    sizeof(p->why));
+	p->chunk = xmalloc(MFTP_QUOTA_CHUNK);
+	while (left > 0 && n >= 0) {
+		want = left > MFTP_QUOTA_CHUNK ? MFTP_QUOTA_CHUNK :
+						 (size_t)left;
+		/* All of it before the lock: never held across a wait. */
+		for (have = 0; have < want; have += (size_t)n)
+			if ((n = transport_read_some(
+				 s->t, p->chunk + have, want - have)) < 0)
 				break;
-			}
-			p->charged += add;
-		}
-		/* Refused mid-chunk: what the charge covers is still written. */
-		covered = p->charged - p->written;
-		cmd_put_write(
-		    p, chunk, covered < (uint64_t)n ? covered : (size_t)n);
+		left -= have;
+		p->received += have;
+		/* What came before a lost connection is kept, to resume. */
+		if (p->status != 0 || have == 0)
+			continue;
+		sha256_update(s->sha, p->chunk, have);
+		p->chunk_len = have;
+		status = cmd_quota_change(s, p->m->path, (int64_t)have, 0,
+		    cmd_put_write, p, p->why, sizeof(p->why));
+		if (status == 0)
+			continue;
+		p->status = status;
+		/* Refused: nothing of this chunk is written.  Tell what all
+		 * the rest needs, not this chunk. */
+		if (status == MFTP_ST_QUOTA)
+			(void)cmd_quota_check(s, p->m->size - p->written, 0,
+			    p->why, sizeof(p->why));
 	}
-	free(chunk);
-	/* What was charged ahead and not written is given back. */
-	cmd_quota_release(s, p->charged - p->written, 0);
-	p->charged = p->written;
+	free(p->chunk);
+	p->chunk = NULL;
 	return left == 0 ? 0 : (int)n;
 }
 
 /*
  * The partial is verified: give it its mode and cached hash and put it
- * in the target's place.  Replacing a file frees that file.
+ * in the target's place.  Replacing a file frees that file, under the
+ * same hold of the accounting lock as the rename.
  */
 static void
 cmd_put_commit(
     struct session *s, struct cmd_put *p, const uint8_t hash[MFTP_HASH_LEN])
 {
-	struct stat st, old;
-	int had;
+	struct stat st;
 
 	if (fchmod(p->fd, (mode_t)(p->m->mode & 0777 & ~022)) == -1) {
 		cmd_put_fail_errno(p, errno, p->m->path);
@@ -349,16 +403,10 @@ cmd_put_commit(
 	}
 	if (fstat(p->fd, &st) == 0)
 		hashcache_store(p->fd, &st, hash);
-	had = lstat(p->m->path, &old) == 0 && !S_ISDIR(old.st_mode);
 	/* If this fails the partial, still marked, is resumed at its end. */
-	if (rename(p->part, p->m->path) == -1) {
-		cmd_put_fail_errno(p, errno, p->m->path);
-		return;
-	}
-	(void)fremovexattr(p->fd, CMD_PUT_RESUME_XATTR);
-	if (had)
-		cmd_quota_release(
-		    s, S_ISREG(old.st_mode) ? (uint64_t)old.st_size : 0, 1);
+	p->status = cmd_fs_move(s, p->part, p->m->path, p->why, sizeof(p->why));
+	if (p->status == 0)
+		(void)fremovexattr(p->fd, CMD_PUT_RESUME_XATTR);
 }
 
 /* Hash what is kept, say PUT_READY, take the data and DATA_END. */
@@ -404,8 +452,7 @@ cmd_put_transfer(struct session *s, struct cmd_put *p)
 		cmd_put_fail(p, MFTP_ST_HASH,
 		    "checksum mismatch: the upload was discarded; send it "
 		    "again");
-		if (unlink(p->part) == 0)
-			cmd_quota_release(s, p->written, 1);
+		(void)cmd_put_drop(s, p, 1);
 	} else
 		cmd_put_commit(s, p, hash);
 	msg_clear(&end);
@@ -444,8 +491,8 @@ cmd_put(struct session *s, const struct msg *m)
 		    s, m->size - p.offset, 0, p.why, sizeof(p.why));
 		if (status != 0) {
 			p.status = status;
-			if (p.created && unlink(p.part) == 0)
-				cmd_quota_release(s, 0, 1);
+			if (p.created)
+				(void)cmd_put_drop(s, &p, 1);
 		} else
 			ret = cmd_put_transfer(s, &p);
 	}

@@ -4,13 +4,16 @@
  *
  * Runs as: the logged-in user, chrooted to the home.  The accounting file
  * lies outside the home; the monitor opened it as root before the chroot
- * and this process only holds the descriptor.  Growth is charged before
- * it happens and frees are given back after, so a process killed at any
- * moment leaves the count at or above the real usage, never below.  A
- * missing or corrupt file refuses every write (logged once per session);
- * reads and deletes go on.
+ * and this process only holds the descriptor.  Every change of the home
+ * that the accounting pays for is made under the same hold of the file's
+ * lock as the change of the count (quota_change): growth is written
+ * before the change, frees after it, so neither a process killed at any
+ * moment nor an administrator's recount leaves the count below the real
+ * usage.  A missing or corrupt file refuses every write (logged once per
+ * session); reads and deletes go on, without accounting.
  */
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <libutil.h>
@@ -112,49 +115,78 @@ cmd_quota_check(
 	return MFTP_ST_QUOTA;
 }
 
-uint32_t
-cmd_quota_charge(
-    struct session *s, uint64_t bytes, uint64_t files, char *why, size_t whylen)
+uint64_t
+cmd_quota_bytes(const struct stat *st)
 {
+	return S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0;
+}
+
+int
+cmd_quota_same(const char *path, const struct stat *st)
+{
+	struct stat now;
+
+	if (lstat(path, &now) == -1)
+		return st == NULL;
+	return st != NULL && now.st_dev == st->st_dev &&
+	    now.st_ino == st->st_ino &&
+	    (now.st_mode & S_IFMT) == (st->st_mode & S_IFMT) &&
+	    cmd_quota_bytes(&now) == cmd_quota_bytes(st);
+}
+
+/* apply failed (errno): its status and "what: reason". */
+static uint32_t
+cmd_quota_apply_failed(const char *what, char *why, size_t whylen)
+{
+	int err = errno;
+
+	snprintf(why, whylen, "%s: %s", what, strerror(err));
+	errno = err;
+	return session_status(err);
+}
+
+uint32_t
+cmd_quota_change(struct session *s, const char *what, int64_t dbytes,
+    int64_t dfiles, int (*apply)(void *arg), void *arg, char *why,
+    size_t whylen)
+{
+	const int grows = dbytes > 0 || dfiles > 0;
 	struct quota_usage u;
+	uint32_t status;
 	int r;
 
 	if (s->quota.fd == -1) {
 		cmd_quota_damaged(s, why, whylen);
-		return MFTP_ST_QUOTA;
+		if (grows)
+			return MFTP_ST_QUOTA;
+		r = QUOTA_ERR_CORRUPT;
+	} else {
+		memset(&u, 0, sizeof(u));
+		r = quota_change(s->quota.fd, &s->quota.limits, dbytes, dfiles,
+		    &u, apply, arg);
+		if (r == 0 || r == QUOTA_ERR_APPLY || r == QUOTA_ERR_EXCEEDED)
+			s->quota.damaged = 0;
+		if (r == 0)
+			return 0;
+		if (r == QUOTA_ERR_APPLY)
+			return cmd_quota_apply_failed(what, why, whylen);
+		if (r == QUOTA_ERR_EXCEEDED) {
+			cmd_quota_exceeded(s, &u,
+			    dbytes > 0 ? (uint64_t)dbytes : 0,
+			    dfiles > 0 ? (uint64_t)dfiles : 0, why, whylen);
+			return MFTP_ST_QUOTA;
+		}
+		status = cmd_quota_failed(s, r, why, whylen);
+		if (grows)
+			return status;
 	}
-	if (bytes == 0 && files == 0)
-		return 0;
-	memset(&u, 0, sizeof(u));
-	if (bytes > INT64_MAX || files > INT64_MAX)
-		r = QUOTA_ERR_EXCEEDED;
-	else
-		r = quota_charge(s->quota.fd, &s->quota.limits, (int64_t)bytes,
-		    (int64_t)files, &u);
-	if (r == 0) {
-		s->quota.damaged = 0;
-		return 0;
-	}
-	if (r != QUOTA_ERR_EXCEEDED)
-		return cmd_quota_failed(s, r, why, whylen);
-	cmd_quota_exceeded(s, &u, bytes, files, why, whylen);
-	return MFTP_ST_QUOTA;
-}
-
-void
-cmd_quota_release(struct session *s, uint64_t bytes, uint64_t files)
-{
-	char why[MFTP_TEXT_MAX];
-	int r;
-
-	if (s->quota.fd == -1 || (bytes == 0 && files == 0))
-		return;
-	/* Frees never pass a limit; past INT64_MAX the floor at 0 holds. */
-	r = quota_charge(s->quota.fd, &s->quota.limits,
-	    bytes > INT64_MAX ? -INT64_MAX : -(int64_t)bytes,
-	    files > INT64_MAX ? -INT64_MAX : -(int64_t)files, NULL);
-	if (r != 0)
-		(void)cmd_quota_failed(s, r, why, sizeof(why));
+	/*
+	 * The file cannot be read: what frees goes on unrecorded (the
+	 * count stays high until the recount the damage asks for).
+	 */
+	if (apply != NULL && apply(arg) == -1)
+		return cmd_quota_apply_failed(what, why, whylen);
+	return 0;
 }
 
 int

@@ -36,11 +36,13 @@
 #define MFTP_IO_CHUNK (256 * 1024)
 
 /*
- * An upload charges the accounting file this much ahead of writing it, so
- * a process killed at any moment leaves the count above the real usage by
- * at most this much, and never below it.
+ * An upload is received into memory a chunk at a time, and each chunk is
+ * charged to the accounting file and written under one hold of its lock
+ * (charge first, then write).  A process killed at any moment therefore
+ * leaves the count above the real usage by at most this much, never
+ * below it; and the lock is never held while waiting for the network.
  */
-#define MFTP_QUOTA_CHUNK (1024 * 1024)
+#define MFTP_QUOTA_CHUNK MFTP_IO_CHUNK
 
 /* User database: longest line and most users. */
 #define MFTP_USERDB_LINE_MAX 8192

@@ -275,20 +275,47 @@ quota_magnitude(int64_t d)
 	return (uint64_t)0 - (uint64_t)d;
 }
 
-int
-quota_charge(int fd, const struct quota_limits *l, int64_t dbytes,
-    int64_t dfiles, struct quota_usage *after)
+/* v changed by d, stopping at 0 (growth was checked by quota_fits). */
+static uint64_t
+quota_step(uint64_t v, int64_t d)
 {
-	struct quota_usage u, v;
-	char line[QUOTA_LINE_LEN + 1];
 	uint64_t m;
-	int r;
+
+	if (d >= 0)
+		return v + (uint64_t)d;
+	m = quota_magnitude(d);
+	return v > m ? v - m : 0;
+}
+
+/* Write to over the line that says from, unless they are equal. */
+static int
+quota_store(
+    int fd, const struct quota_usage *from, const struct quota_usage *to)
+{
+	char line[QUOTA_LINE_LEN + 1];
+
+	if (from->bytes == to->bytes && from->files == to->files)
+		return 0;
+	/*
+	 * No fsync: the file must survive the process being killed, which
+	 * the page cache gives; a machine crash is repaired by a recount.
+	 */
+	quota_format(to, line, sizeof(line));
+	return quota_write_line(fd, line, QUOTA_LINE_LEN) == -1 ? ERR_IO : 0;
+}
+
+int
+quota_change(int fd, const struct quota_limits *l, int64_t dbytes,
+    int64_t dfiles, struct quota_usage *after, int (*apply)(void *arg),
+    void *arg)
+{
+	struct quota_usage u, v, grown;
+	int r, saved;
 
 	if (quota_lock(fd, F_WRLCK) == -1)
 		return ERR_IO;
 	if ((r = quota_read_line(fd, &u)) != 0)
 		goto out;
-	v = u;
 	if (!quota_fits(&u, l, dbytes > 0 ? (uint64_t)dbytes : 0,
 		dfiles > 0 ? (uint64_t)dfiles : 0)) {
 		if (after != NULL)
@@ -296,34 +323,40 @@ quota_charge(int fd, const struct quota_limits *l, int64_t dbytes,
 		r = QUOTA_ERR_EXCEEDED;
 		goto out;
 	}
-	if (dbytes > 0)
-		v.bytes += (uint64_t)dbytes;
-	else if (dbytes < 0) {
-		m = quota_magnitude(dbytes);
-		v.bytes = v.bytes > m ? v.bytes - m : 0;
+	v.bytes = quota_step(u.bytes, dbytes);
+	v.files = quota_step(u.files, dfiles);
+	/* Before the change: what grows, so the count is never short. */
+	grown.bytes = dbytes > 0 ? v.bytes : u.bytes;
+	grown.files = dfiles > 0 ? v.files : u.files;
+	if (apply == NULL)
+		grown = v;
+	if ((r = quota_store(fd, &u, &grown)) != 0)
+		goto out;
+	if (apply != NULL && apply(arg) == -1) {
+		saved = errno;
+		/* Nothing changed: nothing to pay.  If this write fails the
+		 * count stays high, which a recount repairs. */
+		(void)quota_store(fd, &grown, &u);
+		errno = saved;
+		if (after != NULL)
+			*after = u;
+		r = QUOTA_ERR_APPLY;
+		goto out;
 	}
-	if (dfiles > 0)
-		v.files += (uint64_t)dfiles;
-	else if (dfiles < 0) {
-		m = quota_magnitude(dfiles);
-		v.files = v.files > m ? v.files - m : 0;
-	}
-	/*
-	 * No fsync: the file must survive the process being killed, which
-	 * the page cache gives; a machine crash is repaired by a recount.
-	 */
-	if (v.bytes != u.bytes || v.files != u.files) {
-		quota_format(&v, line, sizeof(line));
-		if (quota_write_line(fd, line, QUOTA_LINE_LEN) == -1) {
-			r = ERR_IO;
-			goto out;
-		}
-	}
+	/* After the change: what shrinks.  Failing, the count stays high. */
+	(void)quota_store(fd, &grown, &v);
 	if (after != NULL)
 		*after = v;
 out:
 	quota_unlock(fd);
 	return r;
+}
+
+int
+quota_charge(int fd, const struct quota_limits *l, int64_t dbytes,
+    int64_t dfiles, struct quota_usage *after)
+{
+	return quota_change(fd, l, dbytes, dfiles, after, NULL, NULL);
 }
 
 /*

@@ -17,7 +17,7 @@
  * the storage, see one truth.
  *
  * Used by: the monitor (opens the file as root before the chroot), the
- * serving process (charges through the kept descriptor), ftpuser-add,
+ * serving process (changes it through the kept descriptor), ftpuser-add,
  * ftpuser-quota and ftpuser-list.
  */
 #ifndef MFTP_QUOTA_H
@@ -32,6 +32,7 @@
 /* Errors beyond err.h's, returned by the functions below. */
 #define QUOTA_ERR_EXCEEDED -100 /* the change would pass a limit */
 #define QUOTA_ERR_CORRUPT -101	/* the file is not a valid line */
+#define QUOTA_ERR_APPLY -102	/* the change it pays for failed (errno) */
 
 struct quota_usage {
 	uint64_t bytes;
@@ -73,13 +74,36 @@ int quota_open(const char *dir, const char *name);
 int quota_read(int fd, struct quota_usage *u);
 
 /*
- * Under the exclusive lock: read the usage, apply the change, write it
- * back.  Growth (a positive delta) is refused with QUOTA_ERR_EXCEEDED if
- * it would pass a limit in l, and then nothing is written; shrinking never
- * fails on limits and stops at 0.  *after (may be NULL) gets the usage
- * after the change, or the current usage when refused.  Returns 0,
- * QUOTA_ERR_EXCEEDED, QUOTA_ERR_CORRUPT or ERR_IO.
+ * Change the usage, and under the same hold of the exclusive lock make
+ * the change of the home it pays for: apply(arg), which returns 0, or -1
+ * with errno when it changed nothing.  The order errs toward "more
+ * used", so that neither a process killed at any point nor a recount
+ * (which waits for the lock) ever leaves the count below the real usage:
+ *
+ *  - growth (dbytes or dfiles > 0) is checked against l first: past a
+ *    limit the result is QUOTA_ERR_EXCEEDED, nothing is written and apply
+ *    is not called; shrinking never fails on limits and stops at 0;
+ *  - what grows is written BEFORE apply, what shrinks AFTER it (a change
+ *    that only grows writes the new line and then applies; one that only
+ *    shrinks, or is zero, applies and then writes);
+ *  - if apply fails, the line is written back as it was and the result
+ *    is QUOTA_ERR_APPLY, with apply's errno.  Once apply has succeeded
+ *    the result is 0, even if the last write fails: the file then says
+ *    more than the truth, and a recount repairs it.
+ *
+ * apply runs with the lock held, and every other session of the user
+ * and the recount wait for it: it must be short and never wait for the
+ * network or another process.  apply may be NULL: only the usage
+ * changes.  *after (may be NULL) gets the usage after the change, or the
+ * current usage when refused or when apply failed.  Returns 0,
+ * QUOTA_ERR_EXCEEDED, QUOTA_ERR_APPLY, QUOTA_ERR_CORRUPT or ERR_IO (the
+ * last two before anything was done).
  */
+int quota_change(int fd, const struct quota_limits *l, int64_t dbytes,
+    int64_t dfiles, struct quota_usage *after, int (*apply)(void *arg),
+    void *arg);
+
+/* quota_change with no change of the home to apply (apply NULL). */
 int quota_charge(int fd, const struct quota_limits *l, int64_t dbytes,
     int64_t dfiles, struct quota_usage *after);
 

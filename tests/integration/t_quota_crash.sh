@@ -4,18 +4,25 @@
 # reached: between a charge and its write, or inside either).  The
 # accounting file is then never below the real usage of the home (the kept
 # partial upload included) and above it by at most one charge chunk
-# (MFTP_QUOTA_CHUNK, 1 MiB) and one file; ftpuser-quota --recount makes it
-# exact.  Three kills at growing points of one 200 MiB upload, which then
-# resumes to the end; the last time without a recount in between.
+# (MFTP_QUOTA_CHUNK, 256 KiB) and one file; ftpuser-quota --recount makes
+# it exact.  Three kills at growing points of one 200 MiB upload, which
+# then resumes to the end; the last time without a recount in between.
+# Then the administrator's recount run again and again while an upload
+# is on its way (its data sent in slices, the recount between them): each
+# chunk is charged and written under one hold of the lock the recount
+# takes, so the accounting is never below the real usage, during the
+# upload or after it, and equals a recount at the end.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=lib_quota.sh
 . "$(dirname "$0")/lib_quota.sh"
+# shellcheck source-path=SCRIPTDIR source=lib_raw.sh
+. "$(dirname "$0")/lib_raw.sh"
 
 FTPUSER_QUOTA=$top_builddir/ftpuser-quota
 W=$T/work
 MiB=1048576
-CHUNK=$MiB
+CHUNK=$((256 * 1024))
 BIG_MB=${MFTP_TEST_BIG_MB:-200}
 LOGIN_TIMEOUT=60
 CLIENT_TIMEOUT=600
@@ -110,6 +117,62 @@ within alice "after the resumed upload, not recounted"
 recount_now "at the end"
 ok "SIGKILL at $BIG_MB MiB x 10/30/60%: accounting >= usage, within one" \
     "chunk; the recount makes it exact"
+
+# not_below NAME WHAT: accounting >= real usage.  The home is counted
+# first: an upload only adds after charging, so the accounting read after
+# it is at least what was counted.
+not_below() {
+	local r a
+	r=$(recount "$(user_home "$1")")
+	a=$(acct "$1")
+	((${a% *} >= ${r% *})) ||
+		fail "$2: accounting ${a% *} bytes < real ${r% *}: below usage"
+	((${a#* } >= ${r#* })) ||
+		fail "$2: accounting ${a#* } files < real ${r#* }"
+}
+
+# Recounts during an upload: the data goes in slices of odd sizes (so the
+# server is often between a chunk's start and its end), and after each
+# slice the administrator recounts.
+_race_has() { # BYTES: the partial holds at least that many
+	local size
+	size=$(stat -c %s "$home/.race.mftp-part" 2>/dev/null) &&
+		((size >= $1))
+}
+race=$W/race
+race_size=$((16 * MiB + 12345))
+head -c "$race_size" /dev/urandom >"$race" || fail "cannot make $race"
+slices=(100000 300000 700000 1200000 45000)
+raw_open alice "$pw"
+raw_send "$(hex_put race "$race_size" 420 1700000000)"
+raw_expect 0x87 "PUT during recounts"
+expect_eq "$(raw_u64 0)" 0 "PUT during recounts: offset"
+off=0
+n_recounts=0
+while ((off < race_size)); do
+	n=${slices[n_recounts % ${#slices[@]}]}
+	((n <= race_size - off)) || n=$((race_size - off))
+	raw_send_file "$race" "$off" "$n"
+	off=$((off + n))
+	# The whole chunks sent are written: what a recount before them
+	# did not see must have been charged all the same.
+	wait_for 10 _race_has $((off / CHUNK * CHUNK)) ||
+		fail "the upload during recounts stopped at $off bytes sent"
+	not_below alice "$off bytes sent, after $n_recounts recounts"
+	out=$("$FTPUSER_QUOTA" -c "$CONF" --recount alice 2>&1) ||
+		fail "recount $n_recounts during the upload: $out"
+	n_recounts=$((n_recounts + 1))
+done
+raw_send "$(hex_data_end "$(sha256_of "$race")")"
+raw_expect 0x80 "PUT during recounts"
+raw_close
+wait_for 10 _no_sessions || fail "the session did not end"
+expect_same_file "$home/race" "$race" "the upload during recounts"
+not_below alice "after the upload during $n_recounts recounts"
+exact alice "after the upload during $n_recounts recounts, not recounted"
+recount_now "after the upload during recounts"
+ok "$n_recounts recounts during an upload: accounting never below the" \
+    "usage, exact at the end"
 
 wait_for 10 _no_zombies || fail "zombie children of the master"
 daemon_alive || fail "mftpd died"
