@@ -1,6 +1,8 @@
 /*
- * test_quota.c: unit tests for lib/quota.c (the limit arithmetic, the
- * accounting file's line, its locked charge and read, and the recount).
+ * test_quota.c: unit tests for lib/quota.c: the limit arithmetic, the
+ * accounting file's line, creating and opening it, its locked charge and
+ * read, and the locks (test_quota_tree: the recount; test_quota_change:
+ * a change applied under the lock).
  */
 #include <sys/types.h>
 #include <sys/resource.h>
@@ -25,97 +27,8 @@
 
 #include "err.h"
 #include "quota.h"
+#include "quota_fixture.h"
 #include "util.h"
-
-/* Deep enough that the path is longer than PATH_MAX. */
-#define DEEP_LEVELS 2100
-
-static char tmpdir[PATH_MAX];
-
-static const char zero_line[] =
-    "MFTPQ1 00000000000000000000 00000000000000000000\n";
-
-static int
-setup_dir(void **state)
-{
-	strlcpy(tmpdir, "/tmp/test_quota.XXXXXX", sizeof(tmpdir));
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
-}
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path) == -1 ? -1 : 0;
-}
-
-static int
-teardown_dir(void **state)
-{
-	return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* tmpdir/rel */
-static char *
-tpath(const char *rel)
-{
-	char *p;
-
-	xasprintf(&p, "%s/%s", tmpdir, rel);
-	return p;
-}
-
-static void
-write_file(const char *rel, const void *data, size_t len)
-{
-	char *p = tpath(rel);
-	int fd;
-
-	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	assert_true(fd != -1);
-	assert_int_equal(write(fd, data, len), (ssize_t)len);
-	assert_int_equal(close(fd), 0);
-	free(p);
-}
-
-/* Read the whole accounting file (up to 256 bytes). */
-static size_t
-read_file(const char *rel, char *buf, size_t size)
-{
-	char *p = tpath(rel);
-	ssize_t n;
-	int fd;
-
-	fd = open(p, O_RDONLY);
-	assert_true(fd != -1);
-	n = read(fd, buf, size);
-	assert_true(n >= 0);
-	close(fd);
-	free(p);
-	return (size_t)n;
-}
-
-static void
-make_dir(const char *rel)
-{
-	char *p = tpath(rel);
-
-	assert_int_equal(mkdir(p, 0700), 0);
-	free(p);
-}
-
-/* A file of size bytes, written sparse. */
-static void
-make_sized(const char *rel, off_t size)
-{
-	char *p = tpath(rel);
-	int fd;
-
-	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	assert_true(fd != -1);
-	assert_int_equal(ftruncate(fd, size), 0);
-	close(fd);
-	free(p);
-}
 
 static void
 test_fits(void **state)
@@ -370,27 +283,6 @@ test_create_open(void **state)
 	free(p);
 }
 
-static int
-open_new(const char *name)
-{
-	int fd;
-
-	assert_int_equal(quota_create(tmpdir, name), 0);
-	fd = quota_open(tmpdir, name);
-	assert_true(fd != -1);
-	return fd;
-}
-
-static void
-expect_usage(int fd, uint64_t bytes, uint64_t files)
-{
-	struct quota_usage u;
-
-	assert_int_equal(quota_read(fd, &u), 0);
-	assert_true(u.bytes == bytes);
-	assert_true(u.files == files);
-}
-
 static void
 test_charge(void **state)
 {
@@ -503,173 +395,6 @@ test_charge_corrupt(void **state)
 	}
 }
 
-/* Sum check helper: recount tmpdir/rel through a fresh accounting file. */
-static int
-recount(const char *rel, struct quota_usage *u, char *err, size_t errlen)
-{
-	char *root = tpath(rel);
-	int fd, r;
-
-	fd = quota_open(tmpdir, "acct");
-	if (fd == -1) {
-		assert_int_equal(quota_create(tmpdir, "acct"), 0);
-		fd = quota_open(tmpdir, "acct");
-	}
-	assert_true(fd != -1);
-	r = quota_recount(fd, root, u, err, errlen);
-	close(fd);
-	free(root);
-	return r;
-}
-
-static void
-test_recount(void **state)
-{
-	struct quota_usage u;
-	char err[512], buf[256], *p;
-	int fd;
-
-	make_dir("home");
-	make_dir("outside");
-	make_sized("outside/big", 1 << 20);
-	/* An empty home: nothing. */
-	assert_int_equal(recount("home", &u, err, sizeof(err)), 0);
-	assert_true(u.bytes == 0 && u.files == 0);
-
-	make_sized("home/a", 100);
-	make_sized("home/.hidden", 1);
-	make_sized("home/empty", 0);
-	make_dir("home/d1");
-	make_dir("home/d1/d2");
-	make_dir("home/d1/d2/d3");
-	make_sized("home/d1/d2/d3/deep", 5000);
-	make_sized("home/d1/x", 7);
-	make_dir("home/emptydir");
-	make_dir("home/emptydir/inner");
-	make_sized("home/.f.mftp-part", 12345);
-	/* Links count as one entry each and are not followed. */
-	p = tpath("home/out");
-	assert_int_equal(symlink("../outside", p), 0);
-	free(p);
-	p = tpath("home/d1/bigfile");
-	assert_int_equal(symlink("../../outside/big", p), 0);
-	free(p);
-	p = tpath("home/dangling");
-	assert_int_equal(symlink("nowhere", p), 0);
-	free(p);
-	p = tpath("home/fifo");
-	assert_int_equal(mkfifo(p, 0600), 0);
-	free(p);
-
-	/*
-	 * Entries: a .hidden empty d1 d2 d3 deep x emptydir inner part
-	 * out bigfile dangling fifo = 15; bytes 100+1+5000+7+12345.
-	 */
-	assert_int_equal(recount("home", &u, err, sizeof(err)), 0);
-	assert_true(u.bytes == 100 + 1 + 5000 + 7 + 12345);
-	assert_int_equal(u.files, 15);
-	assert_int_equal(read_file("acct", buf, sizeof(buf)), QUOTA_LINE_LEN);
-	assert_memory_equal(buf,
-	    "MFTPQ1 00000000000000017453 00000000000000000015\n",
-	    QUOTA_LINE_LEN);
-
-	/* A corrupt file, longer than a line, is repaired. */
-	write_file("acct",
-	    "junk junk junk junk junk junk junk junk junk "
-	    "junk junk junk junk\n",
-	    65);
-	assert_int_equal(recount("home", NULL, err, sizeof(err)), 0);
-	assert_int_equal(read_file("acct", buf, sizeof(buf)), QUOTA_LINE_LEN);
-	assert_memory_equal(buf,
-	    "MFTPQ1 00000000000000017453 00000000000000000015\n",
-	    QUOTA_LINE_LEN);
-	/* And an empty one. */
-	write_file("acct", "", 0);
-	fd = quota_open(tmpdir, "acct");
-	assert_int_equal(quota_read(fd, &u), QUOTA_ERR_CORRUPT);
-	p = tpath("home");
-	assert_int_equal(quota_recount(fd, p, &u, err, sizeof(err)), 0);
-	free(p);
-	expect_usage(fd, 17453, 15);
-	close(fd);
-
-	/* The root must be a directory, not a link to one. */
-	p = tpath("homelink");
-	assert_int_equal(symlink("home", p), 0);
-	free(p);
-	assert_int_equal(recount("homelink", &u, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "homelink"));
-	assert_int_equal(recount("missing", &u, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "missing"));
-	assert_non_null(strstr(err, strerror(ENOENT)));
-	/* A failed recount leaves the file as it was. */
-	expect_usage(fd = quota_open(tmpdir, "acct"), 17453, 15);
-	close(fd);
-}
-
-/*
- * A tree deeper than PATH_MAX and than the descriptor limit: the walk
- * holds a few descriptors, not one per level.
- */
-static void
-test_recount_deep(void **state)
-{
-	struct rlimit old, low;
-	struct quota_usage u;
-	char err[512], *p;
-	int fd, cfd, i;
-
-	make_dir("deep");
-	p = tpath("deep");
-	fd = open(p, O_RDONLY | O_DIRECTORY);
-	free(p);
-	assert_true(fd != -1);
-	for (i = 0; i < DEEP_LEVELS; i++) {
-		assert_int_equal(mkdirat(fd, "d", 0700), 0);
-		cfd = openat(fd, "d", O_RDONLY | O_DIRECTORY);
-		assert_true(cfd != -1);
-		close(fd);
-		fd = cfd;
-	}
-	cfd = openat(fd, "f", O_WRONLY | O_CREAT, 0600);
-	assert_int_equal(write(cfd, "xyz", 3), 3);
-	close(cfd);
-
-	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
-	low = old;
-	low.rlim_cur = 32;
-	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
-	i = recount("deep", &u, err, sizeof(err));
-	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
-	if (i != 0)
-		fail_msg("recount: %s", err);
-	assert_int_equal(u.files, DEEP_LEVELS + 1);
-	assert_int_equal(u.bytes, 3);
-
-	/* Remove the chain from the bottom up (nftw cannot: PATH_MAX). */
-	for (i = 0; i < DEEP_LEVELS; i++) {
-		cfd = openat(fd, "..", O_RDONLY | O_DIRECTORY);
-		assert_true(cfd != -1);
-		if (i == 0)
-			assert_int_equal(unlinkat(fd, "f", 0), 0);
-		close(fd);
-		fd = cfd;
-		assert_int_equal(unlinkat(fd, "d", AT_REMOVEDIR), 0);
-	}
-	close(fd);
-}
-
-static int
-try_lock(int fd, short type)
-{
-	struct flock fl;
-
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = type;
-	fl.l_whence = SEEK_SET;
-	return fcntl(fd, F_OFD_SETLK, &fl);
-}
-
 static void
 test_locks(void **state)
 {
@@ -748,10 +473,6 @@ main(void)
 		    test_charge, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(
 		    test_charge_corrupt, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(
-		    test_recount, setup_dir, teardown_dir),
-		cmocka_unit_test_setup_teardown(
-		    test_recount_deep, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(
 		    test_locks, setup_dir, teardown_dir),
 	};
