@@ -220,23 +220,6 @@ cmd_join(const char *dir, const char *name)
 	return s;
 }
 
-/* What lls shows of a local file, in the protocol's terms. */
-static void
-cmd_local_attr(const struct stat *st, struct msg_attr *a)
-{
-	if (S_ISDIR(st->st_mode))
-		a->kind = MFTP_KIND_DIR;
-	else if (S_ISREG(st->st_mode))
-		a->kind = MFTP_KIND_FILE;
-	else if (S_ISLNK(st->st_mode))
-		a->kind = MFTP_KIND_LINK;
-	else
-		a->kind = MFTP_KIND_OTHER;
-	a->mode = st->st_mode & 07777;
-	a->size = (uint64_t)st->st_size;
-	a->mtime = st->st_mtime;
-}
-
 int
 cmd_lls(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -255,7 +238,7 @@ cmd_lls(struct cmd_ctx *ctx, int argc, char **argv)
 	if (!S_ISDIR(st.st_mode)) {
 		v = xcalloc(1, sizeof(*v));
 		v->name = xstrdup(path);
-		cmd_local_attr(&st, &v->attr);
+		msg_attr_from_stat(&st, &v->attr);
 		cmd_print_entries(v, 1, longfmt);
 		cmd_free_entries(v, 1);
 		return 0;
@@ -275,7 +258,7 @@ cmd_lls(struct cmd_ctx *ctx, int argc, char **argv)
 			continue;
 		v = xreallocarray(v, n + 1, sizeof(*v));
 		v[n].name = xstrdup(de->d_name);
-		cmd_local_attr(&st, &v[n].attr);
+		msg_attr_from_stat(&st, &v[n].attr);
 		n++;
 	}
 	if (errno != 0) {

@@ -31,22 +31,6 @@ cmd_path(const struct msg *m)
 	return m->path == NULL || m->path[0] == '\0' ? "." : m->path;
 }
 
-static void
-cmd_attr(const struct stat *st, struct msg_attr *a)
-{
-	if (S_ISREG(st->st_mode))
-		a->kind = MFTP_KIND_FILE;
-	else if (S_ISDIR(st->st_mode))
-		a->kind = MFTP_KIND_DIR;
-	else if (S_ISLNK(st->st_mode))
-		a->kind = MFTP_KIND_LINK;
-	else
-		a->kind = MFTP_KIND_OTHER;
-	a->mode = st->st_mode & 07777;
-	a->size = (uint64_t)st->st_size;
-	a->mtime = (int64_t)st->st_mtime;
-}
-
 static int
 cmd_reply_cwd(struct session *s)
 {
@@ -127,7 +111,7 @@ cmd_stat(struct session *s, const struct msg *m)
 		return session_reply_errno(s, errno, path);
 	memset(&r, 0, sizeof(r));
 	r.type = MFTP_MSG_ATTR;
-	cmd_attr(&st, &r.attr);
+	msg_attr_from_stat(&st, &r.attr);
 	return session_reply_msg(s, &r);
 }
 
@@ -179,7 +163,7 @@ cmd_list(struct session *s, const struct msg *m)
 		    strrchr(path, '/') + 1 :
 		    (char *)path;
 		r.nentries = 1;
-		cmd_attr(&st, &r.entries[0].attr);
+		msg_attr_from_stat(&st, &r.entries[0].attr);
 		if (session_reply_msg(s, &r) != 0) {
 			free(r.entries);
 			return -1;
@@ -208,7 +192,7 @@ cmd_list(struct session *s, const struct msg *m)
 				goto gone;
 		e = &r.entries[r.nentries++];
 		e->name = xstrdup(de->d_name);
-		cmd_attr(&st, &e->attr);
+		msg_attr_from_stat(&st, &e->attr);
 		bytes += CMD_ENTRY_BYTES(len);
 	}
 	if (cmd_flush_entries(s, &r, &bytes) != 0)

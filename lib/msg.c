@@ -9,6 +9,8 @@
  * walk that list, so the two directions cannot disagree, and
  * doc/PROTOCOL.md is written from the same rows.
  */
+#include <sys/stat.h>
+
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -106,6 +108,22 @@ msg_lookup(uint8_t type)
 		if (msg_types[i].type == type)
 			return &msg_types[i];
 	return NULL;
+}
+
+void
+msg_attr_from_stat(const struct stat *st, struct msg_attr *a)
+{
+	if (S_ISREG(st->st_mode))
+		a->kind = MFTP_KIND_FILE;
+	else if (S_ISDIR(st->st_mode))
+		a->kind = MFTP_KIND_DIR;
+	else if (S_ISLNK(st->st_mode))
+		a->kind = MFTP_KIND_LINK;
+	else
+		a->kind = MFTP_KIND_OTHER;
+	a->mode = st->st_mode & 07777;
+	a->size = (uint64_t)st->st_size;
+	a->mtime = (int64_t)st->st_mtime;
 }
 
 const char *

@@ -9,6 +9,8 @@
 #ifndef MFTP_MSG_H
 #define MFTP_MSG_H
 
+#include <sys/stat.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -83,6 +85,9 @@ int msg_encode(struct buf *out, const struct msg *m);
  * in may be partly consumed.
  */
 int msg_decode(struct buf *in, struct msg *m);
+
+/* What a stat(2) result says, in the protocol's terms. */
+void msg_attr_from_stat(const struct stat *st, struct msg_attr *a);
 
 /* Free what m owns (wiping the secret) and zero it. */
 void msg_clear(struct msg *m);

@@ -8,12 +8,17 @@
  * wrong row in msg.c's table fails here.  The oracle itself is checked
  * against literal bytes.  Bad input is test_msg_bad.c's.
  */
+#include <sys/types.h>
+#include <sys/stat.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -289,6 +294,52 @@ test_clear(void **state)
 	buf_free(out);
 }
 
+/* What stat(2) says of a file, a directory, a link and a FIFO. */
+static void
+test_attr_from_stat(void **state)
+{
+	char dir[] = "/tmp/test_msg.XXXXXX", path[64];
+	struct msg_attr a;
+	struct stat st;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/f", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("12345", f);
+	fclose(f);
+	assert_int_equal(chmod(path, 04751), 0);
+	assert_int_equal(lstat(path, &st), 0);
+	msg_attr_from_stat(&st, &a);
+	assert_int_equal(a.kind, MFTP_KIND_FILE);
+	assert_int_equal(a.mode, 04751);
+	assert_true(a.size == 5);
+	assert_true(a.mtime == (int64_t)st.st_mtime);
+
+	assert_int_equal(lstat(dir, &st), 0);
+	msg_attr_from_stat(&st, &a);
+	assert_int_equal(a.kind, MFTP_KIND_DIR);
+	assert_int_equal(a.mode, 0700);
+
+	snprintf(path, sizeof(path), "%s/l", dir);
+	assert_int_equal(symlink("f", path), 0);
+	assert_int_equal(lstat(path, &st), 0);
+	msg_attr_from_stat(&st, &a);
+	assert_int_equal(a.kind, MFTP_KIND_LINK);
+	unlink(path);
+
+	snprintf(path, sizeof(path), "%s/p", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(lstat(path, &st), 0);
+	msg_attr_from_stat(&st, &a);
+	assert_int_equal(a.kind, MFTP_KIND_OTHER);
+	unlink(path);
+
+	snprintf(path, sizeof(path), "%s/f", dir);
+	unlink(path);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int
 main(void)
 {
@@ -300,6 +351,7 @@ main(void)
 		cmocka_unit_test(test_frame_limit),
 		cmocka_unit_test(test_null_strings),
 		cmocka_unit_test(test_clear),
+		cmocka_unit_test(test_attr_from_stat),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
