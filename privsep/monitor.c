@@ -153,6 +153,21 @@ monitor_spawn_helper(const struct monitor_args *a, int worker_fd)
 }
 
 /*
+ * Whether the worker has exited, waiting a moment for it: its exit closes
+ * the helper's input (which then ends) a little before the pipe shows it.
+ */
+static int
+monitor_worker_gone(int alive_fd)
+{
+	struct pollfd pfd = { .fd = alive_fd, .events = POLLIN };
+
+	while (poll(&pfd, 1, 1000) == -1)
+		if (errno != EINTR)
+			return 0;
+	return pfd.revents != 0;
+}
+
+/*
  * Wait for the helper's verdict, the worker's exit, or the deadline.
  * Returns 1 with v filled when a verdict came, 0 when the worker is gone
  * or time ran out (the session is over).
@@ -180,17 +195,24 @@ monitor_wait(const struct monitor_args *a, int verdict_fd, int alive_fd,
 			continue;
 		if (r == -1)
 			fatal("poll");
+		/*
+		 * The worker never writes here: readable means it exited,
+		 * and the session is over.  Checked first: a helper waiting
+		 * for the next attempt then sees its input close and exits
+		 * without a verdict, which is no error.
+		 */
+		if (pfd[1].revents != 0)
+			return 0;
 		if (pfd[0].revents != 0) {
 			r = privsep_recv_verdict(verdict_fd, 0, v);
+			if (r == ERR_EOF && monitor_worker_gone(alive_fd))
+				return 0;
 			if (r != 0)
 				fatalx("auth helper gave no valid verdict "
 				       "(addr=%s): %s",
 				    a->peer, err_str(r));
 			return 1;
 		}
-		/* The worker never writes here: readable means it exited. */
-		if (pfd[1].revents != 0)
-			return 0;
 	}
 }
 
