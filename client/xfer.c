@@ -164,6 +164,20 @@ xfer_key_drop(int fd, const char *local)
 	free(side);
 }
 
+/*
+ * LOCAL is a device, a FIFO or a socket (/dev/null, a pipe to another
+ * program): the data is written into it as it comes, never through a
+ * .part renamed over it, which would replace the device with a file.
+ */
+static int
+xfer_is_special(const char *local)
+{
+	struct stat st;
+
+	return stat(local, &st) == 0 && !S_ISREG(st.st_mode) &&
+	    !S_ISDIR(st.st_mode);
+}
+
 /* Where a download starts: how much of an existing LOCAL.part to keep. */
 static uint64_t
 xfer_plan(const struct xfer_item *it, int mode)
@@ -174,7 +188,7 @@ xfer_plan(const struct xfer_item *it, int mode)
 	char *part;
 	int key;
 
-	if (mode == XFER_FRESH)
+	if (mode == XFER_FRESH || xfer_is_special(it->local))
 		return 0;
 	xasprintf(&part, "%s.part", it->local);
 	if (lstat(part, &st) == -1 || !S_ISREG(st.st_mode)) {
@@ -246,15 +260,23 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it, uint64_t offset,
 	struct rpc_xfer x;
 	struct sha256 *sha;
 	char *part;
-	int fd, e, ret = -1;
+	int fd, e, ret = -1, direct;
 
 	memset(&x, 0, sizeof(x));
 	if (rpc_get_file(ctx->rpc, offset, &x) != RPC_OK)
 		return cmd_rpc_fail(ctx, it->remote);
-	xasprintf(&part, "%s.part", it->local);
+	direct = xfer_is_special(it->local);
+	if (direct)
+		part = xstrdup(it->local);
+	else
+		xasprintf(&part, "%s.part", it->local);
 	sha = sha256_new();
-	if ((fd = xfer_open_part(ctx, part, offset)) != -1 && offset > 0 &&
-	    sha256_update_fd(sha, fd, 0, offset) != 0) {
+	if (direct) {
+		fd = open(it->local, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+		if (fd == -1)
+			cmd_fail(ctx, "%s: %s", it->local, strerror(errno));
+	} else if ((fd = xfer_open_part(ctx, part, offset)) != -1 &&
+	    offset > 0 && sha256_update_fd(sha, fd, 0, offset) != 0) {
 		cmd_fail(ctx, "%s: %s", part, strerror(errno));
 		close(fd);
 		fd = -1;
@@ -265,7 +287,7 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it, uint64_t offset,
 			cmd_rpc_fail(ctx, it->remote);
 		goto out;
 	}
-	if (offset == 0)
+	if (offset == 0 && !direct)
 		xfer_key_write(fd, it->local, it->attr.size, it->attr.mtime);
 	x.arg = progress_start(ctx->progress, it->local, x.size, x.offset);
 	x.progress = progress_update;
@@ -278,6 +300,22 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it, uint64_t offset,
 		goto out;
 	}
 	sha256_final(sha, mine);
+	if (direct) {
+		e = close(fd) == -1 ? errno : 0;
+		if (ct_memcmp(mine, x.hash, sizeof(mine)) != 0)
+			cmd_fail(ctx,
+			    "%s: checksum mismatch: the data written to %s does "
+			    "not match the server's SHA-256",
+			    it->remote, it->local);
+		else if (e != 0)
+			cmd_fail(ctx, "%s: %s", it->local, strerror(e));
+		else {
+			xfer_report(
+			    ctx, it->local, x.bytes, x.offset, xfer_now() - t0);
+			ret = 0;
+		}
+		goto out;
+	}
 	if (ct_memcmp(mine, x.hash, sizeof(mine)) != 0) {
 		close(fd);
 		if (offset > 0 && mode != XFER_FRESH) {

@@ -72,5 +72,24 @@ expect_rc 1 "put into a missing remote directory"
 [ ! -e "$home/no-such-dir" ] || fail "put created a directory"
 ok "a failed put leaves the remote side alone"
 
+# get into a device or a FIFO writes into it; it never replaces it with a
+# file (the device is a null device of the test's own, so a regression
+# cannot break the machine's /dev/null).
+mknod -m 666 "$W/null" c 1 3
+run_client alice "$pw" <<<"get mib $W/null"
+expect_rc 0 "get into a null device"
+[ -c "$W/null" ] || fail "get replaced the null device with a file"
+[ ! -e "$W/null.part" ] || fail "get left a .part beside the device"
+mkfifo "$W/fifo"
+cat "$W/fifo" >"$W/from-fifo" &
+reader=$!
+BG_PIDS+=("$reader")
+run_client alice "$pw" <<<"get mib $W/fifo"
+expect_rc 0 "get into a FIFO"
+wait "$reader"
+[ -p "$W/fifo" ] || fail "get replaced the FIFO with a file"
+expect_same_file "$W/from-fifo" "$home/mib" "what came out of the FIFO"
+ok "get into a device or a FIFO writes into it"
+
 daemon_alive || fail "mftpd died"
 check_log_clean
