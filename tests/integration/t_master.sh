@@ -4,7 +4,7 @@
 # zombie, gives its slot back and serves the next login and transfer.
 # max_sessions_per_ip refuses one connection too many with a clear "busy"
 # (client exit 3), and frees the slots when those sessions end.  SIGTERM
-# stops the master.
+# stops the master.  max_sessions counts sessions from every address.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -81,3 +81,29 @@ check_log_clean
 stop_daemon
 [ "$DAEMON_RC" != 137 ] || fail "mftpd did not stop on SIGTERM"
 ok "SIGTERM stops the master (exit $DAEMON_RC)"
+
+# max_sessions counts every address: two sessions (from ::1 and
+# 127.0.0.1 where the host has IPv6) fill a server of two, though each
+# address is far from its own limit.
+MAX_SESSIONS=2
+MAX_SESSIONS_PER_IP=10
+start_daemon
+other=$HOST
+have_ipv6 && other=::1
+spawn "$RAWPEER" "$other" "$PORT" --hold 60 <<<"$(hex_hello) @reply" \
+    >"$T/hold1.out"
+hold1=$BG_PID
+spawn rawpeer --hold 60 <<<"$(hex_hello) @reply" >"$T/hold2.out"
+hold2=$BG_PID
+wait_for 10 _two_sessions ||
+	fail "two held connections: $(count_sessions) sessions"
+run_client alice "$pw" <<<'pwd'
+expect_rc 3 "a third session on a server of two"
+expect_contains "$ERR" "too many sessions on this server" \
+    "the reason given to the third"
+kill_tree "$hold1"
+kill_tree "$hold2"
+wait_for 10 _no_sessions || fail "sessions left after the holders left"
+run_client alice "$pw" <<<'pwd'
+expect_rc 0 "a login once the server has room again"
+ok "max_sessions = 2: the third is refused, whatever its address"
