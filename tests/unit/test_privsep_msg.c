@@ -1,0 +1,245 @@
+/*
+ * test_privsep_msg: the privsep messages (privsep/privsep_msg.c), whose
+ * decoders run in the root monitor and in mftpd-auth: a round trip of
+ * each message, and every deviation refused: a wrong type, a truncated
+ * or oversized packet, trailing bytes, a NUL in a string, root's ids.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "buf.h"
+#include "err.h"
+#include "privsep_msg.h"
+
+static int sv[2];
+
+static int
+pair_up(void **state)
+{
+	return socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv);
+}
+
+static int
+pair_down(void **state)
+{
+	close(sv[0]);
+	close(sv[1]);
+	return 0;
+}
+
+/* Send raw bytes as one packet on sv[0]. */
+static void
+send_raw(const void *p, size_t len)
+{
+	assert_int_equal(send(sv[0], p, len, 0), (ssize_t)len);
+}
+
+static void
+send_buf(struct buf *b)
+{
+	send_raw(buf_ptr(b), buf_len(b));
+	buf_free(b);
+}
+
+static struct buf *
+verdict_ok(const char *name, uint32_t uid, uint32_t gid, const char *home)
+{
+	struct buf *b = buf_new(PRIVSEP_MSG_MAX);
+
+	assert_int_equal(buf_put_u8(b, PRIVSEP_VERDICT), 0);
+	assert_int_equal(buf_put_u8(b, 1), 0);
+	assert_int_equal(buf_put_cstring(b, name), 0);
+	assert_int_equal(buf_put_u32(b, uid), 0);
+	assert_int_equal(buf_put_u32(b, gid), 0);
+	assert_int_equal(buf_put_cstring(b, home), 0);
+	assert_int_equal(buf_put_u64(b, 1000), 0);
+	assert_int_equal(buf_put_u64(b, 20), 0);
+	return b;
+}
+
+static void
+test_request_round_trip(void **state)
+{
+	char *user = NULL, *secret = NULL;
+
+	assert_int_equal(privsep_send_request(sv[0], "alice", "s3cret"), 0);
+	assert_int_equal(privsep_recv_request(sv[1], 1000, &user, &secret), 0);
+	assert_string_equal(user, "alice");
+	assert_string_equal(secret, "s3cret");
+	free(user);
+	free(secret);
+}
+
+static void
+test_failed_round_trip(void **state)
+{
+	assert_int_equal(privsep_send_failed(sv[0]), 0);
+	assert_int_equal(privsep_recv_failed(sv[1], 1000), 0);
+}
+
+static void
+test_verdict_round_trip(void **state)
+{
+	struct privsep_verdict v, got;
+
+	memset(&v, 0, sizeof(v));
+	v.ok = 1;
+	strlcpy(v.name, "alice", sizeof(v.name));
+	v.uid = 61000;
+	v.gid = 61001;
+	strlcpy(v.home, "/srv/mftp/alice", sizeof(v.home));
+	v.quota_bytes = 1ULL << 40;
+	v.quota_files = 7;
+	assert_int_equal(privsep_send_verdict(sv[0], &v), 0);
+	assert_int_equal(privsep_recv_verdict(sv[1], 1000, &got), 0);
+	assert_int_equal(got.ok, 1);
+	assert_string_equal(got.name, "alice");
+	assert_int_equal(got.uid, 61000);
+	assert_int_equal(got.gid, 61001);
+	assert_string_equal(got.home, "/srv/mftp/alice");
+	assert_true(got.quota_bytes == 1ULL << 40);
+	assert_true(got.quota_files == 7);
+
+	memset(&v, 0, sizeof(v));
+	assert_int_equal(privsep_send_verdict(sv[0], &v), 0);
+	assert_int_equal(privsep_recv_verdict(sv[1], 1000, &got), 0);
+	assert_int_equal(got.ok, 0);
+}
+
+/* Every proper prefix of a good verdict is refused, and nothing leaks. */
+static void
+test_verdict_truncated(void **state)
+{
+	struct privsep_verdict got;
+	struct buf *b = verdict_ok("alice", 61000, 61000, "/h");
+	size_t len = buf_len(b), i;
+
+	for (i = 1; i < len; i++) {
+		send_raw(buf_ptr(b), i);
+		assert_int_not_equal(
+		    privsep_recv_verdict(sv[1], 1000, &got), 0);
+		assert_int_equal(got.ok, 0);
+	}
+	buf_free(b);
+}
+
+static void
+test_verdict_deviations(void **state)
+{
+	struct privsep_verdict got;
+	struct buf *b;
+	const uint8_t bad_ok[] = { PRIVSEP_VERDICT, 2 };
+	const uint8_t trailing[] = { PRIVSEP_VERDICT, 0, 0 };
+	const uint8_t wrong_type[] = { PRIVSEP_AUTH_FAILED };
+	const char nul_name[] = "ali\0ce";
+
+	send_raw(bad_ok, sizeof(bad_ok));
+	assert_int_equal(privsep_recv_verdict(sv[1], 1000, &got), ERR_VALUE);
+	send_raw(trailing, sizeof(trailing));
+	assert_int_equal(privsep_recv_verdict(sv[1], 1000, &got), ERR_TRAILING);
+	send_raw(wrong_type, sizeof(wrong_type));
+	assert_int_equal(privsep_recv_verdict(sv[1], 1000, &got), ERR_TYPE);
+
+	/* Root is never a session's identity; a home must be absolute. */
+	send_buf(verdict_ok("alice", 0, 61000, "/h"));
+	assert_int_equal(privsep_recv_verdict(sv[1], 1000, &got), ERR_VALUE);
+	send_buf(verdict_ok("alice", 61000, 0, "/h"));
+	assert_int_equal(privsep_recv_verdict(sv[1], 1000, &got), ERR_VALUE);
+	send_buf(verdict_ok("alice", 61000, 61000, "h"));
+	assert_int_equal(privsep_recv_verdict(sv[1], 1000, &got), ERR_VALUE);
+	assert_int_equal(got.ok, 0);
+
+	/* A NUL inside the name. */
+	b = buf_new(PRIVSEP_MSG_MAX);
+	assert_int_equal(buf_put_u8(b, PRIVSEP_VERDICT), 0);
+	assert_int_equal(buf_put_u8(b, 1), 0);
+	assert_int_equal(buf_put_string(b, nul_name, sizeof(nul_name) - 1), 0);
+	send_buf(b);
+	assert_int_equal(privsep_recv_verdict(sv[1], 1000, &got), ERR_NUL);
+}
+
+static void
+test_request_deviations(void **state)
+{
+	char *user = NULL, *secret = NULL, *big;
+	struct buf *b;
+	const uint8_t only_type[] = { PRIVSEP_AUTH_REQUEST };
+
+	send_raw(only_type, sizeof(only_type));
+	assert_int_equal(
+	    privsep_recv_request(sv[1], 1000, &user, &secret), ERR_SHORT);
+
+	/* A user name over the limit is refused before any copy. */
+	b = buf_new(PRIVSEP_MSG_MAX);
+	assert_int_equal(buf_put_u8(b, PRIVSEP_AUTH_REQUEST), 0);
+	assert_int_equal(buf_put_u32(b, 0xfffffff0), 0);
+	send_buf(b);
+	assert_int_equal(
+	    privsep_recv_request(sv[1], 1000, &user, &secret), ERR_TOO_LONG);
+
+	/* Trailing bytes after the secret. */
+	b = buf_new(PRIVSEP_MSG_MAX);
+	assert_int_equal(buf_put_u8(b, PRIVSEP_AUTH_REQUEST), 0);
+	assert_int_equal(buf_put_cstring(b, "alice"), 0);
+	assert_int_equal(buf_put_cstring(b, "pw"), 0);
+	assert_int_equal(buf_put_u8(b, 0), 0);
+	send_buf(b);
+	assert_int_equal(
+	    privsep_recv_request(sv[1], 1000, &user, &secret), ERR_TRAILING);
+
+	/* A packet longer than any message. */
+	big = calloc(1, PRIVSEP_MSG_MAX + 10);
+	assert_non_null(big);
+	big[0] = PRIVSEP_AUTH_REQUEST;
+	send_raw(big, PRIVSEP_MSG_MAX + 10);
+	free(big);
+	assert_int_equal(
+	    privsep_recv_request(sv[1], 1000, &user, &secret), ERR_TOO_LONG);
+	assert_null(user);
+	assert_null(secret);
+}
+
+static void
+test_eof_and_timeout(void **state)
+{
+	char *user = NULL, *secret = NULL;
+
+	assert_int_equal(privsep_recv_failed(sv[1], 50), ERR_TIMEOUT);
+	close(sv[0]);
+	sv[0] = -1;
+	assert_int_equal(
+	    privsep_recv_request(sv[1], 1000, &user, &secret), ERR_EOF);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_request_round_trip, pair_up, pair_down),
+		cmocka_unit_test_setup_teardown(
+		    test_failed_round_trip, pair_up, pair_down),
+		cmocka_unit_test_setup_teardown(
+		    test_verdict_round_trip, pair_up, pair_down),
+		cmocka_unit_test_setup_teardown(
+		    test_verdict_truncated, pair_up, pair_down),
+		cmocka_unit_test_setup_teardown(
+		    test_verdict_deviations, pair_up, pair_down),
+		cmocka_unit_test_setup_teardown(
+		    test_request_deviations, pair_up, pair_down),
+		cmocka_unit_test_setup_teardown(
+		    test_eof_and_timeout, pair_up, pair_down),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
