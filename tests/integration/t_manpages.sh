@@ -38,6 +38,7 @@ trap 'rm -rf -- "$T"' EXIT
 PROGRAMS="
 mftpd		daemon/mftpd.c		daemon/mftpd.8		-
 mftpd-auth	privsep/mftpd_auth.c	privsep/mftpd-auth.8	-
+mftpd-sign	privsep/mftpd_sign.c	privsep/mftpd-sign.8	-
 mftp		client/mftp.c		client/mftp.1		-
 ftpuser-add	admin/ftpuser_add.c	admin/ftpuser.8		ftpuser-add
 ftpuser-del	admin/ftpuser_del.c	admin/ftpuser.8		ftpuser-del
