@@ -5,7 +5,8 @@
 # straight into a user's home; ls, ls -l, stat, mget (with its
 # "verified" lines and, under a pseudo-terminal, its progress bar) and
 # the server's error messages about them show ESC and CSI escaped or as
-# '?', the override as \u202e, and a printable UTF-8 name as itself.
+# '?', the override as \u202e, and a printable UTF-8 name as itself;
+# tab completion at the prompt lists them escaped and inserts none.
 # The output is checked byte by byte.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -149,4 +150,39 @@ TTY=$(tr '\r' '\n' <"$T/tty.out")
 expect_match "$TTY" '^big\?\[2J\?\\u202e +.*[0-9]+%' \
     "the bar names the file safely"
 ok "the progress bar shows the name safely"
+
+# ------------------------------------------- completion, at the prompt
+# Keys go to the shell through a FIFO, each after the shell has answered
+# the one before (bounded waits on its output).
+mkfifo "$T/keys"
+exec 7<>"$T/keys"
+cmd=$(printf '%q ' "$MFTP" -P "$PORT" --password-fd 3 "alice@$HOST")
+timeout -k 5 "$CLIENT_TIMEOUT" script -qfec "$cmd 3<$T/pw" /dev/null \
+    <"$T/keys" >"$T/comp.out" 2>&1 7>&- &
+comp_job=$!
+BG_PIDS+=("$comp_job")
+_shown() { [ "$(grep -c -F -- "$1" "$T/comp.out")" -ge "$2" ]; }
+wait_for 20 _shown 'mftp> ' 1 || fail "no prompt on the terminal"
+# Tab after a prefix whose only match goes on with CSI, an override or
+# ESC: nothing of it is inserted, the match is listed, quoted.
+printf 'ls csi\t' >&7
+wait_for 10 _shown "\$'csi\\xc2\\x9b2Jx'" 1 ||
+	fail "completion did not list the name with CSI"
+printf '\025ls evil\t' >&7
+wait_for 10 _shown "\$'evil\\u202etxt.exe'" 1 ||
+	fail "completion did not list the name with the override"
+printf '\025ls esc\t' >&7
+wait_for 10 _shown "\$'esc\\x1b[31mred'" 1 ||
+	fail "completion did not list the name with ESC"
+printf '\025quit\n' >&7
+wait_pid "$comp_job" 20 || fail "the shell did not quit"
+exec 7>&-
+# The line editor writes escapes of its own: look for the names' bytes.
+h=$(hexdump "$T/comp.out")
+for b in 'c2 9b ' '9b 32 4a ' 'e2 80 ae ' '1b 5b 33 31 6d '; do
+	case " $h" in
+	*" $b"*) fail "completion: the bytes '$b' reached the terminal: $h" ;;
+	esac
+done
+ok "completion lists such names escaped and inserts none of them"
 check_log_clean
