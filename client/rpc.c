@@ -32,6 +32,7 @@
 #include "proto.h"
 #include "rpc.h"
 #include "rpc_int.h"
+#include "termsafe.h"
 #include "transport.h"
 #include "util.h"
 
@@ -55,11 +56,10 @@ rpc_set_text(struct rpc *r, uint32_t code, const char *fmt, va_list ap)
 	/* Format first: the old text may be one of the arguments. */
 	if (vasprintf(&s, fmt, ap) < 0)
 		fatalx("out of memory formatting a string");
-	for (p = s; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	p = termsafe_str(s);
+	free(s);
 	free(r->text);
-	r->text = s;
+	r->text = p;
 	r->code = code;
 }
 
