@@ -112,13 +112,13 @@ expect_not_contains() { # HAYSTACK NEEDLE WHAT
 }
 
 expect_match() { # HAYSTACK ERE WHAT
-	printf '%s\n' "$1" | grep -Eq -- "$2" ||
+	grep -Eq -- "$2" <<<"$1" ||
 		fail "$3: no line matches /$2/ in: $(printf '%s' "$1" |
 			head -c 2000)"
 }
 
 expect_no_match() { # HAYSTACK ERE WHAT
-	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+	if grep -Eq -- "$2" <<<"$1"; then
 		fail "$3: a line matches /$2/: $(printf '%s\n' "$1" |
 			grep -E -- "$2" | head -n 5)"
 	fi

@@ -69,7 +69,7 @@ installed=$(awk '
 	    gsub(/\\/, "", line); print line }
 	!/\\$/ { take = 0 }' "$S/Makefile.am" | tr -s ' \t' '\n' | grep .)
 for prog in $installed; do
-	printf '%s\n' "$PROGRAMS" | grep -q "^$prog[[:space:]]" ||
+	grep -q "^$prog[[:space:]]" <<<"$PROGRAMS" ||
 		err "program $prog has no man page in this test's table"
 done
 
@@ -112,7 +112,7 @@ documented() {
 	--*) re="Fl \\\\-${2#--}" ;;
 	*) re="Fl ${2#-}" ;;
 	esac
-	printf '%s\n' "$1" | grep -E '^\.It ' | grep -qE -- "$re( |,|$)"
+	grep -E '^\.It ' <<<"$1" | grep -E -- "$re( |,|$)" >/dev/null
 }
 
 # check_page PROGRAM SOURCE PAGE SECTION: one error per option missing.

@@ -62,7 +62,7 @@ expect_safe "$T/client.err" "ls, ls -l, stat (stderr)"
 for l in "\$'esc\\x1b[31mred'" "\$'csi\\xc2\\x9b2Jx'" "\$'raw\\x9b2Jy'" \
     "\$'evil\\u202etxt.exe'" \
     "\$'all\\x1b]0;t\\x07\\xc2\\x9d\\xc2\\x85\\u2066z'" "$n_ok"; do
-	printf '%s\n' "$OUT" | grep -qxF -- "$l" ||
+	grep -qxF -- "$l" <<<"$OUT" ||
 		fail "ls: no line '$l' in: $OUT"
 done
 expect_eq "$(printf '%s\n' "$OUT" | grep -cF "evil\\u202etxt.exe")" 3 \
