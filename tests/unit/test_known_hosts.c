@@ -1,0 +1,157 @@
+/*
+ * test_known_hosts.c: the client's pins of server keys (client/
+ * known_hosts.c): lookups that match, differ or find nothing, lines that
+ * must never be trusted, and adding a pin to a new file.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "known_hosts.h"
+
+#define FP_A "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+#define FP_B "SHA256:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"
+
+static enum known_hosts_result
+check(const char *text, const char *host, const char *port, const char *fp,
+    size_t *line, char *old)
+{
+	*line = 0;
+	old[0] = '\0';
+	return known_hosts_check(
+	    text, strlen(text), host, port, fp, line, old, 64);
+}
+
+static void
+test_match_mismatch_unknown(void **state)
+{
+	const char *text = "# pins\n"
+			   "\n"
+			   "files.example.org 2121 " FP_A "\n"
+			   "127.0.0.1 2121 " FP_B "\n";
+	char old[64];
+	size_t line;
+
+	assert_int_equal(
+	    check(text, "files.example.org", "2121", FP_A, &line, old),
+	    KNOWN_HOSTS_MATCH);
+	/* Host names compare without regard to case. */
+	assert_int_equal(
+	    check(text, "Files.Example.ORG", "2121", FP_A, &line, old),
+	    KNOWN_HOSTS_MATCH);
+	assert_int_equal(
+	    check(text, "files.example.org", "2121", FP_B, &line, old),
+	    KNOWN_HOSTS_MISMATCH);
+	assert_int_equal(line, 3);
+	assert_string_equal(old, FP_A);
+	/* Another port is another server. */
+	assert_int_equal(
+	    check(text, "files.example.org", "2122", FP_B, &line, old),
+	    KNOWN_HOSTS_UNKNOWN);
+	assert_int_equal(check(text, "127.0.0.2", "2121", FP_B, &line, old),
+	    KNOWN_HOSTS_UNKNOWN);
+}
+
+/* A later line with the right key wins over an earlier stale one. */
+static void
+test_second_line_matches(void **state)
+{
+	const char *text = "h 1 " FP_A "\nh 1 " FP_B "\n";
+	char old[64];
+	size_t line;
+
+	assert_int_equal(
+	    check(text, "h", "1", FP_B, &line, old), KNOWN_HOSTS_MATCH);
+	assert_int_equal(check(text, "h", "1", "SHA256:C", &line, old),
+	    KNOWN_HOSTS_MISMATCH);
+	assert_int_equal(line, 1);
+}
+
+/* Lines that do not parse vouch for nothing. */
+static void
+test_bad_lines(void **state)
+{
+	char text[2048], old[64];
+	size_t line;
+
+	/* Four words; a key without the SHA256: prefix; two words. */
+	snprintf(text, sizeof(text),
+	    "h 1 %s extra\nh 1 AAAA\nh 1\nh 1 %s # comment\n", FP_A, FP_B);
+	assert_int_equal(
+	    check(text, "h", "1", FP_A, &line, old), KNOWN_HOSTS_MISMATCH);
+	assert_int_equal(line, 4);
+	/* A NUL inside a line makes it unreadable, not shorter. */
+	memcpy(text, "h 1 " FP_A "\0x\n", sizeof("h 1 " FP_A "\0x\n"));
+	assert_int_equal(
+	    known_hosts_check(text, sizeof("h 1 " FP_A "\0x\n") - 1, "h", "1",
+		FP_A, &line, old, sizeof(old)),
+	    KNOWN_HOSTS_UNKNOWN);
+	/* A last line without its newline still counts. */
+	assert_int_equal(
+	    check("h 1 " FP_A, "h", "1", FP_A, &line, old), KNOWN_HOSTS_MATCH);
+	/* An over-long line is skipped whole. */
+	memset(text, 'x', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	assert_int_equal(
+	    check(text, "h", "1", FP_A, &line, old), KNOWN_HOSTS_UNKNOWN);
+}
+
+static void
+test_add_and_read_back(void **state)
+{
+	char dir[] = "/tmp/test_known_hosts.XXXXXX", path[256], err[256];
+	char old[64], cmd[300];
+	struct stat st;
+	size_t line;
+
+	assert_non_null(mkdtemp(dir));
+	/* Directories are made as needed, the file 0600. */
+	snprintf(path, sizeof(path), "%s/a/b/known_hosts", dir);
+	assert_int_equal(known_hosts_check_file(path, "h", "1", FP_A, &line,
+			     old, sizeof(old), err, sizeof(err)),
+	    KNOWN_HOSTS_UNKNOWN);
+	assert_int_equal(
+	    known_hosts_add(path, "MiXeD.example", "1", FP_A, err, sizeof(err)),
+	    0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(known_hosts_check_file(path, "mixed.example", "1",
+			     FP_A, &line, old, sizeof(old), err, sizeof(err)),
+	    KNOWN_HOSTS_MATCH);
+	assert_int_equal(
+	    known_hosts_add(path, "h2", "2", FP_B, err, sizeof(err)), 0);
+	assert_int_equal(known_hosts_check_file(path, "h2", "2", FP_A, &line,
+			     old, sizeof(old), err, sizeof(err)),
+	    KNOWN_HOSTS_MISMATCH);
+	assert_int_equal(line, 2);
+	/* A directory where the file should be is an error, not "unknown". */
+	snprintf(path, sizeof(path), "%s/a", dir);
+	assert_int_equal(known_hosts_check_file(path, "h", "1", FP_A, &line,
+			     old, sizeof(old), err, sizeof(err)),
+	    -1);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_match_mismatch_unknown),
+		cmocka_unit_test(test_second_line_matches),
+		cmocka_unit_test(test_bad_lines),
+		cmocka_unit_test(test_add_and_read_back),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
