@@ -225,6 +225,26 @@ session_start_tls(struct session *s, struct privsep_verdict *v, SSL_CTX *ctx,
 	transport_set_tls(s->t, ssl);
 }
 
+/*
+ * A damaged or unreadable accounting file refuses writes until the
+ * administrator recounts; read here, under its shared lock, as the user
+ * (the monitor only opened it, so that it never waits for that lock).
+ */
+static void
+session_check_quota(struct session *s, const char *quota_dir)
+{
+	struct quota_usage u;
+	int r;
+
+	if (s->quota.damaged || (r = quota_read(s->quota.fd, &u)) == 0)
+		return;
+	log_warnx("accounting file %s/%s of user=%s: %s; writes refused "
+		  "until ftpuser-quota --recount",
+	    quota_dir, s->user, s->user,
+	    r == QUOTA_ERR_CORRUPT ? "damaged" : "cannot be read");
+	s->quota.damaged = 1;
+}
+
 void
 session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
     const struct config *cfg, SSL_CTX *ctx, const char *peer)
@@ -248,6 +268,7 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 	s.sha = sha256_new();
 	umask(022);
 	session_start_tls(&s, v, ctx, cfg->login_timeout);
+	session_check_quota(&s, cfg->quota_dir);
 
 	/* The answer to the LOGIN that the pre-auth worker read. */
 	if (session_reply_ok(&s) != 0)

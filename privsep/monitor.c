@@ -34,6 +34,7 @@
 #include "frame.h"
 #include "log.h"
 #include "monitor.h"
+#include "monitor_check.h"
 #include "preauth.h"
 #include "privsep_msg.h"
 #include "proto.h"
@@ -72,16 +73,15 @@ cleanup_exit(int status)
 /*
  * The user's accounting file, opened as root before the chroot (it lies
  * outside the home, and the user could not open it anyway).  A missing
- * or unreadable one does not stop the session: it serves reads and
- * deletes and refuses writes, and this is logged once, here.
+ * one does not stop the session: it serves reads and deletes and refuses
+ * writes, and this is logged once, here.  Its contents are read by the
+ * serving process (session.c), so that no wait for its lock is the
+ * monitor's.
  */
 static void
 monitor_open_quota(const struct monitor_args *a,
     const struct privsep_verdict *v, struct session_quota *q)
 {
-	struct quota_usage u;
-	int r;
-
 	memset(q, 0, sizeof(*q));
 	q->limits.bytes = v->quota_bytes;
 	q->limits.files = v->quota_files;
@@ -89,12 +89,6 @@ monitor_open_quota(const struct monitor_args *a,
 		log_warn("accounting file %s/%s of user=%s: writes refused "
 			 "until ftpuser-quota --recount",
 		    a->cfg->quota_dir, v->name, v->name);
-		q->damaged = 1;
-	} else if ((r = quota_read(q->fd, &u)) != 0) {
-		log_warnx("accounting file %s/%s of user=%s: %s; writes "
-			  "refused until ftpuser-quota --recount",
-		    a->cfg->quota_dir, v->name, v->name,
-		    r == QUOTA_ERR_CORRUPT ? "damaged" : "cannot be read");
 		q->damaged = 1;
 	}
 }
@@ -224,11 +218,8 @@ monitor_release_worker(const struct monitor_args *a, int ctl_fd, int alive_fd,
 			break;
 	}
 	/* Its end of the pipe closed: it has exited or is about to. */
-	while (
-	    (r = waitpid(monitor_worker, &status, 0)) == -1 && errno == EINTR)
-		;
-	monitor_worker = -1;
-	return r != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	status = monitor_wait_exit(&monitor_worker, 2000);
+	return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 /*
@@ -303,6 +294,7 @@ monitor_run(const struct monitor_args *a)
 	struct session_quota q;
 	struct stat st;
 	uint64_t deadline;
+	char why[256];
 	int wh[2], alive[2], ctl[2], verdict_fd, tries = 0, got, home;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, wh) == -1 ||
@@ -351,11 +343,9 @@ monitor_run(const struct monitor_args *a)
 			cleanup_exit(0);
 		/*
 		 * After its verdict the helper may still answer the worker;
-		 * let it finish rather than kill it mid-way.
+		 * let it finish rather than kill it mid-way, within reason.
 		 */
-		while (waitpid(monitor_helper, NULL, 0) == -1 && errno == EINTR)
-			;
-		monitor_helper = -1;
+		(void)monitor_wait_exit(&monitor_helper, 2000);
 		if (v.ok)
 			break;
 		tries++;
@@ -368,6 +358,14 @@ monitor_run(const struct monitor_args *a)
 	 * else is an administrator's mistake the user is told about, by
 	 * the worker, inside the first TLS session.
 	 */
+	if (monitor_check_verdict(a->cfg, &v, 5000, why, sizeof(why)) != 0) {
+		log_warnx("verdict for user=%s refused addr=%s: %s", v.name,
+		    a->peer, why);
+		(void)monitor_release_worker(a, ctl[1], alive[0], 0,
+		    "your account cannot be served now; "
+		    "please tell the administrator");
+		cleanup_exit(1);
+	}
 	if ((home = drop_open_root(v.home)) == -1 || fstat(home, &st) == -1 ||
 	    st.st_uid != v.uid) {
 		log_warnx("home %s of %s is missing or not owned by uid %lu",

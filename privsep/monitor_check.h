@@ -1,0 +1,33 @@
+/*
+ * monitor_check.h: the monitor's own check of a good verdict
+ * (monitor_check.c).
+ *
+ * Runs as: root, in the per-connection monitor.
+ */
+#ifndef MFTP_MONITOR_CHECK_H
+#define MFTP_MONITOR_CHECK_H
+
+#include <sys/types.h>
+#include <stddef.h>
+
+struct config;
+struct privsep_verdict;
+
+/*
+ * 0 when the verdict names a user that the user database has, unlocked,
+ * with the same uid, gid, home and quotas, a uid in [uid_min, uid_max]
+ * or named there explicitly, and neither uid nor gid 0; else -1 with the
+ * reason in why.  Bounded by timeout_ms.
+ */
+int monitor_check_verdict(const struct config *cfg,
+    const struct privsep_verdict *v, int timeout_ms, char *why,
+    size_t whylen);
+
+/*
+ * Wait for the child *pid to exit, at most timeout_ms, then kill it;
+ * *pid becomes -1.  Returns its wait status, or -1 if it had to be
+ * killed.
+ */
+int monitor_wait_exit(pid_t *pid, int timeout_ms);
+
+#endif
