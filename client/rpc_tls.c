@@ -264,6 +264,8 @@ rpc_tls_resume(struct rpc *r)
 	if ((ssl = SSL_new(rpc_tls_ctx(1))) == NULL || SSL_set_fd(ssl, fd) != 1)
 		fatalx("SSL_new: %s", tls_error());
 	SSL_set_connect_state(ssl);
+	/* The last session on this connection: reading ahead is safe. */
+	SSL_set_read_ahead(ssl, 1);
 	tls_set_psk(ssl, r->psk);
 	e = tls_handshake(ssl, fd, mono_ms() + RPC_IO_TIMEOUT_MS);
 	if (e == 0 && tls_check_psk_dhe(ssl) != 0)
