@@ -25,12 +25,8 @@ recount() {
 	echo "$bytes $files"
 }
 
-_acct_is_# exact NAME WHAT: the accounting file equals a recount (waiting a moment
-# for a session that is still settling).
-exact() {
-	wait_for 5 _acct_is_exact "$1" ||
-		fail "$2: accounting '$(acct "$1")' != recount '$(recount \
-			"$(user_home "$1")")' (bytes files) for $1"
+_acct_is_exact() { # NAME
+	[ "$(acct "$1")" = "$(recount "$(user_home "$1")")" ]
 }
 
 # exact NAME WHAT: the accounting file equals a recount (waiting a moment
