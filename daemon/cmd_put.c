@@ -47,11 +47,12 @@
 /* One upload in progress. */
 struct cmd_put {
 	const struct msg *m;
-	char *part;	   /* the partial's path */
+	int dfd;	   /* the target's directory, opened at the start */
+	char *name;	   /* the target's name in dfd */
+	char *part;	   /* the partial's name in dfd */
 	int fd;		   /* the partial, OFD write-locked */
 	int created;	   /* this request created the partial */
 	int exists;	   /* the partial appeared before it was created */
-	int drop;	   /* cmd_put_drop: 1 empty the partial, 2 delete it */
 	uint64_t offset;   /* bytes of the partial kept */
 	uint64_t written;  /* the partial's size now */
 	uint64_t received; /* raw bytes read in this request */
@@ -86,23 +87,33 @@ cmd_put_is_partial(const char *path)
 	return len >= n && memcmp(at + len - n, CMD_PUT_SUFFIX, n) == 0;
 }
 
-/* "dir/.NAME.mftp-part" for "dir/NAME"; NULL if path names no file. */
-static char *
-cmd_put_part_name(const char *path)
-{
-	const char *base = strrchr(path, '/');
-	char *part;
-
-	base = base == NULL ? path : base + 1;
-	if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
-		return NULL;
-	xasprintf(
-	    &part, "%.*s.%s%s", (int)(base - path), path, base, CMD_PUT_SUFFIX);
-	return part;
-}
-
 static void cmd_put_fail(struct cmd_put *p, uint32_t status, const char *fmt,
     ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * Open the target's directory, once: every later step works relative to
+ * it, so that another session renaming a directory on the path
+ * meanwhile cannot make two steps act on two different partials.  0, or
+ * -1 with p->status set.
+ */
+static int
+cmd_put_at(struct cmd_put *p)
+{
+	const char *path = p->m->path;
+	struct stat st;
+
+	if (path[strlen(path) - 1] == '/' ||
+	    (p->dfd = cmd_at_open(path, &p->name)) == -1) {
+		cmd_put_fail(p, MFTP_ST_INVALID, "%s: not a file name", path);
+		return -1;
+	}
+	if (fstatat(p->dfd, p->name, &st, 0) == 0 && S_ISDIR(st.st_mode)) {
+		cmd_put_fail(p, MFTP_ST_IS_DIR, "%s: is a directory", path);
+		return -1;
+	}
+	xasprintf(&p->part, ".%s%s", p->name, CMD_PUT_SUFFIX);
+	return 0;
+}
 
 /* Keep the first failure: it is the one the client is told. */
 static void
@@ -147,8 +158,8 @@ cmd_put_lock(struct cmd_put *p, const struct stat *st)
 			cmd_put_fail_errno(p, errno, p->part);
 		return -1;
 	}
-	if (lstat(p->part, &named) == -1 || named.st_dev != st->st_dev ||
-	    named.st_ino != st->st_ino)
+	if (fstatat(p->dfd, p->part, &named, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    named.st_dev != st->st_dev || named.st_ino != st->st_ino)
 		return 0;
 	return 1;
 }
@@ -161,7 +172,7 @@ cmd_put_create(void *arg)
 	    O_CLOEXEC | O_CREAT | O_EXCL;
 	struct cmd_put *p = arg;
 
-	if ((p->fd = open(p->part, flags, 0600)) == -1) {
+	if ((p->fd = openat(p->dfd, p->part, flags, 0600)) == -1) {
 		p->exists = errno == EEXIST;
 		return -1;
 	}
@@ -185,7 +196,8 @@ cmd_put_open(struct session *s, struct cmd_put *p)
 	for (tries = 0; tries < 3; tries++) {
 		p->created = 0;
 		/* O_NONBLOCK: a FIFO in its place must not hang the open. */
-		if ((p->fd = open(p->part, flags)) == -1 && errno == ENOENT) {
+		if ((p->fd = openat(p->dfd, p->part, flags)) == -1 &&
+		    errno == ENOENT) {
 			if ((status = cmd_quota_check(s, p->m->size, 1, p->why,
 				 sizeof(p->why))) != 0) {
 				p->status = status;
@@ -246,33 +258,57 @@ cmd_put_key(uint8_t key[CMD_PUT_KEY_LEN], uint64_t size, int64_t mtime)
 	}
 }
 
+/* Empty the partial through its descriptor: exactly what was counted. */
 static int
-cmd_put_drop_apply(void *arg)
+cmd_put_empty(void *arg)
 {
 	const struct cmd_put *p = arg;
 
-	return p->drop == 2 ? unlink(p->part) : ftruncate(p->fd, 0);
+	return ftruncate(p->fd, 0);
+}
+
+/* Remove the partial's name, if it still leads to the file held. */
+static int
+cmd_put_unlink(void *arg)
+{
+	const struct cmd_put *p = arg;
+	struct stat st;
+
+	if (fstat(p->fd, &st) == -1)
+		return -1;
+	if (!cmd_at_same(p->dfd, p->part, &st)) {
+		errno = ENOENT;
+		return -1;
+	}
+	return unlinkat(p->dfd, p->part, 0);
 }
 
 /*
- * Empty the partial, or delete it, and give back its share.  A failure
- * is p->status unless there was one (a delete is best effort: the next
- * PUT finds the partial).  0 or -1.
+ * Empty the partial, or delete it, and give back its share: the bytes
+ * through the descriptor (whatever its name is now), then the name only
+ * if it still leads to that file.  A failure is p->status unless there
+ * was one (a delete is best effort: the next PUT finds the partial).
+ * 0 or -1.
  */
 static int
 cmd_put_drop(struct session *s, struct cmd_put *p, int delete)
 {
 	char why[MFTP_TEXT_MAX];
-	uint32_t status;
+	uint32_t status = 0;
 
-	p->drop = delete ? 2 : 1;
-	status = cmd_quota_change(s, p->part, -(int64_t)p->written,
-	    delete ? -1 : 0, cmd_put_drop_apply, p, why, sizeof(why));
+	if (p->written > 0) {
+		status = cmd_quota_change(s, p->m->path, -(int64_t)p->written,
+		    0, cmd_put_empty, p, why, sizeof(why));
+		if (status == 0)
+			p->written = 0;
+	}
+	if (status == 0 && delete)
+		status = cmd_quota_change(
+		    s, p->m->path, 0, -1, cmd_put_unlink, p, why, sizeof(why));
 	if (status != 0) {
 		cmd_put_fail(p, status, "%s", why);
 		return -1;
 	}
-	p->written = 0;
 	return 0;
 }
 
@@ -397,14 +433,19 @@ cmd_put_commit(
 {
 	struct stat st;
 
-	if (fchmod(p->fd, (mode_t)(p->m->mode & 0777 & ~022)) == -1) {
+	if (fchmod(p->fd, (mode_t)(p->m->mode & 0777 & ~022)) == -1 ||
+	    fstat(p->fd, &st) == -1) {
 		cmd_put_fail_errno(p, errno, p->m->path);
 		return;
 	}
-	if (fstat(p->fd, &st) == 0)
-		hashcache_store(p->fd, &st, hash);
-	/* If this fails the partial, still marked, is resumed at its end. */
-	p->status = cmd_fs_move(s, p->part, p->m->path, p->why, sizeof(p->why));
+	hashcache_store(p->fd, &st, hash);
+	/*
+	 * Only the file verified (st) is moved, in the directory opened at
+	 * the start.  If this fails the partial, still marked, is resumed
+	 * at its end.
+	 */
+	p->status = cmd_fs_move(
+	    s, p->dfd, p->part, &st, p->dfd, p->name, p->why, sizeof(p->why));
 	if (p->status == 0)
 		(void)fremovexattr(p->fd, CMD_PUT_RESUME_XATTR);
 }
@@ -463,7 +504,6 @@ int
 cmd_put(struct session *s, const struct msg *m)
 {
 	struct cmd_put p;
-	struct stat st;
 	uint64_t start = mono_ms();
 	uint32_t status;
 	int ret = 0;
@@ -471,6 +511,7 @@ cmd_put(struct session *s, const struct msg *m)
 	memset(&p, 0, sizeof(p));
 	p.m = m;
 	p.fd = -1;
+	p.dfd = -1;
 	if (m->path[0] == '\0')
 		cmd_put_fail(&p, MFTP_ST_INVALID, "empty name");
 	else if (cmd_put_is_partial(m->path))
@@ -480,11 +521,8 @@ cmd_put(struct session *s, const struct msg *m)
 	else if (m->size > INT64_MAX)
 		cmd_put_fail(
 		    &p, MFTP_ST_INVALID, "%s: size too large", m->path);
-	else if (stat(m->path, &st) == 0 && S_ISDIR(st.st_mode))
-		cmd_put_fail(&p, MFTP_ST_IS_DIR, "%s: is a directory", m->path);
-	else if ((p.part = cmd_put_part_name(m->path)) == NULL)
-		cmd_put_fail(
-		    &p, MFTP_ST_INVALID, "%s: not a file name", m->path);
+	else if (cmd_put_at(&p) == -1)
+		;
 	else if (cmd_put_open(s, &p) == 0 && cmd_put_resume(s, &p) == 0) {
 		/* Room for what is still to come, before any of it is sent. */
 		status = cmd_quota_check(
@@ -499,6 +537,7 @@ cmd_put(struct session *s, const struct msg *m)
 	if (p.fd != -1)
 		close(p.fd);
 	free(p.part);
+	cmd_at_close(p.dfd, p.name);
 	if (ret != 0) {
 		/* The stream is out of step: the partial waits for a resume. */
 		session_log_transfer(s, "put", m->path, p.received, p.offset,

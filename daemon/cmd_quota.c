@@ -115,25 +115,6 @@ cmd_quota_check(
 	return MFTP_ST_QUOTA;
 }
 
-uint64_t
-cmd_quota_bytes(const struct stat *st)
-{
-	return S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0;
-}
-
-int
-cmd_quota_same(const char *path, const struct stat *st)
-{
-	struct stat now;
-
-	if (lstat(path, &now) == -1)
-		return st == NULL;
-	return st != NULL && now.st_dev == st->st_dev &&
-	    now.st_ino == st->st_ino &&
-	    (now.st_mode & S_IFMT) == (st->st_mode & S_IFMT) &&
-	    cmd_quota_bytes(&now) == cmd_quota_bytes(st);
-}
-
 /* apply failed (errno): its status and "what: reason". */
 static uint32_t
 cmd_quota_apply_failed(const char *what, char *why, size_t whylen)

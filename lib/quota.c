@@ -95,6 +95,12 @@ quota_parse(const char *data, size_t len, struct quota_usage *u)
 	return 0;
 }
 
+uint64_t
+quota_entry_bytes(const struct stat *st)
+{
+	return S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0;
+}
+
 /* name must be one path component: the file sits directly in dir. */
 static int
 quota_valid_name(const char *name)
@@ -487,9 +493,7 @@ quota_walk_read(struct quota_walk *w, int fd, struct quota_level *lv)
 			return -1;
 		}
 		if (quota_walk_add(&w->u.files, 1) == -1 ||
-		    (S_ISREG(st.st_mode) &&
-			quota_walk_add(&w->u.bytes, (uint64_t)st.st_size) ==
-			    -1)) {
+		    quota_walk_add(&w->u.bytes, quota_entry_bytes(&st)) == -1) {
 			closedir(d);
 			errno = EOVERFLOW;
 			return quota_walk_fail(w, 1, "%s", w->path);

@@ -23,6 +23,9 @@
 #ifndef MFTP_QUOTA_H
 #define MFTP_QUOTA_H
 
+#include <sys/types.h>
+#include <sys/stat.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,6 +60,12 @@ void quota_format(const struct quota_usage *u, char *out, size_t outlen);
 
 /* Parse exactly one line of QUOTA_LINE_LEN bytes; QUOTA_ERR_CORRUPT. */
 int quota_parse(const char *data, size_t len, struct quota_usage *u);
+
+/*
+ * What one entry below the home counts for in bytes, as the recount
+ * counts it: a regular file its size, anything else nothing.
+ */
+uint64_t quota_entry_bytes(const struct stat *st);
 
 /*
  * Create dir/name (root, 0600) holding zero usage, failing if it exists.
