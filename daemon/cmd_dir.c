@@ -21,6 +21,7 @@
 #include "cmd.h"
 #include "msg.h"
 #include "proto.h"
+#include "quota.h"
 #include "session.h"
 #include "util.h"
 
@@ -98,8 +99,8 @@ cmd_mkdir(struct session *s, const struct msg *m)
 	c.dfd = dfd;
 	c.name = name;
 	c.mode = (mode_t)(m->mode & 0777);
-	status = cmd_quota_change(
-	    s, m->path, 0, 1, cmd_mkdir_apply, &c, why, sizeof(why));
+	status = cmd_quota_change(s, m->path, QUOTA_ENTRY_BYTES, 1,
+	    cmd_mkdir_apply, &c, why, sizeof(why));
 	cmd_at_close(dfd, name);
 	if (status != 0)
 		return session_reply_error(s, status, "%s", why);

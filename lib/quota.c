@@ -98,7 +98,11 @@ quota_parse(const char *data, size_t len, struct quota_usage *u)
 uint64_t
 quota_entry_bytes(const struct stat *st)
 {
-	return S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0;
+	if (S_ISREG(st->st_mode))
+		return (uint64_t)st->st_size;
+	if (S_ISDIR(st->st_mode) || S_ISLNK(st->st_mode))
+		return QUOTA_ENTRY_BYTES;
+	return 0;
 }
 
 /* name must be one path component: the file sits directly in dir. */

@@ -1,9 +1,12 @@
 /*
  * quota.h: a user's accounting file (/var/lib/mftp/quota/NAME, root 0600).
  *
- * The file holds what the user uses now: bytes (sum of the sizes of the
- * regular files below the home) and files (every entry below the home:
- * files, directories, links, partial uploads).  It is one fixed-width
+ * The file holds what the user uses now: bytes (the sizes of the regular
+ * files below the home, partial uploads included, and QUOTA_ENTRY_BYTES
+ * for each directory and symbolic link, so that a byte quota alone
+ * bounds the disk a user can fill) and files (every entry below the
+ * home: files, directories, links, partial uploads).  The home itself
+ * counts for nothing.  It is one fixed-width
  * line, so every update rewrites it in place with one pwrite of the same
  * length:
  *
@@ -62,8 +65,16 @@ void quota_format(const struct quota_usage *u, char *out, size_t outlen);
 int quota_parse(const char *data, size_t len, struct quota_usage *u);
 
 /*
+ * What a directory or a symbolic link counts for in bytes: about the
+ * block it takes, whatever the file system really uses (a fixed amount,
+ * so that an accounting file can equal a recount on any file system).
+ */
+#define QUOTA_ENTRY_BYTES 4096
+
+/*
  * What one entry below the home counts for in bytes, as the recount
- * counts it: a regular file its size, anything else nothing.
+ * counts it: a regular file its size, a directory or a symbolic link
+ * QUOTA_ENTRY_BYTES, anything else (a FIFO, a device) nothing.
  */
 uint64_t quota_entry_bytes(const struct stat *st);
 

@@ -14,15 +14,22 @@ acct() {
 	echo "$((10#${BASH_REMATCH[1]})) $((10#${BASH_REMATCH[2]}))"
 }
 
+# What a directory or a symbolic link counts for (QUOTA_ENTRY_BYTES).
+ENTRY_BYTES=4096
+
 # recount HOME: "bytes files" as the accounting file should say: the
-# sizes of the regular files, and every entry, below the home.
+# sizes of the regular files and ENTRY_BYTES a directory or link (bytes),
+# and every entry (files), below the home; the home itself is not
+# counted.
 recount() {
-	local bytes files
-	# One byte an entry: a name may hold a newline.
-	files=$(find "$1" -mindepth 1 -printf x | wc -c)
-	bytes=$(find "$1" -mindepth 1 -type f -printf '%s\n' |
-		awk '{ s += $1 } END { printf "%d", s }')
-	echo "$bytes $files"
+	# One line an entry, "f SIZE", "d", "l" or "o" (no name printed, so
+	# a name holding a newline cannot split one).
+	find "$1" -mindepth 1 \( -type f -printf 'f %s\n' \) -o \
+	    \( -type d -printf 'd\n' \) -o \( -type l -printf 'l\n' \) -o \
+	    -printf 'o\n' |
+		awk -v e="$ENTRY_BYTES" '{ n++ }
+		    $1 == "f" { s += $2 } $1 == "d" || $1 == "l" { s += e }
+		    END { printf "%d %d\n", s, n }'
 }
 
 _acct_is_exact() { # NAME
