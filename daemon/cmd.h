@@ -93,5 +93,14 @@ uint32_t cmd_quota_check(struct session *s, uint64_t bytes, uint64_t files,
 uint32_t cmd_quota_change(struct session *s, const char *what, int64_t dbytes,
     int64_t dfiles, int (*apply)(void *arg), void *arg, char *why,
     size_t whylen);
+/*
+ * cmd_quota_change that also changes the bytes reserved for uploads in
+ * progress by dreserved (quota_change_reserved): PUT reserves what it
+ * announced before PUT_READY, moves each chunk it writes from the
+ * reservation to the usage, and gives back what it did not write.
+ */
+uint32_t cmd_quota_change_reserved(struct session *s, const char *what,
+    int64_t dbytes, int64_t dfiles, int64_t dreserved, int (*apply)(void *arg),
+    void *arg, char *why, size_t whylen);
 
 #endif

@@ -56,6 +56,7 @@ struct cmd_put {
 	uint64_t offset;   /* bytes of the partial kept */
 	uint64_t written;  /* the partial's size now */
 	uint64_t received; /* raw bytes read in this request */
+	uint64_t reserved; /* reserved for this upload, not yet written */
 	uint8_t *chunk;	   /* received, to be written */
 	size_t chunk_len;
 	uint32_t status; /* first failure: MFTP_ST_*, 0 none */
@@ -388,6 +389,7 @@ cmd_put_receive(struct session *s, struct cmd_put *p)
 	uint64_t left = p->m->size - p->offset;
 	uint32_t status;
 	size_t want, have;
+	uint64_t moved;
 	ssize_t n = 0;
 
 	p->chunk = xmalloc(MFTP_QUOTA_CHUNK);
@@ -406,10 +408,16 @@ cmd_put_receive(struct session *s, struct cmd_put *p)
 			continue;
 		sha256_update(s->sha, p->chunk, have);
 		p->chunk_len = have;
-		status = cmd_quota_change(s, p->m->path, (int64_t)have, 0,
-		    cmd_put_write, p, p->why, sizeof(p->why));
-		if (status == 0)
+		/* From the reservation to the usage, in the charge's one
+		 * write: no more system calls a chunk than without it. */
+		moved = have < p->reserved ? have : p->reserved;
+		status = cmd_quota_change_reserved(s, p->m->path, (int64_t)have,
+		    0, -(int64_t)moved, cmd_put_write, p, p->why,
+		    sizeof(p->why));
+		if (status == 0) {
+			p->reserved -= moved;
 			continue;
+		}
 		p->status = status;
 		/* Refused: nothing of this chunk is written.  Tell what all
 		 * the rest needs, not this chunk. */
@@ -500,12 +508,57 @@ cmd_put_transfer(struct session *s, struct cmd_put *p)
 	return 0;
 }
 
+/*
+ * Reserve the bytes still to come, under the accounting lock, before
+ * PUT_READY: concurrent uploads of the user that together need more
+ * than the room left are refused here, before any data is sent, instead
+ * of each filling part of the room with a partial.  0, or -1 with
+ * p->status set.
+ */
+static int
+cmd_put_reserve(struct session *s, struct cmd_put *p)
+{
+	const uint64_t need = p->m->size - p->offset;
+	uint32_t status;
+
+	if (need == 0)
+		return 0;
+	status = cmd_quota_change_reserved(s, p->m->path, 0, 0, (int64_t)need,
+	    NULL, NULL, p->why, sizeof(p->why));
+	if (status != 0) {
+		p->status = status;
+		return -1;
+	}
+	p->reserved = need;
+	return 0;
+}
+
+/*
+ * Give back what the upload reserved and did not write (it failed, or
+ * the connection was lost).  If this fails, or the process is killed
+ * before, the reservation stays in the accounting file: the user is
+ * refused more than needed until a recount, never less.
+ */
+static void
+cmd_put_release(struct session *s, struct cmd_put *p)
+{
+	char why[MFTP_TEXT_MAX];
+
+	if (p->reserved == 0)
+		return;
+	if (cmd_quota_change_reserved(s, p->m->path, 0, 0,
+		-(int64_t)p->reserved, NULL, NULL, why, sizeof(why)) == 0)
+		p->reserved = 0;
+	else
+		log_warnx("user=%s: %s: reservation not given back: %s",
+		    s->user, p->m->path, why);
+}
+
 int
 cmd_put(struct session *s, const struct msg *m)
 {
 	struct cmd_put p;
 	uint64_t start = mono_ms();
-	uint32_t status;
 	int ret = 0;
 
 	memset(&p, 0, sizeof(p));
@@ -525,14 +578,12 @@ cmd_put(struct session *s, const struct msg *m)
 		;
 	else if (cmd_put_open(s, &p) == 0 && cmd_put_resume(s, &p) == 0) {
 		/* Room for what is still to come, before any of it is sent. */
-		status = cmd_quota_check(
-		    s, m->size - p.offset, 0, p.why, sizeof(p.why));
-		if (status != 0) {
-			p.status = status;
+		if (cmd_put_reserve(s, &p) == -1) {
 			if (p.created)
 				(void)cmd_put_drop(s, &p, 1);
 		} else
 			ret = cmd_put_transfer(s, &p);
+		cmd_put_release(s, &p);
 	}
 	if (p.fd != -1)
 		close(p.fd);

@@ -3,15 +3,40 @@
 # shellcheck shell=bash
 
 # acct NAME: "bytes files" from the accounting file; fails on a bad one.
+# The file is the usage line alone, or while uploads hold a reservation
+# that line and "MFTPR1 <reserved>" (lib/quota.h).
 acct() {
-	local f=$T/quota/$1 line
+	local f=$T/quota/$1 line res size
 	[ -f "$f" ] || fail "no accounting file $f"
-	[ "$(stat -c %s "$f")" = 49 ] ||
-		fail "accounting file $f is $(stat -c %s "$f") bytes, not 49"
-	read -r line <"$f"
+	size=$(stat -c %s "$f")
+	[ "$size" = 49 ] || [ "$size" = 77 ] ||
+		fail "accounting file $f is $size bytes, not 49 or 77"
+	{
+		read -r line
+		read -r res || :
+	} <"$f"
+	if [ "$size" = 77 ]; then
+		[[ $res =~ ^MFTPR1\ [0-9]{20}$ ]] ||
+			fail "accounting file $f: bad reservation line '$res'"
+	fi
 	[[ $line =~ ^MFTPQ1\ ([0-9]{20})\ ([0-9]{20})$ ]] ||
 		fail "accounting file $f: bad line '$line'"
 	echo "$((10#${BASH_REMATCH[1]})) $((10#${BASH_REMATCH[2]}))"
+}
+
+# acct_reserved NAME: the bytes reserved by uploads in progress (0 when
+# the file has no reservation line).
+acct_reserved() {
+	local f=$T/quota/$1 res=
+	{
+		read -r _
+		read -r res || :
+	} <"$f"
+	if [[ $res =~ ^MFTPR1\ ([0-9]{20})$ ]]; then
+		echo "$((10#${BASH_REMATCH[1]}))"
+	else
+		echo 0
+	fi
 }
 
 # What a directory or a symbolic link counts for (QUOTA_ENTRY_BYTES).
