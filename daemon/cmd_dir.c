@@ -4,7 +4,9 @@
  * Runs as: the logged-in user, chrooted to the home.  Paths are used as
  * the client sent them: the kernel resolves them inside the chroot, so
  * "..", absolute paths and symlinks all stay within the home, and the
- * user's own uid bounds what can be touched.
+ * user's own uid bounds what can be touched.  MKDIR makes its directory
+ * in the parent it opened once (cmd_at_open), charged QUOTA_ENTRY_BYTES
+ * and one file.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -92,6 +94,7 @@ cmd_mkdir(struct session *s, const struct msg *m)
 		    "%s: names ending in .mftp-part are kept for uploads in "
 		    "progress",
 		    m->path);
+	/* ".", ".." and "/" name no new entry: directories that exist. */
 	if ((dfd = cmd_at_open(m->path, &name)) == -1)
 		return session_reply_errno(
 		    s, errno == EINVAL ? EEXIST : errno, m->path);
