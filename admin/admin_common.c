@@ -9,9 +9,7 @@
 
 #include <crypt.h>
 #include <errno.h>
-#include <grp.h>
 #include <libutil.h>
-#include <pwd.h>
 #include <readpassphrase.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -337,62 +335,6 @@ admin_find_uid(const struct userdb *db, uid_t uid)
 		if (db->users[i].uid == uid)
 			return &db->users[i];
 	return NULL;
-}
-
-static int
-admin_cmp_uid(const void *a, const void *b)
-{
-	uid_t x = *(const uid_t *)a, y = *(const uid_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* A NULL from getpwuid/getgrgid with one of these errno means "none". */
-static int
-admin_not_found(int e)
-{
-	return e == 0 || e == ENOENT || e == ESRCH || e == EBADF || e == EPERM;
-}
-
-int
-admin_alloc_uid(const struct userdb *db, const struct config *c, uid_t *uid)
-{
-	uid_t *used, cand;
-	size_t i, n = 0, j = 0;
-	int rc = -1;
-
-	/* Every uid and gid of the database, sorted, walked beside cand. */
-	used = xreallocarray(NULL, db->n * 2 + 1, sizeof(*used));
-	for (i = 0; i < db->n; i++) {
-		used[n++] = db->users[i].uid;
-		used[n++] = db->users[i].gid;
-	}
-	qsort(used, n, sizeof(*used), admin_cmp_uid);
-	for (cand = c->uid_min;; cand++) {
-		while (j < n && used[j] < cand)
-			j++;
-		if (j < n && used[j] == cand)
-			goto next;
-		/* gid defaults to the uid, so the group must be free too. */
-		errno = 0;
-		if (getpwuid(cand) != NULL)
-			goto next;
-		if (!admin_not_found(errno))
-			admin_err("getpwuid(%lu)", (unsigned long)cand);
-		errno = 0;
-		if (getgrgid((gid_t)cand) != NULL)
-			goto next;
-		if (!admin_not_found(errno))
-			admin_err("getgrgid(%lu)", (unsigned long)cand);
-		*uid = cand;
-		rc = 0;
-		break;
-next:
-		if (cand == c->uid_max)
-			break;
-	}
-	free(used);
-	return rc;
 }
 
 int

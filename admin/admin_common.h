@@ -1,7 +1,8 @@
 /*
  * admin_common.h: what the ftpuser-* tools share: messages and exits,
  * configuration and user database access under the lock, new passwords
- * and their hashes, uid allocation, and directory creation.
+ * and their hashes, and directory creation.  Uid allocation is in
+ * admin_uid.h, ending a user's sessions in admin_sessions.h.
  *
  * Runs as: root, from an administrator's shell or script.
  *
@@ -99,13 +100,6 @@ char *admin_hash_password(const char *password);
 
 /* The user of db whose uid is uid, or NULL. */
 const struct user *admin_find_uid(const struct userdb *db, uid_t uid);
-
-/*
- * The lowest uid in [uid_min, uid_max] used as a uid or gid by no user of
- * db and by no passwd or group entry.  -1 if there is none.
- */
-int
-admin_alloc_uid(const struct userdb *db, const struct config *c, uid_t *uid);
 
 /*
  * Nonzero if path can be a home: absolute, no ':' or control characters,

@@ -20,14 +20,12 @@
 #include <unistd.h>
 
 #include "admin_common.h"
+#include "admin_uid.h"
 #include "quota.h"
 #include "userdb.h"
 #include "util.h"
 
 #define PROGNAME "ftpuser-add"
-
-/* Largest uid/gid, as userdb(5) takes them. */
-#define ID_MAX 2147483646LL
 
 /* What has been made so far, removed again on failure. */
 struct add_undo {
@@ -36,9 +34,10 @@ struct add_undo {
 };
 
 static const char usage_text[] =
-    "usage: " PROGNAME " [-c config] [--password-stdin] [--uid uid] "
-    "[--gid gid]\n"
-    "       [--home dir] [--quota-bytes size] [--quota-files n] name\n";
+    "usage: " PROGNAME " [-c config] [--password-stdin] "
+    "[--uid uid [--force]]\n"
+    "       [--gid gid] [--home dir] [--quota-bytes size] [--quota-files n]\n"
+    "       name\n";
 
 static void
 add_undo_run(void *arg)
@@ -57,10 +56,10 @@ parse_id(const char *what, const char *s)
 	const char *errstr;
 	long long v;
 
-	v = strtonum(s, 1, ID_MAX, &errstr);
+	v = strtonum(s, 1, ADMIN_ID_MAX, &errstr);
 	if (errstr != NULL)
 		admin_usage_errx(
-		    "%s '%s' is %s (1..%lld)", what, s, errstr, ID_MAX);
+		    "%s '%s' is %s (1..%lld)", what, s, errstr, ADMIN_ID_MAX);
 	return (uid_t)v;
 }
 
@@ -114,6 +113,7 @@ struct add_opts {
 	const char *name;
 	const char *home; /* NULL: home_base/name */
 	int from_stdin;
+	int force; /* --uid may be a system's or a removed user's */
 	int have_uid;
 	int have_gid;
 	uid_t uid;
@@ -130,6 +130,7 @@ parse_args(int argc, char *argv[], struct add_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ "password-stdin", no_argument, NULL, 'P' },
 		{ "uid", required_argument, NULL, 'u' },
+		{ "force", no_argument, NULL, 'F' },
 		{ "gid", required_argument, NULL, 'g' },
 		{ "home", required_argument, NULL, 'd' },
 		{ "quota-bytes", required_argument, NULL, 'b' },
@@ -147,6 +148,9 @@ parse_args(int argc, char *argv[], struct add_opts *o)
 			break;
 		case 'P':
 			o->from_stdin = 1;
+			break;
+		case 'F':
+			o->force = 1;
 			break;
 		case 'u':
 			o->uid = parse_id("uid", optarg);
@@ -179,6 +183,8 @@ parse_args(int argc, char *argv[], struct add_opts *o)
 	}
 	if (argc - optind != 1)
 		admin_usage();
+	if (o->force && !o->have_uid)
+		admin_usage_errx("--force goes with --uid");
 	o->name = argv[optind];
 	if (!userdb_valid_name(o->name))
 		admin_usage_errx(
@@ -188,13 +194,34 @@ parse_args(int argc, char *argv[], struct add_opts *o)
 }
 
 /*
+ * A uid given with --uid that is a system account's, or that still owns
+ * a removed user's files, would hand the new user what that uid owns:
+ * only with --force.
+ */
+static void
+check_given_uid(const struct config *c, uid_t uid)
+{
+	char why[512];
+	const char *held;
+
+	if (admin_uid_system(c, uid, why, sizeof(why)))
+		admin_errx("uid %lu %s: the new user would own its files "
+			   "and processes; give --force to use it anyway",
+		    (unsigned long)uid, why);
+	if (admin_uid_held(c, uid, why, sizeof(why), &held))
+		admin_errx("uid %lu still owns %s: the new user would own "
+			   "them; give --force to use it anyway",
+		    (unsigned long)uid, held);
+}
+
+/*
  * Refuse what would clash with db or the file system: run once before
  * the password is asked (so that no one types it in vain) and again
  * under the lock (the answer that counts).
  */
 static void
-check_new_user(
-    const struct userdb *db, const struct add_opts *o, const char *home)
+check_new_user(const struct userdb *db, const struct config *c,
+    const struct add_opts *o, const char *home)
 {
 	const struct user *other;
 	struct stat st;
@@ -206,6 +233,8 @@ check_new_user(
 	if (o->have_uid && (other = admin_find_uid(db, o->uid)) != NULL)
 		admin_errx("uid %lu is already used by '%s'",
 		    (unsigned long)o->uid, other->name);
+	if (o->have_uid && !o->force)
+		check_given_uid(c, o->uid);
 	if (lstat(home, &st) == 0)
 		admin_errx("home %s already exists", home);
 	if (errno != ENOENT)
@@ -236,7 +265,7 @@ main(int argc, char *argv[])
 	/* Ask for the password before taking the lock, so that typing
 	 * does not hold it. */
 	admin_load_db(&db, &conf);
-	check_new_user(&db, &o, home);
+	check_new_user(&db, &conf, &o, home);
 	userdb_free(&db);
 	password = admin_read_password(o.from_stdin);
 	hash = admin_hash_password(password);
@@ -244,12 +273,15 @@ main(int argc, char *argv[])
 
 	lockfd = admin_lock_db(&conf);
 	admin_load_db(&db, &conf);
-	check_new_user(&db, &o, home);
+	check_new_user(&db, &conf, &o, home);
 	if (o.have_uid)
 		uid = o.uid;
 	else if (admin_alloc_uid(&db, &conf, &uid) == -1)
-		admin_errx("no free uid in %lu..%lu (uid_min..uid_max)",
-		    (unsigned long)conf.uid_min, (unsigned long)conf.uid_max);
+		admin_errx("no free uid in %lu..%lu (uid_min..uid_max; a uid "
+			   "that owns files under %s or a removed user's "
+			   "kept home is not free)",
+		    (unsigned long)conf.uid_min, (unsigned long)conf.uid_max,
+		    conf.home_base);
 
 	if (o.home == NULL && admin_mkdirs(conf.home_base, 0755) == -1)
 		admin_err("cannot create %s", conf.home_base);

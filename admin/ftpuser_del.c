@@ -1,7 +1,8 @@
 /*
  * ftpuser_del.c: ftpuser-del(8), remove a virtual user: its line in the
- * user database, its accounting file and, with --remove-home, its home
- * directory.
+ * user database, its running sessions, its accounting file and, with
+ * --remove-home, its home directory.  Its uid goes on the retired list
+ * (admin_uid.h) so that no new user is given it while its files remain.
  *
  * Runs as: root, from an administrator's shell or script.  The home is a
  * directory its user can change at any moment, so it is removed through
@@ -22,6 +23,8 @@
 #include <unistd.h>
 
 #include "admin_common.h"
+#include "admin_sessions.h"
+#include "admin_uid.h"
 #include "userdb.h"
 #include "util.h"
 
@@ -149,7 +152,8 @@ main(int argc, char *argv[])
 	struct user *u;
 	struct stat hst, lst;
 	char *home = NULL, *quota_file;
-	size_t bad;
+	size_t bad, ended;
+	uid_t uid;
 	dev_t dev = 0;
 	int ch, lockfd, remove_home = 0, homefd = -1, rc = 0;
 
@@ -186,10 +190,18 @@ main(int argc, char *argv[])
 	if ((u = userdb_find(&db, name)) == NULL)
 		admin_errx("no such user '%s'", name);
 	home = xstrdup(u->home);
+	uid = u->uid;
 	/* Refuse a home we would not remove before the user is gone. */
 	if (remove_home)
 		homefd = open_home(home, u->uid, &dev);
 
+	/*
+	 * Retired before the user is gone, under the lock: no ftpuser-add
+	 * can take the uid in between, and a failure changes nothing.
+	 */
+	if (admin_retire_uid(&conf, uid, home) == -1)
+		admin_err("cannot record uid %lu as retired in %s/%s",
+		    (unsigned long)uid, conf.quota_dir, ADMIN_RETIRED_FILE);
 	if (userdb_remove(&db, name) == -1)
 		admin_errx("no such user '%s'", name);
 	if (userdb_write(&db, conf.users_file) == -1)
@@ -197,6 +209,12 @@ main(int argc, char *argv[])
 	/* Committed: the user can no longer log in. */
 	close(lockfd);
 	userdb_free(&db);
+
+	/* Its sessions go before its files. */
+	ended = admin_end_sessions(uid, home);
+	printf("%s: removed user '%s'; ended %zu running session%s\n", PROGNAME,
+	    name, ended, ended == 1 ? "" : "s");
+	fflush(stdout);
 
 	xasprintf(&quota_file, "%s/%s", conf.quota_dir, name);
 	if (unlink(quota_file) == -1 && errno != ENOENT) {

@@ -1,8 +1,9 @@
 /*
  * ftpuser_list.c: ftpuser-list(8), one line per user of the database:
- * name, uid, gid, home, and bytes and files used against their limits.
+ * name, uid, gid, home, bytes and files used against their limits, and
+ * whether the account is locked; or, given a name, that user in full.
  *
- *   ftpuser-list [-c config] [-H]
+ *   ftpuser-list [-c config] [-H] [name]
  *
  * Runs as: root, from an administrator's shell or script.  It only reads.
  */
@@ -29,6 +30,7 @@ enum {
 	COL_HOME,
 	COL_BYTES,
 	COL_FILES,
+	COL_STATE,
 	NCOLS
 };
 
@@ -39,9 +41,18 @@ static const char *const headers[NCOLS] = {
 	"HOME",
 	"BYTES(USED/LIMIT)",
 	"FILES(USED/LIMIT)",
+	"STATE",
 };
 
-static const char usage_text[] = "usage: " PROGNAME " [-c config] [-H]\n";
+static const char usage_text[] = "usage: " PROGNAME
+				 " [-c config] [-H] [name]\n";
+
+/* A hash with a leading '!' is a locked account (userdb.h). */
+static int
+is_locked(const struct user *u)
+{
+	return u->hash[0] == '!';
+}
 
 /* "used/limit", each in human units; "-" for no limit. */
 static char *
@@ -94,6 +105,7 @@ list_row(const struct config *c, const struct user *u, char **row)
 	row[COL_HOME] = xstrdup(u->home);
 	row[COL_BYTES] = used_limit(ub, u->quota_bytes, 1);
 	row[COL_FILES] = used_limit(uf, u->quota_files, 0);
+	row[COL_STATE] = xstrdup(is_locked(u) ? "locked" : "-");
 	return rc;
 }
 
@@ -113,6 +125,57 @@ print_row(const char *const *row, const size_t *width)
 	}
 }
 
+/* "what: N used of LIMIT (exact)", or "N used, no limit (exact)". */
+static void
+print_usage_line(const char *what, uint64_t used, uint64_t limit, int bytes)
+{
+	char u[ADMIN_HUMAN_LEN], l[ADMIN_HUMAN_LEN];
+
+	if (bytes) {
+		admin_human_bytes(used, 0, u, sizeof(u));
+		admin_human_bytes(limit, 0, l, sizeof(l));
+	} else {
+		admin_human_count(used, u, sizeof(u));
+		admin_human_count(limit, l, sizeof(l));
+	}
+	if (limit == 0)
+		printf(
+		    "%-7s%s used, no limit (%ju)\n", what, u, (uintmax_t)used);
+	else
+		printf("%-7s%s used of %s (%ju of %ju)\n", what, u, l,
+		    (uintmax_t)used, (uintmax_t)limit);
+}
+
+/* One user in full, a field a line; -1 if the usage could not be read. */
+static int
+show_user(const struct config *c, const struct user *u)
+{
+	struct quota_usage use;
+	int r, rc = 0;
+
+	printf("%-7s%s\n", "name:", u->name);
+	printf("%-7s%lu\n", "uid:", (unsigned long)u->uid);
+	printf("%-7s%lu\n", "gid:", (unsigned long)u->gid);
+	printf("%-7s%s\n", "home:", u->home);
+	printf("%-7s%s\n", "state:",
+	    is_locked(u) ? "locked (no password is accepted)" : "active");
+	if ((r = admin_read_usage(c, u->name, &use)) == 0) {
+		print_usage_line("bytes:", use.bytes, u->quota_bytes, 1);
+		print_usage_line("files:", use.files, u->quota_files, 0);
+		return 0;
+	}
+	if (r == QUOTA_ERR_CORRUPT)
+		printf("%-7s%s\n", "usage:", "damaged accounting file");
+	else if (errno == ENOENT)
+		printf("%-7s%s\n", "usage:", "no accounting file");
+	else {
+		admin_warn(
+		    "%s: cannot read %s/%s", u->name, c->quota_dir, u->name);
+		rc = -1;
+	}
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -122,7 +185,8 @@ main(int argc, char *argv[])
 		{ "no-header", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *config_path = NULL;
+	const char *config_path = NULL, *name;
+	const struct user *u;
 	size_t width[NCOLS], i;
 	struct config conf;
 	struct userdb db;
@@ -145,11 +209,23 @@ main(int argc, char *argv[])
 			admin_bad_option(argv[optind - 1]);
 		}
 	}
-	if (optind != argc)
+	if (argc - optind > 1)
 		admin_usage();
+	name = optind < argc ? argv[optind] : NULL;
+	if (name != NULL && !userdb_valid_name(name))
+		admin_usage_errx(
+		    "invalid user name '%s' (1 to %d of a-z, 0-9, '_' "
+		    "and '-', not starting with a digit or '-')",
+		    name, MFTP_USER_MAX);
 	admin_require_root();
 	admin_load_config(&conf, config_path);
 	admin_load_db(&db, &conf);
+	if (name != NULL) {
+		if ((u = userdb_find(&db, name)) == NULL)
+			admin_errx("no such user '%s'", name);
+		failed = show_user(&conf, u) == -1;
+		goto out;
+	}
 
 	rows = xreallocarray(NULL, db.n + 1, NCOLS * sizeof(*rows));
 	for (i = 0; i < db.n; i++)
@@ -169,6 +245,7 @@ main(int argc, char *argv[])
 			free(rows[i * NCOLS + j]);
 	}
 	free(rows);
+out:
 	if (fflush(stdout) == EOF || ferror(stdout))
 		admin_err("writing the output");
 	userdb_free(&db);

@@ -1,6 +1,7 @@
 /*
  * ftpuser_mod.c: ftpuser-mod(8), change a virtual user: password, quota
- * limits, home directory, locked or not.
+ * limits, home directory, locked or not.  Locking also ends the user's
+ * running sessions.
  *
  * Runs as: root, from an administrator's shell or script.  All changes
  * asked for on one command line go into the user database in one atomic
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "admin_common.h"
+#include "admin_sessions.h"
 #include "userdb.h"
 #include "util.h"
 
@@ -158,8 +160,11 @@ prepare_home(const char *home, uid_t uid, gid_t gid)
 	close(fd);
 }
 
-/* Apply o to u; hash is the new password's hash, or NULL. */
-static void
+/*
+ * Apply o to u; hash is the new password's hash, or NULL.  Returns
+ * nonzero if --lock or --unlock found the account already so.
+ */
+static int
 apply(struct user *u, const struct mod_opts *o, const char *hash)
 {
 	int locked = u->hash[0] == '!';
@@ -168,7 +173,7 @@ apply(struct user *u, const struct mod_opts *o, const char *hash)
 
 	if (hash != NULL) {
 		/* A new password keeps the account locked if it was. */
-		if (locked && o->lock != -1)
+		if ((locked && o->lock != -1) || o->lock == 1)
 			xasprintf(&nh, "!%s", hash);
 		else
 			nh = xstrdup(hash);
@@ -197,6 +202,7 @@ apply(struct user *u, const struct mod_opts *o, const char *hash)
 		free(u->home);
 		u->home = xstrdup(o->home);
 	}
+	return (o->lock == 1 && locked) || (o->lock == -1 && !locked);
 }
 
 int
@@ -206,8 +212,10 @@ main(int argc, char *argv[])
 	struct config conf;
 	struct userdb db;
 	struct user *u;
-	char *password, *hash = NULL;
-	int lockfd;
+	char *password, *hash = NULL, *old_home;
+	size_t ended;
+	uid_t uid;
+	int lockfd, already;
 
 	admin_init(PROGNAME, usage_text);
 	umask(022);
@@ -232,12 +240,32 @@ main(int argc, char *argv[])
 	u = find_user(&db, o.name);
 	if (o.home != NULL)
 		prepare_home(o.home, u->uid, u->gid);
-	apply(u, &o, hash);
+	/* The sessions run in the home they logged in to. */
+	uid = u->uid;
+	old_home = xstrdup(u->home);
+	already = apply(u, &o, hash);
 	if (userdb_write(&db, conf.users_file) == -1)
 		admin_err("cannot write %s", conf.users_file);
 	close(lockfd);
 
+	if (already)
+		printf("%s: user '%s' was already %s\n", PROGNAME, o.name,
+		    o.lock == 1 ? "locked" : "unlocked");
+	/*
+	 * Committed: a locked user can no longer log in; now end the
+	 * sessions it has (even if it was locked already: one may have
+	 * been let in just before).
+	 */
+	if (o.lock == 1) {
+		ended = admin_end_sessions(uid, old_home);
+		printf("%s: locked user '%s'; ended %zu running session%s\n",
+		    PROGNAME, o.name, ended, ended == 1 ? "" : "s");
+	}
+	if (fflush(stdout) == EOF)
+		admin_err("writing the output");
+
 	userdb_free(&db);
+	free(old_home);
 	admin_secret_free(hash);
 	config_free(&conf);
 	return 0;

@@ -6,8 +6,9 @@
  * to add are listed below the line.
  *
  * Runs as: the user, in mftp.  Remote names are shown only through
- * words_quote(), so a name cannot send control characters to the
- * terminal.
+ * words_quote(), and only printable characters of them are inserted
+ * into the line, so a name cannot send control or bidi characters to
+ * the terminal.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -24,6 +25,7 @@
 #include "complete.h"
 #include "proto.h"
 #include "rpc.h"
+#include "termsafe.h"
 #include "util.h"
 #include "words.h"
 
@@ -249,6 +251,7 @@ complete_from(EditLine *el, struct complete_word *w, const char *base,
 	char **m = NULL, *isdir = NULL, *ins, *tail, *text;
 	size_t i, n = 0, plen = strlen(base), lcp = 0, k;
 	unsigned char ret = CC_REFRESH_BEEP;
+	int stopped;
 
 	for (i = 0; i < l->n; i++) {
 		if (strncmp(l->names[i], base, plen) != 0 ||
@@ -268,16 +271,22 @@ complete_from(EditLine *el, struct complete_word *w, const char *base,
 				lcp = k;
 				break;
 			}
-	/* Never insert half of a multibyte character. */
+	/*
+	 * Never insert half of a multibyte character, nor a character that
+	 * may not reach the terminal as it is (the line editor would show
+	 * it raw): stop before it, and the listing shows it escaped.
+	 */
 	for (k = plen; k < lcp;) {
-		size_t cl = words_utf8_len(m[0] + k);
+		size_t cl;
 
-		if (cl == 0 || k + cl > lcp)
+		if (termsafe_class(m[0] + k, &cl, NULL) != TERMSAFE_PRINT ||
+		    k + cl > lcp)
 			break;
 		k += cl;
 	}
+	stopped = k < lcp;
 	lcp = k;
-	if (n > 1 && lcp == plen) {
+	if ((n > 1 || stopped) && lcp == plen) {
 		complete_show(el, m, isdir, n);
 		ret = CC_REDISPLAY;
 		goto out;
@@ -286,9 +295,9 @@ complete_from(EditLine *el, struct complete_word *w, const char *base,
 	tail[lcp - plen] = '\0';
 	ins = complete_escape(tail, w->quote);
 	free(tail);
-	if (n == 1 && isdir[0])
+	if (n == 1 && !stopped && isdir[0])
 		tail = xstrdup("/");
-	else if (n == 1)
+	else if (n == 1 && !stopped)
 		xasprintf(&tail, "%s ",
 		    w->quote == 0	? "" :
 			w->quote == '"' ? "\"" :

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "known_hosts.h"
 #include "log.h"
 #include "mftp_limits.h"
 #include "netrc.h"
@@ -42,8 +43,9 @@
 static void __attribute__((noreturn)) usage(int status)
 {
 	fprintf(status == 0 ? stdout : stderr,
-	    "usage: mftp [-hnq] [-b batchfile] [-P port] [--password-fd fd] "
-	    "[user@]host[:port]\n");
+	    "usage: mftp [-hnqv] [-b batchfile] [-P port] [--password-fd fd]\n"
+	    "            [-o StrictHostKeyChecking=ask|yes|accept-new|no]\n"
+	    "            [-o UserKnownHostsFile=path] [user@]host[:port]\n");
 	exit(status);
 }
 
@@ -117,6 +119,59 @@ mftp_parse_dest(char *dest, char **user, char **host, char **port)
 		mftp_port_arg(*port);
 }
 
+/*
+ * -o KEY=VALUE, with ssh's names and values for the same things, so a
+ * script reads the same for both.
+ */
+static void
+mftp_option(struct rpc_trust *trust, char **khfile, const char *arg)
+{
+	static const struct {
+		const char *name;
+		enum rpc_strict value;
+	} stricts[] = {
+		{ "ask", RPC_STRICT_ASK },
+		{ "yes", RPC_STRICT_YES },
+		{ "accept-new", RPC_STRICT_ACCEPT_NEW },
+		{ "no", RPC_STRICT_NO },
+		{ "off", RPC_STRICT_NO },
+	};
+	const char *eq = strchr(arg, '='), *v;
+	size_t i, klen;
+
+	if (eq == NULL)
+		die(EXIT_USAGE, "-o %s: expected KEY=VALUE", arg);
+	klen = (size_t)(eq - arg);
+	v = eq + 1;
+	if (klen == strlen("StrictHostKeyChecking") &&
+	    strncasecmp(arg, "StrictHostKeyChecking", klen) == 0) {
+		for (i = 0; i < sizeof(stricts) / sizeof(stricts[0]); i++)
+			if (strcasecmp(v, stricts[i].name) == 0) {
+				trust->strict = stricts[i].value;
+				return;
+			}
+		die(EXIT_USAGE,
+		    "-o StrictHostKeyChecking=%s: use ask, yes, accept-new "
+		    "or no",
+		    v);
+	}
+	if (klen == strlen("UserKnownHostsFile") &&
+	    strncasecmp(arg, "UserKnownHostsFile", klen) == 0) {
+		if (*v == '\0')
+			die(EXIT_USAGE, "-o UserKnownHostsFile: empty path");
+		free(*khfile);
+		if (strncmp(v, "~/", 2) == 0 && getenv("HOME") != NULL)
+			xasprintf(khfile, "%s/%s", getenv("HOME"), v + 2);
+		else
+			*khfile = xstrdup(v);
+		return;
+	}
+	die(EXIT_USAGE,
+	    "-o %.*s: unknown option (mftp knows StrictHostKeyChecking and "
+	    "UserKnownHostsFile)",
+	    (int)klen, arg);
+}
+
 static const char *
 mftp_login_name(void)
 {
@@ -173,14 +228,17 @@ main(int argc, char *argv[])
 		{ "password-fd", required_argument, NULL, 'F' },
 		{ "port", required_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char errbuf[512], *secret, *user, *host, *port, *dest;
 	const char *batchfile = NULL, *optport = MFTP_DEFAULT_PORT;
 	struct cmd_ctx ctx;
 	FILE *in = NULL;
-	char login[MFTP_USER_MAX + 1], *netrc;
+	char login[MFTP_USER_MAX + 1], *netrc, *khfile = NULL;
+	struct rpc_trust trust;
 	int ch, pwfd = -1, quiet = 0, status, use_netrc = 1, have_secret = 0;
+	int verbose = 0;
 
 	/* Only the character set, for line editing; messages stay "C". */
 	setlocale(LC_CTYPE, "");
@@ -188,9 +246,17 @@ main(int argc, char *argv[])
 	/* A server that leaves must not kill us in the middle of a write. */
 	signal(SIGPIPE, SIG_IGN);
 
-	while (
-	    (ch = getopt_long(argc, argv, "b:hnP:q", longopts, NULL)) != -1) {
+	memset(&trust, 0, sizeof(trust));
+	trust.strict = RPC_STRICT_ASK;
+	while ((ch = getopt_long(argc, argv, "b:hno:P:qv", longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
+		case 'o':
+			mftp_option(&trust, &khfile, optarg);
+			break;
+		case 'v':
+			verbose = 1;
+			break;
 		case 'b':
 			batchfile = optarg;
 			break;
@@ -259,8 +325,16 @@ main(int argc, char *argv[])
 	ctx.umask = umask(0);
 	umask(ctx.umask);
 
-	if ((ctx.rpc = rpc_connect(host, port, MFTP_CONNECT_TIMEOUT_MS, errbuf,
-		 sizeof(errbuf))) == NULL)
+	if (khfile == NULL && (khfile = known_hosts_default_path()) == NULL)
+		die(EXIT_USAGE,
+		    "no home directory for the known hosts file; "
+		    "give -o UserKnownHostsFile=PATH");
+	trust.known_hosts = khfile;
+	/* Batch mode never asks: no question may hang a script. */
+	trust.interactive = in == NULL && isatty(STDIN_FILENO);
+	trust.quiet = quiet;
+	if ((ctx.rpc = rpc_connect(host, port, MFTP_CONNECT_TIMEOUT_MS, &trust,
+		 errbuf, sizeof(errbuf))) == NULL)
 		die(EXIT_CONNECT, "%s", errbuf);
 	if (rpc_hello(ctx.rpc) != RPC_OK)
 		die(EXIT_CONNECT, "%s", rpc_text(ctx.rpc));
@@ -275,12 +349,16 @@ main(int argc, char *argv[])
 		die(EXIT_CONNECT, "%s", rpc_text(ctx.rpc));
 	if (status != RPC_OK)
 		die(EXIT_LOGIN, "%s", rpc_text(ctx.rpc));
+	if (verbose)
+		fprintf(stderr, "mftp: connected to %s port %s: %s\n", host,
+		    port, rpc_tls_info(ctx.rpc));
 
 	status = shell_run(&ctx, in);
 	if (in != NULL && in != stdin)
 		fclose(in);
 	rpc_free(ctx.rpc);
 	free(ctx.reason);
+	free(khfile);
 	free(user);
 	free(dest);
 	return status;

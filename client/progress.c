@@ -16,6 +16,7 @@
 #include <wchar.h>
 
 #include "progress.h"
+#include "termsafe.h"
 #include "util.h"
 
 #define PROGRESS_FIRST 0.1 /* first drawn after this long (s) */
@@ -95,7 +96,8 @@ progress_start(int enabled, const char *name, uint64_t size, uint64_t offset)
 	/* The file's own name: a long directory would crowd it out. */
 	if ((slash = strrchr(name, '/')) != NULL && slash[1] != '\0')
 		name = slash + 1;
-	p->name = xstrdup(name);
+	/* The server's name: only what may reach the terminal. */
+	p->name = termsafe_str(name);
 	p->size = size;
 	p->done = offset;
 	now = progress_now();

@@ -32,6 +32,7 @@
 #include "proto.h"
 #include "rpc.h"
 #include "rpc_int.h"
+#include "termsafe.h"
 #include "transport.h"
 #include "util.h"
 
@@ -55,11 +56,10 @@ rpc_set_text(struct rpc *r, uint32_t code, const char *fmt, va_list ap)
 	/* Format first: the old text may be one of the arguments. */
 	if (vasprintf(&s, fmt, ap) < 0)
 		fatalx("out of memory formatting a string");
-	for (p = s; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	p = termsafe_str(s);
+	free(s);
 	free(r->text);
-	r->text = s;
+	r->text = p;
 	r->code = code;
 }
 
@@ -104,6 +104,9 @@ rpc_lose_err(struct rpc *r, int err, const char *what)
 		    what);
 	case ERR_TIMEOUT:
 		return rpc_lose(r, 0, "server not responding (timed out)");
+	case ERR_TLS:
+		return rpc_lose(r, 0, "connection lost: TLS error in %s: %s",
+		    what, tls_error());
 	case ERR_IO:
 		return rpc_lose(r, 0, "connection lost: %s", strerror(errno));
 	default:
@@ -113,8 +116,8 @@ rpc_lose_err(struct rpc *r, int err, const char *what)
 }
 
 struct rpc *
-rpc_connect(const char *host, const char *port, int timeout_ms, char *errbuf,
-    size_t errlen)
+rpc_connect(const char *host, const char *port, int timeout_ms,
+    const struct rpc_trust *trust, char *errbuf, size_t errlen)
 {
 	struct addrinfo hints, *res, *ai;
 	struct pollfd pfd;
@@ -174,6 +177,11 @@ rpc_connect(const char *host, const char *port, int timeout_ms, char *errbuf,
 	r->t = transport_new(fd, RPC_IO_TIMEOUT_MS);
 	r->scratch = rpc_scratch_new();
 	r->text = xstrdup("no error");
+	if (rpc_tls_start(r, host, port, trust, timeout_ms) != RPC_OK) {
+		snprintf(errbuf, errlen, "%s", r->text);
+		rpc_free(r);
+		return NULL;
+	}
 	return r;
 }
 
@@ -187,7 +195,7 @@ rpc_free(struct rpc *r)
 	msg_clear(&r->m);
 	free(r->text);
 	free(r->server);
-	free(r);
+	freezero(r, sizeof(*r));
 }
 
 uint32_t
@@ -250,7 +258,19 @@ rpc_recv(struct rpc *r)
 
 	if (r->lost)
 		return RPC_LOST;
-	if ((e = frame_recv_msg(r->t, r->scratch, &r->m)) != 0)
+	e = frame_recv_msg(r->t, r->scratch, &r->m);
+	/*
+	 * close_notify in answer to LOGIN is the server accepting it: the
+	 * session goes on in a second handshake, and the reply (OK) comes
+	 * inside that one.
+	 */
+	if (e == ERR_EOF && r->login_sent && transport_peer_closed_tls(r->t)) {
+		r->login_sent = 0;
+		if ((e = rpc_tls_resume(r)) != RPC_OK)
+			return e;
+		e = frame_recv_msg(r->t, r->scratch, &r->m);
+	}
+	if (e != 0)
 		return rpc_lose_err(r, e, "a reply");
 	if (r->m.type == MFTP_MSG_ERROR) {
 		switch (r->m.code) {
@@ -335,7 +355,10 @@ rpc_login(struct rpc *r, const char *user, const char *secret)
 	r->scratch = rpc_scratch_new();
 	if (e != RPC_OK)
 		return e;
-	return rpc_expect(r, MFTP_MSG_OK);
+	r->login_sent = 1;
+	e = rpc_expect(r, MFTP_MSG_OK);
+	r->login_sent = 0;
+	return e;
 }
 
 int

@@ -30,13 +30,37 @@
 
 struct rpc;
 
+/* What to do with a server key that no pin and no CA vouches for. */
+enum rpc_strict {
+	RPC_STRICT_ASK,	       /* ask on the terminal; refuse in batch mode */
+	RPC_STRICT_YES,	       /* refuse */
+	RPC_STRICT_ACCEPT_NEW, /* pin it and go on (a changed key: refuse) */
+	RPC_STRICT_NO,	       /* the same as accept-new */
+};
+
+/* How the server's identity is checked (ssh's options, same names). */
+struct rpc_trust {
+	const char *known_hosts; /* UserKnownHostsFile */
+	enum rpc_strict strict;	 /* StrictHostKeyChecking */
+	int interactive;	 /* a terminal the question may go to */
+	int quiet;		 /* no note when a key is pinned */
+};
+
 /*
  * Connect to host and port (numeric or service name), trying every
- * address getaddrinfo() returns, each for at most timeout_ms.  Returns
- * NULL with a message in errbuf when none answered.
+ * address getaddrinfo() returns, each for at most timeout_ms, then run
+ * the first TLS handshake and check the server's key against the pins in
+ * trust->known_hosts (or the system's CAs and the host name).  Nothing is
+ * sent inside TLS before that check passed.  Returns NULL with a message
+ * in errbuf when no connection could be made or trusted.
  */
 struct rpc *rpc_connect(const char *host, const char *port, int timeout_ms,
-    char *errbuf, size_t errlen);
+    const struct rpc_trust *trust, char *errbuf, size_t errlen);
+/*
+ * "TLSv1.3 TLS_CHACHA20_POLY1305_SHA256 X25519, server key SHA256:...
+ * (pinned)" for -v: the session in use now.
+ */
+const char *rpc_tls_info(struct rpc *r);
 /* Close the connection (without QUIT) and free everything. */
 void rpc_free(struct rpc *r);
 
@@ -53,7 +77,11 @@ int rpc_hello(struct rpc *r);
 /* The server's software name from HELLO_OK. */
 const char *rpc_server_name(const struct rpc *r);
 
-/* LOGIN; RPC_SERVER with MFTP_ST_AUTH for a wrong name or password. */
+/*
+ * LOGIN; RPC_SERVER with MFTP_ST_AUTH for a wrong name or password.  A
+ * good login ends the first TLS session; the session goes on in a second
+ * handshake keyed by a secret both ends exported from the first.
+ */
 int rpc_login(struct rpc *r, const char *user, const char *secret);
 
 /* QUIT and wait for its OK; the connection stays open until rpc_free. */

@@ -11,6 +11,8 @@
 #include <stdint.h>
 
 #include "msg.h"
+#include "rpc.h"
+#include "tls.h"
 
 /* The longest wait for the server within one read or write. */
 #define RPC_IO_TIMEOUT_MS (120 * 1000)
@@ -23,7 +25,23 @@ struct rpc {
 	char *text;
 	int lost;
 	char *server; /* software name from HELLO_OK */
+
+	uint8_t psk[MFTP_PSK_LEN]; /* exported from the first TLS session */
+	char fp[TLS_FP_LEN];	   /* the server key's fingerprint */
+	const char *vouched;	   /* "pinned", "CA-verified", ... */
+	int login_sent;		   /* LOGIN awaits its reply */
+	char info[256];		   /* rpc_tls_info() */
 };
+
+/*
+ * The first TLS handshake on r's connected socket, and the check of the
+ * server's identity: RPC_OK, or RPC_LOST with the reason.  A server that
+ * answers in clear (busy, or protocol 1) has its message shown.
+ */
+int rpc_tls_start(struct rpc *r, const char *host, const char *port,
+    const struct rpc_trust *trust, int timeout_ms);
+/* The second handshake, after the server closed the first at LOGIN. */
+int rpc_tls_resume(struct rpc *r);
 
 /* Record why a call failed and return result. */
 int rpc_fail(struct rpc *r, int result, uint32_t code, const char *fmt, ...)

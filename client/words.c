@@ -4,9 +4,11 @@
  * Runs as: the user, in mftp.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "termsafe.h"
 #include "util.h"
 #include "words.h"
 
@@ -31,19 +33,49 @@ words_hex(char c)
 	return -1;
 }
 
+/* Write code point c as UTF-8 to out (room for 4); its length. */
+static size_t
+words_put_utf8(uint32_t c, char *out)
+{
+	if (c < 0x80) {
+		out[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		out[0] = (char)(0xc0 | c >> 6);
+		out[1] = (char)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	if (c < 0x10000) {
+		out[0] = (char)(0xe0 | c >> 12);
+		out[1] = (char)(0x80 | (c >> 6 & 0x3f));
+		out[2] = (char)(0x80 | (c & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | c >> 18);
+	out[1] = (char)(0x80 | (c >> 12 & 0x3f));
+	out[2] = (char)(0x80 | (c >> 6 & 0x3f));
+	out[3] = (char)(0x80 | (c & 0x3f));
+	return 4;
+}
+
 /*
- * One escape inside $'...', p just after the backslash: the byte it
- * stands for in *out and how many characters it took, or 0 with *errp.
+ * One escape inside $'...', p just after the backslash: the bytes it
+ * stands for in out (room for 4), their number in *outn, and how many
+ * characters it took, or 0 with *errp.  No escape gives more bytes than
+ * it takes characters with its backslash, so a word never outgrows its
+ * line.
  */
 static size_t
-words_escape(const char *p, char *out, const char **errp)
+words_escape(const char *p, char *out, size_t *outn, const char **errp)
 {
 	static const char from[] = "abefnrtv\\'\"?E";
 	static const char to[] = "\a\b\033\f\n\r\t\v\\'\"?\033";
 	const char *q;
-	unsigned int v = 0;
-	size_t n = 0;
+	uint32_t v = 0;
+	size_t n = 0, max;
 
+	*outn = 1;
 	if (*p == '\0') {
 		*errp = "unterminated $' quote";
 		return 0;
@@ -52,22 +84,37 @@ words_escape(const char *p, char *out, const char **errp)
 		*out = to[q - from];
 		return 1;
 	}
-	if (*p == 'x') {
-		for (n = 1; n < 3 && words_hex(p[n]) >= 0; n++)
-			v = v * 16 + (unsigned int)words_hex(p[n]);
+	if (*p == 'x' || *p == 'u' || *p == 'U') {
+		max = *p == 'x' ? 2 : *p == 'u' ? 4 : 8;
+		for (n = 1; n <= max && words_hex(p[n]) >= 0; n++)
+			v = v * 16 + (uint32_t)words_hex(p[n]);
 		if (n == 1) {
-			*errp = "\\x without a hex digit";
+			*errp = *p == 'x' ? "\\x without a hex digit" :
+					    "\\u or \\U without a hex digit";
 			return 0;
 		}
 	} else if (*p >= '0' && *p <= '7') {
 		for (n = 0; n < 3 && p[n] >= '0' && p[n] <= '7'; n++)
-			v = v * 8 + (unsigned int)(p[n] - '0');
+			v = v * 8 + (uint32_t)(p[n] - '0');
 	} else {
 		/* Not an escape: the backslash stands for itself. */
 		*out = '\\';
 		return (size_t)-1;
 	}
-	if (v == 0 || v > 0xff) {
+	if (v == 0) {
+		*errp = "a NUL byte cannot be part of a word";
+		return 0;
+	}
+	if (*p == 'u' || *p == 'U') {
+		/* A character, as bash writes it: UTF-8. */
+		if ((v >= 0xd800 && v <= 0xdfff) || v > 0x10ffff) {
+			*errp = "\\u or \\U that is not a character";
+			return 0;
+		}
+		*outn = words_put_utf8(v, out);
+		return n;
+	}
+	if (v > 0xff) {
 		*errp = "a NUL byte cannot be part of a word";
 		return 0;
 	}
@@ -80,7 +127,7 @@ words_split(const char *line, int *argcp, char ***argvp, const char **errp)
 {
 	char **argv = NULL, *word, *w;
 	const char *p = line;
-	size_t n;
+	size_t n, outn;
 	int argc = 0;
 
 	*argvp = NULL;
@@ -109,9 +156,9 @@ words_split(const char *line, int *argcp, char ***argvp, const char **errp)
 						continue;
 					}
 					if ((n = words_escape(
-						 p + 1, w, errp)) == 0)
+						 p + 1, w, &outn, errp)) == 0)
 						goto fail;
-					w++;
+					w += outn;
 					p += n == (size_t)-1 ? 1 : n + 1;
 				}
 				if (*p == '\0') {
@@ -176,93 +223,76 @@ words_free(char **argv)
 char *
 words_printable(const char *name)
 {
-	char *s, *p;
-
-	s = xstrdup(name);
-	for (p = s; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	return s;
+	return termsafe_str(name);
 }
 
 size_t
 words_utf8_len(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	uint32_t c;
-	size_t n, i;
+	size_t n;
 
-	if (p[0] < 0x80)
-		return p[0] != 0;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2, c = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3, c = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4, c = p[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (p[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and values past U+10FFFF. */
-	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
-	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
-		return 0;
-	return n;
+	return termsafe_class(s, &n, NULL) == TERMSAFE_BAD ? 0 : n;
 }
 
-/* Nonzero if s has a control character or bytes that are not UTF-8. */
+/*
+ * Nonzero if s has a character that may not reach the terminal as it
+ * is: a control or bidi character, or bytes that are not UTF-8.
+ */
 static int
 words_needs_ansi(const char *s)
 {
+	enum termsafe_class k;
 	size_t n;
 
-	for (; *s != '\0'; s += n) {
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+	for (; (k = termsafe_class(s, &n, NULL)) != TERMSAFE_END; s += n)
+		if (k != TERMSAFE_PRINT)
 			return 1;
-		if ((n = words_utf8_len(s)) == 0)
-			return 1;
-	}
 	return 0;
 }
 
-/* $'...' with every unprintable byte written as an escape. */
+/*
+ * $'...' with every character that may not reach the terminal written
+ * as an escape: \xHH for each byte of a control character (C1 too) or
+ * of bytes that are not UTF-8, \uXXXX for a bidi character.
+ */
 static char *
 words_quote_ansi(const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
+	enum termsafe_class k;
 	char *out, *q;
-	size_t n = 0;
+	uint32_t cp;
+	size_t n, i;
 
 	/* At most 4 output characters per input byte, plus $'' and NUL. */
 	out = q = xmalloc(strlen(s) * 4 + 4);
 	*q++ = '$';
 	*q++ = '\'';
-	while (*s != '\0') {
+	while ((k = termsafe_class(s, &n, &cp)) != TERMSAFE_END) {
 		unsigned char c = (unsigned char)*s;
 
 		if (c == '\\' || c == '\'') {
 			*q++ = '\\';
-			*q++ = *s++;
+			*q++ = *s;
 		} else if (c == '\n' || c == '\t' || c == '\r') {
 			*q++ = '\\';
 			*q++ = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
-			s++;
-		} else if (c < 0x20 || c == 0x7f ||
-		    (n = words_utf8_len(s)) == 0) {
-			*q++ = '\\';
-			*q++ = 'x';
-			*q++ = hex[c >> 4];
-			*q++ = hex[c & 0xf];
-			s++;
+		} else if (k == TERMSAFE_BIDI) {
+			/* 2 or 3 bytes in, 6 characters out. */
+			q += snprintf(q, 7, "\\u%04x", (unsigned int)cp);
+		} else if (k != TERMSAFE_PRINT) {
+			for (i = 0; i < n; i++) {
+				c = (unsigned char)s[i];
+				*q++ = '\\';
+				*q++ = 'x';
+				*q++ = hex[c >> 4];
+				*q++ = hex[c & 0xf];
+			}
 		} else {
 			memcpy(q, s, n);
 			q += n;
-			s += n;
 		}
+		s += n;
 	}
 	*q++ = '\'';
 	*q = '\0';

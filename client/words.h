@@ -14,10 +14,10 @@
  * Split line into words: blanks (space, tab, newline) separate words;
  * 'single quotes' keep everything literally; "double quotes" keep
  * everything but \" and \\, which stand for " and \; $'...' takes the
- * escapes \n \t \r \a \b \e \f \v \\ \' \" \xHH and \NNN (octal), as
- * in bash; outside quotes a backslash keeps the next character
- * literally.  Quoted parts join the word they touch, and '' is an empty
- * word.
+ * escapes \n \t \r \a \b \e \f \v \\ \' \" \xHH, \NNN (octal), and
+ * \uHHHH and \UHHHHHHHH (a character, as UTF-8), as in bash; outside
+ * quotes a backslash keeps the next character literally.  Quoted parts
+ * join the word they touch, and '' is an empty word.
  *
  * Returns 0 with *argvp a NULL-terminated array of *argcp new strings
  * (free with words_free), or -1 with *errp a static message for an
@@ -28,8 +28,10 @@ int words_split(const char *line, int *argcp, char ***argvp, const char **errp);
 void words_free(char **argv);
 
 /*
- * A copy of name fit to print on a line of its own: control characters
- * (which could move the cursor or fake output) become '?'.
+ * A copy of name fit to print on a line of its own (termsafe_str):
+ * control characters (C0, DEL, C1; they could move the cursor or fake
+ * output) and bytes that are not UTF-8 become '?', bidi characters
+ * show as \uXXXX.
  */
 char *words_printable(const char *name);
 
@@ -38,10 +40,11 @@ char *words_printable(const char *name);
  * back as one word, for printing names: unchanged when it is not empty,
  * does not start with '#' or '~' and has no blank, quote, backslash or
  * other character special to a shell; $'...' with escapes when it has
- * control characters or bytes that are not UTF-8 (so the result never
- * holds a control character); otherwise in single quotes, with a '
- * inside written as '\''.  A leading '-' is not quoted: "--" before such
- * a name tells a command it is not an option.
+ * control characters (C0, DEL, C1: \xHH for each byte), bidi characters
+ * (\uXXXX) or bytes that are not UTF-8 (\xHH), so the result never holds
+ * a character that acts on the terminal; otherwise in single quotes,
+ * with a ' inside written as '\''.  A leading '-' is not quoted: "--"
+ * before such a name tells a command it is not an option.
  */
 char *words_quote(const char *s);
 

@@ -249,6 +249,7 @@ listener_accept(struct listener *l, int lfd, struct listener_kids *k)
 		a.preauth_uid = l->preauth_uid;
 		a.preauth_gid = l->preauth_gid;
 		a.log_stderr = l->log_stderr;
+		a.session_ctx = l->session_ctx;
 		a.sock = fd;
 		a.peer = peer;
 		monitor_run(&a);

@@ -6,6 +6,8 @@
 
 #include <sys/types.h>
 
+#include <openssl/ssl.h>
+
 struct config;
 
 struct listener {
@@ -14,6 +16,7 @@ struct listener {
 	uid_t preauth_uid;
 	gid_t preauth_gid;
 	int log_stderr;
+	SSL_CTX *session_ctx; /* for each serving process (no secret in it) */
 	int fds[MFTP_LISTEN_MAX];
 	size_t nfds;
 	/*

@@ -2,13 +2,19 @@
  * mftpd.c: the daemon's entry point.
  *
  * Runs as: root.  Reads the configuration, looks up everything that
- * needs a file (the pre-auth user, the time zone, the syslog socket)
- * before any process chroots, checks the pre-auth chroot and the auth
- * helper, binds the listeners and becomes the master.  The same checks
- * run again when SIGHUP asks the master to reload the configuration.
+ * needs a file (the pre-auth user, the time zone, the syslog socket,
+ * OpenSSL's configuration) before any process chroots, checks the
+ * pre-auth chroot, the helpers and the host key pair (through mftpd-sign:
+ * this process never loads the private key), binds the listeners and
+ * becomes the master.  The same checks run again when SIGHUP asks the
+ * master to reload the configuration.
+ *
+ * --generate-host-key and --fingerprint are one-shot commands for the
+ * package's postinst and the administrator.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,19 +29,27 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "hostkey.h"
 #include "listener.h"
 #include "log.h"
+#include "tls.h"
 #include "util.h"
 
 static void __attribute__((noreturn)) usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: mftpd [-efht] [-c config]\n"
+	    "       mftpd [-c config] --fingerprint\n"
+	    "       mftpd [-c config] --generate-host-key [NAME]\n"
 	    "  -c config  configuration file (default %s)\n"
 	    "  -e         log to stderr instead of syslog\n"
 	    "  -f         stay in the foreground\n"
 	    "  -t         check the configuration and exit\n"
-	    "  -h         show this help\n",
+	    "  -h         show this help\n"
+	    "  --fingerprint        print the host key's SHA-256 "
+	    "fingerprint\n"
+	    "  --generate-host-key  make host_key and host_cert if both are "
+	    "missing\n",
 	    MFTP_CONFIG_DEFAULT);
 	exit(status);
 }
@@ -63,6 +77,76 @@ mftpd_mkdir_parent(const char *path)
 	rc = mftpd_mkdir(dirname(copy));
 	free(copy);
 	return rc;
+}
+
+/* A helper the monitor runs as root: an executable only root can change. */
+static int
+mftpd_check_helper(const char *what, const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1) {
+		snprintf(err, errlen, "%s %s: %s", what, path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022) ||
+	    access(path, X_OK) == -1) {
+		snprintf(err, errlen,
+		    "%s %s must be an executable owned by root and writable "
+		    "by root only",
+		    what, path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The host key pair, checked by "mftpd-sign -c" in a process of its own
+ * so that the private key never enters this one, whose children become
+ * the pre-auth workers and the users' processes.
+ */
+static int
+mftpd_check_key_pair(const struct config *c, char *err, size_t errlen)
+{
+	char *argv[] = { "mftpd-sign", "-c", c->host_cert, c->host_key, NULL };
+	char *envp[] = { NULL };
+	char out[512];
+	int pout[2], perr[2], status;
+	ssize_t n, m;
+	pid_t pid;
+
+	if (pipe2(pout, O_CLOEXEC) == -1 || pipe2(perr, O_CLOEXEC) == -1)
+		fatal("pipe2");
+	switch ((pid = fork())) {
+	case -1:
+		fatal("fork");
+	case 0:
+		if (dup2(pout[1], STDOUT_FILENO) == -1 ||
+		    dup2(perr[1], STDERR_FILENO) == -1)
+			_exit(127);
+		execve(c->sign_helper, argv, envp);
+		_exit(127);
+	}
+	close(pout[1]);
+	close(perr[1]);
+	/* Both are a line at most: the fingerprint, or the reason. */
+	n = read(pout[0], out, sizeof(out) - 1);
+	out[n > 0 ? n : 0] = '\0';
+	m = read(perr[0], err, errlen - 1);
+	err[m > 0 ? m : 0] = '\0';
+	close(pout[0]);
+	close(perr[0]);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	err[strcspn(err, "\n")] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		if (err[0] == '\0')
+			snprintf(err, errlen, "%s -c failed", c->sign_helper);
+		return -1;
+	}
+	log_info("host key %s fingerprint %s", c->host_key, out);
+	return 0;
 }
 
 /*
@@ -108,20 +192,12 @@ mftpd_check(
 		return -1;
 	}
 
-	if (stat(c->auth_helper, &st) == -1) {
-		snprintf(err, errlen, "auth helper %s: %s", c->auth_helper,
-		    strerror(errno));
+	if (mftpd_check_helper("auth helper", c->auth_helper, err, errlen) ==
+		-1 ||
+	    mftpd_check_helper("signing helper", c->sign_helper, err, errlen) ==
+		-1)
 		return -1;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022) ||
-	    access(c->auth_helper, X_OK) == -1) {
-		snprintf(err, errlen,
-		    "auth helper %s must be an executable owned by root and "
-		    "writable by root only",
-		    c->auth_helper);
-		return -1;
-	}
-	return 0;
+	return mftpd_check_key_pair(c, err, errlen);
 }
 
 static int
@@ -185,6 +261,82 @@ mftpd_reload(struct listener *l)
 	return 0;
 }
 
+/* --fingerprint: from the certificate, which is public. */
+static int
+mftpd_fingerprint(const struct config *c)
+{
+	char err[512], fp[TLS_FP_LEN];
+	X509 *cert;
+
+	if ((cert = hostkey_load_cert(c->host_cert, err, sizeof(err))) ==
+	    NULL) {
+		fprintf(stderr, "mftpd: %s\n", err);
+		return 1;
+	}
+	if (tls_fingerprint(X509_get0_pubkey(cert), fp) != 0) {
+		fprintf(
+		    stderr, "mftpd: %s: cannot hash its key\n", c->host_cert);
+		X509_free(cert);
+		return 1;
+	}
+	printf("%s %s\n", fp, c->host_cert);
+	X509_free(cert);
+	return 0;
+}
+
+/* --generate-host-key [NAME]: once; never over an existing pair. */
+static int
+mftpd_generate(const struct config *c, const char *name)
+{
+	char err[512], host[256];
+	int r;
+
+	if (name == NULL) {
+		if (gethostname(host, sizeof(host)) == -1)
+			strlcpy(host, "localhost", sizeof(host));
+		host[sizeof(host) - 1] = '\0';
+		name = host;
+	}
+	r = hostkey_generate(c->host_key, c->host_cert, name, err, sizeof(err));
+	if (r == -1) {
+		fprintf(stderr, "mftpd: %s\n", err);
+		return 1;
+	}
+	if (r == 1)
+		printf("mftpd: %s and %s exist; nothing changed\n", c->host_key,
+		    c->host_cert);
+	else
+		printf("mftpd: made %s and %s for %s\n", c->host_key,
+		    c->host_cert, name);
+	return mftpd_fingerprint(c);
+}
+
+/*
+ * Which path downloads take: the kernel's TLS (sendfile stays
+ * zero-copy) when it has the ULP, else SSL_write from 256 KiB buffers.
+ * Each session still checks for itself and falls back.
+ */
+static void
+mftpd_log_ktls(void)
+{
+	char ulp[256];
+	ssize_t n = -1;
+	int fd;
+
+	if ((fd = open("/proc/sys/net/ipv4/tcp_available_ulp",
+		 O_RDONLY | O_CLOEXEC)) != -1) {
+		n = read(fd, ulp, sizeof(ulp) - 1);
+		close(fd);
+	}
+	ulp[n > 0 ? n : 0] = '\0';
+	if (strstr(ulp, "tls") != NULL)
+		log_info("TLS: the kernel has kTLS; downloads use "
+			 "SSL_sendfile where a session gets it");
+	else
+		log_info("TLS: no kTLS in this kernel (no tls ULP); "
+			 "downloads use SSL_write");
+}
+
 static void
 write_pid_file(const char *path)
 {
@@ -200,14 +352,27 @@ write_pid_file(const char *path)
 int
 main(int argc, char *argv[])
 {
+	static const struct option longopts[] = {
+		{ "fingerprint", no_argument, NULL, 'P' },
+		{ "generate-host-key", no_argument, NULL, 'G' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	const char *conf = MFTP_CONFIG_DEFAULT;
 	struct config cfg;
 	struct listener l;
 	char err[512];
-	int ch, foreground = 0, to_stderr = 0, test_only = 0;
+	int ch, foreground = 0, to_stderr = 0, test_only = 0, fingerprint = 0;
+	int generate = 0;
 
-	while ((ch = getopt(argc, argv, "c:efht")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:efht", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'P':
+			fingerprint = 1;
+			break;
+		case 'G':
+			generate = 1;
+			break;
 		case 'c':
 			conf = optarg;
 			break;
@@ -226,7 +391,7 @@ main(int argc, char *argv[])
 			usage(2);
 		}
 	}
-	if (optind != argc)
+	if (optind != argc && !(generate && optind + 1 == argc))
 		usage(2);
 
 	fd_ensure_std();
@@ -234,6 +399,10 @@ main(int argc, char *argv[])
 		fprintf(stderr, "mftpd: %s\n", err);
 		exit(1);
 	}
+	if (generate)
+		exit(mftpd_generate(&cfg, optind < argc ? argv[optind] : NULL));
+	if (fingerprint)
+		exit(mftpd_fingerprint(&cfg));
 	if (test_only) {
 		printf("mftpd: %s: configuration ok\n", conf);
 		exit(0);
@@ -247,10 +416,12 @@ main(int argc, char *argv[])
 		fatal("%s", conf);
 
 	/* Everything that reads /etc happens here, before any chroot. */
+	tls_init();
 	memset(&l, 0, sizeof(l));
 	l.cfg = &cfg;
 	l.log_stderr = to_stderr;
 	l.reload = mftpd_reload;
+	l.session_ctx = tls_psk_ctx(1);
 	if (mftpd_check(
 		&cfg, &l.preauth_uid, &l.preauth_gid, err, sizeof(err)) == -1)
 		fatalx("%s", err);
@@ -264,6 +435,7 @@ main(int argc, char *argv[])
 		fatal("daemon");
 	write_pid_file(cfg.pid_file);
 	log_info("mftpd %s started", PACKAGE_VERSION);
+	mftpd_log_ktls();
 	listener_run(&l);
 	unlink(cfg.pid_file);
 	log_info("mftpd stopped");

@@ -3,13 +3,20 @@
  *
  * Runs as: the unprivileged pre-auth user (_mftp), chrooted to an empty
  * root-owned directory, NoNewPrivs, unable to fork.  It is the only
- * process that parses client bytes before login: HELLO, then LOGIN,
- * each LOGIN passed to the auth helper.  It never learns whether a login
- * succeeded: on success the monitor kills it.
+ * process that parses client bytes before login: the first TLS
+ * handshake (signed through mftpd-sign: this process never holds the
+ * private key), then HELLO and LOGIN inside it, each LOGIN passed with
+ * the session's exported secret to the auth helper.  After a good login
+ * the monitor says so; this process sends close_notify and exits, and
+ * the serving process continues with a second handshake keyed by that
+ * secret (doc/PROTOCOL.md).
  */
 #include <sys/types.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +31,10 @@
 #include "monitor.h"
 #include "msg.h"
 #include "preauth.h"
+#include "preauth_tls.h"
 #include "privsep_msg.h"
 #include "proto.h"
+#include "tls.h"
 #include "transport.h"
 #include "userdb.h"
 #include "util.h"
@@ -34,19 +43,25 @@
 
 struct preauth {
 	const struct monitor_args *a;
+	const struct preauth_fds *fds;
 	struct transport *t;
 	struct buf *scratch;
 	uint64_t deadline;
-	int helper_fd;
 	int hello_done;
 	int tries;
 };
 
-static void __attribute__((noreturn)) preauth_exit(struct preauth *p)
+static void __attribute__((noreturn))
+preauth_exit_status(struct preauth *p, int status)
 {
 	transport_free(p->t);
 	buf_free(p->scratch);
-	_exit(0);
+	_exit(status);
+}
+
+static void __attribute__((noreturn)) preauth_exit(struct preauth *p)
+{
+	preauth_exit_status(p, 0);
 }
 
 /* Milliseconds left until the login deadline (at least 0). */
@@ -94,25 +109,82 @@ preauth_hello(struct preauth *p, const struct msg *m)
 	p->hello_done = 1;
 }
 
+/*
+ * The monitor accepted the login.  Nothing may follow LOGIN on the wire
+ * until its reply: bytes already here belong to neither handshake, so
+ * the client is told and the session ends.  Otherwise close_notify ends
+ * this TLS session at a record boundary, and the client's next bytes are
+ * the serving process's ClientHello.
+ */
+static void __attribute__((noreturn)) preauth_finish(struct preauth *p)
+{
+	if (transport_pending(p->t) != 0) {
+		log_warnx(
+		    "request after LOGIN before its reply addr=%s", p->a->peer);
+		preauth_error(p, MFTP_ST_BAD_FRAME,
+		    "nothing may follow LOGIN until its reply "
+		    "(protocol 2)");
+		preauth_exit_status(p, 1);
+	}
+	transport_close_notify(p->t);
+	preauth_exit_status(p, 0);
+}
+
+/*
+ * Wait for the outcome of one attempt: AUTH_FAILED from the helper
+ * (returns), or LOGIN_DONE from the monitor (does not return).
+ */
+static void
+preauth_wait_outcome(struct preauth *p)
+{
+	struct pollfd pfd[2];
+	char *text = NULL;
+	int r, ok;
+
+	pfd[0].fd = p->fds->helper;
+	pfd[1].fd = p->fds->ctl;
+	pfd[0].events = pfd[1].events = POLLIN;
+	for (;;) {
+		r = poll(pfd, 2, preauth_left(p));
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			fatal("poll");
+		if (r == 0) {
+			preauth_error(p, MFTP_ST_TIMEOUT, "login timed out");
+			preauth_exit(p);
+		}
+		break;
+	}
+	if (pfd[1].revents != 0) {
+		r = privsep_recv_login_done(p->fds->ctl, 0, &ok, &text);
+		if (r != 0)
+			fatalx("monitor: %s", err_str(r));
+		if (ok)
+			preauth_finish(p);
+		preauth_error(p, MFTP_ST_INTERNAL, text);
+		free(text);
+		preauth_exit_status(p, 1);
+	}
+	if ((r = privsep_recv_failed(p->fds->helper, 0)) != 0)
+		fatalx("auth helper: %s", err_str(r));
+}
+
 static void
 preauth_login(struct preauth *p, const struct msg *m)
 {
-	int r;
+	uint8_t psk[MFTP_PSK_LEN];
 
 	if (!p->hello_done) {
 		preauth_error(p, MFTP_ST_BAD_FRAME, "HELLO must come first");
 		preauth_exit(p);
 	}
-	if (privsep_send_request(p->helper_fd, m->user, m->secret) == -1)
+	if (tls_export_psk(transport_tls(p->t), psk) != 0)
+		fatalx("exporting the session secret: %s", tls_error());
+	if (privsep_send_request(p->fds->helper, m->user, m->secret, psk) == -1)
 		fatal("sending the login to the auth helper");
-	/* On success the monitor kills this process while it waits. */
-	r = privsep_recv_failed(p->helper_fd, preauth_left(p));
-	if (r == ERR_TIMEOUT) {
-		preauth_error(p, MFTP_ST_TIMEOUT, "login timed out");
-		preauth_exit(p);
-	}
-	if (r != 0)
-		fatalx("auth helper: %s", err_str(r));
+	explicit_bzero(psk, sizeof(psk));
+	preauth_wait_outcome(p);
 	p->tries++;
 	/* A name that is not a valid one is not echoed into the log. */
 	log_notice("login failed user=%s addr=%s attempt=%d",
@@ -125,32 +197,98 @@ preauth_login(struct preauth *p, const struct msg *m)
 		preauth_exit(p);
 }
 
+/*
+ * A protocol-1 client speaks in clear and sends HELLO first: read that
+ * one frame (so closing does not reset the connection under our answer)
+ * and answer in the only language it understands.
+ */
+static void __attribute__((noreturn)) preauth_refuse_plain(struct preauth *p)
+{
+	struct msg m;
+
+	memset(&m, 0, sizeof(m));
+	log_notice("protocol-1 (plaintext) client refused addr=%s", p->a->peer);
+	(void)frame_recv_msg(p->t, p->scratch, &m);
+	msg_clear(&m);
+	preauth_error(p, MFTP_ST_VERSION,
+	    "this server requires mftp protocol 2 (TLS); upgrade the client");
+	(void)shutdown(transport_fd(p->t), SHUT_WR);
+	preauth_exit(p);
+}
+
+/* The first handshake, after a look at the first byte. */
+static void
+preauth_start_tls(struct preauth *p, SSL_CTX *ctx)
+{
+	int fd = transport_fd(p->t), r;
+	uint8_t first;
+	SSL *ssl;
+
+	if ((r = tls_peek_byte(fd, p->deadline, &first)) != 0) {
+		/* A port probe that sent nothing is not worth a line. */
+		if (r == ERR_TIMEOUT)
+			log_notice("login timeout addr=%s: no TLS handshake",
+			    p->a->peer);
+		preauth_exit(p);
+	}
+	/* 0x16: a TLS handshake record; 0x00: a protocol-1 length. */
+	if (first == 0x00)
+		preauth_refuse_plain(p);
+	if (first != 0x16) {
+		log_warnx("not TLS from addr=%s (first byte 0x%02x)",
+		    p->a->peer, first);
+		preauth_exit(p);
+	}
+	if ((ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1)
+		fatalx("SSL_new: %s", tls_error());
+	SSL_set_accept_state(ssl);
+	r = tls_handshake(ssl, fd, p->deadline);
+	if (r != 0) {
+		if (r == ERR_TIMEOUT)
+			log_notice("login timeout addr=%s: TLS handshake "
+				   "not finished",
+			    p->a->peer);
+		else
+			log_notice("TLS handshake failed addr=%s: %s",
+			    p->a->peer,
+			    r == ERR_TLS ? tls_error() : err_str(r));
+		SSL_free(ssl);
+		preauth_exit(p);
+	}
+	transport_set_tls(p->t, ssl);
+}
+
 void
-preauth_run(const struct monitor_args *a, int helper_fd, int alive_fd)
+preauth_run(const struct monitor_args *a, const struct preauth_fds *fds)
 {
 	struct preauth p;
 	struct msg m;
+	SSL_CTX *ctx;
 	int root, r;
 
 	/* Die with the monitor; if it is already gone, go too. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() == 1)
 		_exit(1);
+	/* The certificate is read now, as root; the key stays outside. */
+	ctx = preauth_tls_ctx(a->cfg->host_cert, fds->sign);
 	if ((root = drop_open_root(a->cfg->preauth_chroot)) == -1)
 		fatal("%s", a->cfg->preauth_chroot);
 	{
-		int keep[] = { a->sock, helper_fd, alive_fd, log_fd(), root };
+		int keep[] = { a->sock, fds->helper, fds->alive, fds->sign,
+			fds->ctl, log_fd(), root };
 
-		fd_close_except(keep, 5);
+		fd_close_except(keep, sizeof(keep) / sizeof(keep[0]));
 	}
 	drop_chroot_user(root, a->preauth_uid, a->preauth_gid);
 
 	memset(&p, 0, sizeof(p));
 	memset(&m, 0, sizeof(m));
 	p.a = a;
-	p.helper_fd = helper_fd;
+	p.fds = fds;
 	p.deadline = mono_ms() + (uint64_t)a->cfg->login_timeout * 1000;
 	p.t = transport_new(a->sock, preauth_left(&p));
 	p.scratch = buf_new(MFTP_FRAME_BUF);
+	preauth_start_tls(&p, ctx);
 
 	for (;;) {
 		transport_set_timeout(p.t, preauth_left(&p));

@@ -20,6 +20,7 @@
 
 #include "buf.h"
 #include "cmd.h"
+#include "config.h"
 #include "err.h"
 #include "frame.h"
 #include "log.h"
@@ -28,6 +29,7 @@
 #include "proto.h"
 #include "session.h"
 #include "sha256.h"
+#include "tls.h"
 #include "transport.h"
 #include "util.h"
 
@@ -185,16 +187,49 @@ session_end(struct session *s, const char *why)
 	    s->user, s->peer, why, (unsigned long long)transport_bytes_in(s->t),
 	    (unsigned long long)transport_bytes_out(s->t),
 	    (unsigned long long)s->files_in, (unsigned long long)s->files_out);
+	transport_close_notify(s->t);
 	transport_free(s->t);
 	buf_free(s->scratch);
 	sha256_free(s->sha);
 	_exit(0);
 }
 
-void
-session_run(int sock, const struct privsep_verdict *v,
-    const struct session_quota *q, unsigned int idle_timeout, const char *peer)
+/*
+ * The second TLS handshake, as the user: keyed by the secret exported
+ * from the worker's session (it came through the auth helper's verdict),
+ * with X25519 for fresh keys.  Nothing before it was written here.
+ */
+static void
+session_start_tls(struct session *s, struct privsep_verdict *v, SSL_CTX *ctx,
+    unsigned int login_timeout)
 {
+	int fd = transport_fd(s->t), r;
+	SSL *ssl;
+
+	if ((ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1)
+		fatalx("SSL_new: %s", tls_error());
+	SSL_set_accept_state(ssl);
+	tls_set_psk(ssl, v->psk);
+	r = tls_handshake(ssl, fd, mono_ms() + (uint64_t)login_timeout * 1000);
+	if (r == 0)
+		r = tls_check_psk_dhe(ssl);
+	/* The session keys are derived; the secret has done its work. */
+	tls_set_psk(ssl, NULL);
+	explicit_bzero(v->psk, sizeof(v->psk));
+	if (r != 0) {
+		log_warnx("TLS after login failed user=%s addr=%s: %s", s->user,
+		    s->peer, r == ERR_TLS ? tls_error() : err_str(r));
+		SSL_free(ssl);
+		session_end(s, "tls-failed");
+	}
+	transport_set_tls(s->t, ssl);
+}
+
+void
+session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
+    const struct config *cfg, SSL_CTX *ctx, const char *peer)
+{
+	unsigned int idle_timeout = cfg->idle_timeout;
 	struct session s;
 	struct msg m;
 	size_t i;
@@ -212,6 +247,7 @@ session_run(int sock, const struct privsep_verdict *v,
 	/* libcrypto was set up before the chroot: this loads nothing. */
 	s.sha = sha256_new();
 	umask(022);
+	session_start_tls(&s, v, ctx, cfg->login_timeout);
 
 	/* The answer to the LOGIN that the pre-auth worker read. */
 	if (session_reply_ok(&s) != 0)

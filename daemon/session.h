@@ -6,7 +6,11 @@
 
 #include <stdint.h>
 
+#include <openssl/ssl.h>
+
 #include "quota.h"
+
+struct config;
 
 struct buf;
 struct msg;
@@ -43,13 +47,14 @@ struct session {
 
 /*
  * Serve the session on sock.  Runs as the user, chrooted to the home,
- * with privileges already dropped.  Replies OK to the LOGIN the pre-auth
- * worker read, then serves requests until QUIT, EOF, the idle timeout or
- * a malformed frame.  Never returns.
+ * with privileges already dropped.  First the second TLS handshake with
+ * ctx, keyed by v->psk (wiped once used); then the OK to the LOGIN the
+ * pre-auth worker read, then requests until QUIT, EOF, the idle timeout
+ * or a malformed frame.  Never returns.
  */
-void session_run(int sock, const struct privsep_verdict *v,
-    const struct session_quota *q, unsigned int idle_timeout, const char *peer)
-    __attribute__((noreturn));
+void session_run(int sock, struct privsep_verdict *v,
+    const struct session_quota *q, const struct config *cfg, SSL_CTX *ctx,
+    const char *peer) __attribute__((noreturn));
 
 /* Reply helpers for handlers: 0, or -1 when the connection is gone. */
 int session_reply_ok(struct session *s);

@@ -35,6 +35,9 @@
 #ifndef MFTP_AUTH_HELPER
 #define MFTP_AUTH_HELPER "/usr/libexec/mftp/mftpd-auth"
 #endif
+#ifndef MFTP_SIGN_HELPER
+#define MFTP_SIGN_HELPER "/usr/libexec/mftp/mftpd-sign"
+#endif
 
 /* A configuration file is small; anything larger is a mistake. */
 #define CONFIG_FILE_MAX (1024 * 1024)
@@ -82,6 +85,10 @@ static const struct config_key config_keys[] = {
 	{ "pid_file", CONFIG_PATH, offsetof(struct config, pid_file), 0, 0 },
 	{ "auth_helper", CONFIG_PATH, offsetof(struct config, auth_helper), 0,
 	    0 },
+	{ "sign_helper", CONFIG_PATH, offsetof(struct config, sign_helper), 0,
+	    0 },
+	{ "host_cert", CONFIG_PATH, offsetof(struct config, host_cert), 0, 0 },
+	{ "host_key", CONFIG_PATH, offsetof(struct config, host_key), 0, 0 },
 	{ "uid_min", CONFIG_UID, offsetof(struct config, uid_min), 1,
 	    CONFIG_ID_MAX },
 	{ "uid_max", CONFIG_UID, offsetof(struct config, uid_max), 1,
@@ -108,6 +115,9 @@ config_defaults(struct config *c)
 	c->preauth_chroot = xstrdup("/run/mftpd/empty");
 	c->pid_file = xstrdup("/run/mftpd/mftpd.pid");
 	c->auth_helper = xstrdup(MFTP_AUTH_HELPER);
+	c->sign_helper = xstrdup(MFTP_SIGN_HELPER);
+	c->host_cert = xstrdup(MFTP_SYSCONFDIR "/mftp/host.crt");
+	c->host_key = xstrdup(MFTP_SYSCONFDIR "/mftp/host.key");
 	c->uid_min = 20000;
 	c->uid_max = 29999;
 }
@@ -126,6 +136,9 @@ config_free(struct config *c)
 	free(c->preauth_chroot);
 	free(c->pid_file);
 	free(c->auth_helper);
+	free(c->sign_helper);
+	free(c->host_cert);
+	free(c->host_key);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -145,6 +158,9 @@ config_copy(struct config *dst, const struct config *src)
 	dst->preauth_chroot = xstrdup(src->preauth_chroot);
 	dst->pid_file = xstrdup(src->pid_file);
 	dst->auth_helper = xstrdup(src->auth_helper);
+	dst->sign_helper = xstrdup(src->sign_helper);
+	dst->host_cert = xstrdup(src->host_cert);
+	dst->host_key = xstrdup(src->host_key);
 }
 
 static void config_error(char *, size_t, const char *, size_t, const char *,

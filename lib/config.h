@@ -34,6 +34,9 @@ struct config {
 	char *preauth_chroot; /* /run/mftpd/empty */
 	char *pid_file;	      /* /run/mftpd/mftpd.pid */
 	char *auth_helper;    /* $(pkglibexecdir)/mftpd-auth */
+	char *sign_helper;    /* $(pkglibexecdir)/mftpd-sign */
+	char *host_cert;      /* /etc/mftp/host.crt: PEM chain, own first */
+	char *host_key;	      /* /etc/mftp/host.key: PEM ECDSA, root 0600 */
 
 	uid_t uid_min; /* uid_min = 20000 */
 	uid_t uid_max; /* uid_max = 29999 */

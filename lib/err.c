@@ -29,6 +29,10 @@ err_str(int code)
 		return "timed out";
 	case ERR_FULL:
 		return "buffer full";
+	case ERR_TLS:
+		return "TLS error";
+	case ERR_NOT_TLS:
+		return "the peer does not speak TLS";
 	}
 	return "unknown error";
 }

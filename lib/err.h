@@ -18,6 +18,8 @@
 #define ERR_IO -8	/* system call failed; errno is set */
 #define ERR_TIMEOUT -9	/* peer silent past the deadline */
 #define ERR_FULL -10	/* buffer would grow past its maximum */
+#define ERR_TLS -11	/* TLS failed: handshake, alert, bad record */
+#define ERR_NOT_TLS -12 /* the peer answered with plain bytes */
 
 /* A short English phrase for an error code; never NULL. */
 const char *err_str(int code);

@@ -21,6 +21,14 @@
 #define MFTP_TEXT_MAX 1024 /* error messages, software names */
 #define MFTP_HASH_LEN 32   /* SHA-256 */
 
+/* The per-session secret exported from the first TLS handshake. */
+#define MFTP_PSK_LEN 32
+/* What the signing helper signs (a TLS digest) and returns (DER ECDSA). */
+#define MFTP_DIGEST_MAX 64
+#define MFTP_SIG_MAX 160
+/* The longest wait for the signing helper's one signature. */
+#define MFTP_SIGN_TIMEOUT_MS 5000
+
 /*
  * Directory listings are sent in frames of at most this many entries, and
  * fewer when their names would not fit in MFTP_FRAME_MAX (256 names of 255

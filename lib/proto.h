@@ -7,7 +7,7 @@
 #ifndef MFTP_PROTO_H
 #define MFTP_PROTO_H
 
-#define MFTP_PROTO_VERSION 1 /* the one version this code speaks */
+#define MFTP_PROTO_VERSION 2 /* the one version this code speaks: TLS */
 
 /* Feature bits exchanged in HELLO (none defined yet; reserved). */
 #define MFTP_FEAT_NONE 0ULL

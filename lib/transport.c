@@ -1,11 +1,11 @@
 /*
  * transport.c: the one layer through which all client-facing bytes pass.
  *
- * Runs in the pre-auth worker, the serving process and the client.  Reads
- * are unbuffered on purpose: the pre-auth worker hands the socket over to
- * the serving process after LOGIN, and a read-ahead buffer would lose the
- * bytes of requests the client pipelined behind it.  A TLS layer would
- * slot in here.
+ * Runs in the pre-auth worker, the serving process and the client.  With
+ * TLS set, reads and writes go through libssl on the non-blocking socket;
+ * every WANT_READ/WANT_WRITE becomes a poll() bounded by the timeout,
+ * here and nowhere else.  No read-ahead: the pre-auth worker's last
+ * record must end where the serving process's handshake begins.
  */
 #include <sys/types.h>
 #include <sys/sendfile.h>
@@ -19,7 +19,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+
 #include "err.h"
+#include "mftp_limits.h"
 #include "transport.h"
 #include "util.h"
 
@@ -28,7 +31,14 @@ struct transport {
 	int timeout_ms;
 	uint64_t bytes_in;
 	uint64_t bytes_out;
+	SSL *ssl;	 /* NULL: plain */
+	int ktls_send;	 /* the kernel encrypts: SSL_sendfile works */
+	int tls_failed;	 /* a fatal TLS error: send nothing more */
+	int peer_closed; /* close_notify received */
+	int sent_close;	 /* close_notify sent */
 };
+
+static int transport_wait_writable(struct transport *t);
 
 struct transport *
 transport_new(int fd, int timeout_ms)
@@ -57,9 +67,59 @@ transport_free(struct transport *t)
 {
 	if (t == NULL)
 		return;
+	SSL_free(t->ssl);
 	if (t->fd != -1)
 		close(t->fd);
 	free(t);
+}
+
+void
+transport_set_tls(struct transport *t, SSL *ssl)
+{
+	SSL_free(t->ssl);
+	t->ssl = ssl;
+	t->tls_failed = t->peer_closed = t->sent_close = 0;
+	/* Partial writes, so one loop below handles every short write. */
+	SSL_set_mode(ssl,
+	    SSL_MODE_ENABLE_PARTIAL_WRITE |
+		SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	t->ktls_send = BIO_get_ktls_send(SSL_get_wbio(ssl)) == 1;
+}
+
+SSL *
+transport_tls(const struct transport *t)
+{
+	return t->ssl;
+}
+
+int
+transport_zero_copy(const struct transport *t)
+{
+	return t->ssl == NULL || t->ktls_send;
+}
+
+int
+transport_peer_closed_tls(const struct transport *t)
+{
+	return t->peer_closed;
+}
+
+void
+transport_close_notify(struct transport *t)
+{
+	int r;
+
+	if (t->ssl == NULL || t->tls_failed || t->sent_close)
+		return;
+	t->sent_close = 1;
+	ERR_clear_error();
+	/* Once: 0 means sent (we do not wait for the peer's), <0 retry. */
+	while ((r = SSL_shutdown(t->ssl)) < 0) {
+		if (SSL_get_error(t->ssl, r) != SSL_ERROR_WANT_WRITE ||
+		    transport_wait_writable(t) != 0)
+			break;
+	}
+	ERR_clear_error();
 }
 
 int
@@ -119,7 +179,95 @@ transport_wait_writable(struct transport *t)
 int
 transport_wait(struct transport *t, int timeout_ms)
 {
+	if (t->ssl != NULL && SSL_has_pending(t->ssl))
+		return 1;
 	return transport_poll(t, POLLIN, timeout_ms);
+}
+
+int
+transport_pending(struct transport *t)
+{
+	return transport_wait(t, 0);
+}
+
+/*
+ * What a failed SSL call means for the caller: 0 after waiting for the
+ * socket (call again), or the ERR_ value to return.
+ */
+static int
+transport_tls_wait(struct transport *t, int ret)
+{
+	int r;
+
+	switch (SSL_get_error(t->ssl, ret)) {
+	case SSL_ERROR_WANT_READ:
+		if ((r = transport_poll(t, POLLIN, t->timeout_ms)) < 0)
+			return r;
+		return r == 0 ? ERR_TIMEOUT : 0;
+	case SSL_ERROR_WANT_WRITE:
+		return transport_wait_writable(t);
+	case SSL_ERROR_ZERO_RETURN:
+		t->peer_closed = 1;
+		return ERR_EOF;
+	case SSL_ERROR_SYSCALL:
+		t->tls_failed = 1;
+		if (ERR_peek_error() != 0)
+			return ERR_TLS;
+		return errno == 0 || errno == ECONNRESET ? ERR_EOF : ERR_IO;
+	default:
+		t->tls_failed = 1;
+		/* A peer gone without close_notify: as a plain EOF. */
+		if (ERR_GET_REASON(ERR_peek_error()) ==
+		    SSL_R_UNEXPECTED_EOF_WHILE_READING)
+			return ERR_EOF;
+		return ERR_TLS;
+	}
+}
+
+static ssize_t
+transport_tls_read(struct transport *t, void *p, size_t len)
+{
+	size_t got;
+	int r;
+
+	if (t->tls_failed)
+		return ERR_TLS;
+	if (t->peer_closed)
+		return ERR_EOF;
+	for (;;) {
+		ERR_clear_error();
+		errno = 0;
+		if ((r = SSL_read_ex(t->ssl, p, len, &got)) == 1) {
+			t->bytes_in += (uint64_t)got;
+			return (ssize_t)got;
+		}
+		if ((r = transport_tls_wait(t, r)) != 0)
+			return r;
+	}
+}
+
+static int
+transport_tls_write(struct transport *t, const void *p, size_t len)
+{
+	const uint8_t *q = p;
+	size_t done;
+	int r;
+
+	if (t->tls_failed || t->sent_close)
+		return ERR_TLS;
+	while (len > 0) {
+		ERR_clear_error();
+		errno = 0;
+		if ((r = SSL_write_ex(t->ssl, q, len, &done)) == 1) {
+			q += done;
+			len -= done;
+			t->bytes_out += (uint64_t)done;
+			continue;
+		}
+		if ((r = transport_tls_wait(t, r)) != 0)
+			return r == ERR_EOF ? ERR_IO : r;
+	}
+	return 0;
 }
 
 ssize_t
@@ -128,6 +276,8 @@ transport_read_some(struct transport *t, void *p, size_t len)
 	ssize_t n;
 	int r;
 
+	if (t->ssl != NULL)
+		return transport_tls_read(t, p, len);
 	for (;;) {
 		n = read(t->fd, p, len);
 		if (n > 0) {
@@ -172,6 +322,8 @@ transport_write(struct transport *t, const void *p, size_t len)
 	ssize_t n;
 	int r;
 
+	if (t->ssl != NULL)
+		return transport_tls_write(t, p, len);
 	while (len > 0) {
 		n = send(t->fd, q, len, MSG_NOSIGNAL);
 		if (n > 0) {
@@ -192,6 +344,63 @@ transport_write(struct transport *t, const void *p, size_t len)
 	return 0;
 }
 
+/*
+ * Without kTLS the bytes must pass through user space to be encrypted:
+ * large reads keep the system calls per byte few, and the buffer lives
+ * only for the call, so an idle session holds none of it.
+ */
+static int
+transport_tls_copyfile(struct transport *t, int fd, uint64_t off, uint64_t len)
+{
+	uint8_t *chunk = xmalloc(MFTP_IO_CHUNK);
+	size_t want;
+	ssize_t n;
+	int r = 0;
+
+	while (len > 0) {
+		want = len < MFTP_IO_CHUNK ? (size_t)len : MFTP_IO_CHUNK;
+		n = pread(fd, chunk, want, (off_t)off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			r = n == 0 ? ERR_SHORT : ERR_IO;
+			break;
+		}
+		if ((r = transport_tls_write(t, chunk, (size_t)n)) != 0)
+			break;
+		off += (uint64_t)n;
+		len -= (uint64_t)n;
+	}
+	free(chunk);
+	return r;
+}
+
+/* kTLS: the kernel encrypts what sendfile moves. */
+static int
+transport_tls_sendfile(struct transport *t, int fd, uint64_t off, uint64_t len)
+{
+	ossl_ssize_t n;
+	size_t want;
+	int r;
+
+	while (len > 0) {
+		want = len > 0x7ffff000 ? 0x7ffff000 : (size_t)len;
+		ERR_clear_error();
+		n = SSL_sendfile(t->ssl, fd, (off_t)off, want, 0);
+		if (n > 0) {
+			off += (uint64_t)n;
+			len -= (uint64_t)n;
+			t->bytes_out += (uint64_t)n;
+			continue;
+		}
+		if (n == 0)
+			return ERR_SHORT;
+		if ((r = transport_tls_wait(t, (int)n)) != 0)
+			return r == ERR_EOF ? ERR_IO : r;
+	}
+	return 0;
+}
+
 int
 transport_sendfile(struct transport *t, int fd, uint64_t off, uint64_t len)
 {
@@ -200,6 +409,13 @@ transport_sendfile(struct transport *t, int fd, uint64_t off, uint64_t len)
 	size_t want;
 	int r;
 
+	if (t->ssl != NULL) {
+		if (t->tls_failed || t->sent_close)
+			return ERR_TLS;
+		if (t->ktls_send)
+			return transport_tls_sendfile(t, fd, off, len);
+		return transport_tls_copyfile(t, fd, off, len);
+	}
 	while (len > 0) {
 		want = len > 0x7ffff000 ? 0x7ffff000 : (size_t)len;
 		n = sendfile(t->fd, fd, &o, want);

@@ -3,9 +3,11 @@
  * layer, so that TLS can be added here without touching any command.
  *
  * Used by: mftpd (pre-auth worker and serving process) and mftp.
- * Reads are unbuffered: the transport never consumes a byte beyond what
- * its caller asked for, so a descriptor can change hands between
- * processes (pre-auth worker to serving process) without losing data.
+ * A transport is plain until transport_set_tls(); every session's bytes
+ * go through TLS 1.3 (doc/PROTOCOL.md): plain is only for the one frame
+ * a protocol-1 peer is told before the connection ends.  Reads never
+ * consume a byte beyond the current TLS record (no read-ahead), so the
+ * socket can change hands between processes at a record boundary.
  * Every wait is bounded by the transport's timeout.
  */
 #ifndef MFTP_TRANSPORT_H
@@ -15,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/ssl.h>
+
 struct transport;
 
 /* timeout_ms: the longest wait for the peer in one call; -1 is none. */
@@ -23,6 +27,27 @@ struct transport *transport_new(int fd, int timeout_ms);
 void transport_free(struct transport *t);
 int transport_fd(const struct transport *t);
 void transport_set_timeout(struct transport *t, int timeout_ms);
+
+/*
+ * From now on every byte goes through ssl (its handshake done), which the
+ * transport then owns and frees; a TLS object it had before is freed
+ * without a close_notify (the client's first session, which the server
+ * closed).  Downloads use kTLS sendfile when the
+ * kernel took the keys, large-buffer SSL_write otherwise.
+ */
+void transport_set_tls(struct transport *t, SSL *ssl);
+SSL *transport_tls(const struct transport *t);
+/* 1 when sendfile goes through kTLS (or the transport is plain). */
+int transport_zero_copy(const struct transport *t);
+/* Send TLS close_notify (once; nothing for a plain transport). */
+void transport_close_notify(struct transport *t);
+/* 1 once the peer sent close_notify (a read then gave ERR_EOF). */
+int transport_peer_closed_tls(const struct transport *t);
+/*
+ * Whether a read would find bytes without waiting: decrypted data in
+ * TLS's buffers or bytes in the socket.  1, 0, or ERR_IO.
+ */
+int transport_pending(struct transport *t);
 
 /*
  * Read exactly len bytes.  ERR_EOF if the peer closed before the first

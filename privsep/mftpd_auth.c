@@ -8,7 +8,9 @@
  *
  *   fd 0: SOCK_SEQPACKET to the pre-auth worker: one AUTH_REQUEST in;
  *         AUTH_FAILED out when the login fails.
- *   fd 1: SOCK_SEQPACKET to the monitor: one VERDICT out.
+ *   fd 1: SOCK_SEQPACKET to the monitor: one VERDICT out; a good one
+ *         carries the TLS session secret from the request, the only way
+ *         it reaches the monitor (which never reads the worker).
  *
  * Any malformed input is fatal: the helper exits without a verdict, and
  * the monitor ends the session.
@@ -57,6 +59,7 @@ int
 main(int argc, char *argv[])
 {
 	struct privsep_verdict v;
+	uint8_t psk[MFTP_PSK_LEN];
 	struct userdb db = { NULL, 0 };
 	struct user *u = NULL;
 	const char *errstr;
@@ -104,7 +107,7 @@ main(int argc, char *argv[])
 
 	/* From here on the input comes from a client, through P. */
 	r = privsep_recv_request(
-	    STDIN_FILENO, (int)timeout * 1000, &name, &secret);
+	    STDIN_FILENO, (int)timeout * 1000, &name, &secret, psk);
 	if (r != 0) {
 		if (r == ERR_EOF || r == ERR_TIMEOUT)
 			exit(0);
@@ -124,12 +127,15 @@ main(int argc, char *argv[])
 			fatalx("home of %s is too long", u->name);
 		v.quota_bytes = u->quota_bytes;
 		v.quota_files = u->quota_files;
+		memcpy(v.psk, psk, sizeof(v.psk));
 	}
+	explicit_bzero(psk, sizeof(psk));
 	/* The monitor learns first; then the worker may answer the client. */
 	if (privsep_send_verdict(STDOUT_FILENO, &v) == -1)
 		fatal("sending the verdict");
 	if (!v.ok && privsep_send_failed(STDIN_FILENO) == -1)
 		fatal("answering the pre-auth worker");
+	explicit_bzero(&v, sizeof(v));
 	free(name);
 	userdb_free(&db);
 	return 0;

@@ -2,12 +2,15 @@
  * monitor.c: the per-connection monitor.
  *
  * Runs as: root, one per connection, forked by the master.  It never
- * reads the client's socket.  It starts the pre-auth worker (which speaks
- * to the client as an unprivileged user in an empty chroot) and, for each
- * login attempt, a fresh mftpd-auth helper.  The only bytes it reads are
- * the helper's verdicts.  On a good verdict it kills the worker, enters
- * the user's home, becomes the user for good and serves the session in
- * this same process.
+ * reads or writes the client's socket and never parses TLS.  It starts
+ * mftpd-sign (the one process holding the host key, for one handshake
+ * signature), the pre-auth worker (which speaks TLS, HELLO and LOGIN as
+ * an unprivileged user in an empty chroot) and, for each login attempt,
+ * a fresh mftpd-auth helper.  The only bytes it reads are the helper's
+ * verdicts.  On a good verdict it checks the home, tells the worker,
+ * waits for it to end the first TLS session, enters the home, becomes
+ * the user for good and serves the session in this same process, which
+ * starts with the second TLS handshake.
  */
 #include <sys/types.h>
 #include <sys/prctl.h>
@@ -43,6 +46,7 @@
 /* Children of this monitor, killed on every way out. */
 static pid_t monitor_worker = -1;
 static pid_t monitor_helper = -1;
+static pid_t monitor_signer = -1;
 
 static void
 monitor_reap(pid_t *pid)
@@ -60,20 +64,9 @@ void
 cleanup_exit(int status)
 {
 	monitor_reap(&monitor_helper);
+	monitor_reap(&monitor_signer);
 	monitor_reap(&monitor_worker);
 	_exit(status);
-}
-
-/* An ERROR for the client, written without reading anything. */
-static void
-monitor_refuse(int sock, const char *why)
-{
-	struct transport *t = transport_new(sock, 5000);
-	struct buf *b = buf_new(MFTP_FRAME_BUF);
-
-	(void)frame_send_error(t, b, MFTP_ST_INTERNAL, "%s", why);
-	buf_free(b);
-	transport_free(t);
 }
 
 /*
@@ -107,6 +100,49 @@ monitor_open_quota(const struct monitor_args *a,
 }
 
 /*
+ * fork+exec a helper program with in_fd on its standard input and out_fd
+ * (or nothing, -1) on its standard output.  Returns its pid.
+ */
+static pid_t
+monitor_exec(const char *path, char *const argv[], int in_fd, int out_fd)
+{
+	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	pid_t pid;
+
+	switch ((pid = fork())) {
+	case -1:
+		fatal("fork");
+	case 0:
+		/* A helper dies with its monitor. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+			_exit(127);
+		if (dup2(in_fd, STDIN_FILENO) == -1 ||
+		    (out_fd != -1 && dup2(out_fd, STDOUT_FILENO) == -1))
+			_exit(127);
+		closefrom(STDERR_FILENO + 1);
+		execve(path, argv, envp);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* The helpers' common arguments: [-e] -t login_timeout --. */
+static int
+monitor_helper_args(
+    const struct monitor_args *a, char **argv, char *timeout, size_t len)
+{
+	int n = 0;
+
+	snprintf(timeout, len, "%u", a->cfg->login_timeout);
+	if (a->log_stderr)
+		argv[n++] = "-e";
+	argv[n++] = "-t";
+	argv[n++] = timeout;
+	argv[n++] = "--";
+	return n;
+}
+
+/*
  * fork+exec a fresh mftpd-auth with the worker's end on fd 0 and a new
  * verdict channel on fd 1.  Returns the monitor's end of that channel.
  */
@@ -115,41 +151,84 @@ monitor_spawn_helper(const struct monitor_args *a, int worker_fd)
 {
 	char uid[16], gid[16], timeout[16];
 	char *argv[12];
-	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-	int sv[2], n = 0;
+	int sv[2], n = 1;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
 		fatal("socketpair");
 	snprintf(uid, sizeof(uid), "%lu", (unsigned long)a->preauth_uid);
 	snprintf(gid, sizeof(gid), "%lu", (unsigned long)a->preauth_gid);
-	snprintf(timeout, sizeof(timeout), "%u", a->cfg->login_timeout);
-	argv[n++] = "mftpd-auth";
-	if (a->log_stderr)
-		argv[n++] = "-e";
-	argv[n++] = "-t";
-	argv[n++] = timeout;
-	argv[n++] = "--";
+	argv[0] = "mftpd-auth";
+	n += monitor_helper_args(a, argv + 1, timeout, sizeof(timeout));
 	argv[n++] = a->cfg->users_file;
 	argv[n++] = uid;
 	argv[n++] = gid;
 	argv[n] = NULL;
-
-	switch ((monitor_helper = fork())) {
-	case -1:
-		fatal("fork");
-	case 0:
-		/* The helper dies with its monitor. */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
-			_exit(127);
-		if (dup2(worker_fd, STDIN_FILENO) == -1 ||
-		    dup2(sv[1], STDOUT_FILENO) == -1)
-			_exit(127);
-		closefrom(STDERR_FILENO + 1);
-		execve(a->cfg->auth_helper, argv, envp);
-		_exit(127);
-	}
+	monitor_helper = monitor_exec(
+	    a->cfg->auth_helper, argv, worker_fd, sv[1]);
 	close(sv[1]);
 	return sv[0];
+}
+
+/*
+ * fork+exec mftpd-sign for this connection's one handshake signature.
+ * Returns the worker's end of its channel.
+ */
+static int
+monitor_spawn_signer(const struct monitor_args *a)
+{
+	char uid[16], gid[16], timeout[16];
+	char *argv[12];
+	int sv[2], n = 1;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
+		fatal("socketpair");
+	snprintf(uid, sizeof(uid), "%lu", (unsigned long)a->preauth_uid);
+	snprintf(gid, sizeof(gid), "%lu", (unsigned long)a->preauth_gid);
+	argv[0] = "mftpd-sign";
+	n += monitor_helper_args(a, argv + 1, timeout, sizeof(timeout));
+	argv[n++] = a->cfg->host_key;
+	argv[n++] = uid;
+	argv[n++] = gid;
+	argv[n] = NULL;
+	monitor_signer = monitor_exec(a->cfg->sign_helper, argv, sv[1], -1);
+	close(sv[1]);
+	return sv[0];
+}
+
+/*
+ * Tell the worker how the login ended and wait (bounded) for it to exit.
+ * ok: it ends the first TLS session with close_notify and exits 0, and
+ * only then may the serving process start the second; 1 when it did.
+ */
+static int
+monitor_release_worker(const struct monitor_args *a, int ctl_fd, int alive_fd,
+    int ok, const char *why)
+{
+	struct pollfd pfd = { .fd = alive_fd, .events = POLLIN };
+	uint64_t deadline = mono_ms() + 5000, now;
+	int status, r;
+
+	if (privsep_send_login_done(ctl_fd, ok, why) == -1)
+		log_warn("telling the pre-auth worker (addr=%s)", a->peer);
+	for (;;) {
+		now = mono_ms();
+		if (now >= deadline) {
+			log_warnx(
+			    "pre-auth worker did not finish addr=%s", a->peer);
+			return 0;
+		}
+		r = poll(&pfd, 1, (int)(deadline - now));
+		if (r == -1 && errno != EINTR)
+			fatal("poll");
+		if (r > 0)
+			break;
+	}
+	/* Its end of the pipe closed: it has exited or is about to. */
+	while (
+	    (r = waitpid(monitor_worker, &status, 0)) == -1 && errno == EINTR)
+		;
+	monitor_worker = -1;
+	return r != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 /*
@@ -219,29 +298,39 @@ monitor_wait(const struct monitor_args *a, int verdict_fd, int alive_fd,
 void
 monitor_run(const struct monitor_args *a)
 {
+	struct preauth_fds fds;
 	struct privsep_verdict v;
 	struct session_quota q;
 	struct stat st;
 	uint64_t deadline;
-	int wh[2], alive[2], verdict_fd, tries = 0, got, home;
+	int wh[2], alive[2], ctl[2], verdict_fd, tries = 0, got, home;
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, wh) == -1)
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, wh) == -1 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) == -1)
 		fatal("socketpair");
 	if (pipe2(alive, O_CLOEXEC) == -1)
 		fatal("pipe2");
+	fds.sign = monitor_spawn_signer(a);
 
 	switch ((monitor_worker = fork())) {
 	case -1:
 		fatal("fork");
 	case 0:
 		monitor_worker = -1;
+		monitor_signer = -1;
 		close(wh[1]);
 		close(alive[0]);
+		close(ctl[1]);
 		/* alive[1] stays open, unused, until the worker exits. */
-		preauth_run(a, wh[0], alive[1]);
+		fds.helper = wh[0];
+		fds.alive = alive[1];
+		fds.ctl = ctl[0];
+		preauth_run(a, &fds);
 	}
 	close(wh[0]);
 	close(alive[1]);
+	close(ctl[0]);
+	close(fds.sign);
 
 	/*
 	 * The worker enforces the login deadline itself and tells the
@@ -261,7 +350,7 @@ monitor_run(const struct monitor_args *a)
 		if (!got)
 			cleanup_exit(0);
 		/*
-		 * After its verdict the helper still answers the worker;
+		 * After its verdict the helper may still answer the worker;
 		 * let it finish rather than kill it mid-way.
 		 */
 		while (waitpid(monitor_helper, NULL, 0) == -1 && errno == EINTR)
@@ -271,26 +360,35 @@ monitor_run(const struct monitor_args *a)
 			break;
 		tries++;
 	}
-
-	/* Logged in: the worker has done its part. */
-	monitor_reap(&monitor_worker);
-	close(wh[1]);
-	close(alive[0]);
-	log_info("login user=%s addr=%s", v.name, a->peer);
+	/* The handshake it signed for is long over. */
+	monitor_reap(&monitor_signer);
 
 	/*
 	 * The home must be a real directory of the user's own; anything
-	 * else is an administrator's mistake the user is told about.
+	 * else is an administrator's mistake the user is told about, by
+	 * the worker, inside the first TLS session.
 	 */
 	if ((home = drop_open_root(v.home)) == -1 || fstat(home, &st) == -1 ||
 	    st.st_uid != v.uid) {
 		log_warnx("home %s of %s is missing or not owned by uid %lu",
 		    v.home, v.name, (unsigned long)v.uid);
-		monitor_refuse(a->sock,
+		(void)monitor_release_worker(a, ctl[1], alive[0], 0,
 		    "your home directory is not available; "
 		    "please tell the administrator");
 		cleanup_exit(1);
 	}
+	if (!monitor_release_worker(a, ctl[1], alive[0], 1, NULL)) {
+		explicit_bzero(v.psk, sizeof(v.psk));
+		cleanup_exit(1);
+	}
+	/*
+	 * Only now: the worker, waiting for the outcome, would take the
+	 * helper channel's end for an error.
+	 */
+	close(wh[1]);
+	close(ctl[1]);
+	close(alive[0]);
+	log_info("login user=%s addr=%s", v.name, a->peer);
 	monitor_open_quota(a, &v, &q);
 	/*
 	 * libcrypto would load its configuration and provider modules on
@@ -309,5 +407,5 @@ monitor_run(const struct monitor_args *a)
 		fd_close_except(keep, 4);
 	}
 	drop_chroot_user(home, v.uid, v.gid);
-	session_run(a->sock, &v, &q, a->cfg->idle_timeout, a->peer);
+	session_run(a->sock, &v, &q, a->cfg, a->session_ctx, a->peer);
 }

@@ -6,6 +6,8 @@
 
 #include <sys/types.h>
 
+#include <openssl/ssl.h>
+
 struct config;
 
 /* What the master hands each connection's monitor. */
@@ -16,6 +18,11 @@ struct monitor_args {
 	int log_stderr;
 	int sock;	  /* the client's connection */
 	const char *peer; /* "address port", for the log */
+	/*
+	 * The serving process's TLS context (PSK + X25519; it holds no key),
+	 * made once by the master so each session shares its pages.
+	 */
+	SSL_CTX *session_ctx;
 };
 
 /*

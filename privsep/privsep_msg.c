@@ -82,12 +82,14 @@ privsep_recv(int fd, int timeout_ms, uint8_t want, struct buf **out)
 }
 
 int
-privsep_send_request(int fd, const char *user, const char *secret)
+privsep_send_request(int fd, const char *user, const char *secret,
+    const uint8_t psk[MFTP_PSK_LEN])
 {
 	struct buf *b = buf_new(PRIVSEP_MSG_MAX);
 
 	if (buf_put_u8(b, PRIVSEP_AUTH_REQUEST) != 0 ||
-	    buf_put_cstring(b, user) != 0 || buf_put_cstring(b, secret) != 0) {
+	    buf_put_cstring(b, user) != 0 || buf_put_cstring(b, secret) != 0 ||
+	    buf_put(b, psk, MFTP_PSK_LEN) != 0) {
 		buf_free(b);
 		errno = EMSGSIZE;
 		return -1;
@@ -119,7 +121,8 @@ privsep_put_user(struct buf *b, const struct privsep_verdict *v)
 	    (r = buf_put_u32(b, (uint32_t)v->gid)) != 0 ||
 	    (r = buf_put_cstring(b, v->home)) != 0 ||
 	    (r = buf_put_u64(b, v->quota_bytes)) != 0 ||
-	    (r = buf_put_u64(b, v->quota_files)) != 0)
+	    (r = buf_put_u64(b, v->quota_files)) != 0 ||
+	    (r = buf_put(b, v->psk, MFTP_PSK_LEN)) != 0)
 		return r;
 	return 0;
 }
@@ -143,7 +146,8 @@ privsep_send_verdict(int fd, const struct privsep_verdict *v)
 }
 
 int
-privsep_recv_request(int fd, int timeout_ms, char **user, char **secret)
+privsep_recv_request(int fd, int timeout_ms, char **user, char **secret,
+    uint8_t psk[MFTP_PSK_LEN])
 {
 	struct buf *b;
 	char *u = NULL, *s = NULL;
@@ -153,7 +157,9 @@ privsep_recv_request(int fd, int timeout_ms, char **user, char **secret)
 		return r;
 	if ((r = buf_get_cstring(b, &u, MFTP_USER_MAX)) != 0 ||
 	    (r = buf_get_cstring(b, &s, MFTP_SECRET_MAX)) != 0 ||
+	    (r = buf_get(b, psk, MFTP_PSK_LEN)) != 0 ||
 	    (r = buf_get_end(b)) != 0) {
+		explicit_bzero(psk, MFTP_PSK_LEN);
 		free(u);
 		if (s != NULL)
 			freezero(s, strlen(s));
@@ -209,7 +215,8 @@ privsep_recv_verdict(int fd, int timeout_ms, struct privsep_verdict *v)
 		    (r = buf_get_u32(b, &gid)) != 0 ||
 		    (r = buf_get_cstring(b, &home, MFTP_PATH_MAX)) != 0 ||
 		    (r = buf_get_u64(b, &v->quota_bytes)) != 0 ||
-		    (r = buf_get_u64(b, &v->quota_files)) != 0)
+		    (r = buf_get_u64(b, &v->quota_files)) != 0 ||
+		    (r = buf_get(b, v->psk, MFTP_PSK_LEN)) != 0)
 			goto out;
 		/* Root is never a session's identity. */
 		if (uid == 0 || gid == 0 || home[0] != '/') {
@@ -235,6 +242,119 @@ out:
 	free(home);
 	buf_free(b);
 	if (r != 0)
-		memset(v, 0, sizeof(*v));
+		explicit_bzero(v, sizeof(*v));
 	return r;
+}
+
+int
+privsep_send_login_done(int fd, int ok, const char *text)
+{
+	struct buf *b = buf_new(MFTP_TEXT_MAX + 16);
+
+	if (buf_put_u8(b, PRIVSEP_LOGIN_DONE) != 0 ||
+	    buf_put_u8(b, ok ? 1 : 0) != 0 ||
+	    (!ok && buf_put_cstring(b, text) != 0)) {
+		buf_free(b);
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return privsep_send(fd, b);
+}
+
+int
+privsep_recv_login_done(int fd, int timeout_ms, int *ok, char **text)
+{
+	struct buf *b;
+	uint8_t v;
+	int r;
+
+	*ok = 0;
+	*text = NULL;
+	if ((r = privsep_recv(fd, timeout_ms, PRIVSEP_LOGIN_DONE, &b)) != 0)
+		return r;
+	if ((r = buf_get_u8(b, &v)) == 0 && v > 1)
+		r = ERR_VALUE;
+	if (r == 0 && v == 0)
+		r = buf_get_cstring(b, text, MFTP_TEXT_MAX);
+	if (r == 0)
+		r = buf_get_end(b);
+	buf_free(b);
+	if (r != 0) {
+		free(*text);
+		*text = NULL;
+		return r;
+	}
+	*ok = v;
+	return 0;
+}
+
+/* SIGN_REQUEST and SIGNATURE: the type, then one string of 1..max bytes. */
+static int
+privsep_send_blob(int fd, uint8_t type, const uint8_t *p, size_t len)
+{
+	struct buf *b = buf_new(MFTP_SIG_MAX + 16);
+
+	if (buf_put_u8(b, type) != 0 || buf_put_string(b, p, len) != 0) {
+		buf_free(b);
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return privsep_send(fd, b);
+}
+
+static int
+privsep_recv_blob(
+    int fd, int timeout_ms, uint8_t type, uint8_t *out, size_t max, size_t *len)
+{
+	struct buf *b;
+	uint32_t n = 0;
+	int r;
+
+	*len = 0;
+	if ((r = privsep_recv(fd, timeout_ms, type, &b)) != 0)
+		return r;
+	if ((r = buf_get_u32(b, &n)) == 0 && (n == 0 || n > max))
+		r = n == 0 ? ERR_VALUE : ERR_TOO_LONG;
+	if (r == 0 && (r = buf_get(b, out, n)) == 0)
+		r = buf_get_end(b);
+	buf_free(b);
+	if (r == 0)
+		*len = n;
+	return r;
+}
+
+int
+privsep_send_sign_request(int fd, const uint8_t *digest, size_t len)
+{
+	if (len == 0 || len > MFTP_DIGEST_MAX) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return privsep_send_blob(fd, PRIVSEP_SIGN_REQUEST, digest, len);
+}
+
+int
+privsep_send_signature(int fd, const uint8_t *sig, size_t len)
+{
+	if (len == 0 || len > MFTP_SIG_MAX) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return privsep_send_blob(fd, PRIVSEP_SIGNATURE, sig, len);
+}
+
+int
+privsep_recv_sign_request(
+    int fd, int timeout_ms, uint8_t digest[MFTP_DIGEST_MAX], size_t *len)
+{
+	return privsep_recv_blob(
+	    fd, timeout_ms, PRIVSEP_SIGN_REQUEST, digest, MFTP_DIGEST_MAX, len);
+}
+
+int
+privsep_recv_signature(
+    int fd, int timeout_ms, uint8_t sig[MFTP_SIG_MAX], size_t *len)
+{
+	return privsep_recv_blob(
+	    fd, timeout_ms, PRIVSEP_SIGNATURE, sig, MFTP_SIG_MAX, len);
 }

@@ -2,9 +2,14 @@
  * privsep_msg.h: the small, fixed-format messages between the pre-auth
  * worker (P), the auth helper (H) and the per-connection monitor (S).
  *
- *   P -> H  AUTH_REQUEST  user, password           (one per helper run)
+ *   P -> H  AUTH_REQUEST  user, password, session secret (one per run)
  *   H -> P  AUTH_FAILED                             (only on failure)
- *   H -> S  VERDICT       ok; if ok the user's record
+ *   H -> S  VERDICT       ok; if ok the user's record and the secret
+ *   S -> P  LOGIN_DONE    ok, or a reason to give the client
+ *   P -> G  SIGN_REQUEST  a TLS handshake digest    (one per connection)
+ *   G -> P  SIGNATURE     DER ECDSA signature
+ *
+ * G is mftpd-sign, the only process that holds the host's private key.
  *
  * All go over SOCK_SEQPACKET socket pairs, one message a packet, so a
  * message is bounded by PRIVSEP_MSG_MAX and never spans reads.  A
@@ -23,6 +28,9 @@
 #define PRIVSEP_AUTH_REQUEST 1
 #define PRIVSEP_AUTH_FAILED 2
 #define PRIVSEP_VERDICT 3
+#define PRIVSEP_LOGIN_DONE 4
+#define PRIVSEP_SIGN_REQUEST 5
+#define PRIVSEP_SIGNATURE 6
 
 #define PRIVSEP_MSG_MAX (MFTP_PATH_MAX + MFTP_SECRET_MAX + 256)
 
@@ -34,15 +42,22 @@ struct privsep_verdict {
 	char home[MFTP_PATH_MAX + 1];
 	uint64_t quota_bytes;
 	uint64_t quota_files;
+	/* The first TLS session's exported secret, keying the second. */
+	uint8_t psk[MFTP_PSK_LEN];
 };
 
 /*
  * Send one message on a SOCK_SEQPACKET descriptor.  Returns 0 or -1 with
  * errno.  The request's buffer is wiped before it is freed.
  */
-int privsep_send_request(int fd, const char *user, const char *secret);
+int privsep_send_request(int fd, const char *user, const char *secret,
+    const uint8_t psk[MFTP_PSK_LEN]);
 int privsep_send_failed(int fd);
 int privsep_send_verdict(int fd, const struct privsep_verdict *v);
+/* ok, or a refusal with text (at most MFTP_TEXT_MAX bytes) for the client. */
+int privsep_send_login_done(int fd, int ok, const char *text);
+int privsep_send_sign_request(int fd, const uint8_t *digest, size_t len);
+int privsep_send_signature(int fd, const uint8_t *sig, size_t len);
 
 /*
  * Receive one message, waiting at most timeout_ms (-1: no limit).
@@ -50,8 +65,16 @@ int privsep_send_verdict(int fd, const struct privsep_verdict *v);
  * ERR_ value for a malformed message.  The request's user and secret are
  * new allocations (wipe the secret with freezero).
  */
-int privsep_recv_request(int fd, int timeout_ms, char **user, char **secret);
+int privsep_recv_request(int fd, int timeout_ms, char **user, char **secret,
+    uint8_t psk[MFTP_PSK_LEN]);
 int privsep_recv_failed(int fd, int timeout_ms);
 int privsep_recv_verdict(int fd, int timeout_ms, struct privsep_verdict *v);
+/* *text is NULL when ok, else a new allocation. */
+int privsep_recv_login_done(int fd, int timeout_ms, int *ok, char **text);
+/* 1 <= *len <= MFTP_DIGEST_MAX (sign request), MFTP_SIG_MAX (signature). */
+int privsep_recv_sign_request(
+    int fd, int timeout_ms, uint8_t digest[MFTP_DIGEST_MAX], size_t *len);
+int privsep_recv_signature(
+    int fd, int timeout_ms, uint8_t sig[MFTP_SIG_MAX], size_t *len);
 
 #endif

@@ -41,22 +41,27 @@ cat >"$home/README.txt" <<'EOF'
 Welcome to the mftp demo.  Try: ls -l, cd docs, get README.txt,
 put some-local-file, mkdir new, lls, lcd /tmp, help, quit.
 EOF
-printf 'mftp speaks its own length-prefixed binary protocol.\n' \
+printf 'mftp speaks its own length-prefixed binary protocol, inside TLS 1.3.\n' \
     >"$home/docs/protocol.txt"
 head -c 1048576 /dev/urandom >"$home/random-1MiB.bin"
 chown -R "$(user_uid demo):$(user_gid demo)" "$home"
 
 start_daemon
 
+# A pins file of the demo's own, so that the first-connect question
+# shows (and nothing is added to your ~/.config/mftp/known_hosts).
+kh=$T/demo_known_hosts
 cat <<EOF
 
   mftpd is listening on 127.0.0.1 port $PORT (log: $DAEMON_LOG)
   user:     demo
   password: $pw
+  server key fingerprint: $HOST_FP
 
-  Connecting: $MFTP -P $PORT demo@127.0.0.1
-  (type the password above at the prompt; 'quit' ends the demo)
+  Connecting: $MFTP_BIN -o UserKnownHostsFile=$kh -P $PORT demo@127.0.0.1
+  (mftp asks whether to trust the server's key: compare the fingerprint
+  above and answer yes; then type the password; 'quit' ends the demo)
 
 EOF
-"$MFTP" -P "$PORT" demo@127.0.0.1 || true
+"$MFTP_BIN" -o UserKnownHostsFile="$kh" -v -P "$PORT" demo@127.0.0.1 || true
 echo "demo: stopping mftpd"

@@ -10,7 +10,8 @@ packages=(
 	autoconf automake pkg-config
 	libbsd-dev		# libbsd-overlay: strtonum, readpassphrase, ...
 	libcrypt-dev		# libxcrypt: crypt_rn, yescrypt
-	libssl-dev		# libcrypto: SHA-256
+	libssl-dev		# libssl, libcrypto: TLS 1.3, SHA-256
+	openssl			# t_tls_*: s_client, s_server, a test CA
 	libedit-dev		# the client's line editing
 	libcmocka-dev		# unit tests
 	iproute2		# ss: the integration tests find free ports
@@ -25,6 +26,7 @@ packages=(
 	debhelper dpkg-dev	# package-check: dpkg-buildpackage, dh
 	lintian			# package-check
 	strace			# t_chroot_noload: what the serving process opens
+	tmux			# t_tls_trust: the first-connect question
 )
 
 missing=()

@@ -140,7 +140,8 @@ if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 fi
 dpkg -L mftp-server mftp-client | sort -u >"$W/files.list"
 
-for f in /usr/sbin/mftpd /usr/libexec/mftp/mftpd-auth /usr/bin/mftp \
+for f in /usr/sbin/mftpd /usr/libexec/mftp/mftpd-auth \
+    /usr/libexec/mftp/mftpd-sign /usr/bin/mftp \
     /usr/sbin/ftpuser-add /usr/sbin/ftpuser-del /usr/sbin/ftpuser-mod \
     /usr/sbin/ftpuser-list /usr/sbin/ftpuser-quota; do
 	[ -x "$f" ] || die "$f is not installed"
@@ -151,8 +152,21 @@ getent passwd _mftp >/dev/null || die "postinst did not create _mftp"
 [ "$(stat -c '%U %a' /var/lib/mftp/quota)" = "root 700" ] ||
 	die "/var/lib/mftp/quota is not root 0700"
 [ -d /srv/mftp ] || die "postinst did not create /srv/mftp"
+[ "$(stat -c '%U %a' /etc/mftp/host.key)" = "root 600" ] ||
+	die "postinst did not make /etc/mftp/host.key, root 0600"
+[ "$(stat -c '%U %a' /etc/mftp/host.crt)" = "root 644" ] ||
+	die "postinst did not make /etc/mftp/host.crt, root 0644"
+fp=$(mftpd --fingerprint | cut -d' ' -f1)
+grep -q "host key fingerprint $fp" "$W/install.log" ||
+	die "the install did not print the host key's fingerprint $fp"
+# Configuring again never replaces the key.
+key_sum=$(sha256sum </etc/mftp/host.key)
+dpkg-reconfigure -f noninteractive mftp-server >/dev/null 2>&1 ||
+	die "dpkg-reconfigure mftp-server failed"
+[ "$(sha256sum </etc/mftp/host.key)" = "$key_sum" ] ||
+	die "configuring again replaced the host key"
 /usr/sbin/mftpd -t >/dev/null || die "the installed mftpd.conf is not valid"
-for page in mftpd.8 mftpd-auth.8 mftpd.conf.5 mftp.1 ftpuser.8 \
+for page in mftpd.8 mftpd-auth.8 mftpd-sign.8 mftpd.conf.5 mftp.1 ftpuser.8 \
     ftpuser-add.8 ftpuser-del.8 ftpuser-mod.8 ftpuser-list.8 \
     ftpuser-quota.8; do
 	man -w "${page%.*}" >/dev/null 2>&1 || die "no man page $page"
@@ -211,8 +225,12 @@ ss -Hltn "sport = :$port" | grep -q . || {
 
 mkdir -p "$W/local"
 head -c 300000 /dev/urandom >"$W/local/up.bin"
+# The client pins the key the package made (as a user who compared the
+# fingerprint would).
+echo "127.0.0.1 $port $fp" >"$W/known_hosts"
 if ! (cd "$W/local" && printf 'put up.bin\nget up.bin down.bin\nls -l\n' |
-	timeout 60 mftp -q -P "$port" --password-fd 3 "$user@127.0.0.1" \
+	timeout 60 mftp -q -P "$port" --password-fd 3 \
+	    -o UserKnownHostsFile="$W/known_hosts" "$user@127.0.0.1" \
 	    3<<<"$pw") >"$W/client.log" 2>&1; then
 	cat "$W/client.log" "$W/mftpd.log" >&2
 	die "mftp batch put/get failed"

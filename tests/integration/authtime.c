@@ -28,6 +28,7 @@ static long
 one_round(char *const argv[], const char *user, const char *pw, int *ok)
 {
 	struct privsep_verdict v;
+	static const uint8_t psk[MFTP_PSK_LEN];
 	struct timespec a, b;
 	int worker[2], verdict[2], status;
 	pid_t pid;
@@ -53,7 +54,7 @@ one_round(char *const argv[], const char *user, const char *pw, int *ok)
 	/* The helper reads the database first; time only the login. */
 	sleep_ms(100);
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	if (privsep_send_request(worker[0], user, pw) == -1 ||
+	if (privsep_send_request(worker[0], user, pw, psk) == -1 ||
 	    privsep_recv_verdict(verdict[0], 30000, &v) != 0) {
 		fprintf(stderr, "authtime: no verdict from %s\n", argv[0]);
 		exit(1);

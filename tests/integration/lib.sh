@@ -34,9 +34,13 @@ fi
 
 MFTPD=$top_builddir/mftpd
 MFTPD_AUTH=$top_builddir/mftpd-auth
-MFTP=$top_builddir/mftp
+# MFTP is a wrapper (made below) that checks the pins in KNOWN_HOSTS,
+# which start_daemon fills; MFTP_BIN is the client itself.
+MFTP_BIN=$top_builddir/mftp
 FTPUSER_ADD=$top_builddir/ftpuser-add
 RAWPEER=$top_builddir/tests/integration/rawpeer
+TLSPROXY=$top_builddir/tests/integration/tlsproxy
+MFTPD_SIGN=$top_builddir/mftpd-sign
 
 TEST_NAME=$(basename "$0" .sh)
 HOST=127.0.0.1
@@ -108,13 +112,13 @@ expect_not_contains() { # HAYSTACK NEEDLE WHAT
 }
 
 expect_match() { # HAYSTACK ERE WHAT
-	printf '%s\n' "$1" | grep -Eq -- "$2" ||
+	grep -Eq -- "$2" <<<"$1" ||
 		fail "$3: no line matches /$2/ in: $(printf '%s' "$1" |
 			head -c 2000)"
 }
 
 expect_no_match() { # HAYSTACK ERE WHAT
-	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+	if grep -Eq -- "$2" <<<"$1"; then
 		fail "$3: a line matches /$2/: $(printf '%s\n' "$1" |
 			grep -E -- "$2" | head -n 5)"
 	fi
@@ -381,6 +385,9 @@ preauth_user = $PREAUTH_USER
 preauth_chroot = $T/empty
 pid_file = $T/run/mftpd.pid
 auth_helper = $MFTPD_AUTH
+sign_helper = $MFTPD_SIGN
+host_cert = $T/hostkey/host.crt
+host_key = $T/hostkey/host.key
 uid_min = $UID_MIN
 uid_max = $UID_MAX
 EOF
@@ -400,6 +407,8 @@ start_daemon() {
 		DAEMON_PID=$!
 		if _wait_daemon_up; then
 			note "mftpd pid $DAEMON_PID on port $PORT"
+			pin_host_key
+			proxy_up
 			return 0
 		fi
 		if kill -0 "$DAEMON_PID" 2>/dev/null; then
@@ -424,6 +433,19 @@ _wait_daemon_up() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# pin_host_key: the clients' known_hosts names this daemon's key for
+# every address the tests use, so that a client run checks the pin.
+pin_host_key() {
+	local fp h
+	fp=$("$MFTPD" -c "$CONF" --fingerprint | cut -d' ' -f1) ||
+		fail "mftpd --fingerprint failed"
+	: >"$KNOWN_HOSTS"
+	for h in 127.0.0.1 ::1 localhost; do
+		echo "$h $PORT $fp" >>"$KNOWN_HOSTS"
+	done
+	HOST_FP=$fp
 }
 
 daemon_alive() {
@@ -537,8 +559,41 @@ session_close() {
 
 # ------------------------------------------------------- raw protocol
 
-# rawpeer [rawpeer options] <<<hex
+# The raw tests write frames in clear; tlsproxy, started with each
+# daemon, does both TLS handshakes for them as mftp would.  PROXY_PORT
+# is where it listens.  (Started here, not on first use: a first use
+# inside $(...) would leave it out of this shell's cleanup.)
+PROXY_PORT=
+PROXY_PID=
+proxy_up() {
+	local i
+	[ -x "$TLSPROXY" ] || fail "$TLSPROXY is not built (make check builds it)"
+	if [ -n "$PROXY_PID" ]; then
+		kill_tree "$PROXY_PID"
+		wait "$PROXY_PID" 2>/dev/null
+	fi
+	PROXY_PORT=
+	: >"$T/tlsproxy.port"
+	spawn "$TLSPROXY" "$HOST" "$PORT" >"$T/tlsproxy.port" </dev/null
+	PROXY_PID=$BG_PID
+	for ((i = 0; i < 100; i++)); do
+		PROXY_PORT=$(head -n 1 "$T/tlsproxy.port")
+		[ -n "$PROXY_PORT" ] && break
+		sleep 0.05
+	done
+	[ -n "$PROXY_PORT" ] || fail "tlsproxy did not start"
+}
+
+# rawpeer [rawpeer options] <<<hex: frames in clear, through tlsproxy.
 rawpeer() {
+	[ -x "$RAWPEER" ] || fail "$RAWPEER is not built (make check builds it)"
+	proxy_up
+	[ -n "$PROXY_PORT" ] || fail "rawpeer: no daemon started"
+	"$RAWPEER" 127.0.0.1 "$PROXY_PORT" "$@"
+}
+
+# rawpeer_direct: the same bytes straight to mftpd, before any TLS.
+rawpeer_direct() {
 	[ -x "$RAWPEER" ] || fail "$RAWPEER is not built (make check builds it)"
 	"$RAWPEER" "$HOST" "$PORT" "$@"
 }
@@ -562,7 +617,7 @@ hex_frame() { # PAYLOAD_HEX: length prefix + payload
 }
 
 hex_hello() {
-	hex_frame "01$(hex_u32 1)$(hex_u32 1)$(hex_u64 0)$(hex_str rawpeer)"
+	hex_frame "01$(hex_u32 2)$(hex_u32 2)$(hex_u64 0)$(hex_str rawpeer)"
 }
 
 hex_login() { # USER PASS
@@ -599,7 +654,7 @@ _cleanup() {
 	exit "$rc"
 }
 
-for _p in "$MFTPD" "$MFTPD_AUTH" "$MFTP" "$FTPUSER_ADD"; do
+for _p in "$MFTPD" "$MFTPD_AUTH" "$MFTPD_SIGN" "$MFTP_BIN" "$FTPUSER_ADD"; do
 	if [ ! -x "$_p" ]; then
 		echo "FAIL: $TEST_NAME: $_p is not built" >&2
 		exit 99
@@ -612,12 +667,20 @@ trap _cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 chmod 0755 "$T"
-mkdir -p "$T/etc" "$T/home" "$T/quota" "$T/run" "$T/work"
+mkdir -p "$T/etc" "$T/hostkey" "$T/home" "$T/quota" "$T/run" "$T/work"
 CONF=$T/etc/mftpd.conf
 USERS=$T/etc/users
+KNOWN_HOSTS=$T/known_hosts
+mkdir -p "$T/bin"
+MFTP=$T/bin/mftp
+printf '#!/bin/bash\nexec %q -o UserKnownHostsFile=%q \\\n    -o StrictHostKeyChecking=yes "$@"\n' \
+    "$MFTP_BIN" "$KNOWN_HOSTS" >"$MFTP"
+chmod 0755 "$MFTP"
 DAEMON_LOG=$T/mftpd.log
 : >"$DAEMON_LOG"
 ensure_preauth_user
 PORT=$(pick_port) || fail "no free port"
 write_config
+"$MFTPD" -c "$CONF" --generate-host-key localhost >/dev/null ||
+	fail "mftpd --generate-host-key failed"
 note "$TEST_NAME: temporary directory $T"

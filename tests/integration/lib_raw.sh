@@ -3,7 +3,8 @@
 # a chosen byte; and the accounting file in the form the raw tests
 # compare.  Sourced after lib.sh.
 #
-# A connection is a bash descriptor on /dev/tcp: raw_open logs in and
+# A connection is a bash descriptor on /dev/tcp to tlsproxy (lib.sh),
+# which speaks TLS to mftpd: raw_open logs in and
 # sets RAW_FD; a test that holds two connections saves RAW_FD and sets it
 # back.  Every read is bounded by RAW_TIMEOUT seconds.
 # shellcheck shell=bash disable=SC2034
@@ -93,9 +94,10 @@ raw_hash() {
 	[ "${RAW_HEX:0:8}" = 00000020 ] && printf '%s' "${RAW_HEX:8:64}"
 }
 
-# raw_open USER PASS: connect and log in; sets RAW_FD.
+# raw_open USER PASS: connect (through tlsproxy) and log in; sets RAW_FD.
 raw_open() {
-	exec {RAW_FD}<>"/dev/tcp/$HOST/$PORT" || fail "raw: cannot connect"
+	exec {RAW_FD}<>"/dev/tcp/127.0.0.1/$PROXY_PORT" ||
+		fail "raw: cannot connect"
 	raw_send "$(hex_hello)$(hex_login "$1" "$2")"
 	raw_expect 0x82 "raw: HELLO"
 	raw_expect 0x80 "raw: LOGIN"

@@ -80,11 +80,23 @@ probe_error after-login-nul-path "$HELLO @reply $LOGIN @reply $(hex_frame "11$(h
 probe_error after-login-reply-type "$HELLO @reply $LOGIN @reply $(hex_frame 81)" 1
 ok "after login: every bad frame ends the connection, no crash"
 
-# Pipelined: HELLO, LOGIN and PWD at once, replies in order.
-out=$(rawpeer --hold 5 <<<"$HELLO $LOGIN $(hex_frame 10) @reply @reply @reply")
+# Pipelined: HELLO and LOGIN may go at once; then PWD after the reply.
+out=$(rawpeer --hold 5 <<<"$HELLO $LOGIN @reply @reply $(hex_frame 10) @reply")
 expect_eq "$(printf '%s\n' "$out" | grep '^frame' | cut -d' ' -f2 | tr '\n' ' ')" \
-    "0x82 0x80 0x83 " "replies to pipelined HELLO, LOGIN, PWD"
-ok "pipelined requests across the login"
+    "0x82 0x80 0x83 " "replies to pipelined HELLO, LOGIN, then PWD"
+ok "HELLO and LOGIN pipelined"
+
+# Nothing may follow LOGIN before its reply (protocol 2: such bytes would
+# belong to neither TLS session): a clear error, not a corrupted stream.
+out=$(rawpeer --expect-close 10 <<<"$HELLO $LOGIN $(hex_frame 10) @reply @reply")
+expect_match "$out" '^frame 0x82 ' "HELLO_OK before the error"
+expect_match "$out" '^error 1 nothing may follow LOGIN until its reply' \
+    "a request pipelined behind LOGIN"
+expect_no_match "$out" '^frame 0x80 ' "no login for such a client"
+expect_match "$out" '^closed$' "the connection after that error"
+grep -q 'request after LOGIN before its reply' "$DAEMON_LOG" ||
+	fail "no log line for the request behind LOGIN"
+ok "a request behind LOGIN gets a clear error"
 
 # Nothing hangs: every one of those sessions has ended.
 wait_for 15 _no_sessions || fail "sessions still running: $(sessions)"

@@ -83,8 +83,8 @@ expect_match "$out" '^closed$' "the connection after three failures"
 ok "three failed logins close the connection"
 
 if have_ipv6; then
-	out=$("$RAWPEER" ::1 "$PORT" --hold 5 <<<"$(hex_hello) @reply")
-	expect_match "$out" '^frame 0x82 ' "HELLO_OK over ::1"
+	HOST=::1 run_client alice "$pw" <<<'pwd'
+	expect_rc 0 "a session over ::1"
 	ok "listens on ::1"
 else
 	note "no IPv6 on this host; ::1 not tried"

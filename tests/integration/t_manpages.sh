@@ -38,6 +38,7 @@ trap 'rm -rf -- "$T"' EXIT
 PROGRAMS="
 mftpd		daemon/mftpd.c		daemon/mftpd.8		-
 mftpd-auth	privsep/mftpd_auth.c	privsep/mftpd-auth.8	-
+mftpd-sign	privsep/mftpd_sign.c	privsep/mftpd-sign.8	-
 mftp		client/mftp.c		client/mftp.1		-
 ftpuser-add	admin/ftpuser_add.c	admin/ftpuser.8		ftpuser-add
 ftpuser-del	admin/ftpuser_del.c	admin/ftpuser.8		ftpuser-del
@@ -68,7 +69,7 @@ installed=$(awk '
 	    gsub(/\\/, "", line); print line }
 	!/\\$/ { take = 0 }' "$S/Makefile.am" | tr -s ' \t' '\n' | grep .)
 for prog in $installed; do
-	printf '%s\n' "$PROGRAMS" | grep -q "^$prog[[:space:]]" ||
+	grep -q "^$prog[[:space:]]" <<<"$PROGRAMS" ||
 		err "program $prog has no man page in this test's table"
 done
 
@@ -111,7 +112,7 @@ documented() {
 	--*) re="Fl \\\\-${2#--}" ;;
 	*) re="Fl ${2#-}" ;;
 	esac
-	printf '%s\n' "$1" | grep -E '^\.It ' | grep -qE -- "$re( |,|$)"
+	grep -E '^\.It ' <<<"$1" | grep -E -- "$re( |,|$)" >/dev/null
 }
 
 # check_page PROGRAM SOURCE PAGE SECTION: one error per option missing.

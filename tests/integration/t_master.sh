@@ -90,8 +90,11 @@ MAX_SESSIONS_PER_IP=10
 start_daemon
 other=$HOST
 have_ipv6 && other=::1
-spawn "$RAWPEER" "$other" "$PORT" --hold 60 <<<"$(hex_hello) @reply" \
-    >"$T/hold1.out"
+# Through a TLS relay of its own to that other address.
+spawn "$TLSPROXY" "$other" "$PORT" >"$T/proxy2.port" </dev/null
+wait_for 10 test -s "$T/proxy2.port" || fail "second tlsproxy did not start"
+spawn "$RAWPEER" 127.0.0.1 "$(head -n 1 "$T/proxy2.port")" --hold 60 \
+    <<<"$(hex_hello) @reply" >"$T/hold1.out"
 hold1=$BG_PID
 spawn rawpeer --hold 60 <<<"$(hex_hello) @reply" >"$T/hold2.out"
 hold2=$BG_PID

@@ -67,7 +67,7 @@ ok "single, double, \$'' quotes and backslashes name the files"
 # ls quotes what needs it and only that.
 for l in -dash --double "'sp ace'" "'it'\\''s'" its2 ünï "\$'new\\nline'" \
     "'\$HOME'" "'dq \"x\" \\ y'" "'bs name'"; do
-	printf '%s\n' "$OUT" | grep -qxF -- "$l" ||
+	grep -qxF -- "$l" <<<"$OUT" ||
 		fail "ls: no line '$l' in: $OUT"
 done
 expect_eq "$(printf '%s\n' "$OUT" | wc -l)" 10 "ls: lines"

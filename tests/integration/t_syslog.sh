@@ -47,6 +47,7 @@ _have_syslogd() { [ -s "$T/syslogd.pid" ]; }
 wait_for 10 _have_syslogd || fail "the stand-in syslogd did not start"
 BG_PIDS+=("$(cat "$T/syslogd.pid")")
 _wait_daemon_up || fail "mftpd did not start in the namespace: $(cat "$DAEMON_LOG")"
+pin_host_key
 
 head -c 300000 /dev/urandom >"$T/f"
 run_client alice "$pw" <<<"put $T/f f"

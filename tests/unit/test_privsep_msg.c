@@ -22,6 +22,10 @@
 #include "privsep_msg.h"
 
 static int sv[2];
+/* A session secret: 32 distinct bytes, so any slip shows. */
+static const uint8_t test_psk[MFTP_PSK_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+	11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28,
+	29, 30, 31, 32 };
 
 static int
 pair_up(void **state)
@@ -64,6 +68,7 @@ verdict_ok(const char *name, uint32_t uid, uint32_t gid, const char *home)
 	assert_int_equal(buf_put_cstring(b, home), 0);
 	assert_int_equal(buf_put_u64(b, 1000), 0);
 	assert_int_equal(buf_put_u64(b, 20), 0);
+	assert_int_equal(buf_put(b, test_psk, MFTP_PSK_LEN), 0);
 	return b;
 }
 
@@ -71,11 +76,15 @@ static void
 test_request_round_trip(void **state)
 {
 	char *user = NULL, *secret = NULL;
+	uint8_t psk[MFTP_PSK_LEN];
 
-	assert_int_equal(privsep_send_request(sv[0], "alice", "s3cret"), 0);
-	assert_int_equal(privsep_recv_request(sv[1], 1000, &user, &secret), 0);
+	assert_int_equal(
+	    privsep_send_request(sv[0], "alice", "s3cret", test_psk), 0);
+	assert_int_equal(
+	    privsep_recv_request(sv[1], 1000, &user, &secret, psk), 0);
 	assert_string_equal(user, "alice");
 	assert_string_equal(secret, "s3cret");
+	assert_memory_equal(psk, test_psk, MFTP_PSK_LEN);
 	free(user);
 	free(secret);
 }
@@ -100,6 +109,7 @@ test_verdict_round_trip(void **state)
 	strlcpy(v.home, "/srv/mftp/alice", sizeof(v.home));
 	v.quota_bytes = 1ULL << 40;
 	v.quota_files = 7;
+	memcpy(v.psk, test_psk, MFTP_PSK_LEN);
 	assert_int_equal(privsep_send_verdict(sv[0], &v), 0);
 	assert_int_equal(privsep_recv_verdict(sv[1], 1000, &got), 0);
 	assert_int_equal(got.ok, 1);
@@ -109,6 +119,7 @@ test_verdict_round_trip(void **state)
 	assert_string_equal(got.home, "/srv/mftp/alice");
 	assert_true(got.quota_bytes == 1ULL << 40);
 	assert_true(got.quota_files == 7);
+	assert_memory_equal(got.psk, test_psk, MFTP_PSK_LEN);
 
 	memset(&v, 0, sizeof(v));
 	assert_int_equal(privsep_send_verdict(sv[0], &v), 0);
@@ -172,30 +183,32 @@ static void
 test_request_deviations(void **state)
 {
 	char *user = NULL, *secret = NULL, *big;
+	uint8_t psk[MFTP_PSK_LEN];
 	struct buf *b;
 	const uint8_t only_type[] = { PRIVSEP_AUTH_REQUEST };
 
 	send_raw(only_type, sizeof(only_type));
 	assert_int_equal(
-	    privsep_recv_request(sv[1], 1000, &user, &secret), ERR_SHORT);
+	    privsep_recv_request(sv[1], 1000, &user, &secret, psk), ERR_SHORT);
 
 	/* A user name over the limit is refused before any copy. */
 	b = buf_new(PRIVSEP_MSG_MAX);
 	assert_int_equal(buf_put_u8(b, PRIVSEP_AUTH_REQUEST), 0);
 	assert_int_equal(buf_put_u32(b, 0xfffffff0), 0);
 	send_buf(b);
-	assert_int_equal(
-	    privsep_recv_request(sv[1], 1000, &user, &secret), ERR_TOO_LONG);
+	assert_int_equal(privsep_recv_request(sv[1], 1000, &user, &secret, psk),
+	    ERR_TOO_LONG);
 
 	/* Trailing bytes after the secret. */
 	b = buf_new(PRIVSEP_MSG_MAX);
 	assert_int_equal(buf_put_u8(b, PRIVSEP_AUTH_REQUEST), 0);
 	assert_int_equal(buf_put_cstring(b, "alice"), 0);
 	assert_int_equal(buf_put_cstring(b, "pw"), 0);
+	assert_int_equal(buf_put(b, test_psk, MFTP_PSK_LEN), 0);
 	assert_int_equal(buf_put_u8(b, 0), 0);
 	send_buf(b);
-	assert_int_equal(
-	    privsep_recv_request(sv[1], 1000, &user, &secret), ERR_TRAILING);
+	assert_int_equal(privsep_recv_request(sv[1], 1000, &user, &secret, psk),
+	    ERR_TRAILING);
 
 	/* A packet longer than any message. */
 	big = calloc(1, PRIVSEP_MSG_MAX + 10);
@@ -203,8 +216,8 @@ test_request_deviations(void **state)
 	big[0] = PRIVSEP_AUTH_REQUEST;
 	send_raw(big, PRIVSEP_MSG_MAX + 10);
 	free(big);
-	assert_int_equal(
-	    privsep_recv_request(sv[1], 1000, &user, &secret), ERR_TOO_LONG);
+	assert_int_equal(privsep_recv_request(sv[1], 1000, &user, &secret, psk),
+	    ERR_TOO_LONG);
 	assert_null(user);
 	assert_null(secret);
 }
@@ -213,12 +226,117 @@ static void
 test_eof_and_timeout(void **state)
 {
 	char *user = NULL, *secret = NULL;
+	uint8_t psk[MFTP_PSK_LEN];
 
 	assert_int_equal(privsep_recv_failed(sv[1], 50), ERR_TIMEOUT);
 	close(sv[0]);
 	sv[0] = -1;
 	assert_int_equal(
-	    privsep_recv_request(sv[1], 1000, &user, &secret), ERR_EOF);
+	    privsep_recv_request(sv[1], 1000, &user, &secret, psk), ERR_EOF);
+}
+
+/* A request without its session secret is refused. */
+static void
+test_request_without_psk(void **state)
+{
+	char *user = NULL, *secret = NULL;
+	uint8_t psk[MFTP_PSK_LEN];
+	struct buf *b = buf_new(PRIVSEP_MSG_MAX);
+
+	assert_int_equal(buf_put_u8(b, PRIVSEP_AUTH_REQUEST), 0);
+	assert_int_equal(buf_put_cstring(b, "alice"), 0);
+	assert_int_equal(buf_put_cstring(b, "pw"), 0);
+	assert_int_equal(buf_put(b, test_psk, MFTP_PSK_LEN - 1), 0);
+	send_buf(b);
+	assert_int_equal(
+	    privsep_recv_request(sv[1], 1000, &user, &secret, psk), ERR_SHORT);
+	assert_null(user);
+	assert_null(secret);
+}
+
+static void
+test_login_done(void **state)
+{
+	const uint8_t bad_ok[] = { PRIVSEP_LOGIN_DONE, 2 };
+	const uint8_t trailing[] = { PRIVSEP_LOGIN_DONE, 1, 0 };
+	const uint8_t no_text[] = { PRIVSEP_LOGIN_DONE, 0 };
+	char *text;
+	int ok;
+
+	assert_int_equal(privsep_send_login_done(sv[0], 1, NULL), 0);
+	assert_int_equal(privsep_recv_login_done(sv[1], 1000, &ok, &text), 0);
+	assert_int_equal(ok, 1);
+	assert_null(text);
+	assert_int_equal(privsep_send_login_done(sv[0], 0, "no home"), 0);
+	assert_int_equal(privsep_recv_login_done(sv[1], 1000, &ok, &text), 0);
+	assert_int_equal(ok, 0);
+	assert_string_equal(text, "no home");
+	free(text);
+
+	send_raw(bad_ok, sizeof(bad_ok));
+	assert_int_equal(
+	    privsep_recv_login_done(sv[1], 1000, &ok, &text), ERR_VALUE);
+	send_raw(trailing, sizeof(trailing));
+	assert_int_equal(
+	    privsep_recv_login_done(sv[1], 1000, &ok, &text), ERR_TRAILING);
+	send_raw(no_text, sizeof(no_text));
+	assert_int_equal(
+	    privsep_recv_login_done(sv[1], 1000, &ok, &text), ERR_SHORT);
+	assert_int_equal(ok, 0);
+	assert_null(text);
+}
+
+static void
+test_sign_messages(void **state)
+{
+	uint8_t dgst[MFTP_DIGEST_MAX], sig[MFTP_SIG_MAX];
+	uint8_t big[MFTP_SIG_MAX + 1];
+	const uint8_t empty[] = { PRIVSEP_SIGN_REQUEST, 0, 0, 0, 0 };
+	const uint8_t wrong[] = { PRIVSEP_SIGNATURE, 0, 0, 0, 1, 7 };
+	struct buf *b;
+	size_t n;
+
+	assert_int_equal(privsep_send_sign_request(sv[0], test_psk, 32), 0);
+	assert_int_equal(privsep_recv_sign_request(sv[1], 1000, dgst, &n), 0);
+	assert_int_equal(n, 32);
+	assert_memory_equal(dgst, test_psk, 32);
+	memset(big, 0xab, sizeof(big));
+	assert_int_equal(privsep_send_signature(sv[0], big, MFTP_SIG_MAX), 0);
+	assert_int_equal(privsep_recv_signature(sv[1], 1000, sig, &n), 0);
+	assert_int_equal(n, MFTP_SIG_MAX);
+
+	/* Sizes out of range are refused by the sender and the receiver. */
+	assert_int_equal(privsep_send_sign_request(sv[0], big, 0), -1);
+	assert_int_equal(
+	    privsep_send_sign_request(sv[0], big, MFTP_DIGEST_MAX + 1), -1);
+	assert_int_equal(
+	    privsep_send_signature(sv[0], big, MFTP_SIG_MAX + 1), -1);
+	send_raw(empty, sizeof(empty));
+	assert_int_equal(
+	    privsep_recv_sign_request(sv[1], 1000, dgst, &n), ERR_VALUE);
+	b = buf_new(PRIVSEP_MSG_MAX);
+	assert_int_equal(buf_put_u8(b, PRIVSEP_SIGN_REQUEST), 0);
+	assert_int_equal(buf_put_string(b, big, MFTP_DIGEST_MAX + 1), 0);
+	send_buf(b);
+	assert_int_equal(
+	    privsep_recv_sign_request(sv[1], 1000, dgst, &n), ERR_TOO_LONG);
+	assert_int_equal(n, 0);
+	send_raw(wrong, sizeof(wrong));
+	assert_int_equal(
+	    privsep_recv_sign_request(sv[1], 1000, dgst, &n), ERR_TYPE);
+	/* Every truncation of a good request. */
+	b = buf_new(PRIVSEP_MSG_MAX);
+	assert_int_equal(buf_put_u8(b, PRIVSEP_SIGN_REQUEST), 0);
+	assert_int_equal(buf_put_string(b, test_psk, 32), 0);
+	for (n = 1; n < buf_len(b); n++) {
+		size_t got = 99;
+
+		send_raw(buf_ptr(b), n);
+		assert_int_not_equal(
+		    privsep_recv_sign_request(sv[1], 1000, dgst, &got), 0);
+		assert_int_equal(got, 0);
+	}
+	buf_free(b);
 }
 
 int
@@ -239,6 +357,12 @@ main(void)
 		    test_request_deviations, pair_up, pair_down),
 		cmocka_unit_test_setup_teardown(
 		    test_eof_and_timeout, pair_up, pair_down),
+		cmocka_unit_test_setup_teardown(
+		    test_request_without_psk, pair_up, pair_down),
+		cmocka_unit_test_setup_teardown(
+		    test_login_done, pair_up, pair_down),
+		cmocka_unit_test_setup_teardown(
+		    test_sign_messages, pair_up, pair_down),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

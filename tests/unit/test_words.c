@@ -27,6 +27,40 @@ cleanup_exit(int status)
 	abort();
 }
 
+/*
+ * Fail if s holds a byte or sequence that acts on a terminal: C0, DEL,
+ * C1 as UTF-8 (c2 80-9f) or raw (80-9f not inside a sequence), or a bidi
+ * character.  Written from the byte patterns, not with the code tested.
+ */
+static void
+assert_terminal_safe(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, len = strlen(s), cont = 0;
+
+	for (i = 0; i < len; i++) {
+		assert_false(p[i] < 0x20 || p[i] == 0x7f);
+		if (p[i] == 0xc2 && i + 1 < len)
+			assert_false(p[i + 1] >= 0x80 && p[i + 1] <= 0x9f);
+		if (p[i] == 0xe2 && i + 2 < len && p[i + 1] == 0x80)
+			assert_false(p[i + 2] == 0x8e || p[i + 2] == 0x8f ||
+			    (p[i + 2] >= 0xa8 && p[i + 2] <= 0xae));
+		if (p[i] == 0xe2 && i + 2 < len && p[i + 1] == 0x81)
+			assert_false(p[i + 2] >= 0xa6 && p[i + 2] <= 0xa9);
+		if (p[i] == 0xd8 && i + 1 < len)
+			assert_false(p[i + 1] == 0x9c);
+		/* A byte 80-bf is only ever a continuation byte. */
+		if (p[i] >= 0x80 && p[i] <= 0xbf) {
+			assert_true(cont > 0);
+			cont--;
+		} else
+			cont = p[i] >= 0xf0 ? 3 :
+			    p[i] >= 0xe0    ? 2 :
+			    p[i] >= 0xc0    ? 1 :
+					      0;
+	}
+}
+
 /* Split line and check it gives exactly the n words of want. */
 static void
 assert_split(const char *line, const char *const *want, int n)
@@ -133,6 +167,28 @@ test_split_ansi_c(void **state)
 	assert_split("$HOME a$", w6, 2);
 }
 
+/* \u and \U give a character as UTF-8, as bash does. */
+static void
+test_split_unicode_escapes(void **state)
+{
+	static const char *const w1[] = { "evil\xe2\x80\xaetxt" };
+	static const char *const w2[] = { "\xc3\xa9x", "\x01" };
+	static const char *const w3[] = { "\xf0\x9f\x98\x80!" };
+	/* At most 4 digits after \u: the fifth is a character. */
+	static const char *const w4[] = { "\xe2\x80\xae"
+					  "1" };
+
+	assert_split("$'evil\\u202etxt'", w1, 1);
+	assert_split("$'\\u00e9x' $'\\u1'", w2, 2);
+	assert_split("$'\\U1F600!'", w3, 1);
+	assert_split("$'\\u202e1'", w4, 1);
+	assert_split_error("get $'\\u'", "hex digit");
+	assert_split_error("get $'\\U'", "hex digit");
+	assert_split_error("get $'\\u0'", "NUL");
+	assert_split_error("get $'\\ud800'", "not a character");
+	assert_split_error("get $'\\U110000'", "not a character");
+}
+
 static void
 test_split_errors(void **state)
 {
@@ -196,6 +252,25 @@ test_quote_forms(void **state)
 		{ "it's\n", "$'it\\'s\\n'" },
 		{ "b\\s\r", "$'b\\\\s\\r'" },
 		{ "\xc3\xa9\x01", "$'\xc3\xa9\\x01'" },
+		/* C1 controls, as UTF-8 and as raw bytes: CSI, NEL, OSC. */
+		{ "csi\xc2\x9b"
+		  "2J",
+		    "$'csi\\xc2\\x9b2J'" },
+		{ "nel\xc2\x85", "$'nel\\xc2\\x85'" },
+		{ "raw\x9b"
+		  "2J\x9d",
+		    "$'raw\\x9b2J\\x9d'" },
+		/* Bidi characters show escaped, so a name cannot disguise
+		 * itself ("evil\u202etxt.exe" would read "evilexe.txt"). */
+		{ "evil\xe2\x80\xaetxt.exe", "$'evil\\u202etxt.exe'" },
+		{ "\xe2\x81\xa6x\xe2\x81\xa9", "$'\\u2066x\\u2069'" },
+		{ "\xe2\x80\x8f\xe2\x80\x8e", "$'\\u200f\\u200e'" },
+		{ "\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad",
+		    "$'\\u202a\\u202b\\u202c\\u202d'" },
+		{ "\xe2\x81\xa7\xe2\x81\xa8", "$'\\u2067\\u2068'" },
+		{ "ar\xd8\x9c", "$'ar\\u061c'" },
+		/* Printable characters near them stay as they are. */
+		{ "\xc2\xa0nbsp\xe2\x80\x90", "\xc2\xa0nbsp\xe2\x80\x90" },
 	};
 	size_t i;
 	char *q;
@@ -217,7 +292,13 @@ test_quote_round_trip(void **state)
 		"\xff\xfe", "\xc3", "\xc3\x28", "\xe2\x82", "\xed\xa0\x80",
 		"\xc0\xaf", "\xf4\x90\x80\x80", "caf\xc3\xa9",
 		"\xe6\x97\xa5 \xe6\x9c\xac's", "!bang", "a;b|c&d", "(x)", "{y}",
-		"<z>", "`q`", "[r]", "?", "*" };
+		"<z>", "`q`", "[r]", "?", "*",
+		"csi\xc2\x9b"
+		"2J",
+		"\x9b\x80\x9f", "evil\xe2\x80\xaetxt",
+		"\xe2\x81\xa6\xe2\x80\x8f", "\xd8\x9c\xe2\x80\xa8\xe2\x80\xa9",
+		"\xe2\x80\xae"
+		"1f" };
 	const char *err;
 	size_t i;
 	char **argv, *q, *line;
@@ -225,10 +306,8 @@ test_quote_round_trip(void **state)
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		q = words_quote(names[i]);
-		/* No control character ever reaches the screen. */
-		for (line = q; *line != '\0'; line++)
-			assert_false(
-			    (unsigned char)*line < 0x20 || *line == 0x7f);
+		/* No control or bidi character ever reaches the screen. */
+		assert_terminal_safe(q);
 		assert_int_equal(asprintf(&line, "cmd %s end", q) > 0, 1);
 		assert_int_equal(words_split(line, &argc, &argv, &err), 0);
 		assert_int_equal(argc, 3);
@@ -248,6 +327,13 @@ test_printable(void **state)
 	p = words_printable("a\nb\033c\x7f"
 			    "d\xc3\xa9");
 	assert_string_equal(p, "a?b?c?d\xc3\xa9");
+	free(p);
+	/* C1 as UTF-8 and as a raw byte; a bidi override shown escaped. */
+	p = words_printable("x\xc2\x9b"
+			    "2Jy\x9b"
+			    "2Jz\xe2\x80\xae\xe6\x97\xa5");
+	assert_string_equal(p, "x?2Jy?2Jz\\u202e\xe6\x97\xa5");
+	assert_terminal_safe(p);
 	free(p);
 }
 
@@ -281,6 +367,7 @@ main(void)
 		cmocka_unit_test(test_split_backslash),
 		cmocka_unit_test(test_split_joined_parts),
 		cmocka_unit_test(test_split_ansi_c),
+		cmocka_unit_test(test_split_unicode_escapes),
 		cmocka_unit_test(test_split_errors),
 		cmocka_unit_test(test_split_dashes),
 		cmocka_unit_test(test_quote_plain),

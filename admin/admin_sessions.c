@@ -1,0 +1,229 @@
+/*
+ * admin_sessions.c: find a user's serving processes in /proc and end
+ * them (see admin_sessions.h).
+ *
+ * Runs as: root, from ftpuser-del and ftpuser-mod.  Everything read from
+ * /proc describes processes the user controls; it is only compared,
+ * never trusted further, and each process is re-checked after its pidfd
+ * is open, so that the signal reaches the process that was checked.
+ */
+#include <sys/types.h>
+#include <sys/pidfd.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "admin_common.h"
+#include "admin_sessions.h"
+#include "util.h"
+
+/* The serving program's name, as /proc/PID/exe shows its path. */
+#define ADMIN_SERVER_NAME "mftpd"
+
+/* Looks for sessions: the first at once, the next after this long. */
+#define ADMIN_SESSION_LOOKS 3
+#define ADMIN_SESSION_RELOOK_MS 500
+
+/* Nonzero if /proc/PID's real uid is uid. */
+static int
+admin_proc_uid_is(pid_t pid, uid_t uid)
+{
+	char path[64], line[256];
+	unsigned long ruid;
+	int found = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	if ((fp = fopen(path, "re")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (sscanf(line, "Uid: %lu", &ruid) == 1) {
+			found = ruid == (unsigned long)uid;
+			break;
+		}
+	fclose(fp);
+	return found;
+}
+
+/* Nonzero if /proc/PID's executable is named ADMIN_SERVER_NAME. */
+static int
+admin_proc_is_server(pid_t pid)
+{
+	static const char deleted[] = " (deleted)";
+	char path[64], exe[PATH_MAX + 1], *base;
+	ssize_t n;
+	size_t dl = sizeof(deleted) - 1;
+
+	snprintf(path, sizeof(path), "/proc/%ld/exe", (long)pid);
+	if ((n = readlink(path, exe, sizeof(exe) - 1)) <= 0)
+		return 0;
+	exe[n] = '\0';
+	/* A serving process outlives an upgrade of its binary. */
+	if ((size_t)n > dl && strcmp(exe + n - dl, deleted) == 0)
+		exe[n - dl] = '\0';
+	base = strrchr(exe, '/');
+	return strcmp(base != NULL ? base + 1 : exe, ADMIN_SERVER_NAME) == 0;
+}
+
+/* Nonzero if /proc/PID's root directory is the file home is. */
+static int
+admin_proc_root_is(pid_t pid, const struct stat *home)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%ld/root", (long)pid);
+	return stat(path, &st) == 0 && st.st_dev == home->st_dev &&
+	    st.st_ino == home->st_ino;
+}
+
+/* What a session of the user looks like. */
+struct admin_who {
+	uid_t uid;
+	int have_home; /* 0: the home is gone; the uid alone decides */
+	struct stat home;
+};
+
+static int
+admin_is_session(pid_t pid, const struct admin_who *w)
+{
+	return admin_proc_uid_is(pid, w->uid) && admin_proc_is_server(pid) &&
+	    (!w->have_home || admin_proc_root_is(pid, &w->home));
+}
+
+/*
+ * Signal every session of w with SIGTERM; their pidfds go to *fds
+ * (*nfds of them).
+ */
+static void
+admin_signal_sessions(const struct admin_who *w, int **fds, size_t *nfds)
+{
+	const char *errstr;
+	struct dirent *de;
+	DIR *d;
+	pid_t pid;
+	int fd;
+
+	if ((d = opendir("/proc")) == NULL)
+		admin_err("cannot read /proc");
+	while ((errno = 0, de = readdir(d)) != NULL) {
+		pid = (pid_t)strtonum(de->d_name, 1, INT_MAX, &errstr);
+		if (errstr != NULL || !admin_is_session(pid, w))
+			continue;
+		if ((fd = pidfd_open(pid, 0)) == -1) {
+			if (errno != ESRCH)
+				admin_warn("pidfd_open(%ld)", (long)pid);
+			continue;
+		}
+		/* The pid may have been reused before the pidfd was open:
+		 * check again what the pidfd now pins. */
+		if (!admin_is_session(pid, w)) {
+			close(fd);
+			continue;
+		}
+		if (pidfd_send_signal(fd, SIGTERM, NULL, 0) == -1) {
+			if (errno != ESRCH)
+				admin_warn("cannot end process %ld", (long)pid);
+			close(fd);
+			continue;
+		}
+		*fds = xreallocarray(*fds, *nfds + 1, sizeof(**fds));
+		(*fds)[(*nfds)++] = fd;
+	}
+	if (errno != 0)
+		admin_err("cannot read /proc");
+	closedir(d);
+}
+
+/*
+ * Wait up to ms for the processes of fds to exit (a pidfd is readable
+ * once its process has); returns how many are still running.
+ */
+static size_t
+admin_wait_exit(const int *fds, size_t n, int ms)
+{
+	struct pollfd *p;
+	uint64_t end = mono_ms() + (uint64_t)ms, now;
+	size_t i, left;
+	int r;
+
+	p = xreallocarray(NULL, n > 0 ? n : 1, sizeof(*p));
+	for (i = 0; i < n; i++) {
+		p[i].fd = fds[i];
+		p[i].events = POLLIN;
+		p[i].revents = 0;
+	}
+	for (;;) {
+		for (i = 0, left = 0; i < n; i++)
+			if (p[i].fd != -1 && (p[i].revents & POLLIN) != 0)
+				p[i].fd = -1; /* exited: poll ignores it */
+			else if (p[i].fd != -1)
+				left++;
+		if (left == 0 || (now = mono_ms()) >= end)
+			break;
+		r = poll(p, n, (int)(end - now));
+		if (r == -1 && errno != EINTR)
+			admin_err("poll");
+	}
+	free(p);
+	return left;
+}
+
+/* One look: end the sessions found; how many. */
+static size_t
+admin_end_once(const struct admin_who *w)
+{
+	int *fds = NULL;
+	size_t n = 0, i;
+
+	admin_signal_sessions(w, &fds, &n);
+	if (n > 0 && admin_wait_exit(fds, n, ADMIN_SESSION_GRACE * 1000) > 0) {
+		/* A stopped or stuck process: SIGKILL cannot be caught. */
+		for (i = 0; i < n; i++)
+			(void)pidfd_send_signal(fds[i], SIGKILL, NULL, 0);
+		if (admin_wait_exit(fds, n, ADMIN_SESSION_GRACE * 1000) > 0)
+			admin_warnx("a session of uid %lu did not end",
+			    (unsigned long)w->uid);
+	}
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	free(fds);
+	return n;
+}
+
+size_t
+admin_end_sessions(uid_t uid, const char *home)
+{
+	struct timespec ts = { 0, ADMIN_SESSION_RELOOK_MS * 1000000L };
+	struct admin_who w;
+	size_t total = 0, n;
+	int i;
+
+	memset(&w, 0, sizeof(w));
+	w.uid = uid;
+	w.have_home = stat(home, &w.home) == 0;
+
+	/*
+	 * A login checked against the old database may still be becoming
+	 * a session: look again after a moment, until a look finds none.
+	 */
+	for (i = 0; i < ADMIN_SESSION_LOOKS; i++) {
+		if (i > 0)
+			(void)nanosleep(&ts, NULL);
+		n = admin_end_once(&w);
+		total += n;
+		if (n == 0 && i > 0)
+			break;
+	}
+	return total;
+}

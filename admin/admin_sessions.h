@@ -1,0 +1,38 @@
+/*
+ * admin_sessions.h: end the running sessions of a user who is removed or
+ * locked.
+ *
+ * Runs as: root, from ftpuser-del and ftpuser-mod, after the user
+ * database no longer lets the user log in.
+ *
+ * A logged-in session is served by an mftpd process running under the
+ * user's own uid (real, effective and saved), chrooted into the user's
+ * home; nothing else of mftp runs under that uid.  So the sessions are
+ * the processes whose real uid is the user's, whose executable is named
+ * "mftpd" and whose root directory is the user's home (when the home
+ * still exists: this keeps another mftpd instance's user who was given
+ * the same uid from its own database out of it).  They are found in /proc,
+ * signalled through a pidfd (never by a pid that may have been reused),
+ * first with SIGTERM and, if they outlive ADMIN_SESSION_GRACE seconds,
+ * with SIGKILL.  Only the sessions on this machine are ended: with homes
+ * on shared storage, run the tool on every node (or stop the sessions
+ * there) as well.
+ */
+#ifndef MFTP_ADMIN_SESSIONS_H
+#define MFTP_ADMIN_SESSIONS_H
+
+#include <sys/types.h>
+#include <stddef.h>
+
+/* Seconds a session gets to end on SIGTERM before SIGKILL. */
+#define ADMIN_SESSION_GRACE 5
+
+/*
+ * End every session on this machine of the user with uid and home, and
+ * look again a moment later for one whose login was being accepted while
+ * the user database changed.  Returns how many were ended; a process
+ * that could not be signalled is warned about and not counted.
+ */
+size_t admin_end_sessions(uid_t uid, const char *home);
+
+#endif

@@ -1,0 +1,196 @@
+/*
+ * known_hosts.c: reading and adding the client's server-key pins.
+ *
+ * Runs as: the user, in mftp.  The file is the user's own, but it is
+ * parsed as untrusted text (it may have been edited by hand): bounded
+ * lines, every field checked, a bad line skipped.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "known_hosts.h"
+#include "util.h"
+
+/* A known_hosts file larger than this is not read: it is not one. */
+#define KNOWN_HOSTS_MAX (4 * 1024 * 1024)
+#define KNOWN_HOSTS_LINE_MAX 1024
+
+/* Split one line into at most 3 words; the count, or -1 if more. */
+static int
+known_hosts_words(char *line, char *w[3])
+{
+	char *p = line, *e;
+	int n = 0;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0' || *p == '#')
+			return n;
+		if (n == 3)
+			return -1;
+		w[n++] = p;
+		e = p + strcspn(p, " \t");
+		if (*e == '\0')
+			return n;
+		*e = '\0';
+		p = e + 1;
+	}
+}
+
+/* Case-insensitive for names; the port and key must match exactly. */
+static int
+known_hosts_same_host(const char *a, const char *b)
+{
+	return strcasecmp(a, b) == 0;
+}
+
+enum known_hosts_result
+known_hosts_check(const char *text, size_t len, const char *host,
+    const char *port, const char *fp, size_t *line, char *old, size_t oldlen)
+{
+	char buf[KNOWN_HOSTS_LINE_MAX + 1], *w[3];
+	enum known_hosts_result res = KNOWN_HOSTS_UNKNOWN;
+	size_t off = 0, n, no = 0;
+	const char *nl;
+
+	while (off < len) {
+		no++;
+		nl = memchr(text + off, '\n', len - off);
+		n = nl != NULL ? (size_t)(nl - (text + off)) : len - off;
+		if (n <= KNOWN_HOSTS_LINE_MAX &&
+		    memchr(text + off, '\0', n) == NULL) {
+			memcpy(buf, text + off, n);
+			buf[n] = '\0';
+			if (known_hosts_words(buf, w) == 3 &&
+			    strncmp(w[2], "SHA256:", 7) == 0 &&
+			    known_hosts_same_host(w[0], host) &&
+			    strcmp(w[1], port) == 0) {
+				if (strcmp(w[2], fp) == 0)
+					return KNOWN_HOSTS_MATCH;
+				/* Keep looking: another line may match. */
+				if (res == KNOWN_HOSTS_UNKNOWN) {
+					res = KNOWN_HOSTS_MISMATCH;
+					*line = no;
+					strlcpy(old, w[2], oldlen);
+				}
+			}
+		}
+		off += n + (nl != NULL);
+	}
+	return res;
+}
+
+int
+known_hosts_check_file(const char *path, const char *host, const char *port,
+    const char *fp, size_t *line, char *old, size_t oldlen, char *err,
+    size_t errlen)
+{
+	struct stat st;
+	char *text;
+	ssize_t n;
+	size_t got = 0;
+	int fd, r;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return KNOWN_HOSTS_UNKNOWN;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size > KNOWN_HOSTS_MAX) {
+		snprintf(err, errlen, "%s: not a known_hosts file", path);
+		close(fd);
+		return -1;
+	}
+	text = xmalloc((size_t)st.st_size + 1);
+	while (got < (size_t)st.st_size) {
+		n = read(fd, text + got, (size_t)st.st_size - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	r = known_hosts_check(text, got, host, port, fp, line, old, oldlen);
+	free(text);
+	return r;
+}
+
+/* mkdir -p of path's parent, each new level 0700. */
+static int
+known_hosts_mkdirs(const char *path)
+{
+	char *dir = xstrdup(path), *p;
+	int r = 0;
+
+	if ((p = strrchr(dir, '/')) != NULL)
+		*p = '\0';
+	for (p = dir + 1; r == 0 && *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+			r = -1;
+		*p = '/';
+	}
+	if (r == 0 && *dir != '\0' && mkdir(dir, 0700) == -1 && errno != EEXIST)
+		r = -1;
+	free(dir);
+	return r;
+}
+
+int
+known_hosts_add(const char *path, const char *host, const char *port,
+    const char *fp, char *err, size_t errlen)
+{
+	char *line, *p;
+	int fd, len, r = 0;
+
+	if (known_hosts_mkdirs(path) == -1 ||
+	    (fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+		 0600)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	len = xasprintf(&line, "%s %s %s\n", host, port, fp);
+	for (p = line; *p != ' '; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (write(fd, line, (size_t)len) != len) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		r = -1;
+	}
+	free(line);
+	if (close(fd) == -1 && r == 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		r = -1;
+	}
+	return r;
+}
+
+char *
+known_hosts_default_path(void)
+{
+	const char *home = getenv("HOME");
+	struct passwd *pw;
+	char *path;
+
+	if ((home == NULL || *home == '\0') &&
+	    (pw = getpwuid(getuid())) != NULL)
+		home = pw->pw_dir;
+	if (home == NULL || *home == '\0')
+		return NULL;
+	xasprintf(&path, "%s/.config/mftp/known_hosts", home);
+	return path;
+}

@@ -1,0 +1,292 @@
+/*
+ * rpc_tls.c: the client's two TLS handshakes and the check of the
+ * server's identity.
+ *
+ * Runs as: the user, in mftp.  The first handshake is checked against
+ * the user's pins (known_hosts, trust on first use, as ssh does) or, for
+ * a key no pin names, a certificate chain to the system's CAs that
+ * matches the host name.  Only then is anything sent inside it: the
+ * password goes out only to a server whose key was vouched for.  After
+ * a good LOGIN the server closes that session and the client starts a
+ * second one keyed by the secret both exported from the first (external
+ * PSK with X25519: fresh keys, and proof it is the same server).
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <readpassphrase.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include "err.h"
+#include "frame.h"
+#include "known_hosts.h"
+#include "log.h"
+#include "proto.h"
+#include "rpc_int.h"
+#include "tls.h"
+#include "transport.h"
+#include "util.h"
+
+static SSL_CTX *
+rpc_tls_ctx(int second)
+{
+	static SSL_CTX *first_ctx, *second_ctx;
+
+	if (second) {
+		if (second_ctx == NULL)
+			second_ctx = tls_psk_ctx(0);
+		return second_ctx;
+	}
+	if (first_ctx == NULL) {
+		if ((first_ctx = SSL_CTX_new(TLS_client_method())) == NULL)
+			fatalx("TLS context: %s", tls_error());
+		tls_ctx_common(first_ctx);
+		/*
+		 * Chains are checked against the system's CAs for CA mode;
+		 * a failure there is not fatal (the pin may vouch instead),
+		 * so the result is read after the handshake.
+		 */
+		if (SSL_CTX_set_default_verify_paths(first_ctx) != 1)
+			ERR_clear_error();
+		SSL_CTX_set_verify(first_ctx, SSL_VERIFY_NONE, NULL);
+	}
+	return first_ctx;
+}
+
+/*
+ * The server answered our ClientHello in clear: one protocol-1 frame.
+ * Our own servers do that only to refuse a connection over their
+ * limits; anything else is a server that predates TLS.  Either way the
+ * message is unauthenticated: it is shown, and nothing is sent.
+ */
+static int
+rpc_tls_plain_answer(struct rpc *r)
+{
+	const char *text;
+	int e;
+
+	e = frame_recv_msg(r->t, r->scratch, &r->m);
+	text = e == 0 && r->m.text != NULL ? r->m.text : "";
+	if (e == 0 && r->m.type == MFTP_MSG_ERROR && r->m.code == MFTP_ST_BUSY)
+		return rpc_lose(r, MFTP_ST_BUSY, "%s", text);
+	return rpc_lose(r, MFTP_ST_VERSION,
+	    "the server answered without TLS: it speaks mftp protocol 1, "
+	    "and this client requires protocol 2 (TLS); upgrade the "
+	    "server%s%s%s",
+	    *text != '\0' ? " (it said: " : "", text, *text != '\0' ? ")" : "");
+}
+
+/* The peer's numeric address, for the first-connect question. */
+static void
+rpc_tls_peer_addr(int fd, char *out, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == -1 ||
+	    getnameinfo((struct sockaddr *)&ss, sl, out, (socklen_t)len, NULL,
+		0, NI_NUMERICHOST) != 0)
+		strlcpy(out, "unknown address", len);
+}
+
+/* Ask, as ssh does; 1 to trust and pin the key, 0 to refuse. */
+static int
+rpc_tls_ask(struct rpc *r, const char *host, const char *port)
+{
+	char addr[NI_MAXHOST], answer[128];
+	const char *prompt = "Are you sure you want to continue connecting "
+			     "(yes/no/[fingerprint])? ";
+
+	rpc_tls_peer_addr(transport_fd(r->t), addr, sizeof(addr));
+	fprintf(stderr,
+	    "The authenticity of host '%s (%s)' port %s can't be "
+	    "established.\n"
+	    "Its key fingerprint is %s.\n",
+	    host, addr, port, r->fp);
+	for (;;) {
+		if (readpassphrase(prompt, answer, sizeof(answer),
+			RPP_ECHO_ON | RPP_REQUIRE_TTY) == NULL)
+			return 0;
+		if (strcasecmp(answer, "yes") == 0 ||
+		    strcmp(answer, r->fp) == 0)
+			return 1;
+		if (strcasecmp(answer, "no") == 0)
+			return 0;
+		if (strncmp(answer, "SHA256:", 7) == 0) {
+			fprintf(
+			    stderr, "That fingerprint is not this server's.\n");
+			return 0;
+		}
+		prompt = "Please type 'yes', 'no' or the fingerprint: ";
+	}
+}
+
+/* A key no pin and no CA vouches for: the trust policy decides. */
+static int
+rpc_tls_unknown(struct rpc *r, const char *host, const char *port,
+    const struct rpc_trust *trust)
+{
+	char err[512];
+
+	switch (trust->strict) {
+	case RPC_STRICT_YES:
+		return rpc_lose(r, 0,
+		    "the key of %s port %s is not known (%s) and "
+		    "StrictHostKeyChecking=yes; nothing was sent",
+		    host, port, r->fp);
+	case RPC_STRICT_ASK:
+		if (!trust->interactive)
+			return rpc_lose(r, 0,
+			    "the key of %s port %s is not known (%s); "
+			    "batch mode does not ask: compare it with "
+			    "'mftpd --fingerprint' on the server, then "
+			    "connect once interactively or give "
+			    "-o StrictHostKeyChecking=accept-new",
+			    host, port, r->fp);
+		if (!rpc_tls_ask(r, host, port))
+			return rpc_lose(r, 0,
+			    "host key verification failed; nothing was "
+			    "sent");
+		break;
+	case RPC_STRICT_ACCEPT_NEW:
+	case RPC_STRICT_NO:
+		break;
+	}
+	if (known_hosts_add(
+		trust->known_hosts, host, port, r->fp, err, sizeof(err)) == -1)
+		return rpc_lose(r, 0, "cannot pin the server's key: %s", err);
+	if (!trust->quiet)
+		fprintf(stderr,
+		    "Permanently added the key of %s port %s (%s) to %s.\n",
+		    host, port, r->fp, trust->known_hosts);
+	r->vouched = "pinned now";
+	return RPC_OK;
+}
+
+static int
+rpc_tls_verify(struct rpc *r, SSL *ssl, const char *host, const char *port,
+    const struct rpc_trust *trust)
+{
+	char old[TLS_FP_LEN + 16], err[512];
+	X509 *cert = SSL_get0_peer_certificate(ssl);
+	size_t line = 0;
+	int kh;
+
+	if (cert == NULL || tls_fingerprint(X509_get0_pubkey(cert), r->fp) != 0)
+		return rpc_lose(r, 0, "the server sent no usable certificate");
+	kh = known_hosts_check_file(trust->known_hosts, host, port, r->fp,
+	    &line, old, sizeof(old), err, sizeof(err));
+	if (kh == -1)
+		return rpc_lose(r, 0, "%s", err);
+	if (kh == KNOWN_HOSTS_MATCH) {
+		r->vouched = "pinned";
+		return RPC_OK;
+	}
+	if (kh == KNOWN_HOSTS_MISMATCH)
+		return rpc_lose(r, 0,
+		    "WARNING: the key of %s port %s has CHANGED: line %zu "
+		    "of %s pins %s, the server presents %s. Someone may be "
+		    "intercepting the connection, or the server's key was "
+		    "replaced; nothing was sent. If the change is expected, "
+		    "remove line %zu of %s and connect again",
+		    host, port, line, trust->known_hosts, old, r->fp, line,
+		    trust->known_hosts);
+	/* CA mode: a chain to the system's CAs for this host name. */
+	if (SSL_get_verify_result(ssl) == X509_V_OK) {
+		r->vouched = "CA-verified";
+		return RPC_OK;
+	}
+	return rpc_tls_unknown(r, host, port, trust);
+}
+
+/* Which name the certificate must carry, and SNI for a DNS name. */
+static void
+rpc_tls_set_host(SSL *ssl, const char *host)
+{
+	unsigned char ip[16];
+
+	if (inet_pton(AF_INET, host, ip) == 1 ||
+	    inet_pton(AF_INET6, host, ip) == 1) {
+		(void)X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host);
+		return;
+	}
+	(void)SSL_set_tlsext_host_name(ssl, host);
+	(void)SSL_set1_host(ssl, host);
+}
+
+/* A failed handshake, in words. */
+static int
+rpc_tls_failed(struct rpc *r, int e, const char *which)
+{
+	if (e == ERR_TLS)
+		return rpc_lose(r, 0, "TLS %s failed: %s", which, tls_error());
+	return rpc_lose_err(r, e, which);
+}
+
+int
+rpc_tls_start(struct rpc *r, const char *host, const char *port,
+    const struct rpc_trust *trust, int timeout_ms)
+{
+	uint64_t deadline = mono_ms() + (uint64_t)timeout_ms;
+	int fd = transport_fd(r->t), e, plain;
+	SSL *ssl;
+
+	if ((ssl = SSL_new(rpc_tls_ctx(0))) == NULL)
+		fatalx("SSL_new: %s", tls_error());
+	rpc_tls_set_host(ssl, host);
+	e = tls_connect(ssl, fd, deadline, &plain);
+	if (e == 0 && plain) {
+		SSL_free(ssl);
+		return rpc_tls_plain_answer(r);
+	}
+	if (e != 0) {
+		SSL_free(ssl);
+		return rpc_tls_failed(r, e, "handshake");
+	}
+	transport_set_tls(r->t, ssl);
+	if (tls_export_psk(ssl, r->psk) != 0)
+		return rpc_lose(r, 0, "TLS: %s", tls_error());
+	return rpc_tls_verify(r, ssl, host, port, trust);
+}
+
+int
+rpc_tls_resume(struct rpc *r)
+{
+	int fd = transport_fd(r->t), e;
+	SSL *ssl;
+
+	if ((ssl = SSL_new(rpc_tls_ctx(1))) == NULL || SSL_set_fd(ssl, fd) != 1)
+		fatalx("SSL_new: %s", tls_error());
+	SSL_set_connect_state(ssl);
+	tls_set_psk(ssl, r->psk);
+	e = tls_handshake(ssl, fd, mono_ms() + RPC_IO_TIMEOUT_MS);
+	if (e == 0 && tls_check_psk_dhe(ssl) != 0)
+		e = ERR_TLS;
+	tls_set_psk(ssl, NULL);
+	explicit_bzero(r->psk, sizeof(r->psk));
+	/* The first session is over; its object goes, with no alert. */
+	transport_set_tls(r->t, ssl);
+	if (e != 0)
+		return rpc_tls_failed(r, e, "handshake after login");
+	return RPC_OK;
+}
+
+const char *
+rpc_tls_info(struct rpc *r)
+{
+	char desc[128];
+	SSL *ssl = transport_tls(r->t);
+
+	if (ssl == NULL)
+		return "no TLS";
+	tls_describe(ssl, desc, sizeof(desc));
+	snprintf(r->info, sizeof(r->info), "%s, server key %s (%s)", desc,
+	    r->fp, r->vouched != NULL ? r->vouched : "unchecked");
+	return r->info;
+}

@@ -1,0 +1,119 @@
+/*
+ * preauth_tls.c: the pre-auth worker's TLS server, whose private key it
+ * does not have.
+ *
+ * Runs as: root until the worker drops privilege (preauth_tls_ctx reads
+ * the certificate chain), then the pre-auth user in its empty chroot.
+ * The context's key is the certificate's public key with an ECDSA method
+ * whose sign operation sends the handshake digest to mftpd-sign and
+ * returns its signature: a compromised worker can get one signature for
+ * its one connection, never the key (DESIGN.md §1a, TLS-NOTES).
+ *
+ * EC_KEY_METHOD is deprecated in OpenSSL 3.0 but supported there; the
+ * alternative is a provider of our own, far more code for the same hook.
+ */
+#define OPENSSL_SUPPRESS_DEPRECATED 1
+
+#include <sys/types.h>
+
+#include <string.h>
+
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "err.h"
+#include "log.h"
+#include "preauth_tls.h"
+#include "privsep_msg.h"
+#include "tls.h"
+
+/* The socket to mftpd-sign, and whether its one signature was used. */
+static int preauth_sign_fd = -1;
+static int preauth_signed;
+
+static int
+preauth_tls_sign(int type, const unsigned char *dgst, int dlen,
+    unsigned char *sig, unsigned int *siglen, const BIGNUM *kinv,
+    const BIGNUM *r, EC_KEY *eckey)
+{
+	uint8_t out[MFTP_SIG_MAX];
+	size_t n;
+	int e;
+
+	(void)type;
+	(void)kinv;
+	(void)r;
+	if (preauth_signed++ || dlen <= 0 || dlen > MFTP_DIGEST_MAX) {
+		log_warnx("host key: unexpected signature request");
+		return 0;
+	}
+	if (privsep_send_sign_request(preauth_sign_fd, dgst, (size_t)dlen) ==
+	    -1) {
+		log_warn("host key: asking mftpd-sign");
+		return 0;
+	}
+	e = privsep_recv_signature(
+	    preauth_sign_fd, MFTP_SIGN_TIMEOUT_MS, out, &n);
+	if (e != 0) {
+		log_warnx(
+		    "host key: no signature from mftpd-sign: %s", err_str(e));
+		return 0;
+	}
+	/* OpenSSL sized sig for this key's largest signature. */
+	if (n > (size_t)ECDSA_size(eckey)) {
+		log_warnx("host key: signature too long");
+		return 0;
+	}
+	memcpy(sig, out, n);
+	*siglen = (unsigned int)n;
+	return 1;
+}
+
+/* The certificate's public key, signing through mftpd-sign. */
+static EVP_PKEY *
+preauth_tls_remote_key(X509 *cert)
+{
+	static EC_KEY_METHOD *meth;
+	EVP_PKEY *pub = X509_get0_pubkey(cert), *key;
+	EC_KEY *ec;
+	int (*sign_setup)(EC_KEY *, BN_CTX *, BIGNUM **, BIGNUM **);
+	ECDSA_SIG *(*sign_sig)(const unsigned char *, int, const BIGNUM *,
+	    const BIGNUM *, EC_KEY *);
+
+	if (pub == NULL || (ec = EVP_PKEY_get1_EC_KEY(pub)) == NULL)
+		fatalx("the host certificate's key is not an ECDSA key");
+	if (meth == NULL) {
+		if ((meth = EC_KEY_METHOD_new(EC_KEY_get_default_method())) ==
+		    NULL)
+			fatalx("EC_KEY_METHOD_new: %s", tls_error());
+		EC_KEY_METHOD_get_sign(meth, NULL, &sign_setup, &sign_sig);
+		EC_KEY_METHOD_set_sign(
+		    meth, preauth_tls_sign, sign_setup, sign_sig);
+	}
+	if (EC_KEY_set_method(ec, meth) != 1 ||
+	    (key = EVP_PKEY_new()) == NULL ||
+	    EVP_PKEY_assign_EC_KEY(key, ec) != 1)
+		fatalx("host key method: %s", tls_error());
+	return key;
+}
+
+SSL_CTX *
+preauth_tls_ctx(const char *cert_file, int sign_fd)
+{
+	SSL_CTX *ctx;
+	EVP_PKEY *key;
+
+	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL)
+		fatalx("TLS context: %s", tls_error());
+	tls_ctx_common(ctx);
+	if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1)
+		fatalx("host certificate %s: %s", cert_file, tls_error());
+	key = preauth_tls_remote_key(SSL_CTX_get0_certificate(ctx));
+	if (SSL_CTX_use_PrivateKey(ctx, key) != 1)
+		fatalx("host certificate %s: %s", cert_file, tls_error());
+	EVP_PKEY_free(key);
+	preauth_sign_fd = sign_fd;
+	return ctx;
+}

@@ -1,0 +1,92 @@
+/*
+ * tls.h: what the daemon and the client share about their TLS 1.3
+ * sessions (doc/PROTOCOL.md, "TLS"): the one set of protocol settings,
+ * the handshake loop with a deadline, the exported per-session secret
+ * and the second handshake keyed by it, and key fingerprints.
+ *
+ * Used by: mftpd (pre-auth worker, serving process), mftp and the tests.
+ * OpenSSL (libssl) does all the cryptography; nothing here is a cipher.
+ */
+#ifndef MFTP_TLS_H
+#define MFTP_TLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/ssl.h>
+
+#include "mftp_limits.h"
+
+/* SSL_export_keying_material label of the per-session secret. */
+#define TLS_PSK_LABEL "EXPORTER-mftp-session-psk"
+/* The identity both ends name the external PSK by. */
+#define TLS_PSK_IDENTITY "mftp-session"
+/* "SHA256:" and 43 characters of unpadded base64, and a NUL. */
+#define TLS_FP_LEN 51
+
+/*
+ * Set up libssl (its configuration file and providers) now.  Call it
+ * before a chroot: afterwards nothing would be found, and in a home
+ * something planted could be.
+ */
+void tls_init(void);
+
+/*
+ * Settings every mftp context shares: TLS 1.3 only, the cipher suites
+ * in the order measured fastest here, X25519 first, no session tickets,
+ * no early data, no renegotiation.
+ */
+void tls_ctx_common(SSL_CTX *ctx);
+
+/*
+ * A context for the second handshake, keyed by the secret given to each
+ * connection with tls_set_psk(): external PSK with (EC)DHE, so the keys
+ * are fresh and forward secret.  server: 1 for mftpd, 0 for mftp.
+ */
+SSL_CTX *tls_psk_ctx(int server);
+/* The secret for ssl's second handshake; psk must outlive it. */
+void tls_set_psk(SSL *ssl, const uint8_t *psk);
+/*
+ * After that handshake: 0 when the PSK was used with a key exchange
+ * (never PSK alone), ERR_TLS otherwise.
+ */
+int tls_check_psk_dhe(SSL *ssl);
+
+/* The per-session secret of a finished first handshake: 0 or ERR_TLS. */
+int tls_export_psk(SSL *ssl, uint8_t psk[MFTP_PSK_LEN]);
+
+/*
+ * Drive ssl's handshake on non-blocking socket fd until it completes or
+ * the monotonic clock reaches deadline_ms.  0, ERR_TIMEOUT, ERR_EOF (the
+ * peer closed), ERR_IO or ERR_TLS (why: tls_error()).
+ */
+int tls_handshake(SSL *ssl, int fd, uint64_t deadline_ms);
+
+/*
+ * The client's side of a first handshake on non-blocking socket fd:
+ * the ClientHello goes out, and the server's first byte is looked at
+ * before TLS reads anything, because a server refusing the connection
+ * over its limits, or one older than TLS, answers with a clear
+ * protocol-1 frame (first byte 0x00).  Then *plain is 1 and the frame is
+ * still unread on fd; otherwise the handshake is completed as
+ * tls_handshake does.
+ */
+int tls_connect(SSL *ssl, int fd, uint64_t deadline_ms, int *plain);
+
+/*
+ * Wait until fd has a byte to read and return it without consuming it:
+ * 0 with *b set, ERR_EOF, ERR_TIMEOUT or ERR_IO.  Tells a TLS record
+ * (0x16) from a protocol-1 frame (0x00) before either side commits.
+ */
+int tls_peek_byte(int fd, uint64_t deadline_ms, uint8_t *b);
+
+/* "SHA256:<base64>" of the key's SubjectPublicKeyInfo: 0 or -1. */
+int tls_fingerprint(EVP_PKEY *key, char out[TLS_FP_LEN]);
+
+/* "TLSv1.3 TLS_AES_128_GCM_SHA256 X25519" for ssl. */
+void tls_describe(SSL *ssl, char *out, size_t len);
+
+/* The reason of the oldest queued OpenSSL error (queue cleared). */
+const char *tls_error(void);
+
+#endif

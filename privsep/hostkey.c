@@ -1,0 +1,247 @@
+/*
+ * hostkey.c: loading, checking and making the server's TLS key pair.
+ *
+ * Runs as: root, in mftpd-sign (before it drops to the pre-auth user) and
+ * in mftpd's one-shot commands.  The daemon's long-lived processes never
+ * call into this file: no process that reads network bytes holds the
+ * private key (DESIGN.md §1a).
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509v3.h>
+
+#include "hostkey.h"
+#include "tls.h"
+
+static FILE *
+hostkey_open(const char *path, int secret, char *err, size_t errlen)
+{
+	struct stat st;
+	FILE *f;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		close(fd);
+		return NULL;
+	}
+	if (secret && (st.st_uid != 0 || (st.st_mode & 077) != 0)) {
+		snprintf(err, errlen,
+		    "%s must be owned by root and readable by root only "
+		    "(chmod 600)",
+		    path);
+		close(fd);
+		return NULL;
+	}
+	if ((f = fdopen(fd, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
+EVP_PKEY *
+hostkey_load_private(const char *path, char *err, size_t errlen)
+{
+	EVP_PKEY *key;
+	FILE *f;
+
+	if ((f = hostkey_open(path, 1, err, errlen)) == NULL)
+		return NULL;
+	key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	if (key == NULL) {
+		snprintf(err, errlen, "%s: no PEM private key: %s", path,
+		    tls_error());
+		return NULL;
+	}
+	if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC) {
+		snprintf(err, errlen,
+		    "%s: the host key must be an ECDSA key "
+		    "(e.g. P-256; certbot --key-type ecdsa)",
+		    path);
+		EVP_PKEY_free(key);
+		return NULL;
+	}
+	return key;
+}
+
+X509 *
+hostkey_load_cert(const char *path, char *err, size_t errlen)
+{
+	X509 *cert;
+	FILE *f;
+
+	if ((f = hostkey_open(path, 0, err, errlen)) == NULL)
+		return NULL;
+	cert = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	if (cert == NULL)
+		snprintf(err, errlen, "%s: no PEM certificate: %s", path,
+		    tls_error());
+	return cert;
+}
+
+int
+hostkey_check_pair(EVP_PKEY *key, X509 *cert, char *err, size_t errlen)
+{
+	if (X509_check_private_key(cert, key) != 1) {
+		snprintf(
+		    err, errlen, "the host key is not the certificate's key");
+		ERR_clear_error();
+		return -1;
+	}
+	return 0;
+}
+
+/* Write PEM data to a new file of that mode; never over an existing one. */
+static int
+hostkey_write(const char *path, mode_t mode, EVP_PKEY *key, X509 *cert,
+    char *err, size_t errlen)
+{
+	FILE *f;
+	int fd, ok;
+
+	fd = open(
+	    path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fchmod(fd, mode) == -1 || (f = fdopen(fd, "w")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	ok = key != NULL ?
+	    PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL) :
+	    PEM_write_X509(f, cert);
+	ok = ok == 1 && fflush(f) == 0 && fsync(fileno(f)) == 0;
+	if (fclose(f) != 0)
+		ok = 0;
+	if (!ok) {
+		snprintf(err, errlen, "%s: cannot write it", path);
+		unlink(path);
+		return -1;
+	}
+	return 0;
+}
+
+static X509 *
+hostkey_self_sign(EVP_PKEY *key, const char *name)
+{
+	X509 *x;
+	X509_NAME *subj;
+	X509_EXTENSION *ext;
+	GENERAL_NAMES *alt;
+	GENERAL_NAME *dns;
+	ASN1_IA5STRING *ia5;
+	unsigned char serial[16];
+	BIGNUM *bn;
+	int ok = 0;
+
+	if ((x = X509_new()) == NULL)
+		return NULL;
+	if (RAND_bytes(serial, sizeof(serial)) != 1)
+		goto out;
+	serial[0] &= 0x7f; /* positive */
+	if ((bn = BN_bin2bn(serial, sizeof(serial), NULL)) == NULL)
+		goto out;
+	ok = BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) != NULL;
+	BN_free(bn);
+	if (!ok)
+		goto out;
+	ok = 0;
+	subj = X509_get_subject_name(x);
+	if (X509_set_version(x, 2) != 1 ||
+	    X509_gmtime_adj(X509_getm_notBefore(x), -3600) == NULL ||
+	    X509_time_adj_ex(X509_getm_notAfter(x), 36500, 0, NULL) == NULL ||
+	    X509_set_pubkey(x, key) != 1 ||
+	    X509_NAME_add_entry_by_txt(subj, "CN", MBSTRING_UTF8,
+		(const unsigned char *)name, -1, -1, 0) != 1 ||
+	    X509_set_issuer_name(x, subj) != 1)
+		goto out;
+	/* A subjectAltName, so a host name check has something to match. */
+	if ((alt = GENERAL_NAMES_new()) == NULL)
+		goto out;
+	if ((dns = GENERAL_NAME_new()) == NULL ||
+	    (ia5 = ASN1_IA5STRING_new()) == NULL ||
+	    ASN1_STRING_set(ia5, name, -1) != 1) {
+		GENERAL_NAME_free(dns);
+		GENERAL_NAMES_free(alt);
+		goto out;
+	}
+	GENERAL_NAME_set0_value(dns, GEN_DNS, ia5);
+	sk_GENERAL_NAME_push(alt, dns);
+	ext = X509V3_EXT_i2d(NID_subject_alt_name, 0, alt);
+	GENERAL_NAMES_free(alt);
+	if (ext == NULL)
+		goto out;
+	ok = X509_add_ext(x, ext, -1) == 1;
+	X509_EXTENSION_free(ext);
+	if (ok)
+		ok = X509_sign(x, key, EVP_sha256()) > 0;
+out:
+	if (!ok) {
+		X509_free(x);
+		return NULL;
+	}
+	return x;
+}
+
+int
+hostkey_generate(const char *key_path, const char *cert_path, const char *name,
+    char *err, size_t errlen)
+{
+	struct stat st;
+	EVP_PKEY *key;
+	X509 *cert;
+	int have_key, have_cert, r = -1;
+
+	have_key = lstat(key_path, &st) == 0;
+	have_cert = lstat(cert_path, &st) == 0;
+	if (have_key && have_cert)
+		return 1;
+	if (have_key != have_cert) {
+		snprintf(err, errlen,
+		    "%s exists but %s does not: not replacing either; "
+		    "move the one there away to make a new pair",
+		    have_key ? key_path : cert_path,
+		    have_key ? cert_path : key_path);
+		return -1;
+	}
+	if ((key = EVP_EC_gen("P-256")) == NULL) {
+		snprintf(err, errlen, "making a P-256 key: %s", tls_error());
+		return -1;
+	}
+	if ((cert = hostkey_self_sign(key, name)) == NULL) {
+		snprintf(
+		    err, errlen, "making the certificate: %s", tls_error());
+		EVP_PKEY_free(key);
+		return -1;
+	}
+	if (hostkey_write(key_path, 0600, key, NULL, err, errlen) == 0) {
+		if ((r = hostkey_write(
+			 cert_path, 0644, NULL, cert, err, errlen)) != 0)
+			unlink(key_path);
+	}
+	EVP_PKEY_free(key);
+	X509_free(cert);
+	return r;
+}

@@ -1,0 +1,38 @@
+/*
+ * hostkey.h: the server's TLS key pair and certificate on disk.
+ *
+ * Used by: mftpd-sign (loads the private key to sign one handshake, and
+ * checks a pair) and mftpd (--generate-host-key, --fingerprint: one-shot
+ * commands, never the daemon, which holds no private key).  Runs as root.
+ */
+#ifndef MFTP_HOSTKEY_H
+#define MFTP_HOSTKEY_H
+
+#include <stddef.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+/*
+ * The private key at path: a regular file owned by root that no one else
+ * may read or write, PEM, an EC key (the signing helper signs ECDSA).
+ * NULL with a reason in err.
+ */
+EVP_PKEY *hostkey_load_private(const char *path, char *err, size_t errlen);
+
+/* The first (the server's own) certificate of a PEM chain file. */
+X509 *hostkey_load_cert(const char *path, char *err, size_t errlen);
+
+/* 0 when key is the private half of cert's public key, else -1 + err. */
+int hostkey_check_pair(EVP_PKEY *key, X509 *cert, char *err, size_t errlen);
+
+/*
+ * Make a new ECDSA P-256 key (root 0600) and a self-signed certificate for
+ * name (0644), valid for 100 years: the pin, not the dates, is what the
+ * client checks.  Never replaces an existing file: 1 when both existed
+ * already (nothing done), 0 when made, -1 with err.
+ */
+int hostkey_generate(const char *key_path, const char *cert_path,
+    const char *name, char *err, size_t errlen);
+
+#endif

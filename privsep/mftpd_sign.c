@@ -1,0 +1,170 @@
+/*
+ * mftpd_sign.c: mftpd-sign, the only process that holds the host's
+ * private key while a connection is open.
+ *
+ * Runs as: root, fork+exec'ed by the per-connection monitor, one run per
+ * connection.  It loads the key as root, drops to the pre-auth user (not
+ * dumpable, so a worker of that same user cannot read its memory), signs
+ * at most one TLS handshake digest for the pre-auth worker and exits.
+ * The worker thus gets one signature per connection, never the key
+ * (OpenSSH's monitor signs for its pre-auth child the same way).
+ *
+ *   fd 0: SOCK_SEQPACKET to the pre-auth worker: one SIGN_REQUEST in,
+ *         one SIGNATURE out.
+ *
+ * "mftpd-sign -c CERT KEY" only checks that KEY is CERT's private key and
+ * prints the fingerprint; mftpd runs it at start and on reload.
+ */
+#include <sys/types.h>
+#include <sys/prctl.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "drop.h"
+#include "err.h"
+#include "hostkey.h"
+#include "log.h"
+#include "privsep_msg.h"
+#include "tls.h"
+#include "util.h"
+
+static void __attribute__((noreturn)) usage(void)
+{
+	fprintf(stderr,
+	    "usage: mftpd-sign [-e] [-t seconds] key-file uid gid\n"
+	    "       mftpd-sign -c cert-file key-file\n"
+	    "(started by mftpd; -c checks a key pair)\n");
+	exit(2);
+}
+
+/* -c: is the pair usable?  Prints the fingerprint; exit 0 or 1. */
+static int
+check_pair(const char *cert_path, const char *key_path)
+{
+	char err[512], fp[TLS_FP_LEN];
+	EVP_PKEY *key;
+	X509 *cert;
+	int r = 1;
+
+	if ((cert = hostkey_load_cert(cert_path, err, sizeof(err))) == NULL ||
+	    (key = hostkey_load_private(key_path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "mftpd-sign: %s\n", err);
+		X509_free(cert);
+		return 1;
+	}
+	if (hostkey_check_pair(key, cert, err, sizeof(err)) != 0)
+		fprintf(stderr, "mftpd-sign: %s and %s: %s\n", key_path,
+		    cert_path, err);
+	else if (tls_fingerprint(X509_get0_pubkey(cert), fp) != 0)
+		fprintf(stderr, "mftpd-sign: cannot hash the public key\n");
+	else {
+		printf("%s\n", fp);
+		r = 0;
+	}
+	EVP_PKEY_free(key);
+	X509_free(cert);
+	return r;
+}
+
+/* Sign one digest with key: the DER ECDSA signature, or fatal. */
+static size_t
+sign_digest(
+    EVP_PKEY *key, const uint8_t *dgst, size_t dlen, uint8_t sig[MFTP_SIG_MAX])
+{
+	EVP_PKEY_CTX *ctx;
+	size_t siglen = MFTP_SIG_MAX;
+
+	/*
+	 * No message digest is set: what arrives is already the TLS
+	 * handshake's hash, and ECDSA signs it as it is.
+	 */
+	if ((ctx = EVP_PKEY_CTX_new(key, NULL)) == NULL ||
+	    EVP_PKEY_sign_init(ctx) != 1 ||
+	    EVP_PKEY_sign(ctx, sig, &siglen, dgst, dlen) != 1)
+		fatalx("signing: %s", tls_error());
+	EVP_PKEY_CTX_free(ctx);
+	return siglen;
+}
+
+int
+main(int argc, char *argv[])
+{
+	uint8_t dgst[MFTP_DIGEST_MAX], sig[MFTP_SIG_MAX];
+	const char *errstr;
+	char err[512];
+	long long timeout = 60;
+	EVP_PKEY *key;
+	size_t dlen, slen;
+	uid_t uid;
+	gid_t gid;
+	int ch, to_stderr = 0, check = 0, r;
+
+	while ((ch = getopt(argc, argv, "cet:")) != -1) {
+		switch (ch) {
+		case 'c':
+			check = 1;
+			break;
+		case 'e':
+			to_stderr = 1;
+			break;
+		case 't':
+			timeout = strtonum(optarg, 1, 86400, &errstr);
+			if (errstr != NULL)
+				usage();
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (check) {
+		if (argc != 2)
+			usage();
+		return check_pair(argv[0], argv[1]);
+	}
+	if (argc != 3)
+		usage();
+	log_init("mftpd-sign", to_stderr);
+	uid = (uid_t)strtonum(argv[1], 1, 0x7ffffffe, &errstr);
+	if (errstr != NULL)
+		fatalx("uid %s is %s", argv[1], errstr);
+	gid = (gid_t)strtonum(argv[2], 1, 0x7ffffffe, &errstr);
+	if (errstr != NULL)
+		fatalx("gid %s is %s", argv[2], errstr);
+	if (geteuid() != 0)
+		fatalx("must be started as root by mftpd");
+
+	tls_init();
+	if ((key = hostkey_load_private(argv[0], err, sizeof(err))) == NULL)
+		fatalx("%s", err);
+	drop_user(uid, gid);
+	/*
+	 * The credential change has already made this process not
+	 * dumpable; say so explicitly, since a worker of the same uid must
+	 * never attach to it or read its memory.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0) == -1 || prctl(PR_GET_DUMPABLE) != 0)
+		fatal("PR_SET_DUMPABLE");
+
+	/* From here on the input comes from the pre-auth worker. */
+	r = privsep_recv_sign_request(
+	    STDIN_FILENO, (int)timeout * 1000, dgst, &dlen);
+	if (r == ERR_EOF || r == ERR_TIMEOUT) {
+		EVP_PKEY_free(key);
+		return 0; /* the connection ended before its handshake */
+	}
+	if (r != 0)
+		fatalx("bad request from the pre-auth worker: %s", err_str(r));
+	slen = sign_digest(key, dgst, dlen, sig);
+	EVP_PKEY_free(key);
+	if (privsep_send_signature(STDIN_FILENO, sig, slen) == -1)
+		fatal("answering the pre-auth worker");
+	return 0;
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# t_admin_sessions: removing or locking a user ends the sessions it is
+# running.  A client holds a session open (commands from a FIFO); after
+# ftpuser-del, and after ftpuser-mod --lock, its serving process is gone
+# at once, the tool says how many sessions it ended, and the client's
+# next command fails.  Another user's session goes on untouched.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+FTPUSER_DEL=$top_builddir/ftpuser-del
+FTPUSER_MOD=$top_builddir/ftpuser-mod
+
+pw_a=$(rand_pw)
+pw_b=$(rand_pw)
+pw_c=$(rand_pw)
+add_user alice "$pw_a"
+add_user bob "$pw_b"
+add_user carol "$pw_c"
+uid_a=$(user_uid alice)
+uid_b=$(user_uid bob)
+uid_c=$(user_uid carol)
+start_daemon
+
+# tool PROG [args...]: run an admin tool; RC, OUT, ERR.
+tool() {
+	local prog=$1
+	shift
+	RC=0
+	"$prog" -c "$CONF" "$@" >"$T/tool.out" 2>"$T/tool.err" || RC=$?
+	OUT=$(cat "$T/tool.out")
+	ERR=$(cat "$T/tool.err")
+}
+
+_pwd_shown() {
+	grep -q '^/' "$SESS_OUT"
+}
+
+# hold NAME PASS UID: a session of NAME held open; SERVING_PID its
+# serving process.
+hold() {
+	session_open "$1" "$2"
+	session_send pwd
+	wait_for 10 _pwd_shown || fail "$1's held session did not log in"
+	wait_serving_pid "$3"
+}
+
+# carol's session, held on a FIFO of its own for the whole test.
+mkfifo "$T/carol.fifo"
+exec 9<>"$T/carol.fifo"
+client carol "$pw_c" <"$T/carol.fifo" >"$T/carol.out" 2>"$T/carol.err" 9>&- &
+carol_pid=$!
+BG_PIDS+=("$carol_pid")
+printf 'pwd\n' >&9
+wait_serving_pid "$uid_c"
+sp_c=$SERVING_PID
+
+# --------------------------------------------------------- ftpuser-del
+hold bob "$pw_b" "$uid_b"
+sp=$SERVING_PID
+tool "$FTPUSER_DEL" bob
+expect_eq "$RC" 0 "ftpuser-del bob ($ERR)"
+# The tool waits for the sessions it ends: the process is gone already.
+_not_running "$sp" || fail "bob's serving process $sp outlived ftpuser-del"
+expect_contains "$OUT" "ended 1 running session" "what ftpuser-del says"
+[ -z "$(serving_pids_of "$uid_b")" ] || fail "bob still has a session"
+session_send pwd
+session_close
+expect_ne "$SESS_RC" 0 "bob's client after ftpuser-del"
+kill -0 "$sp_c" 2>/dev/null || fail "carol's session ended with bob's"
+ok "ftpuser-del ends the user's running session, and only that"
+
+# ------------------------------------------------- ftpuser-mod --lock
+hold alice "$pw_a" "$uid_a"
+sp=$SERVING_PID
+tool "$FTPUSER_MOD" --lock alice
+expect_eq "$RC" 0 "ftpuser-mod --lock alice ($ERR)"
+_not_running "$sp" || fail "alice's serving process $sp outlived the lock"
+expect_contains "$OUT" "ended 1 running session" "what ftpuser-mod says"
+[ -z "$(serving_pids_of "$uid_a")" ] || fail "alice still has a session"
+session_send pwd
+session_close
+expect_ne "$SESS_RC" 0 "alice's client after ftpuser-mod --lock"
+kill -0 "$sp_c" 2>/dev/null || fail "carol's session ended with alice's"
+ok "ftpuser-mod --lock ends the user's running session"
+
+# A user without sessions: nothing to end, and it says so.
+tool "$FTPUSER_MOD" --unlock alice
+expect_eq "$RC" 0 "ftpuser-mod --unlock alice ($ERR)"
+tool "$FTPUSER_MOD" --lock alice
+expect_contains "$OUT" "ended 0 running sessions" "a lock with no session"
+ok "a lock with no session running ends none"
+
+# carol's session still answers.
+printf 'pwd\n' >&9
+exec 9>&-
+wait_pid "$carol_pid" 20 || fail "carol's client failed"
+expect_eq "$(grep -c '^/' "$T/carol.out")" 2 "carol's two pwd answers"
+ok "another user's session went on"
+check_log_clean

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# t_admin_uids: a uid is not given to a new user while it still owns
+# files.  After ftpuser-del bob (home kept), ftpuser-add carol does not get
+# bob's uid, nor the uid of a removed user whose kept home is outside the
+# homes' base, nor a uid owning any file under the base; once those files
+# are gone the uid is free again.  ftpuser-add --uid of a system account
+# (below uid_min, or in /etc/passwd) or of a uid that still owns a removed
+# user's files fails and says why, unless --force is given.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+FTPUSER_DEL=$top_builddir/ftpuser-del
+
+# tool PROG [args...]: run an admin tool; RC, OUT, ERR.
+tool() {
+	local prog=$1
+	shift
+	RC=0
+	"$prog" -c "$CONF" "$@" >"$T/tool.out" 2>"$T/tool.err" || RC=$?
+	OUT=$(cat "$T/tool.out")
+	ERR=$(cat "$T/tool.err")
+}
+
+# add NAME [options]: ftpuser-add with a random password; RC, ERR.
+add() {
+	local name=$1
+	shift
+	tool "$FTPUSER_ADD" --password-stdin "$@" "$name" <<<"$(rand_pw)"
+}
+
+# ------------------------------------------- a kept home keeps its uid
+add bob
+expect_eq "$RC" 0 "ftpuser-add bob ($ERR)"
+uid_b=$(user_uid bob)
+expect_eq "$uid_b" "$UID_MIN" "bob's uid, the first of the range"
+printf 'kept\n' >"$T/home/bob/keep.txt"
+chown "$uid_b:$uid_b" "$T/home/bob/keep.txt"
+tool "$FTPUSER_DEL" bob
+expect_eq "$RC" 0 "ftpuser-del bob ($ERR)"
+[ -f "$T/home/bob/keep.txt" ] || fail "bob's home was not kept"
+add carol
+expect_eq "$RC" 0 "ftpuser-add carol ($ERR)"
+uid_c=$(user_uid carol)
+expect_ne "$uid_c" "$uid_b" "carol's uid (bob's home is kept)"
+ok "a removed user's kept home keeps its uid from a new user"
+
+# A kept home outside the homes' base counts too.
+add dave --home "$T/elsewhere-dave"
+expect_eq "$RC" 0 "ftpuser-add dave --home ($ERR)"
+uid_d=$(user_uid dave)
+tool "$FTPUSER_DEL" dave
+expect_eq "$RC" 0 "ftpuser-del dave ($ERR)"
+add erin
+expect_eq "$RC" 0 "ftpuser-add erin ($ERR)"
+uid_e=$(user_uid erin)
+for u in "$uid_b" "$uid_c" "$uid_d"; do
+	expect_ne "$uid_e" "$u" "erin's uid"
+done
+ok "a kept home outside the base keeps its uid too"
+
+# Any file under the base owned by a uid of the range holds that uid.
+next=$((uid_e + 1))
+mkdir -p "$T/home/shared/deep"
+printf 'x\n' >"$T/home/shared/deep/f"
+chown "$next" "$T/home/shared/deep/f"
+add frank
+expect_eq "$RC" 0 "ftpuser-add frank ($ERR)"
+expect_ne "$(user_uid frank)" "$next" "frank's uid (a file under the base has it)"
+ok "a uid that owns a file under the base is not given"
+
+# Once the files are gone, the uid is free again.
+rm -rf -- "$T/home/bob"
+add gina
+expect_eq "$RC" 0 "ftpuser-add gina ($ERR)"
+expect_eq "$(user_uid gina)" "$uid_b" "gina's uid once bob's home is gone"
+ok "a uid is given again once its files are gone"
+
+# ------------------------------------------- --uid of a system account
+# A uid below the range that no passwd entry has.
+low=
+for ((i = 999; i >= 500; i--)); do
+	getent passwd "$i" >/dev/null || { low=$i; break; }
+done
+[ -n "$low" ] || fail "no uid in 500..999 without a passwd entry"
+before=$(sha256sum <"$USERS")
+add hank --uid "$low"
+expect_eq "$RC" 1 "ftpuser-add --uid $low ($ERR)"
+expect_contains "$ERR" "below uid_min" "the reason for a uid below the range"
+expect_contains "$ERR" "--force" "the way out"
+nobody=$(id -u nobody 2>/dev/null || echo 65534)
+if getent passwd "$nobody" >/dev/null; then
+	add hank --uid "$nobody"
+	expect_eq "$RC" 1 "ftpuser-add --uid $nobody ($ERR)"
+	expect_contains "$ERR" "system account" "the reason for a passwd uid"
+fi
+add hank --uid "$uid_d"
+expect_eq "$RC" 1 "ftpuser-add --uid of dave's old uid ($ERR)"
+expect_contains "$ERR" "$T/elsewhere-dave" "the reason for a held uid"
+expect_contains "$ERR" "--force" "the way out for a held uid"
+add hank --force
+expect_eq "$RC" 2 "--force without --uid ($ERR)"
+expect_eq "$(sha256sum <"$USERS")" "$before" "the users file after refusals"
+[ -e "$T/home/hank" ] && fail "a refused ftpuser-add left a home"
+ok "--uid of a system or held uid is refused without --force, and says why"
+
+add hank --uid "$low" --force
+expect_eq "$RC" 0 "ftpuser-add --uid $low --force ($ERR)"
+expect_eq "$(user_uid hank)" "$low" "hank's uid"
+expect_eq "$(stat -c %u "$T/home/hank")" "$low" "hank's home"
+ok "--force takes a system uid"
