@@ -42,12 +42,32 @@ int cmd_remove(struct session *s, const struct msg *m);
 int cmd_rmdir(struct session *s, const struct msg *m);
 int cmd_rename(struct session *s, const struct msg *m);
 /*
- * rename(from, to), freeing what to held, under one hold of the
- * accounting lock (RENAME, and PUT's commit).  0, or an MFTP_ST_* status
- * with a message in why.
+ * renameat(dfd, from, dfd2, to), freeing what to held, under one hold of
+ * the accounting lock, after checking that from still is the entry fst
+ * describes (NULL: whatever lstat finds now is priced) and that to is
+ * still what was priced (RENAME, and PUT's commit).  0, or an MFTP_ST_*
+ * status with a message in why.
  */
-uint32_t cmd_fs_move(struct session *s, const char *from, const char *to,
-    char *why, size_t whylen);
+uint32_t cmd_fs_move(struct session *s, int dfd, const char *from,
+    const struct stat *fst, int dfd2, const char *to, char *why, size_t whylen);
+
+/* cmd_at.c: a request's directory, opened once */
+/*
+ * Open the directory that holds the last component of path (O_PATH) and
+ * give that component, without trailing slashes, in *name (free it with
+ * cmd_at_close).  The descriptor, or -1 with errno (EINVAL when path
+ * names no entry of a directory: "", ".", "..", "/").
+ */
+int cmd_at_open(const char *path, char **name);
+void cmd_at_close(int dfd, char *name);
+/*
+ * Does name in dfd, not followed, still lead to what st described when
+ * the change was priced (st NULL: nothing there)?  Same device, inode,
+ * type and counted bytes: 1 yes, 0 no (price it again).  Called under
+ * the accounting lock, where every accounted change of the user waits,
+ * so a yes holds until the lock is released.
+ */
+int cmd_at_same(int dfd, const char *name, const struct stat *st);
 
 /* cmd_quota.c: the QUOTA request and the accounting every write does */
 int cmd_quota(struct session *s, const struct msg *m);
@@ -73,16 +93,14 @@ uint32_t cmd_quota_check(struct session *s, uint64_t bytes, uint64_t files,
 uint32_t cmd_quota_change(struct session *s, const char *what, int64_t dbytes,
     int64_t dfiles, int (*apply)(void *arg), void *arg, char *why,
     size_t whylen);
-
-/* The bytes an entry counts for: its size if a regular file, else 0. */
-uint64_t cmd_quota_bytes(const struct stat *st);
-
 /*
- * For apply functions: does path still name what st described when the
- * change was priced (st NULL: nothing there)?  Same entry, type and
- * counted size: 1 yes, 0 no (price it again).  Under the accounting
- * lock every accounted change of the user waits, so a yes holds.
+ * cmd_quota_change that also changes the bytes reserved for uploads in
+ * progress by dreserved (quota_change_reserved): PUT reserves what it
+ * announced before PUT_READY, moves each chunk it writes from the
+ * reservation to the usage, and gives back what it did not write.
  */
-int cmd_quota_same(const char *path, const struct stat *st);
+uint32_t cmd_quota_change_reserved(struct session *s, const char *what,
+    int64_t dbytes, int64_t dfiles, int64_t dreserved, int (*apply)(void *arg),
+    void *arg, char *why, size_t whylen);
 
 #endif

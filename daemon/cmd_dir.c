@@ -4,7 +4,9 @@
  * Runs as: the logged-in user, chrooted to the home.  Paths are used as
  * the client sent them: the kernel resolves them inside the chroot, so
  * "..", absolute paths and symlinks all stay within the home, and the
- * user's own uid bounds what can be touched.
+ * user's own uid bounds what can be touched.  MKDIR makes its directory
+ * in the parent it opened once (cmd_at_open), charged QUOTA_ENTRY_BYTES
+ * and one file.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -21,6 +23,7 @@
 #include "cmd.h"
 #include "msg.h"
 #include "proto.h"
+#include "quota.h"
 #include "session.h"
 #include "util.h"
 
@@ -63,7 +66,8 @@ cmd_cwd(struct session *s, const struct msg *m)
 
 /* MKDIR's change, made under the accounting file's lock. */
 struct cmd_mkdir {
-	const char *path;
+	int dfd;
+	const char *name;
 	mode_t mode;
 };
 
@@ -72,15 +76,16 @@ cmd_mkdir_apply(void *arg)
 {
 	const struct cmd_mkdir *c = arg;
 
-	return mkdir(c->path, c->mode);
+	return mkdirat(c->dfd, c->name, c->mode);
 }
 
 int
 cmd_mkdir(struct session *s, const struct msg *m)
 {
-	char why[MFTP_TEXT_MAX];
+	char why[MFTP_TEXT_MAX], *name;
 	struct cmd_mkdir c;
 	uint32_t status;
+	int dfd;
 
 	if (m->path[0] == '\0')
 		return session_reply_error(s, MFTP_ST_INVALID, "empty name");
@@ -89,11 +94,17 @@ cmd_mkdir(struct session *s, const struct msg *m)
 		    "%s: names ending in .mftp-part are kept for uploads in "
 		    "progress",
 		    m->path);
+	/* ".", ".." and "/" name no new entry: directories that exist. */
+	if ((dfd = cmd_at_open(m->path, &name)) == -1)
+		return session_reply_errno(
+		    s, errno == EINVAL ? EEXIST : errno, m->path);
 	/* Charged first, then made, under one lock: never counted short. */
-	c.path = m->path;
+	c.dfd = dfd;
+	c.name = name;
 	c.mode = (mode_t)(m->mode & 0777);
-	status = cmd_quota_change(
-	    s, m->path, 0, 1, cmd_mkdir_apply, &c, why, sizeof(why));
+	status = cmd_quota_change(s, m->path, QUOTA_ENTRY_BYTES, 1,
+	    cmd_mkdir_apply, &c, why, sizeof(why));
+	cmd_at_close(dfd, name);
 	if (status != 0)
 		return session_reply_error(s, status, "%s", why);
 	return session_reply_ok(s);

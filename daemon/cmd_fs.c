@@ -2,15 +2,17 @@
  * cmd_fs.c: REMOVE, RMDIR and RENAME, with the accounting file kept in
  * step.
  *
- * Runs as: the logged-in user, chrooted to the home.  What an entry
- * counts for (its size if it is a regular file, and one file) is taken
- * with lstat, then the change is made and the count lowered under one
- * hold of the accounting file's lock (cmd_quota_change: the change
- * first, the count after it), so neither a kill nor a recount in between
- * can leave the count below the real usage.  Under the lock the entry is
- * looked at again: if another session changed it since it was priced,
- * it is priced again.  A rename moves nothing between homes, so it frees
- * only what it replaces.
+ * Runs as: the logged-in user, chrooted to the home.  Each request opens
+ * the directory that holds its entry once (cmd_at_open) and works
+ * relative to it.  What an entry counts for (quota_entry_bytes, and one
+ * file) is taken with fstatat, then the change is made and the count
+ * lowered under one hold of the accounting file's lock
+ * (cmd_quota_change: the change first, the count after it), so neither a
+ * kill nor a recount in between can leave the count below the real
+ * usage.  Under the lock the entry is looked at again (device, inode,
+ * type, counted size): if another session changed it since it was
+ * priced, it is priced again.  A rename moves nothing between homes, so
+ * it frees only what it replaces.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -24,17 +26,21 @@
 #include "cmd.h"
 #include "msg.h"
 #include "proto.h"
+#include "quota.h"
 #include "session.h"
 
 /* How often a change is priced again when another session got between. */
 #define CMD_FS_TRIES 5
 
-/* One change, as priced: the entries it touches as lstat saw them. */
+/* One change, as priced: the entries it touches as fstatat saw them. */
 struct cmd_fs_op {
-	const char *path;
-	const char *path2;
-	const struct stat *st;	/* path; NULL: nothing there */
-	const struct stat *st2; /* path2; NULL: nothing there */
+	int dfd;
+	const char *name;
+	int dfd2;
+	const char *name2;	/* NULL: a change of one entry */
+	const struct stat *st;	/* name; NULL: nothing there */
+	const struct stat *st2; /* name2; NULL: nothing there */
+	int flags;		/* unlinkat's: AT_REMOVEDIR for RMDIR */
 	int stale;		/* an entry changed since it was priced */
 };
 
@@ -42,8 +48,8 @@ struct cmd_fs_op {
 static int
 cmd_fs_check(struct cmd_fs_op *op)
 {
-	if (cmd_quota_same(op->path, op->st) &&
-	    (op->path2 == NULL || cmd_quota_same(op->path2, op->st2)))
+	if (cmd_at_same(op->dfd, op->name, op->st) &&
+	    (op->name2 == NULL || cmd_at_same(op->dfd2, op->name2, op->st2)))
 		return 0;
 	op->stale = 1;
 	errno = EAGAIN;
@@ -55,15 +61,9 @@ cmd_fs_unlink(void *arg)
 {
 	struct cmd_fs_op *op = arg;
 
-	return cmd_fs_check(op) == -1 ? -1 : unlink(op->path);
-}
-
-static int
-cmd_fs_rmdir(void *arg)
-{
-	const struct cmd_fs_op *op = arg;
-
-	return rmdir(op->path);
+	if (cmd_fs_check(op) == -1)
+		return -1;
+	return unlinkat(op->dfd, op->name, op->flags);
 }
 
 static int
@@ -71,7 +71,9 @@ cmd_fs_rename(void *arg)
 {
 	struct cmd_fs_op *op = arg;
 
-	return cmd_fs_check(op) == -1 ? -1 : rename(op->path, op->path2);
+	if (cmd_fs_check(op) == -1)
+		return -1;
+	return renameat(op->dfd, op->name, op->dfd2, op->name2);
 }
 
 static int
@@ -89,28 +91,14 @@ cmd_fs_reserved(struct session *s, const char *path)
 	    path);
 }
 
-/* The partial's name still leads to the file locked (st). */
-static int
-cmd_fs_unlink_partial(void *arg)
-{
-	const struct cmd_fs_op *op = arg;
-	struct stat named;
-
-	if (lstat(op->path, &named) == -1 || named.st_ino != op->st->st_ino ||
-	    named.st_dev != op->st->st_dev) {
-		/* Committed or replaced meanwhile: nothing to discard. */
-		errno = ENOENT;
-		return -1;
-	}
-	return unlink(op->path);
-}
-
 /*
  * An abandoned upload's partial may be discarded, but not one that an
- * upload holds (its OFD lock): that session would lose its data.
+ * upload holds (its OFD lock): that session would lose its data.  Only
+ * the file locked here is removed (checked under the accounting lock).
  */
 static int
-cmd_remove_partial(struct session *s, const char *path)
+cmd_remove_partial(
+    struct session *s, const char *path, int dfd, const char *name)
 {
 	char why[MFTP_TEXT_MAX];
 	struct cmd_fs_op op;
@@ -119,8 +107,8 @@ cmd_remove_partial(struct session *s, const char *path)
 	uint32_t status;
 	int fd, ret;
 
-	fd = open(
-	    path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	fd = openat(
+	    dfd, name, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd == -1)
 		return session_reply_errno(s, errno, path);
 	memset(&fl, 0, sizeof(fl));
@@ -137,99 +125,136 @@ cmd_remove_partial(struct session *s, const char *path)
 		ret = session_reply_errno(s, errno, path);
 	else {
 		memset(&op, 0, sizeof(op));
-		op.path = path;
+		op.dfd = dfd;
+		op.name = name;
 		op.st = &st;
 		status = cmd_quota_change(s, path,
-		    -(int64_t)cmd_quota_bytes(&st), -1, cmd_fs_unlink_partial,
-		    &op, why, sizeof(why));
-		ret = status != 0 ? session_reply_error(s, status, "%s", why) :
-				    session_reply_ok(s);
+		    -(int64_t)quota_entry_bytes(&st), -1, cmd_fs_unlink, &op,
+		    why, sizeof(why));
+		if (status != 0 && op.stale)
+			/* Committed or replaced meanwhile: nothing to
+			 * discard. */
+			ret = session_reply_errno(s, ENOENT, path);
+		else if (status != 0)
+			ret = session_reply_error(s, status, "%s", why);
+		else
+			ret = session_reply_ok(s);
 	}
 	close(fd);
+	return ret;
+}
+
+/*
+ * REMOVE (dir_wanted 0) and RMDIR (1): price the entry, then remove it
+ * if it is still the one priced.
+ */
+static int
+cmd_fs_remove(struct session *s, const char *path, int dir_wanted)
+{
+	char why[MFTP_TEXT_MAX], *name;
+	struct cmd_fs_op op;
+	struct stat st;
+	uint32_t status;
+	int dfd, tries, ret;
+
+	if (path[0] == '\0')
+		return session_reply_error(s, MFTP_ST_INVALID, "empty name");
+	if ((dfd = cmd_at_open(path, &name)) == -1)
+		return session_reply_errno(s, errno, path);
+	if (!dir_wanted && cmd_put_is_partial(name)) {
+		ret = cmd_remove_partial(s, path, dfd, name);
+		cmd_at_close(dfd, name);
+		return ret;
+	}
+	for (tries = 0; tries < CMD_FS_TRIES; tries++) {
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+			ret = session_reply_errno(s, errno, path);
+			goto out;
+		}
+		if (!dir_wanted && S_ISDIR(st.st_mode)) {
+			ret = session_reply_error(s, MFTP_ST_IS_DIR,
+			    "%s: is a directory (use rmdir)", path);
+			goto out;
+		}
+		if (dir_wanted && !S_ISDIR(st.st_mode)) {
+			ret = session_reply_errno(s, ENOTDIR, path);
+			goto out;
+		}
+		memset(&op, 0, sizeof(op));
+		op.dfd = dfd;
+		op.name = name;
+		op.st = &st;
+		op.flags = dir_wanted ? AT_REMOVEDIR : 0;
+		status = cmd_quota_change(s, path,
+		    -(int64_t)quota_entry_bytes(&st), -1, cmd_fs_unlink, &op,
+		    why, sizeof(why));
+		if (status == 0) {
+			ret = session_reply_ok(s);
+			goto out;
+		}
+		if (!op.stale) {
+			/* POSIX lets rmdir say EEXIST for "not empty". */
+			ret = dir_wanted && errno == EEXIST ?
+			    session_reply_errno(s, ENOTEMPTY, path) :
+			    session_reply_error(s, status, "%s", why);
+			goto out;
+		}
+	}
+	ret = cmd_fs_changed(s, path);
+out:
+	cmd_at_close(dfd, name);
 	return ret;
 }
 
 int
 cmd_remove(struct session *s, const struct msg *m)
 {
-	char why[MFTP_TEXT_MAX];
-	struct cmd_fs_op op;
-	struct stat st;
-	uint32_t status;
-	int tries;
-
-	if (m->path[0] == '\0')
-		return session_reply_error(s, MFTP_ST_INVALID, "empty name");
-	if (cmd_put_is_partial(m->path))
-		return cmd_remove_partial(s, m->path);
-	for (tries = 0; tries < CMD_FS_TRIES; tries++) {
-		if (lstat(m->path, &st) == -1)
-			return session_reply_errno(s, errno, m->path);
-		if (S_ISDIR(st.st_mode))
-			return session_reply_error(s, MFTP_ST_IS_DIR,
-			    "%s: is a directory (use rmdir)", m->path);
-		memset(&op, 0, sizeof(op));
-		op.path = m->path;
-		op.st = &st;
-		status = cmd_quota_change(s, m->path,
-		    -(int64_t)cmd_quota_bytes(&st), -1, cmd_fs_unlink, &op, why,
-		    sizeof(why));
-		if (status == 0)
-			return session_reply_ok(s);
-		if (!op.stale)
-			return session_reply_error(s, status, "%s", why);
-	}
-	return cmd_fs_changed(s, m->path);
+	return cmd_fs_remove(s, m->path, 0);
 }
 
 int
 cmd_rmdir(struct session *s, const struct msg *m)
 {
-	char why[MFTP_TEXT_MAX];
-	struct cmd_fs_op op;
-
-	if (m->path[0] == '\0')
-		return session_reply_error(s, MFTP_ST_INVALID, "empty name");
-	memset(&op, 0, sizeof(op));
-	op.path = m->path;
-	if (cmd_quota_change(
-		s, m->path, 0, -1, cmd_fs_rmdir, &op, why, sizeof(why)) != 0) {
-		/* POSIX lets rmdir say EEXIST for "not empty". */
-		return session_reply_errno(
-		    s, errno == EEXIST ? ENOTEMPTY : errno, m->path);
-	}
-	return session_reply_ok(s);
+	return cmd_fs_remove(s, m->path, 1);
 }
 
 uint32_t
-cmd_fs_move(struct session *s, const char *from, const char *to, char *why,
-    size_t whylen)
+cmd_fs_move(struct session *s, int dfd, const char *from,
+    const struct stat *fst, int dfd2, const char *to, char *why, size_t whylen)
 {
 	struct cmd_fs_op op;
-	struct stat fst, tst;
+	struct stat now, tst;
 	uint32_t status;
 	int tries, exists, replaces;
 
 	for (tries = 0; tries < CMD_FS_TRIES; tries++) {
-		if (lstat(from, &fst) == -1) {
+		if (fst == NULL &&
+		    fstatat(dfd, from, &now, AT_SYMLINK_NOFOLLOW) == -1) {
 			snprintf(why, whylen, "%s: %s", from, strerror(errno));
 			return session_status(errno);
 		}
-		exists = lstat(to, &tst) == 0;
+		exists = fstatat(dfd2, to, &tst, AT_SYMLINK_NOFOLLOW) == 0;
+		memset(&op, 0, sizeof(op));
+		op.dfd = dfd;
+		op.name = from;
+		op.st = fst != NULL ? fst : &now;
+		op.dfd2 = dfd2;
+		op.name2 = to;
+		op.st2 = exists ? &tst : NULL;
 		/* Two names of one file: rename(2) does nothing, frees
 		 * nothing. */
 		replaces = exists &&
-		    (tst.st_dev != fst.st_dev || tst.st_ino != fst.st_ino);
-		memset(&op, 0, sizeof(op));
-		op.path = from;
-		op.path2 = to;
-		op.st = &fst;
-		op.st2 = exists ? &tst : NULL;
+		    (tst.st_dev != op.st->st_dev ||
+			tst.st_ino != op.st->st_ino);
 		status = cmd_quota_change(s, to,
-		    replaces ? -(int64_t)cmd_quota_bytes(&tst) : 0,
+		    replaces ? -(int64_t)quota_entry_bytes(&tst) : 0,
 		    replaces ? -1 : 0, cmd_fs_rename, &op, why, whylen);
 		if (status == 0 || !op.stale)
 			return status;
+		/* The entry moved is fixed: if it is no longer there, the
+		 * rename has nothing to move. */
+		if (fst != NULL && !cmd_at_same(dfd, from, fst))
+			break;
 	}
 	snprintf(why, whylen,
 	    "%s: changed by another session meanwhile; try again", to);
@@ -239,8 +264,9 @@ cmd_fs_move(struct session *s, const char *from, const char *to, char *why,
 int
 cmd_rename(struct session *s, const struct msg *m)
 {
-	char why[MFTP_TEXT_MAX];
+	char why[MFTP_TEXT_MAX], *from = NULL, *to = NULL;
 	uint32_t status;
+	int dfd = -1, dfd2 = -1, ret;
 
 	if (m->path[0] == '\0' || m->path2[0] == '\0')
 		return session_reply_error(s, MFTP_ST_INVALID, "empty name");
@@ -249,8 +275,21 @@ cmd_rename(struct session *s, const struct msg *m)
 	if (cmd_put_is_partial(m->path2))
 		return cmd_fs_reserved(s, m->path2);
 	/* A write like any other: refused while the accounting is damaged. */
-	if ((status = cmd_quota_check(s, 0, 0, why, sizeof(why))) != 0 ||
-	    (status = cmd_fs_move(s, m->path, m->path2, why, sizeof(why))) != 0)
+	if ((status = cmd_quota_check(s, 0, 0, why, sizeof(why))) != 0)
 		return session_reply_error(s, status, "%s", why);
-	return session_reply_ok(s);
+	if ((dfd = cmd_at_open(m->path, &from)) == -1) {
+		ret = session_reply_errno(s, errno, m->path);
+		goto out;
+	}
+	if ((dfd2 = cmd_at_open(m->path2, &to)) == -1) {
+		ret = session_reply_errno(s, errno, m->path2);
+		goto out;
+	}
+	status = cmd_fs_move(s, dfd, from, NULL, dfd2, to, why, sizeof(why));
+	ret = status != 0 ? session_reply_error(s, status, "%s", why) :
+			    session_reply_ok(s);
+out:
+	cmd_at_close(dfd, from);
+	cmd_at_close(dfd2, to);
+	return ret;
 }

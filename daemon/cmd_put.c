@@ -1,20 +1,22 @@
 /*
  * cmd_put.c: PUT, the upload, verified, resumable and charged to the
- * user's quota as it is written.
+ * user's quota as it is written: the data, its hash and the commit (the
+ * partial file and the reservation are in upload.c).
  *
  * Runs as: the logged-in user, chrooted to the home.  The data goes to a
- * partial file ".NAME.mftp-part" beside the target, held with an OFD
- * write lock while in use (a second session gets ERROR LOCKED) and
+ * partial file ".NAME.mftp-part" in the target's directory, held with an
+ * OFD write lock while in use (a second session gets ERROR LOCKED) and
  * marked with the resume key (the source's size and mtime) in the
  * attribute user.mftp.resume.  A repeated PUT with the same key goes on
  * from the partial's end.  The SHA-256 of the whole file is computed
  * once, the kept prefix read back and the rest hashed as it arrives; the
- * partial replaces the target (rename) only when it equals the client's.
+ * partial replaces the target (renameat, in the directory opened at the
+ * start, only the file verified) only when it equals the client's.
  * An interrupted or failed upload never touches the target and keeps
  * its data for the next PUT; a mismatched one is deleted.
- * Each change of the partial (made, grown by a received chunk, emptied,
- * deleted, committed) is made under one hold of the accounting lock with
- * the change of the count (cmd_quota_change); never across a network wait.
+ * Each received chunk is written under one hold of the accounting lock
+ * with its charge, which moves it from the upload's reservation to the
+ * usage (cmd_quota_change_reserved); never across a network wait.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -22,7 +24,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,28 +39,8 @@
 #include "session.h"
 #include "sha256.h"
 #include "transport.h"
+#include "upload.h"
 #include "util.h"
-
-#define CMD_PUT_SUFFIX ".mftp-part"
-#define CMD_PUT_RESUME_XATTR "user.mftp.resume"
-#define CMD_PUT_KEY_LEN 16 /* u64 size, i64 mtime, big-endian */
-
-/* One upload in progress. */
-struct cmd_put {
-	const struct msg *m;
-	char *part;	   /* the partial's path */
-	int fd;		   /* the partial, OFD write-locked */
-	int created;	   /* this request created the partial */
-	int exists;	   /* the partial appeared before it was created */
-	int drop;	   /* cmd_put_drop: 1 empty the partial, 2 delete it */
-	uint64_t offset;   /* bytes of the partial kept */
-	uint64_t written;  /* the partial's size now */
-	uint64_t received; /* raw bytes read in this request */
-	uint8_t *chunk;	   /* received, to be written */
-	size_t chunk_len;
-	uint32_t status; /* first failure: MFTP_ST_*, 0 none */
-	char why[MFTP_TEXT_MAX];
-};
 
 /* The last component of path, without trailing slashes: at and len. */
 static void
@@ -78,229 +59,12 @@ cmd_put_last(const char *path, const char **at, size_t *len)
 int
 cmd_put_is_partial(const char *path)
 {
-	const size_t n = sizeof(CMD_PUT_SUFFIX) - 1;
+	const size_t n = sizeof(UPLOAD_SUFFIX) - 1;
 	const char *at;
 	size_t len;
 
 	cmd_put_last(path, &at, &len);
-	return len >= n && memcmp(at + len - n, CMD_PUT_SUFFIX, n) == 0;
-}
-
-/* "dir/.NAME.mftp-part" for "dir/NAME"; NULL if path names no file. */
-static char *
-cmd_put_part_name(const char *path)
-{
-	const char *base = strrchr(path, '/');
-	char *part;
-
-	base = base == NULL ? path : base + 1;
-	if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
-		return NULL;
-	xasprintf(
-	    &part, "%.*s.%s%s", (int)(base - path), path, base, CMD_PUT_SUFFIX);
-	return part;
-}
-
-static void cmd_put_fail(struct cmd_put *p, uint32_t status, const char *fmt,
-    ...) __attribute__((format(printf, 3, 4)));
-
-/* Keep the first failure: it is the one the client is told. */
-static void
-cmd_put_fail(struct cmd_put *p, uint32_t status, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (p->status != 0)
-		return;
-	p->status = status;
-	va_start(ap, fmt);
-	vsnprintf(p->why, sizeof(p->why), fmt, ap);
-	va_end(ap);
-}
-
-static void
-cmd_put_fail_errno(struct cmd_put *p, int err, const char *what)
-{
-	cmd_put_fail(p, session_status(err), "%s: %s", what, strerror(err));
-}
-
-/*
- * Take the partial's lock; then make sure the name still leads to what
- * is locked (the last holder may have committed or deleted it).
- * 1 locked, 0 stale (try again), -1 failed (p->status set).
- */
-static int
-cmd_put_lock(struct cmd_put *p, const struct stat *st)
-{
-	struct flock fl;
-	struct stat named;
-
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	if (fcntl(p->fd, F_OFD_SETLK, &fl) == -1) {
-		if (errno == EAGAIN || errno == EACCES)
-			cmd_put_fail(p, MFTP_ST_LOCKED,
-			    "%s: another session is uploading this file",
-			    p->m->path);
-		else
-			cmd_put_fail_errno(p, errno, p->part);
-		return -1;
-	}
-	if (lstat(p->part, &named) == -1 || named.st_dev != st->st_dev ||
-	    named.st_ino != st->st_ino)
-		return 0;
-	return 1;
-}
-
-/* Create the partial (under the accounting lock, charged one file). */
-static int
-cmd_put_create(void *arg)
-{
-	const int flags = O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
-	    O_CLOEXEC | O_CREAT | O_EXCL;
-	struct cmd_put *p = arg;
-
-	if ((p->fd = open(p->part, flags, 0600)) == -1) {
-		p->exists = errno == EEXIST;
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Open (or create) the partial and lock it.  A new one is charged one
- * file, after checking there is room for the whole upload, as it is
- * created.  0, or -1 with p->status set.
- */
-static int
-cmd_put_open(struct session *s, struct cmd_put *p)
-{
-	const int flags = O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
-	    O_CLOEXEC;
-	struct stat st;
-	uint32_t status;
-	int tries, r;
-
-	for (tries = 0; tries < 3; tries++) {
-		p->created = 0;
-		/* O_NONBLOCK: a FIFO in its place must not hang the open. */
-		if ((p->fd = open(p->part, flags)) == -1 && errno == ENOENT) {
-			if ((status = cmd_quota_check(s, p->m->size, 1, p->why,
-				 sizeof(p->why))) != 0) {
-				p->status = status;
-				return -1;
-			}
-			p->exists = 0;
-			status = cmd_quota_change(s, p->m->path, 0, 1,
-			    cmd_put_create, p, p->why, sizeof(p->why));
-			if (status != 0) {
-				if (p->exists)
-					continue;
-				p->status = status;
-				return -1;
-			}
-			p->created = 1;
-		}
-		if (p->fd == -1) {
-			if (errno == ELOOP)
-				cmd_put_fail(p, MFTP_ST_INVALID,
-				    "%s: %s is not a regular file", p->m->path,
-				    p->part);
-			else
-				cmd_put_fail_errno(p, errno, p->m->path);
-			return -1;
-		}
-		/* Never write through a link or into a device or FIFO. */
-		if (fstat(p->fd, &st) == -1) {
-			cmd_put_fail_errno(p, errno, p->part);
-			return -1;
-		}
-		if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
-			cmd_put_fail(p, MFTP_ST_INVALID,
-			    "%s: %s is not a plain file", p->m->path, p->part);
-			return -1;
-		}
-		if ((r = cmd_put_lock(p, &st)) == -1)
-			return -1;
-		if (r == 1) {
-			p->written = (uint64_t)st.st_size;
-			return 0;
-		}
-		close(p->fd);
-		p->fd = -1;
-	}
-	cmd_put_fail(p, MFTP_ST_LOCKED, "%s: another session is uploading it",
-	    p->m->path);
-	return -1;
-}
-
-static void
-cmd_put_key(uint8_t key[CMD_PUT_KEY_LEN], uint64_t size, int64_t mtime)
-{
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		key[i] = (uint8_t)(size >> (56 - 8 * i));
-		key[8 + i] = (uint8_t)((uint64_t)mtime >> (56 - 8 * i));
-	}
-}
-
-static int
-cmd_put_drop_apply(void *arg)
-{
-	const struct cmd_put *p = arg;
-
-	return p->drop == 2 ? unlink(p->part) : ftruncate(p->fd, 0);
-}
-
-/*
- * Empty the partial, or delete it, and give back its share.  A failure
- * is p->status unless there was one (a delete is best effort: the next
- * PUT finds the partial).  0 or -1.
- */
-static int
-cmd_put_drop(struct session *s, struct cmd_put *p, int delete)
-{
-	char why[MFTP_TEXT_MAX];
-	uint32_t status;
-
-	p->drop = delete ? 2 : 1;
-	status = cmd_quota_change(s, p->part, -(int64_t)p->written,
-	    delete ? -1 : 0, cmd_put_drop_apply, p, why, sizeof(why));
-	if (status != 0) {
-		cmd_put_fail(p, status, "%s", why);
-		return -1;
-	}
-	p->written = 0;
-	return 0;
-}
-
-/*
- * How much of the partial to keep: all of it when it was left by an
- * upload of the same source (same size and mtime) and is no longer than
- * it; else nothing, and the partial is emptied and marked for this
- * source.  0, or -1 with p->status set.
- */
-static int
-cmd_put_resume(struct session *s, struct cmd_put *p)
-{
-	uint8_t key[CMD_PUT_KEY_LEN], have[CMD_PUT_KEY_LEN];
-	ssize_t n;
-
-	cmd_put_key(key, p->m->size, p->m->mtime);
-	n = fgetxattr(p->fd, CMD_PUT_RESUME_XATTR, have, sizeof(have));
-	if (!p->created && n == (ssize_t)sizeof(have) &&
-	    memcmp(have, key, sizeof(key)) == 0 && p->written <= p->m->size) {
-		p->offset = p->written;
-		return 0;
-	}
-	p->offset = 0;
-	if (p->written > 0 && cmd_put_drop(s, p, 0) == -1)
-		return -1;
-	/* Without attributes an upload just cannot be resumed. */
-	(void)fsetxattr(p->fd, CMD_PUT_RESUME_XATTR, key, sizeof(key), 0);
-	return 0;
+	return len >= n && memcmp(at + len - n, UPLOAD_SUFFIX, n) == 0;
 }
 
 /*
@@ -311,7 +75,7 @@ cmd_put_resume(struct session *s, struct cmd_put *p)
 static int
 cmd_put_write(void *arg)
 {
-	struct cmd_put *p = arg;
+	struct upload *p = arg;
 	const uint8_t *data = p->chunk;
 	size_t len = p->chunk_len;
 	uint64_t at = p->written;
@@ -329,7 +93,7 @@ cmd_put_write(void *arg)
 				return -1;
 			}
 			p->written = at;
-			cmd_put_fail_errno(p, err, p->m->path);
+			upload_fail_errno(p, err, p->m->path);
 			return 0;
 		}
 		at += (uint64_t)w;
@@ -347,11 +111,12 @@ cmd_put_write(void *arg)
  * transport's error.
  */
 static int
-cmd_put_receive(struct session *s, struct cmd_put *p)
+cmd_put_receive(struct session *s, struct upload *p)
 {
 	uint64_t left = p->m->size - p->offset;
 	uint32_t status;
 	size_t want, have;
+	uint64_t moved;
 	ssize_t n = 0;
 
 	p->chunk = xmalloc(MFTP_QUOTA_CHUNK);
@@ -370,10 +135,16 @@ cmd_put_receive(struct session *s, struct cmd_put *p)
 			continue;
 		sha256_update(s->sha, p->chunk, have);
 		p->chunk_len = have;
-		status = cmd_quota_change(s, p->m->path, (int64_t)have, 0,
-		    cmd_put_write, p, p->why, sizeof(p->why));
-		if (status == 0)
+		/* From the reservation to the usage, in the charge's one
+		 * write: no more system calls a chunk than without it. */
+		moved = have < p->reserved ? have : p->reserved;
+		status = cmd_quota_change_reserved(s, p->m->path, (int64_t)have,
+		    0, -(int64_t)moved, cmd_put_write, p, p->why,
+		    sizeof(p->why));
+		if (status == 0) {
+			p->reserved -= moved;
 			continue;
+		}
 		p->status = status;
 		/* Refused: nothing of this chunk is written.  Tell what all
 		 * the rest needs, not this chunk. */
@@ -393,25 +164,30 @@ cmd_put_receive(struct session *s, struct cmd_put *p)
  */
 static void
 cmd_put_commit(
-    struct session *s, struct cmd_put *p, const uint8_t hash[MFTP_HASH_LEN])
+    struct session *s, struct upload *p, const uint8_t hash[MFTP_HASH_LEN])
 {
 	struct stat st;
 
-	if (fchmod(p->fd, (mode_t)(p->m->mode & 0777 & ~022)) == -1) {
-		cmd_put_fail_errno(p, errno, p->m->path);
+	if (fchmod(p->fd, (mode_t)(p->m->mode & 0777 & ~022)) == -1 ||
+	    fstat(p->fd, &st) == -1) {
+		upload_fail_errno(p, errno, p->m->path);
 		return;
 	}
-	if (fstat(p->fd, &st) == 0)
-		hashcache_store(p->fd, &st, hash);
-	/* If this fails the partial, still marked, is resumed at its end. */
-	p->status = cmd_fs_move(s, p->part, p->m->path, p->why, sizeof(p->why));
+	hashcache_store(p->fd, &st, hash);
+	/*
+	 * Only the file verified (st) is moved, in the directory opened at
+	 * the start.  If this fails the partial, still marked, is resumed
+	 * at its end.
+	 */
+	p->status = cmd_fs_move(
+	    s, p->dfd, p->part, &st, p->dfd, p->name, p->why, sizeof(p->why));
 	if (p->status == 0)
-		(void)fremovexattr(p->fd, CMD_PUT_RESUME_XATTR);
+		(void)fremovexattr(p->fd, UPLOAD_RESUME_XATTR);
 }
 
 /* Hash what is kept, say PUT_READY, take the data and DATA_END. */
 static int
-cmd_put_transfer(struct session *s, struct cmd_put *p)
+cmd_put_transfer(struct session *s, struct upload *p)
 {
 	uint8_t hash[MFTP_HASH_LEN];
 	struct msg r, end;
@@ -420,9 +196,9 @@ cmd_put_transfer(struct session *s, struct cmd_put *p)
 	sha256_reset(s->sha);
 	if ((ret = sha256_update_fd(s->sha, p->fd, 0, p->offset)) != 0) {
 		if (ret == ERR_IO)
-			cmd_put_fail_errno(p, errno, p->part);
+			upload_fail_errno(p, errno, p->part);
 		else
-			cmd_put_fail(p, MFTP_ST_IO, "%s: %s changed while read",
+			upload_fail(p, MFTP_ST_IO, "%s: %s changed while read",
 			    p->m->path, p->part);
 		return 0;
 	}
@@ -444,15 +220,15 @@ cmd_put_transfer(struct session *s, struct cmd_put *p)
 	if (p->status != 0) {
 		/* The partial is kept for the next PUT. */
 	} else if (end.hash_len != MFTP_HASH_LEN) {
-		cmd_put_fail(p, MFTP_ST_INVALID,
+		upload_fail(p, MFTP_ST_INVALID,
 		    "%s: DATA_END carries no SHA-256; the data was kept, "
 		    "send it again with one",
 		    p->m->path);
 	} else if (memcmp(end.hash, hash, sizeof(hash)) != 0) {
-		cmd_put_fail(p, MFTP_ST_HASH,
+		upload_fail(p, MFTP_ST_HASH,
 		    "checksum mismatch: the upload was discarded; send it "
 		    "again");
-		(void)cmd_put_drop(s, p, 1);
+		(void)upload_drop(s, p, 1);
 	} else
 		cmd_put_commit(s, p, hash);
 	msg_clear(&end);
@@ -462,43 +238,37 @@ cmd_put_transfer(struct session *s, struct cmd_put *p)
 int
 cmd_put(struct session *s, const struct msg *m)
 {
-	struct cmd_put p;
-	struct stat st;
+	struct upload p;
 	uint64_t start = mono_ms();
-	uint32_t status;
 	int ret = 0;
 
 	memset(&p, 0, sizeof(p));
 	p.m = m;
 	p.fd = -1;
+	p.dfd = -1;
 	if (m->path[0] == '\0')
-		cmd_put_fail(&p, MFTP_ST_INVALID, "empty name");
+		upload_fail(&p, MFTP_ST_INVALID, "empty name");
 	else if (cmd_put_is_partial(m->path))
-		cmd_put_fail(&p, MFTP_ST_INVALID,
+		upload_fail(&p, MFTP_ST_INVALID,
 		    "%s: names ending in %s are kept for uploads in progress",
-		    m->path, CMD_PUT_SUFFIX);
+		    m->path, UPLOAD_SUFFIX);
 	else if (m->size > INT64_MAX)
-		cmd_put_fail(
-		    &p, MFTP_ST_INVALID, "%s: size too large", m->path);
-	else if (stat(m->path, &st) == 0 && S_ISDIR(st.st_mode))
-		cmd_put_fail(&p, MFTP_ST_IS_DIR, "%s: is a directory", m->path);
-	else if ((p.part = cmd_put_part_name(m->path)) == NULL)
-		cmd_put_fail(
-		    &p, MFTP_ST_INVALID, "%s: not a file name", m->path);
-	else if (cmd_put_open(s, &p) == 0 && cmd_put_resume(s, &p) == 0) {
+		upload_fail(&p, MFTP_ST_INVALID, "%s: size too large", m->path);
+	else if (upload_at(&p) == -1)
+		;
+	else if (upload_open(s, &p) == 0 && upload_resume(s, &p) == 0) {
 		/* Room for what is still to come, before any of it is sent. */
-		status = cmd_quota_check(
-		    s, m->size - p.offset, 0, p.why, sizeof(p.why));
-		if (status != 0) {
-			p.status = status;
+		if (upload_reserve(s, &p) == -1) {
 			if (p.created)
-				(void)cmd_put_drop(s, &p, 1);
+				(void)upload_drop(s, &p, 1);
 		} else
 			ret = cmd_put_transfer(s, &p);
+		upload_release(s, &p);
 	}
 	if (p.fd != -1)
 		close(p.fd);
 	free(p.part);
+	cmd_at_close(p.dfd, p.name);
 	if (ret != 0) {
 		/* The stream is out of step: the partial waits for a resume. */
 		session_log_transfer(s, "put", m->path, p.received, p.offset,

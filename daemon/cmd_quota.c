@@ -56,21 +56,35 @@ cmd_quota_human(uint64_t v, char out[CMD_QUOTA_HUMAN])
 	    HN_DECIMAL | HN_IEC_PREFIXES);
 }
 
-/* "quota exceeded: 9.5 MiB of 10 MiB used, 1.2 MiB more needed". */
+/*
+ * "quota exceeded: 9.5 MiB of 10 MiB used, 1.2 MiB more needed"; what
+ * uploads in progress have reserved counts as used, and is told.
+ */
 static void
 cmd_quota_exceeded(const struct session *s, const struct quota_usage *u,
     uint64_t bytes, uint64_t files, char *why, size_t whylen)
 {
 	char used[CMD_QUOTA_HUMAN], limit[CMD_QUOTA_HUMAN],
-	    need[CMD_QUOTA_HUMAN];
+	    need[CMD_QUOTA_HUMAN], held[CMD_QUOTA_HUMAN];
 
 	if (!quota_fits(u, &s->quota.limits, bytes, 0)) {
-		cmd_quota_human(u->bytes, used);
+		cmd_quota_human(u->bytes > UINT64_MAX - u->reserved ?
+			UINT64_MAX :
+			u->bytes + u->reserved,
+		    used);
 		cmd_quota_human(s->quota.limits.bytes, limit);
 		cmd_quota_human(bytes, need);
+		if (u->reserved == 0) {
+			snprintf(why, whylen,
+			    "quota exceeded: %s of %s used, %s more needed",
+			    used, limit, need);
+			return;
+		}
+		cmd_quota_human(u->reserved, held);
 		snprintf(why, whylen,
-		    "quota exceeded: %s of %s used, %s more needed", used,
-		    limit, need);
+		    "quota exceeded: %s of %s used (%s of it reserved by "
+		    "uploads in progress), %s more needed",
+		    used, limit, held, need);
 		return;
 	}
 	snprintf(why, whylen,
@@ -115,25 +129,6 @@ cmd_quota_check(
 	return MFTP_ST_QUOTA;
 }
 
-uint64_t
-cmd_quota_bytes(const struct stat *st)
-{
-	return S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0;
-}
-
-int
-cmd_quota_same(const char *path, const struct stat *st)
-{
-	struct stat now;
-
-	if (lstat(path, &now) == -1)
-		return st == NULL;
-	return st != NULL && now.st_dev == st->st_dev &&
-	    now.st_ino == st->st_ino &&
-	    (now.st_mode & S_IFMT) == (st->st_mode & S_IFMT) &&
-	    cmd_quota_bytes(&now) == cmd_quota_bytes(st);
-}
-
 /* apply failed (errno): its status and "what: reason". */
 static uint32_t
 cmd_quota_apply_failed(const char *what, char *why, size_t whylen)
@@ -150,7 +145,30 @@ cmd_quota_change(struct session *s, const char *what, int64_t dbytes,
     int64_t dfiles, int (*apply)(void *arg), void *arg, char *why,
     size_t whylen)
 {
-	const int grows = dbytes > 0 || dfiles > 0;
+	return cmd_quota_change_reserved(
+	    s, what, dbytes, dfiles, 0, apply, arg, why, whylen);
+}
+
+/* The bytes a refused change needed: what it would have added. */
+static uint64_t
+cmd_quota_needed(int64_t dbytes, int64_t dreserved)
+{
+	uint64_t add = dbytes > 0 ? (uint64_t)dbytes : 0;
+
+	if (dreserved > 0)
+		return add + (uint64_t)dreserved;
+	/* A chunk that moves from the reservation needs only the rest. */
+	return add > (uint64_t)0 - (uint64_t)dreserved ?
+	    add - ((uint64_t)0 - (uint64_t)dreserved) :
+	    add;
+}
+
+uint32_t
+cmd_quota_change_reserved(struct session *s, const char *what, int64_t dbytes,
+    int64_t dfiles, int64_t dreserved, int (*apply)(void *arg), void *arg,
+    char *why, size_t whylen)
+{
+	const int grows = dbytes > 0 || dfiles > 0 || dreserved > 0;
 	struct quota_usage u;
 	uint32_t status;
 	int r;
@@ -162,8 +180,8 @@ cmd_quota_change(struct session *s, const char *what, int64_t dbytes,
 		r = QUOTA_ERR_CORRUPT;
 	} else {
 		memset(&u, 0, sizeof(u));
-		r = quota_change(s->quota.fd, &s->quota.limits, dbytes, dfiles,
-		    &u, apply, arg);
+		r = quota_change_reserved(s->quota.fd, &s->quota.limits, dbytes,
+		    dfiles, dreserved, &u, apply, arg);
 		if (r == 0 || r == QUOTA_ERR_APPLY || r == QUOTA_ERR_EXCEEDED)
 			s->quota.damaged = 0;
 		if (r == 0)
@@ -172,7 +190,7 @@ cmd_quota_change(struct session *s, const char *what, int64_t dbytes,
 			return cmd_quota_apply_failed(what, why, whylen);
 		if (r == QUOTA_ERR_EXCEEDED) {
 			cmd_quota_exceeded(s, &u,
-			    dbytes > 0 ? (uint64_t)dbytes : 0,
+			    cmd_quota_needed(dbytes, dreserved),
 			    dfiles > 0 ? (uint64_t)dfiles : 0, why, whylen);
 			return MFTP_ST_QUOTA;
 		}

@@ -26,6 +26,7 @@
 
 #define QUOTA_MAGIC "MFTPQ1 "
 #define QUOTA_MAGIC_LEN (sizeof(QUOTA_MAGIC) - 1)
+#define QUOTA_RESERVE_MAGIC "MFTPR1 "
 #define QUOTA_DIGITS 20
 
 /* One dimension: a dimension that does not grow is never refused. */
@@ -39,20 +40,38 @@ quota_fits_one(uint64_t used, uint64_t limit, uint64_t add)
 	return limit == 0 || used + add <= limit;
 }
 
+/* bytes + reserved, or UINT64_MAX where the sum would wrap. */
+static uint64_t
+quota_taken(const struct quota_usage *u)
+{
+	return u->bytes > UINT64_MAX - u->reserved ? UINT64_MAX :
+						     u->bytes + u->reserved;
+}
+
 int
 quota_fits(const struct quota_usage *u, const struct quota_limits *l,
     uint64_t add_bytes, uint64_t add_files)
 {
-	return quota_fits_one(u->bytes, l->bytes, add_bytes) &&
+	return quota_fits_one(quota_taken(u), l->bytes, add_bytes) &&
 	    quota_fits_one(u->files, l->files, add_files);
 }
 
-void
+size_t
 quota_format(const struct quota_usage *u, char *out, size_t outlen)
 {
-	snprintf(out, outlen, "%s%0*llu %0*llu\n", QUOTA_MAGIC, QUOTA_DIGITS,
-	    (unsigned long long)u->bytes, QUOTA_DIGITS,
-	    (unsigned long long)u->files);
+	int n;
+
+	if (u->reserved == 0)
+		n = snprintf(out, outlen, "%s%0*llu %0*llu\n", QUOTA_MAGIC,
+		    QUOTA_DIGITS, (unsigned long long)u->bytes, QUOTA_DIGITS,
+		    (unsigned long long)u->files);
+	else
+		n = snprintf(out, outlen, "%s%0*llu %0*llu\n%s%0*llu\n",
+		    QUOTA_MAGIC, QUOTA_DIGITS, (unsigned long long)u->bytes,
+		    QUOTA_DIGITS, (unsigned long long)u->files,
+		    QUOTA_RESERVE_MAGIC, QUOTA_DIGITS,
+		    (unsigned long long)u->reserved);
+	return n < 0 ? 0 : (size_t)n;
 }
 
 /* Exactly QUOTA_DIGITS decimal digits that fit in 64 bits. */
@@ -80,8 +99,19 @@ quota_parse(const char *data, size_t len, struct quota_usage *u)
 	const char *p = data;
 	struct quota_usage v;
 
-	if (len != QUOTA_LINE_LEN || memcmp(p, QUOTA_MAGIC, QUOTA_MAGIC_LEN))
+	if ((len != QUOTA_LINE_LEN && len != QUOTA_FILE_MAX) ||
+	    memcmp(p, QUOTA_MAGIC, QUOTA_MAGIC_LEN))
 		return QUOTA_ERR_CORRUPT;
+	v.reserved = 0;
+	if (len == QUOTA_FILE_MAX) {
+		p = data + QUOTA_LINE_LEN;
+		if (memcmp(p, QUOTA_RESERVE_MAGIC, QUOTA_MAGIC_LEN) != 0 ||
+		    quota_parse_number(p + QUOTA_MAGIC_LEN, &v.reserved) ==
+			-1 ||
+		    p[QUOTA_RESERVE_LEN - 1] != '\n')
+			return QUOTA_ERR_CORRUPT;
+		p = data;
+	}
 	p += QUOTA_MAGIC_LEN;
 	if (quota_parse_number(p, &v.bytes) == -1)
 		return QUOTA_ERR_CORRUPT;
@@ -92,6 +122,16 @@ quota_parse(const char *data, size_t len, struct quota_usage *u)
 	if (*p != '\n')
 		return QUOTA_ERR_CORRUPT;
 	*u = v;
+	return 0;
+}
+
+uint64_t
+quota_entry_bytes(const struct stat *st)
+{
+	if (S_ISREG(st->st_mode))
+		return (uint64_t)st->st_size;
+	if (S_ISDIR(st->st_mode) || S_ISLNK(st->st_mode))
+		return QUOTA_ENTRY_BYTES;
 	return 0;
 }
 
@@ -126,13 +166,13 @@ quota_write_line(int fd, const char *buf, size_t len)
 }
 
 /*
- * Read the line: up to one byte more than a line, so that a file with
- * anything after the line is seen as corrupt too.
+ * Read the file: up to one byte more than the longest, so that a file
+ * with anything after its lines is seen as corrupt too.
  */
 static int
 quota_read_line(int fd, struct quota_usage *u)
 {
-	char buf[QUOTA_LINE_LEN + 1];
+	char buf[QUOTA_FILE_MAX + 1];
 	size_t off = 0;
 	ssize_t n;
 
@@ -181,7 +221,7 @@ int
 quota_create(const char *dir, const char *name)
 {
 	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-	struct quota_usage zero = { 0, 0 };
+	struct quota_usage zero = { 0, 0, 0 };
 	char line[QUOTA_LINE_LEN + 1];
 	int dfd, fd, saved;
 
@@ -287,27 +327,61 @@ quota_step(uint64_t v, int64_t d)
 	return v > m ? v - m : 0;
 }
 
-/* Write to over the line that says from, unless they are equal. */
+/* Write to over the file that says from, unless they are equal. */
 static int
 quota_store(
     int fd, const struct quota_usage *from, const struct quota_usage *to)
 {
-	char line[QUOTA_LINE_LEN + 1];
+	char line[QUOTA_FILE_MAX + 1];
+	size_t len;
 
-	if (from->bytes == to->bytes && from->files == to->files)
+	if (from->bytes == to->bytes && from->files == to->files &&
+	    from->reserved == to->reserved)
 		return 0;
 	/*
 	 * No fsync: the file must survive the process being killed, which
 	 * the page cache gives; a machine crash is repaired by a recount.
 	 */
-	quota_format(to, line, sizeof(line));
-	return quota_write_line(fd, line, QUOTA_LINE_LEN) == -1 ? ERR_IO : 0;
+	len = quota_format(to, line, sizeof(line));
+	if (quota_write_line(fd, line, len) == -1)
+		return ERR_IO;
+	/* The last reservation ended: back to the first line alone.
+	 * Killed before this, the old reservation stays (errs high). */
+	if (from->reserved > 0 && to->reserved == 0 &&
+	    ftruncate(fd, QUOTA_LINE_LEN) == -1)
+		return ERR_IO;
+	return 0;
 }
 
 int
 quota_change(int fd, const struct quota_limits *l, int64_t dbytes,
     int64_t dfiles, struct quota_usage *after, int (*apply)(void *arg),
     void *arg)
+{
+	return quota_change_reserved(
+	    fd, l, dbytes, dfiles, 0, after, apply, arg);
+}
+
+/*
+ * How much the change from u to v grows bytes + reserved (what the byte
+ * limit is checked against); 0 when it does not grow it.  UINT64_MAX
+ * when v's sum does not fit in 64 bits.
+ */
+static uint64_t
+quota_growth(const struct quota_usage *u, const struct quota_usage *v)
+{
+	uint64_t before = quota_taken(u), now;
+
+	if (v->bytes > UINT64_MAX - v->reserved)
+		return UINT64_MAX;
+	now = v->bytes + v->reserved;
+	return now > before ? now - before : 0;
+}
+
+int
+quota_change_reserved(int fd, const struct quota_limits *l, int64_t dbytes,
+    int64_t dfiles, int64_t dreserved, struct quota_usage *after,
+    int (*apply)(void *arg), void *arg)
 {
 	struct quota_usage u, v, grown;
 	int r, saved;
@@ -316,18 +390,28 @@ quota_change(int fd, const struct quota_limits *l, int64_t dbytes,
 		return ERR_IO;
 	if ((r = quota_read_line(fd, &u)) != 0)
 		goto out;
-	if (!quota_fits(&u, l, dbytes > 0 ? (uint64_t)dbytes : 0,
+	v.bytes = quota_step(u.bytes, dbytes);
+	v.files = quota_step(u.files, dfiles);
+	v.reserved = quota_step(u.reserved, dreserved);
+	/* A count that would wrap is past any limit too. */
+	if ((dbytes > 0 && v.bytes < u.bytes) ||
+	    (dfiles > 0 && v.files < u.files) ||
+	    (dreserved > 0 && v.reserved < u.reserved) ||
+	    !quota_fits(&u, l, quota_growth(&u, &v),
 		dfiles > 0 ? (uint64_t)dfiles : 0)) {
 		if (after != NULL)
 			*after = u;
 		r = QUOTA_ERR_EXCEEDED;
 		goto out;
 	}
-	v.bytes = quota_step(u.bytes, dbytes);
-	v.files = quota_step(u.files, dfiles);
-	/* Before the change: what grows, so the count is never short. */
+	/*
+	 * Before the change: what grows, so the count is never short, and
+	 * the reservation (it is no usage; a chunk written moves from it to
+	 * bytes in this one write).
+	 */
 	grown.bytes = dbytes > 0 ? v.bytes : u.bytes;
 	grown.files = dfiles > 0 ? v.files : u.files;
+	grown.reserved = v.reserved;
 	if (apply == NULL)
 		grown = v;
 	if ((r = quota_store(fd, &u, &grown)) != 0)
@@ -487,9 +571,7 @@ quota_walk_read(struct quota_walk *w, int fd, struct quota_level *lv)
 			return -1;
 		}
 		if (quota_walk_add(&w->u.files, 1) == -1 ||
-		    (S_ISREG(st.st_mode) &&
-			quota_walk_add(&w->u.bytes, (uint64_t)st.st_size) ==
-			    -1)) {
+		    quota_walk_add(&w->u.bytes, quota_entry_bytes(&st)) == -1) {
 			closedir(d);
 			errno = EOVERFLOW;
 			return quota_walk_fail(w, 1, "%s", w->path);
@@ -600,7 +682,7 @@ quota_recount(
     int fd, const char *root, struct quota_usage *u, char *err, size_t errlen)
 {
 	struct quota_walk w;
-	char line[QUOTA_LINE_LEN + 1];
+	char line[QUOTA_FILE_MAX + 1];
 	int rfd, rc = -1;
 
 	memset(&w, 0, sizeof(w));

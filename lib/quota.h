@@ -1,13 +1,26 @@
 /*
  * quota.h: a user's accounting file (/var/lib/mftp/quota/NAME, root 0600).
  *
- * The file holds what the user uses now: bytes (sum of the sizes of the
- * regular files below the home) and files (every entry below the home:
- * files, directories, links, partial uploads).  It is one fixed-width
- * line, so every update rewrites it in place with one pwrite of the same
- * length:
+ * The file holds what the user uses now: bytes (the sizes of the regular
+ * files below the home, partial uploads included, and QUOTA_ENTRY_BYTES
+ * for each directory and symbolic link, so that a byte quota alone
+ * bounds the disk a user can fill) and files (every entry below the
+ * home: files, directories, links, partial uploads).  The home itself
+ * counts for nothing.  It is one fixed-width line, and while uploads are
+ * in progress a second one with the bytes they announced and have not
+ * written yet (reserved: room promised to them, which no other request
+ * may take), so every update rewrites it in place with one pwrite:
  *
  *   "MFTPQ1 <bytes, 20 digits> <files, 20 digits>\n"
+ *   "MFTPR1 <reserved, 20 digits>\n"              only while reserved > 0
+ *
+ * A file of the first line alone (the only form before reservations) is
+ * read as nothing reserved, and is what the file is again once nothing
+ * is.  A reservation is not usage: bytes and files stay what a recount
+ * finds (give or take an upload's chunk in flight); a process killed
+ * during an upload leaves its reservation behind, which only makes the
+ * room it is refused larger, until the recount, which writes the first
+ * line alone.
  *
  * Anything else (empty, truncated, other bytes) is corrupt: it is never
  * read as "nothing used", the session refuses writes, and a recount
@@ -23,11 +36,18 @@
 #ifndef MFTP_QUOTA_H
 #define MFTP_QUOTA_H
 
+#include <sys/types.h>
+#include <sys/stat.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
-/* The length of the one line of an accounting file. */
+/* The length of the first line of an accounting file (the usage). */
 #define QUOTA_LINE_LEN (7 + 20 + 1 + 20 + 1)
+/* The length of the second line (reserved bytes), when there is one. */
+#define QUOTA_RESERVE_LEN (7 + 20 + 1)
+/* The longest valid accounting file. */
+#define QUOTA_FILE_MAX (QUOTA_LINE_LEN + QUOTA_RESERVE_LEN)
 
 /* Errors beyond err.h's, returned by the functions below. */
 #define QUOTA_ERR_EXCEEDED -100 /* the change would pass a limit */
@@ -37,6 +57,7 @@
 struct quota_usage {
 	uint64_t bytes;
 	uint64_t files;
+	uint64_t reserved; /* bytes promised to uploads in progress */
 };
 
 struct quota_limits {
@@ -46,17 +67,40 @@ struct quota_limits {
 
 /*
  * The arithmetic, without any file: may usage u grow by add_bytes and
- * add_files within limits l?  1 yes, 0 no.  Safe for values near
- * UINT64_MAX (no overflow: a sum that would wrap is "no").
+ * add_files within limits l, the bytes reserved counted as used?  1 yes,
+ * 0 no.  Safe for values near UINT64_MAX (no overflow: a sum that would
+ * wrap is "no").
  */
 int quota_fits(const struct quota_usage *u, const struct quota_limits *l,
     uint64_t add_bytes, uint64_t add_files);
 
-/* Format u as the file's line (QUOTA_LINE_LEN bytes + NUL) into out. */
-void quota_format(const struct quota_usage *u, char *out, size_t outlen);
+/*
+ * Format u as the file's contents into out: the first line
+ * (QUOTA_LINE_LEN bytes), and the second if u->reserved > 0.  Returns
+ * the length (without the NUL); outlen must be more than that
+ * (QUOTA_FILE_MAX + 1 is always enough).
+ */
+size_t quota_format(const struct quota_usage *u, char *out, size_t outlen);
 
-/* Parse exactly one line of QUOTA_LINE_LEN bytes; QUOTA_ERR_CORRUPT. */
+/*
+ * Parse the file's contents: exactly the first line (reserved 0) or the
+ * two lines; anything else is QUOTA_ERR_CORRUPT.
+ */
 int quota_parse(const char *data, size_t len, struct quota_usage *u);
+
+/*
+ * What a directory or a symbolic link counts for in bytes: about the
+ * block it takes, whatever the file system really uses (a fixed amount,
+ * so that an accounting file can equal a recount on any file system).
+ */
+#define QUOTA_ENTRY_BYTES 4096
+
+/*
+ * What one entry below the home counts for in bytes, as the recount
+ * counts it: a regular file its size, a directory or a symbolic link
+ * QUOTA_ENTRY_BYTES, anything else (a FIFO, a device) nothing.
+ */
+uint64_t quota_entry_bytes(const struct stat *st);
 
 /*
  * Create dir/name (root, 0600) holding zero usage, failing if it exists.
@@ -103,14 +147,30 @@ int quota_change(int fd, const struct quota_limits *l, int64_t dbytes,
     int64_t dfiles, struct quota_usage *after, int (*apply)(void *arg),
     void *arg);
 
+/*
+ * quota_change that also changes the bytes reserved by dreserved
+ * (stopping at 0), in the same write: an upload reserves what it
+ * announces (dreserved > 0), and each chunk it writes moves from
+ * reserved to bytes (dbytes = the chunk, dreserved = minus as much of
+ * it as the upload still holds), which grows bytes + reserved by
+ * nothing.  The limit check is on bytes + reserved: only what grows
+ * that sum is checked (so a chunk already reserved is never refused,
+ * and one whose reservation a recount dropped is checked like any
+ * growth).  The reserved figure is written with the growth, before
+ * apply; the bytes and files that shrink after it.
+ */
+int quota_change_reserved(int fd, const struct quota_limits *l, int64_t dbytes,
+    int64_t dfiles, int64_t dreserved, struct quota_usage *after,
+    int (*apply)(void *arg), void *arg);
+
 /* quota_change with no change of the home to apply (apply NULL). */
 int quota_charge(int fd, const struct quota_limits *l, int64_t dbytes,
     int64_t dfiles, struct quota_usage *after);
 
 /*
  * Recount: take the exclusive lock, walk the tree below root without
- * following links, count it as described above, write the result and
- * release the lock.  Sessions that charge meanwhile wait for it.  u (may
+ * following links, count it as described above, write the result (the
+ * first line alone: nothing reserved) and release the lock.  Sessions that charge meanwhile wait for it.  u (may
  * be NULL) gets the result.  0, or -1 with a reason (and path) in err.
  */
 int quota_recount(

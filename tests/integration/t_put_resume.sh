@@ -5,9 +5,11 @@
 # the whole file's hash; another source starts over; a kept part altered
 # meanwhile is caught; a second session uploading the same file at once
 # gets ERROR LOCKED; the serving process killed mid-upload leaves the old
-# file intact and the accounting at most one chunk high; a quota used up
-# by another session mid-way stops the writing, not the stream.  The
-# partial is never followed through a link or opened as a FIFO.
+# file intact and the accounting at most one chunk high; an upload that
+# needs room another one reserved is refused before its data; a quota
+# used up mid-way (the reservation dropped by a recount) stops the
+# writing, not the stream.  The partial is never followed through a link
+# or opened as a FIFO.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=lib_raw.sh
@@ -177,40 +179,55 @@ ok "SIGKILL mid-upload: old file intact, drift within a chunk, resumed"
 raw_close
 wait_for 10 _no_sessions || fail "sessions did not end"
 
-# The quota used up by another session in the middle of an upload: the
-# rest is read and dropped, ERROR QUOTA, the written part kept.
+# Two uploads that together need more than the room: the first reserves
+# what it announced, so the second is refused before any data.  Then the
+# room taken in the middle of an upload (the administrator puts a file in
+# the home and recounts, which drops the reservations): the rest is
+# charged a chunk at a time, the first chunk past the limit stops the
+# writing, the rest is read and dropped, ERROR QUOTA, the written part
+# kept.
 bpw=$(rand_pw)
 add_user bob "$bpw" --quota-bytes 3M
 bhome=$(user_home bob)
 quota_reset bob
 head -c 1500000 /dev/urandom >"$T/b1"
 head -c 2500000 /dev/urandom >"$T/b2"
+head -c 1500000 /dev/urandom >"$T/b3"
 raw_open bob "$bpw"
 raw_send "$(hex_put one 1500000 420 1)"
 raw_expect 0x87 "bob's first PUT"
 first=$RAW_FD
 raw_open bob "$bpw"
 raw_send "$(hex_put two 2500000 420 2)"
-raw_expect 0x87 "bob's second PUT, before the first has written"
+raw_expect_error 18 "bob's second PUT, past the room the first reserved"
+expect_match "$RAW_TEXT" '^quota exceeded: 1\.4 MiB of 3\.0 MiB used \(1\.4 MiB of it reserved by uploads in progress\), 2\.4 MiB more needed$' \
+    "the refusal before any data"
+[ ! -e "$bhome/.two.mftp-part" ] || fail "the refused PUT left a partial"
 second=$RAW_FD
 RAW_FD=$first
 raw_send_file "$T/b1" 0 1500000
 raw_send "$(hex_data_end "$(sha256_of "$T/b1")")"
 raw_expect 0x80 "bob's first PUT"
 RAW_FD=$second
-raw_send_file "$T/b2" 0 2500000
-raw_send "$(hex_data_end "$(sha256_of "$T/b2")")"
-raw_expect_error 18 "bob's second PUT, past the quota mid-way"
-expect_match "$RAW_TEXT" '^quota exceeded: 2\.9 MiB of 3\.0 MiB used, 905 KiB more needed$' \
+raw_send "$(hex_put three 1500000 420 3)"
+raw_expect 0x87 "bob's third PUT, which fits"
+head -c 1048576 /dev/urandom >"$bhome/admin"
+chown "$(user_uid bob):$(user_gid bob)" "$bhome/admin"
+out=$("$top_builddir/ftpuser-quota" -c "$CONF" --recount bob 2>&1) ||
+	fail "ftpuser-quota --recount bob: $out"
+raw_send_file "$T/b3" 0 1500000
+raw_send "$(hex_data_end "$(sha256_of "$T/b3")")"
+raw_expect_error 18 "bob's third PUT, past the quota mid-way"
+expect_match "$RAW_TEXT" '^quota exceeded: 2\.9 MiB of 3\.0 MiB used, 953 KiB more needed$' \
     "mid-upload refusal text"
 raw_send "$(hex_frame 10)"
 raw_expect 0x83 "PWD after a mid-upload refusal: the stream is in step"
-[ ! -e "$bhome/two" ] || fail "the refused upload was committed"
-kept=$(stat -c %s "$bhome/.two.mftp-part") || fail "no partial kept"
-cmp -s -n "$kept" "$T/b2" "$bhome/.two.mftp-part" ||
+[ ! -e "$bhome/three" ] || fail "the refused upload was committed"
+kept=$(stat -c %s "$bhome/.three.mftp-part") || fail "no partial kept"
+cmp -s -n "$kept" "$T/b3" "$bhome/.three.mftp-part" ||
 	fail "the kept part holds other bytes"
-# Charged a chunk at a time: the sixth fitted, the seventh did not.
-expect_eq "$kept" $((6 * CHUNK)) "bytes kept of the refused upload"
+# Charged a chunk at a time: the second fitted, the third did not.
+expect_eq "$kept" $((2 * CHUNK)) "bytes kept of the refused upload"
 read -r _ used _ <"$(quota_file bob)"
 [ $((10#$used)) -le $((3 * 1024 * 1024)) ] || fail "bob's usage passed the limit: $used"
 raw_close

@@ -159,11 +159,13 @@ put $W/s100k x
 put $W/s200k dir/y
 EOF
 expect_rc 0 "mkdir and put"
-expect_acct alice $((1536 * KiB + 300 * KiB)) 5 "after mkdir and put"
+expect_acct alice $((1536 * KiB + 300 * KiB + 2 * ENTRY_BYTES)) 5 \
+    "after mkdir and put"
 exact alice "after mkdir and put"
 run_client alice "$pw_a" <<<"mv x dir/y"
 expect_rc 0 "mv onto an existing file"
-expect_acct alice $((1536 * KiB + 100 * KiB)) 4 "after mv onto y"
+expect_acct alice $((1536 * KiB + 100 * KiB + 2 * ENTRY_BYTES)) 4 \
+    "after mv onto y"
 exact alice "after mv onto an existing file"
 run_client alice "$pw_a" <<<"mv dir/y z
 mv dir dir2"
@@ -174,7 +176,7 @@ rmdir dir2"
 expect_rc 0 "rmdir"
 expect_acct alice $((1536 * KiB + 100 * KiB)) 2 "after rmdir"
 exact alice "after rmdir"
-ok "mv onto a file frees it, mkdir and rmdir count one file each"
+ok "mv onto a file frees it, mkdir and rmdir count 4 KiB and one file each"
 
 # ------------------------------------------------------- file-count limit
 
@@ -186,7 +188,7 @@ mkdir d
 put $W/tiny d/c
 EOF
 expect_rc 0 "dave: four entries of four"
-expect_acct dave 30 4 "at the file limit"
+expect_acct dave $((30 + ENTRY_BYTES)) 4 "at the file limit"
 exact dave "at the file limit"
 run_client dave "$pw_d" <<<"put $W/tiny e"
 expect_rc 1 "a fifth file"
@@ -197,12 +199,12 @@ run_client dave "$pw_d" <<<"mkdir f"
 expect_rc 1 "a fifth entry by mkdir"
 expect_match "$ERR" '^mftp: mkdir: .*quota' "the refusal of mkdir"
 [ ! -e "$hd/f" ] || fail "the refused directory was made"
-expect_acct dave 30 4 "after the refusals"
+expect_acct dave $((30 + ENTRY_BYTES)) 4 "after the refusals"
 exact dave "after the file refusals"
 run_client dave "$pw_d" <<<"rm a
 put $W/tiny e"
 expect_rc 0 "rm frees a file for the next"
-expect_acct dave 30 4 "after rm and put"
+expect_acct dave $((30 + ENTRY_BYTES)) 4 "after rm and put"
 exact dave "after rm and put"
 ok "the file-count limit: files and directories, refused at 4 of 4"
 
@@ -230,7 +232,7 @@ put $W/c5m b
 mkdir d
 EOF
 expect_rc 0 "carol has no limits"
-expect_acct carol $((10 * MiB)) 3 "carol without limits"
+expect_acct carol $((10 * MiB + ENTRY_BYTES)) 3 "carol without limits"
 exact carol "carol without limits"
 ok "alice's, bob's and carol's quotas are independent; 0 = no limit"
 
@@ -276,7 +278,7 @@ row() { awk -v n="$1" '$1 == n { print $5, $6 }' <<<"$list"; }
 expect_eq "$(row alice)" "1.6M/3.0M 3/100" "ftpuser-list: alice"
 expect_eq "$(row bob)" "1.0M/1.0M 1/-" "ftpuser-list: bob"
 expect_eq "$(row carol)" "10M/- 3/-" "ftpuser-list: carol"
-expect_eq "$(row dave)" "30B/- 4/4" "ftpuser-list: dave"
+expect_eq "$(row dave)" "4.0K/- 4/4" "ftpuser-list: dave (a directory: 4 KiB)"
 expect_eq "$(awk '$1 == "alice" { print $2, $3, $4 }' <<<"$list")" \
     "$(user_uid alice) $(user_gid alice) $ha" "ftpuser-list: alice's ids"
 list=$("$FTPUSER_LIST" -c "$CONF" -H) || fail "ftpuser-list -H"

@@ -92,14 +92,17 @@ test_recount(void **state)
 
 	/*
 	 * Entries: a .hidden empty d1 d2 d3 deep x emptydir inner part
-	 * out bigfile dangling fifo = 15; bytes 100+1+5000+7+12345.
+	 * out bigfile dangling fifo = 15; bytes 100+1+5000+7+12345, and
+	 * a fixed amount for each directory (d1 d2 d3 emptydir inner) and
+	 * link (out bigfile dangling); the fifo counts for none.
 	 */
 	assert_int_equal(recount("home", &u, err, sizeof(err)), 0);
-	assert_true(u.bytes == 100 + 1 + 5000 + 7 + 12345);
+	assert_true(u.bytes ==
+	    100 + 1 + 5000 + 7 + 12345 + (5 + 3) * QUOTA_ENTRY_BYTES);
 	assert_int_equal(u.files, 15);
 	assert_int_equal(read_file("acct", buf, sizeof(buf)), QUOTA_LINE_LEN);
 	assert_memory_equal(buf,
-	    "MFTPQ1 00000000000000017453 00000000000000000015\n",
+	    "MFTPQ1 00000000000000050221 00000000000000000015\n",
 	    QUOTA_LINE_LEN);
 
 	/* A corrupt file, longer than a line, is repaired. */
@@ -110,7 +113,7 @@ test_recount(void **state)
 	assert_int_equal(recount("home", NULL, err, sizeof(err)), 0);
 	assert_int_equal(read_file("acct", buf, sizeof(buf)), QUOTA_LINE_LEN);
 	assert_memory_equal(buf,
-	    "MFTPQ1 00000000000000017453 00000000000000000015\n",
+	    "MFTPQ1 00000000000000050221 00000000000000000015\n",
 	    QUOTA_LINE_LEN);
 	/* And an empty one. */
 	write_file("acct", "", 0);
@@ -119,7 +122,7 @@ test_recount(void **state)
 	p = tpath("home");
 	assert_int_equal(quota_recount(fd, p, &u, err, sizeof(err)), 0);
 	free(p);
-	expect_usage(fd, 17453, 15);
+	expect_usage(fd, 50221, 15);
 	close(fd);
 
 	/* The root must be a directory, not a link to one. */
@@ -132,7 +135,7 @@ test_recount(void **state)
 	assert_non_null(strstr(err, "missing"));
 	assert_non_null(strstr(err, strerror(ENOENT)));
 	/* A failed recount leaves the file as it was. */
-	expect_usage(fd = quota_open(tmpdir, "acct"), 17453, 15);
+	expect_usage(fd = quota_open(tmpdir, "acct"), 50221, 15);
 	close(fd);
 }
 
@@ -173,7 +176,7 @@ test_recount_deep(void **state)
 	if (i != 0)
 		fail_msg("recount: %s", err);
 	assert_int_equal(u.files, DEEP_LEVELS + 1);
-	assert_int_equal(u.bytes, 3);
+	assert_int_equal(u.bytes, 3 + DEEP_LEVELS * QUOTA_ENTRY_BYTES);
 
 	/* Remove the chain from the bottom up (nftw cannot: PATH_MAX). */
 	for (i = 0; i < DEEP_LEVELS; i++) {

@@ -1,0 +1,328 @@
+/*
+ * upload.c: the partial file of an upload (PUT, cmd_put.c) and its share
+ * of the quota: opened or made in the directory the PUT named, locked,
+ * resumed or emptied, dropped, and the reservation of the bytes still
+ * to come.
+ *
+ * Runs as: the logged-in user, chrooted to the home.  Every step works
+ * relative to the directory opened at the start (cmd_at_open) and on the
+ * partial through the descriptor it opened and locked: another session
+ * renaming a directory meanwhile cannot make it act on another file.
+ * Each change of the partial (made, emptied, deleted) is made under one
+ * hold of the accounting lock with the change of the count
+ * (cmd_quota_change); never across a network wait.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "log.h"
+#include "msg.h"
+#include "proto.h"
+#include "session.h"
+#include "upload.h"
+#include "util.h"
+
+/*
+ * Open the target's directory, once: every later step works relative to
+ * it, so that another session renaming a directory on the path
+ * meanwhile cannot make two steps act on two different partials.  0, or
+ * -1 with p->status set.
+ */
+int
+upload_at(struct upload *p)
+{
+	const char *path = p->m->path;
+	struct stat st;
+
+	if (path[strlen(path) - 1] == '/' ||
+	    (p->dfd = cmd_at_open(path, &p->name)) == -1) {
+		upload_fail(p, MFTP_ST_INVALID, "%s: not a file name", path);
+		return -1;
+	}
+	if (fstatat(p->dfd, p->name, &st, 0) == 0 && S_ISDIR(st.st_mode)) {
+		upload_fail(p, MFTP_ST_IS_DIR, "%s: is a directory", path);
+		return -1;
+	}
+	xasprintf(&p->part, ".%s%s", p->name, UPLOAD_SUFFIX);
+	return 0;
+}
+
+/* Keep the first failure: it is the one the client is told. */
+void
+upload_fail(struct upload *p, uint32_t status, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->status != 0)
+		return;
+	p->status = status;
+	va_start(ap, fmt);
+	vsnprintf(p->why, sizeof(p->why), fmt, ap);
+	va_end(ap);
+}
+
+void
+upload_fail_errno(struct upload *p, int err, const char *what)
+{
+	upload_fail(p, session_status(err), "%s: %s", what, strerror(err));
+}
+
+/*
+ * Take the partial's lock; then make sure the name still leads to what
+ * is locked (the last holder may have committed or deleted it).
+ * 1 locked, 0 stale (try again), -1 failed (p->status set).
+ */
+static int
+upload_lock(struct upload *p, const struct stat *st)
+{
+	struct flock fl;
+	struct stat named;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(p->fd, F_OFD_SETLK, &fl) == -1) {
+		if (errno == EAGAIN || errno == EACCES)
+			upload_fail(p, MFTP_ST_LOCKED,
+			    "%s: another session is uploading this file",
+			    p->m->path);
+		else
+			upload_fail_errno(p, errno, p->part);
+		return -1;
+	}
+	if (fstatat(p->dfd, p->part, &named, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    named.st_dev != st->st_dev || named.st_ino != st->st_ino)
+		return 0;
+	return 1;
+}
+
+/* Create the partial (under the accounting lock, charged one file). */
+static int
+upload_create(void *arg)
+{
+	const int flags = O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC | O_CREAT | O_EXCL;
+	struct upload *p = arg;
+
+	if ((p->fd = openat(p->dfd, p->part, flags, 0600)) == -1) {
+		p->exists = errno == EEXIST;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Open (or create) the partial and lock it.  A new one is charged one
+ * file, after checking there is room for the whole upload, as it is
+ * created.  0, or -1 with p->status set.
+ */
+int
+upload_open(struct session *s, struct upload *p)
+{
+	const int flags = O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC;
+	struct stat st;
+	uint32_t status;
+	int tries, r;
+
+	for (tries = 0; tries < 3; tries++) {
+		p->created = 0;
+		/* O_NONBLOCK: a FIFO in its place must not hang the open. */
+		if ((p->fd = openat(p->dfd, p->part, flags)) == -1 &&
+		    errno == ENOENT) {
+			if ((status = cmd_quota_check(s, p->m->size, 1, p->why,
+				 sizeof(p->why))) != 0) {
+				p->status = status;
+				return -1;
+			}
+			p->exists = 0;
+			status = cmd_quota_change(s, p->m->path, 0, 1,
+			    upload_create, p, p->why, sizeof(p->why));
+			if (status != 0) {
+				if (p->exists)
+					continue;
+				p->status = status;
+				return -1;
+			}
+			p->created = 1;
+		}
+		if (p->fd == -1) {
+			if (errno == ELOOP)
+				upload_fail(p, MFTP_ST_INVALID,
+				    "%s: %s is not a regular file", p->m->path,
+				    p->part);
+			else
+				upload_fail_errno(p, errno, p->m->path);
+			return -1;
+		}
+		/* Never write through a link or into a device or FIFO. */
+		if (fstat(p->fd, &st) == -1) {
+			upload_fail_errno(p, errno, p->part);
+			return -1;
+		}
+		if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
+			upload_fail(p, MFTP_ST_INVALID,
+			    "%s: %s is not a plain file", p->m->path, p->part);
+			return -1;
+		}
+		if ((r = upload_lock(p, &st)) == -1)
+			return -1;
+		if (r == 1) {
+			p->written = (uint64_t)st.st_size;
+			return 0;
+		}
+		close(p->fd);
+		p->fd = -1;
+	}
+	upload_fail(p, MFTP_ST_LOCKED, "%s: another session is uploading it",
+	    p->m->path);
+	return -1;
+}
+
+static void
+upload_key(uint8_t key[UPLOAD_KEY_LEN], uint64_t size, int64_t mtime)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		key[i] = (uint8_t)(size >> (56 - 8 * i));
+		key[8 + i] = (uint8_t)((uint64_t)mtime >> (56 - 8 * i));
+	}
+}
+
+/* Empty the partial through its descriptor: exactly what was counted. */
+static int
+upload_empty(void *arg)
+{
+	const struct upload *p = arg;
+
+	return ftruncate(p->fd, 0);
+}
+
+/* Remove the partial's name, if it still leads to the file held. */
+static int
+upload_unlink(void *arg)
+{
+	const struct upload *p = arg;
+	struct stat st;
+
+	if (fstat(p->fd, &st) == -1)
+		return -1;
+	if (!cmd_at_same(p->dfd, p->part, &st)) {
+		errno = ENOENT;
+		return -1;
+	}
+	return unlinkat(p->dfd, p->part, 0);
+}
+
+/*
+ * Empty the partial, or delete it, and give back its share: the bytes
+ * through the descriptor (whatever its name is now), then the name only
+ * if it still leads to that file.  A failure is p->status unless there
+ * was one (a delete is best effort: the next PUT finds the partial).
+ * 0 or -1.
+ */
+int
+upload_drop(struct session *s, struct upload *p, int delete)
+{
+	char why[MFTP_TEXT_MAX];
+	uint32_t status = 0;
+
+	if (p->written > 0) {
+		status = cmd_quota_change(s, p->m->path, -(int64_t)p->written,
+		    0, upload_empty, p, why, sizeof(why));
+		if (status == 0)
+			p->written = 0;
+	}
+	if (status == 0 && delete)
+		status = cmd_quota_change(
+		    s, p->m->path, 0, -1, upload_unlink, p, why, sizeof(why));
+	if (status != 0) {
+		upload_fail(p, status, "%s", why);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * How much of the partial to keep: all of it when it was left by an
+ * upload of the same source (same size and mtime) and is no longer than
+ * it; else nothing, and the partial is emptied and marked for this
+ * source.  0, or -1 with p->status set.
+ */
+int
+upload_resume(struct session *s, struct upload *p)
+{
+	uint8_t key[UPLOAD_KEY_LEN], have[UPLOAD_KEY_LEN];
+	ssize_t n;
+
+	upload_key(key, p->m->size, p->m->mtime);
+	n = fgetxattr(p->fd, UPLOAD_RESUME_XATTR, have, sizeof(have));
+	if (!p->created && n == (ssize_t)sizeof(have) &&
+	    memcmp(have, key, sizeof(key)) == 0 && p->written <= p->m->size) {
+		p->offset = p->written;
+		return 0;
+	}
+	p->offset = 0;
+	if (p->written > 0 && upload_drop(s, p, 0) == -1)
+		return -1;
+	/* Without attributes an upload just cannot be resumed. */
+	(void)fsetxattr(p->fd, UPLOAD_RESUME_XATTR, key, sizeof(key), 0);
+	return 0;
+}
+
+/*
+ * Reserve the bytes still to come, under the accounting lock, before
+ * PUT_READY: concurrent uploads of the user that together need more
+ * than the room left are refused here, before any data is sent, instead
+ * of each filling part of the room with a partial.  0, or -1 with
+ * p->status set.
+ */
+int
+upload_reserve(struct session *s, struct upload *p)
+{
+	const uint64_t need = p->m->size - p->offset;
+	uint32_t status;
+
+	if (need == 0)
+		return 0;
+	status = cmd_quota_change_reserved(s, p->m->path, 0, 0, (int64_t)need,
+	    NULL, NULL, p->why, sizeof(p->why));
+	if (status != 0) {
+		p->status = status;
+		return -1;
+	}
+	p->reserved = need;
+	return 0;
+}
+
+/*
+ * Give back what the upload reserved and did not write (it failed, or
+ * the connection was lost).  If this fails, or the process is killed
+ * before, the reservation stays in the accounting file: the user is
+ * refused more than needed until a recount, never less.
+ */
+void
+upload_release(struct session *s, struct upload *p)
+{
+	char why[MFTP_TEXT_MAX];
+
+	if (p->reserved == 0)
+		return;
+	if (cmd_quota_change_reserved(s, p->m->path, 0, 0,
+		-(int64_t)p->reserved, NULL, NULL, why, sizeof(why)) == 0)
+		p->reserved = 0;
+	else
+		log_warnx("user=%s: %s: reservation not given back: %s",
+		    s->user, p->m->path, why);
+}
