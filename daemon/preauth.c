@@ -48,6 +48,7 @@ struct preauth {
 	struct buf *scratch;
 	uint64_t deadline;
 	int hello_done;
+	uint64_t features; /* granted in HELLO_OK */
 	int tries;
 };
 
@@ -102,11 +103,12 @@ preauth_hello(struct preauth *p, const struct msg *m)
 	memset(&r, 0, sizeof(r));
 	r.type = MFTP_MSG_HELLO_OK;
 	r.version_min = r.version_max = MFTP_PROTO_VERSION;
-	r.features = MFTP_FEAT_NONE & m->features;
+	r.features = MFTP_FEAT_SUPPORTED & m->features;
 	r.text = PREAUTH_SOFTWARE;
 	if (frame_send_msg(p->t, p->scratch, &r) != 0)
 		preauth_exit(p);
 	p->hello_done = 1;
+	p->features = r.features;
 }
 
 /*
@@ -181,7 +183,8 @@ preauth_login(struct preauth *p, const struct msg *m)
 	}
 	if (tls_export_psk(transport_tls(p->t), psk) != 0)
 		fatalx("exporting the session secret: %s", tls_error());
-	if (privsep_send_request(p->fds->helper, m->user, m->secret, psk) == -1)
+	if (privsep_send_request(
+		p->fds->helper, m->user, m->secret, psk, p->features) == -1)
 		fatal("sending the login to the auth helper");
 	explicit_bzero(psk, sizeof(psk));
 	preauth_wait_outcome(p);

@@ -269,6 +269,7 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 	s.t = transport_new(sock, (int)idle_timeout * 1000);
 	s.scratch = buf_new(MFTP_FRAME_BUF);
 	s.quota = *q;
+	s.features = v->features & MFTP_FEAT_SUPPORTED;
 	/* libcrypto was set up before the chroot: this loads nothing. */
 	s.sha = sha256_new();
 	umask(022);

@@ -43,6 +43,12 @@ struct session {
 	/* Writes are refused while quota.damaged (logged once). */
 	struct session_quota quota;
 	struct sha256 *sha; /* one context, reset for each use */
+	/*
+	 * The HELLO feature bits the pre-auth worker granted (carried here
+	 * through the auth helper's verdict), limited to what this build
+	 * supports: the same protocol on both sides of the login.
+	 */
+	uint64_t features;
 };
 
 /*

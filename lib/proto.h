@@ -11,6 +11,8 @@
 
 /* Feature bits exchanged in HELLO (none defined yet; reserved). */
 #define MFTP_FEAT_NONE 0ULL
+/* Every feature bit this build supports (the server grants a subset). */
+#define MFTP_FEAT_SUPPORTED MFTP_FEAT_NONE
 
 /* Requests, client to server. */
 #define MFTP_MSG_HELLO 0x01

@@ -60,6 +60,7 @@ main(int argc, char *argv[])
 {
 	struct privsep_verdict v;
 	uint8_t psk[MFTP_PSK_LEN];
+	uint64_t features = 0;
 	struct userdb db = { NULL, 0 };
 	struct user *u = NULL;
 	const char *errstr;
@@ -107,7 +108,7 @@ main(int argc, char *argv[])
 
 	/* From here on the input comes from a client, through P. */
 	r = privsep_recv_request(
-	    STDIN_FILENO, (int)timeout * 1000, &name, &secret, psk);
+	    STDIN_FILENO, (int)timeout * 1000, &name, &secret, psk, &features);
 	if (r != 0) {
 		if (r == ERR_EOF || r == ERR_TIMEOUT)
 			exit(0);
@@ -128,6 +129,7 @@ main(int argc, char *argv[])
 		v.quota_bytes = u->quota_bytes;
 		v.quota_files = u->quota_files;
 		memcpy(v.psk, psk, sizeof(v.psk));
+		v.features = features;
 	}
 	explicit_bzero(psk, sizeof(psk));
 	/* The monitor learns first; then the worker may answer the client. */

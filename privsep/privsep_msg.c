@@ -83,13 +83,14 @@ privsep_recv(int fd, int timeout_ms, uint8_t want, struct buf **out)
 
 int
 privsep_send_request(int fd, const char *user, const char *secret,
-    const uint8_t psk[MFTP_PSK_LEN])
+    const uint8_t psk[MFTP_PSK_LEN], uint64_t features)
 {
 	struct buf *b = buf_new(PRIVSEP_MSG_MAX);
 
 	if (buf_put_u8(b, PRIVSEP_AUTH_REQUEST) != 0 ||
 	    buf_put_cstring(b, user) != 0 || buf_put_cstring(b, secret) != 0 ||
-	    buf_put(b, psk, MFTP_PSK_LEN) != 0) {
+	    buf_put(b, psk, MFTP_PSK_LEN) != 0 ||
+	    buf_put_u64(b, features) != 0) {
 		buf_free(b);
 		errno = EMSGSIZE;
 		return -1;
@@ -122,7 +123,8 @@ privsep_put_user(struct buf *b, const struct privsep_verdict *v)
 	    (r = buf_put_cstring(b, v->home)) != 0 ||
 	    (r = buf_put_u64(b, v->quota_bytes)) != 0 ||
 	    (r = buf_put_u64(b, v->quota_files)) != 0 ||
-	    (r = buf_put(b, v->psk, MFTP_PSK_LEN)) != 0)
+	    (r = buf_put(b, v->psk, MFTP_PSK_LEN)) != 0 ||
+	    (r = buf_put_u64(b, v->features)) != 0)
 		return r;
 	return 0;
 }
@@ -147,7 +149,7 @@ privsep_send_verdict(int fd, const struct privsep_verdict *v)
 
 int
 privsep_recv_request(int fd, int timeout_ms, char **user, char **secret,
-    uint8_t psk[MFTP_PSK_LEN])
+    uint8_t psk[MFTP_PSK_LEN], uint64_t *features)
 {
 	struct buf *b;
 	char *u = NULL, *s = NULL;
@@ -158,7 +160,7 @@ privsep_recv_request(int fd, int timeout_ms, char **user, char **secret,
 	if ((r = buf_get_cstring(b, &u, MFTP_USER_MAX)) != 0 ||
 	    (r = buf_get_cstring(b, &s, MFTP_SECRET_MAX)) != 0 ||
 	    (r = buf_get(b, psk, MFTP_PSK_LEN)) != 0 ||
-	    (r = buf_get_end(b)) != 0) {
+	    (r = buf_get_u64(b, features)) != 0 || (r = buf_get_end(b)) != 0) {
 		explicit_bzero(psk, MFTP_PSK_LEN);
 		free(u);
 		if (s != NULL)
@@ -216,7 +218,8 @@ privsep_recv_verdict(int fd, int timeout_ms, struct privsep_verdict *v)
 		    (r = buf_get_cstring(b, &home, MFTP_PATH_MAX)) != 0 ||
 		    (r = buf_get_u64(b, &v->quota_bytes)) != 0 ||
 		    (r = buf_get_u64(b, &v->quota_files)) != 0 ||
-		    (r = buf_get(b, v->psk, MFTP_PSK_LEN)) != 0)
+		    (r = buf_get(b, v->psk, MFTP_PSK_LEN)) != 0 ||
+		    (r = buf_get_u64(b, &v->features)) != 0)
 			goto out;
 		/* Root is never a session's identity. */
 		if (uid == 0 || gid == 0 || home[0] != '/') {

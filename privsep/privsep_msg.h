@@ -2,9 +2,11 @@
  * privsep_msg.h: the small, fixed-format messages between the pre-auth
  * worker (P), the auth helper (H) and the per-connection monitor (S).
  *
- *   P -> H  AUTH_REQUEST  user, password, session secret (one per run)
+ *   P -> H  AUTH_REQUEST  user, password, session secret, HELLO features
  *   H -> P  AUTH_FAILED                             (only on failure)
- *   H -> S  VERDICT       ok; if ok the user's record and the secret
+ *   H -> S  VERDICT       ok; if ok the user's record, the secret and
+ *                         the features (the serving process speaks the
+ *                         protocol HELLO agreed in the worker)
  *   S -> P  LOGIN_DONE    ok, or a reason to give the client
  *   P -> G  SIGN_REQUEST  a TLS handshake digest    (one per connection)
  *   G -> P  SIGNATURE     DER ECDSA signature
@@ -44,6 +46,8 @@ struct privsep_verdict {
 	uint64_t quota_files;
 	/* The first TLS session's exported secret, keying the second. */
 	uint8_t psk[MFTP_PSK_LEN];
+	/* The feature bits HELLO_OK granted (MFTP_FEAT_*). */
+	uint64_t features;
 };
 
 /*
@@ -51,7 +55,7 @@ struct privsep_verdict {
  * errno.  The request's buffer is wiped before it is freed.
  */
 int privsep_send_request(int fd, const char *user, const char *secret,
-    const uint8_t psk[MFTP_PSK_LEN]);
+    const uint8_t psk[MFTP_PSK_LEN], uint64_t features);
 int privsep_send_failed(int fd);
 int privsep_send_verdict(int fd, const struct privsep_verdict *v);
 /* ok, or a refusal with text (at most MFTP_TEXT_MAX bytes) for the client. */
@@ -66,7 +70,7 @@ int privsep_send_signature(int fd, const uint8_t *sig, size_t len);
  * new allocations (wipe the secret with freezero).
  */
 int privsep_recv_request(int fd, int timeout_ms, char **user, char **secret,
-    uint8_t psk[MFTP_PSK_LEN]);
+    uint8_t psk[MFTP_PSK_LEN], uint64_t *features);
 int privsep_recv_failed(int fd, int timeout_ms);
 int privsep_recv_verdict(int fd, int timeout_ms, struct privsep_verdict *v);
 /* *text is NULL when ok, else a new allocation. */

@@ -54,7 +54,7 @@ one_round(char *const argv[], const char *user, const char *pw, int *ok)
 	/* The helper reads the database first; time only the login. */
 	sleep_ms(100);
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	if (privsep_send_request(worker[0], user, pw, psk) == -1 ||
+	if (privsep_send_request(worker[0], user, pw, psk, 0) == -1 ||
 	    privsep_recv_verdict(verdict[0], 30000, &v) != 0) {
 		fprintf(stderr, "authtime: no verdict from %s\n", argv[0]);
 		exit(1);

@@ -37,8 +37,8 @@ main(int argc, char *argv[])
 		return 3;
 	fclose(f);
 	memset(&v, 0, sizeof(v));
-	if (privsep_recv_request(STDIN_FILENO, 30000, &user, &secret, v.psk) !=
-	    0)
+	if (privsep_recv_request(
+		STDIN_FILENO, 30000, &user, &secret, v.psk, &v.features) != 0)
 		return 4;
 	v.ok = 1;
 	strlcpy(v.name, name, sizeof(v.name));

@@ -69,6 +69,7 @@ verdict_ok(const char *name, uint32_t uid, uint32_t gid, const char *home)
 	assert_int_equal(buf_put_u64(b, 1000), 0);
 	assert_int_equal(buf_put_u64(b, 20), 0);
 	assert_int_equal(buf_put(b, test_psk, MFTP_PSK_LEN), 0);
+	assert_int_equal(buf_put_u64(b, 0), 0);
 	return b;
 }
 
@@ -77,14 +78,18 @@ test_request_round_trip(void **state)
 {
 	char *user = NULL, *secret = NULL;
 	uint8_t psk[MFTP_PSK_LEN];
+	uint64_t features = 0;
 
 	assert_int_equal(
-	    privsep_send_request(sv[0], "alice", "s3cret", test_psk), 0);
+	    privsep_send_request(sv[0], "alice", "s3cret", test_psk, 0x8001),
+	    0);
 	assert_int_equal(
-	    privsep_recv_request(sv[1], 1000, &user, &secret, psk), 0);
+	    privsep_recv_request(sv[1], 1000, &user, &secret, psk, &features),
+	    0);
 	assert_string_equal(user, "alice");
 	assert_string_equal(secret, "s3cret");
 	assert_memory_equal(psk, test_psk, MFTP_PSK_LEN);
+	assert_true(features == 0x8001);
 	free(user);
 	free(secret);
 }
@@ -110,6 +115,7 @@ test_verdict_round_trip(void **state)
 	v.quota_bytes = 1ULL << 40;
 	v.quota_files = 7;
 	memcpy(v.psk, test_psk, MFTP_PSK_LEN);
+	v.features = 3;
 	assert_int_equal(privsep_send_verdict(sv[0], &v), 0);
 	assert_int_equal(privsep_recv_verdict(sv[1], 1000, &got), 0);
 	assert_int_equal(got.ok, 1);
@@ -120,6 +126,7 @@ test_verdict_round_trip(void **state)
 	assert_true(got.quota_bytes == 1ULL << 40);
 	assert_true(got.quota_files == 7);
 	assert_memory_equal(got.psk, test_psk, MFTP_PSK_LEN);
+	assert_true(got.features == 3);
 
 	memset(&v, 0, sizeof(v));
 	assert_int_equal(privsep_send_verdict(sv[0], &v), 0);
@@ -184,19 +191,22 @@ test_request_deviations(void **state)
 {
 	char *user = NULL, *secret = NULL, *big;
 	uint8_t psk[MFTP_PSK_LEN];
+	uint64_t features = 0;
 	struct buf *b;
 	const uint8_t only_type[] = { PRIVSEP_AUTH_REQUEST };
 
 	send_raw(only_type, sizeof(only_type));
 	assert_int_equal(
-	    privsep_recv_request(sv[1], 1000, &user, &secret, psk), ERR_SHORT);
+	    privsep_recv_request(sv[1], 1000, &user, &secret, psk, &features),
+	    ERR_SHORT);
 
 	/* A user name over the limit is refused before any copy. */
 	b = buf_new(PRIVSEP_MSG_MAX);
 	assert_int_equal(buf_put_u8(b, PRIVSEP_AUTH_REQUEST), 0);
 	assert_int_equal(buf_put_u32(b, 0xfffffff0), 0);
 	send_buf(b);
-	assert_int_equal(privsep_recv_request(sv[1], 1000, &user, &secret, psk),
+	assert_int_equal(
+	    privsep_recv_request(sv[1], 1000, &user, &secret, psk, &features),
 	    ERR_TOO_LONG);
 
 	/* Trailing bytes after the secret. */
@@ -205,9 +215,11 @@ test_request_deviations(void **state)
 	assert_int_equal(buf_put_cstring(b, "alice"), 0);
 	assert_int_equal(buf_put_cstring(b, "pw"), 0);
 	assert_int_equal(buf_put(b, test_psk, MFTP_PSK_LEN), 0);
+	assert_int_equal(buf_put_u64(b, 0), 0);
 	assert_int_equal(buf_put_u8(b, 0), 0);
 	send_buf(b);
-	assert_int_equal(privsep_recv_request(sv[1], 1000, &user, &secret, psk),
+	assert_int_equal(
+	    privsep_recv_request(sv[1], 1000, &user, &secret, psk, &features),
 	    ERR_TRAILING);
 
 	/* A packet longer than any message. */
@@ -216,7 +228,8 @@ test_request_deviations(void **state)
 	big[0] = PRIVSEP_AUTH_REQUEST;
 	send_raw(big, PRIVSEP_MSG_MAX + 10);
 	free(big);
-	assert_int_equal(privsep_recv_request(sv[1], 1000, &user, &secret, psk),
+	assert_int_equal(
+	    privsep_recv_request(sv[1], 1000, &user, &secret, psk, &features),
 	    ERR_TOO_LONG);
 	assert_null(user);
 	assert_null(secret);
@@ -227,12 +240,14 @@ test_eof_and_timeout(void **state)
 {
 	char *user = NULL, *secret = NULL;
 	uint8_t psk[MFTP_PSK_LEN];
+	uint64_t features = 0;
 
 	assert_int_equal(privsep_recv_failed(sv[1], 50), ERR_TIMEOUT);
 	close(sv[0]);
 	sv[0] = -1;
 	assert_int_equal(
-	    privsep_recv_request(sv[1], 1000, &user, &secret, psk), ERR_EOF);
+	    privsep_recv_request(sv[1], 1000, &user, &secret, psk, &features),
+	    ERR_EOF);
 }
 
 /* A request without its session secret is refused. */
@@ -241,6 +256,7 @@ test_request_without_psk(void **state)
 {
 	char *user = NULL, *secret = NULL;
 	uint8_t psk[MFTP_PSK_LEN];
+	uint64_t features = 0;
 	struct buf *b = buf_new(PRIVSEP_MSG_MAX);
 
 	assert_int_equal(buf_put_u8(b, PRIVSEP_AUTH_REQUEST), 0);
@@ -249,7 +265,8 @@ test_request_without_psk(void **state)
 	assert_int_equal(buf_put(b, test_psk, MFTP_PSK_LEN - 1), 0);
 	send_buf(b);
 	assert_int_equal(
-	    privsep_recv_request(sv[1], 1000, &user, &secret, psk), ERR_SHORT);
+	    privsep_recv_request(sv[1], 1000, &user, &secret, psk, &features),
+	    ERR_SHORT);
 	assert_null(user);
 	assert_null(secret);
 }
