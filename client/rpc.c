@@ -177,7 +177,11 @@ rpc_connect(const char *host, const char *port, int timeout_ms,
 	r->t = transport_new(fd, RPC_IO_TIMEOUT_MS);
 	r->scratch = rpc_scratch_new();
 	r->text = xstrdup("no error");
-	if (rpc_tls_start(r, host, port, trust, timeout_ms) != RPC_OK) {
+	/*
+	 * timeout_ms bounds reaching the server; its handshake may take
+	 * longer on a busy server, as any later reply may.
+	 */
+	if (rpc_tls_start(r, host, port, trust, RPC_IO_TIMEOUT_MS) != RPC_OK) {
 		snprintf(errbuf, errlen, "%s", r->text);
 		rpc_free(r);
 		return NULL;
