@@ -32,6 +32,8 @@
  */
 #define TLS_SUITES "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256"
 #define TLS_GROUPS "X25519:P-256"
+/* Read-ahead room of the second session: 16 records and their headers. */
+#define TLS_READ_BUFFER (16 * (16384 + 256))
 /* TLS_AES_128_GCM_SHA256: the suite the PSK session is bound to. */
 static const unsigned char tls_psk_suite[2] = { 0x13, 0x01 };
 
@@ -145,6 +147,13 @@ tls_psk_ctx(int server)
 		SSL_CTX_set_options(ctx, SSL_OP_ENABLE_KTLS);
 	} else
 		SSL_CTX_set_psk_use_session_callback(ctx, tls_psk_use);
+	/*
+	 * The session's data moves in large reads (the connection's last
+	 * session reads ahead: many records a system call), and an idle
+	 * session keeps no buffer at all.
+	 */
+	SSL_CTX_set_default_read_buffer_len(ctx, TLS_READ_BUFFER);
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 	return ctx;
 }
 

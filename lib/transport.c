@@ -237,13 +237,29 @@ transport_tls_read(struct transport *t, void *p, size_t len)
 	for (;;) {
 		ERR_clear_error();
 		errno = 0;
-		if ((r = SSL_read_ex(t->ssl, p, len, &got)) == 1) {
-			t->bytes_in += (uint64_t)got;
-			return (ssize_t)got;
-		}
+		if ((r = SSL_read_ex(t->ssl, p, len, &got)) == 1)
+			break;
 		if ((r = transport_tls_wait(t, r)) != 0)
 			return r;
 	}
+	/*
+	 * One record is at most 16 KiB; the records already read ahead
+	 * are taken too, so that a caller with a large buffer makes one
+	 * write to disk for many of them.  An error here waits for the
+	 * next call, which meets it again.
+	 */
+	while (got < len && SSL_has_pending(t->ssl)) {
+		size_t more;
+
+		ERR_clear_error();
+		if (SSL_read_ex(t->ssl, (uint8_t *)p + got, len - got, &more) !=
+		    1)
+			break;
+		got += more;
+	}
+	ERR_clear_error();
+	t->bytes_in += (uint64_t)got;
+	return (ssize_t)got;
 }
 
 static int
