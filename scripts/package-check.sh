@@ -63,6 +63,9 @@ cleanup() {
 		echo "package-check: purging the packages after a failure" >&2
 		purge_packages || true
 	fi
+	# The stand-in for an administrator's own key pair.
+	rm -f /etc/mftp/own.key /etc/mftp/own.crt
+	[ -d /etc/mftp ] && rmdir --ignore-fail-on-non-empty /etc/mftp
 	# The test user's home, which a purge rightly leaves.
 	if [ -n "$KEEPER_HOME" ]; then
 		rm -rf -- "$KEEPER_HOME"
@@ -264,6 +267,10 @@ printf '%s\n' "$pw" | ftpuser-add --password-stdin "$keeper" ||
 	die "ftpuser-add with the installed configuration failed"
 echo "user data" >"/srv/mftp/$keeper/data.txt"
 [ -f /etc/mftp/users ] || die "no /etc/mftp/users"
+# A key pair of the administrator's own next to the package's: purge
+# removes only the pair the package made.
+cp /etc/mftp/host.key /etc/mftp/own.key
+cp /etc/mftp/host.crt /etc/mftp/own.crt
 
 step "apt-get purge mftp-server mftp-client"
 purge_packages || {
@@ -271,6 +278,14 @@ purge_packages || {
 	die "apt-get purge failed"
 }
 PURGED=1
+[ -f /etc/mftp/own.key ] && [ -f /etc/mftp/own.crt ] ||
+	die "purge removed the administrator's own key pair"
+[ ! -e /etc/mftp/host.key ] && [ ! -e /etc/mftp/host.crt ] ||
+	die "purge left the key pair the package made"
+[ "$(ls -A /etc/mftp)" = "$(printf 'own.crt\nown.key')" ] ||
+	die "purge left in /etc/mftp: $(ls -A /etc/mftp)"
+rm -f /etc/mftp/own.key /etc/mftp/own.crt
+rmdir /etc/mftp
 left=
 while IFS= read -r f; do
 	[ "$f" = /. ] && continue
