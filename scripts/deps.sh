@@ -13,6 +13,7 @@ packages=(
 	libssl-dev		# libssl, libcrypto: TLS 1.3, SHA-256
 	openssl			# t_tls_*: s_client, s_server, a test CA
 	libedit-dev		# the client's line editing
+	libseccomp-dev		# the daemon's system call allowlists
 	libcmocka-dev		# unit tests
 	iproute2		# ss: the integration tests find free ports
 	procps			# ps, /proc helpers
