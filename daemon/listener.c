@@ -157,13 +157,18 @@ listener_peer(const struct sockaddr_storage *ss, char *addr, size_t addrlen,
 	snprintf(peer, peerlen, "%s port %u", addr, port);
 }
 
+/* Forget a reaped child; its address into addr (if not NULL). */
 static void
-listener_forget(struct listener_kids *k, pid_t pid)
+listener_forget(struct listener_kids *k, pid_t pid, char *addr, size_t len)
 {
 	size_t i;
 
+	if (addr != NULL)
+		strlcpy(addr, "?", len);
 	for (i = 0; i < k->nslots; i++)
 		if (k->kid[i].pid == pid) {
+			if (addr != NULL)
+				strlcpy(addr, k->kid[i].addr, len);
 			k->kid[i].pid = 0;
 			k->n--;
 			break;
@@ -173,12 +178,18 @@ listener_forget(struct listener_kids *k, pid_t pid)
 static void
 listener_reap(struct listener_kids *k)
 {
+	char addr[INET6_ADDRSTRLEN];
 	pid_t pid;
 	int status;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		listener_forget(k, pid);
-		if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL &&
+		listener_forget(k, pid, addr, sizeof(addr));
+		/* The serving process made a call outside its allowlist. */
+		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+			log_warnx("session process %ld killed by its sandbox "
+				  "(seccomp) addr=%s",
+			    (long)pid, addr);
+		else if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL &&
 		    WTERMSIG(status) != SIGTERM)
 			log_warnx("session process %ld died of signal %d",
 			    (long)pid, WTERMSIG(status));
@@ -372,7 +383,7 @@ listener_drain(struct listener *l, struct listener_kids *k)
 			    k->n);
 			listener_kill_all(k, SIGKILL);
 			while (k->n > 0 && (pid = waitpid(-1, NULL, 0)) > 0)
-				listener_forget(k, pid);
+				listener_forget(k, pid, NULL, 0);
 			break;
 		}
 		r = poll(&pfd, 1, (int)(deadline > now ? deadline - now : 0));

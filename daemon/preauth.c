@@ -34,6 +34,7 @@
 #include "preauth_tls.h"
 #include "privsep_msg.h"
 #include "proto.h"
+#include "sandbox.h"
 #include "tls.h"
 #include "transport.h"
 #include "userdb.h"
@@ -291,6 +292,11 @@ preauth_run(const struct monitor_args *a, const struct preauth_fds *fds)
 	p.deadline = mono_ms() + (uint64_t)a->cfg->login_timeout * 1000;
 	p.t = transport_new(a->sock, preauth_left(&p));
 	p.scratch = buf_new(MFTP_FRAME_BUF);
+	/*
+	 * The last step of the setup, before the first byte from the
+	 * client: from here on only the worker's allowlist.
+	 */
+	sandbox_preauth();
 	preauth_start_tls(&p, ctx);
 
 	for (;;) {

@@ -27,6 +27,7 @@
 #include "msg.h"
 #include "privsep_msg.h"
 #include "proto.h"
+#include "sandbox.h"
 #include "session.h"
 #include "sha256.h"
 #include "tls.h"
@@ -273,6 +274,11 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 	/* libcrypto was set up before the chroot: this loads nothing. */
 	s.sha = sha256_new();
 	umask(022);
+	/*
+	 * The last step of the setup, before the second handshake reads
+	 * the client: from here on only the serving process's allowlist.
+	 */
+	sandbox_session();
 	session_start_tls(&s, v, ctx, cfg->login_timeout);
 	session_check_quota(&s, cfg->quota_dir);
 

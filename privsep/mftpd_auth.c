@@ -29,6 +29,7 @@
 #include "err.h"
 #include "log.h"
 #include "privsep_msg.h"
+#include "sandbox.h"
 #include "userdb.h"
 #include "util.h"
 
@@ -105,6 +106,7 @@ main(int argc, char *argv[])
 		log_warnx("%s: %s; every login fails until it is fixed",
 		    argv[0], err);
 	drop_user(uid, gid);
+	sandbox_auth();
 
 	/* From here on the input comes from a client, through P. */
 	r = privsep_recv_request(

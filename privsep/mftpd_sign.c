@@ -31,6 +31,7 @@
 #include "hostkey.h"
 #include "log.h"
 #include "privsep_msg.h"
+#include "sandbox.h"
 #include "tls.h"
 #include "util.h"
 
@@ -152,6 +153,7 @@ main(int argc, char *argv[])
 	 */
 	if (prctl(PR_SET_DUMPABLE, 0) == -1 || prctl(PR_GET_DUMPABLE) != 0)
 		fatal("PR_SET_DUMPABLE");
+	sandbox_sign();
 
 	/* From here on the input comes from the pre-auth worker. */
 	r = privsep_recv_sign_request(

@@ -48,15 +48,39 @@
 static pid_t monitor_worker = -1;
 static pid_t monitor_helper = -1;
 static pid_t monitor_signer = -1;
+static const char *monitor_peer = "?";
+
+/*
+ * A child that made a system call outside its seccomp allowlist died of
+ * SIGSYS (a later SIGKILL does not change a dead child's status).
+ */
+static void
+monitor_check_death(const pid_t *pid, int status)
+{
+	const char *who = "mftpd-sign";
+
+	if (pid == &monitor_worker)
+		who = "pre-auth worker";
+	else if (pid == &monitor_helper)
+		who = "mftpd-auth";
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+		log_warnx("%s killed by its sandbox (seccomp) addr=%s", who,
+		    monitor_peer);
+}
 
 static void
 monitor_reap(pid_t *pid)
 {
+	pid_t r;
+	int status;
+
 	if (*pid <= 0)
 		return;
 	kill(*pid, SIGKILL);
-	while (waitpid(*pid, NULL, 0) == -1 && errno == EINTR)
+	while ((r = waitpid(*pid, &status, 0)) == -1 && errno == EINTR)
 		;
+	if (r != -1)
+		monitor_check_death(pid, status);
 	*pid = -1;
 }
 
@@ -219,6 +243,8 @@ monitor_release_worker(const struct monitor_args *a, int ctl_fd, int alive_fd,
 	}
 	/* Its end of the pipe closed: it has exited or is about to. */
 	status = monitor_wait_exit(&monitor_worker, 2000);
+	if (status != -1)
+		monitor_check_death(&monitor_worker, status);
 	return status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
@@ -295,8 +321,9 @@ monitor_run(const struct monitor_args *a)
 	struct stat st;
 	uint64_t deadline;
 	char why[256];
-	int wh[2], alive[2], ctl[2], verdict_fd, tries = 0, got, home;
+	int wh[2], alive[2], ctl[2], verdict_fd, tries = 0, got, home, status;
 
+	monitor_peer = a->peer;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, wh) == -1 ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) == -1)
 		fatal("socketpair");
@@ -345,7 +372,9 @@ monitor_run(const struct monitor_args *a)
 		 * After its verdict the helper may still answer the worker;
 		 * let it finish rather than kill it mid-way, within reason.
 		 */
-		(void)monitor_wait_exit(&monitor_helper, 2000);
+		status = monitor_wait_exit(&monitor_helper, 2000);
+		if (status != -1)
+			monitor_check_death(&monitor_helper, status);
 		if (v.ok)
 			break;
 		tries++;
