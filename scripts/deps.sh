@@ -27,6 +27,7 @@ packages=(
 	debhelper dpkg-dev	# package-check: dpkg-buildpackage, dh
 	lintian			# package-check
 	strace			# t_chroot_noload: what the serving process opens
+	gdb			# t_sandbox: makes the calls the allowlists forbid
 	tmux			# t_tls_trust: the first-connect question
 )
 

@@ -469,7 +469,7 @@ stop_daemon() {
 }
 
 # A line in the daemon's log that means a process crashed.
-CRASH_RE='signal (6|7|11)|SIG(SEGV|ABRT|BUS|FPE|ILL)|[Ss]egmentation|core dumped|[Ss]anitizer|stack smashing|overflow detected|double free|corrupted|[Aa]ssertion'
+CRASH_RE='signal (6|7|11|31)|killed by its sandbox|SIG(SEGV|ABRT|BUS|FPE|ILL)|[Ss]egmentation|core dumped|[Ss]anitizer|stack smashing|overflow detected|double free|corrupted|[Aa]ssertion'
 
 check_log_clean() {
 	if grep -Eq "$CRASH_RE" "$DAEMON_LOG"; then

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# t_sandbox: every unprivileged process runs under its seccomp allowlist
+# (Seccomp: 2 in /proc/PID/status): the pre-auth worker, mftpd-auth and
+# mftpd-sign after their drop, and the serving process.  A call outside
+# the list ends the process with SIGSYS, and the monitor (for the worker)
+# or the master (for the serving process) logs it: socket, ptrace and
+# execve from the serving process; kill and ptrace from the pre-auth
+# worker, which thus can neither signal nor trace the helpers.  The calls
+# are made from outside with gdb (root may attach to any process), so
+# the product has no way of its own to make them.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+command -v gdb >/dev/null || fail "gdb is needed (scripts/deps.sh)"
+LOGIN_TIMEOUT=60
+pw=$(rand_pw)
+add_user alice "$pw"
+uid=$(user_uid alice)
+pu=$(id -u "$PREAUTH_USER")
+pg=$(id -g "$PREAUTH_USER")
+start_daemon
+
+# expect_sandboxed PID WHAT: filter mode, one filter.
+expect_sandboxed() {
+	expect_eq "$(proc_status "$1" Seccomp)" 2 "$2: Seccomp"
+	expect_eq "$(proc_status "$1" Seccomp_filters)" 1 \
+	    "$2: Seccomp_filters"
+}
+
+_sandboxed() {
+	[ "$(proc_status "$1" Seccomp 2>/dev/null)" = 2 ]
+}
+
+# forbidden PID CALL: make the process call CALL (a C expression gdb
+# evaluates in it); the process must be gone afterwards.
+forbidden() {
+	local out
+	out=$(timeout 60 gdb -nx -batch -p "$1" -ex "call $2" 2>&1)
+	wait_for 10 _not_running "$1" ||
+		fail "process $1 is still running after $2: $out"
+	expect_contains "$out" SIGSYS "gdb's report of $2 in $1"
+}
+
+# _logged RE [N]: the daemon's log has (at least N) lines matching RE.
+_logged() {
+	[ "$(grep -Ec -- "$1" "$DAEMON_LOG")" -ge "${2:-1}" ]
+}
+
+# --- the serving process: the list is on and the session still works.
+session_open alice "$pw"
+session_send pwd
+wait_serving_pid "$uid"
+sp=$SERVING_PID
+wait_for 10 _sandboxed "$sp" || fail "serving process $sp: no seccomp filter"
+expect_sandboxed "$sp" "serving process"
+printf 'sandboxed\n' >"$T/small"
+session_send "put $T/small small"
+session_send "get small $T/small.back"
+session_send "mkdir d"
+session_send "mv small d/small"
+session_send "ls -l d"
+session_send "rm d/small"
+session_send "rmdir d"
+session_send quit
+session_close 30
+expect_eq "$SESS_RC" 0 "a session under the sandbox ($(cat "$SESS_ERR"))"
+expect_same_file "$T/small" "$T/small.back" "download under the sandbox"
+ok "serving process $sp: Seccomp 2, and put, get, mkdir, mv, ls, rm work"
+
+# --- the serving process: socket, ptrace and execve each end it.
+for call in '(int)socket(2, 1, 0)' '(long)ptrace(16, 1, 0, 0)' \
+    '(int)execve(0, 0, 0)'; do
+	session_open alice "$pw"
+	session_send pwd
+	wait_serving_pid "$uid"
+	sp=$SERVING_PID
+	wait_for 10 _sandboxed "$sp" ||
+		fail "serving process $sp: no seccomp filter"
+	forbidden "$sp" "$call"
+	wait_for 10 _logged "session process $sp killed by its sandbox \(seccomp\) addr=" ||
+		fail "the master did not log the SIGSYS death of $sp ($call)"
+	session_close 30
+	expect_ne "$SESS_RC" 0 "the client of a killed session"
+	ok "serving process: $call ends it with SIGSYS, and the master says so"
+done
+
+# --- the pre-auth worker: the list is on after HELLO; kill and ptrace
+# (of its own helper) each end it, and the monitor says so.
+n=0
+for call in kill ptrace; do
+	n=$((n + 1))
+	spawn rawpeer --hold 30 <<<"$(hex_hello) @reply" >"$T/preauth.out"
+	wait_for 10 _has_preauth || fail "no pre-auth worker"
+	wp=$(preauth_pids | head -n 1)
+	wait_for 5 grep -q '^frame 0x82 ' "$T/preauth.out" ||
+		fail "no HELLO_OK from the pre-auth worker"
+	expect_sandboxed "$wp" "pre-auth worker"
+	# Its sibling, the auth helper waiting for the first attempt.
+	helper=
+	for p in $(children_of "$(awk '{ print $4 }' "/proc/$wp/stat")"); do
+		[ "$(readlink "/proc/$p/exe")" = "$(realpath "$MFTPD_AUTH")" ] &&
+			helper=$p
+	done
+	[ -n "$helper" ] || fail "no mftpd-auth beside worker $wp"
+	wait_for 10 _sandboxed "$helper" || fail "mftpd-auth $helper: no filter"
+	expect_sandboxed "$helper" "mftpd-auth (started by the monitor)"
+	# The worker dies in the call: the signal or attach never happens.
+	if [ "$call" = kill ]; then
+		forbidden "$wp" "(int)kill($helper, 19)"
+	else
+		forbidden "$wp" "(long)ptrace(16, $helper, 0, 0)"
+	fi
+	wait_for 10 _logged "pre-auth worker killed by its sandbox \(seccomp\) addr=" "$n" ||
+		fail "the monitor did not log the SIGSYS death of $wp ($call)"
+	wait_pid "$BG_PID" 30 >/dev/null
+	ok "pre-auth worker: $call of mftpd-auth $helper ends it with SIGSYS, and the monitor says so"
+done
+
+# --- mftpd-auth and mftpd-sign, started as the monitor starts them, with
+# a silent FIFO for input: they wait for their request under the list.
+mkfifo "$T/silent" || fail "mkfifo"
+exec 7<>"$T/silent"
+"$MFTPD_AUTH" -e -t 30 -- "$USERS" "$pu" "$pg" <&7 >/dev/null \
+    2>>"$DAEMON_LOG" 7<&- &
+auth=$!
+BG_PIDS+=("$auth")
+"$MFTPD_SIGN" -e -t 30 -- "$T/hostkey/host.key" "$pu" "$pg" <&7 \
+    2>>"$DAEMON_LOG" 7<&- &
+sign=$!
+BG_PIDS+=("$sign")
+for p in "$auth" "$sign"; do
+	wait_for 10 _sandboxed "$p" || fail "helper $p: no seccomp filter"
+	expect_sandboxed "$p" "$(readlink "/proc/$p/exe")"
+	expect_eq "$(proc_uid "$p")" "$pu" "helper $p: dropped"
+done
+forbidden "$auth" '(int)socket(2, 1, 0)'
+forbidden "$sign" '(int)open(0, 0)'
+rc=0
+wait "$auth" || rc=$?
+expect_eq "$rc" $((128 + 31)) "mftpd-auth's end: SIGSYS"
+rc=0
+wait "$sign" || rc=$?
+expect_eq "$rc" $((128 + 31)) "mftpd-sign's end: SIGSYS"
+ok "mftpd-auth and mftpd-sign: Seccomp 2 after the drop; socket, open end them"
+
+daemon_alive || fail "mftpd died"
