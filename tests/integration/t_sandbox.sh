@@ -2,10 +2,11 @@
 # t_sandbox: every unprivileged process runs under its seccomp allowlist
 # (Seccomp: 2 in /proc/PID/status): the pre-auth worker, mftpd-auth and
 # mftpd-sign after their drop, and the serving process.  A call outside
-# the list ends the process with SIGSYS, and the monitor (for the worker)
-# or the master (for the serving process) logs it: socket, ptrace and
-# execve from the serving process; kill and ptrace from the pre-auth
-# worker, which thus can neither signal nor trace the helpers.  The calls
+# the list ends the process with SIGSYS, and the monitor (for the worker
+# and the helpers) or the master (for the serving process) logs it:
+# socket, ptrace and execve from the serving process; kill and ptrace
+# from the pre-auth worker, which thus can neither signal nor trace the
+# helpers; socket from each helper, open from mftpd-sign.  The calls
 # are made from outside with gdb (root may attach to any process), so
 # the product has no way of its own to make them.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -31,12 +32,17 @@ _sandboxed() {
 	[ "$(proc_status "$1" Seccomp 2>/dev/null)" = 2 ]
 }
 
+# _ended PID: gone, or dead and not yet reaped by its parent.
+_ended() {
+	_not_running "$1" || { _proc_stat "$1" && [ "$_st_state" = Z ]; }
+}
+
 # forbidden PID CALL: make the process call CALL (a C expression gdb
-# evaluates in it); the process must be gone afterwards.
+# evaluates in it); the process must be dead afterwards.
 forbidden() {
 	local out
 	out=$(timeout 60 gdb -nx -batch -p "$1" -ex "call $2" 2>&1)
-	wait_for 10 _not_running "$1" ||
+	wait_for 10 _ended "$1" ||
 		fail "process $1 is still running after $2: $out"
 	expect_contains "$out" SIGSYS "gdb's report of $2 in $1"
 }
@@ -115,6 +121,48 @@ for call in kill ptrace; do
 	wait_pid "$BG_PID" 30 >/dev/null
 	ok "pre-auth worker: $call of mftpd-auth $helper ends it with SIGSYS, and the monitor says so"
 done
+
+# helper_of EXE: the first process running EXE under a session.
+helper_of() {
+	local s p
+	for s in $(sessions); do
+		for p in $(children_of "$s"); do
+			[ "$(readlink "/proc/$p/exe")" = "$(realpath "$1")" ] &&
+				echo "$p" && return 0
+		done
+	done
+	return 0
+}
+
+_has_helper() {
+	[ -n "$(helper_of "$1")" ]
+}
+
+# --- the helpers the monitor starts: a forbidden call ends them, and the
+# monitor says so.  mftpd-sign waits for its request while the client
+# has sent nothing yet; mftpd-auth waits for the first login attempt.
+spawn rawpeer_direct --hold 30 </dev/null >/dev/null
+wait_for 10 _has_helper "$MFTPD_SIGN" || fail "no mftpd-sign under a session"
+gp=$(helper_of "$MFTPD_SIGN")
+wait_for 10 _sandboxed "$gp" || fail "mftpd-sign $gp: no seccomp filter"
+expect_sandboxed "$gp" "mftpd-sign (started by the monitor)"
+forbidden "$gp" '(int)socket(2, 1, 0)'
+kill_tree "$BG_PID"
+wait_for 10 _logged "mftpd-sign killed by its sandbox \(seccomp\) addr=" ||
+	fail "the monitor did not log the SIGSYS death of mftpd-sign $gp"
+ok "mftpd-sign $gp under the monitor: socket ends it, and the monitor says so"
+
+spawn rawpeer --hold 30 <<<"$(hex_hello) @reply" >"$T/preauth.out"
+wait_for 5 grep -q '^frame 0x82 ' "$T/preauth.out" ||
+	fail "no HELLO_OK from the pre-auth worker"
+hp=$(helper_of "$MFTPD_AUTH")
+[ -n "$hp" ] || fail "no mftpd-auth under a session"
+wait_for 10 _sandboxed "$hp" || fail "mftpd-auth $hp: no seccomp filter"
+forbidden "$hp" '(int)socket(2, 1, 0)'
+wait_for 10 _logged "mftpd-auth killed by its sandbox \(seccomp\) addr=" ||
+	fail "the monitor did not log the SIGSYS death of mftpd-auth $hp"
+wait_pid "$BG_PID" 30 >/dev/null
+ok "mftpd-auth $hp under the monitor: socket ends it, and the monitor says so"
 
 # --- mftpd-auth and mftpd-sign, started as the monitor starts them, with
 # a silent FIFO for input: they wait for their request under the list.
