@@ -73,9 +73,14 @@ expect_eq "$SESS_RC" 0 "a session under the sandbox ($(cat "$SESS_ERR"))"
 expect_same_file "$T/small" "$T/small.back" "download under the sandbox"
 ok "serving process $sp: Seccomp 2, and put, get, mkdir, mv, ls, rm work"
 
-# --- the serving process: socket, ptrace and execve each end it.
+# --- the serving process: socket, ptrace and execve each end it; so do
+# the allowed calls with arguments outside their filter: an executable
+# mapping (PROT_READ|PROT_EXEC, MAP_PRIVATE|MAP_ANONYMOUS), fcntl
+# F_SETOWN, sendto an address.
 for call in '(int)socket(2, 1, 0)' '(long)ptrace(16, 1, 0, 0)' \
-    '(int)execve(0, 0, 0)'; do
+    '(int)execve(0, 0, 0)' '(long)mmap(0, 4096, 5, 34, -1, 0)' \
+    '(int)fcntl(0, 8, 0)' \
+    '(long)sendto(0, (void *)0, 0, 0, (void *)8, 16)'; do
 	session_open alice "$pw"
 	session_send pwd
 	wait_serving_pid "$uid"
