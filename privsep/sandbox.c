@@ -87,25 +87,21 @@ static const int sandbox_sign_calls[] = {
 
 /*
  * The serving process: the commands' file operations inside the home
- * (chroot and the user's uid confine them, not this list), uploads by
- * pwrite, the hash cache's and resume's xattrs, the accounting file's
- * fsync.  mkdirat, unlinkat and renameat2 are the descriptor-relative
- * forms of mkdir, unlink and rename.  With the kernel's TLS, OpenSSL
- * sends a download with sendfile, control records with sendmsg and
- * reads records with recvmsg.
+ * (chroot and the user's uid confine them, not this list), each relative
+ * to a directory opened at its start, uploads by pwrite, the hash
+ * cache's and resume's xattrs, the accounting file's fsync.  Only the
+ * *at forms: the path forms (mkdir, unlink, rmdir, rename) are not
+ * used.  With the kernel's TLS, OpenSSL sends a download with sendfile,
+ * control records with sendmsg and reads records with recvmsg.
  */
 static const int sandbox_session_calls[] = {
 	SCMP_SYS(openat),
 	SCMP_SYS(pread64),
 	SCMP_SYS(pwrite64),
 	SCMP_SYS(getdents64),
-	SCMP_SYS(mkdir),
 	SCMP_SYS(mkdirat),
-	SCMP_SYS(rmdir),
-	SCMP_SYS(unlink),
 	SCMP_SYS(unlinkat),
-	SCMP_SYS(rename),
-	SCMP_SYS(renameat2),
+	SCMP_SYS(renameat),
 	SCMP_SYS(fchmod),
 	SCMP_SYS(ftruncate),
 	SCMP_SYS(fsync),
