@@ -13,6 +13,9 @@
 # fingerprint), so no run ever asks.  Run with PEERS_EXTRA_DIR pointing at
 # this folder (bench/README.md).
 #
+# --force: the virtual user shares the system user's uid on purpose (the
+# data files are its own), which ftpuser-add otherwise refuses.
+#
 # The hash cache: mftpd keeps each file's SHA-256 in the xattr user.mftp.sha256,
 # written when a file is uploaded through mftp (or first hashed). The data set here
 # was not uploaded through mftp, so target_start primes the cache once with the
@@ -77,7 +80,7 @@ EOF
     # quota: 1 TiB / 10M files: on and accounted on every upload, never hit (the
     # harness deletes uploads behind mftpd's back, so the count only grows)
     printf '%s\n' "$BENCH_PASS" | "$MFTP_BUILD/ftpuser-add" -c "$MFTP_CONF" --password-stdin \
-        --uid "$uid" --gid "$gid" --home "$SRV_ROOT" --quota-bytes 1T --quota-files 10M "$u" || return 1
+        --force --uid "$uid" --gid "$gid" --home "$SRV_ROOT" --quota-bytes 1T --quota-files 10M "$u" || return 1
     make_home "$SRV_ROOT" "$u"             # user-owned home (ftpuser-add's), data/ layout as for the peers
     # the data files are hard links to the master copies: let them be the user's own,
     # as uploaded files are (every peer reads them as this same uid)
