@@ -14,7 +14,7 @@
 /* Whole-file checksums are XXH3-128 (16 bytes), not SHA-256 (32). */
 #define MFTP_FEAT_XXH128 (1ULL << 0)
 /* Every feature bit this build supports. */
-#define MFTP_FEAT_SUPPORTED MFTP_FEAT_NONE
+#define MFTP_FEAT_SUPPORTED MFTP_FEAT_XXH128
 
 /* Checksum algorithms, as HASH_ALG names them. */
 #define MFTP_DIGEST_SHA256 1 /* 32 bytes */
