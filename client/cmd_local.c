@@ -41,8 +41,10 @@ static const struct cmd cmd_table[] = {
 	    "Download REMOTE to LOCAL (default: its base name; into LOCAL if "
 	    "that is a directory); -c: resume LOCAL.part; -r: a whole "
 	    "directory." },
-	{ "hash", 1, -1, "", "", "R", cmd_hash, "hash PATH...",
-	    "Show the SHA-256 of remote files, as sha256sum does." },
+	{ "hash", 1, -1, "s", "", "R", cmd_hash, "hash [--sha256] PATH...",
+	    "Show the checksum of remote files in the session's algorithm "
+	    "(XXH3-128 as xxhsum -H2 prints it, or SHA-256); --sha256 (-s): "
+	    "SHA-256, as sha256sum prints it." },
 	{ "help", 0, 1, "", "", "C", cmd_help, "help [COMMAND]",
 	    "List the commands, or describe one." },
 	{ "lcd", 0, 1, "", "", "L", cmd_lcd, "lcd [DIR]",
@@ -104,6 +106,32 @@ cmd_at(size_t i)
 	return &cmd_table[i];
 }
 
+/* Long spellings of option letters: "--NAME" is "-LETTER". */
+static const struct cmd_long {
+	const char *cmd;
+	const char *name;
+	char letter;
+} cmd_longs[] = {
+	{ "hash", "sha256", 's' },
+};
+
+static int
+cmd_long_opt(struct cmd_ctx *ctx, const struct cmd *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cmd_longs) / sizeof(cmd_longs[0]); i++)
+		if (strcmp(cmd_longs[i].cmd, c->name) == 0 &&
+		    strcmp(cmd_longs[i].name, name) == 0) {
+			ctx->opts |= CMD_OPT(cmd_longs[i].letter);
+			return 0;
+		}
+	return cmd_fail(ctx,
+	    "unknown option '--%s'; usage: %s (put -- before a name that "
+	    "starts with '-')",
+	    name, c->usage);
+}
+
 int
 cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -121,6 +149,11 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 		if (strcmp(argv[i], "--") == 0) {
 			i++;
 			break;
+		}
+		if (argv[i][1] == '-') {
+			if (cmd_long_opt(ctx, c, argv[i] + 2) == -1)
+				return -1;
+			continue;
 		}
 		for (o = argv[i] + 1; *o != '\0'; o++) {
 			if (*o < 'a' || *o > 'z' || strchr(c->opts, *o) == NULL)

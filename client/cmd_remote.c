@@ -18,10 +18,10 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "digest.h"
 #include "progress.h"
 #include "proto.h"
 #include "rpc.h"
-#include "sha256.h"
 #include "util.h"
 #include "words.h"
 #include "xfer.h"
@@ -244,18 +244,24 @@ cmd_stat(struct cmd_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-/* As sha256sum prints it: "HEX  NAME". */
+/*
+ * As xxhsum -H2 or sha256sum prints it: "HEX  NAME", in the session's
+ * checksum, or SHA-256 with --sha256 (-s) whatever the session uses.
+ */
 int
 cmd_hash(struct cmd_ctx *ctx, int argc, char **argv)
 {
+	enum digest_alg alg = rpc_digest(ctx->rpc);
 	uint8_t h[MFTP_HASH_LEN];
-	char hex[SHA256_HEX_LEN + 1], *p;
+	char hex[DIGEST_HEX_MAX + 1], *p;
 	int i;
 
+	if (ctx->opts & CMD_OPT('s'))
+		alg = DIGEST_SHA256;
 	for (i = 1; i < argc; i++) {
-		if (rpc_hash(ctx->rpc, argv[i], h) != RPC_OK)
+		if (rpc_hash(ctx->rpc, argv[i], alg, h) != RPC_OK)
 			return cmd_rpc_fail(ctx, argv[i]);
-		sha256_hex(h, hex);
+		digest_hex(h, digest_len(alg), hex);
 		p = words_printable(argv[i]);
 		printf("%s  %s\n", hex, p);
 		fflush(stdout);

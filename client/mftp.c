@@ -31,6 +31,7 @@
 #include "proto.h"
 #include "rpc.h"
 #include "shell.h"
+#include "userconf.h"
 #include "util.h"
 
 #define MFTP_DEFAULT_PORT "2121"
@@ -45,7 +46,8 @@ static void __attribute__((noreturn)) usage(int status)
 	fprintf(status == 0 ? stdout : stderr,
 	    "usage: mftp [-hnqv] [-b batchfile] [-P port] [--password-fd fd]\n"
 	    "            [-o StrictHostKeyChecking=ask|yes|accept-new|no]\n"
-	    "            [-o UserKnownHostsFile=path] [user@]host[:port]\n");
+	    "            [-o UserKnownHostsFile=path] [-o Verify=xxh128|sha256]\n"
+	    "            [user@]host[:port]\n");
 	exit(status);
 }
 
@@ -124,7 +126,8 @@ mftp_parse_dest(char *dest, char **user, char **host, char **port)
  * script reads the same for both.
  */
 static void
-mftp_option(struct rpc_trust *trust, char **khfile, const char *arg)
+mftp_option(
+    struct rpc_trust *trust, char **khfile, int *verify, const char *arg)
 {
 	static const struct {
 		const char *name;
@@ -166,9 +169,18 @@ mftp_option(struct rpc_trust *trust, char **khfile, const char *arg)
 			*khfile = xstrdup(v);
 		return;
 	}
+	if (klen == strlen("Verify") && strncasecmp(arg, "Verify", klen) == 0) {
+		enum digest_alg alg;
+
+		if (digest_from_name(v, &alg) == -1)
+			die(EXIT_USAGE, "-o Verify=%s: use xxh128 or sha256",
+			    v);
+		*verify = (int)alg;
+		return;
+	}
 	die(EXIT_USAGE,
-	    "-o %.*s: unknown option (mftp knows StrictHostKeyChecking and "
-	    "UserKnownHostsFile)",
+	    "-o %.*s: unknown option (mftp knows StrictHostKeyChecking, "
+	    "UserKnownHostsFile and Verify)",
 	    (int)klen, arg);
 }
 
@@ -238,7 +250,9 @@ main(int argc, char *argv[])
 	char login[MFTP_USER_MAX + 1], *netrc, *khfile = NULL;
 	struct rpc_trust trust;
 	int ch, pwfd = -1, quiet = 0, status, use_netrc = 1, have_secret = 0;
-	int verbose = 0;
+	int verbose = 0, verify = -1;
+	struct userconf uc;
+	char *ucpath;
 
 	/* Only the character set, for line editing; messages stay "C". */
 	setlocale(LC_CTYPE, "");
@@ -252,7 +266,7 @@ main(int argc, char *argv[])
 	    -1) {
 		switch (ch) {
 		case 'o':
-			mftp_option(&trust, &khfile, optarg);
+			mftp_option(&trust, &khfile, &verify, optarg);
 			break;
 		case 'v':
 			verbose = 1;
@@ -325,6 +339,15 @@ main(int argc, char *argv[])
 	ctx.umask = umask(0);
 	umask(ctx.umask);
 
+	/* The settings file, then -o over it. */
+	userconf_defaults(&uc);
+	if ((ucpath = userconf_default_path()) != NULL &&
+	    userconf_load(&uc, ucpath, errbuf, sizeof(errbuf)) == -1)
+		die(EXIT_USAGE, "%s", errbuf);
+	free(ucpath);
+	if (verify != -1)
+		uc.verify = (enum digest_alg)verify;
+
 	if (khfile == NULL && (khfile = known_hosts_default_path()) == NULL)
 		die(EXIT_USAGE,
 		    "no home directory for the known hosts file; "
@@ -336,6 +359,7 @@ main(int argc, char *argv[])
 	if ((ctx.rpc = rpc_connect(host, port, MFTP_CONNECT_TIMEOUT_MS, &trust,
 		 errbuf, sizeof(errbuf))) == NULL)
 		die(EXIT_CONNECT, "%s", errbuf);
+	rpc_set_verify(ctx.rpc, uc.verify);
 	if (rpc_hello(ctx.rpc) != RPC_OK)
 		die(EXIT_CONNECT, "%s", rpc_text(ctx.rpc));
 
@@ -350,8 +374,10 @@ main(int argc, char *argv[])
 	if (status != RPC_OK)
 		die(EXIT_LOGIN, "%s", rpc_text(ctx.rpc));
 	if (verbose)
-		fprintf(stderr, "mftp: connected to %s port %s: %s\n", host,
-		    port, rpc_tls_info(ctx.rpc));
+		fprintf(stderr,
+		    "mftp: connected to %s port %s: %s; checksum %s\n", host,
+		    port, rpc_tls_info(ctx.rpc),
+		    digest_title(rpc_digest(ctx.rpc)));
 
 	status = shell_run(&ctx, in);
 	if (in != NULL && in != stdin)

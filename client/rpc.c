@@ -177,6 +177,8 @@ rpc_connect(const char *host, const char *port, int timeout_ms,
 	r->t = transport_new(fd, RPC_IO_TIMEOUT_MS);
 	r->scratch = rpc_scratch_new();
 	r->text = xstrdup("no error");
+	r->verify = DIGEST_XXH128;
+	r->alg = DIGEST_SHA256;
 	/*
 	 * timeout_ms bounds reaching the server; its handshake may take
 	 * longer on a busy server, as any later reply may.
@@ -307,6 +309,18 @@ rpc_expect(struct rpc *r, uint8_t want)
 	    name != NULL ? name : "unknown message", msg_name(want));
 }
 
+void
+rpc_set_verify(struct rpc *r, enum digest_alg alg)
+{
+	r->verify = alg;
+}
+
+enum digest_alg
+rpc_digest(const struct rpc *r)
+{
+	return r->alg;
+}
+
 int
 rpc_hello(struct rpc *r)
 {
@@ -316,7 +330,9 @@ rpc_hello(struct rpc *r)
 	memset(&m, 0, sizeof(m));
 	m.type = MFTP_MSG_HELLO;
 	m.version_min = m.version_max = MFTP_PROTO_VERSION;
-	m.features = MFTP_FEAT_NONE;
+	/* Without the XXH3-128 bit every checksum is SHA-256. */
+	m.features = r->verify == DIGEST_XXH128 ? MFTP_FEAT_XXH128 :
+						  MFTP_FEAT_NONE;
 	m.text = (char *)"mftp " PACKAGE_VERSION;
 	/*
 	 * A busy server sends ERROR(BUSY) at once and closes; our HELLO may
@@ -338,6 +354,13 @@ rpc_hello(struct rpc *r)
 		    "server chose protocol version %u, which this client "
 		    "does not speak (version %d)",
 		    r->m.version_min, MFTP_PROTO_VERSION);
+	if ((r->m.features & ~m.features) != 0)
+		return rpc_lose(r, 0,
+		    "protocol error: the server granted features 0x%llx that "
+		    "were not asked for",
+		    (unsigned long long)(r->m.features & ~m.features));
+	r->alg = (r->m.features & MFTP_FEAT_XXH128) != 0 ? DIGEST_XXH128 :
+							   DIGEST_SHA256;
 	free(r->server);
 	r->server = xstrdup(r->m.text != NULL ? r->m.text : "");
 	return RPC_OK;
@@ -491,17 +514,31 @@ rpc_rename(struct rpc *r, const char *from, const char *to)
 }
 
 int
-rpc_hash(struct rpc *r, const char *path, uint8_t hash[MFTP_HASH_LEN])
+rpc_hash(struct rpc *r, const char *path, enum digest_alg alg,
+    uint8_t hash[MFTP_HASH_LEN])
 {
+	struct msg m;
 	int e;
 
-	if ((e = rpc_send_path(r, MFTP_MSG_HASH, path)) != RPC_OK)
+	if (alg == r->alg)
+		e = rpc_send_path(r, MFTP_MSG_HASH, path);
+	else {
+		memset(&m, 0, sizeof(m));
+		m.type = MFTP_MSG_HASH_ALG;
+		m.path = (char *)path;
+		m.alg = alg == DIGEST_SHA256 ? MFTP_DIGEST_SHA256 :
+					       MFTP_DIGEST_XXH128;
+		e = rpc_send(r, &m);
+	}
+	if (e != RPC_OK)
 		return e;
 	if ((e = rpc_expect(r, MFTP_MSG_HASH_OK)) != RPC_OK)
 		return e;
-	if (r->m.hash_len != MFTP_HASH_LEN)
-		return rpc_lose(r, 0, "protocol error: HASH_OK without a hash");
-	memcpy(hash, r->m.hash, MFTP_HASH_LEN);
+	if (r->m.hash_len != digest_len(alg))
+		return rpc_lose(r, 0,
+		    "protocol error: HASH_OK without a %s (%zu bytes)",
+		    digest_title(alg), r->m.hash_len);
+	memcpy(hash, r->m.hash, r->m.hash_len);
 	return RPC_OK;
 }
 

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "digest.h"
 #include "msg.h"
 
 #define RPC_OK 0
@@ -70,10 +71,23 @@ const char *rpc_text(const struct rpc *r);
 int rpc_lost(const struct rpc *r);
 
 /*
+ * The whole-file checksum to ask for in HELLO: DIGEST_XXH128 (the
+ * default; the session uses it if the server grants it) or DIGEST_SHA256
+ * (the session uses SHA-256, whatever the server would allow).  Call
+ * before rpc_hello.
+ */
+void rpc_set_verify(struct rpc *r, enum digest_alg alg);
+
+/*
  * HELLO exchange.  RPC_LOST also when the server has no version in common
  * (rpc_code() is MFTP_ST_VERSION then) or is busy (MFTP_ST_BUSY).
  */
 int rpc_hello(struct rpc *r);
+/*
+ * The session's checksum, as HELLO_OK settled it: what every DATA_END
+ * and HASH carries.
+ */
+enum digest_alg rpc_digest(const struct rpc *r);
 /* The server's software name from HELLO_OK. */
 const char *rpc_server_name(const struct rpc *r);
 
@@ -112,8 +126,12 @@ int rpc_remove(struct rpc *r, const char *path);
 int rpc_rmdir(struct rpc *r, const char *path);
 int rpc_rename(struct rpc *r, const char *from, const char *to);
 
-/* HASH: the SHA-256 of a remote file. */
-int rpc_hash(struct rpc *r, const char *path, uint8_t hash[MFTP_HASH_LEN]);
+/*
+ * The checksum in alg of a remote file (digest_len(alg) bytes into
+ * hash): HASH when alg is the session's, else HASH_ALG.
+ */
+int rpc_hash(struct rpc *r, const char *path, enum digest_alg alg,
+    uint8_t hash[MFTP_HASH_LEN]);
 
 /* QUOTA: usage and limits (a limit of 0 means none). */
 int rpc_quota(struct rpc *r, struct msg_quota *q);
@@ -134,24 +152,23 @@ struct rpc_xfer {
 	uint64_t offset; /* where the data on the wire started */
 	uint64_t bytes;	 /* how many bytes went over the connection */
 	uint8_t hash[MFTP_HASH_LEN]; /* get: the server's; put: ours */
+	size_t hash_len;	     /* the session's digest_len() */
 	rpc_progress_fn *progress;
 	void *arg;
 };
-
-struct sha256;
 
 /*
  * GET, in three steps so that several can be in flight: rpc_get_send
  * writes the request; rpc_get_file reads its first reply, FILE (size and
  * offset in x) or the final ERROR (RPC_SERVER); rpc_get_data then reads
  * the size - offset bytes, writes them to fd at its position (fd -1: drop
- * them), feeds them to sha, and reads DATA_END, whose whole-file SHA-256
- * lands in x->hash.  If writing fd fails the rest is still read from the
+ * them), feeds them to d, and reads DATA_END, whose whole-file checksum
+ * (in the session's algorithm) lands in x->hash.  If writing fd fails the rest is still read from the
  * connection, so the session goes on, and RPC_LOCAL is returned.
  */
 int rpc_get_send(struct rpc *r, const char *path, uint64_t offset);
 int rpc_get_file(struct rpc *r, uint64_t offset, struct rpc_xfer *x);
-int rpc_get_data(struct rpc *r, int fd, struct sha256 *sha, struct rpc_xfer *x);
+int rpc_get_data(struct rpc *r, int fd, struct digest *d, struct rpc_xfer *x);
 
 /*
  * PUT: rpc_put_send announces size bytes with permission bits mode and
@@ -159,8 +176,9 @@ int rpc_get_data(struct rpc *r, int fd, struct sha256 *sha, struct rpc_xfer *x);
  * reads PUT_READY (x->offset: how much of an interrupted upload the
  * server kept) or the final ERROR (RPC_SERVER: then no data is sent).
  * rpc_put_data hashes fd's first offset bytes, sends the rest (read with
- * pread, so fd's position does not matter) while hashing it, sends
- * DATA_END with the whole file's SHA-256 (also left in x->hash) and reads
+ * pread, so fd's position does not matter) while hashing it with d
+ * (reset to the session's algorithm), sends DATA_END with the whole
+ * file's checksum (also left in x->hash) and reads
  * the verdict: OK, or ERROR (RPC_SERVER; MFTP_ST_HASH when the server's
  * hash differed).  The server expects exactly size bytes: if fd ends
  * early or cannot be read, the connection is dropped (RPC_LOST).
@@ -168,6 +186,6 @@ int rpc_get_data(struct rpc *r, int fd, struct sha256 *sha, struct rpc_xfer *x);
 int rpc_put_send(struct rpc *r, const char *path, uint64_t size, uint32_t mode,
     int64_t mtime);
 int rpc_put_ready(struct rpc *r, uint64_t size, struct rpc_xfer *x);
-int rpc_put_data(struct rpc *r, int fd, struct sha256 *sha, struct rpc_xfer *x);
+int rpc_put_data(struct rpc *r, int fd, struct digest *d, struct rpc_xfer *x);
 
 #endif

@@ -24,7 +24,9 @@ struct rpc {
 	uint32_t code;	     /* why the last call failed */
 	char *text;
 	int lost;
-	char *server; /* software name from HELLO_OK */
+	char *server;		/* software name from HELLO_OK */
+	enum digest_alg verify; /* asked for in HELLO */
+	enum digest_alg alg;	/* the session's, from HELLO_OK */
 
 	uint8_t psk[MFTP_PSK_LEN]; /* exported from the first TLS session */
 	char fp[TLS_FP_LEN];	   /* the server key's fingerprint */

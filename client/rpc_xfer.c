@@ -1,7 +1,7 @@
 /*
  * rpc_xfer.c: the client's side of the requests whose answers stream:
  * LIST (DIRENTS frames up to an OK), and GET and PUT with the raw file
- * data that follows them and its SHA-256, computed as the bytes stream.
+ * data that follows them and its checksum, computed as the bytes stream.
  *
  * Runs as: the user, in mftp.  The server's byte counts are checked
  * against what was asked before any data is read, and a server that
@@ -17,13 +17,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "digest.h"
 #include "err.h"
 #include "mftp_limits.h"
 #include "msg.h"
 #include "proto.h"
 #include "rpc.h"
 #include "rpc_int.h"
-#include "sha256.h"
 #include "transport.h"
 #include "util.h"
 
@@ -165,7 +165,7 @@ rpc_read_data(struct rpc *r, uint8_t *p, size_t len, struct rpc_xfer *x)
 }
 
 int
-rpc_get_data(struct rpc *r, int fd, struct sha256 *sha, struct rpc_xfer *x)
+rpc_get_data(struct rpc *r, int fd, struct digest *d, struct rpc_xfer *x)
 {
 	uint64_t left = x->size - x->offset;
 	uint8_t *chunk;
@@ -181,8 +181,8 @@ rpc_get_data(struct rpc *r, int fd, struct sha256 *sha, struct rpc_xfer *x)
 			free(chunk);
 			return (int)n;
 		}
-		if (sha != NULL)
-			sha256_update(sha, chunk, (size_t)n);
+		if (d != NULL)
+			digest_update(d, chunk, (size_t)n);
 		/* After a write error keep reading, to stay in step. */
 		if (fd != -1 && werr == 0)
 			werr = rpc_write_fd(fd, chunk, (size_t)n);
@@ -194,11 +194,13 @@ rpc_get_data(struct rpc *r, int fd, struct sha256 *sha, struct rpc_xfer *x)
 	if ((e = rpc_expect(r, MFTP_MSG_DATA_END)) != RPC_OK)
 		return e == RPC_SERVER ? rpc_lose(r, r->code, "%s", r->text) :
 					 e;
-	if (r->m.hash_len != MFTP_HASH_LEN)
+	if (r->m.hash_len != digest_len(r->alg))
 		return rpc_lose(r, 0,
-		    "protocol error: the server sent no SHA-256 "
-		    "after the file's data");
-	memcpy(x->hash, r->m.hash, MFTP_HASH_LEN);
+		    "protocol error: the server sent no %s "
+		    "after the file's data",
+		    digest_title(r->alg));
+	memcpy(x->hash, r->m.hash, r->m.hash_len);
+	x->hash_len = r->m.hash_len;
 	if (werr != 0)
 		return rpc_fail(r, RPC_LOCAL, 0, "%s", strerror(werr));
 	return RPC_OK;
@@ -273,7 +275,7 @@ rpc_put_local_error(struct rpc *r, int shrank)
 }
 
 int
-rpc_put_data(struct rpc *r, int fd, struct sha256 *sha, struct rpc_xfer *x)
+rpc_put_data(struct rpc *r, int fd, struct digest *d, struct rpc_xfer *x)
 {
 	struct msg m;
 	uint64_t off = x->offset;
@@ -284,7 +286,8 @@ rpc_put_data(struct rpc *r, int fd, struct sha256 *sha, struct rpc_xfer *x)
 
 	x->bytes = 0;
 	/* The hash covers the whole file: the part the server kept too. */
-	if (off > 0 && (e = sha256_update_fd(sha, fd, 0, off)) != 0)
+	digest_reset_alg(d, r->alg);
+	if (off > 0 && (e = digest_update_fd(d, fd, 0, off)) != 0)
 		return rpc_put_local_error(r, e == ERR_SHORT);
 	chunk = xmalloc(MFTP_IO_CHUNK);
 	while (off < x->size) {
@@ -297,7 +300,7 @@ rpc_put_data(struct rpc *r, int fd, struct sha256 *sha, struct rpc_xfer *x)
 			free(chunk);
 			return rpc_put_local_error(r, n == 0);
 		}
-		sha256_update(sha, chunk, (size_t)n);
+		digest_update(d, chunk, (size_t)n);
 		if ((e = rpc_wait_writable(r, x)) != RPC_OK) {
 			free(chunk);
 			return e;
@@ -311,11 +314,12 @@ rpc_put_data(struct rpc *r, int fd, struct sha256 *sha, struct rpc_xfer *x)
 		rpc_xfer_tell(x);
 	}
 	free(chunk);
-	sha256_final(sha, x->hash);
+	digest_final(d, x->hash);
+	x->hash_len = digest_len(r->alg);
 	memset(&m, 0, sizeof(m));
 	m.type = MFTP_MSG_DATA_END;
-	memcpy(m.hash, x->hash, MFTP_HASH_LEN);
-	m.hash_len = MFTP_HASH_LEN;
+	memcpy(m.hash, x->hash, x->hash_len);
+	m.hash_len = x->hash_len;
 	if ((e = rpc_send(r, &m)) != RPC_OK)
 		return e;
 	return rpc_expect(r, MFTP_MSG_OK);

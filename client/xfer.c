@@ -1,11 +1,15 @@
 /*
  * xfer.c: verified, resumable transfers of single files: the local .part
  * and its resume key, pipelined GETs, PUT with the server's resume
- * offset, the SHA-256 check, one retry from the start, the final line.
+ * offset, the checksum check (in the session's algorithm: XXH3-128 or
+ * SHA-256), one retry from the start, the final line.
  *
  * Runs as: the user, in mftp.  A download reaches its final name only by
- * rename() after its SHA-256 matched the server's; until then it is
+ * rename() after its checksum matched the server's; until then it is
  * LOCAL.part, which an interruption leaves for the next get to resume.
+ * The resume key says which remote file a .part holds, not how it was
+ * hashed: a resumed download reads the kept part back and checks the
+ * whole file in the algorithm of the session that finishes it.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -21,11 +25,11 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "digest.h"
 #include "mftp_limits.h"
 #include "progress.h"
 #include "proto.h"
 #include "rpc.h"
-#include "sha256.h"
 #include "util.h"
 #include "words.h"
 #include "xfer.h"
@@ -257,8 +261,9 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it, uint64_t offset,
     int mode, double t0, int *redo)
 {
 	uint8_t mine[MFTP_HASH_LEN];
+	enum digest_alg alg = rpc_digest(ctx->rpc);
 	struct rpc_xfer x;
-	struct sha256 *sha;
+	struct digest *d;
 	char *part;
 	int fd, e, ret = -1, direct;
 
@@ -270,13 +275,13 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it, uint64_t offset,
 		part = xstrdup(it->local);
 	else
 		xasprintf(&part, "%s.part", it->local);
-	sha = sha256_new();
+	d = digest_new(alg);
 	if (direct) {
 		fd = open(it->local, O_WRONLY | O_NOCTTY | O_CLOEXEC);
 		if (fd == -1)
 			cmd_fail(ctx, "%s: %s", it->local, strerror(errno));
 	} else if ((fd = xfer_open_part(ctx, part, offset)) != -1 &&
-	    offset > 0 && sha256_update_fd(sha, fd, 0, offset) != 0) {
+	    offset > 0 && digest_update_fd(d, fd, 0, offset) != 0) {
 		cmd_fail(ctx, "%s: %s", part, strerror(errno));
 		close(fd);
 		fd = -1;
@@ -291,7 +296,7 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it, uint64_t offset,
 		xfer_key_write(fd, it->local, it->attr.size, it->attr.mtime);
 	x.arg = progress_start(ctx->progress, it->local, x.size, x.offset);
 	x.progress = progress_update;
-	e = rpc_get_data(ctx->rpc, fd, sha, &x);
+	e = rpc_get_data(ctx->rpc, fd, d, &x);
 	progress_end(x.arg);
 	if (e != RPC_OK) {
 		/* The .part stays, for the next get to resume. */
@@ -299,14 +304,14 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it, uint64_t offset,
 		close(fd);
 		goto out;
 	}
-	sha256_final(sha, mine);
+	digest_final(d, mine);
 	if (direct) {
 		e = close(fd) == -1 ? errno : 0;
-		if (ct_memcmp(mine, x.hash, sizeof(mine)) != 0)
+		if (ct_memcmp(mine, x.hash, digest_len(alg)) != 0)
 			cmd_fail(ctx,
 			    "%s: checksum mismatch: the data written to %s does "
-			    "not match the server's SHA-256",
-			    it->remote, it->local);
+			    "not match the server's %s",
+			    it->remote, it->local, digest_title(alg));
 		else if (e != 0)
 			cmd_fail(ctx, "%s: %s", it->local, strerror(e));
 		else {
@@ -316,7 +321,7 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it, uint64_t offset,
 		}
 		goto out;
 	}
-	if (ct_memcmp(mine, x.hash, sizeof(mine)) != 0) {
+	if (ct_memcmp(mine, x.hash, digest_len(alg)) != 0) {
 		close(fd);
 		if (offset > 0 && mode != XFER_FRESH) {
 			*redo = 1;
@@ -327,8 +332,8 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it, uint64_t offset,
 		xfer_key_drop(-1, it->local);
 		cmd_fail(ctx,
 		    "%s: checksum mismatch: the data received does not match "
-		    "the server's SHA-256; it was discarded",
-		    it->remote);
+		    "the server's %s; it was discarded",
+		    it->remote, digest_title(alg));
 		goto out;
 	}
 	if (xfer_commit(ctx, it, fd, part) == 0) {
@@ -336,7 +341,7 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it, uint64_t offset,
 		ret = 0;
 	}
 out:
-	sha256_free(sha);
+	digest_free(d);
 	free(part);
 	return ret;
 }
@@ -433,7 +438,7 @@ xfer_put_once(struct cmd_ctx *ctx, const char *remote, int fd,
     const struct stat *st, int last)
 {
 	struct rpc_xfer x;
-	struct sha256 *sha;
+	struct digest *d;
 	double t0 = xfer_now();
 	int e;
 
@@ -444,9 +449,9 @@ xfer_put_once(struct cmd_ctx *ctx, const char *remote, int fd,
 		return cmd_rpc_fail(ctx, remote);
 	x.arg = progress_start(ctx->progress, remote, x.size, x.offset);
 	x.progress = progress_update;
-	sha = sha256_new();
-	e = rpc_put_data(ctx->rpc, fd, sha, &x);
-	sha256_free(sha);
+	d = digest_new(rpc_digest(ctx->rpc));
+	e = rpc_put_data(ctx->rpc, fd, d, &x);
+	digest_free(d);
 	progress_end(x.arg);
 	if (e == RPC_OK) {
 		xfer_report(ctx, remote, x.bytes, x.offset, xfer_now() - t0);

@@ -1,6 +1,6 @@
 /*
  * xfer.h: verified, resumable transfers of single files, on top of the
- * rpc layer: the local .part file and its resume key, the SHA-256
+ * rpc layer: the local .part file and its resume key, the checksum
  * comparison, one retry from the start, the progress bar and the final
  * line.
  *
@@ -25,8 +25,8 @@ struct xfer_item {
 /*
  * Download items in order, keeping up to 32 GET requests in flight, so
  * that many small files do not cost a round trip each.  Each file lands
- * in LOCAL.part, is checked against the server's SHA-256 of the whole
- * file, and only then renamed onto LOCAL.
+ * in LOCAL.part, is checked against the server's checksum of the whole
+ * file (in the session's algorithm), and only then renamed onto LOCAL.
  *
  * An existing LOCAL.part is resumed when its key (the remote size and
  * mtime it was started with) matches attr, or with force (get -c) when

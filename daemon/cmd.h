@@ -26,6 +26,7 @@ int cmd_stat(struct session *s, const struct msg *m);
 /* cmd_file.c: downloads and hashes */
 int cmd_get(struct session *s, const struct msg *m);
 int cmd_hash(struct session *s, const struct msg *m);
+int cmd_hash_alg(struct session *s, const struct msg *m);
 
 /* cmd_put.c: uploads */
 int cmd_put(struct session *s, const struct msg *m);

@@ -1,11 +1,12 @@
 /*
- * cmd_file.c: GET and HASH, reading files.
+ * cmd_file.c: GET, HASH and HASH_ALG, reading files.
  *
  * Runs as: the logged-in user, chrooted to the home.  Downloads go out
- * with sendfile() straight from the page cache, followed by the SHA-256
- * of the whole file, which normally comes from the hash cache (an
- * attribute written when the file was uploaded) so the data is read
- * only once; otherwise the file is read once to hash it before sending.
+ * with sendfile() straight from the page cache, followed by the checksum
+ * of the whole file in the session's algorithm, which normally comes
+ * from the hash cache (an attribute written when the file was uploaded)
+ * so the data is read only once; otherwise the file is read once to
+ * hash it before sending.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "digest.h"
 #include "err.h"
 #include "hashcache.h"
 #include "log.h"
@@ -28,12 +30,13 @@
 #include "util.h"
 
 /*
- * Open path as a regular file for reading and hash it.  Returns the
- * descriptor, or -1 after filling status and why for the ERROR reply.
+ * Open path as a regular file for reading and hash it in alg (into
+ * hash, digest_len(alg) bytes).  Returns the descriptor, or -1 after
+ * filling status and why for the ERROR reply.
  */
 static int
-cmd_file_open(struct session *s, const char *path, struct stat *st,
-    uint8_t hash[MFTP_HASH_LEN], uint32_t *status, char *why, size_t whylen)
+cmd_file_open(struct session *s, const char *path, enum digest_alg alg,
+    struct stat *st, uint8_t *hash, uint32_t *status, char *why, size_t whylen)
 {
 	int fd, r;
 
@@ -50,7 +53,7 @@ cmd_file_open(struct session *s, const char *path, struct stat *st,
 		snprintf(why, whylen, "%s: not a regular file", path);
 		goto fail;
 	}
-	if ((r = hashcache_file(fd, st, s->sha, hash)) != 0) {
+	if ((r = hashcache_file(fd, st, s->digest, alg, hash)) != 0) {
 		*status = r == ERR_IO ? session_status(errno) : MFTP_ST_IO;
 		snprintf(why, whylen, "%s: cannot read: %s", path,
 		    r == ERR_IO ? strerror(errno) : "it shrank");
@@ -74,7 +77,8 @@ cmd_get(struct session *s, const struct msg *m)
 	struct msg r;
 	int fd, ret;
 
-	fd = cmd_file_open(s, m->path, &st, hash, &status, why, sizeof(why));
+	fd = cmd_file_open(
+	    s, m->path, s->alg, &st, hash, &status, why, sizeof(why));
 	if (fd == -1) {
 		session_log_transfer(
 		    s, "get", m->path, 0, m->offset, 0, start, why);
@@ -113,8 +117,8 @@ cmd_get(struct session *s, const struct msg *m)
 	}
 	memset(&r, 0, sizeof(r));
 	r.type = MFTP_MSG_DATA_END;
-	memcpy(r.hash, hash, sizeof(hash));
-	r.hash_len = MFTP_HASH_LEN;
+	r.hash_len = digest_len(s->alg);
+	memcpy(r.hash, hash, r.hash_len);
 	if (session_reply_msg(s, &r) != 0) {
 		session_log_transfer(s, "get", m->path, 0, m->offset,
 		    (uint64_t)st.st_size, start, "connection lost");
@@ -127,8 +131,9 @@ cmd_get(struct session *s, const struct msg *m)
 	return 0;
 }
 
-int
-cmd_hash(struct session *s, const struct msg *m)
+/* HASH_OK with path's checksum in alg. */
+static int
+cmd_file_hash(struct session *s, const char *path, enum digest_alg alg)
 {
 	uint8_t hash[MFTP_HASH_LEN];
 	char why[MFTP_TEXT_MAX];
@@ -137,13 +142,33 @@ cmd_hash(struct session *s, const struct msg *m)
 	struct msg r;
 	int fd;
 
-	fd = cmd_file_open(s, m->path, &st, hash, &status, why, sizeof(why));
+	fd = cmd_file_open(s, path, alg, &st, hash, &status, why, sizeof(why));
 	if (fd == -1)
 		return session_reply_error(s, status, "%s", why);
 	close(fd);
 	memset(&r, 0, sizeof(r));
 	r.type = MFTP_MSG_HASH_OK;
-	memcpy(r.hash, hash, sizeof(hash));
-	r.hash_len = MFTP_HASH_LEN;
+	r.hash_len = digest_len(alg);
+	memcpy(r.hash, hash, r.hash_len);
 	return session_reply_msg(s, &r);
+}
+
+int
+cmd_hash(struct session *s, const struct msg *m)
+{
+	return cmd_file_hash(s, m->path, s->alg);
+}
+
+/* Whatever the session's checksum: e.g. SHA-256 to compare with sha256sum. */
+int
+cmd_hash_alg(struct session *s, const struct msg *m)
+{
+	enum digest_alg alg;
+
+	if (digest_from_wire(m->alg, &alg) == -1)
+		return session_reply_error(s, MFTP_ST_INVALID,
+		    "checksum algorithm %u is not known here (1 SHA-256, "
+		    "2 XXH3-128)",
+		    (unsigned int)m->alg);
+	return cmd_file_hash(s, m->path, alg);
 }

@@ -8,8 +8,9 @@
  * OFD write lock while in use (a second session gets ERROR LOCKED) and
  * marked with the resume key (the source's size and mtime) in the
  * attribute user.mftp.resume.  A repeated PUT with the same key goes on
- * from the partial's end.  The SHA-256 of the whole file is computed
- * once, the kept prefix read back and the rest hashed as it arrives; the
+ * from the partial's end.  The checksum of the whole file, in the
+ * session's algorithm (digest.h), is computed once, the kept prefix read
+ * back and the rest hashed as it arrives; the
  * partial replaces the target (renameat, in the directory opened at the
  * start, only the file verified) only when it equals the client's.
  * An interrupted or failed upload never touches the target and keeps
@@ -30,6 +31,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "digest.h"
 #include "err.h"
 #include "frame.h"
 #include "hashcache.h"
@@ -37,7 +39,6 @@
 #include "msg.h"
 #include "proto.h"
 #include "session.h"
-#include "sha256.h"
 #include "transport.h"
 #include "upload.h"
 #include "util.h"
@@ -133,7 +134,7 @@ cmd_put_receive(struct session *s, struct upload *p)
 		/* What came before a lost connection is kept, to resume. */
 		if (p->status != 0 || have == 0)
 			continue;
-		sha256_update(s->sha, p->chunk, have);
+		digest_update(s->digest, p->chunk, have);
 		p->chunk_len = have;
 		/* From the reservation to the usage, in the charge's one
 		 * write: no more system calls a chunk than without it. */
@@ -158,13 +159,13 @@ cmd_put_receive(struct session *s, struct upload *p)
 }
 
 /*
- * The partial is verified: give it its mode and cached hash and put it
- * in the target's place.  Replacing a file frees that file, under the
- * same hold of the accounting lock as the rename.
+ * The partial is verified: give it its mode and cached checksum (the one
+ * just verified, in the session's algorithm) and put it in the target's
+ * place.  Replacing a file frees that file, under the same hold of the
+ * accounting lock as the rename.
  */
 static void
-cmd_put_commit(
-    struct session *s, struct upload *p, const uint8_t hash[MFTP_HASH_LEN])
+cmd_put_commit(struct session *s, struct upload *p, const uint8_t *hash)
 {
 	struct stat st;
 
@@ -173,7 +174,7 @@ cmd_put_commit(
 		upload_fail_errno(p, errno, p->m->path);
 		return;
 	}
-	hashcache_store(p->fd, &st, hash);
+	hashcache_store(p->fd, &st, s->alg, hash);
 	/*
 	 * Only the file verified (st) is moved, in the directory opened at
 	 * the start.  If this fails the partial, still marked, is resumed
@@ -193,8 +194,9 @@ cmd_put_transfer(struct session *s, struct upload *p)
 	struct msg r, end;
 	int ret;
 
-	sha256_reset(s->sha);
-	if ((ret = sha256_update_fd(s->sha, p->fd, 0, p->offset)) != 0) {
+	/* A resumed upload is verified whole: the kept part is read back. */
+	digest_reset_alg(s->digest, s->alg);
+	if ((ret = digest_update_fd(s->digest, p->fd, 0, p->offset)) != 0) {
 		if (ret == ERR_IO)
 			upload_fail_errno(p, errno, p->part);
 		else
@@ -216,15 +218,15 @@ cmd_put_transfer(struct session *s, struct upload *p)
 		msg_clear(&end);
 		return ERR_TYPE;
 	}
-	sha256_final(s->sha, hash);
+	digest_final(s->digest, hash);
 	if (p->status != 0) {
 		/* The partial is kept for the next PUT. */
-	} else if (end.hash_len != MFTP_HASH_LEN) {
+	} else if (end.hash_len != digest_len(s->alg)) {
 		upload_fail(p, MFTP_ST_INVALID,
-		    "%s: DATA_END carries no SHA-256; the data was kept, "
+		    "%s: DATA_END carries no %s; the data was kept, "
 		    "send it again with one",
-		    p->m->path);
-	} else if (memcmp(end.hash, hash, sizeof(hash)) != 0) {
+		    p->m->path, digest_title(s->alg));
+	} else if (memcmp(end.hash, hash, end.hash_len) != 0) {
 		upload_fail(p, MFTP_ST_HASH,
 		    "checksum mismatch: the upload was discarded; send it "
 		    "again");

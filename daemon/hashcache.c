@@ -1,11 +1,12 @@
 /*
- * hashcache.c: the SHA-256 cache in the user.mftp.sha256 attribute
+ * hashcache.c: the checksum cache in the user.mftp.ALG attributes
  * (hashcache.h).
  *
- * Runs as: the logged-in user, chrooted to the home.  The attribute is
- * 52 bytes, big-endian: the 32-byte hash, u64 size, i64 mtime seconds,
- * u32 mtime nanoseconds.  Anything else in it is ignored (and replaced
- * when the file is next hashed).
+ * Runs as: the logged-in user, chrooted to the home.  An attribute is
+ * the value in its algorithm's canonical bytes (32 for SHA-256, 16 for
+ * XXH3-128), then big-endian u64 size, i64 mtime seconds, u32 mtime
+ * nanoseconds: 52 or 36 bytes.  Anything else in it is ignored (and
+ * replaced when the file is next hashed).
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -17,9 +18,10 @@
 
 #include "err.h"
 #include "hashcache.h"
-#include "sha256.h"
 
-#define HASHCACHE_LEN (SHA256_LEN + 8 + 8 + 4)
+/* The key after the value: size, mtime seconds, mtime nanoseconds. */
+#define HASHCACHE_KEY_LEN (8 + 8 + 4)
+#define HASHCACHE_MAX (DIGEST_MAX_LEN + HASHCACHE_KEY_LEN)
 
 static void
 hashcache_put(uint8_t *p, uint64_t v, size_t n)
@@ -41,44 +43,54 @@ hashcache_get(const uint8_t *p, size_t n)
 	return v;
 }
 
+static const char *
+hashcache_name(enum digest_alg alg)
+{
+	return alg == DIGEST_SHA256 ? HASHCACHE_XATTR_SHA256 :
+				      HASHCACHE_XATTR_XXH128;
+}
+
 /* The attribute's bytes for hash and the file as st describes it. */
 static void
 hashcache_encode(
-    uint8_t rec[HASHCACHE_LEN], const struct stat *st, const uint8_t *hash)
+    uint8_t *rec, size_t hlen, const struct stat *st, const uint8_t *hash)
 {
-	memcpy(rec, hash, SHA256_LEN);
-	hashcache_put(rec + SHA256_LEN, (uint64_t)st->st_size, 8);
-	hashcache_put(rec + SHA256_LEN + 8, (uint64_t)st->st_mtim.tv_sec, 8);
-	hashcache_put(rec + SHA256_LEN + 16, (uint64_t)st->st_mtim.tv_nsec, 4);
+	memcpy(rec, hash, hlen);
+	hashcache_put(rec + hlen, (uint64_t)st->st_size, 8);
+	hashcache_put(rec + hlen + 8, (uint64_t)st->st_mtim.tv_sec, 8);
+	hashcache_put(rec + hlen + 16, (uint64_t)st->st_mtim.tv_nsec, 4);
 }
 
 int
-hashcache_lookup(int fd, const struct stat *st, uint8_t hash[32])
+hashcache_lookup(
+    int fd, const struct stat *st, enum digest_alg alg, uint8_t *hash)
 {
-	uint8_t rec[HASHCACHE_LEN];
+	uint8_t rec[HASHCACHE_MAX];
+	size_t hlen = digest_len(alg);
 	ssize_t n;
 
-	n = fgetxattr(fd, HASHCACHE_XATTR, rec, sizeof(rec));
-	if (n != (ssize_t)sizeof(rec))
+	n = fgetxattr(fd, hashcache_name(alg), rec, sizeof(rec));
+	if (n != (ssize_t)(hlen + HASHCACHE_KEY_LEN))
 		return 0;
-	if (hashcache_get(rec + SHA256_LEN, 8) != (uint64_t)st->st_size ||
-	    hashcache_get(rec + SHA256_LEN + 8, 8) !=
-		(uint64_t)st->st_mtim.tv_sec ||
-	    hashcache_get(rec + SHA256_LEN + 16, 4) !=
-		(uint64_t)st->st_mtim.tv_nsec)
+	if (hashcache_get(rec + hlen, 8) != (uint64_t)st->st_size ||
+	    hashcache_get(rec + hlen + 8, 8) != (uint64_t)st->st_mtim.tv_sec ||
+	    hashcache_get(rec + hlen + 16, 4) != (uint64_t)st->st_mtim.tv_nsec)
 		return 0;
-	memcpy(hash, rec, SHA256_LEN);
+	memcpy(hash, rec, hlen);
 	return 1;
 }
 
 void
-hashcache_store(int fd, const struct stat *st, const uint8_t hash[32])
+hashcache_store(
+    int fd, const struct stat *st, enum digest_alg alg, const uint8_t *hash)
 {
-	uint8_t rec[HASHCACHE_LEN];
+	uint8_t rec[HASHCACHE_MAX];
+	size_t hlen = digest_len(alg);
 
-	hashcache_encode(rec, st, hash);
+	hashcache_encode(rec, hlen, st, hash);
 	/* Best effort: no support, or not the user's file, is fine. */
-	(void)fsetxattr(fd, HASHCACHE_XATTR, rec, sizeof(rec), 0);
+	(void)fsetxattr(
+	    fd, hashcache_name(alg), rec, hlen + HASHCACHE_KEY_LEN, 0);
 }
 
 /*
@@ -100,24 +112,24 @@ hashcache_settled(const struct stat *st)
 }
 
 int
-hashcache_file(
-    int fd, const struct stat *st, struct sha256 *c, uint8_t hash[32])
+hashcache_file(int fd, const struct stat *st, struct digest *d,
+    enum digest_alg alg, uint8_t *hash)
 {
 	struct stat after;
 	int r;
 
-	if (hashcache_lookup(fd, st, hash))
+	if (hashcache_lookup(fd, st, alg, hash))
 		return 0;
-	sha256_reset(c);
-	if ((r = sha256_update_fd(c, fd, 0, (uint64_t)st->st_size)) != 0)
+	digest_reset_alg(d, alg);
+	if ((r = digest_update_fd(d, fd, 0, (uint64_t)st->st_size)) != 0)
 		return r;
-	sha256_final(c, hash);
+	digest_final(d, hash);
 	if (fstat(fd, &after) == -1)
 		return ERR_IO;
 	if (after.st_size == st->st_size &&
 	    after.st_mtim.tv_sec == st->st_mtim.tv_sec &&
 	    after.st_mtim.tv_nsec == st->st_mtim.tv_nsec &&
 	    hashcache_settled(st))
-		hashcache_store(fd, st, hash);
+		hashcache_store(fd, st, alg, hash);
 	return 0;
 }

@@ -105,6 +105,9 @@ preauth_hello(struct preauth *p, const struct msg *m)
 	r.type = MFTP_MSG_HELLO_OK;
 	r.version_min = r.version_max = MFTP_PROTO_VERSION;
 	r.features = MFTP_FEAT_SUPPORTED & m->features;
+	/* verify = sha256: every checksum of the session is SHA-256. */
+	if (p->a->cfg->verify == MFTP_DIGEST_SHA256)
+		r.features &= ~MFTP_FEAT_XXH128;
 	r.text = PREAUTH_SOFTWARE;
 	if (frame_send_msg(p->t, p->scratch, &r) != 0)
 		preauth_exit(p);

@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "cmd.h"
 #include "config.h"
+#include "digest.h"
 #include "err.h"
 #include "frame.h"
 #include "log.h"
@@ -29,7 +30,6 @@
 #include "proto.h"
 #include "sandbox.h"
 #include "session.h"
-#include "sha256.h"
 #include "tls.h"
 #include "transport.h"
 #include "util.h"
@@ -50,6 +50,7 @@ static const struct session_handler {
 	{ MFTP_MSG_MKDIR, cmd_mkdir },
 	{ MFTP_MSG_STAT, cmd_stat },
 	{ MFTP_MSG_HASH, cmd_hash },
+	{ MFTP_MSG_HASH_ALG, cmd_hash_alg },
 	{ MFTP_MSG_REMOVE, cmd_remove },
 	{ MFTP_MSG_RMDIR, cmd_rmdir },
 	{ MFTP_MSG_RENAME, cmd_rename },
@@ -191,7 +192,7 @@ session_end(struct session *s, const char *why)
 	transport_close_notify(s->t);
 	transport_free(s->t);
 	buf_free(s->scratch);
-	sha256_free(s->sha);
+	digest_free(s->digest);
 	_exit(0);
 }
 
@@ -271,8 +272,10 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 	s.scratch = buf_new(MFTP_FRAME_BUF);
 	s.quota = *q;
 	s.features = v->features & MFTP_FEAT_SUPPORTED;
+	s.alg = (s.features & MFTP_FEAT_XXH128) != 0 ? DIGEST_XXH128 :
+						       DIGEST_SHA256;
 	/* libcrypto was set up before the chroot: this loads nothing. */
-	s.sha = sha256_new();
+	s.digest = digest_new(s.alg);
 	umask(022);
 	/*
 	 * The last step of the setup, before the second handshake reads

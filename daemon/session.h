@@ -8,6 +8,7 @@
 
 #include <openssl/ssl.h>
 
+#include "digest.h"
 #include "quota.h"
 
 struct config;
@@ -15,7 +16,6 @@ struct config;
 struct buf;
 struct msg;
 struct privsep_verdict;
-struct sha256;
 struct transport;
 
 /*
@@ -42,13 +42,19 @@ struct session {
 
 	/* Writes are refused while quota.damaged (logged once). */
 	struct session_quota quota;
-	struct sha256 *sha; /* one context, reset for each use */
+	struct digest *digest; /* one context, reset for each use */
 	/*
 	 * The HELLO feature bits the pre-auth worker granted (carried here
 	 * through the auth helper's verdict), limited to what this build
 	 * supports: the same protocol on both sides of the login.
 	 */
 	uint64_t features;
+	/*
+	 * The session's whole-file checksum, from the features: XXH3-128
+	 * when MFTP_FEAT_XXH128 was granted, else SHA-256.  Every DATA_END
+	 * and HASH_OK carries it.
+	 */
+	enum digest_alg alg;
 };
 
 /*

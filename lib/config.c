@@ -24,9 +24,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "proto.h"
 #include "util.h"
 
 #ifndef MFTP_SYSCONFDIR
@@ -51,6 +53,7 @@ enum config_type {
 	CONFIG_PATH,
 	CONFIG_ACCOUNT,
 	CONFIG_LISTEN,
+	CONFIG_DIGEST, /* a checksum name: MFTP_DIGEST_* */
 };
 
 struct config_key {
@@ -93,6 +96,7 @@ static const struct config_key config_keys[] = {
 	    CONFIG_ID_MAX },
 	{ "uid_max", CONFIG_UID, offsetof(struct config, uid_max), 1,
 	    CONFIG_ID_MAX },
+	{ "verify", CONFIG_DIGEST, offsetof(struct config, verify), 0, 0 },
 };
 
 void
@@ -120,6 +124,7 @@ config_defaults(struct config *c)
 	c->host_key = xstrdup(MFTP_SYSCONFDIR "/mftp/host.key");
 	c->uid_min = 20000;
 	c->uid_max = 29999;
+	c->verify = MFTP_DIGEST_XXH128;
 }
 
 void
@@ -277,6 +282,19 @@ config_set(struct config *c, const struct config_key *k, char *value,
 	switch (k->type) {
 	case CONFIG_LISTEN:
 		return config_set_listen(c, value, name, line, err, errlen);
+	case CONFIG_DIGEST:
+		/* The names of digest.h, parsed here so that the admin
+		 * tools need no checksum library. */
+		if (strcasecmp(value, "xxh128") == 0)
+			*(unsigned int *)field = MFTP_DIGEST_XXH128;
+		else if (strcasecmp(value, "sha256") == 0)
+			*(unsigned int *)field = MFTP_DIGEST_SHA256;
+		else {
+			config_error(err, errlen, name, line,
+			    "%s: '%s' is not xxh128 or sha256", k->name, value);
+			return -1;
+		}
+		return 0;
 	case CONFIG_UINT:
 	case CONFIG_UID:
 		v = strtonum(value, k->min, k->max, &errstr);

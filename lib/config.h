@@ -40,6 +40,13 @@ struct config {
 
 	uid_t uid_min; /* uid_min = 20000 */
 	uid_t uid_max; /* uid_max = 29999 */
+
+	/*
+	 * The whole-file checksum offered to clients, MFTP_DIGEST_*:
+	 * verify = xxh128 (XXH3-128 when the client asks for it too) or
+	 * sha256 (never XXH3-128).
+	 */
+	unsigned int verify;
 };
 
 /* Fill c with the defaults above (allocated; free with config_free). */

@@ -18,8 +18,9 @@
 #define MFTP_USER_MAX 32   /* a user name */
 /* A password: libxcrypt hashes at most CRYPT_MAX_PASSPHRASE_SIZE - 1. */
 #define MFTP_SECRET_MAX 511
-#define MFTP_TEXT_MAX 1024 /* error messages, software names */
-#define MFTP_HASH_LEN 32   /* SHA-256 */
+#define MFTP_TEXT_MAX 1024	/* error messages, software names */
+#define MFTP_HASH_LEN 32	/* the longest checksum: SHA-256 */
+#define MFTP_HASH_XXH128_LEN 16 /* XXH3-128 */
 
 /* The per-session secret exported from the first TLS handshake. */
 #define MFTP_PSK_LEN 32

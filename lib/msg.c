@@ -38,12 +38,13 @@ enum msg_field {
 	MSG_F_USER,	   /* string, MFTP_USER_MAX */
 	MSG_F_SECRET,	   /* string, MFTP_SECRET_MAX */
 	MSG_F_TEXT,	   /* string, MFTP_TEXT_MAX */
-	MSG_F_HASH,	   /* string of 0 or MFTP_HASH_LEN bytes */
+	MSG_F_HASH,	   /* string of 0, 16 or MFTP_HASH_LEN bytes */
 	MSG_F_ATTR,	   /* u8 kind, u32 mode, u64 size, u64 mtime */
 	MSG_F_ENTRIES,	   /* u32 count, count x (string name, attr) */
 	MSG_F_PATH2,	   /* string, MFTP_PATH_MAX */
 	MSG_F_MTIME,	   /* u64 carrying an int64 (two's complement) */
 	MSG_F_QUOTA,	   /* 4 x u64: bytes used, limit, files used, limit */
+	MSG_F_ALG, /* u8, MFTP_DIGEST_* (any value: the server judges) */
 };
 
 /* The most fields any message has (HELLO, PUT), plus the terminator. */
@@ -78,6 +79,7 @@ static const struct msg_type msg_types[] = {
 	{ MFTP_MSG_RMDIR, 0, "RMDIR", { MSG_F_PATH } },
 	{ MFTP_MSG_RENAME, 0, "RENAME", { MSG_F_PATH, MSG_F_PATH2 } },
 	{ MFTP_MSG_QUOTA, 0, "QUOTA", { MSG_F_END } },
+	{ MFTP_MSG_HASH_ALG, 0, "HASH_ALG", { MSG_F_PATH, MSG_F_ALG } },
 	{ MFTP_MSG_GET, 0, "GET", { MSG_F_PATH, MSG_F_OFFSET } },
 	{ MFTP_MSG_PUT, 0, "PUT",
 	    { MSG_F_PATH, MSG_F_SIZE, MSG_F_MODE, MSG_F_MTIME } },
@@ -197,7 +199,8 @@ msg_check_hash_len(size_t len)
 {
 	if (len > MFTP_HASH_LEN)
 		return ERR_TOO_LONG;
-	if (len != 0 && len != MFTP_HASH_LEN)
+	/* None, XXH3-128 or SHA-256: which one is the session's to say. */
+	if (len != 0 && len != MFTP_HASH_XXH128_LEN && len != MFTP_HASH_LEN)
 		return ERR_VALUE;
 	return 0;
 }
@@ -333,6 +336,8 @@ msg_put_field(struct buf *out, const struct msg *m, int f, size_t *n)
 		return msg_put_u64(out, (uint64_t)m->mtime, n);
 	case MSG_F_QUOTA:
 		return msg_put_quota(out, &m->quota, n);
+	case MSG_F_ALG:
+		return msg_put_u8(out, m->alg, n);
 	case MSG_F_PATH:
 	case MSG_F_PATH2:
 	case MSG_F_USER:
@@ -509,6 +514,8 @@ msg_get_field(struct buf *in, struct msg *m, int f)
 		return msg_get_mtime(in, &m->mtime);
 	case MSG_F_QUOTA:
 		return msg_get_quota(in, &m->quota);
+	case MSG_F_ALG:
+		return buf_get_u8(in, &m->alg);
 	case MSG_F_PATH:
 	case MSG_F_PATH2:
 	case MSG_F_USER:

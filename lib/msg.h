@@ -52,6 +52,7 @@ struct msg {
 	uint64_t size;	 /* PUT, FILE: whole size of the file */
 	uint64_t offset; /* GET, FILE, PUT_READY: where data starts */
 	int64_t mtime;	 /* PUT: the source's mtime (resume key) */
+	uint8_t alg;	 /* HASH_ALG: MFTP_DIGEST_* */
 
 	char *path;   /* CWD, LIST, MKDIR, STAT, GET, PUT, PATH, ... */
 	char *path2;  /* RENAME: the new name */
@@ -60,7 +61,7 @@ struct msg {
 	char *text;   /* ERROR: message; HELLO*: software name */
 
 	uint8_t hash[MFTP_HASH_LEN]; /* DATA_END, HASH_OK */
-	size_t hash_len;	     /* 0 (none) or MFTP_HASH_LEN */
+	size_t hash_len;	     /* 0 (none), 16 or 32 (MFTP_HASH_LEN) */
 
 	struct msg_attr attr;	   /* ATTR */
 	struct msg_quota quota;	   /* QUOTA_OK */

@@ -9,10 +9,16 @@
 
 #define MFTP_PROTO_VERSION 2 /* the one version this code speaks: TLS */
 
-/* Feature bits exchanged in HELLO (none defined yet; reserved). */
+/* Feature bits exchanged in HELLO; the server grants a subset. */
 #define MFTP_FEAT_NONE 0ULL
-/* Every feature bit this build supports (the server grants a subset). */
-#define MFTP_FEAT_SUPPORTED MFTP_FEAT_NONE
+/* Whole-file checksums are XXH3-128 (16 bytes), not SHA-256 (32). */
+#define MFTP_FEAT_XXH128 (1ULL << 0)
+/* Every feature bit this build supports. */
+#define MFTP_FEAT_SUPPORTED MFTP_FEAT_XXH128
+
+/* Checksum algorithms, as HASH_ALG names them. */
+#define MFTP_DIGEST_SHA256 1 /* 32 bytes */
+#define MFTP_DIGEST_XXH128 2 /* 16 bytes, canonical (big-endian) */
 
 /* Requests, client to server. */
 #define MFTP_MSG_HELLO 0x01
@@ -23,11 +29,12 @@
 #define MFTP_MSG_LIST 0x12
 #define MFTP_MSG_MKDIR 0x13
 #define MFTP_MSG_STAT 0x14
-#define MFTP_MSG_HASH 0x15   /* SHA-256 of a remote file */
-#define MFTP_MSG_REMOVE 0x16 /* a file */
-#define MFTP_MSG_RMDIR 0x17  /* an empty directory */
-#define MFTP_MSG_RENAME 0x18 /* path -> path2 */
-#define MFTP_MSG_QUOTA 0x19  /* usage and limits */
+#define MFTP_MSG_HASH 0x15     /* checksum of a remote file */
+#define MFTP_MSG_REMOVE 0x16   /* a file */
+#define MFTP_MSG_RMDIR 0x17    /* an empty directory */
+#define MFTP_MSG_RENAME 0x18   /* path -> path2 */
+#define MFTP_MSG_QUOTA 0x19    /* usage and limits */
+#define MFTP_MSG_HASH_ALG 0x1a /* HASH in a named algorithm */
 #define MFTP_MSG_GET 0x20
 #define MFTP_MSG_PUT 0x21
 #define MFTP_MSG_DATA_END 0x22 /* trailer after raw bytes, both ways */
@@ -64,7 +71,7 @@
 #define MFTP_ST_NO_SPACE 17 /* disk full */
 #define MFTP_ST_QUOTA 18
 #define MFTP_ST_IO 19
-#define MFTP_ST_HASH 20 /* SHA-256 mismatch */
+#define MFTP_ST_HASH 20 /* checksum mismatch */
 #define MFTP_ST_INTERNAL 21
 #define MFTP_ST_LOCKED 22 /* in use by another session */
 

@@ -11,6 +11,8 @@ packages=(
 	libbsd-dev		# libbsd-overlay: strtonum, readpassphrase, ...
 	libcrypt-dev		# libxcrypt: crypt_rn, yescrypt
 	libssl-dev		# libssl, libcrypto: TLS 1.3, SHA-256
+	libxxhash-dev		# XXH3-128, the default whole-file checksum
+	xxhash			# xxhsum -H2: the tests' independent XXH3-128
 	openssl			# t_tls_*: s_client, s_server, a test CA
 	libedit-dev		# the client's line editing
 	libseccomp-dev		# the daemon's system call allowlists

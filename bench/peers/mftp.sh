@@ -16,8 +16,10 @@
 # --force: the virtual user shares the system user's uid on purpose (the
 # data files are its own), which ftpuser-add otherwise refuses.
 #
-# The hash cache: mftpd keeps each file's SHA-256 in the xattr user.mftp.sha256,
-# written when a file is uploaded through mftp (or first hashed). The data set here
+# The hash cache: mftpd keeps each file's checksum in an xattr per algorithm
+# (user.mftp.xxh128 for the default XXH3-128 sessions, user.mftp.sha256 for
+# SHA-256 ones), written when a file is uploaded through mftp (or first hashed in
+# that algorithm). The data set here
 # was not uploaded through mftp, so target_start primes the cache once with the
 # client's `hash` command (the serving process can only set the attribute on files
 # its uid owns: hence the chown of the data files to the bench user below). Without
@@ -97,7 +99,8 @@ target_start() {
     start_daemon "$MFTP_DIR/mftpd.log" "$MFTPD_BIN" -f -e -c "$MFTP_CONF"
     wait_listen "$MFTP_PORT" || { log "mftpd did not listen"; cat "$MFTP_DIR/mftpd.log" >&2; return 1; }
     if [ "$MFTP_PRIME_HASHES" = 1 ]; then
-        # one `hash` over every file a download reads: stores user.mftp.sha256 on each
+        # one `hash` over every file a download reads: stores the session's
+        # checksum (user.mftp.xxh128 by default) on each
         { echo "hash $BIG_REL $MID_REL"
           (cd "$SRV_ROOT" && ls "$SMALL_SRC_REL"/*.bin) | xargs -n 100 echo hash
         } | bash -c "$(_mftp_cmd)" > "$MFTP_DIR/prime.out" 2>&1 ||

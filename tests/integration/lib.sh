@@ -390,6 +390,7 @@ host_cert = $T/hostkey/host.crt
 host_key = $T/hostkey/host.key
 uid_min = $UID_MIN
 uid_max = $UID_MAX
+${DAEMON_EXTRA_CONF:-}
 EOF
 }
 
@@ -616,8 +617,8 @@ hex_frame() { # PAYLOAD_HEX: length prefix + payload
 	printf '%08x%s' $((${#1} / 2)) "$1"
 }
 
-hex_hello() {
-	hex_frame "01$(hex_u32 2)$(hex_u32 2)$(hex_u64 0)$(hex_str rawpeer)"
+hex_hello() { # [FEATURES]: 0 (SHA-256 checksums) unless given
+	hex_frame "01$(hex_u32 2)$(hex_u32 2)$(hex_u64 "${1:-0}")$(hex_str rawpeer)"
 }
 
 hex_login() { # USER PASS

@@ -89,17 +89,28 @@ raw_u64() {
 	printf '%d' "0x${RAW_HEX:$1:16}"
 }
 
-# raw_hash: the hash of a DATA_END or HASH_OK frame, in hex ("" if none).
+# raw_hash: the hash of a DATA_END or HASH_OK frame, in hex ("" if none):
+# 16 bytes (XXH3-128) or 32 (SHA-256).
 raw_hash() {
-	[ "${RAW_HEX:0:8}" = 00000020 ] && printf '%s' "${RAW_HEX:8:64}"
+	case ${RAW_HEX:0:8} in
+	00000010) printf '%s' "${RAW_HEX:8:32}" ;;
+	00000020) printf '%s' "${RAW_HEX:8:64}" ;;
+	esac
 }
+
+# The HELLO features raw_open asks for: 0, SHA-256 checksums (what the
+# raw tests compare with sha256sum), or 1, XXH3-128.  RAW_GRANTED is
+# what HELLO_OK granted.
+: "${RAW_FEATURES:=0}"
+RAW_GRANTED=
 
 # raw_open USER PASS: connect (through tlsproxy) and log in; sets RAW_FD.
 raw_open() {
 	exec {RAW_FD}<>"/dev/tcp/127.0.0.1/$PROXY_PORT" ||
 		fail "raw: cannot connect"
-	raw_send "$(hex_hello)$(hex_login "$1" "$2")"
+	raw_send "$(hex_hello "$RAW_FEATURES")$(hex_login "$1" "$2")"
 	raw_expect 0x82 "raw: HELLO"
+	RAW_GRANTED=$(raw_u64 16)
 	raw_expect 0x80 "raw: LOGIN"
 }
 
@@ -115,7 +126,7 @@ hex_get() { # PATH OFFSET
 hex_put() { # PATH SIZE MODE MTIME
 	hex_frame "21$(hex_str "$1")$(hex_u64 "$2")$(hex_u32 "$3")$(hex_u64 "$4")"
 }
-hex_data_end() { # HASH_HEX (64 digits, or "" for none)
+hex_data_end() { # HASH_HEX (32 or 64 digits, or "" for none)
 	hex_frame "22$(hex_u32 $((${#1} / 2)))$1"
 }
 hex_path_req() { # TYPE PATH: HASH 15, REMOVE 16, RMDIR 17, CWD 11, ...
@@ -131,6 +142,20 @@ hex_mkdir() { # PATH MODE
 sha256_of() { # FILE: its SHA-256 in hex
 	sha256sum <"$1" | cut -c1-64
 }
+xxh128_of() { # FILE: its XXH3-128 in hex, as xxhsum -H2 prints it
+	xxhsum -H2 <"$1" | cut -c1-32
+}
+hex_hash_alg() { # PATH ALG: HASH_ALG, 1 SHA-256, 2 XXH3-128
+	hex_frame "1a$(hex_str "$1")$(printf '%02x' "$2")"
+}
+# digest_of FILE: its checksum in the algorithm the raw session uses.
+digest_of() {
+	if [ "$((RAW_GRANTED & 1))" = 1 ]; then
+		xxh128_of "$1"
+	else
+		sha256_of "$1"
+	fi
+}
 
 # raw_put FILE PATH MTIME: a whole PUT from offset PUT_READY gives; sets
 # RAW_OFFSET; leaves the final reply in RAW_TYPE (not checked).
@@ -141,7 +166,7 @@ raw_put() {
 	raw_expect 0x87 "PUT $2"
 	RAW_OFFSET=$(raw_u64 0)
 	raw_send_file "$1" "$RAW_OFFSET" $((size - RAW_OFFSET))
-	raw_send "$(hex_data_end "$(sha256_of "$1")")"
+	raw_send "$(hex_data_end "$(digest_of "$1")")"
 	raw_recv
 }
 

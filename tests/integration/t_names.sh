@@ -84,11 +84,11 @@ expect_match "$OUT" '^  type: file$' "stat's type"
 expect_match "$OUT" "^  size: $(stat -c %s "$W/n/-dash")$" "stat's size"
 expect_match "$OUT" '^  mode: 0[0-7]{3} \(-[rwx-]{9}\)$' "stat's mode"
 expect_match "$OUT" '^  modified: [0-9]{4}-[0-9]{2}-[0-9]{2} ' "stat's time"
-expect_match "$OUT" "^$(sha256sum <"$W/n/-dash" | cut -d' ' -f1)  -dash\$" \
+expect_match "$OUT" "^$(xxhsum -H2 <"$W/n/-dash" | cut -d' ' -f1)  -dash\$" \
     "hash of -dash"
-expect_match "$OUT" "^$(sha256sum <"$W/n/sp ace" | cut -d' ' -f1)  sp ace\$" \
+expect_match "$OUT" "^$(xxhsum -H2 <"$W/n/sp ace" | cut -d' ' -f1)  sp ace\$" \
     "hash of 'sp ace'"
-expect_match "$OUT" "^$(sha256sum <"$W/n/new${nl}line" | cut -d' ' -f1)  new\\?line\$" \
+expect_match "$OUT" "^$(xxhsum -H2 <"$W/n/new${nl}line" | cut -d' ' -f1)  new\\?line\$" \
     "hash of the name with a newline (shown with ?)"
 
 run_client alice "$pw" <<'EOF'

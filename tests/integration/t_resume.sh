@@ -237,7 +237,7 @@ expect_eq "$(sha256sum <"$home/target")" "$old_sum" \
 kill_client
 expect_eq "$(sha256sum <"$home/target")" "$old_sum" \
     "the old file after the upload was killed"
-run_client alice "$pw" <<<"hash target"
+run_client alice "$pw" <<<"hash --sha256 target"
 expect_rc 0 "hash of the old file"
 expect_eq "${OUT%% *}" "${old_sum%% *}" "the server's hash of the old file"
 verbose alice "$pw" <<<"put $W/target target"

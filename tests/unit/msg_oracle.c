@@ -88,6 +88,7 @@ const struct spec specs[] = {
 	{ MFTP_MSG_RMDIR, "RMDIR", 0, "p" },
 	{ MFTP_MSG_RENAME, "RENAME", 0, "pP" },
 	{ MFTP_MSG_QUOTA, "QUOTA", 0, "" },
+	{ MFTP_MSG_HASH_ALG, "HASH_ALG", 0, "pA" },
 	{ MFTP_MSG_GET, "GET", 0, "po" },
 	{ MFTP_MSG_PUT, "PUT", 0, "psmT" },
 	{ MFTP_MSG_DATA_END, "DATA_END", 1, "h" },
@@ -145,6 +146,7 @@ sample(struct msg *m, uint8_t type)
 	m->size = 0xfedcba9876543210ULL;
 	m->offset = 0x0123456789abcdefULL;
 	m->mtime = -0x0102030405060708LL;
+	m->alg = 0xa5;
 	m->path = (char *)"/PATH/dir/file";
 	m->path2 = (char *)"NEWNAME/of/it";
 	m->user = (char *)"USERalice";
@@ -218,6 +220,9 @@ oracle(struct buf *b, const struct msg *m, const struct spec *s)
 			break;
 		case 'T':
 			assert_int_equal(buf_put_u64(b, (uint64_t)m->mtime), 0);
+			break;
+		case 'A':
+			assert_int_equal(buf_put_u8(b, m->alg), 0);
 			break;
 		case 'p':
 			assert_int_equal(buf_put_cstring(b, m->path), 0);
@@ -342,6 +347,7 @@ assert_msg_fields(
 	assert_true(got->size == (has(s, 's') ? want->size : 0));
 	assert_true(got->offset == (has(s, 'o') ? want->offset : 0));
 	assert_true(got->mtime == (has(s, 'T') ? want->mtime : 0));
+	assert_true(got->alg == (has(s, 'A') ? want->alg : 0));
 	assert_str_field(got->path, want->path, has(s, 'p'));
 	assert_str_field(got->path2, want->path2, has(s, 'P'));
 	assert_str_field(got->user, want->user, has(s, 'u'));

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "proto.h"
 #include "util.h"
 
 /* Parse text over the defaults; returns config_parse's result. */
@@ -66,6 +67,7 @@ test_defaults(void **state)
 	assert_string_equal(c.auth_helper, MFTP_AUTH_HELPER);
 	assert_int_equal(c.uid_min, 20000);
 	assert_int_equal(c.uid_max, 29999);
+	assert_int_equal(c.verify, MFTP_DIGEST_XXH128);
 	config_free(&c);
 	/* Freeing twice is harmless: config_free clears the struct. */
 	config_free(&c);
@@ -92,7 +94,8 @@ test_every_key(void **state)
 			   "pid_file = /tmp/p.pid\n"
 			   "auth_helper = /tmp/auth\r\n"
 			   "uid_min = 1\n"
-			   "uid_max = 2147483646";
+			   "uid_max = 2147483646\n"
+			   "verify = SHA256";
 
 	assert_int_equal(parse(&c, text, err, sizeof(err)), 0);
 	assert_int_equal(c.nlisten, 3);
@@ -113,6 +116,7 @@ test_every_key(void **state)
 	assert_string_equal(c.auth_helper, "/tmp/auth");
 	assert_int_equal(c.uid_min, 1);
 	assert_int_equal(c.uid_max, 2147483646);
+	assert_int_equal(c.verify, MFTP_DIGEST_SHA256);
 	config_free(&c);
 }
 
@@ -208,6 +212,8 @@ test_out_of_range(void **state)
 	expect_error("\nuid_min = 30000\n",
 	    "t.conf:2: uid_min (30000) is greater than uid_max (29999)");
 	expect_error("uid_max = 100\n", "t.conf:1: uid_min (20000)");
+	expect_error("verify = md5\n",
+	    "t.conf:1: verify: 'md5' is not xxh128 or sha256");
 }
 
 static void

@@ -87,6 +87,8 @@ test_golden(void **state)
 		0x10, 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7, 0,
 		0, 0, 0, 0, 0, 0, 0 };
 	static const uint8_t quit[] = { 0, 0, 0, 1, 0x03 };
+	static const uint8_t hash_alg[] = { 0, 0, 0, 7, 0x1a, 0, 0, 0, 1, 'x',
+		1 };
 	struct buf *out = buf_new(256);
 	struct msg m;
 
@@ -156,7 +158,33 @@ test_golden(void **state)
 	assert_int_equal(msg_encode(out, &m), 0);
 	assert_int_equal(buf_len(out), sizeof(quit));
 	assert_memory_equal(buf_ptr(out), quit, sizeof(quit));
+	buf_reset(out);
+
+	memset(&m, 0, sizeof(m));
+	m.type = MFTP_MSG_HASH_ALG;
+	m.path = (char *)"x";
+	m.alg = MFTP_DIGEST_SHA256;
+	assert_int_equal(msg_encode(out, &m), 0);
+	assert_int_equal(buf_len(out), sizeof(hash_alg));
+	assert_memory_equal(buf_ptr(out), hash_alg, sizeof(hash_alg));
 	buf_free(out);
+}
+
+/* Both checksum lengths go through, in both messages that carry one. */
+static void
+test_hash_lengths(void **state)
+{
+	static const uint8_t types[] = { MFTP_MSG_DATA_END, MFTP_MSG_HASH_OK };
+	static const size_t lens[] = { 0, MFTP_HASH_XXH128_LEN, MFTP_HASH_LEN };
+	struct msg m;
+	size_t i, j;
+
+	for (i = 0; i < sizeof(types); i++)
+		for (j = 0; j < sizeof(lens) / sizeof(lens[0]); j++) {
+			sample(&m, types[i]);
+			m.hash_len = lens[j];
+			round_trip(&m, spec_find(types[i]));
+		}
 }
 
 /* A refused encode leaves out exactly as it was, whatever it held. */
@@ -347,6 +375,7 @@ main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_round_trip_all),
 		cmocka_unit_test(test_golden),
+		cmocka_unit_test(test_hash_lengths),
 		cmocka_unit_test(test_encode_refused_unchanged),
 		cmocka_unit_test(test_frame_limit),
 		cmocka_unit_test(test_null_strings),

@@ -283,6 +283,8 @@ test_bad_hash(void **state)
 	} cases[] = {
 		{ 1, ERR_VALUE },
 		{ 5, ERR_VALUE },
+		{ MFTP_HASH_XXH128_LEN - 1, ERR_VALUE },
+		{ MFTP_HASH_XXH128_LEN + 1, ERR_VALUE },
 		{ MFTP_HASH_LEN - 1, ERR_VALUE },
 		{ MFTP_HASH_LEN + 1, ERR_TOO_LONG },
 		{ 64, ERR_TOO_LONG },

@@ -1,0 +1,166 @@
+/*
+ * userconf.c: reads ~/.config/mftp/config (userconf.h).
+ *
+ * Runs as: the user, in mftp, before connecting.  The file is the
+ * user's own; it is still checked line by line, so that a typo is
+ * reported rather than silently ignored.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "userconf.h"
+#include "util.h"
+
+/* A settings file is a few lines; anything larger is a mistake. */
+#define USERCONF_FILE_MAX (64 * 1024)
+
+void
+userconf_defaults(struct userconf *u)
+{
+	memset(u, 0, sizeof(*u));
+	u->verify = DIGEST_XXH128;
+}
+
+static char *
+userconf_trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t' || *s == '\r')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+/* One line (modified) into u: 0, or -1 with the reason in err. */
+static int
+userconf_line(struct userconf *u, char *line, char *err, size_t errlen)
+{
+	char *key, *value, *p;
+
+	if ((p = strchr(line, '#')) != NULL)
+		*p = '\0';
+	key = userconf_trim(line);
+	if (*key == '\0')
+		return 0;
+	if ((p = strchr(key, '=')) == NULL) {
+		snprintf(err, errlen, "missing '=' (expected \"key = value\")");
+		return -1;
+	}
+	*p = '\0';
+	key = userconf_trim(key);
+	value = userconf_trim(p + 1);
+	if (strcasecmp(key, "verify") == 0) {
+		if (digest_from_name(value, &u->verify) == -1) {
+			snprintf(err, errlen,
+			    "verify: '%s' is not xxh128 or sha256", value);
+			return -1;
+		}
+		return 0;
+	}
+	snprintf(err, errlen, "unknown key '%s' (mftp knows verify)", key);
+	return -1;
+}
+
+int
+userconf_parse(struct userconf *u, const char *name, const char *text,
+    char *err, size_t errlen)
+{
+	struct userconf tmp = *u;
+	char *copy, *p, *line, why[256];
+	size_t n = 0;
+
+	copy = xstrdup(text);
+	p = copy;
+	while ((line = strsep(&p, "\n")) != NULL) {
+		n++;
+		if (userconf_line(&tmp, line, why, sizeof(why)) == -1) {
+			snprintf(err, errlen, "%s:%zu: %s", name, n, why);
+			free(copy);
+			return -1;
+		}
+	}
+	free(copy);
+	*u = tmp;
+	return 0;
+}
+
+int
+userconf_load(struct userconf *u, const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	char *text;
+	ssize_t r;
+	size_t off = 0;
+	int fd, ret;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > USERCONF_FILE_MAX) {
+		snprintf(err, errlen, "%s: %s", path,
+		    S_ISREG(st.st_mode) ? "too large" : "not a regular file");
+		close(fd);
+		return -1;
+	}
+	text = xmalloc((size_t)st.st_size + 1);
+	while (off < (size_t)st.st_size) {
+		r = read(fd, text + off, (size_t)st.st_size - off);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			close(fd);
+			free(text);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		off += (size_t)r;
+	}
+	close(fd);
+	text[off] = '\0';
+	if (strlen(text) != off) {
+		snprintf(err, errlen, "%s: contains a NUL byte", path);
+		free(text);
+		return -1;
+	}
+	ret = userconf_parse(u, path, text, err, errlen);
+	free(text);
+	return ret;
+}
+
+char *
+userconf_default_path(void)
+{
+	const char *home = getenv("HOME");
+	struct passwd *pw;
+	char *path;
+
+	if ((home == NULL || *home == '\0') &&
+	    (pw = getpwuid(getuid())) != NULL)
+		home = pw->pw_dir;
+	if (home == NULL || *home == '\0')
+		return NULL;
+	xasprintf(&path, "%s/.config/mftp/config", home);
+	return path;
+}

@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# t_digest: the whole-file checksum negotiated in HELLO.  By default a
+# session uses XXH3-128 (hash prints what xxhsum -H2 prints; DATA_END and
+# HASH_OK carry 16 bytes); hash --sha256 gives SHA-256 in any session;
+# the client's verify setting (-o Verify=sha256, ~/.config/mftp/config)
+# and the server's (verify = sha256) each make it SHA-256.  Uploads cache
+# the value they verified, per algorithm; downloads use the cache of the
+# session's algorithm.  Transfers and resumes (the client's .part and
+# the server's partial upload) verify in both modes, across a change of
+# algorithm, and an altered kept part is caught in both.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib_raw.sh
+. "$(dirname "$0")/lib_raw.sh"
+
+command -v xxhsum >/dev/null || fail "xxhsum (Debian package xxhash) is needed"
+
+pw=$(rand_pw)
+add_user alice "$pw"
+start_daemon
+home=$(user_home alice)
+W=$T/work
+
+head -c 3000001 /dev/urandom >"$W/big"
+size=3000001
+xxh() { xxhsum -H2 <"$1" | cut -c1-32; }
+sha() { sha256sum <"$1" | cut -c1-64; }
+# attr FILE NAME: an extended attribute's value, in hex ("" if none).
+attr() {
+	python3 -c 'import os, sys
+try:
+    print(os.getxattr(sys.argv[1], sys.argv[2]).hex())
+except OSError:
+    print("")' "$1" "$2"
+}
+# last_get PATH: the offset of the server's last GET of PATH.
+last_get_offset() {
+	grep -F "transfer user=alice " "$DAEMON_LOG" |
+		grep -F " op=get path=$1 " | tail -n 1 |
+		sed -n 's/.* offset=\([^ ]*\).*/\1/p'
+}
+
+# ------------------------------------------------- the default: XXH3-128
+run_client alice "$pw" -v <<<"put $W/big big"
+expect_rc 0 "put in the default session"
+expect_contains "$ERR" "checksum XXH3-128" "-v names the session's checksum"
+expect_same_file "$W/big" "$home/big" "put in the default session"
+# The upload cached the value it verified, in its algorithm only.
+expect_eq "$(attr "$home/big" user.mftp.xxh128 | cut -c1-32)" "$(xxh "$W/big")" \
+    "the cached XXH3-128 after a put"
+expect_eq "$(attr "$home/big" user.mftp.sha256)" "" "no SHA-256 cached by an XXH3-128 put"
+run_client alice "$pw" <<<"hash big"
+expect_rc 0 "hash in the default session"
+expect_eq "$OUT" "$(xxh "$W/big")  big" "hash prints xxhsum -H2's line"
+run_client alice "$pw" <<<"hash --sha256 big
+hash -s big"
+expect_rc 0 "hash --sha256 in an XXH3-128 session"
+expect_eq "$OUT" "$(sha "$W/big")  big
+$(sha "$W/big")  big" "hash --sha256 prints sha256sum's value"
+run_client alice "$pw" <<<"get big $W/got"
+expect_rc 0 "get in the default session"
+expect_same_file "$W/big" "$W/got" "get in the default session"
+run_client alice "$pw" <<<"hash --sha512 big"
+expect_rc 1 "an unknown long option"
+expect_contains "$ERR" "unknown option '--sha512'" "an unknown long option"
+ok "default: XXH3-128 end to end, cached on put; hash --sha256 on demand"
+
+# ------------------------------------------- raw: lengths and HASH_ALG
+RAW_FEATURES=1
+raw_open alice "$pw"
+expect_eq "$RAW_GRANTED" 1 "HELLO_OK grants MFTP_FEAT_XXH128"
+raw_send "$(hex_get big 1000)"
+raw_expect 0x86 "GET in an XXH3-128 session"
+raw_recv_data $((size - 1000)) "$T/got"
+raw_expect 0x22 "DATA_END in an XXH3-128 session"
+expect_eq "${RAW_HEX:0:8}" 00000010 "DATA_END's hash length"
+expect_eq "$(raw_hash)" "$(xxh "$W/big")" "DATA_END: the whole file's XXH3-128"
+raw_send "$(hex_path_req 15 big)"
+raw_expect 0x88 "HASH in an XXH3-128 session"
+expect_eq "$(raw_hash)" "$(xxh "$W/big")" "HASH in an XXH3-128 session"
+raw_send "$(hex_hash_alg big 2)"
+raw_expect 0x88 "HASH_ALG XXH3-128"
+expect_eq "$(raw_hash)" "$(xxh "$W/big")" "HASH_ALG XXH3-128"
+# SHA-256 last: what follows must still use the session's XXH3-128.
+raw_send "$(hex_hash_alg big 1)"
+raw_expect 0x88 "HASH_ALG SHA-256"
+expect_eq "$(raw_hash)" "$(sha "$W/big")" "HASH_ALG SHA-256"
+raw_send "$(hex_hash_alg big 7)"
+raw_expect_error 16 "HASH_ALG with an unknown algorithm"
+# Both caches now hold their own value.
+expect_eq "$(attr "$home/big" user.mftp.sha256 | cut -c1-64)" "$(sha "$W/big")" \
+    "HASH_ALG SHA-256 cached its value"
+# An upload whose DATA_END has SHA-256's length in an XXH3-128 session.
+head -c 5000 /dev/urandom >"$W/small"
+raw_send "$(hex_put small 5000 420 1700000000)"
+raw_expect 0x87 "PUT small"
+raw_send_file "$W/small" 0 5000
+raw_send "$(hex_data_end "$(sha "$W/small")")"
+raw_expect_error 16 "DATA_END with SHA-256 in an XXH3-128 session"
+[ ! -e "$home/small" ] || fail "a PUT with the wrong checksum length was committed"
+raw_put "$W/small" small 1700000000
+expect_eq "$RAW_TYPE" 0x80 "the same PUT with its XXH3-128"
+expect_same_file "$W/small" "$home/small" "PUT with XXH3-128"
+raw_close
+ok "raw: 16-byte checksums, HASH_ALG, the other length refused"
+
+# ----------------- the cache of the session's algorithm serves downloads
+# A change that keeps size and mtime is not seen by a cached value: proof
+# that a download takes it from the cache, not from the data.
+touch -d '-1 hour' "$home/big"
+run_client alice "$pw" <<<"hash big"
+cached=$(xxh "$home/big")
+expect_eq "${OUT%% *}" "$cached" "hash of the settled file"
+touch -r "$home/big" "$T/stamp"
+printf 'Q' | dd of="$home/big" bs=1 seek=7 conv=notrunc status=none
+touch -r "$T/stamp" "$home/big"
+run_client alice "$pw" <<<"hash big"
+expect_eq "${OUT%% *}" "$cached" "XXH3-128 answered from its cache"
+raw_open alice "$pw"
+raw_send "$(hex_get big 0)"
+raw_expect 0x86 "GET with the cache fooled"
+raw_recv_data "$size" "$T/got"
+raw_expect 0x22 "DATA_END with the cache fooled"
+expect_eq "$(raw_hash)" "$cached" "GET's DATA_END from the XXH3-128 cache"
+raw_close
+touch "$home/big"
+run_client alice "$pw" <<<"hash big"
+expect_eq "${OUT%% *}" "$(xxh "$home/big")" "XXH3-128 after touch"
+cp "$home/big" "$W/big"
+ok "downloads take the session's algorithm's value from its cache"
+
+# ------------------------------- the client asks for SHA-256: -o, config
+run_client alice "$pw" -o Verify=sha256 -v <<<"hash big"
+expect_rc 0 "hash with -o Verify=sha256"
+expect_contains "$ERR" "checksum SHA-256" "-v with -o Verify=sha256"
+expect_eq "$OUT" "$(sha "$W/big")  big" "hash with -o Verify=sha256"
+mkdir -p "$T/chome/.config/mftp"
+printf '# mine\nverify = sha256\n' >"$T/chome/.config/mftp/config"
+HOME=$T/chome run_client alice "$pw" <<<"hash big"
+expect_rc 0 "hash with verify = sha256 in the config file"
+expect_eq "$OUT" "$(sha "$W/big")  big" "hash with verify = sha256 in the config file"
+HOME=$T/chome run_client alice "$pw" -o Verify=xxh128 <<<"hash big"
+expect_eq "$OUT" "$(xxh "$W/big")  big" "-o Verify overrides the config file"
+printf 'verify = md5\n' >"$T/chome/.config/mftp/config"
+HOME=$T/chome run_client alice "$pw" <<<"hash big"
+expect_rc 2 "a bad config file"
+expect_contains "$ERR" "config:1: verify: 'md5' is not xxh128 or sha256" \
+    "a bad config file"
+run_client alice "$pw" -o Verify=md5 <<<"hash big"
+expect_rc 2 "-o Verify=md5"
+head -c 2000000 /dev/urandom >"$W/up"
+run_client alice "$pw" -o Verify=sha256 <<<"put $W/up up
+get up $W/up.back"
+expect_rc 0 "put and get with -o Verify=sha256"
+expect_same_file "$W/up" "$home/up" "put with -o Verify=sha256"
+expect_same_file "$W/up" "$W/up.back" "get with -o Verify=sha256"
+expect_eq "$(attr "$home/up" user.mftp.sha256 | cut -c1-64)" "$(sha "$W/up")" \
+    "the cached SHA-256 after a SHA-256 put"
+expect_eq "$(attr "$home/up" user.mftp.xxh128)" "" "no XXH3-128 cached by a SHA-256 put"
+ok "the client's verify setting (-o, config file) gives SHA-256"
+
+# --------------------------- the client's .part resumed, in both modes
+for mode in xxh128 sha256; do
+	rm -f "$W/got" "$W/got.part"
+	head -c 1000000 "$W/big" >"$W/got.part"
+	run_client alice "$pw" -o Verify=$mode <<<"get -c big $W/got"
+	expect_rc 0 "get -c ($mode)"
+	expect_same_file "$W/big" "$W/got" "the resumed download ($mode)"
+	expect_eq "$(last_get_offset big)" 1000000 "the resumed get's offset ($mode)"
+	# An altered kept part: caught, fetched again from the start.
+	rm -f "$W/got"
+	head -c 1000000 "$W/big" >"$W/got.part"
+	printf 'XXXX' | dd of="$W/got.part" bs=1 seek=4096 conv=notrunc status=none
+	run_client alice "$pw" -o Verify=$mode <<<"get -c big $W/got"
+	expect_rc 0 "get -c over an altered .part ($mode)"
+	expect_contains "$ERR" "the kept part did not match; transferring again" \
+	    "an altered .part ($mode)"
+	expect_same_file "$W/big" "$W/got" "fetched again ($mode)"
+	expect_eq "$(last_get_offset big)" 0 "the second get's offset ($mode)"
+done
+ok "a local .part resumes and is verified whole in both modes"
+
+# ------------- the server's partial upload: resumed across algorithms
+half=1500000
+cp "$W/big" "$W/src"
+part=$home/.doc.mftp-part
+for from in 0 1; do
+	to=$((1 - from))
+	# Half the data in a session of one algorithm...
+	RAW_FEATURES=$from
+	raw_open alice "$pw"
+	raw_send "$(hex_put doc "$size" 420 $((1700000000 + from)))"
+	raw_expect 0x87 "PUT doc (features $from)"
+	expect_eq "$(raw_u64 0)" 0 "first PUT's offset"
+	raw_send_file "$W/src" 0 "$half"
+	raw_close
+	wait_for 10 _no_sessions || fail "the session did not end"
+	# ...the rest in one of the other: verified whole in the second.
+	RAW_FEATURES=$to
+	raw_open alice "$pw"
+	expect_eq "$RAW_GRANTED" "$to" "granted features"
+	raw_put "$W/src" doc $((1700000000 + from))
+	expect_eq "$RAW_OFFSET" "$half" "resumed PUT's offset ($from to $to)"
+	expect_eq "$RAW_TYPE" 0x80 "resumed PUT ($from to $to)"
+	raw_close
+	expect_same_file "$W/src" "$home/doc" "the resumed upload ($from to $to)"
+	[ ! -e "$part" ] || fail "the partial outlived its commit"
+done
+# An altered kept part is caught in both modes.
+for f in 0 1; do
+	RAW_FEATURES=$f
+	cp "$home/doc" "$T/old"
+	raw_open alice "$pw"
+	raw_send "$(hex_put doc "$size" 420 $((1700000100 + f)))"
+	raw_expect 0x87 "PUT doc to be altered"
+	raw_send_file "$W/src" 0 "$half"
+	raw_close
+	wait_for 10 _no_sessions || fail "the session did not end"
+	printf 'X' | dd of="$part" bs=1 seek=1000 conv=notrunc status=none
+	raw_open alice "$pw"
+	raw_send "$(hex_put doc "$size" 420 $((1700000100 + f)))"
+	raw_expect 0x87 "PUT over an altered partial"
+	expect_eq "$(raw_u64 0)" "$half" "PUT over an altered partial: offset"
+	raw_send_file "$W/src" "$half" $((size - half))
+	raw_send "$(hex_data_end "$(digest_of "$W/src")")"
+	raw_expect_error 20 "PUT over an altered partial (features $f)"
+	raw_close
+	expect_same_file "$T/old" "$home/doc" "target after an altered resume ($f)"
+	[ ! -e "$part" ] || fail "the altered partial was kept ($f)"
+done
+ok "partial uploads resume across algorithms; an altered one is caught in both"
+
+# ------------------------------------------- the server's verify = sha256
+stop_daemon
+DAEMON_EXTRA_CONF="verify = sha256"
+start_daemon
+RAW_FEATURES=1
+raw_open alice "$pw"
+expect_eq "$RAW_GRANTED" 0 "verify = sha256: MFTP_FEAT_XXH128 not granted"
+raw_send "$(hex_path_req 15 big)"
+raw_expect 0x88 "HASH under verify = sha256"
+expect_eq "$(raw_hash)" "$(sha "$W/big")" "HASH under verify = sha256"
+raw_close
+run_client alice "$pw" -v <<<"hash big"
+expect_rc 0 "hash under verify = sha256"
+expect_contains "$ERR" "checksum SHA-256" "-v under verify = sha256"
+expect_eq "$OUT" "$(sha "$W/big")  big" "hash under verify = sha256"
+head -c 1234567 /dev/urandom >"$W/up2"
+run_client alice "$pw" <<<"put $W/up2 up2
+get up2 $W/up2.back"
+expect_rc 0 "put and get under verify = sha256"
+expect_same_file "$W/up2" "$home/up2" "put under verify = sha256"
+expect_same_file "$W/up2" "$W/up2.back" "get under verify = sha256"
+expect_eq "$(attr "$home/up2" user.mftp.sha256 | cut -c1-64)" "$(sha "$W/up2")" \
+    "the cached SHA-256 under verify = sha256"
+ok "the server's verify = sha256: every session SHA-256"

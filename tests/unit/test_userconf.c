@@ -1,0 +1,102 @@
+/*
+ * test_userconf.c: unit tests for the client's settings file
+ * (client/userconf.c): defaults, both verify values in any case,
+ * comments and blanks, errors that name the line, a missing file.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "log.h"
+#include "userconf.h"
+
+void
+cleanup_exit(int status)
+{
+	fail_msg("fatal error in the library (status %d)", status);
+	abort();
+}
+
+static void
+test_values(void **state)
+{
+	struct userconf u;
+	char err[256];
+
+	userconf_defaults(&u);
+	assert_int_equal(u.verify, DIGEST_XXH128);
+	assert_int_equal(
+	    userconf_parse(&u, "c", "# mine\n\n  verify = SHA256  # always\n",
+		err, sizeof(err)),
+	    0);
+	assert_int_equal(u.verify, DIGEST_SHA256);
+	assert_int_equal(
+	    userconf_parse(&u, "c", "verify=xxh128\r\n", err, sizeof(err)), 0);
+	assert_int_equal(u.verify, DIGEST_XXH128);
+	assert_int_equal(userconf_parse(&u, "c", "", err, sizeof(err)), 0);
+	assert_int_equal(u.verify, DIGEST_XXH128);
+}
+
+static void
+test_errors(void **state)
+{
+	struct userconf u;
+	char err[256];
+
+	userconf_defaults(&u);
+	assert_int_equal(
+	    userconf_parse(&u, "c", "\nverify = md5\n", err, sizeof(err)), -1);
+	assert_string_equal(err, "c:2: verify: 'md5' is not xxh128 or sha256");
+	assert_int_equal(u.verify, DIGEST_XXH128);
+	/* A good line before a bad one is not applied either. */
+	assert_int_equal(userconf_parse(&u, "c", "verify = sha256\ncolour\n",
+			     err, sizeof(err)),
+	    -1);
+	assert_string_equal(err, "c:2: missing '=' (expected \"key = value\")");
+	assert_int_equal(u.verify, DIGEST_XXH128);
+	assert_int_equal(
+	    userconf_parse(&u, "c", "speed = 9\n", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "c:1: unknown key 'speed'"));
+}
+
+static void
+test_load(void **state)
+{
+	char path[] = "/tmp/test_userconf.XXXXXX";
+	struct userconf u;
+	char err[256];
+	int fd;
+
+	userconf_defaults(&u);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "verify = sha256\n", 16), 16);
+	close(fd);
+	assert_int_equal(userconf_load(&u, path, err, sizeof(err)), 0);
+	assert_int_equal(u.verify, DIGEST_SHA256);
+	unlink(path);
+	/* No file: the settings stay as they are. */
+	assert_int_equal(userconf_load(&u, path, err, sizeof(err)), 0);
+	assert_int_equal(u.verify, DIGEST_SHA256);
+	assert_int_equal(userconf_load(&u, "/", err, sizeof(err)), -1);
+	assert_string_equal(err, "/: not a regular file");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_load),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
