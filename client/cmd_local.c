@@ -37,9 +37,9 @@ static const struct cmd cmd_table[] = {
 	    "Change the remote working directory." },
 	{ "exit", 0, 0, "", "", "", cmd_quit, "exit",
 	    "End the session (same as quit)." },
-	{ "get", 1, 2, "cr", "", "RL", cmd_get, "get [-cr] REMOTE [LOCAL]",
+	{ "get", 1, 2, "acr", "", "RL", cmd_get, "get [-acr] REMOTE [LOCAL]",
 	    "Download REMOTE to LOCAL (default: its base name; into LOCAL if "
-	    "that is a directory); -c: resume LOCAL.part; -r: a whole "
+	    "that is a directory); -c or -a: resume LOCAL.part; -r: a whole "
 	    "directory." },
 	{ "hash", 1, -1, "", "", "R", cmd_hash, "hash PATH...",
 	    "Show the SHA-256 of remote files, as sha256sum does." },
@@ -53,28 +53,29 @@ static const struct cmd cmd_table[] = {
 	    "Print the local working directory." },
 	{ "ls", 0, 1, "l", "", "R", cmd_ls, "ls [-l] [PATH]",
 	    "List a remote directory; -l: type, permissions, size, time." },
-	{ "mget", 1, -1, "cr", "", "R", cmd_mget, "mget [-cr] PATTERN...",
+	{ "mget", 1, -1, "acr", "", "R", cmd_mget, "mget [-acr] PATTERN...",
 	    "Download the remote files matching each PATTERN (*, ?, [...] "
 	    "in the last component) into the local directory." },
 	{ "mkdir", 1, -1, "", "", "R", cmd_mkdir, "mkdir DIR...",
 	    "Create remote directories." },
-	{ "mput", 1, -1, "cr", "", "L", cmd_mput, "mput [-r] PATTERN...",
+	{ "mput", 1, -1, "acr", "", "L", cmd_mput, "mput [-acr] PATTERN...",
 	    "Upload the local files matching each PATTERN into the remote "
 	    "directory." },
 	{ "mv", 2, 2, "", "", "R", cmd_mv, "mv OLD NEW",
 	    "Rename or move a remote file or directory." },
-	{ "put", 1, 2, "cr", "", "LR", cmd_put, "put [-r] LOCAL [REMOTE]",
+	{ "put", 1, 2, "acr", "", "LR", cmd_put, "put [-acr] LOCAL [REMOTE]",
 	    "Upload LOCAL to REMOTE (default: its base name; into REMOTE if "
-	    "that is a directory); an interrupted upload resumes; -r: a whole "
+	    "that is a directory); an interrupted upload always resumes (-c "
+	    "and -a, resume, are accepted for habit); -r: a whole "
 	    "directory." },
 	{ "pwd", 0, 0, "", "", "", cmd_pwd, "pwd",
 	    "Print the remote working directory." },
 	{ "quit", 0, 0, "", "", "", cmd_quit, "quit", "End the session." },
 	{ "quota", 0, 0, "", "", "", cmd_quota, "quota",
 	    "Show your disk usage, limits and what is free." },
-	{ "reget", 1, 2, "r", "c", "RL", cmd_get, "reget REMOTE [LOCAL]",
+	{ "reget", 1, 2, "r", "c", "RL", cmd_get, "reget [-r] REMOTE [LOCAL]",
 	    "Resume a download (same as get -c)." },
-	{ "reput", 1, 2, "r", "", "LR", cmd_put, "reput LOCAL [REMOTE]",
+	{ "reput", 1, 2, "r", "", "LR", cmd_put, "reput [-r] LOCAL [REMOTE]",
 	    "Resume an upload (same as put)." },
 	{ "rm", 1, -1, "", "", "R", cmd_rm, "rm PATH...",
 	    "Remove remote files." },
@@ -131,6 +132,9 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 			ctx->opts |= CMD_OPT(*o);
 		}
 	}
+	/* -a is lftp's and sftp's name for resuming (-c). */
+	if (ctx->opts & CMD_OPT('a'))
+		ctx->opts |= CMD_OPT('c');
 	n = argc - i;
 	if (n < c->min_args || (c->max_args >= 0 && n > c->max_args))
 		return cmd_fail(ctx, "usage: %s", c->usage);

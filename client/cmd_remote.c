@@ -132,7 +132,9 @@ cmd_cd(struct cmd_ctx *ctx, int argc, char **argv)
 
 	if (rpc_cwd(ctx->rpc, argv[1], &path) != RPC_OK)
 		return cmd_rpc_fail(ctx, argv[1]);
-	free(path);
+	/* Where a new login after Ctrl-C goes back to (login_again). */
+	free(ctx->cwd);
+	ctx->cwd = path;
 	return 0;
 }
 

@@ -28,6 +28,10 @@ struct cmd_ctx {
 	char *reason;	   /* why the last command failed (see cmd_fail) */
 	unsigned int opts; /* the options given to this command (CMD_OPT) */
 	int stdin_cmds;	   /* commands come from stdin: keep it from ! */
+	int interactive;   /* commands come from a person at the prompt */
+	int interrupted;   /* a transfer was stopped by Ctrl-C */
+	char *cwd;	   /* the remote directory cd went to, or NULL */
+	struct login *login; /* how to log in again (login.h) */
 };
 
 /* The bit for option letter c (a-z) in cmd_ctx.opts. */

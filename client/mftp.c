@@ -25,6 +25,7 @@
 #include "cmds.h"
 #include "known_hosts.h"
 #include "log.h"
+#include "login.h"
 #include "mftp_limits.h"
 #include "netrc.h"
 #include "password.h"
@@ -34,7 +35,6 @@
 #include "util.h"
 
 #define MFTP_DEFAULT_PORT "2121"
-#define MFTP_CONNECT_TIMEOUT_MS (10 * 1000)
 
 #define EXIT_USAGE 2
 #define EXIT_CONNECT 3
@@ -237,6 +237,7 @@ main(int argc, char *argv[])
 	FILE *in = NULL;
 	char login[MFTP_USER_MAX + 1], *netrc, *khfile = NULL;
 	struct rpc_trust trust;
+	struct login lg;
 	int ch, pwfd = -1, quiet = 0, status, use_netrc = 1, have_secret = 0;
 	int verbose = 0;
 
@@ -294,7 +295,7 @@ main(int argc, char *argv[])
 	 * A script's password: --password-fd first, then ~/.netrc (which
 	 * may also name the user), then the terminal.
 	 */
-	secret = xmalloc(MFTP_SECRET_MAX + 2);
+	secret = xcalloc(1, MFTP_SECRET_MAX + 2);
 	login[0] = '\0';
 	if (pwfd < 0 && use_netrc && (netrc = mftp_netrc_path()) != NULL) {
 		status = netrc_lookup(netrc, host, user, login, sizeof(login),
@@ -333,30 +334,31 @@ main(int argc, char *argv[])
 	/* Batch mode never asks: no question may hang a script. */
 	trust.interactive = in == NULL && isatty(STDIN_FILENO);
 	trust.quiet = quiet;
-	if ((ctx.rpc = rpc_connect(host, port, MFTP_CONNECT_TIMEOUT_MS, &trust,
-		 errbuf, sizeof(errbuf))) == NULL)
-		die(EXIT_CONNECT, "%s", errbuf);
-	if (rpc_hello(ctx.rpc) != RPC_OK)
-		die(EXIT_CONNECT, "%s", rpc_text(ctx.rpc));
-
-	if (!have_secret &&
-	    password_read(pwfd, user, host, secret, MFTP_SECRET_MAX + 2, errbuf,
-		sizeof(errbuf)) == -1)
-		die(EXIT_LOGIN, "%s", errbuf);
-	status = rpc_login(ctx.rpc, user, secret);
-	freezero(secret, MFTP_SECRET_MAX + 2);
-	if (status == RPC_LOST)
-		die(EXIT_CONNECT, "%s", rpc_text(ctx.rpc));
-	if (status != RPC_OK)
-		die(EXIT_LOGIN, "%s", rpc_text(ctx.rpc));
+	memset(&lg, 0, sizeof(lg));
+	lg.host = host;
+	lg.port = port;
+	lg.trust = trust;
+	lg.user = user;
+	lg.pwfd = pwfd;
+	lg.have_secret = have_secret;
+	lg.ask_again = trust.interactive;
+	lg.secret = secret;
+	if ((status = login_first(&lg, &ctx.rpc, errbuf, sizeof(errbuf))) !=
+	    LOGIN_OK) {
+		login_end(&lg);
+		die(status, "%s", errbuf);
+	}
+	ctx.login = &lg;
 	if (verbose)
 		fprintf(stderr, "mftp: connected to %s port %s: %s\n", host,
 		    port, rpc_tls_info(ctx.rpc));
 
 	status = shell_run(&ctx, in);
+	login_end(&lg);
 	if (in != NULL && in != stdin)
 		fclose(in);
 	rpc_free(ctx.rpc);
+	free(ctx.cwd);
 	free(ctx.reason);
 	free(khfile);
 	free(user);
