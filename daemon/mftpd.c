@@ -408,6 +408,8 @@ main(int argc, char *argv[])
 		exit(0);
 	}
 	log_init("mftpd", to_stderr || test_only);
+	/* In a terminal, say why it did not start there too. */
+	log_fatal_stderr(foreground);
 	if (geteuid() != 0)
 		fatalx("must run as root (it changes to each user's uid)");
 
@@ -434,6 +436,8 @@ main(int argc, char *argv[])
 	if (!foreground && daemon(0, 0) == -1)
 		fatal("daemon");
 	write_pid_file(cfg.pid_file);
+	/* Started: from now on the log alone, as a daemon's. */
+	log_fatal_stderr(0);
 	log_info("mftpd %s started", PACKAGE_VERSION);
 	mftpd_log_ktls();
 	listener_run(&l);
