@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -33,8 +34,13 @@ static const struct cmd cmd_table[] = {
 	    "interactive shell." },
 	{ "bye", 0, 0, "", "", "", cmd_quit, "bye",
 	    "End the session (same as quit)." },
-	{ "cd", 1, 1, "", "", "R", cmd_cd, "cd DIR",
-	    "Change the remote working directory." },
+	{ "?", 0, 1, "", "", "C", cmd_help, "? [COMMAND]",
+	    "The same as help." },
+	{ "cd", 0, 1, "", "", "R", cmd_cd, "cd [DIR]",
+	    "Change the remote working directory (default: your home)." },
+	{ "df", 0, 0, "h", "", "", cmd_df, "df [-h]",
+	    "Show your quota as df does: size, used, available (1K blocks, "
+	    "or -h: K, M, G)." },
 	{ "exit", 0, 0, "", "", "", cmd_quit, "exit",
 	    "End the session (same as quit)." },
 	{ "get", 1, 2, "acr", "", "RL", cmd_get, "get [-acr] REMOTE [LOCAL]",
@@ -47,22 +53,34 @@ static const struct cmd cmd_table[] = {
 	    "List the commands, or describe one." },
 	{ "lcd", 0, 1, "", "", "L", cmd_lcd, "lcd [DIR]",
 	    "Change the local working directory (default: your home)." },
-	{ "lls", 0, 1, "l", "", "L", cmd_lls, "lls [-l] [PATH]",
-	    "List a local directory; -l: type, permissions, size, time." },
+	{ "lmkdir", 1, -1, "", "", "L", cmd_lmkdir, "lmkdir DIR...",
+	    "Create local directories." },
+	{ "lls", 0, 1, "1ahlrtS", "", "L", cmd_lls, "lls [-1ahlrtS] [PATH]",
+	    "List a local directory, with ls's options." },
 	{ "lpwd", 0, 0, "", "", "", cmd_lpwd, "lpwd",
 	    "Print the local working directory." },
-	{ "ls", 0, 1, "l", "", "R", cmd_ls, "ls [-l] [PATH]",
-	    "List a remote directory; -l: type, permissions, size, time." },
+	{ "lumask", 0, 1, "", "", "", cmd_lumask, "lumask [MODE]",
+	    "Show or set (octal) the local umask, applied to downloads and "
+	    "new local directories." },
+	{ "ls", 0, 1, "1ahlrtS", "", "R", cmd_ls, "ls [-1ahlrtS] [PATH]",
+	    "List a remote directory: -a: also names starting with a dot "
+	    "(partial uploads among them); -l: type, permissions, size, time; "
+	    "-h: sizes in K, M, G; -t: newest first; -S: largest first; -r: "
+	    "reversed; -1: one a line (always)." },
 	{ "mget", 1, -1, "acr", "", "R", cmd_mget, "mget [-acr] PATTERN...",
 	    "Download the remote files matching each PATTERN (*, ?, [...] "
 	    "in the last component) into the local directory." },
-	{ "mkdir", 1, -1, "", "", "R", cmd_mkdir, "mkdir DIR...",
-	    "Create remote directories." },
+	{ "mkdir", 1, -1, "p", "", "R", cmd_mkdir, "mkdir [-p] DIR...",
+	    "Create remote directories; -p: with their missing parents, and "
+	    "no error for one that exists." },
 	{ "mput", 1, -1, "acr", "", "L", cmd_mput, "mput [-acr] PATTERN...",
 	    "Upload the local files matching each PATTERN into the remote "
 	    "directory." },
 	{ "mv", 2, 2, "", "", "R", cmd_mv, "mv OLD NEW",
-	    "Rename or move a remote file or directory." },
+	    "Rename or move a remote file or directory; into NEW if that is "
+	    "a directory." },
+	{ "progress", 0, 0, "", "", "", cmd_progress, "progress",
+	    "Turn the progress bar off or on." },
 	{ "put", 1, 2, "acr", "", "LR", cmd_put, "put [-acr] LOCAL [REMOTE]",
 	    "Upload LOCAL to REMOTE (default: its base name; into REMOTE if "
 	    "that is a directory); an interrupted upload always resumes (-c "
@@ -77,12 +95,18 @@ static const struct cmd cmd_table[] = {
 	    "Resume a download (same as get -c)." },
 	{ "reput", 1, 2, "r", "", "LR", cmd_put, "reput [-r] LOCAL [REMOTE]",
 	    "Resume an upload (same as put)." },
-	{ "rm", 1, -1, "", "", "R", cmd_rm, "rm PATH...",
-	    "Remove remote files." },
+	{ "rename", 2, 2, "", "", "R", cmd_mv, "rename OLD NEW",
+	    "The same as mv." },
+	{ "rm", 1, -1, "fr", "", "R", cmd_rm, "rm [-fr] PATH...",
+	    "Remove remote files; -r: directories with everything in them "
+	    "(asked first at a terminal); -f: do not ask, and no error for "
+	    "a missing path." },
 	{ "rmdir", 1, -1, "", "", "R", cmd_rmdir, "rmdir DIR...",
 	    "Remove empty remote directories." },
 	{ "stat", 1, -1, "", "", "R", cmd_stat, "stat PATH...",
 	    "Show a remote file's type, permissions, size and time." },
+	{ "version", 0, 0, "", "", "", cmd_version, "version",
+	    "Show the version of mftp, of the protocol and of the server." },
 	{ NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -124,7 +148,8 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 		}
 		for (o = argv[i] + 1; *o != '\0'; o++) {
-			if (*o < 'a' || *o > 'z' || strchr(c->opts, *o) == NULL)
+			if (!isalnum((unsigned char)*o) ||
+			    strchr(c->opts, *o) == NULL)
 				return cmd_fail(ctx,
 				    "unknown option '-%c'; usage: %s (put -- "
 				    "before a name that starts with '-')",
@@ -133,7 +158,7 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 		}
 	}
 	/* -a is lftp's and sftp's name for resuming (-c). */
-	if (ctx->opts & CMD_OPT('a'))
+	if ((ctx->opts & CMD_OPT('a')) && strchr(c->opts, 'c') != NULL)
 		ctx->opts |= CMD_OPT('c');
 	n = argc - i;
 	if (n < c->min_args || (c->max_args >= 0 && n > c->max_args))
@@ -233,9 +258,8 @@ cmd_lls(struct cmd_ctx *ctx, int argc, char **argv)
 	struct stat st;
 	size_t n = 0;
 	DIR *d;
-	int longfmt, fd;
+	int fd;
 
-	longfmt = (ctx->opts & CMD_OPT('l')) != 0;
 	path = argc > 1 ? argv[1] : ".";
 	if (lstat(path, &st) == -1)
 		return cmd_fail(ctx, "%s: %s", path, strerror(errno));
@@ -243,7 +267,7 @@ cmd_lls(struct cmd_ctx *ctx, int argc, char **argv)
 		v = xcalloc(1, sizeof(*v));
 		v->name = xstrdup(path);
 		msg_attr_from_stat(&st, &v->attr);
-		cmd_print_entries(v, 1, longfmt);
+		cmd_print_entries(v, 1, ctx->opts);
 		cmd_free_entries(v, 1);
 		return 0;
 	}
@@ -255,7 +279,8 @@ cmd_lls(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	while ((errno = 0, de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
+		    strcmp(de->d_name, "..") == 0 ||
+		    cmd_list_hidden(de->d_name, ctx->opts))
 			continue;
 		/* A file that vanished since readdir is simply left out. */
 		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
@@ -271,7 +296,7 @@ cmd_lls(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(ctx, "%s: %s", path, strerror(errno));
 	}
 	closedir(d);
-	cmd_print_entries(v, n, longfmt);
+	cmd_print_entries(v, n, ctx->opts);
 	cmd_free_entries(v, n);
 	return 0;
 }

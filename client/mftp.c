@@ -286,6 +286,7 @@ main(int argc, char *argv[])
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.quiet = quiet;
+	ctx.verbose = verbose;
 	/* A bar only where someone watches: never on a pipe or a file. */
 	ctx.progress = !quiet && isatty(STDERR_FILENO);
 	dest = xstrdup(argv[0]);

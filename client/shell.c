@@ -77,12 +77,17 @@ shell_line(struct cmd_ctx *ctx, const char *line)
 {
 	const char *err;
 	char **argv, *p;
-	int argc, r;
+	int argc, r, tolerant = 0;
 
 	while (*line == ' ' || *line == '\t')
 		line++;
 	if (*line == '\0' || *line == '\n' || *line == '#')
 		return SHELL_OK;
+	/* As in sftp's batch files: "-rm x" may fail, the run goes on. */
+	if (*line == '-' && !ctx->interactive) {
+		tolerant = 1;
+		line++;
+	}
 	if (*line == '!') {
 		if (shell_bang(ctx, line) == 0)
 			return SHELL_OK;
@@ -113,6 +118,8 @@ shell_line(struct cmd_ctx *ctx, const char *line)
 	}
 	if (ctx->interrupted)
 		r = shell_interrupted(ctx);
+	else if (r == SHELL_FAILED && tolerant)
+		r = SHELL_OK;
 	fflush(stdout);
 	words_free(argv);
 	return r;
@@ -208,6 +215,12 @@ shell_batch(struct cmd_ctx *ctx, FILE *in)
 
 	intr_catch(1);
 	while (!ctx->quit && getline(&line, &cap, in) != -1) {
+		if (ctx->verbose) {
+			printf("mftp> %s", line);
+			if (line[0] == '\0' || line[strlen(line) - 1] != '\n')
+				putchar('\n');
+			fflush(stdout);
+		}
 		if ((r = shell_line(ctx, line)) != SHELL_OK)
 			break;
 	}
