@@ -46,6 +46,7 @@ static void __attribute__((noreturn)) usage(int status)
 	    "  -f         stay in the foreground\n"
 	    "  -t         check the configuration and exit\n"
 	    "  -h         show this help\n"
+	    "  --version  print the version\n"
 	    "  --fingerprint        print the host key's SHA-256 "
 	    "fingerprint\n"
 	    "  --generate-host-key  make host_key and host_cert if both are "
@@ -356,6 +357,7 @@ main(int argc, char *argv[])
 		{ "fingerprint", no_argument, NULL, 'P' },
 		{ "generate-host-key", no_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *conf = MFTP_CONFIG_DEFAULT;
@@ -385,6 +387,9 @@ main(int argc, char *argv[])
 		case 't':
 			test_only = 1;
 			break;
+		case 'V':
+			printf("mftpd %s\n", PACKAGE_VERSION);
+			exit(0);
 		case 'h':
 			usage(0);
 		default:
