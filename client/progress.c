@@ -262,8 +262,11 @@ progress_draw(struct progress *p, double now)
 			snprintf(eta, sizeof(eta), "ETA %d:%02d",
 			    (int)(left / 60), (int)left % 60);
 	}
-	/* One column less than the screen, so the line never wraps. */
-	cols = progress_columns() - 1;
+	/*
+	 * Three columns less than the screen: the line never wraps, not
+	 * even with the "^C" the terminal echoes when one stops it.
+	 */
+	cols = progress_columns() - 3;
 	/*
 	 * The name stays readable: on a narrow screen the bar goes first,
 	 * then the byte counts, then the rate.
@@ -345,7 +348,8 @@ progress_end(struct progress *p)
 		return;
 	if (p->drawn > 0) {
 		fputc('\r', stderr);
-		for (i = 0; i < p->drawn; i++)
+		/* The bar and a "^C" echoed after it. */
+		for (i = 0; i < p->drawn + 2; i++)
 			fputc(' ', stderr);
 		fputc('\r', stderr);
 		fflush(stderr);

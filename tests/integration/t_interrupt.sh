@@ -92,6 +92,8 @@ interrupt "$W/back.part"
 expect_match "$(screen)" '^(\^C)?mftp: get: back: interrupted at [0-9.]+ [KM]iB of 64\.0 MiB; reget resumes it$' \
     "the one line of an interrupted get"
 [ "$(screen | grep -c 'interrupted')" = 1 ] || fail "more than one line: $(screen)"
+# The bar is erased, even with the "^C" the terminal echoed after it.
+screen | grep -q '\[==' && fail "the progress bar stayed: $(screen)"
 kept=$(_size_of "$W/back.part")
 [ "$kept" -gt 0 ] || fail "the .part is gone"
 [ ! -e "$W/back" ] || fail "an interrupted get made the file"
