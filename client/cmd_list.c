@@ -167,7 +167,16 @@ cmd_ls(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct cmd_ls_acc acc = { NULL, 0, ctx->opts };
 	const char *path = argc > 1 ? argv[1] : "";
+	struct msg_attr a;
+	char *base;
 
+	/* A dotfile named on its own is shown, as ls(1) shows it. */
+	if ((base = cmd_basename(path)) != NULL && base[0] == '.' &&
+	    rpc_stat(ctx->rpc, path, &a) == RPC_OK && a.kind != MFTP_KIND_DIR)
+		acc.opts |= CMD_OPT('a');
+	free(base);
+	if (rpc_lost(ctx->rpc))
+		return cmd_rpc_fail(ctx, path);
 	if (rpc_list(ctx->rpc, path, cmd_ls_add, &acc) != RPC_OK) {
 		cmd_free_entries(acc.v, acc.n);
 		return cmd_rpc_fail(ctx, path);

@@ -36,6 +36,8 @@ expect_rc 0 "ls"
 plain=$(sed -n '1,/^small$/p' <<<"$OUT")
 expect_eq "$plain" $'d\nk\nlarge\nsmall' "ls without -a"
 expect_contains "$OUT" $'.hidden\n.up.mftp-part' "ls -a shows dotfiles and partials"
+run_client alice "$pw" <<<$'ls .hidden\nls d/../.up.mftp-part'
+expect_eq "$OUT" $'.hidden\n.up.mftp-part' "a dotfile named on its own is shown"
 run_client alice "$pw" <<<$'ls -t\nls -S\nls -r -1'
 expect_eq "$OUT" $'d\nsmall\nk\nlarge\nlarge\nd\nk\nsmall\nsmall\nlarge\nk\nd' \
     "ls -t (newest first), -S (largest first), -r -1 (reversed)"
