@@ -51,6 +51,13 @@ admin_help(void)
 }
 
 void
+admin_version(void)
+{
+	printf("%s %s\n", admin_progname, PACKAGE_VERSION);
+	exit(0);
+}
+
+void
 admin_bad_option(const char *arg)
 {
 	admin_usage_errx("unknown option or missing argument: %s", arg);

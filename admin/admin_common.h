@@ -39,6 +39,8 @@ void admin_init(const char *progname, const char *usage_text);
 
 /* --help: the usage text on stdout, exit 0. */
 void admin_help(void) __attribute__((noreturn));
+/* --version: "PROG VERSION" on stdout, exit 0. */
+void admin_version(void) __attribute__((noreturn));
 /* What getopt could not take (arg), then the usage text; exit 2. */
 void admin_bad_option(const char *arg) __attribute__((noreturn));
 /* The usage text on stderr, exit 2. */

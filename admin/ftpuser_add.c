@@ -128,6 +128,7 @@ parse_args(int argc, char *argv[], struct add_opts *o)
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "password-stdin", no_argument, NULL, 'P' },
 		{ "uid", required_argument, NULL, 'u' },
 		{ "force", no_argument, NULL, 'F' },
@@ -175,6 +176,8 @@ parse_args(int argc, char *argv[], struct add_opts *o)
 		case 'f':
 			o->quota_files = admin_parse_size("file quota", optarg);
 			break;
+		case 'V':
+			admin_version();
 		case 'h':
 			admin_help();
 		default:

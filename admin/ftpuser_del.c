@@ -143,6 +143,7 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "remove-home", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -168,6 +169,8 @@ main(int argc, char *argv[])
 		case 'r':
 			remove_home = 1;
 			break;
+		case 'V':
+			admin_version();
 		case 'h':
 			admin_help();
 		default:

@@ -182,6 +182,7 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "no-header", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -203,6 +204,8 @@ main(int argc, char *argv[])
 		case 'H':
 			header = 0;
 			break;
+		case 'V':
+			admin_version();
 		case 'h':
 			admin_help();
 		default:

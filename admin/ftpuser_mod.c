@@ -50,6 +50,7 @@ parse_args(int argc, char *argv[], struct mod_opts *o)
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "password", no_argument, NULL, 'p' },
 		{ "password-stdin", no_argument, NULL, 'P' },
 		{ "quota-bytes", required_argument, NULL, 'b' },
@@ -99,6 +100,8 @@ parse_args(int argc, char *argv[], struct mod_opts *o)
 				    "give --lock or --unlock once");
 			o->lock = ch == 'L' ? 1 : -1;
 			break;
+		case 'V':
+			admin_version();
 		case 'h':
 			admin_help();
 		default:

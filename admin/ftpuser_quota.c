@@ -170,6 +170,7 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "recount", no_argument, NULL, 'r' },
 		{ "all", no_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
@@ -194,6 +195,8 @@ main(int argc, char *argv[])
 		case 'a':
 			all = 1;
 			break;
+		case 'V':
+			admin_version();
 		case 'h':
 			admin_help();
 		default:

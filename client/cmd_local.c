@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -33,13 +34,18 @@ static const struct cmd cmd_table[] = {
 	    "interactive shell." },
 	{ "bye", 0, 0, "", "", "", cmd_quit, "bye",
 	    "End the session (same as quit)." },
-	{ "cd", 1, 1, "", "", "R", cmd_cd, "cd DIR",
-	    "Change the remote working directory." },
+	{ "?", 0, 1, "", "", "C", cmd_help, "? [COMMAND]",
+	    "The same as help." },
+	{ "cd", 0, 1, "", "", "R", cmd_cd, "cd [DIR]",
+	    "Change the remote working directory (default: your home)." },
+	{ "df", 0, 0, "h", "", "", cmd_df, "df [-h]",
+	    "Show your quota as df does: size, used, available (1K blocks, "
+	    "or -h: K, M, G)." },
 	{ "exit", 0, 0, "", "", "", cmd_quit, "exit",
 	    "End the session (same as quit)." },
-	{ "get", 1, 2, "cr", "", "RL", cmd_get, "get [-cr] REMOTE [LOCAL]",
+	{ "get", 1, 2, "acr", "", "RL", cmd_get, "get [-acr] REMOTE [LOCAL]",
 	    "Download REMOTE to LOCAL (default: its base name; into LOCAL if "
-	    "that is a directory); -c: resume LOCAL.part; -r: a whole "
+	    "that is a directory); -c or -a: resume LOCAL.part; -r: a whole "
 	    "directory." },
 	{ "hash", 1, -1, "s", "", "R", cmd_hash, "hash [--sha256] PATH...",
 	    "Show the checksum of remote files in the session's algorithm "
@@ -49,41 +55,60 @@ static const struct cmd cmd_table[] = {
 	    "List the commands, or describe one." },
 	{ "lcd", 0, 1, "", "", "L", cmd_lcd, "lcd [DIR]",
 	    "Change the local working directory (default: your home)." },
-	{ "lls", 0, 1, "l", "", "L", cmd_lls, "lls [-l] [PATH]",
-	    "List a local directory; -l: type, permissions, size, time." },
+	{ "lmkdir", 1, -1, "", "", "L", cmd_lmkdir, "lmkdir DIR...",
+	    "Create local directories." },
+	{ "lls", 0, 1, "1ahlrtS", "", "L", cmd_lls, "lls [-1ahlrtS] [PATH]",
+	    "List a local directory, with ls's options." },
 	{ "lpwd", 0, 0, "", "", "", cmd_lpwd, "lpwd",
 	    "Print the local working directory." },
-	{ "ls", 0, 1, "l", "", "R", cmd_ls, "ls [-l] [PATH]",
-	    "List a remote directory; -l: type, permissions, size, time." },
-	{ "mget", 1, -1, "cr", "", "R", cmd_mget, "mget [-cr] PATTERN...",
+	{ "lumask", 0, 1, "", "", "", cmd_lumask, "lumask [MODE]",
+	    "Show or set (octal) the local umask, applied to downloads and "
+	    "new local directories." },
+	{ "ls", 0, 1, "1ahlrtS", "", "R", cmd_ls, "ls [-1ahlrtS] [PATH]",
+	    "List a remote directory: -a: also names starting with a dot "
+	    "(partial uploads among them); -l: type, permissions, size, time; "
+	    "-h: sizes in K, M, G; -t: newest first; -S: largest first; -r: "
+	    "reversed; -1: one a line (always)." },
+	{ "mget", 1, -1, "acr", "", "R", cmd_mget, "mget [-acr] PATTERN...",
 	    "Download the remote files matching each PATTERN (*, ?, [...] "
 	    "in the last component) into the local directory." },
-	{ "mkdir", 1, -1, "", "", "R", cmd_mkdir, "mkdir DIR...",
-	    "Create remote directories." },
-	{ "mput", 1, -1, "cr", "", "L", cmd_mput, "mput [-r] PATTERN...",
+	{ "mkdir", 1, -1, "p", "", "R", cmd_mkdir, "mkdir [-p] DIR...",
+	    "Create remote directories; -p: with their missing parents, and "
+	    "no error for one that exists." },
+	{ "mput", 1, -1, "acr", "", "L", cmd_mput, "mput [-acr] PATTERN...",
 	    "Upload the local files matching each PATTERN into the remote "
 	    "directory." },
 	{ "mv", 2, 2, "", "", "R", cmd_mv, "mv OLD NEW",
-	    "Rename or move a remote file or directory." },
-	{ "put", 1, 2, "cr", "", "LR", cmd_put, "put [-r] LOCAL [REMOTE]",
+	    "Rename or move a remote file or directory; into NEW if that is "
+	    "a directory." },
+	{ "progress", 0, 0, "", "", "", cmd_progress, "progress",
+	    "Turn the progress bar off or on." },
+	{ "put", 1, 2, "acr", "", "LR", cmd_put, "put [-acr] LOCAL [REMOTE]",
 	    "Upload LOCAL to REMOTE (default: its base name; into REMOTE if "
-	    "that is a directory); an interrupted upload resumes; -r: a whole "
+	    "that is a directory); an interrupted upload always resumes (-c "
+	    "and -a, resume, are accepted for habit); -r: a whole "
 	    "directory." },
 	{ "pwd", 0, 0, "", "", "", cmd_pwd, "pwd",
 	    "Print the remote working directory." },
 	{ "quit", 0, 0, "", "", "", cmd_quit, "quit", "End the session." },
 	{ "quota", 0, 0, "", "", "", cmd_quota, "quota",
 	    "Show your disk usage, limits and what is free." },
-	{ "reget", 1, 2, "r", "c", "RL", cmd_get, "reget REMOTE [LOCAL]",
+	{ "reget", 1, 2, "r", "c", "RL", cmd_get, "reget [-r] REMOTE [LOCAL]",
 	    "Resume a download (same as get -c)." },
-	{ "reput", 1, 2, "r", "", "LR", cmd_put, "reput LOCAL [REMOTE]",
+	{ "reput", 1, 2, "r", "", "LR", cmd_put, "reput [-r] LOCAL [REMOTE]",
 	    "Resume an upload (same as put)." },
-	{ "rm", 1, -1, "", "", "R", cmd_rm, "rm PATH...",
-	    "Remove remote files." },
+	{ "rename", 2, 2, "", "", "R", cmd_mv, "rename OLD NEW",
+	    "The same as mv." },
+	{ "rm", 1, -1, "fr", "", "R", cmd_rm, "rm [-fr] PATH...",
+	    "Remove remote files; -r: directories with everything in them "
+	    "(asked first at a terminal); -f: do not ask, and no error for "
+	    "a missing path." },
 	{ "rmdir", 1, -1, "", "", "R", cmd_rmdir, "rmdir DIR...",
 	    "Remove empty remote directories." },
 	{ "stat", 1, -1, "", "", "R", cmd_stat, "stat PATH...",
 	    "Show a remote file's type, permissions, size and time." },
+	{ "version", 0, 0, "", "", "", cmd_version, "version",
+	    "Show the version of mftp, of the protocol and of the server." },
 	{ NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -156,7 +181,8 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 			continue;
 		}
 		for (o = argv[i] + 1; *o != '\0'; o++) {
-			if (*o < 'a' || *o > 'z' || strchr(c->opts, *o) == NULL)
+			if (!isalnum((unsigned char)*o) ||
+			    strchr(c->opts, *o) == NULL)
 				return cmd_fail(ctx,
 				    "unknown option '-%c'; usage: %s (put -- "
 				    "before a name that starts with '-')",
@@ -164,6 +190,9 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 			ctx->opts |= CMD_OPT(*o);
 		}
 	}
+	/* -a is lftp's and sftp's name for resuming (-c). */
+	if ((ctx->opts & CMD_OPT('a')) && strchr(c->opts, 'c') != NULL)
+		ctx->opts |= CMD_OPT('c');
 	n = argc - i;
 	if (n < c->min_args || (c->max_args >= 0 && n > c->max_args))
 		return cmd_fail(ctx, "usage: %s", c->usage);
@@ -262,9 +291,8 @@ cmd_lls(struct cmd_ctx *ctx, int argc, char **argv)
 	struct stat st;
 	size_t n = 0;
 	DIR *d;
-	int longfmt, fd;
+	int fd;
 
-	longfmt = (ctx->opts & CMD_OPT('l')) != 0;
 	path = argc > 1 ? argv[1] : ".";
 	if (lstat(path, &st) == -1)
 		return cmd_fail(ctx, "%s: %s", path, strerror(errno));
@@ -272,7 +300,7 @@ cmd_lls(struct cmd_ctx *ctx, int argc, char **argv)
 		v = xcalloc(1, sizeof(*v));
 		v->name = xstrdup(path);
 		msg_attr_from_stat(&st, &v->attr);
-		cmd_print_entries(v, 1, longfmt);
+		cmd_print_entries(v, 1, ctx->opts);
 		cmd_free_entries(v, 1);
 		return 0;
 	}
@@ -284,7 +312,8 @@ cmd_lls(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	while ((errno = 0, de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
+		    strcmp(de->d_name, "..") == 0 ||
+		    cmd_list_hidden(de->d_name, ctx->opts))
 			continue;
 		/* A file that vanished since readdir is simply left out. */
 		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
@@ -300,7 +329,7 @@ cmd_lls(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(ctx, "%s: %s", path, strerror(errno));
 	}
 	closedir(d);
-	cmd_print_entries(v, n, longfmt);
+	cmd_print_entries(v, n, ctx->opts);
 	cmd_free_entries(v, n);
 	return 0;
 }

@@ -1,8 +1,8 @@
 /*
  * cmd_remote.c: the commands that act on the server one path at a time:
- * pwd, cd, ls, mkdir, rmdir, rm, mv, stat, hash, quota, and get and put
- * of single files (trees and globs are in cmd_multi.c); and the listing
- * format ls and lls share.
+ * pwd, cd, rmdir, stat, hash, quota, and get and put of single files
+ * (trees and globs are in cmd_multi.c; ls in cmd_list.c; mkdir, rm and
+ * mv in cmd_sftp.c).
  *
  * Runs as: the user, in mftp.  Names that come from the server are printed
  * only through words_printable() or words_quote().
@@ -26,90 +26,6 @@
 #include "words.h"
 #include "xfer.h"
 
-void
-cmd_mode_string(uint8_t kind, uint32_t mode, char *s)
-{
-	static const char rwx[] = "rwxrwxrwx";
-	int i;
-
-	switch (kind) {
-	case MFTP_KIND_DIR:
-		s[0] = 'd';
-		break;
-	case MFTP_KIND_FILE:
-		s[0] = '-';
-		break;
-	case MFTP_KIND_LINK:
-		s[0] = 'l';
-		break;
-	default:
-		s[0] = '?';
-		break;
-	}
-	for (i = 0; i < 9; i++)
-		s[i + 1] = mode & (0400 >> i) ? rwx[i] : '-';
-	if (mode & S_ISUID)
-		s[3] = s[3] == 'x' ? 's' : 'S';
-	if (mode & S_ISGID)
-		s[6] = s[6] == 'x' ? 's' : 'S';
-	if (mode & S_ISVTX)
-		s[9] = s[9] == 'x' ? 't' : 'T';
-	s[10] = '\0';
-}
-
-static int
-cmd_entry_cmp(const void *a, const void *b)
-{
-	const struct msg_entry *x = a, *y = b;
-
-	return strcmp(x->name, y->name);
-}
-
-void
-cmd_print_entries(struct msg_entry *v, size_t n, int longfmt)
-{
-	char modes[11], when[32], sizes[32], *name;
-	struct tm tm;
-	time_t t;
-	size_t i;
-	int w = 1, len;
-
-	qsort(v, n, sizeof(*v), cmd_entry_cmp);
-	for (i = 0; i < n && longfmt; i++) {
-		len = snprintf(
-		    sizes, sizeof(sizes), "%ju", (uintmax_t)v[i].attr.size);
-		if (len > w)
-			w = len;
-	}
-	for (i = 0; i < n; i++) {
-		name = words_quote(v[i].name);
-		if (!longfmt) {
-			printf("%s\n", name);
-			free(name);
-			continue;
-		}
-		cmd_mode_string(v[i].attr.kind, v[i].attr.mode, modes);
-		t = (time_t)v[i].attr.mtime;
-		if (localtime_r(&t, &tm) == NULL ||
-		    strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm) == 0)
-			strlcpy(when, "?", sizeof(when));
-		printf("%s  %*ju %s %s\n", modes, w, (uintmax_t)v[i].attr.size,
-		    when, name);
-		free(name);
-	}
-	fflush(stdout);
-}
-
-void
-cmd_free_entries(struct msg_entry *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i].name);
-	free(v);
-}
-
 int
 cmd_pwd(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -130,20 +46,14 @@ cmd_cd(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	char *path;
 
-	if (rpc_cwd(ctx->rpc, argv[1], &path) != RPC_OK)
-		return cmd_rpc_fail(ctx, argv[1]);
-	free(path);
-	return 0;
-}
+	/* cd alone goes home: the root of the session. */
+	const char *dir = argc > 1 ? argv[1] : "/";
 
-int
-cmd_mkdir(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc; i++)
-		if (rpc_mkdir(ctx->rpc, argv[i], 0777 & ~ctx->umask) != RPC_OK)
-			return cmd_rpc_fail(ctx, argv[i]);
+	if (rpc_cwd(ctx->rpc, dir, &path) != RPC_OK)
+		return cmd_rpc_fail(ctx, dir);
+	/* Where a new login after Ctrl-C goes back to (login_again). */
+	free(ctx->cwd);
+	ctx->cwd = path;
 	return 0;
 }
 
@@ -155,60 +65,6 @@ cmd_rmdir(struct cmd_ctx *ctx, int argc, char **argv)
 	for (i = 1; i < argc; i++)
 		if (rpc_rmdir(ctx->rpc, argv[i]) != RPC_OK)
 			return cmd_rpc_fail(ctx, argv[i]);
-	return 0;
-}
-
-int
-cmd_rm(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc; i++)
-		if (rpc_remove(ctx->rpc, argv[i]) != RPC_OK)
-			return cmd_rpc_fail(ctx, argv[i]);
-	return 0;
-}
-
-int
-cmd_mv(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	if (rpc_rename(ctx->rpc, argv[1], argv[2]) != RPC_OK)
-		return cmd_rpc_fail(ctx, argv[1]);
-	return 0;
-}
-
-struct cmd_ls_acc {
-	struct msg_entry *v;
-	size_t n;
-};
-
-static int
-cmd_ls_add(void *arg, const struct msg_entry *e)
-{
-	struct cmd_ls_acc *acc = arg;
-
-	/* The server should not send these; a listing never shows them. */
-	if (strcmp(e->name, ".") == 0 || strcmp(e->name, "..") == 0)
-		return 0;
-	acc->v = xreallocarray(acc->v, acc->n + 1, sizeof(*acc->v));
-	acc->v[acc->n].name = xstrdup(e->name);
-	acc->v[acc->n].attr = e->attr;
-	acc->n++;
-	return 0;
-}
-
-int
-cmd_ls(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	struct cmd_ls_acc acc = { NULL, 0 };
-	const char *path = argc > 1 ? argv[1] : "";
-
-	if (rpc_list(ctx->rpc, path, cmd_ls_add, &acc) != RPC_OK) {
-		cmd_free_entries(acc.v, acc.n);
-		return cmd_rpc_fail(ctx, path);
-	}
-	cmd_print_entries(acc.v, acc.n, (ctx->opts & CMD_OPT('l')) != 0);
-	cmd_free_entries(acc.v, acc.n);
 	return 0;
 }
 

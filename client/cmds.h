@@ -2,9 +2,10 @@
  * cmds.h: the client's command table and what its handlers share.
  *
  * Runs as: the user, in mftp.  The table, option parsing, local commands
- * and help are in cmd_local.c; single remote requests and the listing
- * format in cmd_remote.c; transfers of trees and globs in cmd_multi.c
- * (on top of xfer.c).
+ * and help are in cmd_local.c; single remote requests in cmd_remote.c;
+ * ls and the listing format in cmd_list.c; mkdir, rm, mv, df and the
+ * other sftp-like commands in cmd_sftp.c; transfers of trees and globs
+ * in cmd_multi.c (on top of xfer.c).
  */
 #ifndef MFTP_CLIENT_CMDS_H
 #define MFTP_CLIENT_CMDS_H
@@ -21,17 +22,25 @@ struct rpc;
 /* The state every command sees. */
 struct cmd_ctx {
 	struct rpc *rpc;
-	int quiet;	   /* -q: no transfer lines, no progress bar */
-	int progress;	   /* draw progress bars (stderr is a terminal) */
-	mode_t umask;	   /* the process umask, read once at start */
-	int quit;	   /* set by quit: the shell stops after this command */
-	char *reason;	   /* why the last command failed (see cmd_fail) */
-	unsigned int opts; /* the options given to this command (CMD_OPT) */
-	int stdin_cmds;	   /* commands come from stdin: keep it from ! */
+	int quiet;	 /* -q: no transfer lines, no progress bar */
+	int progress;	 /* draw progress bars (stderr is a terminal) */
+	mode_t umask;	 /* the process umask, read once at start */
+	int quit;	 /* set by quit: the shell stops after this command */
+	char *reason;	 /* why the last command failed (see cmd_fail) */
+	uint64_t opts;	 /* the options given to this command (CMD_OPT) */
+	int stdin_cmds;	 /* commands come from stdin: keep it from ! */
+	int interactive; /* commands come from a person at the prompt */
+	int verbose;	 /* -v: batch commands are echoed */
+	int interrupted; /* a transfer was stopped by Ctrl-C */
+	char *cwd;	 /* the remote directory cd went to, or NULL */
+	struct login *login; /* how to log in again (login.h) */
 };
 
-/* The bit for option letter c (a-z) in cmd_ctx.opts. */
-#define CMD_OPT(c) (1U << ((c) - 'a'))
+/* The bit for option letter c (a-z, A-Z, 0-9) in cmd_ctx.opts. */
+#define CMD_OPT(c)                                     \
+	(UINT64_C(1) << ((c) >= 'a' ? (c) - 'a' :      \
+		 (c) >= 'A'	    ? 26 + (c) - 'A' : \
+				      52 + (c) - '0'))
 
 /*
  * A handler gets argv[0] = the command's name and argc - 1 operands,
@@ -81,11 +90,14 @@ int cmd_rpc_fail(struct cmd_ctx *ctx, const char *path);
 void cmd_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
- * Sort entries by name and print them, one a line: the name quoted as
- * words_quote() does, or with longfmt "drwx------  4096 2026-11-22 13:49
- * name".
+ * Sort entries and print them, one a line: the name quoted as
+ * words_quote() does, or with -l "drwx------  4096 2026-11-22 13:49
+ * name".  opts are ls's: -t by time, -S by size, -r reversed, -l long,
+ * -h sizes in human units (cmd_list.c).
  */
-void cmd_print_entries(struct msg_entry *v, size_t n, int longfmt);
+void cmd_print_entries(struct msg_entry *v, size_t n, uint64_t opts);
+/* Whether ls without -a leaves name out (dotfiles, partial uploads). */
+int cmd_list_hidden(const char *name, uint64_t opts);
 void cmd_free_entries(struct msg_entry *v, size_t n);
 /* "drwxr-xr-x" for an entry kind and permission bits; s has 11 bytes. */
 void cmd_mode_string(uint8_t kind, uint32_t mode, char *s);
@@ -121,5 +133,10 @@ int cmd_lpwd(struct cmd_ctx *, int, char **);
 int cmd_shell(struct cmd_ctx *, int, char **);
 int cmd_help(struct cmd_ctx *, int, char **);
 int cmd_quit(struct cmd_ctx *, int, char **);
+int cmd_df(struct cmd_ctx *, int, char **);
+int cmd_lmkdir(struct cmd_ctx *, int, char **);
+int cmd_lumask(struct cmd_ctx *, int, char **);
+int cmd_progress(struct cmd_ctx *, int, char **);
+int cmd_version(struct cmd_ctx *, int, char **);
 
 #endif

@@ -1,10 +1,11 @@
 /*
- * mftp.c: the client's entry point: options, the destination
- * [user@]host[:port], connecting, logging in, then the command shell.
+ * mftp.c: the client's entry point: options, the operands (cmdline.c),
+ * connecting, logging in, then a transfer named on the command line or
+ * the command shell.
  *
  * Runs as: the user who starts it.  Exit status: 0 all went well, 1 a
  * command failed (batch), 2 usage error, 3 no connection, protocol error
- * or connection lost, 4 login failed.
+ * or connection lost, 4 login failed, 130 a transfer stopped by Ctrl-C.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -22,9 +23,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "cmds.h"
+#include "intr.h"
 #include "known_hosts.h"
 #include "log.h"
+#include "login.h"
 #include "mftp_limits.h"
 #include "netrc.h"
 #include "password.h"
@@ -35,7 +39,6 @@
 #include "util.h"
 
 #define MFTP_DEFAULT_PORT "2121"
-#define MFTP_CONNECT_TIMEOUT_MS (10 * 1000)
 
 #define EXIT_USAGE 2
 #define EXIT_CONNECT 3
@@ -44,10 +47,14 @@
 static void __attribute__((noreturn)) usage(int status)
 {
 	fprintf(status == 0 ? stdout : stderr,
-	    "usage: mftp [-hnqv] [-b batchfile] [-P port] [--password-fd fd]\n"
+	    "usage: mftp [-hnqrv] [-b batchfile] [-P port] [--password-fd fd]\n"
 	    "            [-o StrictHostKeyChecking=ask|yes|accept-new|no]\n"
 	    "            [-o UserKnownHostsFile=path] [-o Verify=xxh128|sha256]\n"
-	    "            [user@]host[:port]\n");
+	    "            [--version] destination\n"
+	    "destination: [user@]host[:port]  a session\n"
+	    "             user@host:path [local]  fetch a file (-r: a tree)\n"
+	    "             file... user@host:[dir]  send files (-r: trees)\n"
+	    "             mftp://[user@]host[:port][/path]\n");
 	exit(status);
 }
 
@@ -77,48 +84,6 @@ mftp_port_arg(const char *s)
 	if (err != NULL)
 		die(EXIT_USAGE, "port '%s' is %s (1-65535)", s, err);
 	return s;
-}
-
-/*
- * Split [user@]host[:port]: host may be [v6-literal] with an optional
- * :port after the bracket, or a bare v6 literal (two or more colons),
- * which then takes no port.  Pointers into dest, which is modified.
- */
-static void
-mftp_parse_dest(char *dest, char **user, char **host, char **port)
-{
-	char *at, *p;
-
-	*user = NULL;
-	*port = NULL;
-	if ((at = strrchr(dest, '@')) != NULL) {
-		*at = '\0';
-		*user = dest;
-		dest = at + 1;
-		if (**user == '\0')
-			die(EXIT_USAGE, "empty user name");
-	}
-	if (*dest == '[') {
-		if ((p = strchr(dest, ']')) == NULL)
-			die(EXIT_USAGE, "missing ']' in '%s'", dest);
-		*p++ = '\0';
-		*host = dest + 1;
-		if (*p == ':')
-			*port = p + 1;
-		else if (*p != '\0')
-			die(EXIT_USAGE, "unexpected '%s' after ']'", p);
-	} else {
-		*host = dest;
-		p = strchr(dest, ':');
-		if (p != NULL && strchr(p + 1, ':') == NULL) {
-			*p = '\0';
-			*port = p + 1;
-		}
-	}
-	if (**host == '\0')
-		die(EXIT_USAGE, "no host given");
-	if (*port != NULL)
-		mftp_port_arg(*port);
 }
 
 /*
@@ -240,17 +205,21 @@ main(int argc, char *argv[])
 		{ "password-fd", required_argument, NULL, 'F' },
 		{ "port", required_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "recursive", no_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char errbuf[512], *secret, *user, *host, *port, *dest;
+	char errbuf[512], *secret, *user, *host, *port;
+	struct cmdline cl;
 	const char *batchfile = NULL, *optport = MFTP_DEFAULT_PORT;
 	struct cmd_ctx ctx;
 	FILE *in = NULL;
 	char login[MFTP_USER_MAX + 1], *netrc, *khfile = NULL;
 	struct rpc_trust trust;
+	struct login lg;
 	int ch, pwfd = -1, quiet = 0, status, use_netrc = 1, have_secret = 0;
-	int verbose = 0, verify = -1;
+	int verbose = 0, verify = -1, recursive = 0;
 	struct userconf uc;
 	char *ucpath;
 
@@ -262,9 +231,29 @@ main(int argc, char *argv[])
 
 	memset(&trust, 0, sizeof(trust));
 	trust.strict = RPC_STRICT_ASK;
-	while ((ch = getopt_long(argc, argv, "b:hno:P:qv", longopts, NULL)) !=
+	/* Messages name "mftp", not the path it was started by. */
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":b:hno:P:qrv", longopts, NULL)) !=
 	    -1) {
 		switch (ch) {
+		case 'V':
+			printf("mftp %s\n", PACKAGE_VERSION);
+			exit(0);
+		case 'r':
+			recursive = 1;
+			break;
+		case ':':
+			fprintf(stderr, "mftp: option %s needs an argument\n",
+			    argv[optind - 1]);
+			usage(EXIT_USAGE);
+		case '?':
+			if (optopt != 0)
+				fprintf(stderr, "mftp: unknown option -%c\n",
+				    optopt);
+			else
+				fprintf(stderr, "mftp: unknown option %s\n",
+				    argv[optind - 1]);
+			usage(EXIT_USAGE);
 		case 'o':
 			mftp_option(&trust, &khfile, &verify, optarg);
 			break;
@@ -294,21 +283,31 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc != 1)
+	if (argc < 1)
 		usage(EXIT_USAGE);
+	if (cmdline_parse(&cl, argc, argv, errbuf, sizeof(errbuf)) == -1)
+		die(EXIT_USAGE, "%s", errbuf);
+	user = cl.user;
+	host = cl.host;
+	port = cl.port;
+	if (port != NULL)
+		mftp_port_arg(port);
+	if (cl.mode != CMDLINE_SESSION && batchfile != NULL)
+		die(EXIT_USAGE,
+		    "-b runs a session: give [user@]host, not a "
+		    "transfer");
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.quiet = quiet;
+	ctx.verbose = verbose;
 	/* A bar only where someone watches: never on a pipe or a file. */
 	ctx.progress = !quiet && isatty(STDERR_FILENO);
-	dest = xstrdup(argv[0]);
-	mftp_parse_dest(dest, &user, &host, &port);
 
 	/*
 	 * A script's password: --password-fd first, then ~/.netrc (which
 	 * may also name the user), then the terminal.
 	 */
-	secret = xmalloc(MFTP_SECRET_MAX + 2);
+	secret = xcalloc(1, MFTP_SECRET_MAX + 2);
 	login[0] = '\0';
 	if (pwfd < 0 && use_netrc && (netrc = mftp_netrc_path()) != NULL) {
 		status = netrc_lookup(netrc, host, user, login, sizeof(login),
@@ -324,6 +323,7 @@ main(int argc, char *argv[])
 		user = xstrdup(mftp_login_name());
 	else
 		user = xstrdup(user);
+
 	if (strlen(user) > MFTP_USER_MAX)
 		die(EXIT_USAGE, "user name '%s' is longer than %d bytes", user,
 		    MFTP_USER_MAX);
@@ -333,7 +333,8 @@ main(int argc, char *argv[])
 	if (batchfile != NULL && strcmp(batchfile, "-") != 0) {
 		if ((in = fopen(batchfile, "re")) == NULL)
 			die(EXIT_USAGE, "%s: %s", batchfile, strerror(errno));
-	} else if (batchfile != NULL || !isatty(STDIN_FILENO))
+	} else if (batchfile != NULL ||
+	    (!isatty(STDIN_FILENO) && cl.mode == CMDLINE_SESSION))
 		in = stdin;
 
 	ctx.umask = umask(0);
@@ -356,36 +357,55 @@ main(int argc, char *argv[])
 	/* Batch mode never asks: no question may hang a script. */
 	trust.interactive = in == NULL && isatty(STDIN_FILENO);
 	trust.quiet = quiet;
-	if ((ctx.rpc = rpc_connect(host, port, MFTP_CONNECT_TIMEOUT_MS, &trust,
-		 errbuf, sizeof(errbuf))) == NULL)
-		die(EXIT_CONNECT, "%s", errbuf);
-	rpc_set_verify(ctx.rpc, uc.verify);
-	if (rpc_hello(ctx.rpc) != RPC_OK)
-		die(EXIT_CONNECT, "%s", rpc_text(ctx.rpc));
-
-	if (!have_secret &&
-	    password_read(pwfd, user, host, secret, MFTP_SECRET_MAX + 2, errbuf,
-		sizeof(errbuf)) == -1)
-		die(EXIT_LOGIN, "%s", errbuf);
-	status = rpc_login(ctx.rpc, user, secret);
-	freezero(secret, MFTP_SECRET_MAX + 2);
-	if (status == RPC_LOST)
-		die(EXIT_CONNECT, "%s", rpc_text(ctx.rpc));
-	if (status != RPC_OK)
-		die(EXIT_LOGIN, "%s", rpc_text(ctx.rpc));
+	memset(&lg, 0, sizeof(lg));
+	lg.host = host;
+	lg.port = port;
+	lg.trust = trust;
+	lg.user = user;
+	lg.pwfd = pwfd;
+	lg.have_secret = have_secret;
+	lg.ask_again = trust.interactive;
+	lg.secret = secret;
+	lg.verify = uc.verify;
+	if ((status = login_first(&lg, &ctx.rpc, errbuf, sizeof(errbuf))) !=
+	    LOGIN_OK) {
+		login_end(&lg);
+		die(status, "%s", errbuf);
+	}
+	ctx.login = &lg;
 	if (verbose)
 		fprintf(stderr,
 		    "mftp: connected to %s port %s: %s; checksum %s\n", host,
 		    port, rpc_tls_info(ctx.rpc),
 		    digest_title(rpc_digest(ctx.rpc)));
 
-	status = shell_run(&ctx, in);
+	/* A transfer named on the command line, as scp does; or a start. */
+	intr_catch(1);
+	if ((status = cmdline_run(&ctx, &cl, recursive)) != 1) {
+		if (ctx.interrupted)
+			status = 130;
+		else if (rpc_lost(ctx.rpc))
+			status = EXIT_CONNECT;
+		else if (rpc_quit(ctx.rpc) != RPC_OK && status == 0)
+			status = rpc_lost(ctx.rpc) ? EXIT_CONNECT : 1;
+		else
+			status = status == 0 ? 0 : 1;
+	} else {
+		/* host:dir became a session: commands may come on stdin. */
+		if (in == NULL && !isatty(STDIN_FILENO))
+			in = stdin;
+		if (in == NULL && !quiet)
+			printf("Connected to %s.\n", host);
+		status = shell_run(&ctx, in);
+	}
+	login_end(&lg);
 	if (in != NULL && in != stdin)
 		fclose(in);
 	rpc_free(ctx.rpc);
+	free(ctx.cwd);
 	free(ctx.reason);
 	free(khfile);
 	free(user);
-	free(dest);
+	cmdline_free(&cl);
 	return status;
 }

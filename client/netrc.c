@@ -20,7 +20,41 @@
 /* A .netrc larger than this is not a .netrc. */
 #define NETRC_MAX (256 * 1024)
 
-/* The next whitespace-separated token of *p, NUL-terminated in place. */
+/*
+ * A token in double quotes, as curl and Python's netrc read them: blanks
+ * are kept, and a backslash takes the next character as it is (\n, \r
+ * and \t stand for newline, return and tab).  s is just past the opening
+ * quote; the unquoted token is written in place, over the quoted one,
+ * which is never shorter.  An unterminated quote runs to the end.
+ */
+static char *
+netrc_quoted(char **p, char *s)
+{
+	char *start = s, *out = s;
+
+	while (*s != '\0' && *s != '"') {
+		if (*s == '\\' && s[1] != '\0') {
+			s++;
+			*out++ = *s == 'n' ? '\n' :
+			    *s == 'r'	   ? '\r' :
+			    *s == 't'	   ? '\t' :
+					     *s;
+			s++;
+			continue;
+		}
+		*out++ = *s++;
+	}
+	if (*s == '"')
+		s++;
+	*out = '\0';
+	*p = s;
+	return start;
+}
+
+/*
+ * The next token of *p, NUL-terminated in place: whitespace-separated,
+ * or in double quotes.
+ */
 static char *
 netrc_token(char **p)
 {
@@ -30,6 +64,8 @@ netrc_token(char **p)
 		s++;
 	if (*s == '\0')
 		return NULL;
+	if (*s == '"')
+		return netrc_quoted(p, s + 1);
 	start = s;
 	while (
 	    *s != '\0' && *s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')

@@ -24,6 +24,7 @@
 #define PROGRESS_STALL 5.0 /* "stalled" after this long without data */
 #define PROGRESS_RING 30   /* rate over the last 30 draws, about 3 s */
 #define PROGRESS_LINE 512
+#define PROGRESS_NAME_MIN 20 /* columns a long name keeps at least */
 
 struct progress_sample {
 	double t;
@@ -119,44 +120,116 @@ progress_columns(void)
 	return 80;
 }
 
+/* One character of a name: where it is, its bytes, its columns. */
+struct progress_char {
+	size_t off;
+	size_t len;
+	int w;
+};
+
 /*
- * Copy as much of name as fits in cols columns (control characters and
- * bytes that are not characters become '?'); the columns used.
+ * Split name into characters (control characters and bytes that are
+ * not characters count as one column, shown as '?'); the count.
  */
-static int
-progress_fit(const char *name, int cols, char *out, size_t outlen)
+static size_t
+progress_chars(const char *name, struct progress_char *v, size_t max)
 {
 	const char *s = name;
 	mbstate_t ps;
-	size_t n, o = 0;
+	size_t n, k = 0;
 	wchar_t wc;
-	int w, used = 0;
+	int w;
 
 	memset(&ps, 0, sizeof(ps));
-	while (*s != '\0') {
+	while (*s != '\0' && k < max) {
 		n = mbrtowc(&wc, s, strlen(s), &ps);
 		if (n == (size_t)-1 || n == (size_t)-2) {
 			memset(&ps, 0, sizeof(ps));
 			wc = L'?';
 			n = 1;
 		}
-		if ((w = wcwidth(wc)) < 0) {
-			wc = L'?';
-			w = 1;
+		if ((w = wcwidth(wc)) < 0 || wc == L'?') {
+			/* Shown as '?': one byte, one column. */
+			v[k].off = (size_t)(s - name);
+			v[k].len = 0;
+			v[k++].w = 1;
+			s += n;
+			continue;
 		}
-		if (used + w > cols || o + n + 1 > outlen)
-			break;
-		if (wc == L'?')
-			out[o++] = '?';
-		else {
-			memcpy(out + o, s, n);
-			o += n;
-		}
-		used += w;
+		v[k].off = (size_t)(s - name);
+		v[k].len = n;
+		v[k++].w = w;
 		s += n;
 	}
+	return k;
+}
+
+static size_t
+progress_put(
+    const char *name, const struct progress_char *c, char *out, size_t o)
+{
+	if (c->len == 0)
+		out[o++] = '?';
+	else {
+		memcpy(out + o, name + c->off, c->len);
+		o += c->len;
+	}
+	return o;
+}
+
+/*
+ * The columns name needs, whole; the characters are left in v (n).
+ */
+static int
+progress_width(const struct progress_char *v, size_t n)
+{
+	size_t i;
+	int w = 0;
+
+	for (i = 0; i < n; i++)
+		w += v[i].w;
+	return w;
+}
+
+/*
+ * name in at most cols columns: whole if it fits, else its start and
+ * its end with "..." between (the end holds the extension, the start
+ * what tells files apart), or only its start below 5 columns.  out has
+ * outlen bytes; the columns used.
+ */
+static int
+progress_fit(const char *name, int cols, char *out, size_t outlen)
+{
+	struct progress_char v[PROGRESS_LINE / 2];
+	size_t n, i, j, o = 0;
+	int head, tail, used = 0, tused = 0;
+
+	n = progress_chars(name, v, sizeof(v) / sizeof(v[0]));
+	if (progress_width(v, n) <= cols || cols < 5) {
+		for (i = 0; i < n && used + v[i].w <= cols &&
+		     o + v[i].len + 2 < outlen;
+		     i++) {
+			o = progress_put(name, &v[i], out, o);
+			used += v[i].w;
+		}
+		out[o] = '\0';
+		return used;
+	}
+	head = (cols - 3 + 1) / 2;
+	tail = cols - 3 - head;
+	/* The tail's first character: as many from the end as fit. */
+	for (j = n; j > 0 && tused + v[j - 1].w <= tail; j--)
+		tused += v[j - 1].w;
+	for (i = 0; i < j && used + v[i].w <= head; i++) {
+		o = progress_put(name, &v[i], out, o);
+		used += v[i].w;
+	}
+	memcpy(out + o, "...", 3);
+	o += 3;
+	for (; j < n; j++)
+		o = progress_put(name, &v[j], out, o);
 	out[o] = '\0';
-	return used;
+	return used + 3 + tused;
 }
 
 static void
@@ -166,7 +239,7 @@ progress_draw(struct progress *p, double now)
 	char line[PROGRESS_LINE], stats[160], done[32], size[32], rate[32];
 	char eta[32], name[PROGRESS_LINE / 2 + 8];
 	double bps = 0, left;
-	int cols, pct, namew, barw, i, len, fill;
+	int cols, pct, namew, barw, i, len, fill, full, want;
 
 	if (now > old->t && p->done >= old->done)
 		bps = (double)(p->done - old->done) / (now - old->t);
@@ -189,11 +262,38 @@ progress_draw(struct progress *p, double now)
 			snprintf(eta, sizeof(eta), "ETA %d:%02d",
 			    (int)(left / 60), (int)left % 60);
 	}
-	len = snprintf(stats, sizeof(stats), " %3d%% %s / %s %s/s %s", pct,
-	    done, size, rate, eta);
-	/* One column less than the screen, so the line never wraps. */
-	cols = progress_columns() - 1;
-	namew = cols - len > 12 ? (cols - len) / 2 : cols - len;
+	/*
+	 * Three columns less than the screen: the line never wraps, not
+	 * even with the "^C" the terminal echoes when one stops it.
+	 */
+	cols = progress_columns() - 3;
+	/*
+	 * The name stays readable: on a narrow screen the bar goes first,
+	 * then the byte counts, then the rate.
+	 */
+	full = progress_fit(p->name, PROGRESS_LINE / 2, name, sizeof(name));
+	want = full < PROGRESS_NAME_MIN ? full : PROGRESS_NAME_MIN;
+	for (i = 0;; i++) {
+		if (i == 0)
+			len = snprintf(stats, sizeof(stats),
+			    " %3d%% %s / %s %s/s %s", pct, done, size, rate,
+			    eta);
+		else if (i == 1)
+			len = snprintf(stats, sizeof(stats), " %3d%% %s/s %s",
+			    pct, rate, eta);
+		else if (i == 2)
+			len = snprintf(
+			    stats, sizeof(stats), " %3d%% %s", pct, eta);
+		else
+			len = snprintf(stats, sizeof(stats), " %3d%%", pct);
+		if (i == 3 || cols - len >= want)
+			break;
+	}
+	namew = cols - len;
+	if (namew > want + 8)
+		namew = full < namew / 2 ? full :
+		    namew / 2 > want	 ? namew / 2 :
+					   want;
 	namew = progress_fit(
 	    p->name, namew > 1 ? namew : 1, name, sizeof(name));
 	barw = cols - len - namew - 3;
@@ -248,7 +348,8 @@ progress_end(struct progress *p)
 		return;
 	if (p->drawn > 0) {
 		fputc('\r', stderr);
-		for (i = 0; i < p->drawn; i++)
+		/* The bar and a "^C" echoed after it. */
+		for (i = 0; i < p->drawn + 2; i++)
 			fputc(' ', stderr);
 		fputc('\r', stderr);
 		fflush(stderr);

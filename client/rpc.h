@@ -28,6 +28,12 @@
 #define RPC_SERVER -1 /* the server replied ERROR: rpc_code() says which */
 #define RPC_LOCAL -2  /* a local file or system call failed */
 #define RPC_LOST -3   /* session over: connection lost or protocol error */
+/*
+ * Ctrl-C in the middle of a file's data: the connection was closed (the
+ * session is over as with RPC_LOST), which is the one way to stop a
+ * transfer that the server keeps the received part of (see intr.h).
+ */
+#define RPC_INTR -4
 
 struct rpc;
 
@@ -163,8 +169,10 @@ struct rpc_xfer {
  * offset in x) or the final ERROR (RPC_SERVER); rpc_get_data then reads
  * the size - offset bytes, writes them to fd at its position (fd -1: drop
  * them), feeds them to d, and reads DATA_END, whose whole-file checksum
- * (in the session's algorithm) lands in x->hash.  If writing fd fails the rest is still read from the
- * connection, so the session goes on, and RPC_LOCAL is returned.
+ * (in the session's algorithm) lands in x->hash.  If writing fd fails the
+ * rest is still read from the connection, so the session goes on, and
+ * RPC_LOCAL is returned.  A Ctrl-C (intr_pending) ends it with RPC_INTR;
+ * x->bytes says how far it came.
  */
 int rpc_get_send(struct rpc *r, const char *path, uint64_t offset);
 int rpc_get_file(struct rpc *r, uint64_t offset, struct rpc_xfer *x);
@@ -181,7 +189,9 @@ int rpc_get_data(struct rpc *r, int fd, struct digest *d, struct rpc_xfer *x);
  * file's checksum (also left in x->hash) and reads
  * the verdict: OK, or ERROR (RPC_SERVER; MFTP_ST_HASH when the server's
  * hash differed).  The server expects exactly size bytes: if fd ends
- * early or cannot be read, the connection is dropped (RPC_LOST).
+ * early or cannot be read, the connection is dropped (RPC_LOST); after
+ * a Ctrl-C it is dropped too, RPC_INTR, which leaves the server the
+ * part it received, for a later PUT to resume.
  */
 int rpc_put_send(struct rpc *r, const char *path, uint64_t size, uint32_t mode,
     int64_t mtime);

@@ -19,6 +19,7 @@
 
 #include "digest.h"
 #include "err.h"
+#include "intr.h"
 #include "mftp_limits.h"
 #include "msg.h"
 #include "proto.h"
@@ -29,6 +30,18 @@
 
 /* How often a waiting transfer tells its progress display (ms). */
 #define RPC_TICK_MS 1000
+
+/*
+ * Ctrl-C: the protocol has no way to stop a stream half-way, and the
+ * rest of a download can be large, so the connection is closed.  The
+ * server keeps what it received of an upload; the caller logs in again.
+ */
+static int
+rpc_interrupted(struct rpc *r)
+{
+	(void)rpc_lose(r, 0, "interrupted");
+	return RPC_INTR;
+}
 
 /* Clear what a call fills in, keeping what the caller set. */
 static void
@@ -155,9 +168,11 @@ rpc_read_data(struct rpc *r, uint8_t *p, size_t len, struct rpc_xfer *x)
 	/* A short timeout, so that a silent server is noticed and shown. */
 	transport_set_timeout(r->t, RPC_TICK_MS);
 	while ((n = transport_read_some(r->t, p, len)) == ERR_TIMEOUT &&
-	    (waited += RPC_TICK_MS) < RPC_IO_TIMEOUT_MS)
+	    (waited += RPC_TICK_MS) < RPC_IO_TIMEOUT_MS && !intr_pending())
 		rpc_xfer_tell(x);
 	transport_set_timeout(r->t, RPC_IO_TIMEOUT_MS);
+	if (intr_pending())
+		return rpc_interrupted(r);
 	if (n < 0)
 		return rpc_lose_err(
 		    r, n == ERR_EOF ? ERR_SHORT : (int)n, "a file's data");
@@ -250,7 +265,9 @@ rpc_wait_writable(struct rpc *r, struct rpc_xfer *x)
 
 	pfd.fd = transport_fd(r->t);
 	pfd.events = POLLOUT;
-	while ((n = poll(&pfd, 1, RPC_TICK_MS)) != 1) {
+	while ((n = poll(&pfd, 1, RPC_TICK_MS)) != 1 || intr_pending()) {
+		if (intr_pending())
+			return rpc_interrupted(r);
 		if (n == -1 && errno != EINTR)
 			return rpc_lose_err(r, ERR_IO, "a file's data");
 		if (n == 0 && (waited += RPC_TICK_MS) >= RPC_IO_TIMEOUT_MS)

@@ -15,6 +15,8 @@
 
 #include "cmds.h"
 #include "complete.h"
+#include "intr.h"
+#include "login.h"
 #include "log.h"
 #include "rpc.h"
 #include "shell.h"
@@ -28,6 +30,7 @@
 #define SHELL_OK 0
 #define SHELL_FAILED 1 /* the command failed; the session goes on */
 #define SHELL_LOST 3   /* the session is over */
+#define SHELL_INTR 130 /* Ctrl-C stopped a transfer in batch mode */
 
 /* "!COMMAND": the rest of the line goes to the shell as it is. */
 static int
@@ -50,17 +53,41 @@ shell_bang(struct cmd_ctx *ctx, const char *line)
 	return r;
 }
 
+/*
+ * A transfer was stopped by Ctrl-C, which closed the connection: a
+ * script ends (status 130, as a shell's ^C); at the prompt the session
+ * goes on, logged in again.
+ */
+static int
+shell_interrupted(struct cmd_ctx *ctx)
+{
+	ctx->interrupted = 0;
+	intr_clear();
+	if (!ctx->interactive)
+		return SHELL_INTR;
+	if (login_again(ctx) == -1) {
+		fprintf(stderr, "mftp: %s\n", ctx->reason);
+		return SHELL_LOST;
+	}
+	return SHELL_FAILED;
+}
+
 static int
 shell_line(struct cmd_ctx *ctx, const char *line)
 {
 	const char *err;
 	char **argv, *p;
-	int argc, r;
+	int argc, r, tolerant = 0;
 
 	while (*line == ' ' || *line == '\t')
 		line++;
 	if (*line == '\0' || *line == '\n' || *line == '#')
 		return SHELL_OK;
+	/* As in sftp's batch files: "-rm x" may fail, the run goes on. */
+	if (*line == '-' && !ctx->interactive) {
+		tolerant = 1;
+		line++;
+	}
 	if (*line == '!') {
 		if (shell_bang(ctx, line) == 0)
 			return SHELL_OK;
@@ -89,6 +116,10 @@ shell_line(struct cmd_ctx *ctx, const char *line)
 		free(p);
 		r = rpc_lost(ctx->rpc) ? SHELL_LOST : SHELL_FAILED;
 	}
+	if (ctx->interrupted)
+		r = shell_interrupted(ctx);
+	else if (r == SHELL_FAILED && tolerant)
+		r = SHELL_OK;
 	fflush(stdout);
 	words_free(argv);
 	return r;
@@ -140,10 +171,19 @@ shell_interactive(struct cmd_ctx *ctx)
 	comp = complete_new(ctx, el);
 	el_source(el, NULL);
 
+	intr_catch(0);
 	while (!ctx->quit) {
 		/* A listing cached for completion is good for one line. */
 		complete_forget(comp);
-		if ((line = el_gets(el, &n)) == NULL || n <= 0) {
+		intr_clear();
+		line = el_gets(el, &n);
+		if (intr_pending()) {
+			/* ^C: drop the line, a fresh prompt, as sftp does. */
+			putchar('\n');
+			el_reset(el);
+			continue;
+		}
+		if (line == NULL || n <= 0) {
 			/* End of input (^D): leave the prompt's line tidy. */
 			putchar('\n');
 			break;
@@ -173,7 +213,14 @@ shell_batch(struct cmd_ctx *ctx, FILE *in)
 	size_t cap = 0;
 	int r = SHELL_OK;
 
+	intr_catch(1);
 	while (!ctx->quit && getline(&line, &cap, in) != -1) {
+		if (ctx->verbose) {
+			printf("mftp> %s", line);
+			if (line[0] == '\0' || line[strlen(line) - 1] != '\n')
+				putchar('\n');
+			fflush(stdout);
+		}
 		if ((r = shell_line(ctx, line)) != SHELL_OK)
 			break;
 	}
@@ -191,7 +238,10 @@ shell_run(struct cmd_ctx *ctx, FILE *in)
 	int r;
 
 	ctx->stdin_cmds = in == stdin;
+	ctx->interactive = in == NULL;
 	r = in == NULL ? shell_interactive(ctx) : shell_batch(ctx, in);
+	if (r == SHELL_INTR)
+		return r;
 	if (r == SHELL_LOST || rpc_lost(ctx->rpc))
 		return 3;
 	/* Say goodbye even after a failed batch command. */

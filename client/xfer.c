@@ -26,6 +26,7 @@
 
 #include "cmds.h"
 #include "digest.h"
+#include "intr.h"
 #include "mftp_limits.h"
 #include "progress.h"
 #include "proto.h"
@@ -80,6 +81,27 @@ xfer_report(struct cmd_ctx *ctx, const char *name, uint64_t bytes,
 	    "%s: %s in %.2f s (%s/s)%s, verified\n", p, size, secs, rate, at);
 	fflush(stdout);
 	free(p);
+}
+
+/*
+ * The one line of a transfer stopped by Ctrl-C, as the command's
+ * failure: how far it came and how to go on.  Returns -1.
+ */
+static int
+xfer_interrupted(struct cmd_ctx *ctx, const char *name,
+    const struct rpc_xfer *x, const char *resume)
+{
+	char done[32], size[32], *p;
+	int r;
+
+	ctx->interrupted = 1;
+	progress_human(done, sizeof(done), (double)(x->offset + x->bytes));
+	progress_human(size, sizeof(size), (double)x->size);
+	p = words_printable(name);
+	r = cmd_fail(ctx, "%s: interrupted at %s of %s; %s resumes it", p, done,
+	    size, resume);
+	free(p);
+	return r;
 }
 
 /* dir/.base.part.key beside local. */
@@ -298,6 +320,11 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it, uint64_t offset,
 	x.progress = progress_update;
 	e = rpc_get_data(ctx->rpc, fd, d, &x);
 	progress_end(x.arg);
+	if (e == RPC_INTR) {
+		close(fd);
+		xfer_interrupted(ctx, it->local, &x, direct ? "get" : "reget");
+		goto out;
+	}
 	if (e != RPC_OK) {
 		/* The .part stays, for the next get to resume. */
 		cmd_rpc_fail(ctx, e == RPC_LOCAL ? part : it->remote);
@@ -405,6 +432,7 @@ xfer_get(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int force)
 	int *redo, ret;
 
 	redo = xcalloc(n, sizeof(*redo));
+	intr_transfer(1);
 	ret = xfer_get_pass(ctx, v, n, force ? XFER_FORCE : XFER_AUTO, redo);
 	for (i = 0; i < n && !rpc_lost(ctx->rpc); i++) {
 		if (!redo[i])
@@ -416,6 +444,7 @@ xfer_get(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int force)
 		    ret == 0)
 			ret = -1;
 	}
+	intr_transfer(0);
 	free(redo);
 	return ret;
 }
@@ -457,6 +486,8 @@ xfer_put_once(struct cmd_ctx *ctx, const char *remote, int fd,
 		xfer_report(ctx, remote, x.bytes, x.offset, xfer_now() - t0);
 		return 0;
 	}
+	if (e == RPC_INTR)
+		return xfer_interrupted(ctx, remote, &x, "reput");
 	/* The server dropped its kept part: the next PUT starts at 0. */
 	if (e == RPC_SERVER && rpc_code(ctx->rpc) == MFTP_ST_HASH &&
 	    x.offset > 0 && !last)
@@ -482,12 +513,14 @@ xfer_put(struct cmd_ctx *ctx, const char *local, const char *remote)
 		    S_ISDIR(st.st_mode) ? "is a directory (use put -r)" :
 					  "not a regular file");
 	}
+	intr_transfer(1);
 	if ((r = xfer_put_once(ctx, remote, fd, &st, 0)) == 1) {
 		cmd_note("%s: the kept part did not match; transferring again "
 			 "from the start",
 		    remote);
 		r = xfer_put_once(ctx, remote, fd, &st, 1);
 	}
+	intr_transfer(0);
 	close(fd);
 	return r;
 }

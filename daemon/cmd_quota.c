@@ -36,6 +36,11 @@
 /* humanize_number's buffer: "999 KiB" at most, e.g. "9.5 MiB". */
 #define CMD_QUOTA_HUMAN 8
 
+/* As ftpuser-quota says it: none at login is "no", not "damaged". */
+#define CMD_QUOTA_MISSING                                             \
+	"there is no accounting file (uploads are refused); ask the " \
+	"administrator to run ftpuser-quota --recount"
+
 static void
 cmd_quota_damaged(struct session *s, char *why, size_t whylen)
 {
@@ -45,7 +50,8 @@ cmd_quota_damaged(struct session *s, char *why, size_t whylen)
 		    s->user);
 		s->quota.damaged = 1;
 	}
-	snprintf(why, whylen, "%s", CMD_QUOTA_DAMAGED);
+	snprintf(why, whylen, "%s",
+	    s->quota.fd == -1 ? CMD_QUOTA_MISSING : CMD_QUOTA_DAMAGED);
 }
 
 static void

@@ -246,7 +246,12 @@ listener_accept(struct listener *l, int lfd, struct listener_kids *k)
 		close(fd);
 		return;
 	case 0:
-		/* The connection's monitor: nothing of the master's stays. */
+		/*
+		 * The connection's monitor: nothing of the master's stays,
+		 * not even its session: under mftpd -f, the terminal's ^C
+		 * goes to the master alone, which stops gracefully.
+		 */
+		(void)setsid();
 		signal(SIGCHLD, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);

@@ -46,6 +46,7 @@ static void __attribute__((noreturn)) usage(int status)
 	    "  -f         stay in the foreground\n"
 	    "  -t         check the configuration and exit\n"
 	    "  -h         show this help\n"
+	    "  --version  print the version\n"
 	    "  --fingerprint        print the host key's SHA-256 "
 	    "fingerprint\n"
 	    "  --generate-host-key  make host_key and host_cert if both are "
@@ -356,6 +357,7 @@ main(int argc, char *argv[])
 		{ "fingerprint", no_argument, NULL, 'P' },
 		{ "generate-host-key", no_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *conf = MFTP_CONFIG_DEFAULT;
@@ -385,6 +387,9 @@ main(int argc, char *argv[])
 		case 't':
 			test_only = 1;
 			break;
+		case 'V':
+			printf("mftpd %s\n", PACKAGE_VERSION);
+			exit(0);
 		case 'h':
 			usage(0);
 		default:
@@ -408,6 +413,8 @@ main(int argc, char *argv[])
 		exit(0);
 	}
 	log_init("mftpd", to_stderr || test_only);
+	/* In a terminal, say why it did not start there too. */
+	log_fatal_stderr(foreground);
 	if (geteuid() != 0)
 		fatalx("must run as root (it changes to each user's uid)");
 
@@ -434,6 +441,8 @@ main(int argc, char *argv[])
 	if (!foreground && daemon(0, 0) == -1)
 		fatal("daemon");
 	write_pid_file(cfg.pid_file);
+	/* Started: from now on the log alone, as a daemon's. */
+	log_fatal_stderr(0);
 	log_info("mftpd %s started", PACKAGE_VERSION);
 	mftpd_log_ktls();
 	listener_run(&l);

@@ -25,6 +25,7 @@
 
 static int log_to_stderr = 1;
 static int log_sock = -1;
+static int log_fatal_too;
 static char log_ident[64] = "mftp";
 
 void
@@ -56,6 +57,12 @@ int
 log_fd(void)
 {
 	return log_sock;
+}
+
+void
+log_fatal_stderr(int on)
+{
+	log_fatal_too = on;
 }
 
 void
@@ -109,8 +116,11 @@ log_vmsg(int prio, int with_errno, const char *fmt, va_list ap)
 	if (log_to_stderr)
 		dprintf(STDERR_FILENO, "%s[%ld]: %s\n", log_ident,
 		    (long)getpid(), msg);
-	else
+	else {
 		log_syslog(prio, msg);
+		if (prio == LOG_CRIT && log_fatal_too)
+			dprintf(STDERR_FILENO, "%s: %s\n", log_ident, msg);
+	}
 	errno = saved;
 }
 

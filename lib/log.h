@@ -19,6 +19,12 @@ void log_init(const char *ident, int to_stderr);
  */
 int log_fd(void);
 
+/*
+ * on != 0: fatal errors go to stderr as well as to syslog, so that an
+ * admin who started mftpd -f in a terminal sees why it did not start.
+ */
+void log_fatal_stderr(int on);
+
 /* Change the ident (e.g. after fork, to name the process role). */
 void log_set_ident(const char *ident);
 

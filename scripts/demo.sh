@@ -17,11 +17,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 bash scripts/deps.sh
-[ -x configure ] || autoreconf -fi
-mkdir -p build
-if [ ! -f build/Makefile ]; then
-	(cd build && ../configure)
-fi
+# Also picks up after a run interrupted in autoreconf or configure.
+bash scripts/configure-tree.sh build
 make -C build -j"${JOBS:-2}"
 
 # The integration tests' setup: temporary directory, configuration, a

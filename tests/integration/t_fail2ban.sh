@@ -9,6 +9,15 @@
 
 FILTER=$top_srcdir/etc/fail2ban/filter.d/mftpd.conf
 [ -f "$FILTER" ] || fail "$FILTER is missing"
+
+# The example jail says to copy itself from where the package puts it.
+JAIL=$top_srcdir/etc/fail2ban/jail.d/mftpd.conf
+shipped=$(sed -n 's|.*debian/mftp-server\(/usr/share/doc/.*jail.*\)$|\1|p' \
+    "$top_srcdir/debian/rules")
+[ -n "$shipped" ] || fail "debian/rules installs no example jail"
+grep -qF -- "cp $shipped " "$JAIL" ||
+	fail "the example jail's comment does not name $shipped: $(head -n 4 "$JAIL")"
+ok "the example jail names the file the package installs"
 if ! command -v fail2ban-regex >/dev/null 2>&1; then
 	echo "SKIP: fail2ban-regex is not installed (scripts/deps.sh)"
 	exit 77

@@ -174,11 +174,11 @@ expect_eq "$(tail -n +$((log_lines + 1)) "$DAEMON_LOG" | grep -c 'writes refused
     "log lines about the damaged file in one session"
 ok "damaged accounting file: writes refused, logged once; reads, deletes work"
 
-# A missing one: the same.
+# A missing one: the same, in the words of ftpuser-quota.
 rm -f "$(quota_file alice)"
 raw_open alice "$pw"
 req "$(hex_mkdir z 493)" 18 "MKDIR without an accounting file"
-expect_contains "$RAW_TEXT" "accounting file is damaged" "the message"
+expect_contains "$RAW_TEXT" "there is no accounting file" "the message"
 raw_send "$(hex_frame 19)"
 raw_expect_error 18 "QUOTA without an accounting file"
 req "$(hex_path_req 17 m18)" 0 "RMDIR without an accounting file"

@@ -61,6 +61,14 @@ for p in $pages; do
 done
 echo "ok: $(echo "$pages" | wc -w) pages lint clean (mandoc, groff)"
 
+# Quotes that nest wrongly (".Pq Ql a , Ql b" on one line) render as
+# "‘a, ‘b’’": two closing quotes in a row never belong in a page.
+for p in $pages; do
+	out=$(mandoc -T utf8 "$S/$p" 2>/dev/null | grep -F "’’")
+	[ -z "$out" ] || err "$p renders nested quotes broken: $out"
+done
+echo "ok: no page renders broken nested quotes"
+
 # Every program Makefile.am installs is in the table above.
 # (the installed *_PROGRAMS lines and their continuations only).
 installed=$(awk '

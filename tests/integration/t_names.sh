@@ -110,7 +110,7 @@ ok "stat, hash, mv and rm take odd names; -- ends options"
 # An option-looking name without -- is refused, and nothing is removed.
 run_client alice "$pw" <<<"rm -renamed-not"
 expect_rc 1 "rm -name without --"
-expect_match "$ERR" "^mftp: rm: unknown option '-r'.*--" "the reason"
+expect_match "$ERR" "^mftp: rm: unknown option '-e'.*--" "the reason"
 run_client alice "$pw" <<<"put -- $W/n/-dash -x"
 expect_rc 0 "put to a remote name with a dash"
 run_client alice "$pw" <<<"rm -x"

@@ -148,6 +148,36 @@ test_too_long_refused(void **state)
 	assert_non_null(strstr(f.err, "too long"));
 }
 
+static void
+test_quoted_tokens(void **state)
+{
+	struct found f;
+
+	/* Blanks, an escaped quote and backslash, as curl reads them. */
+	f = look("machine h login \"al ice\" password \"p w\\\"x\\\\y\"\n",
+	    0600, "h", NULL);
+	assert_int_equal(f.r, 1);
+	assert_string_equal(f.login, "al ice");
+	assert_string_equal(f.pw, "p w\"x\\y");
+	/* \t and \n stand for tab and newline; a quoted host matches. */
+	f = look("machine \"h\" password \"a\\tb\\nc\"", 0600, "h", NULL);
+	assert_int_equal(f.r, 1);
+	assert_string_equal(f.pw, "a\tb\nc");
+	/* The token after a quoted one is read as usual. */
+	f = look("machine h password \"\" login bob\n", 0600, "h", NULL);
+	assert_int_equal(f.r, 1);
+	assert_string_equal(f.pw, "");
+	assert_string_equal(f.login, "bob");
+	/* Unquoted tokens keep their quotes inside: a"b is a"b. */
+	f = look("machine h password a\"b\n", 0600, "h", NULL);
+	assert_int_equal(f.r, 1);
+	assert_string_equal(f.pw, "a\"b");
+	/* An unterminated quote runs to the end of the file. */
+	f = look("machine h password \"x y", 0600, "h", NULL);
+	assert_int_equal(f.r, 1);
+	assert_string_equal(f.pw, "x y");
+}
+
 int
 main(void)
 {
@@ -158,6 +188,7 @@ main(void)
 		cmocka_unit_test(test_macdef_and_account_skipped),
 		cmocka_unit_test(test_unsafe_file_refused),
 		cmocka_unit_test(test_too_long_refused),
+		cmocka_unit_test(test_quoted_tokens),
 	};
 	int r;
 

@@ -1,0 +1,23 @@
+/*
+ * intr.h: Ctrl-C (SIGINT) in the client: a flag the transfer loops and
+ * the prompt look at, rather than the default of ending the process.
+ *
+ * Runs as: the user, in mftp.
+ */
+#ifndef MFTP_CLIENT_INTR_H
+#define MFTP_CLIENT_INTR_H
+
+/*
+ * Catch SIGINT from now on.  With batch set, a Ctrl-C outside a transfer
+ * (intr_transfer) still ends the process at once, by the signal, as the
+ * default would; inside one it only raises the flag, so the transfer can
+ * stop cleanly and say so first.
+ */
+void intr_catch(int batch);
+/* A transfer starts (1) or ends (0). */
+void intr_transfer(int on);
+/* Ctrl-C was pressed since the last intr_clear(). */
+int intr_pending(void);
+void intr_clear(void);
+
+#endif

@@ -1,0 +1,121 @@
+/*
+ * login.c: connecting and logging in: the first time, with a wrong
+ * password asked again on a terminal, and again after Ctrl-C stopped a
+ * transfer by closing the connection.
+ *
+ * Runs as: the user, in mftp.  The password is kept, in one buffer that
+ * is wiped at the end, for as long as the session may have to log in
+ * again (as lftp keeps it); it never leaves this process but in LOGIN.
+ * The caller allocates it (MFTP_SECRET_MAX + 2 bytes) and may have
+ * filled it from ~/.netrc.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmds.h"
+#include "login.h"
+#include "mftp_limits.h"
+#include "password.h"
+#include "proto.h"
+#include "rpc.h"
+#include "util.h"
+
+#define LOGIN_CONNECT_TIMEOUT_MS (10 * 1000)
+#define LOGIN_SECRET_LEN (MFTP_SECRET_MAX + 2)
+
+static struct rpc *
+login_connect(
+    struct login *l, const struct rpc_trust *trust, char *errbuf, size_t errlen)
+{
+	struct rpc *r;
+
+	if ((r = rpc_connect(l->host, l->port, LOGIN_CONNECT_TIMEOUT_MS, trust,
+		 errbuf, errlen)) == NULL)
+		return NULL;
+	rpc_set_verify(r, l->verify);
+	if (rpc_hello(r) != RPC_OK) {
+		snprintf(errbuf, errlen, "%s", rpc_text(r));
+		rpc_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+int
+login_first(struct login *l, struct rpc **rp, char *errbuf, size_t errlen)
+{
+	struct rpc *r;
+	int e, tries;
+
+	*rp = NULL;
+	if ((r = login_connect(l, &l->trust, errbuf, errlen)) == NULL)
+		return LOGIN_CONNECT;
+	for (tries = 1;; tries++) {
+		if (!l->have_secret &&
+		    password_read(l->pwfd, l->user, l->host, l->secret,
+			LOGIN_SECRET_LEN, errbuf, errlen) == -1) {
+			rpc_free(r);
+			return LOGIN_REFUSED;
+		}
+		e = rpc_login(r, l->user, l->secret);
+		if (e == RPC_OK)
+			break;
+		explicit_bzero(l->secret, LOGIN_SECRET_LEN);
+		if (e == RPC_SERVER && rpc_code(r) == MFTP_ST_AUTH &&
+		    l->ask_again && !l->have_secret && l->pwfd < 0 &&
+		    tries < MFTP_LOGIN_TRIES && !rpc_lost(r)) {
+			fprintf(
+			    stderr, "Permission denied, please try again.\n");
+			continue;
+		}
+		snprintf(errbuf, errlen, "login as %s on %s failed: %s",
+		    l->user, l->host, rpc_text(r));
+		e = e == RPC_LOST && rpc_code(r) != MFTP_ST_AUTH ?
+		    LOGIN_CONNECT :
+		    LOGIN_REFUSED;
+		rpc_free(r);
+		return e;
+	}
+	*rp = r;
+	return LOGIN_OK;
+}
+
+int
+login_again(struct cmd_ctx *ctx)
+{
+	struct login *l = ctx->login;
+	struct rpc_trust trust;
+	struct rpc *r;
+	char errbuf[512], *path;
+
+	if (l == NULL || l->secret == NULL || l->secret[0] == '\0')
+		return cmd_fail(ctx, "cannot log in again: no password kept");
+	/* The key was checked (and pinned) at the first login. */
+	trust = l->trust;
+	trust.interactive = 0;
+	trust.quiet = 1;
+	if ((r = login_connect(l, &trust, errbuf, sizeof(errbuf))) == NULL)
+		return cmd_fail(ctx, "cannot connect again: %s", errbuf);
+	if (rpc_login(r, l->user, l->secret) != RPC_OK) {
+		cmd_fail(ctx, "cannot log in again: %s", rpc_text(r));
+		rpc_free(r);
+		return -1;
+	}
+	rpc_free(ctx->rpc);
+	ctx->rpc = r;
+	if (ctx->cwd != NULL) {
+		if (rpc_cwd(r, ctx->cwd, &path) != RPC_OK)
+			return cmd_rpc_fail(ctx, ctx->cwd);
+		free(path);
+	}
+	return 0;
+}
+
+void
+login_end(struct login *l)
+{
+	if (l->secret != NULL)
+		freezero(l->secret, LOGIN_SECRET_LEN);
+	l->secret = NULL;
+}

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# t_cmdline: mftp's command line, as scp and sftp read theirs.
+# user@host:path [LOCAL] fetches a file (-r a tree) and exits;
+# FILE... user@host:[DIR] sends files; host:dir starts a session in dir;
+# mftp://user@host:port/path is understood, other URLs are refused;
+# host:2121 is still a port.  --version; option errors start with "mftp:".
+# At a terminal (tmux): "Connected to HOST." and a wrong password asked
+# again, up to the server's three tries, then an error naming what failed.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+command -v tmux >/dev/null || fail "tmux is needed (scripts/deps.sh)"
+pw=$(rand_pw)
+add_user alice "$pw"
+start_daemon
+home=$(user_home alice)
+owner="$(user_uid alice):$(user_gid alice)"
+W=$T/work
+mkdir -p "$home/d/sub" "$home/up"
+head -c 70000 /dev/urandom >"$home/d/f"
+echo deep >"$home/d/sub/g"
+chown -R "$owner" "$home"
+printf '%s\n' "$pw" >"$T/pw"
+
+# one [mftp arguments]: a one-shot run in $W; sets RC, OUT, ERR.
+one() {
+	_last_client="mftp $*"
+	RC=0
+	(cd "$W" && timeout -k 5 "$CLIENT_TIMEOUT" "$MFTP" -q -P "$PORT" \
+	    --password-fd 3 "$@" 3<"$T/pw" </dev/null \
+	    >"$T/one.out" 2>"$T/one.err") || RC=$?
+	OUT=$(cat "$T/one.out")
+	ERR=$(cat "$T/one.err")
+}
+
+# ------------------------------------------------------------- fetch
+one "alice@$HOST:d/f" "$W/copy"
+expect_rc 0 "user@host:path local"
+expect_same_file "$W/copy" "$home/d/f" "the fetched file"
+one "alice@$HOST:d/f"
+expect_rc 0 "user@host:path"
+expect_same_file "$W/f" "$home/d/f" "fetched under its name"
+one -r "alice@$HOST:d" "$W/tree"
+expect_rc 0 "-r user@host:dir local"
+expect_same_file "$W/tree/sub/g" "$home/d/sub/g" "a fetched tree"
+one "alice@$HOST:nothing"
+expect_rc 1 "fetching a missing file"
+expect_match "$ERR" "^mftp: get: .*nothing" "the error names the file"
+ok "user@host:path [LOCAL] fetches a file, -r a tree"
+
+# -------------------------------------------------------------- send
+echo one >"$W/a"
+echo two >"$W/b"
+one "$W/a" "$W/b" "alice@$HOST:up"
+expect_rc 0 "file... user@host:dir"
+expect_same_file "$home/up/a" "$W/a" "sent into the directory"
+expect_same_file "$home/up/b" "$W/b" "the second file"
+one "$W/a" "alice@$HOST:"
+expect_rc 0 "file user@host:"
+expect_same_file "$home/a" "$W/a" "sent home"
+one "$W/a" "alice@$HOST:renamed"
+expect_same_file "$home/renamed" "$W/a" "one file sent under a new name"
+mkdir -p "$W/t/u" && echo x >"$W/t/u/v"
+one -r "$W/t" "alice@$HOST:up"
+expect_rc 0 "-r dir user@host:dir"
+expect_same_file "$home/up/t/u/v" "$W/t/u/v" "a sent tree"
+ok "file... user@host:[dir] sends files, -r trees"
+
+# -------------------------------------------------------------- URLs
+one "mftp://alice@$HOST:$PORT/d/f" "$W/viaurl"
+expect_rc 0 "an mftp:// URL"
+expect_same_file "$W/viaurl" "$home/d/f" "fetched through a URL"
+one "mftp://alice@$HOST:$PORT/d/%66" "$W/viaurl2"
+expect_same_file "$W/viaurl2" "$home/d/f" "a URL's %XX escapes"
+one "sftp://alice@$HOST/d/f"
+expect_rc 2 "another scheme"
+expect_contains "$ERR" "mftp: sftp://: not an mftp URL" "the refusal"
+ok "mftp:// URLs are understood; others are refused"
+
+# -------------------------------------- host:dir and host:port sessions
+RC=0
+OUT=$(cd "$W" && timeout 30 "$MFTP" -P "$PORT" --password-fd 3 \
+    "alice@$HOST:d" 3<"$T/pw" <<<'pwd' 2>"$T/s.err") || RC=$?
+expect_rc 0 "user@host:dir with commands on stdin"
+expect_eq "$OUT" "/d" "a session that starts in dir"
+RC=0
+OUT=$(timeout 30 "$MFTP" --password-fd 3 "alice@$HOST:$PORT" 3<"$T/pw" \
+    <<<'pwd' 2>"$T/s.err") || RC=$?
+expect_rc 0 "user@host:port"
+expect_eq "$OUT" "/" "host:PORT is still a port"
+ok "host:dir starts a session there; host:port is a port"
+
+# ------------------------------------------------ --version, bad options
+expect_match "$("$MFTP_BIN" --version)" '^mftp [0-9]+\.[0-9]+' "mftp --version"
+RC=0
+"$MFTP_BIN" -Z "alice@$HOST" >/dev/null 2>"$T/o.err" || RC=$?
+expect_rc 2 "an unknown option"
+expect_eq "$(head -n 1 "$T/o.err")" "mftp: unknown option -Z" "its message"
+"$MFTP_BIN" -P 2>"$T/o.err" >/dev/null
+expect_eq "$(head -n 1 "$T/o.err")" "mftp: option -P needs an argument" \
+    "a missing argument"
+ok "--version; option errors start with mftp:"
+
+# ------------------------------------- a terminal: retry, Connected to
+sock=$T/tmux.sock
+screen() { tmux -S "$sock" capture-pane -p; }
+_screen_has() { screen | grep -qF -- "$1"; }
+_count() { [ "$(screen | grep -cF -- "$1")" -ge "$2" ]; }
+tmux_mftp() {
+	tmux -S "$sock" new-session -d -x 200 -y 50 \
+	    "$(printf '%q ' "$MFTP" -P "$PORT" "alice@$HOST") 2>&1; echo EXIT=\$?; sleep 30"
+	BG_PIDS+=("$(tmux -S "$sock" display-message -p '#{pid}')")
+}
+ask="alice@$HOST's password:"
+tmux_mftp
+wait_for 15 _screen_has "$ask" || fail "no password prompt: $(screen)"
+tmux -S "$sock" send-keys -l "wrong-$pw"
+tmux -S "$sock" send-keys Enter
+wait_for 15 _screen_has "Permission denied, please try again." ||
+	fail "no second chance: $(screen)"
+wait_for 10 _count "$ask" 2 || fail "not asked again: $(screen)"
+tmux -S "$sock" send-keys -l "$pw"
+tmux -S "$sock" send-keys Enter
+wait_for 15 _screen_has "mftp>" || fail "no prompt after the right password: $(screen)"
+expect_contains "$(screen)" "Connected to $HOST." "the Connected line"
+tmux -S "$sock" send-keys quit Enter
+wait_for 10 _screen_has "EXIT=0" || fail "quit: $(screen)"
+tmux -S "$sock" kill-server 2>/dev/null
+ok "a wrong password is asked again; Connected to HOST."
+
+sock=$T/tmux2.sock
+tmux_mftp
+for i in 1 2 3; do
+	wait_for 15 _count "$ask" "$i" || fail "try $i: $(screen)"
+	tmux -S "$sock" send-keys -l "wrong$i"
+	tmux -S "$sock" send-keys Enter
+done
+wait_for 20 _screen_has "EXIT=4" || fail "three wrong passwords: $(screen)"
+expect_contains "$(screen)" "mftp: login as alice on $HOST failed: login incorrect" \
+    "the error names what failed"
+expect_eq "$(screen | grep -c "Permission denied")" 2 "second chances"
+tmux -S "$sock" kill-server 2>/dev/null
+ok "after the server's three tries: exit 4, naming what failed"

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# t_progress_narrow: on a narrow terminal (tmux, 40 columns) the
+# progress bar keeps a long file name readable, its start and its end
+# with "..." between, and gives up the bar and the byte counts first;
+# the line never wraps.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+command -v tmux >/dev/null || fail "tmux is needed (scripts/deps.sh)"
+pw=$(rand_pw)
+add_user alice "$pw"
+uid=$(user_uid alice)
+home=$(user_home alice)
+start_daemon
+name=a-very-long-file-name-for-the-narrow-terminal-test.iso
+head -c $((64 * 1048576)) /dev/urandom >"$home/$name"
+chown "$uid:$(user_gid alice)" "$home/$name"
+printf '%s\n' "$pw" >"$T/pw"
+W=$T/work
+
+sock=$T/tmux.sock
+screen() { tmux -S "$sock" capture-pane -p; }
+_screen_has() { screen | grep -qF -- "$1"; }
+_has_data() { [ "$(stat -c %s "$W/$name.part" 2>/dev/null || echo 0)" -gt 0 ]; }
+tmux -S "$sock" new-session -d -x 40 -y 20 -c "$W" \
+    "$(printf '%q ' "$MFTP" -P "$PORT" --password-fd 3 "alice@$HOST") 3<$T/pw 2>&1; echo EXIT=\$?; sleep 30"
+BG_PIDS+=("$(tmux -S "$sock" display-message -p '#{pid}')")
+wait_for 15 _screen_has "mftp>" || fail "no prompt: $(screen)"
+tmux -S "$sock" send-keys "get $name" Enter
+wait_for 30 _has_data || fail "the get did not start: $(screen)"
+sp=$(serving_pid_of "$uid")
+kill -STOP "$sp"
+_bar() { screen | grep -Eq '%'; }
+sleep 1.5
+wait_for 10 _bar || { kill -CONT "$sp"; fail "no bar: $(screen)"; }
+bar=$(screen | grep -E '[0-9]+%' | tail -n 1)
+kill -CONT "$sp"
+expect_match "$bar" '^a-very-lo[a-z-]*\.\.\.[a-z-]*-test\.iso.* +[0-9]+%' \
+    "the name's start and end on a 40-column bar"
+[ "${#bar}" -lt 40 ] || fail "the bar fills the line: '$bar'"
+wait_for 60 _screen_has "verified" || fail "the get did not end: $(screen)"
+tmux -S "$sock" send-keys quit Enter
+wait_for 10 _screen_has "EXIT=0" || fail "quit: $(screen)"
+expect_same_file "$W/$name" "$home/$name" "the file"
+ok "a narrow terminal keeps the file name readable in the bar"

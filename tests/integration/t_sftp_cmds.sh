@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# t_sftp_cmds: the commands sftp and lftp users reach for.  ls hides
+# dotfiles and partial uploads without -a and takes -l -h -1 -t -S -r;
+# rename is mv; mv FILE DIR moves into DIR; df [-h] shows the quota;
+# lmkdir, lumask, progress, version, ? (help); mkdir -p; rm -r (asked
+# first at a terminal, not with -f); cd alone goes home.  In batch mode a
+# command prefixed with - may fail without ending the run, and -v echoes
+# each command.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib_raw.sh
+. "$(dirname "$0")/lib_raw.sh"
+
+pw=$(rand_pw)
+add_user alice "$pw" --quota-bytes 10M
+start_daemon
+home=$(user_home alice)
+owner="$(user_uid alice):$(user_gid alice)"
+W=$T/work
+
+head -c 1536 /dev/urandom >"$home/k"
+head -c 100 /dev/urandom >"$home/small"
+head -c 5000 /dev/urandom >"$home/large"
+echo x >"$home/.hidden"
+echo x >"$home/.up.mftp-part"
+mkdir "$home/d"
+touch -d '2020-01-01 00:00' "$home/large"
+touch -d '2021-01-01 00:00' "$home/k"
+touch -d '2022-01-01 00:00' "$home/small"
+chown -R "$owner" "$home"
+quota_reset alice
+
+# ------------------------------------------------------------------ ls
+run_client alice "$pw" <<<$'ls\nls -a'
+expect_rc 0 "ls"
+plain=$(sed -n '1,/^small$/p' <<<"$OUT")
+expect_eq "$plain" $'d\nk\nlarge\nsmall' "ls without -a"
+expect_contains "$OUT" $'.hidden\n.up.mftp-part' "ls -a shows dotfiles and partials"
+run_client alice "$pw" <<<$'ls .hidden\nls d/../.up.mftp-part'
+expect_eq "$OUT" $'.hidden\n.up.mftp-part' "a dotfile named on its own is shown"
+run_client alice "$pw" <<<$'ls -t\nls -S\nls -r -1'
+expect_eq "$OUT" $'d\nsmall\nk\nlarge\nlarge\nd\nk\nsmall\nsmall\nlarge\nk\nd' \
+    "ls -t (newest first), -S (largest first), -r -1 (reversed)"
+run_client alice "$pw" <<<$'ls -lh'
+expect_match "$OUT" '^-rw.*  1\.5K 2021-01-01 00:00 k$' "ls -lh: 1.5K"
+expect_match "$OUT" '^-rw.* 100 2022-01-01 00:00 small$' "ls -lh: bytes below 1K"
+run_client alice "$pw" <<<$'ls -x'
+expect_rc 1 "ls -x"
+expect_contains "$ERR" "unknown option '-x'" "an unknown option"
+ok "ls: -a -l -h -1 -t -S -r; dotfiles and partial uploads hidden"
+
+# ------------------------------------------------ rename, mv into a dir
+run_client alice "$pw" <<<$'rename small s2\nmv s2 d\nmv d/s2 d/s3'
+expect_rc 0 "rename and mv"
+[ -f "$home/d/s3" ] || fail "mv FILE DIR did not move into the directory"
+[ ! -e "$home/small" ] && [ ! -e "$home/s2" ] || fail "the old names remain"
+ok "rename is mv; mv FILE DIR moves into DIR"
+
+# ------------------------------------------------------------------ df
+run_client alice "$pw" <<<$'df\ndf -h'
+expect_rc 0 "df"
+expect_match "$OUT" '^ +1K-blocks +Used +Avail +Use%$' "df's header"
+expect_match "$OUT" '^ +10240 +[0-9]+ +[0-9]+ +[0-9]+%$' "df in 1K blocks"
+expect_match "$OUT" '^ +Size +Used +Avail +Use%$' "df -h's header"
+expect_match "$OUT" '^ +10\.0 MiB +[0-9.]+ KiB +[0-9.]+ MiB +[0-9]+%$' "df -h"
+ok "df [-h] shows the quota"
+
+# ---------------------------------- local commands, version, ?, progress
+mkdir -p "$W"
+run_client alice "$pw" <<<$'lcd '"$W"$'\nlumask 027\nlmkdir ld\nlumask\nget k\nprogress\nprogress\nversion\n? get'
+expect_rc 0 "local commands"
+[ -d "$W/ld" ] || fail "lmkdir made no directory"
+expect_eq "$(stat -c %a "$W/ld")" 750 "lmkdir's mode under lumask 027"
+expect_contains "$OUT" "0027" "lumask shows the umask"
+expect_eq "$(stat -c %a "$W/k")" 640 "a download's mode under lumask 027"
+expect_contains "$OUT" $'Progress bar on.\nProgress bar off.' "progress toggles"
+expect_match "$OUT" '^mftp [0-9][^,]*, protocol 2; server: mftpd' "version"
+expect_contains "$OUT" "usage: get [-acr] REMOTE [LOCAL]" "? is help"
+ok "lmkdir, lumask, progress, version and ? work"
+
+# ------------------------------------------------ mkdir -p, rm -r, cd
+run_client alice "$pw" <<<$'mkdir -p x/y/z\nmkdir -p x/y/z\nmkdir -p /x/w\ncd x/y\ncd\npwd'
+expect_rc 0 "mkdir -p"
+[ -d "$home/x/y/z" ] && [ -d "$home/x/w" ] || fail "mkdir -p made no tree"
+expect_eq "$OUT" "/" "cd alone goes home"
+echo a >"$home/x/y/z/f"
+echo b >"$home/x/y/.g"
+chown -R "$owner" "$home/x"
+run_client alice "$pw" <<<$'rm x'
+expect_rc 1 "rm of a directory without -r"
+run_client alice "$pw" <<<$'rm -r x\nrm -f nothing\nrm -rf nothing'
+expect_rc 0 "rm -r in batch mode (no question)"
+[ ! -e "$home/x" ] || fail "rm -r left $(find "$home/x")"
+ok "mkdir -p, rm -r, rm -f, cd home"
+
+# ------------------------------------------- rm -r asks at a terminal
+mkdir -p "$home/t/u"
+chown -R "$owner" "$home/t"
+printf '%s\n' "$pw" >"$T/pw"
+sock=$T/tmux.sock
+_screen_has() { tmux -S "$sock" capture-pane -p | grep -qF -- "$1"; }
+_not_there() { [ ! -e "$1" ]; }
+tmux -S "$sock" new-session -d -x 200 -y 50 \
+    "$(printf '%q ' "$MFTP" -P "$PORT" --password-fd 3 "alice@$HOST") 3<$T/pw 2>&1; echo EXIT=\$?; sleep 30"
+BG_PIDS+=("$(tmux -S "$sock" display-message -p '#{pid}')")
+wait_for 15 _screen_has "mftp>" || fail "no prompt"
+tmux -S "$sock" send-keys "rm -r t" Enter
+wait_for 10 _screen_has "remove directory t and everything in it? (y/N)" ||
+	fail "no question: $(tmux -S "$sock" capture-pane -p)"
+tmux -S "$sock" send-keys "n" Enter
+wait_for 10 _screen_has "mftp: rm: t: not removed" ||
+	fail "after n: $(tmux -S "$sock" capture-pane -p)"
+[ -d "$home/t/u" ] || fail "'n' removed the tree"
+tmux -S "$sock" send-keys "rm -r t" Enter
+_asked_twice() { [ "$(tmux -S "$sock" capture-pane -p | grep -c 'remove directory t')" -ge 2 ]; }
+wait_for 10 _asked_twice || fail "no second question: $(tmux -S "$sock" capture-pane -p)"
+tmux -S "$sock" send-keys "y" Enter
+wait_for 10 _not_there "$home/t" || fail "'y' did not remove the tree"
+tmux -S "$sock" send-keys "quit" Enter
+wait_for 10 _screen_has "EXIT=0" || fail "after y: $(tmux -S "$sock" capture-pane -p)"
+[ ! -e "$home/t" ] || fail "'y' did not remove the tree"
+tmux -S "$sock" kill-server 2>/dev/null
+ok "rm -r asks at a terminal"
+
+# ------------------------------------------- batch: -command, -v echo
+run_client alice "$pw" <<<$'-rm nothing\npwd'
+expect_rc 0 "a failing command prefixed with -"
+expect_contains "$ERR" "mftp: rm: " "its error is still shown"
+expect_eq "$OUT" "/" "the run went on"
+run_client alice "$pw" <<<$'rm nothing\npwd'
+expect_rc 1 "a failing command without -"
+expect_eq "$OUT" "" "the run stopped"
+run_client alice "$pw" -v <<<$'pwd\ncd d'
+expect_eq "$OUT" $'mftp> pwd\n/\nmftp> cd d' "-v echoes each batch command"
+ok "batch: -command may fail; -v echoes"
