@@ -24,4 +24,12 @@ int
 netrc_lookup(const char *path, const char *host, const char *user, char *login,
     size_t loginlen, char *password, size_t pwlen, char *err, size_t errlen);
 
+/*
+ * netrc_lookup on the file's contents in text, which it cuts into tokens
+ * in place (the caller wipes and frees it): the parser alone, with no
+ * file and no permission check.
+ */
+int netrc_parse(char *text, const char *host, const char *user, char *login,
+    size_t loginlen, char *password, size_t pwlen, char *err, size_t errlen);
+
 #endif

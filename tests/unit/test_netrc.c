@@ -148,6 +148,22 @@ test_too_long_refused(void **state)
 	assert_non_null(strstr(f.err, "too long"));
 }
 
+/* The parser alone, on text in memory: no file, no permission check. */
+static void
+test_parse_text(void **state)
+{
+	char text[] = "machine h\tlogin u\npassword p\r\n";
+	char login[16], pw[16], err[64];
+
+	assert_int_equal(netrc_parse(text, "h", NULL, login, sizeof(login), pw,
+			     sizeof(pw), err, sizeof(err)),
+	    1);
+	assert_string_equal(login, "u");
+	assert_string_equal(pw, "p");
+	/* The tokens were cut in place. */
+	assert_string_equal(text, "machine");
+}
+
 int
 main(void)
 {
@@ -158,6 +174,7 @@ main(void)
 		cmocka_unit_test(test_macdef_and_account_skipped),
 		cmocka_unit_test(test_unsafe_file_refused),
 		cmocka_unit_test(test_too_long_refused),
+		cmocka_unit_test(test_parse_text),
 	};
 	int r;
 
