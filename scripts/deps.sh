@@ -25,6 +25,8 @@ packages=(
 	debhelper dpkg-dev	# package-check: dpkg-buildpackage, dh
 	lintian			# package-check
 	strace			# t_chroot_noload: what the serving process opens
+	clang libclang-rt-14-dev	# fuzz.sh: libFuzzer, ASan, UBSan
+	llvm			# fuzz.sh: llvm-symbolizer for the reports
 )
 
 missing=()
