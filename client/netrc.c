@@ -96,6 +96,15 @@ netrc_read(const char *path, char *err, size_t errlen, int *absent)
 	}
 	close(fd);
 	text[got] = '\0';
+	/*
+	 * The parser would stop at a NUL, and the wipe that goes by the
+	 * string's length with it: refuse one, as the user database does.
+	 */
+	if (strlen(text) != got) {
+		snprintf(err, errlen, "%s: contains a NUL byte", path);
+		freezero(text, got + 1);
+		return NULL;
+	}
 	return text;
 }
 

@@ -18,7 +18,8 @@
  * The first entry for host whose login matches (or has none) wins; a
  * "default" entry is used when no machine matches.  Returns 1 with the
  * password in password (wipe it), 0 when the file or an entry is absent,
- * -1 with a reason in err (unsafe permissions, a token too long, I/O).
+ * -1 with a reason in err (unsafe permissions, a NUL byte in the file, a
+ * token too long, I/O).
  */
 int
 netrc_lookup(const char *path, const char *host, const char *user, char *login,
