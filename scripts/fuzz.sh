@@ -39,7 +39,7 @@ case "${1:-}" in
 esac
 
 seconds=${FUZZ_SECONDS:-60}
-runs=${FUZZ_RUNS:-2000}
+runs=${FUZZ_RUNS:-10000}
 jobs=${FUZZ_JOBS:-2}
 build=${FUZZ_BUILD:-$top/build-fuzz}
 cc=${FUZZ_CC:-clang}
