@@ -14,7 +14,8 @@
 # The harnesses are listed in tests/fuzz/harnesses.  They are built with
 # clang (-fsanitize=fuzzer,address,undefined) in their own build
 # directory, FUZZ_BUILD (default build-fuzz/ in the tree), configured
-# from the same sources with the sanitizers in CFLAGS.  --run writes what
+# from the same sources with the sanitizers in CFLAGS (like build/, it
+# needs a source tree that is not configured in place).  --run writes what
 # it finds to FUZZ_BUILD/tests/fuzz/found/NAME/ (never to the committed
 # corpus) and crashes to FUZZ_BUILD/tests/fuzz/crash-NAME-*; its log is
 # FUZZ_BUILD/tests/fuzz/NAME.log.  Harnesses run FUZZ_JOBS (default 2)
@@ -103,7 +104,7 @@ fuzz_build_one() { # NAME
 	for src in ${extra[$n]}; do
 		srcs+=("$top/$src")
 	done
-	# shellcheck disable=SC2086 # the flags are words
+	# shellcheck disable=SC2046,SC2086 # the flags are words
 	"$cc" $cflags -fsanitize=fuzzer -Wall -Wextra -Werror \
 		-include "$build/ac_config.h" -I"$top/lib" -I"$top/client" \
 		-I"$top/privsep" -I"$top/tests/fuzz" \
@@ -175,7 +176,7 @@ fuzz_report() { # NAME STATUS
 
 # The generated seeds of the binary formats, from the real encoders.
 fuzz_seeds() {
-	# shellcheck disable=SC2046
+	# shellcheck disable=SC2046,SC2086 # the flags are words
 	"$cc" -g -O1 $san -Wall -Wextra -Werror -include "$build/ac_config.h" \
 		-I"$top/lib" -I"$top/privsep" $(pkg-config --cflags libbsd-overlay) \
 		-o "$out/gen_corpus" "$top/tests/fuzz/gen_corpus.c" \
