@@ -132,6 +132,15 @@ netrc_read(const char *path, char *err, size_t errlen, int *absent)
 	}
 	close(fd);
 	text[got] = '\0';
+	/*
+	 * The parser would stop at a NUL, and the wipe that goes by the
+	 * string's length with it: refuse one, as the user database does.
+	 */
+	if (strlen(text) != got) {
+		snprintf(err, errlen, "%s: contains a NUL byte", path);
+		freezero(text, got + 1);
+		return NULL;
+	}
 	return text;
 }
 
@@ -147,17 +156,13 @@ netrc_copy(char *dst, size_t dstlen, const char *src, const char *what,
 }
 
 int
-netrc_lookup(const char *path, const char *host, const char *user, char *login,
+netrc_parse(char *text, const char *host, const char *user, char *login,
     size_t loginlen, char *password, size_t pwlen, char *err, size_t errlen)
 {
-	char *text, *p, *tok, *e_login = NULL, *e_pass = NULL;
+	char *p, *tok, *e_login = NULL, *e_pass = NULL;
 	char *d_login = NULL, *d_pass = NULL;
-	int absent, in_entry = 0, is_default = 0, ret = 0;
-	size_t size;
+	int in_entry = 0, is_default = 0, ret = 0;
 
-	if ((text = netrc_read(path, err, errlen, &absent)) == NULL)
-		return absent ? 0 : -1;
-	size = strlen(text) + 1;
 	p = text;
 	for (;;) {
 		tok = netrc_token(&p);
@@ -214,6 +219,23 @@ netrc_lookup(const char *path, const char *host, const char *user, char *login,
 		if (ret == 1 && (user != NULL || e_login == NULL))
 			login[0] = '\0';
 	}
+	return ret;
+}
+
+int
+netrc_lookup(const char *path, const char *host, const char *user, char *login,
+    size_t loginlen, char *password, size_t pwlen, char *err, size_t errlen)
+{
+	char *text;
+	size_t size;
+	int absent, ret;
+
+	if ((text = netrc_read(path, err, errlen, &absent)) == NULL)
+		return absent ? 0 : -1;
+	/* Parsing cuts the text into tokens: take the size first. */
+	size = strlen(text) + 1;
+	ret = netrc_parse(
+	    text, host, user, login, loginlen, password, pwlen, err, errlen);
 	freezero(text, size);
 	return ret;
 }

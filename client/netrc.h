@@ -18,10 +18,19 @@
  * The first entry for host whose login matches (or has none) wins; a
  * "default" entry is used when no machine matches.  Returns 1 with the
  * password in password (wipe it), 0 when the file or an entry is absent,
- * -1 with a reason in err (unsafe permissions, a token too long, I/O).
+ * -1 with a reason in err (unsafe permissions, a NUL byte in the file, a
+ * token too long, I/O).
  */
 int
 netrc_lookup(const char *path, const char *host, const char *user, char *login,
+    size_t loginlen, char *password, size_t pwlen, char *err, size_t errlen);
+
+/*
+ * netrc_lookup on the file's contents in text, which it cuts into tokens
+ * in place (the caller wipes and frees it): the parser alone, with no
+ * file and no permission check.
+ */
+int netrc_parse(char *text, const char *host, const char *user, char *login,
     size_t loginlen, char *password, size_t pwlen, char *err, size_t errlen);
 
 #endif

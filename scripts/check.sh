@@ -59,6 +59,17 @@ else
 	skip=$((skip + 1))
 fi
 
+# The fuzz harnesses (tests/fuzz/) under ASan and UBSan: every seed of
+# the committed corpora once, then a short run of fixed length each; it
+# counts as one test.
+echo "check: fuzz replay (scripts/fuzz.sh --replay)"
+if bash scripts/fuzz.sh --replay; then
+	pass=$((pass + 1))
+else
+	echo "check: fuzz replay FAILED" >&2
+	fail=$((fail + 1))
+fi
+
 if [ "$status" = 0 ] && [ "$fail" != 0 ]; then
 	status=1
 fi

@@ -31,6 +31,8 @@ packages=(
 	strace			# t_chroot_noload: what the serving process opens
 	gdb			# t_sandbox: makes the calls the allowlists forbid
 	tmux			# t_tls_trust: the first-connect question
+	clang libclang-rt-14-dev	# fuzz.sh: libFuzzer, ASan, UBSan
+	llvm			# fuzz.sh: llvm-symbolizer for the reports
 )
 
 missing=()

@@ -178,6 +178,50 @@ test_quoted_tokens(void **state)
 	assert_string_equal(f.pw, "x y");
 }
 
+/*
+ * A NUL byte is refused, as in the user database and the configuration:
+ * the parser would stop there, and the wipe of the buffer with it,
+ * leaving a password after it in freed memory.
+ */
+static void
+test_nul_refused(void **state)
+{
+	static const char text[] = "machine h password p\0machine h "
+				   "password hidden\n";
+	struct found f;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/netrc", dir);
+	unlink(path);
+	assert_non_null(fp = fopen(path, "w"));
+	assert_int_equal(
+	    fwrite(text, 1, sizeof(text) - 1, fp), sizeof(text) - 1);
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(chmod(path, 0600), 0);
+	memset(&f, 0, sizeof(f));
+	f.r = netrc_lookup(path, "h", NULL, f.login, sizeof(f.login), f.pw,
+	    sizeof(f.pw), f.err, sizeof(f.err));
+	assert_int_equal(f.r, -1);
+	assert_non_null(strstr(f.err, "NUL"));
+	assert_string_equal(f.pw, "");
+}
+
+/* The parser alone, on text in memory: no file, no permission check. */
+static void
+test_parse_text(void **state)
+{
+	char text[] = "machine h\tlogin u\npassword p\r\n";
+	char login[16], pw[16], err[64];
+
+	assert_int_equal(netrc_parse(text, "h", NULL, login, sizeof(login), pw,
+			     sizeof(pw), err, sizeof(err)),
+	    1);
+	assert_string_equal(login, "u");
+	assert_string_equal(pw, "p");
+	/* The tokens were cut in place. */
+	assert_string_equal(text, "machine");
+}
+
 int
 main(void)
 {
@@ -189,6 +233,8 @@ main(void)
 		cmocka_unit_test(test_unsafe_file_refused),
 		cmocka_unit_test(test_too_long_refused),
 		cmocka_unit_test(test_quoted_tokens),
+		cmocka_unit_test(test_parse_text),
+		cmocka_unit_test(test_nul_refused),
 	};
 	int r;
 

@@ -1,0 +1,128 @@
+/*
+ * fuzz_privsep.c: the privsep message decoders (privsep/privsep_msg.c)
+ * on one packet from a peer process, as the auth helper reads
+ * AUTH_REQUEST, the pre-auth worker AUTH_FAILED and the monitor (root)
+ * VERDICT: the input goes as one packet on a SOCK_SEQPACKET socket pair
+ * into privsep_recv_request, _failed or _verdict.  The type byte picks
+ * the decoder that expects it; other bytes go to one that does not.
+ *
+ * Properties: a message that decodes is sent back by the matching
+ * privsep_send_* as exactly the same packet; a refused one leaves the
+ * outputs as documented (no user or secret, a zeroed verdict) and
+ * nothing allocated (LeakSanitizer); a good verdict never names root.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "fuzz.h"
+#include "privsep_msg.h"
+
+static int fuzz_sv[2] = { -1, -1 };
+
+/* The packet the last privsep_send_* sent, into pkt; its length. */
+static size_t
+fuzz_sent(uint8_t *pkt, size_t len)
+{
+	ssize_t n;
+
+	n = recv(fuzz_sv[1], pkt, len, MSG_DONTWAIT);
+	FUZZ_CHECK(n >= 0);
+	return (size_t)n;
+}
+
+static void
+fuzz_same(const uint8_t *data, size_t size)
+{
+	uint8_t pkt[PRIVSEP_MSG_MAX + 1];
+
+	FUZZ_CHECK(fuzz_sent(pkt, sizeof(pkt)) == size);
+	FUZZ_CHECK(memcmp(pkt, data, size) == 0);
+}
+
+static void
+fuzz_request(const uint8_t *data, size_t size)
+{
+	char *user = NULL, *secret = NULL;
+	int r;
+
+	r = privsep_recv_request(fuzz_sv[1], 1000, &user, &secret);
+	if (r != 0) {
+		FUZZ_CHECK(user == NULL && secret == NULL);
+		return;
+	}
+	FUZZ_CHECK(user != NULL && secret != NULL);
+	FUZZ_CHECK(strlen(user) <= MFTP_USER_MAX);
+	FUZZ_CHECK(strlen(secret) <= MFTP_SECRET_MAX);
+	FUZZ_CHECK(privsep_send_request(fuzz_sv[0], user, secret) == 0);
+	fuzz_same(data, size);
+	free(user);
+	freezero(secret, strlen(secret) + 1);
+}
+
+static void
+fuzz_failed(const uint8_t *data, size_t size)
+{
+	if (privsep_recv_failed(fuzz_sv[1], 1000) != 0)
+		return;
+	FUZZ_CHECK(privsep_send_failed(fuzz_sv[0]) == 0);
+	fuzz_same(data, size);
+}
+
+static void
+fuzz_verdict(const uint8_t *data, size_t size)
+{
+	static const struct privsep_verdict zero;
+	struct privsep_verdict v;
+	int r;
+
+	memset(&v, 0xa5, sizeof(v));
+	r = privsep_recv_verdict(fuzz_sv[1], 1000, &v);
+	if (r != 0) {
+		FUZZ_CHECK(memcmp(&v, &zero, sizeof(v)) == 0);
+		return;
+	}
+	if (v.ok) {
+		FUZZ_CHECK(v.uid != 0 && v.gid != 0);
+		FUZZ_CHECK(v.home[0] == '/');
+	}
+	FUZZ_CHECK(privsep_send_verdict(fuzz_sv[0], &v) == 0);
+	fuzz_same(data, size);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint8_t pkt[PRIVSEP_MSG_MAX + 1];
+	int big = 1 << 20;
+
+	if (fuzz_sv[0] == -1) {
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, fuzz_sv) == -1)
+			abort();
+		/* Room for any packet the fuzzer makes, oversized too. */
+		(void)setsockopt(
+		    fuzz_sv[0], SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
+	}
+	if (send(fuzz_sv[0], data, size, 0) != (ssize_t)size)
+		abort();
+	switch (size == 0 ? 0 : data[0] % 3) {
+	case PRIVSEP_AUTH_REQUEST % 3:
+		fuzz_request(data, size);
+		break;
+	case PRIVSEP_AUTH_FAILED % 3:
+		fuzz_failed(data, size);
+		break;
+	default:
+		fuzz_verdict(data, size);
+		break;
+	}
+	/* Every packet is read whole, whatever the decoder made of it. */
+	FUZZ_CHECK(recv(fuzz_sv[1], pkt, sizeof(pkt), MSG_DONTWAIT) == -1 &&
+	    errno == EAGAIN);
+	return 0;
+}

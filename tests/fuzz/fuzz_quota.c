@@ -1,0 +1,40 @@
+/*
+ * fuzz_quota.c: the accounting line parser (lib/quota.c's quota_parse)
+ * on a file's contents, as the serving process and the admin tools read
+ * a user's accounting file (the file is root's, but a damaged or
+ * truncated one must read as corrupt, never as "nothing used").
+ *
+ * Properties: a line that parses is exactly what quota_format() writes
+ * for the usage it gave (one form per usage, so the file is rewritten in
+ * place with the same length); a refused one leaves the usage as it was.
+ */
+#include <string.h>
+
+#include "fuzz.h"
+#include "quota.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct quota_usage u, was;
+	struct quota_limits l;
+	char line[QUOTA_LINE_LEN + 1];
+
+	memset(&u, 0xa5, sizeof(u));
+	was = u;
+	if (quota_parse((const char *)data, size, &u) != 0) {
+		FUZZ_CHECK(memcmp(&u, &was, sizeof(u)) == 0);
+		return 0;
+	}
+	FUZZ_CHECK(size == QUOTA_LINE_LEN);
+	quota_format(&u, line, sizeof(line));
+	FUZZ_CHECK(strlen(line) == QUOTA_LINE_LEN);
+	FUZZ_CHECK(memcmp(line, data, size) == 0);
+	/* The arithmetic never wraps, whatever the file says. */
+	l.bytes = u.bytes;
+	l.files = u.files;
+	FUZZ_CHECK(quota_fits(&u, &l, 0, 0));
+	FUZZ_CHECK(!quota_fits(&u, &l, 1, 0) || l.bytes == 0);
+	FUZZ_CHECK(!quota_fits(&u, &l, UINT64_MAX, 0) || l.bytes == 0);
+	return 0;
+}
