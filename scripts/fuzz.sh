@@ -110,7 +110,7 @@ fuzz_build_one() { # NAME
 		-I"$top/privsep" -I"$top/tests/fuzz" \
 		$(pkg-config --cflags libbsd-overlay) \
 		-o "$out/fuzz_$n" "${srcs[@]}" "$build/lib/libmftp.a" \
-		$(pkg-config --libs libbsd-overlay libcrypto)
+		$(pkg-config --libs libbsd-overlay libssl libcrypto libxxhash)
 }
 
 fuzz_build() {
@@ -181,7 +181,7 @@ fuzz_seeds() {
 		-I"$top/lib" -I"$top/privsep" $(pkg-config --cflags libbsd-overlay) \
 		-o "$out/gen_corpus" "$top/tests/fuzz/gen_corpus.c" \
 		"$top/privsep/privsep_msg.c" "$build/lib/libmftp.a" \
-		$(pkg-config --libs libbsd-overlay libcrypto)
+		$(pkg-config --libs libbsd-overlay libssl libcrypto libxxhash)
 	"$out/gen_corpus" "$top/tests/fuzz/corpus"
 	echo "fuzz: seeds written to tests/fuzz/corpus/"
 }

@@ -1,10 +1,11 @@
 /*
  * fuzz_privsep.c: the privsep message decoders (privsep/privsep_msg.c)
  * on one packet from a peer process, as the auth helper reads
- * AUTH_REQUEST, the pre-auth worker AUTH_FAILED and the monitor (root)
- * VERDICT: the input goes as one packet on a SOCK_SEQPACKET socket pair
- * into privsep_recv_request, _failed or _verdict.  The type byte picks
- * the decoder that expects it; other bytes go to one that does not.
+ * AUTH_REQUEST, the pre-auth worker AUTH_FAILED, LOGIN_DONE and
+ * SIGNATURE, the monitor (root) VERDICT and mftpd-sign SIGN_REQUEST: the
+ * input goes as one packet on a SOCK_SEQPACKET socket pair into the
+ * matching privsep_recv_*.  The type byte picks the decoder that expects
+ * it; other bytes go to one that does not.
  *
  * Properties: a message that decodes is sent back by the matching
  * privsep_send_* as exactly the same packet; a refused one leaves the
@@ -49,9 +50,12 @@ static void
 fuzz_request(const uint8_t *data, size_t size)
 {
 	char *user = NULL, *secret = NULL;
+	uint8_t psk[MFTP_PSK_LEN];
+	uint64_t features = 0;
 	int r;
 
-	r = privsep_recv_request(fuzz_sv[1], 1000, &user, &secret);
+	r = privsep_recv_request(
+	    fuzz_sv[1], 1000, &user, &secret, psk, &features);
 	if (r != 0) {
 		FUZZ_CHECK(user == NULL && secret == NULL);
 		return;
@@ -59,7 +63,8 @@ fuzz_request(const uint8_t *data, size_t size)
 	FUZZ_CHECK(user != NULL && secret != NULL);
 	FUZZ_CHECK(strlen(user) <= MFTP_USER_MAX);
 	FUZZ_CHECK(strlen(secret) <= MFTP_SECRET_MAX);
-	FUZZ_CHECK(privsep_send_request(fuzz_sv[0], user, secret) == 0);
+	FUZZ_CHECK(
+	    privsep_send_request(fuzz_sv[0], user, secret, psk, features) == 0);
 	fuzz_same(data, size);
 	free(user);
 	freezero(secret, strlen(secret) + 1);
@@ -95,6 +100,42 @@ fuzz_verdict(const uint8_t *data, size_t size)
 	fuzz_same(data, size);
 }
 
+static void
+fuzz_login_done(const uint8_t *data, size_t size)
+{
+	char *text = NULL;
+	int ok = 7;
+
+	if (privsep_recv_login_done(fuzz_sv[1], 1000, &ok, &text) != 0) {
+		FUZZ_CHECK(text == NULL && ok == 0);
+		return;
+	}
+	FUZZ_CHECK(ok ? text == NULL : strlen(text) <= MFTP_TEXT_MAX);
+	FUZZ_CHECK(privsep_send_login_done(fuzz_sv[0], ok, text) == 0);
+	fuzz_same(data, size);
+	free(text);
+}
+
+/* SIGN_REQUEST (to mftpd-sign) and SIGNATURE (to the worker). */
+static void
+fuzz_blob(const uint8_t *data, size_t size, int request)
+{
+	uint8_t out[MFTP_SIG_MAX];
+	size_t n = 99;
+	int r;
+
+	r = request ? privsep_recv_sign_request(fuzz_sv[1], 1000, out, &n) :
+		      privsep_recv_signature(fuzz_sv[1], 1000, out, &n);
+	if (r != 0) {
+		FUZZ_CHECK(n == 0);
+		return;
+	}
+	FUZZ_CHECK(n >= 1 && n <= (request ? MFTP_DIGEST_MAX : MFTP_SIG_MAX));
+	FUZZ_CHECK((request ? privsep_send_sign_request(fuzz_sv[0], out, n) :
+			      privsep_send_signature(fuzz_sv[0], out, n)) == 0);
+	fuzz_same(data, size);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -110,12 +151,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (send(fuzz_sv[0], data, size, 0) != (ssize_t)size)
 		abort();
-	switch (size == 0 ? 0 : data[0] % 3) {
-	case PRIVSEP_AUTH_REQUEST % 3:
+	switch (size == 0 ? 0 : data[0] % 6) {
+	case PRIVSEP_AUTH_REQUEST % 6:
 		fuzz_request(data, size);
 		break;
-	case PRIVSEP_AUTH_FAILED % 3:
+	case PRIVSEP_AUTH_FAILED % 6:
 		fuzz_failed(data, size);
+		break;
+	case PRIVSEP_LOGIN_DONE % 6:
+		fuzz_login_done(data, size);
+		break;
+	case PRIVSEP_SIGN_REQUEST % 6:
+		fuzz_blob(data, size, 1);
+		break;
+	case PRIVSEP_SIGNATURE % 6:
+		fuzz_blob(data, size, 0);
 		break;
 	default:
 		fuzz_verdict(data, size);

@@ -229,15 +229,16 @@ gen_packet(int sv[2], const char *name)
 static void
 gen_privsep(void)
 {
+	static const uint8_t psk[MFTP_PSK_LEN] = { 1, 2, 3 };
 	struct privsep_verdict v;
 	int sv[2];
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == -1)
 		gen_die("socketpair");
-	if (privsep_send_request(sv[0], "alice", "secret") == -1)
+	if (privsep_send_request(sv[0], "alice", "secret", psk, 1) == -1)
 		gen_die("request");
 	gen_packet(sv, "request");
-	if (privsep_send_request(sv[0], "", "") == -1)
+	if (privsep_send_request(sv[0], "", "", psk, 0) == -1)
 		gen_die("request");
 	gen_packet(sv, "request-empty");
 	if (privsep_send_failed(sv[0]) == -1)
@@ -254,9 +255,23 @@ gen_privsep(void)
 	strlcpy(v.home, "/srv/mftp/alice", sizeof(v.home));
 	v.quota_bytes = 1 << 30;
 	v.quota_files = 1000;
+	memcpy(v.psk, psk, sizeof(v.psk));
+	v.features = 1;
 	if (privsep_send_verdict(sv[0], &v) == -1)
 		gen_die("verdict");
 	gen_packet(sv, "verdict-ok");
+	if (privsep_send_login_done(sv[0], 1, NULL) == -1)
+		gen_die("login_done");
+	gen_packet(sv, "login-done-ok");
+	if (privsep_send_login_done(sv[0], 0, "no home") == -1)
+		gen_die("login_done");
+	gen_packet(sv, "login-done-refused");
+	if (privsep_send_sign_request(sv[0], psk, sizeof(psk)) == -1)
+		gen_die("sign_request");
+	gen_packet(sv, "sign-request");
+	if (privsep_send_signature(sv[0], psk, 20) == -1)
+		gen_die("signature");
+	gen_packet(sv, "signature");
 	close(sv[0]);
 	close(sv[1]);
 }
