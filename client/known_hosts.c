@@ -11,7 +11,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,15 +181,5 @@ known_hosts_add(const char *path, const char *host, const char *port,
 char *
 known_hosts_default_path(void)
 {
-	const char *home = getenv("HOME");
-	struct passwd *pw;
-	char *path;
-
-	if ((home == NULL || *home == '\0') &&
-	    (pw = getpwuid(getuid())) != NULL)
-		home = pw->pw_dir;
-	if (home == NULL || *home == '\0')
-		return NULL;
-	xasprintf(&path, "%s/.config/mftp/known_hosts", home);
-	return path;
+	return home_file(".config/mftp/known_hosts");
 }

@@ -168,17 +168,7 @@ mftp_login_name(void)
 static char *
 mftp_netrc_path(void)
 {
-	struct passwd *pw;
-	const char *home = getenv("HOME");
-	char *path;
-
-	if ((home == NULL || *home == '\0') &&
-	    (pw = getpwuid(getuid())) != NULL)
-		home = pw->pw_dir;
-	if (home == NULL || *home == '\0')
-		return NULL;
-	xasprintf(&path, "%s/.netrc", home);
-	return path;
+	return home_file(".netrc");
 }
 
 static int

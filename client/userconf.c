@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,15 +151,5 @@ userconf_load(struct userconf *u, const char *path, char *err, size_t errlen)
 char *
 userconf_default_path(void)
 {
-	const char *home = getenv("HOME");
-	struct passwd *pw;
-	char *path;
-
-	if ((home == NULL || *home == '\0') &&
-	    (pw = getpwuid(getuid())) != NULL)
-		home = pw->pw_dir;
-	if (home == NULL || *home == '\0')
-		return NULL;
-	xasprintf(&path, "%s/.config/mftp/config", home);
-	return path;
+	return home_file(".config/mftp/config");
 }

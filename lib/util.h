@@ -35,6 +35,12 @@ int ct_memcmp(const void *a, const void *b, size_t len);
 /* Monotonic clock in milliseconds. */
 uint64_t mono_ms(void);
 
+/*
+ * rel below the user's home: $HOME, or the password database's home
+ * when HOME is unset or empty.  Allocated; NULL without a home.
+ */
+char *home_file(const char *rel);
+
 /* Sleep for ms milliseconds, resuming after signals. */
 void sleep_ms(unsigned int ms);
 

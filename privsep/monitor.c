@@ -118,14 +118,35 @@ monitor_open_quota(const struct monitor_args *a,
 }
 
 /*
- * fork+exec a helper program with in_fd on its standard input and out_fd
- * (or nothing, -1) on its standard output.  Returns its pid.
+ * fork+exec one of the helpers as the monitor runs them all,
+ * "NAME [-e] -t login_timeout -- FILE uid gid" (FILE: the user database
+ * or the host key; uid and gid: the pre-auth user's), with in_fd on its
+ * standard input and out_fd (or nothing, -1) on its standard output.
+ * Returns its pid.
  */
 static pid_t
-monitor_exec(const char *path, char *const argv[], int in_fd, int out_fd)
+monitor_exec(const struct monitor_args *a, const char *name, const char *path,
+    const char *file, int in_fd, int out_fd)
 {
 	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	char uid[16], gid[16], timeout[16];
+	char *argv[12];
+	int n = 0;
 	pid_t pid;
+
+	snprintf(uid, sizeof(uid), "%lu", (unsigned long)a->preauth_uid);
+	snprintf(gid, sizeof(gid), "%lu", (unsigned long)a->preauth_gid);
+	snprintf(timeout, sizeof(timeout), "%u", a->cfg->login_timeout);
+	argv[n++] = (char *)name;
+	if (a->log_stderr)
+		argv[n++] = "-e";
+	argv[n++] = "-t";
+	argv[n++] = timeout;
+	argv[n++] = "--";
+	argv[n++] = (char *)file;
+	argv[n++] = uid;
+	argv[n++] = gid;
+	argv[n] = NULL;
 
 	switch ((pid = fork())) {
 	case -1:
@@ -144,22 +165,6 @@ monitor_exec(const char *path, char *const argv[], int in_fd, int out_fd)
 	return pid;
 }
 
-/* The helpers' common arguments: [-e] -t login_timeout --. */
-static int
-monitor_helper_args(
-    const struct monitor_args *a, char **argv, char *timeout, size_t len)
-{
-	int n = 0;
-
-	snprintf(timeout, len, "%u", a->cfg->login_timeout);
-	if (a->log_stderr)
-		argv[n++] = "-e";
-	argv[n++] = "-t";
-	argv[n++] = timeout;
-	argv[n++] = "--";
-	return n;
-}
-
 /*
  * fork+exec a fresh mftpd-auth with the worker's end on fd 0 and a new
  * verdict channel on fd 1.  Returns the monitor's end of that channel.
@@ -167,22 +172,12 @@ monitor_helper_args(
 static int
 monitor_spawn_helper(const struct monitor_args *a, int worker_fd)
 {
-	char uid[16], gid[16], timeout[16];
-	char *argv[12];
-	int sv[2], n = 1;
+	int sv[2];
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
 		fatal("socketpair");
-	snprintf(uid, sizeof(uid), "%lu", (unsigned long)a->preauth_uid);
-	snprintf(gid, sizeof(gid), "%lu", (unsigned long)a->preauth_gid);
-	argv[0] = "mftpd-auth";
-	n += monitor_helper_args(a, argv + 1, timeout, sizeof(timeout));
-	argv[n++] = a->cfg->users_file;
-	argv[n++] = uid;
-	argv[n++] = gid;
-	argv[n] = NULL;
-	monitor_helper = monitor_exec(
-	    a->cfg->auth_helper, argv, worker_fd, sv[1]);
+	monitor_helper = monitor_exec(a, "mftpd-auth", a->cfg->auth_helper,
+	    a->cfg->users_file, worker_fd, sv[1]);
 	close(sv[1]);
 	return sv[0];
 }
@@ -194,21 +189,12 @@ monitor_spawn_helper(const struct monitor_args *a, int worker_fd)
 static int
 monitor_spawn_signer(const struct monitor_args *a)
 {
-	char uid[16], gid[16], timeout[16];
-	char *argv[12];
-	int sv[2], n = 1;
+	int sv[2];
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
 		fatal("socketpair");
-	snprintf(uid, sizeof(uid), "%lu", (unsigned long)a->preauth_uid);
-	snprintf(gid, sizeof(gid), "%lu", (unsigned long)a->preauth_gid);
-	argv[0] = "mftpd-sign";
-	n += monitor_helper_args(a, argv + 1, timeout, sizeof(timeout));
-	argv[n++] = a->cfg->host_key;
-	argv[n++] = uid;
-	argv[n++] = gid;
-	argv[n] = NULL;
-	monitor_signer = monitor_exec(a->cfg->sign_helper, argv, sv[1], -1);
+	monitor_signer = monitor_exec(
+	    a, "mftpd-sign", a->cfg->sign_helper, a->cfg->host_key, sv[1], -1);
 	close(sv[1]);
 	return sv[0];
 }
