@@ -48,12 +48,11 @@ rpc_tls_ctx(int second)
 			fatalx("TLS context: %s", tls_error());
 		tls_ctx_common(first_ctx);
 		/*
-		 * Chains are checked against the system's CAs for CA mode;
-		 * a failure there is not fatal (the pin may vouch instead),
-		 * so the result is read after the handshake.
+		 * The key is checked after the handshake: against the pins,
+		 * and only for a key no pin names against the system's CAs
+		 * (rpc_tls_ca_ok), whose store costs more to load than the
+		 * whole rest of a connection.
 		 */
-		if (SSL_CTX_set_default_verify_paths(first_ctx) != 1)
-			ERR_clear_error();
 		SSL_CTX_set_verify(first_ctx, SSL_VERIFY_NONE, NULL);
 	}
 	return first_ctx;
@@ -169,6 +168,42 @@ rpc_tls_unknown(struct rpc *r, const char *host, const char *port,
 	return RPC_OK;
 }
 
+/*
+ * CA mode: the server's chain leads to one of the system's CAs and its
+ * certificate names host (a DNS name, or the address typed).
+ */
+static int
+rpc_tls_ca_ok(SSL *ssl, const char *host)
+{
+	X509 *leaf = SSL_get0_peer_certificate(ssl);
+	X509_STORE_CTX *sctx = NULL;
+	X509_VERIFY_PARAM *param;
+	X509_STORE *store;
+	unsigned char ip[16];
+	int ok = 0;
+
+	if (leaf == NULL || (store = X509_STORE_new()) == NULL)
+		return 0;
+	if (X509_STORE_set_default_paths(store) != 1 ||
+	    (sctx = X509_STORE_CTX_new()) == NULL ||
+	    X509_STORE_CTX_init(
+		sctx, store, leaf, SSL_get_peer_cert_chain(ssl)) != 1)
+		goto out;
+	param = X509_STORE_CTX_get0_param(sctx);
+	X509_VERIFY_PARAM_set_purpose(param, X509_PURPOSE_SSL_SERVER);
+	if (inet_pton(AF_INET, host, ip) == 1 ||
+	    inet_pton(AF_INET6, host, ip) == 1)
+		ok = X509_VERIFY_PARAM_set1_ip_asc(param, host) == 1;
+	else
+		ok = X509_VERIFY_PARAM_set1_host(param, host, 0) == 1;
+	ok = ok && X509_verify_cert(sctx) == 1;
+out:
+	X509_STORE_CTX_free(sctx);
+	X509_STORE_free(store);
+	ERR_clear_error();
+	return ok;
+}
+
 static int
 rpc_tls_verify(struct rpc *r, SSL *ssl, const char *host, const char *port,
     const struct rpc_trust *trust)
@@ -198,26 +233,23 @@ rpc_tls_verify(struct rpc *r, SSL *ssl, const char *host, const char *port,
 		    host, port, line, trust->known_hosts, old, r->fp, line,
 		    trust->known_hosts);
 	/* CA mode: a chain to the system's CAs for this host name. */
-	if (SSL_get_verify_result(ssl) == X509_V_OK) {
+	if (rpc_tls_ca_ok(ssl, host)) {
 		r->vouched = "CA-verified";
 		return RPC_OK;
 	}
 	return rpc_tls_unknown(r, host, port, trust);
 }
 
-/* Which name the certificate must carry, and SNI for a DNS name. */
+/* SNI, for a DNS name: the name the server is asked to answer for. */
 static void
 rpc_tls_set_host(SSL *ssl, const char *host)
 {
 	unsigned char ip[16];
 
 	if (inet_pton(AF_INET, host, ip) == 1 ||
-	    inet_pton(AF_INET6, host, ip) == 1) {
-		(void)X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host);
+	    inet_pton(AF_INET6, host, ip) == 1)
 		return;
-	}
 	(void)SSL_set_tlsext_host_name(ssl, host);
-	(void)SSL_set1_host(ssl, host);
 }
 
 /* A failed handshake, in words. */

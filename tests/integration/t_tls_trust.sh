@@ -163,6 +163,11 @@ expect_contains "$ERR" "(CA-verified)" "-v says how the key was vouched for"
 [ ! -s "$KH" ] || fail "CA mode pinned the key"
 bare_client "$KH" -o StrictHostKeyChecking=yes <<<'pwd'
 expect_rc 3 "the same certificate without that CA trusted"
+# The certificate names 127.0.0.1, not "localhost": not for that name.
+HOST=localhost SSL_CERT_FILE=$T/ca.crt bare_client "$KH" \
+    -o StrictHostKeyChecking=yes <<<'pwd'
+expect_rc 3 "a CA-issued certificate for another name"
+expect_contains "$ERR" "is not known" "another name: the key is not vouched for"
 ok "CA mode: a chain to a trusted CA naming the host needs no pin"
 
 check_log_clean
