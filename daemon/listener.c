@@ -266,6 +266,7 @@ listener_accept(struct listener *l, int lfd, struct listener_kids *k)
 		a.preauth_gid = l->preauth_gid;
 		a.log_stderr = l->log_stderr;
 		a.session_ctx = l->session_ctx;
+		a.preauth_ctx = l->preauth_ctx;
 		a.sock = fd;
 		a.peer = peer;
 		monitor_run(&a);

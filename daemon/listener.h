@@ -17,6 +17,7 @@ struct listener {
 	gid_t preauth_gid;
 	int log_stderr;
 	SSL_CTX *session_ctx; /* for each serving process (no secret in it) */
+	SSL_CTX *preauth_ctx; /* for each pre-auth worker (the certificate) */
 	int fds[MFTP_LISTEN_MAX];
 	size_t nfds;
 	/*

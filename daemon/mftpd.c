@@ -32,6 +32,7 @@
 #include "hostkey.h"
 #include "listener.h"
 #include "log.h"
+#include "preauth_tls.h"
 #include "tls.h"
 #include "util.h"
 
@@ -224,6 +225,7 @@ static int
 mftpd_reload(struct listener *l)
 {
 	struct config nc, *old = l->cfg;
+	SSL_CTX *pctx = NULL;
 	char err[512];
 	uid_t uid;
 	gid_t gid;
@@ -231,7 +233,8 @@ mftpd_reload(struct listener *l)
 
 	log_info("reloading the configuration from %s", mftpd_conf);
 	if (config_load(&nc, mftpd_conf, err, sizeof(err)) == -1 ||
-	    mftpd_check(&nc, &uid, &gid, err, sizeof(err)) == -1) {
+	    mftpd_check(&nc, &uid, &gid, err, sizeof(err)) == -1 ||
+	    (pctx = preauth_tls_ctx(nc.host_cert, err, sizeof(err))) == NULL) {
 		log_warnx("reload failed: %s; keeping the configuration in "
 			  "force",
 		    err);
@@ -255,6 +258,9 @@ mftpd_reload(struct listener *l)
 		nc.pid_file = xstrdup(old->pid_file);
 	}
 	config_free(old);
+	/* A new certificate serves the connections from now on. */
+	SSL_CTX_free(l->preauth_ctx);
+	l->preauth_ctx = pctx;
 	*old = nc;
 	l->preauth_uid = uid;
 	l->preauth_gid = gid;
@@ -429,6 +435,9 @@ main(int argc, char *argv[])
 	l.log_stderr = to_stderr;
 	l.reload = mftpd_reload;
 	l.session_ctx = tls_psk_ctx(1);
+	if ((l.preauth_ctx = preauth_tls_ctx(
+		 cfg.host_cert, err, sizeof(err))) == NULL)
+		fatalx("%s", err);
 	if (mftpd_check(
 		&cfg, &l.preauth_uid, &l.preauth_gid, err, sizeof(err)) == -1)
 		fatalx("%s", err);

@@ -276,8 +276,9 @@ preauth_run(const struct monitor_args *a, const struct preauth_fds *fds)
 	/* Die with the monitor; if it is already gone, go too. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() == 1)
 		_exit(1);
-	/* The certificate is read now, as root; the key stays outside. */
-	ctx = preauth_tls_ctx(a->cfg->host_cert, fds->sign);
+	/* The master's context: the certificate; the key stays outside. */
+	ctx = a->preauth_ctx;
+	preauth_tls_set_signer(fds->sign);
 	if ((root = drop_open_root(a->cfg->preauth_chroot)) == -1)
 		fatal("%s", a->cfg->preauth_chroot);
 	{

@@ -2,8 +2,9 @@
  * preauth_tls.c: the pre-auth worker's TLS server, whose private key it
  * does not have.
  *
- * Runs as: root until the worker drops privilege (preauth_tls_ctx reads
- * the certificate chain), then the pre-auth user in its empty chroot.
+ * Runs as: root in the master (preauth_tls_ctx reads the certificate
+ * chain once, at start and on reload; the context holds no secret), then
+ * the pre-auth user in its empty chroot (the handshakes).
  * The context's key is the certificate's public key with an ECDSA method
  * whose sign operation sends the handshake digest to mftpd-sign and
  * returns its signature: a compromised worker can get one signature for
@@ -16,6 +17,7 @@
 
 #include <sys/types.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/ec.h>
@@ -83,7 +85,7 @@ preauth_tls_remote_key(X509 *cert)
 	    const BIGNUM *, EC_KEY *);
 
 	if (pub == NULL || (ec = EVP_PKEY_get1_EC_KEY(pub)) == NULL)
-		fatalx("the host certificate's key is not an ECDSA key");
+		return NULL;
 	if (meth == NULL) {
 		if ((meth = EC_KEY_METHOD_new(EC_KEY_get_default_method())) ==
 		    NULL)
@@ -100,7 +102,7 @@ preauth_tls_remote_key(X509 *cert)
 }
 
 SSL_CTX *
-preauth_tls_ctx(const char *cert_file, int sign_fd)
+preauth_tls_ctx(const char *cert_file, char *err, size_t errlen)
 {
 	SSL_CTX *ctx;
 	EVP_PKEY *key;
@@ -108,12 +110,33 @@ preauth_tls_ctx(const char *cert_file, int sign_fd)
 	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL)
 		fatalx("TLS context: %s", tls_error());
 	tls_ctx_common(ctx);
-	if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1)
-		fatalx("host certificate %s: %s", cert_file, tls_error());
-	key = preauth_tls_remote_key(SSL_CTX_get0_certificate(ctx));
-	if (SSL_CTX_use_PrivateKey(ctx, key) != 1)
-		fatalx("host certificate %s: %s", cert_file, tls_error());
+	if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
+		snprintf(err, errlen, "host certificate %s: %s", cert_file,
+		    tls_error());
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	if ((key = preauth_tls_remote_key(SSL_CTX_get0_certificate(ctx))) ==
+	    NULL) {
+		snprintf(err, errlen,
+		    "host certificate %s: its key is not an ECDSA key",
+		    cert_file);
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	if (SSL_CTX_use_PrivateKey(ctx, key) != 1) {
+		snprintf(err, errlen, "host certificate %s: %s", cert_file,
+		    tls_error());
+		EVP_PKEY_free(key);
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
 	EVP_PKEY_free(key);
-	preauth_sign_fd = sign_fd;
 	return ctx;
+}
+
+void
+preauth_tls_set_signer(int sign_fd)
+{
+	preauth_sign_fd = sign_fd;
 }

@@ -10,9 +10,13 @@
 
 /*
  * A TLS 1.3 server context with the certificate chain in cert_file and
- * a key that signs through mftpd-sign on sign_fd.  Reads cert_file: call
- * it before the chroot.  Fatal on any error.
+ * a key that signs through mftpd-sign (preauth_tls_set_signer).  The
+ * master makes it once (and again on reload) and every worker inherits
+ * it: it holds no secret.  NULL with the reason in err.
  */
-SSL_CTX *preauth_tls_ctx(const char *cert_file, int sign_fd);
+SSL_CTX *preauth_tls_ctx(const char *cert_file, char *err, size_t errlen);
+
+/* In the worker: the socket to this connection's mftpd-sign. */
+void preauth_tls_set_signer(int sign_fd);
 
 #endif

@@ -23,6 +23,8 @@ struct monitor_args {
 	 * made once by the master so each session shares its pages.
 	 */
 	SSL_CTX *session_ctx;
+	/* The pre-auth worker's: the host certificate, signing elsewhere. */
+	SSL_CTX *preauth_ctx;
 };
 
 /*
