@@ -20,8 +20,7 @@ struct privsep_verdict;
  * reason in why.  Bounded by timeout_ms.
  */
 int monitor_check_verdict(const struct config *cfg,
-    const struct privsep_verdict *v, int timeout_ms, char *why,
-    size_t whylen);
+    const struct privsep_verdict *v, int timeout_ms, char *why, size_t whylen);
 
 /*
  * Wait for the child *pid to exit, at most timeout_ms, then kill it;
