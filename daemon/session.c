@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -288,6 +289,12 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 	/* The answer to the LOGIN that the pre-auth worker read. */
 	if (session_reply_ok(&s) != 0)
 		session_end(&s, "peer-gone");
+	/*
+	 * What the setup freed (the verdict's check, the handshakes, the
+	 * allowlist's compilation) goes back to the system: an idle session
+	 * keeps only what it uses.
+	 */
+	(void)malloc_trim(0);
 
 	while (!s.quit) {
 		r = transport_wait(s.t, (int)idle_timeout * 1000);

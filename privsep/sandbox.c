@@ -92,7 +92,9 @@ static const int sandbox_sign_calls[] = {
  * cache's and resume's xattrs, the accounting file's fsync.  Only the
  * *at forms: the path forms (mkdir, unlink, rmdir, rename) are not
  * used.  With the kernel's TLS, OpenSSL sends a download with sendfile,
- * control records with sendmsg and reads records with recvmsg.
+ * control records with sendmsg and reads records with recvmsg.  madvise:
+ * malloc_trim gives the setup's freed heap back once the session is
+ * idle (it touches only this process's own memory).
  */
 static const int sandbox_session_calls[] = {
 	SCMP_SYS(openat),
@@ -113,6 +115,7 @@ static const int sandbox_session_calls[] = {
 	SCMP_SYS(sendfile),
 	SCMP_SYS(sendmsg),
 	SCMP_SYS(recvmsg),
+	SCMP_SYS(madvise),
 };
 
 /*
