@@ -588,7 +588,6 @@ proxy_up() {
 # rawpeer [rawpeer options] <<<hex: frames in clear, through tlsproxy.
 rawpeer() {
 	[ -x "$RAWPEER" ] || fail "$RAWPEER is not built (make check builds it)"
-	proxy_up
 	[ -n "$PROXY_PORT" ] || fail "rawpeer: no daemon started"
 	"$RAWPEER" 127.0.0.1 "$PROXY_PORT" "$@"
 }
