@@ -59,7 +59,9 @@ ok "accept-new pins the key; later connections check it; -v tells"
 # ------------------------------------------------ the first question
 # A session under tmux, as a person at a terminal sees it.
 tmux_ask() { # ANSWER: start mftp in tmux, answer its question
-	local sock=$T/tmux.sock
+	# A server of its own each time: one being stopped may still hold
+	# the previous socket.
+	local sock=$T/tmux.$1.sock
 	rm -f "$KH"
 	printf '%s\n' "$pw" >"$T/pw"
 	tmux -S "$sock" new-session -d -x 200 -y 50 \
