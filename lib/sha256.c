@@ -23,7 +23,6 @@
 #include "util.h"
 
 /* Read size for hashing a file: big enough to keep the digest busy. */
-#define SHA256_FD_CHUNK (256 * 1024)
 
 struct sha256 {
 	EVP_MD_CTX *ctx;
@@ -104,38 +103,6 @@ sha256_buf(const void *p, size_t len, uint8_t out[SHA256_LEN])
 	sha256_update(c, p, len);
 	sha256_final(c, out);
 	sha256_free(c);
-}
-
-int
-sha256_update_fd(struct sha256 *c, int fd, uint64_t off, uint64_t len)
-{
-	uint8_t *chunk;
-	size_t want;
-	ssize_t n;
-	int ret = 0;
-
-	if (len == 0)
-		return 0;
-	chunk = xmalloc(SHA256_FD_CHUNK);
-	while (len > 0) {
-		want = len > SHA256_FD_CHUNK ? SHA256_FD_CHUNK : (size_t)len;
-		n = pread(fd, chunk, want, (off_t)off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			ret = ERR_IO;
-			break;
-		}
-		if (n == 0) {
-			ret = ERR_SHORT;
-			break;
-		}
-		sha256_update(c, chunk, (size_t)n);
-		off += (uint64_t)n;
-		len -= (uint64_t)n;
-	}
-	free(chunk);
-	return ret;
 }
 
 void

@@ -42,13 +42,6 @@ void sha256_free(struct sha256 *c);
 /* One call for a buffer in memory. */
 void sha256_buf(const void *p, size_t len, uint8_t out[SHA256_LEN]);
 
-/*
- * Feed c with len bytes of the file fd from offset off (pread; the file
- * offset does not move).  Returns 0, ERR_SHORT if the file ends before
- * off + len, or ERR_IO with errno set.
- */
-int sha256_update_fd(struct sha256 *c, int fd, uint64_t off, uint64_t len);
-
 /* Lower-case hex, NUL-terminated, into out (SHA256_HEX_LEN + 1 bytes). */
 void sha256_hex(const uint8_t hash[SHA256_LEN], char out[SHA256_HEX_LEN + 1]);
 

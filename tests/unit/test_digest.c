@@ -175,6 +175,50 @@ test_update_fd(void **state)
 	close(fd);
 }
 
+/*
+ * A file larger than one read, whole and in ranges, in both algorithms;
+ * a closed descriptor is an I/O error, not a crash.
+ */
+static void
+test_update_fd_large(void **state)
+{
+	static const enum digest_alg algs[] = { DIGEST_XXH128, DIGEST_SHA256 };
+	const size_t len = 600000;
+	char path[] = "/tmp/test_digest.XXXXXX";
+	uint8_t want[DIGEST_MAX_LEN], out[DIGEST_MAX_LEN], *data;
+	struct digest *d;
+	size_t i, a;
+	int fd;
+
+	data = malloc(len);
+	assert_non_null(data);
+	for (i = 0; i < len; i++)
+		data[i] = (uint8_t)(i % 251);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	assert_int_equal(write(fd, data, len), len);
+	for (a = 0; a < 2; a++) {
+		d = digest_new(algs[a]);
+		assert_int_equal(digest_update_fd(d, fd, 0, len), 0);
+		digest_final(d, out);
+		digest_buf(algs[a], data, len, want);
+		assert_memory_equal(out, want, digest_len(algs[a]));
+		/* A range, then the rest from memory: one stream. */
+		digest_reset_alg(d, algs[a]);
+		assert_int_equal(digest_update_fd(d, fd, 0, 12345), 0);
+		digest_update(d, data + 12345, len - 12345);
+		digest_final(d, out);
+		assert_memory_equal(out, want, digest_len(algs[a]));
+		digest_free(d);
+	}
+	close(fd);
+	d = digest_new(DIGEST_SHA256);
+	assert_int_equal(digest_update_fd(d, fd, 0, 1), ERR_IO);
+	digest_free(d);
+	free(data);
+}
+
 static void
 test_names(void **state)
 {
@@ -206,6 +250,7 @@ main(void)
 		cmocka_unit_test(test_split_updates),
 		cmocka_unit_test(test_reset_alg),
 		cmocka_unit_test(test_update_fd),
+		cmocka_unit_test(test_update_fd_large),
 		cmocka_unit_test(test_names),
 	};
 

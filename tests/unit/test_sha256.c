@@ -134,54 +134,6 @@ test_split(void **state)
 }
 
 static void
-test_fd(void **state)
-{
-	char path[] = "/tmp/test_sha256.XXXXXX";
-	const size_t len = 600000;
-	uint8_t want[SHA256_LEN], out[SHA256_LEN], *data;
-	struct sha256 *c;
-	size_t i;
-	int fd;
-
-	data = malloc(len);
-	assert_non_null(data);
-	for (i = 0; i < len; i++)
-		data[i] = (uint8_t)(i % 251);
-	fd = mkstemp(path);
-	assert_true(fd != -1);
-	unlink(path);
-	assert_int_equal(write(fd, data, len), len);
-
-	c = sha256_new();
-	/* The whole file, in more than one read. */
-	assert_int_equal(sha256_update_fd(c, fd, 0, len), 0);
-	sha256_final(c, out);
-	sha256_buf(data, len, want);
-	assert_memory_equal(out, want, SHA256_LEN);
-
-	/* A range, then the rest of a buffer: one stream. */
-	assert_int_equal(sha256_update_fd(c, fd, 0, 12345), 0);
-	sha256_update(c, data + 12345, len - 12345);
-	sha256_final(c, out);
-	assert_memory_equal(out, want, SHA256_LEN);
-
-	assert_int_equal(sha256_update_fd(c, fd, 1000, 777), 0);
-	sha256_final(c, out);
-	sha256_buf(data + 1000, 777, want);
-	assert_memory_equal(out, want, SHA256_LEN);
-
-	/* Nothing to read is fine; past the end is short. */
-	assert_int_equal(sha256_update_fd(c, fd, len, 0), 0);
-	assert_int_equal(sha256_update_fd(c, fd, len - 10, 11), ERR_SHORT);
-	assert_int_equal(sha256_update_fd(c, fd, len + 5, 1), ERR_SHORT);
-	close(fd);
-	/* A closed descriptor: an I/O error, not a crash. */
-	assert_int_equal(sha256_update_fd(c, fd, 0, 1), ERR_IO);
-	sha256_free(c);
-	free(data);
-}
-
-static void
 test_hex(void **state)
 {
 	static const uint8_t nibbles[] = { 0x01, 0x23, 0x45, 0x67, 0x89, 0xab,
@@ -206,7 +158,6 @@ main(void)
 		cmocka_unit_test(test_vectors),
 		cmocka_unit_test(test_million_a),
 		cmocka_unit_test(test_split),
-		cmocka_unit_test(test_fd),
 		cmocka_unit_test(test_hex),
 	};
 
