@@ -80,6 +80,7 @@ cut_victim() {
 		# Its sessions go on alone; revive waits for them.
 		ORPHANS=$(descendants_of "$DAEMON_PID")
 		kill -KILL "$DAEMON_PID" 2>/dev/null
+		MASTER_KILLED=1
 		;;
 	esac
 	CUT_MS=$ms
@@ -90,7 +91,10 @@ _has_data() { [ -s "$1" ] || ! kill -0 "$CLIENT_PID" 2>/dev/null; }
 # one on the same configuration once they are gone.
 revive() {
 	local p
-	if ! daemon_alive; then
+	# Not daemon_alive: a master SIGKILLed a moment ago may not be
+	# gone yet.  wait reaps it, however long its end takes.
+	if [ -n "$MASTER_KILLED" ]; then
+		MASTER_KILLED=
 		wait "$DAEMON_PID" 2>/dev/null
 		for p in $ORPHANS; do
 			wait_for 30 _not_running "$p" ||
@@ -103,6 +107,7 @@ revive() {
 }
 _no_session_of_uid() { [ -z "$(serving_pids_of "$uid")" ]; }
 ORPHANS=
+MASTER_KILLED=
 
 mftp_bg() { # COMMANDS: a batch client in the background; CLIENT_PID
 	"$MFTP" -q -P "$PORT" --password-fd 3 "alice@$HOST" \

@@ -13,7 +13,8 @@ uid=$(user_uid alice)
 home=$(user_home alice)
 start_daemon
 name=a-very-long-file-name-for-the-narrow-terminal-test.iso
-head -c $((64 * 1048576)) /dev/urandom >"$home/$name"
+# Large enough to be caught in mid-transfer (zeros cost nothing to make).
+head -c $((512 * 1048576)) /dev/zero >"$home/$name"
 chown "$uid:$(user_gid alice)" "$home/$name"
 printf '%s\n' "$pw" >"$T/pw"
 W=$T/work
