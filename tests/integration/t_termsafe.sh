@@ -120,7 +120,7 @@ if ! command -v script >/dev/null 2>&1; then
 	exit 0
 fi
 big=$'big\e[2J\xc2\x9b\xe2\x80\xae'
-head -c $((64 * 1048576)) /dev/urandom >"$home/$big" ||
+head -c $((512 * 1048576)) /dev/zero >"$home/$big" ||
 	fail "cannot make a large file"
 chown "$uid:$gid" "$home/$big"
 printf '%s\n' "$pw" >"$T/pw"
