@@ -96,7 +96,6 @@ known_hosts_check_file(const char *path, const char *host, const char *port,
 {
 	struct stat st;
 	char *text;
-	ssize_t n;
 	size_t got = 0;
 	int fd, r;
 
@@ -112,15 +111,7 @@ known_hosts_check_file(const char *path, const char *host, const char *port,
 		close(fd);
 		return -1;
 	}
-	text = xmalloc((size_t)st.st_size + 1);
-	while (got < (size_t)st.st_size) {
-		n = read(fd, text + got, (size_t)st.st_size - got);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
+	text = fd_read_all(fd, (size_t)st.st_size, &got);
 	close(fd);
 	r = known_hosts_check(text, got, host, port, fp, line, old, oldlen);
 	free(text);

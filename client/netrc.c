@@ -91,7 +91,6 @@ netrc_read(const char *path, char *err, size_t errlen, int *absent)
 {
 	struct stat st;
 	char *text;
-	ssize_t n;
 	size_t got = 0;
 	int fd;
 
@@ -121,17 +120,8 @@ netrc_read(const char *path, char *err, size_t errlen, int *absent)
 		close(fd);
 		return NULL;
 	}
-	text = xmalloc((size_t)st.st_size + 1);
-	while (got < (size_t)st.st_size) {
-		n = read(fd, text + got, (size_t)st.st_size - got);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
+	text = fd_read_all(fd, (size_t)st.st_size, &got);
 	close(fd);
-	text[got] = '\0';
 	/*
 	 * The parser would stop at a NUL, and the wipe that goes by the
 	 * string's length with it: refuse one, as the user database does.

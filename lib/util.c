@@ -179,3 +179,22 @@ home_file(const char *rel)
 	xasprintf(&path, "%s/%s", home, rel);
 	return path;
 }
+
+char *
+fd_read_all(int fd, size_t size, size_t *got)
+{
+	char *text = xmalloc(size + 1);
+	ssize_t n;
+
+	*got = 0;
+	while (*got < size) {
+		n = read(fd, text + *got, size - *got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		*got += (size_t)n;
+	}
+	text[*got] = '\0';
+	return text;
+}

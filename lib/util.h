@@ -41,6 +41,13 @@ uint64_t mono_ms(void);
  */
 char *home_file(const char *rel);
 
+/*
+ * Read up to size bytes of fd (from its offset; fewer if it ends first)
+ * into a new buffer of size + 1 bytes, NUL after what came; *got is the
+ * count.  Allocation failure is fatal.
+ */
+char *fd_read_all(int fd, size_t size, size_t *got);
+
 /* Sleep for ms milliseconds, resuming after signals. */
 void sleep_ms(unsigned int ms);
 
