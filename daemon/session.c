@@ -235,8 +235,11 @@ session_start_tls(struct session *s, struct privsep_verdict *v, SSL_CTX *ctx,
 
 /*
  * A damaged or unreadable accounting file refuses writes until the
- * administrator recounts; read here, under its shared lock, as the user
- * (the monitor only opened it, so that it never waits for that lock).
+ * administrator recounts; read here, under its lock, as the user (the
+ * monitor only opened it, so that it never waits for that lock).  A
+ * removal that a killed session left under way is settled now, by a
+ * count of the home ("/": the process is chrooted to it), and so is one
+ * that any later change finds (quota_set_home).
  */
 static void
 session_check_quota(struct session *s, const char *quota_dir)
@@ -244,7 +247,9 @@ session_check_quota(struct session *s, const char *quota_dir)
 	struct quota_usage u;
 	int r;
 
-	if (s->quota.damaged || (r = quota_read(s->quota.fd, &u)) == 0)
+	quota_set_home("/");
+	if (s->quota.damaged ||
+	    (r = quota_settle(s->quota.fd, "/", &u)) == 0)
 		return;
 	log_warnx("accounting file %s/%s of user=%s: %s; writes refused "
 		  "until ftpuser-quota --recount",

@@ -1,6 +1,7 @@
 /*
  * quota.c: a user's accounting file (see quota.h): the limit arithmetic,
- * the one-line format, and its locked read-modify-write and recount.
+ * the format of its lines, and its locked read-modify-write, settling
+ * and recount (the walk that counts a home is in quota_walk.c).
  *
  * Runs as: root (the monitor opening the file before the chroot, and the
  * ftpuser-* tools), and the logged-in user, chrooted (the serving process
@@ -10,10 +11,8 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +26,7 @@
 #define QUOTA_MAGIC "MFTPQ1 "
 #define QUOTA_MAGIC_LEN (sizeof(QUOTA_MAGIC) - 1)
 #define QUOTA_RESERVE_MAGIC "MFTPR1 "
+#define QUOTA_PENDING_MAGIC "MFTPP1 "
 #define QUOTA_DIGITS 20
 
 /* One dimension: a dimension that does not grow is never refused. */
@@ -56,22 +56,42 @@ quota_fits(const struct quota_usage *u, const struct quota_limits *l,
 	    quota_fits_one(u->files, l->files, add_files);
 }
 
-size_t
-quota_format(const struct quota_usage *u, char *out, size_t outlen)
+/* One "MAGIC<20 digits>[ <20 digits>]\n" line at out; its length. */
+static size_t
+quota_format_line(char *out, size_t outlen, const char *magic, uint64_t a,
+    const uint64_t *b)
 {
 	int n;
 
-	if (u->reserved == 0)
-		n = snprintf(out, outlen, "%s%0*llu %0*llu\n", QUOTA_MAGIC,
-		    QUOTA_DIGITS, (unsigned long long)u->bytes, QUOTA_DIGITS,
-		    (unsigned long long)u->files);
+	if (b == NULL)
+		n = snprintf(out, outlen, "%s%0*llu\n", magic, QUOTA_DIGITS,
+		    (unsigned long long)a);
 	else
-		n = snprintf(out, outlen, "%s%0*llu %0*llu\n%s%0*llu\n",
-		    QUOTA_MAGIC, QUOTA_DIGITS, (unsigned long long)u->bytes,
-		    QUOTA_DIGITS, (unsigned long long)u->files,
-		    QUOTA_RESERVE_MAGIC, QUOTA_DIGITS,
-		    (unsigned long long)u->reserved);
-	return n < 0 ? 0 : (size_t)n;
+		n = snprintf(out, outlen, "%s%0*llu %0*llu\n", magic,
+		    QUOTA_DIGITS, (unsigned long long)a, QUOTA_DIGITS,
+		    (unsigned long long)*b);
+	return n < 0 || (size_t)n >= outlen ? outlen : (size_t)n;
+}
+
+size_t
+quota_format(const struct quota_usage *u, char *out, size_t outlen)
+{
+	size_t len;
+
+	len = quota_format_line(out, outlen, QUOTA_MAGIC, u->bytes, &u->files);
+	if (u->reserved > 0 && len < outlen)
+		len += quota_format_line(out + len, outlen - len,
+		    QUOTA_RESERVE_MAGIC, u->reserved, NULL);
+	if (quota_pending(u) && len < outlen)
+		len += quota_format_line(out + len, outlen - len,
+		    QUOTA_PENDING_MAGIC, u->pending_bytes, &u->pending_files);
+	return len < outlen ? len : 0;
+}
+
+int
+quota_pending(const struct quota_usage *u)
+{
+	return u->pending_bytes != 0 || u->pending_files != 0;
 }
 
 /* Exactly QUOTA_DIGITS decimal digits that fit in 64 bits. */
@@ -93,33 +113,56 @@ quota_parse_number(const char *p, uint64_t *v)
 	return 0;
 }
 
+/*
+ * The line at p (len bytes left) if it starts with magic: one number
+ * (b NULL) or two.  Its length, 0 when another line starts there, -1
+ * when it is a bad one.
+ */
+static ssize_t
+quota_parse_line(const char *p, size_t len, const char *magic, uint64_t *a,
+    uint64_t *b)
+{
+	const size_t want = b == NULL ? QUOTA_RESERVE_LEN : QUOTA_LINE_LEN;
+
+	if (len < QUOTA_MAGIC_LEN || memcmp(p, magic, QUOTA_MAGIC_LEN) != 0)
+		return 0;
+	if (len < want || quota_parse_number(p + QUOTA_MAGIC_LEN, a) == -1)
+		return -1;
+	p += QUOTA_MAGIC_LEN + QUOTA_DIGITS;
+	if (b != NULL) {
+		if (*p != ' ' || quota_parse_number(p + 1, b) == -1)
+			return -1;
+		p += 1 + QUOTA_DIGITS;
+	}
+	return *p == '\n' ? (ssize_t)want : -1;
+}
+
 int
 quota_parse(const char *data, size_t len, struct quota_usage *u)
 {
-	const char *p = data;
 	struct quota_usage v;
+	ssize_t n;
+	size_t at;
 
-	if ((len != QUOTA_LINE_LEN && len != QUOTA_FILE_MAX) ||
-	    memcmp(p, QUOTA_MAGIC, QUOTA_MAGIC_LEN))
+	memset(&v, 0, sizeof(v));
+	/* The usage, then a reservation, then a removal under way, each
+	 * at most once and in that order. */
+	if ((n = quota_parse_line(data, len, QUOTA_MAGIC, &v.bytes,
+		 &v.files)) <= 0)
 		return QUOTA_ERR_CORRUPT;
-	v.reserved = 0;
-	if (len == QUOTA_FILE_MAX) {
-		p = data + QUOTA_LINE_LEN;
-		if (memcmp(p, QUOTA_RESERVE_MAGIC, QUOTA_MAGIC_LEN) != 0 ||
-		    quota_parse_number(p + QUOTA_MAGIC_LEN, &v.reserved) ==
-			-1 ||
-		    p[QUOTA_RESERVE_LEN - 1] != '\n')
-			return QUOTA_ERR_CORRUPT;
-		p = data;
-	}
-	p += QUOTA_MAGIC_LEN;
-	if (quota_parse_number(p, &v.bytes) == -1)
+	at = (size_t)n;
+	/* A line that says nothing is never written: one form a usage. */
+	if ((n = quota_parse_line(data + at, len - at, QUOTA_RESERVE_MAGIC,
+		 &v.reserved, NULL)) < 0 ||
+	    (n > 0 && v.reserved == 0))
 		return QUOTA_ERR_CORRUPT;
-	p += QUOTA_DIGITS;
-	if (*p++ != ' ' || quota_parse_number(p, &v.files) == -1)
+	at += (size_t)n;
+	if ((n = quota_parse_line(data + at, len - at, QUOTA_PENDING_MAGIC,
+		 &v.pending_bytes, &v.pending_files)) < 0 ||
+	    (n > 0 && !quota_pending(&v)))
 		return QUOTA_ERR_CORRUPT;
-	p += QUOTA_DIGITS;
-	if (*p != '\n')
+	at += (size_t)n;
+	if (at != len)
 		return QUOTA_ERR_CORRUPT;
 	*u = v;
 	return 0;
@@ -221,7 +264,7 @@ int
 quota_create(const char *dir, const char *name)
 {
 	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-	struct quota_usage zero = { 0, 0, 0 };
+	struct quota_usage zero = { 0, 0, 0, 0, 0 };
 	char line[QUOTA_LINE_LEN + 1];
 	int dfd, fd, saved;
 
@@ -332,11 +375,13 @@ static int
 quota_store(
     int fd, const struct quota_usage *from, const struct quota_usage *to)
 {
-	char line[QUOTA_FILE_MAX + 1];
+	char line[QUOTA_FILE_MAX + 1], was[QUOTA_FILE_MAX + 1];
 	size_t len;
 
 	if (from->bytes == to->bytes && from->files == to->files &&
-	    from->reserved == to->reserved)
+	    from->reserved == to->reserved &&
+	    from->pending_bytes == to->pending_bytes &&
+	    from->pending_files == to->pending_files)
 		return 0;
 	/*
 	 * No fsync: the file must survive the process being killed, which
@@ -345,10 +390,10 @@ quota_store(
 	len = quota_format(to, line, sizeof(line));
 	if (quota_write_line(fd, line, len) == -1)
 		return ERR_IO;
-	/* The last reservation ended: back to the first line alone.
-	 * Killed before this, the old reservation stays (errs high). */
-	if (from->reserved > 0 && to->reserved == 0 &&
-	    ftruncate(fd, QUOTA_LINE_LEN) == -1)
+	/* A reservation or a removal ended: the lines after go.  Killed
+	 * before this, they stay (errs high, or is settled). */
+	if (len < quota_format(from, was, sizeof(was)) &&
+	    ftruncate(fd, (off_t)len) == -1)
 		return ERR_IO;
 	return 0;
 }
@@ -378,6 +423,59 @@ quota_growth(const struct quota_usage *u, const struct quota_usage *v)
 	return now > before ? now - before : 0;
 }
 
+/* a + b, or UINT64_MAX where the sum would wrap. */
+static uint64_t
+quota_add_sat(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/*
+ * With the lock held: if *u says a removal was under way (a process was
+ * killed between a removal and the write that pays it back), count the
+ * home at root and write that count, with the reservation as it was.
+ * If the count fails, *u stays as read: high, and still pending.
+ */
+static void
+quota_settle_locked(int fd, const char *root, struct quota_usage *u)
+{
+	struct quota_usage c;
+
+	if (!quota_pending(u) || root == NULL ||
+	    quota_count_tree(root, &c, NULL, 0) == -1)
+		return;
+	c.reserved = u->reserved;
+	c.pending_bytes = c.pending_files = 0;
+	if (quota_store(fd, u, &c) == 0)
+		*u = c;
+}
+
+/* The home whose count settles a pending removal (quota_set_home). */
+static const char *quota_home;
+
+void
+quota_set_home(const char *root)
+{
+	quota_home = root;
+}
+
+int
+quota_settle(int fd, const char *root, struct quota_usage *u)
+{
+	struct quota_usage v;
+	int r;
+
+	if (quota_lock(fd, F_WRLCK) == -1)
+		return ERR_IO;
+	if ((r = quota_read_line(fd, &v)) == 0) {
+		quota_settle_locked(fd, root, &v);
+		if (u != NULL)
+			*u = v;
+	}
+	quota_unlock(fd);
+	return r;
+}
+
 int
 quota_change_reserved(int fd, const struct quota_limits *l, int64_t dbytes,
     int64_t dfiles, int64_t dreserved, struct quota_usage *after,
@@ -390,6 +488,9 @@ quota_change_reserved(int fd, const struct quota_limits *l, int64_t dbytes,
 		return ERR_IO;
 	if ((r = quota_read_line(fd, &u)) != 0)
 		goto out;
+	/* What a killed session left unsettled, before it is built on. */
+	quota_settle_locked(fd, quota_home, &u);
+	v = u;
 	v.bytes = quota_step(u.bytes, dbytes);
 	v.files = quota_step(u.files, dfiles);
 	v.reserved = quota_step(u.reserved, dreserved);
@@ -407,13 +508,23 @@ quota_change_reserved(int fd, const struct quota_limits *l, int64_t dbytes,
 	/*
 	 * Before the change: what grows, so the count is never short, and
 	 * the reservation (it is no usage; a chunk written moves from it to
-	 * bytes in this one write).
+	 * bytes in this one write).  What shrinks is written after the
+	 * change; until then the file says that a removal of that much is
+	 * under way, so that if this process is killed in between the next
+	 * change (of any session of the user) recounts instead of keeping
+	 * the removed entry's share for ever.
 	 */
-	grown.bytes = dbytes > 0 ? v.bytes : u.bytes;
-	grown.files = dfiles > 0 ? v.files : u.files;
-	grown.reserved = v.reserved;
-	if (apply == NULL)
-		grown = v;
+	grown = v;
+	if (apply != NULL) {
+		grown.bytes = dbytes > 0 ? v.bytes : u.bytes;
+		grown.files = dfiles > 0 ? v.files : u.files;
+		if (dbytes < 0)
+			grown.pending_bytes = quota_add_sat(
+			    u.pending_bytes, quota_magnitude(dbytes));
+		if (dfiles < 0)
+			grown.pending_files = quota_add_sat(
+			    u.pending_files, quota_magnitude(dfiles));
+	}
 	if ((r = quota_store(fd, &u, &grown)) != 0)
 		goto out;
 	if (apply != NULL && apply(arg) == -1) {
@@ -443,283 +554,36 @@ quota_charge(int fd, const struct quota_limits *l, int64_t dbytes,
 	return quota_change(fd, l, dbytes, dfiles, after, NULL, NULL);
 }
 
-/*
- * The recount walks the tree without a descriptor per level, so that its
- * depth is limited neither by RLIMIT_NOFILE nor by PATH_MAX: each
- * directory is read whole (its entries counted, its subdirectories' names
- * kept), then the walk enters a subdirectory with openat and comes back
- * through its "..", checked against the device and inode it left.
- */
-struct quota_level {
-	dev_t dev;
-	ino_t ino;
-	char **subdirs; /* subdirectories still to enter */
-	size_t n;
-	size_t next;
-	size_t pathlen; /* length of the walk's path at this level */
-};
-
-struct quota_walk {
-	struct quota_usage u;
-	struct quota_level *levels;
-	size_t depth; /* levels in use */
-	size_t cap;
-	char *path; /* for messages: the directory being read */
-	size_t pathlen;
-	size_t pathcap;
-	char *err;
-	size_t errlen;
-};
-
-static int quota_walk_fail(struct quota_walk *w, int with_errno,
-    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int
-quota_walk_fail(struct quota_walk *w, int with_errno, const char *fmt, ...)
-{
-	int saved = errno;
-	va_list ap;
-	size_t len;
-
-	if (w->errlen == 0)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(w->err, w->errlen, fmt, ap);
-	va_end(ap);
-	len = strlen(w->err);
-	if (with_errno && len < w->errlen)
-		snprintf(
-		    w->err + len, w->errlen - len, ": %s", strerror(saved));
-	errno = saved;
-	return -1;
-}
-
-/* Append "/name" to the walk's path. */
-static void
-quota_walk_path_push(struct quota_walk *w, const char *name)
-{
-	size_t add = strlen(name) + 1;
-
-	if (w->pathcap - w->pathlen <= add) {
-		w->pathcap = (w->pathlen + add + 1) * 2;
-		w->path = xreallocarray(w->path, w->pathcap, 1);
-	}
-	w->path[w->pathlen] = '/';
-	memcpy(w->path + w->pathlen + 1, name, add);
-	w->pathlen += add;
-}
-
-static void
-quota_level_free(struct quota_level *lv)
-{
-	size_t i;
-
-	for (i = 0; i < lv->n; i++)
-		free(lv->subdirs[i]);
-	free(lv->subdirs);
-	memset(lv, 0, sizeof(*lv));
-}
-
-static int
-quota_walk_add(uint64_t *sum, uint64_t add)
-{
-	if (*sum > UINT64_MAX - add)
-		return -1;
-	*sum += add;
-	return 0;
-}
-
-/*
- * Read the directory open on fd: count every entry, add the sizes of the
- * regular files, keep the subdirectories' names in lv.
- */
-static int
-quota_walk_read(struct quota_walk *w, int fd, struct quota_level *lv)
-{
-	struct dirent *de;
-	struct stat st;
-	size_t cap = 0;
-	DIR *d;
-	int dfd;
-
-	/* fdopendir takes the descriptor; fd stays for the fstatat calls. */
-	if ((dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1)
-		return quota_walk_fail(w, 1, "%s", w->path);
-	if ((d = fdopendir(dfd)) == NULL) {
-		close(dfd);
-		return quota_walk_fail(w, 1, "%s", w->path);
-	}
-	for (;;) {
-		errno = 0;
-		if ((de = readdir(d)) == NULL) {
-			if (errno != 0) {
-				quota_walk_fail(w, 1, "%s", w->path);
-				closedir(d);
-				return -1;
-			}
-			break;
-		}
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
-			/* Removed since it was read: not there to count. */
-			if (errno == ENOENT)
-				continue;
-			quota_walk_fail(w, 1, "%s/%s", w->path, de->d_name);
-			closedir(d);
-			return -1;
-		}
-		if (quota_walk_add(&w->u.files, 1) == -1 ||
-		    quota_walk_add(&w->u.bytes, quota_entry_bytes(&st)) == -1) {
-			closedir(d);
-			errno = EOVERFLOW;
-			return quota_walk_fail(w, 1, "%s", w->path);
-		}
-		if (!S_ISDIR(st.st_mode))
-			continue;
-		if (lv->n == cap) {
-			cap = cap == 0 ? 16 : cap * 2;
-			lv->subdirs = xreallocarray(
-			    lv->subdirs, cap, sizeof(*lv->subdirs));
-		}
-		lv->subdirs[lv->n++] = xstrdup(de->d_name);
-	}
-	closedir(d);
-	return 0;
-}
-
-/* Enter the directory open on fd (whose name is already on the path). */
-static int
-quota_walk_enter(struct quota_walk *w, int fd)
-{
-	struct quota_level *lv;
-	struct stat st;
-
-	if (fstat(fd, &st) == -1)
-		return quota_walk_fail(w, 1, "%s", w->path);
-	if (w->depth == w->cap) {
-		w->cap = w->cap == 0 ? 16 : w->cap * 2;
-		w->levels = xreallocarray(
-		    w->levels, w->cap, sizeof(*w->levels));
-	}
-	lv = &w->levels[w->depth++];
-	memset(lv, 0, sizeof(*lv));
-	lv->dev = st.st_dev;
-	lv->ino = st.st_ino;
-	lv->pathlen = w->pathlen;
-	return quota_walk_read(w, fd, lv);
-}
-
-/* Walk the tree below the directory open on fd (the walk owns fd). */
-static int
-quota_walk_tree(struct quota_walk *w, int fd)
-{
-	const int dflags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
-	struct quota_level *lv;
-	struct stat st;
-	int cfd, rc = -1;
-
-	if (quota_walk_enter(w, fd) == -1)
-		goto out;
-	while (w->depth > 0) {
-		lv = &w->levels[w->depth - 1];
-		if (lv->next < lv->n) {
-			const char *name = lv->subdirs[lv->next++];
-
-			if ((cfd = openat(fd, name, dflags)) == -1) {
-				/* Removed or replaced by a non-directory
-				 * since it was read (and counted). */
-				if (errno == ENOENT || errno == ENOTDIR ||
-				    errno == ELOOP)
-					continue;
-				quota_walk_fail(w, 1, "%s/%s", w->path, name);
-				goto out;
-			}
-			close(fd);
-			fd = cfd;
-			quota_walk_path_push(w, name);
-			if (quota_walk_enter(w, fd) == -1)
-				goto out;
-			continue;
-		}
-		/* Done with this level: back to its parent through "..". */
-		quota_level_free(lv);
-		w->depth--;
-		if (w->depth == 0)
-			break;
-		lv = &w->levels[w->depth - 1];
-		if ((cfd = openat(fd, "..", dflags)) == -1) {
-			quota_walk_fail(w, 1, "%s/..", w->path);
-			goto out;
-		}
-		close(fd);
-		fd = cfd;
-		if (fstat(fd, &st) == -1) {
-			quota_walk_fail(w, 1, "%s/..", w->path);
-			goto out;
-		}
-		if (st.st_dev != lv->dev || st.st_ino != lv->ino) {
-			quota_walk_fail(w, 0,
-			    "the tree changed during the recount (at %s); "
-			    "run it again",
-			    w->path);
-			goto out;
-		}
-		w->pathlen = lv->pathlen;
-		w->path[w->pathlen] = '\0';
-	}
-	rc = 0;
-out:
-	while (w->depth > 0)
-		quota_level_free(&w->levels[--w->depth]);
-	close(fd);
-	return rc;
-}
 
 int
 quota_recount(
     int fd, const char *root, struct quota_usage *u, char *err, size_t errlen)
 {
-	struct quota_walk w;
 	char line[QUOTA_FILE_MAX + 1];
-	int rfd, rc = -1;
-
-	memset(&w, 0, sizeof(w));
-	w.err = err;
-	w.errlen = errlen;
-	if (errlen > 0)
-		err[0] = '\0';
-	w.pathlen = strlen(root);
-	w.pathcap = w.pathlen + 1;
-	w.path = xstrdup(root);
+	struct quota_usage c;
+	size_t len;
+	int rc = -1;
 
 	/* Charges wait for the walk, so that none is lost in between. */
 	if (quota_lock(fd, F_WRLCK) == -1) {
-		quota_walk_fail(&w, 1, "cannot lock the accounting file");
-		free(w.path);
+		snprintf(err, errlen, "cannot lock the accounting file: %s",
+		    strerror(errno));
 		return -1;
 	}
-	rfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (rfd == -1) {
-		quota_walk_fail(&w, 1, "%s", root);
+	if (quota_count_tree(root, &c, err, errlen) == -1)
 		goto out;
-	}
-	if (quota_walk_tree(&w, rfd) == -1)
-		goto out;
-	quota_format(&w.u, line, sizeof(line));
-	/* The write also repairs a file that was longer than one line. */
-	if (quota_write_line(fd, line, QUOTA_LINE_LEN) == -1 ||
-	    ftruncate(fd, QUOTA_LINE_LEN) == -1 || fsync(fd) == -1) {
-		quota_walk_fail(&w, 1, "cannot write the accounting file");
+	/* The first line alone: it also repairs a longer or damaged file. */
+	len = quota_format(&c, line, sizeof(line));
+	if (quota_write_line(fd, line, len) == -1 ||
+	    ftruncate(fd, (off_t)len) == -1 || fsync(fd) == -1) {
+		snprintf(err, errlen, "cannot write the accounting file: %s",
+		    strerror(errno));
 		goto out;
 	}
 	if (u != NULL)
-		*u = w.u;
+		*u = c;
 	rc = 0;
 out:
 	quota_unlock(fd);
-	free(w.levels);
-	free(w.path);
 	return rc;
 }

@@ -13,6 +13,17 @@
  *
  *   "MFTPQ1 <bytes, 20 digits> <files, 20 digits>\n"
  *   "MFTPR1 <reserved, 20 digits>\n"              only while reserved > 0
+ *   "MFTPP1 <bytes, 20 digits> <files, 20 digits>\n"  only during a removal
+ *
+ * The third line is written, with the lock held, just before an entry is
+ * removed or replaced, and goes with the write that pays the removal
+ * back just after.  Found later (the process was killed in between), it
+ * says that the first line may still count that much which is gone: the
+ * next change of any session of the user (the serving process, chrooted,
+ * counts "/": quota_set_home), or the login's quota_settle, or a
+ * recount, counts the home and writes the truth.  So a kill at any point
+ * leaves the file high by at most one write chunk and the reservations,
+ * and not for longer than the next change.
  *
  * A file of the first line alone (the only form before reservations) is
  * read as nothing reserved, and is what the file is again once nothing
@@ -46,8 +57,8 @@
 #define QUOTA_LINE_LEN (7 + 20 + 1 + 20 + 1)
 /* The length of the second line (reserved bytes), when there is one. */
 #define QUOTA_RESERVE_LEN (7 + 20 + 1)
-/* The longest valid accounting file. */
-#define QUOTA_FILE_MAX (QUOTA_LINE_LEN + QUOTA_RESERVE_LEN)
+/* The longest valid accounting file: all three lines. */
+#define QUOTA_FILE_MAX (QUOTA_LINE_LEN + QUOTA_RESERVE_LEN + QUOTA_LINE_LEN)
 
 /* Errors beyond err.h's, returned by the functions below. */
 #define QUOTA_ERR_EXCEEDED -100 /* the change would pass a limit */
@@ -58,7 +69,14 @@ struct quota_usage {
 	uint64_t bytes;
 	uint64_t files;
 	uint64_t reserved; /* bytes promised to uploads in progress */
+	/* A removal under way: bytes and files may count this much more
+	 * than is there (a recount tells). */
+	uint64_t pending_bytes;
+	uint64_t pending_files;
 };
+
+/* Does u say that a removal was under way?  1 or 0. */
+int quota_pending(const struct quota_usage *u);
 
 struct quota_limits {
 	uint64_t bytes; /* 0: no limit */
@@ -83,8 +101,9 @@ int quota_fits(const struct quota_usage *u, const struct quota_limits *l,
 size_t quota_format(const struct quota_usage *u, char *out, size_t outlen);
 
 /*
- * Parse the file's contents: exactly the first line (reserved 0) or the
- * two lines; anything else is QUOTA_ERR_CORRUPT.
+ * Parse the file's contents: the first line, then at most one
+ * reservation line and one removal line, in that order (what is absent
+ * is 0); anything else is QUOTA_ERR_CORRUPT.
  */
 int quota_parse(const char *data, size_t len, struct quota_usage *u);
 
@@ -128,8 +147,11 @@ int quota_read(int fd, struct quota_usage *u);
  *    limit the result is QUOTA_ERR_EXCEEDED, nothing is written and apply
  *    is not called; shrinking never fails on limits and stops at 0;
  *  - what grows is written BEFORE apply, what shrinks AFTER it (a change
- *    that only grows writes the new line and then applies; one that only
- *    shrinks, or is zero, applies and then writes);
+ *    that only grows writes the new line and then applies; one that
+ *    shrinks first writes the removal line that says so, then applies,
+ *    then writes the new line without it: see the top);
+ *  - a removal line that another process left is settled first, when
+ *    quota_set_home named the home;
  *  - if apply fails, the line is written back as it was and the result
  *    is QUOTA_ERR_APPLY, with apply's errno.  Once apply has succeeded
  *    the result is 0, even if the last write fails: the file then says
@@ -163,9 +185,32 @@ int quota_change_reserved(int fd, const struct quota_limits *l, int64_t dbytes,
     int64_t dfiles, int64_t dreserved, struct quota_usage *after,
     int (*apply)(void *arg), void *arg);
 
+/*
+ * The home that this process's changes count when they find a removal
+ * left under way (see the top): "/" in the serving process, chrooted to
+ * it.  NULL (the default): such a file is left as it is, high.
+ */
+void quota_set_home(const char *root);
+
+/*
+ * Under the exclusive lock: if the file says a removal was under way,
+ * count the home at root and write the truth (the reservation kept).
+ * u (may be NULL) gets the usage.  0, QUOTA_ERR_CORRUPT or ERR_IO; a
+ * count that fails leaves the file as it was (high), and is no error.
+ */
+int quota_settle(int fd, const char *root, struct quota_usage *u);
+
 /* quota_change with no change of the home to apply (apply NULL). */
 int quota_charge(int fd, const struct quota_limits *l, int64_t dbytes,
     int64_t dfiles, struct quota_usage *after);
+
+/*
+ * Count the tree below root as the file counts it (above), without
+ * following links and without a lock.  0, or -1 with a reason (and
+ * path) in err (errlen may be 0).
+ */
+int quota_count_tree(
+    const char *root, struct quota_usage *u, char *err, size_t errlen);
 
 /*
  * Recount: take the exclusive lock, walk the tree below root without

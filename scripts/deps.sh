@@ -28,7 +28,7 @@ packages=(
 	fail2ban		# t_fail2ban: fail2ban-regex
 	debhelper dpkg-dev	# package-check: dpkg-buildpackage, dh
 	lintian			# package-check
-	strace			# t_chroot_noload: what the serving process opens
+	strace			# t_chroot_noload, t_quota_settle
 	gdb			# t_sandbox: makes the calls the allowlists forbid
 	tmux			# t_tls_trust: the first-connect question
 	clang libclang-rt-14-dev	# fuzz.sh: libFuzzer, ASan, UBSan

@@ -4,7 +4,8 @@
  * a user's accounting file (the file is root's, but a damaged or
  * truncated one must read as corrupt, never as "nothing used").
  *
- * Properties: a line that parses is exactly what quota_format() writes
+ * Properties: a file (its usage line, and a reservation and a removal
+ * line where there are) that parses is exactly what quota_format() writes
  * for the usage it gave (one form per usage, so the file is rewritten in
  * place with the same length); a refused one leaves the usage as it was.
  */
@@ -18,7 +19,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct quota_usage u, was;
 	struct quota_limits l;
-	char line[QUOTA_LINE_LEN + 1];
+	char line[QUOTA_FILE_MAX + 1];
 
 	memset(&u, 0xa5, sizeof(u));
 	was = u;
@@ -26,9 +27,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(memcmp(&u, &was, sizeof(u)) == 0);
 		return 0;
 	}
-	FUZZ_CHECK(size == QUOTA_LINE_LEN);
-	quota_format(&u, line, sizeof(line));
-	FUZZ_CHECK(strlen(line) == QUOTA_LINE_LEN);
+	FUZZ_CHECK(size <= QUOTA_FILE_MAX);
+	FUZZ_CHECK(quota_format(&u, line, sizeof(line)) == size);
 	FUZZ_CHECK(memcmp(line, data, size) == 0);
 	/* The arithmetic never wraps, whatever the file says. */
 	l.bytes = u.bytes;

@@ -3,22 +3,28 @@
 # shellcheck shell=bash
 
 # acct NAME: "bytes files" from the accounting file; fails on a bad one.
-# The file is the usage line alone, or while uploads hold a reservation
-# that line and "MFTPR1 <reserved>" (lib/quota.h).
+# The file is the usage line, then while uploads hold a reservation
+# "MFTPR1 <reserved>", then while a removal is under way (or was, when
+# its process was killed) "MFTPP1 <bytes> <files>" (lib/quota.h).
 acct() {
-	local f=$T/quota/$1 line res size
+	local f=$T/quota/$1 line l2= l3= size want=49
 	[ -f "$f" ] || fail "no accounting file $f"
 	size=$(stat -c %s "$f")
-	[ "$size" = 49 ] || [ "$size" = 77 ] ||
-		fail "accounting file $f is $size bytes, not 49 or 77"
 	{
 		read -r line
-		read -r res || :
+		read -r l2 || :
+		read -r l3 || :
 	} <"$f"
-	if [ "$size" = 77 ]; then
-		[[ $res =~ ^MFTPR1\ [0-9]{20}$ ]] ||
-			fail "accounting file $f: bad reservation line '$res'"
+	if [[ $l2 =~ ^MFTPR1\ [0-9]{20}$ ]]; then
+		want=$((want + 28))
+	else
+		l3=$l2
 	fi
+	if [[ $l3 =~ ^MFTPP1\ [0-9]{20}\ [0-9]{20}$ ]]; then
+		want=$((want + 49))
+	fi
+	[ "$size" = "$want" ] ||
+		fail "accounting file $f: $size bytes, not the $want its lines make"
 	[[ $line =~ ^MFTPQ1\ ([0-9]{20})\ ([0-9]{20})$ ]] ||
 		fail "accounting file $f: bad line '$line'"
 	echo "$((10#${BASH_REMATCH[1]})) $((10#${BASH_REMATCH[2]}))"
@@ -37,6 +43,19 @@ acct_reserved() {
 	else
 		echo 0
 	fi
+}
+
+# acct_pending NAME: "bytes files" of the removal under way that the
+# file records ("0 0" when it has no removal line).
+acct_pending() {
+	local f=$T/quota/$1 l
+	while read -r l; do
+		if [[ $l =~ ^MFTPP1\ ([0-9]{20})\ ([0-9]{20})$ ]]; then
+			echo "$((10#${BASH_REMATCH[1]})) $((10#${BASH_REMATCH[2]}))"
+			return
+		fi
+	done <"$f"
+	echo "0 0"
 }
 
 # What a directory or a symbolic link counts for (QUOTA_ENTRY_BYTES).

@@ -29,18 +29,19 @@
 #define TWO_LINES                                            \
 	"MFTPQ1 00000000000000000100 00000000000000000002\n" \
 	"MFTPR1 00000000000000000900\n"
+#define TWO_LEN (QUOTA_LINE_LEN + QUOTA_RESERVE_LEN)
 
 static void
 test_format_parse(void **state)
 {
-	struct quota_usage u = { 100, 2, 900 }, v;
+	struct quota_usage u = { 100, 2, 900, 0, 0 }, v;
 	char buf[QUOTA_FILE_MAX + 8];
 
-	assert_int_equal(sizeof(TWO_LINES) - 1, QUOTA_FILE_MAX);
-	assert_int_equal(quota_format(&u, buf, sizeof(buf)), QUOTA_FILE_MAX);
-	assert_memory_equal(buf, TWO_LINES, QUOTA_FILE_MAX);
+	assert_int_equal(sizeof(TWO_LINES) - 1, TWO_LEN);
+	assert_int_equal(quota_format(&u, buf, sizeof(buf)), TWO_LEN);
+	assert_memory_equal(buf, TWO_LINES, TWO_LEN);
 	memset(&v, 0, sizeof(v));
-	assert_int_equal(quota_parse(buf, QUOTA_FILE_MAX, &v), 0);
+	assert_int_equal(quota_parse(buf, TWO_LEN, &v), 0);
 	assert_true(v.bytes == 100 && v.files == 2 && v.reserved == 900);
 	/* The first line alone: nothing reserved. */
 	v.reserved = 7;
@@ -51,31 +52,31 @@ test_format_parse(void **state)
 
 	/* Corrupt second lines: another magic, a short number, no newline,
 	 * a byte more or less. */
-	memcpy(buf, TWO_LINES, QUOTA_FILE_MAX);
+	memcpy(buf, TWO_LINES, TWO_LEN);
 	buf[QUOTA_LINE_LEN + 5] = 'X';
 	assert_int_equal(
-	    quota_parse(buf, QUOTA_FILE_MAX, &v), QUOTA_ERR_CORRUPT);
-	memcpy(buf, TWO_LINES, QUOTA_FILE_MAX);
+	    quota_parse(buf, TWO_LEN, &v), QUOTA_ERR_CORRUPT);
+	memcpy(buf, TWO_LINES, TWO_LEN);
 	buf[QUOTA_LINE_LEN + 10] = ' ';
 	assert_int_equal(
-	    quota_parse(buf, QUOTA_FILE_MAX, &v), QUOTA_ERR_CORRUPT);
-	memcpy(buf, TWO_LINES, QUOTA_FILE_MAX);
-	buf[QUOTA_FILE_MAX - 1] = 'x';
+	    quota_parse(buf, TWO_LEN, &v), QUOTA_ERR_CORRUPT);
+	memcpy(buf, TWO_LINES, TWO_LEN);
+	buf[TWO_LEN - 1] = 'x';
 	assert_int_equal(
-	    quota_parse(buf, QUOTA_FILE_MAX, &v), QUOTA_ERR_CORRUPT);
-	memcpy(buf, TWO_LINES, QUOTA_FILE_MAX);
+	    quota_parse(buf, TWO_LEN, &v), QUOTA_ERR_CORRUPT);
+	memcpy(buf, TWO_LINES, TWO_LEN);
 	assert_int_equal(
-	    quota_parse(buf, QUOTA_FILE_MAX - 1, &v), QUOTA_ERR_CORRUPT);
-	buf[QUOTA_FILE_MAX] = '\n';
+	    quota_parse(buf, TWO_LEN - 1, &v), QUOTA_ERR_CORRUPT);
+	buf[TWO_LEN] = '\n';
 	assert_int_equal(
-	    quota_parse(buf, QUOTA_FILE_MAX + 1, &v), QUOTA_ERR_CORRUPT);
+	    quota_parse(buf, TWO_LEN + 1, &v), QUOTA_ERR_CORRUPT);
 }
 
 /* The file holds exactly what u formats to. */
 static void
 expect_file(const char *rel, uint64_t bytes, uint64_t files, uint64_t res)
 {
-	struct quota_usage u = { bytes, files, res };
+	struct quota_usage u = { bytes, files, res, 0, 0 };
 	char want[QUOTA_FILE_MAX + 1], buf[256];
 	size_t len;
 

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# t_quota_settle: a serving process SIGKILLed between a removal and the
+# write that pays it back -- held there by strace, which delays the
+# return of its unlinkat or renameat -- leaves the accounting file high by
+# the removed file, with the removal line that says so; the next login of
+# the user counts the home, and the file equals a recount again (not
+# high until an administrator's recount).  Cases: REMOVE of a file,
+# RENAME over a file, PUT replacing a file.  Bounded: three kills, each
+# within a few seconds.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib_quota.sh
+. "$(dirname "$0")/lib_quota.sh"
+
+command -v strace >/dev/null || fail "strace is needed (scripts/deps.sh installs it)"
+
+W=$T/work
+pw=$(rand_pw)
+add_user alice "$pw" --quota-bytes 100M --quota-files 100
+uid=$(user_uid alice)
+home=$(user_home alice)
+start_daemon
+
+head -c 300000 /dev/urandom >"$W/old"
+head -c 200000 /dev/urandom >"$W/new"
+head -c 100000 /dev/urandom >"$W/other"
+
+# A batch client whose commands come one at a time through a FIFO
+# (CMDS, open read-write on fd 5 so that neither end waits for the
+# other); its session's serving process is SERVING_PID.
+start_session() {
+	rm -f "$T/cmds"
+	mkfifo "$T/cmds"
+	exec 5<>"$T/cmds"
+	"$MFTP" -q -P "$PORT" --password-fd 3 "alice@$HOST" \
+	    3<<<"$pw" <&5 >"$T/bg.out" 2>&1 &
+	CLIENT_PID=$!
+	echo pwd >&5
+	wait_serving_pid "$uid"
+}
+
+_traced() { [ "$(awk '/^TracerPid:/ { print $2 }' "/proc/$1/status")" != 0 ]; }
+_gone() { [ ! -e "$1" ]; }
+_is_copy_of() { cmp -s "$1" "$2"; }
+
+# hold_after SYSCALLS: strace the serving process so that these calls,
+# once made, do not return for 20 s: the window in which it is killed.
+hold_after() {
+	strace -qq -o /dev/null -p "$SERVING_PID" -e trace="$1" \
+	    -e inject="$1":delay_exit=20000000 2>/dev/null &
+	STRACE_PID=$!
+	wait_for 10 _traced "$SERVING_PID" || fail "strace did not attach"
+}
+
+# kill_session: SIGKILL the held serving process; the client and strace
+# end with it.
+kill_session() {
+	kill -KILL "$SERVING_PID"
+	wait "$STRACE_PID" 2>/dev/null
+	exec 5>&-
+	wait "$CLIENT_PID" 2>/dev/null
+	wait_for 10 _no_session || fail "a session of alice is left"
+}
+_no_session() { [ -z "$(serving_pids_of "$uid")" ]; }
+
+# after_kill WHAT FREED_BYTES: the file is high by exactly what was
+# removed, and says a removal was under way; a login settles it.
+after_kill() {
+	local a r
+	a=$(acct alice)
+	r=$(recount "$home")
+	[ "${a% *}" = $((${r% *} + $2)) ] ||
+		fail "$1: accounting ${a% *} bytes, real ${r% *} + $2 removed"
+	[ "$(acct_pending alice)" != "0 0" ] ||
+		fail "$1: no removal line in the accounting file"
+	note "$1: killed in the window, accounting high by $2 bytes"
+	run_client alice "$pw" <<<"pwd"
+	expect_rc 0 "$1: the next login"
+	exact alice "$1: after the next login"
+	[ "$(acct_pending alice)" = "0 0" ] ||
+		fail "$1: the removal line is still there"
+}
+
+reset_home() {
+	rm -rf "${home:?}"/*
+	cp "$W/old" "$home/target"
+	cp "$W/other" "$home/other"
+	chown "$uid:$(user_gid alice)" "$home/target" "$home/other"
+	"$top_builddir/ftpuser-quota" -c "$CONF" --recount alice >/dev/null ||
+		fail "ftpuser-quota --recount"
+}
+
+# --------------------------------------------------------------- REMOVE
+reset_home
+start_session
+hold_after unlinkat
+echo "rm target" >&5
+wait_for 10 _gone "$home/target" || fail "the remove did not happen"
+kill_session
+after_kill "remove" 300000
+ok "a session killed right after a remove: settled at the next login"
+
+# ------------------------------------------------------ RENAME over one
+reset_home
+start_session
+hold_after renameat,renameat2
+echo "rename other target" >&5
+wait_for 10 _gone "$home/other" || fail "the rename did not happen"
+kill_session
+expect_same_file "$home/target" "$W/other" "the renamed file"
+after_kill "rename over a file" 300000
+ok "a session killed right after a rename over a file: settled"
+
+# ------------------------------------------------- PUT replacing a file
+reset_home
+start_session
+hold_after renameat,renameat2
+echo "put $W/new target" >&5
+wait_for 20 _is_copy_of "$home/target" "$W/new" ||
+	fail "the upload did not replace the file"
+kill_session
+after_kill "upload replacing a file" 300000
+expect_same_file "$home/target" "$W/new" "the uploaded file"
+ok "a session killed right after an upload's commit: settled"
