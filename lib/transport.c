@@ -36,6 +36,7 @@ struct transport {
 	int tls_failed;	 /* a fatal TLS error: send nothing more */
 	int peer_closed; /* close_notify received */
 	int sent_close;	 /* close_notify sent */
+	BIO *bulk;	 /* during a bulk write: the socket BIO (below) */
 };
 
 static int transport_wait_writable(struct transport *t);
@@ -361,6 +362,71 @@ transport_write(struct transport *t, const void *p, size_t len)
 }
 
 /*
+ * The records of one large write, sent in one system call: libssl
+ * writes each record (16 KiB at most) to its write BIO as it seals it,
+ * which on a socket is a send() each.  For a bulk transfer a buffering
+ * BIO goes between them, as large as the records of one I/O chunk, so
+ * that the socket gets them in one write, and is flushed and taken away
+ * when the transfer ends: an idle session keeps no buffer.  Not with
+ * kTLS (the kernel writes the records) nor before TLS.
+ */
+#define TRANSPORT_BULK_BUF (MFTP_IO_CHUNK + MFTP_IO_CHUNK / 16384 * 64)
+
+static void
+transport_bulk_begin(struct transport *t)
+{
+	BIO *sock = SSL_get_wbio(t->ssl), *buf;
+
+	if (t->ktls_send || sock == NULL ||
+	    (buf = BIO_new(BIO_f_buffer())) == NULL)
+		return;
+	if (BIO_set_write_buffer_size(buf, TRANSPORT_BULK_BUF) != 1 ||
+	    BIO_up_ref(sock) != 1) {
+		BIO_free(buf);
+		return;
+	}
+	/* The chain holds its own reference; SSL_set0_wbio drops the
+	 * one the SSL held as its write BIO. */
+	BIO_push(buf, sock);
+	SSL_set0_wbio(t->ssl, buf);
+	t->bulk = sock;
+}
+
+/*
+ * Flush what the buffer holds (waiting for room as a write would) and
+ * give the SSL its socket BIO back.  0, or ERR_TIMEOUT / ERR_IO / ERR_TLS
+ * when the buffered records could not all be sent.
+ */
+static int
+transport_bulk_end(struct transport *t)
+{
+	BIO *buf = SSL_get_wbio(t->ssl);
+	int r = 0;
+
+	if (t->bulk == NULL)
+		return 0;
+	while (!t->tls_failed && BIO_flush(buf) <= 0) {
+		if (!BIO_should_retry(buf)) {
+			t->tls_failed = 1;
+			r = ERR_IO;
+			break;
+		}
+		if ((r = transport_wait_writable(t)) != 0) {
+			t->tls_failed = 1;
+			break;
+		}
+	}
+	if (t->tls_failed && r == 0)
+		r = ERR_TLS;
+	/* Freeing the chain frees the buffer and drops its reference to
+	 * the socket BIO, which the SSL holds again. */
+	(void)BIO_up_ref(t->bulk);
+	SSL_set0_wbio(t->ssl, t->bulk);
+	t->bulk = NULL;
+	return r;
+}
+
+/*
  * Without kTLS the bytes must pass through user space to be encrypted:
  * large reads keep the system calls per byte few, and the buffer lives
  * only for the call, so an idle session holds none of it.
@@ -371,8 +437,10 @@ transport_tls_copyfile(struct transport *t, int fd, uint64_t off, uint64_t len)
 	uint8_t *chunk = xmalloc(MFTP_IO_CHUNK);
 	size_t want;
 	ssize_t n;
-	int r = 0;
+	int r = 0, e;
 
+	if (len >= 2 * MFTP_IO_CHUNK)
+		transport_bulk_begin(t);
 	while (len > 0) {
 		want = len < MFTP_IO_CHUNK ? (size_t)len : MFTP_IO_CHUNK;
 		n = pread(fd, chunk, want, (off_t)off);
@@ -388,7 +456,8 @@ transport_tls_copyfile(struct transport *t, int fd, uint64_t off, uint64_t len)
 		len -= (uint64_t)n;
 	}
 	free(chunk);
-	return r;
+	e = transport_bulk_end(t);
+	return r != 0 ? r : e;
 }
 
 /* kTLS: the kernel encrypts what sendfile moves. */

@@ -25,17 +25,11 @@ head -c 300000 /dev/urandom >"$W/old"
 head -c 200000 /dev/urandom >"$W/new"
 head -c 100000 /dev/urandom >"$W/other"
 
-# A batch client whose commands come one at a time through a FIFO
-# (CMDS, open read-write on fd 5 so that neither end waits for the
-# other); its session's serving process is SERVING_PID.
+# A held session (lib.sh's session_open); SERVING_PID is its serving
+# process.
 start_session() {
-	rm -f "$T/cmds"
-	mkfifo "$T/cmds"
-	exec 5<>"$T/cmds"
-	"$MFTP" -q -P "$PORT" --password-fd 3 "alice@$HOST" \
-	    3<<<"$pw" <&5 >"$T/bg.out" 2>&1 &
-	CLIENT_PID=$!
-	echo pwd >&5
+	session_open alice "$pw"
+	session_send pwd
 	wait_serving_pid "$uid"
 }
 
@@ -47,7 +41,7 @@ _is_copy_of() { cmp -s "$1" "$2"; }
 # once made, do not return for 20 s: the window in which it is killed.
 hold_after() {
 	strace -qq -o /dev/null -p "$SERVING_PID" -e trace="$1" \
-	    -e inject="$1":delay_exit=20000000 2>/dev/null &
+	    -e inject="$1":delay_exit=20000000 2>/dev/null 8>&- &
 	STRACE_PID=$!
 	wait_for 10 _traced "$SERVING_PID" || fail "strace did not attach"
 }
@@ -57,8 +51,7 @@ hold_after() {
 kill_session() {
 	kill -KILL "$SERVING_PID"
 	wait "$STRACE_PID" 2>/dev/null
-	exec 5>&-
-	wait "$CLIENT_PID" 2>/dev/null
+	session_close
 	wait_for 10 _no_session || fail "a session of alice is left"
 }
 _no_session() { [ -z "$(serving_pids_of "$uid")" ]; }
@@ -94,7 +87,7 @@ reset_home() {
 reset_home
 start_session
 hold_after unlinkat
-echo "rm target" >&5
+session_send "rm target"
 wait_for 10 _gone "$home/target" || fail "the remove did not happen"
 kill_session
 after_kill "remove" 300000
@@ -104,7 +97,7 @@ ok "a session killed right after a remove: settled at the next login"
 reset_home
 start_session
 hold_after renameat,renameat2
-echo "rename other target" >&5
+session_send "rename other target"
 wait_for 10 _gone "$home/other" || fail "the rename did not happen"
 kill_session
 expect_same_file "$home/target" "$W/other" "the renamed file"
@@ -115,7 +108,7 @@ ok "a session killed right after a rename over a file: settled"
 reset_home
 start_session
 hold_after renameat,renameat2
-echo "put $W/new target" >&5
+session_send "put $W/new target"
 wait_for 20 _is_copy_of "$home/target" "$W/new" ||
 	fail "the upload did not replace the file"
 kill_session
