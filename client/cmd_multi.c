@@ -80,15 +80,20 @@ cmd_get_dir(struct cmd_ctx *ctx, const char *remote, const char *local)
 	return r;
 }
 
-/* Upload the local directory local as the remote directory remote. */
+/*
+ * Upload the local directory local as the remote directory remote: the
+ * directories first (parents before children, as the tree lists them),
+ * then the files through one upload queue, small ones pipelined.
+ */
 static int
 cmd_put_dir(
     struct cmd_ctx *ctx, const char *local, const char *remote, mode_t mode)
 {
+	struct xfer_putq *q;
 	struct tree t;
 	char *from, *to;
 	size_t i;
-	int r;
+	int r, qr;
 
 	if (tree_local(ctx, local, &t) == -1) {
 		tree_free(&t);
@@ -97,19 +102,25 @@ cmd_put_dir(
 	/* Owner rwx, so the files can go in whatever the local mode. */
 	r = cmd_remote_mkdir(ctx, remote, (mode & 0777) | 0700);
 	for (i = 0; i < t.n && r == 0; i++) {
+		if (t.v[i].attr.kind != MFTP_KIND_DIR)
+			continue;
 		to = cmd_join(remote, t.v[i].path);
-		if (t.v[i].attr.kind == MFTP_KIND_DIR)
-			r = cmd_remote_mkdir(
-			    ctx, to, (t.v[i].attr.mode & 0777) | 0700);
-		else {
-			from = cmd_join(local, t.v[i].path);
-			r = xfer_put(ctx, from, to);
-			free(from);
-		}
+		r = cmd_remote_mkdir(ctx, to, (t.v[i].attr.mode & 0777) | 0700);
 		free(to);
 	}
+	q = xfer_putq_new(ctx);
+	for (i = 0; i < t.n && r == 0; i++) {
+		if (t.v[i].attr.kind == MFTP_KIND_DIR)
+			continue;
+		to = cmd_join(remote, t.v[i].path);
+		from = cmd_join(local, t.v[i].path);
+		r = xfer_putq_add(q, from, to);
+		free(from);
+		free(to);
+	}
+	qr = xfer_putq_free(q);
 	tree_free(&t);
-	return r;
+	return r == 0 ? qr : r;
 }
 
 /* get -r REMOTE [LOCAL]: into LOCAL/BASE if LOCAL is a directory. */
@@ -288,20 +299,24 @@ cmd_mget(struct cmd_ctx *ctx, int argc, char **argv)
 int
 cmd_mput(struct cmd_ctx *ctx, int argc, char **argv)
 {
+	struct xfer_putq *pq = xfer_putq_new(ctx);
 	struct stat st;
 	glob_t g;
 	char *base, *q;
 	size_t i;
-	int k, e, r = 0;
+	int k, e, r = 0, qr;
 
 	for (k = 1; k < argc && r == 0; k++) {
 		memset(&g, 0, sizeof(g));
 		if ((e = glob(argv[k], 0, NULL, &g)) != 0) {
 			globfree(&g);
-			return cmd_fail(ctx, "%s: %s", argv[k],
-			    e == GLOB_NOMATCH	  ? "no match" :
-				e == GLOB_NOSPACE ? "out of memory" :
-						    "cannot read a directory");
+			if ((r = xfer_putq_drain(pq)) == 0)
+				r = cmd_fail(ctx, "%s: %s", argv[k],
+				    e == GLOB_NOMATCH ? "no match" :
+				    e == GLOB_NOSPACE ? "out of memory" :
+							"cannot read a "
+							"directory");
+			break;
 		}
 		for (i = 0; i < g.gl_pathc && r == 0; i++) {
 			const char *p = g.gl_pathv[i];
@@ -321,16 +336,20 @@ cmd_mput(struct cmd_ctx *ctx, int argc, char **argv)
 			    !(ctx->opts & CMD_OPT('r')))
 				cmd_note(
 				    "skipping directory %s (use mput -r)", q);
-			else if (S_ISDIR(st.st_mode))
-				r = cmd_put_dir(ctx, p, base, st.st_mode);
-			else if (!S_ISREG(st.st_mode))
+			else if (S_ISDIR(st.st_mode)) {
+				/* Its own requests: after every reply. */
+				if ((r = xfer_putq_drain(pq)) == 0)
+					r = cmd_put_dir(
+					    ctx, p, base, st.st_mode);
+			} else if (!S_ISREG(st.st_mode))
 				cmd_note("skipping %s: not a regular file", q);
 			else
-				r = xfer_put(ctx, p, base);
+				r = xfer_putq_add(pq, p, base);
 			free(q);
 			free(base);
 		}
 		globfree(&g);
 	}
-	return r;
+	qr = xfer_putq_free(pq);
+	return r == 0 ? qr : r;
 }

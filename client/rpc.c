@@ -331,8 +331,8 @@ rpc_hello(struct rpc *r)
 	m.type = MFTP_MSG_HELLO;
 	m.version_min = m.version_max = MFTP_PROTO_VERSION;
 	/* Without the XXH3-128 bit every checksum is SHA-256. */
-	m.features = r->verify == DIGEST_XXH128 ? MFTP_FEAT_XXH128 :
-						  MFTP_FEAT_NONE;
+	m.features = MFTP_FEAT_PUT_DATA |
+	    (r->verify == DIGEST_XXH128 ? MFTP_FEAT_XXH128 : MFTP_FEAT_NONE);
 	m.text = (char *)"mftp " PACKAGE_VERSION;
 	/*
 	 * A busy server sends ERROR(BUSY) at once and closes; our HELLO may
@@ -359,6 +359,7 @@ rpc_hello(struct rpc *r)
 		    "protocol error: the server granted features 0x%llx that "
 		    "were not asked for",
 		    (unsigned long long)(r->m.features & ~m.features));
+	r->features = r->m.features;
 	r->alg = (r->m.features & MFTP_FEAT_XXH128) != 0 ? DIGEST_XXH128 :
 							   DIGEST_SHA256;
 	free(r->server);

@@ -198,4 +198,27 @@ int rpc_put_send(struct rpc *r, const char *path, uint64_t size, uint32_t mode,
 int rpc_put_ready(struct rpc *r, uint64_t size, struct rpc_xfer *x);
 int rpc_put_data(struct rpc *r, int fd, struct digest *d, struct rpc_xfer *x);
 
+/*
+ * PUT_DATA (rpc_putdata.c), when the server granted it (rpc_put_data_ok):
+ * a whole small file (at most MFTP_PUT_DATA_MAX bytes, already hashed in
+ * the session's algorithm) sent with its request and DATA_END in one
+ * write, no reply awaited: many may be in flight.  rpc_put_data_recv
+ * reads the oldest one's final reply: RPC_OK, or RPC_SERVER (ERROR:
+ * that file only was refused; the stream stays in step).
+ */
+struct rpc_put_data {
+	const char *path;
+	const uint8_t *data;
+	size_t len;
+	uint32_t mode;
+	int64_t mtime;
+	const uint8_t *hash;
+	size_t hash_len;
+};
+int rpc_put_data_ok(const struct rpc *r);
+int rpc_put_data_send(struct rpc *r, const struct rpc_put_data *p);
+int rpc_put_data_recv(struct rpc *r);
+/* Has the server sent something not read yet?  (No wait.)  1 or 0. */
+int rpc_reply_waiting(struct rpc *r);
+
 #endif

@@ -27,6 +27,7 @@ struct rpc {
 	char *server;		/* software name from HELLO_OK */
 	enum digest_alg verify; /* asked for in HELLO */
 	enum digest_alg alg;	/* the session's, from HELLO_OK */
+	uint64_t features;	/* MFTP_FEAT_*: granted in HELLO_OK */
 
 	uint8_t psk[MFTP_PSK_LEN]; /* exported from the first TLS session */
 	char fp[TLS_FP_LEN];	   /* the server key's fingerprint */

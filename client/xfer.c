@@ -47,7 +47,7 @@
 #define XFER_FORCE 1 /* resume it unless its key is known to differ */
 #define XFER_FRESH 2 /* start over */
 
-static double
+double
 xfer_now(void)
 {
 	struct timespec ts;
@@ -60,7 +60,7 @@ xfer_now(void)
  * The one line after a transfer: "NAME: 1.0 MiB in 0.01 s (100.0
  * MiB/s), verified", with "resumed at SIZE" when offset bytes were kept.
  */
-static void
+void
 xfer_report(struct cmd_ctx *ctx, const char *name, uint64_t bytes,
     uint64_t offset, double secs)
 {

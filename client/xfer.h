@@ -47,4 +47,28 @@ void xfer_items_free(struct xfer_item *v, size_t n);
  */
 int xfer_put(struct cmd_ctx *ctx, const char *local, const char *remote);
 
+/* Seconds on the monotonic clock, for the transfer lines. */
+double xfer_now(void);
+
+/*
+ * The line of a verified transfer (nothing with -q): NAME: SIZE in
+ * SECS s (RATE/s)[, resumed at OFFSET], verified.
+ */
+void xfer_report(struct cmd_ctx *ctx, const char *name, uint64_t bytes,
+    uint64_t offset, double secs);
+
+/*
+ * Many uploads (xfer_putq.c): xfer_putq_add sends local as remote,
+ * small files pipelined (PUT_DATA), others by xfer_put after the replies
+ * in flight; 0, or -1 once this or an earlier one failed (stop adding).
+ * Nothing else may be asked of the server until xfer_putq_drain has read
+ * every reply in flight (0, or -1 with the first failure as the reason).
+ * xfer_putq_free drains, frees, and returns what the drain did.
+ */
+struct xfer_putq;
+struct xfer_putq *xfer_putq_new(struct cmd_ctx *ctx);
+int xfer_putq_add(struct xfer_putq *q, const char *local, const char *remote);
+int xfer_putq_drain(struct xfer_putq *q);
+int xfer_putq_free(struct xfer_putq *q);
+
 #endif

@@ -120,7 +120,11 @@ cmd_put_receive(struct session *s, struct upload *p)
 	uint64_t moved;
 	ssize_t n = 0;
 
-	p->chunk = xmalloc(MFTP_QUOTA_CHUNK);
+	/* No more than the file needs: a small file's buffer stays off
+	 * mmap (and its page faults). */
+	p->chunk = xmalloc(left == 0	       ? 1 :
+		left < MFTP_QUOTA_CHUNK ? (size_t)left :
+					  MFTP_QUOTA_CHUNK);
 	while (left > 0 && n >= 0) {
 		want = left > MFTP_QUOTA_CHUNK ? MFTP_QUOTA_CHUNK :
 						 (size_t)left;
@@ -186,7 +190,12 @@ cmd_put_commit(struct session *s, struct upload *p, const uint8_t *hash)
 		(void)fremovexattr(p->fd, UPLOAD_RESUME_XATTR);
 }
 
-/* Hash what is kept, say PUT_READY, take the data and DATA_END. */
+/*
+ * Hash what is kept, say PUT_READY, take the data and DATA_END.  For
+ * PUT_DATA there is no PUT_READY (the data is on its way), and a request
+ * already refused comes here too: its data is read and dropped, so that
+ * the requests behind it stay in step.
+ */
 static int
 cmd_put_transfer(struct session *s, struct upload *p)
 {
@@ -194,21 +203,26 @@ cmd_put_transfer(struct session *s, struct upload *p)
 	struct msg r, end;
 	int ret;
 
+	p->transferred = 1;
 	/* A resumed upload is verified whole: the kept part is read back. */
 	digest_reset_alg(s->digest, s->alg);
-	if ((ret = digest_update_fd(s->digest, p->fd, 0, p->offset)) != 0) {
+	if (p->status == 0 &&
+	    (ret = digest_update_fd(s->digest, p->fd, 0, p->offset)) != 0) {
 		if (ret == ERR_IO)
 			upload_fail_errno(p, errno, p->part);
 		else
 			upload_fail(p, MFTP_ST_IO, "%s: %s changed while read",
 			    p->m->path, p->part);
-		return 0;
+		if (!p->inline_data)
+			return 0;
 	}
-	memset(&r, 0, sizeof(r));
-	r.type = MFTP_MSG_PUT_READY;
-	r.offset = p->offset;
-	if (session_reply_msg(s, &r) != 0)
-		return ERR_IO;
+	if (!p->inline_data) {
+		memset(&r, 0, sizeof(r));
+		r.type = MFTP_MSG_PUT_READY;
+		r.offset = p->offset;
+		if (session_reply_msg(s, &r) != 0)
+			return ERR_IO;
+	}
 	if ((ret = cmd_put_receive(s, p)) != 0)
 		return ret;
 	memset(&end, 0, sizeof(end));
@@ -248,6 +262,23 @@ cmd_put(struct session *s, const struct msg *m)
 	p.m = m;
 	p.fd = -1;
 	p.dfd = -1;
+	p.inline_data = m->type == MFTP_MSG_PUT_DATA;
+	/* Data that follows unasked needs the feature, and a bound on what
+	 * a refusal reads and drops. */
+	if (p.inline_data && ((s->features & MFTP_FEAT_PUT_DATA) == 0 ||
+				 m->size > MFTP_PUT_DATA_MAX)) {
+		log_warnx("PUT_DATA of %llu bytes%s user=%s addr=%s",
+		    (unsigned long long)m->size,
+		    (s->features & MFTP_FEAT_PUT_DATA) == 0 ?
+			" without the feature" :
+			", more than PUT_DATA carries",
+		    s->user, s->peer);
+		(void)session_reply_error(s, MFTP_ST_BAD_FRAME,
+		    "PUT_DATA %s", (s->features & MFTP_FEAT_PUT_DATA) == 0 ?
+			"was not agreed in HELLO" :
+			"carries at most 1 MiB; use PUT");
+		return -1;
+	}
 	if (m->path[0] == '\0')
 		upload_fail(&p, MFTP_ST_INVALID, "empty name");
 	else if (cmd_put_is_partial(m->path))
@@ -267,6 +298,9 @@ cmd_put(struct session *s, const struct msg *m)
 			ret = cmd_put_transfer(s, &p);
 		upload_release(s, &p);
 	}
+	/* PUT_DATA refused before its data: read and drop it. */
+	if (p.inline_data && !p.transferred && ret == 0)
+		ret = cmd_put_transfer(s, &p);
 	if (p.fd != -1)
 		close(p.fd);
 	free(p.part);

@@ -58,6 +58,7 @@ static const struct session_handler {
 	{ MFTP_MSG_QUOTA, cmd_quota },
 	{ MFTP_MSG_GET, cmd_get },
 	{ MFTP_MSG_PUT, cmd_put },
+	{ MFTP_MSG_PUT_DATA, cmd_put },
 };
 
 int

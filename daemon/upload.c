@@ -268,7 +268,8 @@ upload_resume(struct session *s, struct upload *p)
 
 	upload_key(key, p->m->size, p->m->mtime);
 	n = fgetxattr(p->fd, UPLOAD_RESUME_XATTR, have, sizeof(have));
-	if (!p->created && n == (ssize_t)sizeof(have) &&
+	/* PUT_DATA sends the whole file: nothing is kept. */
+	if (!p->created && !p->inline_data && n == (ssize_t)sizeof(have) &&
 	    memcmp(have, key, sizeof(key)) == 0 && p->written <= p->m->size) {
 		p->offset = p->written;
 		return 0;

@@ -53,6 +53,14 @@
  */
 #define MFTP_QUOTA_CHUNK MFTP_IO_CHUNK
 
+/*
+ * The largest file that PUT_DATA carries (its bytes follow the request
+ * without waiting for PUT_READY): the client sends small files so, many
+ * in flight; a server that refuses one reads and drops its bytes, which
+ * this bounds.  Larger files go by PUT.
+ */
+#define MFTP_PUT_DATA_MAX (1024 * 1024)
+
 /* User database: longest line and most users. */
 #define MFTP_USERDB_LINE_MAX 8192
 #define MFTP_USERDB_USERS_MAX 100000

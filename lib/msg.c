@@ -83,6 +83,8 @@ static const struct msg_type msg_types[] = {
 	{ MFTP_MSG_GET, 0, "GET", { MSG_F_PATH, MSG_F_OFFSET } },
 	{ MFTP_MSG_PUT, 0, "PUT",
 	    { MSG_F_PATH, MSG_F_SIZE, MSG_F_MODE, MSG_F_MTIME } },
+	{ MFTP_MSG_PUT_DATA, 0, "PUT_DATA",
+	    { MSG_F_PATH, MSG_F_SIZE, MSG_F_MODE, MSG_F_MTIME } },
 	/* Both ways; from the server it is the final reply to GET. */
 	{ MFTP_MSG_DATA_END, 1, "DATA_END", { MSG_F_HASH } },
 

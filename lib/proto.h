@@ -13,8 +13,10 @@
 #define MFTP_FEAT_NONE 0ULL
 /* Whole-file checksums are XXH3-128 (16 bytes), not SHA-256 (32). */
 #define MFTP_FEAT_XXH128 (1ULL << 0)
+/* PUT_DATA: an upload's data follows its request at once (small files). */
+#define MFTP_FEAT_PUT_DATA (1ULL << 2)
 /* Every feature bit this build supports. */
-#define MFTP_FEAT_SUPPORTED MFTP_FEAT_XXH128
+#define MFTP_FEAT_SUPPORTED (MFTP_FEAT_XXH128 | MFTP_FEAT_PUT_DATA)
 
 /* Checksum algorithms, as HASH_ALG names them. */
 #define MFTP_DIGEST_SHA256 1 /* 32 bytes */
@@ -38,6 +40,7 @@
 #define MFTP_MSG_GET 0x20
 #define MFTP_MSG_PUT 0x21
 #define MFTP_MSG_DATA_END 0x22 /* trailer after raw bytes, both ways */
+#define MFTP_MSG_PUT_DATA 0x23 /* PUT with its bytes and DATA_END behind */
 
 /* Replies, server to client. */
 #define MFTP_MSG_OK 0x80

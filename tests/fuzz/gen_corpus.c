@@ -148,6 +148,12 @@ gen_requests(struct buf *session)
 	m.mode = 0644;
 	m.mtime = -1;
 	gen_msg("PUT", &m, session);
+	m = gen_new(MFTP_MSG_PUT_DATA);
+	m.path = (char *)"small.txt";
+	m.size = 12;
+	m.mode = 0644;
+	m.mtime = 1700000000;
+	gen_msg("PUT_DATA", &m, NULL);
 	m = gen_new(MFTP_MSG_DATA_END);
 	memset(m.hash, 0xab, sizeof(m.hash));
 	m.hash_len = MFTP_HASH_LEN;

@@ -91,6 +91,7 @@ const struct spec specs[] = {
 	{ MFTP_MSG_HASH_ALG, "HASH_ALG", 0, "pA" },
 	{ MFTP_MSG_GET, "GET", 0, "po" },
 	{ MFTP_MSG_PUT, "PUT", 0, "psmT" },
+	{ MFTP_MSG_PUT_DATA, "PUT_DATA", 0, "psmT" },
 	{ MFTP_MSG_DATA_END, "DATA_END", 1, "h" },
 	{ MFTP_MSG_OK, "OK", 1, "" },
 	{ MFTP_MSG_ERROR, "ERROR", 1, "ct" },

@@ -1,0 +1,244 @@
+/*
+ * xfer_putq.c: uploads of many files (mput, put -r) without a round
+ * trip per file.  A small file is read whole, hashed and sent as
+ * PUT_DATA with its bytes and checksum, while earlier ones are still
+ * being answered; up to PUTQ_WINDOW requests and PUTQ_WINDOW_BYTES of
+ * their data are in flight, and each reply is read in order.  A larger
+ * file, or any file when the server did not grant PUT_DATA, goes by
+ * xfer_put (PUT, resumable) once everything in flight is answered.
+ *
+ * Runs as: the user, in mftp.  A refused file costs only itself: the
+ * server answers it ERROR and goes on with the next request.  As with
+ * one file at a time, the first failure stops the queueing of more, and
+ * is the command's; the others are printed as they come.  Ctrl-C stops
+ * the queueing too: what is in flight is answered (each request went
+ * out whole), and the command fails with that one line.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmds.h"
+#include "digest.h"
+#include "intr.h"
+#include "mftp_limits.h"
+#include "rpc.h"
+#include "util.h"
+#include "xfer.h"
+
+/* Files sent whole from memory; larger ones go by PUT. */
+#define PUTQ_INLINE_MAX (64 * 1024)
+/* Requests in flight at most, and their bytes. */
+#define PUTQ_WINDOW 64
+#define PUTQ_WINDOW_BYTES (1024 * 1024)
+
+struct putq_item {
+	char *remote;
+	uint64_t size;
+	double t0;
+};
+
+struct xfer_putq {
+	struct cmd_ctx *ctx;
+	struct putq_item items[PUTQ_WINDOW]; /* a ring, oldest at head */
+	size_t head, n;
+	uint64_t bytes; /* of the requests in flight */
+	uint8_t *buf;	/* one file's bytes */
+	struct digest *d;
+	char *first; /* the first failure: the command's */
+	int lost;    /* the session is gone: nothing more to read */
+};
+
+struct xfer_putq *
+xfer_putq_new(struct cmd_ctx *ctx)
+{
+	struct xfer_putq *q = xcalloc(1, sizeof(*q));
+
+	q->ctx = ctx;
+	return q;
+}
+
+/* Keep the first failure (the command's); print the later ones. */
+static void
+putq_failed(struct xfer_putq *q)
+{
+	if (q->first == NULL)
+		q->first = xstrdup(q->ctx->reason);
+	else
+		fprintf(stderr, "mftp: %s\n", q->ctx->reason);
+}
+
+/* Read the oldest request's reply. */
+static void
+putq_recv_one(struct xfer_putq *q)
+{
+	struct putq_item *it = &q->items[q->head];
+	int e;
+
+	if (!q->lost) {
+		e = rpc_put_data_recv(q->ctx->rpc);
+		if (e == RPC_OK)
+			xfer_report(q->ctx, it->remote, it->size, 0,
+			    xfer_now() - it->t0);
+		else {
+			(void)cmd_rpc_fail(q->ctx, it->remote);
+			putq_failed(q);
+			q->lost = rpc_lost(q->ctx->rpc);
+		}
+	}
+	q->bytes -= it->size;
+	free(it->remote);
+	it->remote = NULL;
+	q->head = (q->head + 1) % PUTQ_WINDOW;
+	q->n--;
+}
+
+static void
+putq_wait_all(struct xfer_putq *q)
+{
+	while (q->n > 0)
+		putq_recv_one(q);
+}
+
+/* Read all of fd (size bytes, no more, no less) into q->buf. */
+static int
+putq_read(struct xfer_putq *q, int fd, const char *local, size_t size)
+{
+	size_t got = 0;
+	ssize_t n;
+	char c;
+
+	while (got < size) {
+		n = pread(fd, q->buf + got, size - got, (off_t)got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return cmd_fail(q->ctx, "%s: %s", local, strerror(errno));
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got != size || pread(fd, &c, 1, (off_t)size) != 0)
+		return cmd_fail(
+		    q->ctx, "%s: changed while it was read; not sent", local);
+	return 0;
+}
+
+/* Send one small file as PUT_DATA; its reply is read later. */
+static int
+putq_send(struct xfer_putq *q, int fd, const struct stat *st,
+    const char *local, const char *remote)
+{
+	struct rpc *rpc = q->ctx->rpc;
+	uint8_t hash[MFTP_HASH_LEN];
+	struct rpc_put_data p;
+	struct putq_item *it;
+	size_t size = (size_t)st->st_size;
+
+	while (q->n > 0 &&
+	    (q->n == PUTQ_WINDOW || q->bytes + size > PUTQ_WINDOW_BYTES))
+		putq_recv_one(q);
+	/* The replies already here, all at once: no read waits for them. */
+	while (q->n > 0 && !q->lost && rpc_reply_waiting(rpc))
+		putq_recv_one(q);
+	if (q->lost)
+		return -1;
+	if (q->buf == NULL) {
+		q->buf = xmalloc(PUTQ_INLINE_MAX);
+		q->d = digest_new(rpc_digest(rpc));
+	}
+	if (putq_read(q, fd, local, size) == -1)
+		return -1;
+	digest_reset_alg(q->d, rpc_digest(rpc));
+	digest_update(q->d, q->buf, size);
+	digest_final(q->d, hash);
+	memset(&p, 0, sizeof(p));
+	p.path = remote;
+	p.data = q->buf;
+	p.len = size;
+	p.mode = st->st_mode & 0777;
+	p.mtime = st->st_mtime;
+	p.hash = hash;
+	p.hash_len = digest_len(rpc_digest(rpc));
+	it = &q->items[(q->head + q->n) % PUTQ_WINDOW];
+	it->t0 = xfer_now();
+	if (rpc_put_data_send(rpc, &p) != RPC_OK) {
+		q->lost = rpc_lost(rpc);
+		return cmd_rpc_fail(q->ctx, remote);
+	}
+	it->remote = xstrdup(remote);
+	it->size = size;
+	q->bytes += size;
+	q->n++;
+	return 0;
+}
+
+int
+xfer_putq_add(struct xfer_putq *q, const char *local, const char *remote)
+{
+	struct stat st;
+	int fd, r;
+
+	if (q->first != NULL || q->lost)
+		return -1;
+	if (intr_pending()) {
+		putq_wait_all(q);
+		q->ctx->interrupted = 1;
+		return cmd_fail(q->ctx,
+		    "interrupted before %s; mput or put -r again sends the "
+		    "rest",
+		    local);
+	}
+	if ((fd = open(local, O_RDONLY | O_CLOEXEC)) == -1)
+		return cmd_fail(q->ctx, "%s: %s", local, strerror(errno));
+	if (fstat(fd, &st) == -1) {
+		r = cmd_fail(q->ctx, "%s: %s", local, strerror(errno));
+		close(fd);
+		return r;
+	}
+	if (S_ISREG(st.st_mode) && st.st_size <= PUTQ_INLINE_MAX &&
+	    rpc_put_data_ok(q->ctx->rpc)) {
+		r = putq_send(q, fd, &st, local, remote);
+		close(fd);
+		if (r == -1 && !q->lost)
+			putq_failed(q);
+		return q->first != NULL || q->lost ? -1 : 0;
+	}
+	close(fd);
+	/* One at a time, after every reply in flight: replies come in
+	 * order, and a PUT waits for its PUT_READY. */
+	putq_wait_all(q);
+	if (q->first != NULL || q->lost)
+		return -1;
+	return xfer_put(q->ctx, local, remote);
+}
+
+int
+xfer_putq_drain(struct xfer_putq *q)
+{
+	putq_wait_all(q);
+	if (q->first != NULL) {
+		(void)cmd_fail(q->ctx, "%s", q->first);
+		return -1;
+	}
+	return q->lost ? -1 : 0;
+}
+
+int
+xfer_putq_free(struct xfer_putq *q)
+{
+	int r = xfer_putq_drain(q);
+
+	free(q->first);
+	free(q->buf);
+	if (q->d != NULL)
+		digest_free(q->d);
+	free(q);
+	return r;
+}
