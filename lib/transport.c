@@ -263,15 +263,87 @@ transport_tls_read(struct transport *t, void *p, size_t len)
 	return (ssize_t)got;
 }
 
+/*
+ * The records of one large write, sent in one system call: libssl
+ * writes each record (16 KiB at most) to its write BIO as it seals it,
+ * which on a socket is a send() each.  For a bulk transfer (a download
+ * of a file, or one large write such as an upload's chunk) a buffering
+ * BIO goes between them, as large as the records of one I/O chunk, so
+ * that the socket gets them in one write, and is flushed and taken away
+ * when the transfer ends: an idle session keeps no buffer.  Not with
+ * kTLS (the kernel writes the records) nor before TLS.
+ */
+#define TRANSPORT_BULK_BUF (MFTP_IO_CHUNK + MFTP_IO_CHUNK / 16384 * 64)
+
+static void
+transport_bulk_begin(struct transport *t)
+{
+	BIO *sock = SSL_get_wbio(t->ssl), *buf;
+
+	if (t->ktls_send || sock == NULL ||
+	    (buf = BIO_new(BIO_f_buffer())) == NULL)
+		return;
+	if (BIO_set_write_buffer_size(buf, TRANSPORT_BULK_BUF) != 1 ||
+	    BIO_up_ref(sock) != 1) {
+		BIO_free(buf);
+		return;
+	}
+	/* The chain holds its own reference; SSL_set0_wbio drops the
+	 * one the SSL held as its write BIO. */
+	BIO_push(buf, sock);
+	SSL_set0_wbio(t->ssl, buf);
+	t->bulk = sock;
+}
+
+/*
+ * Flush what the buffer holds (waiting for room as a write would) and
+ * give the SSL its socket BIO back.  0, or ERR_TIMEOUT / ERR_IO / ERR_TLS
+ * when the buffered records could not all be sent.
+ */
+static int
+transport_bulk_end(struct transport *t)
+{
+	BIO *buf = SSL_get_wbio(t->ssl);
+	int r = 0;
+
+	if (t->bulk == NULL)
+		return 0;
+	while (!t->tls_failed && BIO_flush(buf) <= 0) {
+		if (!BIO_should_retry(buf)) {
+			t->tls_failed = 1;
+			r = ERR_IO;
+			break;
+		}
+		if ((r = transport_wait_writable(t)) != 0) {
+			t->tls_failed = 1;
+			break;
+		}
+	}
+	if (t->tls_failed && r == 0)
+		r = ERR_TLS;
+	/* Freeing the chain frees the buffer and drops its reference to
+	 * the socket BIO, which the SSL holds again. */
+	(void)BIO_up_ref(t->bulk);
+	SSL_set0_wbio(t->ssl, t->bulk);
+	t->bulk = NULL;
+	return r;
+}
+
+/* One write of at least this much goes out through the bulk buffer. */
+#define TRANSPORT_BULK_MIN (64 * 1024)
+
 static int
 transport_tls_write(struct transport *t, const void *p, size_t len)
 {
 	const uint8_t *q = p;
+	int bulk = t->bulk == NULL && len >= TRANSPORT_BULK_MIN;
 	size_t done;
-	int r;
+	int r = 0, e;
 
 	if (t->tls_failed || t->sent_close)
 		return ERR_TLS;
+	if (bulk)
+		transport_bulk_begin(t);
 	while (len > 0) {
 		ERR_clear_error();
 		errno = 0;
@@ -279,12 +351,17 @@ transport_tls_write(struct transport *t, const void *p, size_t len)
 			q += done;
 			len -= done;
 			t->bytes_out += (uint64_t)done;
+			r = 0;
 			continue;
 		}
-		if ((r = transport_tls_wait(t, r)) != 0)
-			return r == ERR_EOF ? ERR_IO : r;
+		if ((r = transport_tls_wait(t, r)) != 0) {
+			r = r == ERR_EOF ? ERR_IO : r;
+			break;
+		}
 	}
-	return 0;
+	if (bulk && (e = transport_bulk_end(t)) != 0 && r == 0)
+		r = e;
+	return r;
 }
 
 ssize_t
@@ -359,71 +436,6 @@ transport_write(struct transport *t, const void *p, size_t len)
 		return ERR_IO;
 	}
 	return 0;
-}
-
-/*
- * The records of one large write, sent in one system call: libssl
- * writes each record (16 KiB at most) to its write BIO as it seals it,
- * which on a socket is a send() each.  For a bulk transfer a buffering
- * BIO goes between them, as large as the records of one I/O chunk, so
- * that the socket gets them in one write, and is flushed and taken away
- * when the transfer ends: an idle session keeps no buffer.  Not with
- * kTLS (the kernel writes the records) nor before TLS.
- */
-#define TRANSPORT_BULK_BUF (MFTP_IO_CHUNK + MFTP_IO_CHUNK / 16384 * 64)
-
-static void
-transport_bulk_begin(struct transport *t)
-{
-	BIO *sock = SSL_get_wbio(t->ssl), *buf;
-
-	if (t->ktls_send || sock == NULL ||
-	    (buf = BIO_new(BIO_f_buffer())) == NULL)
-		return;
-	if (BIO_set_write_buffer_size(buf, TRANSPORT_BULK_BUF) != 1 ||
-	    BIO_up_ref(sock) != 1) {
-		BIO_free(buf);
-		return;
-	}
-	/* The chain holds its own reference; SSL_set0_wbio drops the
-	 * one the SSL held as its write BIO. */
-	BIO_push(buf, sock);
-	SSL_set0_wbio(t->ssl, buf);
-	t->bulk = sock;
-}
-
-/*
- * Flush what the buffer holds (waiting for room as a write would) and
- * give the SSL its socket BIO back.  0, or ERR_TIMEOUT / ERR_IO / ERR_TLS
- * when the buffered records could not all be sent.
- */
-static int
-transport_bulk_end(struct transport *t)
-{
-	BIO *buf = SSL_get_wbio(t->ssl);
-	int r = 0;
-
-	if (t->bulk == NULL)
-		return 0;
-	while (!t->tls_failed && BIO_flush(buf) <= 0) {
-		if (!BIO_should_retry(buf)) {
-			t->tls_failed = 1;
-			r = ERR_IO;
-			break;
-		}
-		if ((r = transport_wait_writable(t)) != 0) {
-			t->tls_failed = 1;
-			break;
-		}
-	}
-	if (t->tls_failed && r == 0)
-		r = ERR_TLS;
-	/* Freeing the chain frees the buffer and drops its reference to
-	 * the socket BIO, which the SSL holds again. */
-	(void)BIO_up_ref(t->bulk);
-	SSL_set0_wbio(t->ssl, t->bulk);
-	t->bulk = NULL;
-	return r;
 }
 
 /*
