@@ -196,6 +196,29 @@ expect_quota_exact() {
 	expect_eq "$got" "$want" "$2: accounting file of $1 vs a recount"
 }
 
+# expect_recount_agrees NAME WHAT: the accounting file equals a recount,
+# and ftpuser-quota --recount writes that same file.
+expect_recount_agrees() {
+	local before out
+	expect_quota_exact "$1" "$2"
+	before=$(cat "$(quota_file "$1")")
+	out=$("$top_builddir/ftpuser-quota" -c "$CONF" --recount "$1" 2>&1) ||
+		fail "$2: ftpuser-quota --recount: $out"
+	expect_eq "$(cat "$(quota_file "$1")")" "$before" \
+	    "$2: what ftpuser-quota --recount writes"
+}
+
+# raw_req HEX CODE WHAT: send a request; its reply must be OK (CODE 0)
+# or an ERROR with CODE.
+raw_req() {
+	raw_send "$1"
+	if [ "$2" = 0 ]; then
+		raw_expect 0x80 "$3"
+	else
+		raw_expect_error "$2" "$3"
+	fi
+}
+
 # quota_reset NAME: make the accounting file a recount of the home now.
 quota_reset() {
 	recount_line "$(user_home "$1")" >"$(quota_file "$1")"
