@@ -99,8 +99,9 @@ done
 expect_eq "$(ls -A "$OUTSIDE")" keep "nothing new outside the home"
 # A PUT onto a link's name replaces the link with the file, in the home.
 for l in out_file out_keep; do
-	[ -f "$ahome/$l" ] && [ ! -L "$ahome/$l" ] ||
+	if [ ! -f "$ahome/$l" ] || [ -L "$ahome/$l" ]; then
 		fail "put $l: the link was not replaced by the upload"
+	fi
 	expect_same_file "$ahome/$l" "$W/up" "put $l: the file in the home"
 done
 ok "PUT through links writes nothing outside the home"
