@@ -46,6 +46,16 @@
 /* Only a client that asked for them in HELLO sends these requests. */
 #define CMD_LINK_NEGOTIATED(s) (((s)->features & MFTP_FEAT_CHMOD_SYMLINK) != 0)
 
+/* cmd_at_open failed on path: EINVAL is ".", "..", "/" or "". */
+static int
+cmd_link_at_failed(struct session *s, const char *path)
+{
+	if (errno == EINVAL)
+		return session_reply_error(s, MFTP_ST_INVALID,
+		    "%s: names no entry of a directory (not ., .. or /)", path);
+	return session_reply_errno(s, errno, path);
+}
+
 static int
 cmd_link_refuse(struct session *s, const struct msg *m)
 {
@@ -103,7 +113,7 @@ cmd_chmod(struct session *s, const struct msg *m)
 		    "allowed on this server",
 		    m->path, (unsigned int)m->mode);
 	if ((dfd = cmd_at_open(m->path, &name)) == -1)
-		return session_reply_errno(s, errno, m->path);
+		return cmd_link_at_failed(s, m->path);
 	for (tries = 0; tries < CMD_CHMOD_TRIES; tries++) {
 		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
 			ret = session_reply_errno(s, errno, m->path);
@@ -211,7 +221,7 @@ cmd_readlink(struct session *s, const struct msg *m)
 	if (!CMD_LINK_NEGOTIATED(s))
 		return cmd_link_refuse(s, m);
 	if ((dfd = cmd_at_open(m->path, &name)) == -1)
-		return session_reply_errno(s, errno, m->path);
+		return cmd_link_at_failed(s, m->path);
 	n = readlinkat(dfd, name, target, sizeof(target) - 1);
 	saved = errno;
 	cmd_at_close(dfd, name);

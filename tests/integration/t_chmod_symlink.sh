@@ -82,6 +82,8 @@ req "$(hex_chmod missing $((8#644)))" 10 "CHMOD of a missing path"
 expect_match "$RAW_TEXT" '^missing: No such file or directory$' \
     "CHMOD of a missing path: the message"
 req "$(hex_chmod . $((8#755)))" 16 "CHMOD ."
+expect_eq "$RAW_TEXT" ".: names no entry of a directory (not ., .. or /)" \
+    "CHMOD .: the message"
 ok "CHMOD sets permission bits; setuid/setgid/sticky and missing paths refused"
 
 # ------------------------------------------------------------- SYMLINK
