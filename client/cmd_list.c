@@ -93,17 +93,30 @@ cmd_list_hidden(const char *name, uint64_t opts)
 }
 
 void
+cmd_sort_entries(struct msg_entry *v, size_t n, uint64_t opts)
+{
+	cmd_list_order = opts;
+	qsort(v, n, sizeof(*v), cmd_list_cmp);
+}
+
+void
 cmd_print_entries(struct msg_entry *v, size_t n, uint64_t opts)
 {
-	char modes[11], when[32], sizes[32], *name;
+	cmd_sort_entries(v, n, opts);
+	cmd_print_sorted(v, n, opts, NULL);
+}
+
+void
+cmd_print_sorted(
+    const struct msg_entry *v, size_t n, uint64_t opts, char *const *targets)
+{
+	char modes[11], when[32], sizes[32], *name, *target;
 	int longfmt = (opts & CMD_OPT('l')) != 0;
 	struct tm tm;
 	time_t t;
 	size_t i;
 	int w = 1, len;
 
-	cmd_list_order = opts;
-	qsort(v, n, sizeof(*v), cmd_list_cmp);
 	for (i = 0; i < n && longfmt; i++) {
 		cmd_list_size(v[i].attr.size, (opts & CMD_OPT('h')) != 0, sizes,
 		    sizeof(sizes));
@@ -124,7 +137,14 @@ cmd_print_entries(struct msg_entry *v, size_t n, uint64_t opts)
 			strlcpy(when, "?", sizeof(when));
 		cmd_list_size(v[i].attr.size, (opts & CMD_OPT('h')) != 0, sizes,
 		    sizeof(sizes));
-		printf("%s  %*s %s %s\n", modes, w, sizes, when, name);
+		/* As ls -l: "name -> target" for a link whose target is known. */
+		if (targets != NULL && targets[i] != NULL) {
+			target = words_quote(targets[i]);
+			printf("%s  %*s %s %s -> %s\n", modes, w, sizes, when,
+			    name, target);
+			free(target);
+		} else
+			printf("%s  %*s %s %s\n", modes, w, sizes, when, name);
 		free(name);
 	}
 	fflush(stdout);
@@ -168,7 +188,7 @@ cmd_ls(struct cmd_ctx *ctx, int argc, char **argv)
 	struct cmd_ls_acc acc = { NULL, 0, ctx->opts };
 	const char *path = argc > 1 ? argv[1] : "";
 	struct msg_attr a;
-	char *base;
+	char **targets = NULL, *base;
 
 	/* A dotfile named on its own is shown, as ls(1) shows it. */
 	if ((base = cmd_basename(path)) != NULL && base[0] == '.' &&
@@ -181,7 +201,14 @@ cmd_ls(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_free_entries(acc.v, acc.n);
 		return cmd_rpc_fail(ctx, path);
 	}
-	cmd_print_entries(acc.v, acc.n, ctx->opts);
+	cmd_sort_entries(acc.v, acc.n, ctx->opts);
+	if (ctx->opts & CMD_OPT('l'))
+		targets = cmd_link_targets(ctx, path, acc.v, acc.n);
+	cmd_print_sorted(acc.v, acc.n, ctx->opts, targets);
+	cmd_free_targets(targets, acc.n);
 	cmd_free_entries(acc.v, acc.n);
+	/* A listing that lost the session on the way has failed. */
+	if (rpc_lost(ctx->rpc))
+		return cmd_rpc_fail(ctx, path);
 	return 0;
 }

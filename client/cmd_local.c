@@ -36,6 +36,10 @@ static const struct cmd cmd_table[] = {
 	    "End the session (same as quit)." },
 	{ "?", 0, 1, "", "", "C", cmd_help, "? [COMMAND]",
 	    "The same as help." },
+	{ "chmod", 2, -1, "", "", "-R", cmd_chmod, "chmod MODE PATH...",
+	    "Set the permission bits of remote files or directories to the "
+	    "octal MODE (e.g. 640); setuid, setgid and sticky bits are "
+	    "refused, and a symbolic link has no mode of its own." },
 	{ "cd", 0, 1, "", "", "R", cmd_cd, "cd [DIR]",
 	    "Change the remote working directory (default: your home)." },
 	{ "df", 0, 0, "h", "", "", cmd_df, "df [-h]",
@@ -55,6 +59,9 @@ static const struct cmd cmd_table[] = {
 	    "List the commands, or describe one." },
 	{ "lcd", 0, 1, "", "", "L", cmd_lcd, "lcd [DIR]",
 	    "Change the local working directory (default: your home)." },
+	{ "ln", 2, 2, "s", "", "RR", cmd_ln, "ln -s TARGET LINK",
+	    "Make LINK a symbolic link to TARGET on the server (TARGET need "
+	    "not exist; it resolves inside your home)." },
 	{ "lmkdir", 1, -1, "", "", "L", cmd_lmkdir, "lmkdir DIR...",
 	    "Create local directories." },
 	{ "lls", 0, 1, "1ahlrtS", "", "L", cmd_lls, "lls [-1ahlrtS] [PATH]",
@@ -107,6 +114,8 @@ static const struct cmd cmd_table[] = {
 	    "Remove empty remote directories." },
 	{ "stat", 1, -1, "", "", "R", cmd_stat, "stat PATH...",
 	    "Show a remote file's type, permissions, size and time." },
+	{ "symlink", 2, 2, "", "", "RR", cmd_ln, "symlink TARGET LINK",
+	    "The same as ln -s." },
 	{ "version", 0, 0, "", "", "", cmd_version, "version",
 	    "Show the version of mftp, of the protocol and of the server." },
 	{ NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL },

@@ -4,7 +4,8 @@
  * Runs as: the user, in mftp.  The table, option parsing, local commands
  * and help are in cmd_local.c; single remote requests in cmd_remote.c;
  * ls and the listing format in cmd_list.c; mkdir, rm, mv, df and the
- * other sftp-like commands in cmd_sftp.c; transfers of trees and globs
+ * other sftp-like commands in cmd_sftp.c; chmod, ln -s and symlink in
+ * cmd_link.c; transfers of trees and globs
  * in cmd_multi.c (on top of xfer.c).
  */
 #ifndef MFTP_CLIENT_CMDS_H
@@ -56,7 +57,8 @@ struct cmd {
 	const char *implied; /* options it always has (reget: "c") */
 	/*
 	 * What each operand names, for completion: 'R' remote path, 'L'
-	 * local path, 'C' command name, one letter per position; the last
+	 * local path, 'C' command name, '-' nothing (a mode), one letter
+	 * per position; the last
 	 * letter goes for all further operands.
 	 */
 	const char *operands;
@@ -96,6 +98,23 @@ void cmd_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * -h sizes in human units (cmd_list.c).
  */
 void cmd_print_entries(struct msg_entry *v, size_t n, uint64_t opts);
+/* The two halves of cmd_print_entries: sort as opts say, then print. */
+void cmd_sort_entries(struct msg_entry *v, size_t n, uint64_t opts);
+/*
+ * Print in the order given.  With -l, entry i shows "name -> target"
+ * when targets (may be NULL) has a target at i (cmd_link_targets).
+ */
+void cmd_print_sorted(
+    const struct msg_entry *v, size_t n, uint64_t opts, char *const *targets);
+/*
+ * What each link among the n entries of a listing of path holds, one
+ * pointer an entry (NULL where it is no link or READLINK failed), by
+ * pipelined READLINKs; NULL when the server has no READLINK or the
+ * session was lost (cmd_link.c).  Free with cmd_free_targets.
+ */
+char **cmd_link_targets(
+    struct cmd_ctx *ctx, const char *path, const struct msg_entry *v, size_t n);
+void cmd_free_targets(char **targets, size_t n);
 /* Whether ls without -a leaves name out (dotfiles, partial uploads). */
 int cmd_list_hidden(const char *name, uint64_t opts);
 void cmd_free_entries(struct msg_entry *v, size_t n);
@@ -138,5 +157,7 @@ int cmd_lmkdir(struct cmd_ctx *, int, char **);
 int cmd_lumask(struct cmd_ctx *, int, char **);
 int cmd_progress(struct cmd_ctx *, int, char **);
 int cmd_version(struct cmd_ctx *, int, char **);
+int cmd_chmod(struct cmd_ctx *, int, char **);
+int cmd_ln(struct cmd_ctx *, int, char **);
 
 #endif

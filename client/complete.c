@@ -347,6 +347,9 @@ complete_fn(EditLine *el, int ch)
 		i = strlen(kinds) - 1;
 		kind = kinds[(size_t)w.operand < i ? (size_t)w.operand : i];
 	}
+	/* A word that names nothing to complete (chmod's MODE). */
+	if (kind == '-')
+		goto out;
 	if (kind == 'C') {
 		for (i = 0; (cmd = cmd_at(i)) != NULL; i++)
 			if (strcmp(cmd->name, "!") != 0)

@@ -333,6 +333,8 @@ rpc_hello(struct rpc *r)
 	/* Without the XXH3-128 bit every checksum is SHA-256. */
 	m.features = MFTP_FEAT_PUT_DATA |
 	    (r->verify == DIGEST_XXH128 ? MFTP_FEAT_XXH128 : MFTP_FEAT_NONE);
+	/* A server without the bit would end the session on CHMOD. */
+	m.features |= MFTP_FEAT_CHMOD_SYMLINK;
 	m.text = (char *)"mftp " PACKAGE_VERSION;
 	/*
 	 * A busy server sends ERROR(BUSY) at once and closes; our HELLO may
@@ -399,8 +401,7 @@ rpc_quit(struct rpc *r)
 	return rpc_expect(r, MFTP_MSG_OK);
 }
 
-/* Read a PATH reply and hand its path over. */
-static int
+int
 rpc_recv_path(struct rpc *r, char **path)
 {
 	int e;

@@ -133,6 +133,21 @@ int rpc_rmdir(struct rpc *r, const char *path);
 int rpc_rename(struct rpc *r, const char *from, const char *to);
 
 /*
+ * CHMOD, SYMLINK and READLINK (rpc_link.c): only on a server that
+ * granted them in HELLO (rpc_has_links); on another, RPC_LOCAL with
+ * "server does not support ..." and nothing sent.  CHMOD's mode is
+ * sent as given (the server refuses bits past 0777 with its reason).
+ * SYMLINK makes linkpath hold target, in symlink(2)'s order.
+ * READLINK: *target receives what the link holds (to free; it is any
+ * string the user chose: print it only through words_quote()).
+ */
+int rpc_has_links(const struct rpc *r);
+int rpc_chmod(struct rpc *r, const char *path, uint32_t mode);
+int rpc_symlink(struct rpc *r, const char *target, const char *linkpath);
+int rpc_readlink_send(struct rpc *r, const char *path);
+int rpc_readlink_recv(struct rpc *r, char **target);
+
+/*
  * The checksum in alg of a remote file (digest_len(alg) bytes into
  * hash): HASH when alg is the session's, else HASH_ALG.
  */

@@ -27,7 +27,7 @@ struct rpc {
 	char *server;		/* software name from HELLO_OK */
 	enum digest_alg verify; /* asked for in HELLO */
 	enum digest_alg alg;	/* the session's, from HELLO_OK */
-	uint64_t features;	/* MFTP_FEAT_*: granted in HELLO_OK */
+	uint64_t features;	/* granted in HELLO_OK (MFTP_FEAT_*) */
 
 	uint8_t psk[MFTP_PSK_LEN]; /* exported from the first TLS session */
 	char fp[TLS_FP_LEN];	   /* the server key's fingerprint */
@@ -65,5 +65,7 @@ int rpc_send_path(struct rpc *r, uint8_t type, const char *path);
 int rpc_recv(struct rpc *r);
 /* Read the next reply into r->m: of type want (RPC_OK) or ERROR. */
 int rpc_expect(struct rpc *r, uint8_t want);
+/* Read a PATH reply and hand its path over (*path, to free). */
+int rpc_recv_path(struct rpc *r, char **path);
 
 #endif

@@ -52,6 +52,11 @@ int cmd_rename(struct session *s, const struct msg *m);
 uint32_t cmd_fs_move(struct session *s, int dfd, const char *from,
     const struct stat *fst, int dfd2, const char *to, char *why, size_t whylen);
 
+/* cmd_link.c: permission bits and symbolic links */
+int cmd_chmod(struct session *s, const struct msg *m);
+int cmd_symlink(struct session *s, const struct msg *m);
+int cmd_readlink(struct session *s, const struct msg *m);
+
 /* cmd_at.c: a request's directory, opened once */
 /*
  * Open the directory that holds the last component of path (O_PATH) and

@@ -160,9 +160,10 @@ cmd_list(struct session *s, const struct msg *m)
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		if (errno != ENOTDIR)
+		/* A file lists as itself, and so does a dangling link
+		 * (ENOENT) or a loop of links (ELOOP), as ls(1) shows them. */
+		if (errno != ENOTDIR && errno != ENOENT && errno != ELOOP)
 			return session_reply_errno(s, errno, path);
-		/* A file lists as itself. */
 		if (lstat(path, &st) == -1)
 			return session_reply_errno(s, errno, path);
 		memset(&r, 0, sizeof(r));

@@ -80,6 +80,11 @@ static const struct msg_type msg_types[] = {
 	{ MFTP_MSG_RENAME, 0, "RENAME", { MSG_F_PATH, MSG_F_PATH2 } },
 	{ MFTP_MSG_QUOTA, 0, "QUOTA", { MSG_F_END } },
 	{ MFTP_MSG_HASH_ALG, 0, "HASH_ALG", { MSG_F_PATH, MSG_F_ALG } },
+	/* The whole 07777 travels, so the server can say why it refuses. */
+	{ MFTP_MSG_CHMOD, 0, "CHMOD", { MSG_F_PATH, MSG_F_MODE } },
+	/* In symlink(2)'s order: the target, then the new link's name. */
+	{ MFTP_MSG_SYMLINK, 0, "SYMLINK", { MSG_F_PATH, MSG_F_PATH2 } },
+	{ MFTP_MSG_READLINK, 0, "READLINK", { MSG_F_PATH } },
 	{ MFTP_MSG_GET, 0, "GET", { MSG_F_PATH, MSG_F_OFFSET } },
 	{ MFTP_MSG_PUT, 0, "PUT",
 	    { MSG_F_PATH, MSG_F_SIZE, MSG_F_MODE, MSG_F_MTIME } },

@@ -48,14 +48,15 @@ struct msg {
 	uint64_t features;
 
 	uint32_t code;	 /* ERROR: MFTP_ST_* */
-	uint32_t mode;	 /* MKDIR, PUT: permission bits */
+	uint32_t mode;	 /* MKDIR, PUT, CHMOD: permission bits */
 	uint64_t size;	 /* PUT, FILE: whole size of the file */
 	uint64_t offset; /* GET, FILE, PUT_READY: where data starts */
 	int64_t mtime;	 /* PUT: the source's mtime (resume key) */
 	uint8_t alg;	 /* HASH_ALG: MFTP_DIGEST_* */
 
-	char *path;   /* CWD, LIST, MKDIR, STAT, GET, PUT, PATH, ... */
-	char *path2;  /* RENAME: the new name */
+	char *path;   /* CWD, LIST, MKDIR, STAT, GET, PUT, PATH, ...;
+			 SYMLINK: the target (any string) */
+	char *path2;  /* RENAME: the new name; SYMLINK: the link's name */
 	char *user;   /* LOGIN */
 	char *secret; /* LOGIN: wiped by msg_clear */
 	char *text;   /* ERROR: message; HELLO*: software name */

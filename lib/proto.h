@@ -13,10 +13,17 @@
 #define MFTP_FEAT_NONE 0ULL
 /* Whole-file checksums are XXH3-128 (16 bytes), not SHA-256 (32). */
 #define MFTP_FEAT_XXH128 (1ULL << 0)
+/*
+ * The server understands CHMOD, SYMLINK and READLINK.  A server older
+ * than these requests ends the session on an unknown type, so a client
+ * sends them only when this bit was granted.
+ */
+#define MFTP_FEAT_CHMOD_SYMLINK (1ULL << 1)
 /* PUT_DATA: an upload's data follows its request at once (small files). */
 #define MFTP_FEAT_PUT_DATA (1ULL << 2)
 /* Every feature bit this build supports. */
-#define MFTP_FEAT_SUPPORTED (MFTP_FEAT_XXH128 | MFTP_FEAT_PUT_DATA)
+#define MFTP_FEAT_SUPPORTED \
+	(MFTP_FEAT_XXH128 | MFTP_FEAT_CHMOD_SYMLINK | MFTP_FEAT_PUT_DATA)
 
 /* Checksum algorithms, as HASH_ALG names them. */
 #define MFTP_DIGEST_SHA256 1 /* 32 bytes */
@@ -37,6 +44,9 @@
 #define MFTP_MSG_RENAME 0x18   /* path -> path2 */
 #define MFTP_MSG_QUOTA 0x19    /* usage and limits */
 #define MFTP_MSG_HASH_ALG 0x1a /* HASH in a named algorithm */
+#define MFTP_MSG_CHMOD 0x1b    /* permission bits of path */
+#define MFTP_MSG_SYMLINK 0x1c  /* a link path2 that holds path */
+#define MFTP_MSG_READLINK 0x1d /* what the link path holds */
 #define MFTP_MSG_GET 0x20
 #define MFTP_MSG_PUT 0x21
 #define MFTP_MSG_DATA_END 0x22 /* trailer after raw bytes, both ways */

@@ -88,7 +88,8 @@ static const int sandbox_sign_calls[] = {
 /*
  * The serving process: the commands' file operations inside the home
  * (chroot and the user's uid confine them, not this list), each relative
- * to a directory opened at its start, uploads by pwrite, the hash
+ * to a directory opened at its start (symlinkat, readlinkat and
+ * fchmodat for SYMLINK, READLINK and CHMOD), uploads by pwrite, the hash
  * cache's and resume's xattrs, the accounting file's fsync.  Only the
  * *at forms: the path forms (mkdir, unlink, rmdir, rename) are not
  * used.  With the kernel's TLS, OpenSSL sends a download with sendfile,
@@ -104,6 +105,9 @@ static const int sandbox_session_calls[] = {
 	SCMP_SYS(mkdirat),
 	SCMP_SYS(unlinkat),
 	SCMP_SYS(renameat),
+	SCMP_SYS(symlinkat),
+	SCMP_SYS(readlinkat),
+	SCMP_SYS(fchmodat),
 	SCMP_SYS(fchmod),
 	SCMP_SYS(ftruncate),
 	SCMP_SYS(fsync),

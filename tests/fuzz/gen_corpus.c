@@ -83,7 +83,8 @@ static void
 gen_requests(struct buf *session)
 {
 	static const uint8_t path_only[] = { MFTP_MSG_CWD, MFTP_MSG_LIST,
-		MFTP_MSG_STAT, MFTP_MSG_HASH, MFTP_MSG_REMOVE, MFTP_MSG_RMDIR };
+		MFTP_MSG_STAT, MFTP_MSG_HASH, MFTP_MSG_REMOVE, MFTP_MSG_RMDIR,
+		MFTP_MSG_READLINK };
 	static const uint8_t bare[] = { MFTP_MSG_QUIT, MFTP_MSG_PWD,
 		MFTP_MSG_QUOTA };
 	char name[64], *longpath;
@@ -138,6 +139,19 @@ gen_requests(struct buf *session)
 	m.path = (char *)"old name";
 	m.path2 = (char *)"new name";
 	gen_msg("RENAME", &m, session);
+	m = gen_new(MFTP_MSG_CHMOD);
+	m.path = (char *)"dir/file.txt";
+	m.mode = 0640;
+	gen_msg("CHMOD", &m, session);
+	/* Valid on the wire; the server refuses it with its reason. */
+	m.mode = 04755;
+	gen_msg("CHMOD-setuid", &m, NULL);
+	m = gen_new(MFTP_MSG_SYMLINK);
+	m.path = (char *)"../target file";
+	m.path2 = (char *)"dir/link";
+	gen_msg("SYMLINK", &m, session);
+	m.path = (char *)"/etc/passwd";
+	gen_msg("SYMLINK-absolute", &m, NULL);
 	m = gen_new(MFTP_MSG_GET);
 	m.path = (char *)"big.iso";
 	m.offset = 1048576;

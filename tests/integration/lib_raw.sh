@@ -138,6 +138,13 @@ hex_rename() { # FROM TO
 hex_mkdir() { # PATH MODE
 	hex_frame "13$(hex_str "$1")$(hex_u32 "$2")"
 }
+# CHMOD and SYMLINK need MFTP_FEAT_CHMOD_SYMLINK (RAW_FEATURES=2).
+hex_chmod() { # PATH MODE
+	hex_frame "1b$(hex_str "$1")$(hex_u32 "$2")"
+}
+hex_symlink() { # TARGET LINKPATH
+	hex_frame "1c$(hex_str "$1")$(hex_str "$2")"
+}
 
 sha256_of() { # FILE: its SHA-256 in hex
 	sha256sum <"$1" | cut -c1-64
@@ -194,6 +201,47 @@ expect_quota_exact() {
 	want=$(recount_line "$home")
 	got=$(cat "$(quota_file "$1")")
 	expect_eq "$got" "$want" "$2: accounting file of $1 vs a recount"
+}
+
+# expect_recount_agrees NAME WHAT: the accounting file equals a recount,
+# and ftpuser-quota --recount writes that same file.
+expect_recount_agrees() {
+	local before out
+	expect_quota_exact "$1" "$2"
+	before=$(cat "$(quota_file "$1")")
+	# shellcheck disable=SC2154 # top_builddir: set by lib.sh
+	out=$("$top_builddir/ftpuser-quota" -c "$CONF" --recount "$1" 2>&1) ||
+		fail "$2: ftpuser-quota --recount: $out"
+	expect_eq "$(cat "$(quota_file "$1")")" "$before" \
+	    "$2: what ftpuser-quota --recount writes"
+}
+
+# raw_replies FD COUNT WHAT: read COUNT final replies on FD (which
+# becomes RAW_FD), each OK or ERROR; RAW_REPLIES gets a letter a reply,
+# o for OK and e for ERROR.
+raw_replies() {
+	local i
+	RAW_FD=$1
+	RAW_REPLIES=
+	for ((i = 0; i < $2; i++)); do
+		raw_recv
+		case $RAW_TYPE in
+		0x80) RAW_REPLIES+=o ;;
+		0x81) RAW_REPLIES+=e ;;
+		*) fail "$3: reply $i: $RAW_TYPE" ;;
+		esac
+	done
+}
+
+# raw_req HEX CODE WHAT: send a request; its reply must be OK (CODE 0)
+# or an ERROR with CODE.
+raw_req() {
+	raw_send "$1"
+	if [ "$2" = 0 ]; then
+		raw_expect 0x80 "$3"
+	else
+		raw_expect_error "$2" "$3"
+	fi
 }
 
 # quota_reset NAME: make the accounting file a recount of the home now.

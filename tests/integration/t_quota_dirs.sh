@@ -26,26 +26,8 @@ start_daemon
 home=$(user_home alice)
 owner="$(user_uid alice):$(user_gid alice)"
 
-# exact WHAT: the accounting file equals a recount, and so does what
-# ftpuser-quota --recount writes.
-exact() {
-	local before out
-	expect_quota_exact alice "$1"
-	before=$(cat "$(quota_file alice)")
-	out=$("$FTPUSER_QUOTA" -c "$CONF" --recount alice 2>&1) ||
-		fail "$1: ftpuser-quota --recount: $out"
-	expect_eq "$(cat "$(quota_file alice)")" "$before" \
-	    "$1: what ftpuser-quota --recount writes"
-}
-
-req() { # HEX CODE WHAT: CODE 0 for OK, else the ERROR's
-	raw_send "$1"
-	if [ "$2" = 0 ]; then
-		raw_expect 0x80 "$3"
-	else
-		raw_expect_error "$2" "$3"
-	fi
-}
+exact() { expect_recount_agrees alice "$1"; }
+req() { raw_req "$@"; }
 
 "$FTPUSER_QUOTA" -c "$CONF" --recount alice >/dev/null ||
 	fail "the recount of the empty home"

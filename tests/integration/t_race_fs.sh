@@ -26,19 +26,6 @@ RAW_FD=
 raw_open alice "$pw"
 B=$RAW_FD
 
-# read_replies FD COUNT WHAT: COUNT final replies, each OK or ERROR.
-read_replies() {
-	local i
-	RAW_FD=$1
-	for ((i = 0; i < $2; i++)); do
-		raw_recv
-		case $RAW_TYPE in
-		0x80 | 0x81) ;;
-		*) fail "$3: reply $i: $RAW_TYPE" ;;
-		esac
-	done
-}
-
 for round in 1 2 3; do
 	find "$home" -mindepth 1 -delete
 	head -c 1000 /dev/urandom >"$home/x"
@@ -59,8 +46,8 @@ for round in 1 2 3; do
 	raw_send "$a"
 	RAW_FD=$B
 	raw_send "$b"
-	read_replies "$A" $((5 * REPEAT)) "round $round: session A"
-	read_replies "$B" $((5 * REPEAT)) "round $round: session B"
+	raw_replies "$A" $((5 * REPEAT)) "round $round: session A"
+	raw_replies "$B" $((5 * REPEAT)) "round $round: session B"
 	expect_quota_exact alice "round $round"
 	ok "round $round: $((10 * REPEAT)) raced requests, accounting exact"
 done

@@ -89,6 +89,10 @@ test_golden(void **state)
 	static const uint8_t quit[] = { 0, 0, 0, 1, 0x03 };
 	static const uint8_t hash_alg[] = { 0, 0, 0, 7, 0x1a, 0, 0, 0, 1, 'x',
 		1 };
+	static const uint8_t chmod[] = { 0, 0, 0, 10, 0x1b, 0, 0, 0, 1, 'x', 0,
+		0, 0x01, 0xed };
+	static const uint8_t symlink[] = { 0, 0, 0, 13, 0x1c, 0, 0, 0, 3, '/',
+		'e', 't', 0, 0, 0, 1, 'l' };
 	struct buf *out = buf_new(256);
 	struct msg m;
 
@@ -167,6 +171,25 @@ test_golden(void **state)
 	assert_int_equal(msg_encode(out, &m), 0);
 	assert_int_equal(buf_len(out), sizeof(hash_alg));
 	assert_memory_equal(buf_ptr(out), hash_alg, sizeof(hash_alg));
+	buf_reset(out);
+
+	memset(&m, 0, sizeof(m));
+	m.type = MFTP_MSG_CHMOD;
+	m.path = (char *)"x";
+	m.mode = 0755;
+	assert_int_equal(msg_encode(out, &m), 0);
+	assert_int_equal(buf_len(out), sizeof(chmod));
+	assert_memory_equal(buf_ptr(out), chmod, sizeof(chmod));
+	buf_reset(out);
+
+	/* The target first, as symlink(2) takes them. */
+	memset(&m, 0, sizeof(m));
+	m.type = MFTP_MSG_SYMLINK;
+	m.path = (char *)"/et";
+	m.path2 = (char *)"l";
+	assert_int_equal(msg_encode(out, &m), 0);
+	assert_int_equal(buf_len(out), sizeof(symlink));
+	assert_memory_equal(buf_ptr(out), symlink, sizeof(symlink));
 	buf_free(out);
 }
 

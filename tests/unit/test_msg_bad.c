@@ -337,6 +337,9 @@ test_bad_values(void **state)
 		{ MFTP_KIND_FILE, 0100644, ERR_VALUE },
 		{ MFTP_KIND_FILE, UINT32_MAX, ERR_VALUE },
 	};
+	/* The requests that carry a mode; j == 1 is PUT's longer layout. */
+	static const uint8_t mode_types[] = { MFTP_MSG_MKDIR, MFTP_MSG_PUT,
+		MFTP_MSG_CHMOD };
 	struct msg_entry entry;
 	struct buf *b, *out;
 	struct msg m;
@@ -390,14 +393,11 @@ test_bad_values(void **state)
 		buf_reset(out);
 	}
 
-	/* The mode of MKDIR and PUT. */
+	/* The mode of MKDIR, PUT and CHMOD. */
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		for (j = 0; j < 2; j++) {
+		for (j = 0; j < 3; j++) {
 			b = buf_new(256);
-			assert_int_equal(
-			    buf_put_u8(
-				b, j == 0 ? MFTP_MSG_MKDIR : MFTP_MSG_PUT),
-			    0);
+			assert_int_equal(buf_put_u8(b, mode_types[j]), 0);
 			assert_int_equal(buf_put_cstring(b, "d"), 0);
 			if (j == 1)
 				assert_int_equal(buf_put_u64(b, 5), 0);
@@ -410,7 +410,7 @@ test_bad_values(void **state)
 			msg_clear(&m);
 			buf_free(b);
 
-			m.type = j == 0 ? MFTP_MSG_MKDIR : MFTP_MSG_PUT;
+			m.type = mode_types[j];
 			m.mode = cases[i].mode;
 			assert_int_equal(msg_encode(out, &m),
 			    cases[i].mode <= 07777 ? 0 : ERR_VALUE);
