@@ -174,7 +174,8 @@ parse_args(int argc, char *argv[], struct add_opts *o)
 			o->quota_bytes = admin_parse_size("byte quota", optarg);
 			break;
 		case 'f':
-			o->quota_files = admin_parse_size("file quota", optarg);
+			o->quota_files = admin_parse_count(
+			    "file quota", optarg, UINT64_MAX);
 			break;
 		case 'V':
 			admin_version();

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "admin_common.h"
+#include "human.h"
 #include "quota.h"
 #include "userdb.h"
 #include "util.h"
@@ -54,18 +55,21 @@ is_locked(const struct user *u)
 	return u->hash[0] == '!';
 }
 
-/* "used/limit", each in human units; "-" for no limit. */
+/*
+ * "used/limit": bytes in IEC units, counts as plain numbers (1000 and
+ * 1024 files must not look alike); "-" for no limit.
+ */
 static char *
 used_limit(const char *used, uint64_t limit, int bytes)
 {
-	char l[ADMIN_HUMAN_LEN], *s;
+	char l[24], *s;
 
 	if (limit == 0)
 		strlcpy(l, "-", sizeof(l));
 	else if (bytes)
-		admin_human_bytes(limit, 1, l, sizeof(l));
+		human_size(limit, l, sizeof(l));
 	else
-		admin_human_count(limit, l, sizeof(l));
+		snprintf(l, sizeof(l), "%ju", (uintmax_t)limit);
 	xasprintf(&s, "%s/%s", used, l);
 	return s;
 }
@@ -78,14 +82,14 @@ used_limit(const char *used, uint64_t limit, int bytes)
 static int
 list_row(const struct config *c, const struct user *u, char **row)
 {
-	char ub[ADMIN_HUMAN_LEN], uf[ADMIN_HUMAN_LEN];
+	char ub[HUMAN_SIZE_LEN], uf[24];
 	struct quota_usage use;
 	int r, rc = 0;
 
 	r = admin_read_usage(c, u->name, &use);
 	if (r == 0) {
-		admin_human_bytes(use.bytes, 1, ub, sizeof(ub));
-		admin_human_count(use.files, uf, sizeof(uf));
+		human_size(use.bytes, ub, sizeof(ub));
+		snprintf(uf, sizeof(uf), "%ju", (uintmax_t)use.files);
 	} else {
 		if (r == QUOTA_ERR_CORRUPT)
 			strlcpy(ub, "damaged", sizeof(ub));
@@ -129,14 +133,14 @@ print_row(const char *const *row, const size_t *width)
 static void
 print_usage_line(const char *what, uint64_t used, uint64_t limit, int bytes)
 {
-	char u[ADMIN_HUMAN_LEN], l[ADMIN_HUMAN_LEN];
+	char u[24], l[24];
 
 	if (bytes) {
-		admin_human_bytes(used, 0, u, sizeof(u));
-		admin_human_bytes(limit, 0, l, sizeof(l));
+		human_size(used, u, sizeof(u));
+		human_size(limit, l, sizeof(l));
 	} else {
-		admin_human_count(used, u, sizeof(u));
-		admin_human_count(limit, l, sizeof(l));
+		snprintf(u, sizeof(u), "%ju", (uintmax_t)used);
+		snprintf(l, sizeof(l), "%ju", (uintmax_t)limit);
 	}
 	if (limit == 0)
 		printf(

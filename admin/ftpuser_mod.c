@@ -81,7 +81,8 @@ parse_args(int argc, char *argv[], struct mod_opts *o)
 			o->set_bytes = 1;
 			break;
 		case 'f':
-			o->quota_files = admin_parse_size("file quota", optarg);
+			o->quota_files = admin_parse_count(
+			    "file quota", optarg, UINT64_MAX);
 			o->set_files = 1;
 			break;
 		case 'd':

@@ -34,8 +34,9 @@ state() { awk -v n="$1" '$1 == n { print $NF }' <<<"$OUT"; }
 expect_eq "$(state bob)" locked "bob's state in the list"
 expect_eq "$(state alice)" - "alice's state in the list"
 # The columns before it stay where they were.
-expect_eq "$(awk '$1 == "alice" { print $2, $5, $6 }' <<<"$OUT")" \
-    "$(user_uid alice) 0B/10M 0/100" "alice's row"
+# Columns are two or more blanks apart; a size has one inside.
+expect_eq "$(awk -F '  +' '$1 == "alice" { print $2, $5, $6 }' <<<"$OUT")" \
+    "$(user_uid alice) 0 B/10 MiB 0/100" "alice's row"
 ok "ftpuser-list marks locked users"
 
 # ------------------------------------------------------ one user, in full
