@@ -96,7 +96,7 @@ sessions_cell(const struct config *c, const struct user *u)
 
 	if (u->max_sessions == 0)
 		return xstrdup("-");
-	if ((n = slots_count(c->session_dir, u->name, u->max_sessions)) == -1)
+	if ((n = slots_count(c->session_dir, u->name)) == -1)
 		xasprintf(&s, "?/%u", u->max_sessions);
 	else
 		xasprintf(&s, "%d/%u", n, u->max_sessions);
@@ -199,8 +199,7 @@ show_user(const struct config *c, const struct user *u)
 	    is_locked(u) ? "locked (no password is accepted)" : "active");
 	if (u->max_sessions == 0)
 		printf("%-10s%s\n", "sessions:", "no limit");
-	else if ((n = slots_count(c->session_dir, u->name, u->max_sessions)) ==
-	    -1)
+	else if ((n = slots_count(c->session_dir, u->name)) == -1)
 		printf("%-10s? running (cannot read %s/%s) of at most %u\n",
 		    "sessions:", c->session_dir, u->name, u->max_sessions);
 	else

@@ -22,16 +22,17 @@
  * Take the first free slot of max in DIR/name, making DIR (0700) and
  * the file (0600) if they are missing.  Returns the descriptor that
  * holds the lock (close-on-exec; the slot is held until every copy of
- * it is closed) and the slot in *slot; -1 with errno EUSERS when all
- * max are taken, or another errno when the file cannot be used.
+ * it is closed) and the slot in *slot; -1 with errno EUSERS when max
+ * sessions hold slots (those beyond max, taken under a higher limit,
+ * included), or another errno when the file cannot be used.
  */
 int slots_take(
     const char *dir, const char *name, unsigned int max, unsigned int *slot);
 
 /*
- * How many of the first max slots of DIR/name are held now: 0 when the
- * file does not exist, -1 with errno when it cannot be read.
+ * How many slots of DIR/name are held now, by sessions of any node:
+ * 0 when the file does not exist, -1 with errno when it cannot be read.
  */
-int slots_count(const char *dir, const char *name, unsigned int max);
+int slots_count(const char *dir, const char *name);
 
 #endif

@@ -6,7 +6,8 @@
  * prefixes dropped, IPv6 compressed), every kind of bad entry, and
  * matching, IPv4 seen as IPv4-mapped IPv6 included.  Slots: max locks
  * can be held at once, one more is EUSERS, closing a holder frees its
- * slot, and slots_count sees what is held.
+ * slot, sessions beyond a lowered limit still count, and slots_count
+ * sees what is held.
  */
 #include <sys/stat.h>
 
@@ -139,12 +140,12 @@ test_slots(void **state)
 	assert_non_null(mkdtemp(dir));
 	/* The directory is made when missing. */
 	assert_true(asprintf(&sub, "%s/sessions", dir) > 0);
-	assert_int_equal(slots_count(sub, "alice", 2), 0);
+	assert_int_equal(slots_count(sub, "alice"), 0);
 	assert_true((a = slots_take(sub, "alice", 2, &slot)) >= 0);
 	assert_int_equal(slot, 0);
 	assert_true((b = slots_take(sub, "alice", 2, &slot)) >= 0);
 	assert_int_equal(slot, 1);
-	assert_int_equal(slots_count(sub, "alice", 2), 2);
+	assert_int_equal(slots_count(sub, "alice"), 2);
 	errno = 0;
 	assert_int_equal(slots_take(sub, "alice", 2, &slot), -1);
 	assert_int_equal(errno, EUSERS);
@@ -153,12 +154,22 @@ test_slots(void **state)
 	close(c);
 	/* A holder gone frees its slot, and only that one. */
 	close(a);
-	assert_int_equal(slots_count(sub, "alice", 2), 1);
+	assert_int_equal(slots_count(sub, "alice"), 1);
 	assert_true((a = slots_take(sub, "alice", 2, &slot)) >= 0);
 	assert_int_equal(slot, 0);
+	/*
+	 * A limit lowered to 1 while two run: no new session until both
+	 * have ended, though slot 0 is free after the first.
+	 */
+	assert_int_equal(slots_take(sub, "alice", 1, &slot), -1);
 	close(a);
+	assert_int_equal(slots_take(sub, "alice", 1, &slot), -1);
+	assert_int_equal(errno, EUSERS);
 	close(b);
-	assert_int_equal(slots_count(sub, "alice", 2), 0);
+	assert_int_equal(slots_count(sub, "alice"), 0);
+	assert_true((a = slots_take(sub, "alice", 1, &slot)) >= 0);
+	assert_int_equal(slot, 0);
+	close(a);
 
 	assert_true(asprintf(&path, "%s/alice", sub) > 0);
 	unlink(path);
