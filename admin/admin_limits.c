@@ -46,6 +46,10 @@ admin_limits_option(struct admin_limits *l, int ch, const char *arg)
 		return 1;
 	case ADMIN_OPT_RATE:
 		l->rate = admin_parse_size("rate", arg);
+		if (l->rate != 0 && l->rate < MFTP_RATE_MIN)
+			admin_usage_errx("rate '%s' is below the least, %d "
+					 "bytes/s (4K); 0 is no limit",
+			    arg, MFTP_RATE_MIN);
 		l->set_rate = 1;
 		return 1;
 	case ADMIN_OPT_ALLOW_FROM:

@@ -9,10 +9,11 @@
  */
 #include <time.h>
 
+#include "mftp_limits.h"
 #include "ratelimit.h"
 #include "util.h"
 
-#define RATELIMIT_PIECE_MIN (16 * 1024)
+#define RATELIMIT_PIECE_MIN MFTP_RATE_MIN
 
 static double
 ratelimit_now(void)

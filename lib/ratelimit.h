@@ -25,8 +25,9 @@ void ratelimit_init(struct ratelimit *r, uint64_t rate);
 
 /*
  * How much of want to move in one call: an eighth of a second's worth,
- * at least 16 KiB, so that the pieces stay large (few system calls) and
- * the pauses short.
+ * at least MFTP_RATE_MIN bytes, so that the pieces stay large (few
+ * system calls) and the pauses short (at most a second, at the least
+ * rate the tools let an administrator set).
  */
 size_t ratelimit_piece(const struct ratelimit *r, size_t want);
 

@@ -32,6 +32,10 @@ before=$(db_sum)
 tool "$FTPUSER_MOD" --allow-from 127.0.0.2 --rate abc bob
 expect_eq "$RC" 2 "ftpuser-mod --rate abc ($ERR)"
 expect_contains "$ERR" "rate 'abc' is not a size" "--rate abc"
+tool "$FTPUSER_MOD" --rate 100 bob
+expect_eq "$RC" 2 "ftpuser-mod --rate 100 ($ERR)"
+expect_contains "$ERR" "rate '100' is below the least, 4096 bytes/s" \
+    "--rate below the least"
 tool "$FTPUSER_MOD" --max-sessions -1 bob
 expect_eq "$RC" 2 "ftpuser-mod --max-sessions -1 ($ERR)"
 expect_contains "$ERR" "session limit '-1' is not a count" "--max-sessions -1"
