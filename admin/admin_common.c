@@ -9,7 +9,6 @@
 
 #include <crypt.h>
 #include <errno.h>
-#include <libutil.h>
 #include <readpassphrase.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 
 #include "admin_common.h"
 #include "err.h"
+#include "human.h"
 #include "log.h"
 #include "quota.h"
 #include "util.h"
@@ -81,11 +81,23 @@ admin_parse_size(const char *what, const char *s)
 {
 	uint64_t v;
 
-	/* expand_number takes a sign; a quota has none. */
-	if (s[0] < '0' || s[0] > '9' || expand_number(s, &v) == -1)
+	if (human_parse_size(s, &v) == -1)
 		admin_usage_errx("%s '%s' is not a size (a number with an "
-				 "optional K, M, G or T)",
+				 "optional K, M, G or T, powers of 1024)",
 		    what, s);
+	return v;
+}
+
+uint64_t
+admin_parse_count(const char *what, const char *s, uint64_t max)
+{
+	uint64_t v;
+
+	/* No suffixes: "1k" files would have to mean 1000 or 1024. */
+	if (human_parse_count(s, max, &v) == -1)
+		admin_usage_errx("%s '%s' is not a count (a whole number "
+				 "from 0 to %ju, no suffix)",
+		    what, s, (uintmax_t)max);
 	return v;
 }
 
@@ -406,34 +418,6 @@ admin_require_root(void)
 	if (geteuid() != 0)
 		admin_errx("must be run as root (the user database and the "
 			   "accounting files are root's)");
-}
-
-void
-admin_human_bytes(uint64_t v, int compact, char *out, size_t outlen)
-{
-	/* humanize_number takes an int64_t; beyond it, say "more than". */
-	int64_t n = v > INT64_MAX ? INT64_MAX : (int64_t)v;
-	const char *more = v > INT64_MAX ? ">" : "";
-	char buf[ADMIN_HUMAN_LEN];
-
-	if (compact)
-		humanize_number(buf, 5, n, "", HN_AUTOSCALE,
-		    HN_DECIMAL | HN_NOSPACE | HN_B);
-	else
-		humanize_number(
-		    buf, 8, n, "B", HN_AUTOSCALE, HN_DECIMAL | HN_IEC_PREFIXES);
-	snprintf(out, outlen, "%s%s", more, buf);
-}
-
-void
-admin_human_count(uint64_t v, char *out, size_t outlen)
-{
-	int64_t n = v > INT64_MAX ? INT64_MAX : (int64_t)v;
-	char buf[ADMIN_HUMAN_LEN];
-
-	humanize_number(buf, 5, n, "", HN_AUTOSCALE,
-	    HN_DECIMAL | HN_NOSPACE | HN_DIVISOR_1000);
-	snprintf(out, outlen, "%s%s", v > INT64_MAX ? ">" : "", buf);
 }
 
 int

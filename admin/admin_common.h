@@ -50,10 +50,16 @@ void admin_usage_errx(const char *fmt, ...)
     __attribute__((noreturn, format(printf, 1, 2)));
 
 /*
- * A size with an optional K, M, G or T suffix (expand_number), no sign;
- * anything else is a usage error naming what.
+ * A size with an optional K, M, G or T suffix (human_parse_size), no
+ * sign; anything else is a usage error naming what.
  */
 uint64_t admin_parse_size(const char *what, const char *s);
+
+/*
+ * A count (files, sessions): a plain whole number from 0 to max, no
+ * suffix; anything else is a usage error naming what.
+ */
+uint64_t admin_parse_count(const char *what, const char *s, uint64_t max);
 
 /* "PROG: message" on stderr; admin_warn appends ": strerror(errno)". */
 void admin_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -117,18 +123,6 @@ int admin_mkdirs(const char *path, mode_t mode);
 
 /* Exit 1 with a clear message unless running as root. */
 void admin_require_root(void);
-
-/* Room for admin_human_bytes and admin_human_count, with the NUL. */
-#define ADMIN_HUMAN_LEN 16
-
-/*
- * v in human units with humanize_number: compact "9.5M" (a list) or
- * "9.5 MiB" (a sentence).  out holds ADMIN_HUMAN_LEN bytes.
- */
-void admin_human_bytes(uint64_t v, int compact, char *out, size_t outlen);
-
-/* A count in human units: "12", "1.2k", "3.4M". */
-void admin_human_count(uint64_t v, char *out, size_t outlen);
 
 struct quota_usage;
 

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "admin_common.h"
+#include "admin_limits.h"
 #include "admin_uid.h"
 #include "quota.h"
 #include "userdb.h"
@@ -37,6 +38,7 @@ static const char usage_text[] =
     "usage: " PROGNAME " [-c config] [--password-stdin] "
     "[--uid uid [--force]]\n"
     "       [--gid gid] [--home dir] [--quota-bytes size] [--quota-files n]\n"
+    "       [--max-sessions n] [--rate size] [--allow-from addr[/len],...]\n"
     "       name\n";
 
 static void
@@ -120,6 +122,7 @@ struct add_opts {
 	gid_t gid;
 	uint64_t quota_bytes;
 	uint64_t quota_files;
+	struct admin_limits limits;
 };
 
 static void
@@ -136,6 +139,10 @@ parse_args(int argc, char *argv[], struct add_opts *o)
 		{ "home", required_argument, NULL, 'd' },
 		{ "quota-bytes", required_argument, NULL, 'b' },
 		{ "quota-files", required_argument, NULL, 'f' },
+		{ "max-sessions", required_argument, NULL,
+		    ADMIN_OPT_MAX_SESSIONS },
+		{ "rate", required_argument, NULL, ADMIN_OPT_RATE },
+		{ "allow-from", required_argument, NULL, ADMIN_OPT_ALLOW_FROM },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -143,6 +150,8 @@ parse_args(int argc, char *argv[], struct add_opts *o)
 	memset(o, 0, sizeof(*o));
 	opterr = 0; /* messages name the program, not argv[0] */
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		if (admin_limits_option(&o->limits, ch, optarg))
+			continue;
 		switch (ch) {
 		case 'c':
 			o->config_path = optarg;
@@ -174,7 +183,8 @@ parse_args(int argc, char *argv[], struct add_opts *o)
 			o->quota_bytes = admin_parse_size("byte quota", optarg);
 			break;
 		case 'f':
-			o->quota_files = admin_parse_size("file quota", optarg);
+			o->quota_files = admin_parse_count(
+			    "file quota", optarg, UINT64_MAX);
 			break;
 		case 'V':
 			admin_version();
@@ -300,6 +310,8 @@ main(int argc, char *argv[])
 	u.home = home;
 	u.quota_bytes = o.quota_bytes;
 	u.quota_files = o.quota_files;
+	u.allow = xstrdup("");
+	admin_limits_apply(&o.limits, &u);
 	userdb_add(&db, &u);
 	if (userdb_write(&db, conf.users_file) == -1)
 		admin_err("cannot write %s", conf.users_file);
@@ -312,6 +324,8 @@ main(int argc, char *argv[])
 	free(home);
 	free(undo.home);
 	free(undo.quota_file);
+	free(u.allow);
+	admin_limits_free(&o.limits);
 	config_free(&conf);
 	return 0;
 }

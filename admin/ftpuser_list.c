@@ -1,7 +1,9 @@
 /*
  * ftpuser_list.c: ftpuser-list(8), one line per user of the database:
- * name, uid, gid, home, bytes and files used against their limits, and
- * whether the account is locked; or, given a name, that user in full.
+ * name, uid, gid, home, bytes and files used against their limits, the
+ * sessions running against their limit, the rate, the networks the
+ * user may log in from, and whether the account is locked; or, given a
+ * name, that user in full.
  *
  *   ftpuser-list [-c config] [-H] [name]
  *
@@ -17,7 +19,10 @@
 #include <string.h>
 
 #include "admin_common.h"
+#include "admin_limits.h"
+#include "human.h"
 #include "quota.h"
+#include "slots.h"
 #include "userdb.h"
 #include "util.h"
 
@@ -30,6 +35,9 @@ enum {
 	COL_HOME,
 	COL_BYTES,
 	COL_FILES,
+	COL_SESSIONS,
+	COL_RATE,
+	COL_FROM,
 	COL_STATE,
 	NCOLS
 };
@@ -41,6 +49,9 @@ static const char *const headers[NCOLS] = {
 	"HOME",
 	"BYTES(USED/LIMIT)",
 	"FILES(USED/LIMIT)",
+	"SESSIONS",
+	"RATE",
+	"FROM",
 	"STATE",
 };
 
@@ -54,19 +65,41 @@ is_locked(const struct user *u)
 	return u->hash[0] == '!';
 }
 
-/* "used/limit", each in human units; "-" for no limit. */
+/*
+ * "used/limit": bytes in IEC units, counts as plain numbers (1000 and
+ * 1024 files must not look alike); "-" for no limit.
+ */
 static char *
 used_limit(const char *used, uint64_t limit, int bytes)
 {
-	char l[ADMIN_HUMAN_LEN], *s;
+	char l[24], *s;
 
 	if (limit == 0)
 		strlcpy(l, "-", sizeof(l));
 	else if (bytes)
-		admin_human_bytes(limit, 1, l, sizeof(l));
+		human_size(limit, l, sizeof(l));
 	else
-		admin_human_count(limit, l, sizeof(l));
+		snprintf(l, sizeof(l), "%ju", (uintmax_t)limit);
 	xasprintf(&s, "%s/%s", used, l);
+	return s;
+}
+
+/*
+ * "running/limit" for a user with a session limit, counted from the
+ * slot locks (slots.h) whichever node holds them; "-" without a limit.
+ */
+static char *
+sessions_cell(const struct config *c, const struct user *u)
+{
+	char *s;
+	int n;
+
+	if (u->max_sessions == 0)
+		return xstrdup("-");
+	if ((n = slots_count(c->session_dir, u->name)) == -1)
+		xasprintf(&s, "?/%u", u->max_sessions);
+	else
+		xasprintf(&s, "%d/%u", n, u->max_sessions);
 	return s;
 }
 
@@ -78,14 +111,14 @@ used_limit(const char *used, uint64_t limit, int bytes)
 static int
 list_row(const struct config *c, const struct user *u, char **row)
 {
-	char ub[ADMIN_HUMAN_LEN], uf[ADMIN_HUMAN_LEN];
+	char ub[HUMAN_SIZE_LEN], uf[24];
 	struct quota_usage use;
 	int r, rc = 0;
 
 	r = admin_read_usage(c, u->name, &use);
 	if (r == 0) {
-		admin_human_bytes(use.bytes, 1, ub, sizeof(ub));
-		admin_human_count(use.files, uf, sizeof(uf));
+		human_size(use.bytes, ub, sizeof(ub));
+		snprintf(uf, sizeof(uf), "%ju", (uintmax_t)use.files);
 	} else {
 		if (r == QUOTA_ERR_CORRUPT)
 			strlcpy(ub, "damaged", sizeof(ub));
@@ -105,6 +138,10 @@ list_row(const struct config *c, const struct user *u, char **row)
 	row[COL_HOME] = xstrdup(u->home);
 	row[COL_BYTES] = used_limit(ub, u->quota_bytes, 1);
 	row[COL_FILES] = used_limit(uf, u->quota_files, 0);
+	row[COL_SESSIONS] = sessions_cell(c, u);
+	row[COL_RATE] = xmalloc(24);
+	admin_limits_rate(u->rate, row[COL_RATE], 24);
+	row[COL_FROM] = xstrdup(u->allow[0] == '\0' ? "any" : u->allow);
 	row[COL_STATE] = xstrdup(is_locked(u) ? "locked" : "-");
 	return rc;
 }
@@ -118,7 +155,7 @@ print_row(const char *const *row, const size_t *width)
 	for (i = 0; i < NCOLS; i++) {
 		if (i == NCOLS - 1)
 			printf("%s\n", row[i]);
-		else if (i == COL_UID || i == COL_GID)
+		else if (i == COL_UID || i == COL_GID || i == COL_SESSIONS)
 			printf("%*s  ", (int)width[i], row[i]);
 		else
 			printf("%-*s  ", (int)width[i], row[i]);
@@ -129,20 +166,20 @@ print_row(const char *const *row, const size_t *width)
 static void
 print_usage_line(const char *what, uint64_t used, uint64_t limit, int bytes)
 {
-	char u[ADMIN_HUMAN_LEN], l[ADMIN_HUMAN_LEN];
+	char u[24], l[24];
 
 	if (bytes) {
-		admin_human_bytes(used, 0, u, sizeof(u));
-		admin_human_bytes(limit, 0, l, sizeof(l));
+		human_size(used, u, sizeof(u));
+		human_size(limit, l, sizeof(l));
 	} else {
-		admin_human_count(used, u, sizeof(u));
-		admin_human_count(limit, l, sizeof(l));
+		snprintf(u, sizeof(u), "%ju", (uintmax_t)used);
+		snprintf(l, sizeof(l), "%ju", (uintmax_t)limit);
 	}
 	if (limit == 0)
 		printf(
-		    "%-7s%s used, no limit (%ju)\n", what, u, (uintmax_t)used);
+		    "%-10s%s used, no limit (%ju)\n", what, u, (uintmax_t)used);
 	else
-		printf("%-7s%s used of %s (%ju of %ju)\n", what, u, l,
+		printf("%-10s%s used of %s (%ju of %ju)\n", what, u, l,
 		    (uintmax_t)used, (uintmax_t)limit);
 }
 
@@ -151,23 +188,40 @@ static int
 show_user(const struct config *c, const struct user *u)
 {
 	struct quota_usage use;
-	int r, rc = 0;
+	char rate[24];
+	int r, n, rc = 0;
 
-	printf("%-7s%s\n", "name:", u->name);
-	printf("%-7s%lu\n", "uid:", (unsigned long)u->uid);
-	printf("%-7s%lu\n", "gid:", (unsigned long)u->gid);
-	printf("%-7s%s\n", "home:", u->home);
-	printf("%-7s%s\n", "state:",
+	printf("%-10s%s\n", "name:", u->name);
+	printf("%-10s%lu\n", "uid:", (unsigned long)u->uid);
+	printf("%-10s%lu\n", "gid:", (unsigned long)u->gid);
+	printf("%-10s%s\n", "home:", u->home);
+	printf("%-10s%s\n", "state:",
 	    is_locked(u) ? "locked (no password is accepted)" : "active");
+	if (u->max_sessions == 0)
+		printf("%-10s%s\n", "sessions:", "no limit");
+	else if ((n = slots_count(c->session_dir, u->name)) == -1)
+		printf("%-10s? running (cannot read %s/%s) of at most %u\n",
+		    "sessions:", c->session_dir, u->name, u->max_sessions);
+	else
+		printf("%-10s%d running of at most %u\n", "sessions:", n,
+		    u->max_sessions);
+	admin_limits_rate(u->rate, rate, sizeof(rate));
+	if (u->rate == 0)
+		printf("%-10s%s\n", "rate:", "no limit");
+	else
+		printf("%-10s%s each way per session (%ju bytes/s)\n",
+		    "rate:", rate, (uintmax_t)u->rate);
+	printf("%-10s%s\n",
+	    "from:", u->allow[0] == '\0' ? "any address" : u->allow);
 	if ((r = admin_read_usage(c, u->name, &use)) == 0) {
 		print_usage_line("bytes:", use.bytes, u->quota_bytes, 1);
 		print_usage_line("files:", use.files, u->quota_files, 0);
 		return 0;
 	}
 	if (r == QUOTA_ERR_CORRUPT)
-		printf("%-7s%s\n", "usage:", "damaged accounting file");
+		printf("%-10s%s\n", "usage:", "damaged accounting file");
 	else if (errno == ENOENT)
-		printf("%-7s%s\n", "usage:", "no accounting file");
+		printf("%-10s%s\n", "usage:", "no accounting file");
 	else {
 		admin_warn(
 		    "%s: cannot read %s/%s", u->name, c->quota_dir, u->name);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "admin_common.h"
+#include "admin_limits.h"
 #include "admin_sessions.h"
 #include "userdb.h"
 #include "util.h"
@@ -29,6 +30,7 @@
 static const char usage_text[] =
     "usage: " PROGNAME " [-c config] [--password | --password-stdin]\n"
     "       [--quota-bytes size] [--quota-files n] [--home dir]\n"
+    "       [--max-sessions n] [--rate size] [--allow-from addr[/len],...]\n"
     "       [--lock | --unlock] name\n";
 
 /* What the command line asks for. */
@@ -42,6 +44,7 @@ struct mod_opts {
 	int set_files;
 	uint64_t quota_bytes;
 	uint64_t quota_files;
+	struct admin_limits limits;
 };
 
 static void
@@ -58,6 +61,10 @@ parse_args(int argc, char *argv[], struct mod_opts *o)
 		{ "home", required_argument, NULL, 'd' },
 		{ "lock", no_argument, NULL, 'L' },
 		{ "unlock", no_argument, NULL, 'U' },
+		{ "max-sessions", required_argument, NULL,
+		    ADMIN_OPT_MAX_SESSIONS },
+		{ "rate", required_argument, NULL, ADMIN_OPT_RATE },
+		{ "allow-from", required_argument, NULL, ADMIN_OPT_ALLOW_FROM },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -65,6 +72,8 @@ parse_args(int argc, char *argv[], struct mod_opts *o)
 	memset(o, 0, sizeof(*o));
 	opterr = 0; /* messages name the program, not argv[0] */
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		if (admin_limits_option(&o->limits, ch, optarg))
+			continue;
 		switch (ch) {
 		case 'c':
 			o->config_path = optarg;
@@ -81,7 +90,8 @@ parse_args(int argc, char *argv[], struct mod_opts *o)
 			o->set_bytes = 1;
 			break;
 		case 'f':
-			o->quota_files = admin_parse_size("file quota", optarg);
+			o->quota_files = admin_parse_count(
+			    "file quota", optarg, UINT64_MAX);
 			o->set_files = 1;
 			break;
 		case 'd':
@@ -117,7 +127,7 @@ parse_args(int argc, char *argv[], struct mod_opts *o)
 		    "and '-', not starting with a digit or '-')",
 		    o->name, MFTP_USER_MAX);
 	if (o->password == 0 && o->lock == 0 && !o->set_bytes &&
-	    !o->set_files && o->home == NULL)
+	    !o->set_files && o->home == NULL && !admin_limits_given(&o->limits))
 		admin_usage_errx("nothing to change");
 }
 
@@ -205,6 +215,7 @@ apply(struct user *u, const struct mod_opts *o, const char *hash)
 		free(u->home);
 		u->home = xstrdup(o->home);
 	}
+	admin_limits_apply(&o->limits, u);
 	return (o->lock == 1 && locked) || (o->lock == -1 && !locked);
 }
 
@@ -270,6 +281,7 @@ main(int argc, char *argv[])
 	userdb_free(&db);
 	free(old_home);
 	admin_secret_free(hash);
+	admin_limits_free(&o.limits);
 	config_free(&conf);
 	return 0;
 }

@@ -20,6 +20,7 @@
 
 #include "admin_common.h"
 #include "err.h"
+#include "human.h"
 #include "quota.h"
 #include "userdb.h"
 #include "util.h"
@@ -35,20 +36,20 @@ static const char usage_text[] = "usage: " PROGNAME
 static void
 show_bytes(uint64_t used, uint64_t limit)
 {
-	char u[ADMIN_HUMAN_LEN], l[ADMIN_HUMAN_LEN], f[ADMIN_HUMAN_LEN];
+	char u[HUMAN_SIZE_LEN], l[HUMAN_SIZE_LEN], f[HUMAN_SIZE_LEN];
 
-	admin_human_bytes(used, 0, u, sizeof(u));
+	human_size(used, u, sizeof(u));
 	if (limit == 0) {
 		printf("  bytes: %s used, no limit (%llu)\n", u,
 		    (unsigned long long)used);
 		return;
 	}
-	admin_human_bytes(limit, 0, l, sizeof(l));
-	admin_human_bytes(used < limit ? limit - used : 0, 0, f, sizeof(f));
+	human_size(limit, l, sizeof(l));
+	human_size(used < limit ? limit - used : 0, f, sizeof(f));
 	printf("  bytes: %s used of %s, %s free (%llu of %llu)", u, l, f,
 	    (unsigned long long)used, (unsigned long long)limit);
 	if (used > limit) {
-		admin_human_bytes(used - limit, 0, f, sizeof(f));
+		human_size(used - limit, f, sizeof(f));
 		printf("; %s over the limit", f);
 	}
 	putchar('\n');
@@ -106,9 +107,9 @@ quota_show(const struct config *c, const struct user *u)
 static void
 describe(const struct quota_usage *u, char *out, size_t outlen)
 {
-	char h[ADMIN_HUMAN_LEN];
+	char h[HUMAN_SIZE_LEN];
 
-	admin_human_bytes(u->bytes, 0, h, sizeof(h));
+	human_size(u->bytes, h, sizeof(h));
 	snprintf(out, outlen, "%s (%llu bytes) in %llu files", h,
 	    (unsigned long long)u->bytes, (unsigned long long)u->files);
 }

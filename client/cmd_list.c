@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "cmds.h"
+#include "human.h"
 #include "proto.h"
 #include "rpc.h"
 #include "util.h"
@@ -73,16 +74,14 @@ cmd_list_cmp(const void *a, const void *b)
 	return (cmd_list_order & CMD_OPT('r')) ? -r : r;
 }
 
-/* A size as ls -h shows it: "512", "1.5K", "9.5M". */
+/* A size as ls -h shows it, in the units of every size: "1.5 KiB". */
 static void
 cmd_list_size(uint64_t v, int human, char *s, size_t len)
 {
-	if (!human || v < 1024) {
+	if (human)
+		human_size(v, s, len);
+	else
 		snprintf(s, len, "%ju", (uintmax_t)v);
-		return;
-	}
-	humanize_number(s, 5, v > INT64_MAX ? INT64_MAX : (int64_t)v, "",
-	    HN_AUTOSCALE, HN_DECIMAL | HN_NOSPACE | HN_B);
 }
 
 int

@@ -19,6 +19,7 @@
 
 #include "cmds.h"
 #include "digest.h"
+#include "human.h"
 #include "progress.h"
 #include "proto.h"
 #include "rpc.h"
@@ -133,10 +134,9 @@ cmd_quota_row(const char *what, uint64_t used, uint64_t limit, int bytes)
 	char u[32], l[32], f[32];
 
 	if (bytes) {
-		progress_human(u, sizeof(u), (double)used);
-		progress_human(l, sizeof(l), (double)limit);
-		progress_human(
-		    f, sizeof(f), used < limit ? (double)(limit - used) : 0);
+		human_size(used, u, sizeof(u));
+		human_size(limit, l, sizeof(l));
+		human_size(used < limit ? limit - used : 0, f, sizeof(f));
 	} else {
 		snprintf(u, sizeof(u), "%ju", (uintmax_t)used);
 		snprintf(l, sizeof(l), "%ju", (uintmax_t)limit);

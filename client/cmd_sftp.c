@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "human.h"
 #include "progress.h"
 #include "proto.h"
 #include "rpc.h"
@@ -225,7 +226,7 @@ cmd_df(struct cmd_ctx *ctx, int argc, char **argv)
 		if (i != 1 && q.bytes_limit == 0)
 			strlcpy(s[i], "unlimited", sizeof(s[i]));
 		else if (ctx->opts & CMD_OPT('h'))
-			progress_human(s[i], sizeof(s[i]), (double)v[i]);
+			human_size(v[i], s[i], sizeof(s[i]));
 		else
 			snprintf(s[i], sizeof(s[i]), "%ju",
 			    (uintmax_t)((v[i] + 1023) / 1024));

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "human.h"
 #include "progress.h"
 #include "termsafe.h"
 #include "util.h"
@@ -50,23 +51,6 @@ progress_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-void
-progress_human(char *s, size_t len, double v)
-{
-	static const char *unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB",
-		"EiB" };
-	size_t i = 0;
-
-	while (v >= 1024 && i < sizeof(unit) / sizeof(unit[0]) - 1) {
-		v /= 1024;
-		i++;
-	}
-	if (i == 0)
-		snprintf(s, len, "%.0f B", v);
-	else
-		snprintf(s, len, "%.1f %s", v, unit[i]);
 }
 
 static void
@@ -245,9 +229,9 @@ progress_draw(struct progress *p, double now)
 		bps = (double)(p->done - old->done) / (now - old->t);
 	pct = p->size == 0 ? 100 :
 			     (int)(100.0 * (double)p->done / (double)p->size);
-	progress_human(done, sizeof(done), (double)p->done);
-	progress_human(size, sizeof(size), (double)p->size);
-	progress_human(rate, sizeof(rate), bps);
+	human_size(p->done, done, sizeof(done));
+	human_size(p->size, size, sizeof(size));
+	human_size((uint64_t)bps, rate, sizeof(rate));
 	if (now - p->last_move >= PROGRESS_STALL)
 		strlcpy(eta, "- stalled -", sizeof(eta));
 	else if (bps < 1)

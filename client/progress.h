@@ -1,6 +1,6 @@
 /*
- * progress.h: the progress bar of one transfer, on stderr, and the human
- * units transfer lines use.
+ * progress.h: the progress bar of one transfer, on stderr (sizes
+ * in the units of lib/human.h).
  *
  * Runs as: the user, in mftp.  Nothing here writes anything unless the
  * caller asked for a bar (stderr is a terminal and -q was not given).
@@ -30,8 +30,5 @@ progress_start(int enabled, const char *name, uint64_t size, uint64_t offset);
 void progress_update(void *p, uint64_t done);
 /* Erase the bar, leaving the cursor at the start of its line, and free. */
 void progress_end(struct progress *p);
-
-/* "512 B", "1.0 KiB", "200.0 MiB": binary units, one decimal above bytes. */
-void progress_human(char *s, size_t len, double v);
 
 #endif

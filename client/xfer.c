@@ -26,6 +26,7 @@
 
 #include "cmds.h"
 #include "digest.h"
+#include "human.h"
 #include "intr.h"
 #include "mftp_limits.h"
 #include "progress.h"
@@ -57,7 +58,7 @@ xfer_now(void)
 }
 
 /*
- * The one line after a transfer: "NAME: 1.0 MiB in 0.01 s (100.0
+ * The one line after a transfer: "NAME: 1.0 MiB in 0.01 s (100
  * MiB/s), verified", with "resumed at SIZE" when offset bytes were kept.
  */
 void
@@ -68,13 +69,12 @@ xfer_report(struct cmd_ctx *ctx, const char *name, uint64_t bytes,
 
 	if (ctx->quiet)
 		return;
-	progress_human(size, sizeof(size), (double)bytes);
-	progress_human(
-	    rate, sizeof(rate), (double)bytes / (secs > 1e-6 ? secs : 1e-6));
+	human_size(bytes, size, sizeof(size));
+	human_size((uint64_t)((double)bytes / (secs > 1e-6 ? secs : 1e-6)),
+	    rate, sizeof(rate));
 	if (offset > 0) {
 		strlcpy(at, ", resumed at ", sizeof(at));
-		progress_human(
-		    at + strlen(at), sizeof(at) - strlen(at), (double)offset);
+		human_size(offset, at + strlen(at), sizeof(at) - strlen(at));
 	}
 	p = words_printable(name);
 	printf(
@@ -95,8 +95,8 @@ xfer_interrupted(struct cmd_ctx *ctx, const char *name,
 	int r;
 
 	ctx->interrupted = 1;
-	progress_human(done, sizeof(done), (double)(x->offset + x->bytes));
-	progress_human(size, sizeof(size), (double)x->size);
+	human_size(x->offset + x->bytes, done, sizeof(done));
+	human_size(x->size, size, sizeof(size));
 	p = words_printable(name);
 	r = cmd_fail(ctx, "%s: interrupted at %s of %s; %s resumes it", p, done,
 	    size, resume);

@@ -16,13 +16,13 @@
 #include <sys/stat.h>
 
 #include <errno.h>
-#include <libutil.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "err.h"
+#include "human.h"
 #include "log.h"
 #include "msg.h"
 #include "proto.h"
@@ -32,9 +32,6 @@
 #define CMD_QUOTA_DAMAGED                                    \
 	"accounting file is damaged; ask the administrator " \
 	"to run ftpuser-quota --recount"
-
-/* humanize_number's buffer: "999 KiB" at most, e.g. "9.5 MiB". */
-#define CMD_QUOTA_HUMAN 8
 
 /* As ftpuser-quota says it: none at login is "no", not "damaged". */
 #define CMD_QUOTA_MISSING                                             \
@@ -54,14 +51,6 @@ cmd_quota_damaged(struct session *s, char *why, size_t whylen)
 	    s->quota.fd == -1 ? CMD_QUOTA_MISSING : CMD_QUOTA_DAMAGED);
 }
 
-static void
-cmd_quota_human(uint64_t v, char out[CMD_QUOTA_HUMAN])
-{
-	humanize_number(out, CMD_QUOTA_HUMAN,
-	    v > INT64_MAX ? INT64_MAX : (int64_t)v, "B", HN_AUTOSCALE,
-	    HN_DECIMAL | HN_IEC_PREFIXES);
-}
-
 /*
  * "quota exceeded: 9.5 MiB of 10 MiB used, 1.2 MiB more needed"; what
  * uploads in progress have reserved counts as used, and is told.
@@ -70,23 +59,23 @@ static void
 cmd_quota_exceeded(const struct session *s, const struct quota_usage *u,
     uint64_t bytes, uint64_t files, char *why, size_t whylen)
 {
-	char used[CMD_QUOTA_HUMAN], limit[CMD_QUOTA_HUMAN],
-	    need[CMD_QUOTA_HUMAN], held[CMD_QUOTA_HUMAN];
+	char used[HUMAN_SIZE_LEN], limit[HUMAN_SIZE_LEN], need[HUMAN_SIZE_LEN],
+	    held[HUMAN_SIZE_LEN];
 
 	if (!quota_fits(u, &s->quota.limits, bytes, 0)) {
-		cmd_quota_human(u->bytes > UINT64_MAX - u->reserved ?
+		human_size(u->bytes > UINT64_MAX - u->reserved ?
 			UINT64_MAX :
 			u->bytes + u->reserved,
-		    used);
-		cmd_quota_human(s->quota.limits.bytes, limit);
-		cmd_quota_human(bytes, need);
+		    used, sizeof(used));
+		human_size(s->quota.limits.bytes, limit, sizeof(limit));
+		human_size(bytes, need, sizeof(need));
 		if (u->reserved == 0) {
 			snprintf(why, whylen,
 			    "quota exceeded: %s of %s used, %s more needed",
 			    used, limit, need);
 			return;
 		}
-		cmd_quota_human(u->reserved, held);
+		human_size(u->reserved, held, sizeof(held));
 		snprintf(why, whylen,
 		    "quota exceeded: %s of %s used (%s of it reserved by "
 		    "uploads in progress), %s more needed",

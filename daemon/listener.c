@@ -269,6 +269,7 @@ listener_accept(struct listener *l, int lfd, struct listener_kids *k)
 		a.preauth_ctx = l->preauth_ctx;
 		a.sock = fd;
 		a.peer = peer;
+		a.addr = addr;
 		monitor_run(&a);
 	}
 	close(fd);

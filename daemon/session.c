@@ -293,6 +293,8 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 	 */
 	sandbox_session();
 	session_start_tls(&s, v, ctx, cfg->login_timeout);
+	/* The user's rate paces all that follows (lib/ratelimit.h). */
+	transport_set_rate(s.t, v->rate);
 	session_check_quota(&s, cfg->quota_dir);
 
 	/* The answer to the LOGIN that the pre-auth worker read. */

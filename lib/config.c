@@ -80,6 +80,8 @@ static const struct config_key config_keys[] = {
 	{ "users_file", CONFIG_PATH, offsetof(struct config, users_file), 0,
 	    0 },
 	{ "quota_dir", CONFIG_PATH, offsetof(struct config, quota_dir), 0, 0 },
+	{ "session_dir", CONFIG_PATH, offsetof(struct config, session_dir), 0,
+	    0 },
 	{ "home_base", CONFIG_PATH, offsetof(struct config, home_base), 0, 0 },
 	{ "preauth_user", CONFIG_ACCOUNT, offsetof(struct config, preauth_user),
 	    0, 0 },
@@ -114,6 +116,7 @@ config_defaults(struct config *c)
 	c->shutdown_timeout = 30;
 	c->users_file = xstrdup(MFTP_SYSCONFDIR "/mftp/users");
 	c->quota_dir = xstrdup("/var/lib/mftp/quota");
+	c->session_dir = xstrdup("/var/lib/mftp/sessions");
 	c->home_base = xstrdup("/srv/mftp");
 	c->preauth_user = xstrdup("_mftp");
 	c->preauth_chroot = xstrdup("/run/mftpd/empty");
@@ -136,6 +139,7 @@ config_free(struct config *c)
 		free(c->listen[i]);
 	free(c->users_file);
 	free(c->quota_dir);
+	free(c->session_dir);
 	free(c->home_base);
 	free(c->preauth_user);
 	free(c->preauth_chroot);
@@ -158,6 +162,7 @@ config_copy(struct config *dst, const struct config *src)
 		dst->listen[i] = xstrdup(src->listen[i]);
 	dst->users_file = xstrdup(src->users_file);
 	dst->quota_dir = xstrdup(src->quota_dir);
+	dst->session_dir = xstrdup(src->session_dir);
 	dst->home_base = xstrdup(src->home_base);
 	dst->preauth_user = xstrdup(src->preauth_user);
 	dst->preauth_chroot = xstrdup(src->preauth_chroot);

@@ -29,6 +29,7 @@ struct config {
 
 	char *users_file;     /* /etc/mftp/users */
 	char *quota_dir;      /* /var/lib/mftp/quota */
+	char *session_dir;    /* /var/lib/mftp/sessions: slot files */
 	char *home_base;      /* /srv/mftp */
 	char *preauth_user;   /* _mftp */
 	char *preauth_chroot; /* /run/mftpd/empty */

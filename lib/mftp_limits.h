@@ -65,6 +65,23 @@
 #define MFTP_USERDB_LINE_MAX 8192
 #define MFTP_USERDB_USERS_MAX 100000
 
+/*
+ * A user's allowed networks (allowlist.h): most entries, and the
+ * longest text form (every entry a full IPv6 address with a prefix).
+ */
+#define MFTP_ALLOW_MAX 16
+#define MFTP_ALLOW_TEXT_MAX (MFTP_ALLOW_MAX * 50)
+
+/*
+ * The least rate (bytes/s) a user may be given: the transport paces in
+ * pieces of at least this, so at this rate a piece is a second's worth
+ * and a client never waits longer than that for the next bytes.
+ */
+#define MFTP_RATE_MIN 4096
+
+/* Most concurrent sessions a user's limit may allow (0: no limit). */
+#define MFTP_USER_SESSIONS_MAX 10000
+
 /* Configuration file: longest line. */
 #define MFTP_CONFIG_LINE_MAX 1024
 

@@ -23,6 +23,7 @@
 
 #include "err.h"
 #include "mftp_limits.h"
+#include "ratelimit.h"
 #include "transport.h"
 #include "util.h"
 
@@ -37,6 +38,9 @@ struct transport {
 	int peer_closed; /* close_notify received */
 	int sent_close;	 /* close_notify sent */
 	BIO *bulk;	 /* during a bulk write: the socket BIO (below) */
+	/* A user's rate, each way; NULL (no extra call at all) without. */
+	struct ratelimit *rate_in;
+	struct ratelimit *rate_out;
 };
 
 static int transport_wait_writable(struct transport *t);
@@ -71,6 +75,8 @@ transport_free(struct transport *t)
 	SSL_free(t->ssl);
 	if (t->fd != -1)
 		close(t->fd);
+	free(t->rate_in);
+	free(t->rate_out);
 	free(t);
 }
 
@@ -364,8 +370,8 @@ transport_tls_write(struct transport *t, const void *p, size_t len)
 	return r;
 }
 
-ssize_t
-transport_read_some(struct transport *t, void *p, size_t len)
+static ssize_t
+transport_read_once(struct transport *t, void *p, size_t len)
 {
 	ssize_t n;
 	int r;
@@ -391,6 +397,35 @@ transport_read_some(struct transport *t, void *p, size_t len)
 	}
 }
 
+void
+transport_set_rate(struct transport *t, uint64_t rate)
+{
+	free(t->rate_in);
+	free(t->rate_out);
+	t->rate_in = t->rate_out = NULL;
+	if (rate == 0)
+		return;
+	t->rate_in = xmalloc(sizeof(*t->rate_in));
+	t->rate_out = xmalloc(sizeof(*t->rate_out));
+	ratelimit_init(t->rate_in, rate);
+	ratelimit_init(t->rate_out, rate);
+}
+
+ssize_t
+transport_read_some(struct transport *t, void *p, size_t len)
+{
+	ssize_t n;
+
+	if (t->rate_in == NULL)
+		return transport_read_once(t, p, len);
+	/* Paced: what the socket holds waits there, and TCP slows the
+	 * sender down. */
+	n = transport_read_once(t, p, ratelimit_piece(t->rate_in, len));
+	if (n > 0)
+		ratelimit_charge(t->rate_in, (size_t)n);
+	return n;
+}
+
 int
 transport_read(struct transport *t, void *p, size_t len)
 {
@@ -409,8 +444,8 @@ transport_read(struct transport *t, void *p, size_t len)
 	return 0;
 }
 
-int
-transport_write(struct transport *t, const void *p, size_t len)
+static int
+transport_write_all(struct transport *t, const void *p, size_t len)
 {
 	const uint8_t *q = p;
 	ssize_t n;
@@ -499,7 +534,25 @@ transport_tls_sendfile(struct transport *t, int fd, uint64_t off, uint64_t len)
 }
 
 int
-transport_sendfile(struct transport *t, int fd, uint64_t off, uint64_t len)
+transport_write(struct transport *t, const void *p, size_t len)
+{
+	const uint8_t *q = p;
+	size_t piece;
+	int r;
+
+	if (t->rate_out == NULL)
+		return transport_write_all(t, p, len);
+	for (; len > 0; q += piece, len -= piece) {
+		piece = ratelimit_piece(t->rate_out, len);
+		if ((r = transport_write_all(t, q, piece)) != 0)
+			return r;
+		ratelimit_charge(t->rate_out, piece);
+	}
+	return 0;
+}
+
+static int
+transport_sendfile_all(struct transport *t, int fd, uint64_t off, uint64_t len)
 {
 	off_t o = (off_t)off;
 	ssize_t n;
@@ -531,6 +584,25 @@ transport_sendfile(struct transport *t, int fd, uint64_t off, uint64_t len)
 			continue;
 		}
 		return ERR_IO;
+	}
+	return 0;
+}
+
+int
+transport_sendfile(struct transport *t, int fd, uint64_t off, uint64_t len)
+{
+	size_t piece;
+	int r;
+
+	if (t->rate_out == NULL)
+		return transport_sendfile_all(t, fd, off, len);
+	/* Paced: sendfile in pieces of an eighth of a second each. */
+	for (; len > 0; off += piece, len -= piece) {
+		piece = ratelimit_piece(
+		    t->rate_out, len > SIZE_MAX ? SIZE_MAX : (size_t)len);
+		if ((r = transport_sendfile_all(t, fd, off, piece)) != 0)
+			return r;
+		ratelimit_charge(t->rate_out, piece);
 	}
 	return 0;
 }

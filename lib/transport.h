@@ -50,6 +50,13 @@ int transport_peer_closed_tls(const struct transport *t);
 int transport_pending(struct transport *t);
 
 /*
+ * Pace every byte each way to rate bytes per second from now on (a token
+ * bucket, lib/ratelimit.h); 0 removes the limit.  Without a rate no call
+ * is added to any transfer.
+ */
+void transport_set_rate(struct transport *t, uint64_t rate);
+
+/*
  * Read exactly len bytes.  ERR_EOF if the peer closed before the first
  * byte, ERR_SHORT if it closed after some, ERR_TIMEOUT, ERR_IO.
  */

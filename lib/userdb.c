@@ -18,10 +18,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "allowlist.h"
 #include "userdb.h"
 #include "util.h"
 
-#define USERDB_NFIELDS 7
+/* The fields of a line before the limits existed, and with them. */
+#define USERDB_NFIELDS_OLD 7
+#define USERDB_NFIELDS 10
 
 /* Largest uid/gid: 2^31 - 2 ((uid_t)-1 means "no change" to setresuid). */
 #define USERDB_ID_MAX 2147483646ULL
@@ -135,12 +138,73 @@ userdb_strndup(const char *s, size_t len)
 	return p;
 }
 
+/*
+ * The three limit fields of a ten-field line: max_sessions, rate and the
+ * allow-list, which must be in canonical form (so that a database the
+ * tools write reads back the same, byte for byte).  *allow is new.
+ */
+static int
+userdb_parse_limits(const char *name, const char *const *f, const size_t *flen,
+    uint64_t *ms, uint64_t *rate, char **allow, char *err, size_t errlen)
+{
+	struct user tmp;
+	char *text, reason[256];
+
+	if (userdb_parse_num(f[0], flen[0], MFTP_USER_SESSIONS_MAX, ms) == -1) {
+		userdb_error(err, errlen,
+		    "%s: session limit '%.*s' is not in 0..%d", name,
+		    (int)flen[0], f[0], MFTP_USER_SESSIONS_MAX);
+		return -1;
+	}
+	if (userdb_parse_num(f[1], flen[1], UINT64_MAX, rate) == -1) {
+		userdb_error(err, errlen,
+		    "%s: rate '%.*s' is not a decimal number", name,
+		    (int)flen[1], f[1]);
+		return -1;
+	}
+	if (flen[2] > MFTP_ALLOW_TEXT_MAX) {
+		userdb_error(err, errlen, "%s: allow-list longer than %d bytes",
+		    name, MFTP_ALLOW_TEXT_MAX);
+		return -1;
+	}
+	text = userdb_strndup(f[2], flen[2]);
+	memset(&tmp, 0, sizeof(tmp));
+	if (user_set_allow(&tmp, text, reason, sizeof(reason)) == -1) {
+		userdb_error(err, errlen, "%s: allow-list: %s", name, reason);
+		free(text);
+		return -1;
+	}
+	free(text);
+	*allow = tmp.allow;
+	return 0;
+}
+
+int
+user_set_allow(struct user *u, const char *text, char *err, size_t errlen)
+{
+	struct allowlist l;
+	char canon[MFTP_ALLOW_TEXT_MAX + 1];
+
+	if (allowlist_parse(text, &l, err, errlen) == -1)
+		return -1;
+	if (allowlist_format(&l, canon, sizeof(canon)) == -1 ||
+	    strcmp(canon, text) != 0) {
+		userdb_error(err, errlen,
+		    "'%s' is not in canonical form ('%s')", text, canon);
+		return -1;
+	}
+	free(u->allow);
+	u->allow = xstrdup(canon);
+	return 0;
+}
+
 int
 userdb_parse_line(const char *line, struct user *u, char *err, size_t errlen)
 {
 	const char *f[USERDB_NFIELDS], *p;
 	size_t flen[USERDB_NFIELDS], n, len;
-	uint64_t uid, gid, qb, qf;
+	uint64_t uid, gid, qb, qf, ms = 0, rate = 0;
+	char *allow = NULL;
 
 	for (p = line; *p == ' ' || *p == '\t'; p++)
 		;
@@ -152,25 +216,28 @@ userdb_parse_line(const char *line, struct user *u, char *err, size_t errlen)
 		return -1;
 	}
 
-	/* Split at ':' without copying; count every field. */
+	/*
+	 * Split at ':' without copying; count every field.  The tenth (the
+	 * allow-list) is the rest of the line: IPv6 addresses hold ':'.
+	 */
 	n = 0;
 	p = line;
 	for (;;) {
-		const char *c = memchr(p, ':', len - (size_t)(p - line));
+		const char *c = n == USERDB_NFIELDS - 1 ?
+		    NULL :
+		    memchr(p, ':', len - (size_t)(p - line));
 		const char *end = c != NULL ? c : line + len;
 
-		if (n < USERDB_NFIELDS) {
-			f[n] = p;
-			flen[n] = (size_t)(end - p);
-		}
+		f[n] = p;
+		flen[n] = (size_t)(end - p);
 		n++;
 		if (c == NULL)
 			break;
 		p = c + 1;
 	}
-	if (n != USERDB_NFIELDS) {
-		userdb_error(
-		    err, errlen, "%zu fields instead of %d", n, USERDB_NFIELDS);
+	if (n != USERDB_NFIELDS_OLD && n != USERDB_NFIELDS) {
+		userdb_error(err, errlen, "%zu fields instead of %d or %d", n,
+		    USERDB_NFIELDS_OLD, USERDB_NFIELDS);
 		return -1;
 	}
 
@@ -221,7 +288,14 @@ userdb_parse_line(const char *line, struct user *u, char *err, size_t errlen)
 		    (int)flen[6], f[6]);
 		return -1;
 	}
+	if (n == USERDB_NFIELDS &&
+	    userdb_parse_limits(u->name, f + 7, flen + 7, &ms, &rate, &allow,
+		err, errlen) == -1)
+		return -1;
 	u->hash = userdb_strndup(f[1], flen[1]);
+	u->max_sessions = (unsigned int)ms;
+	u->rate = rate;
+	u->allow = allow != NULL ? allow : xstrdup("");
 	u->uid = (uid_t)uid;
 	u->gid = (gid_t)gid;
 	u->home = userdb_strndup(f[4], flen[4]);
@@ -240,10 +314,27 @@ userdb_format_line(const struct user *u, char *out, size_t outlen)
 	    !userdb_valid_home(u->home, strlen(u->home)) || u->uid == 0 ||
 	    u->uid > USERDB_ID_MAX || u->gid == 0 || u->gid > USERDB_ID_MAX)
 		return -1;
-	n = snprintf(out, outlen, "%s:%s:%lu:%lu:%s:%llu:%llu\n", u->name,
-	    u->hash, (unsigned long)u->uid, (unsigned long)u->gid, u->home,
-	    (unsigned long long)u->quota_bytes,
-	    (unsigned long long)u->quota_files);
+	if (u->max_sessions > MFTP_USER_SESSIONS_MAX ||
+	    (u->allow != NULL &&
+		(strlen(u->allow) > MFTP_ALLOW_TEXT_MAX ||
+		    strchr(u->allow, '\n') != NULL)))
+		return -1;
+	if (u->max_sessions == 0 && u->rate == 0 &&
+	    (u->allow == NULL || u->allow[0] == '\0'))
+		/* No limits: the seven fields older readers know. */
+		n = snprintf(out, outlen, "%s:%s:%lu:%lu:%s:%llu:%llu\n",
+		    u->name, u->hash, (unsigned long)u->uid,
+		    (unsigned long)u->gid, u->home,
+		    (unsigned long long)u->quota_bytes,
+		    (unsigned long long)u->quota_files);
+	else
+		n = snprintf(out, outlen,
+		    "%s:%s:%lu:%lu:%s:%llu:%llu:%u:%llu:%s\n", u->name, u->hash,
+		    (unsigned long)u->uid, (unsigned long)u->gid, u->home,
+		    (unsigned long long)u->quota_bytes,
+		    (unsigned long long)u->quota_files, u->max_sessions,
+		    (unsigned long long)u->rate,
+		    u->allow != NULL ? u->allow : "");
 	/* The line (newline excluded) must also be one userdb_parse takes. */
 	if (n < 0 || (size_t)n >= outlen || n - 1 > MFTP_USERDB_LINE_MAX) {
 		if (outlen > 0)
@@ -453,6 +544,7 @@ userdb_add(struct userdb *db, const struct user *u)
 	*c = *u;
 	c->hash = xstrdup(u->hash);
 	c->home = xstrdup(u->home);
+	c->allow = xstrdup(u->allow != NULL ? u->allow : "");
 }
 
 int
@@ -624,6 +716,7 @@ user_free(struct user *u)
 	if (u->hash != NULL)
 		freezero(u->hash, strlen(u->hash));
 	free(u->home);
+	free(u->allow);
 	memset(u, 0, sizeof(*u));
 }
 

@@ -1,10 +1,16 @@
 /*
  * userdb.h: the user database (/etc/mftp/users, root 0600).
  *
- * One line a user, seven fields separated by ':':
+ * One line a user, seven or ten fields separated by ':':
  *   name:hash:uid:gid:home:quota_bytes:quota_files
+ *   name:hash:uid:gid:home:quota_bytes:quota_files:max_sessions:rate:allow
  * hash is a crypt(3) string; a hash starting with '!' is a locked account.
- * quota_* are decimal, 0 meaning no limit.  '#' lines and blank lines are
+ * quota_*, max_sessions (concurrent sessions) and rate (bytes/s of each
+ * session) are decimal, 0 meaning no limit.  allow is the last field and
+ * may hold ':' (IPv6): the networks the user may log in from, in
+ * allowlist.h's canonical form, empty for any.  A user with none of the
+ * three limits is written with seven fields, as before they existed, so
+ * that files stay readable both ways.  '#' lines and blank lines are
  * ignored.  The file is only ever rewritten whole: lock, write a temporary
  * file, fsync, rename.
  */
@@ -25,6 +31,9 @@ struct user {
 	char *home;
 	uint64_t quota_bytes;
 	uint64_t quota_files;
+	unsigned int max_sessions; /* 0..MFTP_USER_SESSIONS_MAX, 0: any */
+	uint64_t rate;		   /* bytes/s, 0: no limit */
+	char *allow;		   /* canonical allow-list, "" for any */
 };
 
 struct userdb {
@@ -57,6 +66,12 @@ int userdb_load(struct userdb *db, const char *path, char *err, size_t errlen);
 
 /* The user called name, or NULL. */
 struct user *userdb_find(struct userdb *db, const char *name);
+
+/*
+ * Set u's allow-list to text, which must parse and be in canonical form
+ * (allowlist.h); -1 with a reason in err otherwise.
+ */
+int user_set_allow(struct user *u, const char *text, char *err, size_t errlen);
 
 /* Append a copy of u (takes copies of its strings). */
 void userdb_add(struct userdb *db, const struct user *u);

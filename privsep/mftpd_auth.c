@@ -130,6 +130,11 @@ main(int argc, char *argv[])
 			fatalx("home of %s is too long", u->name);
 		v.quota_bytes = u->quota_bytes;
 		v.quota_files = u->quota_files;
+		v.max_sessions = u->max_sessions;
+		v.rate = u->rate;
+		if (strlcpy(v.allow, u->allow, sizeof(v.allow)) >=
+		    sizeof(v.allow))
+			fatalx("allow-list of %s is too long", u->name);
 		memcpy(v.psk, psk, sizeof(v.psk));
 		v.features = features;
 	}

@@ -35,6 +35,7 @@
 #include "log.h"
 #include "monitor.h"
 #include "monitor_check.h"
+#include "monitor_limits.h"
 #include "preauth.h"
 #include "privsep_msg.h"
 #include "proto.h"
@@ -308,6 +309,7 @@ monitor_run(const struct monitor_args *a)
 	uint64_t deadline;
 	char why[256];
 	int wh[2], alive[2], ctl[2], verdict_fd, tries = 0, got, home, status;
+	int slot;
 
 	monitor_peer = a->peer;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, wh) == -1 ||
@@ -390,6 +392,16 @@ monitor_run(const struct monitor_args *a)
 		    "please tell the administrator");
 		cleanup_exit(1);
 	}
+	/*
+	 * The user's own limits: where it may log in from, and a session
+	 * slot, held by this process (the serving one to be) until it
+	 * ends, however it ends.
+	 */
+	if ((slot = monitor_limits(a, &v, why, sizeof(why))) ==
+	    MONITOR_LIMITS_REFUSED) {
+		(void)monitor_release_worker(a, ctl[1], alive[0], 0, why);
+		cleanup_exit(1);
+	}
 	if (!monitor_release_worker(a, ctl[1], alive[0], 1, NULL)) {
 		explicit_bzero(v.psk, sizeof(v.psk));
 		cleanup_exit(1);
@@ -409,15 +421,17 @@ monitor_run(const struct monitor_args *a)
 	 */
 	sha256_init_library();
 	/*
-	 * Hold nothing but the client's socket, the log socket and the
-	 * accounting file into the user's root: no other descriptor may
-	 * point outside it, and that one is only read and written at a
-	 * fixed place, never used to reach a path.
+	 * Hold nothing but the client's socket, the log socket, the
+	 * accounting file and the session slot into the user's root: no
+	 * other descriptor may point outside it; the accounting file is
+	 * only read and written at a fixed place, the slot file never
+	 * touched (its lock is all it is for), and neither is used to
+	 * reach a path.
 	 */
 	{
-		int keep[] = { a->sock, log_fd(), home, q.fd };
+		int keep[] = { a->sock, log_fd(), home, q.fd, slot };
 
-		fd_close_except(keep, 4);
+		fd_close_except(keep, 5);
 	}
 	drop_chroot_user(home, v.uid, v.gid);
 	session_run(a->sock, &v, &q, a->cfg, a->session_ctx, a->peer);

@@ -18,6 +18,7 @@ struct monitor_args {
 	int log_stderr;
 	int sock;	  /* the client's connection */
 	const char *peer; /* "address port", for the log */
+	const char *addr; /* the address alone, numeric */
 	/*
 	 * The serving process's TLS context (PSK + X25519; it holds no key),
 	 * made once by the master so each session shares its pages.

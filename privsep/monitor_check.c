@@ -7,8 +7,9 @@
  * back.  So the database, with every user's hash, never enters the
  * monitor's memory, which becomes the user's serving process.  A helper
  * that was subverted (it reads bytes from the pre-auth worker) can thus
- * not hand out another uid, another home or other quotas than the
- * administrator gave the user it names.
+ * not hand out another uid, another home, other quotas or other limits
+ * (sessions, rate, allowed networks) than the administrator gave the
+ * user it names.
  */
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -80,6 +81,9 @@ monitor_check_child(const struct config *cfg, const struct privsep_verdict *v,
 	else if (u->quota_bytes != v->quota_bytes ||
 	    u->quota_files != v->quota_files)
 		why = "the quotas differ from the user database";
+	else if (u->max_sessions != v->max_sessions || u->rate != v->rate ||
+	    strcmp(u->allow, v->allow) != 0)
+		why = "the limits differ from the user database";
 	else if (v->uid == 0 || v->gid == 0)
 		why = "root is never a session's identity";
 	userdb_free(&db);

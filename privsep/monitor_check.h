@@ -15,7 +15,7 @@ struct privsep_verdict;
 
 /*
  * 0 when the verdict names a user that the user database has, unlocked,
- * with the same uid, gid, home and quotas, a uid in [uid_min, uid_max]
+ * with the same uid, gid, home, quotas and limits, a uid in [uid_min, uid_max]
  * or named there explicitly, and neither uid nor gid 0; else -1 with the
  * reason in why.  Bounded by timeout_ms.
  */

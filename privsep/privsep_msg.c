@@ -123,6 +123,9 @@ privsep_put_user(struct buf *b, const struct privsep_verdict *v)
 	    (r = buf_put_cstring(b, v->home)) != 0 ||
 	    (r = buf_put_u64(b, v->quota_bytes)) != 0 ||
 	    (r = buf_put_u64(b, v->quota_files)) != 0 ||
+	    (r = buf_put_u32(b, v->max_sessions)) != 0 ||
+	    (r = buf_put_u64(b, v->rate)) != 0 ||
+	    (r = buf_put_cstring(b, v->allow)) != 0 ||
 	    (r = buf_put(b, v->psk, MFTP_PSK_LEN)) != 0 ||
 	    (r = buf_put_u64(b, v->features)) != 0)
 		return r;
@@ -201,7 +204,7 @@ int
 privsep_recv_verdict(int fd, int timeout_ms, struct privsep_verdict *v)
 {
 	struct buf *b;
-	char *name = NULL, *home = NULL;
+	char *name = NULL, *home = NULL, *allow = NULL;
 	uint32_t uid, gid;
 	uint8_t ok;
 	int r;
@@ -218,11 +221,16 @@ privsep_recv_verdict(int fd, int timeout_ms, struct privsep_verdict *v)
 		    (r = buf_get_cstring(b, &home, MFTP_PATH_MAX)) != 0 ||
 		    (r = buf_get_u64(b, &v->quota_bytes)) != 0 ||
 		    (r = buf_get_u64(b, &v->quota_files)) != 0 ||
+		    (r = buf_get_u32(b, &v->max_sessions)) != 0 ||
+		    (r = buf_get_u64(b, &v->rate)) != 0 ||
+		    (r = buf_get_cstring(b, &allow, MFTP_ALLOW_TEXT_MAX)) !=
+			0 ||
 		    (r = buf_get(b, v->psk, MFTP_PSK_LEN)) != 0 ||
 		    (r = buf_get_u64(b, &v->features)) != 0)
 			goto out;
 		/* Root is never a session's identity. */
-		if (uid == 0 || gid == 0 || home[0] != '/') {
+		if (uid == 0 || gid == 0 || home[0] != '/' ||
+		    v->max_sessions > MFTP_USER_SESSIONS_MAX) {
 			r = ERR_VALUE;
 			goto out;
 		}
@@ -233,6 +241,9 @@ privsep_recv_verdict(int fd, int timeout_ms, struct privsep_verdict *v)
 		if (r == 0)
 			r = privsep_copy(v->home, sizeof(v->home), home);
 		home = NULL;
+		if (r == 0)
+			r = privsep_copy(v->allow, sizeof(v->allow), allow);
+		allow = NULL;
 		if (r != 0)
 			goto out;
 	}
@@ -243,6 +254,7 @@ out:
 		r = ERR_VALUE;
 	free(name);
 	free(home);
+	free(allow);
 	buf_free(b);
 	if (r != 0)
 		explicit_bzero(v, sizeof(*v));

@@ -4,7 +4,8 @@
  *
  *   P -> H  AUTH_REQUEST  user, password, session secret, HELLO features
  *   H -> P  AUTH_FAILED                             (only on failure)
- *   H -> S  VERDICT       ok; if ok the user's record, the secret and
+ *   H -> S  VERDICT       ok; if ok the user's record (limits
+ *                         included), the secret and
  *                         the features (the serving process speaks the
  *                         protocol HELLO agreed in the worker)
  *   S -> P  LOGIN_DONE    ok, or a reason to give the client
@@ -34,7 +35,8 @@
 #define PRIVSEP_SIGN_REQUEST 5
 #define PRIVSEP_SIGNATURE 6
 
-#define PRIVSEP_MSG_MAX (MFTP_PATH_MAX + MFTP_SECRET_MAX + 256)
+#define PRIVSEP_MSG_MAX \
+	(MFTP_PATH_MAX + MFTP_SECRET_MAX + MFTP_ALLOW_TEXT_MAX + 256)
 
 struct privsep_verdict {
 	int ok;
@@ -44,6 +46,10 @@ struct privsep_verdict {
 	char home[MFTP_PATH_MAX + 1];
 	uint64_t quota_bytes;
 	uint64_t quota_files;
+	/* The user's limits (userdb.h); allow in canonical form. */
+	uint32_t max_sessions;
+	uint64_t rate;
+	char allow[MFTP_ALLOW_TEXT_MAX + 1];
 	/* The first TLS session's exported secret, keying the second. */
 	uint8_t psk[MFTP_PSK_LEN];
 	/* The feature bits HELLO_OK granted (MFTP_FEAT_*). */

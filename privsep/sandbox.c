@@ -95,7 +95,8 @@ static const int sandbox_sign_calls[] = {
  * used.  With the kernel's TLS, OpenSSL sends a download with sendfile,
  * control records with sendmsg and reads records with recvmsg.  madvise:
  * malloc_trim gives the setup's freed heap back once the session is
- * idle (it touches only this process's own memory).
+ * idle (it touches only this process's own memory).  clock_nanosleep:
+ * the pauses of a user's rate limit.
  */
 static const int sandbox_session_calls[] = {
 	SCMP_SYS(openat),
@@ -120,6 +121,7 @@ static const int sandbox_session_calls[] = {
 	SCMP_SYS(sendmsg),
 	SCMP_SYS(recvmsg),
 	SCMP_SYS(madvise),
+	SCMP_SYS(clock_nanosleep),
 };
 
 /*

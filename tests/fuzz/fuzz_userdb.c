@@ -45,7 +45,9 @@ fuzz_same_user(const struct user *a, const struct user *b)
 	return strcmp(a->name, b->name) == 0 && strcmp(a->hash, b->hash) == 0 &&
 	    a->uid == b->uid && a->gid == b->gid &&
 	    strcmp(a->home, b->home) == 0 && a->quota_bytes == b->quota_bytes &&
-	    a->quota_files == b->quota_files;
+	    a->quota_files == b->quota_files &&
+	    a->max_sessions == b->max_sessions && a->rate == b->rate &&
+	    strcmp(a->allow, b->allow) == 0;
 }
 
 int
@@ -68,6 +70,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(userdb_valid_name(db.users[i].name));
 		FUZZ_CHECK(db.users[i].uid != 0 && db.users[i].gid != 0);
 		FUZZ_CHECK(db.users[i].home[0] == '/');
+		FUZZ_CHECK(db.users[i].allow != NULL);
+		FUZZ_CHECK(db.users[i].max_sessions <= MFTP_USER_SESSIONS_MAX);
 		FUZZ_CHECK(userdb_find(&db, db.users[i].name) == &db.users[i]);
 	}
 	/* Formatting never makes a line longer than what was parsed. */

@@ -275,6 +275,9 @@ gen_privsep(void)
 	strlcpy(v.home, "/srv/mftp/alice", sizeof(v.home));
 	v.quota_bytes = 1 << 30;
 	v.quota_files = 1000;
+	v.max_sessions = 2;
+	v.rate = 1 << 21;
+	strlcpy(v.allow, "127.0.0.2,2001:db8::/32", sizeof(v.allow));
 	memcpy(v.psk, psk, sizeof(v.psk));
 	v.features = 1;
 	if (privsep_send_verdict(sv[0], &v) == -1)

@@ -502,6 +502,17 @@ user_uid() { user_field "$1" 3; }
 user_gid() { user_field "$1" 4; }
 user_home() { user_field "$1" 5; }
 
+# tool PROG [args...]: run an admin tool (ftpuser-*) on this test's
+# configuration; sets RC, OUT, ERR.
+tool() {
+	local prog=$1
+	shift
+	RC=0
+	"$prog" -c "$CONF" "$@" >"$T/tool.out" 2>"$T/tool.err" || RC=$?
+	OUT=$(cat "$T/tool.out")
+	ERR=$(cat "$T/tool.err")
+}
+
 # --------------------------------------------------------------- client
 
 # client NAME PASS [mftp options]: batch mode, commands on stdin, the

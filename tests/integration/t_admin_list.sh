@@ -10,16 +10,6 @@
 FTPUSER_LIST=$top_builddir/ftpuser-list
 FTPUSER_MOD=$top_builddir/ftpuser-mod
 
-# tool PROG [args...]: run an admin tool; RC, OUT, ERR.
-tool() {
-	local prog=$1
-	shift
-	RC=0
-	"$prog" -c "$CONF" "$@" >"$T/tool.out" 2>"$T/tool.err" || RC=$?
-	OUT=$(cat "$T/tool.out")
-	ERR=$(cat "$T/tool.err")
-}
-
 add_user alice "$(rand_pw)" --quota-bytes 10M --quota-files 100
 add_user bob "$(rand_pw)"
 tool "$FTPUSER_MOD" --lock bob
@@ -28,14 +18,15 @@ expect_eq "$RC" 0 "ftpuser-mod --lock bob ($ERR)"
 # ------------------------------------------------ the list marks locks
 tool "$FTPUSER_LIST"
 expect_eq "$RC" 0 "ftpuser-list ($ERR)"
-expect_match "$OUT" '^NAME +UID +GID +HOME +BYTES\(USED/LIMIT\) +FILES\(USED/LIMIT\) +STATE$' \
+expect_match "$OUT" '^NAME +UID +GID +HOME +BYTES\(USED/LIMIT\) +FILES\(USED/LIMIT\) +SESSIONS +RATE +FROM +STATE$' \
     "the header"
 state() { awk -v n="$1" '$1 == n { print $NF }' <<<"$OUT"; }
 expect_eq "$(state bob)" locked "bob's state in the list"
 expect_eq "$(state alice)" - "alice's state in the list"
 # The columns before it stay where they were.
-expect_eq "$(awk '$1 == "alice" { print $2, $5, $6 }' <<<"$OUT")" \
-    "$(user_uid alice) 0B/10M 0/100" "alice's row"
+# Columns are two or more blanks apart; a size has one inside.
+expect_eq "$(awk -F '  +' '$1 == "alice" { print $2, $5, $6 }' <<<"$OUT")" \
+    "$(user_uid alice) 0 B/10 MiB 0/100" "alice's row"
 ok "ftpuser-list marks locked users"
 
 # ------------------------------------------------------ one user, in full
@@ -52,7 +43,7 @@ expect_match "$OUT" '^state: +active$' "alice is not locked"
 expect_match "$OUT" '^bytes: +0 B used of 10 MiB \(0 of 10485760\)$' \
     "alice's bytes"
 expect_match "$OUT" '^files: +0 used of 100 \(0 of 100\)$' "alice's files"
-expect_eq "$(grep -c . <<<"$OUT")" 7 "lines for one user"
+expect_eq "$(grep -c . <<<"$OUT")" 10 "lines for one user"
 tool "$FTPUSER_LIST" carol
 expect_eq "$RC" 1 "ftpuser-list of an unknown user"
 expect_contains "$ERR" "no such user 'carol'" "ftpuser-list of an unknown user"

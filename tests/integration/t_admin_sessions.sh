@@ -21,16 +21,6 @@ uid_b=$(user_uid bob)
 uid_c=$(user_uid carol)
 start_daemon
 
-# tool PROG [args...]: run an admin tool; RC, OUT, ERR.
-tool() {
-	local prog=$1
-	shift
-	RC=0
-	"$prog" -c "$CONF" "$@" >"$T/tool.out" 2>"$T/tool.err" || RC=$?
-	OUT=$(cat "$T/tool.out")
-	ERR=$(cat "$T/tool.err")
-}
-
 _pwd_shown() {
 	grep -q '^/' "$SESS_OUT"
 }

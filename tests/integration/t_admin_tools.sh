@@ -97,7 +97,13 @@ expect_contains "$ERR" "already used by 'bob'" "ftpuser-add with bob's uid"
 expect_eq "$(db_sum)" "$before" "the users file after a refused add"
 
 # ----------------------------------------------------------------- quota
-mod --quota-bytes 10M --quota-files 1k alice
+mod --quota-files 1k alice
+expect_eq "$RC" 2 "ftpuser-mod --quota-files 1k ($ERR)"
+expect_contains "$ERR" "file quota '1k' is not a count (a whole number" \
+    "a count with a suffix is refused as a count"
+mod --quota-files abc alice
+expect_contains "$ERR" "file quota 'abc' is not a count" "--quota-files abc"
+mod --quota-bytes 10M --quota-files 1024 alice
 expect_eq "$RC" 0 "ftpuser-mod --quota-bytes --quota-files ($ERR)"
 expect_eq "$(user_field alice 6):$(user_field alice 7)" "10485760:1024" \
     "alice's limits"

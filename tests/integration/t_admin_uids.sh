@@ -11,16 +11,6 @@
 
 FTPUSER_DEL=$top_builddir/ftpuser-del
 
-# tool PROG [args...]: run an admin tool; RC, OUT, ERR.
-tool() {
-	local prog=$1
-	shift
-	RC=0
-	"$prog" -c "$CONF" "$@" >"$T/tool.out" 2>"$T/tool.err" || RC=$?
-	OUT=$(cat "$T/tool.out")
-	ERR=$(cat "$T/tool.err")
-}
-
 # add NAME [options]: ftpuser-add with a random password; RC, ERR.
 add() {
 	local name=$1

@@ -47,13 +47,13 @@ printf 'put %s big\nget big %s\n' "$W/big" "$W/back" >"$W/cmds"
 on_tty "$W/cmds"
 expect_rc 0 "put and get under a terminal"
 expect_same_file "$W/back" "$W/big" "the file after the round trip"
-expect_match "$TTY" '^big .*[0-9]+% .*MiB / 200\.0 MiB .*/s (ETA [0-9:]+|- stalled -)' \
+expect_match "$TTY" '^big .*[0-9]+% .*MiB / 200 MiB .*/s (ETA [0-9:]+|- stalled -)' \
     "a bar of the put (name, percent, bytes, rate, ETA)"
 expect_match "$TTY" '^.*back .*[0-9]+% .*/s ETA [0-9:]+' "a bar of the get"
-expect_match "$TTY" '^big: 200\.0 MiB in [0-9.]+ s \([0-9.]+ [KMG]iB/s\), verified' \
+expect_match "$TTY" '^big: 200 MiB in [0-9.]+ s \([0-9.]+ [KMG]iB/s\), verified' \
     "the put's final line"
 last=$(printf '%s\n' "$TTY" | grep -v '^[[:space:]]*$' | tail -n 1)
-expect_match "$last" '^.*back: 200\.0 MiB in [0-9.]+ s \([0-9.]+ [KMG]iB/s\), verified' \
+expect_match "$last" '^.*back: 200 MiB in [0-9.]+ s \([0-9.]+ [KMG]iB/s\), verified' \
     "the last thing on the terminal"
 ok "a terminal shows a bar with percent, rate and ETA, then the final line"
 
@@ -73,7 +73,7 @@ kill -CONT "$sp"
 wait_pid "$tty_job" 120 || fail "the stalled get under a terminal failed"
 TTY=$(tr '\r' '\n' <"$T/tty.out")
 expect_contains "$TTY" "- stalled -" "the bar of a transfer that stopped"
-expect_match "$TTY" 'back: 200\.0 MiB in .*, verified' "the final line"
+expect_match "$TTY" 'back: 200 MiB in .*, verified' "the final line"
 expect_same_file "$W/back" "$W/big" "the file after the stall"
 ok "a transfer that stops moving is shown as stalled"
 
@@ -91,7 +91,7 @@ ERR=$(cat "$T/pipe.err")
 expect_eq "$ERR" "" "stderr on a pipe"
 expect_not_contains "$OUT" "ETA" "stdout on a pipe"
 expect_not_contains "$OUT" "[=" "stdout on a pipe"
-expect_match "$OUT" '^.*back: 200\.0 MiB in [0-9.]+ s \(.*/s\), verified$' \
+expect_match "$OUT" '^.*back: 200 MiB in [0-9.]+ s \(.*/s\), verified$' \
     "the final line on a pipe"
 expect_eq "$(printf '%s\n' "$OUT" | wc -l)" 1 "lines on a pipe"
 ok "a pipe gets only the final line"

@@ -274,11 +274,12 @@ expect_eq "$rc" 2 "ftpuser-quota without a name"
 
 list=$("$FTPUSER_LIST" -c "$CONF") || fail "ftpuser-list: $list"
 expect_match "$list" '^NAME +UID +GID +HOME ' "ftpuser-list's header"
-row() { awk -v n="$1" '$1 == n { print $5, $6 }' <<<"$list"; }
-expect_eq "$(row alice)" "1.6M/3.0M 3/100" "ftpuser-list: alice"
-expect_eq "$(row bob)" "1.0M/1.0M 1/-" "ftpuser-list: bob"
-expect_eq "$(row carol)" "10M/- 3/-" "ftpuser-list: carol"
-expect_eq "$(row dave)" "4.0K/- 4/4" "ftpuser-list: dave (a directory: 4 KiB)"
+# Columns are two or more blanks apart; a size has one inside.
+row() { awk -F '  +' -v n="$1" '$1 == n { print $5, $6 }' <<<"$list"; }
+expect_eq "$(row alice)" "1.6 MiB/3.0 MiB 3/100" "ftpuser-list: alice"
+expect_eq "$(row bob)" "1.0 MiB/1.0 MiB 1/-" "ftpuser-list: bob"
+expect_eq "$(row carol)" "10 MiB/- 3/-" "ftpuser-list: carol"
+expect_eq "$(row dave)" "4.0 KiB/- 4/4" "ftpuser-list: dave (a directory: 4 KiB)"
 expect_eq "$(awk '$1 == "alice" { print $2, $3, $4 }' <<<"$list")" \
     "$(user_uid alice) $(user_gid alice) $ha" "ftpuser-list: alice's ids"
 list=$("$FTPUSER_LIST" -c "$CONF" -H) || fail "ftpuser-list -H"
@@ -315,7 +316,8 @@ out=$("$FTPUSER_QUOTA" -c "$CONF" alice 2>&1) || rc=$?
 expect_eq "$rc" 1 "ftpuser-quota of a damaged file"
 expect_contains "$out" "damaged" "ftpuser-quota of a damaged file"
 expect_eq "$("$FTPUSER_LIST" -c "$CONF" -H |
-	awk '$1 == "alice" { print $5, $6 }')" "damaged/3.0M damaged/100" \
+	awk -F '  +' '$1 == "alice" { print $5, $6 }')" \
+    "damaged/3.0 MiB damaged/100" \
     "ftpuser-list of a damaged file"
 out=$("$FTPUSER_QUOTA" -c "$CONF" --recount alice 2>&1) ||
 	fail "ftpuser-quota --recount alice: $out"

@@ -42,8 +42,8 @@ run_client alice "$pw" <<<$'ls -t\nls -S\nls -r -1'
 expect_eq "$OUT" $'d\nsmall\nk\nlarge\nlarge\nd\nk\nsmall\nsmall\nlarge\nk\nd' \
     "ls -t (newest first), -S (largest first), -r -1 (reversed)"
 run_client alice "$pw" <<<$'ls -lh'
-expect_match "$OUT" '^-rw.*  1\.5K 2021-01-01 00:00 k$' "ls -lh: 1.5K"
-expect_match "$OUT" '^-rw.* 100 2022-01-01 00:00 small$' "ls -lh: bytes below 1K"
+expect_match "$OUT" '^-rw.* 1\.5 KiB 2021-01-01 00:00 k$' "ls -lh: 1.5 KiB"
+expect_match "$OUT" '^-rw.* 100 B 2022-01-01 00:00 small$' "ls -lh: bytes below 1 KiB"
 run_client alice "$pw" <<<$'ls -x'
 expect_rc 1 "ls -x"
 expect_contains "$ERR" "unknown option '-x'" "an unknown option"
@@ -62,7 +62,7 @@ expect_rc 0 "df"
 expect_match "$OUT" '^ +1K-blocks +Used +Avail +Use%$' "df's header"
 expect_match "$OUT" '^ +10240 +[0-9]+ +[0-9]+ +[0-9]+%$' "df in 1K blocks"
 expect_match "$OUT" '^ +Size +Used +Avail +Use%$' "df -h's header"
-expect_match "$OUT" '^ +10\.0 MiB +[0-9.]+ KiB +[0-9.]+ MiB +[0-9]+%$' "df -h"
+expect_match "$OUT" '^ +10 MiB +[0-9.]+ KiB +[0-9.]+ MiB +[0-9]+%$' "df -h"
 ok "df [-h] shows the quota"
 
 # ---------------------------------- local commands, version, ?, progress

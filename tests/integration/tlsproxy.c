@@ -5,11 +5,12 @@
  *
  * Runs as: the test; never installed.
  *
- *   tlsproxy HOST PORT
+ *   tlsproxy HOST PORT [SOURCE]
  *
  * Listens on 127.0.0.1 on a port of the kernel's choosing, prints that
  * port on stdout, then serves each connection in a child: it connects to
- * HOST PORT, runs the first TLS handshake (no key check: it only tests
+ * HOST PORT (from the local address SOURCE if given, so that a test can
+ * log in from 127.0.0.2 as well as from 127.0.0.1), runs the first TLS handshake (no key check: it only tests
  * the server's protocol), relays bytes both ways, and watches the frames
  * the test sends for LOGIN.  When the server answers a LOGIN with
  * close_notify, it runs the second (PSK) handshake as mftp does and goes
@@ -260,8 +261,26 @@ static void __attribute__((noreturn)) tp_plain(struct tp *p)
 	}
 }
 
-static void __attribute__((noreturn)) tp_serve(
-    int down, const char *host, const char *port, SSL_CTX *ctx1, SSL_CTX *ctx2)
+/* Bind s to the numeric address source (port 0), or exit. */
+static void
+tp_bind_source(int s, int family, const char *source)
+{
+	struct addrinfo hints, *res;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = family;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
+	if (getaddrinfo(source, "0", &hints, &res) != 0 ||
+	    bind(s, res->ai_addr, res->ai_addrlen) == -1) {
+		fprintf(stderr, "tlsproxy: cannot bind to %s\n", source);
+		_exit(1);
+	}
+	freeaddrinfo(res);
+}
+
+static void __attribute__((noreturn)) tp_serve(int down, const char *host,
+    const char *port, const char *source, SSL_CTX *ctx1, SSL_CTX *ctx2)
 {
 	struct addrinfo hints, *res;
 	struct pollfd pfd[2];
@@ -277,8 +296,11 @@ static void __attribute__((noreturn)) tp_serve(
 	hints.ai_socktype = SOCK_STREAM;
 	if (getaddrinfo(host, port, &hints, &res) != 0)
 		_exit(1);
-	if ((p.up = socket(res->ai_family, SOCK_STREAM, 0)) == -1 ||
-	    connect(p.up, res->ai_addr, res->ai_addrlen) == -1)
+	if ((p.up = socket(res->ai_family, SOCK_STREAM, 0)) == -1)
+		_exit(1);
+	if (source != NULL)
+		tp_bind_source(p.up, res->ai_family, source);
+	if (connect(p.up, res->ai_addr, res->ai_addrlen) == -1)
 		_exit(1);
 	freeaddrinfo(res);
 	(void)setsockopt(p.up, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -340,8 +362,8 @@ main(int argc, char *argv[])
 	SSL_CTX *ctx1, *ctx2;
 	int lfd, fd;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: tlsproxy host port\n");
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: tlsproxy host port [source]\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -377,7 +399,8 @@ main(int argc, char *argv[])
 			continue;
 		case 0:
 			close(lfd);
-			tp_serve(fd, argv[1], argv[2], ctx1, ctx2);
+			tp_serve(fd, argv[1], argv[2],
+			    argc == 4 ? argv[3] : NULL, ctx1, ctx2);
 		}
 		close(fd);
 	}

@@ -68,6 +68,9 @@ verdict_ok(const char *name, uint32_t uid, uint32_t gid, const char *home)
 	assert_int_equal(buf_put_cstring(b, home), 0);
 	assert_int_equal(buf_put_u64(b, 1000), 0);
 	assert_int_equal(buf_put_u64(b, 20), 0);
+	assert_int_equal(buf_put_u32(b, 2), 0);
+	assert_int_equal(buf_put_u64(b, 1 << 20), 0);
+	assert_int_equal(buf_put_cstring(b, "127.0.0.2"), 0);
 	assert_int_equal(buf_put(b, test_psk, MFTP_PSK_LEN), 0);
 	assert_int_equal(buf_put_u64(b, 0), 0);
 	return b;
@@ -114,6 +117,9 @@ test_verdict_round_trip(void **state)
 	strlcpy(v.home, "/srv/mftp/alice", sizeof(v.home));
 	v.quota_bytes = 1ULL << 40;
 	v.quota_files = 7;
+	v.max_sessions = 3;
+	v.rate = 10ULL << 20;
+	strlcpy(v.allow, "10.0.0.0/8,2001:db8::/32", sizeof(v.allow));
 	memcpy(v.psk, test_psk, MFTP_PSK_LEN);
 	v.features = 3;
 	assert_int_equal(privsep_send_verdict(sv[0], &v), 0);
@@ -125,6 +131,9 @@ test_verdict_round_trip(void **state)
 	assert_string_equal(got.home, "/srv/mftp/alice");
 	assert_true(got.quota_bytes == 1ULL << 40);
 	assert_true(got.quota_files == 7);
+	assert_int_equal(got.max_sessions, 3);
+	assert_true(got.rate == 10ULL << 20);
+	assert_string_equal(got.allow, "10.0.0.0/8,2001:db8::/32");
 	assert_memory_equal(got.psk, test_psk, MFTP_PSK_LEN);
 	assert_true(got.features == 3);
 

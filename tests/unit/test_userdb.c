@@ -107,8 +107,21 @@ expect_bad(const char *line, const char *what)
 static void
 test_parse_line_bad(void **state)
 {
-	expect_bad("alice:x:1:1:/h:0", "6 fields instead of 7");
-	expect_bad("alice:x:1:1:/h:0:0:", "8 fields instead of 7");
+	expect_bad("alice:x:1:1:/h:0", "6 fields instead of 7 or 10");
+	expect_bad("alice:x:1:1:/h:0:0:", "8 fields instead of 7 or 10");
+	expect_bad("alice:x:1:1:/h:0:0:0:0", "9 fields instead of 7 or 10");
+	/* The limits: sessions, rate, canonical allow-list. */
+	expect_bad("alice:x:1:1:/h:0:0:-1:0:", "session limit '-1'");
+	expect_bad("alice:x:1:1:/h:0:0:10001:0:", "session limit '10001'");
+	expect_bad("alice:x:1:1:/h:0:0::0:", "session limit ''");
+	expect_bad("alice:x:1:1:/h:0:0:0:2M:", "rate '2M'");
+	expect_bad("alice:x:1:1:/h:0:0:0::", "rate ''");
+	expect_bad("alice:x:1:1:/h:0:0:0:0:300.1.1.1", "not an IPv4 or IPv6");
+	expect_bad("alice:x:1:1:/h:0:0:0:0:10.0.0.1/8", "canonical");
+	expect_bad("alice:x:1:1:/h:0:0:0:0:1.2.3.4/32", "canonical");
+	expect_bad("alice:x:1:1:/h:0:0:0:0:1.2.3.4,", "not an address");
+	expect_bad("alice:x:1:1:/h:0:0:0:0:0:0:0:0:0:0:0:1", "canonical");
+	expect_bad("alice:x:1:1:/h:0:0:0:0:a:b", "not an IPv4 or IPv6");
 	expect_bad("alice", "1 fields");
 	expect_bad("Alice:x:1:1:/h:0:0", "invalid user name");
 	expect_bad(":x:1:1:/h:0:0", "invalid user name");
@@ -138,6 +151,54 @@ test_parse_line_bad(void **state)
 	expect_bad("alice:x:1:1:/h:0: 1", "file quota ' 1'");
 	expect_bad("alice:x:1:1:/h:0:1\r", "file quota");
 	expect_bad("alice:x:1:1:/h:0:99999999999999999999", "file quota");
+}
+
+/*
+ * The three limit fields: read from a ten-field line (the allow-list may
+ * hold ':'), written back the same; a user without limits is written
+ * with the seven fields older readers know, and a seven-field line reads
+ * as no limits.
+ */
+static void
+test_limits(void **state)
+{
+	const char *ten = "dave:" HASH ":25000:100:/h:0:0:2:2097152:"
+			  "127.0.0.2,2001:db8::/32";
+	struct user u;
+	char line[512], err[256];
+
+	assert_int_equal(userdb_parse_line(ten, &u, err, sizeof(err)), 0);
+	assert_int_equal(u.max_sessions, 2);
+	assert_true(u.rate == 2097152);
+	assert_string_equal(u.allow, "127.0.0.2,2001:db8::/32");
+	assert_int_equal(userdb_format_line(&u, line, sizeof(line)), 0);
+	line[strlen(line) - 1] = '\0';
+	assert_string_equal(line, ten);
+
+	/* No limits left: seven fields again. */
+	u.max_sessions = 0;
+	u.rate = 0;
+	assert_int_equal(user_set_allow(&u, "", err, sizeof(err)), 0);
+	assert_int_equal(userdb_format_line(&u, line, sizeof(line)), 0);
+	assert_string_equal(line, "dave:" HASH ":25000:100:/h:0:0\n");
+	/* Any one limit: ten. */
+	u.rate = 1;
+	assert_int_equal(userdb_format_line(&u, line, sizeof(line)), 0);
+	assert_string_equal(line, "dave:" HASH ":25000:100:/h:0:0:0:1:\n");
+	/* Only canonical lists are taken. */
+	assert_int_equal(
+	    user_set_allow(&u, "10.0.0.1/8", err, sizeof(err)), -1);
+	assert_int_equal(user_set_allow(&u, "10.0.0.0/8", err, sizeof(err)), 0);
+	assert_string_equal(u.allow, "10.0.0.0/8");
+	user_free(&u);
+
+	/* An old line: no limits. */
+	assert_int_equal(
+	    userdb_parse_line("eve:x:7:7:/e:0:0", &u, err, sizeof(err)), 0);
+	assert_int_equal(u.max_sessions, 0);
+	assert_true(u.rate == 0);
+	assert_string_equal(u.allow, "");
+	user_free(&u);
 }
 
 static void
@@ -237,7 +298,7 @@ test_parse(void **state)
 
 	/* Each malformed kind, with its line number. */
 	expect_parse_error(
-	    "# c\nalice:x:1:1:/h:0\n", "line 2: 6 fields instead of 7");
+	    "# c\nalice:x:1:1:/h:0\n", "line 2: 6 fields instead of 7 or 10");
 	expect_parse_error("a:x:1:1:/h:0:0\n\n\nB:x:1:1:/h:0:0\n",
 	    "line 4: invalid user name 'B'");
 	expect_parse_error("a:x:1:1:/h:0:0\nb::1:1:/h:0:0\n",
@@ -500,6 +561,7 @@ main(void)
 		cmocka_unit_test(test_parse_line),
 		cmocka_unit_test(test_parse_line_bad),
 		cmocka_unit_test(test_format_roundtrip),
+		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_parse_long_line),
 		cmocka_unit_test(test_add_remove),

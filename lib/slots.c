@@ -1,0 +1,134 @@
+/*
+ * slots.c: session slots as OFD locks on one byte each (slots.h).
+ *
+ * Runs as: root, in the per-connection monitor (slots_take) and in
+ * ftpuser-list (slots_count).  The path is DIR/NAME with NAME a valid
+ * user name, opened with O_NOFOLLOW: DIR is root's, and no user can
+ * put a link there.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mftp_limits.h"
+#include "slots.h"
+#include "util.h"
+
+/*
+ * A write lock on slots [lo, hi): slot i is one byte at offset i, past
+ * the (empty) file's end.
+ */
+static void
+slots_range(struct flock *fl, unsigned int lo, unsigned int hi)
+{
+	memset(fl, 0, sizeof(*fl));
+	fl->l_type = F_WRLCK;
+	fl->l_whence = SEEK_SET;
+	fl->l_start = (off_t)lo;
+	fl->l_len = (off_t)(hi - lo);
+}
+
+static int
+slots_open(const char *dir, const char *name, int flags)
+{
+	char *path;
+	int fd, saved;
+
+	xasprintf(&path, "%s/%s", dir, name);
+	fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC, 0600);
+	saved = errno;
+	free(path);
+	errno = saved;
+	return fd;
+}
+
+/*
+ * How many slots in [lo, hi) are held: one F_OFD_GETLK says whether a
+ * range holds any, so a range without sessions costs one call, and each
+ * held slot about log2(hi - lo).  -1 with errno.  (An OFD lock of fd's
+ * own description is not seen: call it on a descriptor holding none.)
+ */
+static int
+slots_held(int fd, unsigned int lo, unsigned int hi)
+{
+	struct flock fl;
+	unsigned int mid;
+	int a, b;
+
+	if (lo >= hi)
+		return 0;
+	slots_range(&fl, lo, hi);
+	if (fcntl(fd, F_OFD_GETLK, &fl) == -1)
+		return -1;
+	if (fl.l_type == F_UNLCK)
+		return 0;
+	if (hi - lo == 1)
+		return 1;
+	mid = lo + (hi - lo) / 2;
+	if ((a = slots_held(fd, lo, mid)) == -1 ||
+	    (b = slots_held(fd, mid, hi)) == -1)
+		return -1;
+	return a + b;
+}
+
+int
+slots_take(
+    const char *dir, const char *name, unsigned int max, unsigned int *slot)
+{
+	struct flock fl;
+	unsigned int i;
+	int fd, held, saved;
+
+	/* Write access: a write lock needs it, though nothing is written. */
+	fd = slots_open(dir, name, O_RDWR | O_CREAT);
+	if (fd == -1 && errno == ENOENT) {
+		if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+			goto fail;
+		fd = slots_open(dir, name, O_RDWR | O_CREAT);
+	}
+	if (fd == -1)
+		return -1;
+	/*
+	 * Sessions that took a slot beyond max (the limit was higher when
+	 * they logged in) count too, so that a lowered limit holds as soon
+	 * as sessions end, not only once those ones have.
+	 */
+	if ((held = slots_held(fd, 0, MFTP_USER_SESSIONS_MAX)) == -1)
+		goto fail;
+	for (i = 0; (unsigned int)held < max && i < max; i++) {
+		slots_range(&fl, i, i + 1);
+		/* Never waits: a taken slot is the next one's turn. */
+		if (fcntl(fd, F_OFD_SETLK, &fl) == 0) {
+			*slot = i;
+			return fd;
+		}
+		if (errno != EAGAIN && errno != EACCES)
+			goto fail;
+	}
+	errno = EUSERS;
+fail:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	errno = saved;
+	return -1;
+}
+
+int
+slots_count(const char *dir, const char *name)
+{
+	int fd, n, saved;
+
+	if ((fd = slots_open(dir, name, O_RDONLY)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	n = slots_held(fd, 0, MFTP_USER_SESSIONS_MAX);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return n;
+}

@@ -1,0 +1,38 @@
+/*
+ * slots.h: a user's concurrent sessions counted with byte-range locks.
+ *
+ * Each user with a session limit has a slot file DIR/NAME (root 0600,
+ * its contents unused).  A session holds an open file description
+ * (OFD) write lock on one byte of it, byte i for slot i, for as long as
+ * it lives.  So:
+ *   - the count is the kernel's (or, on NFSv4 and CephFS, the lock
+ *     server's): sessions on several nodes sharing DIR see one truth;
+ *   - a session that ends in any way, a crash or SIGKILL included, frees
+ *     its slot at once, with nothing to clean up (a node that dies frees
+ *     its slots when its NFS lease runs out);
+ *   - nothing is written: no count that a crash could leave wrong.
+ *
+ * Used by: the per-connection monitor (root) to take a slot, and
+ * ftpuser-list to count the slots taken.
+ */
+#ifndef MFTP_SLOTS_H
+#define MFTP_SLOTS_H
+
+/*
+ * Take the first free slot of max in DIR/name, making DIR (0700) and
+ * the file (0600) if they are missing.  Returns the descriptor that
+ * holds the lock (close-on-exec; the slot is held until every copy of
+ * it is closed) and the slot in *slot; -1 with errno EUSERS when max
+ * sessions hold slots (those beyond max, taken under a higher limit,
+ * included), or another errno when the file cannot be used.
+ */
+int slots_take(
+    const char *dir, const char *name, unsigned int max, unsigned int *slot);
+
+/*
+ * How many slots of DIR/name are held now, by sessions of any node:
+ * 0 when the file does not exist, -1 with errno when it cannot be read.
+ */
+int slots_count(const char *dir, const char *name);
+
+#endif

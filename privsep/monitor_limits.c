@@ -1,0 +1,76 @@
+/*
+ * monitor_limits.c: where a user may log in from, and how many sessions
+ * it may have at once (ftpuser-mod --allow-from, --max-sessions).
+ *
+ * Runs as: root, in the per-connection monitor, after the password was
+ * right and monitor_check.c found the verdict's record (limits
+ * included) to be the user database's: the limits applied here are the
+ * administrator's, not the helper's word.  The client's address is the
+ * listener's (accept), never anything the client said.
+ *
+ * A refusal here is not a failed login: the password was right.  It is
+ * logged as "login refused ...", which the fail2ban filter (it matches
+ * "login failed ...") does not count, so that a user over its session
+ * limit does not get its address banned.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include "allowlist.h"
+#include "config.h"
+#include "log.h"
+#include "monitor.h"
+#include "monitor_limits.h"
+#include "privsep_msg.h"
+#include "slots.h"
+
+int
+monitor_limits(const struct monitor_args *a, const struct privsep_verdict *v,
+    char *why, size_t whylen)
+{
+	struct allowlist l;
+	unsigned int slot;
+	char err[256];
+	int fd;
+
+	if (allowlist_parse(v->allow, &l, err, sizeof(err)) == -1) {
+		/* monitor_check found it in the database: cannot happen. */
+		log_warnx("login refused user=%s addr=%s: bad allow-list: %s",
+		    v->name, a->peer, err);
+		snprintf(why, whylen,
+		    "your account cannot be served now; "
+		    "please tell the administrator");
+		return MONITOR_LIMITS_REFUSED;
+	}
+	if (!allowlist_match(&l, a->addr)) {
+		log_notice("login refused user=%s addr=%s: not in the "
+			   "user's allow-list (%s)",
+		    v->name, a->peer, v->allow);
+		snprintf(
+		    why, whylen, "%s may not log in from %s", v->name, a->addr);
+		return MONITOR_LIMITS_REFUSED;
+	}
+	if (v->max_sessions == 0)
+		return -1;
+	if ((fd = slots_take(
+		 a->cfg->session_dir, v->name, v->max_sessions, &slot)) != -1) {
+		log_debug("user=%s addr=%s holds session slot %u of %u",
+		    v->name, a->peer, slot, v->max_sessions);
+		return fd;
+	}
+	if (errno == EUSERS) {
+		log_notice("login refused user=%s addr=%s: %u sessions "
+			   "already (the user's limit)",
+		    v->name, a->peer, v->max_sessions);
+		snprintf(why, whylen, "too many sessions for %s (limit %u)",
+		    v->name, v->max_sessions);
+		return MONITOR_LIMITS_REFUSED;
+	}
+	/* A limit that cannot be counted is not waived. */
+	log_warn("login refused user=%s addr=%s: session slots %s/%s", v->name,
+	    a->peer, a->cfg->session_dir, v->name);
+	snprintf(why, whylen,
+	    "your account cannot be served now; please tell the "
+	    "administrator");
+	return MONITOR_LIMITS_REFUSED;
+}

@@ -1,0 +1,28 @@
+/*
+ * monitor_limits.h: the user's login limits, applied by the monitor
+ * after a good verdict it has checked (monitor_limits.c).
+ *
+ * Runs as: root, in the per-connection monitor.
+ */
+#ifndef MFTP_MONITOR_LIMITS_H
+#define MFTP_MONITOR_LIMITS_H
+
+#include <stddef.h>
+
+struct monitor_args;
+struct privsep_verdict;
+
+/* monitor_limits' answer when the login is refused. */
+#define MONITOR_LIMITS_REFUSED (-2)
+
+/*
+ * Apply v's allow-list to the client's address and take one of v's
+ * session slots.  Returns the descriptor that holds the slot (keep it
+ * open for the session's lifetime), -1 when the user has no session
+ * limit, or MONITOR_LIMITS_REFUSED with the client's message in why
+ * (the refusal is logged here).
+ */
+int monitor_limits(const struct monitor_args *a,
+    const struct privsep_verdict *v, char *why, size_t whylen);
+
+#endif
