@@ -88,6 +88,7 @@ race_fifos() {
 	done
 }
 
+# shellcheck disable=SC2034 # pids is the caller's
 race_client() {
 	local i=$1
 	shift

@@ -171,7 +171,8 @@ expect_no_match "$(logs)" 'addr=127\.0\.0\.1 port' \
 # fail2ban reads the real address out of a failed login on any node.
 lb_client 127.0.0.6 bob "wrong-$pw_b" <<<"pwd"
 expect_rc 4 "a wrong password through the balancer"
-expect_match "$(logs)" 'login failed user=bob addr=127\.0\.0\.6 port [0-9]+ attempt=1$' \
+expect_match "$(logs)" \
+    'login failed user=bob addr=127\.0\.0\.6 port [0-9]+ attempt=1$' \
     "the failed login's line"
 if command -v fail2ban-regex >/dev/null 2>&1; then
 	logs >"$T/nodes.log"
@@ -215,7 +216,8 @@ expect_match "$(cat "$DAEMON_LOG")" \
 } | raw 127.0.0.1 127.0.0.2 --expect-close 10 >"$T/raw.out"
 expect_not_contains "$(cat "$T/raw.out")" "too many" \
     "a session from another real address"
-expect_match "$(cat "$DAEMON_LOG")" 'connection addr=192\.0\.2\.8 port 40004 via=127\.0\.0\.1' \
+expect_match "$(cat "$DAEMON_LOG")" \
+    'connection addr=192\.0\.2\.8 port 40004 via=127\.0\.0\.1' \
     "the other address's connection"
 for p in "${held[@]}"; do
 	kill_tree "$p"
@@ -225,7 +227,8 @@ wait_for 10 _no_sessions || fail "the held sessions linger"
 ok "the per-IP limit counts the address in the header"
 
 # --------------------------------------------- a header from elsewhere
-raw 127.0.0.9 127.0.0.2 --expect-close 10 >"$T/raw.out" <<<"$(v2 198.51.100.1 1000)" ||
+raw 127.0.0.9 127.0.0.2 --expect-close 10 >"$T/raw.out" \
+    <<<"$(v2 198.51.100.1 1000)" ||
 	fail "a header from an unlisted address was not refused"
 expect_match "$(cat "$DAEMON_LOG")" \
     'not TLS from addr=127\.0\.0\.9 port [0-9]+ \(first byte 0x0d\)' \
@@ -334,7 +337,8 @@ done
 a=$(acct alice)
 ((${a% *} <= LIMIT)) || fail "accounting $a > $LIMIT"
 exact alice "after the race across two nodes"
-ok "two nodes racing for one quota: $won won, the limit held, accounting == recount"
+ok "two nodes racing for one quota: $won won, the limit held," \
+    "accounting == recount"
 
 # ----------------------------- a node killed in the middle of a download
 find "$home_a" -mindepth 1 -delete
@@ -382,11 +386,12 @@ expect_contains "$(cat "$T/retry.err")" "reconnecting to resume (1 of 3)" \
 expect_same_file "$W/got" "$home_a/big" "the download resumed on the other node"
 expect_match "$(cat "$T/retry.out")" 'resumed at .*verified$' \
     "the resumed transfer's line"
-line=$(grep -F 'transfer user=alice ' "$other_log" | grep -F ' op=get path=big ' |
-	tail -n 1)
+line=$(grep -F 'transfer user=alice ' "$other_log" |
+	grep -F ' op=get path=big ' | tail -n 1)
 off=$(sed -n 's/.* offset=\([0-9]*\).*/\1/p' <<<"$line")
-[ -n "$off" ] && [ "$off" -gt 0 ] ||
+if [ -z "$off" ] || [ "$off" -eq 0 ]; then
 	fail "the other node did not resume the download: '$line'"
+fi
 ok "a node killed mid-download: --retry resumed at $off on the other node"
 
 check_log_clean

@@ -84,18 +84,23 @@ expect_match "$OUT" 'resumed at .*verified$' "the transfer line"
 expect_match "$OUT" '^/$' \
     "the command after the resumed one"
 off=$(last_offset get big)
-[ -n "$off" ] && [ "$off" -gt 0 ] || fail "the get did not resume (offset '$off')"
+if [ -z "$off" ] || [ "$off" -eq 0 ]; then
+	fail "the get did not resume (offset '$off')"
+fi
 ok "a get cut by a killed server resumes with --retry (at $off)"
 
 # ------------------------------------------------------ put, resumed
 slow_client "put $W/big up" -o Retry=1
-run_slices "$home/.up.mftp-part" "$CUT" || fail "the put did not reach $CUT bytes"
+run_slices "$home/.up.mftp-part" "$CUT" ||
+	fail "the put did not reach $CUT bytes"
 kill_serving
 expect_rc 0 "the put with -o Retry=1 whose server was killed"
 expect_contains "$ERR" "reconnecting to resume (1 of 1)" "what mftp says"
 expect_same_file "$home/up" "$W/big" "the resumed upload"
 off=$(last_offset put up)
-[ -n "$off" ] && [ "$off" -gt 0 ] || fail "the put did not resume (offset '$off')"
+if [ -z "$off" ] || [ "$off" -eq 0 ]; then
+	fail "the put did not resume (offset '$off')"
+fi
 ok "a put cut by a killed server resumes with -o Retry=1 (at $off)"
 
 # ------------------------------------------------- no retry, no server
