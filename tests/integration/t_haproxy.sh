@@ -8,7 +8,8 @@
 #
 # Checked: logins through the balancer land on both nodes, and both log
 # the client's own address, never the balancer's; the per-IP limit counts
-# the address in the header, not the balancer's; health checks (haproxy's
+# the address in the header, not the balancer's (v1 lines and IPv6
+# clients are read as well); health checks (haproxy's
 # connect-only tcp-check, a LOCAL header) leave no log line and start no
 # session; a header from an unlisted address is a protocol error; a
 # malformed, truncated or silent header from the balancer is dropped, a
@@ -224,6 +225,22 @@ for p in "${held[@]}"; do
 	wait "$p" 2>/dev/null
 done
 wait_for 10 _no_sessions || fail "the held sessions linger"
+# A v1 line and a v2 IPv6 header name their clients as well.
+{
+	hex_bytes $'PROXY TCP4 192.0.2.9 127.0.0.2 5555 2121\r\n'
+	printf '\n@sleep 300\n@shut\n'
+} | raw 127.0.0.1 127.0.0.2 --expect-close 10 >/dev/null
+{
+	printf '0d0a0d0a000d0a515549540a21210024'
+	printf '20010db8000000000000000000000007%032x%04x%04x' 1 6666 2121
+	printf '\n@sleep 300\n@shut\n'
+} | raw 127.0.0.1 127.0.0.2 --expect-close 10 >/dev/null
+expect_match "$(cat "$DAEMON_LOG")" \
+    'connection addr=192\.0\.2\.9 port 5555 via=127\.0\.0\.1 ' \
+    "a v1 header's client"
+expect_match "$(cat "$DAEMON_LOG")" \
+    'connection addr=2001:db8::7 port 6666 via=127\.0\.0\.1 ' \
+    "a v2 IPv6 header's client"
 ok "the per-IP limit counts the address in the header"
 
 # --------------------------------------------- a header from elsewhere
