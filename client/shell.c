@@ -100,10 +100,11 @@ shell_retry(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const char *const resumable[] = { "get", "reget", "mget", "put",
 		"reput", "mput" };
+	const struct cmd *c;
 	char **rargv;
 	unsigned int pause;
 	size_t i;
-	int tries, r = SHELL_LOST;
+	int tries, addc, r = SHELL_LOST;
 
 	if (ctx->interactive || ctx->retry == 0)
 		return SHELL_LOST;
@@ -112,11 +113,17 @@ shell_retry(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 	if (i == sizeof(resumable) / sizeof(resumable[0]))
 		return SHELL_LOST;
-	/* The command again, with -c: a download resumes its .part. */
+	/*
+	 * The command again, with -c where it takes one (get, mget, put,
+	 * mput): a download resumes its .part.  reget implies -c and reput
+	 * resumes anyway; neither accepts it.
+	 */
+	c = cmd_find(argv[0]);
+	addc = c != NULL && strchr(c->opts, 'c') != NULL;
 	rargv = xcalloc((size_t)argc + 2, sizeof(*rargv));
 	rargv[0] = argv[0];
 	rargv[1] = (char *)"-c";
-	memcpy(rargv + 2, argv + 1, (size_t)argc * sizeof(*rargv));
+	memcpy(rargv + 1 + addc, argv + 1, (size_t)argc * sizeof(*rargv));
 	for (tries = 1; tries <= ctx->retry; tries++) {
 		pause = (unsigned int)tries * SHELL_RETRY_PAUSE_MS;
 		if (pause > SHELL_RETRY_PAUSE_MAX_MS)
@@ -130,7 +137,7 @@ shell_retry(struct cmd_ctx *ctx, int argc, char **argv)
 			fprintf(stderr, "mftp: %s\n", ctx->reason);
 			continue;
 		}
-		if (cmd_run(ctx, argc + 1, rargv) == 0) {
+		if (cmd_run(ctx, argc + addc, rargv) == 0) {
 			r = SHELL_OK;
 			break;
 		}

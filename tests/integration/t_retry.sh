@@ -2,7 +2,8 @@
 # t_retry: mftp --retry N in batch mode.  A get whose serving process is
 # SIGKILLed in the middle reconnects, logs in again and resumes (the
 # server logs offset > 0), the file is byte-identical and verified, and
-# the script goes on to its next command; the same for a put (-o Retry).
+# the script goes on to its next command; the same for a reput
+# (-o Retry), which takes no -c.
 # When the server is gone for good, the client gives up after N attempts
 # with exit 3; without --retry it does not try at all.
 #
@@ -90,18 +91,18 @@ fi
 ok "a get cut by a killed server resumes with --retry (at $off)"
 
 # ------------------------------------------------------ put, resumed
-slow_client "put $W/big up" -o Retry=1
+slow_client "reput $W/big up" -o Retry=1
 run_slices "$home/.up.mftp-part" "$CUT" ||
 	fail "the put did not reach $CUT bytes"
 kill_serving
-expect_rc 0 "the put with -o Retry=1 whose server was killed"
+expect_rc 0 "the reput with -o Retry=1 whose server was killed"
 expect_contains "$ERR" "reconnecting to resume (1 of 1)" "what mftp says"
 expect_same_file "$home/up" "$W/big" "the resumed upload"
 off=$(last_offset put up)
 if [ -z "$off" ] || [ "$off" -eq 0 ]; then
 	fail "the put did not resume (offset '$off')"
 fi
-ok "a put cut by a killed server resumes with -o Retry=1 (at $off)"
+ok "a reput cut by a killed server resumes with -o Retry=1 (at $off)"
 
 # ------------------------------------------------- no retry, no server
 rm -f "$W/got" "$W/got.part"
