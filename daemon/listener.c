@@ -8,9 +8,9 @@
  * without reading anything, and is closed.  The one exception: from a
  * configured load balancer it first reads the PROXY header, and only
  * that, to learn the client's address for the per-IP limit
- * (proxywait.c).  A child's crash is just a
- * reaped pid here.  Signal handlers only count the signal and wake the
- * poll loop through a pipe; everything else happens in the loop.
+ * (proxywait.c).  A child's crash is just a reaped pid here.  Signal
+ * handlers only count the signal and wake the poll loop through a pipe;
+ * everything else happens in the loop.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
