@@ -35,6 +35,7 @@ struct cmd_ctx {
 	int interrupted; /* a transfer was stopped by Ctrl-C */
 	char *cwd;	 /* the remote directory cd went to, or NULL */
 	struct login *login; /* how to log in again (login.h) */
+	int retry;	     /* --retry: a batch transfer's reconnects */
 };
 
 /* The bit for option letter c (a-z, A-Z, 0-9) in cmd_ctx.opts. */

@@ -30,8 +30,8 @@ login_connect(
 {
 	struct rpc *r;
 
-	if ((r = rpc_connect(l->host, l->port, LOGIN_CONNECT_TIMEOUT_MS, trust,
-		 errbuf, errlen)) == NULL)
+	if ((r = rpc_connect(l->host, l->port, l->bind,
+		 LOGIN_CONNECT_TIMEOUT_MS, trust, errbuf, errlen)) == NULL)
 		return NULL;
 	rpc_set_verify(r, l->verify);
 	if (rpc_hello(r) != RPC_OK) {

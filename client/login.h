@@ -18,6 +18,7 @@ struct cmd_ctx;
 struct login {
 	const char *host;
 	const char *port;
+	const char *bind; /* -o BindAddress: the local address, or NULL */
 	struct rpc_trust trust;
 	const char *user;
 	int pwfd;	 /* --password-fd, or -1 */

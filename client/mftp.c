@@ -48,8 +48,10 @@ static void __attribute__((noreturn)) usage(int status)
 {
 	fprintf(status == 0 ? stdout : stderr,
 	    "usage: mftp [-hnqrv] [-b batchfile] [-P port] [--password-fd fd]\n"
-	    "            [-o StrictHostKeyChecking=ask|yes|accept-new|no]\n"
+	    "            [--retry n] [-o StrictHostKeyChecking=ask|yes|"
+	    "accept-new|no]\n"
 	    "            [-o UserKnownHostsFile=path] [-o Verify=xxh128|sha256]\n"
+	    "            [-o BindAddress=addr] [-o Retry=n]\n"
 	    "            [--version] destination\n"
 	    "destination: [user@]host[:port]  a session\n"
 	    "             user@host:path [local]  fetch a file (-r: a tree)\n"
@@ -90,9 +92,29 @@ mftp_port_arg(const char *s)
  * -o KEY=VALUE, with ssh's names and values for the same things, so a
  * script reads the same for both.
  */
+/* The options -o sets besides the trust ones. */
+struct mftp_opts {
+	char *khfile;	  /* UserKnownHostsFile */
+	int verify;	  /* Verify, or -1 */
+	const char *bind; /* BindAddress, or NULL */
+	int retry;	  /* Retry (--retry) */
+};
+
+/* A --retry count: 0..100. */
+static int
+mftp_retry_arg(const char *s)
+{
+	const char *err;
+	long long n;
+
+	n = strtonum(s, 0, 100, &err);
+	if (err != NULL)
+		die(EXIT_USAGE, "retry count '%s' is %s (0-100)", s, err);
+	return (int)n;
+}
+
 static void
-mftp_option(
-    struct rpc_trust *trust, char **khfile, int *verify, const char *arg)
+mftp_option(struct rpc_trust *trust, struct mftp_opts *o, const char *arg)
 {
 	static const struct {
 		const char *name;
@@ -127,11 +149,11 @@ mftp_option(
 	    strncasecmp(arg, "UserKnownHostsFile", klen) == 0) {
 		if (*v == '\0')
 			die(EXIT_USAGE, "-o UserKnownHostsFile: empty path");
-		free(*khfile);
+		free(o->khfile);
 		if (strncmp(v, "~/", 2) == 0 && getenv("HOME") != NULL)
-			xasprintf(khfile, "%s/%s", getenv("HOME"), v + 2);
+			xasprintf(&o->khfile, "%s/%s", getenv("HOME"), v + 2);
 		else
-			*khfile = xstrdup(v);
+			o->khfile = xstrdup(v);
 		return;
 	}
 	if (klen == strlen("Verify") && strncasecmp(arg, "Verify", klen) == 0) {
@@ -140,12 +162,23 @@ mftp_option(
 		if (digest_from_name(v, &alg) == -1)
 			die(EXIT_USAGE, "-o Verify=%s: use xxh128 or sha256",
 			    v);
-		*verify = (int)alg;
+		o->verify = (int)alg;
+		return;
+	}
+	if (klen == strlen("BindAddress") &&
+	    strncasecmp(arg, "BindAddress", klen) == 0) {
+		if (*v == '\0')
+			die(EXIT_USAGE, "-o BindAddress: empty address");
+		o->bind = v;
+		return;
+	}
+	if (klen == strlen("Retry") && strncasecmp(arg, "Retry", klen) == 0) {
+		o->retry = mftp_retry_arg(v);
 		return;
 	}
 	die(EXIT_USAGE,
 	    "-o %.*s: unknown option (mftp knows StrictHostKeyChecking, "
-	    "UserKnownHostsFile and Verify)",
+	    "UserKnownHostsFile, Verify, BindAddress and Retry)",
 	    (int)klen, arg);
 }
 
@@ -196,6 +229,7 @@ main(int argc, char *argv[])
 		{ "port", required_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "recursive", no_argument, NULL, 'r' },
+		{ "retry", required_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -205,11 +239,12 @@ main(int argc, char *argv[])
 	const char *batchfile = NULL, *optport = MFTP_DEFAULT_PORT;
 	struct cmd_ctx ctx;
 	FILE *in = NULL;
-	char login[MFTP_USER_MAX + 1], *netrc, *khfile = NULL;
+	char login[MFTP_USER_MAX + 1], *netrc;
+	struct mftp_opts o;
 	struct rpc_trust trust;
 	struct login lg;
 	int ch, pwfd = -1, quiet = 0, status, use_netrc = 1, have_secret = 0;
-	int verbose = 0, verify = -1, recursive = 0;
+	int verbose = 0, recursive = 0;
 	struct userconf uc;
 	char *ucpath;
 
@@ -221,6 +256,8 @@ main(int argc, char *argv[])
 
 	memset(&trust, 0, sizeof(trust));
 	trust.strict = RPC_STRICT_ASK;
+	memset(&o, 0, sizeof(o));
+	o.verify = -1;
 	/* Messages name "mftp", not the path it was started by. */
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":b:hno:P:qrv", longopts, NULL)) !=
@@ -245,7 +282,10 @@ main(int argc, char *argv[])
 				    argv[optind - 1]);
 			usage(EXIT_USAGE);
 		case 'o':
-			mftp_option(&trust, &khfile, &verify, optarg);
+			mftp_option(&trust, &o, optarg);
+			break;
+		case 'R':
+			o.retry = mftp_retry_arg(optarg);
 			break;
 		case 'v':
 			verbose = 1;
@@ -336,20 +376,21 @@ main(int argc, char *argv[])
 	    userconf_load(&uc, ucpath, errbuf, sizeof(errbuf)) == -1)
 		die(EXIT_USAGE, "%s", errbuf);
 	free(ucpath);
-	if (verify != -1)
-		uc.verify = (enum digest_alg)verify;
+	if (o.verify != -1)
+		uc.verify = (enum digest_alg)o.verify;
 
-	if (khfile == NULL && (khfile = known_hosts_default_path()) == NULL)
+	if (o.khfile == NULL && (o.khfile = known_hosts_default_path()) == NULL)
 		die(EXIT_USAGE,
 		    "no home directory for the known hosts file; "
 		    "give -o UserKnownHostsFile=PATH");
-	trust.known_hosts = khfile;
+	trust.known_hosts = o.khfile;
 	/* Batch mode never asks: no question may hang a script. */
 	trust.interactive = in == NULL && isatty(STDIN_FILENO);
 	trust.quiet = quiet;
 	memset(&lg, 0, sizeof(lg));
 	lg.host = host;
 	lg.port = port;
+	lg.bind = o.bind;
 	lg.trust = trust;
 	lg.user = user;
 	lg.pwfd = pwfd;
@@ -363,6 +404,7 @@ main(int argc, char *argv[])
 		die(status, "%s", errbuf);
 	}
 	ctx.login = &lg;
+	ctx.retry = o.retry;
 	if (verbose)
 		fprintf(stderr,
 		    "mftp: connected to %s port %s: %s; checksum %s\n", host,
@@ -394,7 +436,7 @@ main(int argc, char *argv[])
 	rpc_free(ctx.rpc);
 	free(ctx.cwd);
 	free(ctx.reason);
-	free(khfile);
+	free(o.khfile);
 	free(user);
 	cmdline_free(&cl);
 	return status;

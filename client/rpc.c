@@ -115,9 +115,27 @@ rpc_lose_err(struct rpc *r, int err, const char *what)
 	}
 }
 
+/* Bind fd to the numeric local address addr (any port); 0 or an errno. */
+static int
+rpc_bind(int fd, int family, const char *addr)
+{
+	struct addrinfo hints, *res;
+	int e;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = family;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
+	if (getaddrinfo(addr, "0", &hints, &res) != 0)
+		return EADDRNOTAVAIL;
+	e = bind(fd, res->ai_addr, res->ai_addrlen) == -1 ? errno : 0;
+	freeaddrinfo(res);
+	return e;
+}
+
 struct rpc *
-rpc_connect(const char *host, const char *port, int timeout_ms,
-    const struct rpc_trust *trust, char *errbuf, size_t errlen)
+rpc_connect(const char *host, const char *port, const char *bind,
+    int timeout_ms, const struct rpc_trust *trust, char *errbuf, size_t errlen)
 {
 	struct addrinfo hints, *res, *ai;
 	struct pollfd pfd;
@@ -139,6 +157,13 @@ rpc_connect(const char *host, const char *port, int timeout_ms,
 		    ai->ai_protocol);
 		if (fd == -1) {
 			err = errno;
+			continue;
+		}
+		/* An address of another family just skips this one. */
+		if (bind != NULL &&
+		    (err = rpc_bind(fd, ai->ai_family, bind)) != 0) {
+			close(fd);
+			fd = -1;
 			continue;
 		}
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)

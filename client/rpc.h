@@ -55,14 +55,15 @@ struct rpc_trust {
 
 /*
  * Connect to host and port (numeric or service name), trying every
- * address getaddrinfo() returns, each for at most timeout_ms, then run
+ * address getaddrinfo() returns, each for at most timeout_ms (from the
+ * local numeric address bind, if not NULL: -o BindAddress), then run
  * the first TLS handshake and check the server's key against the pins in
  * trust->known_hosts (or the system's CAs and the host name).  Nothing is
  * sent inside TLS before that check passed.  Returns NULL with a message
  * in errbuf when no connection could be made or trusted.
  */
-struct rpc *rpc_connect(const char *host, const char *port, int timeout_ms,
-    const struct rpc_trust *trust, char *errbuf, size_t errlen);
+struct rpc *rpc_connect(const char *host, const char *port, const char *bind,
+    int timeout_ms, const struct rpc_trust *trust, char *errbuf, size_t errlen);
 /*
  * "TLSv1.3 TLS_CHACHA20_POLY1305_SHA256 X25519, server key SHA256:...
  * (pinned)" for -v: the session in use now.

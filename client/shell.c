@@ -72,6 +72,85 @@ shell_interrupted(struct cmd_ctx *ctx)
 	return SHELL_FAILED;
 }
 
+/* The first pause before a reconnect, and the longest. */
+#define SHELL_RETRY_PAUSE_MS 1000
+#define SHELL_RETRY_PAUSE_MAX_MS 5000
+
+static void
+shell_say_failed(struct cmd_ctx *ctx, const char *name)
+{
+	char *p;
+
+	fflush(stdout);
+	p = words_printable(name);
+	fprintf(stderr, "mftp: %s: %s\n", p,
+	    ctx->reason != NULL ? ctx->reason : "failed");
+	free(p);
+}
+
+/*
+ * --retry N: a script's transfer whose connection was lost (a node
+ * behind a balancer died, a network blip) logs in again, to whichever
+ * node answers, and runs again as a resume: get becomes get -c (reget),
+ * put resumes by itself.  At most ctx->retry reconnects for one command,
+ * with a growing pause; every resumed file is verified as any other.
+ */
+static int
+shell_retry(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const char *const resumable[] = { "get", "reget", "mget", "put",
+		"reput", "mput" };
+	const struct cmd *c;
+	char **rargv;
+	unsigned int pause;
+	size_t i;
+	int tries, addc, r = SHELL_LOST;
+
+	if (ctx->interactive || ctx->retry == 0)
+		return SHELL_LOST;
+	for (i = 0; i < sizeof(resumable) / sizeof(resumable[0]); i++)
+		if (strcmp(argv[0], resumable[i]) == 0)
+			break;
+	if (i == sizeof(resumable) / sizeof(resumable[0]))
+		return SHELL_LOST;
+	/*
+	 * The command again, with -c where it takes one (get, mget, put,
+	 * mput): a download resumes its .part.  reget implies -c and reput
+	 * resumes anyway; neither accepts it.
+	 */
+	c = cmd_find(argv[0]);
+	addc = c != NULL && strchr(c->opts, 'c') != NULL;
+	rargv = xcalloc((size_t)argc + 2, sizeof(*rargv));
+	rargv[0] = argv[0];
+	rargv[1] = (char *)"-c";
+	memcpy(rargv + 1 + addc, argv + 1, (size_t)argc * sizeof(*rargv));
+	for (tries = 1; tries <= ctx->retry; tries++) {
+		pause = (unsigned int)tries * SHELL_RETRY_PAUSE_MS;
+		if (pause > SHELL_RETRY_PAUSE_MAX_MS)
+			pause = SHELL_RETRY_PAUSE_MAX_MS;
+		fprintf(stderr,
+		    "mftp: connection lost; reconnecting to resume (%d of "
+		    "%d)\n",
+		    tries, ctx->retry);
+		sleep_ms(pause);
+		if (login_again(ctx) == -1) {
+			fprintf(stderr, "mftp: %s\n", ctx->reason);
+			continue;
+		}
+		if (cmd_run(ctx, argc + addc, rargv) == 0) {
+			r = SHELL_OK;
+			break;
+		}
+		shell_say_failed(ctx, argv[0]);
+		if (ctx->interrupted || !rpc_lost(ctx->rpc)) {
+			r = SHELL_FAILED;
+			break;
+		}
+	}
+	free(rargv);
+	return r;
+}
+
 static int
 shell_line(struct cmd_ctx *ctx, const char *line)
 {
@@ -109,12 +188,10 @@ shell_line(struct cmd_ctx *ctx, const char *line)
 	}
 	r = SHELL_OK;
 	if (cmd_run(ctx, argc, argv) != 0) {
-		fflush(stdout);
-		p = words_printable(argv[0]);
-		fprintf(stderr, "mftp: %s: %s\n", p,
-		    ctx->reason != NULL ? ctx->reason : "failed");
-		free(p);
+		shell_say_failed(ctx, argv[0]);
 		r = rpc_lost(ctx->rpc) ? SHELL_LOST : SHELL_FAILED;
+		if (r == SHELL_LOST && !ctx->interrupted)
+			r = shell_retry(ctx, argc, argv);
 	}
 	if (ctx->interrupted)
 		r = shell_interrupted(ctx);

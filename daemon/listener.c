@@ -5,9 +5,12 @@
  * Runs as: root, for the life of the daemon.  It never reads a byte from
  * a client: each accepted connection goes to a freshly forked monitor.
  * A connection over the session limits gets a fixed ERROR frame, written
- * without reading anything, and is closed.  A child's crash is just a
- * reaped pid here.  Signal handlers only count the signal and wake the
- * poll loop through a pipe; everything else happens in the loop.
+ * without reading anything, and is closed.  The one exception: from a
+ * configured load balancer it first reads the PROXY header, and only
+ * that, to learn the client's address for the per-IP limit
+ * (proxywait.c).  A child's crash is just a reaped pid here.  Signal
+ * handlers only count the signal and wake the poll loop through a pipe;
+ * everything else happens in the loop.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -36,6 +39,7 @@
 #include "monitor.h"
 #include "msg.h"
 #include "proto.h"
+#include "proxywait.h"
 #include "util.h"
 
 struct listener_child {
@@ -196,26 +200,22 @@ listener_reap(struct listener_kids *k)
 	}
 }
 
-/* Accept one connection on fd and hand it to a new monitor. */
+/*
+ * Apply the session limits to a connection from ss (the client: the
+ * kernel's peer, or what a balancer's PROXY header says) and hand it to
+ * a new monitor.  via: the balancer's address for the log, or NULL.
+ */
 static void
-listener_accept(struct listener *l, int lfd, struct listener_kids *k)
+listener_admit(struct listener *l, struct listener_kids *k, int fd,
+    const struct sockaddr_storage *ss, const char *via)
 {
 	const struct config *c = l->cfg;
-	struct sockaddr_storage ss;
-	socklen_t sslen = sizeof(ss);
 	struct monitor_args a;
 	char addr[INET6_ADDRSTRLEN], peer[INET6_ADDRSTRLEN + 16];
 	size_t i, same = 0, slot = SIZE_MAX;
 	pid_t pid;
-	int fd;
 
-	fd = accept4(lfd, (struct sockaddr *)&ss, &sslen, SOCK_CLOEXEC);
-	if (fd == -1) {
-		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-			log_warn("accept");
-		return;
-	}
-	listener_peer(&ss, addr, sizeof(addr), peer, sizeof(peer));
+	listener_peer(ss, addr, sizeof(addr), peer, sizeof(peer));
 	for (i = 0; i < k->nslots; i++) {
 		if (k->kid[i].pid == 0) {
 			if (slot == SIZE_MAX)
@@ -260,6 +260,9 @@ listener_accept(struct listener *l, int lfd, struct listener_kids *k)
 			close(l->fds[i]);
 		close(listener_sigpipe[0]);
 		close(listener_sigpipe[1]);
+		/* Other balancer connections waiting are not this one's. */
+		if (l->proxy != NULL)
+			proxywait_close_all(l->proxy);
 		memset(&a, 0, sizeof(a));
 		a.cfg = c;
 		a.preauth_uid = l->preauth_uid;
@@ -276,7 +279,55 @@ listener_accept(struct listener *l, int lfd, struct listener_kids *k)
 	k->kid[slot].pid = pid;
 	strlcpy(k->kid[slot].addr, addr, sizeof(k->kid[slot].addr));
 	k->n++;
-	log_info("connection addr=%s pid=%ld", peer, (long)pid);
+	if (via != NULL)
+		log_info(
+		    "connection addr=%s via=%s pid=%ld", peer, via, (long)pid);
+	else
+		log_info("connection addr=%s pid=%ld", peer, (long)pid);
+}
+
+struct listener_ready_arg {
+	struct listener *l;
+	struct listener_kids *k;
+};
+
+/* A balancer's connection whose PROXY header is complete. */
+static void
+listener_proxied(void *arg, int fd, const struct sockaddr_storage *real,
+    const struct sockaddr_storage *balancer)
+{
+	struct listener_ready_arg *ra = arg;
+	char via[INET6_ADDRSTRLEN], peer[INET6_ADDRSTRLEN + 16];
+
+	listener_peer(balancer, via, sizeof(via), peer, sizeof(peer));
+	listener_admit(ra->l, ra->k, fd, real, via);
+}
+
+/*
+ * Accept one connection on lfd: from a configured load balancer it
+ * waits for its PROXY header first (proxywait.c); any other goes to
+ * the limits and a monitor at once.
+ */
+static void
+listener_accept(struct listener *l, int lfd, struct listener_kids *k)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof(ss);
+	int fd;
+
+	fd = accept4(lfd, (struct sockaddr *)&ss, &sslen, SOCK_CLOEXEC);
+	if (fd == -1) {
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			log_warn("accept");
+		return;
+	}
+	if (proxywait_listed(l->cfg, &ss)) {
+		if (l->proxy == NULL)
+			l->proxy = proxywait_new();
+		proxywait_add(l->proxy, fd, &ss, l->cfg->proxy_timeout);
+		return;
+	}
+	listener_admit(l, k, fd, &ss, NULL);
 }
 
 void
@@ -369,6 +420,8 @@ listener_drain(struct listener *l, struct listener_kids *k)
 	for (i = 0; i < l->nfds; i++)
 		close(l->fds[i]);
 	l->nfds = 0;
+	if (l->proxy != NULL)
+		proxywait_close_all(l->proxy);
 	listener_reap(k);
 	log_info("stopping: no new connections; waiting up to %u s for %zu "
 		 "sessions",
@@ -414,9 +467,11 @@ void
 listener_run(struct listener *l)
 {
 	struct listener_kids k;
-	struct pollfd pfd[MFTP_LISTEN_MAX + 1];
+	struct listener_ready_arg ra;
+	struct pollfd pfd[1 + MFTP_LISTEN_MAX + MFTP_PROXY_PENDING_MAX];
 	struct sigaction sa;
-	size_t i;
+	size_t i, nfixed, nwait;
+	int timeout;
 	char drain[64];
 
 	if (pipe2(listener_sigpipe, O_CLOEXEC | O_NONBLOCK) == -1)
@@ -432,15 +487,26 @@ listener_run(struct listener *l)
 
 	memset(&k, 0, sizeof(k));
 	listener_kids_grow(&k, l->cfg->max_sessions);
+	ra.l = l;
+	ra.k = &k;
 	pfd[0].fd = listener_sigpipe[0];
 	pfd[0].events = POLLIN;
 	for (i = 0; i < l->nfds; i++) {
 		pfd[i + 1].fd = l->fds[i];
 		pfd[i + 1].events = POLLIN;
 	}
+	nfixed = l->nfds + 1;
 	listener_notify("READY=1\nSTATUS=accepting connections");
 	while (!listener_stop) {
-		if (poll(pfd, l->nfds + 1, -1) == -1) {
+		/* Balancer connections waiting for a header, and their
+		 * nearest deadline: the loop never waits past it. */
+		nwait = 0;
+		timeout = -1;
+		if (l->proxy != NULL) {
+			nwait = proxywait_pollfds(l->proxy, pfd + nfixed);
+			timeout = proxywait_timeout(l->proxy);
+		}
+		if (poll(pfd, nfixed + nwait, timeout) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
@@ -455,10 +521,15 @@ listener_run(struct listener *l)
 			listener_reload(l, &k);
 			continue;
 		}
+		if (l->proxy != NULL)
+			proxywait_run(l->proxy, pfd + nfixed, nwait,
+			    listener_proxied, &ra);
 		for (i = 0; i < l->nfds && !listener_stop; i++)
 			if (pfd[i + 1].revents & POLLIN)
 				listener_accept(l, l->fds[i], &k);
 	}
 	listener_drain(l, &k);
+	proxywait_free(l->proxy);
+	l->proxy = NULL;
 	free(k.kid);
 }

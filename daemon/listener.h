@@ -9,6 +9,7 @@
 #include <openssl/ssl.h>
 
 struct config;
+struct proxywait;
 
 struct listener {
 	/* The configuration in force; a reload replaces its contents. */
@@ -20,6 +21,8 @@ struct listener {
 	SSL_CTX *preauth_ctx; /* for each pre-auth worker (the certificate) */
 	int fds[MFTP_LISTEN_MAX];
 	size_t nfds;
+	/* Balancer connections waiting for their PROXY header, or NULL. */
+	struct proxywait *proxy;
 	/*
 	 * Called on SIGHUP: re-read and check the configuration file.
 	 * Returns 0 with *cfg and the pre-auth ids replaced, or -1 (the
@@ -34,7 +37,8 @@ void listener_open(struct listener *l);
 /*
  * Accept connections until SIGTERM or SIGINT: enforce the session limits,
  * fork a monitor for each connection, reap children, reload on SIGHUP.
- * Never reads a byte from a client.  On SIGTERM or SIGINT it closes the
+ * Never reads a byte from a client; from a configured load balancer it
+ * reads the PROXY header alone, with a deadline, never blocking.  On SIGTERM or SIGINT it closes the
  * listening sockets at once, lets the running sessions finish for up to
  * shutdown_timeout seconds (a second signal cuts that short), then ends
  * the rest with SIGTERM and returns when they are gone.

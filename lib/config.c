@@ -53,7 +53,8 @@ enum config_type {
 	CONFIG_PATH,
 	CONFIG_ACCOUNT,
 	CONFIG_LISTEN,
-	CONFIG_DIGEST, /* a checksum name: MFTP_DIGEST_* */
+	CONFIG_DIGEST,	 /* a checksum name: MFTP_DIGEST_* */
+	CONFIG_NETMASKS, /* proxy_protocol_from */
 };
 
 struct config_key {
@@ -99,6 +100,9 @@ static const struct config_key config_keys[] = {
 	{ "uid_max", CONFIG_UID, offsetof(struct config, uid_max), 1,
 	    CONFIG_ID_MAX },
 	{ "verify", CONFIG_DIGEST, offsetof(struct config, verify), 0, 0 },
+	{ "proxy_protocol_from", CONFIG_NETMASKS, 0, 0, 0 },
+	{ "proxy_protocol_timeout", CONFIG_UINT,
+	    offsetof(struct config, proxy_timeout), 1, 60 },
 };
 
 void
@@ -128,6 +132,7 @@ config_defaults(struct config *c)
 	c->uid_min = 20000;
 	c->uid_max = 29999;
 	c->verify = MFTP_DIGEST_XXH128;
+	c->proxy_timeout = 5;
 }
 
 void
@@ -275,6 +280,51 @@ config_set_listen(struct config *c, char *value, const char *name, size_t line,
 	return 0;
 }
 
+/*
+ * Replace the balancer list with the entries in value (modified):
+ * addresses or address/prefix, separated by commas or blanks; "none"
+ * alone empties it.
+ */
+static int
+config_set_netmasks(struct config *c, char *value, const char *name,
+    size_t line, char *err, size_t errlen)
+{
+	struct netmask m[MFTP_PROXY_FROM_MAX];
+	char *p = value, *word;
+	size_t n = 0;
+
+	if (strcmp(value, "none") == 0) {
+		c->nproxy_from = 0;
+		return 0;
+	}
+	while ((word = strsep(&p, ", \t")) != NULL) {
+		if (*word == '\0')
+			continue;
+		if (n == MFTP_PROXY_FROM_MAX) {
+			config_error(err, errlen, name, line,
+			    "proxy_protocol_from: more than %d entries",
+			    MFTP_PROXY_FROM_MAX);
+			return -1;
+		}
+		if (netmask_parse(word, &m[n]) != 0) {
+			config_error(err, errlen, name, line,
+			    "proxy_protocol_from: '%s' is not a numeric "
+			    "address or address/prefix (host bits zero)",
+			    word);
+			return -1;
+		}
+		n++;
+	}
+	if (n == 0) {
+		config_error(err, errlen, name, line,
+		    "proxy_protocol_from: no address (say none for none)");
+		return -1;
+	}
+	memcpy(c->proxy_from, m, n * sizeof(m[0]));
+	c->nproxy_from = n;
+	return 0;
+}
+
 static int
 config_set(struct config *c, const struct config_key *k, char *value,
     const char *name, size_t line, char *err, size_t errlen)
@@ -287,6 +337,8 @@ config_set(struct config *c, const struct config_key *k, char *value,
 	switch (k->type) {
 	case CONFIG_LISTEN:
 		return config_set_listen(c, value, name, line, err, errlen);
+	case CONFIG_NETMASKS:
+		return config_set_netmasks(c, value, name, line, err, errlen);
 	case CONFIG_DIGEST:
 		/* The names of digest.h, parsed here so that the admin
 		 * tools need no checksum library. */

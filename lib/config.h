@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "mftp_limits.h"
+#include "netmask.h"
 
 #define MFTP_CONFIG_DEFAULT MFTP_SYSCONFDIR "/mftp/mftpd.conf"
 
@@ -48,6 +49,16 @@ struct config {
 	 * sha256 (never XXH3-128).
 	 */
 	unsigned int verify;
+
+	/*
+	 * Load balancers whose connections start with a PROXY header
+	 * (proxy_protocol_from = 10.0.0.5, 10.0.1.0/24; "none", the
+	 * default, lists none), and how long one may take to send it
+	 * (proxy_protocol_timeout = 5, seconds).
+	 */
+	struct netmask proxy_from[MFTP_PROXY_FROM_MAX];
+	size_t nproxy_from;
+	unsigned int proxy_timeout;
 };
 
 /* Fill c with the defaults above (allocated; free with config_free). */

@@ -88,4 +88,12 @@
 /* How many addresses the daemon listens on at most. */
 #define MFTP_LISTEN_MAX 8
 
+/*
+ * Load balancers (proxy_protocol_from): how many address/prefix entries,
+ * and how many of their connections may wait at once for a PROXY header
+ * to be complete (the header itself: PROXYPROTO_MAX in proxyproto.h).
+ */
+#define MFTP_PROXY_FROM_MAX 16
+#define MFTP_PROXY_PENDING_MAX 64
+
 #endif

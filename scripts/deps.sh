@@ -26,6 +26,7 @@ packages=(
 	man-db			# package-check: man -w of the installed pages
 	systemd			# systemd-analyze verify of the unit
 	fail2ban		# t_fail2ban: fail2ban-regex
+	haproxy			# t_haproxy: two nodes behind a balancer
 	debhelper dpkg-dev	# package-check: dpkg-buildpackage, dh
 	lintian			# package-check
 	strace			# t_chroot_noload, t_quota_settle

@@ -9,6 +9,10 @@
  * defaults to the same configuration; nothing is left allocated
  * (LeakSanitizer).
  */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +45,20 @@ fuzz_write(const struct config *c)
 	    c->users_file, c->quota_dir, c->home_base, c->preauth_user,
 	    c->preauth_chroot, c->pid_file, c->auth_helper,
 	    (unsigned long)c->uid_min, (unsigned long)c->uid_max);
+	fprintf(f, "proxy_protocol_timeout = %u\nproxy_protocol_from =",
+	    c->proxy_timeout);
+	if (c->nproxy_from == 0)
+		fputs(" none", f);
+	for (i = 0; i < c->nproxy_from; i++) {
+		char a[INET6_ADDRSTRLEN];
+
+		if (inet_ntop(c->proxy_from[i].family, c->proxy_from[i].addr, a,
+			sizeof(a)) == NULL)
+			abort();
+		fprintf(f, "%s %s/%u", i > 0 ? "," : "", a,
+		    c->proxy_from[i].prefix);
+	}
+	fputc('\n', f);
 	if (fclose(f) != 0)
 		abort();
 	return text;

@@ -87,3 +87,49 @@ exact() {
 		fail "$2: accounting '$(acct "$1")' != recount '$(recount \
 			"$(user_home "$1")")' (bytes files) for $1"
 }
+
+# The quota races: two sessions of one user, each reading its commands
+# from a FIFO that this shell holds open.  race_fifos makes them
+# ($T/fifo1, $T/fifo2) and opens them on the descriptors in fds[1..2];
+# race_client I CMD... runs CMD (a client) in the background on FIFO I,
+# without this shell's other FIFO descriptors, output in $T/outI and
+# $T/errI, its pid in pids[I], and sends it "pwd" to log in;
+# race_put_both sends both their "put $W/fI fI" at once and ends their
+# input.
+race_fifos() {
+	local i fd
+	declare -ga fds=() pids=()
+	for i in 1 2; do
+		rm -f "$T/fifo$i"
+		mkfifo "$T/fifo$i" || fail "mkfifo"
+		exec {fd}<>"$T/fifo$i"
+		fds[i]=$fd
+	done
+}
+
+# shellcheck disable=SC2034 # pids is the caller's
+race_client() {
+	local i=$1
+	shift
+	(
+		for f in "${fds[@]}"; do
+			exec {f}>&-
+		done
+		"$@" <"$T/fifo$i" >"$T/out$i" 2>"$T/err$i"
+	) &
+	pids[i]=$!
+	BG_PIDS+=("$!")
+	printf 'pwd\n' >&"${fds[i]}"
+}
+
+race_put_both() {
+	local i fd
+	for i in 1 2; do
+		printf 'put %s f%s\n' "$W/f$i" "$i" >&"${fds[i]}"
+	done
+	for i in 1 2; do
+		fd=${fds[i]}
+		exec {fd}>&-
+	done
+}
+

@@ -7,6 +7,7 @@
  * lengths, truncated frames, unknown types and silence.
  *
  *   rawpeer HOST PORT [--hold SECONDS] [--expect-close SECONDS]
+ *                     [--bind ADDR]
  *
  * stdin: pairs of hex digits (whitespace ignored; '#' starts a comment that
  * runs to the end of the line) and these directives between them:
@@ -24,6 +25,8 @@
  * 10) waits for the server to close and exits 1 on "timeout"; --hold
  * SECONDS keeps the connection that long and exits 0 either way.  Exit 2
  * for bad usage or input, 3 when the connection cannot be made.
+ * --bind ADDR connects from that local address (t_haproxy.sh plays
+ * clients and balancers from different 127.0.0.x addresses).
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -367,8 +370,27 @@ flush_out(struct peer *p)
 			break;
 }
 
+/* Bind fd to the numeric address src (any port), if given. */
+static void
+bind_from(int fd, const char *src)
+{
+	struct addrinfo hints, *res;
+	int error;
+
+	if (src == NULL)
+		return;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
+	if ((error = getaddrinfo(src, "0", &hints, &res)) != 0)
+		die(2, "--bind %s: %s", src, gai_strerror(error));
+	if (bind(fd, res->ai_addr, res->ai_addrlen) == -1)
+		die(3, "bind %s: %s", src, strerror(errno));
+	freeaddrinfo(res);
+}
+
 static int
-connect_to(const char *host, const char *port)
+connect_to(const char *host, const char *port, const char *src)
 {
 	struct addrinfo hints, *res, *ai;
 	int fd = -1, error, saved = 0;
@@ -386,6 +408,7 @@ connect_to(const char *host, const char *port)
 			saved = errno;
 			continue;
 		}
+		bind_from(fd, src);
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
 			break;
 		saved = errno;
@@ -415,7 +438,7 @@ static void __attribute__((noreturn)) usage(void)
 {
 	fprintf(stderr,
 	    "usage: rawpeer host port [--hold seconds] "
-	    "[--expect-close seconds] < hex\n");
+	    "[--expect-close seconds] [--bind addr] < hex\n");
 	exit(2);
 }
 
@@ -428,6 +451,7 @@ main(int argc, char **argv)
 	unsigned int wanted = 0;
 	long seconds = 10;
 	int hold = 0, argi;
+	const char *src = NULL;
 	char *text;
 
 	if (argc < 3)
@@ -440,7 +464,9 @@ main(int argc, char **argv)
 		    argi + 1 < argc) {
 			seconds = seconds_arg(argv[++argi]);
 			hold = 0;
-		} else
+		} else if (strcmp(argv[argi], "--bind") == 0 && argi + 1 < argc)
+			src = argv[++argi];
+		else
 			usage();
 	}
 
@@ -454,7 +480,7 @@ main(int argc, char **argv)
 	free(text);
 
 	memset(&p, 0, sizeof(p));
-	p.fd = connect_to(argv[1], argv[2]);
+	p.fd = connect_to(argv[1], argv[2], src);
 	p.deadline = now_ms() + (uint64_t)seconds * 1000;
 
 	for (i = 0; i < nsteps && !p.closed; i++) {

@@ -49,34 +49,14 @@ for round in 1 2 3; do
 	exact alice "round $round: the empty home"
 
 	# Two sessions, logged in and waiting.
-	declare -a fds=() pids=()
+	race_fifos
 	for i in 1 2; do
-		rm -f "$T/fifo$i"
-		mkfifo "$T/fifo$i" || fail "mkfifo"
-		exec {fd}<>"$T/fifo$i"
-		fds[i]=$fd
-	done
-	for i in 1 2; do
-		(
-			for f in "${fds[@]}"; do
-				exec {f}>&-
-			done
-			client alice "$pw" <"$T/fifo$i" >"$T/out$i" 2>"$T/err$i"
-		) &
-		pids[i]=$!
-		BG_PIDS+=("$!")
-		printf 'pwd\n' >&"${fds[i]}"
+		race_client "$i" client alice "$pw"
 	done
 	wait_for 30 _two_in || fail "round $round: the two sessions did not log in"
 
 	# Both uploads at once.
-	for i in 1 2; do
-		printf 'put %s f%s\n' "$W/f$i" "$i" >&"${fds[i]}"
-	done
-	for i in 1 2; do
-		fd=${fds[i]}
-		exec {fd}>&-
-	done
+	race_put_both
 
 	# While they run: the accounting file (under its lock) and the
 	# bytes stored never pass the limit.

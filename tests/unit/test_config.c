@@ -2,6 +2,7 @@
  * test_config.c: unit tests for lib/config.c (mftpd.conf parsing).
  */
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -318,6 +319,55 @@ test_load(void **state)
 	rmdir(dir);
 }
 
+/* proxy_protocol_from: addresses and prefixes, commas or blanks. */
+static void
+test_proxy_from(void **state)
+{
+	struct config c;
+	char err[256];
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(c.nproxy_from, 0);
+	assert_int_equal(c.proxy_timeout, 5);
+	config_free(&c);
+	assert_int_equal(parse(&c,
+			     "proxy_protocol_from = 10.0.0.5, 10.0.1.0/24 "
+			     "2001:db8::/32\nproxy_protocol_timeout = 2\n",
+			     err, sizeof(err)),
+	    0);
+	assert_int_equal(c.nproxy_from, 3);
+	assert_int_equal(c.proxy_from[0].family, AF_INET);
+	assert_int_equal(c.proxy_from[0].prefix, 32);
+	assert_int_equal(c.proxy_from[1].prefix, 24);
+	assert_int_equal(c.proxy_from[2].family, AF_INET6);
+	assert_int_equal(c.proxy_from[2].prefix, 32);
+	assert_int_equal(c.proxy_timeout, 2);
+	config_free(&c);
+	assert_int_equal(parse(&c,
+			     "proxy_protocol_from = 10.0.0.5\n"
+			     "proxy_protocol_from = none\n",
+			     err, sizeof(err)),
+	    0);
+	assert_int_equal(c.nproxy_from, 0);
+	config_free(&c);
+	expect_error("proxy_protocol_from = lb1\n",
+	    "t.conf:1: proxy_protocol_from: 'lb1' is not");
+	expect_error("proxy_protocol_from = 10.0.0.1/8\n",
+	    "t.conf:1: proxy_protocol_from: '10.0.0.1/8'");
+	expect_error("proxy_protocol_from = ,\n",
+	    "t.conf:1: proxy_protocol_from: no address");
+	expect_error("proxy_protocol_from = 1.1.1.1 1.1.1.2 1.1.1.3 1.1.1.4 "
+		     "1.1.1.5 1.1.1.6 1.1.1.7 1.1.1.8 1.1.1.9 1.1.1.10 "
+		     "1.1.1.11 1.1.1.12 1.1.1.13 1.1.1.14 1.1.1.15 1.1.1.16 "
+		     "1.1.1.17\n",
+	    "t.conf:1: proxy_protocol_from: more than 16");
+	expect_error("proxy_protocol_timeout = 0\n",
+	    "t.conf:1: proxy_protocol_timeout:");
+	expect_error("proxy_protocol_timeout = 61\n",
+	    "t.conf:1: proxy_protocol_timeout:");
+}
+
 int
 main(void)
 {
@@ -333,6 +383,7 @@ main(void)
 		cmocka_unit_test(test_failure_keeps_config),
 		cmocka_unit_test(test_small_err_buffer),
 		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_proxy_from),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

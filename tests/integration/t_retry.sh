@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# t_retry: mftp --retry N in batch mode.  A get whose serving process is
+# SIGKILLed in the middle reconnects, logs in again and resumes (the
+# server logs offset > 0), the file is byte-identical and verified, and
+# the script goes on to its next command; the same for a reput
+# (-o Retry), which takes no -c.
+# When the server is gone for good, the client gives up after N attempts
+# with exit 3; without --retry it does not try at all.
+#
+# The client is slowed down as in t_resume: it runs in 20 ms slices until
+# the data moved passes a threshold, so it never finishes first.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+BIG_MB=${MFTP_TEST_BIG_MB:-100}
+CLIENT_TIMEOUT=300
+W=$T/work
+CUT=$((16 * 1048576))
+
+pw=$(rand_pw)
+add_user alice "$pw"
+uid=$(user_uid alice)
+home=$(user_home alice)
+start_daemon
+
+head -c $((BIG_MB * 1048576)) /dev/urandom >"$W/big" ||
+	fail "cannot make a $BIG_MB MiB file"
+cp "$W/big" "$home/big"
+chown "$uid:$(user_gid alice)" "$home/big"
+
+fsize() { stat -c %s "$1" 2>/dev/null || echo 0; }
+
+# slow_client CMDS [mftp options]: mftp in the background, stopped; CPID.
+slow_client() {
+	local cmds=$1
+	shift
+	"$MFTP" -P "$PORT" --password-fd 3 "$@" "alice@$HOST" \
+	    3<<<"$pw" <<<"$cmds" >"$T/slow.out" 2>"$T/slow.err" &
+	CPID=$!
+	BG_PIDS+=("$CPID")
+	kill -STOP "$CPID" 2>/dev/null
+}
+
+# run_slices FILE BYTES: let CPID run until FILE holds BYTES; left stopped.
+run_slices() {
+	local i
+	for ((i = 0; i < 1500; i++)); do
+		[ "$(fsize "$1")" -ge "$2" ] && return 0
+		kill -CONT "$CPID" 2>/dev/null || return 1
+		sleep 0.02
+		kill -STOP "$CPID" 2>/dev/null || return 1
+	done
+	return 1
+}
+
+# kill_serving: SIGKILL alice's serving process, then let the client go.
+kill_serving() {
+	local sp
+	sp=$(serving_pid_of "$uid")
+	[ -n "$sp" ] || fail "no serving process"
+	kill -KILL "$sp"
+	wait_for 10 _not_running "$sp" || fail "the serving process outlived SIGKILL"
+	kill -CONT "$CPID"
+	RC=0
+	wait_pid "$CPID" 120 || RC=$?
+	OUT=$(cat "$T/slow.out")
+	ERR=$(cat "$T/slow.err")
+	_last_client="slow client"
+}
+
+last_offset() { # OP PATH: the offset of the server's last transfer of it
+	grep -F "transfer user=alice " "$DAEMON_LOG" | grep -F " op=$1 path=$2 " |
+		tail -n 1 | sed -n 's/.* offset=\([0-9]*\).*/\1/p'
+}
+
+# ------------------------------------------------------ get, resumed
+slow_client "get big $W/got
+pwd" --retry 2
+run_slices "$W/got.part" "$CUT" || fail "the get did not reach $CUT bytes"
+kill_serving
+expect_rc 0 "the get with --retry whose server was killed"
+expect_contains "$ERR" "reconnecting to resume (1 of 2)" "what mftp says"
+expect_same_file "$W/got" "$W/big" "the resumed download"
+expect_match "$OUT" 'resumed at .*verified$' "the transfer line"
+expect_match "$OUT" '^/$' \
+    "the command after the resumed one"
+off=$(last_offset get big)
+if [ -z "$off" ] || [ "$off" -eq 0 ]; then
+	fail "the get did not resume (offset '$off')"
+fi
+ok "a get cut by a killed server resumes with --retry (at $off)"
+
+# ------------------------------------------------------ put, resumed
+slow_client "reput $W/big up" -o Retry=1
+run_slices "$home/.up.mftp-part" "$CUT" ||
+	fail "the put did not reach $CUT bytes"
+kill_serving
+expect_rc 0 "the reput with -o Retry=1 whose server was killed"
+expect_contains "$ERR" "reconnecting to resume (1 of 1)" "what mftp says"
+expect_same_file "$home/up" "$W/big" "the resumed upload"
+off=$(last_offset put up)
+if [ -z "$off" ] || [ "$off" -eq 0 ]; then
+	fail "the put did not resume (offset '$off')"
+fi
+ok "a reput cut by a killed server resumes with -o Retry=1 (at $off)"
+
+# ------------------------------------------------- no retry, no server
+rm -f "$W/got" "$W/got.part"
+slow_client "get big $W/got"
+run_slices "$W/got.part" "$CUT" || fail "the get did not reach $CUT bytes"
+kill_serving
+expect_rc 3 "a get without --retry whose server was killed"
+expect_not_contains "$ERR" "reconnecting" "mftp without --retry"
+rm -f "$W/got" "$W/got.part"
+slow_client "get big $W/got" --retry 2
+run_slices "$W/got.part" "$CUT" || fail "the get did not reach $CUT bytes"
+# The whole server goes: the master first (its listening sockets with
+# it), so no reconnect can succeed.
+sp=$(serving_pid_of "$uid")
+[ -n "$sp" ] || fail "no serving process"
+kill -KILL "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null
+DAEMON_PID=
+kill -KILL "$sp"
+wait_for 10 _not_running "$sp" || fail "the serving process outlived SIGKILL"
+kill -CONT "$CPID"
+RC=0
+wait_pid "$CPID" 120 || RC=$?
+ERR=$(cat "$T/slow.err")
+expect_rc 3 "a get with --retry 2 and no server left"
+expect_contains "$ERR" "reconnecting to resume (2 of 2)" "the last attempt"
+expect_contains "$ERR" "cannot connect again" "why it gave up"
+expect_not_contains "$ERR" "(3 of 2)" "attempts past the count"
+[ -s "$W/got.part" ] || fail "the .part is gone after giving up"
+ok "without --retry no attempt; with --retry N, N attempts, then exit 3"
+check_log_clean
