@@ -14,9 +14,10 @@
  * the same uid from its own database out of it).  They are found in /proc,
  * signalled through a pidfd (never by a pid that may have been reused),
  * first with SIGTERM and, if they outlive ADMIN_SESSION_GRACE seconds,
- * with SIGKILL.  Only the sessions on this machine are ended: with homes
- * on shared storage, run the tool on every node (or stop the sessions
- * there) as well.
+ * with SIGKILL.  Only the sessions on this machine are ended here; those
+ * of other machines sharing the storage end by themselves when they see
+ * the user's accounting file removed or marked locked (quota.h), which
+ * the tools do first.
  */
 #ifndef MFTP_ADMIN_SESSIONS_H
 #define MFTP_ADMIN_SESSIONS_H

@@ -213,18 +213,23 @@ main(int argc, char *argv[])
 	close(lockfd);
 	userdb_free(&db);
 
-	/* Its sessions go before its files. */
-	ended = admin_end_sessions(uid, home);
-	printf("%s: removed user '%s'; ended %zu running session%s\n", PROGNAME,
-	    name, ended, ended == 1 ? "" : "s");
-	fflush(stdout);
-
+	/*
+	 * Its sessions go before its files.  Without its accounting file,
+	 * which every session of the user holds open, those of other
+	 * machines sharing the storage end within seconds (quota.h); this
+	 * machine's are ended here.
+	 */
 	xasprintf(&quota_file, "%s/%s", conf.quota_dir, name);
 	if (unlink(quota_file) == -1 && errno != ENOENT) {
 		admin_warn("cannot remove %s", quota_file);
 		rc = ADMIN_EXIT_FAILURE;
 	}
 	free(quota_file);
+	ended = admin_end_sessions(uid, home);
+	printf("%s: removed user '%s'; ended %zu running session%s\n", PROGNAME,
+	    name, ended, ended == 1 ? "" : "s");
+	fflush(stdout);
+
 
 	if (homefd != -1) {
 		bad = remove_below(homefd, home, dev);

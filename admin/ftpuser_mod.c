@@ -22,6 +22,7 @@
 #include "admin_common.h"
 #include "admin_limits.h"
 #include "admin_sessions.h"
+#include "quota.h"
 #include "userdb.h"
 #include "util.h"
 
@@ -270,6 +271,14 @@ main(int argc, char *argv[])
 	 * sessions it has (even if it was locked already: one may have
 	 * been let in just before).
 	 */
+	/*
+	 * The mark that sessions on every node see (quota.h): those of
+	 * other machines sharing the storage end within seconds.
+	 */
+	if (o.lock != 0 && quota_set_locked(conf.quota_dir, o.name,
+			       o.lock == 1) == -1 && errno != ENOENT)
+		admin_warn("cannot mark %s/%s %s", conf.quota_dir, o.name,
+		    o.lock == 1 ? "locked" : "unlocked");
 	if (o.lock == 1) {
 		ended = admin_end_sessions(uid, old_home);
 		printf("%s: locked user '%s'; ended %zu running session%s\n",

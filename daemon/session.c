@@ -133,6 +133,9 @@ session_reply_errno(struct session *s, int err, const char *what)
 /* Longest escaped text in a log line; the line itself has 1024 bytes. */
 #define SESSION_LOG_TEXT_MAX 400
 
+/* How often an idle session looks whether its account was ended. */
+#define SESSION_ACCOUNT_CHECK_MS 5000
+
 /* s escaped with vis(3) flags, cut to SESSION_LOG_TEXT_MAX; free it. */
 static char *
 session_log_escape(const char *s, int flags)
@@ -262,6 +265,61 @@ session_check_quota(struct session *s, const char *quota_dir)
 	s->quota.damaged = 1;
 }
 
+/*
+ * A user that the administrator removed or locked, on this node or on
+ * any other sharing the storage, is told so and the session ends: the
+ * accounting file it holds open says (quota_account_state).  Without an
+ * accounting file there is nothing to look at; ftpuser-del and
+ * ftpuser-mod --lock end this node's sessions themselves.
+ */
+static void
+session_check_account(struct session *s)
+{
+	const char *what;
+	int state;
+
+	if (s->quota.fd == -1 ||
+	    (state = quota_account_state(s->quota.fd)) == QUOTA_ACCOUNT_OPEN)
+		return;
+	what = state == QUOTA_ACCOUNT_LOCKED ? "locked" : "removed";
+	log_notice("session ended user=%s addr=%s: the account was %s",
+	    s->user, s->peer, what);
+	(void)session_reply_error(s, MFTP_ST_PERM,
+	    "the account %s was %s by the administrator; the session ends",
+	    s->user, what);
+	session_end(s, state == QUOTA_ACCOUNT_LOCKED ? "account-locked" :
+						       "account-removed");
+}
+
+/*
+ * Wait for the next request, at most the idle timeout, looking at the
+ * account before it and every SESSION_ACCOUNT_CHECK_MS meanwhile: a
+ * session the administrator ended elsewhere does not wait for its next
+ * request to notice.
+ */
+static void
+session_wait_request(struct session *s, unsigned int idle_timeout)
+{
+	uint64_t deadline = mono_ms() + (uint64_t)idle_timeout * 1000, now;
+	int slice;
+
+	for (;;) {
+		session_check_account(s);
+		now = mono_ms();
+		if (now >= deadline) {
+			(void)session_reply_error(s, MFTP_ST_TIMEOUT,
+			    "idle timeout (%u s)", idle_timeout);
+			session_end(s, "idle-timeout");
+		}
+		slice = deadline - now < SESSION_ACCOUNT_CHECK_MS ?
+		    (int)(deadline - now) :
+		    SESSION_ACCOUNT_CHECK_MS;
+		if (transport_wait(s->t, slice) != 0)
+			break;
+	}
+	session_check_account(s);
+}
+
 void
 session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
     const struct config *cfg, SSL_CTX *ctx, const char *peer)
@@ -308,12 +366,7 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 	(void)malloc_trim(0);
 
 	while (!s.quit) {
-		r = transport_wait(s.t, (int)idle_timeout * 1000);
-		if (r == 0) {
-			(void)session_reply_error(&s, MFTP_ST_TIMEOUT,
-			    "idle timeout (%u s)", idle_timeout);
-			session_end(&s, "idle-timeout");
-		}
+		session_wait_request(&s, idle_timeout);
 		r = frame_recv_msg(s.t, s.scratch, &m);
 		if (r == ERR_EOF)
 			session_end(&s, "closed");

@@ -340,6 +340,34 @@ fail:
 }
 
 int
+quota_account_state(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == -1)
+		return errno == ESTALE ? QUOTA_ACCOUNT_REMOVED :
+					 QUOTA_ACCOUNT_OPEN;
+	if (st.st_nlink == 0)
+		return QUOTA_ACCOUNT_REMOVED;
+	return (st.st_mode & S_IWUSR) == 0 ? QUOTA_ACCOUNT_LOCKED :
+					     QUOTA_ACCOUNT_OPEN;
+}
+
+int
+quota_set_locked(const char *dir, const char *name, int locked)
+{
+	int fd, r, saved;
+
+	if ((fd = quota_open(dir, name)) == -1)
+		return -1;
+	r = fchmod(fd, locked ? 0400 : 0600);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return r;
+}
+
+int
 quota_read(int fd, struct quota_usage *u)
 {
 	int r;

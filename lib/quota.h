@@ -133,6 +133,26 @@ int quota_create(const char *dir, const char *name);
  */
 int quota_open(const char *dir, const char *name);
 
+/*
+ * What the administrator did to the account, as the accounting file
+ * that every session of the user holds open shows it, on this machine
+ * and on every node that shares the storage (the serving process can
+ * open nothing outside its home, but it keeps this descriptor):
+ * ftpuser-del removes the file (no name left: st_nlink 0, or ESTALE
+ * over NFS), ftpuser-mod --lock takes its owner's write bit away (root
+ * writes it all the same) and --unlock gives it back.
+ */
+#define QUOTA_ACCOUNT_OPEN 0
+#define QUOTA_ACCOUNT_LOCKED 1
+#define QUOTA_ACCOUNT_REMOVED 2
+int quota_account_state(int fd);
+
+/*
+ * Mark dir/name locked (mode 0400) or open (0600), without following a
+ * link.  0, or -1 with errno (ENOENT: no accounting file).
+ */
+int quota_set_locked(const char *dir, const char *name, int locked);
+
 /* Read the usage under a shared lock.  0, QUOTA_ERR_CORRUPT or ERR_IO. */
 int quota_read(int fd, struct quota_usage *u);
 
