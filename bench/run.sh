@@ -50,7 +50,7 @@ set +e
 set +u
 
 pw=$(rand_pw)
-add_user bench "$pw" --quota-bytes 100G --quota-files 1M
+add_user bench "$pw" --quota-bytes 100G --quota-files 1000000
 home=$(user_home bench)
 owner="$(user_uid bench):$(user_gid bench)"
 start_daemon

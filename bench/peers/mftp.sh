@@ -82,7 +82,7 @@ EOF
     # quota: 1 TiB / 10M files: on and accounted on every upload, never hit (the
     # harness deletes uploads behind mftpd's back, so the count only grows)
     printf '%s\n' "$BENCH_PASS" | "$MFTP_BUILD/ftpuser-add" -c "$MFTP_CONF" --password-stdin \
-        --force --uid "$uid" --gid "$gid" --home "$SRV_ROOT" --quota-bytes 1T --quota-files 10M "$u" || return 1
+        --force --uid "$uid" --gid "$gid" --home "$SRV_ROOT" --quota-bytes 1T --quota-files 10000000 "$u" || return 1
     make_home "$SRV_ROOT" "$u"             # user-owned home (ftpuser-add's), data/ layout as for the peers
     # the data files are hard links to the master copies: let them be the user's own,
     # as uploaded files are (every peer reads them as this same uid)
