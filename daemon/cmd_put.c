@@ -186,7 +186,7 @@ cmd_put_commit(struct session *s, struct upload *p, const uint8_t *hash)
 	 */
 	p->status = cmd_fs_move(
 	    s, p->dfd, p->part, &st, p->dfd, p->name, p->why, sizeof(p->why));
-	if (p->status == 0)
+	if (p->status == 0 && !p->inline_data)
 		(void)fremovexattr(p->fd, UPLOAD_RESUME_XATTR);
 }
 
@@ -256,7 +256,7 @@ cmd_put(struct session *s, const struct msg *m)
 {
 	struct upload p;
 	uint64_t start = mono_ms();
-	int ret = 0;
+	int ret = 0, opened = 0;
 
 	memset(&p, 0, sizeof(p));
 	p.m = m;
@@ -289,9 +289,15 @@ cmd_put(struct session *s, const struct msg *m)
 		upload_fail(&p, MFTP_ST_INVALID, "%s: size too large", m->path);
 	else if (upload_at(&p) == -1)
 		;
-	else if (upload_open(s, &p) == 0 && upload_resume(s, &p) == 0) {
-		/* Room for what is still to come, before any of it is sent. */
-		if (upload_reserve(s, &p) == -1) {
+	else if ((opened = upload_open(s, &p) == 0) &&
+	    upload_resume(s, &p) == 0) {
+		/*
+		 * Room for what is still to come, before any of it is sent.
+		 * PUT_DATA's is on its way already, and was checked against
+		 * the room as its partial was made (upload_open); its one
+		 * chunk is charged as it is written, like any growth.
+		 */
+		if (!p.inline_data && upload_reserve(s, &p) == -1) {
 			if (p.created)
 				(void)upload_drop(s, &p, 1);
 		} else
@@ -301,6 +307,9 @@ cmd_put(struct session *s, const struct msg *m)
 	/* PUT_DATA refused before its data: read and drop it. */
 	if (p.inline_data && !p.transferred && ret == 0)
 		ret = cmd_put_transfer(s, &p);
+	/* A PUT_DATA that failed leaves no partial: none resumes it. */
+	if (p.inline_data && opened && p.status != 0 && !p.dropped)
+		(void)upload_drop(s, &p, 1);
 	if (p.fd != -1)
 		close(p.fd);
 	free(p.part);

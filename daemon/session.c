@@ -304,7 +304,6 @@ session_wait_request(struct session *s, unsigned int idle_timeout)
 	int slice;
 
 	for (;;) {
-		session_check_account(s);
 		now = mono_ms();
 		if (now >= deadline) {
 			(void)session_reply_error(s, MFTP_ST_TIMEOUT,
@@ -316,7 +315,9 @@ session_wait_request(struct session *s, unsigned int idle_timeout)
 		    SESSION_ACCOUNT_CHECK_MS;
 		if (transport_wait(s->t, slice) != 0)
 			break;
+		session_check_account(s);
 	}
+	/* Once a request (one system call), and during a long wait. */
 	session_check_account(s);
 }
 

@@ -244,9 +244,11 @@ upload_drop(struct session *s, struct upload *p, int delete)
 		if (status == 0)
 			p->written = 0;
 	}
-	if (status == 0 && delete)
+	if (status == 0 && delete) {
 		status = cmd_quota_change(
 		    s, p->m->path, 0, -1, upload_unlink, p, why, sizeof(why));
+		p->dropped = status == 0;
+	}
 	if (status != 0) {
 		upload_fail(p, status, "%s", why);
 		return -1;
@@ -266,10 +268,20 @@ upload_resume(struct session *s, struct upload *p)
 	uint8_t key[UPLOAD_KEY_LEN], have[UPLOAD_KEY_LEN];
 	ssize_t n;
 
+	/*
+	 * PUT_DATA sends the whole file: nothing is kept, and no resume
+	 * key is written, since no PUT_DATA resumes; a key an earlier PUT
+	 * left goes, as it no longer says what the partial holds.
+	 */
+	if (p->inline_data) {
+		p->offset = 0;
+		if (!p->created)
+			(void)fremovexattr(p->fd, UPLOAD_RESUME_XATTR);
+		return p->written > 0 ? upload_drop(s, p, 0) : 0;
+	}
 	upload_key(key, p->m->size, p->m->mtime);
 	n = fgetxattr(p->fd, UPLOAD_RESUME_XATTR, have, sizeof(have));
-	/* PUT_DATA sends the whole file: nothing is kept. */
-	if (!p->created && !p->inline_data && n == (ssize_t)sizeof(have) &&
+	if (!p->created && n == (ssize_t)sizeof(have) &&
 	    memcmp(have, key, sizeof(key)) == 0 && p->written <= p->m->size) {
 		p->offset = p->written;
 		return 0;

@@ -30,6 +30,7 @@ struct upload {
 	int exists;	   /* the partial appeared before it was created */
 	int inline_data;   /* PUT_DATA: the bytes follow, no PUT_READY */
 	int transferred;   /* the bytes were read (or dropped) */
+	int dropped;	   /* the partial was deleted */
 	uint64_t offset;   /* bytes of the partial kept */
 	uint64_t written;  /* the partial's size now */
 	uint64_t received; /* raw bytes read in this request */

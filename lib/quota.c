@@ -229,6 +229,9 @@ quota_read_line(int fd, struct quota_usage *u)
 		if (n == 0)
 			break;
 		off += (size_t)n;
+		/* Short: the file's end (no second call to be told so). */
+		if (off < sizeof(buf))
+			break;
 	}
 	return quota_parse(buf, off, u);
 }

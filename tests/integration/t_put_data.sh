@@ -139,5 +139,7 @@ stored=$(find "$(user_home bob)" -type f | wc -l)
 for f in "$(user_home bob)"/f*; do
 	cmp -s "$f" "$W/many/${f##*/}" || fail "$f differs"
 done
+[ -z "$(find "$(user_home bob)" -name '*.mftp-part')" ] ||
+	fail "a refused PUT_DATA left a partial"
 exact bob "after a refused mput"
 ok "mput past the quota: $stored stored and verified, the rest refused"
