@@ -14,6 +14,8 @@
 #include "rpc.h"
 #include "tls.h"
 
+struct hash_pipe;
+
 /* The longest wait for the server within one read or write. */
 #define RPC_IO_TIMEOUT_MS (120 * 1000)
 
@@ -27,6 +29,7 @@ struct rpc {
 	char *server;		/* software name from HELLO_OK */
 	enum digest_alg verify; /* asked for in HELLO */
 	enum digest_alg alg;	/* the session's, from HELLO_OK */
+	struct hash_pipe *hp;	/* GET and PUT hash through it */
 
 	uint8_t psk[MFTP_PSK_LEN]; /* exported from the first TLS session */
 	char fp[TLS_FP_LEN];	   /* the server key's fingerprint */
