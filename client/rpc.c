@@ -325,6 +325,12 @@ rpc_digest(const struct rpc *r)
 	return r->alg;
 }
 
+struct hash_pipe *
+rpc_hash_pipe(struct rpc *r)
+{
+	return r->hp;
+}
+
 int
 rpc_hello(struct rpc *r)
 {

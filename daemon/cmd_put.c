@@ -204,7 +204,8 @@ cmd_put_transfer(struct session *s, struct upload *p)
 
 	/* A resumed upload is verified whole: the kept part is read back. */
 	digest_reset_alg(s->digest, s->alg);
-	if ((ret = digest_update_fd(s->digest, p->fd, 0, p->offset)) != 0) {
+	ret = hash_pipe_fd(s->hp, s->digest, p->fd, 0, p->offset);
+	if (ret != 0) {
 		if (ret == ERR_IO)
 			upload_fail_errno(p, errno, p->part);
 		else

@@ -11,16 +11,23 @@
  * over in turn (0, 1, 0, ...) and hashed in the same order, so the
  * digest sees the data as the loop read it.
  */
+#include <sys/types.h>
+
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "digest.h"
+#include "err.h"
 #include "hash_pipe.h"
 #include "log.h"
 #include "util.h"
+
+/* Read size for hashing a file: big enough to keep the digest busy. */
+#define HASH_PIPE_FD_CHUNK (256 * 1024)
 
 struct hash_pipe {
 	pthread_mutex_t mu;
@@ -274,6 +281,40 @@ void
 hash_pipe_abort(struct hash_pipe *hp)
 {
 	hash_pipe_finish(hp, 1);
+}
+
+int
+hash_pipe_fd(
+    struct hash_pipe *hp, struct digest *d, int fd, uint64_t off, uint64_t len)
+{
+	size_t want;
+	uint8_t *b;
+	ssize_t n;
+	int saved;
+
+	if (len == 0)
+		return 0;
+	hash_pipe_begin(hp, d, len, HASH_PIPE_FD_CHUNK);
+	while (len > 0) {
+		want = hash_pipe_bufsize(hp);
+		if (len < want)
+			want = (size_t)len;
+		b = hash_pipe_buf(hp);
+		n = pread(fd, b, want, (off_t)off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			saved = errno;
+			hash_pipe_abort(hp);
+			errno = saved;
+			return n == 0 ? ERR_SHORT : ERR_IO;
+		}
+		hash_pipe_feed(hp, (size_t)n);
+		off += (uint64_t)n;
+		len -= (uint64_t)n;
+	}
+	hash_pipe_end(hp);
+	return 0;
 }
 
 int

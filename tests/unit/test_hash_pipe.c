@@ -8,9 +8,12 @@
  * leaves the pipe usable; one thread serves transfer after transfer; the
  * thread starts lazily only for a transfer worth it, never without leave
  * in an eager pipe; it blocks every signal; without a digest the pipe
- * only moves data.
+ * only moves data.  A file read with hash_pipe_fd (pread) hashes like its
+ * bytes, whole or a range, inline and in the thread; a short file is
+ * ERR_SHORT and a bad descriptor ERR_IO.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -24,6 +27,7 @@
 #include <cmocka.h>
 
 #include "digest.h"
+#include "err.h"
 #include "hash_pipe.h"
 #include "log.h"
 
@@ -297,6 +301,89 @@ test_signals_blocked(void **state)
 	hash_pipe_free(hp);
 }
 
+/* A short file's range, read with pread, hashes like its bytes. */
+static void
+test_fd_range(void **state)
+{
+	char path[] = "/tmp/test_hash_pipe.XXXXXX";
+	uint8_t out[DIGEST_MAX_LEN], want[DIGEST_MAX_LEN];
+	struct hash_pipe *hp = hash_pipe_new(1);
+	struct digest *d;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	assert_int_equal(write(fd, "xxabcyy", 7), 7);
+	d = digest_new(DIGEST_XXH128);
+	assert_int_equal(hash_pipe_fd(hp, d, fd, 2, 3), 0);
+	digest_final(d, out);
+	digest_buf(DIGEST_XXH128, "abc", 3, want);
+	assert_memory_equal(out, want, digest_len(DIGEST_XXH128));
+	digest_reset_alg(d, DIGEST_SHA256);
+	assert_int_equal(hash_pipe_fd(hp, d, fd, 2, 3), 0);
+	digest_final(d, out);
+	digest_buf(DIGEST_SHA256, "abc", 3, want);
+	assert_memory_equal(out, want, digest_len(DIGEST_SHA256));
+	/* Nothing to read is no error; past the end is ERR_SHORT. */
+	assert_int_equal(hash_pipe_fd(hp, d, fd, 7, 0), 0);
+	assert_int_equal(hash_pipe_fd(hp, d, fd, 5, 3), ERR_SHORT);
+	digest_free(d);
+	close(fd);
+	hash_pipe_free(hp);
+}
+
+/*
+ * A file of many reads, whole and in a range followed by the rest from
+ * memory, in both algorithms, inline and through the thread; a closed
+ * descriptor is an I/O error, and the pipe goes on working after it.
+ */
+static void
+test_fd_large(void **state)
+{
+	static const enum digest_alg algs[] = { DIGEST_XXH128, DIGEST_SHA256 };
+	char path[] = "/tmp/test_hash_pipe.XXXXXX";
+	uint8_t want[DIGEST_MAX_LEN], out[DIGEST_MAX_LEN];
+	const size_t len = 3 * 1024 * 1024 + 12345, part = 1536 * 1024 + 7;
+	struct hash_pipe *hp = hash_pipe_new(1);
+	struct digest *d;
+	size_t a;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	assert_int_equal(write(fd, data, len), len);
+	for (a = 0; a < 2; a++) {
+		d = digest_new(algs[a]);
+		assert_int_equal(hash_pipe_fd(hp, d, fd, 0, len), 0);
+		assert_int_equal(
+		    hash_pipe_threaded(hp), algs[a] == DIGEST_SHA256);
+		digest_final(d, out);
+		digest_buf(algs[a], data, len, want);
+		assert_memory_equal(out, want, digest_len(algs[a]));
+		/* A range, then the rest from memory: one stream. */
+		digest_reset_alg(d, algs[a]);
+		assert_int_equal(hash_pipe_fd(hp, d, fd, 0, part), 0);
+		digest_update(d, data + part, len - part);
+		digest_final(d, out);
+		assert_memory_equal(out, want, digest_len(algs[a]));
+		/* Past the end of a large file, through the thread too. */
+		assert_int_equal(
+		    hash_pipe_fd(hp, d, fd, 0, len + 1), ERR_SHORT);
+		digest_free(d);
+	}
+	close(fd);
+	d = digest_new(DIGEST_SHA256);
+	assert_int_equal(hash_pipe_fd(hp, d, fd, 0, len), ERR_IO);
+	assert_int_equal(errno, EBADF);
+	digest_free(d);
+	transfer(hp, DIGEST_SHA256, DATA_LEN, 1);
+	hash_pipe_free(hp);
+}
+
 int
 main(void)
 {
@@ -308,6 +395,8 @@ main(void)
 		cmocka_unit_test(test_abort),
 		cmocka_unit_test(test_no_digest),
 		cmocka_unit_test(test_signals_blocked),
+		cmocka_unit_test(test_fd_range),
+		cmocka_unit_test(test_fd_large),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
