@@ -11,7 +11,8 @@
 # For the side-by-side run against other servers see README.md here.
 #
 # Runs as: root (mftpd).  Env: BIG_MB (1024), SMALL_N (1000),
-# SESSIONS_N (50), IDLE_N (20), RUNS (3: the median is printed).
+# SESSIONS_N (50), IDLE_N (20), RUNS (3: the median is printed),
+# VERIFY (the session's checksum: xxh128, the default, or sha256).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,6 +21,7 @@ SMALL_N=${SMALL_N:-1000}
 SESSIONS_N=${SESSIONS_N:-50}
 IDLE_N=${IDLE_N:-20}
 RUNS=${RUNS:-3}
+VERIFY=${VERIFY:-xxh128}
 
 if [ "$(id -u)" != 0 ]; then
 	echo "bench: run this as root (mftpd needs it)" >&2
@@ -65,7 +67,8 @@ cp "$W/small/"* "$home/small/"
 chown -R "$owner" "$home"
 
 cl() { # commands on stdin: one batch session, quiet
-	"$MFTP" -q -P "$PORT" --password-fd 3 "bench@$HOST" 3<<<"$pw"
+	"$MFTP" -q -o "Verify=$VERIFY" -P "$PORT" --password-fd 3 \
+	    "bench@$HOST" 3<<<"$pw"
 }
 # The master's children's CPU (ticks), which a session's counts join
 # when it is reaped.
@@ -78,8 +81,9 @@ timed() {
 	local t0 t1 s0 s1
 	s0=$(srv_ticks)
 	t0=$(date +%s%N)
-	/usr/bin/time -f '%U %S' -o "$T/time" "$MFTP" -q -P "$PORT" \
-	    --password-fd 3 "bench@$HOST" 3<<<"$pw" <<<"$1" >/dev/null 2>&1 || {
+	/usr/bin/time -f '%U %S' -o "$T/time" "$MFTP" -q -o "Verify=$VERIFY" \
+	    -P "$PORT" --password-fd 3 "bench@$HOST" 3<<<"$pw" <<<"$1" \
+	    >/dev/null 2>&1 || {
 		echo "bench: a transfer failed: $1" >&2
 		exit 1
 	}
@@ -137,8 +141,9 @@ for ((i = 0; i < IDLE_N; i++)); do
 	# Without the other FIFOs' write ends: each ends at its own EOF.
 	(
 		for f in "${fds[@]}"; do eval "exec $f>&-"; done
-		exec "$MFTP" -q -P "$PORT" --password-fd 3 "bench@$HOST" \
-		    3<<<"$pw" <"$T/in.$i" >/dev/null 2>&1
+		exec "$MFTP" -q -o "Verify=$VERIFY" -P "$PORT" \
+		    --password-fd 3 "bench@$HOST" 3<<<"$pw" <"$T/in.$i" \
+		    >/dev/null 2>&1
 	) &
 	hold+=("$!")
 	exec {fd}>"$T/in.$i"
@@ -162,7 +167,7 @@ idle=$([ "$n" -gt 0 ] && echo $((pss / n)) || echo "?")
 mbs() { awk -v m="$BIG_MB" -v ms="$1" 'BEGIN { printf "%.0f", m * 1.048576 / (ms / 1000) }'; }
 fps() { awk -v n="$SMALL_N" -v ms="$1" 'BEGIN { printf "%.0f", n / (ms / 1000) }'; }
 cat <<EOF
-mftp $(git -C "$top" rev-parse --short HEAD), $(nproc) cores, medians of $RUNS runs
+mftp $(git -C "$top" rev-parse --short HEAD), $(nproc) cores, checksum $VERIFY, medians of $RUNS runs
 
 | metric | value | client CPU-s/GiB | server CPU-s/GiB |
 | --- | --- | --- | --- |

@@ -26,6 +26,7 @@
 #include "buf.h"
 #include "err.h"
 #include "frame.h"
+#include "hash_pipe.h"
 #include "log.h"
 #include "mftp_limits.h"
 #include "msg.h"
@@ -204,6 +205,8 @@ rpc_connect(const char *host, const char *port, const char *bind,
 	r->text = xstrdup("no error");
 	r->verify = DIGEST_XXH128;
 	r->alg = DIGEST_SHA256;
+	/* Its thread starts with the first large SHA-256 transfer. */
+	r->hp = hash_pipe_new(1);
 	/*
 	 * timeout_ms bounds reaching the server; its handshake may take
 	 * longer on a busy server, as any later reply may.
@@ -221,6 +224,7 @@ rpc_free(struct rpc *r)
 {
 	if (r == NULL)
 		return;
+	hash_pipe_free(r->hp);
 	transport_free(r->t);
 	buf_free(r->scratch);
 	msg_clear(&r->m);
@@ -344,6 +348,12 @@ enum digest_alg
 rpc_digest(const struct rpc *r)
 {
 	return r->alg;
+}
+
+struct hash_pipe *
+rpc_hash_pipe(struct rpc *r)
+{
+	return r->hp;
 }
 
 int

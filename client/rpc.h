@@ -35,6 +35,7 @@
  */
 #define RPC_INTR -4
 
+struct hash_pipe;
 struct rpc;
 
 /* What to do with a server key that no pin and no CA vouches for. */
@@ -95,6 +96,11 @@ int rpc_hello(struct rpc *r);
  * and HASH carries.
  */
 enum digest_alg rpc_digest(const struct rpc *r);
+/*
+ * The pipe the session's transfers hash through (hash_pipe.h), for the
+ * kept part of a local file: hash_pipe_fd() with it.
+ */
+struct hash_pipe *rpc_hash_pipe(struct rpc *r);
 /* The server's software name from HELLO_OK. */
 const char *rpc_server_name(const struct rpc *r);
 

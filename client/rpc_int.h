@@ -14,6 +14,8 @@
 #include "rpc.h"
 #include "tls.h"
 
+struct hash_pipe;
+
 /* The longest wait for the server within one read or write. */
 #define RPC_IO_TIMEOUT_MS (120 * 1000)
 
@@ -28,6 +30,7 @@ struct rpc {
 	enum digest_alg verify; /* asked for in HELLO */
 	enum digest_alg alg;	/* the session's, from HELLO_OK */
 	uint64_t features;	/* granted in HELLO_OK (MFTP_FEAT_*) */
+	struct hash_pipe *hp;	/* GET and PUT hash through it */
 
 	uint8_t psk[MFTP_PSK_LEN]; /* exported from the first TLS session */
 	char fp[TLS_FP_LEN];	   /* the server key's fingerprint */

@@ -19,6 +19,7 @@
 
 #include "digest.h"
 #include "err.h"
+#include "hash_pipe.h"
 #include "intr.h"
 #include "mftp_limits.h"
 #include "msg.h"
@@ -184,20 +185,23 @@ rpc_get_data(struct rpc *r, int fd, struct digest *d, struct rpc_xfer *x)
 {
 	uint64_t left = x->size - x->offset;
 	uint8_t *chunk;
+	size_t want;
 	ssize_t n;
 	int e, werr = 0;
 
 	x->bytes = 0;
-	chunk = xmalloc(MFTP_IO_CHUNK);
+	/* SHA-256: hashed in the pipe's thread while the next piece comes. */
+	hash_pipe_begin(r->hp, d, left, MFTP_IO_CHUNK);
 	while (left > 0) {
-		n = rpc_read_data(r, chunk,
-		    left < MFTP_IO_CHUNK ? (size_t)left : MFTP_IO_CHUNK, x);
-		if (n < 0) {
-			free(chunk);
+		want = hash_pipe_bufsize(r->hp);
+		if (left < want)
+			want = (size_t)left;
+		chunk = hash_pipe_buf(r->hp);
+		if ((n = rpc_read_data(r, chunk, want, x)) < 0) {
+			hash_pipe_abort(r->hp);
 			return (int)n;
 		}
-		if (d != NULL)
-			digest_update(d, chunk, (size_t)n);
+		hash_pipe_feed(r->hp, (size_t)n);
 		/* After a write error keep reading, to stay in step. */
 		if (fd != -1 && werr == 0)
 			werr = rpc_write_fd(fd, chunk, (size_t)n);
@@ -205,7 +209,8 @@ rpc_get_data(struct rpc *r, int fd, struct digest *d, struct rpc_xfer *x)
 		x->bytes += (uint64_t)n;
 		rpc_xfer_tell(x);
 	}
-	free(chunk);
+	/* Everything is in d: the caller finishes it. */
+	hash_pipe_end(r->hp);
 	if ((e = rpc_expect(r, MFTP_MSG_DATA_END)) != RPC_OK)
 		return e == RPC_SERVER ? rpc_lose(r, r->code, "%s", r->text) :
 					 e;
@@ -304,33 +309,36 @@ rpc_put_data(struct rpc *r, int fd, struct digest *d, struct rpc_xfer *x)
 	x->bytes = 0;
 	/* The hash covers the whole file: the part the server kept too. */
 	digest_reset_alg(d, r->alg);
-	if (off > 0 && (e = digest_update_fd(d, fd, 0, off)) != 0)
+	if (off > 0 && (e = hash_pipe_fd(r->hp, d, fd, 0, off)) != 0)
 		return rpc_put_local_error(r, e == ERR_SHORT);
-	chunk = xmalloc(MFTP_IO_CHUNK);
+	/* SHA-256: hashed in the pipe's thread while the next piece goes. */
+	hash_pipe_begin(r->hp, d, x->size - off, MFTP_IO_CHUNK);
 	while (off < x->size) {
-		want = x->size - off < MFTP_IO_CHUNK ? (size_t)(x->size - off) :
-						       MFTP_IO_CHUNK;
+		want = hash_pipe_bufsize(r->hp);
+		if (x->size - off < want)
+			want = (size_t)(x->size - off);
+		chunk = hash_pipe_buf(r->hp);
 		n = pread(fd, chunk, want, (off_t)off);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			free(chunk);
+			hash_pipe_abort(r->hp);
 			return rpc_put_local_error(r, n == 0);
 		}
-		digest_update(d, chunk, (size_t)n);
+		hash_pipe_feed(r->hp, (size_t)n);
 		if ((e = rpc_wait_writable(r, x)) != RPC_OK) {
-			free(chunk);
+			hash_pipe_abort(r->hp);
 			return e;
 		}
 		if ((e = transport_write(r->t, chunk, (size_t)n)) != 0) {
-			free(chunk);
+			hash_pipe_abort(r->hp);
 			return rpc_lose_err(r, e, "a file's data");
 		}
 		off += (uint64_t)n;
 		x->bytes += (uint64_t)n;
 		rpc_xfer_tell(x);
 	}
-	free(chunk);
+	hash_pipe_end(r->hp);
 	digest_final(d, x->hash);
 	x->hash_len = digest_len(r->alg);
 	memset(&m, 0, sizeof(m));

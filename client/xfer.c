@@ -26,6 +26,7 @@
 
 #include "cmds.h"
 #include "digest.h"
+#include "hash_pipe.h"
 #include "human.h"
 #include "intr.h"
 #include "mftp_limits.h"
@@ -303,7 +304,8 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it, uint64_t offset,
 		if (fd == -1)
 			cmd_fail(ctx, "%s: %s", it->local, strerror(errno));
 	} else if ((fd = xfer_open_part(ctx, part, offset)) != -1 &&
-	    offset > 0 && digest_update_fd(d, fd, 0, offset) != 0) {
+	    offset > 0 &&
+	    hash_pipe_fd(rpc_hash_pipe(ctx->rpc), d, fd, 0, offset) != 0) {
 		cmd_fail(ctx, "%s: %s", part, strerror(errno));
 		close(fd);
 		fd = -1;

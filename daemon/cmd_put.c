@@ -34,6 +34,7 @@
 #include "digest.h"
 #include "err.h"
 #include "frame.h"
+#include "hash_pipe.h"
 #include "hashcache.h"
 #include "log.h"
 #include "msg.h"
@@ -107,9 +108,11 @@ cmd_put_write(void *arg)
 
 /*
  * Read the announced bytes a chunk at a time; hash each, then charge and
- * write it under one hold of the accounting lock.  After a failure the
- * rest is read and dropped, so the stream stays in step.  0, or the
- * transport's error.
+ * write it under one hold of the accounting lock.  The hash goes through
+ * the session's pipe: in a SHA-256 session its thread hashes one chunk
+ * while this loop reads and writes the next, so an upload costs the
+ * slower of the two, not their sum.  After a failure the rest is read
+ * and dropped, so the stream stays in step.  0, or the transport's error.
  */
 static int
 cmd_put_receive(struct session *s, struct upload *p)
@@ -120,14 +123,13 @@ cmd_put_receive(struct session *s, struct upload *p)
 	uint64_t moved;
 	ssize_t n = 0;
 
-	/* No more than the file needs: a small file's buffer stays off
-	 * mmap (and its page faults). */
-	p->chunk = xmalloc(left == 0	       ? 1 :
-		left < MFTP_QUOTA_CHUNK ? (size_t)left :
-					  MFTP_QUOTA_CHUNK);
+	hash_pipe_begin(s->hp, s->digest, left, MFTP_QUOTA_CHUNK);
 	while (left > 0 && n >= 0) {
-		want = left > MFTP_QUOTA_CHUNK ? MFTP_QUOTA_CHUNK :
-						 (size_t)left;
+		want = hash_pipe_bufsize(s->hp);
+		if (left < want)
+			want = (size_t)left;
+		/* The pipe's next buffer: free once the thread is done. */
+		p->chunk = hash_pipe_buf(s->hp);
 		/* All of it before the lock: never held across a wait. */
 		for (have = 0; have < want; have += (size_t)n)
 			if ((n = transport_read_some(
@@ -138,7 +140,8 @@ cmd_put_receive(struct session *s, struct upload *p)
 		/* What came before a lost connection is kept, to resume. */
 		if (p->status != 0 || have == 0)
 			continue;
-		digest_update(s->digest, p->chunk, have);
+		/* Hashed beside the write below, which only reads it too. */
+		hash_pipe_feed(s->hp, have);
 		p->chunk_len = have;
 		/* From the reservation to the usage, in the charge's one
 		 * write: no more system calls a chunk than without it. */
@@ -157,7 +160,8 @@ cmd_put_receive(struct session *s, struct upload *p)
 			(void)cmd_quota_check(s, p->m->size - p->written, 0,
 			    p->why, sizeof(p->why));
 	}
-	free(p->chunk);
+	/* Everything fed is in s->digest; the buffers go back. */
+	hash_pipe_end(s->hp);
 	p->chunk = NULL;
 	return left == 0 ? 0 : (int)n;
 }
@@ -206,8 +210,10 @@ cmd_put_transfer(struct session *s, struct upload *p)
 	p->transferred = 1;
 	/* A resumed upload is verified whole: the kept part is read back. */
 	digest_reset_alg(s->digest, s->alg);
-	if (p->status == 0 &&
-	    (ret = digest_update_fd(s->digest, p->fd, 0, p->offset)) != 0) {
+	ret = p->status == 0 ?
+	    hash_pipe_fd(s->hp, s->digest, p->fd, 0, p->offset) :
+	    0;
+	if (ret != 0) {
 		if (ret == ERR_IO)
 			upload_fail_errno(p, errno, p->part);
 		else

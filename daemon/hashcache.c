@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "err.h"
+#include "hash_pipe.h"
 #include "hashcache.h"
 
 /* The key after the value: size, mtime seconds, mtime nanoseconds. */
@@ -112,8 +113,8 @@ hashcache_settled(const struct stat *st)
 }
 
 int
-hashcache_file(int fd, const struct stat *st, struct digest *d,
-    enum digest_alg alg, uint8_t *hash)
+hashcache_file(int fd, const struct stat *st, struct hash_pipe *hp,
+    struct digest *d, enum digest_alg alg, uint8_t *hash)
 {
 	struct stat after;
 	int r;
@@ -121,7 +122,7 @@ hashcache_file(int fd, const struct stat *st, struct digest *d,
 	if (hashcache_lookup(fd, st, alg, hash))
 		return 0;
 	digest_reset_alg(d, alg);
-	if ((r = digest_update_fd(d, fd, 0, (uint64_t)st->st_size)) != 0)
+	if ((r = hash_pipe_fd(hp, d, fd, 0, (uint64_t)st->st_size)) != 0)
 		return r;
 	digest_final(d, hash);
 	if (fstat(fd, &after) == -1)

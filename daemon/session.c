@@ -25,6 +25,7 @@
 #include "digest.h"
 #include "err.h"
 #include "frame.h"
+#include "hash_pipe.h"
 #include "log.h"
 #include "msg.h"
 #include "privsep_msg.h"
@@ -321,9 +322,38 @@ session_wait_request(struct session *s, unsigned int idle_timeout)
 	session_check_account(s);
 }
 
+/* The session's checksum, from the features granted at HELLO. */
+static enum digest_alg
+session_alg(uint64_t features)
+{
+	return (features & MFTP_FEAT_SUPPORTED & MFTP_FEAT_XXH128) != 0 ?
+	    DIGEST_XXH128 :
+	    DIGEST_SHA256;
+}
+
+/*
+ * A SHA-256 session hashes uploads in a second thread, which can only be
+ * made now (drop.h).  It waits idle on a condition variable until an
+ * upload; its stack is small and the buffers exist only during one, so
+ * an idle session stays small.  XXH3-128 is fast enough inline: no
+ * thread.  Without one (the start failed) uploads are hashed inline.
+ */
+void
+session_spawn(void *arg)
+{
+	struct session_spawn *sp = arg;
+
+	sp->hp = hash_pipe_new(0);
+	if (session_alg(sp->features) == DIGEST_SHA256 &&
+	    hash_pipe_start(sp->hp) == -1)
+		log_warnx("no hashing thread: %s; uploads hash inline",
+		    strerror(errno));
+}
+
 void
 session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
-    const struct config *cfg, SSL_CTX *ctx, const char *peer)
+    struct hash_pipe *hp, const struct config *cfg, SSL_CTX *ctx,
+    const char *peer)
 {
 	unsigned int idle_timeout = cfg->idle_timeout;
 	struct session s;
@@ -341,8 +371,8 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 	s.scratch = buf_new(MFTP_FRAME_BUF);
 	s.quota = *q;
 	s.features = v->features & MFTP_FEAT_SUPPORTED;
-	s.alg = (s.features & MFTP_FEAT_XXH128) != 0 ? DIGEST_XXH128 :
-						       DIGEST_SHA256;
+	s.alg = session_alg(s.features);
+	s.hp = hp;
 	/* libcrypto was set up before the chroot: this loads nothing. */
 	s.digest = digest_new(s.alg);
 	umask(022);

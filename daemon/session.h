@@ -14,6 +14,7 @@
 struct config;
 
 struct buf;
+struct hash_pipe;
 struct msg;
 struct privsep_verdict;
 struct transport;
@@ -44,6 +45,12 @@ struct session {
 	struct session_quota quota;
 	struct digest *digest; /* one context, reset for each use */
 	/*
+	 * Uploads hash through it: in its thread for SHA-256 (started by
+	 * session_spawn before the process lost the right to make one),
+	 * inline otherwise.
+	 */
+	struct hash_pipe *hp;
+	/*
 	 * The HELLO feature bits the pre-auth worker granted (carried here
 	 * through the auth helper's verdict), limited to what this build
 	 * supports: the same protocol on both sides of the login.
@@ -58,15 +65,29 @@ struct session {
 };
 
 /*
+ * What the serving process makes before RLIMIT_NPROC 0, which it could
+ * not make later: session_spawn(), called by drop_chroot_user_spawn() as
+ * the user, fills hp (with its thread running in a SHA-256 session) from
+ * features (the verdict's); session_run() takes it.
+ */
+struct session_spawn {
+	uint64_t features;
+	struct hash_pipe *hp;
+};
+void session_spawn(void *arg);
+
+/*
  * Serve the session on sock.  Runs as the user, chrooted to the home,
  * with privileges already dropped.  First the second TLS handshake with
  * ctx, keyed by v->psk (wiped once used); then the OK to the LOGIN the
  * pre-auth worker read, then requests until QUIT, EOF, the idle timeout
- * or a malformed frame.  Never returns.
+ * or a malformed frame.  Uploads hash through hp, session_spawn()'s.
+ * Never returns.
  */
 void session_run(int sock, struct privsep_verdict *v,
-    const struct session_quota *q, const struct config *cfg, SSL_CTX *ctx,
-    const char *peer) __attribute__((noreturn));
+    const struct session_quota *q, struct hash_pipe *hp,
+    const struct config *cfg, SSL_CTX *ctx, const char *peer)
+    __attribute__((noreturn));
 
 /* Reply helpers for handlers: 0, or -1 when the connection is gone. */
 int session_reply_ok(struct session *s);

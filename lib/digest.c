@@ -4,27 +4,19 @@
  * Runs in: mftpd's serving process (the user, chrooted) and mftp.
  * SHA-256 comes from sha256.c (OpenSSL's EVP, set up before the chroot);
  * XXH3-128 from libxxhash's streaming interface, whose state is plain
- * memory.  Nothing here does I/O except digest_update_fd's pread.
+ * memory.  Nothing here does I/O (a file is hashed by hash_pipe_fd).
  */
-#include <sys/types.h>
-
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include <xxhash.h>
 
 #include "digest.h"
-#include "err.h"
 #include "log.h"
 #include "proto.h"
 #include "sha256.h"
 #include "util.h"
-
-/* Read size for hashing a file: big enough to keep the digest busy. */
-#define DIGEST_FD_CHUNK (256 * 1024)
 
 #define DIGEST_XXH128_LEN 16
 
@@ -119,38 +111,6 @@ enum digest_alg
 digest_alg(const struct digest *d)
 {
 	return d->alg;
-}
-
-int
-digest_update_fd(struct digest *d, int fd, uint64_t off, uint64_t len)
-{
-	uint8_t *chunk;
-	size_t want;
-	ssize_t n;
-	int ret = 0;
-
-	if (len == 0)
-		return 0;
-	chunk = xmalloc(DIGEST_FD_CHUNK);
-	while (len > 0) {
-		want = len > DIGEST_FD_CHUNK ? DIGEST_FD_CHUNK : (size_t)len;
-		n = pread(fd, chunk, want, (off_t)off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			ret = ERR_IO;
-			break;
-		}
-		if (n == 0) {
-			ret = ERR_SHORT;
-			break;
-		}
-		digest_update(d, chunk, (size_t)n);
-		off += (uint64_t)n;
-		len -= (uint64_t)n;
-	}
-	free(chunk);
-	return ret;
 }
 
 void

@@ -50,13 +50,6 @@ void digest_free(struct digest *d);
 /* The context's algorithm. */
 enum digest_alg digest_alg(const struct digest *d);
 
-/*
- * Feed d with len bytes of the file fd from offset off (pread; the file
- * offset does not move).  Returns 0, ERR_SHORT if the file ends before
- * off + len, or ERR_IO with errno set.
- */
-int digest_update_fd(struct digest *d, int fd, uint64_t off, uint64_t len);
-
 /* One call for a buffer in memory. */
 void digest_buf(enum digest_alg alg, const void *p, size_t len, uint8_t *out);
 

@@ -3,7 +3,9 @@
  * change took.
  *
  * Runs as root: in the monitor right before it serves a user, in the
- * pre-auth worker, and in the auth helper.
+ * pre-auth worker, and in the auth helper.  The serving process's one
+ * thread (hash_pipe.c) is made here too, through a callback, between the
+ * change of ids and RLIMIT_NPROC 0.
  */
 #include <sys/types.h>
 #include <sys/prctl.h>
@@ -40,7 +42,7 @@ drop_check_caps(void)
 }
 
 static void
-drop_ids(uid_t uid, gid_t gid)
+drop_ids(uid_t uid, gid_t gid, void (*spawn)(void *), void *arg)
 {
 	uid_t ru, eu, su;
 	gid_t rg, eg, sg;
@@ -56,10 +58,6 @@ drop_ids(uid_t uid, gid_t gid)
 		fatal("setresuid %lu", (unsigned long)uid);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
-	/* The process limit is counted per real uid: 0 means no fork. */
-	if (setrlimit(RLIMIT_NPROC, &rl) == -1)
-		fatal("setrlimit(RLIMIT_NPROC)");
-
 	/* Now prove it. */
 	if (getresuid(&ru, &eu, &su) == -1 || getresgid(&rg, &eg, &sg) == -1)
 		fatal("getresuid");
@@ -73,12 +71,28 @@ drop_ids(uid_t uid, gid_t gid)
 	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
 		fatalx("no_new_privs is not set");
 	drop_check_caps();
+	/*
+	 * The last moment a task can be made: a thread started here has the
+	 * user's ids, no capability and NoNewPrivs from its first
+	 * instruction, as a clone inherits them.  After the proof, not
+	 * before: its setresuid tries would make glibc signal every thread
+	 * to try too, and a thread could return from that signal only after
+	 * the seccomp list that comes next (no rt_sigreturn in it).
+	 */
+	if (spawn != NULL)
+		spawn(arg);
+	/*
+	 * The process limit is counted per real uid: 0 means no fork, nor
+	 * thread (a thread is a task too).
+	 */
+	if (setrlimit(RLIMIT_NPROC, &rl) == -1)
+		fatal("setrlimit(RLIMIT_NPROC)");
 }
 
 void
 drop_user(uid_t uid, gid_t gid)
 {
-	drop_ids(uid, gid);
+	drop_ids(uid, gid, NULL, NULL);
 }
 
 int
@@ -90,6 +104,13 @@ drop_open_root(const char *path)
 void
 drop_chroot_user(int dirfd, uid_t uid, gid_t gid)
 {
+	drop_chroot_user_spawn(dirfd, uid, gid, NULL, NULL);
+}
+
+void
+drop_chroot_user_spawn(
+    int dirfd, uid_t uid, gid_t gid, void (*spawn)(void *), void *arg)
+{
 	if (fchdir(dirfd) == -1)
 		fatal("fchdir to the new root");
 	close(dirfd);
@@ -98,5 +119,5 @@ drop_chroot_user(int dirfd, uid_t uid, gid_t gid)
 	if (chdir("/") == -1)
 		fatal("chdir / after chroot");
 	/* From here until the ids change, nothing may read a file. */
-	drop_ids(uid, gid);
+	drop_ids(uid, gid, spawn, arg);
 }

@@ -28,6 +28,17 @@ int drop_open_root(const char *path);
 void drop_chroot_user(int dirfd, uid_t uid, gid_t gid);
 
 /*
+ * drop_chroot_user(), and call spawn(arg) once the ids have changed,
+ * NoNewPrivs is set and both are proven, right before RLIMIT_NPROC 0:
+ * the one place where the process may start a thread, which then runs
+ * as the user from its first instruction.  spawn must read no file (as above), and must not
+ * return before its threads wait: they get the seccomp list that comes
+ * later only if it is loaded for every thread (sandbox.c).
+ */
+void drop_chroot_user_spawn(
+    int dirfd, uid_t uid, gid_t gid, void (*spawn)(void *), void *arg);
+
+/*
  * Become uid/gid: no supplementary groups, real = effective = saved,
  * no capabilities, PR_SET_NO_NEW_PRIVS, RLIMIT_NPROC 0 (cannot fork).
  */

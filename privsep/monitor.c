@@ -304,6 +304,7 @@ monitor_run(const struct monitor_args *a)
 {
 	struct preauth_fds fds;
 	struct privsep_verdict v;
+	struct session_spawn sp;
 	struct session_quota q;
 	struct stat st;
 	uint64_t deadline;
@@ -433,6 +434,9 @@ monitor_run(const struct monitor_args *a)
 
 		fd_close_except(keep, 5);
 	}
-	drop_chroot_user(home, v.uid, v.gid);
-	session_run(a->sock, &v, &q, a->cfg, a->session_ctx, a->peer);
+	/* The hash thread, if any, is made as the user (session.c). */
+	sp.features = v.features;
+	sp.hp = NULL;
+	drop_chroot_user_spawn(home, v.uid, v.gid, session_spawn, &sp);
+	session_run(a->sock, &v, &q, sp.hp, a->cfg, a->session_ctx, a->peer);
 }

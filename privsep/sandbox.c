@@ -227,6 +227,7 @@ sandbox_session(void)
 	scmp_filter_ctx ctx = sandbox_new();
 	struct scmp_arg_cmp cmp[2];
 	size_t i;
+	int r;
 
 	sandbox_allow(
 	    ctx, sandbox_session_calls, SANDBOX_N(sandbox_session_calls));
@@ -247,5 +248,13 @@ sandbox_session(void)
 	sandbox_rule(ctx, SCMP_SYS(setsockopt), 2, cmp);
 	cmp[1] = SCMP_A2(SCMP_CMP_EQ, TLS_RX);
 	sandbox_rule(ctx, SCMP_SYS(setsockopt), 2, cmp);
+	/*
+	 * A SHA-256 session's hashing thread (hash_pipe.c) was made before
+	 * this list, which would otherwise hold for the calling thread only:
+	 * TSYNC loads it in every thread of the process (with NoNewPrivs),
+	 * or the load fails.  The thread needs nothing but futex.
+	 */
+	if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1)) != 0)
+		fatalx("seccomp_attr_set TSYNC: %s", strerror(-r));
 	sandbox_load(ctx, "serving process");
 }

@@ -33,6 +33,29 @@ try:
 except OSError:
     print("")' "$1" "$2"
 }
+# put_refused FILE NAME MTIME HASH CODE WHAT: a raw PUT of FILE as NAME
+# whose DATA_END carries HASH is refused with ERROR CODE; no NAME.
+put_refused() {
+	local size
+	size=$(stat -c %s "$1")
+	raw_send "$(hex_put "$2" "$size" 420 "$3")"
+	raw_expect 0x87 "PUT $2 ($6)"
+	raw_send_file "$1" 0 "$size"
+	raw_send "$(hex_data_end "$4")"
+	raw_expect_error "$5" "$6"
+	[ ! -e "$home/$2" ] || fail "$6: committed"
+}
+# put_get_sha256 NAME: $W/NAME up and back down in a session asking for
+# SHA-256; both copies equal, and the value the put verified cached.
+put_get_sha256() {
+	run_client alice "$pw" -o Verify=sha256 <<<"put $W/$1 $1
+get $1 $W/$1.back"
+	expect_rc 0 "put and get $1 with -o Verify=sha256 ($ERR)"
+	expect_same_file "$W/$1" "$home/$1" "put $1 with -o Verify=sha256"
+	expect_same_file "$W/$1" "$W/$1.back" "get $1 with -o Verify=sha256"
+	expect_eq "$(attr "$home/$1" user.mftp.sha256 | cut -c1-64)" \
+	    "$(sha "$W/$1")" "the cached SHA-256 after a SHA-256 put of $1"
+}
 # last_get PATH: the offset of the server's last GET of PATH.
 last_get_offset() {
 	grep -F "transfer user=alice " "$DAEMON_LOG" |
@@ -97,12 +120,8 @@ expect_eq "$(attr "$home/big" user.mftp.sha256 | cut -c1-64)" "$(sha "$W/big")" 
     "HASH_ALG SHA-256 cached its value"
 # An upload whose DATA_END has SHA-256's length in an XXH3-128 session.
 head -c 5000 /dev/urandom >"$W/small"
-raw_send "$(hex_put small 5000 420 1700000000)"
-raw_expect 0x87 "PUT small"
-raw_send_file "$W/small" 0 5000
-raw_send "$(hex_data_end "$(sha "$W/small")")"
-raw_expect_error 16 "DATA_END with SHA-256 in an XXH3-128 session"
-[ ! -e "$home/small" ] || fail "a PUT with the wrong checksum length was committed"
+put_refused "$W/small" small 1700000000 "$(sha "$W/small")" 16 \
+    "DATA_END with SHA-256 in an XXH3-128 session"
 raw_put "$W/small" small 1700000000
 expect_eq "$RAW_TYPE" 0x80 "the same PUT with its XXH3-128"
 expect_same_file "$W/small" "$home/small" "PUT with XXH3-128"
@@ -155,13 +174,7 @@ expect_contains "$ERR" "config:1: verify: 'md5' is not xxh128 or sha256" \
 run_client alice "$pw" -o Verify=md5 <<<"hash big"
 expect_rc 2 "-o Verify=md5"
 head -c 2000000 /dev/urandom >"$W/up"
-run_client alice "$pw" -o Verify=sha256 <<<"put $W/up up
-get up $W/up.back"
-expect_rc 0 "put and get with -o Verify=sha256"
-expect_same_file "$W/up" "$home/up" "put with -o Verify=sha256"
-expect_same_file "$W/up" "$W/up.back" "get with -o Verify=sha256"
-expect_eq "$(attr "$home/up" user.mftp.sha256 | cut -c1-64)" "$(sha "$W/up")" \
-    "the cached SHA-256 after a SHA-256 put"
+put_get_sha256 up
 expect_eq "$(attr "$home/up" user.mftp.xxh128)" "" "no XXH3-128 cached by a SHA-256 put"
 ok "the client's verify setting (-o, config file) gives SHA-256"
 
@@ -235,6 +248,45 @@ for f in 0 1; do
 	[ ! -e "$part" ] || fail "the altered partial was kept ($f)"
 done
 ok "partial uploads resume across algorithms; an altered one is caught in both"
+
+# ------------------- SHA-256 in the hashing thread: large transfers
+# Over the pipe's 1 MiB threshold a SHA-256 transfer hashes in a second
+# thread on both sides (lib/hash_pipe.c), through its two buffers: ~80
+# chunks here.  Up and down verify and the server caches the value; an
+# upload whose data was altered on the way (one byte, DATA_END of the
+# original) is refused, and a download whose data no longer matches the
+# server's SHA-256 is caught by the client and not kept.
+huge=20000003
+head -c "$huge" /dev/urandom >"$W/huge"
+put_get_sha256 huge
+cp "$W/huge" "$W/huge.bad"
+printf 'Z' | dd of="$W/huge.bad" bs=1 seek=12345679 conv=notrunc status=none
+cmp -s "$W/huge" "$W/huge.bad" && fail "the altered copy is not altered"
+RAW_FEATURES=0
+raw_open alice "$pw"
+expect_eq "$RAW_GRANTED" 0 "a SHA-256 raw session"
+put_refused "$W/huge.bad" huge2 1700000300 "$(sha "$W/huge")" 20 \
+    "a large SHA-256 upload altered on the way"
+# The same bytes with their own value: the refusal was the data's.
+raw_put "$W/huge.bad" huge3 1700000301
+expect_eq "$RAW_TYPE" 0x80 "the altered bytes with their own SHA-256"
+expect_same_file "$W/huge.bad" "$home/huge3" "the altered bytes, stored"
+raw_close
+# The server's file changed behind its cache (same size and time).
+touch -d '-1 hour' "$home/huge"
+run_client alice "$pw" -o Verify=sha256 <<<"hash huge"
+expect_eq "${OUT%% *}" "$(sha "$W/huge")" "SHA-256 of the settled file"
+touch -r "$home/huge" "$T/stamp"
+printf 'Z' | dd of="$home/huge" bs=1 seek=19999999 conv=notrunc status=none
+touch -r "$T/stamp" "$home/huge"
+rm -f "$W/huge.got"
+run_client alice "$pw" -o Verify=sha256 <<<"get huge $W/huge.got"
+expect_rc 1 "a large SHA-256 get of altered data"
+expect_contains "$ERR" "checksum mismatch" "a large SHA-256 get of altered data"
+[ ! -e "$W/huge.got" ] && [ ! -e "$W/huge.got.part" ] ||
+	fail "the altered download was kept"
+rm -f "$home/huge" "$home/huge3"
+ok "SHA-256 in the hashing thread: 20 MB up and down; altered data caught both ways"
 
 # ------------------------------------------- the server's verify = sha256
 stop_daemon

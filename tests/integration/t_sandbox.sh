@@ -28,6 +28,22 @@ expect_sandboxed() {
 	    "$2: Seccomp_filters"
 }
 
+# serving_session [mftp options]: a session of alice's held open; sp is
+# its serving process, once under its list.
+serving_session() {
+	session_open alice "$pw" "$@"
+	session_send pwd
+	wait_serving_pid "$uid"
+	sp=$SERVING_PID
+	wait_for 10 _sandboxed "$sp" ||
+		fail "serving process $sp: no seccomp filter"
+}
+
+# tasks_of PID: its thread ids, one a line.
+tasks_of() {
+	ls "/proc/$1/task"
+}
+
 _sandboxed() {
 	[ "$(proc_status "$1" Seccomp 2>/dev/null)" = 2 ]
 }
@@ -53,12 +69,9 @@ _logged() {
 }
 
 # --- the serving process: the list is on and the session still works.
-session_open alice "$pw"
-session_send pwd
-wait_serving_pid "$uid"
-sp=$SERVING_PID
-wait_for 10 _sandboxed "$sp" || fail "serving process $sp: no seccomp filter"
+serving_session
 expect_sandboxed "$sp" "serving process"
+expect_eq "$(tasks_of "$sp" | wc -l)" 1 "tasks of an XXH3-128 session"
 printf 'sandboxed\n' >"$T/small"
 session_send "put $T/small small"
 session_send "get small $T/small.back"
@@ -73,6 +86,51 @@ expect_eq "$SESS_RC" 0 "a session under the sandbox ($(cat "$SESS_ERR"))"
 expect_same_file "$T/small" "$T/small.back" "download under the sandbox"
 ok "serving process $sp: Seccomp 2, and put, get, mkdir, mv, ls, rm work"
 
+# --- a SHA-256 session: two tasks, the hashing thread under the list too.
+serving_session -o Verify=sha256
+expect_eq "$(tasks_of "$sp" | wc -l)" 2 "tasks of a SHA-256 session"
+expect_tasks_confined() { # PID WHAT
+	local tid p
+	for tid in $(tasks_of "$1"); do
+		p=$1/task/$tid
+		expect_sandboxed "$p" "$2, task $tid"
+		expect_eq "$(proc_status "$p" NoNewPrivs)" 1 "$2, task $tid: NoNewPrivs"
+		expect_eq "$(proc_status "$p" Uid)" "$uid $uid $uid $uid" \
+		    "$2, task $tid: uids"
+		expect_eq "$(proc_status "$p" CapPrm)" 0000000000000000 \
+		    "$2, task $tid: CapPrm"
+		expect_eq "$(proc_status "$p" CapEff)" 0000000000000000 \
+		    "$2, task $tid: CapEff"
+	done
+}
+expect_tasks_confined "$sp" "SHA-256 serving process $sp"
+# Uploads hash in the thread (3 MB: over the pipe's 1 MiB threshold).
+head -c 3000000 /dev/urandom >"$T/big"
+session_send "put $T/big big"
+session_send "get big $T/big.back"
+session_send "rm big"
+session_send quit
+session_close 30
+expect_eq "$SESS_RC" 0 "a SHA-256 session under the sandbox ($(cat "$SESS_ERR"))"
+expect_same_file "$T/big" "$T/big.back" "a SHA-256 upload and download"
+ok "SHA-256 serving process $sp: 2 tasks, each Seccomp 2, NoNewPrivs, the user's ids, no capability"
+
+# The hashing thread, made to call socket, ends the whole process.
+serving_session -o Verify=sha256
+hash_tid=$(tasks_of "$sp" | grep -vx "$sp")
+[ -n "$hash_tid" ] || fail "no hashing thread in $sp"
+out=$(timeout 60 gdb -nx -batch -p "$sp" -ex "thread find LWP $hash_tid" \
+    -ex "thread 2" -ex "info threads" -ex 'call (int)socket(2, 1, 0)' 2>&1)
+expect_contains "$out" "LWP $hash_tid" "gdb sees the hashing thread"
+expect_match "$out" "\\* 2 +Thread [^ ]+ \\(LWP $hash_tid\\)" \
+    "gdb's call runs in the hashing thread"
+wait_for 10 _ended "$sp" || fail "process $sp is still running: $out"
+expect_contains "$out" SIGSYS "gdb's report of socket in the hashing thread"
+wait_for 10 _logged "session process $sp killed by its sandbox \(seccomp\) addr=" ||
+	fail "the master did not log the SIGSYS death of $sp (hashing thread)"
+session_close 30
+ok "SHA-256 serving process: socket from its hashing thread ends it with SIGSYS"
+
 # --- the serving process: socket, ptrace and execve each end it; so do
 # the allowed calls with arguments outside their filter: an executable
 # mapping (PROT_READ|PROT_EXEC, MAP_PRIVATE|MAP_ANONYMOUS), fcntl
@@ -81,12 +139,7 @@ for call in '(int)socket(2, 1, 0)' '(long)ptrace(16, 1, 0, 0)' \
     '(int)execve(0, 0, 0)' '(long)mmap(0, 4096, 5, 34, -1, 0)' \
     '(int)fcntl(0, 8, 0)' \
     '(long)sendto(0, (void *)0, 0, 0, (void *)8, 16)'; do
-	session_open alice "$pw"
-	session_send pwd
-	wait_serving_pid "$uid"
-	sp=$SERVING_PID
-	wait_for 10 _sandboxed "$sp" ||
-		fail "serving process $sp: no seccomp filter"
+	serving_session
 	forbidden "$sp" "$call"
 	wait_for 10 _logged "session process $sp killed by its sandbox \(seccomp\) addr=" ||
 		fail "the master did not log the SIGSYS death of $sp ($call)"

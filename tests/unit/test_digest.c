@@ -4,8 +4,9 @@
  * Known vectors in both algorithms: XXH3-128 as xxhsum -H2 prints it
  * (the canonical, big-endian form that goes on the wire), SHA-256 from
  * FIPS 180-2; the same value however the input is split into updates
- * (across XXH3's internal block and stripe sizes); a file's range read
- * with pread; switching a context's algorithm; names and wire values.
+ * (across XXH3's internal block and stripe sizes); switching a context's
+ * algorithm; names and wire values.  (A file read and hashed:
+ * test_hash_pipe.)
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -147,78 +148,6 @@ test_reset_alg(void **state)
 	digest_free(d);
 }
 
-/* A file's range, read with pread, hashes like the bytes themselves. */
-static void
-test_update_fd(void **state)
-{
-	char path[] = "/tmp/test_digest.XXXXXX";
-	uint8_t out[DIGEST_MAX_LEN];
-	struct digest *d;
-	int fd;
-
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	unlink(path);
-	assert_int_equal(write(fd, "xxabcyy", 7), 7);
-	d = digest_new(DIGEST_XXH128);
-	assert_int_equal(digest_update_fd(d, fd, 2, 3), 0);
-	digest_final(d, out);
-	assert_hex(out, DIGEST_XXH128, vectors[1].hex);
-	digest_reset_alg(d, DIGEST_SHA256);
-	assert_int_equal(digest_update_fd(d, fd, 2, 3), 0);
-	digest_final(d, out);
-	assert_hex(out, DIGEST_SHA256, vectors[4].hex);
-	/* Nothing to read is no error; past the end is ERR_SHORT. */
-	assert_int_equal(digest_update_fd(d, fd, 7, 0), 0);
-	assert_int_equal(digest_update_fd(d, fd, 5, 3), ERR_SHORT);
-	digest_free(d);
-	close(fd);
-}
-
-/*
- * A file larger than one read, whole and in ranges, in both algorithms;
- * a closed descriptor is an I/O error, not a crash.
- */
-static void
-test_update_fd_large(void **state)
-{
-	static const enum digest_alg algs[] = { DIGEST_XXH128, DIGEST_SHA256 };
-	const size_t len = 600000;
-	char path[] = "/tmp/test_digest.XXXXXX";
-	uint8_t want[DIGEST_MAX_LEN], out[DIGEST_MAX_LEN], *data;
-	struct digest *d;
-	size_t i, a;
-	int fd;
-
-	data = malloc(len);
-	assert_non_null(data);
-	for (i = 0; i < len; i++)
-		data[i] = (uint8_t)(i % 251);
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	unlink(path);
-	assert_int_equal(write(fd, data, len), len);
-	for (a = 0; a < 2; a++) {
-		d = digest_new(algs[a]);
-		assert_int_equal(digest_update_fd(d, fd, 0, len), 0);
-		digest_final(d, out);
-		digest_buf(algs[a], data, len, want);
-		assert_memory_equal(out, want, digest_len(algs[a]));
-		/* A range, then the rest from memory: one stream. */
-		digest_reset_alg(d, algs[a]);
-		assert_int_equal(digest_update_fd(d, fd, 0, 12345), 0);
-		digest_update(d, data + 12345, len - 12345);
-		digest_final(d, out);
-		assert_memory_equal(out, want, digest_len(algs[a]));
-		digest_free(d);
-	}
-	close(fd);
-	d = digest_new(DIGEST_SHA256);
-	assert_int_equal(digest_update_fd(d, fd, 0, 1), ERR_IO);
-	digest_free(d);
-	free(data);
-}
-
 static void
 test_names(void **state)
 {
@@ -249,8 +178,6 @@ main(void)
 		cmocka_unit_test(test_vectors),
 		cmocka_unit_test(test_split_updates),
 		cmocka_unit_test(test_reset_alg),
-		cmocka_unit_test(test_update_fd),
-		cmocka_unit_test(test_update_fd_large),
 		cmocka_unit_test(test_names),
 	};
 
