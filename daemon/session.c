@@ -134,6 +134,9 @@ session_reply_errno(struct session *s, int err, const char *what)
 /* Longest escaped text in a log line; the line itself has 1024 bytes. */
 #define SESSION_LOG_TEXT_MAX 400
 
+/* Allocations from this size up are mapped each time, not kept. */
+#define SESSION_MMAP_THRESHOLD (64 * 1024)
+
 /* How often an idle session looks whether its account was ended. */
 #define SESSION_ACCOUNT_CHECK_MS 5000
 
@@ -395,6 +398,14 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 	 * keeps only what it uses.
 	 */
 	(void)malloc_trim(0);
+	/*
+	 * A transfer's large buffers (its chunk, TLS's read-ahead, the bulk
+	 * write buffer) are mapped for it and unmapped when it ends, rather
+	 * than left in the heap: the session is as small after a transfer
+	 * as before.  A fixed threshold also keeps glibc from raising it
+	 * after the first such free.
+	 */
+	(void)mallopt(M_MMAP_THRESHOLD, SESSION_MMAP_THRESHOLD);
 
 	while (!s.quit) {
 		session_wait_request(&s, idle_timeout);
