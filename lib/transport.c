@@ -481,7 +481,9 @@ transport_write_all(struct transport *t, const void *p, size_t len)
 static int
 transport_tls_copyfile(struct transport *t, int fd, uint64_t off, uint64_t len)
 {
-	uint8_t *chunk = xmalloc(MFTP_IO_CHUNK);
+	/* No larger than the file needs. */
+	uint8_t *chunk = xmalloc(len < MFTP_IO_CHUNK && len > 0 ? (size_t)len :
+								  MFTP_IO_CHUNK);
 	size_t want;
 	ssize_t n;
 	int r = 0, e;
