@@ -12,6 +12,7 @@
  * user it names.
  */
 #include <sys/types.h>
+#include <sys/pidfd.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -28,6 +29,32 @@
 #include "privsep_msg.h"
 #include "userdb.h"
 #include "util.h"
+
+/*
+ * Wait until the child can be reaped or the deadline passes: on its
+ * pidfd, which becomes readable when it exits, so the wait ends then and
+ * not at the next tick of a polling loop (every login waits for three
+ * children: the helper, the check, the worker).  Where pidfds are
+ * missing, a short sleep between looks.
+ */
+static void
+monitor_wait_readable(pid_t pid, uint64_t deadline)
+{
+	struct pollfd pfd;
+	uint64_t now;
+	int fd;
+
+	if ((fd = pidfd_open(pid, 0)) == -1) {
+		sleep_ms(1);
+		return;
+	}
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	while ((now = mono_ms()) < deadline &&
+	    poll(&pfd, 1, (int)(deadline - now)) == -1 && errno == EINTR)
+		;
+	close(fd);
+}
 
 int
 monitor_wait_exit(pid_t *pid, int timeout_ms)
@@ -50,7 +77,7 @@ monitor_wait_exit(pid_t *pid, int timeout_ms)
 		}
 		if (mono_ms() >= deadline)
 			break;
-		sleep_ms(5);
+		monitor_wait_readable(*pid, deadline);
 	}
 	kill(*pid, SIGKILL);
 	while (waitpid(*pid, NULL, 0) == -1 && errno == EINTR)
