@@ -88,9 +88,10 @@ done
 opts_of() {
 	local flat s
 	flat=$(tr '\n\t' '  ' <"$1")
-	# The option string of getopt(argc, argv, "...") / getopt_long.
+	# The option string of getopt(argc, argv, "...") / getopt_long, or
+	# of helper_args_parse(argc, argv, "...", ...), the helpers' getopt.
 	s=$(printf '%s' "$flat" |
-		grep -oE 'getopt(_long)?\([^,]*,[^,]*, *"[^"]*"' |
+		grep -oE '(getopt(_long)?|helper_args_parse)\([^,]*,[^,]*, *"[^"]*"' |
 		sed 's/.*"\([^"]*\)"$/\1/')
 	printf '%s' "$s" | tr -d ':+-' | fold -w1 | sed 's/^/-/'
 	echo
