@@ -101,6 +101,27 @@ admin_parse_count(const char *what, const char *s, uint64_t max)
 	return v;
 }
 
+const char *
+admin_parse_name(const char *name)
+{
+	if (!userdb_valid_name(name))
+		admin_usage_errx(
+		    "invalid user name '%s' (1 to %d of a-z, 0-9, '_' "
+		    "and '-', not starting with a digit or '-')",
+		    name, MFTP_USER_MAX);
+	return name;
+}
+
+const char *
+admin_parse_home(const char *path)
+{
+	if (!admin_valid_home(path))
+		admin_usage_errx("home '%s' is not a plain absolute path (no "
+				 "':', '//', '.' or '..', no trailing '/')",
+		    path);
+	return path;
+}
+
 static void
 admin_vmsg(int with_errno, const char *fmt, va_list ap)
 {

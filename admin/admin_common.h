@@ -61,6 +61,12 @@ uint64_t admin_parse_size(const char *what, const char *s);
  */
 uint64_t admin_parse_count(const char *what, const char *s, uint64_t max);
 
+/* name if it is a valid user name (userdb_valid_name), else a usage error. */
+const char *admin_parse_name(const char *name);
+
+/* path if it can be a home (admin_valid_home), else a usage error. */
+const char *admin_parse_home(const char *path);
+
 /* "PROG: message" on stderr; admin_warn appends ": strerror(errno)". */
 void admin_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void admin_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -120,9 +120,7 @@ struct add_opts {
 	int have_gid;
 	uid_t uid;
 	gid_t gid;
-	uint64_t quota_bytes;
-	uint64_t quota_files;
-	struct admin_limits limits;
+	struct admin_limits limits; /* quotas, sessions, rate, networks */
 };
 
 static void
@@ -137,12 +135,7 @@ parse_args(int argc, char *argv[], struct add_opts *o)
 		{ "force", no_argument, NULL, 'F' },
 		{ "gid", required_argument, NULL, 'g' },
 		{ "home", required_argument, NULL, 'd' },
-		{ "quota-bytes", required_argument, NULL, 'b' },
-		{ "quota-files", required_argument, NULL, 'f' },
-		{ "max-sessions", required_argument, NULL,
-		    ADMIN_OPT_MAX_SESSIONS },
-		{ "rate", required_argument, NULL, ADMIN_OPT_RATE },
-		{ "allow-from", required_argument, NULL, ADMIN_OPT_ALLOW_FROM },
+		ADMIN_LIMITS_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -171,20 +164,7 @@ parse_args(int argc, char *argv[], struct add_opts *o)
 			o->have_gid = 1;
 			break;
 		case 'd':
-			if (!admin_valid_home(optarg))
-				admin_usage_errx(
-				    "home '%s' is not a plain absolute "
-				    "path (no ':', '//', '.' or '..', "
-				    "no trailing '/')",
-				    optarg);
-			o->home = optarg;
-			break;
-		case 'b':
-			o->quota_bytes = admin_parse_size("byte quota", optarg);
-			break;
-		case 'f':
-			o->quota_files = admin_parse_count(
-			    "file quota", optarg, UINT64_MAX);
+			o->home = admin_parse_home(optarg);
 			break;
 		case 'V':
 			admin_version();
@@ -198,12 +178,7 @@ parse_args(int argc, char *argv[], struct add_opts *o)
 		admin_usage();
 	if (o->force && !o->have_uid)
 		admin_usage_errx("--force goes with --uid");
-	o->name = argv[optind];
-	if (!userdb_valid_name(o->name))
-		admin_usage_errx(
-		    "invalid user name '%s' (1 to %d of a-z, 0-9, '_' "
-		    "and '-', not starting with a digit or '-')",
-		    o->name, MFTP_USER_MAX);
+	o->name = admin_parse_name(argv[optind]);
 }
 
 /*
@@ -308,8 +283,6 @@ main(int argc, char *argv[])
 	u.uid = uid;
 	u.gid = o.have_gid ? o.gid : (gid_t)uid;
 	u.home = home;
-	u.quota_bytes = o.quota_bytes;
-	u.quota_files = o.quota_files;
 	u.allow = xstrdup("");
 	admin_limits_apply(&o.limits, &u);
 	userdb_add(&db, &u);
