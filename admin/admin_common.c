@@ -58,9 +58,21 @@ admin_version(void)
 }
 
 void
-admin_bad_option(const char *arg)
+admin_common_option(
+    int ch, const char *arg, const char **config_path, const char *word)
 {
-	admin_usage_errx("unknown option or missing argument: %s", arg);
+	switch (ch) {
+	case 'c':
+		*config_path = arg;
+		return;
+	case 'V':
+		admin_version();
+	case 'h':
+		admin_help();
+	default:
+		admin_usage_errx(
+		    "unknown option or missing argument: %s", word);
+	}
 }
 
 void

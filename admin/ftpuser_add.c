@@ -127,9 +127,7 @@ static void
 parse_args(int argc, char *argv[], struct add_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		ADMIN_COMMON_LONGOPTS,
 		{ "password-stdin", no_argument, NULL, 'P' },
 		{ "uid", required_argument, NULL, 'u' },
 		{ "force", no_argument, NULL, 'F' },
@@ -146,9 +144,6 @@ parse_args(int argc, char *argv[], struct add_opts *o)
 		if (admin_limits_option(&o->limits, ch, optarg))
 			continue;
 		switch (ch) {
-		case 'c':
-			o->config_path = optarg;
-			break;
 		case 'P':
 			o->from_stdin = 1;
 			break;
@@ -166,12 +161,9 @@ parse_args(int argc, char *argv[], struct add_opts *o)
 		case 'd':
 			o->home = admin_parse_home(optarg);
 			break;
-		case 'V':
-			admin_version();
-		case 'h':
-			admin_help();
 		default:
-			admin_bad_option(argv[optind - 1]);
+			admin_common_option(
+			    ch, optarg, &o->config_path, argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 1)

@@ -47,9 +47,7 @@ static void
 parse_args(int argc, char *argv[], struct mod_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		ADMIN_COMMON_LONGOPTS,
 		{ "password", no_argument, NULL, 'p' },
 		{ "password-stdin", no_argument, NULL, 'P' },
 		{ "home", required_argument, NULL, 'd' },
@@ -66,9 +64,6 @@ parse_args(int argc, char *argv[], struct mod_opts *o)
 		if (admin_limits_option(&o->limits, ch, optarg))
 			continue;
 		switch (ch) {
-		case 'c':
-			o->config_path = optarg;
-			break;
 		case 'p':
 		case 'P':
 			if (o->password != 0)
@@ -86,12 +81,9 @@ parse_args(int argc, char *argv[], struct mod_opts *o)
 				    "give --lock or --unlock once");
 			o->lock = ch == 'L' ? 1 : -1;
 			break;
-		case 'V':
-			admin_version();
-		case 'h':
-			admin_help();
 		default:
-			admin_bad_option(argv[optind - 1]);
+			admin_common_option(
+			    ch, optarg, &o->config_path, argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 1)
