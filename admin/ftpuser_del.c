@@ -171,12 +171,7 @@ main(int argc, char *argv[])
 	}
 	if (argc - optind != 1)
 		admin_usage();
-	name = argv[optind];
-	if (!userdb_valid_name(name))
-		admin_usage_errx(
-		    "invalid user name '%s' (1 to %d of a-z, 0-9, '_' "
-		    "and '-', not starting with a digit or '-')",
-		    name, MFTP_USER_MAX);
+	name = admin_parse_name(argv[optind]);
 
 	admin_require_root();
 	admin_load_config(&conf, config_path);

@@ -260,12 +260,7 @@ main(int argc, char *argv[])
 	}
 	if (argc - optind > 1)
 		admin_usage();
-	name = optind < argc ? argv[optind] : NULL;
-	if (name != NULL && !userdb_valid_name(name))
-		admin_usage_errx(
-		    "invalid user name '%s' (1 to %d of a-z, 0-9, '_' "
-		    "and '-', not starting with a digit or '-')",
-		    name, MFTP_USER_MAX);
+	name = optind < argc ? admin_parse_name(argv[optind]) : NULL;
 	admin_require_root();
 	admin_load_config(&conf, config_path);
 	admin_load_db(&db, &conf);
