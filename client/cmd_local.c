@@ -247,16 +247,23 @@ cmd_rpc_fail(struct cmd_ctx *ctx, const char *path)
 }
 
 void
+cmd_vnote(const char *fmt, va_list ap)
+{
+	/* What was printed to stdout comes first, as the user saw it. */
+	fflush(stdout);
+	fputs("mftp: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
 cmd_note(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fputs("mftp: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cmd_vnote(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 char *
