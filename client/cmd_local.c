@@ -302,6 +302,7 @@ int
 cmd_lls(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct msg_entry *v = NULL;
+	struct msg_attr a;
 	const char *path;
 	struct dirent *de;
 	struct stat st;
@@ -334,10 +335,8 @@ cmd_lls(struct cmd_ctx *ctx, int argc, char **argv)
 		/* A file that vanished since readdir is simply left out. */
 		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
 			continue;
-		v = xreallocarray(v, n + 1, sizeof(*v));
-		v[n].name = xstrdup(de->d_name);
-		msg_attr_from_stat(&st, &v[n].attr);
-		n++;
+		msg_attr_from_stat(&st, &a);
+		cmd_add_entry(&v, &n, de->d_name, &a);
 	}
 	if (errno != 0) {
 		closedir(d);

@@ -122,6 +122,9 @@ char **cmd_link_targets(
 void cmd_free_targets(char **targets, size_t n);
 /* Whether ls without -a leaves name out (dotfiles, partial uploads). */
 int cmd_list_hidden(const char *name, uint64_t opts);
+/* Append name (copied) and attr to the array *v of *n entries. */
+void cmd_add_entry(struct msg_entry **v, size_t *n, const char *name,
+    const struct msg_attr *attr);
 void cmd_free_entries(struct msg_entry *v, size_t n);
 /* "drwxr-xr-x" for an entry kind and permission bits; s has 11 bytes. */
 void cmd_mode_string(uint8_t kind, uint32_t mode, char *s);
