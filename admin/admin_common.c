@@ -58,9 +58,21 @@ admin_version(void)
 }
 
 void
-admin_bad_option(const char *arg)
+admin_common_option(
+    int ch, const char *arg, const char **config_path, const char *word)
 {
-	admin_usage_errx("unknown option or missing argument: %s", arg);
+	switch (ch) {
+	case 'c':
+		*config_path = arg;
+		return;
+	case 'V':
+		admin_version();
+	case 'h':
+		admin_help();
+	default:
+		admin_usage_errx(
+		    "unknown option or missing argument: %s", word);
+	}
 }
 
 void
@@ -99,6 +111,27 @@ admin_parse_count(const char *what, const char *s, uint64_t max)
 				 "from 0 to %ju, no suffix)",
 		    what, s, (uintmax_t)max);
 	return v;
+}
+
+const char *
+admin_parse_name(const char *name)
+{
+	if (!userdb_valid_name(name))
+		admin_usage_errx(
+		    "invalid user name '%s' (1 to %d of a-z, 0-9, '_' "
+		    "and '-', not starting with a digit or '-')",
+		    name, MFTP_USER_MAX);
+	return name;
+}
+
+const char *
+admin_parse_home(const char *path)
+{
+	if (!admin_valid_home(path))
+		admin_usage_errx("home '%s' is not a plain absolute path (no "
+				 "':', '//', '.' or '..', no trailing '/')",
+		    path);
+	return path;
 }
 
 static void

@@ -41,8 +41,24 @@ void admin_init(const char *progname, const char *usage_text);
 void admin_help(void) __attribute__((noreturn));
 /* --version: "PROG VERSION" on stdout, exit 0. */
 void admin_version(void) __attribute__((noreturn));
-/* What getopt could not take (arg), then the usage text; exit 2. */
-void admin_bad_option(const char *arg) __attribute__((noreturn));
+
+/* The rows every tool's getopt_long table starts with. */
+/* clang-format off */
+#define ADMIN_COMMON_LONGOPTS \
+	{ "config", required_argument, NULL, 'c' }, \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, 'V' }
+/* clang-format on */
+
+/*
+ * The default branch of every tool's getopt_long switch: -c/--config
+ * sets *config_path to arg; --help and --version print and exit 0;
+ * anything else is what getopt could not take, a usage error naming
+ * word (argv[optind - 1]), exit 2.
+ */
+void admin_common_option(
+    int ch, const char *arg, const char **config_path, const char *word);
+
 /* The usage text on stderr, exit 2. */
 void admin_usage(void) __attribute__((noreturn));
 /* "PROG: message", then the usage text, exit 2. */
@@ -60,6 +76,12 @@ uint64_t admin_parse_size(const char *what, const char *s);
  * suffix; anything else is a usage error naming what.
  */
 uint64_t admin_parse_count(const char *what, const char *s, uint64_t max);
+
+/* name if it is a valid user name (userdb_valid_name), else a usage error. */
+const char *admin_parse_name(const char *name);
+
+/* path if it can be a home (admin_valid_home), else a usage error. */
+const char *admin_parse_home(const char *path);
 
 /* "PROG: message" on stderr; admin_warn appends ": strerror(errno)". */
 void admin_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

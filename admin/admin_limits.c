@@ -1,6 +1,7 @@
 /*
- * admin_limits.c: parse and apply --max-sessions, --rate and
- * --allow-from for ftpuser-add and ftpuser-mod (admin_limits.h).
+ * admin_limits.c: parse and apply --quota-bytes, --quota-files,
+ * --max-sessions, --rate and --allow-from for ftpuser-add and
+ * ftpuser-mod (admin_limits.h).
  *
  * Runs as: root, from an administrator's shell or script.  Every value
  * is checked here, before the user database is locked, so that a bad
@@ -39,6 +40,15 @@ int
 admin_limits_option(struct admin_limits *l, int ch, const char *arg)
 {
 	switch (ch) {
+	case ADMIN_OPT_QUOTA_BYTES:
+		l->quota_bytes = admin_parse_size("byte quota", arg);
+		l->set_bytes = 1;
+		return 1;
+	case ADMIN_OPT_QUOTA_FILES:
+		l->quota_files = admin_parse_count(
+		    "file quota", arg, UINT64_MAX);
+		l->set_files = 1;
+		return 1;
 	case ADMIN_OPT_MAX_SESSIONS:
 		l->max_sessions = (unsigned int)admin_parse_count(
 		    "session limit", arg, MFTP_USER_SESSIONS_MAX);
@@ -64,12 +74,17 @@ admin_limits_option(struct admin_limits *l, int ch, const char *arg)
 int
 admin_limits_given(const struct admin_limits *l)
 {
-	return l->set_sessions || l->set_rate || l->set_allow;
+	return l->set_bytes || l->set_files || l->set_sessions || l->set_rate ||
+	    l->set_allow;
 }
 
 void
 admin_limits_apply(const struct admin_limits *l, struct user *u)
 {
+	if (l->set_bytes)
+		u->quota_bytes = l->quota_bytes;
+	if (l->set_files)
+		u->quota_files = l->quota_files;
 	if (l->set_sessions)
 		u->max_sessions = l->max_sessions;
 	if (l->set_rate)

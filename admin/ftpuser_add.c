@@ -120,29 +120,20 @@ struct add_opts {
 	int have_gid;
 	uid_t uid;
 	gid_t gid;
-	uint64_t quota_bytes;
-	uint64_t quota_files;
-	struct admin_limits limits;
+	struct admin_limits limits; /* quotas, sessions, rate, networks */
 };
 
 static void
 parse_args(int argc, char *argv[], struct add_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		ADMIN_COMMON_LONGOPTS,
 		{ "password-stdin", no_argument, NULL, 'P' },
 		{ "uid", required_argument, NULL, 'u' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "gid", required_argument, NULL, 'g' },
 		{ "home", required_argument, NULL, 'd' },
-		{ "quota-bytes", required_argument, NULL, 'b' },
-		{ "quota-files", required_argument, NULL, 'f' },
-		{ "max-sessions", required_argument, NULL,
-		    ADMIN_OPT_MAX_SESSIONS },
-		{ "rate", required_argument, NULL, ADMIN_OPT_RATE },
-		{ "allow-from", required_argument, NULL, ADMIN_OPT_ALLOW_FROM },
+		ADMIN_LIMITS_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -153,9 +144,6 @@ parse_args(int argc, char *argv[], struct add_opts *o)
 		if (admin_limits_option(&o->limits, ch, optarg))
 			continue;
 		switch (ch) {
-		case 'c':
-			o->config_path = optarg;
-			break;
 		case 'P':
 			o->from_stdin = 1;
 			break;
@@ -171,39 +159,18 @@ parse_args(int argc, char *argv[], struct add_opts *o)
 			o->have_gid = 1;
 			break;
 		case 'd':
-			if (!admin_valid_home(optarg))
-				admin_usage_errx(
-				    "home '%s' is not a plain absolute "
-				    "path (no ':', '//', '.' or '..', "
-				    "no trailing '/')",
-				    optarg);
-			o->home = optarg;
+			o->home = admin_parse_home(optarg);
 			break;
-		case 'b':
-			o->quota_bytes = admin_parse_size("byte quota", optarg);
-			break;
-		case 'f':
-			o->quota_files = admin_parse_count(
-			    "file quota", optarg, UINT64_MAX);
-			break;
-		case 'V':
-			admin_version();
-		case 'h':
-			admin_help();
 		default:
-			admin_bad_option(argv[optind - 1]);
+			admin_common_option(
+			    ch, optarg, &o->config_path, argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 1)
 		admin_usage();
 	if (o->force && !o->have_uid)
 		admin_usage_errx("--force goes with --uid");
-	o->name = argv[optind];
-	if (!userdb_valid_name(o->name))
-		admin_usage_errx(
-		    "invalid user name '%s' (1 to %d of a-z, 0-9, '_' "
-		    "and '-', not starting with a digit or '-')",
-		    o->name, MFTP_USER_MAX);
+	o->name = admin_parse_name(argv[optind]);
 }
 
 /*
@@ -308,8 +275,6 @@ main(int argc, char *argv[])
 	u.uid = uid;
 	u.gid = o.have_gid ? o.gid : (gid_t)uid;
 	u.home = home;
-	u.quota_bytes = o.quota_bytes;
-	u.quota_files = o.quota_files;
 	u.allow = xstrdup("");
 	admin_limits_apply(&o.limits, &u);
 	userdb_add(&db, &u);

@@ -141,9 +141,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		ADMIN_COMMON_LONGOPTS,
 		{ "remove-home", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -163,28 +161,17 @@ main(int argc, char *argv[])
 	opterr = 0; /* messages name the program, not argv[0] */
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'c':
-			config_path = optarg;
-			break;
 		case 'r':
 			remove_home = 1;
 			break;
-		case 'V':
-			admin_version();
-		case 'h':
-			admin_help();
 		default:
-			admin_bad_option(argv[optind - 1]);
+			admin_common_option(
+			    ch, optarg, &config_path, argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 1)
 		admin_usage();
-	name = argv[optind];
-	if (!userdb_valid_name(name))
-		admin_usage_errx(
-		    "invalid user name '%s' (1 to %d of a-z, 0-9, '_' "
-		    "and '-', not starting with a digit or '-')",
-		    name, MFTP_USER_MAX);
+	name = admin_parse_name(argv[optind]);
 
 	admin_require_root();
 	admin_load_config(&conf, config_path);

@@ -38,34 +38,23 @@ static const char usage_text[] =
 struct mod_opts {
 	const char *config_path;
 	const char *name;
-	const char *home; /* NULL: unchanged */
-	int password;	  /* 1: terminal, 2: standard input */
-	int lock;	  /* 1: lock, -1: unlock */
-	int set_bytes;
-	int set_files;
-	uint64_t quota_bytes;
-	uint64_t quota_files;
-	struct admin_limits limits;
+	const char *home;	    /* NULL: unchanged */
+	int password;		    /* 1: terminal, 2: standard input */
+	int lock;		    /* 1: lock, -1: unlock */
+	struct admin_limits limits; /* quotas, sessions, rate, networks */
 };
 
 static void
 parse_args(int argc, char *argv[], struct mod_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		ADMIN_COMMON_LONGOPTS,
 		{ "password", no_argument, NULL, 'p' },
 		{ "password-stdin", no_argument, NULL, 'P' },
-		{ "quota-bytes", required_argument, NULL, 'b' },
-		{ "quota-files", required_argument, NULL, 'f' },
 		{ "home", required_argument, NULL, 'd' },
 		{ "lock", no_argument, NULL, 'L' },
 		{ "unlock", no_argument, NULL, 'U' },
-		{ "max-sessions", required_argument, NULL,
-		    ADMIN_OPT_MAX_SESSIONS },
-		{ "rate", required_argument, NULL, ADMIN_OPT_RATE },
-		{ "allow-from", required_argument, NULL, ADMIN_OPT_ALLOW_FROM },
+		ADMIN_LIMITS_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -76,9 +65,6 @@ parse_args(int argc, char *argv[], struct mod_opts *o)
 		if (admin_limits_option(&o->limits, ch, optarg))
 			continue;
 		switch (ch) {
-		case 'c':
-			o->config_path = optarg;
-			break;
 		case 'p':
 		case 'P':
 			if (o->password != 0)
@@ -86,23 +72,8 @@ parse_args(int argc, char *argv[], struct mod_opts *o)
 						 "--password-stdin once");
 			o->password = ch == 'p' ? 1 : 2;
 			break;
-		case 'b':
-			o->quota_bytes = admin_parse_size("byte quota", optarg);
-			o->set_bytes = 1;
-			break;
-		case 'f':
-			o->quota_files = admin_parse_count(
-			    "file quota", optarg, UINT64_MAX);
-			o->set_files = 1;
-			break;
 		case 'd':
-			if (!admin_valid_home(optarg))
-				admin_usage_errx(
-				    "home '%s' is not a plain absolute "
-				    "path (no ':', '//', '.' or '..', "
-				    "no trailing '/')",
-				    optarg);
-			o->home = optarg;
+			o->home = admin_parse_home(optarg);
 			break;
 		case 'L':
 		case 'U':
@@ -111,24 +82,16 @@ parse_args(int argc, char *argv[], struct mod_opts *o)
 				    "give --lock or --unlock once");
 			o->lock = ch == 'L' ? 1 : -1;
 			break;
-		case 'V':
-			admin_version();
-		case 'h':
-			admin_help();
 		default:
-			admin_bad_option(argv[optind - 1]);
+			admin_common_option(
+			    ch, optarg, &o->config_path, argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 1)
 		admin_usage();
-	o->name = argv[optind];
-	if (!userdb_valid_name(o->name))
-		admin_usage_errx(
-		    "invalid user name '%s' (1 to %d of a-z, 0-9, '_' "
-		    "and '-', not starting with a digit or '-')",
-		    o->name, MFTP_USER_MAX);
-	if (o->password == 0 && o->lock == 0 && !o->set_bytes &&
-	    !o->set_files && o->home == NULL && !admin_limits_given(&o->limits))
+	o->name = admin_parse_name(argv[optind]);
+	if (o->password == 0 && o->lock == 0 && o->home == NULL &&
+	    !admin_limits_given(&o->limits))
 		admin_usage_errx("nothing to change");
 }
 
@@ -208,10 +171,6 @@ apply(struct user *u, const struct mod_opts *o, const char *hash)
 		admin_secret_free(u->hash);
 		u->hash = nh;
 	}
-	if (o->set_bytes)
-		u->quota_bytes = o->quota_bytes;
-	if (o->set_files)
-		u->quota_files = o->quota_files;
 	if (o->home != NULL) {
 		free(u->home);
 		u->home = xstrdup(o->home);

@@ -169,9 +169,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
+		ADMIN_COMMON_LONGOPTS,
 		{ "recount", no_argument, NULL, 'r' },
 		{ "all", no_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
@@ -187,21 +185,15 @@ main(int argc, char *argv[])
 	opterr = 0; /* messages name the program, not argv[0] */
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'c':
-			config_path = optarg;
-			break;
 		case 'r':
 			recount = 1;
 			break;
 		case 'a':
 			all = 1;
 			break;
-		case 'V':
-			admin_version();
-		case 'h':
-			admin_help();
 		default:
-			admin_bad_option(argv[optind - 1]);
+			admin_common_option(
+			    ch, optarg, &config_path, argv[optind - 1]);
 		}
 	}
 	if (all ? argc != optind : argc - optind != 1)

@@ -150,6 +150,16 @@ cmd_print_sorted(
 }
 
 void
+cmd_add_entry(struct msg_entry **v, size_t *n, const char *name,
+    const struct msg_attr *attr)
+{
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[*n].name = xstrdup(name);
+	(*v)[*n].attr = *attr;
+	(*n)++;
+}
+
+void
 cmd_free_entries(struct msg_entry *v, size_t n)
 {
 	size_t i;
@@ -174,10 +184,7 @@ cmd_ls_add(void *arg, const struct msg_entry *e)
 	if (strcmp(e->name, ".") == 0 || strcmp(e->name, "..") == 0 ||
 	    cmd_list_hidden(e->name, acc->opts))
 		return 0;
-	acc->v = xreallocarray(acc->v, acc->n + 1, sizeof(*acc->v));
-	acc->v[acc->n].name = xstrdup(e->name);
-	acc->v[acc->n].attr = e->attr;
-	acc->n++;
+	cmd_add_entry(&acc->v, &acc->n, e->name, &e->attr);
 	return 0;
 }
 

@@ -247,16 +247,23 @@ cmd_rpc_fail(struct cmd_ctx *ctx, const char *path)
 }
 
 void
+cmd_vnote(const char *fmt, va_list ap)
+{
+	/* What was printed to stdout comes first, as the user saw it. */
+	fflush(stdout);
+	fputs("mftp: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
 cmd_note(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fputs("mftp: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cmd_vnote(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 char *
@@ -295,6 +302,7 @@ int
 cmd_lls(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct msg_entry *v = NULL;
+	struct msg_attr a;
 	const char *path;
 	struct dirent *de;
 	struct stat st;
@@ -327,10 +335,8 @@ cmd_lls(struct cmd_ctx *ctx, int argc, char **argv)
 		/* A file that vanished since readdir is simply left out. */
 		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
 			continue;
-		v = xreallocarray(v, n + 1, sizeof(*v));
-		v[n].name = xstrdup(de->d_name);
-		msg_attr_from_stat(&st, &v[n].attr);
-		n++;
+		msg_attr_from_stat(&st, &a);
+		cmd_add_entry(&v, &n, de->d_name, &a);
 	}
 	if (errno != 0) {
 		closedir(d);

@@ -105,10 +105,7 @@ cmd_names_add(void *arg, const struct msg_entry *e)
 
 	if (strcmp(e->name, ".") == 0 || strcmp(e->name, "..") == 0)
 		return 0;
-	acc->v = xreallocarray(acc->v, acc->n + 1, sizeof(*acc->v));
-	acc->v[acc->n].name = xstrdup(e->name);
-	acc->v[acc->n].attr = e->attr;
-	acc->n++;
+	cmd_add_entry(&acc->v, &acc->n, e->name, &e->attr);
 	return 0;
 }
 

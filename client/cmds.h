@@ -13,6 +13,7 @@
 
 #include <sys/types.h>
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -91,6 +92,9 @@ int cmd_fail(struct cmd_ctx *ctx, const char *fmt, ...)
 int cmd_rpc_fail(struct cmd_ctx *ctx, const char *path);
 /* A remark on stderr that is not a failure ("mftp: skipping ..."). */
 void cmd_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* cmd_note with a va_list, for the client's other messages. */
+void cmd_vnote(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
 
 /*
  * Sort entries and print them, one a line: the name quoted as
@@ -118,6 +122,9 @@ char **cmd_link_targets(
 void cmd_free_targets(char **targets, size_t n);
 /* Whether ls without -a leaves name out (dotfiles, partial uploads). */
 int cmd_list_hidden(const char *name, uint64_t opts);
+/* Append name (copied) and attr to the array *v of *n entries. */
+void cmd_add_entry(struct msg_entry **v, size_t *n, const char *name,
+    const struct msg_attr *attr);
 void cmd_free_entries(struct msg_entry *v, size_t n);
 /* "drwxr-xr-x" for an entry kind and permission bits; s has 11 bytes. */
 void cmd_mode_string(uint8_t kind, uint32_t mode, char *s);

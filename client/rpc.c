@@ -471,18 +471,26 @@ rpc_cwd(struct rpc *r, const char *dir, char **path)
 }
 
 int
-rpc_mkdir(struct rpc *r, const char *path, uint32_t mode)
+rpc_request_ok(struct rpc *r, uint8_t type, const char *path, const char *path2,
+    uint32_t mode)
 {
 	struct msg m;
 	int e;
 
 	memset(&m, 0, sizeof(m));
-	m.type = MFTP_MSG_MKDIR;
+	m.type = type;
 	m.path = (char *)path;
+	m.path2 = (char *)path2;
 	m.mode = mode;
 	if ((e = rpc_send(r, &m)) != RPC_OK)
 		return e;
 	return rpc_expect(r, MFTP_MSG_OK);
+}
+
+int
+rpc_mkdir(struct rpc *r, const char *path, uint32_t mode)
+{
+	return rpc_request_ok(r, MFTP_MSG_MKDIR, path, NULL, mode);
 }
 
 int
@@ -538,16 +546,7 @@ rpc_rmdir(struct rpc *r, const char *path)
 int
 rpc_rename(struct rpc *r, const char *from, const char *to)
 {
-	struct msg m;
-	int e;
-
-	memset(&m, 0, sizeof(m));
-	m.type = MFTP_MSG_RENAME;
-	m.path = (char *)from;
-	m.path2 = (char *)to;
-	if ((e = rpc_send(r, &m)) != RPC_OK)
-		return e;
-	return rpc_expect(r, MFTP_MSG_OK);
+	return rpc_request_ok(r, MFTP_MSG_RENAME, from, to, 0);
 }
 
 int

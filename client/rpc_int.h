@@ -62,6 +62,12 @@ int rpc_lose_err(struct rpc *r, int err, const char *what);
 int rpc_send(struct rpc *r, const struct msg *m);
 int rpc_send_path(struct rpc *r, uint8_t type, const char *path);
 /*
+ * Send a request of type with path, path2 and mode (NULL and 0 where the
+ * type has no such field) and expect a plain OK.
+ */
+int rpc_request_ok(struct rpc *r, uint8_t type, const char *path,
+    const char *path2, uint32_t mode);
+/*
  * Read the next reply into r->m, whatever its type (an ERROR that ends
  * the session on the server's side ends it here too).
  */

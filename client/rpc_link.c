@@ -8,7 +8,6 @@
  * says the server does not support the command.
  */
 #include <stdint.h>
-#include <string.h>
 
 #include "msg.h"
 #include "proto.h"
@@ -36,35 +35,21 @@ rpc_has_links(const struct rpc *r)
 int
 rpc_chmod(struct rpc *r, const char *path, uint32_t mode)
 {
-	struct msg m;
 	int e;
 
 	if ((e = rpc_link_supported(r, "chmod")) != RPC_OK)
 		return e;
-	memset(&m, 0, sizeof(m));
-	m.type = MFTP_MSG_CHMOD;
-	m.path = (char *)path;
-	m.mode = mode;
-	if ((e = rpc_send(r, &m)) != RPC_OK)
-		return e;
-	return rpc_expect(r, MFTP_MSG_OK);
+	return rpc_request_ok(r, MFTP_MSG_CHMOD, path, NULL, mode);
 }
 
 int
 rpc_symlink(struct rpc *r, const char *target, const char *linkpath)
 {
-	struct msg m;
 	int e;
 
 	if ((e = rpc_link_supported(r, "symbolic links")) != RPC_OK)
 		return e;
-	memset(&m, 0, sizeof(m));
-	m.type = MFTP_MSG_SYMLINK;
-	m.path = (char *)target;
-	m.path2 = (char *)linkpath;
-	if ((e = rpc_send(r, &m)) != RPC_OK)
-		return e;
-	return rpc_expect(r, MFTP_MSG_OK);
+	return rpc_request_ok(r, MFTP_MSG_SYMLINK, target, linkpath, 0);
 }
 
 int

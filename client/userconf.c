@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "kvline.h"
 #include "userconf.h"
 #include "util.h"
 
@@ -29,37 +30,19 @@ userconf_defaults(struct userconf *u)
 	u->verify = DIGEST_XXH128;
 }
 
-static char *
-userconf_trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t' || *s == '\r')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
-
 /* One line (modified) into u: 0, or -1 with the reason in err. */
 static int
 userconf_line(struct userconf *u, char *line, char *err, size_t errlen)
 {
-	char *key, *value, *p;
+	char *key, *value;
+	int r;
 
-	if ((p = strchr(line, '#')) != NULL)
-		*p = '\0';
-	key = userconf_trim(line);
-	if (*key == '\0')
+	if ((r = kvline_split(line, &key, &value)) == 0)
 		return 0;
-	if ((p = strchr(key, '=')) == NULL) {
+	if (r == -1) {
 		snprintf(err, errlen, "missing '=' (expected \"key = value\")");
 		return -1;
 	}
-	*p = '\0';
-	key = userconf_trim(key);
-	value = userconf_trim(p + 1);
 	if (strcasecmp(key, "verify") == 0) {
 		if (digest_from_name(value, &u->verify) == -1) {
 			snprintf(err, errlen,

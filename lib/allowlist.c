@@ -1,7 +1,9 @@
 /*
  * allowlist.c: parse, format and match a user's allowed networks
- * (allowlist.h).  Addresses go through inet_pton(3) and inet_ntop(3)
- * only: no name lookups, so nothing here waits or reads a file.
+ * (allowlist.h).  Each network is a struct netmask, parsed and matched
+ * by netmask.c; this file keeps the list, its text form and limits.
+ * Addresses go through inet_pton(3) and inet_ntop(3) only: no name
+ * lookups, so nothing here waits or reads a file.
  *
  * Used by: the admin tools, the user database parser, and the
  * per-connection monitor (root).
@@ -16,11 +18,7 @@
 #include <string.h>
 
 #include "allowlist.h"
-#include "human.h"
-
-/* ::ffff:0:0/96, where IPv6 sockets show IPv4 peers. */
-static const uint8_t allowlist_v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0xff, 0xff };
+#include "netmask.h"
 
 static size_t
 allowlist_addrlen(int family)
@@ -28,30 +26,12 @@ allowlist_addrlen(int family)
 	return family == AF_INET ? 4 : 16;
 }
 
-/* Clear the bits of addr past prefix. */
-static void
-allowlist_mask(uint8_t *addr, size_t len, unsigned int prefix)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if (prefix >= 8 * (i + 1))
-			continue;
-		if (prefix <= 8 * i)
-			addr[i] = 0;
-		else
-			addr[i] &= (uint8_t)(0xff << (8 - (prefix - 8 * i)));
-	}
-}
-
 /* One "ADDR[/PREFIX]" of len bytes at s into n. */
 static int
 allowlist_parse_one(
-    const char *s, size_t len, struct allownet *n, char *err, size_t errlen)
+    const char *s, size_t len, struct netmask *n, char *err, size_t errlen)
 {
-	char buf[INET6_ADDRSTRLEN + 8], *slash;
-	uint64_t prefix;
-	size_t max;
+	char buf[INET6_ADDRSTRLEN + 8];
 
 	if (len == 0 || len >= sizeof(buf)) {
 		snprintf(err, errlen, "'%.*s' is not an address", (int)len, s);
@@ -59,32 +39,21 @@ allowlist_parse_one(
 	}
 	memcpy(buf, s, len);
 	buf[len] = '\0';
-	if ((slash = strchr(buf, '/')) != NULL)
-		*slash = '\0';
-	memset(n, 0, sizeof(*n));
-	if (inet_pton(AF_INET, buf, n->addr) == 1)
-		n->family = AF_INET;
-	else if (inet_pton(AF_INET6, buf, n->addr) == 1)
-		n->family = AF_INET6;
-	else {
-		snprintf(
-		    err, errlen, "'%s' is not an IPv4 or IPv6 address", buf);
+	/* The canonical form has the host bits cleared: 10.1.2.3/16 is
+	 * 10.1.0.0/16, not a mistake. */
+	switch (netmask_read(buf, n, NETMASK_HOST_CLEAR)) {
+	case 0:
+		return 0;
+	case NETMASK_BAD_PREFIX:
+		snprintf(err, errlen,
+		    "'%.*s': the prefix length is not a number from 0 to %zu",
+		    (int)len, s, 8 * allowlist_addrlen(n->family));
+		return -1;
+	default:
+		snprintf(err, errlen, "'%.*s' is not an IPv4 or IPv6 address",
+		    (int)strcspn(buf, "/"), buf);
 		return -1;
 	}
-	max = 8 * allowlist_addrlen(n->family);
-	n->prefix = (unsigned int)max;
-	if (slash != NULL) {
-		if (human_parse_count(slash + 1, max, &prefix) == -1) {
-			snprintf(err, errlen,
-			    "'%.*s': the prefix length is not a number "
-			    "from 0 to %zu",
-			    (int)len, s, max);
-			return -1;
-		}
-		n->prefix = (unsigned int)prefix;
-	}
-	allowlist_mask(n->addr, allowlist_addrlen(n->family), n->prefix);
-	return 0;
 }
 
 int
@@ -145,49 +114,23 @@ allowlist_format(const struct allowlist *l, char *out, size_t outlen)
 	return 0;
 }
 
-/* 1 if the first prefix bits of a and b are the same. */
-static int
-allowlist_same_prefix(const uint8_t *a, const uint8_t *b, unsigned int prefix)
-{
-	unsigned int whole = prefix / 8, rest = prefix % 8;
-	uint8_t mask;
-
-	if (memcmp(a, b, whole) != 0)
-		return 0;
-	if (rest == 0)
-		return 1;
-	mask = (uint8_t)(0xff << (8 - rest));
-	return (a[whole] & mask) == (b[whole] & mask);
-}
-
 int
 allowlist_match(const struct allowlist *l, const char *addr)
 {
-	uint8_t a[16], v4[4];
-	int family, mapped = 0;
+	uint8_t a[16];
+	int family;
 	size_t i;
 
 	if (l->n == 0)
 		return 1;
 	if (inet_pton(AF_INET, addr, a) == 1)
 		family = AF_INET;
-	else if (inet_pton(AF_INET6, addr, a) == 1) {
+	else if (inet_pton(AF_INET6, addr, a) == 1)
 		family = AF_INET6;
-		if (memcmp(a, allowlist_v4mapped, 12) == 0) {
-			memcpy(v4, a + 12, 4);
-			mapped = 1;
-		}
-	} else
+	else
 		return 0;
-	for (i = 0; i < l->n; i++) {
-		const struct allownet *n = &l->net[i];
-
-		if (n->family == family &&
-		    allowlist_same_prefix(n->addr, a, n->prefix))
+	for (i = 0; i < l->n; i++)
+		if (netmask_match_addr(&l->net[i], family, a))
 			return 1;
-		if (mapped && n->family == AF_INET &&
-		    allowlist_same_prefix(n->addr, v4, n->prefix))
-			return 1;
-	}
 	return 0;
 }

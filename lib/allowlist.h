@@ -19,15 +19,11 @@
 #include <stdint.h>
 
 #include "mftp_limits.h"
+#include "netmask.h"
 
-struct allownet {
-	int family; /* AF_INET or AF_INET6 */
-	uint8_t addr[16];
-	unsigned int prefix;
-};
-
+/* Each network is parsed and matched by netmask.c, host bits cleared. */
 struct allowlist {
-	struct allownet net[MFTP_ALLOW_MAX];
+	struct netmask net[MFTP_ALLOW_MAX];
 	size_t n; /* 0: any address */
 };
 

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "kvline.h"
 #include "proto.h"
 #include "util.h"
 
@@ -388,41 +389,23 @@ config_set(struct config *c, const struct config_key *k, char *value,
 	return 0;
 }
 
-static char *
-config_trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t' || *s == '\r')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
-
 /* Parse one line (in buf, modified) into c. */
 static int
 config_parse_line(struct config *c, char *buf, const char *name, size_t line,
     size_t *uid_line, char *err, size_t errlen)
 {
 	const struct config_key *k;
-	char *key, *value, *eq, *p;
+	char *key, *value;
+	int r;
 
 	/* '#' starts a comment anywhere; values never contain one. */
-	if ((p = strchr(buf, '#')) != NULL)
-		*p = '\0';
-	key = config_trim(buf);
-	if (*key == '\0')
+	if ((r = kvline_split(buf, &key, &value)) == 0)
 		return 0;
-	if ((eq = strchr(key, '=')) == NULL) {
+	if (r == -1) {
 		config_error(err, errlen, name, line,
 		    "missing '=' (expected \"key = value\")");
 		return -1;
 	}
-	*eq = '\0';
-	key = config_trim(key);
-	value = config_trim(eq + 1);
 	if (*key == '\0') {
 		config_error(err, errlen, name, line, "missing key before '='");
 		return -1;

@@ -1,8 +1,11 @@
 /*
  * netmask.c: address/prefix parsing and matching (see netmask.h).
  *
- * Runs in: the master and the admin tools, on the trusted configuration
- * file and on addresses the kernel returned from accept().
+ * Runs in: the master, the per-connection monitor and the admin tools,
+ * on the trusted configuration file, the user database, the
+ * administrator's arguments, and addresses the kernel returned from
+ * accept().  inet_pton(3) only: no name lookups, so nothing here waits
+ * or reads a file.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -10,21 +13,21 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
-#include <stdlib.h>
 #include <string.h>
 
+#include "human.h"
 #include "netmask.h"
 
 int
-netmask_parse(const char *s, struct netmask *m)
+netmask_read(const char *s, struct netmask *m, int host)
 {
-	char text[INET6_ADDRSTRLEN + 5], *slash;
-	const char *errstr;
+	char text[INET6_ADDRSTRLEN + 8], *slash;
+	uint64_t prefix;
 	unsigned int bits, i;
 
 	memset(m, 0, sizeof(*m));
 	if (strlcpy(text, s, sizeof(text)) >= sizeof(text))
-		return -1;
+		return NETMASK_BAD_ADDR;
 	if ((slash = strchr(text, '/')) != NULL)
 		*slash++ = '\0';
 	if (inet_pton(AF_INET, text, m->addr) == 1) {
@@ -34,38 +37,41 @@ netmask_parse(const char *s, struct netmask *m)
 		m->family = AF_INET6;
 		bits = 128;
 	} else
-		return -1;
+		return NETMASK_BAD_ADDR;
 	m->prefix = bits;
 	if (slash != NULL) {
-		m->prefix = (unsigned int)strtonum(slash, 0, bits, &errstr);
-		if (errstr != NULL)
-			return -1;
+		if (human_parse_count(slash, bits, &prefix) == -1)
+			return NETMASK_BAD_PREFIX;
+		m->prefix = (unsigned int)prefix;
 	}
-	/* Nothing may be set past the prefix. */
-	for (i = m->prefix; i < bits; i++)
-		if (m->addr[i / 8] & (0x80 >> (i % 8)))
-			return -1;
+	/* Nothing may be set past the prefix: refused, or cleared. */
+	for (i = m->prefix; i < bits; i++) {
+		if ((m->addr[i / 8] & (0x80 >> (i % 8))) == 0)
+			continue;
+		if (host != NETMASK_HOST_CLEAR)
+			return NETMASK_BAD_HOST;
+		m->addr[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
+	}
 	return 0;
 }
 
 int
-netmask_match(const struct netmask *m, const struct sockaddr_storage *ss)
+netmask_parse(const char *s, struct netmask *m)
+{
+	return netmask_read(s, m, NETMASK_HOST_REFUSE) == 0 ? 0 : -1;
+}
+
+int
+netmask_match_addr(const struct netmask *m, int family, const uint8_t *a)
 {
 	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff,
 		0xff };
-	const uint8_t *a;
 	unsigned int full, rest;
 
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const void *)ss;
-
-		a = (const uint8_t *)&sin->sin_addr;
+	if (family == AF_INET) {
 		if (m->family != AF_INET)
 			return 0;
-	} else if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *sin6 = (const void *)ss;
-
-		a = sin6->sin6_addr.s6_addr;
+	} else if (family == AF_INET6) {
 		if (m->family == AF_INET) {
 			if (memcmp(a, mapped, sizeof(mapped)) != 0)
 				return 0;
@@ -79,4 +85,21 @@ netmask_match(const struct netmask *m, const struct sockaddr_storage *ss)
 		return 0;
 	return rest == 0 ||
 	    ((a[full] ^ m->addr[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
+}
+
+int
+netmask_match(const struct netmask *m, const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)ss;
+
+		return netmask_match_addr(
+		    m, AF_INET, (const uint8_t *)&sin->sin_addr);
+	}
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *)ss;
+
+		return netmask_match_addr(m, AF_INET6, sin6->sin6_addr.s6_addr);
+	}
+	return 0;
 }

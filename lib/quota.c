@@ -263,6 +263,20 @@ quota_unlock(int fd)
 	errno = saved;
 }
 
+/*
+ * The accounting directory, to open name in with openat(2); -1 with
+ * EINVAL when name is not one path component (quota_valid_name).
+ */
+static int
+quota_open_dir(const char *dir, const char *name)
+{
+	if (!quota_valid_name(name)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
 int
 quota_create(const char *dir, const char *name)
 {
@@ -271,11 +285,7 @@ quota_create(const char *dir, const char *name)
 	char line[QUOTA_LINE_LEN + 1];
 	int dfd, fd, saved;
 
-	if (!quota_valid_name(name)) {
-		errno = EINVAL;
-		return -1;
-	}
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+	if ((dfd = quota_open_dir(dir, name)) == -1)
 		return -1;
 	if ((fd = openat(dfd, name, flags, 0600)) == -1) {
 		saved = errno;
@@ -312,11 +322,7 @@ quota_open(const char *dir, const char *name)
 	struct stat st;
 	int dfd, fd, saved;
 
-	if (!quota_valid_name(name)) {
-		errno = EINVAL;
-		return -1;
-	}
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+	if ((dfd = quota_open_dir(dir, name)) == -1)
 		return -1;
 	/* O_NONBLOCK: a FIFO planted in its place must not hang the open. */
 	fd = openat(dfd, name, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);

@@ -27,6 +27,7 @@
 #include "auth_verify.h"
 #include "drop.h"
 #include "err.h"
+#include "helper_args.h"
 #include "log.h"
 #include "privsep_msg.h"
 #include "sandbox.h"
@@ -64,53 +65,24 @@ main(int argc, char *argv[])
 	uint64_t features = 0;
 	struct userdb db = { NULL, 0 };
 	struct user *u = NULL;
-	const char *errstr;
+	struct helper_args a;
 	char err[256], *name = NULL, *secret = NULL;
-	long long timeout = 60;
-	uid_t uid;
-	gid_t gid;
-	int ch, to_stderr = 0, r, db_ok;
+	int r, db_ok;
 
-	while ((ch = getopt(argc, argv, "et:")) != -1) {
-		switch (ch) {
-		case 'e':
-			to_stderr = 1;
-			break;
-		case 't':
-			timeout = strtonum(optarg, 1, 86400, &errstr);
-			if (errstr != NULL)
-				usage();
-			break;
-		default:
-			usage();
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (argc != 3)
-		usage();
-	log_init("mftpd-auth", to_stderr);
-	uid = (uid_t)strtonum(argv[1], 1, 0x7ffffffe, &errstr);
-	if (errstr != NULL)
-		fatalx("uid %s is %s", argv[1], errstr);
-	gid = (gid_t)strtonum(argv[2], 1, 0x7ffffffe, &errstr);
-	if (errstr != NULL)
-		fatalx("gid %s is %s", argv[2], errstr);
-	if (geteuid() != 0)
-		fatalx("must be started as root by mftpd");
+	helper_args_parse(argc, argv, "et:", "mftpd-auth", usage, &a);
 
 	/* Read the database while still root, then let root go. */
-	check_db_file(argv[0]);
-	db_ok = userdb_load(&db, argv[0], err, sizeof(err)) == 0;
+	check_db_file(a.file);
+	db_ok = userdb_load(&db, a.file, err, sizeof(err)) == 0;
 	if (!db_ok)
 		log_warnx("%s: %s; every login fails until it is fixed",
-		    argv[0], err);
-	drop_user(uid, gid);
+		    a.file, err);
+	drop_user(a.uid, a.gid);
 	sandbox_auth();
 
 	/* From here on the input comes from a client, through P. */
 	r = privsep_recv_request(
-	    STDIN_FILENO, (int)timeout * 1000, &name, &secret, psk, &features);
+	    STDIN_FILENO, a.timeout_ms, &name, &secret, psk, &features);
 	if (r != 0) {
 		if (r == ERR_EOF || r == ERR_TIMEOUT)
 			exit(0);

@@ -28,6 +28,7 @@
 
 #include "drop.h"
 #include "err.h"
+#include "helper_args.h"
 #include "hostkey.h"
 #include "log.h"
 #include "privsep_msg.h"
@@ -97,55 +98,20 @@ int
 main(int argc, char *argv[])
 {
 	uint8_t dgst[MFTP_DIGEST_MAX], sig[MFTP_SIG_MAX];
-	const char *errstr;
+	struct helper_args a;
 	char err[512];
-	long long timeout = 60;
 	EVP_PKEY *key;
 	size_t dlen, slen;
-	uid_t uid;
-	gid_t gid;
-	int ch, to_stderr = 0, check = 0, r;
+	int r;
 
-	while ((ch = getopt(argc, argv, "cet:")) != -1) {
-		switch (ch) {
-		case 'c':
-			check = 1;
-			break;
-		case 'e':
-			to_stderr = 1;
-			break;
-		case 't':
-			timeout = strtonum(optarg, 1, 86400, &errstr);
-			if (errstr != NULL)
-				usage();
-			break;
-		default:
-			usage();
-		}
-	}
-	argc -= optind;
-	argv += optind;
-	if (check) {
-		if (argc != 2)
-			usage();
-		return check_pair(argv[0], argv[1]);
-	}
-	if (argc != 3)
-		usage();
-	log_init("mftpd-sign", to_stderr);
-	uid = (uid_t)strtonum(argv[1], 1, 0x7ffffffe, &errstr);
-	if (errstr != NULL)
-		fatalx("uid %s is %s", argv[1], errstr);
-	gid = (gid_t)strtonum(argv[2], 1, 0x7ffffffe, &errstr);
-	if (errstr != NULL)
-		fatalx("gid %s is %s", argv[2], errstr);
-	if (geteuid() != 0)
-		fatalx("must be started as root by mftpd");
+	helper_args_parse(argc, argv, "cet:", "mftpd-sign", usage, &a);
+	if (a.check)
+		return check_pair(a.cert, a.file);
 
 	tls_init();
-	if ((key = hostkey_load_private(argv[0], err, sizeof(err))) == NULL)
+	if ((key = hostkey_load_private(a.file, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
-	drop_user(uid, gid);
+	drop_user(a.uid, a.gid);
 	/*
 	 * The credential change has already made this process not
 	 * dumpable; say so explicitly, since a worker of the same uid must
@@ -156,8 +122,7 @@ main(int argc, char *argv[])
 	sandbox_sign();
 
 	/* From here on the input comes from the pre-auth worker. */
-	r = privsep_recv_sign_request(
-	    STDIN_FILENO, (int)timeout * 1000, dgst, &dlen);
+	r = privsep_recv_sign_request(STDIN_FILENO, a.timeout_ms, dgst, &dlen);
 	if (r == ERR_EOF || r == ERR_TIMEOUT) {
 		EVP_PKEY_free(key);
 		return 0; /* the connection ended before its handshake */

@@ -83,14 +83,28 @@ done
 
 # --------------------------------------------------------------- options
 
+# macro_body NAME: the #define of NAME in the tree's headers, with its
+# continuation lines.
+macro_body() {
+	awk -v name="$1" '
+		$1 == "#define" && $2 == name { on = 1 }
+		on { print; if (!/\\$/) exit }' "$S"/*/*.h
+}
+
 # opts_of SOURCE: "-x" for each short option and "--name" for each long
-# one that getopt/getopt_long accepts in SOURCE.
+# one that getopt/getopt_long accepts in SOURCE.  Rows of a struct option
+# table that tools share through a macro (ADMIN_COMMON_LONGOPTS) count
+# for every SOURCE that uses the macro.
 opts_of() {
-	local flat s
+	local flat s m
 	flat=$(tr '\n\t' '  ' <"$1")
-	# The option string of getopt(argc, argv, "...") / getopt_long.
+	for m in $(grep -oE '\<[A-Z][A-Z0-9_]*_LONGOPTS\>' "$1" | sort -u); do
+		flat+=" $(macro_body "$m" | tr '\n\t' '  ')"
+	done
+	# The option string of getopt(argc, argv, "...") / getopt_long, or
+	# of helper_args_parse(argc, argv, "...", ...), the helpers' getopt.
 	s=$(printf '%s' "$flat" |
-		grep -oE 'getopt(_long)?\([^,]*,[^,]*, *"[^"]*"' |
+		grep -oE '(getopt(_long)?|helper_args_parse)\([^,]*,[^,]*, *"[^"]*"' |
 		sed 's/.*"\([^"]*\)"$/\1/')
 	printf '%s' "$s" | tr -d ':+-' | fold -w1 | sed 's/^/-/'
 	echo

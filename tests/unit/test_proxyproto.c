@@ -432,6 +432,40 @@ test_netmask(void **state)
 	assert_int_equal(netmask_parse("::/129", &m), -1);
 	assert_int_equal(netmask_parse("lb.example", &m), -1);
 	assert_int_equal(netmask_parse("", &m), -1);
+	assert_int_equal(netmask_parse("10.0.0.0/+8", &m), -1);
+}
+
+/* The allow-list's mode clears host bits; each failure says its part. */
+static void
+test_netmask_read(void **state)
+{
+	static const uint8_t net[4] = { 10, 1, 0, 0 };
+	struct netmask m;
+
+	(void)state;
+	assert_int_equal(
+	    netmask_read("10.1.2.3/16", &m, NETMASK_HOST_CLEAR), 0);
+	assert_int_equal(m.family, AF_INET);
+	assert_int_equal(m.prefix, 16);
+	assert_memory_equal(m.addr, net, sizeof(net));
+	assert_int_equal(netmask_read("10.1.2.3/16", &m, NETMASK_HOST_REFUSE),
+	    NETMASK_BAD_HOST);
+	assert_int_equal(netmask_read("10.1.2.3/33", &m, NETMASK_HOST_CLEAR),
+	    NETMASK_BAD_PREFIX);
+	assert_int_equal(m.family, AF_INET);
+	assert_int_equal(
+	    netmask_read("::/129", &m, NETMASK_HOST_CLEAR), NETMASK_BAD_PREFIX);
+	assert_int_equal(m.family, AF_INET6);
+	assert_int_equal(netmask_read("10.0.0.0/ 8", &m, NETMASK_HOST_CLEAR),
+	    NETMASK_BAD_PREFIX);
+	assert_int_equal(
+	    netmask_read("lb/8", &m, NETMASK_HOST_CLEAR), NETMASK_BAD_ADDR);
+	/* Raw bytes, as the allow-list matches them. */
+	assert_true(netmask_match_addr(&m, AF_INET, net) == 0);
+	assert_int_equal(
+	    netmask_read("10.1.0.0/16", &m, NETMASK_HOST_REFUSE), 0);
+	assert_true(netmask_match_addr(&m, AF_INET, net));
+	assert_false(netmask_match_addr(&m, AF_UNIX, net));
 }
 
 int
@@ -452,6 +486,7 @@ main(void)
 		cmocka_unit_test(test_v1_bad),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_netmask),
+		cmocka_unit_test(test_netmask_read),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
