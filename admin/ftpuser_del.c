@@ -217,7 +217,6 @@ main(int argc, char *argv[])
 	    name, ended, ended == 1 ? "" : "s");
 	fflush(stdout);
 
-
 	if (homefd != -1) {
 		bad = remove_below(homefd, home, dev);
 		/* The name must still be the directory just emptied. */

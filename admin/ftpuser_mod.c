@@ -234,8 +234,9 @@ main(int argc, char *argv[])
 	 * The mark that sessions on every node see (quota.h): those of
 	 * other machines sharing the storage end within seconds.
 	 */
-	if (o.lock != 0 && quota_set_locked(conf.quota_dir, o.name,
-			       o.lock == 1) == -1 && errno != ENOENT)
+	if (o.lock != 0 &&
+	    quota_set_locked(conf.quota_dir, o.name, o.lock == 1) == -1 &&
+	    errno != ENOENT)
 		admin_warn("cannot mark %s/%s %s", conf.quota_dir, o.name,
 		    o.lock == 1 ? "locked" : "unlocked");
 	if (o.lock == 1) {

@@ -312,10 +312,10 @@ cmd_mput(struct cmd_ctx *ctx, int argc, char **argv)
 			globfree(&g);
 			if ((r = xfer_putq_drain(pq)) == 0)
 				r = cmd_fail(ctx, "%s: %s", argv[k],
-				    e == GLOB_NOMATCH ? "no match" :
-				    e == GLOB_NOSPACE ? "out of memory" :
-							"cannot read a "
-							"directory");
+				    e == GLOB_NOMATCH	  ? "no match" :
+					e == GLOB_NOSPACE ? "out of memory" :
+							    "cannot read a "
+							    "directory");
 			break;
 		}
 		for (i = 0; i < g.gl_pathc && r == 0; i++) {

@@ -93,8 +93,8 @@ int cmd_rpc_fail(struct cmd_ctx *ctx, const char *path);
 /* A remark on stderr that is not a failure ("mftp: skipping ..."). */
 void cmd_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* cmd_note with a va_list, for the client's other messages. */
-void cmd_vnote(const char *fmt, va_list ap)
-    __attribute__((format(printf, 1, 0)));
+void
+cmd_vnote(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /*
  * Sort entries and print them, one a line: the name quoted as

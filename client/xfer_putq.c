@@ -119,7 +119,8 @@ putq_read(struct xfer_putq *q, int fd, const char *local, size_t size)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1)
-			return cmd_fail(q->ctx, "%s: %s", local, strerror(errno));
+			return cmd_fail(
+			    q->ctx, "%s: %s", local, strerror(errno));
 		if (n == 0)
 			break;
 		got += (size_t)n;
@@ -132,8 +133,8 @@ putq_read(struct xfer_putq *q, int fd, const char *local, size_t size)
 
 /* Send one small file as PUT_DATA; its reply is read later. */
 static int
-putq_send(struct xfer_putq *q, int fd, const struct stat *st,
-    const char *local, const char *remote)
+putq_send(struct xfer_putq *q, int fd, const struct stat *st, const char *local,
+    const char *remote)
 {
 	struct rpc *rpc = q->ctx->rpc;
 	uint8_t hash[MFTP_HASH_LEN];

@@ -162,8 +162,8 @@ cmd_get(struct session *s, const struct msg *m)
 			snprintf(why, sizeof(why), "%s: %s", m->path,
 			    ret == ERR_SHORT ? "it shrank while read" :
 					       strerror(errno));
-			session_log_transfer(s, "get", m->path, 0, r.offset,
-			    r.size, start, why);
+			session_log_transfer(
+			    s, "get", m->path, 0, r.offset, r.size, start, why);
 			return session_reply_error(s, MFTP_ST_IO, "%s", why);
 		}
 		if (ret != 0) {

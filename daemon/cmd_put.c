@@ -271,16 +271,17 @@ cmd_put(struct session *s, const struct msg *m)
 	p.inline_data = m->type == MFTP_MSG_PUT_DATA;
 	/* Data that follows unasked needs the feature, and a bound on what
 	 * a refusal reads and drops. */
-	if (p.inline_data && ((s->features & MFTP_FEAT_PUT_DATA) == 0 ||
-				 m->size > MFTP_PUT_DATA_MAX)) {
+	if (p.inline_data &&
+	    ((s->features & MFTP_FEAT_PUT_DATA) == 0 ||
+		m->size > MFTP_PUT_DATA_MAX)) {
 		log_warnx("PUT_DATA of %llu bytes%s user=%s addr=%s",
 		    (unsigned long long)m->size,
 		    (s->features & MFTP_FEAT_PUT_DATA) == 0 ?
 			" without the feature" :
 			", more than PUT_DATA carries",
 		    s->user, s->peer);
-		(void)session_reply_error(s, MFTP_ST_BAD_FRAME,
-		    "PUT_DATA %s", (s->features & MFTP_FEAT_PUT_DATA) == 0 ?
+		(void)session_reply_error(s, MFTP_ST_BAD_FRAME, "PUT_DATA %s",
+		    (s->features & MFTP_FEAT_PUT_DATA) == 0 ?
 			"was not agreed in HELLO" :
 			"carries at most 1 MiB; use PUT");
 		return -1;

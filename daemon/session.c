@@ -259,8 +259,7 @@ session_check_quota(struct session *s, const char *quota_dir)
 	int r;
 
 	quota_set_home("/");
-	if (s->quota.damaged ||
-	    (r = quota_settle(s->quota.fd, "/", &u)) == 0)
+	if (s->quota.damaged || (r = quota_settle(s->quota.fd, "/", &u)) == 0)
 		return;
 	log_warnx("accounting file %s/%s of user=%s: %s; writes refused "
 		  "until ftpuser-quota --recount",
@@ -286,13 +285,14 @@ session_check_account(struct session *s)
 	    (state = quota_account_state(s->quota.fd)) == QUOTA_ACCOUNT_OPEN)
 		return;
 	what = state == QUOTA_ACCOUNT_LOCKED ? "locked" : "removed";
-	log_notice("session ended user=%s addr=%s: the account was %s",
-	    s->user, s->peer, what);
+	log_notice("session ended user=%s addr=%s: the account was %s", s->user,
+	    s->peer, what);
 	(void)session_reply_error(s, MFTP_ST_PERM,
 	    "the account %s was %s by the administrator; the session ends",
 	    s->user, what);
-	session_end(s, state == QUOTA_ACCOUNT_LOCKED ? "account-locked" :
-						       "account-removed");
+	session_end(s,
+	    state == QUOTA_ACCOUNT_LOCKED ? "account-locked" :
+					    "account-removed");
 }
 
 /*

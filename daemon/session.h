@@ -84,10 +84,10 @@ void session_spawn(void *arg);
  * or a malformed frame.  Uploads hash through hp, session_spawn()'s.
  * Never returns.
  */
-void session_run(int sock, struct privsep_verdict *v,
-    const struct session_quota *q, struct hash_pipe *hp,
-    const struct config *cfg, SSL_CTX *ctx, const char *peer)
-    __attribute__((noreturn));
+void
+session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
+    struct hash_pipe *hp, const struct config *cfg, SSL_CTX *ctx,
+    const char *peer) __attribute__((noreturn));
 
 /* Reply helpers for handlers: 0, or -1 when the connection is gone. */
 int session_reply_ok(struct session *s);

@@ -95,8 +95,8 @@ void hash_pipe_abort(struct hash_pipe *hp);
  * is read.  Returns 0, ERR_SHORT if the file ends before off + len, or
  * ERR_IO with errno set; d then holds an unknown part (reset it).
  */
-int hash_pipe_fd(struct hash_pipe *hp, struct digest *d, int fd, uint64_t off,
-    uint64_t len);
+int hash_pipe_fd(
+    struct hash_pipe *hp, struct digest *d, int fd, uint64_t off, uint64_t len);
 
 /* 1 if the transfer under way (or the last one) used the thread. */
 int hash_pipe_threaded(const struct hash_pipe *hp);

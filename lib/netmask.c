@@ -50,7 +50,7 @@ netmask_read(const char *s, struct netmask *m, int host)
 			continue;
 		if (host != NETMASK_HOST_CLEAR)
 			return NETMASK_BAD_HOST;
-		m->addr[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
+		m->addr[i / 8] &= (uint8_t) ~(0x80 >> (i % 8));
 	}
 	return 0;
 }

@@ -49,8 +49,8 @@ int netmask_parse(const char *s, struct netmask *m);
  * addr, in network order, is inside m; an IPv4-mapped IPv6 address
  * counts as the IPv4 one.  Any other family matches nothing.
  */
-int netmask_match_addr(
-    const struct netmask *m, int family, const uint8_t *addr);
+int
+netmask_match_addr(const struct netmask *m, int family, const uint8_t *addr);
 
 /* netmask_match_addr on the address in ss (AF_INET or AF_INET6). */
 int netmask_match(const struct netmask *m, const struct sockaddr_storage *ss);

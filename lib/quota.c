@@ -58,8 +58,8 @@ quota_fits(const struct quota_usage *u, const struct quota_limits *l,
 
 /* One "MAGIC<20 digits>[ <20 digits>]\n" line at out; its length. */
 static size_t
-quota_format_line(char *out, size_t outlen, const char *magic, uint64_t a,
-    const uint64_t *b)
+quota_format_line(
+    char *out, size_t outlen, const char *magic, uint64_t a, const uint64_t *b)
 {
 	int n;
 
@@ -119,8 +119,8 @@ quota_parse_number(const char *p, uint64_t *v)
  * when it is a bad one.
  */
 static ssize_t
-quota_parse_line(const char *p, size_t len, const char *magic, uint64_t *a,
-    uint64_t *b)
+quota_parse_line(
+    const char *p, size_t len, const char *magic, uint64_t *a, uint64_t *b)
 {
 	const size_t want = b == NULL ? QUOTA_RESERVE_LEN : QUOTA_LINE_LEN;
 
@@ -147,8 +147,8 @@ quota_parse(const char *data, size_t len, struct quota_usage *u)
 	memset(&v, 0, sizeof(v));
 	/* The usage, then a reservation, then a removal under way, each
 	 * at most once and in that order. */
-	if ((n = quota_parse_line(data, len, QUOTA_MAGIC, &v.bytes,
-		 &v.files)) <= 0)
+	if ((n = quota_parse_line(
+		 data, len, QUOTA_MAGIC, &v.bytes, &v.files)) <= 0)
 		return QUOTA_ERR_CORRUPT;
 	at = (size_t)n;
 	/* A line that says nothing is never written: one form a usage. */
@@ -590,7 +590,6 @@ quota_charge(int fd, const struct quota_limits *l, int64_t dbytes,
 {
 	return quota_change(fd, l, dbytes, dfiles, after, NULL, NULL);
 }
-
 
 int
 quota_recount(

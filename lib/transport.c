@@ -482,8 +482,8 @@ static int
 transport_tls_copyfile(struct transport *t, int fd, uint64_t off, uint64_t len)
 {
 	/* No larger than the file needs. */
-	uint8_t *chunk = xmalloc(len < MFTP_IO_CHUNK && len > 0 ? (size_t)len :
-								  MFTP_IO_CHUNK);
+	uint8_t *chunk = xmalloc(
+	    len < MFTP_IO_CHUNK && len > 0 ? (size_t)len : MFTP_IO_CHUNK);
 	size_t want;
 	ssize_t n;
 	int r = 0, e;

@@ -75,8 +75,8 @@ main(int argc, char *argv[])
 	check_db_file(a.file);
 	db_ok = userdb_load(&db, a.file, err, sizeof(err)) == 0;
 	if (!db_ok)
-		log_warnx("%s: %s; every login fails until it is fixed",
-		    a.file, err);
+		log_warnx(
+		    "%s: %s; every login fails until it is fixed", a.file, err);
 	drop_user(a.uid, a.gid);
 	sandbox_auth();
 

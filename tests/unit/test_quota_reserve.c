@@ -54,22 +54,17 @@ test_format_parse(void **state)
 	 * a byte more or less. */
 	memcpy(buf, TWO_LINES, TWO_LEN);
 	buf[QUOTA_LINE_LEN + 5] = 'X';
-	assert_int_equal(
-	    quota_parse(buf, TWO_LEN, &v), QUOTA_ERR_CORRUPT);
+	assert_int_equal(quota_parse(buf, TWO_LEN, &v), QUOTA_ERR_CORRUPT);
 	memcpy(buf, TWO_LINES, TWO_LEN);
 	buf[QUOTA_LINE_LEN + 10] = ' ';
-	assert_int_equal(
-	    quota_parse(buf, TWO_LEN, &v), QUOTA_ERR_CORRUPT);
+	assert_int_equal(quota_parse(buf, TWO_LEN, &v), QUOTA_ERR_CORRUPT);
 	memcpy(buf, TWO_LINES, TWO_LEN);
 	buf[TWO_LEN - 1] = 'x';
-	assert_int_equal(
-	    quota_parse(buf, TWO_LEN, &v), QUOTA_ERR_CORRUPT);
+	assert_int_equal(quota_parse(buf, TWO_LEN, &v), QUOTA_ERR_CORRUPT);
 	memcpy(buf, TWO_LINES, TWO_LEN);
-	assert_int_equal(
-	    quota_parse(buf, TWO_LEN - 1, &v), QUOTA_ERR_CORRUPT);
+	assert_int_equal(quota_parse(buf, TWO_LEN - 1, &v), QUOTA_ERR_CORRUPT);
 	buf[TWO_LEN] = '\n';
-	assert_int_equal(
-	    quota_parse(buf, TWO_LEN + 1, &v), QUOTA_ERR_CORRUPT);
+	assert_int_equal(quota_parse(buf, TWO_LEN + 1, &v), QUOTA_ERR_CORRUPT);
 }
 
 /* The file holds exactly what u formats to. */

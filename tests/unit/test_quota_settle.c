@@ -55,8 +55,8 @@ test_format_parse(void **state)
 	assert_true(quota_pending(&v));
 
 	u.reserved = 0;
-	assert_int_equal(quota_format(&u, buf, sizeof(buf)),
-	    2 * QUOTA_LINE_LEN);
+	assert_int_equal(
+	    quota_format(&u, buf, sizeof(buf)), 2 * QUOTA_LINE_LEN);
 	assert_memory_equal(buf, Q_LINE P_LINE, 2 * QUOTA_LINE_LEN);
 	expect_parse(Q_LINE P_LINE, 0);
 	expect_parse(Q_LINE R_LINE, 0);
@@ -110,8 +110,8 @@ kill_in_removal(int fd, const char *rel, off_t size, int remove)
 	pid = fork();
 	assert_true(pid != -1);
 	if (pid == 0)
-		_exit(quota_change(fd, &l, -(int64_t)size, -1, NULL, die_in_apply,
-			  &v) == 0 ?
+		_exit(quota_change(fd, &l, -(int64_t)size, -1, NULL,
+			  die_in_apply, &v) == 0 ?
 			3 :
 			4);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -257,8 +257,8 @@ test_removal_completes(void **state)
 
 	(void)state;
 	fd = home_counted(&bytes, &files);
-	assert_int_equal(quota_change(fd, &l, -3000, -1, NULL, remove_a, NULL),
-	    0);
+	assert_int_equal(
+	    quota_change(fd, &l, -3000, -1, NULL, remove_a, NULL), 0);
 	assert_int_equal(read_file("acct", buf, sizeof(buf)), QUOTA_LINE_LEN);
 	expect_usage(fd, bytes - 3000, files - 1);
 	/* A removal that fails leaves the file as it was, one line. */

@@ -42,8 +42,7 @@ struct server_way {
  * has fresh keys (tls_check_psk_dhe), 1 when the handshake failed, 2
  * when it completed without them.
  */
-static void __attribute__((noreturn))
-serve(int fd, const struct server_way *w)
+static void __attribute__((noreturn)) serve(int fd, const struct server_way *w)
 {
 	SSL_CTX *ctx = tls_psk_ctx(1);
 	SSL *ssl;
