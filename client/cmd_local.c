@@ -44,7 +44,7 @@ static const struct cmd cmd_table[] = {
 	    "Change the remote working directory (default: your home)." },
 	{ "df", 0, 0, "h", "", "", cmd_df, "df [-h]",
 	    "Show your quota as df does: size, used, available (1K blocks, "
-	    "or -h: K, M, G)." },
+	    "or -h: KiB, MiB, GiB)." },
 	{ "exit", 0, 0, "", "", "", cmd_quit, "exit",
 	    "End the session (same as quit)." },
 	{ "get", 1, 2, "acr", "", "RL", cmd_get, "get [-acr] REMOTE [LOCAL]",
@@ -74,7 +74,7 @@ static const struct cmd cmd_table[] = {
 	{ "ls", 0, 1, "1ahlrtS", "", "R", cmd_ls, "ls [-1ahlrtS] [PATH]",
 	    "List a remote directory: -a: also names starting with a dot "
 	    "(partial uploads among them); -l: type, permissions, size, time; "
-	    "-h: sizes in K, M, G; -t: newest first; -S: largest first; -r: "
+	    "-h: sizes in KiB, MiB, GiB; -t: newest first; -S: largest first; -r: "
 	    "reversed; -1: one a line (always)." },
 	{ "mget", 1, -1, "acr", "", "R", cmd_mget, "mget [-acr] PATTERN...",
 	    "Download the remote files matching each PATTERN (*, ?, [...] "
