@@ -33,6 +33,7 @@
 #include "listener.h"
 #include "log.h"
 #include "preauth_tls.h"
+#include "sha256.h"
 #include "tls.h"
 #include "util.h"
 
@@ -435,6 +436,16 @@ main(int argc, char *argv[])
 	l.log_stderr = to_stderr;
 	l.reload = mftpd_reload;
 	l.session_ctx = tls_psk_ctx(1);
+	/*
+	 * libcrypto fills its caches on first use: done here once, in
+	 * memory, a serving process (a fork of this one) finds them full
+	 * and only reads the pages they are on, which then stay shared
+	 * (tls_warm.c).  The same for the digest a session verifies with.
+	 */
+	if (tls_psk_warm(l.session_ctx) != 0)
+		fatalx("TLS: the session handshake fails in memory: %s",
+		    tls_error());
+	sha256_init_library();
 	if ((l.preauth_ctx = preauth_tls_ctx(
 		 cfg.host_cert, err, sizeof(err))) == NULL)
 		fatalx("%s", err);

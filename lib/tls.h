@@ -44,6 +44,11 @@ void tls_ctx_common(SSL_CTX *ctx);
  * are fresh and forward secret.  server: 1 for mftpd, 0 for mftp.
  */
 SSL_CTX *tls_psk_ctx(int server);
+/*
+ * One second handshake with server_ctx, in memory, so that libcrypto's
+ * caches are filled before the master forks (tls_warm.c): 0 or ERR_TLS.
+ */
+int tls_psk_warm(SSL_CTX *server_ctx);
 /* The secret for ssl's second handshake; psk must outlive it. */
 void tls_set_psk(SSL *ssl, const uint8_t *psk);
 /*
