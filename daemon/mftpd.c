@@ -33,6 +33,7 @@
 #include "listener.h"
 #include "log.h"
 #include "preauth_tls.h"
+#include "sandbox.h"
 #include "sha256.h"
 #include "tls.h"
 #include "util.h"
@@ -446,6 +447,8 @@ main(int argc, char *argv[])
 		fatalx("TLS: the session handshake fails in memory: %s",
 		    tls_error());
 	sha256_init_library();
+	/* Compiled here once, not in every session (sandbox.h). */
+	sandbox_session_prepare();
 	if ((l.preauth_ctx = preauth_tls_ctx(
 		 cfg.host_cert, err, sizeof(err))) == NULL)
 		fatalx("%s", err);

@@ -3,7 +3,8 @@
  *
  * Runs in: the pre-auth worker (as the pre-auth user, chrooted), in
  * mftpd-auth and mftpd-sign after their drop, and in the serving process
- * (as the user, chrooted), each time as the last step of its setup.
+ * (as the user, chrooted), each time as the last step of its setup.  The
+ * serving process's list is compiled by the master, before it accepts.
  *
  * The default action is SCMP_ACT_KILL_PROCESS: a call outside the list
  * ends the whole process with SIGSYS, which its parent logs (the monitor
@@ -19,24 +20,36 @@
  */
 #include <sys/types.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <linux/tls.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <seccomp.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "sandbox.h"
+#include "util.h"
 
 #ifndef SOL_TLS
 #define SOL_TLS 282
 #endif
 
 #define SANDBOX_N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The serving process's filter as the master compiled it. */
+static struct sock_fprog sandbox_session_prog;
 
 /*
  * Every process: memory (see sandbox_new for mmap), its own descriptors,
@@ -221,13 +234,37 @@ sandbox_sign(void)
 	sandbox_load(ctx, "mftpd-sign");
 }
 
+/* ctx's BPF program, for the seccomp system call: the master keeps it. */
+static void
+sandbox_export(scmp_filter_ctx ctx, struct sock_fprog *prog)
+{
+	struct stat st;
+	void *bpf;
+	int fd, r;
+
+	if ((fd = memfd_create("mftpd-seccomp", MFD_CLOEXEC)) == -1)
+		fatal("memfd_create");
+	if ((r = seccomp_export_bpf(ctx, fd)) != 0)
+		fatalx("seccomp_export_bpf: %s", strerror(-r));
+	if (fstat(fd, &st) == -1)
+		fatal("fstat");
+	if (st.st_size <= 0 || st.st_size % sizeof(struct sock_filter) != 0 ||
+	    st.st_size / sizeof(struct sock_filter) > BPF_MAXINSNS)
+		fatalx("seccomp filter of %lld bytes", (long long)st.st_size);
+	bpf = xmalloc((size_t)st.st_size);
+	if (pread(fd, bpf, (size_t)st.st_size, 0) != st.st_size)
+		fatal("reading the seccomp filter");
+	close(fd);
+	prog->len = (unsigned short)(st.st_size / sizeof(struct sock_filter));
+	prog->filter = bpf;
+}
+
 void
-sandbox_session(void)
+sandbox_session_prepare(void)
 {
 	scmp_filter_ctx ctx = sandbox_new();
 	struct scmp_arg_cmp cmp[2];
 	size_t i;
-	int r;
 
 	sandbox_allow(
 	    ctx, sandbox_session_calls, SANDBOX_N(sandbox_session_calls));
@@ -248,13 +285,32 @@ sandbox_session(void)
 	sandbox_rule(ctx, SCMP_SYS(setsockopt), 2, cmp);
 	cmp[1] = SCMP_A2(SCMP_CMP_EQ, TLS_RX);
 	sandbox_rule(ctx, SCMP_SYS(setsockopt), 2, cmp);
+	sandbox_export(ctx, &sandbox_session_prog);
+	seccomp_release(ctx);
+}
+
+void
+sandbox_session(void)
+{
+	long r;
+
+	if (sandbox_session_prog.filter == NULL)
+		fatalx("serving process: no seccomp filter was prepared");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("serving process: PR_SET_NO_NEW_PRIVS");
 	/*
 	 * A SHA-256 session's hashing thread (hash_pipe.c) was made before
 	 * this list, which would otherwise hold for the calling thread only:
-	 * TSYNC loads it in every thread of the process (with NoNewPrivs),
-	 * or the load fails.  The thread needs nothing but futex.
+	 * TSYNC loads it in every thread of the process, or the load fails
+	 * (with the id of the thread it could not put under it).  The
+	 * thread needs nothing but futex.
 	 */
-	if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1)) != 0)
-		fatalx("seccomp_attr_set TSYNC: %s", strerror(-r));
-	sandbox_load(ctx, "serving process");
+	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+	    SECCOMP_FILTER_FLAG_TSYNC, &sandbox_session_prog);
+	if (r == -1)
+		fatal("serving process: loading the seccomp filter");
+	if (r != 0)
+		fatalx("serving process: thread %ld is not under the seccomp "
+		       "filter",
+		    r);
 }
