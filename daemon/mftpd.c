@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "heap_holes.h"
 #include "hostkey.h"
 #include "listener.h"
 #include "log.h"
@@ -468,6 +469,12 @@ main(int argc, char *argv[])
 	log_fatal_stderr(0);
 	log_info("mftpd %s started", PACKAGE_VERSION);
 	mftpd_log_ktls();
+	/*
+	 * The setup is over: what it left free in the heap is taken, so a
+	 * session's allocations do not land on (and copy) the master's
+	 * pages (heap_holes.c).
+	 */
+	(void)heap_fill_holes();
 	listener_run(&l);
 	unlink(cfg.pid_file);
 	log_info("mftpd stopped");
