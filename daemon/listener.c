@@ -179,14 +179,29 @@ listener_forget(struct listener_kids *k, pid_t pid, char *addr, size_t len)
 		}
 }
 
+/* Keep a signer ready for the next connection (spare_signer.c). */
 static void
-listener_reap(struct listener_kids *k)
+listener_spare(struct listener *l)
+{
+	struct helper_spawn h;
+
+	h.preauth_uid = l->preauth_uid;
+	h.preauth_gid = l->preauth_gid;
+	h.log_stderr = l->log_stderr;
+	spare_signer_start(&l->signer, &h, l->cfg->sign_helper,
+	    l->cfg->host_key, l->cfg->login_timeout);
+}
+
+static void
+listener_reap(struct listener *l, struct listener_kids *k)
 {
 	char addr[INET6_ADDRSTRLEN];
 	pid_t pid;
 	int status;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (spare_signer_reaped(&l->signer, pid, status))
+			continue;
 		listener_forget(k, pid, addr, sizeof(addr));
 		/* The serving process made a call outside its allowlist. */
 		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
@@ -213,6 +228,7 @@ listener_admit(struct listener *l, struct listener_kids *k, int fd,
 	struct monitor_args a;
 	char addr[INET6_ADDRSTRLEN], peer[INET6_ADDRSTRLEN + 16];
 	size_t i, same = 0, slot = SIZE_MAX;
+	int sign_fd;
 	pid_t pid;
 
 	listener_peer(ss, addr, sizeof(addr), peer, sizeof(peer));
@@ -240,10 +256,13 @@ listener_admit(struct listener *l, struct listener_kids *k, int fd,
 		return;
 	}
 
+	sign_fd = spare_signer_take(&l->signer, addr);
 	switch ((pid = fork())) {
 	case -1:
 		log_warn("fork");
 		close(fd);
+		if (sign_fd != -1)
+			close(sign_fd); /* the signer sees the end and exits */
 		return;
 	case 0:
 		/*
@@ -271,11 +290,19 @@ listener_admit(struct listener *l, struct listener_kids *k, int fd,
 		a.session_ctx = l->session_ctx;
 		a.preauth_ctx = l->preauth_ctx;
 		a.sock = fd;
+		a.sign_fd = sign_fd;
 		a.peer = peer;
 		a.addr = addr;
 		monitor_run(&a);
 	}
 	close(fd);
+	if (sign_fd != -1)
+		close(sign_fd);
+	/*
+	 * The next spare is started at the loop's next wake-up (most often
+	 * this signer's exit, its handshake signed), not now: its start
+	 * would take CPU from this login's handshake.
+	 */
 	k->kid[slot].pid = pid;
 	strlcpy(k->kid[slot].addr, addr, sizeof(k->kid[slot].addr));
 	k->n++;
@@ -393,8 +420,12 @@ listener_reload(struct listener *l, struct listener_kids *k)
 	    (unsigned long long)ts.tv_sec * 1000000ULL +
 		(unsigned long long)ts.tv_nsec / 1000ULL);
 	listener_notify(state);
-	if (l->reload != NULL && l->reload(l) == 0)
+	if (l->reload != NULL && l->reload(l) == 0) {
 		listener_kids_grow(k, l->cfg->max_sessions);
+		/* The key, the helper or the pre-auth user may be new. */
+		spare_signer_stop(&l->signer);
+		listener_spare(l);
+	}
 	listener_notify("READY=1");
 }
 
@@ -422,7 +453,8 @@ listener_drain(struct listener *l, struct listener_kids *k)
 	l->nfds = 0;
 	if (l->proxy != NULL)
 		proxywait_close_all(l->proxy);
-	listener_reap(k);
+	spare_signer_stop(&l->signer);
+	listener_reap(l, k);
 	log_info("stopping: no new connections; waiting up to %u s for %zu "
 		 "sessions",
 	    c->shutdown_timeout, k->n);
@@ -457,7 +489,7 @@ listener_drain(struct listener *l, struct listener_kids *k)
 			listener_hup = 0;
 			log_info("SIGHUP ignored: stopping");
 		}
-		listener_reap(k);
+		listener_reap(l, k);
 	}
 	if (!killed)
 		log_info("stopping: every session has ended");
@@ -496,6 +528,8 @@ listener_run(struct listener *l)
 		pfd[i + 1].events = POLLIN;
 	}
 	nfixed = l->nfds + 1;
+	spare_signer_init(&l->signer);
+	listener_spare(l);
 	listener_notify("READY=1\nSTATUS=accepting connections");
 	while (!listener_stop) {
 		/* Balancer connections waiting for a header, and their
@@ -515,7 +549,10 @@ listener_run(struct listener *l)
 			while (
 			    read(listener_sigpipe[0], drain, sizeof(drain)) > 0)
 				;
-		listener_reap(&k);
+		listener_reap(l, &k);
+		/* One handed out or whose wait ran out is replaced. */
+		if (!listener_stop)
+			listener_spare(l);
 		if (listener_hup && !listener_stop) {
 			listener_hup = 0;
 			listener_reload(l, &k);

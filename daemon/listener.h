@@ -8,6 +8,8 @@
 
 #include <openssl/ssl.h>
 
+#include "spare_signer.h"
+
 struct config;
 struct proxywait;
 
@@ -23,6 +25,8 @@ struct listener {
 	size_t nfds;
 	/* Balancer connections waiting for their PROXY header, or NULL. */
 	struct proxywait *proxy;
+	/* The mftpd-sign started ahead of the next connection. */
+	struct spare_signer signer;
 	/*
 	 * Called on SIGHUP: re-read and check the configuration file.
 	 * Returns 0 with *cfg and the pre-auth ids replaced, or -1 (the

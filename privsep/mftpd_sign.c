@@ -2,7 +2,8 @@
  * mftpd_sign.c: mftpd-sign, the only process that holds the host's
  * private key while a connection is open.
  *
- * Runs as: root, fork+exec'ed by the per-connection monitor, one run per
+ * Runs as: root, fork+exec'ed by the master ahead of the next connection
+ * (daemon/spare_signer.c) or by the per-connection monitor, one run per
  * connection.  It loads the key as root, drops to the pre-auth user (not
  * dumpable, so a worker of that same user cannot read its memory), signs
  * at most one TLS handshake digest for the pre-auth worker and exits.

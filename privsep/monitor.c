@@ -2,9 +2,10 @@
  * monitor.c: the per-connection monitor.
  *
  * Runs as: root, one per connection, forked by the master.  It never
- * reads or writes the client's socket and never parses TLS.  It starts
- * mftpd-sign (the one process holding the host key, for one handshake
- * signature), the pre-auth worker (which speaks TLS, HELLO and LOGIN as
+ * reads or writes the client's socket and never parses TLS.  It takes
+ * the mftpd-sign the master started ahead (the one process holding the
+ * host key, for one handshake signature; it starts its own if there was
+ * none), starts the pre-auth worker (which speaks TLS, HELLO and LOGIN as
  * an unprivileged user in an empty chroot) and, for each login attempt,
  * a fresh mftpd-auth helper.  The only bytes it reads are the helper's
  * verdicts.  On a good verdict it checks the home, tells the worker,
@@ -13,7 +14,6 @@
  * starts with the second TLS handshake.
  */
 #include <sys/types.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -32,6 +32,7 @@
 #include "drop.h"
 #include "err.h"
 #include "frame.h"
+#include "helper_spawn.h"
 #include "log.h"
 #include "monitor.h"
 #include "monitor_check.h"
@@ -118,52 +119,13 @@ monitor_open_quota(const struct monitor_args *a,
 	}
 }
 
-/*
- * fork+exec one of the helpers as the monitor runs them all,
- * "NAME [-e] -t login_timeout -- FILE uid gid" (FILE: the user database
- * or the host key; uid and gid: the pre-auth user's), with in_fd on its
- * standard input and out_fd (or nothing, -1) on its standard output.
- * Returns its pid.
- */
-static pid_t
-monitor_exec(const struct monitor_args *a, const char *name, const char *path,
-    const char *file, int in_fd, int out_fd)
+/* The helpers' arguments, as the master would give them. */
+static void
+monitor_helper_args(const struct monitor_args *a, struct helper_spawn *h)
 {
-	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-	char uid[16], gid[16], timeout[16];
-	char *argv[12];
-	int n = 0;
-	pid_t pid;
-
-	snprintf(uid, sizeof(uid), "%lu", (unsigned long)a->preauth_uid);
-	snprintf(gid, sizeof(gid), "%lu", (unsigned long)a->preauth_gid);
-	snprintf(timeout, sizeof(timeout), "%u", a->cfg->login_timeout);
-	argv[n++] = (char *)name;
-	if (a->log_stderr)
-		argv[n++] = "-e";
-	argv[n++] = "-t";
-	argv[n++] = timeout;
-	argv[n++] = "--";
-	argv[n++] = (char *)file;
-	argv[n++] = uid;
-	argv[n++] = gid;
-	argv[n] = NULL;
-
-	switch ((pid = fork())) {
-	case -1:
-		fatal("fork");
-	case 0:
-		/* A helper dies with its monitor. */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
-			_exit(127);
-		if (dup2(in_fd, STDIN_FILENO) == -1 ||
-		    (out_fd != -1 && dup2(out_fd, STDOUT_FILENO) == -1))
-			_exit(127);
-		closefrom(STDERR_FILENO + 1);
-		execve(path, argv, envp);
-		_exit(127);
-	}
-	return pid;
+	h->preauth_uid = a->preauth_uid;
+	h->preauth_gid = a->preauth_gid;
+	h->log_stderr = a->log_stderr;
 }
 
 /*
@@ -175,27 +137,39 @@ monitor_spawn_helper(const struct monitor_args *a, int worker_fd)
 {
 	int sv[2];
 
+	struct helper_spawn h;
+
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
 		fatal("socketpair");
-	monitor_helper = monitor_exec(a, "mftpd-auth", a->cfg->auth_helper,
-	    a->cfg->users_file, worker_fd, sv[1]);
+	monitor_helper_args(a, &h);
+	monitor_helper = helper_spawn(&h, "mftpd-auth", a->cfg->auth_helper,
+	    a->cfg->users_file, a->cfg->login_timeout, worker_fd, sv[1]);
+	if (monitor_helper == -1)
+		fatal("fork");
 	close(sv[1]);
 	return sv[0];
 }
 
 /*
- * fork+exec mftpd-sign for this connection's one handshake signature.
- * Returns the worker's end of its channel.
+ * The channel to mftpd-sign for this connection's one handshake
+ * signature: the spare the master had ready (daemon/spare_signer.c), or
+ * when it had none, one started now.  Returns the worker's end of it.
  */
 static int
 monitor_spawn_signer(const struct monitor_args *a)
 {
+	struct helper_spawn h;
 	int sv[2];
 
+	if (a->sign_fd != -1)
+		return a->sign_fd;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
 		fatal("socketpair");
-	monitor_signer = monitor_exec(
-	    a, "mftpd-sign", a->cfg->sign_helper, a->cfg->host_key, sv[1], -1);
+	monitor_helper_args(a, &h);
+	monitor_signer = helper_spawn(&h, "mftpd-sign", a->cfg->sign_helper,
+	    a->cfg->host_key, a->cfg->login_timeout, sv[1], -1);
+	if (monitor_signer == -1)
+		fatal("fork");
 	close(sv[1]);
 	return sv[0];
 }

@@ -26,6 +26,11 @@ struct monitor_args {
 	SSL_CTX *session_ctx;
 	/* The pre-auth worker's: the host certificate, signing elsewhere. */
 	SSL_CTX *preauth_ctx;
+	/*
+	 * The channel to a spare mftpd-sign the master started ahead of
+	 * this connection (its child, not the monitor's), or -1.
+	 */
+	int sign_fd;
 };
 
 /*

@@ -236,9 +236,28 @@ proc_uid() { # PID: the real uid
 	echo "${a%% *}"
 }
 
-# The session processes: the master's children.
+# _runs PID EXE: PID runs the program EXE.
+_runs() {
+	[ "$(readlink "/proc/$1/exe" 2>/dev/null)" = "$(realpath "$2")" ]
+}
+
+# signers_of PID: its children that run mftpd-sign (the master's: the
+# spare it keeps ready, and those handed to connections not yet reaped).
+signers_of() {
+	local p
+	for p in $(children_of "$1"); do
+		_runs "$p" "$MFTPD_SIGN" && echo "$p"
+	done
+	return 0
+}
+
+# The session processes: the master's children but its signers.
 sessions() {
-	children_of "$DAEMON_PID"
+	local p
+	for p in $(children_of "$DAEMON_PID"); do
+		_runs "$p" "$MFTPD_SIGN" || echo "$p"
+	done
+	return 0
 }
 
 # serving_pids_of UID: the master's children running as UID (logged in).

@@ -3,7 +3,8 @@
 # (Seccomp: 2 in /proc/PID/status): the pre-auth worker, mftpd-auth and
 # mftpd-sign after their drop, and the serving process.  A call outside
 # the list ends the process with SIGSYS, and the monitor (for the worker
-# and the helpers) or the master (for the serving process) logs it:
+# and the helpers) or the master (for the serving process and the spare
+# mftpd-sign it keeps ready) logs it:
 # socket, ptrace and execve from the serving process; kill and ptrace
 # from the pre-auth worker, which thus can neither signal nor trace the
 # helpers; socket from each helper, open from mftpd-sign.  The calls
@@ -195,6 +196,33 @@ helper_of() {
 _has_helper() {
 	[ -n "$(helper_of "$1")" ]
 }
+
+# --- the spare mftpd-sign the master keeps ready: a forbidden call ends
+# it, and the master says so.
+_has_spare() { [ -n "$(signers_of "$DAEMON_PID")" ]; }
+wait_for 10 _has_spare || fail "no spare mftpd-sign under the master"
+gp=$(signers_of "$DAEMON_PID" | head -n 1)
+wait_for 10 _sandboxed "$gp" || fail "mftpd-sign $gp: no seccomp filter"
+expect_sandboxed "$gp" "mftpd-sign (the master's spare)"
+# Older than a second: its death is then not taken for a failed start.
+sleep 1.1
+forbidden "$gp" '(int)socket(2, 1, 0)'
+wait_for 10 _logged "mftpd-sign killed by its sandbox \(seccomp\) addr=-" ||
+	fail "the master did not log the SIGSYS death of mftpd-sign $gp"
+ok "spare mftpd-sign $gp: socket ends it, and the master says so"
+
+# A spare that ends at its start is not replaced for a while, and
+# meanwhile each monitor starts its own signer: that is the next test's.
+_new_spare() {
+	local p
+	p=$(signers_of "$DAEMON_PID")
+	[ -n "$p" ] && [ "$p" != "$gp" ]
+}
+wait_for 10 _new_spare || fail "the master did not start another spare"
+# shellcheck disable=SC2046
+kill -KILL $(signers_of "$DAEMON_PID")
+wait_for 10 _logged "mftpd-sign ended at its start" ||
+	fail "the master did not see its spare end at its start"
 
 # --- the helpers the monitor starts: a forbidden call ends them, and the
 # monitor says so.  mftpd-sign waits for its request while the client

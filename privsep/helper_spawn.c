@@ -1,0 +1,57 @@
+/*
+ * helper_spawn.c: fork+exec of the privilege-separation helpers.
+ *
+ * Runs in: the monitor (root) and the master (root).  The child keeps
+ * root until it has read its file (the user database, the host key);
+ * the helper drops to the pre-auth user itself.
+ */
+#include <sys/types.h>
+#include <sys/prctl.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "helper_spawn.h"
+#include "util.h"
+
+pid_t
+helper_spawn(const struct helper_spawn *h, const char *name, const char *path,
+    const char *file, unsigned int timeout_s, int in_fd, int out_fd)
+{
+	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	char uid[16], gid[16], timeout[16];
+	char *argv[12];
+	int n = 0;
+	pid_t pid;
+
+	snprintf(uid, sizeof(uid), "%lu", (unsigned long)h->preauth_uid);
+	snprintf(gid, sizeof(gid), "%lu", (unsigned long)h->preauth_gid);
+	snprintf(timeout, sizeof(timeout), "%u", timeout_s);
+	argv[n++] = (char *)name;
+	if (h->log_stderr)
+		argv[n++] = "-e";
+	argv[n++] = "-t";
+	argv[n++] = timeout;
+	argv[n++] = "--";
+	argv[n++] = (char *)file;
+	argv[n++] = uid;
+	argv[n++] = gid;
+	argv[n] = NULL;
+
+	switch ((pid = fork())) {
+	case -1:
+		return -1;
+	case 0:
+		/* A helper dies with the process that started it. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+			_exit(127);
+		if (dup2(in_fd, STDIN_FILENO) == -1 ||
+		    (out_fd != -1 && dup2(out_fd, STDOUT_FILENO) == -1))
+			_exit(127);
+		closefrom(STDERR_FILENO + 1);
+		execve(path, argv, envp);
+		_exit(127);
+	}
+	return pid;
+}

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# t_spare_signer: the master keeps one mftpd-sign ready for the next
+# connection (daemon/spare_signer.c), so that the signer's start is not
+# on a login's path.  Before any connection it is there, dropped to the
+# pre-auth user, not dumpable and under its seccomp list; a connection
+# takes it (its monitor starts no signer of its own) and, once it has
+# signed and ended, a new one replaces it; a reload replaces it (the key
+# may have changed); one that ends at its start is not restarted for a
+# while, and logins go on with the monitor's own signer meanwhile.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+LOGIN_TIMEOUT=60
+pw=$(rand_pw)
+add_user alice "$pw"
+pu=$(id -u "$PREAUTH_USER")
+start_daemon
+
+_spare() { [ "$(signers_of "$DAEMON_PID" | wc -l)" = 1 ]; }
+_ready() { # PID: dropped and under its list
+	[ "$(proc_uid "$1" 2>/dev/null)" = "$pu" ] &&
+		[ "$(proc_status "$1" Seccomp 2>/dev/null)" = 2 ]
+}
+_logged() { grep -Eq -- "$1" "$DAEMON_LOG"; }
+
+# --- before any connection
+wait_for 10 _spare || fail "no spare mftpd-sign under the master"
+s1=$(signers_of "$DAEMON_PID")
+wait_for 10 _ready "$s1" || fail "the spare $s1 did not drop or has no filter"
+# Not dumpable: its /proc files stay root's after the drop to the
+# pre-auth user, who thus cannot read its memory.
+expect_eq "$(stat -c %u "/proc/$s1/mem")" 0 "owner of /proc/$s1/mem"
+su -s /bin/sh -c "cat /proc/$s1/environ" "$PREAUTH_USER" >/dev/null 2>&1 &&
+	fail "the pre-auth user can read the spare's memory"
+ok "before any connection the master has a spare mftpd-sign $s1: the pre-auth user, not dumpable, Seccomp 2"
+
+# --- a connection takes it: its monitor starts no signer of its own.
+spawn rawpeer_direct --hold 30 </dev/null >/dev/null
+_monitor() { [ -n "$(sessions)" ]; }
+wait_for 10 _monitor || fail "no monitor for the held connection"
+mon=$(sessions | head -n 1)
+_monitor_ready() { # the worker and mftpd-auth are up
+	[ "$(children_of "$mon" | wc -l)" -ge 2 ]
+}
+wait_for 10 _monitor_ready || fail "the monitor $mon did not start its worker"
+for p in $(children_of "$mon"); do
+	_runs "$p" "$MFTPD_SIGN" &&
+		fail "the monitor $mon started a signer ($p) though the master had a spare"
+done
+kill -0 "$s1" 2>/dev/null || fail "the spare $s1 ended before the handshake"
+kill_tree "$BG_PID"
+ok "a connection takes the spare $s1; its monitor $mon starts no signer"
+
+# --- a login: the spare signs, ends, and another is made.
+_s1_gone() { ! kill -0 "$s1" 2>/dev/null; }
+wait_for 10 _s1_gone || fail "the spare $s1 did not end with its connection"
+run_client alice "$pw" <<<"pwd"
+expect_rc 0 "a login with the spare's signature"
+_new_spare() {
+	local p
+	p=$(signers_of "$DAEMON_PID")
+	[ -n "$p" ] && [ "$p" != "$1" ] && _ready "$p"
+}
+wait_for 10 _new_spare "$s1" || fail "no new spare after the connections"
+s2=$(signers_of "$DAEMON_PID")
+ok "after the connections a new spare $s2 is ready"
+
+# --- a reload replaces it.
+kill -HUP "$DAEMON_PID" || fail "kill -HUP"
+_s2_gone() { ! kill -0 "$s2" 2>/dev/null; }
+wait_for 10 _s2_gone || fail "the spare $s2 outlived the reload"
+wait_for 10 _new_spare "$s2" || fail "no spare after the reload"
+s3=$(signers_of "$DAEMON_PID")
+run_client alice "$pw" <<<"pwd"
+expect_rc 0 "a login after the reload"
+ok "a reload replaces the spare ($s2 -> $s3)"
+
+# --- one that ends at its start: no restart for a while, and logins
+# go on with the monitor's own signer.
+_young_spare() { [ -n "$(signers_of "$DAEMON_PID")" ]; }
+wait_for 10 _young_spare || fail "no spare"
+# shellcheck disable=SC2046
+kill -KILL $(signers_of "$DAEMON_PID")
+wait_for 10 _logged "mftpd-sign ended at its start \(signal 9\)" ||
+	fail "the master did not see its spare end at its start"
+run_client alice "$pw" <<<"pwd"
+expect_rc 0 "a login while the master has no spare"
+expect_eq "$(signers_of "$DAEMON_PID" | wc -l)" 0 "spares during the pause"
+ok "a spare that ends at its start is not restarted at once; logins go on"
+check_log_clean
