@@ -50,8 +50,12 @@
  * (charge first, then write).  A process killed at any moment therefore
  * leaves the count above the real usage by at most this much, never
  * below it; and the lock is never held while waiting for the network.
+ * One MiB: one lock hold, accounting read and write a MiB (four system
+ * calls), where 256 KiB took four times as many; larger would add to the
+ * crash bound and to each upload's two buffers (hash_pipe.c), mapped for
+ * the transfer.
  */
-#define MFTP_QUOTA_CHUNK MFTP_IO_CHUNK
+#define MFTP_QUOTA_CHUNK (1024 * 1024)
 
 /*
  * The largest file that PUT_DATA carries (its bytes follow the request

@@ -142,9 +142,9 @@ expect_quota_exact alice "after concurrent PUTs"
 ok "concurrent PUTs of one file: ERROR LOCKED"
 
 # The serving process killed in the middle of an upload.  It writes
-# whole chunks (MFTP_QUOTA_CHUNK, 256 KiB) as they are received: the rest
+# whole chunks (MFTP_QUOTA_CHUNK, 1 MiB) as they are received: the rest
 # of half is in its memory when it dies, and the resume sends it again.
-CHUNK=262144
+CHUNK=1048576
 kept=$((half / CHUNK * CHUNK))
 cp "$home/doc" "$T/old"
 raw_open alice "$pw"
@@ -187,38 +187,38 @@ wait_for 10 _no_sessions || fail "sessions did not end"
 # writing, the rest is read and dropped, ERROR QUOTA, the written part
 # kept.
 bpw=$(rand_pw)
-add_user bob "$bpw" --quota-bytes 3M
+add_user bob "$bpw" --quota-bytes 12M
 bhome=$(user_home bob)
 quota_reset bob
-head -c 1500000 /dev/urandom >"$T/b1"
-head -c 2500000 /dev/urandom >"$T/b2"
-head -c 1500000 /dev/urandom >"$T/b3"
+head -c 6000000 /dev/urandom >"$T/b1"
+head -c 10000000 /dev/urandom >"$T/b2"
+head -c 6000000 /dev/urandom >"$T/b3"
 raw_open bob "$bpw"
-raw_send "$(hex_put one 1500000 420 1)"
+raw_send "$(hex_put one 6000000 420 1)"
 raw_expect 0x87 "bob's first PUT"
 first=$RAW_FD
 raw_open bob "$bpw"
-raw_send "$(hex_put two 2500000 420 2)"
+raw_send "$(hex_put two 10000000 420 2)"
 raw_expect_error 18 "bob's second PUT, past the room the first reserved"
-expect_match "$RAW_TEXT" '^quota exceeded: 1\.4 MiB of 3\.0 MiB used \(1\.4 MiB of it reserved by uploads in progress\), 2\.4 MiB more needed$' \
+expect_match "$RAW_TEXT" '^quota exceeded: 5\.7 MiB of 12 MiB used \(5\.7 MiB of it reserved by uploads in progress\), 9\.5 MiB more needed$' \
     "the refusal before any data"
 [ ! -e "$bhome/.two.mftp-part" ] || fail "the refused PUT left a partial"
 second=$RAW_FD
 RAW_FD=$first
-raw_send_file "$T/b1" 0 1500000
+raw_send_file "$T/b1" 0 6000000
 raw_send "$(hex_data_end "$(sha256_of "$T/b1")")"
 raw_expect 0x80 "bob's first PUT"
 RAW_FD=$second
-raw_send "$(hex_put three 1500000 420 3)"
+raw_send "$(hex_put three 6000000 420 3)"
 raw_expect 0x87 "bob's third PUT, which fits"
-head -c 1048576 /dev/urandom >"$bhome/admin"
+head -c 4194304 /dev/urandom >"$bhome/admin"
 chown "$(user_uid bob):$(user_gid bob)" "$bhome/admin"
 out=$("$top_builddir/ftpuser-quota" -c "$CONF" --recount bob 2>&1) ||
 	fail "ftpuser-quota --recount bob: $out"
-raw_send_file "$T/b3" 0 1500000
+raw_send_file "$T/b3" 0 6000000
 raw_send "$(hex_data_end "$(sha256_of "$T/b3")")"
 raw_expect_error 18 "bob's third PUT, past the quota mid-way"
-expect_match "$RAW_TEXT" '^quota exceeded: 2\.9 MiB of 3\.0 MiB used, 953 KiB more needed$' \
+expect_match "$RAW_TEXT" '^quota exceeded: 12 MiB of 12 MiB used, 3\.7 MiB more needed$' \
     "mid-upload refusal text"
 raw_send "$(hex_frame 10)"
 raw_expect 0x83 "PWD after a mid-upload refusal: the stream is in step"
@@ -229,7 +229,7 @@ cmp -s -n "$kept" "$T/b3" "$bhome/.three.mftp-part" ||
 # Charged a chunk at a time: the second fitted, the third did not.
 expect_eq "$kept" $((2 * CHUNK)) "bytes kept of the refused upload"
 read -r _ used _ <"$(quota_file bob)"
-[ $((10#$used)) -le $((3 * 1024 * 1024)) ] || fail "bob's usage passed the limit: $used"
+[ $((10#$used)) -le $((12 * 1024 * 1024)) ] || fail "bob's usage passed the limit: $used"
 raw_close
 RAW_FD=$first
 raw_close

@@ -4,7 +4,7 @@
 # reached: between a charge and its write, or inside either).  The
 # accounting file is then never below the real usage of the home (the kept
 # partial upload included) and above it by at most one charge chunk
-# (MFTP_QUOTA_CHUNK, 256 KiB) and one file; ftpuser-quota --recount makes
+# (MFTP_QUOTA_CHUNK, 1 MiB) and one file; ftpuser-quota --recount makes
 # it exact.  Three kills at growing points of one 200 MiB upload, which
 # then resumes to the end; the last time without a recount in between.
 # Then the administrator's recount run again and again while an upload
@@ -22,7 +22,7 @@
 FTPUSER_QUOTA=$top_builddir/ftpuser-quota
 W=$T/work
 MiB=1048576
-CHUNK=$((256 * 1024))
+CHUNK=$((1024 * 1024))
 BIG_MB=${MFTP_TEST_BIG_MB:-200}
 LOGIN_TIMEOUT=60
 CLIENT_TIMEOUT=600

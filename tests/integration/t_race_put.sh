@@ -16,12 +16,13 @@
 . "$(dirname "$0")/lib_raw.sh"
 
 KiB=1024
-SIZE=$((900 * KiB))
-HALF=$((512 * KiB)) # two whole write chunks: written before the rest comes
+SIZE=$((2600 * KiB))
+HALF=$((2048 * KiB)) # two whole charge chunks (MFTP_QUOTA_CHUNK): written
+# before the rest comes
 ZERO=$(printf '0%.0s' {1..64})
 
 pw=$(rand_pw)
-add_user alice "$pw" --quota-bytes 1M
+add_user alice "$pw" --quota-bytes 3M
 start_daemon
 home=$(user_home alice)
 quota_reset alice
