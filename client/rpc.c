@@ -421,6 +421,8 @@ rpc_login(struct rpc *r, const char *user, const char *secret)
 	if (e != RPC_OK)
 		return e;
 	r->login_sent = 1;
+	/* While the server checks the password: off the login's path. */
+	rpc_tls_prepare();
 	e = rpc_expect(r, MFTP_MSG_OK);
 	r->login_sent = 0;
 	return e;

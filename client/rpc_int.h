@@ -48,6 +48,11 @@ int rpc_tls_start(struct rpc *r, const char *host, const char *port,
     const struct rpc_trust *trust, int timeout_ms);
 /* The second handshake, after the server closed the first at LOGIN. */
 int rpc_tls_resume(struct rpc *r);
+/*
+ * Make the second handshake's context now (libssl's set-up of its
+ * ciphers and groups), while the server checks the password.
+ */
+void rpc_tls_prepare(void);
 
 /* Record why a call failed and return result. */
 int rpc_fail(struct rpc *r, int result, uint32_t code, const char *fmt, ...)

@@ -287,6 +287,12 @@ rpc_tls_start(struct rpc *r, const char *host, const char *port,
 	return rpc_tls_verify(r, ssl, host, port, trust);
 }
 
+void
+rpc_tls_prepare(void)
+{
+	(void)rpc_tls_ctx(1);
+}
+
 int
 rpc_tls_resume(struct rpc *r)
 {
