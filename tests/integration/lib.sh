@@ -606,6 +606,23 @@ session_send() { # COMMAND...
 	printf '%s\n' "$*" >&8
 }
 
+# strace_attach PID OUT STRACE-OPTIONS...: strace PID into OUT in the
+# background (it ends with PID), once attached; STRACE_PID.
+strace_attach() {
+	local pid=$1 out=$2
+	shift 2
+	command -v strace >/dev/null ||
+		fail "strace is needed (scripts/deps.sh installs it)"
+	strace -qq -o "$out" -p "$pid" "$@" 2>/dev/null 8>&- &
+	STRACE_PID=$!
+	wait_for 10 _traced "$pid" || fail "strace did not attach to $pid"
+}
+
+_traced() { # PID: a tracer is attached to it
+	[ "$(awk '/^TracerPid:/ { print $2 }' "/proc/$1/status" 2>/dev/null)" \
+	    -gt 0 ] 2>/dev/null
+}
+
 # session_close [SECONDS]: end of input; wait for the client; SESS_RC.
 session_close() {
 	exec 8>&-

@@ -7,8 +7,6 @@
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-command -v strace >/dev/null || fail "strace is needed (scripts/deps.sh installs it)"
-
 pw=$(rand_pw)
 add_user alice "$pw"
 uid=$(user_uid alice)
@@ -19,16 +17,12 @@ mkdir -p "$home/s" "$T/dl"
 for i in $(seq 1 "$N"); do head -c 2048 /dev/urandom >"$home/s/f$i"; done
 chown -R "$uid:$(user_gid alice)" "$home/s"
 
-_traced() { [ "$(awk '/^TracerPid:/ { print $2 }' "/proc/$1/status")" != 0 ]; }
-
 session_open alice "$pw"
 session_send "cd s"
 session_send "lcd $T/dl"
 wait_serving_pid "$uid"
-strace -qq -y -o "$T/strace.out" -p "$SERVING_PID" \
-    -e trace=write,sendto,sendmsg,writev 2>/dev/null 8>&- &
-STRACE_PID=$!
-wait_for 10 _traced "$SERVING_PID" || fail "strace did not attach"
+strace_attach "$SERVING_PID" "$T/strace.out" -y \
+    -e trace=write,sendto,sendmsg,writev
 session_send "mget f*"
 session_close 60
 wait "$STRACE_PID" 2>/dev/null

@@ -8,18 +8,12 @@
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-command -v strace >/dev/null || fail "strace is needed (scripts/deps.sh installs it)"
-
 pw=$(rand_pw)
 add_user alice "$pw"
 start_daemon
 
-_traced() { [ "$(awk '/^TracerPid:/ { print $2 }' "/proc/$1/status")" != 0 ]; }
-
-strace -qq -f -o "$T/strace.out" -p "$DAEMON_PID" \
-    -e trace=nanosleep,clock_nanosleep 2>/dev/null &
-STRACE_PID=$!
-wait_for 10 _traced "$DAEMON_PID" || fail "strace did not attach"
+strace_attach "$DAEMON_PID" "$T/strace.out" -f \
+    -e trace=nanosleep,clock_nanosleep
 for i in 1 2 3; do
 	run_client alice "$pw" <<<"pwd"
 	expect_rc 0 "login $i"

@@ -10,8 +10,6 @@
 # shellcheck source-path=SCRIPTDIR source=lib_raw.sh
 . "$(dirname "$0")/lib_raw.sh"
 
-command -v strace >/dev/null || fail "strace is needed (scripts/deps.sh installs it)"
-
 pw=$(rand_pw)
 add_user alice "$pw" --quota-bytes 1G --quota-files 100
 uid=$(user_uid alice)
@@ -22,15 +20,10 @@ MiB=1048576
 SIZE=$((32 * MiB))
 head -c "$SIZE" /dev/urandom >"$T/big"
 
-_traced() { [ "$(awk '/^TracerPid:/ { print $2 }' "/proc/$1/status")" != 0 ]; }
-
 session_open alice "$pw"
 session_send pwd
 wait_serving_pid "$uid"
-strace -qq -f -c -o "$T/strace.out" -p "$SERVING_PID" -e trace=fcntl \
-    2>/dev/null 8>&- &
-STRACE_PID=$!
-wait_for 10 _traced "$SERVING_PID" || fail "strace did not attach"
+strace_attach "$SERVING_PID" "$T/strace.out" -f -c -e trace=fcntl
 session_send "put $T/big big"
 session_close 60
 wait "$STRACE_PID" 2>/dev/null

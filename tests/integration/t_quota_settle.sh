@@ -12,8 +12,6 @@
 # shellcheck source-path=SCRIPTDIR source=lib_quota.sh
 . "$(dirname "$0")/lib_quota.sh"
 
-command -v strace >/dev/null || fail "strace is needed (scripts/deps.sh installs it)"
-
 W=$T/work
 pw=$(rand_pw)
 add_user alice "$pw" --quota-bytes 100M --quota-files 100
@@ -33,17 +31,14 @@ start_session() {
 	wait_serving_pid "$uid"
 }
 
-_traced() { [ "$(awk '/^TracerPid:/ { print $2 }' "/proc/$1/status")" != 0 ]; }
 _gone() { [ ! -e "$1" ]; }
 _is_copy_of() { cmp -s "$1" "$2"; }
 
 # hold_after SYSCALLS: strace the serving process so that these calls,
 # once made, do not return for 20 s: the window in which it is killed.
 hold_after() {
-	strace -qq -o /dev/null -p "$SERVING_PID" -e trace="$1" \
-	    -e inject="$1":delay_exit=20000000 2>/dev/null 8>&- &
-	STRACE_PID=$!
-	wait_for 10 _traced "$SERVING_PID" || fail "strace did not attach"
+	strace_attach "$SERVING_PID" /dev/null -e trace="$1" \
+	    -e inject="$1":delay_exit=20000000
 }
 
 # kill_session: SIGKILL the held serving process; the client and strace

@@ -9,8 +9,6 @@
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-command -v strace >/dev/null || fail "strace is needed (scripts/deps.sh installs it)"
-
 pw=$(rand_pw)
 add_user alice "$pw"
 uid=$(user_uid alice)
@@ -27,15 +25,11 @@ head -c "$SIZE" /dev/urandom >"$home/big"
 echo "a small one" >"$home/small"
 chown "$uid:$(user_gid alice)" "$home/big" "$home/small"
 
-_traced() { [ "$(awk '/^TracerPid:/ { print $2 }' "/proc/$1/status")" != 0 ]; }
-
 session_open alice "$pw"
 session_send pwd
 wait_serving_pid "$uid"
-strace -qq -f -c -o "$T/strace.out" -p "$SERVING_PID" \
-    -e trace=write,sendto,sendmsg,writev 2>/dev/null 8>&- &
-STRACE_PID=$!
-wait_for 10 _traced "$SERVING_PID" || fail "strace did not attach"
+strace_attach "$SERVING_PID" "$T/strace.out" -f -c \
+    -e trace=write,sendto,sendmsg,writev
 session_send "get big $T/big"
 session_send "get small $T/small"
 session_close 60
