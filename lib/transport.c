@@ -232,7 +232,7 @@ transport_tls_wait(struct transport *t, int ret)
 }
 
 static ssize_t
-transport_tls_read(struct transport *t, void *p, size_t len)
+transport_tls_read_records(struct transport *t, void *p, size_t len)
 {
 	size_t got;
 	int r;
@@ -267,6 +267,32 @@ transport_tls_read(struct transport *t, void *p, size_t len)
 	ERR_clear_error();
 	t->bytes_in += (uint64_t)got;
 	return (ssize_t)got;
+}
+
+/*
+ * A read this large is part of a transfer's data (an upload's chunk on
+ * the server, a download's on the client).  SSL_MODE_RELEASE_BUFFERS
+ * frees libssl's read buffer whenever it runs empty, which in a transfer
+ * happens every few records: each time the next read allocates it anew
+ * (above the mmap threshold: an mmap, its page faults and zeroing, and a
+ * munmap).  During such a read the buffer is kept; the next small read
+ * (the frame after the data) releases it as before, so an idle session
+ * still keeps none.
+ */
+#define TRANSPORT_BULK_READ (64 * 1024)
+
+static ssize_t
+transport_tls_read(struct transport *t, void *p, size_t len)
+{
+	ssize_t n;
+
+	if (len < TRANSPORT_BULK_READ ||
+	    !(SSL_get_mode(t->ssl) & SSL_MODE_RELEASE_BUFFERS))
+		return transport_tls_read_records(t, p, len);
+	SSL_clear_mode(t->ssl, SSL_MODE_RELEASE_BUFFERS);
+	n = transport_tls_read_records(t, p, len);
+	SSL_set_mode(t->ssl, SSL_MODE_RELEASE_BUFFERS);
+	return n;
 }
 
 /*

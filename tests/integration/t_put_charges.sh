@@ -2,9 +2,11 @@
 # t_put_charges: a large upload is charged to the accounting file a MiB
 # at a time (MFTP_QUOTA_CHUNK): one hold of the accounting lock, one read
 # and one write of the file for each MiB received, not for each 256 KiB.
-# Counted with strace on the serving process (fcntl: the lock and its
-# release), system calls, not time; the file still verifies and the
-# accounting equals a recount.
+# And libssl's read buffer is kept while the data comes (lib/transport.c,
+# TRANSPORT_BULK_READ), not freed each time it runs empty and mapped
+# again for the next records.  Counted with strace on the serving process
+# (fcntl: the lock and its release; mmap), system calls, not time; the
+# file still verifies and the accounting equals a recount.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=lib_raw.sh
@@ -23,7 +25,7 @@ head -c "$SIZE" /dev/urandom >"$T/big"
 session_open alice "$pw"
 session_send pwd
 wait_serving_pid "$uid"
-strace_attach "$SERVING_PID" "$T/strace.out" -f -c -e trace=fcntl
+strace_attach "$SERVING_PID" "$T/strace.out" -f -c -e trace=fcntl,mmap
 session_send "put $T/big big"
 session_close 60
 wait "$STRACE_PID" 2>/dev/null
@@ -41,3 +43,12 @@ note "$calls fcntl calls for a $((SIZE / MiB)) MiB upload"
 ((calls <= SIZE / MiB * 2 + 24)) ||
 	fail "$calls fcntl calls for a $SIZE-byte upload: charged more often than a MiB at a time"
 ok "a $((SIZE / MiB)) MiB upload takes the accounting lock $((calls / 2)) times or fewer ($calls fcntl calls)"
+
+maps=$(awk '$NF == "mmap" { print $4 }' "$T/strace.out")
+maps=${maps:-0}
+note "$maps mmap calls for a $((SIZE / MiB)) MiB upload"
+# The chunk's two buffers and a few more; freed and mapped again each
+# time it ran empty, the read buffer alone made about 250.
+((maps <= 16)) ||
+	fail "$maps mmap calls for a $SIZE-byte upload: the read buffer is not kept"
+ok "the upload maps memory $maps times"
