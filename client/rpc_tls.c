@@ -314,6 +314,7 @@ rpc_tls_resume(struct rpc *r)
 	transport_set_tls(r->t, ssl);
 	if (e != 0)
 		return rpc_tls_failed(r, e, "handshake after login");
+	tls_read_ahead(ssl);
 	return RPC_OK;
 }
 

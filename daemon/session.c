@@ -241,6 +241,7 @@ session_start_tls(struct session *s, struct privsep_verdict *v, SSL_CTX *ctx,
 		SSL_free(ssl);
 		session_end(s, "tls-failed");
 	}
+	tls_read_ahead(ssl);
 	transport_set_tls(s->t, ssl);
 }
 

@@ -49,6 +49,11 @@ SSL_CTX *tls_psk_ctx(int server);
  * caches are filled before the master forks (tls_warm.c): 0 or ERR_TLS.
  */
 int tls_psk_warm(SSL_CTX *server_ctx);
+/*
+ * After the second handshake: read ahead several records at a time
+ * (the handshake itself reads with libssl's one-record buffer).
+ */
+void tls_read_ahead(SSL *ssl);
 /* The secret for ssl's second handshake; psk must outlive it. */
 void tls_set_psk(SSL *ssl, const uint8_t *psk);
 /*
