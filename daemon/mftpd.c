@@ -448,8 +448,8 @@ main(int argc, char *argv[])
 		fatalx("TLS: the session handshake fails in memory: %s",
 		    tls_error());
 	sha256_init_library();
-	/* Compiled here once, not in every session (sandbox.h). */
-	sandbox_session_prepare();
+	/* Compiled here once, not in every connection (sandbox.h). */
+	sandbox_prepare();
 	if ((l.preauth_ctx = preauth_tls_ctx(
 		 cfg.host_cert, err, sizeof(err))) == NULL)
 		fatalx("%s", err);

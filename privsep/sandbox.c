@@ -4,7 +4,8 @@
  * Runs in: the pre-auth worker (as the pre-auth user, chrooted), in
  * mftpd-auth and mftpd-sign after their drop, and in the serving process
  * (as the user, chrooted), each time as the last step of its setup.  The
- * serving process's list is compiled by the master, before it accepts.
+ * lists of the master's children (the pre-auth worker, the serving
+ * process) are compiled by the master, before it accepts.
  *
  * The default action is SCMP_ACT_KILL_PROCESS: a call outside the list
  * ends the whole process with SIGSYS, which its parent logs (the monitor
@@ -48,7 +49,8 @@
 
 #define SANDBOX_N(a) (sizeof(a) / sizeof((a)[0]))
 
-/* The serving process's filter as the master compiled it. */
+/* The filters of the master's children, as the master compiled them. */
+static struct sock_fprog sandbox_preauth_prog;
 static struct sock_fprog sandbox_session_prog;
 
 /*
@@ -207,16 +209,6 @@ sandbox_load(scmp_filter_ctx ctx, const char *role)
 }
 
 void
-sandbox_preauth(void)
-{
-	scmp_filter_ctx ctx = sandbox_new();
-
-	sandbox_allow(
-	    ctx, sandbox_preauth_calls, SANDBOX_N(sandbox_preauth_calls));
-	sandbox_load(ctx, "pre-auth worker");
-}
-
-void
 sandbox_auth(void)
 {
 	scmp_filter_ctx ctx = sandbox_new();
@@ -259,8 +251,9 @@ sandbox_export(scmp_filter_ctx ctx, struct sock_fprog *prog)
 	prog->filter = bpf;
 }
 
-void
-sandbox_session_prepare(void)
+/* The serving process's list. */
+static scmp_filter_ctx
+sandbox_session_list(void)
 {
 	scmp_filter_ctx ctx = sandbox_new();
 	struct scmp_arg_cmp cmp[2];
@@ -285,32 +278,58 @@ sandbox_session_prepare(void)
 	sandbox_rule(ctx, SCMP_SYS(setsockopt), 2, cmp);
 	cmp[1] = SCMP_A2(SCMP_CMP_EQ, TLS_RX);
 	sandbox_rule(ctx, SCMP_SYS(setsockopt), 2, cmp);
+	return ctx;
+}
+
+void
+sandbox_prepare(void)
+{
+	scmp_filter_ctx ctx = sandbox_new();
+
+	sandbox_allow(
+	    ctx, sandbox_preauth_calls, SANDBOX_N(sandbox_preauth_calls));
+	sandbox_export(ctx, &sandbox_preauth_prog);
+	seccomp_release(ctx);
+	ctx = sandbox_session_list();
 	sandbox_export(ctx, &sandbox_session_prog);
 	seccomp_release(ctx);
+}
+
+/*
+ * Load a program sandbox_prepare() made, with NoNewPrivs (which the
+ * seccomp call requires of a process without CAP_SYS_ADMIN).  TSYNC:
+ * every thread of the process comes under it, or the load fails (with
+ * the id of the thread it could not put under it).  A SHA-256 session's
+ * hashing thread (hash_pipe.c) was made before the list, which would
+ * otherwise hold for the calling thread only; it needs nothing but
+ * futex.
+ */
+static void
+sandbox_load_prog(const struct sock_fprog *prog, const char *role)
+{
+	long r;
+
+	if (prog->filter == NULL)
+		fatalx("%s: no seccomp filter was prepared", role);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("%s: PR_SET_NO_NEW_PRIVS", role);
+	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+	    SECCOMP_FILTER_FLAG_TSYNC, prog);
+	if (r == -1)
+		fatal("%s: loading the seccomp filter", role);
+	if (r != 0)
+		fatalx(
+		    "%s: thread %ld is not under the seccomp filter", role, r);
+}
+
+void
+sandbox_preauth(void)
+{
+	sandbox_load_prog(&sandbox_preauth_prog, "pre-auth worker");
 }
 
 void
 sandbox_session(void)
 {
-	long r;
-
-	if (sandbox_session_prog.filter == NULL)
-		fatalx("serving process: no seccomp filter was prepared");
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
-		fatal("serving process: PR_SET_NO_NEW_PRIVS");
-	/*
-	 * A SHA-256 session's hashing thread (hash_pipe.c) was made before
-	 * this list, which would otherwise hold for the calling thread only:
-	 * TSYNC loads it in every thread of the process, or the load fails
-	 * (with the id of the thread it could not put under it).  The
-	 * thread needs nothing but futex.
-	 */
-	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-	    SECCOMP_FILTER_FLAG_TSYNC, &sandbox_session_prog);
-	if (r == -1)
-		fatal("serving process: loading the seccomp filter");
-	if (r != 0)
-		fatalx("serving process: thread %ld is not under the seccomp "
-		       "filter",
-		    r);
+	sandbox_load_prog(&sandbox_session_prog, "serving process");
 }

@@ -29,14 +29,17 @@ void sandbox_sign(void);
  * The serving process, chrooted as the user: the file operations of the
  * commands, TLS#2 (and kTLS) on the client's socket, the accounting
  * file's locks; no socket, connect, exec, fork, signal or trace.
- *
- * The master compiles it once (sandbox_session_prepare, before it
- * accepts); each serving process loads that program (sandbox_session).
- * Compiling allocates libseccomp's rule tree: done in every session, the
- * allocations would land on the master's heap pages the session shares,
- * and copy them.
  */
-void sandbox_session_prepare(void);
 void sandbox_session(void);
+
+/*
+ * Compile the lists of the pre-auth worker and the serving process, in
+ * the master, once, before it accepts: each of its children then only
+ * loads its program.  Compiling allocates libseccomp's rule tree: done
+ * in every session, the allocations would land on the master's heap
+ * pages the session shares, and copy them; and in every worker, it is
+ * CPU on each login's path.
+ */
+void sandbox_prepare(void);
 
 #endif
