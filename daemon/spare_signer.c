@@ -76,26 +76,18 @@ spare_signer_start(struct spare_signer *s, const struct helper_spawn *h,
 int
 spare_signer_take(struct spare_signer *s, const char *addr)
 {
-	size_t i = s->next++ % SPARE_SIGNER_HANDED;
+	size_t i;
 	int fd = s->fd;
 
 	if (s->pid <= 0)
 		return -1;
+	i = s->next++ % SPARE_SIGNER_HANDED;
 	/* Remembered for the log, should its sandbox kill it. */
 	s->handed[i].pid = s->pid;
 	strlcpy(s->handed[i].addr, addr, sizeof(s->handed[i].addr));
 	s->pid = 0;
 	s->fd = -1;
 	return fd;
-}
-
-/* The signer died of its sandbox: say so, as the monitor would. */
-static void
-spare_signer_death(int status, const char *addr)
-{
-	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
-		log_warnx(
-		    "mftpd-sign killed by its sandbox (seccomp) addr=%s", addr);
 }
 
 int
@@ -105,7 +97,7 @@ spare_signer_reaped(struct spare_signer *s, pid_t pid, int status)
 
 	if (pid == s->pid) {
 		/* Unused: its wait ran out, or it could not start. */
-		spare_signer_death(status, "-");
+		helper_log_death("mftpd-sign", status, "-");
 		if (mono_ms() - s->started_ms < SPARE_SIGNER_YOUNG_MS) {
 			log_warnx("mftpd-sign ended at its start (%s %d); "
 				  "each connection starts its own for now",
@@ -121,7 +113,8 @@ spare_signer_reaped(struct spare_signer *s, pid_t pid, int status)
 	}
 	for (i = 0; i < SPARE_SIGNER_HANDED; i++)
 		if (s->handed[i].pid == pid) {
-			spare_signer_death(status, s->handed[i].addr);
+			helper_log_death(
+			    "mftpd-sign", status, s->handed[i].addr);
 			s->handed[i].pid = 0;
 			return 1;
 		}

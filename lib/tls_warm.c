@@ -21,7 +21,6 @@
 #include <openssl/ssl.h>
 
 #include "err.h"
-#include "log.h"
 #include "tls.h"
 
 /* Enough rounds for a TLS 1.3 handshake and one record each way. */

@@ -7,13 +7,23 @@
  */
 #include <sys/types.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 
 #include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "helper_spawn.h"
+#include "log.h"
 #include "util.h"
+
+void
+helper_log_death(const char *who, int status, const char *addr)
+{
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+		log_warnx(
+		    "%s killed by its sandbox (seccomp) addr=%s", who, addr);
+}
 
 pid_t
 helper_spawn(const struct helper_spawn *h, const char *name, const char *path,

@@ -27,4 +27,11 @@ pid_t
 helper_spawn(const struct helper_spawn *h, const char *name, const char *path,
     const char *file, unsigned int timeout_s, int in_fd, int out_fd);
 
+/*
+ * A helper (or the worker) that made a system call outside its seccomp
+ * allowlist died of SIGSYS: log it, as "WHO killed by its sandbox
+ * (seccomp) addr=ADDR".  Any other status logs nothing.
+ */
+void helper_log_death(const char *who, int status, const char *addr);
+
 #endif

@@ -42,7 +42,6 @@
 #include "proto.h"
 #include "quota.h"
 #include "session.h"
-#include "sha256.h"
 #include "transport.h"
 #include "util.h"
 
@@ -65,9 +64,7 @@ monitor_check_death(const pid_t *pid, int status)
 		who = "pre-auth worker";
 	else if (pid == &monitor_helper)
 		who = "mftpd-auth";
-	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
-		log_warnx("%s killed by its sandbox (seccomp) addr=%s", who,
-		    monitor_peer);
+	helper_log_death(who, status, monitor_peer);
 }
 
 static void
@@ -390,11 +387,6 @@ monitor_run(const struct monitor_args *a)
 	close(alive[0]);
 	log_info("login user=%s addr=%s", v.name, a->peer);
 	monitor_open_quota(a, &v, &q);
-	/*
-	 * libcrypto would load its configuration and provider modules on
-	 * first use; do it now, while "/" is still the real root.
-	 */
-	sha256_init_library();
 	/*
 	 * Hold nothing but the client's socket, the log socket, the
 	 * accounting file and the session slot into the user's root: no
