@@ -192,12 +192,14 @@ rpc_get_data(struct rpc *r, int fd, struct digest *d, struct rpc_xfer *x)
 	x->bytes = 0;
 	/* SHA-256: hashed in the pipe's thread while the next piece comes. */
 	hash_pipe_begin(r->hp, d, left, MFTP_IO_CHUNK);
+	transport_bulk_read(r->t, 1);
 	while (left > 0) {
 		want = hash_pipe_bufsize(r->hp);
 		if (left < want)
 			want = (size_t)left;
 		chunk = hash_pipe_buf(r->hp);
 		if ((n = rpc_read_data(r, chunk, want, x)) < 0) {
+			transport_bulk_read(r->t, 0);
 			hash_pipe_abort(r->hp);
 			return (int)n;
 		}
@@ -209,6 +211,7 @@ rpc_get_data(struct rpc *r, int fd, struct digest *d, struct rpc_xfer *x)
 		x->bytes += (uint64_t)n;
 		rpc_xfer_tell(x);
 	}
+	transport_bulk_read(r->t, 0);
 	/* Everything is in d: the caller finishes it. */
 	hash_pipe_end(r->hp);
 	if ((e = rpc_expect(r, MFTP_MSG_DATA_END)) != RPC_OK)

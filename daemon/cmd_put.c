@@ -124,6 +124,7 @@ cmd_put_receive(struct session *s, struct upload *p)
 	ssize_t n = 0;
 
 	hash_pipe_begin(s->hp, s->digest, left, MFTP_QUOTA_CHUNK);
+	transport_bulk_read(s->t, 1);
 	while (left > 0 && n >= 0) {
 		want = hash_pipe_bufsize(s->hp);
 		if (left < want)
@@ -160,6 +161,7 @@ cmd_put_receive(struct session *s, struct upload *p)
 			(void)cmd_quota_check(s, p->m->size - p->written, 0,
 			    p->why, sizeof(p->why));
 	}
+	transport_bulk_read(s->t, 0);
 	/* Everything fed is in s->digest; the buffers go back. */
 	hash_pipe_end(s->hp);
 	p->chunk = NULL;

@@ -38,6 +38,7 @@ struct transport {
 	int peer_closed; /* close_notify received */
 	int sent_close;	 /* close_notify sent */
 	BIO *bulk;	 /* during a bulk write: the socket BIO (below) */
+	int keep_rbuf;	 /* transport_bulk_read: release mode cleared */
 	/* A user's rate, each way; NULL (no extra call at all) without. */
 	struct ratelimit *rate_in;
 	struct ratelimit *rate_out;
@@ -85,7 +86,7 @@ transport_set_tls(struct transport *t, SSL *ssl)
 {
 	SSL_free(t->ssl);
 	t->ssl = ssl;
-	t->tls_failed = t->peer_closed = t->sent_close = 0;
+	t->tls_failed = t->peer_closed = t->sent_close = t->keep_rbuf = 0;
 	/* Partial writes, so one loop below handles every short write. */
 	SSL_set_mode(ssl,
 	    SSL_MODE_ENABLE_PARTIAL_WRITE |
@@ -232,7 +233,7 @@ transport_tls_wait(struct transport *t, int ret)
 }
 
 static ssize_t
-transport_tls_read_records(struct transport *t, void *p, size_t len)
+transport_tls_read(struct transport *t, void *p, size_t len)
 {
 	size_t got;
 	int r;
@@ -270,29 +271,28 @@ transport_tls_read_records(struct transport *t, void *p, size_t len)
 }
 
 /*
- * A read this large is part of a transfer's data (an upload's chunk on
- * the server, a download's on the client).  SSL_MODE_RELEASE_BUFFERS
- * frees libssl's read buffer whenever it runs empty, which in a transfer
- * happens every few records: each time the next read allocates it anew
- * (above the mmap threshold: an mmap, its page faults and zeroing, and a
- * munmap).  During such a read the buffer is kept; the next small read
- * (the frame after the data) releases it as before, so an idle session
- * still keeps none.
+ * A transfer's data is coming (an upload's chunks on the server, a
+ * download's on the client).  SSL_MODE_RELEASE_BUFFERS frees libssl's
+ * read buffer whenever it runs empty, which in a transfer happens every
+ * few records: each time the next read allocates it anew (above the mmap
+ * threshold: an mmap, its page faults and zeroing, and a munmap).  From
+ * on to off the buffer is kept, whatever the size of each read; after
+ * off the next read that empties it (the frame after the data) releases
+ * it as before, so an idle session still keeps none.
  */
-#define TRANSPORT_BULK_READ (64 * 1024)
-
-static ssize_t
-transport_tls_read(struct transport *t, void *p, size_t len)
+void
+transport_bulk_read(struct transport *t, int on)
 {
-	ssize_t n;
-
-	if (len < TRANSPORT_BULK_READ ||
-	    !(SSL_get_mode(t->ssl) & SSL_MODE_RELEASE_BUFFERS))
-		return transport_tls_read_records(t, p, len);
-	SSL_clear_mode(t->ssl, SSL_MODE_RELEASE_BUFFERS);
-	n = transport_tls_read_records(t, p, len);
-	SSL_set_mode(t->ssl, SSL_MODE_RELEASE_BUFFERS);
-	return n;
+	if (t->ssl == NULL)
+		return;
+	if (on && !t->keep_rbuf &&
+	    (SSL_get_mode(t->ssl) & SSL_MODE_RELEASE_BUFFERS)) {
+		SSL_clear_mode(t->ssl, SSL_MODE_RELEASE_BUFFERS);
+		t->keep_rbuf = 1;
+	} else if (!on && t->keep_rbuf) {
+		SSL_set_mode(t->ssl, SSL_MODE_RELEASE_BUFFERS);
+		t->keep_rbuf = 0;
+	}
 }
 
 /*

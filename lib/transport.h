@@ -50,6 +50,13 @@ int transport_peer_closed_tls(const struct transport *t);
 int transport_pending(struct transport *t);
 
 /*
+ * on: a transfer's data follows; libssl's read buffer is kept until off
+ * instead of freed and allocated again each time it runs empty.  Off
+ * gives the idle behaviour back (no buffer kept between reads).
+ */
+void transport_bulk_read(struct transport *t, int on);
+
+/*
  * Pace every byte each way to rate bytes per second from now on (a token
  * bucket, lib/ratelimit.h); 0 removes the limit.  Without a rate no call
  * is added to any transfer.
