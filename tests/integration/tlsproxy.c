@@ -19,7 +19,8 @@
  * server that answers in clear (the master refusing over its limits) is
  * relayed byte for byte.  End of input from the test is passed on as
  * close_notify and a half-close.  Exits when the test's side closes or
- * the server's does.
+ * the server's does; a server that closes while the test still writes
+ * gets its last frames passed down first (tp_write_up).
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -70,6 +71,7 @@ struct tp {
 	size_t up_remain;
 	uint8_t up_hdr[4];
 	size_t up_have;
+	int up_gone; /* a write to the server failed: it closed */
 };
 
 static void __attribute__((noreturn)) tp_die(const char *what)
@@ -166,6 +168,13 @@ tp_write_down(struct tp *p, const uint8_t *b, size_t n)
 	}
 }
 
+/*
+ * A server that ends the session at a request closes while the test may
+ * still be sending what followed it.  The write that fails then does not
+ * end the relay: what the server sent before it closed (its ERROR) is
+ * still to be read and passed down, and the test's further bytes are
+ * dropped until then.
+ */
 static void
 tp_write_up(struct tp *p, const uint8_t *b, size_t n)
 {
@@ -181,8 +190,10 @@ tp_write_up(struct tp *p, const uint8_t *b, size_t n)
 			continue;
 		}
 		if (SSL_get_error(p->ssl, r) != SSL_ERROR_WANT_WRITE &&
-		    SSL_get_error(p->ssl, r) != SSL_ERROR_WANT_READ)
-			_exit(0); /* the server is gone */
+		    SSL_get_error(p->ssl, r) != SSL_ERROR_WANT_READ) {
+			p->up_gone = 1;
+			return;
+		}
 		(void)poll(&pfd, 1, 1000);
 	}
 }
@@ -324,7 +335,7 @@ static void __attribute__((noreturn)) tp_serve(int down, const char *host,
 				down_eof = 1;
 				(void)SSL_shutdown(p.ssl);
 				shutdown(p.up, SHUT_WR);
-			} else {
+			} else if (!p.up_gone) {
 				tp_track_down(&p, buf, (size_t)n);
 				tp_write_up(&p, buf, (size_t)n);
 			}
