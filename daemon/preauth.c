@@ -145,7 +145,8 @@ preauth_wait_outcome(struct preauth *p)
 {
 	struct pollfd pfd[2];
 	char *text = NULL;
-	int r, ok;
+	uint32_t refusal;
+	int r;
 
 	pfd[0].fd = p->fds->helper;
 	pfd[1].fd = p->fds->ctl;
@@ -163,12 +164,12 @@ preauth_wait_outcome(struct preauth *p)
 		break;
 	}
 	if (pfd[1].revents != 0) {
-		r = privsep_recv_login_done(p->fds->ctl, 0, &ok, &text);
+		r = privsep_recv_login_done(p->fds->ctl, 0, &refusal, &text);
 		if (r != 0)
 			fatalx("monitor: %s", err_str(r));
-		if (ok)
+		if (refusal == 0)
 			preauth_finish(p);
-		preauth_error(p, MFTP_ST_INTERNAL, text);
+		preauth_error(p, refusal, text);
 		free(text);
 		preauth_exit_status(p, 1);
 	}

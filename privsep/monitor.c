@@ -173,18 +173,19 @@ monitor_spawn_signer(const struct monitor_args *a)
 
 /*
  * Tell the worker how the login ended and wait (bounded) for it to exit.
- * ok: it ends the first TLS session with close_notify and exits 0, and
- * only then may the serving process start the second; 1 when it did.
+ * Accepted (refusal 0): it ends the first TLS session with close_notify
+ * and exits 0, and only then may the serving process start the second;
+ * 1 when it did.  Refused: it sends the client ERROR(refusal, why).
  */
 static int
 monitor_release_worker(const struct monitor_args *a, int ctl_fd, int alive_fd,
-    int ok, const char *why)
+    uint32_t refusal, const char *why)
 {
 	struct pollfd pfd = { .fd = alive_fd, .events = POLLIN };
 	uint64_t deadline = mono_ms() + 5000, now;
 	int status, r;
 
-	if (privsep_send_login_done(ctl_fd, ok, why) == -1)
+	if (privsep_send_login_done(ctl_fd, refusal, why) == -1)
 		log_warn("telling the pre-auth worker (addr=%s)", a->peer);
 	for (;;) {
 		now = mono_ms();
@@ -280,6 +281,7 @@ monitor_run(const struct monitor_args *a)
 	struct stat st;
 	uint64_t deadline;
 	char why[256];
+	uint32_t refusal;
 	int wh[2], alive[2], ctl[2], verdict_fd, tries = 0, got, home, status;
 	int slot;
 
@@ -350,7 +352,8 @@ monitor_run(const struct monitor_args *a)
 	if (monitor_check_verdict(a->cfg, &v, 5000, why, sizeof(why)) != 0) {
 		log_warnx("verdict for user=%s refused addr=%s: %s", v.name,
 		    a->peer, why);
-		(void)monitor_release_worker(a, ctl[1], alive[0], 0,
+		(void)monitor_release_worker(a, ctl[1], alive[0],
+		    MFTP_ST_INTERNAL,
 		    "your account cannot be served now; "
 		    "please tell the administrator");
 		cleanup_exit(1);
@@ -359,7 +362,8 @@ monitor_run(const struct monitor_args *a)
 	    st.st_uid != v.uid) {
 		log_warnx("home %s of %s is missing or not owned by uid %lu",
 		    v.home, v.name, (unsigned long)v.uid);
-		(void)monitor_release_worker(a, ctl[1], alive[0], 0,
+		(void)monitor_release_worker(a, ctl[1], alive[0],
+		    MFTP_ST_INTERNAL,
 		    "your home directory is not available; "
 		    "please tell the administrator");
 		cleanup_exit(1);
@@ -369,12 +373,12 @@ monitor_run(const struct monitor_args *a)
 	 * slot, held by this process (the serving one to be) until it
 	 * ends, however it ends.
 	 */
-	if ((slot = monitor_limits(a, &v, why, sizeof(why))) ==
+	if ((slot = monitor_limits(a, &v, &refusal, why, sizeof(why))) ==
 	    MONITOR_LIMITS_REFUSED) {
-		(void)monitor_release_worker(a, ctl[1], alive[0], 0, why);
+		(void)monitor_release_worker(a, ctl[1], alive[0], refusal, why);
 		cleanup_exit(1);
 	}
-	if (!monitor_release_worker(a, ctl[1], alive[0], 1, NULL)) {
+	if (!monitor_release_worker(a, ctl[1], alive[0], 0, NULL)) {
 		explicit_bzero(v.psk, sizeof(v.psk));
 		cleanup_exit(1);
 	}

@@ -26,13 +26,14 @@
 
 int
 monitor_limits(const struct monitor_args *a, const struct privsep_verdict *v,
-    char *why, size_t whylen)
+    uint32_t *refusal, char *why, size_t whylen)
 {
 	struct allowlist l;
 	unsigned int slot;
 	char err[256];
 	int fd;
 
+	*refusal = MFTP_ST_INTERNAL;
 	if (allowlist_parse(v->allow, &l, err, sizeof(err)) == -1) {
 		/* monitor_check found it in the database: cannot happen. */
 		log_warnx("login refused user=%s addr=%s: bad allow-list: %s",
@@ -48,6 +49,7 @@ monitor_limits(const struct monitor_args *a, const struct privsep_verdict *v,
 		    v->name, a->peer, v->allow);
 		snprintf(
 		    why, whylen, "%s may not log in from %s", v->name, a->addr);
+		*refusal = MFTP_ST_PERM;
 		return MONITOR_LIMITS_REFUSED;
 	}
 	if (v->max_sessions == 0)
@@ -64,6 +66,7 @@ monitor_limits(const struct monitor_args *a, const struct privsep_verdict *v,
 		    v->name, a->peer, v->max_sessions);
 		snprintf(why, whylen, "too many sessions for %s (limit %u)",
 		    v->name, v->max_sessions);
+		*refusal = MFTP_ST_BUSY;
 		return MONITOR_LIMITS_REFUSED;
 	}
 	/* A limit that cannot be counted is not waived. */

@@ -8,6 +8,7 @@
 #define MFTP_MONITOR_LIMITS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct monitor_args;
 struct privsep_verdict;
@@ -19,10 +20,14 @@ struct privsep_verdict;
  * Apply v's allow-list to the client's address and take one of v's
  * session slots.  Returns the descriptor that holds the slot (keep it
  * open for the session's lifetime), -1 when the user has no session
- * limit, or MONITOR_LIMITS_REFUSED with the client's message in why
- * (the refusal is logged here).
+ * limit, or MONITOR_LIMITS_REFUSED with the client's status and message
+ * in refusal and why (the refusal is logged here): PERM for an address
+ * the user may not log in from, BUSY for a user at its session limit,
+ * INTERNAL for a limit that cannot be applied (the administrator's to
+ * mend).
  */
-int monitor_limits(const struct monitor_args *a,
-    const struct privsep_verdict *v, char *why, size_t whylen);
+int
+monitor_limits(const struct monitor_args *a, const struct privsep_verdict *v,
+    uint32_t *refusal, char *why, size_t whylen);
 
 #endif

@@ -262,13 +262,19 @@ out:
 }
 
 int
-privsep_send_login_done(int fd, int ok, const char *text)
+privsep_send_login_done(int fd, uint32_t status, const char *text)
 {
 	struct buf *b = buf_new(MFTP_TEXT_MAX + 16);
 
+	if (status != 0 && !PRIVSEP_REFUSAL_OK(status)) {
+		buf_free(b);
+		errno = EINVAL;
+		return -1;
+	}
+	/* The status in one byte: 0, or the refusal's MFTP_ST_ code. */
 	if (buf_put_u8(b, PRIVSEP_LOGIN_DONE) != 0 ||
-	    buf_put_u8(b, ok ? 1 : 0) != 0 ||
-	    (!ok && buf_put_cstring(b, text) != 0)) {
+	    buf_put_u8(b, (uint8_t)status) != 0 ||
+	    (status != 0 && buf_put_cstring(b, text) != 0)) {
 		buf_free(b);
 		errno = EMSGSIZE;
 		return -1;
@@ -277,19 +283,19 @@ privsep_send_login_done(int fd, int ok, const char *text)
 }
 
 int
-privsep_recv_login_done(int fd, int timeout_ms, int *ok, char **text)
+privsep_recv_login_done(int fd, int timeout_ms, uint32_t *status, char **text)
 {
 	struct buf *b;
 	uint8_t v;
 	int r;
 
-	*ok = 0;
+	*status = MFTP_ST_INTERNAL;
 	*text = NULL;
 	if ((r = privsep_recv(fd, timeout_ms, PRIVSEP_LOGIN_DONE, &b)) != 0)
 		return r;
-	if ((r = buf_get_u8(b, &v)) == 0 && v > 1)
+	if ((r = buf_get_u8(b, &v)) == 0 && v != 0 && !PRIVSEP_REFUSAL_OK(v))
 		r = ERR_VALUE;
-	if (r == 0 && v == 0)
+	if (r == 0 && v != 0)
 		r = buf_get_cstring(b, text, MFTP_TEXT_MAX);
 	if (r == 0)
 		r = buf_get_end(b);
@@ -299,7 +305,7 @@ privsep_recv_login_done(int fd, int timeout_ms, int *ok, char **text)
 		*text = NULL;
 		return r;
 	}
-	*ok = v;
+	*status = v;
 	return 0;
 }
 

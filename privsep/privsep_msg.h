@@ -8,7 +8,7 @@
  *                         included), the secret and
  *                         the features (the serving process speaks the
  *                         protocol HELLO agreed in the worker)
- *   S -> P  LOGIN_DONE    ok, or a reason to give the client
+ *   S -> P  LOGIN_DONE    ok, or a status and reason for the client
  *   P -> G  SIGN_REQUEST  a TLS handshake digest    (one per connection)
  *   G -> P  SIGNATURE     DER ECDSA signature
  *
@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "mftp_limits.h"
+#include "proto.h"
 
 #define PRIVSEP_AUTH_REQUEST 1
 #define PRIVSEP_AUTH_FAILED 2
@@ -57,6 +58,15 @@ struct privsep_verdict {
 };
 
 /*
+ * The statuses a login can be refused with once the password was right:
+ * the user's allow-list (PERM), the user's own session limit (BUSY), an
+ * account the administrator must mend (INTERNAL).
+ */
+#define PRIVSEP_REFUSAL_OK(st)                           \
+	((st) == MFTP_ST_PERM || (st) == MFTP_ST_BUSY || \
+	    (st) == MFTP_ST_INTERNAL)
+
+/*
  * Send one message on a SOCK_SEQPACKET descriptor.  Returns 0 or -1 with
  * errno.  The request's buffer is wiped before it is freed.
  */
@@ -64,8 +74,12 @@ int privsep_send_request(int fd, const char *user, const char *secret,
     const uint8_t psk[MFTP_PSK_LEN], uint64_t features);
 int privsep_send_failed(int fd);
 int privsep_send_verdict(int fd, const struct privsep_verdict *v);
-/* ok, or a refusal with text (at most MFTP_TEXT_MAX bytes) for the client. */
-int privsep_send_login_done(int fd, int ok, const char *text);
+/*
+ * status 0: the login is accepted.  Otherwise the refusal the worker
+ * passes on as ERROR(status, text): PRIVSEP_REFUSAL_OK(status), text at
+ * most MFTP_TEXT_MAX bytes.
+ */
+int privsep_send_login_done(int fd, uint32_t status, const char *text);
 int privsep_send_sign_request(int fd, const uint8_t *digest, size_t len);
 int privsep_send_signature(int fd, const uint8_t *sig, size_t len);
 
@@ -79,8 +93,9 @@ int privsep_recv_request(int fd, int timeout_ms, char **user, char **secret,
     uint8_t psk[MFTP_PSK_LEN], uint64_t *features);
 int privsep_recv_failed(int fd, int timeout_ms);
 int privsep_recv_verdict(int fd, int timeout_ms, struct privsep_verdict *v);
-/* *text is NULL when ok, else a new allocation. */
-int privsep_recv_login_done(int fd, int timeout_ms, int *ok, char **text);
+/* *status 0 and *text NULL when accepted, else a new allocation. */
+int
+privsep_recv_login_done(int fd, int timeout_ms, uint32_t *status, char **text);
 /* 1 <= *len <= MFTP_DIGEST_MAX (sign request), MFTP_SIG_MAX (signature). */
 int privsep_recv_sign_request(
     int fd, int timeout_ms, uint8_t digest[MFTP_DIGEST_MAX], size_t *len);

@@ -104,14 +104,17 @@ static void
 fuzz_login_done(const uint8_t *data, size_t size)
 {
 	char *text = NULL;
-	int ok = 7;
+	uint32_t status = 7;
 
-	if (privsep_recv_login_done(fuzz_sv[1], 1000, &ok, &text) != 0) {
-		FUZZ_CHECK(text == NULL && ok == 0);
+	if (privsep_recv_login_done(fuzz_sv[1], 1000, &status, &text) != 0) {
+		/* A message that does not decode is a refusal. */
+		FUZZ_CHECK(text == NULL && status == MFTP_ST_INTERNAL);
 		return;
 	}
-	FUZZ_CHECK(ok ? text == NULL : strlen(text) <= MFTP_TEXT_MAX);
-	FUZZ_CHECK(privsep_send_login_done(fuzz_sv[0], ok, text) == 0);
+	FUZZ_CHECK(status == 0 ?
+		text == NULL :
+		PRIVSEP_REFUSAL_OK(status) && strlen(text) <= MFTP_TEXT_MAX);
+	FUZZ_CHECK(privsep_send_login_done(fuzz_sv[0], status, text) == 0);
 	fuzz_same(data, size);
 	free(text);
 }

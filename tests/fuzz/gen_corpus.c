@@ -283,12 +283,16 @@ gen_privsep(void)
 	if (privsep_send_verdict(sv[0], &v) == -1)
 		gen_die("verdict");
 	gen_packet(sv, "verdict-ok");
-	if (privsep_send_login_done(sv[0], 1, NULL) == -1)
+	if (privsep_send_login_done(sv[0], 0, NULL) == -1)
 		gen_die("login_done");
 	gen_packet(sv, "login-done-ok");
-	if (privsep_send_login_done(sv[0], 0, "no home") == -1)
+	if (privsep_send_login_done(sv[0], MFTP_ST_INTERNAL, "no home") == -1)
 		gen_die("login_done");
 	gen_packet(sv, "login-done-refused");
+	if (privsep_send_login_done(sv[0], MFTP_ST_BUSY,
+		"too many sessions for alice (limit 2)") == -1)
+		gen_die("login_done");
+	gen_packet(sv, "login-done-busy");
 	if (privsep_send_sign_request(sv[0], psk, sizeof(psk)) == -1)
 		gen_die("sign_request");
 	gen_packet(sv, "sign-request");

@@ -124,6 +124,19 @@ raw_open() {
 	raw_expect 0x80 "raw: LOGIN"
 }
 
+# raw_login_refused USER PASSWORD CODE WHAT: a login the server refuses
+# with ERROR(CODE) once the password was checked; RAW_FD is kept.
+raw_login_refused() {
+	local saved=$RAW_FD
+	exec {RAW_FD}<>"/dev/tcp/127.0.0.1/$PROXY_PORT" ||
+		fail "raw: cannot connect"
+	raw_send "$(hex_hello "${RAW_FEATURES:-0}")$(hex_login "$1" "$2")"
+	raw_expect 0x82 "$4: HELLO"
+	raw_expect_error "$3" "$4"
+	raw_close
+	RAW_FD=$saved
+}
+
 raw_close() {
 	[ -n "$RAW_FD" ] && exec {RAW_FD}>&-
 	RAW_FD=

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # t_user_limits: the per-user limits of ftpuser-add/ftpuser-mod, enforced
 # by a real daemon.  --max-sessions 2: a third concurrent login is
-# refused with a clear message while two run, a new one is let in once
-# one ends, and a killed session frees its slot; --allow-from 127.0.0.2:
-# a login from 127.0.0.1 is refused, from 127.0.0.2 let in; --rate 2M:
+# refused with a clear message (ERROR BUSY on the wire; mftp exits 4)
+# while two run, a new one is let in once one ends, and a killed session
+# frees its slot; --allow-from 127.0.0.2: a login from 127.0.0.1 is
+# refused (ERROR PERM), from 127.0.0.2 let in; --rate 2M:
 # 6 MiB down and up take at least 2.5 s, and without a rate they do not.
 # The refusals are logged as "login refused", which the fail2ban filter
 # does not count.  ftpuser-list shows the limits; bad values are refused
@@ -124,6 +125,9 @@ run_client alice "$pw_a" <<<"pwd"
 expect_rc 4 "a third session of alice (login failed)"
 expect_contains "$ERR" "too many sessions for alice (limit 2)" \
     "the third session's message"
+# On the wire: BUSY, the status of too many sessions.
+raw_login_refused alice "$pw_a" 5 "a third session of alice, raw"
+expect_contains "$RAW_TEXT" "too many sessions for alice" "the raw refusal"
 expect_eq "$(n_alice)" 2 "alice's sessions after the refusal"
 # The two held sessions still work.
 RAW_FD=$A1
@@ -161,6 +165,8 @@ run_client bob "$pw_b" <<<"pwd"
 expect_rc 4 "bob from 127.0.0.1"
 expect_contains "$ERR" "bob may not log in from 127.0.0.1" \
     "bob's refusal from 127.0.0.1"
+# On the wire: PERM.
+raw_login_refused bob "$pw_b" 11 "bob from 127.0.0.1, raw"
 # A relay that connects from 127.0.0.2.
 : >"$T/proxy2.port"
 spawn "$TLSPROXY" "$HOST" "$PORT" 127.0.0.2 >"$T/proxy2.port" </dev/null

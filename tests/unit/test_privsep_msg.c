@@ -7,6 +7,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -283,32 +284,46 @@ test_request_without_psk(void **state)
 static void
 test_login_done(void **state)
 {
-	const uint8_t bad_ok[] = { PRIVSEP_LOGIN_DONE, 2 };
-	const uint8_t trailing[] = { PRIVSEP_LOGIN_DONE, 1, 0 };
-	const uint8_t no_text[] = { PRIVSEP_LOGIN_DONE, 0 };
+	/* A status no refusal may carry: AUTH is the helper's, not S's. */
+	const uint8_t bad_status[] = { PRIVSEP_LOGIN_DONE, MFTP_ST_AUTH, 0 };
+	const uint8_t trailing[] = { PRIVSEP_LOGIN_DONE, 0, 0 };
+	const uint8_t no_text[] = { PRIVSEP_LOGIN_DONE, MFTP_ST_BUSY };
+	const uint32_t refusals[] = { MFTP_ST_PERM, MFTP_ST_BUSY,
+		MFTP_ST_INTERNAL };
+	uint32_t status;
 	char *text;
-	int ok;
+	size_t i;
 
-	assert_int_equal(privsep_send_login_done(sv[0], 1, NULL), 0);
-	assert_int_equal(privsep_recv_login_done(sv[1], 1000, &ok, &text), 0);
-	assert_int_equal(ok, 1);
-	assert_null(text);
-	assert_int_equal(privsep_send_login_done(sv[0], 0, "no home"), 0);
-	assert_int_equal(privsep_recv_login_done(sv[1], 1000, &ok, &text), 0);
-	assert_int_equal(ok, 0);
-	assert_string_equal(text, "no home");
-	free(text);
-
-	send_raw(bad_ok, sizeof(bad_ok));
+	assert_int_equal(privsep_send_login_done(sv[0], 0, NULL), 0);
 	assert_int_equal(
-	    privsep_recv_login_done(sv[1], 1000, &ok, &text), ERR_VALUE);
+	    privsep_recv_login_done(sv[1], 1000, &status, &text), 0);
+	assert_int_equal(status, 0);
+	assert_null(text);
+	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
+		assert_int_equal(
+		    privsep_send_login_done(sv[0], refusals[i], "no home"), 0);
+		assert_int_equal(
+		    privsep_recv_login_done(sv[1], 1000, &status, &text), 0);
+		assert_int_equal(status, refusals[i]);
+		assert_string_equal(text, "no home");
+		free(text);
+	}
+	/* The sender refuses a status the receiver would refuse. */
+	assert_int_equal(privsep_send_login_done(sv[0], MFTP_ST_AUTH, "x"), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(privsep_send_login_done(sv[0], 300, "x"), -1);
+
+	send_raw(bad_status, sizeof(bad_status));
+	assert_int_equal(
+	    privsep_recv_login_done(sv[1], 1000, &status, &text), ERR_VALUE);
+	assert_int_equal(status, MFTP_ST_INTERNAL);
 	send_raw(trailing, sizeof(trailing));
 	assert_int_equal(
-	    privsep_recv_login_done(sv[1], 1000, &ok, &text), ERR_TRAILING);
+	    privsep_recv_login_done(sv[1], 1000, &status, &text), ERR_TRAILING);
 	send_raw(no_text, sizeof(no_text));
 	assert_int_equal(
-	    privsep_recv_login_done(sv[1], 1000, &ok, &text), ERR_SHORT);
-	assert_int_equal(ok, 0);
+	    privsep_recv_login_done(sv[1], 1000, &status, &text), ERR_SHORT);
+	assert_int_equal(status, MFTP_ST_INTERNAL);
 	assert_null(text);
 }
 
