@@ -90,7 +90,10 @@ static const int sandbox_preauth_calls[] = {
 	SCMP_SYS(clock_nanosleep),
 };
 
-/* mftpd-auth: one request in (recv), crypt_rn, the answers out. */
+/*
+ * mftpd-auth: one request in (recv), crypt_rn, the answers out; madvise
+ * only to ask for huge pages for yescrypt's region (auth_hugepage.c).
+ */
 static const int sandbox_auth_calls[] = {
 	SCMP_SYS(recvfrom),
 };
@@ -211,9 +214,11 @@ sandbox_load(scmp_filter_ctx ctx, const char *role)
 void
 sandbox_auth(void)
 {
+	struct scmp_arg_cmp huge = SCMP_A2(SCMP_CMP_EQ, MADV_HUGEPAGE);
 	scmp_filter_ctx ctx = sandbox_new();
 
 	sandbox_allow(ctx, sandbox_auth_calls, SANDBOX_N(sandbox_auth_calls));
+	sandbox_rule(ctx, SCMP_SYS(madvise), 1, &huge);
 	sandbox_load(ctx, "mftpd-auth");
 }
 

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# t_auth_hugepage: mftpd-auth asks for transparent huge pages for
+# yescrypt's region (privsep/auth_hugepage.c): libxcrypt's mapping of
+# 16 MiB and more is advised MADV_HUGEPAGE, under the helper's seccomp
+# list, and the verification gives the same verdicts as before.  Seen
+# with strace on the helper as the monitor runs it (authtime), for a
+# right password and for an unknown user (the dummy hash).  Whether the
+# kernel then gives huge pages is its own matter (the system's THP
+# setting), so only the advice is checked, not the time.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+AUTHTIME=$top_builddir/tests/integration/authtime
+[ -x "$AUTHTIME" ] || fail "$AUTHTIME is not built"
+command -v strace >/dev/null || fail "strace is needed"
+
+pw=$(rand_pw)
+add_user alice "$pw"
+pre_uid=$(id -u "$PREAUTH_USER")
+pre_gid=$(id -g "$PREAUTH_USER")
+
+traced() { # USER PASSWORD OUT: the verdict; the helper's madvise calls in OUT
+	strace -f -qq -e trace=madvise -o "$3" "$AUTHTIME" "$MFTPD_AUTH" \
+	    "$USERS" "$pre_uid" "$pre_gid" 1 "$1" "$2" 2>>"$T/authtime.err" |
+		awk '{ print $2 }'
+}
+
+# hugepage_advised OUT: a madvise(..., LEN >= 16 MiB, MADV_HUGEPAGE) = 0.
+hugepage_advised() {
+	awk '/madvise\(.*MADV_HUGEPAGE\) += 0/ {
+		n = $0; sub(/^[^,]*, */, "", n); sub(/,.*/, "", n)
+		if (n + 0 >= 16 * 1024 * 1024) found = 1
+	} END { exit !found }' "$1"
+}
+
+v=$(traced alice "$pw" "$T/good.trace")
+expect_eq "$v" ok "the right password, with the helper traced"
+hugepage_advised "$T/good.trace" ||
+	fail "no MADV_HUGEPAGE for yescrypt's region: $(cat "$T/good.trace")"
+ok "a verification advises its 16 MiB region MADV_HUGEPAGE"
+
+v=$(traced nosuchuser "x$pw" "$T/unknown.trace")
+expect_eq "$v" fail "an unknown user, with the helper traced"
+hugepage_advised "$T/unknown.trace" ||
+	fail "no MADV_HUGEPAGE for the dummy hash: $(cat "$T/unknown.trace")"
+ok "an unknown user's dummy verification does the same"
+
+# The logins themselves, through the daemon and its sandboxes.
+start_daemon
+run_client alice "$pw" <<<"pwd"
+expect_rc 0 "a login ($ERR)"
+ok "a login works with the advice under the helper's seccomp list"
