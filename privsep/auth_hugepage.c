@@ -16,10 +16,11 @@
  * pages only when built so, which Debian's is not).  This file defines
  * mmap for the program, so libxcrypt's calls come here; each goes on to
  * the C library's mmap unchanged, and a large anonymous private mapping
- * is then advised MADV_HUGEPAGE (the kernel's "madvise" mode, Debian's
- * default, gives huge pages only to such regions).  The advice is a
- * hint: where huge pages are off or none is free the region is as
- * before, and a failure of madvise is ignored.  The pages are the
+ * is then advised MADV_HUGEPAGE: in the kernel's "madvise" mode (as on
+ * the machine measured) only such regions get huge pages; in "always"
+ * mode the advice changes nothing.  It is a hint: where huge pages are
+ * off or none is free the region is as before, and a failure of madvise
+ * is ignored.  The pages are the
  * process's own, zeroed by the kernel as small ones are, and unmapped
  * with the region after the call.
  */

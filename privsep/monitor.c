@@ -132,9 +132,8 @@ monitor_helper_args(const struct monitor_args *a, struct helper_spawn *h)
 static int
 monitor_spawn_helper(const struct monitor_args *a, int worker_fd)
 {
-	int sv[2];
-
 	struct helper_spawn h;
+	int sv[2];
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
 		fatal("socketpair");

@@ -91,8 +91,9 @@ static const int sandbox_preauth_calls[] = {
 };
 
 /*
- * mftpd-auth: one request in (recv), crypt_rn, the answers out; madvise
- * only to ask for huge pages for yescrypt's region (auth_hugepage.c).
+ * mftpd-auth: one request in (recv), crypt_rn, the answers out; and
+ * madvise, with MADV_HUGEPAGE alone (sandbox_auth), to ask for huge
+ * pages for yescrypt's region (auth_hugepage.c).
  */
 static const int sandbox_auth_calls[] = {
 	SCMP_SYS(recvfrom),

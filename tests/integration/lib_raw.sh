@@ -114,13 +114,19 @@ raw_hash() {
 : "${RAW_FEATURES:=0}"
 RAW_GRANTED=
 
-# raw_open USER PASS: connect (through tlsproxy) and log in; sets RAW_FD.
-raw_open() {
+# _raw_login USER PASS: connect (through tlsproxy), send HELLO and LOGIN,
+# read HELLO_OK; sets RAW_FD and RAW_GRANTED.
+_raw_login() {
 	exec {RAW_FD}<>"/dev/tcp/127.0.0.1/$PROXY_PORT" ||
 		fail "raw: cannot connect"
 	raw_send "$(hex_hello "$RAW_FEATURES")$(hex_login "$1" "$2")"
 	raw_expect 0x82 "raw: HELLO"
 	RAW_GRANTED=$(raw_u64 16)
+}
+
+# raw_open USER PASS: connect and log in; sets RAW_FD.
+raw_open() {
+	_raw_login "$1" "$2"
 	raw_expect 0x80 "raw: LOGIN"
 }
 
@@ -128,10 +134,7 @@ raw_open() {
 # with ERROR(CODE) once the password was checked; RAW_FD is kept.
 raw_login_refused() {
 	local saved=$RAW_FD
-	exec {RAW_FD}<>"/dev/tcp/127.0.0.1/$PROXY_PORT" ||
-		fail "raw: cannot connect"
-	raw_send "$(hex_hello "${RAW_FEATURES:-0}")$(hex_login "$1" "$2")"
-	raw_expect 0x82 "$4: HELLO"
+	_raw_login "$1" "$2"
 	raw_expect_error "$3" "$4"
 	raw_close
 	RAW_FD=$saved
