@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include "drop.h"
 #include "err.h"
@@ -75,13 +76,21 @@ check_pair(const char *cert_path, const char *key_path)
 	return r;
 }
 
-/* Sign one digest with key: the DER ECDSA signature, or fatal. */
-static size_t
-sign_digest(
-    EVP_PKEY *key, const uint8_t *dgst, size_t dlen, uint8_t sig[MFTP_SIG_MAX])
+/*
+ * A context ready to sign with key, warmed by one signature of a random
+ * digest that is thrown away.  A process's first signature is far
+ * slower than the next ones: libcrypto looks up the ECDSA implementation
+ * and seeds its random generator (for the nonce) then.  A spare signer
+ * waits long before its request, so that first one is made while it
+ * waits, not while the client waits for the handshake.  Nothing about
+ * the key is learnt from a signature nobody sees.
+ */
+static EVP_PKEY_CTX *
+sign_ready(EVP_PKEY *key)
 {
+	uint8_t dgst[32], sig[MFTP_SIG_MAX];
+	size_t siglen = sizeof(sig);
 	EVP_PKEY_CTX *ctx;
-	size_t siglen = MFTP_SIG_MAX;
 
 	/*
 	 * No message digest is set: what arrives is already the TLS
@@ -89,9 +98,22 @@ sign_digest(
 	 */
 	if ((ctx = EVP_PKEY_CTX_new(key, NULL)) == NULL ||
 	    EVP_PKEY_sign_init(ctx) != 1 ||
-	    EVP_PKEY_sign(ctx, sig, &siglen, dgst, dlen) != 1)
+	    RAND_bytes(dgst, sizeof(dgst)) != 1 ||
+	    EVP_PKEY_sign(ctx, sig, &siglen, dgst, sizeof(dgst)) != 1)
 		fatalx("signing: %s", tls_error());
-	EVP_PKEY_CTX_free(ctx);
+	explicit_bzero(sig, sizeof(sig));
+	return ctx;
+}
+
+/* Sign one digest: the DER ECDSA signature's length, or fatal. */
+static size_t
+sign_digest(EVP_PKEY_CTX *ctx, const uint8_t *dgst, size_t dlen,
+    uint8_t sig[MFTP_SIG_MAX])
+{
+	size_t siglen = MFTP_SIG_MAX;
+
+	if (EVP_PKEY_sign(ctx, sig, &siglen, dgst, dlen) != 1)
+		fatalx("signing: %s", tls_error());
 	return siglen;
 }
 
@@ -101,6 +123,7 @@ main(int argc, char *argv[])
 	uint8_t dgst[MFTP_DIGEST_MAX], sig[MFTP_SIG_MAX];
 	struct helper_args a;
 	char err[512];
+	EVP_PKEY_CTX *ctx;
 	EVP_PKEY *key;
 	size_t dlen, slen;
 	int r;
@@ -112,6 +135,7 @@ main(int argc, char *argv[])
 	tls_init();
 	if ((key = hostkey_load_private(a.file, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
+	ctx = sign_ready(key);
 	drop_user(a.uid, a.gid);
 	/*
 	 * The credential change has already made this process not
@@ -125,12 +149,14 @@ main(int argc, char *argv[])
 	/* From here on the input comes from the pre-auth worker. */
 	r = privsep_recv_sign_request(STDIN_FILENO, a.timeout_ms, dgst, &dlen);
 	if (r == ERR_EOF || r == ERR_TIMEOUT) {
+		EVP_PKEY_CTX_free(ctx);
 		EVP_PKEY_free(key);
 		return 0; /* the connection ended before its handshake */
 	}
 	if (r != 0)
 		fatalx("bad request from the pre-auth worker: %s", err_str(r));
-	slen = sign_digest(key, dgst, dlen, sig);
+	slen = sign_digest(ctx, dgst, dlen, sig);
+	EVP_PKEY_CTX_free(ctx);
 	EVP_PKEY_free(key);
 	if (privsep_send_signature(STDIN_FILENO, sig, slen) == -1)
 		fatal("answering the pre-auth worker");

@@ -65,9 +65,36 @@ wait_for 10 _new_spare "$s1" || fail "no new spare after the connections"
 s2=$(signers_of "$DAEMON_PID")
 ok "after the connections a new spare $s2 is ready"
 
+_s2_gone() { ! kill -0 "$s2" 2>/dev/null; }
+
+# --- the spare's first signature is made while it waits: a request is
+# answered at once, with no lookup of the ECDSA code and no seeding of
+# the random generator (getrandom, heap growth) between the two.
+command -v strace >/dev/null || fail "strace is needed"
+strace -qq -p "$s2" -o "$T/sign.trace" &
+st=$!
+_traced() { [ "$(proc_status "$s2" TracerPid 2>/dev/null)" = "$st" ]; }
+wait_for 10 _traced || fail "strace did not attach to the spare $s2"
+run_client alice "$pw" <<<"pwd"
+expect_rc 0 "a login signed by the traced spare"
+wait_for 10 _s2_gone || fail "the spare $s2 did not end after signing"
+wait "$st"
+if ! grep -q '^recvfrom(0,' "$T/sign.trace" ||
+	! grep -q '^sendto(0,' "$T/sign.trace"; then
+	fail "no request and answer in the spare's trace: $(cat "$T/sign.trace")"
+fi
+between=$(awk '/^recvfrom\(0,/ { on = 1; next }
+	on && /^sendto\(0,/ { exit }
+	on { print }' "$T/sign.trace")
+if grep -Eq '^(getrandom|brk|mmap|munmap|openat)\(' <<<"$between"; then
+	fail "the spare $s2 was not ready to sign: between request and answer: $between"
+fi
+wait_for 10 _new_spare "$s2" || fail "no new spare after the traced login"
+s2=$(signers_of "$DAEMON_PID")
+ok "the spare signs at once: its first signature was made while it waited"
+
 # --- a reload replaces it.
 kill -HUP "$DAEMON_PID" || fail "kill -HUP"
-_s2_gone() { ! kill -0 "$s2" 2>/dev/null; }
 wait_for 10 _s2_gone || fail "the spare $s2 outlived the reload"
 wait_for 10 _new_spare "$s2" || fail "no spare after the reload"
 s3=$(signers_of "$DAEMON_PID")
