@@ -14,15 +14,26 @@
  *
  * libxcrypt has no setting for it: it calls mmap itself (with hugetlbfs
  * pages only when built so, which Debian's is not).  This file defines
- * mmap for the program, so libxcrypt's calls come here; each goes on to
- * the C library's mmap unchanged, and a large anonymous private mapping
- * is then advised MADV_HUGEPAGE: in the kernel's "madvise" mode (as on
- * the machine measured) only such regions get huge pages; in "always"
- * mode the advice changes nothing.  It is a hint: where huge pages are
- * off or none is free the region is as before, and a failure of madvise
- * is ignored.  The pages are the
- * process's own, zeroed by the kernel as small ones are, and unmapped
- * with the region after the call.
+ * mmap for the program, so libxcrypt's calls come here.  A large
+ * anonymous private mapping with no address asked for is then:
+ *
+ *   - placed on a 2 MiB boundary: the kernel backs only the aligned 2 MiB
+ *     stretches of a region with huge pages, and the C library's mmap
+ *     gives 4 KiB alignment, so one huge page's worth at each end stayed
+ *     in small pages, and the random reads that land there missed the
+ *     TLB.  Measured here, the helper from its start to its verdict
+ *     (authtime, six runs of 15 each): medians of 12.6-13.2 ms advised
+ *     but unaligned, 11.0-12.1 ms advised and aligned;
+ *   - advised MADV_HUGEPAGE: in the kernel's "madvise" mode (as on the
+ *     machine measured) only such regions get huge pages; in "always"
+ *     mode the advice changes nothing.
+ *
+ * Both are hints.  Where huge pages are off or none is free the region
+ * is as before; a failed madvise is ignored, and a failed alignment
+ * falls back to the plain mapping.  The mapping handed back is exactly
+ * the length asked for (the slack around it is unmapped at once), so
+ * libxcrypt's munmap of it frees all of it.  The pages are the
+ * process's own, zeroed by the kernel as small ones are.
  */
 #include <sys/types.h>
 #include <sys/mman.h>
@@ -30,19 +41,51 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <unistd.h>
 
 /* The smallest region worth a huge page: one of them (x86-64, arm64). */
-#define AUTH_HUGEPAGE_MIN (2u * 1024 * 1024)
+#define AUTH_HUGEPAGE (2u * 1024 * 1024)
 
 typedef void *(*auth_mmap_fn)(void *, size_t, int, int, int, off_t);
 
 /* The C library's mmap, found before main: never looked up under the
  * seccomp list. */
 static auth_mmap_fn auth_next_mmap;
+static size_t auth_page;
 
 static void __attribute__((constructor)) auth_hugepage_init(void)
 {
 	auth_next_mmap = (auth_mmap_fn)dlsym(RTLD_NEXT, "mmap");
+	auth_page = (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/*
+ * An anonymous private mapping of len bytes that starts on a huge-page
+ * boundary: one huge page more is mapped, and what lies before the
+ * boundary and after the end is given back.  MAP_FAILED if the larger
+ * mapping cannot be had.
+ */
+static void *
+auth_aligned_map(size_t len, int prot, int flags)
+{
+	uintptr_t raw, start;
+	size_t pages;
+	void *p;
+
+	if (auth_page == 0 || len > SIZE_MAX - AUTH_HUGEPAGE - auth_page)
+		return MAP_FAILED;
+	pages = (len + auth_page - 1) & ~(auth_page - 1);
+	p = auth_next_mmap(NULL, pages + AUTH_HUGEPAGE, prot, flags, -1, 0);
+	if (p == MAP_FAILED)
+		return MAP_FAILED;
+	raw = (uintptr_t)p;
+	start = (raw + AUTH_HUGEPAGE - 1) & ~(uintptr_t)(AUTH_HUGEPAGE - 1);
+	if (start > raw)
+		(void)munmap(p, start - raw);
+	/* start < raw + AUTH_HUGEPAGE: the tail is never empty. */
+	(void)munmap((void *)(start + pages), raw + AUTH_HUGEPAGE - start);
+	return (void *)start;
 }
 
 void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
@@ -50,16 +93,22 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 void *
 mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
-	void *p;
+	void *p = MAP_FAILED;
+	int large;
 
 	if (auth_next_mmap == NULL) {
 		errno = ENOSYS;
 		return MAP_FAILED;
 	}
-	p = auth_next_mmap(addr, len, prot, flags, fd, off);
-	if (p != MAP_FAILED && len >= AUTH_HUGEPAGE_MIN &&
-	    (flags & (MAP_ANONYMOUS | MAP_PRIVATE)) ==
-		(MAP_ANONYMOUS | MAP_PRIVATE))
+	large = addr == NULL && len >= AUTH_HUGEPAGE &&
+	    (flags &
+		(MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED |
+		    MAP_FIXED_NOREPLACE)) == (MAP_ANONYMOUS | MAP_PRIVATE);
+	if (large)
+		p = auth_aligned_map(len, prot, flags);
+	if (p == MAP_FAILED)
+		p = auth_next_mmap(addr, len, prot, flags, fd, off);
+	if (p != MAP_FAILED && large)
 		(void)madvise(p, len, MADV_HUGEPAGE);
 	return p;
 }

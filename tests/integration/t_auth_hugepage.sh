@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # t_auth_hugepage: mftpd-auth asks for transparent huge pages for
 # yescrypt's region (privsep/auth_hugepage.c): libxcrypt's mapping of
-# 16 MiB and more is advised MADV_HUGEPAGE, under the helper's seccomp
-# list, and the verification gives the same verdicts as before.  Seen
+# 16 MiB and more starts on a 2 MiB boundary and is advised
+# MADV_HUGEPAGE, under the helper's seccomp list, and the verification gives the same verdicts as before.  Seen
 # with strace on the helper as the monitor runs it (authtime), for a
 # right password and for an unknown user (the dummy hash).  Whether the
 # kernel then gives huge pages is its own matter (the system's THP
@@ -25,19 +25,24 @@ traced() { # USER PASSWORD OUT: the verdict; the helper's madvise calls in OUT
 		awk '{ print $2 }'
 }
 
-# hugepage_advised OUT: a madvise(..., LEN >= 16 MiB, MADV_HUGEPAGE) = 0.
+# hugepage_advised OUT: a madvise(ADDR, LEN >= 16 MiB, MADV_HUGEPAGE) = 0
+# with ADDR on a 2 MiB boundary (the kernel gives huge pages only to the
+# aligned 2 MiB stretches of a region).
 hugepage_advised() {
-	awk '/madvise\(.*MADV_HUGEPAGE\) += 0/ {
+	local addr
+	addr=$(awk '/madvise\(.*MADV_HUGEPAGE\) += 0/ {
+		a = $0; sub(/^[^(]*\(/, "", a); sub(/,.*/, "", a)
 		n = $0; sub(/^[^,]*, */, "", n); sub(/,.*/, "", n)
-		if (n + 0 >= 16 * 1024 * 1024) found = 1
-	} END { exit !found }' "$1"
+		if (n + 0 >= 16 * 1024 * 1024) { print a; exit }
+	}' "$1")
+	[ -n "$addr" ] && [ $((addr % 0x200000)) = 0 ]
 }
 
 v=$(traced alice "$pw" "$T/good.trace")
 expect_eq "$v" ok "the right password, with the helper traced"
 hugepage_advised "$T/good.trace" ||
-	fail "no MADV_HUGEPAGE for yescrypt's region: $(cat "$T/good.trace")"
-ok "a verification advises its 16 MiB region MADV_HUGEPAGE"
+	fail "no MADV_HUGEPAGE for an aligned yescrypt region: $(cat "$T/good.trace")"
+ok "a verification's 16 MiB region is 2 MiB-aligned and advised MADV_HUGEPAGE"
 
 v=$(traced nosuchuser "x$pw" "$T/unknown.trace")
 expect_eq "$v" fail "an unknown user, with the helper traced"
