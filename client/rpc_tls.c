@@ -213,7 +213,7 @@ rpc_tls_verify(struct rpc *r, SSL *ssl, const char *host, const char *port,
 	size_t line = 0;
 	int kh;
 
-	if (cert == NULL || tls_fingerprint(X509_get0_pubkey(cert), r->fp) != 0)
+	if (cert == NULL || tls_fingerprint(cert, r->fp) != 0)
 		return rpc_lose(r, 0, "the server sent no usable certificate");
 	kh = known_hosts_check_file(trust->known_hosts, host, port, r->fp,
 	    &line, old, sizeof(old), err, sizeof(err));

@@ -283,7 +283,7 @@ mftpd_fingerprint(const struct config *c)
 		fprintf(stderr, "mftpd: %s\n", err);
 		return 1;
 	}
-	if (tls_fingerprint(X509_get0_pubkey(cert), fp) != 0) {
+	if (tls_fingerprint(cert, fp) != 0) {
 		fprintf(
 		    stderr, "mftpd: %s: cannot hash its key\n", c->host_cert);
 		X509_free(cert);

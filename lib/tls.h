@@ -90,8 +90,8 @@ int tls_connect(SSL *ssl, int fd, uint64_t deadline_ms, int *plain);
  */
 int tls_peek_byte(int fd, uint64_t deadline_ms, uint8_t *b);
 
-/* "SHA256:<base64>" of the key's SubjectPublicKeyInfo: 0 or -1. */
-int tls_fingerprint(EVP_PKEY *key, char out[TLS_FP_LEN]);
+/* "SHA256:<base64>" of the certificate's SubjectPublicKeyInfo: 0 or -1. */
+int tls_fingerprint(X509 *cert, char out[TLS_FP_LEN]);
 
 /* "TLSv1.3 TLS_AES_128_GCM_SHA256 X25519" for ssl. */
 void tls_describe(SSL *ssl, char *out, size_t len);

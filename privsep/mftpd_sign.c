@@ -65,7 +65,7 @@ check_pair(const char *cert_path, const char *key_path)
 	if (hostkey_check_pair(key, cert, err, sizeof(err)) != 0)
 		fprintf(stderr, "mftpd-sign: %s and %s: %s\n", key_path,
 		    cert_path, err);
-	else if (tls_fingerprint(X509_get0_pubkey(cert), fp) != 0)
+	else if (tls_fingerprint(cert, fp) != 0)
 		fprintf(stderr, "mftpd-sign: cannot hash the public key\n");
 	else {
 		printf("%s\n", fp);

@@ -56,6 +56,16 @@ expect_match "$ERR" "TLSv1\.3 TLS_(CHACHA20_POLY1305|AES_128_GCM)_SHA256 X25519,
 expect_contains "$ERR" "server key $HOST_FP (pinned)" "-v names the key"
 ok "accept-new pins the key; later connections check it; -v tells"
 
+# The fingerprint both ends compute (mftpd --fingerprint, the client's
+# pin) is ssh's form of the certificate's public key: SHA-256 of its
+# DER SubjectPublicKeyInfo, base64 without padding.  Computed here by
+# openssl(1) alone.
+want=$(openssl x509 -in "$T/hostkey/host.crt" -pubkey -noout |
+	openssl pkey -pubin -outform DER | openssl dgst -sha256 -binary |
+	base64 | tr -d '=')
+expect_eq "$HOST_FP" "SHA256:$want" "the fingerprint against openssl(1)'s"
+ok "the key's fingerprint is the SHA-256 of its SubjectPublicKeyInfo"
+
 # ------------------------------------------------ the first question
 # A session under tmux, as a person at a terminal sees it.
 tmux_ask() { # ANSWER: start mftp in tmux, answer its question
