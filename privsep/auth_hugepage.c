@@ -100,10 +100,11 @@ mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 		errno = ENOSYS;
 		return MAP_FAILED;
 	}
+	/* hugetlbfs mappings (MAP_HUGETLB) come aligned by the kernel. */
 	large = addr == NULL && len >= AUTH_HUGEPAGE &&
 	    (flags &
-		(MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED |
-		    MAP_FIXED_NOREPLACE)) == (MAP_ANONYMOUS | MAP_PRIVATE);
+		(MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED | MAP_FIXED_NOREPLACE |
+		    MAP_HUGETLB)) == (MAP_ANONYMOUS | MAP_PRIVATE);
 	if (large)
 		p = auth_aligned_map(len, prot, flags);
 	if (p == MAP_FAILED)
