@@ -56,8 +56,11 @@ static size_t auth_page;
 
 static void __attribute__((constructor)) auth_hugepage_init(void)
 {
+	long page = sysconf(_SC_PAGESIZE);
+
 	auth_next_mmap = (auth_mmap_fn)dlsym(RTLD_NEXT, "mmap");
-	auth_page = (size_t)sysconf(_SC_PAGESIZE);
+	/* 0 (unknown): every mapping goes to libc's mmap unaligned. */
+	auth_page = page > 0 ? (size_t)page : 0;
 }
 
 /*

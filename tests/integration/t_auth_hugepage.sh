@@ -2,11 +2,12 @@
 # t_auth_hugepage: mftpd-auth asks for transparent huge pages for
 # yescrypt's region (privsep/auth_hugepage.c): libxcrypt's mapping of
 # 16 MiB and more starts on a 2 MiB boundary and is advised
-# MADV_HUGEPAGE, under the helper's seccomp list, and the verification gives the same verdicts as before.  Seen
-# with strace on the helper as the monitor runs it (authtime), for a
-# right password and for an unknown user (the dummy hash).  Whether the
-# kernel then gives huge pages is its own matter (the system's THP
-# setting), so only the advice is checked, not the time.
+# MADV_HUGEPAGE, under the helper's seccomp list, and the verification
+# gives the same verdicts as before.  Seen with strace on the helper as
+# the monitor runs it (authtime), for a right password and for an
+# unknown user (the dummy hash).  Whether the kernel then gives huge
+# pages is its own matter (the system's THP setting), so only the
+# alignment and the advice are checked, not the time.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
