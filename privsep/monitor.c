@@ -49,6 +49,7 @@
 static pid_t monitor_worker = -1;
 static pid_t monitor_helper = -1;
 static pid_t monitor_signer = -1;
+static pid_t monitor_checker = -1;
 static const char *monitor_peer = "?";
 
 /*
@@ -64,6 +65,8 @@ monitor_check_death(const pid_t *pid, int status)
 		who = "pre-auth worker";
 	else if (pid == &monitor_helper)
 		who = "mftpd-auth";
+	else if (pid == &monitor_checker)
+		who = "verdict check";
 	helper_log_death(who, status, monitor_peer);
 }
 
@@ -83,12 +86,23 @@ monitor_reap(pid_t *pid)
 	*pid = -1;
 }
 
+/* Wait (bounded) for a child that ends by itself, and log how it did. */
+static void
+monitor_finish(pid_t *pid, int timeout_ms)
+{
+	int status;
+
+	if ((status = monitor_wait_exit(pid, timeout_ms)) != -1)
+		monitor_check_death(pid, status);
+}
+
 /* fatal() in the monitor must not leave a worker or helper behind. */
 void
 cleanup_exit(int status)
 {
 	monitor_reap(&monitor_helper);
 	monitor_reap(&monitor_signer);
+	monitor_reap(&monitor_checker);
 	monitor_reap(&monitor_worker);
 	_exit(status);
 }
@@ -281,8 +295,8 @@ monitor_run(const struct monitor_args *a)
 	uint64_t deadline;
 	char why[256];
 	uint32_t refusal;
-	int wh[2], alive[2], ctl[2], verdict_fd, tries = 0, got, home, status;
-	int slot;
+	int wh[2], alive[2], ctl[2], verdict_fd, tries = 0, got, home;
+	int slot, check_fd = -1;
 
 	monitor_peer = a->peer;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, wh) == -1 ||
@@ -325,19 +339,22 @@ monitor_run(const struct monitor_args *a)
 			cleanup_exit(0);
 		}
 		verdict_fd = monitor_spawn_helper(a, wh[1]);
+		/* After the worker and the first helper: they come first. */
+		if (check_fd == -1)
+			monitor_checker = monitor_check_start(
+			    a->cfg, (int)(deadline - mono_ms()), &check_fd);
 		got = monitor_wait(a, verdict_fd, alive[0], deadline, &v);
 		close(verdict_fd);
 		if (!got)
 			cleanup_exit(0);
-		/*
-		 * After its verdict the helper may still answer the worker;
-		 * let it finish rather than kill it mid-way, within reason.
-		 */
-		status = monitor_wait_exit(&monitor_helper, 2000);
-		if (status != -1)
-			monitor_check_death(&monitor_helper, status);
+		/* A good verdict is the helper's last word: reaped below. */
 		if (v.ok)
 			break;
+		/*
+		 * After a refusal the helper still answers the worker; let
+		 * it finish rather than kill it mid-way, within reason.
+		 */
+		monitor_finish(&monitor_helper, 2000);
 		tries++;
 	}
 	/* The handshake it signed for is long over. */
@@ -348,7 +365,7 @@ monitor_run(const struct monitor_args *a)
 	 * else is an administrator's mistake the user is told about, by
 	 * the worker, inside the first TLS session.
 	 */
-	if (monitor_check_verdict(a->cfg, &v, 5000, why, sizeof(why)) != 0) {
+	if (monitor_check_verdict(check_fd, &v, 5000, why, sizeof(why)) != 0) {
 		log_warnx("verdict for user=%s refused addr=%s: %s", v.name,
 		    a->peer, why);
 		(void)monitor_release_worker(a, ctl[1], alive[0],
@@ -382,12 +399,20 @@ monitor_run(const struct monitor_args *a)
 		cleanup_exit(1);
 	}
 	/*
+	 * The helper ended after its verdict and the check after its
+	 * answer, both while the worker finished: reaped now, as root,
+	 * without a wait on the way.
+	 */
+	monitor_finish(&monitor_helper, 2000);
+	monitor_finish(&monitor_checker, 2000);
+	/*
 	 * Only now: the worker, waiting for the outcome, would take the
 	 * helper channel's end for an error.
 	 */
 	close(wh[1]);
 	close(ctl[1]);
 	close(alive[0]);
+	close(check_fd);
 	log_info("login user=%s addr=%s", v.name, a->peer);
 	monitor_open_quota(a, &v, &q);
 	/*

@@ -14,13 +14,22 @@ struct config;
 struct privsep_verdict;
 
 /*
- * 0 when the verdict names a user that the user database has, unlocked,
- * with the same uid, gid, home, quotas and limits, a uid in [uid_min, uid_max]
- * or named there explicitly, and neither uid nor gid 0; else -1 with the
- * reason in why.  Bounded by timeout_ms.
+ * Fork the child that checks a good verdict: it reads the user database
+ * now and waits, at most timeout_ms, for the verdict on *fd (the
+ * monitor's end of their channel, set here).  It keeps no descriptor
+ * but its end of that channel and the log's.  Returns its pid; it exits
+ * after its one answer, or when *fd is closed.
  */
-int monitor_check_verdict(const struct config *cfg,
-    const struct privsep_verdict *v, int timeout_ms, char *why, size_t whylen);
+pid_t monitor_check_start(const struct config *cfg, int timeout_ms, int *fd);
+
+/*
+ * Hand v (without its secret) to the child behind fd.  0 when the
+ * verdict names a user that the user database has, unlocked, with the
+ * same uid, gid, home, quotas and limits, and neither uid nor gid 0;
+ * else -1 with the reason in why.  Bounded by timeout_ms.
+ */
+int monitor_check_verdict(int fd, const struct privsep_verdict *v,
+    int timeout_ms, char *why, size_t whylen);
 
 /*
  * Wait for the child *pid to exit, at most timeout_ms, then kill it;
