@@ -34,6 +34,10 @@
  * the length asked for (the slack around it is unmapped at once), so
  * libxcrypt's munmap of it frees all of it.  The pages are the
  * process's own, zeroed by the kernel as small ones are.
+ *
+ * Each such region is then handed to the prefault thread
+ * (auth_prefault.c), and libxcrypt's munmap comes here too, so that the
+ * region stays mapped until that thread is done with it.
  */
 #include <sys/types.h>
 #include <sys/mman.h>
@@ -44,14 +48,18 @@
 #include <stdint.h>
 #include <unistd.h>
 
+#include "auth_prefault.h"
+
 /* The smallest region worth a huge page: one of them (x86-64, arm64). */
 #define AUTH_HUGEPAGE (2u * 1024 * 1024)
 
 typedef void *(*auth_mmap_fn)(void *, size_t, int, int, int, off_t);
+typedef int (*auth_munmap_fn)(void *, size_t);
 
 /* The C library's mmap, found before main: never looked up under the
  * seccomp list. */
 static auth_mmap_fn auth_next_mmap;
+static auth_munmap_fn auth_next_munmap;
 static size_t auth_page;
 
 static void __attribute__((constructor)) auth_hugepage_init(void)
@@ -59,6 +67,7 @@ static void __attribute__((constructor)) auth_hugepage_init(void)
 	long page = sysconf(_SC_PAGESIZE);
 
 	auth_next_mmap = (auth_mmap_fn)dlsym(RTLD_NEXT, "mmap");
+	auth_next_munmap = (auth_munmap_fn)dlsym(RTLD_NEXT, "munmap");
 	/* 0 (unknown): every mapping goes to libc's mmap unaligned. */
 	auth_page = page > 0 ? (size_t)page : 0;
 }
@@ -76,7 +85,8 @@ auth_aligned_map(size_t len, int prot, int flags)
 	size_t pages;
 	void *p;
 
-	if (auth_page == 0 || len > SIZE_MAX - AUTH_HUGEPAGE - auth_page)
+	if (auth_page == 0 || auth_next_munmap == NULL ||
+	    len > SIZE_MAX - AUTH_HUGEPAGE - auth_page)
 		return MAP_FAILED;
 	pages = (len + auth_page - 1) & ~(auth_page - 1);
 	p = auth_next_mmap(NULL, pages + AUTH_HUGEPAGE, prot, flags, -1, 0);
@@ -85,9 +95,10 @@ auth_aligned_map(size_t len, int prot, int flags)
 	raw = (uintptr_t)p;
 	start = (raw + AUTH_HUGEPAGE - 1) & ~(uintptr_t)(AUTH_HUGEPAGE - 1);
 	if (start > raw)
-		(void)munmap(p, start - raw);
+		(void)auth_next_munmap(p, start - raw);
 	/* start < raw + AUTH_HUGEPAGE: the tail is never empty. */
-	(void)munmap((void *)(start + pages), raw + AUTH_HUGEPAGE - start);
+	(void)auth_next_munmap(
+	    (void *)(start + pages), raw + AUTH_HUGEPAGE - start);
 	return (void *)start;
 }
 
@@ -112,7 +123,23 @@ mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 		p = auth_aligned_map(len, prot, flags);
 	if (p == MAP_FAILED)
 		p = auth_next_mmap(addr, len, prot, flags, fd, off);
-	if (p != MAP_FAILED && large)
+	if (p != MAP_FAILED && large) {
 		(void)madvise(p, len, MADV_HUGEPAGE);
+		auth_prefault_start(p, len);
+	}
 	return p;
+}
+
+int munmap(void *addr, size_t len);
+
+/* libxcrypt's munmap of its region: not while the prefault is in it. */
+int
+munmap(void *addr, size_t len)
+{
+	if (auth_next_munmap == NULL) {
+		errno = ENOSYS;
+		return -1;
+	}
+	auth_prefault_forget(addr);
+	return auth_next_munmap(addr, len);
 }

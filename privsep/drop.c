@@ -4,8 +4,9 @@
  *
  * Runs as root: in the monitor right before it serves a user, in the
  * pre-auth worker, and in the auth helper.  The serving process's one
- * thread (hash_pipe.c) is made here too, through a callback, between the
- * change of ids and RLIMIT_NPROC 0.
+ * thread (hash_pipe.c) and the auth helper's (auth_prefault.c) are made
+ * here too, through a callback, between the change of ids and
+ * RLIMIT_NPROC 0.
  */
 #include <sys/types.h>
 #include <sys/prctl.h>
@@ -93,6 +94,12 @@ void
 drop_user(uid_t uid, gid_t gid)
 {
 	drop_ids(uid, gid, NULL, NULL);
+}
+
+void
+drop_user_spawn(uid_t uid, gid_t gid, void (*spawn)(void *), void *arg)
+{
+	drop_ids(uid, gid, spawn, arg);
 }
 
 int

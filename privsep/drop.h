@@ -44,4 +44,7 @@ void drop_chroot_user_spawn(
  */
 void drop_user(uid_t uid, gid_t gid);
 
+/* drop_user(), with spawn(arg) called as drop_chroot_user_spawn does. */
+void drop_user_spawn(uid_t uid, gid_t gid, void (*spawn)(void *), void *arg);
+
 #endif

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "auth_prefault.h"
 #include "auth_verify.h"
 #include "drop.h"
 #include "err.h"
@@ -77,7 +78,8 @@ main(int argc, char *argv[])
 	if (!db_ok)
 		log_warnx(
 		    "%s: %s; every login fails until it is fixed", a.file, err);
-	drop_user(a.uid, a.gid);
+	/* The prefault thread is made as the pre-auth user, under the list. */
+	drop_user_spawn(a.uid, a.gid, auth_prefault_spawn, NULL);
 	sandbox_auth();
 
 	/* From here on the input comes from a client, through P. */

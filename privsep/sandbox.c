@@ -47,6 +47,13 @@
 #define SOL_TLS 282
 #endif
 
+/* Linux 5.14's; older headers lack the name, the kernel then EINVAL. */
+#ifdef MADV_POPULATE_WRITE
+#define SANDBOX_MADV_POPULATE_WRITE MADV_POPULATE_WRITE
+#else
+#define SANDBOX_MADV_POPULATE_WRITE 23
+#endif
+
 #define SANDBOX_N(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The filters of the master's children, as the master compiled them. */
@@ -92,8 +99,10 @@ static const int sandbox_preauth_calls[] = {
 
 /*
  * mftpd-auth: one request in (recv), crypt_rn, the answers out; and
- * madvise, with MADV_HUGEPAGE alone (sandbox_auth), to ask for huge
- * pages for yescrypt's region (auth_hugepage.c).
+ * madvise, with MADV_HUGEPAGE and MADV_POPULATE_WRITE alone
+ * (sandbox_auth), to ask for huge pages for yescrypt's region
+ * (auth_hugepage.c) and to fault it in from the second thread
+ * (auth_prefault.c).
  */
 static const int sandbox_auth_calls[] = {
 	SCMP_SYS(recvfrom),
@@ -212,14 +221,24 @@ sandbox_load(scmp_filter_ctx ctx, const char *role)
 	seccomp_release(ctx);
 }
 
+/*
+ * TSYNC: the prefault thread (auth_prefault.c), made before the list,
+ * comes under it too, or the load fails.
+ */
 void
 sandbox_auth(void)
 {
 	struct scmp_arg_cmp huge = SCMP_A2(SCMP_CMP_EQ, MADV_HUGEPAGE);
+	struct scmp_arg_cmp populate = SCMP_A2(
+	    SCMP_CMP_EQ, SANDBOX_MADV_POPULATE_WRITE);
 	scmp_filter_ctx ctx = sandbox_new();
+	int r;
 
+	if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1)) != 0)
+		fatalx("seccomp_attr_set: %s", strerror(-r));
 	sandbox_allow(ctx, sandbox_auth_calls, SANDBOX_N(sandbox_auth_calls));
 	sandbox_rule(ctx, SCMP_SYS(madvise), 1, &huge);
+	sandbox_rule(ctx, SCMP_SYS(madvise), 1, &populate);
 	sandbox_load(ctx, "mftpd-auth");
 }
 

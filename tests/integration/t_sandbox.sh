@@ -90,13 +90,13 @@ ok "serving process $sp: Seccomp 2, and put, get, mkdir, mv, ls, rm work"
 # --- a SHA-256 session: two tasks, the hashing thread under the list too.
 serving_session -o Verify=sha256
 expect_eq "$(tasks_of "$sp" | wc -l)" 2 "tasks of a SHA-256 session"
-expect_tasks_confined() { # PID WHAT
-	local tid p
+expect_tasks_confined() { # PID WHAT [UID, the user's if not given]
+	local tid p u=${3:-$uid}
 	for tid in $(tasks_of "$1"); do
 		p=$1/task/$tid
 		expect_sandboxed "$p" "$2, task $tid"
 		expect_eq "$(proc_status "$p" NoNewPrivs)" 1 "$2, task $tid: NoNewPrivs"
-		expect_eq "$(proc_status "$p" Uid)" "$uid $uid $uid $uid" \
+		expect_eq "$(proc_status "$p" Uid)" "$u $u $u $u" \
 		    "$2, task $tid: uids"
 		expect_eq "$(proc_status "$p" CapPrm)" 0000000000000000 \
 		    "$2, task $tid: CapPrm"
@@ -267,7 +267,13 @@ for p in "$auth" "$sign"; do
 	expect_sandboxed "$p" "$(readlink "/proc/$p/exe")"
 	expect_eq "$(proc_uid "$p")" "$pu" "helper $p: dropped"
 done
-# madvise is allowed to mftpd-auth for MADV_HUGEPAGE (14) alone.
+# mftpd-auth's second task, the thread that faults in yescrypt's region
+# (privsep/auth_prefault.c), is under the same list, as the same user.
+expect_eq "$(tasks_of "$auth" | wc -l)" 2 "tasks of mftpd-auth"
+expect_tasks_confined "$auth" "mftpd-auth" "$pu"
+ok "mftpd-auth: 2 tasks, each Seccomp 2, NoNewPrivs, the pre-auth user's ids, no capability"
+# madvise is allowed to mftpd-auth for MADV_HUGEPAGE (14) and
+# MADV_POPULATE_WRITE (23) alone.
 forbidden "$auth" '(int)madvise(0, 4096, 4)'
 forbidden "$sign" '(int)open(0, 0)'
 rc=0
