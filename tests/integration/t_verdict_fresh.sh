@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# t_verdict_fresh: the monitor's check of a good verdict
+# (privsep/monitor_check.c) is forked, and reads the user database,
+# while the login is under way; if the database changes before the
+# verdict comes, the check reads it again.  So an account locked while
+# its user is still typing the password is refused (logged, the client
+# told), although the password helper, started earlier, still had the
+# unlocked line.  The password comes from a FIFO the test writes only
+# after the lock, once the helper is under its seccomp list (it has read
+# the database) and the check waits for the verdict (it has read it).
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+pw=$(rand_pw)
+add_user alice "$pw"
+start_daemon
+
+# The session's check: the monitor's child that runs mftpd as root (the
+# worker runs it as the pre-auth user, the helpers are other programs).
+checker() {
+	local s p
+	for s in $(sessions); do
+		for p in $(children_of "$s"); do
+			_runs "$p" "$MFTPD" &&
+				[ "$(proc_uid "$p" 2>/dev/null)" = 0 ] &&
+				echo "$p" && return 0
+		done
+	done
+	return 0
+}
+
+helper() {
+	local s p
+	for s in $(sessions); do
+		for p in $(children_of "$s"); do
+			_runs "$p" "$MFTPD_AUTH" && echo "$p" && return 0
+		done
+	done
+	return 0
+}
+
+# Both have read the database: the helper is under its list (it reads
+# the database before its drop), the check waits in poll (7) or ppoll
+# (271) for the verdict.
+_both_read() {
+	local c h
+	c=$(checker)
+	h=$(helper)
+	[ -n "$c" ] && [ -n "$h" ] &&
+		[ "$(proc_status "$h" Seccomp 2>/dev/null)" = 2 ] &&
+		read -r nr _ <"/proc/$c/syscall" 2>/dev/null &&
+		{ [ "$nr" = 7 ] || [ "$nr" = 271 ]; }
+}
+
+# login_midway CMD...: log in as alice, running CMD after the helper and
+# the check have read the database and before the password is sent.
+# Sets RC, ERR.
+login_midway() {
+	local cpid
+	rm -f "$T/pw"
+	mkfifo "$T/pw" || fail "mkfifo"
+	exec 9<>"$T/pw"
+	timeout -k 5 "$CLIENT_TIMEOUT" "$MFTP" -P "$PORT" -q --password-fd 3 \
+	    "alice@$HOST" 3<"$T/pw" <<<"pwd" >"$T/c.out" 2>"$T/c.err" 9>&- &
+	cpid=$!
+	BG_PIDS+=("$cpid")
+	wait_for 10 _both_read ||
+		fail "the helper and the check did not both read the database"
+	"$@" || fail "$*"
+	printf '%s\n' "$pw" >&9
+	exec 9>&-
+	RC=0
+	wait_pid "$cpid" 30 || RC=$?
+	ERR=$(cat "$T/c.err")
+}
+
+# The control: nothing changes midway, and the same path logs in.
+login_midway true
+expect_eq "$RC" 0 "a login with nothing changed midway ($ERR)"
+ok "a login whose password comes late, nothing changed meanwhile, works"
+
+login_midway "$top_builddir/ftpuser-mod" -c "$CONF" --lock alice
+expect_ne "$RC" 0 "a login whose account was locked midway"
+expect_contains "$ERR" "your account cannot be served now" \
+    "what the client of a locked account is told"
+grep -Eq 'verdict for user=alice refused addr=.*: the account is locked' \
+    "$DAEMON_LOG" ||
+	fail "the monitor's reason for the refusal: $(tail -5 "$DAEMON_LOG")"
+[ -z "$(serving_pids_of "$(user_uid alice)")" ] ||
+	fail "a serving process runs for the locked account"
+ok "an account locked during the login is refused by the check, which read the database again"
