@@ -8,6 +8,7 @@
 # unlocked line.  The password comes from a FIFO the test writes only
 # after the lock, once the helper is under its seccomp list (it has read
 # the database) and the check waits for the verdict (it has read it).
+# A check killed in that wait gets the login refused.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -89,3 +90,23 @@ grep -Eq 'verdict for user=alice refused addr=.*: the account is locked' \
 [ -z "$(serving_pids_of "$(user_uid alice)")" ] ||
 	fail "a serving process runs for the locked account"
 ok "an account locked during the login is refused by the check, which read the database again"
+
+# A check that is gone by the verdict (killed here) is no approval: the
+# login is refused, and nothing waits for it.
+kill_checker() {
+	local c
+	c=$(checker)
+	[ -n "$c" ] || return 1
+	kill -KILL "$c"
+}
+"$top_builddir/ftpuser-mod" -c "$CONF" --unlock alice >/dev/null ||
+	fail "ftpuser-mod --unlock alice"
+login_midway kill_checker
+expect_ne "$RC" 0 "a login whose check was killed"
+expect_contains "$ERR" "your account cannot be served now" \
+    "what the client is told when the check is gone"
+grep -Eq 'verdict for user=alice refused addr=.*: the check did not finish' \
+    "$DAEMON_LOG" ||
+	fail "the monitor's reason without a check: $(tail -5 "$DAEMON_LOG")"
+ok "a check killed before the verdict: the login is refused, not waved through"
+daemon_alive || fail "mftpd died"
