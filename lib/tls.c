@@ -57,20 +57,6 @@ tls_init(void)
 		fatalx("cannot initialise OpenSSL");
 }
 
-const char *
-tls_error(void)
-{
-	static char text[256];
-	unsigned long e = ERR_get_error();
-
-	if (e == 0)
-		strlcpy(text, "no further detail", sizeof(text));
-	else
-		ERR_error_string_n(e, text, sizeof(text));
-	ERR_clear_error();
-	return text;
-}
-
 void
 tls_ctx_common(SSL_CTX *ctx)
 {
@@ -307,38 +293,6 @@ tls_peek_byte(int fd, uint64_t deadline_ms, uint8_t *b)
 		if ((r = tls_poll(fd, POLLIN, deadline_ms)) != 0)
 			return r;
 	}
-}
-
-/*
- * The DER comes from the certificate's own SubjectPublicKeyInfo
- * structure, not from the key object: i2d_PUBKEY on a key goes through
- * OpenSSL 3's encoder lookup, which took 0.33-0.49 ms in a fresh
- * process here, on every client's connection; this takes some
- * microseconds, for the same bytes.
- */
-int
-tls_fingerprint(X509 *cert, char out[TLS_FP_LEN])
-{
-	unsigned char *der = NULL, md[EVP_MAX_MD_SIZE];
-	unsigned char b64[64];
-	unsigned int mdlen = 0;
-	X509_PUBKEY *spki;
-	int len, n;
-
-	if ((spki = X509_get_X509_PUBKEY(cert)) == NULL ||
-	    (len = i2d_X509_PUBKEY(spki, &der)) <= 0)
-		return -1;
-	n = EVP_Digest(der, (size_t)len, md, &mdlen, EVP_sha256(), NULL);
-	OPENSSL_free(der);
-	if (n != 1 || mdlen != 32)
-		return -1;
-	/* 32 bytes: 44 base64 characters, the last one padding. */
-	if (EVP_EncodeBlock(b64, md, (int)mdlen) != 44)
-		return -1;
-	memcpy(out, "SHA256:", 7);
-	memcpy(out + 7, b64, 43);
-	out[50] = '\0';
-	return 0;
 }
 
 void

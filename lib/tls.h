@@ -2,7 +2,8 @@
  * tls.h: what the daemon and the client share about their TLS 1.3
  * sessions (doc/PROTOCOL.md, "TLS"): the one set of protocol settings,
  * the handshake loop with a deadline, the exported per-session secret
- * and the second handshake keyed by it, and key fingerprints.
+ * and the second handshake keyed by it; and, from tls_crypto.h, key
+ * fingerprints and OpenSSL's error text.
  *
  * Used by: mftpd (pre-auth worker, serving process), mftp and the tests.
  * OpenSSL (libssl) does all the cryptography; nothing here is a cipher.
@@ -16,13 +17,12 @@
 #include <openssl/ssl.h>
 
 #include "mftp_limits.h"
+#include "tls_crypto.h"
 
 /* SSL_export_keying_material label of the per-session secret. */
 #define TLS_PSK_LABEL "EXPORTER-mftp-session-psk"
 /* The identity both ends name the external PSK by. */
 #define TLS_PSK_IDENTITY "mftp-session"
-/* "SHA256:" and 43 characters of unpadded base64, and a NUL. */
-#define TLS_FP_LEN 51
 
 /*
  * Set up libssl (its configuration file and providers) now.  Call it
@@ -90,13 +90,7 @@ int tls_connect(SSL *ssl, int fd, uint64_t deadline_ms, int *plain);
  */
 int tls_peek_byte(int fd, uint64_t deadline_ms, uint8_t *b);
 
-/* "SHA256:<base64>" of the certificate's SubjectPublicKeyInfo: 0 or -1. */
-int tls_fingerprint(X509 *cert, char out[TLS_FP_LEN]);
-
 /* "TLSv1.3 TLS_AES_128_GCM_SHA256 X25519" for ssl. */
 void tls_describe(SSL *ssl, char *out, size_t len);
-
-/* The reason of the oldest queued OpenSSL error (queue cleared). */
-const char *tls_error(void);
 
 #endif

@@ -22,7 +22,7 @@
 #include <openssl/x509v3.h>
 
 #include "hostkey.h"
-#include "tls.h"
+#include "tls_crypto.h"
 
 static FILE *
 hostkey_open(const char *path, int secret, char *err, size_t errlen)

@@ -35,7 +35,7 @@
 #include "log.h"
 #include "privsep_msg.h"
 #include "sandbox.h"
-#include "tls.h"
+#include "tls_crypto.h"
 #include "util.h"
 
 static void __attribute__((noreturn)) usage(void)
@@ -132,7 +132,7 @@ main(int argc, char *argv[])
 	if (a.check)
 		return check_pair(a.cert, a.file);
 
-	tls_init();
+	tls_init_crypto();
 	if ((key = hostkey_load_private(a.file, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
 	ctx = sign_ready(key);

@@ -6,7 +6,8 @@
 # takes it (its monitor starts no signer of its own) and, once it has
 # signed and ended, a new one replaces it; a reload replaces it (the key
 # may have changed); one that ends at its start is not restarted for a
-# while, and logins go on with the monitor's own signer meanwhile.
+# while, and logins go on with the monitor's own signer meanwhile.  It
+# links no libssl.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -33,6 +34,15 @@ expect_eq "$(stat -c %u "/proc/$s1/mem")" 0 "owner of /proc/$s1/mem"
 su -s /bin/sh -c "cat /proc/$s1/environ" "$PREAUTH_USER" >/dev/null 2>&1 &&
 	fail "the pre-auth user can read the spare's memory"
 ok "before any connection the master has a spare mftpd-sign $s1: the pre-auth user, not dumpable, Seccomp 2"
+# It holds the host key and signs digests: no TLS library in it (nor its
+# load, relocation and set-up at each start, one per connection).
+[ -r "/proc/$s1/maps" ] || fail "cannot read /proc/$s1/maps"
+if grep -q 'libssl' "/proc/$s1/maps"; then
+	fail "the spare $s1 has libssl mapped: $(grep -m 1 libssl "/proc/$s1/maps")"
+fi
+grep -q 'libcrypto' "/proc/$s1/maps" ||
+	fail "the spare $s1 has no libcrypto either: is this mftpd-sign?"
+ok "the spare $s1 maps libcrypto and no libssl"
 
 # --- a connection takes it: its monitor starts no signer of its own.
 spawn rawpeer_direct --hold 30 </dev/null >/dev/null
