@@ -6,9 +6,9 @@
  * compares the verdict's record with it; only a one-line answer comes
  * back.  So the database, with every user's hash, never enters the
  * monitor's memory, which becomes the user's serving process.  The
- * child is forked while the login is still under way and reads the
- * database then, so that a good verdict waits only for the comparison,
- * not for a fork and a read (about 0.4 ms of every login).  A helper
+ * child is forked while the login is still under way, so that a good
+ * verdict waits for the read and the comparison, not for a fork and the
+ * child's exit too.  A helper
  * that was subverted (it reads bytes from the pre-auth worker) can thus
  * not hand out another uid, another home, other quotas or other limits
  * (sessions, rate, allowed networks) than the administrator gave the
@@ -17,7 +17,6 @@
 #include <sys/types.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -118,76 +117,34 @@ monitor_check_user(struct userdb *db, const struct privsep_verdict *v)
 }
 
 /*
- * The database file as stat(2) sees it: a change of any of these since
- * the read means the read is stale.
- */
-struct monitor_check_stamp {
-	dev_t dev;
-	ino_t ino;
-	off_t size;
-	struct timespec mtime, ctime;
-};
-
-static void
-monitor_check_stamp(const char *path, struct monitor_check_stamp *s)
-{
-	struct stat st;
-
-	memset(s, 0, sizeof(*s));
-	if (stat(path, &st) == -1)
-		return;
-	s->dev = st.st_dev;
-	s->ino = st.st_ino;
-	s->size = st.st_size;
-	s->mtime = st.st_mtim;
-	s->ctime = st.st_ctim;
-}
-
-static int
-monitor_check_read(const char *path, struct userdb *db,
-    struct monitor_check_stamp *s, char *err, size_t errlen)
-{
-	/* Stamped first: a change during the read makes the next look
-	 * read it again, never take it for the one read. */
-	monitor_check_stamp(path, s);
-	return userdb_load(db, path, err, errlen) == 0;
-}
-
-/*
- * The child: read the database, wait for the verdict (or the channel's
- * end, or the deadline), answer "Y", or "N" and the reason, and exit.
- * The login may have taken a while (a password typed at a prompt): a
- * database that changed since the first read (a user locked, a quota
- * changed) is read again, so the verdict is checked against the
- * database as it is when the verdict comes.
+ * The child: wait for the verdict (or the channel's end, or the
+ * deadline), then read the database, as it is now, answer "Y", or "N"
+ * and the reason, and exit.  The read comes after the verdict: a login
+ * can take long (a password typed at a prompt), and a user locked or a
+ * quota changed meanwhile must count; and a connection that never logs
+ * in costs no read, nor a copy of the database held while it waits.
  */
 static void __attribute__((noreturn))
 monitor_check_child(const struct config *cfg, int fd, int timeout_ms)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	struct monitor_check_stamp then, now;
 	struct userdb db = { NULL, 0 };
 	struct privsep_verdict v;
 	char err[512], ans[sizeof(err) + 1];
 	const char *why;
-	int loaded, r;
 	ssize_t n;
+	int r;
 
-	loaded = monitor_check_read(
-	    cfg->users_file, &db, &then, err, sizeof(err));
 	while ((r = poll(&pfd, 1, timeout_ms)) == -1 && errno == EINTR)
 		;
 	/* MSG_TRUNC: a message of another size is no verdict. */
 	if (r != 1 ||
 	    (n = recv(fd, &v, sizeof(v), MSG_TRUNC)) != (ssize_t)sizeof(v))
 		_exit(1);
-	monitor_check_stamp(cfg->users_file, &now);
-	if (memcmp(&then, &now, sizeof(now)) != 0) {
-		userdb_free(&db);
-		loaded = monitor_check_read(
-		    cfg->users_file, &db, &then, err, sizeof(err));
-	}
-	why = loaded ? monitor_check_user(&db, &v) : err;
+	if (userdb_load(&db, cfg->users_file, err, sizeof(err)) == 0)
+		why = monitor_check_user(&db, &v);
+	else
+		why = err;
 	snprintf(ans, sizeof(ans), "%c%s", why == NULL ? 'Y' : 'N',
 	    why == NULL ? "" : why);
 	r = send(fd, ans, strlen(ans), MSG_NOSIGNAL) == -1;

@@ -14,11 +14,11 @@ struct config;
 struct privsep_verdict;
 
 /*
- * Fork the child that checks a good verdict: it reads the user database
- * now and waits, at most timeout_ms, for the verdict on *fd (the
- * monitor's end of their channel, set here).  It keeps no descriptor
- * but its end of that channel and the log's.  Returns its pid; it exits
- * after its one answer, or when *fd is closed.
+ * Fork the child that checks a good verdict, ahead of it: it waits, at
+ * most timeout_ms, for the verdict on *fd (the monitor's end of their
+ * channel, set here), then reads the user database.  It keeps no
+ * descriptor but its end of that channel and the log's.  Returns its
+ * pid; it exits after its one answer, or when *fd is closed.
  */
 pid_t monitor_check_start(const struct config *cfg, int timeout_ms, int *fd);
 

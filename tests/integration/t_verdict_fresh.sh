@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
 # t_verdict_fresh: the monitor's check of a good verdict
-# (privsep/monitor_check.c) is forked, and reads the user database,
-# while the login is under way; if the database changes before the
-# verdict comes, the check reads it again.  So an account locked while
-# its user is still typing the password is refused (logged, the client
-# told), although the password helper, started earlier, still had the
-# unlocked line.  The password comes from a FIFO the test writes only
-# after the lock, once the helper is under its seccomp list (it has read
-# the database) and the check waits for the verdict (it has read it).
-# A check killed in that wait gets the login refused.
+# (privsep/monitor_check.c) is forked while the login is under way, and
+# reads the user database only when the verdict comes.  So an account
+# locked while its user is still typing the password is refused (logged,
+# the client told), although the password helper, started earlier,
+# still had the unlocked line.  The password comes from a FIFO the test
+# writes only after the lock, once the helper is under its seccomp list
+# (it has read the database) and the check waits for the verdict.  A
+# check killed in that wait gets the login refused.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -40,10 +39,9 @@ helper() {
 	return 0
 }
 
-# Both have read the database: the helper is under its list (it reads
-# the database before its drop), the check waits in poll (7) or ppoll
-# (271) for the verdict.
-_both_read() {
+# Both wait for the login: the helper under its list (it reads the
+# database before its drop), the check in poll (7) or ppoll (271).
+_both_wait() {
 	local c h
 	c=$(checker)
 	h=$(helper)
@@ -65,8 +63,8 @@ login_midway() {
 	    "alice@$HOST" 3<"$T/pw" <<<"pwd" >"$T/c.out" 2>"$T/c.err" 9>&- &
 	cpid=$!
 	BG_PIDS+=("$cpid")
-	wait_for 10 _both_read ||
-		fail "the helper and the check did not both read the database"
+	wait_for 10 _both_wait ||
+		fail "the helper and the check do not both wait for the login"
 	"$@" || fail "$*"
 	printf '%s\n' "$pw" >&9
 	exec 9>&-
@@ -89,7 +87,7 @@ grep -Eq 'verdict for user=alice refused addr=.*: the account is locked' \
 	fail "the monitor's reason for the refusal: $(tail -5 "$DAEMON_LOG")"
 [ -z "$(serving_pids_of "$(user_uid alice)")" ] ||
 	fail "a serving process runs for the locked account"
-ok "an account locked during the login is refused by the check, which read the database again"
+ok "an account locked during the login is refused by the check, which reads the database at the verdict"
 
 # A check that is gone by the verdict (killed here) is no approval: the
 # login is refused, and nothing waits for it.
