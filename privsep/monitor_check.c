@@ -5,14 +5,13 @@
  * forked for the one check.  The child reads the user database and
  * compares the verdict's record with it; only a one-line answer comes
  * back.  So the database, with every user's hash, never enters the
- * monitor's memory, which becomes the user's serving process.  The
- * child is forked while the login is still under way, so that a good
- * verdict waits for the read and the comparison, not for a fork and the
- * child's exit too.  A helper
+ * monitor's memory, which becomes the user's serving process.  A helper
  * that was subverted (it reads bytes from the pre-auth worker) can thus
  * not hand out another uid, another home, other quotas or other limits
  * (sessions, rate, allowed networks) than the administrator gave the
- * user it names.
+ * user it names.  The child is forked while the login is still under
+ * way, so that a good verdict waits for the read and the comparison,
+ * not for a fork and the child's exit too.
  */
 #include <sys/types.h>
 #include <sys/pidfd.h>
