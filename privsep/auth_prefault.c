@@ -43,10 +43,6 @@
 
 #include "auth_prefault.h"
 
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
-
 /* The thread is the only user of its stack: a few frames, no more. */
 #define AUTH_PREFAULT_STACK (64u * 1024)
 

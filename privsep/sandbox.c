@@ -47,13 +47,6 @@
 #define SOL_TLS 282
 #endif
 
-/* Linux 5.14's; older headers lack the name, the kernel then EINVAL. */
-#ifdef MADV_POPULATE_WRITE
-#define SANDBOX_MADV_POPULATE_WRITE MADV_POPULATE_WRITE
-#else
-#define SANDBOX_MADV_POPULATE_WRITE 23
-#endif
-
 #define SANDBOX_N(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The filters of the master's children, as the master compiled them. */
@@ -230,7 +223,7 @@ sandbox_auth(void)
 {
 	struct scmp_arg_cmp huge = SCMP_A2(SCMP_CMP_EQ, MADV_HUGEPAGE);
 	struct scmp_arg_cmp populate = SCMP_A2(
-	    SCMP_CMP_EQ, SANDBOX_MADV_POPULATE_WRITE);
+	    SCMP_CMP_EQ, MADV_POPULATE_WRITE);
 	scmp_filter_ctx ctx = sandbox_new();
 	int r;
 

@@ -286,6 +286,18 @@ wait_serving_pid() {
 	SERVING_PID=$(serving_pid_of "$1")
 }
 
+# helper_of EXE: the first process running EXE under a session.
+helper_of() {
+	local s p
+	for s in $(sessions); do
+		for p in $(children_of "$s"); do
+			[ "$(readlink "/proc/$p/exe")" = "$(realpath "$1")" ] &&
+				echo "$p" && return 0
+		done
+	done
+	return 0
+}
+
 # preauth_pids: the master's grandchildren that run mftpd as the pre-auth
 # user (the auth helper, another program, may run as that user too).
 preauth_pids() {

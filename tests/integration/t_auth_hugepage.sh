@@ -28,16 +28,21 @@ traced() { # USER PASSWORD OUT: the verdict; the helper's madvise calls in OUT
 		awk '{ print $2 }'
 }
 
-# hugepage_advised OUT: a madvise(ADDR, LEN >= 16 MiB, MADV_HUGEPAGE) = 0
-# with ADDR on a 2 MiB boundary (the kernel gives huge pages only to the
-# aligned 2 MiB stretches of a region).
-hugepage_advised() {
-	local addr
-	addr=$(awk '/madvise\(.*MADV_HUGEPAGE\) += 0/ {
+# advised OUT: "TID ADDR" of the first madvise(ADDR, LEN >= 16 MiB,
+# MADV_HUGEPAGE) = 0 in the trace, and the task that made it.
+advised() {
+	awk '/madvise\(.*MADV_HUGEPAGE\) += 0/ {
 		a = $0; sub(/^[^(]*\(/, "", a); sub(/,.*/, "", a)
 		n = $0; sub(/^[^,]*, */, "", n); sub(/,.*/, "", n)
-		if (n + 0 >= 16 * 1024 * 1024) { print a; exit }
-	}' "$1")
+		if (n + 0 >= 16 * 1024 * 1024) { print $1, a; exit }
+	}' "$1"
+}
+
+# hugepage_advised OUT: that region starts on a 2 MiB boundary (the
+# kernel gives huge pages only to the aligned 2 MiB stretches of it).
+hugepage_advised() {
+	local tid addr
+	read -r tid addr <<<"$(advised "$1")"
 	[ -n "$addr" ] && [ $((addr % 0x200000)) = 0 ]
 }
 
@@ -46,15 +51,12 @@ hugepage_advised() {
 # privsep/auth_prefault.c): madvise(ADDR, LEN, MADV_POPULATE_WRITE) = 0,
 # from a task other than the one that advised MADV_HUGEPAGE.
 prefaulted() {
-	awk '/madvise\(.*MADV_HUGEPAGE\) += 0/ && !hp {
-		a = $0; sub(/^[^(]*\(/, "", a); sub(/,.*/, "", a)
-		hp = a; htid = $1
-	}
-	hp && /madvise\(.*MADV_POPULATE_WRITE\) += 0/ {
-		a = $0; sub(/^[^(]*\(/, "", a); sub(/,.*/, "", a)
-		if (a == hp && $1 != htid) found = 1
-	}
-	END { exit !found }' "$1"
+	local tid addr
+	read -r tid addr <<<"$(advised "$1")"
+	[ -n "$addr" ] && awk -v a="$addr" -v t="$tid" '
+	    $1 != t && index($0, "madvise(" a ",") &&
+	    /MADV_POPULATE_WRITE\) += 0/ { found = 1 }
+	    END { exit !found }' "$1"
 }
 
 v=$(traced alice "$pw" "$T/good.trace")

@@ -181,18 +181,6 @@ for call in kill ptrace; do
 	ok "pre-auth worker: $call of mftpd-auth $helper ends it with SIGSYS, and the monitor says so"
 done
 
-# helper_of EXE: the first process running EXE under a session.
-helper_of() {
-	local s p
-	for s in $(sessions); do
-		for p in $(children_of "$s"); do
-			[ "$(readlink "/proc/$p/exe")" = "$(realpath "$1")" ] &&
-				echo "$p" && return 0
-		done
-	done
-	return 0
-}
-
 _has_helper() {
 	[ -n "$(helper_of "$1")" ]
 }

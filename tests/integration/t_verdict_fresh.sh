@@ -29,22 +29,12 @@ checker() {
 	return 0
 }
 
-helper() {
-	local s p
-	for s in $(sessions); do
-		for p in $(children_of "$s"); do
-			_runs "$p" "$MFTPD_AUTH" && echo "$p" && return 0
-		done
-	done
-	return 0
-}
-
 # Both wait for the login: the helper under its list (it reads the
 # database before its drop), the check in poll (7) or ppoll (271).
 _both_wait() {
 	local c h
 	c=$(checker)
-	h=$(helper)
+	h=$(helper_of "$MFTPD_AUTH")
 	[ -n "$c" ] && [ -n "$h" ] &&
 		[ "$(proc_status "$h" Seccomp 2>/dev/null)" = 2 ] &&
 		read -r nr _ <"/proc/$c/syscall" 2>/dev/null &&
