@@ -358,10 +358,19 @@ ok "two nodes racing for one quota: $won won, the limit held," \
     "accounting == recount"
 
 # ----------------------------- a node killed in the middle of a download
+_last_client= # a failure here is not about an earlier client run
 find "$home_a" -mindepth 1 -delete
 "$FTPUSER_QUOTA" -c "$CONF" --recount alice >/dev/null || fail "recount"
-BIG=$((40 * MiB))
+# The kill must come while the node still has part of the file to send.
+# A stopped client does not stop the node at once: the socket buffers
+# on both sides of haproxy (up to tcp_rmem's and tcp_wmem's largest,
+# twice) can hold the rest of a file that is too small, and then the
+# get ends well and only the goodbye finds the node gone.
 CUT=$((8 * MiB))
+read -r _ _ rmem_max </proc/sys/net/ipv4/tcp_rmem
+read -r _ _ wmem_max </proc/sys/net/ipv4/tcp_wmem
+BIG=$((CUT + 2 * (rmem_max + wmem_max) + 16 * MiB))
+((BIG <= 256 * MiB)) || BIG=$((256 * MiB))
 head -c "$BIG" /dev/urandom >"$home_a/big" || fail "cannot make big"
 chown "$uid_a:$(user_gid alice)" "$home_a/big"
 "$FTPUSER_QUOTA" -c "$CONF" --recount alice >/dev/null || fail "recount"
@@ -387,16 +396,27 @@ else
 	victim=$DAEMON2_PID other_log=$DAEMON_LOG
 	DAEMON2_PID=
 fi
+# What the serving process has written so far, TLS records and all:
+# under the file's size, its end has not left the node.
+sp=$(serving_on "$victim")
+[ -n "$sp" ] || fail "no serving process on the node $victim"
+sent=$(sed -n 's/^wchar: //p' "/proc/$sp/io")
+((sent < BIG)) ||
+	fail "the node had sent all $BIG bytes before the kill ($sent written)"
 tree="$victim $(descendants_of "$victim")"
 # shellcheck disable=SC2086
 kill -KILL $tree
 for p in $tree; do
 	wait_for 10 _not_running "$p" || fail "node process $p outlived SIGKILL"
 done
-note "killed the node $victim at $(fsize "$W/got.part") bytes"
+note "killed the node $victim at $(fsize "$W/got.part") bytes" \
+    "received, $sent written by it"
 kill -CONT "$CPID"
 RC=0
 wait_pid "$CPID" 120 || RC=$?
+_last_client="alice from 127.0.0.20 via haproxy, get with --retry 3"
+OUT=$(cat "$T/retry.out") ERR=$(cat "$T/retry.err")
+[ "$RC" = 0 ] || { echo "--- haproxy log:"; tail -n 30 "$HAPROXY_LOG"; } >&2
 expect_rc 0 "the download with --retry after its node died"
 expect_contains "$(cat "$T/retry.err")" "reconnecting to resume (1 of 3)" \
     "what the client says"
