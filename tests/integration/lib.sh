@@ -230,6 +230,24 @@ proc_status() {
 	return 1
 }
 
+# expect_unsent PID SIZE WHAT: the sender PID (the serving process of
+# a get, the client of a put) has written fewer than SIZE bytes in all
+# (/proc/PID/io wchar, TLS records and log lines included), so its
+# transfer of SIZE bytes cannot have ended: a kill now cuts it.  A
+# stopped receiver does not stop the sender at once; socket buffers can
+# hold the rest of a file that is too small for the test.
+expect_unsent() {
+	local k v sent=
+	while read -r k v; do
+		[ "$k" = "wchar:" ] && sent=$v
+	done <"/proc/$1/io"
+	[ -n "$sent" ] || fail "$3: no wchar for pid $1"
+	((sent < $2)) ||
+		fail "$3: the sender had written $sent bytes before the kill," \
+		    "the whole file ($2); the test needs a larger one"
+	UNSENT_WROTE=$sent
+}
+
 proc_uid() { # PID: the real uid
 	local a
 	a=$(proc_status "$1" Uid) || return 1

@@ -361,10 +361,9 @@ ok "two nodes racing for one quota: $won won, the limit held," \
 _last_client= # a failure here is not about an earlier client run
 find "$home_a" -mindepth 1 -delete
 "$FTPUSER_QUOTA" -c "$CONF" --recount alice >/dev/null || fail "recount"
-# The kill must come while the node still has part of the file to send.
-# A stopped client does not stop the node at once: the socket buffers
-# on both sides of haproxy (up to tcp_rmem's and tcp_wmem's largest,
-# twice) can hold the rest of a file that is too small, and then the
+# The kill must come while the node still has part of the file to send
+# (expect_unsent).  The socket buffers on both sides of haproxy hold up
+# to tcp_rmem's and tcp_wmem's largest, twice: with a file too small the
 # get ends well and only the goodbye finds the node gone.
 CUT=$((8 * MiB))
 read -r _ _ rmem_max </proc/sys/net/ipv4/tcp_rmem
@@ -396,13 +395,9 @@ else
 	victim=$DAEMON2_PID other_log=$DAEMON_LOG
 	DAEMON2_PID=
 fi
-# What the serving process has written so far, TLS records and all:
-# under the file's size, its end has not left the node.
 sp=$(serving_on "$victim")
 [ -n "$sp" ] || fail "no serving process on the node $victim"
-sent=$(sed -n 's/^wchar: //p' "/proc/$sp/io")
-((sent < BIG)) ||
-	fail "the node had sent all $BIG bytes before the kill ($sent written)"
+expect_unsent "$sp" "$BIG" "the node's serving process"
 tree="$victim $(descendants_of "$victim")"
 # shellcheck disable=SC2086
 kill -KILL $tree
@@ -410,7 +405,7 @@ for p in $tree; do
 	wait_for 10 _not_running "$p" || fail "node process $p outlived SIGKILL"
 done
 note "killed the node $victim at $(fsize "$W/got.part") bytes" \
-    "received, $sent written by it"
+    "received, $UNSENT_WROTE written by it"
 kill -CONT "$CPID"
 RC=0
 wait_pid "$CPID" 120 || RC=$?

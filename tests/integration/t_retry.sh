@@ -53,11 +53,18 @@ run_slices() {
 	return 1
 }
 
-# kill_serving: SIGKILL alice's serving process, then let the client go.
+# kill_serving get|put: SIGKILL alice's serving process while the
+# sender (it for a get, the client for a put) still has part of the file
+# to send, then let the client go.
 kill_serving() {
 	local sp
 	sp=$(serving_pid_of "$uid")
 	[ -n "$sp" ] || fail "no serving process"
+	if [ "$1" = get ]; then
+		expect_unsent "$sp" "$((BIG_MB * 1048576))" "the serving process"
+	else
+		expect_unsent "$CPID" "$((BIG_MB * 1048576))" "the client"
+	fi
 	kill -KILL "$sp"
 	wait_for 10 _not_running "$sp" || fail "the serving process outlived SIGKILL"
 	kill -CONT "$CPID"
@@ -77,7 +84,7 @@ last_offset() { # OP PATH: the offset of the server's last transfer of it
 slow_client "get big $W/got
 pwd" --retry 2
 run_slices "$W/got.part" "$CUT" || fail "the get did not reach $CUT bytes"
-kill_serving
+kill_serving get
 expect_rc 0 "the get with --retry whose server was killed"
 expect_contains "$ERR" "reconnecting to resume (1 of 2)" "what mftp says"
 expect_same_file "$W/got" "$W/big" "the resumed download"
@@ -94,7 +101,7 @@ ok "a get cut by a killed server resumes with --retry (at $off)"
 slow_client "reput $W/big up" -o Retry=1
 run_slices "$home/.up.mftp-part" "$CUT" ||
 	fail "the put did not reach $CUT bytes"
-kill_serving
+kill_serving put
 expect_rc 0 "the reput with -o Retry=1 whose server was killed"
 expect_contains "$ERR" "reconnecting to resume (1 of 1)" "what mftp says"
 expect_same_file "$home/up" "$W/big" "the resumed upload"
@@ -108,7 +115,7 @@ ok "a reput cut by a killed server resumes with -o Retry=1 (at $off)"
 rm -f "$W/got" "$W/got.part"
 slow_client "get big $W/got"
 run_slices "$W/got.part" "$CUT" || fail "the get did not reach $CUT bytes"
-kill_serving
+kill_serving get
 expect_rc 3 "a get without --retry whose server was killed"
 expect_not_contains "$ERR" "reconnecting" "mftp without --retry"
 rm -f "$W/got" "$W/got.part"
@@ -118,6 +125,7 @@ run_slices "$W/got.part" "$CUT" || fail "the get did not reach $CUT bytes"
 # it), so no reconnect can succeed.
 sp=$(serving_pid_of "$uid")
 [ -n "$sp" ] || fail "no serving process"
+expect_unsent "$sp" "$((BIG_MB * 1048576))" "the serving process"
 kill -KILL "$DAEMON_PID"
 wait "$DAEMON_PID" 2>/dev/null
 DAEMON_PID=
