@@ -14,14 +14,17 @@ CLIENT_TIMEOUT=120
 W=$T/work
 
 pw=$(rand_pw)
-add_user alice "$pw"
+# The user's rate limit (ftpuser-add --rate) makes the transfers last
+# long enough to be caught in mid-transfer however fast the machine is;
+# the first eighth of a second's worth goes at once (the bucket's burst).
+add_user alice "$pw" --rate 256M
 uid=$(user_uid alice)
 home=$(user_home alice)
 start_daemon
 
 mkdir "$home/d"
-# Large enough that a transfer is still going when ^C comes (about a
-# second at loopback speed); zeros, so that making them costs nothing.
+# Large enough that a transfer is still going when ^C comes (two
+# seconds at the rate limit); zeros, so that making them costs nothing.
 head -c $((512 * 1048576)) /dev/zero >"$home/d/big"
 chown -R "$uid:$(user_gid alice)" "$home/d"
 quota_reset alice 2>/dev/null || true

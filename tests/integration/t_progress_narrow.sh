@@ -8,12 +8,15 @@
 
 command -v tmux >/dev/null || fail "tmux is needed (scripts/deps.sh)"
 pw=$(rand_pw)
-add_user alice "$pw"
+# The user's rate limit (ftpuser-add --rate) makes the transfers last
+# long enough to be caught in mid-transfer however fast the machine is;
+# the first eighth of a second's worth goes at once (the bucket's burst).
+add_user alice "$pw" --rate 256M
 uid=$(user_uid alice)
 home=$(user_home alice)
 start_daemon
-name=a-very-long-file-name-for-the-narrow-terminal-test.iso
-# Large enough to be caught in mid-transfer (zeros cost nothing to make).
+name='a-very-long-file-name-for-the-narrow-terminal-test.iso'
+# Large (zeros cost nothing to make): at 256 MiB/s, two seconds.
 head -c $((512 * 1048576)) /dev/zero >"$home/$name"
 chown "$uid:$(user_gid alice)" "$home/$name"
 printf '%s\n' "$pw" >"$T/pw"

@@ -13,7 +13,10 @@
 
 W=$T/work
 pw=$(rand_pw)
-add_user alice "$pw"
+# The user's rate limit (ftpuser-add --rate) makes the transfers last
+# long enough to be caught in mid-transfer however fast the machine is;
+# the first eighth of a second's worth goes at once (the bucket's burst).
+add_user alice "$pw" --rate 256M
 uid=$(user_uid alice)
 gid=$(user_gid alice)
 home=$(user_home alice)
