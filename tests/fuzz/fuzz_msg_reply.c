@@ -7,8 +7,9 @@
  * Properties: a reply that decodes encodes back to the same frame; what
  * the client then reads of it holds: every string is a C string within
  * its limit, every DIRENTS name is one (the client makes local file
- * names of them), the hash is empty or whole; a failed decode leaves
- * nothing allocated (LeakSanitizer) and the message zeroed.
+ * names of them), the hash is empty or whole (XXH3-128's 16 bytes or
+ * SHA-256's 32); a failed decode leaves nothing allocated
+ * (LeakSanitizer) and the message zeroed.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,8 @@ fuzz_check_reply(const struct msg *m)
 	size_t i;
 
 	FUZZ_CHECK(msg_name(m->type) != NULL);
-	FUZZ_CHECK(m->hash_len == 0 || m->hash_len == MFTP_HASH_LEN);
+	FUZZ_CHECK(m->hash_len == 0 || m->hash_len == MFTP_HASH_XXH128_LEN ||
+	    m->hash_len == MFTP_HASH_LEN);
 	if (m->text != NULL)
 		FUZZ_CHECK(strlen(m->text) <= MFTP_TEXT_MAX);
 	if (m->path != NULL)

@@ -172,6 +172,8 @@ gen_requests(struct buf *session)
 	memset(m.hash, 0xab, sizeof(m.hash));
 	m.hash_len = MFTP_HASH_LEN;
 	gen_msg("DATA_END", &m, session);
+	m.hash_len = MFTP_HASH_XXH128_LEN;
+	gen_msg("DATA_END-xxh128", &m, NULL);
 	m.hash_len = 0;
 	gen_msg("DATA_END-nohash", &m, NULL);
 }
@@ -226,6 +228,8 @@ gen_replies(struct buf *session)
 	memset(m.hash, 0x5a, sizeof(m.hash));
 	m.hash_len = MFTP_HASH_LEN;
 	gen_msg("HASH_OK", &m, session);
+	m.hash_len = MFTP_HASH_XXH128_LEN;
+	gen_msg("HASH_OK-xxh128", &m, NULL);
 	m = gen_new(MFTP_MSG_QUOTA_OK);
 	m.quota.bytes_used = 123456;
 	m.quota.bytes_limit = 1 << 30;
