@@ -18,6 +18,8 @@
 #define MFTP_USER_MAX 32   /* a user name */
 /* A password: libxcrypt hashes at most CRYPT_MAX_PASSPHRASE_SIZE - 1. */
 #define MFTP_SECRET_MAX 511
+/* A password hash: libxcrypt's output is at most CRYPT_OUTPUT_SIZE - 1. */
+#define MFTP_CRYPT_MAX 383
 #define MFTP_TEXT_MAX 1024	/* error messages, software names */
 #define MFTP_HASH_LEN 32	/* the longest checksum: SHA-256 */
 #define MFTP_HASH_XXH128_LEN 16 /* XXH3-128 */

@@ -111,6 +111,9 @@ main(int argc, char *argv[])
 			fatalx("allow-list of %s is too long", u->name);
 		memcpy(v.psk, psk, sizeof(v.psk));
 		v.features = features;
+		/* crypt(3) made it, so it fits; the check compares it. */
+		if (strlcpy(v.hash, u->hash, sizeof(v.hash)) >= sizeof(v.hash))
+			fatalx("password hash of %s is too long", u->name);
 	}
 	explicit_bzero(psk, sizeof(psk));
 	/* The monitor learns first; then the worker may answer the client. */

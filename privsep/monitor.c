@@ -365,13 +365,19 @@ monitor_run(const struct monitor_args *a)
 	 * else is an administrator's mistake the user is told about, by
 	 * the worker, inside the first TLS session.
 	 */
-	if (monitor_check_verdict(check_fd, &v, 5000, why, sizeof(why)) != 0) {
+	refusal = (uint32_t)monitor_check_verdict(
+	    check_fd, &v, 5000, why, sizeof(why));
+	/* Only the check had a use for it: not carried into the session. */
+	explicit_bzero(v.hash, sizeof(v.hash));
+	if (refusal != 0) {
 		log_warnx("verdict for user=%s refused addr=%s: %s", v.name,
 		    a->peer, why);
-		(void)monitor_release_worker(a, ctl[1], alive[0],
-		    MFTP_ST_INTERNAL,
-		    "your account cannot be served now; "
-		    "please tell the administrator");
+		(void)monitor_release_worker(a, ctl[1], alive[0], refusal,
+		    refusal == MFTP_ST_PERM ?
+			"your password was changed while you logged in; "
+			"log in again with the new one" :
+			"your account cannot be served now; "
+			"please tell the administrator");
 		cleanup_exit(1);
 	}
 	if ((home = drop_open_root(v.home)) == -1 || fstat(home, &st) == -1 ||

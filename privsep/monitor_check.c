@@ -90,12 +90,18 @@ monitor_wait_exit(pid_t *pid, int timeout_ms)
 	return -1;
 }
 
-/* The reason the verdict disagrees with the database, or NULL. */
+/*
+ * The reason the verdict disagrees with the database, or NULL; *kind is
+ * the answer's first letter: 'N', or 'P' when only the password hash
+ * differs.
+ */
 static const char *
-monitor_check_user(struct userdb *db, const struct privsep_verdict *v)
+monitor_check_user(
+    struct userdb *db, const struct privsep_verdict *v, char *kind)
 {
 	struct user *u;
 
+	*kind = 'N';
 	if ((u = userdb_find(db, v->name)) == NULL)
 		return "the user is not in the user database";
 	if (u->hash[0] == '!')
@@ -112,6 +118,15 @@ monitor_check_user(struct userdb *db, const struct privsep_verdict *v)
 		return "the limits differ from the user database";
 	if (v->uid == 0 || v->gid == 0)
 		return "root is never a session's identity";
+	/*
+	 * The helper read the database at its start, before the login:
+	 * a password changed since (the leaked one replaced) must not
+	 * let the old one in.
+	 */
+	if (strcmp(u->hash, v->hash) != 0) {
+		*kind = 'P';
+		return "the password hash differs from the user database";
+	}
 	return NULL;
 }
 
@@ -129,7 +144,7 @@ monitor_check_child(const struct config *cfg, int fd, int timeout_ms)
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	struct userdb db = { NULL, 0 };
 	struct privsep_verdict v;
-	char err[512], ans[sizeof(err) + 1];
+	char err[512], ans[sizeof(err) + 1], kind = 'N';
 	const char *why;
 	ssize_t n;
 	int r;
@@ -141,10 +156,10 @@ monitor_check_child(const struct config *cfg, int fd, int timeout_ms)
 	    (n = recv(fd, &v, sizeof(v), MSG_TRUNC)) != (ssize_t)sizeof(v))
 		_exit(1);
 	if (userdb_load(&db, cfg->users_file, err, sizeof(err)) == 0)
-		why = monitor_check_user(&db, &v);
+		why = monitor_check_user(&db, &v, &kind);
 	else
 		why = err;
-	snprintf(ans, sizeof(ans), "%c%s", why == NULL ? 'Y' : 'N',
+	snprintf(ans, sizeof(ans), "%c%s", why == NULL ? 'Y' : kind,
 	    why == NULL ? "" : why);
 	r = send(fd, ans, strlen(ans), MSG_NOSIGNAL) == -1;
 	explicit_bzero(&v, sizeof(v));
@@ -197,10 +212,11 @@ monitor_check_verdict(int fd, const struct privsep_verdict *v, int timeout_ms,
 	explicit_bzero(&copy, sizeof(copy));
 	if (n >= 1 && ans[0] == 'Y')
 		return 0;
-	if (n > 1 && ans[0] == 'N') {
+	if (n > 1 && (ans[0] == 'N' || ans[0] == 'P')) {
 		ans[n] = '\0';
 		snprintf(why, whylen, "%s", ans + 1);
-	} else
-		snprintf(why, whylen, "the check did not finish");
-	return -1;
+		return ans[0] == 'P' ? MFTP_ST_PERM : MFTP_ST_INTERNAL;
+	}
+	snprintf(why, whylen, "the check did not finish");
+	return MFTP_ST_INTERNAL;
 }

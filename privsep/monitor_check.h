@@ -25,8 +25,11 @@ pid_t monitor_check_start(const struct config *cfg, int timeout_ms, int *fd);
 /*
  * Hand v (without its secret) to the child behind fd.  0 when the
  * verdict names a user that the user database has, unlocked, with the
- * same uid, gid, home, quotas and limits, and neither uid nor gid 0;
- * else -1 with the reason in why.  Bounded by timeout_ms.
+ * same uid, gid, home, quotas, limits and password hash, and neither
+ * uid nor gid 0; else the status to refuse the login with, the reason
+ * in why: MFTP_ST_PERM when only the password hash differs (changed
+ * while the login waited: the user logs in again), MFTP_ST_INTERNAL for
+ * the rest.  Bounded by timeout_ms.
  */
 int monitor_check_verdict(int fd, const struct privsep_verdict *v,
     int timeout_ms, char *why, size_t whylen);

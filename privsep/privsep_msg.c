@@ -127,7 +127,8 @@ privsep_put_user(struct buf *b, const struct privsep_verdict *v)
 	    (r = buf_put_u64(b, v->rate)) != 0 ||
 	    (r = buf_put_cstring(b, v->allow)) != 0 ||
 	    (r = buf_put(b, v->psk, MFTP_PSK_LEN)) != 0 ||
-	    (r = buf_put_u64(b, v->features)) != 0)
+	    (r = buf_put_u64(b, v->features)) != 0 ||
+	    (r = buf_put_cstring(b, v->hash)) != 0)
 		return r;
 	return 0;
 }
@@ -190,13 +191,16 @@ privsep_recv_failed(int fd, int timeout_ms)
 	return r;
 }
 
-/* Copy a decoded string into a fixed field; ERR_TOO_LONG if it can't. */
+/*
+ * Copy a decoded string into a fixed field; ERR_TOO_LONG if it can't.
+ * The decoded copy is wiped: one of them is a password hash.
+ */
 static int
 privsep_copy(char *dst, size_t dstlen, char *src)
 {
 	size_t n = strlcpy(dst, src, dstlen);
 
-	free(src);
+	freezero(src, n + 1);
 	return n >= dstlen ? ERR_TOO_LONG : 0;
 }
 
@@ -204,7 +208,7 @@ int
 privsep_recv_verdict(int fd, int timeout_ms, struct privsep_verdict *v)
 {
 	struct buf *b;
-	char *name = NULL, *home = NULL, *allow = NULL;
+	char *name = NULL, *home = NULL, *allow = NULL, *hash = NULL;
 	uint32_t uid, gid;
 	uint8_t ok;
 	int r;
@@ -226,7 +230,8 @@ privsep_recv_verdict(int fd, int timeout_ms, struct privsep_verdict *v)
 		    (r = buf_get_cstring(b, &allow, MFTP_ALLOW_TEXT_MAX)) !=
 			0 ||
 		    (r = buf_get(b, v->psk, MFTP_PSK_LEN)) != 0 ||
-		    (r = buf_get_u64(b, &v->features)) != 0)
+		    (r = buf_get_u64(b, &v->features)) != 0 ||
+		    (r = buf_get_cstring(b, &hash, MFTP_CRYPT_MAX)) != 0)
 			goto out;
 		/* Root is never a session's identity. */
 		if (uid == 0 || gid == 0 || home[0] != '/' ||
@@ -244,6 +249,9 @@ privsep_recv_verdict(int fd, int timeout_ms, struct privsep_verdict *v)
 		if (r == 0)
 			r = privsep_copy(v->allow, sizeof(v->allow), allow);
 		allow = NULL;
+		if (r == 0)
+			r = privsep_copy(v->hash, sizeof(v->hash), hash);
+		hash = NULL;
 		if (r != 0)
 			goto out;
 	}
@@ -255,6 +263,8 @@ out:
 	free(name);
 	free(home);
 	free(allow);
+	if (hash != NULL)
+		freezero(hash, strlen(hash));
 	buf_free(b);
 	if (r != 0)
 		explicit_bzero(v, sizeof(*v));

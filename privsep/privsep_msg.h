@@ -36,8 +36,9 @@
 #define PRIVSEP_SIGN_REQUEST 5
 #define PRIVSEP_SIGNATURE 6
 
-#define PRIVSEP_MSG_MAX \
-	(MFTP_PATH_MAX + MFTP_SECRET_MAX + MFTP_ALLOW_TEXT_MAX + 256)
+#define PRIVSEP_MSG_MAX                                          \
+	(MFTP_PATH_MAX + MFTP_SECRET_MAX + MFTP_ALLOW_TEXT_MAX + \
+	    MFTP_CRYPT_MAX + 256)
 
 struct privsep_verdict {
 	int ok;
@@ -55,6 +56,13 @@ struct privsep_verdict {
 	uint8_t psk[MFTP_PSK_LEN];
 	/* The feature bits HELLO_OK granted (MFTP_FEAT_*). */
 	uint64_t features;
+	/*
+	 * The password hash the helper checked, from its read of the
+	 * database at its start: the monitor's check compares it with the
+	 * database's line at the verdict (a password changed meanwhile),
+	 * and the monitor wipes it after that check.
+	 */
+	char hash[MFTP_CRYPT_MAX + 1];
 };
 
 /*

@@ -284,6 +284,8 @@ gen_privsep(void)
 	strlcpy(v.allow, "127.0.0.2,2001:db8::/32", sizeof(v.allow));
 	memcpy(v.psk, psk, sizeof(v.psk));
 	v.features = 1;
+	strlcpy(v.hash, "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317f",
+	    sizeof(v.hash));
 	if (privsep_send_verdict(sv[0], &v) == -1)
 		gen_die("verdict");
 	gen_packet(sv, "verdict-ok");

@@ -5,7 +5,7 @@
  * test's auth_helper); never installed.  It takes the request from the
  * pre-auth worker like mftpd-auth, then answers "ok" with whatever record
  * the file USERS_FILE.forge says (one line: name uid gid home bytes
- * files), as a helper taken over by an attacker could.  The monitor must
+ * files hash), as a helper taken over by an attacker could.  The monitor must
  * refuse every record the user database does not have.
  *
  *   fakeauth [-e] [-t seconds] -- users-file uid gid
@@ -23,7 +23,7 @@ int
 main(int argc, char *argv[])
 {
 	struct privsep_verdict v;
-	char path[4200], home[4200], name[64], *user, *secret;
+	char path[4200], home[4200], name[64], hash[400], *user, *secret;
 	unsigned long uid, gid;
 	unsigned long long bytes, files;
 	FILE *f;
@@ -32,8 +32,8 @@ main(int argc, char *argv[])
 		return 2;
 	snprintf(path, sizeof(path), "%s.forge", argv[argc - 3]);
 	if ((f = fopen(path, "r")) == NULL ||
-	    fscanf(f, "%63s %lu %lu %4199s %llu %llu", name, &uid, &gid, home,
-		&bytes, &files) != 6)
+	    fscanf(f, "%63s %lu %lu %4199s %llu %llu %399s", name, &uid, &gid,
+		home, &bytes, &files, hash) != 7)
 		return 3;
 	fclose(f);
 	memset(&v, 0, sizeof(v));
@@ -47,5 +47,6 @@ main(int argc, char *argv[])
 	strlcpy(v.home, home, sizeof(v.home));
 	v.quota_bytes = bytes;
 	v.quota_files = files;
+	strlcpy(v.hash, hash, sizeof(v.hash));
 	return privsep_send_verdict(STDOUT_FILENO, &v) == 0 ? 0 : 5;
 }

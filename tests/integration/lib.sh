@@ -248,6 +248,14 @@ expect_unsent() {
 	UNSENT_WROTE=$sent
 }
 
+# mem_count PID HEX [--reverse]: how many times the bytes HEX appear in
+# the readable memory of PID (memscan.py); the test fails if it cannot
+# read it.
+mem_count() {
+	python3 "$(dirname "${BASH_SOURCE[0]}")/memscan.py" "$@" ||
+		fail "the memory scan of $1 failed"
+}
+
 proc_uid() { # PID: the real uid
 	local a
 	a=$(proc_status "$1" Uid) || return 1

@@ -25,30 +25,8 @@ priv=$(openssl pkey -in "$key" -text -noout |
 priv=${priv: -64}
 [ "${#priv}" = 64 ] || fail "cannot read the private scalar of $key"
 
-cat >"$T/memscan.py" <<'EOF'
-# memscan.py PID HEX: how many times the bytes (or their reverse, as a
-# little-endian BIGNUM stores them) appear in the process's memory.
-import re, sys
-pid, needle = sys.argv[1], bytes.fromhex(sys.argv[2])
-needles = (needle, needle[::-1])
-found = 0
-with open("/proc/%s/maps" % pid) as maps, open("/proc/%s/mem" % pid, "rb", 0) as mem:
-    for line in maps:
-        f = line.split()
-        if "r" not in f[1] or (len(f) > 5 and f[5] in ("[vvar]", "[vsyscall]")):
-            continue
-        lo, hi = (int(x, 16) for x in f[0].split("-"))
-        try:
-            mem.seek(lo)
-            data = mem.read(hi - lo)
-        except OSError:
-            continue
-        for n in needles:
-            found += data.count(n)
-print(found)
-EOF
-memscan() { # PID: occurrences of the key's scalar
-	python3 "$T/memscan.py" "$1" "$priv" || fail "memscan of $1 failed"
+memscan() { # PID: occurrences of the key's scalar (a BIGNUM: reversed)
+	mem_count "$1" "$priv" --reverse
 }
 
 # The search finds the key where it is: in mftpd-sign waiting for its

@@ -7,7 +7,9 @@
 # still had the unlocked line.  The password comes from a FIFO the test
 # writes only after the lock, once the helper is under its seccomp list
 # (it has read the database) and the check waits for the verdict.  A
-# check killed in that wait gets the login refused.
+# password changed the same way is refused too: the check compares the
+# hash the helper used (and the serving process is not left holding
+# it).  A check killed in that wait gets the login refused.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -79,6 +81,49 @@ grep -Eq 'verdict for user=alice refused addr=.*: the account is locked' \
 	fail "a serving process runs for the locked account"
 ok "an account locked during the login is refused by the check, which reads the database at the verdict"
 
+# A password changed while the login waits (the leaked one replaced,
+# the account locked and unlocked): the helper, started earlier, still
+# had the old hash and accepts the old password; the check compares
+# the hash the helper used with the database's now, and refuses.
+"$top_builddir/ftpuser-mod" -c "$CONF" --unlock alice >/dev/null ||
+	fail "ftpuser-mod --unlock alice"
+newpw=$(rand_pw)
+change_password() {
+	"$top_builddir/ftpuser-mod" -c "$CONF" --password-stdin alice \
+	    <<<"$newpw" >/dev/null
+}
+login_midway change_password
+expect_ne "$RC" 0 "a login with the password changed midway"
+expect_contains "$ERR" "password was changed" \
+    "what the client of a changed password is told"
+grep -Eq 'verdict for user=alice refused addr=.*: the password hash differs from the user database' \
+    "$DAEMON_LOG" ||
+	fail "the monitor's reason for the refusal: $(tail -5 "$DAEMON_LOG")"
+[ -z "$(serving_pids_of "$(user_uid alice)")" ] ||
+	fail "a serving process runs with the old password"
+pw=$newpw
+# The hash passes through the monitor to the check: the scan finds it
+# in the helper (which holds the database), and must not find it in the
+# serving process the monitor becomes.
+hash_hex=$(awk -F: '$1 == "alice" { printf "%s", $2 }' "$USERS" | od -An -v -tx1 |
+	tr -d ' \n')
+[ -n "$hash_hex" ] || fail "no hash for alice in $USERS"
+scan_helper() {
+	in_helper=$(mem_count "$(helper_of "$MFTPD_AUTH")" "$hash_hex")
+}
+login_midway scan_helper
+expect_eq "$RC" 0 "a login with the new password ($ERR)"
+[ "$in_helper" -ge 1 ] ||
+	fail "the scan did not find the hash in the helper ($in_helper)"
+session_open alice "$pw"
+session_send pwd
+wait_serving_pid "$(user_uid alice)"
+expect_eq "$(mem_count "$SERVING_PID" "$hash_hex")" 0 \
+    "alice's password hash in her serving process"
+session_close 20
+ok "a password changed during the login: the old one is refused by the" \
+    "check; the hash it compared is not left in the serving process"
+
 # A check that is gone by the verdict (killed here) is no approval: the
 # login is refused, and nothing waits for it.
 kill_checker() {
@@ -87,8 +132,6 @@ kill_checker() {
 	[ -n "$c" ] || return 1
 	kill -KILL "$c"
 }
-"$top_builddir/ftpuser-mod" -c "$CONF" --unlock alice >/dev/null ||
-	fail "ftpuser-mod --unlock alice"
 login_midway kill_checker
 expect_ne "$RC" 0 "a login whose check was killed"
 expect_contains "$ERR" "your account cannot be served now" \

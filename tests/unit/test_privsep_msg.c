@@ -27,6 +27,9 @@ static int sv[2];
 static const uint8_t test_psk[MFTP_PSK_LEN] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
 	11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28,
 	29, 30, 31, 32 };
+/* A yescrypt string, as the user database holds one. */
+static const char test_hash[] =
+    "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7";
 
 static int
 pair_up(void **state)
@@ -74,6 +77,7 @@ verdict_ok(const char *name, uint32_t uid, uint32_t gid, const char *home)
 	assert_int_equal(buf_put_cstring(b, "127.0.0.2"), 0);
 	assert_int_equal(buf_put(b, test_psk, MFTP_PSK_LEN), 0);
 	assert_int_equal(buf_put_u64(b, 0), 0);
+	assert_int_equal(buf_put_cstring(b, test_hash), 0);
 	return b;
 }
 
@@ -123,6 +127,7 @@ test_verdict_round_trip(void **state)
 	strlcpy(v.allow, "10.0.0.0/8,2001:db8::/32", sizeof(v.allow));
 	memcpy(v.psk, test_psk, MFTP_PSK_LEN);
 	v.features = 3;
+	strlcpy(v.hash, test_hash, sizeof(v.hash));
 	assert_int_equal(privsep_send_verdict(sv[0], &v), 0);
 	assert_int_equal(privsep_recv_verdict(sv[1], 1000, &got), 0);
 	assert_int_equal(got.ok, 1);
@@ -137,6 +142,7 @@ test_verdict_round_trip(void **state)
 	assert_string_equal(got.allow, "10.0.0.0/8,2001:db8::/32");
 	assert_memory_equal(got.psk, test_psk, MFTP_PSK_LEN);
 	assert_true(got.features == 3);
+	assert_string_equal(got.hash, test_hash);
 
 	memset(&v, 0, sizeof(v));
 	assert_int_equal(privsep_send_verdict(sv[0], &v), 0);
@@ -185,6 +191,32 @@ test_verdict_deviations(void **state)
 	assert_int_equal(privsep_recv_verdict(sv[1], 1000, &got), ERR_VALUE);
 	send_buf(verdict_ok("alice", 61000, 61000, "h"));
 	assert_int_equal(privsep_recv_verdict(sv[1], 1000, &got), ERR_VALUE);
+	assert_int_equal(got.ok, 0);
+
+	/* A password hash longer than any crypt(3) string. */
+	{
+		char longhash[MFTP_CRYPT_MAX + 2];
+
+		memset(longhash, 'x', sizeof(longhash) - 1);
+		longhash[sizeof(longhash) - 1] = '\0';
+		b = buf_new(PRIVSEP_MSG_MAX);
+		assert_int_equal(buf_put_u8(b, PRIVSEP_VERDICT), 0);
+		assert_int_equal(buf_put_u8(b, 1), 0);
+		assert_int_equal(buf_put_cstring(b, "alice"), 0);
+		assert_int_equal(buf_put_u32(b, 61000), 0);
+		assert_int_equal(buf_put_u32(b, 61000), 0);
+		assert_int_equal(buf_put_cstring(b, "/h"), 0);
+		assert_int_equal(buf_put_u64(b, 0), 0);
+		assert_int_equal(buf_put_u64(b, 0), 0);
+		assert_int_equal(buf_put_u32(b, 0), 0);
+		assert_int_equal(buf_put_u64(b, 0), 0);
+		assert_int_equal(buf_put_cstring(b, ""), 0);
+		assert_int_equal(buf_put(b, test_psk, MFTP_PSK_LEN), 0);
+		assert_int_equal(buf_put_u64(b, 0), 0);
+		assert_int_equal(buf_put_cstring(b, longhash), 0);
+	}
+	send_buf(b);
+	assert_int_equal(privsep_recv_verdict(sv[1], 1000, &got), ERR_TOO_LONG);
 	assert_int_equal(got.ok, 0);
 
 	/* A NUL inside the name. */
