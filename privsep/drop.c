@@ -48,15 +48,28 @@ drop_ids(uid_t uid, gid_t gid, void (*spawn)(void *), void *arg)
 	uid_t ru, eu, su;
 	gid_t rg, eg, sg;
 	struct rlimit rl = { 0, 0 };
+	pid_t parent = getppid();
+	int pdeath = 0;
 
 	if (uid == 0 || gid == 0)
 		fatalx("refusing to run a session as root");
+	if (prctl(PR_GET_PDEATHSIG, &pdeath) == -1)
+		fatal("prctl(PR_GET_PDEATHSIG)");
 	if (setgroups(0, NULL) == -1)
 		fatal("setgroups");
 	if (setresgid(gid, gid, gid) == -1)
 		fatal("setresgid %lu", (unsigned long)gid);
 	if (setresuid(uid, uid, uid) == -1)
 		fatal("setresuid %lu", (unsigned long)uid);
+	/*
+	 * The kernel clears the parent-death signal when the ids change:
+	 * a process made to die with its parent (the pre-auth worker, the
+	 * helpers) asks again, and goes now if the parent died while it
+	 * was not armed.
+	 */
+	if (pdeath != 0 &&
+	    (prctl(PR_SET_PDEATHSIG, pdeath) == -1 || getppid() != parent))
+		_exit(1);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("prctl(PR_SET_NO_NEW_PRIVS)");
 	/* Now prove it. */

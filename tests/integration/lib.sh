@@ -169,6 +169,12 @@ _not_running() {
 	! kill -0 "$1" 2>/dev/null
 }
 
+# _ended PID: not running, or a zombie (an orphan's new parent may never
+# reap it).
+_ended() {
+	_not_running "$1" || { _proc_stat "$1" && [ "$_st_state" = Z ]; }
+}
+
 # ------------------------------------------------------------ processes
 
 # _proc_stat PID: set _st_state and _st_ppid (no fork: read builtins).

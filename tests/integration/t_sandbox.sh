@@ -50,10 +50,6 @@ _sandboxed() {
 }
 
 # _ended PID: gone, or dead and not yet reaped by its parent.
-_ended() {
-	_not_running "$1" || { _proc_stat "$1" && [ "$_st_state" = Z ]; }
-}
-
 # forbidden PID CALL: make the process call CALL (a C expression gdb
 # evaluates in it); the process must be dead afterwards.
 forbidden() {
