@@ -359,6 +359,28 @@ write_pid_file(const char *path)
 		fatal("pid file %s", path);
 }
 
+/*
+ * In the foreground without -e (the systemd unit), standard output and
+ * error are the journal's streams, which it credits to this root
+ * process.  Once started nothing is written there (the log goes to
+ * syslog), and no child, the unprivileged ones included, may keep them
+ * to write lines the journal would take for the master's: they become
+ * /dev/null, as daemon(3) makes them.
+ */
+static void
+mftpd_null_stdio(void)
+{
+	int fd, i;
+
+	if ((fd = open("/dev/null", O_RDWR)) == -1)
+		fatal("/dev/null");
+	for (i = STDIN_FILENO; i <= STDERR_FILENO; i++)
+		if (dup2(fd, i) == -1)
+			fatal("dup2 /dev/null");
+	if (fd > STDERR_FILENO)
+		close(fd);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -467,6 +489,8 @@ main(int argc, char *argv[])
 	write_pid_file(cfg.pid_file);
 	/* Started: from now on the log alone, as a daemon's. */
 	log_fatal_stderr(0);
+	if (foreground && !to_stderr)
+		mftpd_null_stdio();
 	log_info("mftpd %s started", PACKAGE_VERSION);
 	mftpd_log_ktls();
 	/*

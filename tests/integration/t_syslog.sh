@@ -49,6 +49,26 @@ BG_PIDS+=("$(cat "$T/syslogd.pid")")
 _wait_daemon_up || fail "mftpd did not start in the namespace: $(cat "$DAEMON_LOG")"
 pin_host_key
 
+# Started in the foreground without -e (as the systemd unit runs it):
+# its standard output and error were the journal's streams, which its
+# children, the unprivileged ones too, must not keep.  Once started it
+# holds /dev/null there, as a daemon(3)'s, and so does a session.
+stdio_of() { # PID: where its descriptors 0, 1 and 2 point
+	local i
+	for i in 0 1 2; do
+		readlink "/proc/$1/fd/$i" || echo "(none)"
+	done | tr '\n' ' '
+}
+nulls='/dev/null /dev/null /dev/null '
+expect_eq "$(stdio_of "$DAEMON_PID")" "$nulls" "the master's descriptors 0-2"
+session_open alice "$pw"
+session_send pwd
+wait_serving_pid "$(user_uid alice)"
+expect_eq "$(stdio_of "$SERVING_PID")" "$nulls" \
+    "the serving process's descriptors 0-2"
+session_close 20
+ok "a daemon in the foreground and its sessions keep no standard stream"
+
 head -c 300000 /dev/urandom >"$T/f"
 run_client alice "$pw" <<<"put $T/f f"
 expect_rc 0 "a put"
