@@ -50,6 +50,8 @@ static pid_t monitor_worker = -1;
 static pid_t monitor_helper = -1;
 static pid_t monitor_signer = -1;
 static pid_t monitor_checker = -1;
+/* The monitor's own pid: its forks inherit the pids above, not the duty. */
+static pid_t monitor_self = -1;
 static const char *monitor_peer = "?";
 
 /*
@@ -96,14 +98,21 @@ monitor_finish(pid_t *pid, int timeout_ms)
 		monitor_check_death(pid, status);
 }
 
-/* fatal() in the monitor must not leave a worker or helper behind. */
+/*
+ * fatal() in the monitor must not leave a worker or helper behind.  A
+ * fork of it (the verdict's check, the worker) kills nothing: the pids
+ * it inherited are its siblings', and one reaped meanwhile may name an
+ * unrelated process by now.
+ */
 void
 cleanup_exit(int status)
 {
-	monitor_reap(&monitor_helper);
-	monitor_reap(&monitor_signer);
-	monitor_reap(&monitor_checker);
-	monitor_reap(&monitor_worker);
+	if (getpid() == monitor_self) {
+		monitor_reap(&monitor_helper);
+		monitor_reap(&monitor_signer);
+		monitor_reap(&monitor_checker);
+		monitor_reap(&monitor_worker);
+	}
 	_exit(status);
 }
 
@@ -299,6 +308,7 @@ monitor_run(const struct monitor_args *a)
 	int slot, check_fd = -1;
 
 	monitor_peer = a->peer;
+	monitor_self = getpid();
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, wh) == -1 ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) == -1)
 		fatal("socketpair");
