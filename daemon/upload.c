@@ -177,6 +177,14 @@ upload_open(struct session *s, struct upload *p)
 		}
 		if ((r = upload_lock(p, &st)) == -1)
 			return -1;
+		/*
+		 * Its size once locked: the last holder may have written
+		 * its last chunk after the fstat above.
+		 */
+		if (r == 1 && fstat(p->fd, &st) == -1) {
+			upload_fail_errno(p, errno, p->part);
+			return -1;
+		}
 		if (r == 1) {
 			p->written = (uint64_t)st.st_size;
 			return 0;
