@@ -17,6 +17,7 @@
 
 #include "human.h"
 #include "progress.h"
+#include "progress_fit.h"
 #include "termsafe.h"
 #include "util.h"
 
@@ -102,118 +103,6 @@ progress_columns(void)
 		return ws.ws_col < PROGRESS_LINE / 2 ? ws.ws_col :
 						       PROGRESS_LINE / 2;
 	return 80;
-}
-
-/* One character of a name: where it is, its bytes, its columns. */
-struct progress_char {
-	size_t off;
-	size_t len;
-	int w;
-};
-
-/*
- * Split name into characters (control characters and bytes that are
- * not characters count as one column, shown as '?'); the count.
- */
-static size_t
-progress_chars(const char *name, struct progress_char *v, size_t max)
-{
-	const char *s = name;
-	mbstate_t ps;
-	size_t n, k = 0;
-	wchar_t wc;
-	int w;
-
-	memset(&ps, 0, sizeof(ps));
-	while (*s != '\0' && k < max) {
-		n = mbrtowc(&wc, s, strlen(s), &ps);
-		if (n == (size_t)-1 || n == (size_t)-2) {
-			memset(&ps, 0, sizeof(ps));
-			wc = L'?';
-			n = 1;
-		}
-		if ((w = wcwidth(wc)) < 0 || wc == L'?') {
-			/* Shown as '?': one byte, one column. */
-			v[k].off = (size_t)(s - name);
-			v[k].len = 0;
-			v[k++].w = 1;
-			s += n;
-			continue;
-		}
-		v[k].off = (size_t)(s - name);
-		v[k].len = n;
-		v[k++].w = w;
-		s += n;
-	}
-	return k;
-}
-
-static size_t
-progress_put(
-    const char *name, const struct progress_char *c, char *out, size_t o)
-{
-	if (c->len == 0)
-		out[o++] = '?';
-	else {
-		memcpy(out + o, name + c->off, c->len);
-		o += c->len;
-	}
-	return o;
-}
-
-/*
- * The columns name needs, whole; the characters are left in v (n).
- */
-static int
-progress_width(const struct progress_char *v, size_t n)
-{
-	size_t i;
-	int w = 0;
-
-	for (i = 0; i < n; i++)
-		w += v[i].w;
-	return w;
-}
-
-/*
- * name in at most cols columns: whole if it fits, else its start and
- * its end with "..." between (the end holds the extension, the start
- * what tells files apart), or only its start below 5 columns.  out has
- * outlen bytes; the columns used.
- */
-static int
-progress_fit(const char *name, int cols, char *out, size_t outlen)
-{
-	struct progress_char v[PROGRESS_LINE / 2];
-	size_t n, i, j, o = 0;
-	int head, tail, used = 0, tused = 0;
-
-	n = progress_chars(name, v, sizeof(v) / sizeof(v[0]));
-	if (progress_width(v, n) <= cols || cols < 5) {
-		for (i = 0; i < n && used + v[i].w <= cols &&
-		     o + v[i].len + 2 < outlen;
-		     i++) {
-			o = progress_put(name, &v[i], out, o);
-			used += v[i].w;
-		}
-		out[o] = '\0';
-		return used;
-	}
-	head = (cols - 3 + 1) / 2;
-	tail = cols - 3 - head;
-	/* The tail's first character: as many from the end as fit. */
-	for (j = n; j > 0 && tused + v[j - 1].w <= tail; j--)
-		tused += v[j - 1].w;
-	for (i = 0; i < j && used + v[i].w <= head; i++) {
-		o = progress_put(name, &v[i], out, o);
-		used += v[i].w;
-	}
-	memcpy(out + o, "...", 3);
-	o += 3;
-	for (; j < n; j++)
-		o = progress_put(name, &v[j], out, o);
-	out[o] = '\0';
-	return used + 3 + tused;
 }
 
 static void
