@@ -25,6 +25,7 @@
 #include "log.h"
 #include "proto.h"
 #include "rpc.h"
+#include "termsafe.h"
 #include "util.h"
 #include "words.h"
 
@@ -224,7 +225,12 @@ cmd_fail(struct cmd_ctx *ctx, const char *fmt, ...)
 		fatalx("out of memory formatting a string");
 	va_end(ap);
 	free(ctx->reason);
-	ctx->reason = s;
+	/*
+	 * Made safe here, once for every caller: a reason may name a
+	 * server's file (a local path made of it, a .part) as it came.
+	 */
+	ctx->reason = termsafe_str(s);
+	free(s);
 	return -1;
 }
 
@@ -249,11 +255,17 @@ cmd_rpc_fail(struct cmd_ctx *ctx, const char *path)
 void
 cmd_vnote(const char *fmt, va_list ap)
 {
+	char *s, *safe;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		fatalx("out of memory formatting a string");
+	/* A note may name a server's file, as cmd_fail's reasons do. */
+	safe = termsafe_str(s);
+	free(s);
 	/* What was printed to stdout comes first, as the user saw it. */
 	fflush(stdout);
-	fputs("mftp: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "mftp: %s\n", safe);
+	free(safe);
 }
 
 void
