@@ -173,12 +173,23 @@ static void
 proxywait_real(const struct proxyproto *pp, const struct sockaddr_storage *bal,
     struct sockaddr_storage *real)
 {
+	static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		0xff, 0xff };
+
 	memset(real, 0, sizeof(*real));
-	if (pp->family == AF_INET) {
+	/*
+	 * An IPv4-mapped IPv6 address (a balancer on a dual-stack socket
+	 * sends one) is the IPv4 client it maps: one client, one key for
+	 * the per-address limit and one form in the log.
+	 */
+	if (pp->family == AF_INET ||
+	    (pp->family == AF_INET6 &&
+		memcmp(pp->src, v4mapped, sizeof(v4mapped)) == 0)) {
 		struct sockaddr_in *sin = (void *)real;
 
 		sin->sin_family = AF_INET;
-		memcpy(&sin->sin_addr, pp->src, 4);
+		memcpy(&sin->sin_addr,
+		    pp->family == AF_INET ? pp->src : pp->src + 12, 4);
 		sin->sin_port = htons(pp->src_port);
 	} else if (pp->family == AF_INET6) {
 		struct sockaddr_in6 *sin6 = (void *)real;

@@ -186,8 +186,9 @@ ok "logins land on both nodes, which log the client's address"
 
 # --------------------------------------- the per-IP limit, real address
 # Two sessions from 192.0.2.7 held on node 1 (the limit), both sent by
-# the balancer: a third from 192.0.2.7 is refused, one from 192.0.2.8 is
-# not, though all four come from 127.0.0.1.
+# the balancer: a third from 192.0.2.7 is refused, as IPv4 and as an
+# IPv4-mapped IPv6 address, one from 192.0.2.8 is not, though all come
+# from 127.0.0.1.
 held=()
 for p in 40001 40002; do
 	{
@@ -211,6 +212,18 @@ expect_contains "$(cat "$T/raw.out")" "too many sessions from your address" \
 expect_match "$(cat "$DAEMON_LOG")" \
     'refused addr=192\.0\.2\.7 port 40003: 2 sessions from it already' \
     "the refusal's line"
+# The same client as an IPv4-mapped IPv6 address (a balancer on a
+# dual-stack socket sends it so) is the same address.
+{
+	hex_bytes $'PROXY TCP6 ::ffff:192.0.2.7 ::ffff:127.0.0.2 40005 2121\r\n'
+	echo
+} | raw 127.0.0.1 127.0.0.2 --expect-close 5 >"$T/raw.out" ||
+	fail "the mapped third session from 192.0.2.7 was not closed"
+expect_contains "$(cat "$T/raw.out")" "too many sessions from your address" \
+    "the third session, its address IPv4-mapped"
+expect_match "$(cat "$DAEMON_LOG")" \
+    'refused addr=192\.0\.2\.7 port 40005: 2 sessions from it already' \
+    "the mapped address's refusal, logged as IPv4"
 {
 	v2 192.0.2.8 40004
 	printf '\n@sleep 500\n@shut\n'
