@@ -9,6 +9,8 @@
 
 #include <crypt.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <readpassphrase.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -412,35 +414,133 @@ admin_valid_home(const char *path)
 	return 1;
 }
 
+/*
+ * Whether names looked up in the directory fd (path, for the message)
+ * are root's to choose: see admin_check_parents.  name is the one looked
+ * up next, checked when others may write to the directory.
+ */
+static int
+admin_dir_safe(int fd, const char *path, const char *name)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == -1)
+		return -1;
+	if (st.st_uid == 0 && (st.st_mode & 022) == 0)
+		return 0;
+	if (st.st_uid == 0 && (st.st_mode & S_ISVTX) != 0 &&
+	    (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ?
+		    errno == ENOENT :
+		    st.st_uid == 0))
+		return 0;
+	admin_warnx("%s is not root's alone: a user could swap the names in "
+		    "it; nothing is made or changed under it",
+	    path);
+	errno = EPERM;
+	return -1;
+}
+
+/*
+ * Walk path from "/", each directory checked (admin_dir_safe) before a
+ * name is looked up in it; missing ones are made (root's, 0755) when
+ * make is set.  Returns a descriptor of path's parent, with path's last
+ * component in last; or -1 with errno (ENOENT: a missing directory on
+ * the way when make is not set).
+ */
+static int
+admin_walk_parents(const char *path, int make, char last[NAME_MAX + 1])
+{
+	size_t size = strlen(path) + 2, clen;
+	char *dir = xcalloc(1, size), name[NAME_MAX + 1];
+	const char *comp = path, *rest;
+	int fd, nfd, saved;
+
+	strlcpy(dir, "/", size);
+	if ((fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		goto fail;
+	for (;;) {
+		while (*comp == '/')
+			comp++;
+		clen = strcspn(comp, "/");
+		if (clen == 0 || clen > NAME_MAX) {
+			errno = clen == 0 ? EINVAL : ENAMETOOLONG;
+			goto fail;
+		}
+		memcpy(name, comp, clen);
+		name[clen] = '\0';
+		for (rest = comp + clen; *rest == '/'; rest++)
+			;
+		/* The parent of the last name is looked in too. */
+		if (admin_dir_safe(fd, dir, name) == -1)
+			goto fail;
+		if (*rest == '\0') {
+			memcpy(last, name, clen + 1);
+			free(dir);
+			return fd;
+		}
+		if ((make && mkdirat(fd, name, 0755) == -1 &&
+			errno != EEXIST) ||
+		    (nfd = openat(
+			 fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+			goto fail;
+		close(fd);
+		fd = nfd;
+		if (strcmp(dir, "/") != 0)
+			strlcat(dir, "/", size);
+		strlcat(dir, name, size);
+		comp = rest;
+	}
+fail:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	free(dir);
+	errno = saved;
+	return -1;
+}
+
+int
+admin_check_parents(const char *path)
+{
+	char last[NAME_MAX + 1];
+	int fd;
+
+	if ((fd = admin_walk_parents(path, 0, last)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	close(fd);
+	return 0;
+}
+
 int
 admin_mkdirs(const char *path, mode_t mode)
 {
 	struct stat st;
-	char *copy, *p;
-	int rc = -1, saved;
+	char last[NAME_MAX + 1];
+	int fd, dfd, rc = -1, saved;
 
-	if (stat(path, &st) == 0) {
-		if (S_ISDIR(st.st_mode))
-			return 0;
-		errno = ENOTDIR;
+	if ((fd = admin_walk_parents(path, 1, last)) == -1)
 		return -1;
-	}
-	copy = xstrdup(path);
-	for (p = copy + 1; (p = strchr(p, '/')) != NULL; p++) {
-		*p = '\0';
-		if (mkdir(copy, 0755) == -1 && errno != EEXIST)
-			goto out;
-		*p = '/';
-	}
-	if (mkdir(copy, mode) == -1)
+	if (mkdirat(fd, last, mode) == -1) {
+		/* One that is there already: a directory, as before. */
+		if (errno == EEXIST && fstatat(fd, last, &st, 0) == 0) {
+			if (S_ISDIR(st.st_mode))
+				rc = 0;
+			else
+				errno = ENOTDIR;
+		}
 		goto out;
-	/* The exact mode whatever the umask. */
-	if (chmod(copy, mode) == -1)
+	}
+	/* The exact mode whatever the umask, on what was just made. */
+	if ((dfd = openat(fd, last,
+		 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
 		goto out;
-	rc = 0;
+	rc = fchmod(dfd, mode);
+	saved = errno;
+	close(dfd);
+	errno = saved;
 out:
 	saved = errno;
-	free(copy);
+	close(fd);
 	errno = saved;
 	return rc;
 }

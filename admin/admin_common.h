@@ -140,8 +140,20 @@ int admin_valid_home(const char *path);
 /*
  * Create path and its missing parents, owned by root: parents 0755, path
  * itself mode.  0 if it exists (as a directory) or was made, -1 with errno.
+ * Every directory on the way must be root's alone (admin_check_parents):
+ * else -1 with EPERM, and the reason already said.
  */
 int admin_mkdirs(const char *path, mode_t mode);
+
+/*
+ * Whether root may work at path: each directory it looks a name up in,
+ * from "/" to path's own parent, is root's, and no one else may write to
+ * it, or (as /tmp) only with the sticky bit and the name in it root's.
+ * Else a user could swap a name on the way for a link (a home put under
+ * a user's directory).  0, or -1 (EPERM) with the reason said on stderr;
+ * a missing directory on the way is no error (it would be root's).
+ */
+int admin_check_parents(const char *path);
 
 /* Exit 1 with a clear message unless running as root. */
 void admin_require_root(void);

@@ -71,7 +71,8 @@ make_home(const char *home, uid_t uid, gid_t gid, struct add_undo *undo)
 {
 	int fd;
 
-	if (mkdir(home, 0700) == -1)
+	/* Nowhere a user could swap a name on the way (said why). */
+	if (admin_check_parents(home) == -1 || mkdir(home, 0700) == -1)
 		admin_err("cannot create %s", home);
 	undo->home = xstrdup(home);
 	/* Through a descriptor of the directory just made, never a name

@@ -115,6 +115,9 @@ prepare_home(const char *home, uid_t uid, gid_t gid)
 	struct stat st;
 	int fd;
 
+	/* Nowhere a user could swap a name on the way (said why). */
+	if (admin_check_parents(home) == -1)
+		admin_err("cannot use %s as a home", home);
 	if (lstat(home, &st) == 0) {
 		if (!S_ISDIR(st.st_mode) || st.st_uid != uid)
 			admin_errx("home %s exists and is not a directory "

@@ -190,6 +190,24 @@ mod --home "$T/home/alice" alice
 expect_eq "$RC" 0 "ftpuser-mod --home back to the old home ($ERR)"
 ok "--home makes a missing home and refuses someone else's"
 
+# A home under a directory a user owns: that user could swap the names
+# on the way (here a link planted to a directory of root's), so root
+# makes nothing there and follows nothing.
+mkdir -p "$T/userland/acme" "$T/rootonly"
+chown "$uid_a" "$T/userland/acme"
+ln -s "$T/rootonly" "$T/userland/acme/drop"
+before=$(db_sum)
+mod --home "$T/userland/acme/drop/bot" alice
+expect_eq "$RC" 1 "ftpuser-mod --home under a user's directory ($ERR)"
+expect_contains "$ERR" "$T/userland/acme is not root's alone" \
+    "why a home under a user's directory is refused"
+[ ! -e "$T/rootonly/bot" ] || fail "root made a home through the user's link"
+expect_eq "$(db_sum)" "$before" "the users file after a refused --home"
+mod --home "$T/userland/acme/home" alice
+expect_eq "$RC" 1 "ftpuser-mod --home in a user's directory ($ERR)"
+[ ! -e "$T/userland/acme/home" ] || fail "root made a home in the user's directory"
+ok "--home under a directory a user may change is refused"
+
 # -------------------------------------------------------------- the lock
 # A POSIX record lock on users.lock conflicts with the tools' OFD lock.
 if command -v python3 >/dev/null 2>&1; then
