@@ -499,6 +499,19 @@ fail:
 	return -1;
 }
 
+void
+admin_write_db(const struct userdb *db, const char *path)
+{
+	int r;
+
+	if ((r = userdb_write(db, path)) == -1)
+		admin_err("cannot write %s", path);
+	if (r == 1)
+		admin_warn("%s is written, but its directory could not be "
+			   "synced: a crash could still undo the change",
+		    path);
+}
+
 int
 admin_check_parents(const char *path)
 {

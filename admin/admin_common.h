@@ -132,6 +132,14 @@ char *admin_hash_password(const char *password);
 const struct user *admin_find_uid(const struct userdb *db, uid_t uid);
 
 /*
+ * Write the user database (userdb_write); a write that changed nothing
+ * ends the tool.  One whose file is in place but whose directory could
+ * not be synced is a warning: the change holds, and what follows from
+ * it (ending sessions, no undo) must still happen.
+ */
+void admin_write_db(const struct userdb *db, const char *path);
+
+/*
  * Nonzero if path can be a home: absolute, no ':' or control characters,
  * no "." or ".." components, not "/".
  */

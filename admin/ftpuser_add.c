@@ -279,8 +279,7 @@ main(int argc, char *argv[])
 	u.allow = xstrdup("");
 	admin_limits_apply(&o.limits, &u);
 	userdb_add(&db, &u);
-	if (userdb_write(&db, conf.users_file) == -1)
-		admin_err("cannot write %s", conf.users_file);
+	admin_write_db(&db, conf.users_file);
 	/* Committed: from here on nothing is undone. */
 	admin_on_failure(NULL, NULL);
 

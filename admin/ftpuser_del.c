@@ -194,8 +194,7 @@ main(int argc, char *argv[])
 		    (unsigned long)uid, conf.quota_dir, ADMIN_RETIRED_FILE);
 	if (userdb_remove(&db, name) == -1)
 		admin_errx("no such user '%s'", name);
-	if (userdb_write(&db, conf.users_file) == -1)
-		admin_err("cannot write %s", conf.users_file);
+	admin_write_db(&db, conf.users_file);
 	/* Committed: the user can no longer log in. */
 	close(lockfd);
 	userdb_free(&db);

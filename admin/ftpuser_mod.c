@@ -221,8 +221,7 @@ main(int argc, char *argv[])
 	uid = u->uid;
 	old_home = xstrdup(u->home);
 	already = apply(u, &o, hash);
-	if (userdb_write(&db, conf.users_file) == -1)
-		admin_err("cannot write %s", conf.users_file);
+	admin_write_db(&db, conf.users_file);
 	close(lockfd);
 
 	if (already)

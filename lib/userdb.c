@@ -696,8 +696,12 @@ userdb_write(const struct userdb *db, const char *path)
 	freezero(buf, bufsz);
 	freezero(line, linesz);
 	free(tmp);
-	/* The new file is in place; make its name durable too. */
-	return userdb_sync_dir(path);
+	/*
+	 * The new file is in place: whatever comes now, the change was
+	 * made (a caller must not undo, nor skip what follows from it).
+	 * Its name is made durable too, if the directory can be synced.
+	 */
+	return userdb_sync_dir(path) == -1 ? 1 : 0;
 fail:
 	saved = errno;
 	if (fd != -1)
