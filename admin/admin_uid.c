@@ -228,17 +228,25 @@ admin_uid_system(const struct config *c, uid_t uid, char *buf, size_t buflen)
 int
 admin_retire_uid(const struct config *c, uid_t uid, const char *home)
 {
-	char *path, *line;
+	char *path, *line, lastc = '\n';
+	struct stat st;
 	int fd, len, rc = -1, saved;
 
 	if (admin_mkdirs(c->quota_dir, 0700) == -1)
 		return -1;
 	xasprintf(&path, "%s/%s", c->quota_dir, ADMIN_RETIRED_FILE);
-	len = xasprintf(&line, "%lu:%s\n", (unsigned long)uid, home);
-	/* One short append, synced: a crash leaves at most a cut line,
-	 * which readers skip. */
+	/*
+	 * One short append, synced: a crash (or a full disk) leaves at most
+	 * a cut line, which readers skip.  It is ended first, so that it
+	 * does not swallow this record.
+	 */
 	fd = open(
-	    path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	    path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd != -1 && fstat(fd, &st) == 0 && st.st_size > 0 &&
+	    pread(fd, &lastc, 1, st.st_size - 1) != 1)
+		lastc = '\n';
+	len = xasprintf(&line, "%s%lu:%s\n", lastc == '\n' ? "" : "\n",
+	    (unsigned long)uid, home);
 	if (fd != -1 && write(fd, line, (size_t)len) == len && fsync(fd) == 0)
 		rc = 0;
 	saved = errno;

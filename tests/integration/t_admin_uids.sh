@@ -2,7 +2,8 @@
 # t_admin_uids: a uid is not given to a new user while it still owns
 # files.  After ftpuser-del bob (home kept), ftpuser-add carol does not get
 # bob's uid, nor the uid of a removed user whose kept home is outside the
-# homes' base, nor a uid owning any file under the base; once those files
+# homes' base (a line of the retired list cut short before it does not
+# hide it), nor a uid owning any file under the base; once those files
 # are gone the uid is free again.  ftpuser-add --uid of a system account
 # (below uid_min, or in /etc/passwd) or of a uid that still owns a removed
 # user's files fails and says why, unless --force is given.
@@ -47,6 +48,19 @@ for u in "$uid_b" "$uid_c" "$uid_d"; do
 	expect_ne "$uid_e" "$u" "erin's uid"
 done
 ok "a kept home outside the base keeps its uid too"
+
+# A line cut short (a crash, a full disk mid-append) does not swallow
+# the next record: it is ended before the next one is written.
+printf '61999:/cut-sh' >>"$T/quota/.retired-uids"
+add ida --home "$T/elsewhere-ida"
+expect_eq "$RC" 0 "ftpuser-add ida --home ($ERR)"
+uid_i=$(user_uid ida)
+tool "$FTPUSER_DEL" ida
+expect_eq "$RC" 0 "ftpuser-del ida ($ERR)"
+add jo
+expect_eq "$RC" 0 "ftpuser-add jo ($ERR)"
+expect_ne "$(user_uid jo)" "$uid_i" "jo's uid, after a cut line"
+ok "a cut line in the retired list does not free the next record's uid"
 
 # Any file under the base owned by a uid of the range holds that uid.
 next=$((uid_e + 1))
