@@ -81,6 +81,13 @@ spare_signer_take(struct spare_signer *s, const char *addr)
 
 	if (s->pid <= 0)
 		return -1;
+	/*
+	 * Past its time unused it has less than a login's time left (it
+	 * waits login_timeout + SPARE_SIGNER_TTL in all): the connection's
+	 * monitor starts a signer of its own, and this one ends by itself.
+	 */
+	if (mono_ms() - s->started_ms > (uint64_t)SPARE_SIGNER_TTL * 1000)
+		return -1;
 	i = s->next++ % SPARE_SIGNER_HANDED;
 	/* Remembered for the log, should its sandbox kill it. */
 	s->handed[i].pid = s->pid;
