@@ -410,9 +410,24 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 
 	while (!s.quit) {
 		session_wait_request(&s, idle_timeout);
+		/*
+		 * The whole request within one idle timeout: one sent a byte
+		 * at a time, each within it, must not hold the session (nor
+		 * keep it from the account's checks) for ever.
+		 */
+		transport_set_deadline(
+		    s.t, mono_ms() + (uint64_t)idle_timeout * 1000);
 		r = frame_recv_msg(s.t, s.scratch, &m);
+		transport_set_deadline(s.t, 0);
 		if (r == ERR_EOF)
 			session_end(&s, "closed");
+		if (r == ERR_TIMEOUT) {
+			(void)session_reply_error(&s, MFTP_ST_TIMEOUT,
+			    "a request not whole within the idle timeout "
+			    "(%u s)",
+			    idle_timeout);
+			session_end(&s, "idle-timeout");
+		}
 		if (r != 0) {
 			log_warnx("bad frame user=%s addr=%s: %s", s.user,
 			    s.peer, err_str(r));

@@ -42,6 +42,7 @@ struct transport {
 	/* A user's rate, each way; NULL (no extra call at all) without. */
 	struct ratelimit *rate_in;
 	struct ratelimit *rate_out;
+	uint64_t deadline_ms; /* 0, or no wait past it (mono_ms) */
 };
 
 static int transport_wait_writable(struct transport *t);
@@ -159,11 +160,20 @@ static int
 transport_poll(struct transport *t, short events, int timeout_ms)
 {
 	struct pollfd pfd;
+	uint64_t now;
 	int r;
 
 	pfd.fd = t->fd;
 	pfd.events = events;
 	for (;;) {
+		if (t->deadline_ms != 0) {
+			now = mono_ms();
+			if (now >= t->deadline_ms)
+				return 0;
+			if (timeout_ms < 0 ||
+			    (uint64_t)timeout_ms > t->deadline_ms - now)
+				timeout_ms = (int)(t->deadline_ms - now);
+		}
 		r = poll(&pfd, 1, timeout_ms);
 		if (r == -1 && errno == EINTR)
 			continue;
@@ -182,6 +192,12 @@ transport_wait_writable(struct transport *t)
 	if ((r = transport_poll(t, POLLOUT, t->timeout_ms)) < 0)
 		return r;
 	return r == 0 ? ERR_TIMEOUT : 0;
+}
+
+void
+transport_set_deadline(struct transport *t, uint64_t deadline_ms)
+{
+	t->deadline_ms = deadline_ms;
 }
 
 int

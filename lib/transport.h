@@ -27,6 +27,12 @@ struct transport *transport_new(int fd, int timeout_ms);
 void transport_free(struct transport *t);
 int transport_fd(const struct transport *t);
 void transport_set_timeout(struct transport *t, int timeout_ms);
+/*
+ * No wait of any call goes past deadline_ms (mono_ms()), whatever the
+ * timeout: a call that would returns ERR_TIMEOUT.  0 lifts it.  For a
+ * whole request, where the timeout bounds only each wait.
+ */
+void transport_set_deadline(struct transport *t, uint64_t deadline_ms);
 
 /*
  * From now on every byte goes through ssl (its handshake done), which the

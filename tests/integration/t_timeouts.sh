@@ -3,7 +3,8 @@
 # closed by the server in bounded time, whether it is silent, stops inside
 # a frame or keeps sending requests that need a login; with idle_timeout =
 # 2 an idle logged-in session is closed (the client's next command fails
-# with exit 3), while a session that keeps talking is not.
+# with exit 3), and so is one whose request comes a byte at a time, while
+# a session that keeps talking is not.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -56,6 +57,31 @@ session_send pwd
 session_close 20
 expect_eq "$SESS_RC" 3 "a command on a session closed for idleness"
 ok "idle_timeout = 2: an idle session is closed, the client exits 3"
+
+# A request sent a byte at a time, each byte within the idle timeout:
+# the whole request must come within one, or the session ends.
+# shellcheck source-path=SCRIPTDIR source=lib_raw.sh
+. "$(dirname "$0")/lib_raw.sh"
+raw_open alice "$pw"
+wait_serving_pid "$uid"
+sp=$SERVING_PID
+raw_send 00000020
+(
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		sleep 1
+		raw_send 01
+	done
+) &
+trickle=$!
+BG_PIDS+=("$trickle")
+t0=$(now_ms)
+wait_for 6 _not_running "$sp" ||
+	fail "a request trickling one byte a second held its session past 6 s"
+note "the trickled request's session ended after $(($(now_ms) - t0)) ms"
+kill "$trickle" 2>/dev/null
+wait "$trickle" 2>/dev/null
+raw_close
+ok "idle_timeout = 2: a request must arrive whole within it"
 
 # A session that keeps talking more often than every 2 s stays.
 session_open alice "$pw"
