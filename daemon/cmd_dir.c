@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "log.h"
 #include "msg.h"
 #include "proto.h"
 #include "quota.h"
@@ -58,9 +59,21 @@ int
 cmd_cwd(struct session *s, const struct msg *m)
 {
 	const char *path = m->path[0] == '\0' ? "/" : m->path;
+	char old[PATH_MAX], cwd[PATH_MAX];
+	int e, have_old = getcwd(old, sizeof(old)) != NULL;
 
 	if (chdir(path) == -1)
 		return session_reply_errno(s, errno, path);
+	/*
+	 * A directory whose path is too long to be said (nor sent) is no
+	 * place to be: refused, and the session stays where it was.
+	 */
+	if (getcwd(cwd, sizeof(cwd)) == NULL) {
+		e = errno;
+		if (have_old && chdir(old) == -1)
+			log_warn("user=%s: cd back to %s", s->user, old);
+		return session_reply_errno(s, e, path);
+	}
 	return cmd_reply_cwd(s);
 }
 

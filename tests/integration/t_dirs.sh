@@ -97,5 +97,22 @@ run_client alice "$pw" <<<"lcd $W/no-such-dir"
 expect_rc 1 "lcd into a missing directory"
 ok "lcd, lpwd, lls"
 
+# A CWD into a directory whose path is longer than a path may be: refused,
+# and the session stays where it was (pwd still answers, with it).
+long=$(printf 'd%.0s' $(seq 200))
+{
+	for _ in $(seq 20); do
+		printf 'mkdir %s\ncd %s\n' "$long" "$long"
+	done
+	printf 'mkdir %s\n-cd %s\npwd\n' "$long" "$long"
+} >"$T/deep.cmds"
+run_client alice "$pw" -b "$T/deep.cmds" </dev/null
+expect_rc 0 "pwd after a cd too deep ($ERR)"
+expect_contains "$ERR" "cd: " "the refused cd"
+want=$(for _ in $(seq 20); do printf '/%s' "$long"; done)
+expect_eq "$(tail -n 1 <<<"$OUT" | tr -d '"')" "$want" \
+    "the directory after a refused cd"
+ok "a cd whose path would be too long is refused and moves nothing"
+
 daemon_alive || fail "mftpd died"
 check_log_clean
