@@ -214,23 +214,35 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 	return r;
 }
 
+/*
+ * A failure's reason or a note, formatted and made safe for the
+ * terminal, once for every caller: it may name a server's file (a local
+ * path made of it, a .part) as it came.
+ */
+static char *
+cmd_safe_text(const char *fmt, va_list ap)
+{
+	char *s, *safe;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		fatalx("out of memory formatting a string");
+	safe = termsafe_str(s);
+	free(s);
+	return safe;
+}
+
 int
 cmd_fail(struct cmd_ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
 
+	/* Formatted before the old reason goes: it may be an argument. */
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		fatalx("out of memory formatting a string");
+	s = cmd_safe_text(fmt, ap);
 	va_end(ap);
 	free(ctx->reason);
-	/*
-	 * Made safe here, once for every caller: a reason may name a
-	 * server's file (a local path made of it, a .part) as it came.
-	 */
-	ctx->reason = termsafe_str(s);
-	free(s);
+	ctx->reason = s;
 	return -1;
 }
 
@@ -255,13 +267,8 @@ cmd_rpc_fail(struct cmd_ctx *ctx, const char *path)
 void
 cmd_vnote(const char *fmt, va_list ap)
 {
-	char *s, *safe;
+	char *safe = cmd_safe_text(fmt, ap);
 
-	if (vasprintf(&s, fmt, ap) < 0)
-		fatalx("out of memory formatting a string");
-	/* A note may name a server's file, as cmd_fail's reasons do. */
-	safe = termsafe_str(s);
-	free(s);
 	/* What was printed to stdout comes first, as the user saw it. */
 	fflush(stdout);
 	fprintf(stderr, "mftp: %s\n", safe);

@@ -88,9 +88,6 @@ progress_width(const struct progress_char *v, size_t n)
 	return w;
 }
 
-/*
- * The end holds the extension, the start what tells files apart.
- */
 /* The bytes c takes in the output ('?' for one that is shown so). */
 static size_t
 progress_bytes(const struct progress_char *c)
@@ -98,6 +95,7 @@ progress_bytes(const struct progress_char *c)
 	return c->len == 0 ? 1 : c->len;
 }
 
+/* The end holds the extension, the start what tells files apart. */
 int
 progress_fit(const char *name, int cols, char *out, size_t outlen)
 {

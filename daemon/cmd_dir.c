@@ -35,18 +35,26 @@ cmd_path(const struct msg *m)
 	return m->path == NULL || m->path[0] == '\0' ? "." : m->path;
 }
 
+/* PATH with cwd, the session's directory. */
 static int
-cmd_reply_cwd(struct session *s)
+cmd_reply_path(struct session *s, char *cwd)
 {
-	char cwd[PATH_MAX];
 	struct msg r;
 
-	if (getcwd(cwd, sizeof(cwd)) == NULL)
-		return session_reply_errno(s, errno, "current directory");
 	memset(&r, 0, sizeof(r));
 	r.type = MFTP_MSG_PATH;
 	r.path = cwd;
 	return session_reply_msg(s, &r);
+}
+
+static int
+cmd_reply_cwd(struct session *s)
+{
+	char cwd[PATH_MAX];
+
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return session_reply_errno(s, errno, "current directory");
+	return cmd_reply_path(s, cwd);
 }
 
 int
@@ -74,7 +82,7 @@ cmd_cwd(struct session *s, const struct msg *m)
 			log_warn("user=%s: cd back to %s", s->user, old);
 		return session_reply_errno(s, e, path);
 	}
-	return cmd_reply_cwd(s);
+	return cmd_reply_path(s, cwd);
 }
 
 /* MKDIR's change, made under the accounting file's lock. */

@@ -173,8 +173,7 @@ static void
 proxywait_real(const struct proxyproto *pp, const struct sockaddr_storage *bal,
     struct sockaddr_storage *real)
 {
-	static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-		0xff, 0xff };
+	const uint8_t *v4 = NULL;
 
 	memset(real, 0, sizeof(*real));
 	/*
@@ -182,14 +181,15 @@ proxywait_real(const struct proxyproto *pp, const struct sockaddr_storage *bal,
 	 * sends one) is the IPv4 client it maps: one client, one key for
 	 * the per-address limit and one form in the log.
 	 */
-	if (pp->family == AF_INET ||
-	    (pp->family == AF_INET6 &&
-		memcmp(pp->src, v4mapped, sizeof(v4mapped)) == 0)) {
+	if (pp->family == AF_INET)
+		v4 = pp->src;
+	else if (pp->family == AF_INET6)
+		v4 = netmask_mapped_v4(pp->src);
+	if (v4 != NULL) {
 		struct sockaddr_in *sin = (void *)real;
 
 		sin->sin_family = AF_INET;
-		memcpy(&sin->sin_addr,
-		    pp->family == AF_INET ? pp->src : pp->src + 12, 4);
+		memcpy(&sin->sin_addr, v4, 4);
 		sin->sin_port = htons(pp->src_port);
 	} else if (pp->family == AF_INET6) {
 		struct sockaddr_in6 *sin6 = (void *)real;

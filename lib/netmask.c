@@ -61,22 +61,27 @@ netmask_parse(const char *s, struct netmask *m)
 	return netmask_read(s, m, NETMASK_HOST_REFUSE) == 0 ? 0 : -1;
 }
 
-int
-netmask_match_addr(const struct netmask *m, int family, const uint8_t *a)
+const uint8_t *
+netmask_mapped_v4(const uint8_t *a)
 {
 	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff,
 		0xff };
+
+	return memcmp(a, mapped, sizeof(mapped)) == 0 ? a + sizeof(mapped) :
+							NULL;
+}
+
+int
+netmask_match_addr(const struct netmask *m, int family, const uint8_t *a)
+{
 	unsigned int full, rest;
 
 	if (family == AF_INET) {
 		if (m->family != AF_INET)
 			return 0;
 	} else if (family == AF_INET6) {
-		if (m->family == AF_INET) {
-			if (memcmp(a, mapped, sizeof(mapped)) != 0)
-				return 0;
-			a += sizeof(mapped);
-		}
+		if (m->family == AF_INET && (a = netmask_mapped_v4(a)) == NULL)
+			return 0;
 	} else
 		return 0;
 	full = m->prefix / 8;

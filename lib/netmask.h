@@ -52,6 +52,12 @@ int netmask_parse(const char *s, struct netmask *m);
 int
 netmask_match_addr(const struct netmask *m, int family, const uint8_t *addr);
 
+/*
+ * The IPv4 address (4 bytes) inside the IPv6 address a (16 bytes) when a
+ * is IPv4-mapped (::ffff:a.b.c.d), else NULL.
+ */
+const uint8_t *netmask_mapped_v4(const uint8_t *a);
+
 /* netmask_match_addr on the address in ss (AF_INET or AF_INET6). */
 int netmask_match(const struct netmask *m, const struct sockaddr_storage *ss);
 

@@ -320,8 +320,6 @@ monitor_run(const struct monitor_args *a)
 	case -1:
 		fatal("fork");
 	case 0:
-		monitor_worker = -1;
-		monitor_signer = -1;
 		close(wh[1]);
 		close(alive[0]);
 		close(ctl[1]);

@@ -202,28 +202,24 @@ _two_held() {
 	[ "$(grep -c 'connection addr=192\.0\.2\.7 ' "$DAEMON_LOG")" = 2 ]
 }
 wait_for 10 _two_held || fail "the two held sessions did not start"
-{
-	v2 192.0.2.7 40003
-	echo
-} | raw 127.0.0.1 127.0.0.2 --expect-close 5 >"$T/raw.out" ||
-	fail "the third session from 192.0.2.7 was not closed"
-expect_contains "$(cat "$T/raw.out")" "too many sessions from your address" \
-    "the third session from one real address"
-expect_match "$(cat "$DAEMON_LOG")" \
-    'refused addr=192\.0\.2\.7 port 40003: 2 sessions from it already' \
-    "the refusal's line"
+# third_refused PORT WHAT <<<HEADER: a third session from 192.0.2.7, its
+# header HEADER (hex): closed, the client told why, the refusal logged
+# with 192.0.2.7 and PORT.
+third_refused() {
+	raw 127.0.0.1 127.0.0.2 --expect-close 5 >"$T/raw.out" ||
+		fail "$2 was not closed"
+	expect_contains "$(cat "$T/raw.out")" \
+	    "too many sessions from your address" "$2"
+	expect_match "$(cat "$DAEMON_LOG")" \
+	    "refused addr=192\\.0\\.2\\.7 port $1: 2 sessions from it already" \
+	    "$2: the refusal's line"
+}
+third_refused 40003 "the third session from 192.0.2.7" \
+    <<<"$(v2 192.0.2.7 40003)"
 # The same client as an IPv4-mapped IPv6 address (a balancer on a
-# dual-stack socket sends it so) is the same address.
-{
-	hex_bytes $'PROXY TCP6 ::ffff:192.0.2.7 ::ffff:127.0.0.2 40005 2121\r\n'
-	echo
-} | raw 127.0.0.1 127.0.0.2 --expect-close 5 >"$T/raw.out" ||
-	fail "the mapped third session from 192.0.2.7 was not closed"
-expect_contains "$(cat "$T/raw.out")" "too many sessions from your address" \
-    "the third session, its address IPv4-mapped"
-expect_match "$(cat "$DAEMON_LOG")" \
-    'refused addr=192\.0\.2\.7 port 40005: 2 sessions from it already' \
-    "the mapped address's refusal, logged as IPv4"
+# dual-stack socket sends it so) is the same address, and logged as IPv4.
+third_refused 40005 "the third session from ::ffff:192.0.2.7" \
+    <<<"$(hex_bytes $'PROXY TCP6 ::ffff:192.0.2.7 ::ffff:127.0.0.2 40005 2121\r\n')"
 {
 	v2 192.0.2.8 40004
 	printf '\n@sleep 500\n@shut\n'
