@@ -24,8 +24,8 @@
 void
 tls_init_crypto(void)
 {
-	if (OPENSSL_init_crypto(
-		OPENSSL_INIT_LOAD_CRYPTO_STRINGS | OPENSSL_INIT_LOAD_CONFIG,
+	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CRYPTO_STRINGS |
+		    OPENSSL_INIT_LOAD_CONFIG | OPENSSL_INIT_NO_ATEXIT,
 		NULL) != 1)
 		fatalx("cannot initialise OpenSSL");
 }
