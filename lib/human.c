@@ -1,16 +1,19 @@
 /*
  * human.c: sizes shown and read in IEC units, counts as plain numbers
- * (human.h).  libbsd does the work (humanize_number, expand_number);
- * this file only fixes the one style and closes what those accept but a
- * size or count must not be (a sign, leading blanks).
+ * (human.h).  libbsd shows them (humanize_number) in the one style
+ * fixed here; reading is done here, digits and one unit, because
+ * expand_number takes more than a size may be (a sign, blanks, hex,
+ * octal, and anything after the unit's first letter).
  *
  * Used by: every program.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <libutil.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "human.h"
 
@@ -38,19 +41,38 @@ human_size(uint64_t v, char *out, size_t outlen)
 	snprintf(out, outlen, "%s", buf);
 }
 
+/*
+ * The power of 1024 a unit names, or -1: "", "B", or one of K M G T P E
+ * (either case) alone or with "B" or "iB" after it.  Nothing else may
+ * follow the digits: libbsd's expand_number reads hex and octal and
+ * stops at the first letter, so "0x10" was 16 and "100Mbps" 100 MiB.
+ */
+static int
+human_unit(const char *u)
+{
+	static const char powers[] = "KMGTPE";
+	const char *p;
+
+	if (*u == '\0' || strcasecmp(u, "B") == 0)
+		return 0;
+	if ((p = strchr(powers, toupper((unsigned char)*u))) == NULL)
+		return -1;
+	u++;
+	if (*u != '\0' && strcasecmp(u, "B") != 0 && strcasecmp(u, "iB") != 0)
+		return -1;
+	return (int)(p - powers) + 1;
+}
+
 int
 human_parse_size(const char *s, uint64_t *out)
 {
 	char digits[24];
 	uint64_t v;
 	size_t n;
+	int power;
 
-	/*
-	 * expand_number skips blanks, takes a sign (wrapping "-1") and
-	 * lets a number beyond 2^64 wrap: the digits are checked here.
-	 */
 	n = strspn(s, "0123456789");
-	if (n == 0) {
+	if (n == 0 || (power = human_unit(s + n)) == -1) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -60,10 +82,9 @@ human_parse_size(const char *s, uint64_t *out)
 	}
 	memcpy(digits, s, n);
 	digits[n] = '\0';
-	if (human_parse_count(digits, UINT64_MAX, &v) == -1 ||
-	    expand_number(s, &v) == -1)
+	if (human_parse_count(digits, UINT64_MAX >> (10 * power), &v) == -1)
 		return -1;
-	*out = v;
+	*out = v << (10 * power);
 	return 0;
 }
 

@@ -82,19 +82,30 @@ add erin pw --home "$T/elsewhere"
 expect_eq "$RC" 1 "erin with an existing --home"
 rmdir "$T/elsewhere"
 
+# A size is digits and one unit: nothing that would be read as some
+# other number (octal, hex, bits) is taken.
+for bad in 100Mbps 0x100 10Kfoo 1.5G 10Mbit; do
+	add gina pw --quota-bytes "$bad"
+	expect_eq "$RC" 2 "--quota-bytes $bad"
+	expect_match "$ERR" "'$bad' is not a size" "the reason for --quota-bytes $bad"
+	add gina pw --rate "$bad"
+	expect_eq "$RC" 2 "--rate $bad"
+	expect_match "$ERR" "'$bad' is not a size" "the reason for --rate $bad"
+done
+
 expect_eq "$(snapshot)" "$before" "the users file and homes after refusals"
 expect_eq "$(stat -c '%U %a' "$USERS")" "root 600" "the users file"
-ok "existing user, bad names, uid in use, existing home: refused, nothing changed"
+ok "existing user, bad names, uid in use, existing home, bad sizes: refused, nothing changed"
 
 # Explicit uid, gid, home and quotas are stored as given.
 pw_f=$(rand_pw)
 add frank "$pw_f" --uid 61500 --gid 61501 --home "$T/frank-home" \
-    --quota-bytes 1048576 --quota-files 7
+    --quota-bytes 010M --quota-files 7
 expect_eq "$RC" 0 "frank with explicit values ($ERR)"
 expect_eq "$(user_field frank 3):$(user_field frank 4):$(user_field frank 5)" \
     "61500:61501:$T/frank-home" "frank's uid, gid, home"
-expect_eq "$(user_field frank 6):$(user_field frank 7)" "1048576:7" \
-    "frank's quotas"
+expect_eq "$(user_field frank 6):$(user_field frank 7)" "10485760:7" \
+    "frank's quotas (010M: ten MiB, not eight)"
 expect_eq "$(stat -c '%u %g %a' "$T/frank-home")" "61500 61501 700" \
     "frank's home directory"
 ok "explicit --uid --gid --home --quota-bytes --quota-files"

@@ -77,9 +77,22 @@ test_parse_size(void **state)
 		{ "2MiB", 2097152 },
 		{ "1G", 1073741824 },
 		{ "18446744073709551615", UINT64_MAX },
+		/* decimal, whatever the leading zeros: not octal */
+		{ "010", 10 },
+		{ "010M", 10485760 },
+		{ "512B", 512 },
+		{ "3kb", 3072 },
+		{ "3kib", 3072 },
+		{ "1E", 1152921504606846976 },
 	};
+	/*
+	 * Anything after the digits but one unit: not hex, not octal, no
+	 * "bit" or "ps" that would read as bytes per second.
+	 */
 	static const char *const bad[] = { "", "abc", "-1", " 5", "+5", "1.5M",
-		"10X", "M", "16E", "99999999999999999999" };
+		"10X", "M", "16E", "99999999999999999999", "0x1000", "08x",
+		"10Kfoo", "10bar", "10Mbit", "100Mbps", "10MiBx", "10 M",
+		"10M ", "10BB", "10iB", "10KK", "10Mi" };
 	uint64_t v;
 	size_t i;
 
