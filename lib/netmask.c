@@ -18,6 +18,25 @@
 #include "human.h"
 #include "netmask.h"
 
+/*
+ * A network inside ::ffff:0:0/96 is the IPv4 network it maps, as a peer
+ * in that form is the IPv4 address: "::ffff:192.0.2.7" then matches the
+ * client 192.0.2.7, which an IPv6 network never would.
+ */
+static void
+netmask_unmap(struct netmask *m)
+{
+	const uint8_t *v4;
+
+	if (m->family != AF_INET6 || m->prefix < 96 ||
+	    (v4 = netmask_mapped_v4(m->addr)) == NULL)
+		return;
+	memmove(m->addr, v4, 4);
+	memset(m->addr + 4, 0, sizeof(m->addr) - 4);
+	m->family = AF_INET;
+	m->prefix -= 96;
+}
+
 int
 netmask_read(const char *s, struct netmask *m, int host)
 {
@@ -52,6 +71,7 @@ netmask_read(const char *s, struct netmask *m, int host)
 			return NETMASK_BAD_HOST;
 		m->addr[i / 8] &= (uint8_t) ~(0x80 >> (i % 8));
 	}
+	netmask_unmap(m);
 	return 0;
 }
 
@@ -74,15 +94,15 @@ netmask_mapped_v4(const uint8_t *a)
 int
 netmask_match_addr(const struct netmask *m, int family, const uint8_t *a)
 {
+	const uint8_t *v4;
 	unsigned int full, rest;
 
-	if (family == AF_INET) {
-		if (m->family != AF_INET)
-			return 0;
-	} else if (family == AF_INET6) {
-		if (m->family == AF_INET && (a = netmask_mapped_v4(a)) == NULL)
-			return 0;
-	} else
+	/* A mapped peer is its IPv4 address, for every kind of network. */
+	if (family == AF_INET6 && (v4 = netmask_mapped_v4(a)) != NULL) {
+		family = AF_INET;
+		a = v4;
+	}
+	if ((family != AF_INET && family != AF_INET6) || family != m->family)
 		return 0;
 	full = m->prefix / 8;
 	rest = m->prefix % 8;

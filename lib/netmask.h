@@ -33,8 +33,10 @@ struct netmask {
 /*
  * Parse "ADDR" or "ADDR/PREFIX" (numeric only; no names are looked up;
  * PREFIX is decimal digits only).  A bare address is a host: /32 or
- * /128.  host is NETMASK_HOST_REFUSE or NETMASK_HOST_CLEAR.  0, or one
- * of NETMASK_BAD_*.
+ * /128.  A network inside ::ffff:0:0/96 comes back as the IPv4 network
+ * it maps ("::ffff:192.0.2.0/120" is 192.0.2.0/24).  host is
+ * NETMASK_HOST_REFUSE or NETMASK_HOST_CLEAR.  0, or one of
+ * NETMASK_BAD_*.
  */
 int netmask_read(const char *s, struct netmask *m, int host);
 

@@ -74,7 +74,10 @@ test_parse_format(void **state)
 	assert_canonical("192.0.2.129/25", "192.0.2.128/25");
 	assert_canonical("2001:DB8:0:0::1/128", "2001:db8::1");
 	assert_canonical("2001:db8:ffff::/33", "2001:db8:8000::/33");
-	assert_canonical("::ffff:192.0.2.1", "::ffff:192.0.2.1");
+	/* An IPv4-mapped network is the IPv4 one, and is kept as that. */
+	assert_canonical("::ffff:192.0.2.1", "192.0.2.1");
+	assert_canonical("::ffff:192.0.2.0/120", "192.0.2.0/24");
+	assert_canonical("::ffff:0.0.0.0/96", "0.0.0.0/0");
 	assert_canonical(
 	    "127.0.0.2,10.0.0.0/8,::1", "127.0.0.2,10.0.0.0/8,::1");
 
@@ -123,6 +126,15 @@ test_match(void **state)
 	/* An IPv4 client on an IPv6 socket. */
 	assert_true(matches("127.0.0.2", "::ffff:127.0.0.2"));
 	assert_false(matches("127.0.0.2", "::ffff:127.0.0.1"));
+	/* ... and an entry written in that form matches it either way. */
+	assert_true(matches("::ffff:192.0.2.7", "192.0.2.7"));
+	assert_true(matches("::ffff:192.0.2.7", "::ffff:192.0.2.7"));
+	assert_true(matches("::ffff:192.0.2.0/120", "192.0.2.200"));
+	assert_false(matches("::ffff:192.0.2.0/120", "192.0.3.1"));
+	/* An IPv6 network never takes in an IPv4 client, in either form. */
+	assert_false(matches("::/0", "192.0.2.7"));
+	assert_false(matches("::/0", "::ffff:192.0.2.7"));
+	assert_true(matches("::/0", "2001:db8::7"));
 	assert_true(matches("2001:db8::/32", "2001:db8:1::5"));
 	assert_false(matches("2001:db8::/32", "2001:db9::5"));
 	assert_false(matches("127.0.0.1", "not an address"));

@@ -426,6 +426,10 @@ test_netmask(void **state)
 	/* An IPv4-mapped peer is the IPv4 address. */
 	assert_true(match("192.0.2.0/24", "::ffff:192.0.2.5"));
 	assert_false(match("192.0.2.0/24", "::ffff:192.0.3.5"));
+	assert_true(match("::ffff:192.0.2.0/120", "192.0.2.5"));
+	assert_true(match("::ffff:192.0.2.0/120", "::ffff:192.0.2.5"));
+	assert_false(match("::/0", "::ffff:192.0.2.5"));
+	assert_false(match("::/0", "192.0.2.5"));
 	assert_int_equal(netmask_parse("10.0.0.1/8", &m), -1);
 	assert_int_equal(netmask_parse("10.0.0.0/33", &m), -1);
 	assert_int_equal(netmask_parse("10.0.0.0/", &m), -1);
