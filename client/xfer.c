@@ -158,6 +158,29 @@ xfer_key_read(
 	return xfer_key_parse(buf, n, size, mtime);
 }
 
+/*
+ * Remove LOCAL's sidecar record, if there is one: a file of that name
+ * that does not read as a record is someone else's, and stays.
+ */
+static void
+xfer_sidecar_drop(const char *local)
+{
+	char buf[64], *side = xfer_sidecar(local);
+	uint64_t size;
+	int64_t mtime;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(side, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) !=
+	    -1) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (xfer_key_parse(buf, n, &size, &mtime) == 0)
+			(void)unlink(side);
+	}
+	free(side);
+}
+
 /* Best effort: without a key the .part is resumed only by get -c. */
 static void
 xfer_key_write(int fd, const char *local, uint64_t size, int64_t mtime)
@@ -167,12 +190,14 @@ xfer_key_write(int fd, const char *local, uint64_t size, int64_t mtime)
 
 	len = snprintf(
 	    buf, sizeof(buf), "%ju %jd", (uintmax_t)size, (intmax_t)mtime);
+	if (fsetxattr(fd, XFER_KEY_XATTR, buf, (size_t)len, 0) == 0) {
+		xfer_sidecar_drop(local);
+		return;
+	}
 	side = xfer_sidecar(local);
-	if (fsetxattr(fd, XFER_KEY_XATTR, buf, (size_t)len, 0) == 0)
-		(void)unlink(side);
-	else if ((sfd = open(side,
-		      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-		      0600)) != -1) {
+	if ((sfd = open(side,
+		 O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		 0600)) != -1) {
 		if (write(sfd, buf, (size_t)len) != len)
 			(void)unlink(side);
 		close(sfd);
@@ -183,12 +208,9 @@ xfer_key_write(int fd, const char *local, uint64_t size, int64_t mtime)
 static void
 xfer_key_drop(int fd, const char *local)
 {
-	char *side = xfer_sidecar(local);
-
 	if (fd != -1)
 		(void)fremovexattr(fd, XFER_KEY_XATTR);
-	(void)unlink(side);
-	free(side);
+	xfer_sidecar_drop(local);
 }
 
 /*
@@ -233,15 +255,36 @@ xfer_plan(const struct xfer_item *it, int mode)
 	return (uint64_t)st.st_size;
 }
 
-/* Open LOCAL.part for data from offset on; -1 with the reason in ctx. */
+/*
+ * Open LOCAL.part for data from offset on; -1 with the reason in ctx.
+ * From the start, an existing LOCAL.part is emptied only when it is a
+ * download of mftp's (it has a resume record): a file of the user's that
+ * happens to have that name, or one a get -r fetched a moment ago, is
+ * never written over.
+ */
 static int
-xfer_open_part(struct cmd_ctx *ctx, const char *part, uint64_t offset)
+xfer_open_part(
+    struct cmd_ctx *ctx, const char *part, const char *local, uint64_t offset)
 {
 	int fd, flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW;
+	uint64_t ksize;
+	int64_t kmtime;
 
-	if (offset == 0)
-		flags |= O_CREAT | O_TRUNC;
-	if ((fd = open(part, flags, 0600)) == -1) {
+	fd = offset > 0 ? open(part, flags) :
+			  open(part, flags | O_CREAT | O_EXCL, 0600);
+	if (fd == -1 && offset == 0 && errno == EEXIST) {
+		if (xfer_key_read(part, local, &ksize, &kmtime) == -1) {
+			cmd_fail(ctx,
+			    "%s: a file of that name is there and is not a "
+			    "download in progress (it has no resume record): "
+			    "it was left as it is; move it away, or give "
+			    "get -c to resume from it",
+			    part);
+			return -1;
+		}
+		fd = open(part, flags | O_TRUNC);
+	}
+	if (fd == -1) {
 		cmd_fail(ctx, "%s: %s", part, strerror(errno));
 		return -1;
 	}
@@ -303,7 +346,7 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it, uint64_t offset,
 		fd = open(it->local, O_WRONLY | O_NOCTTY | O_CLOEXEC);
 		if (fd == -1)
 			cmd_fail(ctx, "%s: %s", it->local, strerror(errno));
-	} else if ((fd = xfer_open_part(ctx, part, offset)) != -1 &&
+	} else if ((fd = xfer_open_part(ctx, part, it->local, offset)) != -1 &&
 	    offset > 0 &&
 	    hash_pipe_fd(rpc_hash_pipe(ctx->rpc), d, fd, 0, offset) != 0) {
 		cmd_fail(ctx, "%s: %s", part, strerror(errno));
@@ -312,11 +355,18 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it, uint64_t offset,
 	}
 	if (fd == -1) {
 		/* Stay in step: the data comes anyway. */
-		if (rpc_get_data(ctx->rpc, -1, NULL, &x) == RPC_LOST)
+		e = rpc_get_data(ctx->rpc, -1, NULL, &x);
+		if (e == RPC_LOST)
 			cmd_rpc_fail(ctx, it->remote);
+		else if (e == RPC_INTR)
+			ctx->interrupted = 1; /* Ctrl-C, as in any transfer */
 		goto out;
 	}
-	if (offset == 0 && !direct)
+	/*
+	 * Resumed or not, the part says which remote file it holds: one
+	 * taken up by get -c is then resumed by a plain get too.
+	 */
+	if (!direct)
 		xfer_key_write(fd, it->local, it->attr.size, it->attr.mtime);
 	x.arg = progress_start(ctx->progress, it->local, x.size, x.offset);
 	x.progress = progress_update;
@@ -427,12 +477,35 @@ xfer_get_pass(
 	return failed ? -1 : 0;
 }
 
+/*
+ * A local name that is a symbolic link is written through: the .part
+ * beside its target is renamed onto the target, and the link stays.
+ * Renamed onto the link, it would replace it: /dev/stdout (a link to
+ * /proc/self/fd/1) with a file of its own when output goes to a file.
+ * A link to a pipe or a device (realpath fails, or names one) is
+ * written into directly, as such files are.
+ */
+static void
+xfer_follow_link(struct xfer_item *it)
+{
+	struct stat st;
+	char *real;
+
+	if (lstat(it->local, &st) == -1 || !S_ISLNK(st.st_mode) ||
+	    (real = realpath(it->local, NULL)) == NULL)
+		return;
+	free(it->local);
+	it->local = real;
+}
+
 int
 xfer_get(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int force)
 {
 	size_t i;
 	int *redo, ret;
 
+	for (i = 0; i < n; i++)
+		xfer_follow_link(&v[i]);
 	redo = xcalloc(n, sizeof(*redo));
 	intr_transfer(1);
 	ret = xfer_get_pass(ctx, v, n, force ? XFER_FORCE : XFER_AUTO, redo);
@@ -503,7 +576,8 @@ xfer_put(struct cmd_ctx *ctx, const char *local, const char *remote)
 	struct stat st;
 	int fd, r;
 
-	if ((fd = open(local, O_RDONLY | O_CLOEXEC)) == -1)
+	/* O_NONBLOCK: a FIFO is refused below, not waited on in open. */
+	if ((fd = open(local, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
 		return cmd_fail(ctx, "%s: %s", local, strerror(errno));
 	if (fstat(fd, &st) == -1) {
 		close(fd);

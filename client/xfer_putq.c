@@ -196,7 +196,12 @@ xfer_putq_add(struct xfer_putq *q, const char *local, const char *remote)
 		    "rest",
 		    local);
 	}
-	if ((fd = open(local, O_RDONLY | O_CLOEXEC)) == -1)
+	/*
+	 * The walk saw a regular file: a link or a FIFO put there since is
+	 * refused (O_NOFOLLOW), not followed or waited on (O_NONBLOCK).
+	 */
+	if ((fd = open(
+		 local, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) == -1)
 		return cmd_fail(q->ctx, "%s: %s", local, strerror(errno));
 	if (fstat(fd, &st) == -1) {
 		r = cmd_fail(q->ctx, "%s: %s", local, strerror(errno));

@@ -11,7 +11,8 @@
 #    the serving process stopped, mput sends requests ahead (the
 #    server's socket fills) instead of waiting for a reply; all verify; with a file-count quota that lets
 #    only some in, those are stored, the others refused with the quota's
-#    message, and the accounting equals a recount.
+#    message, and the accounting equals a recount.  A FIFO named to put
+#    is refused at once, not waited on.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=lib_raw.sh
@@ -146,3 +147,11 @@ done
 	fail "a refused PUT_DATA left a partial"
 exact bob "after a refused mput"
 ok "mput past the quota: $stored stored and verified, the rest refused"
+
+# ----------------------------------- client: a FIFO is refused, not waited on
+mkfifo "$W/fifo"
+CLIENT_TIMEOUT=20 run_client alice "$pw" <<<"lcd $W
+put fifo"
+expect_rc 1 "put of a FIFO"
+expect_contains "$ERR" "fifo: not a regular file" "the refusal says why"
+ok "put of a FIFO is refused at once, not waited on"
