@@ -162,6 +162,16 @@ userdb_parse_limits(const char *name, const char *const *f, const size_t *flen,
 		    (int)flen[1], f[1]);
 		return -1;
 	}
+	/*
+	 * The tools refuse less, and a line written by hand must not get
+	 * through either: paced in pieces of MFTP_RATE_MIN, a session at 1
+	 * byte a second would wait over an hour for each piece.
+	 */
+	if (*rate != 0 && *rate < MFTP_RATE_MIN) {
+		userdb_error(err, errlen, "%s: rate '%.*s' is below %d", name,
+		    (int)flen[1], f[1], MFTP_RATE_MIN);
+		return -1;
+	}
 	if (flen[2] > MFTP_ALLOW_TEXT_MAX) {
 		userdb_error(err, errlen, "%s: allow-list longer than %d bytes",
 		    name, MFTP_ALLOW_TEXT_MAX);

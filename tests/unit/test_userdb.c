@@ -116,6 +116,9 @@ test_parse_line_bad(void **state)
 	expect_bad("alice:x:1:1:/h:0:0::0:", "session limit ''");
 	expect_bad("alice:x:1:1:/h:0:0:0:2M:", "rate '2M'");
 	expect_bad("alice:x:1:1:/h:0:0:0::", "rate ''");
+	/* Below the tools' least: a session would wait minutes a write. */
+	expect_bad("alice:x:1:1:/h:0:0:0:1:", "rate '1' is below 4096");
+	expect_bad("alice:x:1:1:/h:0:0:0:4095:", "rate '4095' is below 4096");
 	expect_bad("alice:x:1:1:/h:0:0:0:0:300.1.1.1", "not an IPv4 or IPv6");
 	expect_bad("alice:x:1:1:/h:0:0:0:0:10.0.0.1/8", "canonical");
 	expect_bad("alice:x:1:1:/h:0:0:0:0:1.2.3.4/32", "canonical");
@@ -182,9 +185,9 @@ test_limits(void **state)
 	assert_int_equal(userdb_format_line(&u, line, sizeof(line)), 0);
 	assert_string_equal(line, "dave:" HASH ":25000:100:/h:0:0\n");
 	/* Any one limit: ten. */
-	u.rate = 1;
+	u.rate = 4096;
 	assert_int_equal(userdb_format_line(&u, line, sizeof(line)), 0);
-	assert_string_equal(line, "dave:" HASH ":25000:100:/h:0:0:0:1:\n");
+	assert_string_equal(line, "dave:" HASH ":25000:100:/h:0:0:0:4096:\n");
 	/* Only canonical lists are taken. */
 	assert_int_equal(
 	    user_set_allow(&u, "10.0.0.1/8", err, sizeof(err)), -1);
