@@ -126,7 +126,11 @@ tls_psk_use(SSL *ssl, const EVP_MD *md, const unsigned char **id, size_t *idlen,
     SSL_SESSION **sess)
 {
 	*sess = NULL;
-	if (md != NULL && md != EVP_sha256())
+	/*
+	 * By name, not by pointer: after a HelloRetryRequest libssl passes
+	 * a fetched SHA-256, not the object EVP_sha256() returns.
+	 */
+	if (md != NULL && !EVP_MD_is_a(md, "SHA2-256"))
 		return 1; /* a suite the PSK cannot serve: offer none */
 	if ((*sess = tls_psk_session(ssl)) == NULL)
 		return 0;

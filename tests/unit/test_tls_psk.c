@@ -30,6 +30,8 @@
 
 static const uint8_t psk_a[MFTP_PSK_LEN] = { 1, 2, 3, 4, 5 };
 static const uint8_t psk_b[MFTP_PSK_LEN] = { 9, 9, 9 };
+/* The client's groups, when a test sets them; else the contexts' own. */
+static const char *client_groups;
 
 /* How the server end is set up. */
 struct server_way {
@@ -87,6 +89,9 @@ handshake(const struct server_way *w, const uint8_t *psk, int psk_ke_only,
 		SSL_CTX_set_options(ctx, SSL_OP_ALLOW_NO_DHE_KEX);
 		assert_int_equal(SSL_CTX_set1_groups_list(ctx, "P-384"), 1);
 	}
+	if (client_groups != NULL)
+		assert_int_equal(
+		    SSL_CTX_set1_groups_list(ctx, client_groups), 1);
 	ssl = SSL_new(ctx);
 	assert_non_null(ssl);
 	assert_int_equal(SSL_set_fd(ssl, sv[0]), 1);
@@ -146,6 +151,28 @@ test_psk_ke_refused(void **state)
 	assert_false(fresh);
 }
 
+/*
+ * A client whose first key share is a group the server does not take
+ * (P-384) gets a HelloRetryRequest for X25519, and offers the PSK again
+ * in its second ClientHello: the handshake completes, with fresh keys.
+ * libssl hands the PSK callback a fetched SHA-256 then, not the object
+ * EVP_sha256() returns.
+ */
+static void
+test_psk_after_retry(void **state)
+{
+	const struct server_way w = { psk_a, 0 };
+	int ok, fresh, status;
+
+	(void)state;
+	client_groups = "P-384:X25519";
+	status = handshake(&w, psk_a, 0, &ok, &fresh);
+	client_groups = NULL;
+	assert_int_equal(status, 0);
+	assert_true(ok);
+	assert_true(fresh);
+}
+
 int
 main(void)
 {
@@ -153,6 +180,7 @@ main(void)
 		cmocka_unit_test(test_psk_dhe),
 		cmocka_unit_test(test_wrong_psk),
 		cmocka_unit_test(test_psk_ke_refused),
+		cmocka_unit_test(test_psk_after_retry),
 	};
 
 	tls_init();
