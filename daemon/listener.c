@@ -140,6 +140,47 @@ listener_refuse(int fd, const char *why)
 	close(fd);
 }
 
+/*
+ * Refusals are logged at LISTENER_REFUSED_RATE lines a second after a
+ * burst of LISTENER_REFUSED_BURST: each costs the master only an accept
+ * and a write, so a client over its limit that reconnects in a loop
+ * could log thousands of lines a second, enough for journald's rate
+ * limit to drop every line of the unit for a while, the "login failed"
+ * lines fail2ban reads among them.  The next line logged says how many
+ * were left out.
+ */
+#define LISTENER_REFUSED_RATE 5
+#define LISTENER_REFUSED_BURST 20
+
+static void
+listener_log_refused(const char *peer, const char *why)
+{
+	static uint64_t credit_ms = LISTENER_REFUSED_BURST * 1000ULL, last_ms;
+	static unsigned long quiet;
+	const uint64_t cap = LISTENER_REFUSED_BURST * 1000ULL;
+	uint64_t now = mono_ms();
+
+	/* A line costs 1000 credits; credits come at RATE a millisecond. */
+	if (last_ms != 0) {
+		credit_ms += (now - last_ms) * LISTENER_REFUSED_RATE;
+		if (credit_ms > cap)
+			credit_ms = cap;
+	}
+	last_ms = now;
+	if (credit_ms < 1000) {
+		quiet++;
+		return;
+	}
+	credit_ms -= 1000;
+	if (quiet > 0)
+		log_notice("refused addr=%s: %s (%lu more refused connections "
+			   "were not logged)",
+		    peer, why, quiet);
+	else
+		log_notice("refused addr=%s: %s", peer, why);
+	quiet = 0;
+}
+
 static void
 listener_peer(const struct sockaddr_storage *ss, char *addr, size_t addrlen,
     char *peer, size_t peerlen)
@@ -226,7 +267,7 @@ listener_admit(struct listener *l, struct listener_kids *k, int fd,
 {
 	const struct config *c = l->cfg;
 	struct monitor_args a;
-	char addr[INET6_ADDRSTRLEN], peer[INET6_ADDRSTRLEN + 16];
+	char addr[INET6_ADDRSTRLEN], peer[INET6_ADDRSTRLEN + 16], why[64];
 	size_t i, same = 0, slot = SIZE_MAX;
 	int sign_fd;
 	pid_t pid;
@@ -240,16 +281,18 @@ listener_admit(struct listener *l, struct listener_kids *k, int fd,
 			same++;
 	}
 	if (k->n >= c->max_sessions || slot == SIZE_MAX) {
-		log_notice("refused addr=%s: %u sessions already", peer,
-		    c->max_sessions);
+		snprintf(
+		    why, sizeof(why), "%u sessions already", c->max_sessions);
+		listener_log_refused(peer, why);
 		listener_refuse(fd,
 		    "too many sessions on this server; "
 		    "try again later");
 		return;
 	}
 	if (same >= c->max_sessions_per_ip) {
-		log_notice("refused addr=%s: %u sessions from it already", peer,
+		snprintf(why, sizeof(why), "%u sessions from it already",
 		    c->max_sessions_per_ip);
+		listener_log_refused(peer, why);
 		listener_refuse(fd,
 		    "too many sessions from your address; "
 		    "try again later");
