@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <xxhash.h>
+
 #include "cmds.h"
 #include "digest.h"
 #include "hash_pipe.h"
@@ -105,18 +107,44 @@ xfer_interrupted(struct cmd_ctx *ctx, const char *name,
 	return r;
 }
 
-/* dir/.base.part.key beside local. */
+/*
+ * A name whose .part (or the sidecar, ".NAME.part.key") would be longer
+ * than a file name may be keeps its first XFER_PART_KEEP bytes, then
+ * "~" and a hash of the whole name: the same each time, so it resumes.
+ */
+#define XFER_NAME_MAX 255
+#define XFER_PART_KEEP 200
+
+/* LOCAL.part, or the short form above for a long name. */
+static char *
+xfer_part_path(const char *local)
+{
+	const char *slash = strrchr(local, '/');
+	const char *base = slash != NULL ? slash + 1 : local;
+	size_t blen = strlen(base);
+	char *p;
+
+	if (1 + blen + strlen(".part.key") <= XFER_NAME_MAX)
+		xasprintf(&p, "%s.part", local);
+	else
+		xasprintf(&p, "%.*s%.*s~%016llx.part", (int)(base - local),
+		    local, XFER_PART_KEEP, base,
+		    (unsigned long long)XXH3_64bits(base, blen));
+	return p;
+}
+
+/* dir/.PART.key beside the .part: ".NAME.part.key". */
 static char *
 xfer_sidecar(const char *local)
 {
-	const char *slash = strrchr(local, '/');
-	char *s;
+	char *part = xfer_part_path(local), *slash = strrchr(part, '/'), *s;
 
 	if (slash == NULL)
-		xasprintf(&s, ".%s.part.key", local);
+		xasprintf(&s, ".%s.key", part);
 	else
-		xasprintf(&s, "%.*s/.%s.part.key", (int)(slash - local), local,
-		    slash + 1);
+		xasprintf(
+		    &s, "%.*s/.%s.key", (int)(slash - part), part, slash + 1);
+	free(part);
 	return s;
 }
 
@@ -239,7 +267,7 @@ xfer_plan(const struct xfer_item *it, int mode)
 
 	if (mode == XFER_FRESH || xfer_is_special(it->local))
 		return 0;
-	xasprintf(&part, "%s.part", it->local);
+	part = xfer_part_path(it->local);
 	if (lstat(part, &st) == -1 || !S_ISREG(st.st_mode)) {
 		free(part);
 		return 0;
@@ -305,14 +333,20 @@ xfer_commit(
 {
 	int e = 0;
 
+	if (fchmod(fd, (mode_t)it->attr.mode & 0666 & ~ctx->umask) == -1 ||
+	    rename(part, it->local) == -1) {
+		/*
+		 * The .part keeps its record: the next get finds it whole
+		 * and only verifies it again (a directory named LOCAL, say,
+		 * once moved away).
+		 */
+		e = errno;
+		close(fd);
+		return cmd_fail(ctx, "%s: %s", it->local, strerror(e));
+	}
+	/* Through the descriptor: the record goes from the file renamed. */
 	xfer_key_drop(fd, it->local);
-	if (fchmod(fd, (mode_t)it->attr.mode & 0666 & ~ctx->umask) == -1)
-		e = errno;
-	if (close(fd) == -1 && e == 0)
-		e = errno;
-	if (e != 0)
-		return cmd_fail(ctx, "%s: %s", part, strerror(e));
-	if (rename(part, it->local) == -1)
+	if (close(fd) == -1)
 		return cmd_fail(ctx, "%s: %s", it->local, strerror(errno));
 	return 0;
 }
@@ -340,7 +374,7 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it, uint64_t offset,
 	if (direct)
 		part = xstrdup(it->local);
 	else
-		xasprintf(&part, "%s.part", it->local);
+		part = xfer_part_path(it->local);
 	d = digest_new(alg);
 	if (direct) {
 		fd = open(it->local, O_WRONLY | O_NOCTTY | O_CLOEXEC);

@@ -5,7 +5,9 @@
 # and fails; a get -r of a directory holding both x and x.part keeps the
 # x.part it fetched; a file named like the record's sidecar is not
 # removed unless it is one; a local name that is a symbolic link (as
-# /dev/stdout is) is written through, and the link stays a link.
+# /dev/stdout is) is written through, and the link stays a link; a name
+# too long to take ".part" downloads through a shorter part name; a
+# download that cannot be renamed into place keeps its resumable part.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -86,3 +88,45 @@ expect_eq "$RC" 0 "get a stdout ($(cat "$T/stdout.err"))"
 [ -L "$L/stdout" ] || fail "the link to /proc/self/fd/1 was replaced by a file"
 expect_same_file "$L/out" "$home/a" "what reached standard output"
 ok "a local name that is a link is written through; the link stays"
+
+# Names of 246 to 255 bytes: NAME.part (or its sidecar) would be longer
+# than a name may be, so the part has a shorter name of its own; the
+# download works, and leaves nothing beside the file.
+mkdir "$home/long" "$L/long"
+for n in 246 250 255; do
+	name=$(printf 'n%.0s' $(seq "$n"))
+	head -c 70000 /dev/urandom >"$home/long/$name"
+done
+chown -R "$uid:$gid" "$home/long"
+run_client alice "$pw" <<<"lcd $L/long
+cd long
+mget *"
+expect_rc 0 "mget of names of 246, 250 and 255 bytes ($ERR)"
+for n in 246 250 255; do
+	name=$(printf 'n%.0s' $(seq "$n"))
+	expect_same_file "$L/long/$name" "$home/long/$name" "the $n-byte name"
+done
+expect_eq "$(find "$L/long" -mindepth 1 | wc -l)" 3 "files left beside them"
+ok "names of 246, 250 and 255 bytes download, with nothing left beside them"
+
+# A download whose last step fails (a directory is where the file is to
+# go) keeps its .part and the record: once the way is clear, the next
+# get only verifies what it has.
+head -c 100000 /dev/urandom >"$home/m"
+chown "$uid:$gid" "$home/m"
+mkdir -p "$L/m/inside"
+run_client alice "$pw" <<<"lcd $L
+mget m"
+expect_rc 1 "mget m onto a directory"
+expect_contains "$ERR" "Is a directory" "the reason"
+expect_same_file "$L/m.part" "$home/m" "the kept m.part"
+rm -r "$L/m"
+run_client alice "$pw" <<<"lcd $L
+mget m"
+expect_rc 0 "mget m again ($ERR)"
+expect_same_file "$L/m" "$home/m" "m"
+expect_match "$(cat "$DAEMON_LOG")" \
+    'op=get path=m bytes=0 offset=100000 size=100000 result=ok' \
+    "the second get: nothing sent again"
+[ ! -e "$L/m.part" ] || fail "m.part left behind"
+ok "a download that cannot be put in place keeps its part, and resumes"

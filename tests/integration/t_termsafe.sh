@@ -117,16 +117,17 @@ expect_contains "$ERR" 'evil\u202etxt.exe' "the override escaped in a message"
 ok "the server's error messages show control and bidi characters safely"
 
 # ---------------------- the client's own messages name the server's file
-# A name the server may have (252 bytes) whose download cannot start
-# here: NAME.part is longer than a file name may be.  The client's own
-# error names it, made safe like the rest.
+# A server's name whose download cannot start here: a file of the
+# user's own already has its NAME.part.  The client's own error names
+# it, made safe like the rest.
 mkdir "$home/long" "$W/long"
-long=$'\e[2J\xc2\x9b2J\xe2\x80\xae'$(printf 'n%.0s' $(seq 242))
+long=$'\e[2J\xc2\x9b2J\xe2\x80\xae'$(printf 'n%.0s' $(seq 42))
 : >"$home/long/$long"
 chown -R "$uid:$gid" "$home/long"
+echo "the user's own" >"$W/long/$long.part"
 printf 'lcd %s\ncd long\nmget *\n' "$W/long" >"$W/b4l"
 run_client alice "$pw" -b "$W/b4l" </dev/null
-expect_rc 1 "mget of a name too long for its .part"
+expect_rc 1 "mget of a name whose .part is the user's own file"
 expect_safe "$T/client.err" "the client's own error about the server's name"
 expect_contains "$ERR" '?[2J?2J\u202ennn' "the name in the client's message"
 ok "the client's own error messages show the server's names safely"
