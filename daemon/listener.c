@@ -229,6 +229,8 @@ listener_spare(struct listener *l)
 	h.preauth_uid = l->preauth_uid;
 	h.preauth_gid = l->preauth_gid;
 	h.log_stderr = l->log_stderr;
+	h.key_fd = l->key_fd;
+	h.fingerprint = l->host_fp;
 	spare_signer_start(&l->signer, &h, l->cfg->sign_helper,
 	    l->cfg->host_key, l->cfg->login_timeout);
 }
@@ -334,6 +336,8 @@ listener_admit(struct listener *l, struct listener_kids *k, int fd,
 		a.preauth_ctx = l->preauth_ctx;
 		a.sock = fd;
 		a.sign_fd = sign_fd;
+		a.key_fd = l->key_fd;
+		a.host_fp = l->host_fp;
 		a.peer = peer;
 		a.addr = addr;
 		monitor_run(&a);

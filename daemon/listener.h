@@ -9,6 +9,7 @@
 #include <openssl/ssl.h>
 
 #include "spare_signer.h"
+#include "tls_crypto.h"
 
 struct config;
 struct proxywait;
@@ -21,6 +22,14 @@ struct listener {
 	int log_stderr;
 	SSL_CTX *session_ctx; /* for each serving process (no secret in it) */
 	SSL_CTX *preauth_ctx; /* for each pre-auth worker (the certificate) */
+	/*
+	 * The host key file as it was checked with that certificate, open
+	 * for the signers (never read here; closed in each monitor before
+	 * it forks its worker), and the certificate key's fingerprint,
+	 * which a signer's key must match (mftpd-sign -k, -p).
+	 */
+	int key_fd;
+	char host_fp[TLS_FP_LEN];
 	int fds[MFTP_LISTEN_MAX];
 	size_t nfds;
 	/* Balancer connections waiting for their PROXY header, or NULL. */
@@ -29,8 +38,9 @@ struct listener {
 	struct spare_signer signer;
 	/*
 	 * Called on SIGHUP: re-read and check the configuration file.
-	 * Returns 0 with *cfg and the pre-auth ids replaced, or -1 (the
-	 * reason logged) with everything as it was.
+	 * Returns 0 with *cfg, the pre-auth ids, the certificate and the
+	 * key file replaced, or -1 (the reason logged) with everything as
+	 * it was.
 	 */
 	int (*reload)(struct listener *l);
 };

@@ -30,6 +30,7 @@
 
 #include "config.h"
 #include "heap_holes.h"
+#include "helper_spawn.h"
 #include "hostkey.h"
 #include "listener.h"
 #include "log.h"
@@ -108,12 +109,17 @@ mftpd_check_helper(const char *what, const char *path, char *err, size_t errlen)
 /*
  * The host key pair, checked by "mftpd-sign -c" in a process of its own
  * so that the private key never enters this one, whose children become
- * the pre-auth workers and the users' processes.
+ * the pre-auth workers and the users' processes.  It checks the key
+ * file open on key_fd (which this process never reads) against the
+ * certificate at its path and against fp, the key of the certificate
+ * this process loaded.
  */
 static int
-mftpd_check_key_pair(const struct config *c, char *err, size_t errlen)
+mftpd_check_key_pair(const struct config *c, int key_fd, const char *fp,
+    char *err, size_t errlen)
 {
-	char *argv[] = { "mftpd-sign", "-c", c->host_cert, c->host_key, NULL };
+	char *argv[] = { "mftpd-sign", "-c", "-k", "3", "-p", (char *)fp,
+		c->host_cert, c->host_key, NULL };
 	char *envp[] = { NULL };
 	char out[512];
 	int pout[2], perr[2], status;
@@ -127,7 +133,8 @@ mftpd_check_key_pair(const struct config *c, char *err, size_t errlen)
 		fatal("fork");
 	case 0:
 		if (dup2(pout[1], STDOUT_FILENO) == -1 ||
-		    dup2(perr[1], STDERR_FILENO) == -1)
+		    dup2(perr[1], STDERR_FILENO) == -1 ||
+		    helper_key_fd(key_fd) == -1)
 			_exit(127);
 		execve(c->sign_helper, argv, envp);
 		_exit(127);
@@ -157,12 +164,14 @@ mftpd_check_key_pair(const struct config *c, char *err, size_t errlen)
 /*
  * Everything c needs that is outside the file: the pre-auth account,
  * the pre-auth chroot (an empty directory that only root can change,
- * made if missing) and the auth helper (an executable only root can
- * change).  0 with the account's ids, or -1 with the reason in err.
+ * made if missing), the helpers (executables only root can change) and
+ * the host key, which must be the key of the certificate whose
+ * fingerprint is fp.  0 with the account's ids and the key file open
+ * on *key_fd for the signers, or -1 with the reason in err.
  */
 static int
-mftpd_check(
-    const struct config *c, uid_t *uid, gid_t *gid, char *err, size_t errlen)
+mftpd_check(const struct config *c, const char *fp, uid_t *uid, gid_t *gid,
+    int *key_fd, char *err, size_t errlen)
 {
 	struct passwd *pw;
 	struct stat st;
@@ -202,7 +211,33 @@ mftpd_check(
 	    mftpd_check_helper("signing helper", c->sign_helper, err, errlen) ==
 		-1)
 		return -1;
-	return mftpd_check_key_pair(c, err, errlen);
+	if ((*key_fd = hostkey_open_key(c->host_key, err, errlen)) == -1)
+		return -1;
+	if (mftpd_check_key_pair(c, *key_fd, fp, err, errlen) == -1) {
+		close(*key_fd);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The pre-auth workers' TLS context for cert_file, and the fingerprint
+ * of its certificate's key in fp.  NULL with the reason in err.
+ */
+static SSL_CTX *
+mftpd_preauth_ctx(
+    const char *cert_file, char fp[TLS_FP_LEN], char *err, size_t errlen)
+{
+	SSL_CTX *ctx;
+
+	if ((ctx = preauth_tls_ctx(cert_file, err, errlen)) == NULL)
+		return NULL;
+	if (tls_fingerprint(SSL_CTX_get0_certificate(ctx), fp) != 0) {
+		snprintf(err, errlen, "%s: cannot hash its key", cert_file);
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
 }
 
 static int
@@ -229,18 +264,21 @@ mftpd_reload(struct listener *l)
 {
 	struct config nc, *old = l->cfg;
 	SSL_CTX *pctx = NULL;
-	char err[512];
+	char err[512], fp[TLS_FP_LEN];
 	uid_t uid;
 	gid_t gid;
 	size_t i;
+	int key_fd;
 
 	log_info("reloading the configuration from %s", mftpd_conf);
 	if (config_load(&nc, mftpd_conf, err, sizeof(err)) == -1 ||
-	    mftpd_check(&nc, &uid, &gid, err, sizeof(err)) == -1 ||
-	    (pctx = preauth_tls_ctx(nc.host_cert, err, sizeof(err))) == NULL) {
+	    (pctx = mftpd_preauth_ctx(nc.host_cert, fp, err, sizeof(err))) ==
+		NULL ||
+	    mftpd_check(&nc, fp, &uid, &gid, &key_fd, err, sizeof(err)) == -1) {
 		log_warnx("reload failed: %s; keeping the configuration in "
 			  "force",
 		    err);
+		SSL_CTX_free(pctx);
 		config_free(&nc);
 		return -1;
 	}
@@ -264,6 +302,9 @@ mftpd_reload(struct listener *l)
 	/* A new certificate serves the connections from now on. */
 	SSL_CTX_free(l->preauth_ctx);
 	l->preauth_ctx = pctx;
+	close(l->key_fd);
+	l->key_fd = key_fd;
+	strlcpy(l->host_fp, fp, sizeof(l->host_fp));
 	*old = nc;
 	l->preauth_uid = uid;
 	l->preauth_gid = gid;
@@ -472,11 +513,11 @@ main(int argc, char *argv[])
 	sha256_init_library();
 	/* Compiled here once, not in every connection (sandbox.h). */
 	sandbox_prepare();
-	if ((l.preauth_ctx = preauth_tls_ctx(
-		 cfg.host_cert, err, sizeof(err))) == NULL)
+	if ((l.preauth_ctx = mftpd_preauth_ctx(
+		 cfg.host_cert, l.host_fp, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
-	if (mftpd_check(
-		&cfg, &l.preauth_uid, &l.preauth_gid, err, sizeof(err)) == -1)
+	if (mftpd_check(&cfg, l.host_fp, &l.preauth_uid, &l.preauth_gid,
+		&l.key_fd, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	if (mftpd_mkdir_parent(cfg.pid_file) == -1)
 		fatal("directory of %s", cfg.pid_file);

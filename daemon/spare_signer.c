@@ -106,11 +106,16 @@ spare_signer_reaped(struct spare_signer *s, pid_t pid, int status)
 		/* Unused: its wait ran out, or it could not start. */
 		helper_log_death("mftpd-sign", status, "-");
 		if (mono_ms() - s->started_ms < SPARE_SIGNER_YOUNG_MS) {
-			log_warnx("mftpd-sign ended at its start (%s %d); "
-				  "each connection starts its own for now",
-			    WIFSIGNALED(status) ? "signal" : "exit status",
-			    WIFSIGNALED(status) ? WTERMSIG(status) :
-						  WEXITSTATUS(status));
+			/* A stale key was said above: once is enough. */
+			if (!WIFEXITED(status) ||
+			    WEXITSTATUS(status) != HELPER_SIGN_STALE_KEY)
+				log_warnx(
+				    "mftpd-sign ended at its start (%s %d); "
+				    "each connection starts its own for now",
+				    WIFSIGNALED(status) ? "signal" :
+							  "exit status",
+				    WIFSIGNALED(status) ? WTERMSIG(status) :
+							  WEXITSTATUS(status));
 			s->retry_ms = mono_ms() + SPARE_SIGNER_BACKOFF_MS;
 		}
 		close(s->fd);

@@ -44,6 +44,24 @@ tls_error(void)
 	return text;
 }
 
+int
+tls_fingerprint_der(const unsigned char *der, size_t len, char out[TLS_FP_LEN])
+{
+	unsigned char md[EVP_MAX_MD_SIZE], b64[64];
+	unsigned int mdlen = 0;
+
+	if (EVP_Digest(der, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
+	    mdlen != 32)
+		return -1;
+	/* 32 bytes: 44 base64 characters, the last one padding. */
+	if (EVP_EncodeBlock(b64, md, (int)mdlen) != 44)
+		return -1;
+	memcpy(out, "SHA256:", 7);
+	memcpy(out + 7, b64, 43);
+	out[50] = '\0';
+	return 0;
+}
+
 /*
  * The DER comes from the certificate's own SubjectPublicKeyInfo
  * structure, not from the key object: i2d_PUBKEY on a key goes through
@@ -54,24 +72,14 @@ tls_error(void)
 int
 tls_fingerprint(X509 *cert, char out[TLS_FP_LEN])
 {
-	unsigned char *der = NULL, md[EVP_MAX_MD_SIZE];
-	unsigned char b64[64];
-	unsigned int mdlen = 0;
+	unsigned char *der = NULL;
 	X509_PUBKEY *spki;
-	int len, n;
+	int len, r;
 
 	if ((spki = X509_get_X509_PUBKEY(cert)) == NULL ||
 	    (len = i2d_X509_PUBKEY(spki, &der)) <= 0)
 		return -1;
-	n = EVP_Digest(der, (size_t)len, md, &mdlen, EVP_sha256(), NULL);
+	r = tls_fingerprint_der(der, (size_t)len, out);
 	OPENSSL_free(der);
-	if (n != 1 || mdlen != 32)
-		return -1;
-	/* 32 bytes: 44 base64 characters, the last one padding. */
-	if (EVP_EncodeBlock(b64, md, (int)mdlen) != 44)
-		return -1;
-	memcpy(out, "SHA256:", 7);
-	memcpy(out + 7, b64, 43);
-	out[50] = '\0';
-	return 0;
+	return r;
 }

@@ -21,6 +21,10 @@ void tls_init_crypto(void);
 /* "SHA256:<base64>" of the certificate's SubjectPublicKeyInfo: 0 or -1. */
 int tls_fingerprint(X509 *cert, char out[TLS_FP_LEN]);
 
+/* The same of a SubjectPublicKeyInfo's DER, len bytes: 0 or -1. */
+int
+tls_fingerprint_der(const unsigned char *der, size_t len, char out[TLS_FP_LEN]);
+
 /* The reason of the oldest queued OpenSSL error (queue cleared). */
 const char *tls_error(void);
 

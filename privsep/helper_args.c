@@ -23,6 +23,8 @@ helper_args_parse(int argc, char *argv[], const char *optstring,
 
 	a->check = 0;
 	a->cert = NULL;
+	a->key_fd = -1;
+	a->fingerprint = NULL;
 	while ((ch = getopt(argc, argv, optstring)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -30,6 +32,15 @@ helper_args_parse(int argc, char *argv[], const char *optstring,
 			break;
 		case 'e':
 			to_stderr = 1;
+			break;
+		case 'k':
+			/* 3: the one descriptor helper_spawn passes. */
+			a->key_fd = (int)strtonum(optarg, 3, 3, &errstr);
+			if (errstr != NULL)
+				usage();
+			break;
+		case 'p':
+			a->fingerprint = optarg;
 			break;
 		case 't':
 			timeout = strtonum(optarg, 1, 86400, &errstr);

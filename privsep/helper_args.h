@@ -1,7 +1,9 @@
 /*
  * helper_args.h: the command line the per-connection monitor gives its
  * helpers, mftpd-auth and mftpd-sign: "NAME [-e] [-t seconds] [--] FILE
- * uid gid", and for mftpd-sign also "NAME -c CERT FILE".
+ * uid gid", and for mftpd-sign also "-k 3" (FILE is open on descriptor
+ * 3), "-p FINGERPRINT" (the certificate's key) and "NAME -c [-k 3]
+ * [-p FINGERPRINT] CERT FILE".
  *
  * Runs as: root, first thing in each helper, before it reads the file.
  */
@@ -11,16 +13,18 @@
 #include <sys/types.h>
 
 struct helper_args {
-	int check;	  /* -c given: only cert and file are set */
-	const char *cert; /* -c's certificate */
-	const char *file; /* the users file or the key file */
-	int timeout_ms;	  /* -t, default 60 s: how long to wait for a request */
-	uid_t uid;	  /* the pre-auth user to drop to */
+	int check;		 /* -c given: only cert and file are set */
+	const char *cert;	 /* -c's certificate */
+	const char *file;	 /* the users file or the key file */
+	int key_fd;		 /* -k: FILE, open here; or -1 */
+	const char *fingerprint; /* -p: the key's public half must be it */
+	int timeout_ms; /* -t, default 60 s: how long to wait for a request */
+	uid_t uid;	/* the pre-auth user to drop to */
 	gid_t gid;
 };
 
 /*
- * Parse argc/argv into a.  optstring is getopt's, "et:" or "cet:" (the
+ * Parse argc/argv into a.  optstring is getopt's, "et:" or "cek:p:t:" (the
  * caller's own, where tests/integration/t_manpages.sh reads it).  A
  * command line of the wrong shape calls usage (which does not return).
  * Unless -c was given, logging starts as name (to stderr with -e), and

@@ -9,8 +9,10 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "helper_spawn.h"
@@ -23,6 +25,22 @@ helper_log_death(const char *who, int status, const char *addr)
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
 		log_warnx(
 		    "%s killed by its sandbox (seccomp) addr=%s", who, addr);
+	else if (strcmp(who, "mftpd-sign") == 0 && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == HELPER_SIGN_STALE_KEY)
+		log_warnx("mftpd-sign refused the host key addr=%s: the host "
+			  "key on disk no longer matches the certificate "
+			  "mftpd loaded; no login works until mftpd is "
+			  "reloaded (systemctl reload mftpd)",
+		    addr);
+}
+
+int
+helper_key_fd(int key_fd)
+{
+	/* dup2 onto itself leaves close-on-exec set: cleared by hand. */
+	if (key_fd == 3)
+		return fcntl(3, F_SETFD, 0);
+	return dup2(key_fd, 3) == -1 ? -1 : 0;
 }
 
 pid_t
@@ -31,7 +49,7 @@ helper_spawn(const struct helper_spawn *h, const char *name, const char *path,
 {
 	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 	char uid[16], gid[16], timeout[16];
-	char *argv[12];
+	char *argv[16];
 	int n = 0;
 	pid_t pid;
 
@@ -43,6 +61,14 @@ helper_spawn(const struct helper_spawn *h, const char *name, const char *path,
 		argv[n++] = "-e";
 	argv[n++] = "-t";
 	argv[n++] = timeout;
+	if (h->key_fd != -1) {
+		argv[n++] = "-k";
+		argv[n++] = "3";
+	}
+	if (h->fingerprint != NULL) {
+		argv[n++] = "-p";
+		argv[n++] = (char *)h->fingerprint;
+	}
 	argv[n++] = "--";
 	argv[n++] = (char *)file;
 	argv[n++] = uid;
@@ -59,7 +85,10 @@ helper_spawn(const struct helper_spawn *h, const char *name, const char *path,
 		if (dup2(in_fd, STDIN_FILENO) == -1 ||
 		    (out_fd != -1 && dup2(out_fd, STDOUT_FILENO) == -1))
 			_exit(127);
-		closefrom(STDERR_FILENO + 1);
+		/* After those two, which may have been on 3. */
+		if (h->key_fd != -1 && helper_key_fd(h->key_fd) == -1)
+			_exit(127);
+		closefrom(h->key_fd != -1 ? 4 : STDERR_FILENO + 1);
 		execve(path, argv, envp);
 		_exit(127);
 	}

@@ -13,12 +13,26 @@ struct helper_spawn {
 	uid_t preauth_uid;
 	gid_t preauth_gid;
 	int log_stderr;
+	/*
+	 * mftpd-sign's alone, else -1 and NULL: the host key file the
+	 * master opened and checked, and the fingerprint of the
+	 * certificate it serves, which the key must match.
+	 */
+	int key_fd;
+	const char *fingerprint;
 };
 
 /*
- * fork+exec PATH as "NAME [-e] -t TIMEOUT -- FILE uid gid" (FILE: the
- * user database or the host key; uid and gid: the pre-auth user's) with
- * in_fd on its standard input and out_fd (or nothing, -1) on its
+ * mftpd-sign's exit status when the key it read is not the served
+ * certificate's: the pair on disk was changed without a reload.
+ */
+#define HELPER_SIGN_STALE_KEY 3
+
+/*
+ * fork+exec PATH as "NAME [-e] -t TIMEOUT [-k 3] [-p FP] -- FILE uid gid"
+ * (FILE: the user database or the host key; uid and gid: the pre-auth
+ * user's; -k with h->key_fd on descriptor 3, -p with h->fingerprint)
+ * with in_fd on its standard input and out_fd (or nothing, -1) on its
  * standard output, nothing else open, a fixed PATH and no other
  * environment; it dies with the calling process (PR_SET_PDEATHSIG).
  * Returns its pid, or -1 if fork failed (errno set).
@@ -28,9 +42,17 @@ helper_spawn(const struct helper_spawn *h, const char *name, const char *path,
     const char *file, unsigned int timeout_s, int in_fd, int out_fd);
 
 /*
+ * In a child about to exec mftpd-sign "-k 3": key_fd on descriptor 3,
+ * kept across the exec.  0, or -1 (errno set).
+ */
+int helper_key_fd(int key_fd);
+
+/*
  * A helper (or the worker) that made a system call outside its seccomp
  * allowlist died of SIGSYS: log it, as "WHO killed by its sandbox
- * (seccomp) addr=ADDR".  Any other status logs nothing.
+ * (seccomp) addr=ADDR".  An mftpd-sign that refused a stale host key
+ * (HELPER_SIGN_STALE_KEY) is logged too, with what to do.  Any other
+ * status logs nothing.
  */
 void helper_log_death(const char *who, int status, const char *addr);
 

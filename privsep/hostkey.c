@@ -2,9 +2,10 @@
  * hostkey.c: loading, checking and making the server's TLS key pair.
  *
  * Runs as: root, in mftpd-sign (before it drops to the pre-auth user) and
- * in mftpd's one-shot commands.  The daemon's long-lived processes never
- * call into this file: no process that reads network bytes holds the
- * private key (DESIGN.md §1a).
+ * in mftpd's one-shot commands.  Of the daemon's long-lived processes
+ * only the master calls into this file, to open the key file for its
+ * signers (hostkey_open_key), whose contents it never reads: no process
+ * that reads network bytes holds the private key (DESIGN.md §1a).
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -15,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/bio.h>
+#include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -24,30 +27,57 @@
 #include "hostkey.h"
 #include "tls_crypto.h"
 
-static FILE *
-hostkey_open(const char *path, int secret, char *err, size_t errlen)
+/* The largest key file read: a PEM EC key is some hundred bytes. */
+#define HOSTKEY_FILE_MAX (64 * 1024)
+
+/*
+ * An open key or certificate file: a regular file and, for the key
+ * (secret), owned by root and readable by no one else.  Checked on the
+ * descriptor, so that what was checked is what is read.
+ */
+static int
+hostkey_check_fd(int fd, const char *path, int secret, char *err, size_t errlen)
 {
 	struct stat st;
-	FILE *f;
-	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a regular file", path);
-		close(fd);
-		return NULL;
+		return -1;
 	}
 	if (secret && (st.st_uid != 0 || (st.st_mode & 077) != 0)) {
 		snprintf(err, errlen,
 		    "%s must be owned by root and readable by root only "
 		    "(chmod 600)",
 		    path);
-		close(fd);
-		return NULL;
+		return -1;
 	}
+	return 0;
+}
+
+static int
+hostkey_open_fd(const char *path, int secret, char *err, size_t errlen)
+{
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (hostkey_check_fd(fd, path, secret, err, errlen) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static FILE *
+hostkey_open(const char *path, int secret, char *err, size_t errlen)
+{
+	FILE *f;
+	int fd;
+
+	if ((fd = hostkey_open_fd(path, secret, err, errlen)) == -1)
+		return NULL;
 	if ((f = fdopen(fd, "r")) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		close(fd);
@@ -55,19 +85,48 @@ hostkey_open(const char *path, int secret, char *err, size_t errlen)
 	return f;
 }
 
-EVP_PKEY *
-hostkey_load_private(const char *path, char *err, size_t errlen)
+int
+hostkey_open_key(const char *path, char *err, size_t errlen)
 {
-	EVP_PKEY *key;
-	FILE *f;
+	return hostkey_open_fd(path, 1, err, errlen);
+}
 
-	if ((f = hostkey_open(path, 1, err, errlen)) == NULL)
+EVP_PKEY *
+hostkey_load_private_fd(int fd, const char *path, char *err, size_t errlen)
+{
+	static char pem[HOSTKEY_FILE_MAX];
+	EVP_PKEY *key = NULL;
+	size_t len = 0;
+	ssize_t n;
+	BIO *bio;
+	int readerr = 0;
+
+	if (hostkey_check_fd(fd, path, 1, err, errlen) == -1)
 		return NULL;
-	key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-	fclose(f);
+	/*
+	 * pread: the descriptor may be shared with other signers (one
+	 * open file description, one offset), and this one must read
+	 * the file from its start whatever they do.
+	 */
+	while (len < sizeof(pem) &&
+	    (n = pread(fd, pem + len, sizeof(pem) - len, (off_t)len)) != 0) {
+		if (n == -1) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			readerr = 1;
+			goto out;
+		}
+		len += (size_t)n;
+	}
+	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL)
+		goto out;
+	key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+out:
+	explicit_bzero(pem, len);
 	if (key == NULL) {
-		snprintf(err, errlen, "%s: no PEM private key: %s", path,
-		    tls_error());
+		if (!readerr)
+			snprintf(err, errlen, "%s: no PEM private key: %s",
+			    path, tls_error());
 		return NULL;
 	}
 	if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC) {
@@ -79,6 +138,42 @@ hostkey_load_private(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	return key;
+}
+
+EVP_PKEY *
+hostkey_load_private(const char *path, char *err, size_t errlen)
+{
+	EVP_PKEY *key;
+	int fd;
+
+	if ((fd = hostkey_open_key(path, err, errlen)) == -1)
+		return NULL;
+	key = hostkey_load_private_fd(fd, path, err, errlen);
+	close(fd);
+	return key;
+}
+
+int
+hostkey_fingerprint(EVP_PKEY *key, char out[TLS_FP_LEN])
+{
+	unsigned char *der = NULL;
+	int len, r;
+
+	/*
+	 * The point as a certificate carries it, whatever form the key
+	 * file stored it in, so that the bytes hashed are the
+	 * certificate's SubjectPublicKeyInfo.
+	 */
+	if (EVP_PKEY_set_utf8_string_param(key,
+		OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+		"uncompressed") != 1 ||
+	    (len = i2d_PUBKEY(key, &der)) <= 0) {
+		ERR_clear_error();
+		return -1;
+	}
+	r = tls_fingerprint_der(der, (size_t)len, out);
+	OPENSSL_free(der);
+	return r;
 }
 
 X509 *

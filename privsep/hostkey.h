@@ -3,7 +3,9 @@
  *
  * Used by: mftpd-sign (loads the private key to sign one handshake, and
  * checks a pair) and mftpd (--generate-host-key, --fingerprint: one-shot
- * commands, never the daemon, which holds no private key).  Runs as root.
+ * commands; the daemon only opens the key file for its signers with
+ * hostkey_open_key and never reads it: it holds no private key).  Runs
+ * as root.
  */
 #ifndef MFTP_HOSTKEY_H
 #define MFTP_HOSTKEY_H
@@ -13,12 +15,35 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "tls_crypto.h"
+
 /*
  * The private key at path: a regular file owned by root that no one else
  * may read or write, PEM, an EC key (the signing helper signs ECDSA).
  * NULL with a reason in err.
  */
 EVP_PKEY *hostkey_load_private(const char *path, char *err, size_t errlen);
+
+/*
+ * The key file at path, open (O_CLOEXEC) and checked as above, for
+ * hostkey_load_private_fd: the master keeps it so that each signer
+ * reads the file it checked, not whatever is at path by then.  The
+ * caller never reads it.  A descriptor, or -1 with a reason in err.
+ */
+int hostkey_open_key(const char *path, char *err, size_t errlen);
+
+/*
+ * The private key in the open file fd (read from its start; path names
+ * it in err), checked as hostkey_load_private checks it.
+ */
+EVP_PKEY *
+hostkey_load_private_fd(int fd, const char *path, char *err, size_t errlen);
+
+/*
+ * The SHA-256 fingerprint of key's public half, as tls_fingerprint
+ * gives it for a certificate that holds it: 0, or -1.
+ */
+int hostkey_fingerprint(EVP_PKEY *key, char out[TLS_FP_LEN]);
 
 /* The first (the server's own) certificate of a PEM chain file. */
 X509 *hostkey_load_cert(const char *path, char *err, size_t errlen);

@@ -13,6 +13,11 @@
  *   fd 0: SOCK_SEQPACKET to the pre-auth worker: one SIGN_REQUEST in,
  *         one SIGNATURE out.
  *
+ * The master passes the key file it opened and checked (-k 3: what
+ * each signer reads is that file, though another be put at its path)
+ * and the fingerprint of the certificate it serves (-p): a key that is
+ * not that certificate's is refused, exit HELPER_SIGN_STALE_KEY.
+ *
  * "mftpd-sign -c CERT KEY" only checks that KEY is CERT's private key and
  * prints the fingerprint; mftpd runs it at start and on reload.
  */
@@ -31,6 +36,7 @@
 #include "drop.h"
 #include "err.h"
 #include "helper_args.h"
+#include "helper_spawn.h"
 #include "hostkey.h"
 #include "log.h"
 #include "privsep_msg.h"
@@ -41,28 +47,57 @@
 static void __attribute__((noreturn)) usage(void)
 {
 	fprintf(stderr,
-	    "usage: mftpd-sign [-e] [-t seconds] key-file uid gid\n"
-	    "       mftpd-sign -c cert-file key-file\n"
+	    "usage: mftpd-sign [-e] [-k 3] [-p fingerprint] [-t seconds] "
+	    "key-file uid gid\n"
+	    "       mftpd-sign -c [-k 3] [-p fingerprint] cert-file "
+	    "key-file\n"
 	    "(started by mftpd; -c checks a key pair)\n");
 	exit(2);
 }
 
+/* The key: from the descriptor mftpd opened (-k), or the file. */
+static EVP_PKEY *
+load_key(const struct helper_args *a, char *err, size_t errlen)
+{
+	if (a->key_fd != -1)
+		return hostkey_load_private_fd(a->key_fd, a->file, err, errlen);
+	return hostkey_load_private(a->file, err, errlen);
+}
+
+/*
+ * -p: whether key is the half of the certificate mftpd serves.  The
+ * fingerprint of key's public half in keyfp.
+ */
+static int
+key_matches(const struct helper_args *a, EVP_PKEY *key, char keyfp[TLS_FP_LEN])
+{
+	if (hostkey_fingerprint(key, keyfp) != 0)
+		strlcpy(keyfp, "(none)", TLS_FP_LEN);
+	return a->fingerprint == NULL || strcmp(keyfp, a->fingerprint) == 0;
+}
+
 /* -c: is the pair usable?  Prints the fingerprint; exit 0 or 1. */
 static int
-check_pair(const char *cert_path, const char *key_path)
+check_pair(const struct helper_args *a)
 {
-	char err[512], fp[TLS_FP_LEN];
+	const char *cert_path = a->cert, *key_path = a->file;
+	char err[512], fp[TLS_FP_LEN], keyfp[TLS_FP_LEN];
 	EVP_PKEY *key;
 	X509 *cert;
 	int r = 1;
 
 	if ((cert = hostkey_load_cert(cert_path, err, sizeof(err))) == NULL ||
-	    (key = hostkey_load_private(key_path, err, sizeof(err))) == NULL) {
+	    (key = load_key(a, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "mftpd-sign: %s\n", err);
 		X509_free(cert);
 		return 1;
 	}
-	if (hostkey_check_pair(key, cert, err, sizeof(err)) != 0)
+	if (!key_matches(a, key, keyfp))
+		fprintf(stderr,
+		    "mftpd-sign: %s (%s) is not the key of the certificate "
+		    "mftpd loaded (%s): was the pair changed meanwhile?\n",
+		    key_path, keyfp, a->fingerprint);
+	else if (hostkey_check_pair(key, cert, err, sizeof(err)) != 0)
 		fprintf(stderr, "mftpd-sign: %s and %s: %s\n", key_path,
 		    cert_path, err);
 	else if (tls_fingerprint(cert, fp) != 0)
@@ -122,19 +157,35 @@ main(int argc, char *argv[])
 {
 	uint8_t dgst[MFTP_DIGEST_MAX], sig[MFTP_SIG_MAX];
 	struct helper_args a;
-	char err[512];
+	char err[512], keyfp[TLS_FP_LEN];
 	EVP_PKEY_CTX *ctx;
 	EVP_PKEY *key;
 	size_t dlen, slen;
 	int r;
 
-	helper_args_parse(argc, argv, "cet:", "mftpd-sign", usage, &a);
+	helper_args_parse(argc, argv, "cek:p:t:", "mftpd-sign", usage, &a);
 	if (a.check)
-		return check_pair(a.cert, a.file);
+		return check_pair(&a);
 
 	tls_init_crypto();
-	if ((key = hostkey_load_private(a.file, err, sizeof(err))) == NULL)
+	if ((key = load_key(&a, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
+	if (a.key_fd != -1)
+		close(a.key_fd);
+	/*
+	 * The key file was replaced in place since mftpd loaded the
+	 * certificate: a signature by this key would fail every
+	 * handshake, so none is made.
+	 */
+	if (!key_matches(&a, key, keyfp)) {
+		log_warnx("the host key on disk no longer matches the "
+			  "certificate mftpd loaded (%s is %s, the "
+			  "certificate's key %s); reload mftpd (systemctl "
+			  "reload mftpd) to use the new pair",
+		    a.file, keyfp, a.fingerprint);
+		EVP_PKEY_free(key);
+		exit(HELPER_SIGN_STALE_KEY);
+	}
 	ctx = sign_ready(key);
 	drop_user(a.uid, a.gid);
 	/*

@@ -146,6 +146,8 @@ monitor_helper_args(const struct monitor_args *a, struct helper_spawn *h)
 	h->preauth_uid = a->preauth_uid;
 	h->preauth_gid = a->preauth_gid;
 	h->log_stderr = a->log_stderr;
+	h->key_fd = -1;
+	h->fingerprint = NULL;
 }
 
 /*
@@ -185,6 +187,8 @@ monitor_spawn_signer(const struct monitor_args *a)
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
 		fatal("socketpair");
 	monitor_helper_args(a, &h);
+	h.key_fd = a->key_fd;
+	h.fingerprint = a->host_fp;
 	monitor_signer = helper_spawn(&h, "mftpd-sign", a->cfg->sign_helper,
 	    a->cfg->host_key, a->cfg->login_timeout, sv[1], -1);
 	if (monitor_signer == -1)
@@ -315,6 +319,13 @@ monitor_run(const struct monitor_args *a)
 	if (pipe2(alive, O_CLOEXEC) == -1)
 		fatal("pipe2");
 	fds.sign = monitor_spawn_signer(a);
+	/*
+	 * The host key file is the signer's alone: closed before anything
+	 * else is forked, so that no worker or serving process could read
+	 * the key through it.
+	 */
+	if (a->key_fd != -1)
+		close(a->key_fd);
 
 	switch ((monitor_worker = fork())) {
 	case -1:

@@ -31,6 +31,13 @@ struct monitor_args {
 	 * this connection (its child, not the monitor's), or -1.
 	 */
 	int sign_fd;
+	/*
+	 * For a signer of its own: the host key file the master opened
+	 * (closed before the worker is forked) and the fingerprint the
+	 * key must match.
+	 */
+	int key_fd;
+	const char *host_fp;
 };
 
 /*

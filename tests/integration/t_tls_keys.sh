@@ -6,7 +6,9 @@
 # worker (in the middle of a login, after its TLS handshake), of a
 # serving process, of their monitor and of the master.  The search is
 # shown to work on mftpd-sign, which does hold the key.  Also: mftpd-sign
-# is not dumpable and has dropped to the pre-auth user.
+# is not dumpable and has dropped to the pre-auth user.  The master keeps
+# the key file open for its signers, never read; no other process of the
+# daemon has it open.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -27,6 +29,17 @@ priv=${priv: -64}
 
 memscan() { # PID: occurrences of the key's scalar (a BIGNUM: reversed)
 	mem_count "$1" "$priv" --reverse
+}
+
+# keyfds PID: how many of its descriptors are the key file.
+key_ino=$(stat -L -c %d:%i "$key")
+keyfds() {
+	local f n=0
+	for f in /proc/"$1"/fd/*; do
+		[ "$(stat -L -c %d:%i "$f" 2>/dev/null)" = "$key_ino" ] &&
+			n=$((n + 1))
+	done
+	echo "$n"
 }
 
 # The search finds the key where it is: in mftpd-sign waiting for its
@@ -56,10 +69,12 @@ wait_for 10 _has_preauth || fail "no pre-auth worker"
 for p in $(preauth_pids); do
 	n=$(memscan "$p")
 	expect_eq "$n" 0 "the key's scalar in the pre-auth worker $p"
+	expect_eq "$(keyfds "$p")" 0 "key file descriptors of the worker $p"
 	# It has the certificate, though (a check that the scan reads it).
 done
 for p in $(sessions); do
 	expect_eq "$(memscan "$p")" 0 "the key's scalar in the monitor $p"
+	expect_eq "$(keyfds "$p")" 0 "key file descriptors of the monitor $p"
 done
 ok "the pre-auth worker and its monitor do not hold the key"
 kill_tree "$holder"
@@ -70,7 +85,10 @@ session_send pwd
 wait_serving_pid "$uid"
 expect_eq "$(memscan "$SERVING_PID")" 0 \
     "the key's scalar in the serving process $SERVING_PID"
+expect_eq "$(keyfds "$SERVING_PID")" 0 \
+    "key file descriptors of the serving process $SERVING_PID"
 expect_eq "$(memscan "$DAEMON_PID")" 0 "the key's scalar in the master"
+expect_eq "$(keyfds "$DAEMON_PID")" 1 "key file descriptors of the master"
 session_send quit
 session_close
 expect_eq "$SESS_RC" 0 "the held session"
