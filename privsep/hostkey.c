@@ -54,12 +54,18 @@ hostkey_check_fd(int fd, const char *path, int secret, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Symbolic links are followed: certbot's live/NAME/privkey.pem and
+ * fullchain.pem are links into its archive, and the configuration
+ * names them.  What the checks above look at is the file reached, once
+ * open.
+ */
 static int
 hostkey_open_fd(const char *path, int secret, char *err, size_t errlen)
 {
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
