@@ -30,11 +30,16 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "mftp_limits.h"
 #include "spare_signer.h"
 #include "util.h"
 
-/* How long a spare waits for a connection, on top of the login time. */
-#define SPARE_SIGNER_TTL (10 * 60)
+/*
+ * How long a spare waits for a connection, on top of the login time;
+ * mftpd-sign takes up to MFTP_HELPER_WAIT_MAX, the sum for the longest
+ * login_timeout.
+ */
+#define SPARE_SIGNER_TTL MFTP_SPARE_SIGNER_TTL
 /* A spare dead sooner than this died of its start. */
 #define SPARE_SIGNER_YOUNG_MS 1000
 #define SPARE_SIGNER_BACKOFF_MS (10 * 1000)

@@ -29,6 +29,7 @@
 
 #include "config.h"
 #include "kvline.h"
+#include "mftp_limits.h"
 #include "proto.h"
 #include "util.h"
 
@@ -74,7 +75,7 @@ static const struct config_key config_keys[] = {
 	{ "max_sessions_per_ip", CONFIG_UINT,
 	    offsetof(struct config, max_sessions_per_ip), 1, 100000 },
 	{ "login_timeout", CONFIG_UINT, offsetof(struct config, login_timeout),
-	    1, 86400 },
+	    1, MFTP_LOGIN_TIMEOUT_MAX },
 	{ "idle_timeout", CONFIG_UINT, offsetof(struct config, idle_timeout), 1,
 	    86400 },
 	{ "shutdown_timeout", CONFIG_UINT,

@@ -31,6 +31,15 @@
 #define MFTP_SIG_MAX 160
 /* The longest wait for the signing helper's one signature. */
 #define MFTP_SIGN_TIMEOUT_MS 5000
+/* login_timeout's largest value, seconds. */
+#define MFTP_LOGIN_TIMEOUT_MAX 86400
+/* How long a spare signer waits for a connection, on top of a login. */
+#define MFTP_SPARE_SIGNER_TTL (10 * 60)
+/*
+ * The longest wait a helper is given (mftpd-sign, mftpd-auth -t): a
+ * spare signer's, the longest login and its time unused.
+ */
+#define MFTP_HELPER_WAIT_MAX (MFTP_LOGIN_TIMEOUT_MAX + MFTP_SPARE_SIGNER_TTL)
 
 /*
  * Directory listings are sent in frames of at most this many entries, and

@@ -11,6 +11,7 @@
 
 #include "helper_args.h"
 #include "log.h"
+#include "mftp_limits.h"
 
 void
 helper_args_parse(int argc, char *argv[], const char *optstring,
@@ -43,7 +44,9 @@ helper_args_parse(int argc, char *argv[], const char *optstring,
 			a->fingerprint = optarg;
 			break;
 		case 't':
-			timeout = strtonum(optarg, 1, 86400, &errstr);
+			/* As long as the master may ask (a spare's). */
+			timeout = strtonum(
+			    optarg, 1, MFTP_HELPER_WAIT_MAX, &errstr);
 			if (errstr != NULL)
 				usage();
 			break;
