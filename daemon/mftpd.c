@@ -9,8 +9,8 @@
  * becomes the master.  The same checks run again when SIGHUP asks the
  * master to reload the configuration.
  *
- * --generate-host-key and --fingerprint are one-shot commands for the
- * package's postinst and the administrator.
+ * --generate-host-key, --fingerprint and --host-key-paths are one-shot
+ * commands for the package's postinst and the administrator.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -46,6 +46,7 @@ static void __attribute__((noreturn)) usage(int status)
 	    "usage: mftpd [-efht] [-c config]\n"
 	    "       mftpd [-c config] --fingerprint\n"
 	    "       mftpd [-c config] --generate-host-key [NAME]\n"
+	    "       mftpd [-c config] --host-key-paths\n"
 	    "  -c config  configuration file (default %s)\n"
 	    "  -e         log to stderr instead of syslog\n"
 	    "  -f         stay in the foreground\n"
@@ -55,7 +56,9 @@ static void __attribute__((noreturn)) usage(int status)
 	    "  --fingerprint        print the host key's SHA-256 "
 	    "fingerprint\n"
 	    "  --generate-host-key  make host_key and host_cert if both are "
-	    "missing\n",
+	    "missing\n"
+	    "  --host-key-paths     print host_key and host_cert, a line "
+	    "each\n",
 	    MFTP_CONFIG_DEFAULT);
 	exit(status);
 }
@@ -429,6 +432,7 @@ main(int argc, char *argv[])
 		{ "fingerprint", no_argument, NULL, 'P' },
 		{ "generate-host-key", no_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "host-key-paths", no_argument, NULL, 'K' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -437,7 +441,7 @@ main(int argc, char *argv[])
 	struct listener l;
 	char err[512];
 	int ch, foreground = 0, to_stderr = 0, test_only = 0, fingerprint = 0;
-	int generate = 0;
+	int generate = 0, key_paths = 0;
 
 	while ((ch = getopt_long(argc, argv, "c:efht", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -446,6 +450,9 @@ main(int argc, char *argv[])
 			break;
 		case 'G':
 			generate = 1;
+			break;
+		case 'K':
+			key_paths = 1;
 			break;
 		case 'c':
 			conf = optarg;
@@ -480,6 +487,11 @@ main(int argc, char *argv[])
 		exit(mftpd_generate(&cfg, optind < argc ? argv[optind] : NULL));
 	if (fingerprint)
 		exit(mftpd_fingerprint(&cfg));
+	/* For the package's scripts, which must not parse the file. */
+	if (key_paths) {
+		printf("%s\n%s\n", cfg.host_key, cfg.host_cert);
+		exit(fflush(stdout) == 0 ? 0 : 1);
+	}
 	if (test_only) {
 		printf("mftpd: %s: configuration ok\n", conf);
 		exit(0);

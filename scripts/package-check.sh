@@ -33,6 +33,7 @@ DAEMON_PID=
 installed=
 PURGED=
 KEEPER_HOME=
+PAIR_MOVED=
 
 step() {
 	echo "package-check: $*"
@@ -58,6 +59,13 @@ cleanup() {
 			sleep 0.1
 		done
 		kill -KILL "$DAEMON_PID" 2>/dev/null || true
+	fi
+	# The package's pair and configuration, set aside for a step.
+	if [ -n "$PAIR_MOVED" ]; then
+		cp -p "$W/pkg-pair/mftpd.conf" /etc/mftp/mftpd.conf || true
+		mv "$W/pkg-pair/host.key" "$W/pkg-pair/host.crt" /etc/mftp/ ||
+			true
+		mv "$W/pkg-pair/host-key.made" /var/lib/mftp/ || true
 	fi
 	if [ -n "$installed" ] && [ -z "$PURGED" ]; then
 		echo "package-check: purging the packages after a failure" >&2
@@ -169,6 +177,47 @@ dpkg-reconfigure -f noninteractive mftp-server >/dev/null 2>&1 ||
 [ "$(sha256sum </etc/mftp/host.key)" = "$key_sum" ] ||
 	die "configuring again replaced the host key"
 /usr/sbin/mftpd -t >/dev/null || die "the installed mftpd.conf is not valid"
+
+# A pair of the administrator's own elsewhere (a CA's, as certbot puts
+# it), named in mftpd.conf, and none in /etc/mftp: configuring uses it,
+# makes no pair, and records none for the purge to remove.
+step "dpkg-reconfigure with host_key and host_cert elsewhere"
+CA_DIR=$W/ca-pair
+mkdir -p "$CA_DIR" "$W/pkg-pair"
+cp -p /etc/mftp/mftpd.conf "$W/pkg-pair/mftpd.conf"
+mv /etc/mftp/host.key /etc/mftp/host.crt /var/lib/mftp/host-key.made \
+    "$W/pkg-pair/"
+PAIR_MOVED=1
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -subj /CN=ca.example -days 2 -keyout "$CA_DIR/privkey.pem" \
+    -out "$CA_DIR/fullchain.pem" 2>/dev/null || die "openssl req failed"
+chmod 600 "$CA_DIR/privkey.pem"
+printf 'host_key = %s\nhost_cert = %s\n' "$CA_DIR/privkey.pem" \
+    "$CA_DIR/fullchain.pem" >>/etc/mftp/mftpd.conf
+ca_fp=$(mftpd --fingerprint | cut -d' ' -f1)
+if ! dpkg-reconfigure -f noninteractive mftp-server >"$W/reconf.log" 2>&1; then
+	cat "$W/reconf.log" >&2
+	die "dpkg-reconfigure failed with host_key and host_cert elsewhere"
+fi
+grep -q "host key fingerprint $ca_fp" "$W/reconf.log" ||
+	die "configuring did not print the configured pair's fingerprint"
+if [ -e /etc/mftp/host.key ] || [ -e /etc/mftp/host.crt ]; then
+	die "configuring made /etc/mftp/host.* though the pair is elsewhere"
+fi
+[ ! -e /var/lib/mftp/host-key.made ] ||
+	die "configuring recorded a pair it did not make"
+# The configured pair missing: made there, and recorded for the purge.
+rm "$CA_DIR/privkey.pem" "$CA_DIR/fullchain.pem"
+dpkg-reconfigure -f noninteractive mftp-server >"$W/reconf.log" 2>&1 ||
+	die "dpkg-reconfigure failed to make the configured pair"
+[ "$(stat -c '%U %a' "$CA_DIR/privkey.pem")" = "root 600" ] ||
+	die "configuring did not make the configured host_key"
+grep -q "$CA_DIR/privkey.pem" /var/lib/mftp/host-key.made ||
+	die "configuring did not record the pair it made"
+cp -p "$W/pkg-pair/mftpd.conf" /etc/mftp/mftpd.conf
+mv "$W/pkg-pair/host.key" "$W/pkg-pair/host.crt" /etc/mftp/
+mv "$W/pkg-pair/host-key.made" /var/lib/mftp/
+PAIR_MOVED=
 for page in mftpd.8 mftpd-auth.8 mftpd-sign.8 mftpd.conf.5 mftp.1 ftpuser.8 \
     ftpuser-add.8 ftpuser-del.8 ftpuser-mod.8 ftpuser-list.8 \
     ftpuser-quota.8; do
