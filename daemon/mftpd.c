@@ -368,7 +368,8 @@ mftpd_generate(const struct config *c, const char *name)
 /*
  * Which path downloads take: the kernel's TLS (sendfile stays
  * zero-copy) when it has the ULP, else SSL_write from 256 KiB buffers.
- * Each session still checks for itself and falls back.
+ * Each session still checks for itself and falls back, so a module
+ * loaded later serves the sessions from then on.
  */
 static void
 mftpd_log_ktls(void)
@@ -387,8 +388,16 @@ mftpd_log_ktls(void)
 		log_info("TLS: the kernel has kTLS; downloads use "
 			 "SSL_sendfile where a session gets it");
 	else
-		log_info("TLS: no kTLS in this kernel (no tls ULP); "
-			 "downloads use SSL_write");
+		/*
+		 * Most often the module is there but not loaded, and no
+		 * process of mftpd may load it (no CAP_SYS_MODULE, and
+		 * the unit's ProtectKernelModules=yes): say how.
+		 */
+		log_info("TLS: no kTLS (the kernel's tls module is not "
+			 "loaded); downloads use SSL_write.  To use kTLS: "
+			 "'modprobe tls', and 'tls' in a file in "
+			 "/etc/modules-load.d/ for the next boots; new "
+			 "sessions use it at once");
 }
 
 static void

@@ -5,7 +5,8 @@
 # the file still verifies, and a small download that follows (no buffer)
 # too.  Counted with strace on the serving process: system calls, not
 # time.  Skipped where the kernel has kTLS (the kernel writes the records
-# there, through sendfile).
+# there, through sendfile); without it, mftpd's log says how to load the
+# kernel's tls module.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -18,6 +19,12 @@ if grep -q 'TLS: the kernel has kTLS' "$DAEMON_LOG"; then
 	echo "SKIP: this kernel has kTLS; downloads use SSL_sendfile"
 	exit 77
 fi
+# The serving process cannot load the module itself (no CAP_SYS_MODULE,
+# ProtectKernelModules=yes): the log says how the administrator can.
+expect_contains "$(cat "$DAEMON_LOG")" "modprobe tls" \
+    "the log line about kTLS"
+expect_contains "$(cat "$DAEMON_LOG")" "/etc/modules-load.d" \
+    "the log line about kTLS"
 
 MiB=1048576
 SIZE=$((32 * MiB))
