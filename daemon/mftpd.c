@@ -48,7 +48,7 @@ static void __attribute__((noreturn)) usage(int status)
 	    "       mftpd [-c config] --generate-host-key [NAME]\n"
 	    "       mftpd [-c config] --host-key-paths\n"
 	    "  -c config  configuration file (default %s)\n"
-	    "  -e         log to stderr instead of syslog\n"
+	    "  -e         log to stderr instead of syslog (with -f)\n"
 	    "  -f         stay in the foreground\n"
 	    "  -t         check the configuration and exit\n"
 	    "  -h         show this help\n"
@@ -486,6 +486,15 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc && !(generate && optind + 1 == argc))
 		usage(2);
+	/* A daemon's standard error is /dev/null: every line would be lost. */
+	if (to_stderr && !foreground && !test_only && !generate &&
+	    !fingerprint && !key_paths) {
+		fprintf(stderr,
+		    "mftpd: -e needs -f: in the background, "
+		    "standard error is /dev/null (without -e, "
+		    "mftpd logs to syslog)\n");
+		exit(2);
+	}
 
 	fd_ensure_std();
 	if (config_load(&cfg, conf, err, sizeof(err)) == -1) {

@@ -4,7 +4,7 @@
 # in the terminal's process group, so it goes on and ends when its client
 # quits; then mftpd exits.  Errors that keep mftpd -f from starting (a
 # port in use, a bad configuration, a missing host key) are written to
-# stderr even when it logs to syslog.
+# stderr even when it logs to syslog.  -e without -f is refused.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -22,6 +22,16 @@ ERR=$(cat "$T/fg.err")
 expect_ne "$RC" 0 "mftpd -f on a port in use"
 expect_match "$ERR" "^mftpd: bind 127\.0\.0\.1 port $port: Address already in use" \
     "stderr says why mftpd -f did not start"
+
+# -e without -f: a daemon's standard error is /dev/null, where every
+# line would be lost; refused at once, before anything starts.
+RC=0
+timeout 20 "$MFTPD" -e -c "$CONF" >"$T/fg.out" 2>"$T/fg.err" || RC=$?
+expect_eq "$RC" 2 "mftpd -e without -f"
+expect_contains "$(cat "$T/fg.err")" "mftpd: -e needs -f" \
+    "stderr says why mftpd -e did not start"
+expect_eq "$(grep -c 'mftpd .* started' "$DAEMON_LOG")" 1 \
+    "mftpd -e without -f started nothing"
 
 sed "s|^host_key = .*|host_key = $T/nokey|" "$CONF" >"$T/nokey.conf"
 RC=0
