@@ -82,6 +82,14 @@ helper_spawn(const struct helper_spawn *h, const char *name, const char *path,
 		/* A helper dies with the process that started it. */
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
 			_exit(127);
+		/*
+		 * A group of its own: the master's spare would otherwise
+		 * be in the master's, and under mftpd -f the terminal's
+		 * Ctrl-C would kill it (and a connection's signer handed
+		 * out but not yet used) with the master's graceful stop.
+		 */
+		if (setpgid(0, 0) == -1)
+			_exit(127);
 		if (dup2(in_fd, STDIN_FILENO) == -1 ||
 		    (out_fd != -1 && dup2(out_fd, STDOUT_FILENO) == -1))
 			_exit(127);

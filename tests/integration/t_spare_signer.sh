@@ -34,6 +34,12 @@ expect_eq "$(stat -c %u "/proc/$s1/mem")" 0 "owner of /proc/$s1/mem"
 su -s /bin/sh -c "cat /proc/$s1/environ" "$PREAUTH_USER" >/dev/null 2>&1 &&
 	fail "the pre-auth user can read the spare's memory"
 ok "before any connection the master has a spare mftpd-sign $s1: the pre-auth user, not dumpable, Seccomp 2"
+# Its own process group: a terminal's Ctrl-C to mftpd -f (the master's
+# group) does not reach it.
+pgid() { local a; read -r -a a <"/proc/$1/stat"; echo "${a[4]}"; }
+expect_ne "$(pgid "$s1")" "$(pgid "$DAEMON_PID")" \
+    "the spare's process group (the master's is $(pgid "$DAEMON_PID"))"
+ok "the spare is not in the master's process group"
 # It holds the host key and signs digests: no TLS library in it (nor its
 # load, relocation and set-up at each start, one per connection).
 [ -r "/proc/$s1/maps" ] || fail "cannot read /proc/$s1/maps"
