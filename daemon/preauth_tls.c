@@ -7,8 +7,9 @@
  * the pre-auth user in its empty chroot (the handshakes).
  * The context's key is the certificate's public key with an ECDSA method
  * whose sign operation sends the handshake digest to mftpd-sign and
- * returns its signature: a compromised worker can get one signature for
- * its one connection, never the key (DESIGN.md §1a, TLS-NOTES).
+ * returns its signature: a compromised worker can get one signature per
+ * connection, over a digest of its choosing (mftpd-sign signs what it
+ * is sent), never the key (DESIGN.md §1a, TLS-NOTES).
  *
  * EC_KEY_METHOD is deprecated in OpenSSL 3.0 but supported there; the
  * alternative is a provider of our own, far more code for the same hook.

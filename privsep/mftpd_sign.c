@@ -7,8 +7,9 @@
  * connection.  It loads the key as root, drops to the pre-auth user (not
  * dumpable, so a worker of that same user cannot read its memory), signs
  * at most one TLS handshake digest for the pre-auth worker and exits.
- * The worker thus gets one signature per connection, never the key
- * (OpenSSH's monitor signs for its pre-auth child the same way).
+ * The worker thus gets one signature per connection, over a digest of
+ * its choosing (nothing here can tell a handshake's from another), never
+ * the key (OpenSSH's monitor signs for its pre-auth child the same way).
  *
  *   fd 0: SOCK_SEQPACKET to the pre-auth worker: one SIGN_REQUEST in,
  *         one SIGNATURE out.
