@@ -703,6 +703,34 @@ proxy_up() {
 	[ -n "$PROXY_PORT" ] || fail "tlsproxy did not start"
 }
 
+# held_proxy_up FILE: another tlsproxy, whose second (PSK) handshakes
+# each wait until FILE exists (TLSPROXY_HOLD): a login through it
+# (rawpeer_held) has a serving process that none of its client's second
+# ClientHello has reached yet.  HELD_PROXY_PORT is where it listens.
+HELD_PROXY_PORT=
+held_proxy_up() {
+	local i
+	[ -x "$TLSPROXY" ] || fail "$TLSPROXY is not built (make check builds it)"
+	[ -z "$HELD_PROXY_PORT" ] || fail "held_proxy_up: already up"
+	: >"$T/tlsproxy-held.port"
+	spawn env TLSPROXY_HOLD="$1" "$TLSPROXY" "$HOST" "$PORT" \
+	    >"$T/tlsproxy-held.port" </dev/null
+	for ((i = 0; i < 100; i++)); do
+		HELD_PROXY_PORT=$(head -n 1 "$T/tlsproxy-held.port")
+		[ -n "$HELD_PROXY_PORT" ] && return 0
+		sleep 0.05
+	done
+	fail "the holding tlsproxy did not start"
+}
+
+# rawpeer_held [rawpeer options] <<<hex: as rawpeer, through the holding
+# tlsproxy (held_proxy_up).
+rawpeer_held() {
+	[ -x "$RAWPEER" ] || fail "$RAWPEER is not built (make check builds it)"
+	[ -n "$HELD_PROXY_PORT" ] || fail "rawpeer_held: no held_proxy_up"
+	"$RAWPEER" 127.0.0.1 "$HELD_PROXY_PORT" "$@"
+}
+
 # rawpeer [rawpeer options] <<<hex: frames in clear, through tlsproxy.
 rawpeer() {
 	[ -x "$RAWPEER" ] || fail "$RAWPEER is not built (make check builds it)"

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # t_sandbox: every unprivileged process runs under its seccomp allowlist
 # (Seccomp: 2 in /proc/PID/status): the pre-auth worker, mftpd-auth and
-# mftpd-sign after their drop, and the serving process.  A call outside
+# mftpd-sign after their drop, and the serving process.  The serving
+# process is under it before it can read a byte from the client: that of
+# a login whose second ClientHello a relay holds back (tlsproxy with
+# TLSPROXY_HOLD) is found with its filter on.  A call outside
 # the list ends the process with SIGSYS, and the monitor (for the worker
 # and the helpers) or the master (for the serving process and the spare
 # mftpd-sign it keeps ready) logs it:
@@ -82,6 +85,34 @@ session_close 30
 expect_eq "$SESS_RC" 0 "a session under the sandbox ($(cat "$SESS_ERR"))"
 expect_same_file "$T/small" "$T/small.back" "download under the sandbox"
 ok "serving process $sp: Seccomp 2, and put, get, mkdir, mv, ls, rm work"
+
+# --- the serving process is under its list before it reads its client:
+# a login through the holding relay has its serving process while the
+# client's second ClientHello is held back, so that no byte of it can
+# have been read yet; the list must be on then, not after the handshake.
+held_proxy_up "$T/release"
+# The sessions before have ended: the one serving process is this one.
+wait_for 10 _no_sessions || fail "sessions left: $(sessions)"
+spawn rawpeer_held --hold 30 \
+    <<<"$(hex_hello 0) @reply $(hex_login alice "$pw") @reply" >"$T/held.out"
+held=$BG_PID
+wait_serving_pid "$uid"
+sp=$SERVING_PID
+wait_for 10 _sandboxed "$sp" ||
+	fail "serving process $sp waits for its second ClientHello without" \
+	    "its seccomp filter (Seccomp: $(proc_status "$sp" Seccomp))"
+expect_sandboxed "$sp" "serving process before its second handshake"
+expect_eq "$(proc_status "$sp" NoNewPrivs)" 1 \
+    "serving process before its second handshake: NoNewPrivs"
+# The handshake was still to come: LOGIN is answered only after it.
+expect_no_match "$(cat "$T/held.out")" '^frame 0x80 ' \
+    "the LOGIN answered while the second handshake was held"
+: >"$T/release"
+wait_for 10 grep -q '^frame 0x80 ' "$T/held.out" ||
+	fail "the held login did not finish once let go: $(cat "$T/held.out")"
+kill_tree "$held"
+wait "$held" 2>/dev/null
+ok "serving process $sp: Seccomp 2 and NoNewPrivs before its second ClientHello"
 
 # --- a SHA-256 session: two tasks, the hashing thread under the list too.
 serving_session -o Verify=sha256

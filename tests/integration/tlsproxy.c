@@ -21,6 +21,10 @@
  * close_notify and a half-close.  Exits when the test's side closes or
  * the server's does; a server that closes while the test still writes
  * gets its last frames passed down first (tp_write_up).
+ *
+ * With TLSPROXY_HOLD=FILE in its environment, each second handshake
+ * waits until FILE exists (at most TP_TIMEOUT_MS): a test can look at a
+ * serving process that has none of its client's second ClientHello yet.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -219,9 +223,23 @@ tp_start(struct tp *p, SSL_CTX *ctx)
 	return 1;
 }
 
+/* TLSPROXY_HOLD: wait, bounded, for the test to let the handshake go. */
+static void
+tp_hold(void)
+{
+	const char *f = getenv("TLSPROXY_HOLD");
+	uint64_t end = mono_ms() + TP_TIMEOUT_MS;
+
+	if (f == NULL)
+		return;
+	while (access(f, F_OK) == -1 && mono_ms() < end)
+		(void)poll(NULL, 0, 50);
+}
+
 static void
 tp_second(struct tp *p, SSL_CTX *ctx2)
 {
+	tp_hold();
 	SSL_free(p->ssl);
 	if ((p->ssl = SSL_new(ctx2)) == NULL || SSL_set_fd(p->ssl, p->up) != 1)
 		tp_die("SSL_new");
