@@ -4,7 +4,8 @@
 # supplementary groups, no capabilities, NoNewPrivs, its root at the
 # user's home, RLIMIT_NPROC 0 and no descriptor on the user database.  The
 # pre-auth process runs as the pre-auth user in the empty chroot, with
-# NoNewPrivs and no capabilities.
+# NoNewPrivs and no capabilities, already while it waits for the first
+# byte from its client.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -64,12 +65,33 @@ session_send quit
 session_close 20
 expect_eq "$SESS_RC" 0 "the held session ($(cat "$SESS_ERR"))"
 
+pu=$(id -u "$PREAUTH_USER")
+pg=$(id -g "$PREAUTH_USER")
+
+# Pre-auth, before the first byte from the client: a connection that
+# sends nothing has a worker waiting for its ClientHello, and that worker
+# has dropped already.  (Found once it runs as the pre-auth user; its
+# seccomp list, the last step of its setup, says the drop is whole.)
+spawn rawpeer_direct --hold 30 </dev/null >/dev/null
+silent=$BG_PID
+wait_for 10 _has_preauth ||
+	fail "a connection that sent nothing has no process running as" \
+	    "$PREAUTH_USER under a session of the master"
+wp=$(preauth_pids | head -n 1)
+_filtered() { [ "$(proc_status "$1" Seccomp 2>/dev/null)" = 2 ]; }
+wait_for 10 _filtered "$wp" ||
+	fail "pre-auth process $wp waits for the ClientHello without its" \
+	    "seccomp filter"
+check_creds "$wp" "$pu" "$pg" "$T/empty" "pre-auth process before the ClientHello"
+kill_tree "$silent"
+wait "$silent" 2>/dev/null
+wait_for 10 _ended "$wp" || fail "pre-auth process $wp outlived its client"
+ok "pre-auth process $wp before any byte from its client: $PREAUTH_USER, root $T/empty, no caps, NoNewPrivs"
+
 # Pre-auth: a connection that says HELLO and then nothing.
 spawn rawpeer --hold 30 <<<"$(hex_hello) @reply" >"$T/preauth.out"
 wait_for 10 _has_preauth ||
 	fail "no process runs as $PREAUTH_USER under a session of the master"
-pu=$(id -u "$PREAUTH_USER")
-pg=$(id -g "$PREAUTH_USER")
 for pp in $(preauth_pids); do
 	note "pre-auth process $pp"
 	check_creds "$pp" "$pu" "$pg" "$T/empty" "pre-auth process"

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # t_sandbox: every unprivileged process runs under its seccomp allowlist
 # (Seccomp: 2 in /proc/PID/status): the pre-auth worker, mftpd-auth and
-# mftpd-sign after their drop, and the serving process.  The serving
-# process is under it before it can read a byte from the client: that of
-# a login whose second ClientHello a relay holds back (tlsproxy with
-# TLSPROXY_HOLD) is found with its filter on.  A call outside
+# mftpd-sign after their drop, and the serving process.  The worker and
+# the serving process are under it before they can read a byte from the
+# client: the worker of a connection that sends nothing, and the serving
+# process of a login whose second ClientHello a relay holds back (tlsproxy
+# with TLSPROXY_HOLD), are each found with their filter on.  A call outside
 # the list ends the process with SIGSYS, and the monitor (for the worker
 # and the helpers) or the master (for the serving process and the spare
 # mftpd-sign it keeps ready) logs it:
@@ -175,6 +176,25 @@ for call in '(int)socket(2, 1, 0)' '(long)ptrace(16, 1, 0, 0)' \
 	expect_ne "$SESS_RC" 0 "the client of a killed session"
 	ok "serving process: $call ends it with SIGSYS, and the master says so"
 done
+
+# --- the pre-auth worker is under its list before the first byte from
+# the client: a connection that sends nothing has a worker waiting for
+# its ClientHello, and the list must be on then.
+wait_for 10 _no_sessions || fail "sessions left: $(sessions)"
+spawn rawpeer_direct --hold 30 </dev/null >/dev/null
+silent=$BG_PID
+wait_for 10 _has_preauth || fail "no pre-auth worker for a silent connection"
+wp=$(preauth_pids | head -n 1)
+wait_for 10 _sandboxed "$wp" ||
+	fail "pre-auth worker $wp waits for the ClientHello without its" \
+	    "seccomp filter (Seccomp: $(proc_status "$wp" Seccomp))"
+expect_sandboxed "$wp" "pre-auth worker before the ClientHello"
+expect_eq "$(proc_status "$wp" NoNewPrivs)" 1 \
+    "pre-auth worker before the ClientHello: NoNewPrivs"
+kill_tree "$silent"
+wait "$silent" 2>/dev/null
+wait_for 10 _ended "$wp" || fail "pre-auth worker $wp outlived its client"
+ok "pre-auth worker $wp: Seccomp 2 and NoNewPrivs before any byte from its client"
 
 # --- the pre-auth worker: the list is on after HELLO; kill and ptrace
 # (of its own helper) each end it, and the monitor says so.
