@@ -17,9 +17,36 @@ gid=$(user_gid alice)
 home=$(user_home alice)
 start_daemon
 
+# check_no_etc_fds PID WHAT: no descriptor of PID is on the user
+# database, found by device and inode (whatever name it is open by) or
+# as a copy since replaced ("... (deleted)"), nor on anything else in
+# the configuration directory $T/etc.
+check_no_etc_fds() {
+	local pid=$1 what=$2 fd target id users_id n=0 etc
+	users_id=$(stat -L -c '%d:%i' "$USERS") || fail "stat $USERS"
+	# The kernel names a descriptor's file by its real path.
+	etc=$(realpath "$T/etc") || fail "realpath $T/etc"
+	for fd in /proc/"$pid"/fd/*; do
+		target=$(readlink "$fd") || continue
+		n=$((n + 1))
+		case $target in
+		"$USERS" | "$USERS (deleted)" | "$etc/users" | \
+		    "$etc/users (deleted)")
+			fail "$what: has the user database open ($fd -> $target)"
+			;;
+		"$T/etc/"* | "$etc/"*) fail "$what: has $target open ($fd)" ;;
+		esac
+		id=$(stat -L -c '%d:%i' "$fd" 2>/dev/null) || continue
+		[ "$id" != "$users_id" ] ||
+			fail "$what: has the user database open ($fd -> $target)"
+	done
+	# A process without a descriptor was not looked at.
+	[ "$n" -gt 0 ] || fail "$what: no descriptor of $pid could be read"
+}
+
 # check_creds PID UID GID ROOT WHAT
 check_creds() {
-	local pid=$1 u=$2 g=$3 root=$4 what=$5 fd target
+	local pid=$1 u=$2 g=$3 root=$4 what=$5
 	expect_eq "$(proc_status "$pid" Uid)" "$u $u $u $u" "$what: Uid"
 	expect_eq "$(proc_status "$pid" Gid)" "$g $g $g $g" "$what: Gid"
 	expect_eq "$(proc_status "$pid" Groups)" "" "$what: Groups"
@@ -29,11 +56,7 @@ check_creds() {
 	expect_eq "$(proc_status "$pid" CapInh)" 0000000000000000 "$what: CapInh"
 	expect_eq "$(readlink "/proc/$pid/root")" "$(realpath "$root")" \
 	    "$what: root directory"
-	for fd in /proc/"$pid"/fd/*; do
-		target=$(readlink "$fd") || continue
-		[ "$target" != "$USERS" ] ||
-			fail "$what: has the user database open ($fd)"
-	done
+	check_no_etc_fds "$pid" "$what"
 }
 
 # A logged-in session, held open by a client that waits for commands.
@@ -58,6 +81,12 @@ _no_preauth_child() {
 }
 wait_for 5 _no_preauth_child || fail "a pre-auth process outlived the login"
 ok "serving process: uid/gid $uid/$gid, no groups, no caps, NoNewPrivs, root $home, NPROC 0"
+
+# A user database replaced while the session runs (ftpuser-add renames
+# a new file in): the serving process holds the old one by no descriptor.
+add_user bob "$(rand_pw)"
+check_no_etc_fds "$sp" "serving process, after the user database changed"
+ok "serving process: no descriptor on the old or the new user database"
 
 # The session still works after all this looking.
 session_send pwd
