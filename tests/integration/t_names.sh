@@ -174,19 +174,16 @@ fails "frobnicate" 'unknown command'
 { [ ! -e "$W/x" ] && [ ! -e "$W/x.part" ]; } || fail "a failed get left a file"
 ok "not found, permission, exists, not empty, directory, usage: exit 1, one line"
 
-# Quota, if the server and ftpuser-add have it.
+# A put over the user's byte quota.
 pw2=$(rand_pw)
-if "$FTPUSER_ADD" -c "$CONF" --password-stdin --quota-bytes 64K bob \
-    <<<"$pw2" >/dev/null 2>&1; then
-	head -c 100000 /dev/urandom >"$W/100k"
-	run_client bob "$pw2" <<<"put $W/100k"
-	expect_rc 1 "a put over the quota"
-	expect_match "$ERR" '^mftp: put: .*quota' "the reason for the quota"
-	one_line "$ERR" "a put over the quota"
-	ok "a put over the quota: exit 1 with the server's message"
-else
-	note "ftpuser-add has no --quota-bytes yet: quota case skipped"
-fi
+add_user bob "$pw2" --quota-bytes 64K
+head -c 100000 /dev/urandom >"$W/100k"
+run_client bob "$pw2" <<<"put $W/100k"
+expect_rc 1 "a put over the quota"
+expect_match "$ERR" '^mftp: put: .*quota' "the reason for the quota"
+one_line "$ERR" "a put over the quota"
+[ ! -e "$(user_home bob)/100k" ] || fail "the put over the quota was stored"
+ok "a put over the quota: exit 1 with the server's message"
 
 run_client alice "wrong-$pw" <<<"pwd"
 expect_rc 4 "a wrong password"
