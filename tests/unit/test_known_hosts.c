@@ -21,6 +21,8 @@
 
 #define FP_A "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 #define FP_B "SHA256:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"
+/* KNOWN_HOSTS_LINE_MAX in known_hosts.c: the longest line read. */
+#define LINE_MAX_TEST 1024
 
 static enum known_hosts_result
 check(const char *text, const char *host, const char *port, const char *fp,
@@ -99,8 +101,30 @@ test_bad_lines(void **state)
 	/* A last line without its newline still counts. */
 	assert_int_equal(
 	    check("h 1 " FP_A, "h", "1", FP_A, &line, old), KNOWN_HOSTS_MATCH);
-	/* An over-long line is skipped whole. */
-	memset(text, 'x', sizeof(text) - 1);
+	/*
+	 * An over-long line is skipped whole, not cut: its first
+	 * KNOWN_HOSTS_LINE_MAX bytes are a matching pin and blanks, so a
+	 * reader that kept them would find the key.  One byte shorter, the
+	 * same line is read and matches.
+	 */
+	memset(text, ' ', sizeof(text));
+	memcpy(text, "h 1 " FP_A, sizeof("h 1 " FP_A) - 1);
+	text[LINE_MAX_TEST] = '\0';
+	assert_int_equal(
+	    check(text, "h", "1", FP_A, &line, old), KNOWN_HOSTS_MATCH);
+	text[LINE_MAX_TEST] = ' ';
+	text[LINE_MAX_TEST + 1] = '\0';
+	assert_int_equal(
+	    check(text, "h", "1", FP_A, &line, old), KNOWN_HOSTS_UNKNOWN);
+	text[LINE_MAX_TEST + 1] = '\n';
+	memcpy(text + LINE_MAX_TEST + 2, "h 1 " FP_B "\n",
+	    sizeof("h 1 " FP_B "\n"));
+	assert_int_equal(
+	    check(text, "h", "1", FP_A, &line, old), KNOWN_HOSTS_MISMATCH);
+	assert_int_equal(line, 2);
+	/* Far past the limit, with nothing after the blanks, too. */
+	memset(text + sizeof("h 1 " FP_A) - 1, ' ',
+	    sizeof(text) - sizeof("h 1 " FP_A));
 	text[sizeof(text) - 1] = '\0';
 	assert_int_equal(
 	    check(text, "h", "1", FP_A, &line, old), KNOWN_HOSTS_UNKNOWN);
