@@ -57,14 +57,23 @@ grep -q 'login timeout addr=127.0.0.1 .*TLS handshake not finished' \
     "$DAEMON_LOG" || fail "no log line for the stalled handshake"
 ok "a stalled handshake is dropped at the login deadline ($((t1 - t0)) ms)"
 
-# TLS 1.2 and older are refused in the handshake.
-if openssl s_client -tls1_2 -connect "127.0.0.1:$PORT" </dev/null \
-    >"$T/tls12.out" 2>&1; then
+# TLS 1.2 and older are refused in the handshake: the server answers
+# with a protocol_version alert (70), not a closed port or a silent
+# close, logs that very refusal, and goes on serving.
+TLS12_RE='TLS handshake failed addr=127\.0\.0\.1 port [0-9]+: .*unsupported protocol'
+_tls12_logged() { [ "$(grep -Ec -- "$TLS12_RE" "$DAEMON_LOG")" -gt "$1" ]; }
+before=$(grep -Ec -- "$TLS12_RE" "$DAEMON_LOG")
+if timeout 10 openssl s_client -tls1_2 -connect "127.0.0.1:$PORT" \
+    </dev/null >"$T/tls12.out" 2>&1; then
 	fail "a TLS 1.2 client completed a handshake: $(head -c 500 "$T/tls12.out")"
 fi
-grep -q 'TLS handshake failed addr=127.0.0.1' "$DAEMON_LOG" ||
-	fail "no log line for the TLS 1.2 client"
-ok "a TLS 1.2-only client is refused"
+expect_match "$(cat "$T/tls12.out")" 'alert protocol version.*SSL alert number 70' \
+    "the server's answer to a TLS 1.2 ClientHello"
+wait_for 5 _tls12_logged "$before" ||
+	fail "no new log line for the TLS 1.2 client (want /$TLS12_RE/)"
+run_client alice "$pw" <<<'pwd'
+expect_rc 0 "a normal login after the TLS 1.2 client"
+ok "a TLS 1.2-only client is refused with a protocol_version alert, logged; the daemon serves on"
 
 # TLS 1.3 with the same tool: it works, and no ticket ever arrives.
 (sleep 2) | timeout 10 openssl s_client -tls1_3 -msg \
