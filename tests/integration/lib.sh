@@ -254,9 +254,11 @@ expect_unsent() {
 	UNSENT_WROTE=$sent
 }
 
-# mem_count PID HEX [--reverse]: how many times the bytes HEX appear in
-# the readable memory of PID (memscan.py); the test fails if it cannot
-# read it.
+# mem_count PID HEX [--reverse] [--also HEX]... [--present HEX]: how
+# many times the bytes HEX (and each --also HEX) appear in the readable
+# memory of PID (memscan.py); the test fails if it cannot read it, and
+# with --present if those bytes, which PID is known to hold, are not
+# found (a scan that saw nothing must not pass for a clean one).
 mem_count() {
 	python3 "$(dirname "${BASH_SOURCE[0]}")/memscan.py" "$@" ||
 		fail "the memory scan of $1 failed"

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # t_tls_keys: the host's private key is never in the memory of a process
-# that parses network bytes.  The private scalar of the host key is
-# searched (as stored in a file and as OpenSSL's BIGNUM holds it in
-# memory) through every readable page of /proc/PID/mem of the pre-auth
-# worker (in the middle of a login, after its TLS handshake), of a
-# serving process, of their monitor and of the master.  The search is
-# shown to work on mftpd-sign, which does hold the key.  Also: mftpd-sign
-# is not dumpable and has dropped to the pre-auth user.  The master keeps
-# the key file open for its signers, never read; no other process of the
-# daemon has it open.
+# that parses network bytes.  The private scalar of the host key (as
+# stored in a file and as OpenSSL's BIGNUM holds it in memory) and each
+# base64 line of the key file (a PEM copy) are searched through every
+# readable page of /proc/PID/mem of the pre-auth worker (in the middle of
+# a login, after its TLS handshake), of a serving process, of their
+# monitor and of the master.  Each scan must find the host key's public
+# point, which every one of them holds (with the certificate), or it
+# fails: a scan that could read nothing does not pass for a clean one.
+# The search is shown to find the scalar in mftpd-sign, which does hold
+# the key, and the PEM lines in a process that read the key file.  Also:
+# mftpd-sign is not dumpable and has dropped to the pre-auth user.  The
+# master keeps the key file open for its signers, never read; no other
+# process of the daemon has it open.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -27,8 +31,26 @@ priv=$(openssl pkey -in "$key" -text -noout |
 priv=${priv: -64}
 [ "${#priv}" = 64 ] || fail "cannot read the private scalar of $key"
 
+# The public point (04 || X || Y), in the certificate and in the key.
+point=$(openssl pkey -in "$key" -text -noout |
+	awk '/^pub:/ { on = 1; next } /^[a-zA-Z]/ { on = 0 } on' |
+	tr -d ' :\n')
+[ "${#point}" = 130 ] || fail "cannot read the public point of $key"
+# The key file's base64 lines, in hex: any copy of the PEM text has them.
+pem_lines=()
+while IFS= read -r line; do
+	case $line in -----*) continue ;; esac
+	pem_lines+=("$(hex_bytes "$line")")
+done <"$key"
+[ "${#pem_lines[@]}" -ge 2 ] || fail "no base64 lines in $key"
+pem=()
+for line in "${pem_lines[@]}"; do
+	pem+=(--also "$line")
+done
+
 memscan() { # PID: occurrences of the key's scalar (a BIGNUM: reversed)
-	mem_count "$1" "$priv" --reverse
+	# and of its PEM lines; the public point must be found.
+	mem_count "$1" "$priv" --reverse "${pem[@]}" --present "$point"
 }
 
 # keyfds PID: how many of its descriptors are the key file.
@@ -41,6 +63,22 @@ keyfds() {
 	done
 	echo "$n"
 }
+
+# The search finds the PEM lines where they are: in a process that has
+# read the key file's text, each line at least once.
+python3 -c 'import sys, time
+text = open(sys.argv[1]).read()
+print("read", flush=True)
+time.sleep(30)' "$key" >"$T/reader.out" &
+reader=$!
+BG_PIDS+=("$reader")
+wait_for 10 grep -q read "$T/reader.out" || fail "the key file's reader did not start"
+for line in "${pem_lines[@]}"; do
+	n=$(mem_count "$reader" "$line")
+	[ "$n" -ge 1 ] || fail "the search did not find the PEM line $line in its reader"
+done
+kill_tree "$reader"
+ok "the search finds each of the key file's ${#pem_lines[@]} base64 lines in a process that read it"
 
 # The search finds the key where it is: in mftpd-sign waiting for its
 # one request (its input a pipe that stays silent).
@@ -67,16 +105,16 @@ _hello_done() { grep -q '^frame 0x82' "$T/hold.out"; }
 wait_for 10 _hello_done || fail "no HELLO_OK through TLS"
 wait_for 10 _has_preauth || fail "no pre-auth worker"
 for p in $(preauth_pids); do
-	n=$(memscan "$p")
-	expect_eq "$n" 0 "the key's scalar in the pre-auth worker $p"
+	expect_eq "$(memscan "$p")" 0 \
+	    "the key's scalar and PEM lines in the pre-auth worker $p"
 	expect_eq "$(keyfds "$p")" 0 "key file descriptors of the worker $p"
-	# It has the certificate, though (a check that the scan reads it).
 done
 for p in $(sessions); do
-	expect_eq "$(memscan "$p")" 0 "the key's scalar in the monitor $p"
+	expect_eq "$(memscan "$p")" 0 \
+	    "the key's scalar and PEM lines in the monitor $p"
 	expect_eq "$(keyfds "$p")" 0 "key file descriptors of the monitor $p"
 done
-ok "the pre-auth worker and its monitor do not hold the key"
+ok "the pre-auth worker and its monitor hold the public key, not the private one"
 kill_tree "$holder"
 
 # A serving process.
@@ -84,13 +122,14 @@ session_open alice "$pw"
 session_send pwd
 wait_serving_pid "$uid"
 expect_eq "$(memscan "$SERVING_PID")" 0 \
-    "the key's scalar in the serving process $SERVING_PID"
+    "the key's scalar and PEM lines in the serving process $SERVING_PID"
 expect_eq "$(keyfds "$SERVING_PID")" 0 \
     "key file descriptors of the serving process $SERVING_PID"
-expect_eq "$(memscan "$DAEMON_PID")" 0 "the key's scalar in the master"
+expect_eq "$(memscan "$DAEMON_PID")" 0 \
+    "the key's scalar and PEM lines in the master"
 expect_eq "$(keyfds "$DAEMON_PID")" 1 "key file descriptors of the master"
 session_send quit
 session_close
 expect_eq "$SESS_RC" 0 "the held session"
-ok "the serving process and the master do not hold the key"
+ok "the serving process and the master hold the public key, not the private one"
 check_log_clean
