@@ -74,6 +74,11 @@ for round in 1 2 3; do
 		real=${real% *}
 		((real > max_real)) && max_real=$real
 	done
+	# No sample, no check: the limit above held for nothing read.
+	[ "$samples" -gt 0 ] ||
+		fail "round $round: the accounting file was never read under" \
+		    "its lock while the uploads ran; ftpuser-quota says:" \
+		    "$("$FTPUSER_QUOTA" -c "$CONF" alice 2>&1 | head -c 300)"
 	declare -a rcs=()
 	for i in 1 2; do
 		rcs[i]=0
