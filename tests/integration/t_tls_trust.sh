@@ -41,9 +41,23 @@ grep -q "login user=alice" "$DAEMON_LOG" &&
 	fail "the password went out to an unverified server"
 ok "batch mode: an unknown key fails, nothing is pinned or sent"
 
+# strict_refused HOSTNAME FP WHAT: the last bare_client refused a key
+# that StrictHostKeyChecking=yes may not trust, for that reason (not a
+# failed handshake or any other exit 3), and no login reached the server.
+strict_refused() {
+	expect_rc 3 "$3"
+	expect_contains "$ERR" \
+	    "mftp: the key of $1 port $PORT is not known ($2) and StrictHostKeyChecking=yes; nothing was sent" \
+	    "$3: the client's reason"
+	expect_eq "$(grep -c 'login user=alice' "$DAEMON_LOG")" "$logins" \
+	    "$3: logins the server saw"
+}
+
+logins=$(grep -c 'login user=alice' "$DAEMON_LOG")
 bare_client "$KH" -o StrictHostKeyChecking=yes <<<'pwd'
-expect_rc 3 "StrictHostKeyChecking=yes with an unknown key"
-ok "StrictHostKeyChecking=yes refuses an unknown key"
+strict_refused "$HOST" "$HOST_FP" "StrictHostKeyChecking=yes with an unknown key"
+[ ! -s "$KH" ] || fail "StrictHostKeyChecking=yes pinned a key: $(cat "$KH")"
+ok "StrictHostKeyChecking=yes refuses an unknown key, and says so"
 
 bare_client "$KH" -o StrictHostKeyChecking=accept-new <<<'pwd'
 expect_rc 0 "accept-new"
@@ -173,13 +187,17 @@ SSL_CERT_FILE=$T/ca.crt bare_client "$KH" -v -o StrictHostKeyChecking=yes \
 expect_rc 0 "a CA-issued certificate for the host"
 expect_contains "$ERR" "(CA-verified)" "-v says how the key was vouched for"
 [ ! -s "$KH" ] || fail "CA mode pinned the key"
+# Its key's fingerprint, computed by openssl(1) as above.
+ca_fp=SHA256:$(openssl x509 -in "$T/ca-host.crt" -pubkey -noout |
+	openssl pkey -pubin -outform DER | openssl dgst -sha256 -binary |
+	base64 | tr -d '=')
+logins=$(grep -c 'login user=alice' "$DAEMON_LOG")
 bare_client "$KH" -o StrictHostKeyChecking=yes <<<'pwd'
-expect_rc 3 "the same certificate without that CA trusted"
+strict_refused "$HOST" "$ca_fp" "the same certificate without that CA trusted"
 # The certificate names 127.0.0.1, not "localhost": not for that name.
 HOST=localhost SSL_CERT_FILE=$T/ca.crt bare_client "$KH" \
     -o StrictHostKeyChecking=yes <<<'pwd'
-expect_rc 3 "a CA-issued certificate for another name"
-expect_contains "$ERR" "is not known" "another name: the key is not vouched for"
+strict_refused localhost "$ca_fp" "a CA-issued certificate for another name"
 ok "CA mode: a chain to a trusted CA naming the host needs no pin"
 
 check_log_clean
