@@ -19,6 +19,8 @@
 #include "slots.h"
 #include "util.h"
 
+#define SLOTS_GATE_MS 1000
+
 /*
  * A write lock on slots [lo, hi): slot i is one byte at offset i, past
  * the (empty) file's end.
@@ -76,6 +78,42 @@ slots_held(int fd, unsigned int lo, unsigned int hi)
 	return a + b;
 }
 
+/*
+ * Take the gate, waiting SLOTS_GATE_MS at most: each login holds it for
+ * a few system calls, so only a holder that keeps it (a compromised
+ * serving process can lock it through its own slot descriptor) makes
+ * the wait run out; then EBUSY, and the login is refused, not hung.
+ */
+static int
+slots_close_gate(int fd)
+{
+	uint64_t until = mono_ms() + SLOTS_GATE_MS;
+	struct flock fl;
+
+	slots_range(&fl, MFTP_USER_SESSIONS_MAX, MFTP_USER_SESSIONS_MAX + 1);
+	while (fcntl(fd, F_OFD_SETLK, &fl) == -1) {
+		if (errno != EAGAIN && errno != EACCES)
+			return -1;
+		if (mono_ms() >= until) {
+			errno = EBUSY;
+			return -1;
+		}
+		(void)usleep(1000);
+	}
+	return 0;
+}
+
+/* Let the next login count: the gate's byte, unlocked. */
+static void
+slots_open_gate(int fd)
+{
+	struct flock fl;
+
+	slots_range(&fl, MFTP_USER_SESSIONS_MAX, MFTP_USER_SESSIONS_MAX + 1);
+	fl.l_type = F_UNLCK;
+	(void)fcntl(fd, F_OFD_SETLK, &fl);
+}
+
 int
 slots_take(
     const char *dir, const char *name, unsigned int max, unsigned int *slot)
@@ -94,6 +132,14 @@ slots_take(
 	if (fd == -1)
 		return -1;
 	/*
+	 * The count and the take are one step, under the gate: one byte
+	 * past the slots, held a moment by each login.  Apart, two logins
+	 * after a lowered limit could both count the same sessions, then
+	 * both find a free slot below max: one session over the limit.
+	 */
+	if (slots_close_gate(fd) == -1)
+		goto fail;
+	/*
 	 * Sessions that took a slot beyond max (the limit was higher when
 	 * they logged in) count too, so that a lowered limit holds as soon
 	 * as sessions end, not only once those ones have.
@@ -105,6 +151,7 @@ slots_take(
 		/* Never waits: a taken slot is the next one's turn. */
 		if (fcntl(fd, F_OFD_SETLK, &fl) == 0) {
 			*slot = i;
+			slots_open_gate(fd);
 			return fd;
 		}
 		if (errno != EAGAIN && errno != EACCES)
@@ -114,7 +161,7 @@ slots_take(
 fail:
 	saved = errno;
 	if (fd != -1)
-		close(fd);
+		close(fd); /* the gate too */
 	errno = saved;
 	return -1;
 }

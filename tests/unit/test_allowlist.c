@@ -10,8 +10,10 @@
  * sees what is held.
  */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +27,7 @@
 
 #include "allowlist.h"
 #include "log.h"
+#include "mftp_limits.h"
 #include "slots.h"
 
 void
@@ -194,6 +197,67 @@ test_slots(void **state)
 	rmdir(dir);
 }
 
+/*
+ * The count and the take are one step: while another login holds the
+ * gate (one byte past the slots), slots_take waits.  Without it, two
+ * logins after a lowered limit could both count the same held slots,
+ * then both take one: one session more than the limit.  A gate kept
+ * for good refuses the login after a second instead of hanging it.
+ */
+static void
+test_slots_gate(void **state)
+{
+	char dir[] = "/tmp/test_slots.XXXXXX", *path;
+	struct flock fl;
+	unsigned int slot;
+	int gate, status;
+	pid_t pid;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_true(asprintf(&path, "%s/carol", dir) > 0);
+	assert_true((gate = open(path, O_RDWR | O_CREAT, 0600)) >= 0);
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = MFTP_USER_SESSIONS_MAX;
+	fl.l_len = 1;
+	assert_int_equal(fcntl(gate, F_OFD_SETLK, &fl), 0);
+	pid = fork();
+	assert_true(pid != -1);
+	if (pid == 0) {
+		alarm(10);
+		_exit(slots_take(dir, "carol", 2, &slot) >= 0 ? 0 : 1);
+	}
+	/* Still waiting for the gate a while later. */
+	usleep(300 * 1000);
+	assert_int_equal(waitpid(pid, &status, WNOHANG), 0);
+	fl.l_type = F_UNLCK;
+	assert_int_equal(fcntl(gate, F_OFD_SETLK, &fl), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* A gate never let go: refused (EBUSY) after a second, not hung. */
+	fl.l_type = F_WRLCK;
+	assert_int_equal(fcntl(gate, F_OFD_SETLK, &fl), 0);
+	pid = fork();
+	assert_true(pid != -1);
+	if (pid == 0) {
+		alarm(10);
+		_exit(
+		    slots_take(dir, "carol", 2, &slot) == -1 && errno == EBUSY ?
+			0 :
+			1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	close(gate);
+	unlink(path);
+	free(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -201,6 +265,7 @@ main(void)
 		cmocka_unit_test(test_parse_format),
 		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_slots),
+		cmocka_unit_test(test_slots_gate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
