@@ -98,15 +98,27 @@ allowlist_format(const struct allowlist *l, char *out, size_t outlen)
 		return -1;
 	out[0] = '\0';
 	for (i = 0; i < l->n; i++) {
-		if (inet_ntop(l->net[i].family, l->net[i].addr, a, sizeof(a)) ==
-		    NULL)
+		const struct netmask *m = &l->net[i];
+		/*
+		 * A network written in IPv4-mapped form is matched as the
+		 * IPv4 one but written back as it came: the form the users
+		 * files of earlier versions hold, which must read back the
+		 * same.
+		 */
+		const char *pre = m->mapped ? "::ffff:" : "";
+		unsigned int bits = m->mapped ?
+		    128 :
+		    8 * allowlist_addrlen(m->family);
+		unsigned int prefix = m->mapped ? m->prefix + 96 : m->prefix;
+
+		if (inet_ntop(m->family, m->addr, a, sizeof(a)) == NULL)
 			return -1;
-		if (l->net[i].prefix == 8 * allowlist_addrlen(l->net[i].family))
-			n = snprintf(out + used, outlen - used, "%s%s",
-			    i > 0 ? "," : "", a);
+		if (prefix == bits)
+			n = snprintf(out + used, outlen - used, "%s%s%s",
+			    i > 0 ? "," : "", pre, a);
 		else
-			n = snprintf(out + used, outlen - used, "%s%s/%u",
-			    i > 0 ? "," : "", a, l->net[i].prefix);
+			n = snprintf(out + used, outlen - used, "%s%s%s/%u",
+			    i > 0 ? "," : "", pre, a, prefix);
 		if (n < 0 || (size_t)n >= outlen - used)
 			return -1;
 		used += (size_t)n;

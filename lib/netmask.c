@@ -35,6 +35,7 @@ netmask_unmap(struct netmask *m)
 	memset(m->addr + 4, 0, sizeof(m->addr) - 4);
 	m->family = AF_INET;
 	m->prefix -= 96;
+	m->mapped = 1;
 }
 
 int

@@ -19,6 +19,7 @@ struct netmask {
 	int family;	     /* AF_INET or AF_INET6 */
 	uint8_t addr[16];    /* network order; the bits past prefix are 0 */
 	unsigned int prefix; /* 0..32 or 0..128 */
+	int mapped; /* written as ::ffff:a.b.c.d: shown so, matched as IPv4 */
 };
 
 /* netmask_read's host argument: what to do with host bits under the prefix. */
@@ -34,7 +35,8 @@ struct netmask {
  * Parse "ADDR" or "ADDR/PREFIX" (numeric only; no names are looked up;
  * PREFIX is decimal digits only).  A bare address is a host: /32 or
  * /128.  A network inside ::ffff:0:0/96 comes back as the IPv4 network
- * it maps ("::ffff:192.0.2.0/120" is 192.0.2.0/24).  host is
+ * it maps ("::ffff:192.0.2.0/120" is 192.0.2.0/24), with mapped set so
+ * that it is written back as it was given.  host is
  * NETMASK_HOST_REFUSE or NETMASK_HOST_CLEAR.  0, or one of
  * NETMASK_BAD_*.
  */

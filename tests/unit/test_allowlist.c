@@ -77,10 +77,14 @@ test_parse_format(void **state)
 	assert_canonical("192.0.2.129/25", "192.0.2.128/25");
 	assert_canonical("2001:DB8:0:0::1/128", "2001:db8::1");
 	assert_canonical("2001:db8:ffff::/33", "2001:db8:8000::/33");
-	/* An IPv4-mapped network is the IPv4 one, and is kept as that. */
-	assert_canonical("::ffff:192.0.2.1", "192.0.2.1");
-	assert_canonical("::ffff:192.0.2.0/120", "192.0.2.0/24");
-	assert_canonical("::ffff:0.0.0.0/96", "0.0.0.0/0");
+	/*
+	 * An IPv4-mapped network is matched as the IPv4 one (test_match),
+	 * and kept as written: users files of earlier versions hold it so.
+	 */
+	assert_canonical("::ffff:192.0.2.1", "::ffff:192.0.2.1");
+	assert_canonical("::ffff:192.0.2.1/128", "::ffff:192.0.2.1");
+	assert_canonical("::ffff:192.0.2.7/120", "::ffff:192.0.2.0/120");
+	assert_canonical("::ffff:0.0.0.0/96", "::ffff:0.0.0.0/96");
 	assert_canonical(
 	    "127.0.0.2,10.0.0.0/8,::1", "127.0.0.2,10.0.0.0/8,::1");
 

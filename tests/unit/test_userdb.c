@@ -195,6 +195,22 @@ test_limits(void **state)
 	assert_string_equal(u.allow, "10.0.0.0/8");
 	user_free(&u);
 
+	/*
+	 * A network in IPv4-mapped form, as earlier tools wrote it: read,
+	 * and written back the same.
+	 */
+	assert_int_equal(
+	    userdb_parse_line("eve:" HASH ":7:7:/e:0:0:0:0:"
+			      "::ffff:127.0.0.1,::ffff:10.0.0.0/104",
+		&u, err, sizeof(err)),
+	    0);
+	assert_string_equal(u.allow, "::ffff:127.0.0.1,::ffff:10.0.0.0/104");
+	assert_int_equal(userdb_format_line(&u, line, sizeof(line)), 0);
+	assert_string_equal(line,
+	    "eve:" HASH ":7:7:/e:0:0:0:0:"
+	    "::ffff:127.0.0.1,::ffff:10.0.0.0/104\n");
+	user_free(&u);
+
 	/* An old line: no limits. */
 	assert_int_equal(
 	    userdb_parse_line("eve:x:7:7:/e:0:0", &u, err, sizeof(err)), 0);
