@@ -38,6 +38,7 @@
 #include "util.h"
 #include "words.h"
 #include "xfer.h"
+#include "xfer_local.h"
 
 /* GET requests in flight at most, and their bytes (see xfer_get_pass). */
 #define XFER_WINDOW 32
@@ -242,17 +243,31 @@ xfer_key_drop(int fd, const char *local)
 }
 
 /*
- * LOCAL is a device, a FIFO or a socket (/dev/null, a pipe to another
- * program): the data is written into it as it comes, never through a
- * .part renamed over it, which would replace the device with a file.
+ * LOCAL is one of mftp's descriptors (/dev/stdout), a device, a FIFO or
+ * a socket (/dev/null, a pipe to another program): the data is written
+ * into it as it comes, never through a .part renamed over it, which
+ * would replace the device, or the file the descriptor is open on, with
+ * a file of its own.
  */
 static int
-xfer_is_special(const char *local)
+xfer_is_direct(const char *local)
 {
-	struct stat st;
+	return xfer_local_fd(local) != -1 || xfer_local_special(local);
+}
 
-	return stat(local, &st) == 0 && !S_ISREG(st.st_mode) &&
-	    !S_ISDIR(st.st_mode);
+/* Open a direct LOCAL for writing; -1 with the reason in ctx. */
+static int
+xfer_open_direct(struct cmd_ctx *ctx, const char *local)
+{
+	int fd, own = xfer_local_fd(local);
+
+	if (own != -1)
+		fd = fcntl(own, F_DUPFD_CLOEXEC, 3);
+	else
+		fd = open(local, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd == -1)
+		cmd_fail(ctx, "%s: %s", local, strerror(errno));
+	return fd;
 }
 
 /* Where a download starts: how much of an existing LOCAL.part to keep. */
@@ -265,7 +280,7 @@ xfer_plan(const struct xfer_item *it, int mode)
 	char *part;
 	int key;
 
-	if (mode == XFER_FRESH || xfer_is_special(it->local))
+	if (mode == XFER_FRESH || xfer_is_direct(it->local))
 		return 0;
 	part = xfer_part_path(it->local);
 	if (lstat(part, &st) == -1 || !S_ISREG(st.st_mode)) {
@@ -291,27 +306,38 @@ xfer_plan(const struct xfer_item *it, int mode)
  * never written over.
  */
 static int
-xfer_open_part(
-    struct cmd_ctx *ctx, const char *part, const char *local, uint64_t offset)
+xfer_open_part(struct cmd_ctx *ctx, const char *part, const char *local,
+    uint64_t offset, int mode)
 {
 	int fd, flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW;
+	struct stat st;
 	uint64_t ksize;
 	int64_t kmtime;
 
 	fd = offset > 0 ? open(part, flags) :
 			  open(part, flags | O_CREAT | O_EXCL, 0600);
-	if (fd == -1 && offset == 0 && errno == EEXIST) {
-		if (xfer_key_read(part, local, &ksize, &kmtime) == -1) {
+	if (fd == -1 && offset == 0 && errno == EEXIST &&
+	    xfer_key_read(part, local, &ksize, &kmtime) == -1) {
+		/* get -c on an empty one: nothing in it to keep. */
+		if (mode == XFER_FORCE && lstat(part, &st) == 0 &&
+		    S_ISREG(st.st_mode) && st.st_size == 0)
+			fd = open(part, flags | O_TRUNC);
+		else {
 			cmd_fail(ctx,
-			    "%s: a file of that name is there and is not a "
-			    "download in progress (it has no resume record): "
-			    "it was left as it is; move it away, or give "
-			    "get -c to resume from it",
+			    mode == XFER_FORCE ?
+				"%s: a file of that name is there, with no "
+				"resume record, and cannot be the start of "
+				"the remote file (it is larger): it was left "
+				"as it is; move it away" :
+				"%s: a file of that name is there and is not "
+				"a download in progress (it has no resume "
+				"record): it was left as it is; move it away, "
+				"or give get -c to resume from it",
 			    part);
 			return -1;
 		}
+	} else if (fd == -1 && offset == 0 && errno == EEXIST)
 		fd = open(part, flags | O_TRUNC);
-	}
 	if (fd == -1) {
 		cmd_fail(ctx, "%s: %s", part, strerror(errno));
 		return -1;
@@ -370,17 +396,16 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it, uint64_t offset,
 	memset(&x, 0, sizeof(x));
 	if (rpc_get_file(ctx->rpc, offset, &x) != RPC_OK)
 		return cmd_rpc_fail(ctx, it->remote);
-	direct = xfer_is_special(it->local);
+	direct = xfer_is_direct(it->local);
 	if (direct)
 		part = xstrdup(it->local);
 	else
 		part = xfer_part_path(it->local);
 	d = digest_new(alg);
-	if (direct) {
-		fd = open(it->local, O_WRONLY | O_NOCTTY | O_CLOEXEC);
-		if (fd == -1)
-			cmd_fail(ctx, "%s: %s", it->local, strerror(errno));
-	} else if ((fd = xfer_open_part(ctx, part, it->local, offset)) != -1 &&
+	if (direct)
+		fd = xfer_open_direct(ctx, it->local);
+	else if ((fd = xfer_open_part(ctx, part, it->local, offset, mode)) !=
+		-1 &&
 	    offset > 0 &&
 	    hash_pipe_fd(rpc_hash_pipe(ctx->rpc), d, fd, 0, offset) != 0) {
 		cmd_fail(ctx, "%s: %s", part, strerror(errno));
@@ -512,24 +537,21 @@ xfer_get_pass(
 }
 
 /*
- * A local name that is a symbolic link is written through: the .part
- * beside its target is renamed onto the target, and the link stays.
- * Renamed onto the link, it would replace it: /dev/stdout (a link to
- * /proc/self/fd/1) with a file of its own when output goes to a file.
- * A link to a pipe or a device (realpath fails, or names one) is
- * written into directly, as such files are.
+ * A local name that is this user's (or root's) symbolic link is written
+ * through: the .part beside where it leads is renamed onto that, and
+ * the link stays (xfer_local_follow).  One that names a descriptor or a
+ * device is written into directly, and is left as it is here.
  */
 static void
 xfer_follow_link(struct xfer_item *it)
 {
-	struct stat st;
-	char *real;
+	char *to;
 
-	if (lstat(it->local, &st) == -1 || !S_ISLNK(st.st_mode) ||
-	    (real = realpath(it->local, NULL)) == NULL)
+	if (xfer_is_direct(it->local) ||
+	    (to = xfer_local_follow(it->local)) == NULL)
 		return;
 	free(it->local);
-	it->local = real;
+	it->local = to;
 }
 
 int
@@ -607,12 +629,20 @@ xfer_put_once(struct cmd_ctx *ctx, const char *remote, int fd,
 int
 xfer_put(struct cmd_ctx *ctx, const char *local, const char *remote)
 {
-	struct stat st;
-	int fd, r;
+	int fd;
 
 	/* O_NONBLOCK: a FIFO is refused below, not waited on in open. */
 	if ((fd = open(local, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
 		return cmd_fail(ctx, "%s: %s", local, strerror(errno));
+	return xfer_put_fd(ctx, fd, local, remote);
+}
+
+int
+xfer_put_fd(struct cmd_ctx *ctx, int fd, const char *local, const char *remote)
+{
+	struct stat st;
+	int r;
+
 	if (fstat(fd, &st) == -1) {
 		close(fd);
 		return cmd_fail(ctx, "%s: %s", local, strerror(errno));

@@ -46,6 +46,9 @@ void xfer_items_free(struct xfer_item *v, size_t n);
  * 0, or -1 with the reason in ctx.
  */
 int xfer_put(struct cmd_ctx *ctx, const char *local, const char *remote);
+/* xfer_put of the file open on fd (named local), which it closes. */
+int
+xfer_put_fd(struct cmd_ctx *ctx, int fd, const char *local, const char *remote);
 
 /* Seconds on the monotonic clock, for the transfer lines. */
 double xfer_now(void);

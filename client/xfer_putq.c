@@ -216,13 +216,15 @@ xfer_putq_add(struct xfer_putq *q, const char *local, const char *remote)
 			putq_failed(q);
 		return q->first != NULL || q->lost ? -1 : 0;
 	}
-	close(fd);
 	/* One at a time, after every reply in flight: replies come in
 	 * order, and a PUT waits for its PUT_READY. */
 	putq_wait_all(q);
-	if (q->first != NULL || q->lost)
+	if (q->first != NULL || q->lost) {
+		close(fd);
 		return -1;
-	return xfer_put(q->ctx, local, remote);
+	}
+	/* The file opened above, not its name again: no link swapped in. */
+	return xfer_put_fd(q->ctx, fd, local, remote);
 }
 
 int

@@ -4,10 +4,13 @@
 # user's own file of that name is left as it was, and the get says why
 # and fails; a get -r of a directory holding both x and x.part keeps the
 # x.part it fetched; a file named like the record's sidecar is not
-# removed unless it is one; a local name that is a symbolic link (as
-# /dev/stdout is) is written through, and the link stays a link; a name
-# too long to take ".part" downloads through a shorter part name; a
-# download that cannot be renamed into place keeps its resumable part.
+# removed unless it is one; a local name that is the user's symbolic
+# link is written through, and the link stays a link (another user's is
+# not followed); a link to one of mftp's descriptors (as /dev/stdout is)
+# is written into it, after what ">>" kept; a name too long to take
+# ".part" downloads through a shorter part name; a download that cannot
+# be renamed into place keeps its resumable part; get -c takes up an
+# empty part, and leaves one larger than the remote file.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -80,14 +83,35 @@ get a link"
 expect_rc 0 "get a link ($ERR)"
 [ -L "$L/link" ] || fail "the link was replaced by a file"
 expect_same_file "$L/target" "$home/a" "the link's target"
+# A link to one of mftp's descriptors is written into that descriptor,
+# where it stands: after what ">>" keeps.
 ln -s /proc/self/fd/1 "$L/stdout"
+echo "a line already in the log" >"$L/out"
 RC=0
-client alice "$pw" >"$L/out" 2>"$T/stdout.err" <<<"lcd $L
+client alice "$pw" >>"$L/out" 2>"$T/stdout.err" <<<"lcd $L
 get a stdout" || RC=$?
 expect_eq "$RC" 0 "get a stdout ($(cat "$T/stdout.err"))"
 [ -L "$L/stdout" ] || fail "the link to /proc/self/fd/1 was replaced by a file"
-expect_same_file "$L/out" "$home/a" "what reached standard output"
-ok "a local name that is a link is written through; the link stays"
+{ echo "a line already in the log"; cat "$home/a"; } >"$T/want"
+expect_same_file "$L/out" "$T/want" "standard output after >>"
+# A link to nothing yet: the file is made where it points.
+ln -s made-here "$L/dangling"
+run_client alice "$pw" <<<"lcd $L
+get a dangling"
+expect_rc 0 "get a dangling ($ERR)"
+[ -L "$L/dangling" ] || fail "the dangling link was replaced by a file"
+expect_same_file "$L/made-here" "$home/a" "the dangling link's target"
+# Another user's link is not followed: it could aim at anything of ours.
+echo "not to be written" >"$L/theirs-target"
+ln -s theirs-target "$L/theirs"
+chown -h nobody "$L/theirs"
+run_client alice "$pw" <<<"lcd $L
+get a theirs"
+expect_rc 0 "get a theirs ($ERR)"
+expect_eq "$(cat "$L/theirs-target")" "not to be written" \
+    "the target of another user's link"
+[ ! -L "$L/theirs" ] || fail "another user's link was kept and written through"
+ok "links: ours written through, to descriptors in place, others' not followed"
 
 # Names of 246 to 255 bytes: NAME.part (or its sidecar) would be longer
 # than a name may be, so the part has a shorter name of its own; the
@@ -130,3 +154,22 @@ expect_match "$(cat "$DAEMON_LOG")" \
     "the second get: nothing sent again"
 [ ! -e "$L/m.part" ] || fail "m.part left behind"
 ok "a download that cannot be put in place keeps its part, and resumes"
+
+# get -c: an empty part of no record is taken up (nothing in it to
+# keep); one larger than the remote file cannot be its start, and is
+# left as it is.
+rm -f "$L/a"
+: >"$L/a.part"
+run_client alice "$pw" <<<"lcd $L
+get -c a"
+expect_rc 0 "get -c a over an empty a.part ($ERR)"
+expect_same_file "$L/a" "$home/a" "a after get -c"
+head -c 400000 /dev/urandom >"$L/a.part"
+cp "$L/a.part" "$T/big.part"
+rm -f "$L/a"
+run_client alice "$pw" <<<"lcd $L
+get -c a"
+expect_rc 1 "get -c a over a larger a.part"
+expect_contains "$ERR" "it is larger" "the reason"
+expect_same_file "$L/a.part" "$T/big.part" "the larger a.part"
+ok "get -c: an empty part is taken up, a larger one is left and the reason given"

@@ -1,0 +1,92 @@
+/*
+ * xfer_local.c: where a download's bytes go when its local name is not
+ * a plain file (xfer_local.h).
+ *
+ * Runs as: the user, in mftp.  Nothing here opens or writes a file: it
+ * only tells xfer.c what the name stands for.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "human.h"
+#include "util.h"
+#include "xfer_local.h"
+
+/* N from PREFIX "N" (decimal digits only), or -1. */
+static int
+xfer_local_fd_name(const char *s)
+{
+	static const char *const prefixes[] = { "/dev/fd/", "/proc/self/fd/" };
+	uint64_t n;
+	size_t i, len;
+
+	if (strcmp(s, "/dev/stdout") == 0)
+		return 1;
+	if (strcmp(s, "/dev/stderr") == 0)
+		return 2;
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		len = strlen(prefixes[i]);
+		if (strncmp(s, prefixes[i], len) == 0 &&
+		    human_parse_count(s + len, INT_MAX, &n) == 0)
+			return (int)n;
+	}
+	return -1;
+}
+
+int
+xfer_local_fd(const char *local)
+{
+	char target[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if ((fd = xfer_local_fd_name(local)) != -1)
+		return fd;
+	if (lstat(local, &st) == -1 || !S_ISLNK(st.st_mode) ||
+	    (n = readlink(local, target, sizeof(target) - 1)) <= 0)
+		return -1;
+	target[n] = '\0';
+	return xfer_local_fd_name(target);
+}
+
+int
+xfer_local_special(const char *local)
+{
+	struct stat st;
+
+	return stat(local, &st) == 0 && !S_ISREG(st.st_mode) &&
+	    !S_ISDIR(st.st_mode);
+}
+
+/*
+ * One step only, with readlink, not realpath: realpath would go on
+ * through links the kernel itself would not follow (another user's, in
+ * a sticky directory, under fs.protected_symlinks).  What the step
+ * leads to is then opened and renamed onto by name, so the kernel's
+ * rules apply to the rest of the way, and a further link is replaced,
+ * not followed.
+ */
+char *
+xfer_local_follow(const char *local)
+{
+	char target[PATH_MAX], *p;
+	const char *slash;
+	struct stat st;
+	ssize_t n;
+
+	if (lstat(local, &st) == -1 || !S_ISLNK(st.st_mode) ||
+	    (st.st_uid != geteuid() && st.st_uid != 0) ||
+	    (n = readlink(local, target, sizeof(target) - 1)) <= 0)
+		return NULL;
+	target[n] = '\0';
+	if (target[0] == '/' || (slash = strrchr(local, '/')) == NULL)
+		return xstrdup(target);
+	xasprintf(&p, "%.*s/%s", (int)(slash - local), local, target);
+	return p;
+}

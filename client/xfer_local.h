@@ -1,0 +1,37 @@
+/*
+ * xfer_local.h: where a download's bytes go on this machine, when its
+ * local name is not a plain file: one of mftp's own descriptors
+ * (/dev/stdout), a device, FIFO or socket, or a symbolic link.
+ *
+ * Runs as: the user, in mftp.
+ */
+#ifndef MFTP_CLIENT_XFER_LOCAL_H
+#define MFTP_CLIENT_XFER_LOCAL_H
+
+/*
+ * The descriptor LOCAL names, or -1: "/dev/stdout" and "/dev/stderr",
+ * "/dev/fd/N" and "/proc/self/fd/N", or a link to one of those (as
+ * /dev/stdout is to /proc/self/fd/1).  A download to it is written into
+ * that descriptor, where it stands (appended after ">>"), never through a
+ * .part renamed over the file the descriptor is open on.
+ */
+int xfer_local_fd(const char *local);
+
+/*
+ * Nonzero if LOCAL is a device, a FIFO or a socket (/dev/null, a named
+ * pipe), after links: written into as it is, never replaced by a file.
+ */
+int xfer_local_special(const char *local);
+
+/*
+ * The file a symbolic link LOCAL leads to, for the download to go to it
+ * (its .part beside it, renamed onto it) and the link to stay: a new
+ * string, or NULL to use LOCAL as it is (not a link; a link owned by
+ * neither this user nor root, which is replaced, not followed, so that
+ * another user's link in /tmp cannot aim a download at this user's
+ * files).  One step: the name the link holds, beside the link when it
+ * is relative, whether or not a file is there yet.
+ */
+char *xfer_local_follow(const char *local);
+
+#endif
