@@ -97,7 +97,8 @@ admin_parse_size(const char *what, const char *s)
 
 	if (human_parse_size(s, &v) == -1)
 		admin_usage_errx("%s '%s' is not a size (a number with an "
-				 "optional K, M, G or T, powers of 1024)",
+				 "optional K, M, G, T, P or E, powers of "
+				 "1024)",
 		    what, s);
 	return v;
 }

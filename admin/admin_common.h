@@ -66,8 +66,8 @@ void admin_usage_errx(const char *fmt, ...)
     __attribute__((noreturn, format(printf, 1, 2)));
 
 /*
- * A size with an optional K, M, G or T suffix (human_parse_size), no
- * sign; anything else is a usage error naming what.
+ * A size: digits and an optional unit, B or K to E with an optional B or
+ * iB (human_parse_size); anything else is a usage error naming what.
  */
 uint64_t admin_parse_size(const char *what, const char *s);
 
