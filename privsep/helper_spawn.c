@@ -90,6 +90,13 @@ helper_spawn(const struct helper_spawn *h, const char *name, const char *path,
 		 */
 		if (setpgid(0, 0) == -1)
 			_exit(127);
+		/*
+		 * Out of the terminal's foreground group, a write to it
+		 * under 'stty tostop' would stop the helper (SIGTTOU) in
+		 * the middle of a login; ignored, the write goes through.
+		 */
+		if (signal(SIGTTOU, SIG_IGN) == SIG_ERR)
+			_exit(127);
 		if (dup2(in_fd, STDIN_FILENO) == -1 ||
 		    (out_fd != -1 && dup2(out_fd, STDOUT_FILENO) == -1))
 			_exit(127);

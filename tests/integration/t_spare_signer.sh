@@ -39,7 +39,13 @@ ok "before any connection the master has a spare mftpd-sign $s1: the pre-auth us
 pgid() { local a; read -r -a a <"/proc/$1/stat"; echo "${a[4]}"; }
 expect_ne "$(pgid "$s1")" "$(pgid "$DAEMON_PID")" \
     "the spare's process group (the master's is $(pgid "$DAEMON_PID"))"
-ok "the spare is not in the master's process group"
+# ... and, out of the terminal's foreground group, it ignores SIGTTOU,
+# so that a log line to that terminal under 'stty tostop' does not stop
+# it mid-login.
+sigign=$(awk '/^SigIgn:/ { print $2 }' "/proc/$s1/status")
+(((0x$sigign >> (22 - 1)) & 1)) ||
+	fail "the spare does not ignore SIGTTOU (SigIgn $sigign)"
+ok "the spare is not in the master's process group, and ignores SIGTTOU"
 # It holds the host key and signs digests: no TLS library in it (nor its
 # load, relocation and set-up at each start, one per connection).
 [ -r "/proc/$s1/maps" ] || fail "cannot read /proc/$s1/maps"
