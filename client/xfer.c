@@ -165,6 +165,25 @@ xfer_key_parse(char *buf, ssize_t n, uint64_t *size, int64_t *mtime)
 	return 0;
 }
 
+/*
+ * A sidecar names the part it was written for by its inode, after the
+ * size and mtime: a sidecar left behind (its part removed, or the client
+ * killed before the sidecar went) must not make a file the user puts
+ * there later look like mftp's.  One without (an earlier version's)
+ * still counts.
+ */
+static int
+xfer_sidecar_for(const char *buf, const char *part)
+{
+	uintmax_t s, ino;
+	intmax_t m;
+	struct stat st;
+
+	if (sscanf(buf, "%ju %jd %ju", &s, &m, &ino) != 3)
+		return 1;
+	return lstat(part, &st) == 0 && (uintmax_t)st.st_ino == ino;
+}
+
 /* The key a LOCAL.part was started with: 0, or -1 when it has none. */
 static int
 xfer_key_read(
@@ -184,7 +203,10 @@ xfer_key_read(
 		return -1;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
-	return xfer_key_parse(buf, n, size, mtime);
+	if (xfer_key_parse(buf, n, size, mtime) == -1 ||
+	    !xfer_sidecar_for(buf, part))
+		return -1;
+	return 0;
 }
 
 /*
@@ -214,7 +236,8 @@ xfer_sidecar_drop(const char *local)
 static void
 xfer_key_write(int fd, const char *local, uint64_t size, int64_t mtime)
 {
-	char buf[64], *side;
+	char buf[96], *side;
+	struct stat st;
 	int len, sfd;
 
 	len = snprintf(
@@ -223,6 +246,11 @@ xfer_key_write(int fd, const char *local, uint64_t size, int64_t mtime)
 		xfer_sidecar_drop(local);
 		return;
 	}
+	/* The sidecar names its part too (xfer_sidecar_for). */
+	if (fstat(fd, &st) == -1)
+		return;
+	len = snprintf(buf, sizeof(buf), "%ju %jd %ju", (uintmax_t)size,
+	    (intmax_t)mtime, (uintmax_t)st.st_ino);
 	side = xfer_sidecar(local);
 	if ((sfd = open(side,
 		 O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,

@@ -47,6 +47,8 @@ HOST=127.0.0.1
 PORT=
 DAEMON_PID=
 BG_PIDS=()
+# File systems a test mounted under $T: unmounted before $T is removed.
+CLEANUP_MOUNTS=()
 RC=0
 OUT=
 ERR=
@@ -794,6 +796,9 @@ _cleanup() {
 		echo "--- mftpd log (last 60 lines):" >&2
 		tail -n 60 "$DAEMON_LOG" >&2
 	fi
+	for p in "${CLEANUP_MOUNTS[@]}"; do
+		umount "$p" 2>/dev/null
+	done
 	if [ -n "${KEEP_TMP:-}" ]; then
 		echo "# kept $T" >&2
 	elif [ -n "${T:-}" ] && [ -d "$T" ]; then
