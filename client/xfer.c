@@ -65,8 +65,8 @@ xfer_now(void)
  * The one line after a transfer: "NAME: 1.0 MiB in 0.01 s (100
  * MiB/s), verified", with "resumed at SIZE" when offset bytes were kept.
  */
-void
-xfer_report(struct cmd_ctx *ctx, const char *name, uint64_t bytes,
+static void
+xfer_report_to(FILE *out, struct cmd_ctx *ctx, const char *name, uint64_t bytes,
     uint64_t offset, double secs)
 {
 	char size[32], rate[32], at[48] = "", *p;
@@ -81,10 +81,33 @@ xfer_report(struct cmd_ctx *ctx, const char *name, uint64_t bytes,
 		human_size(offset, at + strlen(at), sizeof(at) - strlen(at));
 	}
 	p = words_printable(name);
-	printf(
-	    "%s: %s in %.2f s (%s/s)%s, verified\n", p, size, secs, rate, at);
-	fflush(stdout);
+	fprintf(out, "%s: %s in %.2f s (%s/s)%s, verified\n", p, size, secs,
+	    rate, at);
+	fflush(out);
 	free(p);
+}
+
+void
+xfer_report(struct cmd_ctx *ctx, const char *name, uint64_t bytes,
+    uint64_t offset, double secs)
+{
+	xfer_report_to(stdout, ctx, name, bytes, offset, secs);
+}
+
+/*
+ * Where the line about a download written into fd goes: to standard
+ * error when fd is standard output's file or pipe (get f /dev/stdout),
+ * or it would end up in the data.
+ */
+static FILE *
+xfer_report_file(int fd)
+{
+	struct stat a, b;
+
+	if (fstat(fd, &a) == 0 && fstat(STDOUT_FILENO, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		return stderr;
+	return stdout;
 }
 
 /*
@@ -190,6 +213,7 @@ xfer_key_read(
     const char *part, const char *local, uint64_t *size, int64_t *mtime)
 {
 	char buf[64], *side;
+	struct stat st;
 	ssize_t n;
 	int fd;
 
@@ -197,10 +221,16 @@ xfer_key_read(
 	if (n > 0)
 		return xfer_key_parse(buf, n, size, mtime);
 	side = xfer_sidecar(local);
-	fd = open(side, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* Not waiting on a FIFO; only a file of the user's own. */
+	fd = open(side, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	free(side);
 	if (fd == -1)
 		return -1;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid()) {
+		close(fd);
+		return -1;
+	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (xfer_key_parse(buf, n, size, mtime) == -1 ||
@@ -345,11 +375,18 @@ xfer_open_part(struct cmd_ctx *ctx, const char *part, const char *local,
 	fd = offset > 0 ? open(part, flags) :
 			  open(part, flags | O_CREAT | O_EXCL, 0600);
 	if (fd == -1 && offset == 0 && errno == EEXIST &&
+	    (lstat(part, &st) == -1 || !S_ISREG(st.st_mode))) {
+		cmd_fail(ctx,
+		    "%s: something that is not a file is there: it was left "
+		    "as it is; move it away",
+		    part);
+		return -1;
+	}
+	if (fd == -1 && offset == 0 && errno == EEXIST &&
 	    xfer_key_read(part, local, &ksize, &kmtime) == -1) {
 		/* get -c on an empty one: nothing in it to keep. */
-		if (mode == XFER_FORCE && lstat(part, &st) == 0 &&
-		    S_ISREG(st.st_mode) && st.st_size == 0)
-			fd = open(part, flags | O_TRUNC);
+		if (mode == XFER_FORCE && st.st_size == 0)
+			fd = open(part, flags);
 		else {
 			cmd_fail(ctx,
 			    mode == XFER_FORCE ?
@@ -365,9 +402,28 @@ xfer_open_part(struct cmd_ctx *ctx, const char *part, const char *local,
 			return -1;
 		}
 	} else if (fd == -1 && offset == 0 && errno == EEXIST)
-		fd = open(part, flags | O_TRUNC);
+		fd = open(part, flags); /* emptied below, once known ours */
 	if (fd == -1) {
 		cmd_fail(ctx, "%s: %s", part, strerror(errno));
+		return -1;
+	}
+	/*
+	 * Only a file of the user's own, with no other name: in /tmp
+	 * another user could have left one to be written into (open
+	 * without O_CREAT is not refused there), record and all.
+	 */
+	if (fstat(fd, &st) == -1 || st.st_uid != geteuid() ||
+	    st.st_nlink != 1) {
+		cmd_fail(ctx,
+		    "%s: not a file of the user's own (or it has other "
+		    "names): it was left as it is; move it away",
+		    part);
+		close(fd);
+		return -1;
+	}
+	if (offset == 0 && st.st_size > 0 && ftruncate(fd, 0) == -1) {
+		cmd_fail(ctx, "%s: %s", part, strerror(errno));
+		close(fd);
 		return -1;
 	}
 	if (offset > 0 &&
@@ -472,6 +528,8 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it, uint64_t offset,
 	}
 	digest_final(d, mine);
 	if (direct) {
+		FILE *out = xfer_report_file(fd);
+
 		e = close(fd) == -1 ? errno : 0;
 		if (ct_memcmp(mine, x.hash, digest_len(alg)) != 0)
 			cmd_fail(ctx,
@@ -481,8 +539,8 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it, uint64_t offset,
 		else if (e != 0)
 			cmd_fail(ctx, "%s: %s", it->local, strerror(e));
 		else {
-			xfer_report(
-			    ctx, it->local, x.bytes, x.offset, xfer_now() - t0);
+			xfer_report_to(out, ctx, it->local, x.bytes, x.offset,
+			    xfer_now() - t0);
 			ret = 0;
 		}
 		goto out;

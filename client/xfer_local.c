@@ -13,16 +13,25 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "human.h"
 #include "util.h"
 #include "xfer_local.h"
 
-/* N from PREFIX "N" (decimal digits only), or -1. */
+/* Whether st (an lstat or stat) is the user's own, or root's. */
+static int
+xfer_local_trusted(const struct stat *st)
+{
+	return st->st_uid == geteuid() || st->st_uid == 0;
+}
+
+/*
+ * 1 or 2 from a name for standard output or error, else -1.  No other
+ * number: mftp's own descriptors (its connection, the password's) are
+ * no place for a download.
+ */
 static int
 xfer_local_fd_name(const char *s)
 {
 	static const char *const prefixes[] = { "/dev/fd/", "/proc/self/fd/" };
-	uint64_t n;
 	size_t i, len;
 
 	if (strcmp(s, "/dev/stdout") == 0)
@@ -32,8 +41,8 @@ xfer_local_fd_name(const char *s)
 	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
 		len = strlen(prefixes[i]);
 		if (strncmp(s, prefixes[i], len) == 0 &&
-		    human_parse_count(s + len, INT_MAX, &n) == 0)
-			return (int)n;
+		    (strcmp(s + len, "1") == 0 || strcmp(s + len, "2") == 0))
+			return s[len] - '0';
 	}
 	return -1;
 }
@@ -48,20 +57,30 @@ xfer_local_fd(const char *local)
 
 	if ((fd = xfer_local_fd_name(local)) != -1)
 		return fd;
+	/* Through a link only of the user's or root's, as for follow. */
 	if (lstat(local, &st) == -1 || !S_ISLNK(st.st_mode) ||
+	    !xfer_local_trusted(&st) ||
 	    (n = readlink(local, target, sizeof(target) - 1)) <= 0)
 		return -1;
 	target[n] = '\0';
 	return xfer_local_fd_name(target);
 }
 
+/*
+ * Another user's FIFO (or a link of another user's to a device) is not
+ * written into: the download goes to a .part of the user's own, and the
+ * rename onto that name then fails in a sticky directory, where nobody
+ * else's file can be replaced.
+ */
 int
 xfer_local_special(const char *local)
 {
 	struct stat st;
 
-	return stat(local, &st) == 0 && !S_ISREG(st.st_mode) &&
-	    !S_ISDIR(st.st_mode);
+	if (lstat(local, &st) == -1 || !xfer_local_trusted(&st))
+		return 0;
+	return stat(local, &st) == 0 && xfer_local_trusted(&st) &&
+	    !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
 }
 
 /*

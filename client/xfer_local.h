@@ -9,17 +9,19 @@
 #define MFTP_CLIENT_XFER_LOCAL_H
 
 /*
- * The descriptor LOCAL names, or -1: "/dev/stdout" and "/dev/stderr",
- * "/dev/fd/N" and "/proc/self/fd/N", or a link to one of those (as
- * /dev/stdout is to /proc/self/fd/1).  A download to it is written into
- * that descriptor, where it stands (appended after ">>"), never through a
- * .part renamed over the file the descriptor is open on.
+ * The descriptor LOCAL names, or -1: standard output or error, as
+ * "/dev/stdout", "/dev/stderr", "/dev/fd/1" or "/proc/self/fd/2", or a
+ * link of the user's or root's to one of those (as /dev/stdout is to
+ * /proc/self/fd/1).  A download to it is written into that descriptor,
+ * where it stands (appended after ">>"), never through a .part renamed
+ * over the file the descriptor is open on.
  */
 int xfer_local_fd(const char *local);
 
 /*
  * Nonzero if LOCAL is a device, a FIFO or a socket (/dev/null, a named
- * pipe), after links: written into as it is, never replaced by a file.
+ * pipe) of the user's or root's, reached by no link of another user's:
+ * written into as it is, never replaced by a file.
  */
 int xfer_local_special(const char *local);
 

@@ -11,7 +11,9 @@
 # ".part" downloads through a shorter part name; a download that cannot
 # be renamed into place keeps its resumable part; get -c takes up an
 # empty part, and leaves one larger than the remote file; a sidecar
-# record names its part by inode.
+# record names its part by inode; another user's part (record and all)
+# in a sticky directory is not written into, nor a FIFO waited on; the
+# line about a download to standard output goes to standard error.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -217,3 +219,51 @@ mget m"
 else
 	note "SKIP part: ramfs cannot be mounted here ($(cat "$T/mount.err")): the sidecar's write is not checked"
 fi
+
+# Without -q: the line about a download into standard output goes to
+# standard error, not into the data.
+RC=0
+"$MFTP" -P "$PORT" --password-fd 3 "alice@$HOST" 3<<<"$pw" >"$L/out2" \
+    2>"$T/out2.err" <<<"lcd $L
+get a stdout" || RC=$?
+expect_eq "$RC" 0 "get a stdout without -q ($(cat "$T/out2.err"))"
+expect_same_file "$L/out2" "$home/a" "standard output without -q"
+expect_contains "$(cat "$T/out2.err")" "verified" "the line, on standard error"
+# Another user's link to standard output is no way to it.
+ln -s /proc/self/fd/1 "$L/theirs-fd"
+chown -h nobody "$L/theirs-fd"
+RC=0
+client alice "$pw" >"$L/out3" 2>"$T/out3.err" <<<"lcd $L
+get a theirs-fd" || RC=$?
+expect_eq "$RC" 0 "get a theirs-fd ($(cat "$T/out3.err"))"
+[ ! -s "$L/out3" ] || fail "the data went through another user's link to standard output"
+expect_same_file "$L/theirs-fd" "$home/a" "theirs-fd, now a file of ours"
+ok "standard output: the data alone; another user's link to it not followed"
+
+# In a sticky directory, another user's a.part, even with a resume
+# record, is not written into (it would have the download).
+S=$L/sticky
+mkdir -p "$S" && chmod 1777 "$S"
+: >"$S/a.part"
+chown nobody "$S/a.part" && chmod 666 "$S/a.part"
+python3 -c 'import os, sys; os.setxattr(sys.argv[1], "user.mftp.resume", b"1 1")' \
+    "$S/a.part" 2>/dev/null || printf '1 1' >"$S/.a.part.key"
+run_client alice "$pw" <<<"lcd $S
+get a"
+expect_rc 1 "get a beside another user's a.part in a sticky directory"
+expect_contains "$ERR" "not a file of the user's own" "the reason"
+[ ! -s "$S/a.part" ] || fail "another user's a.part received the download"
+# A FIFO where a sidecar would be is not waited on.
+touch "$L/b.part"
+mkfifo "$L/.b.part.key"
+CLIENT_TIMEOUT=20 run_client alice "$pw" <<<"lcd $L
+get a b"
+expect_rc 1 "get a b beside a FIFO named like b's sidecar"
+expect_contains "$ERR" "not a download" "the reason"
+# get -c with a directory named like the part.
+mkdir "$L/c.part"
+run_client alice "$pw" <<<"lcd $L
+get -c a c"
+expect_rc 1 "get -c a c beside a directory c.part"
+expect_contains "$ERR" "not a file is there" "the reason"
+ok "others' parts, FIFOs and directories where parts would be: left alone, reasons given"
