@@ -173,70 +173,72 @@ xfer_sidecar(const char *local)
 }
 
 static int
-xfer_key_parse(char *buf, ssize_t n, uint64_t *size, int64_t *mtime)
+xfer_key_parse(
+    char *buf, ssize_t n, uint64_t *size, int64_t *mtime, uintmax_t *ino)
 {
-	uintmax_t s;
+	uintmax_t s, i = 0;
 	intmax_t m;
 
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
-	if (sscanf(buf, "%ju %jd", &s, &m) != 2)
+	if (sscanf(buf, "%ju %jd %ju", &s, &m, &i) < 2)
 		return -1;
 	*size = s;
 	*mtime = m;
+	if (ino != NULL)
+		*ino = i;
 	return 0;
 }
 
 /*
- * A sidecar names the part it was written for by its inode, after the
- * size and mtime: a sidecar left behind (its part removed, or the client
+ * LOCAL's sidecar into buf (n bytes at most, NUL not counted), or -1:
+ * only a regular file of the user's own, and no waiting on a FIFO of
+ * that name.
+ */
+static ssize_t
+xfer_sidecar_read(const char *local, char *buf, size_t len)
+{
+	char *side = xfer_sidecar(local);
+	struct stat st;
+	ssize_t n = -1;
+	int fd;
+
+	fd = open(side, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	free(side);
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_uid == geteuid())
+		n = read(fd, buf, len);
+	close(fd);
+	return n;
+}
+
+/*
+ * The key a LOCAL.part was started with: 0, or -1 when it has none.  A
+ * sidecar names the part it was written for by its inode, after the
+ * size and mtime: one left behind (its part removed, or the client
  * killed before the sidecar went) must not make a file the user puts
  * there later look like mftp's.  One without (an earlier version's)
  * still counts.
  */
 static int
-xfer_sidecar_for(const char *buf, const char *part)
-{
-	uintmax_t s, ino;
-	intmax_t m;
-	struct stat st;
-
-	if (sscanf(buf, "%ju %jd %ju", &s, &m, &ino) != 3)
-		return 1;
-	return lstat(part, &st) == 0 && (uintmax_t)st.st_ino == ino;
-}
-
-/* The key a LOCAL.part was started with: 0, or -1 when it has none. */
-static int
 xfer_key_read(
     const char *part, const char *local, uint64_t *size, int64_t *mtime)
 {
-	char buf[64], *side;
+	char buf[64];
 	struct stat st;
+	uintmax_t ino;
 	ssize_t n;
-	int fd;
 
 	n = lgetxattr(part, XFER_KEY_XATTR, buf, sizeof(buf) - 1);
 	if (n > 0)
-		return xfer_key_parse(buf, n, size, mtime);
-	side = xfer_sidecar(local);
-	/* Not waiting on a FIFO; only a file of the user's own. */
-	fd = open(side, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	free(side);
-	if (fd == -1)
+		return xfer_key_parse(buf, n, size, mtime, NULL);
+	n = xfer_sidecar_read(local, buf, sizeof(buf) - 1);
+	if (xfer_key_parse(buf, n, size, mtime, &ino) == -1)
 		return -1;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != geteuid()) {
-		close(fd);
-		return -1;
-	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (xfer_key_parse(buf, n, size, mtime) == -1 ||
-	    !xfer_sidecar_for(buf, part))
-		return -1;
-	return 0;
+	return ino == 0 || (lstat(part, &st) == 0 && st.st_ino == ino) ? 0 : -1;
 }
 
 /*
@@ -246,19 +248,16 @@ xfer_key_read(
 static void
 xfer_sidecar_drop(const char *local)
 {
-	char buf[64], *side = xfer_sidecar(local);
+	char buf[64], *side;
 	uint64_t size;
 	int64_t mtime;
 	ssize_t n;
-	int fd;
 
-	if ((fd = open(side, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) !=
-	    -1) {
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (xfer_key_parse(buf, n, &size, &mtime) == 0)
-			(void)unlink(side);
-	}
+	n = xfer_sidecar_read(local, buf, sizeof(buf) - 1);
+	if (xfer_key_parse(buf, n, &size, &mtime, NULL) == -1)
+		return;
+	side = xfer_sidecar(local);
+	(void)unlink(side);
 	free(side);
 }
 
@@ -276,7 +275,7 @@ xfer_key_write(int fd, const char *local, uint64_t size, int64_t mtime)
 		xfer_sidecar_drop(local);
 		return;
 	}
-	/* The sidecar names its part too (xfer_sidecar_for). */
+	/* The sidecar names its part too (xfer_key_read). */
 	if (fstat(fd, &st) == -1)
 		return;
 	len = snprintf(buf, sizeof(buf), "%ju %jd %ju", (uintmax_t)size,
@@ -357,53 +356,58 @@ xfer_plan(const struct xfer_item *it, int mode)
 }
 
 /*
- * Open LOCAL.part for data from offset on; -1 with the reason in ctx.
- * From the start, an existing LOCAL.part is emptied only when it is a
- * download of mftp's (it has a resume record): a file of the user's that
- * happens to have that name, or one a get -r fetched a moment ago, is
- * never written over.
+ * An existing LOCAL.part, for a download from the start: opened only
+ * when it is a download of mftp's (it has a resume record), or empty
+ * and get -c asked for it.  A file of the user's that happens to have
+ * that name, or one a get -r fetched a moment ago, is never written
+ * over.  -1 with the reason in ctx.
  */
+static int
+xfer_reuse_part(
+    struct cmd_ctx *ctx, const char *part, const char *local, int mode)
+{
+	struct stat st;
+	uint64_t ksize;
+	int64_t kmtime;
+	int fd;
+
+	if (lstat(part, &st) == -1 || !S_ISREG(st.st_mode))
+		return cmd_fail(ctx,
+		    "%s: something that is not a file is there: it was left "
+		    "as it is; move it away",
+		    part);
+	if (xfer_key_read(part, local, &ksize, &kmtime) == -1 &&
+	    (mode != XFER_FORCE || st.st_size > 0))
+		return cmd_fail(ctx,
+		    mode == XFER_FORCE ?
+			"%s: a file of that name is there, with no resume "
+			"record, and cannot be the start of the remote file "
+			"(it is larger): it was left as it is; move it away" :
+			"%s: a file of that name is there and is not a "
+			"download in progress (it has no resume record): it "
+			"was left as it is; move it away, or give get -c to "
+			"resume from it",
+		    part);
+	/* Emptied by the caller, once known to be the user's own. */
+	if ((fd = open(part, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return cmd_fail(ctx, "%s: %s", part, strerror(errno));
+	return fd;
+}
+
+/* Open LOCAL.part for data from offset on; -1 with the reason in ctx. */
 static int
 xfer_open_part(struct cmd_ctx *ctx, const char *part, const char *local,
     uint64_t offset, int mode)
 {
 	int fd, flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW;
 	struct stat st;
-	uint64_t ksize;
-	int64_t kmtime;
 
 	fd = offset > 0 ? open(part, flags) :
 			  open(part, flags | O_CREAT | O_EXCL, 0600);
-	if (fd == -1 && offset == 0 && errno == EEXIST &&
-	    (lstat(part, &st) == -1 || !S_ISREG(st.st_mode))) {
-		cmd_fail(ctx,
-		    "%s: something that is not a file is there: it was left "
-		    "as it is; move it away",
-		    part);
-		return -1;
-	}
-	if (fd == -1 && offset == 0 && errno == EEXIST &&
-	    xfer_key_read(part, local, &ksize, &kmtime) == -1) {
-		/* get -c on an empty one: nothing in it to keep. */
-		if (mode == XFER_FORCE && st.st_size == 0)
-			fd = open(part, flags);
-		else {
-			cmd_fail(ctx,
-			    mode == XFER_FORCE ?
-				"%s: a file of that name is there, with no "
-				"resume record, and cannot be the start of "
-				"the remote file (it is larger): it was left "
-				"as it is; move it away" :
-				"%s: a file of that name is there and is not "
-				"a download in progress (it has no resume "
-				"record): it was left as it is; move it away, "
-				"or give get -c to resume from it",
-			    part);
+	if (fd == -1 && offset == 0 && errno == EEXIST) {
+		if ((fd = xfer_reuse_part(ctx, part, local, mode)) == -1)
 			return -1;
-		}
-	} else if (fd == -1 && offset == 0 && errno == EEXIST)
-		fd = open(part, flags); /* emptied below, once known ours */
-	if (fd == -1) {
+	} else if (fd == -1) {
 		cmd_fail(ctx, "%s: %s", part, strerror(errno));
 		return -1;
 	}
@@ -421,14 +425,10 @@ xfer_open_part(struct cmd_ctx *ctx, const char *part, const char *local,
 		close(fd);
 		return -1;
 	}
-	if (offset == 0 && st.st_size > 0 && ftruncate(fd, 0) == -1) {
-		cmd_fail(ctx, "%s: %s", part, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if (offset > 0 &&
-	    (ftruncate(fd, (off_t)offset) == -1 ||
-		lseek(fd, (off_t)offset, SEEK_SET) == -1)) {
+	/* What is kept, and from there on (all of it emptied from 0). */
+	if ((st.st_size != (off_t)offset &&
+		ftruncate(fd, (off_t)offset) == -1) ||
+	    lseek(fd, (off_t)offset, SEEK_SET) == -1) {
 		cmd_fail(ctx, "%s: %s", part, strerror(errno));
 		close(fd);
 		return -1;

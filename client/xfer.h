@@ -30,8 +30,12 @@ struct xfer_item {
  *
  * An existing LOCAL.part is resumed when its key (the remote size and
  * mtime it was started with) matches attr, or with force (get -c) when
- * it has no key; otherwise the download starts over.  A resumed file
- * that does not verify is fetched once more from the start.
+ * it has no key; with another key the download starts over in it.  One
+ * with no key (without force), or that is not the user's own file, is
+ * left as it is and the download fails.  A resumed file that does not
+ * verify is fetched once more from the start.  A local name for
+ * standard output or error, a device or a FIFO is written into; a
+ * symbolic link of the user's is written through (xfer_local.h).
  *
  * After the first failure no new request is sent; those in flight are
  * finished.  Returns 0, or -1 with the first failure's reason in ctx.

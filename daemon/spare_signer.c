@@ -15,7 +15,7 @@
  * monitor it forks inherits the worker's end, and the master closes its
  * copy.  The spare is the master's child: the master reaps it, and says
  * when its sandbox killed it, with the address of the connection it
- * served.  A spare waits up to SPARE_SIGNER_TTL for its connection
+ * served.  A spare waits up to MFTP_SPARE_SIGNER_TTL for its connection
  * before it exits and is replaced; one that dies young (a bad helper or
  * key) is not restarted before SPARE_SIGNER_BACKOFF, and meanwhile each
  * monitor starts its own signer as it did before.
@@ -34,12 +34,6 @@
 #include "spare_signer.h"
 #include "util.h"
 
-/*
- * How long a spare waits for a connection, on top of the login time;
- * mftpd-sign takes up to MFTP_HELPER_WAIT_MAX, the sum for the longest
- * login_timeout.
- */
-#define SPARE_SIGNER_TTL MFTP_SPARE_SIGNER_TTL
 /* A spare dead sooner than this died of its start. */
 #define SPARE_SIGNER_YOUNG_MS 1000
 #define SPARE_SIGNER_BACKOFF_MS (10 * 1000)
@@ -65,7 +59,7 @@ spare_signer_start(struct spare_signer *s, const struct helper_spawn *h,
 		return;
 	}
 	s->pid = helper_spawn(h, "mftpd-sign", path, key,
-	    login_timeout + SPARE_SIGNER_TTL, sv[1], -1);
+	    login_timeout + MFTP_SPARE_SIGNER_TTL, sv[1], -1);
 	close(sv[1]);
 	if (s->pid == -1) {
 		log_warn("fork for a spare mftpd-sign");
@@ -88,10 +82,10 @@ spare_signer_take(struct spare_signer *s, const char *addr)
 		return -1;
 	/*
 	 * Past its time unused it has less than a login's time left (it
-	 * waits login_timeout + SPARE_SIGNER_TTL in all): the connection's
+	 * waits login_timeout + MFTP_SPARE_SIGNER_TTL in all): the connection's
 	 * monitor starts a signer of its own, and this one ends by itself.
 	 */
-	if (mono_ms() - s->started_ms > (uint64_t)SPARE_SIGNER_TTL * 1000)
+	if (mono_ms() - s->started_ms > (uint64_t)MFTP_SPARE_SIGNER_TTL * 1000)
 		return -1;
 	i = s->next++ % SPARE_SIGNER_HANDED;
 	/* Remembered for the log, should its sandbox kill it. */
