@@ -448,7 +448,8 @@ main(int argc, char *argv[])
 	const char *conf = MFTP_CONFIG_DEFAULT;
 	struct config cfg;
 	struct listener l;
-	char err[512];
+	struct tls_suites_rates suite_rates;
+	char err[512], suites[160];
 	int ch, foreground = 0, to_stderr = 0, test_only = 0, fingerprint = 0;
 	int generate = 0, key_paths = 0;
 
@@ -526,6 +527,8 @@ main(int argc, char *argv[])
 
 	/* Everything that reads /etc happens here, before any chroot. */
 	tls_init();
+	/* Before the first context: each takes the suites' order. */
+	tls_suites_measure(&suite_rates);
 	memset(&l, 0, sizeof(l));
 	l.cfg = &cfg;
 	l.log_stderr = to_stderr;
@@ -564,6 +567,8 @@ main(int argc, char *argv[])
 		mftpd_null_stdio();
 	log_info("mftpd %s started", PACKAGE_VERSION);
 	mftpd_log_ktls();
+	tls_suites_describe(&suite_rates, suites, sizeof(suites));
+	log_info("TLS: %s", suites);
 	/*
 	 * The setup is over: what it left free in the heap is taken, so a
 	 * session's allocations do not land on (and copy) the master's

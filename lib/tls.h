@@ -33,10 +33,40 @@ void tls_init(void);
 
 /*
  * Settings every mftp context shares: TLS 1.3 only, the cipher suites
- * in the order measured fastest here, X25519 first, no session tickets,
- * no early data, no renegotiation.
+ * in tls_suites() order, X25519 first, no session tickets, no early
+ * data, no renegotiation.
  */
 void tls_ctx_common(SSL_CTX *ctx);
+
+/*
+ * The TLS 1.3 suites, both with SHA-256 (the PSK's hash).  The client
+ * offers them in the default order; mftpd's master times both AEADs at
+ * its start and prefers the faster (tls_suites.c).
+ */
+#define TLS_SUITES_DEFAULT "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256"
+
+/* Bytes per second of one core sealing 16 KiB records; 0: not timed. */
+struct tls_suites_rates {
+	double chacha_bps;
+	double aes_bps;
+};
+
+/* The suite list tls_ctx_common sets: the default until measured. */
+const char *tls_suites(void);
+
+/* The list for these rates: the faster AEAD's suite first. */
+const char *tls_suites_order(double chacha_bps, double aes_bps);
+
+/*
+ * Time both AEADs on this CPU and make the faster the first suite of
+ * every context made afterwards.  Where either cannot be timed, the
+ * default order stays and r is all 0.
+ */
+void tls_suites_measure(struct tls_suites_rates *r);
+
+/* For the log: the first suite and the rates it was chosen by. */
+void
+tls_suites_describe(const struct tls_suites_rates *r, char *out, size_t len);
 
 /*
  * A context for the second handshake, keyed by the secret given to each

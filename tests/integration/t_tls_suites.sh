@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# t_tls_suites: mftpd times both AEADs at its start and serves the
+# faster one's suite first (lib/tls_suites.c).  The log says which and
+# by what rates; a session negotiates it; a client that offers the other
+# suite first gets the measured one in both handshakes' contexts (the
+# pre-auth worker's, checked with openssl s_client, and the serving
+# process's, through mftp -v), before and after a reload; a client that
+# offers only the other suite is still served.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+command -v openssl >/dev/null || fail "openssl(1) is needed (scripts/deps.sh)"
+pw=$(rand_pw)
+add_user alice "$pw"
+start_daemon
+
+AES=TLS_AES_128_GCM_SHA256
+CHACHA=TLS_CHACHA20_POLY1305_SHA256
+line=$(grep -Eo 'TLS: TLS_[A-Z0-9_]+ first \(measured: AES-128-GCM [0-9.]+ GB/s, ChaCha20-Poly1305 [0-9.]+ GB/s\)' \
+    "$DAEMON_LOG") || fail "no log line with the measured suite order"
+first=$(sed -E 's/^TLS: ([A-Z0-9_]+) first.*/\1/' <<<"$line")
+aes=$(sed -E 's/.*AES-128-GCM ([0-9.]+) GB.*/\1/' <<<"$line")
+chacha=$(sed -E 's/.*ChaCha20-Poly1305 ([0-9.]+) GB.*/\1/' <<<"$line")
+# Rounded to 0.1 GB/s in the line: only a clear difference is checked.
+want=$(awk -v a="$aes" -v c="$chacha" -v A=$AES -v C=$CHACHA \
+    'BEGIN { print (a > c + 0.1 ? A : (c > a + 0.1 ? C : "")) }')
+[ -z "$want" ] || [ "$first" = "$want" ] ||
+	fail "the log puts $first first at AES $aes, ChaCha $chacha GB/s"
+other=$([ "$first" = "$AES" ] && echo $CHACHA || echo $AES)
+ok "the log says $first first, by its measured rates ($line)"
+
+# s_client SUITES: the suite the pre-auth worker's handshake agrees on.
+preauth_suite() {
+	(sleep 1) | timeout 10 openssl s_client -tls1_3 -ciphersuites "$1" \
+	    -connect "127.0.0.1:$PORT" >"$T/s_client.out" 2>&1
+	sed -nE 's/.*Cipher is ([A-Z0-9_]+).*/\1/p' "$T/s_client.out" | head -n 1
+}
+# The suite of a whole mftp session (the serving process's handshake).
+session_suite() {
+	run_client alice "$pw" -v <<<'pwd'
+	expect_rc 0 "mftp -v"
+	grep -Eo 'TLSv1\.3 TLS_[A-Z0-9_]+' <<<"$ERR" | cut -d' ' -f2
+}
+
+check_order() { # WHEN
+	local got
+	got=$(preauth_suite "$other:$first")
+	[ "$got" = "$first" ] ||
+		fail "$1: a client offering $other first got '$got' from the pre-auth worker"
+	got=$(preauth_suite "$other")
+	[ "$got" = "$other" ] ||
+		fail "$1: a client offering only $other got '$got'"
+	got=$(session_suite)
+	[ "$got" = "$first" ] || fail "$1: the session negotiated '$got'"
+	ok "$1: $first from a client that prefers $other, $other to one with nothing else, $first in a session"
+}
+check_order "at start"
+
+n=$(grep -c 'configuration reloaded' "$DAEMON_LOG")
+kill -HUP "$DAEMON_PID" || fail "kill -HUP"
+_reloaded() { [ "$(grep -c 'configuration reloaded' "$DAEMON_LOG")" -gt "$n" ]; }
+wait_for 10 _reloaded || fail "no reload after SIGHUP"
+check_order "after a reload"
+check_log_clean
