@@ -131,6 +131,16 @@ quota_recount_user(const struct config *c, const struct user *u)
 			    c->quota_dir, u->name);
 			return -1;
 		}
+		/*
+		 * The home first: a file made before a walk that then
+		 * fails (the home not there, storage not mounted) would
+		 * say zero used, and let the user store again what the
+		 * home holds.  Without it writes stay refused.
+		 */
+		if (quota_count_tree(u->home, &after, err, sizeof(err)) == -1) {
+			admin_warnx("%s: cannot recount: %s", u->name, err);
+			return -1;
+		}
 		if (admin_mkdirs(c->quota_dir, 0700) == -1) {
 			admin_warn("cannot create %s", c->quota_dir);
 			return -1;

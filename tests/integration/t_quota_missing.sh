@@ -31,3 +31,25 @@ run_client alice "$pw" <<<'quota'
 expect_rc 1 "quota with a damaged accounting file"
 expect_contains "$ERR" "accounting file is damaged" "a damaged one"
 ok "a damaged accounting file is still called damaged"
+
+# A recount that cannot walk the home (not there: shared storage not yet
+# mounted, a home moved away) makes no accounting file: one of zero
+# usage would let the user store again what the home already holds.
+rm -f "$T/quota/alice"
+home=$(user_home alice)
+mv "$home" "$home.away"
+RC=0
+admin=$("$top_builddir/ftpuser-quota" -c "$CONF" --recount alice 2>&1) || RC=$?
+mv "$home.away" "$home"
+expect_rc 1 "a recount of a home that is not there"
+expect_contains "$admin" "cannot recount" "what the recount says"
+[ ! -e "$T/quota/alice" ] ||
+	fail "the failed recount left an accounting file: $(cat "$T/quota/alice")"
+run_client alice "$pw" <<<"put $T/work/f f2"
+expect_rc 1 "put after the failed recount"
+expect_contains "$ERR" "there is no accounting file" "the refusal after it"
+"$top_builddir/ftpuser-quota" -c "$CONF" --recount alice >/dev/null 2>&1 ||
+	fail "ftpuser-quota --recount with the home back"
+run_client alice "$pw" <<<"put $T/work/f f2"
+expect_rc 0 "put after a good recount"
+ok "a recount that fails leaves no accounting file; writes stay refused until one succeeds"
