@@ -175,4 +175,13 @@ struct quota_usage;
 int admin_read_usage(
     const struct config *c, const char *name, struct quota_usage *u);
 
+/*
+ * Make the lock mark of u's accounting file (quota.h: 0400 locked, 0600
+ * not) say what the users file says of u ('!' before the hash).  Called
+ * with the database's lock held, so that a lock and an unlock run at
+ * once cannot leave the two apart.  No accounting file is no error; a
+ * failure is warned about.
+ */
+void admin_sync_lock_mark(const struct config *c, const struct user *u);
+
 #endif

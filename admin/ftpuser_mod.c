@@ -222,6 +222,14 @@ main(int argc, char *argv[])
 	old_home = xstrdup(u->home);
 	already = apply(u, &o, hash);
 	admin_write_db(&db, conf.users_file);
+	/*
+	 * The mark that sessions on every node see (quota.h), under the
+	 * same lock as the users file, and on every run: one left apart
+	 * from the file (an unlock by hand, a tool killed in between) is
+	 * put back in line by any change.  The sessions of other
+	 * machines sharing the storage end within seconds of a lock.
+	 */
+	admin_sync_lock_mark(&conf, u);
 	close(lockfd);
 
 	if (already)
@@ -232,15 +240,6 @@ main(int argc, char *argv[])
 	 * sessions it has (even if it was locked already: one may have
 	 * been let in just before).
 	 */
-	/*
-	 * The mark that sessions on every node see (quota.h): those of
-	 * other machines sharing the storage end within seconds.
-	 */
-	if (o.lock != 0 &&
-	    quota_set_locked(conf.quota_dir, o.name, o.lock == 1) == -1 &&
-	    errno != ENOENT)
-		admin_warn("cannot mark %s/%s %s", conf.quota_dir, o.name,
-		    o.lock == 1 ? "locked" : "unlocked");
 	if (o.lock == 1) {
 		ended = admin_end_sessions(uid, old_home);
 		printf("%s: locked user '%s'; ended %zu running session%s\n",

@@ -118,6 +118,26 @@ describe(const struct quota_usage *u, char *out, size_t outlen)
  * Recount one user under the accounting file's lock, making the file
  * first if it is missing.  0, or -1 after saying what is wrong.
  */
+/*
+ * The lock mark of name's accounting file in line with the users file
+ * as it is now, read under its lock (admin_sync_lock_mark): a recount
+ * also repairs a mark left apart from it, and gives a file it made the
+ * mark of a locked user.
+ */
+static void
+quota_sync_mark(const struct config *c, const char *name)
+{
+	struct userdb db;
+	struct user *u;
+	int lockfd = admin_lock_db(c);
+
+	admin_load_db(&db, c);
+	if ((u = userdb_find(&db, name)) != NULL)
+		admin_sync_lock_mark(c, u);
+	userdb_free(&db);
+	close(lockfd);
+}
+
 static int
 quota_recount_user(const struct config *c, const struct user *u)
 {
@@ -170,6 +190,7 @@ quota_recount_user(const struct config *c, const struct user *u)
 		return -1;
 	}
 	close(fd);
+	quota_sync_mark(c, u->name);
 	describe(&after, now, sizeof(now));
 	printf("%s: %s; was %s\n", u->name, now, was);
 	return 0;

@@ -260,7 +260,11 @@ session_check_quota(struct session *s, const char *quota_dir)
 	int r;
 
 	quota_set_home("/");
-	if (s->quota.damaged || (r = quota_settle(s->quota.fd, "/", &u)) == 0)
+	/* Marked locked or removed: the first look at the account ends
+	 * the session (session_check_account); nothing to settle. */
+	if (s->quota.damaged ||
+	    quota_account_state(s->quota.fd) != QUOTA_ACCOUNT_OPEN ||
+	    (r = quota_settle(s->quota.fd, "/", &u)) == 0)
 		return;
 	log_warnx("accounting file %s/%s of user=%s: %s; writes refused "
 		  "until ftpuser-quota --recount",

@@ -316,8 +316,8 @@ fail:
 	return -1;
 }
 
-int
-quota_open(const char *dir, const char *name)
+static int
+quota_open_as(const char *dir, const char *name, int access)
 {
 	struct stat st;
 	int dfd, fd, saved;
@@ -325,7 +325,7 @@ quota_open(const char *dir, const char *name)
 	if ((dfd = quota_open_dir(dir, name)) == -1)
 		return -1;
 	/* O_NONBLOCK: a FIFO planted in its place must not hang the open. */
-	fd = openat(dfd, name, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	fd = openat(dfd, name, access | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	saved = errno;
 	close(dfd);
 	if (fd == -1) {
@@ -338,7 +338,7 @@ quota_open(const char *dir, const char *name)
 		errno = EINVAL;
 		goto fail;
 	}
-	if (fcntl(fd, F_SETFL, O_RDWR) == -1)
+	if (fcntl(fd, F_SETFL, 0) == -1)
 		goto fail;
 	return fd;
 fail:
@@ -346,6 +346,18 @@ fail:
 	close(fd);
 	errno = saved;
 	return -1;
+}
+
+int
+quota_open(const char *dir, const char *name)
+{
+	return quota_open_as(dir, name, O_RDWR);
+}
+
+int
+quota_open_read(const char *dir, const char *name)
+{
+	return quota_open_as(dir, name, O_RDONLY);
 }
 
 int

@@ -131,12 +131,27 @@ monitor_open_quota(const struct monitor_args *a,
 	memset(q, 0, sizeof(*q));
 	q->limits.bytes = v->quota_bytes;
 	q->limits.files = v->quota_files;
-	if ((q->fd = quota_open(a->cfg->quota_dir, v->name)) == -1) {
-		log_warn("accounting file %s/%s of user=%s: writes refused "
-			 "until ftpuser-quota --recount",
-		    a->cfg->quota_dir, v->name, v->name);
-		q->damaged = 1;
+	if ((q->fd = quota_open(a->cfg->quota_dir, v->name)) != -1)
+		return;
+	/*
+	 * Marked locked (0400) and root without CAP_DAC_OVERRIDE: opened
+	 * to read, the session sees the mark and ends, saying the account
+	 * is locked, as it would on seeing it later.  Nothing is charged
+	 * through it before that.
+	 */
+	if (errno == EACCES &&
+	    (q->fd = quota_open_read(a->cfg->quota_dir, v->name)) != -1 &&
+	    quota_account_state(q->fd) == QUOTA_ACCOUNT_LOCKED)
+		return;
+	if (q->fd != -1) {
+		close(q->fd);
+		q->fd = -1;
+		errno = EACCES;
 	}
+	log_warn("accounting file %s/%s of user=%s: writes refused "
+		 "until ftpuser-quota --recount",
+	    a->cfg->quota_dir, v->name, v->name);
+	q->damaged = 1;
 }
 
 /* The helpers' arguments, as the master would give them. */

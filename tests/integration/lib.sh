@@ -464,6 +464,10 @@ EOF
 # start_daemon: write the configuration, start mftpd in the foreground
 # (in the background of this shell) and wait until it listens.  A port
 # taken in the meantime by a parallel test is retried with another.
+# DAEMON_PREFIX (an array, empty by default): a command that runs mftpd,
+# such as (setpriv --bounding-set -dac_override) for the capabilities
+# of the shipped unit; it must exec mftpd, keeping its pid.  Set it
+# after sourcing this file.
 start_daemon() {
 	local try
 	[ -x "$MFTPD" ] || fail "$MFTPD not built"
@@ -471,7 +475,8 @@ start_daemon() {
 		PORT=$(pick_port) || fail "no free port"
 		write_config
 		echo "--- start $try on port $PORT" >>"$DAEMON_LOG"
-		"$MFTPD" -f -e -c "$CONF" 2>>"$DAEMON_LOG" &
+		"${DAEMON_PREFIX[@]}" "$MFTPD" -f -e -c "$CONF" \
+		    2>>"$DAEMON_LOG" &
 		DAEMON_PID=$!
 		if _wait_daemon_up; then
 			note "mftpd pid $DAEMON_PID on port $PORT"
