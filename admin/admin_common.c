@@ -525,8 +525,8 @@ admin_check_parents(const char *path)
 	return 0;
 }
 
-int
-admin_mkdirs(const char *path, mode_t mode)
+static int
+admin_mkdirs_as(const char *path, mode_t mode, int fresh)
 {
 	struct stat st;
 	char last[NAME_MAX + 1];
@@ -536,7 +536,8 @@ admin_mkdirs(const char *path, mode_t mode)
 		return -1;
 	if (mkdirat(fd, last, mode) == -1) {
 		/* One that is there already: a directory, as before. */
-		if (errno == EEXIST && fstatat(fd, last, &st, 0) == 0) {
+		if (!fresh && errno == EEXIST &&
+		    fstatat(fd, last, &st, 0) == 0) {
 			if (S_ISDIR(st.st_mode))
 				rc = 0;
 			else
@@ -557,6 +558,18 @@ out:
 	close(fd);
 	errno = saved;
 	return rc;
+}
+
+int
+admin_mkdirs(const char *path, mode_t mode)
+{
+	return admin_mkdirs_as(path, mode, 0);
+}
+
+int
+admin_mkdirs_fresh(const char *path, mode_t mode)
+{
+	return admin_mkdirs_as(path, mode, 1);
 }
 
 void

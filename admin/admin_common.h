@@ -154,6 +154,13 @@ int admin_valid_home(const char *path);
 int admin_mkdirs(const char *path, mode_t mode);
 
 /*
+ * The same, but path itself must be made here: one there already fails
+ * with EEXIST.  For a directory to be given away (a home), which must
+ * not be one someone else put there between a check and the mkdir.
+ */
+int admin_mkdirs_fresh(const char *path, mode_t mode);
+
+/*
  * Whether root may work at path: each directory it looks a name up in,
  * from "/" to path's own parent, is root's, and no one else may write to
  * it, or (as /tmp) only with the sticky bit and the name in it root's.

@@ -127,7 +127,12 @@ prepare_home(const char *home, uid_t uid, gid_t gid)
 	}
 	if (errno != ENOENT)
 		admin_err("%s", home);
-	if (admin_mkdirs(home, 0700) == -1)
+	/*
+	 * Made here, or refused: under a sticky parent (/tmp) someone may
+	 * put a directory of his own at that name after the lstat above,
+	 * and it must not become the user's home with his inside it.
+	 */
+	if (admin_mkdirs_fresh(home, 0700) == -1)
 		admin_err("cannot create %s", home);
 	/* Through a descriptor of the directory just made, never a name
 	 * that could have been swapped for a link in between. */
