@@ -173,9 +173,19 @@ mftp_option(struct rpc_trust *trust, struct mftp_opts *o, const char *arg)
 		o->retry = mftp_retry_arg(v);
 		return;
 	}
+	if (klen == strlen("Timeout") &&
+	    strncasecmp(arg, "Timeout", klen) == 0) {
+		const char *err;
+		long long n = strtonum(v, 1, 86400, &err);
+
+		if (err != NULL)
+			die(EXIT_USAGE, "-o Timeout=%s: seconds, 1-86400", v);
+		rpc_set_timeout((int)n);
+		return;
+	}
 	die(EXIT_USAGE,
 	    "-o %.*s: unknown option (mftp knows StrictHostKeyChecking, "
-	    "UserKnownHostsFile, Verify, BindAddress and Retry)",
+	    "UserKnownHostsFile, Verify, BindAddress, Retry and Timeout)",
 	    (int)klen, arg);
 }
 

@@ -200,7 +200,9 @@ rpc_connect(const char *host, const char *port, const char *bind,
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 
 	r = xcalloc(1, sizeof(*r));
-	r->t = transport_new(fd, RPC_IO_TIMEOUT_MS);
+	r->t = transport_new(fd, rpc_io_timeout_ms);
+	/* A server still taking what this end sent is not silent. */
+	transport_set_ack_wait(r->t, 1);
 	r->scratch = rpc_scratch_new();
 	r->text = xstrdup("no error");
 	r->verify = DIGEST_XXH128;
@@ -211,7 +213,7 @@ rpc_connect(const char *host, const char *port, const char *bind,
 	 * timeout_ms bounds reaching the server; its handshake may take
 	 * longer on a busy server, as any later reply may.
 	 */
-	if (rpc_tls_start(r, host, port, trust, RPC_IO_TIMEOUT_MS) != RPC_OK) {
+	if (rpc_tls_start(r, host, port, trust, rpc_io_timeout_ms) != RPC_OK) {
 		snprintf(errbuf, errlen, "%s", r->text);
 		rpc_free(r);
 		return NULL;
@@ -342,6 +344,14 @@ void
 rpc_set_verify(struct rpc *r, enum digest_alg alg)
 {
 	r->verify = alg;
+}
+
+int rpc_io_timeout_ms = RPC_IO_TIMEOUT_DEFAULT_MS;
+
+void
+rpc_set_timeout(int seconds)
+{
+	rpc_io_timeout_ms = seconds * 1000;
 }
 
 enum digest_alg

@@ -87,6 +87,12 @@ int rpc_lost(const struct rpc *r);
 void rpc_set_verify(struct rpc *r, enum digest_alg alg);
 
 /*
+ * How long any one wait for the server may last without a sign of it
+ * (-o Timeout), in seconds; for every connection made after the call.
+ */
+void rpc_set_timeout(int seconds);
+
+/*
  * HELLO exchange.  RPC_LOST also when the server has no version in common
  * (rpc_code() is MFTP_ST_VERSION then) or is busy (MFTP_ST_BUSY).
  */

@@ -16,8 +16,13 @@
 
 struct hash_pipe;
 
-/* The longest wait for the server within one read or write. */
-#define RPC_IO_TIMEOUT_MS (120 * 1000)
+/*
+ * The longest wait for the server within one read or write (-o Timeout;
+ * rpc_set_timeout).  A wait while the server still acknowledges what
+ * this end sent is no silence, and goes on (transport_set_ack_wait).
+ */
+#define RPC_IO_TIMEOUT_DEFAULT_MS (120 * 1000)
+extern int rpc_io_timeout_ms;
 
 struct rpc {
 	struct transport *t;

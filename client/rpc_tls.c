@@ -306,7 +306,7 @@ rpc_tls_resume(struct rpc *r)
 	/* The last session on this connection: reading ahead is safe. */
 	SSL_set_read_ahead(ssl, 1);
 	tls_set_psk(ssl, r->psk);
-	e = tls_handshake(ssl, fd, mono_ms() + RPC_IO_TIMEOUT_MS);
+	e = tls_handshake(ssl, fd, mono_ms() + rpc_io_timeout_ms);
 	if (e == 0 && tls_check_psk_dhe(ssl) != 0)
 		e = ERR_TLS;
 	tls_set_psk(ssl, NULL);

@@ -169,9 +169,9 @@ rpc_read_data(struct rpc *r, uint8_t *p, size_t len, struct rpc_xfer *x)
 	/* A short timeout, so that a silent server is noticed and shown. */
 	transport_set_timeout(r->t, RPC_TICK_MS);
 	while ((n = transport_read_some(r->t, p, len)) == ERR_TIMEOUT &&
-	    (waited += RPC_TICK_MS) < RPC_IO_TIMEOUT_MS && !intr_pending())
+	    (waited += RPC_TICK_MS) < rpc_io_timeout_ms && !intr_pending())
 		rpc_xfer_tell(x);
-	transport_set_timeout(r->t, RPC_IO_TIMEOUT_MS);
+	transport_set_timeout(r->t, rpc_io_timeout_ms);
 	if (intr_pending())
 		return rpc_interrupted(r);
 	if (n < 0)
@@ -278,7 +278,7 @@ rpc_wait_writable(struct rpc *r, struct rpc_xfer *x)
 			return rpc_interrupted(r);
 		if (n == -1 && errno != EINTR)
 			return rpc_lose_err(r, ERR_IO, "a file's data");
-		if (n == 0 && (waited += RPC_TICK_MS) >= RPC_IO_TIMEOUT_MS)
+		if (n == 0 && (waited += RPC_TICK_MS) >= rpc_io_timeout_ms)
 			return rpc_lose_err(r, ERR_TIMEOUT, "a file's data");
 		rpc_xfer_tell(x);
 	}

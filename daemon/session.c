@@ -384,6 +384,8 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 	/* libcrypto was set up before the chroot: this loads nothing. */
 	s.digest = digest_new(s.alg);
 	umask(022);
+	/* Uploads at the user's rate leave their backlog with the client. */
+	transport_size_receive(s.t, v->rate);
 	/*
 	 * The last step of the setup, before the second handshake reads
 	 * the client: from here on only the serving process's allowlist.

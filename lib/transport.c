@@ -8,6 +8,7 @@
  * record must end where the serving process's handshake begins.
  */
 #include <sys/types.h>
+#include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 
@@ -15,6 +16,7 @@
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <linux/sockios.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -43,6 +45,7 @@ struct transport {
 	struct ratelimit *rate_in;
 	struct ratelimit *rate_out;
 	uint64_t deadline_ms; /* 0, or no wait past it (mono_ms) */
+	int ack_wait;	      /* transport_set_ack_wait */
 };
 
 static int transport_wait_writable(struct transport *t);
@@ -155,13 +158,22 @@ transport_bytes_out(const struct transport *t)
 	return t->bytes_out;
 }
 
+/* Bytes sent and not yet acknowledged by the peer, or -1. */
+static int
+transport_unacked(const struct transport *t)
+{
+	int n;
+
+	return ioctl(t->fd, SIOCOUTQ, &n) == 0 ? n : -1;
+}
+
 /* Wait for events on the socket; 1 ready, 0 timed out, ERR_IO. */
 static int
 transport_poll(struct transport *t, short events, int timeout_ms)
 {
 	struct pollfd pfd;
 	uint64_t now;
-	int r;
+	int r, queued = t->ack_wait ? transport_unacked(t) : -1, left;
 
 	pfd.fd = t->fd;
 	pfd.events = events;
@@ -179,8 +191,38 @@ transport_poll(struct transport *t, short events, int timeout_ms)
 			continue;
 		if (r == -1)
 			return ERR_IO;
+		/* Taken from since the wait began: the peer is there. */
+		if (r == 0 && queued > 0 && t->deadline_ms == 0 &&
+		    (left = transport_unacked(t)) >= 0 && left < queued) {
+			queued = left;
+			continue;
+		}
 		return r > 0;
 	}
+}
+
+void
+transport_set_ack_wait(struct transport *t, int on)
+{
+	t->ack_wait = on;
+}
+
+/* The receive buffer of a paced reader: a second's worth, within these. */
+#define TRANSPORT_PACED_RCVBUF_MIN 4096
+#define TRANSPORT_PACED_RCVBUF_MAX (4 * 1024 * 1024)
+
+void
+transport_size_receive(struct transport *t, uint64_t rate)
+{
+	int size;
+
+	if (rate == 0)
+		return;
+	size = rate < TRANSPORT_PACED_RCVBUF_MIN ? TRANSPORT_PACED_RCVBUF_MIN :
+	    rate > TRANSPORT_PACED_RCVBUF_MAX	 ? TRANSPORT_PACED_RCVBUF_MAX :
+						   (int)rate;
+	/* A hint: where it fails, pacing still works, with more unread. */
+	(void)setsockopt(t->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 }
 
 /* The socket buffer is full: wait for room.  0, ERR_TIMEOUT or ERR_IO. */
@@ -451,6 +493,15 @@ transport_set_rate(struct transport *t, uint64_t rate)
 	t->rate_out = xmalloc(sizeof(*t->rate_out));
 	ratelimit_init(t->rate_in, rate);
 	ratelimit_init(t->rate_out, rate);
+	/*
+	 * One record at a time: read ahead, libssl would hold several
+	 * records' worth unread here, taken from the socket at once and
+	 * then seconds without a byte taken, which the peer, waiting on
+	 * its own queue (transport_set_ack_wait), could not tell from a
+	 * server gone.  Speed is no concern at a paced rate.
+	 */
+	if (t->ssl != NULL)
+		SSL_set_read_ahead(t->ssl, 0);
 }
 
 ssize_t

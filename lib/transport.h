@@ -28,6 +28,25 @@ void transport_free(struct transport *t);
 int transport_fd(const struct transport *t);
 void transport_set_timeout(struct transport *t, int timeout_ms);
 /*
+ * on: a wait that times out while the peer has acknowledged some of
+ * what this end sent since the wait began (the socket's send queue
+ * shrank) is no silence and goes on, for as long as that lasts.  A
+ * server reading an upload at a user's rate takes the data the client
+ * handed to the sockets at once over minutes, and says nothing until it
+ * has all of it.  Uses ioctl(SIOCOUTQ): for the client, not for the
+ * sandboxed server processes.
+ */
+void transport_set_ack_wait(struct transport *t, int on);
+
+/*
+ * For a reader paced at rate bytes/s (transport_set_rate): the socket's
+ * receive buffer sized to about a second of it (TRANSPORT_PACED_RCVBUF),
+ * so that what the peer sent ahead waits in the peer's send queue,
+ * where the peer sees it taken, not unread here.  A socket option:
+ * before the sandbox.  rate 0 changes nothing.
+ */
+void transport_size_receive(struct transport *t, uint64_t rate);
+/*
  * No wait of any call goes past deadline_ms (mono_ms()), whatever the
  * timeout: a call that would returns ERR_TIMEOUT.  0 lifts it.  For a
  * whole request, where the timeout bounds only each wait.
