@@ -7,6 +7,10 @@
  * Runs as: the user, in mftp.  A download reaches its final name only by
  * rename() after its checksum matched the server's; until then it is
  * LOCAL.part, which an interruption leaves for the next get to resume.
+ * The .part is this process's alone from before its record is read until
+ * after the rename: an exclusive OFD lock on it, which another mftp
+ * (a cron run overlapping, a parallel script) cannot take, so that no
+ * two clients write one .part and a verified hash is the file's.
  * The resume key says which remote file a .part holds, not how it was
  * hashed: a resumed download reads the kept part back and checks the
  * whole file in the algorithm of the session that finishes it.
@@ -224,21 +228,20 @@ xfer_sidecar_read(const char *local, char *buf, size_t len)
  * still counts.
  */
 static int
-xfer_key_read(
-    const char *part, const char *local, uint64_t *size, int64_t *mtime)
+xfer_key_read(int fd, const char *local, uint64_t *size, int64_t *mtime)
 {
 	char buf[64];
 	struct stat st;
 	uintmax_t ino;
 	ssize_t n;
 
-	n = lgetxattr(part, XFER_KEY_XATTR, buf, sizeof(buf) - 1);
+	n = fgetxattr(fd, XFER_KEY_XATTR, buf, sizeof(buf) - 1);
 	if (n > 0)
 		return xfer_key_parse(buf, n, size, mtime, NULL);
 	n = xfer_sidecar_read(local, buf, sizeof(buf) - 1);
 	if (xfer_key_parse(buf, n, size, mtime, &ino) == -1)
 		return -1;
-	return ino == 0 || (lstat(part, &st) == 0 && st.st_ino == ino) ? 0 : -1;
+	return ino == 0 || (fstat(fd, &st) == 0 && st.st_ino == ino) ? 0 : -1;
 }
 
 /*
@@ -327,113 +330,245 @@ xfer_open_direct(struct cmd_ctx *ctx, const char *local)
 	return fd;
 }
 
-/* Where a download starts: how much of an existing LOCAL.part to keep. */
-static uint64_t
-xfer_plan(const struct xfer_item *it, int mode)
-{
-	struct stat st;
-	uint64_t ksize;
-	int64_t kmtime;
+/*
+ * A LOCAL.part taken for one download: its descriptor, locked, or -1
+ * while there is none (the download makes it when its data comes), and
+ * the offset its GET asked for.  why: the reason it was refused.
+ */
+struct xfer_slot {
 	char *part;
-	int key;
+	int fd;
+	uint64_t offset;
+	char *why;
+};
 
-	if (mode == XFER_FRESH || xfer_is_direct(it->local))
-		return 0;
-	part = xfer_part_path(it->local);
-	if (lstat(part, &st) == -1 || !S_ISREG(st.st_mode)) {
-		free(part);
-		return 0;
-	}
-	key = xfer_key_read(part, it->local, &ksize, &kmtime) == 0;
-	free(part);
-	if (key && (ksize != it->attr.size || kmtime != it->attr.mtime))
-		return 0; /* the remote file changed since */
-	if (!key && mode != XFER_FORCE)
-		return 0;
-	if ((uint64_t)st.st_size > it->attr.size)
-		return 0;
-	return (uint64_t)st.st_size;
+/* The part still has the name it was opened by: nothing renamed over it. */
+static int
+xfer_part_named(int fd, const char *part)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && lstat(part, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 /*
- * An existing LOCAL.part, for a download from the start: opened only
- * when it is a download of mftp's (it has a resume record), or empty
- * and get -c asked for it.  A file of the user's that happens to have
- * that name, or one a get -r fetched a moment ago, is never written
- * over.  -1 with the reason in ctx.
+ * Lock fd, the part just opened, for this process: -1 with the reason
+ * in ctx when another mftp holds it.  An OFD lock, not flock or
+ * F_SETLK: it belongs to this open file, so that two downloads of one
+ * process into one name are kept apart too, and closing any other
+ * descriptor of the file leaves it.
  */
 static int
-xfer_reuse_part(
-    struct cmd_ctx *ctx, const char *part, const char *local, int mode)
+xfer_part_lock(struct cmd_ctx *ctx, int fd, const char *part, const char *local)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
+		return 0;
+	if (errno == EAGAIN || errno == EACCES)
+		return cmd_fail(ctx,
+		    "%s: another mftp is downloading into %s: it was left "
+		    "as it is",
+		    local, part);
+	return cmd_fail(ctx, "%s: cannot lock it: %s", part, strerror(errno));
+}
+
+/*
+ * Open the existing LOCAL.part and lock it: the descriptor, -1 with the
+ * reason in ctx, or -2 when there is none.  The lock is taken before
+ * anything is read from the file, and the name checked again after it:
+ * the one whose lock was waited out may have renamed it onto LOCAL.
+ */
+static int
+xfer_part_open(struct cmd_ctx *ctx, const char *part, const char *local)
+{
+	struct stat st;
+	int fd, tries;
+
+	for (tries = 0; tries < 3; tries++) {
+		if (lstat(part, &st) == -1)
+			return errno == ENOENT ?
+			    -2 :
+			    cmd_fail(ctx, "%s: %s", part, strerror(errno));
+		if (!S_ISREG(st.st_mode))
+			break;
+		/* O_NONBLOCK: a FIFO put there meanwhile is not waited on. */
+		fd = open(part, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+		if (fd == -1 && errno == ENOENT)
+			continue;
+		if (fd == -1)
+			return cmd_fail(ctx, "%s: %s", part, strerror(errno));
+		if (xfer_part_lock(ctx, fd, part, local) == -1) {
+			close(fd);
+			return -1;
+		}
+		if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+			close(fd);
+			break;
+		}
+		if (xfer_part_named(fd, part))
+			return fd;
+		close(fd);
+	}
+	return cmd_fail(ctx,
+	    "%s: something that is not a file is there: it was left as it "
+	    "is; move it away",
+	    part);
+}
+
+/*
+ * Whether the locked part fd may be this download's, from offset, and
+ * offset itself: XFER_UNKNOWN asks for the plan (how much of a part of
+ * mftp's own to keep).  From 0 it is emptied: only a download of mftp's
+ * (it has a resume record), or an empty file get -c asked for.  A file
+ * of the user's that happens to have that name, or one a get -r fetched
+ * a moment ago, is never written over.  -1 with the reason in ctx.
+ */
+#define XFER_UNKNOWN UINT64_MAX
+static int
+xfer_part_check(struct cmd_ctx *ctx, const struct xfer_item *it, int fd,
+    const char *part, int mode, uint64_t *offset)
 {
 	struct stat st;
 	uint64_t ksize;
 	int64_t kmtime;
-	int fd;
+	int key;
 
-	if (lstat(part, &st) == -1 || !S_ISREG(st.st_mode))
-		return cmd_fail(ctx,
-		    "%s: something that is not a file is there: it was left "
-		    "as it is; move it away",
-		    part);
-	if (xfer_key_read(part, local, &ksize, &kmtime) == -1 &&
-	    (mode != XFER_FORCE || st.st_size > 0))
-		return cmd_fail(ctx,
-		    mode == XFER_FORCE ?
-			"%s: a file of that name is there, with no resume "
-			"record, and cannot be the start of the remote file "
-			"(it is larger): it was left as it is; move it away" :
-			"%s: a file of that name is there and is not a "
-			"download in progress (it has no resume record): it "
-			"was left as it is; move it away, or give get -c to "
-			"resume from it",
-		    part);
-	/* Emptied by the caller, once known to be the user's own. */
-	if ((fd = open(part, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) == -1)
-		return cmd_fail(ctx, "%s: %s", part, strerror(errno));
-	return fd;
-}
-
-/* Open LOCAL.part for data from offset on; -1 with the reason in ctx. */
-static int
-xfer_open_part(struct cmd_ctx *ctx, const char *part, const char *local,
-    uint64_t offset, int mode)
-{
-	int fd, flags = O_RDWR | O_CLOEXEC | O_NOFOLLOW;
-	struct stat st;
-
-	fd = offset > 0 ? open(part, flags) :
-			  open(part, flags | O_CREAT | O_EXCL, 0600);
-	if (fd == -1 && offset == 0 && errno == EEXIST) {
-		if ((fd = xfer_reuse_part(ctx, part, local, mode)) == -1)
-			return -1;
-	} else if (fd == -1) {
-		cmd_fail(ctx, "%s: %s", part, strerror(errno));
-		return -1;
-	}
 	/*
 	 * Only a file of the user's own, with no other name: in /tmp
-	 * another user could have left one to be written into (open
-	 * without O_CREAT is not refused there), record and all.
+	 * another user could have left one to be written into, record and
+	 * all.
 	 */
-	if (fstat(fd, &st) == -1 || st.st_uid != geteuid() ||
-	    st.st_nlink != 1) {
-		cmd_fail(ctx,
+	if (fstat(fd, &st) == -1)
+		return cmd_fail(ctx, "%s: %s", part, strerror(errno));
+	if (st.st_uid != geteuid() || st.st_nlink != 1)
+		return cmd_fail(ctx,
 		    "%s: not a file of the user's own (or it has other "
 		    "names): it was left as it is; move it away",
 		    part);
-		close(fd);
+	key = xfer_key_read(fd, it->local, &ksize, &kmtime) == 0;
+	if (*offset == XFER_UNKNOWN) {
+		*offset = 0;
+		if (mode == XFER_FRESH || (uint64_t)st.st_size > it->attr.size)
+			; /* from the start */
+		else if (key && ksize == it->attr.size &&
+		    kmtime == it->attr.mtime)
+			*offset = (uint64_t)st.st_size;
+		else if (!key && mode == XFER_FORCE)
+			*offset = (uint64_t)st.st_size;
+	}
+	if (*offset > 0 || key || (mode == XFER_FORCE && st.st_size == 0))
+		return 0;
+	return cmd_fail(ctx,
+	    mode == XFER_FORCE ?
+		"%s: a file of that name is there, with no resume "
+		"record, and cannot be the start of the remote file "
+		"(it is larger): it was left as it is; move it away" :
+		"%s: a file of that name is there and is not a "
+		"download in progress (it has no resume record): it "
+		"was left as it is; move it away, or give get -c to "
+		"resume from it",
+	    part);
+}
+
+/*
+ * Before its GET goes: take an existing LOCAL.part (locked) and say
+ * where the download starts.  One that is not there is made when the
+ * data comes.  -1 with the reason in ctx: the GET is not sent.
+ */
+static int
+xfer_plan(struct cmd_ctx *ctx, const struct xfer_item *it, int mode,
+    struct xfer_slot *s)
+{
+	s->fd = -1;
+	s->offset = 0;
+	if (xfer_is_direct(it->local))
+		return 0;
+	s->part = xfer_part_path(it->local);
+	if ((s->fd = xfer_part_open(ctx, s->part, it->local)) == -2) {
+		s->fd = -1;
+		return 0;
+	}
+	if (s->fd == -1)
+		return -1;
+	s->offset = XFER_UNKNOWN;
+	if (xfer_part_check(ctx, it, s->fd, s->part, mode, &s->offset) == -1) {
+		close(s->fd);
+		s->fd = -1;
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * The part for data from s->offset on, locked: the one the plan took,
+ * or one made now, or (another was made since the plan) that one if it
+ * may be emptied.  Its kept bytes stay; the rest goes.  -1 with the
+ * reason in ctx.
+ */
+static int
+xfer_open_part(struct cmd_ctx *ctx, const struct xfer_item *it,
+    struct xfer_slot *s, int mode)
+{
+	const char *part = s->part;
+	int fd = s->fd;
+	struct stat st;
+
+	s->fd = -1;
+	if (fd == -1) {
+		fd = open(part,
+		    O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd != -1 &&
+		    xfer_part_lock(ctx, fd, part, it->local) == -1) {
+			/* Made, and locked at once by another: it is theirs. */
+			close(fd);
+			return -1;
+		}
+		if (fd == -1 && errno != EEXIST)
+			return cmd_fail(ctx, "%s: %s", part, strerror(errno));
+		if (fd == -1 &&
+		    ((fd = xfer_part_open(ctx, part, it->local)) < 0 ||
+			xfer_part_check(ctx, it, fd, part, mode, &s->offset) ==
+			    -1)) {
+			if (fd == -2)
+				cmd_fail(ctx, "%s: %s", part, strerror(ENOENT));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+	}
 	/* What is kept, and from there on (all of it emptied from 0). */
-	if ((st.st_size != (off_t)offset &&
-		ftruncate(fd, (off_t)offset) == -1) ||
-	    lseek(fd, (off_t)offset, SEEK_SET) == -1) {
+	if (!xfer_part_named(fd, part) || fstat(fd, &st) == -1) {
+		close(fd);
+		return cmd_fail(ctx,
+		    "%s: replaced while the download waited for its data: "
+		    "the new one was left as it is",
+		    part);
+	}
+	if ((st.st_size != (off_t)s->offset &&
+		ftruncate(fd, (off_t)s->offset) == -1) ||
+	    lseek(fd, (off_t)s->offset, SEEK_SET) == -1) {
 		cmd_fail(ctx, "%s: %s", part, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+/* A slot's part, untouched: its lock goes with its descriptor. */
+static void
+xfer_slot_free(struct xfer_slot *s)
+{
+	if (s->fd != -1)
+		close(s->fd);
+	free(s->part);
+	free(s->why);
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
 }
 
 /* Verified: give LOCAL.part its mode and move it onto LOCAL. */
@@ -443,6 +578,14 @@ xfer_commit(
 {
 	int e = 0;
 
+	/* Still locked: no other mftp has written it, or renamed it away. */
+	if (!xfer_part_named(fd, part)) {
+		close(fd);
+		return cmd_fail(ctx,
+		    "%s: replaced while the download was written into it: "
+		    "the new one was left as it is",
+		    part);
+	}
 	if (fchmod(fd, (mode_t)it->attr.mode & 0666 & ~ctx->umask) == -1 ||
 	    rename(part, it->local) == -1) {
 		/*
@@ -467,30 +610,26 @@ xfer_commit(
  * cmd_fail().
  */
 static int
-xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it, uint64_t offset,
-    int mode, double t0, int *redo)
+xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
+    struct xfer_slot *s, int mode, double t0, int *redo)
 {
 	uint8_t mine[MFTP_HASH_LEN];
 	enum digest_alg alg = rpc_digest(ctx->rpc);
+	uint64_t offset = s->offset;
 	struct rpc_xfer x;
 	struct digest *d;
-	char *part;
+	const char *part;
 	int fd, e, ret = -1, direct;
 
 	memset(&x, 0, sizeof(x));
 	if (rpc_get_file(ctx->rpc, offset, &x) != RPC_OK)
 		return cmd_rpc_fail(ctx, it->remote);
 	direct = xfer_is_direct(it->local);
-	if (direct)
-		part = xstrdup(it->local);
-	else
-		part = xfer_part_path(it->local);
+	part = direct ? it->local : s->part;
 	d = digest_new(alg);
 	if (direct)
 		fd = xfer_open_direct(ctx, it->local);
-	else if ((fd = xfer_open_part(ctx, part, it->local, offset, mode)) !=
-		-1 &&
-	    offset > 0 &&
+	else if ((fd = xfer_open_part(ctx, it, s, mode)) != -1 && offset > 0 &&
 	    hash_pipe_fd(rpc_hash_pipe(ctx->rpc), d, fd, 0, offset) != 0) {
 		cmd_fail(ctx, "%s: %s", part, strerror(errno));
 		close(fd);
@@ -546,14 +685,17 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it, uint64_t offset,
 		goto out;
 	}
 	if (ct_memcmp(mine, x.hash, digest_len(alg)) != 0) {
-		close(fd);
 		if (offset > 0 && mode != XFER_FRESH) {
+			close(fd);
 			*redo = 1;
 			ret = 0;
 			goto out;
 		}
-		(void)unlink(part);
+		/* Removed while still locked: no other mftp has taken it. */
+		if (xfer_part_named(fd, part))
+			(void)unlink(part);
 		xfer_key_drop(-1, it->local);
+		close(fd);
 		cmd_fail(ctx,
 		    "%s: checksum mismatch: the data received does not match "
 		    "the server's %s; it was discarded",
@@ -566,7 +708,6 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it, uint64_t offset,
 	}
 out:
 	digest_free(d);
-	free(part);
 	return ret;
 }
 
@@ -580,20 +721,26 @@ static int
 xfer_get_pass(
     struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int mode, int *redo)
 {
-	uint64_t *offs;
-	size_t *cost, sent = 0, done = 0, inflight = 0;
+	struct xfer_slot *slot;
+	size_t *cost, i, sent = 0, done = 0, inflight = 0;
 	char *first = NULL;
 	double t0 = xfer_now();
 	int r, failed = 0, again = 0;
 
-	offs = xcalloc(n, sizeof(*offs));
+	slot = xcalloc(n, sizeof(*slot));
+	for (i = 0; i < n; i++)
+		slot[i].fd = -1;
 	cost = xcalloc(n, sizeof(*cost));
 	while (done < n) {
 		while (!failed && sent < n && sent - done < XFER_WINDOW &&
 		    inflight < XFER_WINDOW_BYTES) {
-			offs[sent] = xfer_plan(&v[sent], mode);
+			/* A part refused before its GET: none is sent. */
+			if (xfer_plan(ctx, &v[sent], mode, &slot[sent]) == -1) {
+				slot[sent++].why = xstrdup(ctx->reason);
+				continue;
+			}
 			if (rpc_get_send(ctx->rpc, v[sent].remote,
-				offs[sent]) != RPC_OK) {
+				slot[sent].offset) != RPC_OK) {
 				cmd_rpc_fail(ctx, v[sent].remote);
 				failed = 1;
 				break;
@@ -603,8 +750,12 @@ xfer_get_pass(
 		}
 		if (done == sent || rpc_lost(ctx->rpc))
 			break;
-		r = xfer_get_recv(ctx, &v[done], offs[done], mode, t0,
-		    redo != NULL ? &redo[done] : &again);
+		if (slot[done].why != NULL)
+			r = cmd_fail(ctx, "%s", slot[done].why);
+		else
+			r = xfer_get_recv(ctx, &v[done], &slot[done], mode, t0,
+			    redo != NULL ? &redo[done] : &again);
+		xfer_slot_free(&slot[done]);
 		inflight -= cost[done++];
 		t0 = xfer_now();
 		if (r == -1 && first == NULL) {
@@ -613,7 +764,10 @@ xfer_get_pass(
 		} else if (r == -1)
 			fprintf(stderr, "mftp: %s\n", ctx->reason);
 	}
-	free(offs);
+	/* Those planned but not received (the connection was lost). */
+	for (i = 0; i < n; i++)
+		xfer_slot_free(&slot[i]);
+	free(slot);
 	free(cost);
 	if (first != NULL) {
 		cmd_fail(ctx, "%s", first);
