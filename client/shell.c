@@ -91,20 +91,22 @@ shell_say_failed(struct cmd_ctx *ctx, const char *name)
 /*
  * --retry N: a script's transfer whose connection was lost (a node
  * behind a balancer died, a network blip) logs in again, to whichever
- * node answers, and runs again as a resume: get becomes get -c (reget),
- * put resumes by itself.  At most ctx->retry reconnects for one command,
- * with a growing pause; every resumed file is verified as any other.
+ * node answers, and runs the command again as it was typed: a get resumes
+ * the .part files that carry mftp's resume record by itself, as a put
+ * does on the server.  It never gains a -c: that would take up a .part
+ * the first try refused as the user's own (no record), append to it and
+ * rename it onto LOCAL, which only a user who typed get -c may ask for.
+ * At most ctx->retry reconnects for one command, with a growing pause;
+ * every resumed file is verified as any other.
  */
 static int
 shell_retry(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const char *const resumable[] = { "get", "reget", "mget", "put",
 		"reput", "mput" };
-	const struct cmd *c;
-	char **rargv;
 	unsigned int pause;
 	size_t i;
-	int tries, addc, r = SHELL_LOST;
+	int tries, r = SHELL_LOST;
 
 	if (ctx->interactive || ctx->retry == 0)
 		return SHELL_LOST;
@@ -113,17 +115,6 @@ shell_retry(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 	if (i == sizeof(resumable) / sizeof(resumable[0]))
 		return SHELL_LOST;
-	/*
-	 * The command again, with -c where it takes one (get, mget, put,
-	 * mput): a download resumes its .part.  reget implies -c and reput
-	 * resumes anyway; neither accepts it.
-	 */
-	c = cmd_find(argv[0]);
-	addc = c != NULL && strchr(c->opts, 'c') != NULL;
-	rargv = xcalloc((size_t)argc + 2, sizeof(*rargv));
-	rargv[0] = argv[0];
-	rargv[1] = (char *)"-c";
-	memcpy(rargv + 1 + addc, argv + 1, (size_t)argc * sizeof(*rargv));
 	for (tries = 1; tries <= ctx->retry; tries++) {
 		pause = (unsigned int)tries * SHELL_RETRY_PAUSE_MS;
 		if (pause > SHELL_RETRY_PAUSE_MAX_MS)
@@ -137,7 +128,7 @@ shell_retry(struct cmd_ctx *ctx, int argc, char **argv)
 			fprintf(stderr, "mftp: %s\n", ctx->reason);
 			continue;
 		}
-		if (cmd_run(ctx, argc + addc, rargv) == 0) {
+		if (cmd_run(ctx, argc, argv) == 0) {
 			r = SHELL_OK;
 			break;
 		}
@@ -147,7 +138,6 @@ shell_retry(struct cmd_ctx *ctx, int argc, char **argv)
 			break;
 		}
 	}
-	free(rargv);
 	return r;
 }
 
