@@ -1,0 +1,448 @@
+/*
+ * xfer_part.c: a download's LOCAL.part (xfer_part.h).
+ *
+ * Runs as: the user, in mftp.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <xxhash.h>
+
+#include "cmds.h"
+#include "util.h"
+#include "words.h"
+#include "xfer.h"
+#include "xfer_part.h"
+#include "xfer_local.h"
+
+/*
+ * A name whose .part (or the sidecar, ".NAME.part.key") would be longer
+ * than a file name may be keeps its first XFER_PART_KEEP bytes, then
+ * "~" and a hash of the whole name: the same each time, so it resumes.
+ */
+#define XFER_NAME_MAX 255
+#define XFER_PART_KEEP 200
+
+/* LOCAL.part, or the short form above for a long name. */
+static char *
+xfer_part_path(const char *local)
+{
+	const char *slash = strrchr(local, '/');
+	const char *base = slash != NULL ? slash + 1 : local;
+	size_t blen = strlen(base);
+	char *p;
+
+	if (1 + blen + strlen(".part.key") <= XFER_NAME_MAX)
+		xasprintf(&p, "%s.part", local);
+	else
+		xasprintf(&p, "%.*s%.*s~%016llx.part", (int)(base - local),
+		    local, XFER_PART_KEEP, base,
+		    (unsigned long long)XXH3_64bits(base, blen));
+	return p;
+}
+
+/* dir/.PART.key beside the .part: ".NAME.part.key". */
+static char *
+xfer_sidecar(const char *local)
+{
+	char *part = xfer_part_path(local), *slash = strrchr(part, '/'), *s;
+
+	if (slash == NULL)
+		xasprintf(&s, ".%s.key", part);
+	else
+		xasprintf(
+		    &s, "%.*s/.%s.key", (int)(slash - part), part, slash + 1);
+	free(part);
+	return s;
+}
+
+static int
+xfer_key_parse(
+    char *buf, ssize_t n, uint64_t *size, int64_t *mtime, uintmax_t *ino)
+{
+	uintmax_t s, i = 0;
+	intmax_t m;
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if (sscanf(buf, "%ju %jd %ju", &s, &m, &i) < 2)
+		return -1;
+	*size = s;
+	*mtime = m;
+	if (ino != NULL)
+		*ino = i;
+	return 0;
+}
+
+/*
+ * LOCAL's sidecar into buf (n bytes at most, NUL not counted), or -1:
+ * only a regular file of the user's own, and no waiting on a FIFO of
+ * that name.
+ */
+static ssize_t
+xfer_sidecar_read(const char *local, char *buf, size_t len)
+{
+	char *side = xfer_sidecar(local);
+	struct stat st;
+	ssize_t n = -1;
+	int fd;
+
+	fd = open(side, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	free(side);
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_uid == geteuid())
+		n = read(fd, buf, len);
+	close(fd);
+	return n;
+}
+
+/*
+ * The key a LOCAL.part was started with: 0, or -1 when it has none.  A
+ * sidecar names the part it was written for by its inode, after the
+ * size and mtime: one left behind (its part removed, or the client
+ * killed before the sidecar went) must not make a file the user puts
+ * there later look like mftp's.  One without (an earlier version's)
+ * still counts.
+ */
+static int
+xfer_key_read(int fd, const char *local, uint64_t *size, int64_t *mtime)
+{
+	char buf[64];
+	struct stat st;
+	uintmax_t ino;
+	ssize_t n;
+
+	n = fgetxattr(fd, XFER_KEY_XATTR, buf, sizeof(buf) - 1);
+	if (n > 0)
+		return xfer_key_parse(buf, n, size, mtime, NULL);
+	n = xfer_sidecar_read(local, buf, sizeof(buf) - 1);
+	if (xfer_key_parse(buf, n, size, mtime, &ino) == -1)
+		return -1;
+	return ino == 0 || (fstat(fd, &st) == 0 && st.st_ino == ino) ? 0 : -1;
+}
+
+/*
+ * Remove LOCAL's sidecar record, if there is one: a file of that name
+ * that does not read as a record is someone else's, and stays.
+ */
+static void
+xfer_sidecar_drop(const char *local)
+{
+	char buf[64], *side;
+	uint64_t size;
+	int64_t mtime;
+	ssize_t n;
+
+	n = xfer_sidecar_read(local, buf, sizeof(buf) - 1);
+	if (xfer_key_parse(buf, n, &size, &mtime, NULL) == -1)
+		return;
+	side = xfer_sidecar(local);
+	(void)unlink(side);
+	free(side);
+}
+
+/* Best effort: without a key the .part is resumed only by get -c. */
+void
+xfer_key_write(int fd, const char *local, uint64_t size, int64_t mtime)
+{
+	char buf[96], *side;
+	struct stat st;
+	int len, sfd;
+
+	len = snprintf(
+	    buf, sizeof(buf), "%ju %jd", (uintmax_t)size, (intmax_t)mtime);
+	if (fsetxattr(fd, XFER_KEY_XATTR, buf, (size_t)len, 0) == 0) {
+		xfer_sidecar_drop(local);
+		return;
+	}
+	/* The sidecar names its part too (xfer_key_read). */
+	if (fstat(fd, &st) == -1)
+		return;
+	len = snprintf(buf, sizeof(buf), "%ju %jd %ju", (uintmax_t)size,
+	    (intmax_t)mtime, (uintmax_t)st.st_ino);
+	side = xfer_sidecar(local);
+	if ((sfd = open(side,
+		 O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		 0600)) != -1) {
+		if (write(sfd, buf, (size_t)len) != len)
+			(void)unlink(side);
+		close(sfd);
+	}
+	free(side);
+}
+
+void
+xfer_key_drop(int fd, const char *local)
+{
+	if (fd != -1)
+		(void)fremovexattr(fd, XFER_KEY_XATTR);
+	xfer_sidecar_drop(local);
+}
+
+/*
+ * LOCAL is one of mftp's descriptors (/dev/stdout), a device, a FIFO or
+ * a socket (/dev/null, a pipe to another program): the data is written
+ * into it as it comes, never through a .part renamed over it, which
+ * would replace the device, or the file the descriptor is open on, with
+ * a file of its own.
+ */
+int
+xfer_is_direct(const char *local)
+{
+	return xfer_local_fd(local) != -1 || xfer_local_special(local);
+}
+
+/* Open a direct LOCAL for writing; -1 with the reason in ctx. */
+int
+xfer_open_direct(struct cmd_ctx *ctx, const char *local)
+{
+	int fd, own = xfer_local_fd(local);
+
+	if (own != -1)
+		fd = fcntl(own, F_DUPFD_CLOEXEC, 3);
+	else
+		fd = open(local, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd == -1)
+		cmd_fail(ctx, "%s: %s", local, strerror(errno));
+	return fd;
+}
+
+/* The part still has the name it was opened by: nothing renamed over it. */
+int
+xfer_part_named(int fd, const char *part)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && lstat(part, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/*
+ * Lock fd, the part just opened, for this process: -1 with the reason
+ * in ctx when another mftp holds it.  An OFD lock, not flock or
+ * F_SETLK: it belongs to this open file, so that two downloads of one
+ * process into one name are kept apart too, and closing any other
+ * descriptor of the file leaves it.
+ */
+static int
+xfer_part_lock(struct cmd_ctx *ctx, int fd, const char *part, const char *local)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
+		return 0;
+	if (errno == EAGAIN || errno == EACCES)
+		return cmd_fail(ctx,
+		    "%s: another mftp is downloading into %s: it was left "
+		    "as it is",
+		    local, part);
+	return cmd_fail(ctx, "%s: cannot lock it: %s", part, strerror(errno));
+}
+
+/*
+ * Open the existing LOCAL.part and lock it: the descriptor, -1 with the
+ * reason in ctx, or -2 when there is none.  The lock is taken before
+ * anything is read from the file, and the name checked again after it:
+ * the one whose lock was waited out may have renamed it onto LOCAL.
+ */
+static int
+xfer_part_open(struct cmd_ctx *ctx, const char *part, const char *local)
+{
+	struct stat st;
+	int fd, tries;
+
+	for (tries = 0; tries < 3; tries++) {
+		if (lstat(part, &st) == -1)
+			return errno == ENOENT ?
+			    -2 :
+			    cmd_fail(ctx, "%s: %s", part, strerror(errno));
+		if (!S_ISREG(st.st_mode))
+			break;
+		/* O_NONBLOCK: a FIFO put there meanwhile is not waited on. */
+		fd = open(part, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+		if (fd == -1 && errno == ENOENT)
+			continue;
+		if (fd == -1)
+			return cmd_fail(ctx, "%s: %s", part, strerror(errno));
+		if (xfer_part_lock(ctx, fd, part, local) == -1) {
+			close(fd);
+			return -1;
+		}
+		if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+			close(fd);
+			break;
+		}
+		if (xfer_part_named(fd, part))
+			return fd;
+		close(fd);
+	}
+	return cmd_fail(ctx,
+	    "%s: something that is not a file is there: it was left as it "
+	    "is; move it away",
+	    part);
+}
+
+/*
+ * Whether the locked part fd may be this download's, from offset, and
+ * offset itself: XFER_UNKNOWN asks for the plan (how much of a part of
+ * mftp's own to keep).  From 0 it is emptied: only a download of mftp's
+ * (it has a resume record), or an empty file get -c asked for.  A file
+ * of the user's that happens to have that name, or one a get -r fetched
+ * a moment ago, is never written over.  -1 with the reason in ctx.
+ */
+#define XFER_UNKNOWN UINT64_MAX
+static int
+xfer_part_check(struct cmd_ctx *ctx, const struct xfer_item *it, int fd,
+    const char *part, int mode, uint64_t *offset)
+{
+	struct stat st;
+	uint64_t ksize;
+	int64_t kmtime;
+	int key;
+
+	/*
+	 * Only a file of the user's own, with no other name: in /tmp
+	 * another user could have left one to be written into, record and
+	 * all.
+	 */
+	if (fstat(fd, &st) == -1)
+		return cmd_fail(ctx, "%s: %s", part, strerror(errno));
+	if (st.st_uid != geteuid() || st.st_nlink != 1)
+		return cmd_fail(ctx,
+		    "%s: not a file of the user's own (or it has other "
+		    "names): it was left as it is; move it away",
+		    part);
+	key = xfer_key_read(fd, it->local, &ksize, &kmtime) == 0;
+	if (*offset == XFER_UNKNOWN) {
+		*offset = 0;
+		if (mode == XFER_FRESH || (uint64_t)st.st_size > it->attr.size)
+			; /* from the start */
+		else if (key && ksize == it->attr.size &&
+		    kmtime == it->attr.mtime)
+			*offset = (uint64_t)st.st_size;
+		else if (!key && mode == XFER_FORCE)
+			*offset = (uint64_t)st.st_size;
+	}
+	if (*offset > 0 || key || (mode == XFER_FORCE && st.st_size == 0))
+		return 0;
+	return cmd_fail(ctx,
+	    mode == XFER_FORCE ?
+		"%s: a file of that name is there, with no resume "
+		"record, and cannot be the start of the remote file "
+		"(it is larger): it was left as it is; move it away" :
+		"%s: a file of that name is there and is not a "
+		"download in progress (it has no resume record): it "
+		"was left as it is; move it away, or give get -c to "
+		"resume from it",
+	    part);
+}
+
+/*
+ * Before its GET goes: take an existing LOCAL.part (locked) and say
+ * where the download starts.  One that is not there is made when the
+ * data comes.  -1 with the reason in ctx: the GET is not sent.
+ */
+int
+xfer_plan(struct cmd_ctx *ctx, const struct xfer_item *it, int mode,
+    struct xfer_slot *s)
+{
+	s->fd = -1;
+	s->offset = 0;
+	if (xfer_is_direct(it->local))
+		return 0;
+	s->part = xfer_part_path(it->local);
+	if ((s->fd = xfer_part_open(ctx, s->part, it->local)) == -2) {
+		s->fd = -1;
+		return 0;
+	}
+	if (s->fd == -1)
+		return -1;
+	s->offset = XFER_UNKNOWN;
+	if (xfer_part_check(ctx, it, s->fd, s->part, mode, &s->offset) == -1) {
+		close(s->fd);
+		s->fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The part for data from s->offset on, locked: the one the plan took,
+ * or one made now, or (another was made since the plan) that one if it
+ * may be emptied.  Its kept bytes stay; the rest goes.  -1 with the
+ * reason in ctx.
+ */
+int
+xfer_open_part(struct cmd_ctx *ctx, const struct xfer_item *it,
+    struct xfer_slot *s, int mode)
+{
+	const char *part = s->part;
+	int fd = s->fd;
+	struct stat st;
+
+	s->fd = -1;
+	if (fd == -1) {
+		fd = open(part,
+		    O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd != -1 &&
+		    xfer_part_lock(ctx, fd, part, it->local) == -1) {
+			/* Made, and locked at once by another: it is theirs. */
+			close(fd);
+			return -1;
+		}
+		if (fd == -1 && errno != EEXIST)
+			return cmd_fail(ctx, "%s: %s", part, strerror(errno));
+		if (fd == -1 &&
+		    ((fd = xfer_part_open(ctx, part, it->local)) < 0 ||
+			xfer_part_check(ctx, it, fd, part, mode, &s->offset) ==
+			    -1)) {
+			if (fd == -2)
+				cmd_fail(ctx, "%s: %s", part, strerror(ENOENT));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+	}
+	/* What is kept, and from there on (all of it emptied from 0). */
+	if (!xfer_part_named(fd, part) || fstat(fd, &st) == -1) {
+		close(fd);
+		return cmd_fail(ctx,
+		    "%s: replaced while the download waited for its data: "
+		    "the new one was left as it is",
+		    part);
+	}
+	if ((st.st_size != (off_t)s->offset &&
+		ftruncate(fd, (off_t)s->offset) == -1) ||
+	    lseek(fd, (off_t)s->offset, SEEK_SET) == -1) {
+		cmd_fail(ctx, "%s: %s", part, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A slot's part, untouched: its lock goes with its descriptor. */
+void
+xfer_slot_free(struct xfer_slot *s)
+{
+	if (s->fd != -1)
+		close(s->fd);
+	free(s->part);
+	free(s->why);
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+}
