@@ -307,6 +307,14 @@ rpc_recv(struct rpc *r)
 			return e;
 		e = frame_recv_msg(r->t, r->scratch, &r->m);
 	}
+	/*
+	 * The server hashing a file before its reply says how far it is
+	 * (MFTP_FEAT_WORKING): a sign of it, and no reply; each restarts
+	 * the wait for the next frame.
+	 */
+	while (e == 0 && r->m.type == MFTP_MSG_WORKING &&
+	    (r->features & MFTP_FEAT_WORKING) != 0)
+		e = frame_recv_msg(r->t, r->scratch, &r->m);
 	if (e != 0)
 		return rpc_lose_err(r, e, "a reply");
 	if (r->m.type == MFTP_MSG_ERROR) {
@@ -380,6 +388,8 @@ rpc_hello(struct rpc *r)
 	    (r->verify == DIGEST_XXH128 ? MFTP_FEAT_XXH128 : MFTP_FEAT_NONE);
 	/* A server without the bit would end the session on CHMOD. */
 	m.features |= MFTP_FEAT_CHMOD_SYMLINK;
+	/* WORKING while it hashes: skipped by rpc_recv. */
+	m.features |= MFTP_FEAT_WORKING;
 	m.text = (char *)"mftp " PACKAGE_VERSION;
 	/*
 	 * A busy server sends ERROR(BUSY) at once and closes; our HELLO may

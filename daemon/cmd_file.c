@@ -55,7 +55,7 @@ cmd_file_open(struct session *s, const char *path, enum digest_alg alg,
 		snprintf(why, whylen, "%s: not a regular file", path);
 		goto fail;
 	}
-	if ((r = hashcache_file(fd, st, s->hp, s->digest, alg, hash)) != 0) {
+	if ((r = hashcache_file(s, fd, st, alg, hash)) != 0) {
 		*status = r == ERR_IO ? session_status(errno) : MFTP_ST_IO;
 		snprintf(why, whylen, "%s: cannot read: %s", path,
 		    r == ERR_IO ? strerror(errno) : "it shrank");

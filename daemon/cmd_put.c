@@ -212,9 +212,7 @@ cmd_put_transfer(struct session *s, struct upload *p)
 	p->transferred = 1;
 	/* A resumed upload is verified whole: the kept part is read back. */
 	digest_reset_alg(s->digest, s->alg);
-	ret = p->status == 0 ?
-	    hash_pipe_fd(s->hp, s->digest, p->fd, 0, p->offset) :
-	    0;
+	ret = p->status == 0 ? session_hash(s, p->fd, 0, p->offset) : 0;
 	if (ret != 0) {
 		if (ret == ERR_IO)
 			upload_fail_errno(p, errno, p->part);

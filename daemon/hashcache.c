@@ -17,8 +17,8 @@
 #include <time.h>
 
 #include "err.h"
-#include "hash_pipe.h"
 #include "hashcache.h"
+#include "session.h"
 
 /* The key after the value: size, mtime seconds, mtime nanoseconds. */
 #define HASHCACHE_KEY_LEN (8 + 8 + 4)
@@ -113,18 +113,18 @@ hashcache_settled(const struct stat *st)
 }
 
 int
-hashcache_file(int fd, const struct stat *st, struct hash_pipe *hp,
-    struct digest *d, enum digest_alg alg, uint8_t *hash)
+hashcache_file(struct session *s, int fd, const struct stat *st,
+    enum digest_alg alg, uint8_t *hash)
 {
 	struct stat after;
 	int r;
 
 	if (hashcache_lookup(fd, st, alg, hash))
 		return 0;
-	digest_reset_alg(d, alg);
-	if ((r = hash_pipe_fd(hp, d, fd, 0, (uint64_t)st->st_size)) != 0)
+	digest_reset_alg(s->digest, alg);
+	if ((r = session_hash(s, fd, 0, (uint64_t)st->st_size)) != 0)
 		return r;
-	digest_final(d, hash);
+	digest_final(s->digest, hash);
 	if (fstat(fd, &after) == -1)
 		return ERR_IO;
 	if (after.st_size == st->st_size &&

@@ -20,7 +20,7 @@
 
 #include "digest.h"
 
-struct hash_pipe;
+struct session;
 
 #define HASHCACHE_XATTR_SHA256 "user.mftp.sha256"
 #define HASHCACHE_XATTR_XXH128 "user.mftp.xxh128"
@@ -38,13 +38,14 @@ void hashcache_store(
 
 /*
  * alg's checksum of the whole file open on fd, whose fstat is st: from
- * the attribute if it matches, else computed with d (reset to alg),
- * reading through hp (a SHA-256 session hashes in its thread), and
+ * the attribute if it matches, else computed with s->digest (reset to
+ * alg) by session_hash (a SHA-256 session hashes in its thread; the
+ * client hears WORKING meanwhile, if it asked), and
  * stored, unless the file changed while it was read or was modified too
  * recently for its time stamp to tell a later change apart.  Returns 0,
  * ERR_IO with errno set, or ERR_SHORT when the file shrank meanwhile.
  */
-int hashcache_file(int fd, const struct stat *st, struct hash_pipe *hp,
-    struct digest *d, enum digest_alg alg, uint8_t *hash);
+int hashcache_file(struct session *s, int fd, const struct stat *st,
+    enum digest_alg alg, uint8_t *hash);
 
 #endif

@@ -72,6 +72,42 @@ session_reply_msg(struct session *s, const struct msg *m)
 }
 
 int
+session_hash(struct session *s, int fd, uint64_t off, uint64_t len)
+{
+	uint64_t done = 0, piece, last = mono_ms(), now;
+	struct buf *b = NULL;
+	struct msg m;
+	int r = 0;
+
+	while (done < len) {
+		piece = len - done < MFTP_WORKING_PIECE ? len - done :
+							  MFTP_WORKING_PIECE;
+		if ((r = hash_pipe_fd(
+			 s->hp, s->digest, fd, off + done, piece)) != 0)
+			break;
+		done += piece;
+		now = mono_ms();
+		if (done == len || (s->features & MFTP_FEAT_WORKING) == 0 ||
+		    now - last < MFTP_WORKING_INTERVAL_MS)
+			continue;
+		last = now;
+		/* Its own buffer: the request may still point into scratch. */
+		if (b == NULL)
+			b = buf_new(256);
+		memset(&m, 0, sizeof(m));
+		m.type = MFTP_MSG_WORKING;
+		m.offset = done;
+		m.size = len;
+		if (frame_send_msg(s->t, b, &m) != 0) {
+			r = ERR_IO;
+			break;
+		}
+	}
+	buf_free(b);
+	return r;
+}
+
+int
 session_reply_ok(struct session *s)
 {
 	struct msg m;

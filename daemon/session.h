@@ -100,6 +100,16 @@ int session_reply_error(struct session *s, uint32_t code, const char *fmt, ...)
 uint32_t session_status(int err);
 
 /*
+ * Feed s->digest with len bytes of fd from off (through s->hp, as
+ * hash_pipe_fd), before a reply that waits for it: in pieces, and where
+ * the client asked for it (MFTP_FEAT_WORKING) with a WORKING frame
+ * whenever a second has passed, so that reading back a large file does
+ * not look like a dead server to the client.  Returns what
+ * hash_pipe_fd returns, or ERR_IO when a WORKING could not be sent.
+ */
+int session_hash(struct session *s, int fd, uint64_t off, uint64_t len);
+
+/*
  * One log line per transfer: "transfer user= addr= op= path= bytes=
  * offset= size= result=ok|error ms= [reason=]".  bytes is what went over
  * the wire in this request; the path is escaped (vis) so it stays one

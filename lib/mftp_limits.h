@@ -94,6 +94,14 @@
  */
 #define MFTP_RATE_MIN 4096
 
+/*
+ * A server hashing a file before its reply reads it in pieces of this
+ * size, and between them sends WORKING (MFTP_FEAT_WORKING) once this
+ * long has passed since the request or the last one.
+ */
+#define MFTP_WORKING_PIECE (4 * 1024 * 1024)
+#define MFTP_WORKING_INTERVAL_MS 1000
+
 /* Most concurrent sessions a user's limit may allow (0: no limit). */
 #define MFTP_USER_SESSIONS_MAX 10000
 

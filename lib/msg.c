@@ -106,6 +106,8 @@ static const struct msg_type msg_types[] = {
 	{ MFTP_MSG_PUT_READY, 0, "PUT_READY", { MSG_F_OFFSET } },
 	{ MFTP_MSG_HASH_OK, 1, "HASH_OK", { MSG_F_HASH } },
 	{ MFTP_MSG_QUOTA_OK, 1, "QUOTA_OK", { MSG_F_QUOTA } },
+	/* Before the reply a long hash holds up: how far it is. */
+	{ MFTP_MSG_WORKING, 0, "WORKING", { MSG_F_OFFSET, MSG_F_SIZE } },
 };
 
 static const struct msg_type *

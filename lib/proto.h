@@ -21,9 +21,17 @@
 #define MFTP_FEAT_CHMOD_SYMLINK (1ULL << 1)
 /* PUT_DATA: an upload's data follows its request at once (small files). */
 #define MFTP_FEAT_PUT_DATA (1ULL << 2)
+/*
+ * The server may send WORKING while it reads a file back to hash it
+ * before its reply (a GET or HASH of a file not in the hash cache, a PUT
+ * that resumes a large kept part): the client waits on, not counting
+ * that time as silence.
+ */
+#define MFTP_FEAT_WORKING (1ULL << 3)
 /* Every feature bit this build supports. */
-#define MFTP_FEAT_SUPPORTED \
-	(MFTP_FEAT_XXH128 | MFTP_FEAT_CHMOD_SYMLINK | MFTP_FEAT_PUT_DATA)
+#define MFTP_FEAT_SUPPORTED                                                \
+	(MFTP_FEAT_XXH128 | MFTP_FEAT_CHMOD_SYMLINK | MFTP_FEAT_PUT_DATA | \
+	    MFTP_FEAT_WORKING)
 
 /* Checksum algorithms, as HASH_ALG names them. */
 #define MFTP_DIGEST_SHA256 1 /* 32 bytes */
@@ -63,6 +71,7 @@
 #define MFTP_MSG_PUT_READY 0x87 /* not final: raw bytes + DATA_END */
 #define MFTP_MSG_HASH_OK 0x88	/* reply to HASH */
 #define MFTP_MSG_QUOTA_OK 0x89	/* reply to QUOTA */
+#define MFTP_MSG_WORKING 0x8a	/* not final: offset of size hashed so far */
 
 /* Replies have the high bit set; requests do not. */
 #define MFTP_MSG_IS_REPLY(t) (((t)&0x80) != 0)

@@ -106,6 +106,7 @@ const struct spec specs[] = {
 	{ MFTP_MSG_PUT_READY, "PUT_READY", 0, "o" },
 	{ MFTP_MSG_HASH_OK, "HASH_OK", 1, "h" },
 	{ MFTP_MSG_QUOTA_OK, "QUOTA_OK", 1, "q" },
+	{ MFTP_MSG_WORKING, "WORKING", 0, "os" },
 };
 const size_t nspecs = sizeof(specs) / sizeof(specs[0]);
 
