@@ -6,9 +6,10 @@
  *
  * Runs as: root, from an administrator's shell or script.  The home is a
  * directory its user can change at any moment, so it is removed through
- * descriptors only, never following a symbolic link and never leaving
- * the file system it is on; a home that is not a directory owned by the
- * user's uid is refused before anything is changed.
+ * descriptors only, never following a symbolic link and never entering
+ * a mount point (samefs.h: a bind mount of a shared directory too); a
+ * home that is not a directory owned by the user's uid is refused before
+ * anything is changed.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -25,6 +26,7 @@
 #include "admin_common.h"
 #include "admin_sessions.h"
 #include "admin_uid.h"
+#include "samefs.h"
 #include "userdb.h"
 #include "util.h"
 
@@ -35,10 +37,10 @@ static const char usage_text[] = "usage: " PROGNAME
 
 /*
  * Open the home for removal: a directory (not a link to one) owned by
- * uid.  Returns the descriptor and its device in *dev, or exits 1.
+ * uid.  Returns the descriptor and its mount in *on, or exits 1.
  */
 static int
-open_home(const char *home, uid_t uid, dev_t *dev)
+open_home(const char *home, uid_t uid, struct samefs *on)
 {
 	struct stat st;
 	int fd;
@@ -57,25 +59,30 @@ open_home(const char *home, uid_t uid, dev_t *dev)
 		admin_errx("home %s is owned by uid %lu, not by the user's "
 			   "uid %lu; not removing it",
 		    home, (unsigned long)st.st_uid, (unsigned long)uid);
-	*dev = st.st_dev;
+	if (samefs_of(fd, on) == -1)
+		admin_err("home %s", home);
 	return fd;
 }
 
 /*
  * Remove everything below the directory dfd (path is for messages only).
  * Entries are taken by name relative to dfd and never followed when they
- * are links; a directory on another file system is left alone and
- * counted as an error.  Returns the number of entries that could not be
- * removed.
+ * are links; a mount point (of a directory or a file), and anything on
+ * another file system, is left alone with what is below it, named, and
+ * counted as an error.  No one but root mounts, and a mount point cannot
+ * be renamed (EBUSY), so the user cannot put one under a name between
+ * its check and its openat.  Returns the number of entries left and
+ * named (the directories that hold them stay too, uncounted).
  */
 static size_t
-remove_below(int dfd, const char *path, dev_t dev)
+remove_below(int dfd, const char *path, const struct samefs *on)
 {
 	struct dirent *de;
 	struct stat st;
 	DIR *d;
+	const char *why;
 	char *sub;
-	size_t bad = 0;
+	size_t bad = 0, left;
 	int fd, cfd;
 
 	/* fdopendir takes the descriptor; keep our own for unlinkat. */
@@ -90,23 +97,24 @@ remove_below(int dfd, const char *path, dev_t dev)
 		    strcmp(de->d_name, "..") == 0)
 			continue;
 		xasprintf(&sub, "%s/%s", path, de->d_name);
-		if (fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		switch (samefs_statat(dfd, de->d_name, on, &st)) {
+		case -1:
 			if (errno != ENOENT) {
 				admin_warn("%s", sub);
 				bad++;
 			}
 			free(sub);
 			continue;
+		case 0:
+			why = "a mount point";
+			if (st.st_dev != on->dev)
+				why = "on another file system";
+			admin_warnx("%s: %s; left alone", sub, why);
+			bad++;
+			free(sub);
+			continue;
 		}
 		if (S_ISDIR(st.st_mode)) {
-			if (st.st_dev != dev) {
-				admin_warnx("%s is on another file system; "
-					    "left alone",
-				    sub);
-				bad++;
-				free(sub);
-				continue;
-			}
 			cfd = openat(dfd, de->d_name,
 			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (cfd == -1) {
@@ -115,9 +123,12 @@ remove_below(int dfd, const char *path, dev_t dev)
 				free(sub);
 				continue;
 			}
-			bad += remove_below(cfd, sub, dev);
+			left = remove_below(cfd, sub, on);
 			close(cfd);
-			if (unlinkat(dfd, de->d_name, AT_REMOVEDIR) == -1 &&
+			bad += left;
+			/* One that keeps what was named below stays, unnamed. */
+			if (left == 0 &&
+			    unlinkat(dfd, de->d_name, AT_REMOVEDIR) == -1 &&
 			    errno != ENOENT) {
 				admin_warn("cannot remove %s", sub);
 				bad++;
@@ -150,10 +161,10 @@ main(int argc, char *argv[])
 	struct userdb db;
 	struct user *u;
 	struct stat hst, lst;
+	struct samefs on;
 	char *home = NULL, *quota_file;
 	size_t bad, ended;
 	uid_t uid;
-	dev_t dev = 0;
 	int ch, lockfd, remove_home = 0, homefd = -1, rc = 0;
 
 	admin_init(PROGNAME, usage_text);
@@ -183,7 +194,7 @@ main(int argc, char *argv[])
 	uid = u->uid;
 	/* Refuse a home we would not remove before the user is gone. */
 	if (remove_home)
-		homefd = open_home(home, u->uid, &dev);
+		homefd = open_home(home, u->uid, &on);
 
 	/*
 	 * Retired before the user is gone, under the lock: no ftpuser-add
@@ -217,7 +228,7 @@ main(int argc, char *argv[])
 	fflush(stdout);
 
 	if (homefd != -1) {
-		bad = remove_below(homefd, home, dev);
+		bad = remove_below(homefd, home, &on);
 		/* The name must still be the directory just emptied. */
 		if (bad == 0 &&
 		    (fstat(homefd, &hst) == -1 || lstat(home, &lst) == -1 ||
@@ -231,9 +242,10 @@ main(int argc, char *argv[])
 			bad++;
 		}
 		if (bad > 0) {
-			admin_warnx("user '%s' was removed, but %zu entries "
-				    "of %s were left",
-			    name, bad, home);
+			admin_warnx("user '%s' was removed, but %zu entr%s "
+				    "of %s %s left",
+			    name, bad, bad == 1 ? "y" : "ies", home,
+			    bad == 1 ? "was" : "were");
 			rc = ADMIN_EXIT_FAILURE;
 		}
 	}
