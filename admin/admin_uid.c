@@ -76,6 +76,9 @@ admin_uid_set_has(const struct admin_uid_set *s, uid_t u)
 /*
  * Add the owner and group of every file under c->home_base that lie in
  * [lo, hi].  A part that cannot be read is warned about and skipped.
+ * Unlike the removal and the count of a home (samefs.h), this walk goes
+ * into mount points: a uid that owns a file a home can reach, a bind
+ * mount's included, must not be handed to a new user.
  */
 static void
 admin_scan_base(

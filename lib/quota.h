@@ -6,10 +6,14 @@
  * for each directory and symbolic link, so that a byte quota alone
  * bounds the disk a user can fill) and files (every entry below the
  * home: files, directories, links, partial uploads).  The home itself
- * counts for nothing.  It is one fixed-width line, and while uploads are
- * in progress a second one with the bytes they announced and have not
- * written yet (reserved: room promised to them, which no other request
- * may take), so every update rewrites it in place with one pwrite:
+ * counts for nothing, and so does a mount point in it with what is below
+ * it (lib/samefs.h): a share bound into the home is not the user's.  An
+ * upload into one that the user may write is charged all the same; the
+ * next count leaves it out.  It is one fixed-width line, and while
+ * uploads are in progress a second one with the bytes they announced and
+ * have not written yet (reserved: room promised to them, which no other
+ * request may take), so every update rewrites it in place with one
+ * pwrite:
  *
  *   "MFTPQ1 <bytes, 20 digits> <files, 20 digits>\n"
  *   "MFTPR1 <reserved, 20 digits>\n"              only while reserved > 0
@@ -233,8 +237,8 @@ int quota_charge(int fd, const struct quota_limits *l, int64_t dbytes,
 
 /*
  * Count the tree below root as the file counts it (above), without
- * following links and without a lock.  0, or -1 with a reason (and
- * path) in err (errlen may be 0).
+ * following links, entering no mount point, and without a lock.  0, or
+ * -1 with a reason (and path) in err (errlen may be 0).
  */
 int quota_count_tree(
     const char *root, struct quota_usage *u, char *err, size_t errlen);

@@ -1,12 +1,15 @@
 /*
  * quota_walk.c: the count of a home as the accounting file counts it
  * (quota.h): every entry below the root, regular files by their size,
- * directories and symbolic links by QUOTA_ENTRY_BYTES.
+ * directories and symbolic links by QUOTA_ENTRY_BYTES.  A mount point
+ * (samefs.h; a directory bound into the home from elsewhere, say) and
+ * what is below it are not the user's and count for nothing, as
+ * ftpuser-del --remove-home leaves them.
  *
  * Runs as: root (ftpuser-quota --recount, over any user's home) and the
  * logged-in user, chrooted (the serving process settling a change that a
  * killed session left unfinished, over "/").  Nothing here follows a
- * symbolic link: every step is an openat or fstatat without following,
+ * symbolic link: every step is an openat or statx without following,
  * relative to the directory the walk stands in.
  */
 #include <sys/types.h>
@@ -23,6 +26,7 @@
 #include <unistd.h>
 
 #include "quota.h"
+#include "samefs.h"
 #include "util.h"
 
 /*
@@ -43,6 +47,7 @@ struct quota_level {
 
 struct quota_walk {
 	struct quota_usage u;
+	struct samefs on; /* the root's mount: the walk stays on it */
 	struct quota_level *levels;
 	size_t depth; /* levels in use */
 	size_t cap;
@@ -148,13 +153,20 @@ quota_walk_read(struct quota_walk *w, int fd, struct quota_level *lv)
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
-		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		switch (samefs_statat(fd, de->d_name, &w->on, &st)) {
+		case -1:
 			/* Removed since it was read: not there to count. */
 			if (errno == ENOENT)
 				continue;
 			quota_walk_fail(w, 1, "%s/%s", w->path, de->d_name);
 			closedir(d);
 			return -1;
+		case 0:
+			/* A mount point: not the user's, nor what is in it.
+			 * Only root mounts, and a mount point cannot be
+			 * renamed, so the walk does not meet it later under
+			 * a name it keeps. */
+			continue;
 		}
 		if (quota_walk_add(&w->u.files, 1) == -1 ||
 		    quota_walk_add(&w->u.bytes, quota_entry_bytes(&st)) == -1) {
@@ -279,9 +291,11 @@ quota_count_tree(
 	w.pathcap = w.pathlen + 1;
 	w.path = xstrdup(root);
 	rfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (rfd == -1)
+	if (rfd == -1 || samefs_of(rfd, &w.on) == -1) {
 		quota_walk_fail(&w, 1, "%s", root);
-	else if (quota_walk_tree(&w, rfd) == 0) {
+		if (rfd != -1)
+			close(rfd);
+	} else if (quota_walk_tree(&w, rfd) == 0) {
 		*u = w.u;
 		rc = 0;
 	}

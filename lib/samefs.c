@@ -1,7 +1,9 @@
 /*
  * samefs.c: an entry's mount, by statx (samefs.h).
  *
- * Runs as: root (ftpuser-del).
+ * Runs as: root (ftpuser-del, ftpuser-quota) and the logged-in user,
+ * chrooted (the serving process counting its home), whose sandbox allows
+ * statx for this.
  */
 #include <sys/types.h>
 #include <sys/stat.h>

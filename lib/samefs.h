@@ -1,6 +1,7 @@
 /*
  * samefs.h: whether an entry of a tree is on the mount the walk started
- * on, for the walks that must stay on it (ftpuser-del --remove-home).
+ * on, for the walks that must stay on it (ftpuser-del --remove-home, the
+ * count of a home for the accounting file).
  *
  * A bind mount of a directory of the same file system (the usual way to
  * share a directory into chrooted homes) has the st_dev of its mount

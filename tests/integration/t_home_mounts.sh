@@ -2,14 +2,23 @@
 # t_home_mounts: what is mounted into a home is not the user's.  A
 # root-owned directory bound into a home (mount --bind, the usual way to
 # share a directory into chrooted homes; same file system, so the same
-# st_dev) and a file bound over one of its files: ftpuser-del
-# --remove-home removes the rest of the home, leaves both mount points
-# and what is mounted on them, names each and exits 1.
+# st_dev) and a file bound over one of its files.  ftpuser-quota
+# --recount counts neither mount point nor anything mounted on them, and
+# neither does the serving process when it counts the home at login
+# (chrooted, under its seccomp sandbox) to settle a removal a killed
+# session left under way.  ftpuser-del --remove-home removes the rest of
+# the home, leaves both mount points and what is mounted on them, names
+# each and exits 1.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib_quota.sh
+. "$(dirname "$0")/lib_quota.sh"
 
 FTPUSER_DEL=$top_builddir/ftpuser-del
-[ -x "$FTPUSER_DEL" ] || fail "$FTPUSER_DEL is not built"
+FTPUSER_QUOTA=$top_builddir/ftpuser-quota
+for p in "$FTPUSER_DEL" "$FTPUSER_QUOTA"; do
+	[ -x "$p" ] || fail "$p is not built"
+done
 
 pw=$(rand_pw)
 add_user alice "$pw"
@@ -42,6 +51,30 @@ bind() {
 }
 bind "$S" "$home/pub"
 bind "$T/shared-file" "$home/notes/readme.txt"
+
+# What is the user's: own, own/deep, own/link and notes (4 KiB each),
+# own/deep/f and top.txt (5 bytes each).
+want="$((4 * ENTRY_BYTES + 10)) 6"
+
+# ------------------------------------------------- ftpuser-quota --recount
+tool "$FTPUSER_QUOTA" --recount alice
+expect_eq "$RC" 0 "ftpuser-quota --recount alice ($ERR)"
+expect_eq "$(acct alice)" "$want" "the recount (bytes files)"
+ok "the recount counts no mount point and nothing mounted in the home"
+
+# ---------------------------------------- the serving process's count
+# As a session killed during a removal leaves the file: high, and
+# saying so.  The next login counts the home and writes the truth.
+printf 'MFTPQ1 %020d %020d\nMFTPP1 %020d %020d\n' 99999 99 100 1 \
+    >"$T/quota/alice"
+start_daemon
+run_client alice "$pw" <<<"ls"
+expect_rc 0 "a login and ls ($ERR)"
+expect_eq "$(acct alice)" "$want" "the count at login (bytes files)"
+expect_eq "$(acct_pending alice)" "0 0" "the removal line after the login"
+check_log_clean
+stop_daemon
+ok "the serving process's count leaves out the mount points too"
 
 # ------------------------------------------------- ftpuser-del --remove-home
 tool "$FTPUSER_DEL" --remove-home alice
