@@ -207,14 +207,13 @@ main(int argc, char *argv[])
 		admin_errx("no such user '%s'", name);
 	admin_write_db(&db, conf.users_file);
 	/* Committed: the user can no longer log in. */
-	close(lockfd);
-	userdb_free(&db);
 
 	/*
 	 * Its sessions go before its files.  Without its accounting file,
 	 * which every session of the user holds open, those of other
 	 * machines sharing the storage end within seconds (quota.h); this
-	 * machine's are ended here.
+	 * machine's are ended below.  Removed under the lock: once it is
+	 * let go, an ftpuser-add of the name makes the new user's file.
 	 */
 	xasprintf(&quota_file, "%s/%s", conf.quota_dir, name);
 	if (unlink(quota_file) == -1 && errno != ENOENT) {
@@ -222,6 +221,8 @@ main(int argc, char *argv[])
 		rc = ADMIN_EXIT_FAILURE;
 	}
 	free(quota_file);
+	close(lockfd);
+	userdb_free(&db);
 	ended = admin_end_sessions(uid, home);
 	printf("%s: removed user '%s'; ended %zu running session%s\n", PROGNAME,
 	    name, ended, ended == 1 ? "" : "s");

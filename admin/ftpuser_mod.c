@@ -231,8 +231,10 @@ main(int argc, char *argv[])
 	 * The mark that sessions on every node see (quota.h), under the
 	 * same lock as the users file, and on every run: one left apart
 	 * from the file (an unlock by hand, a tool killed in between) is
-	 * put back in line by any change.  The sessions of other
-	 * machines sharing the storage end within seconds of a lock.
+	 * put back in line by any change.  Once the lock is let go, the
+	 * name may be removed and given to a new user, whose file this
+	 * must not mark.  The sessions of other machines sharing the
+	 * storage end within seconds of a lock.
 	 */
 	admin_sync_lock_mark(&conf, u);
 	close(lockfd);
