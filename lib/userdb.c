@@ -659,6 +659,25 @@ userdb_sync_dir(const char *path)
 	return rc;
 }
 
+/*
+ * The temporary beside path: DIR/.BASE.tmp-XXXXXX, a name no one gives a
+ * file of their own (users.backup would match BASE.??????), so that a
+ * purge can remove one a crash left and nothing else.
+ */
+static char *
+userdb_tmp_name(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	char *tmp;
+
+	if (base == NULL)
+		xasprintf(&tmp, ".%s.tmp-XXXXXX", path);
+	else
+		xasprintf(&tmp, "%.*s/.%s.tmp-XXXXXX", (int)(base - path), path,
+		    base + 1);
+	return tmp;
+}
+
 int
 userdb_write(const struct userdb *db, const char *path)
 {
@@ -669,7 +688,7 @@ userdb_write(const struct userdb *db, const char *path)
 	size_t i, used = 0, n;
 	int fd, saved;
 
-	xasprintf(&tmp, "%s.XXXXXX", path);
+	tmp = userdb_tmp_name(path);
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
 		saved = errno;
 		free(tmp);

@@ -87,11 +87,11 @@ int userdb_remove(struct userdb *db, const char *name);
 int userdb_lock(const char *path, int timeout_s);
 
 /*
- * Write db to path atomically: a temporary file in the same directory,
- * mode 0600, fsync, rename, fsync of the directory.  0; 1 when the new
- * file is in place but the directory's fsync failed (errno set: the
- * change holds, but a crash could still undo it); -1 with errno when
- * nothing changed.
+ * Write db to path atomically: a temporary file in the same directory
+ * (.BASE.tmp-XXXXXX, BASE path's last component), mode 0600, fsync,
+ * rename, fsync of the directory.  0; 1 when the new file is in place
+ * but the directory's fsync failed (errno set: the change holds, but a
+ * crash could still undo it); -1 with errno when nothing changed.
  */
 int userdb_write(const struct userdb *db, const char *path);
 

@@ -71,8 +71,9 @@ cleanup() {
 		echo "package-check: purging the packages after a failure" >&2
 		purge_packages || true
 	fi
-	# The stand-in for an administrator's own key pair.
-	rm -f /etc/mftp/own.key /etc/mftp/own.crt
+	# The stand-ins for an administrator's own key pair and copy of the
+	# user database.
+	rm -f /etc/mftp/own.key /etc/mftp/own.crt /etc/mftp/users.backup
 	[ -d /etc/mftp ] && rmdir --ignore-fail-on-non-empty /etc/mftp
 	# The test user's home, which a purge rightly leaves.
 	if [ -n "$KEEPER_HOME" ]; then
@@ -317,9 +318,13 @@ printf '%s\n' "$pw" | ftpuser-add --password-stdin "$keeper" ||
 echo "user data" >"/srv/mftp/$keeper/data.txt"
 [ -f /etc/mftp/users ] || die "no /etc/mftp/users"
 # A key pair of the administrator's own next to the package's: purge
-# removes only the pair the package made.
+# removes only the pair the package made.  Likewise a copy of the user
+# database the administrator made (users.backup) stays, and a temporary
+# that a crash of a tool left (.users.tmp-XXXXXX) goes.
 cp /etc/mftp/host.key /etc/mftp/own.key
 cp /etc/mftp/host.crt /etc/mftp/own.crt
+cp -p /etc/mftp/users /etc/mftp/users.backup
+cp -p /etc/mftp/users /etc/mftp/.users.tmp-AbC123
 
 step "apt-get purge mftp-server mftp-client"
 purge_packages || {
@@ -329,11 +334,13 @@ purge_packages || {
 PURGED=1
 [ -f /etc/mftp/own.key ] && [ -f /etc/mftp/own.crt ] ||
 	die "purge removed the administrator's own key pair"
+[ -f /etc/mftp/users.backup ] ||
+	die "purge removed the administrator's /etc/mftp/users.backup"
 [ ! -e /etc/mftp/host.key ] && [ ! -e /etc/mftp/host.crt ] ||
 	die "purge left the key pair the package made"
-[ "$(ls -A /etc/mftp)" = "$(printf 'own.crt\nown.key')" ] ||
+[ "$(ls -A /etc/mftp)" = "$(printf 'own.crt\nown.key\nusers.backup')" ] ||
 	die "purge left in /etc/mftp: $(ls -A /etc/mftp)"
-rm -f /etc/mftp/own.key /etc/mftp/own.crt
+rm -f /etc/mftp/own.key /etc/mftp/own.crt /etc/mftp/users.backup
 rmdir /etc/mftp
 left=
 while IFS= read -r f; do

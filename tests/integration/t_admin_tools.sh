@@ -109,6 +109,15 @@ expect_eq "$(user_field alice 6):$(user_field alice 7)" "10485760:1024" \
     "alice's limits"
 expect_eq "$(user_field bob 6):$(user_field bob 7)" "0:0" "bob's limits"
 check_db "ftpuser-mod --quota-bytes"
+# The new file is written as .users.tmp-XXXXXX beside it: a name no
+# administrator gives a file of their own (users.backup, say), so that
+# the package's purge can remove a left-over one and nothing else.
+strace -f -qq -o "$T/rename.trace" -e trace=rename,renameat,renameat2 \
+    "$FTPUSER_MOD" -c "$CONF" --quota-files 1024 alice ||
+	fail "ftpuser-mod under strace"
+expect_match "$(cat "$T/rename.trace")" \
+    "rename(at2?\\(AT_FDCWD, |\\()\"$T/etc/\\.users\\.tmp-[A-Za-z0-9]{6}\", (AT_FDCWD, )?\"$USERS\"" \
+    "the name of the users file's temporary"
 mod --quota-bytes 0 alice
 expect_eq "$RC" 0 "ftpuser-mod --quota-bytes 0 ($ERR)"
 expect_eq "$(user_field alice 6):$(user_field alice 7)" "0:1024" \

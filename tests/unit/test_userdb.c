@@ -434,8 +434,10 @@ count_entries(const char *dir)
 	DIR *d;
 
 	assert_non_null(d = opendir(dir));
+	/* Dot files too: the temporary is one (.users.tmp-XXXXXX). */
 	while ((de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.')
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
 			n++;
 	closedir(d);
 	return n;
