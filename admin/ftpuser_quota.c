@@ -115,70 +115,86 @@ describe(const struct quota_usage *u, char *out, size_t outlen)
 }
 
 /*
+ * The accounting file of u, open, for a recount: opened, or made where
+ * it is missing, under the users file's lock, and only while the users
+ * file still has u as the recount read it (same uid and home: the home
+ * it counts).  Once the lock is let go the name may be removed and given
+ * to someone else; the descriptor still reaches u's file, which the
+ * removal unlinks, never the new user's, and a user removed before it
+ * gets no file made again.  The file also gets the lock mark the users
+ * file calls for (admin_sync_lock_mark).  -1 after saying why; *made:
+ * the file was made here.
+ */
+static int
+quota_open_for(const struct config *c, const struct user *u, int *made)
+{
+	struct userdb db;
+	struct user *now;
+	int lockfd = admin_lock_db(c), fd = -1;
+
+	*made = 0;
+	admin_load_db(&db, c);
+	now = userdb_find(&db, u->name);
+	if (now == NULL || now->uid != u->uid || strcmp(now->home, u->home)) {
+		admin_warnx("%s: changed in the users file meanwhile; not "
+			    "recounted",
+		    u->name);
+		goto out;
+	}
+	if ((fd = quota_open(c->quota_dir, u->name)) == -1 && errno == ENOENT) {
+		if (admin_mkdirs(c->quota_dir, 0700) == -1) {
+			admin_warn("cannot create %s", c->quota_dir);
+			goto out;
+		}
+		if (quota_create(c->quota_dir, u->name) == -1) {
+			admin_warn("%s: cannot create %s/%s", u->name,
+			    c->quota_dir, u->name);
+			goto out;
+		}
+		*made = 1;
+		fd = quota_open(c->quota_dir, u->name);
+	}
+	if (fd == -1) {
+		admin_warn(
+		    "%s: cannot open %s/%s", u->name, c->quota_dir, u->name);
+		goto out;
+	}
+	admin_sync_lock_mark(c, now);
+out:
+	userdb_free(&db);
+	close(lockfd);
+	return fd;
+}
+
+/*
  * Recount one user under the accounting file's lock, making the file
  * first if it is missing.  0, or -1 after saying what is wrong.
  */
-/*
- * The lock mark of name's accounting file in line with the users file
- * as it is now, read under its lock (admin_sync_lock_mark): a recount
- * also repairs a mark left apart from it, and gives a file it made the
- * mark of a locked user.
- */
-static void
-quota_sync_mark(const struct config *c, const char *name)
-{
-	struct userdb db;
-	struct user *u;
-	int lockfd = admin_lock_db(c);
-
-	admin_load_db(&db, c);
-	if ((u = userdb_find(&db, name)) != NULL)
-		admin_sync_lock_mark(c, u);
-	userdb_free(&db);
-	close(lockfd);
-}
-
 static int
 quota_recount_user(const struct config *c, const struct user *u)
 {
 	struct quota_usage before, after;
 	char err[1024], now[128], was[128];
-	int fd, r;
+	int fd, r, made;
 
-	if ((fd = quota_open(c->quota_dir, u->name)) == -1) {
-		if (errno != ENOENT) {
-			admin_warn("%s: cannot open %s/%s", u->name,
-			    c->quota_dir, u->name);
-			return -1;
-		}
-		/*
-		 * The home first: a file made before a walk that then
-		 * fails (the home not there, storage not mounted) would
-		 * say zero used, and let the user store again what the
-		 * home holds.  Without it writes stay refused.
-		 */
-		if (quota_count_tree(u->home, &after, err, sizeof(err)) == -1) {
-			admin_warnx("%s: cannot recount: %s", u->name, err);
-			return -1;
-		}
-		if (admin_mkdirs(c->quota_dir, 0700) == -1) {
-			admin_warn("cannot create %s", c->quota_dir);
-			return -1;
-		}
-		/* Another recount may make it at the same time: fine. */
-		if (quota_create(c->quota_dir, u->name) == -1 &&
-		    errno != EEXIST) {
-			admin_warn("%s: cannot create %s/%s", u->name,
-			    c->quota_dir, u->name);
-			return -1;
-		}
-		if ((fd = quota_open(c->quota_dir, u->name)) == -1) {
-			admin_warn("%s: cannot open %s/%s", u->name,
-			    c->quota_dir, u->name);
-			return -1;
-		}
+	/*
+	 * A missing file: the home first.  A file made before a walk that
+	 * then fails (the home not there, storage not mounted) would say
+	 * zero used, and let the user store again what the home holds.
+	 * Without it writes stay refused.
+	 */
+	if ((fd = quota_open(c->quota_dir, u->name)) == -1 && errno == ENOENT &&
+	    quota_count_tree(u->home, &after, err, sizeof(err)) == -1) {
+		admin_warnx("%s: cannot recount: %s", u->name, err);
+		return -1;
+	}
+	if (fd != -1)
+		close(fd);
+	if ((fd = quota_open_for(c, u, &made)) == -1)
+		return -1;
+	if (made)
 		strlcpy(was, "missing", sizeof(was));
-	} else if ((r = quota_read(fd, &before)) == 0)
+	else if ((r = quota_read(fd, &before)) == 0)
 		describe(&before, was, sizeof(was));
 	else
 		strlcpy(was, r == QUOTA_ERR_CORRUPT ? "damaged" : "unreadable",
@@ -190,7 +206,6 @@ quota_recount_user(const struct config *c, const struct user *u)
 		return -1;
 	}
 	close(fd);
-	quota_sync_mark(c, u->name);
 	describe(&after, now, sizeof(now));
 	printf("%s: %s; was %s\n", u->name, now, was);
 	return 0;
