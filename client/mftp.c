@@ -176,10 +176,12 @@ mftp_option(struct rpc_trust *trust, struct mftp_opts *o, const char *arg)
 	if (klen == strlen("Timeout") &&
 	    strncasecmp(arg, "Timeout", klen) == 0) {
 		const char *err;
-		long long n = strtonum(v, 1, 86400, &err);
+		/* At least 5: the server's WORKING comes about each second,
+		 * after a piece of a file it hashes. */
+		long long n = strtonum(v, 5, 86400, &err);
 
 		if (err != NULL)
-			die(EXIT_USAGE, "-o Timeout=%s: seconds, 1-86400", v);
+			die(EXIT_USAGE, "-o Timeout=%s: seconds, 5-86400", v);
 		rpc_set_timeout((int)n);
 		return;
 	}

@@ -263,13 +263,15 @@ rpc_put_ready(struct rpc *r, uint64_t size, struct rpc_xfer *x)
 
 /*
  * Wait until the connection takes more data, telling the progress
- * display every RPC_TICK_MS while it does not.
+ * display every RPC_TICK_MS while it does not.  A server that keeps
+ * acknowledging what was sent (the send queue shrinks: an upload paced
+ * at the user's rate, which frees room only slowly) is no silence.
  */
 static int
 rpc_wait_writable(struct rpc *r, struct rpc_xfer *x)
 {
 	struct pollfd pfd;
-	int n, waited = 0;
+	int n, waited = 0, queued = transport_unacked(r->t), left;
 
 	pfd.fd = transport_fd(r->t);
 	pfd.events = POLLOUT;
@@ -278,7 +280,12 @@ rpc_wait_writable(struct rpc *r, struct rpc_xfer *x)
 			return rpc_interrupted(r);
 		if (n == -1 && errno != EINTR)
 			return rpc_lose_err(r, ERR_IO, "a file's data");
-		if (n == 0 && (waited += RPC_TICK_MS) >= rpc_io_timeout_ms)
+		if (n == 0 && (left = transport_unacked(r->t)) >= 0 &&
+		    left < queued) {
+			queued = left;
+			waited = 0;
+		} else if (n == 0 &&
+		    (waited += RPC_TICK_MS) >= rpc_io_timeout_ms)
 			return rpc_lose_err(r, ERR_TIMEOUT, "a file's data");
 		rpc_xfer_tell(x);
 	}

@@ -71,6 +71,9 @@ session_reply_msg(struct session *s, const struct msg *m)
 	return frame_send_msg(s->t, s->scratch, m) == 0 ? 0 : -1;
 }
 
+static void
+session_end(struct session *s, const char *why) __attribute__((noreturn));
+
 int
 session_hash(struct session *s, int fd, uint64_t off, uint64_t len)
 {
@@ -98,9 +101,11 @@ session_hash(struct session *s, int fd, uint64_t off, uint64_t len)
 		m.type = MFTP_MSG_WORKING;
 		m.offset = done;
 		m.size = len;
+		/* No reply can follow a frame cut short: the client is gone
+		 * or the stream broken; not an error of the file. */
 		if (frame_send_msg(s->t, b, &m) != 0) {
-			r = ERR_IO;
-			break;
+			buf_free(b);
+			session_end(s, "peer-gone");
 		}
 	}
 	buf_free(b);

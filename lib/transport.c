@@ -158,8 +158,7 @@ transport_bytes_out(const struct transport *t)
 	return t->bytes_out;
 }
 
-/* Bytes sent and not yet acknowledged by the peer, or -1. */
-static int
+int
 transport_unacked(const struct transport *t)
 {
 	int n;
@@ -207,9 +206,9 @@ transport_set_ack_wait(struct transport *t, int on)
 	t->ack_wait = on;
 }
 
-/* The receive buffer of a paced reader: a second's worth, within these. */
-#define TRANSPORT_PACED_RCVBUF_MIN 4096
-#define TRANSPORT_PACED_RCVBUF_MAX (4 * 1024 * 1024)
+/* The receive window of a paced reader: a second's worth, within these. */
+#define TRANSPORT_PACED_WINDOW_MIN 4096
+#define TRANSPORT_PACED_WINDOW_MAX (4 * 1024 * 1024)
 
 void
 transport_size_receive(struct transport *t, uint64_t rate)
@@ -218,11 +217,18 @@ transport_size_receive(struct transport *t, uint64_t rate)
 
 	if (rate == 0)
 		return;
-	size = rate < TRANSPORT_PACED_RCVBUF_MIN ? TRANSPORT_PACED_RCVBUF_MIN :
-	    rate > TRANSPORT_PACED_RCVBUF_MAX	 ? TRANSPORT_PACED_RCVBUF_MAX :
+	size = rate < TRANSPORT_PACED_WINDOW_MIN ? TRANSPORT_PACED_WINDOW_MIN :
+	    rate > TRANSPORT_PACED_WINDOW_MAX	 ? TRANSPORT_PACED_WINDOW_MAX :
 						   (int)rate;
-	/* A hint: where it fails, pacing still works, with more unread. */
-	(void)setsockopt(t->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	/*
+	 * The window, not the buffer: a buffer made smaller than the
+	 * window already offered would drop what the peer may still send
+	 * (TCP never takes an offered window back), and it would resend
+	 * half of it.  A hint: where it fails, pacing still works, with
+	 * more unread.
+	 */
+	(void)setsockopt(
+	    t->fd, IPPROTO_TCP, TCP_WINDOW_CLAMP, &size, sizeof(size));
 }
 
 /* The socket buffer is full: wait for room.  0, ERR_TIMEOUT or ERR_IO. */

@@ -37,11 +37,16 @@ void transport_set_timeout(struct transport *t, int timeout_ms);
  * sandboxed server processes.
  */
 void transport_set_ack_wait(struct transport *t, int on);
+/*
+ * Bytes this end sent that the peer has not acknowledged yet (SIOCOUTQ),
+ * or -1: for waits of the client's own, as transport_set_ack_wait.
+ */
+int transport_unacked(const struct transport *t);
 
 /*
  * For a reader paced at rate bytes/s (transport_set_rate): the socket's
- * receive buffer sized to about a second of it (TRANSPORT_PACED_RCVBUF),
- * so that what the peer sent ahead waits in the peer's send queue,
+ * receive window clamped to about a second of it, so that what the peer
+ * sent ahead waits in the peer's send queue,
  * where the peer sees it taken, not unread here.  A socket option:
  * before the sandbox.  rate 0 changes nothing.
  */
