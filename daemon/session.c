@@ -303,7 +303,7 @@ session_check_quota(struct session *s, const char *quota_dir)
 	quota_set_home("/");
 	/* Marked locked or removed: the first look at the account ends
 	 * the session (session_check_account); nothing to settle. */
-	if (s->quota.damaged ||
+	if (s->quota.damaged || s->quota.readonly ||
 	    quota_account_state(s->quota.fd) != QUOTA_ACCOUNT_OPEN ||
 	    (r = quota_settle(s->quota.fd, "/", &u)) == 0)
 		return;
@@ -327,8 +327,11 @@ session_check_account(struct session *s)
 	const char *what;
 	int state;
 
-	if (s->quota.fd == -1 ||
-	    (state = quota_account_state(s->quota.fd)) == QUOTA_ACCOUNT_OPEN)
+	/* Open only to read: marked locked when the login came (monitor.c). */
+	state = s->quota.readonly ? QUOTA_ACCOUNT_LOCKED :
+	    s->quota.fd != -1	  ? quota_account_state(s->quota.fd) :
+				    QUOTA_ACCOUNT_OPEN;
+	if (state == QUOTA_ACCOUNT_OPEN)
 		return;
 	what = state == QUOTA_ACCOUNT_LOCKED ? "locked" : "removed";
 	log_notice("session ended user=%s addr=%s: the account was %s", s->user,

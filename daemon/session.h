@@ -29,6 +29,8 @@ struct session_quota {
 	int fd;
 	struct quota_limits limits;
 	int damaged;
+	/* fd is open only to read: the file was marked locked at login. */
+	int readonly;
 };
 
 /* One logged-in session; handlers in cmd_*.c work on it. */

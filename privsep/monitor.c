@@ -135,14 +135,17 @@ monitor_open_quota(const struct monitor_args *a,
 		return;
 	/*
 	 * Marked locked (0400) and root without CAP_DAC_OVERRIDE: opened
-	 * to read, the session sees the mark and ends, saying the account
-	 * is locked, as it would on seeing it later.  Nothing is charged
-	 * through it before that.
+	 * to read, and said so, the session ends at once, saying the account
+	 * is locked, as it would on seeing the mark later; also if the mark
+	 * has gone meanwhile (an unlock under way): nothing could be charged
+	 * through it.
 	 */
 	if (errno == EACCES &&
 	    (q->fd = quota_open_read(a->cfg->quota_dir, v->name)) != -1 &&
-	    quota_account_state(q->fd) == QUOTA_ACCOUNT_LOCKED)
+	    quota_account_state(q->fd) == QUOTA_ACCOUNT_LOCKED) {
+		q->readonly = 1;
 		return;
+	}
 	if (q->fd != -1) {
 		close(q->fd);
 		q->fd = -1;

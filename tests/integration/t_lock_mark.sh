@@ -84,4 +84,39 @@ chmod 0600 "$T/quota/bob"
 [ "$(mode bob)" = 400 ] ||
 	fail "after ftpuser-mod bob's mark is $(mode bob); the users file says locked"
 ok "any ftpuser-mod run puts the mark in line with the users file"
+
+# A login that meets the mark just before an unlock lifts it: the users
+# file already lets alice in, the monitor finds the file marked (0400)
+# and can open it only to read, and then the mark goes (the unlock's
+# second write).  The session must not go on with a descriptor it cannot
+# charge through (it called the file damaged and refused every write,
+# telling the user to ask for a recount): it ends, saying the account was
+# locked, and the next login works.  strace holds the monitor's chroot
+# (after its open of the file) for 3 s while the mark goes.
+"$top_builddir/ftpuser-mod" -c "$CONF" --lock alice >/dev/null ||
+	fail "ftpuser-mod --lock"
+unlock_by_hand alice
+before=$(grep -c 'login user=alice' "$DAEMON_LOG")
+strace_attach "$DAEMON_PID" "$T/strace.race" -f -e trace=chroot \
+    -e inject=chroot:delay_enter=3000000:when=1
+_logged_in() { [ "$(grep -c 'login user=alice' "$DAEMON_LOG")" -gt "$before" ]; }
+client alice "$pw" >"$T/race.out" 2>"$T/race.err" <<<"pwd
+put $T/work/f h" &
+race=$!
+BG_PIDS+=("$race")
+wait_for 20 _logged_in || fail "alice's login did not come"
+sleep 0.5
+chmod 0600 "$T/quota/alice"
+RC=0
+wait_pid "$race" 30 || RC=$?
+kill "$STRACE_PID" 2>/dev/null
+wait "$STRACE_PID" 2>/dev/null
+expect_rc 1 "the session that met the mark ($(cat "$T/race.err"))"
+expect_contains "$(cat "$T/race.err")" "was locked by the administrator" \
+    "what the user is told"
+expect_no_match "$(cat "$DAEMON_LOG")" "of user=alice: (cannot be read|damaged)" \
+    "the log about alice's accounting file"
+run_client alice "$pw" <<<"put $T/work/f h"
+expect_rc 0 "the next login's put"
+ok "a login that met the mark while an unlock lifted it ends as locked; the next one works"
 check_log_clean
