@@ -271,7 +271,7 @@ static int
 rpc_wait_writable(struct rpc *r, struct rpc_xfer *x)
 {
 	struct pollfd pfd;
-	int n, waited = 0, queued = transport_unacked(r->t), left;
+	int n, waited = 0, mark = transport_ack_mark(r->t);
 
 	pfd.fd = transport_fd(r->t);
 	pfd.events = POLLOUT;
@@ -280,12 +280,9 @@ rpc_wait_writable(struct rpc *r, struct rpc_xfer *x)
 			return rpc_interrupted(r);
 		if (n == -1 && errno != EINTR)
 			return rpc_lose_err(r, ERR_IO, "a file's data");
-		if (n == 0 && (left = transport_unacked(r->t)) >= 0 &&
-		    left < queued) {
-			queued = left;
+		if (n == 0 && transport_acked_since(r->t, &mark))
 			waited = 0;
-		} else if (n == 0 &&
-		    (waited += RPC_TICK_MS) >= rpc_io_timeout_ms)
+		else if (n == 0 && (waited += RPC_TICK_MS) >= rpc_io_timeout_ms)
 			return rpc_lose_err(r, ERR_TIMEOUT, "a file's data");
 		rpc_xfer_tell(x);
 	}

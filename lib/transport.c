@@ -158,12 +158,30 @@ transport_bytes_out(const struct transport *t)
 	return t->bytes_out;
 }
 
-int
+/* Bytes this end sent that the peer has not acknowledged yet, or -1. */
+static int
 transport_unacked(const struct transport *t)
 {
 	int n;
 
 	return ioctl(t->fd, SIOCOUTQ, &n) == 0 ? n : -1;
+}
+
+int
+transport_ack_mark(const struct transport *t)
+{
+	return transport_unacked(t);
+}
+
+int
+transport_acked_since(const struct transport *t, int *mark)
+{
+	int left;
+
+	if (*mark <= 0 || (left = transport_unacked(t)) < 0 || left >= *mark)
+		return 0;
+	*mark = left;
+	return 1;
 }
 
 /* Wait for events on the socket; 1 ready, 0 timed out, ERR_IO. */
@@ -172,7 +190,7 @@ transport_poll(struct transport *t, short events, int timeout_ms)
 {
 	struct pollfd pfd;
 	uint64_t now;
-	int r, queued = t->ack_wait ? transport_unacked(t) : -1, left;
+	int r, mark = t->ack_wait ? transport_ack_mark(t) : -1;
 
 	pfd.fd = t->fd;
 	pfd.events = events;
@@ -191,11 +209,9 @@ transport_poll(struct transport *t, short events, int timeout_ms)
 		if (r == -1)
 			return ERR_IO;
 		/* Taken from since the wait began: the peer is there. */
-		if (r == 0 && queued > 0 && t->deadline_ms == 0 &&
-		    (left = transport_unacked(t)) >= 0 && left < queued) {
-			queued = left;
+		if (r == 0 && t->deadline_ms == 0 &&
+		    transport_acked_since(t, &mark))
 			continue;
-		}
 		return r > 0;
 	}
 }

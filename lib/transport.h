@@ -38,10 +38,13 @@ void transport_set_timeout(struct transport *t, int timeout_ms);
  */
 void transport_set_ack_wait(struct transport *t, int on);
 /*
- * Bytes this end sent that the peer has not acknowledged yet (SIOCOUTQ),
- * or -1: for waits of the client's own, as transport_set_ack_wait.
+ * For a wait of the caller's own (the client's, as transport_set_ack_wait
+ * does in every wait here): transport_ack_mark when it begins, then
+ * transport_acked_since says 1 when the peer has acknowledged some of
+ * what this end sent since the mark (SIOCOUTQ shrank), moving the mark.
  */
-int transport_unacked(const struct transport *t);
+int transport_ack_mark(const struct transport *t);
+int transport_acked_since(const struct transport *t, int *mark);
 
 /*
  * For a reader paced at rate bytes/s (transport_set_rate): the socket's

@@ -171,6 +171,25 @@ _not_running() {
 	! kill -0 "$1" 2>/dev/null
 }
 
+fsize() { # FILE: its size, 0 if missing
+	stat -c %s "$1" 2>/dev/null || echo 0
+}
+
+# run_slices FILE BYTES: let the stopped client CPID run in 20 ms slices
+# until FILE holds at least BYTES, so that a transfer is caught in its
+# middle whatever the machine's speed; it is left stopped.  1 if it ended
+# first or took too long (30 s of slices).
+run_slices() {
+	local i
+	for ((i = 0; i < 1500; i++)); do
+		[ "$(fsize "$1")" -ge "$2" ] && return 0
+		kill -CONT "$CPID" 2>/dev/null || return 1
+		sleep 0.02
+		kill -STOP "$CPID" 2>/dev/null || return 1
+	done
+	return 1
+}
+
 # _ended PID: not running, or a zombie (an orphan's new parent may never
 # reap it).
 _ended() {

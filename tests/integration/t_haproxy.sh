@@ -382,7 +382,6 @@ BIG=$((CUT + 2 * (rmem_max + wmem_max) + 16 * MiB))
 head -c "$BIG" /dev/urandom >"$home_a/big" || fail "cannot make big"
 chown "$uid_a:$(user_gid alice)" "$home_a/big"
 "$FTPUSER_QUOTA" -c "$CONF" --recount alice >/dev/null || fail "recount"
-fsize() { stat -c %s "$1" 2>/dev/null || echo 0; }
 "$MFTP" -P "$HPORT" --password-fd 3 -o BindAddress=127.0.0.20 --retry 3 \
     alice@127.0.0.1 3<<<"$pw_a" <<<"get big $W/got" \
     >"$T/retry.out" 2>"$T/retry.err" &

@@ -23,8 +23,6 @@ cp "$home/b" "$home/out"
 cp "$home/b" "$home/dd/out"
 chown -R "$uid:$gid" "$home"
 
-fsize() { stat -c %s "$1" 2>/dev/null || echo 0; }
-
 # honest RC LOCAL SOURCE WHAT: a run that exited 0 left LOCAL equal to
 # SOURCE.
 honest() {

@@ -33,10 +33,6 @@ size=$(stat -c %s "$W/big")
 cp "$W/big" "$home/big"
 chown "$uid:$gid" "$home/big"
 
-fsize() { # FILE: its size, 0 if missing
-	stat -c %s "$1" 2>/dev/null || echo 0
-}
-
 # slow_client CMDS: start mftp (without -q) in the background, stopped;
 # CPID is its pid.
 slow_client() {
@@ -45,19 +41,6 @@ slow_client() {
 	CPID=$!
 	BG_PIDS+=("$CPID")
 	kill -STOP "$CPID" 2>/dev/null
-}
-
-# run_slices FILE BYTES: let CPID run in 20 ms slices until FILE holds at
-# least BYTES; it is left stopped.  1 if it ended first or took too long.
-run_slices() {
-	local i
-	for ((i = 0; i < 1500; i++)); do
-		[ "$(fsize "$1")" -ge "$2" ] && return 0
-		kill -CONT "$CPID" 2>/dev/null || return 1
-		sleep 0.02
-		kill -STOP "$CPID" 2>/dev/null || return 1
-	done
-	return 1
 }
 
 # kill_client: SIGKILL it, and wait until its session has ended on the

@@ -28,8 +28,6 @@ head -c $((BIG_MB * 1048576)) /dev/urandom >"$W/big" ||
 cp "$W/big" "$home/big"
 chown "$uid:$(user_gid alice)" "$home/big"
 
-fsize() { stat -c %s "$1" 2>/dev/null || echo 0; }
-
 # slow_client CMDS [mftp options]: mftp in the background, stopped; CPID.
 slow_client() {
 	local cmds=$1
@@ -39,18 +37,6 @@ slow_client() {
 	CPID=$!
 	BG_PIDS+=("$CPID")
 	kill -STOP "$CPID" 2>/dev/null
-}
-
-# run_slices FILE BYTES: let CPID run until FILE holds BYTES; left stopped.
-run_slices() {
-	local i
-	for ((i = 0; i < 1500; i++)); do
-		[ "$(fsize "$1")" -ge "$2" ] && return 0
-		kill -CONT "$CPID" 2>/dev/null || return 1
-		sleep 0.02
-		kill -STOP "$CPID" 2>/dev/null || return 1
-	done
-	return 1
 }
 
 # kill_serving get|put: SIGKILL alice's serving process while the

@@ -30,21 +30,13 @@ chown "$uid:$(user_gid alice)" "$home/a" "$home/z"
 echo "the user's own notes, not a download" >"$W/a.part"
 cp "$W/a.part" "$T/a.part.orig"
 
-fsize() { stat -c %s "$1" 2>/dev/null || echo 0; }
-
 "$MFTP" -P "$PORT" --password-fd 3 --retry 2 "alice@$HOST" 3<<<"$pw" \
     <<<"lcd $W
 mget *" >"$T/slow.out" 2>"$T/slow.err" &
 CPID=$!
 BG_PIDS+=("$CPID")
 kill -STOP "$CPID" 2>/dev/null
-for ((i = 0; i < 1500; i++)); do
-	[ "$(fsize "$W/z.part")" -ge "$CUT" ] && break
-	kill -CONT "$CPID" 2>/dev/null || break
-	sleep 0.02
-	kill -STOP "$CPID" 2>/dev/null || break
-done
-[ "$(fsize "$W/z.part")" -ge "$CUT" ] || fail "the mget did not reach $CUT bytes"
+run_slices "$W/z.part" "$CUT" || fail "the mget did not reach $CUT bytes"
 sp=$(serving_pid_of "$uid")
 [ -n "$sp" ] || fail "no serving process"
 expect_unsent "$sp" "$((BIG_MB * 1048576))" "the serving process"
