@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <glob.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +191,98 @@ cmd_put_tree(struct cmd_ctx *ctx, int argc, char **argv)
 	return r;
 }
 
+/*
+ * One name that mget or mput saves something under: to, the name; from,
+ * what is saved (for the message); same, what says that two of them are
+ * one file (mget: the remote path without "." parts and doubled
+ * slashes; mput: the local device and inode); at, its index in the
+ * caller's list.
+ */
+struct cmd_dest {
+	const char *to;
+	const char *from;
+	char *same;
+	size_t at;
+};
+
+/* The remote path p without "." components and doubled or trailing
+ * slashes ("./a//b/" is "a/b"): two ways of naming one path compare
+ * equal.  ".." stays, as a link before it may lead anywhere. */
+static char *
+cmd_path_key(const char *p)
+{
+	char *k = xmalloc(strlen(p) + 2), *o = k;
+	const char *c = p, *e;
+
+	if (*p == '/')
+		*o++ = '/';
+	for (; *c != '\0'; c = e) {
+		while (*c == '/')
+			c++;
+		for (e = c; *e != '\0' && *e != '/'; e++)
+			;
+		if (e == c || (e - c == 1 && *c == '.'))
+			continue;
+		if (o > k && o[-1] != '/')
+			*o++ = '/';
+		memcpy(o, c, (size_t)(e - c));
+		o += e - c;
+	}
+	if (o == k)
+		*o++ = '.';
+	*o = '\0';
+	return k;
+}
+
+static int
+cmd_dest_cmp(const void *a, const void *b)
+{
+	const struct cmd_dest *x = a, *y = b;
+	int c = strcmp(x->to, y->to);
+
+	return c != 0 ? c : strcmp(x->same, y->same);
+}
+
+/*
+ * Before anything moves: two different files saved under one name would
+ * leave only the later (and replace what was there), so that fails,
+ * naming both.  The same file named twice is kept once: dup[at] is set
+ * for each repeat.  Frees the keys.  0, or -1 with the reason in ctx.
+ */
+static int
+cmd_dests_check(struct cmd_ctx *ctx, const char *verb, struct cmd_dest *d,
+    size_t n, bool *dup)
+{
+	const struct cmd_dest *x, *y;
+	char *qa, *qb, *qt;
+	size_t i;
+	int r = 0;
+
+	qsort(d, n, sizeof(*d), cmd_dest_cmp);
+	for (i = 1; i < n && r == 0; i++) {
+		if (strcmp(d[i - 1].to, d[i].to) != 0)
+			continue;
+		if (strcmp(d[i - 1].same, d[i].same) == 0) {
+			dup[d[i].at] = true;
+			continue;
+		}
+		x = strcmp(d[i - 1].from, d[i].from) < 0 ? &d[i - 1] : &d[i];
+		y = x == &d[i] ? &d[i - 1] : &d[i];
+		qa = words_quote(x->from);
+		qb = words_quote(y->from);
+		qt = words_quote(x->to);
+		r = cmd_fail(ctx,
+		    "%s and %s would both be saved as %s; %s them one at a time",
+		    qa, qb, qt, verb);
+		free(qa);
+		free(qb);
+		free(qt);
+	}
+	for (i = 0; i < n; i++)
+		free(d[i].same);
+	return r;
+}
+
 struct cmd_match {
 	const char *pattern;
 	const char *dir; /* the pattern's directory part, "" for none */
@@ -237,6 +330,59 @@ cmd_item_cmp(const void *a, const void *b)
 }
 
 /*
+ * The names mget saves under: each file's, and with -r each directory's.
+ * Fails on a clash; drops a file or directory matched twice.
+ */
+static int
+cmd_mget_names(struct cmd_ctx *ctx, struct cmd_match *m, bool recursive)
+{
+	const size_t nf = m->nfiles, nd = recursive ? m->ndirs : 0;
+	struct cmd_dest *d = xreallocarray(NULL, nf + nd + 1, sizeof(*d));
+	bool *dup = xreallocarray(NULL, nf + nd + 1, sizeof(*dup));
+	char **base = xreallocarray(NULL, nd + 1, sizeof(*base));
+	size_t i, k;
+	int r;
+
+	for (i = 0; i < nf; i++) {
+		d[i].to = m->files[i].local;
+		d[i].from = m->files[i].remote;
+		d[i].same = cmd_path_key(m->files[i].remote);
+		d[i].at = i;
+	}
+	for (k = 0; k < nd; k++) {
+		/* Listed names are single components: never NULL. */
+		d[nf + k].to = base[k] = cmd_basename(m->dirs[k]);
+		d[nf + k].from = m->dirs[k];
+		d[nf + k].same = cmd_path_key(m->dirs[k]);
+		d[nf + k].at = nf + k;
+	}
+	memset(dup, 0, (nf + nd + 1) * sizeof(*dup));
+	r = cmd_dests_check(ctx, "get", d, nf + nd, dup);
+	for (i = k = 0; i < nf; i++) {
+		if (!dup[i])
+			m->files[k++] = m->files[i];
+		else {
+			free(m->files[i].remote);
+			free(m->files[i].local);
+		}
+	}
+	m->nfiles = k;
+	for (i = k = 0; i < m->ndirs; i++) {
+		if (i < nd && dup[nf + i])
+			free(m->dirs[i]);
+		else
+			m->dirs[k++] = m->dirs[i];
+	}
+	m->ndirs = k;
+	for (k = 0; k < nd; k++)
+		free(base[k]);
+	free(base);
+	free(dup);
+	free(d);
+	return r;
+}
+
+/*
  * mget [-cr] PATTERN...: each pattern's last component is matched
  * against a listing of its directory (a leading dot only by a dot), and
  * the files come into the local working directory under their names.
@@ -271,6 +417,8 @@ cmd_mget(struct cmd_ctx *ctx, int argc, char **argv)
 		free(dir);
 	}
 	qsort(m.files, m.nfiles, sizeof(*m.files), cmd_item_cmp);
+	if (r == 0)
+		r = cmd_mget_names(ctx, &m, (ctx->opts & CMD_OPT('r')) != 0);
 	if (r == 0 && m.nfiles > 0)
 		r = xfer_get(
 		    ctx, m.files, m.nfiles, (ctx->opts & CMD_OPT('c')) != 0);
@@ -291,65 +439,118 @@ cmd_mget(struct cmd_ctx *ctx, int argc, char **argv)
 	return r;
 }
 
+/* What mput found to send: a regular file, or with -r a directory. */
+struct cmd_put_src {
+	char *path;
+	char *base; /* the remote name */
+	struct stat st;
+};
+
 /*
- * mput [-r] PATTERN...: glob(3) on this side; regular files go to the
- * remote working directory under their base names; symbolic links are
- * skipped, not followed; directories need -r.
+ * mput's glob(3) of one pattern: regular files, and directories if -r,
+ * appended to *v; symbolic links are skipped, not followed, and so is
+ * everything else, each with a note.  0, or -1 with the reason in ctx.
  */
-int
-cmd_mput(struct cmd_ctx *ctx, int argc, char **argv)
+static int
+cmd_mput_glob(
+    struct cmd_ctx *ctx, const char *pattern, struct cmd_put_src **v, size_t *n)
 {
-	struct xfer_putq *pq = xfer_putq_new(ctx);
 	struct stat st;
 	glob_t g;
 	char *base, *q;
 	size_t i;
-	int k, e, r = 0, qr;
+	int e, r = 0;
 
-	for (k = 1; k < argc && r == 0; k++) {
-		memset(&g, 0, sizeof(g));
-		if ((e = glob(argv[k], 0, NULL, &g)) != 0) {
-			globfree(&g);
-			if ((r = xfer_putq_drain(pq)) == 0)
-				r = cmd_fail(ctx, "%s: %s", argv[k],
-				    e == GLOB_NOMATCH	  ? "no match" :
-					e == GLOB_NOSPACE ? "out of memory" :
-							    "cannot read a "
-							    "directory");
+	memset(&g, 0, sizeof(g));
+	if ((e = glob(pattern, 0, NULL, &g)) != 0) {
+		globfree(&g);
+		return cmd_fail(ctx, "%s: %s", pattern,
+		    e == GLOB_NOMATCH	  ? "no match" :
+			e == GLOB_NOSPACE ? "out of memory" :
+					    "cannot read a directory");
+	}
+	for (i = 0; i < g.gl_pathc && r == 0; i++) {
+		const char *p = g.gl_pathv[i];
+
+		if (lstat(p, &st) == -1) {
+			r = cmd_fail(ctx, "%s: %s", p, strerror(errno));
 			break;
 		}
-		for (i = 0; i < g.gl_pathc && r == 0; i++) {
-			const char *p = g.gl_pathv[i];
-
-			if (lstat(p, &st) == -1) {
-				r = cmd_fail(ctx, "%s: %s", p, strerror(errno));
-				break;
-			}
-			q = words_quote(p);
-			if ((base = cmd_basename(p)) == NULL)
-				cmd_note("skipping %s: no file name", q);
-			else if (S_ISLNK(st.st_mode))
-				cmd_note("skipping %s: symbolic link, not "
-					 "followed",
-				    q);
-			else if (S_ISDIR(st.st_mode) &&
-			    !(ctx->opts & CMD_OPT('r')))
-				cmd_note(
-				    "skipping directory %s (use mput -r)", q);
-			else if (S_ISDIR(st.st_mode)) {
-				/* Its own requests: after every reply. */
-				if ((r = xfer_putq_drain(pq)) == 0)
-					r = cmd_put_dir(
-					    ctx, p, base, st.st_mode);
-			} else if (!S_ISREG(st.st_mode))
-				cmd_note("skipping %s: not a regular file", q);
-			else
-				r = xfer_putq_add(pq, p, base);
-			free(q);
-			free(base);
+		q = words_quote(p);
+		base = cmd_basename(p);
+		if (base == NULL)
+			cmd_note("skipping %s: no file name", q);
+		else if (S_ISLNK(st.st_mode))
+			cmd_note("skipping %s: symbolic link, not followed", q);
+		else if (S_ISDIR(st.st_mode) && !(ctx->opts & CMD_OPT('r')))
+			cmd_note("skipping directory %s (use mput -r)", q);
+		else if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+			cmd_note("skipping %s: not a regular file", q);
+		else {
+			*v = xreallocarray(*v, *n + 1, sizeof(**v));
+			(*v)[*n].path = xstrdup(p);
+			(*v)[*n].base = base;
+			(*v)[(*n)++].st = st;
+			base = NULL;
 		}
-		globfree(&g);
+		free(q);
+		free(base);
+	}
+	globfree(&g);
+	return r;
+}
+
+/*
+ * mput [-r] PATTERN...: glob(3) on this side; regular files go to the
+ * remote working directory under their base names; symbolic links are
+ * skipped, not followed; directories need -r.  Every pattern is read,
+ * and the names checked, before anything is sent.
+ */
+int
+cmd_mput(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct cmd_put_src *v = NULL;
+	struct xfer_putq *pq;
+	struct cmd_dest *d;
+	bool *dup;
+	size_t i, n = 0;
+	int k, r = 0, qr;
+
+	for (k = 1; k < argc && r == 0; k++)
+		r = cmd_mput_glob(ctx, argv[k], &v, &n);
+	d = xreallocarray(NULL, n + 1, sizeof(*d));
+	dup = xreallocarray(NULL, n + 1, sizeof(*dup));
+	memset(dup, 0, (n + 1) * sizeof(*dup));
+	for (i = 0; i < n; i++) {
+		d[i].to = v[i].base;
+		d[i].from = v[i].path;
+		xasprintf(&d[i].same, "%ju:%ju", (uintmax_t)v[i].st.st_dev,
+		    (uintmax_t)v[i].st.st_ino);
+		d[i].at = i;
+	}
+	if (r == 0)
+		r = cmd_dests_check(ctx, "put", d, n, dup);
+	else
+		for (i = 0; i < n; i++)
+			free(d[i].same);
+	pq = xfer_putq_new(ctx);
+	for (i = 0; i < n && r == 0; i++) {
+		if (dup[i])
+			continue;
+		if (!S_ISDIR(v[i].st.st_mode))
+			r = xfer_putq_add(pq, v[i].path, v[i].base);
+		/* Its own requests: after every reply. */
+		else if ((r = xfer_putq_drain(pq)) == 0)
+			r = cmd_put_dir(
+			    ctx, v[i].path, v[i].base, v[i].st.st_mode);
 	}
 	qr = xfer_putq_free(pq);
+	for (i = 0; i < n; i++) {
+		free(v[i].path);
+		free(v[i].base);
+	}
+	free(v);
+	free(dup);
+	free(d);
 	return r == 0 ? qr : r;
 }
