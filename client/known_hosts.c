@@ -89,6 +89,17 @@ known_hosts_check(const char *text, size_t len, const char *host,
 	return res;
 }
 
+/* /dev/null (ssh's throw-away UserKnownHostsFile): read as empty, and a
+ * pin added to it is kept nowhere. */
+static int
+known_hosts_is_null(const struct stat *st)
+{
+	struct stat null;
+
+	return S_ISCHR(st->st_mode) && stat("/dev/null", &null) == 0 &&
+	    S_ISCHR(null.st_mode) && st->st_rdev == null.st_rdev;
+}
+
 int
 known_hosts_check_file(const char *path, const char *host, const char *port,
     const char *fp, size_t *line, char *old, size_t oldlen, char *err,
@@ -99,19 +110,22 @@ known_hosts_check_file(const char *path, const char *host, const char *port,
 	size_t got = 0;
 	int fd, r;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	/* O_NONBLOCK: a FIFO put there must not hold the open. */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
 		if (errno == ENOENT)
 			return KNOWN_HOSTS_UNKNOWN;
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	if (fstat(fd, &st) == -1 ||
+	    !(S_ISREG(st.st_mode) || known_hosts_is_null(&st)) ||
 	    st.st_size > KNOWN_HOSTS_MAX) {
 		snprintf(err, errlen, "%s: not a known_hosts file", path);
 		close(fd);
 		return -1;
 	}
-	text = fd_read_all(fd, (size_t)st.st_size, &got);
+	text = fd_read_all(
+	    fd, S_ISREG(st.st_mode) ? (size_t)st.st_size : 0, &got);
 	close(fd);
 	r = known_hosts_check(text, got, host, port, fp, line, old, oldlen);
 	free(text);
@@ -141,24 +155,57 @@ known_hosts_mkdirs(const char *path)
 	return r;
 }
 
+/*
+ * Under an exclusive lock, so that two clients pinning at once do not
+ * interleave: the line goes after a newline of its own if the last line
+ * (edited by hand) has none, and a write that stops short is cut off
+ * again rather than leave half a line to join the next one.
+ */
 int
 known_hosts_add(const char *path, const char *host, const char *port,
     const char *fp, char *err, size_t errlen)
 {
-	char *line, *p;
+	struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	struct stat st;
+	char *line, *p, last = '\n';
+	ssize_t w;
 	int fd, len, r = 0;
 
 	if (known_hosts_mkdirs(path) == -1 ||
-	    (fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-		 0600)) == -1) {
+	    (fd = open(path,
+		 O_RDWR | O_CREAT | O_APPEND | O_NONBLOCK | O_CLOEXEC, 0600)) ==
+		-1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	len = xasprintf(&line, "%s %s %s\n", host, port, fp);
-	for (p = line; *p != ' '; p++)
-		*p = (char)tolower((unsigned char)*p);
-	if (write(fd, line, (size_t)len) != len) {
+	if (fstat(fd, &st) == -1 ||
+	    !(S_ISREG(st.st_mode) || known_hosts_is_null(&st))) {
+		snprintf(err, errlen, "%s: not a known_hosts file", path);
+		close(fd);
+		return -1;
+	}
+	if (known_hosts_is_null(&st)) { /* kept nowhere, as asked */
+		close(fd);
+		return 0;
+	}
+	if (fcntl(fd, F_OFD_SETLKW, &lk) == -1 || fstat(fd, &st) == -1 ||
+	    (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1)) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	len = xasprintf(
+	    &line, "%s%s %s %s\n", last == '\n' ? "" : "\n", host, port, fp);
+	for (p = line + (last != '\n'); *p != ' '; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if ((w = write(fd, line, (size_t)len)) != len) {
+		snprintf(err, errlen, "%s: %s", path,
+		    w == -1 ? strerror(errno) : "written only in part");
+		if (w > 0 && ftruncate(fd, st.st_size) == -1)
+			snprintf(err, errlen,
+			    "%s: written only in part, and could not be cut "
+			    "back: %s; remove its last line",
+			    path, strerror(errno));
 		r = -1;
 	}
 	free(line);

@@ -137,6 +137,37 @@ expect_contains "$ERR" "remove line $n of $KH.changed" \
     "the failure says what to do"
 ok "a changed key is a hard failure that names the line"
 
+# ------------------------------------------- the known_hosts file
+# A file whose last line has no newline (edited by hand): a new pin
+# goes on a line of its own, and the old one still holds.
+printf '%s' "localhost $PORT SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" \
+    >"$KH.nonl"
+bare_client "$KH.nonl" -o StrictHostKeyChecking=accept-new <<<'pwd'
+expect_rc 0 "accept-new into a file without a final newline"
+expect_eq "$(cat "$KH.nonl")" \
+    "localhost $PORT SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+127.0.0.1 $PORT $HOST_FP" "the file after the new pin"
+HOST=localhost bare_client "$KH.nonl" -o StrictHostKeyChecking=accept-new \
+    <<<'pwd'
+expect_rc 3 "the older pin, after the new one went in"
+expect_contains "$ERR" "has CHANGED" "the older pin still counts"
+ok "a pin added to a file without a final newline keeps both"
+
+# ssh's throw-away form: nothing is read, nothing kept.
+for i in 1 2; do
+	bare_client /dev/null -o StrictHostKeyChecking=accept-new <<<'pwd'
+	expect_rc 0 "UserKnownHostsFile=/dev/null with accept-new ($i)"
+done
+expect_eq "$(stat -c %t:%T /dev/null)" "1:3" "/dev/null, afterwards"
+logins=$(grep -c 'login user=alice' "$DAEMON_LOG")
+bare_client /dev/null -o StrictHostKeyChecking=yes <<<'pwd'
+strict_refused "$HOST" "$HOST_FP" "UserKnownHostsFile=/dev/null, strict"
+mkfifo "$T/kh.fifo"
+bare_client "$T/kh.fifo" -o StrictHostKeyChecking=accept-new <<<'pwd'
+expect_rc 3 "a FIFO as the known_hosts file"
+expect_contains "$ERR" "kh.fifo: not a known_hosts file" "the refusal"
+ok "UserKnownHostsFile=/dev/null reads as empty and keeps nothing"
+
 # -------------------------------------- a relay with another key
 # The daemon stops; a TLS server with another key takes its port (an
 # attacker in the middle).  The client, with the real pin, must refuse
