@@ -125,12 +125,17 @@ xfer_interrupted(struct cmd_ctx *ctx, const char *name,
 	return r;
 }
 
-/* Verified: give LOCAL.part its mode and move it onto LOCAL. */
+/*
+ * Verified: move LOCAL.part onto LOCAL, drop its key, then give it its
+ * mode.  In that order: a rename that fails leaves a .part that the
+ * next get can still open (a mode of 0444 would refuse it), and a file
+ * without write permission would refuse the removal of its key.
+ */
 static int
 xfer_commit(
     struct cmd_ctx *ctx, const struct xfer_item *it, int fd, const char *part)
 {
-	int e = 0;
+	int e;
 
 	/* Still locked: no other mftp has written it, or renamed it away. */
 	if (!xfer_part_named(fd, part)) {
@@ -140,8 +145,7 @@ xfer_commit(
 		    "the new one was left as it is",
 		    part);
 	}
-	if (fchmod(fd, (mode_t)it->attr.mode & 0666 & ~ctx->umask) == -1 ||
-	    rename(part, it->local) == -1) {
+	if (rename(part, it->local) == -1) {
 		/*
 		 * The .part keeps its record: the next get finds it whole
 		 * and only verifies it again (a directory named LOCAL, say,
@@ -153,6 +157,13 @@ xfer_commit(
 	}
 	/* Through the descriptor: the record goes from the file renamed. */
 	xfer_key_drop(fd, it->local);
+	if (fchmod(fd, (mode_t)it->attr.mode & 0666 & ~ctx->umask) == -1) {
+		e = errno;
+		close(fd);
+		return cmd_fail(ctx,
+		    "%s: verified, but its mode was not set: %s", it->local,
+		    strerror(e));
+	}
 	if (close(fd) == -1)
 		return cmd_fail(ctx, "%s: %s", it->local, strerror(errno));
 	return 0;
@@ -248,7 +259,7 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
 		/* Removed while still locked: no other mftp has taken it. */
 		if (xfer_part_named(fd, part))
 			(void)unlink(part);
-		xfer_key_drop(-1, it->local);
+		xfer_key_drop(fd, it->local);
 		close(fd);
 		cmd_fail(ctx,
 		    "%s: checksum mismatch: the data received does not match "

@@ -133,19 +133,25 @@ xfer_key_read(int fd, const char *local, uint64_t *size, int64_t *mtime)
 }
 
 /*
- * Remove LOCAL's sidecar record, if there is one: a file of that name
- * that does not read as a record is someone else's, and stays.
+ * Remove LOCAL's sidecar record if it is the one of the part open on fd
+ * (any record when fd is -1): a file of that name that does not read as
+ * a record is someone else's, and so is a record naming another part
+ * (another mftp's, made after this one's was renamed away).
  */
 static void
-xfer_sidecar_drop(const char *local)
+xfer_sidecar_drop(int fd, const char *local)
 {
 	char buf[64], *side;
+	struct stat st;
 	uint64_t size;
 	int64_t mtime;
+	uintmax_t ino;
 	ssize_t n;
 
 	n = xfer_sidecar_read(local, buf, sizeof(buf) - 1);
-	if (xfer_key_parse(buf, n, &size, &mtime, NULL) == -1)
+	if (xfer_key_parse(buf, n, &size, &mtime, &ino) == -1)
+		return;
+	if (fd != -1 && ino != 0 && (fstat(fd, &st) == -1 || st.st_ino != ino))
 		return;
 	side = xfer_sidecar(local);
 	(void)unlink(side);
@@ -163,7 +169,7 @@ xfer_key_write(int fd, const char *local, uint64_t size, int64_t mtime)
 	len = snprintf(
 	    buf, sizeof(buf), "%ju %jd", (uintmax_t)size, (intmax_t)mtime);
 	if (fsetxattr(fd, XFER_KEY_XATTR, buf, (size_t)len, 0) == 0) {
-		xfer_sidecar_drop(local);
+		xfer_sidecar_drop(fd, local);
 		return;
 	}
 	/* The sidecar names its part too (xfer_key_read). */
@@ -187,7 +193,7 @@ xfer_key_drop(int fd, const char *local)
 {
 	if (fd != -1)
 		(void)fremovexattr(fd, XFER_KEY_XATTR);
-	xfer_sidecar_drop(local);
+	xfer_sidecar_drop(fd, local);
 }
 
 /*

@@ -42,7 +42,8 @@ struct xfer_slot {
  */
 int xfer_is_direct(const char *local);
 
-/* The key of a part that needs none any more (the download ended). */
+/* The key of the part open on fd, which needs none any more (the
+ * download ended); with fd -1, whatever record LOCAL's part has. */
 void xfer_key_drop(int fd, const char *local);
 
 /* Best effort: without a key the .part is resumed only by get -c. */

@@ -9,7 +9,8 @@
 # not followed); a link to one of mftp's descriptors (as /dev/stdout is)
 # is written into it, after what ">>" kept; a name too long to take
 # ".part" downloads through a shorter part name; a download that cannot
-# be renamed into place keeps its resumable part; get -c takes up an
+# be renamed into place keeps its resumable part (writable, whatever the
+# remote mode, and no record is left on a read-only file); get -c takes up an
 # empty part, and leaves one larger than the remote file; a sidecar
 # record names its part by inode; another user's part (record and all)
 # in a sticky directory is not written into, nor a FIFO waited on; the
@@ -158,6 +159,45 @@ expect_match "$(cat "$DAEMON_LOG")" \
 [ ! -e "$L/m.part" ] || fail "m.part left behind"
 ok "a download that cannot be put in place keeps its part, and resumes"
 
+# The same for a user, not root, and a file of mode 0444: the kept part
+# stays writable (the mode is given once the file is in place), so the
+# next get takes it up; and the resume record goes from every file that
+# lands (a read-only file would refuse its removal).
+head -c 100000 /dev/urandom >"$home/ro"
+cp "$home/ro" "$home/ro2"
+chown "$uid:$gid" "$home/ro" "$home/ro2"
+chmod 0444 "$home/ro" "$home/ro2"
+U=$T/as-nobody
+mkdir -p "$U/ro/inside"
+chown -R 65534:65534 "$U"
+# nobody_get COMMANDS: mftp as nobody (umask 022); sets RC, ERR.
+nobody_get() {
+	RC=0
+	(umask 022 && HOME=$U setpriv --reuid=65534 --regid=65534 --clear-groups \
+	    timeout -k 5 "$CLIENT_TIMEOUT" "$MFTP" -P "$PORT" -q \
+	    --password-fd 3 "alice@$HOST" 3<<<"$pw" <<<"lcd $U
+$1" >"$T/nobody.out" 2>"$T/nobody.err") || RC=$?
+	ERR=$(cat "$T/nobody.err")
+}
+command -v setpriv >/dev/null || fail "setpriv(1) (util-linux) is needed"
+nobody_get "mget ro"
+expect_rc 1 "mget ro onto a directory, as nobody"
+expect_contains "$ERR" "Is a directory" "the reason"
+expect_eq "$(stat -c %a "$U/ro.part")" 600 "the kept part's mode"
+rm -r "$U/ro"
+nobody_get "mget ro"
+expect_rc 0 "mget ro again, as nobody ($ERR)"
+expect_same_file "$U/ro" "$home/ro" "ro"
+expect_eq "$(stat -c %a "$U/ro")" 444 "ro's mode"
+[ ! -e "$U/ro.part" ] || fail "ro.part left behind"
+nobody_get "get ro2"
+expect_rc 0 "get ro2, as nobody ($ERR)"
+for f in ro ro2; do
+	expect_eq "$(python3 -c 'import os, sys; print(os.listxattr(sys.argv[1]))' \
+	    "$U/$f")" "[]" "the extended attributes of $f"
+done
+ok "as a user: a read-only file's kept part resumes; no record is left on it"
+
 # get -c: an empty part of no record is taken up (nothing in it to
 # keep); one larger than the remote file cannot be its start, and is
 # left as it is.
@@ -216,6 +256,33 @@ mget m"
 	expect_eq "$(grep -c 'op=get path=m bytes=0 offset=100000 size=100000 result=ok' \
 	    "$DAEMON_LOG")" 2 "gets of m that sent nothing again"
 	ok "on a file system without xattrs the sidecar names its part, which resumes"
+
+	# Another mftp may make a new m.part, with its own sidecar, between
+	# this one's rename and the removal of its record: that record
+	# names the new part, and stays.  strace holds the rename's return
+	# for 3 s; the other mftp's part and record are made by hand then.
+	command -v strace >/dev/null || fail "strace is needed (scripts/deps.sh)"
+	rm -f "$R/m"
+	RC=0
+	strace -f -qq -o /dev/null -e trace=rename,renameat,renameat2 \
+	    -e inject=rename,renameat,renameat2:delay_exit=3000000 \
+	    "$MFTP" -P "$PORT" -q --password-fd 3 "alice@$HOST" 3<<<"$pw" \
+	    <<<"lcd $R
+get m" >"$T/held.out" 2>"$T/held.err" &
+	held=$!
+	BG_PIDS+=("$held")
+	wait_for 20 test -f "$R/m" || fail "the held get did not rename m.part"
+	echo "another mftp's part" >"$R/m.part"
+	printf '100000 %s %s' "$(stat -c %Y "$home/m")" \
+	    "$(stat -c %i "$R/m.part")" >"$R/.m.part.key"
+	cp "$R/.m.part.key" "$T/other.key"
+	wait_pid "$held" 60 || RC=$?
+	expect_eq "$RC" 0 "the held get ($(cat "$T/held.err"))"
+	expect_same_file "$R/m" "$home/m" "m, from the held get"
+	[ -e "$R/.m.part.key" ] || fail "the other part's record was removed"
+	expect_same_file "$R/.m.part.key" "$T/other.key" "the other part's record"
+	rm -f "$R/m.part" "$R/.m.part.key"
+	ok "a record naming another mftp's part is not this download's to remove"
 else
 	note "SKIP part: ramfs cannot be mounted here ($(cat "$T/mount.err")): the sidecar's write is not checked"
 fi
