@@ -9,7 +9,6 @@
  */
 #include <sys/types.h>
 #include <sys/pidfd.h>
-#include <sys/stat.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -75,38 +74,23 @@ admin_proc_is_server(pid_t pid)
 	return strcmp(base != NULL ? base + 1 : exe, ADMIN_SERVER_NAME) == 0;
 }
 
-/* Nonzero if /proc/PID's root directory is the file home is. */
+/*
+ * A serving process of the user: its real uid is the user's and it runs
+ * mftpd.  Its root is not compared with the user's home: a session that
+ * logged in before ftpuser-mod --home runs in the old one.
+ */
 static int
-admin_proc_root_is(pid_t pid, const struct stat *home)
+admin_is_session(pid_t pid, uid_t uid)
 {
-	char path[64];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "/proc/%ld/root", (long)pid);
-	return stat(path, &st) == 0 && st.st_dev == home->st_dev &&
-	    st.st_ino == home->st_ino;
-}
-
-/* What a session of the user looks like. */
-struct admin_who {
-	uid_t uid;
-	int have_home; /* 0: the home is gone; the uid alone decides */
-	struct stat home;
-};
-
-static int
-admin_is_session(pid_t pid, const struct admin_who *w)
-{
-	return admin_proc_uid_is(pid, w->uid) && admin_proc_is_server(pid) &&
-	    (!w->have_home || admin_proc_root_is(pid, &w->home));
+	return admin_proc_uid_is(pid, uid) && admin_proc_is_server(pid);
 }
 
 /*
- * Signal every session of w with SIGTERM; their pidfds go to *fds
+ * Signal every session of uid with SIGTERM; their pidfds go to *fds
  * (*nfds of them).
  */
 static void
-admin_signal_sessions(const struct admin_who *w, int **fds, size_t *nfds)
+admin_signal_sessions(uid_t uid, int **fds, size_t *nfds)
 {
 	const char *errstr;
 	struct dirent *de;
@@ -118,7 +102,7 @@ admin_signal_sessions(const struct admin_who *w, int **fds, size_t *nfds)
 		admin_err("cannot read /proc");
 	while ((errno = 0, de = readdir(d)) != NULL) {
 		pid = (pid_t)strtonum(de->d_name, 1, INT_MAX, &errstr);
-		if (errstr != NULL || !admin_is_session(pid, w))
+		if (errstr != NULL || !admin_is_session(pid, uid))
 			continue;
 		if ((fd = pidfd_open(pid, 0)) == -1) {
 			if (errno != ESRCH)
@@ -127,7 +111,7 @@ admin_signal_sessions(const struct admin_who *w, int **fds, size_t *nfds)
 		}
 		/* The pid may have been reused before the pidfd was open:
 		 * check again what the pidfd now pins. */
-		if (!admin_is_session(pid, w)) {
+		if (!admin_is_session(pid, uid)) {
 			close(fd);
 			continue;
 		}
@@ -181,19 +165,19 @@ admin_wait_exit(const int *fds, size_t n, int ms)
 
 /* One look: end the sessions found; how many. */
 static size_t
-admin_end_once(const struct admin_who *w)
+admin_end_once(uid_t uid)
 {
 	int *fds = NULL;
 	size_t n = 0, i;
 
-	admin_signal_sessions(w, &fds, &n);
+	admin_signal_sessions(uid, &fds, &n);
 	if (n > 0 && admin_wait_exit(fds, n, ADMIN_SESSION_GRACE * 1000) > 0) {
 		/* A stopped or stuck process: SIGKILL cannot be caught. */
 		for (i = 0; i < n; i++)
 			(void)pidfd_send_signal(fds[i], SIGKILL, NULL, 0);
 		if (admin_wait_exit(fds, n, ADMIN_SESSION_GRACE * 1000) > 0)
 			admin_warnx("a session of uid %lu did not end",
-			    (unsigned long)w->uid);
+			    (unsigned long)uid);
 	}
 	for (i = 0; i < n; i++)
 		close(fds[i]);
@@ -202,16 +186,11 @@ admin_end_once(const struct admin_who *w)
 }
 
 size_t
-admin_end_sessions(uid_t uid, const char *home)
+admin_end_sessions(uid_t uid)
 {
 	struct timespec ts = { 0, ADMIN_SESSION_RELOOK_MS * 1000000L };
-	struct admin_who w;
 	size_t total = 0, n;
 	int i;
-
-	memset(&w, 0, sizeof(w));
-	w.uid = uid;
-	w.have_home = stat(home, &w.home) == 0;
 
 	/*
 	 * A login checked against the old database may still be becoming
@@ -220,7 +199,7 @@ admin_end_sessions(uid_t uid, const char *home)
 	for (i = 0; i < ADMIN_SESSION_LOOKS; i++) {
 		if (i > 0)
 			(void)nanosleep(&ts, NULL);
-		n = admin_end_once(&w);
+		n = admin_end_once(uid);
 		total += n;
 		if (n == 0 && i > 0)
 			break;

@@ -6,12 +6,15 @@
  * database no longer lets the user log in.
  *
  * A logged-in session is served by an mftpd process running under the
- * user's own uid (real, effective and saved), chrooted into the user's
- * home; nothing else of mftp runs under that uid.  So the sessions are
- * the processes whose real uid is the user's, whose executable is named
- * "mftpd" and whose root directory is the user's home (when the home
- * still exists: this keeps another mftpd instance's user who was given
- * the same uid from its own database out of it).  They are found in /proc,
+ * user's own uid (real, effective and saved), chrooted into the home it
+ * logged in to; nothing else of mftp runs under that uid, and no other
+ * user is given it (admin_uid.h).  So the sessions are the processes
+ * whose real uid is the user's and whose executable is named "mftpd".
+ * Their root is not compared with the user's home: a session that logged
+ * in before ftpuser-mod --home runs in the old one, and a home may be
+ * gone.  (Two mftpd instances on one machine must therefore give their
+ * users different uids: users sharing a uid share their files and could
+ * signal each other's processes anyway.)  They are found in /proc,
  * signalled through a pidfd (never by a pid that may have been reused),
  * first with SIGTERM and, if they outlive ADMIN_SESSION_GRACE seconds,
  * with SIGKILL.  Only the sessions on this machine are ended here; those
@@ -29,11 +32,11 @@
 #define ADMIN_SESSION_GRACE 5
 
 /*
- * End every session on this machine of the user with uid and home, and
+ * End every session on this machine of the user with uid, and
  * look again a moment later for one whose login was being accepted while
  * the user database changed.  Returns how many were ended; a process
  * that could not be signalled is warned about and not counted.
  */
-size_t admin_end_sessions(uid_t uid, const char *home);
+size_t admin_end_sessions(uid_t uid);
 
 #endif

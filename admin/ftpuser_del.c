@@ -223,7 +223,7 @@ main(int argc, char *argv[])
 	free(quota_file);
 	close(lockfd);
 	userdb_free(&db);
-	ended = admin_end_sessions(uid, home);
+	ended = admin_end_sessions(uid);
 	printf("%s: removed user '%s'; ended %zu running session%s\n", PROGNAME,
 	    name, ended, ended == 1 ? "" : "s");
 	fflush(stdout);

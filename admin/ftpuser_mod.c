@@ -194,7 +194,7 @@ main(int argc, char *argv[])
 	struct config conf;
 	struct userdb db;
 	struct user *u;
-	char *password, *hash = NULL, *old_home;
+	char *password, *hash = NULL;
 	size_t ended;
 	uid_t uid;
 	int lockfd, already;
@@ -222,9 +222,7 @@ main(int argc, char *argv[])
 	u = find_user(&db, o.name);
 	if (o.home != NULL)
 		prepare_home(o.home, u->uid, u->gid);
-	/* The sessions run in the home they logged in to. */
 	uid = u->uid;
-	old_home = xstrdup(u->home);
 	already = apply(u, &o, hash);
 	admin_write_db(&db, conf.users_file);
 	/*
@@ -248,7 +246,7 @@ main(int argc, char *argv[])
 	 * been let in just before).
 	 */
 	if (o.lock == 1) {
-		ended = admin_end_sessions(uid, old_home);
+		ended = admin_end_sessions(uid);
 		printf("%s: locked user '%s'; ended %zu running session%s\n",
 		    PROGNAME, o.name, ended, ended == 1 ? "" : "s");
 	}
@@ -256,7 +254,6 @@ main(int argc, char *argv[])
 		admin_err("writing the output");
 
 	userdb_free(&db);
-	free(old_home);
 	admin_secret_free(hash);
 	admin_limits_free(&o.limits);
 	config_free(&conf);

@@ -3,7 +3,10 @@
 # running.  A client holds a session open (commands from a FIFO); after
 # ftpuser-del, and after ftpuser-mod --lock, its serving process is gone
 # at once, the tool says how many sessions it ended, and the client's
-# next command fails.  Another user's session goes on untouched.
+# next command fails.  Another user's session goes on untouched.  A
+# session that logged in before its user's home was moved (ftpuser-mod
+# --home) runs chrooted in the old home and is ended all the same, also
+# when the user has no accounting file to watch.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -13,12 +16,18 @@ FTPUSER_MOD=$top_builddir/ftpuser-mod
 pw_a=$(rand_pw)
 pw_b=$(rand_pw)
 pw_c=$(rand_pw)
+pw_d=$(rand_pw)
+pw_e=$(rand_pw)
 add_user alice "$pw_a"
 add_user bob "$pw_b"
 add_user carol "$pw_c"
+add_user dave "$pw_d"
+add_user erin "$pw_e"
 uid_a=$(user_uid alice)
 uid_b=$(user_uid bob)
 uid_c=$(user_uid carol)
+uid_d=$(user_uid dave)
+uid_e=$(user_uid erin)
 start_daemon
 
 _pwd_shown() {
@@ -79,6 +88,41 @@ expect_eq "$RC" 0 "ftpuser-mod --unlock alice ($ERR)"
 tool "$FTPUSER_MOD" --lock alice
 expect_contains "$OUT" "ended 0 running sessions" "a lock with no session"
 ok "a lock with no session running ends none"
+
+# --------------------------------------- sessions in a moved-from home
+# moved NAME: give NAME a new home while its session runs in the old.
+moved() {
+	tool "$FTPUSER_MOD" --home "$T/home/$1-new" "$1"
+	expect_eq "$RC" 0 "ftpuser-mod --home $1 ($ERR)"
+	expect_eq "$(user_home "$1")" "$T/home/$1-new" "$1's new home"
+}
+
+hold dave "$pw_d" "$uid_d"
+sp=$SERVING_PID
+moved dave
+kill -0 "$sp" 2>/dev/null || fail "moving the home ended dave's session"
+tool "$FTPUSER_MOD" --lock dave
+expect_eq "$RC" 0 "ftpuser-mod --lock dave ($ERR)"
+expect_contains "$OUT" "ended 1 running session" "ftpuser-mod, old home"
+_not_running "$sp" || fail "dave's session in his old home outlived --lock"
+session_send pwd
+session_close 20
+expect_ne "$SESS_RC" 0 "dave's client after ftpuser-mod --lock"
+ok "ftpuser-mod --lock ends a session running in the old home"
+
+hold erin "$pw_e" "$uid_e"
+sp=$SERVING_PID
+moved erin
+rm -f "$T/quota/erin"
+tool "$FTPUSER_DEL" erin
+expect_eq "$RC" 0 "ftpuser-del erin ($ERR)"
+expect_contains "$OUT" "ended 1 running session" "ftpuser-del, old home"
+_not_running "$sp" || fail "erin's session in her old home outlived ftpuser-del"
+[ -z "$(serving_pids_of "$uid_e")" ] || fail "erin still has a session"
+session_send pwd
+session_close 20
+expect_ne "$SESS_RC" 0 "erin's client after ftpuser-del"
+ok "ftpuser-del ends a session in the old home, without an accounting file"
 
 # carol's session still answers.
 printf 'pwd\n' >&9
