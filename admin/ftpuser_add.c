@@ -22,6 +22,7 @@
 #include "admin_common.h"
 #include "admin_limits.h"
 #include "admin_uid.h"
+#include "mftp_limits.h"
 #include "quota.h"
 #include "userdb.h"
 #include "util.h"
@@ -211,6 +212,11 @@ check_new_user(const struct userdb *db, const struct config *c,
 	for (i = 0; i < db->n; i++)
 		if (strcmp(db->users[i].name, o->name) == 0)
 			admin_errx("user '%s' already exists", o->name);
+	/* One more would make the file unreadable to every program. */
+	if (db->n >= MFTP_USERDB_USERS_MAX)
+		admin_errx("the user database is full (%d users); remove "
+			   "one with ftpuser-del first",
+		    MFTP_USERDB_USERS_MAX);
 	if (o->have_uid && (other = admin_find_uid(db, o->uid)) != NULL)
 		admin_errx("uid %lu is already used by '%s'",
 		    (unsigned long)o->uid, other->name);
@@ -278,7 +284,9 @@ main(int argc, char *argv[])
 	u.home = home;
 	u.allow = xstrdup("");
 	admin_limits_apply(&o.limits, &u);
-	userdb_add(&db, &u);
+	if (userdb_add(&db, &u) == -1)
+		admin_errx("the user database is full (%d users)",
+		    MFTP_USERDB_USERS_MAX);
 	admin_write_db(&db, conf.users_file);
 	/* Committed: from here on nothing is undone. */
 	admin_on_failure(NULL, NULL);

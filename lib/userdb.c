@@ -544,17 +544,23 @@ userdb_find(struct userdb *db, const char *name)
 	return NULL;
 }
 
-void
+int
 userdb_add(struct userdb *db, const struct user *u)
 {
 	struct user *c;
 
+	/* userdb_parse would refuse the file with one more. */
+	if (db->n >= MFTP_USERDB_USERS_MAX) {
+		errno = ENOSPC;
+		return -1;
+	}
 	db->users = xreallocarray(db->users, db->n + 1, sizeof(*db->users));
 	c = &db->users[db->n++];
 	*c = *u;
 	c->hash = xstrdup(u->hash);
 	c->home = xstrdup(u->home);
 	c->allow = xstrdup(u->allow != NULL ? u->allow : "");
+	return 0;
 }
 
 int
@@ -688,6 +694,11 @@ userdb_write(const struct userdb *db, const char *path)
 	size_t i, used = 0, n;
 	int fd, saved;
 
+	/* A file that userdb_parse would refuse is not written. */
+	if (db->n > MFTP_USERDB_USERS_MAX) {
+		errno = EFBIG;
+		return -1;
+	}
 	tmp = userdb_tmp_name(path);
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
 		saved = errno;

@@ -73,8 +73,11 @@ struct user *userdb_find(struct userdb *db, const char *name);
  */
 int user_set_allow(struct user *u, const char *text, char *err, size_t errlen);
 
-/* Append a copy of u (takes copies of its strings). */
-void userdb_add(struct userdb *db, const struct user *u);
+/*
+ * Append a copy of u (takes copies of its strings).  -1 with errno ENOSPC
+ * when db already holds MFTP_USERDB_USERS_MAX users.
+ */
+int userdb_add(struct userdb *db, const struct user *u);
 
 /* Remove the user called name; -1 if there is none. */
 int userdb_remove(struct userdb *db, const char *name);
@@ -91,7 +94,8 @@ int userdb_lock(const char *path, int timeout_s);
  * (.BASE.tmp-XXXXXX, BASE path's last component), mode 0600, fsync,
  * rename, fsync of the directory.  0; 1 when the new file is in place
  * but the directory's fsync failed (errno set: the change holds, but a
- * crash could still undo it); -1 with errno when nothing changed.
+ * crash could still undo it); -1 with errno when nothing changed (EFBIG:
+ * more than MFTP_USERDB_USERS_MAX users, which userdb_load would refuse).
  */
 int userdb_write(const struct userdb *db, const char *path);
 

@@ -2,10 +2,13 @@
 # t_admin: ftpuser-add.  A new user gets a yescrypt hash (never the
 # password) in a root 0600 users file, a uid of its own from the range and
 # a 0700 home of that uid; an existing user, a bad name, a uid in use or an
-# existing home are refused with a reason and change nothing; parallel
-# runs do not lose or share uids; the users it adds can log in.
+# existing home are refused with a reason and change nothing, as is a
+# user beyond the database's 100000; parallel runs do not lose or share
+# uids; the users it adds can log in.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
+
+FTPUSER_LIST=$top_builddir/ftpuser-list
 
 # add NAME PASS [options]: run ftpuser-add; RC, ERR.
 add() {
@@ -126,6 +129,25 @@ done
 expect_eq "$(grep -c '^par[1-6]:' "$USERS")" 6 "users added in parallel"
 expect_eq "$(cut -d: -f3 "$USERS" | sort | uniq -d)" "" "duplicate uids"
 ok "six parallel ftpuser-add: all there, uids distinct"
+
+# A full database takes no one more: the 100001st user would make the
+# file unreadable to every program.  Refused before the password, and
+# nothing changes.
+cp -p "$USERS" "$T/users.saved"
+awk 'BEGIN { for (i = 0; i < 100000; i++)
+	printf "full%d:x:%d:%d:/nonexistent/full%d:0:0\n", i, 70000 + i,
+	    70000 + i, i }' >"$USERS"
+before=$(snapshot)
+add henry pw
+expect_eq "$RC" 1 "ftpuser-add to a full database"
+expect_contains "$ERR" "the user database is full (100000 users)" \
+    "the reason for a full database"
+expect_eq "$(snapshot)" "$before" "a full database after a refused add"
+[ ! -e "$T/quota/henry" ] || fail "a refused add left henry's accounting file"
+"$FTPUSER_LIST" -c "$CONF" >/dev/null 2>"$T/list.err" ||
+	fail "ftpuser-list after a refused add: $(cat "$T/list.err")"
+mv "$T/users.saved" "$USERS"
+ok "the 100001st user is refused and the database stays readable"
 
 # The hashes are real: those users log in (and wrong passwords do not).
 start_daemon

@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "mftp_limits.h"
 #include "userdb.h"
 #include "util.h"
 
@@ -539,6 +540,59 @@ test_load_errors(void **state)
 	assert_int_equal(userdb_load(&db, tmpdir, err, sizeof(err)), -1);
 }
 
+/*
+ * A full database takes no more users: what it would write could not be
+ * read back, and then no one could log in nor be removed.  At the limit
+ * it round-trips; a database over it is not written.
+ */
+static void
+test_full(void **state)
+{
+	struct userdb db, db2;
+	struct user u, *x;
+	char path[PATH_MAX], err[256];
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/users", tmpdir);
+	assert_int_equal(userdb_parse(&db, "", err, sizeof(err)), 0);
+	memset(&u, 0, sizeof(u));
+	u.hash = HASH;
+	u.home = "/h";
+	for (i = 0; i < MFTP_USERDB_USERS_MAX; i++) {
+		snprintf(u.name, sizeof(u.name), "u%zu", i);
+		u.uid = u.gid = 20000 + i;
+		assert_int_equal(userdb_add(&db, &u), 0);
+	}
+	strlcpy(u.name, "onemore", sizeof(u.name));
+	errno = 0;
+	assert_int_equal(userdb_add(&db, &u), -1);
+	assert_int_equal(errno, ENOSPC);
+	assert_int_equal(db.n, MFTP_USERDB_USERS_MAX);
+	assert_null(userdb_find(&db, "onemore"));
+
+	assert_int_equal(userdb_write(&db, path), 0);
+	assert_int_equal(userdb_load(&db2, path, err, sizeof(err)), 0);
+	assert_int_equal(db2.n, MFTP_USERDB_USERS_MAX);
+	assert_string_equal(db2.users[db2.n - 1].name, db.users[db.n - 1].name);
+	userdb_free(&db2);
+
+	/* One put in by hand: the write fails and the file stays. */
+	db.users = xreallocarray(db.users, db.n + 1, sizeof(*db.users));
+	x = &db.users[db.n++];
+	*x = u;
+	x->hash = xstrdup(HASH);
+	x->home = xstrdup("/h");
+	x->allow = xstrdup("");
+	errno = 0;
+	assert_int_equal(userdb_write(&db, path), -1);
+	assert_int_equal(errno, EFBIG);
+	assert_int_equal(count_entries(tmpdir), 1);
+	assert_int_equal(userdb_load(&db2, path, err, sizeof(err)), 0);
+	assert_int_equal(db2.n, MFTP_USERDB_USERS_MAX);
+	userdb_free(&db2);
+	userdb_free(&db);
+}
+
 static void
 test_lock(void **state)
 {
@@ -590,6 +644,8 @@ main(void)
 		    test_write_load, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(
 		    test_load_errors, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(
+		    test_full, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(
 		    test_lock, setup_dir, teardown_dir),
 	};
