@@ -243,6 +243,8 @@ main(int argc, char *argv[])
 	admin_init(PROGNAME, usage_text);
 	umask(022);
 	parse_args(argc, argv, &o);
+	/* Before the password is asked: it could not be stored. */
+	admin_require_root();
 	admin_load_config(&conf, o.config_path);
 	if (o.home != NULL)
 		home = xstrdup(o.home);

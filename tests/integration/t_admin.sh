@@ -4,7 +4,8 @@
 # a 0700 home of that uid; an existing user, a bad name, a uid in use or an
 # existing home are refused with a reason and change nothing, as is a
 # user beyond the database's 100000; parallel runs do not lose or share
-# uids; the users it adds can log in.
+# uids; the users it adds can log in.  Run by another user than root it
+# refuses at once, before it reads a password.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -129,6 +130,26 @@ done
 expect_eq "$(grep -c '^par[1-6]:' "$USERS")" 6 "users added in parallel"
 expect_eq "$(cut -d: -f3 "$USERS" | sort | uniq -d)" "" "duplicate uids"
 ok "six parallel ftpuser-add: all there, uids distinct"
+
+# Not root: refused first, before a password is read (what it was to read
+# is still there for the next reader), and nothing changes; also on a
+# fresh install, whose users file is not there yet.
+sed "s|^users_file = .*|users_file = $T/fresh/users|" "$CONF" >"$T/fresh.conf"
+before=$(snapshot)
+RC=0
+out=$({ setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$FTPUSER_ADD" -c "$T/fresh.conf" --password-stdin ivy \
+	2>"$T/nonroot.err" ||
+	echo "rc=$?"; cat; } <<<"ivy-pw") || RC=$?
+expect_eq "$RC" 0 "the non-root run's pipeline"
+expect_eq "$out" "$(printf 'rc=1\nivy-pw')" \
+    "ftpuser-add as nobody: exit 1, the password left unread"
+expect_eq "$(cat "$T/nonroot.err")" \
+    "ftpuser-add: must be run as root (the user database and the accounting files are root's)" \
+    "what ftpuser-add as nobody says"
+expect_eq "$(snapshot)" "$before" "the users file and homes after a non-root run"
+[ ! -e "$T/fresh" ] || fail "ftpuser-add as nobody made $T/fresh"
+ok "ftpuser-add as another user than root: refused before the password"
 
 # A full database takes no one more: the 100001st user would make the
 # file unreadable to every program.  Refused before the password, and
