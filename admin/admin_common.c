@@ -381,6 +381,16 @@ admin_hash_password(const char *password)
 	return hash;
 }
 
+struct user *
+admin_find_user(struct userdb *db, const char *name)
+{
+	struct user *u;
+
+	if ((u = userdb_find(db, name)) == NULL)
+		admin_errx("no such user '%s'", name);
+	return u;
+}
+
 const struct user *
 admin_find_uid(const struct userdb *db, uid_t uid)
 {

@@ -128,6 +128,9 @@ void admin_secret_free(char *secret);
 /* Hash password with libxcrypt's default method; exits 1 on failure. */
 char *admin_hash_password(const char *password);
 
+/* The user of db called name; exits 1 with "no such user" if none. */
+struct user *admin_find_user(struct userdb *db, const char *name);
+
 /* The user of db whose uid is uid, or NULL. */
 const struct user *admin_find_uid(const struct userdb *db, uid_t uid);
 

@@ -188,8 +188,7 @@ main(int argc, char *argv[])
 	admin_load_config(&conf, config_path);
 	lockfd = admin_lock_db(&conf);
 	admin_load_db(&db, &conf);
-	if ((u = userdb_find(&db, name)) == NULL)
-		admin_errx("no such user '%s'", name);
+	u = admin_find_user(&db, name);
 	home = xstrdup(u->home);
 	uid = u->uid;
 	/* Refuse a home we would not remove before the user is gone. */

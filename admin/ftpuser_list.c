@@ -265,8 +265,7 @@ main(int argc, char *argv[])
 	admin_load_config(&conf, config_path);
 	admin_load_db(&db, &conf);
 	if (name != NULL) {
-		if ((u = userdb_find(&db, name)) == NULL)
-			admin_errx("no such user '%s'", name);
+		u = admin_find_user(&db, name);
 		failed = show_user(&conf, u) == -1;
 		goto out;
 	}

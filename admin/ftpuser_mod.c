@@ -95,16 +95,6 @@ parse_args(int argc, char *argv[], struct mod_opts *o)
 		admin_usage_errx("nothing to change");
 }
 
-static struct user *
-find_user(struct userdb *db, const char *name)
-{
-	struct user *u;
-
-	if ((u = userdb_find(db, name)) == NULL)
-		admin_errx("no such user '%s'", name);
-	return u;
-}
-
 /*
  * The new home: an existing directory must be the user's own; a missing
  * one is made (parents owned by root, 0755) owned by the user, 0700.
@@ -209,7 +199,7 @@ main(int argc, char *argv[])
 	 * the password is read before the lock so typing does not hold
 	 * it. */
 	admin_load_db(&db, &conf);
-	(void)find_user(&db, o.name);
+	(void)admin_find_user(&db, o.name);
 	userdb_free(&db);
 	if (o.password != 0) {
 		password = admin_read_password(o.password == 2);
@@ -219,7 +209,7 @@ main(int argc, char *argv[])
 
 	lockfd = admin_lock_db(&conf);
 	admin_load_db(&db, &conf);
-	u = find_user(&db, o.name);
+	u = admin_find_user(&db, o.name);
 	if (o.home != NULL)
 		prepare_home(o.home, u->uid, u->gid);
 	uid = u->uid;

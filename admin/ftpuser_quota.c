@@ -245,17 +245,14 @@ main(int argc, char *argv[])
 	if (all ? argc != optind : argc - optind != 1)
 		admin_usage();
 	if (!all) {
-		name = argv[optind];
-		if (!userdb_valid_name(name))
-			admin_usage_errx("invalid user name '%s'", name);
+		name = admin_parse_name(argv[optind]);
 	}
 	admin_require_root();
 	admin_load_config(&conf, config_path);
 	admin_load_db(&db, &conf);
 
 	if (!all) {
-		if ((u = userdb_find(&db, name)) == NULL)
-			admin_errx("no user '%s' in %s", name, conf.users_file);
+		u = admin_find_user(&db, name);
 		failed = recount ? quota_recount_user(&conf, u) == -1 :
 				   quota_show(&conf, u) == -1;
 	}

@@ -13,7 +13,9 @@
 
 FTPUSER_DEL=$top_builddir/ftpuser-del
 FTPUSER_MOD=$top_builddir/ftpuser-mod
-for p in "$FTPUSER_DEL" "$FTPUSER_MOD"; do
+FTPUSER_LIST=$top_builddir/ftpuser-list
+FTPUSER_QUOTA=$top_builddir/ftpuser-quota
+for p in "$FTPUSER_DEL" "$FTPUSER_MOD" "$FTPUSER_LIST" "$FTPUSER_QUOTA"; do
 	[ -x "$p" ] || fail "$p is not built"
 done
 
@@ -83,6 +85,21 @@ expect_contains "$ERR" "no such user 'carol'" "ftpuser-mod of an unknown user"
 del carol
 expect_eq "$RC" 1 "ftpuser-del of an unknown user ($ERR)"
 expect_contains "$ERR" "no such user 'carol'" "ftpuser-del of an unknown user"
+# Every tool that takes a name says the same of an unknown one and of a
+# bad one, as ftpuser(8) lists them.
+for p in "$FTPUSER_MOD --lock" "$FTPUSER_DEL" "$FTPUSER_LIST" \
+    "$FTPUSER_QUOTA" "$FTPUSER_QUOTA --recount"; do
+	# shellcheck disable=SC2086 # the tool and its option
+	tool $p carol
+	expect_eq "$RC" 1 "$p of an unknown user"
+	expect_eq "$ERR" "$(basename "${p%% *}"): no such user 'carol'" \
+	    "$p of an unknown user"
+	# shellcheck disable=SC2086
+	tool $p 9lives
+	expect_eq "$RC" 2 "$p of a bad name"
+	expect_contains "$ERR" "invalid user name '9lives' (1 to 32 of" \
+	    "$p of a bad name"
+done
 expect_eq "$(db_sum)" "$before" "the users file after refused commands"
 "$FTPUSER_MOD" --help >/dev/null || fail "ftpuser-mod --help failed"
 "$FTPUSER_DEL" --help >/dev/null || fail "ftpuser-del --help failed"

@@ -267,7 +267,7 @@ expect_contains "$out" "files: 3 used, no limit" "ftpuser-quota carol"
 rc=0
 out=$("$FTPUSER_QUOTA" -c "$CONF" nobody 2>&1) || rc=$?
 expect_eq "$rc" 1 "ftpuser-quota of an unknown user"
-expect_contains "$out" "no user 'nobody'" "ftpuser-quota of an unknown user"
+expect_contains "$out" "no such user 'nobody'" "ftpuser-quota of an unknown user"
 rc=0
 "$FTPUSER_QUOTA" -c "$CONF" >/dev/null 2>&1 || rc=$?
 expect_eq "$rc" 2 "ftpuser-quota without a name"
