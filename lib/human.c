@@ -63,48 +63,18 @@ human_unit(const char *u)
 	return (int)(p - powers) + 1;
 }
 
-int
-human_parse_size(const char *s, uint64_t *out)
-{
-	char digits[24];
-	uint64_t v;
-	size_t n;
-	int power;
-
-	n = strspn(s, "0123456789");
-	if (n == 0 || (power = human_unit(s + n)) == -1) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (n >= sizeof(digits)) {
-		errno = ERANGE;
-		return -1;
-	}
-	memcpy(digits, s, n);
-	digits[n] = '\0';
-	if (human_parse_count(digits, UINT64_MAX >> (10 * power), &v) == -1)
-		return -1;
-	*out = v << (10 * power);
-	return 0;
-}
-
-int
-human_parse_count(const char *s, uint64_t max, uint64_t *out)
+/*
+ * The n decimal digits at s, up to max.  Leading zeros only add nothing:
+ * the digits are read one by one, however many there are.
+ */
+static int
+human_parse_digits(const char *s, size_t n, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;
 	unsigned int d;
 	size_t i;
 
-	if (s[0] == '\0') {
-		errno = EINVAL;
-		return -1;
-	}
-	for (i = 0; s[i] != '\0'; i++)
-		if (s[i] < '0' || s[i] > '9') {
-			errno = EINVAL;
-			return -1;
-		}
-	for (i = 0; s[i] != '\0'; i++) {
+	for (i = 0; i < n; i++) {
 		d = (unsigned int)(s[i] - '0');
 		if (d > max || v > (max - d) / 10) {
 			errno = ERANGE;
@@ -114,4 +84,35 @@ human_parse_count(const char *s, uint64_t max, uint64_t *out)
 	}
 	*out = v;
 	return 0;
+}
+
+int
+human_parse_size(const char *s, uint64_t *out)
+{
+	uint64_t v;
+	size_t n;
+	int power;
+
+	n = strspn(s, "0123456789");
+	if (n == 0 || (power = human_unit(s + n)) == -1) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (human_parse_digits(s, n, UINT64_MAX >> (10 * power), &v) == -1)
+		return -1;
+	*out = v << (10 * power);
+	return 0;
+}
+
+int
+human_parse_count(const char *s, uint64_t max, uint64_t *out)
+{
+	size_t n;
+
+	n = strspn(s, "0123456789");
+	if (n == 0 || s[n] != '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	return human_parse_digits(s, n, max, out);
 }

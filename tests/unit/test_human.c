@@ -84,6 +84,10 @@ test_parse_size(void **state)
 		{ "3kb", 3072 },
 		{ "3kib", 3072 },
 		{ "1E", 1152921504606846976 },
+		/* Leading zeros do not count toward any length limit. */
+		{ "000000000000000000000001M", 1048576 },
+		{ "00000000000000000000000018446744073709551615", UINT64_MAX },
+		{ "0000000000000000000000000000", 0 },
 	};
 	/*
 	 * Anything after the digits but one unit: not hex, not octal, no
@@ -107,6 +111,14 @@ test_parse_size(void **state)
 		assert_int_equal(human_parse_size(bad[i], &v), -1);
 		assert_true(v == 7);
 	}
+	/* Too large, however many zeros come first. */
+	errno = 0;
+	assert_int_equal(human_parse_size("0018446744073709551616", &v), -1);
+	assert_int_equal(errno, ERANGE);
+	errno = 0;
+	assert_int_equal(
+	    human_parse_size("00000000000000000000000016E", &v), -1);
+	assert_int_equal(errno, ERANGE);
 }
 
 static void
