@@ -22,6 +22,7 @@
 #include "admin_common.h"
 #include "admin_limits.h"
 #include "admin_uid.h"
+#include "human.h"
 #include "mftp_limits.h"
 #include "quota.h"
 #include "userdb.h"
@@ -53,16 +54,15 @@ add_undo_run(void *arg)
 		admin_warn("cannot remove %s", undo->home);
 }
 
+/* Digits only, as sizes and counts: strtonum would take blanks and '+'. */
 static uid_t
 parse_id(const char *what, const char *s)
 {
-	const char *errstr;
-	long long v;
+	uint64_t v;
 
-	v = strtonum(s, 1, ADMIN_ID_MAX, &errstr);
-	if (errstr != NULL)
-		admin_usage_errx(
-		    "%s '%s' is %s (1..%lld)", what, s, errstr, ADMIN_ID_MAX);
+	if (human_parse_count(s, ADMIN_ID_MAX, &v) == -1 || v == 0)
+		admin_usage_errx("%s '%s' is not a whole number from 1 to %lld",
+		    what, s, ADMIN_ID_MAX);
 	return (uid_t)v;
 }
 

@@ -97,9 +97,20 @@ for bad in 100Mbps 0x100 10Kfoo 1.5G 10Mbit; do
 	expect_match "$ERR" "'$bad' is not a size" "the reason for --rate $bad"
 done
 
+# A uid or gid is digits only, like a count: no blank, no sign, no hex.
+for bad in " 63005" "+63005" "63005 " "-1" "0x10" "1e3" "" 0 2147483647; do
+	for opt in uid gid; do
+		add gina pw "--$opt" "$bad"
+		expect_eq "$RC" 2 "--$opt '$bad'"
+		expect_contains "$ERR" \
+		    "$opt '$bad' is not a whole number from 1 to 2147483646" \
+		    "the reason for --$opt '$bad'"
+	done
+done
+
 expect_eq "$(snapshot)" "$before" "the users file and homes after refusals"
 expect_eq "$(stat -c '%U %a' "$USERS")" "root 600" "the users file"
-ok "existing user, bad names, uid in use, existing home, bad sizes: refused, nothing changed"
+ok "existing user, bad names, uid in use, existing home, bad sizes and ids: refused, nothing changed"
 
 # Explicit uid, gid, home and quotas are stored as given.
 pw_f=$(rand_pw)
