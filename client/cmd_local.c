@@ -170,6 +170,14 @@ cmd_long_opt(struct cmd_ctx *ctx, const struct cmd *c, const char *name)
 int
 cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 {
+	free(ctx->dest);
+	ctx->dest = NULL;
+	return cmd_run_again(ctx, argc, argv);
+}
+
+int
+cmd_run_again(struct cmd_ctx *ctx, int argc, char **argv)
+{
 	const struct cmd *c;
 	const char *o;
 	char **args;

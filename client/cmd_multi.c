@@ -124,71 +124,76 @@ cmd_put_dir(
 	return r == 0 ? qr : r;
 }
 
-/* get -r REMOTE [LOCAL]: into LOCAL/BASE if LOCAL is a directory. */
+/*
+ * get -r REMOTE [LOCAL]: into LOCAL/BASE if LOCAL is a directory, as
+ * decided once for all tries of the command (ctx->dest).
+ */
 int
 cmd_get_tree(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct msg_attr a;
 	struct stat st;
-	char *base, *local;
-	int r;
+	char *base;
 
 	if (rpc_stat(ctx->rpc, argv[1], &a) != RPC_OK)
 		return cmd_rpc_fail(ctx, argv[1]);
 	if (a.kind != MFTP_KIND_DIR)
 		return cmd_fail(ctx, "%s: not a directory", argv[1]);
-	base = cmd_basename(argv[1]);
-	if (argc > 2 && base != NULL && stat(argv[2], &st) == 0 &&
-	    S_ISDIR(st.st_mode))
-		local = cmd_join(argv[2], base);
-	else if (argc > 2)
-		local = xstrdup(argv[2]);
-	else if (base != NULL)
-		local = xstrdup(base);
-	else
+	if (ctx->dest == NULL) {
+		base = cmd_basename(argv[1]);
+		if (argc > 2 && base != NULL && stat(argv[2], &st) == 0 &&
+		    S_ISDIR(st.st_mode))
+			ctx->dest = cmd_join(argv[2], base);
+		else if (argc > 2)
+			ctx->dest = xstrdup(argv[2]);
+		else
+			ctx->dest = base != NULL ? xstrdup(base) : NULL;
+		free(base);
+	}
+	if (ctx->dest == NULL)
 		return cmd_fail(ctx,
 		    "%s: no directory name to save it under; give LOCAL",
 		    argv[1]);
-	r = cmd_get_dir(ctx, argv[1], local);
-	free(local);
-	free(base);
-	return r;
+	return cmd_get_dir(ctx, argv[1], ctx->dest);
 }
 
-/* put -r LOCAL [REMOTE]: into REMOTE/BASE if REMOTE is a directory. */
+/*
+ * put -r LOCAL [REMOTE]: into REMOTE/BASE if REMOTE is a directory, as
+ * decided once for all tries of the command (ctx->dest).
+ */
 int
 cmd_put_tree(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct msg_attr a;
 	struct stat st;
-	char *base, *remote;
-	int e, r;
+	char *base;
+	int e;
 
 	if (stat(argv[1], &st) == -1)
 		return cmd_fail(ctx, "%s: %s", argv[1], strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return cmd_fail(ctx, "%s: not a directory", argv[1]);
-	base = cmd_basename(argv[1]);
-	if (argc > 2 && base != NULL) {
-		if ((e = rpc_stat(ctx->rpc, argv[2], &a)) == RPC_LOST) {
-			free(base);
-			return cmd_rpc_fail(ctx, argv[2]);
-		}
-		remote = e == RPC_OK && a.kind == MFTP_KIND_DIR ?
-		    cmd_join(argv[2], base) :
-		    xstrdup(argv[2]);
-	} else if (argc > 2)
-		remote = xstrdup(argv[2]);
-	else if (base != NULL)
-		remote = xstrdup(base);
-	else
+	if (ctx->dest == NULL) {
+		base = cmd_basename(argv[1]);
+		if (argc > 2 && base != NULL) {
+			if ((e = rpc_stat(ctx->rpc, argv[2], &a)) == RPC_LOST) {
+				free(base);
+				return cmd_rpc_fail(ctx, argv[2]);
+			}
+			ctx->dest = e == RPC_OK && a.kind == MFTP_KIND_DIR ?
+			    cmd_join(argv[2], base) :
+			    xstrdup(argv[2]);
+		} else if (argc > 2)
+			ctx->dest = xstrdup(argv[2]);
+		else
+			ctx->dest = base != NULL ? xstrdup(base) : NULL;
+		free(base);
+	}
+	if (ctx->dest == NULL)
 		return cmd_fail(ctx,
 		    "%s: no directory name to store it under; give REMOTE",
 		    argv[1]);
-	r = cmd_put_dir(ctx, argv[1], remote, st.st_mode);
-	free(remote);
-	free(base);
-	return r;
+	return cmd_put_dir(ctx, argv[1], ctx->dest, st.st_mode);
 }
 
 /*

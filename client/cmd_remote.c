@@ -166,7 +166,9 @@ cmd_quota(struct cmd_ctx *ctx, int argc, char **argv)
 
 /*
  * get: STAT says what the file is (and gives the resume key), then xfer
- * downloads it into LOCAL.part and renames that when it verified.
+ * downloads it into LOCAL.part (LOCAL/BASE.part when LOCAL is a
+ * directory, as decided once for all tries: ctx->dest) and renames that
+ * when it verified.
  */
 int
 cmd_get(struct cmd_ctx *ctx, int argc, char **argv)
@@ -186,23 +188,28 @@ cmd_get(struct cmd_ctx *ctx, int argc, char **argv)
 		    ctx, "%s: is a directory (use get -r)", argv[1]);
 	if (it.attr.kind != MFTP_KIND_FILE)
 		return cmd_fail(ctx, "%s: not a regular file", argv[1]);
-	if ((base = cmd_basename(argv[1])) == NULL)
-		return cmd_fail(ctx,
-		    "%s: no file name to save it under; give LOCAL", argv[1]);
-	if (argc > 2 && stat(argv[2], &st) == 0 && S_ISDIR(st.st_mode))
-		it.local = cmd_join(argv[2], base);
-	else
-		it.local = xstrdup(argc > 2 ? argv[2] : base);
+	if (ctx->dest == NULL) {
+		if ((base = cmd_basename(argv[1])) == NULL)
+			return cmd_fail(ctx,
+			    "%s: no file name to save it under; give LOCAL",
+			    argv[1]);
+		if (argc > 2 && stat(argv[2], &st) == 0 && S_ISDIR(st.st_mode))
+			ctx->dest = cmd_join(argv[2], base);
+		else
+			ctx->dest = xstrdup(argc > 2 ? argv[2] : base);
+		free(base);
+	}
+	it.local = xstrdup(ctx->dest);
 	it.remote = argv[1];
 	r = xfer_get(ctx, &it, 1, (ctx->opts & CMD_OPT('c')) != 0);
 	free(it.local);
-	free(base);
 	return r;
 }
 
 /*
  * put: the remote name is REMOTE, or REMOTE/BASE when REMOTE ends with a
- * slash or is an existing directory, or BASE.
+ * slash or is an existing directory, or BASE; decided once for all
+ * tries of the command (ctx->dest).
  */
 int
 cmd_put(struct cmd_ctx *ctx, int argc, char **argv)
@@ -210,8 +217,8 @@ cmd_put(struct cmd_ctx *ctx, int argc, char **argv)
 	const char *local = argv[1];
 	struct msg_attr a;
 	struct stat st;
-	char *base, *remote;
-	int e, r;
+	char *base;
+	int e;
 
 	if (ctx->opts & CMD_OPT('r'))
 		return cmd_put_tree(ctx, argc, argv);
@@ -221,10 +228,12 @@ cmd_put(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(ctx, "%s: is a directory (use put -r)", local);
 	if ((base = cmd_basename(local)) == NULL)
 		return cmd_fail(ctx, "%s: no file name", local);
-	if (argc < 3)
-		remote = xstrdup(base);
+	if (ctx->dest != NULL)
+		; /* decided by the first try (cmd_run_again) */
+	else if (argc < 3)
+		ctx->dest = xstrdup(base);
 	else if (argv[2][0] != '\0' && argv[2][strlen(argv[2]) - 1] == '/')
-		remote = cmd_join(argv[2], base);
+		ctx->dest = cmd_join(argv[2], base);
 	else {
 		e = rpc_stat(ctx->rpc, argv[2], &a);
 		if (e == RPC_LOST) {
@@ -232,12 +241,10 @@ cmd_put(struct cmd_ctx *ctx, int argc, char **argv)
 			return cmd_rpc_fail(ctx, argv[2]);
 		}
 		if (e == RPC_OK && a.kind == MFTP_KIND_DIR)
-			remote = cmd_join(argv[2], base);
+			ctx->dest = cmd_join(argv[2], base);
 		else
-			remote = xstrdup(argv[2]);
+			ctx->dest = xstrdup(argv[2]);
 	}
 	free(base);
-	r = xfer_put(ctx, local, remote);
-	free(remote);
-	return r;
+	return xfer_put(ctx, local, ctx->dest);
 }

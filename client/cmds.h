@@ -37,6 +37,13 @@ struct cmd_ctx {
 	char *cwd;	 /* the remote directory cd went to, or NULL */
 	struct login *login; /* how to log in again (login.h) */
 	int retry;	     /* --retry: a batch transfer's reconnects */
+	/*
+	 * Where this command saves, once get or put (-r or not) decided
+	 * between NAME and NAME/BASE; NULL before.  cmd_run_again keeps it,
+	 * so that a retry saves where the first try began to, whatever
+	 * that try made meanwhile (the directory NAME, say).
+	 */
+	char *dest;
 };
 
 /* The bit for option letter c (a-z, A-Z, 0-9) in cmd_ctx.opts. */
@@ -80,6 +87,12 @@ const struct cmd *cmd_at(size_t i);
  * in ctx->reason.
  */
 int cmd_run(struct cmd_ctx *ctx, int argc, char **argv);
+/*
+ * Run the same command line again after its session was lost (--retry):
+ * as cmd_run, but the destination its first try decided (ctx->dest) is
+ * taken as it is.
+ */
+int cmd_run_again(struct cmd_ctx *ctx, int argc, char **argv);
 
 /* Record why a command failed; returns -1. */
 int cmd_fail(struct cmd_ctx *ctx, const char *fmt, ...)

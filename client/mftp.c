@@ -444,6 +444,7 @@ main(int argc, char *argv[])
 		fclose(in);
 	rpc_free(ctx.rpc);
 	free(ctx.cwd);
+	free(ctx.dest);
 	free(ctx.reason);
 	free(o.khfile);
 	free(user);

@@ -96,6 +96,9 @@ shell_say_failed(struct cmd_ctx *ctx, const char *name)
  * does on the server.  It never gains a -c: that would take up a .part
  * the first try refused as the user's own (no record), append to it and
  * rename it onto LOCAL, which only a user who typed get -c may ask for.
+ * Where it saves is what the first try decided (cmd_run_again): the
+ * directory LOCAL that get -r LOCAL made is no reason to go into
+ * LOCAL/BASE now.
  * At most ctx->retry reconnects for one command, with a growing pause;
  * every resumed file is verified as any other.
  */
@@ -128,7 +131,7 @@ shell_retry(struct cmd_ctx *ctx, int argc, char **argv)
 			fprintf(stderr, "mftp: %s\n", ctx->reason);
 			continue;
 		}
-		if (cmd_run(ctx, argc, argv) == 0) {
+		if (cmd_run_again(ctx, argc, argv) == 0) {
 			r = SHELL_OK;
 			break;
 		}

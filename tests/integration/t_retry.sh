@@ -7,64 +7,16 @@
 # When the server is gone for good, the client gives up after N attempts
 # with exit 3; without --retry it does not try at all.
 #
-# The client is slowed down as in t_resume: it runs in 20 ms slices until
-# the data moved passes a threshold, so it never finishes first.
+# The client is slowed down as in t_resume (lib_retry.sh).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
-
-BIG_MB=${MFTP_TEST_BIG_MB:-100}
-CLIENT_TIMEOUT=300
-W=$T/work
-CUT=$((16 * 1048576))
-
-pw=$(rand_pw)
-add_user alice "$pw"
-uid=$(user_uid alice)
-home=$(user_home alice)
-start_daemon
+# shellcheck source-path=SCRIPTDIR source=lib_retry.sh
+. "$(dirname "$0")/lib_retry.sh"
 
 head -c $((BIG_MB * 1048576)) /dev/urandom >"$W/big" ||
 	fail "cannot make a $BIG_MB MiB file"
 cp "$W/big" "$home/big"
 chown "$uid:$(user_gid alice)" "$home/big"
-
-# slow_client CMDS [mftp options]: mftp in the background, stopped; CPID.
-slow_client() {
-	local cmds=$1
-	shift
-	"$MFTP" -P "$PORT" --password-fd 3 "$@" "alice@$HOST" \
-	    3<<<"$pw" <<<"$cmds" >"$T/slow.out" 2>"$T/slow.err" &
-	CPID=$!
-	BG_PIDS+=("$CPID")
-	kill -STOP "$CPID" 2>/dev/null
-}
-
-# kill_serving get|put: SIGKILL alice's serving process while the
-# sender (it for a get, the client for a put) still has part of the file
-# to send, then let the client go.
-kill_serving() {
-	local sp
-	sp=$(serving_pid_of "$uid")
-	[ -n "$sp" ] || fail "no serving process"
-	if [ "$1" = get ]; then
-		expect_unsent "$sp" "$((BIG_MB * 1048576))" "the serving process"
-	else
-		expect_unsent "$CPID" "$((BIG_MB * 1048576))" "the client"
-	fi
-	kill -KILL "$sp"
-	wait_for 10 _not_running "$sp" || fail "the serving process outlived SIGKILL"
-	kill -CONT "$CPID"
-	RC=0
-	wait_pid "$CPID" 120 || RC=$?
-	OUT=$(cat "$T/slow.out")
-	ERR=$(cat "$T/slow.err")
-	_last_client="slow client"
-}
-
-last_offset() { # OP PATH: the offset of the server's last transfer of it
-	grep -F "transfer user=alice " "$DAEMON_LOG" | grep -F " op=$1 path=$2 " |
-		tail -n 1 | sed -n 's/.* offset=\([0-9]*\).*/\1/p'
-}
 
 # ------------------------------------------------------ get, resumed
 slow_client "get big $W/got
@@ -77,11 +29,8 @@ expect_same_file "$W/got" "$W/big" "the resumed download"
 expect_match "$OUT" 'resumed at .*verified$' "the transfer line"
 expect_match "$OUT" '^/$' \
     "the command after the resumed one"
-off=$(last_offset get big)
-if [ -z "$off" ] || [ "$off" -eq 0 ]; then
-	fail "the get did not resume (offset '$off')"
-fi
-ok "a get cut by a killed server resumes with --retry (at $off)"
+expect_resumed get big "the get"
+ok "a get cut by a killed server resumes with --retry (at $RESUMED_AT)"
 
 # ------------------------------------------------------ put, resumed
 slow_client "reput $W/big up" -o Retry=1
@@ -91,11 +40,8 @@ kill_serving put
 expect_rc 0 "the reput with -o Retry=1 whose server was killed"
 expect_contains "$ERR" "reconnecting to resume (1 of 1)" "what mftp says"
 expect_same_file "$home/up" "$W/big" "the resumed upload"
-off=$(last_offset put up)
-if [ -z "$off" ] || [ "$off" -eq 0 ]; then
-	fail "the put did not resume (offset '$off')"
-fi
-ok "a reput cut by a killed server resumes with -o Retry=1 (at $off)"
+expect_resumed put up "the put"
+ok "a reput cut by a killed server resumes with -o Retry=1 (at $RESUMED_AT)"
 
 # ------------------------------------------------- no retry, no server
 rm -f "$W/got" "$W/got.part"

@@ -6,21 +6,11 @@
 # mget again and resumes z, but a.part is byte-identical afterwards and
 # a was never made from it.
 #
-# The client is slowed down as in t_retry: it runs in 20 ms slices until
-# z.part passes a threshold, so it never finishes first.
+# The client is slowed down as in t_retry (lib_retry.sh).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
-
-BIG_MB=${MFTP_TEST_BIG_MB:-100}
-CLIENT_TIMEOUT=300
-W=$T/work
-CUT=$((16 * 1048576))
-
-pw=$(rand_pw)
-add_user alice "$pw"
-uid=$(user_uid alice)
-home=$(user_home alice)
-start_daemon
+# shellcheck source-path=SCRIPTDIR source=lib_retry.sh
+. "$(dirname "$0")/lib_retry.sh"
 
 head -c 100000 /dev/urandom >"$home/a"
 head -c $((BIG_MB * 1048576)) /dev/urandom >"$home/z" ||
@@ -30,23 +20,10 @@ chown "$uid:$(user_gid alice)" "$home/a" "$home/z"
 echo "the user's own notes, not a download" >"$W/a.part"
 cp "$W/a.part" "$T/a.part.orig"
 
-"$MFTP" -P "$PORT" --password-fd 3 --retry 2 "alice@$HOST" 3<<<"$pw" \
-    <<<"lcd $W
-mget *" >"$T/slow.out" 2>"$T/slow.err" &
-CPID=$!
-BG_PIDS+=("$CPID")
-kill -STOP "$CPID" 2>/dev/null
+slow_client "lcd $W
+mget *" --retry 2
 run_slices "$W/z.part" "$CUT" || fail "the mget did not reach $CUT bytes"
-sp=$(serving_pid_of "$uid")
-[ -n "$sp" ] || fail "no serving process"
-expect_unsent "$sp" "$((BIG_MB * 1048576))" "the serving process"
-kill -KILL "$sp"
-wait_for 10 _not_running "$sp" || fail "the serving process outlived SIGKILL"
-kill -CONT "$CPID"
-RC=0
-wait_pid "$CPID" 120 || RC=$?
-OUT=$(cat "$T/slow.out")
-ERR=$(cat "$T/slow.err")
+kill_serving get
 _last_client="mget * --retry 2"
 expect_contains "$ERR" "reconnecting to resume (1 of 2)" "what mftp says"
 expect_same_file "$W/a.part" "$T/a.part.orig" "the user's a.part"
