@@ -15,6 +15,7 @@
 
 #include "cmdline.h"
 #include "cmds.h"
+#include "intr.h"
 #include "proto.h"
 #include "rpc.h"
 #include "util.h"
@@ -288,7 +289,8 @@ cmdline_run(struct cmd_ctx *ctx, const struct cmdline *cl, int recursive)
 		/* Several files go into DIR; one may also get DIR's name. */
 		if (cl->path != NULL && *cl->path != '\0' && cl->nfiles > 1)
 			dir = cmd_join(cl->path, "");
-		for (i = 0; i < cl->nfiles && r == 0; i++) {
+		/* Ctrl-C after a file's last bytes: no further file. */
+		for (i = 0; i < cl->nfiles && r == 0 && !intr_pending(); i++) {
 			n = 0;
 			argv[n++] = (char *)"put";
 			if (recursive)

@@ -423,7 +423,8 @@ main(int argc, char *argv[])
 	/* A transfer named on the command line, as scp does; or a start. */
 	intr_catch(1);
 	if ((status = cmdline_run(&ctx, &cl, recursive)) != 1) {
-		if (ctx.interrupted)
+		/* A transfer stopped, or one whose last bytes had come. */
+		if (ctx.interrupted || intr_pending())
 			status = 130;
 		else if (rpc_lost(ctx.rpc))
 			status = EXIT_CONNECT;

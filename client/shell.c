@@ -54,17 +54,24 @@ shell_bang(struct cmd_ctx *ctx, const char *line)
 }
 
 /*
- * A transfer was stopped by Ctrl-C, which closed the connection: a
- * script ends (status 130, as a shell's ^C); at the prompt the session
- * goes on, logged in again.
+ * Ctrl-C during a command: a script ends (status 130, as a shell's ^C),
+ * whether it stopped a transfer or came after its last bytes (while the
+ * file was hashed or put into place), when the command went on to the
+ * end.  At the prompt only a stopped transfer matters, which closed the
+ * connection: the session goes on, logged in again.
  */
 static int
 shell_interrupted(struct cmd_ctx *ctx)
 {
+	int stopped = ctx->interrupted;
+
 	ctx->interrupted = 0;
 	intr_clear();
-	if (!ctx->interactive)
+	if (!ctx->interactive) {
+		if (!stopped)
+			fprintf(stderr, "mftp: interrupted\n");
 		return SHELL_INTR;
+	}
 	if (login_again(ctx) == -1) {
 		fprintf(stderr, "mftp: %s\n", ctx->reason);
 		return SHELL_LOST;
@@ -186,7 +193,7 @@ shell_line(struct cmd_ctx *ctx, const char *line)
 		if (r == SHELL_LOST && !ctx->interrupted)
 			r = shell_retry(ctx, argc, argv);
 	}
-	if (ctx->interrupted)
+	if (ctx->interrupted || (!ctx->interactive && intr_pending()))
 		r = shell_interrupted(ctx);
 	else if (r == SHELL_FAILED && tolerant)
 		r = SHELL_OK;
@@ -310,8 +317,12 @@ shell_run(struct cmd_ctx *ctx, FILE *in)
 	ctx->stdin_cmds = in == stdin;
 	ctx->interactive = in == NULL;
 	r = in == NULL ? shell_interactive(ctx) : shell_batch(ctx, in);
-	if (r == SHELL_INTR)
+	if (r == SHELL_INTR) {
+		/* A Ctrl-C after a transfer's end left the session as it was. */
+		if (!rpc_lost(ctx->rpc))
+			(void)rpc_quit(ctx->rpc);
 		return r;
+	}
 	if (r == SHELL_LOST || rpc_lost(ctx->rpc))
 		return 3;
 	/* Say goodbye even after a failed batch command. */
