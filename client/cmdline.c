@@ -18,6 +18,7 @@
 #include "intr.h"
 #include "proto.h"
 #include "rpc.h"
+#include "shell.h"
 #include "util.h"
 #include "words.h"
 
@@ -236,23 +237,15 @@ cmdline_free(struct cmdline *cl)
 	memset(cl, 0, sizeof(*cl));
 }
 
-/* Run one command line as the shell would, its failure printed. */
+/* Run one command line as a script's (shell_command). */
 static int
 cmdline_cmd(struct cmd_ctx *ctx, char **argv)
 {
-	char *p;
 	int argc;
 
 	for (argc = 0; argv[argc] != NULL; argc++)
 		;
-	if (cmd_run(ctx, argc, argv) == 0)
-		return 0;
-	fflush(stdout);
-	p = words_printable(argv[0]);
-	fprintf(stderr, "mftp: %s: %s\n", p,
-	    ctx->reason != NULL ? ctx->reason : "failed");
-	free(p);
-	return -1;
+	return shell_command(ctx, argc, argv);
 }
 
 int

@@ -96,18 +96,18 @@ shell_say_failed(struct cmd_ctx *ctx, const char *name)
 }
 
 /*
- * --retry N: a script's transfer whose connection was lost (a node
- * behind a balancer died, a network blip) logs in again, to whichever
- * node answers, and runs the command again as it was typed: a get resumes
- * the .part files that carry mftp's resume record by itself, as a put
- * does on the server.  It never gains a -c: that would take up a .part
- * the first try refused as the user's own (no record), append to it and
- * rename it onto LOCAL, which only a user who typed get -c may ask for.
- * Where it saves is what the first try decided (cmd_run_again): the
- * directory LOCAL that get -r LOCAL made is no reason to go into
- * LOCAL/BASE now.
- * At most ctx->retry reconnects for one command, with a growing pause;
- * every resumed file is verified as any other.
+ * --retry N: a script's transfer, or one named on the command line,
+ * whose connection was lost (a node behind a balancer died, a network
+ * blip) logs in again, to whichever node answers, and runs the command
+ * again as it was typed: a get resumes the .part files that carry mftp's
+ * resume record by itself, as a put does on the server.  It never gains
+ * a -c: that would take up a .part the first try refused as the user's
+ * own (no record), append to it and rename it onto LOCAL, which only a
+ * user who typed get -c may ask for.  Where it saves is what the first
+ * try decided (cmd_run_again): the directory LOCAL that get -r LOCAL
+ * made is no reason to go into LOCAL/BASE now.  At most ctx->retry
+ * reconnects for one command, with a growing pause; every resumed file
+ * is verified as any other.
  */
 static int
 shell_retry(struct cmd_ctx *ctx, int argc, char **argv)
@@ -151,6 +151,18 @@ shell_retry(struct cmd_ctx *ctx, int argc, char **argv)
 	return r;
 }
 
+int
+shell_command(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	if (cmd_run(ctx, argc, argv) == 0)
+		return 0;
+	shell_say_failed(ctx, argv[0]);
+	if (rpc_lost(ctx->rpc) && !ctx->interrupted &&
+	    shell_retry(ctx, argc, argv) == SHELL_OK)
+		return 0;
+	return -1;
+}
+
 static int
 shell_line(struct cmd_ctx *ctx, const char *line)
 {
@@ -187,12 +199,8 @@ shell_line(struct cmd_ctx *ctx, const char *line)
 		return SHELL_OK;
 	}
 	r = SHELL_OK;
-	if (cmd_run(ctx, argc, argv) != 0) {
-		shell_say_failed(ctx, argv[0]);
+	if (shell_command(ctx, argc, argv) != 0)
 		r = rpc_lost(ctx->rpc) ? SHELL_LOST : SHELL_FAILED;
-		if (r == SHELL_LOST && !ctx->interrupted)
-			r = shell_retry(ctx, argc, argv);
-	}
 	if (ctx->interrupted || (!ctx->interactive && intr_pending()))
 		r = shell_interrupted(ctx);
 	else if (r == SHELL_FAILED && tolerant)

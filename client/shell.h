@@ -20,5 +20,12 @@ struct cmd_ctx;
  * 3 (the session was lost).
  */
 int shell_run(struct cmd_ctx *ctx, FILE *in);
+/*
+ * Run one split command line as a script runs its lines: its failure
+ * printed, and a transfer whose connection was lost run again as
+ * --retry says (ctx->retry).  0, or -1; rpc_lost() tells whether the
+ * session is over.  For a transfer named on mftp's command line.
+ */
+int shell_command(struct cmd_ctx *ctx, int argc, char **argv);
 
 #endif

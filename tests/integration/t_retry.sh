@@ -3,7 +3,8 @@
 # SIGKILLed in the middle reconnects, logs in again and resumes (the
 # server logs offset > 0), the file is byte-identical and verified, and
 # the script goes on to its next command; the same for a reput
-# (-o Retry), which takes no -c.
+# (-o Retry), which takes no -c.  A get and a put named on the command
+# line (mftp host:path LOCAL, mftp FILE host:path) resume the same way.
 # When the server is gone for good, the client gives up after N attempts
 # with exit 3; without --retry it does not try at all.
 #
@@ -42,6 +43,26 @@ expect_contains "$ERR" "reconnecting to resume (1 of 1)" "what mftp says"
 expect_same_file "$home/up" "$W/big" "the resumed upload"
 expect_resumed put up "the put"
 ok "a reput cut by a killed server resumes with -o Retry=1 (at $RESUMED_AT)"
+
+# ------------------------------------- on the command line, resumed
+slow_mftp --retry 1 "alice@$HOST:big" "$W/cl" </dev/null
+run_slices "$W/cl.part" "$CUT" || fail "the get did not reach $CUT bytes"
+kill_serving get
+expect_rc 0 "mftp --retry 1 host:big LOCAL whose server was killed"
+expect_contains "$ERR" "reconnecting to resume (1 of 1)" "what mftp says"
+expect_same_file "$W/cl" "$W/big" "the resumed download"
+expect_resumed get big "the command line's get"
+ok "a get on the command line resumes with --retry (at $RESUMED_AT)"
+
+slow_mftp -o Retry=2 "$W/big" "alice@$HOST:up2" </dev/null
+run_slices "$home/.up2.mftp-part" "$CUT" ||
+	fail "the put did not reach $CUT bytes"
+kill_serving put
+expect_rc 0 "mftp -o Retry=2 FILE host:up2 whose server was killed"
+expect_contains "$ERR" "reconnecting to resume (1 of 2)" "what mftp says"
+expect_same_file "$home/up2" "$W/big" "the resumed upload"
+expect_resumed put up2 "the command line's put"
+ok "a put on the command line resumes with -o Retry (at $RESUMED_AT)"
 
 # ------------------------------------------------- no retry, no server
 rm -f "$W/got" "$W/got.part"

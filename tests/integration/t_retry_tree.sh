@@ -6,7 +6,7 @@
 # into the same place, not into LOCAL/BASE (REMOTE/BASE) because the
 # directory now exists: the big file resumes (the server logs offset
 # > 0), the tree is whole where the first try put it, no .part is left
-# and there is no nested copy.
+# and there is no nested copy; the same for mftp -r DIR host:REMOTE.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=lib_retry.sh
@@ -60,4 +60,15 @@ same_tree "$W/src" "$home/up" "the tree put with --retry"
 expect_match "$OUT" '^/$' "the command after the resumed one"
 expect_resumed put up/big "big in the put -r"
 ok "a put -r cut by a killed server resumes in REMOTE with --retry (at $RESUMED_AT)"
+# ------------------------------------------- put -r on the command line
+slow_mftp -r --retry 1 "$W/src" "alice@$HOST:up3" </dev/null
+run_slices "$home/up3/.big.mftp-part" "$CUT" ||
+	fail "mftp -r did not reach $CUT bytes"
+kill_serving put
+expect_rc 0 "mftp -r --retry 1 DIR host:up3 whose server was killed"
+expect_contains "$ERR" "reconnecting to resume (1 of 1)" "what mftp says"
+[ ! -e "$home/up3/src" ] || fail "the retry saved into up3/src: $(ls -R "$home/up3")"
+same_tree "$W/src" "$home/up3" "the tree sent by mftp -r --retry"
+expect_resumed put up3/big "big in mftp -r"
+ok "mftp -r DIR host:REMOTE cut by a killed server resumes in REMOTE (at $RESUMED_AT)"
 check_log_clean
