@@ -74,6 +74,21 @@ void cmd_at_close(int dfd, char *name);
  * so a yes holds until the lock is released.
  */
 int cmd_at_same(int dfd, const char *name, const struct stat *st);
+/*
+ * Stat name in dfd without following it (name "": dfd itself), filling
+ * *st as fstatat does, and tell whether the count of the home counts it
+ * (quota.h): 1 it does, and it is priced quota_entry_bytes and one
+ * file; 0 it is not on the home's mount (a mount point, or anything
+ * below one: a share bound into the home), and it is neither charged
+ * nor credited; -1 with errno.
+ */
+int cmd_at_stat(
+    const struct session *s, int dfd, const char *name, struct stat *st);
+/*
+ * Does the count of the home count a new entry made in dfd: 1, or 0
+ * when dfd is not on the home's mount (0 only when that is sure).
+ */
+int cmd_at_counts(const struct session *s, int dfd);
 
 /* cmd_quota.c: the QUOTA request and the accounting every write does */
 int cmd_quota(struct session *s, const struct msg *m);
@@ -99,6 +114,14 @@ uint32_t cmd_quota_check(struct session *s, uint64_t bytes, uint64_t files,
 uint32_t cmd_quota_change(struct session *s, const char *what, int64_t dbytes,
     int64_t dfiles, int (*apply)(void *arg), void *arg, char *why,
     size_t whylen);
+/*
+ * cmd_quota_change for a new directory or symbolic link made in dfd by
+ * apply: charged QUOTA_ENTRY_BYTES and one file, or nothing when dfd is
+ * not on the home's mount (cmd_at_counts), though refused all the same
+ * while the accounting file is damaged.
+ */
+uint32_t cmd_quota_new_entry(struct session *s, int dfd, const char *what,
+    int (*apply)(void *arg), void *arg, char *why, size_t whylen);
 /*
  * cmd_quota_change that also changes the bytes reserved for uploads in
  * progress by dreserved (quota_change_reserved): PUT reserves what it

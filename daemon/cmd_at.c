@@ -24,6 +24,8 @@
 
 #include "cmd.h"
 #include "quota.h"
+#include "samefs.h"
+#include "session.h"
 #include "util.h"
 
 int
@@ -81,4 +83,26 @@ cmd_at_same(int dfd, const char *name, const struct stat *st)
 	    now.st_ino == st->st_ino &&
 	    (now.st_mode & S_IFMT) == (st->st_mode & S_IFMT) &&
 	    quota_entry_bytes(&now) == quota_entry_bytes(st);
+}
+
+int
+cmd_at_stat(const struct session *s, int dfd, const char *name, struct stat *st)
+{
+	int flags = AT_SYMLINK_NOFOLLOW;
+
+	if (s->home_mount_known)
+		return samefs_statat(dfd, name, &s->home_mount, st);
+	/* No mount to compare with: priced as the home's. */
+	if (name[0] == '\0')
+		flags |= AT_EMPTY_PATH;
+	return fstatat(dfd, name, st, flags) == -1 ? -1 : 1;
+}
+
+int
+cmd_at_counts(const struct session *s, int dfd)
+{
+	struct stat st;
+
+	/* Not to be told: charged, which errs toward more used. */
+	return cmd_at_stat(s, dfd, "", &st) != 0;
 }

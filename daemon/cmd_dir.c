@@ -6,7 +6,8 @@
  * "..", absolute paths and symlinks all stay within the home, and the
  * user's own uid bounds what can be touched.  MKDIR makes its directory
  * in the parent it opened once (cmd_at_open), charged QUOTA_ENTRY_BYTES
- * and one file.
+ * and one file, or nothing in a directory mounted into the home, which
+ * the count leaves out (cmd_quota_new_entry).
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -123,8 +124,8 @@ cmd_mkdir(struct session *s, const struct msg *m)
 	c.dfd = dfd;
 	c.name = name;
 	c.mode = (mode_t)(m->mode & 0777);
-	status = cmd_quota_change(s, m->path, QUOTA_ENTRY_BYTES, 1,
-	    cmd_mkdir_apply, &c, why, sizeof(why));
+	status = cmd_quota_new_entry(
+	    s, dfd, m->path, cmd_mkdir_apply, &c, why, sizeof(why));
 	cmd_at_close(dfd, name);
 	if (status != 0)
 		return session_reply_error(s, status, "%s", why);

@@ -4,15 +4,17 @@
  *
  * Runs as: the logged-in user, chrooted to the home.  Each request opens
  * the directory that holds its entry once (cmd_at_open) and works
- * relative to it.  What an entry counts for (quota_entry_bytes, and one
- * file) is taken with fstatat, then the change is made and the count
- * lowered under one hold of the accounting file's lock
- * (cmd_quota_change: the change first, the count after it), so neither a
- * kill nor a recount in between can leave the count below the real
- * usage.  Under the lock the entry is looked at again (device, inode,
- * type, counted size): if another session changed it since it was
- * priced, it is priced again.  A rename moves nothing between homes, so
- * it frees only what it replaces.
+ * relative to it.  What an entry counts for is taken as the count of
+ * the home counts it (cmd_at_stat: quota_entry_bytes and one file, or
+ * nothing for an entry not on the home's mount, a share bound into the
+ * home), then the change is made and the count lowered under one hold
+ * of the accounting file's lock (cmd_quota_change: the change first, the
+ * count after it), so neither a kill nor a recount in between can leave
+ * the count below the real usage.  Under the lock the entry is looked at
+ * again (device, inode, type, counted size): if another session changed
+ * it since it was priced, it is priced again.  A rename moves nothing
+ * between homes, nor from one mount to another (EXDEV, bind mounts of
+ * one file system too), so it frees only what it replaces.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -105,7 +107,7 @@ cmd_remove_partial(
 	struct flock fl;
 	struct stat st;
 	uint32_t status;
-	int fd, ret;
+	int fd, ret, counted;
 
 	fd = openat(
 	    dfd, name, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
@@ -121,7 +123,8 @@ cmd_remove_partial(
 		    session_reply_error(s, MFTP_ST_LOCKED,
 			"%s: an upload in progress is using it", path) :
 		    session_reply_errno(s, errno, path);
-	else if (fstat(fd, &st) == -1) /* its size, now no upload writes */
+	/* Its size, now no upload writes. */
+	else if ((counted = cmd_at_stat(s, fd, "", &st)) == -1)
 		ret = session_reply_errno(s, errno, path);
 	else {
 		memset(&op, 0, sizeof(op));
@@ -129,8 +132,8 @@ cmd_remove_partial(
 		op.name = name;
 		op.st = &st;
 		status = cmd_quota_change(s, path,
-		    -(int64_t)quota_entry_bytes(&st), -1, cmd_fs_unlink, &op,
-		    why, sizeof(why));
+		    counted ? -(int64_t)quota_entry_bytes(&st) : 0, -counted,
+		    cmd_fs_unlink, &op, why, sizeof(why));
 		if (status != 0 && op.stale)
 			/* Committed or replaced meanwhile: nothing to
 			 * discard. */
@@ -155,7 +158,7 @@ cmd_fs_remove(struct session *s, const char *path, int dir_wanted)
 	struct cmd_fs_op op;
 	struct stat st;
 	uint32_t status;
-	int dfd, tries, ret;
+	int dfd, tries, ret, counted;
 
 	if (path[0] == '\0')
 		return session_reply_error(s, MFTP_ST_INVALID, "empty name");
@@ -167,7 +170,7 @@ cmd_fs_remove(struct session *s, const char *path, int dir_wanted)
 		return ret;
 	}
 	for (tries = 0; tries < CMD_FS_TRIES; tries++) {
-		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		if ((counted = cmd_at_stat(s, dfd, name, &st)) == -1) {
 			ret = session_reply_errno(s, errno, path);
 			goto out;
 		}
@@ -186,8 +189,8 @@ cmd_fs_remove(struct session *s, const char *path, int dir_wanted)
 		op.st = &st;
 		op.flags = dir_wanted ? AT_REMOVEDIR : 0;
 		status = cmd_quota_change(s, path,
-		    -(int64_t)quota_entry_bytes(&st), -1, cmd_fs_unlink, &op,
-		    why, sizeof(why));
+		    counted ? -(int64_t)quota_entry_bytes(&st) : 0, -counted,
+		    cmd_fs_unlink, &op, why, sizeof(why));
 		if (status == 0) {
 			ret = session_reply_ok(s);
 			goto out;
@@ -225,7 +228,7 @@ cmd_fs_move(struct session *s, int dfd, const char *from,
 	struct cmd_fs_op op;
 	struct stat now, tst;
 	uint32_t status;
-	int tries, exists, replaces;
+	int tries, exists, replaces, counted;
 
 	for (tries = 0; tries < CMD_FS_TRIES; tries++) {
 		if (fst == NULL &&
@@ -233,7 +236,7 @@ cmd_fs_move(struct session *s, int dfd, const char *from,
 			snprintf(why, whylen, "%s: %s", from, strerror(errno));
 			return session_status(errno);
 		}
-		exists = fstatat(dfd2, to, &tst, AT_SYMLINK_NOFOLLOW) == 0;
+		exists = (counted = cmd_at_stat(s, dfd2, to, &tst)) != -1;
 		memset(&op, 0, sizeof(op));
 		op.dfd = dfd;
 		op.name = from;
@@ -242,8 +245,8 @@ cmd_fs_move(struct session *s, int dfd, const char *from,
 		op.name2 = to;
 		op.st2 = exists ? &tst : NULL;
 		/* Two names of one file: rename(2) does nothing, frees
-		 * nothing. */
-		replaces = exists &&
+		 * nothing; nor does replacing what the count leaves out. */
+		replaces = exists && counted &&
 		    (tst.st_dev != op.st->st_dev ||
 			tst.st_ino != op.st->st_ino);
 		status = cmd_quota_change(s, to,
@@ -286,8 +289,16 @@ cmd_rename(struct session *s, const struct msg *m)
 		goto out;
 	}
 	status = cmd_fs_move(s, dfd, from, NULL, dfd2, to, why, sizeof(why));
-	ret = status != 0 ? session_reply_error(s, status, "%s", why) :
-			    session_reply_ok(s);
+	if (status == MFTP_ST_IO && errno == EXDEV)
+		ret = session_reply_error(s, MFTP_ST_INVALID,
+		    "%s, %s: one is on another mount than the other (a "
+		    "directory mounted into the home); a rename cannot move "
+		    "an entry between them: download and upload it instead",
+		    m->path, m->path2);
+	else if (status != 0)
+		ret = session_reply_error(s, status, "%s", why);
+	else
+		ret = session_reply_ok(s);
 out:
 	cmd_at_close(dfd, from);
 	cmd_at_close(dfd2, to);

@@ -19,8 +19,8 @@
  * SYMLINK makes a link that holds any string (a dangling one too, as
  * sftp allows); the chroot makes every link resolve inside the home.  It
  * is charged as the recount counts it (quota.h): QUOTA_ENTRY_BYTES and
- * one file, before it is made, under one hold of the lock; REMOVE gives
- * it back like any entry.
+ * one file (nothing in a directory mounted into the home), before it is
+ * made, under one hold of the lock; REMOVE gives it back like any entry.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -202,8 +202,8 @@ cmd_symlink(struct session *s, const struct msg *m)
 	c.dfd = dfd;
 	c.name = name;
 	c.target = m->path;
-	status = cmd_quota_change(s, m->path2, QUOTA_ENTRY_BYTES, 1,
-	    cmd_symlink_apply, &c, why, sizeof(why));
+	status = cmd_quota_new_entry(
+	    s, dfd, m->path2, cmd_symlink_apply, &c, why, sizeof(why));
 	cmd_at_close(dfd, name);
 	if (status != 0)
 		return session_reply_error(s, status, "%s", why);

@@ -17,7 +17,9 @@
  * its data for the next PUT; a mismatched one is deleted.
  * Each received chunk is written under one hold of the accounting lock
  * with its charge, which moves it from the upload's reservation to the
- * usage (cmd_quota_change_reserved); never across a network wait.
+ * usage (cmd_quota_change_reserved); never across a network wait.  An
+ * upload into a directory mounted into the home, which the count leaves
+ * out, is charged nothing (upload.c).
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -147,9 +149,9 @@ cmd_put_receive(struct session *s, struct upload *p)
 		/* From the reservation to the usage, in the charge's one
 		 * write: no more system calls a chunk than without it. */
 		moved = have < p->reserved ? have : p->reserved;
-		status = cmd_quota_change_reserved(s, p->m->path, (int64_t)have,
-		    0, -(int64_t)moved, cmd_put_write, p, p->why,
-		    sizeof(p->why));
+		status = cmd_quota_change_reserved(s, p->m->path,
+		    p->counted ? (int64_t)have : 0, 0, -(int64_t)moved,
+		    cmd_put_write, p, p->why, sizeof(p->why));
 		if (status == 0) {
 			p->reserved -= moved;
 			continue;
@@ -294,7 +296,7 @@ cmd_put(struct session *s, const struct msg *m)
 		    m->path, UPLOAD_SUFFIX);
 	else if (m->size > INT64_MAX)
 		upload_fail(&p, MFTP_ST_INVALID, "%s: size too large", m->path);
-	else if (upload_at(&p) == -1)
+	else if (upload_at(s, &p) == -1)
 		;
 	else if ((opened = upload_open(s, &p) == 0) &&
 	    upload_resume(s, &p) == 0) {

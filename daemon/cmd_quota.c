@@ -144,6 +144,22 @@ cmd_quota_change(struct session *s, const char *what, int64_t dbytes,
 	    s, what, dbytes, dfiles, 0, apply, arg, why, whylen);
 }
 
+uint32_t
+cmd_quota_new_entry(struct session *s, int dfd, const char *what,
+    int (*apply)(void *arg), void *arg, char *why, size_t whylen)
+{
+	uint32_t status;
+
+	if (cmd_at_counts(s, dfd))
+		return cmd_quota_change(
+		    s, what, QUOTA_ENTRY_BYTES, 1, apply, arg, why, whylen);
+	/* Left out of the count: nothing to charge, but a write all the
+	 * same, refused while the accounting is damaged. */
+	if ((status = cmd_quota_check(s, 0, 0, why, whylen)) != 0)
+		return status;
+	return cmd_quota_change(s, what, 0, 0, apply, arg, why, whylen);
+}
+
 /* The bytes a refused change needed: what it would have added. */
 static uint64_t
 cmd_quota_needed(int64_t dbytes, int64_t dreserved)

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -287,6 +288,26 @@ session_start_tls(struct session *s, struct privsep_verdict *v, SSL_CTX *ctx,
 }
 
 /*
+ * The home's mount, taken once: what is not on it (a share bound into
+ * the home) counts for nothing, and the requests price it so.
+ */
+static void
+session_home_mount(struct session *s)
+{
+	int fd;
+
+	if ((fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) != -1 &&
+	    samefs_of(fd, &s->home_mount) == 0)
+		s->home_mount_known = 1;
+	else
+		log_warn("user=%s: the mount of the home; what is mounted "
+			 "into it is priced as the home's",
+		    s->user);
+	if (fd != -1)
+		close(fd);
+}
+
+/*
  * A damaged or unreadable accounting file refuses writes until the
  * administrator recounts; read here, under its lock, as the user (the
  * monitor only opened it, so that it never waits for that lock).  A
@@ -428,6 +449,7 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 	/* libcrypto was set up before the chroot: this loads nothing. */
 	s.digest = digest_new(s.alg);
 	umask(022);
+	session_home_mount(&s);
 	/* Uploads at the user's rate leave their backlog with the client. */
 	transport_size_receive(s.t, v->rate);
 	/*

@@ -10,6 +10,7 @@
 
 #include "digest.h"
 #include "quota.h"
+#include "samefs.h"
 
 struct config;
 
@@ -45,6 +46,14 @@ struct session {
 
 	/* Writes are refused while quota.damaged (logged once). */
 	struct session_quota quota;
+	/*
+	 * The mount of the home ("/"), which the count of the home stays
+	 * on: an entry on another (a share bound into the home) is neither
+	 * charged nor credited (cmd_at_stat).  home_mount_known 0: it
+	 * could not be told, and every entry is priced as the home's.
+	 */
+	struct samefs home_mount;
+	int home_mount_known;
 	struct digest *digest; /* one context, reset for each use */
 	/*
 	 * Uploads hash through it: in its thread for SHA-256 (started by

@@ -10,7 +10,10 @@
  * renaming a directory meanwhile cannot make it act on another file.
  * Each change of the partial (made, emptied, deleted) is made under one
  * hold of the accounting lock with the change of the count
- * (cmd_quota_change); never across a network wait.
+ * (cmd_quota_change); never across a network wait.  An upload into a
+ * directory that is not on the home's mount (a share bound into the
+ * home) is neither charged nor credited, nor does it reserve: the count
+ * of the home leaves it out (quota.h).
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -39,7 +42,7 @@
  * -1 with p->status set.
  */
 int
-upload_at(struct upload *p)
+upload_at(struct session *s, struct upload *p)
 {
 	const char *path = p->m->path;
 	struct stat st;
@@ -54,6 +57,7 @@ upload_at(struct upload *p)
 		return -1;
 	}
 	xasprintf(&p->part, ".%s%s", p->name, UPLOAD_SUFFIX);
+	p->counted = cmd_at_counts(s, p->dfd);
 	return 0;
 }
 
@@ -140,13 +144,14 @@ upload_open(struct session *s, struct upload *p)
 		/* O_NONBLOCK: a FIFO in its place must not hang the open. */
 		if ((p->fd = openat(p->dfd, p->part, flags)) == -1 &&
 		    errno == ENOENT) {
-			if ((status = cmd_quota_check(s, p->m->size, 1, p->why,
-				 sizeof(p->why))) != 0) {
+			if ((status = cmd_quota_check(s,
+				 p->counted ? p->m->size : 0, p->counted,
+				 p->why, sizeof(p->why))) != 0) {
 				p->status = status;
 				return -1;
 			}
 			p->exists = 0;
-			status = cmd_quota_change(s, p->m->path, 0, 1,
+			status = cmd_quota_change(s, p->m->path, 0, p->counted,
 			    upload_create, p, p->why, sizeof(p->why));
 			if (status != 0) {
 				if (p->exists)
@@ -247,14 +252,15 @@ upload_drop(struct session *s, struct upload *p, int delete)
 	uint32_t status = 0;
 
 	if (p->written > 0) {
-		status = cmd_quota_change(s, p->m->path, -(int64_t)p->written,
-		    0, upload_empty, p, why, sizeof(why));
+		status = cmd_quota_change(s, p->m->path,
+		    p->counted ? -(int64_t)p->written : 0, 0, upload_empty, p,
+		    why, sizeof(why));
 		if (status == 0)
 			p->written = 0;
 	}
 	if (status == 0 && delete) {
-		status = cmd_quota_change(
-		    s, p->m->path, 0, -1, upload_unlink, p, why, sizeof(why));
+		status = cmd_quota_change(s, p->m->path, 0, -p->counted,
+		    upload_unlink, p, why, sizeof(why));
 		p->dropped = status == 0;
 	}
 	if (status != 0) {
@@ -315,7 +321,7 @@ upload_reserve(struct session *s, struct upload *p)
 	const uint64_t need = p->m->size - p->offset;
 	uint32_t status;
 
-	if (need == 0)
+	if (need == 0 || !p->counted)
 		return 0;
 	status = cmd_quota_change_reserved(s, p->m->path, 0, 0, (int64_t)need,
 	    NULL, NULL, p->why, sizeof(p->why));

@@ -22,15 +22,17 @@ struct session;
 /* One upload in progress. */
 struct upload {
 	const struct msg *m;
-	int dfd;	   /* the target's directory, opened at the start */
-	char *name;	   /* the target's name in dfd */
-	char *part;	   /* the partial's name in dfd */
-	int fd;		   /* the partial, OFD write-locked */
-	int created;	   /* this request created the partial */
-	int exists;	   /* the partial appeared before it was created */
-	int inline_data;   /* PUT_DATA: the bytes follow, no PUT_READY */
-	int transferred;   /* the bytes were read (or dropped) */
-	int dropped;	   /* the partial was deleted */
+	int dfd;	 /* the target's directory, opened at the start */
+	char *name;	 /* the target's name in dfd */
+	char *part;	 /* the partial's name in dfd */
+	int fd;		 /* the partial, OFD write-locked */
+	int created;	 /* this request created the partial */
+	int exists;	 /* the partial appeared before it was created */
+	int inline_data; /* PUT_DATA: the bytes follow, no PUT_READY */
+	int transferred; /* the bytes were read (or dropped) */
+	int dropped;	 /* the partial was deleted */
+	/* dfd is on the home's mount: the upload is charged (cmd_at_counts) */
+	int counted;
 	uint64_t offset;   /* bytes of the partial kept */
 	uint64_t written;  /* the partial's size now */
 	uint64_t received; /* raw bytes read in this request */
@@ -47,10 +49,11 @@ void upload_fail(struct upload *p, uint32_t status, const char *fmt, ...)
 void upload_fail_errno(struct upload *p, int err, const char *what);
 
 /*
- * Open the target's directory, once, and name the partial in it.  0, or
- * -1 with p->status set (not a file name, a directory in the way).
+ * Open the target's directory, once, name the partial in it and tell
+ * whether the count of the home counts them (p->counted).  0, or -1
+ * with p->status set (not a file name, a directory in the way).
  */
-int upload_at(struct upload *p);
+int upload_at(struct session *s, struct upload *p);
 
 /*
  * Open (or create) the partial and lock it.  A new one is charged one

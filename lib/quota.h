@@ -7,13 +7,20 @@
  * bounds the disk a user can fill) and files (every entry below the
  * home: files, directories, links, partial uploads).  The home itself
  * counts for nothing, and so does a mount point in it with what is below
- * it (lib/samefs.h): a share bound into the home is not the user's.  An
- * upload into one that the user may write is charged all the same; the
- * next count leaves it out.  It is one fixed-width line, and while
- * uploads are in progress a second one with the bytes they announced and
- * have not written yet (reserved: room promised to them, which no other
- * request may take), so every update rewrites it in place with one
- * pwrite:
+ * it (lib/samefs.h): a share bound into the home is not the user's.
+ * Nothing there is charged or credited either, whoever made it: the
+ * serving process prices each entry as the count does (the mount test of
+ * samefs_statat), so an upload, a directory or a link made in a share
+ * the user may write costs nothing, and removing or replacing anything
+ * there gives nothing back (a credit for what the count left out would
+ * take the file below the truth).  A rename cannot move an entry in or
+ * out of it (EXDEV: one mount to another, bind mounts of one file system
+ * too).  The quota does not bound a share: it needs a limit of its own.
+ *
+ * It is one fixed-width line, and while uploads are in progress a second
+ * one with the bytes they announced and have not written yet (reserved:
+ * room promised to them, which no other request may take), so every
+ * update rewrites it in place with one pwrite:
  *
  *   "MFTPQ1 <bytes, 20 digits> <files, 20 digits>\n"
  *   "MFTPR1 <reserved, 20 digits>\n"              only while reserved > 0
