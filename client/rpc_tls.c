@@ -47,7 +47,8 @@ rpc_tls_ctx(int second)
 		tls_init(); /* the client's first use of libcrypto */
 		if ((first_ctx = SSL_CTX_new(TLS_client_method())) == NULL)
 			fatalx("TLS context: %s", tls_error());
-		tls_ctx_common(first_ctx);
+		if (tls_ctx_common(first_ctx) == -1)
+			fatalx("TLS settings: %s", tls_error());
 		/*
 		 * The key is checked after the handshake: against the pins,
 		 * and only for a key no pin names against the system's CAs

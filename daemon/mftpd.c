@@ -125,16 +125,32 @@ mftpd_check_key_pair(const struct config *c, int key_fd, const char *fp,
 		c->host_cert, c->host_key, NULL };
 	char *envp[] = { NULL };
 	char out[512];
-	int pout[2], perr[2], status;
+	const char *what = "pipe";
+	int pout[2] = { -1, -1 }, perr[2] = { -1, -1 }, status, i;
 	ssize_t n, m;
-	pid_t pid;
+	pid_t pid = -1;
 
-	if (pipe2(pout, O_CLOEXEC) == -1 || pipe2(perr, O_CLOEXEC) == -1)
-		fatal("pipe2");
-	switch ((pid = fork())) {
-	case -1:
-		fatal("fork");
-	case 0:
+	/*
+	 * A failure here fails the check, not the process: on a reload (a
+	 * unit at its TasksMax=, no descriptor or memory left) the master
+	 * keeps the configuration in force, and its sessions.
+	 */
+	if (pipe2(pout, O_CLOEXEC) == 0 && pipe2(perr, O_CLOEXEC) == 0) {
+		what = "fork";
+		pid = fork();
+	}
+	if (pid == -1) {
+		snprintf(err, errlen, "%s for %s -c: %s", what, c->sign_helper,
+		    strerror(errno));
+		for (i = 0; i < 2; i++) {
+			if (pout[i] != -1)
+				close(pout[i]);
+			if (perr[i] != -1)
+				close(perr[i]);
+		}
+		return -1;
+	}
+	if (pid == 0) {
 		if (dup2(pout[1], STDOUT_FILENO) == -1 ||
 		    dup2(perr[1], STDERR_FILENO) == -1 ||
 		    helper_key_fd(key_fd) == -1)

@@ -74,31 +74,42 @@ preauth_tls_sign(int type, const unsigned char *dgst, int dlen,
 	return 1;
 }
 
-/* The certificate's public key, signing through mftpd-sign. */
+/*
+ * The certificate's public key, signing through mftpd-sign; NULL with
+ * the reason in err.  Runs on a reload too: a failure of libcrypto
+ * (memory) fails it, it does not end the master.
+ */
 static EVP_PKEY *
-preauth_tls_remote_key(X509 *cert)
+preauth_tls_remote_key(
+    X509 *cert, const char *cert_file, char *err, size_t errlen)
 {
 	static EC_KEY_METHOD *meth;
-	EVP_PKEY *pub = X509_get0_pubkey(cert), *key;
+	EVP_PKEY *pub = X509_get0_pubkey(cert), *key = NULL;
 	EC_KEY *ec;
 	int (*sign_setup)(EC_KEY *, BN_CTX *, BIGNUM **, BIGNUM **);
 	ECDSA_SIG *(*sign_sig)(const unsigned char *, int, const BIGNUM *,
 	    const BIGNUM *, EC_KEY *);
 
-	if (pub == NULL || (ec = EVP_PKEY_get1_EC_KEY(pub)) == NULL)
+	if (pub == NULL || (ec = EVP_PKEY_get1_EC_KEY(pub)) == NULL) {
+		snprintf(err, errlen,
+		    "host certificate %s: its key is not an ECDSA key",
+		    cert_file);
 		return NULL;
-	if (meth == NULL) {
-		if ((meth = EC_KEY_METHOD_new(EC_KEY_get_default_method())) ==
-		    NULL)
-			fatalx("EC_KEY_METHOD_new: %s", tls_error());
+	}
+	if (meth == NULL &&
+	    (meth = EC_KEY_METHOD_new(EC_KEY_get_default_method())) != NULL) {
 		EC_KEY_METHOD_get_sign(meth, NULL, &sign_setup, &sign_sig);
 		EC_KEY_METHOD_set_sign(
 		    meth, preauth_tls_sign, sign_setup, sign_sig);
 	}
-	if (EC_KEY_set_method(ec, meth) != 1 ||
+	if (meth == NULL || EC_KEY_set_method(ec, meth) != 1 ||
 	    (key = EVP_PKEY_new()) == NULL ||
-	    EVP_PKEY_assign_EC_KEY(key, ec) != 1)
-		fatalx("host key method: %s", tls_error());
+	    EVP_PKEY_assign_EC_KEY(key, ec) != 1) {
+		snprintf(err, errlen, "host key method: %s", tls_error());
+		EVP_PKEY_free(key);
+		EC_KEY_free(ec);
+		return NULL;
+	}
 	return key;
 }
 
@@ -108,20 +119,20 @@ preauth_tls_ctx(const char *cert_file, char *err, size_t errlen)
 	SSL_CTX *ctx;
 	EVP_PKEY *key;
 
-	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL)
-		fatalx("TLS context: %s", tls_error());
-	tls_ctx_common(ctx);
+	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL ||
+	    tls_ctx_common(ctx) == -1) {
+		snprintf(err, errlen, "TLS context: %s", tls_error());
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
 		snprintf(err, errlen, "host certificate %s: %s", cert_file,
 		    tls_error());
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
-	if ((key = preauth_tls_remote_key(SSL_CTX_get0_certificate(ctx))) ==
-	    NULL) {
-		snprintf(err, errlen,
-		    "host certificate %s: its key is not an ECDSA key",
-		    cert_file);
+	if ((key = preauth_tls_remote_key(SSL_CTX_get0_certificate(ctx),
+		 cert_file, err, errlen)) == NULL) {
 		SSL_CTX_free(ctx);
 		return NULL;
 	}

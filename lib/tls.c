@@ -61,14 +61,14 @@ tls_init(void)
 		fatalx("cannot initialise OpenSSL");
 }
 
-void
+int
 tls_ctx_common(SSL_CTX *ctx)
 {
 	if (SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) != 1 ||
 	    SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) != 1 ||
 	    SSL_CTX_set_ciphersuites(ctx, tls_suites()) != 1 ||
 	    SSL_CTX_set1_groups_list(ctx, TLS_GROUPS) != 1)
-		fatalx("TLS settings: %s", tls_error());
+		return -1;
 	/*
 	 * No tickets (a resumption secret would outlive the session), no
 	 * early data (replayable), no renegotiation.
@@ -79,6 +79,7 @@ tls_ctx_common(SSL_CTX *ctx)
 	SSL_CTX_set_num_tickets(ctx, 0);
 	SSL_CTX_set_max_early_data(ctx, 0);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	return 0;
 }
 
 /* A session holding only the external PSK, for either end. */
@@ -141,7 +142,8 @@ tls_psk_ctx(int server)
 	ctx = SSL_CTX_new(server ? TLS_server_method() : TLS_client_method());
 	if (ctx == NULL)
 		fatalx("TLS context: %s", tls_error());
-	tls_ctx_common(ctx);
+	if (tls_ctx_common(ctx) == -1)
+		fatalx("TLS settings: %s", tls_error());
 	/*
 	 * SSL_OP_ALLOW_NO_DHE_KEX stays off: the PSK authenticates, X25519
 	 * makes the keys fresh.  kTLS, where the kernel has it, lets

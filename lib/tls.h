@@ -34,9 +34,10 @@ void tls_init(void);
 /*
  * Settings every mftp context shares: TLS 1.3 only, the cipher suites
  * in tls_suites() order, X25519 first, no session tickets, no early
- * data, no renegotiation.
+ * data, no renegotiation.  0, or -1 if libssl refused one (the reason
+ * in tls_error()).
  */
-void tls_ctx_common(SSL_CTX *ctx);
+int tls_ctx_common(SSL_CTX *ctx);
 
 /*
  * The TLS 1.3 suites, both with SHA-256 (the PSK's hash).  The client

@@ -400,7 +400,8 @@ main(int argc, char *argv[])
 	tls_init();
 	if ((ctx1 = SSL_CTX_new(TLS_client_method())) == NULL)
 		tp_die("SSL_CTX_new");
-	tls_ctx_common(ctx1);
+	if (tls_ctx_common(ctx1) == -1)
+		tp_die("TLS settings");
 	SSL_CTX_set_verify(ctx1, SSL_VERIFY_NONE, NULL);
 	ctx2 = tls_psk_ctx(0);
 
