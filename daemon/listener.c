@@ -57,6 +57,10 @@ struct listener_kids {
 /* After the grace period, how long the sessions get to go on SIGTERM. */
 #define LISTENER_KILL_WAIT_MS 5000
 
+/* The listening sockets' rest after accept failed (listener_accept_failed). */
+#define LISTENER_ACCEPT_PAUSE_MIN 100
+#define LISTENER_ACCEPT_PAUSE_MAX 1000
+
 static int listener_sigpipe[2] = { -1, -1 };
 static volatile sig_atomic_t listener_stop; /* SIGTERM/SIGINT count */
 static volatile sig_atomic_t listener_hup;
@@ -141,44 +145,55 @@ listener_refuse(int fd, const char *why)
 }
 
 /*
- * Refusals are logged at LISTENER_REFUSED_RATE lines a second after a
- * burst of LISTENER_REFUSED_BURST: each costs the master only an accept
- * and a write, so a client over its limit that reconnects in a loop
- * could log thousands of lines a second, enough for journald's rate
- * limit to drop every line of the unit for a while, the "login failed"
- * lines fail2ban reads among them.  The next line logged says how many
- * were left out.
+ * A kind of line the master logs at a bounded rate: a line every
+ * every_ms after a burst of burst.  What a client can repeat at will
+ * (a refusal), or what repeats by itself (accept failing), could log
+ * thousands of lines a second, enough for journald's rate limit to drop
+ * every line of the unit for a while, the "login failed" lines fail2ban
+ * reads among them.  The next line logged says how many were left out.
  */
-#define LISTENER_REFUSED_RATE 5
-#define LISTENER_REFUSED_BURST 20
+struct listener_lograte {
+	unsigned int every_ms, burst;
+	uint64_t credit_ms, last_ms;
+	unsigned long quiet; /* lines left out since the last one logged */
+};
 
+/* 1 if a line may be logged now; 0, and counted in quiet, if not. */
+static int
+listener_lograte_ok(struct listener_lograte *r)
+{
+	const uint64_t cap = (uint64_t)r->burst * r->every_ms;
+	uint64_t now = mono_ms();
+
+	/* A line costs every_ms; credit comes with the time. */
+	if (r->last_ms == 0)
+		r->credit_ms = cap;
+	else if ((r->credit_ms += now - r->last_ms) > cap)
+		r->credit_ms = cap;
+	r->last_ms = now;
+	if (r->credit_ms < r->every_ms) {
+		r->quiet++;
+		return 0;
+	}
+	r->credit_ms -= r->every_ms;
+	return 1;
+}
+
+/* Refusals: 5 lines a second after a burst of 20. */
 static void
 listener_log_refused(const char *peer, const char *why)
 {
-	static uint64_t credit_ms = LISTENER_REFUSED_BURST * 1000ULL, last_ms;
-	static unsigned long quiet;
-	const uint64_t cap = LISTENER_REFUSED_BURST * 1000ULL;
-	uint64_t now = mono_ms();
+	static struct listener_lograte r = { .every_ms = 200, .burst = 20 };
 
-	/* A line costs 1000 credits; credits come at RATE a millisecond. */
-	if (last_ms != 0) {
-		credit_ms += (now - last_ms) * LISTENER_REFUSED_RATE;
-		if (credit_ms > cap)
-			credit_ms = cap;
-	}
-	last_ms = now;
-	if (credit_ms < 1000) {
-		quiet++;
+	if (!listener_lograte_ok(&r))
 		return;
-	}
-	credit_ms -= 1000;
-	if (quiet > 0)
+	if (r.quiet > 0)
 		log_notice("refused addr=%s: %s (%lu more refused connections "
 			   "were not logged)",
-		    peer, why, quiet);
+		    peer, why, r.quiet);
 	else
 		log_notice("refused addr=%s: %s", peer, why);
-	quiet = 0;
+	r.quiet = 0;
 }
 
 static void
@@ -378,6 +393,38 @@ listener_proxied(void *arg, int fd, const struct sockaddr_storage *real,
 }
 
 /*
+ * accept failed for want of a resource (EMFILE, ENFILE, ENOBUFS,
+ * ENOMEM): the connection stays in the backlog and poll would say so
+ * again at once, a loop at full CPU.  The listening sockets rest for
+ * LISTENER_ACCEPT_PAUSE_MIN ms, twice as long each time it fails again
+ * up to LISTENER_ACCEPT_PAUSE_MAX; what runs goes on meanwhile (the
+ * children reaped free descriptors and memory).  Logged at most every
+ * 10 s after a burst of 3.
+ */
+static void
+listener_accept_failed(struct listener *l)
+{
+	static struct listener_lograte r = { .every_ms = 10000, .burst = 3 };
+	int e = errno;
+
+	if (l->accept_pause_ms == 0)
+		l->accept_pause_ms = LISTENER_ACCEPT_PAUSE_MIN;
+	else if ((l->accept_pause_ms *= 2) > LISTENER_ACCEPT_PAUSE_MAX)
+		l->accept_pause_ms = LISTENER_ACCEPT_PAUSE_MAX;
+	l->accept_resume_ms = mono_ms() + l->accept_pause_ms;
+	if (!listener_lograte_ok(&r))
+		return;
+	if (r.quiet > 0)
+		log_warnx("accept: %s; not accepting for %u ms (%lu more "
+			  "failures were not logged)",
+		    strerror(e), l->accept_pause_ms, r.quiet);
+	else
+		log_warnx("accept: %s; not accepting for %u ms", strerror(e),
+		    l->accept_pause_ms);
+	r.quiet = 0;
+}
+
+/*
  * Accept one connection on lfd: from a configured load balancer it
  * waits for its PROXY header first (proxywait.c); any other goes to
  * the limits and a monitor at once.
@@ -392,9 +439,10 @@ listener_accept(struct listener *l, int lfd, struct listener_kids *k)
 	fd = accept4(lfd, (struct sockaddr *)&ss, &sslen, SOCK_CLOEXEC);
 	if (fd == -1) {
 		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-			log_warn("accept");
+			listener_accept_failed(l);
 		return;
 	}
+	l->accept_pause_ms = 0;
 	if (proxywait_listed(l->cfg, &ss)) {
 		if (l->proxy == NULL)
 			l->proxy = proxywait_new();
@@ -550,7 +598,8 @@ listener_run(struct listener *l)
 	struct pollfd pfd[1 + MFTP_LISTEN_MAX + MFTP_PROXY_PENDING_MAX];
 	struct sigaction sa;
 	size_t i, nfixed, nwait;
-	int timeout;
+	uint64_t now;
+	int timeout, paused;
 	char drain[64];
 
 	if (pipe2(listener_sigpipe, O_CLOEXEC | O_NONBLOCK) == -1)
@@ -587,6 +636,15 @@ listener_run(struct listener *l)
 			nwait = proxywait_pollfds(l->proxy, pfd + nfixed);
 			timeout = proxywait_timeout(l->proxy);
 		}
+		/* Resting after accept failed: not polled until it ends. */
+		now = mono_ms();
+		paused = l->accept_resume_ms > now;
+		for (i = 0; i < l->nfds; i++)
+			pfd[i + 1].events = paused ? 0 : POLLIN;
+		if (paused &&
+		    (timeout < 0 ||
+			(uint64_t)timeout > l->accept_resume_ms - now))
+			timeout = (int)(l->accept_resume_ms - now);
 		if (poll(pfd, nfixed + nwait, timeout) == -1) {
 			if (errno == EINTR)
 				continue;
@@ -609,7 +667,8 @@ listener_run(struct listener *l)
 			proxywait_run(l->proxy, pfd + nfixed, nwait,
 			    listener_proxied, &ra);
 		for (i = 0; i < l->nfds && !listener_stop; i++)
-			if (pfd[i + 1].revents & POLLIN)
+			if ((pfd[i + 1].revents & POLLIN) &&
+			    l->accept_resume_ms <= mono_ms())
 				listener_accept(l, l->fds[i], &k);
 	}
 	listener_drain(l, &k);

@@ -37,6 +37,13 @@ struct listener {
 	/* The mftpd-sign started ahead of the next connection. */
 	struct spare_signer signer;
 	/*
+	 * After accept failed for want of a resource, the listening
+	 * sockets are not polled until accept_resume_ms (mono_ms); the
+	 * rest lasted accept_pause_ms, 0 once accept works again.
+	 */
+	uint64_t accept_resume_ms;
+	unsigned int accept_pause_ms;
+	/*
 	 * Called on SIGHUP: re-read and check the configuration file.
 	 * Returns 0 with *cfg, the pre-auth ids, the certificate and the
 	 * key file replaced, or -1 (the reason logged) with everything as
