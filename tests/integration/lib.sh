@@ -590,6 +590,10 @@ stop_daemon() {
 # A line in the daemon's log that means a process crashed.
 CRASH_RE='signal (6|7|11|31)|killed by its sandbox|SIG(SEGV|ABRT|BUS|FPE|ILL)|[Ss]egmentation|core dumped|[Ss]anitizer|stack smashing|overflow detected|double free|corrupted|[Aa]ssertion'
 
+log_count() { # ERE: how many lines of the daemon's log match
+	grep -cE -- "$1" "$DAEMON_LOG"
+}
+
 check_log_clean() {
 	if grep -Eq "$CRASH_RE" "$DAEMON_LOG"; then
 		grep -E "$CRASH_RE" "$DAEMON_LOG" | head -n 10 >&2

@@ -17,10 +17,6 @@ pw=$(rand_pw)
 add_user nofd "$pw"
 start_daemon
 
-log_count() { # ERE
-	grep -cE -- "$1" "$DAEMON_LOG"
-}
-
 fds_of() { # PID [BELOW]: how many descriptors it has open (below BELOW)
 	local f n=0
 	for f in /proc/"$1"/fd/*; do

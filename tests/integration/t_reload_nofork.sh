@@ -27,10 +27,6 @@ add_user nofork "$pw"
 uid=$(user_uid nofork)
 start_daemon
 
-log_count() { # ERE
-	grep -cE -- "$1" "$DAEMON_LOG"
-}
-
 # more ERE N: more than N lines match, or the master is gone.
 more() {
 	[ "$(log_count "$1")" -gt "$2" ] || ! daemon_alive

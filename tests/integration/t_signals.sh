@@ -20,10 +20,6 @@ set_key() {
 	echo "$1 = $2" >>"$CONF"
 }
 
-log_count() { # ERE: lines of the daemon's log that match
-	grep -cE -- "$1" "$DAEMON_LOG"
-}
-
 # hup ERE: SIGHUP, then wait for one more log line matching ERE.
 hup() {
 	_hup_re=$1
