@@ -329,12 +329,15 @@ listener_admit(struct listener *l, struct listener_kids *k, int fd,
 		 * The connection's monitor: nothing of the master's stays,
 		 * not even its session: under mftpd -f, the terminal's ^C
 		 * goes to the master alone, which stops gracefully.
+		 * SIGHUP is the master's (reload): a 'pkill -HUP mftpd'
+		 * reaches this process too, and its pre-auth worker and
+		 * serving process, its forks, which must go on.
 		 */
 		(void)setsid();
 		signal(SIGCHLD, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
+		signal(SIGHUP, SIG_IGN);
 		for (i = 0; i < l->nfds; i++)
 			close(l->fds[i]);
 		close(listener_sigpipe[0]);

@@ -151,7 +151,9 @@ mftpd_check_key_pair(const struct config *c, int key_fd, const char *fp,
 		return -1;
 	}
 	if (pid == 0) {
-		if (dup2(pout[1], STDOUT_FILENO) == -1 ||
+		/* As every helper (helper_spawn): SIGHUP is the master's. */
+		if (signal(SIGHUP, SIG_IGN) == SIG_ERR ||
+		    dup2(pout[1], STDOUT_FILENO) == -1 ||
 		    dup2(perr[1], STDERR_FILENO) == -1 ||
 		    helper_key_fd(key_fd) == -1)
 			_exit(127);

@@ -97,6 +97,14 @@ helper_spawn(const struct helper_spawn *h, const char *name, const char *path,
 		 */
 		if (signal(SIGTTOU, SIG_IGN) == SIG_ERR)
 			_exit(127);
+		/*
+		 * SIGHUP reloads the master only; a 'pkill -HUP mftpd'
+		 * matches the helpers' names too.  Ignored here whoever
+		 * starts it (the master handles it, a monitor ignores it),
+		 * so a login in progress goes on.
+		 */
+		if (signal(SIGHUP, SIG_IGN) == SIG_ERR)
+			_exit(127);
 		if (dup2(in_fd, STDIN_FILENO) == -1 ||
 		    (out_fd != -1 && dup2(out_fd, STDOUT_FILENO) == -1))
 			_exit(127);
