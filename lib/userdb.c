@@ -351,8 +351,10 @@ userdb_format_line(const struct user *u, char *out, size_t outlen)
 	return 0;
 }
 
+/* A name of the file, as its line has it (not NUL-terminated). */
 struct userdb_sortent {
 	const char *name;
+	size_t len;
 	size_t line;
 };
 
@@ -362,8 +364,11 @@ userdb_sortent_cmp(const void *a, const void *b)
 	const struct userdb_sortent *x = a, *y = b;
 	int c;
 
-	if ((c = strcmp(x->name, y->name)) != 0)
+	if ((c = memcmp(x->name, y->name, x->len < y->len ? x->len : y->len)) !=
+	    0)
 		return c;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
 	return x->line < y->line ? -1 : x->line > y->line;
 }
 
@@ -372,48 +377,50 @@ userdb_sortent_cmp(const void *a, const void *b)
  * is checked in n log n; the second line of a pair is the one reported.
  */
 static int
-userdb_check_dups(
-    const struct userdb *db, const size_t *lines, char *err, size_t errlen)
+userdb_check_dups(struct userdb_sortent *s, size_t n, char *err, size_t errlen)
 {
-	struct userdb_sortent *s, *dup = NULL;
+	struct userdb_sortent *dup = NULL;
 	size_t i;
-	int rc = 0;
 
-	if (db->n < 2)
+	if (n < 2)
 		return 0;
-	s = xreallocarray(NULL, db->n, sizeof(*s));
-	for (i = 0; i < db->n; i++) {
-		s[i].name = db->users[i].name;
-		s[i].line = lines[i];
-	}
-	qsort(s, db->n, sizeof(*s), userdb_sortent_cmp);
-	for (i = 1; i < db->n; i++) {
-		if (strcmp(s[i - 1].name, s[i].name) != 0)
+	qsort(s, n, sizeof(*s), userdb_sortent_cmp);
+	for (i = 1; i < n; i++) {
+		if (s[i - 1].len != s[i].len ||
+		    memcmp(s[i - 1].name, s[i].name, s[i].len) != 0)
 			continue;
 		/* Report the duplicate that comes first in the file. */
 		if (dup == NULL || s[i].line < dup->line)
 			dup = &s[i];
 	}
-	if (dup != NULL) {
-		userdb_error(err, errlen,
-		    "line %zu: duplicate user '%s' (first on line %zu)",
-		    dup->line, dup->name, dup[-1].line);
-		rc = -1;
-	}
-	free(s);
-	return rc;
+	if (dup == NULL)
+		return 0;
+	userdb_error(err, errlen,
+	    "line %zu: duplicate user '%.*s' (first on line %zu)", dup->line,
+	    (int)dup->len, dup->name, dup[-1].line);
+	return -1;
 }
 
-int
-userdb_parse(struct userdb *db, const char *text, char *err, size_t errlen)
+/* What userdb_walk does with each user; it owns u. */
+typedef void (*userdb_each_fn)(struct user *u, void *arg);
+
+/*
+ * Parse every line of text, in order, and hand each user to each;
+ * then check the names for duplicates.  0, or -1 with the first error
+ * ("line N: reason").  Only the users' names and line numbers are kept
+ * meanwhile.
+ */
+static int
+userdb_walk(
+    const char *text, userdb_each_fn each, void *arg, char *err, size_t errlen)
 {
+	struct userdb_sortent *s = NULL;
 	struct user u;
 	const char *p, *nl;
 	char *buf, reason[256];
-	size_t *lines = NULL, len, line = 0, cap = 0;
+	size_t n = 0, cap = 0, len, line = 0;
 	int r, rc = -1;
 
-	memset(db, 0, sizeof(*db));
 	buf = xmalloc(MFTP_USERDB_LINE_MAX + 1);
 	for (p = text; *p != '\0'; p = nl + (*nl == '\n')) {
 		line++;
@@ -435,29 +442,91 @@ userdb_parse(struct userdb *db, const char *text, char *err, size_t errlen)
 			userdb_error(err, errlen, "line %zu: %s", line, reason);
 			goto out;
 		}
-		if (db->n == MFTP_USERDB_USERS_MAX) {
+		if (n == MFTP_USERDB_USERS_MAX) {
 			user_free(&u);
 			userdb_error(err, errlen,
 			    "line %zu: more than %d users", line,
 			    MFTP_USERDB_USERS_MAX);
 			goto out;
 		}
-		if (db->n == cap) {
+		if (n == cap) {
 			cap = cap == 0 ? 16 : cap * 2;
-			db->users = xreallocarray(
-			    db->users, cap, sizeof(*db->users));
-			lines = xreallocarray(lines, cap, sizeof(*lines));
+			s = xreallocarray(s, cap, sizeof(*s));
 		}
-		db->users[db->n] = u;
-		lines[db->n++] = line;
+		/* A valid name is the line's start, up to its first ':'. */
+		s[n].name = p;
+		s[n].len = strlen(u.name);
+		s[n++].line = line;
+		each(&u, arg);
 	}
-	rc = userdb_check_dups(db, lines, err, errlen);
+	rc = userdb_check_dups(s, n, err, errlen);
 out:
-	if (rc != 0)
-		userdb_free(db);
 	freezero(buf, MFTP_USERDB_LINE_MAX + 1);
-	free(lines);
+	free(s);
 	return rc;
+}
+
+struct userdb_grow {
+	struct userdb *db;
+	size_t cap;
+};
+
+/* userdb_parse's: append u to the database. */
+static void
+userdb_keep(struct user *u, void *arg)
+{
+	struct userdb_grow *g = arg;
+
+	if (g->db->n == g->cap) {
+		g->cap = g->cap == 0 ? 16 : g->cap * 2;
+		g->db->users = xreallocarray(
+		    g->db->users, g->cap, sizeof(*g->db->users));
+	}
+	g->db->users[g->db->n++] = *u;
+}
+
+int
+userdb_parse(struct userdb *db, const char *text, char *err, size_t errlen)
+{
+	struct userdb_grow g = { db, 0 };
+
+	memset(db, 0, sizeof(*db));
+	if (userdb_walk(text, userdb_keep, &g, err, errlen) == 0)
+		return 0;
+	userdb_free(db);
+	return -1;
+}
+
+struct userdb_one {
+	const char *name;
+	struct user *u;
+	int found;
+};
+
+/* userdb_parse_one's: keep u if it is the one, else let it go at once. */
+static void
+userdb_pick(struct user *u, void *arg)
+{
+	struct userdb_one *o = arg;
+
+	if (!o->found && strcmp(u->name, o->name) == 0) {
+		*o->u = *u;
+		o->found = 1;
+	} else
+		user_free(u);
+}
+
+int
+userdb_parse_one(const char *text, const char *name, struct user *u, char *err,
+    size_t errlen)
+{
+	struct userdb_one o = { name, u, 0 };
+
+	memset(u, 0, sizeof(*u));
+	if (userdb_walk(text, userdb_pick, &o, err, errlen) == 0)
+		return o.found;
+	user_free(u);
+	return -1;
 }
 
 /* Read a whole regular file; *lenp gets its length.  NULL with errno. */
@@ -498,6 +567,28 @@ userdb_read_file(int fd, size_t *lenp)
 	return text;
 }
 
+/*
+ * The text of the open file fd (path names it in errors): NULL with a
+ * reason in err if it cannot be read or holds a NUL byte.
+ */
+static char *
+userdb_read_text(
+    int fd, const char *path, size_t *lenp, char *err, size_t errlen)
+{
+	char *text;
+
+	if ((text = userdb_read_file(fd, lenp)) == NULL) {
+		userdb_error(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (strlen(text) != *lenp) {
+		userdb_error(err, errlen, "%s: contains a NUL byte", path);
+		freezero(text, *lenp + 1);
+		return NULL;
+	}
+	return text;
+}
+
 int
 userdb_load(struct userdb *db, const char *path, char *err, size_t errlen)
 {
@@ -512,19 +603,30 @@ userdb_load(struct userdb *db, const char *path, char *err, size_t errlen)
 		userdb_error(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if ((text = userdb_read_file(fd, &len)) == NULL) {
-		userdb_error(err, errlen, "%s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
+	text = userdb_read_text(fd, path, &len, err, errlen);
 	close(fd);
-	if (strlen(text) != len) {
-		userdb_error(err, errlen, "%s: contains a NUL byte", path);
-		freezero(text, len + 1);
+	if (text == NULL)
 		return -1;
-	}
 	rc = userdb_parse(db, text, reason, sizeof(reason));
 	if (rc != 0)
+		userdb_error(err, errlen, "%s: %s", path, reason);
+	freezero(text, len + 1);
+	return rc;
+}
+
+int
+userdb_load_one(int fd, const char *path, const char *name, struct user *u,
+    char *err, size_t errlen)
+{
+	char *text, reason[512];
+	size_t len;
+	int rc;
+
+	memset(u, 0, sizeof(*u));
+	if ((text = userdb_read_text(fd, path, &len, err, errlen)) == NULL)
+		return -1;
+	rc = userdb_parse_one(text, name, u, reason, sizeof(reason));
+	if (rc == -1)
 		userdb_error(err, errlen, "%s: %s", path, reason);
 	freezero(text, len + 1);
 	return rc;

@@ -61,8 +61,26 @@ int userdb_format_line(const struct user *u, char *out, size_t outlen);
  */
 int userdb_parse(struct userdb *db, const char *text, char *err, size_t errlen);
 
+/*
+ * Check a whole file's contents as userdb_parse does, with the same
+ * errors, but keep only the user called name: 1 with it in *u, 0 if
+ * there is none, -1 with a reason in err.  Every line is parsed, and
+ * freed at once, whatever name is: the time taken does not depend on
+ * where the user is, nor on whether there is one.
+ */
+int userdb_parse_one(const char *text, const char *name, struct user *u,
+    char *err, size_t errlen);
+
 /* Read and parse path.  A missing file is an empty database. */
 int userdb_load(struct userdb *db, const char *path, char *err, size_t errlen);
+
+/*
+ * Read the file open on fd (path names it in errors) and look for name
+ * in it as userdb_parse_one does.  The text is wiped and freed before it
+ * returns.
+ */
+int userdb_load_one(int fd, const char *path, const char *name, struct user *u,
+    char *err, size_t errlen);
 
 /* The user called name, or NULL. */
 struct user *userdb_find(struct userdb *db, const char *name);

@@ -3,8 +3,10 @@
  * only caller of crypt(3).
  *
  * Runs as: root, fork+exec'ed by the per-connection monitor, one run per
- * login attempt.  It reads the user database as root, then drops to the
- * pre-auth user before it reads a byte that came from a client.
+ * login attempt, as soon as the connection is accepted.  It opens the
+ * user database as root, then drops to the pre-auth user before it reads
+ * a byte that came from a client.  The file is read only when the
+ * request has come, and of its users only the one named is kept.
  *
  *   fd 0: SOCK_SEQPACKET to the pre-auth worker: one AUTH_REQUEST in;
  *         AUTH_FAILED out when the login fails.
@@ -19,6 +21,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,18 +47,28 @@ static void __attribute__((noreturn)) usage(void)
 	exit(2);
 }
 
-/* The database must be a root-owned file nobody else can write. */
-static void
-check_db_file(const char *path)
+/*
+ * The database must be a root-owned file nobody else can write.  It is
+ * opened now, as root, and read only once a request has come: a
+ * connection that sends nothing costs no read of it, and no copy of it
+ * held while the helper waits.
+ */
+static int
+open_db_file(const char *path)
 {
 	struct stat st;
+	int fd;
 
-	if (lstat(path, &st) == -1)
+	/* Non-blocking: nothing but a regular file is read. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd == -1 && errno != ELOOP)
 		fatal("%s", path);
-	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022))
+	if (fd == -1 || fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != 0 || (st.st_mode & 022))
 		fatalx("%s must be a regular file owned by root and "
 		       "writable by root only",
 		    path);
+	return fd;
 }
 
 int
@@ -64,20 +77,15 @@ main(int argc, char *argv[])
 	struct privsep_verdict v;
 	uint8_t psk[MFTP_PSK_LEN];
 	uint64_t features = 0;
-	struct userdb db = { NULL, 0 };
-	struct user *u = NULL;
+	struct user user, *u = NULL;
 	struct helper_args a;
-	char err[256], *name = NULL, *secret = NULL;
-	int r, db_ok;
+	char err[768], *name = NULL, *secret = NULL;
+	int r, db_fd;
 
 	helper_args_parse(argc, argv, "et:", "mftpd-auth", usage, &a);
 
-	/* Read the database while still root, then let root go. */
-	check_db_file(a.file);
-	db_ok = userdb_load(&db, a.file, err, sizeof(err)) == 0;
-	if (!db_ok)
-		log_warnx(
-		    "%s: %s; every login fails until it is fixed", a.file, err);
+	/* Open the database while still root, then let root go. */
+	db_fd = open_db_file(a.file);
 	/* The prefault thread is made as the pre-auth user, under the list. */
 	drop_user_spawn(a.uid, a.gid, auth_prefault_spawn, NULL);
 	sandbox_auth();
@@ -90,8 +98,17 @@ main(int argc, char *argv[])
 			exit(0);
 		fatalx("bad request from the pre-auth worker: %s", err_str(r));
 	}
-	if (db_ok && userdb_valid_name(name))
-		u = userdb_find(&db, name);
+	/*
+	 * The whole file is read and checked whatever the name, so that
+	 * the time it takes tells nothing about it; one user is kept.
+	 */
+	r = userdb_load_one(db_fd, a.file, userdb_valid_name(name) ? name : "",
+	    &user, err, sizeof(err));
+	close(db_fd);
+	if (r == -1)
+		log_warnx("%s; every login fails until it is fixed", err);
+	else if (r == 1)
+		u = &user;
 
 	memset(&v, 0, sizeof(v));
 	v.ok = auth_verify(u != NULL ? u->hash : NULL, secret);
@@ -123,6 +140,7 @@ main(int argc, char *argv[])
 		fatal("answering the pre-auth worker");
 	explicit_bzero(&v, sizeof(v));
 	free(name);
-	userdb_free(&db);
+	if (u != NULL)
+		user_free(u);
 	return 0;
 }

@@ -95,10 +95,15 @@ static const int sandbox_preauth_calls[] = {
  * madvise, with MADV_HUGEPAGE and MADV_POPULATE_WRITE alone
  * (sandbox_auth), to ask for huge pages for yescrypt's region
  * (auth_hugepage.c) and to fault it in from the second thread
- * (auth_prefault.c).
+ * (auth_prefault.c).  It reads the user database from the descriptor it
+ * opened as root (read, fstat), once the request has come; sysinfo is
+ * glibc's qsort asking how much memory there is before it sorts the
+ * names of a large file (for duplicates): counts of memory, processes,
+ * and the uptime, nothing of any one process or file.
  */
 static const int sandbox_auth_calls[] = {
 	SCMP_SYS(recvfrom),
+	SCMP_SYS(sysinfo),
 };
 
 /* mftpd-sign: one request in (recv), one signature out. */

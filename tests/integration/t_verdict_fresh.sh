@@ -6,10 +6,11 @@
 # the client told), although the password helper, started earlier,
 # still had the unlocked line.  The password comes from a FIFO the test
 # writes only after the lock, once the helper is under its seccomp list
-# (it has read the database) and the check waits for the verdict.  A
-# password changed the same way is refused too: the check compares the
-# hash the helper used (and the serving process is not left holding
-# it).  A check killed in that wait gets the login refused.
+# (it has opened the database, and reads that file when the request
+# comes) and the check waits for the verdict.  A password changed the
+# same way is refused too: the check compares the hash the helper used
+# (and the serving process is not left holding it, nor the waiting
+# helper yet).  A check killed in that wait gets the login refused.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -31,7 +32,7 @@ checker() {
 	return 0
 }
 
-# Both wait for the login: the helper under its list (it reads the
+# Both wait for the login: the helper under its list (it opens the
 # database before its drop), the check in poll (7) or ppoll (271).
 _both_wait() {
 	local c h
@@ -43,8 +44,8 @@ _both_wait() {
 		{ [ "$nr" = 7 ] || [ "$nr" = 271 ]; }
 }
 
-# login_midway CMD...: log in as alice, running CMD after the helper and
-# the check have read the database and before the password is sent.
+# login_midway CMD...: log in as alice, running CMD once the helper has
+# opened the database and the check waits, before the password is sent.
 # Sets RC, ERR.
 login_midway() {
 	local cpid
@@ -102,19 +103,25 @@ grep -Eq 'verdict for user=alice refused addr=.*: the password hash differs from
 [ -z "$(serving_pids_of "$(user_uid alice)")" ] ||
 	fail "a serving process runs with the old password"
 pw=$newpw
-# The hash passes through the monitor to the check: the scan finds it
-# in the helper (which holds the database), and must not find it in the
-# serving process the monitor becomes.
-hash_hex=$(awk -F: '$1 == "alice" { printf "%s", $2 }' "$USERS" | od -An -v -tx1 |
-	tr -d ' \n')
+# The hash passes through the monitor to the check: the scan must not
+# find it in the serving process the monitor becomes, nor in the helper
+# while it waits for the request (it has not read the file yet).  The
+# scan does find it in a process of the test's that holds it (its
+# arguments): one that saw nothing is no clean one.
+hash=$(awk -F: '$1 == "alice" { printf "%s", $2 }' "$USERS")
+hash_hex=$(printf '%s' "$hash" | od -An -v -tx1 | tr -d ' \n')
 [ -n "$hash_hex" ] || fail "no hash for alice in $USERS"
+spawn bash -c 'sleep 60; :' holder "$hash" </dev/null
+holder=$BG_PID
+in_holder=$(mem_count "$holder" "$hash_hex")
+((in_holder >= 1)) || fail "the scan did not find the hash in $holder"
+kill_tree "$holder"
 scan_helper() {
 	in_helper=$(mem_count "$(helper_of "$MFTPD_AUTH")" "$hash_hex")
 }
 login_midway scan_helper
 expect_eq "$RC" 0 "a login with the new password ($ERR)"
-[ "$in_helper" -ge 1 ] ||
-	fail "the scan did not find the hash in the helper ($in_helper)"
+expect_eq "$in_helper" 0 "alice's hash in the helper before her request"
 session_open alice "$pw"
 session_send pwd
 wait_serving_pid "$(user_uid alice)"

@@ -397,6 +397,55 @@ test_add_remove(void **state)
 	userdb_free(&db);
 }
 
+/*
+ * userdb_parse_one keeps one user but checks the whole text as
+ * userdb_parse does: an error after the user's line, or a duplicate of
+ * someone else, is an error all the same, with the same words.
+ */
+static void
+test_parse_one(void **state)
+{
+	static const char good[] = "a:" HASH ":5:5:/h/a:0:0\n"
+				   "# b is in the middle\n"
+				   "b:" HASH ":6:7:/h/b:10:20:2:4096:\n"
+				   "c:" HASH ":8:8:/h/c:0:0\n";
+	static const char dup[] = "a:" HASH ":5:5:/h/a:0:0\n"
+				  "b:" HASH ":6:7:/h/b:0:0\n"
+				  "a:" HASH ":9:9:/h/a2:0:0\n";
+	static const char bad[] = "b:" HASH ":6:7:/h/b:0:0\n"
+				  "c:" HASH ":0:8:/h/c:0:0\n";
+	struct userdb db;
+	struct user u;
+	char err[256], err2[256];
+
+	assert_int_equal(userdb_parse_one(good, "b", &u, err, sizeof(err)), 1);
+	assert_string_equal(u.name, "b");
+	assert_string_equal(u.hash, HASH);
+	assert_int_equal(u.uid, 6);
+	assert_int_equal(u.gid, 7);
+	assert_string_equal(u.home, "/h/b");
+	assert_int_equal(u.quota_bytes, 10);
+	assert_int_equal(u.quota_files, 20);
+	assert_int_equal(u.max_sessions, 2);
+	assert_int_equal(u.rate, 4096);
+	user_free(&u);
+	assert_int_equal(userdb_parse_one(good, "d", &u, err, sizeof(err)), 0);
+	assert_null(u.hash);
+	assert_int_equal(userdb_parse_one(good, "", &u, err, sizeof(err)), 0);
+
+	/* The user is found before the trouble: still an error. */
+	assert_int_equal(userdb_parse_one(dup, "b", &u, err, sizeof(err)), -1);
+	assert_null(u.hash);
+	assert_int_equal(userdb_parse(&db, dup, err2, sizeof(err2)), -1);
+	assert_string_equal(err, err2);
+	assert_string_equal(
+	    err, "line 3: duplicate user 'a' (first on line 1)");
+	assert_int_equal(userdb_parse_one(bad, "b", &u, err, sizeof(err)), -1);
+	assert_null(u.hash);
+	assert_int_equal(userdb_parse(&db, bad, err2, sizeof(err2)), -1);
+	assert_string_equal(err, err2);
+}
+
 static char tmpdir[64];
 
 static int
@@ -640,6 +689,7 @@ main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_parse_long_line),
 		cmocka_unit_test(test_add_remove),
+		cmocka_unit_test(test_parse_one),
 		cmocka_unit_test_setup_teardown(
 		    test_write_load, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(
