@@ -250,6 +250,48 @@ admin_lock_db(const struct config *c)
 	return fd;
 }
 
+/*
+ * A warning, once, for users whose hash crypt(3) can use but is not of
+ * the method and cost ftpuser-add makes (written by hand or imported):
+ * their logins work, but mftpd-auth verifies the default method's dummy
+ * after theirs so that a failure costs what an unknown name's does, and
+ * their own hash's time still adds to it.
+ */
+static void
+admin_warn_legacy(const struct userdb *db)
+{
+	static int warned;
+	char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+	const char *first = NULL, *end;
+	size_t i, n = 0;
+
+	if (warned ||
+	    crypt_gensalt_rn(NULL, 0, NULL, 0, setting, sizeof(setting)) ==
+		NULL ||
+	    (end = strrchr(setting, '$')) == NULL)
+		return;
+	warned = 1;
+	for (i = 0; i < db->n; i++) {
+		const char *h = db->users[i].hash;
+
+		if (h[0] == '!' || h[0] == '*' ||
+		    crypt_checksalt(h) == CRYPT_SALT_INVALID ||
+		    userdb_hash_current(h, setting))
+			continue;
+		if (n++ == 0)
+			first = db->users[i].name;
+	}
+	if (n > 0)
+		admin_warnx("warning: %zu user%s ('%s'%s) %s a password hash "
+			    "of another method or cost than new ones "
+			    "('%.*s'): logins work, but a failed one takes "
+			    "that hash's time on top of an unknown name's, "
+			    "which can tell that the name exists; set a new "
+			    "password (ftpuser-mod --password NAME)",
+		    n, n == 1 ? "" : "s", first, n == 1 ? "" : ", ...",
+		    n == 1 ? "has" : "have", (int)(end - setting + 1), setting);
+}
+
 void
 admin_load_db(struct userdb *db, const struct config *c)
 {
@@ -257,6 +299,7 @@ admin_load_db(struct userdb *db, const struct config *c)
 
 	if (userdb_load(db, c->users_file, err, sizeof(err)) == -1)
 		admin_errx("%s", err);
+	admin_warn_legacy(db);
 }
 
 void

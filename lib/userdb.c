@@ -85,6 +85,15 @@ userdb_valid_hash(const char *s, size_t len)
 	return 1;
 }
 
+int
+userdb_hash_current(const char *hash, const char *setting)
+{
+	const char *end = strrchr(setting, '$');
+
+	return hash != NULL && end != NULL &&
+	    strncmp(hash, setting, (size_t)(end - setting) + 1) == 0;
+}
+
 /* An absolute path without ':' and control characters. */
 static int
 userdb_valid_home(const char *s, size_t len)

@@ -45,6 +45,12 @@ struct userdb {
 int userdb_valid_name(const char *name);
 
 /*
+ * Nonzero if hash is of the method and cost of setting (a fresh one from
+ * crypt_gensalt): the same text up to setting's last '$' ("$y$j9T$").
+ */
+int userdb_hash_current(const char *hash, const char *setting);
+
+/*
  * Parse one line (no newline) into u.  Returns 0, 1 for a comment or
  * blank line (u untouched), or -1 with a reason in err.
  */

@@ -9,9 +9,12 @@
 /*
  * Returns 1 if secret matches the crypt(3) hash, else 0.  hash may be
  * NULL (unknown user) or locked ('!' prefix): then a dummy hash of the
- * default method is verified instead and 0 returned, so every answer
- * costs one full hash computation and an unknown user cannot be told
- * from a wrong password by its timing.
+ * default method and cost is verified instead and 0 returned, so every
+ * answer costs one full hash computation and an unknown user cannot be
+ * told from a wrong password by its timing.  The dummy is verified too
+ * after a hash crypt(3) cannot use ("x", "NP") or one of another method
+ * or cost (DES, MD5, an older yescrypt cost), which would otherwise
+ * answer in their own, shorter, time.
  */
 int auth_verify(const char *hash, const char *secret);
 
