@@ -34,7 +34,9 @@
 /*
  * Open path as a regular file for reading and hash it in alg (into
  * hash, digest_len(alg) bytes).  Returns the descriptor, or -1 after
- * filling status and why for the ERROR reply.
+ * filling status and why for the ERROR reply; status 0 when the client
+ * went away meanwhile (no reply can be sent: the request ends, and the
+ * session with it).
  */
 static int
 cmd_file_open(struct session *s, const char *path, enum digest_alg alg,
@@ -55,7 +57,12 @@ cmd_file_open(struct session *s, const char *path, enum digest_alg alg,
 		snprintf(why, whylen, "%s: not a regular file", path);
 		goto fail;
 	}
-	if ((r = hashcache_file(s, fd, st, alg, hash)) != 0) {
+	if ((r = hashcache_file(s, fd, st, alg, hash)) == ERR_GONE) {
+		*status = 0;
+		snprintf(why, whylen, "%s", err_str(r));
+		goto fail;
+	}
+	if (r != 0) {
 		*status = r == ERR_IO ? session_status(errno) : MFTP_ST_IO;
 		snprintf(why, whylen, "%s: cannot read: %s", path,
 		    r == ERR_IO ? strerror(errno) : "it shrank");
@@ -132,6 +139,8 @@ cmd_get(struct session *s, const struct msg *m)
 	if (fd == -1) {
 		session_log_transfer(
 		    s, "get", m->path, 0, m->offset, 0, start, why);
+		if (status == 0)
+			return -1;
 		return session_reply_error(s, status, "%s", why);
 	}
 	if (m->offset > (uint64_t)st.st_size) {
@@ -221,6 +230,8 @@ cmd_file_hash(struct session *s, const char *path, enum digest_alg alg)
 	int fd;
 
 	fd = cmd_file_open(s, path, alg, &st, hash, &status, why, sizeof(why));
+	if (fd == -1 && status == 0)
+		return -1;
 	if (fd == -1)
 		return session_reply_error(s, status, "%s", why);
 	close(fd);

@@ -215,6 +215,9 @@ cmd_put_transfer(struct session *s, struct upload *p)
 	/* A resumed upload is verified whole: the kept part is read back. */
 	digest_reset_alg(s->digest, s->alg);
 	ret = p->status == 0 ? session_hash(s, p->fd, 0, p->offset) : 0;
+	/* The client is gone: cmd_put gives back the reservation. */
+	if (ret == ERR_GONE)
+		return ret;
 	if (ret != 0) {
 		if (ret == ERR_IO)
 			upload_fail_errno(p, errno, p->part);

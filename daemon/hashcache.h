@@ -43,7 +43,8 @@ void hashcache_store(
  * client hears WORKING meanwhile, if it asked), and
  * stored, unless the file changed while it was read or was modified too
  * recently for its time stamp to tell a later change apart.  Returns 0,
- * ERR_IO with errno set, or ERR_SHORT when the file shrank meanwhile.
+ * ERR_IO with errno set, ERR_SHORT when the file shrank meanwhile, or
+ * ERR_GONE when the client is gone (session_hash).
  */
 int hashcache_file(struct session *s, int fd, const struct stat *st,
     enum digest_alg alg, uint8_t *hash);

@@ -102,11 +102,15 @@ session_hash(struct session *s, int fd, uint64_t off, uint64_t len)
 		m.type = MFTP_MSG_WORKING;
 		m.offset = done;
 		m.size = len;
-		/* No reply can follow a frame cut short: the client is gone
-		 * or the stream broken; not an error of the file. */
+		/*
+		 * No reply can follow a frame cut short: the client is gone
+		 * or the stream broken; not an error of the file.  The
+		 * request ends (giving back what it holds: an upload's
+		 * reservation), and with it the session.
+		 */
 		if (frame_send_msg(s->t, b, &m) != 0) {
-			buf_free(b);
-			session_end(s, "peer-gone");
+			r = ERR_GONE;
+			break;
 		}
 	}
 	buf_free(b);

@@ -33,6 +33,8 @@ err_str(int code)
 		return "TLS error";
 	case ERR_NOT_TLS:
 		return "the peer does not speak TLS";
+	case ERR_GONE:
+		return "connection lost";
 	}
 	return "unknown error";
 }

@@ -20,6 +20,7 @@
 #define ERR_FULL -10	/* buffer would grow past its maximum */
 #define ERR_TLS -11	/* TLS failed: handshake, alert, bad record */
 #define ERR_NOT_TLS -12 /* the peer answered with plain bytes */
+#define ERR_GONE -13	/* the peer is gone: a frame to it could not be sent */
 
 /* A short English phrase for an error code; never NULL. */
 const char *err_str(int code);
