@@ -319,15 +319,20 @@ cmd_put(struct session *s, const struct msg *m)
 	/* PUT_DATA refused before its data: read and drop it. */
 	if (p.inline_data && !p.transferred && ret == 0)
 		ret = cmd_put_transfer(s, &p);
-	/* A PUT_DATA that failed leaves no partial: none resumes it. */
-	if (p.inline_data && opened && p.status != 0 && !p.dropped)
+	/*
+	 * A PUT_DATA that failed leaves no partial: none resumes it.  Nor
+	 * does one cut off by a lost connection (ret), unlike a PUT.
+	 */
+	if (p.inline_data && opened && (p.status != 0 || ret != 0) &&
+	    !p.dropped)
 		(void)upload_drop(s, &p, 1);
 	if (p.fd != -1)
 		close(p.fd);
 	free(p.part);
 	cmd_at_close(p.dfd, p.name);
 	if (ret != 0) {
-		/* The stream is out of step: the partial waits for a resume. */
+		/* The stream is out of step: a PUT's partial waits for a
+		 * resume. */
 		session_log_transfer(s, "put", m->path, p.received, p.offset,
 		    m->size, start, err_str(ret));
 		return -1;
