@@ -171,31 +171,39 @@ cmd_put_receive(struct session *s, struct upload *p)
 }
 
 /*
- * The partial is verified: give it its mode and cached checksum (the one
- * just verified, in the session's algorithm) and put it in the target's
- * place.  Replacing a file frees that file, under the same hold of the
- * accounting lock as the rename.
+ * The partial is verified: give it its cached checksum (the one just
+ * verified, in the session's algorithm), put it in the target's place,
+ * then give it its mode.  Replacing a file frees that file, under the
+ * same hold of the accounting lock as the rename.
  */
 static void
 cmd_put_commit(struct session *s, struct upload *p, const uint8_t *hash)
 {
 	struct stat st;
 
-	if (fchmod(p->fd, (mode_t)(p->m->mode & 0777 & ~022)) == -1 ||
-	    fstat(p->fd, &st) == -1) {
+	if (fstat(p->fd, &st) == -1) {
 		upload_fail_errno(p, errno, p->m->path);
 		return;
 	}
 	hashcache_store(p->fd, &st, s->alg, hash);
 	/*
 	 * Only the file verified (st) is moved, in the directory opened at
-	 * the start.  If this fails the partial, still marked, is resumed
-	 * at its end.
+	 * the start.  If this fails the partial, still marked and still
+	 * 0600, is resumed at its end (or removed): the PUT and REMOVE that
+	 * open it read-write must not find it read-only.
 	 */
 	p->status = cmd_fs_move(
 	    s, p->dfd, p->part, &st, p->dfd, p->name, p->why, sizeof(p->why));
-	if (p->status == 0 && !p->inline_data)
+	if (p->status != 0)
+		return;
+	p->committed = 1;
+	if (!p->inline_data)
 		(void)fremovexattr(p->fd, UPLOAD_RESUME_XATTR);
+	/* Through the descriptor: the file moved, whatever its name now. */
+	if (fchmod(p->fd, (mode_t)(p->m->mode & 0777 & ~022)) == -1)
+		upload_fail(p, session_status(errno),
+		    "%s: stored, but its mode could not be set: %s", p->m->path,
+		    strerror(errno));
 }
 
 /*
@@ -324,7 +332,7 @@ cmd_put(struct session *s, const struct msg *m)
 	 * does one cut off by a lost connection (ret), unlike a PUT.
 	 */
 	if (p.inline_data && opened && (p.status != 0 || ret != 0) &&
-	    !p.dropped)
+	    !p.dropped && !p.committed)
 		(void)upload_drop(s, &p, 1);
 	if (p.fd != -1)
 		close(p.fd);

@@ -31,6 +31,7 @@ struct upload {
 	int inline_data; /* PUT_DATA: the bytes follow, no PUT_READY */
 	int transferred; /* the bytes were read (or dropped) */
 	int dropped;	 /* the partial was deleted */
+	int committed;	 /* the partial replaced the target */
 	/* dfd is on the home's mount: the upload is charged (cmd_at_counts) */
 	int counted;
 	uint64_t offset;   /* bytes of the partial kept */
