@@ -171,10 +171,10 @@ cmd_put_receive(struct session *s, struct upload *p)
 }
 
 /*
- * The partial is verified: give it its cached checksum (the one just
- * verified, in the session's algorithm), put it in the target's place,
- * then give it its mode.  Replacing a file frees that file, under the
- * same hold of the accounting lock as the rename.
+ * The partial is verified: put it in the target's place, then give it
+ * its mode and cached checksum (the one just verified, in the session's
+ * algorithm, for the file as it was verified).  Replacing a file frees
+ * that file, under the same hold of the accounting lock as the rename.
  */
 static void
 cmd_put_commit(struct session *s, struct upload *p, const uint8_t *hash)
@@ -185,12 +185,13 @@ cmd_put_commit(struct session *s, struct upload *p, const uint8_t *hash)
 		upload_fail_errno(p, errno, p->m->path);
 		return;
 	}
-	hashcache_store(p->fd, &st, s->alg, hash);
 	/*
 	 * Only the file verified (st) is moved, in the directory opened at
 	 * the start.  If this fails the partial, still marked and still
 	 * 0600, is resumed at its end (or removed): the PUT and REMOVE that
-	 * open it read-write must not find it read-only.
+	 * open it read-write must not find it read-only; and it carries no
+	 * cached checksum that a later upload rewriting it could leave
+	 * standing.
 	 */
 	p->status = cmd_fs_move(
 	    s, p->dfd, p->part, &st, p->dfd, p->name, p->why, sizeof(p->why));
@@ -199,6 +200,7 @@ cmd_put_commit(struct session *s, struct upload *p, const uint8_t *hash)
 	p->committed = 1;
 	if (!p->inline_data)
 		(void)fremovexattr(p->fd, UPLOAD_RESUME_XATTR);
+	hashcache_store(p->fd, &st, s->alg, hash);
 	/* Through the descriptor: the file moved, whatever its name now. */
 	if (fchmod(p->fd, (mode_t)(p->m->mode & 0777 & ~022)) == -1)
 		upload_fail(p, session_status(errno),

@@ -94,6 +94,13 @@ hashcache_store(
 	    fd, hashcache_name(alg), rec, hlen + HASHCACHE_KEY_LEN, 0);
 }
 
+void
+hashcache_clear(int fd)
+{
+	(void)fremovexattr(fd, HASHCACHE_XATTR_SHA256);
+	(void)fremovexattr(fd, HASHCACHE_XATTR_XXH128);
+}
+
 /*
  * Time stamps advance in ticks of a few milliseconds, so a change made
  * in the same tick as the hashing would leave size and time as they

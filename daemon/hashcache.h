@@ -37,6 +37,12 @@ void hashcache_store(
     int fd, const struct stat *st, enum digest_alg alg, const uint8_t *hash);
 
 /*
+ * Remove every algorithm's value from fd (best effort): for a file whose
+ * content is about to change in ways its size and time may not show.
+ */
+void hashcache_clear(int fd);
+
+/*
  * alg's checksum of the whole file open on fd, whose fstat is st: from
  * the attribute if it matches, else computed with s->digest (reset to
  * alg) by session_hash (a SHA-256 session hashes in its thread; the

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "hashcache.h"
 #include "log.h"
 #include "msg.h"
 #include "proto.h"
@@ -282,6 +283,15 @@ upload_resume(struct session *s, struct upload *p)
 	uint8_t key[UPLOAD_KEY_LEN], have[UPLOAD_KEY_LEN];
 	ssize_t n;
 
+	/*
+	 * No checksum cached on a partial outlives this upload: the data
+	 * about to be written (or emptied and rewritten) may leave size
+	 * and time as they were, and a value of the other algorithm would
+	 * then be believed for the committed file.  Only the commit caches
+	 * one, on the file it committed.
+	 */
+	if (!p->created)
+		hashcache_clear(p->fd);
 	/*
 	 * PUT_DATA sends the whole file: nothing is kept, and no resume
 	 * key is written, since no PUT_DATA resumes; a key an earlier PUT
