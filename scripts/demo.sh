@@ -25,6 +25,9 @@ make -C build -j"${JOBS:-2}"
 # free port, start and stop of the daemon by its pid.
 top_srcdir=$top
 top_builddir=$top/build
+# The client talks to the daemon itself: no test relay (built by make
+# check only).
+NO_TLSPROXY=1
 set +e
 # shellcheck source=tests/integration/lib.sh
 . "$top/tests/integration/lib.sh"
