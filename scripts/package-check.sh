@@ -12,9 +12,12 @@
 #
 # Runs as: root (it installs and purges packages and starts mftpd).  It
 # changes the system: it installs mftp-server and mftp-client, and purges
-# them again at the end, also when a step fails.  Exits 0 when every step
-# passed; its last line is "package-check: ok" or "package-check: FAILED:
-# reason".
+# them again at the end, also when a step fails.  So it runs only on a
+# machine without mftp of its own: where either package is installed, or
+# /etc/mftp or /var/lib/mftp exists, and an earlier run did not leave
+# them (its mark, /var/lib/mftp-package-check.installed), it changes
+# nothing and exits 77 (skipped).  Exits 0 when every step passed; its
+# last line is "package-check: ok" or "package-check: FAILED: reason".
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -32,6 +35,9 @@ chmod 0755 "$W"
 DAEMON_PID=
 installed=
 PURGED=
+# Set while the packages this script installed may be on the system.
+MARK=/var/lib/mftp-package-check.installed
+STANDINS=
 KEEPER_HOME=
 PAIR_MOVED=
 
@@ -69,12 +75,14 @@ cleanup() {
 	fi
 	if [ -n "$installed" ] && [ -z "$PURGED" ]; then
 		echo "package-check: purging the packages after a failure" >&2
-		purge_packages || true
+		purge_packages && rm -f "$MARK"
 	fi
 	# The stand-ins for an administrator's own key pair and copy of the
-	# user database.
-	rm -f /etc/mftp/own.key /etc/mftp/own.crt /etc/mftp/users.backup
-	[ -d /etc/mftp ] && rmdir --ignore-fail-on-non-empty /etc/mftp
+	# user database, if this run made them.
+	if [ -n "$STANDINS" ]; then
+		rm -f /etc/mftp/own.key /etc/mftp/own.crt /etc/mftp/users.backup
+		[ -d /etc/mftp ] && rmdir --ignore-fail-on-non-empty /etc/mftp
+	fi
 	# The test user's home, which a purge rightly leaves.
 	if [ -n "$KEEPER_HOME" ]; then
 		rm -rf -- "$KEEPER_HOME"
@@ -91,15 +99,31 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Left over from an earlier run that was cut short: purge it first, so
-# that the checks below see this build's packages only.
+# Left over from an earlier run that was cut short (its mark is there):
+# purge it first, so that the checks below see this build's packages
+# only.  Anything else is an installation of the machine's own, which
+# this script must not touch.
+foreign=
 for p in mftp-server mftp-client; do
 	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-	if [ -n "$st" ] && [ "$st" != not-installed ]; then
+	{ [ -n "$st" ] && [ "$st" != not-installed ]; } || continue
+	if [ -f "$MARK" ]; then
 		step "purging $p ($st) left from an earlier run"
 		purge_packages || die "cannot purge the installed $p"
+	else
+		foreign="$foreign $p"
 	fi
 done
+rm -f "$MARK"
+for d in /etc/mftp /var/lib/mftp; do
+	[ ! -e "$d" ] || foreign="$foreign $d"
+done
+if [ -n "$foreign" ]; then
+	echo "package-check: skipped: this machine has mftp of its own" \
+	    "(${foreign# }); the check installs and purges the packages," \
+	    "so it runs only where mftp is not installed" >&2
+	exit 77
+fi
 
 # ------------------------------------------------------------- build
 
@@ -145,6 +169,7 @@ fi
 
 step "apt-get install ./mftp-server_*.deb ./mftp-client_*.deb"
 installed=1
+: >"$MARK"
 if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 	"$server_deb" "$client_deb" >"$W/install.log" 2>&1; then
 	cat "$W/install.log" >&2
@@ -321,6 +346,7 @@ echo "user data" >"/srv/mftp/$keeper/data.txt"
 # removes only the pair the package made.  Likewise a copy of the user
 # database the administrator made (users.backup) stays, and a temporary
 # that a crash of a tool left (.users.tmp-XXXXXX) goes.
+STANDINS=1
 cp /etc/mftp/host.key /etc/mftp/own.key
 cp /etc/mftp/host.crt /etc/mftp/own.crt
 cp -p /etc/mftp/users /etc/mftp/users.backup
@@ -332,6 +358,7 @@ purge_packages || {
 	die "apt-get purge failed"
 }
 PURGED=1
+rm -f "$MARK"
 [ -f /etc/mftp/own.key ] && [ -f /etc/mftp/own.crt ] ||
 	die "purge removed the administrator's own key pair"
 [ -f /etc/mftp/users.backup ] ||
@@ -342,6 +369,7 @@ PURGED=1
 	die "purge left in /etc/mftp: $(ls -A /etc/mftp)"
 rm -f /etc/mftp/own.key /etc/mftp/own.crt /etc/mftp/users.backup
 rmdir /etc/mftp
+STANDINS=
 left=
 while IFS= read -r f; do
 	[ "$f" = /. ] && continue
@@ -366,3 +394,27 @@ KEEPER_HOME=
 # /srv/mftp itself, when it was empty before this run.
 [ -z "$srv_made" ] || rmdir /srv/mftp 2>/dev/null || true
 step "purged: nothing left but the users' homes"
+
+# An administrator who moved to a pair of their own and removed the
+# package's key: the purge still removes the certificate the package
+# made, untouched.
+step "install, remove the package's host.key, purge"
+: >"$MARK"
+PURGED=
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+    "$server_deb" "$client_deb" >"$W/install2.log" 2>&1 || {
+	cat "$W/install2.log" >&2
+	die "installing the packages again failed"
+}
+[ -f /etc/mftp/host.crt ] || die "the second installation made no host.crt"
+rm /etc/mftp/host.key
+purge_packages || {
+	cat "$W/purge.log" >&2
+	die "apt-get purge failed"
+}
+PURGED=1
+rm -f "$MARK"
+[ ! -e /etc/mftp/host.crt ] ||
+	die "purge left the package's host.crt when its host.key was gone"
+[ ! -e /etc/mftp ] || die "purge left /etc/mftp: $(ls -A /etc/mftp)"
+step "purged: the certificate went without its key"

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# t_package_guard: scripts/package-check.sh (run by check.sh, the
+# README's test command) installs and purges the packages, so on a
+# machine with mftp of its own it must change nothing: with an
+# /etc/mftp it did not make (here holding an administrator's
+# users.backup), it exits 77 (skipped) at once, says why, and the
+# administrator's file is still there.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+if [ -e /etc/mftp ] || [ -e /var/lib/mftp ]; then
+	note "SKIP: /etc/mftp or /var/lib/mftp exists on this machine"
+	exit 77
+fi
+mkdir /etc/mftp
+_guard_cleanup() { rm -rf -- /etc/mftp; }
+trap '_guard_cleanup; _cleanup' EXIT
+echo "the administrator's own copy" >/etc/mftp/users.backup
+cp /etc/mftp/users.backup "$T/backup.orig"
+
+RC=0
+timeout 120 bash "$top_srcdir/scripts/package-check.sh" \
+    >"$T/pc.out" 2>"$T/pc.err" || RC=$?
+ERR=$(cat "$T/pc.err")
+expect_eq "$RC" 77 "package-check on a machine with /etc/mftp ($ERR)"
+expect_contains "$ERR" "skipped: this machine has mftp of its own (/etc/mftp)" \
+    "the reason"
+expect_same_file /etc/mftp/users.backup "$T/backup.orig" \
+    "the administrator's users.backup"
+[ ! -e /var/lib/mftp-package-check.installed ] ||
+	fail "package-check left its mark"
+ok "package-check leaves a machine with mftp of its own alone"
