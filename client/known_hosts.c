@@ -158,8 +158,9 @@ known_hosts_mkdirs(const char *path)
 /*
  * Under an exclusive lock, so that two clients pinning at once do not
  * interleave: the line goes after a newline of its own if the last line
- * (edited by hand) has none, and a write that stops short is cut off
- * again rather than leave half a line to join the next one.
+ * (edited by hand) has none, and a write that fails part way (a full
+ * disk) is cut off again rather than leave half a line to join the next
+ * one.
  */
 int
 known_hosts_add(const char *path, const char *host, const char *port,
@@ -168,7 +169,6 @@ known_hosts_add(const char *path, const char *host, const char *port,
 	struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	struct stat st;
 	char *line, *p, last = '\n';
-	ssize_t w;
 	int fd, len, r = 0;
 
 	if (known_hosts_mkdirs(path) == -1 ||
@@ -198,10 +198,10 @@ known_hosts_add(const char *path, const char *host, const char *port,
 	    &line, "%s%s %s %s\n", last == '\n' ? "" : "\n", host, port, fp);
 	for (p = line + (last != '\n'); *p != ' '; p++)
 		*p = (char)tolower((unsigned char)*p);
-	if ((w = write(fd, line, (size_t)len)) != len) {
-		snprintf(err, errlen, "%s: %s", path,
-		    w == -1 ? strerror(errno) : "written only in part");
-		if (w > 0 && ftruncate(fd, st.st_size) == -1)
+	if (fd_write_all(fd, line, (size_t)len) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		/* No half line left to join the next pin. */
+		if (ftruncate(fd, st.st_size) == -1)
 			snprintf(err, errlen,
 			    "%s: written only in part, and could not be cut "
 			    "back: %s; remove its last line",

@@ -138,24 +138,6 @@ rpc_get_file(struct rpc *r, uint64_t offset, struct rpc_xfer *x)
 	return RPC_OK;
 }
 
-/* Write all of p to fd; 0 or an errno value. */
-static int
-rpc_write_fd(int fd, const uint8_t *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, p, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * Read the next piece of a file's data, telling the progress display
  * every RPC_TICK_MS while none comes.  The count, or an RPC_LOST result.
@@ -206,7 +188,8 @@ rpc_get_data(struct rpc *r, int fd, struct digest *d, struct rpc_xfer *x)
 		hash_pipe_feed(r->hp, (size_t)n);
 		/* After a write error keep reading, to stay in step. */
 		if (fd != -1 && werr == 0)
-			werr = rpc_write_fd(fd, chunk, (size_t)n);
+			werr = fd_write_all(fd, chunk, (size_t)n) == 0 ? 0 :
+									 errno;
 		left -= (uint64_t)n;
 		x->bytes += (uint64_t)n;
 		rpc_xfer_tell(x);

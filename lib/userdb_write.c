@@ -58,24 +58,6 @@ userdb_lock(const char *path, int timeout_s)
 	return -1;
 }
 
-/* Write all of buf; -1 with errno. */
-static int
-userdb_write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t r;
-
-	while (len > 0) {
-		if ((r = write(fd, buf, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += r;
-		len -= (size_t)r;
-	}
-	return 0;
-}
-
 /* fsync the directory that holds path, so that a rename is durable. */
 static int
 userdb_sync_dir(const char *path)
@@ -157,14 +139,14 @@ userdb_write(const struct userdb *db, const char *path)
 		}
 		n = strlen(line);
 		if (n > bufsz - used) {
-			if (userdb_write_all(fd, buf, used) == -1)
+			if (fd_write_all(fd, buf, used) == -1)
 				goto fail;
 			used = 0;
 		}
 		memcpy(buf + used, line, n);
 		used += n;
 	}
-	if (userdb_write_all(fd, buf, used) == -1 || fsync(fd) == -1)
+	if (fd_write_all(fd, buf, used) == -1 || fsync(fd) == -1)
 		goto fail;
 	if (close(fd) == -1) {
 		fd = -1;

@@ -48,6 +48,10 @@ char *home_file(const char *rel);
  */
 char *fd_read_all(int fd, size_t size, size_t *got);
 
+/* Write all len bytes of buf to fd, going on after EINTR and short
+ * writes; 0, or -1 with errno. */
+int fd_write_all(int fd, const void *buf, size_t len);
+
 /* Sleep for ms milliseconds, resuming after signals. */
 void sleep_ms(unsigned int ms);
 
