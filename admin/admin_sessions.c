@@ -9,6 +9,7 @@
  */
 #include <sys/types.h>
 #include <sys/pidfd.h>
+#include <sys/stat.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -74,23 +75,72 @@ admin_proc_is_server(pid_t pid)
 	return strcmp(base != NULL ? base + 1 : exe, ADMIN_SERVER_NAME) == 0;
 }
 
-/*
- * A serving process of the user: its real uid is the user's and it runs
- * mftpd.  Its root is not compared with the user's home: a session that
- * logged in before ftpuser-mod --home runs in the old one.
- */
+/* Nonzero if /proc/PID's root directory is the file st is. */
 static int
-admin_is_session(pid_t pid, uid_t uid)
+admin_proc_root_is(pid_t pid, const struct stat *st)
 {
-	return admin_proc_uid_is(pid, uid) && admin_proc_is_server(pid);
+	char path[64];
+	struct stat rs;
+
+	snprintf(path, sizeof(path), "/proc/%ld/root", (long)pid);
+	return stat(path, &rs) == 0 && rs.st_dev == st->st_dev &&
+	    rs.st_ino == st->st_ino;
 }
 
 /*
- * Signal every session of uid with SIGTERM; their pidfds go to *fds
+ * Nonzero if /proc/PID holds a descriptor of the file at path, also one
+ * removed since (the link then reads "PATH (deleted)").
+ */
+static int
+admin_proc_holds(pid_t pid, const char *path)
+{
+	static const char deleted[] = " (deleted)";
+	char dir[64], fdpath[64 + 256], link[PATH_MAX + sizeof(deleted)];
+	size_t len = strlen(path);
+	struct dirent *de;
+	int found = 0;
+	ssize_t n;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%ld/fd", (long)pid);
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while (!found && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(fdpath, sizeof(fdpath), "%s/%s", dir, de->d_name);
+		if ((n = readlink(fdpath, link, sizeof(link) - 1)) <= 0)
+			continue;
+		link[n] = '\0';
+		found = strncmp(link, path, len) == 0 &&
+		    (link[len] == '\0' || strcmp(link + len, deleted) == 0);
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * A serving process of the user: its real uid is the user's, it runs
+ * mftpd, and it is this configuration's: chrooted in the user's home,
+ * or (logged in before ftpuser-mod --home, so chrooted in the old one)
+ * holding the user's accounting file, removed since or not.  The uid alone would also match
+ * the sessions of another mftpd on the machine that gives the same uid
+ * to a user of its own.
+ */
+static int
+admin_is_session(pid_t pid, const struct admin_who *w)
+{
+	return admin_proc_uid_is(pid, w->uid) && admin_proc_is_server(pid) &&
+	    ((w->have_home && admin_proc_root_is(pid, &w->home)) ||
+		(w->acct[0] != '\0' && admin_proc_holds(pid, w->acct)));
+}
+
+/*
+ * Signal every session of w with SIGTERM; their pidfds go to *fds
  * (*nfds of them).
  */
 static void
-admin_signal_sessions(uid_t uid, int **fds, size_t *nfds)
+admin_signal_sessions(const struct admin_who *w, int **fds, size_t *nfds)
 {
 	const char *errstr;
 	struct dirent *de;
@@ -102,7 +152,7 @@ admin_signal_sessions(uid_t uid, int **fds, size_t *nfds)
 		admin_err("cannot read /proc");
 	while ((errno = 0, de = readdir(d)) != NULL) {
 		pid = (pid_t)strtonum(de->d_name, 1, INT_MAX, &errstr);
-		if (errstr != NULL || !admin_is_session(pid, uid))
+		if (errstr != NULL || !admin_is_session(pid, w))
 			continue;
 		if ((fd = pidfd_open(pid, 0)) == -1) {
 			if (errno != ESRCH)
@@ -111,7 +161,7 @@ admin_signal_sessions(uid_t uid, int **fds, size_t *nfds)
 		}
 		/* The pid may have been reused before the pidfd was open:
 		 * check again what the pidfd now pins. */
-		if (!admin_is_session(pid, uid)) {
+		if (!admin_is_session(pid, w)) {
 			close(fd);
 			continue;
 		}
@@ -165,19 +215,19 @@ admin_wait_exit(const int *fds, size_t n, int ms)
 
 /* One look: end the sessions found; how many. */
 static size_t
-admin_end_once(uid_t uid)
+admin_end_once(const struct admin_who *w)
 {
 	int *fds = NULL;
 	size_t n = 0, i;
 
-	admin_signal_sessions(uid, &fds, &n);
+	admin_signal_sessions(w, &fds, &n);
 	if (n > 0 && admin_wait_exit(fds, n, ADMIN_SESSION_GRACE * 1000) > 0) {
 		/* A stopped or stuck process: SIGKILL cannot be caught. */
 		for (i = 0; i < n; i++)
 			(void)pidfd_send_signal(fds[i], SIGKILL, NULL, 0);
 		if (admin_wait_exit(fds, n, ADMIN_SESSION_GRACE * 1000) > 0)
 			admin_warnx("a session of uid %lu did not end",
-			    (unsigned long)uid);
+			    (unsigned long)w->uid);
 	}
 	for (i = 0; i < n; i++)
 		close(fds[i]);
@@ -185,8 +235,24 @@ admin_end_once(uid_t uid)
 	return n;
 }
 
+void
+admin_who_of(struct admin_who *w, uid_t uid, const char *home,
+    const char *quota_dir, const char *name)
+{
+	char dir[PATH_MAX];
+
+	memset(w, 0, sizeof(*w));
+	w->uid = uid;
+	w->have_home = stat(home, &w->home) == 0;
+	/* As the kernel names the file a descriptor holds: no links. */
+	if (realpath(quota_dir, dir) != NULL &&
+	    (size_t)snprintf(w->acct, sizeof(w->acct), "%s/%s", dir, name) >=
+		sizeof(w->acct))
+		w->acct[0] = '\0';
+}
+
 size_t
-admin_end_sessions(uid_t uid)
+admin_end_sessions(const struct admin_who *w)
 {
 	struct timespec ts = { 0, ADMIN_SESSION_RELOOK_MS * 1000000L };
 	size_t total = 0, n;
@@ -199,7 +265,7 @@ admin_end_sessions(uid_t uid)
 	for (i = 0; i < ADMIN_SESSION_LOOKS; i++) {
 		if (i > 0)
 			(void)nanosleep(&ts, NULL);
-		n = admin_end_once(uid);
+		n = admin_end_once(w);
 		total += n;
 		if (n == 0 && i > 0)
 			break;

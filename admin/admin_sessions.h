@@ -7,14 +7,15 @@
  *
  * A logged-in session is served by an mftpd process running under the
  * user's own uid (real, effective and saved), chrooted into the home it
- * logged in to; nothing else of mftp runs under that uid, and no other
- * user is given it (admin_uid.h).  So the sessions are the processes
- * whose real uid is the user's and whose executable is named "mftpd".
- * Their root is not compared with the user's home: a session that logged
- * in before ftpuser-mod --home runs in the old one, and a home may be
- * gone.  (Two mftpd instances on one machine must therefore give their
- * users different uids: users sharing a uid share their files and could
- * signal each other's processes anyway.)  They are found in /proc,
+ * logged in to, and holding the user's accounting file open; nothing
+ * else of mftp runs under that uid.  So the sessions are the processes
+ * whose real uid is the user's, whose executable is named "mftpd", and
+ * whose root directory is the user's home or which hold the user's
+ * accounting file: a session that logged in before ftpuser-mod --home
+ * runs in the old home, and ftpuser-del removes the file, which its
+ * sessions still hold.  The root or the file keeps out the sessions of
+ * another mftpd instance on the machine that gave one of its own users
+ * the same uid.  They are found in /proc,
  * signalled through a pidfd (never by a pid that may have been reused),
  * first with SIGTERM and, if they outlive ADMIN_SESSION_GRACE seconds,
  * with SIGKILL.  Only the sessions on this machine are ended here; those
@@ -26,17 +27,33 @@
 #define MFTP_ADMIN_SESSIONS_H
 
 #include <sys/types.h>
+#include <sys/stat.h>
+#include <limits.h>
 #include <stddef.h>
 
 /* Seconds a session gets to end on SIGTERM before SIGKILL. */
 #define ADMIN_SESSION_GRACE 5
 
+/* What the user's sessions are known by (admin_who_of). */
+struct admin_who {
+	uid_t uid;
+	int have_home; /* home: the user's home now */
+	struct stat home;
+	/* The user's accounting file, its directory's links resolved;
+	 * "" when unknown. */
+	char acct[PATH_MAX];
+};
+
+/* The user with uid, home home, accounting file quota_dir/name. */
+void admin_who_of(struct admin_who *w, uid_t uid, const char *home,
+    const char *quota_dir, const char *name);
+
 /*
- * End every session on this machine of the user with uid, and
+ * End every session on this machine of the user w, and
  * look again a moment later for one whose login was being accepted while
  * the user database changed.  Returns how many were ended; a process
  * that could not be signalled is warned about and not counted.
  */
-size_t admin_end_sessions(uid_t uid);
+size_t admin_end_sessions(const struct admin_who *w);
 
 #endif

@@ -157,6 +157,7 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config_path = NULL, *name;
+	struct admin_who who;
 	struct config conf;
 	struct userdb db;
 	struct user *u;
@@ -214,6 +215,7 @@ main(int argc, char *argv[])
 	 * machine's are ended below.  Removed under the lock: once it is
 	 * let go, an ftpuser-add of the name makes the new user's file.
 	 */
+	admin_who_of(&who, uid, home, conf.quota_dir, name);
 	xasprintf(&quota_file, "%s/%s", conf.quota_dir, name);
 	if (unlink(quota_file) == -1 && errno != ENOENT) {
 		admin_warn("cannot remove %s", quota_file);
@@ -222,7 +224,7 @@ main(int argc, char *argv[])
 	free(quota_file);
 	close(lockfd);
 	userdb_free(&db);
-	ended = admin_end_sessions(uid);
+	ended = admin_end_sessions(&who);
 	printf("%s: removed user '%s'; ended %zu running session%s\n", PROGNAME,
 	    name, ended, ended == 1 ? "" : "s");
 	fflush(stdout);

@@ -181,6 +181,7 @@ int
 main(int argc, char *argv[])
 {
 	struct mod_opts o;
+	struct admin_who who;
 	struct config conf;
 	struct userdb db;
 	struct user *u;
@@ -225,6 +226,8 @@ main(int argc, char *argv[])
 	 * storage end within seconds of a lock.
 	 */
 	admin_sync_lock_mark(&conf, u);
+	/* Under the lock: the accounting file is still this user's. */
+	admin_who_of(&who, uid, u->home, conf.quota_dir, o.name);
 	close(lockfd);
 
 	if (already)
@@ -236,7 +239,7 @@ main(int argc, char *argv[])
 	 * been let in just before).
 	 */
 	if (o.lock == 1) {
-		ended = admin_end_sessions(uid);
+		ended = admin_end_sessions(&who);
 		printf("%s: locked user '%s'; ended %zu running session%s\n",
 		    PROGNAME, o.name, ended, ended == 1 ? "" : "s");
 	}

@@ -6,7 +6,9 @@
 # next command fails.  Another user's session goes on untouched.  A
 # session that logged in before its user's home was moved (ftpuser-mod
 # --home) runs chrooted in the old home and is ended all the same, also
-# when the user has no accounting file to watch.
+# when the user has no accounting file to watch.  A process of another
+# mftpd instance that gave the same uid to a user of its own is left
+# alone.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -53,6 +55,16 @@ printf 'pwd\n' >&9
 wait_serving_pid "$uid_c"
 sp_c=$SERVING_PID
 
+# Another mftpd instance's session that has bob's uid (its own user,
+# its own home and accounting file): a process named mftpd under that
+# uid, chrooted elsewhere, holding no file of bob's.
+mkdir -p "$T/other"
+cp "$(command -v sleep)" "$T/other/mftpd"
+setpriv --reuid="$uid_b" --regid="$uid_b" --clear-groups \
+    "$T/other/mftpd" 120 &
+other=$!
+BG_PIDS+=("$other")
+
 # --------------------------------------------------------- ftpuser-del
 hold bob "$pw_b" "$uid_b"
 sp=$SERVING_PID
@@ -66,6 +78,9 @@ session_send pwd
 session_close
 expect_ne "$SESS_RC" 0 "bob's client after ftpuser-del"
 kill -0 "$sp_c" 2>/dev/null || fail "carol's session ended with bob's"
+kill -0 "$other" 2>/dev/null ||
+	fail "another instance's process of bob's uid ended with bob's session"
+kill "$other"
 ok "ftpuser-del ends the user's running session, and only that"
 
 # ------------------------------------------------- ftpuser-mod --lock
