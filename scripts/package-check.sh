@@ -114,7 +114,14 @@ for p in mftp-server mftp-client; do
 		foreign="$foreign $p"
 	fi
 done
-rm -f "$MARK"
+if [ -f "$MARK" ] && [ -z "$foreign" ]; then
+	# That run's stand-ins and test user's home (see below), which a
+	# purge rightly leaves.
+	rm -f /etc/mftp/own.key /etc/mftp/own.crt /etc/mftp/users.backup
+	[ ! -d /etc/mftp ] || rmdir --ignore-fail-on-non-empty /etc/mftp
+	rm -rf /srv/mftp/pkgcheck[0-9]* /srv/mftp/pkgkeep[0-9]*
+	rm -f "$MARK"
+fi
 for d in /etc/mftp /var/lib/mftp; do
 	[ ! -e "$d" ] || foreign="$foreign $d"
 done
