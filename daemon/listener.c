@@ -428,6 +428,26 @@ listener_accept_failed(struct listener *l)
 }
 
 /*
+ * accept failed for one connection only (a network error, EPERM from a
+ * firewall): it has left the backlog, so the next is taken at once, as
+ * accept(2) advises.  Logged at most every 10 s after a burst of 3.
+ */
+static void
+listener_accept_lost(int e)
+{
+	static struct listener_lograte r = { .every_ms = 10000, .burst = 3 };
+
+	if (!listener_lograte_ok(&r))
+		return;
+	if (r.quiet > 0)
+		log_warnx("accept: %s (%lu more were not logged)", strerror(e),
+		    r.quiet);
+	else
+		log_warnx("accept: %s", strerror(e));
+	r.quiet = 0;
+}
+
+/*
  * Accept one connection on lfd: from a configured load balancer it
  * waits for its PROXY header first (proxywait.c); any other goes to
  * the limits and a monitor at once.
@@ -441,8 +461,12 @@ listener_accept(struct listener *l, int lfd, struct listener_kids *k)
 
 	fd = accept4(lfd, (struct sockaddr *)&ss, &sslen, SOCK_CLOEXEC);
 	if (fd == -1) {
-		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM)
 			listener_accept_failed(l);
+		else if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
+			listener_accept_lost(errno);
 		return;
 	}
 	l->accept_pause_ms = 0;

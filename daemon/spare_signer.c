@@ -55,7 +55,9 @@ spare_signer_start(struct spare_signer *s, const struct helper_spawn *h,
 	if (s->pid > 0 || now < s->retry_ms)
 		return;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
+		/* Out of descriptors: not again at every turn of the loop. */
 		log_warn("socketpair for a spare mftpd-sign");
+		s->retry_ms = now + SPARE_SIGNER_BACKOFF_MS;
 		return;
 	}
 	s->pid = helper_spawn(h, "mftpd-sign", path, key,

@@ -80,6 +80,19 @@ expect_match "$(grep ': accept: ' "$DAEMON_LOG" | head -n 1)" \
     'accept: Too many open files' "the accept failure's line"
 ok "out of descriptors: the master waits, $lines lines logged"
 
+# The spare signer ends meanwhile: the master cannot make the socket
+# pair for the next, and waits before it tries again, not at every turn.
+spare=$(signers_of "$DAEMON_PID" | head -n 1)
+[ -n "$spare" ] || fail "no spare mftpd-sign"
+kill -KILL "$spare"
+wait_for 10 has_line 'socketpair for a spare mftpd-sign' 0 ||
+	fail "no failed spare logged"
+sleep 4
+spares=$(log_count 'socketpair for a spare mftpd-sign')
+expect_eq "$spares" 1 "failed spares logged in about 4 s"
+daemon_alive || fail "the master died"
+ok "out of descriptors: the spare signer is not retried at every turn"
+
 kill_tree "$holders"
 wait_for 10 has_line 'connection addr=127\.0\.0\.1 ' "$accepted" ||
 	fail "the waiting client was not accepted once descriptors were free"
