@@ -441,6 +441,7 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 	memset(&s, 0, sizeof(s));
 	memset(&m, 0, sizeof(m));
 	s.user = v->name;
+	s.uid = v->uid;
 	s.peer = peer;
 	/* Idle time is measured between requests; within one, a stalled
 	 * peer gets the same allowance per read or write. */

@@ -39,6 +39,7 @@ struct session {
 	struct transport *t;
 	struct buf *scratch; /* frame in/out, MFTP_FRAME_MAX */
 	const char *user;
+	uid_t uid; /* the user's, which this process runs as */
 	const char *peer;
 	uint64_t files_in; /* completed uploads, for the log */
 	uint64_t files_out;

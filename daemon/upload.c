@@ -181,6 +181,17 @@ upload_open(struct session *s, struct upload *p)
 			    "%s: %s is not a plain file", p->m->path, p->part);
 			return -1;
 		}
+		/*
+		 * Another uid's (in a share that others may write): the
+		 * upload would end as that uid's file, whose mode and
+		 * contents it controls.
+		 */
+		if (st.st_uid != s->uid) {
+			upload_fail(p, MFTP_ST_PERM,
+			    "%s: %s belongs to another user", p->m->path,
+			    p->part);
+			return -1;
+		}
 		if ((r = upload_lock(p, &st)) == -1)
 			return -1;
 		/*

@@ -116,6 +116,21 @@ step "$(hex_rename pub/b b)" 16 "RENAME from the share into the home"
 [ -f "$S/b" ] || fail "the refused RENAME moved pub/b"
 ok "a RENAME across the mount point fails and says why"
 
+# ------------------------------------- another uid's partial in the share
+# Written into, it would end as that uid's file after the rename: the
+# upload is refused, and the partial left as it is.
+head -c 1000 /dev/urandom >"$S/.theirs2.mftp-part"
+chown 4242:4242 "$S/.theirs2.mftp-part"
+chmod 0666 "$S/.theirs2.mftp-part"
+cp "$S/.theirs2.mftp-part" "$T/theirs2.orig"
+raw_send "$(hex_put pub/theirs2 $MIB 420 1700000000)"
+raw_expect_error 11 "PUT onto another uid's partial in the share"
+expect_contains "$RAW_TEXT" "belongs to another user" "the refusal"
+[ ! -e "$S/theirs2" ] || fail "the refused PUT made pub/theirs2"
+expect_same_file "$S/.theirs2.mftp-part" "$T/theirs2.orig" "the other's partial"
+rm -f "$S/.theirs2.mftp-part"
+ok "another uid's partial in the share is not written into"
+
 # ------------------------------- writes there wait for a repaired account
 echo damaged >"$(quota_file alice)"
 raw_req "$(hex_mkdir pub/d2 493)" 18 "MKDIR in the share, accounting damaged"
