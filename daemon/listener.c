@@ -144,48 +144,13 @@ listener_refuse(int fd, const char *why)
 	close(fd);
 }
 
-/*
- * A kind of line the master logs at a bounded rate: a line every
- * every_ms after a burst of burst.  What a client can repeat at will
- * (a refusal), or what repeats by itself (accept failing), could log
- * thousands of lines a second, enough for journald's rate limit to drop
- * every line of the unit for a while, the "login failed" lines fail2ban
- * reads among them.  The next line logged says how many were left out.
- */
-struct listener_lograte {
-	unsigned int every_ms, burst;
-	uint64_t credit_ms, last_ms;
-	unsigned long quiet; /* lines left out since the last one logged */
-};
-
-/* 1 if a line may be logged now; 0, and counted in quiet, if not. */
-static int
-listener_lograte_ok(struct listener_lograte *r)
-{
-	const uint64_t cap = (uint64_t)r->burst * r->every_ms;
-	uint64_t now = mono_ms();
-
-	/* A line costs every_ms; credit comes with the time. */
-	if (r->last_ms == 0)
-		r->credit_ms = cap;
-	else if ((r->credit_ms += now - r->last_ms) > cap)
-		r->credit_ms = cap;
-	r->last_ms = now;
-	if (r->credit_ms < r->every_ms) {
-		r->quiet++;
-		return 0;
-	}
-	r->credit_ms -= r->every_ms;
-	return 1;
-}
-
 /* Refusals: 5 lines a second after a burst of 20. */
 static void
 listener_log_refused(const char *peer, const char *why)
 {
-	static struct listener_lograte r = { .every_ms = 200, .burst = 20 };
+	static struct log_rate r = { .every_ms = 200, .burst = 20 };
 
-	if (!listener_lograte_ok(&r))
+	if (!log_rate_ok(&r))
 		return;
 	if (r.quiet > 0)
 		log_notice("refused addr=%s: %s (%lu more refused connections "
@@ -407,7 +372,7 @@ listener_proxied(void *arg, int fd, const struct sockaddr_storage *real,
 static void
 listener_accept_failed(struct listener *l)
 {
-	static struct listener_lograte r = { .every_ms = 10000, .burst = 3 };
+	static struct log_rate r = { .every_ms = 10000, .burst = 3 };
 	int e = errno;
 
 	if (l->accept_pause_ms == 0)
@@ -415,7 +380,7 @@ listener_accept_failed(struct listener *l)
 	else if ((l->accept_pause_ms *= 2) > LISTENER_ACCEPT_PAUSE_MAX)
 		l->accept_pause_ms = LISTENER_ACCEPT_PAUSE_MAX;
 	l->accept_resume_ms = mono_ms() + l->accept_pause_ms;
-	if (!listener_lograte_ok(&r))
+	if (!log_rate_ok(&r))
 		return;
 	if (r.quiet > 0)
 		log_warnx("accept: %s; not accepting for %u ms (%lu more "
@@ -435,9 +400,9 @@ listener_accept_failed(struct listener *l)
 static void
 listener_accept_lost(int e)
 {
-	static struct listener_lograte r = { .every_ms = 10000, .burst = 3 };
+	static struct log_rate r = { .every_ms = 10000, .burst = 3 };
 
-	if (!listener_lograte_ok(&r))
+	if (!log_rate_ok(&r))
 		return;
 	if (r.quiet > 0)
 		log_warnx("accept: %s (%lu more were not logged)", strerror(e),

@@ -125,11 +125,18 @@ proxywait_add(struct proxywait *w, int fd, const struct sockaddr_storage *ss,
 		if (w->c[i].fd == -1)
 			pc = &w->c[i];
 	if (pc == NULL) {
+		/* One a connection: a balancer out of order could flood. */
+		static struct log_rate r = { .every_ms = 10000, .burst = 3 };
+
+		close(fd);
+		if (!log_rate_ok(&r))
+			return;
 		proxywait_addr(ss, addr, sizeof(addr));
 		log_warnx("balancer addr=%s: %d connections wait for their "
-			  "PROXY header already; connection closed",
-		    addr, MFTP_PROXY_PENDING_MAX);
-		close(fd);
+			  "PROXY header already; connection closed (%lu more "
+			  "not logged)",
+		    addr, MFTP_PROXY_PENDING_MAX, r.quiet);
+		r.quiet = 0;
 		return;
 	}
 	pc->fd = fd;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "util.h"
 
 static int log_to_stderr = 1;
 static int log_sock = -1;
@@ -165,4 +166,24 @@ __attribute__((weak)) void
 cleanup_exit(int status)
 {
 	_exit(status);
+}
+
+int
+log_rate_ok(struct log_rate *r)
+{
+	const uint64_t cap = (uint64_t)r->burst * r->every_ms;
+	uint64_t now = mono_ms();
+
+	/* A line costs every_ms; credit comes with the time. */
+	if (r->last_ms == 0)
+		r->credit_ms = cap;
+	else if ((r->credit_ms += now - r->last_ms) > cap)
+		r->credit_ms = cap;
+	r->last_ms = now;
+	if (r->credit_ms < r->every_ms) {
+		r->quiet++;
+		return 0;
+	}
+	r->credit_ms -= r->every_ms;
+	return 1;
 }

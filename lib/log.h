@@ -9,6 +9,7 @@
 #define MFTP_LOG_H
 
 #include <stdarg.h>
+#include <stdint.h>
 
 /* to_stderr != 0: write "ident[pid]: message" lines to stderr. */
 void log_init(const char *ident, int to_stderr);
@@ -34,6 +35,24 @@ void log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * A kind of line logged at a bounded rate: a line every every_ms after a
+ * burst of burst.  What a client can repeat at will (a refusal), or what
+ * repeats by itself (accept failing), could log thousands of lines a
+ * second, enough for journald's rate limit to drop every line of the
+ * unit for a while, the "login failed" lines fail2ban reads among them.
+ * The next line logged says how many were left out (quiet, which the
+ * caller sets back to 0).  Static, with every_ms and burst set.
+ */
+struct log_rate {
+	unsigned int every_ms, burst;
+	uint64_t credit_ms, last_ms;
+	unsigned long quiet; /* lines left out since the last one logged */
+};
+
+/* 1 if a line may be logged now; 0, and counted in quiet, if not. */
+int log_rate_ok(struct log_rate *r);
 
 /*
  * Log at LOG_CRIT and end the process through cleanup_exit(255).

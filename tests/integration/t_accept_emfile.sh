@@ -8,6 +8,8 @@
 # the address in proxy_protocol_from) under a limit set just above what
 # it has; one more client then cannot be accepted.  Once the balancer's
 # connections close, the waiting client is accepted, and a login works.
+# More balancer connections waiting than the master keeps are closed,
+# and logged at a bounded rate too.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -101,4 +103,22 @@ prlimit --pid "$DAEMON_PID" --nofile="$soft:" || fail "prlimit back"
 run_client nofd "$pw" <<<"pwd"
 expect_rc 0 "a login once descriptors are free ($ERR)"
 ok "descriptors free again: the waiting client is accepted, a login works"
+
+# A balancer out of order, with more connections waiting for their
+# PROXY header than the master keeps (64): each one more is closed, and
+# logged at a bounded rate.
+pending=$(log_count 'PROXY header already')
+spawn hold 100 127.0.0.2 >"$T/many.out"
+many=$BG_PID
+_held() { grep -q held "$T/many.out"; }
+wait_for 20 _held || fail "the 100 balancer connections were not made"
+wait_for 10 has_line 'PROXY header already' "$pending" ||
+	fail "no line for the connections over the limit"
+sleep 1
+lines=$(($(log_count 'PROXY header already') - pending))
+kill_tree "$many"
+note "36 connections over the limit: $lines lines"
+((lines <= 3)) || fail "$lines lines for 36 connections over the limit"
+daemon_alive || fail "the master died"
+ok "a balancer over the pending limit: logged at a bounded rate"
 check_log_clean
