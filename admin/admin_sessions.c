@@ -25,6 +25,7 @@
 
 #include "admin_common.h"
 #include "admin_sessions.h"
+#include "config.h"
 #include "util.h"
 
 /* The serving program's name, as /proc/PID/exe shows its path. */
@@ -53,6 +54,24 @@ admin_proc_uid_is(pid_t pid, uid_t uid)
 		}
 	fclose(fp);
 	return found;
+}
+
+/* /proc/PID's parent, or 0. */
+static pid_t
+admin_proc_ppid(pid_t pid)
+{
+	char path[64], line[256];
+	long ppid = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	if ((fp = fopen(path, "re")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (sscanf(line, "PPid: %ld", &ppid) == 1)
+			break;
+	fclose(fp);
+	return (pid_t)ppid;
 }
 
 /* Nonzero if /proc/PID's executable is named ADMIN_SERVER_NAME. */
@@ -121,18 +140,24 @@ admin_proc_holds(pid_t pid, const char *path)
 
 /*
  * A serving process of the user: its real uid is the user's, it runs
- * mftpd, and it is this configuration's: chrooted in the user's home,
- * or (logged in before ftpuser-mod --home, so chrooted in the old one)
- * holding the user's accounting file, removed since or not.  The uid alone would also match
- * the sessions of another mftpd on the machine that gives the same uid
- * to a user of its own.
+ * mftpd, and it is this configuration's: a child of the master named
+ * in this configuration's pid_file (the connection's monitor, which
+ * became the serving process at login); or else it is chrooted in the
+ * user's home, or holds the user's accounting file, removed since or
+ * not.  The root alone would miss a
+ * session that logged in before ftpuser-mod --home, chrooted in the old
+ * home; the uid alone would also match the sessions of another mftpd
+ * on the machine that gives the same uid to a user of its own.
  */
 static int
 admin_is_session(pid_t pid, const struct admin_who *w)
 {
-	return admin_proc_uid_is(pid, w->uid) && admin_proc_is_server(pid) &&
-	    ((w->have_home && admin_proc_root_is(pid, &w->home)) ||
-		(w->acct[0] != '\0' && admin_proc_holds(pid, w->acct)));
+	if (!admin_proc_uid_is(pid, w->uid) || !admin_proc_is_server(pid))
+		return 0;
+	if (w->master > 0 && admin_proc_ppid(pid) == w->master)
+		return 1;
+	return (w->have_home && admin_proc_root_is(pid, &w->home)) ||
+	    (w->acct[0] != '\0' && admin_proc_holds(pid, w->acct));
 }
 
 /*
@@ -237,18 +262,34 @@ admin_end_once(const struct admin_who *w)
 
 void
 admin_who_of(struct admin_who *w, uid_t uid, const char *home,
-    const char *quota_dir, const char *name)
+    const struct config *c, const char *name)
 {
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], buf[32];
+	const char *errstr;
+	ssize_t n;
+	int fd;
 
 	memset(w, 0, sizeof(*w));
 	w->uid = uid;
 	w->have_home = stat(home, &w->home) == 0;
 	/* As the kernel names the file a descriptor holds: no links. */
-	if (realpath(quota_dir, dir) != NULL &&
+	if (realpath(c->quota_dir, dir) != NULL &&
 	    (size_t)snprintf(w->acct, sizeof(w->acct), "%s/%s", dir, name) >=
 		sizeof(w->acct))
 		w->acct[0] = '\0';
+	/* The master, if it runs: the pid file's, and an mftpd. */
+	if ((fd = open(c->pid_file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	w->master = (pid_t)strtonum(buf, 2, INT_MAX, &errstr);
+	if (errstr != NULL || !admin_proc_uid_is(w->master, 0) ||
+	    !admin_proc_is_server(w->master))
+		w->master = 0;
 }
 
 size_t

@@ -6,16 +6,18 @@
  * database no longer lets the user log in.
  *
  * A logged-in session is served by an mftpd process running under the
- * user's own uid (real, effective and saved), chrooted into the home it
- * logged in to, and holding the user's accounting file open; nothing
- * else of mftp runs under that uid.  So the sessions are the processes
- * whose real uid is the user's, whose executable is named "mftpd", and
- * whose root directory is the user's home or which hold the user's
- * accounting file: a session that logged in before ftpuser-mod --home
- * runs in the old home, and ftpuser-del removes the file, which its
- * sessions still hold.  The root or the file keeps out the sessions of
- * another mftpd instance on the machine that gave one of its own users
- * the same uid.  They are found in /proc,
+ * user's own uid (real, effective and saved), a child of the master (the
+ * connection's monitor, which became the serving process at login),
+ * chrooted into the home it logged in to, and holding the user's
+ * accounting file open if there was one.  So the sessions are the
+ * processes whose real uid is the user's, whose executable is named
+ * "mftpd", and whose parent is the master of this configuration's
+ * pid_file (or else whose root directory is the
+ * user's home or which hold the user's accounting file, removed since
+ * or not).  Not the root alone: a session that logged in before
+ * ftpuser-mod --home runs in the old home.  Not the uid alone: another
+ * mftpd instance on the machine may give one of its own users the same
+ * uid.  They are found in /proc,
  * signalled through a pidfd (never by a pid that may have been reused),
  * first with SIGTERM and, if they outlive ADMIN_SESSION_GRACE seconds,
  * with SIGKILL.  Only the sessions on this machine are ended here; those
@@ -42,11 +44,15 @@ struct admin_who {
 	/* The user's accounting file, its directory's links resolved;
 	 * "" when unknown. */
 	char acct[PATH_MAX];
+	pid_t master; /* this configuration's running master, or 0 */
 };
 
-/* The user with uid, home home, accounting file quota_dir/name. */
+struct config;
+
+/* The user with uid, home and name, of configuration c (its quota_dir
+ * and pid_file). */
 void admin_who_of(struct admin_who *w, uid_t uid, const char *home,
-    const char *quota_dir, const char *name);
+    const struct config *c, const char *name);
 
 /*
  * End every session on this machine of the user w, and

@@ -6,9 +6,9 @@
 # next command fails.  Another user's session goes on untouched.  A
 # session that logged in before its user's home was moved (ftpuser-mod
 # --home) runs chrooted in the old home and is ended all the same, also
-# when the user has no accounting file to watch.  A process of another
-# mftpd instance that gave the same uid to a user of its own is left
-# alone.
+# when the user has no accounting file to watch, or had none at login.
+# A process of another mftpd instance that gave the same uid to a user
+# of its own is left alone.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -20,16 +20,19 @@ pw_b=$(rand_pw)
 pw_c=$(rand_pw)
 pw_d=$(rand_pw)
 pw_e=$(rand_pw)
+pw_f=$(rand_pw)
 add_user alice "$pw_a"
 add_user bob "$pw_b"
 add_user carol "$pw_c"
 add_user dave "$pw_d"
 add_user erin "$pw_e"
+add_user fay "$pw_f"
 uid_a=$(user_uid alice)
 uid_b=$(user_uid bob)
 uid_c=$(user_uid carol)
 uid_d=$(user_uid dave)
 uid_e=$(user_uid erin)
+uid_f=$(user_uid fay)
 start_daemon
 
 _pwd_shown() {
@@ -138,6 +141,21 @@ session_send pwd
 session_close 20
 expect_ne "$SESS_RC" 0 "erin's client after ftpuser-del"
 ok "ftpuser-del ends a session in the old home, without an accounting file"
+
+# fay has no accounting file when she logs in: her session holds none,
+# and after --home it is not in her home either.  It is this daemon's.
+rm -f "$T/quota/fay"
+hold fay "$pw_f" "$uid_f"
+sp=$SERVING_PID
+moved fay
+tool "$FTPUSER_MOD" --lock fay
+expect_eq "$RC" 0 "ftpuser-mod --lock fay ($ERR)"
+expect_contains "$OUT" "ended 1 running session" "ftpuser-mod, no file at login"
+_not_running "$sp" || fail "fay's session outlived ftpuser-mod --lock"
+session_send pwd
+session_close 20
+expect_ne "$SESS_RC" 0 "fay's client after ftpuser-mod --lock"
+ok "--lock ends a session in the old home that never had an accounting file"
 
 # carol's session still answers.
 printf 'pwd\n' >&9
