@@ -68,7 +68,8 @@ cg_release() {
 	[ -n "$CG_DIR" ] || return 0
 	echo max >"$CG_DIR/pids.max" 2>/dev/null
 	for ((i = 0; i < 50; i++)); do
-		[ -s "$CG_DIR/cgroup.procs" ] || break
+		# (cgroup files have no size: read it.)
+		[ -n "$(cat "$CG_DIR/cgroup.procs" 2>/dev/null)" ] || break
 		while read -r p; do
 			echo "$p" >"$CG_HOME/cgroup.procs" 2>/dev/null ||
 				echo "$p" >"$CG_ROOT/cgroup.procs" 2>/dev/null

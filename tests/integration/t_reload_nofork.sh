@@ -64,4 +64,5 @@ run_client nofork "$pw" <<<"pwd"
 expect_rc 0 "a login after the next reload ($ERR)"
 ok "with room again: the session went on, logins and reloads work"
 cg_release
+[ ! -e "$CG_ROOT/mftp-$TEST_NAME-$$" ] || fail "the test's cgroup was left"
 check_log_clean
