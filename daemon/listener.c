@@ -362,8 +362,10 @@ listener_proxied(void *arg, int fd, const struct sockaddr_storage *real,
 
 /*
  * accept failed for want of a resource (EMFILE, ENFILE, ENOBUFS,
- * ENOMEM): the connection stays in the backlog and poll would say so
- * again at once, a loop at full CPU.  The listening sockets rest for
+ * ENOMEM), or for a reason that may not go away (EPERM or EACCES from a
+ * security module, which refuses before the connection is taken): the
+ * connection stays in the backlog and poll would say so again at once,
+ * a loop at full CPU.  The listening sockets rest for
  * LISTENER_ACCEPT_PAUSE_MIN ms, twice as long each time it fails again
  * up to LISTENER_ACCEPT_PAUSE_MAX; what runs goes on meanwhile (the
  * children reaped free descriptors and memory).  Logged at most every
@@ -393,9 +395,10 @@ listener_accept_failed(struct listener *l)
 }
 
 /*
- * accept failed for one connection only (a network error, EPERM from a
- * firewall): it has left the backlog, so the next is taken at once, as
- * accept(2) advises.  Logged at most every 10 s after a burst of 3.
+ * accept failed for one connection only (a network error of the
+ * connection it took): it has left the backlog, so the next is taken at
+ * once, as accept(2) advises.  Logged at most every 10 s after a burst
+ * of 3.
  */
 static void
 listener_accept_lost(int e)
@@ -426,12 +429,16 @@ listener_accept(struct listener *l, int lfd, struct listener_kids *k)
 
 	fd = accept4(lfd, (struct sockaddr *)&ss, &sslen, SOCK_CLOEXEC);
 	if (fd == -1) {
-		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
-		    errno == ENOMEM)
-			listener_accept_failed(l);
-		else if (errno != EAGAIN && errno != EINTR &&
-		    errno != ECONNABORTED)
+		if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
+			return;
+		/* accept(2): network errors of the connection taken. */
+		if (errno == ENETDOWN || errno == EPROTO ||
+		    errno == ENOPROTOOPT || errno == EHOSTDOWN ||
+		    errno == ENONET || errno == EHOSTUNREACH ||
+		    errno == EOPNOTSUPP || errno == ENETUNREACH)
 			listener_accept_lost(errno);
+		else /* resources, or anything that may not go away */
+			listener_accept_failed(l);
 		return;
 	}
 	l->accept_pause_ms = 0;
