@@ -35,7 +35,9 @@ chmod 0755 "$W"
 DAEMON_PID=
 installed=
 PURGED=
-# Set while the packages this script installed may be on the system.
+# Set while the packages this script installed may be on the system:
+# "installing", then which install of dpkg's it was (mark_id), so that a
+# later installation of the machine's own is not taken for this one.
 MARK=/var/lib/mftp-package-check.installed
 STANDINS=
 KEEPER_HOME=
@@ -48,6 +50,11 @@ step() {
 die() {
 	echo "package-check: FAILED: $*" >&2
 	exit 1
+}
+
+mark_id() {
+	stat -c '%i %Y' /var/lib/dpkg/info/mftp-server.list \
+	    /var/lib/dpkg/info/mftp-client.list 2>/dev/null || true
 }
 
 purge_packages() {
@@ -104,10 +111,15 @@ trap cleanup EXIT
 # only.  Anything else is an installation of the machine's own, which
 # this script must not touch.
 foreign=
+ours=
+if [ -f "$MARK" ]; then
+	mark=$(cat "$MARK")
+	{ [ "$mark" = installing ] || [ "$mark" = "$(mark_id)" ]; } && ours=1
+fi
 for p in mftp-server mftp-client; do
 	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
 	{ [ -n "$st" ] && [ "$st" != not-installed ]; } || continue
-	if [ -f "$MARK" ]; then
+	if [ -n "$ours" ]; then
 		step "purging $p ($st) left from an earlier run"
 		purge_packages || die "cannot purge the installed $p"
 	else
@@ -176,12 +188,13 @@ fi
 
 step "apt-get install ./mftp-server_*.deb ./mftp-client_*.deb"
 installed=1
-: >"$MARK"
+echo installing >"$MARK"
 if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 	"$server_deb" "$client_deb" >"$W/install.log" 2>&1; then
 	cat "$W/install.log" >&2
 	die "installing the packages failed"
 fi
+mark_id >"$MARK"
 dpkg -L mftp-server mftp-client | sort -u >"$W/files.list"
 
 for f in /usr/sbin/mftpd /usr/libexec/mftp/mftpd-auth \
@@ -406,13 +419,14 @@ step "purged: nothing left but the users' homes"
 # package's key: the purge still removes the certificate the package
 # made, untouched.
 step "install, remove the package's host.key, purge"
-: >"$MARK"
+echo installing >"$MARK"
 PURGED=
 DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
     "$server_deb" "$client_deb" >"$W/install2.log" 2>&1 || {
 	cat "$W/install2.log" >&2
 	die "installing the packages again failed"
 }
+mark_id >"$MARK"
 [ -f /etc/mftp/host.crt ] || die "the second installation made no host.crt"
 rm /etc/mftp/host.key
 purge_packages || {
@@ -424,4 +438,5 @@ rm -f "$MARK"
 [ ! -e /etc/mftp/host.crt ] ||
 	die "purge left the package's host.crt when its host.key was gone"
 [ ! -e /etc/mftp ] || die "purge left /etc/mftp: $(ls -A /etc/mftp)"
+[ -z "$srv_made" ] || rmdir /srv/mftp 2>/dev/null || true
 step "purged: the certificate went without its key"

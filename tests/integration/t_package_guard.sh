@@ -9,10 +9,20 @@
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-if [ -e /etc/mftp ] || [ -e /var/lib/mftp ]; then
-	note "SKIP: /etc/mftp or /var/lib/mftp exists on this machine"
+if [ -e /etc/mftp ] || [ -e /var/lib/mftp ] ||
+	[ -e /var/lib/mftp-package-check.installed ]; then
+	note "SKIP: /etc/mftp, /var/lib/mftp or package-check's mark exists on this machine"
 	exit 77
 fi
+for p in mftp-server mftp-client; do
+	case $(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null) in
+	'' | not-installed) ;;
+	*)
+		note "SKIP: $p is installed on this machine"
+		exit 77
+		;;
+	esac
+done
 mkdir /etc/mftp
 _guard_cleanup() {
 	rm -rf -- /etc/mftp /var/lib/mftp
@@ -42,7 +52,7 @@ rm -rf /etc/mftp
 mkdir -p /etc/mftp /var/lib/mftp
 echo "a stand-in key" >/etc/mftp/own.key
 echo "the machine's" >/var/lib/mftp/notes
-: >/var/lib/mftp-package-check.installed
+echo installing >/var/lib/mftp-package-check.installed
 RC=0
 timeout 120 bash "$top_srcdir/scripts/package-check.sh" \
     >"$T/pc.out" 2>"$T/pc.err" || RC=$?
