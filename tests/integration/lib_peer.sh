@@ -1,0 +1,97 @@
+# lib_peer.sh: speaking mftp's frames without the client, for the
+# integration tests: tlsproxy, which does both TLS handshakes so that a
+# test can write frames in clear (started by lib.sh's start_daemon),
+# rawpeer, and the hex encoders of the frames.  Sourced by lib.sh.
+# shellcheck shell=bash
+
+# The raw tests write frames in clear; tlsproxy, started with each
+# daemon, does both TLS handshakes for them as mftp would.  PROXY_PORT
+# is where it listens.  (Started here, not on first use: a first use
+# inside $(...) would leave it out of this shell's cleanup.)
+PROXY_PORT=
+PROXY_PID=
+proxy_up() {
+	local i
+	[ -x "$TLSPROXY" ] || fail "$TLSPROXY is not built (make check builds it)"
+	if [ -n "$PROXY_PID" ]; then
+		kill_tree "$PROXY_PID"
+		wait "$PROXY_PID" 2>/dev/null
+	fi
+	PROXY_PORT=
+	: >"$T/tlsproxy.port"
+	spawn "$TLSPROXY" "$HOST" "$PORT" >"$T/tlsproxy.port" </dev/null
+	PROXY_PID=$BG_PID
+	for ((i = 0; i < 100; i++)); do
+		PROXY_PORT=$(head -n 1 "$T/tlsproxy.port")
+		[ -n "$PROXY_PORT" ] && break
+		sleep 0.05
+	done
+	[ -n "$PROXY_PORT" ] || fail "tlsproxy did not start"
+}
+
+# held_proxy_up FILE: another tlsproxy, whose second (PSK) handshakes
+# each wait until FILE exists (TLSPROXY_HOLD): a login through it
+# (rawpeer_held) has a serving process that none of its client's second
+# ClientHello has reached yet.  HELD_PROXY_PORT is where it listens.
+HELD_PROXY_PORT=
+held_proxy_up() {
+	local i
+	[ -x "$TLSPROXY" ] || fail "$TLSPROXY is not built (make check builds it)"
+	[ -z "$HELD_PROXY_PORT" ] || fail "held_proxy_up: already up"
+	: >"$T/tlsproxy-held.port"
+	spawn env TLSPROXY_HOLD="$1" "$TLSPROXY" "$HOST" "$PORT" \
+	    >"$T/tlsproxy-held.port" </dev/null
+	for ((i = 0; i < 100; i++)); do
+		HELD_PROXY_PORT=$(head -n 1 "$T/tlsproxy-held.port")
+		[ -n "$HELD_PROXY_PORT" ] && return 0
+		sleep 0.05
+	done
+	fail "the holding tlsproxy did not start"
+}
+
+# rawpeer_held [rawpeer options] <<<hex: as rawpeer, through the holding
+# tlsproxy (held_proxy_up).
+rawpeer_held() {
+	[ -x "$RAWPEER" ] || fail "$RAWPEER is not built (make check builds it)"
+	[ -n "$HELD_PROXY_PORT" ] || fail "rawpeer_held: no held_proxy_up"
+	"$RAWPEER" 127.0.0.1 "$HELD_PROXY_PORT" "$@"
+}
+
+# rawpeer [rawpeer options] <<<hex: frames in clear, through tlsproxy.
+rawpeer() {
+	[ -x "$RAWPEER" ] || fail "$RAWPEER is not built (make check builds it)"
+	[ -n "$PROXY_PORT" ] || fail "rawpeer: no daemon started"
+	"$RAWPEER" 127.0.0.1 "$PROXY_PORT" "$@"
+}
+
+# rawpeer_direct: the same bytes straight to mftpd, before any TLS.
+rawpeer_direct() {
+	[ -x "$RAWPEER" ] || fail "$RAWPEER is not built (make check builds it)"
+	"$RAWPEER" "$HOST" "$PORT" "$@"
+}
+
+hex_u8() { printf '%02x' "$1"; }
+hex_u32() { printf '%08x' "$1"; }
+hex_u64() { printf '%016x' "$1"; }
+
+hex_bytes() { # STRING: its bytes in hex
+	printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'
+}
+
+hex_str() { # STRING: a string field (u32 length + bytes)
+	local h
+	h=$(hex_bytes "$1")
+	printf '%08x%s' $((${#h} / 2)) "$h"
+}
+
+hex_frame() { # PAYLOAD_HEX: length prefix + payload
+	printf '%08x%s' $((${#1} / 2)) "$1"
+}
+
+hex_hello() { # [FEATURES]: 0 (SHA-256 checksums) unless given
+	hex_frame "01$(hex_u32 2)$(hex_u32 2)$(hex_u64 "${1:-0}")$(hex_str rawpeer)"
+}
+
+hex_login() { # USER PASS
+	hex_frame "02$(hex_str "$1")$(hex_str "$2")"
+}
