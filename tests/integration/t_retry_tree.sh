@@ -31,44 +31,38 @@ same_tree() {
 	    "$3: the names"
 }
 
+# retried OP PART DEST TRIES PATH WHAT: the slowed client started just
+# before reaches CUT bytes in PART, its serving process is killed, and
+# the retry (1 of TRIES) saves into DEST, not into DEST/BASE: the tree is
+# whole there, no part is left, and PATH (the big file) was resumed.
+retried() {
+	run_slices "$2" "$CUT" || fail "$6 did not reach $CUT bytes"
+	kill_serving "$1"
+	expect_rc 0 "$6, whose server was killed"
+	expect_contains "$ERR" "reconnecting to resume (1 of $4)" "what mftp says"
+	{ [ ! -e "$3/tree" ] && [ ! -e "$3/src" ]; } ||
+		fail "the retry saved below $3: $(ls -R "$3")"
+	[ ! -e "$2" ] || fail "$2 was left behind"
+	same_tree "$W/src" "$3" "$6"
+	expect_resumed "$1" "$5" "big in $6"
+}
+
 # ------------------------------------------------------ get -r
 slow_client "get -r tree $W/out
 pwd" --retry 2
-run_slices "$W/out/big.part" "$CUT" ||
-	fail "the get -r did not reach $CUT bytes"
-kill_serving get
-expect_rc 0 "the get -r with --retry whose server was killed"
-expect_contains "$ERR" "reconnecting to resume (1 of 2)" "what mftp says"
-[ ! -e "$W/out/tree" ] || fail "the retry saved into out/tree: $(ls -R "$W/out")"
-[ ! -e "$W/out/big.part" ] || fail "out/big.part was left behind"
-same_tree "$W/src" "$W/out" "the tree got with --retry"
+retried get "$W/out/big.part" "$W/out" 2 tree/big "get -r with --retry"
 expect_match "$OUT" '^/$' "the command after the resumed one"
-expect_resumed get tree/big "big in the get -r"
 ok "a get -r cut by a killed server resumes in LOCAL with --retry (at $RESUMED_AT)"
 
 # ------------------------------------------------------ put -r
 slow_client "put -r $W/src up
 pwd" --retry 2
-run_slices "$home/up/.big.mftp-part" "$CUT" ||
-	fail "the put -r did not reach $CUT bytes"
-kill_serving put
-expect_rc 0 "the put -r with --retry whose server was killed"
-expect_contains "$ERR" "reconnecting to resume (1 of 2)" "what mftp says"
-[ ! -e "$home/up/src" ] || fail "the retry saved into up/src: $(ls -R "$home/up")"
-[ ! -e "$home/up/.big.mftp-part" ] || fail "up/.big.mftp-part was left behind"
-same_tree "$W/src" "$home/up" "the tree put with --retry"
+retried put "$home/up/.big.mftp-part" "$home/up" 2 up/big "put -r with --retry"
 expect_match "$OUT" '^/$' "the command after the resumed one"
-expect_resumed put up/big "big in the put -r"
 ok "a put -r cut by a killed server resumes in REMOTE with --retry (at $RESUMED_AT)"
+
 # ------------------------------------------- put -r on the command line
 slow_mftp -r --retry 1 "$W/src" "alice@$HOST:up3" </dev/null
-run_slices "$home/up3/.big.mftp-part" "$CUT" ||
-	fail "mftp -r did not reach $CUT bytes"
-kill_serving put
-expect_rc 0 "mftp -r --retry 1 DIR host:up3 whose server was killed"
-expect_contains "$ERR" "reconnecting to resume (1 of 1)" "what mftp says"
-[ ! -e "$home/up3/src" ] || fail "the retry saved into up3/src: $(ls -R "$home/up3")"
-same_tree "$W/src" "$home/up3" "the tree sent by mftp -r --retry"
-expect_resumed put up3/big "big in mftp -r"
+retried put "$home/up3/.big.mftp-part" "$home/up3" 1 up3/big "mftp -r --retry 1"
 ok "mftp -r DIR host:REMOTE cut by a killed server resumes in REMOTE (at $RESUMED_AT)"
 check_log_clean
