@@ -229,14 +229,23 @@ config_valid_account(const char *s)
 	return 1;
 }
 
+/*
+ * A numeric IPv4 or IPv6 address into a (family, then 16 bytes, so that
+ * two forms of one address compare equal); 0, or -1.
+ */
 static int
-config_valid_addr(const char *s)
+config_read_addr(const char *s, uint8_t a[17])
 {
-	struct in6_addr a6;
-	struct in_addr a4;
-
-	return inet_pton(AF_INET, s, &a4) == 1 ||
-	    inet_pton(AF_INET6, s, &a6) == 1;
+	memset(a, 0, 17);
+	if (inet_pton(AF_INET, s, a + 1) == 1) {
+		a[0] = 4;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, a + 1) == 1) {
+		a[0] = 6;
+		return 0;
+	}
+	return -1;
 }
 
 /* Replace the listen list with the addresses in value (modified). */
@@ -245,13 +254,14 @@ config_set_listen(struct config *c, char *value, const char *name, size_t line,
     char *err, size_t errlen)
 {
 	char *addrs[MFTP_LISTEN_MAX], *p, *word;
+	uint8_t bin[MFTP_LISTEN_MAX][17], a[17];
 	size_t i, j, n = 0;
 
 	p = value;
 	while ((word = strsep(&p, " \t")) != NULL) {
 		if (*word == '\0')
 			continue;
-		if (!config_valid_addr(word)) {
+		if (config_read_addr(word, a) != 0) {
 			config_error(err, errlen, name, line,
 			    "listen: '%s' is not a numeric IPv4 or IPv6 "
 			    "address",
@@ -263,13 +273,17 @@ config_set_listen(struct config *c, char *value, const char *name, size_t line,
 			    "listen: more than %d addresses", MFTP_LISTEN_MAX);
 			return -1;
 		}
+		/* "::1" and "0:0::1" are one address: the second bind
+		 * would fail at start, after the check said the file was
+		 * good. */
 		for (j = 0; j < n; j++) {
-			if (strcmp(addrs[j], word) == 0) {
+			if (memcmp(bin[j], a, sizeof(a)) == 0) {
 				config_error(err, errlen, name, line,
 				    "listen: '%s' given twice", word);
 				return -1;
 			}
 		}
+		memcpy(bin[n], a, sizeof(a));
 		addrs[n++] = word;
 	}
 	for (i = 0; i < c->nlisten; i++) {

@@ -189,6 +189,11 @@ test_bad_value(void **state)
 	expect_error(
 	    "listen = 1.2.3.4 1.2.3.256\n", "t.conf:1: listen: '1.2.3.256'");
 	expect_error("listen = ::1 ::1\n", "t.conf:1: listen: '::1' given");
+	/* The same address however it is written: bind would fail. */
+	expect_error(
+	    "listen = ::1 0:0::1\n", "t.conf:1: listen: '0:0::1' given twice");
+	expect_error(
+	    "listen = 0.0.0.0 :: ::0\n", "t.conf:1: listen: '::0' given twice");
 	expect_error("listen = 10.0.0.1 10.0.0.2 10.0.0.3 10.0.0.4 "
 		     "10.0.0.5 10.0.0.6 10.0.0.7 ::1 ::2\n",
 	    "t.conf:1: listen: more than 8");
