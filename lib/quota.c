@@ -363,15 +363,22 @@ quota_open_read(const char *dir, const char *name)
 int
 quota_account_state(int fd)
 {
-	struct stat st;
+	struct statx sx;
 
-	if (fstat(fd, &st) == -1)
+	/*
+	 * From the file server, not the attribute cache: over NFS, fstat
+	 * believes what it has for up to acregmax (60 s by default), so a
+	 * --lock or a removal made on another node would go unseen that
+	 * long.  A local file system has nothing to fetch.
+	 */
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_FORCE_SYNC,
+		STATX_MODE | STATX_NLINK, &sx) == -1)
 		return errno == ESTALE ? QUOTA_ACCOUNT_REMOVED :
 					 QUOTA_ACCOUNT_OPEN;
-	if (st.st_nlink == 0)
+	if (sx.stx_nlink == 0)
 		return QUOTA_ACCOUNT_REMOVED;
-	return (st.st_mode & S_IWUSR) == 0 ? QUOTA_ACCOUNT_LOCKED :
-					     QUOTA_ACCOUNT_OPEN;
+	return (sx.stx_mode & S_IWUSR) == 0 ? QUOTA_ACCOUNT_LOCKED :
+					      QUOTA_ACCOUNT_OPEN;
 }
 
 int
