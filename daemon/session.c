@@ -329,7 +329,7 @@ session_check_quota(struct session *s, const char *quota_dir)
 	/* Marked locked or removed: the first look at the account ends
 	 * the session (session_check_account); nothing to settle. */
 	if (s->quota.damaged || s->quota.readonly ||
-	    quota_account_state(s->quota.fd) != QUOTA_ACCOUNT_OPEN ||
+	    quota_account_state(s->quota.fd, 1) != QUOTA_ACCOUNT_OPEN ||
 	    (r = quota_settle(s->quota.fd, "/", &u)) == 0)
 		return;
 	log_warnx("accounting file %s/%s of user=%s: %s; writes refused "
@@ -344,17 +344,23 @@ session_check_quota(struct session *s, const char *quota_dir)
  * any other sharing the storage, is told so and the session ends: the
  * accounting file it holds open says (quota_account_state).  Without an
  * accounting file there is nothing to look at; ftpuser-del and
- * ftpuser-mod --lock end this node's sessions themselves.
+ * ftpuser-mod --lock end this node's sessions themselves.  The file
+ * server is asked at most every SESSION_ACCOUNT_CHECK_MS, so that a
+ * session on shared storage pays no round trip per request.
  */
 static void
 session_check_account(struct session *s)
 {
 	const char *what;
-	int state;
+	uint64_t now = mono_ms();
+	int state, fresh;
 
+	fresh = now - s->account_fetched_ms >= SESSION_ACCOUNT_CHECK_MS;
+	if (fresh)
+		s->account_fetched_ms = now;
 	/* Open only to read: marked locked when the login came (monitor.c). */
 	state = s->quota.readonly ? QUOTA_ACCOUNT_LOCKED :
-	    s->quota.fd != -1	  ? quota_account_state(s->quota.fd) :
+	    s->quota.fd != -1	  ? quota_account_state(s->quota.fd, fresh) :
 				    QUOTA_ACCOUNT_OPEN;
 	if (state == QUOTA_ACCOUNT_OPEN)
 		return;

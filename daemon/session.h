@@ -47,6 +47,8 @@ struct session {
 
 	/* Writes are refused while quota.damaged (logged once). */
 	struct session_quota quota;
+	/* When the account was last read from the file server (mono_ms). */
+	uint64_t account_fetched_ms;
 	/*
 	 * The mount of the home ("/"), which the count of the home stays
 	 * on: an entry on another (a share bound into the home) is neither

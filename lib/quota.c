@@ -361,17 +361,19 @@ quota_open_read(const char *dir, const char *name)
 }
 
 int
-quota_account_state(int fd)
+quota_account_state(int fd, int fresh)
 {
 	struct statx sx;
 
 	/*
-	 * From the file server, not the attribute cache: over NFS, fstat
-	 * believes what it has for up to acregmax (60 s by default), so a
-	 * --lock or a removal made on another node would go unseen that
-	 * long.  A local file system has nothing to fetch.
+	 * fresh: from the file server, not the attribute cache.  Over NFS,
+	 * fstat believes what it has for up to acregmax (60 s by default),
+	 * so a --lock or a removal made on another node would go unseen
+	 * that long.  A local file system has nothing to fetch.
 	 */
-	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_FORCE_SYNC,
+	if (statx(fd, "",
+		AT_EMPTY_PATH |
+		    (fresh ? AT_STATX_FORCE_SYNC : AT_STATX_SYNC_AS_STAT),
 		STATX_MODE | STATX_NLINK, &sx) == -1)
 		return errno == ESTALE ? QUOTA_ACCOUNT_REMOVED :
 					 QUOTA_ACCOUNT_OPEN;

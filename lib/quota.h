@@ -158,12 +158,14 @@ int quota_open_read(const char *dir, const char *name);
  * open nothing outside its home, but it keeps this descriptor):
  * ftpuser-del removes the file (no name left: st_nlink 0, or ESTALE
  * over NFS), ftpuser-mod --lock takes its owner's write bit away (root
- * writes it all the same) and --unlock gives it back.
+ * writes it all the same) and --unlock gives it back.  fresh: from the
+ * file server itself (one GETATTR over NFS, whose attribute cache can be
+ * a minute old); else what the kernel has, which costs nothing.
  */
 #define QUOTA_ACCOUNT_OPEN 0
 #define QUOTA_ACCOUNT_LOCKED 1
 #define QUOTA_ACCOUNT_REMOVED 2
-int quota_account_state(int fd);
+int quota_account_state(int fd, int fresh);
 
 /*
  * Mark dir/name locked (mode 0400) or open (0600), without following a

@@ -142,7 +142,7 @@ monitor_open_quota(const struct monitor_args *a,
 	 */
 	if (errno == EACCES &&
 	    (q->fd = quota_open_read(a->cfg->quota_dir, v->name)) != -1 &&
-	    quota_account_state(q->fd) == QUOTA_ACCOUNT_LOCKED) {
+	    quota_account_state(q->fd, 1) == QUOTA_ACCOUNT_LOCKED) {
 		q->readonly = 1;
 		return;
 	}

@@ -6,8 +6,10 @@
 # is made by hand, as another node's tool would leave it, so that this
 # machine's own ending of sessions (/proc) plays no part: an idle session
 # ends within seconds, and says why; a removed account's session ends
-# too.  The tools leave the marks: --lock 0400, --unlock 0600 and a login
-# works again, ftpuser-del no file.
+# too.  A busy session asks the file server itself (AT_STATX_FORCE_SYNC:
+# NFS's attribute cache can be a minute old) at most every 5 s, not once
+# a request, and does when idle.  The tools leave the marks: --lock 0400,
+# --unlock 0600 and a login works again, ftpuser-del no file.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -49,6 +51,32 @@ session_close
 expect_contains "$(cat "$SESS_ERR")" "was removed by the administrator" \
     "what the client says"
 ok "an account removed by another node: its idle session ends"
+
+# ------------------- a busy session: the file server once in 5 s at most
+N=60
+session_open alice "$pw"
+session_send pwd
+wait_serving_pid "$(user_uid alice)"
+strace_attach "$SERVING_PID" "$T/strace.out" -e trace=statx
+for _ in $(seq 1 "$N"); do session_send pwd; done
+# Then idle past the check's interval: that look asks the file server.
+sleep 6
+session_send pwd
+session_close 60
+wait "$STRACE_PID" 2>/dev/null
+[ "$SESS_RC" = 0 ] || fail "the $N requests failed: $(cat "$SESS_ERR")"
+looks=$(grep -c '^statx([0-9]*, "", [A-Z_|]*AT_EMPTY_PATH' "$T/strace.out")
+forced=$(grep -c '^statx([0-9]*, "", [A-Z_|]*AT_STATX_FORCE_SYNC' \
+    "$T/strace.out")
+note "$looks looks at the account for $N requests, $forced of them forced"
+((looks >= N)) || {
+	head -5 "$T/strace.out" >&2
+	fail "$looks looks at the account for $N requests"
+}
+((forced >= 1)) || fail "an idle session never asked the file server"
+((forced <= 3)) ||
+	fail "$forced of $N requests asked the file server for the account"
+ok "a busy session asks the file server for its account at most every 5 s"
 
 # ------------------------------------------- the tools leave the marks
 "$top_builddir/ftpuser-mod" -c "$CONF" --lock alice >/dev/null ||
