@@ -370,7 +370,12 @@ config_set(struct config *c, const struct config_key *k, char *value,
 		return 0;
 	case CONFIG_UINT:
 	case CONFIG_UID:
-		v = strtonum(value, k->min, k->max, &errstr);
+		/* Decimal digits only, as documented (a '-' is only told to
+		 * be too small): strtonum would take "+80" and " 80" too. */
+		v = 0;
+		errstr = "invalid";
+		if (isdigit((unsigned char)value[value[0] == '-']))
+			v = strtonum(value, k->min, k->max, &errstr);
 		if (errstr != NULL) {
 			config_error(err, errlen, name, line,
 			    "%s: '%s' is %s (%lld..%lld)", k->name, value,

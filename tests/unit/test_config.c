@@ -172,6 +172,8 @@ test_bad_value(void **state)
 {
 	expect_error("port = abc\n", "t.conf:1: port: 'abc' is invalid");
 	expect_error("port = 12x\n", "t.conf:1: port: '12x' is invalid");
+	expect_error("port = +2121\n", "t.conf:1: port: '+2121' is invalid");
+	expect_error("port = - 1\n", "t.conf:1: port: '- 1' is invalid");
 	expect_error("port = -1\n", "t.conf:1: port: '-1' is too small");
 	expect_error("port =\n", "t.conf:1: port: missing value");
 	expect_error("\nport = \"21\"\n", "t.conf:2: port: '\"21\"'");
