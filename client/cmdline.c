@@ -157,8 +157,11 @@ cmdline_dest(struct cmdline *cl, const char *arg, char *errbuf, size_t errlen)
 		return cmdline_url(cl, arg, errbuf, errlen);
 	s = xstrdup(arg);
 	rest = s;
-	if ((at = strrchr(s, '@')) != NULL &&
-	    (strchr(s, ':') == NULL || at < strchr(s, ':'))) {
+	/*
+	 * The user ends at the last '@' before the first colon: a user
+	 * name has no colon, a path may have an '@' (host:mail@home).
+	 */
+	if ((at = memrchr(s, '@', strcspn(s, ":"))) != NULL) {
 		*at = '\0';
 		if (*s == '\0') {
 			free(s);

@@ -66,6 +66,15 @@ expect_rc 0 "-r dir user@host:dir"
 expect_same_file "$home/up/t/u/v" "$W/t/u/v" "a sent tree"
 ok "file... user@host:[dir] sends files, -r trees"
 
+# An '@' after the colon is the path's, not the user's.
+one "$W/a" "alice@$HOST:mail@home"
+expect_rc 0 "file user@host:name@with-at"
+expect_same_file "$home/mail@home" "$W/a" "sent under a name with an @"
+one "alice@$HOST:mail@home" "$W/at"
+expect_rc 0 "user@host:name@with-at local"
+expect_same_file "$W/at" "$W/a" "fetched a name with an @"
+ok "an @ in the remote path"
+
 # -------------------------------------------------------------- URLs
 one "mftp://alice@$HOST:$PORT/d/f" "$W/viaurl"
 expect_rc 0 "an mftp:// URL"
