@@ -47,6 +47,12 @@ cmd_mkdir_parents(struct cmd_ctx *ctx, const char *path)
 	char *p, *q;
 	int r = 0;
 
+	/* Nothing to walk: the server says what it says to mkdir ''. */
+	if (*path == '\0') {
+		if (rpc_mkdir(ctx->rpc, path, 0777 & ~ctx->umask) != RPC_OK)
+			return cmd_rpc_fail(ctx, path);
+		return 0;
+	}
 	p = xstrdup(path);
 	for (q = p + 1;; q++) {
 		if (*q != '/' && *q != '\0')

@@ -93,6 +93,13 @@ expect_rc 0 "rm -r in batch mode (no question)"
 [ ! -e "$home/x" ] || fail "rm -r left $(find "$home/x")"
 ok "mkdir -p, rm -r, rm -f, cd home"
 
+# An empty name is an error, as for mkdir, not a walk past its end.
+run_client alice "$pw" <<<$'mkdir -p \'\'\nmkdir after'
+expect_rc 1 "mkdir -p ''"
+expect_eq "$ERR" "mftp: mkdir: empty name" "mkdir -p '': the error"
+[ ! -e "$home/after" ] || fail "the run went on after mkdir -p ''"
+ok "mkdir -p of an empty name fails"
+
 # ------------------------------------------- rm -r asks at a terminal
 mkdir -p "$home/t/u"
 chown -R "$owner" "$home/t"
