@@ -168,16 +168,35 @@ shell_line(struct cmd_ctx *ctx, const char *line)
 {
 	const char *err;
 	char **argv, *p;
+	size_t n;
 	int argc, r, tolerant = 0;
 
 	while (*line == ' ' || *line == '\t')
 		line++;
-	if (*line == '\0' || *line == '\n' || *line == '#')
+	/*
+	 * A line ends with its newline, or a CR LF.  A CR anywhere else (a
+	 * file with CR line ends is one long line) would cut the line
+	 * short where it is taken for its end, and the commands after it
+	 * would vanish without a word.
+	 */
+	n = strlen(line);
+	if (n > 0 && line[n - 1] == '\n')
+		n--;
+	if (n > 0 && line[n - 1] == '\r')
+		n--;
+	if (memchr(line, '\r', n) != NULL) {
+		fprintf(stderr,
+		    "mftp: a carriage return inside a line (a file "
+		    "with CR line ends?)\n");
+		return SHELL_FAILED;
+	}
+	if (n == 0 || *line == '#')
 		return SHELL_OK;
 	/* As in sftp's batch files: "-rm x" may fail, the run goes on. */
 	if (*line == '-' && !ctx->interactive) {
 		tolerant = 1;
 		line++;
+		n--;
 	}
 	if (*line == '!') {
 		if (shell_bang(ctx, line) == 0)
@@ -187,7 +206,7 @@ shell_line(struct cmd_ctx *ctx, const char *line)
 	}
 	/* The line's end is no blank to escape: "a\\" is an error. */
 	p = xstrdup(line);
-	p[strcspn(p, "\r\n")] = '\0';
+	p[n] = '\0';
 	r = words_split(p, &argc, &argv, &err);
 	free(p);
 	if (r == -1) {
@@ -296,10 +315,17 @@ shell_batch(struct cmd_ctx *ctx, FILE *in)
 {
 	char *line = NULL;
 	size_t cap = 0;
+	ssize_t len;
 	int r = SHELL_OK;
 
 	intr_catch(1);
-	while (!ctx->quit && getline(&line, &cap, in) != -1) {
+	while (!ctx->quit && (len = getline(&line, &cap, in)) != -1) {
+		/* It would end the line early, where a C string ends. */
+		if (strlen(line) != (size_t)len) {
+			fprintf(stderr, "mftp: a NUL byte in a command line\n");
+			r = SHELL_FAILED;
+			break;
+		}
 		if (ctx->verbose) {
 			printf("mftp> %s", line);
 			if (line[0] == '\0' || line[strlen(line) - 1] != '\n')

@@ -77,6 +77,35 @@ expect_rc 0 "quit"
 [ ! -e "$home/h" ] || fail "a command after quit was run"
 ok "quit ends the run with exit 0"
 
+# Line ends: CR LF is a line end, and so is the end of the file.
+printf 'mkdir crlf1\r\nmkdir crlf2' >"$W/crlf.cmds"
+run_client alice "$pw" -b "$W/crlf.cmds" </dev/null
+expect_rc 0 "CR LF line ends, no newline at the end"
+[ -d "$home/crlf1" ] && [ -d "$home/crlf2" ] ||
+	fail "a CR LF batch file did not run both commands"
+ok "CR LF line ends and no final newline"
+
+# A file with CR line ends (or a stray CR) is one line to getline: the
+# commands after the first CR must not vanish without a word.
+printf 'mkdir cr1\rmkdir cr2\r' >"$W/cr.cmds"
+run_client alice "$pw" -b "$W/cr.cmds" </dev/null
+expect_rc 1 "a carriage return inside a line"
+expect_match "$ERR" '^mftp: .*carriage return' "the reason for a stray CR"
+one_line "$ERR" "a stray CR"
+[ ! -e "$home/cr1" ] && [ ! -e "$home/cr2" ] ||
+	fail "a line with a stray CR was run in part"
+ok "a carriage return inside a line is an error"
+
+# A NUL byte would cut the line short where C strings end.
+printf 'mkdir nul1\0mkdir nul2\nmkdir nul3\n' >"$W/nul.cmds"
+run_client alice "$pw" -b "$W/nul.cmds" </dev/null
+expect_rc 1 "a NUL byte in a line"
+expect_match "$ERR" '^mftp: .*NUL byte' "the reason for a NUL byte"
+one_line "$ERR" "a NUL byte"
+[ ! -e "$home/nul1" ] && [ ! -e "$home/nul3" ] ||
+	fail "a line with a NUL byte was run, or the run went on"
+ok "a NUL byte in a command line is an error"
+
 run_client alice "$pw" <<'EOF'
 help
 EOF
