@@ -202,7 +202,7 @@ shell_line(struct cmd_ctx *ctx, const char *line)
 		if (shell_bang(ctx, line) == 0)
 			return SHELL_OK;
 		fprintf(stderr, "mftp: !: %s\n", ctx->reason);
-		return SHELL_FAILED;
+		return tolerant ? SHELL_OK : SHELL_FAILED;
 	}
 	/* The line's end is no blank to escape: "a\\" is an error. */
 	p = xstrdup(line);
@@ -211,7 +211,7 @@ shell_line(struct cmd_ctx *ctx, const char *line)
 	free(p);
 	if (r == -1) {
 		fprintf(stderr, "mftp: %s\n", err);
-		return SHELL_FAILED;
+		return tolerant ? SHELL_OK : SHELL_FAILED;
 	}
 	if (argc == 0) {
 		words_free(argv);

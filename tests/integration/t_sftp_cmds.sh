@@ -137,6 +137,13 @@ expect_eq "$OUT" "/" "the run went on"
 run_client alice "$pw" <<<$'rm nothing\npwd'
 expect_rc 1 "a failing command without -"
 expect_eq "$OUT" "" "the run stopped"
+# Whatever fails on a - line: a local command, a line that does not split.
+run_client alice "$pw" <<<$'-!false\n-rm \'open quote\npwd'
+expect_rc 0 "-!false and a - line with an open quote"
+expect_eq "$OUT" "/" "the run went on after -! and a bad - line"
+expect_match "$ERR" "unterminated single quote" "the bad line's error"
+run_client alice "$pw" <<<$'!false\npwd'
+expect_rc 1 "a failing ! without -"
 run_client alice "$pw" -v <<<$'pwd\ncd d'
 expect_eq "$OUT" $'mftp> pwd\n/\nmftp> cd d' "-v echoes each batch command"
 ok "batch: -command may fail; -v echoes"
