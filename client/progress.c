@@ -76,7 +76,11 @@ progress_start(int enabled, const char *name, uint64_t size, uint64_t offset)
 	const char *slash;
 	double now;
 
-	if (!enabled)
+	/*
+	 * Never on a pipe or a file, whatever the progress command asked:
+	 * carriage returns and redrawn lines would fill a log.
+	 */
+	if (!enabled || !isatty(STDERR_FILENO))
 		return NULL;
 	p = xcalloc(1, sizeof(*p));
 	/* The file's own name: a long directory would crowd it out. */

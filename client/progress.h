@@ -16,7 +16,7 @@ struct progress;
 /*
  * A bar for a transfer of size bytes of which offset are already there,
  * named by the last component of name; NULL (and every call below a
- * no-op) unless enabled.  It is
+ * no-op) unless enabled and stderr is a terminal.  It is
  * first drawn after a tenth of a second, so short transfers show none.
  */
 struct progress *

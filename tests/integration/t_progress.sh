@@ -99,6 +99,19 @@ expect_match "$OUT" '^.*back: 200 MiB in [0-9.]+ s \(.*/s\), verified$' \
 expect_eq "$(printf '%s\n' "$OUT" | wc -l)" 1 "lines on a pipe"
 ok "a pipe gets only the final line"
 
+# The progress command turns the bar on, for a terminal: never a pipe.
+rm -f "$W/back"
+printf 'progress\nget big %s\n' "$W/back" >"$W/cmds.on"
+RC=0
+"$MFTP" -P "$PORT" --password-fd 3 -b "$W/cmds.on" "alice@$HOST" 3<"$T/pw" \
+    </dev/null >"$T/pipe.out" 2>"$T/pipe.err" || RC=$?
+expect_eq "$RC" 0 "progress, then get on a pipe"
+if grep -q $'\r' "$T/pipe.out" "$T/pipe.err"; then
+	fail "a carriage return on a pipe after the progress command"
+fi
+expect_eq "$(cat "$T/pipe.err")" "" "stderr on a pipe after progress"
+ok "the progress command draws no bar on a pipe"
+
 # ---------------------------------------------------- -q: nothing at all
 rm -f "$W/back"
 printf 'get big %s\nput %s big2\n' "$W/back" "$W/big" >"$W/cmds"
