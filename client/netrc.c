@@ -76,13 +76,19 @@ netrc_token(char **p)
 	return start;
 }
 
-/* Skip a macro definition: it runs to the first empty line. */
+/*
+ * Skip a macro definition: it runs to the first empty line, which is
+ * "\r\n" in a file with CR LF line ends.
+ */
 static void
 netrc_skip_macdef(char **p)
 {
-	char *end = strstr(*p, "\n\n");
+	char *s;
 
-	*p = end != NULL ? end + 2 : *p + strlen(*p);
+	for (s = strchr(*p, '\n'); s != NULL; s = strchr(s + 1, '\n'))
+		if (s[1] == '\n' || (s[1] == '\r' && s[2] == '\n'))
+			break;
+	*p = s != NULL ? s + (s[1] == '\n' ? 2 : 3) : *p + strlen(*p);
 }
 
 /* Read the whole file, refusing one others could read or change. */

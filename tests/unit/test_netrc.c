@@ -122,6 +122,13 @@ test_macdef_and_account_skipped(void **state)
 	assert_int_equal(f.r, 1);
 	assert_string_equal(f.login, "u");
 	assert_string_equal(f.pw, "p");
+	/* With CR LF line ends the empty line that ends it is "\r\n". */
+	f = look("macdef init\r\ncd /\r\n\r\n"
+		 "machine h login u password p\r\n",
+	    0600, "h", NULL);
+	assert_int_equal(f.r, 1);
+	assert_string_equal(f.login, "u");
+	assert_string_equal(f.pw, "p");
 }
 
 static void
