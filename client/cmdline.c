@@ -130,6 +130,16 @@ cmdline_url(struct cmdline *cl, const char *arg, char *errbuf, size_t errlen)
 		*at = '\0';
 		if (*s == '\0' || cmdline_unescape(s) == -1)
 			goto bad;
+		/*
+		 * user:password@: it would reach the server as a user name
+		 * (and its log); no user name has a colon.  Not repeated.
+		 */
+		if (strchr(s, ':') != NULL) {
+			snprintf(errbuf, errlen,
+			    "mftp:// URL: a password in the URL is not "
+			    "taken; use --password-fd or ~/.netrc");
+			goto out;
+		}
 		cl->user = xstrdup(s);
 		at++;
 	} else

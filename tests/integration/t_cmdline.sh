@@ -81,6 +81,13 @@ expect_rc 0 "an mftp:// URL"
 expect_same_file "$W/viaurl" "$home/d/f" "fetched through a URL"
 one "mftp://alice@$HOST:$PORT/d/%66" "$W/viaurl2"
 expect_same_file "$W/viaurl2" "$home/d/f" "a URL's %XX escapes"
+# user:password@ is refused before anything is sent: the password would
+# go to the server as part of a user name, and into its log.
+one "mftp://alice:s3cr3t@$HOST:$PORT/d/f" "$W/viapw"
+expect_rc 2 "a password in an mftp:// URL"
+expect_contains "$ERR" "password" "the refusal names the password"
+expect_not_contains "$ERR" "s3cr3t" "the refusal repeats the password"
+expect_eq "$(log_count 's3cr3t')" 0 "the password in the server's log"
 one "sftp://alice@$HOST/d/f"
 expect_rc 2 "another scheme"
 expect_contains "$ERR" "mftp: sftp://: not an mftp URL" "the refusal"
