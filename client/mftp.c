@@ -51,7 +51,7 @@ static void __attribute__((noreturn)) usage(int status)
 	    "            [--retry n] [-o StrictHostKeyChecking=ask|yes|"
 	    "accept-new|no]\n"
 	    "            [-o UserKnownHostsFile=path] [-o Verify=xxh128|sha256]\n"
-	    "            [-o BindAddress=addr] [-o Retry=n]\n"
+	    "            [-o BindAddress=addr] [-o Retry=n] [-o Timeout=seconds]\n"
 	    "            [--version] destination\n"
 	    "destination: [user@]host[:port]  a session\n"
 	    "             user@host:path [local]  fetch a file (-r: a tree)\n"
