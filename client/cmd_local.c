@@ -381,7 +381,7 @@ cmd_lcd(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : getenv("HOME");
 
-	if (dir == NULL || *dir == '\0')
+	if (argc == 1 && (dir == NULL || *dir == '\0'))
 		return cmd_fail(ctx, "HOME is not set; give a directory");
 	if (chdir(dir) == -1)
 		return cmd_fail(ctx, "%s: %s", dir, strerror(errno));

@@ -95,6 +95,10 @@ expect_match "$OUT" "$(word localfile)" "lls lists the local directory"
 expect_same_file "$W/l1/fetched" "$W/f1234" "get after lcd lands there"
 run_client alice "$pw" <<<"lcd $W/no-such-dir"
 expect_rc 1 "lcd into a missing directory"
+# An empty name is a name that names nothing, not a missing HOME.
+run_client alice "$pw" <<<"lcd ''"
+expect_rc 1 "lcd ''"
+expect_eq "$ERR" "mftp: lcd: : No such file or directory" "lcd '': the error"
 ok "lcd, lpwd, lls"
 
 # A CWD into a directory whose path is longer than a path may be: refused,
