@@ -145,6 +145,27 @@ cmd_rm_tree(struct cmd_ctx *ctx, const char *dir, int depth)
 	return r;
 }
 
+/*
+ * 1 if path is a symbolic link, 0 if not (or the server cannot say: one
+ * without READLINK), -1 with the session lost.  STAT follows links, so
+ * a link to a directory looks like the directory.
+ */
+static int
+cmd_is_link(struct cmd_ctx *ctx, const char *path)
+{
+	char *target = NULL;
+	int e;
+
+	if (!rpc_has_links(ctx->rpc))
+		return 0;
+	if ((e = rpc_readlink_send(ctx->rpc, path)) == RPC_OK)
+		e = rpc_readlink_recv(ctx->rpc, &target);
+	free(target);
+	if (rpc_lost(ctx->rpc))
+		return -1;
+	return e == RPC_OK;
+}
+
 /* At a terminal, rm -r asks before it removes a whole directory. */
 static int
 cmd_rm_confirm(struct cmd_ctx *ctx, const char *dir)
@@ -166,7 +187,7 @@ int
 cmd_rm(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct msg_attr a;
-	int i, force = (ctx->opts & CMD_OPT('f')) != 0;
+	int i, link, force = (ctx->opts & CMD_OPT('f')) != 0;
 
 	for (i = 1; i < argc; i++) {
 		if (ctx->opts & CMD_OPT('r')) {
@@ -175,7 +196,11 @@ cmd_rm(struct cmd_ctx *ctx, int argc, char **argv)
 					continue;
 				return cmd_rpc_fail(ctx, argv[i]);
 			}
-			if (a.kind == MFTP_KIND_DIR) {
+			/* A link to a directory goes as a link, as in rm(1). */
+			if (a.kind == MFTP_KIND_DIR &&
+			    (link = cmd_is_link(ctx, argv[i])) == -1)
+				return cmd_rpc_fail(ctx, argv[i]);
+			if (a.kind == MFTP_KIND_DIR && !link) {
 				if (!cmd_rm_confirm(ctx, argv[i]))
 					return cmd_fail(
 					    ctx, "%s: not removed", argv[i]);

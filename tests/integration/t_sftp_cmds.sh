@@ -93,6 +93,23 @@ expect_rc 0 "rm -r in batch mode (no question)"
 [ ! -e "$home/x" ] || fail "rm -r left $(find "$home/x")"
 ok "mkdir -p, rm -r, rm -f, cd home"
 
+# rm -r of a link to a directory removes the link, as rm(1) does, and
+# nothing of the directory it leads to (STAT follows links).
+mkdir -p "$home/docs/sub"
+echo keep >"$home/docs/file"
+echo keep >"$home/docs/sub/g"
+ln -s docs "$home/latest"
+chown -hR "$owner" "$home/docs" "$home/latest"
+run_client alice "$pw" <<<'rm -r latest'
+expect_rc 0 "rm -r of a link to a directory"
+[ ! -L "$home/latest" ] || fail "rm -r left the link"
+[ -f "$home/docs/file" ] && [ -f "$home/docs/sub/g" ] ||
+	fail "rm -r of a link removed what is in its target"
+run_client alice "$pw" <<<'rm -r docs'
+expect_rc 0 "rm -r of the directory itself"
+[ ! -e "$home/docs" ] || fail "rm -r docs left $(find "$home/docs")"
+ok "rm -r of a link removes the link alone"
+
 # An empty name is an error, as for mkdir, not a walk past its end.
 run_client alice "$pw" <<<$'mkdir -p \'\'\nmkdir after'
 expect_rc 1 "mkdir -p ''"
