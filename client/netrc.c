@@ -91,7 +91,12 @@ netrc_skip_macdef(char **p)
 	*p = s != NULL ? s + (s[1] == '\n' ? 2 : 3) : *p + strlen(*p);
 }
 
-/* Read the whole file, refusing one others could read or change. */
+/*
+ * Read the whole file, refusing one others could read or change.  A
+ * link is followed (dotfile managers link ~/.netrc into a repository):
+ * the file it names is the one checked.  O_NONBLOCK: a FIFO is refused
+ * below rather than waited on.
+ */
 static char *
 netrc_read(const char *path, char *err, size_t errlen, int *absent)
 {
@@ -101,7 +106,7 @@ netrc_read(const char *path, char *err, size_t errlen, int *absent)
 	int fd;
 
 	*absent = 0;
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
 		if (errno == ENOENT) {
 			*absent = 1;
 			return NULL;

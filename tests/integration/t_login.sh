@@ -117,6 +117,26 @@ expect_eq "$RC" 4 "a ~/.netrc others can read"
 expect_contains "$ERR" "chmod 600" "the refusal of a readable ~/.netrc"
 ok "~/.netrc"
 
+# A ~/.netrc kept elsewhere and linked (as dotfile managers do) is read,
+# and the file it names is what must be private; a FIFO there is
+# refused, not waited on.
+mkdir -p "$nhome/dotfiles"
+mv "$nhome/.netrc" "$nhome/dotfiles/netrc"
+ln -s dotfiles/netrc "$nhome/.netrc"
+chmod 600 "$nhome/dotfiles/netrc"
+netrc_client "$HOST"
+expect_eq "$RC" 0 "login from a linked ~/.netrc ($ERR)"
+chmod 640 "$nhome/dotfiles/netrc"
+netrc_client "$HOST"
+expect_eq "$RC" 4 "a linked ~/.netrc others can read"
+expect_contains "$ERR" "chmod 600" "the refusal of a readable linked file"
+rm "$nhome/.netrc"
+mkfifo -m 600 "$nhome/.netrc"
+netrc_client "$HOST"
+expect_eq "$RC" 4 "a FIFO as ~/.netrc"
+expect_contains "$ERR" "not a regular file" "the refusal of a FIFO"
+ok "~/.netrc: a link is followed, a FIFO refused"
+
 # Nothing listens on another port: a connect error is exit 3.
 other=$(pick_port) || fail "no free port"
 RC=0
