@@ -108,14 +108,14 @@ expect_eq "$RC" 0 "login from ~/.netrc, user and password"
 netrc_client "alice@$HOST"
 expect_eq "$RC" 0 "login from ~/.netrc with the user given"
 netrc_client "bob@$HOST"
-expect_eq "$RC" 4 "~/.netrc has no entry for bob (and no terminal)"
+expect_eq "$RC" 4 "no entry for bob in ~/.netrc (and no terminal)"
 netrc_client -n "alice@$HOST"
 expect_eq "$RC" 4 "-n ignores ~/.netrc"
 chmod 644 "$nhome/.netrc"
 netrc_client "alice@$HOST"
 expect_eq "$RC" 4 "a ~/.netrc others can read"
 expect_contains "$ERR" "chmod 600" "the refusal of a readable ~/.netrc"
-ok "~/.netrc"
+ok "login from ~/.netrc, refused when others can read it"
 
 # A ~/.netrc kept elsewhere and linked (as dotfile managers do) is read,
 # and the file it names is what must be private; a FIFO there is
@@ -135,7 +135,7 @@ mkfifo -m 600 "$nhome/.netrc"
 netrc_client "$HOST"
 expect_eq "$RC" 4 "a FIFO as ~/.netrc"
 expect_contains "$ERR" "not a regular file" "the refusal of a FIFO"
-ok "~/.netrc: a link is followed, a FIFO refused"
+ok "a linked ~/.netrc is followed, a FIFO refused"
 
 # Nothing listens on another port: a connect error is exit 3.
 other=$(pick_port) || fail "no free port"
