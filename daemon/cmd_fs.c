@@ -237,6 +237,16 @@ cmd_fs_move(struct session *s, int dfd, const char *from,
 			return session_status(errno);
 		}
 		exists = (counted = cmd_at_stat(s, dfd2, to, &tst)) != -1;
+		/*
+		 * Only "nothing there" is a target to rename onto; a name
+		 * that cannot be looked at (too long, a directory without
+		 * search permission) would fail the check under the lock
+		 * every time and read as another session's doing.
+		 */
+		if (!exists && errno != ENOENT) {
+			snprintf(why, whylen, "%s: %s", to, strerror(errno));
+			return session_status(errno);
+		}
 		memset(&op, 0, sizeof(op));
 		op.dfd = dfd;
 		op.name = from;

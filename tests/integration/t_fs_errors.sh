@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# t_fs_errors: the file-system requests say the error the file system
+# gave, not another: RENAME onto a name that cannot be looked at (a
+# component of 256 bytes, a directory without search permission) is that
+# error, not "changed by another session"; MKDIR of a name that exists
+# is EXISTS even with the quota full (as SYMLINK is), so that mkdir -p
+# and put -r go on into directories that are there.  After each step the
+# accounting file equals a recount of the home.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib_raw.sh
+. "$(dirname "$0")/lib_raw.sh"
+
+pw=$(rand_pw)
+add_user alice "$pw" --quota-bytes 10M --quota-files 4
+start_daemon
+home=$(user_home alice)
+quota_reset alice
+
+exact() { expect_quota_exact alice "$1"; }
+
+RAW_FEATURES=2
+raw_open alice "$pw"
+printf 'hello\n' >"$T/hello"
+raw_put "$T/hello" a 1
+expect_eq "$RAW_TYPE" 0x80 "PUT a"
+raw_req "$(hex_mkdir d 493)" 0 "MKDIR d"
+exact "set up"
+
+# RENAME onto a name the file system refuses to look up.
+long=$(printf 'm%.0s' {1..256})
+raw_req "$(hex_rename a "$long")" 16 "RENAME onto a 256-byte name"
+expect_contains "$RAW_TEXT" "File name too long" "the 256-byte name's text"
+raw_req "$(hex_chmod d 0)" 0 "CHMOD d 0"
+raw_req "$(hex_rename a d/a)" 11 "RENAME into a directory without search permission"
+expect_contains "$RAW_TEXT" "Permission denied" "the unsearchable directory's text"
+raw_req "$(hex_chmod d 493)" 0 "CHMOD d 0755"
+[[ -f $home/a && ! -e $home/d/a ]] || fail "a refused RENAME moved a"
+exact "after the refused RENAMEs"
+ok "RENAME onto a name that cannot be looked up says why"
