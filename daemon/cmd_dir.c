@@ -106,6 +106,7 @@ cmd_mkdir(struct session *s, const struct msg *m)
 {
 	char why[MFTP_TEXT_MAX], *name;
 	struct cmd_mkdir c;
+	struct stat st;
 	uint32_t status;
 	int dfd;
 
@@ -120,6 +121,15 @@ cmd_mkdir(struct session *s, const struct msg *m)
 	if ((dfd = cmd_at_open(m->path, &name)) == -1)
 		return session_reply_errno(
 		    s, errno == EINVAL ? EEXIST : errno, m->path);
+	/*
+	 * An existing name is said as such, not as "quota exceeded" when
+	 * the quota is full: mftp's put -r takes EXISTS as "there already"
+	 * and goes on into it.  mkdirat below still has the last word.
+	 */
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		cmd_at_close(dfd, name);
+		return session_reply_errno(s, EEXIST, m->path);
+	}
 	/* Charged first, then made, under one lock: never counted short. */
 	c.dfd = dfd;
 	c.name = name;

@@ -38,3 +38,23 @@ raw_req "$(hex_chmod d 493)" 0 "CHMOD d 0755"
 [[ -f $home/a && ! -e $home/d/a ]] || fail "a refused RENAME moved a"
 exact "after the refused RENAMEs"
 ok "RENAME onto a name that cannot be looked up says why"
+
+# MKDIR of a name that exists, with the file quota full: EXISTS, as
+# SYMLINK says it, not "quota exceeded" (mftp's put -r and mkdir -p take
+# EXISTS as "there already").
+raw_req "$(hex_mkdir e 493)" 0 "MKDIR e"
+raw_req "$(hex_mkdir f 493)" 0 "MKDIR f (the 4th of 4 files)"
+raw_req "$(hex_mkdir g 493)" 18 "MKDIR past the file limit"
+raw_req "$(hex_mkdir d 493)" 12 "MKDIR of an existing directory, the quota full"
+raw_req "$(hex_mkdir a 493)" 12 "MKDIR of an existing file, the quota full"
+raw_req "$(hex_mkdir d/ 493)" 12 "MKDIR d/, the quota full"
+raw_req "$(hex_symlink x d)" 12 "SYMLINK onto an existing name, the quota full"
+exact "after MKDIR of existing names"
+raw_close
+
+# What mftp does with it: put -r of a directory that is there.
+mkdir -p "$T/up/d"
+run_client alice "$pw" <<<"put -r $T/up/d"
+expect_rc 0 "mftp put -r of an existing directory, the quota full"
+exact "after mftp put -r"
+ok "MKDIR of an existing name is EXISTS, the quota full or not"
