@@ -46,6 +46,16 @@ cmd_file_open(struct session *s, const char *path, enum digest_alg alg,
 
 	/* O_NONBLOCK: opening a FIFO someone left here must not hang. */
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	/* A socket (or a device without its driver) does not open:
+	 * ENXIO says nothing of what is there. */
+	if (fd == -1 && errno == ENXIO) {
+		if (stat(path, st) == 0 && !S_ISREG(st->st_mode)) {
+			*status = MFTP_ST_INVALID;
+			snprintf(why, whylen, "%s: not a regular file", path);
+			return -1;
+		}
+		errno = ENXIO;
+	}
 	if (fd == -1 || fstat(fd, st) == -1) {
 		*status = session_status(errno);
 		snprintf(why, whylen, "%s: %s", path, strerror(errno));

@@ -4,7 +4,8 @@
 # component of 256 bytes, a directory without search permission) is that
 # error, not "changed by another session"; MKDIR of a name that exists
 # is EXISTS even with the quota full (as SYMLINK is), so that mkdir -p
-# and put -r go on into directories that are there.  After each step the
+# and put -r go on into directories that are there; HASH and GET of a
+# socket left in the home are INVALID (not a regular file), as of a FIFO.  After each step the
 # accounting file equals a recount of the home.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -58,3 +59,22 @@ run_client alice "$pw" <<<"put -r $T/up/d"
 expect_rc 0 "mftp put -r of an existing directory, the quota full"
 exact "after mftp put -r"
 ok "MKDIR of an existing name is EXISTS, the quota full or not"
+
+# A socket someone left in the home: not a regular file, like a FIFO.
+add_user bob "$pw" --quota-bytes 10M
+bhome=$(user_home bob)
+python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' \
+    "$bhome/sock"
+mkfifo "$bhome/fifo"
+chown -h "$(user_uid bob):$(user_gid bob)" "$bhome/sock" "$bhome/fifo"
+quota_reset bob
+raw_open bob "$pw"
+for f in sock fifo; do
+	raw_req "$(hex_path_req 15 $f)" 16 "HASH of a $f"
+	expect_contains "$RAW_TEXT" "not a regular file" "HASH of a $f: the text"
+	raw_req "$(hex_hash_alg $f 1)" 16 "HASH_ALG of a $f"
+	raw_req "$(hex_get $f 0)" 16 "GET of a $f"
+	expect_contains "$RAW_TEXT" "not a regular file" "GET of a $f: the text"
+done
+raw_close
+ok "HASH and GET of a socket or a FIFO: not a regular file"
