@@ -269,9 +269,11 @@ cmdline_run(struct cmd_ctx *ctx, const struct cmdline *cl, int recursive)
 	int i, n, r = 0;
 
 	if (cl->mode == CMDLINE_GET && !recursive && cl->local == NULL &&
-	    rpc_stat(ctx->rpc, cl->path, &a) == RPC_OK &&
-	    a.kind == MFTP_KIND_DIR) {
-		/* host:dir, as sftp: a session that starts there. */
+	    (cl->session_only ||
+		(rpc_stat(ctx->rpc, cl->path, &a) == RPC_OK &&
+		    a.kind == MFTP_KIND_DIR))) {
+		/* host:dir, as sftp: a session that starts there (cd says
+		 * what else the path is). */
 		argv[0] = (char *)"cd";
 		argv[1] = cl->path;
 		argv[2] = NULL;

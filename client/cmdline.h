@@ -26,6 +26,7 @@ struct cmdline {
 	char *local;  /* GET: where to (NULL: the base name) */
 	char **files; /* PUT: the local files */
 	int nfiles;
+	int session_only; /* -b: host:path must be a directory */
 };
 
 /*
@@ -41,6 +42,7 @@ void cmdline_free(struct cmdline *cl);
  * Logged in: run the download or upload (recursive: -r) with the
  * client's own commands, errors printed as at the prompt.  0 done, -1
  * a command failed, 1 a session is to follow (host:dir went there).
+ * With session_only a host:path that is no directory is a failure.
  */
 int cmdline_run(struct cmd_ctx *ctx, const struct cmdline *cl, int recursive);
 

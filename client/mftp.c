@@ -331,10 +331,14 @@ main(int argc, char *argv[])
 	port = cl.port;
 	if (port != NULL)
 		mftp_port_arg(port);
-	if (cl.mode != CMDLINE_SESSION && batchfile != NULL)
+	/* host:dir (a path alone) may start -b's session there. */
+	if (batchfile != NULL &&
+	    (cl.mode == CMDLINE_PUT ||
+		(cl.mode == CMDLINE_GET && (recursive || cl.local != NULL))))
 		die(EXIT_USAGE,
-		    "-b runs a session: give [user@]host, not a "
+		    "-b runs a session: give [user@]host[:dir], not a "
 		    "transfer");
+	cl.session_only = batchfile != NULL;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.quiet = quiet;

@@ -104,7 +104,28 @@ OUT=$(timeout 30 "$MFTP" --password-fd 3 "alice@$HOST:$PORT" 3<"$T/pw" \
     <<<'pwd' 2>"$T/s.err") || RC=$?
 expect_rc 0 "user@host:port"
 expect_eq "$OUT" "/" "host:PORT is still a port"
-ok "host:dir starts a session there; host:port is a port"
+# A batch file runs in host:dir's session too; host:path of a file, or a
+# transfer, is no session for it.
+printf 'pwd\n' >"$T/batch"
+RC=0
+OUT=$(timeout 30 "$MFTP" -P "$PORT" --password-fd 3 -b "$T/batch" \
+    "alice@$HOST:d" 3<"$T/pw" 2>"$T/s.err") || RC=$?
+expect_rc 0 "-b FILE user@host:dir ($(cat "$T/s.err"))"
+expect_eq "$OUT" "/d" "a batch file run in dir"
+mkdir "$W/bf"
+RC=0
+OUT=$(cd "$W/bf" && timeout 30 "$MFTP" -P "$PORT" --password-fd 3 \
+    -b "$T/batch" "alice@$HOST:d/f" 3<"$T/pw" 2>"$T/s.err") || RC=$?
+expect_rc 1 "-b FILE user@host:file"
+expect_contains "$(cat "$T/s.err")" "d/f: Not a directory" \
+    "the refusal of -b with a file"
+expect_eq "$OUT" "" "what -b with a file ran"
+[ ! -e "$W/bf/f" ] || fail "-b with host:file fetched the file"
+RC=0
+timeout 30 "$MFTP" -P "$PORT" --password-fd 3 -b "$T/batch" \
+    "alice@$HOST:d" "$W/x" 3<"$T/pw" >/dev/null 2>"$T/s.err" || RC=$?
+expect_rc 2 "-b FILE user@host:dir LOCAL"
+ok "host:dir starts a session there, with -b too; host:port is a port"
 
 # ------------------------------------------------ --version, bad options
 expect_match "$("$MFTP_BIN" --version)" '^mftp [0-9]+\.[0-9]+' "mftp --version"
