@@ -19,6 +19,7 @@
 #include "password.h"
 #include "proto.h"
 #include "rpc.h"
+#include "tls_crypto.h"
 #include "util.h"
 
 #define LOGIN_CONNECT_TIMEOUT_MS (10 * 1000)
@@ -90,14 +91,21 @@ login_again(struct cmd_ctx *ctx)
 	struct login *l = ctx->login;
 	struct rpc_trust trust;
 	struct rpc *r;
-	char errbuf[512], *path;
+	char errbuf[512], fp[TLS_FP_LEN], *path;
 
 	if (l == NULL || l->secret == NULL || l->secret[0] == '\0')
 		return cmd_fail(ctx, "cannot log in again: no password kept");
-	/* The key was checked (and pinned) at the first login. */
+	/*
+	 * The key was checked at the first login: that one again, whether
+	 * a pin, a CA or the policy vouched for it then (with no pin kept,
+	 * as with UserKnownHostsFile=/dev/null, the policy alone would
+	 * take any key now).
+	 */
+	strlcpy(fp, rpc_server_key(ctx->rpc), sizeof(fp));
 	trust = l->trust;
 	trust.interactive = 0;
 	trust.quiet = 1;
+	trust.expect_fp = fp;
 	if ((r = login_connect(l, &trust, errbuf, sizeof(errbuf))) == NULL)
 		return cmd_fail(ctx, "cannot connect again: %s", errbuf);
 	if (rpc_login(r, l->user, l->secret) != RPC_OK) {

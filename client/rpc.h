@@ -52,6 +52,11 @@ struct rpc_trust {
 	enum rpc_strict strict;	 /* StrictHostKeyChecking */
 	int interactive;	 /* a terminal the question may go to */
 	int quiet;		 /* no note when a key is pinned */
+	/*
+	 * A reconnect's: the fingerprint the first connection checked.
+	 * Only that key is taken, whatever the pins and the policy say.
+	 */
+	const char *expect_fp;
 };
 
 /*
@@ -70,6 +75,8 @@ struct rpc *rpc_connect(const char *host, const char *port, const char *bind,
  * (pinned)" for -v: the session in use now.
  */
 const char *rpc_tls_info(struct rpc *r);
+/* The fingerprint of the server's key, as checked at the connect. */
+const char *rpc_server_key(const struct rpc *r);
 /* Close the connection (without QUIT) and free everything. */
 void rpc_free(struct rpc *r);
 

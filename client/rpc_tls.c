@@ -217,6 +217,17 @@ rpc_tls_verify(struct rpc *r, SSL *ssl, const char *host, const char *port,
 
 	if (cert == NULL || tls_fingerprint(cert, r->fp) != 0)
 		return rpc_lose(r, 0, "the server sent no usable certificate");
+	/* A reconnect: the key of the first connection, and no other. */
+	if (trust->expect_fp != NULL) {
+		if (strcmp(r->fp, trust->expect_fp) != 0)
+			return rpc_lose(r, 0,
+			    "the key of %s port %s is not the one the first "
+			    "connection checked (%s): it presents %s; nothing "
+			    "was sent",
+			    host, port, trust->expect_fp, r->fp);
+		r->vouched = "checked at the first connection";
+		return RPC_OK;
+	}
 	kh = known_hosts_check_file(trust->known_hosts, host, port, r->fp,
 	    &line, old, sizeof(old), err, sizeof(err));
 	if (kh == -1)
@@ -318,6 +329,12 @@ rpc_tls_resume(struct rpc *r)
 		return rpc_tls_failed(r, e, "handshake after login");
 	tls_read_ahead(ssl);
 	return RPC_OK;
+}
+
+const char *
+rpc_server_key(const struct rpc *r)
+{
+	return r->fp;
 }
 
 const char *
