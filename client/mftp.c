@@ -74,15 +74,23 @@ die(int status, const char *fmt, ...)
 	exit(status);
 }
 
-static const char *
+/*
+ * A port, as its decimal number (allocated): 02121 or +2121 reach the
+ * same port as 2121, and the pins must name it the same way, or a pin
+ * for 2121 would not hold for a connection typed 02121.
+ */
+static char *
 mftp_port_arg(const char *s)
 {
 	const char *err;
+	long long n;
+	char *p;
 
-	(void)strtonum(s, 1, 65535, &err);
+	n = strtonum(s, 1, 65535, &err);
 	if (err != NULL)
 		die(EXIT_USAGE, "port '%s' is %s (1-65535)", s, err);
-	return s;
+	xasprintf(&p, "%lld", n);
+	return p;
 }
 
 /*
@@ -245,7 +253,8 @@ main(int argc, char *argv[])
 	};
 	char errbuf[512], *secret, *user, *host, *port;
 	struct cmdline cl;
-	const char *batchfile = NULL, *optport = MFTP_DEFAULT_PORT;
+	const char *batchfile = NULL;
+	char *optport = NULL;
 	struct cmd_ctx ctx;
 	FILE *in = NULL;
 	char login[MFTP_USER_MAX + 1], *netrc;
@@ -311,6 +320,7 @@ main(int argc, char *argv[])
 			use_netrc = 0;
 			break;
 		case 'P':
+			free(optport);
 			optport = mftp_port_arg(optarg);
 			break;
 		case 'q':
@@ -328,9 +338,7 @@ main(int argc, char *argv[])
 		die(EXIT_USAGE, "%s", errbuf);
 	user = cl.user;
 	host = cl.host;
-	port = cl.port;
-	if (port != NULL)
-		mftp_port_arg(port);
+	port = cl.port != NULL ? mftp_port_arg(cl.port) : NULL;
 	/* host:dir (a path alone) may start -b's session there. */
 	if (batchfile != NULL &&
 	    (cl.mode == CMDLINE_PUT ||
@@ -371,7 +379,7 @@ main(int argc, char *argv[])
 		die(EXIT_USAGE, "user name '%s' is longer than %d bytes", user,
 		    MFTP_USER_MAX);
 	if (port == NULL)
-		port = (char *)optport;
+		port = optport != NULL ? optport : xstrdup(MFTP_DEFAULT_PORT);
 
 	if (batchfile != NULL && strcmp(batchfile, "-") != 0) {
 		if ((in = fopen(batchfile, "re")) == NULL)
@@ -453,6 +461,9 @@ main(int argc, char *argv[])
 	free(ctx.reason);
 	free(o.khfile);
 	free(user);
+	if (optport != port)
+		free(optport);
+	free(port);
 	cmdline_free(&cl);
 	return status;
 }

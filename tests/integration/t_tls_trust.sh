@@ -137,6 +137,16 @@ expect_contains "$ERR" "remove line $n of $KH.changed" \
     "the failure says what to do"
 ok "a changed key is a hard failure that names the line"
 
+# The port as the pin has it, however it was typed: 0PORT is PORT.
+cp "$KH.changed" "$KH.zero"
+bare_client "$KH.zero" -o StrictHostKeyChecking=accept-new -P "0$PORT" \
+    <<<'pwd'
+expect_rc 3 "a changed key, its port typed with a leading zero"
+expect_contains "$ERR" "the key of $HOST port $PORT has CHANGED" \
+    "the failure names the port as a number"
+cmp -s "$KH.changed" "$KH.zero" || fail "a pin was added: $(cat "$KH.zero")"
+ok "a port typed another way is the same port for the pins"
+
 # ------------------------------------------- the known_hosts file
 # A file whose last line has no newline (edited by hand): a new pin
 # goes on a line of its own, and the old one still holds.
