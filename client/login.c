@@ -97,9 +97,9 @@ login_again(struct cmd_ctx *ctx)
 		return cmd_fail(ctx, "cannot log in again: no password kept");
 	/*
 	 * The key was checked at the first login: that one again, whether
-	 * a pin, a CA or the policy vouched for it then (with no pin kept,
-	 * as with UserKnownHostsFile=/dev/null, the policy alone would
-	 * take any key now).
+	 * a pin, a CA or the policy vouched for it then; another only if a
+	 * pin or a CA does now (with no pin kept, as with
+	 * UserKnownHostsFile=/dev/null, the policy alone would take any).
 	 */
 	strlcpy(fp, rpc_server_key(ctx->rpc), sizeof(fp));
 	trust = l->trust;

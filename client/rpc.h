@@ -54,7 +54,8 @@ struct rpc_trust {
 	int quiet;		 /* no note when a key is pinned */
 	/*
 	 * A reconnect's: the fingerprint the first connection checked.
-	 * Only that key is taken, whatever the pins and the policy say.
+	 * That key is taken again; another only if a pin or a CA vouches
+	 * for it, never by the policy.
 	 */
 	const char *expect_fp;
 };

@@ -217,14 +217,8 @@ rpc_tls_verify(struct rpc *r, SSL *ssl, const char *host, const char *port,
 
 	if (cert == NULL || tls_fingerprint(cert, r->fp) != 0)
 		return rpc_lose(r, 0, "the server sent no usable certificate");
-	/* A reconnect: the key of the first connection, and no other. */
-	if (trust->expect_fp != NULL) {
-		if (strcmp(r->fp, trust->expect_fp) != 0)
-			return rpc_lose(r, 0,
-			    "the key of %s port %s is not the one the first "
-			    "connection checked (%s): it presents %s; nothing "
-			    "was sent",
-			    host, port, trust->expect_fp, r->fp);
+	/* A reconnect: the key of the first connection is good again. */
+	if (trust->expect_fp != NULL && strcmp(r->fp, trust->expect_fp) == 0) {
 		r->vouched = "checked at the first connection";
 		return RPC_OK;
 	}
@@ -250,6 +244,17 @@ rpc_tls_verify(struct rpc *r, SSL *ssl, const char *host, const char *port,
 		r->vouched = "CA-verified";
 		return RPC_OK;
 	}
+	/*
+	 * A reconnect takes another key only as a pin or a CA vouches for
+	 * it: the policy (accept-new, no) took the first one because no
+	 * one vouched for it, and it cannot vouch for a second.
+	 */
+	if (trust->expect_fp != NULL)
+		return rpc_lose(r, 0,
+		    "the key of %s port %s is not the one the first "
+		    "connection checked (%s): it presents %s, which no pin "
+		    "and no CA vouches for; nothing was sent",
+		    host, port, trust->expect_fp, r->fp);
 	return rpc_tls_unknown(r, host, port, trust);
 }
 
