@@ -296,6 +296,8 @@ preauth_run(const struct monitor_args *a, const struct preauth_fds *fds)
 	p.fds = fds;
 	p.deadline = mono_ms() + (uint64_t)a->cfg->login_timeout * 1000;
 	p.t = transport_new(a->sock, preauth_left(&p));
+	/* A frame sent a byte at a time, each in time, must not outlast it. */
+	transport_set_deadline(p.t, p.deadline);
 	p.scratch = buf_new(MFTP_FRAME_BUF);
 	/*
 	 * The last step of the setup, before the first byte from the

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # t_timeouts: with login_timeout = 2 a connection that does not log in is
 # closed by the server in bounded time, whether it is silent, stops inside
-# a frame or keeps sending requests that need a login; with idle_timeout =
+# a frame, sends one a byte at a time (told why, and logged) or keeps
+# sending requests that need a login; with idle_timeout =
 # 2 an idle logged-in session is closed (the client's next command fails
 # with exit 3), and so is one whose request comes a byte at a time, while
 # a session that keeps talking is not.
@@ -42,6 +43,16 @@ deadline_probe inside-a-frame "00000020 01"
 # A deadline, not a per-read timeout: talking does not extend it.
 deadline_probe chatty "$(hex_hello) @reply
     $(for _ in 1 2 3 4 5 6 7 8; do printf '@sleep 700 %s ' "$(hex_frame 10)"; done)"
+# A frame a byte at a time, each within the deadline's time left: the
+# worker itself ends it at the deadline, says why and logs it (not only
+# the monitor's backstop, 2 s later and silent).
+n=$(log_count 'login timeout addr=')
+deadline_probe trickled "$(hex_hello) @reply 00000020 $(
+	for _ in $(seq 1 14); do printf '@sleep 400 01 '; done)"
+expect_match "$(cat "$T/probe-trickled.out")" '^error 6 ' \
+    "trickled: the worker's ERROR(TIMEOUT)"
+expect_eq "$(log_count 'login timeout addr=')" "$((n + 1))" \
+    "login timeout lines for the trickled frame"
 ok "login_timeout = 2: connections that do not log in are closed"
 wait_for 10 _no_sessions || fail "pre-auth sessions left: $(sessions)"
 
