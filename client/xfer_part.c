@@ -20,6 +20,7 @@
 #include "util.h"
 #include "words.h"
 #include "xfer.h"
+#include "xfer_key.h"
 #include "xfer_part.h"
 #include "xfer_local.h"
 
@@ -64,27 +65,8 @@ xfer_sidecar(const char *local)
 	return s;
 }
 
-static int
-xfer_key_parse(
-    char *buf, ssize_t n, uint64_t *size, int64_t *mtime, uintmax_t *ino)
-{
-	uintmax_t s, i = 0;
-	intmax_t m;
-
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	if (sscanf(buf, "%ju %jd %ju", &s, &m, &i) < 2)
-		return -1;
-	*size = s;
-	*mtime = m;
-	if (ino != NULL)
-		*ino = i;
-	return 0;
-}
-
 /*
- * LOCAL's sidecar into buf (n bytes at most, NUL not counted), or -1:
+ * LOCAL's sidecar into buf (len bytes at most, no NUL added), or -1:
  * only a regular file of the user's own, and no waiting on a FIFO of
  * that name.
  */
@@ -118,18 +100,26 @@ xfer_sidecar_read(const char *local, char *buf, size_t len)
 static int
 xfer_key_read(int fd, const char *local, uint64_t *size, int64_t *mtime)
 {
-	char buf[64];
+	char buf[XFER_KEY_TEXT_MAX];
+	struct xfer_key k;
 	struct stat st;
-	uintmax_t ino;
 	ssize_t n;
 
-	n = fgetxattr(fd, XFER_KEY_XATTR, buf, sizeof(buf) - 1);
+	n = fgetxattr(fd, XFER_KEY_XATTR, buf, sizeof(buf));
+	if (n > 0 && xfer_key_parse(buf, (size_t)n, &k) == 0) {
+		*size = k.size;
+		*mtime = k.mtime;
+		return 0;
+	}
 	if (n > 0)
-		return xfer_key_parse(buf, n, size, mtime, NULL);
-	n = xfer_sidecar_read(local, buf, sizeof(buf) - 1);
-	if (xfer_key_parse(buf, n, size, mtime, &ino) == -1)
 		return -1;
-	return ino == 0 || (fstat(fd, &st) == 0 && st.st_ino == ino) ? 0 : -1;
+	n = xfer_sidecar_read(local, buf, sizeof(buf));
+	if (n <= 0 || xfer_key_parse(buf, (size_t)n, &k) == -1)
+		return -1;
+	*size = k.size;
+	*mtime = k.mtime;
+	return k.ino == 0 || (fstat(fd, &st) == 0 && st.st_ino == k.ino) ? 0 :
+									   -1;
 }
 
 /*
@@ -141,17 +131,16 @@ xfer_key_read(int fd, const char *local, uint64_t *size, int64_t *mtime)
 static void
 xfer_sidecar_drop(int fd, const char *local)
 {
-	char buf[64], *side;
+	char buf[XFER_KEY_TEXT_MAX], *side;
+	struct xfer_key k;
 	struct stat st;
-	uint64_t size;
-	int64_t mtime;
-	uintmax_t ino;
 	ssize_t n;
 
-	n = xfer_sidecar_read(local, buf, sizeof(buf) - 1);
-	if (xfer_key_parse(buf, n, &size, &mtime, &ino) == -1)
+	n = xfer_sidecar_read(local, buf, sizeof(buf));
+	if (n <= 0 || xfer_key_parse(buf, (size_t)n, &k) == -1)
 		return;
-	if (fd != -1 && ino != 0 && (fstat(fd, &st) == -1 || st.st_ino != ino))
+	if (fd != -1 && k.ino != 0 &&
+	    (fstat(fd, &st) == -1 || st.st_ino != k.ino))
 		return;
 	side = xfer_sidecar(local);
 	(void)unlink(side);
@@ -162,26 +151,27 @@ xfer_sidecar_drop(int fd, const char *local)
 void
 xfer_key_write(int fd, const char *local, uint64_t size, int64_t mtime)
 {
-	char buf[96], *side;
+	struct xfer_key k = { .size = size, .mtime = mtime, .ino = 0 };
+	char buf[XFER_KEY_TEXT_MAX], *side;
 	struct stat st;
-	int len, sfd;
+	size_t len;
+	int sfd;
 
-	len = snprintf(
-	    buf, sizeof(buf), "%ju %jd", (uintmax_t)size, (intmax_t)mtime);
-	if (fsetxattr(fd, XFER_KEY_XATTR, buf, (size_t)len, 0) == 0) {
+	len = xfer_key_format(&k, buf, sizeof(buf));
+	if (fsetxattr(fd, XFER_KEY_XATTR, buf, len, 0) == 0) {
 		xfer_sidecar_drop(fd, local);
 		return;
 	}
 	/* The sidecar names its part too (xfer_key_read). */
 	if (fstat(fd, &st) == -1)
 		return;
-	len = snprintf(buf, sizeof(buf), "%ju %jd %ju", (uintmax_t)size,
-	    (intmax_t)mtime, (uintmax_t)st.st_ino);
+	k.ino = (uint64_t)st.st_ino;
+	len = xfer_key_format(&k, buf, sizeof(buf));
 	side = xfer_sidecar(local);
 	if ((sfd = open(side,
 		 O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
 		 0600)) != -1) {
-		if (write(sfd, buf, (size_t)len) != len)
+		if (write(sfd, buf, len) != (ssize_t)len)
 			(void)unlink(side);
 		close(sfd);
 	}
