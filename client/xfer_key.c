@@ -24,21 +24,56 @@ xfer_key_format(const struct xfer_key *k, char *buf, size_t len)
 	return n < 0 ? 0 : (size_t)n;
 }
 
+/*
+ * A decimal number up to max at *p (before end), in canonical form: no
+ * sign, no leading zero.  *p moves past it; 0, or -1.
+ */
+static int
+xfer_key_number(const char **p, const char *end, uint64_t max, uint64_t *v)
+{
+	const char *s = *p;
+	unsigned d;
+
+	*v = 0;
+	if (s == end || *s < '0' || *s > '9' ||
+	    (*s == '0' && s + 1 < end && s[1] >= '0' && s[1] <= '9'))
+		return -1;
+	for (; s < end && *s >= '0' && *s <= '9'; s++) {
+		d = (unsigned)(*s - '0');
+		if (*v > (max - d) / 10)
+			return -1;
+		*v = *v * 10 + d;
+	}
+	*p = s;
+	return 0;
+}
+
 int
 xfer_key_parse(const char *buf, size_t n, struct xfer_key *k)
 {
-	char text[XFER_KEY_TEXT_MAX];
-	uintmax_t s, i = 0;
-	intmax_t m;
+	const char *p = buf, *end = buf + n;
+	uint64_t size, m, ino = 0;
+	int neg = 0;
 
-	if (n == 0 || n >= sizeof(text))
+	if (xfer_key_number(&p, end, UINT64_MAX, &size) == -1 || p == end ||
+	    *p++ != ' ')
 		return -1;
-	memcpy(text, buf, n);
-	text[n] = '\0';
-	if (sscanf(text, "%ju %jd %ju", &s, &m, &i) < 2)
+	if (p < end && *p == '-') {
+		neg = 1;
+		p++;
+	}
+	/* INT64_MIN is one past INT64_MAX; "-0" is not written. */
+	if (xfer_key_number(&p, end, (uint64_t)INT64_MAX + neg, &m) == -1 ||
+	    (neg && m == 0))
 		return -1;
-	k->size = s;
-	k->mtime = m;
-	k->ino = i;
+	if (p < end &&
+	    (*p++ != ' ' || xfer_key_number(&p, end, UINT64_MAX, &ino) == -1 ||
+		ino == 0))
+		return -1;
+	if (p != end)
+		return -1;
+	k->size = size;
+	k->mtime = neg ? -(int64_t)(m - 1) - 1 : (int64_t)m;
+	k->ino = ino;
 	return 0;
 }

@@ -5,7 +5,8 @@
  *
  * Runs as: the user, in mftp.  A .part can come from anywhere (an
  * unpacked archive keeps its xattrs, another program can write a
- * sidecar), so a record is read as outside bytes.
+ * sidecar), so a record is read as outside bytes: only exactly the form
+ * xfer_key_format writes is one.
  */
 #ifndef MFTP_CLIENT_XFER_KEY_H
 #define MFTP_CLIENT_XFER_KEY_H
@@ -30,7 +31,8 @@ size_t xfer_key_format(const struct xfer_key *k, char *buf, size_t len);
 
 /*
  * The n bytes at buf (no NUL needed) as a record, into k: 0, or -1 when
- * they are none.
+ * they are anything but what xfer_key_format writes (no blanks around,
+ * no sign but mtime's '-', no leading zero, nothing past the range).
  */
 int xfer_key_parse(const char *buf, size_t n, struct xfer_key *k);
 
