@@ -135,6 +135,24 @@ rpc_bind(int fd, int family, const char *addr)
 }
 
 struct rpc *
+rpc_new(int fd)
+{
+	struct rpc *r;
+
+	r = xcalloc(1, sizeof(*r));
+	r->t = transport_new(fd, rpc_io_timeout_ms);
+	/* A server still taking what this end sent is not silent. */
+	transport_set_ack_wait(r->t, 1);
+	r->scratch = rpc_scratch_new();
+	r->text = xstrdup("no error");
+	r->verify = DIGEST_XXH128;
+	r->alg = DIGEST_SHA256;
+	/* Its thread starts with the first large SHA-256 transfer. */
+	r->hp = hash_pipe_new(1);
+	return r;
+}
+
+struct rpc *
 rpc_connect(const char *host, const char *port, const char *bind,
     int timeout_ms, const struct rpc_trust *trust, char *errbuf, size_t errlen)
 {
@@ -199,16 +217,7 @@ rpc_connect(const char *host, const char *port, const char *bind,
 	/* Requests are small frames, often pipelined: send them at once. */
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 
-	r = xcalloc(1, sizeof(*r));
-	r->t = transport_new(fd, rpc_io_timeout_ms);
-	/* A server still taking what this end sent is not silent. */
-	transport_set_ack_wait(r->t, 1);
-	r->scratch = rpc_scratch_new();
-	r->text = xstrdup("no error");
-	r->verify = DIGEST_XXH128;
-	r->alg = DIGEST_SHA256;
-	/* Its thread starts with the first large SHA-256 transfer. */
-	r->hp = hash_pipe_new(1);
+	r = rpc_new(fd);
 	/*
 	 * timeout_ms bounds reaching the server; its handshake may take
 	 * longer on a busy server, as any later reply may.

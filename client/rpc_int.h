@@ -59,6 +59,13 @@ int rpc_tls_resume(struct rpc *r);
  */
 void rpc_tls_prepare(void);
 
+/*
+ * An rpc on fd, connected, before any TLS (rpc_connect; the fuzz
+ * harness of the replies feeds it a server's bytes in clear).  It owns
+ * fd from now on.
+ */
+struct rpc *rpc_new(int fd);
+
 /* Record why a call failed and return result. */
 int rpc_fail(struct rpc *r, int result, uint32_t code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
