@@ -67,3 +67,26 @@ fuzz_memfd(const uint8_t *data, size_t size)
 		abort();
 	return fd;
 }
+
+int
+fuzz_has_control(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	for (; *u != '\0'; u++) {
+		if (*u < 0x20 || *u == 0x7f)
+			return 1;
+		/* C1 as UTF-8 (c2 80..9f). */
+		if (u[0] == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f)
+			return 1;
+		/* Bidi marks, embeddings, overrides and isolates. */
+		if (u[0] == 0xe2 && u[1] == 0x80 &&
+		    (u[2] == 0x8e || u[2] == 0x8f ||
+			(u[2] >= 0xaa && u[2] <= 0xae)))
+			return 1;
+		if (u[0] == 0xe2 && u[1] == 0x81 && u[2] >= 0xa6 &&
+		    u[2] <= 0xa9)
+			return 1;
+	}
+	return 0;
+}

@@ -35,4 +35,11 @@ char *fuzz_cstring(const uint8_t *data, size_t size);
  */
 int fuzz_memfd(const uint8_t *data, size_t size);
 
+/*
+ * 1 when s holds what a terminal would act on: a C0 or C1 control
+ * (C1 as UTF-8 too), DEL, or a bidi mark, embedding, override or
+ * isolate.
+ */
+int fuzz_has_control(const char *s);
+
 #endif

@@ -1,6 +1,6 @@
 /*
  * gen_corpus.c: writes the seed corpora of the binary harnesses
- * (frame, msg_request, msg_reply, privsep) with the project's own
+ * (frame, msg_request, msg_reply, privsep, rpc) with the project's own
  * encoders, so that every seed is a valid message to mutate from.
  *
  * Runs as: the developer, through "scripts/fuzz.sh --seeds"; the output
@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "digest.h"
 #include "mftp_limits.h"
 #include "msg.h"
 #include "privsep_msg.h"
@@ -309,6 +310,166 @@ gen_privsep(void)
 	close(sv[1]);
 }
 
+/*
+ * rpc: a count of calls less one, the calls (fuzz_rpc.c's numbers, an
+ * argument in the high 4 bits), then what the server answers them.
+ */
+enum {
+	GEN_HELLO,
+	GEN_PWD,
+	GEN_CWD,
+	GEN_STAT,
+	GEN_LIST,
+	GEN_GET,
+	GEN_PUT,
+	GEN_HASH,
+	GEN_QUOTA,
+	GEN_READLINK,
+	GEN_PUT_DATA,
+	GEN_OK_CALL,
+	GEN_LOGIN,
+	GEN_QUIT
+};
+
+static struct buf *
+gen_rpc_start(const uint8_t *calls, size_t n)
+{
+	struct buf *b = buf_new(4 * MFTP_FRAME_BUF);
+	uint8_t count = (uint8_t)(n - 1);
+
+	if (buf_put(b, &count, 1) != 0 || buf_put(b, calls, n) != 0)
+		gen_die("rpc calls");
+	return b;
+}
+
+static void
+gen_rpc_end(struct buf *b, const char *name)
+{
+	gen_write("rpc", name, buf_ptr(b), buf_len(b));
+	buf_free(b);
+}
+
+static void
+gen_rpc_raw(struct buf *b, const char *bytes)
+{
+	if (buf_put(b, bytes, strlen(bytes)) != 0)
+		gen_die("rpc data");
+}
+
+static void
+gen_rpc_error(struct buf *b, uint32_t code, const char *text)
+{
+	struct msg m = gen_new(MFTP_MSG_ERROR);
+
+	m.code = code;
+	m.text = (char *)text;
+	gen_encode(b, &m);
+}
+
+static void
+gen_rpc(void)
+{
+	static const uint8_t session[] = { GEN_HELLO, GEN_PWD, GEN_STAT,
+		GEN_LIST, GEN_GET, GEN_HASH, GEN_QUOTA, GEN_QUIT };
+	static const uint8_t refusals[] = { GEN_HELLO | 0x10, GEN_CWD,
+		GEN_OK_CALL, GEN_READLINK, GEN_PUT | 0x30, GEN_PUT_DATA | 0x40,
+		GEN_LOGIN, GEN_GET | 0x20 };
+	static const uint8_t busy[] = { GEN_HELLO };
+	static const uint8_t stop[] = { GEN_HELLO, GEN_LIST | 0x20, GEN_PWD };
+	static struct msg_entry entries[] = {
+		{ (char *)"a.txt", { MFTP_KIND_FILE, 0644, 12, 1700000000 } },
+		{ (char *)"sub", { MFTP_KIND_DIR, 0755, 4096, 1700000001 } },
+		{ (char *)"link", { MFTP_KIND_LINK, 0777, 5, -1 } },
+	};
+	struct buf *b;
+	struct msg m;
+
+	b = gen_rpc_start(session, sizeof(session));
+	m = gen_new(MFTP_MSG_HELLO_OK);
+	m.version_min = m.version_max = MFTP_PROTO_VERSION;
+	m.features = MFTP_FEAT_SUPPORTED;
+	m.text = (char *)"mftpd 1.0";
+	gen_encode(b, &m);
+	m = gen_new(MFTP_MSG_PATH);
+	m.path = (char *)"/home/alice";
+	gen_encode(b, &m);
+	m = gen_new(MFTP_MSG_WORKING);
+	m.offset = 1;
+	m.size = 2;
+	gen_encode(b, &m);
+	m = gen_new(MFTP_MSG_ATTR);
+	m.attr = entries[0].attr;
+	gen_encode(b, &m);
+	m = gen_new(MFTP_MSG_DIRENTS);
+	m.entries = entries;
+	m.nentries = 3;
+	gen_encode(b, &m);
+	gen_encode(b, &m);
+	gen_encode(b, &(struct msg){ .type = MFTP_MSG_OK });
+	m = gen_new(MFTP_MSG_FILE);
+	m.size = 5;
+	gen_encode(b, &m);
+	gen_rpc_raw(b, "hello");
+	m = gen_new(MFTP_MSG_DATA_END);
+	m.hash_len = digest_len(DIGEST_XXH128);
+	digest_buf(DIGEST_XXH128, "hello", 5, m.hash);
+	gen_encode(b, &m);
+	m.type = MFTP_MSG_HASH_OK;
+	gen_encode(b, &m);
+	m = gen_new(MFTP_MSG_QUOTA_OK);
+	m.quota.bytes_used = 5;
+	m.quota.bytes_limit = 1 << 20;
+	gen_encode(b, &m);
+	gen_encode(b, &(struct msg){ .type = MFTP_MSG_OK });
+	gen_rpc_end(b, "session");
+
+	b = gen_rpc_start(refusals, sizeof(refusals));
+	m = gen_new(MFTP_MSG_HELLO_OK);
+	m.version_min = m.version_max = MFTP_PROTO_VERSION;
+	m.features = MFTP_FEAT_PUT_DATA | MFTP_FEAT_CHMOD_SYMLINK;
+	gen_encode(b, &m);
+	gen_rpc_error(b, MFTP_ST_NOT_FOUND, "no such directory");
+	gen_rpc_error(b, MFTP_ST_PERM, "denied \x1b[31mred\xe2\x80\xae");
+	m = gen_new(MFTP_MSG_PATH);
+	m.path = (char *)"../target";
+	gen_encode(b, &m);
+	m = gen_new(MFTP_MSG_PUT_READY);
+	m.offset = 1;
+	gen_encode(b, &m);
+	gen_encode(b, &(struct msg){ .type = MFTP_MSG_OK });
+	gen_rpc_error(b, MFTP_ST_QUOTA, "over quota");
+	gen_encode(b, &(struct msg){ .type = MFTP_MSG_OK });
+	m = gen_new(MFTP_MSG_FILE);
+	m.size = 4;
+	m.offset = 2;
+	gen_encode(b, &m);
+	gen_rpc_raw(b, "cd");
+	m = gen_new(MFTP_MSG_DATA_END);
+	m.hash_len = digest_len(DIGEST_SHA256);
+	digest_buf(DIGEST_SHA256, "abcd", 4, m.hash);
+	gen_encode(b, &m);
+	gen_rpc_end(b, "refusals");
+
+	b = gen_rpc_start(busy, sizeof(busy));
+	gen_rpc_error(b, MFTP_ST_BUSY, "too many sessions");
+	gen_rpc_end(b, "busy");
+
+	b = gen_rpc_start(stop, sizeof(stop));
+	m = gen_new(MFTP_MSG_HELLO_OK);
+	m.version_min = m.version_max = MFTP_PROTO_VERSION;
+	m.features = MFTP_FEAT_XXH128 | MFTP_FEAT_WORKING;
+	gen_encode(b, &m);
+	m = gen_new(MFTP_MSG_DIRENTS);
+	m.entries = entries;
+	m.nentries = 3;
+	gen_encode(b, &m);
+	m.nentries = 1;
+	gen_encode(b, &m);
+	gen_encode(b, &(struct msg){ .type = MFTP_MSG_OK });
+	gen_rpc_error(b, MFTP_ST_TIMEOUT, "idle timeout");
+	gen_rpc_end(b, "list-stop");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -337,5 +498,6 @@ main(int argc, char **argv)
 		gen_write("frame", name, bad[i], sizeof(bad[i]));
 	}
 	gen_privsep();
+	gen_rpc();
 	return 0;
 }
