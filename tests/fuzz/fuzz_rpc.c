@@ -8,8 +8,9 @@
  * The input: a byte whose low 3 bits are the count of calls less one,
  * then one byte per call (low 4 bits the call, high 4 bits its
  * argument), then what the server sends, in clear (the TLS under it is
- * OpenSSL's).  A thread writes that into one end of a socket pair and
- * throws away the requests; the client reads from the other.
+ * OpenSSL's).  That goes into one end of a socket pair at once (it fits
+ * the socket's buffer), the client reads it from the other; the few
+ * small requests the client sends wait unread in the other direction.
  *
  * Properties: every call returns one of the RPC_* results; RPC_LOST
  * exactly when the session is marked lost, and once it is, every later
@@ -26,7 +27,6 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -65,33 +65,6 @@ rpc_tls_resume(struct rpc *r)
 void
 rpc_tls_prepare(void)
 {
-}
-
-struct fuzz_feed {
-	int fd;
-	const uint8_t *p;
-	size_t len;
-};
-
-/* The server: send the stream, then read what the client sends. */
-static void *
-fuzz_feed(void *arg)
-{
-	struct fuzz_feed *f = arg;
-	uint8_t sink[4096];
-	size_t off = 0;
-	ssize_t n;
-
-	while (off < f->len) {
-		n = send(f->fd, f->p + off, f->len - off, MSG_NOSIGNAL);
-		if (n <= 0)
-			break;
-		off += (size_t)n;
-	}
-	(void)shutdown(f->fd, SHUT_WR);
-	while (read(f->fd, sink, sizeof(sink)) > 0)
-		;
-	return NULL;
 }
 
 struct fuzz_list {
@@ -286,30 +259,31 @@ fuzz_call(struct rpc *r, unsigned op, unsigned arg, const uint8_t *stream)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fuzz_feed feed;
-	const uint8_t *ops;
+	const uint8_t *ops, *stream;
 	struct rpc *r;
-	pthread_t th;
-	size_t nops, i;
+	size_t nops, len, i;
 	uint64_t in;
 	int sv[2], e, lost;
 
 	if (size < 1 || size < 1 + (nops = (data[0] & 7) + 1U))
 		return 0;
 	ops = data + 1;
+	stream = data + 1 + nops;
+	len = size - 1 - nops;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
 		abort();
-	feed.fd = sv[1];
-	feed.p = data + 1 + nops;
-	feed.len = size - 1 - nops;
-	if (pthread_create(&th, NULL, fuzz_feed, &feed) != 0)
+	/* The server's side, all of it, then its end of the stream. */
+	if (len > 0 &&
+	    send(sv[1], stream, len, MSG_DONTWAIT | MSG_NOSIGNAL) !=
+		(ssize_t)len)
 		abort();
+	(void)shutdown(sv[1], SHUT_WR);
 	rpc_set_timeout(5);
 	r = rpc_new(sv[0]);
 	for (i = 0; i < nops; i++) {
 		lost = rpc_lost(r);
 		in = transport_bytes_in(r->t);
-		e = fuzz_call(r, ops[i] & 15, ops[i] >> 4, feed.p);
+		e = fuzz_call(r, ops[i] & 15, ops[i] >> 4, stream);
 		FUZZ_CHECK(e == RPC_OK || e == RPC_SERVER || e == RPC_LOCAL ||
 		    e == RPC_LOST);
 		FUZZ_CHECK((e == RPC_LOST) == (rpc_lost(r) != 0));
@@ -322,11 +296,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    rpc_code(r) != MFTP_ST_BUSY &&
 			    rpc_code(r) != MFTP_ST_TIMEOUT &&
 			    rpc_code(r) != MFTP_ST_VERSION);
-		FUZZ_CHECK(transport_bytes_in(r->t) <= feed.len);
+		FUZZ_CHECK(transport_bytes_in(r->t) <= len);
 	}
-	/* Closes sv[0]: the feeding thread's read or send ends. */
 	rpc_free(r);
-	pthread_join(th, NULL);
 	close(sv[1]);
 	return 0;
 }
