@@ -241,6 +241,12 @@ int rpc_put_data(struct rpc *r, int fd, struct digest *d, struct rpc_xfer *x);
  * write, no reply awaited: many may be in flight.  rpc_put_data_recv
  * reads the oldest one's final reply: RPC_OK, or RPC_SERVER (ERROR:
  * that file only was refused; the stream stays in step).
+ *
+ * A send the connection refused (the server ended the session: reset)
+ * returns RPC_LOST with rpc_lost() still 0: the replies to the requests
+ * sent before it may be here, and rpc_put_data_recv still reads them;
+ * rpc_put_data_cut then ends the session with the send's failure (or
+ * the one a read met first) and returns RPC_LOST.
  */
 struct rpc_put_data {
 	const char *path;
@@ -254,6 +260,7 @@ struct rpc_put_data {
 int rpc_put_data_ok(const struct rpc *r);
 int rpc_put_data_send(struct rpc *r, const struct rpc_put_data *p);
 int rpc_put_data_recv(struct rpc *r);
+int rpc_put_data_cut(struct rpc *r);
 /* Has the server sent something not read yet?  (No wait.)  1 or 0. */
 int rpc_reply_waiting(struct rpc *r);
 

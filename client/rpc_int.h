@@ -36,6 +36,7 @@ struct rpc {
 	enum digest_alg alg;	/* the session's, from HELLO_OK */
 	uint64_t features;	/* granted in HELLO_OK (MFTP_FEAT_*) */
 	struct hash_pipe *hp;	/* GET and PUT hash through it */
+	int cut, cut_errno;	/* a PUT_DATA not sent: rpc_put_data_cut */
 
 	uint8_t psk[MFTP_PSK_LEN]; /* exported from the first TLS session */
 	char fp[TLS_FP_LEN];	   /* the server key's fingerprint */

@@ -9,6 +9,7 @@
  */
 #include <sys/types.h>
 
+#include <errno.h>
 #include <string.h>
 
 #include "buf.h"
@@ -62,7 +63,26 @@ rpc_put_data_send(struct rpc *r, const struct rpc_put_data *p)
 	}
 	e = transport_write(r->t, buf_ptr(out), buf_len(out));
 	buf_free(out);
-	return e == 0 ? RPC_OK : rpc_lose_err(r, e, "a file's data");
+	if (e == 0)
+		return RPC_OK;
+	/* A server that does not read for the whole timeout sends nothing. */
+	if (e == ERR_TIMEOUT || !transport_peer_gone(r->t))
+		return rpc_lose_err(r, e, "a file's data");
+	/* Not yet lost: what the server sent before it closed is read. */
+	r->cut = e;
+	r->cut_errno = errno;
+	return RPC_LOST;
+}
+
+int
+rpc_put_data_cut(struct rpc *r)
+{
+	if (r->cut != 0 && !r->lost) {
+		errno = r->cut_errno;
+		(void)rpc_lose_err(r, r->cut, "a file's data");
+	}
+	r->cut = 0;
+	return RPC_LOST;
 }
 
 int

@@ -10,7 +10,9 @@
  * Runs as: the user, in mftp.  A refused file costs only itself: the
  * server answers it ERROR and goes on with the next request.  As with
  * one file at a time, the first failure stops the queueing of more, and
- * is the command's; the others are printed as they come.  Ctrl-C stops
+ * is the command's; the others are printed as they come.  A server that
+ * ends the session while a request goes out has its replies to the ones
+ * before still read (the files it stored, and why it ended).  Ctrl-C stops
  * the queueing too: what is in flight is answered (each request went
  * out whole), and the command fails with that one line.
  */
@@ -170,7 +172,16 @@ putq_send(struct xfer_putq *q, int fd, const struct stat *st, const char *local,
 	it = &q->items[(q->head + q->n) % PUTQ_WINDOW];
 	it->t0 = xfer_now();
 	if (rpc_put_data_send(rpc, &p) != RPC_OK) {
-		q->lost = rpc_lost(rpc);
+		/*
+		 * The server ended the session: the replies it sent before
+		 * (files it stored, and the ERROR that says why it ended) are
+		 * read first, and each goes to its own file.
+		 */
+		if (!rpc_lost(rpc)) {
+			putq_wait_all(q);
+			(void)rpc_put_data_cut(rpc);
+		}
+		q->lost = 1;
 		return cmd_rpc_fail(q->ctx, remote);
 	}
 	it->remote = xstrdup(remote);

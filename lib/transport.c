@@ -37,6 +37,8 @@ struct transport {
 	SSL *ssl;	 /* NULL: plain */
 	int ktls_send;	 /* the kernel encrypts: SSL_sendfile works */
 	int tls_failed;	 /* a fatal TLS error: send nothing more */
+	int send_failed; /* the socket refused a write: send nothing more,
+			    but what the peer sent before may still be read */
 	int peer_closed; /* close_notify received */
 	int sent_close;	 /* close_notify sent */
 	BIO *bulk;	 /* during a bulk write: the socket BIO (below) */
@@ -91,6 +93,7 @@ transport_set_tls(struct transport *t, SSL *ssl)
 	SSL_free(t->ssl);
 	t->ssl = ssl;
 	t->tls_failed = t->peer_closed = t->sent_close = t->keep_rbuf = 0;
+	t->send_failed = 0;
 	/* Partial writes, so one loop below handles every short write. */
 	SSL_set_mode(ssl,
 	    SSL_MODE_ENABLE_PARTIAL_WRITE |
@@ -116,12 +119,18 @@ transport_peer_closed_tls(const struct transport *t)
 	return t->peer_closed;
 }
 
+int
+transport_peer_gone(const struct transport *t)
+{
+	return t->send_failed;
+}
+
 void
 transport_close_notify(struct transport *t)
 {
 	int r;
 
-	if (t->ssl == NULL || t->tls_failed || t->sent_close)
+	if (t->ssl == NULL || t->tls_failed || t->send_failed || t->sent_close)
 		return;
 	t->sent_close = 1;
 	ERR_clear_error();
@@ -280,10 +289,13 @@ transport_pending(struct transport *t)
 
 /*
  * What a failed SSL call means for the caller: 0 after waiting for the
- * socket (call again), or the ERR_ value to return.
+ * socket (call again), or the ERR_ value to return.  A write the socket
+ * refused (the peer reset the connection) stops the sending only: the
+ * peer's last records, already received (its replies, and the ERROR
+ * that says why it closed), can still be read.
  */
 static int
-transport_tls_wait(struct transport *t, int ret)
+transport_tls_wait(struct transport *t, int ret, int writing)
 {
 	int r;
 
@@ -298,7 +310,10 @@ transport_tls_wait(struct transport *t, int ret)
 		t->peer_closed = 1;
 		return ERR_EOF;
 	case SSL_ERROR_SYSCALL:
-		t->tls_failed = 1;
+		if (writing && ERR_peek_error() == 0)
+			t->send_failed = 1;
+		else
+			t->tls_failed = 1;
 		if (ERR_peek_error() != 0)
 			return ERR_TLS;
 		return errno == 0 || errno == ECONNRESET ? ERR_EOF : ERR_IO;
@@ -327,7 +342,7 @@ transport_tls_read(struct transport *t, void *p, size_t len)
 		errno = 0;
 		if ((r = SSL_read_ex(t->ssl, p, len, &got)) == 1)
 			break;
-		if ((r = transport_tls_wait(t, r)) != 0)
+		if ((r = transport_tls_wait(t, r, 0)) != 0)
 			return r;
 	}
 	/*
@@ -420,9 +435,9 @@ transport_bulk_end(struct transport *t)
 
 	if (t->bulk == NULL)
 		return 0;
-	while (!t->tls_failed && BIO_flush(buf) <= 0) {
+	while (!t->tls_failed && !t->send_failed && BIO_flush(buf) <= 0) {
 		if (!BIO_should_retry(buf)) {
-			t->tls_failed = 1;
+			t->send_failed = 1;
 			r = ERR_IO;
 			break;
 		}
@@ -431,7 +446,7 @@ transport_bulk_end(struct transport *t)
 			break;
 		}
 	}
-	if (t->tls_failed && r == 0)
+	if ((t->tls_failed || t->send_failed) && r == 0)
 		r = ERR_TLS;
 	/* Freeing the chain frees the buffer and drops its reference to
 	 * the socket BIO, which the SSL holds again. */
@@ -452,7 +467,7 @@ transport_tls_write(struct transport *t, const void *p, size_t len)
 	size_t done;
 	int r = 0, e;
 
-	if (t->tls_failed || t->sent_close)
+	if (t->tls_failed || t->send_failed || t->sent_close)
 		return ERR_TLS;
 	if (bulk)
 		transport_bulk_begin(t);
@@ -466,7 +481,7 @@ transport_tls_write(struct transport *t, const void *p, size_t len)
 			r = 0;
 			continue;
 		}
-		if ((r = transport_tls_wait(t, r)) != 0) {
+		if ((r = transport_tls_wait(t, r, 1)) != 0) {
 			r = r == ERR_EOF ? ERR_IO : r;
 			break;
 		}
@@ -644,7 +659,7 @@ transport_tls_sendfile(struct transport *t, int fd, uint64_t off, uint64_t len)
 		}
 		if (n == 0)
 			return ERR_SHORT;
-		if ((r = transport_tls_wait(t, (int)n)) != 0)
+		if ((r = transport_tls_wait(t, (int)n, 1)) != 0)
 			return r == ERR_EOF ? ERR_IO : r;
 	}
 	return 0;
@@ -677,7 +692,7 @@ transport_sendfile_all(struct transport *t, int fd, uint64_t off, uint64_t len)
 	int r;
 
 	if (t->ssl != NULL) {
-		if (t->tls_failed || t->sent_close)
+		if (t->tls_failed || t->send_failed || t->sent_close)
 			return ERR_TLS;
 		if (t->ktls_send)
 			return transport_tls_sendfile(t, fd, off, len);

@@ -77,6 +77,11 @@ void transport_close_notify(struct transport *t);
 /* 1 once the peer sent close_notify (a read then gave ERR_EOF). */
 int transport_peer_closed_tls(const struct transport *t);
 /*
+ * 1 once the socket refused a write (the peer reset the connection):
+ * nothing more is sent, but what the peer sent before can still be read.
+ */
+int transport_peer_gone(const struct transport *t);
+/*
  * Whether a read would find bytes without waiting: decrypted data in
  * TLS's buffers or bytes in the socket.  1, 0, or ERR_IO.
  */
