@@ -247,7 +247,9 @@ cmd_put_transfer(struct session *s, struct upload *p)
 	if ((ret = cmd_put_receive(s, p)) != 0)
 		return ret;
 	memset(&end, 0, sizeof(end));
-	if ((ret = frame_recv_msg(s->t, s->scratch, &end)) != 0)
+	/* Whole within the idle timeout: the partial's lock and the
+	 * reservation are held meanwhile. */
+	if ((ret = session_recv_frame(s, &end)) != 0)
 		return ret;
 	if (end.type != MFTP_MSG_DATA_END) {
 		msg_clear(&end);

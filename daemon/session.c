@@ -375,6 +375,18 @@ session_check_account(struct session *s)
 					    "account-removed");
 }
 
+int
+session_recv_frame(struct session *s, struct msg *m)
+{
+	int r;
+
+	transport_set_deadline(
+	    s->t, mono_ms() + (uint64_t)s->idle_timeout * 1000);
+	r = frame_recv_msg(s->t, s->scratch, m);
+	transport_set_deadline(s->t, 0);
+	return r;
+}
+
 /*
  * Wait for the next request, at most the idle timeout, looking at the
  * account before it and every SESSION_ACCOUNT_CHECK_MS meanwhile: a
@@ -449,6 +461,7 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 	s.user = v->name;
 	s.uid = v->uid;
 	s.peer = peer;
+	s.idle_timeout = idle_timeout;
 	/* Idle time is measured between requests; within one, a stalled
 	 * peer gets the same allowance per read or write. */
 	s.t = transport_new(sock, (int)idle_timeout * 1000);
@@ -493,15 +506,9 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 
 	while (!s.quit) {
 		session_wait_request(&s, idle_timeout);
-		/*
-		 * The whole request within one idle timeout: one sent a byte
-		 * at a time, each within it, must not hold the session (nor
-		 * keep it from the account's checks) for ever.
-		 */
-		transport_set_deadline(
-		    s.t, mono_ms() + (uint64_t)idle_timeout * 1000);
-		r = frame_recv_msg(s.t, s.scratch, &m);
-		transport_set_deadline(s.t, 0);
+		/* Nor may a request, sent a byte at a time, keep the session
+		 * from the account's checks for ever. */
+		r = session_recv_frame(&s, &m);
 		if (r == ERR_EOF)
 			session_end(&s, "closed");
 		if (r == ERR_TIMEOUT) {

@@ -41,7 +41,8 @@ struct session {
 	const char *user;
 	uid_t uid; /* the user's, which this process runs as */
 	const char *peer;
-	uint64_t files_in; /* completed uploads, for the log */
+	unsigned int idle_timeout; /* seconds: a wait, and a whole frame */
+	uint64_t files_in;	   /* completed uploads, for the log */
 	uint64_t files_out;
 	int quit; /* set by QUIT: end after the reply */
 
@@ -102,6 +103,14 @@ void
 session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
     struct hash_pipe *hp, const struct config *cfg, SSL_CTX *ctx,
     const char *peer) __attribute__((noreturn));
+
+/*
+ * Read one whole frame from the client within the idle timeout, however
+ * its bytes are paced (each wait is bounded by it too): a frame sent a
+ * byte at a time must not hold the session, or what a request holds.
+ * frame_recv_msg's result; ERR_TIMEOUT past the deadline.
+ */
+int session_recv_frame(struct session *s, struct msg *m);
 
 /* Reply helpers for handlers: 0, or -1 when the connection is gone. */
 int session_reply_ok(struct session *s);

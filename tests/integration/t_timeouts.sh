@@ -4,7 +4,8 @@
 # a frame, sends one a byte at a time (told why, and logged) or keeps
 # sending requests that need a login; with idle_timeout =
 # 2 an idle logged-in session is closed (the client's next command fails
-# with exit 3), and so is one whose request comes a byte at a time, while
+# with exit 3), and so is one whose request (or an upload's DATA_END)
+# comes a byte at a time, while
 # a session that keeps talking is not.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -93,6 +94,31 @@ kill "$trickle" 2>/dev/null
 wait "$trickle" 2>/dev/null
 raw_close
 ok "idle_timeout = 2: a request must arrive whole within it"
+
+# The DATA_END after an upload's bytes likewise: sent a byte at a time,
+# it must not hold the upload (its partial's lock, its reservation).
+raw_open alice "$pw"
+wait_serving_pid "$uid"
+sp=$SERVING_PID
+head -c 1000 /dev/urandom >"$T/up"
+raw_send "$(hex_put up 1000 420 1700000000)"
+raw_expect 0x87 "PUT up"
+raw_send_file "$T/up" 0 1000
+end=$(hex_data_end "$(digest_of "$T/up")")
+(
+	for ((i = 0; i < ${#end}; i += 2)); do
+		sleep 1
+		raw_send "${end:i:2}"
+	done
+) &
+trickle=$!
+BG_PIDS+=("$trickle")
+wait_for 6 _not_running "$sp" ||
+	fail "a DATA_END trickling one byte a second held its upload past 6 s"
+kill "$trickle" 2>/dev/null
+wait "$trickle" 2>/dev/null
+raw_close
+ok "idle_timeout = 2: an upload's DATA_END must arrive whole within it"
 
 # A session that keeps talking more often than every 2 s stays.
 session_open alice "$pw"
