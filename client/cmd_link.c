@@ -25,13 +25,9 @@ int
 cmd_chmod(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	unsigned long m;
-	char *end;
 	int i;
 
-	errno = 0;
-	m = strtoul(argv[1], &end, 8);
-	if (argv[1][0] == '\0' || *end != '\0' || errno != 0 || m > 07777 ||
-	    argv[1][0] == '-' || argv[1][0] == '+')
+	if (cmd_octal(argv[1], 07777, &m) == -1)
 		return cmd_fail(ctx,
 		    "%s: not an octal mode (000 to 777; symbolic modes such "
 		    "as u+x are not supported)",

@@ -326,6 +326,23 @@ cmd_join(const char *dir, const char *name)
 }
 
 int
+cmd_octal(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+
+	/* strtoul would skip blanks and take a sign. */
+	if (*s == '\0' || strspn(s, "01234567") != strlen(s))
+		return -1;
+	for (; *s != '\0'; s++) {
+		v = v * 8 + (unsigned long)(*s - '0');
+		if (v > max)
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int
 cmd_lls(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct msg_entry *v = NULL;

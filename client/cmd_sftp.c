@@ -290,16 +290,13 @@ int
 cmd_lumask(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	unsigned long m;
-	char *end;
 
 	if (argc < 2) {
 		printf("%04o\n", (unsigned int)ctx->umask);
 		fflush(stdout);
 		return 0;
 	}
-	errno = 0;
-	m = strtoul(argv[1], &end, 8);
-	if (*argv[1] == '\0' || *end != '\0' || errno != 0 || m > 0777)
+	if (cmd_octal(argv[1], 0777, &m) == -1)
 		return cmd_fail(
 		    ctx, "%s: not an octal mode (000 to 777)", argv[1]);
 	ctx->umask = (mode_t)m;

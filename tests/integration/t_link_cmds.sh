@@ -56,6 +56,10 @@ expect_contains "$ERR" "u+x: not an octal mode" "a symbolic mode: the message"
 run_client alice "$pw" <<<$'chmod 9 f'
 expect_rc 1 "chmod 9"
 expect_contains "$ERR" "9: not an octal mode" "not octal: the message"
+# Octal digits only: strtoul would skip a blank and take a sign.
+run_client alice "$pw" <<<$'chmod " 644" f'
+expect_rc 1 "chmod with a blank before the mode"
+expect_contains "$ERR" " 644: not an octal mode" "a blank: the message"
 
 # Batch mode: the first failure ends the run unless the line starts
 # with "-".

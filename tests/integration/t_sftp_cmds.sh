@@ -76,6 +76,11 @@ expect_eq "$(stat -c %a "$W/k")" 640 "a download's mode under lumask 027"
 expect_contains "$OUT" $'Progress bar on.\nProgress bar off.' "progress toggles"
 expect_match "$OUT" '^mftp [0-9][^,]*, protocol 2; server: mftpd' "version"
 expect_contains "$OUT" "usage: get [-acr] REMOTE [LOCAL]" "? is help"
+for m in +22 ' 22' 1000; do
+	run_client alice "$pw" <<<"lumask '$m'"
+	expect_rc 1 "lumask '$m'"
+	expect_contains "$ERR" "$m: not an octal mode" "lumask '$m': the message"
+done
 ok "lmkdir, lumask, progress, version and ? work"
 
 # ------------------------------------------------ mkdir -p, rm -r, cd
