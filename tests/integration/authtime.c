@@ -1,13 +1,15 @@
 /*
  * authtime: time mftpd-auth's answers, for t_auth_timing.sh.
  *
- * usage: authtime HELPER USERS-FILE UID GID ROUNDS USER PASSWORD
+ * usage: authtime HELPER USERS-FILE UID GID ROUNDS USER PASSWORD ...
  *
  * Runs HELPER the way the monitor does (a SOCK_SEQPACKET pair on fd 0 to
  * play the pre-auth worker, another on fd 1 for the verdict), sends one
- * login, and waits for the verdict; ROUNDS times.  Prints the median
- * time in microseconds and the verdict ("ok" or "fail").  It needs root,
- * as the helper does.
+ * login, and waits for the verdict; ROUNDS times for each USER PASSWORD
+ * pair, the pairs taken in turn in each round, so that a burst of load
+ * on a busy machine falls on all of them alike.  Prints, a line for each
+ * pair, the median time in microseconds and the verdict ("ok" or
+ * "fail").  It needs root, as the helper does.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -23,6 +25,7 @@
 #include "util.h"
 
 #define ROUNDS_MAX 99
+#define PAIRS_MAX 32
 
 static long
 one_round(char *const argv[], const char *user, const char *pw, int *ok)
@@ -81,18 +84,24 @@ main(int argc, char *argv[])
 {
 	char *hargv[] = { argv[1], "-e", "--", argv[2], argv[3], argv[4],
 		NULL };
-	long t[ROUNDS_MAX];
-	int i, n, ok = 0;
+	static long t[PAIRS_MAX][ROUNDS_MAX];
+	int ok[PAIRS_MAX];
+	int i, j, n, pairs = (argc - 6) / 2;
 
-	if (argc != 8 || (n = atoi(argv[5])) < 1 || n > ROUNDS_MAX) {
+	if (argc < 8 || (argc - 6) % 2 != 0 || pairs > PAIRS_MAX ||
+	    (n = atoi(argv[5])) < 1 || n > ROUNDS_MAX) {
 		fprintf(stderr,
 		    "usage: authtime helper users-file uid gid "
-		    "rounds user password\n");
+		    "rounds user password ...\n");
 		return 2;
 	}
 	for (i = 0; i < n; i++)
-		t[i] = one_round(hargv, argv[6], argv[7], &ok);
-	qsort(t, (size_t)n, sizeof(t[0]), cmp_long);
-	printf("%ld %s\n", t[n / 2], ok ? "ok" : "fail");
+		for (j = 0; j < pairs; j++)
+			t[j][i] = one_round(
+			    hargv, argv[6 + 2 * j], argv[7 + 2 * j], &ok[j]);
+	for (j = 0; j < pairs; j++) {
+		qsort(t[j], (size_t)n, sizeof(t[j][0]), cmp_long);
+		printf("%ld %s\n", t[j][n / 2], ok[j] ? "ok" : "fail");
+	}
 	return 0;
 }
