@@ -69,6 +69,7 @@ note() {
 }
 
 ok() {
+	[ ! -e "$T/.lookup-failed" ] || fail "a user lookup failed (above)"
 	echo "ok: $*"
 }
 
@@ -615,8 +616,27 @@ add_user() {
 	    2>&1 <<<"$pass") || fail "ftpuser-add $name failed: $err"
 }
 
-user_field() { # NAME N: field N (1-based) of the user's line
-	awk -F: -v n="$1" -v f="$2" '$1 == n { print $f; exit }' "$USERS"
+# user_field NAME N: field N (1-based) of the user's line.  No such user
+# is a broken test, and the lookup runs in $(...), where fail cannot end
+# it: the failure is recorded (ok and the end of the test then fail) and
+# what it prints is a path under $T that does not exist, so a test that
+# goes on (home=$(user_home x), then a write into "$home/...", as root)
+# can never write outside $T.
+user_field() {
+	local v
+	if ! v=$(awk -F: -v n="$1" -v f="$2" \
+	    '$1 == n { print $f; found = 1; exit } END { exit !found }' \
+	    "$USERS"); then
+		echo "FAIL: $TEST_NAME: no user '$1' in $USERS" >&2
+		: >"$T/.lookup-failed"
+		v=$T/no-such-user/$1
+	fi
+	printf '%s\n' "$v"
+}
+
+has_user() { # NAME: whether the users file has a line for NAME
+	awk -F: -v n="$1" '$1 == n { found = 1; exit } END { exit !found }' \
+	    "$USERS"
 }
 
 user_uid() { user_field "$1" 3; }
@@ -719,6 +739,10 @@ session_close() {
 _cleanup() {
 	local rc=$? p
 	trap - EXIT
+	if [ "$rc" = 0 ] && [ -e "${T:-/nonexistent}/.lookup-failed" ]; then
+		echo "FAIL: $TEST_NAME: a user lookup failed (above)" >&2
+		rc=1
+	fi
 	exec 8>&-
 	for p in "${BG_PIDS[@]}"; do
 		kill -0 "$p" 2>/dev/null && kill_tree "$p"

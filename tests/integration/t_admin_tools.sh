@@ -268,7 +268,7 @@ home_b=$(user_home bob)
 echo data >"$home_b/keep.txt"
 del bob
 expect_eq "$RC" 0 "ftpuser-del bob ($ERR)"
-[ -z "$(user_field bob 1)" ] || fail "bob is still in the users file"
+! has_user bob || fail "bob is still in the users file"
 [ -e "$T/quota/bob" ] && fail "bob's accounting file is still there"
 [ -f "$home_b/keep.txt" ] || fail "ftpuser-del without --remove-home removed the home"
 check_db "ftpuser-del"

@@ -13,6 +13,10 @@ add_user alice "$pw_a"
 add_user bob "$pw_b"
 ahome=$(user_home alice)
 bhome=$(user_home bob)
+# Files are planted below as root: never anywhere but in the test's homes.
+for h in "$ahome" "$bhome"; do
+	[[ $h == "$T"/home/?* ]] || fail "home $h is not under $T/home"
+done
 start_daemon
 
 host_sum=$(sha256sum </etc/passwd)

@@ -80,7 +80,7 @@ ok "the serving process's count leaves out the mount points too"
 tool "$FTPUSER_DEL" --remove-home alice
 expect_eq "$RC" 1 "ftpuser-del --remove-home with mount points in the home ($ERR)"
 expect_contains "$OUT" "removed user 'alice'" "what ftpuser-del says"
-[ -z "$(user_field alice 1)" ] || fail "alice is still in the users file"
+! has_user alice || fail "alice is still in the users file"
 [ ! -e "$T/quota/alice" ] || fail "alice's accounting file is still there"
 expect_eq "$(cat "$S/data.txt" 2>/dev/null)" "shared data" \
     "the shared directory's file"

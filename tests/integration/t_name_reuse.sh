@@ -56,7 +56,7 @@ held "$T/quota/bob" "$FTPUSER_DEL" bob
 # The old home is kept (and holds the old uid back): a new one.
 add_user bob "$(rand_pw)" --home "$T/home/bob2"
 held_done "ftpuser-del bob"
-[ -n "$(user_field bob 1)" ] || fail "the new bob is not in the users file"
+has_user bob || fail "the new bob is not in the users file"
 [ -f "$T/quota/bob" ] ||
 	fail "the new bob's accounting file was removed by the old bob's del"
 expect_eq "$(acct bob)" "0 0" "the new bob's accounting file"
