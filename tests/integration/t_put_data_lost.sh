@@ -43,6 +43,7 @@ ok "a PUT_DATA cut off leaves no partial"
 # A partial an earlier PUT left (with its resume key) is emptied for the
 # PUT_DATA, and goes with it.
 RAW_FEATURES=0 raw_open alice "$pw"
+wait_serving_pid "$uid"
 raw_send "$(hex_put b "$SIZE" 420 1700000000)"
 raw_expect 0x87 "PUT b"
 raw_send_file "$T/src" 0 100000
