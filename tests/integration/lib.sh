@@ -100,7 +100,15 @@ expect_rc() { # WANT WHAT  (checks RC of the last run_client)
 	[ "$RC" = "$1" ] || fail "$2: expected exit $1, got $RC"
 }
 
+# The needle or pattern of the four below must not be empty: an empty one
+# is in every text (or matches every line), so a check of a variable that
+# came out empty would pass whatever the text said.
+_expect_needle() { # NEEDLE WHAT
+	[ -n "$1" ] || fail "$2: the text to look for is empty"
+}
+
 expect_contains() { # HAYSTACK NEEDLE WHAT  (fixed string)
+	_expect_needle "$2" "$3"
 	case $1 in
 	*"$2"*) ;;
 	*) fail "$3: '$2' not found in: $(printf '%s' "$1" | head -c 2000)" ;;
@@ -108,6 +116,7 @@ expect_contains() { # HAYSTACK NEEDLE WHAT  (fixed string)
 }
 
 expect_not_contains() { # HAYSTACK NEEDLE WHAT
+	_expect_needle "$2" "$3"
 	case $1 in
 	*"$2"*) fail "$3: '$2' must not appear in: $(printf '%s' "$1" |
 		head -c 2000)" ;;
@@ -115,22 +124,30 @@ expect_not_contains() { # HAYSTACK NEEDLE WHAT
 }
 
 expect_match() { # HAYSTACK ERE WHAT
+	_expect_needle "$2" "$3"
+	# An ERE that matches an empty line (a|, x*, (y)?) matches every
+	# line; no text could fail it.
+	if grep -Eq -- "$2" <<<""; then
+		fail "$3: /$2/ matches an empty line, so any text"
+	fi
 	grep -Eq -- "$2" <<<"$1" ||
 		fail "$3: no line matches /$2/ in: $(printf '%s' "$1" |
 			head -c 2000)"
 }
 
 expect_no_match() { # HAYSTACK ERE WHAT
+	_expect_needle "$2" "$3"
 	if grep -Eq -- "$2" <<<"$1"; then
 		fail "$3: a line matches /$2/: $(printf '%s\n' "$1" |
 			grep -E -- "$2" | head -n 5)"
 	fi
 }
 
-expect_fail() { # CMD...: the command must exit non-zero
-	if "$@" >/dev/null 2>&1; then
-		fail "expected failure: $*"
-	fi
+expect_fail() { # CMD...: the command must fail, not crash or be missing
+	local rc=0
+	"$@" >/dev/null 2>&1 || rc=$?
+	[ "$rc" != 0 ] || fail "expected failure: $*"
+	((rc < 126)) || fail "expected failure, got exit $rc: $*"
 }
 
 expect_same_file() { # A B WHAT
