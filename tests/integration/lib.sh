@@ -458,13 +458,19 @@ pick_port() {
 # ------------------------------------------------------ daemon, config
 
 ensure_preauth_user() {
-	local i
+	local i group
 	for ((i = 0; i < 20; i++)); do
 		getent passwd "$PREAUTH_USER" >/dev/null && return 0
+		# A group of that name left behind (a userdel that kept it):
+		# useradd would refuse to make it again.
+		group=()
+		getent group "$PREAUTH_USER" >/dev/null &&
+			group=(--gid "$PREAUTH_USER")
 		# Parallel tests may race here; useradd takes a lock on
 		# /etc/passwd and the loser just retries.
 		useradd --system --no-create-home --home-dir /nonexistent \
-		    --shell /usr/sbin/nologin "$PREAUTH_USER" 2>/dev/null
+		    --shell /usr/sbin/nologin "${group[@]}" "$PREAUTH_USER" \
+		    2>/dev/null
 		getent passwd "$PREAUTH_USER" >/dev/null && return 0
 		sleep 0.5
 	done
