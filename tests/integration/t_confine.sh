@@ -79,12 +79,40 @@ expect_no_match "$OUT" '(^|[[:space:]])(usr|proc|boot|bob)/?([[:space:]]|$)' \
     "ls after cd .. at the root"
 ok "cd .. at the root stays at alice's /"
 
+# Each path's answer, so that a session that ended or never began does
+# not pass for one that kept bob's files out: nothing of that name; a
+# link whose target is not in the chroot, listed as itself and no
+# directory to enter; or alice's own root.
 for d in ../bob "$bhome" bob-link bob-rel-link /.. ../..; do
 	run_client alice "$pw_a" <<<"ls $d"
 	expect_not_contains "$OUT" bob-secret "ls $d"
+	case $d in
+	bob-*)
+		expect_rc 0 "ls $d"
+		expect_eq "$OUT" "$d" "ls $d: the link alone"
+		;;
+	*..)
+		expect_rc 0 "ls $d"
+		expect_contains "$OUT" alice-marker "ls $d: alice's root"
+		;;
+	*)
+		expect_rc 1 "ls $d"
+		expect_contains "$ERR" "$d: No such file or directory" "ls $d"
+		;;
+	esac
 	run_client alice "$pw_a" <<<"cd $d
 ls"
 	expect_not_contains "$OUT" bob-secret "cd $d; ls"
+	case $d in
+	*..)
+		expect_rc 0 "cd $d; ls"
+		expect_contains "$OUT" alice-marker "cd $d; ls: alice's root"
+		;;
+	*)
+		expect_rc 1 "cd $d"
+		expect_contains "$ERR" "$d: No such file or directory" "cd $d"
+		;;
+	esac
 done
 ok "no listing shows bob's files"
 
