@@ -48,8 +48,14 @@ upload_at(struct session *s, struct upload *p)
 	const char *path = p->m->path;
 	struct stat st;
 
-	if (path[strlen(path) - 1] == '/' ||
-	    (p->dfd = cmd_at_open(path, &p->name)) == -1) {
+	/* A directory that is missing, a file or unsearchable is said as
+	 * such; only a path that names no file (d/, ..) is INVALID. */
+	if (path[strlen(path) - 1] != '/' &&
+	    (p->dfd = cmd_at_open(path, &p->name)) == -1 && errno != EINVAL) {
+		upload_fail_errno(p, errno, path);
+		return -1;
+	}
+	if (p->dfd == -1) {
 		upload_fail(p, MFTP_ST_INVALID, "%s: not a file name", path);
 		return -1;
 	}

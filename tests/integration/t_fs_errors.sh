@@ -2,7 +2,8 @@
 # t_fs_errors: the file-system requests say the error the file system
 # gave, not another: RENAME onto a name that cannot be looked at (a
 # component of 256 bytes, a directory without search permission) is that
-# error, not "changed by another session"; MKDIR of a name that exists
+# error, not "changed by another session"; PUT into a directory that is
+# missing, not a directory or not searchable says so; MKDIR of a name that exists
 # is EXISTS even with the quota full (as SYMLINK is), so that mkdir -p
 # and put -r go on into directories that are there; HASH and GET of a
 # socket left in the home are INVALID (not a regular file), as of a FIFO.  After each step the
@@ -39,6 +40,30 @@ raw_req "$(hex_chmod d 493)" 0 "CHMOD d 0755"
 [[ -f $home/a && ! -e $home/d/a ]] || fail "a refused RENAME moved a"
 exact "after the refused RENAMEs"
 ok "RENAME onto a name that cannot be looked up says why"
+
+# PUT into a directory that is not there, that is a file, or that cannot
+# be searched: the error the file system gave, as RENAME says it; only a
+# path that names no file (d/, ..) is "not a file name".
+raw_req "$(hex_put nodir/x 6 420 1)" 10 "PUT into a missing directory"
+expect_contains "$RAW_TEXT" "nodir/x: No such file or directory" \
+    "PUT into a missing directory: the text"
+raw_req "$(hex_put a/x 6 420 1)" 13 "PUT under a file"
+expect_contains "$RAW_TEXT" "a/x: Not a directory" "PUT under a file: the text"
+raw_req "$(hex_mkdir d/sub 493)" 0 "MKDIR d/sub"
+raw_req "$(hex_chmod d 0)" 0 "CHMOD d 0"
+raw_req "$(hex_put d/sub/x 6 420 1)" 11 \
+    "PUT below a directory without search permission"
+expect_contains "$RAW_TEXT" "d/sub/x: Permission denied" \
+    "PUT below an unsearchable directory: the text"
+raw_req "$(hex_chmod d 493)" 0 "CHMOD d 0755"
+raw_req "$(hex_path_req 17 d/sub)" 0 "RMDIR d/sub"
+raw_req "$(hex_put d/ 6 420 1)" 16 "PUT of d/"
+expect_contains "$RAW_TEXT" "d/: not a file name" "PUT of d/: the text"
+raw_req "$(hex_put d/.. 6 420 1)" 16 "PUT of d/.."
+expect_contains "$RAW_TEXT" "d/..: not a file name" "PUT of d/..: the text"
+[ -z "$(find "$home" -name '*x*')" ] || fail "a refused PUT left a file"
+exact "after the refused PUTs"
+ok "PUT into a missing, unsearchable or non-directory says why"
 
 # MKDIR of a name that exists, with the file quota full: EXISTS, as
 # SYMLINK says it, not "quota exceeded" (mftp's put -r and mkdir -p take
