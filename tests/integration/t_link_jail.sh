@@ -92,6 +92,13 @@ ok "ls and cd through the links stay in the home"
 echo "written through a link" >"$W/up"
 for p in out/new.txt out_file out_keep bob_abs/planted bob_rel/planted; do
 	run_client alice "$pw_a" <<<"put $W/up $p"
+	case $p in
+	out_*) expect_rc 0 "put $p (the link's name, in the home)" ;;
+	*)
+		expect_rc 1 "put $p (no such directory in the chroot)"
+		expect_contains "$ERR" "$p: No such file or directory" "put $p"
+		;;
+	esac
 	expect_eq "$(cat "$OUTSIDE/keep")" "keep me" "put $p: the outside file"
 done
 [ ! -e "$OUTSIDE/new.txt" ] || fail "a PUT through a link wrote outside the home"
