@@ -4,8 +4,9 @@
 # the default method rather than answering at once.  Timed on the helper
 # itself (authtime drives it the way the monitor does), where the
 # pre-auth worker's fixed delay cannot hide a difference.  The check is
-# a ratio of medians of rounds that take every case in turn, so a slow
-# or busy machine does not fail it.
+# a ratio of medians of the helper's CPU time (authtime), not of the
+# clock's, in rounds that take every case in turn, so a slow or busy
+# machine does not fail it.
 # Hashes written by hand or imported take that time too, when the check
 # fails: a marker crypt(3) cannot use ("x", "NP"), one it reads as DES
 # ("LOCKED"), and the fast legacy methods (DES, MD5), which still let
