@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "human.h"
 #include "xfer_key.h"
 
 size_t
@@ -31,20 +32,14 @@ xfer_key_format(const struct xfer_key *k, char *buf, size_t len)
 static int
 xfer_key_number(const char **p, const char *end, uint64_t max, uint64_t *v)
 {
-	const char *s = *p;
-	unsigned d;
+	size_t n = 0;
 
-	*v = 0;
-	if (s == end || *s < '0' || *s > '9' ||
-	    (*s == '0' && s + 1 < end && s[1] >= '0' && s[1] <= '9'))
+	while (*p + n < end && (*p)[n] >= '0' && (*p)[n] <= '9')
+		n++;
+	if (n == 0 || (n > 1 && **p == '0') ||
+	    human_parse_digits(*p, n, max, v) == -1)
 		return -1;
-	for (; s < end && *s >= '0' && *s <= '9'; s++) {
-		d = (unsigned)(*s - '0');
-		if (*v > (max - d) / 10)
-			return -1;
-		*v = *v * 10 + d;
-	}
-	*p = s;
+	*p += n;
 	return 0;
 }
 

@@ -63,11 +63,7 @@ human_unit(const char *u)
 	return (int)(p - powers) + 1;
 }
 
-/*
- * The n decimal digits at s, up to max.  Leading zeros only add nothing:
- * the digits are read one by one, however many there are.
- */
-static int
+int
 human_parse_digits(const char *s, size_t n, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;

@@ -36,4 +36,11 @@ int human_parse_size(const char *s, uint64_t *out);
  */
 int human_parse_count(const char *s, uint64_t max, uint64_t *out);
 
+/*
+ * The n bytes at s, each a decimal digit (the caller has counted them;
+ * no NUL needed), as a number up to max.  Leading zeros only add
+ * nothing.  0, or -1 (ERANGE: above max).
+ */
+int human_parse_digits(const char *s, size_t n, uint64_t max, uint64_t *out);
+
 #endif
