@@ -229,6 +229,26 @@ admin_uid_system(const struct config *c, uid_t uid, char *buf, size_t buflen)
 }
 
 int
+admin_gid_system(const struct config *c, gid_t gid, char *buf, size_t buflen)
+{
+	struct group *gr;
+
+	errno = 0;
+	if ((gr = getgrgid(gid)) != NULL) {
+		snprintf(buf, buflen, "is the gid of the system group '%s'",
+		    gr->gr_name);
+		return 1;
+	}
+	if (gid < c->uid_min) {
+		snprintf(buf, buflen,
+		    "is below uid_min (%lu), among the system's gids",
+		    (unsigned long)c->uid_min);
+		return 1;
+	}
+	return 0;
+}
+
+int
 admin_retire_uid(const struct config *c, uid_t uid, const char *home)
 {
 	char *path, *line, lastc = '\n';

@@ -49,6 +49,13 @@ int admin_uid_held(const struct config *c, uid_t uid, char *buf, size_t buflen,
 int
 admin_uid_system(const struct config *c, uid_t uid, char *buf, size_t buflen);
 
+/*
+ * The same for a gid: below uid_min (the range is the gids' too), or the
+ * gid of a group entry (its name in buf).
+ */
+int
+admin_gid_system(const struct config *c, gid_t gid, char *buf, size_t buflen);
+
 /* Record in the retired list that uid, whose home was home, is removed;
  * -1 with errno. */
 int admin_retire_uid(const struct config *c, uid_t uid, const char *home);

@@ -37,9 +37,9 @@ struct add_undo {
 };
 
 static const char usage_text[] =
-    "usage: " PROGNAME " [-c config] [--password-stdin] "
-    "[--uid uid [--force]]\n"
-    "       [--gid gid] [--home dir] [--quota-bytes size] [--quota-files n]\n"
+    "usage: " PROGNAME " [-c config] [--password-stdin] [--uid uid] "
+    "[--gid gid]\n"
+    "       [--force] [--home dir] [--quota-bytes size] [--quota-files n]\n"
     "       [--max-sessions n] [--rate size] [--allow-from addr[/len],...]\n"
     "       name\n";
 
@@ -117,7 +117,7 @@ struct add_opts {
 	const char *name;
 	const char *home; /* NULL: home_base/name */
 	int from_stdin;
-	int force; /* --uid may be a system's or a removed user's */
+	int force; /* --uid, --gid may be a system's, a removed user's */
 	int have_uid;
 	int have_gid;
 	uid_t uid;
@@ -170,30 +170,45 @@ parse_args(int argc, char *argv[], struct add_opts *o)
 	}
 	if (argc - optind != 1)
 		admin_usage();
-	if (o->force && !o->have_uid)
-		admin_usage_errx("--force goes with --uid");
+	if (o->force && !o->have_uid && !o->have_gid)
+		admin_usage_errx("--force goes with --uid or --gid");
 	o->name = admin_parse_name(argv[optind]);
 }
 
 /*
  * A uid given with --uid that is a system account's, or that still owns
- * a removed user's files, would hand the new user what that uid owns:
- * only with --force.
+ * a removed user's files, would hand the new user what that uid owns;
+ * a gid, given with --gid or the number of the --uid (the default), that
+ * is a system group's would give the user's sessions and files that
+ * group: only with --force.
  */
 static void
-check_given_uid(const struct config *c, uid_t uid)
+check_given_ids(const struct config *c, const struct add_opts *o)
 {
 	char why[512];
 	const char *held;
+	gid_t gid = o->have_gid ? o->gid : (gid_t)o->uid;
 
-	if (admin_uid_system(c, uid, why, sizeof(why)))
+	if (o->have_uid && admin_uid_system(c, o->uid, why, sizeof(why)))
 		admin_errx("uid %lu %s: the new user would own its files "
 			   "and processes; give --force to use it anyway",
-		    (unsigned long)uid, why);
-	if (admin_uid_held(c, uid, why, sizeof(why), &held))
+		    (unsigned long)o->uid, why);
+	if (o->have_uid && admin_uid_held(c, o->uid, why, sizeof(why), &held))
 		admin_errx("uid %lu still owns %s: the new user would own "
 			   "them; give --force to use it anyway",
-		    (unsigned long)uid, held);
+		    (unsigned long)o->uid, held);
+	if (!admin_gid_system(c, gid, why, sizeof(why)))
+		return;
+	if (o->have_gid)
+		admin_errx("gid %lu %s: the new user's sessions and files "
+			   "would have that group; give --force to use it "
+			   "anyway",
+		    (unsigned long)gid, why);
+	admin_errx("gid %lu %s (without --gid, the gid is the number of "
+		   "--uid): the new user's sessions and files would have "
+		   "that group; give another with --gid, or --force to use "
+		   "it anyway",
+	    (unsigned long)gid, why);
 }
 
 /*
@@ -220,8 +235,8 @@ check_new_user(const struct userdb *db, const struct config *c,
 	if (o->have_uid && (other = admin_find_uid(db, o->uid)) != NULL)
 		admin_errx("uid %lu is already used by '%s'",
 		    (unsigned long)o->uid, other->name);
-	if (o->have_uid && !o->force)
-		check_given_uid(c, o->uid);
+	if ((o->have_uid || o->have_gid) && !o->force)
+		check_given_ids(c, o);
 	if (lstat(home, &st) == 0)
 		admin_errx("home %s already exists", home);
 	if (errno != ENOENT)

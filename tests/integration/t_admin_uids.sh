@@ -6,7 +6,9 @@
 # hide it), nor a uid owning any file under the base; once those files
 # are gone the uid is free again.  ftpuser-add --uid of a system account
 # (below uid_min, or in /etc/passwd) or of a uid that still owns a removed
-# user's files fails and says why, unless --force is given.
+# user's files fails and says why, unless --force is given; so does a gid
+# (--gid, or the --uid number it defaults to) of a group(5) entry or below
+# uid_min.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -112,3 +114,39 @@ expect_eq "$RC" 0 "ftpuser-add --uid $low --force ($ERR)"
 expect_eq "$(user_uid hank)" "$low" "hank's uid"
 expect_eq "$(stat -c %u "$T/home/hank")" "$low" "hank's home"
 ok "--force takes a system uid"
+
+# ------------------------------------------- the gid that comes with --uid
+# A gid of a group(5) entry that no passwd entry has as its uid: --uid of
+# that number passes every uid check under a uid_min below it, and the
+# gid, the uid's number by default, would be that group's.
+grp=
+grp_name=
+while IFS=: read -r g_name _ g_id _; do
+	[ "$g_id" -gt 0 ] 2>/dev/null || continue
+	getent passwd "$g_id" >/dev/null && continue
+	grp=$g_id grp_name=$g_name
+	break
+done < <(getent group)
+[ -n "$grp" ] || fail "no group whose gid is no passwd entry's uid"
+low_conf=$T/etc/low-uid-min.conf
+sed 's/^uid_min = .*/uid_min = 1/' "$CONF" >"$low_conf"
+before=$(sha256sum <"$USERS")
+RC=0
+ERR=$("$FTPUSER_ADD" -c "$low_conf" --password-stdin --uid "$grp" ivy \
+    2>&1 >/dev/null <<<"$(rand_pw)") || RC=$?
+expect_eq "$RC" 1 "ftpuser-add --uid $grp, the gid of group $grp_name ($ERR)"
+expect_contains "$ERR" "group '$grp_name'" "the reason for the default gid"
+expect_contains "$ERR" "--gid" "the way out: another gid"
+add ivy --uid "$((UID_MAX - 1))" --gid "$grp"
+expect_eq "$RC" 1 "ftpuser-add --gid $grp, group $grp_name's ($ERR)"
+expect_contains "$ERR" "group '$grp_name'" "the reason for --gid"
+expect_contains "$ERR" "--force" "the way out for --gid"
+expect_eq "$(sha256sum <"$USERS")" "$before" "the users file after refusals"
+[ -e "$T/home/ivy" ] && fail "a refused ftpuser-add left a home"
+ok "the gid of a system group is refused without --force, and says why"
+
+add ivy --gid "$grp" --force
+expect_eq "$RC" 0 "ftpuser-add --gid $grp --force ($ERR)"
+expect_eq "$(user_gid ivy)" "$grp" "ivy's gid"
+expect_eq "$(stat -c %g "$T/home/ivy")" "$grp" "ivy's home's group"
+ok "--force takes a system group's gid"
