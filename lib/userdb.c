@@ -39,16 +39,51 @@
 static void userdb_error(char *, size_t, const char *, ...)
     __attribute__((format(printf, 3, 4)));
 
+/*
+ * The message into err, with every control byte it quotes shown as an
+ * escape (\r, \t, \x1b): a line of the file saved with DOS line ends
+ * must not read "quota '0' is not a decimal number", and nothing of the
+ * file may move the cursor of the terminal or the log that shows the
+ * message.  A message that quotes another one made here finds nothing
+ * left to escape in it.
+ */
 static void
 userdb_error(char *err, size_t errlen, const char *fmt, ...)
 {
+	const unsigned char *p;
+	char *raw, hex[5];
+	const char *esc;
 	va_list ap;
+	size_t o = 0, n;
 
 	if (err == NULL || errlen == 0)
 		return;
+	raw = xmalloc(errlen);
 	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
+	vsnprintf(raw, errlen, fmt, ap);
 	va_end(ap);
+	for (p = (const unsigned char *)raw; *p != '\0'; p++) {
+		if (*p >= ' ' && *p != 0x7f) {
+			if (o + 1 >= errlen)
+				break;
+			err[o++] = (char)*p;
+			continue;
+		}
+		esc = *p == '\r' ? "\\r" :
+		    *p == '\n'	 ? "\\n" :
+		    *p == '\t'	 ? "\\t" :
+				   NULL;
+		if (esc == NULL) {
+			snprintf(hex, sizeof(hex), "\\x%02x", *p);
+			esc = hex;
+		}
+		if (o + (n = strlen(esc)) >= errlen)
+			break;
+		memcpy(err + o, esc, n);
+		o += n;
+	}
+	err[o] = '\0';
+	freezero(raw, errlen);
 }
 
 int

@@ -333,6 +333,18 @@ test_parse(void **state)
 	    "line 1: b: byte quota 'x' is not a decimal number");
 	expect_parse_error("\nb:x:1:1:/h:0:-0\n",
 	    "line 2: b: file quota '-0' is not a decimal number");
+	/*
+	 * What a message quotes is shown, control bytes too: a file saved
+	 * with DOS line ends must not read "'0' is not a decimal number",
+	 * nor an escape sequence reach the terminal or the log.
+	 */
+	expect_parse_error("b:x:1:1:/h:0:0\r\n",
+	    "line 1: b: file quota '0\\r' is not a decimal number");
+	expect_parse_error("b:x:1:1:/h\t\x1b[2J:0:0\n",
+	    "line 1: b: home '/h\\t\\x1b[2J' is not an absolute path");
+	expect_parse_error("b:x:1:1:/h:0:0:0:0:1.2.3.4\r\n",
+	    "line 1: b: allow-list: '1.2.3.4\\r' is not an IPv4 or IPv6 "
+	    "address");
 
 	/* Duplicates: the second line of the earliest pair is named. */
 	expect_parse_error("alice:x:1:1:/h:0:0\n"
