@@ -295,6 +295,26 @@ admin_who_of(struct admin_who *w, uid_t uid, const char *home,
 }
 
 size_t
+admin_count_sessions(const struct admin_who *w)
+{
+	const char *errstr;
+	struct dirent *de;
+	size_t n = 0;
+	pid_t pid;
+	DIR *d;
+
+	if ((d = opendir("/proc")) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		pid = (pid_t)strtonum(de->d_name, 1, INT_MAX, &errstr);
+		if (errstr == NULL && admin_is_session(pid, w))
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+size_t
 admin_end_sessions(const struct admin_who *w)
 {
 	struct timespec ts = { 0, ADMIN_SESSION_RELOOK_MS * 1000000L };

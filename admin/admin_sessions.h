@@ -62,4 +62,10 @@ void admin_who_of(struct admin_who *w, uid_t uid, const char *home,
  */
 size_t admin_end_sessions(const struct admin_who *w);
 
+/*
+ * How many sessions of the user w run on this machine now (0 when /proc
+ * cannot be read); nothing is signalled.
+ */
+size_t admin_count_sessions(const struct admin_who *w);
+
 #endif

@@ -186,9 +186,9 @@ main(int argc, char *argv[])
 	struct userdb db;
 	struct user *u;
 	char *password, *hash = NULL;
-	size_t ended;
+	size_t ended, running;
 	uid_t uid;
-	int lockfd, already;
+	int lockfd, already, one;
 
 	admin_init(PROGNAME, usage_text);
 	umask(022);
@@ -242,6 +242,20 @@ main(int argc, char *argv[])
 		ended = admin_end_sessions(&who);
 		printf("%s: locked user '%s'; ended %zu running session%s\n",
 		    PROGNAME, o.name, ended, ended == 1 ? "" : "s");
+	} else if ((o.password != 0 || o.home != NULL ||
+		       admin_limits_given(&o.limits)) &&
+	    (running = admin_count_sessions(&who)) > 0) {
+		/*
+		 * A session read the user's line at its login and never
+		 * again (it cannot: chrooted, it reaches no users file).
+		 */
+		one = running == 1;
+		printf("%s: %zu session%s of '%s' run%s on this machine with "
+		       "what %s logged in with: the change counts from %s "
+		       "next login (--lock ends %s)\n",
+		    PROGNAME, running, one ? "" : "s", o.name, one ? "s" : "",
+		    one ? "it" : "they", one ? "its" : "their",
+		    one ? "it" : "them");
 	}
 	if (fflush(stdout) == EOF)
 		admin_err("writing the output");
