@@ -224,6 +224,30 @@ admin_err(const char *fmt, ...)
 	exit(ADMIN_EXIT_FAILURE);
 }
 
+/*
+ * A users_file that is a symbolic link (each node's link to the one file
+ * on shared storage) is replaced by the file it leads to: the rename of
+ * a rewrite would put a file of this machine's own in the link's place,
+ * which no other node reads, and the lock beside the link would be this
+ * machine's alone.  A link that leads nowhere (the storage not mounted)
+ * is an error, not an empty database to start a new file in.
+ */
+static void
+admin_resolve_users_file(struct config *c)
+{
+	struct stat st;
+	char *real;
+
+	if (lstat(c->users_file, &st) == -1 || !S_ISLNK(st.st_mode))
+		return;
+	if ((real = realpath(c->users_file, NULL)) == NULL)
+		admin_err("users_file %s is a symbolic link that cannot be "
+			  "followed",
+		    c->users_file);
+	free(c->users_file);
+	c->users_file = real;
+}
+
 void
 admin_load_config(struct config *c, const char *path)
 {
@@ -233,6 +257,7 @@ admin_load_config(struct config *c, const char *path)
 		path = MFTP_CONFIG_DEFAULT;
 	if (config_load(c, path, err, sizeof(err)) == -1)
 		admin_errx("%s", err);
+	admin_resolve_users_file(c);
 }
 
 int

@@ -100,7 +100,12 @@ admin_err(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
  */
 void admin_on_failure(void (*fn)(void *), void *arg);
 
-/* Load path (NULL: the default) into c, or exit 1 with the reason. */
+/*
+ * Load path (NULL: the default) into c, or exit 1 with the reason.  A
+ * users_file that is a symbolic link becomes the path of the file it
+ * leads to, so that the lock and the rewrite are beside that file (one
+ * that leads nowhere: exit 1).
+ */
 void admin_load_config(struct config *c, const char *path);
 
 /*

@@ -7,7 +7,8 @@
 # refusing a home that is not a directory of the user's own.  Errors have
 # their exit codes (1 error, 2 usage) and change nothing; a held lock makes
 # a tool give up; every write leaves the users file root 0600 with no
-# temporary file beside it.
+# temporary file beside it.  A users file that is a symbolic link stays
+# one: the tools lock and rewrite the file it leads to.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -319,5 +320,37 @@ del --remove-home carol
 expect_eq "$RC" 0 "ftpuser-del --remove-home carol ($ERR)"
 [ -s "$USERS" ] && fail "users are left: $(cut -d: -f1 "$USERS")"
 ok "del removes user and accounting file; --remove-home only inside the home"
+
+# ------------------------------------------- a users file that is a link
+# Shared storage reached by a link (each node's users_file a link to the
+# one file): every tool changes, and locks, the file the link leads to,
+# and the link stays.
+shared=$T/shared
+mkdir -p "$shared"
+mv "$USERS" "$shared/users" || fail "cannot move $USERS"
+ln -s "$shared/users" "$USERS" || fail "cannot link $USERS"
+add_user gus "$(rand_pw)"
+mod --quota-bytes 1M gus
+expect_eq "$RC" 0 "ftpuser-mod of gus through a linked users file ($ERR)"
+[ -L "$USERS" ] || fail "the link $USERS was replaced by a file"
+expect_eq "$(awk -F: '$1 == "gus" { print $6 }' "$shared/users")" 1048576 \
+    "gus's quota in the file the link leads to"
+[ -e "$shared/users.lock" ] || fail "no lock beside $shared/users"
+expect_eq "$(stat -c '%U %G %a' "$shared/users")" "root root 600" \
+    "the linked users file"
+del gus
+expect_eq "$RC" 0 "ftpuser-del gus through a linked users file ($ERR)"
+[ -L "$USERS" ] || fail "ftpuser-del replaced the link $USERS"
+grep -q '^gus:' "$shared/users" && fail "gus is still in $shared/users"
+rm -f "$USERS"
+# A link to nothing (the shared storage not mounted) is no empty
+# database to start afresh in.
+ln -s "$shared/gone/users" "$USERS"
+tool "$FTPUSER_ADD" --password-stdin hugo <<<"$(rand_pw)"
+expect_eq "$RC" 1 "ftpuser-add through a link to nothing ($ERR)"
+expect_contains "$ERR" "symbolic link" "the reason"
+[ -L "$USERS" ] || fail "ftpuser-add replaced a link to nothing"
+[ -e "$T/home/hugo" ] && fail "a refused ftpuser-add left a home"
+ok "a users file that is a link: the file it leads to is changed, the link kept"
 
 check_log_clean
