@@ -111,6 +111,31 @@ make_quota_file(const struct config *c, const char *name, struct add_undo *undo)
 	undo->quota_file = path;
 }
 
+/*
+ * home_base/name, as plain a path as --home must be: home_base's
+ * trailing '/'s are left out ("/srv/mftp/" would give "/srv/mftp//bob",
+ * a home that ftpuser-mod --home refuses), and one that still makes no
+ * plain path ("..", "//" inside) is an error naming it.
+ */
+static char *
+default_home(const struct config *c, const char *name)
+{
+	size_t len = strlen(c->home_base);
+	char *home;
+
+	while (len > 1 && c->home_base[len - 1] == '/')
+		len--;
+	if (len == 1)
+		len = 0; /* "/": the homes are /name */
+	xasprintf(&home, "%.*s/%s", (int)len, c->home_base, name);
+	if (!admin_valid_home(home))
+		admin_errx("home_base %s gives the home %s, not a plain "
+			   "absolute path (no '//', '.' or '..'): fix it in "
+			   "the configuration, or give --home",
+		    c->home_base, home);
+	return home;
+}
+
 /* What the command line asks for. */
 struct add_opts {
 	const char *config_path;
@@ -264,7 +289,7 @@ main(int argc, char *argv[])
 	if (o.home != NULL)
 		home = xstrdup(o.home);
 	else
-		xasprintf(&home, "%s/%s", conf.home_base, o.name);
+		home = default_home(&conf, o.name);
 
 	/* Ask for the password before taking the lock, so that typing
 	 * does not hold it. */

@@ -125,6 +125,26 @@ expect_eq "$(stat -c '%u %g %a' "$T/frank-home")" "61500 61501 700" \
     "frank's home directory"
 ok "explicit --uid --gid --home --quota-bytes --quota-files"
 
+# home_base written with a trailing '/' still makes a plain home, one
+# that ftpuser-mod --home would take; one with '..' in it is refused,
+# naming home_base, before anything is made.
+slash_conf=$T/etc/slash.conf
+sed "s|^home_base = .*|home_base = $T/home/|" "$CONF" >"$slash_conf"
+RC=0
+ERR=$("$FTPUSER_ADD" -c "$slash_conf" --password-stdin hal 2>&1 \
+    >/dev/null <<<"$(rand_pw)") || RC=$?
+expect_eq "$RC" 0 "ftpuser-add with home_base ending in '/' ($ERR)"
+expect_eq "$(user_home hal)" "$T/home/hal" "hal's home"
+sed "s|^home_base = .*|home_base = $T/home/../home|" "$CONF" >"$slash_conf"
+before=$(snapshot)
+RC=0
+ERR=$("$FTPUSER_ADD" -c "$slash_conf" --password-stdin ivan 2>&1 \
+    >/dev/null <<<"$(rand_pw)") || RC=$?
+expect_eq "$RC" 1 "ftpuser-add with '..' in home_base ($ERR)"
+expect_contains "$ERR" "home_base" "the reason names home_base"
+expect_eq "$(snapshot)" "$before" "the users file and homes after it"
+ok "the default home is a plain path, whatever home_base ends in"
+
 # Parallel runs take the lock: every user is there, each with its own uid.
 declare -a pids
 for i in 1 2 3 4 5 6; do
