@@ -95,12 +95,14 @@ admin_parse_size(const char *what, const char *s)
 {
 	uint64_t v;
 
-	if (human_parse_size(s, &v) == -1)
-		admin_usage_errx("%s '%s' is not a size (a number with an "
-				 "optional K, M, G, T, P or E, powers of "
-				 "1024)",
-		    what, s);
-	return v;
+	if (human_parse_size(s, &v) == 0)
+		return v;
+	if (errno == ERANGE)
+		admin_usage_errx("%s '%s' is too large (at most %ju bytes)",
+		    what, s, (uintmax_t)UINT64_MAX);
+	admin_usage_errx("%s '%s' is not a size (a number with an optional "
+			 "K, M, G, T, P or E, powers of 1024)",
+	    what, s);
 }
 
 uint64_t

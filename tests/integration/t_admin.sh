@@ -96,6 +96,14 @@ for bad in 100Mbps 0x100 10Kfoo 1.5G 10Mbit; do
 	expect_eq "$RC" 2 "--rate $bad"
 	expect_match "$ERR" "'$bad' is not a size" "the reason for --rate $bad"
 done
+# A size of the right form that passes 2^64 - 1 bytes is too large, and
+# said so, not "not a size".
+for big in 16E 16384P 18446744073709551616; do
+	add gina pw --quota-bytes "$big"
+	expect_eq "$RC" 2 "--quota-bytes $big"
+	expect_contains "$ERR" "byte quota '$big' is too large (at most \
+18446744073709551615 bytes)" "the reason for --quota-bytes $big"
+done
 
 # A uid or gid is digits only, like a count: no blank, no sign, no hex.
 for bad in " 63005" "+63005" "63005 " "-1" "0x10" "1e3" "" 0 2147483647; do
