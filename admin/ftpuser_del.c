@@ -51,6 +51,17 @@ open_home(const char *home, uid_t uid, struct samefs *on)
 			admin_errx("home %s is not a directory (a symbolic "
 				   "link?); not removing it",
 			    home);
+		/*
+		 * Gone, or on storage not mounted now: the user stays, so
+		 * that nothing is left behind unowned, and the admin is
+		 * told how to remove the user alone.
+		 */
+		if (errno == ENOENT)
+			admin_errx("home %s does not exist (storage not "
+				   "mounted?); the user is kept: run "
+				   "ftpuser-del without --remove-home to "
+				   "remove the user alone",
+			    home);
 		admin_err("home %s", home);
 	}
 	if (fstat(fd, &st) == -1)

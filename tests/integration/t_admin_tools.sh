@@ -287,6 +287,13 @@ expect_eq "$RC" 1 "ftpuser-del --remove-home of a linked home ($ERR)"
 expect_contains "$ERR" "not a directory" "ftpuser-del of a linked home"
 expect_eq "$(db_sum)" "$before" "the users file after a refused del"
 rm "$home_c"
+# A home that is gone (or on storage not mounted) is not removed, and
+# the user stays; the message says how to remove the user alone.
+del --remove-home carol
+expect_eq "$RC" 1 "ftpuser-del --remove-home of a missing home ($ERR)"
+expect_contains "$ERR" "does not exist" "ftpuser-del of a missing home"
+expect_contains "$ERR" "without --remove-home" "ftpuser-del of a missing home"
+expect_eq "$(db_sum)" "$before" "the users file after a refused del"
 mv "$T/carol-real" "$home_c"
 chown root "$home_c"
 del --remove-home carol
