@@ -172,6 +172,8 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	free(ctx->dest);
 	ctx->dest = NULL;
+	free(ctx->spent);
+	ctx->spent = NULL;
 	return cmd_run_again(ctx, argc, argv);
 }
 

@@ -44,6 +44,13 @@ struct cmd_ctx {
 	 * that try made meanwhile (the directory NAME, say).
 	 */
 	char *dest;
+	/*
+	 * A download of this command wrote into this descriptor, device or
+	 * FIFO (xfer.c), which keeps what came and cannot be resumed: a
+	 * retry would write the file again after it.  NULL before; cmd_run
+	 * clears it, cmd_run_again keeps it.
+	 */
+	char *spent;
 };
 
 /* The bit for option letter c (a-z, A-Z, 0-9) in cmd_ctx.opts. */

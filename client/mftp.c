@@ -458,6 +458,7 @@ main(int argc, char *argv[])
 	rpc_free(ctx.rpc);
 	free(ctx.cwd);
 	free(ctx.dest);
+	free(ctx.spent);
 	free(ctx.reason);
 	free(o.khfile);
 	free(user);

@@ -107,7 +107,9 @@ shell_say_failed(struct cmd_ctx *ctx, const char *name)
  * try decided (cmd_run_again): the directory LOCAL that get -r LOCAL
  * made is no reason to go into LOCAL/BASE now.  At most ctx->retry
  * reconnects for one command, with a growing pause; every resumed file
- * is verified as any other.
+ * is verified as any other.  A download that wrote into a descriptor,
+ * a device or a FIFO (ctx->spent) is not run again: what it wrote stays
+ * there, and a new try would write the whole file after it.
  */
 static int
 shell_retry(struct cmd_ctx *ctx, int argc, char **argv)
@@ -126,6 +128,14 @@ shell_retry(struct cmd_ctx *ctx, int argc, char **argv)
 	if (i == sizeof(resumable) / sizeof(resumable[0]))
 		return SHELL_LOST;
 	for (tries = 1; tries <= ctx->retry; tries++) {
+		/* A first try's data in /dev/stdout would come twice. */
+		if (ctx->spent != NULL) {
+			cmd_note("not retried: data already went into %s, "
+				 "which cannot be resumed: a new try would "
+				 "write it again",
+			    ctx->spent);
+			break;
+		}
 		pause = (unsigned int)tries * SHELL_RETRY_PAUSE_MS;
 		if (pause > SHELL_RETRY_PAUSE_MAX_MS)
 			pause = SHELL_RETRY_PAUSE_MAX_MS;

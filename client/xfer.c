@@ -219,6 +219,9 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
 	x.progress = progress_update;
 	e = rpc_get_data(ctx->rpc, fd, d, &x);
 	progress_end(x.arg);
+	/* What went into a descriptor or a FIFO stays there: no retry. */
+	if (direct && x.bytes > 0 && ctx->spent == NULL)
+		ctx->spent = xstrdup(it->local);
 	if (e == RPC_INTR) {
 		close(fd);
 		xfer_interrupted(ctx, it->local, &x, direct ? "get" : "reget");
