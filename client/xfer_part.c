@@ -89,6 +89,17 @@ xfer_sidecar_read(const char *local, char *buf, size_t len)
 	return n;
 }
 
+/* LOCAL's sidecar as a record, into k: 0, or -1 when it is none. */
+static int
+xfer_sidecar_record(const char *local, struct xfer_key *k)
+{
+	char buf[XFER_KEY_TEXT_MAX];
+	ssize_t n;
+
+	n = xfer_sidecar_read(local, buf, sizeof(buf));
+	return n > 0 && xfer_key_parse(buf, (size_t)n, k) == 0 ? 0 : -1;
+}
+
 /*
  * The key a LOCAL.part was started with: 0, or -1 when it has none.  A
  * sidecar names the part it was written for by its inode, after the
@@ -111,10 +122,7 @@ xfer_key_read(int fd, const char *local, uint64_t *size, int64_t *mtime)
 		*mtime = k.mtime;
 		return 0;
 	}
-	if (n > 0)
-		return -1;
-	n = xfer_sidecar_read(local, buf, sizeof(buf));
-	if (n <= 0 || xfer_key_parse(buf, (size_t)n, &k) == -1)
+	if (n > 0 || xfer_sidecar_record(local, &k) == -1)
 		return -1;
 	*size = k.size;
 	*mtime = k.mtime;
@@ -131,13 +139,11 @@ xfer_key_read(int fd, const char *local, uint64_t *size, int64_t *mtime)
 static void
 xfer_sidecar_drop(int fd, const char *local)
 {
-	char buf[XFER_KEY_TEXT_MAX], *side;
 	struct xfer_key k;
 	struct stat st;
-	ssize_t n;
+	char *side;
 
-	n = xfer_sidecar_read(local, buf, sizeof(buf));
-	if (n <= 0 || xfer_key_parse(buf, (size_t)n, &k) == -1)
+	if (xfer_sidecar_record(local, &k) == -1)
 		return;
 	if (fd != -1 && k.ino != 0 &&
 	    (fstat(fd, &st) == -1 || st.st_ino != k.ino))
@@ -151,7 +157,7 @@ xfer_sidecar_drop(int fd, const char *local)
 void
 xfer_key_write(int fd, const char *local, uint64_t size, int64_t mtime)
 {
-	struct xfer_key k = { .size = size, .mtime = mtime, .ino = 0 };
+	struct xfer_key k = { .size = size, .mtime = mtime, .ino = 0 }, old;
 	char buf[XFER_KEY_TEXT_MAX], *side;
 	struct stat st;
 	size_t len;
@@ -167,10 +173,18 @@ xfer_key_write(int fd, const char *local, uint64_t size, int64_t mtime)
 		return;
 	k.ino = (uint64_t)st.st_ino;
 	len = xfer_key_format(&k, buf, sizeof(buf));
+	/*
+	 * Only over a record (one left behind, or this part's): a file of
+	 * the user's that has that name is not mftp's to write over.
+	 */
 	side = xfer_sidecar(local);
-	if ((sfd = open(side,
-		 O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-		 0600)) != -1) {
+	sfd = open(
+	    side, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (sfd == -1 && errno == EEXIST &&
+	    xfer_sidecar_record(local, &old) == 0)
+		sfd = open(side,
+		    O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (sfd != -1) {
 		if (write(sfd, buf, len) != (ssize_t)len)
 			(void)unlink(side);
 		close(sfd);

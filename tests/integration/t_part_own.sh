@@ -12,7 +12,8 @@
 # be renamed into place keeps its resumable part (writable, whatever the
 # remote mode, and no record is left on a read-only file); get -c takes up an
 # empty part, and leaves one larger than the remote file; a sidecar
-# record names its part by inode; another user's part (record and all)
+# record names its part by inode, and never takes the place of a file of
+# that name that is not one; another user's part (record and all)
 # in a sticky directory is not written into, nor a FIFO waited on; the
 # line about a download to standard output goes to standard error.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -283,6 +284,19 @@ get m" >"$T/held.out" 2>"$T/held.err" &
 	expect_same_file "$R/.m.part.key" "$T/other.key" "the other part's record"
 	rm -f "$R/m.part" "$R/.m.part.key"
 	ok "a record naming another mftp's part is not this download's to remove"
+
+	# A file of the user's named like the sidecar, but not a record, is
+	# not written over by the record, nor removed with it.
+	echo "the user's own notes, not a record" >"$R/.a.part.key"
+	cp "$R/.a.part.key" "$T/notes.orig"
+	run_client alice "$pw" <<<"lcd $R
+get a"
+	expect_rc 0 "get a beside the user's .a.part.key, on ramfs ($ERR)"
+	expect_same_file "$R/a" "$home/a" "a on ramfs"
+	[ -e "$R/.a.part.key" ] || fail "the user's .a.part.key was removed"
+	expect_same_file "$R/.a.part.key" "$T/notes.orig" "the user's .a.part.key"
+	rm -f "$R/a" "$R/.a.part.key"
+	ok "on ramfs, a file named like a sidecar but not one is kept"
 else
 	note "SKIP part: ramfs cannot be mounted here ($(cat "$T/mount.err")): the sidecar's write is not checked"
 fi
