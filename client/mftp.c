@@ -266,6 +266,12 @@ main(int argc, char *argv[])
 	struct userconf uc;
 	char *ucpath;
 
+	/*
+	 * Descriptors 0, 1 and 2 on /dev/null if closed (">&- 2>&-"): or
+	 * the connection would take one, and what is printed to standard
+	 * output or error, or a get into /dev/stdout, would go into it.
+	 */
+	fd_ensure_std();
 	/* Only the character set, for line editing; messages stay "C". */
 	setlocale(LC_CTYPE, "");
 	log_init("mftp", 1);

@@ -2,7 +2,8 @@
 # t_batch: the client's batch mode, from -b FILE and from stdin.  All
 # commands succeed: exit 0.  The first failing command stops the run: exit
 # 1, one line "mftp: CMD: reason", and nothing after it is run.  quit ends
-# the run with 0.  Bad usage is exit 2.
+# the run with 0.  Bad usage is exit 2.  With standard output and error
+# closed, what would be printed goes nowhere, not into the connection.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -120,6 +121,21 @@ RC=0
 	RC=$?
 expect_eq "$RC" 2 "mftp with an unknown option"
 ok "bad usage: exit 2"
+
+# Standard output and error closed (">&- 2>&-", to silence a script):
+# the connection must not take descriptor 1 or 2, or every line printed
+# (pwd, a tolerated failure's message) would go into the TLS stream, in
+# clear, and end the session.
+RC=0
+client alice "$pw" >&- 2>&- <<'EOF' || RC=$?
+pwd
+-cd no-such-dir
+mkdir closed-std
+EOF
+expect_eq "$RC" 0 "a run with standard output and error closed"
+[ -d "$home/closed-std" ] ||
+	fail "the command after output to a closed stdout and stderr did not run"
+ok "closed standard output and error: the session is not written into"
 
 daemon_alive || fail "mftpd died"
 check_log_clean
