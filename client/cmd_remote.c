@@ -178,6 +178,9 @@ cmd_get(struct cmd_ctx *ctx, int argc, char **argv)
 	char *base;
 	int r;
 
+	/* Before -r too: "" would be ".part" here, or mkdir(""). */
+	if (argc > 2 && argv[2][0] == '\0')
+		return cmd_fail(ctx, "an empty LOCAL names no file");
 	if (ctx->opts & CMD_OPT('r'))
 		return cmd_get_tree(ctx, argc, argv);
 	memset(&it, 0, sizeof(it));

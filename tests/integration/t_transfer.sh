@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # t_transfer: put then get gives back the very same bytes for an empty
 # file, one byte, 1 MiB and 200 MiB; the stored file belongs to the user;
-# get replaces an existing local file, and a failed get leaves it alone;
+# get replaces an existing local file, and a failed get leaves it alone
+# (nor leaves a .part where an empty LOCAL would have it);
 # put replaces an existing remote file, and a failed put leaves it alone.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -55,6 +56,18 @@ expect_match "$ERR" '^mftp: get: ' "the reason of the failed get"
 expect_same_file "$W/keep" "$W/keep.orig" "the local file after a failed get"
 expect_eq "$(ls -a "$W")" "$before" "the local directory after a failed get"
 ok "a failed get leaves the local file alone"
+
+# An empty LOCAL names no file: refused before anything moves, with no
+# hidden ".part" left in the local directory.
+mkdir "$W/empty-local"
+for cmd in "get one ''" "get -r . ''"; do
+	run_client alice "$pw" <<<"lcd $W/empty-local
+$cmd"
+	expect_rc 1 "$cmd"
+	expect_contains "$ERR" "empty" "$cmd: the reason"
+	expect_eq "$(ls -A "$W/empty-local")" "" "the local directory after $cmd"
+done
+ok "an empty LOCAL is refused, and nothing is left behind"
 
 # put onto an existing, longer remote file replaces it whole.
 run_client alice "$pw" <<<"put $W/one mib"
