@@ -297,8 +297,15 @@ cmdline_run(struct cmd_ctx *ctx, const struct cmdline *cl, int recursive)
 		/* Several files go into DIR; one may also get DIR's name. */
 		if (cl->path != NULL && *cl->path != '\0' && cl->nfiles > 1)
 			dir = cmd_join(cl->path, "");
-		/* Ctrl-C after a file's last bytes: no further file. */
-		for (i = 0; i < cl->nfiles && r == 0 && !intr_pending(); i++) {
+		/*
+		 * As scp: a file that fails is named and the others still
+		 * go, and the status says one failed.  Not after Ctrl-C (a
+		 * file's last bytes may have come), nor once the session is
+		 * lost: each would fail the same way.
+		 */
+		for (i = 0; i < cl->nfiles && !ctx->interrupted &&
+		     !intr_pending() && !rpc_lost(ctx->rpc);
+		     i++) {
 			n = 0;
 			argv[n++] = (char *)"put";
 			if (recursive)
@@ -310,7 +317,8 @@ cmdline_run(struct cmd_ctx *ctx, const struct cmdline *cl, int recursive)
 			else if (cl->path != NULL && *cl->path != '\0')
 				argv[n++] = cl->path;
 			argv[n] = NULL;
-			r = cmdline_cmd(ctx, argv);
+			if (cmdline_cmd(ctx, argv) != 0)
+				r = -1;
 		}
 		free(dir);
 		return r;

@@ -64,6 +64,15 @@ mkdir -p "$W/t/u" && echo x >"$W/t/u/v"
 one -r "$W/t" "alice@$HOST:up"
 expect_rc 0 "-r dir user@host:dir"
 expect_same_file "$home/up/t/u/v" "$W/t/u/v" "a sent tree"
+# As scp: a file that cannot be sent is named, and the others still go;
+# the exit status says that one failed.
+echo three >"$W/c"
+mkdir "$home/up2" && chown "$owner" "$home/up2"
+one "$W/a" "$W/missing" "$W/c" "alice@$HOST:up2"
+expect_rc 1 "file... user@host:dir with a missing file"
+expect_contains "$ERR" "missing" "the error names the missing file"
+expect_same_file "$home/up2/a" "$W/a" "the file before the missing one"
+expect_same_file "$home/up2/c" "$W/c" "the file after the missing one"
 ok "file... user@host:[dir] sends files, -r trees"
 
 # An '@' after the colon is the path's, not the user's.
