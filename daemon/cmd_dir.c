@@ -163,18 +163,28 @@ cmd_stat(struct session *s, const struct msg *m)
 /* Room for the frame's own header: length, type, count. */
 #define CMD_DIRENTS_ROOM (MFTP_FRAME_MAX - 16)
 
-/* Send the batch in r (if any) and empty it. */
-static int
-cmd_flush_entries(struct session *s, struct msg *r, size_t *bytes)
+/* Empty the batch in r without sending it. */
+static void
+cmd_drop_entries(struct msg *r)
 {
 	size_t i;
-	int ret = 0;
 
-	if (r->nentries > 0)
-		ret = session_reply_msg(s, r);
 	for (i = 0; i < r->nentries; i++)
 		free(r->entries[i].name);
 	r->nentries = 0;
+}
+
+/* Send the batch in r (if any) and empty it; *sent once one went out. */
+static int
+cmd_flush_entries(struct session *s, struct msg *r, size_t *bytes, int *sent)
+{
+	int ret = 0;
+
+	if (r->nentries > 0) {
+		ret = session_reply_msg(s, r);
+		*sent = 1;
+	}
+	cmd_drop_entries(r);
 	*bytes = 0;
 	return ret;
 }
@@ -189,7 +199,7 @@ cmd_list(struct session *s, const struct msg *m)
 	struct msg r;
 	size_t bytes = 0, len;
 	DIR *d;
-	int fd;
+	int fd, err, sent = 0;
 
 	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
 		/* A file lists as itself, and so does a dangling link
@@ -226,20 +236,33 @@ cmd_list(struct session *s, const struct msg *m)
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
-		/* Gone between readdir and stat: leave it out. */
-		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
-			continue;
+		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+			/* Gone between readdir and stat: leave it out. */
+			if (errno == ENOENT || sent)
+				continue;
+			/*
+			 * A directory that can be read but not searched
+			 * (mode 0644): no entry can be looked at.  Said as
+			 * such, not listed as empty (a get -r would fetch
+			 * nothing and succeed); nothing has gone out yet.
+			 */
+			err = errno;
+			cmd_drop_entries(&r);
+			free(r.entries);
+			closedir(d);
+			return session_reply_errno(s, err, path);
+		}
 		len = strlen(de->d_name);
 		if (r.nentries == MFTP_LIST_BATCH ||
 		    bytes + CMD_ENTRY_BYTES(len) > CMD_DIRENTS_ROOM)
-			if (cmd_flush_entries(s, &r, &bytes) != 0)
+			if (cmd_flush_entries(s, &r, &bytes, &sent) != 0)
 				goto gone;
 		e = &r.entries[r.nentries++];
 		e->name = xstrdup(de->d_name);
 		msg_attr_from_stat(&st, &e->attr);
 		bytes += CMD_ENTRY_BYTES(len);
 	}
-	if (cmd_flush_entries(s, &r, &bytes) != 0)
+	if (cmd_flush_entries(s, &r, &bytes, &sent) != 0)
 		goto gone;
 	free(r.entries);
 	closedir(d);

@@ -6,8 +6,11 @@
 # missing, not a directory or not searchable says so; MKDIR of a name that exists
 # is EXISTS even with the quota full (as SYMLINK is), so that mkdir -p
 # and put -r go on into directories that are there; HASH and GET of a
-# socket left in the home are INVALID (not a regular file), as of a FIFO.  After each step the
-# accounting file equals a recount of the home.
+# socket left in the home are INVALID (not a regular file), as of a FIFO.
+# LIST of a directory that can be read but not searched is PERM, not an
+# empty listing (mftp's get -r of it fails rather than fetching nothing
+# and exiting 0).  After each step the accounting file equals a recount
+# of the home.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=lib_raw.sh
@@ -103,3 +106,29 @@ for f in sock fifo; do
 done
 raw_close
 ok "HASH and GET of a socket or a FIFO: not a regular file"
+
+# A directory that can be read but not searched: its names are there but
+# none can be looked at.  LIST says so, rather than listing it empty.
+add_user carol "$pw" --quota-bytes 10M
+printf 'x\n' >"$T/x"
+run_client carol "$pw" <<EOF
+mkdir d
+put $T/x d/one
+put $T/x d/two
+chmod 644 d
+EOF
+expect_rc 0 "carol: a directory of two files, mode 0644"
+raw_open carol "$pw"
+raw_req "$(hex_path_req 12 d)" 11 "LIST of a directory without search permission"
+expect_contains "$RAW_TEXT" "d: Permission denied" \
+    "LIST of an unsearchable directory: the text"
+raw_close
+mkdir "$T/dl"
+run_client carol "$pw" <<EOF
+lcd $T/dl
+get -r d
+EOF
+expect_ne "$RC" 0 "mftp get -r of an unsearchable directory: the exit status"
+expect_contains "$ERR" "Permission denied" \
+    "mftp get -r of an unsearchable directory: the message"
+ok "LIST of a directory without search permission is PERM, not empty"
