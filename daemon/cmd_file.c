@@ -44,6 +44,12 @@ cmd_file_open(struct session *s, const char *path, enum digest_alg alg,
 {
 	int fd, r;
 
+	/* No lookup of "": it names nothing, as in every other request. */
+	if (path[0] == '\0') {
+		*status = MFTP_ST_INVALID;
+		snprintf(why, whylen, "empty name");
+		return -1;
+	}
 	/* O_NONBLOCK: opening a FIFO someone left here must not hang. */
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	/* A socket (or a device without its driver) does not open:

@@ -220,6 +220,8 @@ cmd_readlink(struct session *s, const struct msg *m)
 
 	if (!CMD_LINK_NEGOTIATED(s))
 		return cmd_link_refuse(s, m);
+	if (m->path[0] == '\0')
+		return session_reply_error(s, MFTP_ST_INVALID, "empty name");
 	if ((dfd = cmd_at_open(m->path, &name)) == -1)
 		return cmd_link_at_failed(s, m->path);
 	n = readlinkat(dfd, name, target, sizeof(target) - 1);

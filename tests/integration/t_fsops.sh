@@ -206,3 +206,18 @@ wait_for 10 _no_sessions || fail "the session did not end"
 exact "at the end"
 check_log_clean
 ok "missing accounting file; repaired"
+
+# An empty name is INVALID "empty name" in every request that names an
+# entry (LIST, STAT and CWD give it a meaning: here), not a lookup of "".
+RAW_FEATURES=2
+raw_open alice "$pw"
+for r in "GET:$(hex_get "" 0)" "HASH:$(hex_path_req 15 "")" \
+    "HASH_ALG:$(hex_hash_alg "" 1)" "READLINK:$(hex_path_req 1d "")" \
+    "REMOVE:$(hex_path_req 16 "")" "RMDIR:$(hex_path_req 17 "")" \
+    "MKDIR:$(hex_mkdir "" 493)" "CHMOD:$(hex_chmod "" 420)" \
+    "PUT:$(hex_put "" 5 420 1)"; do
+	req "${r#*:}" 16 "${r%%:*} of an empty name"
+	expect_eq "$RAW_TEXT" "empty name" "${r%%:*} of an empty name: the text"
+done
+raw_close
+ok "an empty name is INVALID in every request that names an entry"
