@@ -47,10 +47,12 @@ int cmd_rename(struct session *s, const struct msg *m);
  * the accounting lock, after checking that from still is the entry fst
  * describes (NULL: whatever lstat finds now is priced) and that to is
  * still what was priced (RENAME, and PUT's commit).  0, or an MFTP_ST_*
- * status with a message in why.
+ * status with a message in why, which names from and to as fromwhat and
+ * towhat (the paths the request gave).
  */
 uint32_t cmd_fs_move(struct session *s, int dfd, const char *from,
-    const struct stat *fst, int dfd2, const char *to, char *why, size_t whylen);
+    const struct stat *fst, int dfd2, const char *to, const char *fromwhat,
+    const char *towhat, char *why, size_t whylen);
 
 /* cmd_link.c: permission bits and symbolic links */
 int cmd_chmod(struct session *s, const struct msg *m);

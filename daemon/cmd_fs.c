@@ -223,7 +223,8 @@ cmd_rmdir(struct session *s, const struct msg *m)
 
 uint32_t
 cmd_fs_move(struct session *s, int dfd, const char *from,
-    const struct stat *fst, int dfd2, const char *to, char *why, size_t whylen)
+    const struct stat *fst, int dfd2, const char *to, const char *fromwhat,
+    const char *towhat, char *why, size_t whylen)
 {
 	struct cmd_fs_op op;
 	struct stat now, tst;
@@ -233,7 +234,8 @@ cmd_fs_move(struct session *s, int dfd, const char *from,
 	for (tries = 0; tries < CMD_FS_TRIES; tries++) {
 		if (fst == NULL &&
 		    fstatat(dfd, from, &now, AT_SYMLINK_NOFOLLOW) == -1) {
-			snprintf(why, whylen, "%s: %s", from, strerror(errno));
+			snprintf(
+			    why, whylen, "%s: %s", fromwhat, strerror(errno));
 			return session_status(errno);
 		}
 		exists = (counted = cmd_at_stat(s, dfd2, to, &tst)) != -1;
@@ -244,7 +246,8 @@ cmd_fs_move(struct session *s, int dfd, const char *from,
 		 * every time and read as another session's doing.
 		 */
 		if (!exists && errno != ENOENT) {
-			snprintf(why, whylen, "%s: %s", to, strerror(errno));
+			snprintf(
+			    why, whylen, "%s: %s", towhat, strerror(errno));
 			return session_status(errno);
 		}
 		memset(&op, 0, sizeof(op));
@@ -259,7 +262,7 @@ cmd_fs_move(struct session *s, int dfd, const char *from,
 		replaces = exists && counted &&
 		    (tst.st_dev != op.st->st_dev ||
 			tst.st_ino != op.st->st_ino);
-		status = cmd_quota_change(s, to,
+		status = cmd_quota_change(s, towhat,
 		    replaces ? -(int64_t)quota_entry_bytes(&tst) : 0,
 		    replaces ? -1 : 0, cmd_fs_rename, &op, why, whylen);
 		if (status == 0 || !op.stale)
@@ -270,7 +273,7 @@ cmd_fs_move(struct session *s, int dfd, const char *from,
 			break;
 	}
 	snprintf(why, whylen,
-	    "%s: changed by another session meanwhile; try again", to);
+	    "%s: changed by another session meanwhile; try again", towhat);
 	return MFTP_ST_IO;
 }
 
@@ -298,7 +301,8 @@ cmd_rename(struct session *s, const struct msg *m)
 		ret = session_reply_errno(s, errno, m->path2);
 		goto out;
 	}
-	status = cmd_fs_move(s, dfd, from, NULL, dfd2, to, why, sizeof(why));
+	status = cmd_fs_move(
+	    s, dfd, from, NULL, dfd2, to, m->path, m->path2, why, sizeof(why));
 	if (status == MFTP_ST_IO && errno == EXDEV)
 		ret = session_reply_error(s, MFTP_ST_INVALID,
 		    "%s, %s: one is on another mount than the other (a "

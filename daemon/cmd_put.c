@@ -193,8 +193,8 @@ cmd_put_commit(struct session *s, struct upload *p, const uint8_t *hash)
 	 * cached checksum that a later upload rewriting it could leave
 	 * standing.
 	 */
-	p->status = cmd_fs_move(
-	    s, p->dfd, p->part, &st, p->dfd, p->name, p->why, sizeof(p->why));
+	p->status = cmd_fs_move(s, p->dfd, p->part, &st, p->dfd, p->name,
+	    p->part, p->m->path, p->why, sizeof(p->why));
 	if (p->status != 0)
 		return;
 	p->committed = 1;

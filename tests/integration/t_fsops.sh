@@ -221,3 +221,24 @@ for r in "GET:$(hex_get "" 0)" "HASH:$(hex_path_req 15 "")" \
 done
 raw_close
 ok "an empty name is INVALID in every request that names an entry"
+
+# RENAME's errors name the paths as the request gave them, not their last
+# components ("sub: Invalid argument" said nothing of where).
+add_user bob "$pw" --quota-bytes 10M
+raw_open bob "$pw"
+req "$(hex_mkdir n1 493)" 0 "MKDIR n1"
+req "$(hex_mkdir n1/in 493)" 0 "MKDIR n1/in"
+req "$(hex_mkdir n1/in/x 493)" 0 "MKDIR n1/in/x"
+req "$(hex_mkdir n2 493)" 0 "MKDIR n2"
+req "$(hex_rename n1/nothere y)" 10 "RENAME of a missing entry"
+expect_eq "$RAW_TEXT" "n1/nothere: No such file or directory" \
+    "RENAME of a missing entry: the text"
+req "$(hex_rename n1 n1/in/sub)" 16 "RENAME of a directory into itself"
+expect_eq "$RAW_TEXT" "n1/in/sub: Invalid argument" \
+    "RENAME of a directory into itself: the text"
+req "$(hex_rename n2 n1/in)" 15 "RENAME onto a directory that is not empty"
+expect_eq "$RAW_TEXT" "n1/in: Directory not empty" \
+    "RENAME onto a directory that is not empty: the text"
+raw_close
+expect_quota_exact bob "after the refused RENAMEs"
+ok "RENAME's errors name the paths of the request"
