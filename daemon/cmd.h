@@ -48,7 +48,9 @@ int cmd_rename(struct session *s, const struct msg *m);
  * describes (NULL: whatever lstat finds now is priced) and that to is
  * still what was priced (RENAME, and PUT's commit).  0, or an MFTP_ST_*
  * status with a message in why, which names from and to as fromwhat and
- * towhat (the paths the request gave).
+ * towhat (the paths the request gave).  Either of those ending in '/'
+ * (cmd_at_slashed) moves only a directory, onto nothing or a directory:
+ * else NOT_DIR.
  */
 uint32_t cmd_fs_move(struct session *s, int dfd, const char *from,
     const struct stat *fst, int dfd2, const char *to, const char *fromwhat,
@@ -68,6 +70,12 @@ int cmd_readlink(struct session *s, const struct msg *m);
  */
 int cmd_at_open(const char *path, char **name);
 void cmd_at_close(int dfd, char *name);
+/*
+ * Does path end in '/'?  Then it names a directory, as in rename(2) and
+ * unlink(2): the entry cmd_at_open gave, not followed, must be one (a
+ * file or a link to a directory is ENOTDIR), though "d/" still names d.
+ */
+int cmd_at_slashed(const char *path);
 /*
  * Does name in dfd, not followed, still lead to what st described when
  * the change was priced (st NULL: nothing there)?  Same device, inode,

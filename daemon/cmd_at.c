@@ -64,6 +64,14 @@ cmd_at_open(const char *path, char **name)
 	return dfd;
 }
 
+int
+cmd_at_slashed(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n > 1 && path[n - 1] == '/';
+}
+
 void
 cmd_at_close(int dfd, char *name)
 {

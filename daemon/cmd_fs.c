@@ -164,7 +164,7 @@ cmd_fs_remove(struct session *s, const char *path, int dir_wanted)
 		return session_reply_error(s, MFTP_ST_INVALID, "empty name");
 	if ((dfd = cmd_at_open(path, &name)) == -1)
 		return session_reply_errno(s, errno, path);
-	if (!dir_wanted && cmd_put_is_partial(name)) {
+	if (!dir_wanted && cmd_put_is_partial(name) && !cmd_at_slashed(path)) {
 		ret = cmd_remove_partial(s, path, dfd, name);
 		cmd_at_close(dfd, name);
 		return ret;
@@ -179,7 +179,9 @@ cmd_fs_remove(struct session *s, const char *path, int dir_wanted)
 			    "%s: is a directory (use rmdir)", path);
 			goto out;
 		}
-		if (dir_wanted && !S_ISDIR(st.st_mode)) {
+		/* "f/" is no name of a file, nor of a link. */
+		if ((dir_wanted || cmd_at_slashed(path)) &&
+		    !S_ISDIR(st.st_mode)) {
 			ret = session_reply_errno(s, ENOTDIR, path);
 			goto out;
 		}
@@ -249,6 +251,20 @@ cmd_fs_move(struct session *s, int dfd, const char *from,
 			snprintf(
 			    why, whylen, "%s: %s", towhat, strerror(errno));
 			return session_status(errno);
+		}
+		/* "d/" on either side: a directory onto nothing or one
+		 * (checked again under the lock with the rest). */
+		if (cmd_at_slashed(fromwhat) || cmd_at_slashed(towhat)) {
+			if (!S_ISDIR((fst != NULL ? fst : &now)->st_mode)) {
+				snprintf(why, whylen, "%s: %s", fromwhat,
+				    strerror(ENOTDIR));
+				return MFTP_ST_NOT_DIR;
+			}
+			if (exists && !S_ISDIR(tst.st_mode)) {
+				snprintf(why, whylen, "%s: %s", towhat,
+				    strerror(ENOTDIR));
+				return MFTP_ST_NOT_DIR;
+			}
 		}
 		memset(&op, 0, sizeof(op));
 		op.dfd = dfd;

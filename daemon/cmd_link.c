@@ -119,6 +119,10 @@ cmd_chmod(struct session *s, const struct msg *m)
 			ret = session_reply_errno(s, errno, m->path);
 			goto out;
 		}
+		if (cmd_at_slashed(m->path) && !S_ISDIR(st.st_mode)) {
+			ret = session_reply_errno(s, ENOTDIR, m->path);
+			goto out;
+		}
 		if (S_ISLNK(st.st_mode)) {
 			ret = session_reply_error(s, MFTP_ST_INVALID,
 			    "%s: is a symbolic link, which has no permissions "

@@ -242,3 +242,38 @@ expect_eq "$RAW_TEXT" "n1/in: Directory not empty" \
 raw_close
 expect_quota_exact bob "after the refused RENAMEs"
 ok "RENAME's errors name the paths of the request"
+
+# A path that ends in '/' names a directory, as in rename(2) and
+# unlink(2): REMOVE "f/" of a file, or of a link to a directory, removes
+# nothing (NOT_DIR), and RENAME and CHMOD do not act on a non-directory
+# through such a path; mftp's rm -r of a link to a directory, given as
+# "ln2/", removes neither the link nor what the directory holds.
+bhome=$(user_home bob)
+raw_open bob "$pw"
+raw_put "$T/hello" f 1
+expect_eq "$RAW_TYPE" 0x80 "PUT f"
+req "$(hex_symlink n2 ln2)" 0 "SYMLINK ln2 -> n2"
+req "$(hex_path_req 16 f/)" 13 "REMOVE f/ of a file"
+expect_eq "$RAW_TEXT" "f/: Not a directory" "REMOVE f/: the text"
+req "$(hex_path_req 16 ln2/)" 13 "REMOVE ln2/ of a link to a directory"
+req "$(hex_rename f/ g)" 13 "RENAME f/ of a file"
+req "$(hex_rename f g/)" 13 "RENAME of a file to g/"
+req "$(hex_rename ln2/ g)" 13 "RENAME ln2/ of a link to a directory"
+req "$(hex_chmod f/ 384)" 13 "CHMOD f/ of a file"
+raw_put "$T/hello" n2/keep 1
+expect_eq "$RAW_TYPE" 0x80 "PUT n2/keep"
+raw_close
+# mftp's rm -r takes ln2/ for a link (READLINK) and removes nothing.
+run_client bob "$pw" <<<"rm -r ln2/"
+expect_ne "$RC" 0 "mftp rm -r ln2/: the exit status"
+[[ -f $bhome/f && -L $bhome/ln2 && -f $bhome/n2/keep && ! -e $bhome/g ]] ||
+	fail "a request on NAME/ acted on a non-directory: $(ls -laR "$bhome")"
+expect_eq "$(stat -c %a "$bhome/f")" 644 "the mode of f after CHMOD f/"
+raw_open bob "$pw"
+req "$(hex_path_req 16 n2/keep)" 0 "REMOVE n2/keep"
+req "$(hex_rename n2/ n3/)" 0 "RENAME n2/ n3/ of a directory"
+req "$(hex_chmod n3/ 448)" 0 "CHMOD n3/ of a directory"
+req "$(hex_path_req 17 n3/)" 0 "RMDIR n3/"
+raw_close
+expect_quota_exact bob "after the requests on NAME/"
+ok "a path ending in / acts on a directory only"
