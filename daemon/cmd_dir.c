@@ -237,15 +237,16 @@ cmd_list(struct session *s, const struct msg *m)
 		    strcmp(de->d_name, "..") == 0)
 			continue;
 		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
-			/* Gone between readdir and stat: leave it out. */
-			if (errno == ENOENT || sent)
-				continue;
 			/*
-			 * A directory that can be read but not searched
-			 * (mode 0644): no entry can be looked at.  Said as
-			 * such, not listed as empty (a get -r would fetch
+			 * Gone between readdir and stat, or one entry that
+			 * cannot be looked at: leave it out.  But EACCES is
+			 * the directory's: it can be read and not searched
+			 * (mode 0644), and no entry can be looked at.  Said
+			 * as such, not listed as empty (a get -r would fetch
 			 * nothing and succeed); nothing has gone out yet.
 			 */
+			if (errno != EACCES || sent)
+				continue;
 			err = errno;
 			cmd_drop_entries(&r);
 			free(r.entries);
