@@ -33,6 +33,7 @@
 #include "proto.h"
 #include "sandbox.h"
 #include "session.h"
+#include "slots.h"
 #include "tls.h"
 #include "transport.h"
 #include "util.h"
@@ -317,20 +318,44 @@ session_home_mount(struct session *s)
  * monitor only opened it, so that it never waits for that lock).  A
  * removal that a killed session left under way is settled now, by a
  * count of the home ("/": the process is chrooted to it), and so is one
- * that any later change finds (quota_set_home).
+ * that any later change finds (quota_set_home).  And when no other
+ * session of the user holds a session slot, on any node, every byte
+ * still reserved was left by an upload killed mid-way: it is dropped.
  */
+static int
+session_alone(void *arg)
+{
+	const struct session *s = arg;
+	int n;
+
+	if (s->quota.slot_fd == -1)
+		return -1;
+	if ((n = slots_others(s->quota.slot_fd)) == -1) {
+		log_warn("session slots of user=%s", s->user);
+		return -1;
+	}
+	return n == 0;
+}
+
 static void
 session_check_quota(struct session *s, const char *quota_dir)
 {
 	struct quota_usage u;
+	uint64_t dropped;
 	int r;
 
 	quota_set_home("/");
 	/* Marked locked or removed: the first look at the account ends
 	 * the session (session_check_account); nothing to settle. */
 	if (s->quota.damaged || s->quota.readonly ||
-	    quota_account_state(s->quota.fd, 1) != QUOTA_ACCOUNT_OPEN ||
-	    (r = quota_settle(s->quota.fd, "/", &u)) == 0)
+	    quota_account_state(s->quota.fd, 1) != QUOTA_ACCOUNT_OPEN)
+		return;
+	r = quota_settle(s->quota.fd, "/", session_alone, s, &u, &dropped);
+	if (dropped > 0)
+		log_info("user=%s: %ju bytes reserved by uploads of sessions "
+			 "that ended without giving them back were dropped",
+		    s->user, (uintmax_t)dropped);
+	if (r == 0)
 		return;
 	log_warnx("accounting file %s/%s of user=%s: %s; writes refused "
 		  "until ftpuser-quota --recount",

@@ -32,6 +32,11 @@ struct session_quota {
 	int damaged;
 	/* fd is open only to read: the file was marked locked at login. */
 	int readonly;
+	/*
+	 * The session slot's descriptor (slots.h), -1 without one: only
+	 * asked whether other sessions of the user hold slots.
+	 */
+	int slot_fd;
 };
 
 /* One logged-in session; handlers in cmd_*.c work on it. */

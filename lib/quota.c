@@ -518,15 +518,32 @@ quota_set_home(const char *root)
 }
 
 int
-quota_settle(int fd, const char *root, struct quota_usage *u)
+quota_settle(int fd, const char *root, int (*alone)(void *arg), void *arg,
+    struct quota_usage *u, uint64_t *dropped)
 {
-	struct quota_usage v;
+	struct quota_usage v, c;
 	int r;
 
+	if (dropped != NULL)
+		*dropped = 0;
 	if (quota_lock(fd, F_WRLCK) == -1)
 		return ERR_IO;
 	if ((r = quota_read_line(fd, &v)) == 0) {
 		quota_settle_locked(fd, root, &v);
+		/*
+		 * Asked with the lock held: a session that logs in
+		 * meanwhile reserves only once it has the lock, after
+		 * this write.
+		 */
+		if (v.reserved > 0 && alone != NULL && alone(arg) == 1) {
+			c = v;
+			c.reserved = 0;
+			if (quota_store(fd, &v, &c) == 0) {
+				if (dropped != NULL)
+					*dropped = v.reserved;
+				v = c;
+			}
+		}
 		if (u != NULL)
 			*u = v;
 	}

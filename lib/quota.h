@@ -42,7 +42,8 @@
  * finds (give or take an upload's chunk in flight); a process killed
  * during an upload leaves its reservation behind, which only makes the
  * room it is refused larger, until the recount, which writes the first
- * line alone.
+ * line alone, or a login that finds no other session of the user
+ * (quota_settle's alone).
  *
  * Anything else (empty, truncated, other bytes) is corrupt: it is never
  * read as "nothing used", the session refuses writes, and a recount
@@ -235,10 +236,16 @@ void quota_set_home(const char *root);
 /*
  * Under the exclusive lock: if the file says a removal was under way,
  * count the home at root and write the truth (the reservation kept).
- * u (may be NULL) gets the usage.  0, QUOTA_ERR_CORRUPT or ERR_IO; a
- * count that fails leaves the file as it was (high), and is no error.
+ * Then, if bytes are reserved and alone (may be NULL) says, under that
+ * same lock, that no other session of the user runs anywhere (so no
+ * upload of a running session can hold a reservation: every one was
+ * left by a session killed mid-upload), the reservation is dropped; how
+ * much in *dropped (may be NULL).  u (may be NULL) gets the usage.  0,
+ * QUOTA_ERR_CORRUPT or ERR_IO; a count that fails leaves the file as it
+ * was (high), and is no error, and so does alone's -1 (cannot tell).
  */
-int quota_settle(int fd, const char *root, struct quota_usage *u);
+int quota_settle(int fd, const char *root, int (*alone)(void *arg), void *arg,
+    struct quota_usage *u, uint64_t *dropped);
 
 /* quota_change with no change of the home to apply (apply NULL). */
 int quota_charge(int fd, const struct quota_limits *l, int64_t dbytes,

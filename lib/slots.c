@@ -179,3 +179,10 @@ slots_count(const char *dir, const char *name)
 	errno = saved;
 	return n;
 }
+
+int
+slots_others(int fd)
+{
+	/* F_OFD_GETLK never reports fd's own locks: they are no conflict. */
+	return slots_held(fd, 0, MFTP_USER_SESSIONS_MAX);
+}

@@ -35,4 +35,11 @@ int slots_take(
  */
 int slots_count(const char *dir, const char *name);
 
+/*
+ * How many slots of the slot file that fd holds open are held by other
+ * open file descriptions than fd's, sessions of any node: 0 when the
+ * session holding fd is the user's only one.  -1 with errno.
+ */
+int slots_others(int fd);
+
 #endif

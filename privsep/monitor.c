@@ -458,6 +458,7 @@ monitor_run(const struct monitor_args *a)
 	close(check_fd);
 	log_info("login user=%s addr=%s", v.name, a->peer);
 	monitor_open_quota(a, &v, &q);
+	q.slot_fd = slot;
 	/*
 	 * Hold nothing but the client's socket, the log socket, the
 	 * accounting file and the session slot into the user's root: no

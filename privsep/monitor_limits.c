@@ -22,6 +22,7 @@
 #include "monitor.h"
 #include "monitor_limits.h"
 #include "privsep_msg.h"
+#include "mftp_limits.h"
 #include "slots.h"
 
 int
@@ -29,7 +30,7 @@ monitor_limits(const struct monitor_args *a, const struct privsep_verdict *v,
     uint32_t *refusal, char *why, size_t whylen)
 {
 	struct allowlist l;
-	unsigned int slot;
+	unsigned int slot, max;
 	char err[256];
 	int fd;
 
@@ -52,13 +53,25 @@ monitor_limits(const struct monitor_args *a, const struct privsep_verdict *v,
 		*refusal = MFTP_ST_PERM;
 		return MONITOR_LIMITS_REFUSED;
 	}
-	if (v->max_sessions == 0)
-		return -1;
-	if ((fd = slots_take(
-		 a->cfg->session_dir, v->name, v->max_sessions, &slot)) != -1) {
+	/*
+	 * Every session holds a slot, a user without a limit's too: the
+	 * slots also tell a session whether it is the user's only one
+	 * (session_check_quota), whose login may then drop reservations
+	 * left by uploads killed mid-way.  Without a limit nothing is
+	 * refused: a slot that cannot be had is logged, and the session
+	 * runs without one.
+	 */
+	max = v->max_sessions != 0 ? v->max_sessions : MFTP_USER_SESSIONS_MAX;
+	if ((fd = slots_take(a->cfg->session_dir, v->name, max, &slot)) != -1) {
 		log_debug("user=%s addr=%s holds session slot %u of %u",
-		    v->name, a->peer, slot, v->max_sessions);
+		    v->name, a->peer, slot, max);
 		return fd;
+	}
+	if (v->max_sessions == 0) {
+		log_warn("user=%s addr=%s: no session slot in %s/%s; the "
+			 "session runs without one",
+		    v->name, a->peer, a->cfg->session_dir, v->name);
+		return -1;
 	}
 	if (errno == EUSERS) {
 		log_notice("login refused user=%s addr=%s: %u sessions "

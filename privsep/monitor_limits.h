@@ -18,9 +18,10 @@ struct privsep_verdict;
 
 /*
  * Apply v's allow-list to the client's address and take one of v's
- * session slots.  Returns the descriptor that holds the slot (keep it
- * open for the session's lifetime), -1 when the user has no session
- * limit, or MONITOR_LIMITS_REFUSED with the client's status and message
+ * session slots (a user without a limit takes one too).  Returns the
+ * descriptor that holds the slot (keep it open for the session's
+ * lifetime), -1 when a user without a limit could not have one (logged;
+ * the session runs without), or MONITOR_LIMITS_REFUSED with the client's status and message
  * in refusal and why (the refusal is logged here): PERM for an address
  * the user may not log in from, BUSY for a user at its session limit,
  * INTERNAL for a limit that cannot be applied (the administrator's to

@@ -158,12 +158,14 @@ static const int sandbox_session_calls[] = {
 
 /*
  * The fcntl commands the serving process uses, and nothing else: the
- * accounting file's and an upload's locks, and fdopendir's look at the
- * access mode and its close-on-exec.
+ * accounting file's and an upload's locks, the look at the session
+ * slots other sessions hold, and fdopendir's look at the access mode
+ * and its close-on-exec.
  */
 static const int sandbox_session_fcntl[] = {
 	F_GETFL,
 	F_SETFD,
+	F_OFD_GETLK,
 	F_OFD_SETLK,
 	F_OFD_SETLKW,
 };

@@ -293,6 +293,7 @@ listen = 127.0.0.1
 port = $port
 users_file = $W/users
 quota_dir = $W/quota
+session_dir = $W/sessions
 home_base = /srv/mftp
 pid_file = $W/run/mftpd.pid
 preauth_chroot = $W/run/empty

@@ -67,6 +67,7 @@ login_timeout = 30
 idle_timeout = 600
 users_file = $MFTP_DIR/etc/users
 quota_dir = $MFTP_DIR/quota
+session_dir = $MFTP_DIR/sessions
 home_base = $WORK/home
 preauth_user = $MFTP_PREAUTH_USER
 preauth_chroot = $MFTP_DIR/empty

@@ -490,6 +490,7 @@ login_timeout = $LOGIN_TIMEOUT
 idle_timeout = $IDLE_TIMEOUT
 users_file = $USERS
 quota_dir = $T/quota
+session_dir = $T/sessions
 home_base = $T/home
 preauth_user = $PREAUTH_USER
 preauth_chroot = $T/empty

@@ -7,9 +7,9 @@
 # complete and the accounting equals a recount.  Three rounds, then the
 # same with four mftp clients started at once.  Then a serving process
 # killed in the middle of an upload: its reservation stays in the
-# accounting file (the user is refused more, never less), the usage is
-# never below the real one, and ftpuser-quota --recount makes the file
-# exact again.
+# accounting file (the user is refused more, never less) while another
+# session of the user runs, the usage is never below the real one, and
+# the user's next login alone, or ftpuser-quota --recount, drops it.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=lib_raw.sh
@@ -125,17 +125,28 @@ expect_eq "$won $lost" "2 2" "clients: uploads done and refused"
 expect_quota_exact alice "clients"
 ok "four clients at once: 2 uploads done, 2 refused, accounting exact"
 
-# A serving process killed in the middle of an upload.
+# A serving process killed in the middle of an upload, while another
+# session of the user runs (here, or on another node: it holds a session
+# slot all the same).
 empty_home "kill"
 raw_open alice "$pw"
+other_fd=$RAW_FD
 wait_serving_pid "$uid"
+other_pid=$SERVING_PID
+RAW_FD=
+raw_open alice "$pw"
+_second() { serving_pids_of "$uid" | grep -vx "$other_pid" | head -n 1; }
+_has_second() { [ -n "$(_second)" ]; }
+wait_for 10 _has_second || fail "no second serving process"
+SERVING_PID=$(_second)
 raw_send "$(hex_put big $((8 * MiB)) 420 1700000000)"
 raw_expect 0x87 "the upload to be killed"
 raw_send_file "$T/f1" 0 "$MiB"
 _part_is() { [ "$(stat -c %s "$home/.big.mftp-part" 2>/dev/null)" = "$MiB" ]; }
 wait_for 10 _part_is || fail "the first MiB was not written"
 kill -KILL "$SERVING_PID"
-wait_for 10 _no_sessions || fail "the killed session is still listed"
+_second_gone() { [ -z "$(_second)" ]; }
+wait_for 10 _second_gone || fail "the killed session is still there"
 raw_close
 read -r real_bytes real_files <<<"$(recount "$home")"
 read -r got_bytes got_files <<<"$(acct alice)"
@@ -143,20 +154,46 @@ expect_eq "$got_bytes $got_files" "$real_bytes $real_files" \
     "after the kill: the usage (what was written is counted)"
 expect_eq "$(acct_reserved alice)" $((7 * MiB)) \
     "after the kill: the reservation of the rest stays"
+# A login while the other session runs cannot tell the dead upload's
+# reservation from one of that session's: it stays, and counts.
 raw_open alice "$pw"
 raw_send "$(hex_put other $((3 * MiB)) 420 1)"
 raw_expect_error 18 "a PUT that needs room the killed upload still holds"
 raw_close
+expect_eq "$(acct_reserved alice)" $((7 * MiB)) \
+    "a login beside another session: the reservation stays"
+RAW_FD=$other_fd
+raw_close
+wait_for 10 _no_sessions || fail "the sessions did not end"
+# The user's only session: no upload of a running session can hold a
+# reservation, and the login drops what dead ones left.
+raw_open alice "$pw"
+raw_send "$(hex_put other $((3 * MiB)) 420 1)"
+raw_expect 0x87 "a PUT once the login dropped the dead upload's reservation"
+expect_eq "$(acct_reserved alice)" $((3 * MiB)) \
+    "reserved: this upload's alone"
+head -c $((3 * MiB)) "$T/f2" >"$T/g3"
+raw_send_file "$T/g3" 0 $((3 * MiB))
+raw_send "$(hex_data_end "$(sha256_of "$T/g3")")"
+raw_expect 0x80 "the upload after the stale reservation went"
+raw_close
+expect_eq "$(acct_reserved alice)" 0 "reserved at the end"
+expect_quota_exact alice "after the login alone"
+# A recount does the same at any time.
+raw_open alice "$pw"
+raw_send "$(hex_put big2 $((4 * MiB)) 420 1700000000)"
+raw_expect 0x87 "a second upload to be killed"
+wait_serving_pid "$uid"
+kill -KILL "$SERVING_PID"
+wait_for 10 _no_sessions || fail "the second killed session is still listed"
+raw_close
+expect_eq "$(acct_reserved alice)" $((4 * MiB)) "after the second kill"
 out=$("$FTPUSER_QUOTA" -c "$CONF" --recount alice 2>&1) ||
 	fail "ftpuser-quota --recount: $out"
 expect_eq "$(acct_reserved alice)" 0 "after the recount: reserved"
 expect_quota_exact alice "after the recount"
-raw_open alice "$pw"
-raw_put "$T/f2" other 1
-expect_eq "$RAW_TYPE" 0x80 "the PUT once the recount gave the room back"
-raw_close
-expect_quota_exact alice "at the end"
-ok "killed mid-upload: usage exact, reservation kept until the recount"
+ok "killed mid-upload: usage exact; the reservation kept while another" \
+    "session runs, dropped by the user's next lone login or a recount"
 
 daemon_alive || fail "mftpd died"
 check_log_clean

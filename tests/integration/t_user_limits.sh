@@ -17,7 +17,6 @@
 
 FTPUSER_LIST=$top_builddir/ftpuser-list
 FTPUSER_MOD=$top_builddir/ftpuser-mod
-DAEMON_EXTRA_CONF="session_dir = $T/sessions"
 MiB=1048576
 W=$T/work
 
@@ -160,6 +159,33 @@ raw_close
 RAW_FD=$A2
 raw_close
 ok "a killed session frees its slot"
+
+# A limit set while sessions run that began without one: they hold
+# slots too, and count against it.
+uid_d=$(user_uid dave)
+_dave_is() { [ "$(serving_pids_of "$uid_d" | wc -l)" -eq "$1" ]; }
+raw_open dave "$pw_d"
+D1=$RAW_FD
+raw_open dave "$pw_d"
+D2=$RAW_FD
+wait_for 10 _dave_is 2 || fail "dave's two sessions"
+tool "$FTPUSER_MOD" --max-sessions 2 dave
+expect_eq "$RC" 0 "ftpuser-mod --max-sessions 2 dave ($ERR)"
+tool "$FTPUSER_LIST" dave
+expect_match "$OUT" '^sessions: +2 running of at most 2$' \
+    "dave's sessions from before the limit, counted"
+run_client dave "$pw_d" <<<"pwd"
+expect_rc 4 "a third session of dave, once the limit is 2"
+expect_contains "$ERR" "too many sessions for dave (limit 2)" \
+    "the refusal of dave's third session"
+RAW_FD=$D1
+raw_close
+RAW_FD=$D2
+raw_close
+wait_for 10 _dave_is 0 || fail "dave's sessions did not end"
+tool "$FTPUSER_MOD" --max-sessions 0 dave
+expect_eq "$RC" 0 "ftpuser-mod --max-sessions 0 dave ($ERR)"
+ok "sessions begun without a limit count against one set later"
 
 # -------------------------------------------------------------- allow-from
 run_client bob "$pw_b" <<<"pwd"

@@ -159,14 +159,14 @@ test_killed_after_removal(void **state)
 	assert_int_equal(u.pending_bytes, 5000);
 	assert_int_equal(u.pending_files, 1);
 
-	assert_int_equal(quota_settle(fd, home, &u), 0);
+	assert_int_equal(quota_settle(fd, home, NULL, NULL, &u, NULL), 0);
 	assert_int_equal(u.bytes, bytes - 5000);
 	assert_int_equal(u.files, files - 1);
 	assert_false(quota_pending(&u));
 	expect_usage(fd, bytes - 5000, files - 1);
 	/* Settled once: nothing left to settle, nothing counted again. */
 	make_sized("home/c", 10);
-	assert_int_equal(quota_settle(fd, home, &u), 0);
+	assert_int_equal(quota_settle(fd, home, NULL, NULL, &u, NULL), 0);
 	assert_int_equal(u.bytes, bytes - 5000);
 	free(home);
 	close(fd);
@@ -184,7 +184,7 @@ test_killed_before_removal(void **state)
 	(void)state;
 	fd = home_counted(&bytes, &files);
 	kill_in_removal(fd, "home/a", 3000, 0);
-	assert_int_equal(quota_settle(fd, home, &u), 0);
+	assert_int_equal(quota_settle(fd, home, NULL, NULL, &u, NULL), 0);
 	assert_int_equal(u.bytes, bytes);
 	assert_int_equal(u.files, files);
 	expect_usage(fd, bytes, files);
@@ -269,6 +269,63 @@ test_removal_completes(void **state)
 	close(fd);
 }
 
+/* What alone says: the int that arg points to. */
+static int
+say_alone(void *arg)
+{
+	return *(int *)arg;
+}
+
+/*
+ * A reservation is dropped at a settle only when alone says no other
+ * session runs; "others run" and "cannot tell" keep it, and so does no
+ * alone at all.  The file is the usage line alone again after a drop.
+ */
+static void
+test_settle_drops_reserved(void **state)
+{
+	struct quota_limits l = { 0, 0 };
+	struct quota_usage u;
+	uint64_t bytes, files, dropped = 1;
+	char *home = tpath("home");
+	char buf[256];
+	int fd, answer;
+
+	(void)state;
+	fd = home_counted(&bytes, &files);
+	assert_int_equal(
+	    quota_change_reserved(fd, &l, 0, 0, 700, NULL, NULL, NULL), 0);
+	assert_int_equal(quota_settle(fd, home, NULL, NULL, &u, &dropped), 0);
+	assert_int_equal(u.reserved, 700);
+	assert_int_equal(dropped, 0);
+	answer = 0;
+	assert_int_equal(
+	    quota_settle(fd, home, say_alone, &answer, &u, &dropped), 0);
+	assert_int_equal(u.reserved, 700);
+	assert_int_equal(dropped, 0);
+	answer = -1;
+	assert_int_equal(
+	    quota_settle(fd, home, say_alone, &answer, &u, &dropped), 0);
+	assert_int_equal(u.reserved, 700);
+	answer = 1;
+	assert_int_equal(
+	    quota_settle(fd, home, say_alone, &answer, &u, &dropped), 0);
+	assert_int_equal(u.reserved, 0);
+	assert_int_equal(dropped, 700);
+	assert_int_equal(u.bytes, bytes);
+	assert_int_equal(u.files, files);
+	assert_int_equal(read_file("acct", buf, sizeof(buf)), QUOTA_LINE_LEN);
+	assert_int_equal(quota_read(fd, &u), 0);
+	assert_int_equal(u.reserved, 0);
+	/* Nothing reserved: nothing to drop, alone not even asked. */
+	answer = 2;
+	assert_int_equal(
+	    quota_settle(fd, home, say_alone, &answer, &u, &dropped), 0);
+	assert_int_equal(dropped, 0);
+	free(home);
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -282,6 +339,8 @@ main(void)
 		    test_change_settles, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(
 		    test_removal_completes, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(
+		    test_settle_drops_reserved, setup_dir, teardown_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
