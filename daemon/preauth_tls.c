@@ -23,10 +23,12 @@
 
 #include <openssl/ec.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include "err.h"
+#include "hostkey.h"
 #include "log.h"
 #include "preauth_tls.h"
 #include "privsep_msg.h"
@@ -113,6 +115,59 @@ preauth_tls_remote_key(
 	return key;
 }
 
+/*
+ * The certificate chain of cert_file, as SSL_CTX_use_certificate_chain_file
+ * reads it (the server's certificate, then the CAs' up the chain), but
+ * from the file hostkey_open opened and checked: a regular file, never a
+ * FIFO waited on by the master.  0, or -1 with the reason in err.
+ */
+static int
+preauth_tls_use_chain(
+    SSL_CTX *ctx, const char *cert_file, char *err, size_t errlen)
+{
+	unsigned long e;
+	X509 *x = NULL;
+	FILE *f;
+	BIO *in;
+	int ok = 0;
+
+	if ((f = hostkey_open(cert_file, 0, err, errlen)) == NULL)
+		return -1;
+	if ((in = BIO_new_fp(f, BIO_CLOSE)) == NULL) {
+		fclose(f);
+		goto out;
+	}
+	ERR_clear_error();
+	if ((x = PEM_read_bio_X509_AUX(in, NULL, NULL, NULL)) == NULL ||
+	    SSL_CTX_use_certificate(ctx, x) != 1 ||
+	    SSL_CTX_clear_chain_certs(ctx) != 1)
+		goto out;
+	for (;;) {
+		X509 *ca = PEM_read_bio_X509(in, NULL, NULL, NULL);
+
+		if (ca == NULL)
+			break;
+		if (SSL_CTX_add0_chain_cert(ctx, ca) != 1) {
+			X509_free(ca);
+			goto out;
+		}
+	}
+	/* The end of the file, and nothing else, ends the chain. */
+	e = ERR_peek_last_error();
+	if (ERR_GET_LIB(e) == ERR_LIB_PEM &&
+	    ERR_GET_REASON(e) == PEM_R_NO_START_LINE) {
+		ERR_clear_error();
+		ok = 1;
+	}
+out:
+	if (!ok)
+		snprintf(err, errlen, "host certificate %s: %s", cert_file,
+		    tls_error());
+	X509_free(x);
+	BIO_free(in);
+	return ok ? 0 : -1;
+}
+
 SSL_CTX *
 preauth_tls_ctx(const char *cert_file, char *err, size_t errlen)
 {
@@ -125,9 +180,7 @@ preauth_tls_ctx(const char *cert_file, char *err, size_t errlen)
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
-	if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
-		snprintf(err, errlen, "host certificate %s: %s", cert_file,
-		    tls_error());
+	if (preauth_tls_use_chain(ctx, cert_file, err, errlen) == -1) {
 		SSL_CTX_free(ctx);
 		return NULL;
 	}

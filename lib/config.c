@@ -498,7 +498,8 @@ config_read_file(const char *path, char *err, size_t errlen)
 	ssize_t r;
 	int fd, saved;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	/* O_NONBLOCK: a FIFO put there must not hold the open (a reload). */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
 		goto fail;
 	if (fstat(fd, &st) == -1)
 		goto fail;

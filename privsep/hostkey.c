@@ -58,14 +58,15 @@ hostkey_check_fd(int fd, const char *path, int secret, char *err, size_t errlen)
  * Symbolic links are followed: certbot's live/NAME/privkey.pem and
  * fullchain.pem are links into its archive, and the configuration
  * names them.  What the checks above look at is the file reached, once
- * open.
+ * open.  O_NONBLOCK: the open of a FIFO put at the path would wait for
+ * a writer, in the master on a reload; a regular file reads the same.
  */
 static int
 hostkey_open_fd(const char *path, int secret, char *err, size_t errlen)
 {
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
@@ -76,7 +77,7 @@ hostkey_open_fd(const char *path, int secret, char *err, size_t errlen)
 	return fd;
 }
 
-static FILE *
+FILE *
 hostkey_open(const char *path, int secret, char *err, size_t errlen)
 {
 	FILE *f;

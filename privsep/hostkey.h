@@ -11,6 +11,7 @@
 #define MFTP_HOSTKEY_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -44,6 +45,13 @@ hostkey_load_private_fd(int fd, const char *path, char *err, size_t errlen);
  * gives it for a certificate that holds it: 0, or -1.
  */
 int hostkey_fingerprint(EVP_PKEY *key, char out[TLS_FP_LEN]);
+
+/*
+ * The file at path, open to read: a regular file (never waited on: a
+ * FIFO is refused at once) and, when secret, owned by root and readable
+ * by no one else.  NULL with a reason in err.
+ */
+FILE *hostkey_open(const char *path, int secret, char *err, size_t errlen);
 
 /* The first (the server's own) certificate of a PEM chain file. */
 X509 *hostkey_load_cert(const char *path, char *err, size_t errlen);
