@@ -160,15 +160,21 @@ known_hosts_mkdirs(const char *path)
  * interleave: the line goes after a newline of its own if the last line
  * (edited by hand) has none, and a write that fails part way (a full
  * disk) is cut off again rather than leave half a line to join the next
- * one.
+ * one.  The file is looked up again under that lock: the caller's look
+ * came before it (a question answered at the terminal, another client
+ * pinning meanwhile), and a pin made since decides, as it would have
+ * a moment earlier: the same key is not added twice, another key of
+ * that host and port is not added beside it (KNOWN_HOSTS_MISMATCH).
  */
 int
 known_hosts_add(const char *path, const char *host, const char *port,
-    const char *fp, char *err, size_t errlen)
+    const char *fp, size_t *lineno, char *old, size_t oldlen, char *err,
+    size_t errlen)
 {
 	struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	struct stat st;
-	char *line, *p, last = '\n';
+	char *line, *p, *text, last = '\n';
+	size_t got;
 	int fd, len, r = 0;
 
 	if (known_hosts_mkdirs(path) == -1 ||
@@ -193,6 +199,19 @@ known_hosts_add(const char *path, const char *host, const char *port,
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
+	}
+	if (st.st_size > KNOWN_HOSTS_MAX) {
+		snprintf(err, errlen, "%s: not a known_hosts file", path);
+		close(fd);
+		return -1;
+	}
+	/* O_APPEND: the offset is still the start, and writes go last. */
+	text = fd_read_all(fd, (size_t)st.st_size, &got);
+	r = known_hosts_check(text, got, host, port, fp, lineno, old, oldlen);
+	free(text);
+	if (r != KNOWN_HOSTS_UNKNOWN) {
+		close(fd);
+		return r == KNOWN_HOSTS_MATCH ? 0 : r;
 	}
 	len = xasprintf(
 	    &line, "%s%s %s %s\n", last == '\n' ? "" : "\n", host, port, fp);

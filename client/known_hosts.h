@@ -34,9 +34,16 @@ int known_hosts_check_file(const char *path, const char *host, const char *port,
     const char *fp, size_t *line, char *old, size_t oldlen, char *err,
     size_t errlen);
 
-/* Append a pin, making the file (0600) and its directory (0700). */
+/*
+ * Append a pin, making the file (0600) and its directory (0700): 0 when
+ * the file pins the key now (already, or by this call).
+ * KNOWN_HOSTS_MISMATCH, with *line and old as known_hosts_check gives
+ * them, when a line pins another key of host and port (written since
+ * the caller looked): nothing is added.  -1 with err on an error.
+ */
 int known_hosts_add(const char *path, const char *host, const char *port,
-    const char *fp, char *err, size_t errlen);
+    const char *fp, size_t *line, char *old, size_t oldlen, char *err,
+    size_t errlen);
 
 /* ~/.config/mftp/known_hosts, allocated; NULL without a home. */
 char *known_hosts_default_path(void);

@@ -128,12 +128,29 @@ rpc_tls_ask(struct rpc *r, const char *host, const char *port)
 	}
 }
 
+/* Line line of the pins holds old for host and port, not this key. */
+static int
+rpc_tls_changed(struct rpc *r, const char *host, const char *port,
+    const struct rpc_trust *trust, size_t line, const char *old)
+{
+	return rpc_lose(r, 0,
+	    "WARNING: the key of %s port %s has CHANGED: line %zu "
+	    "of %s pins %s, the server presents %s. Someone may be "
+	    "intercepting the connection, or the server's key was "
+	    "replaced; nothing was sent. If the change is expected, "
+	    "remove line %zu of %s and connect again",
+	    host, port, line, trust->known_hosts, old, r->fp, line,
+	    trust->known_hosts);
+}
+
 /* A key no pin and no CA vouches for: the trust policy decides. */
 static int
 rpc_tls_unknown(struct rpc *r, const char *host, const char *port,
     const struct rpc_trust *trust)
 {
-	char err[512];
+	char err[512], old[TLS_FP_LEN + 16];
+	size_t line = 0;
+	int kh;
 
 	switch (trust->strict) {
 	case RPC_STRICT_YES:
@@ -159,9 +176,13 @@ rpc_tls_unknown(struct rpc *r, const char *host, const char *port,
 	case RPC_STRICT_NO:
 		break;
 	}
-	if (known_hosts_add(
-		trust->known_hosts, host, port, r->fp, err, sizeof(err)) == -1)
+	/* Another client may have pinned a key while this one asked. */
+	kh = known_hosts_add(trust->known_hosts, host, port, r->fp, &line, old,
+	    sizeof(old), err, sizeof(err));
+	if (kh == -1)
 		return rpc_lose(r, 0, "cannot pin the server's key: %s", err);
+	if (kh == KNOWN_HOSTS_MISMATCH)
+		return rpc_tls_changed(r, host, port, trust, line, old);
 	if (!trust->quiet)
 		fprintf(stderr,
 		    "Permanently added the key of %s port %s (%s) to %s.\n",
@@ -231,14 +252,7 @@ rpc_tls_verify(struct rpc *r, SSL *ssl, const char *host, const char *port,
 		return RPC_OK;
 	}
 	if (kh == KNOWN_HOSTS_MISMATCH)
-		return rpc_lose(r, 0,
-		    "WARNING: the key of %s port %s has CHANGED: line %zu "
-		    "of %s pins %s, the server presents %s. Someone may be "
-		    "intercepting the connection, or the server's key was "
-		    "replaced; nothing was sent. If the change is expected, "
-		    "remove line %zu of %s and connect again",
-		    host, port, line, trust->known_hosts, old, r->fp, line,
-		    trust->known_hosts);
+		return rpc_tls_changed(r, host, port, trust, line, old);
 	/* CA mode: a chain to the system's CAs for this host name. */
 	if (rpc_tls_ca_ok(ssl, host)) {
 		r->vouched = "CA-verified";

@@ -144,16 +144,17 @@ test_add_and_read_back(void **state)
 	assert_int_equal(known_hosts_check_file(path, "h", "1", FP_A, &line,
 			     old, sizeof(old), err, sizeof(err)),
 	    KNOWN_HOSTS_UNKNOWN);
-	assert_int_equal(
-	    known_hosts_add(path, "MiXeD.example", "1", FP_A, err, sizeof(err)),
+	assert_int_equal(known_hosts_add(path, "MiXeD.example", "1", FP_A,
+			     &line, old, sizeof(old), err, sizeof(err)),
 	    0);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	assert_int_equal(known_hosts_check_file(path, "mixed.example", "1",
 			     FP_A, &line, old, sizeof(old), err, sizeof(err)),
 	    KNOWN_HOSTS_MATCH);
-	assert_int_equal(
-	    known_hosts_add(path, "h2", "2", FP_B, err, sizeof(err)), 0);
+	assert_int_equal(known_hosts_add(path, "h2", "2", FP_B, &line, old,
+			     sizeof(old), err, sizeof(err)),
+	    0);
 	assert_int_equal(known_hosts_check_file(path, "h2", "2", FP_A, &line,
 			     old, sizeof(old), err, sizeof(err)),
 	    KNOWN_HOSTS_MISMATCH);
@@ -167,6 +168,56 @@ test_add_and_read_back(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/*
+ * Two clients pinning at once: each looked the host up before the
+ * other wrote, and each adds.  The second add must see, under the lock,
+ * what the first wrote: the same key is not written twice, another key
+ * is not pinned beside it (the pin made meanwhile decides, as it would
+ * have had it come a moment earlier), and the file is left as it was.
+ */
+static void
+test_add_after_another_pin(void **state)
+{
+	char dir[] = "/tmp/test_known_hosts.XXXXXX", path[256], err[256];
+	char old[64], cmd[300];
+	struct stat st, st2;
+	size_t line = 0;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/known_hosts", dir);
+	assert_int_equal(known_hosts_add(path, "h", "1", FP_A, &line, old,
+			     sizeof(old), err, sizeof(err)),
+	    0);
+	assert_int_equal(stat(path, &st), 0);
+	/* The same key again: nothing is added. */
+	assert_int_equal(known_hosts_add(path, "H", "1", FP_A, &line, old,
+			     sizeof(old), err, sizeof(err)),
+	    0);
+	assert_int_equal(stat(path, &st2), 0);
+	assert_int_equal(st2.st_size, st.st_size);
+	/* Another key of that host and port: refused, naming the pin. */
+	old[0] = '\0';
+	assert_int_equal(known_hosts_add(path, "h", "1", FP_B, &line, old,
+			     sizeof(old), err, sizeof(err)),
+	    KNOWN_HOSTS_MISMATCH);
+	assert_int_equal(line, 1);
+	assert_string_equal(old, FP_A);
+	assert_int_equal(stat(path, &st2), 0);
+	assert_int_equal(st2.st_size, st.st_size);
+	assert_int_equal(known_hosts_check_file(path, "h", "1", FP_B, &line,
+			     old, sizeof(old), err, sizeof(err)),
+	    KNOWN_HOSTS_MISMATCH);
+	/* Another port is another server: pinned. */
+	assert_int_equal(known_hosts_add(path, "h", "2", FP_B, &line, old,
+			     sizeof(old), err, sizeof(err)),
+	    0);
+	assert_int_equal(known_hosts_check_file(path, "h", "2", FP_B, &line,
+			     old, sizeof(old), err, sizeof(err)),
+	    KNOWN_HOSTS_MATCH);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
@@ -175,6 +226,7 @@ main(void)
 		cmocka_unit_test(test_second_line_matches),
 		cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_add_and_read_back),
+		cmocka_unit_test(test_add_after_another_pin),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
