@@ -132,15 +132,20 @@ known_hosts_check_file(const char *path, const char *host, const char *port,
 	return r;
 }
 
-/* mkdir -p of path's parent, each new level 0700. */
+/*
+ * mkdir -p of path's parent, each new level 0700.  A name without a '/'
+ * is in the working directory: nothing to make.
+ */
 static int
 known_hosts_mkdirs(const char *path)
 {
-	char *dir = xstrdup(path), *p;
+	char *dir, *p;
 	int r = 0;
 
-	if ((p = strrchr(dir, '/')) != NULL)
-		*p = '\0';
+	if (strchr(path, '/') == NULL)
+		return 0;
+	dir = xstrdup(path);
+	*strrchr(dir, '/') = '\0';
 	for (p = dir + 1; r == 0 && *p != '\0'; p++) {
 		if (*p != '/')
 			continue;

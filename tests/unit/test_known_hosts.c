@@ -218,6 +218,35 @@ test_add_after_another_pin(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/*
+ * A file named without a directory (-o UserKnownHostsFile=kh) is in the
+ * working directory: there is no directory to make, and above all not
+ * one of the file's own name.
+ */
+static void
+test_add_relative_name(void **state)
+{
+	char dir[] = "/tmp/test_known_hosts.XXXXXX", cwd[4096], err[256];
+	char old[64], cmd[300];
+	struct stat st;
+	size_t line = 0;
+
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chdir(dir), 0);
+	assert_int_equal(known_hosts_add("kh", "h", "1", FP_A, &line, old,
+			     sizeof(old), err, sizeof(err)),
+	    0);
+	assert_int_equal(stat("kh", &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(known_hosts_check_file("kh", "h", "1", FP_A, &line,
+			     old, sizeof(old), err, sizeof(err)),
+	    KNOWN_HOSTS_MATCH);
+	assert_int_equal(chdir(cwd), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
@@ -227,6 +256,7 @@ main(void)
 		cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_add_and_read_back),
 		cmocka_unit_test(test_add_after_another_pin),
+		cmocka_unit_test(test_add_relative_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
