@@ -243,7 +243,9 @@ mftpd_check(const struct config *c, const char *fp, uid_t *uid, gid_t *gid,
 
 /*
  * The pre-auth workers' TLS context for cert_file, and the fingerprint
- * of its certificate's key in fp.  NULL with the reason in err.
+ * of its certificate's key in fp, as mftpd-sign -p takes it
+ * (hostkey_cert_key_fingerprint: the same whichever form the
+ * certificate writes the key's point in).  NULL with the reason in err.
  */
 static SSL_CTX *
 mftpd_preauth_ctx(
@@ -253,7 +255,8 @@ mftpd_preauth_ctx(
 
 	if ((ctx = preauth_tls_ctx(cert_file, err, errlen)) == NULL)
 		return NULL;
-	if (tls_fingerprint(SSL_CTX_get0_certificate(ctx), fp) != 0) {
+	if (hostkey_cert_key_fingerprint(SSL_CTX_get0_certificate(ctx), fp) !=
+	    0) {
 		snprintf(err, errlen, "%s: cannot hash its key", cert_file);
 		SSL_CTX_free(ctx);
 		return NULL;

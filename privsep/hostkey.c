@@ -183,6 +183,22 @@ hostkey_fingerprint(EVP_PKEY *key, char out[TLS_FP_LEN])
 	return r;
 }
 
+int
+hostkey_cert_key_fingerprint(X509 *cert, char out[TLS_FP_LEN])
+{
+	EVP_PKEY *pub = X509_get0_pubkey(cert), *key;
+	int r;
+
+	/* A copy: the certificate's own key object is left as it is. */
+	if (pub == NULL || (key = EVP_PKEY_dup(pub)) == NULL) {
+		ERR_clear_error();
+		return -1;
+	}
+	r = hostkey_fingerprint(key, out);
+	EVP_PKEY_free(key);
+	return r;
+}
+
 X509 *
 hostkey_load_cert(const char *path, char *err, size_t errlen)
 {

@@ -41,10 +41,19 @@ EVP_PKEY *
 hostkey_load_private_fd(int fd, const char *path, char *err, size_t errlen);
 
 /*
- * The SHA-256 fingerprint of key's public half, as tls_fingerprint
- * gives it for a certificate that holds it: 0, or -1.
+ * The SHA-256 fingerprint of key's public half, its point written
+ * uncompressed whatever form the file had it in (as tls_fingerprint
+ * gives it for a certificate that writes it so, as nearly all do): 0,
+ * or -1.
  */
 int hostkey_fingerprint(EVP_PKEY *key, char out[TLS_FP_LEN]);
+
+/*
+ * The same for the public key of cert, whichever form the certificate
+ * writes its point in (RFC 5480 allows a compressed one): what
+ * mftpd-sign -p compares hostkey_fingerprint of its key with.  0, or -1.
+ */
+int hostkey_cert_key_fingerprint(X509 *cert, char out[TLS_FP_LEN]);
 
 /*
  * The file at path, open to read: a regular file (never waited on: a
