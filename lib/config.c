@@ -231,11 +231,15 @@ config_valid_account(const char *s)
 
 /*
  * A numeric IPv4 or IPv6 address into a (family, then 16 bytes, so that
- * two forms of one address compare equal); 0, or -1.
+ * two forms of one address compare equal); 0, or -1.  An IPv4-mapped
+ * IPv6 address is the IPv4 address it maps: an IPv6 listening socket is
+ * IPv6-only (listener.c), where bind refuses one.
  */
 static int
 config_read_addr(const char *s, uint8_t a[17])
 {
+	const uint8_t *v4;
+
 	memset(a, 0, 17);
 	if (inet_pton(AF_INET, s, a + 1) == 1) {
 		a[0] = 4;
@@ -243,6 +247,11 @@ config_read_addr(const char *s, uint8_t a[17])
 	}
 	if (inet_pton(AF_INET6, s, a + 1) == 1) {
 		a[0] = 6;
+		if ((v4 = netmask_mapped_v4(a + 1)) != NULL) {
+			memmove(a + 1, v4, 4);
+			memset(a + 5, 0, 12);
+			a[0] = 4;
+		}
 		return 0;
 	}
 	return -1;
@@ -253,7 +262,7 @@ static int
 config_set_listen(struct config *c, char *value, const char *name, size_t line,
     char *err, size_t errlen)
 {
-	char *addrs[MFTP_LISTEN_MAX], *p, *word;
+	char addrs[MFTP_LISTEN_MAX][INET6_ADDRSTRLEN], *p, *word;
 	uint8_t bin[MFTP_LISTEN_MAX][17], a[17];
 	size_t i, j, n = 0;
 
@@ -284,7 +293,12 @@ config_set_listen(struct config *c, char *value, const char *name, size_t line,
 			}
 		}
 		memcpy(bin[n], a, sizeof(a));
-		addrs[n++] = word;
+		/* The IPv4 form of a mapped address: the socket's family. */
+		if (a[0] == 4 && strchr(word, ':') != NULL)
+			inet_ntop(AF_INET, a + 1, addrs[n], sizeof(addrs[n]));
+		else
+			strlcpy(addrs[n], word, sizeof(addrs[n]));
+		n++;
 	}
 	for (i = 0; i < c->nlisten; i++) {
 		free(c->listen[i]);

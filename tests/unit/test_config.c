@@ -201,6 +201,34 @@ test_bad_value(void **state)
 	    "t.conf:1: listen: more than 8");
 }
 
+/*
+ * An IPv4-mapped IPv6 address is the IPv4 address it maps, as everywhere
+ * else: an IPv6 socket is IPv6-only here, and bind refuses such an
+ * address on it, so the file that the check passed would not start.
+ */
+static void
+test_listen_mapped(void **state)
+{
+	struct config c;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(
+	    parse(&c, "listen = ::ffff:127.0.0.1 ::1\n", err, sizeof(err)), 0);
+	assert_int_equal(c.nlisten, 2);
+	assert_string_equal(c.listen[0], "127.0.0.1");
+	assert_string_equal(c.listen[1], "::1");
+	config_free(&c);
+	assert_int_equal(
+	    parse(&c, "listen = ::FFFF:0.0.0.0 ::\n", err, sizeof(err)), 0);
+	assert_string_equal(c.listen[0], "0.0.0.0");
+	config_free(&c);
+	expect_error("listen = 127.0.0.1 ::ffff:127.0.0.1\n",
+	    "t.conf:1: listen: '::ffff:127.0.0.1' given twice");
+	expect_error("listen = ::ffff:7f00:1 127.0.0.1\n",
+	    "t.conf:1: listen: '127.0.0.1' given twice");
+}
+
 static void
 test_out_of_range(void **state)
 {
@@ -385,6 +413,7 @@ main(void)
 		cmocka_unit_test(test_unknown_key),
 		cmocka_unit_test(test_missing_equals),
 		cmocka_unit_test(test_bad_value),
+		cmocka_unit_test(test_listen_mapped),
 		cmocka_unit_test(test_out_of_range),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_failure_keeps_config),
