@@ -267,13 +267,18 @@ mftpd_preauth_ctx(
 static int
 mftpd_same_listen(const struct config *a, const struct config *b)
 {
-	size_t i;
+	size_t i, j;
 
 	if (a->nlisten != b->nlisten || a->port != b->port)
 		return 0;
-	for (i = 0; i < a->nlisten; i++)
-		if (strcmp(a->listen[i], b->listen[i]) != 0)
+	/* The same set, in any order (config.c: canonical, each once). */
+	for (i = 0; i < a->nlisten; i++) {
+		for (j = 0; j < b->nlisten; j++)
+			if (strcmp(a->listen[i], b->listen[j]) == 0)
+				break;
+		if (j == b->nlisten)
 			return 0;
+	}
 	return 1;
 }
 

@@ -293,11 +293,10 @@ config_set_listen(struct config *c, char *value, const char *name, size_t line,
 			}
 		}
 		memcpy(bin[n], a, sizeof(a));
-		/* The IPv4 form of a mapped address: the socket's family. */
-		if (a[0] == 4 && strchr(word, ':') != NULL)
-			inet_ntop(AF_INET, a + 1, addrs[n], sizeof(addrs[n]));
-		else
-			strlcpy(addrs[n], word, sizeof(addrs[n]));
+		/* One text for one address ("::1", not "0:0::1"), and that
+		 * of an IPv4 socket for a mapped one: a reload compares. */
+		inet_ntop(a[0] == 4 ? AF_INET : AF_INET6, a + 1, addrs[n],
+		    sizeof(addrs[n]));
 		n++;
 	}
 	for (i = 0; i < c->nlisten; i++) {

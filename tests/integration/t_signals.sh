@@ -2,7 +2,8 @@
 # t_signals: the master's signals.  SIGHUP re-reads the configuration: a
 # new idle_timeout applies to sessions started after it while one already
 # running keeps its own; a broken file is logged and the configuration in
-# force stays; a listen/port change is logged as ignored until restart.
+# force stays; a listen/port change is logged as ignored until restart,
+# the same addresses in another form or order are not.
 # SIGTERM stops gracefully: the listening socket closes at once, a
 # session in progress goes on and completes its transfers, and the daemon
 # exits when it ends; a session that stays is ended after
@@ -82,6 +83,20 @@ port_listening "$PORT" || fail "the old port stopped listening"
 run_client sig "$pw" < <(sleep 3; echo pwd)
 expect_rc 0 "idle_timeout 300 applied with the ignored port change"
 ok "SIGHUP: a broken file keeps the old configuration; port waits"
+
+# The same addresses written otherwise, or in another order, are no
+# change: nothing is said to wait for a restart.
+printf '%s\n' "$good" >"$CONF"
+if have_ipv6; then
+	set_key listen "0:0::1 ::ffff:127.0.0.1"
+else
+	set_key listen "::ffff:127.0.0.1"
+fi
+ignored=$(log_count 'listen and port changes are ignored')
+hup 'configuration reloaded'
+expect_eq "$(log_count 'listen and port changes are ignored')" "$ignored" \
+    "'ignored' lines after a reload with the same addresses"
+ok "SIGHUP: the same listen addresses in other forms are no change"
 
 # ------------------------------------------------- SIGTERM: graceful stop
 printf '%s\n' "$good" >"$CONF"

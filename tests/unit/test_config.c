@@ -229,6 +229,24 @@ test_listen_mapped(void **state)
 	    "t.conf:1: listen: '127.0.0.1' given twice");
 }
 
+/* One text for one address: what a reload compares (mftpd.c). */
+static void
+test_listen_canonical(void **state)
+{
+	struct config c;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&c, "listen = 0:0::1 2001:DB8:0:0::7 0000::\n",
+			     err, sizeof(err)),
+	    0);
+	assert_int_equal(c.nlisten, 3);
+	assert_string_equal(c.listen[0], "::1");
+	assert_string_equal(c.listen[1], "2001:db8::7");
+	assert_string_equal(c.listen[2], "::");
+	config_free(&c);
+}
+
 static void
 test_out_of_range(void **state)
 {
@@ -414,6 +432,7 @@ main(void)
 		cmocka_unit_test(test_missing_equals),
 		cmocka_unit_test(test_bad_value),
 		cmocka_unit_test(test_listen_mapped),
+		cmocka_unit_test(test_listen_canonical),
 		cmocka_unit_test(test_out_of_range),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_failure_keeps_config),
