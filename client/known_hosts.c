@@ -30,15 +30,17 @@ known_hosts_words(char *line, char *w[3])
 	char *p = line, *e;
 	int n = 0;
 
+	/* A CR is a blank: a file edited on Windows ends lines in CR LF,
+	 * and the CR is no part of the key. */
 	for (;;) {
-		while (*p == ' ' || *p == '\t')
+		while (*p == ' ' || *p == '\t' || *p == '\r')
 			p++;
 		if (*p == '\0' || *p == '#')
 			return n;
 		if (n == 3)
 			return -1;
 		w[n++] = p;
-		e = p + strcspn(p, " \t");
+		e = p + strcspn(p, " \t\r");
 		if (*e == '\0')
 			return n;
 		*e = '\0';

@@ -101,6 +101,14 @@ test_bad_lines(void **state)
 	/* A last line without its newline still counts. */
 	assert_int_equal(
 	    check("h 1 " FP_A, "h", "1", FP_A, &line, old), KNOWN_HOSTS_MATCH);
+	/* CR LF line ends (a file edited on Windows): the CR is a blank,
+	 * not the end of the key, which would then read as changed. */
+	assert_int_equal(
+	    check("# pins\r\nh 1 " FP_A "\r\n", "h", "1", FP_A, &line, old),
+	    KNOWN_HOSTS_MATCH);
+	assert_int_equal(check("h 1 " FP_A "\r\n", "h", "1", FP_B, &line, old),
+	    KNOWN_HOSTS_MISMATCH);
+	assert_string_equal(old, FP_A);
 	/*
 	 * An over-long line is skipped whole, not cut: its first
 	 * KNOWN_HOSTS_LINE_MAX bytes are a matching pin and blanks, so a
