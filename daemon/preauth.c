@@ -61,9 +61,15 @@ preauth_exit_status(struct preauth *p, int status)
 	_exit(status);
 }
 
+/*
+ * Every end but a login handed on (preauth_finish) exits 1: the monitor
+ * serves a session only on a 0, and a worker that gave up (the login
+ * deadline, say) while the monitor still checked a good verdict has
+ * told the client the login failed.
+ */
 static void __attribute__((noreturn)) preauth_exit(struct preauth *p)
 {
-	preauth_exit_status(p, 0);
+	preauth_exit_status(p, 1);
 }
 
 /* Milliseconds left until the login deadline (at least 0). */

@@ -438,6 +438,10 @@ monitor_run(const struct monitor_args *a)
 		cleanup_exit(1);
 	}
 	if (!monitor_release_worker(a, ctl[1], alive[0], 0, NULL)) {
+		/* Not "login failed": the password was right. */
+		log_notice("login of user=%s addr=%s abandoned: the pre-auth "
+			   "worker ended first (the login deadline?)",
+		    v.name, a->peer);
 		explicit_bzero(v.psk, sizeof(v.psk));
 		cleanup_exit(1);
 	}

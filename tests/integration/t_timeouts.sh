@@ -2,13 +2,16 @@
 # t_timeouts: with login_timeout = 2 a connection that does not log in is
 # closed by the server in bounded time, whether it is silent, stops inside
 # a frame, sends one a byte at a time (told why, and logged) or keeps
-# sending requests that need a login; with idle_timeout =
+# sending requests that need a login, and a right password whose check
+# outlasts the deadline serves no session; with idle_timeout =
 # 2 an idle logged-in session is closed (the client's next command fails
 # with exit 3), and so is one whose request (or an upload's DATA_END)
 # comes a byte at a time, while
 # a session that keeps talking is not.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib_raw.sh
+. "$(dirname "$0")/lib_raw.sh"
 
 LOGIN_TIMEOUT=2
 IDLE_TIMEOUT=2
@@ -55,6 +58,42 @@ expect_match "$(cat "$T/probe-trickled.out")" '^error 6 ' \
 expect_eq "$(log_count 'login timeout addr=')" "$((n + 1))" \
     "login timeout lines for the trickled frame"
 ok "login_timeout = 2: connections that do not log in are closed"
+
+# A right password whose verdict the monitor is still checking when the
+# login deadline passes: the worker tells the client "login timed out"
+# and ends, so no login is logged and no session is served.  The check
+# (a child of the monitor that runs mftpd as root) is stopped until the
+# deadline has passed.
+exec {RAW_FD}<>"/dev/tcp/127.0.0.1/$PROXY_PORT" || fail "cannot connect"
+raw_send "$(hex_hello 0)"
+raw_expect 0x82 "late verdict: HELLO"
+_checker() {
+	local m p
+	for m in $(sessions); do
+		for p in $(children_of "$m"); do
+			_runs "$p" "$MFTPD" && [ "$(proc_uid "$p")" = 0 ] &&
+				echo "$p" && return 0
+		done
+	done
+	return 0
+}
+_has_checker() { [ -n "$(_checker)" ]; }
+wait_for 10 _has_checker || fail "late verdict: no verdict check running"
+checker=$(_checker)
+kill -STOP "$checker"
+logins=$(log_count "login user=alice ")
+raw_send "$(hex_login alice "$pw")"
+raw_expect_error 6 "late verdict: the worker's ERROR(TIMEOUT)"
+expect_eq "$RAW_TEXT" "login timed out" "late verdict: the message"
+kill -CONT "$checker"
+raw_close
+wait_for 10 _no_sessions || fail "late verdict: the connection's monitor lives on"
+expect_eq "$(log_count "login user=alice ")" "$logins" \
+    "late verdict: login lines after the client was told it timed out"
+expect_eq "$(serving_pids_of "$uid")" "" "late verdict: serving processes"
+expect_eq "$(log_count "login of user=alice .* abandoned: ")" 1 \
+    "late verdict: the abandoned login's line"
+ok "a verdict still checked at the login deadline serves no session"
 wait_for 10 _no_sessions || fail "pre-auth sessions left: $(sessions)"
 
 # An idle logged-in session is closed by the server.
