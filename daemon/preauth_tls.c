@@ -23,6 +23,7 @@
 
 #include <openssl/ec.h>
 #include <openssl/err.h>
+#include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -77,6 +78,31 @@ preauth_tls_sign(int type, const unsigned char *dgst, int dlen,
 }
 
 /*
+ * TLS 1.3 signs with ECDSA on P-256, P-384 and P-521 only (RFC 8446
+ * 4.2.3): a key on another curve (secp256k1, brainpool) loads as an
+ * ECDSA key, but no handshake could use it, and every login would fail
+ * with "unsupported protocol".  0, or -1 with the reason in err.
+ */
+static int
+preauth_tls_curve_ok(
+    const EC_KEY *ec, const char *cert_file, char *err, size_t errlen)
+{
+	const EC_GROUP *g = EC_KEY_get0_group(ec);
+	int nid = g != NULL ? EC_GROUP_get_curve_name(g) : NID_undef;
+	const char *name;
+
+	if (nid == NID_X9_62_prime256v1 || nid == NID_secp384r1 ||
+	    nid == NID_secp521r1)
+		return 0;
+	name = nid != NID_undef ? OBJ_nid2sn(nid) : NULL;
+	snprintf(err, errlen,
+	    "host certificate %s: its key is on the curve %s, which TLS 1.3 "
+	    "cannot sign with; make one on P-256 (or P-384, P-521)",
+	    cert_file, name != NULL ? name : "(explicit parameters)");
+	return -1;
+}
+
+/*
  * The certificate's public key, signing through mftpd-sign; NULL with
  * the reason in err.  Runs on a reload too: a failure of libcrypto
  * (memory) fails it, it does not end the master.
@@ -96,6 +122,10 @@ preauth_tls_remote_key(
 		snprintf(err, errlen,
 		    "host certificate %s: its key is not an ECDSA key",
 		    cert_file);
+		return NULL;
+	}
+	if (preauth_tls_curve_ok(ec, cert_file, err, errlen) == -1) {
+		EC_KEY_free(ec);
 		return NULL;
 	}
 	if (meth == NULL &&
