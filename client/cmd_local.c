@@ -71,7 +71,7 @@ static const struct cmd cmd_table[] = {
 	    "Print the local working directory." },
 	{ "lumask", 0, 1, "", "", "", cmd_lumask, "lumask [MODE]",
 	    "Show or set (octal) the local umask, applied to downloads and "
-	    "new local directories." },
+	    "new local and remote directories." },
 	{ "ls", 0, 1, "1ahlrtS", "", "R", cmd_ls, "ls [-1ahlrtS] [PATH]",
 	    "List a remote directory: -a: also names starting with a dot "
 	    "(partial uploads among them); -l: type, permissions, size, time; "

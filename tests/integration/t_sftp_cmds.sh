@@ -83,6 +83,16 @@ for m in +22 ' 22' 1000; do
 done
 ok "lmkdir, lumask, progress, version and ? work"
 
+# The server takes away group and other write from what it makes, as
+# mftp(1) says: mkdir under lumask 000 and an upload of a 0666 file.
+printf abc >"$W/w666"
+chmod 666 "$W/w666"
+run_client alice "$pw" <<<$'lcd '"$W"$'\nlumask 000\nmkdir m0\nput w666'
+expect_rc 0 "mkdir and put under lumask 000"
+expect_eq "$(stat -c %a "$home/m0")" 755 "a remote mkdir under lumask 000"
+expect_eq "$(stat -c %a "$home/w666")" 644 "an upload of a 0666 file"
+ok "remote mkdir and put never grant group or other write"
+
 # ------------------------------------------------ mkdir -p, rm -r, cd
 run_client alice "$pw" <<<$'mkdir -p x/y/z\nmkdir -p x/y/z\nmkdir -p /x/w\ncd x/y\ncd\npwd'
 expect_rc 0 "mkdir -p"
