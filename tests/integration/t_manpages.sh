@@ -3,8 +3,12 @@
 # groff -ww), every program installed has a page, every option that a
 # program's getopt accepts (short and long, read from its source) is
 # described in its page, and every key lib/config.c accepts is described
-# in mftpd.conf(5) and shown in etc/mftpd.conf.  The checker is shown to
-# fail on a page with an option taken out.  Also: the systemd unit passes
+# in mftpd.conf(5) and shown in etc/mftpd.conf.  With the programs
+# built: every option is named in its program's usage message (-h).
+# Every -o option of mftp is described in mftp(1) and in its usage, and
+# every command of the client's tables has an entry in mftp(1) naming
+# each of its option letters.  Each checker is shown to fail on a page
+# or usage with something taken out.  Also: the systemd unit passes
 # systemd-analyze verify.
 #
 # Runs as: any user; needs no daemon.
@@ -77,7 +81,7 @@ installed=$(awk '
 	    gsub(/\\/, "", line); print line }
 	!/\\$/ { take = 0 }' "$S/Makefile.am" | tr -s ' \t' '\n' | grep .)
 for prog in $installed; do
-	grep -q "^$prog[[:space:]]" <<<"$PROGRAMS" ||
+	grep -q "^${prog}[[:space:]]" <<<"$PROGRAMS" ||
 		err "program $prog has no man page in this test's table"
 done
 
@@ -91,16 +95,24 @@ macro_body() {
 		on { print; if (!/\\$/) exit }' "$S"/*/*.h
 }
 
+# flat_of SOURCE: SOURCE on one line, with the rows of the option
+# macros it uses (ADMIN_COMMON_LONGOPTS) after it.
+flat_of() {
+	local flat m
+	flat=$(tr '\n\t' '  ' <"$1")
+	for m in $(grep -oE '\<[A-Z][A-Z0-9_]*_LONGOPTS\>' "$1" | sort -u); do
+		flat+=" $(macro_body "$m" | tr '\n\t' '  ')"
+	done
+	printf '%s\n' "$flat"
+}
+
 # opts_of SOURCE: "-x" for each short option and "--name" for each long
 # one that getopt/getopt_long accepts in SOURCE.  Rows of a struct option
 # table that tools share through a macro (ADMIN_COMMON_LONGOPTS) count
 # for every SOURCE that uses the macro.
 opts_of() {
-	local flat s m
-	flat=$(tr '\n\t' '  ' <"$1")
-	for m in $(grep -oE '\<[A-Z][A-Z0-9_]*_LONGOPTS\>' "$1" | sort -u); do
-		flat+=" $(macro_body "$m" | tr '\n\t' '  ')"
-	done
+	local flat s
+	flat=$(flat_of "$1")
 	# The option string of getopt(argc, argv, "...") / getopt_long, or
 	# of helper_args_parse(argc, argv, "...", ...), the helpers' getopt.
 	s=$(printf '%s' "$flat" |
@@ -195,6 +207,137 @@ check_keys() {
 out=$(check_keys "$S/daemon/mftpd.conf.5" "$S/etc/mftpd.conf") || err "$out"
 echo "ok: $(echo "$keys" | wc -w) configuration keys documented"
 
+# ------------------------------------------------------- usage messages
+# Every option a program takes is named in what -h prints (the usage it
+# also prints on a bad option), as -x, inside a group such as [-efht],
+# or, for a long option that has a short one, as either; -h, --help
+# and --version excepted.  Needs the programs built.
+
+# long_alias SOURCE NAME: the letter of the short option that --NAME
+# stands for in SOURCE's table (or a macro's rows), if it has one.
+long_alias() {
+	local flat c optstring
+	flat=$(flat_of "$1")
+	c=$(printf '%s' "$flat" |
+		grep -oE "\\{ *\"$2\", *[a-z_]+, *NULL, *'[A-Za-z0-9]'" |
+		sed "s/.*'\\(.\\)'\$/\\1/" | head -n 1)
+	optstring=$(printf '%s' "$flat" |
+		grep -oE '(getopt(_long)?|helper_args_parse)\([^,]*,[^,]*, *"[^"]*"' |
+		sed 's/.*"\([^"]*\)"$/\1/')
+	[ -n "$c" ] && [[ $optstring == *"$c"* ]] && echo "$c"
+}
+
+# in_usage TEXT OPT: OPT (-x or --name) is named in the usage TEXT.
+in_usage() {
+	case $2 in
+	--*) grep -qE -- "(^|[[ |])$2([] =,|]|\$)" <<<"$1" ;;
+	*) grep -qE -- "(^|[[ |])-[A-Za-z0-9]*${2#-}[A-Za-z0-9]*([] ,|]|\$)" \
+	    <<<"$1" ;;
+	esac
+}
+
+# check_usage PROGRAM SOURCE USAGE: one error per option not in USAGE.
+check_usage() {
+	local o a bad=0
+	for o in $(opts_of "$2"); do
+		case $o in -h | --help | --version) continue ;; esac
+		in_usage "$3" "$o" && continue
+		if [[ $o == --* ]] && a=$(long_alias "$2" "${o#--}") &&
+		    in_usage "$3" "-$a"; then
+			continue
+		fi
+		echo "$1: option $o is not in its usage message (-h)"
+		bad=1
+	done
+	return "$bad"
+}
+
+if [ -x "$top_builddir/mftp" ]; then
+	while read -r prog src page sect; do
+		[ -n "$prog" ] || continue
+		usage=$("$top_builddir/$prog" -h 2>&1 </dev/null)
+		out=$(check_usage "$prog" "$S/$src" "$usage") || err "$out"
+	done <<<"$PROGRAMS"
+	echo "ok: every option is in its program's usage message"
+else
+	echo "# the programs are not built: their usage is not checked"
+fi
+
+# mftp's -o options: each in mftp(1) (.It Cm NAME) and in its usage.
+oopts=$(grep -oE 'strncasecmp\(arg, "[A-Za-z]+"' "$S/client/mftp.c" |
+	sed 's/.*"\(.*\)"/\1/' | sort -u)
+[ "$(echo "$oopts" | wc -w)" -ge 5 ] || err "mftp's -o options not found"
+for o in $oopts; do
+	grep -qE "^\\.It Cm $o( |\$)" "$S/client/mftp.1" ||
+		err "mftp: -o $o is not described in client/mftp.1"
+	if [ -x "$top_builddir/mftp" ]; then
+		grep -qF -- "-o $o=" <<<"$("$top_builddir/mftp" -h 2>&1)" ||
+			err "mftp: -o $o is not in its usage message"
+	fi
+done
+echo "ok: $(echo "$oopts" | wc -w) -o options of mftp documented"
+
+# ------------------------------------------------------ client commands
+# Every command of mftp's tables (client/cmd_*.c: name, argument counts,
+# option letters) has an entry in mftp(1)'s COMMANDS (.It Ic NAME, or
+# one of several names on one .It line), and each of its option letters
+# is named in that entry (Fl x, or in a group such as Fl acr).
+
+# client_cmds: "NAME OPTS" for each row of the tables.
+client_cmds() {
+	cat "$S"/client/cmd_*.c | tr '\n\t' '  ' |
+		grep -oE '\{ *"[^"]+", *-?[0-9]+, *-?[0-9]+, *"[^"]*"' |
+		sed -E 's/\{ *"([^"]+)", *-?[0-9]+, *-?[0-9]+, *"([^"]*)"/\1 \2/'
+}
+
+# cmd_entry PAGE NAME: the lines of NAME's entry, from its .It Ic line
+# to the next one.
+cmd_entry() {
+	awk -v want="$2" '
+		/^\.It Ic / {
+			on = 0
+			line = $0
+			gsub(/\\&/, "", line)
+			n = split(line, w, " ")
+			for (i = 3; i <= n; i++) {
+				if (w[i] == "," || w[i] == "Ic")
+					continue
+				if (w[i] !~ /^[a-z!?]+$/ ||
+				    w[i] ~ /^(Ns|Op|Oo|Oc|Fl|Ar)$/)
+					break
+				if (w[i] == want)
+					on = 1
+			}
+		}
+		on' "$1"
+}
+
+# check_cmds PAGE CMDS: one error per command of CMDS (client_cmds's
+# lines) or option letter missing in PAGE.
+check_cmds() {
+	local name opts entry i l bad=0
+	while read -r name opts; do
+		entry=$(cmd_entry "$1" "$name")
+		if [ -z "$entry" ]; then
+			echo "mftp: command $name has no entry in $1"
+			bad=1
+			continue
+		fi
+		for ((i = 0; i < ${#opts}; i++)); do
+			l=${opts:i:1}
+			grep -qE "Fl [A-Za-z0-9]*$l" <<<"$entry" && continue
+			echo "mftp: $name -$l is not described in $1"
+			bad=1
+		done
+	done <<<"$2"
+	return "$bad"
+}
+[ "$(client_cmds | wc -l)" -ge 30 ] ||
+	err "the client's commands not found in client/cmd_*.c"
+cmds=$(client_cmds)
+out=$(check_cmds "$S/client/mftp.1" "$cmds") || err "$out"
+echo "ok: $(client_cmds | wc -l) client commands and their options documented"
+
 # ------------------------------------------- the checks can fail at all
 sed '/^\.It Cm shutdown_timeout/d' "$S/daemon/mftpd.conf.5" >"$T/conf.5"
 if check_keys "$T/conf.5" "$S/etc/mftpd.conf" >/dev/null; then
@@ -212,6 +355,23 @@ fi
 if check_page ftpuser-add "$S/admin/ftpuser_del.c" "$S/admin/ftpuser.8" \
     ftpuser-add >/dev/null; then
 	err "ftpuser-del's --remove-home counted as documented for ftpuser-add"
+fi
+# A usage without mftp's -n, a get that takes a -z the page does not
+# describe, a page without lumask.
+if [ -x "$top_builddir/mftp" ]; then
+	usage=$("$top_builddir/mftp" -h 2>&1 | sed 's/\[-hnqrv\]/[-hqrv]/')
+	if check_usage mftp "$S/client/mftp.c" "$usage" >/dev/null; then
+		err "the usage check passed on a usage without -n"
+	fi
+fi
+if check_cmds "$S/client/mftp.1" "get acrz" >/dev/null; then
+	err "the command check passed on a get -z that mftp.1 does not describe"
+fi
+sed '/^\.It Ic lumask/s/lumask/lumusk/' "$S/client/mftp.1" >"$T/mftp-l.1"
+cmp -s "$T/mftp-l.1" "$S/client/mftp.1" &&
+	err "could not take lumask out of a copy of mftp.1"
+if check_cmds "$T/mftp-l.1" "$cmds" >/dev/null; then
+	err "the command check passed on mftp.1 without lumask"
 fi
 echo "ok: the checks fail on a missing option or key"
 
