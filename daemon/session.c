@@ -330,11 +330,9 @@ session_alone(void *arg)
 
 	if (s->quota.slot_fd == -1)
 		return -1;
-	if ((n = slots_others(s->quota.slot_fd)) == -1) {
+	if ((n = slots_alone(s->quota.slot_fd)) == -1)
 		log_warn("session slots of user=%s", s->user);
-		return -1;
-	}
-	return n == 0;
+	return n;
 }
 
 static void

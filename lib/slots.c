@@ -2,7 +2,8 @@
  * slots.c: session slots as OFD locks on one byte each (slots.h).
  *
  * Runs as: root, in the per-connection monitor (slots_take) and in
- * ftpuser-list (slots_count).  The path is DIR/NAME with NAME a valid
+ * ftpuser-list (slots_count); as the user, in the serving process
+ * (slots_alone, on the descriptor it was left).  The path is DIR/NAME with NAME a valid
  * user name, opened with O_NOFOLLOW: DIR is root's, and no user can
  * put a link there.
  */
@@ -114,6 +115,33 @@ slots_open_gate(int fd)
 	(void)fcntl(fd, F_OFD_SETLK, &fl);
 }
 
+/*
+ * No limit: any free slot, tried from a random one on (wrapping), with
+ * neither the gate nor a count.  fd is closed on failure.
+ */
+static int
+slots_take_any(int fd, unsigned int *slot)
+{
+	unsigned int i, n, start = arc4random_uniform(MFTP_USER_SESSIONS_MAX);
+	struct flock fl;
+	int saved;
+
+	for (n = 0; n < MFTP_USER_SESSIONS_MAX; n++) {
+		i = (start + n) % MFTP_USER_SESSIONS_MAX;
+		slots_range(&fl, i, i + 1);
+		if (fcntl(fd, F_OFD_SETLK, &fl) == 0) {
+			*slot = i;
+			return fd;
+		}
+		if (errno != EAGAIN && errno != EACCES)
+			break;
+	}
+	saved = n == MFTP_USER_SESSIONS_MAX ? EUSERS : errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
 int
 slots_take(
     const char *dir, const char *name, unsigned int max, unsigned int *slot)
@@ -131,6 +159,8 @@ slots_take(
 	}
 	if (fd == -1)
 		return -1;
+	if (max == 0)
+		return slots_take_any(fd, slot);
 	/*
 	 * The count and the take are one step, under the gate: one byte
 	 * past the slots, held a moment by each login.  Apart, two logins
@@ -181,8 +211,13 @@ slots_count(const char *dir, const char *name)
 }
 
 int
-slots_others(int fd)
+slots_alone(int fd)
 {
+	struct flock fl;
+
 	/* F_OFD_GETLK never reports fd's own locks: they are no conflict. */
-	return slots_held(fd, 0, MFTP_USER_SESSIONS_MAX);
+	slots_range(&fl, 0, MFTP_USER_SESSIONS_MAX);
+	if (fcntl(fd, F_OFD_GETLK, &fl) == -1)
+		return -1;
+	return fl.l_type == F_UNLCK;
 }

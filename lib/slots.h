@@ -1,8 +1,8 @@
 /*
  * slots.h: a user's concurrent sessions counted with byte-range locks.
  *
- * Each user with a session limit has a slot file DIR/NAME (root 0600,
- * its contents unused).  A session holds an open file description
+ * Each user has a slot file DIR/NAME (root 0600, its contents unused),
+ * made at its first login.  A session holds an open file description
  * (OFD) write lock on one byte of it, byte i for slot i, for as long as
  * it lives.  So:
  *   - the count is the kernel's (or, on NFSv4 and CephFS, the lock
@@ -12,8 +12,10 @@
  *     its slots when its NFS lease runs out);
  *   - nothing is written: no count that a crash could leave wrong.
  *
- * Used by: the per-connection monitor (root) to take a slot, and
- * ftpuser-list to count the slots taken.
+ * Used by: the per-connection monitor (root) to take a slot, the
+ * serving process to ask whether it is the user's only session (on the
+ * descriptor the monitor left it), and ftpuser-list to count the slots
+ * taken.
  */
 #ifndef MFTP_SLOTS_H
 #define MFTP_SLOTS_H
@@ -24,7 +26,10 @@
  * holds the lock (close-on-exec; the slot is held until every copy of
  * it is closed) and the slot in *slot; -1 with errno EUSERS when max
  * sessions hold slots (those beyond max, taken under a higher limit,
- * included), or another errno when the file cannot be used.
+ * included), or another errno when the file cannot be used.  max 0: no
+ * limit, nothing counted; any free slot of MFTP_USER_SESSIONS_MAX, from
+ * a random one on, so that a user with many sessions (on a network file
+ * system, each lock call a round trip) finds one at the first try.
  */
 int slots_take(
     const char *dir, const char *name, unsigned int max, unsigned int *slot);
@@ -36,10 +41,11 @@ int slots_take(
 int slots_count(const char *dir, const char *name);
 
 /*
- * How many slots of the slot file that fd holds open are held by other
- * open file descriptions than fd's, sessions of any node: 0 when the
- * session holding fd is the user's only one.  -1 with errno.
+ * Whether the session holding fd (a slots_take descriptor) is the
+ * user's only one: 1 when no other open file description holds a slot
+ * of the file, on any node; 0 when one does; -1 with errno.  One lock
+ * query, whatever the number of sessions.
  */
-int slots_others(int fd);
+int slots_alone(int fd);
 
 #endif

@@ -22,7 +22,6 @@
 #include "monitor.h"
 #include "monitor_limits.h"
 #include "privsep_msg.h"
-#include "mftp_limits.h"
 #include "slots.h"
 
 int
@@ -30,7 +29,7 @@ monitor_limits(const struct monitor_args *a, const struct privsep_verdict *v,
     uint32_t *refusal, char *why, size_t whylen)
 {
 	struct allowlist l;
-	unsigned int slot, max;
+	unsigned int slot;
 	char err[256];
 	int fd;
 
@@ -61,10 +60,10 @@ monitor_limits(const struct monitor_args *a, const struct privsep_verdict *v,
 	 * refused: a slot that cannot be had is logged, and the session
 	 * runs without one.
 	 */
-	max = v->max_sessions != 0 ? v->max_sessions : MFTP_USER_SESSIONS_MAX;
-	if ((fd = slots_take(a->cfg->session_dir, v->name, max, &slot)) != -1) {
-		log_debug("user=%s addr=%s holds session slot %u of %u",
-		    v->name, a->peer, slot, max);
+	if ((fd = slots_take(
+		 a->cfg->session_dir, v->name, v->max_sessions, &slot)) != -1) {
+		log_debug("user=%s addr=%s holds session slot %u (limit %u)",
+		    v->name, a->peer, slot, v->max_sessions);
 		return fd;
 	}
 	if (v->max_sessions == 0) {

@@ -1,8 +1,9 @@
 /*
- * test_slots.c: unit tests for lib/slots.c: each session takes the
- * first free slot up to its limit, a closed descriptor frees its slot at
- * once, and slots_others counts the slots of every other open file
- * description of the file, never the asker's own.
+ * test_slots.c: unit tests for lib/slots.c beyond the limits that
+ * test_allowlist.c checks: a user without a limit (max 0) takes a free
+ * slot at once, any number of times, and slots_alone tells a session
+ * whether another open file description holds a slot, never counting
+ * the asker's own.
  */
 #include <sys/types.h>
 
@@ -18,7 +19,10 @@
 
 #include <cmocka.h>
 
+#include "mftp_limits.h"
 #include "slots.h"
+
+#define SESSIONS 40
 
 static char tmpdir[] = "/tmp/test_slots.XXXXXX";
 static char dir[sizeof(tmpdir) + 16];
@@ -47,35 +51,38 @@ teardown(void **state)
 }
 
 static void
-test_take_count_others(void **state)
+test_no_limit_and_alone(void **state)
 {
-	unsigned int slot;
-	int a, b, c;
+	int fd[SESSIONS], i, j;
+	unsigned int slot[SESSIONS];
 
 	(void)state;
 	assert_int_equal(slots_count(dir, "alice"), 0);
-	assert_true((a = slots_take(dir, "alice", 2, &slot)) != -1);
-	assert_int_equal(slot, 0);
+	assert_true((fd[0] = slots_take(dir, "alice", 0, &slot[0])) != -1);
+	assert_true(slot[0] < MFTP_USER_SESSIONS_MAX);
 	/* Alone: the asker's own slot is not another's. */
-	assert_int_equal(slots_others(a), 0);
-	assert_true((b = slots_take(dir, "alice", 2, &slot)) != -1);
-	assert_int_equal(slot, 1);
-	assert_int_equal(slots_others(a), 1);
-	assert_int_equal(slots_others(b), 1);
-	assert_int_equal(slots_count(dir, "alice"), 2);
-	/* The limit: a third is refused, and holds nothing. */
-	assert_int_equal(slots_take(dir, "alice", 2, &slot), -1);
+	assert_int_equal(slots_alone(fd[0]), 1);
+	for (i = 1; i < SESSIONS; i++) {
+		assert_true(
+		    (fd[i] = slots_take(dir, "alice", 0, &slot[i])) != -1);
+		for (j = 0; j < i; j++)
+			assert_int_not_equal(slot[i], slot[j]);
+	}
+	assert_int_equal(slots_count(dir, "alice"), SESSIONS);
+	for (i = 0; i < SESSIONS; i++)
+		assert_int_equal(slots_alone(fd[i]), 0);
+	/* A session that ends frees its slot at once; the last is alone. */
+	for (i = 0; i < SESSIONS - 1; i++)
+		close(fd[i]);
+	assert_int_equal(slots_alone(fd[SESSIONS - 1]), 1);
+	assert_int_equal(slots_count(dir, "alice"), 1);
+	/* A limited login counts the unlimited session's slot. */
+	assert_int_equal(slots_take(dir, "alice", 1, &slot[0]), -1);
 	assert_int_equal(errno, EUSERS);
-	assert_int_equal(slots_others(a), 1);
-	/* A session that ends frees its slot at once. */
-	close(a);
-	assert_int_equal(slots_others(b), 0);
-	assert_true((c = slots_take(dir, "alice", 2, &slot)) != -1);
-	assert_int_equal(slot, 0);
-	assert_int_equal(slots_others(b), 1);
-	assert_int_equal(slots_others(c), 1);
-	close(b);
-	close(c);
+	close(fd[SESSIONS - 1]);
+	assert_true((fd[0] = slots_take(dir, "alice", 1, &slot[0])) != -1);
+	assert_int_equal(slot[0], 0);
+	close(fd[0]);
 	assert_int_equal(slots_count(dir, "alice"), 0);
 }
 
@@ -84,7 +91,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-		    test_take_count_others, setup, teardown),
+		    test_no_limit_and_alone, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
