@@ -33,9 +33,12 @@ cmd_chmod(struct cmd_ctx *ctx, int argc, char **argv)
 		    "as u+x are not supported)",
 		    argv[1]);
 	/* Past 0777 too: the server says why it refuses those bits. */
-	for (i = 2; i < argc; i++)
+	for (i = 2; i < argc; i++) {
+		if (cmd_stopped(ctx) == -1)
+			return -1;
 		if (rpc_chmod(ctx->rpc, argv[i], (uint32_t)m) != RPC_OK)
 			return cmd_rpc_fail(ctx, argv[i]);
+	}
 	return 0;
 }
 

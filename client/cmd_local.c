@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "intr.h"
 #include "log.h"
 #include "proto.h"
 #include "rpc.h"
@@ -272,6 +273,12 @@ cmd_rpc_fail(struct cmd_ctx *ctx, const char *path)
 	r = cmd_fail(ctx, "%s: %s", p, rpc_text(ctx->rpc));
 	free(p);
 	return r;
+}
+
+int
+cmd_stopped(struct cmd_ctx *ctx)
+{
+	return intr_pending() ? cmd_fail(ctx, "interrupted") : 0;
 }
 
 void

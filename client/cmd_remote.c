@@ -63,9 +63,12 @@ cmd_rmdir(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	int i;
 
-	for (i = 1; i < argc; i++)
+	for (i = 1; i < argc; i++) {
+		if (cmd_stopped(ctx) == -1)
+			return -1;
 		if (rpc_rmdir(ctx->rpc, argv[i]) != RPC_OK)
 			return cmd_rpc_fail(ctx, argv[i]);
+	}
 	return 0;
 }
 
@@ -81,6 +84,8 @@ cmd_stat(struct cmd_ctx *ctx, int argc, char **argv)
 	int i;
 
 	for (i = 1; i < argc; i++) {
+		if (cmd_stopped(ctx) == -1)
+			return -1;
 		if (rpc_stat(ctx->rpc, argv[i], &a) != RPC_OK)
 			return cmd_rpc_fail(ctx, argv[i]);
 		cmd_mode_string(a.kind, a.mode, modes);
@@ -116,6 +121,8 @@ cmd_hash(struct cmd_ctx *ctx, int argc, char **argv)
 	if (ctx->opts & CMD_OPT('s'))
 		alg = DIGEST_SHA256;
 	for (i = 1; i < argc; i++) {
+		if (cmd_stopped(ctx) == -1)
+			return -1;
 		if (rpc_hash(ctx->rpc, argv[i], alg, h) != RPC_OK)
 			return cmd_rpc_fail(ctx, argv[i]);
 		digest_hex(h, digest_len(alg), hex);

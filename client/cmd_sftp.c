@@ -61,6 +61,8 @@ cmd_mkdir_parents(struct cmd_ctx *ctx, const char *path)
 			char c = *q;
 
 			*q = '\0';
+			if ((r = cmd_stopped(ctx)) == -1)
+				break;
 			if (rpc_stat(ctx->rpc, p, &a) == RPC_OK) {
 				if (a.kind != MFTP_KIND_DIR) {
 					r = cmd_fail(ctx,
@@ -89,6 +91,8 @@ cmd_mkdir(struct cmd_ctx *ctx, int argc, char **argv)
 	int i;
 
 	for (i = 1; i < argc; i++) {
+		if (cmd_stopped(ctx) == -1)
+			return -1;
 		if (ctx->opts & CMD_OPT('p')) {
 			if (cmd_mkdir_parents(ctx, argv[i]) == -1)
 				return -1;
@@ -127,6 +131,8 @@ cmd_rm_tree(struct cmd_ctx *ctx, const char *dir, int depth)
 	if (depth > CMD_TREE_DEPTH)
 		return cmd_fail(
 		    ctx, "%s: more than %d levels deep", dir, CMD_TREE_DEPTH);
+	if (cmd_stopped(ctx) == -1)
+		return -1;
 	if (rpc_list(ctx->rpc, dir, cmd_names_add, &acc) != RPC_OK) {
 		cmd_free_entries(acc.v, acc.n);
 		return cmd_rpc_fail(ctx, dir);
@@ -135,12 +141,14 @@ cmd_rm_tree(struct cmd_ctx *ctx, const char *dir, int depth)
 		p = cmd_join(dir, acc.v[i].name);
 		if (acc.v[i].attr.kind == MFTP_KIND_DIR)
 			r = cmd_rm_tree(ctx, p, depth + 1);
-		else if (rpc_remove(ctx->rpc, p) != RPC_OK)
+		else if ((r = cmd_stopped(ctx)) == 0 &&
+		    rpc_remove(ctx->rpc, p) != RPC_OK)
 			r = cmd_rpc_fail(ctx, p);
 		free(p);
 	}
 	cmd_free_entries(acc.v, acc.n);
-	if (r == 0 && rpc_rmdir(ctx->rpc, dir) != RPC_OK)
+	if (r == 0 && (r = cmd_stopped(ctx)) == 0 &&
+	    rpc_rmdir(ctx->rpc, dir) != RPC_OK)
 		r = cmd_rpc_fail(ctx, dir);
 	return r;
 }
@@ -190,6 +198,8 @@ cmd_rm(struct cmd_ctx *ctx, int argc, char **argv)
 	int i, link, force = (ctx->opts & CMD_OPT('f')) != 0;
 
 	for (i = 1; i < argc; i++) {
+		if (cmd_stopped(ctx) == -1)
+			return -1;
 		if (ctx->opts & CMD_OPT('r')) {
 			if (rpc_stat(ctx->rpc, argv[i], &a) != RPC_OK) {
 				if (force && cmd_gone(ctx))

@@ -110,6 +110,13 @@ int cmd_fail(struct cmd_ctx *ctx, const char *fmt, ...)
  * path.
  */
 int cmd_rpc_fail(struct cmd_ctx *ctx, const char *path);
+/*
+ * Ctrl-C at the prompt during a command of many requests (rm -r, or
+ * several names): 0 to go on, or -1 with the reason "interrupted", to
+ * stop before the next request.  Each request already sent is answered,
+ * so the session goes on.
+ */
+int cmd_stopped(struct cmd_ctx *ctx);
 /* A remark on stderr that is not a failure ("mftp: skipping ..."). */
 void cmd_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* cmd_note with a va_list, for the client's other messages. */
