@@ -488,7 +488,8 @@ cmd_quit(struct cmd_ctx *ctx, int argc, char **argv)
 
 /*
  * !COMMAND: /bin/sh -c COMMAND, or the user's shell for a bare !.  While
- * it runs this process ignores ^C and ^\, which are meant for the child.
+ * it runs this process ignores ^C and ^\, which are meant for the child;
+ * a ^C that kills the child is then taken as this process's own.
  * When the commands come from the standard input the child gets
  * /dev/null there, so it cannot eat the commands that follow.
  */
@@ -538,9 +539,16 @@ cmd_shell(struct cmd_ctx *ctx, int argc, char **argv)
 		;
 	sigaction(SIGINT, &oint, NULL);
 	sigaction(SIGQUIT, &oquit, NULL);
-	if (WIFSIGNALED(status))
+	if (WIFSIGNALED(status)) {
+		/*
+		 * The terminal sent that ^C to this process too, which
+		 * ignored it while the command ran: a script ends (130).
+		 */
+		if (WTERMSIG(status) == SIGINT)
+			intr_note();
 		return cmd_fail(ctx, "the command was killed by signal %d",
 		    WTERMSIG(status));
+	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
 		return cmd_fail(ctx, "the command exited with status %d",
 		    WEXITSTATUS(status));

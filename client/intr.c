@@ -57,3 +57,9 @@ intr_clear(void)
 {
 	intr_flag = 0;
 }
+
+void
+intr_note(void)
+{
+	intr_flag = 1;
+}

@@ -19,5 +19,10 @@ void intr_transfer(int on);
 /* Ctrl-C was pressed since the last intr_clear(). */
 int intr_pending(void);
 void intr_clear(void);
+/*
+ * Take a Ctrl-C that went to a local command (!) and killed it as one
+ * this process got: pending, as a shell takes it.
+ */
+void intr_note(void);
 
 #endif

@@ -209,10 +209,13 @@ shell_line(struct cmd_ctx *ctx, const char *line)
 		n--;
 	}
 	if (*line == '!') {
-		if (shell_bang(ctx, line) == 0)
-			return SHELL_OK;
-		fprintf(stderr, "mftp: !: %s\n", ctx->reason);
-		return tolerant ? SHELL_OK : SHELL_FAILED;
+		r = shell_bang(ctx, line) == 0 ? SHELL_OK : SHELL_FAILED;
+		if (r == SHELL_FAILED)
+			fprintf(stderr, "mftp: !: %s\n", ctx->reason);
+		/* A ^C that killed the command ends a script, "-" or not. */
+		if (!ctx->interactive && intr_pending())
+			return shell_interrupted(ctx);
+		return tolerant ? SHELL_OK : r;
 	}
 	/* The line's end is no blank to escape: "a\\" is an error. */
 	p = xstrdup(line);

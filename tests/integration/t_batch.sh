@@ -2,8 +2,9 @@
 # t_batch: the client's batch mode, from -b FILE and from stdin.  All
 # commands succeed: exit 0.  The first failing command stops the run: exit
 # 1, one line "mftp: CMD: reason", and nothing after it is run.  quit ends
-# the run with 0.  Bad usage is exit 2.  With standard output and error
-# closed, what would be printed goes nowhere, not into the connection.
+# the run with 0.  A ! command killed by Ctrl-C ends it with 130.  Bad
+# usage is exit 2.  With standard output and error closed, what would be
+# printed goes nowhere, not into the connection.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -106,6 +107,21 @@ one_line "$ERR" "a NUL byte"
 [ ! -e "$home/nul1" ] && [ ! -e "$home/nul3" ] ||
 	fail "a line with a NUL byte was run, or the run went on"
 ok "a NUL byte in a command line is an error"
+
+# Ctrl-C at the terminal kills a ! command with SIGINT, and reaches
+# mftp too: the run ends with 130, as after any Ctrl-C in batch mode,
+# even after a command whose failure is tolerated ("-!").  The command
+# kills itself here, as the terminal would.
+for line in '!kill -INT $$' '-!kill -INT $$'; do
+	run_client alice "$pw" <<EOF
+$line
+mkdir after-intr
+EOF
+	expect_rc 130 "a batch whose $line was killed by Ctrl-C"
+	expect_contains "$ERR" "mftp: interrupted" "the reason after $line"
+	[ ! -e "$home/after-intr" ] || fail "the run went on after $line"
+done
+ok "Ctrl-C that kills a ! command ends the run with 130"
 
 run_client alice "$pw" <<'EOF'
 help
