@@ -7,11 +7,13 @@
 #include <errno.h>
 #include <readpassphrase.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "mftp_limits.h"
 #include "password.h"
+#include "termsafe.h"
 
 static int
 password_from_fd(int fd, char *buf, size_t len, char *errbuf, size_t errlen)
@@ -60,11 +62,19 @@ int
 password_read(int fd, const char *user, const char *host, char *buf, size_t len,
     char *errbuf, size_t errlen)
 {
-	char prompt[512];
+	char prompt[512], *u, *h;
 
 	if (fd >= 0)
 		return password_from_fd(fd, buf, len, errbuf, errlen);
-	snprintf(prompt, sizeof(prompt), "%s@%s's password: ", user, host);
+	/*
+	 * The user name may come %XX-decoded from a URL someone else
+	 * wrote: no ESC or override of it may redraw the prompt.
+	 */
+	u = termsafe_str(user);
+	h = termsafe_str(host);
+	snprintf(prompt, sizeof(prompt), "%s@%s's password: ", u, h);
+	free(u);
+	free(h);
 	if (readpassphrase(prompt, buf, len, RPP_REQUIRE_TTY) == NULL) {
 		explicit_bzero(buf, len);
 		if (errno == ENOTTY || errno == ENXIO || errno == ENOENT ||

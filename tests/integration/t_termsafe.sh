@@ -6,7 +6,8 @@
 # "verified" lines and, under a pseudo-terminal, its progress bar) and
 # the server's error messages about them show ESC and CSI escaped or as
 # '?', the override as \u202e, and a printable UTF-8 name as itself;
-# tab completion at the prompt lists them escaped and inserts none.
+# tab completion at the prompt lists them escaped and inserts none; the
+# password prompt shows a URL's user name the same way.
 # The output is checked byte by byte.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -203,4 +204,26 @@ for b in 'c2 9b ' '9b 32 4a ' 'e2 80 ae ' '1b 5b 33 31 6d '; do
 	esac
 done
 ok "completion lists such names escaped and inserts none of them"
+
+# --------------------------------------- the password prompt, on a pty
+# The user name of a URL comes %XX-decoded (a link on a web page): the
+# prompt that names it shows ESC as '?' and an override as \u202e, so
+# that it cannot pass for another user's or host's prompt.
+mkfifo "$T/pwkeys"
+exec 6<>"$T/pwkeys"
+cmd=$(printf '%q ' "$MFTP" -n -P "$PORT" \
+    "mftp://al%1b%5b2J%e2%80%aeice@$HOST/")
+timeout -k 5 "$CLIENT_TIMEOUT" script -qfec "$cmd" /dev/null \
+    <"$T/pwkeys" >"$T/pw.out" 2>&1 6>&- &
+pw_job=$!
+BG_PIDS+=("$pw_job")
+_asked() { grep -qF "password:" "$T/pw.out"; }
+wait_for 20 _asked || fail "no password prompt: $(cat "$T/pw.out")"
+printf '\n' >&6
+wait_pid "$pw_job" 20
+exec 6>&-
+expect_safe "$T/pw.out" "the password prompt"
+expect_contains "$(cat "$T/pw.out")" \
+    "al?[2J\\u202eice@$HOST's password:" "the prompt's user name"
+ok "the password prompt shows the user name safely"
 check_log_clean
