@@ -373,7 +373,8 @@ main(int argc, char *argv[])
 		if (status == -1)
 			die(EXIT_LOGIN, "%s", errbuf);
 		have_secret = status == 1;
-		if (have_secret && user == NULL && login[0] != '\0')
+		/* An entry without a password still names the user. */
+		if (user == NULL && login[0] != '\0')
 			user = login;
 	}
 	if (user == NULL)

@@ -170,12 +170,17 @@ netrc_parse(char *text, const char *host, const char *user, char *login,
 		/* An entry ends at the next one or at the end of the file. */
 		if (tok == NULL || strcmp(tok, "machine") == 0 ||
 		    strcmp(tok, "default") == 0) {
-			if (in_entry && e_pass != NULL &&
+			/*
+			 * The host's own entry ends the search, with a
+			 * password or without (then it is asked for): the
+			 * default is for other hosts.
+			 */
+			if (in_entry &&
 			    (user == NULL || e_login == NULL ||
 				strcmp(user, e_login) == 0)) {
 				if (!is_default)
 					break;
-				if (d_pass == NULL) {
+				if (d_pass == NULL && e_pass != NULL) {
 					d_login = e_login;
 					d_pass = e_pass;
 				}
@@ -209,16 +214,15 @@ netrc_parse(char *text, const char *host, const char *user, char *login,
 				e_pass = val;
 		}
 	}
+	login[0] = '\0';
+	if (user == NULL && e_login != NULL &&
+	    netrc_copy(login, loginlen, e_login, "login", err, errlen) == -1)
+		return -1;
 	if (e_pass != NULL) {
 		ret = 1;
-		if (netrc_copy(password, pwlen, e_pass, "password", err,
-			errlen) == -1 ||
-		    (user == NULL && e_login != NULL &&
-			netrc_copy(login, loginlen, e_login, "login", err,
-			    errlen) == -1))
+		if (netrc_copy(
+			password, pwlen, e_pass, "password", err, errlen) == -1)
 			ret = -1;
-		if (ret == 1 && (user != NULL || e_login == NULL))
-			login[0] = '\0';
 	}
 	return ret;
 }

@@ -15,11 +15,12 @@
 /*
  * Look host up in the file at path.  user is the login the command line
  * named, or NULL: then the entry's login (if any) is copied to login.
- * The first entry for host whose login matches (or has none) wins; a
- * "default" entry is used when no machine matches.  Returns 1 with the
- * password in password (wipe it), 0 when the file or an entry is absent,
- * -1 with a reason in err (unsafe permissions, a NUL byte in the file, a
- * token too long, I/O).
+ * The first entry for host whose login matches (or has none) wins, with
+ * a password or without; a "default" entry is used when no machine
+ * matches.  Returns 1 with the password in password (wipe it), 0 when
+ * the file, an entry or its password is absent (login is filled all the
+ * same), -1 with a reason in err (unsafe permissions, a NUL byte in the
+ * file, a token too long, I/O).
  */
 int
 netrc_lookup(const char *path, const char *host, const char *user, char *login,

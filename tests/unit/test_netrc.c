@@ -111,6 +111,39 @@ test_default_and_absent(void **state)
 	    0);
 }
 
+/*
+ * The host's own entry wins even without a password: its login names
+ * the user and the password is asked for; the default entry, meant for
+ * other hosts, never logs in there as someone else.
+ */
+static void
+test_machine_without_password(void **state)
+{
+	struct found f;
+	const char *text = "machine h login alice\n"
+			   "default login anon password pd\n";
+
+	f = look(text, 0600, "h", NULL);
+	assert_int_equal(f.r, 0);
+	assert_string_equal(f.login, "alice");
+	assert_string_equal(f.pw, "");
+	f = look(text, 0600, "other", NULL);
+	assert_int_equal(f.r, 1);
+	assert_string_equal(f.login, "anon");
+	assert_string_equal(f.pw, "pd");
+	/* Neither login nor password: still the host's entry. */
+	f = look("machine h account a\ndefault password pd\n", 0600, "h", NULL);
+	assert_int_equal(f.r, 0);
+	assert_string_equal(f.login, "");
+	assert_string_equal(f.pw, "");
+	/* Another user's entry for the host is no entry for this one. */
+	f = look(
+	    "machine h login bob\ndefault password pd\n", 0600, "h", "alice");
+	assert_int_equal(f.r, 1);
+	assert_string_equal(f.login, "");
+	assert_string_equal(f.pw, "pd");
+}
+
 static void
 test_macdef_and_account_skipped(void **state)
 {
@@ -236,6 +269,7 @@ main(void)
 		cmocka_unit_test(test_machine_entry),
 		cmocka_unit_test(test_user_must_match),
 		cmocka_unit_test(test_default_and_absent),
+		cmocka_unit_test(test_machine_without_password),
 		cmocka_unit_test(test_macdef_and_account_skipped),
 		cmocka_unit_test(test_unsafe_file_refused),
 		cmocka_unit_test(test_too_long_refused),
