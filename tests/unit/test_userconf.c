@@ -1,8 +1,11 @@
 /*
  * test_userconf.c: unit tests for the client's settings file
  * (client/userconf.c): defaults, both verify values in any case,
- * comments and blanks, errors that name the line, a missing file.
+ * comments and blanks, errors that name the line, a missing file, a
+ * FIFO refused without waiting for a writer.
  */
+#include <sys/stat.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -89,6 +92,30 @@ test_load(void **state)
 	assert_string_equal(err, "/: not a regular file");
 }
 
+/*
+ * A FIFO where the file should be is refused at once: an open that
+ * waited for a writer would hang mftp before it ever connects.  The
+ * alarm ends a test that hangs.
+ */
+static void
+test_fifo(void **state)
+{
+	char dir[] = "/tmp/test_userconf.XXXXXX", path[64];
+	struct userconf u;
+	char err[256];
+
+	userconf_defaults(&u);
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/config", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	alarm(10);
+	assert_int_equal(userconf_load(&u, path, err, sizeof(err)), -1);
+	alarm(0);
+	assert_non_null(strstr(err, "not a regular file"));
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -96,6 +123,7 @@ main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_fifo),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
