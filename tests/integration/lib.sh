@@ -607,6 +607,12 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 chmod 0755 "$T"
 mkdir -p "$T/etc" "$T/hostkey" "$T/home" "$T/quota" "$T/run" "$T/work"
+# The clients' dotfiles (~/.mftp_history, which every session at a
+# prompt writes; ~/.netrc; ~/.config/mftp) are this test's own, never
+# those of the home of whoever runs it.  A test may still set HOME for
+# one command.
+export HOME=$T/client-home
+mkdir -p "$HOME"
 CONF=$T/etc/mftpd.conf
 USERS=$T/etc/users
 KNOWN_HOSTS=$T/known_hosts
