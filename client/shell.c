@@ -248,16 +248,26 @@ shell_prompt(EditLine *el)
 	return (char *)"mftp> ";
 }
 
-/* ~/.mftp_history, or NULL without a home. */
+/*
+ * ~/.mftp_history, or NULL without a home or when it is there but no
+ * regular file: libedit would wait in open(2) on a FIFO for good, and
+ * read or write a device.
+ */
 static char *
 shell_history_file(void)
 {
 	const char *home = getenv("HOME");
+	struct stat st;
 	char *path;
 
 	if (home == NULL || *home == '\0')
 		return NULL;
 	xasprintf(&path, "%s/%s", home, SHELL_HISTORY_FILE);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		cmd_note("%s is not a regular file; no history is kept", path);
+		free(path);
+		return NULL;
+	}
 	return path;
 }
 
