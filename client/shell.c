@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmds.h"
 #include "complete.h"
@@ -249,26 +250,56 @@ shell_prompt(EditLine *el)
 }
 
 /*
- * ~/.mftp_history, or NULL without a home or when it is there but no
- * regular file: libedit would wait in open(2) on a FIFO for good, and
- * read or write a device.
+ * Whether libedit may open path: absent or a regular file.  It opens
+ * with fopen(3), which would wait on a FIFO for good (and read or write
+ * a device); such a file is left alone, with a note that says what is
+ * done without it.
  */
+static int
+shell_file_ok(const char *path, const char *without)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		cmd_note("%s is not a regular file; %s", path, without);
+		return 0;
+	}
+	return 1;
+}
+
+/* ~/.mftp_history, or NULL without a home or one fit to use. */
 static char *
 shell_history_file(void)
 {
 	const char *home = getenv("HOME");
-	struct stat st;
 	char *path;
 
 	if (home == NULL || *home == '\0')
 		return NULL;
 	xasprintf(&path, "%s/%s", home, SHELL_HISTORY_FILE);
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		cmd_note("%s is not a regular file; no history is kept", path);
+	if (!shell_file_ok(path, "no history is kept")) {
 		free(path);
 		return NULL;
 	}
 	return path;
+}
+
+/* $EDITRC or ~/.editrc, as el_source(el, NULL) finds it, if fit to read. */
+static void
+shell_editrc(EditLine *el)
+{
+	const char *env = getenv("EDITRC"), *home = getenv("HOME");
+	char *path;
+
+	if (env != NULL && *env != '\0')
+		path = xstrdup(env);
+	else if (home != NULL && *home != '\0')
+		xasprintf(&path, "%s/.editrc", home);
+	else
+		return;
+	if (access(path, F_OK) == 0 && shell_file_ok(path, "not read"))
+		el_source(el, path);
+	free(path);
 }
 
 static int
@@ -296,7 +327,7 @@ shell_interactive(struct cmd_ctx *ctx)
 	el_set(el, EL_PROMPT, shell_prompt);
 	el_set(el, EL_HIST, history, hist);
 	comp = complete_new(ctx, el);
-	el_source(el, NULL);
+	shell_editrc(el);
 
 	intr_catch(0);
 	while (!ctx->quit) {

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# t_history: the prompt's history file, ~/.mftp_history.  A session at a
-# terminal (script(1) gives it a pty) saves the lines typed there, mode
-# 600; one whose ~/.mftp_history is a FIFO (or another file that is not
-# a regular one) keeps no history and never waits on it: the prompt
-# comes and quit ends the session.
+# t_history: the prompt's files, ~/.mftp_history and ~/.editrc.  A
+# session at a terminal (script(1) gives it a pty) saves the lines typed
+# there, mode 600; one whose ~/.mftp_history or ~/.editrc is a FIFO (or
+# another file that is not a regular one) leaves it alone and never
+# waits on it: the prompt comes and quit ends the session.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -53,3 +53,11 @@ expect_contains "$(cat "$T/screen")" \
     "mftp: $T/h2/.mftp_history is not a regular file; no history is kept" \
     "the note"
 ok "a FIFO as the history file is not waited on"
+
+mkdir "$T/h3"
+mkfifo "$T/h3/.editrc"
+at_prompt "$T/h3"
+expect_eq "$PRC" 0 "a session whose ~/.editrc is a FIFO"
+expect_contains "$(cat "$T/screen")" \
+    "mftp: $T/h3/.editrc is not a regular file; not read" "the note"
+ok "a FIFO as ~/.editrc is not waited on"
