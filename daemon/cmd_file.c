@@ -144,7 +144,7 @@ cmd_get(struct session *s, const struct msg *m)
 {
 	uint8_t hash[MFTP_HASH_LEN];
 	char why[MFTP_TEXT_MAX];
-	uint64_t start = mono_ms();
+	uint64_t start = mono_ms(), before;
 	uint32_t status;
 	struct stat st;
 	struct msg r;
@@ -209,13 +209,21 @@ cmd_get(struct session *s, const struct msg *m)
 	}
 	/*
 	 * Exactly size - offset bytes are promised.  If the file shrinks
-	 * meanwhile the stream cannot be kept in step: end the connection.
+	 * meanwhile the stream cannot be kept in step: end the connection,
+	 * and say in the log that the file did it, not the client, and how
+	 * much of it went out.
 	 */
+	before = transport_bytes_out(s->t);
 	ret = transport_sendfile(s->t, fd, r.offset, r.size - r.offset);
 	close(fd);
 	if (ret != 0) {
-		session_log_transfer(s, "get", m->path, 0, r.offset, r.size,
-		    start, err_str(ret));
+		if (ret == ERR_SHORT)
+			s->end_why = "file-shrank";
+		session_log_transfer(s, "get", m->path,
+		    transport_bytes_out(s->t) - before, r.offset, r.size, start,
+		    ret == ERR_SHORT ? "the file shrank while it was sent; "
+				       "the connection was closed" :
+				       err_str(ret));
 		return -1;
 	}
 	memset(&r, 0, sizeof(r));
@@ -223,7 +231,8 @@ cmd_get(struct session *s, const struct msg *m)
 	r.hash_len = digest_len(s->alg);
 	memcpy(r.hash, hash, r.hash_len);
 	if (session_reply_msg(s, &r) != 0) {
-		session_log_transfer(s, "get", m->path, 0, m->offset,
+		session_log_transfer(s, "get", m->path,
+		    (uint64_t)st.st_size - m->offset, m->offset,
 		    (uint64_t)st.st_size, start, "connection lost");
 		return -1;
 	}

@@ -562,7 +562,8 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 			session_end(&s, "bad-frame");
 		}
 		if (session_handlers[i].fn(&s, &m) != 0)
-			session_end(&s, "connection-lost");
+			session_end(&s,
+			    s.end_why != NULL ? s.end_why : "connection-lost");
 		msg_clear(&m);
 	}
 	session_end(&s, "quit");

@@ -50,6 +50,11 @@ struct session {
 	uint64_t files_in;	   /* completed uploads, for the log */
 	uint64_t files_out;
 	int quit; /* set by QUIT: end after the reply */
+	/*
+	 * The reason the session end's log line gives when a handler
+	 * fails (returns non-zero); NULL: "connection-lost".
+	 */
+	const char *end_why;
 
 	/* Writes are refused while quota.damaged (logged once). */
 	struct session_quota quota;
