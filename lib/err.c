@@ -35,6 +35,8 @@ err_str(int code)
 		return "the peer does not speak TLS";
 	case ERR_GONE:
 		return "connection lost";
+	case ERR_FRAME_LEN:
+		return "frame length 0 or over 65536";
 	}
 	return "unknown error";
 }

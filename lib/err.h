@@ -21,6 +21,7 @@
 #define ERR_TLS -11	/* TLS failed: handshake, alert, bad record */
 #define ERR_NOT_TLS -12 /* the peer answered with plain bytes */
 #define ERR_GONE -13	/* the peer is gone: a frame to it could not be sent */
+#define ERR_FRAME_LEN -14 /* a frame length of 0 or over MFTP_FRAME_MAX */
 
 /* A short English phrase for an error code; never NULL. */
 const char *err_str(int code);

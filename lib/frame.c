@@ -30,8 +30,10 @@ frame_read(struct transport *t, struct buf *payload)
 		return r;
 	len = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 |
 	    (uint32_t)hdr[2] << 8 | hdr[3];
+	/* err_str(ERR_FRAME_LEN) names the bounds. */
+	_Static_assert(MFTP_FRAME_MAX == 65536, "ERR_FRAME_LEN's text");
 	if (len == 0 || len > MFTP_FRAME_MAX)
-		return ERR_TOO_LONG;
+		return ERR_FRAME_LEN;
 	if ((r = buf_reserve(payload, len, &p)) != 0)
 		return r;
 	if ((r = transport_read(t, p, len)) != 0)

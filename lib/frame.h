@@ -17,7 +17,7 @@ struct transport;
 /*
  * Read one frame's payload into payload (reset first; its maximum must be
  * at least MFTP_FRAME_MAX; MFTP_FRAME_BUF also fits frames being sent).  ERR_EOF if the peer closed between frames,
- * ERR_TOO_LONG for a length of 0 or over the limit, ERR_SHORT if it closed
+ * ERR_FRAME_LEN for a length of 0 or over the limit, ERR_SHORT if it closed
  * inside the frame, ERR_TIMEOUT, ERR_IO.
  */
 int frame_read(struct transport *t, struct buf *payload);

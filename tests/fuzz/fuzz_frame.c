@@ -5,9 +5,10 @@
  * the first error.
  *
  * Properties: a frame that decodes encodes back to exactly the bytes it
- * came from (length prefix included); a refused length is refused after
- * its 4 bytes, before a payload byte is read (or allocated); the errors
- * are the documented ones; nothing is left allocated (LeakSanitizer).
+ * came from (length prefix included); a length of 0 or over the limit,
+ * and only that, is ERR_FRAME_LEN, after its 4 bytes, before a payload
+ * byte is read (or allocated); the errors are the documented ones;
+ * nothing is left allocated (LeakSanitizer).
  */
 #include <sys/types.h>
 
@@ -43,23 +44,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		after = lseek(fd, 0, SEEK_CUR);
 		/* A frame read whole never stays in the scratch buffer. */
 		FUZZ_CHECK(r == ERR_SHORT || r == ERR_EOF ||
-		    r == ERR_TOO_LONG || buf_len(scratch) == 0);
+		    r == ERR_FRAME_LEN || buf_len(scratch) == 0);
 		if (r != 0) {
 			FUZZ_CHECK(r == ERR_EOF || r == ERR_SHORT ||
-			    r == ERR_TOO_LONG || r == ERR_NUL ||
-			    r == ERR_TRAILING || r == ERR_TYPE ||
-			    r == ERR_VALUE);
+			    r == ERR_FRAME_LEN || r == ERR_TOO_LONG ||
+			    r == ERR_NUL || r == ERR_TRAILING ||
+			    r == ERR_TYPE || r == ERR_VALUE);
 			if (r == ERR_EOF)
 				FUZZ_CHECK((size_t)before == size);
-			/* Refused on the length alone: nothing more read. */
-			if (r == ERR_TOO_LONG && after == before + 4) {
+			/* A whole length prefix, refused on its value. */
+			if (after == before + 4 && r != ERR_SHORT) {
 				uint32_t len = (uint32_t)data[before] << 24 |
 				    (uint32_t)data[before + 1] << 16 |
 				    (uint32_t)data[before + 2] << 8 |
 				    data[before + 3];
 
-				FUZZ_CHECK(len == 0 || len > MFTP_FRAME_MAX);
+				FUZZ_CHECK((r == ERR_FRAME_LEN) ==
+				    (len == 0 || len > MFTP_FRAME_MAX));
 			}
+			/* Refused on the length alone: nothing more read. */
+			if (r == ERR_FRAME_LEN)
+				FUZZ_CHECK(after == before + 4);
 			break;
 		}
 		/* Decode, then encode: the same bytes as on the wire. */

@@ -72,8 +72,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r != 0) {
 		FUZZ_CHECK(r == ERR_SHORT || r == ERR_TOO_LONG ||
 		    r == ERR_NUL || r == ERR_TRAILING || r == ERR_TYPE ||
-		    r == ERR_VALUE);
-		FUZZ_CHECK(size != 0 || r == ERR_TOO_LONG);
+		    r == ERR_VALUE || r == ERR_FRAME_LEN);
+		FUZZ_CHECK((size == 0) == (r == ERR_FRAME_LEN));
 		FUZZ_CHECK(memcmp(&m, &zero, sizeof(m)) == 0);
 	} else {
 		fuzz_check_reply(&m);

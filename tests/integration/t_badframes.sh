@@ -38,10 +38,19 @@ probe_error() { # NAME HEX [LOGGED_IN]
 	expect_match "$PROBE" '^error 1 ' "$1: ERROR(BAD_FRAME)"
 }
 
-probe huge-length ffffffff
-probe huge-after-hello "$HELLO @reply ffffffff 01"
-probe zero-length 00000000
-probe over-limit "00010001"	# one past 64 KiB, payload never sent
+# probe_length NAME HEX [LOGGED_IN]: a length outside 1..65536, which
+# the ERROR must name as such (a length of 0 was once said to be "over
+# its limit").
+probe_length() {
+	probe "$@"
+	expect_match "$PROBE" '^error 1 frame length 0 or over 65536$' \
+	    "$1: the error's text"
+}
+
+probe_length huge-length ffffffff
+probe_length huge-after-hello "$HELLO @reply ffffffff 01"
+probe_length zero-length 00000000
+probe_length over-limit "00010001"	# one past 64 KiB, payload never sent
 probe truncated "00000010 01000000 @shut"
 probe truncated-hello "${HELLO:0:30} @shut"
 probe garbage "$(hex_bytes $'GET / HTTP/1.0\r\n\r\n')"
@@ -71,8 +80,8 @@ out=$(rawpeer --hold 5 <<<"$HELLO @reply $LOGIN @reply $(hex_frame 10) @reply")
 expect_match "$out" '^frame 0x80 1$' "raw login"
 expect_match "$out" '^frame 0x83 ' "PWD after a raw login"
 probe_error after-login-unknown "$HELLO @reply $LOGIN @reply $(hex_frame 7f)" 1
-probe after-login-huge "$HELLO @reply $LOGIN @reply ffffffff" 1
-probe after-login-zero "$HELLO @reply $LOGIN @reply 00000000" 1
+probe_length after-login-huge "$HELLO @reply $LOGIN @reply ffffffff" 1
+probe_length after-login-zero "$HELLO @reply $LOGIN @reply 00000000" 1
 probe after-login-truncated "$HELLO @reply $LOGIN @reply 00000020 11 @shut" 1
 probe_error after-login-trailing "$HELLO @reply $LOGIN @reply $(hex_frame 1000)" 1
 probe_error after-login-long-path "$HELLO @reply $LOGIN @reply $(hex_frame "11ffffff00")" 1
