@@ -60,10 +60,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/*
 	 * The pin appended: now it matches, whatever came before, when the
-	 * three words are words of a line (no tab, no '#', short enough).
+	 * three words are words of a line (no tab, no CR, no '#', short
+	 * enough).
 	 */
-	if (strpbrk(host, "\t#") != NULL || strpbrk(port, "\t#") != NULL ||
-	    strpbrk(fp, "\t#") != NULL ||
+	if (strpbrk(host, "\t\r#") != NULL || strpbrk(port, "\t\r#") != NULL ||
+	    strpbrk(fp, "\t\r#") != NULL ||
 	    strlen(host) + strlen(port) + strlen(fp) > 1000) {
 		free(input);
 		return 0;
