@@ -24,6 +24,8 @@
 #include "digest.h"
 #include "msg.h"
 
+struct stat;
+
 #define RPC_OK 0
 #define RPC_SERVER -1 /* the server replied ERROR: rpc_code() says which */
 #define RPC_LOCAL -2  /* a local file or system call failed */
@@ -227,12 +229,17 @@ int rpc_get_data(struct rpc *r, int fd, struct digest *d, struct rpc_xfer *x);
  * hash differed).  The server expects exactly size bytes: if fd ends
  * early or cannot be read, the connection is dropped (RPC_LOST); after
  * a Ctrl-C it is dropped too, RPC_INTR, which leaves the server the
- * part it received, for a later PUT to resume.
+ * part it received, for a later PUT to resume.  A file no longer as src
+ * (its fstat when announced) said once its data went (fd_changed: it was
+ * written meanwhile) sent bytes of no one version of it: DATA_END then
+ * carries no checksum, which the server refuses without storing
+ * anything, and the result is RPC_LOCAL, "changed while it was sent".
  */
 int rpc_put_send(struct rpc *r, const char *path, uint64_t size, uint32_t mode,
     int64_t mtime);
 int rpc_put_ready(struct rpc *r, uint64_t size, struct rpc_xfer *x);
-int rpc_put_data(struct rpc *r, int fd, struct digest *d, struct rpc_xfer *x);
+int rpc_put_data(struct rpc *r, int fd, const struct stat *src,
+    struct digest *d, struct rpc_xfer *x);
 
 /*
  * PUT_DATA (rpc_putdata.c), when the server granted it (rpc_put_data_ok):

@@ -9,6 +9,7 @@
  * bytes nothing else on the stream could be trusted to line up.
  */
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <poll.h>
@@ -287,14 +288,15 @@ rpc_put_local_error(struct rpc *r, int shrank)
 }
 
 int
-rpc_put_data(struct rpc *r, int fd, struct digest *d, struct rpc_xfer *x)
+rpc_put_data(struct rpc *r, int fd, const struct stat *src, struct digest *d,
+    struct rpc_xfer *x)
 {
 	struct msg m;
 	uint64_t off = x->offset;
 	uint8_t *chunk;
 	ssize_t n;
 	size_t want;
-	int e;
+	int e, changed;
 
 	x->bytes = 0;
 	/* The hash covers the whole file: the part the server kept too. */
@@ -331,11 +333,24 @@ rpc_put_data(struct rpc *r, int fd, struct digest *d, struct rpc_xfer *x)
 	hash_pipe_end(r->hp);
 	digest_final(d, x->hash);
 	x->hash_len = digest_len(r->alg);
+	/*
+	 * Written meanwhile: what went is a mix of two versions (or a
+	 * prefix), whose checksum would match.  Without one the server
+	 * stores nothing (doc/PROTOCOL.md, DATA_END).
+	 */
+	changed = fd_changed(fd, src);
 	memset(&m, 0, sizeof(m));
 	m.type = MFTP_MSG_DATA_END;
-	memcpy(m.hash, x->hash, x->hash_len);
-	m.hash_len = x->hash_len;
+	if (!changed) {
+		memcpy(m.hash, x->hash, x->hash_len);
+		m.hash_len = x->hash_len;
+	}
 	if ((e = rpc_send(r, &m)) != RPC_OK)
 		return e;
-	return rpc_expect(r, MFTP_MSG_OK);
+	e = rpc_expect(r, MFTP_MSG_OK);
+	/* Another failure the server met first is the one to tell. */
+	if (changed && e == RPC_SERVER && r->code == MFTP_ST_INVALID)
+		return rpc_fail(
+		    r, RPC_LOCAL, 0, "changed while it was sent; not stored");
+	return e;
 }

@@ -402,8 +402,8 @@ xfer_items_free(struct xfer_item *v, size_t n)
 
 /* One PUT: 0 done, 1 the server's kept part did not verify, -1 failed. */
 static int
-xfer_put_once(struct cmd_ctx *ctx, const char *remote, int fd,
-    const struct stat *st, int last)
+xfer_put_once(struct cmd_ctx *ctx, const char *local, const char *remote,
+    int fd, const struct stat *st, int last)
 {
 	struct rpc_xfer x;
 	struct digest *d;
@@ -418,7 +418,7 @@ xfer_put_once(struct cmd_ctx *ctx, const char *remote, int fd,
 	x.arg = progress_start(ctx->progress, remote, x.size, x.offset);
 	x.progress = progress_update;
 	d = digest_new(rpc_digest(ctx->rpc));
-	e = rpc_put_data(ctx->rpc, fd, d, &x);
+	e = rpc_put_data(ctx->rpc, fd, st, d, &x);
 	digest_free(d);
 	progress_end(x.arg);
 	if (e == RPC_OK) {
@@ -427,6 +427,9 @@ xfer_put_once(struct cmd_ctx *ctx, const char *remote, int fd,
 	}
 	if (e == RPC_INTR)
 		return xfer_interrupted(ctx, remote, &x, "reput");
+	/* The local file's fault (it changed while it was sent). */
+	if (e == RPC_LOCAL)
+		return cmd_rpc_fail(ctx, local);
 	/* The server dropped its kept part: the next PUT starts at 0. */
 	if (e == RPC_SERVER && rpc_code(ctx->rpc) == MFTP_ST_HASH &&
 	    x.offset > 0 && !last)
@@ -462,11 +465,11 @@ xfer_put_fd(struct cmd_ctx *ctx, int fd, const char *local, const char *remote)
 					  "not a regular file");
 	}
 	intr_transfer(1);
-	if ((r = xfer_put_once(ctx, remote, fd, &st, 0)) == 1) {
+	if ((r = xfer_put_once(ctx, local, remote, fd, &st, 0)) == 1) {
 		cmd_note("%s: the kept part did not match; transferring again "
 			 "from the start",
 		    remote);
-		r = xfer_put_once(ctx, remote, fd, &st, 1);
+		r = xfer_put_once(ctx, local, remote, fd, &st, 1);
 	}
 	intr_transfer(0);
 	close(fd);

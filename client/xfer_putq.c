@@ -108,11 +108,14 @@ putq_wait_all(struct xfer_putq *q)
 		putq_recv_one(q);
 }
 
-/* Read all of fd (size bytes, no more, no less) into q->buf. */
+/*
+ * Read all of fd (st's size, no more, no less) into q->buf; a file
+ * written meanwhile (fd_changed) is not sent, as with PUT.
+ */
 static int
-putq_read(struct xfer_putq *q, int fd, const char *local, size_t size)
+putq_read(struct xfer_putq *q, int fd, const char *local, const struct stat *st)
 {
-	size_t got = 0;
+	size_t got = 0, size = (size_t)st->st_size;
 	ssize_t n;
 	char c;
 
@@ -127,7 +130,8 @@ putq_read(struct xfer_putq *q, int fd, const char *local, size_t size)
 			break;
 		got += (size_t)n;
 	}
-	if (got != size || pread(fd, &c, 1, (off_t)size) != 0)
+	if (got != size || pread(fd, &c, 1, (off_t)size) != 0 ||
+	    fd_changed(fd, st))
 		return cmd_fail(
 		    q->ctx, "%s: changed while it was read; not sent", local);
 	return 0;
@@ -156,7 +160,7 @@ putq_send(struct xfer_putq *q, int fd, const struct stat *st, const char *local,
 		q->buf = xmalloc(PUTQ_INLINE_MAX);
 		q->d = digest_new(rpc_digest(rpc));
 	}
-	if (putq_read(q, fd, local, size) == -1)
+	if (putq_read(q, fd, local, st) == -1)
 		return -1;
 	digest_reset_alg(q->d, rpc_digest(rpc));
 	digest_update(q->d, q->buf, size);

@@ -3,6 +3,7 @@
  * compare and time.  Linked into every program.
  */
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <pwd.h>
@@ -215,4 +216,14 @@ fd_write_all(int fd, const void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+int
+fd_changed(int fd, const struct stat *st)
+{
+	struct stat now;
+
+	return fstat(fd, &now) == -1 || now.st_size != st->st_size ||
+	    now.st_mtim.tv_sec != st->st_mtim.tv_sec ||
+	    now.st_mtim.tv_nsec != st->st_mtim.tv_nsec;
 }

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct stat;
+
 /* Allocation failure is fatal (fatalx), so these never return NULL. */
 void *xmalloc(size_t size);
 void *xcalloc(size_t nmemb, size_t size);
@@ -51,6 +53,13 @@ char *fd_read_all(int fd, size_t size, size_t *got);
 /* Write all len bytes of buf to fd, going on after EINTR and short
  * writes; 0, or -1 with errno. */
 int fd_write_all(int fd, const void *buf, size_t len);
+
+/*
+ * Whether the file open on fd is no longer as st (its fstat before)
+ * said: another size or modification time, or no fstat at all.  A file
+ * written meanwhile, in place or at its end, has changed.
+ */
+int fd_changed(int fd, const struct stat *st);
 
 /* Sleep for ms milliseconds, resuming after signals. */
 void sleep_ms(unsigned int ms);

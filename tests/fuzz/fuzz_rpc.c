@@ -26,6 +26,7 @@
  */
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,7 @@ fuzz_put(struct rpc *r, uint64_t size)
 	struct rpc_xfer x = { 0 };
 	uint8_t src[16];
 	struct digest *d;
+	struct stat st;
 	int e, fd;
 
 	memset(src, 'x', sizeof(src));
@@ -140,8 +142,9 @@ fuzz_put(struct rpc *r, uint64_t size)
 		return e;
 	FUZZ_CHECK(x.offset <= size && x.size == size);
 	fd = fuzz_memfd(src, (size_t)size);
+	FUZZ_CHECK(fstat(fd, &st) == 0);
 	d = digest_new(DIGEST_SHA256);
-	e = rpc_put_data(r, fd, d, &x);
+	e = rpc_put_data(r, fd, &st, d, &x);
 	if (e == RPC_OK || e == RPC_SERVER)
 		FUZZ_CHECK(x.bytes == size - x.offset &&
 		    x.hash_len == digest_len(rpc_digest(r)));
