@@ -66,14 +66,19 @@ xfer_putq_new(struct cmd_ctx *ctx)
 	return q;
 }
 
-/* Keep the first failure (the command's); print the later ones. */
-static void
+/*
+ * Keep the first failure (the command's); print the later ones.  Every
+ * failure goes through here, a local one too: a reply read later must
+ * not take its place unsaid.  Returns -1.
+ */
+static int
 putq_failed(struct xfer_putq *q)
 {
 	if (q->first == NULL)
 		q->first = xstrdup(q->ctx->reason);
 	else
 		fprintf(stderr, "mftp: %s\n", q->ctx->reason);
+	return -1;
 }
 
 /* Read the oldest request's reply. */
@@ -206,29 +211,37 @@ xfer_putq_add(struct xfer_putq *q, const char *local, const char *remote)
 	if (intr_pending()) {
 		putq_wait_all(q);
 		q->ctx->interrupted = 1;
-		return cmd_fail(q->ctx,
+		/* The command's line; a refusal answered meanwhile is said. */
+		if (q->first != NULL)
+			fprintf(stderr, "mftp: %s\n", q->first);
+		free(q->first);
+		q->first = NULL;
+		(void)cmd_fail(q->ctx,
 		    "interrupted before %s; mput or put -r again sends the "
 		    "rest",
 		    local);
+		return putq_failed(q);
 	}
 	/*
 	 * The walk saw a regular file: a link or a FIFO put there since is
 	 * refused (O_NOFOLLOW), not followed or waited on (O_NONBLOCK).
 	 */
-	if ((fd = open(
-		 local, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) == -1)
-		return cmd_fail(q->ctx, "%s: %s", local, strerror(errno));
+	if ((fd = open(local,
+		 O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) == -1) {
+		(void)cmd_fail(q->ctx, "%s: %s", local, strerror(errno));
+		return putq_failed(q);
+	}
 	if (fstat(fd, &st) == -1) {
-		r = cmd_fail(q->ctx, "%s: %s", local, strerror(errno));
+		(void)cmd_fail(q->ctx, "%s: %s", local, strerror(errno));
 		close(fd);
-		return r;
+		return putq_failed(q);
 	}
 	if (S_ISREG(st.st_mode) && st.st_size <= PUTQ_INLINE_MAX &&
 	    rpc_put_data_ok(q->ctx->rpc)) {
 		r = putq_send(q, fd, &st, local, remote);
 		close(fd);
 		if (r == -1 && !q->lost)
-			putq_failed(q);
+			(void)putq_failed(q);
 		return q->first != NULL || q->lost ? -1 : 0;
 	}
 	/* One at a time, after every reply in flight: replies come in
@@ -239,7 +252,9 @@ xfer_putq_add(struct xfer_putq *q, const char *local, const char *remote)
 		return -1;
 	}
 	/* The file opened above, not its name again: no link swapped in. */
-	return xfer_put_fd(q->ctx, fd, local, remote);
+	if (xfer_put_fd(q->ctx, fd, local, remote) == -1)
+		return putq_failed(q);
+	return 0;
 }
 
 int

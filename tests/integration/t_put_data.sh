@@ -13,6 +13,10 @@
 #    only some in, those are stored, the others refused with the quota's
 #    message, and the accounting equals a recount.  A FIFO named to put
 #    is refused at once, not waited on.
+#  - Client: a local file that cannot be read, behind a file the server
+#    refuses while its reply is still to come: both failures are said
+#    (before, the refusal answered later took the local one's place, and
+#    the unreadable file was never named).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=lib_raw.sh
@@ -54,8 +58,9 @@ raw_close
 expect_same_file "$home/a" "$W/a" "the first file"
 expect_same_file "$home/d" "$W/d" "the fourth file"
 [ ! -e "$home/.b.mftp-part" ] || fail "the refused partial name was written"
-[ ! -e "$home/c" ] && [ ! -e "$home/.c.mftp-part" ] ||
+if [ -e "$home/c" ] || [ -e "$home/.c.mftp-part" ]; then
 	fail "the file with a wrong checksum was kept"
+fi
 exact alice "after four PUT_DATA"
 ok "four PUT_DATA in one write: two stored, two refused, in step"
 
@@ -155,3 +160,22 @@ put fifo"
 expect_rc 1 "put of a FIFO"
 expect_contains "$ERR" "fifo: not a regular file" "the refusal says why"
 ok "put of a FIFO is refused at once, not waited on"
+
+# ------------------- client: a local failure behind a refusal in flight
+# The client without the capabilities that read any file: a file of
+# mode 000 is then unreadable to it.
+mkdir -p "$W/two" "$T/nocap"
+printf 'a\n' >"$W/two/isdir"
+printf 'secret\n' >"$W/two/unread"
+chmod 000 "$W/two/unread"
+printf '#!/bin/sh\nexec setpriv --inh-caps=-dac_override,-dac_read_search --bounding-set=-dac_override,-dac_read_search %q "$@"\n' \
+    "$MFTP" >"$T/nocap/mftp"
+chmod +x "$T/nocap/mftp"
+run_client alice "$pw" <<<"mkdir isdir"
+expect_rc 0 "mkdir isdir"
+MFTP=$T/nocap/mftp run_client alice "$pw" <<<"lcd $W/two
+mput isdir unread"
+expect_rc 1 "mput of a file refused and one unreadable"
+expect_contains "$ERR" "isdir: is a directory" "the server's refusal"
+expect_contains "$ERR" "unread: Permission denied" "the local failure"
+ok "a local failure behind a refusal in flight: both are said"
