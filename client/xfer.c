@@ -400,6 +400,23 @@ xfer_items_free(struct xfer_item *v, size_t n)
 	free(v);
 }
 
+int
+xfer_put_fail(struct cmd_ctx *ctx, const char *remote)
+{
+	const char *t = rpc_text(ctx->rpc);
+	size_t n = strlen(remote);
+	char *p;
+	int r;
+
+	if (rpc_lost(ctx->rpc) || rpc_code(ctx->rpc) == 0 ||
+	    (strncmp(t, remote, n) == 0 && t[n] == ':'))
+		return cmd_rpc_fail(ctx, remote);
+	p = words_printable(remote);
+	r = cmd_fail(ctx, "%s: %s", p, t);
+	free(p);
+	return r;
+}
+
 /* One PUT: 0 done, 1 the server's kept part did not verify, -1 failed. */
 static int
 xfer_put_once(struct cmd_ctx *ctx, const char *local, const char *remote,
@@ -414,7 +431,7 @@ xfer_put_once(struct cmd_ctx *ctx, const char *local, const char *remote,
 	if (rpc_put_send(ctx->rpc, remote, (uint64_t)st->st_size,
 		st->st_mode & 0777, st->st_mtime) != RPC_OK ||
 	    rpc_put_ready(ctx->rpc, (uint64_t)st->st_size, &x) != RPC_OK)
-		return cmd_rpc_fail(ctx, remote);
+		return xfer_put_fail(ctx, remote);
 	x.arg = progress_start(ctx->progress, remote, x.size, x.offset);
 	x.progress = progress_update;
 	d = digest_new(rpc_digest(ctx->rpc));
@@ -434,7 +451,7 @@ xfer_put_once(struct cmd_ctx *ctx, const char *local, const char *remote,
 	if (e == RPC_SERVER && rpc_code(ctx->rpc) == MFTP_ST_HASH &&
 	    x.offset > 0 && !last)
 		return 1;
-	return cmd_rpc_fail(ctx, remote);
+	return xfer_put_fail(ctx, remote);
 }
 
 int

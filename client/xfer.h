@@ -54,6 +54,13 @@ int xfer_put(struct cmd_ctx *ctx, const char *local, const char *remote);
 int
 xfer_put_fd(struct cmd_ctx *ctx, int fd, const char *local, const char *remote);
 
+/*
+ * cmd_rpc_fail for an upload to remote: a refusal whose text does not
+ * begin with the file's name (the quota's, a checksum mismatch) gets
+ * it, so that each failure of mput or put -r says which file it was.
+ */
+int xfer_put_fail(struct cmd_ctx *ctx, const char *remote);
+
 /* Seconds on the monotonic clock, for the transfer lines. */
 double xfer_now(void);
 

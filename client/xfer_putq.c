@@ -94,7 +94,7 @@ putq_recv_one(struct xfer_putq *q)
 			xfer_report(q->ctx, it->remote, it->size, 0,
 			    xfer_now() - it->t0);
 		else {
-			(void)cmd_rpc_fail(q->ctx, it->remote);
+			(void)xfer_put_fail(q->ctx, it->remote);
 			putq_failed(q);
 			q->lost = rpc_lost(q->ctx->rpc);
 		}

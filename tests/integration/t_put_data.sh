@@ -11,7 +11,9 @@
 #    the serving process stopped, mput sends requests ahead (the
 #    server's socket fills) instead of waiting for a reply; all verify; with a file-count quota that lets
 #    only some in, those are stored, the others refused with the quota's
-#    message, and the accounting equals a recount.  A FIFO named to put
+#    message, each naming its file (the server's text does not), and the
+#    accounting equals a recount; so is a large file (PUT) that the byte
+#    quota refuses.  A FIFO named to put
 #    is refused at once, not waited on.
 #  - Client: a local file that cannot be read, behind a file the server
 #    refuses while its reply is still to come: both failures are said
@@ -26,6 +28,7 @@ W=$T/work
 pw=$(rand_pw)
 add_user alice "$pw" --quota-bytes 100M --quota-files 1000
 add_user bob "$pw" --quota-bytes 100M --quota-files 25
+add_user carol "$pw" --quota-bytes 20M
 home=$(user_home alice)
 start_daemon
 
@@ -142,6 +145,10 @@ run_client bob "$pw" <<<"lcd $W/many
 mput f*"
 expect_rc 1 "mput past the file-count quota"
 expect_contains "$ERR" "quota" "the refusal says why"
+# Each refusal names its file, which the server's text does not.
+expect_no_match "$ERR" '^mftp: (mput: )?quota' "a refusal without its file"
+expect_match "$ERR" '^mftp: mput: f[0-9]+: quota exceeded: ' \
+    "the command's refusal, with its file"
 stored=$(find "$(user_home bob)" -type f | wc -l)
 ((stored > 0 && stored <= 25)) ||
 	fail "bob's quota of 25 files: $stored stored"
@@ -152,6 +159,17 @@ done
 	fail "a refused PUT_DATA left a partial"
 exact bob "after a refused mput"
 ok "mput past the quota: $stored stored and verified, the rest refused"
+
+# A larger file (PUT) refused by the byte quota is named too.
+mkdir -p "$W/big"
+for i in 1 2 3; do head -c $((8 * 1048576)) /dev/zero >"$W/big/big$i"; done
+run_client carol "$pw" <<<"lcd $W/big
+mput big*"
+expect_rc 1 "mput past the byte quota"
+expect_match "$ERR" '^mftp: mput: big3: quota exceeded: ' \
+    "the refusal of a large file, with its file"
+exact carol "after mput past the byte quota"
+ok "mput past the byte quota: the refused large file is named"
 
 # ----------------------------------- client: a FIFO is refused, not waited on
 mkfifo "$W/fifo"
