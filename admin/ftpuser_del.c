@@ -76,86 +76,246 @@ open_home(const char *home, uid_t uid, struct samefs *on)
 }
 
 /*
- * Remove everything below the directory dfd (path is for messages only).
- * Entries are taken by name relative to dfd and never followed when they
- * are links; a mount point (of a directory or a file), and anything on
- * another file system, is left alone with what is below it, named, and
- * counted as an error.  No one but root mounts, and a mount point cannot
- * be renamed (EBUSY), so the user cannot put one under a name between
- * its check and its openat.  Returns the number of entries left and
- * named (the directories that hold them stay too, uncounted).
+ * The removal walks the tree without a descriptor per level, so that no
+ * depth the user can make stops it at the limit of open files (nor at
+ * PATH_MAX): as the recount does (quota_walk.c), each directory is read
+ * whole, what is not a directory removed as it is read and the
+ * subdirectories' names kept; then the walk enters each with openat and
+ * comes back through its "..", checked against the directory it left,
+ * and removes it if nothing was left below it.
  */
-static size_t
-remove_below(int dfd, const char *path, const struct samefs *on)
+struct rm_level {
+	dev_t dev;
+	ino_t ino;
+	char **subdirs; /* subdirectories still to enter */
+	size_t n;
+	size_t next;
+	size_t pathlen; /* length of the walk's path at this level */
+	size_t bad;	/* entries left below this level */
+};
+
+struct rm_walk {
+	const struct samefs *on;
+	struct rm_level *levels;
+	size_t depth;
+	size_t cap;
+	char *path; /* for messages: the directory the walk is in */
+	size_t pathlen;
+	size_t pathcap;
+};
+
+/* Append "/name" to the walk's path. */
+static void
+rm_path_push(struct rm_walk *w, const char *name)
 {
+	size_t add = strlen(name) + 1;
+
+	if (w->pathcap - w->pathlen <= add) {
+		w->pathcap = (w->pathlen + add + 1) * 2;
+		w->path = xreallocarray(w->path, w->pathcap, 1);
+	}
+	w->path[w->pathlen] = '/';
+	memcpy(w->path + w->pathlen + 1, name, add);
+	w->pathlen += add;
+}
+
+/* Warn of name in the walk's directory (with errno when with_errno). */
+static void
+rm_warn(
+    const struct rm_walk *w, int with_errno, const char *what, const char *name)
+{
+	if (with_errno)
+		admin_warn("%s%s/%s", what, w->path, name);
+	else
+		admin_warnx("%s/%s: %s; left alone", w->path, name, what);
+}
+
+/*
+ * Read the directory open on fd into a new level: remove what is not a
+ * directory, keep the subdirectories' names, name and count what is
+ * left (a mount point, anything on another file system, an entry that
+ * cannot be removed).
+ */
+static void
+rm_enter(struct rm_walk *w, int fd)
+{
+	struct rm_level *lv;
 	struct dirent *de;
 	struct stat st;
+	size_t cap = 0;
 	DIR *d;
-	const char *why;
-	char *sub;
-	size_t bad = 0, left;
-	int fd, cfd;
+	int dfd;
 
-	/* fdopendir takes the descriptor; keep our own for unlinkat. */
-	if ((fd = dup(dfd)) == -1 || (d = fdopendir(fd)) == NULL) {
-		admin_warn("cannot read %s", path);
-		if (fd != -1)
-			close(fd);
-		return 1;
+	if (w->depth == w->cap) {
+		w->cap = w->cap == 0 ? 16 : w->cap * 2;
+		w->levels = xreallocarray(
+		    w->levels, w->cap, sizeof(*w->levels));
+	}
+	lv = &w->levels[w->depth++];
+	memset(lv, 0, sizeof(*lv));
+	lv->pathlen = w->pathlen;
+	if (fstat(fd, &st) == -1 ||
+	    (dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		admin_warn("cannot read %s", w->path);
+		lv->bad++;
+		return;
+	}
+	lv->dev = st.st_dev;
+	lv->ino = st.st_ino;
+	/* fdopendir takes dfd; fd stays for the unlinkat calls. */
+	if ((d = fdopendir(dfd)) == NULL) {
+		admin_warn("cannot read %s", w->path);
+		close(dfd);
+		lv->bad++;
+		return;
 	}
 	while ((errno = 0, de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
-		xasprintf(&sub, "%s/%s", path, de->d_name);
-		switch (samefs_statat(dfd, de->d_name, on, &st)) {
+		switch (samefs_statat(fd, de->d_name, w->on, &st)) {
 		case -1:
 			if (errno != ENOENT) {
-				admin_warn("%s", sub);
-				bad++;
+				rm_warn(w, 1, "", de->d_name);
+				lv->bad++;
 			}
-			free(sub);
 			continue;
 		case 0:
-			why = "a mount point";
-			if (st.st_dev != on->dev)
-				why = "on another file system";
-			admin_warnx("%s: %s; left alone", sub, why);
-			bad++;
-			free(sub);
+			rm_warn(w, 0,
+			    st.st_dev != w->on->dev ? "on another file system" :
+						      "a mount point",
+			    de->d_name);
+			lv->bad++;
 			continue;
 		}
-		if (S_ISDIR(st.st_mode)) {
-			cfd = openat(dfd, de->d_name,
-			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (cfd == -1) {
-				admin_warn("%s", sub);
-				bad++;
-				free(sub);
-				continue;
-			}
-			left = remove_below(cfd, sub, on);
-			close(cfd);
-			bad += left;
-			/* One that keeps what was named below stays, unnamed. */
-			if (left == 0 &&
-			    unlinkat(dfd, de->d_name, AT_REMOVEDIR) == -1 &&
+		if (!S_ISDIR(st.st_mode)) {
+			if (unlinkat(fd, de->d_name, 0) == -1 &&
 			    errno != ENOENT) {
-				admin_warn("cannot remove %s", sub);
-				bad++;
+				rm_warn(w, 1, "cannot remove ", de->d_name);
+				lv->bad++;
 			}
-		} else if (unlinkat(dfd, de->d_name, 0) == -1 &&
-		    errno != ENOENT) {
-			admin_warn("cannot remove %s", sub);
-			bad++;
+			continue;
 		}
-		free(sub);
+		if (lv->n == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			lv->subdirs = xreallocarray(
+			    lv->subdirs, cap, sizeof(*lv->subdirs));
+		}
+		lv->subdirs[lv->n++] = xstrdup(de->d_name);
 	}
 	if (errno != 0) {
-		admin_warn("cannot read %s", path);
-		bad++;
+		admin_warn("cannot read %s", w->path);
+		lv->bad++;
 	}
 	closedir(d);
+}
+
+static void
+rm_level_free(struct rm_level *lv)
+{
+	size_t i;
+
+	for (i = 0; i < lv->n; i++)
+		free(lv->subdirs[i]);
+	free(lv->subdirs);
+}
+
+/*
+ * Remove everything below the directory dfd (path is for messages only).
+ * Entries are taken by name relative to the directory the walk is in and
+ * never followed when they are links; a mount point (of a directory or a
+ * file), and anything on another file system, is left alone with what is
+ * below it, named, and counted as an error.  No one but root mounts, and
+ * a mount point cannot be renamed (EBUSY), so the user cannot put one
+ * under a name between its check and its openat (which checks it again).
+ * Returns the number of entries left and named (the directories that
+ * hold them stay too, uncounted).
+ */
+static size_t
+remove_below(int dfd, const char *path, const struct samefs *on)
+{
+	const int dflags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	struct rm_walk w;
+	struct rm_level *lv;
+	struct stat st;
+	size_t bad = 0;
+	const char *name;
+	int fd, cfd, r;
+
+	memset(&w, 0, sizeof(w));
+	w.on = on;
+	w.path = xstrdup(path);
+	w.pathlen = strlen(path);
+	w.pathcap = w.pathlen + 1;
+	if ((fd = openat(dfd, ".", dflags)) == -1) {
+		admin_warn("cannot read %s", path);
+		free(w.path);
+		return 1;
+	}
+	rm_enter(&w, fd);
+	while (w.depth > 0) {
+		lv = &w.levels[w.depth - 1];
+		if (lv->next < lv->n) {
+			name = lv->subdirs[lv->next++];
+			if ((cfd = openat(fd, name, dflags)) == -1) {
+				/* Removed since it was read: nothing left. */
+				if (errno != ENOENT) {
+					rm_warn(&w, 1, "", name);
+					lv->bad++;
+				}
+				continue;
+			}
+			if ((r = samefs_statat(cfd, "", on, &st)) != 1) {
+				rm_warn(&w, r == -1,
+				    r == -1 ? "" : "a mount point", name);
+				close(cfd);
+				lv->bad++;
+				continue;
+			}
+			close(fd);
+			fd = cfd;
+			rm_path_push(&w, name);
+			rm_enter(&w, fd);
+			continue;
+		}
+		/* Done with this level: back to its parent through "..". */
+		bad = lv->bad;
+		rm_level_free(lv);
+		if (--w.depth == 0)
+			break;
+		lv = &w.levels[w.depth - 1];
+		if ((cfd = openat(fd, "..", dflags)) == -1 ||
+		    fstat(cfd, &st) == -1 || st.st_dev != lv->dev ||
+		    st.st_ino != lv->ino) {
+			admin_warnx("%s was moved while it was emptied; "
+				    "not going on",
+			    w.path);
+			if (cfd != -1)
+				close(cfd);
+			/* What is named above, and this one. */
+			while (w.depth > 0) {
+				bad += w.levels[w.depth - 1].bad;
+				rm_level_free(&w.levels[--w.depth]);
+			}
+			bad++;
+			break;
+		}
+		close(fd);
+		fd = cfd;
+		w.pathlen = lv->pathlen;
+		w.path[w.pathlen] = '\0';
+		name = lv->subdirs[lv->next - 1];
+		lv->bad += bad;
+		/* One that keeps what was named below stays, unnamed. */
+		if (bad == 0 && unlinkat(fd, name, AT_REMOVEDIR) == -1 &&
+		    errno != ENOENT) {
+			rm_warn(&w, 1, "cannot remove ", name);
+			lv->bad++;
+		}
+	}
+	close(fd);
+	free(w.levels);
+	free(w.path);
 	return bad;
 }
 
