@@ -9,6 +9,7 @@
  * walks a tree the user controls: it never follows a link (quota.c).
  */
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <getopt.h>
@@ -115,6 +116,55 @@ describe(const struct quota_usage *u, char *out, size_t outlen)
 }
 
 /*
+ * The users file as a recount last read it under the lock, and its
+ * stat then: it is read again only once it has changed, so that a
+ * recount of every user reads it about once, not once a user (with
+ * 100000 users, hours of parsing).  The tools replace it whole, by a
+ * rename (a new inode, change time and usually size); an edit by hand
+ * changes its times.
+ */
+struct db_seen {
+	struct userdb db;
+	struct stat st;
+	int valid; /* st tells what db was read from */
+};
+
+static int
+db_same(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	    a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/*
+ * The user called name in the users file as it is now (the lock held),
+ * or NULL; hint: where it is likely to be (its index at the start).
+ */
+static struct user *
+db_user_now(
+    const struct config *c, struct db_seen *seen, const char *name, size_t hint)
+{
+	struct stat st;
+	int have;
+
+	/* The stat before the read: a change in between reads it again. */
+	have = stat(c->users_file, &st) == 0;
+	if (!seen->valid || !have || !db_same(&st, &seen->st)) {
+		userdb_free(&seen->db);
+		admin_load_db(&seen->db, c);
+		seen->st = st;
+		seen->valid = have;
+	}
+	if (hint < seen->db.n && strcmp(seen->db.users[hint].name, name) == 0)
+		return &seen->db.users[hint];
+	return userdb_find(&seen->db, name);
+}
+
+/*
  * The accounting file of u, open, for a recount: opened, or made where
  * it is missing, under the users file's lock, and only while the users
  * file still has u as the recount read it (same uid and home: the home
@@ -126,15 +176,14 @@ describe(const struct quota_usage *u, char *out, size_t outlen)
  * the file was made here.
  */
 static int
-quota_open_for(const struct config *c, const struct user *u, int *made)
+quota_open_for(const struct config *c, struct db_seen *seen,
+    const struct user *u, size_t hint, int *made)
 {
-	struct userdb db;
 	struct user *now;
 	int lockfd = admin_lock_db(c), fd = -1;
 
 	*made = 0;
-	admin_load_db(&db, c);
-	now = userdb_find(&db, u->name);
+	now = db_user_now(c, seen, u->name, hint);
 	if (now == NULL || now->uid != u->uid || strcmp(now->home, u->home)) {
 		admin_warnx("%s: changed in the users file meanwhile; not "
 			    "recounted",
@@ -161,7 +210,6 @@ quota_open_for(const struct config *c, const struct user *u, int *made)
 	}
 	admin_sync_lock_mark(c, now);
 out:
-	userdb_free(&db);
 	close(lockfd);
 	return fd;
 }
@@ -171,7 +219,8 @@ out:
  * first if it is missing.  0, or -1 after saying what is wrong.
  */
 static int
-quota_recount_user(const struct config *c, const struct user *u)
+quota_recount_user(const struct config *c, struct db_seen *seen,
+    const struct user *u, size_t hint)
 {
 	struct quota_usage before, after;
 	char err[1024], now[128], was[128];
@@ -190,7 +239,7 @@ quota_recount_user(const struct config *c, const struct user *u)
 	}
 	if (fd != -1)
 		close(fd);
-	if ((fd = quota_open_for(c, u, &made)) == -1)
+	if ((fd = quota_open_for(c, seen, u, hint, &made)) == -1)
 		return -1;
 	if (made)
 		strlcpy(was, "missing", sizeof(was));
@@ -222,6 +271,7 @@ main(int argc, char *argv[])
 	};
 	const char *config_path = NULL, *name = NULL;
 	struct config conf;
+	struct db_seen seen;
 	struct userdb db;
 	struct user *u;
 	int ch, all = 0, recount = 0, failed = 0;
@@ -250,19 +300,23 @@ main(int argc, char *argv[])
 	admin_require_root();
 	admin_load_config(&conf, config_path);
 	admin_load_db(&db, &conf);
+	memset(&seen, 0, sizeof(seen));
 
 	if (!all) {
 		u = admin_find_user(&db, name);
-		failed = recount ? quota_recount_user(&conf, u) == -1 :
-				   quota_show(&conf, u) == -1;
+		failed = recount ?
+		    quota_recount_user(&conf, &seen, u, 0) == -1 :
+		    quota_show(&conf, u) == -1;
 	}
 	for (i = 0; all && i < db.n; i++) {
-		if (recount ? quota_recount_user(&conf, &db.users[i]) == -1 :
+		if (recount ? quota_recount_user(
+				  &conf, &seen, &db.users[i], i) == -1 :
 			      quota_show(&conf, &db.users[i]) == -1)
 			failed = 1;
 	}
 	if (fflush(stdout) == EOF || ferror(stdout))
 		admin_err("writing the output");
+	userdb_free(&seen.db);
 	userdb_free(&db);
 	config_free(&conf);
 	return failed ? ADMIN_EXIT_FAILURE : 0;
