@@ -668,7 +668,7 @@ admin_read_usage(
 
 	if ((fd = quota_open(c->quota_dir, name)) == -1)
 		return -1;
-	r = quota_read(fd, u);
+	r = quota_read_timed(fd, u, ADMIN_USAGE_WAIT * 1000);
 	saved = errno;
 	close(fd);
 	errno = saved;

@@ -183,9 +183,14 @@ void admin_require_root(void);
 
 struct quota_usage;
 
+/* Seconds admin_read_usage waits for an accounting file's lock. */
+#define ADMIN_USAGE_WAIT 2
+
 /*
- * Read user name's accounting file in c->quota_dir into u.  Returns 0,
- * QUOTA_ERR_CORRUPT, or -1 with errno (ENOENT: there is none).
+ * Read user name's accounting file in c->quota_dir into u, waiting
+ * ADMIN_USAGE_WAIT seconds at most for its lock.  Returns 0,
+ * QUOTA_ERR_CORRUPT, QUOTA_ERR_BUSY (locked all that time: a recount of
+ * the user runs, say), or -1 with errno (ENOENT: there is none).
  */
 int admin_read_usage(
     const struct config *c, const char *name, struct quota_usage *u);

@@ -105,8 +105,9 @@ sessions_cell(const struct config *c, const struct user *u)
 
 /*
  * Fill row with u's columns.  The usage reads "damaged" for a corrupt
- * accounting file and "missing" when there is none.  -1 (after a
- * message) if the file could not be read at all.
+ * accounting file, "missing" when there is none and "busy" when its
+ * lock stayed held (admin_read_usage).  -1 (after a message) if the file
+ * could not be read at all.
  */
 static int
 list_row(const struct config *c, const struct user *u, char **row)
@@ -122,6 +123,8 @@ list_row(const struct config *c, const struct user *u, char **row)
 	} else {
 		if (r == QUOTA_ERR_CORRUPT)
 			strlcpy(ub, "damaged", sizeof(ub));
+		else if (r == QUOTA_ERR_BUSY)
+			strlcpy(ub, "busy", sizeof(ub));
 		else if (errno == ENOENT)
 			strlcpy(ub, "missing", sizeof(ub));
 		else {
@@ -220,6 +223,11 @@ show_user(const struct config *c, const struct user *u)
 	}
 	if (r == QUOTA_ERR_CORRUPT)
 		printf("%-10s%s\n", "usage:", "damaged accounting file");
+	else if (r == QUOTA_ERR_BUSY)
+		printf("%-10s%s\n", "usage:",
+		    "busy (the accounting file is locked: a recount of the "
+		    "user, or a long change by one of its sessions, runs; "
+		    "try again)");
 	else if (errno == ENOENT)
 		printf("%-10s%s\n", "usage:", "no accounting file");
 	else {

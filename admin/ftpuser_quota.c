@@ -87,6 +87,13 @@ quota_show(const struct config *c, const struct user *u)
 		    u->name, c->quota_dir, u->name, PROGNAME, u->name);
 		return -1;
 	}
+	if (r == QUOTA_ERR_BUSY) {
+		admin_warnx("%s: the accounting file %s/%s is locked (a "
+			    "recount of the user, or a long change by one of "
+			    "its sessions, runs); try again",
+		    u->name, c->quota_dir, u->name);
+		return -1;
+	}
 	if (r == -1 && errno == ENOENT) {
 		admin_warnx("%s: there is no accounting file %s/%s (uploads "
 			    "are refused); make it with: %s --recount %s",

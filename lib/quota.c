@@ -409,6 +409,28 @@ quota_read(int fd, struct quota_usage *u)
 	return r;
 }
 
+int
+quota_read_timed(int fd, struct quota_usage *u, int timeout_ms)
+{
+	uint64_t until = mono_ms() + (uint64_t)timeout_ms;
+	struct flock fl;
+	int r;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_RDLCK;
+	fl.l_whence = SEEK_SET;
+	while (fcntl(fd, F_OFD_SETLK, &fl) == -1) {
+		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
+			return ERR_IO;
+		if (mono_ms() >= until)
+			return QUOTA_ERR_BUSY;
+		sleep_ms(20);
+	}
+	r = quota_read_line(fd, u);
+	quota_unlock(fd);
+	return r;
+}
+
 /* The magnitude of a negative delta, also for INT64_MIN. */
 static uint64_t
 quota_magnitude(int64_t d)

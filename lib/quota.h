@@ -76,6 +76,7 @@
 #define QUOTA_ERR_EXCEEDED -100 /* the change would pass a limit */
 #define QUOTA_ERR_CORRUPT -101	/* the file is not a valid line */
 #define QUOTA_ERR_APPLY -102	/* the change it pays for failed (errno) */
+#define QUOTA_ERR_BUSY -103	/* the lock was held all the time given */
 
 struct quota_usage {
 	uint64_t bytes;
@@ -176,6 +177,13 @@ int quota_set_locked(const char *dir, const char *name, int locked);
 
 /* Read the usage under a shared lock.  0, QUOTA_ERR_CORRUPT or ERR_IO. */
 int quota_read(int fd, struct quota_usage *u);
+
+/*
+ * The same, waiting at most timeout_ms for the lock (a recount holds it
+ * for its whole walk): QUOTA_ERR_BUSY when it was held all that time.
+ * For those who only look (ftpuser-list), and must not hang.
+ */
+int quota_read_timed(int fd, struct quota_usage *u, int timeout_ms);
 
 /*
  * Change the usage, and under the same hold of the exclusive lock make

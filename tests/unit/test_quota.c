@@ -456,6 +456,20 @@ test_locks(void **state)
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	expect_usage(fd1, 15, 1);
+
+	/*
+	 * quota_read_timed gives up on a lock held all the time it was
+	 * given (a recount's), and reads beside a shared one.
+	 */
+	assert_int_equal(try_lock(fd1, F_WRLCK), 0);
+	assert_int_equal(quota_read_timed(fd2, &u, 100), QUOTA_ERR_BUSY);
+	assert_int_equal(try_lock(fd1, F_RDLCK), 0);
+	memset(&u, 0, sizeof(u));
+	assert_int_equal(quota_read_timed(fd2, &u, 100), 0);
+	assert_int_equal(u.bytes, 15);
+	/* It let its own lock go. */
+	assert_int_equal(try_lock(fd1, F_WRLCK), 0);
+	assert_int_equal(try_lock(fd1, F_UNLCK), 0);
 	close(fd1);
 	close(fd2);
 }
