@@ -26,6 +26,7 @@
 #include "admin_common.h"
 #include "admin_sessions.h"
 #include "admin_uid.h"
+#include "dirwalk.h"
 #include "samefs.h"
 #include "userdb.h"
 #include "util.h"
@@ -76,149 +77,152 @@ open_home(const char *home, uid_t uid, struct samefs *on)
 }
 
 /*
- * The removal walks the tree without a descriptor per level, so that no
- * depth the user can make stops it at the limit of open files (nor at
- * PATH_MAX): as the recount does (quota_walk.c), each directory is read
- * whole, what is not a directory removed as it is read and the
- * subdirectories' names kept; then the walk enters each with openat and
- * comes back through its "..", checked against the directory it left,
- * and removes it if nothing was left below it.
+ * The removal walks the tree with one directory open at a time
+ * (dirwalk.h), so that no depth the user can make stops it at the limit
+ * of open files (nor at PATH_MAX): each directory is read whole, what is
+ * not a directory removed as it is read and the subdirectories' names
+ * kept; each is then entered, and removed once the walk is back in its
+ * parent with nothing left below it.  The level counts are the entries
+ * left and named.
  */
-struct rm_level {
-	dev_t dev;
-	ino_t ino;
-	char **subdirs; /* subdirectories still to enter */
-	size_t n;
-	size_t next;
-	size_t pathlen; /* length of the walk's path at this level */
-	size_t bad;	/* entries left below this level */
-};
-
 struct rm_walk {
 	const struct samefs *on;
-	struct rm_level *levels;
-	size_t depth;
-	size_t cap;
-	char *path; /* for messages: the directory the walk is in */
-	size_t pathlen;
-	size_t pathcap;
+	size_t moved; /* 1 once the tree moved under the walk */
 };
-
-/* Append "/name" to the walk's path. */
-static void
-rm_path_push(struct rm_walk *w, const char *name)
-{
-	size_t add = strlen(name) + 1;
-
-	if (w->pathcap - w->pathlen <= add) {
-		w->pathcap = (w->pathlen + add + 1) * 2;
-		w->path = xreallocarray(w->path, w->pathcap, 1);
-	}
-	w->path[w->pathlen] = '/';
-	memcpy(w->path + w->pathlen + 1, name, add);
-	w->pathlen += add;
-}
 
 /* Warn of name in the walk's directory (with errno when with_errno). */
 static void
 rm_warn(
-    const struct rm_walk *w, int with_errno, const char *what, const char *name)
+    const struct dirwalk *w, int with_errno, const char *what, const char *name)
 {
 	if (with_errno)
-		admin_warn("%s%s/%s", what, w->path, name);
+		admin_warn("%s%s/%s", what, dirwalk_path(w), name);
 	else
-		admin_warnx("%s/%s: %s; left alone", w->path, name, what);
+		admin_warnx(
+		    "%s/%s: %s; left alone", dirwalk_path(w), name, what);
 }
 
 /*
- * Read the directory open on fd into a new level: remove what is not a
- * directory, keep the subdirectories' names, name and count what is
- * left (a mount point, anything on another file system, an entry that
- * cannot be removed).
+ * Read the directory open on fd: remove what is not a directory, name
+ * the subdirectories to the walk, name and count what is left (a mount
+ * point, anything on another file system, an entry that cannot be
+ * removed).  It never stops the walk.
  */
-static void
-rm_enter(struct rm_walk *w, int fd)
+static int
+rm_read(struct dirwalk *w, int fd, void *arg)
 {
-	struct rm_level *lv;
+	const struct rm_walk *rw = arg;
+	size_t *bad = dirwalk_count(w);
 	struct dirent *de;
 	struct stat st;
-	size_t cap = 0;
 	DIR *d;
 	int dfd;
 
-	if (w->depth == w->cap) {
-		w->cap = w->cap == 0 ? 16 : w->cap * 2;
-		w->levels = xreallocarray(
-		    w->levels, w->cap, sizeof(*w->levels));
-	}
-	lv = &w->levels[w->depth++];
-	memset(lv, 0, sizeof(*lv));
-	lv->pathlen = w->pathlen;
-	if (fstat(fd, &st) == -1 ||
-	    (dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		admin_warn("cannot read %s", w->path);
-		lv->bad++;
-		return;
-	}
-	lv->dev = st.st_dev;
-	lv->ino = st.st_ino;
 	/* fdopendir takes dfd; fd stays for the unlinkat calls. */
-	if ((d = fdopendir(dfd)) == NULL) {
-		admin_warn("cannot read %s", w->path);
-		close(dfd);
-		lv->bad++;
-		return;
+	if ((dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    (d = fdopendir(dfd)) == NULL) {
+		admin_warn("cannot read %s", dirwalk_path(w));
+		if (dfd != -1)
+			close(dfd);
+		(*bad)++;
+		return 0;
 	}
 	while ((errno = 0, de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
-		switch (samefs_statat(fd, de->d_name, w->on, &st)) {
+		switch (samefs_statat(fd, de->d_name, rw->on, &st)) {
 		case -1:
 			if (errno != ENOENT) {
 				rm_warn(w, 1, "", de->d_name);
-				lv->bad++;
+				(*bad)++;
 			}
 			continue;
 		case 0:
 			rm_warn(w, 0,
-			    st.st_dev != w->on->dev ? "on another file system" :
-						      "a mount point",
+			    st.st_dev != rw->on->dev ?
+				"on another file system" :
+				"a mount point",
 			    de->d_name);
-			lv->bad++;
+			(*bad)++;
 			continue;
 		}
-		if (!S_ISDIR(st.st_mode)) {
-			if (unlinkat(fd, de->d_name, 0) == -1 &&
-			    errno != ENOENT) {
-				rm_warn(w, 1, "cannot remove ", de->d_name);
-				lv->bad++;
-			}
-			continue;
+		if (S_ISDIR(st.st_mode))
+			dirwalk_subdir(w, de->d_name);
+		else if (unlinkat(fd, de->d_name, 0) == -1 && errno != ENOENT) {
+			rm_warn(w, 1, "cannot remove ", de->d_name);
+			(*bad)++;
 		}
-		if (lv->n == cap) {
-			cap = cap == 0 ? 16 : cap * 2;
-			lv->subdirs = xreallocarray(
-			    lv->subdirs, cap, sizeof(*lv->subdirs));
-		}
-		lv->subdirs[lv->n++] = xstrdup(de->d_name);
 	}
 	if (errno != 0) {
-		admin_warn("cannot read %s", w->path);
-		lv->bad++;
+		admin_warn("cannot read %s", dirwalk_path(w));
+		(*bad)++;
 	}
 	closedir(d);
+	return 0;
+}
+
+/* A subdirectory that does not open: gone (nothing left), or named. */
+static int
+rm_unopened(struct dirwalk *w, const char *name, void *arg)
+{
+	(void)arg;
+	if (errno != ENOENT) {
+		rm_warn(w, 1, "", name);
+		(*dirwalk_count(w))++;
+	}
+	return 0;
+}
+
+/*
+ * A subdirectory swapped for a mount point between its check and its
+ * openat is left, named: checked again once open.
+ */
+static int
+rm_check(struct dirwalk *w, int fd, const char *name, void *arg)
+{
+	const struct rm_walk *rw = arg;
+	struct stat st;
+	int r;
+
+	if ((r = samefs_statat(fd, "", rw->on, &st)) == 1)
+		return 1;
+	rm_warn(w, r == -1, r == -1 ? "" : "a mount point", name);
+	(*dirwalk_count(w))++;
+	return 0;
+}
+
+/* One that keeps what was named below stays, unnamed. */
+static int
+rm_done(struct dirwalk *w, int fd, const char *name, size_t left, void *arg)
+{
+	(void)arg;
+	if (left == 0 && unlinkat(fd, name, AT_REMOVEDIR) == -1 &&
+	    errno != ENOENT) {
+		rm_warn(w, 1, "cannot remove ", name);
+		(*dirwalk_count(w))++;
+	}
+	return 0;
 }
 
 static void
-rm_level_free(struct rm_level *lv)
+rm_moved(struct dirwalk *w, int err, void *arg)
 {
-	size_t i;
+	struct rm_walk *rw = arg;
 
-	for (i = 0; i < lv->n; i++)
-		free(lv->subdirs[i]);
-	free(lv->subdirs);
+	(void)err;
+	admin_warnx(
+	    "%s was moved while it was emptied; not going on", dirwalk_path(w));
+	rw->moved = 1;
 }
+
+static const struct dirwalk_ops rm_ops = {
+	.read = rm_read,
+	.unopened = rm_unopened,
+	.check = rm_check,
+	.done = rm_done,
+	.moved = rm_moved,
+};
 
 /*
  * Remove everything below the directory dfd (path is for messages only).
@@ -234,89 +238,21 @@ rm_level_free(struct rm_level *lv)
 static size_t
 remove_below(int dfd, const char *path, const struct samefs *on)
 {
-	const int dflags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
-	struct rm_walk w;
-	struct rm_level *lv;
-	struct stat st;
+	struct rm_walk rw = { .on = on, .moved = 0 };
 	size_t bad = 0;
-	const char *name;
-	int fd, cfd, r;
+	int fd;
 
-	memset(&w, 0, sizeof(w));
-	w.on = on;
-	w.path = xstrdup(path);
-	w.pathlen = strlen(path);
-	w.pathcap = w.pathlen + 1;
-	if ((fd = openat(dfd, ".", dflags)) == -1) {
+	if ((fd = openat(dfd, ".",
+		 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
 		admin_warn("cannot read %s", path);
-		free(w.path);
 		return 1;
 	}
-	rm_enter(&w, fd);
-	while (w.depth > 0) {
-		lv = &w.levels[w.depth - 1];
-		if (lv->next < lv->n) {
-			name = lv->subdirs[lv->next++];
-			if ((cfd = openat(fd, name, dflags)) == -1) {
-				/* Removed since it was read: nothing left. */
-				if (errno != ENOENT) {
-					rm_warn(&w, 1, "", name);
-					lv->bad++;
-				}
-				continue;
-			}
-			if ((r = samefs_statat(cfd, "", on, &st)) != 1) {
-				rm_warn(&w, r == -1,
-				    r == -1 ? "" : "a mount point", name);
-				close(cfd);
-				lv->bad++;
-				continue;
-			}
-			close(fd);
-			fd = cfd;
-			rm_path_push(&w, name);
-			rm_enter(&w, fd);
-			continue;
-		}
-		/* Done with this level: back to its parent through "..". */
-		bad = lv->bad;
-		rm_level_free(lv);
-		if (--w.depth == 0)
-			break;
-		lv = &w.levels[w.depth - 1];
-		if ((cfd = openat(fd, "..", dflags)) == -1 ||
-		    fstat(cfd, &st) == -1 || st.st_dev != lv->dev ||
-		    st.st_ino != lv->ino) {
-			admin_warnx("%s was moved while it was emptied; "
-				    "not going on",
-			    w.path);
-			if (cfd != -1)
-				close(cfd);
-			/* What is named above, and this one. */
-			while (w.depth > 0) {
-				bad += w.levels[w.depth - 1].bad;
-				rm_level_free(&w.levels[--w.depth]);
-			}
-			bad++;
-			break;
-		}
-		close(fd);
-		fd = cfd;
-		w.pathlen = lv->pathlen;
-		w.path[w.pathlen] = '\0';
-		name = lv->subdirs[lv->next - 1];
-		lv->bad += bad;
-		/* One that keeps what was named below stays, unnamed. */
-		if (bad == 0 && unlinkat(fd, name, AT_REMOVEDIR) == -1 &&
-		    errno != ENOENT) {
-			rm_warn(&w, 1, "cannot remove ", name);
-			lv->bad++;
-		}
+	if (dirwalk_run(fd, path, &rm_ops, &rw, &bad) == -1 && !rw.moved) {
+		admin_warn("cannot read %s", path);
+		bad++;
 	}
-	close(fd);
-	free(w.levels);
-	free(w.path);
-	return bad;
+	/* What is named above, and the directory that moved. */
+	return bad + rw.moved;
 }
 
 int
