@@ -85,21 +85,21 @@ used_limit(const char *used, uint64_t limit, int bytes)
 }
 
 /*
- * "running/limit" for a user with a session limit, counted from the
- * slot locks (slots.h) whichever node holds them; "-" without a limit.
+ * "running/limit", counted from the slot locks (slots.h) whichever node
+ * holds them (every session holds one); the limit "-" for none.
  */
 static char *
 sessions_cell(const struct config *c, const struct user *u)
 {
-	char *s;
+	char limit[16] = "-", *s;
 	int n;
 
-	if (u->max_sessions == 0)
-		return xstrdup("-");
+	if (u->max_sessions != 0)
+		snprintf(limit, sizeof(limit), "%u", u->max_sessions);
 	if ((n = slots_count(c->session_dir, u->name)) == -1)
-		xasprintf(&s, "?/%u", u->max_sessions);
+		xasprintf(&s, "?/%s", limit);
 	else
-		xasprintf(&s, "%d/%u", n, u->max_sessions);
+		xasprintf(&s, "%d/%s", n, limit);
 	return s;
 }
 
@@ -200,14 +200,15 @@ show_user(const struct config *c, const struct user *u)
 	printf("%-10s%s\n", "home:", u->home);
 	printf("%-10s%s\n", "state:",
 	    is_locked(u) ? "locked (no password is accepted)" : "active");
-	if (u->max_sessions == 0)
-		printf("%-10s%s\n", "sessions:", "no limit");
-	else if ((n = slots_count(c->session_dir, u->name)) == -1)
-		printf("%-10s? running (cannot read %s/%s) of at most %u\n",
-		    "sessions:", c->session_dir, u->name, u->max_sessions);
+	if ((n = slots_count(c->session_dir, u->name)) == -1)
+		printf("%-10s? running (cannot read %s/%s)",
+		    "sessions:", c->session_dir, u->name);
 	else
-		printf("%-10s%d running of at most %u\n", "sessions:", n,
-		    u->max_sessions);
+		printf("%-10s%d running", "sessions:", n);
+	if (u->max_sessions == 0)
+		printf(", no limit\n");
+	else
+		printf(" of at most %u\n", u->max_sessions);
 	admin_limits_rate(u->rate, rate, sizeof(rate));
 	if (u->rate == 0)
 		printf("%-10s%s\n", "rate:", "no limit");

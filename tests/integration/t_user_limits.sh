@@ -96,11 +96,11 @@ expect_match "$OUT" '^NAME +UID +GID +HOME +BYTES\(USED/LIMIT\) +FILES\(USED/LIM
 # Columns are two or more blanks apart; a size has one inside.
 cols() { awk -F '  +' -v n="$1" '$1 == n { print $7 "|" $8 "|" $9 }' <<<"$OUT"; }
 expect_eq "$(cols alice)" "0/2|-|any" "alice's limits in the table"
-expect_eq "$(cols bob)" "-|-|127.0.0.2" "bob's limits in the table"
-expect_eq "$(cols carol)" "-|2.0 MiB/s|any" "carol's limits in the table"
-expect_eq "$(cols dave)" "-|-|any" "dave's limits in the table"
+expect_eq "$(cols bob)" "0/-|-|127.0.0.2" "bob's limits in the table"
+expect_eq "$(cols carol)" "0/-|2.0 MiB/s|any" "carol's limits in the table"
+expect_eq "$(cols dave)" "0/-|-|any" "dave's limits in the table"
 tool "$FTPUSER_LIST" carol
-expect_match "$OUT" '^sessions: +no limit$' "carol's sessions"
+expect_match "$OUT" '^sessions: +0 running, no limit$' "carol's sessions"
 expect_match "$OUT" '^rate: +2\.0 MiB/s each way per session \(2097152 bytes/s\)$' \
     "carol's rate"
 expect_match "$OUT" '^from: +any address$' "carol's networks"
@@ -169,6 +169,11 @@ D1=$RAW_FD
 raw_open dave "$pw_d"
 D2=$RAW_FD
 wait_for 10 _dave_is 2 || fail "dave's two sessions"
+tool "$FTPUSER_LIST" dave
+expect_match "$OUT" '^sessions: +2 running, no limit$' \
+    "dave's sessions without a limit, counted"
+tool "$FTPUSER_LIST"
+expect_eq "$(cols dave)" "2/-|-|any" "dave's sessions in the table"
 tool "$FTPUSER_MOD" --max-sessions 2 dave
 expect_eq "$RC" 0 "ftpuser-mod --max-sessions 2 dave ($ERR)"
 tool "$FTPUSER_LIST" dave
