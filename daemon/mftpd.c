@@ -439,9 +439,10 @@ write_pid_file(const char *path)
 }
 
 /*
- * In the foreground without -e (the systemd unit), standard output and
+ * Without -e, in the foreground (the systemd unit), standard output and
  * error are the journal's streams, which it credits to this root
- * process.  Once started nothing is written there (the log goes to
+ * process; in the background, the terminal or the script that ran
+ * mftpd.  Once started nothing is written there (the log goes to
  * syslog), and no child, the unprivileged ones included, may keep them
  * to write lines the journal would take for the master's: they become
  * /dev/null, as daemon(3) makes them.
@@ -458,6 +459,57 @@ mftpd_null_stdio(void)
 			fatal("dup2 /dev/null");
 	if (fd > STDERR_FILENO)
 		close(fd);
+}
+
+/*
+ * Without -f: leave the shell that ran mftpd as daemon(3) does (a child
+ * in a session of its own, in "/"), but its parent exits only when the
+ * child says it has started (mftpd_started): with 0 once the sockets
+ * listen and the pid file holds the child's pid, so that a script that
+ * ran mftpd finds both; or with the child's own status, after the
+ * child's error on the standard error they share, when it could not
+ * start.  The descriptor for mftpd_started, in the child.
+ */
+static int
+mftpd_detach(void)
+{
+	int p[2], status;
+	pid_t pid;
+	char c;
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		fatal("pipe2");
+	switch ((pid = fork())) {
+	case -1:
+		fatal("fork");
+	case 0:
+		close(p[0]);
+		if (setsid() == -1)
+			fatal("setsid");
+		if (chdir("/") == -1)
+			fatal("chdir /");
+		return p[1];
+	}
+	close(p[1]);
+	if (read(p[0], &c, 1) == 1)
+		_exit(0);
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			_exit(255);
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 255);
+}
+
+/* The detached child has started: its parent exits 0 (mftpd_detach). */
+static void
+mftpd_started(int fd)
+{
+	ssize_t n;
+
+	if (fd == -1)
+		return;
+	n = write(fd, "", 1);
+	(void)n;
+	close(fd);
 }
 
 int
@@ -477,7 +529,7 @@ main(int argc, char *argv[])
 	struct tls_suites_rates suite_rates;
 	char err[512], suites[160];
 	int ch, foreground = 0, to_stderr = 0, test_only = 0, fingerprint = 0;
-	int generate = 0, key_paths = 0;
+	int generate = 0, key_paths = 0, started_fd = -1;
 
 	while ((ch = getopt_long(argc, argv, "c:efht", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -542,12 +594,16 @@ main(int argc, char *argv[])
 		exit(0);
 	}
 	log_init("mftpd", to_stderr || test_only);
-	/* In a terminal, say why it did not start there too. */
-	log_fatal_stderr(foreground);
+	/*
+	 * Until it has started, say why it did not on the standard error
+	 * too: the terminal or the script that ran it, in the background
+	 * as well as in the foreground (mftpd_detach).
+	 */
+	log_fatal_stderr(1);
 	if (geteuid() != 0)
 		fatalx("must run as root (it changes to each user's uid)");
 
-	/* daemon() changes to "/": a reload needs the file's full path. */
+	/* mftpd_detach changes to "/": a reload needs the file's full path. */
 	if ((mftpd_conf = realpath(conf, NULL)) == NULL)
 		fatal("%s", conf);
 
@@ -584,13 +640,14 @@ main(int argc, char *argv[])
 	/* A client that goes away must not kill a writer with SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
 	listener_open(&l);
-	if (!foreground && daemon(0, 0) == -1)
-		fatal("daemon");
+	if (!foreground)
+		started_fd = mftpd_detach();
 	write_pid_file(cfg.pid_file);
 	/* Started: from now on the log alone, as a daemon's. */
 	log_fatal_stderr(0);
-	if (foreground && !to_stderr)
+	if (!to_stderr)
 		mftpd_null_stdio();
+	mftpd_started(started_fd);
 	log_info("mftpd %s started", PACKAGE_VERSION);
 	mftpd_log_ktls();
 	tls_suites_describe(&suite_rates, suites, sizeof(suites));

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# t_background: mftpd without -f, as an administrator or an init script
+# starts it from a shell.  Errors that keep it from starting (a port in
+# use, a missing host key, a pid file it cannot write) are written to the
+# standard error, which is still the shell's until it detaches, and its
+# exit status says it did not start; without syslog (no /dev/log) they
+# would otherwise be lost.  Started, it writes its own pid to pid_file,
+# and removes it on SIGTERM.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+pw=$(rand_pw)
+add_user alice "$pw"
+start_daemon
+port=$PORT
+
+# bg_run CONF: mftpd in the background mode; RC and ERR.  A daemon it
+# leaves running is stopped by pid (from its pid file) at the end.
+bg_run() {
+	RC=0
+	timeout 20 "$MFTPD" -c "$1" >"$T/bg.out" 2>"$T/bg.err" || RC=$?
+	ERR=$(cat "$T/bg.err")
+}
+
+# ------------------------------------------------------ startup errors
+# The port is taken by the daemon start_daemon started.
+bg_run "$CONF"
+expect_ne "$RC" 0 "mftpd on a port in use"
+expect_match "$ERR" "^mftpd: bind 127\.0\.0\.1 port $port: Address already in use" \
+    "stderr says why mftpd did not start"
+
+sed "s|^host_key = .*|host_key = $T/nokey|" "$CONF" >"$T/nokey.conf"
+bg_run "$T/nokey.conf"
+expect_ne "$RC" 0 "mftpd without its host key"
+expect_contains "$ERR" "$T/nokey" "stderr names the missing key"
+
+# A pid file that cannot be written (its directory is a file): found
+# before mftpd detaches, so its exit status says so.
+: >"$T/afile"
+sed "s|^pid_file = .*|pid_file = $T/afile/mftpd.pid|" "$CONF" >"$T/nopid.conf"
+sed -i "s|^port = .*|port = $(pick_port)|" "$T/nopid.conf"
+bg_run "$T/nopid.conf"
+expect_ne "$RC" 0 "mftpd with a pid file it cannot write"
+expect_contains "$ERR" "$T/afile/mftpd.pid" "stderr names the pid file"
+ok "mftpd in the background says on stderr why it did not start"
+
+# ------------------------------------------------ started: the pid file
+stop_daemon
+pidf=$T/run/mftpd.pid
+rm -f "$pidf"
+bg_run "$CONF"
+expect_eq "$RC" 0 "mftpd in the background ($ERR)"
+expect_eq "$ERR" "" "mftpd's stderr once started"
+[ -s "$pidf" ] || fail "no pid file once mftpd returned"
+pid=$(cat "$pidf")
+[[ $pid =~ ^[0-9]+$ ]] || fail "pid file holds '$pid'"
+DAEMON_PID=$pid
+expect_eq "$(cat "/proc/$pid/comm" 2>/dev/null)" mftpd "the pid file's process"
+wait_for 10 port_listening "$port" || fail "mftpd in the background does not listen"
+kill -TERM "$pid"
+wait_for 10 _not_running "$pid" || fail "mftpd did not stop on SIGTERM"
+DAEMON_PID=
+[ ! -e "$pidf" ] || fail "the pid file is left after a stop"
+ok "in the background: its pid in pid_file, removed when it stops"
