@@ -426,16 +426,42 @@ mftpd_log_ktls(void)
 			 "sessions use it at once");
 }
 
-static void
+/*
+ * The pid file, held with a lock for the master's life (a record lock:
+ * the master's alone, not its children's), so that a second mftpd whose
+ * configuration names the same file (a copy with another port, say)
+ * does not take it over: it is refused, naming the one running.  A file
+ * a crash left, which no process holds, is taken.  Returns the file's
+ * descriptor, to stay open until the master exits.
+ */
+static int
 write_pid_file(const char *path)
 {
-	FILE *f;
+	struct flock fl;
+	char line[32];
+	ssize_t r;
+	int fd, n;
 
-	if ((f = fopen(path, "w")) == NULL)
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
 		fatal("pid file %s", path);
-	fprintf(f, "%ld\n", (long)getpid());
-	if (fclose(f) == EOF)
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_SETLK, &fl) == -1) {
+		if (errno != EAGAIN && errno != EACCES)
+			fatal("pid file %s: lock", path);
+		r = pread(fd, line, sizeof(line) - 1, 0);
+		line[r > 0 ? r : 0] = '\0';
+		line[strcspn(line, "\n")] = '\0';
+		fatalx("pid file %s is held by mftpd pid %s, which is "
+		       "running: stop it first, or give this configuration "
+		       "a pid_file of its own",
+		    path, line[0] != '\0' ? line : "?");
+	}
+	n = snprintf(line, sizeof(line), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) == -1 || pwrite(fd, line, (size_t)n, 0) != n)
 		fatal("pid file %s", path);
+	return fd;
 }
 
 /*
@@ -529,7 +555,7 @@ main(int argc, char *argv[])
 	struct tls_suites_rates suite_rates;
 	char err[512], suites[160];
 	int ch, foreground = 0, to_stderr = 0, test_only = 0, fingerprint = 0;
-	int generate = 0, key_paths = 0, started_fd = -1;
+	int generate = 0, key_paths = 0, started_fd = -1, pid_fd;
 
 	while ((ch = getopt_long(argc, argv, "c:efht", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -642,7 +668,7 @@ main(int argc, char *argv[])
 	listener_open(&l);
 	if (!foreground)
 		started_fd = mftpd_detach();
-	write_pid_file(cfg.pid_file);
+	pid_fd = write_pid_file(cfg.pid_file);
 	/* Started: from now on the log alone, as a daemon's. */
 	log_fatal_stderr(0);
 	if (!to_stderr)
@@ -660,6 +686,7 @@ main(int argc, char *argv[])
 	(void)heap_fill_holes();
 	listener_run(&l);
 	unlink(cfg.pid_file);
+	close(pid_fd);
 	log_info("mftpd stopped");
 	config_free(&cfg);
 	free(mftpd_conf);

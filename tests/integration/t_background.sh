@@ -5,7 +5,8 @@
 # standard error, which is still the shell's until it detaches, and its
 # exit status says it did not start; without syslog (no /dev/log) they
 # would otherwise be lost.  Started, it writes its own pid to pid_file,
-# and removes it on SIGTERM.
+# and removes it on SIGTERM; the file stays locked while it runs, so a
+# second mftpd naming the same pid_file is refused.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -62,3 +63,30 @@ wait_for 10 _not_running "$pid" || fail "mftpd did not stop on SIGTERM"
 DAEMON_PID=
 [ ! -e "$pidf" ] || fail "the pid file is left after a stop"
 ok "in the background: its pid in pid_file, removed when it stops"
+
+# ----------------------------------- a second mftpd on the same pid file
+# Another configuration (its own port) that names the same pid_file, as
+# a copy made to try something would: refused, naming the one running,
+# whose pid stays in the file and whose stop is still the one to remove
+# it.  A pid file a crash left (a pid, no process holding it) is taken.
+echo 1 >"$pidf"
+start_daemon
+_pidf_is() { [ "$(cat "$pidf" 2>/dev/null)" = "$1" ]; }
+wait_for 5 _pidf_is "$DAEMON_PID" ||
+	fail "a stale pid file was not replaced: $(cat "$pidf")"
+sed "s|^port = .*|port = $(pick_port)|" "$CONF" >"$T/second.conf"
+bg_run "$T/second.conf"
+# Started all the same (the bug): stopped by the EXIT trap.
+[ "$RC" != 0 ] || BG_PIDS+=("$(cat "$pidf")")
+expect_ne "$RC" 0 "a second mftpd on the same pid file"
+expect_contains "$ERR" "$pidf" "stderr names the pid file"
+expect_contains "$ERR" "pid $DAEMON_PID" "stderr names the mftpd running"
+expect_eq "$(cat "$pidf" 2>/dev/null)" "$DAEMON_PID" "the pid file after the second start"
+RC=0
+timeout 20 "$MFTPD" -f -e -c "$T/second.conf" >"$T/fg.out" 2>"$T/fg.err" || RC=$?
+expect_ne "$RC" 0 "a second mftpd -f on the same pid file"
+expect_eq "$(cat "$pidf" 2>/dev/null)" "$DAEMON_PID" "the pid file after the second -f"
+daemon_alive || fail "the first mftpd died"
+stop_daemon
+[ ! -e "$pidf" ] || fail "the pid file is left after a stop"
+ok "a second mftpd on the same pid file is refused; a stale one is taken"
