@@ -87,6 +87,7 @@ listener_open(struct listener *l)
 {
 	const struct config *c = l->cfg;
 	struct addrinfo hints, *res;
+	const char *skipped = NULL;
 	char port[8];
 	size_t i;
 	int fd, on = 1, r;
@@ -101,6 +102,17 @@ listener_open(struct listener *l)
 			    gai_strerror(r));
 		fd = socket(res->ai_family,
 		    SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		/*
+		 * A kernel without IPv6 (ipv6.disable=1) refuses its
+		 * sockets: the default "0.0.0.0 ::" must still start.
+		 */
+		if (fd == -1 && errno == EAFNOSUPPORT) {
+			skipped = c->listen[i];
+			log_warnx("listen %s: %s; not listening on it", skipped,
+			    strerror(errno));
+			freeaddrinfo(res);
+			continue;
+		}
 		if (fd == -1)
 			fatal("socket for %s", c->listen[i]);
 		if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) ==
@@ -119,6 +131,9 @@ listener_open(struct listener *l)
 		l->fds[l->nfds++] = fd;
 		log_info("listening on %s port %u", c->listen[i], c->port);
 	}
+	if (l->nfds == 0 && skipped != NULL)
+		fatalx("listen %s: %s; no address left to listen on", skipped,
+		    strerror(EAFNOSUPPORT));
 }
 
 /*

@@ -52,7 +52,11 @@ struct listener {
 	int (*reload)(struct listener *l);
 };
 
-/* Bind every configured address; fatal if one cannot be bound. */
+/*
+ * Bind every configured address; fatal if one cannot be bound.  One of a
+ * family the kernel lacks (IPv6 under ipv6.disable=1) is skipped with a
+ * warning; fatal when none is left.
+ */
 void listener_open(struct listener *l);
 
 /*
