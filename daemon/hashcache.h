@@ -47,7 +47,8 @@ void hashcache_clear(int fd);
  * the attribute if it matches, else computed with s->digest (reset to
  * alg) by session_hash (a SHA-256 session hashes in its thread; the
  * client hears WORKING meanwhile, if it asked), and
- * stored, unless the file changed while it was read or was modified too
+ * stored, unless the file changed while it was read (its size,
+ * modification or change time differ after it) or was modified too
  * recently for its time stamp to tell a later change apart.  Returns 0,
  * ERR_IO with errno set, ERR_SHORT when the file shrank meanwhile, or
  * ERR_GONE when the client is gone (session_hash).
