@@ -259,9 +259,13 @@ cmd_put_transfer(struct session *s, struct upload *p)
 	if (p->status != 0) {
 		/* The partial is kept for the next PUT. */
 	} else if (end.hash_len != digest_len(s->alg)) {
+		/* PUT_DATA's data goes with its failure (cmd_put). */
 		upload_fail(p, MFTP_ST_INVALID,
-		    "%s: DATA_END carries no %s; the data was kept, "
-		    "send it again with one",
+		    p->inline_data ?
+			"%s: DATA_END carries no %s; the data was "
+			"discarded, send it again with one" :
+			"%s: DATA_END carries no %s; the data was kept, "
+			"send it again with one",
 		    p->m->path, digest_title(s->alg));
 	} else if (memcmp(end.hash, hash, end.hash_len) != 0) {
 		upload_fail(p, MFTP_ST_HASH,

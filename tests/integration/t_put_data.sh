@@ -5,6 +5,10 @@
 #    (discarded): the first and the fourth are stored and verified, the
 #    replies come in order, nothing of the others is left, the accounting
 #    equals a recount.
+#  - Raw: PUT_DATA whose DATA_END has no checksum, or one of the other
+#    algorithm's length: refused, nothing left, and the text says the
+#    data was discarded (before, PUT's "the data was kept", which for
+#    PUT_DATA is not so).
 #  - Raw: PUT_DATA without the HELLO feature, or larger than it may
 #    carry, ends the session with a clear error (BAD_FRAME).
 #  - Client: mput and put -r of many small files and a large one: with
@@ -39,9 +43,9 @@ hex_put_data() { # PATH SIZE MODE MTIME
 }
 file_hex() { od -An -v -tx1 "$1" | tr -d ' \n'; }
 sha() { sha256sum "$1" | cut -c1-64; }
-put_data_hex() { # NAME FILE [HASH]: the request, the bytes, DATA_END
+put_data_hex() { # NAME FILE [HASH (given empty: none)]: request, bytes, DATA_END
 	printf '%s%s%s' "$(hex_put_data "$1" "$(stat -c %s "$2")" 420 1700000000)" \
-	    "$(file_hex "$2")" "$(hex_data_end "${3:-$(sha "$2")}")"
+	    "$(file_hex "$2")" "$(hex_data_end "${3-$(sha "$2")}")"
 }
 
 for f in a b c d; do head -c $((3000 + RANDOM % 2000)) /dev/urandom >"$W/$f"; done
@@ -66,6 +70,23 @@ if [ -e "$home/c" ] || [ -e "$home/.c.mftp-part" ]; then
 fi
 exact alice "after four PUT_DATA"
 ok "four PUT_DATA in one write: two stored, two refused, in step"
+
+# A DATA_END without a checksum, or with XXH3-128's length in this
+# SHA-256 session: refused, and, PUT_DATA leaving no partial, the text
+# must not say that the data was kept (PUT's does: its partial stays).
+RAW_FEATURES=$FEAT_PUT_DATA raw_open alice "$pw"
+raw_send "$(put_data_hex e "$W/a" "")$(put_data_hex f "$W/a" "$(printf '%032d' 0)")"
+for f in e f; do
+	raw_expect_error 16 "PUT_DATA $f without a SHA-256"
+	expect_not_contains "$RAW_TEXT" "kept" "PUT_DATA $f refused: the text"
+	expect_contains "$RAW_TEXT" "discarded" "PUT_DATA $f refused: the text"
+	if [ -e "$home/$f" ] || [ -e "$home/.$f.mftp-part" ]; then
+		fail "PUT_DATA $f without a SHA-256 left a file"
+	fi
+done
+raw_close
+exact alice "after PUT_DATA without a checksum"
+ok "PUT_DATA without a checksum: refused, said to be discarded"
 
 # ------------------------------------------ raw: not agreed, too large
 # With a body large enough that the server closes while it is still
