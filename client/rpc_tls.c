@@ -96,13 +96,19 @@ rpc_tls_peer_addr(int fd, char *out, size_t len)
 		strlcpy(out, "unknown address", len);
 }
 
-/* Ask, as ssh does; 1 to trust and pin the key, 0 to refuse. */
+/*
+ * Ask, as ssh does; 1 to trust and pin the key, 0 to refuse.  Blanks
+ * around the answer do not count; an empty line or the end of input
+ * (Ctrl-D, or a terminal that is gone and reads nothing ever again) is
+ * "no", as with ssh, never a question asked again.
+ */
 static int
 rpc_tls_ask(struct rpc *r, const char *host, const char *port)
 {
-	char addr[NI_MAXHOST], answer[128];
+	char addr[NI_MAXHOST], answer[128], *a;
 	const char *prompt = "Are you sure you want to continue connecting "
 			     "(yes/no/[fingerprint])? ";
+	size_t n;
 
 	rpc_tls_peer_addr(transport_fd(r->t), addr, sizeof(addr));
 	fprintf(stderr,
@@ -114,12 +120,15 @@ rpc_tls_ask(struct rpc *r, const char *host, const char *port)
 		if (readpassphrase(prompt, answer, sizeof(answer),
 			RPP_ECHO_ON | RPP_REQUIRE_TTY) == NULL)
 			return 0;
-		if (strcasecmp(answer, "yes") == 0 ||
-		    strcmp(answer, r->fp) == 0)
+		a = answer + strspn(answer, " \t");
+		for (n = strlen(a);
+		     n > 0 && (a[n - 1] == ' ' || a[n - 1] == '\t');)
+			a[--n] = '\0';
+		if (strcasecmp(a, "yes") == 0 || strcmp(a, r->fp) == 0)
 			return 1;
-		if (strcasecmp(answer, "no") == 0)
+		if (*a == '\0' || strcasecmp(a, "no") == 0)
 			return 0;
-		if (strncmp(answer, "SHA256:", 7) == 0) {
+		if (strncmp(a, "SHA256:", 7) == 0) {
 			fprintf(
 			    stderr, "That fingerprint is not this server's.\n");
 			return 0;

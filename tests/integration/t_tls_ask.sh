@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# t_tls_ask: every answer a person may give to the first-connect
+# question, under tmux, against what ssh(1) does with the same answer.
+# "yes" (any case, blanks around it) and the fingerprint pin the key and
+# go on; "no", an empty line and the end of input (Ctrl-D) refuse at
+# once, as ssh's "no" does; a fingerprint that is not the server's
+# refuses; anything else asks again.  A refusal pins nothing, sends no
+# password and exits 3.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+pw=$(rand_pw)
+add_user alice "$pw"
+start_daemon
+command -v tmux >/dev/null || fail "tmux is needed (scripts/deps.sh)"
+
+KH=$T/kh
+printf '%s\n' "$pw" >"$T/pw"
+
+_screen_has() { # SOCK TEXT
+	tmux -S "$1" capture-pane -p -S -50 | grep -qF -- "$2"
+}
+
+# answer NAME EXPECT KEYS...: start mftp in tmux with no pin, wait for
+# its question, type KEYS (tmux send-keys words, one call each), and
+# wait for EXPECT on the screen; SCREEN is then what it shows, logins
+# the count of logins the server had logged before.
+answer() {
+	local name=$1 expect=$2 sock=$T/tmux.$1.sock k
+	shift 2
+	rm -f "$KH"
+	logins=$(grep -c 'login user=alice' "$DAEMON_LOG")
+	tmux -S "$sock" new-session -d -x 200 -y 50 \
+	    "$(printf '%q ' "$MFTP_BIN" -P "$PORT" -o UserKnownHostsFile="$KH" \
+		--password-fd 3 "alice@$HOST") 3<$T/pw 2>&1; echo EXIT=\$?; sleep 30"
+	BG_PIDS+=("$(tmux -S "$sock" display-message -p '#{pid}')")
+	wait_for 10 _screen_has "$sock" "(yes/no/[fingerprint])?" ||
+		fail "$name: no question: $(tmux -S "$sock" capture-pane -p)"
+	for k in "$@"; do
+		tmux -S "$sock" send-keys "$k"
+		sleep 0.2
+	done
+	wait_for 10 _screen_has "$sock" "$expect" ||
+		fail "$name: '$expect' never came: $(tmux -S "$sock" capture-pane -p)"
+	if [ "$expect" = "mftp>" ]; then
+		tmux -S "$sock" send-keys quit Enter
+		wait_for 10 _screen_has "$sock" "EXIT=0" ||
+			fail "$name: the session did not end"
+	fi
+	SCREEN=$(tmux -S "$sock" capture-pane -p -S -50)
+	tmux -S "$sock" kill-server 2>/dev/null
+}
+
+# refused NAME: the last answer refused the key, at once.
+refused() {
+	expect_contains "$SCREEN" \
+	    "mftp: host key verification failed; nothing was sent" \
+	    "$1: the refusal"
+	expect_not_contains "$SCREEN" "Please type" "$1: asked again"
+	[ ! -s "$KH" ] || fail "$1 pinned the key: $(cat "$KH")"
+	expect_eq "$(grep -c 'login user=alice' "$DAEMON_LOG")" "$logins" \
+	    "$1: logins the server saw"
+}
+
+answer empty EXIT=3 Enter
+refused "an empty answer"
+answer eof EXIT=3 C-d
+refused "the end of input (Ctrl-D)"
+answer no EXIT=3 No Enter
+refused "'No'"
+ok "an empty answer and Ctrl-D refuse at once, as 'no' does (and ssh)"
+
+answer blanks mftp\> "  YES  " Enter
+expect_eq "$(cat "$KH")" "127.0.0.1 $PORT $HOST_FP" "the pin after ' YES '"
+answer fp mftp\> " $HOST_FP" Enter
+expect_eq "$(cat "$KH")" "127.0.0.1 $PORT $HOST_FP" \
+    "the pin after the fingerprint"
+ok "'yes' in any case, or the fingerprint, with blanks around, pins the key"
+
+answer garbage EXIT=3 maybe Enter no Enter
+expect_contains "$SCREEN" "Please type 'yes', 'no' or the fingerprint:" \
+    "garbage is asked again"
+[ ! -s "$KH" ] || fail "garbage, then no, pinned the key"
+answer wrongfp EXIT=3 "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" Enter
+expect_contains "$SCREEN" "That fingerprint is not this server's." \
+    "a wrong fingerprint"
+refused "a wrong fingerprint"
+ok "garbage asks again; a wrong fingerprint refuses"
+
+check_log_clean
