@@ -83,6 +83,33 @@ rpc_tls_plain_answer(struct rpc *r)
 	    *text != '\0' ? " (it said: " : "", text, *text != '\0' ? ")" : "");
 }
 
+/*
+ * The server's first bytes start no TLS record: not an mftp server (an
+ * SSH server's banner, an HTTP server's error page).  Its first line,
+ * what of it has come, says what it is; rpc_lose makes it harmless.
+ */
+static int
+rpc_tls_not_tls(struct rpc *r, const char *host, const char *port)
+{
+	char got[80];
+	ssize_t n;
+	size_t len;
+
+	n = recv(transport_fd(r->t), got, sizeof(got) - 1, MSG_DONTWAIT);
+	got[n > 0 ? n : 0] = '\0';
+	/* Up to a line's end (or a NUL, which ends the text too). */
+	len = strcspn(got, "\r\n");
+	if (len == 0)
+		return rpc_lose(r, 0,
+		    "%s port %s is not an mftp server: it answered "
+		    "without TLS",
+		    host, port);
+	return rpc_lose(r, 0,
+	    "%s port %s is not an mftp server: it answered \"%.*s\" "
+	    "without TLS",
+	    host, port, (int)len, got);
+}
+
 /* The peer's numeric address, for the first-connect question. */
 static void
 rpc_tls_peer_addr(int fd, char *out, size_t len)
@@ -317,6 +344,10 @@ rpc_tls_start(struct rpc *r, const char *host, const char *port,
 	if (e == 0 && plain) {
 		SSL_free(ssl);
 		return rpc_tls_plain_answer(r);
+	}
+	if (e == ERR_NOT_TLS) {
+		SSL_free(ssl);
+		return rpc_tls_not_tls(r, host, port);
 	}
 	if (e != 0) {
 		SSL_free(ssl);

@@ -244,6 +244,16 @@ tls_handshake(SSL *ssl, int fd, uint64_t deadline_ms)
 	}
 }
 
+/*
+ * A server's first byte that starts a TLS record it may send first: a
+ * handshake (its ServerHello) or an alert (a refusal of the hello).
+ */
+static int
+tls_first_is_tls(uint8_t first)
+{
+	return first == 0x16 || first == 0x15;
+}
+
 int
 tls_connect(SSL *ssl, int fd, uint64_t deadline_ms, int *plain)
 {
@@ -269,9 +279,13 @@ tls_connect(SSL *ssl, int fd, uint64_t deadline_ms, int *plain)
 	 * ClientHello could be sent: the frame is still there to read.
 	 */
 	if (r != 1 && SSL_get_error(ssl, r) != SSL_ERROR_WANT_READ) {
-		if (tls_peek_byte(fd, mono_ms(), &first) == 0 && first == 0x00)
+		if (tls_peek_byte(fd, mono_ms(), &first) != 0)
+			return ERR_TLS;
+		if (first == 0x00) {
 			*plain = 1;
-		return *plain ? 0 : ERR_TLS;
+			return 0;
+		}
+		return tls_first_is_tls(first) ? ERR_TLS : ERR_NOT_TLS;
 	}
 	if ((r = tls_peek_byte(fd, deadline_ms, &first)) != 0)
 		return r;
@@ -279,6 +293,9 @@ tls_connect(SSL *ssl, int fd, uint64_t deadline_ms, int *plain)
 		*plain = 1;
 		return 0;
 	}
+	/* Not a record a TLS server sends first: not TLS at all. */
+	if (!tls_first_is_tls(first))
+		return ERR_NOT_TLS;
 	BIO_up_ref(sock);
 	SSL_set0_rbio(ssl, sock);
 	return tls_handshake(ssl, fd, deadline_ms);

@@ -109,8 +109,9 @@ int tls_handshake(SSL *ssl, int fd, uint64_t deadline_ms);
  * before TLS reads anything, because a server refusing the connection
  * over its limits, or one older than TLS, answers with a clear
  * protocol-1 frame (first byte 0x00).  Then *plain is 1 and the frame is
- * still unread on fd; otherwise the handshake is completed as
- * tls_handshake does.
+ * still unread on fd.  A first byte that starts no TLS record (an SSH
+ * banner, an HTTP error page) is ERR_NOT_TLS, with those bytes unread
+ * on fd too; otherwise the handshake is completed as tls_handshake does.
  */
 int tls_connect(SSL *ssl, int fd, uint64_t deadline_ms, int *plain);
 
