@@ -18,6 +18,7 @@
 #include <netdb.h>
 #include <readpassphrase.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/err.h>
@@ -124,44 +125,52 @@ rpc_tls_peer_addr(int fd, char *out, size_t len)
 }
 
 /*
- * Ask, as ssh does; 1 to trust and pin the key, 0 to refuse.  Blanks
- * around the answer do not count; an empty line or the end of input
- * (Ctrl-D, or a terminal that is gone and reads nothing ever again) is
- * "no", as with ssh, never a question asked again.
+ * Ask, as ssh does; 1 to trust and pin the key, 0 to refuse.  The whole
+ * question, host and fingerprint included, goes where the answer comes
+ * from (the terminal), as ssh's does: not to the standard error, which
+ * may be a file.  Blanks around the answer do not count; an empty line
+ * or the end of input (Ctrl-D) is "no", as with ssh, never a question
+ * asked again.
  */
 static int
 rpc_tls_ask(struct rpc *r, const char *host, const char *port)
 {
-	char addr[NI_MAXHOST], answer[128], *a;
-	const char *prompt = "Are you sure you want to continue connecting "
-			     "(yes/no/[fingerprint])? ";
+	char addr[NI_MAXHOST], answer[128], *a, *question;
+	const char *prompt;
 	size_t n;
+	int ok = -1;
 
 	rpc_tls_peer_addr(transport_fd(r->t), addr, sizeof(addr));
-	fprintf(stderr,
+	xasprintf(&question,
 	    "The authenticity of host '%s (%s)' port %s can't be "
 	    "established.\n"
-	    "Its key fingerprint is %s.\n",
+	    "Its key fingerprint is %s.\n"
+	    "Are you sure you want to continue connecting "
+	    "(yes/no/[fingerprint])? ",
 	    host, addr, port, r->fp);
-	for (;;) {
+	for (prompt = question; ok == -1;
+	     prompt = "Please type 'yes', 'no' or the fingerprint: ") {
 		if (readpassphrase(prompt, answer, sizeof(answer),
-			RPP_ECHO_ON | RPP_REQUIRE_TTY) == NULL)
-			return 0;
+			RPP_ECHO_ON | RPP_REQUIRE_TTY) == NULL) {
+			ok = 0;
+			break;
+		}
 		a = answer + strspn(answer, " \t");
 		for (n = strlen(a);
 		     n > 0 && (a[n - 1] == ' ' || a[n - 1] == '\t');)
 			a[--n] = '\0';
 		if (strcasecmp(a, "yes") == 0 || strcmp(a, r->fp) == 0)
-			return 1;
-		if (*a == '\0' || strcasecmp(a, "no") == 0)
-			return 0;
-		if (strncmp(a, "SHA256:", 7) == 0) {
+			ok = 1;
+		else if (*a == '\0' || strcasecmp(a, "no") == 0)
+			ok = 0;
+		else if (strncmp(a, "SHA256:", 7) == 0) {
 			fprintf(
 			    stderr, "That fingerprint is not this server's.\n");
-			return 0;
+			ok = 0;
 		}
-		prompt = "Please type 'yes', 'no' or the fingerprint: ";
 	}
+	free(question);
+	return ok;
 }
 
 /* Line line of the pins holds old for host and port, not this key. */

@@ -5,7 +5,8 @@
 # go on; "no", an empty line and the end of input (Ctrl-D) refuse at
 # once, as ssh's "no" does; a fingerprint that is not the server's
 # refuses; anything else asks again.  A refusal pins nothing, sends no
-# password and exits 3.
+# password and exits 3.  The question, host and fingerprint included,
+# is on the terminal even when the standard error is not.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -24,7 +25,8 @@ _screen_has() { # SOCK TEXT
 # answer NAME EXPECT KEYS...: start mftp in tmux with no pin, wait for
 # its question, type KEYS (tmux send-keys words, one call each), and
 # wait for EXPECT on the screen; SCREEN is then what it shows, logins
-# the count of logins the server had logged before.
+# the count of logins the server had logged before.  mftp's standard
+# error goes to the screen too, or to the file ERR_TO.
 answer() {
 	local name=$1 expect=$2 sock=$T/tmux.$1.sock k
 	shift 2
@@ -32,7 +34,7 @@ answer() {
 	logins=$(grep -c 'login user=alice' "$DAEMON_LOG")
 	tmux -S "$sock" new-session -d -x 200 -y 50 \
 	    "$(printf '%q ' "$MFTP_BIN" -P "$PORT" -o UserKnownHostsFile="$KH" \
-		--password-fd 3 "alice@$HOST") 3<$T/pw 2>&1; echo EXIT=\$?; sleep 30"
+		--password-fd 3 "alice@$HOST") 3<$T/pw 2>${ERR_TO:-&1}; echo EXIT=\$?; sleep 30"
 	BG_PIDS+=("$(tmux -S "$sock" display-message -p '#{pid}')")
 	wait_for 10 _screen_has "$sock" "(yes/no/[fingerprint])?" ||
 		fail "$name: no question: $(tmux -S "$sock" capture-pane -p)"
@@ -86,5 +88,18 @@ expect_contains "$SCREEN" "That fingerprint is not this server's." \
     "a wrong fingerprint"
 refused "a wrong fingerprint"
 ok "garbage asks again; a wrong fingerprint refuses"
+
+# The standard error elsewhere (2>file, as a script's caller may have
+# it): the question still shows what it asks about, on the terminal it
+# is asked on, as ssh's does.
+ERR_TO=$T/stderr answer stderr EXIT=3 no Enter
+expect_contains "$SCREEN" \
+    "The authenticity of host '$HOST ($HOST)' port $PORT can't be established." \
+    "the question's host, with 2>file"
+expect_contains "$SCREEN" "Its key fingerprint is $HOST_FP." \
+    "the question's fingerprint, with 2>file"
+expect_contains "$(cat "$T/stderr")" "host key verification failed" \
+    "the refusal, in the file"
+ok "the question shows the host and the fingerprint where it is asked"
 
 check_log_clean
