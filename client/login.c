@@ -25,6 +25,40 @@
 #define LOGIN_CONNECT_TIMEOUT_MS (10 * 1000)
 #define LOGIN_SECRET_LEN (MFTP_SECRET_MAX + 2)
 
+/*
+ * The server gave up on the connection at its login deadline
+ * (login_timeout, 30 s by default) while a person at the terminal was
+ * reading the key's question or typing the password: no failure of
+ * theirs, and nothing the server acted on.
+ */
+static int
+login_expired(const struct login *l, const struct rpc *r)
+{
+	return l->ask_again && rpc_lost(r) && rpc_code(r) == MFTP_ST_TIMEOUT;
+}
+
+static struct rpc *login_connect(struct login *l, const struct rpc_trust *trust,
+    char *errbuf, size_t errlen);
+
+/*
+ * A new connection in place of r, which expired while the person was
+ * asked (freed here): to the key r checked (just pinned, or answered
+ * "yes" to) and no other, asking nothing again.
+ */
+static struct rpc *
+login_reconnect(struct login *l, struct rpc *r, char *errbuf, size_t errlen)
+{
+	struct rpc_trust trust = l->trust;
+	char fp[TLS_FP_LEN];
+
+	strlcpy(fp, rpc_server_key(r), sizeof(fp));
+	rpc_free(r);
+	trust.interactive = 0;
+	trust.quiet = 1;
+	trust.expect_fp = fp;
+	return login_connect(l, &trust, errbuf, errlen);
+}
+
 static struct rpc *
 login_connect(
     struct login *l, const struct rpc_trust *trust, char *errbuf, size_t errlen)
@@ -36,6 +70,9 @@ login_connect(
 		return NULL;
 	rpc_set_verify(r, l->verify);
 	if (rpc_hello(r) != RPC_OK) {
+		/* Only after the question: a reconnect asks none. */
+		if (trust->expect_fp == NULL && login_expired(l, r))
+			return login_reconnect(l, r, errbuf, errlen);
 		snprintf(errbuf, errlen, "%s", rpc_text(r));
 		rpc_free(r);
 		return NULL;
@@ -47,13 +84,13 @@ int
 login_first(struct login *l, struct rpc **rp, char *errbuf, size_t errlen)
 {
 	struct rpc *r;
-	int e, tries;
+	int e, tries, typed = 0;
 
 	*rp = NULL;
 	if ((r = login_connect(l, &l->trust, errbuf, errlen)) == NULL)
 		return LOGIN_CONNECT;
 	for (tries = 1;; tries++) {
-		if (!l->have_secret &&
+		if (!l->have_secret && !typed &&
 		    password_read(l->pwfd, l->user, l->host, l->secret,
 			LOGIN_SECRET_LEN, errbuf, errlen) == -1) {
 			rpc_free(r);
@@ -62,6 +99,22 @@ login_first(struct login *l, struct rpc **rp, char *errbuf, size_t errlen)
 		e = rpc_login(r, l->user, l->secret);
 		if (e == RPC_OK)
 			break;
+		/*
+		 * The deadline passed while the password was typed: the
+		 * same password, once, on a new connection.
+		 */
+		if (!l->have_secret && l->pwfd < 0 && !typed &&
+		    login_expired(l, r)) {
+			if ((r = login_reconnect(l, r, errbuf, errlen)) ==
+			    NULL) {
+				explicit_bzero(l->secret, LOGIN_SECRET_LEN);
+				return LOGIN_CONNECT;
+			}
+			typed = 1;
+			tries--;
+			continue;
+		}
+		typed = 0;
 		explicit_bzero(l->secret, LOGIN_SECRET_LEN);
 		if (e == RPC_SERVER && rpc_code(r) == MFTP_ST_AUTH &&
 		    l->ask_again && !l->have_secret && l->pwfd < 0 &&
