@@ -2,10 +2,10 @@
 # t_not_mftp: mftp pointed at a port where no mftp server is: an SSH
 # server (which speaks first), an HTTP server (which answers the
 # ClientHello with an error page), one that sends binary bytes with
-# terminal escapes in them, one that closes at once and one that never
-# answers.  Each ends the run with status 3 and a message that says what
-# is there, in words: never an OpenSSL error code, never the server's
-# control characters on the terminal, never a hang.
+# terminal escapes in them, one that reads the hello and closes, and one
+# that never answers.  Each ends the run with status 3 and a message
+# that says what is there, in words: never an OpenSSL error code, never
+# the server's control characters on the terminal, never a hang.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -33,6 +33,15 @@ elif mode == "http":
 elif mode == "binary":
     c.recv(4096)
     c.sendall(b"\x1b]0;owned\x07\x1b[2Jhello\x9b31m\r\n")
+elif mode == "close":
+    # Everything the client sent is read first: closed with bytes
+    # unread, the connection would be reset instead (another message).
+    c.settimeout(0.5)
+    try:
+        while c.recv(4096):
+            pass
+    except socket.timeout:
+        pass
 elif mode == "silent":
     time.sleep(20)
 c.close()
