@@ -18,9 +18,25 @@ port=$PORT
 # bg_run CONF: mftpd in the background mode; RC and ERR.  A daemon it
 # leaves running is stopped by pid (from its pid file) at the end.
 bg_run() {
+	local p
 	RC=0
 	timeout 20 "$MFTPD" -c "$1" >"$T/bg.out" 2>"$T/bg.err" || RC=$?
 	ERR=$(cat "$T/bg.err")
+	# A daemon that went on in the background, found by its -c even
+	# when no pid file names it: the EXIT trap stops it.
+	for p in $(_with_conf "$1"); do
+		BG_PIDS+=("$p")
+	done
+}
+
+_with_conf() { # CONF: the mftpd processes started with -c CONF
+	local d
+	for d in /proc/[0-9]*; do
+		_runs "${d#/proc/}" "$MFTPD" || continue
+		tr '\0' '\n' <"$d/cmdline" 2>/dev/null | grep -qxF -- "$1" &&
+			echo "${d#/proc/}"
+	done
+	return 0
 }
 
 # ------------------------------------------------------ startup errors
