@@ -19,6 +19,7 @@
 #include "err.h"
 #include "hashcache.h"
 #include "session.h"
+#include "util.h"
 
 /* The key after the value: size, mtime seconds, mtime nanoseconds. */
 #define HASHCACHE_KEY_LEN (8 + 8 + 4)
@@ -119,24 +120,6 @@ hashcache_settled(const struct stat *st)
 	return st->st_mtim.tv_sec <= now.tv_sec - HASHCACHE_SETTLE_SEC;
 }
 
-/*
- * The file did not change while it was read: size, modification time
- * and change time as before.  The change time too, since a file can be
- * rewritten in place and its modification time put back (cp -p, rsync
- * -c --inplace, touch -r): size and modification time then say nothing
- * changed, yet what was read is part the old content and part the new,
- * and a value cached from it would be believed until they change.
- */
-static int
-hashcache_same(const struct stat *a, const struct stat *b)
-{
-	return a->st_size == b->st_size &&
-	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
-	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
-}
-
 int
 hashcache_file(struct session *s, int fd, const struct stat *st,
     enum digest_alg alg, uint8_t *hash)
@@ -152,7 +135,12 @@ hashcache_file(struct session *s, int fd, const struct stat *st,
 	digest_final(s->digest, hash);
 	if (fstat(fd, &after) == -1)
 		return ERR_IO;
-	if (!hashcache_same(st, &after) || !hashcache_settled(st))
+	/*
+	 * Changed while it was read (stat_same_content: the change time
+	 * too, or a rewrite in place with its modification time put back
+	 * would leave a value of part old, part new content believed).
+	 */
+	if (!stat_same_content(st, &after) || !hashcache_settled(st))
 		return 0;
 	hashcache_store(fd, st, alg, hash);
 	return 0;

@@ -219,11 +219,19 @@ fd_write_all(int fd, const void *buf, size_t len)
 }
 
 int
+stat_same_content(const struct stat *a, const struct stat *b)
+{
+	return a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+int
 fd_changed(int fd, const struct stat *st)
 {
 	struct stat now;
 
-	return fstat(fd, &now) == -1 || now.st_size != st->st_size ||
-	    now.st_mtim.tv_sec != st->st_mtim.tv_sec ||
-	    now.st_mtim.tv_nsec != st->st_mtim.tv_nsec;
+	return fstat(fd, &now) == -1 || !stat_same_content(&now, st);
 }

@@ -55,9 +55,17 @@ char *fd_read_all(int fd, size_t size, size_t *got);
 int fd_write_all(int fd, const void *buf, size_t len);
 
 /*
+ * Whether a and b (two stats of one file) show the same content: the
+ * same size, modification time and change time.  The change time too,
+ * since a file can be rewritten in place and its modification time put
+ * back (cp -p, rsync --inplace, touch -r).
+ */
+int stat_same_content(const struct stat *a, const struct stat *b);
+
+/*
  * Whether the file open on fd is no longer as st (its fstat before)
- * said: another size or modification time, or no fstat at all.  A file
- * written meanwhile, in place or at its end, has changed.
+ * said (stat_same_content), or has no fstat at all.  A file written
+ * meanwhile, in place or at its end, has changed.
  */
 int fd_changed(int fd, const struct stat *st);
 
