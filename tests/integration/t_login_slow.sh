@@ -8,39 +8,35 @@
 # the session starts.  Under tmux, with login_timeout = 3 s.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib_tmux.sh
+. "$(dirname "$0")/lib_tmux.sh"
 
 LOGIN_TIMEOUT=3
 pw=$(rand_pw)
 add_user alice "$pw"
 start_daemon
-command -v tmux >/dev/null || fail "tmux is needed (scripts/deps.sh)"
 
 KH=$T/kh
 printf '%s\n' "$pw" >"$T/pw"
-_screen_has() { # SOCK TEXT
-	tmux -S "$1" capture-pane -p -S -50 | grep -qF -- "$2"
-}
-
 # slow NAME WAITFOR KEYS [mftp options]: start mftp under tmux, wait for
 # WAITFOR, let the login deadline pass, type KEYS and Enter, and expect
 # the session's prompt; SCREEN is what was shown.
 slow() {
 	local name=$1 waitfor=$2 keys=$3 sock=$T/tmux.$1.sock
 	shift 3
-	tmux -S "$sock" new-session -d -x 200 -y 50 \
+	tmux_start "$sock" \
 	    "$(printf '%q ' "$MFTP_BIN" -P "$PORT" -o UserKnownHostsFile="$KH" \
 		"$@" "alice@$HOST") 3<$T/pw 2>&1; echo EXIT=\$?; sleep 30"
-	BG_PIDS+=("$(tmux -S "$sock" display-message -p '#{pid}')")
-	wait_for 10 _screen_has "$sock" "$waitfor" ||
-		fail "$name: no '$waitfor': $(tmux -S "$sock" capture-pane -p)"
+	wait_for 10 tmux_has "$sock" "$waitfor" ||
+		fail "$name: no '$waitfor': $(tmux_screen "$sock")"
 	sleep $((LOGIN_TIMEOUT + 2))
 	tmux -S "$sock" send-keys "$keys" Enter
-	wait_for 10 _screen_has "$sock" "mftp>" ||
-		fail "$name: no session: $(tmux -S "$sock" capture-pane -p)"
+	wait_for 10 tmux_has "$sock" "mftp>" ||
+		fail "$name: no session: $(tmux_screen "$sock")"
 	tmux -S "$sock" send-keys pwd Enter quit Enter
-	wait_for 10 _screen_has "$sock" "EXIT=0" ||
-		fail "$name: the session did not end well: $(tmux -S "$sock" capture-pane -p)"
-	SCREEN=$(tmux -S "$sock" capture-pane -p -S -50)
+	wait_for 10 tmux_has "$sock" "EXIT=0" ||
+		fail "$name: the session did not end well: $(tmux_screen "$sock")"
+	SCREEN=$(tmux_screen "$sock")
 	tmux -S "$sock" kill-server 2>/dev/null
 }
 

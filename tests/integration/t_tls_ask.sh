@@ -9,18 +9,15 @@
 # is on the terminal even when the standard error is not.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib_tmux.sh
+. "$(dirname "$0")/lib_tmux.sh"
 
 pw=$(rand_pw)
 add_user alice "$pw"
 start_daemon
-command -v tmux >/dev/null || fail "tmux is needed (scripts/deps.sh)"
 
 KH=$T/kh
 printf '%s\n' "$pw" >"$T/pw"
-
-_screen_has() { # SOCK TEXT
-	tmux -S "$1" capture-pane -p -S -50 | grep -qF -- "$2"
-}
 
 # answer NAME EXPECT KEYS...: start mftp in tmux with no pin, wait for
 # its question, type KEYS (tmux send-keys words, one call each), and
@@ -32,24 +29,23 @@ answer() {
 	shift 2
 	rm -f "$KH"
 	logins=$(grep -c 'login user=alice' "$DAEMON_LOG")
-	tmux -S "$sock" new-session -d -x 200 -y 50 \
+	tmux_start "$sock" \
 	    "$(printf '%q ' "$MFTP_BIN" -P "$PORT" -o UserKnownHostsFile="$KH" \
 		--password-fd 3 "alice@$HOST") 3<$T/pw 2>${ERR_TO:-&1}; echo EXIT=\$?; sleep 30"
-	BG_PIDS+=("$(tmux -S "$sock" display-message -p '#{pid}')")
-	wait_for 10 _screen_has "$sock" "(yes/no/[fingerprint])?" ||
-		fail "$name: no question: $(tmux -S "$sock" capture-pane -p)"
+	wait_for 10 tmux_has "$sock" "(yes/no/[fingerprint])?" ||
+		fail "$name: no question: $(tmux_screen "$sock")"
 	for k in "$@"; do
 		tmux -S "$sock" send-keys "$k"
 		sleep 0.2
 	done
-	wait_for 10 _screen_has "$sock" "$expect" ||
-		fail "$name: '$expect' never came: $(tmux -S "$sock" capture-pane -p)"
+	wait_for 10 tmux_has "$sock" "$expect" ||
+		fail "$name: '$expect' never came: $(tmux_screen "$sock")"
 	if [ "$expect" = "mftp>" ]; then
 		tmux -S "$sock" send-keys quit Enter
-		wait_for 10 _screen_has "$sock" "EXIT=0" ||
+		wait_for 10 tmux_has "$sock" "EXIT=0" ||
 			fail "$name: the session did not end"
 	fi
-	SCREEN=$(tmux -S "$sock" capture-pane -p -S -50)
+	SCREEN=$(tmux_screen "$sock")
 	tmux -S "$sock" kill-server 2>/dev/null
 }
 
