@@ -45,7 +45,7 @@ rpc_tls_ctx(int second)
 		return second_ctx;
 	}
 	if (first_ctx == NULL) {
-		tls_init(); /* the client's first use of libcrypto */
+		tls_init_client(); /* the first use of libcrypto */
 		if ((first_ctx = SSL_CTX_new(TLS_client_method())) == NULL)
 			fatalx("TLS context: %s", tls_error());
 		if (tls_ctx_common(first_ctx) == -1)

@@ -30,6 +30,7 @@
  * something planted could be.
  */
 void tls_init(void);
+void tls_init_client(void);
 
 /*
  * Settings every mftp context shares: TLS 1.3 only, the cipher suites
