@@ -98,6 +98,23 @@ hostkey_open_key(const char *path, char *err, size_t errlen)
 	return hostkey_open_fd(path, 1, err, errlen);
 }
 
+/*
+ * OpenSSL's own answer to an encrypted key is to ask for its passphrase,
+ * on the terminal or else on the standard input.  Nothing of mftpd can
+ * give one: a check that was answered there passed, and then every
+ * signer, which has no one to ask, failed each login.  So nothing is
+ * asked, and the key is refused for what it is.
+ */
+static int
+hostkey_no_passphrase(char *buf, int size, int rwflag, void *asked)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	*(int *)asked = 1;
+	return -1;
+}
+
 EVP_PKEY *
 hostkey_load_private_fd(int fd, const char *path, char *err, size_t errlen)
 {
@@ -106,7 +123,7 @@ hostkey_load_private_fd(int fd, const char *path, char *err, size_t errlen)
 	size_t len = 0;
 	ssize_t n;
 	BIO *bio;
-	int readerr = 0;
+	int readerr = 0, asked = 0;
 
 	if (hostkey_check_fd(fd, path, 1, err, errlen) == -1)
 		return NULL;
@@ -126,12 +143,20 @@ hostkey_load_private_fd(int fd, const char *path, char *err, size_t errlen)
 	}
 	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL)
 		goto out;
-	key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	key = PEM_read_bio_PrivateKey(bio, NULL, hostkey_no_passphrase, &asked);
 	BIO_free(bio);
 out:
 	explicit_bzero(pem, len);
 	if (key == NULL) {
-		if (!readerr)
+		if (asked) {
+			ERR_clear_error();
+			snprintf(err, errlen,
+			    "%s: the key is encrypted with a passphrase, "
+			    "which mftpd cannot give: store it unencrypted, "
+			    "readable by root only (openssl pkey -in %s "
+			    "-out NEWFILE)",
+			    path, path);
+		} else if (!readerr)
 			snprintf(err, errlen, "%s: no PEM private key: %s",
 			    path, tls_error());
 		return NULL;
