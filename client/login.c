@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmds.h"
 #include "login.h"
@@ -80,6 +81,22 @@ login_connect(
 	return r;
 }
 
+/*
+ * --password-fd is read once: then closed, so that no command run with
+ * ! inherits a way to read the password again (a here-string is a file
+ * that can be read from its start).  The number stays in l->pwfd: it
+ * says where the password came from.  The standard descriptors stay
+ * open: the commands may follow the password on the standard input.
+ */
+static void
+login_close_pwfd(struct login *l)
+{
+	if (l->pwfd > STDERR_FILENO && !l->pwfd_closed) {
+		close(l->pwfd);
+		l->pwfd_closed = 1;
+	}
+}
+
 int
 login_first(struct login *l, struct rpc **rp, char *errbuf, size_t errlen)
 {
@@ -96,6 +113,7 @@ login_first(struct login *l, struct rpc **rp, char *errbuf, size_t errlen)
 			rpc_free(r);
 			return LOGIN_REFUSED;
 		}
+		login_close_pwfd(l);
 		e = rpc_login(r, l->user, l->secret);
 		if (e == RPC_OK)
 			break;

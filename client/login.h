@@ -22,6 +22,7 @@ struct login {
 	struct rpc_trust trust;
 	const char *user;
 	int pwfd;	 /* --password-fd, or -1 */
+	int pwfd_closed; /* read, and closed (login_first) */
 	int have_secret; /* secret came from ~/.netrc */
 	int ask_again;	 /* a wrong password may be asked for again */
 	char *secret;	 /* MFTP_SECRET_MAX + 2 bytes, wiped by login_end */

@@ -155,6 +155,17 @@ for key in StrictHostKeyChecking UserKnownHostsFile Verify BindAddress \
 done
 ok "--version; option errors start with mftp:"
 
+# ------------------------------------- the password's descriptor
+# Read once, at the login, and then closed: a command run with ! gets no
+# way to read the password again (a here-string is a file it could seek
+# back to the start of).
+# shellcheck disable=SC2016 # $$ is the ! command's shell
+run_client alice "$pw" <<<'!if [ -e /proc/$$/fd/3 ]; then echo "fd 3 open: $(cat /proc/$$/fd/3)"; else echo "fd 3 closed"; fi'
+expect_rc 0 "a ! command after --password-fd 3"
+expect_contains "$OUT" "fd 3 closed" "what the ! command inherits"
+expect_no_match "$OUT" "$pw" "the ! command's output"
+ok "the --password-fd descriptor is closed once read"
+
 # ------------------------------------- a terminal: retry, Connected to
 sock=$T/tmux.sock
 screen() { tmux -S "$sock" capture-pane -p; }
