@@ -247,6 +247,7 @@ cmd_fail(struct cmd_ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
+	int e = errno;
 
 	/* Formatted before the old reason goes: it may be an argument. */
 	va_start(ap, fmt);
@@ -254,6 +255,8 @@ cmd_fail(struct cmd_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 	free(ctx->reason);
 	ctx->reason = s;
+	/* The caller may still look at why it failed (xfer_plan). */
+	errno = e;
 	return -1;
 }
 

@@ -101,7 +101,7 @@ int cmd_run(struct cmd_ctx *ctx, int argc, char **argv);
  */
 int cmd_run_again(struct cmd_ctx *ctx, int argc, char **argv);
 
-/* Record why a command failed; returns -1. */
+/* Record why a command failed; returns -1, errno as it was. */
 int cmd_fail(struct cmd_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /*

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,10 +281,27 @@ out:
 }
 
 /*
+ * A plan that failed for want of a descriptor while GETs in flight hold
+ * theirs: it is planned again once they are received, and from then on
+ * fewer parts are held at once, leaving two descriptors for the one
+ * being received (a part made, a sidecar).  SIZE_MAX: no such bound.
+ */
+static int
+xfer_plan_later(size_t sent, size_t done, size_t held, size_t *held_max)
+{
+	if ((errno != EMFILE && errno != ENFILE) || sent == done)
+		return 0;
+	*held_max = held > 2 ? held - 2 : 0;
+	return 1;
+}
+
+/*
  * One pass over the items: GETs go out up to XFER_WINDOW ahead of the
  * replies being read.  The bytes in flight are bounded too: the server
  * reads no request while it sends a file, so requests must fit in the
- * socket buffers or both sides would wait on each other.
+ * socket buffers or both sides would wait on each other.  So are the
+ * parts held open for them, under a low limit of open files
+ * (xfer_plan_later); with none in flight, one is always planned.
  */
 static int
 xfer_get_pass(
@@ -291,9 +309,10 @@ xfer_get_pass(
 {
 	struct xfer_slot *slot;
 	size_t *cost, i, sent = 0, done = 0, inflight = 0;
+	size_t held = 0, held_max = SIZE_MAX;
 	char *first = NULL;
 	double t0 = xfer_now();
-	int r, failed = 0, again = 0;
+	int r, failed = 0, again = 0, had;
 
 	slot = xcalloc(n, sizeof(*slot));
 	for (i = 0; i < n; i++)
@@ -301,12 +320,19 @@ xfer_get_pass(
 	cost = xcalloc(n, sizeof(*cost));
 	while (done < n) {
 		while (!failed && sent < n && sent - done < XFER_WINDOW &&
-		    inflight < XFER_WINDOW_BYTES) {
+		    inflight < XFER_WINDOW_BYTES &&
+		    (held < held_max || sent == done)) {
 			/* A part refused before its GET: none is sent. */
 			if (xfer_plan(ctx, &v[sent], mode, &slot[sent]) == -1) {
+				if (xfer_plan_later(
+					sent, done, held, &held_max)) {
+					xfer_slot_free(&slot[sent]);
+					break;
+				}
 				slot[sent++].why = xstrdup(ctx->reason);
 				continue;
 			}
+			held += slot[sent].fd != -1;
 			if (rpc_get_send(ctx->rpc, v[sent].remote,
 				slot[sent].offset) != RPC_OK) {
 				cmd_rpc_fail(ctx, v[sent].remote);
@@ -318,12 +344,14 @@ xfer_get_pass(
 		}
 		if (done == sent || rpc_lost(ctx->rpc))
 			break;
+		had = slot[done].fd != -1;
 		if (slot[done].why != NULL)
 			r = cmd_fail(ctx, "%s", slot[done].why);
 		else
 			r = xfer_get_recv(ctx, &v[done], &slot[done], mode, t0,
 			    redo != NULL ? &redo[done] : &again);
 		xfer_slot_free(&slot[done]);
+		held -= had;
 		inflight -= cost[done++];
 		t0 = xfer_now();
 		if (r == -1 && first == NULL) {

@@ -76,12 +76,15 @@ xfer_sidecar_read(const char *local, char *buf, size_t len)
 	char *side = xfer_sidecar(local);
 	struct stat st;
 	ssize_t n = -1;
-	int fd;
+	int fd, e;
 
 	fd = open(side, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	e = errno;
 	free(side);
-	if (fd == -1)
+	if (fd == -1) {
+		errno = e; /* no record, or one that could not be read */
 		return -1;
+	}
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
 	    st.st_uid == geteuid())
 		n = read(fd, buf, len);
@@ -336,6 +339,7 @@ xfer_part_check(struct cmd_ctx *ctx, const struct xfer_item *it, int fd,
 		    "%s: not a file of the user's own (or it has other "
 		    "names): it was left as it is; move it away",
 		    part);
+	errno = 0; /* what is left of the record's reading, below */
 	key = xfer_key_read(fd, it->local, &ksize, &kmtime) == 0;
 	if (*offset == XFER_UNKNOWN) {
 		*offset = 0;
@@ -349,6 +353,10 @@ xfer_part_check(struct cmd_ctx *ctx, const struct xfer_item *it, int fd,
 	}
 	if (*offset > 0 || key || (mode == XFER_FORCE && st.st_size == 0))
 		return 0;
+	/* A sidecar not read for want of a descriptor is not "none". */
+	if (errno == EMFILE || errno == ENFILE)
+		return cmd_fail(
+		    ctx, "%s: its resume record: %s", part, strerror(errno));
 	return cmd_fail(ctx,
 	    mode == XFER_FORCE ?
 		"%s: a file of that name is there, with no resume "
@@ -364,12 +372,15 @@ xfer_part_check(struct cmd_ctx *ctx, const struct xfer_item *it, int fd,
 /*
  * Before its GET goes: take an existing LOCAL.part (locked) and say
  * where the download starts.  One that is not there is made when the
- * data comes.  -1 with the reason in ctx: the GET is not sent.
+ * data comes.  -1 with the reason in ctx and errno: the GET is not
+ * sent.
  */
 int
 xfer_plan(struct cmd_ctx *ctx, const struct xfer_item *it, int mode,
     struct xfer_slot *s)
 {
+	int e;
+
 	s->fd = -1;
 	s->offset = 0;
 	if (xfer_is_direct(it->local))
@@ -383,8 +394,10 @@ xfer_plan(struct cmd_ctx *ctx, const struct xfer_item *it, int mode,
 		return -1;
 	s->offset = XFER_UNKNOWN;
 	if (xfer_part_check(ctx, it, s->fd, s->part, mode, &s->offset) == -1) {
+		e = errno;
 		close(s->fd);
 		s->fd = -1;
+		errno = e;
 		return -1;
 	}
 	return 0;

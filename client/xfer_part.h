@@ -67,7 +67,9 @@ int xfer_part_named(int fd, const char *part);
 /*
  * Before its GET goes: take an existing LOCAL.part (locked) and say
  * where the download starts.  One that is not there is made when the
- * data comes.  -1 with the reason in ctx: the GET is not sent.
+ * data comes.  -1 with the reason in ctx and errno (EMFILE: out of
+ * descriptors, which the parts of other GETs in flight may be holding):
+ * the GET is not sent.
  */
 int xfer_plan(struct cmd_ctx *ctx, const struct xfer_item *it, int mode,
     struct xfer_slot *s);
