@@ -38,6 +38,12 @@
 	"there is no accounting file (uploads are refused); ask the " \
 	"administrator to run ftpuser-quota --recount"
 
+/* One that is there but could not be opened: not missing (a recount
+ * would not open it either), and the reason is told. */
+#define CMD_QUOTA_UNOPENED                                                 \
+	"the accounting file cannot be opened (%s): uploads are refused; " \
+	"ask the administrator"
+
 static void
 cmd_quota_damaged(struct session *s, char *why, size_t whylen)
 {
@@ -47,8 +53,13 @@ cmd_quota_damaged(struct session *s, char *why, size_t whylen)
 		    s->user);
 		s->quota.damaged = 1;
 	}
-	snprintf(why, whylen, "%s",
-	    s->quota.fd == -1 ? CMD_QUOTA_MISSING : CMD_QUOTA_DAMAGED);
+	if (s->quota.fd == -1 && s->quota.open_errno != 0 &&
+	    s->quota.open_errno != ENOENT)
+		snprintf(why, whylen, CMD_QUOTA_UNOPENED,
+		    strerror(s->quota.open_errno));
+	else
+		snprintf(why, whylen, "%s",
+		    s->quota.fd == -1 ? CMD_QUOTA_MISSING : CMD_QUOTA_DAMAGED);
 }
 
 /*

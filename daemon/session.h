@@ -28,6 +28,8 @@ struct transport;
  */
 struct session_quota {
 	int fd;
+	/* fd -1: why the monitor could not open it (ENOENT: not there) */
+	int open_errno;
 	struct quota_limits limits;
 	int damaged;
 	/* fd is open only to read: the file was marked locked at login. */

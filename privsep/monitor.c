@@ -151,9 +151,16 @@ monitor_open_quota(const struct monitor_args *a,
 		q->fd = -1;
 		errno = EACCES;
 	}
-	log_warn("accounting file %s/%s of user=%s: writes refused "
-		 "until ftpuser-quota --recount",
-	    a->cfg->quota_dir, v->name, v->name);
+	/* Only a missing one is what a recount makes again. */
+	q->open_errno = errno;
+	if (errno == ENOENT)
+		log_warn("accounting file %s/%s of user=%s: writes refused "
+			 "until ftpuser-quota --recount",
+		    a->cfg->quota_dir, v->name, v->name);
+	else
+		log_warn("accounting file %s/%s of user=%s cannot be opened; "
+			 "writes refused",
+		    a->cfg->quota_dir, v->name, v->name);
 	q->damaged = 1;
 }
 

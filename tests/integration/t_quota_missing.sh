@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # t_quota_missing: a user whose accounting file is missing is told so, in
 # the words ftpuser-quota uses ("there is no accounting file"), not that
-# it is damaged; a damaged one is still called damaged.
+# it is damaged; a damaged one is still called damaged.  One that is
+# there but cannot be opened (its file system read-only) is not called
+# missing, nor is a recount offered as the cure: the user is told why,
+# and so is the daemon's log.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -53,3 +56,31 @@ expect_contains "$ERR" "there is no accounting file" "the refusal after it"
 run_client alice "$pw" <<<"put $T/work/f f2"
 expect_rc 0 "put after a good recount"
 ok "a recount that fails leaves no accounting file; writes stay refused until one succeeds"
+
+# The accounting file is there, on a file system mounted read-only: the
+# session cannot open it to write.  Before, the user was told "there is
+# no accounting file" and to ask for a recount, which fails the same way.
+Q=$T/quota
+mkdir -p "$T/quota.copy"
+cp -a "$Q/." "$T/quota.copy/"
+if ! mount -t tmpfs -o size=1m,mode=0755 none "$Q" 2>"$T/mount.err"; then
+	echo "SKIP: $TEST_NAME: tmpfs cannot be mounted here: $(cat "$T/mount.err")"
+	exit 77
+fi
+CLEANUP_MOUNTS+=("$Q")
+cp -a "$T/quota.copy/." "$Q/"
+mount -o remount,ro "$Q" || fail "remount of $Q read-only"
+run_client alice "$pw" <<<"put $T/work/f f3"
+expect_rc 1 "put with the accounting file on a read-only file system"
+expect_not_contains "$ERR" "there is no accounting file" \
+    "what the user is told of an accounting file that is there"
+expect_contains "$ERR" \
+    "the accounting file cannot be opened (Read-only file system)" \
+    "the reason the user is told"
+expect_match "$(cat "$DAEMON_LOG")" \
+    "accounting file $Q/alice of user=alice cannot be opened.*Read-only file system" \
+    "the daemon's log"
+umount "$Q" || fail "umount $Q"
+run_client alice "$pw" <<<"put $T/work/f f3"
+expect_rc 0 "put with the accounting file writable again"
+ok "an accounting file that cannot be opened is not called missing"
