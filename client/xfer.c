@@ -127,6 +127,36 @@ xfer_interrupted(struct cmd_ctx *ctx, const char *name,
 }
 
 /*
+ * Writing the part failed (a full disk, a quota, an I/O error): what
+ * was written stays in it, and the user is told so, as for an
+ * interrupt, with the command that resumes it once the cause is gone.
+ * How much that is, the part itself says: the bytes received may be
+ * more than those written.
+ */
+static int
+xfer_local_failed(
+    struct cmd_ctx *ctx, const char *part, int fd, const struct rpc_xfer *x)
+{
+	char done[32], size[32], *p;
+	struct stat st;
+	int r;
+
+	p = words_printable(part);
+	human_size(x->size, size, sizeof(size));
+	if (fstat(fd, &st) == 0) {
+		human_size((uint64_t)st.st_size, done, sizeof(done));
+		r = cmd_fail(ctx,
+		    "%s: %s; the %s of %s written are kept in it: reget "
+		    "resumes it",
+		    p, rpc_text(ctx->rpc), done, size);
+	} else
+		r = cmd_fail(ctx, "%s: %s; it is kept: reget resumes it", p,
+		    rpc_text(ctx->rpc));
+	free(p);
+	return r;
+}
+
+/*
  * Verified: move LOCAL.part onto LOCAL, drop its key, then give it its
  * mode.  In that order: a rename that fails leaves a .part that the
  * next get can still open (a mode of 0444 would refuse it), and a file
@@ -230,7 +260,10 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
 	}
 	if (e != RPC_OK) {
 		/* The .part stays, for the next get to resume. */
-		cmd_rpc_fail(ctx, e == RPC_LOCAL ? part : it->remote);
+		if (e == RPC_LOCAL && !direct)
+			xfer_local_failed(ctx, part, fd, &x);
+		else
+			cmd_rpc_fail(ctx, e == RPC_LOCAL ? part : it->remote);
 		close(fd);
 		goto out;
 	}
