@@ -674,6 +674,8 @@ main(int argc, char *argv[])
 	if (!to_stderr)
 		mftpd_null_stdio();
 	mftpd_started(started_fd);
+	/* A syslog daemon restarted later is found again (log.h). */
+	log_reconnects();
 	log_info("mftpd %s started", PACKAGE_VERSION);
 	mftpd_log_ktls();
 	tls_suites_describe(&suite_rates, suites, sizeof(suites));

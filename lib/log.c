@@ -28,11 +28,25 @@ static int log_to_stderr = 1;
 static int log_sock = -1;
 static int log_fatal_too;
 static char log_ident[64] = "mftp";
+/* The one process that connects again when the reader is gone. */
+static pid_t log_keeper;
+
+/* Connect fd to the syslog socket; a datagram socket may be connected
+ * again, to a new reader at the same path. */
+static int
+log_connect(int fd)
+{
+	struct sockaddr_un sun;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strlcpy(sun.sun_path, _PATH_LOG, sizeof(sun.sun_path));
+	return connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+}
 
 void
 log_init(const char *ident, int to_stderr)
 {
-	struct sockaddr_un sun;
 	time_t now = time(NULL);
 	struct tm tm;
 
@@ -43,15 +57,17 @@ log_init(const char *ident, int to_stderr)
 	(void)localtime_r(&now, &tm);
 	if (to_stderr || log_sock != -1)
 		return;
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	strlcpy(sun.sun_path, _PATH_LOG, sizeof(sun.sun_path));
 	log_sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (log_sock != -1 &&
-	    connect(log_sock, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+	if (log_sock != -1 && log_connect(log_sock) == -1) {
 		close(log_sock);
 		log_sock = -1;
 	}
+}
+
+void
+log_reconnects(void)
+{
+	log_keeper = getpid();
 }
 
 int
@@ -91,6 +107,19 @@ log_syslog(int prio, const char *msg)
 		return;
 	if ((size_t)n >= sizeof(line))
 		n = sizeof(line) - 1;
+	if (send(log_sock, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) !=
+		-1 ||
+	    (errno != ECONNREFUSED && errno != ENOTCONN && errno != ECONNRESET))
+		return;
+	/*
+	 * The syslog daemon was restarted: its socket at the path is a new
+	 * one.  Only the keeper (the master) connects again, and only when
+	 * a line failed: a chrooted or sandboxed process could not.  Every
+	 * process it forked shares this socket and is heard again too.
+	 */
+	if (log_keeper == 0 || getpid() != log_keeper ||
+	    log_connect(log_sock) == -1)
+		return;
 	(void)send(log_sock, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 

@@ -21,6 +21,16 @@ void log_init(const char *ident, int to_stderr);
 int log_fd(void);
 
 /*
+ * This process (the daemon's master, alone) connects its syslog socket
+ * again when a line finds the reader gone (the syslog daemon restarted,
+ * with a new socket at /dev/log), and sends that line again.  The
+ * socket is shared by every process forked from it since log_init, so
+ * they are heard again too; none of them may connect, from a chroot or
+ * under a seccomp allowlist.
+ */
+void log_reconnects(void);
+
+/*
  * on != 0: fatal errors go to stderr as well as to syslog, so that an
  * admin who started mftpd -f in a terminal sees why it did not start.
  */

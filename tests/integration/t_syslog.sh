@@ -4,50 +4,15 @@
 # login), the serving process (a transfer, the session's end), the
 # monitor and the master.  The daemon runs in a private mount namespace
 # whose /dev holds a stand-in syslog socket (a small python3 reader), so
-# the machine's own /dev/log, if any, is left alone.
+# the machine's own /dev/log, if any, is left alone (lib_syslog.sh).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
-
-command -v unshare >/dev/null || fail "unshare (util-linux) is missing"
-command -v python3 >/dev/null || fail "python3 is missing"
+# shellcheck source-path=SCRIPTDIR source=lib_syslog.sh
+. "$(dirname "$0")/lib_syslog.sh"
 
 pw=$(rand_pw)
 add_user alice "$pw"
-
-cat >"$T/syslogd.py" <<'PY'
-import os, socket, sys
-path, out = sys.argv[1], sys.argv[2]
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(path)
-os.chmod(path, 0o666)
-with open(out, "ab", buffering=0) as f:
-    while True:
-        f.write(s.recv(4096) + b"\n")
-PY
-: >"$T/syslog"
-
-# In the namespace: a fresh /dev with the few devices the programs use,
-# the stand-in syslogd (detached, so mftpd is not its parent), then mftpd.
-unshare -m --propagation private -- bash -c '
-	set -e
-	mount -t tmpfs -o mode=0755 mftp-test-dev /dev
-	mknod -m 666 /dev/null c 1 3
-	mknod -m 666 /dev/zero c 1 5
-	mknod -m 666 /dev/random c 1 8
-	mknod -m 666 /dev/urandom c 1 9
-	( python3 "$1" /dev/log "$2" </dev/null >/dev/null 2>&1 &
-	  echo $! >"$3" )
-	for i in $(seq 100); do [ -S /dev/log ] && break; sleep 0.05; done
-	[ -S /dev/log ]
-	exec "$4" -f -c "$5"
-' syslog-test "$T/syslogd.py" "$T/syslog" "$T/syslogd.pid" "$MFTPD" \
-    "$CONF" 2>>"$DAEMON_LOG" &
-DAEMON_PID=$!
-_have_syslogd() { [ -s "$T/syslogd.pid" ]; }
-wait_for 10 _have_syslogd || fail "the stand-in syslogd did not start"
-BG_PIDS+=("$(cat "$T/syslogd.pid")")
-_wait_daemon_up || fail "mftpd did not start in the namespace: $(cat "$DAEMON_LOG")"
-pin_host_key
+start_daemon_syslog
 
 # Started in the foreground without -e (as the systemd unit runs it):
 # its standard output and error were the journal's streams, which its
