@@ -2,7 +2,8 @@
 # t_privs: the kernel's view of the processes.  The serving process of a
 # logged-in session has the user's uid and gid in all four fields, no
 # supplementary groups, no capabilities, NoNewPrivs, its root at the
-# user's home, RLIMIT_NPROC 0 and no descriptor on the user database.  The
+# user's home, RLIMIT_NPROC 0, no descriptor on the user database and
+# none but its connection, accounting and slot files.  The
 # pre-auth process runs as the pre-auth user in the empty chroot, with
 # NoNewPrivs and no capabilities, already while it waits for the first
 # byte from its client.
@@ -44,6 +45,37 @@ check_no_etc_fds() {
 	[ "$n" -gt 0 ] || fail "$what: no descriptor of $pid could be read"
 }
 
+# fd_kinds PID: what each descriptor of PID above 2 is, sorted, one a
+# line: "tcp" (a connection), "tcp-listen", "unix" (a socket pair or
+# the log's), "pipe", or the file's path.  (With -e, 0-2 are the test's.)
+fd_kinds() {
+	local fd target ino
+	for fd in /proc/"$1"/fd/*; do
+		[ "${fd##*/}" -gt 2 ] || continue
+		target=$(readlink "$fd") || continue
+		case $target in
+		socket:*)
+			ino=${target#socket:[}
+			ino=${ino%]}
+			if awk -v i="$ino" '$10 == i && $4 == "0A" { f = 1 }
+			    END { exit !f }' /proc/net/tcp /proc/net/tcp6; then
+				echo tcp-listen
+			elif awk -v i="$ino" '$10 == i { f = 1 } END { exit !f }' \
+			    /proc/net/tcp /proc/net/tcp6; then
+				echo tcp
+			elif awk -v i="$ino" '$7 == i { f = 1 } END { exit !f }' \
+			    /proc/net/unix; then
+				echo unix
+			else
+				echo "$target"
+			fi
+			;;
+		pipe:*) echo pipe ;;
+		*) echo "$target" ;;
+		esac
+	done | sort
+}
+
 # check_creds PID UID GID ROOT WHAT
 check_creds() {
 	local pid=$1 u=$2 g=$3 root=$4 what=$5
@@ -82,6 +114,15 @@ _no_preauth_child() {
 wait_for 5 _no_preauth_child || fail "a pre-auth process outlived the login"
 ok "serving process: uid/gid $uid/$gid, no groups, no caps, NoNewPrivs, root $home, NPROC 0"
 
+# Into the home it holds its client's connection, the accounting file
+# and the session slot file (and the log socket, here stderr: -e), and
+# nothing else: no listening socket, no other connection, no channel
+# of the login, no file of the master's (SECURITY.md).
+want=$(printf '%s\n' tcp "$(realpath "$T/quota")/alice" \
+    "$(realpath "$T/sessions")/alice" | sort)
+expect_eq "$(fd_kinds "$sp")" "$want" "serving process: its descriptors"
+ok "serving process: its connection, the accounting and slot files, nothing else"
+
 # A user database replaced while the session runs (ftpuser-add renames
 # a new file in): the serving process holds the old one by no descriptor.
 add_user bob "$(rand_pw)"
@@ -112,6 +153,11 @@ wait_for 10 _filtered "$wp" ||
 	fail "pre-auth process $wp waits for the ClientHello without its" \
 	    "seccomp filter"
 check_creds "$wp" "$pu" "$pg" "$T/empty" "pre-auth process before the ClientHello"
+# Its client's connection, the channels to mftpd-auth, the monitor and
+# mftpd-sign, the pipe that tells the monitor it exited: no listening
+# socket, no other connection, no file (the host key, the pid file).
+expect_eq "$(fd_kinds "$wp")" "$(printf '%s\n' pipe tcp unix unix unix | sort)" \
+    "pre-auth process: its descriptors"
 kill_tree "$silent"
 wait "$silent" 2>/dev/null
 wait_for 10 _ended "$wp" || fail "pre-auth process $wp outlived its client"
