@@ -351,6 +351,20 @@ preauth_run(const struct monitor_args *a, const struct preauth_fds *fds)
 				    "unexpected message");
 				preauth_exit(&p);
 			}
+			/*
+			 * PUT_DATA's bytes follow it unasked: refused, they
+			 * would be read as the next frames (a file holding a
+			 * LOGIN would log in).  The stream cannot go on.
+			 */
+			if (m.type == MFTP_MSG_PUT_DATA) {
+				log_warnx("bad frame before login addr=%s: "
+					  "PUT_DATA",
+				    a->peer);
+				preauth_error(&p, MFTP_ST_BAD_FRAME,
+				    "PUT_DATA before login: its data cannot "
+				    "be told from requests");
+				preauth_exit(&p);
+			}
 			preauth_error(
 			    &p, MFTP_ST_NOT_LOGGED_IN, "log in first");
 		}

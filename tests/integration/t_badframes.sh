@@ -75,6 +75,21 @@ out=$(rawpeer --hold 3 <<<"$HELLO @reply $(hex_frame "02$(hex_u32 7)616c69636500
 expect_no_match "$out" '^frame 0x80 ' "alice\\0 logged in"
 ok "before login: NOT_LOGGED_IN, VERSION"
 
+# PUT_DATA's bytes follow it unasked: before login (granted in HELLO or
+# not) they cannot be told from requests, so the connection ends rather
+# than reading a file's content as the next frame (here, a LOGIN).
+n=$(($(hex_login alice "$pw" | wc -c) / 2))
+for feat in 4 0; do
+	out=$(rawpeer --expect-close 10 <<<"$(hex_hello $feat) @reply \
+$(hex_frame "23$(hex_str x)$(hex_u64 "$n")$(hex_u32 420)$(hex_u64 0)") \
+$(hex_login alice "$pw") @reply @reply")
+	expect_match "$out" '^error 1 ' "PUT_DATA before login (features $feat)"
+	expect_no_match "$out" '^frame 0x80 ' \
+	    "PUT_DATA before login (features $feat): its data logged in"
+	expect_match "$out" '^closed$' "PUT_DATA before login: the connection"
+done
+ok "before login: PUT_DATA ends the connection"
+
 # The same after a real login (frames built with alice's password).
 out=$(rawpeer --hold 5 <<<"$HELLO @reply $LOGIN @reply $(hex_frame 10) @reply")
 expect_match "$out" '^frame 0x80 1$' "raw login"
