@@ -202,6 +202,12 @@ cmd_symlink(struct session *s, const struct msg *m)
 		cmd_at_close(dfd, name);
 		return session_reply_errno(s, EEXIST, m->path2);
 	}
+	/* "l/" names a directory, which a link is not (symlink(2)). */
+	if (cmd_at_slashed(m->path2)) {
+		cmd_at_close(dfd, name);
+		return session_reply_error(s, MFTP_ST_INVALID,
+		    "%s: a link's name cannot end in '/'", m->path2);
+	}
 	/* Charged first, then made, under one lock: never counted short. */
 	c.dfd = dfd;
 	c.name = name;
@@ -228,7 +234,15 @@ cmd_readlink(struct session *s, const struct msg *m)
 		return session_reply_error(s, MFTP_ST_INVALID, "empty name");
 	if ((dfd = cmd_at_open(m->path, &name)) == -1)
 		return cmd_link_at_failed(s, m->path);
-	n = readlinkat(dfd, name, target, sizeof(target) - 1);
+	/*
+	 * "l/" names what the link leads to, never the link: readlink(2)
+	 * follows it and says why that is no link (a directory, or a file
+	 * that a '/' cannot follow).
+	 */
+	if (cmd_at_slashed(m->path))
+		n = readlinkat(AT_FDCWD, m->path, target, sizeof(target) - 1);
+	else
+		n = readlinkat(dfd, name, target, sizeof(target) - 1);
 	saved = errno;
 	cmd_at_close(dfd, name);
 	if (n == -1 && saved == EINVAL)

@@ -7,7 +7,8 @@
 # made, refused past the quota with the standard message and nothing
 # made; REMOVE gives it back; after each step the accounting file equals
 # a recount and ftpuser-quota --recount writes the same.  READLINK says
-# what a link holds.  A session that did not ask for the feature bit in
+# what a link holds; a path ending in '/' is no link's name for either.
+# A session that did not ask for the feature bit in
 # HELLO gets ERROR(INVALID) and goes on.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -109,6 +110,10 @@ long=$(printf 'a%.0s' {1..4096})
 req "$(hex_symlink "$long" llong)" 16 "SYMLINK with a 4096-byte target"
 req "$(hex_symlink f "")" 16 "SYMLINK with an empty name"
 req "$(hex_symlink "" l2)" 16 "SYMLINK with an empty target"
+# A path that ends in '/' names a directory (PROTOCOL.md §5.3): READLINK
+# of one looks at what the link leads to, not at the link.
+req "$(hex_path_req 1d l1/)" 13 "READLINK l1/ (l1 leads to a file)"
+req "$(hex_path_req 1d d/)" 16 "READLINK d/"
 
 # The quota is full now (100 + 2 x 4 KiB): the next link is refused
 # before it is made, with the usual message.
@@ -128,6 +133,11 @@ req "$(hex_symlink "no/such/target" dang)" 0 "SYMLINK dangling, once room is bac
 expect_eq "$(raw_readlink dang)" "no/such/target" "READLINK of a dangling link"
 req "$(hex_path_req 16 dang)" 0 "REMOVE of the dangling link"
 exact_both "after the dangling link came and went"
+# Nor is such a path a name for a new link (room for one is there).
+req "$(hex_symlink f l2/)" 16 "SYMLINK named with a trailing slash"
+if [ -e "$home/l2" ] || [ -L "$home/l2" ]; then
+	fail "SYMLINK f l2/ made a link l2"
+fi
 raw_close
 ok "SYMLINK charged 4 KiB and one file, refused past the quota, given back by REMOVE"
 
