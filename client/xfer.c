@@ -423,16 +423,62 @@ xfer_follow_link(struct xfer_item *it)
 	it->local = to;
 }
 
-int
-xfer_get(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int force)
+static int
+xfer_strp_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The items of v that may be downloaded together, moved to its front
+ * (the order within each group kept); their count.  One saved under the name
+ * of another's LOCAL.part or its sidecar (X.part beside X, as a
+ * browser's download in progress leaves them) waits until that other
+ * is done with the name: before it, it would be the .part without a
+ * record that X's download must refuse as the user's; beside it, its
+ * rename would replace the part X is written into.
+ */
+static size_t
+xfer_round(struct xfer_item *v, size_t n)
+{
+	struct xfer_item *w = xreallocarray(NULL, n, sizeof(*w));
+	char **names = xreallocarray(NULL, 2 * n, sizeof(*names));
+	char *late = xcalloc(n, 1);
+	size_t i, j, k = 0;
+
+	for (i = 0; i < n; i++) {
+		names[2 * i] = xfer_part_path(v[i].local);
+		names[2 * i + 1] = xfer_sidecar(v[i].local);
+	}
+	qsort(names, 2 * n, sizeof(*names), xfer_strp_cmp);
+	for (i = 0; i < n; i++) {
+		late[i] = bsearch(&v[i].local, names, 2 * n, sizeof(*names),
+			      xfer_strp_cmp) != NULL;
+		if (!late[i])
+			w[k++] = v[i];
+	}
+	for (i = 0, j = k; i < n; i++)
+		if (late[i])
+			w[j++] = v[i];
+	/* No chain of names loops; were one to, all would go at once. */
+	if (k > 0)
+		memcpy(v, w, n * sizeof(*v));
+	for (i = 0; i < 2 * n; i++)
+		free(names[i]);
+	free(names);
+	free(late);
+	free(w);
+	return k > 0 ? k : n;
+}
+
+/* One pass, then each resumed file that did not verify from the start. */
+static int
+xfer_get_round(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int force)
 {
 	size_t i;
 	int *redo, ret;
 
-	for (i = 0; i < n; i++)
-		xfer_follow_link(&v[i]);
 	redo = xcalloc(n, sizeof(*redo));
-	intr_transfer(1);
 	ret = xfer_get_pass(ctx, v, n, force ? XFER_FORCE : XFER_AUTO, redo);
 	for (i = 0; i < n && !rpc_lost(ctx->rpc); i++) {
 		if (!redo[i])
@@ -444,8 +490,25 @@ xfer_get(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int force)
 		    ret == 0)
 			ret = -1;
 	}
-	intr_transfer(0);
 	free(redo);
+	return ret;
+}
+
+int
+xfer_get(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int force)
+{
+	size_t i, k;
+	int ret = 0;
+
+	for (i = 0; i < n; i++)
+		xfer_follow_link(&v[i]);
+	intr_transfer(1);
+	/* Each round once the one before it is done: see xfer_round. */
+	for (; n > 0 && ret == 0; v += k, n -= k) {
+		k = xfer_round(v, n);
+		ret = xfer_get_round(ctx, v, k, force);
+	}
+	intr_transfer(0);
 	return ret;
 }
 

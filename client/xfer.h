@@ -24,7 +24,9 @@ struct xfer_item {
 
 /*
  * Download items in order, keeping up to 32 GET requests in flight, so
- * that many small files do not cost a round trip each.  Each file lands
+ * that many small files do not cost a round trip each.  An item saved
+ * under another's LOCAL.part (or its sidecar) goes after that other is
+ * done, in a later round, so the items may be reordered in v.  Each file lands
  * in LOCAL.part, is checked against the server's checksum of the whole
  * file (in the session's algorithm), and only then renamed onto LOCAL.
  *

@@ -32,8 +32,7 @@
 #define XFER_NAME_MAX 255
 #define XFER_PART_KEEP 200
 
-/* LOCAL.part, or the short form above for a long name. */
-static char *
+char *
 xfer_part_path(const char *local)
 {
 	const char *slash = strrchr(local, '/');
@@ -50,8 +49,7 @@ xfer_part_path(const char *local)
 	return p;
 }
 
-/* dir/.PART.key beside the .part: ".NAME.part.key". */
-static char *
+char *
 xfer_sidecar(const char *local)
 {
 	char *part = xfer_part_path(local), *slash = strrchr(part, '/'), *s;

@@ -33,6 +33,11 @@ struct xfer_slot {
 	char *why;
 };
 
+/* LOCAL.part, or for a long name its first bytes, '~', a hash, ".part". */
+char *xfer_part_path(const char *local);
+/* Where the key goes without xattrs, beside the part: ".PART.key". */
+char *xfer_sidecar(const char *local);
+
 /*
  * LOCAL is one of mftp's descriptors (/dev/stdout), a device, a FIFO or
  * a socket (/dev/null, a pipe to another program): the data is written
