@@ -208,6 +208,13 @@ shell_line(struct cmd_ctx *ctx, const char *line)
 		tolerant = 1;
 		line++;
 		n--;
+		/* Blanks may follow, and a ! or a comment, as sftp reads it. */
+		while (n > 0 && (*line == ' ' || *line == '\t')) {
+			line++;
+			n--;
+		}
+		if (n == 0 || *line == '#')
+			return SHELL_OK;
 	}
 	if (*line == '!') {
 		r = shell_bang(ctx, line) == 0 ? SHELL_OK : SHELL_FAILED;

@@ -174,6 +174,13 @@ run_client alice "$pw" <<<$'-!false\n-rm \'open quote\npwd'
 expect_rc 0 "-!false and a - line with an open quote"
 expect_eq "$OUT" "/" "the run went on after -! and a bad - line"
 expect_match "$ERR" "unterminated single quote" "the bad line's error"
+# As sftp reads it: blanks may follow the -, then a command, a ! or a
+# comment, as on any line.
+run_client alice "$pw" <<<$'- rm nothing\n-\t!false\n-  # a comment\npwd'
+expect_rc 0 "- with blanks after it"
+expect_eq "$OUT" "/" "the run went on after '- rm', '- !' and '- #'"
+expect_contains "$ERR" "mftp: rm: nothing: " "'- rm nothing' ran rm"
+expect_not_contains "$ERR" "unknown command" "a - line with blanks"
 run_client alice "$pw" <<<$'!false\npwd'
 expect_rc 1 "a failing ! without -"
 run_client alice "$pw" -v <<<$'pwd\ncd d'
