@@ -304,7 +304,7 @@ cmd_match_add(void *arg, const struct msg_entry *e)
 	struct cmd_match *m = arg;
 	const char *slash = strrchr(m->pattern, '/');
 	const char *glob = slash != NULL ? slash + 1 : m->pattern;
-	char *q;
+	char *q, *path;
 
 	if (!tree_name_ok(e->name) || fnmatch(glob, e->name, FNM_PERIOD) != 0)
 		return 0;
@@ -319,9 +319,15 @@ cmd_match_add(void *arg, const struct msg_entry *e)
 		m->files[m->nfiles].local = xstrdup(e->name);
 		m->files[m->nfiles++].attr = e->attr;
 	} else {
-		q = words_quote(e->name);
-		cmd_note("skipping %s: not a regular file", q);
+		/* By its path, as get -r names what it skips. */
+		path = cmd_join(m->dir, e->name);
+		q = words_quote(path);
+		cmd_note("skipping %s: %s", q,
+		    e->attr.kind == MFTP_KIND_LINK ?
+			"symbolic link, not followed" :
+			"not a regular file");
 		free(q);
+		free(path);
 	}
 	return 0;
 }

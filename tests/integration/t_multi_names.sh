@@ -86,5 +86,20 @@ expect_rc 0 "mput a/f a/* (one file twice)"
 expect_same_file "$home/up/f" "$W/up/a/f" "f"
 ok "mput of two files to one name fails before anything moves"
 
+# What mget skips is named by its path, with the reason: a link is a
+# link, not "not a regular file", as get -r and mput say.
+mkdir -p "$home/lk" "$W/lk"
+echo "lk's f" >"$home/lk/f"
+ln -s f "$home/lk/flink"
+chown -R -h "$owner" "$home/lk"
+run_client alice "$pw" <<<"lcd $W/lk
+mget lk/f*"
+expect_rc 0 "mget lk/f* with a link among the matches"
+expect_contains "$ERR" "mftp: skipping lk/flink: symbolic link, not followed" \
+    "mget's note on a link"
+[ ! -e "$W/lk/flink" ] || fail "mget fetched the link"
+expect_same_file "$W/lk/f" "$home/lk/f" "mget lk/f*: f"
+ok "mget names a link it skips by its path, as a link"
+
 daemon_alive || fail "mftpd died"
 check_log_clean
