@@ -37,6 +37,15 @@ struct stat;
  */
 #define RPC_INTR -4
 
+/*
+ * Why a file whose size is given as 0 but that reads as data (one of
+ * /proc or /sys) is not sent: the size a PUT announces is not the
+ * file's.
+ */
+#define RPC_SIZE_ZERO_TEXT                                             \
+	"its size is given as 0, yet it has data (a file of /proc or " \
+	"/sys?): not stored; copy it to a regular file and send that"
+
 struct hash_pipe;
 struct rpc;
 

@@ -338,7 +338,7 @@ rpc_put_data(struct rpc *r, int fd, const struct stat *src, struct digest *d,
 	 * prefix), whose checksum would match.  Without one the server
 	 * stores nothing (doc/PROTOCOL.md, DATA_END).
 	 */
-	changed = fd_changed(fd, src);
+	changed = fd_changed(fd, src) || fd_reads_past(fd, x->size);
 	memset(&m, 0, sizeof(m));
 	m.type = MFTP_MSG_DATA_END;
 	if (!changed) {
@@ -350,7 +350,9 @@ rpc_put_data(struct rpc *r, int fd, const struct stat *src, struct digest *d,
 	e = rpc_expect(r, MFTP_MSG_OK);
 	/* Another failure the server met first is the one to tell. */
 	if (changed && e == RPC_SERVER && r->code == MFTP_ST_INVALID)
-		return rpc_fail(
-		    r, RPC_LOCAL, 0, "changed while it was sent; not stored");
+		return rpc_fail(r, RPC_LOCAL, 0, "%s",
+		    src->st_size == 0 ?
+			RPC_SIZE_ZERO_TEXT :
+			"changed while it was sent; not stored");
 	return e;
 }

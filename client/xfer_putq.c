@@ -122,7 +122,6 @@ putq_read(struct xfer_putq *q, int fd, const char *local, const struct stat *st)
 {
 	size_t got = 0, size = (size_t)st->st_size;
 	ssize_t n;
-	char c;
 
 	while (got < size) {
 		n = pread(fd, q->buf + got, size - got, (off_t)got);
@@ -135,8 +134,9 @@ putq_read(struct xfer_putq *q, int fd, const char *local, const struct stat *st)
 			break;
 		got += (size_t)n;
 	}
-	if (got != size || pread(fd, &c, 1, (off_t)size) != 0 ||
-	    fd_changed(fd, st))
+	if (size == 0 && fd_reads_past(fd, 0))
+		return cmd_fail(q->ctx, "%s: %s", local, RPC_SIZE_ZERO_TEXT);
+	if (got != size || fd_reads_past(fd, size) || fd_changed(fd, st))
 		return cmd_fail(
 		    q->ctx, "%s: changed while it was read; not sent", local);
 	return 0;

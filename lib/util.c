@@ -235,3 +235,14 @@ fd_changed(int fd, const struct stat *st)
 
 	return fstat(fd, &now) == -1 || !stat_same_content(&now, st);
 }
+
+int
+fd_reads_past(int fd, uint64_t size)
+{
+	ssize_t n;
+	char c;
+
+	while ((n = pread(fd, &c, 1, (off_t)size)) == -1 && errno == EINTR)
+		;
+	return n != 0;
+}

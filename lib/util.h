@@ -68,6 +68,12 @@ int stat_same_content(const struct stat *a, const struct stat *b);
  * meanwhile, in place or at its end, has changed.
  */
 int fd_changed(int fd, const struct stat *st);
+/*
+ * Whether fd reads anything at offset size (or fails to say it does
+ * not): a file longer than the size it was sent with.  A file of /proc
+ * or /sys gives its size as 0 and still reads as data.
+ */
+int fd_reads_past(int fd, uint64_t size);
 
 /* Sleep for ms milliseconds, resuming after signals. */
 void sleep_ms(unsigned int ms);

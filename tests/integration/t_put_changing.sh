@@ -12,7 +12,9 @@
 #   - grown: the same, as a small file sent by mput already was;
 #   - either way the session goes on (the next command runs), and once
 #     the file is still a put stores it whole, verified, with no partial
-#     left and the accounting equal to a recount.
+#     left and the accounting equal to a recount;
+#   - a file whose size is given as 0 but that reads as data (/proc) is
+#     not stored as an empty file, by put or by mput.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=lib_quota.sh
@@ -99,5 +101,22 @@ expect_same_file "$home/grown" "$W/grown" "grown, put again"
 [ -z "$(find "$home" -name '*.mftp-part')" ] || fail "a partial was left"
 exact alice "after the changed uploads and the puts again"
 ok "put again once still: stored whole, no partial left, exact accounting"
+
+# ------------------------------------------------- a file of /proc
+# Its size is given as 0, yet it reads as text: the 0 bytes announced
+# are not the file.  Before, put stored an empty file, "verified"; mput
+# refused it as a file that changed while it was read.
+run_client alice "$pw" <<<"put /proc/self/status procstatus"
+expect_rc 1 "put of a file of /proc"
+expect_contains "$ERR" "/proc/self/status: its size is given as 0, yet it has data" \
+    "what put says of a file of /proc"
+[ ! -e "$home/procstatus" ] || fail "put stored a file of /proc as $(wc -c <"$home/procstatus") bytes"
+run_client alice "$pw" <<<"mput /proc/self/statu?"
+expect_rc 1 "mput of a file of /proc"
+expect_contains "$ERR" "/proc/self/status: its size is given as 0, yet it has data" \
+    "what mput says of a file of /proc"
+[ ! -e "$home/status" ] || fail "mput stored a file of /proc"
+exact alice "after the files of /proc"
+ok "a file whose size is 0 but that has data (/proc) is not stored, and says why"
 
 check_log_clean
