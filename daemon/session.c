@@ -184,8 +184,10 @@ session_reply_errno(struct session *s, int err, const char *what)
 /* Allocations from this size up are mapped each time, not kept. */
 #define SESSION_MMAP_THRESHOLD (64 * 1024)
 
-/* How often an idle session looks whether its account was ended. */
+/* How often a session asks the file server whether its account was ended. */
 #define SESSION_ACCOUNT_CHECK_MS 5000
+/* How often every wait and transfer looks (session_watch). */
+#define SESSION_WATCH_MS 1000
 
 /* s escaped with vis(3) flags, cut to SESSION_LOG_TEXT_MAX; free it. */
 static char *
@@ -364,38 +366,73 @@ session_check_quota(struct session *s, const char *quota_dir)
 
 /*
  * A user that the administrator removed or locked, on this node or on
- * any other sharing the storage, is told so and the session ends: the
- * accounting file it holds open says (quota_account_state).  Without an
- * accounting file there is nothing to look at; ftpuser-del and
- * ftpuser-mod --lock end this node's sessions themselves.  The file
- * server is asked at most every SESSION_ACCOUNT_CHECK_MS, so that a
- * session on shared storage pays no round trip per request.
+ * any other sharing the storage: the accounting file it holds open says
+ * (quota_account_state).  Without an accounting file there is nothing
+ * to look at; ftpuser-del and ftpuser-mod --lock end this node's
+ * sessions themselves.  The file server is asked at most every
+ * SESSION_ACCOUNT_CHECK_MS, so that a session on shared storage pays no
+ * round trip per request.  Once ended, the account stays ended.
  */
-static void
-session_check_account(struct session *s)
+static int
+session_account(struct session *s)
 {
-	const char *what;
 	uint64_t now = mono_ms();
-	int state, fresh;
+	int fresh;
 
+	if (s->account_ended != QUOTA_ACCOUNT_OPEN)
+		return s->account_ended;
 	fresh = now - s->account_fetched_ms >= SESSION_ACCOUNT_CHECK_MS;
 	if (fresh)
 		s->account_fetched_ms = now;
 	/* Open only to read: marked locked when the login came (monitor.c). */
-	state = s->quota.readonly ? QUOTA_ACCOUNT_LOCKED :
-	    s->quota.fd != -1	  ? quota_account_state(s->quota.fd, fresh) :
-				    QUOTA_ACCOUNT_OPEN;
-	if (state == QUOTA_ACCOUNT_OPEN)
-		return;
-	what = state == QUOTA_ACCOUNT_LOCKED ? "locked" : "removed";
+	s->account_ended = s->quota.readonly ? QUOTA_ACCOUNT_LOCKED :
+	    s->quota.fd != -1 ? quota_account_state(s->quota.fd, fresh) :
+				QUOTA_ACCOUNT_OPEN;
+	return s->account_ended;
+}
+
+/*
+ * The account was ended: say so in the log and, when reply (the stream
+ * is between requests), to the client, and end the session.
+ */
+static void __attribute__((noreturn))
+session_account_end(struct session *s, int reply)
+{
+	const char *what = s->account_ended == QUOTA_ACCOUNT_LOCKED ? "locked" :
+								      "removed";
+
 	log_notice("session ended user=%s addr=%s: the account was %s", s->user,
 	    s->peer, what);
-	(void)session_reply_error(s, MFTP_ST_PERM,
-	    "the account %s was %s by the administrator; the session ends",
-	    s->user, what);
+	/* What is still sent (the reply, close_notify) is not stopped. */
+	transport_set_watch(s->t, NULL, NULL, 0);
+	if (reply)
+		(void)session_reply_error(s, MFTP_ST_PERM,
+		    "the account %s was %s by the administrator; the session "
+		    "ends",
+		    s->user, what);
 	session_end(s,
-	    state == QUOTA_ACCOUNT_LOCKED ? "account-locked" :
-					    "account-removed");
+	    s->account_ended == QUOTA_ACCOUNT_LOCKED ? "account-locked" :
+						       "account-removed");
+}
+
+/* Between requests: an ended account ends the session, the client told. */
+static void
+session_check_account(struct session *s)
+{
+	if (session_account(s) != QUOTA_ACCOUNT_OPEN)
+		session_account_end(s, 1);
+}
+
+/*
+ * The transport's watch (transport_set_watch): within a request too, a
+ * transfer that would run for hours stops once the account is ended, as
+ * the tools' signal stops it on their own node.  The request then fails
+ * (an upload gives its reservation back) and the session ends.
+ */
+static int
+session_watch(void *arg)
+{
+	return session_account(arg) != QUOTA_ACCOUNT_OPEN;
 }
 
 int
@@ -432,6 +469,7 @@ session_wait_request(struct session *s, unsigned int idle_timeout)
 		slice = deadline - now < SESSION_ACCOUNT_CHECK_MS ?
 		    (int)(deadline - now) :
 		    SESSION_ACCOUNT_CHECK_MS;
+		/* Ready, or stopped by session_watch: checked below. */
 		if (transport_wait(s->t, slice) != 0)
 			break;
 		session_check_account(s);
@@ -505,6 +543,7 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 	 */
 	sandbox_session();
 	session_start_tls(&s, v, ctx, cfg->login_timeout);
+	transport_set_watch(s.t, session_watch, &s, SESSION_WATCH_MS);
 	/* The user's rate paces all that follows (lib/ratelimit.h). */
 	transport_set_rate(s.t, v->rate);
 	session_check_quota(&s, cfg->quota_dir);
@@ -532,6 +571,8 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 		/* Nor may a request, sent a byte at a time, keep the session
 		 * from the account's checks for ever. */
 		r = session_recv_frame(&s, &m);
+		if (r == ERR_STOPPED)
+			session_account_end(&s, 1);
 		if (r == ERR_EOF)
 			session_end(&s, "closed");
 		if (r == ERR_TIMEOUT) {
@@ -561,9 +602,13 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 			    "unexpected message %s", msg_name(m.type));
 			session_end(&s, "bad-frame");
 		}
-		if (session_handlers[i].fn(&s, &m) != 0)
+		if (session_handlers[i].fn(&s, &m) != 0) {
+			/* Cut by session_watch: no reply into the stream. */
+			if (s.account_ended != QUOTA_ACCOUNT_OPEN)
+				session_account_end(&s, 0);
 			session_end(&s,
 			    s.end_why != NULL ? s.end_why : "connection-lost");
+		}
 		msg_clear(&m);
 	}
 	session_end(&s, "quit");

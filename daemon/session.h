@@ -62,6 +62,8 @@ struct session {
 	struct session_quota quota;
 	/* When the account was last read from the file server (mono_ms). */
 	uint64_t account_fetched_ms;
+	/* QUOTA_ACCOUNT_LOCKED or _REMOVED once seen so: the session ends. */
+	int account_ended;
 	/*
 	 * The mount of the home ("/"), which the count of the home stays
 	 * on: an entry on another (a share bound into the home) is neither

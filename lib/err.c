@@ -37,6 +37,8 @@ err_str(int code)
 		return "connection lost";
 	case ERR_FRAME_LEN:
 		return "frame length 0 or over 65536";
+	case ERR_STOPPED:
+		return "stopped by the server";
 	}
 	return "unknown error";
 }

@@ -22,6 +22,7 @@
 #define ERR_NOT_TLS -12 /* the peer answered with plain bytes */
 #define ERR_GONE -13	/* the peer is gone: a frame to it could not be sent */
 #define ERR_FRAME_LEN -14 /* a frame length of 0 or over MFTP_FRAME_MAX */
+#define ERR_STOPPED -15	  /* the transport's watch said to stop */
 
 /* A short English phrase for an error code; never NULL. */
 const char *err_str(int code);

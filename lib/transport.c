@@ -16,6 +16,7 @@
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <linux/sockios.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -48,6 +49,10 @@ struct transport {
 	struct ratelimit *rate_out;
 	uint64_t deadline_ms; /* 0, or no wait past it (mono_ms) */
 	int ack_wait;	      /* transport_set_ack_wait */
+	int (*watch)(void *); /* transport_set_watch; NULL: none */
+	void *watch_arg;
+	unsigned int watch_ms;
+	uint64_t watch_next; /* mono_ms of the next question */
 };
 
 static int transport_wait_writable(struct transport *t);
@@ -193,35 +198,72 @@ transport_acked_since(const struct transport *t, int *mark)
 	return 1;
 }
 
-/* Wait for events on the socket; 1 ready, 0 timed out, ERR_IO. */
+void
+transport_set_watch(
+    struct transport *t, int (*fn)(void *), void *arg, unsigned int every_ms)
+{
+	t->watch = fn;
+	t->watch_arg = arg;
+	t->watch_ms = every_ms;
+	t->watch_next = mono_ms() + every_ms;
+}
+
+/* 0, or ERR_STOPPED when the watch, asked if due, says to stop. */
+static int
+transport_watch(struct transport *t)
+{
+	uint64_t now;
+
+	if (t->watch == NULL || (now = mono_ms()) < t->watch_next)
+		return 0;
+	t->watch_next = now + t->watch_ms;
+	return t->watch(t->watch_arg) != 0 ? ERR_STOPPED : 0;
+}
+
+/*
+ * Wait for events on the socket; 1 ready, 0 timed out, ERR_IO or
+ * ERR_STOPPED.  With a watch, in slices of its interval.
+ */
 static int
 transport_poll(struct transport *t, short events, int timeout_ms)
 {
 	struct pollfd pfd;
-	uint64_t now;
-	int r, mark = t->ack_wait ? transport_ack_mark(t) : -1;
+	uint64_t now, end;
+	int r, slice, mark = t->ack_wait ? transport_ack_mark(t) : -1;
 
 	pfd.fd = t->fd;
 	pfd.events = events;
+	end = timeout_ms < 0 ? UINT64_MAX : mono_ms() + (uint64_t)timeout_ms;
+	if (t->deadline_ms != 0 && t->deadline_ms < end)
+		end = t->deadline_ms;
 	for (;;) {
-		if (t->deadline_ms != 0) {
-			now = mono_ms();
-			if (now >= t->deadline_ms)
-				return 0;
-			if (timeout_ms < 0 ||
-			    (uint64_t)timeout_ms > t->deadline_ms - now)
-				timeout_ms = (int)(t->deadline_ms - now);
-		}
-		r = poll(&pfd, 1, timeout_ms);
+		if ((r = transport_watch(t)) != 0)
+			return r;
+		now = mono_ms();
+		if (end != UINT64_MAX && now >= end)
+			return 0;
+		slice = end == UINT64_MAX ? -1 :
+		    end - now > INT_MAX	  ? INT_MAX :
+					    (int)(end - now);
+		if (t->watch != NULL && (slice < 0 || slice > (int)t->watch_ms))
+			slice = (int)t->watch_ms;
+		r = poll(&pfd, 1, slice);
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1)
 			return ERR_IO;
+		if (r > 0)
+			return 1;
+		now = mono_ms();
+		if (end == UINT64_MAX || now < end)
+			continue; /* a slice of the wait, not all of it */
 		/* Taken from since the wait began: the peer is there. */
-		if (r == 0 && t->deadline_ms == 0 &&
-		    transport_acked_since(t, &mark))
+		if (t->deadline_ms == 0 && timeout_ms >= 0 &&
+		    transport_acked_since(t, &mark)) {
+			end = now + (uint64_t)timeout_ms;
 			continue;
-		return r > 0;
+		}
+		return 0;
 	}
 }
 
@@ -545,7 +587,11 @@ ssize_t
 transport_read_some(struct transport *t, void *p, size_t len)
 {
 	ssize_t n;
+	int r;
 
+	/* An upload's stream that never waits is asked too. */
+	if ((r = transport_watch(t)) != 0)
+		return r;
 	if (t->rate_in == NULL)
 		return transport_read_once(t, p, len);
 	/* Paced: what the socket holds waits there, and TCP slows the
@@ -621,6 +667,8 @@ transport_tls_copyfile(struct transport *t, int fd, uint64_t off, uint64_t len)
 	if (len >= 2 * MFTP_IO_CHUNK)
 		transport_bulk_begin(t);
 	while (len > 0) {
+		if ((r = transport_watch(t)) != 0)
+			break;
 		want = len < MFTP_IO_CHUNK ? (size_t)len : MFTP_IO_CHUNK;
 		n = pread(fd, chunk, want, (off_t)off);
 		if (n == -1 && errno == EINTR)
@@ -648,6 +696,8 @@ transport_tls_sendfile(struct transport *t, int fd, uint64_t off, uint64_t len)
 	int r;
 
 	while (len > 0) {
+		if ((r = transport_watch(t)) != 0)
+			return r;
 		want = len > 0x7ffff000 ? 0x7ffff000 : (size_t)len;
 		ERR_clear_error();
 		n = SSL_sendfile(t->ssl, fd, (off_t)off, want, 0);
@@ -699,6 +749,8 @@ transport_sendfile_all(struct transport *t, int fd, uint64_t off, uint64_t len)
 		return transport_tls_copyfile(t, fd, off, len);
 	}
 	while (len > 0) {
+		if ((r = transport_watch(t)) != 0)
+			return r;
 		want = len > 0x7ffff000 ? 0x7ffff000 : (size_t)len;
 		n = sendfile(t->fd, fd, &o, want);
 		if (n > 0) {

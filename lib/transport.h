@@ -62,6 +62,16 @@ void transport_size_receive(struct transport *t, uint64_t rate);
 void transport_set_deadline(struct transport *t, uint64_t deadline_ms);
 
 /*
+ * Ask fn(arg), at most every every_ms, whether the connection may go
+ * on: from every wait (which then waits in slices of every_ms at most)
+ * and from every piece of a read or a sendfile, so that a transfer that
+ * runs for hours is asked too.  A non-zero answer fails the call in
+ * progress with ERR_STOPPED.  fn NULL: no watch (the default).
+ */
+void transport_set_watch(
+    struct transport *t, int (*fn)(void *), void *arg, unsigned int every_ms);
+
+/*
  * From now on every byte goes through ssl (its handshake done), which the
  * transport then owns and frees; a TLS object it had before is freed
  * without a close_notify (the client's first session, which the server
@@ -117,7 +127,7 @@ int transport_write(struct transport *t, const void *p, size_t len);
 int transport_sendfile(struct transport *t, int fd, uint64_t off, uint64_t len);
 /*
  * Wait until the peer has sent something or closed: 1, or 0 after
- * timeout_ms (-1 forever), or ERR_IO.
+ * timeout_ms (-1 forever), or ERR_IO or ERR_STOPPED.
  */
 int transport_wait(struct transport *t, int timeout_ms);
 
