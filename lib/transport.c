@@ -240,9 +240,12 @@ transport_poll(struct transport *t, short events, int timeout_ms)
 		if ((r = transport_watch(t)) != 0)
 			return r;
 		now = mono_ms();
-		if (end != UINT64_MAX && now >= end)
+		/* Past the deadline nothing is waited for, nor looked at. */
+		if (t->deadline_ms != 0 && now >= t->deadline_ms)
 			return 0;
+		/* A wait of 0 (transport_pending) still asks the socket. */
 		slice = end == UINT64_MAX ? -1 :
+		    now >= end		  ? 0 :
 		    end - now > INT_MAX	  ? INT_MAX :
 					    (int)(end - now);
 		if (t->watch != NULL && (slice < 0 || slice > (int)t->watch_ms))
