@@ -206,6 +206,8 @@ struct rpc_xfer {
 	uint64_t bytes;	 /* how many bytes went over the connection */
 	uint8_t hash[MFTP_HASH_LEN]; /* get: the server's; put: ours */
 	size_t hash_len;	     /* the session's digest_len() */
+	/* put: the file's first bytes already fed to d (xfer_kept.h) */
+	uint64_t hashed;
 	rpc_progress_fn *progress;
 	void *arg;
 };
@@ -230,7 +232,9 @@ int rpc_get_data(struct rpc *r, int fd, struct digest *d, struct rpc_xfer *x);
  * the source's mtime (with size, the server's resume key); rpc_put_ready
  * reads PUT_READY (x->offset: how much of an interrupted upload the
  * server kept) or the final ERROR (RPC_SERVER: then no data is sent).
- * rpc_put_data hashes fd's first offset bytes, sends the rest (read with
+ * rpc_put_data hashes fd's first offset bytes (unless x->hashed, set
+ * after rpc_put_ready, says that d, in the session's algorithm, holds
+ * exactly them already), sends the rest (read with
  * pread, so fd's position does not matter) while hashing it with d
  * (reset to the session's algorithm), sends DATA_END with the whole
  * file's checksum (also left in x->hash) and reads

@@ -299,10 +299,13 @@ rpc_put_data(struct rpc *r, int fd, const struct stat *src, struct digest *d,
 	int e, changed;
 
 	x->bytes = 0;
-	/* The hash covers the whole file: the part the server kept too. */
-	digest_reset_alg(d, r->alg);
-	if (off > 0 && (e = hash_pipe_fd(r->hp, d, fd, 0, off)) != 0)
-		return rpc_put_local_error(r, e == ERR_SHORT);
+	/* The hash covers the whole file: the part the server kept too,
+	 * unless that was hashed before the PUT. */
+	if (off == 0 || x->hashed != off) {
+		digest_reset_alg(d, r->alg);
+		if (off > 0 && (e = hash_pipe_fd(r->hp, d, fd, 0, off)) != 0)
+			return rpc_put_local_error(r, e == ERR_SHORT);
+	}
 	/* SHA-256: hashed in the pipe's thread while the next piece goes. */
 	hash_pipe_begin(r->hp, d, x->size - off, MFTP_IO_CHUNK);
 	while (off < x->size) {

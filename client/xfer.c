@@ -40,6 +40,7 @@
 #include "util.h"
 #include "words.h"
 #include "xfer.h"
+#include "xfer_kept.h"
 #include "xfer_part.h"
 #include "xfer_local.h"
 
@@ -213,19 +214,25 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
 	enum digest_alg alg = rpc_digest(ctx->rpc);
 	uint64_t offset = s->offset;
 	struct rpc_xfer x;
-	struct digest *d;
+	struct digest *d = s->kept;
 	const char *part;
-	int fd, e, ret = -1, direct;
+	int fd, e, ret = -1, direct, kept = d != NULL;
 
+	/* The part kept up to offset: hashed before the GET went. */
+	s->kept = NULL;
+	if (d == NULL)
+		d = digest_new(alg);
 	memset(&x, 0, sizeof(x));
-	if (rpc_get_file(ctx->rpc, offset, &x) != RPC_OK)
+	if (rpc_get_file(ctx->rpc, offset, &x) != RPC_OK) {
+		digest_free(d);
 		return cmd_rpc_fail(ctx, it->remote);
+	}
 	direct = xfer_is_direct(it->local);
 	part = direct ? it->local : s->part;
-	d = digest_new(alg);
 	if (direct)
 		fd = xfer_open_direct(ctx, it->local);
 	else if ((fd = xfer_open_part(ctx, it, s, mode)) != -1 && offset > 0 &&
+	    !kept &&
 	    hash_pipe_fd(rpc_hash_pipe(ctx->rpc), d, fd, 0, offset) != 0) {
 		cmd_fail(ctx, "%s: %s", part, strerror(errno));
 		close(fd);
@@ -314,6 +321,36 @@ out:
 }
 
 /*
+ * Hash the part s keeps, before its GET goes, with no other request in
+ * flight (xfer_kept.h).  0, or -1 after cmd_fail(): *stop set when the
+ * session was lost or the user pressed Ctrl-C, else the part could not
+ * be read (no GET is sent for it).
+ */
+static int
+xfer_get_kept(struct cmd_ctx *ctx, const struct xfer_item *it,
+    struct xfer_slot *s, int *stop)
+{
+	struct rpc_xfer x;
+	int e, shrank;
+
+	s->kept = digest_new(rpc_digest(ctx->rpc));
+	e = xfer_hash_kept(ctx->rpc, s->kept, s->fd, s->offset, &shrank);
+	*stop = e == RPC_LOST || e == RPC_INTR;
+	if (e == RPC_OK)
+		return 0;
+	if (e == RPC_LOST)
+		return cmd_rpc_fail(ctx, it->remote);
+	if (e == RPC_INTR) {
+		memset(&x, 0, sizeof(x));
+		x.size = it->attr.size;
+		x.offset = s->offset;
+		return xfer_interrupted(ctx, it->local, &x, "reget");
+	}
+	return cmd_fail(ctx, "%s: %s", s->part,
+	    shrank ? "it shrank while it was read" : strerror(errno));
+}
+
+/*
  * A plan that failed for want of a descriptor while GETs in flight hold
  * theirs: it is planned again once they are received, and from then on
  * fewer parts are held at once, leaving two descriptors for the one
@@ -345,7 +382,7 @@ xfer_get_pass(
 	size_t held = 0, held_max = SIZE_MAX;
 	char *first = NULL;
 	double t0 = xfer_now();
-	int r, failed = 0, again = 0, had;
+	int r, failed = 0, again = 0, had, stop;
 
 	slot = xcalloc(n, sizeof(*slot));
 	for (i = 0; i < n; i++)
@@ -360,6 +397,22 @@ xfer_get_pass(
 				if (xfer_plan_later(
 					sent, done, held, &held_max)) {
 					xfer_slot_free(&slot[sent]);
+					break;
+				}
+				slot[sent++].why = xstrdup(ctx->reason);
+				continue;
+			}
+			/* A kept part is hashed with no GET in flight, while
+			 * the server waits for no data of ours. */
+			if (slot[sent].offset > 0 && inflight > 0) {
+				xfer_slot_free(&slot[sent]);
+				break;
+			}
+			if (slot[sent].offset > 0 &&
+			    xfer_get_kept(ctx, &v[sent], &slot[sent], &stop) ==
+				-1) {
+				if (stop) {
+					failed = 1;
 					break;
 				}
 				slot[sent++].why = xstrdup(ctx->reason);
@@ -480,7 +533,7 @@ xfer_get_round(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int force)
 
 	redo = xcalloc(n, sizeof(*redo));
 	ret = xfer_get_pass(ctx, v, n, force ? XFER_FORCE : XFER_AUTO, redo);
-	for (i = 0; i < n && !rpc_lost(ctx->rpc); i++) {
+	for (i = 0; i < n && !rpc_lost(ctx->rpc) && !ctx->interrupted; i++) {
 		if (!redo[i])
 			continue;
 		cmd_note("%s: the kept part did not match; transferring again "
@@ -541,6 +594,50 @@ xfer_put_fail(struct cmd_ctx *ctx, const char *remote)
 	return r;
 }
 
+/*
+ * Before a PUT: the server's partial of remote (.NAME.mftp-part beside
+ * it, PROTOCOL.md §5.6), whose bytes it will keep if it is this
+ * upload's, and fd's first bytes up to its size hashed into d, between
+ * requests (xfer_kept.h): the server would otherwise wait for the data
+ * while they are read back.  How many bytes d holds (0: none, or no
+ * partial); -1 after cmd_fail() (the session was lost, or Ctrl-C).
+ */
+static int64_t
+xfer_put_kept(struct cmd_ctx *ctx, const char *remote, int fd,
+    const struct stat *st, struct digest *d)
+{
+	const char *slash = strrchr(remote, '/');
+	const char *base = slash != NULL ? slash + 1 : remote;
+	struct msg_attr a;
+	struct rpc_xfer x;
+	char *partial;
+	int e, shrank;
+
+	if (*base == '\0')
+		return 0;
+	xasprintf(
+	    &partial, "%.*s.%s.mftp-part", (int)(base - remote), remote, base);
+	e = rpc_stat(ctx->rpc, partial, &a);
+	free(partial);
+	if (e != RPC_OK || a.kind != MFTP_KIND_FILE || a.size == 0 ||
+	    a.size > (uint64_t)st->st_size)
+		return e == RPC_LOST ? cmd_rpc_fail(ctx, remote) : 0;
+	e = xfer_hash_kept(ctx->rpc, d, fd, a.size, &shrank);
+	if (e == RPC_OK)
+		return (int64_t)a.size;
+	if (e == RPC_INTR) {
+		memset(&x, 0, sizeof(x));
+		x.size = (uint64_t)st->st_size;
+		x.offset = a.size;
+		return xfer_interrupted(ctx, remote, &x, "reput");
+	}
+	if (e == RPC_LOST)
+		return cmd_rpc_fail(ctx, remote);
+	/* Read again after the PUT, and failed there as it should. */
+	digest_reset_alg(d, rpc_digest(ctx->rpc));
+	return 0;
+}
+
 /* One PUT: 0 done, 1 the server's kept part did not verify, -1 failed. */
 static int
 xfer_put_once(struct cmd_ctx *ctx, const char *local, const char *remote,
@@ -549,16 +646,24 @@ xfer_put_once(struct cmd_ctx *ctx, const char *local, const char *remote,
 	struct rpc_xfer x;
 	struct digest *d;
 	double t0 = xfer_now();
+	int64_t kept = 0;
 	int e;
 
 	memset(&x, 0, sizeof(x));
+	d = digest_new(rpc_digest(ctx->rpc));
+	if (!last && (kept = xfer_put_kept(ctx, remote, fd, st, d)) < 0) {
+		digest_free(d);
+		return -1;
+	}
 	if (rpc_put_send(ctx->rpc, remote, (uint64_t)st->st_size,
 		st->st_mode & 0777, st->st_mtime) != RPC_OK ||
-	    rpc_put_ready(ctx->rpc, (uint64_t)st->st_size, &x) != RPC_OK)
+	    rpc_put_ready(ctx->rpc, (uint64_t)st->st_size, &x) != RPC_OK) {
+		digest_free(d);
 		return xfer_put_fail(ctx, remote);
+	}
+	x.hashed = (uint64_t)kept;
 	x.arg = progress_start(ctx->progress, remote, x.size, x.offset);
 	x.progress = progress_update;
-	d = digest_new(rpc_digest(ctx->rpc));
 	e = rpc_put_data(ctx->rpc, fd, st, d, &x);
 	digest_free(d);
 	progress_end(x.arg);

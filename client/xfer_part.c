@@ -17,6 +17,7 @@
 #include <xxhash.h>
 
 #include "cmds.h"
+#include "digest.h"
 #include "util.h"
 #include "words.h"
 #include "xfer.h"
@@ -462,6 +463,7 @@ xfer_slot_free(struct xfer_slot *s)
 {
 	if (s->fd != -1)
 		close(s->fd);
+	digest_free(s->kept);
 	free(s->part);
 	free(s->why);
 	memset(s, 0, sizeof(*s));

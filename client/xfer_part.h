@@ -24,12 +24,15 @@ struct xfer_item;
 /*
  * A LOCAL.part taken for one download: its descriptor, locked, or -1
  * while there is none (the download makes it when its data comes), and
- * the offset its GET asked for.  why: the reason it was refused.
+ * the offset its GET asked for.  kept: the bytes up to offset, hashed
+ * before the GET went (xfer_kept.h); NULL from 0.  why: the reason it
+ * was refused.
  */
 struct xfer_slot {
 	char *part;
 	int fd;
 	uint64_t offset;
+	struct digest *kept;
 	char *why;
 };
 
