@@ -601,7 +601,14 @@ xfer_put_fail(struct cmd_ctx *ctx, const char *remote)
  * requests (xfer_kept.h): the server would otherwise wait for the data
  * while they are read back.  How many bytes d holds (0: none, or no
  * partial); -1 after cmd_fail() (the session was lost, or Ctrl-C).
+ *
+ * Only for a file of XFER_KEPT_PUT_MIN or more: the look costs a round
+ * trip before every PUT, most of which resume nothing, and a part of a
+ * smaller file reads back in well under a second (seconds on a slow
+ * USB stick), far from any idle_timeout in use.
  */
+#define XFER_KEPT_PUT_MIN (64 * 1024 * 1024)
+
 static int64_t
 xfer_put_kept(struct cmd_ctx *ctx, const char *remote, int fd,
     const struct stat *st, struct digest *d)
@@ -613,7 +620,7 @@ xfer_put_kept(struct cmd_ctx *ctx, const char *remote, int fd,
 	char *partial;
 	int e, shrank;
 
-	if (*base == '\0')
+	if (*base == '\0' || st->st_size < XFER_KEPT_PUT_MIN)
 		return 0;
 	xasprintf(
 	    &partial, "%.*s.%s.mftp-part", (int)(base - remote), remote, base);

@@ -17,7 +17,9 @@ IDLE_TIMEOUT=3
 command -v strace >/dev/null || fail "strace is needed (scripts/deps.sh)"
 CLIENT_TIMEOUT=120
 W=$T/work
-SIZE=$((40 * 1048576))
+# 64 MiB or more: the size from which mftp looks at the server's
+# partial before a PUT (client/xfer.c, XFER_KEPT_PUT_MIN).
+SIZE=$((72 * 1048576))
 CUT=$((16 * 1048576))
 
 pw=$(rand_pw)
