@@ -76,6 +76,53 @@ open_home(const char *home, uid_t uid, struct samefs *on)
 	return fd;
 }
 
+/* Nonzero if path a is b or lies below it (both without a trailing '/'). */
+static int
+path_within(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+
+	if (strcmp(b, "/") == 0)
+		return 1;
+	return strncmp(a, b, n) == 0 && (a[n] == '\0' || a[n] == '/');
+}
+
+/*
+ * Refuse to remove u's home when it is, holds or lies in the home of
+ * another user of db (a line copied by hand and renamed, a home set by
+ * hand inside another): what --remove-home would take is that user's
+ * too.  Homes are compared as the links in them resolve (a hand-written
+ * "/srv//bob" is "/srv/bob"); one that does not exist holds nothing.
+ */
+static void
+check_home_shared(const struct userdb *db, const struct user *u)
+{
+	const char *how;
+	char *mine, *theirs;
+	size_t i;
+
+	if ((mine = realpath(u->home, NULL)) == NULL)
+		return; /* open_home says why */
+	for (i = 0; i < db->n; i++) {
+		const struct user *o = &db->users[i];
+
+		if (o == u || (theirs = realpath(o->home, NULL)) == NULL)
+			continue;
+		how = strcmp(mine, theirs) == 0 ? "is" :
+		    path_within(mine, theirs)	? "lies in" :
+		    path_within(theirs, mine)	? "holds" :
+						  NULL;
+		free(theirs);
+		if (how != NULL)
+			admin_errx("home %s %s the home %s of user '%s': not "
+				   "removing it (fix the users file, or run "
+				   "ftpuser-del without --remove-home to "
+				   "remove the user alone)",
+			    u->home, how, o->home, o->name);
+	}
+	free(mine);
+}
+
 /*
  * The removal walks the tree with one directory open at a time
  * (dirwalk.h), so that no depth the user can make stops it at the limit
@@ -300,8 +347,10 @@ main(int argc, char *argv[])
 	home = xstrdup(u->home);
 	uid = u->uid;
 	/* Refuse a home we would not remove before the user is gone. */
-	if (remove_home)
+	if (remove_home) {
+		check_home_shared(&db, u);
 		homefd = open_home(home, u->uid, &on);
+	}
 
 	/*
 	 * Retired before the user is gone, under the lock: no ftpuser-add
