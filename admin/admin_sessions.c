@@ -26,6 +26,7 @@
 #include "admin_common.h"
 #include "admin_sessions.h"
 #include "config.h"
+#include "userdb.h"
 #include "util.h"
 
 /* The serving program's name, as /proc/PID/exe shows its path. */
@@ -149,13 +150,18 @@ admin_proc_holds(pid_t pid, const char *path)
  * not.  The root alone would miss a
  * session that logged in before ftpuser-mod --home, chrooted in the old
  * home; the uid alone would also match the sessions of another mftpd
- * on the machine that gives the same uid to a user of its own.
+ * on the machine that gives the same uid to a user of its own.  When a
+ * user of this database has the uid too, its sessions have the same
+ * master (and may have the same root): only the accounting file tells
+ * them apart.
  */
 static int
 admin_is_session(pid_t pid, const struct admin_who *w)
 {
 	if (!admin_proc_uid_is(pid, w->uid) || !admin_proc_is_server(pid))
 		return 0;
+	if (w->uid_shared)
+		return w->acct[0] != '\0' && admin_proc_holds(pid, w->acct);
 	if (w->master > 0 && admin_proc_ppid(pid) == w->master)
 		return 1;
 	return (w->have_home && admin_proc_root_is(pid, &w->home)) ||
@@ -264,15 +270,20 @@ admin_end_once(const struct admin_who *w)
 
 void
 admin_who_of(struct admin_who *w, uid_t uid, const char *home,
-    const struct config *c, const char *name)
+    const struct config *c, const char *name, const struct userdb *db)
 {
 	char dir[PATH_MAX], buf[32];
 	const char *errstr;
 	ssize_t n;
+	size_t i;
 	int fd;
 
 	memset(w, 0, sizeof(*w));
 	w->uid = uid;
+	for (i = 0; i < db->n; i++)
+		if (db->users[i].uid == uid &&
+		    strcmp(db->users[i].name, name) != 0)
+			w->uid_shared = 1;
 	w->have_home = stat(home, &w->home) == 0;
 	/* As the kernel names the file a descriptor holds: no links. */
 	if (realpath(c->quota_dir, dir) != NULL &&

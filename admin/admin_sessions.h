@@ -24,6 +24,11 @@
  * of other machines sharing the storage end by themselves when they see
  * the user's accounting file removed or marked locked (quota.h), which
  * the tools do first.
+ *
+ * A users file edited by hand may give the user's uid to another user
+ * too (a line copied and renamed): the uid and the master then match
+ * that user's sessions as well, so a session is known by the user's
+ * accounting file alone, which each session holds open.
  */
 #ifndef MFTP_ADMIN_SESSIONS_H
 #define MFTP_ADMIN_SESSIONS_H
@@ -45,14 +50,17 @@ struct admin_who {
 	 * "" when unknown. */
 	char acct[PATH_MAX];
 	pid_t master; /* this configuration's running master, or 0 */
+	/* Another user of the database has uid: known by acct alone. */
+	int uid_shared;
 };
 
 struct config;
+struct userdb;
 
 /* The user with uid, home and name, of configuration c (its quota_dir
- * and pid_file). */
+ * and pid_file); db: the users file, for another user with uid. */
 void admin_who_of(struct admin_who *w, uid_t uid, const char *home,
-    const struct config *c, const char *name);
+    const struct config *c, const char *name, const struct userdb *db);
 
 /*
  * End every session on this machine of the user w, and

@@ -371,7 +371,7 @@ main(int argc, char *argv[])
 	 * machine's are ended below.  Removed under the lock: once it is
 	 * let go, an ftpuser-add of the name makes the new user's file.
 	 */
-	admin_who_of(&who, uid, home, &conf, name);
+	admin_who_of(&who, uid, home, &conf, name, &db);
 	xasprintf(&quota_file, "%s/%s", conf.quota_dir, name);
 	if (unlink(quota_file) == -1 && errno != ENOENT) {
 		admin_warn("cannot remove %s", quota_file);

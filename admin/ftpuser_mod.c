@@ -227,7 +227,7 @@ main(int argc, char *argv[])
 	 */
 	admin_sync_lock_mark(&conf, u);
 	/* Under the lock: the accounting file is still this user's. */
-	admin_who_of(&who, uid, u->home, &conf, o.name);
+	admin_who_of(&who, uid, u->home, &conf, o.name, &db);
 	close(lockfd);
 
 	if (already)

@@ -5,6 +5,8 @@
 # what is the other's: it is refused before anything changes, naming the
 # other user, and the users file, the accounting file and every file of
 # both homes stay.  Without --remove-home the user alone is removed.
+# ftpuser-mod --lock and ftpuser-del of a user whose uid another user
+# has end that user's sessions alone, not the other's.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -71,3 +73,68 @@ expect_contains "$ERR" "'dave'" "the refusal names the other user"
 expect_eq "$(sha256sum <"$USERS")" "$before" "the users file after the refusal"
 [ -f "$bob_home/sub/kept" ] || fail "the file in dave's home was removed"
 ok "--remove-home of a home that holds another user's is refused"
+
+# ------------------------------------------ two users of one uid: sessions
+# frank is a copy of erin's line with a home of its own (the same uid,
+# the same password): ftpuser-mod --lock frank and ftpuser-del frank end
+# frank's sessions, and erin's, which have the same uid and the same
+# master, go on.
+FTPUSER_MOD=$top_builddir/ftpuser-mod
+pw_e="erin-$(rand_pw)"
+add_user erin "$pw_e"
+uid_e=$(user_uid erin)
+frank_home=$T/home/frank
+mkdir -m 0700 "$frank_home"
+chown "$uid_e:$(user_gid erin)" "$frank_home"
+line=$(awk -F: -v h="$frank_home" 'BEGIN { OFS = ":" }
+    $1 == "erin" { $1 = "frank"; $5 = h; print }' "$USERS")
+printf '%s\n' "$line" >>"$USERS"
+has_user frank || fail "frank's line was not made"
+cp -p "$T/quota/erin" "$T/quota/frank"
+start_daemon
+
+_shown() { # FILE: a pwd answered in it
+	grep -q '^/' "$1"
+}
+
+# erin's session, held on a FIFO of its own for the whole test.
+mkfifo "$T/erin.fifo"
+exec 9<>"$T/erin.fifo"
+client erin "$pw_e" <"$T/erin.fifo" >"$T/erin.out" 2>"$T/erin.err" 9>&- &
+BG_PIDS+=("$!")
+printf 'pwd\n' >&9
+wait_for 10 _shown "$T/erin.out" || fail "erin's session did not log in"
+wait_serving_pid "$uid_e"
+sp_e=$SERVING_PID
+
+# frank_session: a held session of frank; SP_F its serving process.
+frank_session() {
+	session_open frank "$pw_e"
+	session_send pwd
+	wait_for 10 _shown "$SESS_OUT" || fail "frank's session did not log in"
+	_two() { [ "$(serving_pids_of "$uid_e" | wc -l)" -ge 2 ]; }
+	wait_for 10 _two || fail "no serving process of frank"
+	SP_F=$(serving_pids_of "$uid_e" | grep -vx "$sp_e" | head -n 1)
+	[ -n "$SP_F" ] || fail "frank's serving process not found"
+}
+
+frank_session
+tool "$FTPUSER_MOD" --lock frank
+expect_eq "$RC" 0 "ftpuser-mod --lock frank ($ERR)"
+kill -0 "$sp_e" 2>/dev/null || fail "erin's session ended with frank's lock"
+_not_running "$SP_F" || fail "frank's session outlived the lock"
+expect_contains "$OUT" "ended 1 running session" "what ftpuser-mod says"
+session_close 20
+ok "ftpuser-mod --lock of a user with another's uid ends its session alone"
+
+tool "$FTPUSER_MOD" --unlock frank
+expect_eq "$RC" 0 "ftpuser-mod --unlock frank ($ERR)"
+frank_session
+tool "$FTPUSER_DEL" frank
+expect_eq "$RC" 0 "ftpuser-del frank ($ERR)"
+kill -0 "$sp_e" 2>/dev/null || fail "erin's session ended with frank's removal"
+_not_running "$SP_F" || fail "frank's session outlived its removal"
+expect_contains "$OUT" "ended 1 running session" "what ftpuser-del says"
+session_close 20
+printf 'pwd\n' >&9
+ok "ftpuser-del of a user with another's uid ends its session alone"
