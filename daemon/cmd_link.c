@@ -7,8 +7,10 @@
  * never followed.
  *
  * CHMOD changes only the permission bits (0777) of a file or a
- * directory.  Linux has no permissions of its own for a symbolic link
- * (chmod(2) would change its target), so CHMOD of a link is refused.
+ * directory, never of an upload's partial (.NAME.mftp-part): it stays
+ * 0600, so that the next PUT can resume it and REMOVE discard it.
+ * Linux has no permissions of its own for a symbolic link (chmod(2)
+ * would change its target), so CHMOD of a link is refused.
  * Debian 12's kernel has no fchmodat2() and glibc's fchmodat() emulates
  * AT_SYMLINK_NOFOLLOW through /proc, which the chroot does not have; so
  * the entry is looked at with fstatat (not followed) and changed with
@@ -56,6 +58,15 @@ cmd_link_at_failed(struct session *s, const char *path)
 	return session_reply_errno(s, errno, path);
 }
 
+/* A name ending in .mftp-part: the server's, for uploads in progress. */
+static int
+cmd_link_reserved(struct session *s, const char *path)
+{
+	return session_reply_error(s, MFTP_ST_INVALID,
+	    "%s: names ending in .mftp-part are kept for uploads in progress",
+	    path);
+}
+
 static int
 cmd_link_refuse(struct session *s, const struct msg *m)
 {
@@ -100,6 +111,12 @@ cmd_chmod(struct session *s, const struct msg *m)
 		return cmd_link_refuse(s, m);
 	if (m->path[0] == '\0')
 		return session_reply_error(s, MFTP_ST_INVALID, "empty name");
+	/*
+	 * A partial's mode is the upload's: without its owner's write bit
+	 * no PUT could open it again, nor REMOVE discard it.
+	 */
+	if (cmd_put_is_partial(m->path))
+		return cmd_link_reserved(s, m->path);
 	/*
 	 * Files in a home are data, never programs run with their owner's
 	 * rights: a setuid or setgid file here would be one for anyone who
@@ -186,10 +203,7 @@ cmd_symlink(struct session *s, const struct msg *m)
 		    "%s: target longer than %d bytes", m->path2,
 		    CMD_LINK_TARGET_MAX);
 	if (cmd_put_is_partial(m->path2))
-		return session_reply_error(s, MFTP_ST_INVALID,
-		    "%s: names ending in .mftp-part are kept for uploads in "
-		    "progress",
-		    m->path2);
+		return cmd_link_reserved(s, m->path2);
 	/* ".", ".." and "/" name no new entry: directories that exist. */
 	if ((dfd = cmd_at_open(m->path2, &name)) == -1)
 		return session_reply_errno(
