@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -415,12 +416,45 @@ session_account_end(struct session *s, int reply)
 						       "account-removed");
 }
 
+/*
+ * SIGTERM: ftpuser-del and ftpuser-mod --lock on this node, once they
+ * removed or marked the accounting file, and mftpd's stop after
+ * shutdown_timeout.  The session does not die of it unheard: it ends at
+ * its next look (session_watch, within SESSION_WATCH_MS; a call outside
+ * the transport finishes first), and logs its end as any other.
+ */
+static volatile sig_atomic_t session_terminated;
+
+static void
+session_on_term(int sig)
+{
+	(void)sig;
+	session_terminated = 1;
+}
+
+/*
+ * Told to stop (session_watch, SIGTERM): a fresh look at the account
+ * says whether it was ended, for the client and the log; otherwise the
+ * line says reason=terminated, and the client sees the connection close.
+ */
+static void __attribute__((noreturn)) session_stop(struct session *s, int reply)
+{
+	if (s->account_ended == QUOTA_ACCOUNT_OPEN) {
+		s->account_fetched_ms = 0;
+		(void)session_account(s);
+	}
+	if (s->account_ended != QUOTA_ACCOUNT_OPEN)
+		session_account_end(s, reply);
+	transport_set_watch(s->t, NULL, NULL, 0);
+	session_end(s, "terminated");
+}
+
 /* Between requests: an ended account ends the session, the client told. */
 static void
 session_check_account(struct session *s)
 {
-	if (session_account(s) != QUOTA_ACCOUNT_OPEN)
-		session_account_end(s, 1);
+	if (session_terminated || session_account(s) != QUOTA_ACCOUNT_OPEN)
+		session_stop(s, 1);
 }
 
 /*
@@ -432,7 +466,7 @@ session_check_account(struct session *s)
 static int
 session_watch(void *arg)
 {
-	return session_account(arg) != QUOTA_ACCOUNT_OPEN;
+	return session_terminated || session_account(arg) != QUOTA_ACCOUNT_OPEN;
 }
 
 int
@@ -512,6 +546,7 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
     const char *peer)
 {
 	unsigned int idle_timeout = cfg->idle_timeout;
+	struct sigaction sa;
 	struct session s;
 	struct msg m;
 	size_t i;
@@ -537,6 +572,13 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 	session_home_mount(&s);
 	/* Uploads at the user's rate leave their backlog with the client. */
 	transport_size_receive(s.t, v->rate);
+	/* Its end logged (session_on_term); SA_RESTART: only waits see it. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = session_on_term;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) == -1)
+		fatal("sigaction");
 	/*
 	 * The last step of the setup, before the second handshake reads
 	 * the client: from here on only the serving process's allowlist.
@@ -572,7 +614,7 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 		 * from the account's checks for ever. */
 		r = session_recv_frame(&s, &m);
 		if (r == ERR_STOPPED)
-			session_account_end(&s, 1);
+			session_stop(&s, 1);
 		if (r == ERR_EOF)
 			session_end(&s, "closed");
 		if (r == ERR_TIMEOUT) {
@@ -604,8 +646,9 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 		}
 		if (session_handlers[i].fn(&s, &m) != 0) {
 			/* Cut by session_watch: no reply into the stream. */
-			if (s.account_ended != QUOTA_ACCOUNT_OPEN)
-				session_account_end(&s, 0);
+			if (session_terminated ||
+			    s.account_ended != QUOTA_ACCOUNT_OPEN)
+				session_stop(&s, 0);
 			session_end(&s,
 			    s.end_why != NULL ? s.end_why : "connection-lost");
 		}

@@ -127,9 +127,12 @@ static const int sandbox_sign_calls[] = {
  * the home that settles a removal a killed session left under way stops
  * at them, and the requests that charge or credit an entry (REMOVE,
  * RMDIR, RENAME, MKDIR, SYMLINK, PUT, PUT_DATA) price one below a mount
- * point in the home at nothing, as that count does.
+ * point in the home at nothing, as that count does.  rt_sigreturn: the
+ * return from the SIGTERM handler, which notes that the session is to end
+ * and log its end (session.c).
  */
 static const int sandbox_session_calls[] = {
+	SCMP_SYS(rt_sigreturn),
 	SCMP_SYS(openat),
 	SCMP_SYS(statx),
 	SCMP_SYS(pread64),
