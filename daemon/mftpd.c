@@ -66,6 +66,26 @@ static void __attribute__((noreturn)) usage(int status)
 /* The configuration file, as an absolute path: SIGHUP reads it again. */
 static char *mftpd_conf;
 
+/*
+ * path made absolute (mftpd_detach changes to "/") but not resolved: a
+ * reload reads the file by the name it was given, as a start does, so a
+ * link since pointed elsewhere, or replaced by a file, is followed
+ * anew.  NULL with errno set.
+ */
+static char *
+mftpd_abs_path(const char *path)
+{
+	char *cwd, *abs;
+
+	if (path[0] == '/')
+		return xstrdup(path);
+	if ((cwd = getcwd(NULL, 0)) == NULL)
+		return NULL;
+	xasprintf(&abs, "%s/%s", strcmp(cwd, "/") == 0 ? "" : cwd, path);
+	free(cwd);
+	return abs;
+}
+
 /* mkdir path (mode 0755) if missing: the run-time directory may not
  * exist yet when not started by systemd (RuntimeDirectory=). */
 static int
@@ -629,8 +649,7 @@ main(int argc, char *argv[])
 	if (geteuid() != 0)
 		fatalx("must run as root (it changes to each user's uid)");
 
-	/* mftpd_detach changes to "/": a reload needs the file's full path. */
-	if ((mftpd_conf = realpath(conf, NULL)) == NULL)
+	if ((mftpd_conf = mftpd_abs_path(conf)) == NULL)
 		fatal("%s", conf);
 
 	/* Everything that reads /etc happens here, before any chroot. */

@@ -417,6 +417,17 @@ log_count() { # ERE: how many lines of the daemon's log match
 	grep -cE -- "$1" "$DAEMON_LOG"
 }
 
+# hup ERE: SIGHUP to the daemon, then wait for one more log line
+# matching ERE; fails if none comes within 10 s or mftpd died.
+hup() {
+	_hup_re=$1
+	_hup_n=$(log_count "$_hup_re")
+	kill -HUP "$DAEMON_PID" || fail "kill -HUP"
+	wait_for 10 eval '[ "$(log_count "$_hup_re")" -gt "$_hup_n" ]' ||
+		fail "no log line /$_hup_re/ after SIGHUP"
+	daemon_alive || fail "mftpd died on SIGHUP"
+}
+
 check_log_clean() {
 	if grep -Eq "$CRASH_RE" "$DAEMON_LOG"; then
 		grep -E "$CRASH_RE" "$DAEMON_LOG" | head -n 10 >&2

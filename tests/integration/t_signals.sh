@@ -21,16 +21,6 @@ set_key() {
 	echo "$1 = $2" >>"$CONF"
 }
 
-# hup ERE: SIGHUP, then wait for one more log line matching ERE.
-hup() {
-	_hup_re=$1
-	_hup_n=$(log_count "$_hup_re")
-	kill -HUP "$DAEMON_PID" || fail "kill -HUP"
-	wait_for 10 eval '[ "$(log_count "$_hup_re")" -gt "$_hup_n" ]' ||
-		fail "no log line /$_hup_re/ after SIGHUP"
-	daemon_alive || fail "mftpd died on SIGHUP"
-}
-
 start_daemon
 
 # -------------------------------------------------------- SIGHUP: applies
