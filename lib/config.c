@@ -506,8 +506,8 @@ static char *
 config_read_file(const char *path, char *err, size_t errlen)
 {
 	struct stat st;
-	char *text = NULL;
-	size_t off = 0;
+	char *text = NULL, *nul, *p;
+	size_t off = 0, line = 1;
 	ssize_t r;
 	int fd, saved;
 
@@ -539,8 +539,10 @@ config_read_file(const char *path, char *err, size_t errlen)
 	}
 	text[off] = '\0';
 	close(fd);
-	if (strlen(text) != off) {
-		snprintf(err, errlen, "%s: contains a NUL byte", path);
+	if ((nul = memchr(text, '\0', off)) != NULL) {
+		for (p = text; p < nul; p++)
+			line += *p == '\n';
+		config_error(err, errlen, path, line, "contains a NUL byte");
 		free(text);
 		return NULL;
 	}

@@ -356,12 +356,14 @@ test_load(void **state)
 	assert_non_null(strstr(err, ":2: port:"));
 	config_free(&c);
 
-	/* A NUL byte would silently cut the text short: refused. */
+	/* A NUL byte would silently cut the text short: refused, naming
+	 * its line as every other error does. */
 	fd = open(path, O_WRONLY | O_TRUNC);
-	assert_int_equal(write(fd, "port = 3\n\0x\n", 12), 12);
+	assert_int_equal(write(fd, "port = 3\nport = 4\0x\n", 20), 20);
 	close(fd);
 	assert_int_equal(config_load(&c, path, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "NUL"));
+	assert_int_equal(strncmp(err, path, strlen(path)), 0);
+	assert_string_equal(err + strlen(path), ":2: contains a NUL byte");
 	config_free(&c);
 
 	/* A directory is not a configuration file. */
