@@ -302,11 +302,24 @@ mftpd_same_listen(const struct config *a, const struct config *b)
 	return 1;
 }
 
+/* A reload's new value *path of a key that waits for a restart: old. */
+static void
+mftpd_keep_path(char **path, const char *old, const char *key)
+{
+	if (strcmp(*path, old) == 0)
+		return;
+	log_warnx(
+	    "reload: a %s change is ignored until mftpd is restarted", key);
+	free(*path);
+	*path = xstrdup(old);
+}
+
 /*
  * SIGHUP: read the file again; if it is good and everything it names is
  * usable, it applies to every new connection (sessions running keep the
- * configuration they started with).  The sockets and the pid file stay
- * as they are until a restart.
+ * configuration they started with).  The sockets, the pid file and the
+ * directories every session of a user shares stay as they are until a
+ * restart.
  */
 static int
 mftpd_reload(struct listener *l)
@@ -341,12 +354,12 @@ mftpd_reload(struct listener *l)
 		nc.nlisten = old->nlisten;
 		nc.port = old->port;
 	}
-	if (strcmp(nc.pid_file, old->pid_file) != 0) {
-		log_warnx("reload: a pid_file change is ignored until mftpd "
-			  "is restarted");
-		free(nc.pid_file);
-		nc.pid_file = xstrdup(old->pid_file);
-	}
+	mftpd_keep_path(&nc.pid_file, old->pid_file, "pid_file");
+	/* Every session of a user shares these two files with the others
+	 * (the accounting file, the slots that count them): the sessions
+	 * running keep theirs, so new ones must too. */
+	mftpd_keep_path(&nc.quota_dir, old->quota_dir, "quota_dir");
+	mftpd_keep_path(&nc.session_dir, old->session_dir, "session_dir");
 	config_free(old);
 	/* A new certificate serves the connections from now on. */
 	SSL_CTX_free(l->preauth_ctx);
