@@ -159,6 +159,13 @@ listener_refuse(int fd, const char *why)
 	close(fd);
 }
 
+/*
+ * The lines of connections that may never log in (log_noise_ok): 20 a
+ * second after a burst of 100.  A client connecting in a loop wrote two
+ * lines a connection, hundreds a second, past journald's own limit.
+ */
+static struct log_rate listener_noise = { .every_ms = 50, .burst = 100 };
+
 /* Refusals: 5 lines a second after a burst of 20. */
 static void
 listener_log_refused(const char *peer, const char *why)
@@ -266,7 +273,7 @@ listener_admit(struct listener *l, struct listener_kids *k, int fd,
 	struct monitor_args a;
 	char addr[INET6_ADDRSTRLEN], peer[INET6_ADDRSTRLEN + 16], why[64];
 	size_t i, same = 0, slot = SIZE_MAX;
-	int sign_fd;
+	int sign_fd, loud;
 	pid_t pid;
 
 	listener_peer(ss, addr, sizeof(addr), peer, sizeof(peer));
@@ -296,6 +303,8 @@ listener_admit(struct listener *l, struct listener_kids *k, int fd,
 		return;
 	}
 
+	/* Decided here, inherited by the connection's processes. */
+	loud = log_rate_ok(&listener_noise);
 	sign_fd = spare_signer_take(&l->signer, addr);
 	switch ((pid = fork())) {
 	case -1:
@@ -314,6 +323,7 @@ listener_admit(struct listener *l, struct listener_kids *k, int fd,
 		 * serving process, its forks, which must go on.
 		 */
 		(void)setsid();
+		log_set_noise(loud);
 		signal(SIGCHLD, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
@@ -351,11 +361,20 @@ listener_admit(struct listener *l, struct listener_kids *k, int fd,
 	k->kid[slot].pid = pid;
 	strlcpy(k->kid[slot].addr, addr, sizeof(k->kid[slot].addr));
 	k->n++;
-	if (via != NULL)
-		log_info(
-		    "connection addr=%s via=%s pid=%ld", peer, via, (long)pid);
+	if (!loud)
+		return;
+	if (listener_noise.quiet > 0)
+		snprintf(why, sizeof(why),
+		    " (%lu more connections were not logged)",
+		    listener_noise.quiet);
 	else
-		log_info("connection addr=%s pid=%ld", peer, (long)pid);
+		why[0] = '\0';
+	listener_noise.quiet = 0;
+	if (via != NULL)
+		log_info("connection addr=%s via=%s pid=%ld%s", peer, via,
+		    (long)pid, why);
+	else
+		log_info("connection addr=%s pid=%ld%s", peer, (long)pid, why);
 }
 
 struct listener_ready_arg {

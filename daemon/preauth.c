@@ -221,7 +221,9 @@ static void __attribute__((noreturn)) preauth_refuse_plain(struct preauth *p)
 	struct msg m;
 
 	memset(&m, 0, sizeof(m));
-	log_notice("protocol-1 (plaintext) client refused addr=%s", p->a->peer);
+	if (log_noise_ok())
+		log_notice("protocol-1 (plaintext) client refused addr=%s",
+		    p->a->peer);
 	(void)frame_recv_msg(p->t, p->scratch, &m);
 	msg_clear(&m);
 	preauth_error(p, MFTP_ST_VERSION,
@@ -240,7 +242,7 @@ preauth_start_tls(struct preauth *p, SSL_CTX *ctx)
 
 	if ((r = tls_peek_byte(fd, p->deadline, &first)) != 0) {
 		/* A port probe that sent nothing is not worth a line. */
-		if (r == ERR_TIMEOUT)
+		if (r == ERR_TIMEOUT && log_noise_ok())
 			log_notice("login timeout addr=%s: no TLS handshake",
 			    p->a->peer);
 		preauth_exit(p);
@@ -249,15 +251,16 @@ preauth_start_tls(struct preauth *p, SSL_CTX *ctx)
 	if (first == 0x00)
 		preauth_refuse_plain(p);
 	if (first != 0x16) {
-		log_warnx("not TLS from addr=%s (first byte 0x%02x)",
-		    p->a->peer, first);
+		if (log_noise_ok())
+			log_warnx("not TLS from addr=%s (first byte 0x%02x)",
+			    p->a->peer, first);
 		preauth_exit(p);
 	}
 	if ((ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1)
 		fatalx("SSL_new: %s", tls_error());
 	SSL_set_accept_state(ssl);
 	r = tls_handshake(ssl, fd, p->deadline);
-	if (r != 0) {
+	if (r != 0 && log_noise_ok()) {
 		if (r == ERR_TIMEOUT)
 			log_notice("login timeout addr=%s: TLS handshake "
 				   "not finished",
@@ -266,6 +269,8 @@ preauth_start_tls(struct preauth *p, SSL_CTX *ctx)
 			log_notice("TLS handshake failed addr=%s: %s",
 			    p->a->peer,
 			    r == ERR_TLS ? tls_error() : err_str(r));
+	}
+	if (r != 0) {
 		SSL_free(ssl);
 		preauth_exit(p);
 	}
@@ -318,13 +323,15 @@ preauth_run(const struct monitor_args *a, const struct preauth_fds *fds)
 		if (r == ERR_EOF)
 			preauth_exit(&p);
 		if (r == ERR_TIMEOUT || (r == 0 && preauth_left(&p) == 0)) {
-			log_notice("login timeout addr=%s", a->peer);
+			if (log_noise_ok())
+				log_notice("login timeout addr=%s", a->peer);
 			preauth_error(&p, MFTP_ST_TIMEOUT, "login timed out");
 			preauth_exit(&p);
 		}
 		if (r != 0) {
-			log_warnx("bad frame before login addr=%s: %s", a->peer,
-			    err_str(r));
+			if (log_noise_ok())
+				log_warnx("bad frame before login addr=%s: %s",
+				    a->peer, err_str(r));
 			preauth_error(&p, MFTP_ST_BAD_FRAME, err_str(r));
 			preauth_exit(&p);
 		}
@@ -344,9 +351,10 @@ preauth_run(const struct monitor_args *a, const struct preauth_fds *fds)
 			if (MFTP_MSG_IS_REPLY(m.type) ||
 			    m.type == MFTP_MSG_DATA_END) {
 				/* A reply or trailer has no place here. */
-				log_warnx("bad frame before login addr=%s: "
-					  "unexpected %s",
-				    a->peer, msg_name(m.type));
+				if (log_noise_ok())
+					log_warnx("bad frame before login "
+						  "addr=%s: unexpected %s",
+					    a->peer, msg_name(m.type));
 				preauth_error(&p, MFTP_ST_BAD_FRAME,
 				    "unexpected message");
 				preauth_exit(&p);
@@ -357,9 +365,10 @@ preauth_run(const struct monitor_args *a, const struct preauth_fds *fds)
 			 * LOGIN would log in).  The stream cannot go on.
 			 */
 			if (m.type == MFTP_MSG_PUT_DATA) {
-				log_warnx("bad frame before login addr=%s: "
-					  "PUT_DATA",
-				    a->peer);
+				if (log_noise_ok())
+					log_warnx("bad frame before login "
+						  "addr=%s: PUT_DATA",
+					    a->peer);
 				preauth_error(&p, MFTP_ST_BAD_FRAME,
 				    "PUT_DATA before login: its data cannot "
 				    "be told from requests");

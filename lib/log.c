@@ -28,6 +28,8 @@ static int log_to_stderr = 1;
 static int log_sock = -1;
 static int log_fatal_too;
 static char log_ident[64] = "mftp";
+/* This process's lines of a connection that never logs in (log.h). */
+static int log_noise = 1;
 /* The one process that connects again when the reader is gone. */
 static pid_t log_keeper;
 
@@ -195,6 +197,18 @@ __attribute__((weak)) void
 cleanup_exit(int status)
 {
 	_exit(status);
+}
+
+void
+log_set_noise(int on)
+{
+	log_noise = on;
+}
+
+int
+log_noise_ok(void)
+{
+	return log_noise;
 }
 
 int

@@ -47,6 +47,19 @@ void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
+ * The lines a client can make at will without ever trying a password:
+ * its connection, a handshake it does not finish, bytes that are not
+ * the protocol, a login deadline it lets pass.  The daemon's master
+ * decides for each connection, at a bounded rate (log_rate below),
+ * whether that connection's lines of this kind are written, and the
+ * processes it forks for it are told with log_set_noise(0) or (1); such
+ * a line is written only if log_noise_ok().  A line of a login, failed
+ * or not, is never of this kind: fail2ban reads those.
+ */
+void log_set_noise(int on);
+int log_noise_ok(void);
+
+/*
  * A kind of line logged at a bounded rate: a line every every_ms after a
  * burst of burst.  What a client can repeat at will (a refusal), or what
  * repeats by itself (accept failing), could log thousands of lines a

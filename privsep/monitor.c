@@ -293,7 +293,8 @@ monitor_wait(const struct monitor_args *a, int verdict_fd, int alive_fd,
 	for (;;) {
 		now = mono_ms();
 		if (now >= deadline) {
-			log_notice("login timeout addr=%s", a->peer);
+			if (log_noise_ok())
+				log_notice("login timeout addr=%s", a->peer);
 			return 0;
 		}
 		r = poll(pfd, 2, (int)(deadline - now));
