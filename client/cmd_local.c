@@ -266,6 +266,9 @@ cmd_rpc_fail(struct cmd_ctx *ctx, const char *path)
 	char *p;
 	int r;
 
+	/* A session closed on Ctrl-C (rpc_recv): as a stopped transfer. */
+	if (rpc_lost(ctx->rpc) && intr_pending())
+		ctx->interrupted = 1;
 	/*
 	 * The server names the path in its own messages; a local failure
 	 * (code 0) gets it here.  A lost session is not about the path.

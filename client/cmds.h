@@ -33,7 +33,7 @@ struct cmd_ctx {
 	int stdin_cmds;	 /* commands come from stdin: keep it from ! */
 	int interactive; /* commands come from a person at the prompt */
 	int verbose;	 /* -v: batch commands are echoed */
-	int interrupted; /* a transfer was stopped by Ctrl-C */
+	int interrupted; /* Ctrl-C closed the session (a transfer, WORKING) */
 	char *cwd;	 /* the remote directory cd went to, or NULL */
 	struct login *login; /* how to log in again (login.h) */
 	int retry;	     /* --retry: a batch transfer's reconnects */

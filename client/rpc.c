@@ -27,6 +27,7 @@
 #include "err.h"
 #include "frame.h"
 #include "hash_pipe.h"
+#include "intr.h"
 #include "log.h"
 #include "mftp_limits.h"
 #include "msg.h"
@@ -319,11 +320,18 @@ rpc_recv(struct rpc *r)
 	/*
 	 * The server hashing a file before its reply says how far it is
 	 * (MFTP_FEAT_WORKING): a sign of it, and no reply; each restarts
-	 * the wait for the next frame.
+	 * the wait for the next frame.  Ctrl-C ends that wait at the next
+	 * one, as it stops a transfer: the session is lost ("interrupted",
+	 * cmd_rpc_fail takes it for a ^C) and the shell logs in again.
+	 * The hash of a large file, or a server that sends WORKING for
+	 * ever, would otherwise hold the prompt however often ^C came.
 	 */
 	while (e == 0 && r->m.type == MFTP_MSG_WORKING &&
-	    (r->features & MFTP_FEAT_WORKING) != 0)
+	    (r->features & MFTP_FEAT_WORKING) != 0) {
+		if (intr_pending())
+			return rpc_lose(r, 0, "interrupted");
 		e = frame_recv_msg(r->t, r->scratch, &r->m);
+	}
 	if (e != 0)
 		return rpc_lose_err(r, e, "a reply");
 	if (r->m.type == MFTP_MSG_ERROR) {

@@ -87,7 +87,8 @@ int rpc_request_ok(struct rpc *r, uint8_t type, const char *path,
     const char *path2, uint32_t mode);
 /*
  * Read the next reply into r->m, whatever its type (an ERROR that ends
- * the session on the server's side ends it here too).
+ * the session on the server's side ends it here too).  WORKING frames
+ * are skipped; Ctrl-C pending at one ends the session ("interrupted").
  */
 int rpc_recv(struct rpc *r);
 /* Read the next reply into r->m: of type want (RPC_OK) or ERROR. */
