@@ -153,14 +153,59 @@ rpc_new(int fd)
 	return r;
 }
 
+/*
+ * Connect a non-blocking socket to ai within timeout_ms: the socket, or
+ * -1 with the errno in *err.
+ */
+static int
+rpc_connect_one(
+    const struct addrinfo *ai, const char *bind, int timeout_ms, int *err)
+{
+	struct pollfd pfd;
+	socklen_t len;
+	int fd, e;
+
+	fd = socket(ai->ai_family,
+	    ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
+	if (fd == -1) {
+		*err = errno;
+		return -1;
+	}
+	/* An address of another family just skips this one. */
+	if (bind != NULL && (*err = rpc_bind(fd, ai->ai_family, bind)) != 0) {
+		close(fd);
+		return -1;
+	}
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+		return fd;
+	*err = errno;
+	if (errno == EINPROGRESS) {
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		while ((e = poll(&pfd, 1, timeout_ms)) == -1 && errno == EINTR)
+			;
+		len = sizeof(*err);
+		if (e == 0)
+			*err = ETIMEDOUT;
+		else if (e == -1)
+			*err = errno;
+		else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, err, &len) == -1)
+			*err = errno;
+		if (e > 0 && *err == 0)
+			return fd;
+	}
+	close(fd);
+	return -1;
+}
+
 struct rpc *
 rpc_connect(const char *host, const char *port, const char *bind,
     int timeout_ms, const struct rpc_trust *trust, char *errbuf, size_t errlen)
 {
 	struct addrinfo hints, *res, *ai;
-	struct pollfd pfd;
 	struct rpc *r;
-	socklen_t len;
+	char addr[NI_MAXHOST], why[400];
+	size_t used = 0;
 	int fd = -1, e, err = 0, one = 1;
 
 	memset(&hints, 0, sizeof(hints));
@@ -171,48 +216,30 @@ rpc_connect(const char *host, const char *port, const char *bind,
 		    e == EAI_SYSTEM ? strerror(errno) : gai_strerror(e));
 		return NULL;
 	}
+	/*
+	 * Every address in turn; what went wrong with each is kept, so
+	 * that a name whose addresses all fail says which were tried.
+	 */
+	why[0] = '\0';
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		fd = socket(ai->ai_family,
-		    ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-		    ai->ai_protocol);
-		if (fd == -1) {
-			err = errno;
-			continue;
-		}
-		/* An address of another family just skips this one. */
-		if (bind != NULL &&
-		    (err = rpc_bind(fd, ai->ai_family, bind)) != 0) {
-			close(fd);
-			fd = -1;
-			continue;
-		}
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+		if ((fd = rpc_connect_one(ai, bind, timeout_ms, &err)) != -1)
 			break;
-		if (errno == EINPROGRESS) {
-			pfd.fd = fd;
-			pfd.events = POLLOUT;
-			while ((e = poll(&pfd, 1, timeout_ms)) == -1 &&
-			    errno == EINTR)
-				;
-			len = sizeof(err);
-			if (e == 0)
-				err = ETIMEDOUT;
-			else if (e == -1)
-				err = errno;
-			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err,
-				     &len) == -1)
-				err = errno;
-			if (e > 0 && err == 0)
-				break;
-		} else
-			err = errno;
-		close(fd);
-		fd = -1;
+		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, addr, sizeof(addr),
+			NULL, 0, NI_NUMERICHOST) != 0)
+			strlcpy(addr, "?", sizeof(addr));
+		/* The address is named unless the host is that address. */
+		if (res->ai_next == NULL && strcmp(addr, host) == 0)
+			e = snprintf(why, sizeof(why), "%s", strerror(err));
+		else
+			e = snprintf(why + used, sizeof(why) - used, "%s%s: %s",
+			    used > 0 ? "; " : "", addr, strerror(err));
+		if (e < 0 || (used += (size_t)e) >= sizeof(why))
+			used = sizeof(why) - 1;
 	}
 	freeaddrinfo(res);
 	if (fd == -1) {
 		snprintf(errbuf, errlen, "cannot connect to %s port %s: %s",
-		    host, port, strerror(err));
+		    host, port, why);
 		return NULL;
 	}
 	/* Requests are small frames, often pipelined: send them at once. */

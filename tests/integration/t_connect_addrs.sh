@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# t_connect_addrs: a host name with an IPv6 and an IPv4 address (played by
+# the fakeresolv LD_PRELOAD library: no /etc/hosts, no DNS) where the
+# server listens on one family only.  mftp tries the next address after a
+# refusal and after an address that does not answer (each for at most ten
+# seconds, as mftp(1) says); when every address fails, the error names
+# each address tried and what went wrong with it.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+FAKERESOLV=$top_builddir/tests/integration/fakeresolv.so
+[ -f "$FAKERESOLV" ] || fail "$FAKERESOLV is not built (make check builds it)"
+if ! have_ipv6; then
+	echo "SKIP: $TEST_NAME needs ::1"
+	exit 77
+fi
+
+pw=$(rand_pw)
+add_user alice "$pw"
+printf '%s\n' "$pw" >"$T/pw"
+NAME=dual.mftp.test
+
+# dual ADDRS DEST [mftp options]: mftp with NAME resolving to ADDRS (in
+# that order), "pwd" on its input; sets RC, OUT, ERR and SECS.
+dual() {
+	local addrs=$1 dest=$2 start=$SECONDS
+	shift 2
+	_last_client="mftp $* $dest ($NAME=$addrs)"
+	RC=0
+	MFTP_TEST_RESOLVE="$NAME=$addrs" LD_PRELOAD=$FAKERESOLV \
+	    timeout -k 5 "$CLIENT_TIMEOUT" "$MFTP" -q --password-fd 3 "$@" \
+	    "$dest" 3<"$T/pw" <<<"pwd" >"$T/dual.out" 2>"$T/dual.err" || RC=$?
+	SECS=$((SECONDS - start))
+	OUT=$(cat "$T/dual.out")
+	ERR=$(cat "$T/dual.err")
+}
+
+# ------------------------------------- the server on one family only
+DAEMON_EXTRA_CONF="listen = 127.0.0.1"
+start_daemon
+echo "$NAME $PORT $HOST_FP" >>"$KNOWN_HOSTS"
+dual "::1,127.0.0.1" "alice@$NAME:$PORT"
+expect_rc 0 "IPv6 first, the server on IPv4 only"
+expect_eq "$OUT" "/" "the session over the second address"
+expect_match "$(cat "$DAEMON_LOG")" "login user=alice addr=127\.0\.0\.1 " \
+    "the login came over IPv4"
+ok "a refused address: the next one is tried"
+
+# ------------------------------------------------ every address fails
+dead=$(pick_port) || fail "no free port"
+dual "::1,127.0.0.1" "alice@$NAME:$dead"
+expect_rc 3 "no address of the name listens"
+expect_contains "$ERR" "cannot connect to $NAME port $dead" \
+    "the error names the host and port"
+expect_contains "$ERR" "::1: Connection refused" \
+    "the error names the IPv6 address and why it failed"
+expect_contains "$ERR" "127.0.0.1: Connection refused" \
+    "the error names the IPv4 address and why it failed"
+ok "when every address fails, the error names each one"
+
+# --------------- an address that does not answer, then one that does
+# A listener on ::1 that never accepts, its backlog full: a connection
+# to it gets no answer, as from a filtered address.
+python3 - "$PORT" >"$T/hold.out" 2>&1 <<'EOF' &
+import socket, sys, time
+port = int(sys.argv[1])
+l = socket.socket(socket.AF_INET6)
+l.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+l.bind(("::1", port))
+l.listen(0)
+held = []
+for _ in range(8):
+    c = socket.socket(socket.AF_INET6)
+    c.settimeout(1)
+    try:
+        c.connect(("::1", port))
+    except OSError:
+        break
+    held.append(c)
+print("full", flush=True)
+time.sleep(120)
+EOF
+BG_PIDS+=($!)
+wait_for 10 grep -q full "$T/hold.out" || fail "the ::1 holder did not start"
+dual "::1,127.0.0.1" "alice@$NAME:$PORT"
+expect_rc 0 "IPv6 first and silent, IPv4 served"
+expect_eq "$OUT" "/" "the session over the second address"
+((SECS >= 8 && SECS <= 20)) ||
+	fail "the silent address held mftp $SECS s, not about 10"
+ok "an address that does not answer is given up after 10 s"
