@@ -174,6 +174,11 @@ mftp_option(struct rpc_trust *trust, struct mftp_opts *o, const char *arg)
 	    strncasecmp(arg, "BindAddress", klen) == 0) {
 		if (*v == '\0')
 			die(EXIT_USAGE, "-o BindAddress: empty address");
+		if (rpc_addr_family(v) == -1)
+			die(EXIT_USAGE,
+			    "-o BindAddress=%s: not a numeric IPv4 or IPv6 "
+			    "address",
+			    v);
 		o->bind = v;
 		return;
 	}

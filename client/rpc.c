@@ -117,18 +117,40 @@ rpc_lose_err(struct rpc *r, int err, const char *what)
 	}
 }
 
-/* Bind fd to the numeric local address addr (any port); 0 or an errno. */
+/* A numeric local address of family (or AF_UNSPEC), any port. */
 static int
-rpc_bind(int fd, int family, const char *addr)
+rpc_numeric(const char *addr, int family, struct addrinfo **res)
 {
-	struct addrinfo hints, *res;
-	int e;
+	struct addrinfo hints;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = family;
 	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE;
-	if (getaddrinfo(addr, "0", &hints, &res) != 0)
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+	return getaddrinfo(addr, "0", &hints, res);
+}
+
+int
+rpc_addr_family(const char *addr)
+{
+	struct addrinfo *res;
+	int family;
+
+	if (rpc_numeric(addr, AF_UNSPEC, &res) != 0)
+		return -1;
+	family = res->ai_family;
+	freeaddrinfo(res);
+	return family;
+}
+
+/* Bind fd to the numeric local address addr (any port); 0 or an errno. */
+static int
+rpc_bind(int fd, int family, const char *addr)
+{
+	struct addrinfo *res;
+	int e;
+
+	if (rpc_numeric(addr, family, &res) != 0)
 		return EADDRNOTAVAIL;
 	e = bind(fd, res->ai_addr, res->ai_addrlen) == -1 ? errno : 0;
 	freeaddrinfo(res);
@@ -171,7 +193,6 @@ rpc_connect_one(
 		*err = errno;
 		return -1;
 	}
-	/* An address of another family just skips this one. */
 	if (bind != NULL && (*err = rpc_bind(fd, ai->ai_family, bind)) != 0) {
 		close(fd);
 		return -1;
@@ -204,9 +225,10 @@ rpc_connect(const char *host, const char *port, const char *bind,
 {
 	struct addrinfo hints, *res, *ai;
 	struct rpc *r;
-	char addr[NI_MAXHOST], why[400];
+	char addr[NI_MAXHOST], skip[NI_MAXHOST + 32], why[400];
+	const char *reason;
 	size_t used = 0;
-	int fd = -1, e, err = 0, one = 1;
+	int fd = -1, e, err = 0, bind_family, one = 1;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
@@ -221,18 +243,30 @@ rpc_connect(const char *host, const char *port, const char *bind,
 	 * that a name whose addresses all fail says which were tried.
 	 */
 	why[0] = '\0';
+	if (bind == NULL || (bind_family = rpc_addr_family(bind)) == -1)
+		bind_family = AF_UNSPEC;
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		if ((fd = rpc_connect_one(ai, bind, timeout_ms, &err)) != -1)
-			break;
+		/* An address of another family than BindAddress's: skipped. */
+		if (bind_family != AF_UNSPEC && ai->ai_family != bind_family) {
+			snprintf(skip, sizeof(skip),
+			    "not %s, as BindAddress %s is",
+			    bind_family == AF_INET6 ? "IPv6" : "IPv4", bind);
+			reason = skip;
+		} else {
+			fd = rpc_connect_one(ai, bind, timeout_ms, &err);
+			if (fd != -1)
+				break;
+			reason = strerror(err);
+		}
 		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, addr, sizeof(addr),
 			NULL, 0, NI_NUMERICHOST) != 0)
 			strlcpy(addr, "?", sizeof(addr));
 		/* The address is named unless the host is that address. */
 		if (res->ai_next == NULL && strcmp(addr, host) == 0)
-			e = snprintf(why, sizeof(why), "%s", strerror(err));
+			e = snprintf(why, sizeof(why), "%s", reason);
 		else
 			e = snprintf(why + used, sizeof(why) - used, "%s%s: %s",
-			    used > 0 ? "; " : "", addr, strerror(err));
+			    used > 0 ? "; " : "", addr, reason);
 		if (e < 0 || (used += (size_t)e) >= sizeof(why))
 			used = sizeof(why) - 1;
 	}

@@ -74,7 +74,8 @@ struct rpc_trust {
 /*
  * Connect to host and port (numeric or service name), trying every
  * address getaddrinfo() returns, each for at most timeout_ms (from the
- * local numeric address bind, if not NULL: -o BindAddress), then run
+ * local numeric address bind, if not NULL: -o BindAddress, which skips
+ * the addresses of the other family), then run
  * the first TLS handshake and check the server's key against the pins in
  * trust->known_hosts (or the system's CAs and the host name).  Nothing is
  * sent inside TLS before that check passed.  Returns NULL with a message
@@ -82,6 +83,8 @@ struct rpc_trust {
  */
 struct rpc *rpc_connect(const char *host, const char *port, const char *bind,
     int timeout_ms, const struct rpc_trust *trust, char *errbuf, size_t errlen);
+/* The family of a numeric address (AF_INET, AF_INET6), or -1. */
+int rpc_addr_family(const char *addr);
 /*
  * "TLSv1.3 TLS_CHACHA20_POLY1305_SHA256 X25519, server key SHA256:...
  * (pinned)" for -v: the session in use now.

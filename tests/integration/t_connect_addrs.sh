@@ -88,3 +88,24 @@ expect_eq "$OUT" "/" "the session over the second address"
 ((SECS >= 8 && SECS <= 20)) ||
 	fail "the silent address held mftp $SECS s, not about 10"
 ok "an address that does not answer is given up after 10 s"
+
+# ---------------------------------------------------------- BindAddress
+# An address of the other family is skipped for one of BindAddress's.
+dual "::1,127.0.0.1" "alice@$NAME:$PORT" -o BindAddress=127.0.0.5
+expect_rc 0 "BindAddress=127.0.0.5 to a name with both families"
+expect_match "$(cat "$DAEMON_LOG")" "login user=alice addr=127\.0\.0\.5 " \
+    "the login came from the BindAddress"
+# No address of its family: the error says so, not "Cannot assign".
+dual "127.0.0.1" "alice@$NAME:$PORT" -o BindAddress=::1
+expect_rc 3 "BindAddress=::1 to an IPv4 address only"
+expect_contains "$ERR" "127.0.0.1: not IPv6, as BindAddress ::1 is" \
+    "the error says why the address was skipped"
+# Not a numeric address: a usage error before anything is tried.
+for bad in notanaddr "[::1]" 127.0.0.300; do
+	dual "127.0.0.1" "alice@$NAME:$PORT" -o "BindAddress=$bad"
+	expect_rc 2 "BindAddress=$bad"
+	expect_contains "$ERR" \
+	    "-o BindAddress=$bad: not a numeric IPv4 or IPv6 address" \
+	    "the refusal of BindAddress=$bad"
+done
+ok "BindAddress: the other family skipped, a bad address refused"
