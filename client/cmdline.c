@@ -146,6 +146,9 @@ cmdline_url(struct cmdline *cl, const char *arg, char *errbuf, size_t errlen)
 		at = s;
 	if (cmdline_hostport(at, &host, &port, errbuf, errlen) == -1)
 		goto out;
+	/* The host's escapes too: a zone index is %25 (RFC 6874). */
+	if (cmdline_unescape(host) == -1)
+		goto bad;
 	cl->host = xstrdup(host);
 	cl->port = port != NULL && *port != '\0' ? xstrdup(port) : NULL;
 	r = 0;

@@ -4,7 +4,9 @@
 # server listens on one family only.  mftp tries the next address after a
 # refusal and after an address that does not answer (each for at most ten
 # seconds, as mftp(1) says); when every address fails, the error names
-# each address tried and what went wrong with it.
+# each address tried and what went wrong with it.  -o BindAddress skips
+# the addresses of the other family and refuses a word that is not a
+# numeric address.  A zone index, [addr%zone], is %25 in a URL.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -80,7 +82,8 @@ for _ in range(8):
 print("full", flush=True)
 time.sleep(120)
 EOF
-BG_PIDS+=($!)
+HOLDER=$!
+BG_PIDS+=("$HOLDER")
 wait_for 10 grep -q full "$T/hold.out" || fail "the ::1 holder did not start"
 dual "::1,127.0.0.1" "alice@$NAME:$PORT"
 expect_rc 0 "IPv6 first and silent, IPv4 served"
@@ -109,3 +112,28 @@ for bad in notanaddr "[::1]" 127.0.0.300; do
 	    "the refusal of BindAddress=$bad"
 done
 ok "BindAddress: the other family skipped, a bad address refused"
+
+# ------------------------------------------------------- a zone index
+# fe80::1%eth0; in a URL the % is written %25 (RFC 6874).  The zone of
+# ::1 is numeric (glibc takes a name only for a link-local address) and
+# the kernel ignores it there, so the test stays on ::1, served by a
+# second mftpd in place of the silent listener.
+kill "$HOLDER" 2>/dev/null
+wait_pid "$HOLDER" 10
+write_config
+sed 's/^listen = .*/listen = ::1/; s#^pid_file = .*#pid_file = '"$T"'/run/v6.pid#' \
+    "$CONF" >"$T/etc/v6.conf"
+"$MFTPD" -f -e -c "$T/etc/v6.conf" 2>>"$T/v6.log" &
+BG_PIDS+=($!)
+wait_for 10 grep -q "listening on ::1 port $PORT" "$T/v6.log" ||
+	fail "the mftpd on ::1 did not start: $(tail -n 5 "$T/v6.log")"
+echo "::1%1 $PORT $HOST_FP" >>"$KNOWN_HOSTS"
+dual "127.0.0.1" "alice@[::1%1]:$PORT"
+expect_rc 0 "[::1%1]:PORT"
+dual "127.0.0.1" "mftp://alice@[::1%251]:$PORT/"
+expect_rc 0 "mftp://[::1%251]:PORT/ ($ERR)"
+expect_eq "$OUT" "/" "the session through a URL with a zone"
+dual "127.0.0.1" "mftp://alice@[::1%2]:$PORT/"
+expect_rc 2 "a bad %XX in a URL's host"
+expect_contains "$ERR" "malformed URL" "the refusal of a bad %XX"
+ok "a zone index, as [addr%zone] and in a URL as %25"
