@@ -156,19 +156,28 @@ cmd_rm_tree(struct cmd_ctx *ctx, const char *dir, int depth)
 /*
  * 1 if path is a symbolic link, 0 if not (or the server cannot say: one
  * without READLINK), -1 with the session lost.  STAT follows links, so
- * a link to a directory looks like the directory.
+ * a link to a directory looks like the directory.  The entry itself is
+ * asked about: "ln/" names what the link leads to, and READLINK of it
+ * says "no link" (readlink(2)), so it is asked without its trailing
+ * slashes.
  */
 static int
 cmd_is_link(struct cmd_ctx *ctx, const char *path)
 {
-	char *target = NULL;
+	char *target = NULL, *entry = xstrdup(path);
+	size_t n = strlen(entry);
 	int e;
 
-	if (!rpc_has_links(ctx->rpc))
+	if (!rpc_has_links(ctx->rpc)) {
+		free(entry);
 		return 0;
-	if ((e = rpc_readlink_send(ctx->rpc, path)) == RPC_OK)
+	}
+	while (n > 1 && entry[n - 1] == '/')
+		entry[--n] = '\0';
+	if ((e = rpc_readlink_send(ctx->rpc, entry)) == RPC_OK)
 		e = rpc_readlink_recv(ctx->rpc, &target);
 	free(target);
+	free(entry);
 	if (rpc_lost(ctx->rpc))
 		return -1;
 	return e == RPC_OK;
