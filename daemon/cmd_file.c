@@ -35,8 +35,8 @@
  * Open path as a regular file for reading and hash it in alg (into
  * hash, digest_len(alg) bytes).  Returns the descriptor, or -1 after
  * filling status and why for the ERROR reply; status 0 when the client
- * went away meanwhile (no reply can be sent: the request ends, and the
- * session with it).
+ * went away meanwhile, or the session is to end (session_hash): no reply
+ * is sent, the request ends, and the session with it.
  */
 static int
 cmd_file_open(struct session *s, const char *path, enum digest_alg alg,
@@ -73,7 +73,8 @@ cmd_file_open(struct session *s, const char *path, enum digest_alg alg,
 		snprintf(why, whylen, "%s: not a regular file", path);
 		goto fail;
 	}
-	if ((r = hashcache_file(s, fd, st, alg, hash)) == ERR_GONE) {
+	r = hashcache_file(s, fd, st, alg, hash);
+	if (r == ERR_GONE || r == ERR_STOPPED) {
 		*status = 0;
 		snprintf(why, whylen, "%s", err_str(r));
 		goto fail;

@@ -225,8 +225,9 @@ cmd_put_transfer(struct session *s, struct upload *p)
 	/* A resumed upload is verified whole: the kept part is read back. */
 	digest_reset_alg(s->digest, s->alg);
 	ret = p->status == 0 ? session_hash(s, p->fd, 0, p->offset) : 0;
-	/* The client is gone: cmd_put gives back the reservation. */
-	if (ret == ERR_GONE)
+	/* The client is gone, or the session is to end: cmd_put gives back
+	 * the reservation. */
+	if (ret == ERR_GONE || ret == ERR_STOPPED)
 		return ret;
 	if (ret != 0) {
 		if (ret == ERR_IO)

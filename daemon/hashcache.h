@@ -51,7 +51,8 @@ void hashcache_clear(int fd);
  * modification or change time differ after it) or was modified too
  * recently for its time stamp to tell a later change apart.  Returns 0,
  * ERR_IO with errno set, ERR_SHORT when the file shrank meanwhile, or
- * ERR_GONE when the client is gone (session_hash).
+ * ERR_GONE when the client is gone, ERR_STOPPED when the session is to
+ * end (session_hash).
  */
 int hashcache_file(struct session *s, int fd, const struct stat *st,
     enum digest_alg alg, uint8_t *hash);

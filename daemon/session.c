@@ -86,6 +86,13 @@ session_hash(struct session *s, int fd, uint64_t off, uint64_t len)
 	int r = 0;
 
 	while (done < len) {
+		/*
+		 * Told to stop (session_watch): a file read back for minutes
+		 * does not hold off the session's end.  As for a lost client,
+		 * the request gives back what it holds and sends nothing.
+		 */
+		if ((r = transport_check(s->t)) != 0)
+			break;
 		piece = len - done < MFTP_WORKING_PIECE ? len - done :
 							  MFTP_WORKING_PIECE;
 		if ((r = hash_pipe_fd(
@@ -420,8 +427,9 @@ session_account_end(struct session *s, int reply)
  * SIGTERM: ftpuser-del and ftpuser-mod --lock on this node, once they
  * removed or marked the accounting file, and mftpd's stop after
  * shutdown_timeout.  The session does not die of it unheard: it ends at
- * its next look (session_watch, within SESSION_WATCH_MS; a call outside
- * the transport finishes first), and logs its end as any other.
+ * its next look (session_watch, within SESSION_WATCH_MS; a file read
+ * back to be hashed stops after its piece, session_hash; any other call
+ * outside the transport finishes first), and logs its end as any other.
  */
 static volatile sig_atomic_t session_terminated;
 

@@ -142,8 +142,9 @@ uint32_t session_status(int err);
  * the client asked for it (MFTP_FEAT_WORKING) with a WORKING frame
  * whenever a second has passed, so that reading back a large file does
  * not look like a dead server to the client.  Returns what
- * hash_pipe_fd returns, or ERR_GONE when a WORKING could not be sent:
- * the caller gives back what its request holds, sends nothing more and
+ * hash_pipe_fd returns, or ERR_GONE when a WORKING could not be sent,
+ * or ERR_STOPPED when the session is to end (its watch, asked between
+ * pieces: session_watch): the caller gives back what its request holds, sends nothing more and
  * returns non-zero, which ends the session.
  */
 int session_hash(struct session *s, int fd, uint64_t off, uint64_t len);

@@ -208,9 +208,8 @@ transport_set_watch(
 	t->watch_next = mono_ms() + every_ms;
 }
 
-/* 0, or ERR_STOPPED when the watch, asked if due, says to stop. */
-static int
-transport_watch(struct transport *t)
+int
+transport_check(struct transport *t)
 {
 	uint64_t now;
 
@@ -237,7 +236,7 @@ transport_poll(struct transport *t, short events, int timeout_ms)
 	if (t->deadline_ms != 0 && t->deadline_ms < end)
 		end = t->deadline_ms;
 	for (;;) {
-		if ((r = transport_watch(t)) != 0)
+		if ((r = transport_check(t)) != 0)
 			return r;
 		now = mono_ms();
 		/* Past the deadline nothing is waited for, nor looked at. */
@@ -593,7 +592,7 @@ transport_read_some(struct transport *t, void *p, size_t len)
 	int r;
 
 	/* An upload's stream that never waits is asked too. */
-	if ((r = transport_watch(t)) != 0)
+	if ((r = transport_check(t)) != 0)
 		return r;
 	if (t->rate_in == NULL)
 		return transport_read_once(t, p, len);
@@ -670,7 +669,7 @@ transport_tls_copyfile(struct transport *t, int fd, uint64_t off, uint64_t len)
 	if (len >= 2 * MFTP_IO_CHUNK)
 		transport_bulk_begin(t);
 	while (len > 0) {
-		if ((r = transport_watch(t)) != 0)
+		if ((r = transport_check(t)) != 0)
 			break;
 		want = len < MFTP_IO_CHUNK ? (size_t)len : MFTP_IO_CHUNK;
 		n = pread(fd, chunk, want, (off_t)off);
@@ -699,7 +698,7 @@ transport_tls_sendfile(struct transport *t, int fd, uint64_t off, uint64_t len)
 	int r;
 
 	while (len > 0) {
-		if ((r = transport_watch(t)) != 0)
+		if ((r = transport_check(t)) != 0)
 			return r;
 		want = len > 0x7ffff000 ? 0x7ffff000 : (size_t)len;
 		ERR_clear_error();
@@ -752,7 +751,7 @@ transport_sendfile_all(struct transport *t, int fd, uint64_t off, uint64_t len)
 		return transport_tls_copyfile(t, fd, off, len);
 	}
 	while (len > 0) {
-		if ((r = transport_watch(t)) != 0)
+		if ((r = transport_check(t)) != 0)
 			return r;
 		want = len > 0x7ffff000 ? 0x7ffff000 : (size_t)len;
 		n = sendfile(t->fd, fd, &o, want);

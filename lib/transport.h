@@ -70,6 +70,12 @@ void transport_set_deadline(struct transport *t, uint64_t deadline_ms);
  */
 void transport_set_watch(
     struct transport *t, int (*fn)(void *), void *arg, unsigned int every_ms);
+/*
+ * Ask the watch, if it is due, as a wait would: for work between
+ * requests that is no wait of the transport's (a file read back to be
+ * hashed).  0, or ERR_STOPPED.
+ */
+int transport_check(struct transport *t);
 
 /*
  * From now on every byte goes through ssl (its handshake done), which the
