@@ -415,6 +415,9 @@ xfer_get_pass(
 					failed = 1;
 					break;
 				}
+				/* No GET for it: its part is not held. */
+				close(slot[sent].fd);
+				slot[sent].fd = -1;
 				slot[sent++].why = xstrdup(ctx->reason);
 				continue;
 			}
