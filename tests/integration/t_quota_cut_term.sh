@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# t_quota_cut_term: the accounting stays exact when an upload is cut by
+# the session's own end: SIGTERM to the serving process (ftpuser-del,
+# ftpuser-mod --lock, mftpd's stop) or the lock mark another node's tool
+# leaves on the accounting file (mode 0400), which the transport's watch
+# sees within a request.  Cut mid-data (PUT at the user's rate, and
+# put -r of small files, PUT_DATA, at bounded random moments), while the
+# server hashes a resumed PUT's kept part (strace slows its reads),
+# before DATA_END is read (the last chunk's charge held by the test
+# taking the accounting lock) and while committing (strace holds the
+# rename): each time the accounting file equals a recount, nothing stays
+# reserved, a PUT's partial is kept and the PUT run again resumes from
+# it, PUT_DATA leaves none, and the upload run again completes, exact.
+# Found exact in every case when written (no bug): a guard for the ways
+# an upload can end since the watch and the SIGTERM handler came.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib_quota.sh
+. "$(dirname "$0")/lib_quota.sh"
+
+MiB=1048576
+SIZE=$((6 * MiB))
+ROUNDS=${MFTP_TEST_CUT_ROUNDS:-3}
+W=$T/work
+mkdir -p "$W/tree" || fail "mkdir $W"
+
+pw=$(rand_pw)
+add_user alice "$pw" --rate 1M --quota-bytes 256M --quota-files 2000
+uid=$(user_uid alice)
+home=$(user_home alice)
+case $home in
+"$T"/*) ;;
+*) fail "alice's home '$home' is not under $T" ;;
+esac
+start_daemon
+
+head -c "$SIZE" /dev/urandom >"$W/big" || fail "cannot make big"
+for ((i = 0; i < 120; i++)); do
+	head -c $((RANDOM * 4 + 1)) /dev/urandom >"$W/tree/f$i" ||
+		fail "cannot make f$i"
+done
+
+FTPUSER_QUOTA=$top_builddir/ftpuser-quota
+# What this test removed by hand, the accounting forgets too.
+recount_now() {
+	"$FTPUSER_QUOTA" -c "$CONF" --recount alice >/dev/null ||
+		fail "ftpuser-quota --recount"
+}
+
+_at_least() { [ "$(fsize "$1")" -ge "$2" ]; }
+_no_session() { [ -z "$(serving_pids_of "$uid")" ]; }
+
+# cut HOW: end the session now, by SIGTERM or by the lock mark.
+cut() {
+	case $1 in
+	term)
+		kill -TERM "$SERVING_PID" 2>/dev/null ;;
+	mark)
+		chmod 0400 "$T/quota/alice" ;;
+	esac
+}
+
+# settled WHAT: the session gone, the mark undone, nothing reserved,
+# the accounting exact.
+settled() {
+	wait_for 15 _no_session ||
+		fail "$1: the session went on after the cut"
+	chmod 0600 "$T/quota/alice"
+	expect_eq "$(acct_reserved alice)" 0 "$1: the bytes still reserved"
+	exact alice "$1"
+}
+
+for ((round = 1; round <= ROUNDS; round++)); do
+	for how in term mark; do
+		# ---------------------------------------- PUT, mid-data
+		rm -f "$home/big" "$home/.big.mftp-part"
+		recount_now
+		client alice "$pw" <<<"put $W/big big" >/dev/null 2>&1 &
+		cpid=$!
+		BG_PIDS+=("$cpid")
+		wait_serving_pid "$uid"
+		wait_for 20 _at_least "$home/.big.mftp-part" \
+		    $((MiB + RANDOM % (2 * MiB))) ||
+			fail "the PUT did not start"
+		cut "$how"
+		wait_pid "$cpid" 20 && fail "put ($how): the client succeeded"
+		settled "PUT cut mid-data ($how)"
+		[ -f "$home/.big.mftp-part" ] ||
+			fail "PUT cut mid-data ($how): the partial was not kept"
+		kept=$(fsize "$home/.big.mftp-part")
+		run_client alice "$pw" <<<"put $W/big big"
+		expect_rc 0 "PUT run again after the cut ($how): $ERR"
+		expect_same_file "$home/big" "$W/big" "resumed ($how)"
+		grep -q "op=put path=big bytes=[0-9]* offset=$kept " \
+		    "$DAEMON_LOG" || fail "the PUT run again did not resume at $kept"
+		exact alice "after the resumed PUT ($how)"
+
+		# ------------------------------ put -r (PUT_DATA), mid-tree
+		rm -rf "${home:?}/tree"
+		recount_now
+		client alice "$pw" <<<"put -r $W/tree" >/dev/null 2>&1 &
+		cpid=$!
+		BG_PIDS+=("$cpid")
+		wait_serving_pid "$uid"
+		n=$((5 + RANDOM % 60))
+		_stored() {
+			[ "$(find "$home/tree" -type f 2>/dev/null |
+			    wc -l)" -ge "$1" ] || ! kill -0 "$cpid" 2>/dev/null
+		}
+		wait_for 30 _stored "$n" || fail "put -r did not start"
+		cut "$how"
+		wait_pid "$cpid" 30
+		settled "put -r cut after $n files ($how)"
+		# PUT_DATA (mftp: files of 64 KiB or less) leaves no
+		# partial; a PUT's is kept for the run below to resume.
+		for f in "$home"/tree/.*.mftp-part; do
+			[ -e "$f" ] || continue
+			b=${f##*/.}
+			b=${b%.mftp-part}
+			(($(fsize "$W/tree/$b") > 65536)) ||
+				fail "put -r cut ($how): PUT_DATA left $f"
+		done
+		run_client alice "$pw" <<<"put -r $W/tree"
+		expect_rc 0 "put -r run again ($how): $ERR"
+		diff -r "$W/tree" "$home/tree" >/dev/null ||
+			fail "put -r run again ($how): the trees differ"
+		exact alice "after put -r run again ($how)"
+	done
+done
+# ------------- a resumed PUT, cut while the server hashes its kept part
+# strace holds each of the serving process's reads for 0.3 s: the kept
+# part (over 2 MiB) takes seconds to hash, before PUT_READY.
+for how in term mark; do
+	rm -f "$home/big" "$home/.big.mftp-part"
+	recount_now
+	client alice "$pw" <<<"put $W/big big" >/dev/null 2>&1 &
+	cpid=$!
+	BG_PIDS+=("$cpid")
+	wait_serving_pid "$uid"
+	wait_for 20 _at_least "$home/.big.mftp-part" $((2 * MiB + 1)) ||
+		fail "the PUT did not start"
+	kill -TERM "$SERVING_PID"
+	wait_pid "$cpid" 20
+	settled "the first PUT ($how)"
+	kept=$(fsize "$home/.big.mftp-part")
+	session_open alice "$pw"
+	session_send pwd
+	wait_serving_pid "$uid"
+	strace_attach "$SERVING_PID" "$T/strace.out" -f -e trace=pread64 \
+	    -e inject=pread64:delay_enter=300000
+	session_send "put $W/big big"
+	sleep 1
+	expect_eq "$(fsize "$home/.big.mftp-part")" "$kept" \
+	    "the kept part before PUT_READY ($how)"
+	cut "$how"
+	session_close 30
+	kill "$STRACE_PID" 2>/dev/null
+	wait "$STRACE_PID" 2>/dev/null
+	settled "a resumed PUT cut while its kept part is hashed ($how)"
+	expect_eq "$(fsize "$home/.big.mftp-part")" "$kept" \
+	    "the partial after the cut in the hash ($how)"
+	run_client alice "$pw" <<<"put $W/big big"
+	expect_rc 0 "PUT run again after the cut in the hash ($how): $ERR"
+	expect_same_file "$home/big" "$W/big" "resumed after the hash ($how)"
+	exact alice "after the PUT resumed once more ($how)"
+done
+ok "a resumed PUT cut while its kept part is hashed: exact, resumable"
+
+# --------- cut at DATA_END and while committing: the accounting lock
+# hold_lock SECONDS: hold the accounting file's lock (an OFD write lock,
+# as the sessions take it) for SECONDS; the serving process waits for it
+# to charge its last chunk or to commit, and the cut comes meanwhile.
+hold_lock() {
+	python3 -c '
+import fcntl, os, struct, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR)
+fcntl.fcntl(fd, fcntl.F_OFD_SETLKW,
+            struct.pack("hhqqi4x", fcntl.F_WRLCK, 0, 0, 0, 0))
+open(sys.argv[2], "w").close()
+time.sleep(float(sys.argv[3]))
+' "$T/quota/alice" "$T/locked" "$1" &
+	LOCK_PID=$!
+	BG_PIDS+=("$LOCK_PID")
+	wait_for 10 test -e "$T/locked" || fail "the lock was not taken"
+}
+
+for at in data-end commit; do
+	for how in term mark; do
+		rm -f "$home/big" "$home/.big.mftp-part" "$T/locked"
+		recount_now
+		client alice "$pw" <<<"put $W/big big" >"$T/cut.out" 2>"$T/cut.err" &
+		cpid=$!
+		BG_PIDS+=("$cpid")
+		wait_serving_pid "$uid"
+		if [ "$at" = data-end ]; then
+			# The last chunk is on its way: its charge waits for
+			# the lock, and DATA_END is read after the cut.
+			wait_for 20 _at_least "$home/.big.mftp-part" \
+			    $((SIZE - MiB)) || fail "the PUT did not get far"
+			hold_lock 3
+		else
+			# The commit's rename is held 3 s, after DATA_END.
+			strace_attach "$SERVING_PID" "$T/strace.out" \
+			    -e trace=renameat,renameat2 \
+			    -e inject=renameat,renameat2:delay_enter=3000000
+			wait_for 20 _at_least "$home/.big.mftp-part" "$SIZE" ||
+				fail "the PUT did not get to its end"
+		fi
+		sleep 1
+		cut "$how"
+		[ "$at" = data-end ] && wait_pid "$LOCK_PID" 10
+		crc=0
+		wait_pid "$cpid" 20 || crc=$?
+		settled "PUT cut at $at ($how)"
+		if [ -e "$home/big" ]; then
+			note "cut at $at ($how): the PUT was committed"
+			# Stored: the client was told so; only what came
+			# after (its QUIT) may have met the session's end.
+			[ "$crc" = 0 ] || ! grep -qv '^mftp: quit: ' "$T/cut.err" ||
+				fail "cut at $at ($how): the stored PUT was said to fail: $(cat "$T/cut.err")"
+			expect_same_file "$home/big" "$W/big" "committed ($at, $how)"
+			[ ! -e "$home/.big.mftp-part" ] ||
+				fail "cut at $at ($how): a partial beside the file"
+		else
+			[ -e "$home/.big.mftp-part" ] ||
+				fail "cut at $at ($how): neither file nor partial"
+			note "cut at $at ($how): $(fsize "$home/.big.mftp-part") kept"
+		fi
+		run_client alice "$pw" <<<"put $W/big big"
+		expect_rc 0 "PUT run again after the cut at $at ($how): $ERR"
+		expect_same_file "$home/big" "$W/big" "after the cut at $at ($how)"
+		exact alice "after the PUT run again ($at, $how)"
+	done
+done
+ok "PUT cut at DATA_END and while committing: exact, resumable"
+
+ok "$ROUNDS rounds of PUT and put -r cut by SIGTERM and the lock mark: exact"
+
+check_log_clean
