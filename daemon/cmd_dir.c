@@ -68,8 +68,8 @@ int
 cmd_cwd(struct session *s, const struct msg *m)
 {
 	const char *path = m->path[0] == '\0' ? "/" : m->path;
-	char old[PATH_MAX], cwd[PATH_MAX];
-	int e, have_old = getcwd(old, sizeof(old)) != NULL;
+	char old[PATH_MAX], cwd[PATH_MAX], *v;
+	int e, saved, have_old = getcwd(old, sizeof(old)) != NULL;
 
 	if (chdir(path) == -1)
 		return session_reply_errno(s, errno, path);
@@ -79,8 +79,13 @@ cmd_cwd(struct session *s, const struct msg *m)
 	 */
 	if (getcwd(cwd, sizeof(cwd)) == NULL) {
 		e = errno;
-		if (have_old && chdir(old) == -1)
-			log_warn("user=%s: cd back to %s", s->user, old);
+		if (have_old && chdir(old) == -1) {
+			saved = errno; /* chdir's, for log_warn */
+			v = session_log_path(old);
+			errno = saved;
+			log_warn("user=%s: cd back to %s", s->user, v);
+			free(v);
+		}
 		return session_reply_errno(s, e, path);
 	}
 	return cmd_reply_path(s, cwd);

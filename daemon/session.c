@@ -211,6 +211,12 @@ session_log_escape(const char *s, int flags)
 	return vis;
 }
 
+char *
+session_log_path(const char *path)
+{
+	return session_log_escape(path, VIS_WHITE);
+}
+
 void
 session_log_transfer(struct session *s, const char *op, const char *path,
     uint64_t bytes, uint64_t offset, uint64_t size, uint64_t start_ms,
@@ -222,7 +228,7 @@ session_log_transfer(struct session *s, const char *op, const char *path,
 	 * Names come from the client: escaped so that one stays one token
 	 * (spaces too) and no text can pass for another log line.
 	 */
-	vpath = session_log_escape(path, VIS_WHITE);
+	vpath = session_log_path(path);
 	if (why != NULL)
 		vwhy = session_log_escape(why, 0);
 	log_info("transfer user=%s addr=%s op=%s path=%s bytes=%llu "

@@ -155,6 +155,12 @@ int session_hash(struct session *s, int fd, uint64_t off, uint64_t len);
  * the wire in this request; the path is escaped (vis) so it stays one
  * token.  why is NULL on success.
  */
+/*
+ * A path from the client, escaped for a log line as the transfer lines
+ * escape theirs (vis(3), one token, cut to SESSION_LOG_TEXT_MAX); free
+ * it.
+ */
+char *session_log_path(const char *path);
 void session_log_transfer(struct session *s, const char *op, const char *path,
     uint64_t bytes, uint64_t offset, uint64_t size, uint64_t start_ms,
     const char *why);

@@ -369,14 +369,17 @@ upload_reserve(struct session *s, struct upload *p)
 void
 upload_release(struct session *s, struct upload *p)
 {
-	char why[MFTP_TEXT_MAX];
+	char why[MFTP_TEXT_MAX], *v;
 
 	if (p->reserved == 0)
 		return;
 	if (cmd_quota_change_reserved(s, p->m->path, 0, 0,
 		-(int64_t)p->reserved, NULL, NULL, why, sizeof(why)) == 0)
 		p->reserved = 0;
-	else
+	else {
+		v = session_log_path(p->m->path);
 		log_warnx("user=%s: %s: reservation not given back: %s",
-		    s->user, p->m->path, why);
+		    s->user, v, why);
+		free(v);
+	}
 }
