@@ -285,8 +285,8 @@ listener_admit(struct listener *l, struct listener_kids *k, int fd,
 			same++;
 	}
 	if (k->n >= c->max_sessions || slot == SIZE_MAX) {
-		snprintf(
-		    why, sizeof(why), "%u sessions already", c->max_sessions);
+		snprintf(why, sizeof(why), "%u session%s already",
+		    c->max_sessions, c->max_sessions == 1 ? "" : "s");
 		listener_log_refused(peer, why);
 		listener_refuse(fd,
 		    "too many sessions on this server; "
@@ -294,8 +294,9 @@ listener_admit(struct listener *l, struct listener_kids *k, int fd,
 		return;
 	}
 	if (same >= c->max_sessions_per_ip) {
-		snprintf(why, sizeof(why), "%u sessions from it already",
-		    c->max_sessions_per_ip);
+		snprintf(why, sizeof(why), "%u session%s from it already",
+		    c->max_sessions_per_ip,
+		    c->max_sessions_per_ip == 1 ? "" : "s");
 		listener_log_refused(peer, why);
 		listener_refuse(fd,
 		    "too many sessions from your address; "
@@ -592,15 +593,16 @@ listener_drain(struct listener *l, struct listener_kids *k)
 	while (k->n > 0) {
 		now = mono_ms();
 		if (!killed && (now >= deadline || listener_stop > 1)) {
-			log_info("stopping: ending %zu sessions still running",
-			    k->n);
+			log_info("stopping: ending %zu session%s still "
+				 "running",
+			    k->n, k->n == 1 ? "" : "s");
 			listener_kill_all(k, SIGTERM);
 			killed = 1;
 			deadline = now + LISTENER_KILL_WAIT_MS;
 		} else if (killed && now >= deadline) {
-			log_warnx("stopping: %zu sessions ignored SIGTERM; "
+			log_warnx("stopping: %zu session%s ignored SIGTERM; "
 				  "killing them",
-			    k->n);
+			    k->n, k->n == 1 ? "" : "s");
 			listener_kill_all(k, SIGKILL);
 			while (k->n > 0 && (pid = waitpid(-1, NULL, 0)) > 0)
 				listener_forget(k, pid, NULL, 0);

@@ -73,9 +73,10 @@ monitor_limits(const struct monitor_args *a, const struct privsep_verdict *v,
 		return -1;
 	}
 	if (errno == EUSERS) {
-		log_notice("login refused user=%s addr=%s: %u sessions "
+		log_notice("login refused user=%s addr=%s: %u session%s "
 			   "already (the user's limit)",
-		    v->name, a->peer, v->max_sessions);
+		    v->name, a->peer, v->max_sessions,
+		    v->max_sessions == 1 ? "" : "s");
 		snprintf(why, whylen, "too many sessions for %s (limit %u)",
 		    v->name, v->max_sessions);
 		*refusal = MFTP_ST_BUSY;

@@ -49,7 +49,7 @@ EOF
 	fail "the connection loop failed: $(cat "$T/flood.out")"
 read -r _ told secs <"$T/flood.out"
 expect_eq "$told" "$((N + 1))" "connections told they are over the limit"
-lines=$(grep -c 'refused addr=127\.0\.0\.1 port [0-9]*: 1 sessions already' \
+lines=$(grep -c 'refused addr=127\.0\.0\.1 port [0-9]*: 1 session already' \
     "$DAEMON_LOG")
 # 20 at once, then 5 a second: the seconds rounded up, and one to spare.
 most=$(awk -v s="$secs" 'BEGIN { printf "%d", 20 + 5 * (int(s) + 1) + 2 }')
@@ -57,7 +57,7 @@ note "$N refusals in $secs s, and one more: $lines lines logged (at most $most)"
 ((lines >= 20)) || fail "only $lines refusals logged: the first 20 must be"
 ((lines <= most)) || fail "$lines refusal lines for $N refusals in $secs s"
 expect_match "$(grep 'refused addr=' "$DAEMON_LOG" | tail -n 1)" \
-    'refused addr=.*: 1 sessions already \([0-9]+ more refused connections were not logged\)' \
+    'refused addr=.*: 1 session already \([0-9]+ more refused connections were not logged\)' \
     "the last refusal's line, saying how many were left out"
 ok "$N refusals: each client told why, $lines lines logged"
 

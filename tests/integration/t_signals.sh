@@ -141,7 +141,7 @@ expect_eq "$DAEMON_RC" 0 "mftpd's exit status"
 elapsed=$((SECONDS - stopped))
 [ "$elapsed" -ge 1 ] || fail "mftpd did not wait for the session"
 [ "$elapsed" -le 10 ] || fail "mftpd took $elapsed s (shutdown_timeout 2)"
-expect_eq "$(log_count 'ending 1 sessions still running')" 1 "the log"
+expect_eq "$(log_count 'ending 1 session still running')" 1 "the log"
 session_close
 expect_ne "$SESS_RC" 0 "a session ended by the stop"
 ok "SIGTERM: a session still running after shutdown_timeout is ended"
