@@ -255,8 +255,10 @@ listener_reap(struct listener *l, struct listener_kids *k)
 			    (long)pid, addr);
 		else if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL &&
 		    WTERMSIG(status) != SIGTERM)
-			log_warnx("session process %ld died of signal %d",
-			    (long)pid, WTERMSIG(status));
+			log_warnx("session process %ld died of signal %d (%s) "
+				  "addr=%s",
+			    (long)pid, WTERMSIG(status),
+			    strsignal(WTERMSIG(status)), addr);
 	}
 }
 
@@ -585,8 +587,8 @@ listener_drain(struct listener *l, struct listener_kids *k)
 	spare_signer_stop(&l->signer);
 	listener_reap(l, k);
 	log_info("stopping: no new connections; waiting up to %u s for %zu "
-		 "sessions",
-	    c->shutdown_timeout, k->n);
+		 "session%s",
+	    c->shutdown_timeout, k->n, k->n == 1 ? "" : "s");
 	deadline = mono_ms() + (uint64_t)c->shutdown_timeout * 1000;
 	pfd.fd = listener_sigpipe[0];
 	pfd.events = POLLIN;
