@@ -212,10 +212,11 @@ mftpd_check_key_pair(const struct config *c, int key_fd, const char *fp,
  */
 static int
 mftpd_check(const struct config *c, const char *fp, uid_t *uid, gid_t *gid,
-    int *key_fd, char *err, size_t errlen)
+    int *key_fd, int dry, char *err, size_t errlen)
 {
 	struct passwd *pw;
 	struct stat st;
+	int r;
 
 	errno = 0;
 	if ((pw = getpwnam(c->preauth_user)) == NULL) {
@@ -232,14 +233,22 @@ mftpd_check(const struct config *c, const char *fp, uid_t *uid, gid_t *gid,
 	*gid = pw->pw_gid;
 	endpwent();
 
-	if (mftpd_mkdir_parent(c->preauth_chroot) == -1 ||
-	    mftpd_mkdir(c->preauth_chroot) == -1 ||
-	    lstat(c->preauth_chroot, &st) == -1) {
+	/* A dry run (-t) makes nothing: a missing chroot is made at start. */
+	if (!dry &&
+	    (mftpd_mkdir_parent(c->preauth_chroot) == -1 ||
+		mftpd_mkdir(c->preauth_chroot) == -1)) {
 		snprintf(
 		    err, errlen, "%s: %s", c->preauth_chroot, strerror(errno));
 		return -1;
 	}
-	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)) {
+	if ((r = lstat(c->preauth_chroot, &st)) == -1 &&
+	    !(dry && errno == ENOENT)) {
+		snprintf(
+		    err, errlen, "%s: %s", c->preauth_chroot, strerror(errno));
+		return -1;
+	}
+	if (r == 0 &&
+	    (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022))) {
 		snprintf(err, errlen,
 		    "%s must be a directory owned by root and writable by "
 		    "root only",
@@ -336,7 +345,8 @@ mftpd_reload(struct listener *l)
 	if (config_load(&nc, mftpd_conf, err, sizeof(err)) == -1 ||
 	    (pctx = mftpd_preauth_ctx(nc.host_cert, fp, err, sizeof(err))) ==
 		NULL ||
-	    mftpd_check(&nc, fp, &uid, &gid, &key_fd, err, sizeof(err)) == -1) {
+	    mftpd_check(&nc, fp, &uid, &gid, &key_fd, 0, err, sizeof(err)) ==
+		-1) {
 		log_warnx("reload failed: %s; keeping the configuration in "
 			  "force",
 		    err);
@@ -371,6 +381,43 @@ mftpd_reload(struct listener *l)
 	l->preauth_uid = uid;
 	l->preauth_gid = gid;
 	log_info("configuration reloaded");
+	return 0;
+}
+
+/*
+ * -t: the file, and as root what it names, checked as a start would
+ * check them (nothing is made), so that a reload or a restart after a
+ * good -t does not fail on the host key, a helper or the pre-auth
+ * account.  Without root only the file can be read: -t says so.
+ */
+static int
+mftpd_test(const struct config *c, const char *conf)
+{
+	SSL_CTX *ctx;
+	char err[512], fp[TLS_FP_LEN];
+	uid_t uid;
+	gid_t gid;
+	int key_fd;
+
+	if (geteuid() != 0) {
+		printf("mftpd: %s: configuration ok (its syntax and values "
+		       "only: the files it names are checked as root)\n",
+		    conf);
+		return 0;
+	}
+	log_init("mftpd", 1);
+	tls_init();
+	if ((ctx = mftpd_preauth_ctx(c->host_cert, fp, err, sizeof(err))) ==
+		NULL ||
+	    mftpd_check(c, fp, &uid, &gid, &key_fd, 1, err, sizeof(err)) ==
+		-1) {
+		fprintf(stderr, "mftpd: %s: %s\n", conf, err);
+		SSL_CTX_free(ctx);
+		return 1;
+	}
+	close(key_fd);
+	SSL_CTX_free(ctx);
+	printf("mftpd: %s: configuration ok\n", conf);
 	return 0;
 }
 
@@ -648,10 +695,8 @@ main(int argc, char *argv[])
 		printf("%s\n%s\n", cfg.host_key, cfg.host_cert);
 		exit(fflush(stdout) == 0 ? 0 : 1);
 	}
-	if (test_only) {
-		printf("mftpd: %s: configuration ok\n", conf);
-		exit(0);
-	}
+	if (test_only)
+		exit(mftpd_test(&cfg, conf));
 	log_init("mftpd", to_stderr || test_only);
 	/*
 	 * Until it has started, say why it did not on the standard error
@@ -690,7 +735,7 @@ main(int argc, char *argv[])
 		 cfg.host_cert, l.host_fp, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
 	if (mftpd_check(&cfg, l.host_fp, &l.preauth_uid, &l.preauth_gid,
-		&l.key_fd, err, sizeof(err)) == -1)
+		&l.key_fd, 0, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	if (mftpd_mkdir_parent(cfg.pid_file) == -1)
 		fatal("directory of %s", cfg.pid_file);

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# t_config_test: mftpd -t, run as root, checks what the file names as a
+# start does (the pre-auth account, the helpers, the host key and its
+# certificate) and makes nothing, so that a restart or a reload after a
+# good -t does not fail on one of them.  Before, -t read the file's
+# syntax and values only and passed a configuration whose host key was
+# missing.  Without root, -t says that it read the file alone.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+# run_t CONF: mftpd -t on it; sets TRC, TOUT (stdout) and TERR.
+run_t() {
+	TRC=0
+	"$MFTPD" -t -c "$1" >"$T/t.out" 2>"$T/t.err" || TRC=$?
+	TOUT=$(cat "$T/t.out")
+	TERR=$(cat "$T/t.err")
+}
+
+# variant NAME KEY VALUE: the test's configuration with KEY set to VALUE.
+variant() {
+	sed "/^$2 *=/d" "$CONF" >"$T/etc/$1.conf"
+	echo "$2 = $3" >>"$T/etc/$1.conf"
+	echo "$T/etc/$1.conf"
+}
+
+# A good file, whose pre-auth chroot does not exist yet: ok, not made.
+conf=$(variant fresh preauth_chroot "$T/fresh-chroot")
+run_t "$conf"
+expect_eq "$TRC" 0 "mftpd -t of a good configuration ($TERR)"
+expect_eq "$TOUT" "mftpd: $conf: configuration ok" "its output"
+[ ! -e "$T/fresh-chroot" ] || fail "mftpd -t made the pre-auth chroot"
+ok "a good configuration passes and nothing is made"
+
+conf=$(variant nokey host_key "$T/hostkey/missing.key")
+run_t "$conf"
+expect_eq "$TRC" 1 "mftpd -t with a missing host key"
+expect_contains "$TERR" "$T/hostkey/missing.key" "the reason"
+ok "a missing host key fails -t"
+
+# The key of another pair than the certificate's.
+mkdir "$T/other"
+conf=$(variant otherkey host_key "$T/other/host.key")
+sed -i "/^host_cert *=/d" "$conf"
+echo "host_cert = $T/other/host.crt" >>"$conf"
+"$MFTPD" -c "$conf" --generate-host-key other >/dev/null ||
+	fail "a second host key pair"
+sed -i "/^host_cert *=/d" "$conf"
+echo "host_cert = $T/hostkey/host.crt" >>"$conf"
+run_t "$conf"
+expect_eq "$TRC" 1 "mftpd -t with a key that is not the certificate's"
+[ -n "$TERR" ] || fail "no reason for the mismatched pair"
+ok "a key that is not the certificate's fails -t: $TERR"
+
+conf=$(variant nohelper auth_helper "$T/no-such-helper")
+run_t "$conf"
+expect_eq "$TRC" 1 "mftpd -t with a missing auth helper"
+expect_contains "$TERR" "auth helper $T/no-such-helper" "the reason"
+ok "a missing helper fails -t"
+
+conf=$(variant nouser preauth_user mftp-no-such-user)
+run_t "$conf"
+expect_eq "$TRC" 1 "mftpd -t with a pre-auth user that does not exist"
+expect_contains "$TERR" "pre-auth user mftp-no-such-user does not exist" \
+    "the reason"
+ok "a missing pre-auth user fails -t"
+
+# Without root: the file only, and said so.
+mkdir -m 0755 "$T/pub"
+install -m 0644 "$CONF" "$T/pub/mftpd.conf"
+TRC=0
+TOUT=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
+    "$MFTPD" -t -c "$T/pub/mftpd.conf" 2>"$T/t.err") || TRC=$?
+expect_eq "$TRC" 0 "mftpd -t as nobody ($(cat "$T/t.err"))"
+expect_contains "$TOUT" "the files it names are checked as root" \
+    "what -t as nobody says"
+ok "without root, -t says it read the file alone"
