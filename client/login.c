@@ -69,6 +69,8 @@ login_connect(
 	if ((r = rpc_connect(l->host, l->port, l->bind,
 		 LOGIN_CONNECT_TIMEOUT_MS, trust, errbuf, errlen)) == NULL)
 		return NULL;
+	/* Until logged in (login_first, login_again): ^C ends each wait. */
+	rpc_set_interruptible(r, 1);
 	rpc_set_verify(r, l->verify);
 	if (rpc_hello(r) != RPC_OK) {
 		/* Only after the question: a reconnect asks none. */
@@ -152,6 +154,7 @@ login_first(struct login *l, struct rpc **rp, char *errbuf, size_t errlen)
 		rpc_free(r);
 		return e;
 	}
+	rpc_set_interruptible(r, 0);
 	*rp = r;
 	return LOGIN_OK;
 }
@@ -184,6 +187,7 @@ login_again(struct cmd_ctx *ctx)
 		rpc_free(r);
 		return -1;
 	}
+	rpc_set_interruptible(r, 0);
 	rpc_free(ctx->rpc);
 	ctx->rpc = r;
 	if (ctx->cwd != NULL) {

@@ -111,6 +111,9 @@ rpc_lose_err(struct rpc *r, int err, const char *what)
 		    what, tls_error());
 	case ERR_IO:
 		return rpc_lose(r, 0, "connection lost: %s", strerror(errno));
+	case ERR_STOPPED:
+		/* The client's own stop (rpc_set_interruptible, tls_set_stop). */
+		return rpc_lose(r, 0, "interrupted");
 	default:
 		return rpc_lose(
 		    r, 0, "protocol error in %s: %s", what, err_str(err));
@@ -177,7 +180,7 @@ rpc_new(int fd)
 
 /*
  * Connect a non-blocking socket to ai within timeout_ms: the socket, or
- * -1 with the errno in *err.
+ * -1 with the errno in *err (EINTR: Ctrl-C, intr_pending).
  */
 static int
 rpc_connect_one(
@@ -185,6 +188,7 @@ rpc_connect_one(
 {
 	struct pollfd pfd;
 	socklen_t len;
+	uint64_t deadline = mono_ms() + (uint64_t)timeout_ms, now;
 	int fd, e;
 
 	fd = socket(ai->ai_family,
@@ -203,8 +207,21 @@ rpc_connect_one(
 	if (errno == EINPROGRESS) {
 		pfd.fd = fd;
 		pfd.events = POLLOUT;
-		while ((e = poll(&pfd, 1, timeout_ms)) == -1 && errno == EINTR)
-			;
+		/* A signal neither restarts the whole wait nor is lost. */
+		for (;;) {
+			if (intr_pending()) {
+				e = -1;
+				errno = EINTR;
+				break;
+			}
+			if ((now = mono_ms()) >= deadline) {
+				e = 0;
+				break;
+			}
+			e = poll(&pfd, 1, (int)(deadline - now));
+			if (e != -1 || errno != EINTR)
+				break;
+		}
 		len = sizeof(*err);
 		if (e == 0)
 			*err = ETIMEDOUT;
@@ -256,7 +273,7 @@ rpc_connect(const char *host, const char *port, const char *bind,
 			fd = rpc_connect_one(ai, bind, timeout_ms, &err);
 			if (fd != -1)
 				break;
-			reason = strerror(err);
+			reason = err == EINTR ? "interrupted" : strerror(err);
 		}
 		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, addr, sizeof(addr),
 			NULL, 0, NI_NUMERICHOST) != 0)
@@ -269,6 +286,9 @@ rpc_connect(const char *host, const char *port, const char *bind,
 			    used > 0 ? "; " : "", addr, reason);
 		if (e < 0 || (used += (size_t)e) >= sizeof(why))
 			used = sizeof(why) - 1;
+		/* Ctrl-C: no other address is tried. */
+		if (err == EINTR)
+			break;
 	}
 	freeaddrinfo(res);
 	if (fd == -1) {
@@ -433,6 +453,23 @@ rpc_set_verify(struct rpc *r, enum digest_alg alg)
 }
 
 int rpc_io_timeout_ms = RPC_IO_TIMEOUT_DEFAULT_MS;
+
+/* How often a wait looks at Ctrl-C, which a signal may not interrupt. */
+#define RPC_INTR_TICK_MS 100
+
+static int
+rpc_intr_watch(void *arg)
+{
+	(void)arg;
+	return intr_pending();
+}
+
+void
+rpc_set_interruptible(struct rpc *r, int on)
+{
+	transport_set_watch(
+	    r->t, on ? rpc_intr_watch : NULL, NULL, RPC_INTR_TICK_MS);
+}
 
 void
 rpc_set_timeout(int seconds)

@@ -115,6 +115,14 @@ void rpc_set_verify(struct rpc *r, enum digest_alg alg);
 void rpc_set_timeout(int seconds);
 
 /*
+ * on: every wait for the server ends at Ctrl-C (intr_pending), as lost:
+ * "interrupted".  For a login again at the prompt, where nothing waits
+ * on the connection but the person; a transfer has its own stops
+ * (rpc_xfer.c) and runs with it off.
+ */
+void rpc_set_interruptible(struct rpc *r, int on);
+
+/*
  * HELLO exchange.  RPC_LOST also when the server has no version in common
  * (rpc_code() is MFTP_ST_VERSION then) or is busy (MFTP_ST_BUSY).
  */

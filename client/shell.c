@@ -21,6 +21,7 @@
 #include "log.h"
 #include "rpc.h"
 #include "shell.h"
+#include "tls.h"
 #include "util.h"
 #include "words.h"
 
@@ -337,6 +338,8 @@ shell_interactive(struct cmd_ctx *ctx)
 	shell_editrc(el);
 
 	intr_catch(0);
+	/* ^C ends a handshake's wait too (a login again, login.c). */
+	tls_set_stop(intr_pending);
 	while (!ctx->quit) {
 		/* A listing cached for completion is good for one line. */
 		complete_forget(comp);

@@ -212,7 +212,18 @@ tls_export_psk(SSL *ssl, uint8_t psk[MFTP_PSK_LEN])
 	return 0;
 }
 
-/* Wait for events on fd until deadline: 0 ready, ERR_TIMEOUT, ERR_IO. */
+static int (*tls_stop)(void);
+
+void
+tls_set_stop(int (*fn)(void))
+{
+	tls_stop = fn;
+}
+
+/*
+ * Wait for events on fd until deadline: 0 ready, ERR_TIMEOUT, ERR_IO,
+ * or ERR_STOPPED (tls_set_stop).
+ */
 static int
 tls_poll(int fd, short events, uint64_t deadline_ms)
 {
@@ -221,6 +232,8 @@ tls_poll(int fd, short events, uint64_t deadline_ms)
 	int r;
 
 	for (;;) {
+		if (tls_stop != NULL && tls_stop())
+			return ERR_STOPPED;
 		now = mono_ms();
 		if (now >= deadline_ms)
 			return ERR_TIMEOUT;

@@ -100,9 +100,20 @@ int tls_export_psk(SSL *ssl, uint8_t psk[MFTP_PSK_LEN]);
 /*
  * Drive ssl's handshake on non-blocking socket fd until it completes or
  * the monotonic clock reaches deadline_ms.  0, ERR_TIMEOUT, ERR_EOF (the
- * peer closed), ERR_IO or ERR_TLS (why: tls_error()).
+ * peer closed), ERR_IO or ERR_TLS (why: tls_error()), or ERR_STOPPED
+ * (tls_set_stop).
  */
 int tls_handshake(SSL *ssl, int fd, uint64_t deadline_ms);
+
+/*
+ * fn() is asked before each wait of a handshake and when a signal
+ * interrupts one; non-zero ends the handshake with ERR_STOPPED.  The
+ * client's Ctrl-C at its prompt, whose handler does not restart system
+ * calls: a server that takes the connection and then says nothing would
+ * otherwise hold the prompt for the whole timeout.  NULL (the default,
+ * and the server's): waits run to their deadline.
+ */
+void tls_set_stop(int (*fn)(void));
 
 /*
  * The client's side of a first handshake on non-blocking socket fd:
