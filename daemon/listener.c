@@ -42,9 +42,14 @@
 #include "proxywait.h"
 #include "util.h"
 
+/* A family byte, then an IPv4 address or an IPv6 /64 (listener_source). */
+#define LISTENER_SOURCE_LEN 9
+
 struct listener_child {
 	pid_t pid;
 	char addr[INET6_ADDRSTRLEN];
+	/* What max_sessions_per_ip counts (listener_source). */
+	uint8_t source[LISTENER_SOURCE_LEN];
 };
 
 /* The children and the limits they are counted against. */
@@ -183,6 +188,42 @@ listener_log_refused(const char *peer, const char *why)
 	r.quiet = 0;
 }
 
+/*
+ * What max_sessions_per_ip counts a client as: its IPv4 address, or the
+ * /64 of its IPv6 address.  A host is given a whole /64 (RFC 6177's
+ * smallest end site) and may take any address in it, so one counted per
+ * /128 could open the limit's sessions from each of 2^64 addresses.  An
+ * IPv4-mapped address is the IPv4 address.  Returns whether it is a /64.
+ */
+static int
+listener_source(
+    const struct sockaddr_storage *ss, uint8_t src[LISTENER_SOURCE_LEN])
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff,
+		0xff };
+
+	memset(src, 0, LISTENER_SOURCE_LEN);
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)ss;
+
+		src[0] = 4;
+		memcpy(src + 1, &sin->sin_addr, 4);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *)ss;
+		const uint8_t *a = sin6->sin6_addr.s6_addr;
+
+		if (memcmp(a, mapped, sizeof(mapped)) == 0) {
+			src[0] = 4;
+			memcpy(src + 1, a + 12, 4);
+		} else {
+			src[0] = 6;
+			memcpy(src + 1, a, 8);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static void
 listener_peer(const struct sockaddr_storage *ss, char *addr, size_t addrlen,
     char *peer, size_t peerlen)
@@ -274,16 +315,18 @@ listener_admit(struct listener *l, struct listener_kids *k, int fd,
 	const struct config *c = l->cfg;
 	struct monitor_args a;
 	char addr[INET6_ADDRSTRLEN], peer[INET6_ADDRSTRLEN + 16], why[64];
+	uint8_t src[LISTENER_SOURCE_LEN];
 	size_t i, same = 0, slot = SIZE_MAX;
-	int sign_fd, loud;
+	int sign_fd, loud, net64;
 	pid_t pid;
 
 	listener_peer(ss, addr, sizeof(addr), peer, sizeof(peer));
+	net64 = listener_source(ss, src);
 	for (i = 0; i < k->nslots; i++) {
 		if (k->kid[i].pid == 0) {
 			if (slot == SIZE_MAX)
 				slot = i;
-		} else if (strcmp(k->kid[i].addr, addr) == 0)
+		} else if (memcmp(k->kid[i].source, src, sizeof(src)) == 0)
 			same++;
 	}
 	if (k->n >= c->max_sessions || slot == SIZE_MAX) {
@@ -296,9 +339,10 @@ listener_admit(struct listener *l, struct listener_kids *k, int fd,
 		return;
 	}
 	if (same >= c->max_sessions_per_ip) {
-		snprintf(why, sizeof(why), "%u session%s from it already",
+		snprintf(why, sizeof(why), "%u session%s from %s already",
 		    c->max_sessions_per_ip,
-		    c->max_sessions_per_ip == 1 ? "" : "s");
+		    c->max_sessions_per_ip == 1 ? "" : "s",
+		    net64 ? "its /64" : "it");
 		listener_log_refused(peer, why);
 		listener_refuse(fd,
 		    "too many sessions from your address; "
@@ -363,6 +407,7 @@ listener_admit(struct listener *l, struct listener_kids *k, int fd,
 	 */
 	k->kid[slot].pid = pid;
 	strlcpy(k->kid[slot].addr, addr, sizeof(k->kid[slot].addr));
+	memcpy(k->kid[slot].source, src, sizeof(src));
 	k->n++;
 	if (!loud)
 		return;

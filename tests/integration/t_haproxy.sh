@@ -252,6 +252,45 @@ expect_match "$(cat "$DAEMON_LOG")" \
     "a v2 IPv6 header's client"
 ok "the per-IP limit counts the address in the header"
 
+# -------------------------------- the per-IP limit, an IPv6 client's /64
+# A host is given a whole /64, and takes any address in it: two sessions
+# held from 2001:db8:0:1::7 are the limit for 2001:db8:0:1::99 too, not
+# for 2001:db8:0:2::7.
+v1_6() { hex_bytes "PROXY TCP6 $1 2001:db8::2 $2 2121"$'\r\n'; }
+held=()
+for p in 40011 40012; do
+	{
+		v1_6 2001:db8:0:1::7 "$p"
+		echo
+	} | raw 127.0.0.1 127.0.0.2 --hold 15 >/dev/null &
+	held+=("$!")
+	BG_PIDS+=("$!")
+done
+_two_held6() {
+	[ "$(grep -c 'connection addr=2001:db8:0:1::7 ' "$DAEMON_LOG")" = 2 ]
+}
+wait_for 10 _two_held6 || fail "the two held IPv6 sessions did not start"
+raw 127.0.0.1 127.0.0.2 --expect-close 5 >"$T/raw.out" \
+    <<<"$(v1_6 2001:db8:0:1::99 40013)" ||
+	fail "a third session from the /64 was not closed"
+expect_contains "$(cat "$T/raw.out")" \
+    "too many sessions from your address" "the third session from the /64"
+expect_match "$(cat "$DAEMON_LOG")" \
+    "refused addr=2001:db8:0:1::99 port 40013: 2 sessions from its /64 already" \
+    "the refusal's line"
+{
+	v1_6 2001:db8:0:2::7 40014
+	printf '\n@sleep 500\n@shut\n'
+} | raw 127.0.0.1 127.0.0.2 --expect-close 10 >"$T/raw.out"
+expect_not_contains "$(cat "$T/raw.out")" "too many" \
+    "a session from another /64"
+for p in "${held[@]}"; do
+	kill_tree "$p"
+	wait "$p" 2>/dev/null
+done
+wait_for 10 _no_sessions || fail "the held sessions linger"
+ok "the per-IP limit counts an IPv6 client's /64 as one address"
+
 # --------------------------------------------- a header from elsewhere
 raw 127.0.0.9 127.0.0.2 --expect-close 10 >"$T/raw.out" \
     <<<"$(v2 198.51.100.1 1000)" ||
