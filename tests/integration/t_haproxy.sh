@@ -189,19 +189,31 @@ ok "logins land on both nodes, which log the client's address"
 # the balancer: a third from 192.0.2.7 is refused, as IPv4 and as an
 # IPv4-mapped IPv6 address, one from 192.0.2.8 is not, though all come
 # from 127.0.0.1.
+# hold HEADER: a session from the balancer with that header (hex), held
+# open 15 s; its pid joins held.  release_held ends them all.
 held=()
-for p in 40001 40002; do
-	{
-		v2 192.0.2.7 "$p"
-		echo
-	} | raw 127.0.0.1 127.0.0.2 --hold 15 >/dev/null &
+hold() {
+	printf '%s\n' "$1" | raw 127.0.0.1 127.0.0.2 --hold 15 >/dev/null &
 	held+=("$!")
 	BG_PIDS+=("$!")
-done
-_two_held() {
-	[ "$(grep -c 'connection addr=192\.0\.2\.7 ' "$DAEMON_LOG")" = 2 ]
 }
-wait_for 10 _two_held || fail "the two held sessions did not start"
+release_held() {
+	local p
+	for p in "${held[@]}"; do
+		kill_tree "$p"
+		wait "$p" 2>/dev/null
+	done
+	held=()
+	wait_for 10 _no_sessions || fail "the held sessions linger"
+}
+# _held_from N ADDR_ERE: the log shows N connections from ADDR.
+_held_from() {
+	[ "$(grep -cE "connection addr=$2 " "$DAEMON_LOG")" = "$1" ]
+}
+hold "$(v2 192.0.2.7 40001)"
+hold "$(v2 192.0.2.7 40002)"
+wait_for 10 _held_from 2 '192\.0\.2\.7' ||
+	fail "the two held sessions did not start"
 # third_refused PORT WHAT <<<HEADER: a third session from 192.0.2.7, its
 # header HEADER (hex): closed, the client told why, the refusal logged
 # with 192.0.2.7 and PORT.
@@ -229,11 +241,7 @@ expect_not_contains "$(cat "$T/raw.out")" "too many" \
 expect_match "$(cat "$DAEMON_LOG")" \
     'connection addr=192\.0\.2\.8 port 40004 via=127\.0\.0\.1' \
     "the other address's connection"
-for p in "${held[@]}"; do
-	kill_tree "$p"
-	wait "$p" 2>/dev/null
-done
-wait_for 10 _no_sessions || fail "the held sessions linger"
+release_held
 # A v1 line and a v2 IPv6 header name their clients as well.
 {
 	hex_bytes $'PROXY TCP4 192.0.2.9 127.0.0.2 5555 2121\r\n'
@@ -257,19 +265,10 @@ ok "the per-IP limit counts the address in the header"
 # held from 2001:db8:0:1::7 are the limit for 2001:db8:0:1::99 too, not
 # for 2001:db8:0:2::7.
 v1_6() { hex_bytes "PROXY TCP6 $1 2001:db8::2 $2 2121"$'\r\n'; }
-held=()
-for p in 40011 40012; do
-	{
-		v1_6 2001:db8:0:1::7 "$p"
-		echo
-	} | raw 127.0.0.1 127.0.0.2 --hold 15 >/dev/null &
-	held+=("$!")
-	BG_PIDS+=("$!")
-done
-_two_held6() {
-	[ "$(grep -c 'connection addr=2001:db8:0:1::7 ' "$DAEMON_LOG")" = 2 ]
-}
-wait_for 10 _two_held6 || fail "the two held IPv6 sessions did not start"
+hold "$(v1_6 2001:db8:0:1::7 40011)"
+hold "$(v1_6 2001:db8:0:1::7 40012)"
+wait_for 10 _held_from 2 '2001:db8:0:1::7' ||
+	fail "the two held IPv6 sessions did not start"
 raw 127.0.0.1 127.0.0.2 --expect-close 5 >"$T/raw.out" \
     <<<"$(v1_6 2001:db8:0:1::99 40013)" ||
 	fail "a third session from the /64 was not closed"
@@ -284,11 +283,7 @@ expect_match "$(cat "$DAEMON_LOG")" \
 } | raw 127.0.0.1 127.0.0.2 --expect-close 10 >"$T/raw.out"
 expect_not_contains "$(cat "$T/raw.out")" "too many" \
     "a session from another /64"
-for p in "${held[@]}"; do
-	kill_tree "$p"
-	wait "$p" 2>/dev/null
-done
-wait_for 10 _no_sessions || fail "the held sessions linger"
+release_held
 ok "the per-IP limit counts an IPv6 client's /64 as one address"
 
 # --------------------------------------------- a header from elsewhere
