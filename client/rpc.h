@@ -164,7 +164,11 @@ int rpc_stat(struct rpc *r, const char *path, struct msg_attr *attr);
  * LIST: fn is called once per entry, in the server's order; the entry is
  * valid only during the call.  A nonzero return from fn is remembered and
  * the rest of the listing is read and dropped; rpc_list then returns it.
+ * A listing of more than RPC_LIST_MAX entries, which every caller would
+ * otherwise hold in memory however many a server sends, ends the
+ * session there (RPC_LOST): the protocol cannot stop a listing.
  */
+#define RPC_LIST_MAX 1000000
 typedef int rpc_list_fn(void *arg, const struct msg_entry *e);
 int rpc_list_send(struct rpc *r, const char *path);
 int rpc_list_recv(struct rpc *r, rpc_list_fn *fn, void *arg);

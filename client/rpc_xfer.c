@@ -73,7 +73,7 @@ rpc_list_send(struct rpc *r, const char *path)
 int
 rpc_list_recv(struct rpc *r, rpc_list_fn *fn, void *arg)
 {
-	size_t i;
+	size_t i, total = 0;
 	int e, ret = 0;
 
 	for (;;) {
@@ -81,6 +81,13 @@ rpc_list_recv(struct rpc *r, rpc_list_fn *fn, void *arg)
 			return e;
 		switch (r->m.type) {
 		case MFTP_MSG_DIRENTS:
+			total += r->m.nentries;
+			if (total > RPC_LIST_MAX)
+				return rpc_lose(r, 0,
+				    "the server's listing has more than %d "
+				    "entries, the most mftp takes; the session "
+				    "was closed to stop it",
+				    RPC_LIST_MAX);
 			for (i = 0; i < r->m.nentries && ret == 0; i++)
 				ret = fn(arg, &r->m.entries[i]);
 			break;

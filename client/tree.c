@@ -71,12 +71,18 @@ struct tree_list_arg {
 	const char *rel; /* the directory being listed, relative */
 };
 
+/* tree_list_add's answer to a tree that passed RPC_LIST_MAX entries. */
+#define TREE_FULL 1
+
 static int
 tree_list_add(void *arg, const struct msg_entry *e)
 {
 	struct tree_list_arg *a = arg;
 	char *path;
 
+	/* A server can claim a tree without end: it is held in memory. */
+	if (a->t->n >= RPC_LIST_MAX)
+		return TREE_FULL;
 	if (!tree_name_ok(e->name)) {
 		tree_skip(a->top, a->rel, "the server sent a bad name in it");
 		return 0;
@@ -100,7 +106,7 @@ tree_remote(struct cmd_ctx *ctx, const char *top, struct tree *t)
 {
 	struct tree_list_arg a;
 	size_t *level = NULL, nlevel = 0, from, i, sent, got, before;
-	char *path;
+	char *path, *q;
 	int e, failed = 0;
 
 	t->v = NULL;
@@ -129,7 +135,17 @@ tree_remote(struct cmd_ctx *ctx, const char *top, struct tree *t)
 				    "" :
 				    t->v[level[got]].path;
 				e = rpc_list_recv(ctx->rpc, tree_list_add, &a);
-				if (e != RPC_OK && !failed) {
+				if (e == TREE_FULL && !failed) {
+					failed = 1;
+					q = words_quote(top);
+					cmd_fail(ctx,
+					    "%s: the server listed more than "
+					    "%d entries below it, the most "
+					    "mftp takes at once; nothing of it was "
+					    "downloaded",
+					    q, RPC_LIST_MAX);
+					free(q);
+				} else if (e != RPC_OK && !failed) {
 					failed = 1;
 					path = cmd_join(top, a.rel);
 					cmd_rpc_fail(ctx, path);

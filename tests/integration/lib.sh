@@ -40,6 +40,7 @@ MFTP_BIN=$top_builddir/mftp
 FTPUSER_ADD=$top_builddir/ftpuser-add
 RAWPEER=$top_builddir/tests/integration/rawpeer
 TLSPROXY=$top_builddir/tests/integration/tlsproxy
+FAKESERVER=$top_builddir/tests/integration/fakeserver
 MFTPD_SIGN=$top_builddir/mftpd-sign
 
 TEST_NAME=$(basename "$0" .sh)

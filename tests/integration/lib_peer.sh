@@ -95,3 +95,31 @@ hex_hello() { # [FEATURES]: 0 (SHA-256 checksums) unless given
 hex_login() { # USER PASS
 	hex_frame "02$(hex_str "$1")$(hex_str "$2")"
 }
+
+# fake_up SCENARIO: a hostile server (fakeserver) with this test's
+# throw-away host key, pinned in the clients' known_hosts for its port;
+# PORT is set to that port, so that client and run_client talk to it
+# (no mftpd is started).  Another call replaces the one before.
+FAKE_PID=
+fake_up() {
+	local i
+	[ -x "$FAKESERVER" ] ||
+		fail "$FAKESERVER is not built (make check builds it)"
+	if [ -n "$FAKE_PID" ]; then
+		kill_tree "$FAKE_PID"
+		wait "$FAKE_PID" 2>/dev/null
+	fi
+	PORT=
+	: >"$T/fakeserver.port"
+	spawn "$FAKESERVER" "$T/hostkey/host.crt" "$T/hostkey/host.key" "$1" \
+	    >"$T/fakeserver.port" 2>>"$T/fakeserver.log" </dev/null
+	FAKE_PID=$BG_PID
+	for ((i = 0; i < 100; i++)); do
+		PORT=$(head -n 1 "$T/fakeserver.port")
+		[ -n "$PORT" ] && break
+		sleep 0.05
+	done
+	[ -n "$PORT" ] || fail "fakeserver did not start: $(cat "$T/fakeserver.log")"
+	# The key is the one the configuration names, as for mftpd.
+	pin_host_key
+}
