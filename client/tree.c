@@ -101,11 +101,57 @@ tree_list_add(void *arg, const struct msg_entry *e)
 	return 0;
 }
 
+static int
+tree_path_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct tree_entry *)a)->path,
+	    ((const struct tree_entry *)b)->path);
+}
+
+/*
+ * The entries one listing added (from on): a directory holds no name
+ * twice, and a server that says it does would have one download written
+ * over another, or, with a directory named twice, a walk that doubles
+ * at each level.  Sorted by name; 0, or -1 after cmd_fail().
+ */
+static int
+tree_check_twice(
+    struct cmd_ctx *ctx, const char *top, struct tree *t, size_t from)
+{
+	const char *name, *slash;
+	char *dir, *qd, *qn, *qt;
+	size_t i;
+
+	qsort(t->v + from, t->n - from, sizeof(*t->v), tree_path_cmp);
+	for (i = from + 1; i < t->n; i++)
+		if (strcmp(t->v[i - 1].path, t->v[i].path) == 0)
+			break;
+	if (i >= t->n)
+		return 0;
+	slash = strrchr(t->v[i].path, '/');
+	name = slash != NULL ? slash + 1 : t->v[i].path;
+	dir = slash != NULL ? cmd_join(top, t->v[i].path) : xstrdup(top);
+	if (slash != NULL)
+		dir[strlen(dir) - strlen(name) - 1] = '\0';
+	qd = words_quote(dir);
+	qn = words_quote(name);
+	qt = words_quote(top);
+	cmd_fail(ctx,
+	    "%s: the server's listing names %s twice; nothing of %s was "
+	    "downloaded",
+	    qd, qn, qt);
+	free(qd);
+	free(qn);
+	free(qt);
+	free(dir);
+	return -1;
+}
+
 int
 tree_remote(struct cmd_ctx *ctx, const char *top, struct tree *t)
 {
 	struct tree_list_arg a;
-	size_t *level = NULL, nlevel = 0, from, i, sent, got, before;
+	size_t *level = NULL, nlevel = 0, from, i, sent, got, before, mark;
 	char *path, *q;
 	int e, failed = 0;
 
@@ -134,8 +180,12 @@ tree_remote(struct cmd_ctx *ctx, const char *top, struct tree *t)
 				a.rel = level[got] == SIZE_MAX ?
 				    "" :
 				    t->v[level[got]].path;
+				mark = t->n;
 				e = rpc_list_recv(ctx->rpc, tree_list_add, &a);
-				if (e == TREE_FULL && !failed) {
+				if (e == RPC_OK && !failed &&
+				    tree_check_twice(ctx, top, t, mark) == -1)
+					failed = 1;
+				else if (e == TREE_FULL && !failed) {
 					failed = 1;
 					q = words_quote(top);
 					cmd_fail(ctx,

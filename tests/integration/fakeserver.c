@@ -19,9 +19,9 @@
  * except where SCENARIO says otherwise:
  *
  *   names      LIST gives names no server may send: "a/b", "..", ".",
- *              "", "../up", a name with ESC, a file and a directory named
- *              twice, beside one good file "ok" and one good directory
- *              "sub" (which holds "ok2")
+ *              "", "../up", a name with ESC, a file "same" and a
+ *              directory "samedir" each named twice, beside one good file
+ *              "ok" and one good directory "sub" (which holds "ok2")
  *   dupdir     every directory holds "d" twice (and "f", a file)
  *   huge       LIST never ends: DIRENTS of 256 new names, for ever
  *   wide       every directory holds 5000 directories (a tree without end)
@@ -158,7 +158,7 @@ fs_dirents(
 }
 
 static const char *const fs_bad_names[] = { "ok", "a/b", "..", ".", "", "../up",
-	"esc\033[31mred", "twice", "twice", "sub", "twicedir", "twicedir" };
+	"esc\033[31mred", "same", "same", "sub", "samedir", "samedir" };
 static const uint8_t fs_bad_kinds[] = { MFTP_KIND_FILE, MFTP_KIND_FILE,
 	MFTP_KIND_DIR, MFTP_KIND_DIR, MFTP_KIND_FILE, MFTP_KIND_FILE,
 	MFTP_KIND_FILE, MFTP_KIND_FILE, MFTP_KIND_FILE, MFTP_KIND_DIR,
@@ -218,7 +218,7 @@ fs_list(struct fs *s, const char *path)
 		fs_dirents(s, dup, dupk, 3);
 	else if (fs_is(s, "names") && strcmp(base, "sub") == 0)
 		fs_dirents(s, ok2, ok2k, 1);
-	else if (fs_is(s, "names") && strncmp(base, "twicedir", 8) != 0)
+	else if (fs_is(s, "names") && strncmp(base, "samedir", 7) != 0)
 		fs_dirents(s, fs_bad_names, fs_bad_kinds, sizeof(fs_bad_kinds));
 	else {
 		static const char *const one[] = { "file" };
