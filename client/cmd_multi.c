@@ -296,6 +296,7 @@ struct cmd_match {
 	char **dirs; /* matching directories, for mget -r */
 	size_t ndirs;
 	size_t matched;
+	char *bad; /* a name that is not one component: the listing fails */
 };
 
 static int
@@ -306,7 +307,12 @@ cmd_match_add(void *arg, const struct msg_entry *e)
 	const char *glob = slash != NULL ? slash + 1 : m->pattern;
 	char *q, *path;
 
-	if (!tree_name_ok(e->name) || fnmatch(glob, e->name, FNM_PERIOD) != 0)
+	/* A server that sends one is broken or hostile (tree_bad_name). */
+	if (!tree_name_ok(e->name)) {
+		m->bad = xstrdup(e->name);
+		return 1;
+	}
+	if (fnmatch(glob, e->name, FNM_PERIOD) != 0)
 		return 0;
 	m->matched++;
 	if (e->attr.kind == MFTP_KIND_DIR) {
@@ -422,7 +428,9 @@ cmd_mget(struct cmd_ctx *ctx, int argc, char **argv)
 		if (slash != NULL && slash[1] == '\0')
 			r = cmd_fail(ctx, "%s: no file name pattern", argv[k]);
 		else if (rpc_list(ctx->rpc, dir, cmd_match_add, &m) != RPC_OK)
-			r = cmd_rpc_fail(ctx, *dir != '\0' ? dir : ".");
+			r = m.bad != NULL && !rpc_lost(ctx->rpc) ?
+			    tree_bad_name(ctx, dir, m.bad, NULL) :
+			    cmd_rpc_fail(ctx, *dir != '\0' ? dir : ".");
 		else if (m.matched == 0)
 			r = cmd_fail(ctx, "%s: no match", argv[k]);
 		free(dir);
@@ -446,6 +454,7 @@ cmd_mget(struct cmd_ctx *ctx, int argc, char **argv)
 		free(m.dirs[i]);
 	}
 	free(m.dirs);
+	free(m.bad);
 	xfer_items_free(m.files, m.nfiles);
 	return r;
 }

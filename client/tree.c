@@ -69,10 +69,36 @@ struct tree_list_arg {
 	struct tree *t;
 	const char *top;
 	const char *rel; /* the directory being listed, relative */
+	char *bad;	 /* TREE_BAD: the name */
 };
 
-/* tree_list_add's answer to a tree that passed RPC_LIST_MAX entries. */
+/* tree_list_add's answers: a tree that passed RPC_LIST_MAX entries, a
+ * name that is not one component (a->bad). */
 #define TREE_FULL 1
+#define TREE_BAD 2
+
+int
+tree_bad_name(
+    struct cmd_ctx *ctx, const char *dir, const char *name, const char *top)
+{
+	char *qd = words_quote(*dir != '\0' ? dir : "."), *qn;
+	char *qt = top != NULL ? words_quote(top) : NULL;
+	int r;
+
+	/* '', '.' and '..' quoted, so that they read as the names. */
+	if (*name == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		xasprintf(&qn, "'%s'", name);
+	else
+		qn = words_quote(name);
+	r = cmd_fail(ctx,
+	    "%s: the server's listing holds the name %s, which is not one "
+	    "file name; nothing%s%s was downloaded",
+	    qd, qn, qt != NULL ? " of " : "", qt != NULL ? qt : "");
+	free(qd);
+	free(qn);
+	free(qt);
+	return r;
+}
 
 static int
 tree_list_add(void *arg, const struct msg_entry *e)
@@ -83,9 +109,10 @@ tree_list_add(void *arg, const struct msg_entry *e)
 	/* A server can claim a tree without end: it is held in memory. */
 	if (a->t->n >= RPC_LIST_MAX)
 		return TREE_FULL;
+	/* One that could lead a download out of its directory. */
 	if (!tree_name_ok(e->name)) {
-		tree_skip(a->top, a->rel, "the server sent a bad name in it");
-		return 0;
+		a->bad = xstrdup(e->name);
+		return TREE_BAD;
 	}
 	path = cmd_join(a->rel, e->name);
 	if (e->attr.kind == MFTP_KIND_LINK)
@@ -147,12 +174,46 @@ tree_check_twice(
 	return -1;
 }
 
+/*
+ * The listing of top/rel into t.  With failed set (an earlier one
+ * failed), it is only read, to stay in step.  0, or -1 after cmd_fail().
+ */
+static int
+tree_recv(struct cmd_ctx *ctx, const char *top, const char *rel, struct tree *t,
+    int failed)
+{
+	struct tree_list_arg a = { t, top, rel, NULL };
+	size_t mark = t->n;
+	char *path = *rel != '\0' ? cmd_join(top, rel) : xstrdup(top), *q;
+	int e, r = -1;
+
+	e = rpc_list_recv(ctx->rpc, tree_list_add, &a);
+	if (failed)
+		;
+	else if (e == RPC_OK)
+		r = tree_check_twice(ctx, top, t, mark);
+	else if (e == TREE_BAD)
+		tree_bad_name(ctx, path, a.bad, top);
+	else if (e == TREE_FULL) {
+		q = words_quote(top);
+		cmd_fail(ctx,
+		    "%s: the server listed more than %d entries below it, the "
+		    "most mftp takes at once; nothing of it was downloaded",
+		    q, RPC_LIST_MAX);
+		free(q);
+	} else
+		cmd_rpc_fail(ctx, path);
+	free(a.bad);
+	free(path);
+	return r;
+}
+
 int
 tree_remote(struct cmd_ctx *ctx, const char *top, struct tree *t)
 {
-	struct tree_list_arg a;
-	size_t *level = NULL, nlevel = 0, from, i, sent, got, before, mark;
-	char *path, *q;
+	size_t *level = NULL, nlevel = 0, from, i, sent, got, before;
+	const char *rel;
+	char *path;
 	int e, failed = 0;
 
 	t->v = NULL;
@@ -175,32 +236,11 @@ tree_remote(struct cmd_ctx *ctx, const char *top, struct tree *t)
 					break;
 			}
 			for (got = from; got < sent; got++) {
-				a.t = t;
-				a.top = top;
-				a.rel = level[got] == SIZE_MAX ?
+				rel = level[got] == SIZE_MAX ?
 				    "" :
 				    t->v[level[got]].path;
-				mark = t->n;
-				e = rpc_list_recv(ctx->rpc, tree_list_add, &a);
-				if (e == RPC_OK && !failed &&
-				    tree_check_twice(ctx, top, t, mark) == -1)
+				if (tree_recv(ctx, top, rel, t, failed) == -1)
 					failed = 1;
-				else if (e == TREE_FULL && !failed) {
-					failed = 1;
-					q = words_quote(top);
-					cmd_fail(ctx,
-					    "%s: the server listed more than "
-					    "%d entries below it, the most "
-					    "mftp takes at once; nothing of it was "
-					    "downloaded",
-					    q, RPC_LIST_MAX);
-					free(q);
-				} else if (e != RPC_OK && !failed) {
-					failed = 1;
-					path = cmd_join(top, a.rel);
-					cmd_rpc_fail(ctx, path);
-					free(path);
-				}
 			}
 			if (sent < from + TREE_WINDOW && sent < nlevel &&
 			    !failed) {

@@ -29,9 +29,10 @@ struct tree {
 
 /*
  * Walk the remote directory top by LIST, the listings of a level sent
- * together.  Symbolic links and other kinds are skipped with a note, and
- * so is any name a server should never send ("", ".", "..", or one with
- * a '/'), which could otherwise lead a download out of its directory.
+ * together.  Symbolic links and other kinds are skipped with a note.
+ * Any name a server should never send ("", ".", "..", or one with a
+ * '/'), which could otherwise lead a download out of its directory,
+ * fails the walk (tree_bad_name), and so does a name listed twice.
  * 0, or -1 with the reason in ctx (t then holds what was found).
  */
 int tree_remote(struct cmd_ctx *ctx, const char *top, struct tree *t);
@@ -47,5 +48,11 @@ void tree_free(struct tree *t);
 
 /* Nonzero if a name from a listing can be used as one path component. */
 int tree_name_ok(const char *name);
+/*
+ * cmd_fail() for a listing of dir that held name, which tree_name_ok
+ * refused: "nothing of top was downloaded" (top NULL: "nothing").
+ */
+int tree_bad_name(
+    struct cmd_ctx *ctx, const char *dir, const char *name, const char *top);
 
 #endif

@@ -5,7 +5,7 @@
  *
  * Runs as: the test; never installed.
  *
- *   fakeserver CERT KEY SCENARIO
+ *   fakeserver CERT KEY SCENARIO [NAME]
  *
  * Listens on 127.0.0.1 on a port of the kernel's choosing, prints that
  * port on stdout, then serves one connection after the other (a client
@@ -18,10 +18,12 @@
  * PSK, OK.  Then the requests are answered as a plain server would,
  * except where SCENARIO says otherwise:
  *
- *   names      LIST gives names no server may send: "a/b", "..", ".",
- *              "", "../up", a name with ESC, a file "same" and a
- *              directory "samedir" each named twice, beside one good file
- *              "ok" and one good directory "sub" (which holds "ok2")
+ *   names      LIST of topdir gives "ok", a file named with ESC, and
+ *              "sub" (which holds "ok2")
+ *   dupnames   the same, and a file "same" and a directory "samedir"
+ *              each named twice
+ *   bad NAME   LIST of topdir gives "ok", NAME, "sub": a name no server
+ *              may send ("a/b", "..", ".", "", "../up")
  *   dupdir     every directory holds "d" twice (and "f", a file)
  *   huge       LIST never ends: DIRENTS of 256 new names, for ever
  *   wide       every directory holds 5000 directories (a tree without end)
@@ -67,6 +69,7 @@ struct fs {
 	struct transport *t;
 	struct buf *scratch;
 	const char *scenario;
+	const char *bad; /* bad: the name */
 	enum digest_alg alg;
 	unsigned long serial; /* huge: the next name */
 };
@@ -157,12 +160,12 @@ fs_dirents(
 	fs_send(s, &m);
 }
 
-static const char *const fs_bad_names[] = { "ok", "a/b", "..", ".", "", "../up",
-	"esc\033[31mred", "same", "same", "sub", "samedir", "samedir" };
-static const uint8_t fs_bad_kinds[] = { MFTP_KIND_FILE, MFTP_KIND_FILE,
-	MFTP_KIND_DIR, MFTP_KIND_DIR, MFTP_KIND_FILE, MFTP_KIND_FILE,
-	MFTP_KIND_FILE, MFTP_KIND_FILE, MFTP_KIND_FILE, MFTP_KIND_DIR,
-	MFTP_KIND_DIR, MFTP_KIND_DIR };
+/* The top listings of the names scenarios (see the head comment). */
+static const char *fs_names[] = { "ok", "esc\033[31mred", "sub", "same", "same",
+	"samedir", "samedir" };
+static const uint8_t fs_kinds[] = { MFTP_KIND_FILE, MFTP_KIND_FILE,
+	MFTP_KIND_DIR, MFTP_KIND_FILE, MFTP_KIND_FILE, MFTP_KIND_DIR,
+	MFTP_KIND_DIR };
 
 static void
 fs_list(struct fs *s, const char *path)
@@ -216,11 +219,16 @@ fs_list(struct fs *s, const char *path)
 		;
 	else if (fs_is(s, "dupdir"))
 		fs_dirents(s, dup, dupk, 3);
-	else if (fs_is(s, "names") && strcmp(base, "sub") == 0)
+	else if (strcmp(base, "sub") == 0)
 		fs_dirents(s, ok2, ok2k, 1);
-	else if (fs_is(s, "names") && strncmp(base, "samedir", 7) != 0)
-		fs_dirents(s, fs_bad_names, fs_bad_kinds, sizeof(fs_bad_kinds));
-	else {
+	else if (fs_is(s, "names"))
+		fs_dirents(s, fs_names, fs_kinds, 3);
+	else if (fs_is(s, "dupnames") && strncmp(base, "samedir", 7) != 0)
+		fs_dirents(s, fs_names, fs_kinds, sizeof(fs_kinds));
+	else if (fs_is(s, "bad") && strcmp(base, "topdir") == 0) {
+		fs_names[1] = s->bad;
+		fs_dirents(s, fs_names, fs_kinds, 3);
+	} else {
 		static const char *const one[] = { "file" };
 		static const uint8_t onek[] = { MFTP_KIND_FILE };
 
@@ -346,7 +354,8 @@ fs_expect(struct fs *s, struct msg *m, uint8_t want)
 }
 
 static void
-fs_serve(int fd, SSL_CTX *ctx1, SSL_CTX *ctx2, const char *scenario)
+fs_serve(
+    int fd, SSL_CTX *ctx1, SSL_CTX *ctx2, const char *scenario, const char *bad)
 {
 	uint8_t psk[MFTP_PSK_LEN];
 	struct fs s;
@@ -355,6 +364,7 @@ fs_serve(int fd, SSL_CTX *ctx1, SSL_CTX *ctx2, const char *scenario)
 
 	memset(&s, 0, sizeof(s));
 	s.scenario = scenario;
+	s.bad = bad;
 	s.scratch = buf_new(MFTP_FRAME_BUF);
 	if ((ssl = SSL_new(ctx1)) == NULL || SSL_set_fd(ssl, fd) != 1)
 		_exit(1);
@@ -407,8 +417,8 @@ main(int argc, char *argv[])
 	pid_t pid;
 	int lfd, fd, one = 1;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: fakeserver cert key scenario\n");
+	if (argc != 4 && !(argc == 5 && strcmp(argv[3], "bad") == 0)) {
+		fprintf(stderr, "usage: fakeserver cert key scenario [name]\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -443,7 +453,7 @@ main(int argc, char *argv[])
 		}
 		if ((pid = fork()) == 0) {
 			close(lfd);
-			fs_serve(fd, ctx1, ctx2, argv[3]);
+			fs_serve(fd, ctx1, ctx2, argv[3], argv[4]);
 		}
 		close(fd);
 		if (pid > 0)

@@ -96,7 +96,7 @@ hex_login() { # USER PASS
 	hex_frame "02$(hex_str "$1")$(hex_str "$2")"
 }
 
-# fake_up SCENARIO: a hostile server (fakeserver) with this test's
+# fake_up SCENARIO [NAME]: a hostile server (fakeserver) with this test's
 # throw-away host key, pinned in the clients' known_hosts for its port;
 # PORT is set to that port, so that client and run_client talk to it
 # (no mftpd is started).  Another call replaces the one before.
@@ -111,7 +111,7 @@ fake_up() {
 	fi
 	PORT=
 	: >"$T/fakeserver.port"
-	spawn "$FAKESERVER" "$T/hostkey/host.crt" "$T/hostkey/host.key" "$1" \
+	spawn "$FAKESERVER" "$T/hostkey/host.crt" "$T/hostkey/host.key" "$@" \
 	    >"$T/fakeserver.port" 2>>"$T/fakeserver.log" </dev/null
 	FAKE_PID=$BG_PID
 	for ((i = 0; i < 100; i++)); do

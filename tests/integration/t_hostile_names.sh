@@ -34,10 +34,41 @@ expect_contains "$ERR" "topdir: the server's listing names d twice" \
 nothing_new "get -r of a tree that lists d twice"
 ok "get -r refuses a listing that names one directory twice"
 
-fake_up names
+fake_up dupnames
 run_client alice pw <<<'get -r topdir dest'
 expect_ne "$RC" 0 "get -r of a tree with a name twice"
 expect_match "$ERR" "topdir: the server's listing names same(dir)? twice" \
     "get -r of a tree with a name twice"
 nothing_new "get -r of a tree with a name twice"
 ok "get -r refuses a listing that names one file twice"
+
+# Names that are no single component: each fails get -r and mget, named.
+for bad in a/b .. . '' ../up; do
+	fake_up bad "$bad"
+	q=$bad
+	[ -n "$q" ] && [ "$q" != . ] && [ "$q" != .. ] || q="'$bad'"
+	for cmd in 'get -r topdir dest' 'mget topdir/*'; do
+		run_client alice pw <<<"$cmd"
+		expect_ne "$RC" 0 "$cmd with the name '$bad'"
+		expect_contains "$ERR" \
+		    "topdir: the server's listing holds the name $q" \
+		    "$cmd with the name '$bad'"
+		nothing_new "$cmd with the name '$bad'"
+	done
+done
+ok "get -r and mget refuse a name with '/', '.', '..' or none, named"
+
+# Names with control characters are names: downloaded, never printed raw.
+fake_up names
+mkdir "$W/n" || fail "no $W/n"
+cd "$W/n" || fail "no $W/n"
+run_client alice pw -v <<<$'get -r topdir dest\nmget topdir/*'
+expect_rc 0 "get -r and mget of a name with ESC"
+for f in dest/ok $'dest/esc\e[31mred' dest/sub/ok2 $'esc\e[31mred'; do
+	[ "$(cat "$W/n/$f" 2>/dev/null)" = hello ] ||
+		fail "$f was not downloaded"
+done
+case $OUT$ERR in
+*$'\e'*) fail "ESC reached the terminal: $OUT $ERR" ;;
+esac
+ok "a name with ESC is downloaded and shown escaped"
