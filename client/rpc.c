@@ -413,6 +413,9 @@ rpc_recv(struct rpc *r)
 			return rpc_lose(r, 0, "interrupted");
 		e = frame_recv_msg(r->t, r->scratch, &r->m);
 	}
+	/* A wait stopped by a watch of the caller's for Ctrl-C. */
+	if (e == ERR_STOPPED && intr_pending())
+		return rpc_lose(r, 0, "interrupted");
 	if (e != 0)
 		return rpc_lose_err(r, e, "a reply");
 	if (r->m.type == MFTP_MSG_ERROR) {

@@ -166,7 +166,8 @@ int rpc_stat(struct rpc *r, const char *path, struct msg_attr *attr);
  * the rest of the listing is read and dropped; rpc_list then returns it.
  * A listing of more than RPC_LIST_MAX entries, which every caller would
  * otherwise hold in memory however many a server sends, ends the
- * session there (RPC_LOST): the protocol cannot stop a listing.
+ * session there (RPC_LOST): the protocol cannot stop a listing.  So
+ * does a Ctrl-C (intr_pending) while it comes, RPC_INTR.
  */
 #define RPC_LIST_MAX 1000000
 typedef int rpc_list_fn(void *arg, const struct msg_entry *e);

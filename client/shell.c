@@ -349,6 +349,12 @@ shell_interactive(struct cmd_ctx *ctx)
 			/* ^C: drop the line, a fresh prompt, as sftp does. */
 			putchar('\n');
 			el_reset(el);
+			/* One that stopped a completion's listing closed the
+			 * connection, as it stops a transfer. */
+			if (rpc_lost(ctx->rpc) && login_again(ctx) == -1) {
+				fprintf(stderr, "mftp: %s\n", ctx->reason);
+				break;
+			}
 			continue;
 		}
 		if (line == NULL || n <= 0) {

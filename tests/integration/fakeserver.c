@@ -26,6 +26,7 @@
  *              may send ("a/b", "..", ".", "", "../up")
  *   dupdir     every directory holds "d" twice (and "f", a file)
  *   huge       LIST never ends: DIRENTS of 256 new names, for ever
+ *   trickle    LIST never ends: DIRENTS of one new name every 100 ms
  *   wide       every directory holds 5000 directories (a tree without end)
  *   short      GET: FILE announces 10 bytes, 5 come, then DATA_END
  *   long       GET: FILE announces 5 bytes, 10 come, then DATA_END
@@ -194,6 +195,13 @@ fs_list(struct fs *s, const char *path)
 	if (fs_is(s, "bigframe")) {
 		fs_bigframe(s);
 		return;
+	}
+	while (fs_is(s, "trickle")) {
+		snprintf(store[0], sizeof(store[0]), "f%09lu", s->serial++);
+		names[0] = store[0];
+		kinds[0] = MFTP_KIND_FILE;
+		fs_dirents(s, names, kinds, 1);
+		usleep(100 * 1000);
 	}
 	if (fs_is(s, "huge")) {
 		for (;;) {

@@ -4,9 +4,12 @@
 # them in memory: ls and mget stop at RPC_LIST_MAX entries (1000000) and
 # say so, get -r stops at that many entries in the whole tree, and
 # nothing is downloaded.  The client runs with 1 GiB of address space,
-# and within the client's time limit.
+# and within the client's time limit.  Ctrl-C at the prompt (under tmux)
+# stops a listing that never ends.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib_tmux.sh
+. "$(dirname "$0")/lib_tmux.sh"
 
 W=$T/work
 cd "$W" || fail "no $W"
@@ -46,3 +49,51 @@ expect_contains "$ERR" \
     "get -r of a tree without end"
 [ ! -e "$W/dest" ] || fail "get -r made $W/dest"
 ok "get -r stops a tree without end at 1000000 entries"
+
+# Ctrl-C at the prompt stops a listing that comes slowly and never ends
+# (a million entries would take a day): "interrupted", and the prompt
+# comes back, logged in again.
+fake_up trickle
+sock=$T/tmux.sock
+echo pw >"$T/pw"
+prompts() { tmux_screen "$sock" | grep -cE "^(\^C)?mftp>"; }
+_more_prompts() { [ "$(prompts)" -gt "$1" ]; }
+_listing() { [ "$(grep -c 'LIST' "$T/fakeserver.log")" -ge 1 ]; }
+tmux_start "$sock" "cd $(printf %q "$W") && $(printf '%q ' "$MFTP" -P "$PORT" \
+    --password-fd 3 "alice@$HOST") 3<$T/pw 2>&1; echo EXIT=\$?; sleep 60"
+wait_for 15 tmux_has "$sock" "mftp>" ||
+	fail "no prompt: $(tmux_screen "$sock")"
+n=$(prompts)
+tmux -S "$sock" send-keys -l "ls"
+tmux -S "$sock" send-keys Enter
+wait_for 10 _listing || fail "the listing did not start"
+sleep 1
+tmux -S "$sock" send-keys C-c
+wait_for 10 _more_prompts "$n" ||
+	fail "no prompt within 10 s of ^C in a listing: $(tmux_screen "$sock")"
+expect_contains "$(tmux_screen "$sock")" "mftp: ls: interrupted" \
+    "the reason ls gives after ^C"
+expect_not_contains "$(tmux_screen "$sock")" "EXIT=" "mftp after ^C in ls"
+ok "^C stops a listing that never ends; the prompt comes back"
+
+# The same in the listing Tab completion asks for: the next command
+# runs, logged in again.
+n=$(prompts)
+tmux -S "$sock" send-keys -l "get "
+tmux -S "$sock" send-keys Tab
+sleep 1
+tmux -S "$sock" send-keys C-c
+sleep 1
+# The line ("get " and what follows) goes with the ^C, at its Enter.
+tmux -S "$sock" send-keys Enter
+wait_for 10 _more_prompts "$n" ||
+	fail "no prompt after ^C in completion: $(tmux_screen "$sock")"
+n=$(prompts)
+tmux -S "$sock" send-keys -l "pwd"
+tmux -S "$sock" send-keys Enter
+wait_for 10 _more_prompts "$n" ||
+	fail "no prompt after pwd: $(tmux_screen "$sock")"
+expect_match "$(tmux_screen "$sock")" "^/$" "pwd after ^C in completion"
+expect_not_contains "$(tmux_screen "$sock")" "EXIT=" \
+    "mftp after ^C in completion"
+ok "^C stops the listing of a completion; the next command runs"
