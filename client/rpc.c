@@ -382,6 +382,12 @@ rpc_send_path(struct rpc *r, uint8_t type, const char *path)
 int
 rpc_recv(struct rpc *r)
 {
+	return rpc_recv_in(r, "a reply");
+}
+
+int
+rpc_recv_in(struct rpc *r, const char *what)
+{
 	int e;
 
 	if (r->lost)
@@ -417,7 +423,7 @@ rpc_recv(struct rpc *r)
 	if (e == ERR_STOPPED && intr_pending())
 		return rpc_lose(r, 0, "interrupted");
 	if (e != 0)
-		return rpc_lose_err(r, e, "a reply");
+		return rpc_lose_err(r, e, what);
 	if (r->m.type == MFTP_MSG_ERROR) {
 		switch (r->m.code) {
 		case MFTP_ST_BAD_FRAME:
@@ -434,10 +440,16 @@ rpc_recv(struct rpc *r)
 int
 rpc_expect(struct rpc *r, uint8_t want)
 {
+	return rpc_expect_in(r, want, "a reply");
+}
+
+int
+rpc_expect_in(struct rpc *r, uint8_t want, const char *what)
+{
 	const char *name;
 	int e;
 
-	if ((e = rpc_recv(r)) != RPC_OK)
+	if ((e = rpc_recv_in(r, what)) != RPC_OK)
 		return e;
 	if (r->m.type == want)
 		return RPC_OK;

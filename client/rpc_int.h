@@ -93,6 +93,9 @@ int rpc_request_ok(struct rpc *r, uint8_t type, const char *path,
 int rpc_recv(struct rpc *r);
 /* Read the next reply into r->m: of type want (RPC_OK) or ERROR. */
 int rpc_expect(struct rpc *r, uint8_t want);
+/* The same, with what a frame that cannot be read is called. */
+int rpc_recv_in(struct rpc *r, const char *what);
+int rpc_expect_in(struct rpc *r, uint8_t want, const char *what);
 /* Read a PATH reply and hand its path over (*path, to free). */
 int rpc_recv_path(struct rpc *r, char **path);
 

@@ -233,7 +233,14 @@ rpc_get_data(struct rpc *r, int fd, struct digest *d, struct rpc_xfer *x)
 	transport_bulk_read(r->t, 0);
 	/* Everything is in d: the caller finishes it. */
 	hash_pipe_end(r->hp);
-	if ((e = rpc_expect(r, MFTP_MSG_DATA_END)) != RPC_OK)
+	/*
+	 * The bytes after the data are the DATA_END only if the server sent
+	 * as many as its FILE announced: what is read there otherwise is
+	 * data, or the data is read as a frame.
+	 */
+	if ((e = rpc_expect_in(r, MFTP_MSG_DATA_END,
+		 "the DATA_END after a file's data (the server sent more or "
+		 "fewer bytes than it announced)")) != RPC_OK)
 		return e == RPC_SERVER ? rpc_lose(r, r->code, "%s", r->text) :
 					 e;
 	if (r->m.hash_len != digest_len(r->alg))
