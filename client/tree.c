@@ -40,6 +40,7 @@ tree_add(struct tree *t, char *path, const struct msg_attr *attr)
 	t->v[t->n].path = path;
 	t->v[t->n].attr = *attr;
 	t->n++;
+	t->bytes += sizeof(*t->v) + strlen(path) + 1;
 }
 
 void
@@ -52,6 +53,7 @@ tree_free(struct tree *t)
 	free(t->v);
 	t->v = NULL;
 	t->n = 0;
+	t->bytes = 0;
 }
 
 /* A skipped entry, named by top/path, quoted as ls would. */
@@ -107,7 +109,7 @@ tree_list_add(void *arg, const struct msg_entry *e)
 	char *path;
 
 	/* A server can claim a tree without end: it is held in memory. */
-	if (a->t->n >= RPC_LIST_MAX)
+	if (a->t->n >= RPC_LIST_MAX || a->t->bytes >= TREE_BYTES_MAX)
 		return TREE_FULL;
 	/* One that could lead a download out of its directory. */
 	if (!tree_name_ok(e->name)) {
@@ -197,9 +199,10 @@ tree_recv(struct cmd_ctx *ctx, const char *top, const char *rel, struct tree *t,
 	else if (e == TREE_FULL) {
 		q = words_quote(top);
 		cmd_fail(ctx,
-		    "%s: the server listed more than %d entries below it, the "
-		    "most mftp takes at once; nothing of it was downloaded",
-		    q, RPC_LIST_MAX);
+		    "%s: the server listed more below it than mftp takes at "
+		    "once (%d entries, %d MiB of paths); nothing of it was "
+		    "downloaded",
+		    q, RPC_LIST_MAX, TREE_BYTES_MAX >> 20);
 		free(q);
 	} else
 		cmd_rpc_fail(ctx, path);
@@ -218,6 +221,7 @@ tree_remote(struct cmd_ctx *ctx, const char *top, struct tree *t)
 
 	t->v = NULL;
 	t->n = 0;
+	t->bytes = 0;
 	/* Level 0 is the top itself, named by SIZE_MAX. */
 	level = xreallocarray(level, 1, sizeof(*level));
 	level[nlevel++] = SIZE_MAX;
@@ -328,5 +332,6 @@ tree_local(struct cmd_ctx *ctx, const char *top, struct tree *t)
 {
 	t->v = NULL;
 	t->n = 0;
+	t->bytes = 0;
 	return tree_local_dir(ctx, top, "", t);
 }

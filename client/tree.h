@@ -25,14 +25,22 @@ struct tree_entry {
 struct tree {
 	struct tree_entry *v;
 	size_t n;
+	size_t bytes; /* what v and its paths take */
 };
+
+/*
+ * A remote walk holds at most RPC_LIST_MAX entries and TREE_BYTES_MAX
+ * bytes of them: paths of 4 KB each would make a million 4 GB.
+ */
+#define TREE_BYTES_MAX (256 << 20)
 
 /*
  * Walk the remote directory top by LIST, the listings of a level sent
  * together.  Symbolic links and other kinds are skipped with a note.
  * Any name a server should never send ("", ".", "..", or one with a
  * '/'), which could otherwise lead a download out of its directory,
- * fails the walk (tree_bad_name), and so does a name listed twice.
+ * fails the walk (tree_bad_name), and so does a name listed twice, and
+ * a tree larger than RPC_LIST_MAX entries or TREE_BYTES_MAX bytes.
  * 0, or -1 with the reason in ctx (t then holds what was found).
  */
 int tree_remote(struct cmd_ctx *ctx, const char *top, struct tree *t);

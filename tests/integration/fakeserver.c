@@ -28,6 +28,7 @@
  *   huge       LIST never ends: DIRENTS of 256 new names, for ever
  *   trickle    LIST never ends: DIRENTS of one new name every 100 ms
  *   wide       every directory holds 5000 directories (a tree without end)
+ *   deep       a tree of 25 million files whose paths are 4 KB each
  *   short      GET: FILE announces 10 bytes, 5 come, then DATA_END
  *   long       GET: FILE announces 5 bytes, 10 come, then DATA_END
  *   overflow   GET: FILE announces 2^64 - 1 bytes; 5 come, then it closes
@@ -64,7 +65,9 @@
 #define FS_TIMEOUT_MS (60 * 1000)
 #define FS_DATA "hello"
 #define FS_DATA_LEN 5
-#define FS_WIDE 5000 /* wide: the directories in each directory */
+#define FS_WIDE 5000	  /* wide: the directories in each directory */
+#define FS_LONG 250	  /* deep: the length of every name */
+#define FS_DEEP_BATCH 200 /* deep: entries a frame, within its 64 KiB */
 
 struct fs {
 	struct transport *t;
@@ -168,6 +171,34 @@ static const uint8_t fs_kinds[] = { MFTP_KIND_FILE, MFTP_KIND_FILE,
 	MFTP_KIND_DIR, MFTP_KIND_FILE, MFTP_KIND_FILE, MFTP_KIND_DIR,
 	MFTP_KIND_DIR };
 
+/*
+ * deep: 14 directories, one in the other, then 5000 directories of 5000
+ * files each, every name 250 bytes long: the paths below are 4 KB each.
+ */
+static void
+fs_deep(struct fs *s, const char *path)
+{
+	char store[FS_DEEP_BATCH][FS_LONG + 1];
+	const char *names[FS_DEEP_BATCH];
+	uint8_t kinds[FS_DEEP_BATCH];
+	size_t depth = 0, i, n = FS_WIDE;
+	const char *p;
+
+	for (p = path; (p = strchr(p, '/')) != NULL; p++)
+		depth++;
+	if (depth < 14)
+		n = 1;
+	for (i = 0; i < n; i++) {
+		memset(store[i % FS_DEEP_BATCH], 'a', FS_LONG - 5);
+		snprintf(store[i % FS_DEEP_BATCH] + FS_LONG - 5, 6, "%05zu", i);
+		names[i % FS_DEEP_BATCH] = store[i % FS_DEEP_BATCH];
+		kinds[i % FS_DEEP_BATCH] = depth < 15 ? MFTP_KIND_DIR :
+							MFTP_KIND_FILE;
+		if (i % FS_DEEP_BATCH == FS_DEEP_BATCH - 1 || i == n - 1)
+			fs_dirents(s, names, kinds, i % FS_DEEP_BATCH + 1);
+	}
+}
+
 static void
 fs_list(struct fs *s, const char *path)
 {
@@ -223,7 +254,9 @@ fs_list(struct fs *s, const char *path)
 		    i == FS_WIDE - 1)
 			fs_dirents(s, names, kinds, i % MFTP_LIST_BATCH + 1);
 	}
-	if (fs_is(s, "wide"))
+	if (fs_is(s, "deep"))
+		fs_deep(s, path);
+	else if (fs_is(s, "wide"))
 		;
 	else if (fs_is(s, "dupdir"))
 		fs_dirents(s, dup, dupk, 3);

@@ -2,8 +2,8 @@
 # t_hostile_list: a server (tests/integration/fakeserver) that sends a
 # listing without end, or a tree without end, does not make mftp hold
 # them in memory: ls and mget stop at RPC_LIST_MAX entries (1000000) and
-# say so, get -r stops at that many entries in the whole tree, and
-# nothing is downloaded.  The client runs with 1 GiB of address space,
+# say so, get -r stops at that many entries in the whole tree, or 256
+# MiB of its paths, and nothing is downloaded.  The client runs with 1 GiB of address space,
 # and within the client's time limit.  Ctrl-C at the prompt (under tmux)
 # stops a listing that never ends.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -45,10 +45,21 @@ fake_up wide
 run_bounded 'get -r topdir dest'
 expect_ne "$RC" 0 "get -r of a tree without end"
 expect_contains "$ERR" \
-    "topdir: the server listed more than 1000000 entries below it" \
+    "topdir: the server listed more below it than mftp takes at once" \
     "get -r of a tree without end"
 [ ! -e "$W/dest" ] || fail "get -r made $W/dest"
 ok "get -r stops a tree without end at 1000000 entries"
+
+# Fewer entries, but paths of 4 KB: 1000000 of them would be 4 GB.
+fake_up deep
+run_bounded 'get -r topdir dest'
+expect_ne "$RC" 0 "get -r of a tree of long paths"
+expect_contains "$ERR" \
+    "topdir: the server listed more below it than mftp takes at once" \
+    "get -r of a tree of long paths"
+expect_no_match "$ERR" "out of memory|malloc" "get -r of a tree of long paths"
+[ ! -e "$W/dest" ] || fail "get -r made $W/dest"
+ok "get -r stops a tree of long paths at 256 MiB of them"
 
 # Ctrl-C at the prompt stops a listing that comes slowly and never ends
 # (a million entries would take a day): "interrupted", and the prompt
