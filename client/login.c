@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "intr.h"
 #include "login.h"
 #include "mftp_limits.h"
 #include "password.h"
@@ -169,6 +170,9 @@ login_again(struct cmd_ctx *ctx)
 
 	if (l == NULL || l->secret == NULL || l->secret[0] == '\0')
 		return cmd_fail(ctx, "cannot log in again: no password kept");
+	/* The Ctrl-C that brought us here is dealt with; a new one ends
+	 * this login's waits (rpc_set_interruptible, tls_set_stop). */
+	intr_clear();
 	/*
 	 * The key was checked at the first login: that one again, whether
 	 * a pin, a CA or the policy vouched for it then; another only if a

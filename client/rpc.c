@@ -419,9 +419,6 @@ rpc_recv_in(struct rpc *r, const char *what)
 			return rpc_lose(r, 0, "interrupted");
 		e = frame_recv_msg(r->t, r->scratch, &r->m);
 	}
-	/* A wait stopped by a watch of the caller's for Ctrl-C. */
-	if (e == ERR_STOPPED && intr_pending())
-		return rpc_lose(r, 0, "interrupted");
 	if (e != 0)
 		return rpc_lose_err(r, e, what);
 	if (r->m.type == MFTP_MSG_ERROR) {

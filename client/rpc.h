@@ -116,9 +116,9 @@ void rpc_set_timeout(int seconds);
 
 /*
  * on: every wait for the server ends at Ctrl-C (intr_pending), as lost:
- * "interrupted".  For a login again at the prompt, where nothing waits
- * on the connection but the person; a transfer has its own stops
- * (rpc_xfer.c) and runs with it off.
+ * "interrupted".  For a login again at the prompt and a listing, where
+ * nothing waits on the connection but the person; a transfer has its
+ * own stops (rpc_xfer.c) and runs with it off.
  */
 void rpc_set_interruptible(struct rpc *r, int on);
 

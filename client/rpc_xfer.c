@@ -32,8 +32,6 @@
 
 /* How often a waiting transfer tells its progress display (ms). */
 #define RPC_TICK_MS 1000
-/* How soon a wait for a listing's next frame sees a Ctrl-C (ms). */
-#define RPC_INTR_MS 200
 
 /*
  * Ctrl-C: the protocol has no way to stop a stream half-way, and the
@@ -70,14 +68,6 @@ int
 rpc_list_send(struct rpc *r, const char *path)
 {
 	return rpc_send_path(r, MFTP_MSG_LIST, path != NULL ? path : "");
-}
-
-/* The transport's watch while a listing comes: Ctrl-C stops it. */
-static int
-rpc_list_watch(void *arg)
-{
-	(void)arg;
-	return intr_pending();
 }
 
 static int
@@ -119,7 +109,7 @@ rpc_list_frames(struct rpc *r, rpc_list_fn *fn, void *arg)
 
 /*
  * A listing has no end but the server's: Ctrl-C is looked at between
- * its frames, and while one is waited for, within RPC_INTR_MS, and
+ * its frames, and while one is waited for (rpc_set_interruptible), and
  * closes the connection, as it stops a transfer.
  */
 int
@@ -127,9 +117,9 @@ rpc_list_recv(struct rpc *r, rpc_list_fn *fn, void *arg)
 {
 	int e;
 
-	transport_set_watch(r->t, rpc_list_watch, NULL, RPC_INTR_MS);
+	rpc_set_interruptible(r, 1);
 	e = rpc_list_frames(r, fn, arg);
-	transport_set_watch(r->t, NULL, NULL, 0);
+	rpc_set_interruptible(r, 0);
 	return e;
 }
 
