@@ -136,10 +136,12 @@ uint32_t cmd_quota_new_entry(struct session *s, int dfd, const char *what,
  * cmd_quota_change that also changes the bytes reserved for uploads in
  * progress by dreserved (quota_change_reserved): PUT reserves what it
  * announced before PUT_READY, moves each chunk it writes from the
- * reservation to the usage, and gives back what it did not write.
+ * reservation to the usage, and gives back what it did not write.  set
+ * is the upload's hold on the reservations (quota_change_reserved): 0
+ * on return once a recount or a login dropped its reservation.
  */
 uint32_t cmd_quota_change_reserved(struct session *s, const char *what,
-    int64_t dbytes, int64_t dfiles, int64_t dreserved, int (*apply)(void *arg),
-    void *arg, char *why, size_t whylen);
+    int64_t dbytes, int64_t dfiles, int64_t dreserved, uint64_t *set,
+    int (*apply)(void *arg), void *arg, char *why, size_t whylen);
 
 #endif

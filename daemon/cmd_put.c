@@ -151,11 +151,15 @@ cmd_put_receive(struct session *s, struct upload *p)
 		moved = have < p->reserved ? have : p->reserved;
 		status = cmd_quota_change_reserved(s, p->m->path,
 		    p->counted ? (int64_t)have : 0, 0, -(int64_t)moved,
-		    cmd_put_write, p, p->why, sizeof(p->why));
-		if (status == 0) {
+		    &p->reserve_set, cmd_put_write, p, p->why, sizeof(p->why));
+		/* A recount dropped the reservation: each chunk is now
+		 * checked like any growth (quota_change_reserved). */
+		if (p->reserve_set == 0)
+			p->reserved = 0;
+		else if (status == 0)
 			p->reserved -= moved;
+		if (status == 0)
 			continue;
-		}
 		p->status = status;
 		/* Refused: nothing of this chunk is written.  Tell what all
 		 * the rest needs, not this chunk. */

@@ -152,7 +152,7 @@ cmd_quota_change(struct session *s, const char *what, int64_t dbytes,
     size_t whylen)
 {
 	return cmd_quota_change_reserved(
-	    s, what, dbytes, dfiles, 0, apply, arg, why, whylen);
+	    s, what, dbytes, dfiles, 0, NULL, apply, arg, why, whylen);
 }
 
 uint32_t
@@ -187,8 +187,8 @@ cmd_quota_needed(int64_t dbytes, int64_t dreserved)
 
 uint32_t
 cmd_quota_change_reserved(struct session *s, const char *what, int64_t dbytes,
-    int64_t dfiles, int64_t dreserved, int (*apply)(void *arg), void *arg,
-    char *why, size_t whylen)
+    int64_t dfiles, int64_t dreserved, uint64_t *set, int (*apply)(void *arg),
+    void *arg, char *why, size_t whylen)
 {
 	const int grows = dbytes > 0 || dfiles > 0 || dreserved > 0;
 	struct quota_usage u;
@@ -203,7 +203,7 @@ cmd_quota_change_reserved(struct session *s, const char *what, int64_t dbytes,
 	} else {
 		memset(&u, 0, sizeof(u));
 		r = quota_change_reserved(s->quota.fd, &s->quota.limits, dbytes,
-		    dfiles, dreserved, &u, apply, arg);
+		    dfiles, dreserved, set, &u, apply, arg);
 		if (r == 0 || r == QUOTA_ERR_APPLY || r == QUOTA_ERR_EXCEEDED)
 			s->quota.damaged = 0;
 		if (r == 0)

@@ -351,7 +351,7 @@ upload_reserve(struct session *s, struct upload *p)
 	if (need == 0 || !p->counted)
 		return 0;
 	status = cmd_quota_change_reserved(s, p->m->path, 0, 0, (int64_t)need,
-	    NULL, NULL, p->why, sizeof(p->why));
+	    &p->reserve_set, NULL, NULL, p->why, sizeof(p->why));
 	if (status != 0) {
 		p->status = status;
 		return -1;
@@ -364,7 +364,9 @@ upload_reserve(struct session *s, struct upload *p)
  * Give back what the upload reserved and did not write (it failed, or
  * the connection was lost).  If this fails, or the process is killed
  * before, the reservation stays in the accounting file: the user is
- * refused more than needed until a recount, never less.
+ * refused more than needed until a recount, never less.  One that a
+ * recount dropped meanwhile gives back nothing: what is reserved then
+ * is other uploads' room (quota_change_reserved).
  */
 void
 upload_release(struct session *s, struct upload *p)
@@ -374,7 +376,9 @@ upload_release(struct session *s, struct upload *p)
 	if (p->reserved == 0)
 		return;
 	if (cmd_quota_change_reserved(s, p->m->path, 0, 0,
-		-(int64_t)p->reserved, NULL, NULL, why, sizeof(why)) == 0)
+		-(int64_t)p->reserved, &p->reserve_set, NULL, NULL, why,
+		sizeof(why)) == 0 ||
+	    p->reserve_set == 0)
 		p->reserved = 0;
 	else {
 		v = session_log_path(p->m->path);

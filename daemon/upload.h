@@ -42,6 +42,8 @@ struct upload {
 	size_t chunk_len;
 	uint32_t status; /* first failure: MFTP_ST_*, 0 none */
 	char why[MFTP_TEXT_MAX];
+	/* The set of reservations it joined (quota.h); 0: holds none. */
+	uint64_t reserve_set;
 };
 
 /* Keep the first failure: it is the one the client is told. */

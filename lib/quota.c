@@ -25,7 +25,10 @@
 
 #define QUOTA_MAGIC "MFTPQ1 "
 #define QUOTA_MAGIC_LEN (sizeof(QUOTA_MAGIC) - 1)
-#define QUOTA_RESERVE_MAGIC "MFTPR1 "
+#define QUOTA_RESERVE_MAGIC "MFTPR2 "
+/* A reservation line of no set, as versions before the sets wrote it. */
+#define QUOTA_RESERVE1_MAGIC "MFTPR1 "
+#define QUOTA_RESERVE1_LEN (7 + 20 + 1)
 #define QUOTA_PENDING_MAGIC "MFTPP1 "
 #define QUOTA_DIGITS 20
 
@@ -81,7 +84,7 @@ quota_format(const struct quota_usage *u, char *out, size_t outlen)
 	len = quota_format_line(out, outlen, QUOTA_MAGIC, u->bytes, &u->files);
 	if (u->reserved > 0 && len < outlen)
 		len += quota_format_line(out + len, outlen - len,
-		    QUOTA_RESERVE_MAGIC, u->reserved, NULL);
+		    QUOTA_RESERVE_MAGIC, u->reserved, &u->reserve_set);
 	if (quota_pending(u) && len < outlen)
 		len += quota_format_line(out + len, outlen - len,
 		    QUOTA_PENDING_MAGIC, u->pending_bytes, &u->pending_files);
@@ -122,7 +125,7 @@ static ssize_t
 quota_parse_line(
     const char *p, size_t len, const char *magic, uint64_t *a, uint64_t *b)
 {
-	const size_t want = b == NULL ? QUOTA_RESERVE_LEN : QUOTA_LINE_LEN;
+	const size_t want = b == NULL ? QUOTA_RESERVE1_LEN : QUOTA_LINE_LEN;
 
 	if (len < QUOTA_MAGIC_LEN || memcmp(p, magic, QUOTA_MAGIC_LEN) != 0)
 		return 0;
@@ -153,8 +156,10 @@ quota_parse(const char *data, size_t len, struct quota_usage *u)
 	at = (size_t)n;
 	/* A line that says nothing is never written: one form a usage. */
 	if ((n = quota_parse_line(data + at, len - at, QUOTA_RESERVE_MAGIC,
-		 &v.reserved, NULL)) < 0 ||
-	    (n > 0 && v.reserved == 0))
+		 &v.reserved, &v.reserve_set)) == 0)
+		n = quota_parse_line(data + at, len - at, QUOTA_RESERVE1_MAGIC,
+		    &v.reserved, NULL);
+	if (n < 0 || (n > 0 && v.reserved == 0))
 		return QUOTA_ERR_CORRUPT;
 	at += (size_t)n;
 	if ((n = quota_parse_line(data + at, len - at, QUOTA_PENDING_MAGIC,
@@ -281,7 +286,7 @@ int
 quota_create(const char *dir, const char *name)
 {
 	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-	struct quota_usage zero = { 0, 0, 0, 0, 0 };
+	struct quota_usage zero = { 0, 0, 0, 0, 0, 0 };
 	char line[QUOTA_LINE_LEN + 1];
 	int dfd, fd, saved;
 
@@ -461,7 +466,8 @@ quota_store(
 	if (from->bytes == to->bytes && from->files == to->files &&
 	    from->reserved == to->reserved &&
 	    from->pending_bytes == to->pending_bytes &&
-	    from->pending_files == to->pending_files)
+	    from->pending_files == to->pending_files &&
+	    from->reserve_set == to->reserve_set)
 		return 0;
 	/*
 	 * No fsync: the file must survive the process being killed, which
@@ -484,7 +490,7 @@ quota_change(int fd, const struct quota_limits *l, int64_t dbytes,
     void *arg)
 {
 	return quota_change_reserved(
-	    fd, l, dbytes, dfiles, 0, after, apply, arg);
+	    fd, l, dbytes, dfiles, 0, NULL, after, apply, arg);
 }
 
 /*
@@ -525,6 +531,7 @@ quota_settle_locked(int fd, const char *root, struct quota_usage *u)
 	    quota_count_tree(root, &c, NULL, 0) == -1)
 		return;
 	c.reserved = u->reserved;
+	c.reserve_set = u->reserve_set;
 	c.pending_bytes = c.pending_files = 0;
 	if (quota_store(fd, u, &c) == 0)
 		*u = c;
@@ -560,6 +567,7 @@ quota_settle(int fd, const char *root, int (*alone)(void *arg), void *arg,
 		if (v.reserved > 0 && alone != NULL && alone(arg) == 1) {
 			c = v;
 			c.reserved = 0;
+			c.reserve_set = 0;
 			if (quota_store(fd, &v, &c) == 0) {
 				if (dropped != NULL)
 					*dropped = v.reserved;
@@ -573,9 +581,21 @@ quota_settle(int fd, const char *root, int (*alone)(void *arg), void *arg,
 	return r;
 }
 
+/* A new set of reservations (quota.h): random, never 0. */
+static uint64_t
+quota_new_set(void)
+{
+	uint64_t v;
+
+	do
+		v = (uint64_t)arc4random() << 32 | arc4random();
+	while (v == 0);
+	return v;
+}
+
 int
 quota_change_reserved(int fd, const struct quota_limits *l, int64_t dbytes,
-    int64_t dfiles, int64_t dreserved, struct quota_usage *after,
+    int64_t dfiles, int64_t dreserved, uint64_t *set, struct quota_usage *after,
     int (*apply)(void *arg), void *arg)
 {
 	struct quota_usage u, v, grown;
@@ -587,10 +607,24 @@ quota_change_reserved(int fd, const struct quota_limits *l, int64_t dbytes,
 		goto out;
 	/* What a killed session left unsettled, before it is built on. */
 	quota_settle_locked(fd, quota_home, &u);
+	/*
+	 * The caller's reservation was dropped (a recount, a login): what
+	 * is reserved now, if anything, is other uploads' room, not to be
+	 * taken or given back; the caller is told that it holds nothing.
+	 */
+	if (dreserved < 0 && set != NULL &&
+	    (u.reserved == 0 || u.reserve_set != *set)) {
+		dreserved = 0;
+		*set = 0;
+	}
 	v = u;
 	v.bytes = quota_step(u.bytes, dbytes);
 	v.files = quota_step(u.files, dfiles);
 	v.reserved = quota_step(u.reserved, dreserved);
+	if (v.reserved == 0)
+		v.reserve_set = 0;
+	else if (v.reserve_set == 0)
+		v.reserve_set = quota_new_set();
 	/* A count that would wrap is past any limit too. */
 	if ((dbytes > 0 && v.bytes < u.bytes) ||
 	    (dfiles > 0 && v.files < u.files) ||
@@ -639,6 +673,8 @@ quota_change_reserved(int fd, const struct quota_limits *l, int64_t dbytes,
 	(void)quota_store(fd, &grown, &v);
 	if (after != NULL)
 		*after = v;
+	if (dreserved > 0 && set != NULL)
+		*set = v.reserve_set;
 out:
 	quota_unlock(fd);
 	return r;

@@ -19,12 +19,22 @@
  *
  * It is one fixed-width line, and while uploads are in progress a second
  * one with the bytes they announced and have not written yet (reserved:
- * room promised to them, which no other request may take), so every
- * update rewrites it in place with one pwrite:
+ * room promised to them, which no other request may take) and the set
+ * those reservations belong to, so every update rewrites it in place
+ * with one pwrite:
  *
  *   "MFTPQ1 <bytes, 20 digits> <files, 20 digits>\n"
- *   "MFTPR1 <reserved, 20 digits>\n"              only while reserved > 0
+ *   "MFTPR2 <reserved, 20 digits> <set, 20 digits>\n"  only while reserved > 0
  *   "MFTPP1 <bytes, 20 digits> <files, 20 digits>\n"  only during a removal
+ *
+ * The set is a random number, drawn by the reservation that finds none
+ * (and joined by those made while any is held): a recount, or a login's
+ * drop of dead uploads' reservations, takes them all away at once, and
+ * an upload that reserved before that must not go on taking its bytes
+ * out of the reservations made since, which are other uploads' room
+ * (quota_change_reserved).  A reservation line "MFTPR1 <reserved, 20
+ * digits>\n" (no set), as versions before the sets wrote it, is read as
+ * one of no set, which the next reservation gives one.
  *
  * The third line is written, with the lock held, just before an entry is
  * removed or replaced, and goes with the write that pays the removal
@@ -67,8 +77,8 @@
 
 /* The length of the first line of an accounting file (the usage). */
 #define QUOTA_LINE_LEN (7 + 20 + 1 + 20 + 1)
-/* The length of the second line (reserved bytes), when there is one. */
-#define QUOTA_RESERVE_LEN (7 + 20 + 1)
+/* The length of the second line (reserved bytes and their set). */
+#define QUOTA_RESERVE_LEN QUOTA_LINE_LEN
 /* The longest valid accounting file: all three lines. */
 #define QUOTA_FILE_MAX (QUOTA_LINE_LEN + QUOTA_RESERVE_LEN + QUOTA_LINE_LEN)
 
@@ -86,6 +96,8 @@ struct quota_usage {
 	 * than is there (a recount tells). */
 	uint64_t pending_bytes;
 	uint64_t pending_files;
+	/* The set the reservations belong to (top); 0 when none. */
+	uint64_t reserve_set;
 };
 
 /* Does u say that a removal was under way?  1 or 0. */
@@ -229,9 +241,19 @@ int quota_change(int fd, const struct quota_limits *l, int64_t dbytes,
  * and one whose reservation a recount dropped is checked like any
  * growth).  The reserved figure is written with the growth, before
  * apply; the bytes and files that shrink after it.
+ *
+ * set (may be NULL) is the caller's hold on the reservations (top): 0
+ * before it reserves, then the set its reservation joined, which a
+ * reservation (dreserved > 0, once made) writes back.  A dreserved < 0
+ * while the file holds no reservation of *set (a recount or a login
+ * dropped it, and what is reserved now, if anything, is other uploads'
+ * room) moves and gives back nothing: it counts as 0, so the chunk is
+ * checked like any growth, and *set becomes 0, which tells the caller
+ * that it holds nothing any more.  NULL: any reservation is the
+ * caller's.
  */
 int quota_change_reserved(int fd, const struct quota_limits *l, int64_t dbytes,
-    int64_t dfiles, int64_t dreserved, struct quota_usage *after,
+    int64_t dfiles, int64_t dreserved, uint64_t *set, struct quota_usage *after,
     int (*apply)(void *arg), void *arg);
 
 /*

@@ -7,7 +7,10 @@
  * Properties: a file (its usage line, and a reservation and a removal
  * line where there are) that parses is exactly what quota_format() writes
  * for the usage it gave (one form per usage, so the file is rewritten in
- * place with the same length); a refused one leaves the usage as it was.
+ * place with the same length), but for a reservation line of the form
+ * older versions wrote ("MFTPR1", no set), which is written anew in
+ * today's and reads back as the same usage; a refused one leaves the
+ * usage as it was.
  */
 #include <string.h>
 
@@ -17,9 +20,11 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct quota_usage u, was;
+	static const char old_reserve[] = "MFTPR1 ";
+	struct quota_usage u, was, again;
 	struct quota_limits l;
 	char line[QUOTA_FILE_MAX + 1];
+	size_t len;
 
 	memset(&u, 0xa5, sizeof(u));
 	was = u;
@@ -28,8 +33,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	FUZZ_CHECK(size <= QUOTA_FILE_MAX);
-	FUZZ_CHECK(quota_format(&u, line, sizeof(line)) == size);
-	FUZZ_CHECK(memcmp(line, data, size) == 0);
+	len = quota_format(&u, line, sizeof(line));
+	if (size > QUOTA_LINE_LEN &&
+	    memcmp(data + QUOTA_LINE_LEN, old_reserve,
+		sizeof(old_reserve) - 1) == 0) {
+		FUZZ_CHECK(u.reserve_set == 0);
+		memset(&again, 0, sizeof(again));
+		FUZZ_CHECK(quota_parse(line, len, &again) == 0);
+		FUZZ_CHECK(memcmp(&again, &u, sizeof(u)) == 0);
+	} else {
+		FUZZ_CHECK(len == size);
+		FUZZ_CHECK(memcmp(line, data, size) == 0);
+	}
 	/* The arithmetic never wraps, whatever the file says. */
 	l.bytes = u.bytes;
 	l.files = u.files;

@@ -340,30 +340,34 @@ start_daemon() {
 	fail "mftpd did not start listening within 10 s"
 }
 
-# start_node2 ADDR: a second mftpd on ADDR and the same PORT, sharing the
-# first one's users, quota directory, homes and host key (two nodes of
-# one site, as behind a load balancer); its own pid file and log
-# ($DAEMON2_LOG).  DAEMON_EXTRA_CONF applies to it too.  Sets
-# DAEMON2_PID; the EXIT trap stops it.
+# start_node2 ADDR [PORT]: a second mftpd on ADDR and PORT (the first
+# one's PORT by default), sharing the first one's users, quota directory,
+# session directory, homes and host key (two nodes of one site, as
+# behind a load balancer); its own pid file and log ($DAEMON2_LOG).
+# DAEMON_EXTRA_CONF applies to it too.  Sets DAEMON2_PID and NODE2_PORT; the
+# EXIT trap stops it.  A PORT of its own lets both nodes listen on
+# 127.0.0.1 (pick_port gives one).
 DAEMON2_PID=
+NODE2_PORT=
 start_node2() {
 	local conf=$T/etc/mftpd2.conf i
+	NODE2_PORT=${2:-$PORT}
 	write_config
 	cp "$CONF" "$conf"
-	printf 'listen = %s\npid_file = %s\n' "$1" "$T/run/mftpd2.pid" \
-	    >>"$conf"
+	printf 'listen = %s\nport = %s\npid_file = %s\n' "$1" "$NODE2_PORT" \
+	    "$T/run/mftpd2.pid" >>"$conf"
 	DAEMON2_LOG=$T/mftpd2.log
 	"$MFTPD" -f -e -c "$conf" 2>>"$DAEMON2_LOG" &
 	DAEMON2_PID=$!
 	BG_PIDS+=("$DAEMON2_PID")
 	for ((i = 0; i < 100; i++)); do
 		kill -0 "$DAEMON2_PID" 2>/dev/null || break
-		[ -n "$(ss -Hltn "src $1 and sport = :$PORT" 2>/dev/null)" ] &&
+		[ -n "$(ss -Hltn "src $1 and sport = :$NODE2_PORT" 2>/dev/null)" ] &&
 			return 0
 		sleep 0.1
 	done
 	tail -n 20 "$DAEMON2_LOG" >&2
-	fail "the second mftpd did not start listening on $1 port $PORT"
+	fail "the second mftpd did not start listening on $1 port $NODE2_PORT"
 }
 
 # Up to 10 s for the port to listen; gives up at once if mftpd exited.

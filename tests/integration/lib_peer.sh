@@ -10,8 +10,20 @@
 # inside $(...) would leave it out of this shell's cleanup.)
 PROXY_PORT=
 PROXY_PID=
+
+# _proxy_port FILE: the port that a tlsproxy just spawned prints as its
+# first line into FILE, waited for up to 5 s; nothing if it did not.
+_proxy_port() {
+	local i p=
+	for ((i = 0; i < 100; i++)); do
+		p=$(head -n 1 "$1")
+		[ -n "$p" ] && break
+		sleep 0.05
+	done
+	printf '%s' "$p"
+}
+
 proxy_up() {
-	local i
 	[ -x "$TLSPROXY" ] || fail "$TLSPROXY is not built (make check builds it)"
 	if [ -n "$PROXY_PID" ]; then
 		kill_tree "$PROXY_PID"
@@ -21,11 +33,7 @@ proxy_up() {
 	: >"$T/tlsproxy.port"
 	spawn "$TLSPROXY" "$HOST" "$PORT" >"$T/tlsproxy.port" </dev/null
 	PROXY_PID=$BG_PID
-	for ((i = 0; i < 100; i++)); do
-		PROXY_PORT=$(head -n 1 "$T/tlsproxy.port")
-		[ -n "$PROXY_PORT" ] && break
-		sleep 0.05
-	done
+	PROXY_PORT=$(_proxy_port "$T/tlsproxy.port")
 	[ -n "$PROXY_PORT" ] || fail "tlsproxy did not start"
 }
 
@@ -35,18 +43,27 @@ proxy_up() {
 # ClientHello has reached yet.  HELD_PROXY_PORT is where it listens.
 HELD_PROXY_PORT=
 held_proxy_up() {
-	local i
 	[ -x "$TLSPROXY" ] || fail "$TLSPROXY is not built (make check builds it)"
 	[ -z "$HELD_PROXY_PORT" ] || fail "held_proxy_up: already up"
 	: >"$T/tlsproxy-held.port"
 	spawn env TLSPROXY_HOLD="$1" "$TLSPROXY" "$HOST" "$PORT" \
 	    >"$T/tlsproxy-held.port" </dev/null
-	for ((i = 0; i < 100; i++)); do
-		HELD_PROXY_PORT=$(head -n 1 "$T/tlsproxy-held.port")
-		[ -n "$HELD_PROXY_PORT" ] && return 0
-		sleep 0.05
-	done
-	fail "the holding tlsproxy did not start"
+	HELD_PROXY_PORT=$(_proxy_port "$T/tlsproxy-held.port")
+	[ -n "$HELD_PROXY_PORT" ] || fail "the holding tlsproxy did not start"
+}
+
+# node2_proxy_up ADDR: a tlsproxy to the second node (start_node2) on
+# ADDR and NODE2_PORT; PROXY2_PORT is where it listens.  A raw session goes
+# to that node with PROXY_PORT=$PROXY2_PORT before raw_open.
+PROXY2_PORT=
+node2_proxy_up() {
+	[ -x "$TLSPROXY" ] || fail "$TLSPROXY is not built (make check builds it)"
+	[ -n "$NODE2_PORT" ] || fail "node2_proxy_up: no start_node2"
+	: >"$T/tlsproxy2.port"
+	spawn "$TLSPROXY" "$1" "$NODE2_PORT" >"$T/tlsproxy2.port" </dev/null
+	PROXY2_PORT=$(_proxy_port "$T/tlsproxy2.port")
+	[ -n "$PROXY2_PORT" ] ||
+		fail "the tlsproxy of the second node did not start"
 }
 
 # rawpeer_held [rawpeer options] <<<hex: as rawpeer, through the holding

@@ -4,8 +4,8 @@
 
 # acct NAME: "bytes files" from the accounting file; fails on a bad one.
 # The file is the usage line, then while uploads hold a reservation
-# "MFTPR1 <reserved>", then while a removal is under way (or was, when
-# its process was killed) "MFTPP1 <bytes> <files>" (lib/quota.h).
+# "MFTPR2 <reserved> <set>", then while a removal is under way (or was,
+# when its process was killed) "MFTPP1 <bytes> <files>" (lib/quota.h).
 acct() {
 	local f=$T/quota/$1 line l2= l3= size want=49
 	[ -f "$f" ] || fail "no accounting file $f"
@@ -15,8 +15,8 @@ acct() {
 		read -r l2 || :
 		read -r l3 || :
 	} <"$f"
-	if [[ $l2 =~ ^MFTPR1\ [0-9]{20}$ ]]; then
-		want=$((want + 28))
+	if [[ $l2 =~ ^MFTPR2\ [0-9]{20}\ [0-9]{20}$ ]]; then
+		want=$((want + 49))
 	else
 		l3=$l2
 	fi
@@ -38,7 +38,7 @@ acct_reserved() {
 		read -r _
 		read -r res || :
 	} <"$f"
-	if [[ $res =~ ^MFTPR1\ ([0-9]{20})$ ]]; then
+	if [[ $res =~ ^MFTPR2\ ([0-9]{20})\ [0-9]{20}$ ]]; then
 		echo "$((10#${BASH_REMATCH[1]}))"
 	else
 		echo 0

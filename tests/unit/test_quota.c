@@ -33,7 +33,7 @@
 static void
 test_fits(void **state)
 {
-	struct quota_usage u = { 0, 0, 0, 0, 0 };
+	struct quota_usage u = { 0, 0, 0, 0, 0, 0 };
 	struct quota_limits l = { 100, 10 };
 
 	/* Exactly at the limit fits, one byte or file more does not. */
@@ -96,7 +96,8 @@ test_fits(void **state)
 static void
 roundtrip(uint64_t bytes, uint64_t files)
 {
-	struct quota_usage u = { bytes, files, 0, 0, 0 }, v = { 1, 1, 0, 0, 0 };
+	struct quota_usage u = { bytes, files, 0, 0, 0, 0 },
+			   v = { 1, 1, 0, 0, 0, 0 };
 	char line[QUOTA_LINE_LEN + 1];
 
 	memset(line, 'x', sizeof(line));
@@ -111,7 +112,7 @@ roundtrip(uint64_t bytes, uint64_t files)
 static void
 test_format_parse(void **state)
 {
-	struct quota_usage u = { 1234567, 89, 0, 0, 0 };
+	struct quota_usage u = { 1234567, 89, 0, 0, 0, 0 };
 	char line[QUOTA_LINE_LEN + 1];
 
 	quota_format(&u, line, sizeof(line));
@@ -132,7 +133,7 @@ test_format_parse(void **state)
 static void
 expect_corrupt(const char *data, size_t len)
 {
-	struct quota_usage u = { 7, 7, 0, 0, 0 };
+	struct quota_usage u = { 7, 7, 0, 0, 0, 0 };
 
 	assert_int_equal(quota_parse(data, len, &u), QUOTA_ERR_CORRUPT);
 	/* Never read as "nothing used" or any other value. */
@@ -364,7 +365,7 @@ static void
 test_charge_corrupt(void **state)
 {
 	struct quota_limits l = { 0, 0 };
-	struct quota_usage u = { 5, 5, 0, 0, 0 };
+	struct quota_usage u = { 5, 5, 0, 0, 0, 0 };
 	const char *bad[] = {
 		"",
 		"MFTPQ1 0000000000000000100",

@@ -73,7 +73,7 @@ static const char *
 line_of(uint64_t bytes, uint64_t files)
 {
 	static char line[QUOTA_LINE_LEN + 1];
-	struct quota_usage u = { bytes, files, 0, 0, 0 };
+	struct quota_usage u = { bytes, files, 0, 0, 0, 0 };
 
 	quota_format(&u, line, sizeof(line));
 	return line;

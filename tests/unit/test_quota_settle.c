@@ -29,7 +29,7 @@
 #include "quota_fixture.h"
 
 #define Q_LINE "MFTPQ1 00000000000000005000 00000000000000000003\n"
-#define R_LINE "MFTPR1 00000000000000000700\n"
+#define R_LINE "MFTPR2 00000000000000000700 00000000000000000009\n"
 #define P_LINE "MFTPP1 00000000000000004096 00000000000000000001\n"
 
 static void
@@ -43,7 +43,7 @@ expect_parse(const char *text, int want)
 static void
 test_format_parse(void **state)
 {
-	struct quota_usage u = { 5000, 3, 700, 4096, 1 }, v;
+	struct quota_usage u = { 5000, 3, 700, 4096, 1, 9 }, v;
 	char buf[QUOTA_FILE_MAX + 1];
 
 	(void)state;
@@ -209,7 +209,8 @@ test_change_settles(void **state)
 	(void)state;
 	fd = home_counted(&bytes, &files);
 	assert_int_equal(
-	    quota_change_reserved(fd, &l, 0, 0, 700, NULL, NULL, NULL), 0);
+	    quota_change_reserved(fd, &l, 0, 0, 700, NULL, NULL, NULL, NULL),
+	    0);
 	kill_in_removal(fd, "home/d/b", 5000, 1);
 
 	quota_set_home(NULL);
@@ -294,7 +295,8 @@ test_settle_drops_reserved(void **state)
 	(void)state;
 	fd = home_counted(&bytes, &files);
 	assert_int_equal(
-	    quota_change_reserved(fd, &l, 0, 0, 700, NULL, NULL, NULL), 0);
+	    quota_change_reserved(fd, &l, 0, 0, 700, NULL, NULL, NULL, NULL),
+	    0);
 	assert_int_equal(quota_settle(fd, home, NULL, NULL, &u, &dropped), 0);
 	assert_int_equal(u.reserved, 700);
 	assert_int_equal(dropped, 0);
