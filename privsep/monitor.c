@@ -120,9 +120,18 @@ cleanup_exit(int status)
  * The user's accounting file, opened as root before the chroot (it lies
  * outside the home, and the user could not open it anyway).  A missing
  * one does not stop the session: it serves reads and deletes and refuses
- * writes, and this is logged once, here.  Its contents are read by the
+ * writes (monitor_log_quota says so).  Its contents are read by the
  * serving process (session.c), so that no wait for its lock is the
  * monitor's.
+ *
+ * Opened before the verdict's check reads the user database, by the
+ * name the verdict gives (one component in quota_dir: quota_open), and
+ * kept only if the check agrees.  ftpuser-del writes the database, then
+ * removes this file: a removal before the open is seen by the check, and
+ * one after it by the session's watch of the file it holds (nlink 0), on
+ * whatever node the tool ran.  Opened after the check, a removal in
+ * between left a session with no file to watch, which no tool of another
+ * node could end, nor this node's once it had stopped looking.
  */
 static void
 monitor_open_quota(const struct monitor_args *a,
@@ -153,6 +162,17 @@ monitor_open_quota(const struct monitor_args *a,
 	}
 	/* Only a missing one is what a recount makes again. */
 	q->open_errno = errno;
+	q->damaged = 1;
+}
+
+/* Once the login is accepted: an accounting file not opened, logged. */
+static void
+monitor_log_quota(const struct monitor_args *a, const struct privsep_verdict *v,
+    const struct session_quota *q)
+{
+	if (q->fd != -1)
+		return;
+	errno = q->open_errno;
 	if (errno == ENOENT)
 		log_warn("accounting file %s/%s of user=%s: writes refused "
 			 "until ftpuser-quota --recount",
@@ -161,7 +181,6 @@ monitor_open_quota(const struct monitor_args *a,
 		log_warn("accounting file %s/%s of user=%s cannot be opened; "
 			 "writes refused",
 		    a->cfg->quota_dir, v->name, v->name);
-	q->damaged = 1;
 }
 
 /* The helpers' arguments, as the master would give them. */
@@ -405,6 +424,8 @@ monitor_run(const struct monitor_args *a)
 	/* The handshake it signed for is long over. */
 	monitor_reap(&monitor_signer);
 
+	/* Before the check reads the database (monitor_open_quota). */
+	monitor_open_quota(a, &v, &q);
 	/*
 	 * The home must be a real directory of the user's own; anything
 	 * else is an administrator's mistake the user is told about, by
@@ -469,7 +490,7 @@ monitor_run(const struct monitor_args *a)
 	close(alive[0]);
 	close(check_fd);
 	log_info("login user=%s addr=%s", v.name, a->peer);
-	monitor_open_quota(a, &v, &q);
+	monitor_log_quota(a, &v, &q);
 	q.slot_fd = slot;
 	/*
 	 * Hold nothing but the client's socket, the log socket, the
