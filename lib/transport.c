@@ -194,6 +194,13 @@ transport_check(struct transport *t)
 }
 
 /*
+ * How often a wait with bytes of ours still unacknowledged looks whether
+ * the peer took some (transport_set_ack_wait): the timeout then counts
+ * from about the last time it did, not from the end of a whole timeout.
+ */
+#define TRANSPORT_ACK_LOOK_MS 200
+
+/*
  * Wait for events on the socket; 1 ready, 0 timed out, ERR_IO or
  * ERR_STOPPED.  With a watch, in slices of its interval.
  */
@@ -203,6 +210,8 @@ transport_poll(struct transport *t, short events, int timeout_ms)
 	struct pollfd pfd;
 	uint64_t now, end;
 	int r, slice, mark = t->ack_wait ? transport_ack_mark(t) : -1;
+	/* Only a wait that the peer's progress may extend looks at it. */
+	int looks = t->deadline_ms == 0 && timeout_ms >= 0;
 
 	pfd.fd = t->fd;
 	pfd.events = events;
@@ -223,6 +232,8 @@ transport_poll(struct transport *t, short events, int timeout_ms)
 					    (int)(end - now);
 		if (t->watch != NULL && (slice < 0 || slice > (int)t->watch_ms))
 			slice = (int)t->watch_ms;
+		if (looks && mark > 0 && slice > TRANSPORT_ACK_LOOK_MS)
+			slice = TRANSPORT_ACK_LOOK_MS;
 		r = poll(&pfd, 1, slice);
 		if (r == -1 && errno == EINTR)
 			continue;
@@ -231,14 +242,15 @@ transport_poll(struct transport *t, short events, int timeout_ms)
 		if (r > 0)
 			return 1;
 		now = mono_ms();
+		/*
+		 * Taken since the last look: the peer is there, and the
+		 * whole timeout counts from now.  Once all is taken (mark
+		 * 0), nothing more can be, and the wait is one poll.
+		 */
+		if (looks && transport_acked_since(t, &mark))
+			end = now + (uint64_t)timeout_ms;
 		if (end == UINT64_MAX || now < end)
 			continue; /* a slice of the wait, not all of it */
-		/* Taken from since the wait began: the peer is there. */
-		if (t->deadline_ms == 0 && timeout_ms >= 0 &&
-		    transport_acked_since(t, &mark)) {
-			end = now + (uint64_t)timeout_ms;
-			continue;
-		}
 		return 0;
 	}
 }

@@ -28,9 +28,10 @@ void transport_free(struct transport *t);
 int transport_fd(const struct transport *t);
 void transport_set_timeout(struct transport *t, int timeout_ms);
 /*
- * on: a wait that times out while the peer has acknowledged some of
- * what this end sent since the wait began (the socket's send queue
- * shrank) is no silence and goes on, for as long as that lasts.  A
+ * on: a peer that acknowledges some of what this end sent (the socket's
+ * send queue shrinks) is no silence: the wait's timeout counts again
+ * from when that was seen (looked at every 200 ms while some is still
+ * unacknowledged), for as long as that lasts.  A
  * server reading an upload at a user's rate takes the data the client
  * handed to the sockets at once over minutes, and says nothing until it
  * has all of it.  Uses ioctl(SIOCOUTQ): for the client, not for the
