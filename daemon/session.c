@@ -663,8 +663,12 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 			if (session_terminated ||
 			    s.account_ended != QUOTA_ACCOUNT_OPEN)
 				session_stop(&s, 0);
+			/* The client stopped reading or sending within
+			 * the request, for the whole idle_timeout. */
 			session_end(&s,
-			    s.end_why != NULL ? s.end_why : "connection-lost");
+			    s.end_why != NULL		 ? s.end_why :
+				transport_timed_out(s.t) ? "stalled" :
+							   "connection-lost");
 		}
 		msg_clear(&m);
 	}

@@ -54,7 +54,8 @@ struct session {
 	int quit; /* set by QUIT: end after the reply */
 	/*
 	 * The reason the session end's log line gives when a handler
-	 * fails (returns non-zero); NULL: "connection-lost".
+	 * fails (returns non-zero); NULL: "stalled" after a wait for the
+	 * client timed out, else "connection-lost".
 	 */
 	const char *end_why;
 

@@ -104,19 +104,28 @@ transport_peer_gone(const struct transport *t)
 	return t->send_failed;
 }
 
+int
+transport_timed_out(const struct transport *t)
+{
+	return t->timed_out;
+}
+
 void
 transport_close_notify(struct transport *t)
 {
 	int r;
 
-	if (t->ssl == NULL || t->tls_failed || t->send_failed || t->sent_close)
+	/* Nor to a peer that has not made room for the whole timeout:
+	 * the session would wait that long again for it. */
+	if (t->ssl == NULL || t->tls_failed || t->send_failed ||
+	    t->send_stalled || t->sent_close)
 		return;
 	t->sent_close = 1;
 	ERR_clear_error();
 	/* Once: 0 means sent (we do not wait for the peer's), <0 retry. */
 	while ((r = SSL_shutdown(t->ssl)) < 0) {
 		if (SSL_get_error(t->ssl, r) != SSL_ERROR_WANT_WRITE ||
-		    transport_wait_writable(t) != 0)
+		    transport_wait_writable(t, 0) != 0)
 			break;
 	}
 	ERR_clear_error();
@@ -286,15 +295,27 @@ transport_size_receive(struct transport *t, uint64_t rate)
 	    t->fd, IPPROTO_TCP, TCP_WINDOW_CLAMP, &size, sizeof(size));
 }
 
-/* The socket buffer is full: wait for room.  0, ERR_TIMEOUT or ERR_IO. */
+/*
+ * The socket buffer is full: wait for room.  0, ERR_TIMEOUT or ERR_IO.
+ * After a timeout while sending, nothing more is sent (transport_write
+ * and the rest give ERR_TIMEOUT at once): what was cut may end inside a
+ * record, and another wait, for the close_notify, would hold the
+ * process as long.  Not for a read's own write (a TLS key update): the
+ * stream is whole, and a read with a short timeout is tried again.
+ */
 int
-transport_wait_writable(struct transport *t)
+transport_wait_writable(struct transport *t, int sending)
 {
 	int r;
 
 	if ((r = transport_poll(t, POLLOUT, t->timeout_ms)) < 0)
 		return r;
-	return r == 0 ? ERR_TIMEOUT : 0;
+	if (r != 0)
+		return 0;
+	t->timed_out = 1;
+	if (sending)
+		t->send_stalled = 1;
+	return ERR_TIMEOUT;
 }
 
 void
@@ -333,9 +354,11 @@ transport_tls_wait(struct transport *t, int ret, int writing)
 	case SSL_ERROR_WANT_READ:
 		if ((r = transport_poll(t, POLLIN, t->timeout_ms)) < 0)
 			return r;
+		if (r == 0)
+			t->timed_out = 1;
 		return r == 0 ? ERR_TIMEOUT : 0;
 	case SSL_ERROR_WANT_WRITE:
-		return transport_wait_writable(t);
+		return transport_wait_writable(t, writing);
 	case SSL_ERROR_ZERO_RETURN:
 		t->peer_closed = 1;
 		return ERR_EOF;
@@ -442,8 +465,10 @@ transport_read_once(struct transport *t, void *p, size_t len)
 			return ERR_IO;
 		if ((r = transport_poll(t, POLLIN, t->timeout_ms)) < 0)
 			return r;
-		if (r == 0)
+		if (r == 0) {
+			t->timed_out = 1;
 			return ERR_TIMEOUT;
+		}
 	}
 }
 

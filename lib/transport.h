@@ -99,6 +99,12 @@ int transport_peer_closed_tls(const struct transport *t);
  */
 int transport_peer_gone(const struct transport *t);
 /*
+ * 1 once a wait for the peer (to read, or for room to write) ended in
+ * ERR_TIMEOUT.  After a write's, nothing more is sent, close_notify
+ * included: every send gives ERR_TIMEOUT at once.
+ */
+int transport_timed_out(const struct transport *t);
+/*
  * Whether a read would find bytes without waiting: decrypted data in
  * TLS's buffers or bytes in the socket.  1, 0, or ERR_IO.
  */

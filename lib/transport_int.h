@@ -17,15 +17,18 @@ struct transport {
 	int timeout_ms;
 	uint64_t bytes_in;
 	uint64_t bytes_out;
-	SSL *ssl;	 /* NULL: plain */
-	int ktls_send;	 /* the kernel encrypts: SSL_sendfile works */
-	int tls_failed;	 /* a fatal TLS error: send nothing more */
-	int send_failed; /* the socket refused a write: send nothing more,
+	SSL *ssl;	  /* NULL: plain */
+	int ktls_send;	  /* the kernel encrypts: SSL_sendfile works */
+	int tls_failed;	  /* a fatal TLS error: send nothing more */
+	int send_failed;  /* the socket refused a write: send nothing more,
 			    but what the peer sent before may still be read */
-	int peer_closed; /* close_notify received */
-	int sent_close;	 /* close_notify sent */
-	BIO *bulk;	 /* during a bulk write: the socket BIO (below) */
-	int keep_rbuf;	 /* transport_bulk_read: release mode cleared */
+	int send_stalled; /* a write waited the whole timeout for room: send
+			     nothing more (a record may be cut) */
+	int timed_out;	  /* a wait for the peer ended in ERR_TIMEOUT */
+	int peer_closed;  /* close_notify received */
+	int sent_close;	  /* close_notify sent */
+	BIO *bulk;	  /* during a bulk write: the socket BIO (below) */
+	int keep_rbuf;	  /* transport_bulk_read: release mode cleared */
 	/* A user's rate, each way; NULL (no extra call at all) without. */
 	struct ratelimit *rate_in;
 	struct ratelimit *rate_out;
@@ -37,8 +40,11 @@ struct transport {
 	uint64_t watch_next; /* mono_ms of the next question */
 };
 
-/* The socket buffer is full: wait for room.  0, ERR_TIMEOUT or ERR_IO. */
-int transport_wait_writable(struct transport *t);
+/*
+ * The socket buffer is full: wait for room.  0, ERR_TIMEOUT or ERR_IO.
+ * sending: a timeout stops all sending (transport.c).
+ */
+int transport_wait_writable(struct transport *t, int sending);
 /*
  * What a failed SSL call means for the caller: 0 after waiting for the
  * socket (call again), or the ERR_ value to return (transport.c).

@@ -66,17 +66,20 @@ transport_bulk_end(struct transport *t)
 
 	if (t->bulk == NULL)
 		return 0;
-	while (!t->tls_failed && !t->send_failed && BIO_flush(buf) <= 0) {
+	while (!t->tls_failed && !t->send_failed && !t->send_stalled &&
+	    BIO_flush(buf) <= 0) {
 		if (!BIO_should_retry(buf)) {
 			t->send_failed = 1;
 			r = ERR_IO;
 			break;
 		}
-		if ((r = transport_wait_writable(t)) != 0) {
+		if ((r = transport_wait_writable(t, 1)) != 0) {
 			t->tls_failed = 1;
 			break;
 		}
 	}
+	if (t->send_stalled && r == 0)
+		r = ERR_TIMEOUT;
 	if ((t->tls_failed || t->send_failed) && r == 0)
 		r = ERR_TLS;
 	/* Freeing the chain frees the buffer and drops its reference to
@@ -129,6 +132,8 @@ transport_write_all(struct transport *t, const void *p, size_t len)
 	ssize_t n;
 	int r;
 
+	if (t->send_stalled)
+		return ERR_TIMEOUT;
 	if (t->ssl != NULL)
 		return transport_tls_write(t, p, len);
 	while (len > 0) {
@@ -142,7 +147,7 @@ transport_write_all(struct transport *t, const void *p, size_t len)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if ((r = transport_wait_writable(t)) != 0)
+			if ((r = transport_wait_writable(t, 1)) != 0)
 				return r;
 			continue;
 		}
@@ -243,6 +248,8 @@ transport_sendfile_all(struct transport *t, int fd, uint64_t off, uint64_t len)
 	size_t want;
 	int r;
 
+	if (t->send_stalled)
+		return ERR_TIMEOUT;
 	if (t->ssl != NULL) {
 		if (t->tls_failed || t->send_failed || t->sent_close)
 			return ERR_TLS;
@@ -265,7 +272,7 @@ transport_sendfile_all(struct transport *t, int fd, uint64_t off, uint64_t len)
 		if (errno == EINTR)
 			continue;
 		if (errno == EAGAIN || errno == EWOULDBLOCK) {
-			if ((r = transport_wait_writable(t)) != 0)
+			if ((r = transport_wait_writable(t, 1)) != 0)
 				return r;
 			continue;
 		}
