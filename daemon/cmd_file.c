@@ -224,7 +224,7 @@ cmd_get(struct session *s, const struct msg *m)
 		    transport_bytes_out(s->t) - before, r.offset, r.size, start,
 		    ret == ERR_SHORT ? "the file shrank while it was sent; "
 				       "the connection was closed" :
-				       err_str(ret));
+				       transport_err_str(s->t, ret));
 		return -1;
 	}
 	memset(&r, 0, sizeof(r));

@@ -355,7 +355,7 @@ cmd_put(struct session *s, const struct msg *m)
 		/* The stream is out of step: a PUT's partial waits for a
 		 * resume. */
 		session_log_transfer(s, "put", m->path, p.received, p.offset,
-		    m->size, start, err_str(ret));
+		    m->size, start, transport_err_str(s->t, ret));
 		return -1;
 	}
 	session_log_transfer(s, "put", m->path, p.received, p.offset, m->size,

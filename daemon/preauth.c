@@ -322,6 +322,14 @@ preauth_run(const struct monitor_args *a, const struct preauth_fds *fds)
 		r = frame_recv_msg(p.t, p.scratch, &m);
 		if (r == ERR_EOF)
 			preauth_exit(&p);
+		/* A reset, or keepalive's probes unanswered: no bad frame. */
+		if (r == ERR_IO) {
+			if (log_noise_ok())
+				log_notice("connection lost before login "
+					   "addr=%s: %s",
+				    a->peer, transport_err_str(p.t, r));
+			preauth_exit(&p);
+		}
 		if (r == ERR_TIMEOUT || (r == 0 && preauth_left(&p) == 0)) {
 			if (log_noise_ok())
 				log_notice("login timeout addr=%s", a->peer);

@@ -496,6 +496,22 @@ session_recv_frame(struct session *s, struct msg *m)
 }
 
 /*
+ * The connection failed under the session (the transport's ERR_IO): a
+ * reset, or keepalive's probes unanswered (a client whose machine or
+ * network vanished).  Said with the system's words when there are some,
+ * not as a bad frame; the session ends, reason=connection-lost.
+ */
+static void __attribute__((noreturn)) session_lost(struct session *s)
+{
+	int e = transport_sys_errno(s->t);
+
+	if (e != 0)
+		log_notice("connection lost user=%s addr=%s: %s", s->user,
+		    s->peer, strerror(e));
+	session_end(s, "connection-lost");
+}
+
+/*
  * Wait for the next request, at most the idle timeout, looking at the
  * account before it and every SESSION_ACCOUNT_CHECK_MS meanwhile: a
  * session the administrator ended elsewhere does not wait for its next
@@ -631,6 +647,8 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 			session_stop(&s, 1);
 		if (r == ERR_EOF)
 			session_end(&s, "closed");
+		if (r == ERR_IO)
+			session_lost(&s);
 		if (r == ERR_TIMEOUT) {
 			(void)session_reply_error(&s, MFTP_ST_TIMEOUT,
 			    "a request not whole within the idle timeout "
@@ -665,10 +683,11 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 				session_stop(&s, 0);
 			/* The client stopped reading or sending within
 			 * the request, for the whole idle_timeout. */
-			session_end(&s,
-			    s.end_why != NULL		 ? s.end_why :
-				transport_timed_out(s.t) ? "stalled" :
-							   "connection-lost");
+			if (s.end_why == NULL && transport_timed_out(s.t))
+				session_end(&s, "stalled");
+			if (s.end_why == NULL)
+				session_lost(&s);
+			session_end(&s, s.end_why);
 		}
 		msg_clear(&m);
 	}

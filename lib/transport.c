@@ -19,7 +19,9 @@
 #include <limits.h>
 #include <linux/sockios.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -108,6 +110,24 @@ int
 transport_timed_out(const struct transport *t)
 {
 	return t->timed_out;
+}
+
+int
+transport_sys_errno(const struct transport *t)
+{
+	return t->sys_errno;
+}
+
+const char *
+transport_err_str(const struct transport *t, int err)
+{
+	static char text[128];
+
+	if (err != ERR_IO || t->sys_errno == 0)
+		return err_str(err);
+	snprintf(
+	    text, sizeof(text), "connection lost: %s", strerror(t->sys_errno));
+	return text;
 }
 
 void
@@ -369,6 +389,8 @@ transport_tls_wait(struct transport *t, int ret, int writing)
 			t->tls_failed = 1;
 		if (ERR_peek_error() != 0)
 			return ERR_TLS;
+		if (errno != 0)
+			t->sys_errno = errno;
 		return errno == 0 || errno == ECONNRESET ? ERR_EOF : ERR_IO;
 	default:
 		t->tls_failed = 1;
@@ -461,8 +483,10 @@ transport_read_once(struct transport *t, void *p, size_t len)
 			return ERR_EOF;
 		if (errno == EINTR)
 			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			t->sys_errno = errno;
 			return ERR_IO;
+		}
 		if ((r = transport_poll(t, POLLIN, t->timeout_ms)) < 0)
 			return r;
 		if (r == 0) {

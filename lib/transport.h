@@ -105,6 +105,15 @@ int transport_peer_gone(const struct transport *t);
  */
 int transport_timed_out(const struct transport *t);
 /*
+ * Words for err, a result of this transport: for ERR_IO from the
+ * socket, "connection lost: " and the system's words for its error
+ * (Connection timed out, Broken pipe...), not "input/output error",
+ * which reads as the disk's; otherwise err_str(err).
+ */
+const char *transport_err_str(const struct transport *t, int err);
+/* The socket's errno behind the last ERR_IO (or a reset), or 0. */
+int transport_sys_errno(const struct transport *t);
+/*
  * Whether a read would find bytes without waiting: decrypted data in
  * TLS's buffers or bytes in the socket.  1, 0, or ERR_IO.
  */

@@ -25,6 +25,7 @@ struct transport {
 	int send_stalled; /* a write waited the whole timeout for room: send
 			     nothing more (a record may be cut) */
 	int timed_out;	  /* a wait for the peer ended in ERR_TIMEOUT */
+	int sys_errno;	  /* the socket's error behind ERR_IO, or 0 */
 	int peer_closed;  /* close_notify received */
 	int sent_close;	  /* close_notify sent */
 	BIO *bulk;	  /* during a bulk write: the socket BIO (below) */

@@ -70,6 +70,9 @@ transport_bulk_end(struct transport *t)
 	    BIO_flush(buf) <= 0) {
 		if (!BIO_should_retry(buf)) {
 			t->send_failed = 1;
+			if (errno != 0 && errno != EAGAIN &&
+			    errno != EWOULDBLOCK)
+				t->sys_errno = errno;
 			r = ERR_IO;
 			break;
 		}
@@ -151,6 +154,7 @@ transport_write_all(struct transport *t, const void *p, size_t len)
 				return r;
 			continue;
 		}
+		t->sys_errno = errno;
 		return ERR_IO;
 	}
 	return 0;
@@ -276,6 +280,7 @@ transport_sendfile_all(struct transport *t, int fd, uint64_t off, uint64_t len)
 				return r;
 			continue;
 		}
+		t->sys_errno = errno;
 		return ERR_IO;
 	}
 	return 0;

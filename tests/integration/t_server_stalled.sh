@@ -5,7 +5,9 @@
 # after login between requests (exit 3, "server not responding (timed
 # out)"), mid-get (the part kept, and resumed by the next get) and
 # mid-put (the server's partial resumed by the next put); at a terminal
-# it says so and ends, exit 3.  Before, every request whose bytes the server's
+# it says so and ends, exit 3.  The server, let go on, says in the cut
+# get's transfer line that the connection was lost, and how (it said
+# "input/output error").  Before, every request whose bytes the server's
 # kernel acknowledged after the wait began was waited for a second
 # Timeout: 10 s for -o Timeout=5, 240 s by default.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -98,6 +100,11 @@ expect_contains "$(cat "$T/bg.err")" "get: server not responding (timed out)" \
 kept=$(fsize "$W/got.part")
 [ "$kept" -gt 0 ] || fail "a cut get kept no part"
 go_on_server
+# The server, let go on, finds its client gone: said as such, not as an
+# input/output error, which reads as the disk's.
+line=$(grep -F "mftpd[$SP]: transfer user=alice " "$DAEMON_LOG")
+expect_match "$line" ' op=get path=big .*result=error .*reason="connection (closed|lost: [A-Za-z ]+)"' \
+    "get: the server's transfer line for the client that gave up"
 run_client alice "$pw" <<<"get big $W/got"
 expect_rc 0 "get after the cut one ($ERR)"
 expect_same_file "$W/got" "$W/big" "the resumed get"
