@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
@@ -498,6 +499,35 @@ listener_accept_lost(int e)
 }
 
 /*
+ * TCP keepalive on an accepted connection: a client whose machine or
+ * network vanished (powered off, its NAT's mapping dropped: no FIN, no
+ * RST) leaves a connection that only an unanswered probe can tell, and
+ * would hold its session (its slot, an upload's partial and lock, its
+ * reservation) until idle_timeout.  After half of secs of silence
+ * from the client's side, three probes go a sixth of it apart: none
+ * answered, the connection fails (ETIMEDOUT, the session's "connection
+ * lost" line) about secs after the client's last packet.
+ * A client that is there answers them from its kernel, whatever it is
+ * doing.  0: none.  Best effort: a failure leaves the idle_timeout.
+ */
+static void
+listener_keepalive(int fd, unsigned int secs)
+{
+	int on = 1, idle = secs / 2 > 0 ? (int)(secs / 2) : 1,
+	    intvl = secs / 6 > 0 ? (int)(secs / 6) : 1, cnt = 3;
+
+	if (secs == 0)
+		return;
+	if (setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle)) ==
+		-1 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl)) ==
+		-1 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt)) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) == -1)
+		log_warn("keepalive on an accepted connection");
+}
+
+/*
  * Accept one connection on lfd: from a configured load balancer it
  * waits for its PROXY header first (proxywait.c); any other goes to
  * the limits and a monitor at once.
@@ -524,6 +554,7 @@ listener_accept(struct listener *l, int lfd, struct listener_kids *k)
 		return;
 	}
 	l->accept_pause_ms = 0;
+	listener_keepalive(fd, l->cfg->keepalive);
 	if (proxywait_listed(l->cfg, &ss)) {
 		if (l->proxy == NULL)
 			l->proxy = proxywait_new();

@@ -80,6 +80,8 @@ static const struct config_key config_keys[] = {
 	    86400 },
 	{ "shutdown_timeout", CONFIG_UINT,
 	    offsetof(struct config, shutdown_timeout), 0, 86400 },
+	{ "keepalive", CONFIG_UINT, offsetof(struct config, keepalive), 0,
+	    86400 },
 	{ "users_file", CONFIG_PATH, offsetof(struct config, users_file), 0,
 	    0 },
 	{ "quota_dir", CONFIG_PATH, offsetof(struct config, quota_dir), 0, 0 },
@@ -120,6 +122,7 @@ config_defaults(struct config *c)
 	c->login_timeout = 30;
 	c->idle_timeout = 900;
 	c->shutdown_timeout = 30;
+	c->keepalive = 120;
 	c->users_file = xstrdup(MFTP_SYSCONFDIR "/mftp/users");
 	c->quota_dir = xstrdup("/var/lib/mftp/quota");
 	c->session_dir = xstrdup("/var/lib/mftp/sessions");

@@ -27,6 +27,9 @@ struct config {
 	unsigned int login_timeout;	  /* seconds; login_timeout = 30 */
 	unsigned int idle_timeout;	  /* seconds; idle_timeout = 900 */
 	unsigned int shutdown_timeout;	  /* seconds; shutdown_timeout = 30 */
+	/* seconds; keepalive = 120: a client's machine silent that long
+	 * (TCP keepalive's probes unanswered) is gone; 0: no probes */
+	unsigned int keepalive;
 
 	char *users_file;     /* /etc/mftp/users */
 	char *quota_dir;      /* /var/lib/mftp/quota */

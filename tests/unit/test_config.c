@@ -59,6 +59,7 @@ test_defaults(void **state)
 	assert_int_equal(c.max_sessions_per_ip, 20);
 	assert_int_equal(c.login_timeout, 30);
 	assert_int_equal(c.idle_timeout, 900);
+	assert_int_equal(c.keepalive, 120);
 	assert_string_equal(c.users_file, MFTP_SYSCONFDIR "/mftp/users");
 	assert_string_equal(c.quota_dir, "/var/lib/mftp/quota");
 	assert_string_equal(c.home_base, "/srv/mftp");
@@ -259,6 +260,7 @@ test_out_of_range(void **state)
 	    "max_sessions_per_ip = 0\n", "t.conf:1: max_sessions_per_ip:");
 	expect_error("login_timeout = 0\n", "t.conf:1: login_timeout:");
 	expect_error("idle_timeout = 86401\n", "t.conf:1: idle_timeout:");
+	expect_error("keepalive = 86401\n", "t.conf:1: keepalive:");
 	expect_error("uid_min = 0\n", "t.conf:1: uid_min: '0' is too small");
 	expect_error("uid_max = 2147483647\n",
 	    "t.conf:1: uid_max: '2147483647' is too large");

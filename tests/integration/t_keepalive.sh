@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# t_keepalive: a client whose machine vanishes (no FIN, no RST: here the
+# loopback of a network namespace of the test's own goes down) is found
+# gone by TCP keepalive after about keepalive seconds (6 here), well
+# before idle_timeout (60), whether it was idle or sending an upload:
+# the session ends and logs why with its address, its session slot is
+# free again (--max-sessions 1: the next login is served), and the
+# upload's partial is kept, its lock let go and its reservation given
+# back, so that the next put resumes it.  The accepted sockets carry
+# the keepalive timer (ss), and keepalive = 0 leaves it off.  Before,
+# no socket had SO_KEEPALIVE, and a vanished client held all of that
+# until idle_timeout (900 s by default).
+#
+# Runs in a network namespace of its own (unshare -n), so that taking
+# its loopback down touches nothing else on the machine.
+if [ -z "${MFTP_TEST_NETNS:-}" ]; then
+	if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null &&
+		unshare -n true 2>/dev/null; then
+		MFTP_TEST_NETNS=1 exec unshare -n -- bash "$0" "$@"
+	fi
+	echo "SKIP: $(basename "$0") needs unshare -n (root)"
+	exit 77
+fi
+ip link set lo up || { echo "SKIP: no loopback in the namespace"; exit 77; }
+
+IDLE_TIMEOUT=60
+CLIENT_TIMEOUT=60
+DAEMON_EXTRA_CONF="keepalive = 6"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib_raw.sh
+. "$(dirname "$0")/lib_raw.sh"
+
+# The loopback goes down only in this namespace: be sure of it.
+[ "$(readlink /proc/self/ns/net)" != "$(readlink /proc/1/ns/net)" ] ||
+	fail "not in a network namespace of its own"
+
+W=$T/work
+pw=$(rand_pw)
+add_user alice "$pw" --max-sessions 1 --rate 1M --quota-bytes 1G
+uid=$(user_uid alice)
+home=$(user_home alice)
+start_daemon
+mkdir -p "$W"
+head -c $((32 * 1048576)) /dev/urandom >"$W/big" || fail "no test file"
+
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+lo_up() {
+	ip link set lo up || fail "ip link set lo up"
+}
+trap_lo() {
+	ip link set lo up 2>/dev/null
+}
+
+# The keepalive timer on the server's side of a session's connection.
+keepalive_timer() {
+	ss -Htnoi state established "sport = :$PORT" 2>/dev/null |
+		grep -o 'timer:(keepalive[^)]*)' | head -n 1
+}
+
+# vanished WHAT PID: with the loopback down, PID (a serving process)
+# ends within 15 s (keepalive = 6, idle_timeout = 60), and says why.
+vanished() {
+	local t0 ms line
+	t0=$(now_ms)
+	ip link set lo down || fail "ip link set lo down"
+	wait_for 15 _not_running "$2" || {
+		trap_lo
+		fail "$1: the vanished client's session lives on after 15 s"
+	}
+	ms=$(($(now_ms) - t0))
+	lo_up
+	note "$1: the session ended $ms ms after the client vanished"
+	line=$(grep -F "mftpd[$2]: session end " "$DAEMON_LOG")
+	expect_match "$line" ' addr=127\.0\.0\.1 port [0-9]+ reason=connection-lost ' \
+	    "$1: the session's end"
+	expect_match "$(grep -F "mftpd[$2]: " "$DAEMON_LOG")" \
+	    "connection lost user=alice addr=127\.0\.0\.1 port [0-9]+: Connection timed out" \
+	    "$1: the line that says why"
+}
+
+# ------------------------------------------------ the timer is there
+session_open alice "$pw"
+session_send pwd
+wait_serving_pid "$uid"
+sp=$SERVING_PID
+_has_timer() {
+	[ -n "$(keepalive_timer)" ]
+}
+wait_for 10 _has_timer ||
+	fail "no keepalive timer on the session's socket: $(ss -Htnoi state established "sport = :$PORT")"
+note "server side: $(keepalive_timer)"
+ok "an accepted connection has TCP keepalive on"
+
+# ------------------------------------------ an idle client vanishes
+vanished "idle" "$sp"
+kill -KILL "$SESS_PID" 2>/dev/null
+# Its slot is free: with --max-sessions 1 the next login is served.
+run_client alice "$pw" <<<"pwd"
+expect_rc 0 "a login after the vanished session ($ERR)"
+ok "an idle client that vanished is found gone, its slot given back"
+
+# --------------------------------------- an uploading client vanishes
+"$MFTP" -P "$PORT" -q --password-fd 3 "alice@$HOST" \
+    3<<<"$pw" <<<"put $W/big up" >"$T/put.out" 2>"$T/put.err" &
+CPID=$!
+BG_PIDS+=("$CPID")
+_put_started() {
+	[ "$(fsize "$home/.up.mftp-part")" -ge 2097152 ]
+}
+wait_for 20 _put_started ||
+	fail "the put did not start"
+wait_serving_pid "$uid"
+sp=$SERVING_PID
+kill -STOP "$CPID"
+vanished "put" "$sp"
+{ kill -KILL "$CPID" && wait "$CPID"; } 2>/dev/null
+[ "$(fsize "$home/.up.mftp-part")" -gt 0 ] ||
+	fail "the vanished upload's partial is gone"
+expect_quota_exact alice "after the vanished upload"
+run_client alice "$pw" <<<"put $W/big up"
+expect_rc 0 "put after the vanished one ($ERR)"
+expect_same_file "$home/up" "$W/big" "the resumed put"
+off=$(grep -F " op=put path=up " "$DAEMON_LOG" | tail -n 1 |
+	sed -n 's/.* offset=\([0-9]*\) .*/\1/p')
+[ "${off:-0}" -gt 0 ] || fail "the second put did not resume (offset $off)"
+ok "an uploading client that vanished is found gone; its put resumed at $off"
+
+# ------------------------------------------------- keepalive = 0: off
+DAEMON_EXTRA_CONF="keepalive = 0"
+write_config
+hup "configuration reloaded"
+session_open alice "$pw"
+session_send pwd
+wait_serving_pid "$uid"
+sleep 1
+expect_eq "$(keepalive_timer)" "" "keepalive = 0: the timer"
+session_send quit
+session_close 20
+ok "keepalive = 0 leaves TCP keepalive off"
+
+wait_for 10 _no_sessions || fail "sessions left: $(sessions)"
+daemon_alive || fail "mftpd died"
