@@ -7,8 +7,10 @@
 # get whose reader stopped (its transfer line says "timed out"); a put
 # whose sender stopped: its partial is kept, its lock let go and its
 # reservation given back while the client is still stopped, so that
-# another mftp resumes it at once, and the count stays exact.  Before, a
-# reply cut by the timeout was followed by a TLS close_notify that
+# another mftp resumes it at once, and the count stays exact.  And a
+# client that never sends its second TLS handshake after a good login
+# is let go at the login deadline, its slot given back (--max-sessions
+# 1 here).  Before, a reply cut by the timeout was followed by a TLS close_notify that
 # waited for room a whole idle_timeout more, and the session's end said
 # "connection-lost".
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -17,9 +19,10 @@
 . "$(dirname "$0")/lib_raw.sh"
 
 IDLE_TIMEOUT=2
+LOGIN_TIMEOUT=3
 W=$T/work
 pw=$(rand_pw)
-add_user alice "$pw" --quota-bytes 1G
+add_user alice "$pw" --quota-bytes 1G --max-sessions 1
 uid=$(user_uid alice)
 gid=$(user_gid alice)
 home=$(user_home alice)
@@ -119,6 +122,26 @@ off=$(grep -F " op=put path=up " "$DAEMON_LOG" | tail -n 1 |
 expect_quota_exact alice "put: after the resumed upload"
 { kill -KILL "$CPID" && wait "$CPID"; } 2>/dev/null
 ok "a put whose sender stopped ends after idle_timeout; resumed at $off at once"
+
+# ------------------------------- the second handshake never comes
+# After a good login the serving process waits for the client's second
+# TLS handshake until the login deadline (login_timeout, 3 s here), no
+# longer, says why, and gives the session slot back.
+held_proxy_up "$T/release"
+spawn rawpeer_held --hold 30 \
+    <<<"$(hex_hello 0) @reply $(hex_login alice "$pw") @reply" >"$T/held.out"
+wait_serving_pid "$uid"
+sp=$SERVING_PID
+t0=$(now_ms)
+wait_for 10 _not_running "$sp" || fail "handshake: the serving process lives on"
+ms=$(($(now_ms) - t0))
+[ "$ms" -lt 4500 ] || fail "handshake: the session ended after $ms ms"
+expect_match "$(grep -F "mftpd[$sp]: " "$DAEMON_LOG")" \
+    'TLS after login failed user=alice addr=127\.0\.0\.1 port [0-9]+: timed out' \
+    "handshake: the line that says why"
+run_client alice "$pw" <<<"pwd"
+expect_rc 0 "a login after the abandoned handshake ($ERR)"
+ok "a second handshake that never comes ends at the login deadline"
 
 wait_for 10 _no_sessions || fail "sessions left: $(sessions)"
 daemon_alive || fail "mftpd died"
