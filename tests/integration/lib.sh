@@ -433,6 +433,22 @@ hup() {
 	daemon_alive || fail "mftpd died on SIGHUP"
 }
 
+# last_offset OP PATH: the offset the server's last transfer of PATH
+# (op get or put, any user) began at, from its log.
+last_offset() {
+	grep -F "transfer user=" "$DAEMON_LOG" | grep -F " op=$1 path=$2 " |
+		tail -n 1 | sed -n 's/.* offset=\([0-9]*\).*/\1/p'
+}
+
+# expect_resumed OP PATH WHAT: the server's last transfer of PATH began
+# past its start; RESUMED_AT.
+expect_resumed() {
+	RESUMED_AT=$(last_offset "$1" "$2")
+	if [ -z "$RESUMED_AT" ] || [ "$RESUMED_AT" -eq 0 ]; then
+		fail "$3 did not resume (offset '$RESUMED_AT')"
+	fi
+}
+
 check_log_clean() {
 	if grep -Eq "$CRASH_RE" "$DAEMON_LOG"; then
 		grep -E "$CRASH_RE" "$DAEMON_LOG" | head -n 10 >&2

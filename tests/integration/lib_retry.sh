@@ -57,17 +57,3 @@ kill_serving() {
 	ERR=$(cat "$T/slow.err")
 	_last_client="slow client"
 }
-
-last_offset() { # OP PATH: the offset of the server's last transfer of it
-	grep -F "transfer user=alice " "$DAEMON_LOG" | grep -F " op=$1 path=$2 " |
-		tail -n 1 | sed -n 's/.* offset=\([0-9]*\).*/\1/p'
-}
-
-# expect_resumed OP PATH WHAT: the server's last transfer of PATH began
-# past its start; RESUMED_AT.
-expect_resumed() {
-	RESUMED_AT=$(last_offset "$1" "$2")
-	if [ -z "$RESUMED_AT" ] || [ "$RESUMED_AT" -eq 0 ]; then
-		fail "$3 did not resume (offset '$RESUMED_AT')"
-	fi
-}

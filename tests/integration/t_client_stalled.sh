@@ -116,9 +116,8 @@ expect_quota_exact alice "put: after the stalled upload"
 run_client alice "$pw" <<<"put $W/big up"
 expect_rc 0 "put resumed while the stalled client is still there ($ERR)"
 expect_same_file "$home/up" "$W/big" "the resumed put"
-off=$(grep -F " op=put path=up " "$DAEMON_LOG" | tail -n 1 |
-	sed -n 's/.* offset=\([0-9]*\) .*/\1/p')
-[ "${off:-0}" -gt 0 ] || fail "put: the second put did not resume (offset $off)"
+expect_resumed put up "put: the second put"
+off=$RESUMED_AT
 expect_quota_exact alice "put: after the resumed upload"
 { kill -KILL "$CPID" && wait "$CPID"; } 2>/dev/null
 ok "a put whose sender stopped ends after idle_timeout; resumed at $off at once"

@@ -124,9 +124,8 @@ expect_quota_exact alice "after the vanished upload"
 run_client alice "$pw" <<<"put $W/big up"
 expect_rc 0 "put after the vanished one ($ERR)"
 expect_same_file "$home/up" "$W/big" "the resumed put"
-off=$(grep -F " op=put path=up " "$DAEMON_LOG" | tail -n 1 |
-	sed -n 's/.* offset=\([0-9]*\) .*/\1/p')
-[ "${off:-0}" -gt 0 ] || fail "the second put did not resume (offset $off)"
+expect_resumed put up "the second put"
+off=$RESUMED_AT
 ok "an uploading client that vanished is found gone; its put resumed at $off"
 
 # ------------------------------------------------- keepalive = 0: off

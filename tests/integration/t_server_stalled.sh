@@ -108,9 +108,8 @@ expect_match "$line" ' op=get path=big .*result=error .*reason="connection (clos
 run_client alice "$pw" <<<"get big $W/got"
 expect_rc 0 "get after the cut one ($ERR)"
 expect_same_file "$W/got" "$W/big" "the resumed get"
-off=$(grep -F " op=get path=big " "$DAEMON_LOG" | tail -n 1 |
-	sed -n 's/.* offset=\([0-9]*\) .*/\1/p')
-[ "${off:-0}" -gt 0 ] || fail "the second get did not resume (offset $off)"
+expect_resumed get big "the second get"
+off=$RESUMED_AT
 ok "a get from a stopped server keeps its part ($kept bytes), resumed at $off"
 
 # ------------------------------------------------------------- mid-put
@@ -132,9 +131,8 @@ kept=$(fsize "$home/.up.mftp-part")
 run_client alice "$pw" <<<"put $W/big up"
 expect_rc 0 "put after the cut one ($ERR)"
 expect_same_file "$home/up" "$W/big" "the resumed put"
-off=$(grep -F " op=put path=up " "$DAEMON_LOG" | tail -n 1 |
-	sed -n 's/.* offset=\([0-9]*\) .*/\1/p')
-[ "${off:-0}" -gt 0 ] || fail "the second put did not resume (offset $off)"
+expect_resumed put up "the second put"
+off=$RESUMED_AT
 ok "a put to a stopped server keeps its partial ($kept bytes), resumed at $off"
 
 # ------------------------------------------------- at a terminal
