@@ -337,7 +337,7 @@ admin_secret_free(char *secret)
 }
 
 /* One line from standard input, read byte by byte so that no stdio
- * buffer keeps a copy of it. */
+ * buffer keeps a copy of it; a CR that ends it is not kept. */
 static char *
 admin_read_stdin_line(char *buf, size_t size)
 {
@@ -367,6 +367,13 @@ admin_read_stdin_line(char *buf, size_t size)
 		errno = EMSGSIZE;
 		return NULL;
 	}
+	/*
+	 * A line of a file saved with DOS line ends: the password is what
+	 * comes before the CR, as mftp --password-fd reads the same file,
+	 * and as no terminal lets anyone type.
+	 */
+	if (len > 0 && buf[len - 1] == '\r')
+		buf[--len] = '\0';
 	buf[len] = '\0';
 	return buf;
 }

@@ -121,9 +121,9 @@ void admin_load_db(struct userdb *db, const struct config *c);
 
 /*
  * Read a new password: from the terminal, asked twice (RPP_REQUIRE_TTY),
- * or when from_stdin one line from standard input.  Empty, over
- * ADMIN_PASSWORD_MAX, or (terminal) not the same twice: exit 1.  Free the
- * result with admin_secret_free.
+ * or when from_stdin one line from standard input (a CR that ends it
+ * left out).  Empty, over ADMIN_PASSWORD_MAX, or (terminal) not the same
+ * twice: exit 1.  Free the result with admin_secret_free.
  */
 char *admin_read_password(int from_stdin);
 

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# t_admin_password: a password given to ftpuser-add and ftpuser-mod with
+# --password-stdin from a file saved with DOS line ends (CR LF) is the
+# password without the CR, as mftp --password-fd reads the same file: the
+# user logs in with it.  A line that is a CR alone is an empty password,
+# refused, with nothing changed.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+FTPUSER_MOD=$top_builddir/ftpuser-mod
+[ -x "$FTPUSER_MOD" ] || fail "$FTPUSER_MOD is not built"
+
+# can_login_file NAME FILE: 0 if mftp, reading the password from FILE on
+# --password-fd, logs in and runs pwd.
+can_login_file() {
+	RC=0
+	timeout -k 5 "$CLIENT_TIMEOUT" "$MFTP" -P "$PORT" -q \
+	    --password-fd 3 "$1@$HOST" 3<"$2" <<<"pwd" \
+	    >"$T/client.out" 2>"$T/client.err" || RC=$?
+	ERR=$(cat "$T/client.err")
+	[ "$RC" = 0 ]
+}
+
+pw=$(rand_pw)
+printf '%s\r\n' "$pw" >"$T/pw.dos"
+printf '%s\n' "$pw" >"$T/pw.unix"
+RC=0
+ERR=$("$FTPUSER_ADD" -c "$CONF" --password-stdin alice 2>&1 <"$T/pw.dos") ||
+	RC=$?
+expect_eq "$RC" 0 "ftpuser-add with a CR LF password file ($ERR)"
+start_daemon
+can_login_file alice "$T/pw.dos" ||
+	fail "alice cannot log in with the CR LF file she was added with ($ERR)"
+can_login_file alice "$T/pw.unix" ||
+	fail "alice cannot log in with the password without the CR ($ERR)"
+ok "ftpuser-add --password-stdin: a CR LF line is the password without CR"
+
+pw2=$(rand_pw)
+printf '%s\r\n' "$pw2" >"$T/pw2.dos"
+printf '%s\n' "$pw2" >"$T/pw2.unix"
+tool "$FTPUSER_MOD" --password-stdin alice <"$T/pw2.dos"
+expect_eq "$RC" 0 "ftpuser-mod with a CR LF password file ($ERR)"
+can_login_file alice "$T/pw2.unix" ||
+	fail "alice cannot log in with her new password without the CR ($ERR)"
+ok "ftpuser-mod --password-stdin: a CR LF line is the password without CR"
+
+before=$(sha256sum <"$USERS")
+tool "$FTPUSER_MOD" --password-stdin alice <<<$'\r'
+expect_eq "$RC" 1 "ftpuser-mod with a CR alone ($ERR)"
+expect_contains "$ERR" "empty password" "the reason"
+expect_eq "$(sha256sum <"$USERS")" "$before" "the users file"
+ok "a CR alone is an empty password, refused"
+
+check_log_clean
