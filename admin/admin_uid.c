@@ -184,17 +184,25 @@ admin_retired_match(uid_t uid, const char *home, void *arg)
 }
 
 int
+admin_uid_retired(const struct config *c, uid_t uid, char *buf, size_t buflen)
+{
+	struct admin_held h = { uid, NULL };
+
+	admin_scan_retired(c, admin_retired_match, &h);
+	if (h.home == NULL)
+		return 0;
+	snprintf(buf, buflen, "the kept home %s of a removed user", h.home);
+	free(h.home);
+	return 1;
+}
+
+int
 admin_uid_held(const struct config *c, uid_t uid, char *buf, size_t buflen,
     const char **why)
 {
-	struct admin_held h = { uid, NULL };
 	struct admin_uid_set s = { NULL, 0, 0, 0 };
 
-	admin_scan_retired(c, admin_retired_match, &h);
-	if (h.home != NULL) {
-		snprintf(
-		    buf, buflen, "the kept home %s of a removed user", h.home);
-		free(h.home);
+	if (admin_uid_retired(c, uid, buf, buflen)) {
 		*why = buf;
 		return 1;
 	}

@@ -43,6 +43,13 @@ int admin_uid_held(const struct config *c, uid_t uid, char *buf, size_t buflen,
     const char **why);
 
 /*
+ * Nonzero if uid is held by a removed user's kept home (the retired
+ * list); buf then says which.
+ */
+int
+admin_uid_retired(const struct config *c, uid_t uid, char *buf, size_t buflen);
+
+/*
  * Nonzero if uid belongs to the system rather than to mftp: below
  * uid_min, or the uid of a passwd entry (its name in buf).
  */

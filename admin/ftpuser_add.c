@@ -9,10 +9,12 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,7 @@
 #include "human.h"
 #include "mftp_limits.h"
 #include "quota.h"
+#include "samefs.h"
 #include "userdb.h"
 #include "util.h"
 
@@ -66,14 +69,90 @@ parse_id(const char *what, const char *s)
 	return (uid_t)v;
 }
 
-/* Make the home directory, owned by uid:gid, mode 0700. */
-static void
-make_home(const char *home, uid_t uid, gid_t gid, struct add_undo *undo)
+/* 1 if the directory open on fd has no entry, 0 if it has, -1 (errno). */
+static int
+dir_empty(int fd)
 {
+	struct dirent *de;
+	DIR *d;
+	int dfd, n = 0;
+
+	if ((dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	if ((d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return -1;
+	}
+	while ((errno = 0, de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			n++;
+	if (errno != 0) {
+		closedir(d);
+		return -1;
+	}
+	closedir(d);
+	return n == 0;
+}
+
+/*
+ * Whether home, which exists, is what an ftpuser-add killed before it
+ * wrote the users file left (no cleanup runs on SIGKILL): a directory,
+ * not a link nor a mount point, of mode 0700, empty, owned by a uid of
+ * uid_min..uid_max that no user of db, no passwd entry and no removed
+ * user's kept home has (the uid that ftpuser-add had taken for it), or
+ * by root (the kill came before its chown) when it is the default home,
+ * home_base/name: a --home could name any empty root directory, such as
+ * a lost+found.  Such a home holds nothing of anyone, and the new user
+ * takes it over (make_home).
+ */
+static int
+leftover_home(const struct userdb *db, const struct config *c, const char *home,
+    int is_default)
+{
+	struct samefs on;
+	struct stat st;
+	char why[512];
+	int fd, pfd, r = 0;
+
+	if ((fd = open(
+		 home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return 0;
+	if ((pfd = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+		-1 ||
+	    samefs_of(pfd, &on) == -1 || samefs_statat(fd, "", &on, &st) != 1)
+		goto out;
+	if ((st.st_mode & 07777) != 0700 || dir_empty(fd) != 1)
+		goto out;
+	if (st.st_uid == 0 ?
+		!is_default :
+		(st.st_uid < c->uid_min || st.st_uid > c->uid_max ||
+		    admin_find_uid(db, st.st_uid) != NULL ||
+		    getpwuid(st.st_uid) != NULL ||
+		    admin_uid_retired(c, st.st_uid, why, sizeof(why))))
+		goto out;
+	r = 1;
+out:
+	if (pfd != -1)
+		close(pfd);
+	close(fd);
+	return r;
+}
+
+/*
+ * Make the home directory, owned by uid:gid, mode 0700; or, when
+ * leftover is set, take over the one leftover_home found there.
+ */
+static void
+make_home(
+    const char *home, uid_t uid, gid_t gid, int leftover, struct add_undo *undo)
+{
+	struct stat st;
 	int fd;
 
 	/* Nowhere a user could swap a name on the way (said why). */
-	if (admin_check_parents(home) == -1 || mkdir(home, 0700) == -1)
+	if (admin_check_parents(home) == -1 ||
+	    (!leftover && mkdir(home, 0700) == -1))
 		admin_err("cannot create %s", home);
 	undo->home = xstrdup(home);
 	/* Through a descriptor of the directory just made, never a name
@@ -81,6 +160,22 @@ make_home(const char *home, uid_t uid, gid_t gid, struct add_undo *undo)
 	if ((fd = open(
 		 home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
 		admin_err("cannot open %s", home);
+	/*
+	 * A leftover's owner could write in it until the chown: it must
+	 * still be empty once it is the user's, or it is given back.
+	 */
+	if (leftover) {
+		undo->home = NULL; /* not ours to remove before the chown */
+		if (fstat(fd, &st) == -1 || fchown(fd, uid, gid) == -1)
+			admin_err("cannot give %s to %lu:%lu", home,
+			    (unsigned long)uid, (unsigned long)gid);
+		if (dir_empty(fd) != 1) {
+			if (fchown(fd, st.st_uid, st.st_gid) == -1)
+				admin_warn("cannot give %s back", home);
+			admin_errx("home %s already exists", home);
+		}
+		undo->home = xstrdup(home);
+	}
 	if (fchown(fd, uid, gid) == -1)
 		admin_err("cannot give %s to %lu:%lu", home, (unsigned long)uid,
 		    (unsigned long)gid);
@@ -239,9 +334,10 @@ check_given_ids(const struct config *c, const struct add_opts *o)
 /*
  * Refuse what would clash with db or the file system: run once before
  * the password is asked (so that no one types it in vain) and again
- * under the lock (the answer that counts).
+ * under the lock (the answer that counts).  1 if home is there, left
+ * over by a killed ftpuser-add (leftover_home), 0 if it is not there.
  */
-static void
+static int
 check_new_user(const struct userdb *db, const struct config *c,
     const struct add_opts *o, const char *home)
 {
@@ -262,10 +358,14 @@ check_new_user(const struct userdb *db, const struct config *c,
 		    (unsigned long)o->uid, other->name);
 	if ((o->have_uid || o->have_gid) && !o->force)
 		check_given_ids(c, o);
-	if (lstat(home, &st) == 0)
+	if (lstat(home, &st) == 0) {
+		if (leftover_home(db, c, home, o->home == NULL))
+			return 1;
 		admin_errx("home %s already exists", home);
+	}
 	if (errno != ENOENT)
 		admin_err("%s", home);
+	return 0;
 }
 
 int
@@ -278,7 +378,7 @@ main(int argc, char *argv[])
 	struct user u;
 	char *password, *hash, *home;
 	uid_t uid;
-	int lockfd;
+	int lockfd, leftover;
 
 	admin_init(PROGNAME, usage_text);
 	umask(022);
@@ -302,7 +402,7 @@ main(int argc, char *argv[])
 
 	lockfd = admin_lock_db(&conf);
 	admin_load_db(&db, &conf);
-	check_new_user(&db, &conf, &o, home);
+	leftover = check_new_user(&db, &conf, &o, home);
 	if (o.have_uid)
 		uid = o.uid;
 	else if (admin_alloc_uid(&db, &conf, &uid) == -1)
@@ -315,7 +415,7 @@ main(int argc, char *argv[])
 	if (o.home == NULL && admin_mkdirs(conf.home_base, 0755) == -1)
 		admin_err("cannot create %s", conf.home_base);
 	admin_on_failure(add_undo_run, &undo);
-	make_home(home, uid, o.have_gid ? o.gid : (gid_t)uid, &undo);
+	make_home(home, uid, o.have_gid ? o.gid : (gid_t)uid, leftover, &undo);
 	make_quota_file(&conf, o.name, &undo);
 
 	memset(&u, 0, sizeof(u));

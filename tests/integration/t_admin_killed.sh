@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# t_admin_killed: an ftpuser-add killed (SIGKILL, no cleanup) after it
+# made the home and before the users file had the user leaves an empty
+# home; the same ftpuser-add run again takes it over and adds the user,
+# where it used to be refused with "home ... already exists" until the
+# administrator found and removed it.  A home that is not such a
+# leftover (with something in it, of another mode, a removed user's
+# kept home, a user's of the database) is still refused, and left as
+# it was.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+command -v strace >/dev/null || fail "strace is needed (scripts/deps.sh)"
+FTPUSER_DEL=$top_builddir/ftpuser-del
+[ -x "$FTPUSER_DEL" ] || fail "$FTPUSER_DEL is not built"
+
+# killed_add NAME SYSCALL: ftpuser-add NAME, killed as it enters SYSCALL
+# (strace sends the SIGKILL).
+killed_add() {
+	local rc=0
+	# In a subshell that says its "Killed" into /dev/null.
+	(
+		strace -qq -o /dev/null -e trace="$2" \
+		    -e inject="$2":signal=SIGKILL \
+		    "$FTPUSER_ADD" -c "$CONF" --password-stdin "$1" \
+		    <<<"$(rand_pw)" >/dev/null 2>&1
+		exit $?
+	) 2>/dev/null || rc=$?
+	expect_eq "$rc" 137 "ftpuser-add $1 killed at $2"
+	has_user "$1" && fail "$1 is in the users file after a kill at $2"
+	return 0
+}
+
+add_user alice "$(rand_pw)"
+for sc in fchown fchmod rename; do
+	name=u$sc
+	killed_add "$name" "$sc"
+	[ -d "$T/home/$name" ] || fail "no leftover home after a kill at $sc"
+	tool "$FTPUSER_ADD" --password-stdin "$name" <<<"$(rand_pw)"
+	expect_eq "$RC" 0 "ftpuser-add $name again after a kill at $sc ($ERR)"
+	has_user "$name" || fail "$name is not in the users file"
+	expect_eq "$(stat -c '%u %g %a' "$T/home/$name")" \
+	    "$(user_uid "$name") $(user_gid "$name") 700" "$name's home"
+	[ -f "$T/quota/$name" ] || fail "no accounting file for $name"
+done
+ok "an ftpuser-add killed before it wrote the users file can be run again"
+
+# Homes that are no leftover stay refused, and untouched.
+refused() { # NAME WHAT
+	local before
+	before=$(stat -c '%u %g %a' "$T/home/$1")
+	tool "$FTPUSER_ADD" --password-stdin "$1" <<<"$(rand_pw)"
+	expect_eq "$RC" 1 "ftpuser-add $1, $2 ($ERR)"
+	expect_contains "$ERR" "already exists" "the reason ($2)"
+	has_user "$1" && fail "$1 was added over $2"
+	expect_eq "$(stat -c '%u %g %a' "$T/home/$1")" "$before" "$1's home ($2)"
+}
+killed_add bob rename
+echo data >"$T/home/bob/f"
+refused bob "a home with something in it"
+killed_add carol rename
+chmod 0755 "$T/home/carol"
+refused carol "a home of another mode"
+add_user dave "$(rand_pw)"
+tool "$FTPUSER_DEL" dave
+expect_eq "$RC" 0 "ftpuser-del dave ($ERR)"
+refused dave "a removed user's kept home"
+mkdir -m 0700 "$T/home/erin"
+chown "$(user_uid alice)" "$T/home/erin"
+refused erin "a home owned by another user's uid"
+# An empty root directory of mode 0700 named with --home (a lost+found,
+# say) is no leftover: only the default home may be root's.
+mkdir -m 0700 "$T/home/frank"
+tool "$FTPUSER_ADD" --password-stdin --home "$T/home/frank" frankie \
+    <<<"$(rand_pw)"
+expect_eq "$RC" 1 "ftpuser-add --home of an empty root directory ($ERR)"
+expect_contains "$ERR" "already exists" "the reason (--home, root's)"
+expect_eq "$(stat -c '%u %g %a' "$T/home/frank")" "0 0 700" "that directory"
+ok "a home that is no leftover is still refused"
