@@ -302,6 +302,45 @@ remove_below(int dfd, const char *path, const struct samefs *on)
 	return bad + rw.moved;
 }
 
+/*
+ * name is not in the database.  An ftpuser-del killed between its write
+ * of the users file and the removal of the accounting file (or an
+ * ftpuser-add killed before its write) left that file: the sessions of
+ * the removed user, which watch it, would run on.  It goes now, under
+ * the lock, and they end within seconds on every machine.  Returns the
+ * exit status; no file either is "no such user".
+ */
+static int
+finish_removal(const struct config *c, const char *name, int remove_home)
+{
+	char *path;
+	struct stat st;
+
+	xasprintf(&path, "%s/%s", c->quota_dir, name);
+	if (lstat(path, &st) == -1 || !S_ISREG(st.st_mode)) {
+		free(path);
+		admin_errx("no such user '%s'", name);
+	}
+	if (unlink(path) == -1)
+		admin_err("user '%s' is not in the database, and its left-over "
+			  "accounting file cannot be removed: %s",
+		    name, path);
+	printf("%s: user '%s' was not in the database; removed its "
+	       "accounting file %s, left by a removal cut short: its "
+	       "sessions end within seconds\n",
+	    PROGNAME, name, path);
+	free(path);
+	if (fflush(stdout) == EOF)
+		admin_err("writing the output");
+	if (!remove_home)
+		return 0;
+	admin_warnx("the home of '%s' is not known without its line in the "
+		    "users file; remove it by hand (the last line of %s/%s "
+		    "names it)",
+	    name, c->quota_dir, ADMIN_RETIRED_FILE);
+	return ADMIN_EXIT_FAILURE;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -343,7 +382,13 @@ main(int argc, char *argv[])
 	admin_load_config(&conf, config_path);
 	lockfd = admin_lock_db(&conf);
 	admin_load_db(&db, &conf);
-	u = admin_find_user(&db, name);
+	if ((u = userdb_find(&db, name)) == NULL) {
+		rc = finish_removal(&conf, name, remove_home);
+		close(lockfd);
+		userdb_free(&db);
+		config_free(&conf);
+		return rc;
+	}
 	home = xstrdup(u->home);
 	uid = u->uid;
 	/* Refuse a home we would not remove before the user is gone. */

@@ -6,7 +6,8 @@
 # administrator found and removed it.  A home that is not such a
 # leftover (with something in it, of another mode, a removed user's
 # kept home, a user's of the database) is still refused, and left as
-# it was.
+# it was.  An ftpuser-del killed after the users file lost the user and
+# before the accounting file went is finished by a rerun.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -77,3 +78,43 @@ expect_eq "$RC" 1 "ftpuser-add --home of an empty root directory ($ERR)"
 expect_contains "$ERR" "already exists" "the reason (--home, root's)"
 expect_eq "$(stat -c '%u %g %a' "$T/home/frank")" "0 0 700" "that directory"
 ok "a home that is no leftover is still refused"
+
+# ------------------------------------------------------------ ftpuser-del
+# Killed after the users file lost the user and before its accounting
+# file went (the file every session of the user watches): run again, it
+# removes that file, and the session that was left running ends.
+pw=$(rand_pw)
+add_user fay "$pw"
+uid_f=$(user_uid fay)
+start_daemon
+_pwd_shown() { grep -q '^/' "$SESS_OUT" 2>/dev/null; }
+session_open fay "$pw"
+session_send pwd
+wait_for 10 _pwd_shown || fail "fay's session did not log in"
+wait_serving_pid "$uid_f"
+sp=$SERVING_PID
+rc=0
+(
+	strace -qq -o /dev/null -e trace=unlink,unlinkat \
+	    -e inject=unlink,unlinkat:signal=SIGKILL \
+	    "$FTPUSER_DEL" -c "$CONF" fay >/dev/null 2>&1
+	exit $?
+) 2>/dev/null || rc=$?
+expect_eq "$rc" 137 "ftpuser-del fay killed at the accounting file's unlink"
+has_user fay && fail "fay is still in the users file"
+[ -e "$T/quota/fay" ] || fail "the kill came after the accounting file went"
+sleep 2
+kill -0 "$sp" 2>/dev/null || fail "fay's session ended before the rerun"
+tool "$FTPUSER_DEL" fay
+expect_eq "$RC" 0 "ftpuser-del fay again after the kill ($ERR)"
+[ -e "$T/quota/fay" ] && fail "fay's accounting file is still there"
+_sp_gone() { ! kill -0 "$sp" 2>/dev/null; }
+wait_for 10 _sp_gone || fail "fay's session $sp outlived the rerun"
+session_close 20
+expect_ne "$SESS_RC" 0 "fay's client after the rerun"
+tool "$FTPUSER_DEL" fay
+expect_eq "$RC" 1 "ftpuser-del fay a third time ($ERR)"
+expect_contains "$ERR" "no such user 'fay'" "the reason"
+ok "an ftpuser-del killed after the users file changed can be run again"
+
+check_log_clean
