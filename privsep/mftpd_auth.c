@@ -51,7 +51,9 @@ static void __attribute__((noreturn)) usage(void)
  * The database must be a root-owned file nobody else can write.  It is
  * opened now, as root, and read only once a request has come: a
  * connection that sends nothing costs no read of it, and no copy of it
- * held while the helper waits.
+ * held while the helper waits.  A symbolic link is followed (each
+ * node's link to the file on shared storage, which the tools rewrite
+ * beside the file it leads to): the checks are on the file opened.
  */
 static int
 open_db_file(const char *path)
@@ -60,11 +62,10 @@ open_db_file(const char *path)
 	int fd;
 
 	/* Non-blocking: nothing but a regular file is read. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd == -1 && errno != ELOOP)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
 		fatal("%s", path);
-	if (fd == -1 || fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != 0 || (st.st_mode & 022))
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
+	    (st.st_mode & 022))
 		fatalx("%s must be a regular file owned by root and "
 		       "writable by root only",
 		    path);
