@@ -120,6 +120,8 @@ int userdb_lock(const char *path, int timeout_s);
  * but the directory's fsync failed (errno set: the change holds, but a
  * crash could still undo it); -1 with errno when nothing changed (EFBIG:
  * more than MFTP_USERDB_USERS_MAX users, which userdb_load would refuse).
+ * Called with the lock held: the temporary files of that form already
+ * there, which a writer killed before its rename left, are removed first.
  */
 int userdb_write(const struct userdb *db, const char *path);
 

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -58,12 +59,11 @@ userdb_lock(const char *path, int timeout_s)
 	return -1;
 }
 
-/* fsync the directory that holds path, so that a rename is durable. */
-static int
-userdb_sync_dir(const char *path)
+/* The directory that holds path, a new string. */
+static char *
+userdb_dir_of(const char *path)
 {
 	char *dir, *slash;
-	int fd, rc, saved;
 
 	dir = xstrdup(path);
 	if ((slash = strrchr(dir, '/')) == NULL) {
@@ -73,6 +73,17 @@ userdb_sync_dir(const char *path)
 		slash[1] = '\0';
 	else
 		*slash = '\0';
+	return dir;
+}
+
+/* fsync the directory that holds path, so that a rename is durable. */
+static int
+userdb_sync_dir(const char *path)
+{
+	char *dir;
+	int fd, rc, saved;
+
+	dir = userdb_dir_of(path);
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	saved = errno;
 	free(dir);
@@ -106,6 +117,42 @@ userdb_tmp_name(const char *path)
 	return tmp;
 }
 
+/*
+ * Remove the temporaries a writer killed before its rename left beside
+ * path (each with every user's hash, kept from before the changes that
+ * came since): under the lock, no writer has one open.  Only names of
+ * userdb_tmp_name's form, regular files; what cannot go stays.
+ */
+static void
+userdb_purge_tmp(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	char *dir, *prefix;
+	struct dirent *de;
+	struct stat st;
+	size_t plen;
+	DIR *d;
+
+	dir = userdb_dir_of(path);
+	xasprintf(&prefix, ".%s.tmp-", base == NULL ? path : base + 1);
+	plen = strlen(prefix);
+	if ((d = opendir(dir)) != NULL) {
+		while ((de = readdir(d)) != NULL)
+			if (strncmp(de->d_name, prefix, plen) == 0 &&
+			    strlen(de->d_name + plen) == 6 &&
+			    strspn(de->d_name + plen,
+				"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				"abcdefghijklmnopqrstuvwxyz0123456789") == 6 &&
+			    fstatat(dirfd(d), de->d_name, &st,
+				AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISREG(st.st_mode))
+				(void)unlinkat(dirfd(d), de->d_name, 0);
+		closedir(d);
+	}
+	free(prefix);
+	free(dir);
+}
+
 int
 userdb_write(const struct userdb *db, const char *path)
 {
@@ -121,6 +168,7 @@ userdb_write(const struct userdb *db, const char *path)
 		errno = EFBIG;
 		return -1;
 	}
+	userdb_purge_tmp(path);
 	tmp = userdb_tmp_name(path);
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
 		saved = errno;

@@ -6,8 +6,10 @@
 # administrator found and removed it.  A home that is not such a
 # leftover (with something in it, of another mode, a removed user's
 # kept home, a user's of the database) is still refused, and left as
-# it was.  An ftpuser-del killed after the users file lost the user and
-# before the accounting file went is finished by a rerun.
+# it was.  The temporary users file a kill before the rename left (with
+# every user's password hash) is removed by the next write.  An
+# ftpuser-del killed after the users file lost the user and before the
+# accounting file went is finished by a rerun.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -45,6 +47,25 @@ for sc in fchown fchmod rename; do
 	[ -f "$T/quota/$name" ] || fail "no accounting file for $name"
 done
 ok "an ftpuser-add killed before it wrote the users file can be run again"
+
+# The kill at the rename left the new file it was to rename, with every
+# user's password hash: the next write under the lock removes it.
+killed_add ugus rename
+tmps=$(find "$T/etc" -maxdepth 1 -name '.users.tmp-*')
+[ -n "$tmps" ] || fail "no temporary file after a kill at the rename"
+tool "$FTPUSER_ADD" --password-stdin ugus <<<"$(rand_pw)"
+expect_eq "$RC" 0 "ftpuser-add ugus again ($ERR)"
+tmps=$(find "$T/etc" -maxdepth 1 -name '.users.tmp-*')
+expect_eq "$tmps" "" "temporary files beside the users file after the rerun"
+echo keep >"$T/etc/.users.tmp-mine"
+echo keep >"$T/etc/.users.tmp-ABCDEFG"
+tool "$FTPUSER_DEL" ugus
+expect_eq "$RC" 0 "ftpuser-del ugus ($ERR)"
+for f in "$T/etc/.users.tmp-mine" "$T/etc/.users.tmp-ABCDEFG"; do
+	[ -f "$f" ] || fail "$f, not of the tools' temporary form, was removed"
+done
+rm -f "$T/etc/.users.tmp-mine" "$T/etc/.users.tmp-ABCDEFG"
+ok "a temporary users file a kill left is removed by the next write"
 
 # Homes that are no leftover stay refused, and untouched.
 refused() { # NAME WHAT
