@@ -18,8 +18,9 @@
 static int
 password_from_fd(int fd, char *buf, size_t len, char *errbuf, size_t errlen)
 {
-	size_t n = 0;
+	size_t n = 0, add;
 	ssize_t r;
+	int cr = 0;
 	char c;
 
 	for (;;) {
@@ -32,20 +33,26 @@ password_from_fd(int fd, char *buf, size_t len, char *errbuf, size_t errlen)
 			    fd, strerror(errno));
 			goto fail;
 		}
+		/* A CR held before the end: a line written with CRLF. */
 		if (r == 0 || c == '\n')
 			break;
-		if (n + 1 >= len || n >= MFTP_SECRET_MAX) {
+		/*
+		 * A CR is held until the next byte says whether it ends the
+		 * line, so it is no byte of a password of the most length.
+		 */
+		add = (size_t)cr + (c != '\r');
+		if (n + add >= len || n + add > MFTP_SECRET_MAX) {
 			snprintf(errbuf, errlen,
 			    "password on descriptor %d is longer than %d "
 			    "bytes",
 			    fd, MFTP_SECRET_MAX);
 			goto fail;
 		}
-		buf[n++] = c;
+		if (cr)
+			buf[n++] = '\r';
+		if (!(cr = c == '\r'))
+			buf[n++] = c;
 	}
-	/* Tolerate a line written with CRLF. */
-	if (n > 0 && buf[n - 1] == '\r')
-		n--;
 	buf[n] = '\0';
 	if (n == 0) {
 		snprintf(errbuf, errlen, "empty password on descriptor %d", fd);

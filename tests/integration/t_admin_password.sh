@@ -3,7 +3,8 @@
 # --password-stdin from a file saved with DOS line ends (CR LF) is the
 # password without the CR, as mftp --password-fd reads the same file: the
 # user logs in with it.  A line that is a CR alone is an empty password,
-# refused, with nothing changed.
+# refused, with nothing changed.  A 511-byte password (the most) on a
+# CR LF line logs in: the CR is not counted as a 512th byte.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -50,5 +51,15 @@ expect_eq "$RC" 1 "ftpuser-mod with a CR alone ($ERR)"
 expect_contains "$ERR" "empty password" "the reason"
 expect_eq "$(sha256sum <"$USERS")" "$before" "the users file"
 ok "a CR alone is an empty password, refused"
+
+# The longest password the protocol takes (511 bytes), on a CR LF line:
+# the CR is the line's end, not a 512th byte, for the tools and mftp.
+long=$(head -c 511 /dev/zero | tr '\0' 'k')
+printf '%s\r\n' "$long" >"$T/long.dos"
+tool "$FTPUSER_MOD" --password-stdin alice <"$T/long.dos"
+expect_eq "$RC" 0 "ftpuser-mod with a 511-byte CR LF password ($ERR)"
+can_login_file alice "$T/long.dos" ||
+	fail "alice cannot log in with a 511-byte password on a CR LF line ($ERR)"
+ok "a 511-byte password on a CR LF line logs in"
 
 check_log_clean
