@@ -325,6 +325,10 @@ cmd_rename(struct session *s, const struct msg *m)
 		    "directory mounted into the home); a rename cannot move "
 		    "an entry between them: download and upload it instead",
 		    m->path, m->path2);
+	/* rename(2)'s EINVAL: a directory into itself or below itself. */
+	else if (status == MFTP_ST_INVALID && errno == EINVAL)
+		ret = session_reply_error(s, MFTP_ST_INVALID,
+		    "%s: %s cannot be moved into itself", m->path2, m->path);
 	else if (status != 0)
 		ret = session_reply_error(s, status, "%s", why);
 	else

@@ -234,7 +234,7 @@ req "$(hex_rename n1/nothere y)" 10 "RENAME of a missing entry"
 expect_eq "$RAW_TEXT" "n1/nothere: No such file or directory" \
     "RENAME of a missing entry: the text"
 req "$(hex_rename n1 n1/in/sub)" 16 "RENAME of a directory into itself"
-expect_eq "$RAW_TEXT" "n1/in/sub: Invalid argument" \
+expect_eq "$RAW_TEXT" "n1/in/sub: n1 cannot be moved into itself" \
     "RENAME of a directory into itself: the text"
 req "$(hex_rename n2 n1/in)" 15 "RENAME onto a directory that is not empty"
 expect_eq "$RAW_TEXT" "n1/in: Directory not empty" \
