@@ -33,25 +33,34 @@ static const char usage_text[] = "usage: " PROGNAME
 				 "       " PROGNAME
 				 " [-c config] --recount name | --all\n";
 
-/* "9.5 MiB used of 10 MiB, 512 KiB free" and the like, for bytes. */
+/*
+ * "9.5 MiB used of 10 MiB, 512 KiB free" and the like, for bytes.  What
+ * uploads in progress reserved (the accounting file's second line) is
+ * no room for anything else: it is said, and not counted as free.
+ */
 static void
-show_bytes(uint64_t used, uint64_t limit)
+show_bytes(uint64_t used, uint64_t reserved, uint64_t limit)
 {
 	char u[HUMAN_SIZE_LEN], l[HUMAN_SIZE_LEN], f[HUMAN_SIZE_LEN];
+	uint64_t taken = used + reserved < used ? UINT64_MAX : used + reserved;
 
 	human_size(used, u, sizeof(u));
-	if (limit == 0) {
-		printf("  bytes: %s used, no limit (%llu)\n", u,
+	if (limit == 0)
+		printf("  bytes: %s used, no limit (%llu)", u,
 		    (unsigned long long)used);
-		return;
+	else {
+		human_size(limit, l, sizeof(l));
+		human_size(taken < limit ? limit - taken : 0, f, sizeof(f));
+		printf("  bytes: %s used of %s, %s free (%llu of %llu)", u, l,
+		    f, (unsigned long long)used, (unsigned long long)limit);
+		if (used > limit) {
+			human_size(used - limit, f, sizeof(f));
+			printf("; %s over the limit", f);
+		}
 	}
-	human_size(limit, l, sizeof(l));
-	human_size(used < limit ? limit - used : 0, f, sizeof(f));
-	printf("  bytes: %s used of %s, %s free (%llu of %llu)", u, l, f,
-	    (unsigned long long)used, (unsigned long long)limit);
-	if (used > limit) {
-		human_size(used - limit, f, sizeof(f));
-		printf("; %s over the limit", f);
+	if (reserved > 0) {
+		human_size(reserved, f, sizeof(f));
+		printf("; %s reserved by uploads in progress", f);
 	}
 	putchar('\n');
 }
@@ -106,7 +115,7 @@ quota_show(const struct config *c, const struct user *u)
 		return -1;
 	}
 	printf("%s\n", u->name);
-	show_bytes(use.bytes, u->quota_bytes);
+	show_bytes(use.bytes, use.reserved, u->quota_bytes);
 	show_files(use.files, u->quota_files);
 	return 0;
 }

@@ -264,6 +264,15 @@ out=$("$FTPUSER_QUOTA" -c "$CONF" carol 2>&1) ||
 	fail "ftpuser-quota carol: $out"
 expect_contains "$out" "bytes: 10 MiB used, no limit" "ftpuser-quota carol"
 expect_contains "$out" "files: 3 used, no limit" "ftpuser-quota carol"
+# Room reserved by uploads in progress (the accounting file's second
+# line, as a running upload writes it) is not free: said, and taken off.
+cp "$T/quota/alice" "$T/alice.acct"
+printf 'MFTPR2 %020d %020d\n' $((512 * KiB)) 12345 >>"$T/quota/alice"
+out=$("$FTPUSER_QUOTA" -c "$CONF" alice 2>&1) ||
+	fail "ftpuser-quota alice with a reservation: $out"
+expect_contains "$out" "bytes: 1.6 MiB used of 3.0 MiB, 924 KiB free ($a_bytes of $((3 * MiB))); 512 KiB reserved by uploads in progress" \
+    "ftpuser-quota alice with a reservation"
+cp "$T/alice.acct" "$T/quota/alice"
 rc=0
 out=$("$FTPUSER_QUOTA" -c "$CONF" nobody 2>&1) || rc=$?
 expect_eq "$rc" 1 "ftpuser-quota of an unknown user"
