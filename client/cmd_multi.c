@@ -23,8 +23,14 @@
 #include "util.h"
 #include "words.h"
 #include "xfer.h"
+#include "xfer_local.h"
 
-/* mkdir that accepts an existing directory. */
+/*
+ * mkdir that accepts an existing directory, but not by way of another
+ * user's symbolic link (xfer_local_foreign_link): one left where a
+ * directory of the tree goes, in a directory others may write, would
+ * aim the download at any directory of the user's.
+ */
 static int
 cmd_local_mkdir(struct cmd_ctx *ctx, const char *path)
 {
@@ -32,6 +38,11 @@ cmd_local_mkdir(struct cmd_ctx *ctx, const char *path)
 
 	if (mkdir(path, 0777) == 0)
 		return 0;
+	if (errno == EEXIST && xfer_local_foreign_link(path))
+		return cmd_fail(ctx,
+		    "%s: a symbolic link of another user's is there: it is "
+		    "not followed; move it away",
+		    path);
 	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
 	return cmd_fail(ctx, "%s: %s", path, strerror(errno));

@@ -100,7 +100,7 @@ xfer_local_follow(const char *local)
 	ssize_t n;
 
 	if (lstat(local, &st) == -1 || !S_ISLNK(st.st_mode) ||
-	    (st.st_uid != geteuid() && st.st_uid != 0) ||
+	    !xfer_local_trusted(&st) ||
 	    (n = readlink(local, target, sizeof(target) - 1)) <= 0)
 		return NULL;
 	target[n] = '\0';
@@ -108,4 +108,13 @@ xfer_local_follow(const char *local)
 		return xstrdup(target);
 	xasprintf(&p, "%.*s/%s", (int)(slash - local), local, target);
 	return p;
+}
+
+int
+xfer_local_foreign_link(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
+	    !xfer_local_trusted(&st);
 }

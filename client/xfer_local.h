@@ -36,4 +36,11 @@ int xfer_local_special(const char *local);
  */
 char *xfer_local_follow(const char *local);
 
+/*
+ * Nonzero if path is a symbolic link owned by neither this user nor
+ * root: a directory a download would go into through it (get -r, mget
+ * -r) is refused, as a file's such link is never followed.
+ */
+int xfer_local_foreign_link(const char *path);
+
 #endif
