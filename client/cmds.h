@@ -33,6 +33,7 @@ struct cmd_ctx {
 	int stdin_cmds;	 /* commands come from stdin: keep it from ! */
 	int interactive; /* commands come from a person at the prompt */
 	int verbose;	 /* -v: batch commands are echoed */
+	int cmds_fd;	 /* where batch commands are read, else -1 */
 	int interrupted; /* Ctrl-C closed the session (a transfer, WORKING) */
 	char *cwd;	 /* the remote directory cd went to, or NULL */
 	struct login *login; /* how to log in again (login.h) */

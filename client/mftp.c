@@ -360,6 +360,7 @@ main(int argc, char *argv[])
 	cl.session_only = batchfile != NULL;
 
 	memset(&ctx, 0, sizeof(ctx));
+	ctx.cmds_fd = -1; /* until shell_run reads commands */
 	ctx.quiet = quiet;
 	ctx.verbose = verbose;
 	/* A bar only where someone watches: never on a pipe or a file. */

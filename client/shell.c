@@ -419,6 +419,7 @@ shell_run(struct cmd_ctx *ctx, FILE *in)
 	int r;
 
 	ctx->stdin_cmds = in == stdin;
+	ctx->cmds_fd = in != NULL ? fileno(in) : -1;
 	ctx->interactive = in == NULL;
 	r = in == NULL ? shell_interactive(ctx) : shell_batch(ctx, in);
 	if (r == SHELL_INTR) {

@@ -36,8 +36,9 @@ struct xfer_item {
  * with no key (without force), or that is not the user's own file, is
  * left as it is and the download fails.  A resumed file that does not
  * verify is fetched once more from the start.  A local name for
- * standard output or error, a device or a FIFO is written into; a
- * symbolic link of the user's is written through (xfer_local.h).
+ * standard output or error, a device or a FIFO is written into (never
+ * the pipe the batch commands come from); a symbolic link of the user's
+ * is written through (xfer_local.h).
  *
  * After the first failure no new request is sent; those in flight are
  * finished.  Returns 0, or -1 with the first failure's reason in ctx.

@@ -215,18 +215,57 @@ xfer_is_direct(const char *local)
 	return xfer_local_fd(local) != -1 || xfer_local_special(local);
 }
 
+/*
+ * Whether st, what a direct LOCAL is, is the pipe or FIFO the batch
+ * commands come from (get f /dev/stdin with them on a pipe, or into the
+ * FIFO of -b): the file would be read back as the next commands, ! and
+ * all.  -1 with the reason in ctx when it is, else 0.
+ */
+static int
+xfer_direct_cmds(struct cmd_ctx *ctx, const struct stat *st, const char *local)
+{
+	struct stat in;
+
+	if (ctx->cmds_fd == -1 || !S_ISFIFO(st->st_mode) ||
+	    fstat(ctx->cmds_fd, &in) == -1 || in.st_dev != st->st_dev ||
+	    in.st_ino != st->st_ino)
+		return 0;
+	errno = EINVAL; /* not one to plan again later (xfer_plan_later) */
+	return cmd_fail(ctx,
+	    "%s: mftp reads its commands from there: a download into it "
+	    "would be read back as commands",
+	    local);
+}
+
+int
+xfer_direct_check(struct cmd_ctx *ctx, const char *local)
+{
+	int own = xfer_local_fd(local);
+	struct stat st;
+
+	if ((own != -1 ? fstat(own, &st) : stat(local, &st)) == -1)
+		return 0; /* the open says why */
+	return xfer_direct_cmds(ctx, &st, local);
+}
+
 /* Open a direct LOCAL for writing; -1 with the reason in ctx. */
 int
 xfer_open_direct(struct cmd_ctx *ctx, const char *local)
 {
 	int fd, own = xfer_local_fd(local);
+	struct stat st;
 
 	if (own != -1)
 		fd = fcntl(own, F_DUPFD_CLOEXEC, 3);
 	else
 		fd = open(local, O_WRONLY | O_NOCTTY | O_CLOEXEC);
 	if (fd == -1)
-		cmd_fail(ctx, "%s: %s", local, strerror(errno));
+		return cmd_fail(ctx, "%s: %s", local, strerror(errno));
+	/* What was opened, whatever the name became since the plan. */
+	if (fstat(fd, &st) == 0 && xfer_direct_cmds(ctx, &st, local) == -1) {
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 
@@ -383,7 +422,7 @@ xfer_plan(struct cmd_ctx *ctx, const struct xfer_item *it, int mode,
 	s->fd = -1;
 	s->offset = 0;
 	if (xfer_is_direct(it->local))
-		return 0;
+		return xfer_direct_check(ctx, it->local);
 	s->part = xfer_part_path(it->local);
 	if ((s->fd = xfer_part_open(ctx, s->part, it->local)) == -2) {
 		s->fd = -1;

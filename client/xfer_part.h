@@ -57,7 +57,15 @@ void xfer_key_drop(int fd, const char *local);
 /* Best effort: without a key the .part is resumed only by get -c. */
 void xfer_key_write(int fd, const char *local, uint64_t size, int64_t mtime);
 
-/* Open a direct LOCAL for writing; -1 with the reason in ctx. */
+/*
+ * A direct LOCAL that is the pipe or FIFO mftp reads its batch commands
+ * from is no place for a download: what the server sent would be read
+ * as the next commands.  -1 with the reason in ctx for one, else 0.
+ */
+int xfer_direct_check(struct cmd_ctx *ctx, const char *local);
+
+/* Open a direct LOCAL for writing (checked as above); -1 with the
+ * reason in ctx. */
 int xfer_open_direct(struct cmd_ctx *ctx, const char *local);
 
 /*
