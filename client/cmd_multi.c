@@ -26,17 +26,20 @@
 #include "xfer_local.h"
 
 /*
- * mkdir that accepts an existing directory, but not by way of another
- * user's symbolic link (xfer_local_foreign_link): one left where a
- * directory of the tree goes, in a directory others may write, would
- * aim the download at any directory of the user's.
+ * mkdir that accepts an existing directory (its mode left as it is),
+ * but not by way of another user's symbolic link
+ * (xfer_local_foreign_link): one left where a directory of the tree
+ * goes, in a directory others may write, would aim the download at any
+ * directory of the user's.  A new one gets the remote directory's mode,
+ * with owner rwx so the files can go in, less the umask: a private
+ * directory (0700) stays private, and so do its files.
  */
 static int
-cmd_local_mkdir(struct cmd_ctx *ctx, const char *path)
+cmd_local_mkdir(struct cmd_ctx *ctx, const char *path, uint32_t mode)
 {
 	struct stat st;
 
-	if (mkdir(path, 0777) == 0)
+	if (mkdir(path, (mode_t)(mode & 0777) | 0700) == 0)
 		return 0;
 	if (errno == EEXIST && xfer_local_foreign_link(path))
 		return cmd_fail(ctx,
@@ -58,9 +61,13 @@ cmd_remote_mkdir(struct cmd_ctx *ctx, const char *path, uint32_t mode)
 	return cmd_rpc_fail(ctx, path);
 }
 
-/* Download the remote directory remote as the local directory local. */
+/*
+ * Download the remote directory remote (of mode mode) as the local
+ * directory local.
+ */
 static int
-cmd_get_dir(struct cmd_ctx *ctx, const char *remote, const char *local)
+cmd_get_dir(
+    struct cmd_ctx *ctx, const char *remote, const char *local, uint32_t mode)
 {
 	struct xfer_item *v = NULL;
 	struct tree t;
@@ -69,14 +76,14 @@ cmd_get_dir(struct cmd_ctx *ctx, const char *remote, const char *local)
 	int r = 0;
 
 	if (tree_remote(ctx, remote, &t) == -1 ||
-	    cmd_local_mkdir(ctx, local) == -1) {
+	    cmd_local_mkdir(ctx, local, mode) == -1) {
 		tree_free(&t);
 		return -1;
 	}
 	for (i = 0; i < t.n && r == 0; i++) {
 		if (t.v[i].attr.kind == MFTP_KIND_DIR) {
 			path = cmd_join(local, t.v[i].path);
-			r = cmd_local_mkdir(ctx, path);
+			r = cmd_local_mkdir(ctx, path, t.v[i].attr.mode);
 			free(path);
 			continue;
 		}
@@ -165,7 +172,7 @@ cmd_get_tree(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(ctx,
 		    "%s: no directory name to save it under; give LOCAL",
 		    argv[1]);
-	return cmd_get_dir(ctx, argv[1], ctx->dest);
+	return cmd_get_dir(ctx, argv[1], ctx->dest, a.mode);
 }
 
 /*
@@ -304,7 +311,8 @@ struct cmd_match {
 	const char *dir; /* the pattern's directory part, "" for none */
 	struct xfer_item *files;
 	size_t nfiles;
-	char **dirs; /* matching directories, for mget -r */
+	char **dirs;	  /* matching directories, for mget -r */
+	uint32_t *dmodes; /* their modes */
 	size_t ndirs;
 	size_t matched;
 	char *bad; /* a name that is not one component: the listing fails */
@@ -328,6 +336,9 @@ cmd_match_add(void *arg, const struct msg_entry *e)
 	m->matched++;
 	if (e->attr.kind == MFTP_KIND_DIR) {
 		m->dirs = xreallocarray(m->dirs, m->ndirs + 1, sizeof(char *));
+		m->dmodes = xreallocarray(
+		    m->dmodes, m->ndirs + 1, sizeof(*m->dmodes));
+		m->dmodes[m->ndirs] = e->attr.mode;
 		m->dirs[m->ndirs++] = cmd_join(m->dir, e->name);
 	} else if (e->attr.kind == MFTP_KIND_FILE) {
 		m->files = xreallocarray(
@@ -398,8 +409,10 @@ cmd_mget_names(struct cmd_ctx *ctx, struct cmd_match *m, bool recursive)
 	for (i = k = 0; i < m->ndirs; i++) {
 		if (i < nd && dup[nf + i])
 			free(m->dirs[i]);
-		else
+		else {
+			m->dmodes[k] = m->dmodes[i];
 			m->dirs[k++] = m->dirs[i];
+		}
 	}
 	m->ndirs = k;
 	for (k = 0; k < nd; k++)
@@ -455,7 +468,7 @@ cmd_mget(struct cmd_ctx *ctx, int argc, char **argv)
 	for (i = 0; i < m.ndirs; i++) {
 		if (r == 0 && (ctx->opts & CMD_OPT('r'))) {
 			base = cmd_basename(m.dirs[i]);
-			r = cmd_get_dir(ctx, m.dirs[i], base);
+			r = cmd_get_dir(ctx, m.dirs[i], base, m.dmodes[i]);
 			free(base);
 		} else if (r == 0) {
 			q = words_quote(m.dirs[i]);
@@ -465,6 +478,7 @@ cmd_mget(struct cmd_ctx *ctx, int argc, char **argv)
 		free(m.dirs[i]);
 	}
 	free(m.dirs);
+	free(m.dmodes);
 	free(m.bad);
 	xfer_items_free(m.files, m.nfiles);
 	return r;
