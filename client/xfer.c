@@ -162,11 +162,19 @@ xfer_local_failed(
  * mode.  In that order: a rename that fails leaves a .part that the
  * next get can still open (a mode of 0444 would refuse it), and a file
  * without write permission would refuse the removal of its key.
+ *
+ * A rename over a file that is there comes after the part's data is on
+ * the disk (fdatasync): a crash soon after would otherwise leave, on a
+ * file system that does not order the data before the rename (XFS,
+ * ext4 with noauto_da_alloc), the name on an empty or partly written
+ * file, the old one lost.  A new name costs no sync: what a crash can
+ * cost it is the download, not a file the user had.
  */
 static int
 xfer_commit(
     struct cmd_ctx *ctx, const struct xfer_item *it, int fd, const char *part)
 {
+	struct stat st;
 	int e;
 
 	/* Still locked: no other mftp has written it, or renamed it away. */
@@ -176,6 +184,13 @@ xfer_commit(
 		    "%s: replaced while the download was written into it: "
 		    "the new one was left as it is",
 		    part);
+	}
+	if (lstat(it->local, &st) == 0 && fdatasync(fd) == -1) {
+		/* Not known to be on the disk: kept, and verified again. */
+		e = errno;
+		close(fd);
+		return cmd_fail(ctx, "%s: %s; it is kept: reget resumes it",
+		    part, strerror(e));
 	}
 	if (rename(part, it->local) == -1) {
 		/*
