@@ -708,12 +708,32 @@ xfer_put_once(struct cmd_ctx *ctx, const char *local, const char *remote,
 	return xfer_put_fail(ctx, remote);
 }
 
+/* Why local, of st, is not uploaded: -1 after cmd_fail(). */
+static int
+xfer_put_refused(struct cmd_ctx *ctx, const char *local, const struct stat *st)
+{
+	return cmd_fail(ctx, "%s: %s", local,
+	    S_ISDIR(st->st_mode) ? "is a directory (use put -r)" :
+				   "not a regular file");
+}
+
+/*
+ * What is not a regular file is refused before it is opened: opening a
+ * FIFO releases a writer waiting on it, whose data is then lost when it
+ * is closed, and opening a device can act (a tape rewinds, a watchdog
+ * starts).  One put there since is refused by xfer_put_fd, not waited
+ * on in open (O_NONBLOCK).
+ */
 int
 xfer_put(struct cmd_ctx *ctx, const char *local, const char *remote)
 {
+	struct stat st;
 	int fd;
 
-	/* O_NONBLOCK: a FIFO is refused below, not waited on in open. */
+	if (stat(local, &st) == -1)
+		return cmd_fail(ctx, "%s: %s", local, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return xfer_put_refused(ctx, local, &st);
 	if ((fd = open(local, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
 		return cmd_fail(ctx, "%s: %s", local, strerror(errno));
 	return xfer_put_fd(ctx, fd, local, remote);
@@ -731,9 +751,7 @@ xfer_put_fd(struct cmd_ctx *ctx, int fd, const char *local, const char *remote)
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		return cmd_fail(ctx, "%s: %s", local,
-		    S_ISDIR(st.st_mode) ? "is a directory (use put -r)" :
-					  "not a regular file");
+		return xfer_put_refused(ctx, local, &st);
 	}
 	intr_transfer(1);
 	if ((r = xfer_put_once(ctx, local, remote, fd, &st, 0)) == 1) {
