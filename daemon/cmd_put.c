@@ -183,10 +183,25 @@ cmd_put_receive(struct session *s, struct upload *p)
 static void
 cmd_put_commit(struct session *s, struct upload *p, const uint8_t *hash)
 {
-	struct stat st;
+	struct stat st, old;
 
 	if (fstat(p->fd, &st) == -1) {
 		upload_fail_errno(p, errno, p->m->path);
+		return;
+	}
+	/*
+	 * A file the partial replaces is the user's until the rename: the
+	 * partial's data goes to the disk first (outside the accounting
+	 * lock), or a crash soon after could leave the name on an empty or
+	 * partly written file on a file system that orders no data before
+	 * a rename (XFS, ext4 with noauto_da_alloc), the old file lost.  A
+	 * new name costs no sync: a crash can cost it the upload only.
+	 */
+	if (fstatat(p->dfd, p->name, &old, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    fsync(p->fd) == -1) {
+		upload_fail(p, session_status(errno),
+		    "%s: not stored, the old file kept: %s", p->m->path,
+		    strerror(errno));
 		return;
 	}
 	/*
