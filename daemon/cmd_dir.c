@@ -11,6 +11,7 @@
  */
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -48,12 +49,38 @@ cmd_reply_path(struct session *s, char *cwd)
 	return session_reply_msg(s, &r);
 }
 
+/*
+ * The working directory into buf, as the kernel says it, or NULL with
+ * errno: ENAMETOOLONG for a path longer than buf (PATH carries at most
+ * PATH_MAX bytes), ENOENT for a directory removed or out of reach.  Not
+ * glibc's getcwd: where the kernel refuses a long path, it climbs ".."
+ * and reads every directory above to find the names, as many as the
+ * user nested and as large as the user filled them, for one request,
+ * only to fail with ERANGE at the end.
+ */
+static char *
+cmd_getcwd(char *buf, size_t size)
+{
+	long n = syscall(SYS_getcwd, buf, size);
+
+	if (n == -1) {
+		if (errno == ERANGE)
+			errno = ENAMETOOLONG;
+		return NULL;
+	}
+	if (n <= 0 || buf[0] != '/') {
+		errno = ENOENT;
+		return NULL;
+	}
+	return buf;
+}
+
 static int
 cmd_reply_cwd(struct session *s)
 {
 	char cwd[PATH_MAX];
 
-	if (getcwd(cwd, sizeof(cwd)) == NULL)
+	if (cmd_getcwd(cwd, sizeof(cwd)) == NULL)
 		return session_reply_errno(s, errno, "current directory");
 	return cmd_reply_path(s, cwd);
 }
@@ -69,7 +96,7 @@ cmd_cwd(struct session *s, const struct msg *m)
 {
 	const char *path = m->path[0] == '\0' ? "/" : m->path;
 	char old[PATH_MAX], cwd[PATH_MAX], *v;
-	int e, saved, have_old = getcwd(old, sizeof(old)) != NULL;
+	int e, saved, have_old = cmd_getcwd(old, sizeof(old)) != NULL;
 
 	if (chdir(path) == -1)
 		return session_reply_errno(s, errno, path);
@@ -77,7 +104,7 @@ cmd_cwd(struct session *s, const struct msg *m)
 	 * A directory whose path is too long to be said (nor sent) is no
 	 * place to be: refused, and the session stays where it was.
 	 */
-	if (getcwd(cwd, sizeof(cwd)) == NULL) {
+	if (cmd_getcwd(cwd, sizeof(cwd)) == NULL) {
 		e = errno;
 		if (have_old && chdir(old) == -1) {
 			saved = errno; /* chdir's, for log_warn */
