@@ -136,7 +136,7 @@ cmd_mkdir_apply(void *arg)
 int
 cmd_mkdir(struct session *s, const struct msg *m)
 {
-	char why[MFTP_TEXT_MAX], *name;
+	char why[SESSION_WHY_MAX], *name;
 	struct cmd_mkdir c;
 	struct stat st;
 	uint32_t status;

@@ -144,7 +144,7 @@ int
 cmd_get(struct session *s, const struct msg *m)
 {
 	uint8_t hash[MFTP_HASH_LEN];
-	char why[MFTP_TEXT_MAX];
+	char why[SESSION_WHY_MAX];
 	uint64_t start = mono_ms(), before;
 	uint32_t status;
 	struct stat st;
@@ -249,7 +249,7 @@ static int
 cmd_file_hash(struct session *s, const char *path, enum digest_alg alg)
 {
 	uint8_t hash[MFTP_HASH_LEN];
-	char why[MFTP_TEXT_MAX];
+	char why[SESSION_WHY_MAX];
 	uint32_t status;
 	struct stat st;
 	struct msg r;

@@ -102,7 +102,7 @@ static int
 cmd_remove_partial(
     struct session *s, const char *path, int dfd, const char *name)
 {
-	char why[MFTP_TEXT_MAX];
+	char why[SESSION_WHY_MAX];
 	struct cmd_fs_op op;
 	struct flock fl;
 	struct stat st;
@@ -154,7 +154,7 @@ cmd_remove_partial(
 static int
 cmd_fs_remove(struct session *s, const char *path, int dir_wanted)
 {
-	char why[MFTP_TEXT_MAX], *name;
+	char why[SESSION_WHY_MAX], *name;
 	struct cmd_fs_op op;
 	struct stat st;
 	uint32_t status;
@@ -296,7 +296,7 @@ cmd_fs_move(struct session *s, int dfd, const char *from,
 int
 cmd_rename(struct session *s, const struct msg *m)
 {
-	char why[MFTP_TEXT_MAX], *from = NULL, *to = NULL;
+	char why[SESSION_WHY_MAX], *from = NULL, *to = NULL;
 	uint32_t status;
 	int dfd = -1, dfd2 = -1, ret;
 

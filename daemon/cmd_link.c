@@ -101,7 +101,7 @@ cmd_chmod_apply(void *arg)
 int
 cmd_chmod(struct session *s, const struct msg *m)
 {
-	char why[MFTP_TEXT_MAX], *name;
+	char why[SESSION_WHY_MAX], *name;
 	struct cmd_chmod c;
 	struct stat st;
 	uint32_t status;
@@ -188,7 +188,7 @@ cmd_symlink_apply(void *arg)
 int
 cmd_symlink(struct session *s, const struct msg *m)
 {
-	char why[MFTP_TEXT_MAX], *name;
+	char why[SESSION_WHY_MAX], *name;
 	struct cmd_symlink c;
 	struct stat st;
 	uint32_t status;

@@ -232,7 +232,7 @@ cmd_quota_change_reserved(struct session *s, const char *what, int64_t dbytes,
 int
 cmd_quota(struct session *s, const struct msg *m)
 {
-	char why[MFTP_TEXT_MAX];
+	char why[SESSION_WHY_MAX];
 	struct quota_usage u;
 	struct msg r;
 	int ret;

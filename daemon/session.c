@@ -139,12 +139,14 @@ session_reply_ok(struct session *s)
 int
 session_reply_error(struct session *s, uint32_t code, const char *fmt, ...)
 {
-	char text[MFTP_TEXT_MAX + 1];
+	char text[SESSION_WHY_MAX + 1];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
+	/* A long path said first: cut in its middle, the reason kept. */
+	str_elide(text, MFTP_TEXT_MAX);
 	return frame_send_error(s->t, s->scratch, code, "%s", text) == 0 ? 0 :
 									   -1;
 }
@@ -197,15 +199,22 @@ session_reply_errno(struct session *s, int err, const char *what)
 /* How often every wait and transfer looks (session_watch). */
 #define SESSION_WATCH_MS 1000
 
-/* s escaped with vis(3) flags, cut to SESSION_LOG_TEXT_MAX; free it. */
+/*
+ * s cut to SESSION_LOG_TEXT_MAX in its middle (a reason after a long
+ * path is kept), then escaped with vis(3) flags (cut before, so that no
+ * escape is cut in two), and cut at its end if escapes made it longer;
+ * free it.
+ */
 static char *
 session_log_escape(const char *s, int flags)
 {
-	char *vis;
+	char *vis, *cut = xstrdup(s);
 
-	if (stravis(&vis, s, flags | VIS_OCTAL | VIS_TAB | VIS_NL | VIS_DQ) ==
+	str_elide(cut, SESSION_LOG_TEXT_MAX);
+	if (stravis(&vis, cut, flags | VIS_OCTAL | VIS_TAB | VIS_NL | VIS_DQ) ==
 	    -1)
 		fatalx("out of memory escaping a log field");
+	free(cut);
 	if (strlen(vis) > SESSION_LOG_TEXT_MAX)
 		strlcpy(vis + SESSION_LOG_TEXT_MAX - 3, "...", 4);
 	return vis;

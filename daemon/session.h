@@ -9,8 +9,17 @@
 #include <openssl/ssl.h>
 
 #include "digest.h"
+#include "mftp_limits.h"
 #include "quota.h"
 #include "samefs.h"
+
+/*
+ * Room for the text of an ERROR before it is cut to MFTP_TEXT_MAX
+ * (session_reply_error): two paths of MFTP_PATH_MAX and the words
+ * around them, so that the reason said after a long path is not lost
+ * on the way.
+ */
+#define SESSION_WHY_MAX (2 * MFTP_PATH_MAX + MFTP_TEXT_MAX)
 
 struct config;
 

@@ -266,7 +266,7 @@ upload_unlink(void *arg)
 int
 upload_drop(struct session *s, struct upload *p, int delete)
 {
-	char why[MFTP_TEXT_MAX];
+	char why[SESSION_WHY_MAX];
 	uint32_t status = 0;
 
 	if (p->written > 0) {
@@ -371,7 +371,7 @@ upload_reserve(struct session *s, struct upload *p)
 void
 upload_release(struct session *s, struct upload *p)
 {
-	char why[MFTP_TEXT_MAX], *v;
+	char why[SESSION_WHY_MAX], *v;
 
 	if (p->reserved == 0)
 		return;

@@ -10,10 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mftp_limits.h"
+#include "session.h"
 
 struct msg;
-struct session;
 
 #define UPLOAD_SUFFIX ".mftp-part"
 #define UPLOAD_RESUME_XATTR "user.mftp.resume"
@@ -41,7 +40,7 @@ struct upload {
 	uint8_t *chunk;	   /* received, to be written */
 	size_t chunk_len;
 	uint32_t status; /* first failure: MFTP_ST_*, 0 none */
-	char why[MFTP_TEXT_MAX];
+	char why[SESSION_WHY_MAX];
 	/* The set of reservations it joined (quota.h); 0: holds none. */
 	uint64_t reserve_set;
 };

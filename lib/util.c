@@ -246,3 +246,16 @@ fd_reads_past(int fd, uint64_t size)
 		;
 	return n != 0;
 }
+
+void
+str_elide(char *s, size_t max)
+{
+	size_t len = strlen(s), head, tail;
+
+	if (len <= max)
+		return;
+	head = max / 4;
+	tail = max - head - 3;
+	memcpy(s + head, "...", 3);
+	memmove(s + head + 3, s + len - tail, tail + 1);
+}

@@ -78,4 +78,11 @@ int fd_reads_past(int fd, uint64_t size);
 /* Sleep for ms milliseconds, resuming after signals. */
 void sleep_ms(unsigned int ms);
 
+/*
+ * Cut the string s to at most max bytes (max >= 8) in its middle, with
+ * "..." in place of what goes: its start and the end stay, so a text
+ * that names a long path first keeps the reason said after it.
+ */
+void str_elide(char *s, size_t max);
+
 #endif
