@@ -95,26 +95,33 @@ int
 cmd_cwd(struct session *s, const struct msg *m)
 {
 	const char *path = m->path[0] == '\0' ? "/" : m->path;
-	char old[PATH_MAX], cwd[PATH_MAX], *v;
-	int e, saved, have_old = cmd_getcwd(old, sizeof(old)) != NULL;
+	char cwd[PATH_MAX];
+	int e, old;
 
-	if (chdir(path) == -1)
-		return session_reply_errno(s, errno, path);
+	/*
+	 * Where the session is, held by descriptor to come back to: its
+	 * path may be too long to say (another session moved it deeper),
+	 * or lead elsewhere once another session renamed a directory.
+	 */
+	if ((old = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return session_reply_errno(s, errno, "current directory");
+	if (chdir(path) == -1) {
+		e = errno;
+		close(old);
+		return session_reply_errno(s, e, path);
+	}
 	/*
 	 * A directory whose path is too long to be said (nor sent) is no
 	 * place to be: refused, and the session stays where it was.
 	 */
 	if (cmd_getcwd(cwd, sizeof(cwd)) == NULL) {
 		e = errno;
-		if (have_old && chdir(old) == -1) {
-			saved = errno; /* chdir's, for log_warn */
-			v = session_log_path(old);
-			errno = saved;
-			log_warn("user=%s: cd back to %s", s->user, v);
-			free(v);
-		}
+		if (fchdir(old) == -1)
+			log_warn("user=%s: cd back", s->user);
+		close(old);
 		return session_reply_errno(s, e, path);
 	}
+	close(old);
 	return cmd_reply_path(s, cwd);
 }
 

@@ -129,7 +129,9 @@ static const int sandbox_sign_calls[] = {
  * RMDIR, RENAME, MKDIR, SYMLINK, PUT, PUT_DATA) price one below a mount
  * point in the home at nothing, as that count does.  rt_sigreturn: the
  * return from the SIGTERM handler, which notes that the session is to end
- * and log its end (session.c).
+ * and log its end (session.c).  fchdir: a CWD refused (its directory's
+ * path too long to say) goes back to where the session was, held by
+ * descriptor, which its path may no longer name.
  */
 static const int sandbox_session_calls[] = {
 	SCMP_SYS(rt_sigreturn),
@@ -151,6 +153,7 @@ static const int sandbox_session_calls[] = {
 	SCMP_SYS(fsetxattr),
 	SCMP_SYS(fremovexattr),
 	SCMP_SYS(chdir),
+	SCMP_SYS(fchdir),
 	SCMP_SYS(getcwd),
 	SCMP_SYS(sendfile),
 	SCMP_SYS(sendmsg),

@@ -2,8 +2,8 @@
 # t_cwd_deep: a directory whose path within the home is longer than the
 # 4096 bytes PATH carries (2050 levels of "d") is no working directory.
 # CWD into it is ERROR(INVALID) "File name too long" and the session
-# stays where it was; PWD in a directory that another session moved
-# that deep says the same.  Neither reads a directory to find the path
+# stays where it was, also when it was in such a directory already
+# (another session moved it that deep); PWD there says the same.  Neither reads a directory to find the path
 # it cannot give.  Before, glibc's getcwd, refused by the kernel, fell
 # back to climbing ".." and reading every directory above the session's
 # (2048 openat and getdents64 for one request, more the more entries the
@@ -83,10 +83,12 @@ expect_eq "$RAW_CODE" 16 "PWD 2060 deep: the status (INVALID); $RAW_TEXT"
 expect_contains "$RAW_TEXT" "File name too long" "PWD 2060 deep"
 expect_eq "$TRACED" 0 "directories read by PWD"
 RAW_FD=$A
+raw_req "$(hex_path_req 11 d)" 16 "CWD one deeper than 2060"
+expect_contains "$RAW_TEXT" "File name too long" "CWD one deeper than 2060"
 raw_req "$(hex_mkdir here 493)" 0 "MKDIR where A is"
 # Over 4096 bytes from /: looked at from half-way.
 (cd "$home/x/$x59$d1000" && [ -d "${d1000}here" ]) ||
 	fail "A's MKDIR did not land where A is"
 raw_close
 check_log_clean
-ok "PWD in a directory moved past 4096 bytes says so, reading nothing"
+ok "PWD in a directory moved past 4096 bytes says so, reading nothing; a CWD from there that is refused stays there"
