@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -178,13 +179,69 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 	return cmd_run_again(ctx, argc, argv);
 }
 
+/*
+ * A local name's leading "~" or "~/" is the home directory ($HOME, else
+ * the passwd entry's), and "~USER" or "~USER/" USER's home, as in sftp
+ * and a shell: *out is then a new string, else NULL (no '~' first).
+ * With glob set (mput's patterns), the home's *, ?, [ and \ are escaped
+ * for glob(3).  0, or -1 after cmd_fail() for an unknown user.
+ */
+static int
+cmd_tilde(struct cmd_ctx *ctx, const char *path, int glob, char **out)
+{
+	const char *rest, *home = NULL, *h;
+	struct passwd *pw;
+	char *user, *s, *o;
+
+	*out = NULL;
+	if (path[0] != '~')
+		return 0;
+	rest = strchrnul(path, '/');
+	user = xmalloc((size_t)(rest - path));
+	memcpy(user, path + 1, (size_t)(rest - path - 1));
+	user[rest - path - 1] = '\0';
+	if (*user == '\0')
+		home = getenv("HOME");
+	if (home == NULL || *home == '\0') {
+		errno = 0;
+		pw = *user == '\0' ? getpwuid(getuid()) : getpwnam(user);
+		if (pw == NULL || pw->pw_dir == NULL || *pw->pw_dir == '\0') {
+			if (*user == '\0')
+				cmd_fail(ctx,
+				    "~: HOME is not set and there is no home "
+				    "directory in the passwd entry");
+			else
+				cmd_fail(ctx, "~%s: no such user%s%s", user,
+				    errno != 0 ? ": " : "",
+				    errno != 0 ? strerror(errno) : "");
+			free(user);
+			return -1;
+		}
+		home = pw->pw_dir;
+	}
+	free(user);
+	/* "/" and "/x" make "/x", not "//x". */
+	if (strcmp(home, "/") == 0 && *rest == '/')
+		home = "";
+	s = o = xmalloc(2 * strlen(home) + strlen(rest) + 1);
+	for (h = home; *h != '\0'; h++) {
+		if (glob && strchr("*?[\\", *h) != NULL)
+			*o++ = '\\';
+		*o++ = *h;
+	}
+	strcpy(o, rest);
+	*out = s;
+	return 0;
+}
+
 int
 cmd_run_again(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct cmd *c;
 	const char *o;
-	char **args;
-	int i, n, r;
+	char **args, **made;
+	size_t nk;
+	int i, k, n, r = 0;
 
 	if ((c = cmd_find(argv[0])) == NULL)
 		return cmd_fail(ctx, "unknown command (try help)");
@@ -218,9 +275,24 @@ cmd_run_again(struct cmd_ctx *ctx, int argc, char **argv)
 	if (n < c->min_args || (c->max_args >= 0 && n > c->max_args))
 		return cmd_fail(ctx, "usage: %s", c->usage);
 	args = xcalloc((size_t)n + 2, sizeof(*args));
+	made = xcalloc((size_t)n + 1, sizeof(*made));
 	args[0] = argv[0];
 	memcpy(args + 1, argv + i, (size_t)n * sizeof(*args));
-	r = c->fn(ctx, n + 1, args);
+	/* A local name's unquoted ~ is the home directory. */
+	nk = strlen(c->operands);
+	for (k = 0; k < n && nk > 0 && ctx->tilde != NULL && r == 0; k++) {
+		if (c->operands[(size_t)k < nk ? (size_t)k : nk - 1] != 'L' ||
+		    !ctx->tilde[i + k])
+			continue;
+		r = cmd_tilde(ctx, args[k + 1], c->fn == cmd_mput, &made[k]);
+		if (made[k] != NULL)
+			args[k + 1] = made[k];
+	}
+	if (r == 0)
+		r = c->fn(ctx, n + 1, args);
+	for (k = 0; k < n; k++)
+		free(made[k]);
+	free(made);
 	free(args);
 	return r;
 }

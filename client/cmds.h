@@ -52,6 +52,13 @@ struct cmd_ctx {
 	 * clears it, cmd_run_again keeps it.
 	 */
 	char *spent;
+	/*
+	 * For each word of the command line cmd_run is given, nonzero if
+	 * it starts with a ~ neither quoted nor escaped
+	 * (words_split_tilde): such a local name's ~ is a home directory.
+	 * NULL (a command made by mftp itself): none is.
+	 */
+	const char *tilde;
 };
 
 /* The bit for option letter c (a-z, A-Z, 0-9) in cmd_ctx.opts. */

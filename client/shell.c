@@ -179,7 +179,7 @@ static int
 shell_line(struct cmd_ctx *ctx, const char *line)
 {
 	const char *err;
-	char **argv, *p;
+	char **argv, *p, *tilde;
 	size_t n;
 	int argc, r, tolerant = 0;
 
@@ -229,7 +229,7 @@ shell_line(struct cmd_ctx *ctx, const char *line)
 	/* The line's end is no blank to escape: "a\\" is an error. */
 	p = xstrdup(line);
 	p[n] = '\0';
-	r = words_split(p, &argc, &argv, &err);
+	r = words_split_tilde(p, &argc, &argv, &tilde, &err);
 	free(p);
 	if (r == -1) {
 		fprintf(stderr, "mftp: %s\n", err);
@@ -237,11 +237,15 @@ shell_line(struct cmd_ctx *ctx, const char *line)
 	}
 	if (argc == 0) {
 		words_free(argv);
+		free(tilde);
 		return SHELL_OK;
 	}
 	r = SHELL_OK;
+	ctx->tilde = tilde;
 	if (shell_command(ctx, argc, argv) != 0)
 		r = rpc_lost(ctx->rpc) ? SHELL_LOST : SHELL_FAILED;
+	ctx->tilde = NULL;
+	free(tilde);
 	if (ctx->interrupted || (!ctx->interactive && intr_pending()))
 		r = shell_interrupted(ctx);
 	else if (r == SHELL_FAILED && tolerant)

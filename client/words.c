@@ -125,13 +125,22 @@ words_escape(const char *p, char *out, size_t *outn, const char **errp)
 int
 words_split(const char *line, int *argcp, char ***argvp, const char **errp)
 {
-	char **argv = NULL, *word, *w;
+	return words_split_tilde(line, argcp, argvp, NULL, errp);
+}
+
+int
+words_split_tilde(const char *line, int *argcp, char ***argvp, char **tildep,
+    const char **errp)
+{
+	char **argv = NULL, *word, *w, *tilde = NULL;
 	const char *p = line;
 	size_t n, outn;
 	int argc = 0;
 
 	*argvp = NULL;
 	*argcp = 0;
+	if (tildep != NULL)
+		*tildep = NULL;
 	/* A word is never longer than the line, so one copy's room is enough. */
 	word = xmalloc(strlen(line) + 1);
 	for (;;) {
@@ -140,6 +149,8 @@ words_split(const char *line, int *argcp, char ***argvp, const char **errp)
 		if (*p == '\0')
 			break;
 		w = word;
+		tilde = xreallocarray(tilde, (size_t)argc + 1, 1);
+		tilde[argc] = *p == '~';
 		while (*p != '\0' && !words_is_blank(*p)) {
 			if (*p == '\'') {
 				for (p++; *p != '\'' && *p != '\0'; p++)
@@ -199,9 +210,14 @@ words_split(const char *line, int *argcp, char ***argvp, const char **errp)
 		argv = xcalloc(1, sizeof(*argv));
 	*argvp = argv;
 	*argcp = argc;
+	if (tildep != NULL)
+		*tildep = tilde != NULL ? tilde : xcalloc(1, 1);
+	else
+		free(tilde);
 	return 0;
 
 fail:
+	free(tilde);
 	free(word);
 	if (argv != NULL)
 		words_free(argv);

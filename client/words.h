@@ -25,6 +25,14 @@
  * byte (*argvp is then NULL).
  */
 int words_split(const char *line, int *argcp, char ***argvp, const char **errp);
+/*
+ * words_split, and *tildep a new array of *argcp flags (free it): word i
+ * starts with a '~' that is neither quoted nor escaped, which stands
+ * for a home directory in a local name (cmd_run); '~', "~" and \~ do
+ * not.  *tildep is NULL on failure.
+ */
+int words_split_tilde(const char *line, int *argcp, char ***argvp,
+    char **tildep, const char **errp);
 void words_free(char **argv);
 
 /*

@@ -357,6 +357,37 @@ test_utf8_len(void **state)
 	assert_int_equal(words_utf8_len("\xff"), 0);
 }
 
+/* Which words start with a ~ that is neither quoted nor escaped. */
+static void
+test_split_tilde(void **state)
+{
+	static const char want[] = { 0, 1, 1, 0, 0, 0, 0, 1, 0 };
+	const char *err = NULL;
+	char **argv, *tilde;
+	int argc, i;
+
+	(void)state;
+	assert_int_equal(words_split_tilde("get ~/a ~bob/b '~' \"~\" \\~ "
+					   "$'~' ~'x' a~",
+			     &argc, &argv, &tilde, &err),
+	    0);
+	assert_int_equal(argc, 9);
+	assert_string_equal(argv[7], "~x");
+	for (i = 0; i < argc; i++)
+		assert_int_equal(tilde[i], want[i]);
+	words_free(argv);
+	free(tilde);
+	assert_int_equal(
+	    words_split_tilde("   ", &argc, &argv, &tilde, &err), 0);
+	assert_int_equal(argc, 0);
+	assert_non_null(tilde);
+	words_free(argv);
+	free(tilde);
+	assert_int_equal(
+	    words_split_tilde("~ 'x", &argc, &argv, &tilde, &err), -1);
+	assert_null(tilde);
+}
+
 int
 main(void)
 {
@@ -370,6 +401,7 @@ main(void)
 		cmocka_unit_test(test_split_unicode_escapes),
 		cmocka_unit_test(test_split_errors),
 		cmocka_unit_test(test_split_dashes),
+		cmocka_unit_test(test_split_tilde),
 		cmocka_unit_test(test_quote_plain),
 		cmocka_unit_test(test_quote_forms),
 		cmocka_unit_test(test_quote_round_trip),
