@@ -517,11 +517,18 @@ cmd_mput_glob(
 	for (i = 0; i < g.gl_pathc && r == 0; i++) {
 		const char *p = g.gl_pathv[i];
 
+		q = words_quote(p);
 		if (lstat(p, &st) == -1) {
+			/* Removed since the glob read its directory. */
+			if (errno == ENOENT) {
+				cmd_note("skipping %s: %s", q, TREE_GONE);
+				free(q);
+				continue;
+			}
+			free(q);
 			r = cmd_fail(ctx, "%s: %s", p, strerror(errno));
 			break;
 		}
-		q = words_quote(p);
 		base = cmd_basename(p);
 		if (base == NULL)
 			cmd_note("skipping %s: no file name", q);

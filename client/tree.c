@@ -266,6 +266,10 @@ tree_remote(struct cmd_ctx *ctx, const char *top, struct tree *t)
 	return failed ? -1 : 0;
 }
 
+/*
+ * The local directory top/rel into t; 0, -1 after cmd_fail(), or 1 when
+ * rel (not the top) was removed since its parent was read.
+ */
 static int
 tree_local_dir(
     struct cmd_ctx *ctx, const char *top, const char *rel, struct tree *t)
@@ -280,6 +284,12 @@ tree_local_dir(
 
 	dir = *rel == '\0' ? xstrdup(top) : cmd_join(top, rel);
 	if ((d = opendir(dir)) == NULL) {
+		/* Removed since its parent was read: left out (1). */
+		if (errno == ENOENT && *rel != '\0') {
+			tree_skip(top, rel, TREE_GONE);
+			free(dir);
+			return 1;
+		}
 		cmd_fail(ctx, "%s: %s", dir, strerror(errno));
 		free(dir);
 		return -1;
@@ -299,7 +309,12 @@ tree_local_dir(
 		path = cmd_join(rel, names[i]);
 		full = cmd_join(top, path);
 		if (lstat(full, &st) == -1) {
-			ret = cmd_fail(ctx, "%s: %s", full, strerror(errno));
+			/* Removed since the readdir: left out, as lls does. */
+			if (errno == ENOENT)
+				tree_skip(top, path, TREE_GONE);
+			else
+				ret = cmd_fail(
+				    ctx, "%s: %s", full, strerror(errno));
 			free(path);
 		} else if (S_ISLNK(st.st_mode)) {
 			tree_skip(top, path, "symbolic link, not followed");
@@ -315,8 +330,14 @@ tree_local_dir(
 			attr.size = (uint64_t)st.st_size;
 			attr.mtime = st.st_mtime;
 			tree_add(t, path, &attr);
-			if (S_ISDIR(st.st_mode))
-				ret = tree_local_dir(ctx, top, path, t);
+			if (S_ISDIR(st.st_mode) &&
+			    (ret = tree_local_dir(ctx, top, path, t)) == 1) {
+				/* Gone: not made on the server either. */
+				t->n--;
+				t->bytes -= sizeof(*t->v) + strlen(path) + 1;
+				free(path);
+				ret = 0;
+			}
 		}
 		free(full);
 	}

@@ -35,6 +35,12 @@ struct tree {
 #define TREE_BYTES_MAX (256 << 20)
 
 /*
+ * Why put -r and mput skip a file removed after the directory or the
+ * glob named it (the upload of the rest goes on), as lls leaves it out.
+ */
+#define TREE_GONE "it is no longer there (removed meanwhile)"
+
+/*
  * Walk the remote directory top by LIST, the listings of a level sent
  * together.  Symbolic links and other kinds are skipped with a note.
  * Any name a server should never send ("", ".", "..", or one with a
@@ -48,7 +54,9 @@ int tree_remote(struct cmd_ctx *ctx, const char *top, struct tree *t);
 /*
  * Walk the local directory top (followed if it is a symbolic link).
  * Symbolic links inside are skipped with a note, not followed, and so
- * are devices, sockets and FIFOs.  0, or -1 with the reason in ctx.
+ * are devices, sockets and FIFOs, and a file or directory removed
+ * after its directory was read (TREE_GONE).  0, or -1 with the reason
+ * in ctx.
  */
 int tree_local(struct cmd_ctx *ctx, const char *top, struct tree *t);
 

@@ -31,7 +31,9 @@
 #include "intr.h"
 #include "mftp_limits.h"
 #include "rpc.h"
+#include "tree.h"
 #include "util.h"
+#include "words.h"
 #include "xfer.h"
 
 /* Files sent whole from memory; larger ones go by PUT. */
@@ -204,6 +206,7 @@ int
 xfer_putq_add(struct xfer_putq *q, const char *local, const char *remote)
 {
 	struct stat st;
+	char *name;
 	int fd, r;
 
 	if (q->first != NULL || q->lost)
@@ -228,6 +231,13 @@ xfer_putq_add(struct xfer_putq *q, const char *local, const char *remote)
 	 */
 	if ((fd = open(local,
 		 O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) == -1) {
+		/* Removed since the walk or the glob: the rest goes on. */
+		if (errno == ENOENT) {
+			name = words_quote(local);
+			cmd_note("skipping %s: %s", name, TREE_GONE);
+			free(name);
+			return 0;
+		}
 		(void)cmd_fail(q->ctx, "%s: %s", local, strerror(errno));
 		return putq_failed(q);
 	}

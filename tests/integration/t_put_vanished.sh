@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# t_put_vanished: put -r skips, with a note, a file removed after the
+# walk read its directory: between the readdir and the lstat of the
+# walk, or between the walk and the upload's open, as lls leaves out
+# such a file; the rest of the tree is uploaded and put -r succeeds.  It
+# failed with "No such file or directory" and uploaded nothing more.  A
+# subdirectory removed before the walk opens it is skipped too, and not
+# made on the server; mput skips a file removed after its glob.
+# strace holds mftp in the syscall on the file's name (delay_enter, as
+# -P selects it) while the test removes the file.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+command -v strace >/dev/null || fail "strace is needed (scripts/deps.sh)"
+pw=$(rand_pw)
+add_user alice "$pw"
+home=$(user_home alice)
+start_daemon
+L=$T/local
+
+# traced_put SYSCALL NAME [COMMAND]: COMMAND (put -r $L/d) with mftp
+# held 3 s in SYSCALL on $L/d/NAME, NAME removed meanwhile; RC, ERR.
+traced_put() {
+	local sc=$1 name=$2 cmd=${3:-put -r $L/d} out=$T/strace.$1
+	rm -rf "$L" "$home/d"
+	mkdir -p "$L/d/sub"
+	printf 'a\n' >"$L/d/a"
+	printf 'b\n' >"$L/d/b"
+	printf 'c\n' >"$L/d/sub/c"
+	: >"$out"
+	printf '#!/bin/sh\nexec strace -qq -f -o %q -P %q -e trace=%s \\\n    -e inject=%s:delay_enter=3000000 %q "$@"\n' \
+	    "$out" "$L/d/$name" "$sc" "$sc" "$MFTP" >"$T/bin/mftp-traced"
+	chmod 0755 "$T/bin/mftp-traced"
+	MFTP=$T/bin/mftp-traced client alice "$pw" <<<"lcd $L
+$cmd" >"$T/put.out" 2>"$T/put.err" &
+	local pid=$!
+	BG_PIDS+=("$pid")
+	wait_for 20 grep -q "$L/d/$name" "$out" ||
+	    fail "mftp did not reach $sc of d/$name ($(cat "$T/put.err"))"
+	rm -r "${L:?}/d/$name"
+	RC=0
+	wait_pid "$pid" 30 || RC=$?
+	ERR=$(cat "$T/put.err")
+}
+
+for sc in newfstatat openat; do
+	traced_put "$sc" b
+	expect_eq "$RC" 0 "put -r with d/b removed at its $sc ($ERR)"
+	expect_contains "$ERR" "skipping $L/d/b" "the note names the file"
+	expect_contains "$ERR" "no longer there" "the note says why"
+	expect_same_file "$home/d/a" "$L/d/a" "d/a ($sc)"
+	expect_same_file "$home/d/sub/c" "$L/d/sub/c" "d/sub/c ($sc)"
+	[ ! -e "$home/d/b" ] || fail "d/b was uploaded ($sc)"
+	ok "put -r skips a file removed before its $sc, and sends the rest"
+done
+
+traced_put openat sub
+expect_eq "$RC" 0 "put -r with d/sub removed before it was read ($ERR)"
+expect_contains "$ERR" "skipping $L/d/sub" "the note names the directory"
+expect_same_file "$home/d/a" "$L/d/a" "d/a"
+expect_same_file "$home/d/b" "$L/d/b" "d/b"
+[ ! -e "$home/d/sub" ] || fail "d/sub was made on the server"
+ok "put -r skips a directory removed before it was read"
+
+# mput: a file removed after the glob read its directory.
+traced_put newfstatat b "mput $L/d/*"
+expect_eq "$RC" 0 "mput with d/b removed after the glob ($ERR)"
+expect_contains "$ERR" "skipping $L/d/b" "the note names the file"
+expect_same_file "$home/a" "$L/d/a" "a"
+[ ! -e "$home/b" ] || fail "b was uploaded"
+ok "mput skips a file removed after the glob matched it"
