@@ -185,6 +185,14 @@ xfer_commit(
 		    "the new one was left as it is",
 		    part);
 	}
+	/* Made read-only while the data came (see xfer_plan). */
+	if (xfer_local_readonly(it->local)) {
+		close(fd);
+		return cmd_fail(ctx,
+		    XFER_READONLY_TEXT
+		    "; the download is kept in %s: get then finishes it",
+		    it->local, part);
+	}
 	if (lstat(it->local, &st) == 0 && fdatasync(fd) == -1) {
 		/* Not known to be on the disk: kept, and verified again. */
 		e = errno;

@@ -8,6 +8,8 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,4 +119,14 @@ xfer_local_foreign_link(const char *path)
 
 	return lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
 	    !xfer_local_trusted(&st);
+}
+
+int
+xfer_local_readonly(const char *local)
+{
+	struct stat st;
+
+	return lstat(local, &st) == 0 && S_ISREG(st.st_mode) &&
+	    faccessat(AT_FDCWD, local, W_OK, AT_EACCESS) == -1 &&
+	    errno == EACCES;
 }

@@ -43,4 +43,18 @@ char *xfer_local_follow(const char *local);
  */
 int xfer_local_foreign_link(const char *path);
 
+/*
+ * Nonzero if LOCAL is a regular file this user may not write (mode
+ * 0444, or another user's), as access(2) says: root may write any.  A
+ * download does not replace it, though the rename that would needs only
+ * the directory: sftp, lftp and ftp fail there with EACCES, and the
+ * user protected the file.
+ */
+int xfer_local_readonly(const char *local);
+
+/* Why: "%s" is LOCAL. */
+#define XFER_READONLY_TEXT                                                \
+	"%s: read-only (you may not write to it): it was left as it is; " \
+	"to download over it, make it writable (chmod u+w) or remove it"
+
 #endif

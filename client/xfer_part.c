@@ -423,6 +423,10 @@ xfer_plan(struct cmd_ctx *ctx, const struct xfer_item *it, int mode,
 	s->offset = 0;
 	if (xfer_is_direct(it->local))
 		return xfer_direct_check(ctx, it->local);
+	if (xfer_local_readonly(it->local)) {
+		errno = EINVAL; /* not one to plan again later */
+		return cmd_fail(ctx, XFER_READONLY_TEXT, it->local);
+	}
 	s->part = xfer_part_path(it->local);
 	if ((s->fd = xfer_part_open(ctx, s->part, it->local)) == -2) {
 		s->fd = -1;
