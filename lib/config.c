@@ -80,8 +80,9 @@ static const struct config_key config_keys[] = {
 	    86400 },
 	{ "shutdown_timeout", CONFIG_UINT,
 	    offsetof(struct config, shutdown_timeout), 0, 86400 },
+	/* Half of it is TCP_KEEPIDLE, which Linux takes up to 32767 s. */
 	{ "keepalive", CONFIG_UINT, offsetof(struct config, keepalive), 0,
-	    86400 },
+	    65535 },
 	{ "users_file", CONFIG_PATH, offsetof(struct config, users_file), 0,
 	    0 },
 	{ "quota_dir", CONFIG_PATH, offsetof(struct config, quota_dir), 0, 0 },

@@ -88,6 +88,7 @@ test_every_key(void **state)
 			   "max_sessions_per_ip = 3\n"
 			   "login_timeout = 5\n"
 			   "idle_timeout = 86400\n"
+			   "keepalive = 65535\n"
 			   "users_file = /tmp/u\n"
 			   "quota_dir = /tmp/q\n"
 			   "home_base = /tmp/h\n"
@@ -109,6 +110,7 @@ test_every_key(void **state)
 	assert_int_equal(c.max_sessions_per_ip, 3);
 	assert_int_equal(c.login_timeout, 5);
 	assert_int_equal(c.idle_timeout, 86400);
+	assert_int_equal(c.keepalive, 65535);
 	assert_string_equal(c.users_file, "/tmp/u");
 	assert_string_equal(c.quota_dir, "/tmp/q");
 	assert_string_equal(c.home_base, "/tmp/h");
@@ -260,7 +262,9 @@ test_out_of_range(void **state)
 	    "max_sessions_per_ip = 0\n", "t.conf:1: max_sessions_per_ip:");
 	expect_error("login_timeout = 0\n", "t.conf:1: login_timeout:");
 	expect_error("idle_timeout = 86401\n", "t.conf:1: idle_timeout:");
-	expect_error("keepalive = 86401\n", "t.conf:1: keepalive:");
+	/* TCP_KEEPIDLE and TCP_KEEPINTVL take at most 32767 s: half of
+	 * more could not be set on any connection. */
+	expect_error("keepalive = 65536\n", "t.conf:1: keepalive:");
 	expect_error("uid_min = 0\n", "t.conf:1: uid_min: '0' is too small");
 	expect_error("uid_max = 2147483647\n",
 	    "t.conf:1: uid_max: '2147483647' is too large");
