@@ -322,12 +322,16 @@ preauth_run(const struct monitor_args *a, const struct preauth_fds *fds)
 		r = frame_recv_msg(p.t, p.scratch, &m);
 		if (r == ERR_EOF)
 			preauth_exit(&p);
-		/* A reset, or keepalive's probes unanswered: no bad frame. */
+		/* A reset, or keepalive's probes unanswered: no bad frame.
+		 * Said in the system's words, as a session's line. */
 		if (r == ERR_IO) {
 			if (log_noise_ok())
 				log_notice("connection lost before login "
 					   "addr=%s: %s",
-				    a->peer, transport_err_str(p.t, r));
+				    a->peer,
+				    transport_sys_errno(p.t) != 0 ?
+					strerror(transport_sys_errno(p.t)) :
+					err_str(r));
 			preauth_exit(&p);
 		}
 		if (r == ERR_TIMEOUT || (r == 0 && preauth_left(&p) == 0)) {

@@ -6,7 +6,9 @@
 # the session ends and logs why with its address, its session slot is
 # free again (--max-sessions 1: the next login is served), and the
 # upload's partial is kept, its lock let go and its reservation given
-# back, so that the next put resumes it.  The accepted sockets carry
+# back, so that the next put resumes it.  So is one that vanishes after
+# its handshake, before its login, logged in the system's words as
+# mftpd(8) says.  The accepted sockets carry
 # the keepalive timer (ss), and keepalive = 0 leaves it off.  Before,
 # no socket had SO_KEEPALIVE, and a vanished client held all of that
 # until idle_timeout (900 s by default).
@@ -127,6 +129,28 @@ expect_same_file "$home/up" "$W/big" "the resumed put"
 expect_resumed put up "the second put"
 off=$RESUMED_AT
 ok "an uploading client that vanished is found gone; its put resumed at $off"
+
+# ------------------------------------ a client vanishes before login
+# After its handshake, before any request (login_timeout 30 s): the
+# pre-auth worker finds it gone as a session does, and its line says
+# why in the system's words (mftpd(8)), not "connection lost: ..." again.
+PRE_RE='connection lost before login addr=127\.0\.0\.1 port [0-9]+: '
+_pre_logged() { [ "$(log_count "$PRE_RE")" -gt 0 ]; }
+(sleep 60) | openssl s_client -tls1_3 -quiet -connect "127.0.0.1:$PORT" \
+    >"$T/pre.out" 2>&1 &
+CPID=$!
+BG_PIDS+=("$CPID")
+sleep 2
+ip link set lo down || fail "ip link set lo down"
+wait_for 15 _pre_logged || {
+	trap_lo
+	fail "no line for the client that vanished before login after 15 s"
+}
+lo_up
+{ kill "$CPID" && wait "$CPID"; } 2>/dev/null
+expect_match "$(grep -E "$PRE_RE" "$DAEMON_LOG")" \
+    "${PRE_RE}Connection timed out\$" "the line of the vanished client"
+ok "a client that vanished before login is found gone, in the system's words"
 
 # ------------------------------------------------- keepalive = 0: off
 DAEMON_EXTRA_CONF="keepalive = 0"
