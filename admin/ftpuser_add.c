@@ -161,16 +161,21 @@ make_home(
 		 home, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
 		admin_err("cannot open %s", home);
 	/*
-	 * A leftover's owner could write in it until the chown: it must
-	 * still be empty once it is the user's, or it is given back.
+	 * A leftover's owner could write in it until the chown, and could
+	 * have opened its mode to others meanwhile: once the user's and
+	 * 0700 nobody else can add an entry, so it must be empty then, or
+	 * it is given back.
 	 */
 	if (leftover) {
+		free(undo->home);
 		undo->home = NULL; /* not ours to remove before the chown */
-		if (fstat(fd, &st) == -1 || fchown(fd, uid, gid) == -1)
+		if (fstat(fd, &st) == -1 || fchown(fd, uid, gid) == -1 ||
+		    fchmod(fd, 0700) == -1)
 			admin_err("cannot give %s to %lu:%lu", home,
 			    (unsigned long)uid, (unsigned long)gid);
 		if (dir_empty(fd) != 1) {
-			if (fchown(fd, st.st_uid, st.st_gid) == -1)
+			if (fchown(fd, st.st_uid, st.st_gid) == -1 ||
+			    fchmod(fd, st.st_mode & 07777) == -1)
 				admin_warn("cannot give %s back", home);
 			admin_errx("home %s already exists", home);
 		}

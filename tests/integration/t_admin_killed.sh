@@ -100,6 +100,43 @@ expect_contains "$ERR" "already exists" "the reason (--home, root's)"
 expect_eq "$(stat -c '%u %g %a' "$T/home/frank")" "0 0 700" "that directory"
 ok "a home that is no leftover is still refused"
 
+# The leftover's owner (a process still running as its uid) opens its
+# mode to everyone after the check and before the chown, then writes into
+# it after the emptiness check: the home is the new user's and 0700
+# before it is found empty, so nothing of the old owner gets in.  strace
+# holds each fchown of ftpuser-add for a second to open the two windows.
+orphan=$((UID_MAX - 1))
+getent passwd "$orphan" >/dev/null && fail "uid $orphan has a passwd entry"
+mkdir -m 0700 "$T/home/gail"
+chown "$orphan:$orphan" "$T/home/gail"
+as_orphan() { setpriv --reuid="$orphan" --regid="$orphan" --clear-groups "$@"; }
+strace -qq -f -o /dev/null -e trace=fchown \
+    -e inject=fchown:delay_enter=1000000 \
+    "$FTPUSER_ADD" -c "$CONF" --password-stdin gail <<<"$(rand_pw)" \
+    >"$T/gail.out" 2>&1 &
+addpid=$!
+BG_PIDS+=("$addpid")
+# in_fchown N: ftpuser-add is held in its Nth fchown (93 on x86_64).
+_in_fchown() {
+	local p
+	for p in $(children_of "$addpid"); do
+		[ "$(cut -d' ' -f1 "/proc/$p/syscall" 2>/dev/null)" = 93 ] && return 0
+	done
+	return 1
+}
+_owned_by_new() { [ "$(stat -c %u "$T/home/gail")" != "$orphan" ]; }
+wait_for 10 _in_fchown || fail "ftpuser-add gail never reached its fchown"
+as_orphan chmod 0777 "$T/home/gail" || fail "the orphan's chmod"
+wait_for 10 _owned_by_new || fail "the home was not given to gail"
+wait_for 10 _in_fchown || fail "ftpuser-add gail never reached its second fchown"
+as_orphan touch "$T/home/gail/planted" 2>/dev/null || true
+wait "$addpid" || fail "ftpuser-add gail: $(cat "$T/gail.out")"
+[ -e "$T/home/gail/planted" ] &&
+	fail "the old owner wrote into gail's home after the emptiness check"
+expect_eq "$(stat -c '%u %a' "$T/home/gail")" "$(user_uid gail) 700" \
+    "gail's home"
+ok "a leftover's old owner cannot slip an entry into the taken-over home"
+
 # ------------------------------------------------------------ ftpuser-del
 # Killed after the users file lost the user and before its accounting
 # file went (the file every session of the user watches): run again, it
