@@ -58,6 +58,14 @@ uint32_t cmd_fs_move(struct session *s, int dfd, const char *from,
 
 /* cmd_link.c: permission bits and symbolic links */
 int cmd_chmod(struct session *s, const struct msg *m);
+/*
+ * The bits that MKDIR and CHMOD keep on a directory whatever mode is
+ * asked: its owner's read and search.  The count of the home that
+ * settles a removal a killed session left under way is made as the user
+ * (quota.h); a directory it could not read would keep the accounting
+ * file high until an administrator's recount.
+ */
+#define CMD_DIR_KEPT_BITS 0500
 int cmd_symlink(struct session *s, const struct msg *m);
 int cmd_readlink(struct session *s, const struct msg *m);
 

@@ -172,7 +172,7 @@ cmd_mkdir(struct session *s, const struct msg *m)
 	/* Charged first, then made, under one lock: never counted short. */
 	c.dfd = dfd;
 	c.name = name;
-	c.mode = (mode_t)(m->mode & 0777);
+	c.mode = (mode_t)(m->mode & 0777) | CMD_DIR_KEPT_BITS;
 	status = cmd_quota_new_entry(
 	    s, dfd, m->path, cmd_mkdir_apply, &c, why, sizeof(why));
 	cmd_at_close(dfd, name);

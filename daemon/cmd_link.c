@@ -152,6 +152,8 @@ cmd_chmod(struct session *s, const struct msg *m)
 		c.name = name;
 		c.st = &st;
 		c.mode = (mode_t)m->mode;
+		if (S_ISDIR(st.st_mode))
+			c.mode |= CMD_DIR_KEPT_BITS;
 		status = cmd_quota_change(
 		    s, m->path, 0, 0, cmd_chmod_apply, &c, why, sizeof(why));
 		if (status == 0) {

@@ -7,7 +7,8 @@
 # is EXISTS even with the quota full (as SYMLINK is), so that mkdir -p
 # and put -r go on into directories that are there; HASH and GET of a
 # socket left in the home are INVALID (not a regular file), as of a FIFO.
-# LIST of a directory that can be read but not searched is PERM, not an
+# LIST of a directory that can be read but not searched (made so by
+# root: CHMOD keeps a directory's owner's r-x) is PERM, not an
 # empty listing (mftp's get -r of it fails rather than fetching nothing
 # and exiting 0).  After each step the accounting file equals a recount
 # of the home.
@@ -36,10 +37,12 @@ exact "set up"
 long=$(printf 'm%.0s' {1..256})
 raw_req "$(hex_rename a "$long")" 16 "RENAME onto a 256-byte name"
 expect_contains "$RAW_TEXT" "File name too long" "the 256-byte name's text"
-raw_req "$(hex_chmod d 0)" 0 "CHMOD d 0"
+# (A directory keeps its owner's r-x through CHMOD: made so here, as
+# an administrator could have.)
+chmod 0 "$home/d"
 raw_req "$(hex_rename a d/a)" 11 "RENAME into a directory without search permission"
 expect_contains "$RAW_TEXT" "Permission denied" "the unsearchable directory's text"
-raw_req "$(hex_chmod d 493)" 0 "CHMOD d 0755"
+chmod 755 "$home/d"
 [[ -f $home/a && ! -e $home/d/a ]] || fail "a refused RENAME moved a"
 exact "after the refused RENAMEs"
 ok "RENAME onto a name that cannot be looked up says why"
@@ -53,12 +56,12 @@ expect_contains "$RAW_TEXT" "nodir/x: No such file or directory" \
 raw_req "$(hex_put a/x 6 420 1)" 13 "PUT under a file"
 expect_contains "$RAW_TEXT" "a/x: Not a directory" "PUT under a file: the text"
 raw_req "$(hex_mkdir d/sub 493)" 0 "MKDIR d/sub"
-raw_req "$(hex_chmod d 0)" 0 "CHMOD d 0"
+chmod 0 "$home/d"
 raw_req "$(hex_put d/sub/x 6 420 1)" 11 \
     "PUT below a directory without search permission"
 expect_contains "$RAW_TEXT" "d/sub/x: Permission denied" \
     "PUT below an unsearchable directory: the text"
-raw_req "$(hex_chmod d 493)" 0 "CHMOD d 0755"
+chmod 755 "$home/d"
 raw_req "$(hex_path_req 17 d/sub)" 0 "RMDIR d/sub"
 raw_req "$(hex_put d/ 6 420 1)" 16 "PUT of d/"
 expect_contains "$RAW_TEXT" "d/: not a file name" "PUT of d/: the text"
@@ -115,9 +118,13 @@ run_client carol "$pw" <<EOF
 mkdir d
 put $T/x d/one
 put $T/x d/two
-chmod 644 d
 EOF
-expect_rc 0 "carol: a directory of two files, mode 0644"
+expect_rc 0 "carol: a directory of two files"
+# Mode 0644 as an administrator could set it (CHMOD keeps a directory's
+# owner's r-x).
+chome=$(user_home carol)
+[[ -n $chome && $chome == "$T"/* ]] || fail "carol's home $chome is not in $T"
+chmod 644 "$chome/d"
 raw_open carol "$pw"
 raw_req "$(hex_path_req 12 d)" 11 "LIST of a directory without search permission"
 expect_contains "$RAW_TEXT" "d: Permission denied" \

@@ -5,12 +5,15 @@
 # the removed file, with the removal line that says so; the next login of
 # the user counts the home, and the file equals a recount again (not
 # high until an administrator's recount).  Cases: REMOVE of a file,
-# RENAME over a file, PUT replacing a file.  Bounded: three kills, each
+# RENAME over a file, PUT replacing a file, and REMOVE in a home where
+# the user made a directory with mode 0 and CHMODed another to 0 (the
+# server keeps their owner's read and search bits, so the count of the
+# home, made as the user, still reads them).  Bounded: four kills, each
 # within a few seconds.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
-# shellcheck source-path=SCRIPTDIR source=lib_quota.sh
-. "$(dirname "$0")/lib_quota.sh"
+# shellcheck source-path=SCRIPTDIR source=lib_raw.sh
+. "$(dirname "$0")/lib_raw.sh"
 
 W=$T/work
 pw=$(rand_pw)
@@ -46,7 +49,7 @@ hold_after() {
 kill_session() {
 	kill -KILL "$SERVING_PID"
 	wait "$STRACE_PID" 2>/dev/null
-	session_close
+	session_close 20
 	wait_for 10 _no_session || fail "a session of alice is left"
 }
 _no_session() { [ -z "$(serving_pids_of "$uid")" ]; }
@@ -110,3 +113,31 @@ kill_session
 after_kill "upload replacing a file" 300000
 expect_same_file "$home/target" "$W/new" "the uploaded file"
 ok "a session killed right after an upload's commit: settled"
+
+# ----------------------- REMOVE, the user's directories set to mode 0
+# MKDIR with mode 0, CHMOD of a directory to 0 or to write-only: each
+# keeps its owner's read and search bits (doc/PROTOCOL.md), so the
+# count that settles the kill can enter them.
+reset_home
+RAW_FEATURES=2
+raw_open alice "$pw"
+raw_req "$(hex_mkdir shut 0)" 0 "MKDIR shut, mode 0"
+raw_req "$(hex_mkdir closed 493)" 0 "MKDIR closed"
+raw_req "$(hex_mkdir closed/in 493)" 0 "MKDIR closed/in"
+raw_req "$(hex_chmod closed/in 0)" 0 "CHMOD closed/in 0"
+raw_req "$(hex_chmod closed/ $((8#200)))" 0 "CHMOD closed/ 0200"
+raw_close
+start_session
+hold_after unlinkat
+session_send "rm target"
+wait_for 10 _gone "$home/target" || fail "the remove did not happen"
+kill_session
+after_kill "remove, with directories of mode 0" 300000
+for d in shut closed closed/in; do
+	m=$(stat -c %a "$home/$d")
+	[ $((8#$m & 8#500)) = $((8#500)) ] ||
+		fail "$d: mode $m, without its owner's read and search bits"
+done
+expect_eq "$(stat -c %a "$home/closed")" 700 "CHMOD 0200 of a directory"
+expect_eq "$(stat -c %a "$home/closed/in")" 500 "CHMOD 0 of a directory"
+ok "directories keep u+rx: a kill in a home with mode-0 requests settled"
