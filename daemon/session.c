@@ -481,6 +481,28 @@ session_check_account(struct session *s)
 }
 
 /*
+ * A removal that a killed session left under way, which the count of
+ * the home could not settle (a directory the user cannot read, say, that
+ * an administrator made so: MKDIR and CHMOD keep their owner's r-x):
+ * the usage stays high, and this process does not count the home again
+ * (quota_set_home).  Said once.
+ */
+static void
+session_note_unsettled(struct session *s)
+{
+	const char *why;
+
+	if (s->unsettled_logged || (why = quota_home_failed()) == NULL)
+		return;
+	s->unsettled_logged = 1;
+	log_warnx("user=%s: usage left high by a removal that a killed "
+		  "session did not finish: the home cannot be counted (%s); "
+		  "counted again at the next login, exact after "
+		  "ftpuser-quota --recount",
+	    s->user, why);
+}
+
+/*
  * The transport's watch (transport_set_watch): within a request too, a
  * transfer that would run for hours stops once the account is ended, as
  * the tools' signal stops it on their own node.  The request then fails
@@ -549,6 +571,7 @@ session_wait_request(struct session *s, unsigned int idle_timeout)
 	}
 	/* Once a request (one system call), and during a long wait. */
 	session_check_account(s);
+	session_note_unsettled(s);
 }
 
 /* The session's checksum, from the features granted at HELLO. */

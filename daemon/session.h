@@ -74,6 +74,8 @@ struct session {
 	uint64_t account_fetched_ms;
 	/* QUOTA_ACCOUNT_LOCKED or _REMOVED once seen so: the session ends. */
 	int account_ended;
+	/* The count of the home failed (quota_home_failed), and was logged. */
+	int unsettled_logged;
 	/*
 	 * The mount of the home ("/"), which the count of the home stays
 	 * on: an entry on another (a share bound into the home) is neither

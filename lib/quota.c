@@ -516,20 +516,39 @@ quota_add_sat(uint64_t a, uint64_t b)
 	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
+/* The home whose count settles a pending removal (quota_set_home). */
+static const char *quota_home;
+/* Its count failed since it was named: why (not tried again); "" not. */
+static char quota_home_err[256];
+
 /*
  * With the lock held: if *u says a removal was under way (a process was
  * killed between a removal and the write that pays it back), count the
  * home at root and write that count, with the reservation as it was.
- * If the count fails, *u stays as read: high, and still pending.
+ * If the count fails, *u stays as read: high, and still pending; and
+ * when root is the home that quota_set_home named, the process does not
+ * count it again until it is named again (each change would walk the
+ * whole home under the lock, to fail again).
  */
 static void
 quota_settle_locked(int fd, const char *root, struct quota_usage *u)
 {
 	struct quota_usage c;
+	char err[sizeof(quota_home_err)];
+	int named;
 
-	if (!quota_pending(u) || root == NULL ||
-	    quota_count_tree(root, &c, NULL, 0) == -1)
+	if (!quota_pending(u) || root == NULL)
 		return;
+	named = quota_home != NULL && strcmp(root, quota_home) == 0;
+	if (named && quota_home_err[0] != '\0')
+		return;
+	err[0] = '\0';
+	if (quota_count_tree(root, &c, err, sizeof(err)) == -1) {
+		if (named)
+			snprintf(quota_home_err, sizeof(quota_home_err), "%s",
+			    err[0] != '\0' ? err : root);
+		return;
+	}
 	c.reserved = u->reserved;
 	c.reserve_set = u->reserve_set;
 	c.pending_bytes = c.pending_files = 0;
@@ -537,13 +556,17 @@ quota_settle_locked(int fd, const char *root, struct quota_usage *u)
 		*u = c;
 }
 
-/* The home whose count settles a pending removal (quota_set_home). */
-static const char *quota_home;
-
 void
 quota_set_home(const char *root)
 {
 	quota_home = root;
+	quota_home_err[0] = '\0';
+}
+
+const char *
+quota_home_failed(void)
+{
+	return quota_home_err[0] != '\0' ? quota_home_err : NULL;
 }
 
 int

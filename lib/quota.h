@@ -44,7 +44,11 @@
  * counts "/": quota_set_home), or the login's quota_settle, or a
  * recount, counts the home and writes the truth.  So a kill at any point
  * leaves the file high by at most one write chunk and the reservations,
- * and not for longer than the next change.
+ * and not for longer than the next change, as long as that count can
+ * read the home (the serving process keeps every directory's owner's
+ * read and search bits).  A count that fails leaves the file high, and
+ * the process does not count that home again until quota_set_home names
+ * it again (the next login): a recount makes it exact.
  *
  * A file of the first line alone (the only form before reservations) is
  * read as nothing reserved, and is what the file is again once nothing
@@ -259,9 +263,17 @@ int quota_change_reserved(int fd, const struct quota_limits *l, int64_t dbytes,
 /*
  * The home that this process's changes count when they find a removal
  * left under way (see the top): "/" in the serving process, chrooted to
- * it.  NULL (the default): such a file is left as it is, high.
+ * it.  NULL (the default): such a file is left as it is, high.  Once a
+ * count of it fails (here or in quota_settle of the same root), neither
+ * counts it again until it is named again: the file stays high.
  */
 void quota_set_home(const char *root);
+
+/*
+ * Why the count of the home that quota_set_home named last failed (a
+ * path and its error), or NULL when it has not failed since.
+ */
+const char *quota_home_failed(void);
 
 /*
  * Under the exclusive lock: if the file says a removal was under way,
@@ -272,7 +284,9 @@ void quota_set_home(const char *root);
  * left by a session killed mid-upload), the reservation is dropped; how
  * much in *dropped (may be NULL).  u (may be NULL) gets the usage.  0,
  * QUOTA_ERR_CORRUPT or ERR_IO; a count that fails leaves the file as it
- * was (high), and is no error, and so does alone's -1 (cannot tell).
+ * was (high), and is no error (root the home quota_set_home named: not
+ * counted again, quota_home_failed says why), and so does alone's -1
+ * (cannot tell).
  */
 int quota_settle(int fd, const char *root, int (*alone)(void *arg), void *arg,
     struct quota_usage *u, uint64_t *dropped);

@@ -8,8 +8,11 @@
 # RENAME over a file, PUT replacing a file, and REMOVE in a home where
 # the user made a directory with mode 0 and CHMODed another to 0 (the
 # server keeps their owner's read and search bits, so the count of the
-# home, made as the user, still reads them).  Bounded: four kills, each
-# within a few seconds.
+# home, made as the user, still reads them).  Last, a directory that
+# root made unreadable to the user: the count fails, the file stays
+# high, the log says why once, and the changes that follow do not walk
+# the home again (strace counts their getdents64); a recount makes it
+# exact.  Bounded: five kills, each within a few seconds.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=lib_raw.sh
@@ -141,3 +144,45 @@ done
 expect_eq "$(stat -c %a "$home/closed")" 700 "CHMOD 0200 of a directory"
 expect_eq "$(stat -c %a "$home/closed/in")" 500 "CHMOD 0 of a directory"
 ok "directories keep u+rx: a kill in a home with mode-0 requests settled"
+
+# ------------------- REMOVE, a directory the user cannot read (root's)
+# One an administrator made unreadable to its user: the count fails.
+# The file stays high, the login says why in the log, and the changes
+# that follow do not walk the home again, each under the accounting
+# lock, to fail again; a recount makes it exact.
+reset_home
+mkdir "$home/hidden"
+chown "$uid:$(user_gid alice)" "$home/hidden"
+chmod 0 "$home/hidden"
+"$top_builddir/ftpuser-quota" -c "$CONF" --recount alice >/dev/null ||
+	fail "ftpuser-quota --recount"
+start_session
+hold_after unlinkat
+session_send "rm target"
+wait_for 10 _gone "$home/target" || fail "the remove did not happen"
+kill_session
+high=$(acct alice)
+start_session
+strace_attach "$SERVING_PID" "$T/walks" -e trace=getdents64
+session_send "mkdir m1"
+session_send "mkdir m2"
+session_send "mkdir m3"
+session_send "pwd"
+_made() { [ -d "$home/m3" ]; }
+wait_for 10 _made || fail "the mkdirs did not happen"
+kill "$STRACE_PID"
+wait "$STRACE_PID" 2>/dev/null
+session_close 20
+walks=$(grep -c getdents64 "$T/walks")
+expect_eq "$walks" 0 "directories read by three MKDIRs after the failed count"
+expect_eq "$(acct alice)" \
+    "$((${high% *} + 3 * ENTRY_BYTES)) $((${high#* } + 3))" \
+    "the file, high by the removed file, with the three directories"
+[ "$(acct_pending alice)" != "0 0" ] || fail "the removal line went"
+expect_eq "$(log_count 'user=alice: usage left high.*cannot be counted')" 1 \
+    "the log lines that say the count failed"
+"$top_builddir/ftpuser-quota" -c "$CONF" --recount alice >/dev/null ||
+	fail "ftpuser-quota --recount"
+exact alice "after the recount"
+chmod 755 "$home/hidden"
+ok "a count that fails is logged and not made again at every change"

@@ -3,8 +3,9 @@
  * file: written before a removal and gone after it; left behind by a
  * process killed in between (so the count is high by the removed entry),
  * it is settled by a count of the home, at the next quota_settle or the
- * next change once quota_set_home named the home.  Also its format: one
- * form per usage, lines in their order.
+ * next change once quota_set_home named the home (once: a count that
+ * fails is not made again until the home is named again).  Also its
+ * format: one form per usage, lines in their order.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -328,6 +329,65 @@ test_settle_drops_reserved(void **state)
 	close(fd);
 }
 
+/*
+ * A count of the home that fails (here: no home at that path yet) is
+ * not made again at every change of the process, which would walk the
+ * home under the lock each time and still leave the file high: the
+ * process gives up on it until quota_set_home names the home again (the
+ * next login), and says why.  quota_settle of that home gives up too.
+ */
+static void
+test_failed_count_not_retried(void **state)
+{
+	struct quota_limits l = { 0, 0 };
+	struct quota_usage u;
+	uint64_t bytes, files;
+	char *home = tpath("home"), *later = tpath("later");
+	int fd;
+
+	(void)state;
+	fd = home_counted(&bytes, &files);
+	kill_in_removal(fd, "home/d/b", 5000, 1);
+
+	quota_set_home(later);
+	assert_null(quota_home_failed());
+	assert_int_equal(quota_charge(fd, &l, 10, 0, &u), 0);
+	assert_true(quota_pending(&u));
+	assert_non_null(quota_home_failed());
+	assert_non_null(strstr(quota_home_failed(), "later"));
+	/* Countable now, but not counted again by this process. */
+	assert_int_equal(rename(home, later), 0);
+	assert_int_equal(quota_charge(fd, &l, 10, 0, &u), 0);
+	assert_true(quota_pending(&u));
+	assert_int_equal(u.bytes, bytes + 20);
+	assert_int_equal(quota_settle(fd, later, NULL, NULL, &u, NULL), 0);
+	assert_true(quota_pending(&u));
+
+	/* Named again (a new session): counted, and settled. */
+	quota_set_home(later);
+	assert_null(quota_home_failed());
+	assert_int_equal(quota_charge(fd, &l, 10, 0, &u), 0);
+	assert_false(quota_pending(&u));
+	assert_int_equal(u.bytes, bytes - 5000 + 10);
+	assert_int_equal(u.files, files - 1);
+	assert_null(quota_home_failed());
+
+	/* A login's quota_settle that fails gives up for the changes. */
+	assert_int_equal(rename(later, home), 0);
+	kill_in_removal(fd, "home/a", 3000, 1);
+	quota_set_home(later);
+	assert_int_equal(quota_settle(fd, later, NULL, NULL, &u, NULL), 0);
+	assert_true(quota_pending(&u));
+	assert_non_null(quota_home_failed());
+	assert_int_equal(rename(home, later), 0);
+	assert_int_equal(quota_charge(fd, &l, 0, 0, &u), 0);
+	assert_true(quota_pending(&u));
+	quota_set_home(NULL);
+	free(later);
+	free(home);
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -343,6 +403,8 @@ main(void)
 		    test_removal_completes, setup_dir, teardown_dir),
 		cmocka_unit_test_setup_teardown(
 		    test_settle_drops_reserved, setup_dir, teardown_dir),
+		cmocka_unit_test_setup_teardown(
+		    test_failed_count_not_retried, setup_dir, teardown_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
