@@ -33,14 +33,17 @@
 
 /*
  * Open path as a regular file for reading and hash it in alg (into
- * hash, digest_len(alg) bytes).  Returns the descriptor, or -1 after
+ * hash, digest_len(alg) bytes); where the hash cache misses, the first
+ * paced bytes that are read for it count against the user's rate
+ * (hashcache_file): those that the request will not send.  Returns the descriptor, or -1 after
  * filling status and why for the ERROR reply; status 0 when the client
  * went away meanwhile, or the session is to end (session_hash): no reply
  * is sent, the request ends, and the session with it.
  */
 static int
 cmd_file_open(struct session *s, const char *path, enum digest_alg alg,
-    struct stat *st, uint8_t *hash, uint32_t *status, char *why, size_t whylen)
+    uint64_t paced, struct stat *st, uint8_t *hash, uint32_t *status, char *why,
+    size_t whylen)
 {
 	int fd, r;
 
@@ -73,7 +76,7 @@ cmd_file_open(struct session *s, const char *path, enum digest_alg alg,
 		snprintf(why, whylen, "%s: not a regular file", path);
 		goto fail;
 	}
-	r = hashcache_file(s, fd, st, alg, hash);
+	r = hashcache_file(s, fd, st, alg, hash, paced);
 	if (r == ERR_GONE || r == ERR_STOPPED) {
 		*status = 0;
 		snprintf(why, whylen, "%s", err_str(r));
@@ -151,8 +154,9 @@ cmd_get(struct session *s, const struct msg *m)
 	struct msg r;
 	int fd, ret;
 
-	fd = cmd_file_open(
-	    s, m->path, s->alg, &st, hash, &status, why, sizeof(why));
+	/* What is read before the offset is not sent: paced as if it were. */
+	fd = cmd_file_open(s, m->path, s->alg, m->offset, &st, hash, &status,
+	    why, sizeof(why));
 	if (fd == -1) {
 		session_log_transfer(
 		    s, "get", m->path, 0, m->offset, 0, start, why);
@@ -255,7 +259,9 @@ cmd_file_hash(struct session *s, const char *path, enum digest_alg alg)
 	struct msg r;
 	int fd;
 
-	fd = cmd_file_open(s, path, alg, &st, hash, &status, why, sizeof(why));
+	/* Nothing of the file is sent: all that is read is paced. */
+	fd = cmd_file_open(
+	    s, path, alg, UINT64_MAX, &st, hash, &status, why, sizeof(why));
 	if (fd == -1 && status == 0)
 		return -1;
 	if (fd == -1)

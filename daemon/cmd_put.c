@@ -243,7 +243,7 @@ cmd_put_transfer(struct session *s, struct upload *p)
 	p->transferred = 1;
 	/* A resumed upload is verified whole: the kept part is read back. */
 	digest_reset_alg(s->digest, s->alg);
-	ret = p->status == 0 ? session_hash(s, p->fd, 0, p->offset) : 0;
+	ret = p->status == 0 ? session_hash(s, p->fd, 0, p->offset, 0) : 0;
 	/* The client is gone, or the session is to end: cmd_put gives back
 	 * the reservation. */
 	if (ret == ERR_GONE || ret == ERR_STOPPED)

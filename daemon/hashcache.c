@@ -122,7 +122,7 @@ hashcache_settled(const struct stat *st)
 
 int
 hashcache_file(struct session *s, int fd, const struct stat *st,
-    enum digest_alg alg, uint8_t *hash)
+    enum digest_alg alg, uint8_t *hash, uint64_t paced)
 {
 	struct stat after;
 	int r;
@@ -130,7 +130,7 @@ hashcache_file(struct session *s, int fd, const struct stat *st,
 	if (hashcache_lookup(fd, st, alg, hash))
 		return 0;
 	digest_reset_alg(s->digest, alg);
-	if ((r = session_hash(s, fd, 0, (uint64_t)st->st_size)) != 0)
+	if ((r = session_hash(s, fd, 0, (uint64_t)st->st_size, paced)) != 0)
 		return r;
 	digest_final(s->digest, hash);
 	if (fstat(fd, &after) == -1)

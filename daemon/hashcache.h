@@ -52,9 +52,11 @@ void hashcache_clear(int fd);
  * recently for its time stamp to tell a later change apart.  Returns 0,
  * ERR_IO with errno set, ERR_SHORT when the file shrank meanwhile, or
  * ERR_GONE when the client is gone, ERR_STOPPED when the session is to
- * end (session_hash).
+ * end (session_hash).  paced: how many of the bytes read, if it is read,
+ * the user's rate paces (session_hash: those the client will not be
+ * sent).
  */
 int hashcache_file(struct session *s, int fd, const struct stat *st,
-    enum digest_alg alg, uint8_t *hash);
+    enum digest_alg alg, uint8_t *hash, uint64_t paced);
 
 #endif

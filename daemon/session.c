@@ -78,7 +78,8 @@ static void
 session_end(struct session *s, const char *why) __attribute__((noreturn));
 
 int
-session_hash(struct session *s, int fd, uint64_t off, uint64_t len)
+session_hash(
+    struct session *s, int fd, uint64_t off, uint64_t len, uint64_t paced)
 {
 	uint64_t done = 0, piece, last = mono_ms(), now;
 	struct buf *b = NULL;
@@ -95,9 +96,16 @@ session_hash(struct session *s, int fd, uint64_t off, uint64_t len)
 			break;
 		piece = len - done < MFTP_WORKING_PIECE ? len - done :
 							  MFTP_WORKING_PIECE;
+		/* Paced: an eighth of a second's worth at a time. */
+		if (done < paced)
+			piece = transport_pace_piece(s->t,
+			    (size_t)(paced - done < piece ? paced - done :
+							    piece));
 		if ((r = hash_pipe_fd(
 			 s->hp, s->digest, fd, off + done, piece)) != 0)
 			break;
+		if (done < paced)
+			transport_pace_out(s->t, (size_t)piece);
 		done += piece;
 		now = mono_ms();
 		if (done == len || (s->features & MFTP_FEAT_WORKING) == 0 ||

@@ -157,9 +157,15 @@ uint32_t session_status(int err);
  * hash_pipe_fd returns, or ERR_GONE when a WORKING could not be sent,
  * or ERR_STOPPED when the session is to end (its watch, asked between
  * pieces: session_watch): the caller gives back what its request holds, sends nothing more and
- * returns non-zero, which ends the session.
+ * returns non-zero, which ends the session.  The first paced bytes of
+ * the read (at most len) are paced by the user's rate as if they were
+ * sent (transport_pace_out): what is read for the client and not sent
+ * to it, so that a user with a rate cannot make the server read faster
+ * than about twice that rate (the bytes a GET sends are read twice
+ * where the cache misses: to hash, and to send).
  */
-int session_hash(struct session *s, int fd, uint64_t off, uint64_t len);
+int session_hash(
+    struct session *s, int fd, uint64_t off, uint64_t len, uint64_t paced);
 
 /*
  * One log line per transfer: "transfer user= addr= op= path= bytes=

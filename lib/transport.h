@@ -147,6 +147,17 @@ int transport_write(struct transport *t, const void *p, size_t len);
  * ERR_SHORT if the file ended early (it shrank while being sent).
  */
 int transport_sendfile(struct transport *t, int fd, uint64_t off, uint64_t len);
+
+/*
+ * For work done for the peer that sends nothing of its size (a file
+ * read to hash it): how much of want to do in one go under the rate
+ * (transport_set_rate: an eighth of a second's worth; want without a
+ * rate), and then transport_pace_out of what was done, which takes it
+ * from the outgoing bucket as if sent and sleeps off the debt, as a
+ * send does.  Without a rate transport_pace_out does nothing.
+ */
+size_t transport_pace_piece(const struct transport *t, size_t want);
+void transport_pace_out(struct transport *t, size_t n);
 /*
  * Wait until the peer has sent something or closed: 1, or 0 after
  * timeout_ms (-1 forever), or ERR_IO or ERR_STOPPED.

@@ -286,6 +286,19 @@ transport_sendfile_all(struct transport *t, int fd, uint64_t off, uint64_t len)
 	return 0;
 }
 
+size_t
+transport_pace_piece(const struct transport *t, size_t want)
+{
+	return t->rate_out == NULL ? want : ratelimit_piece(t->rate_out, want);
+}
+
+void
+transport_pace_out(struct transport *t, size_t n)
+{
+	if (t->rate_out != NULL)
+		ratelimit_charge(t->rate_out, n);
+}
+
 int
 transport_sendfile(struct transport *t, int fd, uint64_t off, uint64_t len)
 {
