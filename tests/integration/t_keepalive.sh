@@ -44,7 +44,9 @@ uid=$(user_uid alice)
 home=$(user_home alice)
 start_daemon
 mkdir -p "$W"
-head -c $((32 * 1048576)) /dev/urandom >"$W/big" || fail "no test file"
+# At the user's 1 MB/s, long enough to be cut in the middle, short
+# enough that its resume is quick.
+head -c $((6 * 1048576)) /dev/urandom >"$W/big" || fail "no test file"
 
 now_ms() {
 	echo $(($(date +%s%N) / 1000000))
@@ -136,8 +138,12 @@ ok "an uploading client that vanished is found gone; its put resumed at $off"
 # why in the system's words (mftpd(8)), not "connection lost: ..." again.
 PRE_RE='connection lost before login addr=127\.0\.0\.1 port [0-9]+: '
 _pre_logged() { [ "$(log_count "$PRE_RE")" -gt 0 ]; }
-(sleep 60) | openssl s_client -tls1_3 -quiet -connect "127.0.0.1:$PORT" \
-    >"$T/pre.out" 2>&1 &
+# Its input a FIFO held open here: it never ends, and nothing is left
+# to wait for once openssl is killed.
+mkfifo "$T/pre.in"
+exec 7<>"$T/pre.in"
+openssl s_client -tls1_3 -quiet -connect "127.0.0.1:$PORT" \
+    <"$T/pre.in" >"$T/pre.out" 2>&1 7>&- &
 CPID=$!
 BG_PIDS+=("$CPID")
 sleep 2
@@ -148,6 +154,7 @@ wait_for 15 _pre_logged || {
 }
 lo_up
 { kill "$CPID" && wait "$CPID"; } 2>/dev/null
+exec 7>&-
 expect_match "$(grep -E "$PRE_RE" "$DAEMON_LOG")" \
     "${PRE_RE}Connection timed out\$" "the line of the vanished client"
 ok "a client that vanished before login is found gone, in the system's words"
