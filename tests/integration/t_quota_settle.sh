@@ -47,11 +47,15 @@ hold_after() {
 	    -e inject="$1":delay_exit=20000000
 }
 
-# kill_session: SIGKILL the held serving process; the client and strace
-# end with it.
+# kill_session: SIGKILL the held serving process; the client ends with
+# it, and strace, which would sit out its 20 s delay, is stopped.
 kill_session() {
+	# Killed, it runs no more of its own code, however strace lets go.
 	kill -KILL "$SERVING_PID"
+	kill "$STRACE_PID" 2>/dev/null
 	wait "$STRACE_PID" 2>/dev/null
+	wait_for 10 _not_running "$SERVING_PID" ||
+		fail "the serving process outlived SIGKILL"
 	session_close 20
 	wait_for 10 _no_session || fail "a session of alice is left"
 }
