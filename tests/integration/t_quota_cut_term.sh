@@ -41,6 +41,14 @@ for ((i = 0; i < 120; i++)); do
 done
 
 FTPUSER_QUOTA=$top_builddir/ftpuser-quota
+FTPUSER_MOD=$top_builddir/ftpuser-mod
+# rate_of RATE: alice's rate for the sessions that start from now on:
+# 1M while a transfer is to be cut in the middle, none (0) for the runs
+# that finish it, which need no pace.
+rate_of() {
+	tool "$FTPUSER_MOD" --rate "$1" alice
+	expect_eq "$RC" 0 "ftpuser-mod --rate $1 ($ERR)"
+}
 # What this test removed by hand, the accounting forgets too.
 recount_now() {
 	"$FTPUSER_QUOTA" -c "$CONF" --recount alice >/dev/null ||
@@ -75,6 +83,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 		# ---------------------------------------- PUT, mid-data
 		rm -f "$home/big" "$home/.big.mftp-part"
 		recount_now
+		rate_of 1M
 		client alice "$pw" <<<"put $W/big big" >/dev/null 2>&1 &
 		cpid=$!
 		BG_PIDS+=("$cpid")
@@ -88,6 +97,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 		[ -f "$home/.big.mftp-part" ] ||
 			fail "PUT cut mid-data ($how): the partial was not kept"
 		kept=$(fsize "$home/.big.mftp-part")
+		rate_of 0
 		run_client alice "$pw" <<<"put $W/big big"
 		expect_rc 0 "PUT run again after the cut ($how): $ERR"
 		expect_same_file "$home/big" "$W/big" "resumed ($how)"
@@ -98,6 +108,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 		# ------------------------------ put -r (PUT_DATA), mid-tree
 		rm -rf "${home:?}/tree"
 		recount_now
+		rate_of 1M
 		client alice "$pw" <<<"put -r $W/tree" >/dev/null 2>&1 &
 		cpid=$!
 		BG_PIDS+=("$cpid")
@@ -120,6 +131,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 			(($(fsize "$W/tree/$b") > 65536)) ||
 				fail "put -r cut ($how): PUT_DATA left $f"
 		done
+		rate_of 0
 		run_client alice "$pw" <<<"put -r $W/tree"
 		expect_rc 0 "put -r run again ($how): $ERR"
 		diff -r "$W/tree" "$home/tree" >/dev/null ||
@@ -133,6 +145,7 @@ done
 for how in term mark; do
 	rm -f "$home/big" "$home/.big.mftp-part"
 	recount_now
+	rate_of 1M
 	client alice "$pw" <<<"put $W/big big" >/dev/null 2>&1 &
 	cpid=$!
 	BG_PIDS+=("$cpid")
@@ -159,6 +172,7 @@ for how in term mark; do
 	settled "a resumed PUT cut while its kept part is hashed ($how)"
 	expect_eq "$(fsize "$home/.big.mftp-part")" "$kept" \
 	    "the partial after the cut in the hash ($how)"
+	rate_of 0
 	run_client alice "$pw" <<<"put $W/big big"
 	expect_rc 0 "PUT run again after the cut in the hash ($how): $ERR"
 	expect_same_file "$home/big" "$W/big" "resumed after the hash ($how)"
@@ -188,6 +202,7 @@ for at in data-end commit; do
 	for how in term mark; do
 		rm -f "$home/big" "$home/.big.mftp-part" "$T/locked"
 		recount_now
+		rate_of 1M
 		client alice "$pw" <<<"put $W/big big" >"$T/cut.out" 2>"$T/cut.err" &
 		cpid=$!
 		BG_PIDS+=("$cpid")
@@ -226,6 +241,7 @@ for at in data-end commit; do
 				fail "cut at $at ($how): neither file nor partial"
 			note "cut at $at ($how): $(fsize "$home/.big.mftp-part") kept"
 		fi
+		rate_of 0
 		run_client alice "$pw" <<<"put $W/big big"
 		expect_rc 0 "PUT run again after the cut at $at ($how): $ERR"
 		expect_same_file "$home/big" "$W/big" "after the cut at $at ($how)"
