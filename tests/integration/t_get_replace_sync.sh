@@ -37,22 +37,8 @@ traced_get() {
 	    <<<"lcd $L
 $1" >"$T/out" 2>"$T/err" || RC=$?
 	expect_eq "$RC" 0 "$1 ($(cat "$T/err"))"
-	python3 - "$trace" "$2" <<'PY' || fail "$1: $2.part was not synced before its rename"
-import re, sys
-trace, name = sys.argv[1], sys.argv[2]
-part = name + ".part"
-fds, synced = set(), set()
-for line in open(trace):
-    m = re.search(r'openat\(.*"([^"]*)", [^)]*\)\s+=\s+(\d+)', line)
-    if m and m.group(1).endswith(part):
-        fds.add(m.group(2))
-    m = re.search(r'f(?:data)?sync\((\d+)\)\s+=\s+0', line)
-    if m and m.group(1) in fds:
-        synced.add(m.group(1))
-    if re.search(r'rename\w*\(.*"[^"]*' + re.escape(part) + '"', line):
-        sys.exit(0 if synced else 1)
-sys.exit(1)
-PY
+	python3 "$(dirname "$0")/synced_first.py" "$trace" "$2.part" ||
+		fail "$1: $2.part was not synced before its rename"
 }
 
 traced_get "get a" a

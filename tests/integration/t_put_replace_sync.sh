@@ -37,22 +37,7 @@ expect_same_file "$home/b" "$T/new" "b, new"
 
 # synced NAME: whether the partial of NAME was synced before its rename.
 synced() {
-	python3 - "$T/trace" "$1" <<'PY'
-import re, sys
-trace, name = sys.argv[1], sys.argv[2]
-part = "." + name + ".mftp-part"
-fds, synced = set(), set()
-for line in open(trace):
-    m = re.search(r'openat\(.*"([^"]*)", [^)]*\)\s+=\s+(\d+)', line)
-    if m and m.group(1).endswith(part):
-        fds.add(m.group(2))
-    m = re.search(r'f(?:data)?sync\((\d+)\)\s+=\s+0', line)
-    if m and m.group(1) in fds:
-        synced.add(m.group(1))
-    if re.search(r'renameat2?\(\d+, "' + re.escape(part) + '"', line):
-        sys.exit(0 if synced else 1)
-sys.exit(2)
-PY
+	python3 "$(dirname "$0")/synced_first.py" "$T/trace" ".$1.mftp-part"
 }
 rc=0
 synced a || rc=$?
