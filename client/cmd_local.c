@@ -483,13 +483,18 @@ cmd_lls(struct cmd_ctx *ctx, int argc, char **argv)
 int
 cmd_lcd(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	const char *dir = argc > 1 ? argv[1] : getenv("HOME");
+	char *home = NULL;
+	const char *dir;
+	int r = 0;
 
-	if (argc == 1 && (dir == NULL || *dir == '\0'))
-		return cmd_fail(ctx, "HOME is not set; give a directory");
+	/* No directory: the home, found as ~ is (cmd_tilde). */
+	if (argc == 1 && cmd_tilde(ctx, "~", 0, &home) == -1)
+		return -1;
+	dir = argc > 1 ? argv[1] : home;
 	if (chdir(dir) == -1)
-		return cmd_fail(ctx, "%s: %s", dir, strerror(errno));
-	return 0;
+		r = cmd_fail(ctx, "%s: %s", dir, strerror(errno));
+	free(home);
+	return r;
 }
 
 int

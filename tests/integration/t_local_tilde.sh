@@ -74,10 +74,14 @@ ok "~USER is USER's home; an unknown one fails"
 RC=0
 env -u HOME timeout -k 5 "$CLIENT_TIMEOUT" "$MFTP" -P "$PORT" -q --password-fd 3 "alice@$HOST" \
     3<<<"$pw" <<<"lcd ~
+lpwd
+lcd /
+lcd
 lpwd" >"$T/nohome.out" 2>"$T/nohome.err" || RC=$?
-expect_eq "$RC" 0 "lcd ~ without HOME ($(cat "$T/nohome.err"))"
-expect_eq "$(cat "$T/nohome.out")" "$roothome" "lpwd after lcd ~ without HOME"
-ok "without HOME, ~ is the passwd entry's home"
+expect_eq "$RC" 0 "lcd ~ and a bare lcd without HOME ($(cat "$T/nohome.err"))"
+expect_eq "$(cat "$T/nohome.out")" "$roothome"$'\n'"$roothome" \
+    "lpwd after lcd ~, and after a bare lcd, without HOME"
+ok "without HOME, ~ and a bare lcd are the passwd entry's home"
 
 # ./~, '~' and \~ name a file '~', as lls prints it; a remote '~' is
 # not expanded.
