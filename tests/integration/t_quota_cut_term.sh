@@ -58,6 +58,18 @@ recount_now() {
 _at_least() { [ "$(fsize "$1")" -ge "$2" ]; }
 _no_session() { [ -z "$(serving_pids_of "$uid")" ]; }
 
+# start_put: a fresh upload of big, at alice's 1 MB/s, in the background
+# (cpid; its output in $T/cut.out and $T/cut.err) once it is served.
+start_put() {
+	rm -f "$home/big" "$home/.big.mftp-part"
+	recount_now
+	rate_of 1M
+	client alice "$pw" <<<"put $W/big big" >"$T/cut.out" 2>"$T/cut.err" &
+	cpid=$!
+	BG_PIDS+=("$cpid")
+	wait_serving_pid "$uid"
+}
+
 # cut HOW: end the session now, by SIGTERM or by the lock mark.
 cut() {
 	case $1 in
@@ -81,13 +93,7 @@ settled() {
 for ((round = 1; round <= ROUNDS; round++)); do
 	for how in term mark; do
 		# ---------------------------------------- PUT, mid-data
-		rm -f "$home/big" "$home/.big.mftp-part"
-		recount_now
-		rate_of 1M
-		client alice "$pw" <<<"put $W/big big" >/dev/null 2>&1 &
-		cpid=$!
-		BG_PIDS+=("$cpid")
-		wait_serving_pid "$uid"
+		start_put
 		wait_for 20 _at_least "$home/.big.mftp-part" \
 		    $((MiB + RANDOM % (2 * MiB))) ||
 			fail "the PUT did not start"
@@ -143,13 +149,7 @@ done
 # strace holds each of the serving process's reads for 0.3 s: the kept
 # part (over 2 MiB) takes seconds to hash, before PUT_READY.
 for how in term mark; do
-	rm -f "$home/big" "$home/.big.mftp-part"
-	recount_now
-	rate_of 1M
-	client alice "$pw" <<<"put $W/big big" >/dev/null 2>&1 &
-	cpid=$!
-	BG_PIDS+=("$cpid")
-	wait_serving_pid "$uid"
+	start_put
 	wait_for 20 _at_least "$home/.big.mftp-part" $((2 * MiB + 1)) ||
 		fail "the PUT did not start"
 	kill -TERM "$SERVING_PID"
@@ -200,13 +200,8 @@ time.sleep(float(sys.argv[3]))
 
 for at in data-end commit; do
 	for how in term mark; do
-		rm -f "$home/big" "$home/.big.mftp-part" "$T/locked"
-		recount_now
-		rate_of 1M
-		client alice "$pw" <<<"put $W/big big" >"$T/cut.out" 2>"$T/cut.err" &
-		cpid=$!
-		BG_PIDS+=("$cpid")
-		wait_serving_pid "$uid"
+		rm -f "$T/locked"
+		start_put
 		if [ "$at" = data-end ]; then
 			# The last chunk is on its way: its charge waits for
 			# the lock, and DATA_END is read after the cut.
