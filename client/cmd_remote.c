@@ -134,21 +134,28 @@ cmd_hash(struct cmd_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-/* One row of the quota table; bytes in human units, files as counts. */
+/*
+ * One row of the quota table; bytes in human units, files as counts.
+ * What is free is what is neither used nor reserved (reserved: by
+ * uploads in progress, which the server counts as used when a request
+ * asks for room).
+ */
 static void
-cmd_quota_row(const char *what, uint64_t used, uint64_t limit, int bytes)
+cmd_quota_row(const char *what, uint64_t used, uint64_t reserved,
+    uint64_t limit, int bytes)
 {
+	uint64_t taken = used + reserved < used ? UINT64_MAX : used + reserved;
+	uint64_t free = taken < limit ? limit - taken : 0;
 	char u[32], l[32], f[32];
 
 	if (bytes) {
 		human_size(used, u, sizeof(u));
 		human_size(limit, l, sizeof(l));
-		human_size(used < limit ? limit - used : 0, f, sizeof(f));
+		human_size(free, f, sizeof(f));
 	} else {
 		snprintf(u, sizeof(u), "%ju", (uintmax_t)used);
 		snprintf(l, sizeof(l), "%ju", (uintmax_t)limit);
-		snprintf(f, sizeof(f), "%ju",
-		    (uintmax_t)(used < limit ? limit - used : 0));
+		snprintf(f, sizeof(f), "%ju", (uintmax_t)free);
 	}
 	if (limit == 0) {
 		strlcpy(l, "unlimited", sizeof(l));
@@ -161,12 +168,19 @@ int
 cmd_quota(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct msg_quota q;
+	char r[32];
 
 	if (rpc_quota(ctx->rpc, &q) != RPC_OK)
 		return cmd_rpc_fail(ctx, NULL);
 	printf("%-6s %12s %12s %12s\n", "", "used", "limit", "free");
-	cmd_quota_row("bytes", q.bytes_used, q.bytes_limit, 1);
-	cmd_quota_row("files", q.files_used, q.files_limit, 0);
+	cmd_quota_row(
+	    "bytes", q.bytes_used, q.bytes_reserved, q.bytes_limit, 1);
+	cmd_quota_row("files", q.files_used, 0, q.files_limit, 0);
+	if (q.bytes_reserved > 0) {
+		human_size(q.bytes_reserved, r, sizeof(r));
+		printf("%s %sis reserved by uploads in progress.\n", r,
+		    q.bytes_limit != 0 ? "of the limit " : "");
+	}
 	fflush(stdout);
 	return 0;
 }

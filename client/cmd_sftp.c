@@ -266,9 +266,15 @@ cmd_df(struct cmd_ctx *ctx, int argc, char **argv)
 
 	if (rpc_quota(ctx->rpc, &q) != RPC_OK)
 		return cmd_rpc_fail(ctx, NULL);
+	/*
+	 * Used counts what uploads in progress reserved: it is no room for
+	 * anything else, so that Used + Avail = Size as on a file system.
+	 */
 	v[0] = q.bytes_limit;
-	v[1] = q.bytes_used;
-	v[2] = q.bytes_limit > q.bytes_used ? q.bytes_limit - q.bytes_used : 0;
+	v[1] = q.bytes_used + q.bytes_reserved < q.bytes_used ?
+	    UINT64_MAX :
+	    q.bytes_used + q.bytes_reserved;
+	v[2] = q.bytes_limit > v[1] ? q.bytes_limit - v[1] : 0;
 	for (i = 0; i < 3; i++) {
 		if (i != 1 && q.bytes_limit == 0)
 			strlcpy(s[i], "unlimited", sizeof(s[i]));
@@ -282,7 +288,7 @@ cmd_df(struct cmd_ctx *ctx, int argc, char **argv)
 		strlcpy(s[3], "-", sizeof(s[3]));
 	else
 		snprintf(s[3], sizeof(s[3]), "%ju%%",
-		    (uintmax_t)((q.bytes_used * 100 + q.bytes_limit - 1) /
+		    (uintmax_t)((v[1] * 100 + q.bytes_limit - 1) /
 			q.bytes_limit));
 	printf("%12s %12s %12s %5s\n",
 	    ctx->opts & CMD_OPT('h') ? "Size" : "1K-blocks", "Used", "Avail",

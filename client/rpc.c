@@ -517,6 +517,8 @@ rpc_hello(struct rpc *r)
 	m.features |= MFTP_FEAT_CHMOD_SYMLINK;
 	/* WORKING while it hashes: skipped by rpc_recv. */
 	m.features |= MFTP_FEAT_WORKING;
+	/* QUOTA's reply says what uploads in progress reserved. */
+	m.features |= MFTP_FEAT_QUOTA_RESERVED;
 	m.text = (char *)"mftp " PACKAGE_VERSION;
 	/*
 	 * A busy server sends ERROR(BUSY) at once and closes; our HELLO may
@@ -730,11 +732,15 @@ rpc_hash(struct rpc *r, const char *path, enum digest_alg alg,
 int
 rpc_quota(struct rpc *r, struct msg_quota *q)
 {
+	uint8_t reply;
 	int e;
 
 	if ((e = rpc_send_path(r, MFTP_MSG_QUOTA, NULL)) != RPC_OK)
 		return e;
-	if ((e = rpc_expect(r, MFTP_MSG_QUOTA_OK)) != RPC_OK)
+	reply = (r->features & MFTP_FEAT_QUOTA_RESERVED) != 0 ?
+	    MFTP_MSG_QUOTA_RSV_OK :
+	    MFTP_MSG_QUOTA_OK;
+	if ((e = rpc_expect(r, reply)) != RPC_OK)
 		return e;
 	*q = r->m.quota;
 	return RPC_OK;

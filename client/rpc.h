@@ -202,7 +202,11 @@ int rpc_readlink_recv(struct rpc *r, char **target);
 int rpc_hash(struct rpc *r, const char *path, enum digest_alg alg,
     uint8_t hash[MFTP_HASH_LEN]);
 
-/* QUOTA: usage and limits (a limit of 0 means none). */
+/*
+ * QUOTA: usage and limits (a limit of 0 means none), and the bytes
+ * reserved by uploads in progress (0 from a server without
+ * MFTP_FEAT_QUOTA_RESERVED, which does not say them).
+ */
 int rpc_quota(struct rpc *r, struct msg_quota *q);
 
 /*

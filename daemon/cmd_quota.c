@@ -250,5 +250,10 @@ cmd_quota(struct session *s, const struct msg *m)
 	r.quota.bytes_limit = s->quota.limits.bytes;
 	r.quota.files_used = u.files;
 	r.quota.files_limit = s->quota.limits.files;
+	/* An older client gets QUOTA_OK, which has no room for this. */
+	if ((s->features & MFTP_FEAT_QUOTA_RESERVED) != 0) {
+		r.type = MFTP_MSG_QUOTA_RSV_OK;
+		r.quota.bytes_reserved = u.reserved;
+	}
 	return session_reply_msg(s, &r);
 }

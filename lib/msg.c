@@ -44,6 +44,7 @@ enum msg_field {
 	MSG_F_PATH2,	   /* string, MFTP_PATH_MAX */
 	MSG_F_MTIME,	   /* u64 carrying an int64 (two's complement) */
 	MSG_F_QUOTA,	   /* 4 x u64: bytes used, limit, files used, limit */
+	MSG_F_RESERVED,	   /* u64: bytes reserved by uploads in progress */
 	MSG_F_ALG, /* u8, MFTP_DIGEST_* (any value: the server judges) */
 };
 
@@ -106,6 +107,9 @@ static const struct msg_type msg_types[] = {
 	{ MFTP_MSG_PUT_READY, 0, "PUT_READY", { MSG_F_OFFSET } },
 	{ MFTP_MSG_HASH_OK, 1, "HASH_OK", { MSG_F_HASH } },
 	{ MFTP_MSG_QUOTA_OK, 1, "QUOTA_OK", { MSG_F_QUOTA } },
+	/* QUOTA's reply in a session granted MFTP_FEAT_QUOTA_RESERVED. */
+	{ MFTP_MSG_QUOTA_RSV_OK, 1, "QUOTA_RSV_OK",
+	    { MSG_F_QUOTA, MSG_F_RESERVED } },
 	/* Before the reply a long hash holds up: how far it is. */
 	{ MFTP_MSG_WORKING, 0, "WORKING", { MSG_F_OFFSET, MSG_F_SIZE } },
 };
@@ -345,6 +349,8 @@ msg_put_field(struct buf *out, const struct msg *m, int f, size_t *n)
 		return msg_put_u64(out, (uint64_t)m->mtime, n);
 	case MSG_F_QUOTA:
 		return msg_put_quota(out, &m->quota, n);
+	case MSG_F_RESERVED:
+		return msg_put_u64(out, m->quota.bytes_reserved, n);
 	case MSG_F_ALG:
 		return msg_put_u8(out, m->alg, n);
 	case MSG_F_PATH:
@@ -523,6 +529,8 @@ msg_get_field(struct buf *in, struct msg *m, int f)
 		return msg_get_mtime(in, &m->mtime);
 	case MSG_F_QUOTA:
 		return msg_get_quota(in, &m->quota);
+	case MSG_F_RESERVED:
+		return buf_get_u64(in, &m->quota.bytes_reserved);
 	case MSG_F_ALG:
 		return buf_get_u8(in, &m->alg);
 	case MSG_F_PATH:

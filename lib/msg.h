@@ -32,6 +32,7 @@ struct msg_quota {
 	uint64_t bytes_limit;
 	uint64_t files_used;
 	uint64_t files_limit;
+	uint64_t bytes_reserved; /* QUOTA_RSV_OK only; 0 in QUOTA_OK */
 };
 
 struct msg_entry {
@@ -65,7 +66,7 @@ struct msg {
 	size_t hash_len;	     /* 0 (none), 16 or 32 (MFTP_HASH_LEN) */
 
 	struct msg_attr attr;	   /* ATTR */
-	struct msg_quota quota;	   /* QUOTA_OK */
+	struct msg_quota quota;	   /* QUOTA_OK, QUOTA_RSV_OK */
 	struct msg_entry *entries; /* DIRENTS */
 	size_t nentries;
 };

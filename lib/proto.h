@@ -28,10 +28,15 @@
  * that time as silence.
  */
 #define MFTP_FEAT_WORKING (1ULL << 3)
+/*
+ * QUOTA is answered with QUOTA_RSV_OK, which also says the bytes that
+ * uploads in progress reserved: room that is neither used nor free.
+ */
+#define MFTP_FEAT_QUOTA_RESERVED (1ULL << 4)
 /* Every feature bit this build supports. */
 #define MFTP_FEAT_SUPPORTED                                                \
 	(MFTP_FEAT_XXH128 | MFTP_FEAT_CHMOD_SYMLINK | MFTP_FEAT_PUT_DATA | \
-	    MFTP_FEAT_WORKING)
+	    MFTP_FEAT_WORKING | MFTP_FEAT_QUOTA_RESERVED)
 
 /* Checksum algorithms, as HASH_ALG names them. */
 #define MFTP_DIGEST_SHA256 1 /* 32 bytes */
@@ -67,11 +72,12 @@
 #define MFTP_MSG_PATH 0x83
 #define MFTP_MSG_DIRENTS 0x84 /* not final: LIST ends with OK */
 #define MFTP_MSG_ATTR 0x85
-#define MFTP_MSG_FILE 0x86	/* not final: raw bytes + DATA_END */
-#define MFTP_MSG_PUT_READY 0x87 /* not final: raw bytes + DATA_END */
-#define MFTP_MSG_HASH_OK 0x88	/* reply to HASH */
-#define MFTP_MSG_QUOTA_OK 0x89	/* reply to QUOTA */
-#define MFTP_MSG_WORKING 0x8a	/* not final: offset of size hashed so far */
+#define MFTP_MSG_FILE 0x86	   /* not final: raw bytes + DATA_END */
+#define MFTP_MSG_PUT_READY 0x87	   /* not final: raw bytes + DATA_END */
+#define MFTP_MSG_HASH_OK 0x88	   /* reply to HASH */
+#define MFTP_MSG_QUOTA_OK 0x89	   /* reply to QUOTA */
+#define MFTP_MSG_WORKING 0x8a	   /* not final: offset of size hashed so far */
+#define MFTP_MSG_QUOTA_RSV_OK 0x8b /* QUOTA_OK + bytes reserved */
 
 /* Replies have the high bit set; requests do not. */
 #define MFTP_MSG_IS_REPLY(t) (((t)&0x80) != 0)

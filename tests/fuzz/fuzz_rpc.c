@@ -193,7 +193,8 @@ fuzz_call(struct rpc *r, unsigned op, unsigned arg, const uint8_t *stream)
 	case 0:
 		rpc_set_verify(r, arg & 1 ? DIGEST_SHA256 : DIGEST_XXH128);
 		asked = MFTP_FEAT_PUT_DATA | MFTP_FEAT_CHMOD_SYMLINK |
-		    MFTP_FEAT_WORKING | (arg & 1 ? 0 : MFTP_FEAT_XXH128);
+		    MFTP_FEAT_WORKING | MFTP_FEAT_QUOTA_RESERVED |
+		    (arg & 1 ? 0 : MFTP_FEAT_XXH128);
 		if ((e = rpc_hello(r)) == RPC_OK) {
 			FUZZ_CHECK((r->features & ~asked) == 0);
 			FUZZ_CHECK(rpc_digest(r) ==
@@ -232,7 +233,11 @@ fuzz_call(struct rpc *r, unsigned op, unsigned arg, const uint8_t *stream)
 		return rpc_hash(
 		    r, "f", arg & 1 ? DIGEST_SHA256 : DIGEST_XXH128, hash);
 	case 8:
-		return rpc_quota(r, &q);
+		/* Bytes reserved only from a server granted the bit. */
+		if ((e = rpc_quota(r, &q)) == RPC_OK &&
+		    (r->features & MFTP_FEAT_QUOTA_RESERVED) == 0)
+			FUZZ_CHECK(q.bytes_reserved == 0);
+		return e;
 	case 9:
 		if ((e = rpc_readlink_send(r, "l")) != RPC_OK)
 			return e;

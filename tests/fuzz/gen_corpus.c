@@ -237,6 +237,9 @@ gen_replies(struct buf *session)
 	m.quota.files_used = 12;
 	m.quota.files_limit = 0;
 	gen_msg("QUOTA_OK", &m, session);
+	m.type = MFTP_MSG_QUOTA_RSV_OK;
+	m.quota.bytes_reserved = 4096;
+	gen_msg("QUOTA_RSV_OK", &m, session);
 }
 
 /* The packet a privsep_send_* call sends, written as a seed. */
@@ -416,9 +419,11 @@ gen_rpc(void)
 	gen_encode(b, &m);
 	m.type = MFTP_MSG_HASH_OK;
 	gen_encode(b, &m);
-	m = gen_new(MFTP_MSG_QUOTA_OK);
+	/* The session was granted MFTP_FEAT_QUOTA_RESERVED. */
+	m = gen_new(MFTP_MSG_QUOTA_RSV_OK);
 	m.quota.bytes_used = 5;
 	m.quota.bytes_limit = 1 << 20;
+	m.quota.bytes_reserved = 7;
 	gen_encode(b, &m);
 	gen_encode(b, &(struct msg){ .type = MFTP_MSG_OK });
 	gen_rpc_end(b, "session");

@@ -106,6 +106,7 @@ const struct spec specs[] = {
 	{ MFTP_MSG_PUT_READY, "PUT_READY", 0, "o" },
 	{ MFTP_MSG_HASH_OK, "HASH_OK", 1, "h" },
 	{ MFTP_MSG_QUOTA_OK, "QUOTA_OK", 1, "q" },
+	{ MFTP_MSG_QUOTA_RSV_OK, "QUOTA_RSV_OK", 1, "qr" },
 	{ MFTP_MSG_WORKING, "WORKING", 0, "os" },
 };
 const size_t nspecs = sizeof(specs) / sizeof(specs[0]);
@@ -245,6 +246,10 @@ oracle(struct buf *b, const struct msg *m, const struct spec *s)
 			assert_int_equal(
 			    buf_put_u64(b, m->quota.files_limit), 0);
 			break;
+		case 'r':
+			assert_int_equal(
+			    buf_put_u64(b, m->quota.bytes_reserved), 0);
+			break;
 		case 'u':
 			assert_int_equal(buf_put_cstring(b, m->user), 0);
 			break;
@@ -336,6 +341,7 @@ assert_msg_fields(
 {
 	struct msg_attr zero_attr;
 	struct msg_quota zero_quota;
+	const struct msg_quota *q;
 	uint8_t zero_hash[MFTP_HASH_LEN];
 	size_t i;
 
@@ -366,8 +372,13 @@ assert_msg_fields(
 		assert_memory_equal(got->hash, zero_hash, sizeof(zero_hash));
 	}
 	assert_attr_equal(&got->attr, has(s, 'a') ? &want->attr : &zero_attr);
-	assert_memory_equal(&got->quota,
-	    has(s, 'q') ? &want->quota : &zero_quota, sizeof(zero_quota));
+	q = has(s, 'q') ? &want->quota : &zero_quota;
+	assert_true(got->quota.bytes_used == q->bytes_used);
+	assert_true(got->quota.bytes_limit == q->bytes_limit);
+	assert_true(got->quota.files_used == q->files_used);
+	assert_true(got->quota.files_limit == q->files_limit);
+	assert_true(got->quota.bytes_reserved ==
+	    (has(s, 'r') ? want->quota.bytes_reserved : 0));
 	if (has(s, 'e')) {
 		assert_int_equal(got->nentries, want->nentries);
 		for (i = 0; i < want->nentries; i++) {

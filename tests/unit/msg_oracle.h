@@ -6,7 +6,7 @@
  * fields as letters in wire order:
  *   v version_min, V version_max, f features, c code, m mode, s size,
  *   o offset, T mtime, A alg (u8), p path, P path2, u user, k secret, t text,
- *   h hash, a attr, e entries, q quota (4 x u64).
+ *   h hash, a attr, e entries, q quota (4 x u64), r bytes reserved (u64).
  * oracle() builds the payload a spec says a message has with plain
  * buf_put_* calls, so the codec's output can be compared byte for byte.
  *

@@ -86,6 +86,9 @@ test_golden(void **state)
 	static const uint8_t quota[] = { 0, 0, 0, 33, 0x89, 0, 0, 0, 0, 0, 0,
 		0x10, 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7, 0,
 		0, 0, 0, 0, 0, 0, 0 };
+	static const uint8_t quota_rsv[] = { 0, 0, 0, 41, 0x8b, 0, 0, 0, 0, 0,
+		0, 0x10, 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0 };
 	static const uint8_t quit[] = { 0, 0, 0, 1, 0x03 };
 	static const uint8_t hash_alg[] = { 0, 0, 0, 7, 0x1a, 0, 0, 0, 1, 'x',
 		1 };
@@ -155,6 +158,13 @@ test_golden(void **state)
 	assert_int_equal(msg_encode(out, &m), 0);
 	assert_int_equal(buf_len(out), sizeof(quota));
 	assert_memory_equal(buf_ptr(out), quota, sizeof(quota));
+	buf_reset(out);
+
+	m.type = MFTP_MSG_QUOTA_RSV_OK;
+	m.quota.bytes_reserved = 0x100000;
+	assert_int_equal(msg_encode(out, &m), 0);
+	assert_int_equal(buf_len(out), sizeof(quota_rsv));
+	assert_memory_equal(buf_ptr(out), quota_rsv, sizeof(quota_rsv));
 	buf_reset(out);
 
 	memset(&m, 0, sizeof(m));
