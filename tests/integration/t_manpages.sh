@@ -7,9 +7,10 @@
 # built: every option is named in its program's usage message (-h).
 # Every -o option of mftp is described in mftp(1) and in its usage, and
 # every command of the client's tables has an entry in mftp(1) naming
-# each of its option letters.  Each checker is shown to fail on a page
-# or usage with something taken out.  Also: the systemd unit passes
-# systemd-analyze verify.
+# each of its option letters.  Every log line mftpd(8) lists under LOGS
+# is a format string of the daemon's, with its key= fields in its order.
+# Each checker is shown to fail on a page or usage with something taken
+# out.  Also: the systemd unit passes systemd-analyze verify.
 #
 # Runs as: any user; needs no daemon.
 set -u
@@ -338,7 +339,91 @@ cmds=$(client_cmds)
 out=$(check_cmds "$S/client/mftp.1" "$cmds") || err "$out"
 echo "ok: $(client_cmds | wc -l) client commands and their options documented"
 
+# ------------------------------------------------------------ log lines
+# Every line mftpd(8) lists under LOGS (.It Li ...) starts a format
+# string of the daemon's code, and names its key= fields as that string
+# does, in its order: all of them, or the first ones when the entry ends
+# in "...".  Administrators write their filters after these entries.
+
+# log_forms PAGE: "LEAD|KEYS|OPEN" for each entry of LOGS: the
+# literal words it starts with (up to the first key), its keys, and 1
+# when it ends in "...".
+log_forms() {
+	awk '/^\.Sh / { on = ($0 == ".Sh LOGS") } on && /^\.It Li /' "$1" |
+		while IFS= read -r line; do
+			line=${line#.It Li }
+			line=${line//\\&/}
+			awk '{
+				lead = ""
+				for (i = 1; i <= NF; i++) {
+					if ($i ~ /^(Ns|No|Ar|Li|Cm|Pq|Ql|\.\.\.)$/)
+						break
+					lead = lead (lead == "" ? "" : " ") $i
+					if ($i ~ /=$/)
+						break
+				}
+				keys = ""
+				for (i = 1; i <= NF; i++)
+					if ($i ~ /^[a-z_]+=$/)
+						keys = keys $i " "
+				printf "%s|%s|%d\n", lead, keys, $NF == "..."
+			}' <<<"$line"
+		done
+}
+
+# The string literals of the daemon's code, those split over lines
+# joined, one a line.
+log_literals() {
+	cat "$S"/daemon/*.c "$S"/privsep/*.c "$S"/lib/*.c |
+		perl -0pe 's/"\s*\n\s*"//g' |
+		grep -oE '"([^"\\]|\\.)*"' | sed 's/^"//; s/"$//'
+}
+
+# check_logs PAGE: one line per entry of LOGS that no format string of
+# the code matches.
+check_logs() {
+	local lits lead keys open l k ok bad=0
+	lits=$(log_literals)
+	while IFS="|" read -r lead keys open; do
+		ok=0
+		while IFS= read -r l; do
+			[[ $l == "$lead"* ]] || continue
+			k=$(grep -oE '(^| )[a-z_]+=' <<<"$l" | tr -d ' ' |
+				tr '\n' ' ')
+			if [ "$k" = "$keys" ] ||
+			    { [ "$open" = 1 ] && [[ $k == "$keys"* ]]; }; then
+				ok=1
+				break
+			fi
+		done <<<"$lits"
+		[ "$ok" = 1 ] && continue
+		echo "mftpd(8) LOGS: no log line of the code is '$lead' with the fields ${keys:-(none) }$([ "$open" = 1 ] && echo '...')"
+		bad=1
+	done < <(log_forms "$1")
+	return "$bad"
+}
+[ "$(log_forms "$S/daemon/mftpd.8" | wc -l)" -ge 15 ] ||
+	err "the log lines of mftpd.8 (LOGS, .It Li) not found"
+out=$(check_logs "$S/daemon/mftpd.8") || err "$out"
+echo "ok: $(log_forms "$S/daemon/mftpd.8" | wc -l) log lines of mftpd(8) are the code's"
+
 # ------------------------------------------- the checks can fail at all
+# A transfer line without its size= field, a login failed line under
+# another name.
+sed '/^\.It Li transfer /s/ Li size= Ns Ar n//' "$S/daemon/mftpd.8" \
+    >"$T/mftpd-l.8"
+cmp -s "$T/mftpd-l.8" "$S/daemon/mftpd.8" &&
+	err "could not take size= out of a copy of mftpd.8"
+if check_logs "$T/mftpd-l.8" >/dev/null; then
+	err "the log check passed on a transfer line without size="
+fi
+sed 's/^\.It Li login failed user=/.It Li login failure user=/' \
+    "$S/daemon/mftpd.8" >"$T/mftpd-f.8"
+cmp -s "$T/mftpd-f.8" "$S/daemon/mftpd.8" &&
+	err "could not rename login failed in a copy of mftpd.8"
+if check_logs "$T/mftpd-f.8" >/dev/null; then
+	err "the log check passed on a 'login failure' line the code never logs"
+fi
 sed '/^\.It Cm shutdown_timeout/d' "$S/daemon/mftpd.conf.5" >"$T/conf.5"
 if check_keys "$T/conf.5" "$S/etc/mftpd.conf" >/dev/null; then
 	err "the key check passed on a page without shutdown_timeout"
