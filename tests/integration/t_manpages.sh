@@ -10,7 +10,8 @@
 # each of its option letters.  Every log line mftpd(8) lists under LOGS
 # is a format string of the daemon's, with its key= fields in its order.
 # Each checker is shown to fail on a page or usage with something taken
-# out.  Also: the systemd unit passes systemd-analyze verify.
+# out.  Every program a Debian package installs is named in its
+# Description.  Also: the systemd unit passes systemd-analyze verify.
 #
 # Runs as: any user; needs no daemon.
 set -u
@@ -459,6 +460,51 @@ if check_cmds "$T/mftp-l.1" "$cmds" >/dev/null; then
 	err "the command check passed on mftp.1 without lumask"
 fi
 echo "ok: the checks fail on a missing option or key"
+
+# ------------------------------------------------- package descriptions
+# Every program a Debian package installs (debian/PKG.install) is named
+# in that package's Description in debian/control, as apt show shows it.
+
+# pkg_description PKG: the Description of PKG, its synopsis and text.
+pkg_description() {
+	awk -v p="$1" '
+		/^Package: / { on = ($2 == p) }
+		/^[A-Za-z-]+:/ { d = on && /^Description:/ }
+		d' "$S/debian/control"
+}
+
+# check_descriptions CONTROL-TEXT-OF: one error per program not named.
+check_descriptions() {
+	local inst pkg desc prog bad=0
+	for inst in "$S"/debian/*.install; do
+		pkg=$(basename "$inst" .install)
+		desc=$("$1" "$pkg")
+		if [ -z "$desc" ]; then
+			echo "debian/control has no Description of $pkg"
+			bad=1
+			continue
+		fi
+		for prog in $(grep -oE '^usr/(s?bin|libexec/[^/ ]+)/[^/ ]+' \
+		    "$inst" | sed 's|.*/||'); do
+			grep -qE "(^|[^a-z-])$prog([^a-z-]|\$)" <<<"$desc" &&
+				continue
+			echo "debian/control: $pkg installs $prog, which its Description does not name"
+			bad=1
+		done
+	done
+	return "$bad"
+}
+# ... and fails on a description that does not name mftpd-sign.
+no_sign() { pkg_description "$1" | sed 's/mftpd-sign/the signer/g'; }
+if [ -f "$S/debian/control" ]; then
+	out=$(check_descriptions pkg_description) || err "$out"
+	echo "ok: the packages' descriptions name the programs they install"
+	if check_descriptions no_sign >/dev/null; then
+		err "the description check passed on one without mftpd-sign"
+	fi
+else
+	echo "# no debian/ (a release tarball): descriptions not checked"
+fi
 
 # ---------------------------------------------------------- systemd unit
 if command -v systemd-analyze >/dev/null 2>&1; then
