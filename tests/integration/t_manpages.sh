@@ -3,7 +3,8 @@
 # groff -ww), every program installed has a page, every option that a
 # program's getopt accepts (short and long, read from its source) is
 # described in its page, and every key lib/config.c accepts is described
-# in mftpd.conf(5) and shown in etc/mftpd.conf.  With the programs
+# in mftpd.conf(5) and shown in etc/mftpd.conf, each number, path and
+# account key with the code's default and range.  With the programs
 # built: every option is named in its program's usage message (-h).
 # Every -o option of mftp is described in mftp(1) and in its usage, and
 # every command of the client's tables has an entry in mftp(1) naming
@@ -209,6 +210,91 @@ check_keys() {
 out=$(check_keys "$S/daemon/mftpd.conf.5" "$S/etc/mftpd.conf") || err "$out"
 echo "ok: $(echo "$keys" | wc -w) configuration keys documented"
 
+# The default and the range of every number, path and account key, as
+# lib/config.c has them (its table and config_defaults, the macros of
+# the headers resolved: the paths as Debian builds them), are those of
+# its entry in mftpd.conf(5) ("1 to 65535", "The default is 2121") and
+# of its line in etc/mftpd.conf ("#port = 2121", "(1..65535)" in the
+# comment above it).
+
+# key_facts: "NAME TYPE MIN MAX DEFAULT" for each such key.
+key_facts() {
+	local flat defs
+	flat=$(tr '\n\t' '  ' <"$S/lib/config.c")
+	# #define NAME VALUE of the headers and config.c, numbers and strings.
+	defs=$(cat "$S/lib/mftp_limits.h" "$S/lib/config.c" |
+		awk '$1 == "#define" && NF == 3 { v = $3; sub(/LL$/, "", v); print $2, v }')
+	printf '%s\n' "$flat" |
+		grep -oE '\{ *"[a-z_]+", *CONFIG_(UINT|UID|PATH|ACCOUNT), *offsetof\(struct config, *[a-z_]+\), *[A-Z0-9_]+, *[A-Z0-9_]+ *\}' |
+		sed -E 's/\{ *"([a-z_]+)", *CONFIG_([A-Z]+), *offsetof\(struct config, *([a-z_]+)\), *([A-Z0-9_]+), *([A-Z0-9_]+) *\}/\1 \2 \3 \4 \5/' |
+		while read -r name type field min max; do
+			val=$(printf '%s\n' "$flat" |
+				grep -oE "c->$field = [^;]+;" | head -n 1 |
+				sed -E "s/^c->$field = //; s/;\$//")
+			# xstrdup(MACRO "/rest") or xstrdup("...") or a number.
+			val=$(printf '%s\n' "$val" | sed -E 's/^xstrdup\((.*)\)$/\1/')
+			for m in $(grep -oE '\<[A-Z][A-Z0-9_]+\>' <<<"$val $min $max" |
+			    sort -u); do
+				r=$(awk -v m="$m" '$1 == m { print $2; exit }' <<<"$defs")
+				[ -n "$r" ] || continue
+				val=${val//$m/$r}
+				[ "$min" = "$m" ] && min=$r
+				[ "$max" = "$m" ] && max=$r
+			done
+			val=$(printf '%s\n' "$val" | tr -d '"' | tr -d ' ')
+			echo "$name $type $min $max $val"
+		done
+}
+
+# conf_entry PAGE NAME: the text of NAME's entry in PAGE, on one line,
+# with the keys listed on .It lines right before it (uid_min, uid_max).
+conf_entry() {
+	awk -v want="$2" '
+		/^\.It / { if (!prev_it) { n = 0; text = "" }
+		    keys[++n] = $3; prev_it = 1; if (on) exit; next }
+		/^\.El/ { if (on) exit }
+		{ prev_it = 0; text = text " " $0
+		  for (i = 1; i <= n; i++) if (keys[i] == want) on = 1 }
+		on { last = text }
+		END { print last }' "$1"
+}
+
+# conf_block CONF NAME: the comment lines above NAME's line in CONF, from
+# the last blank line, and that line.
+conf_block() {
+	awk -v want="$2" '
+		/^$/ { block = ""; next }
+		{ block = block " " $0 }
+		$0 ~ "^#?" want " = " { print block; exit }' "$1"
+}
+
+# check_defaults PAGE CONF: one error per default or range not as the
+# code has it.
+check_defaults() {
+	local name type min max val entry sent block bad=0
+	while read -r name type min max val; do
+		entry=$(conf_entry "$1" "$name")
+		sent=${entry#*[Dd]efault}
+		sent=${sent%%. *}
+		[ "$sent" != "$entry" ] && [[ " $sent " == *[^0-9A-Za-z/_.-]"$val"[^0-9A-Za-z/_-]* ]] ||
+			{ echo "$1: $name: the default is not given as $val"; bad=1; }
+		grep -qE "^#?$name = $val\$" "$2" ||
+			{ echo "$2: no line '#$name = $val' (the default)"; bad=1; }
+		case $type in UINT | UID) ;; *) continue ;; esac
+		[[ $entry == *" $min to $max"[^0-9]* ]] ||
+			{ echo "$1: $name: the range is not given as $min to $max"; bad=1; }
+		block=$(conf_block "$2" "$name")
+		[[ $block == *"($min..$max"[^0-9]* ]] ||
+			{ echo "$2: $name: the comment does not give the range ($min..$max)"; bad=1; }
+	done < <(key_facts)
+	return "$bad"
+}
+[ "$(key_facts | wc -l)" -ge 15 ] ||
+	err "the defaults of the keys not found in lib/config.c"
+out=$(check_defaults "$S/daemon/mftpd.conf.5" "$S/etc/mftpd.conf") ||
+	err "$out"
+echo "ok: $(key_facts | wc -l) keys have the code's default and range in both"
+
 # ------------------------------------------------------- usage messages
 # Every option a program takes is named in what -h prints (the usage it
 # also prints on a bad option), as -x, inside a group such as [-efht],
@@ -409,6 +495,27 @@ out=$(check_logs "$S/daemon/mftpd.8") || err "$out"
 echo "ok: $(log_forms "$S/daemon/mftpd.8" | wc -l) log lines of mftpd(8) are the code's"
 
 # ------------------------------------------- the checks can fail at all
+# A shipped configuration, or a page, whose default or range is not the
+# code's.
+sed 's/^#port = 2121$/#port = 2122/' "$S/etc/mftpd.conf" >"$T/conf-p"
+sed 's/^The default is 900\.$/The default is 90./' \
+    "$S/daemon/mftpd.conf.5" >"$T/conf-d.5"
+sed 's/^The TCP port to listen on, 1 to 65535\.$/The TCP port, 1 to 65534./' \
+    "$S/daemon/mftpd.conf.5" >"$T/conf-r.5"
+for f in conf-p:etc/mftpd.conf conf-d.5:daemon/mftpd.conf.5 \
+    conf-r.5:daemon/mftpd.conf.5; do
+	cmp -s "$T/${f%%:*}" "$S/${f#*:}" &&
+		err "could not change a default or range in a copy of ${f#*:}"
+done
+if check_defaults "$S/daemon/mftpd.conf.5" "$T/conf-p" >/dev/null; then
+	err "the default check passed on a configuration with #port = 2122"
+fi
+if check_defaults "$T/conf-d.5" "$S/etc/mftpd.conf" >/dev/null; then
+	err "the default check passed on a page whose idle_timeout is 90"
+fi
+if check_defaults "$T/conf-r.5" "$S/etc/mftpd.conf" >/dev/null; then
+	err "the range check passed on a page whose port goes to 65534"
+fi
 # A transfer line without its size= field, a login failed line under
 # another name.
 sed '/^\.It Li transfer /s/ Li size= Ns Ar n//' "$S/daemon/mftpd.8" \
