@@ -62,6 +62,16 @@ drop_ids(uid_t uid, gid_t gid, void (*spawn)(void *), void *arg)
 	if (setresuid(uid, uid, uid) == -1)
 		fatal("setresuid %lu", (unsigned long)uid);
 	/*
+	 * The change of ids leaves the process dumpable or not as the
+	 * kernel's fs.suid_dumpable says, and 1 (which an administrator
+	 * may set for cores) would let another process of the same uid
+	 * ptrace this one: the user their serving process and its
+	 * accounting file, opened as root; the pre-auth worker the auth
+	 * helper and its user database.  Not dumpable, whatever it says.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+		fatal("prctl(PR_SET_DUMPABLE)");
+	/*
 	 * The kernel clears the parent-death signal when the ids change:
 	 * a process made to die with its parent (the pre-auth worker, the
 	 * helpers) asks again, and goes now if the parent died while it
@@ -84,6 +94,8 @@ drop_ids(uid_t uid, gid_t gid, void (*spawn)(void *), void *arg)
 		fatalx("could regain root after dropping privileges");
 	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
 		fatalx("no_new_privs is not set");
+	if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
+		fatalx("the process is still dumpable");
 	drop_check_caps();
 	/*
 	 * The last moment a task can be made: a thread started here has the

@@ -40,7 +40,9 @@ void drop_chroot_user_spawn(
 
 /*
  * Become uid/gid: no supplementary groups, real = effective = saved,
- * no capabilities, PR_SET_NO_NEW_PRIVS, RLIMIT_NPROC 0 (cannot fork).
+ * no capabilities, PR_SET_NO_NEW_PRIVS, not dumpable (no process of
+ * the same uid may ptrace it, whatever fs.suid_dumpable says),
+ * RLIMIT_NPROC 0 (cannot fork).
  */
 void drop_user(uid_t uid, gid_t gid);
 

