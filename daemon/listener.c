@@ -35,6 +35,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "daemon_env.h"
 #include "listener.h"
 #include "log.h"
 #include "monitor.h"
@@ -572,7 +573,7 @@ listener_notify(const char *state)
 	socklen_t len;
 	int fd;
 
-	if ((path = getenv("NOTIFY_SOCKET")) == NULL ||
+	if ((path = daemon_env_notify_socket()) == NULL ||
 	    (path[0] != '/' && path[0] != '@') ||
 	    strlen(path) >= sizeof(sun.sun_path))
 		return;

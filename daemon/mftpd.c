@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "daemon_env.h"
 #include "heap_holes.h"
 #include "helper_spawn.h"
 #include "hostkey.h"
@@ -143,8 +144,7 @@ mftpd_check_key_pair(const struct config *c, int key_fd, const char *fp,
 {
 	char *argv[] = { "mftpd-sign", "-c", "-k", "3", "-p", (char *)fp,
 		c->host_cert, c->host_key, NULL };
-	char *envp[] = { NULL };
-	char out[512];
+	char out[512], tz[HELPER_TZ_MAX], *envp[3];
 	const char *what = "pipe";
 	int pout[2] = { -1, -1 }, perr[2] = { -1, -1 }, status, i;
 	ssize_t n, m;
@@ -155,6 +155,7 @@ mftpd_check_key_pair(const struct config *c, int key_fd, const char *fp,
 	 * unit at its TasksMax=, no descriptor or memory left) the master
 	 * keeps the configuration in force, and its sessions.
 	 */
+	helper_env(tz, sizeof(tz), envp);
 	if (pipe2(pout, O_CLOEXEC) == 0 && pipe2(perr, O_CLOEXEC) == 0) {
 		what = "fork";
 		pid = fork();
@@ -637,6 +638,8 @@ main(int argc, char *argv[])
 	int ch, foreground = 0, to_stderr = 0, test_only = 0, fingerprint = 0;
 	int generate = 0, key_paths = 0, started_fd = -1, pid_fd;
 
+	/* Before anything reads it, and before any child (daemon_env.c). */
+	daemon_env_scrub();
 	while ((ch = getopt_long(argc, argv, "c:efht", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'P':

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -34,6 +35,18 @@ helper_log_death(const char *who, int status, const char *addr)
 		    addr);
 }
 
+void
+helper_env(char *tz, size_t tzlen, char *envp[3])
+{
+	const char *v = getenv("TZ");
+	int n = 0;
+
+	envp[n++] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+	if (v != NULL && snprintf(tz, tzlen, "TZ=%s", v) < (int)tzlen)
+		envp[n++] = tz;
+	envp[n] = NULL;
+}
+
 int
 helper_key_fd(int key_fd)
 {
@@ -47,8 +60,7 @@ pid_t
 helper_spawn(const struct helper_spawn *h, const char *name, const char *path,
     const char *file, unsigned int timeout_s, int in_fd, int out_fd)
 {
-	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-	char uid[16], gid[16], timeout[16];
+	char uid[16], gid[16], timeout[16], tz[HELPER_TZ_MAX], *envp[3];
 	char *argv[16];
 	int n = 0;
 	pid_t pid;
@@ -74,6 +86,7 @@ helper_spawn(const struct helper_spawn *h, const char *name, const char *path,
 	argv[n++] = uid;
 	argv[n++] = gid;
 	argv[n] = NULL;
+	helper_env(tz, sizeof(tz), envp);
 
 	switch ((pid = fork())) {
 	case -1:

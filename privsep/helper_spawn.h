@@ -33,13 +33,22 @@ struct helper_spawn {
  * (FILE: the user database or the host key; uid and gid: the pre-auth
  * user's; -k with h->key_fd on descriptor 3, -p with h->fingerprint)
  * with in_fd on its standard input and out_fd (or nothing, -1) on its
- * standard output, nothing else open, a fixed PATH and no other
- * environment; it dies with the calling process (PR_SET_PDEATHSIG).
+ * standard output, nothing else open, and helper_env()'s environment;
+ * it dies with the calling process (PR_SET_PDEATHSIG).
  * Returns its pid, or -1 if fork failed (errno set).
  */
 pid_t
 helper_spawn(const struct helper_spawn *h, const char *name, const char *path,
     const char *file, unsigned int timeout_s, int in_fd, int out_fd);
+
+/*
+ * The whole environment of a helper, in envp: a fixed PATH, and TZ as
+ * the calling process has it, in tz (dropped if longer than tzlen), so
+ * that the helpers' log has the master's times.  Nothing else of the
+ * master's reaches them.
+ */
+#define HELPER_TZ_MAX 256
+void helper_env(char *tz, size_t tzlen, char *envp[3]);
 
 /*
  * In a child about to exec mftpd-sign "-k 3": key_fd on descriptor 3,
