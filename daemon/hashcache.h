@@ -5,8 +5,11 @@
  * Runs as: the logged-in user, chrooted to the home.  Each algorithm has
  * its own attribute (user.mftp.xxh128, user.mftp.sha256), holding the
  * value with the size and modification time (seconds and nanoseconds)
- * the file had when it was hashed; a value is believed only while the
- * file still has exactly that size and time.  Where extended attributes
+ * the file had when it was hashed, and its change time once the value
+ * was written; a value is believed only while the file still has
+ * exactly that size and time and a change time at most 0.1 s later: a
+ * rewrite whose modification time was put back changes it
+ * (hashcache.c).  Where extended attributes
  * are not supported, or the user may not set them, every lookup misses
  * and the checksum is computed each time.
  */

@@ -194,6 +194,28 @@ fsize() { # FILE: its size, 0 if missing
 	stat -c %s "$1" 2>/dev/null || echo 0
 }
 
+# xattr_hex FILE NAME: an extended attribute's value, in hex ("" if none).
+xattr_hex() {
+	python3 -c 'import os, sys
+try:
+    print(os.getxattr(sys.argv[1], sys.argv[2]).hex())
+except OSError:
+    print("")' "$1" "$2"
+}
+
+# plant_hash FILE ALG HEX: the server's cached checksum of FILE (ALG
+# xxh128 or sha256) set to HEX, for its size and mtime, with a change
+# time far ahead (setting it changes FILE's): believed until the size or
+# mtime change (daemon/hashcache.c).
+plant_hash() {
+	python3 -c 'import os, struct, sys
+st = os.stat(sys.argv[1])
+os.setxattr(sys.argv[1], "user.mftp." + sys.argv[2],
+    bytes.fromhex(sys.argv[3]) + struct.pack(">QqIqI", st.st_size,
+        st.st_mtime_ns // 10**9, st.st_mtime_ns % 10**9, 4102444800, 0))' \
+	    "$1" "$2" "$3" || fail "cannot plant a cached $2 in $1"
+}
+
 # run_slices FILE BYTES: let the stopped client CPID run in 20 ms slices
 # until FILE holds at least BYTES, so that a transfer is caught in its
 # middle whatever the machine's speed; it is left stopped.  1 if it ended

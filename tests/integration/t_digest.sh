@@ -25,14 +25,6 @@ head -c 3000001 /dev/urandom >"$W/big"
 size=3000001
 xxh() { xxhsum -H2 <"$1" | cut -c1-32; }
 sha() { sha256sum <"$1" | cut -c1-64; }
-# attr FILE NAME: an extended attribute's value, in hex ("" if none).
-attr() {
-	python3 -c 'import os, sys
-try:
-    print(os.getxattr(sys.argv[1], sys.argv[2]).hex())
-except OSError:
-    print("")' "$1" "$2"
-}
 # put_refused FILE NAME MTIME HASH CODE WHAT: a raw PUT of FILE as NAME
 # whose DATA_END carries HASH is refused with ERROR CODE; no NAME.
 put_refused() {
@@ -53,7 +45,7 @@ get $1 $W/$1.back"
 	expect_rc 0 "put and get $1 with -o Verify=sha256 ($ERR)"
 	expect_same_file "$W/$1" "$home/$1" "put $1 with -o Verify=sha256"
 	expect_same_file "$W/$1" "$W/$1.back" "get $1 with -o Verify=sha256"
-	expect_eq "$(attr "$home/$1" user.mftp.sha256 | cut -c1-64)" \
+	expect_eq "$(xattr_hex "$home/$1" user.mftp.sha256 | cut -c1-64)" \
 	    "$(sha "$W/$1")" "the cached SHA-256 after a SHA-256 put of $1"
 }
 # last_get PATH: the offset of the server's last GET of PATH.
@@ -70,9 +62,9 @@ expect_rc 0 "put in the default session"
 expect_contains "$ERR" "checksum XXH3-128" "-v names the session's checksum"
 expect_same_file "$W/big" "$home/big" "put in the default session"
 # The upload cached the value it verified, in its algorithm only.
-expect_eq "$(attr "$home/big" user.mftp.xxh128 | cut -c1-32)" "$(xxh "$W/big")" \
+expect_eq "$(xattr_hex "$home/big" user.mftp.xxh128 | cut -c1-32)" "$(xxh "$W/big")" \
     "the cached XXH3-128 after a put"
-expect_eq "$(attr "$home/big" user.mftp.sha256)" "" "no SHA-256 cached by an XXH3-128 put"
+expect_eq "$(xattr_hex "$home/big" user.mftp.sha256)" "" "no SHA-256 cached by an XXH3-128 put"
 run_client alice "$pw" <<<"hash big"
 expect_rc 0 "hash in the default session"
 expect_eq "$OUT" "$(xxh "$W/big")  big" "hash prints xxhsum -H2's line"
@@ -116,7 +108,7 @@ expect_eq "$(raw_hash)" "$(sha "$W/big")" "HASH_ALG SHA-256"
 raw_send "$(hex_hash_alg big 7)"
 raw_expect_error 16 "HASH_ALG with an unknown algorithm"
 # Both caches now hold their own value.
-expect_eq "$(attr "$home/big" user.mftp.sha256 | cut -c1-64)" "$(sha "$W/big")" \
+expect_eq "$(xattr_hex "$home/big" user.mftp.sha256 | cut -c1-64)" "$(sha "$W/big")" \
     "HASH_ALG SHA-256 cached its value"
 # An upload whose DATA_END has SHA-256's length in an XXH3-128 session.
 head -c 5000 /dev/urandom >"$W/small"
@@ -129,15 +121,13 @@ raw_close
 ok "raw: 16-byte checksums, HASH_ALG, the other length refused"
 
 # ----------------- the cache of the session's algorithm serves downloads
-# A change that keeps size and mtime is not seen by a cached value: proof
+# A value planted in the cache is what hash and a download give: proof
 # that a download takes it from the cache, not from the data.
 touch -d '-1 hour' "$home/big"
 run_client alice "$pw" <<<"hash big"
-cached=$(xxh "$home/big")
-expect_eq "${OUT%% *}" "$cached" "hash of the settled file"
-touch -r "$home/big" "$T/stamp"
-printf 'Q' | dd of="$home/big" bs=1 seek=7 conv=notrunc status=none
-touch -r "$T/stamp" "$home/big"
+expect_eq "${OUT%% *}" "$(xxh "$home/big")" "hash of the settled file"
+cached=$(printf '5a%.0s' {1..16})
+plant_hash "$home/big" xxh128 "$cached"
 run_client alice "$pw" <<<"hash big"
 expect_eq "${OUT%% *}" "$cached" "XXH3-128 answered from its cache"
 raw_open alice "$pw"
@@ -175,7 +165,7 @@ run_client alice "$pw" -o Verify=md5 <<<"hash big"
 expect_rc 2 "-o Verify=md5"
 head -c 2000000 /dev/urandom >"$W/up"
 put_get_sha256 up
-expect_eq "$(attr "$home/up" user.mftp.xxh128)" "" "no XXH3-128 cached by a SHA-256 put"
+expect_eq "$(xattr_hex "$home/up" user.mftp.xxh128)" "" "no XXH3-128 cached by a SHA-256 put"
 ok "the client's verify setting (-o, config file) gives SHA-256"
 
 # --------------------------- the client's .part resumed, in both modes
@@ -272,13 +262,12 @@ raw_put "$W/huge.bad" huge3 1700000301
 expect_eq "$RAW_TYPE" 0x80 "the altered bytes with their own SHA-256"
 expect_same_file "$W/huge.bad" "$home/huge3" "the altered bytes, stored"
 raw_close
-# The server's file changed behind its cache (same size and time).
+# The server's cached value is not its file's (planted: the altered
+# copy's).
 touch -d '-1 hour' "$home/huge"
 run_client alice "$pw" -o Verify=sha256 <<<"hash huge"
 expect_eq "${OUT%% *}" "$(sha "$W/huge")" "SHA-256 of the settled file"
-touch -r "$home/huge" "$T/stamp"
-printf 'Z' | dd of="$home/huge" bs=1 seek=19999999 conv=notrunc status=none
-touch -r "$T/stamp" "$home/huge"
+plant_hash "$home/huge" sha256 "$(sha "$W/huge.bad")"
 rm -f "$W/huge.got"
 run_client alice "$pw" -o Verify=sha256 <<<"get huge $W/huge.got"
 expect_rc 1 "a large SHA-256 get of altered data"
@@ -310,6 +299,6 @@ get up2 $W/up2.back"
 expect_rc 0 "put and get under verify = sha256"
 expect_same_file "$W/up2" "$home/up2" "put under verify = sha256"
 expect_same_file "$W/up2" "$W/up2.back" "get under verify = sha256"
-expect_eq "$(attr "$home/up2" user.mftp.sha256 | cut -c1-64)" "$(sha "$W/up2")" \
+expect_eq "$(xattr_hex "$home/up2" user.mftp.sha256 | cut -c1-64)" "$(sha "$W/up2")" \
     "the cached SHA-256 under verify = sha256"
 ok "the server's verify = sha256: every session SHA-256"

@@ -29,14 +29,6 @@ chown "$(user_uid alice):$(user_gid alice)" "$home/big"
 touch -d '-1 hour' "$home/big"
 touch -r "$home/big" "$T/stamp"
 
-# attr FILE NAME: an extended attribute's value, in hex ("" if none).
-attr() {
-	python3 -c 'import os, sys
-try:
-    print(os.getxattr(sys.argv[1], sys.argv[2]).hex())
-except OSError:
-    print("")' "$1" "$2"
-}
 _reads_at_least() { # N: the slowed reads so far
 	[ "$(grep -c 'pread64(' "$T/strace.out" 2>/dev/null)" -ge "$1" ]
 }
@@ -60,7 +52,7 @@ wait "$STRACE_PID" 2>/dev/null
 	fail "the hash session failed (exit $SESS_RC): $(cat "$SESS_ERR")"
 
 want=$(xxhsum -H2 <"$home/big" | cut -c1-32)
-cached=$(attr "$home/big" user.mftp.xxh128)
+cached=$(xattr_hex "$home/big" user.mftp.xxh128)
 [ -z "$cached" ] || expect_eq "${cached:0:32}" "$want" \
     "the cached XXH3-128 of a file rewritten while it was hashed"
 run_client alice "$pw" <<<"get big $T/got
