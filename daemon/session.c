@@ -234,13 +234,38 @@ session_log_path(const char *path)
 	return session_log_escape(path, VIS_WHITE);
 }
 
+/*
+ * The lines of failed transfers: 1 a second after a burst of 20.  A
+ * client can repeat at will a request that fails (a GET of a missing
+ * file, a PUT of a name refused at once), each with its line: thousands
+ * a second from one session, past journald's own limit (log.h).  The
+ * next such line logged, or the session's end, says how many were left
+ * out.  A transfer that succeeds is always logged.
+ */
+static struct log_rate session_failed_lines = { .every_ms = 1000, .burst = 20 };
+
+/* " (n more failed transfers were not logged)", or "", into buf. */
+static const char *
+session_failed_unlogged(char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (session_failed_lines.quiet > 0)
+		snprintf(buf, len,
+		    " (%lu more failed transfers were not logged)",
+		    session_failed_lines.quiet);
+	session_failed_lines.quiet = 0;
+	return buf;
+}
+
 void
 session_log_transfer(struct session *s, const char *op, const char *path,
     uint64_t bytes, uint64_t offset, uint64_t size, uint64_t start_ms,
     const char *why)
 {
-	char *vpath, *vwhy = NULL;
+	char *vpath, *vwhy = NULL, more[64];
 
+	if (why != NULL && !log_rate_ok(&session_failed_lines))
+		return;
 	/*
 	 * Names come from the client: escaped so that one stays one token
 	 * (spaces too) and no text can pass for another log line.
@@ -249,13 +274,14 @@ session_log_transfer(struct session *s, const char *op, const char *path,
 	if (why != NULL)
 		vwhy = session_log_escape(why, 0);
 	log_info("transfer user=%s addr=%s op=%s path=%s bytes=%llu "
-		 "offset=%llu size=%llu result=%s ms=%llu%s%s%s",
+		 "offset=%llu size=%llu result=%s ms=%llu%s%s%s%s",
 	    s->user, s->peer, op, vpath, (unsigned long long)bytes,
 	    (unsigned long long)offset, (unsigned long long)size,
 	    why == NULL ? "ok" : "error",
 	    (unsigned long long)(mono_ms() - start_ms),
 	    why == NULL ? "" : " reason=\"", why == NULL ? "" : vwhy,
-	    why == NULL ? "" : "\"");
+	    why == NULL ? "" : "\"",
+	    why == NULL ? "" : session_failed_unlogged(more, sizeof(more)));
 	free(vpath);
 	free(vwhy);
 }
@@ -276,11 +302,14 @@ cmd_again(struct session *s, const struct msg *m)
 static void __attribute__((noreturn))
 session_end(struct session *s, const char *why)
 {
+	char more[64];
+
 	log_info("session end user=%s addr=%s reason=%s in=%llu out=%llu "
-		 "uploads=%llu downloads=%llu",
+		 "uploads=%llu downloads=%llu%s",
 	    s->user, s->peer, why, (unsigned long long)transport_bytes_in(s->t),
 	    (unsigned long long)transport_bytes_out(s->t),
-	    (unsigned long long)s->files_in, (unsigned long long)s->files_out);
+	    (unsigned long long)s->files_in, (unsigned long long)s->files_out,
+	    session_failed_unlogged(more, sizeof(more)));
 	transport_close_notify(s->t);
 	transport_free(s->t);
 	buf_free(s->scratch);
