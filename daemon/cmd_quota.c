@@ -108,6 +108,14 @@ cmd_quota_failed(struct session *s, int r, char *why, size_t whylen)
 		cmd_quota_damaged(s, why, whylen);
 		return MFTP_ST_QUOTA;
 	}
+	/* Told to stop while another process held the lock: its end is
+	 * logged (session.c). */
+	if (r == QUOTA_ERR_STOPPED) {
+		snprintf(why, whylen,
+		    "not done: the session ends while another process holds "
+		    "the accounting file's lock");
+		return MFTP_ST_IO;
+	}
 	log_warn("accounting file of user=%s", s->user);
 	snprintf(why, whylen, "cannot read the accounting file: %s",
 	    strerror(errno));
@@ -217,7 +225,8 @@ cmd_quota_change_reserved(struct session *s, const char *what, int64_t dbytes,
 			return MFTP_ST_QUOTA;
 		}
 		status = cmd_quota_failed(s, r, why, whylen);
-		if (grows)
+		/* Stopped: nothing is done, the session ends. */
+		if (grows || r == QUOTA_ERR_STOPPED)
 			return status;
 	}
 	/*

@@ -415,7 +415,9 @@ session_check_quota(struct session *s, const char *quota_dir)
 		log_info("user=%s: %ju bytes reserved by uploads of sessions "
 			 "that ended without giving them back were dropped",
 		    s->user, (uintmax_t)dropped);
-	if (r == 0)
+	/* Told to stop while another process held the lock: nothing done;
+	 * the session ends at its first look (session_wait_request). */
+	if (r == 0 || r == QUOTA_ERR_STOPPED)
 		return;
 	log_warnx("accounting file %s/%s of user=%s: %s; writes refused "
 		  "until ftpuser-quota --recount",
@@ -685,6 +687,9 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 	sandbox_session();
 	session_start_tls(&s, v, ctx, cfg->login_timeout);
 	transport_set_watch(s.t, session_watch, &s, SESSION_WATCH_MS);
+	/* Nor does a wait for the accounting lock that another process
+	 * holds (a recount, a node that hangs) keep it from its end. */
+	quota_set_stop(session_watch, &s);
 	/* The user's rate paces all that follows (lib/ratelimit.h). */
 	transport_set_rate(s.t, v->rate);
 	session_check_quota(&s, cfg->quota_dir);

@@ -241,10 +241,29 @@ quota_read_line(int fd, struct quota_usage *u)
 	return quota_parse(buf, off, u);
 }
 
-/* Wait for a whole-file OFD lock of type (F_RDLCK, F_WRLCK, F_UNLCK). */
+/* What may end a wait for the lock (quota_set_stop); NULL: none. */
+static int (*quota_stop)(void *arg);
+static void *quota_stop_arg;
+
+/* The longest pause between two tries of a lock another process holds. */
+#define QUOTA_LOCK_PAUSE_MAX_MS 20
+
+void
+quota_set_stop(int (*stop)(void *arg), void *arg)
+{
+	quota_stop = stop;
+	quota_stop_arg = arg;
+}
+
+/*
+ * Wait for a whole-file OFD lock of type (F_RDLCK, F_WRLCK, F_UNLCK).
+ * 0, ERR_IO (errno), or QUOTA_ERR_STOPPED when quota_stop said so while
+ * another process held the lock.
+ */
 static int
 quota_lock(int fd, short type)
 {
+	unsigned int pause = 1;
 	struct flock fl;
 
 	memset(&fl, 0, sizeof(fl));
@@ -253,9 +272,27 @@ quota_lock(int fd, short type)
 	fl.l_start = 0;
 	fl.l_len = 0;
 	/* l_pid must be 0 for an OFD lock. */
-	while (fcntl(fd, F_OFD_SETLKW, &fl) == -1)
-		if (errno != EINTR)
-			return -1;
+	if (quota_stop == NULL) {
+		while (fcntl(fd, F_OFD_SETLKW, &fl) == -1)
+			if (errno != EINTR)
+				return ERR_IO;
+		return 0;
+	}
+	/*
+	 * A signal does not end F_OFD_SETLKW under SA_RESTART, and the lock
+	 * may be held for minutes (a recount's walk) or for ever (a node of
+	 * the shared storage that hangs): tried again and again, with a
+	 * look at the stop between two tries.
+	 */
+	while (fcntl(fd, F_OFD_SETLK, &fl) == -1) {
+		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
+			return ERR_IO;
+		if (quota_stop(quota_stop_arg))
+			return QUOTA_ERR_STOPPED;
+		sleep_ms(pause);
+		if (pause < QUOTA_LOCK_PAUSE_MAX_MS)
+			pause *= 2;
+	}
 	return 0;
 }
 
@@ -407,8 +444,8 @@ quota_read(int fd, struct quota_usage *u)
 {
 	int r;
 
-	if (quota_lock(fd, F_RDLCK) == -1)
-		return ERR_IO;
+	if ((r = quota_lock(fd, F_RDLCK)) != 0)
+		return r;
 	r = quota_read_line(fd, u);
 	quota_unlock(fd);
 	return r;
@@ -578,8 +615,8 @@ quota_settle(int fd, const char *root, int (*alone)(void *arg), void *arg,
 
 	if (dropped != NULL)
 		*dropped = 0;
-	if (quota_lock(fd, F_WRLCK) == -1)
-		return ERR_IO;
+	if ((r = quota_lock(fd, F_WRLCK)) != 0)
+		return r;
 	if ((r = quota_read_line(fd, &v)) == 0) {
 		quota_settle_locked(fd, root, &v);
 		/*
@@ -624,8 +661,8 @@ quota_change_reserved(int fd, const struct quota_limits *l, int64_t dbytes,
 	struct quota_usage u, v, grown;
 	int r, saved;
 
-	if (quota_lock(fd, F_WRLCK) == -1)
-		return ERR_IO;
+	if ((r = quota_lock(fd, F_WRLCK)) != 0)
+		return r;
 	if ((r = quota_read_line(fd, &u)) != 0)
 		goto out;
 	/* What a killed session left unsettled, before it is built on. */
@@ -720,7 +757,7 @@ quota_recount(
 	int rc = -1;
 
 	/* Charges wait for the walk, so that none is lost in between. */
-	if (quota_lock(fd, F_WRLCK) == -1) {
+	if (quota_lock(fd, F_WRLCK) != 0) {
 		snprintf(err, errlen, "cannot lock the accounting file: %s",
 		    strerror(errno));
 		return -1;

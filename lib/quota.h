@@ -91,6 +91,7 @@
 #define QUOTA_ERR_CORRUPT -101	/* the file is not a valid line */
 #define QUOTA_ERR_APPLY -102	/* the change it pays for failed (errno) */
 #define QUOTA_ERR_BUSY -103	/* the lock was held all the time given */
+#define QUOTA_ERR_STOPPED -104	/* quota_set_stop's stop ended the wait */
 
 struct quota_usage {
 	uint64_t bytes;
@@ -191,7 +192,21 @@ int quota_account_state(int fd, int fresh);
  */
 int quota_set_locked(const char *dir, const char *name, int locked);
 
-/* Read the usage under a shared lock.  0, QUOTA_ERR_CORRUPT or ERR_IO. */
+/*
+ * The waits for an accounting file's lock, below, end when stop(arg)
+ * returns non-zero while another process holds the lock: the function
+ * waiting then returns QUOTA_ERR_STOPPED, having done nothing.  A lock
+ * that is free is taken whatever stop says.  For the serving process,
+ * whose SIGTERM must end its session even while a recount's walk, or a
+ * node of the shared storage that hangs, holds the lock; NULL (the
+ * default) waits for as long as the lock is held.
+ */
+void quota_set_stop(int (*stop)(void *arg), void *arg);
+
+/*
+ * Read the usage under a shared lock.  0, QUOTA_ERR_CORRUPT, ERR_IO or
+ * QUOTA_ERR_STOPPED.
+ */
 int quota_read(int fd, struct quota_usage *u);
 
 /*
@@ -227,8 +242,8 @@ int quota_read_timed(int fd, struct quota_usage *u, int timeout_ms);
  * network or another process.  apply may be NULL: only the usage
  * changes.  *after (may be NULL) gets the usage after the change, or the
  * current usage when refused or when apply failed.  Returns 0,
- * QUOTA_ERR_EXCEEDED, QUOTA_ERR_APPLY, QUOTA_ERR_CORRUPT or ERR_IO (the
- * last two before anything was done).
+ * QUOTA_ERR_EXCEEDED, QUOTA_ERR_APPLY, QUOTA_ERR_CORRUPT, ERR_IO or
+ * QUOTA_ERR_STOPPED (the last three before anything was done).
  */
 int quota_change(int fd, const struct quota_limits *l, int64_t dbytes,
     int64_t dfiles, struct quota_usage *after, int (*apply)(void *arg),
@@ -283,7 +298,7 @@ const char *quota_home_failed(void);
  * upload of a running session can hold a reservation: every one was
  * left by a session killed mid-upload), the reservation is dropped; how
  * much in *dropped (may be NULL).  u (may be NULL) gets the usage.  0,
- * QUOTA_ERR_CORRUPT or ERR_IO; a count that fails leaves the file as it
+ * QUOTA_ERR_CORRUPT, ERR_IO or QUOTA_ERR_STOPPED; a count that fails leaves the file as it
  * was (high), and is no error (root the home quota_set_home named: not
  * counted again, quota_home_failed says why), and so does alone's -1
  * (cannot tell).

@@ -122,7 +122,8 @@ static const int sandbox_sign_calls[] = {
  * control records with sendmsg and reads records with recvmsg.  madvise:
  * malloc_trim gives the setup's freed heap back once the session is
  * idle (it touches only this process's own memory).  clock_nanosleep:
- * the pauses of a user's rate limit.  statx: mount points are told by
+ * the pauses of a user's rate limit, and between two tries of an
+ * accounting lock that another process holds (lib/quota.c).  statx: mount points are told by
  * their mount id (lib/samefs.c), which only statx gives: the count of
  * the home that settles a removal a killed session left under way stops
  * at them, and the requests that charge or credit an entry (REMOVE,

@@ -88,6 +88,31 @@ exact() {
 			"$(user_home "$1")")' (bytes files) for $1"
 }
 
+# hold_lock NAME [SECONDS]: hold NAME's accounting lock (an OFD write
+# lock, as the sessions and the recount take it) in the background for
+# SECONDS (120 by default) or until release_lock; LOCK_PID.
+LOCK_PID=
+hold_lock() {
+	rm -f "$T/locked"
+	python3 -c '
+import fcntl, os, struct, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR)
+fcntl.fcntl(fd, fcntl.F_OFD_SETLKW,
+            struct.pack("hhqqi4x", fcntl.F_WRLCK, 0, 0, 0, 0))
+open(sys.argv[2], "w").close()
+time.sleep(float(sys.argv[3]))
+' "$T/quota/$1" "$T/locked" "${2:-120}" &
+	LOCK_PID=$!
+	BG_PIDS+=("$LOCK_PID")
+	wait_for 10 test -e "$T/locked" || fail "the lock was not taken"
+}
+
+release_lock() {
+	kill "$LOCK_PID" 2>/dev/null
+	wait "$LOCK_PID" 2>/dev/null
+	LOCK_PID=
+}
+
 # The quota races: two sessions of one user, each reading its commands
 # from a FIFO that this shell holds open.  race_fifos makes them
 # ($T/fifo1, $T/fifo2) and opens them on the descriptors in fds[1..2];

@@ -396,13 +396,22 @@ test_charge_corrupt(void **state)
 	}
 }
 
+/* A stop (quota_set_stop) that says so from its third look on. */
+static int
+stop_third(void *arg)
+{
+	int *looks = arg;
+
+	return ++*looks >= 3;
+}
+
 static void
 test_locks(void **state)
 {
 	struct quota_limits l = { 0, 0 };
 	struct quota_usage u;
 	char buf[256];
-	int fd1, fd2, status;
+	int fd1, fd2, status, looks;
 	pid_t pid;
 
 	fd1 = open_new("lk");
@@ -471,6 +480,25 @@ test_locks(void **state)
 	/* It let its own lock go. */
 	assert_int_equal(try_lock(fd1, F_WRLCK), 0);
 	assert_int_equal(try_lock(fd1, F_UNLCK), 0);
+
+	/*
+	 * With a stop (the serving process's SIGTERM): a lock another
+	 * description holds is waited for until the stop says so, and
+	 * nothing is done; a free one is taken whatever the stop says.
+	 */
+	looks = 0;
+	quota_set_stop(stop_third, &looks);
+	assert_int_equal(try_lock(fd1, F_WRLCK), 0);
+	assert_int_equal(quota_charge(fd2, &l, 5, 1, NULL), QUOTA_ERR_STOPPED);
+	assert_int_equal(looks, 3);
+	assert_int_equal(quota_read(fd2, &u), QUOTA_ERR_STOPPED);
+	assert_int_equal(
+	    quota_settle(fd2, NULL, NULL, NULL, &u, NULL), QUOTA_ERR_STOPPED);
+	assert_int_equal(try_lock(fd1, F_UNLCK), 0);
+	expect_usage(fd2, 15, 1);
+	assert_int_equal(quota_charge(fd2, &l, 5, 1, NULL), 0);
+	expect_usage(fd1, 20, 2);
+	quota_set_stop(NULL, NULL);
 	close(fd1);
 	close(fd2);
 }
