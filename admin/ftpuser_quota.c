@@ -226,6 +226,34 @@ out:
 	return fd;
 }
 
+/* A recount's wait for a lock that another process holds. */
+struct recount_wait {
+	const char *name;
+	uint64_t since;
+	int said;
+};
+
+/*
+ * The recount waits for the lock for as long as it is held (its count
+ * must not miss a change), but not without a word: after a moment it
+ * says what it waits for, once.  It never stops the wait.
+ */
+static int
+recount_waiting(void *arg)
+{
+	struct recount_wait *w = arg;
+
+	if (!w->said && mono_ms() - w->since >= ADMIN_USAGE_WAIT * 1000) {
+		admin_warnx("%s: waiting for the accounting file's lock (a "
+			    "recount of the user, or a long change by one of "
+			    "its sessions, runs); ^C gives up, changing "
+			    "nothing",
+		    w->name);
+		w->said = 1;
+	}
+	return 0;
+}
+
 /*
  * Recount one user under the accounting file's lock, making the file
  * first if it is missing.  0, or -1 after saying what is wrong.
@@ -234,6 +262,7 @@ static int
 quota_recount_user(const struct config *c, struct db_seen *seen,
     const struct user *u, size_t hint)
 {
+	struct recount_wait w = { u->name, mono_ms(), 0 };
 	struct quota_usage before, after;
 	char err[1024], now[128], was[128];
 	int fd, r, made;
@@ -253,6 +282,7 @@ quota_recount_user(const struct config *c, struct db_seen *seen,
 		close(fd);
 	if ((fd = quota_open_for(c, seen, u, hint, &made)) == -1)
 		return -1;
+	quota_set_stop(recount_waiting, &w);
 	if (made)
 		strlcpy(was, "missing", sizeof(was));
 	else if ((r = quota_read(fd, &before)) == 0)
@@ -261,12 +291,13 @@ quota_recount_user(const struct config *c, struct db_seen *seen,
 		strlcpy(was, r == QUOTA_ERR_CORRUPT ? "damaged" : "unreadable",
 		    sizeof(was));
 
-	if (quota_recount(fd, u->home, &after, err, sizeof(err)) == -1) {
+	r = quota_recount(fd, u->home, &after, err, sizeof(err));
+	quota_set_stop(NULL, NULL);
+	close(fd);
+	if (r == -1) {
 		admin_warnx("%s: cannot recount: %s", u->name, err);
-		close(fd);
 		return -1;
 	}
-	close(fd);
 	describe(&after, now, sizeof(now));
 	printf("%s: %s; was %s\n", u->name, now, was);
 	return 0;

@@ -198,8 +198,9 @@ int quota_set_locked(const char *dir, const char *name, int locked);
  * waiting then returns QUOTA_ERR_STOPPED, having done nothing.  A lock
  * that is free is taken whatever stop says.  For the serving process,
  * whose SIGTERM must end its session even while a recount's walk, or a
- * node of the shared storage that hangs, holds the lock; NULL (the
- * default) waits for as long as the lock is held.
+ * node of the shared storage that hangs, holds the lock, and for a tool
+ * that says that it waits (its stop returns 0); NULL (the default)
+ * waits for as long as the lock is held, without a look.
  */
 void quota_set_stop(int (*stop)(void *arg), void *arg);
 

@@ -9,7 +9,9 @@
 # for a minute: ftpuser-list shows her usage as "busy" within seconds,
 # bob's as it is, and exits 0; ftpuser-list alice says what it means;
 # ftpuser-quota alice says it and exits 1, and --all shows bob all the
-# same.
+# same.  ftpuser-quota --recount waits for the lock (its count must not
+# miss a change), but no longer without a word: it says within seconds
+# what it waits for, and SIGTERM (^C) ends it, the file untouched.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -67,3 +69,24 @@ timed "$top_builddir/ftpuser-quota" --all
 expect_eq "$RC" 1 "ftpuser-quota --all ($ERR)"
 expect_contains "$OUT" "bob" "bob in ftpuser-quota --all"
 ok "ftpuser-quota says a usage held locked is busy, and goes on"
+
+before=$(cat "$T/quota/alice")
+"$top_builddir/ftpuser-quota" -c "$CONF" --recount alice >"$T/recount.out" \
+    2>"$T/recount.err" &
+rpid=$!
+BG_PIDS+=("$rpid")
+_said_waiting() {
+	grep -q "alice: waiting for the accounting file's lock" "$T/recount.err"
+}
+wait_for 8 _said_waiting ||
+	fail "ftpuser-quota --recount waited without a word: $(cat "$T/recount.err")"
+kill -0 "$rpid" 2>/dev/null || fail "ftpuser-quota --recount gave up"
+kill -TERM "$rpid"
+wait_pid "$rpid" 5
+expect_eq "$?" $((128 + 15)) "ftpuser-quota --recount ended by SIGTERM"
+expect_eq "$(cat "$T/quota/alice")" "$before" "the file after the cut recount"
+kill "$holder"
+wait "$holder" 2>/dev/null
+timed "$top_builddir/ftpuser-quota" --recount alice
+expect_eq "$RC" 0 "ftpuser-quota --recount once the lock is free ($ERR)"
+ok "ftpuser-quota --recount says it waits for the lock; SIGTERM ends it"
