@@ -567,8 +567,8 @@ session_recv_frame(struct session *s, struct msg *m)
 
 /*
  * The connection failed under the session (the transport's ERR_IO): a
- * reset, or keepalive's probes unanswered (a client whose machine or
- * network vanished).  Said with the system's words when there are some,
+ * reset, or keepalive's probes or our retransmissions unanswered (a
+ * client whose machine or network vanished).  Said with the system's words when there are some,
  * not as a bad frame; the session ends, reason=connection-lost.
  */
 static void __attribute__((noreturn)) session_lost(struct session *s)
@@ -673,6 +673,13 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 	session_home_mount(&s);
 	/* Uploads at the user's rate leave their backlog with the client. */
 	transport_size_receive(s.t, v->rate);
+	/*
+	 * A client that vanishes in the middle of a download leaves bytes
+	 * of ours unacknowledged, and TCP keepalive probes nothing then:
+	 * the waits look at the acknowledgements themselves, for as long
+	 * as keepalive gives a silent machine (listener.c).
+	 */
+	transport_set_silence(s.t, cfg->keepalive * 1000);
 	/* Its end logged (session_on_term); SA_RESTART: only waits see it. */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = session_on_term;

@@ -229,6 +229,38 @@ transport_check(struct transport *t)
  */
 #define TRANSPORT_ACK_LOOK_MS 200
 
+/* How often a wait looks whether the peer went silent (transport_set_silence). */
+#define TRANSPORT_SILENCE_LOOK_MS 1000
+
+void
+transport_set_silence(struct transport *t, unsigned int ms)
+{
+	t->silent_ms = ms;
+}
+
+/*
+ * The peer's system answered nothing for silent_ms though asked: it is
+ * gone, as TCP keepalive would say, and nothing more is sent to it.  A
+ * peer that answers each window probe resets the probes' count; one
+ * that vanished answers neither probes nor retransmissions.
+ */
+static int
+transport_peer_silent(struct transport *t)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (t->silent_ms == 0 ||
+	    getsockopt(t->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == -1 ||
+	    ti.tcpi_last_ack_recv < t->silent_ms ||
+	    (ti.tcpi_retransmits < 2 && ti.tcpi_probes < 2))
+		return 0;
+	t->sys_errno = ETIMEDOUT;
+	t->send_failed = 1;
+	return 1;
+}
+
 /*
  * Wait for events on the socket; 1 ready, 0 timed out, ERR_IO or
  * ERR_STOPPED.  With a watch, in slices of its interval.
@@ -263,6 +295,9 @@ transport_poll(struct transport *t, short events, int timeout_ms)
 			slice = (int)t->watch_ms;
 		if (looks && mark > 0 && slice > TRANSPORT_ACK_LOOK_MS)
 			slice = TRANSPORT_ACK_LOOK_MS;
+		if (t->silent_ms != 0 &&
+		    (slice < 0 || slice > TRANSPORT_SILENCE_LOOK_MS))
+			slice = TRANSPORT_SILENCE_LOOK_MS;
 		r = poll(&pfd, 1, slice);
 		if (r == -1 && errno == EINTR)
 			continue;
@@ -270,6 +305,8 @@ transport_poll(struct transport *t, short events, int timeout_ms)
 			return ERR_IO;
 		if (r > 0)
 			return 1;
+		if (transport_peer_silent(t))
+			return ERR_IO;
 		now = mono_ms();
 		/*
 		 * Taken since the last look: the peer is there, and the

@@ -39,6 +39,16 @@ void transport_set_timeout(struct transport *t, int timeout_ms);
  */
 void transport_set_ack_wait(struct transport *t, int on);
 /*
+ * ms > 0: a wait on the socket (looked at every second) ends in ERR_IO,
+ * transport_sys_errno ETIMEDOUT, once the peer's system has acknowledged
+ * nothing for ms though asked (two retransmissions or window probes of
+ * this end unanswered): its machine or network vanished with bytes of
+ * this end in flight, when TCP keepalive sends no probe.  A peer that
+ * answers with its window closed (it stops reading) is not silent: it is
+ * the timeout's.  Nothing more is sent then.  Uses getsockopt(TCP_INFO).
+ */
+void transport_set_silence(struct transport *t, unsigned int ms);
+/*
  * For a wait of the caller's own (the client's, as transport_set_ack_wait
  * does in every wait here): transport_ack_mark when it begins, then
  * transport_acked_since says 1 when the peer has acknowledged some of

@@ -33,9 +33,10 @@ struct transport {
 	/* A user's rate, each way; NULL (no extra call at all) without. */
 	struct ratelimit *rate_in;
 	struct ratelimit *rate_out;
-	uint64_t deadline_ms; /* 0, or no wait past it (mono_ms) */
-	int ack_wait;	      /* transport_set_ack_wait */
-	int (*watch)(void *); /* transport_set_watch; NULL: none */
+	uint64_t deadline_ms;	/* 0, or no wait past it (mono_ms) */
+	int ack_wait;		/* transport_set_ack_wait */
+	unsigned int silent_ms; /* transport_set_silence; 0: none */
+	int (*watch)(void *);	/* transport_set_watch; NULL: none */
 	void *watch_arg;
 	unsigned int watch_ms;
 	uint64_t watch_next; /* mono_ms of the next question */

@@ -316,6 +316,13 @@ sandbox_session_list(void)
 	sandbox_rule(ctx, SCMP_SYS(setsockopt), 2, cmp);
 	cmp[1] = SCMP_A2(SCMP_CMP_EQ, TLS_RX);
 	sandbox_rule(ctx, SCMP_SYS(setsockopt), 2, cmp);
+	/*
+	 * Whether the client's system still acknowledges anything, while a
+	 * wait has bytes of ours in flight (transport_set_silence).
+	 */
+	cmp[0] = SCMP_A1(SCMP_CMP_EQ, IPPROTO_TCP);
+	cmp[1] = SCMP_A2(SCMP_CMP_EQ, TCP_INFO);
+	sandbox_rule(ctx, SCMP_SYS(getsockopt), 2, cmp);
 	return ctx;
 }
 

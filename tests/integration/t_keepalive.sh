@@ -8,7 +8,11 @@
 # upload's partial is kept, its lock let go and its reservation given
 # back, so that the next put resumes it.  So is one that vanishes after
 # its handshake, before its login, logged in the system's words as
-# mftpd(8) says.  The accepted sockets carry
+# mftpd(8) says.  So is one that vanishes in the middle of a download
+# (bytes of the server's unacknowledged, when keepalive sends no probe):
+# the serving process looks at the socket's acknowledgements as it
+# waits; one that only stops reading it (its system answers) is not cut
+# before idle_timeout.  The accepted sockets carry
 # the keepalive timer (ss), and keepalive = 0 leaves it off.  Before,
 # no socket had SO_KEEPALIVE, and a vanished client held all of that
 # until idle_timeout (900 s by default).
@@ -131,6 +135,55 @@ expect_same_file "$home/up" "$W/big" "the resumed put"
 expect_resumed put up "the second put"
 off=$RESUMED_AT
 ok "an uploading client that vanished is found gone; its put resumed at $off"
+
+# ------------------------------------ a downloading client vanishes
+# Bytes of the server's are in flight, unacknowledged: TCP keepalive
+# sends no probe then, and retransmissions went on for idle_timeout.
+# The serving process now looks, while it waits, whether the client's
+# system has acknowledged nothing for keepalive seconds though asked.
+head -c $((16 * 1048576)) /dev/urandom >"$home/dl" || fail "no file to get"
+chown "$uid:$(user_gid alice)" "$home/dl"
+get_bg() {
+	"$MFTP" -P "$PORT" -q --password-fd 3 "alice@$HOST" \
+	    3<<<"$pw" <<<"get dl $W/dl" >"$T/get.out" 2>"$T/get.err" &
+	CPID=$!
+	BG_PIDS+=("$CPID")
+	_get_started() {
+		[ "$(fsize "$W/dl.part")" -ge 1048576 ] ||
+			[ "$(fsize "$W/dl")" -ge 1048576 ]
+	}
+	wait_for 20 _get_started || fail "the get did not start"
+	wait_serving_pid "$uid"
+}
+rm -f "$W/dl" "$W/dl.part"
+get_bg
+vanished "get" "$SERVING_PID"
+{ kill -KILL "$CPID" && wait "$CPID"; } 2>/dev/null
+expect_match "$(grep -F "op=get path=dl " "$DAEMON_LOG")" \
+    'result=error .*reason="connection lost: Connection timed out"' \
+    "the vanished download's line"
+ok "a downloading client that vanished is found gone after keepalive"
+
+# A client that is there but stops reading (its window closed, its
+# system still answering) is not gone: it has until idle_timeout.
+rm -f "$W/dl" "$W/dl.part"
+get_bg
+sp=$SERVING_PID
+kill -STOP "$CPID"
+# The server probes the closed window (its persist timer) ...
+_probing() {
+	ss -Htnoi state established "sport = :$PORT" 2>/dev/null |
+		grep -q 'timer:(persist'
+}
+wait_for 20 _probing || fail "the stopped reader's window did not close"
+# ... for longer than keepalive, answered each time.
+sleep 10
+kill -0 "$sp" 2>/dev/null ||
+	fail "a download whose reader stopped was cut (keepalive = 6, idle_timeout = 60)"
+kill -CONT "$CPID"
+wait_pid "$CPID" 60 || fail "the stopped get did not finish: $(cat "$T/get.err")"
+expect_same_file "$W/dl" "$home/dl" "the stopped get"
+ok "a download whose reader stops is not taken for a vanished client"
 
 # ------------------------------------ a client vanishes before login
 # After its handshake, before any request (login_timeout 30 s): the
