@@ -271,7 +271,11 @@ cmd_list(struct session *s, const struct msg *m)
 	memset(&r, 0, sizeof(r));
 	r.type = MFTP_MSG_DIRENTS;
 	r.entries = xcalloc(MFTP_LIST_BATCH, sizeof(*r.entries));
-	while ((de = readdir(d)) != NULL) {
+	for (;;) {
+		/* readdir's end and its failure are told apart by errno. */
+		errno = 0;
+		if ((de = readdir(d)) == NULL)
+			break;
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
@@ -301,6 +305,19 @@ cmd_list(struct session *s, const struct msg *m)
 		e->name = xstrdup(de->d_name);
 		msg_attr_from_stat(&st, &e->attr);
 		bytes += CMD_ENTRY_BYTES(len);
+	}
+	/*
+	 * The directory could not be read to its end (a disk error, or
+	 * removed meanwhile): what was read is not all of it, and the
+	 * listing ends in that error, not OK (a get -r would fetch a part
+	 * of the tree and succeed).
+	 */
+	if (errno != 0) {
+		err = errno;
+		cmd_drop_entries(&r);
+		free(r.entries);
+		closedir(d);
+		return session_reply_errno(s, err, path);
 	}
 	if (cmd_flush_entries(s, &r, &bytes, &sent) != 0)
 		goto gone;
