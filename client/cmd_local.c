@@ -243,6 +243,9 @@ cmd_run_again(struct cmd_ctx *ctx, int argc, char **argv)
 	size_t nk;
 	int i, k, n, r = 0;
 
+	ctx->gone = 0;
+	free(ctx->gone_first);
+	ctx->gone_first = NULL;
 	if ((c = cmd_find(argv[0])) == NULL)
 		return cmd_fail(ctx, "unknown command (try help)");
 	ctx->opts = 0;

@@ -211,7 +211,8 @@ cmd_put_tree(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(ctx,
 		    "%s: no directory name to store it under; give REMOTE",
 		    argv[1]);
-	return cmd_put_dir(ctx, argv[1], ctx->dest, st.st_mode);
+	return tree_gone_end(
+	    ctx, cmd_put_dir(ctx, argv[1], ctx->dest, st.st_mode));
 }
 
 /*
@@ -521,7 +522,7 @@ cmd_mput_glob(
 		if (lstat(p, &st) == -1) {
 			/* Removed since the glob read its directory. */
 			if (errno == ENOENT) {
-				cmd_note("skipping %s: %s", q, TREE_GONE);
+				tree_gone(ctx, p);
 				free(q);
 				continue;
 			}
@@ -604,5 +605,5 @@ cmd_mput(struct cmd_ctx *ctx, int argc, char **argv)
 	free(v);
 	free(dup);
 	free(d);
-	return r == 0 ? qr : r;
+	return tree_gone_end(ctx, r == 0 ? qr : r);
 }

@@ -59,6 +59,13 @@ struct cmd_ctx {
 	 * NULL (a command made by mftp itself): none is.
 	 */
 	const char *tilde;
+	/*
+	 * put -r and mput: the files and directories the walk or the glob
+	 * found that were removed before they could be sent (tree_gone),
+	 * and the first of them; cmd_run_again clears them.
+	 */
+	size_t gone;
+	char *gone_first;
 };
 
 /* The bit for option letter c (a-z, A-Z, 0-9) in cmd_ctx.opts. */

@@ -472,6 +472,7 @@ main(int argc, char *argv[])
 	free(ctx.cwd);
 	free(ctx.dest);
 	free(ctx.spent);
+	free(ctx.gone_first);
 	free(ctx.reason);
 	free(o.khfile);
 	free(user);

@@ -67,6 +67,38 @@ tree_skip(const char *top, const char *path, const char *why)
 	free(full);
 }
 
+void
+tree_gone(struct cmd_ctx *ctx, const char *path)
+{
+	char *q = words_quote(path);
+
+	cmd_note("skipping %s: %s", q, TREE_GONE);
+	if (ctx->gone++ == 0)
+		ctx->gone_first = q;
+	else
+		free(q);
+}
+
+int
+tree_gone_end(struct cmd_ctx *ctx, int r)
+{
+	if (r == 0 && ctx->gone == 1)
+		r = cmd_fail(ctx,
+		    "%s was removed before it could be sent, and is not on "
+		    "the server; the rest was sent",
+		    ctx->gone_first);
+	else if (r == 0 && ctx->gone > 1)
+		r = cmd_fail(ctx,
+		    "%zu files or directories were removed before they could "
+		    "be sent, and are not on the server (the first: %s); the "
+		    "rest was sent",
+		    ctx->gone, ctx->gone_first);
+	ctx->gone = 0;
+	free(ctx->gone_first);
+	ctx->gone_first = NULL;
+	return r;
+}
+
 struct tree_list_arg {
 	struct tree *t;
 	const char *top;
@@ -286,7 +318,7 @@ tree_local_dir(
 	if ((d = opendir(dir)) == NULL) {
 		/* Removed since its parent was read: left out (1). */
 		if (errno == ENOENT && *rel != '\0') {
-			tree_skip(top, rel, TREE_GONE);
+			tree_gone(ctx, dir);
 			free(dir);
 			return 1;
 		}
@@ -311,7 +343,7 @@ tree_local_dir(
 		if (lstat(full, &st) == -1) {
 			/* Removed since the readdir: left out, as lls does. */
 			if (errno == ENOENT)
-				tree_skip(top, path, TREE_GONE);
+				tree_gone(ctx, full);
 			else
 				ret = cmd_fail(
 				    ctx, "%s: %s", full, strerror(errno));

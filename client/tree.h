@@ -41,6 +41,20 @@ struct tree {
 #define TREE_GONE "it is no longer there (removed meanwhile)"
 
 /*
+ * A file or directory (path) that put -r or mput found was removed
+ * before it could be sent: a note now, and counted in ctx, so that
+ * the command fails once the rest is sent (tree_gone_end).
+ */
+void tree_gone(struct cmd_ctx *ctx, const char *path);
+/*
+ * The end of put -r or mput, which returned r: r if it failed; -1 with
+ * a reason that counts and names what tree_gone skipped, if anything
+ * was; else 0.  A script must not take a partial upload for a whole
+ * one (as rsync's status 24 says a source file vanished).
+ */
+int tree_gone_end(struct cmd_ctx *ctx, int r);
+
+/*
  * Walk the remote directory top by LIST, the listings of a level sent
  * together.  Symbolic links and other kinds are skipped with a note.
  * Any name a server should never send ("", ".", "..", or one with a

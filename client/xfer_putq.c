@@ -206,7 +206,6 @@ int
 xfer_putq_add(struct xfer_putq *q, const char *local, const char *remote)
 {
 	struct stat st;
-	char *name;
 	int fd, r;
 
 	if (q->first != NULL || q->lost)
@@ -233,9 +232,7 @@ xfer_putq_add(struct xfer_putq *q, const char *local, const char *remote)
 		 O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) == -1) {
 		/* Removed since the walk or the glob: the rest goes on. */
 		if (errno == ENOENT) {
-			name = words_quote(local);
-			cmd_note("skipping %s: %s", name, TREE_GONE);
-			free(name);
+			tree_gone(q->ctx, local);
 			return 0;
 		}
 		(void)cmd_fail(q->ctx, "%s: %s", local, strerror(errno));
