@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,6 +27,7 @@
 #include "proto.h"
 #include "rpc.h"
 #include "termsafe.h"
+#include "tilde.h"
 #include "util.h"
 #include "words.h"
 
@@ -180,58 +180,18 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 /*
- * A local name's leading "~" or "~/" is the home directory ($HOME, else
- * the passwd entry's), and "~USER" or "~USER/" USER's home, as in sftp
- * and a shell: *out is then a new string, else NULL (no '~' first).
- * With glob set (mput's patterns), the home's *, ?, [ and \ are escaped
- * for glob(3).  0, or -1 after cmd_fail() for an unknown user.
+ * A local name's leading "~" or "~USER" (tilde_expand): *out a new
+ * string, else NULL.  0, or -1 after cmd_fail() for an unknown user.
  */
 static int
 cmd_tilde(struct cmd_ctx *ctx, const char *path, int glob, char **out)
 {
-	const char *rest, *home = NULL, *h;
-	struct passwd *pw;
-	char *user, *s, *o;
-
-	*out = NULL;
-	if (path[0] != '~')
+	if (tilde_expand(path, glob, out) == 0)
 		return 0;
-	rest = strchrnul(path, '/');
-	user = xmalloc((size_t)(rest - path));
-	memcpy(user, path + 1, (size_t)(rest - path - 1));
-	user[rest - path - 1] = '\0';
-	if (*user == '\0')
-		home = getenv("HOME");
-	if (home == NULL || *home == '\0') {
-		errno = 0;
-		pw = *user == '\0' ? getpwuid(getuid()) : getpwnam(user);
-		if (pw == NULL || pw->pw_dir == NULL || *pw->pw_dir == '\0') {
-			if (*user == '\0')
-				cmd_fail(ctx,
-				    "~: HOME is not set and there is no home "
-				    "directory in the passwd entry");
-			else
-				cmd_fail(ctx, "~%s: no such user%s%s", user,
-				    errno != 0 ? ": " : "",
-				    errno != 0 ? strerror(errno) : "");
-			free(user);
-			return -1;
-		}
-		home = pw->pw_dir;
-	}
-	free(user);
-	/* "/" and "/x" make "/x", not "//x". */
-	if (strcmp(home, "/") == 0 && *rest == '/')
-		home = "";
-	s = o = xmalloc(2 * strlen(home) + strlen(rest) + 1);
-	for (h = home; *h != '\0'; h++) {
-		if (glob && strchr("*?[\\", *h) != NULL)
-			*o++ = '\\';
-		*o++ = *h;
-	}
-	strcpy(o, rest);
-	*out = s;
-	return 0;
+	cmd_fail(ctx, "%s", *out);
+	free(*out);
+	*out = NULL;
+	return -1;
 }
 
 int

@@ -35,6 +35,7 @@
 #include "proto.h"
 #include "rpc.h"
 #include "shell.h"
+#include "tilde.h"
 #include "userconf.h"
 #include "util.h"
 
@@ -155,9 +156,11 @@ mftp_option(struct rpc_trust *trust, struct mftp_opts *o, const char *arg)
 		if (*v == '\0')
 			die(EXIT_USAGE, "-o UserKnownHostsFile: empty path");
 		free(o->khfile);
-		if (strncmp(v, "~/", 2) == 0 && getenv("HOME") != NULL)
-			xasprintf(&o->khfile, "%s/%s", getenv("HOME"), v + 2);
-		else
+		/* ~ and ~USER as in a local name, and as ssh reads them. */
+		if (tilde_expand(v, 0, &o->khfile) == -1)
+			die(EXIT_USAGE, "-o UserKnownHostsFile=%s: %s", v,
+			    o->khfile);
+		if (o->khfile == NULL)
 			o->khfile = xstrdup(v);
 		return;
 	}

@@ -283,12 +283,10 @@ shell_file_ok(const char *path, const char *without)
 static char *
 shell_history_file(void)
 {
-	const char *home = getenv("HOME");
-	char *path;
+	char *path = home_file(SHELL_HISTORY_FILE);
 
-	if (home == NULL || *home == '\0')
+	if (path == NULL)
 		return NULL;
-	xasprintf(&path, "%s/%s", home, SHELL_HISTORY_FILE);
 	if (!shell_file_ok(path, "no history is kept")) {
 		free(path);
 		return NULL;

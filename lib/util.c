@@ -165,17 +165,25 @@ sleep_ms(unsigned int ms)
 		;
 }
 
-char *
-home_file(const char *rel)
+const char *
+home_dir(void)
 {
 	const char *home = getenv("HOME");
 	struct passwd *pw;
-	char *path;
 
 	if ((home == NULL || *home == '\0') &&
 	    (pw = getpwuid(getuid())) != NULL)
 		home = pw->pw_dir;
-	if (home == NULL || *home == '\0')
+	return home != NULL && *home != '\0' ? home : NULL;
+}
+
+char *
+home_file(const char *rel)
+{
+	const char *home = home_dir();
+	char *path;
+
+	if (home == NULL)
 		return NULL;
 	xasprintf(&path, "%s/%s", home, rel);
 	return path;

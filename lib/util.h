@@ -38,9 +38,13 @@ int ct_memcmp(const void *a, const void *b, size_t len);
 uint64_t mono_ms(void);
 
 /*
- * rel below the user's home: $HOME, or the password database's home
- * when HOME is unset or empty.  Allocated; NULL without a home.
+ * The user's home: $HOME, or the password database's home when HOME is
+ * unset or empty; NULL without one.  Static or the environment's: use
+ * it before the next getpw* call or setenv.
  */
+const char *home_dir(void);
+
+/* rel below home_dir().  Allocated; NULL without a home. */
 char *home_file(const char *rel);
 
 /*

@@ -102,3 +102,28 @@ get ~ plain"
 expect_rc 0 "get ~ plain ($ERR)"
 expect_same_file "$L/plain" "$home/~" "the remote file named '~'"
 ok "./~ names a local '~'; a remote ~ is a name as it is"
+
+# -o UserKnownHostsFile takes ~ and ~USER as a local name does: without
+# HOME, the passwd entry's home.  It took "~/" from HOME alone, and
+# without HOME opened "~/..." in the working directory.  The file named
+# is the home itself ("~/."), a directory: refused before a byte is
+# read or written, the message naming the path; StrictHostKeyChecking
+# =yes never writes a pin.
+# shellcheck disable=SC2088 # the ~ is for mftp
+for kh in "~/." "~root/."; do
+	RC=0
+	(cd "$T" && env -u HOME timeout -k 5 "$CLIENT_TIMEOUT" "$MFTP" -P "$PORT" -q \
+	    -o "UserKnownHostsFile=$kh" -o StrictHostKeyChecking=yes \
+	    --password-fd 3 "alice@$HOST" 3<<<"$pw" <<<"pwd") \
+	    >"$T/kh.out" 2>"$T/kh.err" || RC=$?
+	expect_eq "$RC" 3 "-o UserKnownHostsFile=$kh without HOME"
+	expect_contains "$(cat "$T/kh.err")" "$roothome/.: not a known_hosts file" \
+	    "-o UserKnownHostsFile=$kh is in the passwd entry's home"
+done
+RC=0
+"$MFTP" -P "$PORT" -o "UserKnownHostsFile=~nosuch-user-zz/kh" "alice@$HOST" \
+    </dev/null >"$T/kh.out" 2>"$T/kh.err" || RC=$?
+expect_eq "$RC" 2 "-o UserKnownHostsFile=~nosuch-user-zz/kh"
+expect_contains "$(cat "$T/kh.err")" "~nosuch-user-zz: no such user" \
+    "the reason names the user"
+ok "-o UserKnownHostsFile's ~ is the home as a local name's, HOME or not"
