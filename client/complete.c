@@ -26,6 +26,7 @@
 #include "proto.h"
 #include "rpc.h"
 #include "termsafe.h"
+#include "tilde.h"
 #include "util.h"
 #include "words.h"
 
@@ -52,6 +53,7 @@ struct complete_word {
 	int operand; /* its position among the operands */
 	int option;  /* it is an option */
 	char quote;  /* the quote it is in: 0, '\'', '"' or '$' */
+	int tilde;   /* it starts with a ~ neither quoted nor escaped */
 };
 
 static void
@@ -93,6 +95,8 @@ complete_parse(const char *s, const char *end, struct complete_word *w)
 			inword = 1;
 			w->index++;
 			len = 0;
+			/* As words_split_tilde marks it for cmd_run. */
+			w->tilde = *s == '~';
 		}
 		if (w->quote == '\'' || w->quote == '$') {
 			if (*s == '\'')
@@ -131,6 +135,7 @@ complete_parse(const char *s, const char *end, struct complete_word *w)
 	if (!inword) {
 		w->index++;
 		len = 0;
+		w->tilde = 0;
 	}
 	w->word[len] = '\0';
 	w->option = w->index > 0 && !ended && w->word[0] == '-';
@@ -326,7 +331,7 @@ complete_fn(EditLine *el, int ch)
 	struct complete *c;
 	const LineInfo *li;
 	const char *slash, *kinds;
-	char *dir, kind;
+	char *dir, *home, kind;
 	size_t i;
 	unsigned char ret = CC_REFRESH_BEEP;
 
@@ -363,7 +368,15 @@ complete_fn(EditLine *el, int ch)
 	dir[slash == NULL ? 0 : (size_t)(slash - w.word) + 1] = '\0';
 	if (kind == 'R')
 		l = complete_remote(c, dir);
-	else {
+	else if (w.tilde && slash != NULL) {
+		/* "~/" or "~USER/" as the command will read it; it stays. */
+		l = NULL;
+		if (tilde_expand(dir, 0, &home) == 0) {
+			complete_local(home, &names);
+			l = &names;
+		}
+		free(home);
+	} else {
 		complete_local(dir, &names);
 		l = &names;
 	}

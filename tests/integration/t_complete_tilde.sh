@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# t_complete_tilde: Tab completes a local name that starts with ~/ or
+# ~USER/ inside that home, as the commands read it (cmd_run), and the
+# ~/ typed stays on the line, as in bash.  It listed a directory named
+# '~' in the local working directory, so nothing was completed.  A
+# quoted '~/' is a directory '~' and is not expanded.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib_tmux.sh
+. "$(dirname "$0")/lib_tmux.sh"
+
+pw=$(rand_pw)
+add_user alice "$pw"
+start_daemon
+# HOME is the test's own ($T/client-home, lib.sh); it is written into.
+case $HOME in "$T"/?*) ;; *) fail "HOME ($HOME) is not under $T" ;; esac
+W=$T/work
+mkdir -p "$W/~/qq-in-tilde-dir" "$HOME/zz-sub-dir"
+printf 'x\n' >"$HOME/zz-only-file.txt"
+printf 'y\n' >"$HOME/zz-sub-dir/zz-inner.txt"
+
+sock=$T/tmux.sock
+printf '%s\n' "$pw" >"$T/pw"
+prompts() { tmux_screen "$sock" | grep -cE "^mftp>"; }
+_more_prompts() { [ "$(prompts)" -gt "$1" ]; }
+tmux_start "$sock" "cd $(printf %q "$W") && $(printf '%q ' "$MFTP" -P "$PORT" \
+    --password-fd 3 "alice@$HOST") 3<$T/pw 2>&1; echo EXIT=\$?; sleep 60"
+wait_for 15 tmux_has "$sock" "mftp>" ||
+	fail "no prompt: $(tmux_screen "$sock")"
+
+# complete TYPED WANT: type TYPED, Tab, and the line must read WANT;
+# the line is then run (lls), and a prompt must follow.  (tmux drops
+# the blank after a completed file name.)
+complete() {
+	local n
+	n=$(prompts)
+	tmux -S "$sock" send-keys -l "$1"
+	tmux -S "$sock" send-keys Tab
+	wait_for 5 tmux_has "$sock" "mftp> $2" ||
+		fail "Tab after '$1' did not make '$2': $(tmux_screen "$sock")"
+	tmux -S "$sock" send-keys Enter
+	wait_for 10 _more_prompts "$n" ||
+		fail "no prompt after '$2': $(tmux_screen "$sock")"
+}
+
+complete "lls ~/zz-o" "lls ~/zz-only-file.txt"
+complete "lls ~/zz-s" "lls ~/zz-sub-dir/"
+complete "lls ~/zz-sub-dir/zz-i" "lls ~/zz-sub-dir/zz-inner.txt"
+expect_contains "$(tmux_screen "$sock")" "zz-inner.txt" \
+    "lls of the completed ~/zz-sub-dir/"
+ok "Tab completes ~/NAME in the home and keeps the ~/"
+
+# Quoted, it is the directory '~' here (the line, a quote left open,
+# is then refused: only the completion counts).
+complete "lls '~/qq" "lls '~/qq-in-tilde-dir/"
+ok "a quoted '~/' is completed in a directory '~'"
+
+tmux -S "$sock" send-keys -l "quit"
+tmux -S "$sock" send-keys Enter
+wait_for 10 tmux_has "$sock" "EXIT=0" ||
+	fail "mftp did not end with status 0: $(tmux_screen "$sock")"
