@@ -6,15 +6,18 @@
  * tree_name_ok() said they are single components.
  */
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <glob.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmds.h"
 #include "proto.h"
@@ -24,32 +27,6 @@
 #include "words.h"
 #include "xfer.h"
 #include "xfer_local.h"
-
-/*
- * mkdir that accepts an existing directory (its mode left as it is),
- * but not by way of another user's symbolic link
- * (xfer_local_foreign_link): one left where a directory of the tree
- * goes, in a directory others may write, would aim the download at any
- * directory of the user's.  A new one gets the remote directory's mode,
- * with owner rwx so the files can go in, less the umask: a private
- * directory (0700) stays private, and so do its files.
- */
-static int
-cmd_local_mkdir(struct cmd_ctx *ctx, const char *path, uint32_t mode)
-{
-	struct stat st;
-
-	if (mkdir(path, (mode_t)(mode & 0777) | 0700) == 0)
-		return 0;
-	if (errno == EEXIST && xfer_local_foreign_link(path))
-		return cmd_fail(ctx,
-		    "%s: a symbolic link of another user's is there: it is "
-		    "not followed; move it away",
-		    path);
-	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return 0;
-	return cmd_fail(ctx, "%s: %s", path, strerror(errno));
-}
 
 /* MKDIR that accepts an existing name (a file there fails later). */
 static int
@@ -62,39 +39,167 @@ cmd_remote_mkdir(struct cmd_ctx *ctx, const char *path, uint32_t mode)
 }
 
 /*
+ * The directory rel ("a/b") of the tree get -r saves as local, whose
+ * descriptor is top: each component made if it is not there (the last
+ * with mode, others 0700) and opened by xfer_local_dir in the one
+ * above it, so that no directory of the way is looked up by its name
+ * after it was checked.  The descriptor, or -1 after cmd_fail().
+ */
+static int
+cmd_local_walk(struct cmd_ctx *ctx, int top, const char *local, const char *rel,
+    uint32_t mode)
+{
+	const char *c = rel, *e;
+	char *name, *head, *shown;
+	int fd = top, next, err;
+
+	for (;;) {
+		e = strchrnul(c, '/');
+		xasprintf(&name, "%.*s", (int)(e - c), c);
+		xasprintf(&head, "%.*s", (int)(e - rel), rel);
+		shown = cmd_join(local, head);
+		next = xfer_local_dir(ctx, fd, name, shown,
+		    *e == '\0' ? (mode & 0777) | 0700 : 0700);
+		err = errno; /* why it failed: EMFILE waits (cmd_get_files) */
+		free(name);
+		free(head);
+		free(shown);
+		if (fd != top)
+			close(fd);
+		errno = err;
+		if (next == -1 || *e == '\0')
+			return next;
+		fd = next;
+		c = e + 1;
+	}
+}
+
+/*
+ * Files downloaded together, and directories held open for them: at
+ * most a quarter of the descriptors this process may have, the rest
+ * being for the parts of the GETs in flight (xfer.c).
+ */
+#define CMD_GET_BATCH 256
+#define CMD_GET_DIRS 64
+
+static size_t
+cmd_get_dirs_max(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 ||
+	    rl.rlim_cur / 4 >= CMD_GET_DIRS)
+		return CMD_GET_DIRS;
+	return rl.rlim_cur >= 8 ? (size_t)rl.rlim_cur / 4 : 1;
+}
+
+/*
+ * The files of t (below remote) into the tree of local (top), a batch
+ * at a time: all of a directory's files in one (xfer_get orders the
+ * names of one directory among themselves), each file looked up in its
+ * directory's descriptor.  A directory that finds no descriptor free
+ * waits for the next batch, when the others are closed.  0, or -1 after
+ * cmd_fail().
+ */
+static int
+cmd_get_files(struct cmd_ctx *ctx, int top, const char *remote,
+    const char *local, const struct tree *t)
+{
+	struct xfer_item *v = xreallocarray(NULL, t->n + 1, sizeof(*v));
+	int *fds = xreallocarray(NULL, t->n + 1, sizeof(*fds));
+	size_t i = 0, j, n, nfd, dlen, dmax = cmd_get_dirs_max();
+	const char *slash, *p;
+	char *dir;
+	int r = 0, at;
+
+	while (i < t->n && r == 0) {
+		n = nfd = 0;
+		while (i < t->n && r == 0 && n < CMD_GET_BATCH && nfd < dmax) {
+			if (t->v[i].attr.kind == MFTP_KIND_DIR) {
+				i++;
+				continue;
+			}
+			/* This file's directory, and the files after in it. */
+			p = t->v[i].path;
+			slash = strrchr(p, '/');
+			dlen = slash != NULL ? (size_t)(slash - p) : 0;
+			at = top;
+			if (slash != NULL) {
+				xasprintf(&dir, "%.*s", (int)dlen, p);
+				at = cmd_local_walk(ctx, top, local, dir, 0700);
+				free(dir);
+				if (at == -1 && nfd > 0 &&
+				    (errno == EMFILE || errno == ENFILE))
+					break;
+				if (at == -1) {
+					r = -1;
+					break;
+				}
+				fds[nfd++] = at;
+			}
+			for (j = i; j < t->n; j++) {
+				p = t->v[j].path;
+				slash = strrchr(p, '/');
+				if ((slash != NULL ? (size_t)(slash - p) : 0) !=
+					dlen ||
+				    strncmp(p, t->v[i].path, dlen) != 0)
+					break;
+				if (t->v[j].attr.kind == MFTP_KIND_DIR)
+					continue;
+				v[n].remote = cmd_join(remote, p);
+				v[n].local = cmd_join(local, p);
+				v[n].at = at;
+				v[n++].attr = t->v[j].attr;
+			}
+			i = j;
+		}
+		if (r == 0 && n > 0)
+			r = xfer_get(
+			    ctx, v, n, (ctx->opts & CMD_OPT('c')) != 0);
+		for (j = 0; j < n; j++) {
+			free(v[j].remote);
+			free(v[j].local);
+		}
+		for (j = 0; j < nfd; j++)
+			close(fds[j]);
+	}
+	free(v);
+	free(fds);
+	return r;
+}
+
+/*
  * Download the remote directory remote (of mode mode) as the local
- * directory local.
+ * directory local: each directory made and opened in the one above it
+ * (cmd_local_walk), then the files, each saved in its directory's
+ * descriptor, never through a link put in the tree meanwhile.
  */
 static int
 cmd_get_dir(
     struct cmd_ctx *ctx, const char *remote, const char *local, uint32_t mode)
 {
-	struct xfer_item *v = NULL;
 	struct tree t;
-	size_t i, n = 0;
-	char *path;
-	int r = 0;
+	size_t i;
+	int top, fd, r = 0;
 
 	if (tree_remote(ctx, remote, &t) == -1 ||
-	    cmd_local_mkdir(ctx, local, mode) == -1) {
+	    (top = xfer_local_dir(
+		 ctx, AT_FDCWD, local, local, (mode & 0777) | 0700)) == -1) {
 		tree_free(&t);
 		return -1;
 	}
 	for (i = 0; i < t.n && r == 0; i++) {
-		if (t.v[i].attr.kind == MFTP_KIND_DIR) {
-			path = cmd_join(local, t.v[i].path);
-			r = cmd_local_mkdir(ctx, path, t.v[i].attr.mode);
-			free(path);
+		if (t.v[i].attr.kind != MFTP_KIND_DIR)
 			continue;
-		}
-		v = xreallocarray(v, n + 1, sizeof(*v));
-		v[n].remote = cmd_join(remote, t.v[i].path);
-		v[n].local = cmd_join(local, t.v[i].path);
-		v[n++].attr = t.v[i].attr;
+		if ((fd = cmd_local_walk(
+			 ctx, top, local, t.v[i].path, t.v[i].attr.mode)) == -1)
+			r = -1;
+		else
+			close(fd);
 	}
-	if (r == 0 && n > 0)
-		r = xfer_get(ctx, v, n, (ctx->opts & CMD_OPT('c')) != 0);
-	xfer_items_free(v, n);
+	if (r == 0)
+		r = cmd_get_files(ctx, top, remote, local, &t);
+	close(top);
 	tree_free(&t);
 	return r;
 }
@@ -346,6 +451,7 @@ cmd_match_add(void *arg, const struct msg_entry *e)
 		    m->files, m->nfiles + 1, sizeof(*m->files));
 		m->files[m->nfiles].remote = cmd_join(m->dir, e->name);
 		m->files[m->nfiles].local = xstrdup(e->name);
+		m->files[m->nfiles].at = AT_FDCWD;
 		m->files[m->nfiles++].attr = e->attr;
 	} else {
 		/* By its path, as get -r names what it skips. */

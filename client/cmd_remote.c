@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,6 +225,7 @@ cmd_get(struct cmd_ctx *ctx, int argc, char **argv)
 		free(base);
 	}
 	it.local = xstrdup(ctx->dest);
+	it.at = AT_FDCWD;
 	it.remote = argv[1];
 	r = xfer_get(ctx, &it, 1, (ctx->opts & CMD_OPT('c')) != 0);
 	free(it.local);

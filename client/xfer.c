@@ -174,11 +174,12 @@ static int
 xfer_commit(
     struct cmd_ctx *ctx, const struct xfer_item *it, int fd, const char *part)
 {
+	const char *name = xfer_at_name(it->at, it->local);
 	struct stat st;
 	int e;
 
 	/* Still locked: no other mftp has written it, or renamed it away. */
-	if (!xfer_part_named(fd, part)) {
+	if (!xfer_part_named(fd, it->at, part)) {
 		close(fd);
 		return cmd_fail(ctx,
 		    "%s: replaced while the download was written into it: "
@@ -186,21 +187,22 @@ xfer_commit(
 		    part);
 	}
 	/* Made read-only while the data came (see xfer_plan). */
-	if (xfer_local_readonly(it->local)) {
+	if (xfer_local_readonly(it->at, it->local)) {
 		close(fd);
 		return cmd_fail(ctx,
 		    XFER_READONLY_TEXT
 		    "; the download is kept in %s: get then finishes it",
 		    it->local, part);
 	}
-	if (lstat(it->local, &st) == 0 && fdatasync(fd) == -1) {
+	if (fstatat(it->at, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    fdatasync(fd) == -1) {
 		/* Not known to be on the disk: kept, and verified again. */
 		e = errno;
 		close(fd);
 		return cmd_fail(ctx, "%s: %s; it is kept: reget resumes it",
 		    part, strerror(e));
 	}
-	if (rename(part, it->local) == -1) {
+	if (renameat(it->at, xfer_at_name(it->at, part), it->at, name) == -1) {
 		/*
 		 * The .part keeps its record: the next get finds it whole
 		 * and only verifies it again (a directory named LOCAL, say,
@@ -211,7 +213,7 @@ xfer_commit(
 		return cmd_fail(ctx, "%s: %s", it->local, strerror(e));
 	}
 	/* Through the descriptor: the record goes from the file renamed. */
-	xfer_key_drop(fd, it->local);
+	xfer_key_drop(fd, it->at, it->local);
 	if (fchmod(fd, (mode_t)it->attr.mode & 0666 & ~ctx->umask) == -1) {
 		e = errno;
 		close(fd);
@@ -250,10 +252,10 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
 		digest_free(d);
 		return cmd_rpc_fail(ctx, it->remote);
 	}
-	direct = xfer_is_direct(it->local);
+	direct = xfer_is_direct(it->at, it->local);
 	part = direct ? it->local : s->part;
 	if (direct)
-		fd = xfer_open_direct(ctx, it->local);
+		fd = xfer_open_direct(ctx, it->at, it->local);
 	else if ((fd = xfer_open_part(ctx, it, s, mode)) != -1 && offset > 0 &&
 	    !kept &&
 	    hash_pipe_fd(rpc_hash_pipe(ctx->rpc), d, fd, 0, offset) != 0) {
@@ -275,7 +277,8 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
 	 * taken up by get -c is then resumed by a plain get too.
 	 */
 	if (!direct)
-		xfer_key_write(fd, it->local, it->attr.size, it->attr.mtime);
+		xfer_key_write(
+		    fd, it->at, it->local, it->attr.size, it->attr.mtime);
 	x.arg = progress_start(ctx->progress, it->local, x.size, x.offset);
 	x.progress = progress_update;
 	e = rpc_get_data(ctx->rpc, fd, d, &x);
@@ -324,9 +327,9 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
 			goto out;
 		}
 		/* Removed while still locked: no other mftp has taken it. */
-		if (xfer_part_named(fd, part))
-			(void)unlink(part);
-		xfer_key_drop(fd, it->local);
+		if (xfer_part_named(fd, it->at, part))
+			(void)unlinkat(it->at, xfer_at_name(it->at, part), 0);
+		xfer_key_drop(fd, it->at, it->local);
 		close(fd);
 		cmd_fail(ctx,
 		    "%s: checksum mismatch: the data received does not match "
@@ -495,8 +498,8 @@ xfer_follow_link(struct xfer_item *it)
 {
 	char *to;
 
-	if (xfer_is_direct(it->local) ||
-	    (to = xfer_local_follow(it->local)) == NULL)
+	if (xfer_is_direct(it->at, it->local) ||
+	    (to = xfer_local_follow(&it->at, it->local)) == NULL)
 		return;
 	free(it->local);
 	it->local = to;

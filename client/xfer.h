@@ -15,10 +15,16 @@
 
 struct cmd_ctx;
 
-/* A file to download: where from, where to, and what STAT or LIST said. */
+/*
+ * A file to download: where from, where to, and what STAT or LIST said.
+ * local is looked up in at (AT_FDCWD, or a descriptor of local's
+ * directory: then only its last component is, xfer_local.h), and is
+ * what the messages say.
+ */
 struct xfer_item {
 	char *remote;
 	char *local;
+	int at;
 	struct msg_attr attr; /* size and mtime: the resume key; mode */
 };
 

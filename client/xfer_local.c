@@ -1,9 +1,10 @@
 /*
  * xfer_local.c: where a download's bytes go when its local name is not
- * a plain file (xfer_local.h).
+ * a plain file, and the directories get -r goes into (xfer_local.h).
  *
  * Runs as: the user, in mftp.  Nothing here opens or writes a file: it
- * only tells xfer.c what the name stands for.
+ * only tells xfer.c what the name stands for; xfer_local_dir makes a
+ * directory and opens it.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -15,8 +16,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmds.h"
 #include "util.h"
 #include "xfer_local.h"
+
+const char *
+xfer_at_name(int at, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return at == AT_FDCWD || slash == NULL ? path : slash + 1;
+}
 
 /* Whether st (an lstat or stat) is the user's own, or root's. */
 static int
@@ -50,19 +60,20 @@ xfer_local_fd_name(const char *s)
 }
 
 int
-xfer_local_fd(const char *local)
+xfer_local_fd(int at, const char *local)
 {
+	const char *name = xfer_at_name(at, local);
 	char target[PATH_MAX];
 	struct stat st;
 	ssize_t n;
 	int fd;
 
-	if ((fd = xfer_local_fd_name(local)) != -1)
+	if (at == AT_FDCWD && (fd = xfer_local_fd_name(local)) != -1)
 		return fd;
 	/* Through a link only of the user's or root's, as for follow. */
-	if (lstat(local, &st) == -1 || !S_ISLNK(st.st_mode) ||
-	    !xfer_local_trusted(&st) ||
-	    (n = readlink(local, target, sizeof(target) - 1)) <= 0)
+	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    !S_ISLNK(st.st_mode) || !xfer_local_trusted(&st) ||
+	    (n = readlinkat(at, name, target, sizeof(target) - 1)) <= 0)
 		return -1;
 	target[n] = '\0';
 	return xfer_local_fd_name(target);
@@ -75,13 +86,15 @@ xfer_local_fd(const char *local)
  * else's file can be replaced.
  */
 int
-xfer_local_special(const char *local)
+xfer_local_special(int at, const char *local)
 {
+	const char *name = xfer_at_name(at, local);
 	struct stat st;
 
-	if (lstat(local, &st) == -1 || !xfer_local_trusted(&st))
+	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    !xfer_local_trusted(&st))
 		return 0;
-	return stat(local, &st) == 0 && xfer_local_trusted(&st) &&
+	return fstatat(at, name, &st, 0) == 0 && xfer_local_trusted(&st) &&
 	    !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
 }
 
@@ -94,18 +107,22 @@ xfer_local_special(const char *local)
  * not followed.
  */
 char *
-xfer_local_follow(const char *local)
+xfer_local_follow(int *at, const char *local)
 {
+	const char *name = xfer_at_name(*at, local);
 	char target[PATH_MAX], *p;
 	const char *slash;
 	struct stat st;
 	ssize_t n;
 
-	if (lstat(local, &st) == -1 || !S_ISLNK(st.st_mode) ||
-	    !xfer_local_trusted(&st) ||
-	    (n = readlink(local, target, sizeof(target) - 1)) <= 0)
+	if (fstatat(*at, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    !S_ISLNK(st.st_mode) || !xfer_local_trusted(&st) ||
+	    (n = readlinkat(*at, name, target, sizeof(target) - 1)) <= 0)
 		return NULL;
 	target[n] = '\0';
+	/* Not a name in at: the rest of the way is the link's, by name. */
+	if (strchr(target, '/') != NULL)
+		*at = AT_FDCWD;
 	if (target[0] == '/' || (slash = strrchr(local, '/')) == NULL)
 		return xstrdup(target);
 	xasprintf(&p, "%.*s/%s", (int)(slash - local), local, target);
@@ -113,20 +130,62 @@ xfer_local_follow(const char *local)
 }
 
 int
-xfer_local_foreign_link(const char *path)
+xfer_local_dir(struct cmd_ctx *ctx, int at, const char *name, const char *path,
+    unsigned int mode)
 {
+	char target[PATH_MAX];
 	struct stat st;
+	ssize_t n;
+	int fd, e;
 
-	return lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
-	    !xfer_local_trusted(&st);
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT) {
+		if (mkdirat(at, name, (mode_t)mode) == -1 && errno != EEXIST)
+			return cmd_fail(ctx, "%s: %s", path, strerror(errno));
+		fd = openat(
+		    at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd != -1)
+		return fd;
+	if (errno != ELOOP && errno != ENOTDIR)
+		return cmd_fail(ctx, "%s: %s", path, strerror(errno));
+	/* The link itself, as it is now: whose, and what it holds. */
+	if ((fd = openat(at, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return cmd_fail(ctx, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) == -1 || !S_ISLNK(st.st_mode)) {
+		/* Something else that is no directory (a file). */
+		e = fstat(fd, &st) == -1 ? errno : ENOTDIR;
+		close(fd);
+		return cmd_fail(ctx, "%s: %s", path, strerror(e));
+	}
+	if (!xfer_local_trusted(&st)) {
+		close(fd);
+		return cmd_fail(ctx,
+		    "%s: a symbolic link of another user's is there: it is "
+		    "not followed; move it away",
+		    path);
+	}
+	n = readlinkat(fd, "", target, sizeof(target) - 1);
+	e = errno;
+	close(fd);
+	if (n <= 0)
+		return cmd_fail(
+		    ctx, "%s: %s", path, strerror(n == 0 ? EINVAL : e));
+	target[n] = '\0';
+	/* One step, as for a file's link; beside the link if relative. */
+	fd = openat(at, target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1)
+		return cmd_fail(ctx, "%s: %s", path, strerror(errno));
+	return fd;
 }
 
 int
-xfer_local_readonly(const char *local)
+xfer_local_readonly(int at, const char *local)
 {
+	const char *name = xfer_at_name(at, local);
 	struct stat st;
 
-	return lstat(local, &st) == 0 && S_ISREG(st.st_mode) &&
-	    faccessat(AT_FDCWD, local, W_OK, AT_EACCESS) == -1 &&
-	    errno == EACCES;
+	return fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(st.st_mode) &&
+	    faccessat(at, name, W_OK, AT_EACCESS) == -1 && errno == EACCES;
 }

@@ -9,6 +9,16 @@
 #define MFTP_CLIENT_XFER_LOCAL_H
 
 /*
+ * Each name here is taken in the directory at (a descriptor, or
+ * AT_FDCWD), as struct xfer_item's at says: with a descriptor, only
+ * the name's last component is looked up, in that directory, so that
+ * no directory of the path is looked up by its name again (get -r).
+ */
+
+/* What a system call on path in at is given: path, or its last part. */
+const char *xfer_at_name(int at, const char *path);
+
+/*
  * The descriptor LOCAL names, or -1: standard output or error, as
  * "/dev/stdout", "/dev/stderr", "/dev/fd/1" or "/proc/self/fd/2", or a
  * link of the user's or root's to one of those (as /dev/stdout is to
@@ -16,14 +26,14 @@
  * where it stands (appended after ">>"), never through a .part renamed
  * over the file the descriptor is open on.
  */
-int xfer_local_fd(const char *local);
+int xfer_local_fd(int at, const char *local);
 
 /*
  * Nonzero if LOCAL is a device, a FIFO or a socket (/dev/null, a named
  * pipe) of the user's or root's, reached by no link of another user's:
  * written into as it is, never replaced by a file.
  */
-int xfer_local_special(const char *local);
+int xfer_local_special(int at, const char *local);
 
 /*
  * The file a symbolic link LOCAL leads to, for the download to go to it
@@ -32,16 +42,26 @@ int xfer_local_special(const char *local);
  * neither this user nor root, which is replaced, not followed, so that
  * another user's link in /tmp cannot aim a download at this user's
  * files).  One step: the name the link holds, beside the link when it
- * is relative, whether or not a file is there yet.
+ * is relative, whether or not a file is there yet.  *at becomes
+ * AT_FDCWD when the name found is not one in the directory at (an
+ * absolute one, or one with a '/').
  */
-char *xfer_local_follow(const char *local);
+char *xfer_local_follow(int *at, const char *local);
 
 /*
- * Nonzero if path is a symbolic link owned by neither this user nor
- * root: a directory a download would go into through it (get -r, mget
- * -r) is refused, as a file's such link is never followed.
+ * The directory name in at (a descriptor or AT_FDCWD; named path for
+ * the messages), made with mode if it is not there, opened without
+ * following a symbolic link put there meanwhile: get -r and mget -r go
+ * into it by the descriptor, never by its name again.  An existing
+ * directory is taken as it is, and so is a link of this user's (or
+ * root's) to one, gone through as a file's is; another user's link
+ * is refused: in a directory others may write, as under /tmp, it could
+ * aim the download at any directory of the user's.  The descriptor, or
+ * -1 with the reason in ctx.
  */
-int xfer_local_foreign_link(const char *path);
+struct cmd_ctx;
+int xfer_local_dir(struct cmd_ctx *ctx, int at, const char *name,
+    const char *path, unsigned int mode);
 
 /*
  * Nonzero if LOCAL is a regular file this user may not write (mode
@@ -50,7 +70,7 @@ int xfer_local_foreign_link(const char *path);
  * the directory: sftp, lftp and ftp fail there with EACCES, and the
  * user protected the file.
  */
-int xfer_local_readonly(const char *local);
+int xfer_local_readonly(int at, const char *local);
 
 /* Why: "%s" is LOCAL. */
 #define XFER_READONLY_TEXT                                                \

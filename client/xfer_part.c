@@ -70,14 +70,15 @@ xfer_sidecar(const char *local)
  * that name.
  */
 static ssize_t
-xfer_sidecar_read(const char *local, char *buf, size_t len)
+xfer_sidecar_read(int at, const char *local, char *buf, size_t len)
 {
 	char *side = xfer_sidecar(local);
 	struct stat st;
 	ssize_t n = -1;
 	int fd, e;
 
-	fd = open(side, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	fd = openat(at, xfer_at_name(at, side),
+	    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	e = errno;
 	free(side);
 	if (fd == -1) {
@@ -93,12 +94,12 @@ xfer_sidecar_read(const char *local, char *buf, size_t len)
 
 /* LOCAL's sidecar as a record, into k: 0, or -1 when it is none. */
 static int
-xfer_sidecar_record(const char *local, struct xfer_key *k)
+xfer_sidecar_record(int at, const char *local, struct xfer_key *k)
 {
 	char buf[XFER_KEY_TEXT_MAX];
 	ssize_t n;
 
-	n = xfer_sidecar_read(local, buf, sizeof(buf));
+	n = xfer_sidecar_read(at, local, buf, sizeof(buf));
 	return n > 0 && xfer_key_parse(buf, (size_t)n, k) == 0 ? 0 : -1;
 }
 
@@ -111,7 +112,7 @@ xfer_sidecar_record(const char *local, struct xfer_key *k)
  * still counts.
  */
 static int
-xfer_key_read(int fd, const char *local, uint64_t *size, int64_t *mtime)
+xfer_key_read(int fd, int at, const char *local, uint64_t *size, int64_t *mtime)
 {
 	char buf[XFER_KEY_TEXT_MAX];
 	struct xfer_key k;
@@ -124,7 +125,7 @@ xfer_key_read(int fd, const char *local, uint64_t *size, int64_t *mtime)
 		*mtime = k.mtime;
 		return 0;
 	}
-	if (n > 0 || xfer_sidecar_record(local, &k) == -1)
+	if (n > 0 || xfer_sidecar_record(at, local, &k) == -1)
 		return -1;
 	*size = k.size;
 	*mtime = k.mtime;
@@ -139,35 +140,36 @@ xfer_key_read(int fd, const char *local, uint64_t *size, int64_t *mtime)
  * (another mftp's, made after this one's was renamed away).
  */
 static void
-xfer_sidecar_drop(int fd, const char *local)
+xfer_sidecar_drop(int fd, int at, const char *local)
 {
 	struct xfer_key k;
 	struct stat st;
 	char *side;
 
-	if (xfer_sidecar_record(local, &k) == -1)
+	if (xfer_sidecar_record(at, local, &k) == -1)
 		return;
 	if (fd != -1 && k.ino != 0 &&
 	    (fstat(fd, &st) == -1 || st.st_ino != k.ino))
 		return;
 	side = xfer_sidecar(local);
-	(void)unlink(side);
+	(void)unlinkat(at, xfer_at_name(at, side), 0);
 	free(side);
 }
 
 /* Best effort: without a key the .part is resumed only by get -c. */
 void
-xfer_key_write(int fd, const char *local, uint64_t size, int64_t mtime)
+xfer_key_write(int fd, int at, const char *local, uint64_t size, int64_t mtime)
 {
 	struct xfer_key k = { .size = size, .mtime = mtime, .ino = 0 }, old;
 	char buf[XFER_KEY_TEXT_MAX], *side;
+	const char *name;
 	struct stat st;
 	size_t len;
 	int sfd;
 
 	len = xfer_key_format(&k, buf, sizeof(buf));
 	if (fsetxattr(fd, XFER_KEY_XATTR, buf, len, 0) == 0) {
-		xfer_sidecar_drop(fd, local);
+		xfer_sidecar_drop(fd, at, local);
 		return;
 	}
 	/* The sidecar names its part too (xfer_key_read). */
@@ -180,26 +182,27 @@ xfer_key_write(int fd, const char *local, uint64_t size, int64_t mtime)
 	 * the user's that has that name is not mftp's to write over.
 	 */
 	side = xfer_sidecar(local);
-	sfd = open(
-	    side, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	name = xfer_at_name(at, side);
+	sfd = openat(at, name,
+	    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (sfd == -1 && errno == EEXIST &&
-	    xfer_sidecar_record(local, &old) == 0)
-		sfd = open(side,
+	    xfer_sidecar_record(at, local, &old) == 0)
+		sfd = openat(at, name,
 		    O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (sfd != -1) {
 		if (write(sfd, buf, len) != (ssize_t)len)
-			(void)unlink(side);
+			(void)unlinkat(at, name, 0);
 		close(sfd);
 	}
 	free(side);
 }
 
 void
-xfer_key_drop(int fd, const char *local)
+xfer_key_drop(int fd, int at, const char *local)
 {
 	if (fd != -1)
 		(void)fremovexattr(fd, XFER_KEY_XATTR);
-	xfer_sidecar_drop(fd, local);
+	xfer_sidecar_drop(fd, at, local);
 }
 
 /*
@@ -210,9 +213,9 @@ xfer_key_drop(int fd, const char *local)
  * a file of its own.
  */
 int
-xfer_is_direct(const char *local)
+xfer_is_direct(int at, const char *local)
 {
-	return xfer_local_fd(local) != -1 || xfer_local_special(local);
+	return xfer_local_fd(at, local) != -1 || xfer_local_special(at, local);
 }
 
 /*
@@ -238,27 +241,29 @@ xfer_direct_cmds(struct cmd_ctx *ctx, const struct stat *st, const char *local)
 }
 
 int
-xfer_direct_check(struct cmd_ctx *ctx, const char *local)
+xfer_direct_check(struct cmd_ctx *ctx, int at, const char *local)
 {
-	int own = xfer_local_fd(local);
+	int own = xfer_local_fd(at, local);
 	struct stat st;
 
-	if ((own != -1 ? fstat(own, &st) : stat(local, &st)) == -1)
+	if ((own != -1 ? fstat(own, &st) :
+			 fstatat(at, xfer_at_name(at, local), &st, 0)) == -1)
 		return 0; /* the open says why */
 	return xfer_direct_cmds(ctx, &st, local);
 }
 
 /* Open a direct LOCAL for writing; -1 with the reason in ctx. */
 int
-xfer_open_direct(struct cmd_ctx *ctx, const char *local)
+xfer_open_direct(struct cmd_ctx *ctx, int at, const char *local)
 {
-	int fd, own = xfer_local_fd(local);
+	int fd, own = xfer_local_fd(at, local);
 	struct stat st;
 
 	if (own != -1)
 		fd = fcntl(own, F_DUPFD_CLOEXEC, 3);
 	else
-		fd = open(local, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+		fd = openat(at, xfer_at_name(at, local),
+		    O_WRONLY | O_NOCTTY | O_CLOEXEC);
 	if (fd == -1)
 		return cmd_fail(ctx, "%s: %s", local, strerror(errno));
 	/* What was opened, whatever the name became since the plan. */
@@ -271,11 +276,12 @@ xfer_open_direct(struct cmd_ctx *ctx, const char *local)
 
 /* The part still has the name it was opened by: nothing renamed over it. */
 int
-xfer_part_named(int fd, const char *part)
+xfer_part_named(int fd, int at, const char *part)
 {
 	struct stat a, b;
 
-	return fstat(fd, &a) == 0 && lstat(part, &b) == 0 &&
+	return fstat(fd, &a) == 0 &&
+	    fstatat(at, xfer_at_name(at, part), &b, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
@@ -311,20 +317,22 @@ xfer_part_lock(struct cmd_ctx *ctx, int fd, const char *part, const char *local)
  * the one whose lock was waited out may have renamed it onto LOCAL.
  */
 static int
-xfer_part_open(struct cmd_ctx *ctx, const char *part, const char *local)
+xfer_part_open(struct cmd_ctx *ctx, int at, const char *part, const char *local)
 {
+	const char *name = xfer_at_name(at, part);
 	struct stat st;
 	int fd, tries;
 
 	for (tries = 0; tries < 3; tries++) {
-		if (lstat(part, &st) == -1)
+		if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
 			return errno == ENOENT ?
 			    -2 :
 			    cmd_fail(ctx, "%s: %s", part, strerror(errno));
 		if (!S_ISREG(st.st_mode))
 			break;
 		/* O_NONBLOCK: a FIFO put there meanwhile is not waited on. */
-		fd = open(part, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+		fd = openat(
+		    at, name, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 		if (fd == -1 && errno == ENOENT)
 			continue;
 		if (fd == -1)
@@ -337,7 +345,7 @@ xfer_part_open(struct cmd_ctx *ctx, const char *part, const char *local)
 			close(fd);
 			break;
 		}
-		if (xfer_part_named(fd, part))
+		if (xfer_part_named(fd, at, part))
 			return fd;
 		close(fd);
 	}
@@ -378,7 +386,7 @@ xfer_part_check(struct cmd_ctx *ctx, const struct xfer_item *it, int fd,
 		    "names): it was left as it is; move it away",
 		    part);
 	errno = 0; /* what is left of the record's reading, below */
-	key = xfer_key_read(fd, it->local, &ksize, &kmtime) == 0;
+	key = xfer_key_read(fd, it->at, it->local, &ksize, &kmtime) == 0;
 	if (*offset == XFER_UNKNOWN) {
 		*offset = 0;
 		if (mode == XFER_FRESH || (uint64_t)st.st_size > it->attr.size)
@@ -421,14 +429,14 @@ xfer_plan(struct cmd_ctx *ctx, const struct xfer_item *it, int mode,
 
 	s->fd = -1;
 	s->offset = 0;
-	if (xfer_is_direct(it->local))
-		return xfer_direct_check(ctx, it->local);
-	if (xfer_local_readonly(it->local)) {
+	if (xfer_is_direct(it->at, it->local))
+		return xfer_direct_check(ctx, it->at, it->local);
+	if (xfer_local_readonly(it->at, it->local)) {
 		errno = EINVAL; /* not one to plan again later */
 		return cmd_fail(ctx, XFER_READONLY_TEXT, it->local);
 	}
 	s->part = xfer_part_path(it->local);
-	if ((s->fd = xfer_part_open(ctx, s->part, it->local)) == -2) {
+	if ((s->fd = xfer_part_open(ctx, it->at, s->part, it->local)) == -2) {
 		s->fd = -1;
 		return 0;
 	}
@@ -461,7 +469,7 @@ xfer_open_part(struct cmd_ctx *ctx, const struct xfer_item *it,
 
 	s->fd = -1;
 	if (fd == -1) {
-		fd = open(part,
+		fd = openat(it->at, xfer_at_name(it->at, part),
 		    O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (fd != -1 &&
 		    xfer_part_lock(ctx, fd, part, it->local) == -1) {
@@ -472,7 +480,7 @@ xfer_open_part(struct cmd_ctx *ctx, const struct xfer_item *it,
 		if (fd == -1 && errno != EEXIST)
 			return cmd_fail(ctx, "%s: %s", part, strerror(errno));
 		if (fd == -1 &&
-		    ((fd = xfer_part_open(ctx, part, it->local)) < 0 ||
+		    ((fd = xfer_part_open(ctx, it->at, part, it->local)) < 0 ||
 			xfer_part_check(ctx, it, fd, part, mode, &s->offset) ==
 			    -1)) {
 			if (fd == -2)
@@ -483,7 +491,7 @@ xfer_open_part(struct cmd_ctx *ctx, const struct xfer_item *it,
 		}
 	}
 	/* What is kept, and from there on (all of it emptied from 0). */
-	if (!xfer_part_named(fd, part) || fstat(fd, &st) == -1) {
+	if (!xfer_part_named(fd, it->at, part) || fstat(fd, &st) == -1) {
 		close(fd);
 		return cmd_fail(ctx,
 		    "%s: replaced while the download waited for its data: "

@@ -48,25 +48,26 @@ char *xfer_sidecar(const char *local);
  * would replace the device, or the file the descriptor is open on, with
  * a file of its own.
  */
-int xfer_is_direct(const char *local);
+int xfer_is_direct(int at, const char *local);
 
 /* The key of the part open on fd, which needs none any more (the
  * download ended); with fd -1, whatever record LOCAL's part has. */
-void xfer_key_drop(int fd, const char *local);
+void xfer_key_drop(int fd, int at, const char *local);
 
 /* Best effort: without a key the .part is resumed only by get -c. */
-void xfer_key_write(int fd, const char *local, uint64_t size, int64_t mtime);
+void
+xfer_key_write(int fd, int at, const char *local, uint64_t size, int64_t mtime);
 
 /*
  * A direct LOCAL that is the pipe or FIFO mftp reads its batch commands
  * from is no place for a download: what the server sent would be read
  * as the next commands.  -1 with the reason in ctx for one, else 0.
  */
-int xfer_direct_check(struct cmd_ctx *ctx, const char *local);
+int xfer_direct_check(struct cmd_ctx *ctx, int at, const char *local);
 
 /* Open a direct LOCAL for writing (checked as above); -1 with the
  * reason in ctx. */
-int xfer_open_direct(struct cmd_ctx *ctx, const char *local);
+int xfer_open_direct(struct cmd_ctx *ctx, int at, const char *local);
 
 /*
  * The part for data from s->offset on, locked: the one the plan took,
@@ -78,7 +79,7 @@ int xfer_open_part(struct cmd_ctx *ctx, const struct xfer_item *it,
     struct xfer_slot *s, int mode);
 
 /* The part still has the name it was opened by: nothing renamed over it. */
-int xfer_part_named(int fd, const char *part);
+int xfer_part_named(int fd, int at, const char *part);
 
 /*
  * Before its GET goes: take an existing LOCAL.part (locked) and say

@@ -8,7 +8,8 @@
 # no descriptor waits for the GETs in flight, and fewer are kept open at
 # once; every file resumes (offset > 0 in the server's log) and
 # verifies.  A .part kept for a download is never replaced by the
-# failure either way.
+# failure either way.  get -r of a tree of many directories, which it
+# holds open while their files come, goes as well.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -81,4 +82,21 @@ check "$M" "mget"
 expect_eq "$(grep -c "op=get path=d/f[0-9]* bytes=$((SIZE - KEPT)) offset=$KEPT " \
     "$DAEMON_LOG")" "$((2 * N))" "downloads resumed at $KEPT by get -r and mget"
 ok "mget resumes $N kept parts with 16 open files"
+
+# get -r holds the directories of the files it downloads open (it saves
+# each file in its directory's descriptor): a tree of 40 directories,
+# a file in each, goes with 16 open files all the same.
+for i in $(seq 1 40); do
+	mkdir -p "$home/t/s$i"
+	printf '%s\n' "$i" >"$home/t/s$i/f"
+done
+chown -R "$uid:$(user_gid alice)" "$home/t"
+limited "lcd $L
+get -r t"
+expect_rc 0 "get -r of 40 directories with 16 open files ($ERR)"
+expect_not_contains "$ERR" "Too many open files" "get -r t: the errors"
+for i in $(seq 1 40); do
+	expect_same_file "$L/t/s$i/f" "$home/t/s$i/f" "get -r t: s$i/f"
+done
+ok "get -r of 40 directories with 16 open files"
 check_log_clean
