@@ -217,9 +217,13 @@ cmd_put_dir(
 	struct tree t;
 	char *from, *to;
 	size_t i;
-	int r, qr;
+	int r, qr, top;
 
-	if (tree_local(ctx, local, &t) == -1) {
+	/* Read, and its files opened, by this descriptor (tree_local). */
+	if ((top = open(local, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return cmd_fail(ctx, "%s: %s", local, strerror(errno));
+	if (tree_local(ctx, local, top, &t) == -1) {
+		close(top);
 		tree_free(&t);
 		return -1;
 	}
@@ -238,11 +242,12 @@ cmd_put_dir(
 			continue;
 		to = cmd_join(remote, t.v[i].path);
 		from = cmd_join(local, t.v[i].path);
-		r = xfer_putq_add(q, from, to);
+		r = xfer_putq_add_at(q, top, t.v[i].path, from, to);
 		free(from);
 		free(to);
 	}
 	qr = xfer_putq_free(q);
+	close(top);
 	tree_free(&t);
 	return r == 0 ? qr : r;
 }

@@ -12,9 +12,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmds.h"
 #include "proto.h"
@@ -22,6 +24,7 @@
 #include "tree.h"
 #include "util.h"
 #include "words.h"
+#include "xfer_local.h"
 
 /* LIST requests in flight at most. */
 #define TREE_WINDOW 32
@@ -299,34 +302,48 @@ tree_remote(struct cmd_ctx *ctx, const char *top, struct tree *t)
 }
 
 /*
- * The local directory top/rel into t; 0, -1 after cmd_fail(), or 1 when
- * rel (not the top) was removed since its parent was read.
+ * The local directory top/rel (top open on topfd) into t; 0, -1 after
+ * cmd_fail(), or 1 when rel (not the top) was removed since its parent
+ * was read.
  */
 static int
-tree_local_dir(
-    struct cmd_ctx *ctx, const char *top, const char *rel, struct tree *t)
+tree_local_dir(struct cmd_ctx *ctx, const char *top, int topfd, const char *rel,
+    struct tree *t)
 {
 	struct msg_attr attr;
 	struct dirent *de;
-	struct stat st;
+	struct stat *sts = NULL, st;
 	char **names = NULL, *dir, *full, *path;
+	int *errs = NULL, fd, e;
 	size_t n = 0, i;
-	DIR *d;
+	DIR *d = NULL;
 	int ret = 0;
 
 	dir = *rel == '\0' ? xstrdup(top) : cmd_join(top, rel);
-	if ((d = opendir(dir)) == NULL) {
+	fd = *rel == '\0' ?
+	    openat(topfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) :
+	    xfer_local_open_below(topfd, rel, O_RDONLY | O_DIRECTORY);
+	if (fd == -1 || (d = fdopendir(fd)) == NULL) {
+		e = errno;
+		if (fd != -1)
+			close(fd);
 		/* Removed since its parent was read: left out (1). */
-		if (errno == ENOENT && *rel != '\0') {
+		if (e == ENOENT && *rel != '\0') {
 			tree_gone(ctx, dir);
 			free(dir);
 			return 1;
 		}
-		cmd_fail(ctx, "%s: %s", dir, strerror(errno));
+		cmd_fail(ctx, "%s: %s", dir,
+		    *rel != '\0' && (e == ELOOP || e == ENOTDIR) ?
+			TREE_SWAPPED :
+			strerror(e));
 		free(dir);
 		return -1;
 	}
-	/* Read it all first: no descriptor stays open while recursing. */
+	/*
+	 * Read it all first, each entry's lstat too, in the directory as
+	 * opened: no descriptor stays open while recursing.
+	 */
 	while ((errno = 0, de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
@@ -336,17 +353,25 @@ tree_local_dir(
 	}
 	if (errno != 0)
 		ret = cmd_fail(ctx, "%s: %s", dir, strerror(errno));
+	sts = xreallocarray(NULL, n + 1, sizeof(*sts));
+	errs = xreallocarray(NULL, n + 1, sizeof(*errs));
+	for (i = 0; i < n && ret == 0; i++)
+		errs[i] = fstatat(dirfd(d), names[i], &sts[i],
+			      AT_SYMLINK_NOFOLLOW) == -1 ?
+		    errno :
+		    0;
 	closedir(d);
 	for (i = 0; i < n && ret == 0; i++) {
 		path = cmd_join(rel, names[i]);
 		full = cmd_join(top, path);
-		if (lstat(full, &st) == -1) {
+		st = sts[i];
+		if (errs[i] != 0) {
 			/* Removed since the readdir: left out, as lls does. */
-			if (errno == ENOENT)
+			if (errs[i] == ENOENT)
 				tree_gone(ctx, full);
 			else
 				ret = cmd_fail(
-				    ctx, "%s: %s", full, strerror(errno));
+				    ctx, "%s: %s", full, strerror(errs[i]));
 			free(path);
 		} else if (S_ISLNK(st.st_mode)) {
 			tree_skip(top, path, "symbolic link, not followed");
@@ -363,7 +388,8 @@ tree_local_dir(
 			attr.mtime = st.st_mtime;
 			tree_add(t, path, &attr);
 			if (S_ISDIR(st.st_mode) &&
-			    (ret = tree_local_dir(ctx, top, path, t)) == 1) {
+			    (ret = tree_local_dir(ctx, top, topfd, path, t)) ==
+				1) {
 				/* Gone: not made on the server either. */
 				t->n--;
 				t->bytes -= sizeof(*t->v) + strlen(path) + 1;
@@ -376,15 +402,17 @@ tree_local_dir(
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+	free(sts);
+	free(errs);
 	free(dir);
 	return ret;
 }
 
 int
-tree_local(struct cmd_ctx *ctx, const char *top, struct tree *t)
+tree_local(struct cmd_ctx *ctx, const char *top, int topfd, struct tree *t)
 {
 	t->v = NULL;
 	t->n = 0;
 	t->bytes = 0;
-	return tree_local_dir(ctx, top, "", t);
+	return tree_local_dir(ctx, top, topfd, "", t);
 }

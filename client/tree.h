@@ -41,6 +41,15 @@ struct tree {
 #define TREE_GONE "it is no longer there (removed meanwhile)"
 
 /*
+ * Why put -r fails on a file or directory whose name, or that of a
+ * directory on its way, is now a symbolic link or a file: swapped since
+ * the walk read it (xfer_local_open_below), and not followed.
+ */
+#define TREE_SWAPPED                                              \
+	"a symbolic link or a file took its place, or that of a " \
+	"directory on its way, since it was read: not followed, not sent"
+
+/*
  * A file or directory (path) that put -r or mput found was removed
  * before it could be sent: a note now, and counted in ctx, so that
  * the command fails once the rest is sent (tree_gone_end).
@@ -66,13 +75,15 @@ int tree_gone_end(struct cmd_ctx *ctx, int r);
 int tree_remote(struct cmd_ctx *ctx, const char *top, struct tree *t);
 
 /*
- * Walk the local directory top (followed if it is a symbolic link).
- * Symbolic links inside are skipped with a note, not followed, and so
- * are devices, sockets and FIFOs, and a file or directory removed
- * after its directory was read (TREE_GONE).  0, or -1 with the reason
- * in ctx.
+ * Walk the local directory top, open on topfd (followed if it is a
+ * symbolic link), each directory below opened in the one above it
+ * (xfer_local_open_below), never by its path name again.  Symbolic
+ * links inside are skipped with a note, not followed, and so are
+ * devices, sockets and FIFOs, and a file or directory removed after
+ * its directory was read (tree_gone).  0, or -1 with the reason in
+ * ctx.
  */
-int tree_local(struct cmd_ctx *ctx, const char *top, struct tree *t);
+int tree_local(struct cmd_ctx *ctx, const char *top, int topfd, struct tree *t);
 
 void tree_free(struct tree *t);
 

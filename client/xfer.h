@@ -91,6 +91,12 @@ void xfer_report(struct cmd_ctx *ctx, const char *name, uint64_t bytes,
 struct xfer_putq;
 struct xfer_putq *xfer_putq_new(struct cmd_ctx *ctx);
 int xfer_putq_add(struct xfer_putq *q, const char *local, const char *remote);
+/*
+ * xfer_putq_add of the file rel below the directory top (put -r),
+ * opened by xfer_local_open_below; local names it in the messages.
+ */
+int xfer_putq_add_at(struct xfer_putq *q, int top, const char *rel,
+    const char *local, const char *remote);
 int xfer_putq_drain(struct xfer_putq *q);
 int xfer_putq_free(struct xfer_putq *q);
 

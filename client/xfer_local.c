@@ -180,6 +180,37 @@ xfer_local_dir(struct cmd_ctx *ctx, int at, const char *name, const char *path,
 }
 
 int
+xfer_local_open_below(int top, const char *rel, int flags)
+{
+	const char *c = rel, *e;
+	char name[NAME_MAX + 1];
+	int fd = top, next, err;
+
+	for (;;) {
+		e = strchrnul(c, '/');
+		if ((size_t)(e - c) > NAME_MAX) {
+			next = -1;
+			errno = ENAMETOOLONG;
+		} else {
+			memcpy(name, c, (size_t)(e - c));
+			name[e - c] = '\0';
+			next = openat(fd, name,
+			    *e == '\0' ? flags | O_NOFOLLOW | O_CLOEXEC :
+					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+				    O_CLOEXEC);
+		}
+		err = errno;
+		if (fd != top)
+			close(fd);
+		errno = err;
+		if (next == -1 || *e == '\0')
+			return next;
+		fd = next;
+		c = e + 1;
+	}
+}
+
+int
 xfer_local_readonly(int at, const char *local)
 {
 	const char *name = xfer_at_name(at, local);

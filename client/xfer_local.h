@@ -64,6 +64,16 @@ int xfer_local_dir(struct cmd_ctx *ctx, int at, const char *name,
     const char *path, unsigned int mode);
 
 /*
+ * rel ("a/b/f") below the directory top, opened with flags, each
+ * component looked up in the one before it and none followed if it is
+ * a symbolic link (O_NOFOLLOW): put -r reads its tree so, and a
+ * directory swapped for a link after the walk read it is not gone
+ * through.  The descriptor, or -1 with errno (ELOOP or ENOTDIR: a link
+ * or a file is where a directory or the file was).
+ */
+int xfer_local_open_below(int top, const char *rel, int flags);
+
+/*
  * Nonzero if LOCAL is a regular file this user may not write (mode
  * 0444, or another user's), as access(2) says: root may write any.  A
  * download does not replace it, though the rename that would needs only

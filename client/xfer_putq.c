@@ -35,6 +35,7 @@
 #include "util.h"
 #include "words.h"
 #include "xfer.h"
+#include "xfer_local.h"
 
 /* Files sent whole from memory; larger ones go by PUT. */
 #define PUTQ_INLINE_MAX (64 * 1024)
@@ -205,6 +206,13 @@ putq_send(struct xfer_putq *q, int fd, const struct stat *st, const char *local,
 int
 xfer_putq_add(struct xfer_putq *q, const char *local, const char *remote)
 {
+	return xfer_putq_add_at(q, AT_FDCWD, local, local, remote);
+}
+
+int
+xfer_putq_add_at(struct xfer_putq *q, int top, const char *rel,
+    const char *local, const char *remote)
+{
 	struct stat st;
 	int fd, r;
 
@@ -226,16 +234,22 @@ xfer_putq_add(struct xfer_putq *q, const char *local, const char *remote)
 	}
 	/*
 	 * The walk saw a regular file: a link or a FIFO put there since is
-	 * refused (O_NOFOLLOW), not followed or waited on (O_NONBLOCK).
+	 * refused (O_NOFOLLOW), not followed or waited on (O_NONBLOCK); so
+	 * is a link in place of a directory on its way, below top.
 	 */
-	if ((fd = open(local,
-		 O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) == -1) {
+	fd = top == AT_FDCWD ?
+	    open(local, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) :
+	    xfer_local_open_below(top, rel, O_RDONLY | O_NONBLOCK);
+	if (fd == -1) {
 		/* Removed since the walk or the glob: the rest goes on. */
 		if (errno == ENOENT) {
 			tree_gone(q->ctx, local);
 			return 0;
 		}
-		(void)cmd_fail(q->ctx, "%s: %s", local, strerror(errno));
+		(void)cmd_fail(q->ctx, "%s: %s", local,
+		    top != AT_FDCWD && (errno == ELOOP || errno == ENOTDIR) ?
+			TREE_SWAPPED :
+			strerror(errno));
 		return putq_failed(q);
 	}
 	if (fstat(fd, &st) == -1) {

@@ -12,7 +12,8 @@
 # end the same way.  Symbolic links are skipped by policy, with a note,
 # and fail nothing, as get -r does with the server's.
 # strace holds mftp in the syscall on the file's name (delay_enter, as
-# -P selects it) while the test removes the file.
+# -P selects it: by its path, or by d's descriptor, which put -r reads
+# the tree in; each call in d is held) while the test removes the file.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -33,18 +34,18 @@ traced_put() {
 	printf 'b\n' >"$L/d/b"
 	printf 'c\n' >"$L/d/sub/c"
 	: >"$out"
-	printf '#!/bin/sh\nexec strace -qq -f -o %q -P %q -e trace=%s \\\n    -e inject=%s:delay_enter=3000000 %q "$@"\n' \
-	    "$out" "$L/d/$name" "$sc" "$sc" "$MFTP" >"$T/bin/mftp-traced"
+	printf '#!/bin/sh\nexec strace -qq -f -o %q -P %q -P %q -e trace=%s \\\n    -e inject=%s:delay_enter=3000000 %q "$@"\n' \
+	    "$out" "$L/d/$name" "$L/d" "$sc" "$sc" "$MFTP" >"$T/bin/mftp-traced"
 	chmod 0755 "$T/bin/mftp-traced"
 	MFTP=$T/bin/mftp-traced client alice "$pw" <<<"lcd $L
 $cmd" >"$T/put.out" 2>"$T/put.err" &
 	local pid=$!
 	BG_PIDS+=("$pid")
-	wait_for 20 grep -q "$L/d/$name" "$out" ||
+	wait_for 40 grep -qE "($L/d/$name\"|, \"$name\")" "$out" ||
 	    fail "mftp did not reach $sc of d/$name ($(cat "$T/put.err"))"
 	rm -r "${L:?}/d/$name"
 	RC=0
-	wait_pid "$pid" 30 || RC=$?
+	wait_pid "$pid" 60 || RC=$?
 	ERR=$(cat "$T/put.err")
 }
 
