@@ -211,6 +211,31 @@ xfer_local_open_below(int top, const char *rel, int flags)
 }
 
 int
+xfer_local_dir_ok(int at, const char *local)
+{
+	const char *slash = strrchr(local, '/');
+	struct stat st;
+	char *dir;
+	int r;
+
+	if (at != AT_FDCWD || slash == NULL)
+		dir = xstrdup(".");
+	else if (slash == local)
+		dir = xstrdup("/");
+	else
+		xasprintf(&dir, "%.*s", (int)(slash - local), local);
+	r = fstatat(at, dir, &st, 0);
+	if (r == 0 && !S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		r = -1;
+	}
+	if (r == 0)
+		r = faccessat(at, dir, W_OK | X_OK, AT_EACCESS);
+	free(dir);
+	return r;
+}
+
+int
 xfer_local_readonly(int at, const char *local)
 {
 	const char *name = xfer_at_name(at, local);

@@ -82,6 +82,15 @@ int xfer_local_open_below(int top, const char *rel, int flags);
  */
 int xfer_local_readonly(int at, const char *local);
 
+/*
+ * 0 if the directory LOCAL goes in (at itself, when a descriptor) is
+ * there and this user may make files in it, as access(2) says (root
+ * may in any but a read-only one); else -1 with errno.  A download
+ * checks it before its GET: found only when the data came, the whole
+ * file would be received for nothing.
+ */
+int xfer_local_dir_ok(int at, const char *local);
+
 /* Why: "%s" is LOCAL. */
 #define XFER_READONLY_TEXT                                                \
 	"%s: read-only (you may not write to it): it was left as it is; " \

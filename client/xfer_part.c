@@ -435,6 +435,13 @@ xfer_plan(struct cmd_ctx *ctx, const struct xfer_item *it, int mode,
 		errno = EINVAL; /* not one to plan again later */
 		return cmd_fail(ctx, XFER_READONLY_TEXT, it->local);
 	}
+	/* No GET for a file that could not be saved: its data would be
+	 * received whole and thrown away. */
+	if (xfer_local_dir_ok(it->at, it->local) == -1) {
+		e = errno;
+		errno = EINVAL;
+		return cmd_fail(ctx, "%s: %s", it->local, strerror(e));
+	}
 	s->part = xfer_part_path(it->local);
 	if ((s->fd = xfer_part_open(ctx, it->at, s->part, it->local)) == -2) {
 		s->fd = -1;
