@@ -128,11 +128,11 @@ xfer_interrupted(struct cmd_ctx *ctx, const char *name,
 }
 
 /*
- * Writing the part failed (a full disk, a quota, an I/O error): what
- * was written stays in it, and the user is told so, as for an
- * interrupt, with the command that resumes it once the cause is gone.
- * How much that is, the part itself says: the bytes received may be
- * more than those written.
+ * Writing the part failed (a full disk, a quota, an I/O error), or the
+ * connection was lost: what was written stays in it, and the user is
+ * told so, as for an interrupt, with the command that resumes it once
+ * the cause is gone.  How much that is, the part itself says: the bytes
+ * received may be more than those written.
  */
 static int
 xfer_local_failed(
@@ -293,7 +293,8 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
 	}
 	if (e != RPC_OK) {
 		/* The .part stays, for the next get to resume. */
-		if (e == RPC_LOCAL && !direct)
+		if ((e == RPC_LOCAL || (e == RPC_LOST && !intr_pending())) &&
+		    !direct)
 			xfer_local_failed(ctx, part, fd, &x);
 		else
 			cmd_rpc_fail(ctx, e == RPC_LOCAL ? part : it->remote);
@@ -624,6 +625,24 @@ xfer_put_fail(struct cmd_ctx *ctx, const char *remote)
 }
 
 /*
+ * The connection was lost while the data went: said as for an
+ * interrupt, with what stays and the command that resumes it.  How much
+ * the server wrote, it alone knows.  Returns -1.
+ */
+static int
+xfer_put_lost(struct cmd_ctx *ctx, const char *remote)
+{
+	char *p = words_printable(remote);
+	int r;
+
+	r = cmd_fail(ctx,
+	    "%s: %s; the server keeps what it received: reput resumes it", p,
+	    rpc_text(ctx->rpc));
+	free(p);
+	return r;
+}
+
+/*
  * Before a PUT: the server's partial of remote (.NAME.mftp-part beside
  * it, PROTOCOL.md §5.6), whose bytes it will keep if it is this
  * upload's, and fd's first bytes up to its size hashed into d, between
@@ -712,6 +731,9 @@ xfer_put_once(struct cmd_ctx *ctx, const char *local, const char *remote,
 	/* The local file's fault (it changed while it was sent). */
 	if (e == RPC_LOCAL)
 		return cmd_rpc_fail(ctx, local);
+	/* Lost on the way: the server keeps its partial for the resume. */
+	if (e == RPC_LOST && !intr_pending())
+		return xfer_put_lost(ctx, remote);
 	/* The server dropped its kept part: the next PUT starts at 0. */
 	if (e == RPC_SERVER && rpc_code(ctx->rpc) == MFTP_ST_HASH &&
 	    x.offset > 0 && !last)

@@ -5,7 +5,8 @@
 # result is byte-identical and "verified".  A kept .part altered before
 # resuming is detected and fetched again from the start.  A put whose
 # client is SIGKILLed mid-upload resumes (offset > 0 in the server's log).
-# A serving process SIGKILLed mid-get: get again resumes.  An upload that
+# A serving process SIGKILLed mid-get or mid-put: the client says what is
+# kept and the command that resumes it, and that resumes.  An upload that
 # replaces an existing file and is interrupted leaves the old file intact
 # until the resumed upload completes.
 #
@@ -196,6 +197,9 @@ kill -CONT "$CPID"
 RC=0
 wait_pid "$CPID" 60 || RC=$?
 expect_eq "$RC" 3 "the client whose server was killed"
+expect_match "$(cat "$T/slow.err")" \
+    "^mftp: get: $W/got\\.part: .*; the .* of .* written are kept in it: reget resumes it\$" \
+    "the client says what is kept, and how to resume it"
 wait_for 20 _no_sessions || fail "a session lingers"
 [ -s "$W/got.part" ] || fail "the .part is gone after the server died"
 [ ! -e "$W/got" ] || fail "the final name exists after the server died"
@@ -205,6 +209,27 @@ expect_same_file "$W/got" "$W/big" "the download resumed after a server kill"
 off=$(log_field "$(last_transfer get big)" offset)
 [ "$off" -gt 0 ] || fail "no resume after the server was killed (offset $off)"
 ok "a get cut by a killed serving process resumes at $off"
+
+# ------------------------------------- serving process killed mid-put
+slow_client "put $W/big up3"
+run_slices "$home/.up3.mftp-part" "$CUT" || fail "the put did not reach $CUT bytes"
+sp=$(serving_pid_of "$uid")
+[ -n "$sp" ] || fail "no serving process"
+kill -KILL "$sp"
+wait_for 10 _not_running "$sp" || fail "the serving process outlived SIGKILL"
+kill -CONT "$CPID"
+RC=0
+wait_pid "$CPID" 60 || RC=$?
+expect_eq "$RC" 3 "the client whose server was killed in a put"
+expect_match "$(cat "$T/slow.err")" \
+    '^mftp: put: up3: .*; the server keeps what it received: reput resumes it$' \
+    "the client says the server keeps its part, and how to resume it"
+wait_for 20 _no_sessions || fail "a session lingers"
+verbose alice "$pw" <<<"reput $W/big up3"
+expect_rc 0 "reput after the serving process was killed"
+expect_same_file "$home/up3" "$W/big" "the upload resumed after a server kill"
+expect_match "$OUT" 'up3: .*resumed at .*, verified$' "the resumed put's line"
+ok "a put cut by a killed serving process says what is kept; reput resumes it"
 
 # ----------------- an upload replacing a file: the old one stays intact
 head -c 1048576 /dev/urandom >"$W/old"
