@@ -659,6 +659,9 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 	s.uid = v->uid;
 	s.peer = peer;
 	s.idle_timeout = idle_timeout;
+	s.lost_within = cfg->keepalive != 0 && cfg->keepalive < idle_timeout ?
+	    cfg->keepalive :
+	    idle_timeout;
 	/* Idle time is measured between requests; within one, a stalled
 	 * peer gets the same allowance per read or write. */
 	s.t = transport_new(sock, (int)idle_timeout * 1000);

@@ -58,7 +58,13 @@ struct session {
 	uid_t uid; /* the user's, which this process runs as */
 	const char *peer;
 	unsigned int idle_timeout; /* seconds: a wait, and a whole frame */
-	uint64_t files_in;	   /* completed uploads, for the log */
+	/*
+	 * Seconds a session whose client vanished without a word can hold
+	 * what it holds (an upload's partial) before it is found gone:
+	 * keepalive's, or idle_timeout's when that comes first.
+	 */
+	unsigned int lost_within;
+	uint64_t files_in; /* completed uploads, for the log */
 	uint64_t files_out;
 	int quit; /* set by QUIT: end after the reply */
 	/*

@@ -94,7 +94,7 @@ upload_fail_errno(struct upload *p, int err, const char *what)
  * 1 locked, 0 stale (try again), -1 failed (p->status set).
  */
 static int
-upload_lock(struct upload *p, const struct stat *st)
+upload_lock(struct session *s, struct upload *p, const struct stat *st)
 {
 	struct flock fl;
 	struct stat named;
@@ -103,10 +103,16 @@ upload_lock(struct upload *p, const struct stat *st)
 	fl.l_type = F_WRLCK;
 	fl.l_whence = SEEK_SET;
 	if (fcntl(p->fd, F_OFD_SETLK, &fl) == -1) {
+		/*
+		 * It may be the user's own, whose connection was lost
+		 * without a word (a laptop's network gone): how long that
+		 * holds it, so that the user knows when to try again.
+		 */
 		if (errno == EAGAIN || errno == EACCES)
 			upload_fail(p, MFTP_ST_LOCKED,
-			    "%s: another session is uploading this file",
-			    p->m->path);
+			    "%s: another session is uploading this file (one "
+			    "that lost its connection holds it for up to %u s)",
+			    p->m->path, s->lost_within);
 		else
 			upload_fail_errno(p, errno, p->part);
 		return -1;
@@ -198,7 +204,7 @@ upload_open(struct session *s, struct upload *p)
 			    p->part);
 			return -1;
 		}
-		if ((r = upload_lock(p, &st)) == -1)
+		if ((r = upload_lock(s, p, &st)) == -1)
 			return -1;
 		/*
 		 * Its size once locked: the last holder may have written

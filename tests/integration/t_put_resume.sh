@@ -119,6 +119,12 @@ first=$RAW_FD
 raw_open alice "$pw"
 raw_send "$(hex_put doc "$size" 420 1700000200)"
 raw_expect_error 22 "a second PUT of the same file"
+# It may be the user's own, from a connection lost without a word: the
+# message says how long that would hold it (keepalive, 120 s by default,
+# here below idle_timeout).
+expect_eq "$RAW_TEXT" \
+    "doc: another session is uploading this file (one that lost its connection holds it for up to $((IDLE_TIMEOUT < 120 ? IDLE_TIMEOUT : 120)) s)" \
+    "the refusal's message"
 raw_send "$(hex_frame 10)" # PWD: the session goes on
 raw_expect 0x83 "PWD after ERROR LOCKED"
 # Nor may the upload's partial be discarded under it.
