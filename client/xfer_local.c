@@ -129,14 +129,84 @@ xfer_local_follow(int *at, const char *local)
 	return p;
 }
 
+/* The links of the user's gone through to reach one directory, at most. */
+#define XFER_DIR_LINKS 8
+
+/*
+ * The symbolic link name in *at, of the user's (or root's), read: *at
+ * becomes the directory its target is in (opened by name, as a file's
+ * link target is reached), and name (of size NAME_MAX + 1) the target's
+ * last component.  0, or -1 after cmd_fail() naming path, first the
+ * link that led there if it is not the first.
+ */
+static int
+xfer_local_dir_link(
+    struct cmd_ctx *ctx, int *at, int first, char *name, const char *path)
+{
+	char target[PATH_MAX], *slash, *dir;
+	const char *last;
+	struct stat st;
+	ssize_t n;
+	int fd, e;
+
+	/* The link itself, as it is now: whose, and what it holds. */
+	if ((fd = openat(*at, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return cmd_fail(ctx, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) == -1 || !S_ISLNK(st.st_mode)) {
+		/* Something else that is no directory (a file). */
+		e = fstat(fd, &st) == -1 ? errno : ENOTDIR;
+		close(fd);
+		return cmd_fail(ctx, "%s: %s", path, strerror(e));
+	}
+	if (!xfer_local_trusted(&st)) {
+		close(fd);
+		if (first)
+			return cmd_fail(ctx,
+			    "%s: a symbolic link of another user's is there: "
+			    "it is not followed; move it away",
+			    path);
+		return cmd_fail(ctx,
+		    "%s: its link leads to a symbolic link of another "
+		    "user's (%s): it is not followed; move it away",
+		    path, name);
+	}
+	n = readlinkat(fd, "", target, sizeof(target) - 1);
+	e = errno;
+	close(fd);
+	if (n <= 0)
+		return cmd_fail(
+		    ctx, "%s: %s", path, strerror(n == 0 ? EINVAL : e));
+	target[n] = '\0';
+	/* "d/" is "d"; "/" stays. */
+	while (n > 1 && target[n - 1] == '/')
+		target[--n] = '\0';
+	last = target;
+	if ((slash = strrchr(target, '/')) != NULL) {
+		/* Beside the link if relative; the way there by name. */
+		if (slash == target)
+			dir = xstrdup("/");
+		else
+			xasprintf(&dir, "%.*s", (int)(slash - target), target);
+		fd = openat(*at, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		e = errno;
+		free(dir);
+		if (fd == -1)
+			return cmd_fail(ctx, "%s: %s", path, strerror(e));
+		*at = fd;
+		last = slash[1] != '\0' ? slash + 1 : ".";
+	}
+	if (strlen(last) > NAME_MAX)
+		return cmd_fail(ctx, "%s: %s", path, strerror(ENAMETOOLONG));
+	strcpy(name, last);
+	return 0;
+}
+
 int
 xfer_local_dir(struct cmd_ctx *ctx, int at, const char *name, const char *path,
     unsigned int mode)
 {
-	char target[PATH_MAX];
-	struct stat st;
-	ssize_t n;
-	int fd, e;
+	char step[NAME_MAX + 1];
+	int fd, cur = at, prev, hops, r;
 
 	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1 && errno == ENOENT) {
@@ -147,36 +217,40 @@ xfer_local_dir(struct cmd_ctx *ctx, int at, const char *name, const char *path,
 	}
 	if (fd != -1)
 		return fd;
-	if (errno != ELOOP && errno != ENOTDIR)
-		return cmd_fail(ctx, "%s: %s", path, strerror(errno));
-	/* The link itself, as it is now: whose, and what it holds. */
-	if ((fd = openat(at, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1)
-		return cmd_fail(ctx, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) == -1 || !S_ISLNK(st.st_mode)) {
-		/* Something else that is no directory (a file). */
-		e = fstat(fd, &st) == -1 ? errno : ENOTDIR;
-		close(fd);
-		return cmd_fail(ctx, "%s: %s", path, strerror(e));
+	if (strlen(name) > NAME_MAX)
+		return cmd_fail(ctx, "%s: %s", path, strerror(ENAMETOOLONG));
+	strcpy(step, name);
+	/*
+	 * A link of the user's (or root's) is gone through, and so is the
+	 * next if it leads to one, each checked as the first: a link of
+	 * the user's to a name under /tmp, where another user put a link,
+	 * must not take the download where that one points.
+	 */
+	for (hops = 0;; hops++) {
+		if (errno != ELOOP && errno != ENOTDIR) {
+			r = cmd_fail(ctx, "%s: %s", path, strerror(errno));
+			break;
+		}
+		if (hops == XFER_DIR_LINKS) {
+			r = cmd_fail(ctx, "%s: %s", path, strerror(ELOOP));
+			break;
+		}
+		prev = cur;
+		r = xfer_local_dir_link(ctx, &cur, hops == 0, step, path);
+		if (cur != prev && prev != at)
+			close(prev);
+		if (r == -1)
+			break;
+		if ((fd = openat(cur, step,
+			 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) !=
+		    -1) {
+			r = fd;
+			break;
+		}
 	}
-	if (!xfer_local_trusted(&st)) {
-		close(fd);
-		return cmd_fail(ctx,
-		    "%s: a symbolic link of another user's is there: it is "
-		    "not followed; move it away",
-		    path);
-	}
-	n = readlinkat(fd, "", target, sizeof(target) - 1);
-	e = errno;
-	close(fd);
-	if (n <= 0)
-		return cmd_fail(
-		    ctx, "%s: %s", path, strerror(n == 0 ? EINVAL : e));
-	target[n] = '\0';
-	/* One step, as for a file's link; beside the link if relative. */
-	fd = openat(at, target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd == -1)
-		return cmd_fail(ctx, "%s: %s", path, strerror(errno));
-	return fd;
+	if (cur != at)
+		close(cur);
+	return r;
 }
 
 int

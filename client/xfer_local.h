@@ -54,9 +54,11 @@ char *xfer_local_follow(int *at, const char *local);
  * following a symbolic link put there meanwhile: get -r and mget -r go
  * into it by the descriptor, never by its name again.  An existing
  * directory is taken as it is, and so is a link of this user's (or
- * root's) to one, gone through as a file's is; another user's link
- * is refused: in a directory others may write, as under /tmp, it could
- * aim the download at any directory of the user's.  The descriptor, or
+ * root's) to one, gone through as a file's is, and so on along a
+ * chain of such links (at most 8); another user's link is refused,
+ * there or where a link of the user's leads: in a directory others
+ * may write, as under /tmp, it could aim the download at any
+ * directory of the user's.  The descriptor, or
  * -1 with the reason in ctx.
  */
 struct cmd_ctx;

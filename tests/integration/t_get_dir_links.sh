@@ -56,3 +56,29 @@ expect_rc 0 "get -r d with the user's own link at d/sub ($ERR)"
 expect_same_file "$L/elsewhere/f" "$home/d/sub/f" "f, through the link"
 [ -L "$L/d/sub" ] || fail "the user's link was replaced"
 ok "get -r: the user's own link to a directory is gone through"
+
+# The user's own link that leads to another user's link (a name under
+# /tmp the user's link points at, planted by someone else) goes no
+# further: that link is refused as if it stood there itself, at any
+# step of a chain, and nothing is written where it points.
+rm "$L/d/sub" "$L/elsewhere/f"
+ln -s elsewhere "$L/plant"
+chown -h nobody "$L/plant"
+ln -s ../plant "$L/d/sub"
+for cmd in "get -r d" "mget -r d"; do
+	run_client alice "$pw" <<<"lcd $L
+$cmd"
+	expect_rc 1 "$cmd with the user's link at d/sub to another user's link"
+	expect_contains "$ERR" "another user's" "the reason ($cmd)"
+	expect_contains "$ERR" "d/sub" "the reason names the way ($cmd)"
+	expect_eq "$(find "$L/elsewhere" -mindepth 1 | wc -l)" 0 \
+	    "files written through another user's link behind the user's ($cmd)"
+done
+# A chain of the user's own links is gone through to its end.
+rm "$L/plant"
+ln -s elsewhere "$L/plant"
+run_client alice "$pw" <<<"lcd $L
+get -r d"
+expect_rc 0 "get -r d through two links of the user's ($ERR)"
+expect_same_file "$L/elsewhere/f" "$home/d/sub/f" "f, through two links"
+ok "get -r: another user's link behind the user's own is not gone through"
