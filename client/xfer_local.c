@@ -201,9 +201,10 @@ xfer_local_dir_link(
 	return 0;
 }
 
-int
-xfer_local_dir(struct cmd_ctx *ctx, int at, const char *name, const char *path,
-    unsigned int mode)
+/* xfer_local_dir of name, one component, in at. */
+static int
+xfer_local_dir_in(struct cmd_ctx *ctx, int at, const char *name,
+    const char *path, unsigned int mode)
 {
 	char step[NAME_MAX + 1];
 	int fd, cur = at, prev, hops, r;
@@ -250,6 +251,44 @@ xfer_local_dir(struct cmd_ctx *ctx, int at, const char *name, const char *path,
 	}
 	if (cur != at)
 		close(cur);
+	return r;
+}
+
+/*
+ * A name with a directory part (the top of get -r LOCAL) is taken in
+ * that directory, opened by its name: a relative link there then leads
+ * beside itself, not to that name in at.
+ */
+int
+xfer_local_dir(struct cmd_ctx *ctx, int at, const char *name, const char *path,
+    unsigned int mode)
+{
+	char *dir, *last;
+	size_t n = strlen(name);
+	int fd, r, e;
+
+	/* "d/" is "d"; "/" stays. */
+	while (n > 1 && name[n - 1] == '/')
+		n--;
+	xasprintf(&dir, "%.*s", (int)n, name);
+	if ((last = strrchr(dir, '/')) == NULL) {
+		r = xfer_local_dir_in(ctx, at, dir, path, mode);
+		free(dir);
+		return r;
+	}
+	*last++ = '\0';
+	fd = openat(
+	    at, *dir != '\0' ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1)
+		r = cmd_fail(ctx, "%s: %s", path, strerror(errno));
+	else {
+		r = xfer_local_dir_in(
+		    ctx, fd, *last != '\0' ? last : ".", path, mode);
+		e = errno; /* why it failed: EMFILE waits (cmd_get_files) */
+		close(fd);
+		errno = e;
+	}
+	free(dir);
 	return r;
 }
 

@@ -82,3 +82,16 @@ get -r d"
 expect_rc 0 "get -r d through two links of the user's ($ERR)"
 expect_same_file "$L/elsewhere/f" "$home/d/sub/f" "f, through two links"
 ok "get -r: another user's link behind the user's own is not gone through"
+
+# The user's own link as the top, named with a directory part (get -r
+# REMOTE DIR, where DIR/BASE is the link): a relative one leads beside
+# itself, not to that name in the working directory.
+mkdir -p "$L/in/there" "$L/there"
+ln -s there "$L/in/e"
+run_client alice "$pw" <<<"lcd $L
+get -r e in"
+expect_rc 0 "get -r e in, in/e the user's link to there ($ERR)"
+expect_same_file "$L/in/there/g" "$home/e/g" "g, through in/e"
+expect_eq "$(find "$L/there" -mindepth 1 | wc -l)" 0 \
+    "files written into the working directory's there"
+ok "get -r: the user's relative link at the top leads beside itself"
