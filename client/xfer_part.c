@@ -425,6 +425,7 @@ int
 xfer_plan(struct cmd_ctx *ctx, const struct xfer_item *it, int mode,
     struct xfer_slot *s)
 {
+	struct stat st;
 	int e;
 
 	s->fd = -1;
@@ -441,6 +442,14 @@ xfer_plan(struct cmd_ctx *ctx, const struct xfer_item *it, int mode,
 		e = errno;
 		errno = EINVAL;
 		return cmd_fail(ctx, "%s: %s", it->local, strerror(e));
+	}
+	/* Nor for one whose name is a directory (in get -r's tree), which
+	 * the part could not be renamed onto. */
+	if (fstatat(it->at, xfer_at_name(it->at, it->local), &st,
+		AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISDIR(st.st_mode)) {
+		errno = EINVAL;
+		return cmd_fail(ctx, "%s: %s", it->local, strerror(EISDIR));
 	}
 	s->part = xfer_part_path(it->local);
 	if ((s->fd = xfer_part_open(ctx, it->at, s->part, it->local)) == -2) {
