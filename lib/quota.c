@@ -290,8 +290,9 @@ quota_lock(int fd, short type)
 		if (quota_stop(quota_stop_arg))
 			return QUOTA_ERR_STOPPED;
 		sleep_ms(pause);
-		if (pause < QUOTA_LOCK_PAUSE_MAX_MS)
-			pause *= 2;
+		pause = pause * 2 < QUOTA_LOCK_PAUSE_MAX_MS ?
+		    pause * 2 :
+		    QUOTA_LOCK_PAUSE_MAX_MS;
 	}
 	return 0;
 }

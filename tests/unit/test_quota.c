@@ -396,6 +396,32 @@ test_charge_corrupt(void **state)
 	}
 }
 
+/*
+ * sleep_ms wrapped (Makefile.am): the longest pause asked for while
+ * pauses_seen is set.
+ */
+void __real_sleep_ms(unsigned int ms);
+void __wrap_sleep_ms(unsigned int ms);
+static int pauses_seen;
+static unsigned int pause_longest;
+
+void
+__wrap_sleep_ms(unsigned int ms)
+{
+	if (pauses_seen && ms > pause_longest)
+		pause_longest = ms;
+	__real_sleep_ms(ms);
+}
+
+/* A stop that says so from its twelfth look on. */
+static int
+stop_twelfth(void *arg)
+{
+	int *looks = arg;
+
+	return ++*looks >= 12;
+}
+
 /* A stop (quota_set_stop) that says so from its third look on. */
 static int
 stop_third(void *arg)
@@ -498,6 +524,22 @@ test_locks(void **state)
 	expect_usage(fd2, 15, 1);
 	assert_int_equal(quota_charge(fd2, &l, 5, 1, NULL), 0);
 	expect_usage(fd1, 20, 2);
+
+	/*
+	 * A long wait pauses at most 20 ms between two tries (SECURITY.md):
+	 * twelve looks, far past the pauses' doubling.
+	 */
+	looks = 0;
+	quota_set_stop(stop_twelfth, &looks);
+	assert_int_equal(try_lock(fd1, F_WRLCK), 0);
+	pauses_seen = 1;
+	pause_longest = 0;
+	assert_int_equal(quota_read(fd2, &u), QUOTA_ERR_STOPPED);
+	pauses_seen = 0;
+	assert_int_equal(looks, 12);
+	assert_true(pause_longest > 0);
+	assert_true(pause_longest <= 20);
+	assert_int_equal(try_lock(fd1, F_UNLCK), 0);
 	quota_set_stop(NULL, NULL);
 	close(fd1);
 	close(fd2);
