@@ -185,22 +185,31 @@ expect_eq "$(log_field "$(last_transfer put up2)" offset)" 0 \
     "offset of the second try"
 ok "an altered kept upload is detected and sent again from the start"
 
+# cut_by_server CMDS FILE WHAT: run CMDS in a slow client until FILE
+# holds CUT bytes, SIGKILL the serving process, let the client go on:
+# it must end with status 3 (connection lost); its message is in
+# $T/slow.err.
+cut_by_server() {
+	local sp
+	slow_client "$1"
+	run_slices "$2" "$CUT" || fail "$3 did not reach $CUT bytes"
+	sp=$(serving_pid_of "$uid")
+	[ -n "$sp" ] || fail "no serving process"
+	kill -KILL "$sp"
+	wait_for 10 _not_running "$sp" || fail "the serving process outlived SIGKILL"
+	kill -CONT "$CPID"
+	RC=0
+	wait_pid "$CPID" 60 || RC=$?
+	expect_eq "$RC" 3 "$3 whose server was killed"
+	wait_for 20 _no_sessions || fail "a session lingers"
+}
+
 # ------------------------------------- serving process killed mid-get
 rm -f "$W/got" "$W/got.part"
-slow_client "get big $W/got"
-run_slices "$W/got.part" "$CUT" || fail "the get did not reach $CUT bytes"
-sp=$(serving_pid_of "$uid")
-[ -n "$sp" ] || fail "no serving process"
-kill -KILL "$sp"
-wait_for 10 _not_running "$sp" || fail "the serving process outlived SIGKILL"
-kill -CONT "$CPID"
-RC=0
-wait_pid "$CPID" 60 || RC=$?
-expect_eq "$RC" 3 "the client whose server was killed"
+cut_by_server "get big $W/got" "$W/got.part" "the get"
 expect_match "$(cat "$T/slow.err")" \
     "^mftp: get: $W/got\\.part: .*; the .* of .* written are kept in it: reget resumes it\$" \
     "the client says what is kept, and how to resume it"
-wait_for 20 _no_sessions || fail "a session lingers"
 [ -s "$W/got.part" ] || fail "the .part is gone after the server died"
 [ ! -e "$W/got" ] || fail "the final name exists after the server died"
 verbose alice "$pw" <<<"get big $W/got"
@@ -211,20 +220,10 @@ off=$(log_field "$(last_transfer get big)" offset)
 ok "a get cut by a killed serving process resumes at $off"
 
 # ------------------------------------- serving process killed mid-put
-slow_client "put $W/big up3"
-run_slices "$home/.up3.mftp-part" "$CUT" || fail "the put did not reach $CUT bytes"
-sp=$(serving_pid_of "$uid")
-[ -n "$sp" ] || fail "no serving process"
-kill -KILL "$sp"
-wait_for 10 _not_running "$sp" || fail "the serving process outlived SIGKILL"
-kill -CONT "$CPID"
-RC=0
-wait_pid "$CPID" 60 || RC=$?
-expect_eq "$RC" 3 "the client whose server was killed in a put"
+cut_by_server "put $W/big up3" "$home/.up3.mftp-part" "the put"
 expect_match "$(cat "$T/slow.err")" \
     '^mftp: put: up3: .*; the server keeps what it received: reput resumes it$' \
     "the client says the server keeps its part, and how to resume it"
-wait_for 20 _no_sessions || fail "a session lingers"
 verbose alice "$pw" <<<"reput $W/big up3"
 expect_rc 0 "reput after the serving process was killed"
 expect_same_file "$home/up3" "$W/big" "the upload resumed after a server kill"
