@@ -74,6 +74,15 @@ int xfer_put_fail(struct cmd_ctx *ctx, const char *remote);
 double xfer_now(void);
 
 /*
+ * The one line of a transfer stopped by Ctrl-C, as the command's
+ * failure: how far it came (x) and the command (resume) that goes on
+ * (ctx->interrupted is set).  Returns -1.
+ */
+struct rpc_xfer;
+int xfer_interrupted(struct cmd_ctx *ctx, const char *name,
+    const struct rpc_xfer *x, const char *resume);
+
+/*
  * The line of a verified transfer (nothing with -q): NAME: SIZE in
  * SECS s (RATE/s)[, resumed at OFFSET], verified.
  */
