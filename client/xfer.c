@@ -125,14 +125,15 @@ xfer_interrupted(struct cmd_ctx *ctx, const char *name,
 
 /*
  * Writing the part failed (a full disk, a quota, an I/O error), or the
- * connection was lost: what was written stays in it, and the user is
- * told so, as for an interrupt, with the command that resumes it once
- * the cause is gone.  How much that is, the part itself says: the bytes
- * received may be more than those written.
+ * connection was lost (lost: then the reason is the session's, and
+ * comes first, as any lost session's does): what was written stays in
+ * it, and the user is told so, as for an interrupt, with the command
+ * that resumes it once the cause is gone.  How much that is, the part
+ * itself says: the bytes received may be more than those written.
  */
 static int
-xfer_local_failed(
-    struct cmd_ctx *ctx, const char *part, int fd, const struct rpc_xfer *x)
+xfer_local_failed(struct cmd_ctx *ctx, const char *part, int fd,
+    const struct rpc_xfer *x, int lost)
 {
 	char done[32], size[32], *p;
 	struct stat st;
@@ -140,15 +141,22 @@ xfer_local_failed(
 
 	p = words_printable(part);
 	human_size(x->size, size, sizeof(size));
-	if (fstat(fd, &st) == 0) {
+	if (fstat(fd, &st) == -1)
+		r = lost ? cmd_fail(ctx, "%s; %s is kept: reget resumes it",
+			       rpc_text(ctx->rpc), p) :
+			   cmd_fail(ctx, "%s: %s; it is kept: reget resumes it",
+			       p, rpc_text(ctx->rpc));
+	else {
 		human_size((uint64_t)st.st_size, done, sizeof(done));
-		r = cmd_fail(ctx,
-		    "%s: %s; the %s of %s written are kept in it: reget "
-		    "resumes it",
-		    p, rpc_text(ctx->rpc), done, size);
-	} else
-		r = cmd_fail(ctx, "%s: %s; it is kept: reget resumes it", p,
-		    rpc_text(ctx->rpc));
+		r = lost ? cmd_fail(ctx,
+			       "%s; the %s of %s written are kept in %s: "
+			       "reget resumes it",
+			       rpc_text(ctx->rpc), done, size, p) :
+			   cmd_fail(ctx,
+			       "%s: %s; the %s of %s written are kept in it: "
+			       "reget resumes it",
+			       p, rpc_text(ctx->rpc), done, size);
+	}
 	free(p);
 	return r;
 }
@@ -291,7 +299,7 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
 		/* The .part stays, for the next get to resume. */
 		if ((e == RPC_LOCAL || (e == RPC_LOST && !intr_pending())) &&
 		    !direct)
-			xfer_local_failed(ctx, part, fd, &x);
+			xfer_local_failed(ctx, part, fd, &x, e == RPC_LOST);
 		else
 			cmd_rpc_fail(ctx, e == RPC_LOCAL ? part : it->remote);
 		close(fd);

@@ -48,9 +48,10 @@ xfer_put_fail(struct cmd_ctx *ctx, const char *remote)
 }
 
 /*
- * The connection was lost while the data went: said as for an
- * interrupt, with what stays and the command that resumes it.  How much
- * the server wrote, it alone knows.  Returns -1.
+ * The connection was lost while the data went: said as any lost
+ * session is, then, as for an interrupt, what stays and the command
+ * that resumes it.  How much the server wrote, it alone knows.  Returns
+ * -1.
  */
 static int
 xfer_put_lost(struct cmd_ctx *ctx, const char *remote)
@@ -59,8 +60,8 @@ xfer_put_lost(struct cmd_ctx *ctx, const char *remote)
 	int r;
 
 	r = cmd_fail(ctx,
-	    "%s: %s; the server keeps what it received: reput resumes it", p,
-	    rpc_text(ctx->rpc));
+	    "%s; the server keeps what it received of %s: reput resumes it",
+	    rpc_text(ctx->rpc), p);
 	free(p);
 	return r;
 }
