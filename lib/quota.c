@@ -256,6 +256,42 @@ quota_set_stop(int (*stop)(void *arg), void *arg)
 }
 
 /*
+ * Try the lock fl describes again and again, with pauses of 1 ms
+ * doubling up to QUOTA_LOCK_PAUSE_MAX_MS, until it is taken (0), an
+ * error (ERR_IO, errno), quota_stop says so (QUOTA_ERR_STOPPED) or the
+ * clock passes until (QUOTA_ERR_BUSY; UINT64_MAX: never).  A free lock
+ * is taken whatever the stop says.
+ */
+static int
+quota_lock_poll(int fd, struct flock *fl, uint64_t until)
+{
+	unsigned int pause = 1;
+
+	while (fcntl(fd, F_OFD_SETLK, fl) == -1) {
+		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
+			return ERR_IO;
+		if (quota_stop != NULL && quota_stop(quota_stop_arg))
+			return QUOTA_ERR_STOPPED;
+		if (until != UINT64_MAX && mono_ms() >= until)
+			return QUOTA_ERR_BUSY;
+		sleep_ms(pause);
+		pause = pause * 2 < QUOTA_LOCK_PAUSE_MAX_MS ?
+		    pause * 2 :
+		    QUOTA_LOCK_PAUSE_MAX_MS;
+	}
+	return 0;
+}
+
+/* A whole-file OFD lock of type in fl (l_pid must be 0 for one). */
+static void
+quota_lock_init(struct flock *fl, short type)
+{
+	memset(fl, 0, sizeof(*fl));
+	fl->l_type = type;
+	fl->l_whence = SEEK_SET;
+}
+
+/*
  * Wait for a whole-file OFD lock of type (F_RDLCK, F_WRLCK, F_UNLCK).
  * 0, ERR_IO (errno), or QUOTA_ERR_STOPPED when quota_stop said so while
  * another process held the lock.
@@ -263,15 +299,9 @@ quota_set_stop(int (*stop)(void *arg), void *arg)
 static int
 quota_lock(int fd, short type)
 {
-	unsigned int pause = 1;
 	struct flock fl;
 
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = type;
-	fl.l_whence = SEEK_SET;
-	fl.l_start = 0;
-	fl.l_len = 0;
-	/* l_pid must be 0 for an OFD lock. */
+	quota_lock_init(&fl, type);
 	if (quota_stop == NULL) {
 		while (fcntl(fd, F_OFD_SETLKW, &fl) == -1)
 			if (errno != EINTR)
@@ -284,17 +314,7 @@ quota_lock(int fd, short type)
 	 * the shared storage that hangs): tried again and again, with a
 	 * look at the stop between two tries.
 	 */
-	while (fcntl(fd, F_OFD_SETLK, &fl) == -1) {
-		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
-			return ERR_IO;
-		if (quota_stop(quota_stop_arg))
-			return QUOTA_ERR_STOPPED;
-		sleep_ms(pause);
-		pause = pause * 2 < QUOTA_LOCK_PAUSE_MAX_MS ?
-		    pause * 2 :
-		    QUOTA_LOCK_PAUSE_MAX_MS;
-	}
-	return 0;
+	return quota_lock_poll(fd, &fl, UINT64_MAX);
 }
 
 static void
@@ -455,20 +475,13 @@ quota_read(int fd, struct quota_usage *u)
 int
 quota_read_timed(int fd, struct quota_usage *u, int timeout_ms)
 {
-	uint64_t until = mono_ms() + (uint64_t)timeout_ms;
 	struct flock fl;
 	int r;
 
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_RDLCK;
-	fl.l_whence = SEEK_SET;
-	while (fcntl(fd, F_OFD_SETLK, &fl) == -1) {
-		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
-			return ERR_IO;
-		if (mono_ms() >= until)
-			return QUOTA_ERR_BUSY;
-		sleep_ms(20);
-	}
+	quota_lock_init(&fl, F_RDLCK);
+	if ((r = quota_lock_poll(fd, &fl, mono_ms() + (uint64_t)timeout_ms)) !=
+	    0)
+		return r;
 	r = quota_read_line(fd, u);
 	quota_unlock(fd);
 	return r;
