@@ -237,6 +237,26 @@ rpc_tls_unknown(struct rpc *r, const char *host, const char *port,
 }
 
 /*
+ * Whether host is an address rather than a name: an IPv4 or IPv6
+ * address, the latter perhaps with a zone (fe80::1%eth0), which
+ * getaddrinfo takes but inet_pton does not.  The address without its
+ * zone goes to addr.
+ */
+static int
+rpc_tls_addr(const char *host, char *addr, size_t len)
+{
+	unsigned char ip[16];
+	size_t n = strcspn(host, "%");
+
+	if (n >= len)
+		return 0;
+	memcpy(addr, host, n);
+	addr[n] = '\0';
+	return inet_pton(AF_INET, addr, ip) == 1 ||
+	    inet_pton(AF_INET6, addr, ip) == 1;
+}
+
+/*
  * CA mode: the server's chain leads to one of the system's CAs and its
  * certificate names host (a DNS name, or the address typed).
  */
@@ -247,7 +267,7 @@ rpc_tls_ca_ok(SSL *ssl, const char *host)
 	X509_STORE_CTX *sctx = NULL;
 	X509_VERIFY_PARAM *param;
 	X509_STORE *store;
-	unsigned char ip[16];
+	char addr[INET6_ADDRSTRLEN];
 	int ok = 0;
 
 	if (leaf == NULL || (store = X509_STORE_new()) == NULL)
@@ -259,9 +279,8 @@ rpc_tls_ca_ok(SSL *ssl, const char *host)
 		goto out;
 	param = X509_STORE_CTX_get0_param(sctx);
 	X509_VERIFY_PARAM_set_purpose(param, X509_PURPOSE_SSL_SERVER);
-	if (inet_pton(AF_INET, host, ip) == 1 ||
-	    inet_pton(AF_INET6, host, ip) == 1)
-		ok = X509_VERIFY_PARAM_set1_ip_asc(param, host) == 1;
+	if (rpc_tls_addr(host, addr, sizeof(addr)))
+		ok = X509_VERIFY_PARAM_set1_ip_asc(param, addr) == 1;
 	else
 		ok = X509_VERIFY_PARAM_set1_host(param, host, 0) == 1;
 	ok = ok && X509_verify_cert(sctx) == 1;
@@ -317,16 +336,18 @@ rpc_tls_verify(struct rpc *r, SSL *ssl, const char *host, const char *port,
 	return rpc_tls_unknown(r, host, port, trust);
 }
 
-/* SNI, for a DNS name: the name the server is asked to answer for. */
+/*
+ * SNI, for a DNS name only: the name the server is asked to answer for.
+ * RFC 6066 forbids an address there, and an IPv6 address with its zone
+ * (fe80::1%eth0) is one too.
+ */
 static void
 rpc_tls_set_host(SSL *ssl, const char *host)
 {
-	unsigned char ip[16];
+	char addr[INET6_ADDRSTRLEN];
 
-	if (inet_pton(AF_INET, host, ip) == 1 ||
-	    inet_pton(AF_INET6, host, ip) == 1)
-		return;
-	(void)SSL_set_tlsext_host_name(ssl, host);
+	if (!rpc_tls_addr(host, addr, sizeof(addr)))
+		(void)SSL_set_tlsext_host_name(ssl, host);
 }
 
 /* A failed handshake, in words. */
