@@ -12,7 +12,6 @@
  * secret (doc/PROTOCOL.md).
  */
 #include <sys/types.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 
 #include <errno.h>
@@ -30,6 +29,7 @@
 #include "log.h"
 #include "monitor.h"
 #include "msg.h"
+#include "pdeath.h"
 #include "preauth.h"
 #include "preauth_tls.h"
 #include "privsep_msg.h"
@@ -278,7 +278,8 @@ preauth_start_tls(struct preauth *p, SSL_CTX *ctx)
 }
 
 void
-preauth_run(const struct monitor_args *a, const struct preauth_fds *fds)
+preauth_run(
+    const struct monitor_args *a, const struct preauth_fds *fds, pid_t monitor)
 {
 	struct preauth p;
 	struct msg m;
@@ -286,7 +287,7 @@ preauth_run(const struct monitor_args *a, const struct preauth_fds *fds)
 	int root, r;
 
 	/* Die with the monitor; if it is already gone, go too. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() == 1)
+	if (pdeath_arm(SIGKILL, monitor) == -1)
 		_exit(1);
 	/* The master's context: the certificate; the key stays outside. */
 	ctx = a->preauth_ctx;

@@ -25,7 +25,7 @@ struct preauth_fds {
  * 0 (the serving process takes over with a second handshake), or sends
  * the monitor's reason and exits 1.  Never returns.
  */
-void preauth_run(const struct monitor_args *a, const struct preauth_fds *fds)
-    __attribute__((noreturn));
+void preauth_run(const struct monitor_args *a, const struct preauth_fds *fds,
+    pid_t monitor) __attribute__((noreturn));
 
 #endif

@@ -22,6 +22,7 @@
 
 #include "drop.h"
 #include "log.h"
+#include "pdeath.h"
 
 /* Fatal unless the process holds no capability in any set. */
 static void
@@ -77,8 +78,7 @@ drop_ids(uid_t uid, gid_t gid, void (*spawn)(void *), void *arg)
 	 * helpers) asks again, and goes now if the parent died while it
 	 * was not armed.
 	 */
-	if (pdeath != 0 &&
-	    (prctl(PR_SET_PDEATHSIG, pdeath) == -1 || getppid() != parent))
+	if (pdeath != 0 && pdeath_arm(pdeath, parent) == -1)
 		_exit(1);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("prctl(PR_SET_NO_NEW_PRIVS)");

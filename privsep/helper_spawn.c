@@ -6,7 +6,6 @@
  * the helper drops to the pre-auth user itself.
  */
 #include <sys/types.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include <fcntl.h>
@@ -18,6 +17,7 @@
 
 #include "helper_spawn.h"
 #include "log.h"
+#include "pdeath.h"
 #include "util.h"
 
 void
@@ -63,7 +63,7 @@ helper_spawn(const struct helper_spawn *h, const char *name, const char *path,
 	char uid[16], gid[16], timeout[16], tz[HELPER_TZ_MAX], *envp[3];
 	char *argv[16];
 	int n = 0;
-	pid_t pid;
+	pid_t pid, parent;
 
 	snprintf(uid, sizeof(uid), "%lu", (unsigned long)h->preauth_uid);
 	snprintf(gid, sizeof(gid), "%lu", (unsigned long)h->preauth_gid);
@@ -88,12 +88,13 @@ helper_spawn(const struct helper_spawn *h, const char *name, const char *path,
 	argv[n] = NULL;
 	helper_env(tz, sizeof(tz), envp);
 
+	parent = getpid();
 	switch ((pid = fork())) {
 	case -1:
 		return -1;
 	case 0:
 		/* A helper dies with the process that started it. */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1)
+		if (pdeath_arm(SIGKILL, parent) == -1)
 			_exit(127);
 		/*
 		 * A group of its own: the master's spare would otherwise

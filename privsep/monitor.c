@@ -383,7 +383,7 @@ monitor_run(const struct monitor_args *a)
 		fds.helper = wh[0];
 		fds.alive = alive[1];
 		fds.ctl = ctl[0];
-		preauth_run(a, &fds);
+		preauth_run(a, &fds, monitor_self);
 	}
 	close(wh[0]);
 	close(alive[1]);
