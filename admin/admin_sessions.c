@@ -290,8 +290,10 @@ admin_who_of(struct admin_who *w, uid_t uid, const char *home,
 	    (size_t)snprintf(w->acct, sizeof(w->acct), "%s/%s", dir, name) >=
 		sizeof(w->acct))
 		w->acct[0] = '\0';
-	/* The master, if it runs: the pid file's, and an mftpd. */
-	if ((fd = open(c->pid_file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+	/* The master, if it runs: the pid file's, and an mftpd.  A FIFO in
+	 * the file's place reads as empty (O_NONBLOCK), never waited on. */
+	if ((fd = open(c->pid_file,
+		 O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)) == -1)
 		return;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);

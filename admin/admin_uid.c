@@ -133,14 +133,20 @@ admin_scan_retired(
 	struct stat st;
 	long long v;
 	FILE *fp;
+	int fd;
 
 	xasprintf(&path, "%s/%s", c->quota_dir, ADMIN_RETIRED_FILE);
-	if ((fp = fopen(path, "re")) == NULL) {
+	/* Never waits on a FIFO put in the file's place (EINVAL). */
+	if ((fd = open_regular_at(AT_FDCWD, path, O_RDONLY, 0)) == -1) {
+		if (errno == EINVAL)
+			admin_errx("cannot read %s: not a regular file", path);
 		if (errno != ENOENT)
 			admin_err("cannot read %s", path);
 		free(path);
 		return;
 	}
+	if ((fp = fdopen(fd, "r")) == NULL)
+		admin_err("cannot read %s", path);
 	while ((len = getline(&line, &size, fp)) != -1) {
 		if (len > 0 && line[len - 1] == '\n')
 			line[len - 1] = '\0';

@@ -43,7 +43,7 @@ slots_open(const char *dir, const char *name, int flags)
 	int fd, saved;
 
 	xasprintf(&path, "%s/%s", dir, name);
-	fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = open_regular_at(AT_FDCWD, path, flags | O_NOFOLLOW, 0600);
 	saved = errno;
 	free(path);
 	errno = saved;

@@ -641,10 +641,12 @@ userdb_load(struct userdb *db, const char *path, char *err, size_t errlen)
 	int fd, rc;
 
 	memset(db, 0, sizeof(*db));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	/* Never waits on a FIFO put in the file's place (EINVAL). */
+	if ((fd = open_regular_at(AT_FDCWD, path, O_RDONLY, 0)) == -1) {
 		if (errno == ENOENT)
 			return 0;
-		userdb_error(err, errlen, "%s: %s", path, strerror(errno));
+		userdb_error(err, errlen, "%s: %s", path,
+		    errno == EINVAL ? "not a regular file" : strerror(errno));
 		return -1;
 	}
 	text = userdb_read_text(fd, path, &len, err, errlen);

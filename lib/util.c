@@ -99,6 +99,31 @@ fd_set_nonblock(int fd, int on)
 	return fcntl(fd, F_SETFL, flags);
 }
 
+int
+open_regular_at(int dfd, const char *path, int flags, mode_t mode)
+{
+	struct stat st;
+	int fd, saved;
+
+	if ((fd = openat(dfd, path, flags | O_CLOEXEC | O_NONBLOCK, mode)) ==
+	    -1)
+		return -1;
+	if (fstat(fd, &st) == -1)
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		goto fail;
+	}
+	if (fd_set_nonblock(fd, 0) == -1)
+		goto fail;
+	return fd;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
 void
 fd_close_except(const int *keep, size_t n)
 {

@@ -5,6 +5,8 @@
 #ifndef MFTP_UTIL_H
 #define MFTP_UTIL_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +23,14 @@ int xasprintf(char **ret, const char *fmt, ...)
 /* Set FD_CLOEXEC / O_NONBLOCK; return -1 with errno on failure. */
 int fd_set_cloexec(int fd);
 int fd_set_nonblock(int fd, int on);
+
+/*
+ * openat(dfd, path, flags | O_CLOEXEC, mode) of a regular file only: a
+ * FIFO put at the path is never waited on (the open is O_NONBLOCK, which
+ * is cleared once it is open), and anything but a regular file fails
+ * with EINVAL.  -1 with errno.
+ */
+int open_regular_at(int dfd, const char *path, int flags, mode_t mode);
 
 /*
  * Close every descriptor from 3 up except the n in keep, so that a process
