@@ -111,6 +111,12 @@ int cmd_at_counts(const struct session *s, int dfd);
 /* cmd_quota.c: the QUOTA request and the accounting every write does */
 int cmd_quota(struct session *s, const struct msg *m);
 /*
+ * " (n more failures to read the accounting file were not logged)", or
+ * "" when none was left out, into buf (96 bytes will do); the count
+ * starts again.
+ */
+const char *cmd_quota_unlogged(char *buf, size_t len);
+/*
  * May the usage grow by bytes and files?  0 yes; else an MFTP_ST_*
  * status (QUOTA, IO) with a message for the user in why.  Reads without
  * changing anything: the charge that follows may still be refused.

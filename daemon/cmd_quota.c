@@ -100,10 +100,36 @@ cmd_quota_exceeded(const struct session *s, const struct quota_usage *u,
 	    (unsigned long long)files);
 }
 
+/*
+ * The lines of requests that find the accounting file unreadable: 1 a
+ * second after a burst of 20.  Every write, and every QUOTA, reads it: a
+ * client repeating QUOTA in a loop while it cannot be read wrote a line
+ * each, thousands a second, past journald's own limit (log.h).  The
+ * next such line logged, or the session's end, says how many were left
+ * out.
+ */
+static struct log_rate cmd_quota_unread = { .every_ms = 1000, .burst = 20 };
+
+const char *
+cmd_quota_unlogged(char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (cmd_quota_unread.quiet > 0)
+		snprintf(buf, len,
+		    " (%lu more failures to read the accounting file were "
+		    "not logged)",
+		    cmd_quota_unread.quiet);
+	cmd_quota_unread.quiet = 0;
+	return buf;
+}
+
 /* The status for a quota_* error other than "exceeded". */
 static uint32_t
 cmd_quota_failed(struct session *s, int r, char *why, size_t whylen)
 {
+	char more[96];
+	int e;
+
 	if (r == QUOTA_ERR_CORRUPT) {
 		cmd_quota_damaged(s, why, whylen);
 		return MFTP_ST_QUOTA;
@@ -116,9 +142,12 @@ cmd_quota_failed(struct session *s, int r, char *why, size_t whylen)
 		    "the accounting file's lock");
 		return MFTP_ST_IO;
 	}
-	log_warn("accounting file of user=%s", s->user);
-	snprintf(why, whylen, "cannot read the accounting file: %s",
-	    strerror(errno));
+	e = errno;
+	if (log_rate_ok(&cmd_quota_unread))
+		log_warnx("accounting file of user=%s: %s%s", s->user,
+		    strerror(e), cmd_quota_unlogged(more, sizeof(more)));
+	snprintf(
+	    why, whylen, "cannot read the accounting file: %s", strerror(e));
 	return MFTP_ST_IO;
 }
 

@@ -302,14 +302,15 @@ cmd_again(struct session *s, const struct msg *m)
 static void __attribute__((noreturn))
 session_end(struct session *s, const char *why)
 {
-	char more[64];
+	char more[64], qmore[96];
 
 	log_info("session end user=%s addr=%s reason=%s in=%llu out=%llu "
-		 "uploads=%llu downloads=%llu%s",
+		 "uploads=%llu downloads=%llu%s%s",
 	    s->user, s->peer, why, (unsigned long long)transport_bytes_in(s->t),
 	    (unsigned long long)transport_bytes_out(s->t),
 	    (unsigned long long)s->files_in, (unsigned long long)s->files_out,
-	    session_failed_unlogged(more, sizeof(more)));
+	    session_failed_unlogged(more, sizeof(more)),
+	    cmd_quota_unlogged(qmore, sizeof(qmore)));
 	transport_close_notify(s->t);
 	transport_free(s->t);
 	buf_free(s->scratch);
