@@ -287,8 +287,8 @@ admin_who_of(struct admin_who *w, uid_t uid, const char *home,
 	w->have_home = stat(home, &w->home) == 0;
 	/* As the kernel names the file a descriptor holds: no links. */
 	if (realpath(c->quota_dir, dir) != NULL &&
-	    (size_t)snprintf(w->acct, sizeof(w->acct), "%s/%s", dir, name) >=
-		sizeof(w->acct))
+	    (size_t)snprintf(w->acct, sizeof(w->acct), "%.*s/%s",
+		(int)path_dir_len(dir), dir, name) >= sizeof(w->acct))
 		w->acct[0] = '\0';
 	/* The master, if it runs: the pid file's, and an mftpd.  A FIFO in
 	 * the file's place reads as empty (O_NONBLOCK), never waited on. */

@@ -135,7 +135,7 @@ admin_scan_retired(
 	FILE *fp;
 	int fd;
 
-	xasprintf(&path, "%s/%s", c->quota_dir, ADMIN_RETIRED_FILE);
+	path = path_join(c->quota_dir, ADMIN_RETIRED_FILE);
 	/* Never waits on a FIFO put in the file's place (EINVAL). */
 	if ((fd = open_regular_at(AT_FDCWD, path, O_RDONLY, 0)) == -1) {
 		if (errno == EINVAL)
@@ -271,7 +271,7 @@ admin_retire_uid(const struct config *c, uid_t uid, const char *home)
 
 	if (admin_mkdirs(c->quota_dir, 0700) == -1)
 		return -1;
-	xasprintf(&path, "%s/%s", c->quota_dir, ADMIN_RETIRED_FILE);
+	path = path_join(c->quota_dir, ADMIN_RETIRED_FILE);
 	/*
 	 * One short append, synced: a crash (or a full disk) leaves at most
 	 * a cut line, which readers skip.  It is ended first, so that it

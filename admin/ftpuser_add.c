@@ -197,7 +197,7 @@ make_quota_file(const struct config *c, const char *name, struct add_undo *undo)
 
 	if (admin_mkdirs(c->quota_dir, 0700) == -1)
 		admin_err("cannot create %s", c->quota_dir);
-	xasprintf(&path, "%s/%s", c->quota_dir, name);
+	path = path_join(c->quota_dir, name);
 	/* A left-over file of a removed user of that name is replaced: the
 	 * new home is empty. */
 	if (quota_create(c->quota_dir, name) == -1) {
@@ -214,20 +214,15 @@ make_quota_file(const struct config *c, const char *name, struct add_undo *undo)
 /*
  * home_base/name, as plain a path as --home must be: home_base's
  * trailing '/'s are left out ("/srv/mftp/" would give "/srv/mftp//bob",
- * a home that ftpuser-mod --home refuses), and one that still makes no
- * plain path ("..", "//" inside) is an error naming it.
+ * a home that ftpuser-mod --home refuses; "/": the homes are /name), and
+ * one that still makes no plain path ("..", "//" inside) is an error
+ * naming it.
  */
 static char *
 default_home(const struct config *c, const char *name)
 {
-	size_t len = strlen(c->home_base);
-	char *home;
+	char *home = path_join(c->home_base, name);
 
-	while (len > 1 && c->home_base[len - 1] == '/')
-		len--;
-	if (len == 1)
-		len = 0; /* "/": the homes are /name */
-	xasprintf(&home, "%.*s/%s", (int)len, c->home_base, name);
 	if (!admin_valid_home(home))
 		admin_errx("home_base %s gives the home %s, not a plain "
 			   "absolute path (no '//', '.' or '..'): fix it in "

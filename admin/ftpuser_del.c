@@ -142,11 +142,13 @@ static void
 rm_warn(
     const struct dirwalk *w, int with_errno, const char *what, const char *name)
 {
+	const char *dir = dirwalk_path(w);
+	int len = (int)path_dir_len(dir);
+
 	if (with_errno)
-		admin_warn("%s%s/%s", what, dirwalk_path(w), name);
+		admin_warn("%s%.*s/%s", what, len, dir, name);
 	else
-		admin_warnx(
-		    "%s/%s: %s; left alone", dirwalk_path(w), name, what);
+		admin_warnx("%.*s/%s: %s; left alone", len, dir, name, what);
 }
 
 /*
@@ -316,7 +318,7 @@ finish_removal(const struct config *c, const char *name, int remove_home)
 	char *path;
 	struct stat st;
 
-	xasprintf(&path, "%s/%s", c->quota_dir, name);
+	path = path_join(c->quota_dir, name);
 	if (lstat(path, &st) == -1 || !S_ISREG(st.st_mode)) {
 		free(path);
 		admin_errx("no such user '%s'", name);
@@ -417,7 +419,7 @@ main(int argc, char *argv[])
 	 * let go, an ftpuser-add of the name makes the new user's file.
 	 */
 	admin_who_of(&who, uid, home, &conf, name, &db);
-	xasprintf(&quota_file, "%s/%s", conf.quota_dir, name);
+	quota_file = path_join(conf.quota_dir, name);
 	if (unlink(quota_file) == -1 && errno != ENOENT) {
 		admin_warn("cannot remove %s", quota_file);
 		rc = ADMIN_EXIT_FAILURE;

@@ -53,6 +53,7 @@ enum config_type {
 	CONFIG_UINT,
 	CONFIG_UID,
 	CONFIG_PATH,
+	CONFIG_DIR, /* a CONFIG_PATH kept without its trailing '/'s */
 	CONFIG_ACCOUNT,
 	CONFIG_LISTEN,
 	CONFIG_DIGEST,	 /* a checksum name: MFTP_DIGEST_* */
@@ -85,14 +86,14 @@ static const struct config_key config_keys[] = {
 	    65535 },
 	{ "users_file", CONFIG_PATH, offsetof(struct config, users_file), 0,
 	    0 },
-	{ "quota_dir", CONFIG_PATH, offsetof(struct config, quota_dir), 0, 0 },
-	{ "session_dir", CONFIG_PATH, offsetof(struct config, session_dir), 0,
+	{ "quota_dir", CONFIG_DIR, offsetof(struct config, quota_dir), 0, 0 },
+	{ "session_dir", CONFIG_DIR, offsetof(struct config, session_dir), 0,
 	    0 },
-	{ "home_base", CONFIG_PATH, offsetof(struct config, home_base), 0, 0 },
+	{ "home_base", CONFIG_DIR, offsetof(struct config, home_base), 0, 0 },
 	{ "preauth_user", CONFIG_ACCOUNT, offsetof(struct config, preauth_user),
 	    0, 0 },
-	{ "preauth_chroot", CONFIG_PATH,
-	    offsetof(struct config, preauth_chroot), 0, 0 },
+	{ "preauth_chroot", CONFIG_DIR, offsetof(struct config, preauth_chroot),
+	    0, 0 },
 	{ "pid_file", CONFIG_PATH, offsetof(struct config, pid_file), 0, 0 },
 	{ "auth_helper", CONFIG_PATH, offsetof(struct config, auth_helper), 0,
 	    0 },
@@ -405,11 +406,19 @@ config_set(struct config *c, const struct config_key *k, char *value,
 			*(uid_t *)field = (uid_t)v;
 		return 0;
 	case CONFIG_PATH:
+	case CONFIG_DIR:
 		if (value[0] != '/') {
 			config_error(err, errlen, name, line,
 			    "%s: '%s' is not an absolute path", k->name, value);
 			return -1;
 		}
+		/*
+		 * Every file in it is named "dir/name", in the log and the
+		 * tools' messages too: "/srv/mftp/quota/" gave "...//bob".
+		 */
+		if (k->type == CONFIG_DIR)
+			value[path_dir_len(value) > 0 ? path_dir_len(value) :
+							1] = '\0';
 		break;
 	case CONFIG_ACCOUNT:
 		if (!config_valid_account(value)) {

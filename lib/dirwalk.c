@@ -42,18 +42,24 @@ struct dirwalk {
 	size_t pathcap;
 };
 
-/* Append "/name" to the walk's path. */
+/*
+ * Append "/name" to the walk's path, or "name" to a root given ending
+ * in '/' ("/", the chrooted home; "/srv/bob/" from the users file): one
+ * '/' between them, not "//".
+ */
 static void
 dirwalk_path_push(struct dirwalk *w, const char *name)
 {
-	size_t add = strlen(name) + 1;
+	size_t sep = w->pathlen > 0 && w->path[w->pathlen - 1] == '/' ? 0 : 1;
+	size_t add = strlen(name) + sep;
 
 	if (w->pathcap - w->pathlen <= add) {
 		w->pathcap = (w->pathlen + add + 1) * 2;
 		w->path = xreallocarray(w->path, w->pathcap, 1);
 	}
-	w->path[w->pathlen] = '/';
-	memcpy(w->path + w->pathlen + 1, name, add);
+	if (sep)
+		w->path[w->pathlen] = '/';
+	memcpy(w->path + w->pathlen + sep, name, add - sep + 1);
 	w->pathlen += add;
 }
 

@@ -114,7 +114,8 @@ quota_walk_read(struct dirwalk *dw, int fd, void *arg)
 			/* Removed since it was read: not there to count. */
 			if (errno == ENOENT)
 				continue;
-			quota_walk_fail(w, 1, "%s/%s", path, de->d_name);
+			quota_walk_fail(w, 1, "%.*s/%s",
+			    (int)path_dir_len(path), path, de->d_name);
 			closedir(d);
 			return -1;
 		case 0:
@@ -144,7 +145,10 @@ quota_walk_unopened(struct dirwalk *dw, const char *name, void *arg)
 {
 	if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
 		return 0;
-	return quota_walk_fail(arg, 1, "%s/%s", dirwalk_path(dw), name);
+	const char *path = dirwalk_path(dw);
+
+	return quota_walk_fail(
+	    arg, 1, "%.*s/%s", (int)path_dir_len(path), path, name);
 }
 
 static void
@@ -152,7 +156,8 @@ quota_walk_moved(struct dirwalk *dw, int err, void *arg)
 {
 	if (err != 0) {
 		errno = err;
-		(void)quota_walk_fail(arg, 1, "%s/..", dirwalk_path(dw));
+		(void)quota_walk_fail(arg, 1, "%.*s/..",
+		    (int)path_dir_len(dirwalk_path(dw)), dirwalk_path(dw));
 		return;
 	}
 	(void)quota_walk_fail(arg, 0,

@@ -42,7 +42,7 @@ slots_open(const char *dir, const char *name, int flags)
 	char *path;
 	int fd, saved;
 
-	xasprintf(&path, "%s/%s", dir, name);
+	path = path_join(dir, name);
 	fd = open_regular_at(AT_FDCWD, path, flags | O_NOFOLLOW, 0600);
 	saved = errno;
 	free(path);

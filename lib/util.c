@@ -206,11 +206,26 @@ char *
 home_file(const char *rel)
 {
 	const char *home = home_dir();
+
+	return home != NULL ? path_join(home, rel) : NULL;
+}
+
+size_t
+path_dir_len(const char *dir)
+{
+	size_t len = strlen(dir);
+
+	while (len > 0 && dir[len - 1] == '/')
+		len--;
+	return len;
+}
+
+char *
+path_join(const char *dir, const char *name)
+{
 	char *path;
 
-	if (home == NULL)
-		return NULL;
-	xasprintf(&path, "%s/%s", home, rel);
+	xasprintf(&path, "%.*s/%s", (int)path_dir_len(dir), dir, name);
 	return path;
 }
 

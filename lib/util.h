@@ -58,6 +58,17 @@ const char *home_dir(void);
 char *home_file(const char *rel);
 
 /*
+ * The length of the directory dir without its trailing '/'s, 0 for "/":
+ * "%.*s/%s" with it joins dir and a name with one '/' whatever dir ends
+ * in (a configured "/srv/mftp/quota/", a home "/srv/mftp/bob/" in the
+ * users file, the chrooted "/"), never "dir//name".
+ */
+size_t path_dir_len(const char *dir);
+
+/* dir and name joined by one '/' (path_dir_len).  Allocated. */
+char *path_join(const char *dir, const char *name);
+
+/*
  * Read up to size bytes of fd (from its offset; fewer if it ends first)
  * into a new buffer of size + 1 bytes, NUL after what came; *got is the
  * count.  Allocation failure is fatal.

@@ -155,6 +155,40 @@ test_empty_and_override(void **state)
 	config_free(&c);
 }
 
+/*
+ * A directory is kept without its trailing '/'s, "/" as "/": its files
+ * are named "dir/name" (the tools' messages, the log), and
+ * "/srv/mftp/quota/" gave "/srv/mftp/quota//bob".  A file's path is
+ * kept as written.  path_join (util.h) joins with one '/' as well.
+ */
+static void
+test_dir_trailing_slash(void **state)
+{
+	struct config c;
+	char err[256], *p;
+
+	(void)state;
+	assert_int_equal(parse(&c,
+			     "quota_dir = /srv/q/\nsession_dir = /srv/s//\n"
+			     "home_base = /\npreauth_chroot = ///\n"
+			     "users_file = /etc/u/\n",
+			     err, sizeof(err)),
+	    0);
+	assert_string_equal(c.quota_dir, "/srv/q");
+	assert_string_equal(c.session_dir, "/srv/s");
+	assert_string_equal(c.home_base, "/");
+	assert_string_equal(c.preauth_chroot, "/");
+	assert_string_equal(c.users_file, "/etc/u/");
+	config_free(&c);
+
+	assert_string_equal(p = path_join("/srv/q/", "bob"), "/srv/q/bob");
+	free(p);
+	assert_string_equal(p = path_join("/srv/q", "bob"), "/srv/q/bob");
+	free(p);
+	assert_string_equal(p = path_join("/", "bob"), "/bob");
+	free(p);
+}
+
 static void
 test_unknown_key(void **state)
 {
@@ -436,6 +470,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_every_key),
 		cmocka_unit_test(test_empty_and_override),
+		cmocka_unit_test(test_dir_trailing_slash),
 		cmocka_unit_test(test_unknown_key),
 		cmocka_unit_test(test_missing_equals),
 		cmocka_unit_test(test_bad_value),

@@ -194,6 +194,51 @@ test_counts(void **state)
 	assert_int_equal(s.moved, 0);
 }
 
+/* Every path the walk reads, one a line, into arg (a char **). */
+static int
+path_read(struct dirwalk *w, int fd, void *arg)
+{
+	char **all = arg, *more;
+	struct dirent *de;
+	DIR *d;
+
+	assert_true(asprintf(&more, "%s%s\n", *all != NULL ? *all : "",
+			dirwalk_path(w)) > 0);
+	free(*all);
+	*all = more;
+	assert_non_null(d = fdopendir(openat(fd, ".", O_RDONLY)));
+	while ((de = readdir(d)) != NULL)
+		if (de->d_type == DT_DIR && strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			dirwalk_subdir(w, de->d_name);
+	closedir(d);
+	return 0;
+}
+
+/*
+ * A root given ending in '/' ("/", the chrooted home; "/srv/bob/" from
+ * the users file): one '/' before each name, not "//", which the
+ * recount's messages showed ("cannot recount: /srv/bob//d: ...").
+ */
+static void
+test_root_slash(void **state)
+{
+	static const struct dirwalk_ops ops = { .read = path_read };
+	char *root, *all = NULL, *want;
+
+	(void)state;
+	mk("a");
+	mk("a/b");
+	assert_true(asprintf(&root, "%s/", tmpdir) > 0);
+	assert_int_equal(dirwalk_run(open_root(), root, &ops, &all, NULL), 0);
+	assert_true(
+	    asprintf(&want, "%s/\n%s/a\n%s/a/b\n", tmpdir, tmpdir, tmpdir) > 0);
+	assert_string_equal(all, want);
+	free(all);
+	free(want);
+	free(root);
+}
+
 static void
 remove_other(void)
 {
@@ -292,6 +337,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_counts, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_root_slash, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_gone_before_entered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_moved, setup, teardown),
