@@ -188,5 +188,11 @@ char *session_log_path(const char *path);
 void session_log_transfer(struct session *s, const char *op, const char *path,
     uint64_t bytes, uint64_t offset, uint64_t size, uint64_t start_ms,
     const char *why);
+/*
+ * " (n more failed transfers were not logged)", or "" when the transfer
+ * lines left none out, into buf (64 bytes will do); the count starts
+ * again.  For the session's end line.
+ */
+const char *session_failed_unlogged(char *buf, size_t len);
 
 #endif
