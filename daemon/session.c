@@ -410,10 +410,18 @@ session_on_term(int sig)
 	session_terminated = 1;
 }
 
+/* session_stop's reply: none, between requests, in answer to LOGIN. */
+#define SESSION_STOP_QUIET 0
+#define SESSION_STOP_REPLY 1
+#define SESSION_STOP_LOGIN 2
+
 /*
  * Told to stop (session_watch, SIGTERM): a fresh look at the account
- * says whether it was ended, for the client and the log; otherwise the
- * line says reason=terminated, and the client sees the connection close.
+ * says whether it was ended, for the client (ERROR PERM) and the log;
+ * otherwise the line says reason=terminated, and the client sees the
+ * connection close.  A LOGIN not answered yet is refused: with that
+ * PERM, or with ERROR(BUSY), a login to try again later (mftpd stops),
+ * not answered OK for a session that would end at its first request.
  */
 static void __attribute__((noreturn)) session_stop(struct session *s, int reply)
 {
@@ -422,8 +430,16 @@ static void __attribute__((noreturn)) session_stop(struct session *s, int reply)
 		(void)session_account(s);
 	}
 	if (s->account_ended != QUOTA_ACCOUNT_OPEN)
-		session_account_end(s, reply);
+		session_account_end(s, reply != SESSION_STOP_QUIET);
 	transport_set_watch(s->t, NULL, NULL, 0);
+	if (reply == SESSION_STOP_LOGIN) {
+		log_notice("login of user=%s addr=%s refused: told to stop "
+			   "before its answer (SIGTERM: mftpd stops)",
+		    s->user, s->peer);
+		(void)session_reply_error(s, MFTP_ST_BUSY,
+		    "the server ended this session before the login was "
+		    "answered (it is stopping); log in again later");
+	}
 	session_end(s, "terminated");
 }
 
@@ -432,7 +448,7 @@ static void
 session_check_account(struct session *s)
 {
 	if (session_terminated || session_account(s) != QUOTA_ACCOUNT_OPEN)
-		session_stop(s, 1);
+		session_stop(s, SESSION_STOP_REPLY);
 }
 
 /*
@@ -620,7 +636,13 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 	transport_set_rate(s.t, v->rate);
 	session_check_quota(&s, cfg->quota_dir);
 
-	/* The answer to the LOGIN that the pre-auth worker read. */
+	/*
+	 * The answer to the LOGIN that the pre-auth worker read: a refusal
+	 * when the session was told to stop meanwhile (its settle's wait
+	 * for the lock, above, ends then) or the account ended.
+	 */
+	if (session_terminated || session_account(&s) != QUOTA_ACCOUNT_OPEN)
+		session_stop(&s, SESSION_STOP_LOGIN);
 	if (session_reply_ok(&s) != 0)
 		session_end(&s, "peer-gone");
 	/*
@@ -644,7 +666,7 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 		 * from the account's checks for ever. */
 		r = session_recv_frame(&s, &m);
 		if (r == ERR_STOPPED)
-			session_stop(&s, 1);
+			session_stop(&s, SESSION_STOP_REPLY);
 		if (r == ERR_EOF)
 			session_end(&s, "closed");
 		if (r == ERR_IO)
@@ -680,7 +702,7 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 			/* Cut by session_watch: no reply into the stream. */
 			if (session_terminated ||
 			    s.account_ended != QUOTA_ACCOUNT_OPEN)
-				session_stop(&s, 0);
+				session_stop(&s, SESSION_STOP_QUIET);
 			/* The client stopped reading or sending within
 			 * the request, for the whole idle_timeout. */
 			if (s.end_why == NULL && transport_timed_out(s.t))
