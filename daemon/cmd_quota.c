@@ -113,14 +113,8 @@ static struct log_rate cmd_quota_unread = { .every_ms = 1000, .burst = 20 };
 const char *
 cmd_quota_unlogged(char *buf, size_t len)
 {
-	buf[0] = '\0';
-	if (cmd_quota_unread.quiet > 0)
-		snprintf(buf, len,
-		    " (%lu more failures to read the accounting file were "
-		    "not logged)",
-		    cmd_quota_unread.quiet);
-	cmd_quota_unread.quiet = 0;
-	return buf;
+	return log_rate_unlogged(&cmd_quota_unread,
+	    "failures to read the accounting file", buf, len);
 }
 
 /* The status for a quota_* error other than "exceeded". */

@@ -178,16 +178,12 @@ static void
 listener_log_refused(const char *peer, const char *why)
 {
 	static struct log_rate r = { .every_ms = 200, .burst = 20 };
+	char more[96];
 
-	if (!log_rate_ok(&r))
-		return;
-	if (r.quiet > 0)
-		log_notice("refused addr=%s: %s (%lu more refused connections "
-			   "were not logged)",
-		    peer, why, r.quiet);
-	else
-		log_notice("refused addr=%s: %s", peer, why);
-	r.quiet = 0;
+	if (log_rate_ok(&r))
+		log_notice("refused addr=%s: %s%s", peer, why,
+		    log_rate_unlogged(
+			&r, "refused connections", more, sizeof(more)));
 }
 
 /*
@@ -413,13 +409,8 @@ listener_admit(struct listener *l, struct listener_kids *k, int fd,
 	k->n++;
 	if (!loud)
 		return;
-	if (listener_noise.quiet > 0)
-		snprintf(why, sizeof(why),
-		    " (%lu more connections were not logged)",
-		    listener_noise.quiet);
-	else
-		why[0] = '\0';
-	listener_noise.quiet = 0;
+	(void)log_rate_unlogged(
+	    &listener_noise, "connections", why, sizeof(why));
 	if (via != NULL)
 		log_info("connection addr=%s via=%s pid=%ld%s", peer, via,
 		    (long)pid, why);
@@ -459,6 +450,7 @@ static void
 listener_accept_failed(struct listener *l)
 {
 	static struct log_rate r = { .every_ms = 10000, .burst = 3 };
+	char more[64];
 	int e = errno;
 
 	if (l->accept_pause_ms == 0)
@@ -466,16 +458,10 @@ listener_accept_failed(struct listener *l)
 	else if ((l->accept_pause_ms *= 2) > LISTENER_ACCEPT_PAUSE_MAX)
 		l->accept_pause_ms = LISTENER_ACCEPT_PAUSE_MAX;
 	l->accept_resume_ms = mono_ms() + l->accept_pause_ms;
-	if (!log_rate_ok(&r))
-		return;
-	if (r.quiet > 0)
-		log_warnx("accept: %s; not accepting for %u ms (%lu more "
-			  "failures were not logged)",
-		    strerror(e), l->accept_pause_ms, r.quiet);
-	else
-		log_warnx("accept: %s; not accepting for %u ms", strerror(e),
-		    l->accept_pause_ms);
-	r.quiet = 0;
+	if (log_rate_ok(&r))
+		log_warnx("accept: %s; not accepting for %u ms%s", strerror(e),
+		    l->accept_pause_ms,
+		    log_rate_unlogged(&r, "failures", more, sizeof(more)));
 }
 
 /*

@@ -61,13 +61,8 @@ static struct log_rate session_failed_lines = { .every_ms = 1000, .burst = 20 };
 const char *
 session_failed_unlogged(char *buf, size_t len)
 {
-	buf[0] = '\0';
-	if (session_failed_lines.quiet > 0)
-		snprintf(buf, len,
-		    " (%lu more failed transfers were not logged)",
-		    session_failed_lines.quiet);
-	session_failed_lines.quiet = 0;
-	return buf;
+	return log_rate_unlogged(
+	    &session_failed_lines, "failed transfers", buf, len);
 }
 
 void

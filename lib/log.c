@@ -211,6 +211,17 @@ log_noise_ok(void)
 	return log_noise;
 }
 
+const char *
+log_rate_unlogged(struct log_rate *r, const char *what, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (r->quiet > 0)
+		snprintf(
+		    buf, len, " (%lu more %s were not logged)", r->quiet, what);
+	r->quiet = 0;
+	return buf;
+}
+
 int
 log_rate_ok(struct log_rate *r)
 {

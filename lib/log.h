@@ -78,6 +78,15 @@ struct log_rate {
 int log_rate_ok(struct log_rate *r);
 
 /*
+ * " (n more WHAT were not logged)" when r left n lines out since the
+ * last one logged, else "", into buf (64 bytes and what's length will
+ * do): the end of the next line logged, or of a summary.  quiet is set
+ * back to 0.
+ */
+const char *
+log_rate_unlogged(struct log_rate *r, const char *what, char *buf, size_t len);
+
+/*
  * Log at LOG_CRIT and end the process through cleanup_exit(255).
  * fatal appends ": strerror(errno)"; fatalx does not.
  */
