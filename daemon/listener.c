@@ -187,6 +187,24 @@ listener_log_refused(const char *peer, const char *why)
 }
 
 /*
+ * fork failed for a connection (EAGAIN: the unit's TasksMax, the pid
+ * limit), which is closed: logged as accept's failures are, every 10 s
+ * at most after a burst of 3, not once a connection, thousands a second
+ * for a client connecting in a loop.
+ */
+static void
+listener_fork_failed(void)
+{
+	static struct log_rate r = { .every_ms = 10000, .burst = 3 };
+	char more[64];
+	int e = errno;
+
+	if (log_rate_ok(&r))
+		log_warnx("fork: %s; connection closed%s", strerror(e),
+		    log_rate_unlogged(&r, "failures", more, sizeof(more)));
+}
+
+/*
  * What max_sessions_per_ip counts a client as: its IPv4 address, or the
  * /64 of its IPv6 address.  A host is given a whole /64 (RFC 6177's
  * smallest end site) and may take any address in it, so one counted per
@@ -353,7 +371,7 @@ listener_admit(struct listener *l, struct listener_kids *k, int fd,
 	sign_fd = spare_signer_take(&l->signer, addr);
 	switch ((pid = fork())) {
 	case -1:
-		log_warn("fork");
+		listener_fork_failed();
 		close(fd);
 		if (sign_fd != -1)
 			close(sign_fd); /* the signer sees the end and exits */
