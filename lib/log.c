@@ -193,6 +193,14 @@ fatalx(const char *fmt, ...)
 	cleanup_exit(255);
 }
 
+void
+fatal_lack(const char *what)
+{
+	if (log_noise_ok())
+		fatal("%s", what);
+	cleanup_exit(255);
+}
+
 __attribute__((weak)) void
 cleanup_exit(int status)
 {

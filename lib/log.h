@@ -49,7 +49,8 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*
  * The lines a client can make at will without ever trying a password:
  * its connection, a handshake it does not finish, bytes that are not
- * the protocol, a login deadline it lets pass.  The daemon's master
+ * the protocol, a login deadline it lets pass, the end of its processes
+ * for want of a resource (fatal_lack).  The daemon's master
  * decides for each connection, at a bounded rate (log_rate below),
  * whether that connection's lines of this kind are written, and the
  * processes it forks for it are told with log_set_noise(0) or (1); such
@@ -94,6 +95,14 @@ void
 fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void
 fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/*
+ * fatal("what: strerror(errno)") for a resource that the processes of a
+ * connection lack (fork, socketpair, pipe2 failing: the unit's
+ * TasksMax, descriptors), logged only if log_noise_ok(): a client
+ * connecting in a loop while it lacks would write a line each.
+ */
+void fatal_lack(const char *what) __attribute__((noreturn));
 
 /*
  * Ends the process.  The library's default calls _exit(); a program or a

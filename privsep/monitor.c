@@ -205,12 +205,12 @@ monitor_spawn_helper(const struct monitor_args *a, int worker_fd)
 	int sv[2];
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
-		fatal("socketpair");
+		fatal_lack("socketpair");
 	monitor_helper_args(a, &h);
 	monitor_helper = helper_spawn(&h, "mftpd-auth", a->cfg->auth_helper,
 	    a->cfg->users_file, a->cfg->login_timeout, worker_fd, sv[1]);
 	if (monitor_helper == -1)
-		fatal("fork");
+		fatal_lack("fork");
 	close(sv[1]);
 	return sv[0];
 }
@@ -229,14 +229,14 @@ monitor_spawn_signer(const struct monitor_args *a)
 	if (a->sign_fd != -1)
 		return a->sign_fd;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
-		fatal("socketpair");
+		fatal_lack("socketpair");
 	monitor_helper_args(a, &h);
 	h.key_fd = a->key_fd;
 	h.fingerprint = a->host_fp;
 	monitor_signer = helper_spawn(&h, "mftpd-sign", a->cfg->sign_helper,
 	    a->cfg->host_key, a->cfg->login_timeout, sv[1], -1);
 	if (monitor_signer == -1)
-		fatal("fork");
+		fatal_lack("fork");
 	close(sv[1]);
 	return sv[0];
 }
@@ -360,9 +360,9 @@ monitor_run(const struct monitor_args *a)
 	monitor_self = getpid();
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, wh) == -1 ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) == -1)
-		fatal("socketpair");
+		fatal_lack("socketpair");
 	if (pipe2(alive, O_CLOEXEC) == -1)
-		fatal("pipe2");
+		fatal_lack("pipe2");
 	fds.sign = monitor_spawn_signer(a);
 	/*
 	 * The host key file is the signer's alone: closed before anything
@@ -374,7 +374,7 @@ monitor_run(const struct monitor_args *a)
 
 	switch ((monitor_worker = fork())) {
 	case -1:
-		fatal("fork");
+		fatal_lack("fork");
 	case 0:
 		close(wh[1]);
 		close(alive[0]);

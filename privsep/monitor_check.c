@@ -175,10 +175,10 @@ monitor_check_start(const struct config *cfg, int timeout_ms, int *fd)
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
-		fatal("socketpair");
+		fatal_lack("socketpair");
 	switch ((pid = fork())) {
 	case -1:
-		fatal("fork");
+		fatal_lack("fork");
 	case 0:
 		/* Not the client's socket, nor the worker's channels. */
 		keep[0] = sv[1];

@@ -140,3 +140,23 @@ fake_up() {
 	# The key is the one the configuration names, as for mftpd.
 	pin_host_key
 }
+
+# connect_closed N: N connections to the daemon's port, one after
+# another, each sending nothing and read until the server closes it (a
+# client connecting in a loop).  Prints the seconds they took.
+connect_closed() {
+	python3 -c '
+import socket, sys, time
+n, port = int(sys.argv[1]), int(sys.argv[2])
+t0 = time.monotonic()
+for _ in range(n):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    try:
+        while s.recv(4096):
+            pass
+    except OSError:
+        pass
+    s.close()
+print("%.3f" % (time.monotonic() - t0))
+' "$1" "$PORT"
+}

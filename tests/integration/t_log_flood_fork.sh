@@ -17,32 +17,13 @@ pw=$(rand_pw)
 add_user alice "$pw"
 start_daemon
 
-# connect_n N: N connections one after another, each until the master
-# closes it.  Prints the seconds they took.
-connect_n() {
-	python3 -c '
-import socket, sys, time
-n, port = int(sys.argv[1]), int(sys.argv[2])
-t0 = time.monotonic()
-for _ in range(n):
-    s = socket.create_connection(("127.0.0.1", port), timeout=10)
-    try:
-        while s.recv(4096):
-            pass
-    except OSError:
-        pass
-    s.close()
-print("%.3f" % (time.monotonic() - t0))
-' "$1" "$PORT"
-}
-
 strace_attach "$DAEMON_PID" "$T/strace.out" -e trace=clone,clone3 \
     -e inject=clone,clone3:error=EAGAIN
-secs=$(connect_n "$N") || fail "the connections failed"
+secs=$(connect_closed "$N") || fail "the connections failed"
 _failed() { [ "$(log_count 'mftpd\[[0-9]+\]: fork: ')" -ge 1 ]; }
 wait_for 5 _failed || fail "no fork failed: $(head -3 "$T/strace.out")"
 sleep 10.5
-connect_n 1 >/dev/null || fail "the last connection failed"
+connect_closed 1 >/dev/null || fail "the last connection failed"
 _summed() { log_count 'fork: .*more failures were not logged' | grep -qvx 0; }
 wait_for 5 _summed || fail "no line said how many fork failures were left out"
 kill "$STRACE_PID" 2>/dev/null
