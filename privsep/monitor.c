@@ -252,9 +252,18 @@ monitor_release_worker(const struct monitor_args *a, int ctl_fd, int alive_fd,
     uint32_t refusal, const char *why)
 {
 	struct pollfd pfd = { .fd = alive_fd, .events = POLLIN };
-	uint64_t deadline = mono_ms() + 5000, now;
+	uint64_t deadline, now;
 	int status, r;
 
+	/*
+	 * A refusal (logged, "login refused ...") comes after the pause of
+	 * a failed first attempt: logins refused again and again on every
+	 * connection max_sessions_per_ip lets a source have wrote lines as
+	 * fast as passwords could be checked, past journald's own limit.
+	 */
+	if (refusal != 0)
+		sleep_ms(MFTP_LOGIN_DELAY_MS);
+	deadline = mono_ms() + 5000;
 	if (privsep_send_login_done(ctl_fd, refusal, why) == -1)
 		log_warn("telling the pre-auth worker (addr=%s)", a->peer);
 	for (;;) {
