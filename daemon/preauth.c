@@ -200,8 +200,13 @@ preauth_login(struct preauth *p, const struct msg *m)
 	explicit_bzero(psk, sizeof(psk));
 	preauth_wait_outcome(p);
 	p->tries++;
-	/* A name that is not a valid one is not echoed into the log. */
-	log_notice("login failed user=%s addr=%s attempt=%d",
+	/*
+	 * A name that is not a valid one is not echoed into the log.  A
+	 * warning: journald rate-limits each priority apart, so the notice
+	 * and info lines a logged-in client can make by the thousand (its
+	 * transfers) never crowd out the line fail2ban reads.
+	 */
+	log_warnx("login failed user=%s addr=%s attempt=%d",
 	    userdb_valid_name(m->user) ? m->user : "(invalid)", p->a->peer,
 	    p->tries);
 	/* A growing pause makes guessing slow; it is the same for all. */

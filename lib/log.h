@@ -65,7 +65,8 @@ int log_noise_ok(void);
  * burst of burst.  What a client can repeat at will (a refusal), or what
  * repeats by itself (accept failing), could log thousands of lines a
  * second, enough for journald's rate limit to drop every line of the
- * unit for a while, the "login failed" lines fail2ban reads among them.
+ * unit at that priority for a while (it counts each priority apart): at
+ * warning, the "login failed" lines fail2ban reads among them.
  * The next line logged says how many were left out (quiet, which the
  * caller sets back to 0).  Static, with every_ms and burst set.
  */
