@@ -6,7 +6,7 @@
  * ls and the listing format in cmd_list.c; mkdir, rm, mv, df and the
  * other sftp-like commands in cmd_sftp.c; chmod, ln -s and symlink in
  * cmd_link.c; transfers of trees and globs
- * in cmd_multi.c (on top of xfer.c).
+ * in cmd_multi.c, get -r in cmd_get_tree.c (on top of xfer.c).
  */
 #ifndef MFTP_CLIENT_CMDS_H
 #define MFTP_CLIENT_CMDS_H
@@ -197,6 +197,12 @@ int cmd_put(struct cmd_ctx *, int, char **);
 int cmd_mget(struct cmd_ctx *, int, char **);
 int cmd_mput(struct cmd_ctx *, int, char **);
 int cmd_get_tree(struct cmd_ctx *, int, char **);
+/*
+ * get -r's work, for mget -r too: the remote directory remote (of
+ * mode mode) as the local directory local.  0, or -1 after cmd_fail().
+ */
+int cmd_get_dir(
+    struct cmd_ctx *ctx, const char *remote, const char *local, uint32_t mode);
 int cmd_put_tree(struct cmd_ctx *, int, char **);
 int cmd_lcd(struct cmd_ctx *, int, char **);
 int cmd_lls(struct cmd_ctx *, int, char **);
