@@ -206,6 +206,9 @@ cmd_run_again(struct cmd_ctx *ctx, int argc, char **argv)
 	ctx->gone = 0;
 	free(ctx->gone_first);
 	ctx->gone_first = NULL;
+	ctx->missed = 0;
+	free(ctx->missed_first);
+	ctx->missed_first = NULL;
 	if ((c = cmd_find(argv[0])) == NULL)
 		return cmd_fail(ctx, "unknown command (try help)");
 	ctx->opts = 0;

@@ -66,6 +66,13 @@ struct cmd_ctx {
 	 */
 	size_t gone;
 	char *gone_first;
+	/*
+	 * get -r, reget -r and mget: the files and directories that failed
+	 * on their own while the rest was downloaded (tree_missed), and
+	 * the first of them; cmd_run_again clears them.
+	 */
+	size_t missed;
+	char *missed_first;
 };
 
 /* The bit for option letter c (a-z, A-Z, 0-9) in cmd_ctx.opts. */

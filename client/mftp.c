@@ -476,6 +476,7 @@ main(int argc, char *argv[])
 	free(ctx.dest);
 	free(ctx.spent);
 	free(ctx.gone_first);
+	free(ctx.missed_first);
 	free(ctx.reason);
 	free(o.khfile);
 	free(user);

@@ -240,7 +240,7 @@ struct rpc_xfer {
  * them), feeds them to d, and reads DATA_END, whose whole-file checksum
  * (in the session's algorithm) lands in x->hash.  If writing fd fails the
  * rest is still read from the connection, so the session goes on, and
- * RPC_LOCAL is returned.  A Ctrl-C (intr_pending) ends it with RPC_INTR;
+ * RPC_LOCAL is returned, errno saying why.  A Ctrl-C (intr_pending) ends it with RPC_INTR;
  * x->bytes says how far it came.
  */
 int rpc_get_send(struct rpc *r, const char *path, uint64_t offset);

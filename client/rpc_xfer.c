@@ -240,8 +240,11 @@ rpc_get_data(struct rpc *r, int fd, struct digest *d, struct rpc_xfer *x)
 		    digest_title(r->alg));
 	memcpy(x->hash, r->m.hash, r->m.hash_len);
 	x->hash_len = r->m.hash_len;
-	if (werr != 0)
-		return rpc_fail(r, RPC_LOCAL, 0, "%s", strerror(werr));
+	if (werr != 0) {
+		(void)rpc_fail(r, RPC_LOCAL, 0, "%s", strerror(werr));
+		errno = werr; /* a full disk stops get -r (xfer.c) */
+		return RPC_LOCAL;
+	}
 	return RPC_OK;
 }
 

@@ -24,6 +24,7 @@
 #include "tree.h"
 #include "util.h"
 #include "words.h"
+#include "xfer.h"
 #include "xfer_local.h"
 
 /* LIST requests in flight at most. */
@@ -99,6 +100,33 @@ tree_gone_end(struct cmd_ctx *ctx, int r)
 	ctx->gone = 0;
 	free(ctx->gone_first);
 	ctx->gone_first = NULL;
+	return r;
+}
+
+void
+tree_missed(struct cmd_ctx *ctx, const char *path)
+{
+	/* As the later failures of one pass are printed (xfer.c). */
+	fflush(stdout);
+	fprintf(stderr, "mftp: %s\n", ctx->reason);
+	if (ctx->missed++ == 0)
+		ctx->missed_first = words_quote(path);
+}
+
+int
+tree_missed_end(struct cmd_ctx *ctx, int r)
+{
+	if (r == 0 && ctx->missed == 1)
+		r = cmd_fail(ctx, "%s was not downloaded; the rest was",
+		    ctx->missed_first);
+	else if (r == 0 && ctx->missed > 1)
+		r = cmd_fail(ctx,
+		    "%zu files or directories were not downloaded (the "
+		    "first: %s); the rest was",
+		    ctx->missed, ctx->missed_first);
+	ctx->missed = 0;
+	free(ctx->missed_first);
+	ctx->missed_first = NULL;
 	return r;
 }
 
@@ -213,7 +241,11 @@ tree_check_twice(
 
 /*
  * The listing of top/rel into t.  With failed set (an earlier one
- * failed), it is only read, to stay in step.  0, or -1 after cmd_fail().
+ * failed), it is only read, to stay in step.  A directory below top
+ * whose listing the server refuses on its own (xfer_refused_alone:
+ * permission denied, removed since) is said and counted (tree_missed),
+ * and what it holds left out; it is still made.  0, or -1 after
+ * cmd_fail().
  */
 static int
 tree_recv(struct cmd_ctx *ctx, const char *top, const char *rel, struct tree *t,
@@ -231,7 +263,16 @@ tree_recv(struct cmd_ctx *ctx, const char *top, const char *rel, struct tree *t,
 		r = tree_check_twice(ctx, top, t, mark);
 	else if (e == TREE_BAD)
 		tree_bad_name(ctx, path, a.bad, top);
-	else if (e == TREE_FULL) {
+	else if (e == RPC_SERVER && *rel != '\0' && xfer_refused_alone(ctx)) {
+		cmd_rpc_fail(ctx, path);
+		tree_missed(ctx, path);
+		while (t->n > mark) {
+			t->n--;
+			t->bytes -= sizeof(*t->v) + strlen(t->v[t->n].path) + 1;
+			free(t->v[t->n].path);
+		}
+		r = 0;
+	} else if (e == TREE_FULL) {
 		q = words_quote(top);
 		cmd_fail(ctx,
 		    "%s: the server listed more below it than mftp takes at "

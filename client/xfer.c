@@ -37,6 +37,7 @@
 #include "progress.h"
 #include "proto.h"
 #include "rpc.h"
+#include "tree.h"
 #include "util.h"
 #include "words.h"
 #include "xfer.h"
@@ -161,6 +162,32 @@ xfer_local_failed(struct cmd_ctx *ctx, const char *part, int fd,
 	return r;
 }
 
+int
+xfer_errno_all(int e)
+{
+	return e == ENOSPC || e == EDQUOT || e == EROFS;
+}
+
+int
+xfer_refused_alone(const struct cmd_ctx *ctx)
+{
+	if (rpc_lost(ctx->rpc) || intr_pending())
+		return 0;
+	switch (rpc_code(ctx->rpc)) {
+	case MFTP_ST_NOT_FOUND: /* removed since the listing */
+	case MFTP_ST_PERM:
+	case MFTP_ST_NOT_DIR:
+	case MFTP_ST_IS_DIR:
+	case MFTP_ST_INVALID:
+	case MFTP_ST_IO: /* reading that file */
+	case MFTP_ST_HASH:
+	case MFTP_ST_LOCKED:
+		return 1;
+	default: /* the quota, the server's disk, its own failure */
+		return 0;
+	}
+}
+
 /*
  * Verified: move LOCAL.part onto LOCAL, drop its key, then give it its
  * mode.  In that order: a rename that fails leaves a .part that the
@@ -203,6 +230,7 @@ xfer_commit(
 		/* Not known to be on the disk: kept, and verified again. */
 		e = errno;
 		close(fd);
+		errno = e; /* for the caller (xfer_errno_all) */
 		return cmd_fail(ctx, "%s: %s; it is kept: reget resumes it",
 		    part, strerror(e));
 	}
@@ -214,6 +242,7 @@ xfer_commit(
 		 */
 		e = errno;
 		close(fd);
+		errno = e;
 		return cmd_fail(ctx, "%s: %s", it->local, strerror(e));
 	}
 	/* Through the descriptor: the record goes from the file renamed. */
@@ -233,11 +262,12 @@ xfer_commit(
 /*
  * Read one GET's reply and data.  0 when done, 0 with *redo set when a
  * resumed file did not verify (its .part is then worthless), -1 after
- * cmd_fail().
+ * cmd_fail(): *stop set when that makes the other files pointless to
+ * try (xfer_errno_all, xfer_refused_alone).
  */
 static int
 xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
-    struct xfer_slot *s, int mode, double t0, int *redo)
+    struct xfer_slot *s, int mode, double t0, int *redo, int *stop)
 {
 	uint8_t mine[MFTP_HASH_LEN];
 	enum digest_alg alg = rpc_digest(ctx->rpc);
@@ -245,15 +275,17 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
 	struct rpc_xfer x;
 	struct digest *d = s->kept;
 	const char *part;
-	int fd, e, ret = -1, direct, kept = d != NULL;
+	int fd, e, werr, ret = -1, direct, kept = d != NULL;
 
 	/* The part kept up to offset: hashed before the GET went. */
 	s->kept = NULL;
 	if (d == NULL)
 		d = digest_new(alg);
 	memset(&x, 0, sizeof(x));
+	*stop = 0;
 	if (rpc_get_file(ctx->rpc, offset, &x) != RPC_OK) {
 		digest_free(d);
+		*stop = !xfer_refused_alone(ctx);
 		return cmd_rpc_fail(ctx, it->remote);
 	}
 	direct = xfer_is_direct(it->at, it->local);
@@ -268,6 +300,7 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
 		fd = -1;
 	}
 	if (fd == -1) {
+		*stop = xfer_errno_all(errno);
 		/* Stay in step: the data comes anyway. */
 		e = rpc_get_data(ctx->rpc, -1, NULL, &x);
 		if (e == RPC_LOST)
@@ -286,6 +319,7 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
 	x.arg = progress_start(ctx->progress, it->local, x.size, x.offset);
 	x.progress = progress_update;
 	e = rpc_get_data(ctx->rpc, fd, d, &x);
+	werr = errno;
 	progress_end(x.arg);
 	/* What went into a descriptor or a FIFO stays there: no retry. */
 	if (direct && x.bytes > 0 && ctx->spent == NULL)
@@ -295,6 +329,9 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
 		xfer_interrupted(ctx, it->local, &x, direct ? "get" : "reget");
 		goto out;
 	}
+	/* A write that failed: werr says why (rpc_get_data). */
+	if (e != RPC_OK)
+		*stop = e != RPC_LOCAL || xfer_errno_all(werr);
 	if (e != RPC_OK) {
 		/* The .part stays, for the next get to resume. */
 		if ((e == RPC_LOCAL || (e == RPC_LOST && !intr_pending())) &&
@@ -342,11 +379,17 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
 		    it->remote, digest_title(alg));
 		goto out;
 	}
+	errno = 0;
 	if (xfer_commit(ctx, it, fd, part) == 0) {
 		xfer_report(ctx, it->local, x.bytes, x.offset, xfer_now() - t0);
 		ret = 0;
-	}
+	} else
+		*stop = xfer_errno_all(errno);
 out:
+	/* The session lost, or Ctrl-C, whatever failed first. */
+	if (ret == -1 &&
+	    (rpc_lost(ctx->rpc) || ctx->interrupted || intr_pending()))
+		*stop = 1;
 	digest_free(d);
 	return ret;
 }
@@ -403,17 +446,19 @@ xfer_plan_later(size_t sent, size_t done, size_t held, size_t *held_max)
  * socket buffers or both sides would wait on each other.  So are the
  * parts held open for them, under a low limit of open files
  * (xfer_plan_later); with none in flight, one is always planned.
+ * With each (XFER_GET_EACH), a file that fails on its own is said and
+ * counted (tree_missed), and the others still go.
  */
 static int
-xfer_get_pass(
-    struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int mode, int *redo)
+xfer_get_pass(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int mode,
+    int each, int *redo)
 {
 	struct xfer_slot *slot;
 	size_t *cost, i, sent = 0, done = 0, inflight = 0;
 	size_t held = 0, held_max = SIZE_MAX;
 	char *first = NULL;
 	double t0 = xfer_now();
-	int r, failed = 0, again = 0, had, stop;
+	int r, failed = 0, again = 0, had, stop = 0;
 
 	slot = xcalloc(n, sizeof(*slot));
 	for (i = 0; i < n; i++)
@@ -465,16 +510,20 @@ xfer_get_pass(
 		if (done == sent || rpc_lost(ctx->rpc))
 			break;
 		had = slot[done].fd != -1;
+		/* Refused before its GET: this file's alone (xfer_plan). */
+		stop = 0;
 		if (slot[done].why != NULL)
 			r = cmd_fail(ctx, "%s", slot[done].why);
 		else
 			r = xfer_get_recv(ctx, &v[done], &slot[done], mode, t0,
-			    redo != NULL ? &redo[done] : &again);
+			    redo != NULL ? &redo[done] : &again, &stop);
 		xfer_slot_free(&slot[done]);
 		held -= had;
 		inflight -= cost[done++];
 		t0 = xfer_now();
-		if (r == -1 && first == NULL) {
+		if (r == -1 && each && !stop && !failed)
+			tree_missed(ctx, v[done - 1].remote);
+		else if (r == -1 && first == NULL) {
 			first = xstrdup(ctx->reason);
 			failed = 1;
 		} else if (r == -1)
@@ -560,20 +609,23 @@ xfer_round(struct xfer_item *v, size_t n)
 
 /* One pass, then each resumed file that did not verify from the start. */
 static int
-xfer_get_round(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int force)
+xfer_get_round(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int flags)
 {
 	size_t i;
 	int *redo, ret;
 
 	redo = xcalloc(n, sizeof(*redo));
-	ret = xfer_get_pass(ctx, v, n, force ? XFER_FORCE : XFER_AUTO, redo);
+	ret = xfer_get_pass(ctx, v, n,
+	    (flags & XFER_GET_FORCE) ? XFER_FORCE : XFER_AUTO,
+	    (flags & XFER_GET_EACH) != 0, redo);
 	for (i = 0; i < n && !rpc_lost(ctx->rpc) && !ctx->interrupted; i++) {
 		if (!redo[i])
 			continue;
 		cmd_note("%s: the kept part did not match; transferring again "
 			 "from the start",
 		    v[i].local);
-		if (xfer_get_pass(ctx, &v[i], 1, XFER_FRESH, NULL) == -1 &&
+		if (xfer_get_pass(ctx, &v[i], 1, XFER_FRESH,
+			(flags & XFER_GET_EACH) != 0, NULL) == -1 &&
 		    ret == 0)
 			ret = -1;
 	}
@@ -582,7 +634,7 @@ xfer_get_round(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int force)
 }
 
 int
-xfer_get(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int force)
+xfer_get(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int flags)
 {
 	size_t i, k;
 	int ret = 0;
@@ -593,7 +645,7 @@ xfer_get(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int force)
 	/* Each round once the one before it is done: see xfer_round. */
 	for (; n > 0 && ret == 0; v += k, n -= k) {
 		k = xfer_round(v, n);
-		ret = xfer_get_round(ctx, v, k, force);
+		ret = xfer_get_round(ctx, v, k, flags);
 	}
 	intr_transfer(0);
 	return ret;

@@ -48,8 +48,27 @@ struct xfer_item {
  *
  * After the first failure no new request is sent; those in flight are
  * finished.  Returns 0, or -1 with the first failure's reason in ctx.
+ * With XFER_GET_EACH (get -r, mget), a failure confined to one file
+ * (the server refused it: xfer_refused_alone; a local failure but for
+ * those of xfer_errno_all) is printed and counted (tree_missed), and
+ * the rest goes on; then only one that makes going on pointless (the
+ * session lost, Ctrl-C, a full disk) stops it and is returned.
  */
-int xfer_get(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int force);
+#define XFER_GET_FORCE 1 /* get -c: a .part without a key is resumed */
+#define XFER_GET_EACH 2	 /* each file on its own, as above */
+int xfer_get(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int flags);
+/*
+ * Nonzero if a local failure of errno e concerns every file, not the
+ * one: the disk (or the user's quota on it) is full, or the file
+ * system is read-only.
+ */
+int xfer_errno_all(int e);
+/*
+ * Nonzero if the server's refusal just read (RPC_SERVER) concerns the
+ * file or directory asked for (not found, permission denied, ...),
+ * not the session (which then goes on).
+ */
+int xfer_refused_alone(const struct cmd_ctx *ctx);
 void xfer_items_free(struct xfer_item *v, size_t n);
 
 /*
