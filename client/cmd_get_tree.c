@@ -173,6 +173,13 @@ cmd_get_dir_failed(struct cmd_ctx *ctx, const char *remote, const char *rel)
 	return 0;
 }
 
+int
+cmd_get_flags(const struct cmd_ctx *ctx)
+{
+	return XFER_GET_EACH |
+	    ((ctx->opts & CMD_OPT('c')) ? XFER_GET_FORCE | XFER_GET_SKIP : 0);
+}
+
 /*
  * The files of t (below remote) into the tree of local (top), a batch
  * at a time: all of a directory's files in one (xfer_get orders the
@@ -252,9 +259,7 @@ cmd_get_files(struct cmd_ctx *ctx, int top, const char *remote,
 			i = j;
 		}
 		if (r == 0 && n > 0)
-			r = xfer_get(ctx, v, n,
-			    ((ctx->opts & CMD_OPT('c')) ? XFER_GET_FORCE : 0) |
-				XFER_GET_EACH);
+			r = xfer_get(ctx, v, n, cmd_get_flags(ctx));
 		for (j = 0; j < n; j++) {
 			free(v[j].remote);
 			free(v[j].local);

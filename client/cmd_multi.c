@@ -376,9 +376,7 @@ cmd_mget(struct cmd_ctx *ctx, int argc, char **argv)
 	if (r == 0)
 		r = cmd_mget_names(ctx, &m, (ctx->opts & CMD_OPT('r')) != 0);
 	if (r == 0 && m.nfiles > 0)
-		r = xfer_get(ctx, m.files, m.nfiles,
-		    ((ctx->opts & CMD_OPT('c')) ? XFER_GET_FORCE : 0) |
-			XFER_GET_EACH);
+		r = xfer_get(ctx, m.files, m.nfiles, cmd_get_flags(ctx));
 	for (i = 0; i < m.ndirs; i++) {
 		if (r == 0 && (ctx->opts & CMD_OPT('r'))) {
 			base = cmd_basename(m.dirs[i]);

@@ -210,6 +210,12 @@ int cmd_get_tree(struct cmd_ctx *, int, char **);
  */
 int cmd_get_dir(
     struct cmd_ctx *ctx, const char *remote, const char *local, uint32_t mode);
+/*
+ * xfer_get's flags for the files of get -r and mget: each on its own;
+ * with -c (reget) a .part without a key resumed, and a file already
+ * complete skipped.
+ */
+int cmd_get_flags(const struct cmd_ctx *ctx);
 int cmd_put_tree(struct cmd_ctx *, int, char **);
 int cmd_lcd(struct cmd_ctx *, int, char **);
 int cmd_lls(struct cmd_ctx *, int, char **);

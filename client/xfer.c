@@ -633,15 +633,47 @@ xfer_get_round(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int flags)
 	return ret;
 }
 
+/*
+ * XFER_GET_SKIP: the items whose local file is already complete
+ * (xfer_get_complete) moved to the end of v, the others kept in their
+ * order before them; their count.  -1 after cmd_fail() when the
+ * session was lost or Ctrl-C was pressed.
+ */
+static ssize_t
+xfer_skip_complete(struct cmd_ctx *ctx, struct xfer_item *v, size_t n)
+{
+	struct xfer_item *w = xreallocarray(NULL, n + 1, sizeof(*w));
+	size_t i, k = 0, j = n;
+	int r = 0;
+
+	for (i = 0; i < n; i++) {
+		if (r != -1)
+			r = xfer_get_complete(ctx, &v[i]);
+		if (r == 1)
+			w[--j] = v[i];
+		else
+			w[k++] = v[i];
+	}
+	memcpy(v, w, n * sizeof(*v));
+	free(w);
+	return r == -1 ? -1 : (ssize_t)k;
+}
+
 int
 xfer_get(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int flags)
 {
 	size_t i, k;
+	ssize_t left;
 	int ret = 0;
 
 	for (i = 0; i < n; i++)
 		xfer_follow_link(&v[i]);
 	intr_transfer(1);
+	if ((flags & XFER_GET_SKIP) &&
+	    (left = xfer_skip_complete(ctx, v, n)) >= 0)
+		n = (size_t)left;
+	else if (flags & XFER_GET_SKIP)
+		ret = -1;
 	/* Each round once the one before it is done: see xfer_round. */
 	for (; n > 0 && ret == 0; v += k, n -= k) {
 		k = xfer_round(v, n);

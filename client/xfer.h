@@ -56,6 +56,8 @@ struct xfer_item {
  */
 #define XFER_GET_FORCE 1 /* get -c: a .part without a key is resumed */
 #define XFER_GET_EACH 2	 /* each file on its own, as above */
+/* reget -r: a file already complete there is skipped (xfer_get_complete) */
+#define XFER_GET_SKIP 4
 int xfer_get(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int flags);
 /*
  * Nonzero if a local failure of errno e concerns every file, not the

@@ -1,6 +1,7 @@
 /*
  * xfer_kept.h: the kept part of a resumed transfer, hashed between
- * requests, the session kept alive meanwhile.
+ * requests, the session kept alive meanwhile; a local file reget -r
+ * finds complete, compared so with the server's HASH.
  *
  * Runs as: the user, in mftp.
  */
@@ -23,5 +24,21 @@ struct rpc;
  */
 int xfer_hash_kept(
     struct rpc *rpc, struct digest *d, int fd, uint64_t len, int *shrank);
+
+/*
+ * reget -r: whether the final local file of it is already there whole,
+ * as a download would leave it: this user's own regular file (opened
+ * in it->at as the download writes it, no link followed: O_NOFOLLOW),
+ * no .part beside it, of the remote size, and of the checksum that the
+ * server's HASH gives, in the session's algorithm (hashed as a kept
+ * part is, xfer_hash_kept).  1: it is, and the line "LOCAL: already
+ * complete, checksum matches" was printed (not with -q); 0: it is not,
+ * or that could not be told (to be downloaded as before); -1 after
+ * cmd_fail(): the session was lost, or Ctrl-C.  With no request in
+ * flight.
+ */
+struct cmd_ctx;
+struct xfer_item;
+int xfer_get_complete(struct cmd_ctx *ctx, const struct xfer_item *it);
 
 #endif
