@@ -49,9 +49,8 @@ open_home(const char *home, uid_t uid, struct samefs *on)
 	if ((fd = open(home,
 		 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
 		if (errno == ENOTDIR || errno == ELOOP)
-			admin_errx("home %s is not a directory (a symbolic "
-				   "link?); not removing it",
-			    home);
+			admin_errx("home %s %s; not removing it", home,
+			    home_refused_why(home));
 		/*
 		 * Gone, or on storage not mounted now: the user stays, so
 		 * that nothing is left behind unowned, and the admin is

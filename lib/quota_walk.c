@@ -184,6 +184,10 @@ quota_count_tree(
 	if (errlen > 0)
 		err[0] = '\0';
 	rfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (rfd == -1 && (errno == ENOTDIR || errno == ELOOP)) {
+		quota_walk_fail(&w, 0, "%s %s", root, home_refused_why(root));
+		return -1;
+	}
 	if (rfd == -1 || samefs_of(rfd, &w.on) == -1) {
 		quota_walk_fail(&w, 1, "%s", root);
 		if (rfd != -1)

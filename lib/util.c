@@ -220,6 +220,16 @@ path_dir_len(const char *dir)
 	return len;
 }
 
+const char *
+home_refused_why(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		return "is a symbolic link, which a home may not be";
+	return "is not a directory";
+}
+
 char *
 path_join(const char *dir, const char *name)
 {

@@ -69,6 +69,16 @@ size_t path_dir_len(const char *dir);
 char *path_join(const char *dir, const char *name);
 
 /*
+ * Why the home path, which open(O_DIRECTORY | O_NOFOLLOW) refused with
+ * ENOTDIR or ELOOP, cannot be entered, as the end of a sentence that
+ * names it: "is
+ * a symbolic link, which a home may not be", or "is not a directory".
+ * A home is never reached through a link, and "Not a directory" alone
+ * does not tell an administrator that a link is the trouble.
+ */
+const char *home_refused_why(const char *path);
+
+/*
  * Read up to size bytes of fd (from its offset; fewer if it ends first)
  * into a new buffer of size + 1 bytes, NUL after what came; *got is the
  * count.  Allocation failure is fatal.

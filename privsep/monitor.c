@@ -351,6 +351,42 @@ monitor_wait(const struct monitor_args *a, int verdict_fd, int alive_fd,
 	}
 }
 
+/*
+ * The user's home, to become the session's root: a directory, not
+ * reached through a symbolic link, owned by the user.  Its descriptor,
+ * or -1 with the reason logged for the administrator, who needs to
+ * know which of those it is.
+ */
+static int
+monitor_open_home(const struct privsep_verdict *v)
+{
+	struct stat st;
+	int fd;
+
+	if ((fd = drop_open_root(v->home)) == -1) {
+		if (errno == ENOTDIR || errno == ELOOP)
+			log_warnx("home %s of %s %s", v->home, v->name,
+			    home_refused_why(v->home));
+		else
+			log_warn("home %s of %s", v->home, v->name);
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		log_warn("home %s of %s", v->home, v->name);
+		close(fd);
+		return -1;
+	}
+	if (st.st_uid != v->uid) {
+		log_warnx("home %s of %s is owned by uid %lu, not by the "
+			  "user's uid %lu",
+		    v->home, v->name, (unsigned long)st.st_uid,
+		    (unsigned long)v->uid);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 void
 monitor_run(const struct monitor_args *a)
 {
@@ -358,7 +394,6 @@ monitor_run(const struct monitor_args *a)
 	struct privsep_verdict v;
 	struct session_spawn sp;
 	struct session_quota q;
-	struct stat st;
 	uint64_t deadline;
 	char why[256];
 	uint32_t refusal;
@@ -455,10 +490,7 @@ monitor_run(const struct monitor_args *a)
 			"please tell the administrator");
 		cleanup_exit(1);
 	}
-	if ((home = drop_open_root(v.home)) == -1 || fstat(home, &st) == -1 ||
-	    st.st_uid != v.uid) {
-		log_warnx("home %s of %s is missing or not owned by uid %lu",
-		    v.home, v.name, (unsigned long)v.uid);
+	if ((home = monitor_open_home(&v)) == -1) {
 		(void)monitor_release_worker(a, ctl[1], alive[0],
 		    MFTP_ST_INTERNAL,
 		    "your home directory is not available; "

@@ -287,7 +287,8 @@ ln -s "$T/carol-real" "$home_c"
 before=$(db_sum)
 del --remove-home carol
 expect_eq "$RC" 1 "ftpuser-del --remove-home of a linked home ($ERR)"
-expect_contains "$ERR" "not a directory" "ftpuser-del of a linked home"
+expect_contains "$ERR" "is a symbolic link, which a home may not be" \
+    "ftpuser-del of a linked home"
 expect_eq "$(db_sum)" "$before" "the users file after a refused del"
 rm "$home_c"
 # A home that is gone (or on storage not mounted) is not removed, and
