@@ -701,24 +701,24 @@ rpc_rename(struct rpc *r, const char *from, const char *to)
 }
 
 int
-rpc_hash(struct rpc *r, const char *path, enum digest_alg alg,
-    uint8_t hash[MFTP_HASH_LEN])
+rpc_hash_send(struct rpc *r, const char *path, enum digest_alg alg)
 {
 	struct msg m;
-	int e;
 
 	if (alg == r->alg)
-		e = rpc_send_path(r, MFTP_MSG_HASH, path);
-	else {
-		memset(&m, 0, sizeof(m));
-		m.type = MFTP_MSG_HASH_ALG;
-		m.path = (char *)path;
-		m.alg = alg == DIGEST_SHA256 ? MFTP_DIGEST_SHA256 :
-					       MFTP_DIGEST_XXH128;
-		e = rpc_send(r, &m);
-	}
-	if (e != RPC_OK)
-		return e;
+		return rpc_send_path(r, MFTP_MSG_HASH, path);
+	memset(&m, 0, sizeof(m));
+	m.type = MFTP_MSG_HASH_ALG;
+	m.path = (char *)path;
+	m.alg = alg == DIGEST_SHA256 ? MFTP_DIGEST_SHA256 : MFTP_DIGEST_XXH128;
+	return rpc_send(r, &m);
+}
+
+int
+rpc_hash_recv(struct rpc *r, enum digest_alg alg, uint8_t hash[MFTP_HASH_LEN])
+{
+	int e;
+
 	if ((e = rpc_expect(r, MFTP_MSG_HASH_OK)) != RPC_OK)
 		return e;
 	if (r->m.hash_len != digest_len(alg))
@@ -727,6 +727,17 @@ rpc_hash(struct rpc *r, const char *path, enum digest_alg alg,
 		    digest_title(alg), r->m.hash_len);
 	memcpy(hash, r->m.hash, r->m.hash_len);
 	return RPC_OK;
+}
+
+int
+rpc_hash(struct rpc *r, const char *path, enum digest_alg alg,
+    uint8_t hash[MFTP_HASH_LEN])
+{
+	int e;
+
+	if ((e = rpc_hash_send(r, path, alg)) != RPC_OK)
+		return e;
+	return rpc_hash_recv(r, alg, hash);
 }
 
 int

@@ -197,10 +197,15 @@ int rpc_readlink_recv(struct rpc *r, char **target);
 
 /*
  * The checksum in alg of a remote file (digest_len(alg) bytes into
- * hash): HASH when alg is the session's, else HASH_ALG.
+ * hash): HASH when alg is the session's, else HASH_ALG.  rpc_hash_recv
+ * reads the reply of the oldest rpc_hash_send, which must have been
+ * given the same alg.
  */
 int rpc_hash(struct rpc *r, const char *path, enum digest_alg alg,
     uint8_t hash[MFTP_HASH_LEN]);
+int rpc_hash_send(struct rpc *r, const char *path, enum digest_alg alg);
+int
+rpc_hash_recv(struct rpc *r, enum digest_alg alg, uint8_t hash[MFTP_HASH_LEN]);
 
 /*
  * QUOTA: usage and limits (a limit of 0 means none), and the bytes

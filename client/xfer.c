@@ -45,10 +45,6 @@
 #include "xfer_part.h"
 #include "xfer_local.h"
 
-/* GET requests in flight at most, and their bytes (see xfer_get_pass). */
-#define XFER_WINDOW 32
-#define XFER_WINDOW_BYTES (16 * 1024)
-
 double
 xfer_now(void)
 {
@@ -504,7 +500,7 @@ xfer_get_pass(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int mode,
 				failed = 1;
 				break;
 			}
-			cost[sent] = 32 + strlen(v[sent].remote);
+			cost[sent] = XFER_REQ_COST(v[sent].remote);
 			inflight += cost[sent++];
 		}
 		if (done == sent || rpc_lost(ctx->rpc))
@@ -643,19 +639,20 @@ static ssize_t
 xfer_skip_complete(struct cmd_ctx *ctx, struct xfer_item *v, size_t n)
 {
 	struct xfer_item *w = xreallocarray(NULL, n + 1, sizeof(*w));
+	char *same = xcalloc(n + 1, 1);
 	size_t i, k = 0, j = n;
-	int r = 0;
+	int r;
 
+	r = xfer_get_complete(ctx, v, n, same);
 	for (i = 0; i < n; i++) {
-		if (r != -1)
-			r = xfer_get_complete(ctx, &v[i]);
-		if (r == 1)
+		if (same[i])
 			w[--j] = v[i];
 		else
 			w[k++] = v[i];
 	}
 	memcpy(v, w, n * sizeof(*v));
 	free(w);
+	free(same);
 	return r == -1 ? -1 : (ssize_t)k;
 }
 

@@ -29,6 +29,15 @@ struct xfer_item {
 };
 
 /*
+ * Requests in flight at most, and their bytes (see xfer_get_pass): the
+ * GETs of a batch, and the HASHes of reget -r (xfer_kept.c).  What a
+ * request for path counts towards the bytes: its frame, at most.
+ */
+#define XFER_WINDOW 32
+#define XFER_WINDOW_BYTES (16 * 1024)
+#define XFER_REQ_COST(path) (32 + strlen(path))
+
+/*
  * Download items in order, keeping up to 32 GET requests in flight, so
  * that many small files do not cost a round trip each.  An item saved
  * under another's LOCAL.part (or its sidecar) goes after that other is

@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cmds.h"
@@ -109,46 +110,139 @@ xfer_complete_open(const struct xfer_item *it)
 	return fd;
 }
 
-int
-xfer_get_complete(struct cmd_ctx *ctx, const struct xfer_item *it)
+/*
+ * Hash the local file of it, open in fd, into mine.  A file larger than
+ * a slice is hashed only with no request in flight (xfer_get_complete),
+ * so the PWDs that keep the session alive meanwhile get their replies.
+ * RPC_OK; RPC_LOCAL when it could not be read whole (changed meanwhile:
+ * downloaded as before); RPC_INTR; RPC_LOST.
+ */
+static int
+xfer_complete_hash(struct cmd_ctx *ctx, const struct xfer_item *it, int fd,
+    uint8_t mine[MFTP_HASH_LEN])
 {
-	enum digest_alg alg = rpc_digest(ctx->rpc);
-	uint8_t theirs[MFTP_HASH_LEN], mine[MFTP_HASH_LEN];
-	struct digest *d;
-	char *p;
-	int fd, e, shrank, same = 0;
+	struct digest *d = digest_new(rpc_digest(ctx->rpc));
+	int e, shrank;
 
-	if ((fd = xfer_complete_open(it)) == -1)
-		return 0;
-	/* Refused (gone, unreadable): its GET says why, as before. */
-	if ((e = rpc_hash(ctx->rpc, it->remote, alg, theirs)) != RPC_OK)
-		close(fd);
-	else {
-		d = digest_new(alg);
-		e = xfer_hash_kept(ctx->rpc, d, fd, it->attr.size, &shrank);
-		close(fd);
-		if (e == RPC_OK) {
-			digest_final(d, mine);
-			same = ct_memcmp(mine, theirs, digest_len(alg)) == 0;
-		}
-		digest_free(d);
-	}
+	e = xfer_hash_kept(ctx->rpc, d, fd, it->attr.size, &shrank);
+	close(fd);
+	if (e == RPC_OK)
+		digest_final(d, mine);
+	digest_free(d);
+	return e;
+}
+
+/* The session lost, or Ctrl-C: -1 after cmd_fail(). */
+static int
+xfer_complete_stop(struct cmd_ctx *ctx, const struct xfer_item *it)
+{
+	char *p;
+	int r;
+
 	if (rpc_lost(ctx->rpc))
 		return cmd_rpc_fail(ctx, it->remote);
+	ctx->interrupted = 1;
 	p = words_printable(it->local);
-	if (e == RPC_INTR || intr_pending()) {
-		ctx->interrupted = 1;
-		e = cmd_fail(ctx,
-		    "%s: interrupted while it was compared with the server's",
-		    p);
-		free(p);
-		return e;
-	}
-	/* Not read whole (changed meanwhile): downloaded as before. */
-	if (same && !ctx->quiet) {
+	r = cmd_fail(
+	    ctx, "%s: interrupted while it was compared with the server's", p);
+	free(p);
+	return r;
+}
+
+/*
+ * The server's checksum of v[i] (asked for by xfer_get_complete) read,
+ * and compared with mine: 1 the same, and said; 0 not (or refused: its
+ * GET says why, as before); RPC_LOST.
+ */
+static int
+xfer_complete_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
+    const uint8_t mine[MFTP_HASH_LEN])
+{
+	enum digest_alg alg = rpc_digest(ctx->rpc);
+	uint8_t theirs[MFTP_HASH_LEN];
+	char *p;
+
+	if (rpc_hash_recv(ctx->rpc, alg, theirs) != RPC_OK)
+		return rpc_lost(ctx->rpc) ? RPC_LOST : 0;
+	if (ct_memcmp(mine, theirs, digest_len(alg)) != 0)
+		return 0;
+	if (!ctx->quiet) {
+		p = words_printable(it->local);
 		printf("%s: already complete, checksum matches\n", p);
 		fflush(stdout);
+		free(p);
 	}
-	free(p);
-	return same;
+	return 1;
+}
+
+/*
+ * The HASH requests go out as xfer_get_pass sends its GETs: up to
+ * XFER_WINDOW ahead of the replies read, and XFER_WINDOW_BYTES, so
+ * that the requests always fit in the socket buffers while the server
+ * sends replies we do not read yet (it reads no request while it
+ * cannot write); the replies, a checksum each, fit there too.  Each
+ * local file is hashed before its request goes, one at a time; one
+ * larger than a slice with no request in flight, as xfer_get_pass
+ * hashes a kept part (xfer_hash_kept pings the server meanwhile).
+ * After a Ctrl-C or a lost session, the replies in flight are still
+ * read, so the session stays in step.
+ */
+int
+xfer_get_complete(
+    struct cmd_ctx *ctx, const struct xfer_item *v, size_t n, char *same)
+{
+	enum digest_alg alg = rpc_digest(ctx->rpc);
+	uint8_t(*mine)[MFTP_HASH_LEN] = xcalloc(n ? n : 1, sizeof(*mine));
+	char *asked = xcalloc(n ? n : 1, 1);
+	size_t sent = 0, done = 0, flying = 0, bytes = 0;
+	ssize_t stop = -1; /* the item that stopped it */
+	int fd, e;
+
+	memset(same, 0, n);
+	while (done < n) {
+		while (stop == -1 && sent < n && flying < XFER_WINDOW &&
+		    bytes < XFER_WINDOW_BYTES) {
+			if ((fd = xfer_complete_open(&v[sent])) == -1) {
+				sent++;
+				continue;
+			}
+			if (flying > 0 && v[sent].attr.size > XFER_KEPT_SLICE) {
+				close(fd);
+				break;
+			}
+			e = xfer_complete_hash(ctx, &v[sent], fd, mine[sent]);
+			if (e == RPC_OK && intr_pending())
+				e = RPC_INTR;
+			if (e == RPC_OK)
+				e = rpc_hash_send(
+				    ctx->rpc, v[sent].remote, alg);
+			/* Not read whole, a name too long: downloaded. */
+			if (e == RPC_LOCAL && !rpc_lost(ctx->rpc)) {
+				sent++;
+				continue;
+			}
+			if (e != RPC_OK) {
+				stop = (ssize_t)sent;
+				break;
+			}
+			asked[sent] = 1;
+			flying++;
+			bytes += XFER_REQ_COST(v[sent].remote);
+			sent++;
+		}
+		if (done == sent)
+			break;
+		if (asked[done] && !rpc_lost(ctx->rpc)) {
+			e = xfer_complete_recv(ctx, &v[done], mine[done]);
+			if (e == RPC_LOST && stop == -1)
+				stop = (ssize_t)done;
+			same[done] = stop == -1 && e == 1;
+			flying--;
+			bytes -= XFER_REQ_COST(v[done].remote);
+		}
+		done++;
+	}
+	free(mine);
+	free(asked);
+	return stop == -1 ? 0 : xfer_complete_stop(ctx, &v[stop]);
 }

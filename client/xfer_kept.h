@@ -8,6 +8,7 @@
 #ifndef MFTP_CLIENT_XFER_KEPT_H
 #define MFTP_CLIENT_XFER_KEPT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "digest.h"
@@ -26,19 +27,23 @@ int xfer_hash_kept(
     struct rpc *rpc, struct digest *d, int fd, uint64_t len, int *shrank);
 
 /*
- * reget -r: whether the final local file of it is already there whole,
- * as a download would leave it: this user's own regular file (opened
- * in it->at as the download writes it, no link followed: O_NOFOLLOW),
- * no .part beside it, of the remote size, and of the checksum that the
- * server's HASH gives, in the session's algorithm (hashed as a kept
- * part is, xfer_hash_kept).  1: it is, and the line "LOCAL: already
- * complete, checksum matches" was printed (not with -q); 0: it is not,
- * or that could not be told (to be downloaded as before); -1 after
+ * reget -r: whether the final local file of each item of v is already
+ * there whole, as a download would leave it: this user's own regular
+ * file (opened in its at as the download writes it, no link followed:
+ * O_NOFOLLOW), no .part beside it, of the remote size, and of the
+ * checksum that the server's HASH gives, in the session's algorithm
+ * (hashed as a kept part is, xfer_hash_kept).  same[i] set when it is,
+ * and the line "LOCAL: already complete, checksum matches" was printed
+ * (not with -q); not set when it is not, or that could not be told (to
+ * be downloaded as before).  The HASH requests are pipelined, as GETs
+ * are (XFER_WINDOW): a round trip per file would cost a tree of many
+ * small files far more than fetching it again.  0, or -1 after
  * cmd_fail(): the session was lost, or Ctrl-C.  With no request in
- * flight.
+ * flight, before and after.
  */
 struct cmd_ctx;
 struct xfer_item;
-int xfer_get_complete(struct cmd_ctx *ctx, const struct xfer_item *it);
+int xfer_get_complete(
+    struct cmd_ctx *ctx, const struct xfer_item *v, size_t n, char *same);
 
 #endif
