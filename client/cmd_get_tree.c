@@ -348,5 +348,5 @@ cmd_get_tree(struct cmd_ctx *ctx, int argc, char **argv)
 		    "%s: no directory name to save it under; give LOCAL",
 		    argv[1]);
 	return tree_missed_end(
-	    ctx, cmd_get_dir(ctx, argv[1], ctx->dest, a.mode));
+	    ctx, cmd_get_dir(ctx, argv[1], ctx->dest, a.mode), "downloaded");
 }

@@ -122,8 +122,9 @@ cmd_put_tree(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(ctx,
 		    "%s: no directory name to store it under; give REMOTE",
 		    argv[1]);
-	return tree_gone_end(
-	    ctx, cmd_put_dir(ctx, argv[1], ctx->dest, st.st_mode));
+	return tree_gone_end(ctx,
+	    tree_missed_end(ctx,
+		cmd_put_dir(ctx, argv[1], ctx->dest, st.st_mode), "uploaded"));
 }
 
 /*
@@ -393,7 +394,7 @@ cmd_mget(struct cmd_ctx *ctx, int argc, char **argv)
 	free(m.dmodes);
 	free(m.bad);
 	xfer_items_free(m.files, m.nfiles);
-	return tree_missed_end(ctx, r);
+	return tree_missed_end(ctx, r, "downloaded");
 }
 
 /* What mput found to send: a regular file, or with -r a directory. */
@@ -516,5 +517,6 @@ cmd_mput(struct cmd_ctx *ctx, int argc, char **argv)
 	free(v);
 	free(dup);
 	free(d);
-	return tree_gone_end(ctx, r == 0 ? qr : r);
+	return tree_gone_end(
+	    ctx, tree_missed_end(ctx, r == 0 ? qr : r, "uploaded"));
 }

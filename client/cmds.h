@@ -67,9 +67,10 @@ struct cmd_ctx {
 	size_t gone;
 	char *gone_first;
 	/*
-	 * get -r, reget -r and mget: the files and directories that failed
-	 * on their own while the rest was downloaded (tree_missed), and
-	 * the first of them; cmd_run_again clears them.
+	 * get -r, reget -r and mget, put -r and mput: the files and
+	 * directories that failed on their own while the rest was
+	 * transferred (tree_missed), and the first of them; cmd_run_again
+	 * clears them.
 	 */
 	size_t missed;
 	char *missed_first;

@@ -114,16 +114,16 @@ tree_missed(struct cmd_ctx *ctx, const char *path)
 }
 
 int
-tree_missed_end(struct cmd_ctx *ctx, int r)
+tree_missed_end(struct cmd_ctx *ctx, int r, const char *done)
 {
 	if (r == 0 && ctx->missed == 1)
-		r = cmd_fail(ctx, "%s was not downloaded; the rest was",
-		    ctx->missed_first);
+		r = cmd_fail(ctx, "%s was not %s; the rest was",
+		    ctx->missed_first, done);
 	else if (r == 0 && ctx->missed > 1)
 		r = cmd_fail(ctx,
-		    "%zu files or directories were not downloaded (the "
-		    "first: %s); the rest was",
-		    ctx->missed, ctx->missed_first);
+		    "%zu files or directories were not %s (the first: %s); "
+		    "the rest was",
+		    ctx->missed, done, ctx->missed_first);
 	ctx->missed = 0;
 	free(ctx->missed_first);
 	ctx->missed_first = NULL;

@@ -64,19 +64,22 @@ void tree_gone(struct cmd_ctx *ctx, const char *path);
 int tree_gone_end(struct cmd_ctx *ctx, int r);
 
 /*
- * get -r, reget -r and mget: one file or directory (path, the remote
- * one) failed on its own (the server refused it, or its local name
- * could not be written; the reason is in ctx): the reason is printed
- * now and it is counted in ctx, so that the rest is still downloaded
- * and then the command fails (tree_missed_end).
+ * get -r, reget -r and mget; put -r and mput: one file or directory
+ * (path, the one the data comes from: the remote one of a download,
+ * the local one of an upload) failed on its own (the server refused
+ * it, or its local file could not be read or written; the reason is in
+ * ctx): the reason is printed now and it is counted in ctx, so that
+ * the rest is still transferred and then the command fails
+ * (tree_missed_end).
  */
 void tree_missed(struct cmd_ctx *ctx, const char *path);
 /*
- * The end of get -r or mget, which returned r: as tree_gone_end, for
- * what tree_missed counted: r if it failed, else -1 with a reason that
- * counts and names them, if any; else 0.
+ * The end of get -r, mget, put -r or mput, which returned r: as
+ * tree_gone_end, for what tree_missed counted: r if it failed, else -1
+ * with a reason that counts and names them ("... was not done; the
+ * rest was", done "downloaded" or "uploaded"), if any; else 0.
  */
-int tree_missed_end(struct cmd_ctx *ctx, int r);
+int tree_missed_end(struct cmd_ctx *ctx, int r, const char *done);
 
 /*
  * Walk the remote directory top by LIST, the listings of a level sent

@@ -99,6 +99,12 @@ xfer_put_fd(struct cmd_ctx *ctx, int fd, const char *local, const char *remote);
  * it, so that each failure of mput or put -r says which file it was.
  */
 int xfer_put_fail(struct cmd_ctx *ctx, const char *remote);
+/*
+ * xfer_refused_alone for an upload (put -r, mput): the server's refusal
+ * just read concerns that file alone, and the others may still go;
+ * not the quota, the server's full disk, nor an I/O error there.
+ */
+int xfer_put_refused_alone(const struct cmd_ctx *ctx);
 
 /* Seconds on the monotonic clock, for the transfer lines. */
 double xfer_now(void);

@@ -47,6 +47,14 @@ xfer_put_fail(struct cmd_ctx *ctx, const char *remote)
 	return r;
 }
 
+int
+xfer_put_refused_alone(const struct cmd_ctx *ctx)
+{
+	/* Not found, permission denied, LOCKED, a directory in the way...;
+	 * but an I/O error is the server's disk's, not the file's. */
+	return xfer_refused_alone(ctx) && rpc_code(ctx->rpc) != MFTP_ST_IO;
+}
+
 /*
  * The connection was lost while the data went: said as any lost
  * session is, then, as for an interrupt, what stays and the command

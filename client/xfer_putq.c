@@ -8,13 +8,18 @@
  * xfer_put (PUT, resumable) once everything in flight is answered.
  *
  * Runs as: the user, in mftp.  A refused file costs only itself: the
- * server answers it ERROR and goes on with the next request.  As with
- * one file at a time, the first failure stops the queueing of more, and
- * is the command's; the others are printed as they come.  A server that
- * ends the session while a request goes out has its replies to the ones
- * before still read (the files it stored, and why it ended).  Ctrl-C stops
- * the queueing too: what is in flight is answered (each request went
- * out whole), and the command fails with that one line.
+ * server answers it ERROR and goes on with the next request.  A failure
+ * that concerns that file alone (the server's refusal of it:
+ * xfer_put_refused_alone; its local file unreadable, or changed while
+ * read) is said at once and counted (tree_missed), and the rest is
+ * still sent; the command then fails, naming it (tree_missed_end).  Any
+ * other failure (the quota, the server's disk, the session lost) stops
+ * the queueing of more, and is the command's; the others are printed as
+ * they come.  A server that ends the session while a request goes out
+ * has its replies to the ones before still read (the files it stored,
+ * and why it ended).  Ctrl-C stops the queueing too: what is in flight
+ * is answered (each request went out whole), and the command fails
+ * with that one line.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -45,6 +50,7 @@
 
 struct putq_item {
 	char *remote;
+	char *local; /* what tree_missed names */
 	uint64_t size;
 	double t0;
 };
@@ -84,6 +90,35 @@ putq_failed(struct xfer_putq *q)
 	return -1;
 }
 
+/*
+ * A failure of the file local alone: when alone is set (its local file
+ * could not be read) or it is the server's refusal of that file
+ * (xfer_put_refused_alone), it is said and counted (tree_missed), 0,
+ * and the rest goes on; else it is the command's (putq_failed), -1.
+ * Never after Ctrl-C or with the session lost.
+ */
+static int
+putq_missed(struct xfer_putq *q, const char *local, int alone)
+{
+	struct cmd_ctx *ctx = q->ctx;
+
+	if (!q->lost && !rpc_lost(ctx->rpc) && !ctx->interrupted &&
+	    !intr_pending() &&
+	    (alone ||
+		(rpc_code(ctx->rpc) != 0 && xfer_put_refused_alone(ctx)))) {
+		tree_missed(ctx, local);
+		return 0;
+	}
+	return putq_failed(q);
+}
+
+/* Whether a local failure of errno e is of that file alone. */
+static int
+putq_errno_alone(int e)
+{
+	return e != EMFILE && e != ENFILE && e != ENOMEM;
+}
+
 /* Read the oldest request's reply. */
 static void
 putq_recv_one(struct xfer_putq *q)
@@ -98,13 +133,15 @@ putq_recv_one(struct xfer_putq *q)
 			    xfer_now() - it->t0);
 		else {
 			(void)xfer_put_fail(q->ctx, it->remote);
-			putq_failed(q);
 			q->lost = rpc_lost(q->ctx->rpc);
+			(void)putq_missed(q, it->local, 0);
 		}
 	}
 	q->bytes -= it->size;
 	free(it->remote);
+	free(it->local);
 	it->remote = NULL;
+	it->local = NULL;
 	q->head = (q->head + 1) % PUTQ_WINDOW;
 	q->n--;
 }
@@ -118,7 +155,8 @@ putq_wait_all(struct xfer_putq *q)
 
 /*
  * Read all of fd (st's size, no more, no less) into q->buf; a file
- * written meanwhile (fd_changed) is not sent, as with PUT.
+ * written meanwhile (fd_changed) is not sent, as with PUT.  0, or -1
+ * after cmd_fail().
  */
 static int
 putq_read(struct xfer_putq *q, int fd, const char *local, const struct stat *st)
@@ -145,7 +183,12 @@ putq_read(struct xfer_putq *q, int fd, const char *local, const struct stat *st)
 	return 0;
 }
 
-/* Send one small file as PUT_DATA; its reply is read later. */
+/*
+ * Send one small file as PUT_DATA; its reply is read later.  0; 1 after
+ * cmd_fail() when that file alone was not sent (it could not be read
+ * whole, its name is too long for a request); -1 when the session is
+ * gone.
+ */
 static int
 putq_send(struct xfer_putq *q, int fd, const struct stat *st, const char *local,
     const char *remote)
@@ -155,6 +198,7 @@ putq_send(struct xfer_putq *q, int fd, const struct stat *st, const char *local,
 	struct rpc_put_data p;
 	struct putq_item *it;
 	size_t size = (size_t)st->st_size;
+	int e;
 
 	while (q->n > 0 &&
 	    (q->n == PUTQ_WINDOW || q->bytes + size > PUTQ_WINDOW_BYTES))
@@ -169,7 +213,7 @@ putq_send(struct xfer_putq *q, int fd, const struct stat *st, const char *local,
 		q->d = digest_new(rpc_digest(rpc));
 	}
 	if (putq_read(q, fd, local, st) == -1)
-		return -1;
+		return 1;
 	digest_reset_alg(q->d, rpc_digest(rpc));
 	digest_update(q->d, q->buf, size);
 	digest_final(q->d, hash);
@@ -183,7 +227,11 @@ putq_send(struct xfer_putq *q, int fd, const struct stat *st, const char *local,
 	p.hash_len = digest_len(rpc_digest(rpc));
 	it = &q->items[(q->head + q->n) % PUTQ_WINDOW];
 	it->t0 = xfer_now();
-	if (rpc_put_data_send(rpc, &p) != RPC_OK) {
+	if ((e = rpc_put_data_send(rpc, &p)) == RPC_LOCAL) {
+		(void)cmd_rpc_fail(q->ctx, remote);
+		return 1;
+	}
+	if (e != RPC_OK) {
 		/*
 		 * The server ended the session: the replies it sent before
 		 * (files it stored, and the ERROR that says why it ended) are
@@ -197,6 +245,7 @@ putq_send(struct xfer_putq *q, int fd, const struct stat *st, const char *local,
 		return cmd_rpc_fail(q->ctx, remote);
 	}
 	it->remote = xstrdup(remote);
+	it->local = xstrdup(local);
 	it->size = size;
 	q->bytes += size;
 	q->n++;
@@ -214,7 +263,7 @@ xfer_putq_add_at(struct xfer_putq *q, int top, const char *rel,
     const char *local, const char *remote)
 {
 	struct stat st;
-	int fd, r;
+	int fd, r, e, swapped;
 
 	if (q->first != NULL || q->lost)
 		return -1;
@@ -246,11 +295,12 @@ xfer_putq_add_at(struct xfer_putq *q, int top, const char *rel,
 			tree_gone(q->ctx, local);
 			return 0;
 		}
+		/* A link found swapped in fails the command (mftp(1)). */
+		e = errno;
+		swapped = top != AT_FDCWD && (e == ELOOP || e == ENOTDIR);
 		(void)cmd_fail(q->ctx, "%s: %s", local,
-		    top != AT_FDCWD && (errno == ELOOP || errno == ENOTDIR) ?
-			TREE_SWAPPED :
-			strerror(errno));
-		return putq_failed(q);
+		    swapped ? TREE_SWAPPED : strerror(e));
+		return putq_missed(q, local, !swapped && putq_errno_alone(e));
 	}
 	if (fstat(fd, &st) == -1) {
 		(void)cmd_fail(q->ctx, "%s: %s", local, strerror(errno));
@@ -261,7 +311,9 @@ xfer_putq_add_at(struct xfer_putq *q, int top, const char *rel,
 	    rpc_put_data_ok(q->ctx->rpc)) {
 		r = putq_send(q, fd, &st, local, remote);
 		close(fd);
-		if (r == -1 && !q->lost)
+		if (r == 1)
+			(void)putq_missed(q, local, 1);
+		else if (r == -1 && !q->lost)
 			(void)putq_failed(q);
 		return q->first != NULL || q->lost ? -1 : 0;
 	}
@@ -272,9 +324,13 @@ xfer_putq_add_at(struct xfer_putq *q, int top, const char *rel,
 		close(fd);
 		return -1;
 	}
-	/* The file opened above, not its name again: no link swapped in. */
+	/*
+	 * The file opened above, not its name again: no link swapped in.
+	 * It fails alone when the server refused it, or when it changed
+	 * while it was sent (RPC_LOCAL, no code of the server's).
+	 */
 	if (xfer_put_fd(q->ctx, fd, local, remote) == -1)
-		return putq_failed(q);
+		return putq_missed(q, local, rpc_code(q->ctx->rpc) == 0);
 	return 0;
 }
 
