@@ -155,10 +155,11 @@ cmd_get_bad_in(const struct cmd_get_bad *b, size_t i)
 }
 
 /*
- * A directory of get -r's tree (rel, of the remote remote) that could
- * not be made or opened: when that was its own failure (not a full
- * disk's, nor for want of a descriptor), it is said and counted
- * (tree_missed), and 0 says the rest goes on without it.
+ * A directory of get -r's tree (rel, of the remote remote; NULL for
+ * remote itself) that could not be made or opened: when that was its
+ * own failure (not a full disk's, nor for want of a descriptor), it is
+ * said and counted (tree_missed), and 0 says the rest goes on without
+ * it.
  */
 static int
 cmd_get_dir_failed(struct cmd_ctx *ctx, const char *remote, const char *rel)
@@ -167,7 +168,7 @@ cmd_get_dir_failed(struct cmd_ctx *ctx, const char *remote, const char *rel)
 
 	if (xfer_errno_all(errno) || errno == EMFILE || errno == ENFILE)
 		return -1;
-	path = cmd_join(remote, rel);
+	path = rel != NULL ? cmd_join(remote, rel) : xstrdup(remote);
 	tree_missed(ctx, path);
 	free(path);
 	return 0;
@@ -278,22 +279,26 @@ cmd_get_files(struct cmd_ctx *ctx, int top, const char *remote,
  * (cmd_local_walk), then the files, each saved in its directory's
  * descriptor, never through a link put in the tree meanwhile.  A
  * directory that cannot be made or opened is left out with what is
- * below it (cmd_get_dir_failed), and the rest still comes.
+ * below it (cmd_get_dir_failed), and the rest still comes; with each,
+ * local itself too.
  */
 int
-cmd_get_dir(
-    struct cmd_ctx *ctx, const char *remote, const char *local, uint32_t mode)
+cmd_get_dir(struct cmd_ctx *ctx, const char *remote, const char *local,
+    uint32_t mode, int each)
 {
 	struct cmd_get_bad b;
 	struct tree t;
 	size_t i;
 	int top, fd, r = 0;
 
-	if (tree_remote(ctx, remote, &t) == -1 ||
-	    (top = xfer_local_dir(
-		 ctx, AT_FDCWD, local, local, (mode & 0777) | 0700)) == -1) {
+	if (tree_remote(ctx, remote, &t, each) == -1) {
 		tree_free(&t);
 		return -1;
+	}
+	if ((top = xfer_local_dir(
+		 ctx, AT_FDCWD, local, local, (mode & 0777) | 0700)) == -1) {
+		tree_free(&t);
+		return each ? cmd_get_dir_failed(ctx, remote, NULL) : -1;
 	}
 	cmd_get_bad_init(&b, &t);
 	for (i = 0; i < t.n && r == 0; i++) {
@@ -348,5 +353,5 @@ cmd_get_tree(struct cmd_ctx *ctx, int argc, char **argv)
 		    "%s: no directory name to save it under; give LOCAL",
 		    argv[1]);
 	return tree_missed_end(
-	    ctx, cmd_get_dir(ctx, argv[1], ctx->dest, a.mode), "downloaded");
+	    ctx, cmd_get_dir(ctx, argv[1], ctx->dest, a.mode, 0), "downloaded");
 }

@@ -381,7 +381,7 @@ cmd_mget(struct cmd_ctx *ctx, int argc, char **argv)
 	for (i = 0; i < m.ndirs; i++) {
 		if (r == 0 && (ctx->opts & CMD_OPT('r'))) {
 			base = cmd_basename(m.dirs[i]);
-			r = cmd_get_dir(ctx, m.dirs[i], base, m.dmodes[i]);
+			r = cmd_get_dir(ctx, m.dirs[i], base, m.dmodes[i], 1);
 			free(base);
 		} else if (r == 0) {
 			q = words_quote(m.dirs[i]);

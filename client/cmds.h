@@ -207,10 +207,14 @@ int cmd_mput(struct cmd_ctx *, int, char **);
 int cmd_get_tree(struct cmd_ctx *, int, char **);
 /*
  * get -r's work, for mget -r too: the remote directory remote (of
- * mode mode) as the local directory local.  0, or -1 after cmd_fail().
+ * mode mode) as the local directory local.  With each (one of the
+ * directories mget -r matched), remote itself failing on its own (the
+ * server will not list it, local cannot be made) is said and counted
+ * (tree_missed), as one below it is, and the others go on.  0, or -1
+ * after cmd_fail().
  */
-int cmd_get_dir(
-    struct cmd_ctx *ctx, const char *remote, const char *local, uint32_t mode);
+int cmd_get_dir(struct cmd_ctx *ctx, const char *remote, const char *local,
+    uint32_t mode, int each);
 /*
  * xfer_get's flags for the files of get -r and mget: each on its own;
  * with -c (reget) a .part without a key resumed, and a file already

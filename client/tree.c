@@ -242,14 +242,14 @@ tree_check_twice(
 /*
  * The listing of top/rel into t.  With failed set (an earlier one
  * failed), it is only read, to stay in step.  A directory below top
- * whose listing the server refuses on its own (xfer_refused_alone:
- * permission denied, removed since) is said and counted (tree_missed),
- * and what it holds left out; it is still made.  0, or -1 after
- * cmd_fail().
+ * (or top itself, with each) whose listing the server refuses on its
+ * own (xfer_refused_alone: permission denied, removed since) is said
+ * and counted (tree_missed), and what it holds left out; it is still
+ * made.  0, or -1 after cmd_fail().
  */
 static int
 tree_recv(struct cmd_ctx *ctx, const char *top, const char *rel, struct tree *t,
-    int failed)
+    int failed, int each)
 {
 	struct tree_list_arg a = { t, top, rel, NULL };
 	size_t mark = t->n;
@@ -263,7 +263,8 @@ tree_recv(struct cmd_ctx *ctx, const char *top, const char *rel, struct tree *t,
 		r = tree_check_twice(ctx, top, t, mark);
 	else if (e == TREE_BAD)
 		tree_bad_name(ctx, path, a.bad, top);
-	else if (e == RPC_SERVER && *rel != '\0' && xfer_refused_alone(ctx)) {
+	else if (e == RPC_SERVER && (*rel != '\0' || each) &&
+	    xfer_refused_alone(ctx)) {
 		cmd_rpc_fail(ctx, path);
 		tree_missed(ctx, path);
 		while (t->n > mark) {
@@ -288,7 +289,7 @@ tree_recv(struct cmd_ctx *ctx, const char *top, const char *rel, struct tree *t,
 }
 
 int
-tree_remote(struct cmd_ctx *ctx, const char *top, struct tree *t)
+tree_remote(struct cmd_ctx *ctx, const char *top, struct tree *t, int each)
 {
 	size_t *level = NULL, nlevel = 0, from, i, sent, got, before;
 	const char *rel;
@@ -319,7 +320,8 @@ tree_remote(struct cmd_ctx *ctx, const char *top, struct tree *t)
 				rel = level[got] == SIZE_MAX ?
 				    "" :
 				    t->v[level[got]].path;
-				if (tree_recv(ctx, top, rel, t, failed) == -1)
+				if (tree_recv(ctx, top, rel, t, failed, each) ==
+				    -1)
 					failed = 1;
 			}
 			if (sent < from + TREE_WINDOW && sent < nlevel &&

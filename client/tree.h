@@ -88,9 +88,12 @@ int tree_missed_end(struct cmd_ctx *ctx, int r, const char *done);
  * '/'), which could otherwise lead a download out of its directory,
  * fails the walk (tree_bad_name), and so does a name listed twice, and
  * a tree larger than RPC_LIST_MAX entries or TREE_BYTES_MAX bytes.
- * 0, or -1 with the reason in ctx (t then holds what was found).
+ * A directory below top whose listing the server refuses on its own is
+ * said and counted (tree_missed), and left empty; with each (one of
+ * the directories mget -r matched), top itself too.  0, or -1 with the
+ * reason in ctx (t then holds what was found).
  */
-int tree_remote(struct cmd_ctx *ctx, const char *top, struct tree *t);
+int tree_remote(struct cmd_ctx *ctx, const char *top, struct tree *t, int each);
 
 /*
  * Walk the local directory top, open on topfd (followed if it is a
