@@ -261,8 +261,11 @@ preauth_start_tls(struct preauth *p, SSL_CTX *ctx)
 			    p->a->peer, first);
 		preauth_exit(p);
 	}
-	if ((ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1)
-		fatalx("SSL_new: %s", tls_error());
+	/* Both fail for want of memory only. */
+	if ((ssl = SSL_new(ctx)) == NULL)
+		fatal_lackx("SSL_new: %s", tls_error());
+	if (SSL_set_fd(ssl, fd) != 1)
+		fatal_lackx("SSL_set_fd: %s", tls_error());
 	SSL_set_accept_state(ssl);
 	r = tls_handshake(ssl, fd, p->deadline);
 	if (r != 0 && log_noise_ok()) {
@@ -298,7 +301,7 @@ preauth_run(
 	ctx = a->preauth_ctx;
 	preauth_tls_set_signer(fds->sign);
 	if ((root = drop_open_root(a->cfg->preauth_chroot)) == -1)
-		fatal("%s", a->cfg->preauth_chroot);
+		fatal_or_lack(a->cfg->preauth_chroot);
 	{
 		int keep[] = { a->sock, fds->helper, fds->alive, fds->sign,
 			fds->ctl, log_fd(), root };

@@ -201,6 +201,28 @@ fatal_lack(const char *what)
 	cleanup_exit(255);
 }
 
+void
+fatal_lackx(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (log_noise_ok()) {
+		va_start(ap, fmt);
+		log_vmsg(LOG_CRIT, 0, fmt, ap);
+		va_end(ap);
+	}
+	cleanup_exit(255);
+}
+
+void
+fatal_or_lack(const char *what)
+{
+	if (errno == EMFILE || errno == ENFILE || errno == ENOMEM ||
+	    errno == ENOBUFS || errno == EAGAIN)
+		fatal_lack(what);
+	fatal("%s", what);
+}
+
 __attribute__((weak)) void
 cleanup_exit(int status)
 {

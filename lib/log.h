@@ -101,9 +101,27 @@ fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
  * fatal("what: strerror(errno)") for a resource that the processes of a
  * connection lack (fork, socketpair, pipe2 failing: the unit's
  * TasksMax, descriptors), logged only if log_noise_ok(): a client
- * connecting in a loop while it lacks would write a line each.
+ * connecting in a loop while it lacks would write a line each.  The
+ * monitor turns its noise on at a login (monitor_run): a logged-in
+ * session's lack is always logged.
  */
 void fatal_lack(const char *what) __attribute__((noreturn));
+
+/*
+ * fatalx() for a resource a connection's processes lack, said by the
+ * message alone (memory: an allocation, SSL_new), logged only if
+ * log_noise_ok(), as fatal_lack.
+ */
+void fatal_lackx(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+
+/*
+ * fatal_lack(what) when errno says a resource lacks (EMFILE, ENFILE,
+ * ENOMEM, ENOBUFS, EAGAIN), else fatal("what: strerror(errno)"), which
+ * is always logged: for a call that can fail either way (an open, a
+ * seccomp filter's load).
+ */
+void fatal_or_lack(const char *what) __attribute__((noreturn));
 
 /*
  * Ends the process.  The library's default calls _exit(); a program or a

@@ -26,7 +26,7 @@ xmalloc(size_t size)
 	if (size == 0)
 		size = 1;
 	if ((p = malloc(size)) == NULL)
-		fatalx("out of memory allocating %zu bytes", size);
+		fatal_lackx("out of memory allocating %zu bytes", size);
 	return p;
 }
 
@@ -38,7 +38,8 @@ xcalloc(size_t nmemb, size_t size)
 	if (nmemb == 0 || size == 0)
 		nmemb = size = 1;
 	if ((p = calloc(nmemb, size)) == NULL)
-		fatalx("out of memory allocating %zu * %zu bytes", nmemb, size);
+		fatal_lackx(
+		    "out of memory allocating %zu * %zu bytes", nmemb, size);
 	return p;
 }
 
@@ -50,7 +51,8 @@ xreallocarray(void *ptr, size_t nmemb, size_t size)
 	if (nmemb == 0 || size == 0)
 		nmemb = size = 1;
 	if ((p = reallocarray(ptr, nmemb, size)) == NULL)
-		fatalx("out of memory allocating %zu * %zu bytes", nmemb, size);
+		fatal_lackx(
+		    "out of memory allocating %zu * %zu bytes", nmemb, size);
 	return p;
 }
 
@@ -60,7 +62,7 @@ xstrdup(const char *s)
 	char *p;
 
 	if ((p = strdup(s)) == NULL)
-		fatalx("out of memory copying a string");
+		fatal_lackx("out of memory copying a string");
 	return p;
 }
 
@@ -74,7 +76,7 @@ xasprintf(char **ret, const char *fmt, ...)
 	n = vasprintf(ret, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		fatalx("out of memory formatting a string");
+		fatal_lackx("out of memory formatting a string");
 	return n;
 }
 

@@ -12,7 +12,11 @@
 
 struct stat;
 
-/* Allocation failure is fatal (fatalx), so these never return NULL. */
+/*
+ * Allocation failure is fatal (fatal_lackx: in a connection's processes
+ * before its login, logged at the master's rate of connection lines), so
+ * these never return NULL.
+ */
 void *xmalloc(size_t size);
 void *xcalloc(size_t nmemb, size_t size);
 void *xreallocarray(void *ptr, size_t nmemb, size_t size);

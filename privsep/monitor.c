@@ -465,6 +465,13 @@ monitor_run(const struct monitor_args *a)
 		monitor_finish(&monitor_helper, 2000);
 		tries++;
 	}
+	/*
+	 * The password was right: this connection's lines are no longer
+	 * what any client can make at will, and its processes' lack of a
+	 * resource (fatal_lack, an allocation) is logged, whatever the
+	 * master decided for its connection line.
+	 */
+	log_set_noise(1);
 	/* The handshake it signed for is long over. */
 	monitor_reap(&monitor_signer);
 

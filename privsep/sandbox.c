@@ -360,8 +360,16 @@ sandbox_load_prog(const struct sock_fprog *prog, const char *role)
 		fatal("%s: PR_SET_NO_NEW_PRIVS", role);
 	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 	    SECCOMP_FILTER_FLAG_TSYNC, prog);
-	if (r == -1)
-		fatal("%s: loading the seccomp filter", role);
+	if (r == -1) {
+		char what[96];
+		int e = errno;
+
+		/* ENOMEM: the kernel's memory, for every connection. */
+		snprintf(
+		    what, sizeof(what), "%s: loading the seccomp filter", role);
+		errno = e;
+		fatal_or_lack(what);
+	}
 	if (r != 0)
 		fatalx(
 		    "%s: thread %ld is not under the seccomp filter", role, r);

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# t_log_flood_lack_worker: a connection's pre-auth worker that lacks a
+# resource (memory, descriptors) does not write a line for every
+# connection.  Its open of preauth_chroot failing (EMFILE), or the load
+# of its seccomp filter (ENOMEM: the kernel's memory), ended it with a
+# LOG_CRIT line each time: a client connecting in a loop while it lacked
+# made a line a connection, past journald's own limit, which then drops
+# the unit's lines, the "login failed" lines fail2ban reads among them.
+# Such a line is now one of a connection's that the master lets through
+# at a bounded rate (fatal_lack, as t_log_flood_lack's socketpair).
+# strace makes each call fail in every process of the master's for N
+# connections (the open: only of preauth_chroot, -P); strace gone, a
+# login works.  An allocation that fails (SSL_new, xmalloc) goes the
+# same way, but no system call of it can be made to fail alone.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+N=600
+pw=$(rand_pw)
+add_user alice "$pw"
+start_daemon
+
+# flood WHAT ERE STRACE-OPTIONS...: N connections while strace makes a
+# call fail; the lines matching ERE must be a few, one per connection
+# line logged at most.
+flood() {
+	local what=$1 ere=$2 conns0 secs lines conns
+	shift 2
+	conns0=$(log_count 'connection addr=')
+	strace_attach "$DAEMON_PID" "$T/strace.$what" -f "$@"
+	secs=$(connect_closed "$N") || fail "$what: the connections failed"
+	kill "$STRACE_PID" 2>/dev/null
+	wait "$STRACE_PID" 2>/dev/null
+	_settled() { [ "$(count_sessions)" = 0 ]; }
+	wait_for 20 _settled || fail "$what: the connections' processes did not end"
+	sleep 1
+	run_client alice "$pw" <<<"pwd"
+	expect_rc 0 "$what: a login once it works again ($ERR)"
+	lines=$(log_count "$ere")
+	conns=$(($(log_count 'connection addr=') - conns0))
+	note "$what: $N connections in $secs s: $lines lines of it, $conns connection lines"
+	((lines >= 1)) || fail "$what: no failure was logged"
+	((lines <= conns)) ||
+		fail "$what: $lines failures logged for $conns connections logged"
+	((lines < N / 2)) || fail "$what: $lines lines for $N connections"
+}
+
+flood open "$T/empty: Too many open files" -P "$T/empty" \
+    -e trace=openat -e inject=openat:error=EMFILE
+flood seccomp 'pre-auth worker: loading the seccomp filter: Cannot allocate' \
+    -e trace=seccomp -e inject=seccomp:error=ENOMEM
+expect_match "$(cat "$DAEMON_LOG")" \
+    'connection addr=.*\([0-9]+ more connections were not logged\)' \
+    "the next connection line saying how many were left out"
+ok "$N connections each whose pre-auth worker lacked its root, then its filter"
