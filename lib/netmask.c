@@ -3,8 +3,9 @@
  *
  * Runs in: the master, the per-connection monitor and the admin tools,
  * on the trusted configuration file, the user database, the
- * administrator's arguments, and addresses the kernel returned from
- * accept().  inet_pton(3) only: no name lookups, so nothing here waits
+ * administrator's arguments, and client addresses: the kernel's from
+ * accept(), or a listed balancer's PROXY header's (lib/proxyproto.c),
+ * written as text by inet_ntop(3).  inet_pton(3) only: no name lookups, so nothing here waits
  * or reads a file.
  */
 #include <sys/types.h>

@@ -6,7 +6,9 @@
  * right and monitor_check.c found the verdict's record (limits
  * included) to be the user database's: the limits applied here are the
  * administrator's, not the helper's word.  The client's address is the
- * listener's (accept), never anything the client said.
+ * master's: the peer accept() gave, or, from a load balancer listed in
+ * proxy_protocol_from, the client the balancer's PROXY header names
+ * (proxywait.c, listener_admit.c); never anything the client said.
  *
  * A refusal here is not a failed login: the password was right.  It is
  * logged as "login refused ...", which the fail2ban filter (it matches
