@@ -101,15 +101,27 @@ proxywait_drop(struct proxywait *w, struct proxywait_conn *pc)
 	w->n--;
 }
 
-/* Close pc and say why, naming the balancer. */
+/*
+ * Close pc and say why, naming the balancer: 5 lines a second after a
+ * burst of 20, as the master's refusals.  Only a listed balancer makes
+ * them, but one without send-proxy makes one for every client it
+ * relays, warnings (the priority of the "login failed" lines fail2ban
+ * reads) past journald's own limit for them.
+ */
 static void
 proxywait_bad(struct proxywait *w, struct proxywait_conn *pc, const char *why)
 {
-	char addr[INET6_ADDRSTRLEN];
+	static struct log_rate r = { .every_ms = 200, .burst = 20 };
+	char addr[INET6_ADDRSTRLEN], more[96];
 
-	proxywait_addr(&pc->balancer, addr, sizeof(addr));
-	log_warnx("PROXY header from balancer addr=%s: %s; connection closed",
-	    addr, why);
+	if (log_rate_ok(&r)) {
+		proxywait_addr(&pc->balancer, addr, sizeof(addr));
+		log_warnx("PROXY header from balancer addr=%s: %s; connection "
+			  "closed%s",
+		    addr, why,
+		    log_rate_unlogged(
+			&r, "bad PROXY headers", more, sizeof(more)));
+	}
 	proxywait_drop(w, pc);
 }
 

@@ -141,16 +141,20 @@ fake_up() {
 	pin_host_key
 }
 
-# connect_closed N: N connections to the daemon's port, one after
-# another, each sending nothing and read until the server closes it (a
-# client connecting in a loop).  Prints the seconds they took.
+# connect_closed N [HEX [SOURCE]]: N connections to the daemon's port,
+# one after another, each sending nothing (or the bytes HEX) and read
+# until the server closes it (a client connecting in a loop), from
+# 127.0.0.1 or SOURCE.  Prints the seconds they took.
 connect_closed() {
 	python3 -c '
 import socket, sys, time
 n, port = int(sys.argv[1]), int(sys.argv[2])
+data, src = bytes.fromhex(sys.argv[3]), sys.argv[4]
 t0 = time.monotonic()
 for _ in range(n):
-    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s = socket.create_connection(("127.0.0.1", port), timeout=10,
+                                 source_address=(src, 0))
+    s.sendall(data)
     try:
         while s.recv(4096):
             pass
@@ -158,5 +162,5 @@ for _ in range(n):
         pass
     s.close()
 print("%.3f" % (time.monotonic() - t0))
-' "$1" "$PORT"
+' "$1" "$PORT" "${2:-}" "${3:-127.0.0.1}"
 }
