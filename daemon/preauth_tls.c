@@ -55,16 +55,25 @@ preauth_tls_sign(int type, const unsigned char *dgst, int dlen,
 		log_warnx("host key: unexpected signature request");
 		return 0;
 	}
+	/*
+	 * A signer that could not start (its fork or exec lacked memory or
+	 * pids) fails every connection's handshake here: a line of a
+	 * connection that never logs in (log_noise_ok), not a warning each.
+	 * Why it went is said once elsewhere: the master's "mftpd-sign
+	 * ended at its start" for its spare, the monitor's for a stale key.
+	 */
 	if (privsep_send_sign_request(preauth_sign_fd, dgst, (size_t)dlen) ==
 	    -1) {
-		log_warn("host key: asking mftpd-sign");
+		if (log_noise_ok())
+			log_warn("host key: asking mftpd-sign");
 		return 0;
 	}
 	e = privsep_recv_signature(
 	    preauth_sign_fd, MFTP_SIGN_TIMEOUT_MS, out, &n);
 	if (e != 0) {
-		log_warnx(
-		    "host key: no signature from mftpd-sign: %s", err_str(e));
+		if (log_noise_ok())
+			log_warnx("host key: no signature from mftpd-sign: %s",
+			    err_str(e));
 		return 0;
 	}
 	/* OpenSSL sized sig for this key's largest signature. */

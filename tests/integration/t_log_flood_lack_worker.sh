@@ -8,10 +8,13 @@
 # the unit's lines, the "login failed" lines fail2ban reads among them.
 # Such a line is now one of a connection's that the master lets through
 # at a bounded rate (fatal_lack, as t_log_flood_lack's socketpair).
+# So is the warning of a worker whose mftpd-sign could not start (its
+# exec failing, ENOMEM), at the handshake's signature.
 # strace makes each call fail in every process of the master's for N
-# connections (the open: only of preauth_chroot, -P); strace gone, a
-# login works.  An allocation that fails (SSL_new, xmalloc) goes the
-# same way, but no system call of it can be made to fail alone.
+# connections (the open: only of preauth_chroot, -P; the exec: only of
+# mftpd-sign); strace gone, a login works.  An allocation that fails
+# (SSL_new, xmalloc) goes the same way, but no system call of it can be
+# made to fail alone.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -20,15 +23,16 @@ pw=$(rand_pw)
 add_user alice "$pw"
 start_daemon
 
-# flood WHAT ERE STRACE-OPTIONS...: N connections while strace makes a
-# call fail; the lines matching ERE must be a few, one per connection
-# line logged at most.
+# flood WHAT ERE HEX STRACE-OPTIONS...: N connections, each sending the
+# bytes HEX, while strace makes a call fail; the lines matching ERE
+# must be a few, one per connection line logged at most.
 flood() {
-	local what=$1 ere=$2 conns0 secs lines conns
-	shift 2
+	local what=$1 ere=$2 hex=$3 conns0 secs lines conns
+	shift 3
 	conns0=$(log_count 'connection addr=')
 	strace_attach "$DAEMON_PID" "$T/strace.$what" -f "$@"
-	secs=$(connect_closed "$N") || fail "$what: the connections failed"
+	secs=$(connect_closed "$N" "$hex") ||
+		fail "$what: the connections failed"
 	kill "$STRACE_PID" 2>/dev/null
 	wait "$STRACE_PID" 2>/dev/null
 	_settled() { [ "$(count_sessions)" = 0 ]; }
@@ -45,11 +49,31 @@ flood() {
 	((lines < N / 2)) || fail "$what: $lines lines for $N connections"
 }
 
-flood open "$T/empty: Too many open files" -P "$T/empty" \
+flood open "$T/empty: Too many open files" "" -P "$T/empty" \
     -e trace=openat -e inject=openat:error=EMFILE
 flood seccomp 'pre-auth worker: loading the seccomp filter: Cannot allocate' \
-    -e trace=seccomp -e inject=seccomp:error=ENOMEM
+    "" -e trace=seccomp -e inject=seccomp:error=ENOMEM
+# A TLS 1.3 ClientHello, all the server needs to sign its answer.
+hello=$(python3 -c '
+import ssl
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+out = ssl.MemoryBIO()
+s = ctx.wrap_bio(ssl.MemoryBIO(), out)
+try:
+    s.do_handshake()
+except ssl.SSLWantReadError:
+    pass
+print(out.read().hex())
+') || fail "no ClientHello"
+flood sign 'host key: (asking|no signature from) mftpd-sign' "$hello" \
+    -P "$MFTPD_SIGN" -e trace=execve -e inject=execve:error=ENOMEM
+expect_match "$(cat "$DAEMON_LOG")" \
+    'mftpd-sign ended at its start \(exit status 127\)' \
+    "the master's line saying why: its spare could not start"
 expect_match "$(cat "$DAEMON_LOG")" \
     'connection addr=.*\([0-9]+ more connections were not logged\)' \
     "the next connection line saying how many were left out"
-ok "$N connections each whose pre-auth worker lacked its root, then its filter"
+ok "$N connections each whose pre-auth worker lacked its root, its filter, its signer"
