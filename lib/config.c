@@ -347,6 +347,19 @@ config_set_netmasks(struct config *c, char *value, const char *name,
 			    word);
 			return -1;
 		}
+		/*
+		 * A listed peer names the client, so every address listed
+		 * would let any client name itself any address: past
+		 * max_sessions_per_ip, the allow-lists and fail2ban.
+		 */
+		if (m[n].prefix == 0) {
+			config_error(err, errlen, name, line,
+			    "proxy_protocol_from: '%s' lists every address, "
+			    "so any client could claim any address; list the "
+			    "load balancers only",
+			    word);
+			return -1;
+		}
 		n++;
 	}
 	if (n == 0) {

@@ -452,6 +452,12 @@ test_proxy_from(void **state)
 	    "t.conf:1: proxy_protocol_from: '10.0.0.1/8'");
 	expect_error("proxy_protocol_from = ,\n",
 	    "t.conf:1: proxy_protocol_from: no address");
+	expect_error("proxy_protocol_from = 10.0.0.5, 0.0.0.0/0\n",
+	    "t.conf:1: proxy_protocol_from: '0.0.0.0/0' lists every address");
+	expect_error("proxy_protocol_from = ::/0\n",
+	    "t.conf:1: proxy_protocol_from: '::/0' lists every address");
+	expect_error("proxy_protocol_from = ::ffff:0.0.0.0/96\n",
+	    "t.conf:1: proxy_protocol_from: '::ffff:0.0.0.0/96' lists every");
 	expect_error("proxy_protocol_from = 1.1.1.1 1.1.1.2 1.1.1.3 1.1.1.4 "
 		     "1.1.1.5 1.1.1.6 1.1.1.7 1.1.1.8 1.1.1.9 1.1.1.10 "
 		     "1.1.1.11 1.1.1.12 1.1.1.13 1.1.1.14 1.1.1.15 1.1.1.16 "
