@@ -21,9 +21,11 @@
 #include "cmds.h"
 #include "digest.h"
 #include "human.h"
+#include "intr.h"
 #include "progress.h"
 #include "proto.h"
 #include "rpc.h"
+#include "tree.h"
 #include "util.h"
 #include "words.h"
 #include "xfer.h"
@@ -107,32 +109,110 @@ cmd_stat(struct cmd_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+/* What cmd_hash's steps share. */
+struct cmd_hash_arg {
+	struct cmd_ctx *ctx;
+	char **names;
+	enum digest_alg alg;
+	int stop; /* the name whose reply or request stopped it, or -1 */
+	int one;  /* a single name: its refusal is the command's failure */
+	int failed;
+};
+
+/*
+ * A name refused: with several, said at once and counted (tree_missed),
+ * the others still hashed; a single one is the command's failure alone,
+ * with no "the rest was" after it.
+ */
+static void
+cmd_hash_refused(struct cmd_hash_arg *a, size_t i)
+{
+	cmd_rpc_fail(a->ctx, a->names[i]);
+	if (a->one)
+		a->failed = 1;
+	else
+		tree_missed(a->ctx, a->names[i]);
+}
+
+static const char *
+cmd_hash_path(void *arg, size_t i)
+{
+	return ((struct cmd_hash_arg *)arg)->names[i];
+}
+
+static int
+cmd_hash_send(void *arg, size_t i, size_t flying)
+{
+	struct cmd_hash_arg *a = arg;
+
+	(void)flying;
+	if (intr_pending()) {
+		a->stop = (int)i;
+		return XFER_PIPE_STOP;
+	}
+	if (rpc_hash_send(a->ctx->rpc, a->names[i], a->alg) == RPC_OK)
+		return XFER_PIPE_SENT;
+	if (rpc_lost(a->ctx->rpc)) {
+		a->stop = (int)i;
+		return XFER_PIPE_STOP;
+	}
+	/* Refused here (a name too long): as by the server. */
+	cmd_hash_refused(a, i);
+	return XFER_PIPE_SKIP;
+}
+
+/* A checksum printed; one refused said and counted (tree_missed). */
+static int
+cmd_hash_recv(void *arg, size_t i)
+{
+	struct cmd_hash_arg *a = arg;
+	uint8_t h[MFTP_HASH_LEN];
+	char hex[DIGEST_HEX_MAX + 1], *p;
+
+	if (rpc_hash_recv(a->ctx->rpc, a->alg, h) != RPC_OK) {
+		if (rpc_lost(a->ctx->rpc)) {
+			if (a->stop == -1)
+				a->stop = (int)i;
+			return XFER_PIPE_STOP;
+		}
+		cmd_hash_refused(a, i);
+		return XFER_PIPE_SENT;
+	}
+	digest_hex(h, digest_len(a->alg), hex);
+	p = words_printable(a->names[i]);
+	printf("%s  %s\n", hex, p);
+	fflush(stdout);
+	free(p);
+	return XFER_PIPE_SENT;
+}
+
 /*
  * As xxhsum -H2 or sha256sum prints it: "HEX  NAME", in the session's
  * checksum, or SHA-256 with --sha256 (-s) whatever the session uses.
+ * The HASH requests are pipelined (xfer_pipeline), the replies printed
+ * in order; a file refused is said and the others go on, the command
+ * failing at the end (tree_missed_end).  Ctrl-C sends no more requests;
+ * the replies in flight are still printed.
  */
 int
 cmd_hash(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	enum digest_alg alg = rpc_digest(ctx->rpc);
-	uint8_t h[MFTP_HASH_LEN];
-	char hex[DIGEST_HEX_MAX + 1], *p;
-	int i;
+	static const struct xfer_pipe ops = { cmd_hash_send, cmd_hash_recv,
+		cmd_hash_path };
+	struct cmd_hash_arg a = { ctx, argv + 1, rpc_digest(ctx->rpc), -1,
+		argc == 2, 0 };
+	int r = 0;
 
 	if (ctx->opts & CMD_OPT('s'))
-		alg = DIGEST_SHA256;
-	for (i = 1; i < argc; i++) {
-		if (cmd_stopped(ctx) == -1)
-			return -1;
-		if (rpc_hash(ctx->rpc, argv[i], alg, h) != RPC_OK)
-			return cmd_rpc_fail(ctx, argv[i]);
-		digest_hex(h, digest_len(alg), hex);
-		p = words_printable(argv[i]);
-		printf("%s  %s\n", hex, p);
-		fflush(stdout);
-		free(p);
-	}
-	return 0;
+		a.alg = DIGEST_SHA256;
+	xfer_pipeline(ctx->rpc, (size_t)(argc - 1), &ops, &a);
+	if (a.stop != -1 && !rpc_lost(ctx->rpc) && intr_pending())
+		r = cmd_stopped(ctx);
+	else if (a.stop != -1)
+		r = cmd_rpc_fail(ctx, a.names[a.stop]);
+	else if (a.failed)
+		r = -1; /* the reason is set (cmd_hash_refused) */
+	return tree_missed_end(ctx, r, "hashed");
 }
 
 /*

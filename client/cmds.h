@@ -67,7 +67,7 @@ struct cmd_ctx {
 	size_t gone;
 	char *gone_first;
 	/*
-	 * get -r, reget -r and mget, put -r and mput: the files and
+	 * get -r, reget -r and mget, put -r and mput, hash: the files and
 	 * directories that failed on their own while the rest was
 	 * transferred (tree_missed), and the first of them; cmd_run_again
 	 * clears them.

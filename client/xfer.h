@@ -38,6 +38,34 @@ struct xfer_item {
 #define XFER_REQ_COST(path) (32 + strlen(path))
 
 /*
+ * Requests pipelined as the GETs of a batch are: up to XFER_WINDOW and
+ * XFER_WINDOW_BYTES ahead of the replies read, which are read in order,
+ * so that the requests always fit in the socket buffers while the
+ * server sends replies not read yet (it reads no request while it
+ * cannot write); the replies must be small too.  send(arg, i, flying)
+ * sends item i's request: XFER_PIPE_SENT; XFER_PIPE_SKIP when nothing
+ * goes for it; XFER_PIPE_WAIT (only when flying > 0) to send it only
+ * when no request is in flight (it is asked again then); XFER_PIPE_STOP to send no more.
+ * recv(arg, i) reads the reply of item i, sent; XFER_PIPE_STOP to send
+ * no more.  After a stop, the replies in flight are still read (not
+ * when the session is lost), so that the session stays in step.
+ * path(arg, i): the path of item i's request, for its bytes.  0, or -1
+ * when it stopped.
+ */
+#define XFER_PIPE_SENT 0
+#define XFER_PIPE_SKIP 1
+#define XFER_PIPE_WAIT 2
+#define XFER_PIPE_STOP 3
+struct xfer_pipe {
+	int (*send)(void *arg, size_t i, size_t flying);
+	int (*recv)(void *arg, size_t i);
+	const char *(*path)(void *arg, size_t i);
+};
+struct rpc;
+int xfer_pipeline(
+    struct rpc *rpc, size_t n, const struct xfer_pipe *ops, void *arg);
+
+/*
  * Download items in order, keeping up to 32 GET requests in flight, so
  * that many small files do not cost a round trip each.  An item saved
  * under another's LOCAL.part (or its sidecar) goes after that other is

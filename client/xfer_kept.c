@@ -175,74 +175,123 @@ xfer_complete_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
 	return 1;
 }
 
+int
+xfer_pipeline(struct rpc *rpc, size_t n, const struct xfer_pipe *ops, void *arg)
+{
+	size_t *cost = xcalloc(n ? n : 1, sizeof(*cost));
+	size_t sent = 0, done = 0, flying = 0, bytes = 0;
+	int stopped = 0, e;
+
+	while (done < n) {
+		while (!stopped && sent < n && flying < XFER_WINDOW &&
+		    bytes < XFER_WINDOW_BYTES) {
+			cost[sent] = 0;
+			e = ops->send(arg, sent, flying);
+			if (e == XFER_PIPE_WAIT)
+				break;
+			if (e == XFER_PIPE_STOP) {
+				stopped = 1;
+				break;
+			}
+			if (e == XFER_PIPE_SENT) {
+				cost[sent] = XFER_REQ_COST(
+				    ops->path(arg, sent));
+				flying++;
+				bytes += cost[sent];
+			}
+			sent++;
+		}
+		if (done == sent)
+			break;
+		if (cost[done] != 0 && !rpc_lost(rpc)) {
+			if (ops->recv(arg, done) == XFER_PIPE_STOP)
+				stopped = 1;
+			flying--;
+			bytes -= cost[done];
+		}
+		done++;
+	}
+	free(cost);
+	return stopped ? -1 : 0;
+}
+
+/* What xfer_get_complete's steps share. */
+struct xfer_complete {
+	struct cmd_ctx *ctx;
+	const struct xfer_item *v;
+	uint8_t (*mine)[MFTP_HASH_LEN];
+	char *same;
+	ssize_t stop; /* the item that stopped it */
+};
+
+static const char *
+xfer_complete_path(void *arg, size_t i)
+{
+	return ((struct xfer_complete *)arg)->v[i].remote;
+}
+
+/* v[i]'s local file hashed, and its HASH sent (xfer_pipeline). */
+static int
+xfer_complete_send(void *arg, size_t i, size_t flying)
+{
+	struct xfer_complete *a = arg;
+	struct cmd_ctx *ctx = a->ctx;
+	int fd, e;
+
+	if ((fd = xfer_complete_open(&a->v[i])) == -1)
+		return XFER_PIPE_SKIP;
+	if (flying > 0 && a->v[i].attr.size > XFER_KEPT_SLICE) {
+		close(fd);
+		return XFER_PIPE_WAIT;
+	}
+	e = xfer_complete_hash(ctx, &a->v[i], fd, a->mine[i]);
+	if (e == RPC_OK && intr_pending())
+		e = RPC_INTR;
+	if (e == RPC_OK)
+		e = rpc_hash_send(
+		    ctx->rpc, a->v[i].remote, rpc_digest(ctx->rpc));
+	/* Not read whole, a name too long: downloaded. */
+	if (e == RPC_LOCAL && !rpc_lost(ctx->rpc))
+		return XFER_PIPE_SKIP;
+	if (e != RPC_OK) {
+		a->stop = (ssize_t)i;
+		return XFER_PIPE_STOP;
+	}
+	return XFER_PIPE_SENT;
+}
+
+static int
+xfer_complete_reply(void *arg, size_t i)
+{
+	struct xfer_complete *a = arg;
+	int e = xfer_complete_recv(a->ctx, &a->v[i], a->mine[i]);
+
+	if (e == RPC_LOST && a->stop == -1)
+		a->stop = (ssize_t)i;
+	a->same[i] = a->stop == -1 && e == 1;
+	return a->stop == -1 ? XFER_PIPE_SENT : XFER_PIPE_STOP;
+}
+
 /*
- * The HASH requests go out as xfer_get_pass sends its GETs: up to
- * XFER_WINDOW ahead of the replies read, and XFER_WINDOW_BYTES, so
- * that the requests always fit in the socket buffers while the server
- * sends replies we do not read yet (it reads no request while it
- * cannot write); the replies, a checksum each, fit there too.  Each
- * local file is hashed before its request goes, one at a time; one
- * larger than a slice with no request in flight, as xfer_get_pass
- * hashes a kept part (xfer_hash_kept pings the server meanwhile).
- * After a Ctrl-C or a lost session, the replies in flight are still
- * read, so the session stays in step.
+ * The HASH requests go out pipelined (xfer_pipeline), so that the
+ * requests always fit in the socket buffers while the server sends
+ * replies we do not read yet (it reads no request while it cannot
+ * write); the replies, a checksum each, fit there too.  Each local file
+ * is hashed before its request goes, one at a time; one larger than a
+ * slice with no request in flight, as xfer_get_pass hashes a kept part
+ * (xfer_hash_kept pings the server meanwhile).
  */
 int
 xfer_get_complete(
     struct cmd_ctx *ctx, const struct xfer_item *v, size_t n, char *same)
 {
-	enum digest_alg alg = rpc_digest(ctx->rpc);
-	uint8_t(*mine)[MFTP_HASH_LEN] = xcalloc(n ? n : 1, sizeof(*mine));
-	char *asked = xcalloc(n ? n : 1, 1);
-	size_t sent = 0, done = 0, flying = 0, bytes = 0;
-	ssize_t stop = -1; /* the item that stopped it */
-	int fd, e;
+	static const struct xfer_pipe ops = { xfer_complete_send,
+		xfer_complete_reply, xfer_complete_path };
+	struct xfer_complete a = { ctx, v, NULL, same, -1 };
 
+	a.mine = xcalloc(n ? n : 1, sizeof(*a.mine));
 	memset(same, 0, n);
-	while (done < n) {
-		while (stop == -1 && sent < n && flying < XFER_WINDOW &&
-		    bytes < XFER_WINDOW_BYTES) {
-			if ((fd = xfer_complete_open(&v[sent])) == -1) {
-				sent++;
-				continue;
-			}
-			if (flying > 0 && v[sent].attr.size > XFER_KEPT_SLICE) {
-				close(fd);
-				break;
-			}
-			e = xfer_complete_hash(ctx, &v[sent], fd, mine[sent]);
-			if (e == RPC_OK && intr_pending())
-				e = RPC_INTR;
-			if (e == RPC_OK)
-				e = rpc_hash_send(
-				    ctx->rpc, v[sent].remote, alg);
-			/* Not read whole, a name too long: downloaded. */
-			if (e == RPC_LOCAL && !rpc_lost(ctx->rpc)) {
-				sent++;
-				continue;
-			}
-			if (e != RPC_OK) {
-				stop = (ssize_t)sent;
-				break;
-			}
-			asked[sent] = 1;
-			flying++;
-			bytes += XFER_REQ_COST(v[sent].remote);
-			sent++;
-		}
-		if (done == sent)
-			break;
-		if (asked[done] && !rpc_lost(ctx->rpc)) {
-			e = xfer_complete_recv(ctx, &v[done], mine[done]);
-			if (e == RPC_LOST && stop == -1)
-				stop = (ssize_t)done;
-			same[done] = stop == -1 && e == 1;
-			flying--;
-			bytes -= XFER_REQ_COST(v[done].remote);
-		}
-		done++;
-	}
-	free(mine);
-	free(asked);
-	return stop == -1 ? 0 : xfer_complete_stop(ctx, &v[stop]);
+	xfer_pipeline(ctx->rpc, n, &ops, &a);
+	free(a.mine);
+	return a.stop == -1 ? 0 : xfer_complete_stop(ctx, &v[a.stop]);
 }

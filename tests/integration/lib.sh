@@ -558,6 +558,38 @@ run_client() {
 	return 0
 }
 
+# run_traced NAME PASS OUT <<<commands: as run_client, mftp run under
+# strace, its socket I/O into OUT (for round_trips).
+run_traced() {
+	local name=$1 pass=$2 out=$3
+	command -v strace >/dev/null ||
+		fail "strace is needed (scripts/deps.sh installs it)"
+	_last_client="$name (traced)"
+	RC=0
+	timeout -k 5 "$CLIENT_TIMEOUT" strace -qq -f -yy -o "$out" \
+	    -e trace=read,write,recvfrom,sendto,recvmsg,sendmsg \
+	    "$MFTP" -P "$PORT" -q --password-fd 3 "$name@$HOST" 3<<<"$pass" \
+	    >"$T/client.out" 2>"$T/client.err" || RC=$?
+	OUT=$(cat "$T/client.out")
+	ERR=$(cat "$T/client.err")
+}
+
+# round_trips OUT: how many times the client traced by run_traced read
+# from the connection after writing to it (reads that found nothing do
+# not count): one per request when each waits for its reply, far fewer
+# when pipelined.
+round_trips() {
+	awk '/TCP:\[/ && $0 !~ /= -1/ {
+		if ($0 ~ /(write|sendto|sendmsg)\(/)
+			w = 1
+		else if ($0 ~ /(read|recvfrom|recvmsg)\(/ && w) {
+			n++
+			w = 0
+		}
+	}
+	END { print n + 0 }' "$1"
+}
+
 # A session held open: mftp reads its commands from a FIFO that this
 # shell keeps open on descriptor 8, so the test decides when to send the
 # next command and when the client sees end of input.

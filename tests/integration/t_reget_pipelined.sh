@@ -9,8 +9,6 @@
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-command -v strace >/dev/null ||
-	fail "strace is needed (scripts/deps.sh installs it)"
 pw=$(rand_pw)
 add_user alice "$pw"
 home=$(user_home alice)
@@ -41,36 +39,7 @@ cmp -s "$L/r/f7" "$home/r/f7" && fail "f7 should differ"
 # gets PATH: how many GETs of PATH the server's log has.
 gets() { log_count " op=get path=$1 "; }
 
-# traced OUT COMMANDS: run mftp under strace, its socket I/O into OUT.
-traced() {
-	local out=$1
-	shift
-	_last_client="alice (traced)"
-	RC=0
-	timeout -k 5 "$CLIENT_TIMEOUT" strace -qq -f -yy -o "$out" \
-	    -e trace=read,write,recvfrom,sendto,recvmsg,sendmsg \
-	    "$MFTP" -P "$PORT" -q --password-fd 3 "alice@$HOST" 3<<<"$pw" \
-	    <<<"$*" >"$T/client.out" 2>"$T/client.err" || RC=$?
-	OUT=$(cat "$T/client.out")
-	ERR=$(cat "$T/client.err")
-}
-
-# round_trips OUT: how many times the client read from the connection
-# after writing to it (reads that found nothing do not count): one per
-# request when each waits for its reply, far fewer when pipelined.
-round_trips() {
-	awk '/TCP:\[/ && $0 !~ /= -1/ {
-		if ($0 ~ /(write|sendto|sendmsg)\(/)
-			w = 1
-		else if ($0 ~ /(read|recvfrom|recvmsg)\(/ && w) {
-			n++
-			w = 0
-		}
-	}
-	END { print n + 0 }' "$1"
-}
-
-traced "$T/reget.trace" "lcd $L
+run_traced alice "$pw" "$T/reget.trace" <<<"lcd $L
 reget -r r"
 expect_rc 0 "reget -r r"
 expect_eq "$(gets r/f1)" 0 "GETs of r/f1, complete"
@@ -82,7 +51,7 @@ n=$(round_trips "$T/reget.trace")
 	fail "reget -r of $N files already complete: $n round trips"
 ok "reget -r asks for the checksums of $N files in $n round trips in all"
 
-traced "$T/mget.trace" "lcd $L/m
+run_traced alice "$pw" "$T/mget.trace" <<<"lcd $L/m
 mget -c r/f*"
 expect_rc 0 "mget -c r/f*"
 expect_eq "$(gets r/f1)" 0 "GETs of r/f1 by mget -c"
