@@ -39,9 +39,65 @@ cmd_remote_mkdir(struct cmd_ctx *ctx, const char *path, uint32_t mode)
 }
 
 /*
+ * MKDIR of a subdirectory of put -r, from the local directory local:
+ * 0 when it is there, made or already a directory (STAT, only when the
+ * name exists); 1 when the server refused it on its own (permission
+ * denied in its parent, a file of its name in the way, an invalid name:
+ * xfer_put_refused_alone), said and counted (tree_missed), what is
+ * below it to be left out; -1 after cmd_fail(): the quota, the
+ * server's disk, the session lost, Ctrl-C.
+ */
+static int
+cmd_put_subdir(
+    struct cmd_ctx *ctx, const char *path, uint32_t mode, const char *local)
+{
+	struct msg_attr a;
+	char *p;
+
+	if (rpc_mkdir(ctx->rpc, path, mode) == RPC_OK)
+		return 0;
+	if (!rpc_lost(ctx->rpc) && rpc_code(ctx->rpc) == MFTP_ST_EXISTS) {
+		if (rpc_stat(ctx->rpc, path, &a) != RPC_OK) {
+			if (!xfer_put_refused_alone(ctx))
+				return cmd_rpc_fail(ctx, path);
+			cmd_rpc_fail(ctx, path);
+		} else if (a.kind == MFTP_KIND_DIR)
+			return 0;
+		else {
+			p = words_printable(path);
+			cmd_fail(ctx,
+			    "%s: exists on the server and is not a directory",
+			    p);
+			free(p);
+		}
+	} else if (!xfer_put_refused_alone(ctx))
+		return cmd_rpc_fail(ctx, path);
+	else
+		cmd_rpc_fail(ctx, path);
+	tree_missed(ctx, local);
+	return 1;
+}
+
+/* Whether path is below one of the n directories in left. */
+static bool
+cmd_put_below(const char *path, char *const *left, size_t n)
+{
+	size_t i, l;
+
+	for (i = 0; i < n; i++) {
+		l = strlen(left[i]);
+		if (strncmp(path, left[i], l) == 0 && path[l] == '/')
+			return true;
+	}
+	return false;
+}
+
+/*
  * Upload the local directory local as the remote directory remote: the
  * directories first (parents before children, as the tree lists them),
- * then the files through one upload queue, small ones pipelined.
+ * then the files through one upload queue, small ones pipelined.  A
+ * subdirectory the server refuses on its own is left out with all that
+ * is below it (cmd_put_subdir), and the rest still goes.
  */
 static int
 cmd_put_dir(
@@ -49,8 +105,8 @@ cmd_put_dir(
 {
 	struct xfer_putq *q;
 	struct tree t;
-	char *from, *to;
-	size_t i;
+	char *from, *to, **left;
+	size_t i, nleft = 0;
 	int r, qr, top;
 
 	/* Read, and its files opened, by this descriptor (tree_local). */
@@ -61,18 +117,28 @@ cmd_put_dir(
 		tree_free(&t);
 		return -1;
 	}
+	left = xreallocarray(NULL, t.n ? t.n : 1, sizeof(*left));
 	/* Owner rwx, so the files can go in whatever the local mode. */
 	r = cmd_remote_mkdir(ctx, remote, (mode & 0777) | 0700);
 	for (i = 0; i < t.n && r == 0; i++) {
-		if (t.v[i].attr.kind != MFTP_KIND_DIR)
+		if (t.v[i].attr.kind != MFTP_KIND_DIR ||
+		    cmd_put_below(t.v[i].path, left, nleft))
 			continue;
 		to = cmd_join(remote, t.v[i].path);
-		r = cmd_remote_mkdir(ctx, to, (t.v[i].attr.mode & 0777) | 0700);
+		from = cmd_join(local, t.v[i].path);
+		r = cmd_put_subdir(
+		    ctx, to, (t.v[i].attr.mode & 0777) | 0700, from);
+		if (r == 1) {
+			left[nleft++] = t.v[i].path;
+			r = 0;
+		}
+		free(from);
 		free(to);
 	}
 	q = xfer_putq_new(ctx);
 	for (i = 0; i < t.n && r == 0; i++) {
-		if (t.v[i].attr.kind == MFTP_KIND_DIR)
+		if (t.v[i].attr.kind == MFTP_KIND_DIR ||
+		    cmd_put_below(t.v[i].path, left, nleft))
 			continue;
 		to = cmd_join(remote, t.v[i].path);
 		from = cmd_join(local, t.v[i].path);
@@ -81,6 +147,7 @@ cmd_put_dir(
 		free(to);
 	}
 	qr = xfer_putq_free(q);
+	free(left);
 	close(top);
 	tree_free(&t);
 	return r == 0 ? qr : r;

@@ -137,6 +137,54 @@ expect_contains "$ERR" "mftp: put: $L/d/c03 was not uploaded; the rest was" \
     "the failure names it"
 ok "put -r goes on past a local file it cannot read"
 
+# A subdirectory the server refuses on its own (a file of its name in
+# the way, MKDIR in a directory of mode 555) is said, counted, and left
+# out with all below it; the other subdirectories still go.  put -r
+# stopped at the first: nothing after it was made or sent.
+mkdir -p "$L/t/a1" "$L/t/p/q" "$L/t/ro/deep/er" "$L/t/z9/y"
+for f in top a1/f p/f p/q/f ro/deep/f ro/deep/er/f z9/f z9/y/f; do
+	printf '%s\n' "$f" >"$L/t/$f"
+done
+rm -rf "${home:?}/t"
+mkdir -p "$home/t/ro"
+printf 'in the way\n' >"$home/t/p"
+chown -R "$uid:$gid" "$home/t"
+chmod 555 "$home/t/ro"
+run_client alice "$pw" <<<"put -r $L/t"
+chmod 755 "$home/t/ro"
+expect_rc 1 "put -r with t/p a file and t/ro read-only on the server"
+for f in top a1/f z9/f z9/y/f; do
+	expect_same_file "$home/t/$f" "$L/t/$f" "put -r, refused subdirectories: $f"
+done
+expect_eq "$(cat "$home/t/p")" "in the way" "the file in the way, left as it was"
+[ ! -e "$home/t/ro/deep" ] || fail "t/ro/deep was made"
+expect_match "$ERR" "^mftp: t/p: .*not a directory" "the file in the way, said"
+expect_match "$ERR" "^mftp: t/ro/deep: .*[Pp]ermission denied" \
+    "the refusal in a read-only directory, said"
+expect_not_contains "$ERR" "t/p/q" "what is below t/p, left out unsaid"
+expect_not_contains "$ERR" "t/ro/deep/" "what is below t/ro/deep, left out unsaid"
+expect_contains "$ERR" \
+    "mftp: put: 2 files or directories were not uploaded (the first: " \
+    "the failure counts them"
+ok "put -r goes on past subdirectories the server refuses, then fails"
+
+# MKDIR past the quota of files stops at once.
+add_user carol "$pw" --quota-files 3
+chome=$(user_home carol)
+case $chome in
+"$T"/*) ;;
+*) fail "carol's home $chome is not under $T" ;;
+esac
+mkdir -p "$L/n/d1" "$L/n/d2" "$L/n/d3" "$L/n/d4" "$L/n/d5"
+run_client carol "$pw" <<<"put -r $L/n"
+expect_rc 1 "put -r past carol's quota of files"
+expect_not_contains "$ERR" "was not uploaded" "no summary for the quota"
+expect_eq "$(grep -c 'quota exceeded' <<<"$ERR")" 1 \
+    "the quota's refusal said once (the command stops at it)"
+expect_eq "$(find "$chome/n" -mindepth 1 -type d | wc -l)" 2 \
+    "directories made within the quota"
+ok "put -r still stops at the quota of files on MKDIR"
+
 # The quota exceeded concerns every file: the command stops there.
 mkdir -p "$L/q"
 for i in 1 2 3 4 5 6; do
