@@ -519,6 +519,18 @@ user_uid() { user_field "$1" 3; }
 user_gid() { user_field "$1" 4; }
 user_home() { user_field "$1" 5; }
 
+# user_vars NAME: NAME's home, uid and gid into home, uid and gid; fails
+# unless the home is under $T, where a test may then write as root.
+user_vars() {
+	home=$(user_home "$1")
+	uid=$(user_uid "$1")
+	gid=$(user_gid "$1")
+	case $home in
+	"$T"/*) ;;
+	*) fail "$1's home $home is not under $T" ;;
+	esac
+}
+
 # tool PROG [args...]: run an admin tool (ftpuser-*) on this test's
 # configuration; sets RC, OUT, ERR.
 tool() {

@@ -11,13 +11,7 @@
 
 pw=$(rand_pw)
 add_user alice "$pw"
-home=$(user_home alice)
-uid=$(user_uid alice)
-gid=$(user_gid alice)
-case $home in
-"$T"/*) ;;
-*) fail "alice's home $home is not under $T" ;;
-esac
+user_vars alice
 start_daemon
 mkdir -p "$home/r"
 N=60

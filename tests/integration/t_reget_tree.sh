@@ -13,13 +13,7 @@
 
 pw=$(rand_pw)
 add_user alice "$pw"
-home=$(user_home alice)
-uid=$(user_uid alice)
-gid=$(user_gid alice)
-case $home in
-"$T"/*) ;;
-*) fail "alice's home $home is not under $T" ;;
-esac
+user_vars alice
 start_daemon
 L=$T/local
 mkdir -p "$L"
