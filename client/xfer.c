@@ -256,6 +256,36 @@ xfer_commit(
 }
 
 /*
+ * A part of the user's that get -c took up without a record (s->theirs)
+ * did not verify: its bytes are not the remote file's start.  Starting
+ * over in it, as in one of mftp's, would empty it: the bytes received
+ * after the user's are cut off instead, its times given back, and the
+ * download fails, saying why.  -1 after cmd_fail().
+ */
+static int
+xfer_theirs_back(struct cmd_ctx *ctx, const struct xfer_item *it,
+    const struct xfer_slot *s, int fd, uint64_t kept)
+{
+	const char *alg = digest_title(rpc_digest(ctx->rpc));
+	int e = 0;
+
+	if (ftruncate(fd, (off_t)kept) == -1 || futimens(fd, s->times) == -1)
+		e = errno;
+	close(fd);
+	if (e != 0)
+		return cmd_fail(ctx,
+		    "%s: not the start of the remote file (the whole did "
+		    "not match the server's %s), and what was received after "
+		    "it could not be cut off: %s",
+		    s->part, alg, strerror(e));
+	return cmd_fail(ctx,
+	    "%s: not the start of the remote file (with the rest received, "
+	    "the whole did not match the server's %s): it was left as it "
+	    "was; move it away to download %s",
+	    s->part, alg, it->local);
+}
+
+/*
  * Read one GET's reply and data.  0 when done, 0 with *redo set when a
  * resumed file did not verify (its .part is then worthless), -1 after
  * cmd_fail(): *stop set when that makes the other files pointless to
@@ -306,10 +336,12 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
 		goto out;
 	}
 	/*
-	 * Resumed or not, the part says which remote file it holds: one
-	 * taken up by get -c is then resumed by a plain get too.
+	 * Resumed or not, the part says which remote file it holds; but
+	 * not one whose kept bytes are the user's (get -c took it up
+	 * without a record): until it verifies it stays a file that only
+	 * get -c resumes, and that nothing empties.
 	 */
-	if (!direct)
+	if (!direct && !s->theirs)
 		xfer_key_write(
 		    fd, it->at, it->local, it->attr.size, it->attr.mtime);
 	x.arg = progress_start(ctx->progress, it->local, x.size, x.offset);
@@ -355,6 +387,10 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
 			    xfer_now() - t0);
 			ret = 0;
 		}
+		goto out;
+	}
+	if (ct_memcmp(mine, x.hash, digest_len(alg)) != 0 && s->theirs) {
+		xfer_theirs_back(ctx, it, s, fd, offset);
 		goto out;
 	}
 	if (ct_memcmp(mine, x.hash, digest_len(alg)) != 0) {

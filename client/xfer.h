@@ -78,7 +78,9 @@ int xfer_pipeline(
  * it has no key; with another key the download starts over in it.  One
  * with no key (without force), or that is not the user's own file, is
  * left as it is and the download fails.  A resumed file that does not
- * verify is fetched once more from the start.  A local name for
+ * verify is fetched once more from the start; but one get -c took up
+ * without a key is the user's, and is cut back to what it held and
+ * left as it was, and its download fails.  A local name for
  * standard output or error, a device or a FIFO is written into (never
  * the pipe the batch commands come from); a symbolic link of the user's
  * is written through (xfer_local.h).

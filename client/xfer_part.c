@@ -356,9 +356,10 @@ xfer_part_open(struct cmd_ctx *ctx, int at, const char *part, const char *local)
 }
 
 /*
- * Whether the locked part fd may be this download's, from offset, and
- * offset itself: XFER_UNKNOWN asks for the plan (how much of a part of
- * mftp's own to keep).  From 0 it is emptied: only a download of mftp's
+ * Whether the locked part fd may be this download's, from s->offset,
+ * and that offset itself: XFER_UNKNOWN asks for the plan (how much of a
+ * part to keep; s->theirs set for one get -c takes up without a
+ * record).  From 0 it is emptied: only a download of mftp's
  * (it has a resume record), or an empty file get -c asked for.  A file
  * of the user's that happens to have that name, or one a get -r fetched
  * a moment ago, is never written over.  -1 with the reason in ctx.
@@ -366,8 +367,9 @@ xfer_part_open(struct cmd_ctx *ctx, int at, const char *part, const char *local)
 #define XFER_UNKNOWN UINT64_MAX
 static int
 xfer_part_check(struct cmd_ctx *ctx, const struct xfer_item *it, int fd,
-    const char *part, int mode, uint64_t *offset)
+    const char *part, int mode, struct xfer_slot *s)
 {
+	uint64_t *offset = &s->offset;
 	struct stat st;
 	uint64_t ksize;
 	int64_t kmtime;
@@ -394,8 +396,12 @@ xfer_part_check(struct cmd_ctx *ctx, const struct xfer_item *it, int fd,
 		else if (key && ksize == it->attr.size &&
 		    kmtime == it->attr.mtime)
 			*offset = (uint64_t)st.st_size;
-		else if (!key && mode == XFER_FORCE)
-			*offset = (uint64_t)st.st_size;
+		else if (!key && mode == XFER_FORCE &&
+		    (*offset = (uint64_t)st.st_size) > 0) {
+			s->theirs = 1;
+			s->times[0] = st.st_atim;
+			s->times[1] = st.st_mtim;
+		}
 	}
 	if (*offset > 0 || key || (mode == XFER_FORCE && st.st_size == 0))
 		return 0;
@@ -430,6 +436,7 @@ xfer_plan(struct cmd_ctx *ctx, const struct xfer_item *it, int mode,
 
 	s->fd = -1;
 	s->offset = 0;
+	s->theirs = 0;
 	if (xfer_is_direct(it->at, it->local))
 		return xfer_direct_check(ctx, it->at, it->local);
 	if (xfer_local_readonly(it->at, it->local)) {
@@ -459,7 +466,7 @@ xfer_plan(struct cmd_ctx *ctx, const struct xfer_item *it, int mode,
 	if (s->fd == -1)
 		return -1;
 	s->offset = XFER_UNKNOWN;
-	if (xfer_part_check(ctx, it, s->fd, s->part, mode, &s->offset) == -1) {
+	if (xfer_part_check(ctx, it, s->fd, s->part, mode, s) == -1) {
 		e = errno;
 		close(s->fd);
 		s->fd = -1;
@@ -497,8 +504,7 @@ xfer_open_part(struct cmd_ctx *ctx, const struct xfer_item *it,
 			return cmd_fail(ctx, "%s: %s", part, strerror(errno));
 		if (fd == -1 &&
 		    ((fd = xfer_part_open(ctx, it->at, part, it->local)) < 0 ||
-			xfer_part_check(ctx, it, fd, part, mode, &s->offset) ==
-			    -1)) {
+			xfer_part_check(ctx, it, fd, part, mode, s) == -1)) {
 			if (fd == -2)
 				cmd_fail(ctx, "%s: %s", part, strerror(ENOENT));
 			if (fd >= 0)

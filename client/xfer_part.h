@@ -9,6 +9,7 @@
 #define MFTP_CLIENT_XFER_PART_H
 
 #include <stdint.h>
+#include <time.h>
 
 struct cmd_ctx;
 struct xfer_item;
@@ -26,7 +27,10 @@ struct xfer_item;
  * while there is none (the download makes it when its data comes), and
  * the offset its GET asked for.  kept: the bytes up to offset, hashed
  * before the GET went (xfer_kept.h); NULL from 0.  why: the reason it
- * was refused.
+ * was refused.  theirs: the part had no resume record and get -c took
+ * it up as it was (then its times, to give back): its kept bytes are
+ * the user's, not known to be the remote file's start, so they are
+ * neither recorded as mftp's nor ever emptied (xfer_get_recv).
  */
 struct xfer_slot {
 	char *part;
@@ -34,6 +38,8 @@ struct xfer_slot {
 	uint64_t offset;
 	struct digest *kept;
 	char *why;
+	int theirs;
+	struct timespec times[2];
 };
 
 /* LOCAL.part, or for a long name its first bytes, '~', a hash, ".part". */

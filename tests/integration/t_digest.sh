@@ -176,16 +176,29 @@ for mode in xxh128 sha256; do
 	expect_rc 0 "get -c ($mode)"
 	expect_same_file "$W/big" "$W/got" "the resumed download ($mode)"
 	expect_eq "$(last_get_offset big)" 1000000 "the resumed get's offset ($mode)"
-	# An altered kept part: caught, fetched again from the start.
+	# An altered kept part of mftp's (it has a resume record): caught,
+	# fetched again from the start.
 	rm -f "$W/got"
 	head -c 1000000 "$W/big" >"$W/got.part"
 	printf 'XXXX' | dd of="$W/got.part" bs=1 seek=4096 conv=notrunc status=none
+	printf '%s %s' "$size" "$(stat -c %Y "$home/big")" >"$W/.got.part.key"
 	run_client alice "$pw" -o Verify=$mode <<<"get -c big $W/got"
 	expect_rc 0 "get -c over an altered .part ($mode)"
 	expect_contains "$ERR" "the kept part did not match; transferring again" \
 	    "an altered .part ($mode)"
 	expect_same_file "$W/big" "$W/got" "fetched again ($mode)"
 	expect_eq "$(last_get_offset big)" 0 "the second get's offset ($mode)"
+	# Without a record it is the user's: caught, and left as it was.
+	rm -f "$W/got"
+	head -c 1000000 "$W/big" >"$W/got.part"
+	printf 'XXXX' | dd of="$W/got.part" bs=1 seek=4096 conv=notrunc status=none
+	cp "$W/got.part" "$T/altered"
+	run_client alice "$pw" -o Verify=$mode <<<"get -c big $W/got"
+	expect_rc 1 "get -c over an altered .part of the user's ($mode)"
+	expect_contains "$ERR" "not the start of the remote file" \
+	    "an altered .part of the user's ($mode)"
+	expect_same_file "$W/got.part" "$T/altered" "the user's .part ($mode)"
+	rm -f "$W/got.part"
 done
 ok "a local .part resumes and is verified whole in both modes"
 

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# t_get_c_theirs: get -c (reget, mget -c, reget -r) takes up a .part of
+# the user's that has no resume record, but never empties it.  When the
+# whole does not verify, the user's bytes were not the remote file's
+# start: what was received after them is cut off, the .part is left as
+# it was (its mtime too), no record is left on it, and the download
+# fails, saying why; the rest of a tree still comes.  Before, such a
+# .part was taken for one of mftp's own: fetched again from the start
+# in it ("the kept part did not match"), the user's bytes lost.  A
+# .part of the user's that is the remote file's start still resumes,
+# and one get -c was interrupted in carries no record: a plain get does
+# not take it for one of mftp's.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+pw=$(rand_pw)
+add_user alice "$pw"
+user_vars alice
+start_daemon
+L=$T/local
+mkdir -p "$L" "$home/d"
+for f in a d/x d/y d/z; do
+	head -c 300000 /dev/urandom >"$home/$f"
+done
+chown -R "$uid:$gid" "$home"
+
+# mine FILE: the user's own notes, not the start of any remote file,
+# with an old mtime, copied to $T/orig for the check below.
+mine() {
+	echo "the user's own notes, not a download" >"$1"
+	touch -d '2020-02-02 12:00' "$1"
+	cp -p "$1" "$T/orig"
+}
+
+# kept FILE WHAT: FILE is as mine made it, and carries no resume record.
+kept() {
+	expect_same_file "$1" "$T/orig" "$2: the user's .part"
+	expect_eq "$(stat -c %Y "$1")" "$(stat -c %Y "$T/orig")" "$2: its mtime"
+	expect_eq "$(xattr_hex "$1" user.mftp.resume)" "" "$2: a resume record"
+	[ ! -e "$(dirname "$1")/.$(basename "$1").key" ] ||
+		fail "$2: a sidecar record"
+}
+
+for cmd in "get -c" "reget" "mget -c"; do
+	rm -f "$L/a"
+	mine "$L/a.part"
+	run_client alice "$pw" <<<"lcd $L
+$cmd a"
+	expect_rc 1 "$cmd a over the user's a.part"
+	kept "$L/a.part" "$cmd"
+	expect_contains "$ERR" "a.part: not the start of the remote file" \
+	    "$cmd: the reason"
+	expect_contains "$ERR" "left as it was; move it away to download a" \
+	    "$cmd: what to do"
+	expect_not_contains "$ERR" "transferring again" "$cmd: a fresh start"
+	[ ! -e "$L/a" ] || fail "$cmd: a was made"
+	ok "$cmd leaves the user's a.part as it was, and says why"
+done
+
+# reget -r: the user's d/y.part is kept, the rest of the tree comes.
+rm -rf "${L:?}/d"
+mkdir -p "$L/d"
+mine "$L/d/y.part"
+run_client alice "$pw" <<<"lcd $L
+reget -r d"
+expect_rc 1 "reget -r d over the user's d/y.part"
+kept "$L/d/y.part" "reget -r"
+expect_contains "$ERR" "d/y.part: not the start of the remote file" \
+    "reget -r: the reason"
+expect_contains "$ERR" "reget: d/y was not downloaded; the rest was" \
+    "reget -r: the failure names it"
+expect_same_file "$L/d/x" "$home/d/x" "reget -r: d/x"
+expect_same_file "$L/d/z" "$home/d/z" "reget -r: d/z"
+[ ! -e "$L/d/y" ] || fail "reget -r: d/y was made"
+ok "reget -r leaves the user's d/y.part as it was, and fetches the rest"
+
+# Interrupted, a .part get -c took up carries no record: a plain get
+# still refuses it as the user's, and get -c goes on with it.
+head -c $((32 << 20)) /dev/urandom >"$home/big"
+chown "$uid:$gid" "$home/big"
+head -c 1000000 "$home/big" >"$L/big.part"
+"$MFTP" -P "$PORT" -q --password-fd 3 "alice@$HOST" 3<<<"$pw" \
+    <<<"lcd $L
+get -c big" >"$T/slow.out" 2>"$T/slow.err" &
+CPID=$!
+BG_PIDS+=("$CPID")
+kill -STOP "$CPID"
+run_slices "$L/big.part" 4000000 || fail "get -c big did not reach 4 MB"
+kill -KILL "$CPID"
+wait "$CPID" 2>/dev/null
+expect_eq "$(xattr_hex "$L/big.part" user.mftp.resume)" "" \
+    "the record of an interrupted get -c"
+[ ! -e "$L/.big.part.key" ] || fail "a sidecar record of an interrupted get -c"
+run_client alice "$pw" <<<"lcd $L
+get big"
+expect_rc 1 "get big over the interrupted big.part"
+expect_contains "$ERR" "give get -c to resume from it" "the reason"
+run_client alice "$pw" <<<"lcd $L
+get -c big"
+expect_rc 0 "get -c big over the interrupted big.part ($ERR)"
+expect_same_file "$L/big" "$home/big" "big"
+ok "an interrupted get -c leaves no record: only get -c goes on"
+
+# Moved away, the same get works; a .part of the user's that is the
+# remote file's start resumes from it.
+mv "$L/a.part" "$L/notes"
+head -c 100000 "$home/a" >"$L/a.part"
+run_client alice "$pw" <<<"lcd $L
+get -c a"
+expect_rc 0 "get -c a over the start of a ($ERR)"
+expect_same_file "$L/a" "$home/a" "a"
+expect_match "$(cat "$DAEMON_LOG")" 'op=get path=a bytes=200000 offset=100000 ' \
+    "the get resumed at the user's bytes"
+ok "a .part of the user's that is the file's start resumes"
