@@ -520,6 +520,18 @@ xfer_open_part(struct cmd_ctx *ctx, const struct xfer_item *it,
 		    "the new one was left as it is",
 		    part);
 	}
+	/*
+	 * A part of the user's is never cut: one whose size changed since
+	 * its bytes were hashed is being written by another program (a
+	 * browser's download still going on).
+	 */
+	if (s->theirs && st.st_size != (off_t)s->offset) {
+		close(fd);
+		return cmd_fail(ctx,
+		    "%s: it changed while the download waited for its data "
+		    "(another program writes into it?): it was left as it is",
+		    part);
+	}
 	if ((st.st_size != (off_t)s->offset &&
 		ftruncate(fd, (off_t)s->offset) == -1) ||
 	    lseek(fd, (off_t)s->offset, SEEK_SET) == -1) {

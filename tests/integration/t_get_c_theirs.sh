@@ -9,7 +9,8 @@
 # in it ("the kept part did not match"), the user's bytes lost.  A
 # .part of the user's that is the remote file's start still resumes,
 # and one get -c was interrupted in carries no record: a plain get does
-# not take it for one of mftp's.
+# not take it for one of mftp's.  One that another program still writes
+# into (it grew since its bytes were hashed) is not cut back to them.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -100,6 +101,34 @@ get -c big"
 expect_rc 0 "get -c big over the interrupted big.part ($ERR)"
 expect_same_file "$L/big" "$home/big" "big"
 ok "an interrupted get -c leaves no record: only get -c goes on"
+
+# A .part another program still writes into (a browser's download
+# going on) is not cut back: strace holds each of mftp's reads of it
+# while its kept bytes are hashed, and the other program adds to it.
+command -v strace >/dev/null || fail "strace is needed (scripts/deps.sh)"
+rm -f "$L/big"
+head -c $((4 << 20)) "$home/big" >"$L/big.part"
+RC=0
+timeout -k 5 "$CLIENT_TIMEOUT" strace -qq -f -o /dev/null \
+    -e trace=pread64 -e inject=pread64:delay_enter=300000 \
+    "$MFTP_BIN" -o UserKnownHostsFile="$KNOWN_HOSTS" \
+    -o StrictHostKeyChecking=yes -P "$PORT" -q --password-fd 3 \
+    "alice@$HOST" 3<<<"$pw" <<<"lcd $L
+get -c big" >"$T/held.out" 2>"$T/held.err" &
+held=$!
+BG_PIDS+=("$held")
+sleep 1
+echo "what the other program added" >>"$L/big.part"
+cp "$L/big.part" "$T/grown"
+wait_pid "$held" "$CLIENT_TIMEOUT" || RC=$?
+ERR=$(cat "$T/held.err")
+expect_eq "$RC" 1 "get -c big while another program adds to big.part ($ERR)"
+expect_contains "$ERR" "big.part: it changed while the download waited" \
+    "the reason"
+expect_same_file "$L/big.part" "$T/grown" "the big.part another program wrote"
+[ ! -e "$L/big" ] || fail "big was made from a part another program writes"
+rm -f "$L/big.part"
+ok "a .part another program writes into is not cut back"
 
 # Moved away, the same get works; a .part of the user's that is the
 # remote file's start resumes from it.
