@@ -146,10 +146,15 @@ login_first(struct login *l, struct rpc **rp, char *errbuf, size_t errlen)
 		}
 		snprintf(errbuf, errlen, "login as %s on %s failed: %s",
 		    l->user, l->host, rpc_text(r));
-		/* BUSY in answer to LOGIN is the user's own session limit
-		 * (the server's limits answer the connect): a refusal. */
-		e = e == RPC_LOST && rpc_code(r) != MFTP_ST_AUTH &&
-			rpc_code(r) != MFTP_ST_BUSY ?
+		/*
+		 * BUSY in answer to LOGIN is the user's own session limit
+		 * (the server's limits answer the connect): a refusal.
+		 * UNAVAILABLE is the server's fault, whoever logs in: as
+		 * for a server that cannot be reached, try again later.
+		 */
+		e = rpc_code(r) == MFTP_ST_UNAVAILABLE ||
+			(e == RPC_LOST && rpc_code(r) != MFTP_ST_AUTH &&
+			    rpc_code(r) != MFTP_ST_BUSY) ?
 		    LOGIN_CONNECT :
 		    LOGIN_REFUSED;
 		rpc_free(r);

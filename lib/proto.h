@@ -102,6 +102,8 @@
 #define MFTP_ST_HASH 20 /* checksum mismatch */
 #define MFTP_ST_INTERNAL 21
 #define MFTP_ST_LOCKED 22 /* in use by another session */
+/* LOGIN: the server cannot check logins now (its user database) */
+#define MFTP_ST_UNAVAILABLE 23
 
 /* Entry kinds in ATTR and DIRENTS. */
 #define MFTP_KIND_FILE 1

@@ -54,21 +54,29 @@ static void __attribute__((noreturn)) usage(void)
  * held while the helper waits.  A symbolic link is followed (each
  * node's link to the file on shared storage, which the tools rewrite
  * beside the file it leads to): the checks are on the file opened.
+ * -1 with the reason in err when it cannot be had: the request is then
+ * answered as unavailable, not as a failed login.
  */
 static int
-open_db_file(const char *path)
+open_db_file(const char *path, char *err, size_t errlen)
 {
 	struct stat st;
 	int fd;
 
 	/* Non-blocking: nothing but a regular file is read. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
-		fatal("%s", path);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
-	    (st.st_mode & 022))
-		fatalx("%s must be a regular file owned by root and "
-		       "writable by root only",
+	    (st.st_mode & 022)) {
+		snprintf(err, errlen,
+		    "%s must be a regular file owned by root and writable by "
+		    "root only",
 		    path);
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 
@@ -86,7 +94,7 @@ main(int argc, char *argv[])
 	helper_args_parse(argc, argv, "et:", "mftpd-auth", usage, &a);
 
 	/* Open the database while still root, then let root go. */
-	db_fd = open_db_file(a.file);
+	db_fd = open_db_file(a.file, err, sizeof(err));
 	/* The prefault thread is made as the pre-auth user, under the list. */
 	drop_user_spawn(a.uid, a.gid, auth_prefault_spawn, NULL);
 	sandbox_auth();
@@ -103,15 +111,35 @@ main(int argc, char *argv[])
 	 * The whole file is read and checked whatever the name, so that
 	 * the time it takes tells nothing about it; one user is kept.
 	 */
-	r = userdb_load_one(db_fd, a.file, userdb_valid_name(name) ? name : "",
-	    &user, err, sizeof(err));
-	close(db_fd);
-	if (r == -1)
-		log_warnx("%s; every login fails until it is fixed", err);
-	else if (r == 1)
+	r = -1;
+	if (db_fd != -1) {
+		r = userdb_load_one(db_fd, a.file,
+		    userdb_valid_name(name) ? name : "", &user, err,
+		    sizeof(err));
+		close(db_fd);
+	}
+	memset(&v, 0, sizeof(v));
+	if (r == -1) {
+		/*
+		 * No password can be checked: the server's fault, whoever
+		 * asks and whatever the password, so the answer tells
+		 * nothing of the user.  Not a failed login, which fail2ban
+		 * would count against every user while the file is away:
+		 * the worker gets no AUTH_FAILED, the monitor the reason
+		 * (it logs it at the rate of the lines a client can make).
+		 */
+		v.unavailable = 1;
+		strlcpy(v.why, err, sizeof(v.why));
+		freezero(secret, strlen(secret));
+		if (privsep_send_verdict(STDOUT_FILENO, &v) == -1)
+			fatal("sending the verdict");
+		explicit_bzero(psk, sizeof(psk));
+		free(name);
+		return 0;
+	}
+	if (r == 1)
 		u = &user;
 
-	memset(&v, 0, sizeof(v));
 	v.ok = auth_verify(u != NULL ? u->hash : NULL, secret);
 	freezero(secret, strlen(secret));
 	if (v.ok) {

@@ -287,6 +287,29 @@ monitor_release_worker(const struct monitor_args *a, int ctl_fd, int alive_fd,
 }
 
 /*
+ * The helper could not read the user database: no password can be
+ * checked, on this connection or any other, until the administrator
+ * mends it (a file removed, storage not mounted, a line that does not
+ * parse).  The client is told to try again later; the log says why, in
+ * a line that is no failed login (fail2ban would ban every user for the
+ * server's fault).  Any client can make one by sending LOGIN, so it is
+ * one of the lines logged at a bounded rate (log_noise_ok).
+ */
+static void __attribute__((noreturn))
+monitor_unavailable(const struct monitor_args *a, int ctl_fd, int alive_fd,
+    const struct privsep_verdict *v)
+{
+	if (log_noise_ok())
+		log_warnx("user database cannot be read addr=%s: %s; every "
+			  "login is refused until it is mended",
+		    a->peer, v->why);
+	monitor_finish(&monitor_helper, 2000);
+	(void)monitor_release_worker(a, ctl_fd, alive_fd, MFTP_ST_UNAVAILABLE,
+	    "the server cannot check logins now; try again later");
+	cleanup_exit(1);
+}
+
+/*
  * Whether the worker has exited, waiting a moment for it: its exit closes
  * the helper's input (which then ends) a little before the pipe shows it.
  */
@@ -458,6 +481,8 @@ monitor_run(const struct monitor_args *a)
 		/* A good verdict is the helper's last word: reaped below. */
 		if (v.ok)
 			break;
+		if (v.unavailable)
+			monitor_unavailable(a, ctl[1], alive[0], &v);
 		/*
 		 * After a refusal the helper still answers the worker; let
 		 * it finish rather than kill it mid-way, within reason.

@@ -139,10 +139,13 @@ privsep_send_verdict(int fd, const struct privsep_verdict *v)
 	struct buf *b = buf_new(PRIVSEP_MSG_MAX);
 	int r;
 
+	/* The ok byte: 0 failed, 1 ok (the record follows), 2 unavailable. */
 	if ((r = buf_put_u8(b, PRIVSEP_VERDICT)) == 0)
-		r = buf_put_u8(b, v->ok ? 1 : 0);
+		r = buf_put_u8(b, v->ok ? 1 : v->unavailable ? 2 : 0);
 	if (r == 0 && v->ok)
 		r = privsep_put_user(b, v);
+	else if (r == 0 && v->unavailable)
+		r = buf_put_cstring(b, v->why);
 	if (r != 0) {
 		buf_free(b);
 		errno = EMSGSIZE;
@@ -204,11 +207,22 @@ privsep_copy(char *dst, size_t dstlen, char *src)
 	return n >= dstlen ? ERR_TOO_LONG : 0;
 }
 
+/* Nonzero if s holds no control byte: it may be written into the log. */
+static int
+privsep_printable(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < ' ' || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
 int
 privsep_recv_verdict(int fd, int timeout_ms, struct privsep_verdict *v)
 {
 	struct buf *b;
 	char *name = NULL, *home = NULL, *allow = NULL, *hash = NULL;
+	char *why = NULL;
 	uint32_t uid, gid;
 	uint8_t ok;
 	int r;
@@ -216,8 +230,18 @@ privsep_recv_verdict(int fd, int timeout_ms, struct privsep_verdict *v)
 	memset(v, 0, sizeof(*v));
 	if ((r = privsep_recv(fd, timeout_ms, PRIVSEP_VERDICT, &b)) != 0)
 		return r;
-	if ((r = buf_get_u8(b, &ok)) != 0 || ok > 1)
+	if ((r = buf_get_u8(b, &ok)) != 0 || ok > 2)
 		goto out;
+	if (ok == 2) {
+		/* Logged by the monitor: printable text only. */
+		if ((r = buf_get_cstring(b, &why, PRIVSEP_WHY_MAX)) != 0)
+			goto out;
+		if (!privsep_printable(why)) {
+			r = ERR_VALUE;
+			goto out;
+		}
+		strlcpy(v->why, why, sizeof(v->why));
+	}
 	if (ok == 1) {
 		if ((r = buf_get_cstring(b, &name, MFTP_USER_MAX)) != 0 ||
 		    (r = buf_get_u32(b, &uid)) != 0 ||
@@ -255,11 +279,14 @@ privsep_recv_verdict(int fd, int timeout_ms, struct privsep_verdict *v)
 		if (r != 0)
 			goto out;
 	}
-	if ((r = buf_get_end(b)) == 0)
-		v->ok = ok;
+	if ((r = buf_get_end(b)) == 0) {
+		v->ok = ok == 1;
+		v->unavailable = ok == 2;
+	}
 out:
-	if (r == 0 && ok > 1)
+	if (r == 0 && ok > 2)
 		r = ERR_VALUE;
+	free(why);
 	free(name);
 	free(home);
 	free(allow);

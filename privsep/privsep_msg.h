@@ -7,7 +7,9 @@
  *   H -> S  VERDICT       ok; if ok the user's record (limits
  *                         included), the secret and
  *                         the features (the serving process speaks the
- *                         protocol HELLO agreed in the worker)
+ *                         protocol HELLO agreed in the worker); or
+ *                         unavailable and why: the user database could
+ *                         not be read, and no login can be checked
  *   S -> P  LOGIN_DONE    ok, or a status and reason for the client
  *   P -> G  SIGN_REQUEST  a TLS handshake digest    (one per connection)
  *   G -> P  SIGNATURE     DER ECDSA signature
@@ -40,8 +42,19 @@
 	(MFTP_PATH_MAX + MFTP_SECRET_MAX + MFTP_ALLOW_TEXT_MAX + \
 	    MFTP_CRYPT_MAX + 256)
 
+/* Most bytes of an unavailable verdict's reason (userdb.c's errors). */
+#define PRIVSEP_WHY_MAX 767
+
 struct privsep_verdict {
 	int ok;
+	/*
+	 * Not ok, and not a failed login either: the helper could not read
+	 * the user database (why says how, naming the file), so that no
+	 * password could be checked.  The monitor answers the client
+	 * MFTP_ST_UNAVAILABLE, and nothing is logged as "login failed".
+	 */
+	int unavailable;
+	char why[PRIVSEP_WHY_MAX + 1];
 	char name[MFTP_USER_MAX + 1];
 	uid_t uid;
 	gid_t gid;
@@ -68,11 +81,13 @@ struct privsep_verdict {
 /*
  * The statuses a login can be refused with once the password was right:
  * the user's allow-list (PERM), the user's own session limit (BUSY), an
- * account the administrator must mend (INTERNAL).
+ * account the administrator must mend (INTERNAL); and before any
+ * password could be checked, a user database that cannot be read
+ * (UNAVAILABLE).
  */
 #define PRIVSEP_REFUSAL_OK(st)                           \
 	((st) == MFTP_ST_PERM || (st) == MFTP_ST_BUSY || \
-	    (st) == MFTP_ST_INTERNAL)
+	    (st) == MFTP_ST_INTERNAL || (st) == MFTP_ST_UNAVAILABLE)
 
 /*
  * Send one message on a SOCK_SEQPACKET descriptor.  Returns 0 or -1 with

@@ -92,6 +92,7 @@ fuzz_verdict(const uint8_t *data, size_t size)
 		FUZZ_CHECK(memcmp(&v, &zero, sizeof(v)) == 0);
 		return;
 	}
+	FUZZ_CHECK(!(v.ok && v.unavailable));
 	if (v.ok) {
 		FUZZ_CHECK(v.uid != 0 && v.gid != 0);
 		FUZZ_CHECK(v.home[0] == '/');

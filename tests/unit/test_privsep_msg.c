@@ -150,6 +150,62 @@ test_verdict_round_trip(void **state)
 	assert_int_equal(got.ok, 0);
 }
 
+/*
+ * A user database that could not be read: neither ok nor a failed
+ * login, with the reason, which the monitor logs: no control byte (a
+ * newline would start a line of the helper's making), not too long.
+ */
+static void
+test_verdict_unavailable(void **state)
+{
+	struct privsep_verdict v, got;
+	struct buf *b;
+	char longwhy[PRIVSEP_WHY_MAX + 2];
+
+	memset(&v, 0, sizeof(v));
+	v.unavailable = 1;
+	strlcpy(
+	    v.why, "/etc/mftp/users: No such file or directory", sizeof(v.why));
+	assert_int_equal(privsep_send_verdict(sv[0], &v), 0);
+	assert_int_equal(privsep_recv_verdict(sv[1], 1000, &got), 0);
+	assert_int_equal(got.ok, 0);
+	assert_int_equal(got.unavailable, 1);
+	assert_string_equal(got.why, v.why);
+
+	b = buf_new(PRIVSEP_MSG_MAX);
+	assert_int_equal(buf_put_u8(b, PRIVSEP_VERDICT), 0);
+	assert_int_equal(buf_put_u8(b, 2), 0);
+	assert_int_equal(buf_put_cstring(b, "x\nmftpd[1]: login failed"), 0);
+	send_buf(b);
+	assert_int_equal(privsep_recv_verdict(sv[1], 1000, &got), ERR_VALUE);
+	assert_int_equal(got.unavailable, 0);
+
+	memset(longwhy, 'x', sizeof(longwhy) - 1);
+	longwhy[sizeof(longwhy) - 1] = '\0';
+	b = buf_new(PRIVSEP_MSG_MAX);
+	assert_int_equal(buf_put_u8(b, PRIVSEP_VERDICT), 0);
+	assert_int_equal(buf_put_u8(b, 2), 0);
+	assert_int_equal(buf_put_cstring(b, longwhy), 0);
+	send_buf(b);
+	assert_int_not_equal(privsep_recv_verdict(sv[1], 1000, &got), 0);
+	assert_int_equal(got.unavailable, 0);
+
+	/* Without its reason, or with a byte behind it. */
+	{
+		const uint8_t bare[] = { PRIVSEP_VERDICT, 2 };
+		const uint8_t trailing[] = { PRIVSEP_VERDICT, 2, 0, 0, 0, 1,
+			'x', 0 };
+
+		send_raw(bare, sizeof(bare));
+		assert_int_not_equal(
+		    privsep_recv_verdict(sv[1], 1000, &got), 0);
+		send_raw(trailing, sizeof(trailing));
+		assert_int_not_equal(
+		    privsep_recv_verdict(sv[1], 1000, &got), 0);
+		assert_int_equal(got.unavailable, 0);
+	}
+}
+
 /* Every proper prefix of a good verdict is refused, and nothing leaks. */
 static void
 test_verdict_truncated(void **state)
@@ -172,7 +228,7 @@ test_verdict_deviations(void **state)
 {
 	struct privsep_verdict got;
 	struct buf *b;
-	const uint8_t bad_ok[] = { PRIVSEP_VERDICT, 2 };
+	const uint8_t bad_ok[] = { PRIVSEP_VERDICT, 3 };
 	const uint8_t trailing[] = { PRIVSEP_VERDICT, 0, 0 };
 	const uint8_t wrong_type[] = { PRIVSEP_AUTH_FAILED };
 	const char nul_name[] = "ali\0ce";
@@ -422,6 +478,8 @@ main(void)
 		    test_failed_round_trip, pair_up, pair_down),
 		cmocka_unit_test_setup_teardown(
 		    test_verdict_round_trip, pair_up, pair_down),
+		cmocka_unit_test_setup_teardown(
+		    test_verdict_unavailable, pair_up, pair_down),
 		cmocka_unit_test_setup_teardown(
 		    test_verdict_truncated, pair_up, pair_down),
 		cmocka_unit_test_setup_teardown(
