@@ -262,10 +262,28 @@ admin_load_config(struct config *c, const char *path)
 	admin_resolve_users_file(c);
 }
 
+/*
+ * A users_file that does not exist: never taken for an empty one, nor
+ * made here, where the storage it lives on may not be mounted (the
+ * package makes an empty one at installation).
+ */
+static void __attribute__((noreturn)) admin_missing_db(const struct config *c)
+{
+	admin_errx("%s does not exist: if it is on shared storage, check "
+		   "that it is mounted; to start a new user database, make "
+		   "it empty with 'install -m 0600 /dev/null %s'",
+	    c->users_file, c->users_file);
+}
+
 int
 admin_lock_db(const struct config *c)
 {
+	struct stat st;
 	int fd;
+
+	/* Before the lock file is made beside it. */
+	if (stat(c->users_file, &st) == -1 && errno == ENOENT)
+		admin_missing_db(c);
 
 	if ((fd = userdb_lock(c->users_file, ADMIN_LOCK_TIMEOUT)) == -1) {
 		if (errno == EWOULDBLOCK)
@@ -324,8 +342,11 @@ admin_load_db(struct userdb *db, const struct config *c)
 {
 	char err[512];
 
-	if (userdb_load(db, c->users_file, err, sizeof(err)) == -1)
+	if (userdb_load(db, c->users_file, err, sizeof(err)) == -1) {
+		if (errno == ENOENT)
+			admin_missing_db(c);
 		admin_errx("%s", err);
+	}
 	admin_warn_legacy(db);
 }
 

@@ -638,15 +638,19 @@ userdb_load(struct userdb *db, const char *path, char *err, size_t errlen)
 {
 	char *text, reason[512];
 	size_t len;
-	int fd, rc;
+	int fd, rc, saved;
 
 	memset(db, 0, sizeof(*db));
-	/* Never waits on a FIFO put in the file's place (EINVAL). */
+	/*
+	 * Never waits on a FIFO put in the file's place (EINVAL).  A
+	 * missing file is no empty database: on shared storage that is
+	 * not mounted, the path leads to the bare mount point.
+	 */
 	if ((fd = open_regular_at(AT_FDCWD, path, O_RDONLY, 0)) == -1) {
-		if (errno == ENOENT)
-			return 0;
+		saved = errno;
 		userdb_error(err, errlen, "%s: %s", path,
 		    errno == EINVAL ? "not a regular file" : strerror(errno));
+		errno = saved;
 		return -1;
 	}
 	text = userdb_read_text(fd, path, &len, err, errlen);

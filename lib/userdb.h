@@ -77,7 +77,11 @@ int userdb_parse(struct userdb *db, const char *text, char *err, size_t errlen);
 int userdb_parse_one(const char *text, const char *name, struct user *u,
     char *err, size_t errlen);
 
-/* Read and parse path.  A missing file is an empty database. */
+/*
+ * Read and parse path.  -1 with the reason in err, and errno ENOENT if
+ * the file does not exist: that is an error, never an empty database
+ * (a file on shared storage that is not mounted is missing).
+ */
 int userdb_load(struct userdb *db, const char *path, char *err, size_t errlen);
 
 /*

@@ -301,6 +301,8 @@ uid_min = 62000
 uid_max = 62999
 EOF
 mkdir -p "$W/run"
+# The tools add to a user database; they never make one.
+install -m 0600 /dev/null "$W/users"
 srv_made=
 [ -n "$(ls -A /srv/mftp 2>/dev/null)" ] || srv_made=1
 user=pkgcheck$$

@@ -55,6 +55,7 @@ target_setup() {
     rm -rf "$MFTP_DIR"
     mkdir -p "$MFTP_DIR/etc" "$MFTP_DIR/quota" "$MFTP_DIR/run" "$MFTP_DIR/empty"
     chmod 755 "$MFTP_DIR" "$MFTP_DIR/etc" "$MFTP_DIR/run" "$MFTP_DIR/empty"; chmod 700 "$MFTP_DIR/quota"
+    install -m 0600 /dev/null "$MFTP_DIR/etc/users"   # ftpuser-add adds to it, never makes it
     SRV_ROOT=$WORK/home/mftp
     rm -rf "$SRV_ROOT"; mkdir -p "$WORK/home"   # ftpuser-add makes the home itself (it must not exist)
     cat > "$MFTP_CONF" << EOF

@@ -713,6 +713,9 @@ export HOME=$T/client-home
 mkdir -p "$HOME"
 CONF=$T/etc/mftpd.conf
 USERS=$T/etc/users
+# Empty, as the package makes it: the tools add to it, and never make
+# one (it could be a bare mount point's).
+install -m 0600 /dev/null "$USERS"
 KNOWN_HOSTS=$T/known_hosts
 mkdir -p "$T/bin"
 MFTP=$T/bin/mftp

@@ -516,7 +516,17 @@ test_write_load(void **state)
 
 	snprintf(path, sizeof(path), "%s/users", tmpdir);
 
-	/* A missing file is an empty database. */
+	/*
+	 * A missing file is an error, never an empty database (shared
+	 * storage that is not mounted); an empty file is one.
+	 */
+	errno = 0;
+	assert_int_equal(userdb_load(&db, path, err, sizeof(err)), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(strncmp(err, path, strlen(path)), 0);
+	assert_non_null(strstr(err, strerror(ENOENT)));
+	assert_int_equal(db.n, 0);
+	close(open(path, O_WRONLY | O_CREAT | O_EXCL, 0600));
 	assert_int_equal(userdb_load(&db, path, err, sizeof(err)), 0);
 	assert_int_equal(db.n, 0);
 
