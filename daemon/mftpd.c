@@ -39,6 +39,7 @@
 #include "sandbox.h"
 #include "sha256.h"
 #include "tls.h"
+#include "userdb.h"
 #include "util.h"
 
 static void __attribute__((noreturn)) usage(int status)
@@ -208,13 +209,15 @@ mftpd_check_key_pair(const struct config *c, int key_fd, const char *fp,
  * the pre-auth chroot (an empty directory that only root can change,
  * made if missing), the helpers (executables only root can change) and
  * the host key, which must be the key of the certificate whose
- * fingerprint is fp.  0 with the account's ids and the key file open
+ * fingerprint is fp; and the user database, which only a dry run fails
+ * on.  0 with the account's ids and the key file open
  * on *key_fd for the signers, or -1 with the reason in err.
  */
 static int
 mftpd_check(const struct config *c, const char *fp, uid_t *uid, gid_t *gid,
     int *key_fd, int dry, char *err, size_t errlen)
 {
+	struct userdb db;
 	struct passwd *pw;
 	struct stat st;
 	int r;
@@ -257,6 +260,21 @@ mftpd_check(const struct config *c, const char *fp, uid_t *uid, gid_t *gid,
 		return -1;
 	}
 
+	/*
+	 * A users_file mftpd-auth cannot use refuses every login (as
+	 * unavailable): a failure of -t, which reads it too; a start or a
+	 * reload goes on and says so (its storage may be mounted later).
+	 */
+	if ((r = userdb_open(c->users_file, err, errlen)) != -1) {
+		close(r);
+		if (dry &&
+		    (r = userdb_load(&db, c->users_file, err, errlen)) != -1)
+			userdb_free(&db);
+	}
+	if (r == -1 && dry)
+		return -1;
+	if (r == -1)
+		log_warnx("%s; every login is refused until it is mended", err);
 	if (mftpd_check_helper("auth helper", c->auth_helper, err, errlen) ==
 		-1 ||
 	    mftpd_check_helper("signing helper", c->sign_helper, err, errlen) ==

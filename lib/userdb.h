@@ -85,6 +85,14 @@ int userdb_parse_one(const char *text, const char *name, struct user *u,
 int userdb_load(struct userdb *db, const char *path, char *err, size_t errlen);
 
 /*
+ * Open path to read it as mftpd-auth does: a symbolic link followed, the
+ * file reached a regular one, owned by root and writable by root only.
+ * The descriptor, or -1 with the reason (naming path) in err and errno
+ * set (ENOENT: it does not exist; EPERM: it is not such a file).
+ */
+int userdb_open(const char *path, char *err, size_t errlen);
+
+/*
  * Read the file open on fd (path names it in errors) and look for name
  * in it as userdb_parse_one does.  The text is wiped and freed before it
  * returns.

@@ -18,10 +18,7 @@
  * the monitor ends the session.
  */
 #include <sys/types.h>
-#include <sys/stat.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,39 +44,6 @@ static void __attribute__((noreturn)) usage(void)
 	exit(2);
 }
 
-/*
- * The database must be a root-owned file nobody else can write.  It is
- * opened now, as root, and read only once a request has come: a
- * connection that sends nothing costs no read of it, and no copy of it
- * held while the helper waits.  A symbolic link is followed (each
- * node's link to the file on shared storage, which the tools rewrite
- * beside the file it leads to): the checks are on the file opened.
- * -1 with the reason in err when it cannot be had: the request is then
- * answered as unavailable, not as a failed login.
- */
-static int
-open_db_file(const char *path, char *err, size_t errlen)
-{
-	struct stat st;
-	int fd;
-
-	/* Non-blocking: nothing but a regular file is read. */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
-	    (st.st_mode & 022)) {
-		snprintf(err, errlen,
-		    "%s must be a regular file owned by root and writable by "
-		    "root only",
-		    path);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -93,8 +57,15 @@ main(int argc, char *argv[])
 
 	helper_args_parse(argc, argv, "et:", "mftpd-auth", usage, &a);
 
-	/* Open the database while still root, then let root go. */
-	db_fd = open_db_file(a.file, err, sizeof(err));
+	/*
+	 * Open the database while still root, then let root go.  It is
+	 * read only once a request has come: a connection that sends
+	 * nothing costs no read of it, and no copy of it held while the
+	 * helper waits.  One that cannot be opened (userdb_open: the
+	 * reason in err) answers the request as unavailable, not as a
+	 * failed login.
+	 */
+	db_fd = userdb_open(a.file, err, sizeof(err));
 	/* The prefault thread is made as the pre-auth user, under the list. */
 	drop_user_spawn(a.uid, a.gid, auth_prefault_spawn, NULL);
 	sandbox_auth();

@@ -4,7 +4,9 @@
 # certificate) and makes nothing, so that a restart or a reload after a
 # good -t does not fail on one of them.  Before, -t read the file's
 # syntax and values only and passed a configuration whose host key was
-# missing.  Without root, -t says that it read the file alone.
+# missing, and still passed one whose users_file was missing, open to
+# others or malformed, which refuses every login.  Without root, -t says
+# that it read the file alone.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -63,6 +65,38 @@ expect_eq "$TRC" 1 "mftpd -t with a pre-auth user that does not exist"
 expect_contains "$TERR" "pre-auth user mftp-no-such-user does not exist" \
     "the reason"
 ok "a missing pre-auth user fails -t"
+
+# The user database, as mftpd-auth takes it: a file that is missing
+# (shared storage not mounted), that others may write, or that does not
+# parse refuses every login, so -t fails on it; a start goes on, and
+# says so (the storage may be mounted later).
+conf=$(variant nousers users_file "$T/mnt/users")
+run_t "$conf"
+expect_eq "$TRC" 1 "mftpd -t with a users_file that does not exist"
+expect_contains "$TERR" "$T/mnt/users: No such file or directory" "the reason"
+install -m 0666 /dev/null "$T/etc/users.open"
+conf=$(variant openusers users_file "$T/etc/users.open")
+run_t "$conf"
+expect_eq "$TRC" 1 "mftpd -t with a users_file others may write"
+expect_contains "$TERR" "$T/etc/users.open must be a regular file owned by root" \
+    "the reason"
+install -m 0600 /dev/null "$T/etc/users.bad"
+echo "garbage" >"$T/etc/users.bad"
+conf=$(variant badusers users_file "$T/etc/users.bad")
+run_t "$conf"
+expect_eq "$TRC" 1 "mftpd -t with a users_file that does not parse"
+expect_contains "$TERR" "$T/etc/users.bad: line 1:" "the reason"
+run_t "$CONF"
+expect_eq "$TRC" 0 "mftpd -t with an empty users_file ($TERR)"
+ok "a users_file mftpd-auth could not use fails -t"
+
+mv "$USERS" "$T/users.away"
+start_daemon
+grep -qF "$USERS: No such file or directory; every login is refused" \
+    "$DAEMON_LOG" || fail "no warning at start of the missing users_file"
+stop_daemon
+mv "$T/users.away" "$USERS"
+ok "a start without the users_file goes on, and says so"
 
 # Without root: the file only, and said so.
 mkdir -m 0755 "$T/pub"
