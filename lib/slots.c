@@ -150,14 +150,13 @@ slots_take(
 	unsigned int i;
 	int fd, held, saved;
 
-	/* Write access: a write lock needs it, though nothing is written. */
-	fd = slots_open(dir, name, O_RDWR | O_CREAT);
-	if (fd == -1 && errno == ENOENT) {
-		if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-			goto fail;
-		fd = slots_open(dir, name, O_RDWR | O_CREAT);
-	}
-	if (fd == -1)
+	/*
+	 * Write access: a write lock needs it, though nothing is written.
+	 * A missing dir is not made (ENOENT): on shared storage that is
+	 * not mounted, slots made on this node's disk would count only
+	 * its own sessions, a user's limit once per node.
+	 */
+	if ((fd = slots_open(dir, name, O_RDWR | O_CREAT)) == -1)
 		return -1;
 	if (max == 0)
 		return slots_take_any(fd, slot);

@@ -21,8 +21,9 @@
 #define MFTP_SLOTS_H
 
 /*
- * Take the first free slot of max in DIR/name, making DIR (0700) and
- * the file (0600) if they are missing.  Returns the descriptor that
+ * Take the first free slot of max in DIR/name, making the file (0600)
+ * if it is missing, never DIR (ENOENT: its storage may not be mounted;
+ * the package makes it).  Returns the descriptor that
  * holds the lock (close-on-exec; the slot is held until every copy of
  * it is closed) and the slot in *slot; -1 with errno EUSERS when max
  * sessions hold slots (those beyond max, taken under a higher limit,

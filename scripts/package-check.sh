@@ -300,7 +300,7 @@ preauth_chroot = $W/run/empty
 uid_min = 62000
 uid_max = 62999
 EOF
-mkdir -p "$W/run"
+mkdir -p "$W/run" "$W/sessions"
 # The tools add to a user database; they never make one.
 install -m 0600 /dev/null "$W/users"
 srv_made=

@@ -53,7 +53,7 @@ target_setup() {
     getent passwd "$MFTP_PREAUTH_USER" > /dev/null ||
         useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$MFTP_PREAUTH_USER"
     rm -rf "$MFTP_DIR"
-    mkdir -p "$MFTP_DIR/etc" "$MFTP_DIR/quota" "$MFTP_DIR/run" "$MFTP_DIR/empty"
+    mkdir -p "$MFTP_DIR/etc" "$MFTP_DIR/quota" "$MFTP_DIR/sessions" "$MFTP_DIR/run" "$MFTP_DIR/empty"
     chmod 755 "$MFTP_DIR" "$MFTP_DIR/etc" "$MFTP_DIR/run" "$MFTP_DIR/empty"; chmod 700 "$MFTP_DIR/quota"
     install -m 0600 /dev/null "$MFTP_DIR/etc/users"   # ftpuser-add adds to it, never makes it
     SRV_ROOT=$WORK/home/mftp

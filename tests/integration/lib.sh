@@ -704,7 +704,8 @@ trap _cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 chmod 0755 "$T"
-mkdir -p "$T/etc" "$T/hostkey" "$T/home" "$T/quota" "$T/run" "$T/work"
+mkdir -p "$T/etc" "$T/hostkey" "$T/home" "$T/quota" "$T/run" "$T/sessions" \
+    "$T/work"
 # The clients' dotfiles (~/.mftp_history, which every session at a
 # prompt writes; ~/.netrc; ~/.config/mftp) are this test's own, never
 # those of the home of whoever runs it.  A test may still set HOME for

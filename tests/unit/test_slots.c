@@ -6,6 +6,7 @@
  * the asker's own.
  */
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <setjmp.h>
@@ -31,11 +32,13 @@ static int
 setup(void **state)
 {
 	(void)state;
+	/* The template again: each test has a directory of its own. */
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_slots.XXXXXX");
 	if (mkdtemp(tmpdir) == NULL)
 		return -1;
-	/* Made by the first take. */
+	/* Made by the package, never by a take. */
 	snprintf(dir, sizeof(dir), "%s/sessions", tmpdir);
-	return 0;
+	return mkdir(dir, 0700);
 }
 
 static int
@@ -86,12 +89,38 @@ test_no_limit_and_alone(void **state)
 	assert_int_equal(slots_count(dir, "alice"), 0);
 }
 
+/*
+ * A session_dir that does not exist (shared storage not mounted, the
+ * directory's parent its bare mount point) is not made: slots made on
+ * a node's own disk would count only that node's sessions, a user's
+ * limit once per node.
+ */
+static void
+test_missing_dir(void **state)
+{
+	struct stat st;
+	unsigned int slot;
+
+	(void)state;
+	assert_int_equal(rmdir(dir), 0);
+	errno = 0;
+	assert_int_equal(slots_take(dir, "alice", 0, &slot), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(slots_take(dir, "alice", 2, &slot), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(stat(dir, &st), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(mkdir(dir, 0700), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 		    test_no_limit_and_alone, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_missing_dir, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
