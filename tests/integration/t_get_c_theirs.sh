@@ -117,7 +117,11 @@ timeout -k 5 "$CLIENT_TIMEOUT" strace -qq -f -o /dev/null \
 get -c big" >"$T/held.out" 2>"$T/held.err" &
 held=$!
 BG_PIDS+=("$held")
-sleep 1
+# Once the client has the part open, its bytes are being read back (16
+# reads of 256 KiB, 0.3 s each): the line comes in the middle of that.
+part=$(realpath "$L/big.part")
+_part_open() { [ -n "$(find /proc/[0-9]*/fd -lname "$part" -print -quit 2>/dev/null)" ]; }
+wait_for 30 _part_open || fail "the client never opened big.part"
 echo "what the other program added" >>"$L/big.part"
 cp "$L/big.part" "$T/grown"
 wait_pid "$held" "$CLIENT_TIMEOUT" || RC=$?
