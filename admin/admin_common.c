@@ -633,26 +633,56 @@ admin_check_parents(const char *path)
 	return 0;
 }
 
-static int
-admin_mkdirs_as(const char *path, mode_t mode, int fresh)
+int
+admin_have_dir(const char *key, const char *path, mode_t mode)
 {
 	struct stat st;
+	char last[NAME_MAX + 1];
+	int fd, r = -1;
+
+	/* A directory on the way that is not root's alone: said there. */
+	if ((fd = admin_walk_parents(path, 0, last)) == -1 && errno == EPERM)
+		return -1;
+	if (fd != -1) {
+		r = fstatat(fd, last, &st, 0);
+		close(fd);
+		if (r == 0 && !S_ISDIR(st.st_mode)) {
+			admin_warnx("%s %s is not a directory", key, path);
+			return -1;
+		}
+	}
+	if (r == 0)
+		return 0;
+	if (errno == ENOENT)
+		admin_warnx("%s %s does not exist: if it is on shared storage, "
+			    "check that it is mounted; to start it, make it "
+			    "with 'install -d -m %04o %s'",
+		    key, path, (unsigned int)mode, path);
+	else
+		admin_warn("cannot use %s %s", key, path);
+	return -1;
+}
+
+void
+admin_need_dir(const char *key, const char *path, mode_t mode)
+{
+	if (admin_have_dir(key, path, mode) == 0)
+		return;
+	admin_run_failure();
+	exit(ADMIN_EXIT_FAILURE);
+}
+
+int
+admin_mkdirs_fresh(const char *path, mode_t mode)
+{
 	char last[NAME_MAX + 1];
 	int fd, dfd, rc = -1, saved;
 
 	if ((fd = admin_walk_parents(path, 1, last)) == -1)
 		return -1;
-	if (mkdirat(fd, last, mode) == -1) {
-		/* One that is there already: a directory, as before. */
-		if (!fresh && errno == EEXIST &&
-		    fstatat(fd, last, &st, 0) == 0) {
-			if (S_ISDIR(st.st_mode))
-				rc = 0;
-			else
-				errno = ENOTDIR;
-		}
+	/* One there already fails with EEXIST: it may be someone else's. */
+	if (mkdirat(fd, last, mode) == -1)
 		goto out;
-	}
 	/* The exact mode whatever the umask, on what was just made. */
 	if ((dfd = openat(fd, last,
 		 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) == -1)
@@ -666,18 +696,6 @@ out:
 	close(fd);
 	errno = saved;
 	return rc;
-}
-
-int
-admin_mkdirs(const char *path, mode_t mode)
-{
-	return admin_mkdirs_as(path, mode, 0);
-}
-
-int
-admin_mkdirs_fresh(const char *path, mode_t mode)
-{
-	return admin_mkdirs_as(path, mode, 1);
 }
 
 void

@@ -154,17 +154,26 @@ void admin_write_db(const struct userdb *db, const char *path);
 int admin_valid_home(const char *path);
 
 /*
- * Create path and its missing parents, owned by root: parents 0755, path
- * itself mode.  0 if it exists (as a directory) or was made, -1 with errno.
- * Every directory on the way must be root's alone (admin_check_parents):
- * else -1 with EPERM, and the reason already said.
+ * 0 if path (quota_dir, home_base: key names it) is there as a
+ * directory, every one on the way root's alone (admin_check_parents);
+ * else -1, the reason said (a missing one with the command that makes
+ * it with mode).  Such a directory is never made by the tools: on shared
+ * storage that is not mounted it would be made on the bare mount point,
+ * on this machine's own disk, and what went into it hidden once the
+ * storage is mounted.  The package makes the default ones.
  */
-int admin_mkdirs(const char *path, mode_t mode);
+int admin_have_dir(const char *key, const char *path, mode_t mode);
+
+/* admin_have_dir, or run the failure cleanup and exit 1. */
+void admin_need_dir(const char *key, const char *path, mode_t mode);
 
 /*
- * The same, but path itself must be made here: one there already fails
- * with EEXIST.  For a directory to be given away (a home), which must
- * not be one someone else put there between a check and the mkdir.
+ * Make path, owned by root with mode, and its missing parents (root's,
+ * 0755); every directory on the way must be root's alone
+ * (admin_check_parents): else -1 with EPERM, and the reason already
+ * said.  path itself must be made here: one there already fails with
+ * EEXIST.  For a directory to be given away (a home), which must not be
+ * one someone else put there between a check and the mkdir.
  */
 int admin_mkdirs_fresh(const char *path, mode_t mode);
 

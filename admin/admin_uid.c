@@ -269,8 +269,6 @@ admin_retire_uid(const struct config *c, uid_t uid, const char *home)
 	struct stat st;
 	int fd, len, rc = -1, saved;
 
-	if (admin_mkdirs(c->quota_dir, 0700) == -1)
-		return -1;
 	path = path_join(c->quota_dir, ADMIN_RETIRED_FILE);
 	/*
 	 * One short append, synced: a crash (or a full disk) leaves at most

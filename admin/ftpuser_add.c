@@ -195,8 +195,6 @@ make_quota_file(const struct config *c, const char *name, struct add_undo *undo)
 {
 	char *path;
 
-	if (admin_mkdirs(c->quota_dir, 0700) == -1)
-		admin_err("cannot create %s", c->quota_dir);
 	path = path_join(c->quota_dir, name);
 	/* A left-over file of a removed user of that name is replaced: the
 	 * new home is empty. */
@@ -396,6 +394,10 @@ main(int argc, char *argv[])
 	admin_load_db(&db, &conf);
 	check_new_user(&db, &conf, &o, home);
 	userdb_free(&db);
+	/* Never made here, nor on a bare mount point (admin_dir_there). */
+	if (o.home == NULL)
+		admin_need_dir("home_base", conf.home_base, 0755);
+	admin_need_dir("quota_dir", conf.quota_dir, 0700);
 	password = admin_read_password(o.from_stdin);
 	hash = admin_hash_password(password);
 	admin_secret_free(password);
@@ -412,8 +414,6 @@ main(int argc, char *argv[])
 		    (unsigned long)conf.uid_min, (unsigned long)conf.uid_max,
 		    conf.home_base);
 
-	if (o.home == NULL && admin_mkdirs(conf.home_base, 0755) == -1)
-		admin_err("cannot create %s", conf.home_base);
 	admin_on_failure(add_undo_run, &undo);
 	make_home(home, uid, o.have_gid ? o.gid : (gid_t)uid, leftover, &undo);
 	make_quota_file(&conf, o.name, &undo);

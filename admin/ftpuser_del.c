@@ -401,7 +401,9 @@ main(int argc, char *argv[])
 	/*
 	 * Retired before the user is gone, under the lock: no ftpuser-add
 	 * can take the uid in between, and a failure changes nothing.
+	 * quota_dir is never made (admin_have_dir).
 	 */
+	admin_need_dir("quota_dir", conf.quota_dir, 0700);
 	if (admin_retire_uid(&conf, uid, home) == -1)
 		admin_err("cannot record uid %lu as retired in %s/%s",
 		    (unsigned long)uid, conf.quota_dir, ADMIN_RETIRED_FILE);

@@ -203,10 +203,8 @@ quota_open_for(const struct config *c, struct db_seen *seen,
 		goto out;
 	}
 	if ((fd = quota_open(c->quota_dir, u->name)) == -1 && errno == ENOENT) {
-		if (admin_mkdirs(c->quota_dir, 0700) == -1) {
-			admin_warn("cannot create %s", c->quota_dir);
+		if (admin_have_dir("quota_dir", c->quota_dir, 0700) == -1)
 			goto out;
-		}
 		if (quota_create(c->quota_dir, u->name) == -1) {
 			admin_warn("%s: cannot create %s/%s", u->name,
 			    c->quota_dir, u->name);

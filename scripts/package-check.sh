@@ -301,7 +301,9 @@ uid_min = 62000
 uid_max = 62999
 EOF
 mkdir -p "$W/run" "$W/sessions"
-# The tools add to a user database; they never make one.
+# The tools add to a user database and put accounting files in
+# quota_dir; they never make either.
+install -d -m 0700 "$W/quota"
 install -m 0600 /dev/null "$W/users"
 srv_made=
 [ -n "$(ls -A /srv/mftp 2>/dev/null)" ] || srv_made=1
