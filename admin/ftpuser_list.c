@@ -201,8 +201,8 @@ show_user(const struct config *c, const struct user *u)
 	printf("%-10s%s\n", "state:",
 	    is_locked(u) ? "locked (no password is accepted)" : "active");
 	if ((n = slots_count(c->session_dir, u->name)) == -1)
-		printf("%-10s? running (cannot read %s/%s)",
-		    "sessions:", c->session_dir, u->name);
+		printf("%-10s? running (cannot read %s/%s: %s)",
+		    "sessions:", c->session_dir, u->name, strerror(errno));
 	else
 		printf("%-10s%d running", "sessions:", n);
 	if (u->max_sessions == 0)

@@ -198,10 +198,21 @@ fail:
 int
 slots_count(const char *dir, const char *name)
 {
+	struct stat st;
 	int fd, n, saved;
 
-	if ((fd = slots_open(dir, name, O_RDONLY)) == -1)
-		return errno == ENOENT ? 0 : -1;
+	if ((fd = slots_open(dir, name, O_RDONLY)) == -1) {
+		/*
+		 * No file: the user has had no session.  No dir: nothing is
+		 * known (its storage may not be mounted), not none.
+		 */
+		if (errno == ENOENT && stat(dir, &st) == 0) {
+			if (S_ISDIR(st.st_mode))
+				return 0;
+			errno = ENOTDIR;
+		}
+		return -1;
+	}
 	n = slots_held(fd, 0, MFTP_USER_SESSIONS_MAX);
 	saved = errno;
 	close(fd);

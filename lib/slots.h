@@ -37,7 +37,8 @@ int slots_take(
 
 /*
  * How many slots of DIR/name are held now, by sessions of any node:
- * 0 when the file does not exist, -1 with errno when it cannot be read.
+ * 0 when the file does not exist, -1 with errno when it cannot be read
+ * or DIR does not exist (ENOENT: unknown, not none).
  */
 int slots_count(const char *dir, const char *name);
 

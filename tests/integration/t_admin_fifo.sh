@@ -67,7 +67,7 @@ bounded "$FTPUSER_LIST" alice
 expect_ne "$RC" 124 "ftpuser-list with a FIFO slot file (it hung)"
 expect_eq "$RC" 0 "ftpuser-list with a FIFO slot file: exit status"
 expect_contains "$(cat "$T/tool.out")" \
-    "? running (cannot read $T/sessions/alice)" "ftpuser-list's sessions"
+    "? running (cannot read $T/sessions/alice: " "ftpuser-list's sessions"
 bounded "$FTPUSER_LIST"
 expect_ne "$RC" 124 "ftpuser-list (all) with a FIFO slot file (it hung)"
 expect_match "$(cat "$T/tool.out")" '\?/2 ' "ftpuser-list's sessions column"

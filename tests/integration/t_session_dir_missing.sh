@@ -4,7 +4,8 @@
 # a login: made on the node's own disk, its slots counted that node's
 # sessions alone, a user's --max-sessions once per node.  A user with a
 # limit is refused (a limit that cannot be counted is not waived); one
-# without is served without a slot, and that is logged.
+# without is served without a slot, and that is logged.  ftpuser-list
+# shows its sessions as '?', not 0.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -33,6 +34,17 @@ grep -qF "no session slot in $mnt/sessions/bob" "$DAEMON_LOG" ||
 	fail "bob's session without a slot is not logged"
 expect_eq "$(ls -A "$mnt")" "" "what bob's login left in the mount point"
 ok "a user without a limit is served without a slot, and it is logged"
+
+# ftpuser-list cannot count the sessions there: unknown, not none.
+tool "$top_builddir/ftpuser-list" alice
+expect_eq "$RC" 0 "ftpuser-list alice with no session_dir ($ERR)"
+expect_contains "$OUT" \
+    "? running (cannot read $mnt/sessions/alice: No such file or directory)" \
+    "ftpuser-list alice's sessions with no session_dir"
+tool "$top_builddir/ftpuser-list"
+expect_match "$OUT" 'alice .* \?/2 ' "ftpuser-list's sessions column"
+expect_eq "$(ls -A "$mnt")" "" "what ftpuser-list left in the mount point"
+ok "ftpuser-list says the sessions are unknown, not 0"
 
 mkdir -m 0700 "$mnt/sessions"
 run_client alice "$pw_a" <<<'pwd'

@@ -159,12 +159,15 @@ test_slots(void **state)
 	assert_non_null(mkdtemp(dir));
 	/* A missing directory is not made (its storage may not be mounted). */
 	assert_true(asprintf(&sub, "%s/sessions", dir) > 0);
-	assert_int_equal(slots_count(sub, "alice"), 0);
+	errno = 0;
+	assert_int_equal(slots_count(sub, "alice"), -1);
+	assert_int_equal(errno, ENOENT);
 	errno = 0;
 	assert_int_equal(slots_take(sub, "alice", 2, &slot), -1);
 	assert_int_equal(errno, ENOENT);
 	assert_int_equal(access(sub, F_OK), -1);
 	assert_int_equal(mkdir(sub, 0700), 0);
+	assert_int_equal(slots_count(sub, "alice"), 0);
 	assert_true((a = slots_take(sub, "alice", 2, &slot)) >= 0);
 	assert_int_equal(slot, 0);
 	assert_true((b = slots_take(sub, "alice", 2, &slot)) >= 0);

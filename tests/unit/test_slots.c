@@ -103,6 +103,10 @@ test_missing_dir(void **state)
 
 	(void)state;
 	assert_int_equal(rmdir(dir), 0);
+	/* Unknown, not none: its storage may not be mounted. */
+	errno = 0;
+	assert_int_equal(slots_count(dir, "alice"), -1);
+	assert_int_equal(errno, ENOENT);
 	errno = 0;
 	assert_int_equal(slots_take(dir, "alice", 0, &slot), -1);
 	assert_int_equal(errno, ENOENT);
