@@ -26,6 +26,12 @@ RAW_FD=
 raw_open alice "$pw"
 B=$RAW_FD
 
+# One turn of each session's batch, sent REPEAT times.
+a1=$(hex_rename x y)$(hex_rename y x)$(hex_rename x d/x)
+a1+=$(hex_rename d/x x)$(hex_path_req 16 d/z)
+b1=$(hex_rename y x)$(hex_mkdir d/q 493)$(hex_rename d e)
+b1+=$(hex_path_req 17 e/q)$(hex_rename e d)
+
 for round in 1 2 3; do
 	find "$home" -mindepth 1 -delete
 	head -c 1000 /dev/urandom >"$home/x"
@@ -35,12 +41,9 @@ for round in 1 2 3; do
 	chown -R "$owner" "$home"
 	quota_reset alice
 
-	a= b=
+	a='' b=''
 	for ((i = 0; i < REPEAT; i++)); do
-		a+=$(hex_rename x y)$(hex_rename y x)$(hex_rename x d/x)
-		a+=$(hex_rename d/x x)$(hex_path_req 16 d/z)
-		b+=$(hex_rename y x)$(hex_mkdir d/q 493)$(hex_rename d e)
-		b+=$(hex_path_req 17 e/q)$(hex_rename e d)
+		a+=$a1 b+=$b1
 	done
 	RAW_FD=$A
 	raw_send "$a"

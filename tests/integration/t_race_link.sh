@@ -33,6 +33,12 @@ RAW_FD=
 raw_open alice "$pw"
 B=$RAW_FD
 
+# One turn of each session's batch, sent REPEAT times.
+a1=$(hex_symlink victim l)$(hex_rename t f)$(hex_rename l t)
+a1+=$(hex_rename t l)$(hex_rename f t)$(hex_path_req 16 l)
+b1=$(hex_chmod t $((8#600)))$(hex_chmod t $((8#640)))
+b1+=$(hex_chmod t $((8#604)))
+
 for round in 1 2 3; do
 	find "$home" -mindepth 1 -delete
 	head -c 1000 /dev/urandom >"$home/victim"
@@ -43,10 +49,7 @@ for round in 1 2 3; do
 
 	a='' b=''
 	for ((i = 0; i < REPEAT; i++)); do
-		a+=$(hex_symlink victim l)$(hex_rename t f)$(hex_rename l t)
-		a+=$(hex_rename t l)$(hex_rename f t)$(hex_path_req 16 l)
-		b+=$(hex_chmod t $((8#600)))$(hex_chmod t $((8#640)))
-		b+=$(hex_chmod t $((8#604)))
+		a+=$a1 b+=$b1
 	done
 	RAW_FD=$A
 	raw_send "$a"
