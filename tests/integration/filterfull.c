@@ -19,6 +19,7 @@
  */
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 
 #include <errno.h>
@@ -54,6 +55,11 @@ main(int argc, char *argv[])
 	if (argc < 2) {
 		fprintf(stderr, "usage: filterfull PROGRAM [ARG...]\n");
 		return 2;
+	}
+	/* As mftpd's own processes: needed without CAP_SYS_ADMIN. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
+		perror("filterfull: PR_SET_NO_NEW_PRIVS");
+		return 1;
 	}
 	/* The longest that fits, until none does. */
 	while (len >= 2) {

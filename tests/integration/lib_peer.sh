@@ -199,11 +199,17 @@ flood_past_rate() {
 import os, signal, socket, sys, time
 port, pid, data = int(sys.argv[1]), int(sys.argv[2]), bytes.fromhex(sys.argv[3])
 def fifo(on):
-    if on:
-        os.sched_setscheduler(pid, os.SCHED_FIFO | os.SCHED_RESET_ON_FORK,
-                              os.sched_param(10))
-    else:
-        os.sched_setscheduler(pid, os.SCHED_OTHER, os.sched_param(0))
+    # Without CAP_SYS_NICE the master goes on as it is: slower, but what
+    # is asserted of it then fails, saying so, not this.
+    try:
+        if on:
+            os.sched_setscheduler(
+                pid, os.SCHED_FIFO | os.SCHED_RESET_ON_FORK,
+                os.sched_param(10))
+        else:
+            os.sched_setscheduler(pid, os.SCHED_OTHER, os.sched_param(0))
+    except PermissionError:
+        pass
 def queued():
     """Connections waiting in the listening socket'"'"'s queue."""
     n = 0
@@ -239,7 +245,10 @@ for burst in range(4):
             time.sleep(0.01)
     finally:
         fifo(False)
-os.setpriority(os.PRIO_PROCESS, pid, nice)
+try:
+    os.setpriority(os.PRIO_PROCESS, pid, nice)
+except PermissionError:
+    pass
 for s in socks:
     s.settimeout(60)
     try:
