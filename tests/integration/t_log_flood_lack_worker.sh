@@ -57,8 +57,13 @@ flood() {
 	wait "$runner" 2>/dev/null
 	lines=$(($(log_count "$ere") - lines0))
 	note "$what: $FLOOD_MADE connections in $FLOOD_SECS s: $lines lines of it, $FLOOD_LOGGED connection lines"
-	((FLOOD_MADE - FLOOD_LOGGED >= 10)) ||
-		fail "$what: $FLOOD_MADE connections in $FLOOD_SECS s did not outrun the log rate"
+	if ((FLOOD_MADE - FLOOD_LOGGED < 10)); then
+		# Under strace, a busy machine may not outrun it; the
+		# seccomp flood, without strace, always does.
+		[ "${FLOOD_MAY_LAG:-}" = 1 ] ||
+			fail "$what: $FLOOD_MADE connections in $FLOOD_SECS s did not outrun the log rate"
+		note "$what: not judged: the connections did not outrun the log rate"
+	fi
 	((lines >= 1)) || fail "$what: no failure was logged"
 	((lines <= FLOOD_LOGGED)) ||
 		fail "$what: $lines failures logged for $FLOOD_LOGGED of $FLOOD_MADE connections logged"
@@ -69,11 +74,12 @@ flood() {
 # behind those of the burst's processes and takes the connections no
 # faster than its log rate.  So it starts mftpd, which is stopped before
 # strace ends: a traced call of a process that outlived it would fail.
-flood open "$T/empty: Too many open files" "" strace -qq -o "$T/strace.open" \
+FLOOD_MAY_LAG=1 flood open "$T/empty: Too many open files" "" strace -qq -o "$T/strace.open" \
     -f --seccomp-bpf -P "$T/empty" -e trace=openat \
     -e inject=openat:error=EMFILE
 # No room left for the worker's seccomp filter: ENOMEM, as when the
-# kernel's memory lacks.
+# kernel's memory lacks.  No strace: this flood always outruns the log
+# rate, and judges the lines of fatal_or_lack, the open's too.
 flood seccomp 'pre-auth worker: loading the seccomp filter: Cannot allocate' \
     "" "$FILTERFULL"
 # A TLS 1.3 ClientHello, all the server needs to sign its answer.
@@ -91,7 +97,10 @@ except ssl.SSLWantReadError:
     pass
 print(out.read().hex())
 ') || fail "no ClientHello"
-flood sign 'host key: (asking|no signature from) mftpd-sign' "$hello" \
+# strace -p: mftpd-sign -c must work at mftpd's start.  Every call of
+# every process then waits for strace, the master's too, which on a
+# slow machine may take the connections no faster than its log rate.
+FLOOD_MAY_LAG=1 flood sign 'host key: (asking|no signature from) mftpd-sign' "$hello" \
     attach -P "$MFTPD_SIGN" -e trace=execve -e inject=execve:error=ENOMEM
 expect_match "$(cat "$DAEMON_LOG")" \
     'mftpd-sign ended at its start \(exit status 127\)' \
