@@ -394,7 +394,7 @@ main(int argc, char *argv[])
 	admin_load_db(&db, &conf);
 	check_new_user(&db, &conf, &o, home);
 	userdb_free(&db);
-	/* Never made here, nor on a bare mount point (admin_dir_there). */
+	/* Never made here, nor on a bare mount point (admin_have_dir). */
 	if (o.home == NULL)
 		admin_need_dir("home_base", conf.home_base, 0755);
 	admin_need_dir("quota_dir", conf.quota_dir, 0700);
