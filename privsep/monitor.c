@@ -418,7 +418,7 @@ monitor_run(const struct monitor_args *a)
 	struct session_spawn sp;
 	struct session_quota q;
 	uint64_t deadline;
-	char why[256];
+	char why[256], tell[320];
 	uint32_t refusal;
 	int wh[2], alive[2], ctl[2], verdict_fd, tries = 0, got, home;
 	int slot, check_fd = -1;
@@ -508,18 +508,14 @@ monitor_run(const struct monitor_args *a)
 	 * the worker, inside the first TLS session.
 	 */
 	refusal = (uint32_t)monitor_check_verdict(
-	    check_fd, &v, 5000, why, sizeof(why));
+	    check_fd, &v, 5000, why, sizeof(why), tell, sizeof(tell));
 	/* Only the check had a use for it: not carried into the session. */
 	explicit_bzero(v.hash, sizeof(v.hash));
 	if (refusal != 0) {
 		log_warnx("verdict for user=%s refused addr=%s: %s", v.name,
 		    a->peer, why);
-		(void)monitor_release_worker(a, ctl[1], alive[0], refusal,
-		    refusal == MFTP_ST_PERM ?
-			"your password was changed while you logged in; "
-			"log in again with the new one" :
-			"your account cannot be served now; "
-			"please tell the administrator");
+		(void)monitor_release_worker(
+		    a, ctl[1], alive[0], refusal, tell);
 		cleanup_exit(1);
 	}
 	if ((home = monitor_open_home(&v)) == -1) {

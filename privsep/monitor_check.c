@@ -92,8 +92,10 @@ monitor_wait_exit(pid_t *pid, int timeout_ms)
 
 /*
  * The reason the verdict disagrees with the database, or NULL; *kind is
- * the answer's first letter: 'N', or 'P' when only the password hash
- * differs.
+ * the answer's first letter: 'R' when the user is no longer there, 'L'
+ * when the account is locked (the administrator's doing while the login
+ * waited, told to the client as a running session is told), 'P' when
+ * only the password hash differs, else 'N'.
  */
 static const char *
 monitor_check_user(
@@ -101,11 +103,13 @@ monitor_check_user(
 {
 	struct user *u;
 
-	*kind = 'N';
+	*kind = 'R';
 	if ((u = userdb_find(db, v->name)) == NULL)
 		return "the user is not in the user database";
+	*kind = 'L';
 	if (u->hash[0] == '!')
 		return "the account is locked";
+	*kind = 'N';
 	if (u->uid != v->uid || u->gid != v->gid)
 		return "uid or gid differ from the user database";
 	if (strcmp(u->home, v->home) != 0)
@@ -132,9 +136,8 @@ monitor_check_user(
 
 /*
  * The child: wait for the verdict (or the channel's end, or the
- * deadline), then read the database, as it is now, answer "Y", or "N"
- * (or "P" when only the password hash differs) and the reason, and
- * exit.  The read comes after the verdict: a login
+ * deadline), then read the database, as it is now, answer "Y", or the
+ * kind of refusal (monitor_check_user) and the reason, and exit.  The read comes after the verdict: a login
  * can take long (a password typed at a prompt), and a user locked or a
  * quota changed meanwhile must count; and a connection that never logs
  * in costs no read, nor a copy of the database held while it waits.
@@ -193,7 +196,7 @@ monitor_check_start(const struct config *cfg, int timeout_ms, int *fd)
 
 int
 monitor_check_verdict(int fd, const struct privsep_verdict *v, int timeout_ms,
-    char *why, size_t whylen)
+    char *why, size_t whylen, char *tell, size_t tell_len)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	struct privsep_verdict copy = *v;
@@ -213,11 +216,31 @@ monitor_check_verdict(int fd, const struct privsep_verdict *v, int timeout_ms,
 	explicit_bzero(&copy, sizeof(copy));
 	if (n >= 1 && ans[0] == 'Y')
 		return 0;
-	if (n > 1 && (ans[0] == 'N' || ans[0] == 'P')) {
+	if (n > 1 && ans[0] != '\0' && strchr("RLPN", ans[0]) != NULL) {
 		ans[n] = '\0';
 		snprintf(why, whylen, "%s", ans + 1);
-		return ans[0] == 'P' ? MFTP_ST_PERM : MFTP_ST_INTERNAL;
-	}
-	snprintf(why, whylen, "the check did not finish");
+		switch (ans[0]) {
+		case 'R':
+		case 'L':
+			/*
+			 * As a running session is told (session.c), but not
+			 * by name: a subverted helper's verdict may name
+			 * another user than the client's.
+			 */
+			snprintf(tell, tell_len,
+			    "your account was %s by the administrator",
+			    ans[0] == 'R' ? "removed" : "locked");
+			return MFTP_ST_PERM;
+		case 'P':
+			snprintf(tell, tell_len,
+			    "your password was changed while you logged in; "
+			    "log in again with the new one");
+			return MFTP_ST_PERM;
+		}
+	} else
+		snprintf(why, whylen, "the check did not finish");
+	snprintf(tell, tell_len,
+	    "your account cannot be served now; please tell the "
+	    "administrator");
 	return MFTP_ST_INTERNAL;
 }

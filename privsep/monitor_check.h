@@ -27,12 +27,14 @@ pid_t monitor_check_start(const struct config *cfg, int timeout_ms, int *fd);
  * verdict names a user that the user database has, unlocked, with the
  * same uid, gid, home, quotas, limits and password hash, and neither
  * uid nor gid 0; else the status to refuse the login with, the reason
- * in why: MFTP_ST_PERM when only the password hash differs (changed
- * while the login waited: the user logs in again), MFTP_ST_INTERNAL for
- * the rest.  Bounded by timeout_ms.
+ * in why (for the log) and what the client is told in tell:
+ * MFTP_ST_PERM when the user was removed or locked, or only the password
+ * hash differs (each changed while the login waited: said as a running
+ * session is told of it, or "log in again"), MFTP_ST_INTERNAL for the
+ * rest.  Bounded by timeout_ms.
  */
 int monitor_check_verdict(int fd, const struct privsep_verdict *v,
-    int timeout_ms, char *why, size_t whylen);
+    int timeout_ms, char *why, size_t whylen, char *tell, size_t tell_len);
 
 /*
  * Wait for the child *pid to exit, at most timeout_ms, then kill it;

@@ -4,8 +4,10 @@
 # with records the user database does not have: another user's uid and
 # home, bigger quotas, a locked account, an unknown name, another
 # password hash.  The monitor
-# refuses each (logged; the client told, no serving process started); the
-# true record passes the same check.
+# refuses each (logged; the client told, no serving process started:
+# that the account cannot be served, or, for a locked or unknown name,
+# that it was locked or removed, as when that happens during a login);
+# the true record passes the same check.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -62,11 +64,13 @@ try_forged "alice without her quota"
 grep -q 'the quotas differ from the user database' "$DAEMON_LOG" ||
 	fail "the reason for other quotas"
 forge carol "$(user_uid carol)" "$(user_gid carol)" "$(user_home carol)" 0 0
-try_forged "a locked account"
+MISMATCH_TEXT="your account was locked by the administrator" \
+    try_forged "a locked account"
 grep -q 'the account is locked' "$DAEMON_LOG" ||
 	fail "the reason for a locked account"
 forge mallory 61999 61999 /tmp 0 0
-try_forged "a name not in the database"
+MISMATCH_TEXT="your account was removed by the administrator" \
+    try_forged "a name not in the database"
 grep -q 'the user is not in the user database' "$DAEMON_LOG" ||
 	fail "the reason for an unknown name"
 # Alice's true record with a hash that is not hers (bob's): refused,

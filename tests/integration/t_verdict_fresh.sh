@@ -3,8 +3,10 @@
 # (privsep/monitor_check.c) is forked while the login is under way, and
 # reads the user database only when the verdict comes.  So an account
 # locked while its user is still typing the password is refused (logged,
-# the client told), although the password helper, started earlier,
-# still had the unlocked line.  The password comes from a FIFO the test
+# the client told it was locked, as a running session is: before, it was
+# told its account "cannot be served now"), although the password
+# helper, started earlier, still had the unlocked line; so is a user
+# removed meanwhile.  The password comes from a FIFO the test
 # writes only after the lock, once the helper is under its seccomp list
 # (it has opened the database, and reads that file when the request
 # comes) and the check waits for the verdict.  A password changed the
@@ -72,8 +74,8 @@ expect_eq "$RC" 0 "a login with nothing changed midway ($ERR)"
 ok "a login whose password comes late, nothing changed meanwhile, works"
 
 login_midway "$top_builddir/ftpuser-mod" -c "$CONF" --lock alice
-expect_ne "$RC" 0 "a login whose account was locked midway"
-expect_contains "$ERR" "your account cannot be served now" \
+expect_eq "$RC" 4 "a login whose account was locked midway ($ERR)"
+expect_contains "$ERR" "your account was locked by the administrator" \
     "what the client of a locked account is told"
 grep -Eq 'verdict for user=alice refused addr=.*: the account is locked' \
     "$DAEMON_LOG" ||
@@ -147,4 +149,24 @@ grep -Eq 'verdict for user=alice refused addr=.*: the check did not finish' \
     "$DAEMON_LOG" ||
 	fail "the monitor's reason without a check: $(tail -5 "$DAEMON_LOG")"
 ok "a check killed before the verdict: the login is refused, not waved through"
+
+# A user removed while the login waits, by ftpuser-del on another node
+# (a PID namespace of its own: this node's login is out of its sight):
+# the check finds no such user; the client is told the account was
+# removed, as a session that runs is, not that it "cannot be served".
+remove_elsewhere() {
+	unshare --pid --fork --mount-proc "$top_builddir/ftpuser-del" \
+	    -c "$CONF" alice >"$T/del.out" 2>&1
+}
+uid=$(user_uid alice)
+login_midway remove_elsewhere
+expect_eq "$RC" 4 "a login whose user was removed midway ($ERR)"
+expect_contains "$ERR" "your account was removed by the administrator" \
+    "what the client of a removed account is told"
+grep -Eq 'verdict for user=alice refused addr=.*: the user is not in the user database' \
+    "$DAEMON_LOG" ||
+	fail "the monitor's reason for the refusal: $(tail -5 "$DAEMON_LOG")"
+[ -z "$(serving_pids_of "$uid")" ] ||
+	fail "a serving process runs for the removed account"
+ok "a user removed during the login is refused by the check, and told so"
 daemon_alive || fail "mftpd died"
