@@ -46,9 +46,10 @@ for ((i = 1; i < FIT; i++)); do
 	batch+=$(hex_mkdir "d/$LONG$i" 493)
 done
 raw_send "$batch"
-for ((i = 1; i < FIT; i++)); do
-	raw_expect 0x80 "MKDIR $i of $FIT"
-done
+raw_replies "$RAW_FD" $((FIT - 1)) "the MKDIRs up to the limit"
+ok_all=$(printf 'o%.0s' $(seq 1 $((FIT - 1))))
+[ "$RAW_REPLIES" = "$ok_all" ] ||
+	fail "MKDIR $((${#RAW_REPLIES%%e*} + 1)) of $FIT was refused"
 expect_eq "$(acct alice)" "$LIMIT $FIT" "the quota used by $FIT directories"
 req "$(hex_mkdir "d/${LONG}over" 493)" 18 "MKDIR past the byte limit"
 expect_match "$RAW_TEXT" \
