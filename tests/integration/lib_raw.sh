@@ -25,8 +25,16 @@ RAW_HEX=
 # server sent before it closed is still read next, and the reads say
 # whether the session went on (raw_recv's RAW_TYPE=closed).
 raw_send() {
-	local bytes
-	bytes=$(printf '%s' "$1" | sed 's/../\\x&/g')
+	local LC_ALL=C bytes='' i
+	# A request in bash alone; a longer one through sed: bash takes
+	# time that grows with the square of the length.
+	if ((${#1} <= 1024)); then
+		for ((i = 0; i < ${#1}; i += 2)); do
+			bytes+="\\x${1:i:2}"
+		done
+	else
+		bytes=$(printf '%s' "$1" | sed 's/../\\x&/g')
+	fi
 	(
 		trap '' PIPE
 		printf '%b' "$bytes" >&"$RAW_FD"
@@ -39,29 +47,64 @@ raw_send_file() {
 	    count="$3" status=none >&"$RAW_FD" || fail "raw: send of $1 failed"
 }
 
-# _raw_read N: N bytes from the connection, as hex ("" at end of stream).
+# _raw_read N: N bytes from the connection into _RAW_H, as hex (fewer at
+# the end of the stream or after RAW_TIMEOUT seconds).  Up to 4 KiB in
+# bash alone: a frame used to cost ten processes (timeout, dd, od, tr,
+# subshells), and the raw tests read thousands; bash takes time that
+# grows with the square of the length, so more goes through dd.  read
+# takes one byte at a time from a socket, so nothing past the N is taken
+# from what later reads want.  A bash string holds no NUL: read -d ''
+# stops at one, and a string shorter than asked for, read whole, was
+# ended by one.
 _raw_read() {
-	timeout "$RAW_TIMEOUT" dd bs="$1" count=1 iflag=fullblock status=none \
-	    <&"$RAW_FD" | od -An -v -tx1 | tr -d ' \n'
+	local LC_ALL=C want=$1 ask chunk i st
+	local -a ords=()
+	if ((want > 4096)); then
+		_RAW_H=$(timeout "$RAW_TIMEOUT" dd bs="$want" count=1 \
+		    iflag=fullblock status=none <&"$RAW_FD" |
+			od -An -v -tx1 | tr -d ' \n')
+		return 0
+	fi
+	while ((want > 0)); do
+		ask=$want
+		chunk=
+		st=0
+		IFS= read -r -d '' -n "$ask" -t "$RAW_TIMEOUT" -u "$RAW_FD" \
+		    chunk || st=$?
+		for ((i = 0; i < ${#chunk}; i++)); do
+			ords+=("'${chunk:i:1}")
+		done
+		want=$((want - ${#chunk}))
+		((st == 0)) || break
+		if ((${#chunk} < ask)); then
+			ords+=(0)
+			want=$((want - 1))
+		fi
+	done
+	_RAW_H=
+	((${#ords[@]} == 0)) || printf -v _RAW_H '%02x' "${ords[@]}"
 }
 
 # raw_recv: read one frame.  RAW_TYPE is its type ("0x86"), RAW_HEX its
 # fields in hex; RAW_TYPE=closed when the connection ended first.
 raw_recv() {
-	local h len
+	local len esc i
 	RAW_TYPE=closed
 	RAW_HEX=
-	h=$(_raw_read 4)
-	[ "${#h}" = 8 ] || return 1
-	len=$((16#$h))
-	h=$(_raw_read "$len")
-	[ "${#h}" = $((2 * len)) ] || return 1
-	RAW_TYPE=0x${h:0:2}
-	RAW_HEX=${h:2}
+	_raw_read 4
+	[ "${#_RAW_H}" = 8 ] || return 1
+	len=$((16#$_RAW_H))
+	_raw_read "$len"
+	[ "${#_RAW_H}" = $((2 * len)) ] || return 1
+	RAW_TYPE=0x${_RAW_H:0:2}
+	RAW_HEX=${_RAW_H:2}
 	if [ "$RAW_TYPE" = 0x81 ]; then
 		RAW_CODE=$((16#${RAW_HEX:0:8}))
-		RAW_TEXT=$(printf '%b' "$(printf '%s' "${RAW_HEX:16}" |
-			sed 's/../\\x&/g')")
+		esc=
+		for ((i = 16; i < ${#RAW_HEX}; i += 2)); do
+			esc+="\\x${RAW_HEX:i:2}"
+		done
+		printf -v RAW_TEXT '%b' "$esc"
 	fi
 	return 0
 }
