@@ -137,10 +137,11 @@ monitor_check_user(
 /*
  * The child: wait for the verdict (or the channel's end, or the
  * deadline), then read the database, as it is now, answer "Y", or the
- * kind of refusal (monitor_check_user) and the reason, and exit.  The read comes after the verdict: a login
- * can take long (a password typed at a prompt), and a user locked or a
- * quota changed meanwhile must count; and a connection that never logs
- * in costs no read, nor a copy of the database held while it waits.
+ * kind of refusal (monitor_check_user) and the reason, and exit.  The
+ * read comes after the verdict: a login can take long (a password typed
+ * at a prompt), and a user locked or a quota changed meanwhile must
+ * count; and a connection that never logs in costs no read, nor a copy
+ * of the database held while it waits.
  */
 static void __attribute__((noreturn))
 monitor_check_child(const struct config *cfg, int fd, int timeout_ms)
