@@ -194,6 +194,19 @@ fsize() { # FILE: its size, 0 if missing
 	stat -c %s "$1" 2>/dev/null || echo 0
 }
 
+# flip_byte FILE OFFSET: the byte at OFFSET replaced by its complement,
+# in place: always another byte (a fixed one written over the same byte
+# of random data alters nothing, once in 256 runs).
+flip_byte() {
+	local b
+	b=$(od -An -tu1 -j"$2" -N1 "$1" | tr -d ' ')
+	[ -n "$b" ] || fail "flip_byte: $1 has no byte at $2"
+	# shellcheck disable=SC2059 # the format is the byte's escape
+	printf "\\$(printf '%03o' $((255 - b)))" |
+		dd of="$1" bs=1 seek="$2" conv=notrunc status=none ||
+		fail "flip_byte: cannot write $1"
+}
+
 # xattr_hex FILE NAME: an extended attribute's value, in hex ("" if none).
 xattr_hex() {
 	python3 -c 'import os, sys

@@ -238,7 +238,9 @@ for f in 0 1; do
 	raw_send_file "$W/src" 0 "$half"
 	raw_close
 	wait_for 10 _no_sessions || fail "the session did not end"
-	printf 'X' | dd of="$part" bs=1 seek=1000 conv=notrunc status=none
+	flip_byte "$part" 1000
+	cmp -s -n "$half" "$part" "$W/src" &&
+		fail "the partial was not altered ($f)"
 	raw_open alice "$pw"
 	raw_send "$(hex_put doc "$size" 420 $((1700000100 + f)))"
 	raw_expect 0x87 "PUT over an altered partial"
@@ -263,7 +265,7 @@ huge=20000003
 head -c "$huge" /dev/urandom >"$W/huge"
 put_get_sha256 huge
 cp "$W/huge" "$W/huge.bad"
-printf 'Z' | dd of="$W/huge.bad" bs=1 seek=12345679 conv=notrunc status=none
+flip_byte "$W/huge.bad" 12345679
 cmp -s "$W/huge" "$W/huge.bad" && fail "the altered copy is not altered"
 RAW_FEATURES=0
 raw_open alice "$pw"

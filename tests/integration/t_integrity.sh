@@ -51,7 +51,7 @@ get_check big 0 "GET again, hash from the cache"
 # tenth of a second after the caching has gone.
 sleep 0.2
 touch -r "$home/big" "$T/stamp"
-printf 'Q' | dd of="$home/big" bs=1 seek=7 conv=notrunc status=none
+flip_byte "$home/big" 7
 touch -r "$T/stamp" "$home/big"
 raw_send "$(hex_path_req 15 big)"
 raw_expect 0x88 "HASH after a rewrite that put the time back"
@@ -80,7 +80,7 @@ head -c 3000001 /dev/urandom >"$T/new"
 dd if="$T/new" of="$home/big" conv=notrunc status=none
 get_check big 0 "GET after an in-place rewrite"
 # Same bytes but one, same size, the old mtime a second later.
-printf 'Z' | dd of="$home/big" bs=1 seek=100 conv=notrunc status=none
+flip_byte "$home/big" 100
 touch -d '-1 hour' "$home/big"
 get_check big 10 "GET after a one-byte change"
 # A longer file.

@@ -94,7 +94,7 @@ put_start 1700000100
 raw_send_file "$T/src" 0 "$half"
 raw_close
 wait_for 10 _no_sessions || fail "the session did not end"
-printf 'X' | dd of="$part" bs=1 seek=1000 conv=notrunc status=none
+flip_byte "$part" 1000
 raw_open alice "$pw"
 put_start 1700000100
 expect_eq "$RAW_OFFSET" "$half" "PUT over an altered partial: offset"
