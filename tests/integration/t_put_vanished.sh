@@ -27,18 +27,31 @@ L=$T/local
 # traced_put SYSCALL NAME [COMMAND]: COMMAND (put -r $L/d) with mftp
 # held 3 s in SYSCALL on $L/d/NAME, NAME removed meanwhile; RC, ERR.
 # The removal must come within the hold, which the test's own processes
-# (a grep every 0.1 s, then rm) can miss on a machine busy enough: NAME
-# then reaches the server, and the run says nothing of mftp.  That run
-# is made again (3 tries); one where NAME did not reach the server is
+# (a grep every 0.1 s, then rm) can miss on a machine busy enough: the
+# held call then finds NAME (strace shows it succeed, not fail with
+# ENOENT), and the run says nothing of what mftp does when it does not.
+# That run is made again (3 tries); one whose held call failed is
 # judged.
 traced_put() {
 	local try
 	for try in 1 2 3; do
 		_traced_put_once "$@"
-		[ -e "$home/d/$2" ] || [ -e "$home/$2" ] || return 0
+		_held_call_failed "$1" "$2" && return 0
 		note "try $try: $2 was removed only after mftp's $1 of it; again"
 	done
 	fail "$2 was never removed within mftp's $1 of it (3 tries)"
+}
+
+# _held_call_failed SYSCALL NAME: the first call on NAME in the trace
+# (its result on its line, or on the "resumed" line of its process)
+# failed with ENOENT.
+_held_call_failed() {
+	local line
+	line=$(awk -v re="($L/d/$2\"|, \"$2\")" '
+		!found && $0 ~ re { found = 1; pid = $1
+			if ($0 !~ /<unfinished/) { print; exit } ; next }
+		found && $1 == pid && /resumed>/ { print; exit }' "$T/strace.$1")
+	[[ $line == *"= -1 ENOENT"* ]]
 }
 
 _traced_put_once() {
