@@ -269,7 +269,7 @@ conf_block() {
 }
 
 # check_defaults PAGE CONF: one error per default or range not as the
-# code has it.
+# code has it (FACTS, key_facts's lines).
 check_defaults() {
 	local name type min max val entry sent block bad=0
 	while read -r name type min max val; do
@@ -286,14 +286,16 @@ check_defaults() {
 		block=$(conf_block "$2" "$name")
 		[[ $block == *"($min..$max"[^0-9]* ]] ||
 			{ echo "$2: $name: the comment does not give the range ($min..$max)"; bad=1; }
-	done < <(key_facts)
+	done <<<"$FACTS"
 	return "$bad"
 }
-[ "$(key_facts | wc -l)" -ge 15 ] ||
+# Read once: each check below, and those that show it can fail, use it.
+FACTS=$(key_facts)
+[ "$(grep -c . <<<"$FACTS")" -ge 15 ] ||
 	err "the defaults of the keys not found in lib/config.c"
 out=$(check_defaults "$S/daemon/mftpd.conf.5" "$S/etc/mftpd.conf") ||
 	err "$out"
-echo "ok: $(key_facts | wc -l) keys have the code's default and range in both"
+echo "ok: $(grep -c . <<<"$FACTS") keys have the code's default and range in both"
 
 # ------------------------------------------------------- usage messages
 # Every option a program takes is named in what -h prints (the usage it
@@ -467,10 +469,9 @@ log_literals() {
 }
 
 # check_logs PAGE: one line per entry of LOGS that no format string of
-# the code matches.
+# the code (LITS, log_literals's lines) matches.
 check_logs() {
-	local lits lead keys open l k ok bad=0
-	lits=$(log_literals)
+	local lead keys open l k ok bad=0
 	while IFS="|" read -r lead keys open; do
 		ok=0
 		while IFS= read -r l; do
@@ -482,13 +483,14 @@ check_logs() {
 				ok=1
 				break
 			fi
-		done <<<"$lits"
+		done <<<"$LITS"
 		[ "$ok" = 1 ] && continue
 		echo "mftpd(8) LOGS: no log line of the code is '$lead' with the fields ${keys:-(none) }$([ "$open" = 1 ] && echo '...')"
 		bad=1
 	done < <(log_forms "$1")
 	return "$bad"
 }
+LITS=$(log_literals)
 [ "$(log_forms "$S/daemon/mftpd.8" | wc -l)" -ge 15 ] ||
 	err "the log lines of mftpd.8 (LOGS, .It Li) not found"
 out=$(check_logs "$S/daemon/mftpd.8") || err "$out"
