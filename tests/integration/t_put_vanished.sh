@@ -42,12 +42,18 @@ traced_put() {
 	fail "$2 was never removed within mftp's $1 of it (3 tries)"
 }
 
+# _call_re NAME: the ERE of a traced call on NAME in d, by its path or
+# by d's descriptor.
+_call_re() {
+	printf '(%s"|, "%s")' "$L/d/$1" "$1"
+}
+
 # _held_call_failed SYSCALL NAME: the first call on NAME in the trace
 # (its result on its line, or on the "resumed" line of its process)
 # failed with ENOENT.
 _held_call_failed() {
 	local line
-	line=$(awk -v re="($L/d/$2\"|, \"$2\")" '
+	line=$(awk -v re="$(_call_re "$2")" '
 		!found && $0 ~ re { found = 1; pid = $1
 			if ($0 !~ /<unfinished/) { print; exit } ; next }
 		found && $1 == pid && /resumed>/ { print; exit }' "$T/strace.$1")
@@ -69,7 +75,7 @@ _traced_put_once() {
 $cmd" >"$T/put.out" 2>"$T/put.err" &
 	local pid=$!
 	BG_PIDS+=("$pid")
-	wait_for 40 grep -qE "($L/d/$name\"|, \"$name\")" "$out" ||
+	wait_for 40 grep -qE "$(_call_re "$name")" "$out" ||
 	    fail "mftp did not reach $sc of d/$name ($(cat "$T/put.err"))"
 	rm -r "${L:?}/d/$name"
 	RC=0
