@@ -39,8 +39,6 @@ _pwd_shown() {
 	grep -q '^/' "$SESS_OUT"
 }
 
-# hold NAME PASS UID: a session of NAME held open; SERVING_PID its
-# serving process.
 # ended_one WHAT NAME: the tool ended NAME's session ("ended 1"); or the
 # session, at its own look for its account's end (every 5 s, for the
 # tools of other nodes), saw the removal or the lock mark first and
@@ -56,6 +54,8 @@ ended_one() {
 	fail "$1: 'ended 1 running session' not found in: $OUT"
 }
 
+# hold NAME PASS UID: a session of NAME held open; SERVING_PID its
+# serving process.
 hold() {
 	session_open "$1" "$2"
 	session_send pwd
