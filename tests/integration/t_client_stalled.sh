@@ -80,8 +80,15 @@ sp=$SERVING_PID
 proxy=$(children_of "$PROXY_PID")
 [ -n "$proxy" ] || fail "no tlsproxy process for the connection"
 # tlsproxy (which does TLS for the raw peer) stops reading once the
-# listing is asked for: the server's writes wait for room.
+# listing is under way: the server's writes wait for room.  Not before
+# the request has reached the server (on a busy machine the proxy may
+# not have passed it on yet): its answer has come to the test's socket.
+_answer_came() {
+	ss -Htn state established "( dport = :$PROXY_PORT )" |
+		awk '$1 > 0 { f = 1 } END { exit !f }'
+}
 raw_send "$(hex_path_req 12 d)"
+wait_for 10 _answer_came || fail "list: no answer came through the proxy"
 kill -STOP "$proxy"
 t0=$(now_ms)
 cut_off "list" "$sp" "$t0"
