@@ -78,6 +78,17 @@ else
 	fail=$((fail + 1))
 fi
 
+# A long output may be read only by its start and its end: each failed
+# test's last lines come again here, just before the summary line.
+if [ "$fail" != 0 ]; then
+	find build -name '*.trs' -exec \
+		grep -l '^:test-result: \(FAIL\|ERROR\|XPASS\)' {} + 2>/dev/null |
+		sort | while read -r trs; do
+		echo "check: ${trs%.trs}: the last lines of its log"
+		tail -n 40 "${trs%.trs}.log" | sed 's/^/  | /'
+	done
+fi
+
 if [ "$status" = 0 ] && [ "$fail" != 0 ]; then
 	status=1
 fi
