@@ -79,14 +79,21 @@ else
 fi
 
 # A long output may be read only by its start and its end: each failed
-# test's last lines come again here, just before the summary line.
+# test's reason comes again here, just before the summary line.  An
+# integration test's is its "FAIL: " line and what follows it (the last
+# client's output, then the daemon's log); any other's, its last lines.
 if [ "$fail" != 0 ]; then
 	find build -name '*.trs' -exec \
 		grep -l '^:test-result: \(FAIL\|ERROR\|XPASS\)' {} + 2>/dev/null |
 		sort | while read -r trs; do
-		echo "check: ${trs%.trs}: the last lines of its log"
-		tail -n 40 "${trs%.trs}.log" | sed 's/^/  | /'
-	done
+		log=${trs%.trs}.log
+		echo "check: ${trs%.trs} failed:"
+		if grep -q '^FAIL: ' "$log"; then
+			awk '/^FAIL: / { f = 1 } f && n++ < 25' "$log"
+		else
+			tail -n 25 "$log"
+		fi | sed 's/^/  | /'
+	done || : # only words: they never change the outcome
 fi
 
 if [ "$status" = 0 ] && [ "$fail" != 0 ]; then
