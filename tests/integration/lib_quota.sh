@@ -93,18 +93,42 @@ exact() {
 # SECONDS (120 by default) or until release_lock; LOCK_PID.
 LOCK_PID=
 hold_lock() {
-	rm -f "$T/locked"
+	_lock_holder "$1" "${2:-120}" now
+	wait_for 10 test -e "$T/locked" || fail "the lock was not taken"
+}
+
+# arm_lock NAME SECONDS, then fire_lock: the same hold, taken within
+# milliseconds of fire_lock, for a moment a test only sees coming
+# (hold_lock's start, python's, can take a second on a busy machine).
+arm_lock() {
+	_lock_holder "$1" "$2" armed
+	wait_for 10 test -e "$T/armed" || fail "the lock holder did not start"
+}
+
+fire_lock() {
+	kill -USR1 "$LOCK_PID" || fail "the lock holder is gone"
+	wait_for 10 test -e "$T/locked" || fail "the lock was not taken"
+}
+
+# _lock_holder NAME SECONDS now|armed: the holder in the background;
+# armed, it takes the lock at SIGUSR1 (blocked before $T/armed says it
+# waits, so none is lost).
+_lock_holder() {
+	rm -f "$T/locked" "$T/armed"
 	python3 -c '
-import fcntl, os, struct, sys, time
+import fcntl, os, signal, struct, sys, time
 fd = os.open(sys.argv[1], os.O_RDWR)
+if sys.argv[4] == "armed":
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
+    open(sys.argv[5], "w").close()
+    signal.sigwait({signal.SIGUSR1})
 fcntl.fcntl(fd, fcntl.F_OFD_SETLKW,
             struct.pack("hhqqi4x", fcntl.F_WRLCK, 0, 0, 0, 0))
 open(sys.argv[2], "w").close()
 time.sleep(float(sys.argv[3]))
-' "$T/quota/$1" "$T/locked" "${2:-120}" &
+' "$T/quota/$1" "$T/locked" "$2" "$3" "$T/armed" &
 	LOCK_PID=$!
 	BG_PIDS+=("$LOCK_PID")
-	wait_for 10 test -e "$T/locked" || fail "the lock was not taken"
 }
 
 release_lock() {

@@ -184,18 +184,21 @@ done
 ok "a resumed PUT cut while its kept part is hashed: exact, resumable"
 
 # --------- cut at DATA_END and while committing: the accounting lock
-# hold_lock (lib_quota.sh) holds the accounting file's lock for 3 s;
-# the serving process waits for it to charge its last chunk or to
-# commit, and the cut comes meanwhile.
+# arm_lock and fire_lock (lib_quota.sh) hold the accounting file's lock
+# for 3 s, taken as the last chunk comes; the serving process waits for
+# it to charge that chunk, and the cut comes meanwhile.  Or strace holds
+# the commit's rename.
 for at in data-end commit; do
 	for how in term mark; do
 		start_put
 		if [ "$at" = data-end ]; then
-			# The last chunk is on its way: its charge waits for
-			# the lock, and DATA_END is read after the cut.
+			# The last chunk is on its way (1 s at 1 MB/s): its
+			# charge waits for the lock, and DATA_END is read
+			# after the cut.
+			arm_lock alice 3
 			wait_for 20 _at_least "$home/.big.mftp-part" \
 			    $((SIZE - MiB)) || fail "the PUT did not get far"
-			hold_lock alice 3
+			fire_lock
 		else
 			# The commit's rename is held 3 s, after DATA_END.
 			strace_attach "$SERVING_PID" "$T/strace.out" \
