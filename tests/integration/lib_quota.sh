@@ -7,7 +7,7 @@
 # "MFTPR2 <reserved> <set>", then while a removal is under way (or was,
 # when its process was killed) "MFTPP1 <bytes> <files>" (lib/quota.h).
 acct() {
-	local f=$T/quota/$1 line l2= l3= size want=49
+	local f=$T/quota/$1 line l2='' l3='' size want=49
 	[ -f "$f" ] || fail "no accounting file $f"
 	size=$(stat -c %s "$f")
 	{
