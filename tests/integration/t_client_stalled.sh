@@ -30,7 +30,8 @@ start_daemon
 mkdir -p "$W" "$home/d"
 head -c $((64 * 1048576)) /dev/urandom >"$W/big" || fail "no test file"
 cp "$W/big" "$home/big"
-# A listing larger than what the sockets hold (8 MiB).
+# A listing larger than what the sockets hold (the server's send buffer,
+# 4 MiB at most, and the relay's, which tlsproxy keeps small): 8 MiB.
 pad=$(printf '%0150d' 0)
 (cd "$home/d" && seq 1 50000 | sed "s/^/$pad/" | xargs touch) ||
 	fail "cannot make the directory to list"

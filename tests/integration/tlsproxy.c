@@ -49,6 +49,7 @@
 #include "util.h"
 
 #define TP_BUF (64 * 1024)
+#define TP_SOCKBUF (128 * 1024) /* the kernel doubles it */
 #define TP_FRAME_MAX (64 * 1024)
 #define TP_TIMEOUT_MS (120 * 1000)
 #define TP_MSG_LOGIN 0x02
@@ -317,7 +318,7 @@ static void __attribute__((noreturn)) tp_serve(int down, const char *host,
 	struct tp p;
 	size_t got;
 	ssize_t n;
-	int r, e, down_eof = 0, one = 1;
+	int r, e, down_eof = 0, one = 1, bufsz = TP_SOCKBUF;
 
 	memset(&p, 0, sizeof(p));
 	p.down = down;
@@ -327,6 +328,14 @@ static void __attribute__((noreturn)) tp_serve(int down, const char *host,
 		_exit(1);
 	if ((p.up = socket(res->ai_family, SOCK_STREAM, 0)) == -1)
 		_exit(1);
+	/*
+	 * Fixed buffers, set before the connect: with the kernel's
+	 * autotuning (tcp_rmem up to 32 MiB) a relay that read fast for a
+	 * while could hold all of a reply that a test means to stall the
+	 * server with once the relay is stopped (t_client_stalled).
+	 */
+	(void)setsockopt(p.up, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
+	(void)setsockopt(down, SOL_SOCKET, SO_SNDBUF, &bufsz, sizeof(bufsz));
 	if (source != NULL)
 		tp_bind_source(p.up, res->ai_family, source);
 	if (connect(p.up, res->ai_addr, res->ai_addrlen) == -1)
