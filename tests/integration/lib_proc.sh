@@ -98,9 +98,10 @@ proc_uid() { # PID: the real uid
 	echo "${a%% *}"
 }
 
-# _runs PID EXE: PID runs the program EXE.
+# _runs PID EXE: PID runs the program EXE (the same file: -ef compares
+# device and inode, with no readlink or realpath started at every poll).
 _runs() {
-	[ "$(readlink "/proc/$1/exe" 2>/dev/null)" = "$(realpath "$2")" ]
+	[ "/proc/$1/exe" -ef "$2" ]
 }
 
 # signers_of PID: its children that run mftpd-sign (the master's: the
@@ -153,8 +154,7 @@ helper_of() {
 	local s p
 	for s in $(sessions); do
 		for p in $(children_of "$s"); do
-			[ "$(readlink "/proc/$p/exe")" = "$(realpath "$1")" ] &&
-				echo "$p" && return 0
+			_runs "$p" "$1" && echo "$p" && return 0
 		done
 	done
 	return 0
@@ -163,14 +163,12 @@ helper_of() {
 # preauth_pids: the master's grandchildren that run mftpd as the pre-auth
 # user (the auth helper, another program, may run as that user too).
 preauth_pids() {
-	local s p uid exe
+	local s p uid
 	uid=$(id -u "$PREAUTH_USER")
-	exe=$(realpath "$MFTPD")
 	for s in $(sessions); do
 		for p in $(children_of "$s"); do
 			[ "$(proc_uid "$p" 2>/dev/null)" = "$uid" ] &&
-				[ "$(readlink "/proc/$p/exe")" = "$exe" ] &&
-				echo "$p"
+				_runs "$p" "$MFTPD" && echo "$p"
 		done
 	done
 	return 0
