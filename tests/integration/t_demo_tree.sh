@@ -15,7 +15,11 @@ mkdir "$src"
 tar -C "$top_srcdir" --exclude=./build --exclude=./.git \
     --exclude='./build-*' -cf - . | tar -C "$src" -xf - ||
 	fail "cannot copy the source tree"
-(cd "$src" && autoreconf -fi >/dev/null 2>&1) || fail "autoreconf"
+# A built tree's copy has its configure already (autoreconf takes
+# seconds of CPU); a bare checkout's is made first, as the interruption
+# below comes after configure was written.
+[ -x "$src/configure" ] ||
+	(cd "$src" && autoreconf -fi >/dev/null 2>&1) || fail "autoreconf"
 
 # configure_tree: run the script on the copy; RC, ERR.
 configure_tree() {
