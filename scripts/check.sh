@@ -10,8 +10,8 @@ set -euo pipefail
 # Debian's tools, the ones deps.sh installs, before whatever the
 # caller's PATH puts first: another python3 or openssl would test
 # something else than the packages do, and a version manager's shim
-# costs minutes (pyenv's python3 takes 0.5 s of CPU to start, Debian's
-# 0.04 s, and the tests start python3 hundreds of times).
+# costs time at every start (pyenv's python3 takes 0.46 s of CPU to
+# start, Debian's 0.04 s: t_digest alone took 17.3 CPU-s, now 12.2).
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
 cd "$(dirname "$0")/.."
