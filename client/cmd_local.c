@@ -111,8 +111,8 @@ static const struct cmd cmd_table[] = {
 	    "The same as mv." },
 	{ "rm", 1, -1, "fr", "", "R", cmd_rm, "rm [-fr] PATH...",
 	    "Remove remote files; -r: directories with everything in them "
-	    "(asked first at a terminal); -f: do not ask, and no error for "
-	    "a missing path." },
+	    "(asked first at a terminal; not ., .. or /); -f: do not ask, "
+	    "and no error for a missing path." },
 	{ "rmdir", 1, -1, "", "", "R", cmd_rmdir, "rmdir DIR...",
 	    "Remove empty remote directories." },
 	{ "stat", 1, -1, "", "", "R", cmd_stat, "stat PATH...",

@@ -204,12 +204,25 @@ int
 cmd_rm(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct msg_attr a;
+	char *base;
 	int i, link, force = (ctx->opts & CMD_OPT('f')) != 0;
 
 	for (i = 1; i < argc; i++) {
 		if (cmd_stopped(ctx) == -1)
 			return -1;
-		if (ctx->opts & CMD_OPT('r')) {
+		/* An empty name goes to the server, which says so. */
+		if ((ctx->opts & CMD_OPT('r')) && argv[i][0] != '\0') {
+			/*
+			 * ".", ".." and "/" name no entry the RMDIR at the
+			 * end of the walk could remove: refused before the
+			 * walk empties the directory they lead to.
+			 */
+			if ((base = cmd_basename(argv[i])) == NULL)
+				return cmd_fail(ctx,
+				    "%s: names no entry of a directory (not ., "
+				    ".. or /)",
+				    argv[i]);
+			free(base);
 			if (rpc_stat(ctx->rpc, argv[i], &a) != RPC_OK) {
 				if (force && cmd_gone(ctx))
 					continue;

@@ -79,6 +79,11 @@ int cmd_readlink(struct session *s, const struct msg *m);
 int cmd_at_open(const char *path, char **name);
 void cmd_at_close(int dfd, char *name);
 /*
+ * The reply to a request whose cmd_at_open failed on path: EINVAL in
+ * words ("." and the like name no entry), any other errno as such.
+ */
+int cmd_at_failed(struct session *s, const char *path);
+/*
  * Does path end in '/'?  Then it names a directory, as in rename(2) and
  * unlink(2): the entry cmd_at_open gave, not followed, must be one (a
  * file or a link to a directory is ENOTDIR), though "d/" still names d.

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "proto.h"
 #include "quota.h"
 #include "samefs.h"
 #include "session.h"
@@ -78,6 +79,15 @@ cmd_at_close(int dfd, char *name)
 	if (dfd != -1)
 		close(dfd);
 	free(name);
+}
+
+int
+cmd_at_failed(struct session *s, const char *path)
+{
+	if (errno == EINVAL)
+		return session_reply_error(s, MFTP_ST_INVALID,
+		    "%s: names no entry of a directory (not ., .. or /)", path);
+	return session_reply_errno(s, errno, path);
 }
 
 int

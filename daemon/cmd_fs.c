@@ -163,7 +163,7 @@ cmd_fs_remove(struct session *s, const char *path, int dir_wanted)
 	if (path[0] == '\0')
 		return session_reply_error(s, MFTP_ST_INVALID, "empty name");
 	if ((dfd = cmd_at_open(path, &name)) == -1)
-		return session_reply_errno(s, errno, path);
+		return cmd_at_failed(s, path);
 	if (!dir_wanted && cmd_put_is_partial(name) && !cmd_at_slashed(path)) {
 		ret = cmd_remove_partial(s, path, dfd, name);
 		cmd_at_close(dfd, name);
@@ -310,11 +310,11 @@ cmd_rename(struct session *s, const struct msg *m)
 	if ((status = cmd_quota_check(s, 0, 0, why, sizeof(why))) != 0)
 		return session_reply_error(s, status, "%s", why);
 	if ((dfd = cmd_at_open(m->path, &from)) == -1) {
-		ret = session_reply_errno(s, errno, m->path);
+		ret = cmd_at_failed(s, m->path);
 		goto out;
 	}
 	if ((dfd2 = cmd_at_open(m->path2, &to)) == -1) {
-		ret = session_reply_errno(s, errno, m->path2);
+		ret = cmd_at_failed(s, m->path2);
 		goto out;
 	}
 	status = cmd_fs_move(

@@ -48,16 +48,6 @@
 /* Only a client that asked for them in HELLO sends these requests. */
 #define CMD_LINK_NEGOTIATED(s) (((s)->features & MFTP_FEAT_CHMOD_SYMLINK) != 0)
 
-/* cmd_at_open failed on path: EINVAL is ".", "..", "/" or "". */
-static int
-cmd_link_at_failed(struct session *s, const char *path)
-{
-	if (errno == EINVAL)
-		return session_reply_error(s, MFTP_ST_INVALID,
-		    "%s: names no entry of a directory (not ., .. or /)", path);
-	return session_reply_errno(s, errno, path);
-}
-
 /* A name ending in .mftp-part: the server's, for uploads in progress. */
 static int
 cmd_link_reserved(struct session *s, const char *path)
@@ -130,7 +120,7 @@ cmd_chmod(struct session *s, const struct msg *m)
 		    "allowed on this server",
 		    m->path, (unsigned int)m->mode);
 	if ((dfd = cmd_at_open(m->path, &name)) == -1)
-		return cmd_link_at_failed(s, m->path);
+		return cmd_at_failed(s, m->path);
 	for (tries = 0; tries < CMD_CHMOD_TRIES; tries++) {
 		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
 			ret = session_reply_errno(s, errno, m->path);
@@ -249,7 +239,7 @@ cmd_readlink(struct session *s, const struct msg *m)
 	if (m->path[0] == '\0')
 		return session_reply_error(s, MFTP_ST_INVALID, "empty name");
 	if ((dfd = cmd_at_open(m->path, &name)) == -1)
-		return cmd_link_at_failed(s, m->path);
+		return cmd_at_failed(s, m->path);
 	/*
 	 * "l/" names what the link leads to, never the link: readlink(2)
 	 * follows it and says why that is no link (a directory, or a file

@@ -125,6 +125,47 @@ expect_rc 0 "rm -r of the directory itself"
 [ ! -e "$home/docs" ] || fail "rm -r docs left $(find "$home/docs")"
 ok "rm -r of a link removes the link alone"
 
+# ".", "..", "/" or a path ending in one of them names no entry to
+# remove: rm -r refuses it before its walk, which emptied the directory
+# it leads to and only then failed (its RMDIR refused), -f or not; an
+# empty name is the server's "empty name", never a walk of the cwd.
+# The server says the same in words to REMOVE, RMDIR and RENAME of one.
+mkdir -p "$home/keep/sub"
+echo keep >"$home/keep/sub/f"
+echo keep >"$home/top"
+chown -R "$owner" "$home/keep" "$home/top"
+_kept() {
+	[ -f "$home/keep/sub/f" ] && [ -f "$home/top" ] ||
+		fail "$1 removed files: left $(cd "$home" && find . | sort)"
+}
+for p in . .. / // ./ ./. keep/. keep/sub/.. keep/sub/../ ../keep/..; do
+	for o in -r -rf; do
+		run_client alice "$pw" <<<"rm $o '$p'"
+		expect_rc 1 "rm $o '$p'"
+		expect_eq "$ERR" \
+		    "mftp: rm: $p: names no entry of a directory (not ., .. or /)" \
+		    "rm $o '$p': the error"
+		_kept "rm $o '$p'"
+	done
+done
+run_client alice "$pw" <<<"cd keep/sub"$'\n'"rm -r .."
+expect_rc 1 "rm -r .. in a subdirectory"
+_kept "rm -r .. in a subdirectory"
+run_client alice "$pw" <<<"cd keep"$'\n'"rm -r ''"
+expect_rc 1 "rm -r ''"
+expect_eq "$ERR" "mftp: rm: empty name" "rm -r '': the error"
+_kept "rm -r ''"
+for c in "rm ." "rm keep/.." "rmdir ." "rmdir keep/sub/.." "mv . x" \
+    "mv keep/.. x"; do
+	run_client alice "$pw" <<<"$c"
+	expect_rc 1 "$c"
+	expect_contains "$ERR" "names no entry of a directory (not ., .. or /)" \
+	    "$c: the error"
+	_kept "$c"
+done
+rm -rf "$home/keep" "$home/top"
+ok "rm -r, rm, rmdir and mv of ., .. or / refused, nothing removed"
+
 # An empty name is an error, as for mkdir, not a walk past its end.
 run_client alice "$pw" <<<$'mkdir -p \'\'\nmkdir after'
 expect_rc 1 "mkdir -p ''"
