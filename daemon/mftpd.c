@@ -4,24 +4,20 @@
  * Runs as: root.  Reads the configuration, looks up everything that
  * needs a file (the pre-auth user, the time zone, the syslog socket,
  * OpenSSL's configuration) before any process chroots, checks the
- * pre-auth chroot, the helpers and the host key pair (through mftpd-sign:
- * this process never loads the private key), binds the listeners and
- * becomes the master.  The same checks run again when SIGHUP asks the
+ * pre-auth chroot, the helpers and the host key pair (mftpd_check.c),
+ * binds the listeners and becomes the master.  The same checks run again when SIGHUP asks the
  * master to reload the configuration.
  *
  * --generate-host-key, --fingerprint and --host-key-paths are one-shot
  * commands for the package's postinst and the administrator.
  */
 #include <sys/types.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <limits.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,15 +27,14 @@
 #include "config.h"
 #include "daemon_env.h"
 #include "heap_holes.h"
-#include "helper_spawn.h"
 #include "hostkey.h"
 #include "listener.h"
 #include "log.h"
+#include "mftpd_check.h"
 #include "preauth_tls.h"
 #include "sandbox.h"
 #include "sha256.h"
 #include "tls.h"
-#include "userdb.h"
 #include "util.h"
 
 static void __attribute__((noreturn)) usage(int status)
@@ -86,207 +81,6 @@ mftpd_abs_path(const char *path)
 	xasprintf(&abs, "%s/%s", strcmp(cwd, "/") == 0 ? "" : cwd, path);
 	free(cwd);
 	return abs;
-}
-
-/* mkdir path (mode 0755) if missing: the run-time directory may not
- * exist yet when not started by systemd (RuntimeDirectory=). */
-static int
-mftpd_mkdir(const char *path)
-{
-	if (mkdir(path, 0755) == -1 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
-/* The parent of path, made if missing. */
-static int
-mftpd_mkdir_parent(const char *path)
-{
-	char *copy = xstrdup(path);
-	int rc;
-
-	rc = mftpd_mkdir(dirname(copy));
-	free(copy);
-	return rc;
-}
-
-/* A helper the monitor runs as root: an executable only root can change. */
-static int
-mftpd_check_helper(const char *what, const char *path, char *err, size_t errlen)
-{
-	struct stat st;
-
-	if (stat(path, &st) == -1) {
-		snprintf(err, errlen, "%s %s: %s", what, path, strerror(errno));
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022) ||
-	    access(path, X_OK) == -1) {
-		snprintf(err, errlen,
-		    "%s %s must be an executable owned by root and writable "
-		    "by root only",
-		    what, path);
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * The host key pair, checked by "mftpd-sign -c" in a process of its own
- * so that the private key never enters this one, whose children become
- * the pre-auth workers and the users' processes.  It checks the key
- * file open on key_fd (which this process never reads) against the
- * certificate at its path and against fp, the key of the certificate
- * this process loaded.
- */
-static int
-mftpd_check_key_pair(const struct config *c, int key_fd, const char *fp,
-    char *err, size_t errlen)
-{
-	char *argv[] = { "mftpd-sign", "-c", "-k", "3", "-p", (char *)fp,
-		c->host_cert, c->host_key, NULL };
-	char out[512], tz[HELPER_TZ_MAX], *envp[3];
-	const char *what = "pipe";
-	int pout[2] = { -1, -1 }, perr[2] = { -1, -1 }, status, i;
-	ssize_t n, m;
-	pid_t pid = -1;
-
-	/*
-	 * A failure here fails the check, not the process: on a reload (a
-	 * unit at its TasksMax=, no descriptor or memory left) the master
-	 * keeps the configuration in force, and its sessions.
-	 */
-	helper_env(tz, sizeof(tz), envp);
-	if (pipe2(pout, O_CLOEXEC) == 0 && pipe2(perr, O_CLOEXEC) == 0) {
-		what = "fork";
-		pid = fork();
-	}
-	if (pid == -1) {
-		snprintf(err, errlen, "%s for %s -c: %s", what, c->sign_helper,
-		    strerror(errno));
-		for (i = 0; i < 2; i++) {
-			if (pout[i] != -1)
-				close(pout[i]);
-			if (perr[i] != -1)
-				close(perr[i]);
-		}
-		return -1;
-	}
-	if (pid == 0) {
-		/* As every helper (helper_spawn): SIGHUP is the master's. */
-		if (signal(SIGHUP, SIG_IGN) == SIG_ERR ||
-		    dup2(pout[1], STDOUT_FILENO) == -1 ||
-		    dup2(perr[1], STDERR_FILENO) == -1 ||
-		    helper_key_fd(key_fd) == -1)
-			_exit(127);
-		execve(c->sign_helper, argv, envp);
-		_exit(127);
-	}
-	close(pout[1]);
-	close(perr[1]);
-	/* Both are a line at most: the fingerprint, or the reason. */
-	n = read(pout[0], out, sizeof(out) - 1);
-	out[n > 0 ? n : 0] = '\0';
-	m = read(perr[0], err, errlen - 1);
-	err[m > 0 ? m : 0] = '\0';
-	close(pout[0]);
-	close(perr[0]);
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-		;
-	err[strcspn(err, "\n")] = '\0';
-	out[strcspn(out, "\n")] = '\0';
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		if (err[0] == '\0')
-			snprintf(err, errlen, "%s -c failed", c->sign_helper);
-		return -1;
-	}
-	log_info("host key %s fingerprint %s", c->host_key, out);
-	return 0;
-}
-
-/*
- * Everything c needs that is outside the file: the pre-auth account,
- * the pre-auth chroot (an empty directory that only root can change,
- * made if missing), the helpers (executables only root can change) and
- * the host key, which must be the key of the certificate whose
- * fingerprint is fp; and the user database, which only a dry run fails
- * on.  0 with the account's ids and the key file open
- * on *key_fd for the signers, or -1 with the reason in err.
- */
-static int
-mftpd_check(const struct config *c, const char *fp, uid_t *uid, gid_t *gid,
-    int *key_fd, int dry, char *err, size_t errlen)
-{
-	struct userdb db;
-	struct passwd *pw;
-	struct stat st;
-	int r;
-
-	errno = 0;
-	if ((pw = getpwnam(c->preauth_user)) == NULL) {
-		snprintf(err, errlen, "pre-auth user %s does not exist",
-		    c->preauth_user);
-		return -1;
-	}
-	if (pw->pw_uid == 0 || pw->pw_gid == 0) {
-		snprintf(err, errlen, "pre-auth user %s must not be root",
-		    c->preauth_user);
-		return -1;
-	}
-	*uid = pw->pw_uid;
-	*gid = pw->pw_gid;
-	endpwent();
-
-	/* A dry run (-t) makes nothing: a missing chroot is made at start. */
-	if (!dry &&
-	    (mftpd_mkdir_parent(c->preauth_chroot) == -1 ||
-		mftpd_mkdir(c->preauth_chroot) == -1)) {
-		snprintf(
-		    err, errlen, "%s: %s", c->preauth_chroot, strerror(errno));
-		return -1;
-	}
-	if ((r = lstat(c->preauth_chroot, &st)) == -1 &&
-	    !(dry && errno == ENOENT)) {
-		snprintf(
-		    err, errlen, "%s: %s", c->preauth_chroot, strerror(errno));
-		return -1;
-	}
-	if (r == 0 &&
-	    (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022))) {
-		snprintf(err, errlen,
-		    "%s must be a directory owned by root and writable by "
-		    "root only",
-		    c->preauth_chroot);
-		return -1;
-	}
-
-	/*
-	 * A users_file mftpd-auth cannot use refuses every login (as
-	 * unavailable): a failure of -t, which reads it too; a start or a
-	 * reload goes on and says so (its storage may be mounted later).
-	 */
-	if ((r = userdb_open(c->users_file, err, errlen)) != -1) {
-		close(r);
-		if (dry &&
-		    (r = userdb_load(&db, c->users_file, err, errlen)) != -1)
-			userdb_free(&db);
-	}
-	if (r == -1 && dry)
-		return -1;
-	if (r == -1)
-		log_warnx("%s; every login is refused until it is mended", err);
-	if (mftpd_check_helper("auth helper", c->auth_helper, err, errlen) ==
-		-1 ||
-	    mftpd_check_helper("signing helper", c->sign_helper, err, errlen) ==
-		-1)
-		return -1;
-	if ((*key_fd = hostkey_open_key(c->host_key, err, errlen)) == -1)
-		return -1;
-	if (mftpd_check_key_pair(c, *key_fd, fp, err, errlen) == -1) {
-		close(*key_fd);
-		return -1;
-	}
-	return 0;
 }
 
 /*
