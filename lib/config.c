@@ -429,9 +429,24 @@ config_set(struct config *c, const struct config_key *k, char *value,
 		 * Every file in it is named "dir/name", in the log and the
 		 * tools' messages too: "/srv/mftp/quota/" gave "...//bob".
 		 */
-		if (k->type == CONFIG_DIR)
-			value[path_dir_len(value) > 0 ? path_dir_len(value) :
-							1] = '\0';
+		if (k->type == CONFIG_DIR) {
+			size_t n = path_dir_len(value);
+
+			/*
+			 * "/srv/q /": without its '/' the name would end in
+			 * a blank, which no value of this file can (its
+			 * ends are trimmed); most likely a slip.
+			 */
+			if (n > 0 && strchr(" \t\r", value[n - 1]) != NULL) {
+				config_error(err, errlen, name, line,
+				    "%s: '%s' ends in a blank once its trailing "
+				    "'/' is dropped; write the directory "
+				    "without it",
+				    k->name, value);
+				return -1;
+			}
+			value[n > 0 ? n : 1] = '\0';
+		}
 		break;
 	case CONFIG_ACCOUNT:
 		if (!config_valid_account(value)) {

@@ -181,6 +181,22 @@ test_dir_trailing_slash(void **state)
 	assert_string_equal(c.users_file, "/etc/u/");
 	config_free(&c);
 
+	/*
+	 * A blank before the trailing '/' would end the name once the '/'
+	 * is dropped: a directory this file cannot name (its values lose
+	 * their blanks at the ends), most likely a slip; refused, saying so.
+	 */
+	expect_error("quota_dir = /srv/q /\n",
+	    "t.conf:1: quota_dir: '/srv/q /' ends in a blank once its "
+	    "trailing '/' is dropped");
+	expect_error("home_base = / //\n", "t.conf:1: home_base: '/ //' ends");
+	expect_error("session_dir = /s\t/\n", "t.conf:1: session_dir:");
+	expect_error("preauth_chroot = /e\r/\n", "t.conf:1: preauth_chroot:");
+	assert_int_equal(
+	    parse(&c, "quota_dir = /srv/my q/\n", err, sizeof(err)), 0);
+	assert_string_equal(c.quota_dir, "/srv/my q");
+	config_free(&c);
+
 	assert_string_equal(p = path_join("/srv/q/", "bob"), "/srv/q/bob");
 	free(p);
 	assert_string_equal(p = path_join("/srv/q", "bob"), "/srv/q/bob");
