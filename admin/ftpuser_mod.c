@@ -185,7 +185,7 @@ main(int argc, char *argv[])
 	struct config conf;
 	struct userdb db;
 	struct user *u;
-	char *password, *hash = NULL;
+	char *password, *hash = NULL, *old_home = NULL;
 	size_t ended, running;
 	uid_t uid;
 	int lockfd, already, one;
@@ -211,8 +211,10 @@ main(int argc, char *argv[])
 	lockfd = admin_lock_db(&conf);
 	admin_load_db(&db, &conf);
 	u = admin_find_user(&db, o.name);
-	if (o.home != NULL)
+	if (o.home != NULL) {
 		prepare_home(o.home, u->uid, u->gid);
+		old_home = xstrdup(u->home);
+	}
 	uid = u->uid;
 	already = apply(u, &o, hash);
 	admin_write_db(&db, conf.users_file);
@@ -233,6 +235,12 @@ main(int argc, char *argv[])
 	if (already)
 		printf("%s: user '%s' was already %s\n", PROGNAME, o.name,
 		    o.lock == 1 ? "locked" : "unlocked");
+	/* The man page says it too; said here, where it is done. */
+	if (old_home != NULL && strcmp(old_home, o.home) != 0)
+		printf("%s: %s's home is now %s; nothing was moved from %s, "
+		       "whose files the accounting still counts: move them, "
+		       "then run ftpuser-quota --recount %s\n",
+		    PROGNAME, o.name, o.home, old_home, o.name);
 	/*
 	 * Committed: a locked user can no longer log in; now end the
 	 * sessions it has (even if it was locked already: one may have
@@ -260,6 +268,7 @@ main(int argc, char *argv[])
 	if (fflush(stdout) == EOF)
 		admin_err("writing the output");
 
+	free(old_home);
 	userdb_free(&db);
 	admin_secret_free(hash);
 	admin_limits_free(&o.limits);

@@ -201,9 +201,19 @@ ok "a locked user cannot log in, an unlocked one can"
 # ------------------------------------------------------------------- home
 uid_a=$(user_uid alice)
 newhome=$T/home2/alice
-mod --home "$newhome" alice
+# mod_said ARGS...: as mod, and what the tool printed in SAID.
+mod_said() {
+	RC=0
+	SAID=$("$FTPUSER_MOD" -c "$CONF" "$@" 2>"$T/mod.err") || RC=$?
+	ERR=$(cat "$T/mod.err")
+}
+mod_said --home "$newhome" alice
 expect_eq "$RC" 0 "ftpuser-mod --home (missing) ($ERR)"
 expect_eq "$(user_home alice)" "$newhome" "alice's home field"
+# Nothing moves with it, and the accounting still counts the old home:
+# the tool says so, and what to run once the files are moved.
+expect_eq "$SAID" "ftpuser-mod: alice's home is now $newhome; nothing was moved from $T/home/alice, whose files the accounting still counts: move them, then run ftpuser-quota --recount alice" \
+    "what ftpuser-mod --home says"
 expect_eq "$(stat -c '%u %g %a' "$newhome")" \
     "$uid_a $(user_gid alice) 700" "alice's new home"
 check_db "ftpuser-mod --home"
@@ -218,6 +228,9 @@ expect_contains "$ERR" "not a directory owned by uid $uid_a" \
 expect_eq "$(db_sum)" "$before" "the users file after a refused --home"
 mod --home "$T/home/alice" alice
 expect_eq "$RC" 0 "ftpuser-mod --home back to the old home ($ERR)"
+mod_said --home "$T/home/alice" alice
+expect_eq "$RC" 0 "ftpuser-mod --home of the home it has ($ERR)"
+expect_eq "$SAID" "" "ftpuser-mod --home of the home it has: nothing to say"
 ok "--home makes a missing home and refuses someone else's"
 
 # A home under a directory a user owns: that user could swap the names
