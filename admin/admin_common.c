@@ -90,6 +90,25 @@ admin_usage_errx(const char *fmt, ...)
 	admin_usage();
 }
 
+void
+admin_name_count(int argc, char *argv[], int first, int min)
+{
+	char *all, *more;
+	int i;
+
+	if (argc - first < min)
+		admin_usage_errx("no user name given");
+	if (argc - first <= 1)
+		return;
+	all = xstrdup(argv[first]);
+	for (i = first + 1; i < argc; i++) {
+		xasprintf(&more, "%s %s", all, argv[i]);
+		free(all);
+		all = more;
+	}
+	admin_usage_errx("one user name only, not %d (%s)", argc - first, all);
+}
+
 uint64_t
 admin_parse_size(const char *what, const char *s)
 {

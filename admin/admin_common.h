@@ -64,6 +64,11 @@ void admin_usage(void) __attribute__((noreturn));
 /* "PROG: message", then the usage text, exit 2. */
 void admin_usage_errx(const char *fmt, ...)
     __attribute__((noreturn, format(printf, 1, 2)));
+/*
+ * The operands after the options, argv[first..argc): at least min (0 or
+ * 1) user names and at most one, or a usage error that says which.
+ */
+void admin_name_count(int argc, char *argv[], int first, int min);
 
 /*
  * A size: digits and an optional unit, B or K to E with an optional B or

@@ -286,8 +286,7 @@ parse_args(int argc, char *argv[], struct add_opts *o)
 			    ch, optarg, &o->config_path, argv[optind - 1]);
 		}
 	}
-	if (argc - optind != 1)
-		admin_usage();
+	admin_name_count(argc, argv, optind, 1);
 	if (o->force && !o->have_uid && !o->have_gid)
 		admin_usage_errx("--force goes with --uid or --gid");
 	o->name = admin_parse_name(argv[optind]);

@@ -375,8 +375,7 @@ main(int argc, char *argv[])
 			    ch, optarg, &config_path, argv[optind - 1]);
 		}
 	}
-	if (argc - optind != 1)
-		admin_usage();
+	admin_name_count(argc, argv, optind, 1);
 	name = admin_parse_name(argv[optind]);
 
 	admin_require_root();

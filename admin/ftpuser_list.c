@@ -267,8 +267,7 @@ main(int argc, char *argv[])
 			    ch, optarg, &config_path, argv[optind - 1]);
 		}
 	}
-	if (argc - optind > 1)
-		admin_usage();
+	admin_name_count(argc, argv, optind, 0);
 	name = optind < argc ? admin_parse_name(argv[optind]) : NULL;
 	admin_require_root();
 	admin_load_config(&conf, config_path);

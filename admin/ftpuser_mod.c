@@ -87,8 +87,7 @@ parse_args(int argc, char *argv[], struct mod_opts *o)
 			    ch, optarg, &o->config_path, argv[optind - 1]);
 		}
 	}
-	if (argc - optind != 1)
-		admin_usage();
+	admin_name_count(argc, argv, optind, 1);
 	o->name = admin_parse_name(argv[optind]);
 	if (o->password == 0 && o->lock == 0 && o->home == NULL &&
 	    !admin_limits_given(&o->limits))

@@ -333,9 +333,10 @@ main(int argc, char *argv[])
 			    ch, optarg, &config_path, argv[optind - 1]);
 		}
 	}
-	if (all ? argc != optind : argc - optind != 1)
-		admin_usage();
+	if (all && argc != optind)
+		admin_usage_errx("--all goes without a user name");
 	if (!all) {
+		admin_name_count(argc, argv, optind, 1);
 		name = admin_parse_name(argv[optind]);
 	}
 	admin_require_root();

@@ -76,6 +76,34 @@ mod --home relative/dir alice
 expect_eq "$RC" 2 "ftpuser-mod --home relative ($ERR)"
 del
 expect_eq "$RC" 2 "ftpuser-del without a name ($ERR)"
+# A name missing, or one too many, is said as such before the usage.
+for p in "$FTPUSER_ADD" "$FTPUSER_DEL" "$FTPUSER_MOD --lock" \
+    "$FTPUSER_QUOTA" "$FTPUSER_QUOTA --recount"; do
+	# shellcheck disable=SC2086 # the tool and its option
+	tool $p
+	expect_eq "$RC" 2 "$p without a name"
+	expect_eq "${ERR%%$'\n'*}" "$(basename "${p%% *}"): no user name given" \
+	    "$p without a name"
+	# shellcheck disable=SC2086
+	tool $p alice bob
+	expect_eq "$RC" 2 "$p of two names"
+	expect_eq "${ERR%%$'\n'*}" \
+	    "$(basename "${p%% *}"): one user name only, not 2 (alice bob)" \
+	    "$p of two names"
+done
+tool "$FTPUSER_LIST" alice bob carol
+expect_eq "$RC" 2 "ftpuser-list of three names"
+expect_eq "${ERR%%$'\n'*}" \
+    "ftpuser-list: one user name only, not 3 (alice bob carol)" \
+    "ftpuser-list of three names"
+for o in --all "--recount --all"; do
+	# shellcheck disable=SC2086
+	tool "$FTPUSER_QUOTA" $o alice
+	expect_eq "$RC" 2 "ftpuser-quota $o alice"
+	expect_eq "${ERR%%$'\n'*}" \
+	    "ftpuser-quota: --all goes without a user name" \
+	    "ftpuser-quota $o alice"
+done
 del --bogus alice
 expect_eq "$RC" 2 "ftpuser-del --bogus ($ERR)"
 del '9lives'
