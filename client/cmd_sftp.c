@@ -218,10 +218,8 @@ cmd_rm(struct cmd_ctx *ctx, int argc, char **argv)
 			 * walk empties the directory they lead to.
 			 */
 			if ((base = cmd_basename(argv[i])) == NULL)
-				return cmd_fail(ctx,
-				    "%s: names no entry of a directory (not ., "
-				    ".. or /)",
-				    argv[i]);
+				return cmd_fail(
+				    ctx, "%s: " MFTP_TEXT_NO_ENTRY, argv[i]);
 			free(base);
 			if (rpc_stat(ctx->rpc, argv[i], &a) != RPC_OK) {
 				if (force && cmd_gone(ctx))

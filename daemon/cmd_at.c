@@ -85,8 +85,8 @@ int
 cmd_at_failed(struct session *s, const char *path)
 {
 	if (errno == EINVAL)
-		return session_reply_error(s, MFTP_ST_INVALID,
-		    "%s: names no entry of a directory (not ., .. or /)", path);
+		return session_reply_error(
+		    s, MFTP_ST_INVALID, "%s: " MFTP_TEXT_NO_ENTRY, path);
 	return session_reply_errno(s, errno, path);
 }
 

@@ -104,6 +104,12 @@
 #define MFTP_ST_LOCKED 22 /* in use by another session */
 /* LOGIN: the server cannot check logins now (its user database) */
 #define MFTP_ST_UNAVAILABLE 23
+/*
+ * The text after "PATH: " of ERROR(INVALID) for a path that names no
+ * entry of a directory ("." and the like, §5.8), which mftp says the
+ * same way when it refuses one itself before rm -r walks it.
+ */
+#define MFTP_TEXT_NO_ENTRY "names no entry of a directory (not ., .. or /)"
 
 /* Entry kinds in ATTR and DIRENTS. */
 #define MFTP_KIND_FILE 1
