@@ -437,7 +437,7 @@ config_set(struct config *c, const struct config_key *k, char *value,
 			 * a blank, which no value of this file can (its
 			 * ends are trimmed); most likely a slip.
 			 */
-			if (n > 0 && strchr(" \t\r", value[n - 1]) != NULL) {
+			if (n > 0 && kvline_blank(value[n - 1])) {
 				config_error(err, errlen, name, line,
 				    "%s: '%s' ends in a blank once its trailing "
 				    "'/' is dropped; write the directory "

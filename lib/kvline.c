@@ -9,16 +9,22 @@
 
 #include "kvline.h"
 
+int
+kvline_blank(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
 /* s without its leading and trailing blanks (the end is cut in place). */
 static char *
 kvline_trim(char *s)
 {
 	char *e;
 
-	while (*s == ' ' || *s == '\t' || *s == '\r')
+	while (kvline_blank(*s))
 		s++;
 	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+	while (e > s && kvline_blank(e[-1]))
 		*--e = '\0';
 	return s;
 }

@@ -15,5 +15,7 @@
  * a blank or comment-only line, -1 when there is no '='.
  */
 int kvline_split(char *line, char **key, char **value);
+/* Is c a blank that kvline_split drops around a key or a value? */
+int kvline_blank(int c);
 
 #endif
