@@ -39,7 +39,6 @@ mftpd_mkdir(const char *path)
 	return 0;
 }
 
-/* The parent of path, made if missing. */
 int
 mftpd_mkdir_parent(const char *path)
 {
@@ -145,15 +144,6 @@ mftpd_check_key_pair(const struct config *c, int key_fd, const char *fp,
 	return 0;
 }
 
-/*
- * Everything c needs that is outside the file: the pre-auth account,
- * the pre-auth chroot (an empty directory that only root can change,
- * made if missing), the helpers (executables only root can change) and
- * the host key, which must be the key of the certificate whose
- * fingerprint is fp; and the user database, which only a dry run fails
- * on.  0 with the account's ids and the key file open
- * on *key_fd for the signers, or -1 with the reason in err.
- */
 int
 mftpd_check(const struct config *c, const char *fp, uid_t *uid, gid_t *gid,
     int *key_fd, int dry, char *err, size_t errlen)
