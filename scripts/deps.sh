@@ -21,7 +21,6 @@ packages=(
 	procps			# ps, /proc helpers
 	passwd			# useradd: the tests' pre-auth user
 	coreutils util-linux	# timeout, mktemp, realpath, flock
-	bash-builtins		# lib.sh: sleep without a fork (wait_for)
 	python3			# t_admin_tools: holds the user database lock
 	mandoc groff		# t_manpages: mandoc -T lint, groff -ww
 	man-db			# package-check: man -w of the installed pages

@@ -22,10 +22,6 @@ fi
 # Debian's tools, as scripts/check.sh runs the suite (a test run by hand
 # too): not a python3 or openssl that the caller's PATH puts first.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
-# sleep as a bash builtin (Debian's bash-builtins, which deps.sh
-# installs): wait_for polls ten times a second, and each external sleep
-# is a fork and an exec.  Without the package, /bin/sleep as before.
-enable -f /usr/lib/bash/sleep sleep 2>/dev/null || :
 
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIP: $(basename "$0") needs root (it starts mftpd)"

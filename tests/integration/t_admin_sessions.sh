@@ -77,7 +77,7 @@ sp_c=$SERVING_PID
 # its own home and accounting file): a process named mftpd under that
 # uid, chrooted elsewhere, holding no file of bob's.
 mkdir -p "$T/other"
-cp "$(type -P sleep)" "$T/other/mftpd" # the program, not lib.sh's builtin
+cp "$(command -v sleep)" "$T/other/mftpd"
 setpriv --reuid="$uid_b" --regid="$uid_b" --clear-groups \
     "$T/other/mftpd" 120 &
 other=$!
