@@ -418,8 +418,20 @@ admin_read_stdin_line(char *buf, size_t size)
 	return buf;
 }
 
+/* Characters of s: every byte but UTF-8's continuation bytes. */
+static size_t
+admin_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
 char *
-admin_read_password(int from_stdin)
+admin_read_password(int from_stdin, unsigned int min_chars)
 {
 	/* Room for one byte over the limit, to tell "too long" apart. */
 	const size_t size = ADMIN_PASSWORD_MAX + 2;
@@ -454,6 +466,13 @@ admin_read_password(int from_stdin)
 	if (strlen(pw) > ADMIN_PASSWORD_MAX) {
 		freezero(pw, size);
 		admin_errx("password longer than %d bytes", ADMIN_PASSWORD_MAX);
+	}
+	/* Before the terminal asks for it again. */
+	if (admin_chars(pw) < min_chars) {
+		freezero(pw, size);
+		admin_errx("password shorter than %u characters "
+			   "(password_min_length in mftpd.conf)",
+		    min_chars);
 	}
 	if (!from_stdin) {
 		again = xcalloc(1, size);

@@ -127,10 +127,11 @@ void admin_load_db(struct userdb *db, const struct config *c);
 /*
  * Read a new password: from the terminal, asked twice (RPP_REQUIRE_TTY),
  * or when from_stdin one line from standard input (a CR that ends it
- * left out).  Empty, over ADMIN_PASSWORD_MAX, or (terminal) not the same
- * twice: exit 1.  Free the result with admin_secret_free.
+ * left out).  Empty, shorter than min_chars characters (UTF-8: a
+ * character counts once), over ADMIN_PASSWORD_MAX bytes, or (terminal)
+ * not the same twice: exit 1.  Free the result with admin_secret_free.
  */
-char *admin_read_password(int from_stdin);
+char *admin_read_password(int from_stdin, unsigned int min_chars);
 
 /* Wipe and free a secret string (NULL is fine). */
 void admin_secret_free(char *secret);

@@ -397,7 +397,7 @@ main(int argc, char *argv[])
 	if (o.home == NULL)
 		admin_need_dir("home_base", conf.home_base, 0755);
 	admin_need_dir("quota_dir", conf.quota_dir, 0700);
-	password = admin_read_password(o.from_stdin);
+	password = admin_read_password(o.from_stdin, conf.password_min);
 	hash = admin_hash_password(password);
 	admin_secret_free(password);
 

@@ -202,7 +202,8 @@ main(int argc, char *argv[])
 	(void)admin_find_user(&db, o.name);
 	userdb_free(&db);
 	if (o.password != 0) {
-		password = admin_read_password(o.password == 2);
+		password = admin_read_password(
+		    o.password == 2, conf.password_min);
 		hash = admin_hash_password(password);
 		admin_secret_free(password);
 	}

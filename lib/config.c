@@ -105,6 +105,8 @@ static const struct config_key config_keys[] = {
 	    CONFIG_ID_MAX },
 	{ "uid_max", CONFIG_UID, offsetof(struct config, uid_max), 1,
 	    CONFIG_ID_MAX },
+	{ "password_min_length", CONFIG_UINT,
+	    offsetof(struct config, password_min), 1, MFTP_SECRET_MAX },
 	{ "verify", CONFIG_DIGEST, offsetof(struct config, verify), 0, 0 },
 	{ "proxy_protocol_from", CONFIG_NETMASKS, 0, 0, 0 },
 	{ "proxy_protocol_timeout", CONFIG_UINT,
@@ -122,6 +124,7 @@ config_defaults(struct config *c)
 	c->max_sessions = 200;
 	c->max_sessions_per_ip = 20;
 	c->login_timeout = 30;
+	c->password_min = 8;
 	c->idle_timeout = 900;
 	c->shutdown_timeout = 30;
 	c->keepalive = 120;

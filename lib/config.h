@@ -46,6 +46,9 @@ struct config {
 	uid_t uid_min; /* uid_min = 20000 */
 	uid_t uid_max; /* uid_max = 29999 */
 
+	/* characters; password_min_length = 8: ftpuser-add and -mod's */
+	unsigned int password_min;
+
 	/*
 	 * The whole-file checksum offered to clients, MFTP_DIGEST_*:
 	 * verify = xxh128 (XXH3-128 when the client asks for it too) or

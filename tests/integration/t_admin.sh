@@ -157,7 +157,7 @@ ok "the default home is a plain path, whatever home_base ends in"
 declare -a pids
 for i in 1 2 3 4 5 6; do
 	"$FTPUSER_ADD" -c "$CONF" --password-stdin "par$i" \
-	    <<<"pw$i" >/dev/null 2>"$T/par$i.err" &
+	    <<<"par$i-password" >/dev/null 2>"$T/par$i.err" &
 	pids[i]=$!
 	BG_PIDS+=("$!")
 done
@@ -215,7 +215,7 @@ run_client alice "$pw_a" <<<'pwd'
 expect_rc 0 "alice's login"
 run_client alice "$pw_b" <<<'pwd'
 expect_rc 4 "alice with bob's password"
-run_client par3 pw3 <<<'pwd'
+run_client par3 par3-password <<<'pwd'
 expect_rc 0 "par3's login"
 echo data >"$T/work/data"
 run_client frank "$pw_f" <<<"put $T/work/data data"

@@ -4,7 +4,10 @@
 # password without the CR, as mftp --password-fd reads the same file: the
 # user logs in with it.  A line that is a CR alone is an empty password,
 # refused, with nothing changed.  A 511-byte password (the most) on a
-# CR LF line logs in: the CR is not counted as a 512th byte.
+# CR LF line logs in: the CR is not counted as a 512th byte.  A password
+# shorter than password_min_length characters (8 unless set; a UTF-8
+# character counts once) is refused by both tools, with nothing changed;
+# one set before the setting was raised still logs in.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -61,5 +64,46 @@ expect_eq "$RC" 0 "ftpuser-mod with a 511-byte CR LF password ($ERR)"
 can_login_file alice "$T/long.dos" ||
 	fail "alice cannot log in with a 511-byte password on a CR LF line ($ERR)"
 ok "a 511-byte password on a CR LF line logs in"
+
+# short_refused TOOL ARGS... <<<password: exit 1, the reason, the users
+# file as it was.
+short_refused() {
+	local before
+	before=$(sha256sum <"$USERS")
+	tool "$@"
+	expect_eq "$RC" 1 "$(basename "$1") with a short password ($ERR)"
+	expect_contains "$ERR" \
+	    "password shorter than $want characters (password_min_length in mftpd.conf)" \
+	    "the reason"
+	expect_eq "$(sha256sum <"$USERS")" "$before" "the users file"
+}
+
+want=8
+short_refused "$FTPUSER_MOD" --password-stdin alice <<<"seven77"
+short_refused "$FTPUSER_ADD" --password-stdin bob <<<"seven77"
+has_user bob && fail "ftpuser-add added bob with a 7-character password"
+# Seven characters in nine bytes: refused; eight in ten: taken.
+short_refused "$FTPUSER_MOD" --password-stdin alice <<<"pässwör"
+tool "$FTPUSER_MOD" --password-stdin alice <<<"pässwört"
+expect_eq "$RC" 0 "ftpuser-mod with 8 characters in 10 bytes ($ERR)"
+printf '%s\n' "pässwört" >"$T/pw8"
+can_login_file alice "$T/pw8" ||
+	fail "alice cannot log in with her 8-character password ($ERR)"
+ok "a password under 8 characters is refused by ftpuser-add and -mod"
+
+# The setting lowers the bar, and raising it again leaves a password set
+# in between as it is: alice still logs in with it.
+echo "password_min_length = 4" >>"$CONF"
+tool "$FTPUSER_MOD" --password-stdin alice <<<"four"
+expect_eq "$RC" 0 "ftpuser-mod with 4 characters at password_min_length 4 ($ERR)"
+want=4
+short_refused "$FTPUSER_MOD" --password-stdin alice <<<"thr"
+echo "password_min_length = 12" >>"$CONF"
+printf '%s\n' four >"$T/pw4"
+can_login_file alice "$T/pw4" ||
+	fail "alice cannot log in with the password set at the lower setting ($ERR)"
+want=12
+short_refused "$FTPUSER_MOD" --password-stdin alice <<<"elevenchars"
+ok "password_min_length: lowered, a shorter password is taken; raised, it still logs in"
 
 check_log_clean

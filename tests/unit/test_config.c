@@ -69,6 +69,7 @@ test_defaults(void **state)
 	assert_string_equal(c.auth_helper, MFTP_AUTH_HELPER);
 	assert_int_equal(c.uid_min, 20000);
 	assert_int_equal(c.uid_max, 29999);
+	assert_int_equal(c.password_min, 8);
 	assert_int_equal(c.verify, MFTP_DIGEST_XXH128);
 	config_free(&c);
 	/* Freeing twice is harmless: config_free clears the struct. */
@@ -98,6 +99,7 @@ test_every_key(void **state)
 			   "auth_helper = /tmp/auth\r\n"
 			   "uid_min = 1\n"
 			   "uid_max = 2147483646\n"
+			   "password_min_length = 511\n"
 			   "verify = SHA256";
 
 	assert_int_equal(parse(&c, text, err, sizeof(err)), 0);
@@ -120,6 +122,7 @@ test_every_key(void **state)
 	assert_string_equal(c.auth_helper, "/tmp/auth");
 	assert_int_equal(c.uid_min, 1);
 	assert_int_equal(c.uid_max, 2147483646);
+	assert_int_equal(c.password_min, 511);
 	assert_int_equal(c.verify, MFTP_DIGEST_SHA256);
 	config_free(&c);
 }
@@ -318,6 +321,11 @@ test_out_of_range(void **state)
 	expect_error("uid_min = 0\n", "t.conf:1: uid_min: '0' is too small");
 	expect_error("uid_max = 2147483647\n",
 	    "t.conf:1: uid_max: '2147483647' is too large");
+	/* No password is shorter than 1 or longer than MFTP_SECRET_MAX. */
+	expect_error("password_min_length = 0\n",
+	    "t.conf:1: password_min_length: '0' is too small");
+	expect_error("password_min_length = 512\n",
+	    "t.conf:1: password_min_length: '512' is too large");
 	expect_error("uid_min = 99999999999999999999\n", "t.conf:1: uid_min:");
 	expect_error("\nuid_min = 30000\n",
 	    "t.conf:2: uid_min (30000) is greater than uid_max (29999)");
