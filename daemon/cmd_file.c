@@ -70,9 +70,13 @@ cmd_file_open(struct session *s, const char *path, enum digest_alg alg,
 		snprintf(why, whylen, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
+	if (S_ISDIR(st->st_mode)) {
+		*status = MFTP_ST_IS_DIR;
+		snprintf(why, whylen, "%s: is a directory", path);
+		goto fail;
+	}
 	if (!S_ISREG(st->st_mode)) {
-		*status = S_ISDIR(st->st_mode) ? MFTP_ST_IS_DIR :
-						 MFTP_ST_INVALID;
+		*status = MFTP_ST_INVALID;
 		snprintf(why, whylen, "%s: not a regular file", path);
 		goto fail;
 	}

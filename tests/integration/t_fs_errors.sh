@@ -107,8 +107,17 @@ for f in sock fifo; do
 	raw_req "$(hex_get $f 0)" 16 "GET of a $f"
 	expect_contains "$RAW_TEXT" "not a regular file" "GET of a $f: the text"
 done
+mkdir "$bhome/dir"
+chown "$(user_uid bob):$(user_gid bob)" "$bhome/dir"
+raw_req "$(hex_path_req 15 dir)" 14 "HASH of a directory"
+expect_contains "$RAW_TEXT" "dir: is a directory" "HASH of a directory: the text"
+raw_req "$(hex_get dir 0)" 14 "GET of a directory"
+expect_contains "$RAW_TEXT" "dir: is a directory" "GET of a directory: the text"
 raw_close
-ok "HASH and GET of a socket or a FIFO: not a regular file"
+run_client bob "$pw" <<<"hash dir"
+expect_rc 1 "mftp hash of a directory"
+expect_eq "$ERR" "mftp: hash: dir: is a directory" "what mftp hash says of it"
+ok "HASH and GET of a socket or a FIFO: not a regular file; of a directory: is a directory"
 
 # A directory that can be read but not searched: its names are there but
 # none can be looked at.  LIST says so, rather than listing it empty.
