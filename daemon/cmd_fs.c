@@ -255,6 +255,18 @@ cmd_fs_move(struct session *s, int dfd, const char *from,
 		/* "d/" on either side: a directory onto nothing or one
 		 * (checked again under the lock with the rest). */
 		if (cmd_at_slashed(fromwhat) || cmd_at_slashed(towhat)) {
+			/*
+			 * Only the target says "d/": the entry moved is
+			 * named, and why the target refuses it.
+			 */
+			if (!S_ISDIR((fst != NULL ? fst : &now)->st_mode) &&
+			    !cmd_at_slashed(fromwhat)) {
+				snprintf(why, whylen,
+				    "%s: not a directory, which a name that "
+				    "ends in '/' (%s) must be",
+				    fromwhat, towhat);
+				return MFTP_ST_NOT_DIR;
+			}
 			if (!S_ISDIR((fst != NULL ? fst : &now)->st_mode)) {
 				snprintf(why, whylen, "%s: %s", fromwhat,
 				    strerror(ENOTDIR));

@@ -258,6 +258,10 @@ expect_eq "$RAW_TEXT" "f/: Not a directory" "REMOVE f/: the text"
 req "$(hex_path_req 16 ln2/)" 13 "REMOVE ln2/ of a link to a directory"
 req "$(hex_rename f/ g)" 13 "RENAME f/ of a file"
 req "$(hex_rename f g/)" 13 "RENAME of a file to g/"
+expect_eq "$RAW_TEXT" "f: not a directory, which a name that ends in '/' (g/) must be" \
+    "RENAME f g/: the text"
+req "$(hex_rename f/ g)" 13 "RENAME f/ of a file"
+expect_eq "$RAW_TEXT" "f/: Not a directory" "RENAME f/ g: the text"
 req "$(hex_rename ln2/ g)" 13 "RENAME ln2/ of a link to a directory"
 req "$(hex_chmod f/ 384)" 13 "CHMOD f/ of a file"
 raw_put "$T/hello" n2/keep 1
