@@ -308,10 +308,14 @@ cmd_rpc_fail(struct cmd_ctx *ctx, const char *path)
 	if (rpc_lost(ctx->rpc) && intr_pending())
 		ctx->interrupted = 1;
 	/*
-	 * The server names the path in its own messages; a local failure
-	 * (code 0) gets it here.  A lost session is not about the path.
+	 * The server names the path in its own messages, but for QUOTA's,
+	 * which speak of the account ("quota exceeded: 4 of 4 files used,
+	 * 1 more needed"): those, and a local failure (code 0), get it
+	 * here, so that mkdir -p says which directory did not fit.  A lost
+	 * session is not about the path.
 	 */
-	if (path == NULL || rpc_lost(ctx->rpc) || rpc_code(ctx->rpc) != 0)
+	if (path == NULL || rpc_lost(ctx->rpc) ||
+	    (rpc_code(ctx->rpc) != 0 && rpc_code(ctx->rpc) != MFTP_ST_QUOTA))
 		return cmd_fail(ctx, "%s", rpc_text(ctx->rpc));
 	p = words_printable(path);
 	r = cmd_fail(ctx, "%s: %s", p, rpc_text(ctx->rpc));

@@ -90,7 +90,7 @@ expect_recount_agrees alice "after ln -s"
 
 run_client alice "$pw" <<<$'ln -s f l3'
 expect_rc 1 "ln -s past the quota"
-expect_match "$ERR" '^mftp: ln: quota exceeded: .* used, 4(\.0)? KiB more needed$' \
+expect_match "$ERR" '^mftp: ln: l3: quota exceeded: .* used, 4(\.0)? KiB more needed$' \
     "the over-quota message"
 [ ! -L "$home/l3" ] || fail "the refused ln -s made a link"
 run_client alice "$pw" <<<$'ln f l3'

@@ -4,7 +4,8 @@
 # a user with a 1 MiB byte quota and no file limit gets 256 MKDIRs, and
 # the next is refused with the used/limit/needed message; the home
 # itself counts for nothing.  RMDIR, REMOVE of a link and a directory
-# renamed over an empty one give the 4 KiB back.  After each step the
+# renamed over an empty one give the 4 KiB back.  mftp's mkdir -p past
+# the limit names the directory refused.  After each step the
 # accounting file equals the test's recount and ftpuser-quota --recount
 # writes the same.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -81,6 +82,18 @@ expect_eq "$(acct alice)" "$((LIMIT - ENTRY_BYTES)) $((FIT - 1))" \
 exact "after RENAME over a directory"
 raw_close
 ok "RMDIR, REMOVE of a link and RENAME over a directory give 4 KiB back"
+
+# mftp's mkdir -p makes what fits and names the directory that did not:
+# one more entry fits, so p is made and p/q refused.
+run_client alice "$pw" <<<"mkdir -p p/q/r"
+expect_rc 1 "mkdir -p past the quota"
+expect_match "$ERR" \
+    '^mftp: mkdir: p/q: quota exceeded: 1(\.0)? MiB of 1(\.0)? MiB used, 4(\.0)? KiB more needed$' \
+    "what mkdir -p says"
+[[ -d $home/p && ! -e $home/p/q ]] ||
+	fail "mkdir -p past the quota: $(ls -la "$home/p" 2>&1)"
+exact "after mkdir -p past the quota"
+ok "mkdir -p past the quota names the directory refused"
 
 daemon_alive || fail "mftpd died"
 check_log_clean
