@@ -136,7 +136,10 @@ listener_forget(struct listener_kids *k, pid_t pid, char *addr, size_t len)
 			if (addr != NULL)
 				strlcpy(addr, k->kid[i].addr, len);
 			k->kid[i].pid = 0;
-			k->n--;
+			/* An evicted one was counted out when killed. */
+			if (!k->kid[i].evicted)
+				k->n--;
+			k->kid[i].evicted = 0;
 			break;
 		}
 }
@@ -327,8 +330,7 @@ listener_notify(const char *state)
 	close(fd);
 }
 
-/* Make room for max_sessions children; the slots in use stay put. */
-static void
+void
 listener_kids_grow(struct listener_kids *k, size_t max)
 {
 	if (max <= k->nslots)

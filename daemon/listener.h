@@ -8,6 +8,7 @@
 
 #include <openssl/ssl.h>
 
+#include "mftp_limits.h"
 #include "spare_signer.h"
 #include "tls_crypto.h"
 

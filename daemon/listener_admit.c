@@ -164,19 +164,23 @@ listener_admit(struct listener *l, struct listener_kids *k, int fd,
 	char addr[INET6_ADDRSTRLEN], peer[INET6_ADDRSTRLEN + 16], why[64];
 	uint8_t src[LISTENER_SOURCE_LEN];
 	size_t i, same = 0, slot = SIZE_MAX;
+	uint64_t now;
 	int sign_fd, loud, net64;
 	pid_t pid;
 
 	listener_peer(ss, addr, sizeof(addr), peer, sizeof(peer));
 	net64 = listener_source(ss, src);
-	for (i = 0; i < k->nslots; i++) {
-		if (k->kid[i].pid == 0) {
-			if (slot == SIZE_MAX)
-				slot = i;
-		} else if (memcmp(k->kid[i].source, src, sizeof(src)) == 0)
+	for (i = 0; i < k->nslots; i++)
+		if (k->kid[i].pid != 0 && !k->kid[i].evicted &&
+		    memcmp(k->kid[i].source, src, sizeof(src)) == 0)
 			same++;
-	}
-	if (k->n >= c->max_sessions || slot == SIZE_MAX) {
+	/*
+	 * A full server makes room (listener_evict.c), but not for a
+	 * connection its source's own limit refuses anyway.
+	 */
+	now = mono_ms();
+	if (k->n >= c->max_sessions &&
+	    (same >= c->max_sessions_per_ip || !listener_evict(k, now))) {
 		snprintf(why, sizeof(why), "%u session%s already",
 		    c->max_sessions, c->max_sessions == 1 ? "" : "s");
 		listener_log_refused(peer, why);
@@ -193,6 +197,21 @@ listener_admit(struct listener *l, struct listener_kids *k, int fd,
 		listener_log_refused(peer, why);
 		listener_refuse(fd,
 		    "too many sessions from your address; "
+		    "try again later");
+		return;
+	}
+	/* The evicted keep their slots until reaped: room beside them. */
+	for (i = 0; i < k->nslots && slot == SIZE_MAX; i++)
+		if (k->kid[i].pid == 0)
+			slot = i;
+	if (slot == SIZE_MAX && k->nslots < 2 * (size_t)c->max_sessions) {
+		slot = k->nslots;
+		listener_kids_grow(k, k->nslots + 1);
+	}
+	if (slot == SIZE_MAX) {
+		listener_log_refused(peer, "the closed ones not yet gone");
+		listener_refuse(fd,
+		    "too many sessions on this server; "
 		    "try again later");
 		return;
 	}
@@ -255,6 +274,9 @@ listener_admit(struct listener *l, struct listener_kids *k, int fd,
 	k->kid[slot].pid = pid;
 	strlcpy(k->kid[slot].addr, addr, sizeof(k->kid[slot].addr));
 	memcpy(k->kid[slot].source, src, sizeof(src));
+	k->kid[slot].since_ms = now;
+	k->kid[slot].logged_in = 0;
+	k->kid[slot].evicted = 0;
 	k->n++;
 	if (!loud)
 		return;

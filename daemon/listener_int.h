@@ -24,14 +24,38 @@ struct listener_child {
 	char addr[INET6_ADDRSTRLEN];
 	/* What max_sessions_per_ip counts (listener_source). */
 	uint8_t source[LISTENER_SOURCE_LEN];
+	uint64_t since_ms; /* accepted at (mono_ms) */
+	int logged_in;	   /* seen logged in (listener_evict.c) */
+	int evicted;	   /* killed for a newcomer, not yet reaped */
 };
 
 /* The children and the limits they are counted against. */
 struct listener_kids {
 	struct listener_child *kid;
-	size_t nslots; /* room in kid[]: at least max_sessions */
-	size_t n;      /* live children */
+	/* room in kid[]: at least max_sessions, at most twice that (the
+	 * evicted that are not reaped yet keep their slots) */
+	size_t nslots;
+	size_t n; /* live children, the evicted left out */
 };
+
+/*
+ * How long a connection may go without logging in before a newcomer to
+ * a full server may take its place: far longer than a client's own
+ * steps take (a login in batch mode is some 20 ms).
+ */
+#define LISTENER_EVICT_AGE_MS 2000
+
+/*
+ * The server is full (k->n at max_sessions): close the connection that
+ * has waited longest, LISTENER_EVICT_AGE_MS at least, without logging
+ * in (SIGKILL to its monitor), and count it no more.  Returns 1 if one
+ * was closed, 0 if none can be (every other is logged in, or too young,
+ * or a monitor's credentials cannot be read).  now: mono_ms().
+ */
+int listener_evict(struct listener_kids *k, uint64_t now);
+
+/* Make room for max children in kid[]; the slots in use stay put. */
+void listener_kids_grow(struct listener_kids *k, size_t max);
 
 /* The signal handler's wake-up pipe (listener.c); a monitor closes it. */
 extern int listener_sigpipe[2];

@@ -84,7 +84,8 @@ ok "SIGTERM stops the master (exit $DAEMON_RC)"
 
 # max_sessions counts every address: two sessions (from ::1 and
 # 127.0.0.1 where the host has IPv6) fill a server of two, though each
-# address is far from its own limit.
+# address is far from its own limit.  Both log in: a connection that
+# has not would give its place to the third after 2 s (t_preauth_full).
 MAX_SESSIONS=2
 MAX_SESSIONS_PER_IP=10
 start_daemon
@@ -93,12 +94,17 @@ have_ipv6 && other=::1
 # Through a TLS relay of its own to that other address.
 spawn "$TLSPROXY" "$other" "$PORT" >"$T/proxy2.port" </dev/null
 wait_for 10 test -s "$T/proxy2.port" || fail "second tlsproxy did not start"
+login="$(hex_hello) @reply $(hex_login alice "$pw") @reply"
 spawn "$RAWPEER" 127.0.0.1 "$(head -n 1 "$T/proxy2.port")" --hold 60 \
-    <<<"$(hex_hello) @reply" >"$T/hold1.out"
+    <<<"$login" >"$T/hold1.out"
 hold1=$BG_PID
-spawn rawpeer --hold 60 <<<"$(hex_hello) @reply" >"$T/hold2.out"
+spawn rawpeer --hold 60 <<<"$login" >"$T/hold2.out"
 hold2=$BG_PID
-wait_for 10 _two_sessions ||
+_two_logged_in() {
+	_two_sessions && grep -q '^frame 0x80 ' "$T/hold1.out" &&
+		grep -q '^frame 0x80 ' "$T/hold2.out"
+}
+wait_for 10 _two_logged_in ||
 	fail "two held connections: $(count_sessions) sessions"
 run_client alice "$pw" <<<'pwd'
 expect_rc 3 "a third session on a server of two"
