@@ -364,16 +364,18 @@ write_pid_file(const char *path)
  * mftpd.  Once started nothing is written there (the log goes to
  * syslog), and no child, the unprivileged ones included, may keep them
  * to write lines the journal would take for the master's: they become
- * /dev/null, as daemon(3) makes them.
+ * /dev/null, as daemon(3) makes them.  With -e standard error is the
+ * log, every process's: only the other two go, so that no session reads
+ * the terminal or writes to it but through the log.
  */
 static void
-mftpd_null_stdio(void)
+mftpd_null_stdio(int keep_stderr)
 {
 	int fd, i;
 
 	if ((fd = open("/dev/null", O_RDWR)) == -1)
 		fatal("/dev/null");
-	for (i = STDIN_FILENO; i <= STDERR_FILENO; i++)
+	for (i = STDIN_FILENO; i <= STDERR_FILENO - keep_stderr; i++)
 		if (dup2(fd, i) == -1)
 			fatal("dup2 /dev/null");
 	if (fd > STDERR_FILENO)
@@ -563,8 +565,7 @@ main(int argc, char *argv[])
 	pid_fd = write_pid_file(cfg.pid_file);
 	/* Started: from now on the log alone, as a daemon's. */
 	log_fatal_stderr(0);
-	if (!to_stderr)
-		mftpd_null_stdio();
+	mftpd_null_stdio(to_stderr);
 	mftpd_started(started_fd);
 	/* A syslog daemon restarted later is found again (log.h). */
 	log_reconnects();

@@ -121,6 +121,10 @@ ok "serving process: uid/gid $uid/$gid, no groups, no caps, NoNewPrivs, root $ho
 want=$(printf '%s\n' tcp "$(realpath "$T/quota")/alice" \
     "$(realpath "$T/sessions")/alice" | sort)
 expect_eq "$(fd_kinds "$sp")" "$want" "serving process: its descriptors"
+# Under -e standard error is the log; its input and output are not the
+# terminal's or the test's, but /dev/null.
+expect_eq "$(readlink "/proc/$sp/fd/0") $(readlink "/proc/$sp/fd/1")" \
+    "/dev/null /dev/null" "serving process: standard input and output"
 ok "serving process: its connection, the accounting and slot files, nothing else"
 
 # A user database replaced while the session runs (ftpuser-add renames
