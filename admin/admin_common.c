@@ -759,13 +759,16 @@ admin_read_usage(
 	return r == ERR_IO ? -1 : r;
 }
 
-void
+int
 admin_sync_lock_mark(const struct config *c, const struct user *u)
 {
 	int locked = u->hash[0] == '!';
 
 	if (quota_set_locked(c->quota_dir, u->name, locked) == -1 &&
-	    errno != ENOENT)
+	    errno != ENOENT) {
 		admin_warn("cannot mark %s/%s %s", c->quota_dir, u->name,
 		    locked ? "locked" : "unlocked");
+		return -1;
+	}
+	return 0;
 }

@@ -215,8 +215,8 @@ int admin_read_usage(
  * not) say what the users file says of u ('!' before the hash).  Called
  * with the database's lock held, so that a lock and an unlock run at
  * once cannot leave the two apart.  No accounting file is no error; a
- * failure is warned about.
+ * failure is warned about, and -1 returned (else 0).
  */
-void admin_sync_lock_mark(const struct config *c, const struct user *u);
+int admin_sync_lock_mark(const struct config *c, const struct user *u);
 
 #endif

@@ -187,7 +187,7 @@ main(int argc, char *argv[])
 	char *password, *hash = NULL, *old_home = NULL;
 	size_t ended, running;
 	uid_t uid;
-	int lockfd, already, one;
+	int lockfd, already, one, unmarked, now_locked;
 
 	admin_init(PROGNAME, usage_text);
 	umask(022);
@@ -227,14 +227,16 @@ main(int argc, char *argv[])
 	 * must not mark.  The sessions of other machines sharing the
 	 * storage end within seconds of a lock.
 	 */
-	admin_sync_lock_mark(&conf, u);
+	unmarked = admin_sync_lock_mark(&conf, u) == -1;
+	now_locked = u->hash[0] == '!';
 	/* Under the lock: the accounting file is still this user's. */
 	admin_who_of(&who, uid, u->home, &conf, o.name, &db);
 	close(lockfd);
 
-	if (already)
-		printf("%s: user '%s' was already %s\n", PROGNAME, o.name,
-		    o.lock == 1 ? "locked" : "unlocked");
+	/* A lock says it with the sessions it ended (below). */
+	if (already && o.lock != 1)
+		printf(
+		    "%s: user '%s' was already unlocked\n", PROGNAME, o.name);
 	/* The man page says it too; said here, where it is done. */
 	if (old_home != NULL && strcmp(old_home, o.home) != 0)
 		printf("%s: %s's home is now %s; nothing was moved from %s, "
@@ -248,8 +250,14 @@ main(int argc, char *argv[])
 	 */
 	if (o.lock == 1) {
 		ended = admin_end_sessions(&who);
-		printf("%s: locked user '%s'; ended %zu running session%s\n",
-		    PROGNAME, o.name, ended, ended == 1 ? "" : "s");
+		if (already)
+			printf("%s: user '%s' was already locked; ended %zu "
+			       "running session%s\n",
+			    PROGNAME, o.name, ended, ended == 1 ? "" : "s");
+		else
+			printf("%s: locked user '%s'; ended %zu running "
+			       "session%s\n",
+			    PROGNAME, o.name, ended, ended == 1 ? "" : "s");
 	} else if ((o.password != 0 || o.home != NULL ||
 		       admin_limits_given(&o.limits)) &&
 	    (running = admin_count_sessions(&who)) > 0) {
@@ -267,6 +275,15 @@ main(int argc, char *argv[])
 	}
 	if (fflush(stdout) == EOF)
 		admin_err("writing the output");
+	/*
+	 * The users file has the change, but the other nodes' sessions end
+	 * by the mark (quota.h): not a success (said above, as a warning).
+	 */
+	if (unmarked)
+		admin_errx("the users file says '%s' is %s, but its "
+			   "accounting file could not say so: sessions on "
+			   "other machines go on; mend it, then run this again",
+		    o.name, now_locked ? "locked" : "unlocked");
 
 	free(old_home);
 	userdb_free(&db);

@@ -218,7 +218,7 @@ quota_open_for(const struct config *c, struct db_seen *seen,
 		    "%s: cannot open %s/%s", u->name, c->quota_dir, u->name);
 		goto out;
 	}
-	admin_sync_lock_mark(c, now);
+	(void)admin_sync_lock_mark(c, now);
 out:
 	close(lockfd);
 	return fd;

@@ -54,13 +54,34 @@ ok "ftpuser-list NAME shows one user in full, locked or not"
 # ------------------------------------- lock and unlock say what they found
 tool "$FTPUSER_MOD" --lock bob
 expect_eq "$RC" 0 "ftpuser-mod --lock of a locked user ($ERR)"
-expect_contains "$OUT" "user 'bob' was already locked" "a second lock"
+expect_eq "$OUT" "ftpuser-mod: user 'bob' was already locked; ended 0 running sessions" \
+    "a second lock: one line, with the sessions it ended"
 tool "$FTPUSER_MOD" --unlock alice
 expect_eq "$RC" 0 "ftpuser-mod --unlock of an unlocked user ($ERR)"
 expect_contains "$OUT" "user 'alice' was already unlocked" "an unneeded unlock"
 tool "$FTPUSER_MOD" --unlock bob
 expect_not_contains "$OUT" "already" "a real unlock"
 ok "lock and unlock say when there was nothing to do"
+
+# The lock mark of the accounting file (what ends the sessions on other
+# machines) cannot be set: the users file has the lock, and the tool says
+# what failed and exits 1.
+mv "$T/quota/bob" "$T/bob.acct"
+mkdir "$T/quota/bob"
+tool "$FTPUSER_MOD" --lock bob
+expect_eq "$RC" 1 "ftpuser-mod --lock with a directory for the accounting file"
+expect_contains "$ERR" "cannot mark $T/quota/bob locked" "the failure"
+expect_contains "$ERR" "the users file says 'bob' is locked, but its accounting file could not say so" \
+    "what it means"
+expect_match "$(user_field bob 2)" '^!' "bob's hash, locked all the same"
+tool "$FTPUSER_MOD" --unlock bob
+expect_eq "$RC" 1 "ftpuser-mod --unlock with a directory for the accounting file"
+expect_contains "$ERR" "cannot mark $T/quota/bob unlocked" "the failure"
+rmdir "$T/quota/bob"
+mv "$T/bob.acct" "$T/quota/bob"
+tool "$FTPUSER_MOD" --lock bob
+expect_eq "$RC" 0 "ftpuser-mod --lock once the accounting file is back ($ERR)"
+ok "a lock mark that cannot be set: exit 1, and the reason"
 
 # A new password together with --lock locks.
 tool "$FTPUSER_MOD" --password-stdin --lock alice <<<"new-$(rand_pw)"
