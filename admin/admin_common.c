@@ -688,6 +688,20 @@ admin_have_dir(const char *key, const char *path, mode_t mode)
 			admin_warnx("%s %s is not a directory", key, path);
 			return -1;
 		}
+		/*
+		 * The names in it are users' names, root's to make: not
+		 * sticky either, or another could take a user's name first.
+		 */
+		if (r == 0 && (st.st_uid != 0 || (st.st_mode & 022) != 0)) {
+			admin_warnx("%s %s is not root's alone (owner uid %lu, "
+				    "mode %04o): a user could put files in it "
+				    "under users' names; nothing is made or "
+				    "changed under it (chown root %s; "
+				    "chmod go-w %s)",
+			    key, path, (unsigned long)st.st_uid,
+			    (unsigned int)(st.st_mode & 07777), path, path);
+			return -1;
+		}
 	}
 	if (r == 0)
 		return 0;

@@ -161,7 +161,8 @@ int admin_valid_home(const char *path);
 
 /*
  * 0 if path (quota_dir, home_base: key names it) is there as a
- * directory, every one on the way root's alone (admin_check_parents);
+ * directory, root's and writable by root alone, every one on the way
+ * root's alone too (admin_check_parents);
  * else -1, the reason said (a missing one with the command that makes
  * it with mode).  Such a directory is never made by the tools: on shared
  * storage that is not mounted it would be made on the bare mount point,

@@ -279,6 +279,27 @@ expect_eq "$RC" 1 "ftpuser-mod --home in a user's directory ($ERR)"
 [ ! -e "$T/userland/acme/home" ] || fail "root made a home in the user's directory"
 ok "--home under a directory a user may change is refused"
 
+# quota_dir itself (and home_base) must be root's and writable by root
+# alone, sticky or not: the names in it are users', for root to make.
+for how in 0777 1777 nobody; do
+	rm -rf "$T/qd"
+	mkdir -m 0700 "$T/qd"
+	case $how in
+	nobody) chown nobody "$T/qd" ;;
+	*) chmod "$how" "$T/qd" ;;
+	esac
+	sed "s|^quota_dir = .*|quota_dir = $T/qd|" "$CONF" >"$T/qd.conf"
+	before=$(db_sum)
+	RC=0
+	ERR=$("$FTPUSER_ADD" -c "$T/qd.conf" --password-stdin quinn 2>&1 \
+	    >/dev/null <<<"$(rand_pw)") || RC=$?
+	expect_eq "$RC" 1 "ftpuser-add with a quota_dir $how ($ERR)"
+	expect_contains "$ERR" "quota_dir $T/qd is not root's alone" "the reason ($how)"
+	expect_eq "$(db_sum)" "$before" "the users file ($how)"
+	[ -z "$(ls -A "$T/qd")" ] || fail "a file was made in quota_dir $how"
+done
+ok "a quota_dir that is not root's alone is refused"
+
 # -------------------------------------------------------------- the lock
 # A POSIX record lock on users.lock conflicts with the tools' OFD lock.
 if command -v python3 >/dev/null 2>&1; then
