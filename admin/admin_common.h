@@ -28,9 +28,6 @@
 
 #define ADMIN_LOCK_TIMEOUT 10
 
-/* Longest password: the protocol's limit, which is what libxcrypt hashes. */
-#define ADMIN_PASSWORD_MAX MFTP_SECRET_MAX
-
 /*
  * Name the program in messages and give its usage text; sets up logging
  * to stderr.
@@ -124,20 +121,8 @@ int admin_lock_db(const struct config *c);
 /* Load the user database, or exit 1 with the reason. */
 void admin_load_db(struct userdb *db, const struct config *c);
 
-/*
- * Read a new password: from the terminal, asked twice (RPP_REQUIRE_TTY),
- * or when from_stdin one line from standard input (a CR that ends it
- * left out).  Empty, shorter than min_chars characters (UTF-8: a
- * character counts once), over ADMIN_PASSWORD_MAX bytes, or (terminal)
- * not the same twice: exit 1.  Free the result with admin_secret_free.
- */
-char *admin_read_password(int from_stdin, unsigned int min_chars);
-
 /* Wipe and free a secret string (NULL is fine). */
 void admin_secret_free(char *secret);
-
-/* Hash password with libxcrypt's default method; exits 1 on failure. */
-char *admin_hash_password(const char *password);
 
 /* The user of db called name; exits 1 with "no such user" if none. */
 struct user *admin_find_user(struct userdb *db, const char *name);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "admin_common.h"
+#include "admin_password.h"
 #include "admin_limits.h"
 #include "admin_uid.h"
 #include "human.h"

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "admin_common.h"
+#include "admin_password.h"
 #include "admin_limits.h"
 #include "admin_sessions.h"
 #include "quota.h"
