@@ -144,6 +144,58 @@ mftpd_check_key_pair(const struct config *c, int key_fd, const char *fp,
 	return 0;
 }
 
+/*
+ * Parse the user database as mftpd-auth will, in a child: the master's
+ * heap, which every session shares, must not grow and be left with the
+ * holes of a large file's parse.  0, or -1 with the reason in err.
+ */
+static int
+mftpd_check_userdb(const char *path, char *err, size_t errlen)
+{
+	struct userdb db;
+	ssize_t n;
+	size_t got = 0;
+	int p[2], status, r;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		snprintf(err, errlen, "%s: pipe2: %s", path, strerror(errno));
+		return -1;
+	}
+	switch ((pid = fork())) {
+	case -1:
+		snprintf(err, errlen, "%s: fork: %s", path, strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	case 0:
+		close(p[0]);
+		r = userdb_load(&db, path, err, errlen);
+		/* A reason cut short by a failed write is said as a status. */
+		if (r == -1 && write(p[1], err, strlen(err)) == -1)
+			_exit(2);
+		_exit(r == -1 ? 1 : 0);
+	}
+	close(p[1]);
+	while (got < errlen - 1 &&
+	    ((n = read(p[0], err + got, errlen - 1 - got)) > 0 ||
+		(n == -1 && errno == EINTR)))
+		if (n > 0)
+			got += (size_t)n;
+	err[got] = '\0';
+	close(p[0]);
+	while ((r = (int)waitpid(pid, &status, 0)) == -1 && errno == EINTR)
+		;
+	if (r == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (r != pid)
+		status = -1;
+	if (got == 0)
+		snprintf(err, errlen, "%s: its check ended with status %d",
+		    path, status);
+	return -1;
+}
+
 int
 mftpd_check(const struct config *c, const char *fp, uid_t *uid, gid_t *gid,
     int *key_fd, int dry, char *err, size_t errlen)
@@ -198,8 +250,10 @@ mftpd_check(const struct config *c, const char *fp, uid_t *uid, gid_t *gid,
 	 */
 	if ((r = userdb_open(c->users_file, err, errlen)) != -1) {
 		close(r);
-		if (dry &&
-		    (r = userdb_load(&db, c->users_file, err, errlen)) != -1)
+		if (!dry)
+			r = mftpd_check_userdb(c->users_file, err, errlen);
+		else if ((r = userdb_load(&db, c->users_file, err, errlen)) !=
+		    -1)
 			userdb_free(&db);
 	}
 	if (r == -1 && dry)

@@ -98,6 +98,26 @@ stop_daemon
 mv "$T/users.away" "$USERS"
 ok "a start without the users_file goes on, and says so"
 
+# One that does not parse: a start and a reload say it too (the parse
+# runs in a child of the master), and go on.
+cp -p "$USERS" "$T/users.good"
+echo "garbage" >>"$USERS"
+start_daemon
+grep -qF "$USERS: line " "$DAEMON_LOG" &&
+	grep -q "every login is refused until it is mended" "$DAEMON_LOG" ||
+	fail "no warning at start of a users_file that does not parse"
+cp -p "$T/users.good" "$USERS"
+before=$(log_count 'every login is refused')
+hup "configuration reloaded"
+echo "garbage" >>"$USERS"
+hup "configuration reloaded"
+expect_eq "$(log_count 'every login is refused')" "$((before + 1))" \
+    "warnings after a reload with the file mended, then one with it broken"
+daemon_alive || fail "mftpd ended at a reload with a users_file that does not parse"
+stop_daemon
+cp -p "$T/users.good" "$USERS"
+ok "a start or a reload with a users_file that does not parse goes on, and says so"
+
 # Without root: the file only, and said so.
 mkdir -m 0755 "$T/pub"
 install -m 0644 "$CONF" "$T/pub/mftpd.conf"
