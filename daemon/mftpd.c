@@ -548,12 +548,13 @@ main(int argc, char *argv[])
 	sha256_init_library();
 	/* Compiled here once, not in every connection (sandbox.h). */
 	sandbox_prepare();
+	/* What -t would say of it: a configuration error (exit 1). */
 	if ((l.preauth_ctx = mftpd_preauth_ctx(
 		 cfg.host_cert, l.host_fp, err, sizeof(err))) == NULL)
-		fatalx("%s", err);
+		fatalx_config("%s", err);
 	if (mftpd_check(&cfg, l.host_fp, &l.preauth_uid, &l.preauth_gid,
 		&l.key_fd, 0, err, sizeof(err)) == -1)
-		fatalx("%s", err);
+		fatalx_config("%s", err);
 	if (mftpd_mkdir_parent(cfg.pid_file) == -1)
 		fatal("directory of %s", cfg.pid_file);
 

@@ -194,6 +194,17 @@ fatalx(const char *fmt, ...)
 }
 
 void
+fatalx_config(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_CRIT, 0, fmt, ap);
+	va_end(ap);
+	cleanup_exit(1);
+}
+
+void
 fatal_lack(const char *what)
 {
 	if (log_noise_ok())

@@ -98,6 +98,14 @@ void
 fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 /*
+ * fatalx for what the configuration names and a start cannot use (a
+ * helper, the pre-auth user, the host key pair): cleanup_exit(1), the
+ * status mftpd gives a configuration error (mftpd(8)).
+ */
+void fatalx_config(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+
+/*
  * fatal("what: strerror(errno)") for a resource that the processes of a
  * connection lack (fork, socketpair, pipe2 failing: the unit's
  * TasksMax, descriptors), logged only if log_noise_ok(): a client

@@ -92,7 +92,18 @@ check_pair(const struct helper_args *a)
 		X509_free(cert);
 		return 1;
 	}
-	if (!key_matches(a, key, keyfp))
+	/*
+	 * The certificate on disk is still the one mftpd loaded: the key
+	 * is simply not its key.  Another one: the pair changed meanwhile.
+	 */
+	if (!key_matches(a, key, keyfp) && tls_fingerprint(cert, fp) == 0 &&
+	    strcmp(fp, a->fingerprint) == 0)
+		fprintf(stderr,
+		    "mftpd-sign: host_key %s (%s) is not the key of "
+		    "host_cert %s (%s): give the key the certificate was "
+		    "made for\n",
+		    key_path, keyfp, cert_path, fp);
+	else if (!key_matches(a, key, keyfp))
 		fprintf(stderr,
 		    "mftpd-sign: %s (%s) is not the key of the certificate "
 		    "mftpd loaded (%s): was the pair changed meanwhile?\n",

@@ -50,8 +50,18 @@ sed -i "/^host_cert *=/d" "$conf"
 echo "host_cert = $T/hostkey/host.crt" >>"$conf"
 run_t "$conf"
 expect_eq "$TRC" 1 "mftpd -t with a key that is not the certificate's"
-[ -n "$TERR" ] || fail "no reason for the mismatched pair"
-ok "a key that is not the certificate's fails -t: $TERR"
+expect_contains "$TERR" \
+    "host_key $T/other/host.key (SHA256:" "the reason names the key"
+expect_contains "$TERR" "is not the key of host_cert $T/hostkey/host.crt (SHA256:" \
+    "and the certificate"
+expect_not_contains "$TERR" "meanwhile" "nothing changed meanwhile"
+# A start says the same, with the status of a configuration error.
+RC=0
+timeout -k 5 20 "$MFTPD" -f -e -c "$conf" >/dev/null 2>"$T/start.err" || RC=$?
+expect_eq "$RC" 1 "mftpd started with a key that is not the certificate's"
+expect_contains "$(cat "$T/start.err")" "is not the key of host_cert" \
+    "what the start says"
+ok "a key that is not the certificate's fails -t and the start (exit 1): $TERR"
 
 conf=$(variant nohelper auth_helper "$T/no-such-helper")
 run_t "$conf"
