@@ -50,6 +50,35 @@ mftpd_mkdir_parent(const char *path)
 	return rc;
 }
 
+/*
+ * For -t, which makes nothing: whether a start can make what it makes
+ * of path where it is missing, the directory path is in
+ * (mftpd_mkdir_parent), so the one above it must be there.  0, or -1
+ * with the reason (key: the setting that names path).
+ */
+static int
+mftpd_check_makeable(
+    const char *key, const char *path, char *err, size_t errlen)
+{
+	char *parent = xstrdup(path), *above;
+	struct stat st;
+	int r = 0;
+
+	dirname(parent);
+	above = xstrdup(parent);
+	dirname(above);
+	if (stat(parent, &st) == -1 && errno == ENOENT &&
+	    (stat(above, &st) == -1 || !S_ISDIR(st.st_mode))) {
+		snprintf(err, errlen,
+		    "%s %s: %s does not exist (a start makes %s, not more)",
+		    key, path, above, parent);
+		r = -1;
+	}
+	free(parent);
+	free(above);
+	return r;
+}
+
 /* A helper the monitor runs as root: an executable only root can change. */
 static int
 mftpd_check_helper(const char *what, const char *path, char *err, size_t errlen)
@@ -224,8 +253,19 @@ mftpd_check(const struct config *c, const char *fp, uid_t *uid, gid_t *gid,
 	if (!dry &&
 	    (mftpd_mkdir_parent(c->preauth_chroot) == -1 ||
 		mftpd_mkdir(c->preauth_chroot) == -1)) {
-		snprintf(
-		    err, errlen, "%s: %s", c->preauth_chroot, strerror(errno));
+		snprintf(err, errlen, "preauth_chroot %s: %s",
+		    c->preauth_chroot, strerror(errno));
+		return -1;
+	}
+	if (dry &&
+	    (mftpd_check_makeable(
+		 "preauth_chroot", c->preauth_chroot, err, errlen) == -1 ||
+		mftpd_check_makeable("pid_file", c->pid_file, err, errlen) ==
+		    -1))
+		return -1;
+	if (dry && stat(c->pid_file, &st) == 0 && !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "pid_file %s is not a regular file",
+		    c->pid_file);
 		return -1;
 	}
 	if ((r = lstat(c->preauth_chroot, &st)) == -1 &&

@@ -76,6 +76,30 @@ expect_contains "$TERR" "pre-auth user mftp-no-such-user does not exist" \
     "the reason"
 ok "a missing pre-auth user fails -t"
 
+# What a start would fail on, -t fails on: a chroot or a pid file more
+# than one directory away from one that is there, a pid file that is a
+# directory.  One directory away is made at start: ok.
+conf=$(variant deepchroot preauth_chroot "$T/nonexist/a/b")
+run_t "$conf"
+expect_eq "$TRC" 1 "mftpd -t with a pre-auth chroot two directories deep"
+expect_contains "$TERR" \
+    "preauth_chroot $T/nonexist/a/b: $T/nonexist does not exist (a start makes $T/nonexist/a, not more)" \
+    "the reason"
+conf=$(variant deeppid pid_file "$T/no/such/x.pid")
+run_t "$conf"
+expect_eq "$TRC" 1 "mftpd -t with a pid file two directories deep"
+expect_contains "$TERR" "pid_file $T/no/such/x.pid: $T/no does not exist" "the reason"
+mkdir "$T/piddir"
+conf=$(variant dirpid pid_file "$T/piddir")
+run_t "$conf"
+expect_eq "$TRC" 1 "mftpd -t with a pid file that is a directory"
+expect_contains "$TERR" "pid_file $T/piddir is not a regular file" "the reason"
+conf=$(variant newpid pid_file "$T/newrun/x.pid")
+run_t "$conf"
+expect_eq "$TRC" 0 "mftpd -t with a pid file whose directory a start makes ($TERR)"
+[ ! -e "$T/newrun" ] || fail "mftpd -t made the pid file's directory"
+ok "-t fails where a start would: chroot and pid file too deep, a pid file that is a directory"
+
 # The user database, as mftpd-auth takes it: a file that is missing
 # (shared storage not mounted), that others may write, or that does not
 # parse refuses every login, so -t fails on it; a start goes on, and
