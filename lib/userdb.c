@@ -287,8 +287,8 @@ userdb_parse_line(const char *line, struct user *u, char *err, size_t errlen)
 		p = c + 1;
 	}
 	if (n != USERDB_NFIELDS_OLD && n != USERDB_NFIELDS) {
-		userdb_error(err, errlen, "%zu fields instead of %d or %d", n,
-		    USERDB_NFIELDS_OLD, USERDB_NFIELDS);
+		userdb_error(err, errlen, "%zu field%s instead of %d or %d", n,
+		    n == 1 ? "" : "s", USERDB_NFIELDS_OLD, USERDB_NFIELDS);
 		return -1;
 	}
 

@@ -286,6 +286,60 @@ hostkey_write(const char *path, mode_t mode, EVP_PKEY *key, X509 *cert,
 	return 0;
 }
 
+/*
+ * Whether name is a host name a certificate can be made for: labels of
+ * letters, digits, '-' (not first or last) and '_' (some machines' names
+ * have one), 1 to 63 each, between dots, 253 characters at most.
+ */
+static int
+hostkey_dns_name(const char *name)
+{
+	size_t len = strlen(name), label = 0, i;
+	char c;
+
+	if (len == 0 || len > 253)
+		return 0;
+	for (i = 0; i <= len; i++) {
+		c = name[i];
+		if (c == '.' || c == '\0') {
+			if (label == 0 || name[i - 1] == '-')
+				return 0;
+			label = 0;
+		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_' ||
+		    (c == '-' && label > 0)) {
+			if (++label > 63)
+				return 0;
+		} else
+			return 0;
+	}
+	return 1;
+}
+
+/* name's subjectAltName entry: an IP address, or a DNS name. */
+static GENERAL_NAME *
+hostkey_alt_name(const char *name)
+{
+	GENERAL_NAME *g;
+	ASN1_OCTET_STRING *ip;
+	ASN1_IA5STRING *ia5;
+
+	if ((g = GENERAL_NAME_new()) == NULL)
+		return NULL;
+	if ((ip = a2i_IPADDRESS(name)) != NULL) {
+		GENERAL_NAME_set0_value(g, GEN_IPADD, ip);
+		return g;
+	}
+	if ((ia5 = ASN1_IA5STRING_new()) == NULL ||
+	    ASN1_STRING_set(ia5, name, -1) != 1) {
+		ASN1_IA5STRING_free(ia5);
+		GENERAL_NAME_free(g);
+		return NULL;
+	}
+	GENERAL_NAME_set0_value(g, GEN_DNS, ia5);
+	return g;
+}
+
 static X509 *
 hostkey_self_sign(EVP_PKEY *key, const char *name)
 {
@@ -294,7 +348,6 @@ hostkey_self_sign(EVP_PKEY *key, const char *name)
 	X509_EXTENSION *ext;
 	GENERAL_NAMES *alt;
 	GENERAL_NAME *dns;
-	ASN1_IA5STRING *ia5;
 	unsigned char serial[16];
 	BIGNUM *bn;
 	int ok = 0;
@@ -323,14 +376,10 @@ hostkey_self_sign(EVP_PKEY *key, const char *name)
 	/* A subjectAltName, so a host name check has something to match. */
 	if ((alt = GENERAL_NAMES_new()) == NULL)
 		goto out;
-	if ((dns = GENERAL_NAME_new()) == NULL ||
-	    (ia5 = ASN1_IA5STRING_new()) == NULL ||
-	    ASN1_STRING_set(ia5, name, -1) != 1) {
-		GENERAL_NAME_free(dns);
+	if ((dns = hostkey_alt_name(name)) == NULL) {
 		GENERAL_NAMES_free(alt);
 		goto out;
 	}
-	GENERAL_NAME_set0_value(dns, GEN_DNS, ia5);
 	sk_GENERAL_NAME_push(alt, dns);
 	ext = X509V3_EXT_i2d(NID_subject_alt_name, 0, alt);
 	GENERAL_NAMES_free(alt);
@@ -353,10 +402,21 @@ hostkey_generate(const char *key_path, const char *cert_path, const char *name,
     char *err, size_t errlen)
 {
 	struct stat st;
+	ASN1_OCTET_STRING *ip;
 	EVP_PKEY *key;
 	X509 *cert;
 	int have_key, have_cert, r = -1;
 
+	if (!hostkey_dns_name(name)) {
+		if ((ip = a2i_IPADDRESS(name)) == NULL) {
+			snprintf(err, errlen,
+			    "'%.300s' is not a host name or an IP address "
+			    "(letters, digits, '-', '_' and '.', 253 at most)",
+			    name);
+			return -1;
+		}
+		ASN1_OCTET_STRING_free(ip);
+	}
 	have_key = lstat(key_path, &st) == 0;
 	have_cert = lstat(cert_path, &st) == 0;
 	if (have_key && have_cert)

@@ -100,6 +100,26 @@ expect_eq "$TRC" 0 "mftpd -t with a pid file whose directory a start makes ($TER
 [ ! -e "$T/newrun" ] || fail "mftpd -t made the pid file's directory"
 ok "-t fails where a start would: chroot and pid file too deep, a pid file that is a directory"
 
+# --generate-host-key NAME: a host name or an IP address (which the
+# certificate names as such); anything else is refused, and nothing made.
+mkdir "$T/gen"
+conf=$(variant gen host_key "$T/gen/host.key")
+sed -i "/^host_cert *=/d" "$conf"
+echo "host_cert = $T/gen/host.crt" >>"$conf"
+for bad in 'a/CN=evil,O=x' '' 'a..b' "$(head -c 254 /dev/zero | tr '\0' a)"; do
+	RC=0
+	ERR=$("$MFTPD" -c "$conf" --generate-host-key "$bad" 2>&1 >/dev/null) ||
+		RC=$?
+	expect_eq "$RC" 1 "--generate-host-key '${bad:0:20}' ($ERR)"
+	expect_contains "$ERR" "is not a host name or an IP address" "the reason"
+	[ -z "$(ls -A "$T/gen")" ] || fail "a bad name made $(ls "$T/gen")"
+done
+"$MFTPD" -c "$conf" --generate-host-key 192.0.2.7 >/dev/null ||
+	fail "--generate-host-key of an IP address"
+expect_contains "$(openssl x509 -in "$T/gen/host.crt" -noout -ext subjectAltName)" \
+    "IP Address:192.0.2.7" "the certificate names the address as one"
+ok "--generate-host-key takes a host name or an address, and refuses the rest"
+
 # The user database, as mftpd-auth takes it: a file that is missing
 # (shared storage not mounted), that others may write, or that does not
 # parse refuses every login, so -t fails on it; a start goes on, and

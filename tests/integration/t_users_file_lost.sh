@@ -61,7 +61,7 @@ rm -f "$USERS"
 mv "$T/users.real" "$USERS"
 
 echo "garbage" >>"$USERS"
-unavailable "a line that does not parse" "line 2: 1 fields instead of 7 or 10"
+unavailable "a line that does not parse" "line 2: 1 field instead of 7 or 10"
 cp -p "$T/users.good" "$USERS"
 
 chmod 0666 "$USERS"

@@ -126,7 +126,7 @@ test_parse_line_bad(void **state)
 	expect_bad("alice:x:1:1:/h:0:0:0:0:1.2.3.4,", "not an address");
 	expect_bad("alice:x:1:1:/h:0:0:0:0:0:0:0:0:0:0:0:1", "canonical");
 	expect_bad("alice:x:1:1:/h:0:0:0:0:a:b", "not an IPv4 or IPv6");
-	expect_bad("alice", "1 fields");
+	expect_bad("alice", "1 field instead of 7 or 10");
 	expect_bad("Alice:x:1:1:/h:0:0", "invalid user name");
 	expect_bad(":x:1:1:/h:0:0", "invalid user name");
 	expect_bad("abcdefghijklmnopqrstuvwxyz0123456:x:1:1:/h:0:0",
