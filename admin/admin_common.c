@@ -360,10 +360,27 @@ admin_load_db(struct userdb *db, const struct config *c)
 {
 	char err[512];
 
+	struct stat st;
+
 	if (userdb_load(db, c->users_file, err, sizeof(err)) == -1) {
 		if (errno == ENOENT)
 			admin_missing_db(c);
 		admin_errx("%s", err);
+	}
+	/*
+	 * As mftpd-auth (userdb_open), which refuses every login then:
+	 * lines someone else could write are not for root to build on,
+	 * nor to bless by writing them back as root's.
+	 */
+	if (stat(c->users_file, &st) == 0 &&
+	    (st.st_uid != 0 || (st.st_mode & 022) != 0)) {
+		userdb_free(db);
+		admin_errx("%s is not root's alone (owner uid %lu, mode %04o): "
+			   "its lines may not be root's, and mftpd refuses "
+			   "every login meanwhile; check them, then chown "
+			   "root and chmod 0600 it",
+		    c->users_file, (unsigned long)st.st_uid,
+		    (unsigned int)(st.st_mode & 07777));
 	}
 	admin_warn_legacy(db);
 }

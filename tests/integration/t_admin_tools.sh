@@ -300,6 +300,30 @@ for how in 0777 1777 nobody; do
 done
 ok "a quota_dir that is not root's alone is refused"
 
+# A users file someone else may write: its lines may not be root's (and
+# mftpd refuses every login meanwhile); the tools neither build on it
+# nor write it back as root's.
+for how in nobody 0620; do
+	case $how in
+	nobody) chown nobody "$USERS" ;;
+	*) chmod "$how" "$USERS" ;;
+	esac
+	before=$(db_sum)
+	tool "$FTPUSER_LIST"
+	expect_eq "$RC" 1 "ftpuser-list with a users file $how ($ERR)"
+	expect_contains "$ERR" "$USERS is not root's alone" "the reason ($how)"
+	RC=0
+	ERR=$("$FTPUSER_ADD" -c "$CONF" --password-stdin quinn 2>&1 \
+	    >/dev/null <<<"$(rand_pw)") || RC=$?
+	expect_eq "$RC" 1 "ftpuser-add with a users file $how ($ERR)"
+	expect_eq "$(db_sum)" "$before" "the users file ($how)"
+	[ "$(stat -c %U "$USERS")" = "$([ "$how" = nobody ] && echo nobody || echo root)" ] ||
+		fail "the users file changed hands ($how)"
+	chown root "$USERS"
+	chmod 0600 "$USERS"
+done
+ok "a users file that is not root's alone is refused"
+
 # -------------------------------------------------------------- the lock
 # A POSIX record lock on users.lock conflicts with the tools' OFD lock.
 if command -v python3 >/dev/null 2>&1; then
