@@ -41,7 +41,13 @@ fi
 expect_rc 1 "mftpd with a secp256k1 host key (a configuration error)"
 expect_contains "$ERR" "secp256k1" "the refusal names the key's curve"
 expect_contains "$ERR" "P-256" "the refusal names a curve that works"
-ok "a host key on a curve TLS 1.3 cannot sign with fails the start"
+# Nor is its fingerprint printed, to be published for a key never served.
+RC=0
+out=$("$MFTPD" -c "$CONF" --fingerprint 2>&1) || RC=$?
+expect_eq "$RC" 1 "mftpd --fingerprint of a secp256k1 certificate ($out)"
+expect_contains "$out" "secp256k1" "--fingerprint's reason"
+expect_not_contains "$out" "SHA256:" "--fingerprint printed a fingerprint"
+ok "a host key on a curve TLS 1.3 cannot sign with fails the start and --fingerprint"
 
 # --- P-384 and P-521 serve logins
 for curve in secp384r1 secp521r1; do
