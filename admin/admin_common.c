@@ -320,13 +320,41 @@ admin_lock_db(const struct config *c)
  * after theirs so that a failure costs what an unknown name's does, and
  * their own hash's time still adds to it.
  */
+/*
+ * Whether some password could match hash h: crypt(3) takes it as a
+ * setting, and what it makes of a password is as long as h (a hash
+ * edited by hand, 'x' or a string of any length, is matched by none).
+ * Each such check is one hashing at h's cost (a few ms for bcrypt):
+ * the first ADMIN_HASH_CHECKS of a run are made, the rest taken as good.
+ */
+#define ADMIN_HASH_CHECKS 16
+static int
+admin_hash_matchable(const char *h)
+{
+	static unsigned int checks;
+	struct crypt_data *cd;
+	const char *r;
+	int ok;
+
+	if (crypt_checksalt(h) == CRYPT_SALT_INVALID)
+		return 0;
+	if (checks++ >= ADMIN_HASH_CHECKS)
+		return 1;
+	/* struct crypt_data is 32 KiB: on the heap. */
+	cd = xcalloc(1, sizeof(*cd));
+	r = crypt_rn("", h, cd, sizeof(*cd));
+	ok = r != NULL && r[0] != '*' && strlen(r) == strlen(h);
+	freezero(cd, sizeof(*cd));
+	return ok;
+}
+
 static void
 admin_warn_legacy(const struct userdb *db)
 {
 	static int warned;
 	char setting[CRYPT_GENSALT_OUTPUT_SIZE];
-	const char *first = NULL, *end;
-	size_t i, n = 0;
+	const char *first = NULL, *dead = NULL, *end;
+	size_t i, n = 0, ndead = 0;
 
 	if (warned ||
 	    crypt_gensalt_rn(NULL, 0, NULL, 0, setting, sizeof(setting)) ==
@@ -338,12 +366,22 @@ admin_warn_legacy(const struct userdb *db)
 		const char *h = db->users[i].hash;
 
 		if (h[0] == '!' || h[0] == '*' ||
-		    crypt_checksalt(h) == CRYPT_SALT_INVALID ||
 		    userdb_hash_current(h, setting))
 			continue;
-		if (n++ == 0)
+		if (!admin_hash_matchable(h)) {
+			if (ndead++ == 0)
+				dead = db->users[i].name;
+		} else if (n++ == 0)
 			first = db->users[i].name;
 	}
+	if (ndead > 0)
+		admin_warnx("warning: %zu user%s ('%s'%s) %s a password hash "
+			    "no password matches: %s cannot log in; set a "
+			    "password (ftpuser-mod --password NAME), or lock "
+			    "the account (ftpuser-mod --lock NAME) to say so",
+		    ndead, ndead == 1 ? "" : "s", dead,
+		    ndead == 1 ? "" : ", ...", ndead == 1 ? "has" : "have",
+		    ndead == 1 ? "it" : "they");
 	if (n > 0)
 		admin_warnx("warning: %zu user%s ('%s'%s) %s a password hash "
 			    "of another method or cost than new ones "

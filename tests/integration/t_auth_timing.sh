@@ -38,13 +38,17 @@ expect_not_contains "$ERR" "warning" "ftpuser-list, yescrypt hashes only"
 for u in "xmark:x" "np:NP" "lockedword:LOCKED" "des:$des" "md5:$md5"; do
 	echo "${u%%:*}:${u#*:}:$uid:$gid:$home:0:0" >>"$USERS"
 done
-# The administrator is told of the four crypt(3) takes that are not of
-# the default method ("x" is none).
+# The administrator is told of the two that are of another method than
+# the default, and of the three no password matches ("x"; "NP" and
+# "LOCKED", which crypt(3) reads as DES settings, but no DES hash is as
+# short).
 tool "$top_builddir/ftpuser-list"
 expect_eq "$RC" 0 "ftpuser-list with legacy hashes"
-expect_contains "$ERR" "warning: 4 users ('np', ...) have a password hash of another method or cost" \
+expect_contains "$ERR" "warning: 2 users ('des', ...) have a password hash of another method or cost" \
     "the warning of ftpuser-list"
-ok "the admin tools warn of hashes of another method or cost"
+expect_contains "$ERR" "warning: 3 users ('xmark', ...) have a password hash no password matches: they cannot log in" \
+    "the warning of hashes no password matches"
+ok "the admin tools warn of hashes of another method or cost, and of those that match nothing"
 pre_uid=$(id -u "$PREAUTH_USER")
 pre_gid=$(id -g "$PREAUTH_USER")
 
