@@ -218,6 +218,14 @@ xfer_put_fd(struct cmd_ctx *ctx, int fd, const char *local, const char *remote)
 		close(fd);
 		return xfer_put_refused(ctx, local, &st);
 	}
+	/*
+	 * A file of /proc or /sys: refused before its PUT, which would
+	 * leave an empty partial on the server, counted as a file.
+	 */
+	if (st.st_size == 0 && fd_reads_past(fd, 0)) {
+		close(fd);
+		return cmd_fail(ctx, "%s: %s", local, RPC_SIZE_ZERO_TEXT);
+	}
 	intr_transfer(1);
 	if ((r = xfer_put_once(ctx, local, remote, fd, &st, 0)) == 1) {
 		cmd_note("%s: the kept part did not match; transferring again "

@@ -111,6 +111,8 @@ expect_rc 1 "put of a file of /proc"
 expect_contains "$ERR" "/proc/self/status: its size is given as 0, yet it has data" \
     "what put says of a file of /proc"
 [ ! -e "$home/procstatus" ] || fail "put stored a file of /proc as $(wc -c <"$home/procstatus") bytes"
+[ -z "$(find "$home" -name '*.mftp-part')" ] ||
+	fail "put of a file of /proc left a partial: $(find "$home" -name '*.mftp-part')"
 run_client alice "$pw" <<<"mput /proc/self/statu?"
 expect_rc 1 "mput of a file of /proc"
 expect_contains "$ERR" "/proc/self/status: its size is given as 0, yet it has data" \
