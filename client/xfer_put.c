@@ -34,15 +34,19 @@ int
 xfer_put_fail(struct cmd_ctx *ctx, const char *remote)
 {
 	const char *t = rpc_text(ctx->rpc);
-	size_t n = strlen(remote);
-	char *p;
+	char *p = words_printable(remote);
+	size_t n = strlen(p);
 	int r;
 
+	/*
+	 * The server's text names the path as the reply's text is shown:
+	 * its control characters made printable, as here.
+	 */
 	if (rpc_lost(ctx->rpc) || rpc_code(ctx->rpc) == 0 ||
-	    (strncmp(t, remote, n) == 0 && t[n] == ':'))
-		return cmd_rpc_fail(ctx, remote);
-	p = words_printable(remote);
-	r = cmd_fail(ctx, "%s: %s", p, t);
+	    (strncmp(t, p, n) == 0 && t[n] == ':'))
+		r = cmd_rpc_fail(ctx, remote);
+	else
+		r = cmd_fail(ctx, "%s: %s", p, t);
 	free(p);
 	return r;
 }

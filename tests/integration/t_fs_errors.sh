@@ -69,6 +69,12 @@ raw_req "$(hex_put d/.. 6 420 1)" 16 "PUT of d/.."
 expect_contains "$RAW_TEXT" "d/..: not a file name" "PUT of d/..: the text"
 [ -z "$(find "$home" -name '*x*')" ] || fail "a refused PUT left a file"
 exact "after the refused PUTs"
+raw_close
+# mftp says it once, with the path made printable as the server's text
+# has it: not "put: a/x?y: a/x?y: Not a directory".
+run_client alice "$pw" <<<"put $T/hello \$'a/x\\ny'"
+expect_eq "$ERR" "mftp: put: a/x?y: Not a directory" "mftp put under a file, a control character in the name"
+raw_open alice "$pw"
 ok "PUT into a missing, unsearchable or non-directory says why"
 
 # MKDIR of a name that exists, with the file quota full: EXISTS, as
