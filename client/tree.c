@@ -346,8 +346,9 @@ tree_remote(struct cmd_ctx *ctx, const char *top, struct tree *t, int each)
 
 /*
  * The local directory top/rel (top open on topfd) into t; 0, -1 after
- * cmd_fail(), or 1 when rel (not the top) was removed since its parent
- * was read.
+ * cmd_fail(), or 1 when rel (not the top) is left out: removed since
+ * its parent was read (tree_gone), or it cannot be opened here (no
+ * permission: said and counted, tree_missed), with all below it.
  */
 static int
 tree_local_dir(struct cmd_ctx *ctx, const char *top, int topfd, const char *rel,
@@ -376,10 +377,18 @@ tree_local_dir(struct cmd_ctx *ctx, const char *top, int topfd, const char *rel,
 			free(dir);
 			return 1;
 		}
-		cmd_fail(ctx, "%s: %s", dir,
-		    *rel != '\0' && (e == ELOOP || e == ENOTDIR) ?
-			TREE_SWAPPED :
-			strerror(e));
+		if (*rel != '\0' && (e == ELOOP || e == ENOTDIR)) {
+			cmd_fail(ctx, "%s: %s", dir, TREE_SWAPPED);
+			free(dir);
+			return -1;
+		}
+		cmd_fail(ctx, "%s: %s", dir, strerror(e));
+		/* As an unreadable file: the rest is still sent. */
+		if (*rel != '\0') {
+			tree_missed(ctx, dir);
+			free(dir);
+			return 1;
+		}
 		free(dir);
 		return -1;
 	}
@@ -433,7 +442,7 @@ tree_local_dir(struct cmd_ctx *ctx, const char *top, int topfd, const char *rel,
 			if (S_ISDIR(st.st_mode) &&
 			    (ret = tree_local_dir(ctx, top, topfd, path, t)) ==
 				1) {
-				/* Gone: not made on the server either. */
+				/* Left out: not made on the server either. */
 				t->n--;
 				t->bytes -= sizeof(*t->v) + strlen(path) + 1;
 				free(path);

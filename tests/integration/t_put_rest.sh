@@ -137,6 +137,26 @@ expect_contains "$ERR" "mftp: put: $L/d/c03 was not uploaded; the rest was" \
     "the failure names it"
 ok "put -r goes on past a local file it cannot read"
 
+# And past a local directory it cannot open: said, counted, left out with
+# all below it (not made on the server); the rest still goes.  put -r
+# stopped before it sent anything.
+server_tree
+rmdir "$home/d/b/x" "$home/d/b"
+mkdir -p "$L/d/shut/deep"
+printf 'deep\n' >"$L/d/shut/deep/f"
+chmod 000 "$L/d/shut"
+MFTP=$T/nocap/mftp run_client alice "$pw" <<<"put -r $L/d"
+chmod 755 "$L/d/shut"
+expect_rc 1 "put -r with d/shut unreadable here"
+expect_same_file "$home/d/b" "$L/d/b" "d/b, sent past the unreadable directory"
+check_rest "$home/d" "put -r, shut unreadable" b shut
+[ ! -e "$home/d/shut" ] || fail "d/shut was made on the server"
+expect_contains "$ERR" "$L/d/shut: Permission denied" "the local failure, said"
+expect_contains "$ERR" "mftp: put: $L/d/shut was not uploaded; the rest was" \
+    "the failure names it"
+rm -rf "$L/d/shut"
+ok "put -r goes on past a local directory it cannot open"
+
 # A subdirectory the server refuses on its own (a file of its name in
 # the way, MKDIR in a directory of mode 555) is said, counted, and left
 # out with all below it; the other subdirectories still go.  put -r
