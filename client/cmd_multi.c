@@ -28,14 +28,34 @@
 #include "xfer.h"
 #include "xfer_local.h"
 
-/* MKDIR that accepts an existing name (a file there fails later). */
+/* "PATH: exists on the server and is not a directory": -1. */
+static int
+cmd_not_remote_dir(struct cmd_ctx *ctx, const char *path)
+{
+	char *p = words_printable(path);
+	int r;
+
+	r = cmd_fail(ctx, "%s: exists on the server and is not a directory", p);
+	free(p);
+	return r;
+}
+
+/*
+ * MKDIR of put -r's top: made, or a directory already there (STAT).
+ * Anything else there fails the command before a file is tried.
+ */
 static int
 cmd_remote_mkdir(struct cmd_ctx *ctx, const char *path, uint32_t mode)
 {
-	if (rpc_mkdir(ctx->rpc, path, mode) == RPC_OK ||
-	    (!rpc_lost(ctx->rpc) && rpc_code(ctx->rpc) == MFTP_ST_EXISTS))
+	struct msg_attr a;
+
+	if (rpc_mkdir(ctx->rpc, path, mode) == RPC_OK)
 		return 0;
-	return cmd_rpc_fail(ctx, path);
+	if (rpc_lost(ctx->rpc) || rpc_code(ctx->rpc) != MFTP_ST_EXISTS)
+		return cmd_rpc_fail(ctx, path);
+	if (rpc_stat(ctx->rpc, path, &a) != RPC_OK)
+		return cmd_rpc_fail(ctx, path);
+	return a.kind == MFTP_KIND_DIR ? 0 : cmd_not_remote_dir(ctx, path);
 }
 
 /*
@@ -52,7 +72,6 @@ cmd_put_subdir(
     struct cmd_ctx *ctx, const char *path, uint32_t mode, const char *local)
 {
 	struct msg_attr a;
-	char *p;
 
 	if (rpc_mkdir(ctx->rpc, path, mode) == RPC_OK)
 		return 0;
@@ -63,13 +82,8 @@ cmd_put_subdir(
 			cmd_rpc_fail(ctx, path);
 		} else if (a.kind == MFTP_KIND_DIR)
 			return 0;
-		else {
-			p = words_printable(path);
-			cmd_fail(ctx,
-			    "%s: exists on the server and is not a directory",
-			    p);
-			free(p);
-		}
+		else
+			(void)cmd_not_remote_dir(ctx, path);
 	} else if (!xfer_put_refused_alone(ctx))
 		return cmd_rpc_fail(ctx, path);
 	else

@@ -217,3 +217,14 @@ expect_eq "$(grep -c 'quota exceeded' <<<"$ERR")" 1 \
     "refusals of the quota said (the command stops at the first)"
 expect_eq "$(find "$bhome/q" -type f | wc -l)" 3 "files stored within the quota"
 ok "put -r still stops at the quota"
+
+# REMOTE a file: the command fails at once, naming it, before any file is
+# tried (it said "Not a directory" of each, then "the rest was").
+printf 'kept\n' >"$home/afile"
+chown "$uid:$gid" "$home/afile"
+run_client alice "$pw" <<<"put -r $L/d afile"
+expect_rc 1 "put -r onto a remote file"
+expect_eq "$ERR" "mftp: put: afile: exists on the server and is not a directory" \
+    "what put -r onto a remote file says"
+expect_eq "$(cat "$home/afile")" "kept" "the remote file"
+ok "put -r onto a remote file fails at once, naming it"
