@@ -161,6 +161,33 @@ cmd_hash_send(void *arg, size_t i, size_t flying)
 	return XFER_PIPE_SKIP;
 }
 
+/*
+ * The name as sha256sum(1) prints it: one with a newline is escaped
+ * (newline as \n, backslash as \\) and its line starts with a
+ * backslash (*escaped set), so that sha256sum -c reads it back.  Other
+ * control characters are shown as '?' (words_printable), as everywhere.
+ */
+static char *
+cmd_hash_name(const char *name, int *escaped)
+{
+	char *e, *p, *q;
+
+	*escaped = strchr(name, '\n') != NULL;
+	if (!*escaped)
+		return words_printable(name);
+	e = q = xcalloc(2 * strlen(name) + 1, 1);
+	for (; *name != '\0'; name++) {
+		if (*name == '\n' || *name == '\\') {
+			*q++ = '\\';
+			*q++ = *name == '\n' ? 'n' : '\\';
+		} else
+			*q++ = *name;
+	}
+	p = words_printable(e);
+	free(e);
+	return p;
+}
+
 /* A checksum printed; one refused said and counted (tree_missed). */
 static int
 cmd_hash_recv(void *arg, size_t i)
@@ -168,6 +195,7 @@ cmd_hash_recv(void *arg, size_t i)
 	struct cmd_hash_arg *a = arg;
 	uint8_t h[MFTP_HASH_LEN];
 	char hex[DIGEST_HEX_MAX + 1], *p;
+	int escaped;
 
 	if (rpc_hash_recv(a->ctx->rpc, a->alg, h) != RPC_OK) {
 		if (rpc_lost(a->ctx->rpc)) {
@@ -179,8 +207,8 @@ cmd_hash_recv(void *arg, size_t i)
 		return XFER_PIPE_SENT;
 	}
 	digest_hex(h, digest_len(a->alg), hex);
-	p = words_printable(a->names[i]);
-	printf("%s  %s\n", hex, p);
+	p = cmd_hash_name(a->names[i], &escaped);
+	printf("%s%s  %s\n", escaped ? "\\" : "", hex, p);
 	fflush(stdout);
 	free(p);
 	return XFER_PIPE_SENT;

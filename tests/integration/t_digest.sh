@@ -79,6 +79,20 @@ expect_same_file "$W/big" "$W/got" "get in the default session"
 run_client alice "$pw" <<<"hash --sha512 big"
 expect_rc 1 "an unknown long option"
 expect_contains "$ERR" "unknown option '--sha512'" "an unknown long option"
+# Names as sha256sum prints them: one with a newline escaped, its line
+# starting with a backslash; sha256sum -c reads all of them back.
+printf 'x\n' >"$home/"$'new\nline'
+printf 'y\n' >"$home/back\\slash"
+printf 'z\n' >"$home/"$'nl\\and\nback'
+chown "$(user_uid alice):$(user_gid alice)" "$home/"$'new\nline' \
+    "$home/back\\slash" "$home/"$'nl\\and\nback'
+run_client alice "$pw" <<<"hash -s \$'new\\nline' 'back\\slash' \$'nl\\\\and\\nback'"
+expect_rc 0 "hash of names with a newline and a backslash"
+expect_eq "$OUT" "\\$(sha "$home/"$'new\nline')  new\\nline
+$(sha "$home/back\\slash")  back\\slash
+\\$(sha "$home/"$'nl\\and\nback')  nl\\\\and\\nback" "the lines, as sha256sum prints them"
+(cd "$home" && sha256sum --quiet -c) <<<"$OUT" ||
+	fail "sha256sum -c does not read hash's lines back: $OUT"
 ok "default: XXH3-128 end to end, cached on put; hash --sha256 on demand"
 
 # ------------------------------------------- raw: lengths and HASH_ALG
