@@ -228,3 +228,16 @@ expect_eq "$ERR" "mftp: put: afile: exists on the server and is not a directory"
     "what put -r onto a remote file says"
 expect_eq "$(cat "$home/afile")" "kept" "the remote file"
 ok "put -r onto a remote file fails at once, naming it"
+
+# A read-only remote file is replaced as any other (mftp(1), PROTOCOL.md:
+# the rename does it), and the new one has the local file's mode.
+printf 'old\n' >"$home/ro"
+chmod 0444 "$home/ro"
+chown "$uid:$gid" "$home/ro"
+printf 'new\n' >"$L/ro"
+chmod 0640 "$L/ro"
+run_client alice "$pw" <<<"put $L/ro ro"
+expect_rc 0 "put over a read-only remote file ($ERR)"
+expect_eq "$(cat "$home/ro")" "new" "the remote file, replaced"
+expect_eq "$(stat -c %a "$home/ro")" 640 "its mode, the local file's"
+ok "put replaces a read-only remote file, with the local mode"
