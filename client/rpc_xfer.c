@@ -35,13 +35,17 @@
 
 /*
  * Ctrl-C: the protocol has no way to stop a stream half-way, and the
- * rest of a download can be large, so the connection is closed.  The
- * server keeps what it received of an upload; the caller logs in again.
+ * rest of a download can be large, so the connection is closed, by a
+ * reset: an upload's data still queued here (megabytes) would otherwise
+ * go first, at the pace of a user's rate, while the server's session
+ * holds the partial's lock that the next session's reput needs.  The
+ * server keeps what it stored of an upload; the caller logs in again.
  */
 static int
 rpc_interrupted(struct rpc *r)
 {
 	(void)rpc_lose(r, 0, "interrupted");
+	transport_abort(r->t);
 	return RPC_INTR;
 }
 

@@ -158,6 +158,18 @@ transport_fd(const struct transport *t)
 }
 
 void
+transport_abort(struct transport *t)
+{
+	struct linger now = { .l_onoff = 1, .l_linger = 0 };
+
+	if (t->fd == -1)
+		return;
+	(void)setsockopt(t->fd, SOL_SOCKET, SO_LINGER, &now, sizeof(now));
+	close(t->fd);
+	t->fd = -1;
+}
+
+void
 transport_set_timeout(struct transport *t, int timeout_ms)
 {
 	t->timeout_ms = timeout_ms;
@@ -556,6 +568,22 @@ transport_set_rate(struct transport *t, uint64_t rate)
 		SSL_set_read_ahead(t->ssl, 0);
 }
 
+/*
+ * Whether the peer has shut or reset its side of the connection (a
+ * client that stopped: Ctrl-C resets it), asked without waiting;
+ * remembered.
+ */
+static int
+transport_peer_shut(struct transport *t)
+{
+	struct pollfd pfd = { .fd = t->fd, .events = POLLRDHUP };
+
+	if (!t->peer_shut && poll(&pfd, 1, 0) == 1 &&
+	    (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+		t->peer_shut = 1;
+	return t->peer_shut;
+}
+
 ssize_t
 transport_read_some(struct transport *t, void *p, size_t len)
 {
@@ -565,7 +593,14 @@ transport_read_some(struct transport *t, void *p, size_t len)
 	/* An upload's stream that never waits is asked too. */
 	if ((r = transport_check(t)) != 0)
 		return r;
-	if (t->rate_in == NULL)
+	/*
+	 * Once the peer has shut or reset its side, what the socket still
+	 * holds (a second's worth at most: transport_size_receive) has
+	 * crossed the network already: paced, its reading would only hold
+	 * an upload's partial, and its lock, which the client's next
+	 * session needs to resume it, a second more.
+	 */
+	if (t->rate_in == NULL || transport_peer_shut(t))
 		return transport_read_once(t, p, len);
 	/* Paced: what the socket holds waits there, and TCP slows the
 	 * sender down. */

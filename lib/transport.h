@@ -26,6 +26,14 @@ struct transport *transport_new(int fd, int timeout_ms);
 /* Frees the transport and closes its descriptor. */
 void transport_free(struct transport *t);
 int transport_fd(const struct transport *t);
+
+/*
+ * Close the connection now, by a reset: what is still queued to the
+ * peer is dropped rather than sent first, at whatever pace the peer
+ * reads it.  The transport does no I/O afterwards (its descriptor is
+ * -1); transport_free still frees it.
+ */
+void transport_abort(struct transport *t);
 void transport_set_timeout(struct transport *t, int timeout_ms);
 /*
  * on: a peer that acknowledges some of what this end sent (the socket's

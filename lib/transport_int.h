@@ -27,6 +27,8 @@ struct transport {
 	int timed_out;	  /* a wait for the peer ended in ERR_TIMEOUT */
 	int sys_errno;	  /* the socket's error behind ERR_IO, or 0 */
 	int peer_closed;  /* close_notify received */
+	int peer_shut;	  /* the peer shut or reset its side (a paced read
+			     saw it) */
 	int sent_close;	  /* close_notify sent */
 	BIO *bulk;	  /* during a bulk write: the socket BIO (below) */
 	int keep_rbuf;	  /* transport_bulk_read: release mode cleared */

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# t_put_paced_stop: an upload at a user's rate, stopped (Ctrl-C: SIGINT
+# in batch mode), resumes at once.  The client closes the connection; the
+# serving process then reads what its socket still holds without pacing
+# (it crossed the network already), keeps it in the partial and lets go
+# of the partial's lock.  Before, it read that at the user's rate, for
+# seconds, and a reput meanwhile was refused: "another session is
+# uploading this file".
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+FTPUSER_MOD=$top_builddir/ftpuser-mod
+W=$T/work
+pw=$(rand_pw)
+add_user alice "$pw" --rate 128K
+home=$(user_home alice)
+start_daemon
+head -c $((8 * 1048576)) /dev/urandom >"$W/up"
+
+_part_has() { [ "$(stat -c %s "$home/.up.mftp-part" 2>/dev/null || echo 0)" -ge "$1" ]; }
+
+"$MFTP" -P "$PORT" -q --password-fd 3 "alice@$HOST" 3<<<"$pw" \
+    <<<"put $W/up up" >"$T/put.out" 2>"$T/put.err" &
+pid=$!
+BG_PIDS+=("$pid")
+wait_for 30 _part_has 200000 || fail "the upload did not start: $(cat "$T/put.err")"
+kill -INT "$pid"
+rc=0
+wait_pid "$pid" 20 || rc=$?
+expect_eq "$rc" 130 "the stopped put's status ($(cat "$T/put.err"))"
+expect_contains "$(cat "$T/put.err")" "interrupted" "what the stopped put says"
+
+# The next session need not wait for the old one: no rate for it, so
+# that the rest goes at once.
+tool "$FTPUSER_MOD" --rate 0 alice
+expect_eq "$RC" 0 "ftpuser-mod --rate 0 ($ERR)"
+run_client alice "$pw" <<<"reput $W/up up"
+expect_rc 0 "reput right after the stop ($ERR)"
+expect_not_contains "$ERR" "another session is uploading" "the reput's refusal"
+expect_same_file "$home/up" "$W/up" "the file after reput"
+ok "a paced upload stopped by Ctrl-C resumes at once"
+
+check_log_clean
