@@ -236,6 +236,13 @@ listener_admit(struct listener *l, struct listener_kids *k, int fd,
 		 * serving process, its forks, which must go on.
 		 */
 		(void)setsid();
+		/*
+		 * Under -e the master keeps the terminal it runs in;
+		 * nothing of a connection reads it or writes to it but
+		 * through the log (standard error).
+		 */
+		if (l->log_stderr)
+			fd_null_std(1);
 		log_set_noise(loud);
 		signal(SIGCHLD, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);

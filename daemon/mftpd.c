@@ -242,16 +242,27 @@ mftpd_test(const struct config *c, const char *conf)
 static int
 mftpd_fingerprint(const struct config *c)
 {
-	char err[512], fp[TLS_FP_LEN];
+	char err[512], keyfp[TLS_FP_LEN], fp[TLS_FP_LEN];
 	SSL_CTX *ctx;
+	int r;
 
 	tls_init();
-	if ((ctx = mftpd_preauth_ctx(c->host_cert, fp, err, sizeof(err))) ==
+	if ((ctx = mftpd_preauth_ctx(c->host_cert, keyfp, err, sizeof(err))) ==
 	    NULL) {
 		fprintf(stderr, "mftpd: %s\n", err);
 		return 1;
 	}
+	/*
+	 * As clients compute it, from the key as the certificate encodes
+	 * it (a compressed point stays one), not keyfp, the signer's.
+	 */
+	r = tls_fingerprint(SSL_CTX_get0_certificate(ctx), fp);
 	SSL_CTX_free(ctx);
+	if (r != 0) {
+		fprintf(
+		    stderr, "mftpd: %s: cannot hash its key\n", c->host_cert);
+		return 1;
+	}
 	printf("%s %s\n", fp, c->host_cert);
 	return 0;
 }
@@ -363,23 +374,10 @@ write_pid_file(const char *path)
  * mftpd.  Once started nothing is written there (the log goes to
  * syslog), and no child, the unprivileged ones included, may keep them
  * to write lines the journal would take for the master's: they become
- * /dev/null, as daemon(3) makes them.  With -e standard error is the
- * log, every process's: only the other two go, so that no session reads
- * the terminal or writes to it but through the log.
+ * /dev/null, as daemon(3) makes them (fd_null_std).  With -e the master
+ * keeps its terminal (Ctrl-C stops it), and each connection's monitor
+ * lets go of it (listener_admit.c).
  */
-static void
-mftpd_null_stdio(int keep_stderr)
-{
-	int fd, i;
-
-	if ((fd = open("/dev/null", O_RDWR)) == -1)
-		fatal("/dev/null");
-	for (i = STDIN_FILENO; i <= STDERR_FILENO - keep_stderr; i++)
-		if (dup2(fd, i) == -1)
-			fatal("dup2 /dev/null");
-	if (fd > STDERR_FILENO)
-		close(fd);
-}
 
 /*
  * Without -f: leave the shell that ran mftpd as daemon(3) does (a child
@@ -565,7 +563,8 @@ main(int argc, char *argv[])
 	pid_fd = write_pid_file(cfg.pid_file);
 	/* Started: from now on the log alone, as a daemon's. */
 	log_fatal_stderr(0);
-	mftpd_null_stdio(to_stderr);
+	if (!to_stderr)
+		fd_null_std(0);
 	mftpd_started(started_fd);
 	/* A syslog daemon restarted later is found again (log.h). */
 	log_reconnects();

@@ -160,6 +160,20 @@ fd_ensure_std(void)
 	close(fd);
 }
 
+void
+fd_null_std(int keep_stderr)
+{
+	int fd, i;
+
+	if ((fd = open("/dev/null", O_RDWR)) == -1)
+		fatal("/dev/null");
+	for (i = STDIN_FILENO; i <= STDERR_FILENO - (keep_stderr != 0); i++)
+		if (dup2(fd, i) == -1)
+			fatal("dup2 /dev/null");
+	if (fd > STDERR_FILENO)
+		close(fd);
+}
+
 int
 ct_memcmp(const void *a, const void *b, size_t len)
 {

@@ -45,6 +45,10 @@ void fd_close_except(const int *keep, size_t n);
 /* Make sure descriptors 0, 1 and 2 are open (on /dev/null if not). */
 void fd_ensure_std(void);
 
+/* Point standard input and output, and error unless keep_stderr, at
+ * /dev/null (fatal if it cannot be opened). */
+void fd_null_std(int keep_stderr);
+
 /* Constant-time comparison: 0 when equal.  Time depends on len only. */
 int ct_memcmp(const void *a, const void *b, size_t len);
 
