@@ -211,6 +211,7 @@ cmd_run_again(struct cmd_ctx *ctx, int argc, char **argv)
 	ctx->missed_first = NULL;
 	if ((c = cmd_find(argv[0])) == NULL)
 		return cmd_fail(ctx, "unknown command (try help)");
+	ctx->name = argv[0];
 	ctx->opts = 0;
 	for (o = c->implied; *o != '\0'; o++)
 		ctx->opts |= CMD_OPT(*o);
@@ -327,6 +328,17 @@ int
 cmd_stopped(struct cmd_ctx *ctx)
 {
 	return intr_pending() ? cmd_fail(ctx, "interrupted") : 0;
+}
+
+void
+cmd_say(const struct cmd_ctx *ctx, const char *text)
+{
+	char *p = words_printable(ctx->name != NULL ? ctx->name : "mftp");
+
+	/* What was printed to stdout comes first, as the user saw it. */
+	fflush(stdout);
+	fprintf(stderr, "mftp: %s: %s\n", p, text);
+	free(p);
 }
 
 void

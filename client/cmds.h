@@ -24,18 +24,19 @@ struct rpc;
 /* The state every command sees. */
 struct cmd_ctx {
 	struct rpc *rpc;
-	int quiet;	 /* -q: no transfer lines, no progress bar */
-	int progress;	 /* draw progress bars (stderr is a terminal) */
-	mode_t umask;	 /* the process umask, read once at start */
-	int quit;	 /* set by quit: the shell stops after this command */
-	char *reason;	 /* why the last command failed (see cmd_fail) */
-	uint64_t opts;	 /* the options given to this command (CMD_OPT) */
-	int stdin_cmds;	 /* commands come from stdin: keep it from ! */
-	int interactive; /* commands come from a person at the prompt */
-	int verbose;	 /* -v: batch commands are echoed */
-	int cmds_fd;	 /* where batch commands are read, else -1 */
-	int interrupted; /* Ctrl-C closed the session (a transfer, WORKING) */
-	char *cwd;	 /* the remote directory cd went to, or NULL */
+	int quiet;	  /* -q: no transfer lines, no progress bar */
+	int progress;	  /* draw progress bars (stderr is a terminal) */
+	mode_t umask;	  /* the process umask, read once at start */
+	int quit;	  /* set by quit: the shell stops after this command */
+	char *reason;	  /* why the last command failed (see cmd_fail) */
+	const char *name; /* the command running, as typed (cmd_run) */
+	uint64_t opts;	  /* the options given to this command (CMD_OPT) */
+	int stdin_cmds;	  /* commands come from stdin: keep it from ! */
+	int interactive;  /* commands come from a person at the prompt */
+	int verbose;	  /* -v: batch commands are echoed */
+	int cmds_fd;	  /* where batch commands are read, else -1 */
+	int interrupted;  /* Ctrl-C closed the session (a transfer, WORKING) */
+	char *cwd;	  /* the remote directory cd went to, or NULL */
 	struct login *login; /* how to log in again (login.h) */
 	int retry;	     /* --retry: a batch transfer's reconnects */
 	/*
@@ -142,6 +143,12 @@ int cmd_rpc_fail(struct cmd_ctx *ctx, const char *path);
 int cmd_stopped(struct cmd_ctx *ctx);
 /* A remark on stderr that is not a failure ("mftp: skipping ..."). */
 void cmd_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * A failure of one file of a command that goes on (tree_missed, the
+ * later failures of a pass), said at once as the command's own failure
+ * is at its end: "mftp: COMMAND: text".
+ */
+void cmd_say(const struct cmd_ctx *ctx, const char *text);
 /* cmd_note with a va_list, for the client's other messages. */
 void
 cmd_vnote(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));

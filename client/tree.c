@@ -107,8 +107,7 @@ void
 tree_missed(struct cmd_ctx *ctx, const char *path)
 {
 	/* As the later failures of one pass are printed (xfer.c). */
-	fflush(stdout);
-	fprintf(stderr, "mftp: %s\n", ctx->reason);
+	cmd_say(ctx, ctx->reason);
 	if (ctx->missed++ == 0)
 		ctx->missed_first = words_quote(path);
 }

@@ -559,7 +559,7 @@ xfer_get_pass(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int mode,
 			first = xstrdup(ctx->reason);
 			failed = 1;
 		} else if (r == -1)
-			fprintf(stderr, "mftp: %s\n", ctx->reason);
+			cmd_say(ctx, ctx->reason);
 	}
 	/* Those planned but not received (the connection was lost). */
 	for (i = 0; i < n; i++)

@@ -86,7 +86,7 @@ putq_failed(struct xfer_putq *q)
 	if (q->first == NULL)
 		q->first = xstrdup(q->ctx->reason);
 	else
-		fprintf(stderr, "mftp: %s\n", q->ctx->reason);
+		cmd_say(q->ctx, q->ctx->reason);
 	return -1;
 }
 
@@ -272,7 +272,7 @@ xfer_putq_add_at(struct xfer_putq *q, int top, const char *rel,
 		q->ctx->interrupted = 1;
 		/* The command's line; a refusal answered meanwhile is said. */
 		if (q->first != NULL)
-			fprintf(stderr, "mftp: %s\n", q->first);
+			cmd_say(q->ctx, q->first);
 		free(q->first);
 		q->first = NULL;
 		(void)cmd_fail(q->ctx,

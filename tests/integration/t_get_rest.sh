@@ -45,7 +45,7 @@ for cmd in "get -r" "reget -r"; do
 $cmd d"
 	expect_rc 1 "$cmd d with d/b unreadable"
 	check_rest "$L/d" "$cmd"
-	expect_match "$ERR" "^mftp: d/b: .*[Pp]ermission denied" \
+	expect_match "$ERR" "^mftp: ${cmd%% *}: d/b: .*[Pp]ermission denied" \
 	    "the refusal is said at once, naming d/b"
 	expect_contains "$ERR" \
 	    "mftp: ${cmd%% *}: d/b was not downloaded; the rest was" \
@@ -93,7 +93,7 @@ run_client alice "$pw" <<<"lcd $L
 get -r d"
 chmod 0755 "$home/d/sub"
 expect_rc 1 "get -r d with d/b and d/sub unreadable"
-expect_match "$ERR" "^mftp: d/sub: .*[Pp]ermission denied" "the refusal of d/sub"
+expect_match "$ERR" "^mftp: get: d/sub: .*[Pp]ermission denied" "the refusal of d/sub"
 expect_contains "$ERR" \
     "mftp: get: 2 files or directories were not downloaded (the first: d/sub)" \
     "the failure counts them"

@@ -35,9 +35,9 @@ for d in m1 m3; do
 	expect_same_file "$L/$d/sub/g" "$home/$d/sub/g" "$d/sub/g"
 done
 expect_eq "$(cat "$L/m4")" "mine" "the local file m4, left as it was"
-expect_match "$ERR" "^mftp: m2: .*[Pp]ermission denied" \
+expect_match "$ERR" "^mftp: mget: m2: .*[Pp]ermission denied" \
     "the refusal of m2's listing, said at once"
-expect_match "$ERR" "^mftp: .*m4" "m4's local failure, said at once"
+expect_match "$ERR" "^mftp: mget: .*m4" "m4's local failure, said at once"
 expect_contains "$ERR" \
     "mftp: mget: 2 files or directories were not downloaded (the first: m2); the rest was" \
     "the failure counts them and names the first"

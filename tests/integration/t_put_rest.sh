@@ -65,7 +65,7 @@ server_tree
 run_client alice "$pw" <<<"put -r $L/d"
 expect_rc 1 "put -r with a directory where d/b goes"
 check_rest "$home/d" "put -r"
-expect_match "$ERR" "^mftp: d/b: " "the refusal is said at once, naming d/b"
+expect_match "$ERR" "^mftp: put: d/b: " "the refusal is said at once, naming d/b"
 expect_contains "$ERR" "mftp: put: $L/d/b was not uploaded; the rest was" \
     "the failure names the file and says the rest went"
 ok "put -r goes on past a file the server refuses, then fails"
@@ -80,8 +80,8 @@ chmod 755 "$home/d/sub"
 expect_rc 1 "put -r with d/b and d/big directories, d/sub read-only"
 check_rest "$home/d" "put -r, three refused" big sub/s
 [ ! -e "$home/d/sub/s" ] || fail "d/sub/s was stored"
-expect_match "$ERR" "^mftp: d/big: " "the refusal of the PUT, said"
-expect_match "$ERR" "^mftp: d/sub/s: .*[Pp]ermission denied" \
+expect_match "$ERR" "^mftp: put: d/big: " "the refusal of the PUT, said"
+expect_match "$ERR" "^mftp: put: d/sub/s: .*[Pp]ermission denied" \
     "the refusal in a read-only directory, said"
 expect_contains "$ERR" \
     "mftp: put: 3 files or directories were not uploaded (the first: $L/d/b); the rest was" \
@@ -97,7 +97,7 @@ run_client alice "$pw" <<<"put -r $L/d"
 raw_close
 expect_rc 1 "put -r with d/c05 being uploaded by another session"
 check_rest "$home/d" "put -r, c05 locked" c05
-expect_match "$ERR" "^mftp: d/c05: .*another session is uploading" \
+expect_match "$ERR" "^mftp: put: d/c05: .*another session is uploading" \
     "the LOCKED refusal, said"
 expect_contains "$ERR" "2 files or directories were not uploaded" \
     "b and c05 counted"
@@ -178,8 +178,8 @@ for f in top a1/f z9/f z9/y/f; do
 done
 expect_eq "$(cat "$home/t/p")" "in the way" "the file in the way, left as it was"
 [ ! -e "$home/t/ro/deep" ] || fail "t/ro/deep was made"
-expect_match "$ERR" "^mftp: t/p: .*not a directory" "the file in the way, said"
-expect_match "$ERR" "^mftp: t/ro/deep: .*[Pp]ermission denied" \
+expect_match "$ERR" "^mftp: put: t/p: .*not a directory" "the file in the way, said"
+expect_match "$ERR" "^mftp: put: t/ro/deep: .*[Pp]ermission denied" \
     "the refusal in a read-only directory, said"
 expect_not_contains "$ERR" "t/p/q" "what is below t/p, left out unsaid"
 expect_not_contains "$ERR" "t/ro/deep/" "what is below t/ro/deep, left out unsaid"
