@@ -311,6 +311,11 @@ cmd_get(struct cmd_ctx *ctx, int argc, char **argv)
 	/* Before -r too: "" would be ".part" here, or mkdir(""). */
 	if (argc > 2 && argv[2][0] == '\0')
 		return cmd_fail(ctx, "an empty LOCAL names no file");
+	/* Not the working directory, which STAT "" would give. */
+	if (argv[1][0] == '\0')
+		return cmd_fail(ctx,
+		    "an empty REMOTE names no file (the working directory "
+		    "is .)");
 	if (ctx->opts & CMD_OPT('r'))
 		return cmd_get_tree(ctx, argc, argv);
 	memset(&it, 0, sizeof(it));
@@ -319,6 +324,11 @@ cmd_get(struct cmd_ctx *ctx, int argc, char **argv)
 	if (it.attr.kind == MFTP_KIND_DIR)
 		return cmd_fail(
 		    ctx, "%s: is a directory (use get -r)", argv[1]);
+	/* STAT follows links: one it shows as a link leads nowhere. */
+	if (it.attr.kind == MFTP_KIND_LINK)
+		return cmd_fail(ctx,
+		    "%s: a symbolic link to nothing (its target is missing)",
+		    argv[1]);
 	if (it.attr.kind != MFTP_KIND_FILE)
 		return cmd_fail(ctx, "%s: not a regular file", argv[1]);
 	if (ctx->dest == NULL) {
@@ -354,6 +364,11 @@ cmd_put(struct cmd_ctx *ctx, int argc, char **argv)
 	char *base;
 	int e;
 
+	/* As get's LOCAL: not the working directory, which STAT "" gives. */
+	if (argc > 2 && argv[2][0] == '\0')
+		return cmd_fail(ctx,
+		    "an empty REMOTE names no file (the working directory "
+		    "is .)");
 	if (ctx->opts & CMD_OPT('r'))
 		return cmd_put_tree(ctx, argc, argv);
 	if (stat(local, &st) == -1)

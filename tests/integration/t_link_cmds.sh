@@ -87,6 +87,21 @@ expect_match "$OUT" '^l1$' "ls without -l shows the name alone"
 expect_eq "$(acct alice)" "$((100 + 3 * ENTRY_BYTES)) 5" \
     "two links charged 4 KiB and one file each"
 expect_recount_agrees alice "after ln -s"
+# get of a dangling link says so, not "not a regular file"; an empty
+# REMOTE names no file, for get and put alike (STAT "" gives the
+# working directory: get said "is a directory", put put the file there).
+run_client alice "$pw" <<<"get l2 $T/l2.got"
+expect_rc 1 "get of a dangling link"
+expect_eq "$ERR" "mftp: get: l2: a symbolic link to nothing (its target is missing)" \
+    "what get says of a dangling link"
+printf 'local\n' >"$T/loc"
+for c in "get ''" "get -r ''" "put $T/loc ''" "put -r $T ''"; do
+	run_client alice "$pw" <<<"$c"
+	expect_rc 1 "$c"
+	expect_eq "$ERR" "mftp: ${c%% *}: an empty REMOTE names no file (the working directory is .)" \
+	    "what $c says"
+done
+[ ! -e "$home/loc" ] || fail "put with an empty REMOTE stored the file"
 
 run_client alice "$pw" <<<$'ln -s f l3'
 expect_rc 1 "ln -s past the quota"
