@@ -106,8 +106,12 @@ prepare_home(const char *home, uid_t uid, gid_t gid)
 	int fd;
 
 	/* Nowhere a user could swap a name on the way (said why). */
-	if (admin_check_parents(home) == -1)
+	if (admin_check_parents(home) == -1) {
+		/* EPERM: the line before says which directory, and why. */
+		if (errno == EPERM)
+			admin_errx("cannot use %s as a home", home);
 		admin_err("cannot use %s as a home", home);
+	}
 	if (lstat(home, &st) == 0) {
 		if (!S_ISDIR(st.st_mode) || st.st_uid != uid)
 			admin_errx("home %s exists and is not a directory "
@@ -122,8 +126,11 @@ prepare_home(const char *home, uid_t uid, gid_t gid)
 	 * put a directory of his own at that name after the lstat above,
 	 * and it must not become the user's home with his inside it.
 	 */
-	if (admin_mkdirs_fresh(home, 0700) == -1)
+	if (admin_mkdirs_fresh(home, 0700) == -1) {
+		if (errno == EPERM)
+			admin_errx("cannot create %s", home);
 		admin_err("cannot create %s", home);
+	}
 	/* Through a descriptor of the directory just made, never a name
 	 * that could have been swapped for a link in between. */
 	if ((fd = open(

@@ -272,6 +272,9 @@ mod --home "$T/userland/acme/drop/bot" alice
 expect_eq "$RC" 1 "ftpuser-mod --home under a user's directory ($ERR)"
 expect_contains "$ERR" "$T/userland/acme is not root's alone" \
     "why a home under a user's directory is refused"
+expect_eq "$(sed -n 2p <<<"$ERR")" \
+    "ftpuser-mod: cannot use $T/userland/acme/drop/bot as a home" \
+    "the refusal's last line, with no errno text after the reason"
 [ ! -e "$T/rootonly/bot" ] || fail "root made a home through the user's link"
 expect_eq "$(db_sum)" "$before" "the users file after a refused --home"
 mod --home "$T/userland/acme/home" alice
