@@ -28,11 +28,18 @@ void
 human_size(uint64_t v, char *out, size_t outlen)
 {
 	char buf[HUMAN_HN_LEN];
+	long double eib;
 
+	/*
+	 * Past humanize_number's int64_t: 8 to 16 EiB, in its style (one
+	 * decimal below ten, rounded).
+	 */
 	if (v > INT64_MAX) {
-		humanize_number(buf, sizeof(buf), INT64_MAX, "B", HN_AUTOSCALE,
-		    HN_DECIMAL | HN_IEC_PREFIXES);
-		snprintf(out, outlen, ">%s", buf);
+		eib = (long double)v / (long double)(1ULL << 60);
+		if (eib < 9.95L)
+			snprintf(out, outlen, "%.1Lf EiB", eib);
+		else
+			snprintf(out, outlen, "%.0Lf EiB", eib);
 		return;
 	}
 	if (humanize_number(buf, sizeof(buf), (int64_t)v, "B", HN_AUTOSCALE,

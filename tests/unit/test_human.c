@@ -39,7 +39,11 @@ test_size_format(void **state)
 	assert_size(10ULL << 30, "10 GiB");
 	assert_size(1ULL << 40, "1.0 TiB");
 	assert_size(INT64_MAX, "8.0 EiB");
-	assert_size(UINT64_MAX, ">8.0 EiB");
+	/* Beyond int64_t, as below it: 8 and 15 EiB told apart. */
+	assert_size((uint64_t)INT64_MAX + 1, "8.0 EiB");
+	assert_size(15ULL << 60, "15 EiB");
+	assert_size(9ULL << 60, "9.0 EiB");
+	assert_size(UINT64_MAX, "16 EiB");
 }
 
 /* Every result fits HUMAN_SIZE_LEN: no cut-off unit at any scale. */
