@@ -3,9 +3,9 @@
 # in batch mode), resumes at once.  The client closes the connection; the
 # serving process then reads what its socket still holds without pacing
 # (it crossed the network already), keeps it in the partial and lets go
-# of the partial's lock.  Before, it read that at the user's rate, for
-# seconds, and a reput meanwhile was refused: "another session is
-# uploading this file".
+# of the partial's lock, within seconds.  Before, it read all the client
+# had queued at the user's rate, for tens of seconds, and a reput
+# meanwhile was refused: "another session is uploading this file".
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -30,8 +30,14 @@ wait_pid "$pid" 20 || rc=$?
 expect_eq "$rc" 130 "the stopped put's status ($(cat "$T/put.err"))"
 expect_contains "$(cat "$T/put.err")" "interrupted" "what the stopped put says"
 
-# The next session need not wait for the old one: no rate for it, so
-# that the rest goes at once.
+# The stopped session ends within seconds, however busy the machine:
+# before, it read what the client had queued (megabytes) at 128 KiB/s.
+uid=$(user_uid alice)
+_ended() { ! _has_serving "$uid"; }
+wait_for 10 _ended ||
+	fail "the stopped upload's session still runs 10 s after the stop"
+# The next session then finds the partial free: no rate for it, so that
+# the rest goes at once.
 tool "$FTPUSER_MOD" --rate 0 alice
 expect_eq "$RC" 0 "ftpuser-mod --rate 0 ($ERR)"
 run_client alice "$pw" <<<"reput $W/up up"
