@@ -171,38 +171,20 @@ LOG_FN(log_warn, LOG_WARNING, 1)
 LOG_FN(log_warnx, LOG_WARNING, 0)
 LOG_FN(log_debug, LOG_DEBUG, 0)
 
-void
-fatal(const char *fmt, ...)
-{
-	va_list ap;
+/* Log at LOG_CRIT and end the process with status (log.h). */
+#define FATAL_FN(name, with_errno, status)               \
+	void name(const char *fmt, ...)                  \
+	{                                                \
+		va_list ap;                              \
+		va_start(ap, fmt);                       \
+		log_vmsg(LOG_CRIT, with_errno, fmt, ap); \
+		va_end(ap);                              \
+		cleanup_exit(status);                    \
+	}
 
-	va_start(ap, fmt);
-	log_vmsg(LOG_CRIT, 1, fmt, ap);
-	va_end(ap);
-	cleanup_exit(255);
-}
-
-void
-fatalx(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	log_vmsg(LOG_CRIT, 0, fmt, ap);
-	va_end(ap);
-	cleanup_exit(255);
-}
-
-void
-fatalx_config(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	log_vmsg(LOG_CRIT, 0, fmt, ap);
-	va_end(ap);
-	cleanup_exit(1);
-}
+FATAL_FN(fatal, 1, 255)
+FATAL_FN(fatalx, 0, 255)
+FATAL_FN(fatalx_config, 0, 1)
 
 void
 fatal_lack(const char *what)
