@@ -485,6 +485,13 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc && !(generate && optind + 1 == argc))
 		usage(2);
+	/* One of them is done and the others would go unsaid. */
+	if (test_only + fingerprint + generate + key_paths > 1) {
+		fprintf(stderr,
+		    "mftpd: -t, --fingerprint, --generate-host-key and "
+		    "--host-key-paths go one at a time\n");
+		exit(2);
+	}
 	/* A daemon's standard error is /dev/null: every line would be lost. */
 	if (to_stderr && !foreground && !test_only && !generate &&
 	    !fingerprint && !key_paths) {

@@ -76,6 +76,15 @@ expect_contains "$TERR" "pre-auth user mftp-no-such-user does not exist" \
     "the reason"
 ok "a missing pre-auth user fails -t"
 
+# -t with --fingerprint (or another of the one-shot options): a usage
+# error, not one of them done and the other ignored.
+RC=0
+"$MFTPD" -c "$CONF" -t --fingerprint >"$T/t.out" 2>"$T/t.err" || RC=$?
+expect_eq "$RC" 2 "mftpd -t --fingerprint"
+expect_contains "$(cat "$T/t.err")" "go one at a time" "the reason"
+expect_eq "$(cat "$T/t.out")" "" "what mftpd -t --fingerprint printed"
+ok "-t and --fingerprint together are a usage error"
+
 # What a start would fail on, -t fails on: a chroot or a pid file more
 # than one directory away from one that is there, a pid file that is a
 # directory.  One directory away is made at start: ok.
