@@ -23,6 +23,7 @@ admin_limits_allow(const char *arg)
 {
 	struct allowlist l;
 	char err[256], canon[MFTP_ALLOW_TEXT_MAX + 1];
+	size_t i, j, k;
 
 	if (strcmp(arg, "any") == 0)
 		return xstrdup("");
@@ -31,6 +32,23 @@ admin_limits_allow(const char *arg)
 				 "networks like 192.0.2.7,10.1.0.0/16,"
 				 "2001:db8::/32, or 'any')",
 		    arg, err);
+	/*
+	 * A network given twice (after its host bits are cleared) is kept
+	 * once.  Here, not in allowlist_format: a line of the users file
+	 * written so before reads back as it is.
+	 */
+	for (i = 0, k = 0; i < l.n; i++) {
+		for (j = 0; j < k; j++)
+			if (l.net[j].family == l.net[i].family &&
+			    l.net[j].prefix == l.net[i].prefix &&
+			    l.net[j].mapped == l.net[i].mapped &&
+			    memcmp(l.net[j].addr, l.net[i].addr,
+				sizeof(l.net[i].addr)) == 0)
+				break;
+		if (j == k)
+			l.net[k++] = l.net[i];
+	}
+	l.n = k;
 	if (allowlist_format(&l, canon, sizeof(canon)) == -1)
 		admin_usage_errx("--allow-from '%s' is too long", arg);
 	return xstrdup(canon);

@@ -77,6 +77,11 @@ tool "$FTPUSER_MOD" --allow-from 2001:db8::1/32,10.1.2.3/16 dave
 expect_eq "$RC" 0 "ftpuser-mod --allow-from with IPv6 ($ERR)"
 expect_eq "$(sed -n 's/^dave:\([^:]*:\)\{8\}//p' "$USERS")" \
     "2001:db8::/32,10.1.0.0/16" "dave's networks, canonical"
+# A network given twice, or twice once its host bits are cleared: once.
+tool "$FTPUSER_MOD" --allow-from 10.1.2.3/16,2001:db8::1/32,10.1.9.9/16,10.1.0.0/16 dave
+expect_eq "$RC" 0 "ftpuser-mod --allow-from with a network thrice ($ERR)"
+expect_eq "$(sed -n 's/^dave:\([^:]*:\)\{8\}//p' "$USERS")" \
+    "10.1.0.0/16,2001:db8::/32" "dave's networks, each once"
 tool "$FTPUSER_MOD" --allow-from any dave
 expect_eq "$(awk -F: '$1 == "dave" { print NF }' "$USERS")" 7 \
     "--allow-from any clears the list"
