@@ -32,7 +32,7 @@ struct helper_spawn {
  * fork+exec PATH as "NAME [-e] -t TIMEOUT [-k 3] [-p FP] -- FILE uid gid"
  * (FILE: the user database or the host key; uid and gid: the pre-auth
  * user's; -k with h->key_fd on descriptor 3, -p with h->fingerprint)
- * with in_fd on its standard input and out_fd (or nothing, -1) on its
+ * with in_fd on its standard input and out_fd (or /dev/null, -1) on its
  * standard output, nothing else open, and helper_env()'s environment;
  * it dies with the calling process (PR_SET_PDEATHSIG).
  * Returns its pid, or -1 if fork failed (errno set).

@@ -45,6 +45,9 @@ expect_ne "$(pgid "$s1")" "$(pgid "$DAEMON_PID")" \
 sigign=$(awk '/^SigIgn:/ { print $2 }' "/proc/$s1/status")
 (((0x$sigign >> (22 - 1)) & 1)) ||
 	fail "the spare does not ignore SIGTTOU (SigIgn $sigign)"
+# Its standard output is not the master's (the terminal of mftpd -f -e,
+# here the test's): it writes nothing there.
+expect_eq "$(readlink "/proc/$s1/fd/1")" /dev/null "the spare's standard output"
 ok "the spare is not in the master's process group, and ignores SIGTTOU"
 # It holds the host key and signs digests: no TLS library in it (nor its
 # load, relocation and set-up at each start, one per connection).
