@@ -80,6 +80,10 @@ ok "reget -r leaves the user's d/y.part as it was, and fetches the rest"
 head -c $((32 << 20)) /dev/urandom >"$home/big"
 chown "$uid:$gid" "$home/big"
 head -c 1000000 "$home/big" >"$L/big.part"
+# At 8 MiB/s, so that the client is stopped before the end however fast
+# the machine (unpaced, 32 MiB came in one 20 ms slice).
+"$top_builddir/ftpuser-mod" -c "$CONF" --rate 8M alice >/dev/null ||
+	fail "ftpuser-mod --rate 8M alice"
 "$MFTP" -P "$PORT" -q --password-fd 3 "alice@$HOST" 3<<<"$pw" \
     <<<"lcd $L
 get -c big" >"$T/slow.out" 2>"$T/slow.err" &
@@ -89,6 +93,8 @@ kill -STOP "$CPID"
 run_slices "$L/big.part" 4000000 || fail "get -c big did not reach 4 MB"
 kill -KILL "$CPID"
 wait "$CPID" 2>/dev/null
+"$top_builddir/ftpuser-mod" -c "$CONF" --rate 0 alice >/dev/null ||
+	fail "ftpuser-mod --rate 0 alice"
 expect_eq "$(xattr_hex "$L/big.part" user.mftp.resume)" "" \
     "the record of an interrupted get -c"
 [ ! -e "$L/.big.part.key" ] || fail "a sidecar record of an interrupted get -c"
