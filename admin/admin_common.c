@@ -244,6 +244,19 @@ admin_err(const char *fmt, ...)
 	exit(ADMIN_EXIT_FAILURE);
 }
 
+void
+admin_err_walked(const char *fmt, ...)
+{
+	va_list ap;
+	int with_errno = errno != EPERM;
+
+	va_start(ap, fmt);
+	admin_vmsg(with_errno, fmt, ap);
+	va_end(ap);
+	admin_run_failure();
+	exit(ADMIN_EXIT_FAILURE);
+}
+
 /*
  * A users_file that is a symbolic link (each node's link to the one file
  * on shared storage) is replaced by the file it leads to: the rename of
@@ -314,13 +327,6 @@ admin_lock_db(const struct config *c)
 }
 
 /*
- * A warning, once, for users whose hash crypt(3) can use but is not of
- * the method and cost ftpuser-add makes (written by hand or imported):
- * their logins work, but mftpd-auth verifies the default method's dummy
- * after theirs so that a failure costs what an unknown name's does, and
- * their own hash's time still adds to it.
- */
-/*
  * Whether some password could match hash h: crypt(3) takes it as a
  * setting, and what it makes of a password is as long as h (a hash
  * edited by hand, 'x' or a string of any length, is matched by none).
@@ -348,6 +354,14 @@ admin_hash_matchable(const char *h)
 	return ok;
 }
 
+/*
+ * A warning, once, for users whose hash crypt(3) can use but is not of
+ * the method and cost ftpuser-add makes (written by hand or imported):
+ * their logins work, but mftpd-auth verifies the default method's dummy
+ * after theirs so that a failure costs what an unknown name's does, and
+ * their own hash's time still adds to it.  Another, for those whose
+ * hash no password matches (admin_hash_matchable).
+ */
 static void
 admin_warn_legacy(const struct userdb *db)
 {
@@ -397,8 +411,8 @@ void
 admin_load_db(struct userdb *db, const struct config *c)
 {
 	char err[512];
-
 	struct stat st;
+	int fd;
 
 	if (userdb_load(db, c->users_file, err, sizeof(err)) == -1) {
 		if (errno == ENOENT)
@@ -406,12 +420,13 @@ admin_load_db(struct userdb *db, const struct config *c)
 		admin_errx("%s", err);
 	}
 	/*
-	 * As mftpd-auth (userdb_open), which refuses every login then:
-	 * lines someone else could write are not for root to build on,
-	 * nor to bless by writing them back as root's.
+	 * The file mftpd-auth would refuse (userdb_open), and with it every
+	 * login: lines someone else could write are not for root to build
+	 * on, nor to bless by writing them back as root's.
 	 */
-	if (stat(c->users_file, &st) == 0 &&
-	    (st.st_uid != 0 || (st.st_mode & 022) != 0)) {
+	if ((fd = userdb_open(c->users_file, err, sizeof(err))) != -1)
+		close(fd);
+	else if (errno == EPERM && stat(c->users_file, &st) == 0) {
 		userdb_free(db);
 		admin_errx("%s is not root's alone (owner uid %lu, mode %04o): "
 			   "its lines may not be root's, and mftpd refuses "

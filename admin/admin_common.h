@@ -94,6 +94,13 @@ void admin_errx(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));
 void
 admin_err(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/*
+ * admin_err after admin_check_parents or admin_mkdirs_fresh failed: an
+ * EPERM of theirs was said already, with the directory and why, and
+ * gets no "Operation not permitted" after it.
+ */
+void admin_err_walked(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
 
 /*
  * Run fn(arg) before any failure exit, including fatal() from the library

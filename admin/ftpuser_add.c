@@ -152,12 +152,8 @@ make_home(
 	int fd;
 
 	/* Nowhere a user could swap a name on the way (said why). */
-	if (admin_check_parents(home) == -1) {
-		/* EPERM: the line before says which directory, and why. */
-		if (errno == EPERM)
-			admin_errx("cannot create %s", home);
-		admin_err("cannot create %s", home);
-	}
+	if (admin_check_parents(home) == -1)
+		admin_err_walked("cannot create %s", home);
 	if (!leftover && mkdir(home, 0700) == -1)
 		admin_err("cannot create %s", home);
 	undo->home = xstrdup(home);

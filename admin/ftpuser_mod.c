@@ -106,12 +106,8 @@ prepare_home(const char *home, uid_t uid, gid_t gid)
 	int fd;
 
 	/* Nowhere a user could swap a name on the way (said why). */
-	if (admin_check_parents(home) == -1) {
-		/* EPERM: the line before says which directory, and why. */
-		if (errno == EPERM)
-			admin_errx("cannot use %s as a home", home);
-		admin_err("cannot use %s as a home", home);
-	}
+	if (admin_check_parents(home) == -1)
+		admin_err_walked("cannot use %s as a home", home);
 	if (lstat(home, &st) == 0) {
 		if (!S_ISDIR(st.st_mode) || st.st_uid != uid)
 			admin_errx("home %s exists and is not a directory "
@@ -126,11 +122,8 @@ prepare_home(const char *home, uid_t uid, gid_t gid)
 	 * put a directory of his own at that name after the lstat above,
 	 * and it must not become the user's home with his inside it.
 	 */
-	if (admin_mkdirs_fresh(home, 0700) == -1) {
-		if (errno == EPERM)
-			admin_errx("cannot create %s", home);
-		admin_err("cannot create %s", home);
-	}
+	if (admin_mkdirs_fresh(home, 0700) == -1)
+		admin_err_walked("cannot create %s", home);
 	/* Through a descriptor of the directory just made, never a name
 	 * that could have been swapped for a link in between. */
 	if ((fd = open(
@@ -195,7 +188,7 @@ main(int argc, char *argv[])
 	char *password, *hash = NULL, *old_home = NULL;
 	size_t ended, running;
 	uid_t uid;
-	int lockfd, already, one, unmarked, now_locked;
+	int lockfd, already, one, unmarked;
 
 	admin_init(PROGNAME, usage_text);
 	umask(022);
@@ -236,7 +229,6 @@ main(int argc, char *argv[])
 	 * storage end within seconds of a lock.
 	 */
 	unmarked = admin_sync_lock_mark(&conf, u) == -1;
-	now_locked = u->hash[0] == '!';
 	/* Under the lock: the accounting file is still this user's. */
 	admin_who_of(&who, uid, u->home, &conf, o.name, &db);
 	close(lockfd);
@@ -291,7 +283,7 @@ main(int argc, char *argv[])
 		admin_errx("the users file says '%s' is %s, but its "
 			   "accounting file could not say so: sessions on "
 			   "other machines go on; mend it, then run this again",
-		    o.name, now_locked ? "locked" : "unlocked");
+		    o.name, u->hash[0] == '!' ? "locked" : "unlocked");
 
 	free(old_home);
 	userdb_free(&db);
