@@ -209,9 +209,10 @@ cmd_run_again(struct cmd_ctx *ctx, int argc, char **argv)
 	ctx->missed = 0;
 	free(ctx->missed_first);
 	ctx->missed_first = NULL;
+	/* An unknown one too: its failure is said under its name. */
+	ctx->name = argv[0];
 	if ((c = cmd_find(argv[0])) == NULL)
 		return cmd_fail(ctx, "unknown command (try help)");
-	ctx->name = argv[0];
 	ctx->opts = 0;
 	for (o = c->implied; *o != '\0'; o++)
 		ctx->opts |= CMD_OPT(*o);
@@ -337,7 +338,7 @@ cmd_say(const struct cmd_ctx *ctx, const char *text)
 
 	/* What was printed to stdout comes first, as the user saw it. */
 	fflush(stdout);
-	fprintf(stderr, "mftp: %s: %s\n", p, text);
+	fprintf(stderr, "mftp: %s: %s\n", p, text != NULL ? text : "failed");
 	free(p);
 }
 

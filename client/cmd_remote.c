@@ -295,6 +295,17 @@ cmd_quota(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 /*
+ * get and put refuse an empty REMOTE, as an empty LOCAL: STAT "" would
+ * take it for the working directory.  -1.
+ */
+static int
+cmd_empty_remote(struct cmd_ctx *ctx)
+{
+	return cmd_fail(
+	    ctx, "an empty REMOTE names no file (the working directory is .)");
+}
+
+/*
  * get: STAT says what the file is (and gives the resume key), then xfer
  * downloads it into LOCAL.part (LOCAL/BASE.part when LOCAL is a
  * directory, as decided once for all tries: ctx->dest) and renames that
@@ -311,11 +322,8 @@ cmd_get(struct cmd_ctx *ctx, int argc, char **argv)
 	/* Before -r too: "" would be ".part" here, or mkdir(""). */
 	if (argc > 2 && argv[2][0] == '\0')
 		return cmd_fail(ctx, "an empty LOCAL names no file");
-	/* Not the working directory, which STAT "" would give. */
 	if (argv[1][0] == '\0')
-		return cmd_fail(ctx,
-		    "an empty REMOTE names no file (the working directory "
-		    "is .)");
+		return cmd_empty_remote(ctx);
 	if (ctx->opts & CMD_OPT('r'))
 		return cmd_get_tree(ctx, argc, argv);
 	memset(&it, 0, sizeof(it));
@@ -364,11 +372,8 @@ cmd_put(struct cmd_ctx *ctx, int argc, char **argv)
 	char *base;
 	int e;
 
-	/* As get's LOCAL: not the working directory, which STAT "" gives. */
 	if (argc > 2 && argv[2][0] == '\0')
-		return cmd_fail(ctx,
-		    "an empty REMOTE names no file (the working directory "
-		    "is .)");
+		return cmd_empty_remote(ctx);
 	if (ctx->opts & CMD_OPT('r'))
 		return cmd_put_tree(ctx, argc, argv);
 	if (stat(local, &st) == -1)

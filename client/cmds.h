@@ -24,19 +24,20 @@ struct rpc;
 /* The state every command sees. */
 struct cmd_ctx {
 	struct rpc *rpc;
-	int quiet;	  /* -q: no transfer lines, no progress bar */
-	int progress;	  /* draw progress bars (stderr is a terminal) */
-	mode_t umask;	  /* the process umask, read once at start */
-	int quit;	  /* set by quit: the shell stops after this command */
-	char *reason;	  /* why the last command failed (see cmd_fail) */
-	const char *name; /* the command running, as typed (cmd_run) */
-	uint64_t opts;	  /* the options given to this command (CMD_OPT) */
-	int stdin_cmds;	  /* commands come from stdin: keep it from ! */
-	int interactive;  /* commands come from a person at the prompt */
-	int verbose;	  /* -v: batch commands are echoed */
-	int cmds_fd;	  /* where batch commands are read, else -1 */
-	int interrupted;  /* Ctrl-C closed the session (a transfer, WORKING) */
-	char *cwd;	  /* the remote directory cd went to, or NULL */
+	int quiet;    /* -q: no transfer lines, no progress bar */
+	int progress; /* draw progress bars (stderr is a terminal) */
+	mode_t umask; /* the process umask, read once at start */
+	int quit;     /* set by quit: the shell stops after this command */
+	char *reason; /* why the last command failed (see cmd_fail) */
+	/* the command running, as typed: its argv[0] (cmd_run_again) */
+	const char *name;
+	uint64_t opts;	 /* the options given to this command (CMD_OPT) */
+	int stdin_cmds;	 /* commands come from stdin: keep it from ! */
+	int interactive; /* commands come from a person at the prompt */
+	int verbose;	 /* -v: batch commands are echoed */
+	int cmds_fd;	 /* where batch commands are read, else -1 */
+	int interrupted; /* Ctrl-C closed the session (a transfer, WORKING) */
+	char *cwd;	 /* the remote directory cd went to, or NULL */
 	struct login *login; /* how to log in again (login.h) */
 	int retry;	     /* --retry: a batch transfer's reconnects */
 	/*
@@ -144,9 +145,10 @@ int cmd_stopped(struct cmd_ctx *ctx);
 /* A remark on stderr that is not a failure ("mftp: skipping ..."). */
 void cmd_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*
- * A failure of one file of a command that goes on (tree_missed, the
- * later failures of a pass), said at once as the command's own failure
- * is at its end: "mftp: COMMAND: text".
+ * "mftp: COMMAND: text" on stderr (text NULL: "failed"): a command's
+ * failure, said by the shell at its end, and that of one file of a
+ * command that goes on (tree_missed, the later failures of a pass),
+ * said at once the same way.
  */
 void cmd_say(const struct cmd_ctx *ctx, const char *text);
 /* cmd_note with a va_list, for the client's other messages. */

@@ -85,18 +85,6 @@ shell_interrupted(struct cmd_ctx *ctx)
 #define SHELL_RETRY_PAUSE_MS 1000
 #define SHELL_RETRY_PAUSE_MAX_MS 5000
 
-static void
-shell_say_failed(struct cmd_ctx *ctx, const char *name)
-{
-	char *p;
-
-	fflush(stdout);
-	p = words_printable(name);
-	fprintf(stderr, "mftp: %s: %s\n", p,
-	    ctx->reason != NULL ? ctx->reason : "failed");
-	free(p);
-}
-
 /*
  * --retry N: a script's transfer, or one named on the command line,
  * whose connection was lost (a node behind a balancer died, a network
@@ -154,7 +142,7 @@ shell_retry(struct cmd_ctx *ctx, int argc, char **argv)
 			r = SHELL_OK;
 			break;
 		}
-		shell_say_failed(ctx, argv[0]);
+		cmd_say(ctx, ctx->reason);
 		if (ctx->interrupted || !rpc_lost(ctx->rpc)) {
 			r = SHELL_FAILED;
 			break;
@@ -168,7 +156,7 @@ shell_command(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	if (cmd_run(ctx, argc, argv) == 0)
 		return 0;
-	shell_say_failed(ctx, argv[0]);
+	cmd_say(ctx, ctx->reason);
 	if (rpc_lost(ctx->rpc) && !ctx->interrupted &&
 	    shell_retry(ctx, argc, argv) == SHELL_OK)
 		return 0;

@@ -370,26 +370,23 @@ tree_local_dir(struct cmd_ctx *ctx, const char *top, int topfd, const char *rel,
 		e = errno;
 		if (fd != -1)
 			close(fd);
+		ret = -1;
 		/* Removed since its parent was read: left out (1). */
 		if (e == ENOENT && *rel != '\0') {
 			tree_gone(ctx, dir);
-			free(dir);
-			return 1;
-		}
-		if (*rel != '\0' && (e == ELOOP || e == ENOTDIR)) {
+			ret = 1;
+		} else if (*rel != '\0' && (e == ELOOP || e == ENOTDIR))
 			cmd_fail(ctx, "%s: %s", dir, TREE_SWAPPED);
-			free(dir);
-			return -1;
-		}
-		cmd_fail(ctx, "%s: %s", dir, strerror(e));
-		/* As an unreadable file: the rest is still sent. */
-		if (*rel != '\0') {
-			tree_missed(ctx, dir);
-			free(dir);
-			return 1;
+		else {
+			cmd_fail(ctx, "%s: %s", dir, strerror(e));
+			/* Unreadable, as a file: the rest is still sent. */
+			if (*rel != '\0') {
+				tree_missed(ctx, dir);
+				ret = 1;
+			}
 		}
 		free(dir);
-		return -1;
+		return ret;
 	}
 	/*
 	 * Read it all first, each entry's lstat too, in the directory as
