@@ -36,35 +36,13 @@
 #define ADMIN_SESSION_LOOKS 3
 #define ADMIN_SESSION_RELOOK_MS 500
 
-/*
- * The first number of /proc/PID/status's line key ("Uid:" gives the real
- * uid, "PPid:" the parent) into *v; -1 if there is none.
- */
-static int
-admin_proc_status(pid_t pid, const char *key, unsigned long *v)
-{
-	char path[64], line[256];
-	size_t klen = strlen(key);
-	int r = -1;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
-	if ((fp = fopen(path, "re")) == NULL)
-		return -1;
-	while (r == -1 && fgets(line, sizeof(line), fp) != NULL)
-		if (strncmp(line, key, klen) == 0)
-			r = sscanf(line + klen, "%lu", v) == 1 ? 0 : -2;
-	fclose(fp);
-	return r < 0 ? -1 : 0;
-}
-
 /* Nonzero if /proc/PID's real uid is uid. */
 static int
 admin_proc_uid_is(pid_t pid, uid_t uid)
 {
 	unsigned long ruid;
 
-	return admin_proc_status(pid, "Uid:", &ruid) == 0 &&
+	return proc_status(pid, "Uid:", &ruid) == 0 &&
 	    ruid == (unsigned long)uid;
 }
 
@@ -74,7 +52,7 @@ admin_proc_ppid(pid_t pid)
 {
 	unsigned long ppid;
 
-	return admin_proc_status(pid, "PPid:", &ppid) == 0 ? (pid_t)ppid : 0;
+	return proc_status(pid, "PPid:", &ppid) == 0 ? (pid_t)ppid : 0;
 }
 
 /* Nonzero if /proc/PID's executable is named ADMIN_SERVER_NAME. */

@@ -256,20 +256,19 @@ cmd_fs_move(struct session *s, int dfd, const char *from,
 		 * (checked again under the lock with the rest). */
 		if (cmd_at_slashed(fromwhat) || cmd_at_slashed(towhat)) {
 			/*
-			 * Only the target says "d/": the entry moved is
-			 * named, and why the target refuses it.
+			 * The entry moved is no directory: its own "d/" is
+			 * said as such, else the target's '/' is why.
 			 */
-			if (!S_ISDIR((fst != NULL ? fst : &now)->st_mode) &&
-			    !cmd_at_slashed(fromwhat)) {
-				snprintf(why, whylen,
-				    "%s: not a directory, which a name that "
-				    "ends in '/' (%s) must be",
-				    fromwhat, towhat);
-				return MFTP_ST_NOT_DIR;
-			}
 			if (!S_ISDIR((fst != NULL ? fst : &now)->st_mode)) {
-				snprintf(why, whylen, "%s: %s", fromwhat,
-				    strerror(ENOTDIR));
+				if (cmd_at_slashed(fromwhat))
+					snprintf(why, whylen, "%s: %s",
+					    fromwhat, strerror(ENOTDIR));
+				else
+					snprintf(why, whylen,
+					    "%s: not a directory, which a "
+					    "name that ends in '/' (%s) "
+					    "must be",
+					    fromwhat, towhat);
 				return MFTP_ST_NOT_DIR;
 			}
 			if (exists && !S_ISDIR(tst.st_mode)) {

@@ -28,33 +28,21 @@
 
 #include <signal.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "listener_int.h"
 #include "log.h"
+#include "util.h"
 
 /* 1 if pid runs as another user than root (a login), 0 if as root,
  * -1 if unknown. */
 static int
 listener_logged_in(pid_t pid)
 {
-	char path[64], line[256];
-	unsigned long ruid, euid;
-	FILE *f;
-	int r = -1;
+	unsigned long ruid;
 
-	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
-	if ((f = fopen(path, "re")) == NULL)
+	if (proc_status(pid, "Uid:", &ruid) == -1)
 		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "Uid: %lu %lu", &ruid, &euid) == 2) {
-			r = euid != 0;
-			break;
-		}
-	fclose(f);
-	return r;
+	return ruid != 0;
 }
 
 /* Lines of closed connections: 1 a second after a burst of 10. */

@@ -5,8 +5,8 @@
  * needs a file (the pre-auth user, the time zone, the syslog socket,
  * OpenSSL's configuration) before any process chroots, checks the
  * pre-auth chroot, the helpers and the host key pair (mftpd_check.c),
- * binds the listeners and becomes the master.  The same checks run again when SIGHUP asks the
- * master to reload the configuration.
+ * binds the listeners and becomes the master.  The same checks run
+ * again when SIGHUP asks the master to reload the configuration.
  *
  * --generate-host-key, --fingerprint and --host-key-paths are one-shot
  * commands for the package's postinst and the administrator.

@@ -60,13 +60,14 @@ static int
 mftpd_check_makeable(
     const char *key, const char *path, char *err, size_t errlen)
 {
-	char *parent = xstrdup(path), *above;
+	char *c1 = xstrdup(path), *c2, *parent, *above;
 	struct stat st;
 	int r = 0;
 
-	dirname(parent);
-	above = xstrdup(parent);
-	dirname(above);
+	/* dirname may return its argument cut short, or "." or "/". */
+	parent = dirname(c1);
+	c2 = xstrdup(parent);
+	above = dirname(c2);
 	if (stat(parent, &st) == -1 && errno == ENOENT &&
 	    (stat(above, &st) == -1 || !S_ISDIR(st.st_mode))) {
 		snprintf(err, errlen,
@@ -74,8 +75,8 @@ mftpd_check_makeable(
 		    key, path, above, parent);
 		r = -1;
 	}
-	free(parent);
-	free(above);
+	free(c1);
+	free(c2);
 	return r;
 }
 
@@ -174,9 +175,10 @@ mftpd_check_key_pair(const struct config *c, int key_fd, const char *fp,
 }
 
 /*
- * Parse the user database as mftpd-auth will, in a child: the master's
- * heap, which every session shares, must not grow and be left with the
- * holes of a large file's parse.  0, or -1 with the reason in err.
+ * Parse the user database as mftpd-auth will, in a child: at a start or
+ * a reload the master's heap, which every session shares, must not grow
+ * and be left with the holes of a large file's parse (-t goes the same
+ * way).  0, or -1 with the reason in err.
  */
 static int
 mftpd_check_userdb(const char *path, char *err, size_t errlen)
@@ -229,7 +231,6 @@ int
 mftpd_check(const struct config *c, const char *fp, uid_t *uid, gid_t *gid,
     int *key_fd, int dry, char *err, size_t errlen)
 {
-	struct userdb db;
 	struct passwd *pw;
 	struct stat st;
 	int r;
@@ -290,11 +291,7 @@ mftpd_check(const struct config *c, const char *fp, uid_t *uid, gid_t *gid,
 	 */
 	if ((r = userdb_open(c->users_file, err, errlen)) != -1) {
 		close(r);
-		if (!dry)
-			r = mftpd_check_userdb(c->users_file, err, errlen);
-		else if ((r = userdb_load(&db, c->users_file, err, errlen)) !=
-		    -1)
-			userdb_free(&db);
+		r = mftpd_check_userdb(c->users_file, err, errlen);
 	}
 	if (r == -1 && dry)
 		return -1;

@@ -175,6 +175,24 @@ fd_null_std(int keep_stderr)
 }
 
 int
+proc_status(pid_t pid, const char *key, unsigned long *v)
+{
+	char path[64], line[256];
+	size_t klen = strlen(key);
+	int r = -1;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	if ((fp = fopen(path, "re")) == NULL)
+		return -1;
+	while (r == -1 && fgets(line, sizeof(line), fp) != NULL)
+		if (strncmp(line, key, klen) == 0)
+			r = sscanf(line + klen, "%lu", v) == 1 ? 0 : -2;
+	fclose(fp);
+	return r < 0 ? -1 : 0;
+}
+
+int
 ct_memcmp(const void *a, const void *b, size_t len)
 {
 	const volatile unsigned char *x = a, *y = b;

@@ -49,6 +49,12 @@ void fd_ensure_std(void);
  * /dev/null (fatal if it cannot be opened). */
 void fd_null_std(int keep_stderr);
 
+/*
+ * The first number of /proc/PID/status's line key ("Uid:" gives the real
+ * uid, "PPid:" the parent) into *v; -1 if there is none.
+ */
+int proc_status(pid_t pid, const char *key, unsigned long *v);
+
 /* Constant-time comparison: 0 when equal.  Time depends on len only. */
 int ct_memcmp(const void *a, const void *b, size_t len);
 

@@ -62,7 +62,7 @@ helper_spawn(const struct helper_spawn *h, const char *name, const char *path,
 {
 	char uid[16], gid[16], timeout[16], tz[HELPER_TZ_MAX], *envp[3];
 	char *argv[16];
-	int n = 0, null;
+	int n = 0;
 	pid_t pid, parent;
 
 	snprintf(uid, sizeof(uid), "%lu", (unsigned long)h->preauth_uid);
@@ -119,20 +119,15 @@ helper_spawn(const struct helper_spawn *h, const char *name, const char *path,
 		 */
 		if (signal(SIGHUP, SIG_IGN) == SIG_ERR)
 			_exit(127);
-		if (dup2(in_fd, STDIN_FILENO) == -1 ||
-		    (out_fd != -1 && dup2(out_fd, STDOUT_FILENO) == -1))
-			_exit(127);
 		/*
-		 * No output: not the caller's, a terminal under mftpd -f -e.
-		 * Standard error stays, the log under -e.
+		 * No output: /dev/null, not the caller's (a terminal under
+		 * mftpd -f -e); standard error stays, the log under -e.
 		 */
 		if (out_fd == -1 &&
-		    (null = open("/dev/null", O_WRONLY)) != -1) {
-			if (null != STDOUT_FILENO &&
-			    (dup2(null, STDOUT_FILENO) == -1 ||
-				close(null) == -1))
-				_exit(127);
-		} else if (out_fd == -1)
+		    (out_fd = open("/dev/null", O_WRONLY | O_CLOEXEC)) == -1)
+			_exit(127);
+		if (dup2(in_fd, STDIN_FILENO) == -1 ||
+		    dup2(out_fd, STDOUT_FILENO) == -1)
 			_exit(127);
 		/* After those two, which may have been on 3. */
 		if (h->key_fd != -1 && helper_key_fd(h->key_fd) == -1)
