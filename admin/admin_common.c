@@ -412,7 +412,6 @@ admin_load_db(struct userdb *db, const struct config *c)
 {
 	char err[512];
 	struct stat st;
-	int fd;
 
 	if (userdb_load(db, c->users_file, err, sizeof(err)) == -1) {
 		if (errno == ENOENT)
@@ -420,13 +419,11 @@ admin_load_db(struct userdb *db, const struct config *c)
 		admin_errx("%s", err);
 	}
 	/*
-	 * The file mftpd-auth would refuse (userdb_open), and with it every
-	 * login: lines someone else could write are not for root to build
-	 * on, nor to bless by writing them back as root's.
+	 * The file mftpd-auth would refuse (userdb_trusted), and with it
+	 * every login: lines someone else could write are not for root to
+	 * build on, nor to bless by writing them back as root's.
 	 */
-	if ((fd = userdb_open(c->users_file, err, sizeof(err))) != -1)
-		close(fd);
-	else if (errno == EPERM && stat(c->users_file, &st) == 0) {
+	if (stat(c->users_file, &st) == 0 && !userdb_trusted(&st)) {
 		userdb_free(db);
 		admin_errx("%s is not root's alone (owner uid %lu, mode %04o): "
 			   "its lines may not be root's, and mftpd refuses "

@@ -92,6 +92,14 @@ int userdb_load(struct userdb *db, const char *path, char *err, size_t errlen);
  */
 int userdb_open(const char *path, char *err, size_t errlen);
 
+struct stat;
+
+/*
+ * Whether st (the file's, links followed) is one userdb_open takes: a
+ * regular file owned by root and writable by root only.
+ */
+int userdb_trusted(const struct stat *st);
+
 /*
  * Read the file open on fd (path names it in errors) and look for name
  * in it as userdb_parse_one does.  The text is wiped and freed before it

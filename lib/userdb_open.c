@@ -18,6 +18,13 @@
 #include "userdb.h"
 
 int
+userdb_trusted(const struct stat *st)
+{
+	return S_ISREG(st->st_mode) && st->st_uid == 0 &&
+	    (st->st_mode & 022) == 0;
+}
+
+int
 userdb_open(const char *path, char *err, size_t errlen)
 {
 	struct stat st;
@@ -35,8 +42,7 @@ userdb_open(const char *path, char *err, size_t errlen)
 		errno = saved;
 		return -1;
 	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
-	    (st.st_mode & 022)) {
+	if (fstat(fd, &st) == -1 || !userdb_trusted(&st)) {
 		snprintf(err, errlen,
 		    "%s must be a regular file owned by root and writable by "
 		    "root only",
