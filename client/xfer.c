@@ -242,7 +242,7 @@ xfer_commit(
 		return cmd_fail(ctx, "%s: %s", it->local, strerror(e));
 	}
 	/* Through the descriptor: the record goes from the file renamed. */
-	xfer_key_drop(fd, it->at, it->local);
+	xfer_key_drop(fd, it->at, part);
 	if (fchmod(fd, (mode_t)it->attr.mode & 0666 & ~ctx->umask) == -1) {
 		e = errno;
 		close(fd);
@@ -281,7 +281,7 @@ xfer_theirs_back(struct cmd_ctx *ctx, const struct xfer_item *it,
 	return cmd_fail(ctx,
 	    "%s: not the start of the remote file (with the rest received, "
 	    "the whole did not match the server's %s): it was left as it "
-	    "was; move it away to download %s",
+	    "was; get without -c downloads %s beside it",
 	    s->part, alg, it->local);
 }
 
@@ -342,8 +342,7 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
 	 * get -c resumes, and that nothing empties.
 	 */
 	if (!direct && !s->theirs)
-		xfer_key_write(
-		    fd, it->at, it->local, it->attr.size, it->attr.mtime);
+		xfer_key_write(fd, it->at, part, it->attr.size, it->attr.mtime);
 	x.arg = progress_start(ctx->progress, it->local, x.size, x.offset);
 	x.progress = progress_update;
 	e = rpc_get_data(ctx->rpc, fd, d, &x);
@@ -403,7 +402,7 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
 		/* Removed while still locked: no other mftp has taken it. */
 		if (xfer_part_named(fd, it->at, part))
 			(void)unlinkat(it->at, xfer_at_name(it->at, part), 0);
-		xfer_key_drop(fd, it->at, it->local);
+		xfer_key_drop(fd, it->at, part);
 		close(fd);
 		cmd_fail(ctx,
 		    "%s: checksum mismatch: the data received does not match "
@@ -600,27 +599,29 @@ xfer_strp_cmp(const void *a, const void *b)
 /*
  * The items of v that may be downloaded together, moved to its front
  * (the order within each group kept); their count.  One saved under the name
- * of another's LOCAL.part or its sidecar (X.part beside X, as a
- * browser's download in progress leaves them) waits until that other
- * is done with the name: before it, it would be the .part without a
- * record that X's download must refuse as the user's; beside it, its
- * rename would replace the part X is written into.
+ * of another's part (LOCAL.part, LOCAL.mftp-part) or its sidecar
+ * (X.part beside X, as a browser's download in progress leaves them)
+ * waits until that other is done with the name: before it, it would be
+ * a .part without a record, that X's download steps aside from; beside
+ * it, its rename would replace the part X is written into.
  */
 static size_t
 xfer_round(struct xfer_item *v, size_t n)
 {
 	struct xfer_item *w = xreallocarray(NULL, n, sizeof(*w));
-	char **names = xreallocarray(NULL, 2 * n, sizeof(*names));
+	char **names = xreallocarray(NULL, 4 * n, sizeof(*names));
 	char *late = xcalloc(n, 1);
 	size_t i, j, k = 0;
 
 	for (i = 0; i < n; i++) {
-		names[2 * i] = xfer_part_path(v[i].local);
-		names[2 * i + 1] = xfer_sidecar(v[i].local);
+		names[4 * i] = xfer_part_path(v[i].local);
+		names[4 * i + 1] = xfer_sidecar(names[4 * i]);
+		names[4 * i + 2] = xfer_part_alt(v[i].local);
+		names[4 * i + 3] = xfer_sidecar(names[4 * i + 2]);
 	}
-	qsort(names, 2 * n, sizeof(*names), xfer_strp_cmp);
+	qsort(names, 4 * n, sizeof(*names), xfer_strp_cmp);
 	for (i = 0; i < n; i++) {
-		late[i] = bsearch(&v[i].local, names, 2 * n, sizeof(*names),
+		late[i] = bsearch(&v[i].local, names, 4 * n, sizeof(*names),
 			      xfer_strp_cmp) != NULL;
 		if (!late[i])
 			w[k++] = v[i];
@@ -631,7 +632,7 @@ xfer_round(struct xfer_item *v, size_t n)
 	/* No chain of names loops; were one to, all would go at once. */
 	if (k > 0)
 		memcpy(v, w, n * sizeof(*v));
-	for (i = 0; i < 2 * n; i++)
+	for (i = 0; i < 4 * n; i++)
 		free(names[i]);
 	free(names);
 	free(late);

@@ -80,23 +80,20 @@ xfer_hash_kept(
  * The final local file of it, opened as a download writes it: in its
  * directory's descriptor, without following a link put there
  * (O_NOFOLLOW) nor waiting on a FIFO; only this user's own regular
- * file of the remote size, with no .part beside it.  -1 otherwise.
+ * file of the remote size, with no interrupted download of mftp's
+ * beside it.  -1 otherwise.
  */
 static int
 xfer_complete_open(const struct xfer_item *it)
 {
 	struct stat st;
-	char *part;
-	int fd, e;
+	int fd;
 
 	if (xfer_is_direct(it->at, it->local))
 		return -1;
-	/* A .part says the download was interrupted: it is resumed. */
-	part = xfer_part_path(it->local);
-	e = fstatat(
-	    it->at, xfer_at_name(it->at, part), &st, AT_SYMLINK_NOFOLLOW);
-	free(part);
-	if (e == 0 || errno != ENOENT)
+	/* A part of mftp's says the download was interrupted: it is
+	 * resumed. */
+	if (xfer_part_pending(it->at, it->local))
 		return -1;
 	if ((fd = openat(it->at, xfer_at_name(it->at, it->local),
 		 O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) == -1)

@@ -33,46 +33,58 @@
 #define XFER_NAME_MAX 255
 #define XFER_PART_KEEP 200
 
-char *
-xfer_part_path(const char *local)
+static char *
+xfer_part_named_with(const char *local, const char *suffix)
 {
 	const char *slash = strrchr(local, '/');
 	const char *base = slash != NULL ? slash + 1 : local;
 	size_t blen = strlen(base);
 	char *p;
 
-	if (1 + blen + strlen(".part.key") <= XFER_NAME_MAX)
-		xasprintf(&p, "%s.part", local);
+	if (1 + blen + strlen(suffix) + strlen(".key") <= XFER_NAME_MAX)
+		xasprintf(&p, "%s%s", local, suffix);
 	else
-		xasprintf(&p, "%.*s%.*s~%016llx.part", (int)(base - local),
-		    local, XFER_PART_KEEP, base,
-		    (unsigned long long)XXH3_64bits(base, blen));
+		xasprintf(&p, "%.*s%.*s~%016llx%s", (int)(base - local), local,
+		    XFER_PART_KEEP, base,
+		    (unsigned long long)XXH3_64bits(base, blen), suffix);
 	return p;
 }
 
 char *
-xfer_sidecar(const char *local)
+xfer_part_path(const char *local)
 {
-	char *part = xfer_part_path(local), *slash = strrchr(part, '/'), *s;
+	return xfer_part_named_with(local, ".part");
+}
+
+char *
+xfer_part_alt(const char *local)
+{
+	return xfer_part_named_with(local, ".mftp-part");
+}
+
+char *
+xfer_sidecar(const char *part)
+{
+	const char *slash = strrchr(part, '/');
+	char *s;
 
 	if (slash == NULL)
 		xasprintf(&s, ".%s.key", part);
 	else
 		xasprintf(
 		    &s, "%.*s/.%s.key", (int)(slash - part), part, slash + 1);
-	free(part);
 	return s;
 }
 
 /*
- * LOCAL's sidecar into buf (len bytes at most, no NUL added), or -1:
+ * PART's sidecar into buf (len bytes at most, no NUL added), or -1:
  * only a regular file of the user's own, and no waiting on a FIFO of
  * that name.
  */
 static ssize_t
-xfer_sidecar_read(int at, const char *local, char *buf, size_t len)
+xfer_sidecar_read(int at, const char *part, char *buf, size_t len)
 {
-	char *side = xfer_sidecar(local);
+	char *side = xfer_sidecar(part);
 	struct stat st;
 	ssize_t n = -1;
 	int fd, e;
@@ -92,19 +104,20 @@ xfer_sidecar_read(int at, const char *local, char *buf, size_t len)
 	return n;
 }
 
-/* LOCAL's sidecar as a record, into k: 0, or -1 when it is none. */
+/* PART's sidecar as a record, into k: 0, or -1 when it is none. */
 static int
-xfer_sidecar_record(int at, const char *local, struct xfer_key *k)
+xfer_sidecar_record(int at, const char *part, struct xfer_key *k)
 {
 	char buf[XFER_KEY_TEXT_MAX];
 	ssize_t n;
 
-	n = xfer_sidecar_read(at, local, buf, sizeof(buf));
+	n = xfer_sidecar_read(at, part, buf, sizeof(buf));
 	return n > 0 && xfer_key_parse(buf, (size_t)n, k) == 0 ? 0 : -1;
 }
 
 /*
- * The key a LOCAL.part was started with: 0, or -1 when it has none.  A
+ * The key the part open on fd was started with: 0, or -1 when it has
+ * none.  A
  * sidecar names the part it was written for by its inode, after the
  * size and mtime: one left behind (its part removed, or the client
  * killed before the sidecar went) must not make a file the user puts
@@ -112,7 +125,7 @@ xfer_sidecar_record(int at, const char *local, struct xfer_key *k)
  * still counts.
  */
 static int
-xfer_key_read(int fd, int at, const char *local, uint64_t *size, int64_t *mtime)
+xfer_key_read(int fd, int at, const char *part, uint64_t *size, int64_t *mtime)
 {
 	char buf[XFER_KEY_TEXT_MAX];
 	struct xfer_key k;
@@ -125,7 +138,7 @@ xfer_key_read(int fd, int at, const char *local, uint64_t *size, int64_t *mtime)
 		*mtime = k.mtime;
 		return 0;
 	}
-	if (n > 0 || xfer_sidecar_record(at, local, &k) == -1)
+	if (n > 0 || xfer_sidecar_record(at, part, &k) == -1)
 		return -1;
 	*size = k.size;
 	*mtime = k.mtime;
@@ -134,31 +147,31 @@ xfer_key_read(int fd, int at, const char *local, uint64_t *size, int64_t *mtime)
 }
 
 /*
- * Remove LOCAL's sidecar record if it is the one of the part open on fd
+ * Remove PART's sidecar record if it is the one of the part open on fd
  * (any record when fd is -1): a file of that name that does not read as
  * a record is someone else's, and so is a record naming another part
  * (another mftp's, made after this one's was renamed away).
  */
 static void
-xfer_sidecar_drop(int fd, int at, const char *local)
+xfer_sidecar_drop(int fd, int at, const char *part)
 {
 	struct xfer_key k;
 	struct stat st;
 	char *side;
 
-	if (xfer_sidecar_record(at, local, &k) == -1)
+	if (xfer_sidecar_record(at, part, &k) == -1)
 		return;
 	if (fd != -1 && k.ino != 0 &&
 	    (fstat(fd, &st) == -1 || st.st_ino != k.ino))
 		return;
-	side = xfer_sidecar(local);
+	side = xfer_sidecar(part);
 	(void)unlinkat(at, xfer_at_name(at, side), 0);
 	free(side);
 }
 
 /* Best effort: without a key the .part is resumed only by get -c. */
 void
-xfer_key_write(int fd, int at, const char *local, uint64_t size, int64_t mtime)
+xfer_key_write(int fd, int at, const char *part, uint64_t size, int64_t mtime)
 {
 	struct xfer_key k = { .size = size, .mtime = mtime, .ino = 0 }, old;
 	char buf[XFER_KEY_TEXT_MAX], *side;
@@ -169,7 +182,7 @@ xfer_key_write(int fd, int at, const char *local, uint64_t size, int64_t mtime)
 
 	len = xfer_key_format(&k, buf, sizeof(buf));
 	if (fsetxattr(fd, XFER_KEY_XATTR, buf, len, 0) == 0) {
-		xfer_sidecar_drop(fd, at, local);
+		xfer_sidecar_drop(fd, at, part);
 		return;
 	}
 	/* The sidecar names its part too (xfer_key_read). */
@@ -181,12 +194,12 @@ xfer_key_write(int fd, int at, const char *local, uint64_t size, int64_t mtime)
 	 * Only over a record (one left behind, or this part's): a file of
 	 * the user's that has that name is not mftp's to write over.
 	 */
-	side = xfer_sidecar(local);
+	side = xfer_sidecar(part);
 	name = xfer_at_name(at, side);
 	sfd = openat(at, name,
 	    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (sfd == -1 && errno == EEXIST &&
-	    xfer_sidecar_record(at, local, &old) == 0)
+	    xfer_sidecar_record(at, part, &old) == 0)
 		sfd = openat(at, name,
 		    O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (sfd != -1) {
@@ -198,11 +211,11 @@ xfer_key_write(int fd, int at, const char *local, uint64_t size, int64_t mtime)
 }
 
 void
-xfer_key_drop(int fd, int at, const char *local)
+xfer_key_drop(int fd, int at, const char *part)
 {
 	if (fd != -1)
 		(void)fremovexattr(fd, XFER_KEY_XATTR);
-	xfer_sidecar_drop(fd, at, local);
+	xfer_sidecar_drop(fd, at, part);
 }
 
 /*
@@ -310,9 +323,44 @@ xfer_part_lock(struct cmd_ctx *ctx, int fd, const char *part, const char *local)
 	return cmd_fail(ctx, "%s: cannot lock it: %s", part, strerror(errno));
 }
 
+int
+xfer_part_pending(int at, const char *local)
+{
+	char *part = xfer_part_path(local);
+	uint64_t size;
+	int64_t mtime;
+	int fd, pending = 0;
+
+	fd = openat(at, xfer_at_name(at, part),
+	    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd == -1 && errno != ENOENT)
+		pending = 1; /* not known to be the user's */
+	if (fd != -1) {
+		pending = xfer_key_read(fd, at, part, &size, &mtime) == 0;
+		close(fd);
+	}
+	free(part);
+	if (!pending) {
+		struct stat st;
+
+		part = xfer_part_alt(local);
+		pending = fstatat(at, xfer_at_name(at, part), &st,
+			      AT_SYMLINK_NOFOLLOW) == 0 ||
+		    errno != ENOENT;
+		free(part);
+	}
+	return pending;
+}
+
+/*
+ * Returned, with the reason in ctx, for a part that is not one of
+ * mftp's downloads: the user's file, another user's, not a file.
+ */
+#define XFER_PART_FOREIGN (-3)
+
 /*
  * Open the existing LOCAL.part and lock it: the descriptor, -1 with the
- * reason in ctx, or -2 when there is none.  The lock is taken before
+ * reason in ctx, XFER_PART_FOREIGN, or -2 when there is none.  The lock is taken before
  * anything is read from the file, and the name checked again after it:
  * the one whose lock was waited out may have renamed it onto LOCAL.
  */
@@ -349,10 +397,11 @@ xfer_part_open(struct cmd_ctx *ctx, int at, const char *part, const char *local)
 			return fd;
 		close(fd);
 	}
-	return cmd_fail(ctx,
+	(void)cmd_fail(ctx,
 	    "%s: something that is not a file is there: it was left as it "
 	    "is; move it away",
 	    part);
+	return XFER_PART_FOREIGN;
 }
 
 /*
@@ -362,7 +411,8 @@ xfer_part_open(struct cmd_ctx *ctx, int at, const char *part, const char *local)
  * record).  From 0 it is emptied: only a download of mftp's
  * (it has a resume record), or an empty file get -c asked for.  A file
  * of the user's that happens to have that name, or one a get -r fetched
- * a moment ago, is never written over.  -1 with the reason in ctx.
+ * a moment ago, is never written over: XFER_PART_FOREIGN for such a
+ * file, -1 for another failure, both with the reason in ctx.
  */
 #define XFER_UNKNOWN UINT64_MAX
 static int
@@ -382,13 +432,15 @@ xfer_part_check(struct cmd_ctx *ctx, const struct xfer_item *it, int fd,
 	 */
 	if (fstat(fd, &st) == -1)
 		return cmd_fail(ctx, "%s: %s", part, strerror(errno));
-	if (st.st_uid != geteuid() || st.st_nlink != 1)
-		return cmd_fail(ctx,
+	if (st.st_uid != geteuid() || st.st_nlink != 1) {
+		(void)cmd_fail(ctx,
 		    "%s: not a file of the user's own (or it has other "
 		    "names): it was left as it is; move it away",
 		    part);
+		return XFER_PART_FOREIGN;
+	}
 	errno = 0; /* what is left of the record's reading, below */
-	key = xfer_key_read(fd, it->at, it->local, &ksize, &kmtime) == 0;
+	key = xfer_key_read(fd, it->at, part, &ksize, &kmtime) == 0;
 	if (*offset == XFER_UNKNOWN) {
 		*offset = 0;
 		if (mode == XFER_FRESH || (uint64_t)st.st_size > it->attr.size)
@@ -409,23 +461,104 @@ xfer_part_check(struct cmd_ctx *ctx, const struct xfer_item *it, int fd,
 	if (errno == EMFILE || errno == ENFILE)
 		return cmd_fail(
 		    ctx, "%s: its resume record: %s", part, strerror(errno));
-	return cmd_fail(ctx,
+	(void)cmd_fail(ctx,
 	    mode == XFER_FORCE ?
 		"%s: a file of that name is there, with no resume "
 		"record, and cannot be the start of the remote file "
 		"(it is larger): it was left as it is; move it away" :
 		"%s: a file of that name is there and is not a "
 		"download in progress (it has no resume record): it "
-		"was left as it is; move it away, or give get -c to "
-		"resume from it",
+		"was left as it is; move it away",
 	    part);
+	return XFER_PART_FOREIGN;
 }
 
 /*
- * Before its GET goes: take an existing LOCAL.part (locked) and say
- * where the download starts.  One that is not there is made when the
- * data comes.  -1 with the reason in ctx and errno: the GET is not
- * sent.
+ * Take s->part if it is there, locked, and say where the download
+ * starts: 0; -2 when there is none; -1 or XFER_PART_FOREIGN with the
+ * reason in ctx and errno.
+ */
+static int
+xfer_plan_take(struct cmd_ctx *ctx, const struct xfer_item *it, int mode,
+    struct xfer_slot *s)
+{
+	int r, e;
+
+	if ((s->fd = xfer_part_open(ctx, it->at, s->part, it->local)) < 0) {
+		r = s->fd;
+		s->fd = -1;
+		return r;
+	}
+	s->offset = XFER_UNKNOWN;
+	if ((r = xfer_part_check(ctx, it, s->fd, s->part, mode, s)) != 0) {
+		e = errno;
+		close(s->fd);
+		s->fd = -1;
+		s->offset = 0;
+		errno = e;
+	}
+	return r;
+}
+
+static void
+xfer_swap(char **a, char **b)
+{
+	char *t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/*
+ * Which part the download goes into, and from where.  LOCAL.part, or
+ * beside a file of that name that is not one of mftp's downloads (a
+ * browser's, the user's, the remote LOCAL.part that a get -r fetched
+ * before), LOCAL.mftp-part: the user's file is left as it is and the
+ * download still goes.  Only get -c, which is asked to resume
+ * LOCAL.part whatever made it, takes that one up or fails.  With no
+ * LOCAL.part, a LOCAL.mftp-part is one such download interrupted, and
+ * is resumed.  -1 with the reason in ctx and errno.
+ */
+static int
+xfer_plan_part(struct cmd_ctx *ctx, const struct xfer_item *it, int mode,
+    struct xfer_slot *s)
+{
+	char *alt = xfer_part_alt(it->local);
+	struct stat st;
+	int r;
+
+	s->part = xfer_part_path(it->local);
+	r = xfer_plan_take(ctx, it, mode, s);
+	if (r == XFER_PART_FOREIGN && mode != XFER_FORCE) {
+		xfer_swap(&s->part, &alt);
+		r = xfer_plan_take(ctx, it, mode, s);
+	} else if (r == -2 &&
+	    fstatat(it->at, xfer_at_name(it->at, alt), &st,
+		AT_SYMLINK_NOFOLLOW) == 0) {
+		/* Only one of mftp's, even for get -c: LOCAL.part is what
+		 * that resumes.  Another file of that name is left alone. */
+		xfer_swap(&s->part, &alt);
+		r = xfer_plan_take(
+		    ctx, it, mode == XFER_FORCE ? XFER_AUTO : mode, s);
+		if (r == XFER_PART_FOREIGN || r == -2) {
+			xfer_swap(&s->part, &alt);
+			r = -2;
+		}
+	}
+	free(alt);
+	if (r == -2)
+		return 0; /* made when the data comes */
+	if (r == XFER_PART_FOREIGN) {
+		errno = EINVAL; /* not one to plan again later */
+		return -1;
+	}
+	return r;
+}
+
+/*
+ * Before its GET goes: take an existing part (locked) and say where the
+ * download starts.  One that is not there is made when the data comes.
+ * -1 with the reason in ctx and errno: the GET is not sent.
  */
 int
 xfer_plan(struct cmd_ctx *ctx, const struct xfer_item *it, int mode,
@@ -458,22 +591,7 @@ xfer_plan(struct cmd_ctx *ctx, const struct xfer_item *it, int mode,
 		errno = EINVAL;
 		return cmd_fail(ctx, "%s: %s", it->local, strerror(EISDIR));
 	}
-	s->part = xfer_part_path(it->local);
-	if ((s->fd = xfer_part_open(ctx, it->at, s->part, it->local)) == -2) {
-		s->fd = -1;
-		return 0;
-	}
-	if (s->fd == -1)
-		return -1;
-	s->offset = XFER_UNKNOWN;
-	if (xfer_part_check(ctx, it, s->fd, s->part, mode, s) == -1) {
-		e = errno;
-		close(s->fd);
-		s->fd = -1;
-		errno = e;
-		return -1;
-	}
-	return 0;
+	return xfer_plan_part(ctx, it, mode, s);
 }
 
 /*
@@ -504,7 +622,7 @@ xfer_open_part(struct cmd_ctx *ctx, const struct xfer_item *it,
 			return cmd_fail(ctx, "%s: %s", part, strerror(errno));
 		if (fd == -1 &&
 		    ((fd = xfer_part_open(ctx, it->at, part, it->local)) < 0 ||
-			xfer_part_check(ctx, it, fd, part, mode, s) == -1)) {
+			xfer_part_check(ctx, it, fd, part, mode, s) != 0)) {
 			if (fd == -2)
 				cmd_fail(ctx, "%s: %s", part, strerror(ENOENT));
 			if (fd >= 0)

@@ -44,8 +44,18 @@ struct xfer_slot {
 
 /* LOCAL.part, or for a long name its first bytes, '~', a hash, ".part". */
 char *xfer_part_path(const char *local);
-/* Where the key goes without xattrs, beside the part: ".PART.key". */
-char *xfer_sidecar(const char *local);
+/* The same with ".mftp-part": the part used beside a LOCAL.part that is
+ * not one of mftp's downloads. */
+char *xfer_part_alt(const char *local);
+/* Where PART's key goes without xattrs, beside it: ".PART.key". */
+char *xfer_sidecar(const char *part);
+
+/*
+ * Whether one of mftp's downloads into LOCAL was interrupted: a
+ * LOCAL.part with a resume record, or a LOCAL.mftp-part.  A LOCAL.part
+ * of the user's own says nothing of LOCAL.
+ */
+int xfer_part_pending(int at, const char *local);
 
 /*
  * LOCAL is one of mftp's descriptors (/dev/stdout), a device, a FIFO or
@@ -56,13 +66,13 @@ char *xfer_sidecar(const char *local);
  */
 int xfer_is_direct(int at, const char *local);
 
-/* The key of the part open on fd, which needs none any more (the
- * download ended); with fd -1, whatever record LOCAL's part has. */
-void xfer_key_drop(int fd, int at, const char *local);
+/* The key of PART, open on fd, which needs none any more (the
+ * download ended); with fd -1, whatever record PART has. */
+void xfer_key_drop(int fd, int at, const char *part);
 
 /* Best effort: without a key the .part is resumed only by get -c. */
 void
-xfer_key_write(int fd, int at, const char *local, uint64_t size, int64_t mtime);
+xfer_key_write(int fd, int at, const char *part, uint64_t size, int64_t mtime);
 
 /*
  * A direct LOCAL that is the pipe or FIFO mftp reads its batch commands

@@ -479,6 +479,19 @@ last_offset() {
 		tail -n 1 | sed -n 's/.* offset=\([0-9]*\).*/\1/p'
 }
 
+# norename_client: $T/bin/mftp-norename, mftp whose every rename fails
+# (EACCES, injected by strace): a download that cannot be put in place
+# keeps its part and the record in it, as an interruption after the last
+# byte would.
+norename_client() {
+	command -v strace >/dev/null ||
+		fail "strace is needed (scripts/deps.sh installs it)"
+	mkdir -p "$T/bin"
+	printf '#!/bin/sh\nexec strace -qq -f -o /dev/null -e trace=rename,renameat,renameat2 \\\n    -e inject=rename,renameat,renameat2:error=EACCES %q "$@"\n' \
+	    "$MFTP" >"$T/bin/mftp-norename"
+	chmod 0755 "$T/bin/mftp-norename"
+}
+
 # expect_resumed OP PATH WHAT: the server's last transfer of PATH began
 # past its start; RESUMED_AT.
 expect_resumed() {

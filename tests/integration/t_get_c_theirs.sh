@@ -51,7 +51,7 @@ $cmd a"
 	kept "$L/a.part" "$cmd"
 	expect_contains "$ERR" "a.part: not the start of the remote file" \
 	    "$cmd: the reason"
-	expect_contains "$ERR" "left as it was; move it away to download a" \
+	expect_contains "$ERR" "left as it was; get without -c downloads a beside it" \
 	    "$cmd: what to do"
 	expect_not_contains "$ERR" "transferring again" "$cmd: a fresh start"
 	[ ! -e "$L/a" ] || fail "$cmd: a was made"
@@ -76,7 +76,8 @@ expect_same_file "$L/d/z" "$home/d/z" "reget -r: d/z"
 ok "reget -r leaves the user's d/y.part as it was, and fetches the rest"
 
 # Interrupted, a .part get -c took up carries no record: a plain get
-# still refuses it as the user's, and get -c goes on with it.
+# still leaves it as the user's (and downloads beside it), and get -c
+# goes on with it.
 head -c $((32 << 20)) /dev/urandom >"$home/big"
 chown "$uid:$gid" "$home/big"
 head -c 1000000 "$home/big" >"$L/big.part"
@@ -98,15 +99,23 @@ wait "$CPID" 2>/dev/null
 expect_eq "$(xattr_hex "$L/big.part" user.mftp.resume)" "" \
     "the record of an interrupted get -c"
 [ ! -e "$L/.big.part.key" ] || fail "a sidecar record of an interrupted get -c"
+cp "$L/big.part" "$T/big.part.kept"
 run_client alice "$pw" <<<"lcd $L
 get big"
-expect_rc 1 "get big over the interrupted big.part"
-expect_contains "$ERR" "give get -c to resume from it" "the reason"
+expect_rc 0 "get big beside the interrupted big.part ($ERR)"
+expect_same_file "$L/big" "$home/big" "big, by get"
+expect_match "$(cat "$DAEMON_LOG")" \
+    "op=get path=big bytes=$((32 << 20)) offset=0 size=$((32 << 20)) result=ok" \
+    "get big, whole from the start"
+expect_same_file "$L/big.part" "$T/big.part.kept" "big.part after get big"
+rm "$L/big"
 run_client alice "$pw" <<<"lcd $L
 get -c big"
 expect_rc 0 "get -c big over the interrupted big.part ($ERR)"
+expect_resumed get big "get -c big"
 expect_same_file "$L/big" "$home/big" "big"
-ok "an interrupted get -c leaves no record: only get -c goes on"
+[ ! -e "$L/big.part" ] || fail "big.part left behind by get -c"
+ok "an interrupted get -c leaves no record: only get -c goes on with it"
 
 # A .part another program still writes into (a browser's download
 # going on) is not cut back: strace holds each of mftp's reads of it

@@ -118,17 +118,18 @@ expect_contains "$ERR" 'evil\u202etxt.exe' "the override escaped in a message"
 ok "the server's error messages show control and bidi characters safely"
 
 # ---------------------- the client's own messages name the server's file
-# A server's name whose download cannot start here: a file of the
-# user's own already has its NAME.part.  The client's own error names
-# it, made safe like the rest.
+# A server's name whose download cannot start here: files of the
+# user's own already have its NAME.part and NAME.mftp-part.  The
+# client's own error names it, made safe like the rest.
 mkdir "$home/long" "$W/long"
 long=$'\e[2J\xc2\x9b2J\xe2\x80\xae'$(printf 'n%.0s' $(seq 42))
 : >"$home/long/$long"
 chown -R "$uid:$gid" "$home/long"
 echo "the user's own" >"$W/long/$long.part"
+echo "the user's own" >"$W/long/$long.mftp-part"
 printf 'lcd %s\ncd long\nmget *\n' "$W/long" >"$W/b4l"
 run_client alice "$pw" -b "$W/b4l" </dev/null
-expect_rc 1 "mget of a name whose .part is the user's own file"
+expect_rc 1 "mget of a name whose parts are the user's own files"
 expect_safe "$T/client.err" "the client's own error about the server's name"
 expect_contains "$ERR" '?[2J?2J\u202ennn' "the name in the client's message"
 ok "the client's own error messages show the server's names safely"
