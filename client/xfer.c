@@ -103,9 +103,9 @@ xfer_report_file(int fd)
 	return stdout;
 }
 
-int
-xfer_interrupted(struct cmd_ctx *ctx, const char *name,
-    const struct rpc_xfer *x, const char *resume)
+static int
+xfer_interrupted_as(struct cmd_ctx *ctx, const char *name,
+    const struct rpc_xfer *x, const char *resume, const char *how)
 {
 	char done[32], size[32], *p;
 	int r;
@@ -114,10 +114,24 @@ xfer_interrupted(struct cmd_ctx *ctx, const char *name,
 	human_size(x->offset + x->bytes, done, sizeof(done));
 	human_size(x->size, size, sizeof(size));
 	p = words_printable(name);
-	r = cmd_fail(ctx, "%s: interrupted at %s of %s; %s resumes it", p, done,
-	    size, resume);
+	r = cmd_fail(ctx, "%s: interrupted %s %s of %s%s; %s resumes it", p,
+	    how, done, size, strcmp(how, "after") == 0 ? " sent" : "", resume);
 	free(p);
 	return r;
+}
+
+int
+xfer_interrupted(struct cmd_ctx *ctx, const char *name,
+    const struct rpc_xfer *x, const char *resume)
+{
+	return xfer_interrupted_as(ctx, name, x, resume, "at");
+}
+
+int
+xfer_interrupted_sent(struct cmd_ctx *ctx, const char *name,
+    const struct rpc_xfer *x, const char *resume)
+{
+	return xfer_interrupted_as(ctx, name, x, resume, "after");
 }
 
 /*

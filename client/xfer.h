@@ -142,10 +142,15 @@ double xfer_now(void);
 /*
  * The one line of a transfer stopped by Ctrl-C, as the command's
  * failure: how far it came (x) and the command (resume) that goes on
- * (ctx->interrupted is set).  Returns -1.
+ * (ctx->interrupted is set).  Returns -1.  The "at" of a download is
+ * what its part holds; an upload's data is said as sent, for what was
+ * still in the socket when it was closed by a reset never reached the
+ * server (xfer_interrupted_sent).
  */
 struct rpc_xfer;
 int xfer_interrupted(struct cmd_ctx *ctx, const char *name,
+    const struct rpc_xfer *x, const char *resume);
+int xfer_interrupted_sent(struct cmd_ctx *ctx, const char *name,
     const struct rpc_xfer *x, const char *resume);
 
 /*

@@ -163,7 +163,7 @@ xfer_put_once(struct cmd_ctx *ctx, const char *local, const char *remote,
 		return 0;
 	}
 	if (e == RPC_INTR)
-		return xfer_interrupted(ctx, remote, &x, "reput");
+		return xfer_interrupted_sent(ctx, remote, &x, "reput");
 	/* The local file's fault (it changed while it was sent). */
 	if (e == RPC_LOCAL)
 		return cmd_rpc_fail(ctx, local);

@@ -50,7 +50,7 @@ type_line() {
 		fail "no prompt after '$1': $(screen)"
 }
 _more_prompts() { [ "$(prompts)" -gt "$1" ]; }
-_more_lines() { [ "$(screen | grep -c "interrupted at")" -gt "$1" ]; }
+_more_lines() { [ "$(screen | grep -cE "interrupted (at|after)")" -gt "$1" ]; }
 _one_session() { [ "$(serving_pids_of "$uid" | wc -l)" -le 1 ]; }
 
 tmux -S "$sock" new-session -d -x 200 -y 50 -c "$W" \
@@ -83,7 +83,7 @@ interrupt() {
 	[ -n "$sp" ] || fail "no serving process"
 	kill -STOP "$sp"
 	n=$(prompts)
-	i=$(screen | grep -c "interrupted at")
+	i=$(screen | grep -cE "interrupted (at|after)")
 	tmux -S "$sock" send-keys C-c
 	# The line comes before the new login, which may wait for the old
 	# session (stopped here, it holds the accounting file's lock).
@@ -115,7 +115,7 @@ ok "^C stops a get, keeps the .part, the session goes on, reget resumes"
 tmux -S "$sock" send-keys -l "put up"
 tmux -S "$sock" send-keys Enter
 interrupt "$home/d/.up.mftp-part"
-expect_match "$(screen)" '^(\^C)?mftp: put: up: interrupted at [0-9.]+ [KM]iB of 512 MiB; reput resumes it$' \
+expect_match "$(screen)" '^(\^C)?mftp: put: up: interrupted after [0-9.]+ [KM]iB of 512 MiB sent; reput resumes it$' \
     "the one line of an interrupted put"
 # The old session ends when it sees the connection closed.
 wait_for 15 _one_session || fail "the old session did not end"
