@@ -126,6 +126,13 @@ const char *cmd_quota_unlogged(char *buf, size_t len);
  * status (QUOTA, IO) with a message for the user in why.  Reads without
  * changing anything: the charge that follows may still be refused.
  */
+/*
+ * The accounting file the session holds was removed (ftpuser-del, or
+ * the removal before ftpuser-quota --recount makes a new one): nothing
+ * more is charged to it, and the session ends at its next look at the
+ * account.  MFTP_ST_PERM, and why.
+ */
+uint32_t cmd_quota_removed(struct session *s, char *why, size_t whylen);
 uint32_t cmd_quota_check(struct session *s, uint64_t bytes, uint64_t files,
     char *why, size_t whylen);
 /*

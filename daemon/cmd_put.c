@@ -109,6 +109,28 @@ cmd_put_write(void *arg)
 }
 
 /*
+ * After a chunk was charged and written: whether the accounting file
+ * was removed meanwhile, and if so the chunk taken back out of the
+ * partial.  The charge checked it under the lock, but a recount's
+ * unlink and walk do not wait for that lock (its new file has another):
+ * its walk, which comes after the unlink, may have missed the chunk,
+ * and the new file would then count less than the home holds.  Written
+ * before this look, it is either in the walk or cut off here; after it,
+ * the walk sees it.  Only what quota_change_reserved checks under the
+ * lock is checked here: a removal, not a --lock.
+ */
+static int
+cmd_put_unlinked(struct session *s, struct upload *p, size_t len)
+{
+	if (s->quota.fd == -1 || !p->counted ||
+	    quota_account_state(s->quota.fd, 0) != QUOTA_ACCOUNT_REMOVED)
+		return 0;
+	if (ftruncate(p->fd, (off_t)(p->written - len)) == 0)
+		p->written -= len;
+	return 1;
+}
+
+/*
  * Read the announced bytes a chunk at a time; hash each, then charge and
  * write it under one hold of the accounting lock.  The hash goes through
  * the session's pipe: in a SHA-256 session its thread hashes one chunk
@@ -158,6 +180,8 @@ cmd_put_receive(struct session *s, struct upload *p)
 			p->reserved = 0;
 		else if (status == 0)
 			p->reserved -= moved;
+		if (status == 0 && cmd_put_unlinked(s, p, have))
+			status = cmd_quota_removed(s, p->why, sizeof(p->why));
 		if (status == 0)
 			continue;
 		p->status = status;

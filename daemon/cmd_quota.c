@@ -117,6 +117,17 @@ cmd_quota_unlogged(char *buf, size_t len)
 	    "failures to read the accounting file", buf, len);
 }
 
+uint32_t
+cmd_quota_removed(struct session *s, char *why, size_t whylen)
+{
+	s->account_ended = QUOTA_ACCOUNT_REMOVED;
+	snprintf(why, whylen,
+	    "not done: the accounting file of %s was removed; the session "
+	    "ends",
+	    s->user);
+	return MFTP_ST_PERM;
+}
+
 /* The status for a quota_* error other than "exceeded". */
 static uint32_t
 cmd_quota_failed(struct session *s, int r, char *why, size_t whylen)
@@ -124,6 +135,9 @@ cmd_quota_failed(struct session *s, int r, char *why, size_t whylen)
 	char more[96];
 	int e;
 
+	/* The session's next look at the account ends it (session.c). */
+	if (r == QUOTA_ERR_REMOVED)
+		return cmd_quota_removed(s, why, whylen);
 	if (r == QUOTA_ERR_CORRUPT) {
 		cmd_quota_damaged(s, why, whylen);
 		return MFTP_ST_QUOTA;

@@ -660,6 +660,12 @@ quota_change_reserved(int fd, const struct quota_limits *l, int64_t dbytes,
 
 	if ((r = quota_lock(fd, F_WRLCK)) != 0)
 		return r;
+	/* Under the lock: a recount's new file is made after the unlink. */
+	if ((dbytes > 0 || dfiles > 0 || dreserved > 0) &&
+	    quota_account_state(fd, 0) == QUOTA_ACCOUNT_REMOVED) {
+		r = QUOTA_ERR_REMOVED;
+		goto out;
+	}
 	if ((r = quota_read_line(fd, &u)) != 0)
 		goto out;
 	/* What a killed session left unsettled, before it is built on. */

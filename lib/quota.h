@@ -92,6 +92,7 @@
 #define QUOTA_ERR_APPLY -102	/* the change it pays for failed (errno) */
 #define QUOTA_ERR_BUSY -103	/* the lock was held all the time given */
 #define QUOTA_ERR_STOPPED -104	/* quota_set_stop's stop ended the wait */
+#define QUOTA_ERR_REMOVED -105	/* growth charged to a removed file */
 
 struct quota_usage {
 	uint64_t bytes;
@@ -233,6 +234,11 @@ int quota_read_timed(int fd, struct quota_usage *u, int timeout_ms);
  *    then writes the new line without it: see the top);
  *  - a removal line that another process left is settled first, when
  *    quota_set_home named the home;
+ *  - growth is refused with QUOTA_ERR_REMOVED, nothing written, when fd
+ *    is a file removed since it was opened: ftpuser-quota --recount
+ *    then makes a new one, whose lock this one's holders do not share,
+ *    and what they charged to the old one after its walk would be
+ *    counted nowhere;
  *  - if apply fails, the line is written back as it was and the result
  *    is QUOTA_ERR_APPLY, with apply's errno.  Once apply has succeeded
  *    the result is 0, even if the last write fails: the file then says
@@ -243,8 +249,9 @@ int quota_read_timed(int fd, struct quota_usage *u, int timeout_ms);
  * network or another process.  apply may be NULL: only the usage
  * changes.  *after (may be NULL) gets the usage after the change, or the
  * current usage when refused or when apply failed.  Returns 0,
- * QUOTA_ERR_EXCEEDED, QUOTA_ERR_APPLY, QUOTA_ERR_CORRUPT, ERR_IO or
- * QUOTA_ERR_STOPPED (the last three before anything was done).
+ * QUOTA_ERR_EXCEEDED, QUOTA_ERR_APPLY, QUOTA_ERR_REMOVED,
+ * QUOTA_ERR_CORRUPT, ERR_IO or QUOTA_ERR_STOPPED (the last four before
+ * anything was done).
  */
 int quota_change(int fd, const struct quota_limits *l, int64_t dbytes,
     int64_t dfiles, struct quota_usage *after, int (*apply)(void *arg),
