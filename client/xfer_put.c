@@ -22,6 +22,7 @@
 #include "cmds.h"
 #include "digest.h"
 #include "intr.h"
+#include "partial.h"
 #include "progress.h"
 #include "proto.h"
 #include "rpc.h"
@@ -101,13 +102,14 @@ xfer_put_kept(struct cmd_ctx *ctx, const char *remote, int fd,
 	const char *base = slash != NULL ? slash + 1 : remote;
 	struct msg_attr a;
 	struct rpc_xfer x;
-	char *partial;
+	char *partial, *name;
 	int e, shrank;
 
 	if (*base == '\0' || st->st_size < XFER_KEPT_PUT_MIN)
 		return 0;
-	xasprintf(
-	    &partial, "%.*s.%s.mftp-part", (int)(base - remote), remote, base);
+	name = partial_name(base);
+	xasprintf(&partial, "%.*s%s", (int)(base - remote), remote, name);
+	free(name);
 	e = rpc_stat(ctx->rpc, partial, &a);
 	free(partial);
 	if (e != RPC_OK || a.kind != MFTP_KIND_FILE || a.size == 0 ||

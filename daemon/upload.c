@@ -63,7 +63,7 @@ upload_at(struct session *s, struct upload *p)
 		upload_fail(p, MFTP_ST_IS_DIR, "%s: is a directory", path);
 		return -1;
 	}
-	xasprintf(&p->part, ".%s%s", p->name, UPLOAD_SUFFIX);
+	p->part = partial_name(p->name);
 	p->counted = cmd_at_counts(s, p->dfd);
 	return 0;
 }

@@ -10,11 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "partial.h"
 #include "session.h"
 
 struct msg;
 
-#define UPLOAD_SUFFIX ".mftp-part"
+#define UPLOAD_SUFFIX PARTIAL_SUFFIX
 #define UPLOAD_RESUME_XATTR "user.mftp.resume"
 #define UPLOAD_KEY_LEN 16 /* u64 size, i64 mtime, big-endian */
 
