@@ -6,9 +6,12 @@
  * (line editing, tab completion, history kept in ~/.mftp_history,
  * ~/.editrc); batch input is read as plain lines.
  */
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <histedit.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,6 +246,60 @@ shell_line(struct cmd_ctx *ctx, const char *line)
 	return r;
 }
 
+/*
+ * The width libedit is told is never below SHELL_MIN_COLS.  libedit
+ * (3.1 of 2021-08) writes past the end of its display buffers when it
+ * redraws on a terminal narrower than its prompt: a window made 5
+ * columns wide, then a line typed, corrupted the heap (valgrind: an
+ * invalid write in el_gets into what el_resize allocated).  Its own
+ * SIGWINCH handler (EL_SIGNAL) sizes them to the terminal, then raises
+ * the signal again for the handler that was there before, this one,
+ * which sizes them again, to the floor, before anything is redrawn.  A
+ * window that narrow then wraps the line oddly, and nothing worse.
+ * Outside el_gets this handler alone keeps libedit's width current.
+ */
+#define SHELL_MIN_COLS 20
+static EditLine *shell_el;
+
+static void
+shell_on_winch(int sig)
+{
+	struct winsize ws;
+	char co[12], *p = co + sizeof(co);
+	unsigned int cols;
+	int e = errno;
+
+	(void)sig;
+	if (shell_el == NULL || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == -1 ||
+	    ws.ws_col == 0) {
+		errno = e;
+		return;
+	}
+	cols = ws.ws_col < SHELL_MIN_COLS ? SHELL_MIN_COLS : ws.ws_col;
+	/* In digits without stdio, which a signal handler may not use. */
+	*--p = '\0';
+	do
+		*--p = (char)('0' + cols % 10);
+	while ((cols /= 10) > 0);
+	(void)el_set(shell_el, EL_SETTC, "co", p, NULL);
+	errno = e;
+}
+
+static void
+shell_catch_winch(EditLine *el)
+{
+	struct sigaction sa;
+
+	shell_el = el;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = shell_on_winch;
+	sigemptyset(&sa.sa_mask);
+	/* A transfer's system calls go on through a resize. */
+	sa.sa_flags = SA_RESTART;
+	(void)sigaction(SIGWINCH, &sa, NULL);
+	shell_on_winch(SIGWINCH); /* a window already that narrow */
+}
+
 static char *
 shell_prompt(EditLine *el)
 {
@@ -326,6 +383,7 @@ shell_interactive(struct cmd_ctx *ctx)
 	el_set(el, EL_HIST, history, hist);
 	comp = complete_new(ctx, el);
 	shell_editrc(el);
+	shell_catch_winch(el);
 
 	intr_catch(0);
 	/* ^C ends a handshake's wait too (a login again, login.c). */
@@ -365,6 +423,8 @@ shell_interactive(struct cmd_ctx *ctx)
 		free(histfile);
 	}
 	complete_free(comp);
+	(void)signal(SIGWINCH, SIG_DFL);
+	shell_el = NULL;
 	el_end(el);
 	history_end(hist);
 	return r == SHELL_LOST ? SHELL_LOST : SHELL_OK;

@@ -32,6 +32,7 @@ packages=(
 	strace			# t_chroot_noload, t_quota_settle
 	gdb			# t_sandbox: makes the calls the allowlists forbid
 	tmux			# t_tls_trust: the first-connect question
+	valgrind		# t_narrow_term: libedit on a narrow window
 	clang libclang-rt-14-dev	# fuzz.sh: libFuzzer, ASan, UBSan
 	llvm			# fuzz.sh: llvm-symbolizer for the reports
 )
