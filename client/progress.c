@@ -98,15 +98,31 @@ progress_start(int enabled, const char *name, uint64_t size, uint64_t offset)
 	return p;
 }
 
+/* The terminal's width now (it may change in a transfer); 80 unknown. */
 static int
 progress_columns(void)
 {
 	struct winsize ws;
 
-	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
 		return ws.ws_col < PROGRESS_LINE / 2 ? ws.ws_col :
 						       PROGRESS_LINE / 2;
 	return 80;
+}
+
+/* Blank n columns (a longer earlier line, a "^C"), but never past the
+ * width now: a window made narrower would wrap them onto a new line at
+ * every redraw. */
+static size_t
+progress_blank(size_t from, size_t n)
+{
+	size_t cols = (size_t)progress_columns() - 1, i;
+
+	if (n > cols)
+		n = cols;
+	for (i = from; i < n; i++)
+		fputc(' ', stderr);
+	return n;
 }
 
 static void
@@ -144,6 +160,12 @@ progress_draw(struct progress *p, double now)
 	 * even with the "^C" the terminal echoes when one stops it.
 	 */
 	cols = progress_columns() - 3;
+	/* Not even a percentage fits: no bar rather than a wrapped one. */
+	if (cols < 6) {
+		p->last_draw = now;
+		progress_add_sample(p, now);
+		return;
+	}
 	/*
 	 * The name stays readable: on a narrow screen the bar goes first,
 	 * then the byte counts, then the rate.
@@ -190,8 +212,7 @@ progress_draw(struct progress *p, double now)
 	strlcat(line, stats, sizeof(line));
 	fputs(line, stderr);
 	/* Blank what a longer earlier line left. */
-	for (i = namew + len; (size_t)i < p->drawn; i++)
-		fputc(' ', stderr);
+	p->drawn = progress_blank((size_t)(namew + len), p->drawn);
 	fflush(stderr);
 	if ((size_t)(namew + len) > p->drawn)
 		p->drawn = (size_t)(namew + len);
@@ -219,15 +240,12 @@ progress_update(void *arg, uint64_t done)
 void
 progress_end(struct progress *p)
 {
-	size_t i;
-
 	if (p == NULL)
 		return;
 	if (p->drawn > 0) {
 		fputc('\r', stderr);
 		/* The bar and a "^C" echoed after it. */
-		for (i = 0; i < p->drawn + 2; i++)
-			fputc(' ', stderr);
+		(void)progress_blank(0, p->drawn + 2);
 		fputc('\r', stderr);
 		fflush(stderr);
 	}

@@ -2,7 +2,11 @@
 # t_progress_narrow: on a narrow terminal (tmux, 40 columns) the
 # progress bar keeps a long file name readable, its start and its end
 # with "..." between, and gives up the bar and the byte counts first;
-# the line never wraps.
+# the line never wraps.  Nor does it when the window is made narrower
+# in the middle of a transfer, to 25 columns and then to 12: each
+# redraw stays on its one line (they used to blank out to the old
+# width, or draw 80 columns below 20, and so wrapped onto a new line
+# ten times a second).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -43,7 +47,32 @@ expect_match "$bar" '^a-very-lo[a-z-]*\.\.\.[a-z-]*-test\.iso.* +[0-9]+%' \
     "the name's start and end on a 40-column bar"
 [ "${#bar}" -lt 40 ] || fail "the bar fills the line: '$bar'"
 wait_for 60 _screen_has "verified" || fail "the get did not end: $(screen)"
+ok "a narrow terminal keeps the file name readable in the bar"
+
+# Narrower in mid-transfer: the lines on the screen stop growing.
+tmux -S "$sock" send-keys "get $name two" Enter
+_two_has_data() { [ "$(stat -c %s "$W/two.part" 2>/dev/null || echo 0)" -gt 0 ]; }
+wait_for 30 _two_has_data || fail "the second get did not start: $(screen)"
+sp=$(serving_pid_of "$uid")
+kill -STOP "$sp"
+sleep 1
+lines() { tmux -S "$sock" capture-pane -p -S -1000 | grep -c .; }
+for w in 25 12; do
+	tmux -S "$sock" resize-window -x "$w"
+	sleep 1
+	n0=$(lines)
+	sleep 1.5
+	n1=$(lines)
+	[ "$n1" = "$n0" ] || {
+		kill -CONT "$sp"
+		fail "at $w columns the bar's redraws took $((n1 - n0)) new lines: $(screen)"
+	}
+done
+kill -CONT "$sp"
+tmux -S "$sock" resize-window -x 40
+wait_for 60 _screen_has "two: " || fail "the second get did not end: $(screen)"
+ok "made narrower in a transfer, 25 then 12 columns, the bar stays on its line"
 tmux -S "$sock" send-keys quit Enter
 wait_for 10 _screen_has "EXIT=0" || fail "quit: $(screen)"
 expect_same_file "$W/$name" "$home/$name" "the file"
-ok "a narrow terminal keeps the file name readable in the bar"
+expect_same_file "$W/two" "$home/$name" "the file, got again"
