@@ -26,6 +26,7 @@
 #include "admin_common.h"
 #include "admin_sessions.h"
 #include "config.h"
+#include "slots.h"
 #include "userdb.h"
 #include "util.h"
 
@@ -302,6 +303,25 @@ admin_count_sessions(const struct admin_who *w)
 			n++;
 	}
 	closedir(d);
+	return n;
+}
+
+int
+admin_wait_elsewhere(const struct config *c, const char *name, int *held)
+{
+	struct timespec ts = { 0, 100 * 1000000L };
+	uint64_t deadline = mono_ms() + ADMIN_ELSEWHERE_WAIT_MS;
+	int n;
+
+	*held = 0;
+	if ((n = slots_count(c->session_dir, name)) <= 0)
+		return n;
+	*held = n;
+	while (n > 0 && mono_ms() < deadline) {
+		(void)nanosleep(&ts, NULL);
+		if ((n = slots_count(c->session_dir, name)) == -1)
+			return -1;
+	}
 	return n;
 }
 

@@ -38,6 +38,8 @@
 #include <limits.h>
 #include <stddef.h>
 
+#include "quota.h"
+
 /* Seconds a session gets to end on SIGTERM before SIGKILL. */
 #define ADMIN_SESSION_GRACE 5
 
@@ -75,5 +77,17 @@ size_t admin_end_sessions(const struct admin_who *w);
  * cannot be read); nothing is signalled.
  */
 size_t admin_count_sessions(const struct admin_who *w);
+
+/*
+ * After a lock: wait, ADMIN_ELSEWHERE_WAIT_MS at most, until no session
+ * of the user name holds a session slot (slots.h) on any machine
+ * sharing c's session_dir.  Those of other machines end by themselves
+ * once they see the lock mark (QUOTA_ACCOUNT_FRESH_MS at worst); an
+ * --unlock before that would take the mark away unseen, and they would
+ * run on.  *held: the slots held when the wait began.  Returns the
+ * slots still held, or -1 when they cannot be counted (*held 0).
+ */
+#define ADMIN_ELSEWHERE_WAIT_MS (QUOTA_ACCOUNT_FRESH_MS + 3000)
+int admin_wait_elsewhere(const struct config *c, const char *name, int *held);
 
 #endif

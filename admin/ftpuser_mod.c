@@ -188,7 +188,7 @@ main(int argc, char *argv[])
 	char *password, *hash = NULL, *old_home = NULL;
 	size_t ended, running;
 	uid_t uid;
-	int lockfd, already, one, unmarked;
+	int lockfd, already, one, unmarked, held = 0, left = 0;
 
 	admin_init(PROGNAME, usage_text);
 	umask(022);
@@ -258,6 +258,13 @@ main(int argc, char *argv[])
 			printf("%s: locked user '%s'; ended %zu running "
 			       "session%s\n",
 			    PROGNAME, o.name, ended, ended == 1 ? "" : "s");
+		/* Those of other machines: they see the mark, then end. */
+		if (!unmarked)
+			left = admin_wait_elsewhere(&conf, o.name, &held);
+		if (held > 0 && left == 0)
+			printf("%s: %d session%s of '%s' on other machines "
+			       "ended too\n",
+			    PROGNAME, held, held == 1 ? "" : "s", o.name);
 	} else if ((o.password != 0 || o.home != NULL ||
 		       admin_limits_given(&o.limits)) &&
 	    (running = admin_count_sessions(&who)) > 0) {
@@ -284,6 +291,13 @@ main(int argc, char *argv[])
 			   "accounting file could not say so: sessions on "
 			   "other machines go on; mend it, then run this again",
 		    o.name, u->hash[0] == '!' ? "locked" : "unlocked");
+	if (left > 0)
+		admin_errx("'%s' is locked, but %d session%s of it still "
+			   "hold%s a slot in %s after %d seconds (on other "
+			   "machines sharing it?): each ends when it sees the "
+			   "lock; an --unlock before that leaves it running",
+		    o.name, left, left == 1 ? "" : "s", left == 1 ? "s" : "",
+		    conf.session_dir, ADMIN_ELSEWHERE_WAIT_MS / 1000);
 
 	free(old_home);
 	userdb_free(&db);

@@ -197,7 +197,7 @@ session_reply_errno(struct session *s, int err, const char *what)
 #define SESSION_MMAP_THRESHOLD (64 * 1024)
 
 /* How often a session asks the file server whether its account was ended. */
-#define SESSION_ACCOUNT_CHECK_MS 5000
+#define SESSION_ACCOUNT_CHECK_MS QUOTA_ACCOUNT_FRESH_MS
 /* How often every wait and transfer looks (session_watch). */
 #define SESSION_WATCH_MS 1000
 

@@ -182,6 +182,9 @@ int quota_open_read(const char *dir, const char *name);
  * file server itself (one GETATTR over NFS, whose attribute cache can be
  * a minute old); else what the kernel has, which costs nothing.
  */
+/* How often a session asks the file server for that state (at most):
+ * what a lock made on another machine waits for at worst. */
+#define QUOTA_ACCOUNT_FRESH_MS 5000
 #define QUOTA_ACCOUNT_OPEN 0
 #define QUOTA_ACCOUNT_LOCKED 1
 #define QUOTA_ACCOUNT_REMOVED 2
