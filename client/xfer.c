@@ -103,6 +103,22 @@ xfer_report_file(int fd)
 	return stdout;
 }
 
+char *
+xfer_resume_cmd(const char *cmd, const char *src, const char *dst)
+{
+	char *base = cmd_basename(src), *a = words_quote(src), *b = NULL, *s;
+	const char *dashes = *src == '-' || *dst == '-' ? "-- " : "";
+
+	if (base == NULL || strcmp(base, dst) != 0)
+		b = words_quote(dst);
+	xasprintf(&s, "%s %s%s%s%s", cmd, dashes, a, b != NULL ? " " : "",
+	    b != NULL ? b : "");
+	free(base);
+	free(a);
+	free(b);
+	return s;
+}
+
 static int
 xfer_interrupted_as(struct cmd_ctx *ctx, const char *name,
     const struct rpc_xfer *x, const char *resume, const char *how)
@@ -122,16 +138,24 @@ xfer_interrupted_as(struct cmd_ctx *ctx, const char *name,
 
 int
 xfer_interrupted(struct cmd_ctx *ctx, const char *name,
-    const struct rpc_xfer *x, const char *resume)
+    const struct rpc_xfer *x, const char *cmd, const char *src, const char *dst)
 {
-	return xfer_interrupted_as(ctx, name, x, resume, "at");
+	char *resume = xfer_resume_cmd(cmd, src, dst);
+	int r = xfer_interrupted_as(ctx, name, x, resume, "at");
+
+	free(resume);
+	return r;
 }
 
 int
 xfer_interrupted_sent(struct cmd_ctx *ctx, const char *name,
-    const struct rpc_xfer *x, const char *resume)
+    const struct rpc_xfer *x, const char *cmd, const char *src, const char *dst)
 {
-	return xfer_interrupted_as(ctx, name, x, resume, "after");
+	char *resume = xfer_resume_cmd(cmd, src, dst);
+	int r = xfer_interrupted_as(ctx, name, x, resume, "after");
+
+	free(resume);
+	return r;
 }
 
 /*
@@ -143,31 +167,33 @@ xfer_interrupted_sent(struct cmd_ctx *ctx, const char *name,
  * itself says: the bytes received may be more than those written.
  */
 static int
-xfer_local_failed(struct cmd_ctx *ctx, const char *part, int fd,
-    const struct rpc_xfer *x, int lost)
+xfer_local_failed(struct cmd_ctx *ctx, const struct xfer_item *it,
+    const char *part, int fd, const struct rpc_xfer *x, int lost)
 {
-	char done[32], size[32], *p;
+	char done[32], size[32], *p, *cmd;
 	struct stat st;
 	int r;
 
 	p = words_printable(part);
+	cmd = xfer_resume_cmd("reget", it->remote, it->local);
 	human_size(x->size, size, sizeof(size));
 	if (fstat(fd, &st) == -1)
-		r = lost ? cmd_fail(ctx, "%s; %s is kept: reget resumes it",
-			       rpc_text(ctx->rpc), p) :
-			   cmd_fail(ctx, "%s: %s; it is kept: reget resumes it",
-			       p, rpc_text(ctx->rpc));
+		r = lost ? cmd_fail(ctx, "%s; %s is kept: %s resumes it",
+			       rpc_text(ctx->rpc), p, cmd) :
+			   cmd_fail(ctx, "%s: %s; it is kept: %s resumes it", p,
+			       rpc_text(ctx->rpc), cmd);
 	else {
 		human_size((uint64_t)st.st_size, done, sizeof(done));
 		r = lost ? cmd_fail(ctx,
 			       "%s; the %s of %s written are kept in %s: "
-			       "reget resumes it",
-			       rpc_text(ctx->rpc), done, size, p) :
+			       "%s resumes it",
+			       rpc_text(ctx->rpc), done, size, p, cmd) :
 			   cmd_fail(ctx,
 			       "%s: %s; the %s of %s written are kept in it: "
-			       "reget resumes it",
-			       p, rpc_text(ctx->rpc), done, size);
+			       "%s resumes it",
+			       p, rpc_text(ctx->rpc), done, size, cmd);
 	}
+	free(cmd);
 	free(p);
 	return r;
 }
@@ -217,7 +243,8 @@ xfer_commit(
 {
 	const char *name = xfer_at_name(it->at, it->local);
 	struct stat st;
-	int e;
+	char *p;
+	int e, r;
 
 	/* Still locked: no other mftp has written it, or renamed it away. */
 	if (!xfer_part_named(fd, it->at, part)) {
@@ -241,8 +268,12 @@ xfer_commit(
 		e = errno;
 		close(fd);
 		errno = e; /* for the caller (xfer_errno_all) */
-		return cmd_fail(ctx, "%s: %s; it is kept: reget resumes it",
-		    part, strerror(e));
+		p = xfer_resume_cmd("reget", it->remote, it->local);
+		r = cmd_fail(ctx, "%s: %s; it is kept: %s resumes it", part,
+		    strerror(e), p);
+		free(p);
+		errno = e;
+		return r;
 	}
 	if (renameat(it->at, xfer_at_name(it->at, part), it->at, name) == -1) {
 		/*
@@ -367,7 +398,8 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
 		ctx->spent = xstrdup(it->local);
 	if (e == RPC_INTR) {
 		close(fd);
-		xfer_interrupted(ctx, it->local, &x, direct ? "get" : "reget");
+		xfer_interrupted(ctx, it->local, &x, direct ? "get" : "reget",
+		    it->remote, it->local);
 		goto out;
 	}
 	/* A write that failed: werr says why (rpc_get_data). */
@@ -377,7 +409,7 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
 		/* The .part stays, for the next get to resume. */
 		if ((e == RPC_LOCAL || (e == RPC_LOST && !intr_pending())) &&
 		    !direct)
-			xfer_local_failed(ctx, part, fd, &x, e == RPC_LOST);
+			xfer_local_failed(ctx, it, part, fd, &x, e == RPC_LOST);
 		else
 			cmd_rpc_fail(ctx, e == RPC_LOCAL ? part : it->remote);
 		close(fd);
@@ -463,7 +495,8 @@ xfer_get_kept(struct cmd_ctx *ctx, const struct xfer_item *it,
 		memset(&x, 0, sizeof(x));
 		x.size = it->attr.size;
 		x.offset = s->offset;
-		return xfer_interrupted(ctx, it->local, &x, "reget");
+		return xfer_interrupted(
+		    ctx, it->local, &x, "reget", it->remote, it->local);
 	}
 	return cmd_fail(ctx, "%s: %s", s->part,
 	    shrank ? "it shrank while it was read" : strerror(errno));

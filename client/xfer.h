@@ -141,17 +141,22 @@ double xfer_now(void);
 
 /*
  * The one line of a transfer stopped by Ctrl-C, as the command's
- * failure: how far it came (x) and the command (resume) that goes on
- * (ctx->interrupted is set).  Returns -1.  The "at" of a download is
- * what its part holds; an upload's data is said as sent, for what was
- * still in the socket when it was closed by a reset never reached the
- * server (xfer_interrupted_sent).
+ * failure: how far it came (x) and the command that goes on with it,
+ * "CMD SRC DST" as it can be typed back (DST left out when it is SRC's
+ * base name, which is where CMD would put it), so that it finds the
+ * same part (ctx->interrupted is set).  Returns -1.  The "at" of a
+ * download is what its part holds; an upload's data is said as sent,
+ * for what was still in the socket when it was closed by a reset never
+ * reached the server (xfer_interrupted_sent).
  */
 struct rpc_xfer;
+char *xfer_resume_cmd(const char *cmd, const char *src, const char *dst);
 int xfer_interrupted(struct cmd_ctx *ctx, const char *name,
-    const struct rpc_xfer *x, const char *resume);
+    const struct rpc_xfer *x, const char *cmd, const char *src,
+    const char *dst);
 int xfer_interrupted_sent(struct cmd_ctx *ctx, const char *name,
-    const struct rpc_xfer *x, const char *resume);
+    const struct rpc_xfer *x, const char *cmd, const char *src,
+    const char *dst);
 
 /*
  * The line of a verified transfer (nothing with -q): NAME: SIZE in

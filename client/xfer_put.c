@@ -67,14 +67,16 @@ xfer_put_refused_alone(const struct cmd_ctx *ctx)
  * -1.
  */
 static int
-xfer_put_lost(struct cmd_ctx *ctx, const char *remote)
+xfer_put_lost(struct cmd_ctx *ctx, const char *local, const char *remote)
 {
 	char *p = words_printable(remote);
+	char *cmd = xfer_resume_cmd("reput", local, remote);
 	int r;
 
 	r = cmd_fail(ctx,
-	    "%s; the server keeps what it received of %s: reput resumes it",
-	    rpc_text(ctx->rpc), p);
+	    "%s; the server keeps what it received of %s: %s resumes it",
+	    rpc_text(ctx->rpc), p, cmd);
+	free(cmd);
 	free(p);
 	return r;
 }
@@ -95,8 +97,8 @@ xfer_put_lost(struct cmd_ctx *ctx, const char *remote)
 #define XFER_KEPT_PUT_MIN (64 * 1024 * 1024)
 
 static int64_t
-xfer_put_kept(struct cmd_ctx *ctx, const char *remote, int fd,
-    const struct stat *st, struct digest *d)
+xfer_put_kept(struct cmd_ctx *ctx, const char *local, const char *remote,
+    int fd, const struct stat *st, struct digest *d)
 {
 	const char *slash = strrchr(remote, '/');
 	const char *base = slash != NULL ? slash + 1 : remote;
@@ -122,7 +124,8 @@ xfer_put_kept(struct cmd_ctx *ctx, const char *remote, int fd,
 		memset(&x, 0, sizeof(x));
 		x.size = (uint64_t)st->st_size;
 		x.offset = a.size;
-		return xfer_interrupted(ctx, remote, &x, "reput");
+		return xfer_interrupted(
+		    ctx, remote, &x, "reput", local, remote);
 	}
 	if (e == RPC_LOST)
 		return cmd_rpc_fail(ctx, remote);
@@ -144,7 +147,8 @@ xfer_put_once(struct cmd_ctx *ctx, const char *local, const char *remote,
 
 	memset(&x, 0, sizeof(x));
 	d = digest_new(rpc_digest(ctx->rpc));
-	if (!last && (kept = xfer_put_kept(ctx, remote, fd, st, d)) < 0) {
+	if (!last &&
+	    (kept = xfer_put_kept(ctx, local, remote, fd, st, d)) < 0) {
 		digest_free(d);
 		return -1;
 	}
@@ -165,13 +169,14 @@ xfer_put_once(struct cmd_ctx *ctx, const char *local, const char *remote,
 		return 0;
 	}
 	if (e == RPC_INTR)
-		return xfer_interrupted_sent(ctx, remote, &x, "reput");
+		return xfer_interrupted_sent(
+		    ctx, remote, &x, "reput", local, remote);
 	/* The local file's fault (it changed while it was sent). */
 	if (e == RPC_LOCAL)
 		return cmd_rpc_fail(ctx, local);
 	/* Lost on the way: the server keeps its partial for the resume. */
 	if (e == RPC_LOST && !intr_pending())
-		return xfer_put_lost(ctx, remote);
+		return xfer_put_lost(ctx, local, remote);
 	/* The server dropped its kept part: the next PUT starts at 0. */
 	if (e == RPC_SERVER && rpc_code(ctx->rpc) == MFTP_ST_HASH &&
 	    x.offset > 0 && !last)

@@ -94,7 +94,7 @@ interrupt() {
 tmux -S "$sock" send-keys -l "get big back"
 tmux -S "$sock" send-keys Enter
 interrupt "$W/back.part"
-expect_match "$(screen)" '^(\^C)?mftp: get: back: interrupted at [0-9.]+ [KM]iB of 512 MiB; reget resumes it$' \
+expect_match "$(screen)" '^(\^C)?mftp: get: back: interrupted at [0-9.]+ [KM]iB of 512 MiB; reget big back resumes it$' \
     "the one line of an interrupted get"
 [ "$(screen | grep -c 'interrupted')" = 1 ] || fail "more than one line: $(screen)"
 # The bar is erased, even with the "^C" the terminal echoed after it.
@@ -115,7 +115,7 @@ ok "^C stops a get, keeps the .part, the session goes on, reget resumes"
 tmux -S "$sock" send-keys -l "put up"
 tmux -S "$sock" send-keys Enter
 interrupt "$home/d/.up.mftp-part"
-expect_match "$(screen)" '^(\^C)?mftp: put: up: interrupted after [0-9.]+ [KM]iB of 512 MiB sent; reput resumes it$' \
+expect_match "$(screen)" '^(\^C)?mftp: put: up: interrupted after [0-9.]+ [KM]iB of 512 MiB sent; reput up resumes it$' \
     "the one line of an interrupted put"
 # The old session ends when it sees the connection closed.
 wait_for 15 _one_session || fail "the old session did not end"
@@ -152,7 +152,7 @@ rc=0
 wait_pid "$job" 30 || rc=$?
 kill -CONT "$sp"
 expect_eq "$rc" 130 "the status of a batch run stopped by ^C"
-expect_match "$(cat "$T/b.err")" '^(\^C)?mftp: get: back: interrupted at [0-9.]+ [KM]iB of 512 MiB; reget resumes it$' \
+expect_match "$(cat "$T/b.err")" '^(\^C)?mftp: get: back: interrupted at [0-9.]+ [KM]iB of 512 MiB; reget big back resumes it$' \
     "the one line in batch mode"
 expect_eq "$(grep -c . "$T/b.err")" 1 "lines on stderr"
 [ "$(_size_of "$W/back.part")" -gt 0 ] || fail "the .part is gone"

@@ -208,7 +208,7 @@ cut_by_server() {
 rm -f "$W/got" "$W/got.part"
 cut_by_server "get big $W/got" "$W/got.part" "the get"
 expect_match "$(cat "$T/slow.err")" \
-    "^mftp: get: .*; the .* of .* written are kept in $W/got\\.part: reget resumes it\$" \
+    "^mftp: get: .*; the .* of .* written are kept in $W/got\\.part: reget big $W/got resumes it\$" \
     "the client says what is kept, and how to resume it"
 [ -s "$W/got.part" ] || fail "the .part is gone after the server died"
 [ ! -e "$W/got" ] || fail "the final name exists after the server died"
@@ -222,7 +222,7 @@ ok "a get cut by a killed serving process resumes at $off"
 # ------------------------------------- serving process killed mid-put
 cut_by_server "put $W/big up3" "$home/.up3.mftp-part" "the put"
 expect_match "$(cat "$T/slow.err")" \
-    '^mftp: put: .*; the server keeps what it received of up3: reput resumes it$' \
+    "^mftp: put: .*; the server keeps what it received of up3: reput $W/big up3 resumes it\$" \
     "the client says the server keeps its part, and how to resume it"
 verbose alice "$pw" <<<"reput $W/big up3"
 expect_rc 0 "reput after the serving process was killed"

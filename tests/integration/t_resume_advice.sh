@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# t_resume_advice: the command that an interrupted transfer's message
+# says resumes it does, typed back as it is given, and leaves nothing
+# beside the file.  It used to be "reget resumes it" or "reput resumes
+# it" after the file's local name (or the remote one): for "get f1 ff1"
+# that was "ff1: ...; reget resumes it", and "reget ff1" failed; for a
+# file of "get -r" or "put -r" into another name, "reget rt/d2/g1"
+# downloaded a second copy into ./g1 and left the part, and "reput
+# bigtree/u" sent all of it again to ./u, the server's partial left.
+# Each transfer is stopped by SIGINT (Ctrl-C in batch mode) while its
+# serving process is stopped, so that it is caught half-way.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+pw=$(rand_pw)
+add_user alice "$pw" --rate 256M
+user_vars alice
+start_daemon
+W=$T/work
+mkdir -p "$home/rt/d2" "$W/bigtree/sub"
+# Zeros cost nothing to make; at 256 MiB/s, two seconds each.
+head -c $((512 << 20)) /dev/zero >"$home/f1"
+head -c $((512 << 20)) /dev/zero >"$home/rt/d2/g1"
+head -c $((512 << 20)) /dev/zero >"$W/bigtree/sub/u"
+chown -R "$uid:$gid" "$home"
+printf '%s\n' "$pw" >"$T/pw"
+chmod 600 "$T/pw"
+
+# stopped CMDS WATCH: run CMDS in batch mode from $W, and SIGINT the
+# client once WATCH (a file) has data; ADVICE: the command it gives.
+stopped() {
+	local job sp p cpid
+	(
+		cd "$W" && exec timeout -k 5 "$CLIENT_TIMEOUT" "$MFTP" -P "$PORT" \
+		    --password-fd 3 -b - "alice@$HOST" 3<"$T/pw" \
+		    <<<"$1" >"$T/b.out" 2>"$T/b.err"
+	) &
+	job=$!
+	BG_PIDS+=("$job")
+	_grown() { [ "$(fsize "$1")" -gt 0 ]; }
+	wait_for 30 _grown "$2" || fail "'$1' did not start: $(cat "$T/b.err")"
+	sp=$(serving_pid_of "$uid")
+	kill -STOP "$sp"
+	cpid=
+	for p in $(descendants_of "$job"); do
+		[ "$(readlink "/proc/$p/exe")" = "$(readlink -f "$MFTP_BIN")" ] &&
+			cpid=$p
+	done
+	[ -n "$cpid" ] || fail "no client process"
+	kill -INT "$cpid"
+	wait_pid "$job" 30
+	kill -CONT "$sp"
+	ADVICE=$(sed -n 's/.*; \(re[gp][eu]t .*\) resumes it$/\1/p' "$T/b.err")
+	[ -n "$ADVICE" ] || fail "no command given: $(cat "$T/b.err")"
+	_idle() { [ -z "$(serving_pids_of "$uid")" ]; }
+	wait_for 15 _idle || fail "the stopped session did not end"
+}
+
+# follow OP PATH: run ADVICE; it must resume PATH (server log, OP).
+follow() {
+	run_client alice "$pw" <<<"lcd $W
+$ADVICE"
+	expect_rc 0 "'$ADVICE' ($ERR)"
+	expect_resumed "$1" "$2" "'$ADVICE'"
+}
+
+stopped "get f1 ff1" "$W/ff1.part"
+expect_eq "$ADVICE" "reget f1 ff1" "what get f1 ff1 says resumes it"
+follow get f1
+expect_same_file "$W/ff1" "$home/f1" "ff1"
+ok "get f1 ff1: 'reget f1 ff1' resumes it"
+
+stopped "get -r rt dl" "$W/dl/d2/g1.part"
+expect_eq "$ADVICE" "reget rt/d2/g1 dl/d2/g1" "what get -r says resumes it"
+follow get rt/d2/g1
+expect_same_file "$W/dl/d2/g1" "$home/rt/d2/g1" "dl/d2/g1"
+[ ! -e "$W/g1" ] || fail "a second copy was made in ./g1"
+[ ! -e "$W/dl/d2/g1.part" ] || fail "the part is left"
+ok "get -r into another name: the command given resumes the file in place"
+
+stopped "put -r bigtree bt2" "$home/bt2/sub/.u.mftp-part"
+expect_eq "$ADVICE" "reput bigtree/sub/u bt2/sub/u" "what put -r says resumes it"
+follow put bt2/sub/u
+expect_same_file "$home/bt2/sub/u" "$W/bigtree/sub/u" "bt2/sub/u"
+[ ! -e "$home/u" ] || fail "a second copy was sent to ./u"
+expect_eq "$(find "$home" -name '*.mftp-part' | wc -l)" 0 "partials left"
+ok "put -r into another name: the command given resumes the file in place"
+
+check_log_clean
