@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "partial.h"
 #include "proto.h"
 #include "rpc.h"
 #include "tree.h"
@@ -58,6 +59,23 @@ tree_free(struct tree *t)
 	t->v = NULL;
 	t->n = 0;
 	t->bytes = 0;
+}
+
+/*
+ * A name ending in .mftp-part: on the server, an upload in progress
+ * (another session may still be writing it), not a file to fetch; here,
+ * one of mftp's parts (xfer_part.h) or such a partial fetched before,
+ * which the server would refuse the name of.  Neither is sent.
+ */
+#define TREE_PARTIAL_WHY \
+	"a partial transfer (names ending in " PARTIAL_SUFFIX " are mftp's)"
+
+static int
+tree_partial(const char *name)
+{
+	size_t n = strlen(name), k = strlen(PARTIAL_SUFFIX);
+
+	return n > k && strcmp(name + n - k, PARTIAL_SUFFIX) == 0;
 }
 
 /* A skipped entry, named by top/path, quoted as ls would. */
@@ -181,6 +199,8 @@ tree_list_add(void *arg, const struct msg_entry *e)
 	path = cmd_join(a->rel, e->name);
 	if (e->attr.kind == MFTP_KIND_LINK)
 		tree_skip(a->top, path, "symbolic link, not followed");
+	else if (e->attr.kind == MFTP_KIND_FILE && tree_partial(e->name))
+		tree_skip(a->top, path, TREE_PARTIAL_WHY);
 	else if (e->attr.kind != MFTP_KIND_FILE &&
 	    e->attr.kind != MFTP_KIND_DIR)
 		tree_skip(a->top, path, "not a regular file");
@@ -426,6 +446,9 @@ tree_local_dir(struct cmd_ctx *ctx, const char *top, int topfd, const char *rel,
 			free(path);
 		} else if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
 			tree_skip(top, path, "not a regular file");
+			free(path);
+		} else if (S_ISREG(st.st_mode) && tree_partial(names[i])) {
+			tree_skip(top, path, TREE_PARTIAL_WHY);
 			free(path);
 		} else {
 			memset(&attr, 0, sizeof(attr));
