@@ -178,7 +178,8 @@ int
 cmd_get_flags(const struct cmd_ctx *ctx)
 {
 	return XFER_GET_EACH |
-	    ((ctx->opts & CMD_OPT('c')) ? XFER_GET_FORCE | XFER_GET_SKIP : 0);
+	    ((ctx->opts & CMD_OPT('c')) ? XFER_GET_FORCE | XFER_GET_SKIP : 0) |
+	    (ctx->rerun ? XFER_GET_SKIP : 0);
 }
 
 /*

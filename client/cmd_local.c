@@ -169,6 +169,8 @@ cmd_long_opt(struct cmd_ctx *ctx, const struct cmd *c, const char *name)
 	    name, c->usage);
 }
 
+static int cmd_run_once(struct cmd_ctx *ctx, int argc, char **argv);
+
 int
 cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -176,7 +178,7 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 	ctx->dest = NULL;
 	free(ctx->spent);
 	ctx->spent = NULL;
-	return cmd_run_again(ctx, argc, argv);
+	return cmd_run_once(ctx, argc, argv);
 }
 
 /*
@@ -196,6 +198,17 @@ cmd_tilde(struct cmd_ctx *ctx, const char *path, int glob, char **out)
 
 int
 cmd_run_again(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	int r;
+
+	ctx->rerun = 1;
+	r = cmd_run_once(ctx, argc, argv);
+	ctx->rerun = 0;
+	return r;
+}
+
+static int
+cmd_run_once(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct cmd *c;
 	const char *o;

@@ -55,6 +55,13 @@ struct cmd_ctx {
 	 */
 	char *spent;
 	/*
+	 * The command runs again, after a reconnect (--retry): cmd_run
+	 * clears it, cmd_run_again sets it.  Its downloads then leave the
+	 * files already complete here as they are (XFER_GET_SKIP, without
+	 * -c's taking up of a .part that is not mftp's).
+	 */
+	int rerun;
+	/*
 	 * For each word of the command line cmd_run is given, nonzero if
 	 * it starts with a ~ neither quoted nor escaped
 	 * (words_split_tilde): such a local name's ~ is a home directory.

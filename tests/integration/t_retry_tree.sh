@@ -7,6 +7,8 @@
 # directory now exists: the big file resumes (the server logs offset
 # > 0), the tree is whole where the first try put it, no .part is left
 # and there is no nested copy; the same for mftp -r DIR host:REMOTE.
+# A file the first try of get -r had downloaded whole is not fetched
+# again (only its checksum is compared).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=lib_retry.sh
@@ -52,6 +54,9 @@ slow_client "get -r tree $W/out
 pwd" --retry 2
 retried get "$W/out/big.part" "$W/out" 2 tree/big "get -r with --retry"
 expect_match "$OUT" '^/$' "the command after the resumed one"
+# a came whole before big was cut: the retry only compares it.
+expect_eq "$(grep -c ' op=get path=tree/a ' "$DAEMON_LOG")" 1 \
+    "GETs of tree/a, complete before the cut"
 ok "a get -r cut by a killed server resumes in LOCAL with --retry (at $RESUMED_AT)"
 
 # ------------------------------------------------------ put -r
