@@ -430,7 +430,7 @@ cmd_mget(struct cmd_ctx *ctx, int argc, char **argv)
 	const char *slash;
 	char *dir, *q, *base;
 	size_t i;
-	int k, r = 0;
+	int k, r = 0, none;
 
 	memset(&m, 0, sizeof(m));
 	for (k = 1; k < argc && r == 0; k++) {
@@ -455,6 +455,9 @@ cmd_mget(struct cmd_ctx *ctx, int argc, char **argv)
 		free(dir);
 	}
 	qsort(m.files, m.nfiles, sizeof(*m.files), cmd_item_cmp);
+	/* Skipped, each with its note: a script must not take it for done. */
+	none = r == 0 && m.nfiles == 0 &&
+	    (m.ndirs == 0 || !(ctx->opts & CMD_OPT('r')));
 	if (r == 0)
 		r = cmd_mget_names(ctx, &m, (ctx->opts & CMD_OPT('r')) != 0);
 	if (r == 0 && m.nfiles > 0)
@@ -475,6 +478,9 @@ cmd_mget(struct cmd_ctx *ctx, int argc, char **argv)
 	free(m.dmodes);
 	free(m.bad);
 	xfer_items_free(m.files, m.nfiles);
+	if (r == 0 && none)
+		r = cmd_fail(
+		    ctx, "nothing to download: every match was skipped");
 	return tree_missed_end(ctx, r, "downloaded");
 }
 
@@ -564,6 +570,9 @@ cmd_mput(struct cmd_ctx *ctx, int argc, char **argv)
 
 	for (k = 1; k < argc && r == 0; k++)
 		r = cmd_mput_glob(ctx, argv[k], &v, &n);
+	/* Skipped, each with its note: a script must not take it for done. */
+	if (r == 0 && n == 0 && ctx->gone == 0)
+		r = cmd_fail(ctx, "nothing to upload: every match was skipped");
 	d = xreallocarray(NULL, n + 1, sizeof(*d));
 	dup = xreallocarray(NULL, n + 1, sizeof(*dup));
 	memset(dup, 0, (n + 1) * sizeof(*dup));
