@@ -24,6 +24,7 @@
 #include "admin_limits.h"
 #include "admin_sessions.h"
 #include "quota.h"
+#include "slots.h"
 #include "userdb.h"
 #include "util.h"
 
@@ -265,20 +266,35 @@ main(int argc, char *argv[])
 			printf("%s: %d session%s of '%s' on other machines "
 			       "ended too\n",
 			    PROGNAME, held, held == 1 ? "" : "s", o.name);
-	} else if ((o.password != 0 || o.home != NULL ||
-		       admin_limits_given(&o.limits)) &&
-	    (running = admin_count_sessions(&who)) > 0) {
+	} else if (o.password != 0 || o.home != NULL ||
+	    admin_limits_given(&o.limits)) {
 		/*
 		 * A session read the user's line at its login and never
 		 * again (it cannot: chrooted, it reaches no users file).
+		 * Those of other machines sharing the storage hold session
+		 * slots too.
 		 */
-		one = running == 1;
-		printf("%s: %zu session%s of '%s' run%s on this machine with "
-		       "what %s logged in with: the change counts from %s "
-		       "next login (--lock ends %s)\n",
-		    PROGNAME, running, one ? "" : "s", o.name, one ? "s" : "",
-		    one ? "it" : "they", one ? "its" : "their",
-		    one ? "it" : "them");
+		running = admin_count_sessions(&who);
+		held = slots_count(conf.session_dir, o.name);
+		if (held < 0 || (size_t)held < running)
+			held = (int)running;
+		one = held == 1;
+		if ((size_t)held > running)
+			printf("%s: %d session%s of '%s' run%s (%zu on this "
+			       "machine) with what %s logged in with: the "
+			       "change counts from %s next login (--lock ends "
+			       "%s)\n",
+			    PROGNAME, held, one ? "" : "s", o.name,
+			    one ? "s" : "", running, one ? "it" : "they",
+			    one ? "its" : "their", one ? "it" : "them");
+		else if (running > 0)
+			printf("%s: %zu session%s of '%s' run%s on this "
+			       "machine with what %s logged in with: the "
+			       "change counts from %s next login (--lock ends "
+			       "%s)\n",
+			    PROGNAME, running, one ? "" : "s", o.name,
+			    one ? "s" : "", one ? "it" : "they",
+			    one ? "its" : "their", one ? "it" : "them");
 	}
 	if (fflush(stdout) == EOF)
 		admin_err("writing the output");

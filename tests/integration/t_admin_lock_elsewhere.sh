@@ -8,6 +8,8 @@
 # with what it logged in with, though the tool had said "locked".  Now
 # --lock waits for the session slots of every machine to be let go, says
 # how many ended elsewhere, and the session has ended when it returns.
+# A change of the user's limits made there counts the session by its
+# slot, though it is no process of that machine's.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -25,7 +27,14 @@ wait_for 10 _said || fail "bob's session did not log in: $(cat "$SESS_ERR")"
 wait_serving_pid "$uid"
 sp=$SERVING_PID
 
-# Another machine's view: no process of this one is seen.
+# Another machine's view: no process of this one is seen.  A change of
+# the user's limits counts the session too, by its slot.
+RC=0
+unshare --pid --fork --mount-proc "$FTPUSER_MOD" -c "$CONF" --rate 8M bob \
+    >"$T/mod.out" 2>"$T/mod.err" || RC=$?
+expect_eq "$RC" 0 "ftpuser-mod --rate 8M bob, from elsewhere ($(cat "$T/mod.err"))"
+expect_contains "$(cat "$T/mod.out")" "1 session of 'bob' runs (0 on this machine)" \
+    "what a change says of the session elsewhere"
 RC=0
 unshare --pid --fork --mount-proc "$FTPUSER_MOD" -c "$CONF" --lock bob \
     >"$T/lock.out" 2>"$T/lock.err" || RC=$?
