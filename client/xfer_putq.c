@@ -275,9 +275,11 @@ xfer_putq_add_at(struct xfer_putq *q, int top, const char *rel,
 			cmd_say(q->ctx, q->first);
 		free(q->first);
 		q->first = NULL;
+		/* Not "run it again": that sends the files done again too,
+		 * and put -r SRC NEW, NEW now there, into NEW/SRC. */
 		(void)cmd_fail(q->ctx,
-		    "interrupted before %s; mput or put -r again sends the "
-		    "rest",
+		    "interrupted before %s: the files before it were sent, "
+		    "it and the rest were not",
 		    local);
 		return putq_failed(q);
 	}
