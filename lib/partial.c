@@ -19,10 +19,12 @@ partial_name(const char *base)
 	size_t len = strlen(base);
 	char *p;
 
-	if (1 + len + strlen(PARTIAL_SUFFIX) <= PARTIAL_NAME_MAX)
+	if (1 + len + strlen(PARTIAL_SUFFIX) <= PARTIAL_NAME_MAX ||
+	    len > PARTIAL_NAME_MAX)
 		xasprintf(&p, ".%s%s", base, PARTIAL_SUFFIX);
 	else
-		xasprintf(&p, ".%.*s~%016llx%s", PARTIAL_KEEP, base,
-		    (unsigned long long)XXH3_64bits(base, len), PARTIAL_SUFFIX);
+		xasprintf(&p, ".%.*s~%016llx%s%s", PARTIAL_KEEP, base,
+		    (unsigned long long)XXH3_64bits(base, len), PARTIAL_SUFFIX,
+		    PARTIAL_SUFFIX);
 	return p;
 }

@@ -12,10 +12,13 @@
 
 /*
  * The partial of the file named base (a name, no '/'): ".BASE.mftp-part";
- * for a base too long for that to be a name (over 244 bytes), "." and
- * its first 200 bytes, "~", the XXH3-64 of the whole base in 16 hex
- * digits, and ".mftp-part": the same each time, so that it resumes.
- * Allocated.
+ * for a base of 245 to 255 bytes, too long for that to be a name, "."
+ * and its first 200 bytes, "~", the XXH3-64 of the whole base in 16 hex
+ * digits, and ".mftp-part" twice: the same each time, so that it
+ * resumes, and the partial of no other name (".N.mftp-part" would be it
+ * only for an N ending in .mftp-part, a name no request may take).  A
+ * base over 255 bytes, which no file may have, keeps the first form, so
+ * that its PUT fails as it starts, not after its data.  Allocated.
  */
 char *partial_name(const char *base);
 
