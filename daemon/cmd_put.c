@@ -123,7 +123,7 @@ static int
 cmd_put_unlinked(struct session *s, struct upload *p, size_t len)
 {
 	if (s->quota.fd == -1 || !p->counted ||
-	    quota_account_state(s->quota.fd, 0) != QUOTA_ACCOUNT_REMOVED)
+	    quota_account_state(s->quota.fd, 1) != QUOTA_ACCOUNT_REMOVED)
 		return 0;
 	if (ftruncate(p->fd, (off_t)(p->written - len)) == 0)
 		p->written -= len;

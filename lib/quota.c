@@ -660,9 +660,15 @@ quota_change_reserved(int fd, const struct quota_limits *l, int64_t dbytes,
 
 	if ((r = quota_lock(fd, F_WRLCK)) != 0)
 		return r;
-	/* Under the lock: a recount's new file is made after the unlink. */
-	if ((dbytes > 0 || dfiles > 0 || dreserved > 0) &&
-	    quota_account_state(fd, 0) == QUOTA_ACCOUNT_REMOVED) {
+	/*
+	 * Under the lock: a recount's new file is made after the unlink.
+	 * Any change of the home too, a rename above all: one that moved
+	 * a tree from where the recount's walk had not been to where it
+	 * had would hide all of it.  From the file server itself: over NFS
+	 * the attribute cache may not know of a removal on another node.
+	 */
+	if ((dbytes > 0 || dfiles > 0 || dreserved > 0 || apply != NULL) &&
+	    quota_account_state(fd, 1) == QUOTA_ACCOUNT_REMOVED) {
 		r = QUOTA_ERR_REMOVED;
 		goto out;
 	}

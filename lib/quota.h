@@ -237,11 +237,12 @@ int quota_read_timed(int fd, struct quota_usage *u, int timeout_ms);
  *    then writes the new line without it: see the top);
  *  - a removal line that another process left is settled first, when
  *    quota_set_home named the home;
- *  - growth is refused with QUOTA_ERR_REMOVED, nothing written, when fd
- *    is a file removed since it was opened: ftpuser-quota --recount
- *    then makes a new one, whose lock this one's holders do not share,
- *    and what they charged to the old one after its walk would be
- *    counted nowhere;
+ *  - growth, and any change with an apply, is refused with
+ *    QUOTA_ERR_REMOVED, nothing written or applied, when fd is a file
+ *    removed since it was opened: ftpuser-quota --recount then makes a
+ *    new one, whose lock this one's holders do not share, and what they
+ *    charged to the old one, or moved, after its walk would be counted
+ *    nowhere;
  *  - if apply fails, the line is written back as it was and the result
  *    is QUOTA_ERR_APPLY, with apply's errno.  Once apply has succeeded
  *    the result is 0, even if the last write fails: the file then says

@@ -10,7 +10,7 @@
 # next look at the account, a second later, and the user could then
 # store that much past the limit.  Here: the new accounting file never
 # counts less than the home holds, the upload stops saying why, and the
-# limit holds for the next upload.
+# limit holds for the next upload.  A rename is refused too.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=lib_quota.sh
@@ -69,5 +69,27 @@ expect_contains "$ERR" "quota" "the reason"
 read -r rbytes _ <<<"$(recount "$home")"
 [ "$rbytes" -le "$LIMIT" ] || fail "the home holds $rbytes bytes, past $LIMIT"
 ok "the limit holds after the recount"
+
+# A rename in a session whose accounting file was just removed: refused
+# (it could move a tree past a recount's walk), and nothing moves.  The
+# session's look at the account before each request refuses it here;
+# the charge's own look under the lock (lib/quota.c) is for a removal
+# that comes after that, which no test can place without slowing the
+# serving process down.
+mkdir -p "$home/from"
+echo "moved?" >"$home/from/f"
+chown -R "$uid:$gid" "$home/from"
+session_open alice "$pw"
+session_send pwd
+_said() { grep -q '^/' "$SESS_OUT"; }
+wait_for 10 _said || fail "the session did not log in: $(cat "$SESS_ERR")"
+rm -f "$T/quota/alice"
+session_send "mv from to"
+session_send pwd
+session_close 20
+if [ ! -e "$home/from/f" ] || [ -e "$home/to" ]; then
+	fail "the rename was made after the accounting file was removed"
+fi
+ok "a rename after the accounting file's removal is refused"
 
 check_log_clean
