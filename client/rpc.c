@@ -344,6 +344,12 @@ rpc_lost(const struct rpc *r)
 	return r->lost;
 }
 
+int
+rpc_peer_gone(struct rpc *r)
+{
+	return r->lost || transport_peer_shut(r->t);
+}
+
 const char *
 rpc_server_name(const struct rpc *r)
 {

@@ -99,6 +99,12 @@ void rpc_free(struct rpc *r);
 uint32_t rpc_code(const struct rpc *r); /* MFTP_ST_* or 0 for local/lost */
 const char *rpc_text(const struct rpc *r);
 int rpc_lost(const struct rpc *r);
+/*
+ * Whether the server has closed the connection (shut it or reset it),
+ * looked at without reading: between commands, a session it ended (its
+ * idle_timeout, a restart) while nothing was asked of it.
+ */
+int rpc_peer_gone(struct rpc *r);
 
 /*
  * The whole-file checksum to ask for in HELLO: DIGEST_XXH128 (the

@@ -166,6 +166,54 @@ shell_command(struct cmd_ctx *ctx, int argc, char **argv)
 	return -1;
 }
 
+/* A command that asks nothing of the server: no login for it. */
+static int
+shell_is_local(const char *name)
+{
+	static const char *const local[] = { "?", "bye", "exit", "help", "lcd",
+		"lls", "lmkdir", "lpwd", "lumask", "progress", "quit",
+		"version" };
+	size_t i;
+
+	for (i = 0; i < sizeof(local) / sizeof(local[0]); i++)
+		if (strcmp(name, local[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * At the prompt: a session the server ended (its idle_timeout, a
+ * restart, a node gone behind a balancer) is logged in again, to the
+ * key the first login checked, rather than ending mftp: before a
+ * command (cmd NULL) once the server has closed the connection, which
+ * nothing of the command was sent on; after one that lost it (cmd),
+ * saying that it was not run again.  0 (nothing to do, or logged in
+ * again), or -1 after the reason was said.
+ */
+static int
+shell_relogin(struct cmd_ctx *ctx, const char *cmd)
+{
+	char *q;
+
+	if (cmd == NULL && !rpc_peer_gone(ctx->rpc))
+		return 0;
+	if (cmd == NULL)
+		cmd_note("the server closed the session (idle for too long?); "
+			 "logging in again");
+	if (login_again(ctx) == -1) {
+		fprintf(stderr, "mftp: %s\n", ctx->reason);
+		return -1;
+	}
+	if (cmd != NULL) {
+		q = words_quote(cmd);
+		cmd_note("logged in again; %s was not run again: it may have "
+			 "been done, or not",
+		    q);
+		free(q);
+	}
+	return 0;
+}
+
 static int
 shell_line(struct cmd_ctx *ctx, const char *line)
 {
@@ -233,8 +281,16 @@ shell_line(struct cmd_ctx *ctx, const char *line)
 	}
 	r = SHELL_OK;
 	ctx->tilde = tilde;
-	if (shell_command(ctx, argc, argv) != 0)
+	if (ctx->interactive && !shell_is_local(argv[0]) &&
+	    shell_relogin(ctx, NULL) == -1)
+		r = SHELL_LOST;
+	else if (shell_command(ctx, argc, argv) != 0)
 		r = rpc_lost(ctx->rpc) ? SHELL_LOST : SHELL_FAILED;
+	/* At the prompt a lost session is no end: the next command has
+	 * a new one (this one is not run again: it may have been done). */
+	if (r == SHELL_LOST && ctx->interactive && !ctx->interrupted &&
+	    shell_relogin(ctx, argv[0]) == 0)
+		r = SHELL_FAILED;
 	ctx->tilde = NULL;
 	free(tilde);
 	if (ctx->interrupted || (!ctx->interactive && intr_pending()))

@@ -568,12 +568,7 @@ transport_set_rate(struct transport *t, uint64_t rate)
 		SSL_set_read_ahead(t->ssl, 0);
 }
 
-/*
- * Whether the peer has shut or reset its side of the connection (a
- * client that stopped: Ctrl-C resets it), asked without waiting;
- * remembered.
- */
-static int
+int
 transport_peer_shut(struct transport *t)
 {
 	struct pollfd pfd = { .fd = t->fd, .events = POLLRDHUP };

@@ -117,6 +117,12 @@ int transport_peer_closed_tls(const struct transport *t);
  */
 int transport_peer_gone(const struct transport *t);
 /*
+ * Whether the peer has shut or reset its side of the connection (a
+ * client that stopped: Ctrl-C resets it; a server that ended an idle
+ * session), asked without waiting or reading; remembered.
+ */
+int transport_peer_shut(struct transport *t);
+/*
  * 1 once a wait for the peer (to read, or for room to write) ended in
  * ERR_TIMEOUT.  After a write's, nothing more is sent, close_notify
  * included: every send gives ERR_TIMEOUT at once.
