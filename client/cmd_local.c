@@ -329,6 +329,19 @@ cmd_rpc_fail(struct cmd_ctx *ctx, const char *path)
 	 * here, so that mkdir -p says which directory did not fit.  A lost
 	 * session is not about the path.
 	 */
+	/*
+	 * sftp's get, ls and rm expand patterns; here only mget and mput
+	 * do, in the last name alone, which a name that is not there may
+	 * not know.
+	 */
+	if (path != NULL && rpc_code(ctx->rpc) == MFTP_ST_NOT_FOUND &&
+	    strpbrk(path, "*?[") != NULL && ctx->name != NULL)
+		return cmd_fail(ctx,
+		    strcmp(ctx->name, "mget") == 0 ||
+			    strcmp(ctx->name, "mput") == 0 ?
+			"%s (patterns are expanded in the last name only)" :
+			"%s (only mget and mput expand *, ? and [...])",
+		    rpc_text(ctx->rpc));
 	if (path == NULL || rpc_lost(ctx->rpc) ||
 	    (rpc_code(ctx->rpc) != 0 && rpc_code(ctx->rpc) != MFTP_ST_QUOTA))
 		return cmd_fail(ctx, "%s", rpc_text(ctx->rpc));
