@@ -454,6 +454,12 @@ xfer_part_check(struct cmd_ctx *ctx, const struct xfer_item *it, int fd,
 			s->times[0] = st.st_atim;
 			s->times[1] = st.st_mtim;
 		}
+		/* reget that starts over says why: not a silent restart. */
+		if (key && *offset == 0 && mode != XFER_FRESH &&
+		    st.st_size > 0 && !ctx->quiet)
+			cmd_note("%s: the remote file changed since this part "
+				 "was begun: downloading it from the start",
+			    part);
 	}
 	if (*offset > 0 || key || (mode == XFER_FORCE && st.st_size == 0))
 		return 0;

@@ -131,7 +131,9 @@ expect_rc 0 "get of a changed remote file"
 expect_eq "$(log_field "$(last_transfer get big)" offset)" 0 \
     "offset after the remote file changed"
 expect_same_file "$W/got" "$W/big" "the download of the changed file"
-ok "a .part of another version of the file starts over"
+expect_contains "$ERR" "got.part: the remote file changed since this part was begun: downloading it from the start" \
+    "what the get says of the restart"
+ok "a .part of another version of the file starts over, and says so"
 
 # ----------- a whole .part, its key in a sidecar file: only verified
 # (the sidecar is where the key goes when extended attributes fail)
