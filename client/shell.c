@@ -312,25 +312,26 @@ shell_line(struct cmd_ctx *ctx, const char *line)
  * the signal again for the handler that was there before, this one,
  * which sizes them again, to the floor, before anything is redrawn.  A
  * window that narrow then wraps the line oddly, and nothing worse.
- * Outside el_gets this handler alone keeps libedit's width current.
+ *
+ * Resizing allocates.  In el_gets libedit's own handler does so too, in
+ * the same signal; anywhere else (a transfer, whose buffers are being
+ * allocated, a command) the handler only notes the resize, and the
+ * width is set before the next el_gets, outside any handler.
  */
 #define SHELL_MIN_COLS 20
 static EditLine *shell_el;
+static volatile sig_atomic_t shell_in_gets, shell_winch_pending;
 
 static void
-shell_on_winch(int sig)
+shell_fit_width(void)
 {
 	struct winsize ws;
 	char co[12], *p = co + sizeof(co);
 	unsigned int cols;
-	int e = errno;
 
-	(void)sig;
 	if (shell_el == NULL || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == -1 ||
-	    ws.ws_col == 0) {
-		errno = e;
+	    ws.ws_col == 0)
 		return;
-	}
 	cols = ws.ws_col < SHELL_MIN_COLS ? SHELL_MIN_COLS : ws.ws_col;
 	/* In digits without stdio, which a signal handler may not use. */
 	*--p = '\0';
@@ -338,7 +339,35 @@ shell_on_winch(int sig)
 		*--p = (char)('0' + cols % 10);
 	while ((cols /= 10) > 0);
 	(void)el_set(shell_el, EL_SETTC, "co", p, NULL);
+}
+
+static void
+shell_on_winch(int sig)
+{
+	int e = errno;
+
+	(void)sig;
+	if (shell_in_gets)
+		shell_fit_width();
+	else
+		shell_winch_pending = 1;
 	errno = e;
+}
+
+/* el_gets, with libedit's width set to the window's (at least the floor). */
+static const char *
+shell_gets(EditLine *el, int *n)
+{
+	const char *line;
+
+	if (shell_winch_pending) {
+		shell_winch_pending = 0;
+		shell_fit_width();
+	}
+	shell_in_gets = 1;
+	line = el_gets(el, n);
+	shell_in_gets = 0;
+	return line;
 }
 
 static void
@@ -353,7 +382,7 @@ shell_catch_winch(EditLine *el)
 	/* A transfer's system calls go on through a resize. */
 	sa.sa_flags = SA_RESTART;
 	(void)sigaction(SIGWINCH, &sa, NULL);
-	shell_on_winch(SIGWINCH); /* a window already that narrow */
+	shell_winch_pending = 1; /* a window already that narrow */
 }
 
 static char *
@@ -448,7 +477,7 @@ shell_interactive(struct cmd_ctx *ctx)
 		/* A listing cached for completion is good for one line. */
 		complete_forget(comp);
 		intr_clear();
-		line = el_gets(el, &n);
+		line = shell_gets(el, &n);
 		if (intr_pending()) {
 			/* ^C: drop the line, a fresh prompt, as sftp does. */
 			putchar('\n');

@@ -6,8 +6,9 @@
 # fault, or "corrupted size vs. prev_size" in a get).  mftp now keeps
 # the width libedit works with at 20 columns or more.  Under tmux, with
 # mftp run by valgrind, which fails the test on any invalid write: the
-# window goes to 3 columns, a line is typed, then 12, then back to 80,
-# and mftp still answers and quits cleanly.
+# window goes to 3 columns, a line is typed, then 12, then to 4 while a
+# command runs, then back to 80, and mftp still answers and quits
+# cleanly.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -36,6 +37,18 @@ type_at() { # COLUMNS TEXT: the window that wide, then TEXT typed
 }
 type_at 3 "abc"
 type_at 12 "pwd"
+# Made narrow while a command runs (not at the prompt): the width is set
+# before the next prompt, outside the signal handler.
+tmux -S "$sock" resize-window -x 80
+sleep 1
+tmux -S "$sock" send-keys -l "!sleep 3"
+tmux -S "$sock" send-keys Enter
+sleep 1
+tmux -S "$sock" resize-window -x 4
+sleep 3
+tmux -S "$sock" send-keys -l "lpwd"
+tmux -S "$sock" send-keys Enter
+sleep 2
 tmux -S "$sock" resize-window -x 80
 sleep 1
 tmux -S "$sock" send-keys -l "lpwd"
