@@ -323,32 +323,41 @@ xfer_part_lock(struct cmd_ctx *ctx, int fd, const char *part, const char *local)
 	return cmd_fail(ctx, "%s: cannot lock it: %s", part, strerror(errno));
 }
 
+/*
+ * Whether path, a part, carries mftp's resume record: 1; 0 when it is
+ * not there, not a regular file (a device is not opened) or has none;
+ * 1 too when it cannot be looked at (not known to be the user's).
+ */
+static int
+xfer_part_recorded(int at, const char *path)
+{
+	struct stat st;
+	uint64_t size;
+	int64_t mtime;
+	int fd, r;
+
+	if (fstatat(at, xfer_at_name(at, path), &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return errno != ENOENT;
+	if (!S_ISREG(st.st_mode))
+		return 0;
+	fd = openat(at, xfer_at_name(at, path),
+	    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd == -1)
+		return errno != ENOENT;
+	r = xfer_key_read(fd, at, path, &size, &mtime) == 0;
+	close(fd);
+	return r;
+}
+
 int
 xfer_part_pending(int at, const char *local)
 {
-	char *part = xfer_part_path(local);
-	uint64_t size;
-	int64_t mtime;
-	int fd, pending = 0;
+	char *part = xfer_part_path(local), *alt = xfer_part_alt(local);
+	int pending;
 
-	fd = openat(at, xfer_at_name(at, part),
-	    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd == -1 && errno != ENOENT)
-		pending = 1; /* not known to be the user's */
-	if (fd != -1) {
-		pending = xfer_key_read(fd, at, part, &size, &mtime) == 0;
-		close(fd);
-	}
+	pending = xfer_part_recorded(at, part) || xfer_part_recorded(at, alt);
 	free(part);
-	if (!pending) {
-		struct stat st;
-
-		part = xfer_part_alt(local);
-		pending = fstatat(at, xfer_at_name(at, part), &st,
-			      AT_SYMLINK_NOFOLLOW) == 0 ||
-		    errno != ENOENT;
-		free(part);
-	}
+	free(alt);
 	return pending;
 }
 
@@ -520,38 +529,44 @@ xfer_swap(char **a, char **b)
  * beside a file of that name that is not one of mftp's downloads (a
  * browser's, the user's, the remote LOCAL.part that a get -r fetched
  * before), LOCAL.mftp-part: the user's file is left as it is and the
- * download still goes.  Only get -c, which is asked to resume
- * LOCAL.part whatever made it, takes that one up or fails.  With no
- * LOCAL.part, a LOCAL.mftp-part is one such download interrupted, and
- * is resumed.  -1 with the reason in ctx and errno.
+ * download still goes.  A LOCAL.mftp-part with mftp's record is such a
+ * download interrupted, and is looked at first, in every mode: get -c
+ * (reget, which the line of an interruption gives) resumes it as get
+ * does, rather than take up the user's LOCAL.part beside it.  Only get
+ * -c, which is asked to resume LOCAL.part whatever made it, takes that
+ * one up, or fails.  A LOCAL.mftp-part without the record is the
+ * user's too, and left alone.  -1 with the reason in ctx and errno.
  */
 static int
 xfer_plan_part(struct cmd_ctx *ctx, const struct xfer_item *it, int mode,
     struct xfer_slot *s)
 {
-	char *alt = xfer_part_alt(it->local);
+	char *other = xfer_part_path(it->local);
 	struct stat st;
-	int r;
+	int alt = -2, r;
 
-	s->part = xfer_part_path(it->local);
-	r = xfer_plan_take(ctx, it, mode, s);
-	if (r == XFER_PART_FOREIGN && mode != XFER_FORCE) {
-		xfer_swap(&s->part, &alt);
-		r = xfer_plan_take(ctx, it, mode, s);
-	} else if (r == -2 &&
-	    fstatat(it->at, xfer_at_name(it->at, alt), &st,
+	s->part = xfer_part_alt(it->local);
+	if (fstatat(it->at, xfer_at_name(it->at, s->part), &st,
 		AT_SYMLINK_NOFOLLOW) == 0) {
-		/* Only one of mftp's, even for get -c: LOCAL.part is what
-		 * that resumes.  Another file of that name is left alone. */
-		xfer_swap(&s->part, &alt);
-		r = xfer_plan_take(
+		alt = xfer_plan_take(
 		    ctx, it, mode == XFER_FORCE ? XFER_AUTO : mode, s);
-		if (r == XFER_PART_FOREIGN || r == -2) {
-			xfer_swap(&s->part, &alt);
-			r = -2;
+		if (alt == 0 || alt == -1) {
+			r = alt;
+			goto out;
 		}
 	}
-	free(alt);
+	/* It is not mftp's, or not there: LOCAL.part. */
+	xfer_swap(&s->part, &other);
+	r = xfer_plan_take(ctx, it, mode, s);
+	if (r == XFER_PART_FOREIGN && mode != XFER_FORCE) {
+		/* Beside the user's: LOCAL.mftp-part, made when the data
+		 * comes, unless a file of the user's has that name too
+		 * (taken again, for its reason). */
+		xfer_swap(&s->part, &other);
+		r = alt == -2 ? -2 : xfer_plan_take(ctx, it, XFER_AUTO, s);
+	}
+out:
+	free(other);
 	if (r == -2)
 		return 0; /* made when the data comes */
 	if (r == XFER_PART_FOREIGN) {

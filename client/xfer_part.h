@@ -52,8 +52,8 @@ char *xfer_sidecar(const char *part);
 
 /*
  * Whether one of mftp's downloads into LOCAL was interrupted: a
- * LOCAL.part with a resume record, or a LOCAL.mftp-part.  A LOCAL.part
- * of the user's own says nothing of LOCAL.
+ * LOCAL.part or a LOCAL.mftp-part with a resume record.  A file of the
+ * user's of either name says nothing of LOCAL.
  */
 int xfer_part_pending(int at, const char *local);
 

@@ -37,22 +37,42 @@ expect_same_file "$L/a.part" "$T/a.part.orig" "the user's a.part"
 ok "beside the user's own a.part, a downloads and the a.part stays as it was"
 
 # Interrupted beside it: the part is a.mftp-part, and the next get
-# resumes it (only verifies: all of it had come).
+# resumes it (only verifies: all of it had come); so does reget, which
+# the line of an interruption gives, though get -c means a.part.
+for cmd in "get a" "reget a"; do
+	rm -f "$L/a"
+	MFTP=$T/bin/mftp-norename run_client alice "$pw" <<<"lcd $L
+get a"
+	expect_rc 1 "get a whose rename fails"
+	expect_same_file "$L/a.mftp-part" "$home/a" "the kept a.mftp-part"
+	expect_same_file "$L/a.part" "$T/a.part.orig" "the user's a.part"
+	run_client alice "$pw" <<<"lcd $L
+$cmd"
+	expect_rc 0 "$cmd again ($ERR)"
+	expect_resumed get a "$cmd"
+	expect_eq "$RESUMED_AT" "$size" "where $cmd began"
+	expect_same_file "$L/a" "$home/a" "a"
+	expect_same_file "$L/a.part" "$T/a.part.orig" "the user's a.part"
+	[ ! -e "$L/a.mftp-part" ] || fail "a.mftp-part left behind by $cmd"
+done
+ok "an interrupted download beside the user's a.part resumes from a.mftp-part, by get and reget"
+
+# The user's a.part the remote file's start (a browser's download):
+# get -c resumes mftp's own a.mftp-part first, and leaves none behind.
+head -c 1000 "$home/a" >"$L/a.part"
+cp "$L/a.part" "$T/prefix.part"
 rm -f "$L/a"
 MFTP=$T/bin/mftp-norename run_client alice "$pw" <<<"lcd $L
 get a"
-expect_rc 1 "get a whose rename fails"
-expect_same_file "$L/a.mftp-part" "$home/a" "the kept a.mftp-part"
-expect_same_file "$L/a.part" "$T/a.part.orig" "the user's a.part"
+expect_rc 1 "get a whose rename fails, beside a prefix a.part"
 run_client alice "$pw" <<<"lcd $L
-get a"
-expect_rc 0 "get a again ($ERR)"
-expect_resumed get a "the second get"
-expect_eq "$RESUMED_AT" "$size" "where the second get began"
+get -c a"
+expect_rc 0 "get -c a ($ERR)"
 expect_same_file "$L/a" "$home/a" "a"
-expect_same_file "$L/a.part" "$T/a.part.orig" "the user's a.part"
-[ ! -e "$L/a.mftp-part" ] || fail "a.mftp-part left behind"
-ok "an interrupted download beside the user's a.part resumes from a.mftp-part"
+[ ! -e "$L/a.mftp-part" ] || fail "a.mftp-part left behind by get -c"
+expect_same_file "$L/a.part" "$T/prefix.part" "the user's a.part"
+cp "$T/a.part.orig" "$L/a.part"
+ok "get -c takes mftp's a.mftp-part before the user's a.part"
 
 # The user's a.part removed meanwhile: a.mftp-part is still resumed, by
 # get and by get -c, and no a.part is made.
@@ -122,6 +142,9 @@ get -r tree"
 	done
 	expect_eq "$(find "$L/tree" -type f | wc -l)" 4 "files in tree, round $round"
 done
+# A file of the user's named x.mftp-part, no record in it, says nothing
+# of x either.
+echo "the user's" >"$L/tree/sub/y.mftp-part"
 gets=$(grep -c ' op=get ' "$DAEMON_LOG")
 run_client alice "$pw" <<<"lcd $L
 reget -r tree"
