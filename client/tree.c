@@ -71,11 +71,24 @@ tree_free(struct tree *t)
 	"a partial transfer (names ending in " PARTIAL_SUFFIX " are mftp's)"
 
 static int
+tree_ends(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), k = strlen(suffix);
+
+	return n > k && strcmp(name + n - k, suffix) == 0;
+}
+
+static int
 tree_partial(const char *name)
 {
-	size_t n = strlen(name), k = strlen(PARTIAL_SUFFIX);
+	return tree_ends(name, PARTIAL_SUFFIX);
+}
 
-	return n > k && strcmp(name + n - k, PARTIAL_SUFFIX) == 0;
+/* Here, the resume record of one (.X.mftp-part.key: xfer_part.h). */
+static int
+tree_partial_record(const char *name)
+{
+	return *name == '.' && tree_ends(name, PARTIAL_SUFFIX ".key");
 }
 
 /* A skipped entry, named by top/path, quoted as ls would. */
@@ -447,7 +460,8 @@ tree_local_dir(struct cmd_ctx *ctx, const char *top, int topfd, const char *rel,
 		} else if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
 			tree_skip(top, path, "not a regular file");
 			free(path);
-		} else if (S_ISREG(st.st_mode) && tree_partial(names[i])) {
+		} else if (S_ISREG(st.st_mode) &&
+		    (tree_partial(names[i]) || tree_partial_record(names[i]))) {
 			tree_skip(top, path, TREE_PARTIAL_WHY);
 			free(path);
 		} else {

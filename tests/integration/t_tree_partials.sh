@@ -3,7 +3,8 @@
 # (.NAME.mftp-part: data still coming, perhaps from another session,
 # never a file of the user's), and put -r leaves out local files whose
 # names end in .mftp-part (mftp's own parts, or such a partial fetched
-# before), which the server would refuse the name of.  Each is said,
+# before), which the server would refuse the name of, and their resume
+# records (.NAME.mftp-part.key, where extended attributes fail).  Each is said,
 # and the rest goes, with exit status 0.  Before, get -r fetched the
 # partial as a file, "verified", and a put -r of that copy then failed.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -35,13 +36,14 @@ ok "get -r leaves the server's partial upload out, and says so"
 # before (by hand here).
 head -c 4000 /dev/urandom >"$L/rt/d.mftp-part"
 head -c 4000 /dev/urandom >"$L/rt/sub/.e.mftp-part"
+printf '4000 1 2' >"$L/rt/.d.mftp-part.key"
 run_client alice "$pw" <<<"lcd $L
 put -r rt copy"
 expect_rc 0 "put -r rt copy ($ERR)"
 expect_same_file "$home/copy/a" "$L/rt/a" "copy/a"
 expect_same_file "$home/copy/sub/b" "$L/rt/sub/b" "copy/sub/b"
-expect_eq "$(find "$home/copy" -name '*.mftp-part' | wc -l)" 0 \
-    "names ending in .mftp-part sent"
+expect_eq "$(find "$home/copy" -name '*.mftp-part*' | wc -l)" 0 \
+    "names ending in .mftp-part or .mftp-part.key sent"
 expect_contains "$ERR" "skipping rt/d.mftp-part: a partial transfer" \
     "what put -r says of one"
 ok "put -r leaves local names ending in .mftp-part out, and says so"
