@@ -23,6 +23,7 @@
 #include "rpc.h"
 #include "tls_crypto.h"
 #include "util.h"
+#include "words.h"
 
 #define LOGIN_CONNECT_TIMEOUT_MS (10 * 1000)
 #define LOGIN_SECRET_LEN (MFTP_SECRET_MAX + 2)
@@ -171,7 +172,7 @@ login_again(struct cmd_ctx *ctx)
 	struct login *l = ctx->login;
 	struct rpc_trust trust;
 	struct rpc *r;
-	char errbuf[512], fp[TLS_FP_LEN], *path;
+	char errbuf[512], fp[TLS_FP_LEN], *path, *q;
 
 	if (l == NULL || l->secret == NULL || l->secret[0] == '\0')
 		return cmd_fail(ctx, "cannot log in again: no password kept");
@@ -199,9 +200,19 @@ login_again(struct cmd_ctx *ctx)
 	rpc_set_interruptible(r, 0);
 	rpc_free(ctx->rpc);
 	ctx->rpc = r;
+	/* Logged in: a directory gone meanwhile leaves the new session
+	 * in the home, said, rather than ending it. */
 	if (ctx->cwd != NULL) {
-		if (rpc_cwd(r, ctx->cwd, &path) != RPC_OK)
-			return cmd_rpc_fail(ctx, ctx->cwd);
+		if (rpc_cwd(r, ctx->cwd, &path) != RPC_OK) {
+			q = words_quote(ctx->cwd);
+			cmd_note("logged in again, but not in %s (%s): in the "
+				 "home",
+			    q, rpc_text(r));
+			free(q);
+			free(ctx->cwd);
+			ctx->cwd = NULL;
+			return rpc_lost(r) ? cmd_rpc_fail(ctx, NULL) : 0;
+		}
 		free(path);
 	}
 	return 0;

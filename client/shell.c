@@ -166,7 +166,8 @@ shell_command(struct cmd_ctx *ctx, int argc, char **argv)
 	return -1;
 }
 
-/* A command that asks nothing of the server: no login for it. */
+/* A command that asks nothing of the server (or none at all, a name
+ * mistyped): no login for it. */
 static int
 shell_is_local(const char *name)
 {
@@ -178,7 +179,7 @@ shell_is_local(const char *name)
 	for (i = 0; i < sizeof(local) / sizeof(local[0]); i++)
 		if (strcmp(name, local[i]) == 0)
 			return 1;
-	return 0;
+	return cmd_find(name) == NULL;
 }
 
 /*
@@ -283,14 +284,16 @@ shell_line(struct cmd_ctx *ctx, const char *line)
 	ctx->tilde = tilde;
 	if (ctx->interactive && !shell_is_local(argv[0]) &&
 	    shell_relogin(ctx, NULL) == -1)
-		r = SHELL_LOST;
-	else if (shell_command(ctx, argc, argv) != 0)
+		r = SHELL_LOST; /* said; a second try would wait as long */
+	else if (shell_command(ctx, argc, argv) != 0) {
 		r = rpc_lost(ctx->rpc) ? SHELL_LOST : SHELL_FAILED;
-	/* At the prompt a lost session is no end: the next command has
-	 * a new one (this one is not run again: it may have been done). */
-	if (r == SHELL_LOST && ctx->interactive && !ctx->interrupted &&
-	    shell_relogin(ctx, argv[0]) == 0)
-		r = SHELL_FAILED;
+		/* At the prompt a lost session is no end: the next command
+		 * has a new one (this one is not run again: it may have
+		 * been done). */
+		if (r == SHELL_LOST && ctx->interactive && !ctx->interrupted &&
+		    shell_relogin(ctx, argv[0]) == 0)
+			r = SHELL_FAILED;
+	}
 	ctx->tilde = NULL;
 	free(tilde);
 	if (ctx->interrupted || (!ctx->interactive && intr_pending()))
@@ -565,6 +568,10 @@ shell_run(struct cmd_ctx *ctx, FILE *in)
 	}
 	if (r == SHELL_LOST || rpc_lost(ctx->rpc))
 		return 3;
+	/* At the prompt, a session the server ended while it waited (its
+	 * idle timeout) has no one to say goodbye to: quit is no failure. */
+	if (ctx->interactive && rpc_peer_gone(ctx->rpc))
+		return r == SHELL_OK ? 0 : 1;
 	/* Say goodbye even after a failed batch command. */
 	if (rpc_quit(ctx->rpc) != RPC_OK && r == SHELL_OK) {
 		fprintf(stderr, "mftp: quit: %s\n", rpc_text(ctx->rpc));

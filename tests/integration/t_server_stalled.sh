@@ -5,7 +5,7 @@
 # after login between requests (exit 3, "server not responding (timed
 # out)"), mid-get (the part kept, and resumed by the next get) and
 # mid-put (the server's partial resumed by the next put); at a terminal
-# it says so and ends, exit 3.  The server, let go on, says in the cut
+# it says so and logs in again (t_idle_relogin).  The server, let go on, says in the cut
 # get's transfer line that the connection was lost, and how (it said
 # "input/output error").  Before, every request whose bytes the server's
 # kernel acknowledged after the wait began was waited for a second
@@ -152,12 +152,16 @@ t0=$(now_ms)
 wait_for 15 tmux_has "$sock" "server not responding (timed out)" ||
 	fail "no message at the terminal: $(tmux_screen "$sock")"
 gave_up "pwd at a terminal" "$(($(now_ms) - t0))"
-# As sftp: a session whose connection is lost ends, exit 3.
-wait_for 5 tmux_has "$sock" "EXIT=3" ||
-	fail "mftp did not end, exit 3: $(tmux_screen "$sock")"
+# At the prompt the session is logged in again (the master still
+# answers), and the command not run again; quit then ends it, status 0.
+wait_for 15 tmux_has "$sock" "pwd was not run again" ||
+	fail "no new login after the timeout: $(tmux_screen "$sock")"
+tmux -S "$sock" send-keys "quit" Enter
+wait_for 10 tmux_has "$sock" "EXIT=0" ||
+	fail "quit after the new login: $(tmux_screen "$sock")"
 go_on_server
 tmux -S "$sock" kill-server 2>/dev/null
-ok "at a terminal the session ends after the timeout, saying why"
+ok "at a terminal the session is given up after the timeout, saying why, and logged in again"
 
 wait_for 10 _no_sessions || fail "sessions left: $(sessions)"
 daemon_alive || fail "mftpd died"
