@@ -122,8 +122,7 @@ cmd_put_write(void *arg)
 static int
 cmd_put_unlinked(struct session *s, struct upload *p, size_t len)
 {
-	if (s->quota.fd == -1 || !p->counted ||
-	    quota_account_state(s->quota.fd, 1) != QUOTA_ACCOUNT_REMOVED)
+	if (s->quota.fd == -1 || !p->counted || !quota_removed(s->quota.fd))
 		return 0;
 	if (ftruncate(p->fd, (off_t)(p->written - len)) == 0)
 		p->written -= len;

@@ -407,43 +407,6 @@ quota_open_read(const char *dir, const char *name)
 }
 
 int
-quota_account_state(int fd, int fresh)
-{
-	struct statx sx;
-
-	/*
-	 * fresh: from the file server, not the attribute cache.  Over NFS,
-	 * fstat believes what it has for up to acregmax (60 s by default),
-	 * so a --lock or a removal made on another node would go unseen
-	 * that long.  A local file system has nothing to fetch.
-	 */
-	if (statx(fd, "",
-		AT_EMPTY_PATH |
-		    (fresh ? AT_STATX_FORCE_SYNC : AT_STATX_SYNC_AS_STAT),
-		STATX_MODE | STATX_NLINK, &sx) == -1)
-		return errno == ESTALE ? QUOTA_ACCOUNT_REMOVED :
-					 QUOTA_ACCOUNT_OPEN;
-	if (sx.stx_nlink == 0)
-		return QUOTA_ACCOUNT_REMOVED;
-	return (sx.stx_mode & S_IWUSR) == 0 ? QUOTA_ACCOUNT_LOCKED :
-					      QUOTA_ACCOUNT_OPEN;
-}
-
-int
-quota_set_locked(const char *dir, const char *name, int locked)
-{
-	int fd, r, saved;
-
-	if ((fd = quota_open(dir, name)) == -1)
-		return -1;
-	r = fchmod(fd, locked ? 0400 : 0600);
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return r;
-}
-
-int
 quota_read(int fd, struct quota_usage *u)
 {
 	int r;
@@ -664,11 +627,10 @@ quota_change_reserved(int fd, const struct quota_limits *l, int64_t dbytes,
 	 * Under the lock: a recount's new file is made after the unlink.
 	 * Any change of the home too, a rename above all: one that moved
 	 * a tree from where the recount's walk had not been to where it
-	 * had would hide all of it.  From the file server itself: over NFS
-	 * the attribute cache may not know of a removal on another node.
+	 * had would hide all of it.
 	 */
 	if ((dbytes > 0 || dfiles > 0 || dreserved > 0 || apply != NULL) &&
-	    quota_account_state(fd, 1) == QUOTA_ACCOUNT_REMOVED) {
+	    quota_removed(fd)) {
 		r = QUOTA_ERR_REMOVED;
 		goto out;
 	}

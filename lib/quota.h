@@ -191,6 +191,14 @@ int quota_open_read(const char *dir, const char *name);
 int quota_account_state(int fd, int fresh);
 
 /*
+ * Whether the accounting file open on fd was removed (or, over NFS, is
+ * stale).  One fstat: under the file's lock, which over NFS makes the
+ * client fetch the attributes anew (locking is a point of cache
+ * coherency there), it is fresh; after it, what the kernel has.
+ */
+int quota_removed(int fd);
+
+/*
  * Mark dir/name locked (mode 0400) or open (0600), without following a
  * link.  0, or -1 with errno (ENOENT: no accounting file).
  */
