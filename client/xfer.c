@@ -121,17 +121,20 @@ xfer_resume_cmd(const char *cmd, const char *src, const char *dst)
 
 static int
 xfer_interrupted_as(struct cmd_ctx *ctx, const char *name,
-    const struct rpc_xfer *x, const char *resume, const char *how)
+    const struct rpc_xfer *x, const char *how, const char *cmd, const char *src,
+    const char *dst)
 {
-	char done[32], size[32], *p;
+	char done[32], size[32], *p, *resume;
 	int r;
 
 	ctx->interrupted = 1;
 	human_size(x->offset + x->bytes, done, sizeof(done));
 	human_size(x->size, size, sizeof(size));
 	p = words_printable(name);
+	resume = xfer_resume_cmd(cmd, src, dst);
 	r = cmd_fail(ctx, "%s: interrupted %s %s of %s%s; %s resumes it", p,
 	    how, done, size, strcmp(how, "after") == 0 ? " sent" : "", resume);
+	free(resume);
 	free(p);
 	return r;
 }
@@ -140,22 +143,14 @@ int
 xfer_interrupted(struct cmd_ctx *ctx, const char *name,
     const struct rpc_xfer *x, const char *cmd, const char *src, const char *dst)
 {
-	char *resume = xfer_resume_cmd(cmd, src, dst);
-	int r = xfer_interrupted_as(ctx, name, x, resume, "at");
-
-	free(resume);
-	return r;
+	return xfer_interrupted_as(ctx, name, x, "at", cmd, src, dst);
 }
 
 int
 xfer_interrupted_sent(struct cmd_ctx *ctx, const char *name,
     const struct rpc_xfer *x, const char *cmd, const char *src, const char *dst)
 {
-	char *resume = xfer_resume_cmd(cmd, src, dst);
-	int r = xfer_interrupted_as(ctx, name, x, resume, "after");
-
-	free(resume);
-	return r;
+	return xfer_interrupted_as(ctx, name, x, "after", cmd, src, dst);
 }
 
 /*
