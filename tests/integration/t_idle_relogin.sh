@@ -26,7 +26,6 @@ chown -R "$uid:$gid" "$home"
 printf '%s\n' "$pw" >"$T/pw"
 chmod 600 "$T/pw"
 
-sock=$T/tmux.sock
 screen() { tmux -S "$sock" capture-pane -p -S -300; }
 _screen_has() { screen | grep -qF -- "$1"; }
 type_cmd() {
@@ -34,8 +33,10 @@ type_cmd() {
 	tmux -S "$sock" send-keys Enter
 }
 logins() { grep -c 'login user=alice' "$DAEMON_LOG"; }
+# start_mftp SOCKET: mftp in a tmux server of its own (a server killed
+# and started again on one socket can race its own exit).
 start_mftp() {
-	tmux -S "$sock" kill-server 2>/dev/null
+	sock=$1
 	tmux -S "$sock" new-session -d -x 150 -y 50 -c "$T" \
 	    "$(printf '%q ' "$MFTP" -P "$PORT" --password-fd 3 "alice@$HOST") 3<$T/pw 2>&1; echo EXIT=\$?; sleep 60"
 	BG_PIDS+=("$(tmux -S "$sock" display-message -p '#{pid}')")
@@ -47,7 +48,7 @@ idle_out() {
 	wait_for 15 _not_running "$SERVING_PID" || fail "the idle session was not closed"
 }
 
-start_mftp
+start_mftp "$T/tmux.sock"
 idle_out
 type_cmd "lpwd"
 wait_for 10 _screen_has "$T" || fail "no answer to lpwd: $(screen)"
@@ -98,7 +99,7 @@ expect_not_contains "$(screen)" "mftp: quit:" "an error from quit"
 ok "quit after the idle close ends with status 0"
 
 # The server gone: the login is tried once, and mftp ends, status 3.
-start_mftp
+start_mftp "$T/tmux2.sock"
 idle_out
 stop_daemon
 type_cmd "ls"
