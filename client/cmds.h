@@ -113,7 +113,11 @@ struct cmd {
 	int (*fn)(struct cmd_ctx *ctx, int argc, char **argv);
 	const char *usage;
 	const char *help;
+	/* CMD_OFFLINE: asks nothing of the server (the prompt logs in
+	 * again for the others, shell.c). */
+	int flags;
 };
+#define CMD_OFFLINE 1
 
 /* The command called name, or NULL. */
 const struct cmd *cmd_find(const char *name);

@@ -171,15 +171,9 @@ shell_command(struct cmd_ctx *ctx, int argc, char **argv)
 static int
 shell_is_local(const char *name)
 {
-	static const char *const local[] = { "?", "bye", "exit", "help", "lcd",
-		"lls", "lmkdir", "lpwd", "lumask", "progress", "quit",
-		"version" };
-	size_t i;
+	const struct cmd *c = cmd_find(name);
 
-	for (i = 0; i < sizeof(local) / sizeof(local[0]); i++)
-		if (strcmp(name, local[i]) == 0)
-			return 1;
-	return cmd_find(name) == NULL;
+	return c == NULL || (c->flags & CMD_OFFLINE) != 0;
 }
 
 /*
