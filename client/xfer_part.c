@@ -277,6 +277,12 @@ xfer_open_direct(struct cmd_ctx *ctx, int at, const char *local)
 	else
 		fd = openat(at, xfer_at_name(at, local),
 		    O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	/* A FIFO opens once a program reads it: Ctrl-C while none does. */
+	if (fd == -1 && errno == EINTR)
+		return cmd_fail(ctx,
+		    "%s: interrupted while it waited to be opened (a FIFO "
+		    "opens only once a program reads from it)",
+		    local);
 	if (fd == -1)
 		return cmd_fail(ctx, "%s: %s", local, strerror(errno));
 	/* What was opened, whatever the name became since the plan. */
