@@ -98,7 +98,7 @@ static const struct cmd cmd_table[] = {
 	    0 },
 	{ "mput", 1, -1, "acr", "", "L", cmd_mput, "mput [-acr] PATTERN...",
 	    "Upload the local files matching each PATTERN into the remote "
-	    "directory.",
+	    "directory; -c or -a: not those already complete there.",
 	    0 },
 	{ "mv", 2, 2, "", "", "R", cmd_mv, "mv OLD NEW",
 	    "Rename or move a remote file or directory; into NEW if that is "
@@ -108,9 +108,9 @@ static const struct cmd cmd_table[] = {
 	    "Turn the progress bar off or on.", CMD_OFFLINE },
 	{ "put", 1, 2, "acr", "", "LR", cmd_put, "put [-acr] LOCAL [REMOTE]",
 	    "Upload LOCAL to REMOTE (default: its base name; into REMOTE if "
-	    "that is a directory); an interrupted upload always resumes (-c "
-	    "and -a, resume, are accepted for habit); -r: a whole "
-	    "directory.",
+	    "that is a directory); an interrupted upload always resumes; -r: "
+	    "a whole directory; -c or -a (resume): with -r, files already "
+	    "complete on the server are not sent again.",
 	    0 },
 	{ "pwd", 0, 0, "", "", "", cmd_pwd, "pwd",
 	    "Print the remote working directory.", 0 },
@@ -120,8 +120,8 @@ static const struct cmd cmd_table[] = {
 	    "Show your disk usage, limits and what is free.", 0 },
 	{ "reget", 1, 2, "r", "c", "RL", cmd_get, "reget [-r] REMOTE [LOCAL]",
 	    "Resume a download (same as get -c).", 0 },
-	{ "reput", 1, 2, "r", "", "LR", cmd_put, "reput [-r] LOCAL [REMOTE]",
-	    "Resume an upload (same as put).", 0 },
+	{ "reput", 1, 2, "r", "c", "LR", cmd_put, "reput [-r] LOCAL [REMOTE]",
+	    "Resume an upload (same as put -c).", 0 },
 	{ "rename", 2, 2, "", "", "R", cmd_mv, "rename OLD NEW",
 	    "The same as mv.", 0 },
 	{ "rm", 1, -1, "fr", "", "R", cmd_rm, "rm [-fr] PATH...",

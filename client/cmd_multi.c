@@ -26,6 +26,7 @@
 #include "util.h"
 #include "words.h"
 #include "xfer.h"
+#include "xfer_kept.h"
 #include "xfer_local.h"
 
 /* "PATH: exists on the server and is not a directory": -1. */
@@ -107,11 +108,59 @@ cmd_put_below(const char *path, char *const *left, size_t n)
 }
 
 /*
+ * Whether put -r and mput leave out the files already whole on the
+ * server (xfer_put_complete): reput, -c or -a, and a command tried
+ * again (--retry), whose first try sent some of them.
+ */
+static bool
+cmd_put_skips(const struct cmd_ctx *ctx)
+{
+	return (ctx->opts & CMD_OPT('c')) != 0 || ctx->rerun;
+}
+
+/*
+ * cmd_put_skips: done[i] set for each file of t (below top, to go
+ * below remote) that is already whole on the server; those of the
+ * directories in left are not looked at.  0, or -1 after cmd_fail().
+ */
+static int
+cmd_put_dir_done(struct cmd_ctx *ctx, int top, const char *remote,
+    const struct tree *t, char *const *left, size_t nleft, char *done)
+{
+	struct xfer_item *v = xreallocarray(NULL, t->n + 1, sizeof(*v));
+	size_t *at = xreallocarray(NULL, t->n + 1, sizeof(*at));
+	char *same;
+	size_t i, k = 0;
+	int r;
+
+	for (i = 0; i < t->n; i++) {
+		if (t->v[i].attr.kind == MFTP_KIND_DIR ||
+		    cmd_put_below(t->v[i].path, left, nleft))
+			continue;
+		memset(&v[k], 0, sizeof(v[k]));
+		v[k].remote = cmd_join(remote, t->v[i].path);
+		v[k].local = xstrdup(t->v[i].path);
+		v[k].at = top;
+		v[k].attr.size = t->v[i].attr.size;
+		at[k++] = i;
+	}
+	same = xcalloc(k + 1, 1);
+	r = xfer_put_complete(ctx, v, k, same);
+	for (i = 0; i < k; i++)
+		done[at[i]] = same[i];
+	free(same);
+	free(at);
+	xfer_items_free(v, k);
+	return r;
+}
+
+/*
  * Upload the local directory local as the remote directory remote: the
  * directories first (parents before children, as the tree lists them),
  * then the files through one upload queue, small ones pipelined.  A
  * subdirectory the server refuses on its own is left out with all that
- * is below it (cmd_put_subdir), and the rest still goes.
+ * is below it (cmd_put_subdir), and the rest still goes.  A file
+ * already whole on the server is not sent again when cmd_put_skips.
  */
 static int
 cmd_put_dir(
@@ -119,7 +168,7 @@ cmd_put_dir(
 {
 	struct xfer_putq *q;
 	struct tree t;
-	char *from, *to, **left;
+	char *from, *to, **left, *done;
 	size_t i, nleft = 0;
 	int r, qr, top;
 
@@ -149,9 +198,12 @@ cmd_put_dir(
 		free(from);
 		free(to);
 	}
+	done = xcalloc(t.n + 1, 1);
+	if (r == 0 && cmd_put_skips(ctx))
+		r = cmd_put_dir_done(ctx, top, remote, &t, left, nleft, done);
 	q = xfer_putq_new(ctx);
 	for (i = 0; i < t.n && r == 0; i++) {
-		if (t.v[i].attr.kind == MFTP_KIND_DIR ||
+		if (t.v[i].attr.kind == MFTP_KIND_DIR || done[i] ||
 		    cmd_put_below(t.v[i].path, left, nleft))
 			continue;
 		to = cmd_join(remote, t.v[i].path);
@@ -161,6 +213,7 @@ cmd_put_dir(
 		free(to);
 	}
 	qr = xfer_putq_free(q);
+	free(done);
 	free(left);
 	close(top);
 	tree_free(&t);
@@ -553,6 +606,42 @@ cmd_mput_glob(
 }
 
 /*
+ * cmd_put_skips: the regular files of v already whole on the server
+ * marked in dup too, to be left out as the duplicates are.  0, or -1
+ * after cmd_fail().
+ */
+static int
+cmd_mput_done(
+    struct cmd_ctx *ctx, const struct cmd_put_src *src, size_t n, bool *dup)
+{
+	struct xfer_item *v = xreallocarray(NULL, n + 1, sizeof(*v));
+	size_t *at = xreallocarray(NULL, n + 1, sizeof(*at));
+	char *same;
+	size_t i, k = 0;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		if (dup[i] || S_ISDIR(src[i].st.st_mode))
+			continue;
+		memset(&v[k], 0, sizeof(v[k]));
+		v[k].remote = xstrdup(src[i].base);
+		v[k].local = xstrdup(src[i].path);
+		v[k].at = AT_FDCWD;
+		v[k].attr.size = (uint64_t)src[i].st.st_size;
+		at[k++] = i;
+	}
+	same = xcalloc(k + 1, 1);
+	r = xfer_put_complete(ctx, v, k, same);
+	for (i = 0; i < k; i++)
+		if (same[i])
+			dup[at[i]] = true;
+	free(same);
+	free(at);
+	xfer_items_free(v, k);
+	return r;
+}
+
+/*
  * mput [-r] PATTERN...: glob(3) on this side; regular files go to the
  * remote working directory under their base names; symbolic links are
  * skipped, not followed; directories need -r.  Every pattern is read,
@@ -588,6 +677,8 @@ cmd_mput(struct cmd_ctx *ctx, int argc, char **argv)
 	else
 		for (i = 0; i < n; i++)
 			free(d[i].same);
+	if (r == 0 && cmd_put_skips(ctx))
+		r = cmd_mput_done(ctx, v, n, dup);
 	pq = xfer_putq_new(ctx);
 	for (i = 0; i < n && r == 0; i++) {
 		if (dup[i])

@@ -1,7 +1,8 @@
 /*
  * xfer_kept.c: the kept part of a resumed transfer, hashed between
  * requests (xfer_kept.h); and so is a local file that reget -r finds
- * already complete, to compare with the server's HASH.
+ * already complete, or whose upload reput -r finds so on the server, to
+ * compare with the server's HASH.
  *
  * Runs as: the user, in mftp.  A resumed transfer is verified whole, so
  * the part kept (a download's LOCAL.part, an upload's source up to the
@@ -28,6 +29,7 @@
 #include "hash_pipe.h"
 #include "intr.h"
 #include "mftp_limits.h"
+#include "proto.h"
 #include "rpc.h"
 #include "util.h"
 #include "words.h"
@@ -81,25 +83,36 @@ xfer_hash_kept(
  * directory's descriptor, without following a link put there
  * (O_NOFOLLOW) nor waiting on a FIFO; only this user's own regular
  * file of the remote size, with no interrupted download of mftp's
- * beside it.  -1 otherwise.
+ * beside it.  For an upload (put), its source, opened as xfer_putq
+ * reads it: local below at (put -r, xfer_local_open_below) or named
+ * by it (mput), no link followed; a regular file of the remote size,
+ * whoever owns it.  -1 otherwise.
  */
 static int
-xfer_complete_open(const struct xfer_item *it)
+xfer_complete_open(const struct xfer_item *it, int put)
 {
 	struct stat st;
 	int fd;
 
-	if (xfer_is_direct(it->at, it->local))
+	if (put)
+		fd = it->at == AT_FDCWD ?
+		    open(it->local,
+			O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) :
+		    xfer_local_open_below(
+			it->at, it->local, O_RDONLY | O_NONBLOCK);
+	else if (xfer_is_direct(it->at, it->local))
 		return -1;
 	/* A part of mftp's says the download was interrupted: it is
 	 * resumed. */
-	if (xfer_part_pending(it->at, it->local))
+	else if (xfer_part_pending(it->at, it->local))
 		return -1;
-	if ((fd = openat(it->at, xfer_at_name(it->at, it->local),
-		 O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) == -1)
+	else
+		fd = openat(it->at, xfer_at_name(it->at, it->local),
+		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1)
 		return -1;
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != geteuid() || st.st_size < 0 ||
+	    (!put && st.st_uid != geteuid()) || st.st_size < 0 ||
 	    (uint64_t)st.st_size != it->attr.size) {
 		close(fd);
 		return -1;
@@ -131,7 +144,7 @@ xfer_complete_hash(struct cmd_ctx *ctx, const struct xfer_item *it, int fd,
 
 /* The session lost, or Ctrl-C: -1 after cmd_fail(). */
 static int
-xfer_complete_stop(struct cmd_ctx *ctx, const struct xfer_item *it)
+xfer_complete_stop(struct cmd_ctx *ctx, const struct xfer_item *it, int put)
 {
 	char *p;
 	int r;
@@ -139,7 +152,7 @@ xfer_complete_stop(struct cmd_ctx *ctx, const struct xfer_item *it)
 	if (rpc_lost(ctx->rpc))
 		return cmd_rpc_fail(ctx, it->remote);
 	ctx->interrupted = 1;
-	p = words_printable(it->local);
+	p = words_printable(put ? it->remote : it->local);
 	r = cmd_fail(
 	    ctx, "%s: interrupted while it was compared with the server's", p);
 	free(p);
@@ -153,7 +166,7 @@ xfer_complete_stop(struct cmd_ctx *ctx, const struct xfer_item *it)
  */
 static int
 xfer_complete_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
-    const uint8_t mine[MFTP_HASH_LEN])
+    const uint8_t mine[MFTP_HASH_LEN], int put)
 {
 	enum digest_alg alg = rpc_digest(ctx->rpc);
 	uint8_t theirs[MFTP_HASH_LEN];
@@ -164,7 +177,8 @@ xfer_complete_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
 	if (ct_memcmp(mine, theirs, digest_len(alg)) != 0)
 		return 0;
 	if (!ctx->quiet) {
-		p = words_printable(it->local);
+		/* The copy that is complete: where it would have gone. */
+		p = words_printable(put ? it->remote : it->local);
 		printf("%s: already complete, checksum matches\n", p);
 		fflush(stdout);
 		free(p);
@@ -219,6 +233,7 @@ struct xfer_complete {
 	uint8_t (*mine)[MFTP_HASH_LEN];
 	char *same;
 	ssize_t stop; /* the item that stopped it */
+	int put;      /* the local files are an upload's sources */
 };
 
 static const char *
@@ -235,7 +250,7 @@ xfer_complete_send(void *arg, size_t i, size_t flying)
 	struct cmd_ctx *ctx = a->ctx;
 	int fd, e;
 
-	if ((fd = xfer_complete_open(&a->v[i])) == -1)
+	if ((fd = xfer_complete_open(&a->v[i], a->put)) == -1)
 		return XFER_PIPE_SKIP;
 	if (flying > 0 && a->v[i].attr.size > XFER_KEPT_SLICE) {
 		close(fd);
@@ -261,7 +276,7 @@ static int
 xfer_complete_reply(void *arg, size_t i)
 {
 	struct xfer_complete *a = arg;
-	int e = xfer_complete_recv(a->ctx, &a->v[i], a->mine[i]);
+	int e = xfer_complete_recv(a->ctx, &a->v[i], a->mine[i], a->put);
 
 	if (e == RPC_LOST && a->stop == -1)
 		a->stop = (ssize_t)i;
@@ -278,17 +293,116 @@ xfer_complete_reply(void *arg, size_t i)
  * slice with no request in flight, as xfer_get_pass hashes a kept part
  * (xfer_hash_kept pings the server meanwhile).
  */
-int
-xfer_get_complete(
-    struct cmd_ctx *ctx, const struct xfer_item *v, size_t n, char *same)
+static int
+xfer_complete_run(struct cmd_ctx *ctx, const struct xfer_item *v, size_t n,
+    char *same, int put)
 {
 	static const struct xfer_pipe ops = { xfer_complete_send,
 		xfer_complete_reply, xfer_complete_path };
-	struct xfer_complete a = { ctx, v, NULL, same, -1 };
+	struct xfer_complete a = { ctx, v, NULL, same, -1, put };
 
 	a.mine = xcalloc(n ? n : 1, sizeof(*a.mine));
 	memset(same, 0, n);
 	xfer_pipeline(ctx->rpc, n, &ops, &a);
 	free(a.mine);
-	return a.stop == -1 ? 0 : xfer_complete_stop(ctx, &v[a.stop]);
+	return a.stop == -1 ? 0 : xfer_complete_stop(ctx, &v[a.stop], put);
+}
+
+int
+xfer_get_complete(
+    struct cmd_ctx *ctx, const struct xfer_item *v, size_t n, char *same)
+{
+	return xfer_complete_run(ctx, v, n, same, 0);
+}
+
+/* What the STATs of xfer_put_complete share. */
+struct xfer_put_look {
+	struct cmd_ctx *ctx;
+	const struct xfer_item *v;
+	char *whole; /* a remote regular file of the local size */
+	ssize_t stop;
+};
+
+static const char *
+xfer_put_look_path(void *arg, size_t i)
+{
+	return ((struct xfer_put_look *)arg)->v[i].remote;
+}
+
+static int
+xfer_put_look_send(void *arg, size_t i, size_t flying)
+{
+	struct xfer_put_look *a = arg;
+	int e;
+
+	(void)flying;
+	if (intr_pending()) {
+		a->stop = (ssize_t)i;
+		return XFER_PIPE_STOP;
+	}
+	e = rpc_stat_send(a->ctx->rpc, a->v[i].remote);
+	if (e == RPC_OK)
+		return XFER_PIPE_SENT;
+	/* A name too long to ask for: its PUT says so. */
+	if (!rpc_lost(a->ctx->rpc))
+		return XFER_PIPE_SKIP;
+	a->stop = (ssize_t)i;
+	return XFER_PIPE_STOP;
+}
+
+static int
+xfer_put_look_reply(void *arg, size_t i)
+{
+	struct xfer_put_look *a = arg;
+	struct msg_attr at;
+
+	if (rpc_stat_recv(a->ctx->rpc, &at) == RPC_OK) {
+		a->whole[i] = at.kind == MFTP_KIND_FILE &&
+		    at.size == a->v[i].attr.size;
+	} else if (rpc_lost(a->ctx->rpc) && a->stop == -1)
+		a->stop = (ssize_t)i;
+	return a->stop == -1 ? XFER_PIPE_SENT : XFER_PIPE_STOP;
+}
+
+/*
+ * The STATs first, pipelined as the HASHes are: a remote file of
+ * another size, or none, is sent without a look at its checksum, which
+ * for a large file the server would have to read whole to give.  Then
+ * the rest as reget -r compares (xfer_complete_run).
+ */
+int
+xfer_put_complete(
+    struct cmd_ctx *ctx, const struct xfer_item *v, size_t n, char *same)
+{
+	static const struct xfer_pipe ops = { xfer_put_look_send,
+		xfer_put_look_reply, xfer_put_look_path };
+	struct xfer_put_look a = { ctx, v, NULL, -1 };
+	struct xfer_item *w;
+	size_t *at, i, k = 0;
+	char *wsame;
+	int r;
+
+	memset(same, 0, n);
+	a.whole = xcalloc(n ? n : 1, 1);
+	xfer_pipeline(ctx->rpc, n, &ops, &a);
+	if (a.stop != -1) {
+		free(a.whole);
+		return xfer_complete_stop(ctx, &v[a.stop], 1);
+	}
+	w = xreallocarray(NULL, n ? n : 1, sizeof(*w));
+	at = xreallocarray(NULL, n ? n : 1, sizeof(*at));
+	for (i = 0; i < n; i++)
+		if (a.whole[i]) {
+			w[k] = v[i];
+			at[k++] = i;
+		}
+	wsame = xcalloc(k ? k : 1, 1);
+	r = xfer_complete_run(ctx, w, k, wsame, 1);
+	for (i = 0; i < k; i++)
+		same[at[i]] = wsame[i];
+	free(wsame);
+	free(at);
+	free(w);
+	free(a.whole);
+	return r;
 }

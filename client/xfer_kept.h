@@ -1,7 +1,8 @@
 /*
  * xfer_kept.h: the kept part of a resumed transfer, hashed between
  * requests, the session kept alive meanwhile; a local file reget -r
- * finds complete, compared so with the server's HASH.
+ * finds complete, and a remote one reput -r finds so, compared so with
+ * the server's HASH.
  *
  * Runs as: the user, in mftp.
  */
@@ -44,6 +45,19 @@ int xfer_hash_kept(
 struct cmd_ctx;
 struct xfer_item;
 int xfer_get_complete(
+    struct cmd_ctx *ctx, const struct xfer_item *v, size_t n, char *same);
+/*
+ * reput -r, put -r -c, mput -c, and put -r tried again (--retry): the
+ * same for uploads.  Each item's local file (below at when at is a
+ * directory's descriptor, put -r, else by its name; no link followed)
+ * is its source, attr.size its size now; the remote file is whole when
+ * STAT finds it a regular file of that size and its HASH is that of
+ * the local file.  same[i] set when it is, and "REMOTE: already
+ * complete, checksum matches" printed (not with -q).  The STATs go out
+ * pipelined first, then the HASHes of the files of the same size.  0,
+ * or -1 after cmd_fail(): the session was lost, or Ctrl-C.
+ */
+int xfer_put_complete(
     struct cmd_ctx *ctx, const struct xfer_item *v, size_t n, char *same);
 
 #endif

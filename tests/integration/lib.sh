@@ -577,13 +577,15 @@ tool() {
 # client NAME PASS [mftp options]: batch mode, commands on stdin, the
 # password on descriptor 3.
 client() {
-	local name=$1 pass=$2
+	local name=$1 pass=$2 quiet=(-q)
 	shift 2
 	if [ -t 0 ]; then
 		echo "client: give the commands on stdin" >&2
 		return 2
 	fi
-	timeout -k 5 "$CLIENT_TIMEOUT" "$MFTP" -P "$PORT" -q \
+	# CLIENT_LOUD=1: without -q, the lines of each file on stdout.
+	[ "${CLIENT_LOUD:-0}" = 1 ] && quiet=()
+	timeout -k 5 "$CLIENT_TIMEOUT" "$MFTP" -P "$PORT" "${quiet[@]}" \
 	    --password-fd 3 "$@" "$name@$HOST" 3<<<"$pass"
 }
 

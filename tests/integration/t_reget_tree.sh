@@ -54,13 +54,8 @@ bl=$(before "$T/elsewhere/mylink")
 gets() { log_count " op=get path=$1 "; }
 
 # Not -q: the lines of the files skipped are on standard output.
-RC=0
-_last_client="alice (reget -r, verbose)"
-(cd "$L" && timeout -k 5 "$CLIENT_TIMEOUT" "$MFTP" -P "$PORT" \
-    --password-fd 3 "alice@$HOST" 3<<<"$pw") <<<"reget -r r" \
-    >"$T/client.out" 2>"$T/client.err" || RC=$?
-OUT=$(cat "$T/client.out")
-ERR=$(cat "$T/client.err")
+CLIENT_LOUD=1 run_client alice "$pw" <<<"lcd $L
+reget -r r"
 expect_rc 0 "reget -r r"
 expect_eq "$(gets r/same1)" 0 "GETs of r/same1, complete and the same"
 expect_eq "$(gets r/sub/same2)" 0 "GETs of r/sub/same2, complete and the same"

@@ -8,7 +8,8 @@
 # > 0), the tree is whole where the first try put it, no .part is left
 # and there is no nested copy; the same for mftp -r DIR host:REMOTE.
 # A file the first try of get -r had downloaded whole is not fetched
-# again (only its checksum is compared).
+# again (only its checksum is compared), nor one put -r had uploaded
+# whole sent again.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=lib_retry.sh
@@ -64,10 +65,15 @@ slow_client "put -r $W/src up
 pwd" --retry 2
 retried put "$home/up/.big.mftp-part" "$home/up" 2 up/big "put -r with --retry"
 expect_match "$OUT" '^/$' "the command after the resumed one"
+# a went whole before big was cut: the retry only compares it.
+expect_eq "$(grep -c ' op=put path=up/a ' "$DAEMON_LOG")" 1 \
+    "uploads of up/a, complete before the cut"
 ok "a put -r cut by a killed server resumes in REMOTE with --retry (at $RESUMED_AT)"
 
 # ------------------------------------------- put -r on the command line
 slow_mftp -r --retry 1 "$W/src" "alice@$HOST:up3" </dev/null
 retried put "$home/up3/.big.mftp-part" "$home/up3" 1 up3/big "mftp -r --retry 1"
+expect_eq "$(grep -c ' op=put path=up3/a ' "$DAEMON_LOG")" 1 \
+    "uploads of up3/a, complete before the cut"
 ok "mftp -r DIR host:REMOTE cut by a killed server resumes in REMOTE (at $RESUMED_AT)"
 check_log_clean

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# t_reput_tree: reput -r of a tree that an interruption left partly
+# uploaded skips each file already complete on the server (a regular
+# file of the local size, and the same checksum as the server's HASH):
+# it is not sent again, and the remote copy is left as it was.  Before,
+# every file was sent again, whole.  A file of the size whose bytes
+# differ is sent and ends up right; so is one of another size, one
+# missing, and one whose remote name is a directory fails alone.  Plain
+# put -r still sends them all; put -rc and put -ra skip as reput -r
+# does, and mput -c (not mput) as well.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+pw=$(rand_pw)
+add_user alice "$pw"
+user_vars alice
+start_daemon
+L=$T/local
+
+# The tree r here.
+mkdir -p "$L/r/sub"
+for f in same1 sub/same2 differs shorter missing isdir; do
+	head -c 300000 /dev/urandom >"$L/r/$f"
+done
+head -c $((4 << 20)) /dev/urandom >"$L/r/big"
+: >"$L/r/empty"
+
+# What an interrupted put -r left on the server: complete files.
+mkdir -p "$home/r/sub" "$home/r/isdir"
+for f in same1 sub/same2 big empty; do
+	cp "$L/r/$f" "$home/r/$f"
+done
+# Of the local size, other bytes (the first byte changed).
+cp "$L/r/differs" "$home/r/differs"
+printf '\x00' | dd of="$home/r/differs" bs=1 count=1 conv=notrunc status=none
+cmp -s "$L/r/differs" "$home/r/differs" && printf '\x01' |
+	dd of="$home/r/differs" bs=1 count=1 conv=notrunc status=none
+head -c 1000 "$L/r/shorter" >"$home/r/shorter"
+chown -R "$uid:$gid" "$home/r"
+tool "$top_builddir/ftpuser-quota" --recount alice
+expect_rc 0 "the recount after the copy"
+
+before() { stat -c '%i %Y %y' "$1"; }
+b1=$(before "$home/r/same1")
+b2=$(before "$home/r/sub/same2")
+bb=$(before "$home/r/big")
+
+# puts PATH: how many uploads of PATH (as the client named it, from its
+# working directory) the server's log has.
+puts() { log_count " op=put path=$1 "; }
+
+# Not -q: the lines of the files skipped are on standard output.
+CLIENT_LOUD=1 run_client alice "$pw" <<<"lcd $L
+reput -r r"
+expect_rc 1 "reput -r r with a directory in the way of r/isdir"
+for f in same1 sub/same2 big empty; do
+	expect_eq "$(puts "r/$f")" 0 "uploads of r/$f, complete and the same"
+	expect_contains "$OUT" "r/$f: already complete, checksum matches" \
+	    "the line of r/$f, skipped"
+done
+expect_eq "$(before "$home/r/same1")" "$b1" "r/same1's inode and mtime"
+expect_eq "$(before "$home/r/sub/same2")" "$b2" "r/sub/same2's inode and mtime"
+expect_eq "$(before "$home/r/big")" "$bb" "r/big's inode and mtime"
+ok "reput -r skips the files already complete on the server (no PUT, not rewritten)"
+
+for f in differs shorter missing; do
+	expect_eq "$(puts "r/$f")" 1 "uploads of r/$f"
+done
+for f in same1 sub/same2 big empty differs shorter missing; do
+	expect_same_file "$home/r/$f" "$L/r/$f" "r/$f"
+done
+[ -d "$home/r/isdir" ] || fail "the directory r/isdir was replaced"
+expect_contains "$ERR" "r/isdir" "the failure names r/isdir"
+expect_not_contains "$OUT" "differs: already complete" "r/differs said complete"
+ok "reput -r sends a file of other bytes, another size, a missing one; one fails alone"
+
+# Plain put -r is unchanged: it sends them all again.
+rmdir "$home/r/isdir"
+run_client alice "$pw" <<<"lcd $L
+put -r r"
+expect_rc 0 "put -r r over the complete tree"
+expect_eq "$(puts r/same1)" 1 "uploads of r/same1 by put -r"
+expect_eq "$(puts r/big)" 1 "uploads of r/big by put -r"
+ok "put -r still sends the files already complete"
+
+# put -rc and put -ra are reput -r: nothing sent now.
+for o in -rc -ra; do
+	run_client alice "$pw" <<<"lcd $L
+put $o r"
+	expect_rc 0 "put $o r over the complete tree"
+	expect_eq "$(puts r/same1)" 1 "uploads of r/same1 by put $o"
+	expect_eq "$(puts r/sub/same2)" 1 "uploads of r/sub/same2 by put $o"
+done
+ok "put -rc and put -ra skip the files already complete"
+
+# mput -c skips a file already complete, and sends the one that
+# differs; plain mput sends both.  (In r, the log's paths are r's.)
+printf 'x' | dd of="$home/r/differs" bs=1 count=1 conv=notrunc status=none
+run_client alice "$pw" <<<"lcd $L/r
+cd r
+mput -c same1 differs"
+expect_rc 0 "mput -c same1 differs"
+expect_eq "$(puts same1)" 0 "uploads of same1 by mput -c"
+expect_eq "$(puts differs)" 1 "uploads of differs by mput -c"
+expect_same_file "$home/r/differs" "$L/r/differs" "r/differs after mput -c"
+run_client alice "$pw" <<<"lcd $L/r
+cd r
+mput same1"
+expect_rc 0 "mput same1"
+expect_eq "$(puts same1)" 1 "uploads of same1 by mput"
+ok "mput -c skips a file already complete, mput does not"
+
+# A SHA-256 session compares in SHA-256: same1 skipped, a changed byte
+# in differs still found.
+printf 'y' | dd of="$home/r/differs" bs=1 count=1 seek=1000 conv=notrunc status=none
+n1=$(puts same1)
+nd=$(puts differs)
+run_client alice "$pw" -o Verify=sha256 <<<"lcd $L/r
+cd r
+mput -c same1 differs"
+expect_rc 0 "mput -c in a SHA-256 session"
+expect_eq "$(puts same1)" "$n1" "uploads of same1 in a SHA-256 session"
+expect_eq "$(puts differs)" $((nd + 1)) "uploads of differs in a SHA-256 session"
+expect_same_file "$home/r/differs" "$L/r/differs" "r/differs (SHA-256)"
+ok "in a SHA-256 session, the comparison is in SHA-256"
+check_log_clean
