@@ -379,7 +379,8 @@ cmd_put(struct cmd_ctx *ctx, int argc, char **argv)
 	if (stat(local, &st) == -1)
 		return cmd_fail(ctx, "%s: %s", local, strerror(errno));
 	if (S_ISDIR(st.st_mode))
-		return cmd_fail(ctx, "%s: is a directory (use put -r)", local);
+		return cmd_fail(ctx, "%s: is a directory (use %s -r)", local,
+		    xfer_put_verb(ctx));
 	if ((base = cmd_basename(local)) == NULL)
 		return cmd_fail(ctx, "%s: no file name", local);
 	if (ctx->dest != NULL)

@@ -124,6 +124,19 @@ int
 xfer_put_fd(struct cmd_ctx *ctx, int fd, const char *local, const char *remote);
 
 /*
+ * The command an upload's advice names: "reput" when the user typed
+ * reput (is a directory: use reput -r), else "put".
+ */
+const char *xfer_put_verb(const struct cmd_ctx *ctx);
+
+/*
+ * The server's partial of an upload to remote (.NAME.mftp-part beside
+ * it, PROTOCOL.md §5.6, lib/partial.c), or NULL when remote names no
+ * file (it ends with a slash).
+ */
+char *xfer_put_partial(const char *remote);
+
+/*
  * cmd_rpc_fail for an upload to remote: a refusal whose text does not
  * begin with the file's name (the quota's, a checksum mismatch) gets
  * it, so that each failure of mput or put -r says which file it was.

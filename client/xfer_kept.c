@@ -315,24 +315,33 @@ xfer_get_complete(
 	return xfer_complete_run(ctx, v, n, same, 0);
 }
 
-/* What the STATs of xfer_put_complete share. */
+/*
+ * What the STATs of xfer_put_complete share: two for each item, its
+ * remote name (even) and the server's partial of it (odd).
+ */
 struct xfer_put_look {
 	struct cmd_ctx *ctx;
 	const struct xfer_item *v;
-	char *whole; /* a remote regular file of the local size */
+	char **partial; /* xfer_put_partial, or NULL */
+	char *whole;	/* a remote regular file of the local size */
+	char *pending;	/* a partial beside it */
 	ssize_t stop;
 };
 
 static const char *
-xfer_put_look_path(void *arg, size_t i)
+xfer_put_look_path(void *arg, size_t j)
 {
-	return ((struct xfer_put_look *)arg)->v[i].remote;
+	struct xfer_put_look *a = arg;
+
+	return j % 2 == 0 || a->partial[j / 2] == NULL ? a->v[j / 2].remote :
+							 a->partial[j / 2];
 }
 
 static int
-xfer_put_look_send(void *arg, size_t i, size_t flying)
+xfer_put_look_send(void *arg, size_t j, size_t flying)
 {
 	struct xfer_put_look *a = arg;
+	size_t i = j / 2;
 	int e;
 
 	(void)flying;
@@ -340,7 +349,9 @@ xfer_put_look_send(void *arg, size_t i, size_t flying)
 		a->stop = (ssize_t)i;
 		return XFER_PIPE_STOP;
 	}
-	e = rpc_stat_send(a->ctx->rpc, a->v[i].remote);
+	if (j % 2 == 1 && a->partial[i] == NULL)
+		return XFER_PIPE_SKIP;
+	e = rpc_stat_send(a->ctx->rpc, xfer_put_look_path(a, j));
 	if (e == RPC_OK)
 		return XFER_PIPE_SENT;
 	/* A name too long to ask for: its PUT says so. */
@@ -351,14 +362,18 @@ xfer_put_look_send(void *arg, size_t i, size_t flying)
 }
 
 static int
-xfer_put_look_reply(void *arg, size_t i)
+xfer_put_look_reply(void *arg, size_t j)
 {
 	struct xfer_put_look *a = arg;
+	size_t i = j / 2;
 	struct msg_attr at;
 
 	if (rpc_stat_recv(a->ctx->rpc, &at) == RPC_OK) {
-		a->whole[i] = at.kind == MFTP_KIND_FILE &&
-		    at.size == a->v[i].attr.size;
+		if (j % 2 == 0)
+			a->whole[i] = at.kind == MFTP_KIND_FILE &&
+			    at.size == a->v[i].attr.size;
+		else
+			a->pending[i] = 1;
 	} else if (rpc_lost(a->ctx->rpc) && a->stop == -1)
 		a->stop = (ssize_t)i;
 	return a->stop == -1 ? XFER_PIPE_SENT : XFER_PIPE_STOP;
@@ -367,8 +382,12 @@ xfer_put_look_reply(void *arg, size_t i)
 /*
  * The STATs first, pipelined as the HASHes are: a remote file of
  * another size, or none, is sent without a look at its checksum, which
- * for a large file the server would have to read whole to give.  Then
- * the rest as reget -r compares (xfer_complete_run).
+ * for a large file the server would have to read whole to give; so is
+ * one with a partial of the server's beside it, which the upload then
+ * takes up or replaces (and which would otherwise stay, counted in the
+ * quota).  Then the rest as reget -r compares (xfer_complete_run).
+ * Ctrl-C is taken as during a transfer (intr_transfer), so that it
+ * stops the comparison with its line, not the process.
  */
 int
 xfer_put_complete(
@@ -376,33 +395,43 @@ xfer_put_complete(
 {
 	static const struct xfer_pipe ops = { xfer_put_look_send,
 		xfer_put_look_reply, xfer_put_look_path };
-	struct xfer_put_look a = { ctx, v, NULL, -1 };
+	struct xfer_put_look a = { ctx, v, NULL, NULL, NULL, -1 };
 	struct xfer_item *w;
 	size_t *at, i, k = 0;
 	char *wsame;
 	int r;
 
 	memset(same, 0, n);
-	a.whole = xcalloc(n ? n : 1, 1);
-	xfer_pipeline(ctx->rpc, n, &ops, &a);
-	if (a.stop != -1) {
-		free(a.whole);
-		return xfer_complete_stop(ctx, &v[a.stop], 1);
-	}
-	w = xreallocarray(NULL, n ? n : 1, sizeof(*w));
-	at = xreallocarray(NULL, n ? n : 1, sizeof(*at));
+	a.partial = xcalloc(n + 1, sizeof(*a.partial));
+	a.whole = xcalloc(n + 1, 1);
+	a.pending = xcalloc(n + 1, 1);
+	w = xreallocarray(NULL, n + 1, sizeof(*w));
+	at = xreallocarray(NULL, n + 1, sizeof(*at));
 	for (i = 0; i < n; i++)
-		if (a.whole[i]) {
-			w[k] = v[i];
-			at[k++] = i;
-		}
-	wsame = xcalloc(k ? k : 1, 1);
-	r = xfer_complete_run(ctx, w, k, wsame, 1);
-	for (i = 0; i < k; i++)
-		same[at[i]] = wsame[i];
-	free(wsame);
+		a.partial[i] = xfer_put_partial(v[i].remote);
+	intr_transfer(1);
+	xfer_pipeline(ctx->rpc, 2 * n, &ops, &a);
+	if (a.stop != -1)
+		r = xfer_complete_stop(ctx, &v[a.stop], 1);
+	else {
+		for (i = 0; i < n; i++)
+			if (a.whole[i] && !a.pending[i]) {
+				w[k] = v[i];
+				at[k++] = i;
+			}
+		wsame = xcalloc(k + 1, 1);
+		r = xfer_complete_run(ctx, w, k, wsame, 1);
+		for (i = 0; i < k; i++)
+			same[at[i]] = wsame[i];
+		free(wsame);
+	}
+	intr_transfer(0);
+	for (i = 0; i < n; i++)
+		free(a.partial[i]);
+	free(a.partial);
+	free(a.pending);
+	free(a.whole);
 	free(at);
 	free(w);
-	free(a.whole);
 	return r;
 }

@@ -96,22 +96,33 @@ xfer_put_lost(struct cmd_ctx *ctx, const char *local, const char *remote)
  */
 #define XFER_KEPT_PUT_MIN (64 * 1024 * 1024)
 
+char *
+xfer_put_partial(const char *remote)
+{
+	const char *slash = strrchr(remote, '/');
+	const char *base = slash != NULL ? slash + 1 : remote;
+	char *partial, *name;
+
+	if (*base == '\0')
+		return NULL;
+	name = partial_name(base);
+	xasprintf(&partial, "%.*s%s", (int)(base - remote), remote, name);
+	free(name);
+	return partial;
+}
+
 static int64_t
 xfer_put_kept(struct cmd_ctx *ctx, const char *local, const char *remote,
     int fd, const struct stat *st, struct digest *d)
 {
-	const char *slash = strrchr(remote, '/');
-	const char *base = slash != NULL ? slash + 1 : remote;
 	struct msg_attr a;
 	struct rpc_xfer x;
-	char *partial, *name;
+	char *partial;
 	int e, shrank;
 
-	if (*base == '\0' || st->st_size < XFER_KEPT_PUT_MIN)
+	if (st->st_size < XFER_KEPT_PUT_MIN ||
+	    (partial = xfer_put_partial(remote)) == NULL)
 		return 0;
-	name = partial_name(base);
-	xasprintf(&partial, "%.*s%s", (int)(base - remote), remote, name);
-	free(name);
 	e = rpc_stat(ctx->rpc, partial, &a);
 	free(partial);
 	if (e != RPC_OK || a.kind != MFTP_KIND_FILE || a.size == 0 ||
@@ -184,13 +195,21 @@ xfer_put_once(struct cmd_ctx *ctx, const char *local, const char *remote,
 	return xfer_put_fail(ctx, remote);
 }
 
+const char *
+xfer_put_verb(const struct cmd_ctx *ctx)
+{
+	return ctx->name != NULL && strcmp(ctx->name, "reput") == 0 ? "reput" :
+								      "put";
+}
+
 /* Why local, of st, is not uploaded: -1 after cmd_fail(). */
 static int
 xfer_put_refused(struct cmd_ctx *ctx, const char *local, const struct stat *st)
 {
-	return cmd_fail(ctx, "%s: %s", local,
-	    S_ISDIR(st->st_mode) ? "is a directory (use put -r)" :
-				   "not a regular file");
+	if (S_ISDIR(st->st_mode))
+		return cmd_fail(ctx, "%s: is a directory (use %s -r)", local,
+		    xfer_put_verb(ctx));
+	return cmd_fail(ctx, "%s: not a regular file", local);
 }
 
 /*

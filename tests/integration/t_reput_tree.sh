@@ -5,9 +5,10 @@
 # it is not sent again, and the remote copy is left as it was.  Before,
 # every file was sent again, whole.  A file of the size whose bytes
 # differ is sent and ends up right; so is one of another size, one
-# missing, and one whose remote name is a directory fails alone.  Plain
-# put -r still sends them all; put -rc and put -ra skip as reput -r
-# does, and mput -c (not mput) as well.
+# missing, and one whose remote name is a directory fails alone; so is
+# a complete one with a partial of the server's beside it.  Plain put -r
+# still sends them all; put -rc and put -ra skip as reput -r does, and
+# mput -c (not mput) as well.  reput DIR says to use reput -r.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -123,4 +124,28 @@ expect_eq "$(puts same1)" "$n1" "uploads of same1 in a SHA-256 session"
 expect_eq "$(puts differs)" $((nd + 1)) "uploads of differs in a SHA-256 session"
 expect_same_file "$home/r/differs" "$L/r/differs" "r/differs (SHA-256)"
 ok "in a SHA-256 session, the comparison is in SHA-256"
+# A complete remote file with a partial of the server's beside it (an
+# upload of it cut off before) is sent, not skipped: the upload takes
+# the partial up or replaces it, which would otherwise stay, counted in
+# the quota.
+mkdir -p "$home/q"
+cp "$L/r/same1" "$home/q/same1"
+head -c 1000 "$L/r/same1" >"$home/q/.same1.mftp-part"
+chown -R "$uid:$gid" "$home/q"
+tool "$top_builddir/ftpuser-quota" --recount alice
+expect_rc 0 "the recount after the copy to q"
+run_client alice "$pw" <<<"lcd $L/r
+reput -r . q"
+expect_rc 0 "reput -r . q with a partial beside q/same1"
+expect_eq "$(puts q/same1)" 1 "uploads of q/same1, a partial beside it"
+[ ! -e "$home/q/.same1.mftp-part" ] || fail "the partial beside q/same1 stayed"
+expect_same_file "$home/q/same1" "$L/r/same1" "q/same1"
+expect_eq "$(puts q/sub/same2)" 1 "uploads of q/sub/same2, not there before"
+ok "a complete file with the server's partial beside it is sent, the partial gone"
+
+# reput of a directory names reput -r, not put -r (which sends all).
+run_client alice "$pw" <<<"reput $L/r"
+expect_rc 1 "reput DIR"
+expect_contains "$ERR" "r: is a directory (use reput -r)" "what reput DIR says"
+ok "reput DIR points to reput -r"
 check_log_clean

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# t_reput_intr: Ctrl-C in batch mode while reput -r (put -rc, mput -c)
+# compares a local file with the server's checksum stops the run with
+# status 130 and the line that says where, as reget -r does; before,
+# the comparison ran outside any transfer, and the signal killed mftp
+# without a word.  The command after it does not run.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+pw=$(rand_pw)
+add_user alice "$pw"
+user_vars alice
+start_daemon
+printf '%s\n' "$pw" >"$T/pw"
+chmod 600 "$T/pw"
+L=$T/local
+# Two large sparse files, the same on both sides: hashing them in
+# SHA-256 takes long enough to be stopped in the middle.
+mkdir -p "$L/r" "$home/r"
+for f in big1 big2; do
+	truncate -s 2G "$L/r/$f"
+	truncate -s 2G "$home/r/$f"
+done
+chown -R "$uid:$gid" "$home/r"
+
+# client_pid: the mftp process below the job, in CPID.
+client_pid() {
+	local p
+	CPID=
+	for p in $(descendants_of "$job"); do
+		[ "$(readlink "/proc/$p/exe")" = "$(readlink -f "$MFTP_BIN")" ] &&
+			CPID=$p
+	done
+	[ -n "$CPID" ]
+}
+# hashing: mftp holds r/big1 open, as it hashes it for the comparison.
+hashing() {
+	client_pid &&
+		find "/proc/$CPID/fd" -lname "$L/r/big1" 2>/dev/null | grep -q .
+}
+
+# (mput puts under the base names: into r, from r.)
+for cmd in "reput -r r" "put -rc r" "cd r
+mput -c r/big1 r/big2"; do
+	(
+		exec timeout -k 5 "$CLIENT_TIMEOUT" "$MFTP" -P "$PORT" \
+		    -o Verify=sha256 --password-fd 3 -b - "alice@$HOST" \
+		    3<"$T/pw" <<<"lcd $L
+$cmd
+pwd" >"$T/b.out" 2>"$T/b.err"
+	) &
+	job=$!
+	BG_PIDS+=("$job")
+	wait_for 30 hashing || fail "$cmd: mftp did not come to hash r/big1"
+	kill -INT "$CPID"
+	rc=0
+	wait_pid "$job" 30 || rc=$?
+	expect_eq "$rc" 130 "$cmd: the status of a batch run stopped by ^C"
+	expect_contains "$(cat "$T/b.err")" \
+	    "big1: interrupted while it was compared with the server's" \
+	    "$cmd: the line"
+	! grep -q "^/" "$T/b.out" ||
+		fail "$cmd: the command after the ^C ran: $(cat "$T/b.out")"
+	expect_eq "$(log_count " op=put ")" 0 "$cmd: uploads"
+done
+ok "^C while reput -r, put -rc or mput -c compares: 130 and the line"
+check_log_clean
