@@ -37,6 +37,18 @@ descendants_of() { # PID: all descendants, children first
 	done
 }
 
+# mftp_below JOB: the mftp process below the background job JOB (a
+# subshell that runs it, through timeout), in CPID; 1 if none is.
+mftp_below() {
+	local p
+	CPID=
+	for p in $(descendants_of "$1"); do
+		[ "$(readlink "/proc/$p/exe")" = "$(readlink -f "$MFTP_BIN")" ] &&
+			CPID=$p
+	done
+	[ -n "$CPID" ]
+}
+
 # kill_tree PID: TERM a process and its descendants (by pid), then KILL
 # whatever is left after a bounded wait.
 kill_tree() {

@@ -26,20 +26,10 @@ pwd" >"$T/b.out" 2>"$T/b.err"
 job=$!
 BG_PIDS+=("$job")
 
-# client_pid: the mftp process below the job, in CPID.
-client_pid() {
-	local p
-	CPID=
-	for p in $(descendants_of "$job"); do
-		[ "$(readlink "/proc/$p/exe")" = "$(readlink -f "$MFTP_BIN")" ] &&
-			CPID=$p
-	done
-	[ -n "$CPID" ]
-}
 # in_open: mftp waits in the FIFO's open, for a reader (the kernel's
 # wait_for_partner).
 in_open() {
-	client_pid && [ "$(cat "/proc/$CPID/wchan" 2>/dev/null)" = wait_for_partner ]
+	mftp_below "$job" && [ "$(cat "/proc/$CPID/wchan" 2>/dev/null)" = wait_for_partner ]
 }
 wait_for 30 in_open || fail "mftp did not come to wait in the FIFO's open"
 kill -INT "$CPID"

@@ -142,12 +142,8 @@ BG_PIDS+=("$job")
 wait_for 30 _has_data "$W/back.part" || fail "the batch get did not start"
 sp=$(serving_pid_of "$uid")
 kill -STOP "$sp"
-cpid=
-for p in $(descendants_of "$job"); do
-	[ "$(readlink "/proc/$p/exe")" = "$(readlink -f "$MFTP_BIN")" ] && cpid=$p
-done
-[ -n "$cpid" ] || fail "no client process"
-kill -INT "$cpid"
+mftp_below "$job" || fail "no client process"
+kill -INT "$CPID"
 rc=0
 wait_pid "$job" 30 || rc=$?
 kill -CONT "$sp"

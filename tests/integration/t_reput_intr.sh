@@ -23,19 +23,9 @@ for f in big1 big2; do
 done
 chown -R "$uid:$gid" "$home/r"
 
-# client_pid: the mftp process below the job, in CPID.
-client_pid() {
-	local p
-	CPID=
-	for p in $(descendants_of "$job"); do
-		[ "$(readlink "/proc/$p/exe")" = "$(readlink -f "$MFTP_BIN")" ] &&
-			CPID=$p
-	done
-	[ -n "$CPID" ]
-}
 # hashing: mftp holds r/big1 open, as it hashes it for the comparison.
 hashing() {
-	client_pid &&
+	mftp_below "$job" &&
 		find "/proc/$CPID/fd" -lname "$L/r/big1" 2>/dev/null | grep -q .
 }
 

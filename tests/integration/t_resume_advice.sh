@@ -29,7 +29,7 @@ chmod 600 "$T/pw"
 # stopped CMDS WATCH: run CMDS in batch mode from $W, and SIGINT the
 # client once WATCH (a file) has data; ADVICE: the command it gives.
 stopped() {
-	local job sp p cpid
+	local job sp
 	(
 		cd "$W" && exec timeout -k 5 "$CLIENT_TIMEOUT" "$MFTP" -P "$PORT" \
 		    --password-fd 3 -b - "alice@$HOST" 3<"$T/pw" \
@@ -41,13 +41,8 @@ stopped() {
 	wait_for 30 _grown "$2" || fail "'$1' did not start: $(cat "$T/b.err")"
 	sp=$(serving_pid_of "$uid")
 	kill -STOP "$sp"
-	cpid=
-	for p in $(descendants_of "$job"); do
-		[ "$(readlink "/proc/$p/exe")" = "$(readlink -f "$MFTP_BIN")" ] &&
-			cpid=$p
-	done
-	[ -n "$cpid" ] || fail "no client process"
-	kill -INT "$cpid"
+	mftp_below "$job" || fail "no client process"
+	kill -INT "$CPID"
 	wait_pid "$job" 30
 	kill -CONT "$sp"
 	ADVICE=$(sed -n 's/.*; \(re[gp][eu]t .*\) resumes it$/\1/p' "$T/b.err")
