@@ -340,8 +340,8 @@ cmd_get_tree(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(ctx, "%s: not a directory", argv[1]);
 	if (ctx->dest == NULL) {
 		base = cmd_basename(argv[1]);
-		if (argc > 2 && base != NULL && stat(argv[2], &st) == 0 &&
-		    S_ISDIR(st.st_mode))
+		if (argc > 2 && base != NULL && !(ctx->opts & CMD_OPT('T')) &&
+		    stat(argv[2], &st) == 0 && S_ISDIR(st.st_mode))
 			ctx->dest = cmd_join(argv[2], base);
 		else if (argc > 2)
 			ctx->dest = xstrdup(argv[2]);
@@ -353,6 +353,8 @@ cmd_get_tree(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(ctx,
 		    "%s: no directory name to save it under; give LOCAL",
 		    argv[1]);
+	free(ctx->tree_resume);
+	ctx->tree_resume = xfer_resume_cmd("reget -rT", argv[1], ctx->dest);
 	return tree_missed_end(
 	    ctx, cmd_get_dir(ctx, argv[1], ctx->dest, a.mode, 0), "downloaded");
 }

@@ -53,10 +53,10 @@ static const struct cmd cmd_table[] = {
 	    0 },
 	{ "exit", 0, 0, "", "", "", cmd_quit, "exit",
 	    "End the session (same as quit).", CMD_OFFLINE },
-	{ "get", 1, 2, "acr", "", "RL", cmd_get, "get [-acr] REMOTE [LOCAL]",
+	{ "get", 1, 2, "acrT", "", "RL", cmd_get, "get [-acrT] REMOTE [LOCAL]",
 	    "Download REMOTE to LOCAL (default: its base name; into LOCAL if "
 	    "that is a directory); -c or -a: resume LOCAL.part; -r: a whole "
-	    "directory.",
+	    "directory; -T: LOCAL itself, never a directory to put it in.",
 	    0 },
 	{ "hash", 1, -1, "s", "", "R", cmd_hash, "hash [--sha256] PATH...",
 	    "Show the checksum of remote files in the session's algorithm "
@@ -106,11 +106,12 @@ static const struct cmd cmd_table[] = {
 	    0 },
 	{ "progress", 0, 0, "", "", "", cmd_progress, "progress",
 	    "Turn the progress bar off or on.", CMD_OFFLINE },
-	{ "put", 1, 2, "acr", "", "LR", cmd_put, "put [-acr] LOCAL [REMOTE]",
+	{ "put", 1, 2, "acrT", "", "LR", cmd_put, "put [-acrT] LOCAL [REMOTE]",
 	    "Upload LOCAL to REMOTE (default: its base name; into REMOTE if "
 	    "that is a directory); an interrupted upload always resumes; -r: "
 	    "a whole directory; -c or -a (resume): with -r, files already "
-	    "complete on the server are not sent again.",
+	    "complete on the server are not sent again; -T: REMOTE itself, "
+	    "never a directory to put it in.",
 	    0 },
 	{ "pwd", 0, 0, "", "", "", cmd_pwd, "pwd",
 	    "Print the remote working directory.", 0 },
@@ -118,9 +119,9 @@ static const struct cmd cmd_table[] = {
 	    CMD_OFFLINE },
 	{ "quota", 0, 0, "", "", "", cmd_quota, "quota",
 	    "Show your disk usage, limits and what is free.", 0 },
-	{ "reget", 1, 2, "r", "c", "RL", cmd_get, "reget [-r] REMOTE [LOCAL]",
+	{ "reget", 1, 2, "rT", "c", "RL", cmd_get, "reget [-rT] REMOTE [LOCAL]",
 	    "Resume a download (same as get -c).", 0 },
-	{ "reput", 1, 2, "r", "c", "LR", cmd_put, "reput [-r] LOCAL [REMOTE]",
+	{ "reput", 1, 2, "rT", "c", "LR", cmd_put, "reput [-rT] LOCAL [REMOTE]",
 	    "Resume an upload (same as put -c).", 0 },
 	{ "rename", 2, 2, "", "", "R", cmd_mv, "rename OLD NEW",
 	    "The same as mv.", 0 },
@@ -193,6 +194,8 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	free(ctx->dest);
 	ctx->dest = NULL;
+	free(ctx->tree_resume);
+	ctx->tree_resume = NULL;
 	free(ctx->spent);
 	ctx->spent = NULL;
 	return cmd_run_once(ctx, argc, argv);

@@ -238,7 +238,7 @@ cmd_put_tree(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(ctx, "%s: not a directory", argv[1]);
 	if (ctx->dest == NULL) {
 		base = cmd_basename(argv[1]);
-		if (argc > 2 && base != NULL) {
+		if (argc > 2 && base != NULL && !(ctx->opts & CMD_OPT('T'))) {
 			if ((e = rpc_stat(ctx->rpc, argv[2], &a)) == RPC_LOST) {
 				free(base);
 				return cmd_rpc_fail(ctx, argv[2]);
@@ -256,6 +256,8 @@ cmd_put_tree(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(ctx,
 		    "%s: no directory name to store it under; give REMOTE",
 		    argv[1]);
+	free(ctx->tree_resume);
+	ctx->tree_resume = xfer_resume_cmd("reput -rT", argv[1], ctx->dest);
 	return tree_gone_end(ctx,
 	    tree_missed_end(ctx,
 		cmd_put_dir(ctx, argv[1], ctx->dest, st.st_mode), "uploaded"));

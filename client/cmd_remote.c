@@ -344,7 +344,8 @@ cmd_get(struct cmd_ctx *ctx, int argc, char **argv)
 			return cmd_fail(ctx,
 			    "%s: no file name to save it under; give LOCAL",
 			    argv[1]);
-		if (argc > 2 && stat(argv[2], &st) == 0 && S_ISDIR(st.st_mode))
+		if (argc > 2 && !(ctx->opts & CMD_OPT('T')) &&
+		    stat(argv[2], &st) == 0 && S_ISDIR(st.st_mode))
 			ctx->dest = cmd_join(argv[2], base);
 		else
 			ctx->dest = xstrdup(argc > 2 ? argv[2] : base);
@@ -387,6 +388,8 @@ cmd_put(struct cmd_ctx *ctx, int argc, char **argv)
 		; /* decided by the first try (cmd_run_again) */
 	else if (argc < 3)
 		ctx->dest = xstrdup(base);
+	else if (ctx->opts & CMD_OPT('T'))
+		ctx->dest = xstrdup(argv[2]);
 	else if (argv[2][0] != '\0' && argv[2][strlen(argv[2]) - 1] == '/')
 		ctx->dest = cmd_join(argv[2], base);
 	else {

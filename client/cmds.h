@@ -48,6 +48,13 @@ struct cmd_ctx {
 	 */
 	char *dest;
 	/*
+	 * get -r and put -r: the command that goes on with the whole tree
+	 * ("reget -rT REMOTE DEST", "reput -rT LOCAL DEST"), which the line
+	 * of a file interrupted in it gives, rather than that file's own;
+	 * NULL otherwise.  cmd_run clears it.
+	 */
+	char *tree_resume;
+	/*
 	 * A download of this command wrote into this descriptor, device or
 	 * FIFO (xfer.c), which keeps what came and cannot be resumed: a
 	 * retry would write the file again after it.  NULL before; cmd_run

@@ -474,6 +474,7 @@ main(int argc, char *argv[])
 	rpc_free(ctx.rpc);
 	free(ctx.cwd);
 	free(ctx.dest);
+	free(ctx.tree_resume);
 	free(ctx.spent);
 	free(ctx.gone_first);
 	free(ctx.missed_first);

@@ -119,6 +119,15 @@ xfer_resume_cmd(const char *cmd, const char *src, const char *dst)
 	return s;
 }
 
+char *
+xfer_resume_line(const struct cmd_ctx *ctx, const char *cmd, const char *src,
+    const char *dst)
+{
+	if (ctx->tree_resume != NULL)
+		return xstrdup(ctx->tree_resume);
+	return xfer_resume_cmd(cmd, src, dst);
+}
+
 static int
 xfer_interrupted_as(struct cmd_ctx *ctx, const char *name,
     const struct rpc_xfer *x, const char *how, const char *cmd, const char *src,
@@ -131,7 +140,7 @@ xfer_interrupted_as(struct cmd_ctx *ctx, const char *name,
 	human_size(x->offset + x->bytes, done, sizeof(done));
 	human_size(x->size, size, sizeof(size));
 	p = words_printable(name);
-	resume = xfer_resume_cmd(cmd, src, dst);
+	resume = xfer_resume_line(ctx, cmd, src, dst);
 	r = cmd_fail(ctx, "%s: interrupted %s %s of %s%s; %s resumes it", p,
 	    how, done, size, strcmp(how, "after") == 0 ? " sent" : "", resume);
 	free(resume);
@@ -170,7 +179,7 @@ xfer_local_failed(struct cmd_ctx *ctx, const struct xfer_item *it,
 	int r;
 
 	p = words_printable(part);
-	cmd = xfer_resume_cmd("reget", it->remote, it->local);
+	cmd = xfer_resume_line(ctx, "reget", it->remote, it->local);
 	human_size(x->size, size, sizeof(size));
 	if (fstat(fd, &st) == -1)
 		r = lost ? cmd_fail(ctx, "%s; %s is kept: %s resumes it",
@@ -263,7 +272,7 @@ xfer_commit(
 		e = errno;
 		close(fd);
 		errno = e; /* for the caller (xfer_errno_all) */
-		p = xfer_resume_cmd("reget", it->remote, it->local);
+		p = xfer_resume_line(ctx, "reget", it->remote, it->local);
 		r = cmd_fail(ctx, "%s: %s; it is kept: %s resumes it", part,
 		    strerror(e), p);
 		free(p);

@@ -164,6 +164,13 @@ double xfer_now(void);
  */
 struct rpc_xfer;
 char *xfer_resume_cmd(const char *cmd, const char *src, const char *dst);
+/*
+ * The command a failed or interrupted file's line gives: the whole
+ * tree's in get -r and put -r (ctx->tree_resume), else
+ * xfer_resume_cmd's.
+ */
+char *xfer_resume_line(const struct cmd_ctx *ctx, const char *cmd,
+    const char *src, const char *dst);
 int xfer_interrupted(struct cmd_ctx *ctx, const char *name,
     const struct rpc_xfer *x, const char *cmd, const char *src,
     const char *dst);

@@ -70,7 +70,7 @@ static int
 xfer_put_lost(struct cmd_ctx *ctx, const char *local, const char *remote)
 {
 	char *p = words_printable(remote);
-	char *cmd = xfer_resume_cmd("reput", local, remote);
+	char *cmd = xfer_resume_line(ctx, "reput", local, remote);
 	int r;
 
 	r = cmd_fail(ctx,

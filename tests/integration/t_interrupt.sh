@@ -158,7 +158,7 @@ ok "batch mode: ^C during a transfer ends the run with 130, the part kept"
 # ------------------------------------------- -a, lftp's name for resume
 run_client alice "$pw" <<<$'help put\ncd d\nlcd '"$W"$'\nget -a big back'
 expect_rc 0 "get -a"
-expect_contains "$OUT" "put [-acr] LOCAL [REMOTE]" "help put shows -a and -c"
+expect_contains "$OUT" "put [-acrT] LOCAL [REMOTE]" "help put shows -a and -c"
 last=$(grep 'op=get path=d/big\|op=get path=big' "$DAEMON_LOG" | tail -n 1)
 expect_match "$last" ' offset=[1-9][0-9]* .*result=ok' "get -a resumes the part ^C left"
 expect_same_file "$W/back" "$home/d/big" "the file after get -a"

@@ -7,6 +7,8 @@
 # file of "get -r" or "put -r" into another name, "reget rt/d2/g1"
 # downloaded a second copy into ./g1 and left the part, and "reput
 # bigtree/u" sent all of it again to ./u, the server's partial left.
+# Inside get -r and put -r it is now the whole tree's: "reget -rT REMOTE
+# DEST", "reput -rT LOCAL DEST", DEST the tree the first try made.
 # Each transfer is stopped by SIGINT (Ctrl-C in batch mode) while its
 # serving process is stopped, so that it is caught half-way.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -65,20 +67,35 @@ follow get f1
 expect_same_file "$W/ff1" "$home/f1" "ff1"
 ok "get f1 ff1: 'reget f1 ff1' resumes it"
 
+# In a tree, the command given goes on with the whole tree, into the
+# directory the first try made (-T: not inside it, which a plain
+# reget -r rt dl would now do, dl being there).
 stopped "get -r rt dl" "$W/dl/d2/g1.part"
-expect_eq "$ADVICE" "reget rt/d2/g1 dl/d2/g1" "what get -r says resumes it"
+expect_eq "$ADVICE" "reget -rT rt dl" "what get -r says resumes it"
 follow get rt/d2/g1
 expect_same_file "$W/dl/d2/g1" "$home/rt/d2/g1" "dl/d2/g1"
 [ ! -e "$W/g1" ] || fail "a second copy was made in ./g1"
+[ ! -e "$W/dl/rt" ] || fail "a second copy was made in dl/rt"
 [ ! -e "$W/dl/d2/g1.part" ] || fail "the part is left"
-ok "get -r into another name: the command given resumes the file in place"
+ok "get -r into another name: the command given resumes the tree in place"
+
+# Into a directory that was there: the tree is below it, and the command
+# names that.
+mkdir -p "$W/ex"
+stopped "get -r rt ex" "$W/ex/rt/d2/g1.part"
+expect_eq "$ADVICE" "reget -rT rt ex/rt" "what get -r into a directory says"
+follow get rt/d2/g1
+expect_same_file "$W/ex/rt/d2/g1" "$home/rt/d2/g1" "ex/rt/d2/g1"
+[ ! -e "$W/ex/rt/rt" ] || fail "a second copy was made in ex/rt/rt"
+ok "get -r into a directory: the command given resumes the tree below it"
 
 stopped "put -r bigtree bt2" "$home/bt2/sub/.u.mftp-part"
-expect_eq "$ADVICE" "reput bigtree/sub/u bt2/sub/u" "what put -r says resumes it"
+expect_eq "$ADVICE" "reput -rT bigtree bt2" "what put -r says resumes it"
 follow put bt2/sub/u
 expect_same_file "$home/bt2/sub/u" "$W/bigtree/sub/u" "bt2/sub/u"
 [ ! -e "$home/u" ] || fail "a second copy was sent to ./u"
+[ ! -e "$home/bt2/bigtree" ] || fail "a second copy was sent to bt2/bigtree"
 expect_eq "$(find "$home" -name '*.mftp-part' | wc -l)" 0 "partials left"
-ok "put -r into another name: the command given resumes the file in place"
+ok "put -r into another name: the command given resumes the tree in place"
 
 check_log_clean

@@ -75,7 +75,7 @@ expect_contains "$OUT" "0027" "lumask shows the umask"
 expect_eq "$(stat -c %a "$W/k")" 640 "a download's mode under lumask 027"
 expect_contains "$OUT" $'Progress bar on.\nProgress bar off.' "progress toggles"
 expect_match "$OUT" '^mftp [0-9][^,]*, protocol 2; server: mftpd' "version"
-expect_contains "$OUT" "usage: get [-acr] REMOTE [LOCAL]" "? is help"
+expect_contains "$OUT" "usage: get [-acrT] REMOTE [LOCAL]" "? is help"
 for m in +22 ' 22' 1000; do
 	run_client alice "$pw" <<<"lumask '$m'"
 	expect_rc 1 "lumask '$m'"

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# t_tree_target: -T (as cp -T) makes the destination the file or tree
+# itself, never a directory to put it in: put -rT src ex and get -rT ex
+# got fill the existing ex and got, where put -r and get -r go inside
+# them (ex/src, got/ex).  put -T and get -T of a file onto a directory
+# fail, naming it, and change nothing.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+pw=$(rand_pw)
+add_user alice "$pw"
+user_vars alice
+start_daemon
+L=$T/local
+mkdir -p "$L/src/sub" "$L/got" "$L/got2" "$home/ex" "$home/d"
+echo a >"$L/src/a"
+echo s >"$L/src/sub/s"
+echo f >"$L/f"
+chown -R "$uid:$gid" "$home"
+
+run_client alice "$pw" <<<"lcd $L
+put -rT src ex
+put -r src ex"
+expect_rc 0 "put -rT src ex, then put -r src ex"
+expect_same_file "$home/ex/a" "$L/src/a" "ex/a (put -rT)"
+expect_same_file "$home/ex/sub/s" "$L/src/sub/s" "ex/sub/s (put -rT)"
+expect_same_file "$home/ex/src/a" "$L/src/a" "ex/src/a (put -r)"
+ok "put -rT fills an existing REMOTE; put -r goes inside it"
+
+run_client alice "$pw" <<<"lcd $L
+get -rT ex/src got
+get -r ex/src got2"
+expect_rc 0 "get -rT ex/src got, then get -r ex/src got2"
+expect_same_file "$L/got/a" "$L/src/a" "got/a (get -rT)"
+expect_same_file "$L/got/sub/s" "$L/src/sub/s" "got/sub/s (get -rT)"
+expect_same_file "$L/got2/src/a" "$L/src/a" "got2/src/a (get -r)"
+[ ! -e "$L/got/src" ] || fail "get -rT went inside got"
+ok "get -rT fills an existing LOCAL; get -r goes inside it"
+
+run_client alice "$pw" <<<"put -T $L/f d"
+expect_rc 1 "put -T f onto a remote directory"
+expect_contains "$ERR" "d: is a directory" "what put -T onto a directory says"
+{ [ -d "$home/d" ] && [ -z "$(ls -A "$home/d")" ]; } || fail "d changed"
+run_client alice "$pw" <<<"get -T ex/a $L/got2"
+expect_rc 1 "get -T a file onto a local directory"
+expect_contains "$ERR" "got2: Is a directory" "what get -T onto a directory says"
+expect_eq "$(ls -A "$L/got2")" "src" "what got2 holds"
+ok "put -T and get -T of a file onto a directory fail, naming it"
+check_log_clean
