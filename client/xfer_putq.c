@@ -276,11 +276,18 @@ xfer_putq_add_at(struct xfer_putq *q, int top, const char *rel,
 		free(q->first);
 		q->first = NULL;
 		/* Not "run it again": that sends the files done again too,
-		 * and put -r SRC NEW, NEW now there, into NEW/SRC. */
-		(void)cmd_fail(q->ctx,
-		    "interrupted before %s: the files before it were sent, "
-		    "it and the rest were not",
-		    local);
+		 * and put -r SRC NEW, NEW now there, into NEW/SRC; but the
+		 * tree's own command (reput -rT) skips them, in place. */
+		if (q->ctx->tree_resume != NULL)
+			(void)cmd_fail(q->ctx,
+			    "interrupted before %s: the files before it were "
+			    "sent, it and the rest were not; %s sends the rest",
+			    local, q->ctx->tree_resume);
+		else
+			(void)cmd_fail(q->ctx,
+			    "interrupted before %s: the files before it were "
+			    "sent, it and the rest were not",
+			    local);
 		return putq_failed(q);
 	}
 	/*
