@@ -341,7 +341,8 @@ cmd_get_tree(struct cmd_ctx *ctx, int argc, char **argv)
 	if (ctx->dest == NULL) {
 		base = cmd_basename(argv[1]);
 		if (argc > 2 && base != NULL && !(ctx->opts & CMD_OPT('T')) &&
-		    stat(argv[2], &st) == 0 && S_ISDIR(st.st_mode))
+		    (cmd_into(argv[2]) ||
+			(stat(argv[2], &st) == 0 && S_ISDIR(st.st_mode))))
 			ctx->dest = cmd_join(argv[2], base);
 		else if (argc > 2)
 			ctx->dest = xstrdup(argv[2]);

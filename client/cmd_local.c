@@ -55,7 +55,8 @@ static const struct cmd cmd_table[] = {
 	    "End the session (same as quit).", CMD_OFFLINE },
 	{ "get", 1, 2, "acrT", "", "RL", cmd_get, "get [-acrT] REMOTE [LOCAL]",
 	    "Download REMOTE to LOCAL (default: its base name; into LOCAL if "
-	    "that is a directory); -c or -a: resume LOCAL.part; -r: a whole "
+	    "that is a directory or ends with /); -c or -a: resume "
+	    "LOCAL.part; -r: a whole "
 	    "directory; -T: LOCAL itself, never a directory to put it in.",
 	    0 },
 	{ "hash", 1, -1, "s", "", "R", cmd_hash, "hash [--sha256] PATH...",
@@ -108,7 +109,8 @@ static const struct cmd cmd_table[] = {
 	    "Turn the progress bar off or on.", CMD_OFFLINE },
 	{ "put", 1, 2, "acrT", "", "LR", cmd_put, "put [-acrT] LOCAL [REMOTE]",
 	    "Upload LOCAL to REMOTE (default: its base name; into REMOTE if "
-	    "that is a directory); an interrupted upload always resumes; -r: "
+	    "that is a directory or ends with /); an interrupted upload "
+	    "always resumes; -r: "
 	    "a whole directory; -c or -a (resume): with -r, files already "
 	    "complete on the server are not sent again; -T: REMOTE itself, "
 	    "never a directory to put it in.",
@@ -427,6 +429,14 @@ cmd_basename(const char *path)
 	memcpy(s, start, (size_t)(end - start));
 	s[end - start] = '\0';
 	return s;
+}
+
+int
+cmd_into(const char *dest)
+{
+	size_t n = strlen(dest);
+
+	return n > 0 && dest[n - 1] == '/';
 }
 
 char *

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "intr.h"
 #include "proto.h"
 #include "rpc.h"
 #include "tree.h"
@@ -201,6 +202,8 @@ cmd_put_dir(
 	done = xcalloc(t.n + 1, 1);
 	if (r == 0 && cmd_put_skips(ctx))
 		r = cmd_put_dir_done(ctx, top, remote, &t, left, nleft, done);
+	/* Ctrl-C between two files stops it with its line (xfer_putq). */
+	intr_transfer(1);
 	q = xfer_putq_new(ctx);
 	for (i = 0; i < t.n && r == 0; i++) {
 		if (t.v[i].attr.kind == MFTP_KIND_DIR || done[i] ||
@@ -213,6 +216,7 @@ cmd_put_dir(
 		free(to);
 	}
 	qr = xfer_putq_free(q);
+	intr_transfer(0);
 	free(done);
 	free(left);
 	close(top);
@@ -221,8 +225,9 @@ cmd_put_dir(
 }
 
 /*
- * put -r LOCAL [REMOTE]: into REMOTE/BASE if REMOTE is a directory, as
- * decided once for all tries of the command (ctx->dest).
+ * put -r LOCAL [REMOTE]: into REMOTE/BASE if REMOTE is a directory or
+ * ends with a slash (not with -T), as decided once for all tries of the
+ * command (ctx->dest).
  */
 int
 cmd_put_tree(struct cmd_ctx *ctx, int argc, char **argv)
@@ -238,7 +243,11 @@ cmd_put_tree(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(ctx, "%s: not a directory", argv[1]);
 	if (ctx->dest == NULL) {
 		base = cmd_basename(argv[1]);
-		if (argc > 2 && base != NULL && !(ctx->opts & CMD_OPT('T'))) {
+		if (argc > 2 && base != NULL && !(ctx->opts & CMD_OPT('T')) &&
+		    cmd_into(argv[2]))
+			ctx->dest = cmd_join(argv[2], base);
+		else if (argc > 2 && base != NULL &&
+		    !(ctx->opts & CMD_OPT('T'))) {
 			if ((e = rpc_stat(ctx->rpc, argv[2], &a)) == RPC_LOST) {
 				free(base);
 				return cmd_rpc_fail(ctx, argv[2]);
@@ -681,6 +690,7 @@ cmd_mput(struct cmd_ctx *ctx, int argc, char **argv)
 			free(d[i].same);
 	if (r == 0 && cmd_put_skips(ctx))
 		r = cmd_mput_done(ctx, v, n, dup);
+	intr_transfer(1);
 	pq = xfer_putq_new(ctx);
 	for (i = 0; i < n && r == 0; i++) {
 		if (dup[i])
@@ -693,6 +703,7 @@ cmd_mput(struct cmd_ctx *ctx, int argc, char **argv)
 			    ctx, v[i].path, v[i].base, v[i].st.st_mode);
 	}
 	qr = xfer_putq_free(pq);
+	intr_transfer(0);
 	for (i = 0; i < n; i++) {
 		free(v[i].path);
 		free(v[i].base);

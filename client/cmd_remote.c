@@ -345,7 +345,8 @@ cmd_get(struct cmd_ctx *ctx, int argc, char **argv)
 			    "%s: no file name to save it under; give LOCAL",
 			    argv[1]);
 		if (argc > 2 && !(ctx->opts & CMD_OPT('T')) &&
-		    stat(argv[2], &st) == 0 && S_ISDIR(st.st_mode))
+		    (cmd_into(argv[2]) ||
+			(stat(argv[2], &st) == 0 && S_ISDIR(st.st_mode))))
 			ctx->dest = cmd_join(argv[2], base);
 		else
 			ctx->dest = xstrdup(argc > 2 ? argv[2] : base);
@@ -380,8 +381,7 @@ cmd_put(struct cmd_ctx *ctx, int argc, char **argv)
 	if (stat(local, &st) == -1)
 		return cmd_fail(ctx, "%s: %s", local, strerror(errno));
 	if (S_ISDIR(st.st_mode))
-		return cmd_fail(ctx, "%s: is a directory (use %s -r)", local,
-		    xfer_put_verb(ctx));
+		return xfer_put_is_dir(ctx, local);
 	if ((base = cmd_basename(local)) == NULL)
 		return cmd_fail(ctx, "%s: no file name", local);
 	if (ctx->dest != NULL)
@@ -390,7 +390,7 @@ cmd_put(struct cmd_ctx *ctx, int argc, char **argv)
 		ctx->dest = xstrdup(base);
 	else if (ctx->opts & CMD_OPT('T'))
 		ctx->dest = xstrdup(argv[2]);
-	else if (argv[2][0] != '\0' && argv[2][strlen(argv[2]) - 1] == '/')
+	else if (cmd_into(argv[2]))
 		ctx->dest = cmd_join(argv[2], base);
 	else {
 		e = rpc_stat(ctx->rpc, argv[2], &a);

@@ -213,6 +213,11 @@ void cmd_mode_string(uint8_t kind, uint32_t mode, char *s);
 char *cmd_basename(const char *path);
 /* dir + "/" + name, without doubling a slash dir ends with; dir "" is none. */
 char *cmd_join(const char *dir, const char *name);
+/*
+ * Whether a destination names a directory to put into, by its form
+ * alone: it ends with a slash ("dir/"), as for cp.
+ */
+int cmd_into(const char *dest);
 /* An octal mode of octal digits alone, at most max: 0, or -1. */
 int cmd_octal(const char *s, unsigned long max, unsigned long *out);
 

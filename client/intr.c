@@ -13,7 +13,7 @@
 #include "intr.h"
 
 static volatile sig_atomic_t intr_flag;
-static volatile sig_atomic_t intr_in_transfer;
+static volatile sig_atomic_t intr_in_transfer; /* nested starts */
 static volatile sig_atomic_t intr_batch;
 
 static void
@@ -43,7 +43,10 @@ intr_catch(int batch)
 void
 intr_transfer(int on)
 {
-	intr_in_transfer = on;
+	if (on)
+		intr_in_transfer++;
+	else if (intr_in_transfer > 0)
+		intr_in_transfer--;
 }
 
 int

@@ -14,7 +14,11 @@
  * stop cleanly and say so first.
  */
 void intr_catch(int batch);
-/* A transfer starts (1) or ends (0). */
+/*
+ * A transfer starts (1) or ends (0).  The calls nest: a command of many
+ * files (put -r) is one transfer from its first file to its last, and
+ * each file's own start and end inside it keep it so.
+ */
 void intr_transfer(int on);
 /* Ctrl-C was pressed since the last intr_clear(). */
 int intr_pending(void);

@@ -124,10 +124,10 @@ int
 xfer_put_fd(struct cmd_ctx *ctx, int fd, const char *local, const char *remote);
 
 /*
- * The command an upload's advice names: "reput" when the user typed
- * reput (is a directory: use reput -r), else "put".
+ * An upload of the directory local without -r: -1 after cmd_fail() with
+ * the command to use instead (put -r, put -rc, reput -r or -rT).
  */
-const char *xfer_put_verb(const struct cmd_ctx *ctx);
+int xfer_put_is_dir(struct cmd_ctx *ctx, const char *local);
 
 /*
  * The server's partial of an upload to remote (.NAME.mftp-part beside

@@ -195,11 +195,18 @@ xfer_put_once(struct cmd_ctx *ctx, const char *local, const char *remote,
 	return xfer_put_fail(ctx, remote);
 }
 
-const char *
-xfer_put_verb(const struct cmd_ctx *ctx)
+int
+xfer_put_is_dir(struct cmd_ctx *ctx, const char *local)
 {
-	return ctx->name != NULL && strcmp(ctx->name, "reput") == 0 ? "reput" :
-								      "put";
+	/* As typed, with -r added: a resume stays one, and says how to go
+	 * on in REMOTE itself, which reput -r would go inside of. */
+	if (ctx->name != NULL && strcmp(ctx->name, "reput") == 0)
+		return cmd_fail(ctx,
+		    "%s: is a directory (use reput -r, or reput -rT to go on "
+		    "in REMOTE itself)",
+		    local);
+	return cmd_fail(ctx, "%s: is a directory (use put -r%s)", local,
+	    (ctx->opts & CMD_OPT('c')) ? "c" : "");
 }
 
 /* Why local, of st, is not uploaded: -1 after cmd_fail(). */
@@ -207,8 +214,7 @@ static int
 xfer_put_refused(struct cmd_ctx *ctx, const char *local, const struct stat *st)
 {
 	if (S_ISDIR(st->st_mode))
-		return cmd_fail(ctx, "%s: is a directory (use %s -r)", local,
-		    xfer_put_verb(ctx));
+		return xfer_put_is_dir(ctx, local);
 	return cmd_fail(ctx, "%s: not a regular file", local);
 }
 

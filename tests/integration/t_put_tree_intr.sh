@@ -5,7 +5,8 @@
 # the files not sent and leaves the one sent as it is (compared, not
 # sent again).  strace holds mftp 3 s at each open of a file in tree
 # (put -r opens its files in their directory's descriptor), and the
-# test presses Ctrl-C (SIGINT to mftp) during the first.
+# test presses Ctrl-C (SIGINT to mftp) during the first; at the prompt,
+# then in batch mode.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -68,4 +69,27 @@ tmux -S "$sock" send-keys quit Enter
 wait_for 10 _screen_has "EXIT=0" || fail "quit: $(screen)"
 tmux -S "$sock" kill-server 2>/dev/null
 ok "reput -rT tree dest sends the rest in place, not what was sent"
+
+# Batch mode: the same line and status 130.  Ctrl-C between two files
+# used to find no transfer running, and ended mftp by the signal,
+# without a word.
+: >"$out"
+(
+	cd "$W" && exec timeout -k 5 "$CLIENT_TIMEOUT" "$T/bin/mftp-traced" \
+	    -P "$PORT" --password-fd 3 -b - "alice@$HOST" 3<"$T/pw" \
+	    <<<$'put -r tree dest2\npwd' >"$T/b.out" 2>"$T/b.err"
+) &
+job=$!
+BG_PIDS+=("$job")
+wait_for 30 _at_file || fail "batch: mftp did not reach a file of tree: $(cat "$out")"
+cpid=$(awk '/openat\(/ { print $1; exit }' "$out")
+kill -INT "$cpid"
+rc=0
+wait_pid "$job" 30 || rc=$?
+expect_eq "$rc" 130 "the status of a batch put -r stopped between files"
+expect_match "$(cat "$T/b.err")" \
+    "interrupted before tree/[abc]: the files before it were sent, it and the rest were not; reput -rT tree dest2 sends the rest" \
+    "batch: the line"
+! grep -q "^/" "$T/b.out" || fail "batch: the command after the ^C ran"
+ok "batch mode: ^C between the files of put -r gives 130 and the line"
 check_log_clean

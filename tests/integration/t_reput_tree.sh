@@ -8,7 +8,8 @@
 # missing, and one whose remote name is a directory fails alone; so is
 # a complete one with a partial of the server's beside it.  Plain put -r
 # still sends them all; put -rc and put -ra skip as reput -r does, and
-# mput -c (not mput) as well.  reput DIR says to use reput -r.
+# mput -c (not mput) as well.  reput DIR says to use reput -r or -rT,
+# put -c DIR put -rc.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -146,6 +147,11 @@ ok "a complete file with the server's partial beside it is sent, the partial gon
 # reput of a directory names reput -r, not put -r (which sends all).
 run_client alice "$pw" <<<"reput $L/r"
 expect_rc 1 "reput DIR"
-expect_contains "$ERR" "r: is a directory (use reput -r)" "what reput DIR says"
-ok "reput DIR points to reput -r"
+expect_contains "$ERR" \
+    "r: is a directory (use reput -r, or reput -rT to go on in REMOTE itself)" \
+    "what reput DIR says"
+run_client alice "$pw" <<<"put -c $L/r"
+expect_rc 1 "put -c DIR"
+expect_contains "$ERR" "r: is a directory (use put -rc)" "what put -c DIR says"
+ok "reput DIR points to reput -r and -rT, put -c DIR to put -rc"
 check_log_clean

@@ -3,7 +3,8 @@
 # itself, never a directory to put it in: put -rT src ex and get -rT ex
 # got fill the existing ex and got, where put -r and get -r go inside
 # them (ex/src, got/ex).  put -T and get -T of a file onto a directory
-# fail, naming it, and change nothing.
+# fail, naming it, and change nothing.  A destination that ends with a
+# slash is a directory to put into, never the tree itself.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -46,4 +47,26 @@ expect_rc 1 "get -T a file onto a local directory"
 expect_contains "$ERR" "got2: Is a directory" "what get -T onto a directory says"
 expect_eq "$(ls -A "$L/got2")" "src" "what got2 holds"
 ok "put -T and get -T of a file onto a directory fail, naming it"
+
+# A destination that ends with a slash is one to put into, as for cp:
+# put -r src new/ and get -r ex/src new/ with new missing fail rather
+# than make new the tree (so mftp -r d1 d2 host:new no longer made new
+# d1 itself and put d2 inside it); with new there, they go inside it.
+run_client alice "$pw" <<<"lcd $L
+put -r src new/"
+expect_rc 1 "put -r src new/, new missing"
+[ ! -e "$home/new" ] || fail "put -r src new/ made new"
+run_client alice "$pw" <<<"lcd $L
+get -r ex/src new/"
+expect_rc 1 "get -r ex/src new/, new missing"
+[ ! -e "$L/new" ] || fail "get -r ex/src new/ made new"
+mkdir "$home/new" "$L/new"
+chown "$uid:$gid" "$home/new"
+run_client alice "$pw" <<<"lcd $L
+put -r src new/
+get -r ex/src new/"
+expect_rc 0 "put -r src new/ and get -r ex/src new/, new there"
+expect_same_file "$home/new/src/a" "$L/src/a" "new/src/a on the server"
+expect_same_file "$L/new/src/a" "$L/src/a" "new/src/a here"
+ok "a destination ending in a slash is a directory to put into, never the tree"
 check_log_clean
