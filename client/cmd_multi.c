@@ -497,6 +497,9 @@ cmd_mget(struct cmd_ctx *ctx, int argc, char **argv)
 	int k, r = 0, none;
 
 	memset(&m, 0, sizeof(m));
+	free(ctx->tree_resume);
+	ctx->tree_resume = xfer_resume_args(
+	    (ctx->opts & CMD_OPT('r')) ? "mget -cr" : "mget -c", argc, argv);
 	for (k = 1; k < argc && r == 0; k++) {
 		m.pattern = argv[k];
 		m.matched = 0;
@@ -668,6 +671,9 @@ cmd_mput(struct cmd_ctx *ctx, int argc, char **argv)
 	size_t i, n = 0;
 	int k, r = 0, qr;
 
+	free(ctx->tree_resume);
+	ctx->tree_resume = xfer_resume_args(
+	    (ctx->opts & CMD_OPT('r')) ? "mput -cr" : "mput -c", argc, argv);
 	for (k = 1; k < argc && r == 0; k++)
 		r = cmd_mput_glob(ctx, argv[k], &v, &n);
 	/* Skipped, each with its note: a script must not take it for done. */

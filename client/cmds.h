@@ -48,10 +48,10 @@ struct cmd_ctx {
 	 */
 	char *dest;
 	/*
-	 * get -r and put -r: the command that goes on with the whole tree
-	 * ("reget -rT REMOTE DEST", "reput -rT LOCAL DEST"), which the line
-	 * of a file interrupted in it gives, rather than that file's own;
-	 * NULL otherwise.  cmd_run clears it.
+	 * get -r, put -r, mget and mput: the command that goes on with all
+	 * of it ("reget -rT REMOTE DEST", "reput -rT LOCAL DEST", "mget -c
+	 * PATTERN..."), which the line of a file interrupted in it gives,
+	 * rather than that file's own; NULL otherwise.  cmd_run clears it.
 	 */
 	char *tree_resume;
 	/*

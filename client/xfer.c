@@ -120,6 +120,29 @@ xfer_resume_cmd(const char *cmd, const char *src, const char *dst)
 }
 
 char *
+xfer_resume_args(const char *cmd, int argc, char **argv)
+{
+	char *s = xstrdup(cmd), *q, *t;
+	int k;
+
+	for (k = 1; k < argc; k++)
+		if (argv[k][0] == '-') {
+			xasprintf(&t, "%s --", s);
+			free(s);
+			s = t;
+			break;
+		}
+	for (k = 1; k < argc; k++) {
+		q = words_quote(argv[k]);
+		xasprintf(&t, "%s %s", s, q);
+		free(q);
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+char *
 xfer_resume_line(const struct cmd_ctx *ctx, const char *cmd, const char *src,
     const char *dst)
 {

@@ -164,9 +164,11 @@ double xfer_now(void);
  */
 struct rpc_xfer;
 char *xfer_resume_cmd(const char *cmd, const char *src, const char *dst);
+/* "CMD ARG1 ARG2 ...", each quoted as it can be typed back. */
+char *xfer_resume_args(const char *cmd, int argc, char **argv);
 /*
  * The command a failed or interrupted file's line gives: the whole
- * tree's in get -r and put -r (ctx->tree_resume), else
+ * command's in get -r, put -r, mget and mput (ctx->tree_resume), else
  * xfer_resume_cmd's.
  */
 char *xfer_resume_line(const struct cmd_ctx *ctx, const char *cmd,

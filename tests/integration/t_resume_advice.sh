@@ -47,7 +47,7 @@ stopped() {
 	kill -INT "$CPID"
 	wait_pid "$job" 30
 	kill -CONT "$sp"
-	ADVICE=$(sed -n 's/.*; \(re[gp][eu]t .*\) resumes it$/\1/p' "$T/b.err")
+	ADVICE=$(sed -n 's/.*; \(\(re\|m\)[gp][eu]t .*\) resumes it$/\1/p' "$T/b.err")
 	[ -n "$ADVICE" ] || fail "no command given: $(cat "$T/b.err")"
 	_idle() { [ -z "$(serving_pids_of "$uid")" ]; }
 	wait_for 15 _idle || fail "the stopped session did not end"
@@ -98,4 +98,26 @@ expect_same_file "$home/bt2/sub/u" "$W/bigtree/sub/u" "bt2/sub/u"
 expect_eq "$(find "$home" -name '*.mftp-part' | wc -l)" 0 "partials left"
 ok "put -r into another name: the command given resumes the tree in place"
 
+# mget and mput: the command with -c and the same patterns, which goes
+# on with every file (a plain reget of the one cut off left the rest).
+rm -f "$W/f1" "$W/f1.part"
+stopped "mget f1 rt/d2/g*" "$W/f1.part"
+expect_eq "$ADVICE" "mget -c f1 'rt/d2/g*'" "what mget says resumes it"
+follow get f1
+expect_same_file "$W/f1" "$home/f1" "f1 after the mget -c given"
+expect_same_file "$W/g1" "$home/rt/d2/g1" "g1 after the mget -c given"
+ok "mget: the command given resumes the file and fetches the rest"
+
+mkdir -p "$home/mp"
+chown "$uid:$gid" "$home/mp"
+stopped "cd mp
+mput bigtree/sub/u" "$home/mp/.u.mftp-part"
+expect_eq "$ADVICE" "mput -c bigtree/sub/u" "what mput says resumes it"
+run_client alice "$pw" <<<"lcd $W
+cd mp
+$ADVICE"
+expect_rc 0 "'$ADVICE' ($ERR)"
+expect_resumed put u "'$ADVICE' (in mp, the log says u)"
+expect_same_file "$home/mp/u" "$W/bigtree/sub/u" "mp/u"
+ok "mput: the command given resumes the file"
 check_log_clean
