@@ -35,6 +35,7 @@
 #include "digest.h"
 #include "intr.h"
 #include "mftp_limits.h"
+#include "proto.h"
 #include "rpc.h"
 #include "tree.h"
 #include "util.h"
@@ -108,6 +109,22 @@ putq_missed(struct xfer_putq *q, const char *local, int alone)
 		(rpc_code(ctx->rpc) != 0 && xfer_put_refused_alone(ctx)))) {
 		tree_missed(ctx, local);
 		return 0;
+	}
+	/*
+	 * The server refused it for every file (the quota, its disk full):
+	 * what was not sent is said, with the command that sends it.
+	 */
+	if (!q->lost && !rpc_lost(ctx->rpc) && !ctx->interrupted &&
+	    !intr_pending() && rpc_code(ctx->rpc) != 0 &&
+	    ctx->tree_resume != NULL && q->first == NULL) {
+		char *why = xstrdup(ctx->reason);
+		int full = rpc_code(ctx->rpc) == MFTP_ST_QUOTA ||
+		    rpc_code(ctx->rpc) == MFTP_ST_NO_SPACE;
+
+		(void)cmd_fail(ctx,
+		    "%s; it and the rest were not sent: %s sends them%s", why,
+		    ctx->tree_resume, full ? " once there is room" : "");
+		free(why);
 	}
 	return putq_failed(q);
 }

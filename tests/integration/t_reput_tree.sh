@@ -9,7 +9,8 @@
 # a complete one with a partial of the server's beside it.  Plain put -r
 # still sends them all; put -rc and put -ra skip as reput -r does, and
 # mput -c (not mput) as well.  reput DIR says to use reput -r or -rT,
-# put -c DIR put -rc.
+# put -c DIR put -rc.  A put -r the quota stops names the command that
+# sends the rest.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -154,4 +155,31 @@ run_client alice "$pw" <<<"put -c $L/r"
 expect_rc 1 "put -c DIR"
 expect_contains "$ERR" "r: is a directory (use put -rc)" "what put -c DIR says"
 ok "reput DIR points to reput -r and -rT, put -c DIR to put -rc"
+
+# A put -r the quota stops says that the file refused and the rest were
+# not sent, and the command that sends them; once the quota is raised,
+# that command sends them in place and skips what had arrived.
+pwb=$(rand_pw)
+add_user bob "$pwb" --quota-bytes 5M
+mkdir -p "$L/qt/sub"
+echo a >"$L/qt/a"
+head -c $((8 << 20)) /dev/urandom >"$L/qt/sub/big"
+run_client bob "$pwb" <<<"lcd $L
+put -r qt dest"
+expect_rc 1 "put -r qt dest over the quota"
+expect_contains "$ERR" \
+    "dest/sub/big: quota exceeded" "the refusal"
+expect_contains "$ERR" \
+    "; it and the rest were not sent: reput -rT qt dest sends them once there is room" \
+    "what the refusal adds"
+tool "$top_builddir/ftpuser-mod" --quota-bytes 50M bob
+expect_rc 0 "raising bob's quota"
+run_client bob "$pwb" <<<"lcd $L
+reput -rT qt dest"
+expect_rc 0 "the command given, once there is room"
+bhome=$(user_home bob)
+expect_same_file "$bhome/dest/sub/big" "$L/qt/sub/big" "dest/sub/big"
+expect_same_file "$bhome/dest/a" "$L/qt/a" "dest/a"
+[ ! -e "$bhome/dest/qt" ] || fail "the command given went inside dest"
+ok "a put -r stopped by the quota names reput -rT, which then sends the rest"
 check_log_clean
