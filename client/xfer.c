@@ -361,8 +361,10 @@ xfer_theirs_back(struct cmd_ctx *ctx, const struct xfer_item *it,
  * Read one GET's reply and data.  0 when done, 0 with *redo set when a
  * resumed file did not verify (its .part is then worthless), -1 after
  * cmd_fail(): *stop set when that makes the other files pointless to
- * try (xfer_errno_all, xfer_refused_alone).
+ * try (xfer_errno_all, xfer_refused_alone); XFER_STOP_FULL when it is
+ * that its part could not be made for a full disk (of bytes or files).
  */
+#define XFER_STOP_FULL 2
 static int
 xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
     struct xfer_slot *s, int mode, double t0, int *redo, int *stop)
@@ -398,7 +400,7 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
 		fd = -1;
 	}
 	if (fd == -1) {
-		*stop = xfer_errno_all(errno);
+		*stop = xfer_errno_all(errno) ? XFER_STOP_FULL : 0;
 		/* Stay in step: the data comes anyway. */
 		e = rpc_get_data(ctx->rpc, -1, NULL, &x);
 		if (e == RPC_LOST)
@@ -563,7 +565,7 @@ xfer_get_pass(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int mode,
 	size_t held = 0, held_max = SIZE_MAX;
 	char *first = NULL;
 	double t0 = xfer_now();
-	int r, failed = 0, again = 0, had, stop = 0;
+	int r, failed = 0, again = 0, had, stop = 0, full = 0;
 
 	slot = xcalloc(n, sizeof(*slot));
 	for (i = 0; i < n; i++)
@@ -628,10 +630,19 @@ xfer_get_pass(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int mode,
 		t0 = xfer_now();
 		if (r == -1 && each && !stop && !failed)
 			tree_missed(ctx, v[done - 1].remote);
-		else if (r == -1 && first == NULL) {
+		else if (r == -1 && first == NULL && stop == XFER_STOP_FULL &&
+		    ctx->tree_resume != NULL) {
+			/* The GETs in flight fail the same way: said once. */
+			xasprintf(&first,
+			    "%s; it and the rest were not downloaded: %s "
+			    "fetches them once there is room",
+			    ctx->reason, ctx->tree_resume);
+			failed = full = 1;
+		} else if (r == -1 && first == NULL) {
 			first = xstrdup(ctx->reason);
 			failed = 1;
-		} else if (r == -1)
+			full = stop == XFER_STOP_FULL;
+		} else if (r == -1 && !(full && stop == XFER_STOP_FULL))
 			cmd_say(ctx, ctx->reason);
 	}
 	/* Those planned but not received (the connection was lost). */

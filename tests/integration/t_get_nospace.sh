@@ -2,7 +2,9 @@
 # t_get_nospace: a download that fills the local disk keeps what it
 # wrote in NAME.part and says so, with the command that resumes it; once
 # there is room, that command finishes it, verified.  Before, the user
-# was told only "NAME.part: No space left on device".
+# was told only "NAME.part: No space left on device".  get -r on a file
+# system out of inodes stops at its first .part not made, and says
+# which command fetches the rest.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -38,3 +40,37 @@ cmp "$home/big" "$L/big" || fail "the resumed download differs"
 [ ! -e "$L/big.part" ] || fail "the part is still there"
 ok "once there is room, reget finishes it"
 umount "$L" || fail "umount $L"
+
+# A file system out of inodes: get -r cannot make the next .part.  That
+# stops the command at once (each later file would fail the same way),
+# with the command that fetches the rest; before, every later file
+# printed its own "No space left on device" and the tree's command was
+# never given.
+mkdir -p "$home/many"
+for i in 1 2 3 4 5 6; do
+	echo "file $i" >"$home/many/f$i"
+done
+chown -R "$(user_uid alice):$(user_gid alice)" "$home/many"
+I=$T/inodes
+mkdir -p "$I"
+mount -t tmpfs -o size=8m,nr_inodes=5,mode=0755 none "$I" ||
+	fail "tmpfs with nr_inodes=5"
+CLEANUP_MOUNTS+=("$I")
+run_client alice "$pw" <<<"get -r many $I/x"
+expect_rc 1 "get -r onto a file system out of inodes"
+expect_eq "$(grep -c 'No space left on device' <<<"$ERR")" 1 \
+    "lines that say the disk is full ($ERR)"
+expect_contains "$ERR" \
+    "; it and the rest were not downloaded: reget -rT many $I/x fetches them once there is room" \
+    "what the line adds"
+ok "get -r out of inodes stops at once, with the command that fetches the rest"
+
+mount -o remount,nr_inodes=64 "$I" || fail "remount of $I with more inodes"
+run_client alice "$pw" <<<"$(sed -n 's/.*: \(reget -rT .*\) fetches them.*$/\1/p' <<<"$ERR")"
+expect_rc 0 "the command given, once there is room"
+for i in 1 2 3 4 5 6; do
+	expect_same_file "$I/x/f$i" "$home/many/f$i" "x/f$i"
+done
+[ ! -e "$I/x/many" ] || fail "the command given went inside x"
+ok "once there is room, the command given fetches the rest in place"
+umount "$I" || fail "umount $I"
