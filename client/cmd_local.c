@@ -122,9 +122,15 @@ static const struct cmd cmd_table[] = {
 	{ "quota", 0, 0, "", "", "", cmd_quota, "quota",
 	    "Show your disk usage, limits and what is free.", 0 },
 	{ "reget", 1, 2, "rT", "c", "RL", cmd_get, "reget [-rT] REMOTE [LOCAL]",
-	    "Resume a download (same as get -c).", 0 },
+	    "Resume a download (same as get -c); with -r, files already "
+	    "complete here are not fetched again; -T: LOCAL itself, never a "
+	    "directory to put it in.",
+	    0 },
 	{ "reput", 1, 2, "rT", "c", "LR", cmd_put, "reput [-rT] LOCAL [REMOTE]",
-	    "Resume an upload (same as put -c).", 0 },
+	    "Resume an upload (same as put -c); with -r, files already "
+	    "complete on the server are not sent again; -T: REMOTE itself, "
+	    "never a directory to put it in.",
+	    0 },
 	{ "rename", 2, 2, "", "", "R", cmd_mv, "rename OLD NEW",
 	    "The same as mv.", 0 },
 	{ "rm", 1, -1, "fr", "", "R", cmd_rm, "rm [-fr] PATH...",

@@ -69,4 +69,14 @@ expect_rc 0 "put -r src new/ and get -r ex/src new/, new there"
 expect_same_file "$home/new/src/a" "$L/src/a" "new/src/a on the server"
 expect_same_file "$L/new/src/a" "$L/src/a" "new/src/a here"
 ok "a destination ending in a slash is a directory to put into, never the tree"
+# help says what -r skips in a resume, and what -T does.
+run_client alice "$pw" <<<"help reget
+help reput"
+expect_rc 0 "help reget, help reput"
+flat=$(tr -s ' \n' ' ' <<<"$OUT") # as one line: help wraps its text
+expect_contains "$flat" "with -r, files already complete here are not fetched again; -T: LOCAL" \
+    "help reget"
+expect_contains "$flat" "with -r, files already complete on the server are not sent again; -T: REMOTE" \
+    "help reput"
+ok "help reget and help reput say what -r skips and what -T does"
 check_log_clean
