@@ -1,0 +1,101 @@
+/*
+ * xfer_advice.c: the command a transfer's failure or interruption
+ * gives to go on with it (xfer.h): "reget REMOTE LOCAL" for one file,
+ * the whole command's in get -r, put -r, mget and mput
+ * (ctx->tree_resume), and the line of a transfer stopped by Ctrl-C.
+ *
+ * Runs as: the user, in mftp.  Each command is quoted as it can be
+ * typed back, so that what the line says is what resumes it.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmds.h"
+#include "human.h"
+#include "rpc.h"
+#include "util.h"
+#include "words.h"
+#include "xfer.h"
+
+char *
+xfer_resume_cmd(const char *cmd, const char *src, const char *dst)
+{
+	char *base = cmd_basename(src), *a = words_quote(src), *b = NULL, *s;
+	const char *dashes = *src == '-' || *dst == '-' ? "-- " : "";
+
+	if (base == NULL || strcmp(base, dst) != 0)
+		b = words_quote(dst);
+	xasprintf(&s, "%s %s%s%s%s", cmd, dashes, a, b != NULL ? " " : "",
+	    b != NULL ? b : "");
+	free(base);
+	free(a);
+	free(b);
+	return s;
+}
+
+char *
+xfer_resume_args(const char *cmd, int argc, char **argv)
+{
+	char *s = xstrdup(cmd), *q, *t;
+	int k;
+
+	for (k = 1; k < argc; k++)
+		if (argv[k][0] == '-') {
+			xasprintf(&t, "%s --", s);
+			free(s);
+			s = t;
+			break;
+		}
+	for (k = 1; k < argc; k++) {
+		q = words_quote(argv[k]);
+		xasprintf(&t, "%s %s", s, q);
+		free(q);
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+char *
+xfer_resume_line(const struct cmd_ctx *ctx, const char *cmd, const char *src,
+    const char *dst)
+{
+	if (ctx->tree_resume != NULL)
+		return xstrdup(ctx->tree_resume);
+	return xfer_resume_cmd(cmd, src, dst);
+}
+
+static int
+xfer_interrupted_as(struct cmd_ctx *ctx, const char *name,
+    const struct rpc_xfer *x, const char *how, const char *cmd, const char *src,
+    const char *dst)
+{
+	char done[32], size[32], *p, *resume;
+	int r;
+
+	ctx->interrupted = 1;
+	human_size(x->offset + x->bytes, done, sizeof(done));
+	human_size(x->size, size, sizeof(size));
+	p = words_printable(name);
+	resume = xfer_resume_line(ctx, cmd, src, dst);
+	r = cmd_fail(ctx, "%s: interrupted %s %s of %s%s; %s resumes it", p,
+	    how, done, size, strcmp(how, "after") == 0 ? " sent" : "", resume);
+	free(resume);
+	free(p);
+	return r;
+}
+
+int
+xfer_interrupted(struct cmd_ctx *ctx, const char *name,
+    const struct rpc_xfer *x, const char *cmd, const char *src, const char *dst)
+{
+	return xfer_interrupted_as(ctx, name, x, "at", cmd, src, dst);
+}
+
+int
+xfer_interrupted_sent(struct cmd_ctx *ctx, const char *name,
+    const struct rpc_xfer *x, const char *cmd, const char *src, const char *dst)
+{
+	return xfer_interrupted_as(ctx, name, x, "after", cmd, src, dst);
+}
