@@ -589,6 +589,22 @@ client() {
 	    --password-fd 3 "$@" "$name@$HOST" 3<<<"$pass"
 }
 
+# batch_bg NAME PASS DIR COMMANDS [mftp options]: a batch mftp (-b -)
+# from DIR, in the background, its output in $T/b.out and $T/b.err;
+# the job in JOB (mftp_below finds the client).  BATCH_MFTP: another
+# binary (a wrapper) in place of mftp.
+batch_bg() {
+	local name=$1 pass=$2 dir=$3 cmds=$4
+	shift 4
+	(
+		cd "$dir" && exec timeout -k 5 "$CLIENT_TIMEOUT" \
+		    "${BATCH_MFTP:-$MFTP}" -P "$PORT" "$@" --password-fd 3 -b - \
+		    "$name@$HOST" 3<<<"$pass" <<<"$cmds" >"$T/b.out" 2>"$T/b.err"
+	) &
+	JOB=$!
+	BG_PIDS+=("$JOB")
+}
+
 # run_client NAME PASS [mftp options] <<<commands: sets RC, OUT, ERR.
 run_client() {
 	_last_client="$1 $(printf '%q ' "${@:3}")"

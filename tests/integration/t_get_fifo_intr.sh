@@ -11,20 +11,13 @@ pw=$(rand_pw)
 add_user alice "$pw"
 user_vars alice
 start_daemon
-printf '%s\n' "$pw" >"$T/pw"
-chmod 600 "$T/pw"
 head -c 300000 /dev/urandom >"$home/f"
 chown "$uid:$gid" "$home/f"
 mkfifo "$T/fifo"
 
-(
-	exec timeout -k 5 "$CLIENT_TIMEOUT" "$MFTP" -P "$PORT" \
-	    --password-fd 3 -b - "alice@$HOST" 3<"$T/pw" \
-	    <<<"get f $T/fifo
-pwd" >"$T/b.out" 2>"$T/b.err"
-) &
-job=$!
-BG_PIDS+=("$job")
+batch_bg alice "$pw" "$T" "get f $T/fifo
+pwd"
+job=$JOB
 
 # in_open: mftp waits in the FIFO's open, for a reader (the kernel's
 # wait_for_partner).

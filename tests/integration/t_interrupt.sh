@@ -132,13 +132,8 @@ ok "^C stops a put, the server keeps its part, reput resumes"
 
 # --------------------------------------------------------- batch mode
 rm -f "$W/back" "$W/back.part"
-(
-	cd "$W" && exec timeout -k 5 "$CLIENT_TIMEOUT" "$MFTP" -P "$PORT" \
-	    --password-fd 3 -b - "alice@$HOST" 3<"$T/pw" \
-	    <<<$'cd d\nget big back\npwd' >"$T/b.out" 2>"$T/b.err"
-) &
-job=$!
-BG_PIDS+=("$job")
+batch_bg alice "$pw" "$W" $'cd d\nget big back\npwd'
+job=$JOB
 wait_for 30 _has_data "$W/back.part" || fail "the batch get did not start"
 sp=$(serving_pid_of "$uid")
 kill -STOP "$sp"

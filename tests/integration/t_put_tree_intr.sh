@@ -74,13 +74,8 @@ ok "reput -rT tree dest sends the rest in place, not what was sent"
 # used to find no transfer running, and ended mftp by the signal,
 # without a word.
 : >"$out"
-(
-	cd "$W" && exec timeout -k 5 "$CLIENT_TIMEOUT" "$T/bin/mftp-traced" \
-	    -P "$PORT" --password-fd 3 -b - "alice@$HOST" 3<"$T/pw" \
-	    <<<$'put -r tree dest2\npwd' >"$T/b.out" 2>"$T/b.err"
-) &
-job=$!
-BG_PIDS+=("$job")
+BATCH_MFTP=$T/bin/mftp-traced batch_bg alice "$pw" "$W" $'put -r tree dest2\npwd'
+job=$JOB
 wait_for 30 _at_file || fail "batch: mftp did not reach a file of tree: $(cat "$out")"
 cpid=$(awk '/openat\(/ { print $1; exit }' "$out")
 kill -INT "$cpid"

@@ -11,8 +11,6 @@ pw=$(rand_pw)
 add_user alice "$pw"
 user_vars alice
 start_daemon
-printf '%s\n' "$pw" >"$T/pw"
-chmod 600 "$T/pw"
 L=$T/local
 # Two large sparse files, the same on both sides: hashing them in
 # SHA-256 takes long enough to be stopped in the middle.
@@ -32,15 +30,10 @@ hashing() {
 # (mput puts under the base names: into r, from r.)
 for cmd in "reput -r r" "put -rc r" "cd r
 mput -c r/big1 r/big2"; do
-	(
-		exec timeout -k 5 "$CLIENT_TIMEOUT" "$MFTP" -P "$PORT" \
-		    -o Verify=sha256 --password-fd 3 -b - "alice@$HOST" \
-		    3<"$T/pw" <<<"lcd $L
+	batch_bg alice "$pw" "$T" "lcd $L
 $cmd
-pwd" >"$T/b.out" 2>"$T/b.err"
-	) &
-	job=$!
-	BG_PIDS+=("$job")
+pwd" -o Verify=sha256
+	job=$JOB
 	wait_for 30 hashing || fail "$cmd: mftp did not come to hash r/big1"
 	kill -INT "$CPID"
 	rc=0

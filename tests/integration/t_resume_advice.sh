@@ -25,20 +25,13 @@ head -c $((512 << 20)) /dev/zero >"$home/f1"
 head -c $((512 << 20)) /dev/zero >"$home/rt/d2/g1"
 head -c $((512 << 20)) /dev/zero >"$W/bigtree/sub/u"
 chown -R "$uid:$gid" "$home"
-printf '%s\n' "$pw" >"$T/pw"
-chmod 600 "$T/pw"
 
 # stopped CMDS WATCH: run CMDS in batch mode from $W, and SIGINT the
 # client once WATCH (a file) has data; ADVICE: the command it gives.
 stopped() {
 	local job sp
-	(
-		cd "$W" && exec timeout -k 5 "$CLIENT_TIMEOUT" "$MFTP" -P "$PORT" \
-		    --password-fd 3 -b - "alice@$HOST" 3<"$T/pw" \
-		    <<<"$1" >"$T/b.out" 2>"$T/b.err"
-	) &
-	job=$!
-	BG_PIDS+=("$job")
+	batch_bg alice "$pw" "$W" "$1"
+	job=$JOB
 	_grown() { [ "$(fsize "$1")" -gt 0 ]; }
 	wait_for 30 _grown "$2" || fail "'$1' did not start: $(cat "$T/b.err")"
 	sp=$(serving_pid_of "$uid")
