@@ -141,7 +141,9 @@ static const struct cmd cmd_table[] = {
 	{ "rmdir", 1, -1, "", "", "R", cmd_rmdir, "rmdir DIR...",
 	    "Remove empty remote directories.", 0 },
 	{ "stat", 1, -1, "", "", "R", cmd_stat, "stat PATH...",
-	    "Show a remote file's type, permissions, size and time.", 0 },
+	    "Show a remote file's type, permissions, size and time "
+	    "(a link's: of what it leads to).",
+	    0 },
 	{ "symlink", 2, 2, "", "", "RR", cmd_ln, "symlink TARGET LINK",
 	    "The same as ln -s.", 0 },
 	{ "version", 0, 0, "", "", "", cmd_version, "version",

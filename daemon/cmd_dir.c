@@ -241,9 +241,14 @@ cmd_list(struct session *s, const struct msg *m)
 	int fd, err, sent = 0;
 
 	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		/* A file lists as itself, and so does a dangling link
-		 * (ENOENT) or a loop of links (ELOOP), as ls(1) shows them. */
-		if (errno != ENOTDIR && errno != ENOENT && errno != ELOOP)
+		/*
+		 * A file lists as itself, and so does a link that leads
+		 * nowhere: dangling (ENOENT), a loop (ELOOP) or a target
+		 * too long to follow (ENAMETOOLONG), as ls(1) shows them.
+		 * When PATH itself is at fault, lstat fails the same way.
+		 */
+		if (errno != ENOTDIR && errno != ENOENT && errno != ELOOP &&
+		    errno != ENAMETOOLONG)
 			return session_reply_errno(s, errno, path);
 		if (lstat(path, &st) == -1)
 			return session_reply_errno(s, errno, path);

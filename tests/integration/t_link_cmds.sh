@@ -4,6 +4,7 @@
 # missing path, a symbolic mode and a link are refused with the reason,
 # exit status 1, and "-chmod" lets the run go on.  ln -s and symlink
 # make links (dangling ones too) that ls -l shows as "name -> target",
+# (ls of a link whose target is too long to follow shows the link),
 # charged 4 KiB and one file, past the quota refused with the server's
 # message; rm gives the link back and the accounting equals a recount.
 # A target with control characters is printed escaped.  help shows the
@@ -84,6 +85,15 @@ expect_match "$OUT" '^-rw-r----- .* f$' "ls -l shows files as before"
 run_client alice "$pw" <<<$'ls -l l1\nls l1'
 expect_match "$OUT" ' l1 -> f$' "ls -l of the link itself"
 expect_match "$OUT" '^l1$' "ls without -l shows the name alone"
+# A link whose target is too long to follow lists as itself too, as a
+# dangling one does (the server's open of it fails ENAMETOOLONG).
+long=$(printf '%4095s' '' | tr ' ' a)
+ln -s "$long" "$home/llong"
+run_client alice "$pw" <<<$'ls llong\nls -l llong'
+rm -f "$home/llong"
+expect_rc 0 "ls of a link whose target is too long to follow"
+expect_match "$OUT" '^llong$' "ls lists that link by its name"
+expect_match "$OUT" '^l[-rwx]{9} .* llong -> aaaa' "ls -l shows that link and its target"
 expect_eq "$(acct alice)" "$((100 + 3 * ENTRY_BYTES)) 5" \
     "two links charged 4 KiB and one file each"
 expect_recount_agrees alice "after ln -s"
