@@ -425,6 +425,13 @@ admin_load_db(struct userdb *db, const struct config *c)
 	 */
 	if (stat(c->users_file, &st) == 0 && !userdb_trusted(&st)) {
 		userdb_free(db);
+		if (st.st_uid == 0 && (st.st_mode & 022) == 0)
+			admin_errx("%s can be read by others (mode %04o): "
+				   "its password hashes are no longer root's "
+				   "secret, and mftpd refuses every login "
+				   "meanwhile; chmod 0600 it (and change the "
+				   "passwords if others did read it)",
+			    c->users_file, (unsigned int)(st.st_mode & 07777));
 		admin_errx("%s is not root's alone (owner uid %lu, mode %04o): "
 			   "its lines may not be root's, and mftpd refuses "
 			   "every login meanwhile; check them, then chown "

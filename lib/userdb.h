@@ -96,7 +96,7 @@ struct stat;
 
 /*
  * Whether st (the file's, links followed) is one userdb_open takes: a
- * regular file owned by root and writable by root only.
+ * regular file owned by root that no one else may read or write.
  */
 int userdb_trusted(const struct stat *st);
 

@@ -17,11 +17,16 @@
 
 #include "userdb.h"
 
+/*
+ * Root's alone, to write and to read: lines others could write are not
+ * for root to trust, and the password hashes in it are root's secret
+ * (anyone who reads them can guess passwords offline, at his own pace).
+ */
 int
 userdb_trusted(const struct stat *st)
 {
 	return S_ISREG(st->st_mode) && st->st_uid == 0 &&
-	    (st->st_mode & 022) == 0;
+	    (st->st_mode & 077) == 0;
 }
 
 int
@@ -44,8 +49,8 @@ userdb_open(const char *path, char *err, size_t errlen)
 	}
 	if (fstat(fd, &st) == -1 || !userdb_trusted(&st)) {
 		snprintf(err, errlen,
-		    "%s must be a regular file owned by root and writable by "
-		    "root only",
+		    "%s must be a regular file owned by root that no one "
+		    "else may read or write (mode 0600)",
 		    path);
 		close(fd);
 		errno = EPERM;

@@ -143,6 +143,12 @@ run_t "$conf"
 expect_eq "$TRC" 1 "mftpd -t with a users_file others may write"
 expect_contains "$TERR" "$T/etc/users.open must be a regular file owned by root" \
     "the reason"
+install -m 0644 /dev/null "$T/etc/users.read"
+conf=$(variant readusers users_file "$T/etc/users.read")
+run_t "$conf"
+expect_eq "$TRC" 1 "mftpd -t with a users_file others may read"
+expect_contains "$TERR" "$T/etc/users.read must be a regular file owned by root that no one else may read or write" \
+    "the reason"
 install -m 0600 /dev/null "$T/etc/users.bad"
 echo "garbage" >"$T/etc/users.bad"
 conf=$(variant badusers users_file "$T/etc/users.bad")

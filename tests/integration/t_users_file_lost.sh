@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # t_users_file_lost: a user database that cannot be read (removed, a
 # dangling link to shared storage that is not mounted, a line that does
-# not parse, a file others may write) is the server's fault, not the
+# not parse, a file others may write or read) is the server's fault, not the
 # user's: a login with the right password is answered "unavailable, try
 # again later" (the client exits 3, as for a server it cannot reach), and
 # the log says what is wrong with the file, in a line the fail2ban filter
@@ -66,6 +66,17 @@ cp -p "$T/users.good" "$USERS"
 
 chmod 0666 "$USERS"
 unavailable "a file others may write" "must be a regular file owned by root"
+# The password hashes are root's secret: a file others may read (0644,
+# or 0640 for a group) is refused the same way, not served with a
+# warning no one reads.
+for mode in 0644 0640; do
+	chmod "$mode" "$USERS"
+	unavailable "a file of mode $mode" "no one else may read or write"
+	tool "$top_builddir/ftpuser-list"
+	expect_eq "$RC" 1 "ftpuser-list with a users file of mode $mode"
+	expect_contains "$ERR" "can be read by others (mode $mode)" \
+	    "what ftpuser-list says of a users file of mode $mode"
+done
 chmod 0600 "$USERS"
 
 # A wrong password, unlike these, is still a failed login.
