@@ -5,9 +5,14 @@
  *
  * Runs as: the user, in mftp.  A word is remote when it is an mftp://
  * URL or has a colon before any slash (write ./a:b for a local file with
- * a colon, as with scp).  After the colon, digits alone are a port, as
- * they always were; anything else is a path.
+ * a colon, as with scp).  After the first colon, digits alone are a
+ * port, as they always were; anything else is a path, colons and all.
  */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,7 +75,27 @@ cmdline_unescape(char *s)
 	return 0;
 }
 
-/* Split host[:port] or [v6][:port] (modified); -1 when malformed. */
+/* Whether s, up to a '%' (a zone), is an IPv6 address. */
+static int
+cmdline_is_v6(const char *s)
+{
+	struct in6_addr a;
+	char buf[INET6_ADDRSTRLEN];
+	size_t n = strcspn(s, "%");
+
+	if (n >= sizeof(buf))
+		return 0;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return inet_pton(AF_INET6, buf, &a) == 1;
+}
+
+/*
+ * Split host[:port] or [v6][:port] (modified); -1 when malformed.  What
+ * follows the first colon is the port (or path): host:a:b is host and
+ * a:b, as scp reads it, unless the whole word is an IPv6 address, which
+ * is the host (::1; [::1]:path names a path on it).
+ */
 static int
 cmdline_hostport(char *s, char **host, char **port, char *errbuf, size_t errlen)
 {
@@ -94,7 +119,7 @@ cmdline_hostport(char *s, char **host, char **port, char *errbuf, size_t errlen)
 	} else {
 		*host = s;
 		if ((p = strchr(s, ':')) != NULL &&
-		    strchr(p + 1, ':') == NULL) {
+		    (strchr(p + 1, ':') == NULL || !cmdline_is_v6(s))) {
 			*p = '\0';
 			*port = p + 1;
 		}

@@ -3,7 +3,7 @@
 # user@host:path [LOCAL] fetches a file (-r a tree) and exits;
 # FILE... user@host:[DIR] sends files; host:dir starts a session in dir;
 # mftp://user@host:port/path is understood, other URLs are refused;
-# host:2121 is still a port.  --version; option errors start with "mftp:".
+# host:2121 is still a port; host:a:b names the path a:b.  --version; option errors start with "mftp:".
 # At a terminal (tmux): "Connected to HOST." and a wrong password asked
 # again, up to the server's three tries, then an error naming what failed.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -83,6 +83,28 @@ one "alice@$HOST:mail@home" "$W/at"
 expect_rc 0 "user@host:name@with-at local"
 expect_same_file "$W/at" "$W/a" "fetched a name with an @"
 ok "an @ in the remote path"
+
+# A colon in the remote path: host:a:b is the host and the path a:b,
+# as for scp (a word that is an IPv6 address whole is still a host).
+one "$W/a" "alice@$HOST:up:x"
+expect_rc 0 "file user@host:name:with-colon"
+expect_same_file "$home/up:x" "$W/a" "sent under a name with a colon"
+one "alice@$HOST:up:x" "$W/colon"
+expect_rc 0 "user@host:name:with-colon local"
+expect_same_file "$W/colon" "$W/a" "fetched a name with a colon"
+one "alice@[$HOST]:up:x" "$W/colon2"
+expect_rc 0 "user@[host]:name:with-colon local"
+expect_same_file "$W/colon2" "$W/a" "fetched a name with a colon, host in []"
+if have_ipv6; then
+	one "alice@::1"
+	expect_rc 0 "user@::1: a bare IPv6 address is the host, whole ($ERR)"
+	expect_ne "$(log_count 'login user=alice addr=::1 ')" 0 \
+	    "logins from ::1"
+	one "alice@[::1]:up:x" "$W/colon3"
+	expect_rc 0 "user@[::1]:name:with-colon local"
+	expect_same_file "$W/colon3" "$W/a" "fetched a name with a colon from [::1]"
+fi
+ok "a colon in the remote path"
 
 # -------------------------------------------------------------- URLs
 one "mftp://alice@$HOST:$PORT/d/f" "$W/viaurl"
