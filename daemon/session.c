@@ -436,7 +436,12 @@ static void __attribute__((noreturn)) session_stop(struct session *s, int reply)
 		log_notice("login of user=%s addr=%s refused: told to stop "
 			   "before its answer (SIGTERM: mftpd stops)",
 		    s->user, s->peer);
-		(void)session_reply_error(s, MFTP_ST_BUSY,
+		/*
+		 * The server's doing, not the user's: UNAVAILABLE, which a
+		 * client takes as "try again later", as for a server it
+		 * cannot reach (BUSY would read as the user's own limit).
+		 */
+		(void)session_reply_error(s, MFTP_ST_UNAVAILABLE,
 		    "the server ended this session before the login was "
 		    "answered (it is stopping); log in again later");
 	}

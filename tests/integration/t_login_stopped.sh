@@ -3,7 +3,8 @@
 # ftpuser-del, ftpuser-mod --lock) while its serving process settles the
 # accounting file, before the LOGIN is answered, is refused, and the
 # refusal logged: ERROR(PERM) "the account ... was locked" when the
-# account was ended, ERROR(BUSY) otherwise.  It was answered OK all the
+# account was ended (mftp exits 4), ERROR(UNAVAILABLE) otherwise (the
+# server's doing: mftp exits 3, try again later; it was BUSY, exit 4).  It was answered OK all the
 # same, and the session ended at its first look at the stop: the client
 # was told it had logged in, then lost the connection at its first
 # request.  Here the settle waits for the accounting file's lock, which
@@ -38,29 +39,35 @@ stopped_login() {
 	kill -TERM "$SERVING_PID"
 	_gone() { [ -z "$(serving_pids_of "$uid")" ]; }
 	wait_for 5 _gone || fail "$what: the session went on after SIGTERM"
-	wait_pid "$cpid" 20 && fail "$what: the client said it logged in"
+	CRC=0
+	wait_pid "$cpid" 20 || CRC=$?
+	[ "$CRC" != 0 ] || fail "$what: the client said it logged in"
 	release_lock
 	expect_not_contains "$(cat "$T/login.out")" "/" "$what: pwd's answer"
 	expect_contains "$(cat "$T/login.err")" "login as alice on $HOST failed: " \
 	    "$what: the client told the login failed"
 }
 
-# ------------------------------------------ mftpd's stop: BUSY
+# ----------------------------------- mftpd's stop: UNAVAILABLE
 stopped_login "a login told to stop"
 expect_contains "$(cat "$T/login.err")" \
     "the server ended this session before the login was answered" \
     "what the client says"
+# The server's doing, not the user's: try again later (exit 3, which
+# --retry retries), as for a server that cannot be reached.
+expect_eq "$CRC" 3 "the client's exit status"
 expect_eq "$(log_count 'login of user=alice addr=.* refused: told to stop before its answer')" 1 \
     "the log line of the refused login"
 expect_eq "$(log_count 'session end user=alice .*reason=terminated')" 1 \
     "the session's end"
-ok "a login told to stop before its answer is refused (BUSY), and logged"
+ok "a login told to stop before its answer is refused (UNAVAILABLE), and logged"
 
 # ----------------------------------- the account locked: PERM
 stopped_login "a login of an account locked" chmod 0400 "$T/quota/alice"
 expect_contains "$(cat "$T/login.err")" \
     "the account alice was locked by the administrator" \
     "what the client says"
+expect_eq "$CRC" 4 "the client's exit status"
 expect_eq "$(log_count 'session ended user=alice .*: the account was locked')" 1 \
     "the log line of the ended session"
 chmod 0600 "$T/quota/alice"
