@@ -123,18 +123,18 @@ listener_open(struct listener *l)
 		    strerror(EAFNOSUPPORT));
 }
 
-/* Forget a reaped child; its address into addr (if not NULL). */
+/* Forget a reaped child; its client into peer (if not NULL). */
 static void
-listener_forget(struct listener_kids *k, pid_t pid, char *addr, size_t len)
+listener_forget(struct listener_kids *k, pid_t pid, char *peer, size_t len)
 {
 	size_t i;
 
-	if (addr != NULL)
-		strlcpy(addr, "?", len);
+	if (peer != NULL)
+		strlcpy(peer, "?", len);
 	for (i = 0; i < k->nslots; i++)
 		if (k->kid[i].pid == pid) {
-			if (addr != NULL)
-				strlcpy(addr, k->kid[i].addr, len);
+			if (peer != NULL)
+				strlcpy(peer, k->kid[i].peer, len);
 			k->kid[i].pid = 0;
 			/* An evicted one was counted out when killed. */
 			if (!k->kid[i].evicted)
@@ -162,25 +162,25 @@ listener_spare(struct listener *l)
 static void
 listener_reap(struct listener *l, struct listener_kids *k)
 {
-	char addr[INET6_ADDRSTRLEN];
+	char peer[MFTP_PEER_LEN];
 	pid_t pid;
 	int status;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		if (spare_signer_reaped(&l->signer, pid, status))
 			continue;
-		listener_forget(k, pid, addr, sizeof(addr));
+		listener_forget(k, pid, peer, sizeof(peer));
 		/* The serving process made a call outside its allowlist. */
 		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
 			log_warnx("session process %ld killed by its sandbox "
 				  "(seccomp) addr=%s",
-			    (long)pid, addr);
+			    (long)pid, peer);
 		else if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL &&
 		    WTERMSIG(status) != SIGTERM)
 			log_warnx("session process %ld died of signal %d (%s) "
 				  "addr=%s",
 			    (long)pid, WTERMSIG(status),
-			    strsignal(WTERMSIG(status)), addr);
+			    strsignal(WTERMSIG(status)), peer);
 	}
 }
 

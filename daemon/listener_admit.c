@@ -161,7 +161,7 @@ listener_admit(struct listener *l, struct listener_kids *k, int fd,
 {
 	const struct config *c = l->cfg;
 	struct monitor_args a;
-	char addr[INET6_ADDRSTRLEN], peer[INET6_ADDRSTRLEN + 16], why[64];
+	char addr[INET6_ADDRSTRLEN], peer[MFTP_PEER_LEN], why[64];
 	uint8_t src[LISTENER_SOURCE_LEN];
 	size_t i, same = 0, slot = SIZE_MAX;
 	uint64_t now;
@@ -218,7 +218,7 @@ listener_admit(struct listener *l, struct listener_kids *k, int fd,
 
 	/* Decided here, inherited by the connection's processes. */
 	loud = log_rate_ok(&listener_noise);
-	sign_fd = spare_signer_take(&l->signer, addr);
+	sign_fd = spare_signer_take(&l->signer, peer);
 	switch ((pid = fork())) {
 	case -1:
 		listener_fork_failed();
@@ -279,7 +279,7 @@ listener_admit(struct listener *l, struct listener_kids *k, int fd,
 	 * would take CPU from this login's handshake.
 	 */
 	k->kid[slot].pid = pid;
-	strlcpy(k->kid[slot].addr, addr, sizeof(k->kid[slot].addr));
+	strlcpy(k->kid[slot].peer, peer, sizeof(k->kid[slot].peer));
 	memcpy(k->kid[slot].source, src, sizeof(src));
 	k->kid[slot].since_ms = now;
 	k->kid[slot].logged_in = 0;
@@ -301,7 +301,7 @@ listener_proxied(void *arg, int fd, const struct sockaddr_storage *real,
     const struct sockaddr_storage *balancer)
 {
 	struct listener_ready_arg *ra = arg;
-	char via[INET6_ADDRSTRLEN], peer[INET6_ADDRSTRLEN + 16];
+	char via[INET6_ADDRSTRLEN], peer[MFTP_PEER_LEN];
 
 	listener_peer(balancer, via, sizeof(via), peer, sizeof(peer));
 	listener_admit(ra->l, ra->k, fd, real, via);

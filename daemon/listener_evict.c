@@ -85,7 +85,7 @@ listener_evict(struct listener_kids *k, uint64_t now)
 			    "%llu ms, and the server is full "
 			    "(max_sessions): its place goes to a new "
 			    "connection%s",
-			    c->addr, (long)c->pid,
+			    c->peer, (long)c->pid,
 			    (unsigned long long)(now - c->since_ms),
 			    log_rate_unlogged(&listener_evict_noise,
 				"connections closed", more, sizeof(more)));

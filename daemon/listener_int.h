@@ -21,7 +21,8 @@
 
 struct listener_child {
 	pid_t pid;
-	char addr[INET6_ADDRSTRLEN];
+	/* The client as the log names it: "ADDRESS port PORT". */
+	char peer[MFTP_PEER_LEN];
 	/* What max_sessions_per_ip counts (listener_source). */
 	uint8_t source[LISTENER_SOURCE_LEN];
 	uint64_t since_ms; /* accepted at (mono_ms) */

@@ -75,7 +75,7 @@ spare_signer_start(struct spare_signer *s, const struct helper_spawn *h,
 }
 
 int
-spare_signer_take(struct spare_signer *s, const char *addr)
+spare_signer_take(struct spare_signer *s, const char *peer)
 {
 	size_t i;
 	int fd = s->fd;
@@ -92,7 +92,7 @@ spare_signer_take(struct spare_signer *s, const char *addr)
 	i = s->next++ % SPARE_SIGNER_HANDED;
 	/* Remembered for the log, should its sandbox kill it. */
 	s->handed[i].pid = s->pid;
-	strlcpy(s->handed[i].addr, addr, sizeof(s->handed[i].addr));
+	strlcpy(s->handed[i].peer, peer, sizeof(s->handed[i].peer));
 	s->pid = 0;
 	s->fd = -1;
 	return fd;
@@ -127,7 +127,7 @@ spare_signer_reaped(struct spare_signer *s, pid_t pid, int status)
 	for (i = 0; i < SPARE_SIGNER_HANDED; i++)
 		if (s->handed[i].pid == pid) {
 			helper_log_death(
-			    "mftpd-sign", status, s->handed[i].addr);
+			    "mftpd-sign", status, s->handed[i].peer);
 			s->handed[i].pid = 0;
 			return 1;
 		}

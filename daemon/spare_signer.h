@@ -7,11 +7,10 @@
 
 #include <sys/types.h>
 
-#include <netinet/in.h>
-
 #include <stdint.h>
 
 #include "helper_spawn.h"
+#include "mftp_limits.h"
 
 /* Signers handed to connections, remembered until reaped. */
 #define SPARE_SIGNER_HANDED 32
@@ -24,7 +23,7 @@ struct spare_signer {
 	/* The last ones handed out (a ring; only for the log). */
 	struct {
 		pid_t pid;
-		char addr[INET6_ADDRSTRLEN];
+		char peer[MFTP_PEER_LEN];
 	} handed[SPARE_SIGNER_HANDED];
 	size_t next;
 };
@@ -41,10 +40,11 @@ void spare_signer_start(struct spare_signer *s, const struct helper_spawn *h,
     const char *path, const char *key, unsigned int login_timeout);
 
 /*
- * Hand the spare to the connection from addr: its channel (the caller
- * closes its copy after forking the monitor), or -1 when there is none.
+ * Hand the spare to the connection from peer (ADDRESS port PORT, for
+ * the log): its channel (the caller closes its copy after forking the
+ * monitor), or -1 when there is none.
  */
-int spare_signer_take(struct spare_signer *s, const char *addr);
+int spare_signer_take(struct spare_signer *s, const char *peer);
 
 /*
  * A reaped child: 1 if it was a signer started here (a death by its

@@ -20,7 +20,10 @@
 #define MFTP_SECRET_MAX 511
 /* A password hash: libxcrypt's output is at most CRYPT_OUTPUT_SIZE - 1. */
 #define MFTP_CRYPT_MAX 383
-#define MFTP_TEXT_MAX 1024	/* error messages, software names */
+#define MFTP_TEXT_MAX 1024 /* error messages, software names */
+/* A client as the log names it, "ADDRESS port PORT": INET6_ADDRSTRLEN
+ * (46, the NUL included) and " port 65535" with room to spare. */
+#define MFTP_PEER_LEN (46 + 16)
 #define MFTP_HASH_LEN 32	/* the longest checksum: SHA-256 */
 #define MFTP_HASH_XXH128_LEN 16 /* XXH3-128 */
 

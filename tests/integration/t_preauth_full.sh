@@ -64,7 +64,7 @@ wait_for 10 grep -q '^closed' "$T/idle.out" ||
 	fail "no idle connection was closed: $(cat "$T/idle.out")"
 expect_eq "$(grep -c '^closed' "$T/idle.out")" 1 "idle connections closed"
 expect_match "$(cat "$DAEMON_LOG")" \
-    'closed addr=127\.0\.0\.2 pid=[0-9]+: not logged in after [0-9]+ ms, and the server is full \(max_sessions\): its place goes to a new connection' \
+    'closed addr=127\.0\.0\.2 port [0-9]+ pid=[0-9]+: not logged in after [0-9]+ ms, and the server is full \(max_sessions\): its place goes to a new connection' \
     "the master's line"
 ok "past 2 s, the oldest connection that did not log in makes room; the rest stay"
 

@@ -155,7 +155,7 @@ expect_match "$out" "\\* 2 +Thread [^ ]+ \\(LWP $hash_tid\\)" \
     "gdb's call runs in the hashing thread"
 wait_for 10 _ended "$sp" || fail "process $sp is still running: $out"
 expect_contains "$out" SIGSYS "gdb's report of socket in the hashing thread"
-wait_for 10 _logged "session process $sp killed by its sandbox \(seccomp\) addr=" ||
+wait_for 10 _logged "session process $sp killed by its sandbox \(seccomp\) addr=127\.0\.0\.1 port [0-9]+$" ||
 	fail "the master did not log the SIGSYS death of $sp (hashing thread)"
 session_close 30
 ok "SHA-256 serving process: socket from its hashing thread ends it with SIGSYS"
@@ -170,7 +170,7 @@ for call in '(int)socket(2, 1, 0)' '(long)ptrace(16, 1, 0, 0)' \
     '(long)sendto(0, (void *)0, 0, 0, (void *)8, 16)'; do
 	serving_session
 	forbidden "$sp" "$call"
-	wait_for 10 _logged "session process $sp killed by its sandbox \(seccomp\) addr=" ||
+	wait_for 10 _logged "session process $sp killed by its sandbox \(seccomp\) addr=127\.0\.0\.1 port [0-9]+$" ||
 		fail "the master did not log the SIGSYS death of $sp ($call)"
 	session_close 30
 	expect_ne "$SESS_RC" 0 "the client of a killed session"
@@ -269,7 +269,7 @@ wait_for 10 _sandboxed "$gp" || fail "mftpd-sign $gp: no seccomp filter"
 expect_sandboxed "$gp" "mftpd-sign (started by the monitor)"
 forbidden "$gp" '(int)socket(2, 1, 0)'
 kill_tree "$BG_PID"
-wait_for 10 _logged "mftpd-sign killed by its sandbox \(seccomp\) addr=" ||
+wait_for 10 _logged "mftpd-sign killed by its sandbox \(seccomp\) addr=127\.0\.0\.1 port [0-9]+$" ||
 	fail "the monitor did not log the SIGSYS death of mftpd-sign $gp"
 ok "mftpd-sign $gp under the monitor: socket ends it, and the monitor says so"
 
@@ -280,7 +280,7 @@ hp=$(helper_of "$MFTPD_AUTH")
 [ -n "$hp" ] || fail "no mftpd-auth under a session"
 wait_for 10 _sandboxed "$hp" || fail "mftpd-auth $hp: no seccomp filter"
 forbidden "$hp" '(int)socket(2, 1, 0)'
-wait_for 10 _logged "mftpd-auth killed by its sandbox \(seccomp\) addr=" ||
+wait_for 10 _logged "mftpd-auth killed by its sandbox \(seccomp\) addr=127\.0\.0\.1 port [0-9]+$" ||
 	fail "the monitor did not log the SIGSYS death of mftpd-auth $hp"
 wait_pid "$BG_PID" 30 >/dev/null
 ok "mftpd-auth $hp under the monitor: socket ends it, and the monitor says so"
