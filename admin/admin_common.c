@@ -44,10 +44,18 @@ admin_usage(void)
 	exit(ADMIN_EXIT_USAGE);
 }
 
+/* The usage, then the options every tool takes (ftpuser(8)). */
 void
 admin_help(void)
 {
 	fputs(admin_usage_text, stdout);
+	printf("\n"
+	       "  -c, --config=FILE  mftpd's configuration file\n"
+	       "                     (default %s)\n"
+	       "  -h, --help         show this help and exit\n"
+	       "      --version      show the version and exit\n"
+	       "See ftpuser(8).\n",
+	    MFTP_CONFIG_DEFAULT);
 	exit(0);
 }
 

@@ -41,11 +41,10 @@ struct add_undo {
 };
 
 static const char usage_text[] =
-    "usage: " PROGNAME " [-c config] [--password-stdin] [--uid uid] "
-    "[--gid gid]\n"
-    "       [--force] [--home dir] [--quota-bytes size] [--quota-files n]\n"
-    "       [--max-sessions n] [--rate size] [--allow-from addr[/len],...]\n"
-    "       name\n";
+    "usage: " PROGNAME " [-h] [-c config] [--password-stdin] [--uid uid]\n"
+    "       [--gid gid] [--force] [--home dir] [--quota-bytes size]\n"
+    "       [--quota-files n] [--max-sessions n] [--rate size]\n"
+    "       [--allow-from addr[/len],...] name\n";
 
 static void
 add_undo_run(void *arg)

@@ -34,7 +34,7 @@
 #define PROGNAME "ftpuser-del"
 
 static const char usage_text[] = "usage: " PROGNAME
-				 " [-c config] [--remove-home] name\n";
+				 " [-h] [-c config] [--remove-home] name\n";
 
 /*
  * Open the home for removal: a directory (not a link to one) owned by

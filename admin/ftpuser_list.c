@@ -56,7 +56,7 @@ static const char *const headers[NCOLS] = {
 };
 
 static const char usage_text[] = "usage: " PROGNAME
-				 " [-c config] [-H] [name]\n";
+				 " [-hH] [-c config] [name]\n";
 
 /* A hash with a leading '!' is a locked account (userdb.h). */
 static int

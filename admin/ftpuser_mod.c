@@ -31,7 +31,7 @@
 #define PROGNAME "ftpuser-mod"
 
 static const char usage_text[] =
-    "usage: " PROGNAME " [-c config] [--password | --password-stdin]\n"
+    "usage: " PROGNAME " [-h] [-c config] [--password | --password-stdin]\n"
     "       [--quota-bytes size] [--quota-files n] [--home dir]\n"
     "       [--max-sessions n] [--rate size] [--allow-from addr[/len],...]\n"
     "       [--lock | --unlock] name\n";

@@ -29,9 +29,9 @@
 #define PROGNAME "ftpuser-quota"
 
 static const char usage_text[] = "usage: " PROGNAME
-				 " [-c config] name | --all\n"
+				 " [-h] [-c config] name | --all\n"
 				 "       " PROGNAME
-				 " [-c config] --recount name | --all\n";
+				 " [-h] [-c config] --recount name | --all\n";
 
 /*
  * "9.5 MiB used of 10 MiB, 512 KiB free" and the like, for bytes.  What

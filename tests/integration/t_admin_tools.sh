@@ -130,8 +130,18 @@ for p in "$FTPUSER_MOD --lock" "$FTPUSER_DEL" "$FTPUSER_LIST" \
 	    "$p of a bad name"
 done
 expect_eq "$(db_sum)" "$before" "the users file after refused commands"
-"$FTPUSER_MOD" --help >/dev/null || fail "ftpuser-mod --help failed"
-"$FTPUSER_DEL" --help >/dev/null || fail "ftpuser-del --help failed"
+# --help names every tool's common options, as ftpuser(8) does.
+for p in "$FTPUSER_ADD" "$FTPUSER_DEL" "$FTPUSER_MOD" "$FTPUSER_LIST" \
+    "$FTPUSER_QUOTA"; do
+	RC=0
+	OUT=$("$p" --help) || RC=$?
+	expect_eq "$RC" 0 "$(basename "$p") --help"
+	expect_match "$OUT" "^usage: $(basename "$p") \\[-hH?\\] \\[-c config\\]" \
+	    "$(basename "$p") --help: the usage line"
+	for o in "-c, --config=" "-h, --help" "--version"; do
+		expect_contains "$OUT" "$o" "$(basename "$p") --help names $o"
+	done
+done
 ok "usage errors exit 2, unknown users exit 1, nothing changed"
 
 # ftpuser-add's refusals have their codes too.
