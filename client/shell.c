@@ -421,18 +421,20 @@ shell_history_file(void)
 	return path;
 }
 
-/* $EDITRC or ~/.editrc, as el_source(el, NULL) finds it, if fit to read. */
+/*
+ * $EDITRC or ~/.editrc, as el_source(el, NULL) finds it, if fit to read;
+ * the home as for the history (home_dir: the password database's when
+ * HOME is unset or empty).
+ */
 static void
 shell_editrc(EditLine *el)
 {
-	const char *env = getenv("EDITRC"), *home = getenv("HOME");
+	const char *env = getenv("EDITRC");
 	char *path;
 
 	if (env != NULL && *env != '\0')
 		path = xstrdup(env);
-	else if (home != NULL && *home != '\0')
-		xasprintf(&path, "%s/.editrc", home);
-	else
+	else if ((path = home_file(".editrc")) == NULL)
 		return;
 	if (access(path, F_OK) == 0 && shell_file_ok(path, "not read"))
 		el_source(el, path);
