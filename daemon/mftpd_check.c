@@ -242,8 +242,10 @@ mftpd_check(const struct config *c, const char *fp, uid_t *uid, gid_t *gid,
 		return -1;
 	}
 	if (pw->pw_uid == 0 || pw->pw_gid == 0) {
-		snprintf(err, errlen, "pre-auth user %s must not be root",
-		    c->preauth_user);
+		snprintf(err, errlen,
+		    "pre-auth user %s must not be root (uid %lu, gid %lu)",
+		    c->preauth_user, (unsigned long)pw->pw_uid,
+		    (unsigned long)pw->pw_gid);
 		return -1;
 	}
 	*uid = pw->pw_uid;

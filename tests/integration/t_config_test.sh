@@ -76,6 +76,13 @@ expect_contains "$TERR" "pre-auth user mftp-no-such-user does not exist" \
     "the reason"
 ok "a missing pre-auth user fails -t"
 
+conf=$(variant rootuser preauth_user root)
+run_t "$conf"
+expect_eq "$TRC" 1 "mftpd -t with root as the pre-auth user"
+expect_contains "$TERR" "pre-auth user root must not be root (uid 0, gid 0)" \
+    "the reason"
+ok "root as the pre-auth user fails -t"
+
 # -t with --fingerprint (or another of the one-shot options): a usage
 # error, not one of them done and the other ignored.
 RC=0
