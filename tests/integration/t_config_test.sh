@@ -144,18 +144,14 @@ conf=$(variant nousers users_file "$T/mnt/users")
 run_t "$conf"
 expect_eq "$TRC" 1 "mftpd -t with a users_file that does not exist"
 expect_contains "$TERR" "$T/mnt/users: No such file or directory" "the reason"
-install -m 0666 /dev/null "$T/etc/users.open"
-conf=$(variant openusers users_file "$T/etc/users.open")
-run_t "$conf"
-expect_eq "$TRC" 1 "mftpd -t with a users_file others may write"
-expect_contains "$TERR" "$T/etc/users.open must be a regular file owned by root" \
-    "the reason"
-install -m 0644 /dev/null "$T/etc/users.read"
-conf=$(variant readusers users_file "$T/etc/users.read")
-run_t "$conf"
-expect_eq "$TRC" 1 "mftpd -t with a users_file others may read"
-expect_contains "$TERR" "$T/etc/users.read must be a regular file owned by root that no one else may read or write" \
-    "the reason"
+for m in "0666 others may write" "0644 others may read"; do
+	install -m "${m%% *}" /dev/null "$T/etc/users.${m%% *}"
+	conf=$(variant "users${m%% *}" users_file "$T/etc/users.${m%% *}")
+	run_t "$conf"
+	expect_eq "$TRC" 1 "mftpd -t with a users_file ${m#* }"
+	expect_contains "$TERR" "$T/etc/users.${m%% *} must be a regular file owned by root that no one else may read or write" \
+	    "the reason"
+done
 install -m 0600 /dev/null "$T/etc/users.bad"
 echo "garbage" >"$T/etc/users.bad"
 conf=$(variant badusers users_file "$T/etc/users.bad")
