@@ -47,6 +47,17 @@
 #define HASHCACHE_CTIME_SLACK_NS 100000000L
 #define HASHCACHE_MAX (DIGEST_MAX_LEN + HASHCACHE_KEY_LEN)
 
+/*
+ * No value is kept for a smaller file.  An attribute that does not fit
+ * in the inode (SHA-256's 64 bytes do not, on ext4's default 256-byte
+ * inodes) takes a disk block of its own, which no quota counts: on
+ * empty files, a user with a byte quota alone could fill the disk with
+ * them.  From 1 MiB up that block is at most 0.4% more than the file's
+ * own bytes, which the quota counts; below it, hashing the file again
+ * costs well under a millisecond.
+ */
+#define HASHCACHE_MIN_SIZE (1024 * 1024)
+
 static void
 hashcache_put(uint8_t *p, uint64_t v, size_t n)
 {
@@ -171,6 +182,8 @@ hashcache_store(
 	struct stat was, now;
 	int kept;
 
+	if (st->st_size < HASHCACHE_MIN_SIZE)
+		return;
 	/* The other algorithm's value, if believed: written again below,
 	 * as this one's writes change the time it is believed from. */
 	kept = fstat(fd, &was) == 0 && hashcache_lookup(fd, &was, other, keep);

@@ -131,6 +131,16 @@ put_refused "$W/small" small 1700000000 "$(sha "$W/small")" 16 \
 raw_put "$W/small" small 1700000000
 expect_eq "$RAW_TYPE" 0x80 "the same PUT with its XXH3-128"
 expect_same_file "$W/small" "$home/small" "PUT with XXH3-128"
+# No checksum is cached on a file under 1 MiB, committed or hashed: its
+# attribute could take a disk block of its own, which no quota counts,
+# and hashing it again costs less than a millisecond.
+raw_send "$(hex_hash_alg small 1)"
+raw_expect 0x88 "HASH_ALG SHA-256 of a small file"
+expect_eq "$(raw_hash)" "$(sha "$W/small")" "HASH_ALG SHA-256 of a small file"
+for a in xxh128 sha256; do
+	expect_eq "$(xattr_hex "$home/small" "user.mftp.$a")" "" \
+	    "user.mftp.$a cached on a file under 1 MiB"
+done
 raw_close
 ok "raw: 16-byte checksums, HASH_ALG, the other length refused"
 

@@ -25,8 +25,11 @@ pw=$(rand_pw)
 add_user alice "$pw"
 home=$(user_home alice)
 start_daemon
-head -c 1000 /dev/urandom >"$T/old"
-head -c 1000 /dev/urandom >"$T/new"
+# The size from which the server caches checksums (1 MiB), which is
+# also the most a PUT_DATA may carry.
+SZ=1048576
+head -c "$SZ" /dev/urandom >"$T/old"
+head -c "$SZ" /dev/urandom >"$T/new"
 MT=1700000000
 
 # cached FILE: the checksum attributes FILE has, by name.
@@ -47,9 +50,9 @@ Z=$RAW_FD
 # makes a directory NAME before the DATA_END.
 refused_put() {
 	RAW_FD=$X
-	raw_send "$(hex_put "$1" 1000 420 "$MT")"
+	raw_send "$(hex_put "$1" "$SZ" 420 "$MT")"
 	raw_expect 0x87 "PUT $1"
-	raw_send_file "$T/old" 0 1000
+	raw_send_file "$T/old" 0 "$SZ"
 	RAW_FD=$Z
 	raw_req "$(hex_mkdir "$1" 493)" 0 "MKDIR $1"
 	RAW_FD=$X
@@ -64,8 +67,8 @@ raw_req "$(hex_path_req 17 a)" 0 "RMDIR a"
 
 # Y's PUT_DATA of "new" as a rewrites that partial and commits it.
 RAW_FD=$Y
-raw_send "$(hex_frame "23$(hex_str a)$(hex_u64 1000)$(hex_u32 420)$(hex_u64 "$MT")")"
-raw_send_file "$T/new" 0 1000
+raw_send "$(hex_frame "23$(hex_str a)$(hex_u64 "$SZ")$(hex_u32 420)$(hex_u64 "$MT")")"
+raw_send_file "$T/new" 0 "$SZ"
 raw_send "$(hex_data_end "$(sha256_of "$T/new")")"
 raw_expect 0x80 "PUT_DATA a"
 expect_same_file "$home/a" "$T/new" "a after the PUT_DATA"
@@ -95,12 +98,12 @@ for n in ("user.mftp.sha256", "user.mftp.xxh128"):
 	expect_eq "$(cached "$home/.b.mftp-part")" \
 	    "user.mftp.sha256 user.mftp.xxh128" "the planted checksums"
 	RAW_FD=$X
-	raw_send "$(hex_put b 1000 420 "$mt")"
+	raw_send "$(hex_put b "$SZ" 420 "$mt")"
 	raw_expect 0x87 "PUT b ($key key)"
 	expect_eq "$(cached "$home/.b.mftp-part")" "" \
 	    "checksums on the partial a PUT opened ($key key)"
 	off=$(raw_u64 0)
-	raw_send_file "$T/old" "$off" $((1000 - off))
+	raw_send_file "$T/old" "$off" $((SZ - off))
 	# No checksum in the DATA_END: refused, the partial is kept.
 	raw_send "$(hex_data_end "")"
 	raw_expect_error 16 "the DATA_END of b without a checksum ($key key)"
