@@ -97,6 +97,17 @@ admin_limits_given(const struct admin_limits *l)
 }
 
 void
+admin_limits_note(const struct admin_limits *l, const struct user *u)
+{
+	if ((l->set_bytes || l->set_files) && u->quota_bytes > 0 &&
+	    u->quota_files == 0)
+		admin_warnx("note: '%s' has a byte limit and no file limit: "
+			    "empty files count no bytes, so nothing bounds "
+			    "the inodes they take; give --quota-files too",
+		    u->name);
+}
+
+void
 admin_limits_apply(const struct admin_limits *l, struct user *u)
 {
 	if (l->set_bytes)

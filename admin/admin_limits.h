@@ -55,6 +55,12 @@ int admin_limits_given(const struct admin_limits *l);
 /* Set what was given on u. */
 void admin_limits_apply(const struct admin_limits *l, struct user *u);
 
+/*
+ * When the command line set a quota and u is left with a byte limit
+ * but no file limit, say (on stderr) that nothing bounds its inodes.
+ */
+void admin_limits_note(const struct admin_limits *l, const struct user *u);
+
 void admin_limits_free(struct admin_limits *l);
 
 /* "10 MiB/s", or "-" for none; out holds at least 24 bytes. */

@@ -432,6 +432,7 @@ main(int argc, char *argv[])
 	admin_write_db(&db, conf.users_file);
 	/* Committed: from here on nothing is undone. */
 	admin_on_failure(NULL, NULL);
+	admin_limits_note(&o.limits, &u);
 
 	close(lockfd);
 	userdb_free(&db);

@@ -220,6 +220,7 @@ main(int argc, char *argv[])
 	uid = u->uid;
 	already = apply(u, &o, hash);
 	admin_write_db(&db, conf.users_file);
+	admin_limits_note(&o.limits, u);
 	/*
 	 * The mark that sessions on every node see (quota.h), under the
 	 * same lock as the users file, and on every run: one left apart

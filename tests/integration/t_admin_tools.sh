@@ -161,6 +161,7 @@ mod --quota-files abc alice
 expect_contains "$ERR" "file quota 'abc' is not a count" "--quota-files abc"
 mod --quota-bytes 10M --quota-files 1024 alice
 expect_eq "$RC" 0 "ftpuser-mod --quota-bytes --quota-files ($ERR)"
+expect_eq "$ERR" "" "ftpuser-mod --quota-bytes --quota-files: stderr"
 expect_eq "$(user_field alice 6):$(user_field alice 7)" "10485760:1024" \
     "alice's limits"
 expect_eq "$(user_field bob 6):$(user_field bob 7)" "0:0" "bob's limits"
@@ -179,6 +180,29 @@ expect_eq "$RC" 0 "ftpuser-mod --quota-bytes 0 ($ERR)"
 expect_eq "$(user_field alice 6):$(user_field alice 7)" "0:1024" \
     "alice's limits after --quota-bytes 0"
 ok "quota limits set and cleared"
+
+# A byte limit with no file limit does not bound the inodes that empty
+# files take: both tools say so, and do what they were told.
+note="note: 'alice' has a byte limit and no file limit"
+mod --quota-files 0 alice
+expect_eq "$RC" 0 "ftpuser-mod --quota-files 0 ($ERR)"
+expect_eq "$ERR" "" "no byte limit, no note"
+mod --quota-bytes 5M alice
+expect_eq "$RC" 0 "ftpuser-mod --quota-bytes 5M ($ERR)"
+expect_contains "$ERR" "ftpuser-mod: $note" "the note of ftpuser-mod"
+expect_eq "$(user_field alice 6):$(user_field alice 7)" "5242880:0" \
+    "alice's limits after --quota-bytes 5M"
+mod --max-sessions 3 alice
+expect_eq "$ERR" "" "no quota given, no note"
+mod --quota-files 100 alice
+expect_eq "$ERR" "" "a file limit set, no note"
+tool "$FTPUSER_ADD" --password-stdin --quota-bytes 1M nora <<<"$(rand_pw)"
+expect_eq "$RC" 0 "ftpuser-add --quota-bytes 1M ($ERR)"
+expect_contains "$ERR" "ftpuser-add: note: 'nora' has a byte limit and no file limit" \
+    "the note of ftpuser-add"
+tool "$FTPUSER_DEL" nora
+expect_eq "$RC" 0 "ftpuser-del nora ($ERR)"
+ok "a byte limit without a file limit is noted, and set"
 
 # --------------------------------------------------------------- password
 old_hash=$(user_field alice 2)
