@@ -23,6 +23,7 @@
 
 #include "cmds.h"
 #include "complete.h"
+#include "intr.h"
 #include "proto.h"
 #include "rpc.h"
 #include "termsafe.h"
@@ -366,9 +367,18 @@ complete_fn(EditLine *el, int ch)
 	slash = strrchr(w.word, '/');
 	dir = xstrdup(w.word);
 	dir[slash == NULL ? 0 : (size_t)(slash - w.word) + 1] = '\0';
-	if (kind == 'R')
+	if (kind == 'R') {
 		l = complete_remote(c, dir);
-	else if (w.tilde && slash != NULL) {
+		/*
+		 * Ctrl-C stopped the listing (and closed the connection):
+		 * el_gets returns now, with nothing, and the prompt's loop
+		 * takes the Ctrl-C as one typed at the prompt (a fresh
+		 * prompt, a login again).  Had it gone on, the next Enter
+		 * would have been taken for it, and its line dropped.
+		 */
+		if (l == NULL && intr_pending())
+			ret = CC_EOF;
+	} else if (w.tilde && slash != NULL) {
 		/* "~/" or "~USER/" as the command will read it; it stays. */
 		l = NULL;
 		if (tilde_expand(dir, 0, &home) == 0) {
