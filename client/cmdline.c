@@ -307,6 +307,7 @@ cmdline_run(struct cmd_ctx *ctx, const struct cmdline *cl, int recursive)
 		argv[2] = NULL;
 		return cmdline_cmd(ctx, argv) == 0 ? 1 : -1;
 	}
+	ctx->command_line = cl->mode != CMDLINE_SESSION;
 	switch (cl->mode) {
 	case CMDLINE_SESSION:
 		return 1;

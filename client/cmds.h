@@ -55,6 +55,12 @@ struct cmd_ctx {
 	 */
 	char *tree_resume;
 	/*
+	 * The transfer named on mftp's command line runs (cmdline_run): the
+	 * user is back at the shell after it, where no session command can
+	 * be typed.
+	 */
+	int command_line;
+	/*
 	 * A download of this command wrote into this descriptor, device or
 	 * FIFO (xfer.c), which keeps what came and cannot be resumed: a
 	 * retry would write the file again after it.  NULL before; cmd_run

@@ -61,6 +61,19 @@ char *
 xfer_resume_line(const struct cmd_ctx *ctx, const char *cmd, const char *src,
     const char *dst)
 {
+	char *line;
+
+	/*
+	 * From the shell, a file named on the command line resumes by the
+	 * same command (the part is taken up); a tree's command is one of
+	 * a session's.
+	 */
+	if (ctx->command_line && ctx->tree_resume == NULL)
+		return xstrdup("the same mftp command again");
+	if (ctx->command_line) {
+		xasprintf(&line, "in a session, %s", ctx->tree_resume);
+		return line;
+	}
 	if (ctx->tree_resume != NULL)
 		return xstrdup(ctx->tree_resume);
 	return xfer_resume_cmd(cmd, src, dst);
