@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "cmds.h"
 #include "complete.h"
@@ -218,33 +219,62 @@ complete_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* List the matches below the line, sorted, in columns. */
+/*
+ * The columns s takes on the terminal: a character of a name may take
+ * two (CJK) or none (a combining mark), and several bytes.  s is
+ * printable (words_quote); its bytes should it not convert.
+ */
+static size_t
+complete_cols(const char *s)
+{
+	size_t n = strlen(s), w = n;
+	wchar_t *ws = xcalloc(n + 1, sizeof(*ws));
+	int c;
+
+	if (mbstowcs(ws, s, n + 1) != (size_t)-1 &&
+	    (c = wcswidth(ws, n + 1)) >= 0)
+		w = (size_t)c;
+	free(ws);
+	return w;
+}
+
+/*
+ * List the matches below the line, sorted, in columns that fit the
+ * terminal's width (as libedit was told it, shell.c) and are as wide
+ * as the widest name shows.
+ */
 static void
 complete_show(EditLine *el, char **m, const char *isdir, size_t n)
 {
 	FILE *fp = stdout;
-	size_t i, w = 0, cols;
+	size_t i, w = 0, cols, *wid;
 	char **q, *s;
+	int tw = 0;
 
 	(void)el_get(el, EL_GETFP, 1, &fp);
+	if (el_get(el, EL_GETTC, "co", &tw) != 0 || tw <= 0)
+		tw = 80;
 	q = xcalloc(n, sizeof(*q));
+	wid = xcalloc(n, sizeof(*wid));
 	for (i = 0; i < n; i++) {
 		s = words_quote(m[i]);
 		xasprintf(&q[i], "%s%s", s, isdir[i] ? "/" : "");
 		free(s);
-		if (strlen(q[i]) > w)
-			w = strlen(q[i]);
 	}
 	qsort(q, n, sizeof(*q), complete_cmp);
-	cols = 80 / (w + 2) > 0 ? 80 / (w + 2) : 1;
+	for (i = 0; i < n; i++)
+		if ((wid[i] = complete_cols(q[i])) > w)
+			w = wid[i];
+	cols = (size_t)tw / (w + 2) > 0 ? (size_t)tw / (w + 2) : 1;
 	fputc('\n', fp);
 	for (i = 0; i < n; i++) {
 		if ((i + 1) % cols == 0 || i + 1 == n)
 			fprintf(fp, "%s\n", q[i]);
 		else
-			fprintf(fp, "%-*s", (int)(w + 2), q[i]);
+			fprintf(fp, "%s%*s", q[i], (int)(w + 2 - wid[i]), "");
 		free(q[i]);
 	}
+	free(wid);
 	free(q);
 	fflush(fp);
 }
