@@ -192,14 +192,28 @@ complete_local(const char *dir, struct complete_names *l)
 	closedir(d);
 }
 
-/* text quoted to go on from where the word stands, in quote q. */
+/*
+ * text quoted to go on from where the word stands, in quote q.  In a
+ * pattern (glob), '*', '?' and '[' are also made to match themselves,
+ * as "[*]", "[?]" and "[[]": the line's quoting is gone by the time
+ * mget's fnmatch(3) and mput's glob(3) see the word, so "\[" would be
+ * a bracket expression there.
+ */
 static char *
-complete_escape(const char *text, char q)
+complete_escape(const char *text, char q, int glob)
 {
 	char *out = xmalloc(strlen(text) * 4 + 1), *o = out;
 
 	for (; *text != '\0'; text++) {
-		if (q == 0 && strchr(COMPLETE_ESCAPE, *text) != NULL)
+		if (glob && strchr("*?[", *text) != NULL) {
+			*o++ = '[';
+			*o++ = *text;
+			*o++ = ']';
+			continue;
+		}
+		/* A ']' is itself outside a bracket expression. */
+		if (q == 0 && strchr(COMPLETE_ESCAPE, *text) != NULL &&
+		    !(glob && *text == ']'))
 			*o++ = '\\';
 		else if (q == '\'' && *text == '\'') {
 			memcpy(o, "'\\'", 3);
@@ -329,7 +343,10 @@ complete_from(EditLine *el, struct complete_word *w, const char *base,
 	}
 	tail = xstrdup(m[0] + plen);
 	tail[lcp - plen] = '\0';
-	ins = complete_escape(tail, w->quote);
+	ins = complete_escape(tail, w->quote,
+	    w->first != NULL &&
+		(strcmp(w->first, "mget") == 0 ||
+		    strcmp(w->first, "mput") == 0));
 	free(tail);
 	if (n == 1 && !stopped && isdir[0])
 		tail = xstrdup("/");

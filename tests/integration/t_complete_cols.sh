@@ -4,6 +4,7 @@
 # The listing was laid out for 80 columns whatever the terminal (at 40,
 # names were cut across lines) and padded by bytes (a name of CJK
 # characters, 3 bytes and 2 columns each, pushed its neighbours out).
+# In mget's and mput's patterns Tab makes [, * and ? match themselves.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=lib_tmux.sh
@@ -16,7 +17,9 @@ names=("m-日本語の長い名前" "m-plain-name-x" "m2" "m-é-accent" "m-ab")
 for n in "${names[@]}"; do
 	printf 'x\n' >"$home/$n"
 done
-chown "$(user_uid alice):$(user_gid alice)" "$home"/m*
+printf 'remote\n' >"$home/br[1]*.txt"
+printf 'local\n' >"$T/lb[2]?.txt"
+chown "$(user_uid alice):$(user_gid alice)" "$home"/m* "$home"/br*
 start_daemon
 
 sock=$T/tmux.sock
@@ -54,6 +57,27 @@ for line in sys.stdin:
 expect_eq "$(sort -u <<<"$starts" | tr '\n' ' ')" "20 " \
     "the column where each row's second name starts"
 ok "Tab's listing fits the terminal's columns, CJK names included"
+
+# In mget's and mput's patterns, Tab makes '[', '*' and '?' match
+# themselves ("[[]"): "\[" lost its backslash to the line's quoting, and
+# the pattern then matched nothing.
+prompts() { tmux_screen "$sock" | grep -cE "^mftp>"; }
+_more_prompts() { [ "$(prompts)" -gt "$1" ]; }
+tmux -S "$sock" send-keys C-u
+for c in "mget br:mget br[[]1][*].txt" "mput lb:mput lb[[]2][?].txt"; do
+	n=$(prompts)
+	tmux -S "$sock" send-keys -l "${c%%:*}"
+	tmux -S "$sock" send-keys Tab
+	wait_for 10 tmux_has "$sock" "mftp> ${c#*:}" ||
+		fail "Tab after '${c%%:*}': $(tmux_screen "$sock")"
+	tmux -S "$sock" send-keys Enter
+	wait_for 10 _more_prompts "$n" ||
+		fail "no prompt after '${c#*:}': $(tmux_screen "$sock")"
+done
+expect_eq "$(cat "$T/br[1]*.txt" 2>&1)" remote "the file mget fetched"
+expect_eq "$(cat "$home/lb[2]?.txt" 2>&1)" local "the file mput sent"
+expect_not_contains "$(tmux_screen "$sock")" "no match" "the screen"
+ok "Tab makes [, * and ? in mget's and mput's patterns match themselves"
 
 tmux -S "$sock" send-keys C-u
 tmux -S "$sock" send-keys -l "quit"
