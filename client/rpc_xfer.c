@@ -389,7 +389,16 @@ rpc_put_data(struct rpc *r, int fd, const struct stat *src, struct digest *d,
 	}
 	if ((e = rpc_send(r, &m)) != RPC_OK)
 		return e;
+	/*
+	 * The last of the data may still be on its way, megabytes of it
+	 * queued here and at the server at the pace of a user's rate:
+	 * Ctrl-C stops that wait as it stops the sending.
+	 */
+	rpc_set_interruptible(r, 1);
 	e = rpc_expect(r, MFTP_MSG_OK);
+	rpc_set_interruptible(r, 0);
+	if (e != RPC_OK && intr_pending())
+		return rpc_interrupted(r);
 	/* Another failure the server met first is the one to tell. */
 	if (changed && e == RPC_SERVER && r->code == MFTP_ST_INVALID)
 		return rpc_fail(r, RPC_LOCAL, 0, "%s",

@@ -46,4 +46,37 @@ expect_not_contains "$ERR" "another session is uploading" "the reput's refusal"
 expect_same_file "$home/up" "$W/up" "the file after reput"
 ok "a paced upload stopped by Ctrl-C resumes at once"
 
+# A file that the sockets' buffers hold whole: mftp has handed all of it
+# over at once and waits for the server's answer while the server reads
+# it at 128 KiB/s (12 s; not a PUT_DATA, which is 1 MiB at most).
+# Ctrl-C stops that wait too: before, it was not looked at until the
+# answer came, and the upload then succeeded.
+tool "$FTPUSER_MOD" --rate 128K alice
+expect_eq "$RC" 0 "ftpuser-mod --rate 128K ($ERR)"
+head -c $((3 * 524288)) /dev/urandom >"$W/small"
+"$MFTP" -P "$PORT" -q --password-fd 3 "alice@$HOST" 3<<<"$pw" \
+    <<<"put $W/small small" >"$T/put.out" 2>"$T/put.err" &
+pid=$!
+BG_PIDS+=("$pid")
+_small_has() { [ "$(stat -c %s "$home/.small.mftp-part" 2>/dev/null || echo 0)" -ge "$1" ]; }
+wait_for 30 _small_has 131072 || fail "the upload did not start: $(cat "$T/put.err")"
+kill -INT "$pid"
+t0=$(date +%s%N)
+rc=0
+wait_pid "$pid" 20 || rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+expect_eq "$rc" 130 "the status of a put stopped while its last data drains ($(cat "$T/put.err"))"
+expect_match "$(cat "$T/put.err")" \
+    'small: interrupted after 1\.5 MiB of 1\.5 MiB sent; reput .*small resumes it$' \
+    "what it says"
+[ "$ms" -lt 3000 ] || fail "the put ended $ms ms after Ctrl-C"
+[ -e "$home/small" ] && fail "the stopped put stored the file"
+wait_for 10 _ended ||
+	fail "the stopped upload's session still runs 10 s after the stop"
+tool "$FTPUSER_MOD" --rate 0 alice
+run_client alice "$pw" <<<"reput $W/small small"
+expect_rc 0 "reput after the stop ($ERR)"
+expect_same_file "$home/small" "$W/small" "the file after reput"
+ok "Ctrl-C stops an upload whose last data is still on its way"
+
 check_log_clean
