@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <histedit.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +191,25 @@ complete_local(const char *dir, struct complete_names *l)
 			S_ISDIR(st.st_mode));
 	}
 	closedir(d);
+}
+
+/*
+ * "~NAME" for each user of the password database, as directories: what
+ * a word "~us" typed unquoted names (tilde.c), not a file of that name.
+ */
+static void
+complete_users(struct complete_names *l)
+{
+	struct passwd *pw;
+	char *s;
+
+	setpwent();
+	while ((pw = getpwent()) != NULL) {
+		xasprintf(&s, "~%s", pw->pw_name);
+		complete_names_add(l, s, 1);
+		free(s);
+	}
+	endpwent();
 }
 
 /*
@@ -425,6 +445,10 @@ complete_fn(EditLine *el, int ch)
 		 */
 		if (l == NULL && intr_pending())
 			ret = CC_EOF;
+	} else if (w.tilde && slash == NULL) {
+		/* "~us": the command reads a user's home, as bash does. */
+		complete_users(&names);
+		l = &names;
 	} else if (w.tilde && slash != NULL) {
 		/* "~/" or "~USER/" as the command will read it; it stays. */
 		l = NULL;

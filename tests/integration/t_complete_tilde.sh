@@ -3,7 +3,9 @@
 # ~USER/ inside that home, as the commands read it (cmd_run), and the
 # ~/ typed stays on the line, as in bash.  It listed a directory named
 # '~' in the local working directory, so nothing was completed.  A
-# quoted '~/' is a directory '~' and is not expanded.
+# quoted '~/' is a directory '~' and is not expanded.  "~NAME" with no
+# slash completes a user's name (it completed a file "~NAME..." here,
+# which the command then read as a user).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=lib_tmux.sh
@@ -16,6 +18,7 @@ start_daemon
 case $HOME in "$T"/?*) ;; *) fail "HOME ($HOME) is not under $T" ;; esac
 W=$T/work
 mkdir -p "$W/~/qq-in-tilde-dir" "$HOME/zz-sub-dir"
+printf 't\n' >"$W/~tilde-file.txt"
 printf 'x\n' >"$HOME/zz-only-file.txt"
 printf 'y\n' >"$HOME/zz-sub-dir/zz-inner.txt"
 
@@ -49,6 +52,19 @@ complete "lls ~/zz-sub-dir/zz-i" "lls ~/zz-sub-dir/zz-inner.txt"
 expect_contains "$(tmux_screen "$sock")" "zz-inner.txt" \
     "lls of the completed ~/zz-sub-dir/"
 ok "Tab completes ~/NAME in the home and keeps the ~/"
+
+# "~roo" unquoted is a user's home, as the command reads it: Tab
+# completes the user's name, as bash does, and not a file "~..." here,
+# which the command would then have read as a user (no such user).
+complete "lls ~roo" "lls ~root/"
+n=$(prompts)
+tmux -S "$sock" send-keys -l "lls ~tilde-f"
+tmux -S "$sock" send-keys Tab
+sleep 1
+expect_not_contains "$(tmux_screen "$sock")" "~tilde-file.txt" \
+    "Tab after lls ~tilde-f"
+tmux -S "$sock" send-keys C-u
+ok "Tab after ~NAME completes a user's name, not a file"
 
 # Quoted, it is the directory '~' here (the line, a quote left open,
 # is then refused: only the completion counts).
