@@ -223,6 +223,20 @@ dpkg-reconfigure -f noninteractive mftp-server >/dev/null 2>&1 ||
 [ "$(sha256sum </etc/mftp/host.key)" = "$key_sum" ] ||
 	die "configuring again replaced the host key"
 /usr/sbin/mftpd -t >/dev/null || die "the installed mftpd.conf is not valid"
+# An upgrade from a version that took a users file others may read:
+# made 0600 (mftpd now refuses it), and said so; 0600 stays as it is.
+chmod 0644 /etc/mftp/users
+/var/lib/dpkg/info/mftp-server.postinst configure 0.0.1 \
+    >"$W/upgrade.log" 2>&1 || die "postinst configure (an upgrade) failed"
+[ "$(stat -c %a /etc/mftp/users)" = 600 ] ||
+	die "an upgrade left /etc/mftp/users readable by others"
+grep -q "could be read by others (mode 644)" "$W/upgrade.log" ||
+	die "the upgrade did not say it made /etc/mftp/users 0600"
+/var/lib/dpkg/info/mftp-server.postinst configure 0.0.1 \
+    >"$W/upgrade.log" 2>&1 || die "postinst configure (an upgrade) failed"
+! grep -q "could be read" "$W/upgrade.log" ||
+	die "an upgrade spoke of a users file that was already 0600"
+/usr/sbin/mftpd -t >/dev/null || die "mftpd -t after the upgrade"
 
 # A pair of the administrator's own elsewhere (a CA's, as certbot puts
 # it), named in mftpd.conf, and none in /etc/mftp: configuring uses it,
