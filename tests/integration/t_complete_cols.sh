@@ -29,10 +29,13 @@ tmux_start "$sock" "cd $(printf %q "$T") && LC_ALL=C.UTF-8 $(printf '%q ' \
     echo EXIT=\$?; sleep 60"
 wait_for 15 tmux_has "$sock" "mftp>" ||
 	fail "no prompt: $(tmux_screen "$sock")"
+prompts() { tmux_screen "$sock" | grep -cE "^mftp>"; }
+_more_prompts() { [ "$(prompts)" -gt "$1" ]; }
 tmux -S "$sock" resize-window -x 40 -y 20
 # A new prompt, at which libedit has the new width.
+n=$(prompts)
 tmux -S "$sock" send-keys Enter
-sleep 0.5
+wait_for 10 _more_prompts "$n" || fail "no new prompt: $(tmux_screen "$sock")"
 tmux -S "$sock" send-keys -l "ls m"
 tmux -S "$sock" send-keys Tab
 wait_for 10 tmux_has "$sock" "m-plain-name-x" ||
@@ -61,8 +64,6 @@ ok "Tab's listing fits the terminal's columns, CJK names included"
 # In mget's and mput's patterns, Tab makes '[', '*' and '?' match
 # themselves ("[[]"): "\[" lost its backslash to the line's quoting, and
 # the pattern then matched nothing.
-prompts() { tmux_screen "$sock" | grep -cE "^mftp>"; }
-_more_prompts() { [ "$(prompts)" -gt "$1" ]; }
 tmux -S "$sock" send-keys C-u
 for c in "mget br:mget br[[]1][*].txt" "mput lb:mput lb[[]2][?].txt"; do
 	n=$(prompts)

@@ -46,20 +46,26 @@ expect_not_contains "$ERR" "another session is uploading" "the reput's refusal"
 expect_same_file "$home/up" "$W/up" "the file after reput"
 ok "a paced upload stopped by Ctrl-C resumes at once"
 
-# A file that the sockets' buffers hold whole: mftp has handed all of it
-# over at once and waits for the server's answer while the server reads
-# it at 128 KiB/s (12 s; not a PUT_DATA, which is 1 MiB at most).
-# Ctrl-C stops that wait too: before, it was not looked at until the
-# answer came, and the upload then succeeded.
-tool "$FTPUSER_MOD" --rate 128K alice
-expect_eq "$RC" 0 "ftpuser-mod --rate 128K ($ERR)"
+# Once mftp has handed all of a file to the sockets (1.5 MiB: not a
+# PUT_DATA, which is 1 MiB at most), it waits for the server's answer
+# while the server reads the rest at 64 KiB/s (24 s in all).  Ctrl-C
+# stops that wait too: before, it was not looked at until the answer
+# came, and the upload then succeeded.
+tool "$FTPUSER_MOD" --rate 64K alice
+expect_eq "$RC" 0 "ftpuser-mod --rate 64K ($ERR)"
 head -c $((3 * 524288)) /dev/urandom >"$W/small"
 "$MFTP" -P "$PORT" -q --password-fd 3 "alice@$HOST" 3<<<"$pw" \
     <<<"put $W/small small" >"$T/put.out" 2>"$T/put.err" &
 pid=$!
 BG_PIDS+=("$pid")
-_small_has() { [ "$(stat -c %s "$home/.small.mftp-part" 2>/dev/null || echo 0)" -ge "$1" ]; }
-wait_for 30 _small_has 131072 || fail "the upload did not start: $(cat "$T/put.err")"
+# All of it handed over: what mftp wrote (TLS records, frames) is more
+# than the file.
+_handed() {
+	[ "$(awk '$1 == "wchar:" { print $2 }' "/proc/$pid/io" 2>/dev/null ||
+		echo 0)" -gt $((3 * 524288)) ]
+}
+wait_for 20 _handed ||
+	fail "mftp did not hand the file over within 20 s: $(cat "$T/put.err")"
 kill -INT "$pid"
 t0=$(date +%s%N)
 rc=0
