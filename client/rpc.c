@@ -423,6 +423,8 @@ rpc_recv_in(struct rpc *r, const char *what)
 	    (r->features & MFTP_FEAT_WORKING) != 0) {
 		if (intr_pending())
 			return rpc_lose(r, 0, "interrupted");
+		if (r->working != NULL)
+			r->working(r->working_arg, r->m.offset, r->m.size);
 		e = frame_recv_msg(r->t, r->scratch, &r->m);
 	}
 	if (e != 0)
@@ -480,6 +482,13 @@ rpc_intr_watch(void *arg)
 {
 	(void)arg;
 	return intr_pending();
+}
+
+void
+rpc_set_working(struct rpc *r, rpc_working_fn *fn, void *arg)
+{
+	r->working = fn;
+	r->working_arg = arg;
 }
 
 void

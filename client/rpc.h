@@ -129,6 +129,13 @@ void rpc_set_timeout(int seconds);
 void rpc_set_interruptible(struct rpc *r, int on);
 
 /*
+ * Called with each WORKING the server sends while it reads a file back
+ * to hash it before its reply: how far it is, of size.  fn NULL: none.
+ */
+typedef void rpc_working_fn(void *arg, uint64_t done, uint64_t size);
+void rpc_set_working(struct rpc *r, rpc_working_fn *fn, void *arg);
+
+/*
  * HELLO exchange.  RPC_LOST also when the server has no version in common
  * (rpc_code() is MFTP_ST_VERSION then) or is busy (MFTP_ST_BUSY).
  */

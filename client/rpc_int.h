@@ -42,7 +42,9 @@ struct rpc {
 	char fp[TLS_FP_LEN];	   /* the server key's fingerprint */
 	const char *vouched;	   /* "pinned", "CA-verified", ... */
 	int login_sent;		   /* LOGIN awaits its reply */
-	char info[256];		   /* rpc_tls_info() */
+	rpc_working_fn *working;   /* told of WORKING (rpc_set_working) */
+	void *working_arg;
+	char info[256]; /* rpc_tls_info() */
 };
 
 /*

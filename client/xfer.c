@@ -283,6 +283,33 @@ xfer_theirs_back(struct cmd_ctx *ctx, const struct xfer_item *it,
  * that its part could not be made for a full disk (of bytes or files).
  */
 #define XFER_STOP_FULL 2
+
+/*
+ * The server reading a file back to hash it before it answers a GET (no
+ * checksum cached: seconds for gigabytes) says how far it is (WORKING):
+ * a bar of its own, "NAME: the server checksums it", rather than a
+ * silent wait.
+ */
+struct xfer_working {
+	const struct cmd_ctx *ctx;
+	const char *remote;
+	struct progress *bar;
+};
+
+static void
+xfer_working(void *arg, uint64_t done, uint64_t size)
+{
+	struct xfer_working *w = arg;
+	char *label;
+
+	if (w->bar == NULL) {
+		xasprintf(&label, "%s: the server checksums it", w->remote);
+		w->bar = progress_start(w->ctx->progress, label, size, 0);
+		free(label);
+	}
+	progress_update(w->bar, done);
+}
+
 static int
 xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
     struct xfer_slot *s, int mode, double t0, int *redo, int *stop)
@@ -290,6 +317,7 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
 	uint8_t mine[MFTP_HASH_LEN];
 	enum digest_alg alg = rpc_digest(ctx->rpc);
 	uint64_t offset = s->offset;
+	struct xfer_working w;
 	struct rpc_xfer x;
 	struct digest *d = s->kept;
 	const char *part;
@@ -301,9 +329,25 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
 		d = digest_new(alg);
 	memset(&x, 0, sizeof(x));
 	*stop = 0;
-	if (rpc_get_file(ctx->rpc, offset, &x) != RPC_OK) {
+	w.ctx = ctx;
+	w.remote = it->remote;
+	w.bar = NULL;
+	rpc_set_working(ctx->rpc, xfer_working, &w);
+	e = rpc_get_file(ctx->rpc, offset, &x);
+	rpc_set_working(ctx->rpc, NULL, NULL);
+	progress_end(w.bar);
+	if (e != RPC_OK) {
 		digest_free(d);
 		*stop = !xfer_refused_alone(ctx);
+		/* Ctrl-C before any data (the server hashing): which file. */
+		if (rpc_lost(ctx->rpc) && intr_pending()) {
+			char *p = words_printable(it->remote);
+
+			ctx->interrupted = 1;
+			e = cmd_fail(ctx, "%s: interrupted", p);
+			free(p);
+			return e;
+		}
 		return cmd_rpc_fail(ctx, it->remote);
 	}
 	direct = xfer_is_direct(it->at, it->local);
