@@ -394,6 +394,7 @@ cmd_say(const struct cmd_ctx *ctx, const char *text)
 
 	/* What was printed to stdout comes first, as the user saw it. */
 	fflush(stdout);
+	intr_erase_echo(stderr);
 	fprintf(stderr, "mftp: %s: %s\n", p, text != NULL ? text : "failed");
 	free(p);
 }
@@ -405,6 +406,7 @@ cmd_vnote(const char *fmt, va_list ap)
 
 	/* What was printed to stdout comes first, as the user saw it. */
 	fflush(stdout);
+	intr_erase_echo(stderr);
 	fprintf(stderr, "mftp: %s\n", safe);
 	free(safe);
 }

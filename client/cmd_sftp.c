@@ -19,6 +19,7 @@
 
 #include "cmds.h"
 #include "human.h"
+#include "intr.h"
 #include "progress.h"
 #include "proto.h"
 #include "rpc.h"
@@ -195,8 +196,13 @@ cmd_rm_confirm(struct cmd_ctx *ctx, const char *dir)
 	snprintf(prompt, sizeof(prompt),
 	    "rm: remove directory %s and everything in it? (y/N) ", q);
 	free(q);
-	if (readpassphrase(prompt, ans, sizeof(ans), RPP_ECHO_ON) == NULL)
+	if (readpassphrase(prompt, ans, sizeof(ans), RPP_ECHO_ON) == NULL) {
+		/* Ctrl-C at the question: what follows goes on a line of
+		 * its own, not after the "^C". */
+		fputc('\n', stderr);
+		intr_echo_done();
 		return 0;
+	}
 	return ans[0] == 'y' || ans[0] == 'Y';
 }
 

@@ -8,11 +8,15 @@
  * cleared.
  */
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "intr.h"
 
 static volatile sig_atomic_t intr_flag;
+/* The "^C" the terminal echoed for this Ctrl-C is gone (intr_erase_echo). */
+static int intr_echo_gone;
 static volatile sig_atomic_t intr_in_transfer; /* nested starts */
 static volatile sig_atomic_t intr_batch;
 
@@ -59,6 +63,33 @@ void
 intr_clear(void)
 {
 	intr_flag = 0;
+	intr_echo_gone = 0;
+}
+
+/*
+ * A terminal echoes Ctrl-C as "^C" where the cursor stands: at the
+ * start of a line, when it comes while a command waits (its line is
+ * done) or between a tree's files.  The first line written after it
+ * would follow it ("^Cmftp: ls: interrupted"): the two columns are
+ * blanked first, once.  A line the caller ended itself (a question
+ * answered by Ctrl-C, a bar erased with the echo) says so with
+ * intr_echo_done.
+ */
+void
+intr_erase_echo(FILE *fp)
+{
+	if (intr_flag == 0 || intr_echo_gone)
+		return;
+	intr_echo_gone = 1;
+	if (isatty(fileno(fp)))
+		fputs("\r  \r", fp);
+}
+
+void
+intr_echo_done(void)
+{
+	if (intr_flag != 0)
+		intr_echo_gone = 1;
 }
 
 void

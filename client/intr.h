@@ -7,6 +7,8 @@
 #ifndef MFTP_CLIENT_INTR_H
 #define MFTP_CLIENT_INTR_H
 
+#include <stdio.h>
+
 /*
  * Catch SIGINT from now on.  With batch set, a Ctrl-C outside a transfer
  * (intr_transfer) still ends the process at once, by the signal, as the
@@ -23,6 +25,13 @@ void intr_transfer(int on);
 /* Ctrl-C was pressed since the last intr_clear(). */
 int intr_pending(void);
 void intr_clear(void);
+/*
+ * Before the first line written after a Ctrl-C, to fp: blank the "^C"
+ * the terminal echoed at the start of that line (fp a terminal).
+ */
+void intr_erase_echo(FILE *fp);
+/* The echo of this Ctrl-C is gone already (its line was ended). */
+void intr_echo_done(void);
 /*
  * Take a Ctrl-C that went to a local command (!) and killed it as one
  * this process got: pending, as a shell takes it.

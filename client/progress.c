@@ -16,6 +16,7 @@
 #include <wchar.h>
 
 #include "human.h"
+#include "intr.h"
 #include "progress.h"
 #include "progress_fit.h"
 #include "termsafe.h"
@@ -248,6 +249,7 @@ progress_end(struct progress *p)
 		(void)progress_blank(0, p->drawn + 2);
 		fputc('\r', stderr);
 		fflush(stderr);
+		intr_echo_done();
 	}
 	free(p->name);
 	free(p);

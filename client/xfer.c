@@ -74,6 +74,7 @@ xfer_report_to(FILE *out, struct cmd_ctx *ctx, const char *name, uint64_t bytes,
 		human_size(offset, at + strlen(at), sizeof(at) - strlen(at));
 	}
 	p = words_printable(name);
+	intr_erase_echo(out);
 	fprintf(out, "%s: %s in %.2f s (%s/s)%s, verified\n", p, size, secs,
 	    rate, at);
 	fflush(out);

@@ -79,9 +79,23 @@ tmux -S "$sock" send-keys -l "rm f1 f2 f3 f4"
 stop_and_interrupt Enter
 expect_eq "$(screen | grep -c "mftp: rm: interrupted")" 2 \
     "the reason rm of several names gives"
+expect_not_contains "$(screen)" "^Cmftp" "a line after ^C"
 [ -e "$home/f4" ] || fail "rm went on after ^C"
 [ -e "$home/f2" ] || fail "rm went on to f2 after ^C"
 ok "^C stops rm of several names after the one in flight"
+
+# ------------------------------------- ^C at rm -r's question (y/N)
+n=$(prompts)
+tmux -S "$sock" send-keys -l "rm -r tree"
+tmux -S "$sock" send-keys Enter
+wait_for 15 _screen_has "remove directory tree and everything in it? (y/N)" ||
+	fail "rm -r did not ask: $(screen)"
+tmux -S "$sock" send-keys C-c
+wait_for 15 _more_prompts "$n" || fail "no prompt after ^C at the question: $(screen)"
+expect_match "$(screen)" '^mftp: rm: tree: not removed$' \
+    "the refusal on a line of its own after ^C at the question"
+[ -d "$home/tree" ] || fail "rm -r removed the tree after ^C at its question"
+ok "^C at rm -r's question removes nothing; the refusal has its own line"
 
 # ------------------------------------------------- the session goes on
 n=$(prompts)
