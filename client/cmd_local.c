@@ -5,6 +5,7 @@
  * Runs as: the user, in mftp.
  */
 #include <sys/types.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -561,18 +562,35 @@ cmd_lpwd(struct cmd_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-/* Print text wrapped to 79 columns, lines after the first indented. */
+/*
+ * The columns help wraps its text to: one less than a terminal's width
+ * (a line that fills the last column makes some terminals wrap), 79 for
+ * a pipe or a file; never so few that a line has no room for words.
+ */
+static int
+cmd_help_cols(void)
+{
+	struct winsize ws;
+	int cols = 79;
+
+	if (isatty(STDOUT_FILENO) &&
+	    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		cols = ws.ws_col - 1;
+	return cols < 40 ? 40 : cols;
+}
+
+/* Print text wrapped to width columns, lines after the first indented. */
 static void
-cmd_wrap(const char *text, int col, int indent)
+cmd_wrap(const char *text, int col, int indent, int width)
 {
 	const char *p = text, *sp;
 	int len;
 
 	while (*p != '\0') {
 		len = (int)strlen(p);
-		if (col + len > 79) {
+		if (col + len > width) {
 			/* The last blank that still fits, else the first one. */
-			for (sp = p + (79 - col); sp > p && *sp != ' '; sp--)
+			for (sp = p + (width - col); sp > p && *sp != ' '; sp--)
 				;
 			if (sp == p && (sp = strchr(p, ' ')) == NULL)
 				sp = p + len;
@@ -592,21 +610,31 @@ int
 cmd_help(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct cmd *c;
+	int width;
 
 	if (argc > 1) {
 		if ((c = cmd_find(argv[1])) == NULL)
 			return cmd_fail(
 			    ctx, "unknown command '%s' (try help)", argv[1]);
 		printf("usage: %s\n  ", c->usage);
-		cmd_wrap(c->help, 2, 2);
+		cmd_wrap(c->help, 2, 2, cmd_help_cols());
 		fflush(stdout);
 		return 0;
 	}
+	width = cmd_help_cols();
 	for (c = cmd_table; c->name != NULL; c++) {
+		/* A narrow terminal: the text under its command. */
+		if (width < 27 + 30) {
+			printf("%s\n    ", c->usage);
+			cmd_wrap(c->help, 4, 4, width);
+			continue;
+		}
 		printf("%-26s ", c->usage);
-		cmd_wrap(c->help, 27, 27);
+		cmd_wrap(c->help, 27, 27, width);
 	}
-	printf("\nOptions come before names; -- ends them (rm -- -file).\n");
+	putchar('\n');
+	cmd_wrap("Options come before names; -- ends them (rm -- -file).", 0, 0,
+	    width);
 	fflush(stdout);
 	return 0;
 }
