@@ -21,3 +21,29 @@ tmux_screen() {
 tmux_has() {
 	tmux_screen "$1" | grep -qF -- "$2"
 }
+
+# tmux_mftp SOCK DIR NAME PASS [mftp options]: mftp at a terminal in DIR,
+# logged in as NAME (PASS from a file); returns once its prompt shows.
+# The shell says EXIT=STATUS when mftp ends.  TMUX_MFTP_ENV: assignments
+# for mftp's environment (LC_ALL=C.UTF-8).
+tmux_mftp() {
+	local sock=$1 dir=$2 name=$3 pass=$4
+	shift 4
+	printf '%s\n' "$pass" >"$T/tmux-pw"
+	tmux_start "$sock" "cd $(printf %q "$dir") && \
+${TMUX_MFTP_ENV:+env $TMUX_MFTP_ENV }$(printf '%q ' "$MFTP" -P "$PORT" "$@" \
+	    --password-fd 3 "$name@$HOST") 3<$T/tmux-pw 2>&1; \
+echo EXIT=\$?; sleep 60"
+	wait_for 15 tmux_has "$sock" "mftp>" ||
+		fail "no prompt: $(tmux_screen "$sock")"
+}
+
+# tmux_prompts SOCK: how many prompts the terminal shows.
+tmux_prompts() {
+	tmux_screen "$1" | grep -cE "^mftp>"
+}
+
+# tmux_more_prompts SOCK N: whether it shows more than N (for wait_for).
+tmux_more_prompts() {
+	[ "$(tmux_prompts "$1")" -gt "$2" ]
+}

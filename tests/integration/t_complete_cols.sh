@@ -23,19 +23,12 @@ chown "$(user_uid alice):$(user_gid alice)" "$home"/m* "$home"/br*
 start_daemon
 
 sock=$T/tmux.sock
-printf '%s\n' "$pw" >"$T/pw"
-tmux_start "$sock" "cd $(printf %q "$T") && LC_ALL=C.UTF-8 $(printf '%q ' \
-    "$MFTP" -P "$PORT" --password-fd 3 "alice@$HOST") 3<$T/pw 2>&1; \
-    echo EXIT=\$?; sleep 60"
-wait_for 15 tmux_has "$sock" "mftp>" ||
-	fail "no prompt: $(tmux_screen "$sock")"
-prompts() { tmux_screen "$sock" | grep -cE "^mftp>"; }
-_more_prompts() { [ "$(prompts)" -gt "$1" ]; }
+TMUX_MFTP_ENV=LC_ALL=C.UTF-8 tmux_mftp "$sock" "$T" alice "$pw"
 tmux -S "$sock" resize-window -x 40 -y 20
 # A new prompt, at which libedit has the new width.
-n=$(prompts)
+n=$(tmux_prompts "$sock")
 tmux -S "$sock" send-keys Enter
-wait_for 10 _more_prompts "$n" || fail "no new prompt: $(tmux_screen "$sock")"
+wait_for 10 tmux_more_prompts "$sock" "$n" || fail "no new prompt: $(tmux_screen "$sock")"
 tmux -S "$sock" send-keys -l "ls m"
 tmux -S "$sock" send-keys Tab
 wait_for 10 tmux_has "$sock" "m-plain-name-x" ||
@@ -66,13 +59,13 @@ ok "Tab's listing fits the terminal's columns, CJK names included"
 # the pattern then matched nothing.
 tmux -S "$sock" send-keys C-u
 for c in "mget br:mget br[[]1][*].txt" "mput lb:mput lb[[]2][?].txt"; do
-	n=$(prompts)
+	n=$(tmux_prompts "$sock")
 	tmux -S "$sock" send-keys -l "${c%%:*}"
 	tmux -S "$sock" send-keys Tab
 	wait_for 10 tmux_has "$sock" "mftp> ${c#*:}" ||
 		fail "Tab after '${c%%:*}': $(tmux_screen "$sock")"
 	tmux -S "$sock" send-keys Enter
-	wait_for 10 _more_prompts "$n" ||
+	wait_for 10 tmux_more_prompts "$sock" "$n" ||
 		fail "no prompt after '${c#*:}': $(tmux_screen "$sock")"
 done
 expect_eq "$(cat "$T/br[1]*.txt" 2>&1)" remote "the file mget fetched"

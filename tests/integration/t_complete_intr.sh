@@ -23,13 +23,7 @@ chown -R "$uid:$(user_gid alice)" "$home/dir"
 start_daemon
 
 sock=$T/tmux.sock
-printf '%s\n' "$pw" >"$T/pw"
-prompts() { tmux_screen "$sock" | grep -cE "^mftp>"; }
-_more_prompts() { [ "$(prompts)" -gt "$1" ]; }
-tmux_start "$sock" "cd $(printf %q "$T") && $(printf '%q ' "$MFTP" -P "$PORT" \
-    --password-fd 3 "alice@$HOST") 3<$T/pw 2>&1; echo EXIT=\$?; sleep 60"
-wait_for 15 tmux_has "$sock" "mftp>" ||
-	fail "no prompt: $(tmux_screen "$sock")"
+tmux_mftp "$sock" "$T" alice "$pw"
 wait_serving_pid "$uid"
 sp=$SERVING_PID
 
@@ -38,29 +32,29 @@ tmux -S "$sock" send-keys -l "ls dir/on"
 tmux -S "$sock" send-keys Tab
 # The LIST is out and unanswered: mftp waits in the completion.
 sleep 1
-n=$(prompts)
+n=$(tmux_prompts "$sock")
 tmux -S "$sock" send-keys C-c
-wait_for 10 _more_prompts "$n" ||
+wait_for 10 tmux_more_prompts "$sock" "$n" ||
 	fail "no fresh prompt after Ctrl-C in a completion: $(tmux_screen "$sock")"
 kill -CONT "$sp" 2>/dev/null
 expect_eq "$(tmux_screen "$sock" | grep -cE '^mftp> ?$')" 1 \
     "an empty fresh prompt after Ctrl-C"
 ok "Ctrl-C while Tab waits for a listing gives a fresh prompt"
 
-n=$(prompts)
+n=$(tmux_prompts "$sock")
 tmux -S "$sock" send-keys -l "pwd"
 tmux -S "$sock" send-keys Enter
-wait_for 15 _more_prompts "$n" ||
+wait_for 15 tmux_more_prompts "$sock" "$n" ||
 	fail "no prompt after pwd: $(tmux_screen "$sock")"
 expect_eq "$(tmux_screen "$sock" | grep -A1 '^mftp> pwd$' | tail -n 1)" / \
     "pwd's answer after the interrupted completion"
-n=$(prompts)
+n=$(tmux_prompts "$sock")
 tmux -S "$sock" send-keys -l "ls dir/on"
 tmux -S "$sock" send-keys Tab
 wait_for 10 tmux_has "$sock" "mftp> ls dir/only-file.txt" ||
 	fail "Tab after logging in again: $(tmux_screen "$sock")"
 tmux -S "$sock" send-keys Enter
-wait_for 10 _more_prompts "$n" ||
+wait_for 10 tmux_more_prompts "$sock" "$n" ||
 	fail "no prompt after ls: $(tmux_screen "$sock")"
 ok "the next command runs, and Tab completes again"
 

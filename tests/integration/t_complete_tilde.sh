@@ -23,26 +23,20 @@ printf 'x\n' >"$HOME/zz-only-file.txt"
 printf 'y\n' >"$HOME/zz-sub-dir/zz-inner.txt"
 
 sock=$T/tmux.sock
-printf '%s\n' "$pw" >"$T/pw"
-prompts() { tmux_screen "$sock" | grep -cE "^mftp>"; }
-_more_prompts() { [ "$(prompts)" -gt "$1" ]; }
-tmux_start "$sock" "cd $(printf %q "$W") && $(printf '%q ' "$MFTP" -P "$PORT" \
-    --password-fd 3 "alice@$HOST") 3<$T/pw 2>&1; echo EXIT=\$?; sleep 60"
-wait_for 15 tmux_has "$sock" "mftp>" ||
-	fail "no prompt: $(tmux_screen "$sock")"
+tmux_mftp "$sock" "$W" alice "$pw"
 
 # complete TYPED WANT: type TYPED, Tab, and the line must read WANT;
 # the line is then run (lls), and a prompt must follow.  (tmux drops
 # the blank after a completed file name.)
 complete() {
 	local n
-	n=$(prompts)
+	n=$(tmux_prompts "$sock")
 	tmux -S "$sock" send-keys -l "$1"
 	tmux -S "$sock" send-keys Tab
 	wait_for 5 tmux_has "$sock" "mftp> $2" ||
 		fail "Tab after '$1' did not make '$2': $(tmux_screen "$sock")"
 	tmux -S "$sock" send-keys Enter
-	wait_for 10 _more_prompts "$n" ||
+	wait_for 10 tmux_more_prompts "$sock" "$n" ||
 		fail "no prompt after '$2': $(tmux_screen "$sock")"
 }
 
@@ -57,7 +51,6 @@ ok "Tab completes ~/NAME in the home and keeps the ~/"
 # completes the user's name, as bash does, and not a file "~..." here,
 # which the command would then have read as a user (no such user).
 complete "lls ~roo" "lls ~root/"
-n=$(prompts)
 tmux -S "$sock" send-keys -l "lls ~tilde-f"
 tmux -S "$sock" send-keys Tab
 sleep 1

@@ -18,12 +18,7 @@ chown "$(user_uid alice):$(user_gid alice)" "$home/big"
 start_daemon
 
 sock=$T/tmux.sock
-printf '%s\n' "$pw" >"$T/pw"
-tmux_start "$sock" "cd $(printf %q "$T") && $(printf '%q ' "$MFTP" -P "$PORT" \
-    -o Verify=sha256 --password-fd 3 "alice@$HOST") 3<$T/pw 2>&1; \
-    echo EXIT=\$?; sleep 60"
-wait_for 15 tmux_has "$sock" "mftp>" ||
-	fail "no prompt: $(tmux_screen "$sock")"
+tmux_mftp "$sock" "$T" alice "$pw" -o Verify=sha256
 tmux -S "$sock" send-keys -l "get big /dev/null"
 tmux -S "$sock" send-keys Enter
 wait_for 20 tmux_has "$sock" "big: the server checksums it" ||

@@ -13,11 +13,7 @@ add_user alice "$pw"
 start_daemon
 
 sock=$T/tmux.sock
-printf '%s\n' "$pw" >"$T/pw"
-tmux_start "$sock" "cd $(printf %q "$T") && $(printf '%q ' "$MFTP" -P "$PORT" \
-    --password-fd 3 "alice@$HOST") 3<$T/pw 2>&1; echo EXIT=\$?; sleep 60"
-wait_for 15 tmux_has "$sock" "mftp>" ||
-	fail "no prompt: $(tmux_screen "$sock")"
+tmux_mftp "$sock" "$T" alice "$pw"
 
 # widest: the longest line, with the terminal's own wraps joined (-J).
 widest() {
@@ -60,7 +56,7 @@ ok "help wraps to the terminal's width"
 
 RC=0
 OUT=$(printf 'help\n' | "$MFTP" -P "$PORT" --password-fd 3 "alice@$HOST" \
-    3<"$T/pw" 2>&1) || RC=$?
+    3<<<"$pw" 2>&1) || RC=$?
 expect_eq "$RC" 0 "help in batch mode"
 w=$(awk '{ if (length($0) > w) w = length($0) } END { print w + 0 }' <<<"$OUT")
 if [ "$w" -gt 79 ] || [ "$w" -lt 70 ]; then
