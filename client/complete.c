@@ -21,11 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <wchar.h>
 
 #include "cmds.h"
 #include "complete.h"
 #include "intr.h"
+#include "progress_fit.h"
 #include "proto.h"
 #include "rpc.h"
 #include "termsafe.h"
@@ -254,25 +254,6 @@ complete_cmp(const void *a, const void *b)
 }
 
 /*
- * The columns s takes on the terminal: a character of a name may take
- * two (CJK) or none (a combining mark), and several bytes.  s is
- * printable (words_quote); its bytes should it not convert.
- */
-static size_t
-complete_cols(const char *s)
-{
-	size_t n = strlen(s), w = n;
-	wchar_t *ws = xcalloc(n + 1, sizeof(*ws));
-	int c;
-
-	if (mbstowcs(ws, s, n + 1) != (size_t)-1 &&
-	    (c = wcswidth(ws, n + 1)) >= 0)
-		w = (size_t)c;
-	free(ws);
-	return w;
-}
-
-/*
  * List the matches below the line, sorted, in columns that fit the
  * terminal's width (as libedit was told it, shell.c) and are as wide
  * as the widest name shows.
@@ -297,7 +278,7 @@ complete_show(EditLine *el, char **m, const char *isdir, size_t n)
 	}
 	qsort(q, n, sizeof(*q), complete_cmp);
 	for (i = 0; i < n; i++)
-		if ((wid[i] = complete_cols(q[i])) > w)
+		if ((wid[i] = (size_t)progress_cols(q[i])) > w)
 			w = wid[i];
 	cols = (size_t)tw / (w + 2) > 0 ? (size_t)tw / (w + 2) : 1;
 	fputc('\n', fp);

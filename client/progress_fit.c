@@ -88,6 +88,15 @@ progress_width(const struct progress_char *v, size_t n)
 	return w;
 }
 
+int
+progress_cols(const char *name)
+{
+	struct progress_char v[PROGRESS_FIT_CHARS];
+
+	return progress_width(
+	    v, progress_chars(name, v, sizeof(v) / sizeof(v[0])));
+}
+
 /* The bytes c takes in the output ('?' for one that is shown so). */
 static size_t
 progress_bytes(const struct progress_char *c)

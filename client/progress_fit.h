@@ -18,4 +18,10 @@
  */
 int progress_fit(const char *name, int cols, char *out, size_t outlen);
 
+/*
+ * The columns name takes on the terminal, counted as progress_fit counts
+ * them (of its first 256 characters).
+ */
+int progress_cols(const char *name);
+
 #endif

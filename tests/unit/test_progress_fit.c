@@ -119,12 +119,25 @@ test_plain_names(void **state)
 	assert_string_equal(buf, "\xe6\x97\xa5...\xe5\x89\x8d");
 }
 
+/* The columns a name takes: two a CJK character, none a combining mark. */
+static void
+test_cols(void **state)
+{
+	(void)state;
+	assert_int_equal(progress_cols("report.pdf"), 10);
+	assert_int_equal(progress_cols("m-\xe6\x97\xa5\xe6\x9c\xac"), 6);
+	assert_int_equal(progress_cols("e\xcc\x81"), 1);
+	assert_int_equal(progress_cols("a\x01" "b"), 3);
+	assert_int_equal(progress_cols(""), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hostile_names_stay_in_bounds),
 		cmocka_unit_test(test_plain_names),
+		cmocka_unit_test(test_cols),
 	};
 
 	return cmocka_run_group_tests(tests, utf8_locale, NULL);
