@@ -93,7 +93,7 @@ static const struct cmd cmd_table[] = {
 	{ "mget", 1, -1, "acr", "", "R", cmd_mget, "mget [-acr] PATTERN...",
 	    "Download the remote files matching each PATTERN (*, ?, [...] "
 	    "in the last component) into the local directory.",
-	    0 },
+	    CMD_PATTERNS },
 	{ "mkdir", 1, -1, "p", "", "R", cmd_mkdir, "mkdir [-p] DIR...",
 	    "Create remote directories; -p: with their missing parents, and "
 	    "no error for one that exists.",
@@ -101,7 +101,7 @@ static const struct cmd cmd_table[] = {
 	{ "mput", 1, -1, "acr", "", "L", cmd_mput, "mput [-acr] PATTERN...",
 	    "Upload the local files matching each PATTERN into the remote "
 	    "directory; -c or -a: not those already complete there.",
-	    0 },
+	    CMD_PATTERNS },
 	{ "mv", 2, 2, "", "", "R", cmd_mv, "mv OLD NEW",
 	    "Rename or move a remote file or directory; into NEW if that is "
 	    "a directory.",

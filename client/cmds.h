@@ -127,10 +127,12 @@ struct cmd {
 	const char *usage;
 	const char *help;
 	/* CMD_OFFLINE: asks nothing of the server (the prompt logs in
-	 * again for the others, shell.c). */
+	 * again for the others, shell.c).  CMD_PATTERNS: its operands are
+	 * patterns (fnmatch, glob), as completion writes names into them. */
 	int flags;
 };
 #define CMD_OFFLINE 1
+#define CMD_PATTERNS 2
 
 /* The command called name, or NULL. */
 const struct cmd *cmd_find(const char *name);

@@ -56,6 +56,7 @@ struct complete_word {
 	int operand; /* its position among the operands */
 	int option;  /* it is an option */
 	char quote;  /* the quote it is in: 0, '\'', '"' or '$' */
+	int pattern; /* an operand of a command of patterns (CMD_PATTERNS) */
 	int tilde;   /* it starts with a ~ neither quoted nor escaped */
 };
 
@@ -344,10 +345,7 @@ complete_from(EditLine *el, struct complete_word *w, const char *base,
 	}
 	tail = xstrdup(m[0] + plen);
 	tail[lcp - plen] = '\0';
-	ins = complete_escape(tail, w->quote,
-	    w->first != NULL &&
-		(strcmp(w->first, "mget") == 0 ||
-		    strcmp(w->first, "mput") == 0));
+	ins = complete_escape(tail, w->quote, w->pattern);
 	free(tail);
 	if (n == 1 && !stopped && isdir[0])
 		tail = xstrdup("/");
@@ -398,6 +396,7 @@ complete_fn(EditLine *el, int ch)
 		goto out;
 	else {
 		kinds = cmd->operands;
+		w.pattern = (cmd->flags & CMD_PATTERNS) != 0;
 		i = strlen(kinds) - 1;
 		kind = kinds[(size_t)w.operand < i ? (size_t)w.operand : i];
 	}
