@@ -57,8 +57,9 @@ static const struct cmd cmd_table[] = {
 	{ "get", 1, 2, "acrT", "", "RL", cmd_get, "get [-acrT] REMOTE [LOCAL]",
 	    "Download REMOTE to LOCAL (default: its base name; into LOCAL if "
 	    "that is a directory or ends with /); -c or -a: resume "
-	    "LOCAL.part; -r: a whole "
-	    "directory; -T: LOCAL itself, never a directory to put it in.",
+	    "LOCAL.part, and leave a LOCAL already complete as it is; -r: a "
+	    "whole directory; -T: LOCAL itself, never a directory to put it "
+	    "in.",
 	    0 },
 	{ "hash", 1, -1, "s", "", "R", cmd_hash, "hash [--sha256] PATH...",
 	    "Show the checksum of remote files in the session's algorithm "
@@ -112,9 +113,9 @@ static const struct cmd cmd_table[] = {
 	    "Upload LOCAL to REMOTE (default: its base name; into REMOTE if "
 	    "that is a directory or ends with /); an interrupted upload "
 	    "always resumes; -r: "
-	    "a whole directory; -c or -a (resume): with -r, files already "
-	    "complete on the server are not sent again; -T: REMOTE itself, "
-	    "never a directory to put it in.",
+	    "a whole directory; -c or -a (resume): files already complete "
+	    "on the server are not sent again; -T: REMOTE itself, never a "
+	    "directory to put it in.",
 	    0 },
 	{ "pwd", 0, 0, "", "", "", cmd_pwd, "pwd",
 	    "Print the remote working directory.", 0 },
@@ -123,14 +124,14 @@ static const struct cmd cmd_table[] = {
 	{ "quota", 0, 0, "", "", "", cmd_quota, "quota",
 	    "Show your disk usage, limits and what is free.", 0 },
 	{ "reget", 1, 2, "rT", "c", "RL", cmd_get, "reget [-rT] REMOTE [LOCAL]",
-	    "Resume a download (same as get -c); with -r, files already "
-	    "complete here are not fetched again; -T: LOCAL itself, never a "
-	    "directory to put it in.",
+	    "Resume a download (same as get -c): files already complete "
+	    "here are not fetched again; -r: a whole directory; -T: LOCAL "
+	    "itself, never a directory to put it in.",
 	    0 },
 	{ "reput", 1, 2, "rT", "c", "LR", cmd_put, "reput [-rT] LOCAL [REMOTE]",
-	    "Resume an upload (same as put -c); with -r, files already "
-	    "complete on the server are not sent again; -T: REMOTE itself, "
-	    "never a directory to put it in.",
+	    "Resume an upload (same as put -c): files already complete on "
+	    "the server are not sent again; -r: a whole directory; -T: "
+	    "REMOTE itself, never a directory to put it in.",
 	    0 },
 	{ "rename", 2, 2, "", "", "R", cmd_mv, "rename OLD NEW",
 	    "The same as mv.", 0 },

@@ -108,12 +108,7 @@ cmd_put_below(const char *path, char *const *left, size_t n)
 	return false;
 }
 
-/*
- * Whether put -r and mput leave out the files already whole on the
- * server (xfer_put_complete): reput, -c or -a, and a command tried
- * again (--retry), whose first try sent some of them.
- */
-static bool
+bool
 cmd_put_skips(const struct cmd_ctx *ctx)
 {
 	return (ctx->opts & CMD_OPT('c')) != 0 || ctx->rerun;

@@ -29,6 +29,7 @@
 #include "util.h"
 #include "words.h"
 #include "xfer.h"
+#include "xfer_kept.h"
 
 int
 cmd_pwd(struct cmd_ctx *ctx, int argc, char **argv)
@@ -355,15 +356,45 @@ cmd_get(struct cmd_ctx *ctx, int argc, char **argv)
 	it.local = xstrdup(ctx->dest);
 	it.at = AT_FDCWD;
 	it.remote = argv[1];
-	r = xfer_get(ctx, &it, 1, (ctx->opts & CMD_OPT('c')) != 0);
+	r = xfer_get(ctx, &it, 1, cmd_get_flags(ctx) & ~XFER_GET_EACH);
 	free(it.local);
 	return r;
 }
 
 /*
+ * put -c (reput), or put tried again: whether local is already whole on
+ * the server as ctx->dest, compared as put -r compares its files
+ * (xfer_put_complete, which says so).  1 it is, 0 not, -1 after
+ * cmd_fail().
+ */
+static int
+cmd_put_whole(struct cmd_ctx *ctx, const char *local, const struct stat *st)
+{
+	struct xfer_item it;
+	char same = 0, *real;
+	int r;
+
+	/*
+	 * Its own path: the comparison opens no link (O_NOFOLLOW), and a
+	 * link named here is the file it leads to, as put reads it.
+	 */
+	if ((real = realpath(local, NULL)) == NULL)
+		return 0;
+	memset(&it, 0, sizeof(it));
+	it.local = real;
+	it.remote = ctx->dest;
+	it.at = AT_FDCWD;
+	it.attr.size = (uint64_t)st->st_size;
+	r = xfer_put_complete(ctx, &it, 1, &same);
+	free(real);
+	return r == -1 ? -1 : same;
+}
+
+/*
  * put: the remote name is REMOTE, or REMOTE/BASE when REMOTE ends with a
  * slash or is an existing directory, or BASE; decided once for all
- * tries of the command (ctx->dest).
+ * tries of the command (ctx->dest).  With cmd_put_skips, a file already
+ * whole there is left as it is.
  */
 int
 cmd_put(struct cmd_ctx *ctx, int argc, char **argv)
@@ -404,5 +435,8 @@ cmd_put(struct cmd_ctx *ctx, int argc, char **argv)
 			ctx->dest = xstrdup(argv[2]);
 	}
 	free(base);
+	if (cmd_put_skips(ctx) && S_ISREG(st.st_mode) &&
+	    (e = cmd_put_whole(ctx, local, &st)) != 0)
+		return e == 1 ? 0 : -1;
 	return xfer_put(ctx, local, ctx->dest);
 }

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -258,9 +259,15 @@ int cmd_get_dir(struct cmd_ctx *ctx, const char *remote, const char *local,
 /*
  * xfer_get's flags for the files of get -r and mget: each on its own;
  * with -c (reget) a .part without a key resumed, and a file already
- * complete skipped.
+ * complete skipped (so for get's one file, but for "each").
  */
 int cmd_get_flags(const struct cmd_ctx *ctx);
+/*
+ * Whether put, put -r and mput leave out the files already whole on
+ * the server (xfer_put_complete): reput, -c or -a, and a command tried
+ * again (--retry), whose first try may have sent them.
+ */
+bool cmd_put_skips(const struct cmd_ctx *ctx);
 int cmd_put_tree(struct cmd_ctx *, int, char **);
 int cmd_lcd(struct cmd_ctx *, int, char **);
 int cmd_lls(struct cmd_ctx *, int, char **);

@@ -74,9 +74,9 @@ run_client alice "$pw" <<<"help reget
 help reput"
 expect_rc 0 "help reget, help reput"
 flat=$(tr -s ' \n' ' ' <<<"$OUT") # as one line: help wraps its text
-expect_contains "$flat" "with -r, files already complete here are not fetched again; -T: LOCAL" \
+expect_contains "$flat" "files already complete here are not fetched again; -r: a whole directory; -T: LOCAL" \
     "help reget"
-expect_contains "$flat" "with -r, files already complete on the server are not sent again; -T: REMOTE" \
+expect_contains "$flat" "files already complete on the server are not sent again; -r: a whole directory; -T: REMOTE" \
     "help reput"
-ok "help reget and help reput say what -r skips and what -T does"
+ok "help reget and help reput say what they skip and what -r and -T do"
 check_log_clean
