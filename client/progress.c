@@ -137,8 +137,14 @@ progress_draw(struct progress *p, double now)
 
 	if (now > old->t && p->done >= old->done)
 		bps = (double)(p->done - old->done) / (now - old->t);
-	pct = p->size == 0 ? 100 :
-			     (int)(100.0 * (double)p->done / (double)p->size);
+	/*
+	 * Past the size (a file that grew as it was read) is shown as the
+	 * end: the bar is never wider than its room, nor the time left
+	 * negative.
+	 */
+	pct = p->size == 0 || p->done >= p->size ?
+	    100 :
+	    (int)(100.0 * (double)p->done / (double)p->size);
 	human_size(p->done, done, sizeof(done));
 	human_size(p->size, size, sizeof(size));
 	human_size((uint64_t)bps, rate, sizeof(rate));
@@ -147,7 +153,8 @@ progress_draw(struct progress *p, double now)
 	else if (bps < 1)
 		strlcpy(eta, "ETA --:--", sizeof(eta));
 	else {
-		left = (double)(p->size - p->done) / bps;
+		left = p->done >= p->size ? 0 :
+					    (double)(p->size - p->done) / bps;
 		if (left >= 3600)
 			snprintf(eta, sizeof(eta), "ETA %d:%02d:%02d",
 			    (int)(left / 3600), (int)(left / 60) % 60,

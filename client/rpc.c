@@ -423,6 +423,12 @@ rpc_recv_in(struct rpc *r, const char *what)
 	    (r->features & MFTP_FEAT_WORKING) != 0) {
 		if (intr_pending())
 			return rpc_lose(r, 0, "interrupted");
+		/* What it hashed is of the file: no more than the file. */
+		if (r->m.offset > r->m.size)
+			return rpc_lose(r, 0,
+			    "protocol error: WORKING with %ju bytes hashed of "
+			    "%ju",
+			    (uintmax_t)r->m.offset, (uintmax_t)r->m.size);
 		if (r->working != NULL)
 			r->working(r->working_arg, r->m.offset, r->m.size);
 		e = frame_recv_msg(r->t, r->scratch, &r->m);

@@ -33,6 +33,8 @@
  *   long       GET: FILE announces 5 bytes, 10 come, then DATA_END
  *   overflow   GET: FILE announces 2^64 - 1 bytes; 5 come, then it closes
  *   wrongtype  LIST and GET are answered with ATTR
+ *   working    GET: first WORKING frames that say 200 bytes of 100 are
+ *              hashed (the feature granted), then the file
  *   bigframe   LIST and GET are answered with a frame length of 2^31
  *
  * Every file is "hello" (5 bytes), every directory empty unless named
@@ -284,10 +286,18 @@ fs_get(struct fs *s, const struct msg *req)
 	static const char more[] = FS_DATA FS_DATA;
 	struct msg m;
 	uint64_t size = FS_DATA_LEN;
+	int i;
 
 	if (fs_is(s, "wrongtype") || fs_is(s, "bigframe")) {
 		fs_list(s, req->path);
 		return;
+	}
+	for (i = 0; fs_is(s, "working") && i < 3; i++) {
+		memset(&m, 0, sizeof(m));
+		m.type = MFTP_MSG_WORKING;
+		m.offset = 200;
+		m.size = 100;
+		fs_send(s, &m);
 	}
 	if (fs_is(s, "short"))
 		size = 2 * FS_DATA_LEN;
@@ -418,7 +428,8 @@ fs_serve(
 	transport_set_tls(s.t, ssl);
 	fs_expect(&s, &m, MFTP_MSG_HELLO);
 	s.alg = (m.features & MFTP_FEAT_XXH128) ? DIGEST_XXH128 : DIGEST_SHA256;
-	m.features &= MFTP_FEAT_XXH128;
+	m.features &= MFTP_FEAT_XXH128 |
+	    (fs_is(&s, "working") ? MFTP_FEAT_WORKING : 0);
 	m.type = MFTP_MSG_HELLO_OK;
 	m.version_min = m.version_max = MFTP_PROTO_VERSION;
 	free(m.text);
