@@ -13,12 +13,18 @@
 #include <string.h>
 
 #include "cmds.h"
+#include "intr.h"
 #include "proto.h"
 #include "rpc.h"
 #include "util.h"
 
 /* READLINKs in flight at once: never so many that both ends block. */
 #define CMD_LINK_WINDOW 32
+/*
+ * The bytes of link targets one listing keeps: each may be 4 KB, and a
+ * listing may hold RPC_LIST_MAX links, which would be 4 GB.
+ */
+#define CMD_LINK_BYTES_MAX (64u * 1024 * 1024)
 
 /* chmod MODE PATH...: an octal mode, as the server takes it. */
 int
@@ -74,7 +80,8 @@ cmd_link_targets(
     struct cmd_ctx *ctx, const char *path, const struct msg_entry *v, size_t n)
 {
 	char **targets, *p;
-	size_t sent = 0, got = 0;
+	size_t sent = 0, got = 0, bytes = 0, want = n;
+	int full = 0;
 
 	if (!rpc_has_links(ctx->rpc))
 		return NULL;
@@ -82,10 +89,17 @@ cmd_link_targets(
 	/*
 	 * Pipelined, a window at a time: a server answers in order, and
 	 * the replies of a large directory could fill both ends' buffers
-	 * if every request went out before one was read.
+	 * if every request went out before one was read.  Ctrl-C, or the
+	 * targets' bytes past their limit, stop the asking; the replies
+	 * already asked for are still read.
 	 */
-	while (got < n) {
-		while (sent < n && sent - got < CMD_LINK_WINDOW) {
+	while (got < want) {
+		while (sent < want && sent - got < CMD_LINK_WINDOW) {
+			if (intr_pending() ||
+			    (full = bytes > CMD_LINK_BYTES_MAX)) {
+				want = sent;
+				break;
+			}
 			if (v[sent].attr.kind == MFTP_KIND_LINK) {
 				p = cmd_link_path(path, &v[sent], n);
 				if (rpc_readlink_send(ctx->rpc, p) != RPC_OK) {
@@ -96,12 +110,20 @@ cmd_link_targets(
 			}
 			sent++;
 		}
+		if (got == want)
+			break;
 		if (v[got].attr.kind == MFTP_KIND_LINK &&
 		    rpc_readlink_recv(ctx->rpc, &targets[got]) != RPC_OK &&
 		    rpc_lost(ctx->rpc))
 			goto lost;
+		if (targets[got] != NULL)
+			bytes += strlen(targets[got]);
 		got++;
 	}
+	if (full)
+		cmd_note("%s: the link targets past the first %u MiB are not "
+			 "shown",
+		    path[0] != '\0' ? path : ".", CMD_LINK_BYTES_MAX >> 20);
 	return targets;
 lost:
 	cmd_free_targets(targets, n);

@@ -210,6 +210,12 @@ cmd_ls(struct cmd_ctx *ctx, int argc, char **argv)
 	cmd_sort_entries(acc.v, acc.n, ctx->opts);
 	if (ctx->opts & CMD_OPT('l'))
 		targets = cmd_link_targets(ctx, path, acc.v, acc.n);
+	/* Ctrl-C while the targets came: nothing printed. */
+	if (!rpc_lost(ctx->rpc) && cmd_stopped(ctx) == -1) {
+		cmd_free_targets(targets, acc.n);
+		cmd_free_entries(acc.v, acc.n);
+		return -1;
+	}
 	cmd_print_sorted(acc.v, acc.n, ctx->opts, targets);
 	cmd_free_targets(targets, acc.n);
 	cmd_free_entries(acc.v, acc.n);

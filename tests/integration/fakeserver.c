@@ -28,6 +28,9 @@
  *   huge       LIST never ends: DIRENTS of 256 new names, for ever
  *   trickle    LIST never ends: DIRENTS of one new name every 100 ms
  *   wide       every directory holds 5000 directories (a tree without end)
+ *   links      every directory holds 20000 symbolic links, each of which
+ *              leads to a target of 4095 bytes (READLINK)
+ *   slowlinks  the same, each READLINK answered after 20 ms
  *   deep       a tree of 25 million files whose paths are 4 KB each
  *   short      GET: FILE announces 10 bytes, 5 come, then DATA_END
  *   long       GET: FILE announces 5 bytes, 10 come, then DATA_END
@@ -68,6 +71,7 @@
 #define FS_DATA "hello"
 #define FS_DATA_LEN 5
 #define FS_WIDE 5000	  /* wide: the directories in each directory */
+#define FS_LINKS 20000	  /* links: the links in each directory */
 #define FS_LONG 250	  /* deep: the length of every name */
 #define FS_DEEP_BATCH 200 /* deep: entries a frame, within its 64 KiB */
 
@@ -201,6 +205,25 @@ fs_deep(struct fs *s, const char *path)
 	}
 }
 
+/* n entries of kind, named c and their number, in full DIRENTS. */
+static void
+fs_many(struct fs *s, size_t n, char c, uint8_t kind)
+{
+	const char *names[MFTP_LIST_BATCH];
+	char store[MFTP_LIST_BATCH][16];
+	uint8_t kinds[MFTP_LIST_BATCH];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(store[i % MFTP_LIST_BATCH], sizeof(store[0]),
+		    "%c%05zu", c, i);
+		names[i % MFTP_LIST_BATCH] = store[i % MFTP_LIST_BATCH];
+		kinds[i % MFTP_LIST_BATCH] = kind;
+		if (i % MFTP_LIST_BATCH == MFTP_LIST_BATCH - 1 || i == n - 1)
+			fs_dirents(s, names, kinds, i % MFTP_LIST_BATCH + 1);
+	}
+}
+
 static void
 fs_list(struct fs *s, const char *path)
 {
@@ -247,19 +270,12 @@ fs_list(struct fs *s, const char *path)
 			fs_dirents(s, names, kinds, MFTP_LIST_BATCH);
 		}
 	}
-	for (i = 0; fs_is(s, "wide") && i < FS_WIDE; i++) {
-		snprintf(
-		    store[i % MFTP_LIST_BATCH], sizeof(store[0]), "d%05zu", i);
-		names[i % MFTP_LIST_BATCH] = store[i % MFTP_LIST_BATCH];
-		kinds[i % MFTP_LIST_BATCH] = MFTP_KIND_DIR;
-		if (i % MFTP_LIST_BATCH == MFTP_LIST_BATCH - 1 ||
-		    i == FS_WIDE - 1)
-			fs_dirents(s, names, kinds, i % MFTP_LIST_BATCH + 1);
-	}
 	if (fs_is(s, "deep"))
 		fs_deep(s, path);
 	else if (fs_is(s, "wide"))
-		;
+		fs_many(s, FS_WIDE, 'd', MFTP_KIND_DIR);
+	else if (fs_is(s, "links") || fs_is(s, "slowlinks"))
+		fs_many(s, FS_LINKS, 'l', MFTP_KIND_LINK);
 	else if (fs_is(s, "dupdir"))
 		fs_dirents(s, dup, dupk, 3);
 	else if (strcmp(base, "sub") == 0)
@@ -346,6 +362,18 @@ fs_stat(struct fs *s, const char *path)
 	fs_send(s, &m);
 }
 
+/* Every link leads to a target as long as a path may be. */
+static void
+fs_readlink(struct fs *s)
+{
+	static char target[MFTP_PATH_MAX];
+
+	memset(target, 't', sizeof(target) - 1);
+	if (fs_is(s, "slowlinks"))
+		usleep(20 * 1000);
+	fs_path(s, target);
+}
+
 /* The requests after login, answered until QUIT or the client leaves. */
 static void
 fs_session(struct fs *s)
@@ -376,6 +404,9 @@ fs_session(struct fs *s)
 			break;
 		case MFTP_MSG_GET:
 			fs_get(s, &m);
+			break;
+		case MFTP_MSG_READLINK:
+			fs_readlink(s);
 			break;
 		case MFTP_MSG_QUIT:
 			fs_reply(s, MFTP_MSG_OK);
@@ -429,7 +460,10 @@ fs_serve(
 	fs_expect(&s, &m, MFTP_MSG_HELLO);
 	s.alg = (m.features & MFTP_FEAT_XXH128) ? DIGEST_XXH128 : DIGEST_SHA256;
 	m.features &= MFTP_FEAT_XXH128 |
-	    (fs_is(&s, "working") ? MFTP_FEAT_WORKING : 0);
+	    (fs_is(&s, "working") ? MFTP_FEAT_WORKING : 0) |
+	    (fs_is(&s, "links") || fs_is(&s, "slowlinks") ?
+		    MFTP_FEAT_CHMOD_SYMLINK :
+		    0);
 	m.type = MFTP_MSG_HELLO_OK;
 	m.version_min = m.version_max = MFTP_PROTO_VERSION;
 	free(m.text);
