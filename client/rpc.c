@@ -44,6 +44,11 @@ rpc_scratch_new(void)
 	return buf_new(MFTP_FRAME_BUF);
 }
 
+/* How often a wait looks at Ctrl-C, which a signal may not interrupt. */
+#define RPC_INTR_TICK_MS 100
+/* How long a reply's wait goes on after Ctrl-C (rpc_reply_watch). */
+#define RPC_INTR_GRACE_MS 1000
+
 /* Keep a reason, with control characters from the server made harmless. */
 static void
 rpc_set_text(struct rpc *r, uint32_t code, const char *fmt, va_list ap)
@@ -212,13 +217,54 @@ rpc_recv(struct rpc *r)
 	return rpc_recv_in(r, "a reply");
 }
 
+/*
+ * A wait for a reply that Ctrl-C came in and that a second later still
+ * waits ends (rpc_recv_in): the server hangs, its disk does, or it
+ * trickles its frame a byte at a time.  The replies of the requests
+ * still in flight when a command stopped at Ctrl-C, which it reads to
+ * keep the session, come well within that second.
+ */
+static int
+rpc_reply_watch(void *arg)
+{
+	struct rpc *r = arg;
+	uint64_t now;
+
+	if (!intr_pending()) {
+		r->intr_seen = 0;
+		return 0;
+	}
+	now = mono_ms();
+	if (r->intr_seen == 0)
+		r->intr_seen = now;
+	return now - r->intr_seen >= RPC_INTR_GRACE_MS;
+}
+
+static int rpc_recv_frames(struct rpc *r, const char *what);
+
 int
 rpc_recv_in(struct rpc *r, const char *what)
 {
-	int e;
+	int e, watched = r->intr_scopes == 0;
 
 	if (r->lost)
 		return RPC_LOST;
+	if (watched) {
+		r->intr_seen = 0;
+		transport_set_watch(r->t, rpc_reply_watch, r, RPC_INTR_TICK_MS);
+	}
+	e = rpc_recv_frames(r, what);
+	if (watched)
+		transport_set_watch(r->t, NULL, NULL, 0);
+	return e;
+}
+
+/* The next reply, with the WORKING frames before it (rpc_recv_in). */
+static int
+rpc_recv_frames(struct rpc *r, const char *what)
+{
+	int e;
+
 	e = frame_recv_msg(r->t, r->scratch, &r->m);
 	/*
 	 * close_notify in answer to LOGIN is the server accepting it: the
@@ -301,9 +347,6 @@ rpc_set_verify(struct rpc *r, enum digest_alg alg)
 
 int rpc_io_timeout_ms = RPC_IO_TIMEOUT_DEFAULT_MS;
 
-/* How often a wait looks at Ctrl-C, which a signal may not interrupt. */
-#define RPC_INTR_TICK_MS 100
-
 static int
 rpc_intr_watch(void *arg)
 {
@@ -321,8 +364,12 @@ rpc_set_working(struct rpc *r, rpc_working_fn *fn, void *arg)
 void
 rpc_set_interruptible(struct rpc *r, int on)
 {
-	transport_set_watch(
-	    r->t, on ? rpc_intr_watch : NULL, NULL, RPC_INTR_TICK_MS);
+	if (on)
+		r->intr_scopes++;
+	else if (r->intr_scopes > 0)
+		r->intr_scopes--;
+	transport_set_watch(r->t, r->intr_scopes > 0 ? rpc_intr_watch : NULL,
+	    NULL, RPC_INTR_TICK_MS);
 }
 
 void

@@ -124,7 +124,9 @@ void rpc_set_timeout(int seconds);
  * on: every wait for the server ends at Ctrl-C (intr_pending), as lost:
  * "interrupted".  For a login again at the prompt and a listing, where
  * nothing waits on the connection but the person; a transfer has its
- * own stops (rpc_xfer.c) and runs with it off.
+ * own stops (rpc_xfer.c) and runs with it off.  The calls nest: off
+ * undoes one on.  Without it, a wait for a reply still ends, as lost,
+ * a second after Ctrl-C (a server that hangs, or trickles its reply).
  */
 void rpc_set_interruptible(struct rpc *r, int on);
 

@@ -44,7 +44,9 @@ struct rpc {
 	int login_sent;		   /* LOGIN awaits its reply */
 	rpc_working_fn *working;   /* told of WORKING (rpc_set_working) */
 	void *working_arg;
-	char info[256]; /* rpc_tls_info() */
+	int intr_scopes;    /* rpc_set_interruptible(r, 1), nested */
+	uint64_t intr_seen; /* mono_ms a reply's wait saw Ctrl-C */
+	char info[256];	    /* rpc_tls_info() */
 };
 
 /*

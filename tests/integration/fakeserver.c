@@ -31,6 +31,7 @@
  *   links      every directory holds 20000 symbolic links, each of which
  *              leads to a target of 4095 bytes (READLINK)
  *   slowlinks  the same, each READLINK answered after 20 ms
+ *   slowstat   STAT is answered a byte every half second
  *   deep       a tree of 25 million files whose paths are 4 KB each
  *   short      GET: FILE announces 10 bytes, 5 come, then DATA_END
  *   long       GET: FILE announces 5 bytes, 10 come, then DATA_END
@@ -139,6 +140,21 @@ fs_raw(struct fs *s, const void *p, size_t len)
 		fprintf(stderr, "fakeserver: write failed\n");
 		_exit(0);
 	}
+}
+
+/* m's frame a byte at a time, one every half second. */
+static void
+fs_trickle(struct fs *s, struct msg *m)
+{
+	size_t k;
+
+	buf_reset(s->scratch);
+	msg_encode(s->scratch, m);
+	for (k = 0; k < buf_len(s->scratch); k++) {
+		fs_raw(s, buf_ptr(s->scratch) + k, 1);
+		usleep(500 * 1000);
+	}
+	buf_reset(s->scratch);
 }
 
 /* A frame length no receiver may accept, and nothing after it. */
@@ -359,6 +375,10 @@ fs_stat(struct fs *s, const char *path)
 	memset(&m, 0, sizeof(m));
 	m.type = MFTP_MSG_ATTR;
 	fs_attr(dir ? MFTP_KIND_DIR : MFTP_KIND_FILE, &m.attr);
+	if (fs_is(s, "slowstat")) {
+		fs_trickle(s, &m);
+		return;
+	}
 	fs_send(s, &m);
 }
 

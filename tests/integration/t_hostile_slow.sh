@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# t_hostile_slow: a server (tests/integration/fakeserver, "slowstat")
+# that sends its reply a byte every half second holds a command no
+# longer than a second after Ctrl-C: stat says "interrupted", and the
+# prompt comes back (with a new login, as after a stopped transfer).
+# Before, Ctrl-C was not looked at while a plain reply was waited for,
+# and the prompt came back only when the whole reply had trickled in.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib_tmux.sh
+. "$(dirname "$0")/lib_tmux.sh"
+
+W=$T/work
+cd "$W" || fail "no $W"
+
+fake_up slowstat
+sock=$T/tmux.sock
+tmux_mftp "$sock" "$W" alice pw
+tmux -S "$sock" send-keys -l 'stat x'
+tmux -S "$sock" send-keys Enter
+asked() { grep -q "STAT x" "$T/fakeserver.log"; }
+wait_for 10 asked || fail "no STAT: $(tail -3 "$T/fakeserver.log")"
+sleep 0.3
+tmux -S "$sock" send-keys C-c
+# The reply takes 10 s and more to trickle in; a second after Ctrl-C
+# it is given up.
+wait_for 5 tmux_has "$sock" "mftp: stat: interrupted" ||
+	fail "Ctrl-C did not stop the wait: $(tmux_screen "$sock" | tail -5)"
+wait_for 10 tmux_more_prompts "$sock" 1 ||
+	fail "no prompt after Ctrl-C: $(tmux_screen "$sock" | tail -5)"
+tmux_has "$sock" "size" && fail "the trickled reply was shown"
+ok "Ctrl-C ends a wait for a reply that trickles in"
