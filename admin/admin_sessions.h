@@ -88,6 +88,14 @@ size_t admin_count_sessions(const struct admin_who *w);
  * slots still held, or -1 when they cannot be counted (*held 0).
  */
 #define ADMIN_ELSEWHERE_WAIT_MS (QUOTA_ACCOUNT_FRESH_MS + 3000)
+/*
+ * Why a session elsewhere may not end: one that began while the user
+ * had no accounting file holds none to watch.
+ */
+#define ADMIN_ELSEWHERE_STUCK                                        \
+	"one that began while the user had no accounting file (its " \
+	"machine logged \"writes refused until ftpuser-quota "       \
+	"--recount\") sees no change: end it on that machine"
 int admin_wait_elsewhere(const struct config *c, const char *name, int *held);
 
 #endif

@@ -342,6 +342,33 @@ finish_removal(const struct config *c, const char *name, int remove_home)
 	return ADMIN_EXIT_FAILURE;
 }
 
+/*
+ * The user's sessions on other machines sharing the storage, which end
+ * on seeing their accounting file gone: waited for by their session
+ * slots, and said.  0, or -1 (said) when some still run.
+ */
+static int
+admin_del_elsewhere(const struct config *c, const char *name, uid_t uid)
+{
+	int held, left;
+
+	left = admin_wait_elsewhere(c, name, &held);
+	if (held > 0 && left == 0)
+		printf("%s: %d session%s of '%s' on other machines ended "
+		       "too\n",
+		    PROGNAME, held, held == 1 ? "" : "s", name);
+	fflush(stdout);
+	if (left <= 0)
+		return 0;
+	admin_warnx("%d session%s of '%s' still hold%s a slot in %s after "
+		    "%d seconds (on other machines sharing it?): %s (its "
+		    "process runs as uid %lu)",
+	    left, left == 1 ? "" : "s", name, left == 1 ? "s" : "",
+	    c->session_dir, ADMIN_ELSEWHERE_WAIT_MS / 1000,
+	    ADMIN_ELSEWHERE_STUCK, (unsigned long)uid);
+	return -1;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -431,6 +458,8 @@ main(int argc, char *argv[])
 	printf("%s: removed user '%s'; ended %zu running session%s\n", PROGNAME,
 	    name, ended, ended == 1 ? "" : "s");
 	fflush(stdout);
+	if (admin_del_elsewhere(&conf, name, uid) != 0)
+		rc = ADMIN_EXIT_FAILURE;
 
 	if (homefd != -1) {
 		bad = remove_below(homefd, home, &on);

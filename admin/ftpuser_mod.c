@@ -312,9 +312,11 @@ main(int argc, char *argv[])
 		admin_errx("'%s' is locked, but %d session%s of it still "
 			   "hold%s a slot in %s after %d seconds (on other "
 			   "machines sharing it?): each ends when it sees the "
-			   "lock; an --unlock before that leaves it running",
+			   "lock, and an --unlock before that leaves it "
+			   "running; %s (ftpuser-mod --lock there does)",
 		    o.name, left, left == 1 ? "" : "s", left == 1 ? "s" : "",
-		    conf.session_dir, ADMIN_ELSEWHERE_WAIT_MS / 1000);
+		    conf.session_dir, ADMIN_ELSEWHERE_WAIT_MS / 1000,
+		    ADMIN_ELSEWHERE_STUCK);
 
 	free(old_home);
 	userdb_free(&db);
