@@ -259,13 +259,34 @@ rpc_recv_in(struct rpc *r, const char *what)
 	return e;
 }
 
+/*
+ * One frame, whole within the I/O timeout of its first byte, as the
+ * server takes the client's: a server that sent it a byte at a time,
+ * each restarting the wait, would hold a script for as long as it
+ * liked.
+ */
+static int
+rpc_frame(struct rpc *r)
+{
+	int e;
+
+	if ((e = transport_wait(r->t, rpc_io_timeout_ms)) < 0)
+		return e;
+	if (e == 0)
+		return ERR_TIMEOUT;
+	transport_set_deadline(r->t, mono_ms() + (uint64_t)rpc_io_timeout_ms);
+	e = frame_recv_msg(r->t, r->scratch, &r->m);
+	transport_set_deadline(r->t, 0);
+	return e;
+}
+
 /* The next reply, with the WORKING frames before it (rpc_recv_in). */
 static int
 rpc_recv_frames(struct rpc *r, const char *what)
 {
 	int e;
 
-	e = frame_recv_msg(r->t, r->scratch, &r->m);
+	e = rpc_frame(r);
 	/*
 	 * close_notify in answer to LOGIN is the server accepting it: the
 	 * session goes on in a second handshake, and the reply (OK) comes
@@ -275,7 +296,7 @@ rpc_recv_frames(struct rpc *r, const char *what)
 		r->login_sent = 0;
 		if ((e = rpc_tls_resume(r)) != RPC_OK)
 			return e;
-		e = frame_recv_msg(r->t, r->scratch, &r->m);
+		e = rpc_frame(r);
 	}
 	/*
 	 * The server hashing a file before its reply says how far it is
@@ -298,7 +319,7 @@ rpc_recv_frames(struct rpc *r, const char *what)
 			    (uintmax_t)r->m.offset, (uintmax_t)r->m.size);
 		if (r->working != NULL)
 			r->working(r->working_arg, r->m.offset, r->m.size);
-		e = frame_recv_msg(r->t, r->scratch, &r->m);
+		e = rpc_frame(r);
 	}
 	if (e != 0)
 		return rpc_lose_err(r, e, what);

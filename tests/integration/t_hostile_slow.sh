@@ -5,6 +5,8 @@
 # prompt comes back (with a new login, as after a stopped transfer).
 # Before, Ctrl-C was not looked at while a plain reply was waited for,
 # and the prompt came back only when the whole reply had trickled in.
+# Without Ctrl-C (a script), a frame must come whole within the I/O
+# timeout of its first byte; before, each byte restarted the wait.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=lib_tmux.sh
@@ -30,3 +32,15 @@ wait_for 10 tmux_more_prompts "$sock" 1 ||
 	fail "no prompt after Ctrl-C: $(tmux_screen "$sock" | tail -5)"
 tmux_has "$sock" "size" && fail "the trickled reply was shown"
 ok "Ctrl-C ends a wait for a reply that trickles in"
+
+# A script: the reply, 13 s and more in coming, is given up 5 s after
+# its first byte (-o Timeout=5).
+fake_up slowstat
+SECONDS=0
+run_client alice pw -o Timeout=5 <<<'stat x'
+took=$SECONDS
+expect_ne "$RC" 0 "stat x from a server that trickles its reply"
+expect_contains "$ERR" "server not responding (timed out)" \
+    "stat x from a server that trickles its reply"
+[ "$took" -lt 11 ] || fail "the trickled reply held the client $took s"
+ok "a reply must come whole within the timeout of its first byte"
