@@ -96,7 +96,8 @@ cmd_link_targets(
 	while (got < want) {
 		while (sent < want && sent - got < CMD_LINK_WINDOW) {
 			if (intr_pending() ||
-			    (full = bytes > CMD_LINK_BYTES_MAX)) {
+			    (v[sent].attr.kind == MFTP_KIND_LINK &&
+				(full = bytes > CMD_LINK_BYTES_MAX))) {
 				want = sent;
 				break;
 			}

@@ -18,6 +18,7 @@
 
 #include "cmds.h"
 #include "human.h"
+#include "intr.h"
 #include "proto.h"
 #include "rpc.h"
 #include "util.h"
@@ -208,13 +209,15 @@ cmd_ls(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_rpc_fail(ctx, path);
 	}
 	cmd_sort_entries(acc.v, acc.n, ctx->opts);
-	if (ctx->opts & CMD_OPT('l'))
+	if (ctx->opts & CMD_OPT('l')) {
 		targets = cmd_link_targets(ctx, path, acc.v, acc.n);
-	/* Ctrl-C while the targets came: nothing printed. */
-	if (!rpc_lost(ctx->rpc) && cmd_stopped(ctx) == -1) {
-		cmd_free_targets(targets, acc.n);
-		cmd_free_entries(acc.v, acc.n);
-		return -1;
+		/* Ctrl-C while the targets came: nothing printed. */
+		if (intr_pending()) {
+			cmd_free_targets(targets, acc.n);
+			cmd_free_entries(acc.v, acc.n);
+			return rpc_lost(ctx->rpc) ? cmd_rpc_fail(ctx, path) :
+						    cmd_stopped(ctx);
+		}
 	}
 	cmd_print_sorted(acc.v, acc.n, ctx->opts, targets);
 	cmd_free_targets(targets, acc.n);

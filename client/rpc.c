@@ -260,10 +260,10 @@ rpc_recv_in(struct rpc *r, const char *what)
 }
 
 /*
- * One frame, whole within the I/O timeout of its first byte, as the
- * server takes the client's: a server that sent it a byte at a time,
- * each restarting the wait, would hold a script for as long as it
- * liked.
+ * One frame, whole within the I/O timeout of its first byte, and the
+ * time the largest frame takes at the lowest rate a server may pace a
+ * user to (16 s): a server that sent it a byte at a time, each
+ * restarting the wait, would hold a script for as long as it liked.
  */
 static int
 rpc_frame(struct rpc *r)
@@ -274,7 +274,9 @@ rpc_frame(struct rpc *r)
 		return e;
 	if (e == 0)
 		return ERR_TIMEOUT;
-	transport_set_deadline(r->t, mono_ms() + (uint64_t)rpc_io_timeout_ms);
+	transport_set_deadline(r->t,
+	    mono_ms() + (uint64_t)rpc_io_timeout_ms +
+		(uint64_t)MFTP_FRAME_MAX * 1000 / MFTP_RATE_MIN);
 	e = frame_recv_msg(r->t, r->scratch, &r->m);
 	transport_set_deadline(r->t, 0);
 	return e;

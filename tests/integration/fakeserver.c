@@ -31,7 +31,7 @@
  *   links      every directory holds 20000 symbolic links, each of which
  *              leads to a target of 4095 bytes (READLINK)
  *   slowlinks  the same, each READLINK answered after 20 ms
- *   slowstat   STAT is answered a byte every half second
+ *   slowstat   STAT is answered a byte a second
  *   deep       a tree of 25 million files whose paths are 4 KB each
  *   short      GET: FILE announces 10 bytes, 5 come, then DATA_END
  *   long       GET: FILE announces 5 bytes, 10 come, then DATA_END
@@ -142,7 +142,7 @@ fs_raw(struct fs *s, const void *p, size_t len)
 	}
 }
 
-/* m's frame a byte at a time, one every half second. */
+/* m's frame a byte at a time, one a second. */
 static void
 fs_trickle(struct fs *s, struct msg *m)
 {
@@ -152,7 +152,7 @@ fs_trickle(struct fs *s, struct msg *m)
 	msg_encode(s->scratch, m);
 	for (k = 0; k < buf_len(s->scratch); k++) {
 		fs_raw(s, buf_ptr(s->scratch) + k, 1);
-		usleep(500 * 1000);
+		sleep(1);
 	}
 	buf_reset(s->scratch);
 }
