@@ -388,7 +388,8 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
 	/* What went into a descriptor or a FIFO stays there: no retry. */
 	if (direct && x.bytes > 0 && ctx->spent == NULL)
 		ctx->spent = xstrdup(it->local);
-	if (e == RPC_INTR) {
+	/* Also Ctrl-C while the DATA_END was still awaited (rpc_recv_in). */
+	if (e == RPC_INTR || (e == RPC_LOST && intr_pending())) {
 		close(fd);
 		xfer_interrupted(ctx, it->local, &x, direct ? "get" : "reget",
 		    it->remote, it->local);

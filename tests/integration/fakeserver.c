@@ -32,6 +32,7 @@
  *              leads to a target of 4095 bytes (READLINK)
  *   slowlinks  the same, each READLINK answered after 20 ms
  *   slowstat   STAT is answered a byte a second
+ *   slowend    GET: the DATA_END comes 5 s after the data
  *   deep       a tree of 25 million files whose paths are 4 KB each
  *   short      GET: FILE announces 10 bytes, 5 come, then DATA_END
  *   long       GET: FILE announces 5 bytes, 10 come, then DATA_END
@@ -357,6 +358,8 @@ fs_get(struct fs *s, const struct msg *req)
 		fprintf(stderr, "fakeserver: closing in a GET's data\n");
 		_exit(0);
 	}
+	if (fs_is(s, "slowend"))
+		sleep(5);
 	memset(&m, 0, sizeof(m));
 	m.type = MFTP_MSG_DATA_END;
 	m.hash_len = digest_len(s->alg);

@@ -34,6 +34,23 @@ wait_for 10 tmux_more_prompts "$sock" 1 ||
 tmux_has "$sock" "size" && fail "the trickled reply was shown"
 ok "Ctrl-C ends a wait for a reply that trickles in"
 
+# Ctrl-C while a download's DATA_END is awaited: the line of a stopped
+# transfer, with the command that resumes it (before, the wait ended
+# only when the DATA_END came, and then as a plain "interrupted").
+fake_up slowend
+sock=$T/tmux2.sock
+tmux_mftp "$sock" "$W" alice pw
+tmux -S "$sock" send-keys -l 'get x'
+tmux -S "$sock" send-keys Enter
+got() { grep -q "GET x" "$T/fakeserver.log"; }
+wait_for 10 got || fail "no GET: $(tail -3 "$T/fakeserver.log")"
+sleep 0.5
+tmux -S "$sock" send-keys C-c
+wait_for 5 tmux_has "$sock" "reget x resumes it" ||
+	fail "no line of a stopped download: $(tmux_screen "$sock" | tail -5)"
+[ -e "$W/x.part" ] || fail "the .part of the stopped download is gone"
+ok "Ctrl-C while a download's end is awaited says how to resume it"
+
 # A script: the reply, 25 s and more in coming, is given up 21 s after
 # its first byte (-o Timeout=5, and 16 s).
 fake_up slowstat
