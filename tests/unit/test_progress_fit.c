@@ -127,7 +127,8 @@ test_cols(void **state)
 	assert_int_equal(progress_cols("report.pdf"), 10);
 	assert_int_equal(progress_cols("m-\xe6\x97\xa5\xe6\x9c\xac"), 6);
 	assert_int_equal(progress_cols("e\xcc\x81"), 1);
-	assert_int_equal(progress_cols("a\x01" "b"), 3);
+	/* \001, not \x01b (one hex escape of three digits). */
+	assert_int_equal(progress_cols("a\001b"), 3);
 	assert_int_equal(progress_cols(""), 0);
 }
 
