@@ -151,6 +151,12 @@ fake_up() {
 	pin_host_key
 }
 
+# fake_logged ERE [N]: whether the fakeserver logged N (1) lines matching
+# ERE, such as the requests it was sent (for wait_for).
+fake_logged() {
+	[ "$(grep -cE -- "$1" "$T/fakeserver.log")" -ge "${2:-1}" ]
+}
+
 # connect_closed N [HEX [SOURCE]]: N connections to the daemon's port,
 # one after another, each sending nothing (or the bytes HEX) and read
 # until the server closes it (a client connecting in a loop), from

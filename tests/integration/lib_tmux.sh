@@ -38,6 +38,12 @@ echo EXIT=\$?; sleep 60"
 		fail "no prompt: $(tmux_screen "$sock")"
 }
 
+# tmux_type SOCK TEXT: TEXT typed at the terminal, then Enter.
+tmux_type() {
+	tmux -S "$1" send-keys -l "$2"
+	tmux -S "$1" send-keys Enter
+}
+
 # tmux_prompts SOCK: how many prompts the terminal shows.
 tmux_prompts() {
 	tmux_screen "$1" | grep -cE "^mftp>"

@@ -30,11 +30,9 @@ ok "ls -l keeps 64 MiB of link targets at most, and says so"
 fake_up slowlinks
 sock=$T/tmux.sock
 tmux_mftp "$sock" "$W" alice pw
-tmux -S "$sock" send-keys -l 'ls -l'
-tmux -S "$sock" send-keys Enter
+tmux_type "$sock" 'ls -l'
 # Some targets asked for and answered: the ls is fetching them.
-readlinks() { [ "$(grep -c READLINK "$T/fakeserver.log")" -ge 40 ]; }
-wait_for 15 readlinks ||
+wait_for 15 fake_logged READLINK 40 ||
 	fail "no READLINKs: $(tail -3 "$T/fakeserver.log")"
 tmux -S "$sock" send-keys C-c
 wait_for 10 tmux_has "$sock" "mftp: ls: interrupted" ||

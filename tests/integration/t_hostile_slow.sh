@@ -19,10 +19,8 @@ cd "$W" || fail "no $W"
 fake_up slowstat
 sock=$T/tmux.sock
 tmux_mftp "$sock" "$W" alice pw
-tmux -S "$sock" send-keys -l 'stat x'
-tmux -S "$sock" send-keys Enter
-asked() { grep -q "STAT x" "$T/fakeserver.log"; }
-wait_for 10 asked || fail "no STAT: $(tail -3 "$T/fakeserver.log")"
+tmux_type "$sock" 'stat x'
+wait_for 10 fake_logged "STAT x" || fail "no STAT: $(tail -3 "$T/fakeserver.log")"
 sleep 0.3
 tmux -S "$sock" send-keys C-c
 # The reply takes 20 s and more to trickle in; a second after Ctrl-C
@@ -40,10 +38,8 @@ ok "Ctrl-C ends a wait for a reply that trickles in"
 fake_up slowend
 sock=$T/tmux2.sock
 tmux_mftp "$sock" "$W" alice pw
-tmux -S "$sock" send-keys -l 'get x'
-tmux -S "$sock" send-keys Enter
-got() { grep -q "GET x" "$T/fakeserver.log"; }
-wait_for 10 got || fail "no GET: $(tail -3 "$T/fakeserver.log")"
+tmux_type "$sock" 'get x'
+wait_for 10 fake_logged "GET x" || fail "no GET: $(tail -3 "$T/fakeserver.log")"
 sleep 0.5
 tmux -S "$sock" send-keys C-c
 wait_for 5 tmux_has "$sock" "reget x resumes it" ||
