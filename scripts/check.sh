@@ -20,8 +20,8 @@ jobs=${JOBS:-2}
 # Most of the integration tests' time is waiting (paced transfers,
 # timeouts, a server held stopped): four run at once on two cores.  On
 # a machine whose system calls are dear (a paravirtualised guest), the
-# suite took 847 s of a CI run with three and 793 s with four; the two
-# cores were busy 159% of the time with four.
+# suite took 847 s of a CI run with three and 793 s with four (in a
+# built tree, make -j4 check kept the two cores busy 159% of the time).
 test_jobs=${TEST_JOBS:-4}
 
 bash scripts/deps.sh
