@@ -12,19 +12,34 @@ add_user alice "$pw"
 user_vars alice
 start_daemon
 L=$T/local
-# Two large sparse files, the same on both sides: hashing them in
-# SHA-256 takes long enough to be stopped in the middle.
+# Two large sparse files, the same on both sides: hashing one in
+# SHA-256 takes minutes (two at 2 GB/s), far longer than the wait below
+# for it to begin, so that the ^C comes in the middle however fast the
+# machine.  A ^C costs no more with larger files: the hash stops within
+# a slice.
 mkdir -p "$L/r" "$home/r"
 for f in big1 big2; do
-	truncate -s 2G "$L/r/$f"
-	truncate -s 2G "$home/r/$f"
+	truncate -s 256G "$L/r/$f"
+	truncate -s 256G "$home/r/$f"
 done
 chown -R "$uid:$gid" "$home/r"
 
-# hashing: mftp holds r/big1 open, as it hashes it for the comparison.
+# hashing: mftp holds r/big1 or r/big2 open, as it hashes it for the
+# comparison; its name in HASHED.  reput -r and put -rc take the files
+# in the directory's order, which may put big2 first: a wait for big1
+# alone then also waited for both ends to hash big2, which on a busy
+# machine outlasted it.
 hashing() {
-	mftp_below "$job" &&
-		find "/proc/$CPID/fd" -lname "$L/r/big1" 2>/dev/null | grep -q .
+	local f
+	mftp_below "$job" || return 1
+	for f in big1 big2; do
+		if find "/proc/$CPID/fd" -lname "$L/r/$f" 2>/dev/null |
+		    grep -q .; then
+			HASHED=r/$f
+			return 0
+		fi
+	done
+	return 1
 }
 
 # (mput puts under the base names: into r, from r.)
@@ -34,13 +49,13 @@ mput -c r/big1 r/big2"; do
 $cmd
 pwd" -o Verify=sha256
 	job=$JOB
-	wait_for 30 hashing || fail "$cmd: mftp did not come to hash r/big1"
+	wait_for 30 hashing || fail "$cmd: mftp did not come to hash a file"
 	kill -INT "$CPID"
 	rc=0
 	wait_pid "$job" 30 || rc=$?
 	expect_eq "$rc" 130 "$cmd: the status of a batch run stopped by ^C"
 	expect_contains "$(cat "$T/b.err")" \
-	    "big1: interrupted while it was compared with the server's" \
+	    "${HASHED#r/}: interrupted while it was compared with the server's" \
 	    "$cmd: the line"
 	! grep -q "^/" "$T/b.out" ||
 		fail "$cmd: the command after the ^C ran: $(cat "$T/b.out")"
