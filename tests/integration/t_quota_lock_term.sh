@@ -46,13 +46,18 @@ term_ends() {
 }
 
 # ---------------------------------------- an upload's chunk waits
+# The holder is started before the upload and takes the lock within
+# milliseconds at 1 MiB: the 3 s left of the upload are not spent on
+# python's start (a second or more on a busy machine), which would let
+# the upload end before the lock is held.
+arm_lock alice 120
 client alice "$pw" <<<"put $W/big big" >"$T/put.out" 2>"$T/put.err" &
 cpid=$!
 BG_PIDS+=("$cpid")
 wait_serving_pid "$uid"
 wait_for 20 _at_least "$home/.big.mftp-part" "$MiB" ||
 	fail "the PUT did not start"
-hold_lock alice
+fire_lock
 sleep 1.5
 kept=$(fsize "$home/.big.mftp-part")
 term_ends "a PUT whose charge waits"
