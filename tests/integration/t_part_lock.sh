@@ -17,7 +17,10 @@ home=$(user_home alice)
 start_daemon
 mkdir -p "$T/l/dd" "$home/dd"
 L=$T/l/dd
-head -c $((2 * 1048576)) /dev/urandom >"$home/a"
+# a lasts 16 s at 256 KiB/s: the six refused runs of B below, each a
+# login, fit in it on a busy machine too (with 2 MiB, 8 s, logins of
+# more than a second each would not have).
+head -c $((4 * 1048576)) /dev/urandom >"$home/a"
 head -c $((8 * 1048576)) /dev/urandom >"$home/b"
 cp "$home/b" "$home/out"
 cp "$home/b" "$home/dd/out"
@@ -85,7 +88,10 @@ else
 fi
 honest "$RC" "$L/out" "$home/a" "client A"
 
-# Once A is done the lock has gone with it: B's get works.
+# Once A is done the lock has gone with it: B's get works (unpaced:
+# at 256 KiB/s, b's 8 MiB took 32 s).
+tool "$top_builddir/ftpuser-mod" --rate 0 alice
+expect_eq "$RC" 0 "ftpuser-mod --rate 0 alice ($ERR)"
 run_client alice "$pw" <<<"lcd $L
 get b out"
 expect_rc 0 "get b out after A ended ($ERR)"
