@@ -59,12 +59,22 @@ recount_now() {
 _at_least() { [ "$(fsize "$1")" -ge "$2" ]; }
 _no_session() { [ -z "$(serving_pids_of "$uid")" ]; }
 
-# start_put: a fresh upload of big, at alice's 1 MB/s, in the background
-# (cpid; its output in $T/cut.out and $T/cut.err) once it is served.
+# no_session_left: the session of the last run_client has ended, so that
+# the serving process wait_serving_pid finds next is the new one's.  A
+# session's process outlives its client by a moment; found then, it
+# would take the cut meant for the new one, whose upload would go on.
+no_session_left() {
+	wait_for 15 _no_session || fail "alice's last session did not end"
+}
+
+# start_put [RATE]: a fresh upload of big, at alice's RATE (1 MB/s by
+# default), in the background (cpid; its output in $T/cut.out and
+# $T/cut.err) once it is served.
 start_put() {
 	rm -f "$home/big" "$home/.big.mftp-part"
 	recount_now
-	rate_of 1M
+	rate_of "${1:-1M}"
+	no_session_left
 	client alice "$pw" <<<"put $W/big big" >"$T/cut.out" 2>"$T/cut.err" &
 	cpid=$!
 	BG_PIDS+=("$cpid")
@@ -96,9 +106,14 @@ settled() {
 for ((round = 1; round <= ROUNDS; round++)); do
 	for how in term mark; do
 		# ---------------------------------------- PUT, mid-data
-		start_put
+		# At 256 KiB/s, cut after 256 to 768 KiB: 21 s at least
+		# before the upload would end, so that a look at the
+		# partial that a busy machine holds up for seconds does
+		# not come after it (at 1 MiB/s, cut after 1 to 3 MiB,
+		# a CI run's did).
+		start_put 256K
 		wait_for 20 _at_least "$home/.big.mftp-part" \
-		    $((MiB + RANDOM % (2 * MiB))) ||
+		    $((MiB / 4 + RANDOM % (MiB / 2))) ||
 			fail "the PUT did not start"
 		cut "$how"
 		wait_pid "$cpid" 20 && fail "put ($how): the client succeeded"
@@ -118,6 +133,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 		rm -rf "${home:?}/tree"
 		recount_now
 		rate_of 1M
+		no_session_left
 		client alice "$pw" <<<"put -r $W/tree" >/dev/null 2>&1 &
 		cpid=$!
 		BG_PIDS+=("$cpid")
