@@ -307,16 +307,32 @@ admin_count_sessions(const struct admin_who *w)
 }
 
 int
-admin_wait_elsewhere(const struct config *c, const char *name, int *held)
+admin_count_elsewhere(
+    const struct config *c, const char *name, const struct admin_who *w)
+{
+	int held = slots_count(c->session_dir, name);
+	size_t here;
+
+	if (held <= 0)
+		return 0;
+	here = admin_count_sessions(w);
+	return (size_t)held > here ? held - (int)here : 0;
+}
+
+int
+admin_wait_elsewhere(
+    const struct config *c, const char *name, int known, int *held)
 {
 	struct timespec ts = { 0, 100 * 1000000L };
 	uint64_t deadline = mono_ms() + ADMIN_ELSEWHERE_WAIT_MS;
 	int n;
 
 	*held = 0;
-	if ((n = slots_count(c->session_dir, name)) <= 0)
-		return n;
-	*held = n;
+	if ((n = slots_count(c->session_dir, name)) == -1)
+		return -1;
+	*held = n > known ? n : known;
+	if (n == 0)
+		return 0;
 	while (n > 0 && mono_ms() < deadline) {
 		(void)nanosleep(&ts, NULL);
 		if ((n = slots_count(c->session_dir, name)) == -1)

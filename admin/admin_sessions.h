@@ -79,12 +79,23 @@ size_t admin_end_sessions(const struct admin_who *w);
 size_t admin_count_sessions(const struct admin_who *w);
 
 /*
+ * How many sessions of the user w (named name) run on other machines
+ * sharing c's session_dir now: the session slots held, less the
+ * sessions of this machine (0 when either cannot be counted).  Taken
+ * before the lock mark or the removal that ends them: they may end
+ * before admin_wait_elsewhere looks, and are said all the same.
+ */
+int admin_count_elsewhere(
+    const struct config *c, const char *name, const struct admin_who *w);
+
+/*
  * After a lock: wait, ADMIN_ELSEWHERE_WAIT_MS at most, until no session
  * of the user name holds a session slot (slots.h) on any machine
  * sharing c's session_dir.  Those of other machines end by themselves
  * once they see the lock mark (QUOTA_ACCOUNT_FRESH_MS at worst); an
  * --unlock before that would take the mark away unseen, and they would
- * run on.  *held: the slots held when the wait began.  Returns the
+ * run on.  *held: the slots held when the wait began, or known (what
+ * admin_count_elsewhere found before the lock) if more.  Returns the
  * slots still held, or -1 when they cannot be counted (*held 0).
  */
 #define ADMIN_ELSEWHERE_WAIT_MS (QUOTA_ACCOUNT_FRESH_MS + 3000)
@@ -96,6 +107,7 @@ size_t admin_count_sessions(const struct admin_who *w);
 	"one that began while the user had no accounting file (its " \
 	"machine logged \"writes refused until ftpuser-quota "       \
 	"--recount\") sees no change: end it on that machine"
-int admin_wait_elsewhere(const struct config *c, const char *name, int *held);
+int admin_wait_elsewhere(
+    const struct config *c, const char *name, int known, int *held);
 
 #endif

@@ -345,14 +345,16 @@ finish_removal(const struct config *c, const char *name, int remove_home)
 /*
  * The user's sessions on other machines sharing the storage, which end
  * on seeing their accounting file gone: waited for by their session
- * slots, and said.  0, or -1 (said) when some still run.
+ * slots, and said (known: those counted before the removal, which may
+ * have ended before this looks).  0, or -1 (said) when some still run.
  */
 static int
-admin_del_elsewhere(const struct config *c, const char *name, uid_t uid)
+admin_del_elsewhere(
+    const struct config *c, const char *name, uid_t uid, int known)
 {
 	int held, left;
 
-	left = admin_wait_elsewhere(c, name, &held);
+	left = admin_wait_elsewhere(c, name, known, &held);
 	if (held > 0 && left == 0)
 		printf("%s: %d session%s of '%s' on other machines ended "
 		       "too\n",
@@ -387,7 +389,7 @@ main(int argc, char *argv[])
 	char *home = NULL, *quota_file;
 	size_t bad, ended;
 	uid_t uid;
-	int ch, lockfd, remove_home = 0, homefd = -1, rc = 0;
+	int ch, lockfd, remove_home = 0, homefd = -1, rc = 0, elsewhere;
 
 	admin_init(PROGNAME, usage_text);
 	umask(077);
@@ -446,6 +448,7 @@ main(int argc, char *argv[])
 	 * let go, an ftpuser-add of the name makes the new user's file.
 	 */
 	admin_who_of(&who, uid, home, &conf, name, &db);
+	elsewhere = admin_count_elsewhere(&conf, name, &who);
 	quota_file = path_join(conf.quota_dir, name);
 	if (unlink(quota_file) == -1 && errno != ENOENT) {
 		admin_warn("cannot remove %s", quota_file);
@@ -458,7 +461,7 @@ main(int argc, char *argv[])
 	printf("%s: removed user '%s'; ended %zu running session%s\n", PROGNAME,
 	    name, ended, ended == 1 ? "" : "s");
 	fflush(stdout);
-	if (admin_del_elsewhere(&conf, name, uid) != 0)
+	if (admin_del_elsewhere(&conf, name, uid, elsewhere) != 0)
 		rc = ADMIN_EXIT_FAILURE;
 
 	if (homefd != -1) {

@@ -189,7 +189,7 @@ main(int argc, char *argv[])
 	char *password, *hash = NULL, *old_home = NULL;
 	size_t ended, running;
 	uid_t uid;
-	int lockfd, already, one, unmarked, held = 0, left = 0;
+	int lockfd, already, one, unmarked, held = 0, left = 0, elsewhere = 0;
 
 	admin_init(PROGNAME, usage_text);
 	umask(022);
@@ -230,9 +230,13 @@ main(int argc, char *argv[])
 	 * must not mark.  The sessions of other machines sharing the
 	 * storage end within seconds of a lock.
 	 */
-	unmarked = admin_sync_lock_mark(&conf, u) == -1;
 	/* Under the lock: the accounting file is still this user's. */
 	admin_who_of(&who, uid, u->home, &conf, o.name, &db);
+	/* Those of other machines, counted before the mark that ends them
+	 * (they may be gone before the wait below looks). */
+	if (o.lock == 1)
+		elsewhere = admin_count_elsewhere(&conf, o.name, &who);
+	unmarked = admin_sync_lock_mark(&conf, u) == -1;
 	close(lockfd);
 
 	/* A lock says it with the sessions it ended (below). */
@@ -262,7 +266,8 @@ main(int argc, char *argv[])
 			    PROGNAME, o.name, ended, ended == 1 ? "" : "s");
 		/* Those of other machines: they see the mark, then end. */
 		if (!unmarked)
-			left = admin_wait_elsewhere(&conf, o.name, &held);
+			left = admin_wait_elsewhere(
+			    &conf, o.name, elsewhere, &held);
 		if (held > 0 && left == 0)
 			printf("%s: %d session%s of '%s' on other machines "
 			       "ended too\n",

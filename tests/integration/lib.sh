@@ -682,6 +682,18 @@ strace_attach() {
 	wait_for 10 _traced "$pid" || fail "strace did not attach to $pid"
 }
 
+# sleeps_held MS CMD...: run CMD with each of its sleeps (nanosleep,
+# clock_nanosleep) held MS ms longer by strace: the time a busy machine
+# may put between two steps of a tool.
+sleeps_held() {
+	local ms=$1
+	shift
+	command -v strace >/dev/null ||
+		fail "strace is needed (scripts/deps.sh installs it)"
+	strace -f -qq -o /dev/null -e trace=nanosleep,clock_nanosleep \
+	    -e inject=nanosleep,clock_nanosleep:delay_enter=$((ms * 1000)) "$@"
+}
+
 _traced() { # PID: a tracer is attached to it
 	[ "$(awk '/^TracerPid:/ { print $2 }' "/proc/$1/status" 2>/dev/null)" \
 	    -gt 0 ] 2>/dev/null

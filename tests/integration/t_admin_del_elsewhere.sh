@@ -11,10 +11,13 @@
 . "$(dirname "$0")/lib.sh"
 
 command -v unshare >/dev/null || fail "unshare(1) (util-linux) is needed"
-elsewhere() { # TOOL ARGS...: run from "another machine"; RC, OUT, ERR
+# elsewhere TOOL ARGS...: run from "another machine"; RC, OUT, ERR.  With
+# SLOW=(sleeps_held MS), each of the tool's sleeps is held MS ms longer.
+SLOW=()
+elsewhere() {
 	RC=0
-	unshare --pid --fork --mount-proc "$top_builddir/$1" -c "$CONF" \
-	    "${@:2}" >"$T/tool.out" 2>"$T/tool.err" || RC=$?
+	"${SLOW[@]}" unshare --pid --fork --mount-proc "$top_builddir/$1" \
+	    -c "$CONF" "${@:2}" >"$T/tool.out" 2>"$T/tool.err" || RC=$?
 	OUT=$(cat "$T/tool.out")
 	ERR=$(cat "$T/tool.err")
 }
@@ -40,6 +43,28 @@ expect_contains "$OUT" "1 session of 'carol' on other machines ended too" \
 _not_running "$sp" || fail "carol's session outlived ftpuser-del"
 session_close 20
 ok "ftpuser-del from another machine waits for the session there to end"
+
+# The session there may end before the tool looks at the slots: it
+# sees its accounting file gone within a second, while the tool still
+# looks for sessions of its own machine (half a second, and more on a
+# busy machine; here 2 s more).  It is still said: counted before the
+# removal.  Before, such a run said only "ended 0 running sessions".
+pe=$(rand_pw)
+add_user erin "$pe"
+session_open erin "$pe"
+session_send pwd
+wait_for 10 said_dir || fail "erin did not log in: $(cat "$SESS_ERR")"
+wait_serving_pid "$(user_uid erin)"
+sp=$SERVING_PID
+SLOW=(sleeps_held 2000)
+elsewhere ftpuser-del erin
+SLOW=()
+expect_eq "$RC" 0 "ftpuser-del erin from elsewhere, slowed ($ERR)"
+expect_contains "$OUT" "1 session of 'erin' on other machines ended too" \
+    "what a slowed run saw end elsewhere"
+_not_running "$sp" || fail "erin's session outlived ftpuser-del"
+session_close 20
+ok "a session elsewhere that ends before the tool looks is still said"
 
 # dave logs in while his accounting file is missing, then it is made
 # again: his session holds none, and sees neither a lock nor a removal.

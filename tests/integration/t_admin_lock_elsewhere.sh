@@ -56,4 +56,26 @@ run_client bob "$pw" <<<"pwd"
 expect_rc 0 "a login after the unlock ($ERR)"
 ok "unlocked, the user logs in"
 
+# The session there may end before the tool looks at the slots: it sees
+# the mark within a second, while the tool still looks for sessions of
+# its own machine (half a second, and more on a busy machine; here each
+# sleep 2 s more).  It is still said: counted before the mark.
+session_open bob "$pw"
+session_send pwd
+wait_for 10 _said || fail "bob's session did not log in: $(cat "$SESS_ERR")"
+wait_serving_pid "$uid"
+sp=$SERVING_PID
+RC=0
+sleeps_held 2000 unshare --pid --fork --mount-proc "$FTPUSER_MOD" -c "$CONF" \
+    --lock bob >"$T/lock.out" 2>"$T/lock.err" || RC=$?
+expect_eq "$RC" 0 "ftpuser-mod --lock bob, slowed, from elsewhere ($(cat "$T/lock.err"))"
+expect_contains "$(cat "$T/lock.out")" \
+    "1 session of 'bob' on other machines ended too" \
+    "what a slowed --lock saw end elsewhere"
+_not_running "$sp" || fail "bob's session outlived the slowed lock"
+session_close 20
+tool "$FTPUSER_MOD" --unlock bob
+expect_eq "$RC" 0 "ftpuser-mod --unlock bob, after the slowed lock ($ERR)"
+ok "a session elsewhere that ends before --lock looks is still said"
+
 check_log_clean
