@@ -12,8 +12,10 @@
 pw=$(rand_pw)
 add_user alice "$pw"
 home=$(user_home alice)
-# Sparse: no disk, and SHA-256 (1-2 GB/s) takes seconds to hash it.
-truncate -s 6G "$home/big"
+# Sparse: no disk, and SHA-256 (1-2 GB/s) takes half a minute and more
+# to hash it: far longer than the look at the bar and the Ctrl-C need,
+# however fast the machine (6 GiB, 4 s here, left a busy machine little).
+truncate -s 64G "$home/big"
 chown "$(user_uid alice):$(user_gid alice)" "$home/big"
 start_daemon
 
@@ -24,7 +26,7 @@ tmux -S "$sock" send-keys Enter
 wait_for 20 tmux_has "$sock" "big: the server checksums it" ||
 	fail "no bar while the server hashes: $(tmux_screen "$sock")"
 expect_match "$(tmux_screen "$sock" | grep -F 'the server checksums it' | tail -n 1)" \
-    'big: the server checksums it .*[0-9]+% .* / 6\.0 GiB' "the checksum's bar"
+    'big: the server checksums it .*[0-9]+% .* / 64 GiB' "the checksum's bar"
 ok "a bar says how far the server is in hashing the file"
 # Ctrl-C ends that wait, as it stops a transfer.
 tmux -S "$sock" send-keys C-c
