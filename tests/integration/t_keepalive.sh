@@ -48,9 +48,13 @@ uid=$(user_uid alice)
 home=$(user_home alice)
 start_daemon
 mkdir -p "$W"
-# At the user's 1 MB/s, long enough to be cut in the middle, short
-# enough that its resume is quick.
-head -c $((6 * 1048576)) /dev/urandom >"$W/big" || fail "no test file"
+# At the user's 1 MiB/s, long enough to be cut in the middle, short
+# enough that its resume is quick.  The client is stopped once 2 MiB
+# are in, but what it handed to the sockets before (its send buffer,
+# up to 4 MiB, and the server's window of about a second) still comes
+# in: 12 MiB, so that this never holds the rest (with 6 MiB, a busy
+# machine's late stop let the upload end, stored whole).
+head -c $((12 * 1048576)) /dev/urandom >"$W/big" || fail "no test file"
 
 now_ms() {
 	echo $(($(date +%s%N) / 1000000))
