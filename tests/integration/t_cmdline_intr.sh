@@ -8,8 +8,8 @@
 . "$(dirname "$0")/lib.sh"
 
 pw=$(rand_pw)
-# Paced, so that SIGINT comes in the middle.
-add_user alice "$pw" --rate 1M
+# Paced while cut (rate_of), so that SIGINT comes in the middle.
+add_user alice "$pw" --rate 256K
 home=$(user_home alice)
 start_daemon
 W=$T/work
@@ -19,16 +19,27 @@ chown "$(user_uid alice):$(user_gid alice)" "$home/big"
 head -c $((6 * 1048576)) /dev/urandom >"$W/up"
 printf '%s\n' "$pw" >"$T/pw"
 
+# rate_of RATE: alice's rate for the sessions that start from now on:
+# 256K for a cut, none (0) for the run that finishes the transfer.
+rate_of() {
+	tool "$top_builddir/ftpuser-mod" --rate "$1" alice
+	expect_eq "$RC" 0 "ftpuser-mod --rate $1 ($ERR)"
+}
+
 # cut WHAT GROWS ARGS...: mftp ARGS in $W, SIGINT once the file GROWS
-# passes 1 MiB; its stderr in $T/cut.err, its status in CRC.
+# passes 256 KiB; its stderr in $T/cut.err, its status in CRC.  At
+# 256 KiB/s the transfer has 23 s left then: a busy machine that holds
+# the look at the file up for seconds still cuts it in the middle (at
+# 1 MiB/s and 1 MiB, 5 s were left).
 cut() {
 	local what=$1 grows=$2 mpid
 	shift 2
+	rate_of 256K
 	(cd "$W" && exec "$MFTP" -P "$PORT" --password-fd 3 "$@" \
 	    3<"$T/pw" </dev/null >/dev/null 2>"$T/cut.err") &
 	mpid=$!
 	BG_PIDS+=("$mpid")
-	_grown() { [ "$(fsize "$grows")" -gt 1048576 ]; }
+	_grown() { [ "$(fsize "$grows")" -gt 262144 ]; }
 	wait_for 20 _grown || fail "$what: $grows did not grow"
 	kill -INT "$mpid"
 	CRC=0
@@ -40,7 +51,8 @@ expect_eq "$CRC" 130 "the status of a command-line get stopped by Ctrl-C"
 expect_match "$(cat "$T/cut.err")" \
     '^mftp: get: big: interrupted at [0-9.]+ [KM]iB of 6\.0 MiB; the same mftp command again resumes it$' \
     "what a command-line get stopped by Ctrl-C says"
-run_client_at() { # ARGS...: mftp ARGS in $W, not quiet
+run_client_at() { # ARGS...: mftp ARGS in $W, not quiet, unpaced
+	rate_of 0
 	RC=0
 	(cd "$W" && "$MFTP" -P "$PORT" --password-fd 3 "$@" 3<"$T/pw" \
 	    </dev/null >"$T/again.out" 2>"$T/again.err") || RC=$?
