@@ -27,9 +27,11 @@ add_user alice "$pw" --quota-bytes 40M
 user_vars alice
 head -c "$SIZE" /dev/urandom >"$T/big" || fail "cannot make big"
 start_daemon
-# At 8 MiB/s the upload lasts 4 s: the removal comes in its middle.
-tool "$FTPUSER_MOD" --rate 8M alice
-expect_eq "$RC" 0 "ftpuser-mod --rate 8M alice ($ERR)"
+# At 2 MiB/s the upload lasts 16 s: the removal comes after 2 s, with
+# 14 s left, so that it comes in the middle on a busy machine too (at
+# 8 MiB/s, 3.5 s were left).
+tool "$FTPUSER_MOD" --rate 2M alice
+expect_eq "$RC" 0 "ftpuser-mod --rate 2M alice ($ERR)"
 
 client alice "$pw" <<<"put $T/big big" >"$T/put.out" 2>"$T/put.err" &
 CPID=$!
