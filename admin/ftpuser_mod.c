@@ -221,6 +221,12 @@ main(int argc, char *argv[])
 	already = apply(u, &o, hash);
 	admin_write_db(&db, conf.users_file);
 	admin_limits_note(&o.limits, u);
+	/* Under the lock: the accounting file is still this user's. */
+	admin_who_of(&who, uid, u->home, &conf, o.name, &db);
+	/* Those of other machines, counted before the mark that ends them
+	 * (they may be gone before the wait below looks). */
+	if (o.lock == 1)
+		elsewhere = admin_count_elsewhere(&conf, o.name, &who);
 	/*
 	 * The mark that sessions on every node see (quota.h), under the
 	 * same lock as the users file, and on every run: one left apart
@@ -230,12 +236,6 @@ main(int argc, char *argv[])
 	 * must not mark.  The sessions of other machines sharing the
 	 * storage end within seconds of a lock.
 	 */
-	/* Under the lock: the accounting file is still this user's. */
-	admin_who_of(&who, uid, u->home, &conf, o.name, &db);
-	/* Those of other machines, counted before the mark that ends them
-	 * (they may be gone before the wait below looks). */
-	if (o.lock == 1)
-		elsewhere = admin_count_elsewhere(&conf, o.name, &who);
 	unmarked = admin_sync_lock_mark(&conf, u) == -1;
 	close(lockfd);
 
