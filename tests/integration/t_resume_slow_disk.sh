@@ -7,11 +7,15 @@
 # or for a large part, that takes minutes in which nothing moved on the
 # connection, and the server, waiting for the client to read a GET's
 # data or to send a PUT's, ended the session ("timed out") every time:
-# such a transfer could never be resumed.  Here idle_timeout is 3 s and
+# such a transfer could never be resumed.  Here idle_timeout is 5 s and
 # strace holds each of the client's reads of a file for 0.1 s, so that
-# reading back 16 MiB or more takes over 6 s.
+# reading back 24 MiB or more takes over 9 s.  The client says it is
+# there at least every second (a PWD between two 2 MiB slices of its
+# reads, 0.8 s each here): 5 s leave room for a busy machine, where 3 s
+# did not (a run of the suite with ten jobs timed a put out).  strace
+# stops mftp only at those reads (--seccomp-bpf), not at every call.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
-IDLE_TIMEOUT=3
+IDLE_TIMEOUT=5
 . "$(dirname "$0")/lib.sh"
 
 command -v strace >/dev/null || fail "strace is needed (scripts/deps.sh)"
@@ -20,7 +24,7 @@ W=$T/work
 # 64 MiB or more: the size from which mftp looks at the server's
 # partial before a PUT (client/xfer.c, XFER_KEPT_PUT_MIN).
 SIZE=$((72 * 1048576))
-CUT=$((16 * 1048576))
+CUT=$((24 * 1048576))
 
 pw=$(rand_pw)
 add_user alice "$pw"
@@ -50,8 +54,9 @@ cut() {
 # slow_disk CMDS: mftp running CMDS, each of its pread64 held 0.1 s.
 slow_disk() {
 	RC=0
-	timeout -k 5 "$CLIENT_TIMEOUT" strace -qq -f -o /dev/null \
-	    -e trace=pread64 -e inject=pread64:delay_enter=100000 \
+	timeout -k 5 "$CLIENT_TIMEOUT" strace -qq -f --seccomp-bpf \
+	    -o /dev/null -e trace=pread64 \
+	    -e inject=pread64:delay_enter=100000 \
 	    "$MFTP_BIN" -o UserKnownHostsFile="$KNOWN_HOSTS" \
 	    -o StrictHostKeyChecking=yes -P "$PORT" --password-fd 3 \
 	    "alice@$HOST" 3<<<"$pw" <<<"$1" >"$T/client.out" \
