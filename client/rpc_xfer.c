@@ -313,6 +313,29 @@ rpc_wait_writable(struct rpc *r, struct rpc_xfer *x)
 }
 
 /*
+ * The connection failed under the upload's data (e): a server that ended
+ * the session in the middle (the account locked or removed by the
+ * administrator) said why first, in place of the PUT's reply, and that
+ * is what the user is told; without it, the failure itself.
+ */
+static int
+rpc_put_cut(struct rpc *r, int e)
+{
+	int saved = errno;
+	char *why;
+
+	if (e != ERR_TIMEOUT && transport_peer_gone(r->t) &&
+	    rpc_expect(r, MFTP_MSG_OK) == RPC_SERVER) {
+		why = xstrdup(r->text);
+		e = rpc_lose(r, r->code, "%s", why);
+		free(why);
+		return e;
+	}
+	errno = saved;
+	return rpc_lose_err(r, e, "a file's data");
+}
+
+/*
  * The server waits for exactly size bytes and has no way to hear that
  * fewer are coming: only closing the connection tells it.
  */
@@ -366,7 +389,7 @@ rpc_put_data(struct rpc *r, int fd, const struct stat *src, struct digest *d,
 		}
 		if ((e = transport_write(r->t, chunk, (size_t)n)) != 0) {
 			hash_pipe_abort(r->hp);
-			return rpc_lose_err(r, e, "a file's data");
+			return rpc_put_cut(r, e);
 		}
 		off += (uint64_t)n;
 		x->bytes += (uint64_t)n;

@@ -42,27 +42,34 @@ static int cmd_again(struct session *s, const struct msg *m);
 static const struct session_handler {
 	uint8_t type;
 	int (*fn)(struct session *, const struct msg *);
+	/*
+	 * Cut by the account's end (session_watch), it is answered with
+	 * the ERROR that says so: the stream is in step for a reply, as
+	 * an upload's is (the server sent nothing since PUT_READY), not a
+	 * download's or a listing's, which stop amid their data.
+	 */
+	int answered_when_cut;
 } session_handlers[] = {
-	{ MFTP_MSG_HELLO, cmd_again },
-	{ MFTP_MSG_LOGIN, cmd_again },
-	{ MFTP_MSG_QUIT, cmd_quit },
-	{ MFTP_MSG_PWD, cmd_pwd },
-	{ MFTP_MSG_CWD, cmd_cwd },
-	{ MFTP_MSG_LIST, cmd_list },
-	{ MFTP_MSG_MKDIR, cmd_mkdir },
-	{ MFTP_MSG_STAT, cmd_stat },
-	{ MFTP_MSG_HASH, cmd_hash },
-	{ MFTP_MSG_HASH_ALG, cmd_hash_alg },
-	{ MFTP_MSG_REMOVE, cmd_remove },
-	{ MFTP_MSG_RMDIR, cmd_rmdir },
-	{ MFTP_MSG_RENAME, cmd_rename },
-	{ MFTP_MSG_CHMOD, cmd_chmod },
-	{ MFTP_MSG_SYMLINK, cmd_symlink },
-	{ MFTP_MSG_READLINK, cmd_readlink },
-	{ MFTP_MSG_QUOTA, cmd_quota },
-	{ MFTP_MSG_GET, cmd_get },
-	{ MFTP_MSG_PUT, cmd_put },
-	{ MFTP_MSG_PUT_DATA, cmd_put },
+	{ MFTP_MSG_HELLO, cmd_again, 0 },
+	{ MFTP_MSG_LOGIN, cmd_again, 0 },
+	{ MFTP_MSG_QUIT, cmd_quit, 0 },
+	{ MFTP_MSG_PWD, cmd_pwd, 0 },
+	{ MFTP_MSG_CWD, cmd_cwd, 0 },
+	{ MFTP_MSG_LIST, cmd_list, 0 },
+	{ MFTP_MSG_MKDIR, cmd_mkdir, 0 },
+	{ MFTP_MSG_STAT, cmd_stat, 0 },
+	{ MFTP_MSG_HASH, cmd_hash, 0 },
+	{ MFTP_MSG_HASH_ALG, cmd_hash_alg, 0 },
+	{ MFTP_MSG_REMOVE, cmd_remove, 0 },
+	{ MFTP_MSG_RMDIR, cmd_rmdir, 0 },
+	{ MFTP_MSG_RENAME, cmd_rename, 0 },
+	{ MFTP_MSG_CHMOD, cmd_chmod, 0 },
+	{ MFTP_MSG_SYMLINK, cmd_symlink, 0 },
+	{ MFTP_MSG_READLINK, cmd_readlink, 0 },
+	{ MFTP_MSG_QUOTA, cmd_quota, 0 },
+	{ MFTP_MSG_GET, cmd_get, 0 },
+	{ MFTP_MSG_PUT, cmd_put, 1 },
+	{ MFTP_MSG_PUT_DATA, cmd_put, 1 },
 };
 
 int
@@ -704,10 +711,14 @@ session_run(int sock, struct privsep_verdict *v, const struct session_quota *q,
 			session_end(&s, "bad-frame");
 		}
 		if (session_handlers[i].fn(&s, &m) != 0) {
-			/* Cut by session_watch: no reply into the stream. */
+			/* Cut by session_watch: no reply into the stream,
+			 * unless it is in step for one. */
 			if (session_terminated ||
 			    s.account_ended != QUOTA_ACCOUNT_OPEN)
-				session_stop(&s, SESSION_STOP_QUIET);
+				session_stop(&s,
+				    session_handlers[i].answered_when_cut ?
+					SESSION_STOP_REPLY :
+					SESSION_STOP_QUIET);
 			/* The client stopped reading or sending within
 			 * the request, for the whole idle_timeout. */
 			if (s.end_why == NULL && transport_timed_out(s.t))

@@ -9,7 +9,9 @@
 # by hand, as another node's tool leaves it, while an upload and then a
 # download run at 256 KiB/s (8 MiB: about 32 s): the session ends within
 # seconds, with the log line that says why; the upload is not stored
-# and gives its reservation back, the download stops short.
+# and gives its reservation back, its client told why (the ERROR in
+# place of the PUT's reply, read though its send failed), and the
+# download stops short.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=lib_quota.sh
@@ -56,6 +58,9 @@ wait_for 15 _gone "$SERVING_PID" ||
 		"$home_a/.up.mftp-part") bytes of $SIZE)"
 note "the upload's session ended $((SECONDS - t0)) s after the mark"
 wait_pid "$BUSY_PID" 20 && fail "the client's put succeeded"
+expect_contains "$(cat "$T/busy.err")" \
+    "the account alice was locked by the administrator" \
+    "what the client of the cut upload says"
 [ ! -e "$home_a/up" ] || fail "the locked account's upload was stored"
 grep -q 'session ended user=alice .*: the account was locked' \
     "$DAEMON_LOG" || fail "no log line for the ended session"
