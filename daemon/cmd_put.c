@@ -17,9 +17,12 @@
  * its data for the next PUT; a mismatched one is deleted.
  * Each received chunk is written under one hold of the accounting lock
  * with its charge, which moves it from the upload's reservation to the
- * usage (cmd_quota_change_reserved); never across a network wait.  An
- * upload into a directory mounted into the home, which the count leaves
- * out, is charged nothing (upload.c).
+ * usage (cmd_quota_change_reserved); never across a network wait.  A
+ * PUT_DATA that made its partial holds its data (at most 1 MiB) until
+ * DATA_END and, verified, onto a free name, is charged, written and
+ * renamed under one hold (cmd_put_store): the other hold is the
+ * partial's making.  An upload into a directory mounted into the home,
+ * which the count leaves out, is charged nothing (upload.c).
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -130,6 +133,43 @@ cmd_put_unlinked(struct session *s, struct upload *p, size_t len)
 }
 
 /*
+ * Charge the chunk received (p->chunk) and write it at the partial's
+ * end, under one hold of the accounting lock: from the reservation to
+ * the usage, in the charge's one write, so a chunk costs no more system
+ * calls than without the charge.  0, or the refusal's status, which is
+ * p->status too.  p->status may also be set with 0 returned: the write
+ * failed and could not be undone (charged, kept high).
+ */
+static uint32_t
+cmd_put_charge(struct session *s, struct upload *p)
+{
+	const size_t have = p->chunk_len;
+	const uint64_t moved = have < p->reserved ? have : p->reserved;
+	uint32_t status;
+
+	status = cmd_quota_change_reserved(s, p->m->path,
+	    p->counted ? (int64_t)have : 0, 0, -(int64_t)moved, &p->reserve_set,
+	    cmd_put_write, p, p->why, sizeof(p->why));
+	/* A recount dropped the reservation: each chunk is now checked
+	 * like any growth (quota_change_reserved). */
+	if (p->reserve_set == 0)
+		p->reserved = 0;
+	else if (status == 0)
+		p->reserved -= moved;
+	if (status == 0 && cmd_put_unlinked(s, p, have))
+		status = cmd_quota_removed(s, p->why, sizeof(p->why));
+	if (status == 0)
+		return 0;
+	p->status = status;
+	/* Refused: nothing of this chunk is written.  Tell what all the
+	 * rest needs, not this chunk. */
+	if (status == MFTP_ST_QUOTA)
+		(void)cmd_quota_check(
+		    s, p->m->size - p->written, 0, p->why, sizeof(p->why));
+	return status;
+}
+
+/*
  * Read the announced bytes a chunk at a time; hash each, then charge and
  * write it under one hold of the accounting lock.  The hash goes through
  * the session's pipe: in a SHA-256 session its thread hashes one chunk
@@ -141,9 +181,7 @@ static int
 cmd_put_receive(struct session *s, struct upload *p)
 {
 	uint64_t left = p->m->size - p->offset;
-	uint32_t status;
 	size_t want, have;
-	uint64_t moved;
 	ssize_t n = 0;
 
 	hash_pipe_begin(s->hp, s->digest, left, MFTP_QUOTA_CHUNK);
@@ -167,34 +205,33 @@ cmd_put_receive(struct session *s, struct upload *p)
 		/* Hashed beside the write below, which only reads it too. */
 		hash_pipe_feed(s->hp, have);
 		p->chunk_len = have;
-		/* From the reservation to the usage, in the charge's one
-		 * write: no more system calls a chunk than without it. */
-		moved = have < p->reserved ? have : p->reserved;
-		status = cmd_quota_change_reserved(s, p->m->path,
-		    p->counted ? (int64_t)have : 0, 0, -(int64_t)moved,
-		    &p->reserve_set, cmd_put_write, p, p->why, sizeof(p->why));
-		/* A recount dropped the reservation: each chunk is now
-		 * checked like any growth (quota_change_reserved). */
-		if (p->reserve_set == 0)
-			p->reserved = 0;
-		else if (status == 0)
-			p->reserved -= moved;
-		if (status == 0 && cmd_put_unlinked(s, p, have))
-			status = cmd_quota_removed(s, p->why, sizeof(p->why));
-		if (status == 0)
-			continue;
-		p->status = status;
-		/* Refused: nothing of this chunk is written.  Tell what all
-		 * the rest needs, not this chunk. */
-		if (status == MFTP_ST_QUOTA)
-			(void)cmd_quota_check(s, p->m->size - p->written, 0,
-			    p->why, sizeof(p->why));
+		(void)cmd_put_charge(s, p);
 	}
 	transport_bulk_read(s->t, 0);
 	/* Everything fed is in s->digest; the buffers go back. */
 	hash_pipe_end(s->hp);
 	p->chunk = NULL;
 	return left == 0 ? 0 : (int)n;
+}
+
+/*
+ * The partial is in the target's place: give it its mode and cached
+ * checksum (the one just verified, in the session's algorithm, for the
+ * file as it was verified: st).
+ */
+static void
+cmd_put_finish(struct session *s, struct upload *p, const struct stat *st,
+    const uint8_t *hash)
+{
+	p->committed = 1;
+	if (!p->inline_data)
+		(void)fremovexattr(p->fd, UPLOAD_RESUME_XATTR);
+	hashcache_store(p->fd, st, s->alg, hash);
+	/* Through the descriptor: the file moved, whatever its name now. */
+	if (fchmod(p->fd, (mode_t)(p->m->mode & 0777 & ~022)) == -1)
+		upload_fail(p, session_status(errno),
+		    "%s: stored, but its mode could not be set: %s", p->m->path,
+		    strerror(errno));
 }
 
 /*
@@ -239,15 +276,151 @@ cmd_put_commit(struct session *s, struct upload *p, const uint8_t *hash)
 	    p->part, p->m->path, p->why, sizeof(p->why));
 	if (p->status != 0)
 		return;
-	p->committed = 1;
-	if (!p->inline_data)
-		(void)fremovexattr(p->fd, UPLOAD_RESUME_XATTR);
-	hashcache_store(p->fd, &st, s->alg, hash);
-	/* Through the descriptor: the file moved, whatever its name now. */
-	if (fchmod(p->fd, (mode_t)(p->m->mode & 0777 & ~022)) == -1)
-		upload_fail(p, session_status(errno),
-		    "%s: stored, but its mode could not be set: %s", p->m->path,
-		    strerror(errno));
+	cmd_put_finish(s, p, &st, hash);
+}
+
+/* Under the accounting lock: PUT_DATA's verified data stored. */
+struct cmd_put_store_op {
+	struct session *s;
+	struct upload *p;
+	struct stat st; /* the partial as written */
+	int stale;	/* the partial or the target's name changed */
+	int removed;	/* the accounting file was removed meanwhile */
+	int err;	/* the rename failed, and so did the undo */
+};
+
+/*
+ * Write the data and rename the partial onto the target's free name,
+ * just charged.  A failure undoes the write, so the charge is taken
+ * back; if even that fails the charge stays (the count errs high), and
+ * the partial, still marked as one, is dropped by cmd_put.
+ */
+static int
+cmd_put_store_apply(void *arg)
+{
+	struct cmd_put_store_op *op = arg;
+	struct upload *p = op->p;
+	struct stat st;
+	int err;
+
+	if (fstat(p->fd, &st) == -1)
+		return -1;
+	/* As looked at before the lock: another session may have taken
+	 * the name since, and the data then goes as any upload's. */
+	if (!cmd_at_same(p->dfd, p->part, &st) ||
+	    fstatat(p->dfd, p->name, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+	    errno != ENOENT) {
+		op->stale = 1;
+		errno = EAGAIN;
+		return -1;
+	}
+	if (cmd_put_write(p) == -1)
+		return -1;
+	if (p->status != 0)
+		return 0;
+	/* Written before this look, the data is in a recount's walk or
+	 * cut off here (cmd_put_unlinked); then not stored. */
+	if (cmd_put_unlinked(op->s, p, p->chunk_len)) {
+		op->removed = 1;
+		return 0;
+	}
+	if (fstat(p->fd, &op->st) == -1 ||
+	    renameat(p->dfd, p->part, p->dfd, p->name) == -1) {
+		err = errno;
+		if (ftruncate(p->fd, 0) == -1) {
+			op->err = err;
+			return 0;
+		}
+		p->written = 0;
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * PUT_DATA's data, received whole and verified: onto a free name (a new
+ * file, the common case) it is charged, written and put in place under
+ * one hold of the accounting lock.  A name taken, before the lock or
+ * under it, is replaced as by any upload: the data charged and written,
+ * then the commit, which syncs it and frees the old file.
+ */
+static void
+cmd_put_store(struct session *s, struct upload *p, const uint8_t *hash)
+{
+	struct cmd_put_store_op op;
+	uint32_t status = 0;
+
+	memset(&op, 0, sizeof(op));
+	op.s = s;
+	op.p = p;
+	if (fstatat(p->dfd, p->name, &op.st, AT_SYMLINK_NOFOLLOW) == 0 ||
+	    errno != ENOENT)
+		op.stale = 1;
+	else
+		status = cmd_quota_change_reserved(s, p->m->path,
+		    p->counted ? (int64_t)p->chunk_len : 0, 0, 0,
+		    &p->reserve_set, cmd_put_store_apply, &op, p->why,
+		    sizeof(p->why));
+	if (op.stale) {
+		if (cmd_put_charge(s, p) == 0 && p->status == 0)
+			cmd_put_commit(s, p, hash);
+		return;
+	}
+	if (status == 0 && op.removed)
+		status = cmd_quota_removed(s, p->why, sizeof(p->why));
+	if (status != 0) {
+		p->status = status;
+		if (status == MFTP_ST_QUOTA)
+			(void)cmd_quota_check(
+			    s, p->m->size, 0, p->why, sizeof(p->why));
+		return;
+	}
+	if (op.err != 0)
+		upload_fail_errno(p, op.err, p->m->path);
+	if (p->status == 0)
+		cmd_put_finish(s, p, &op.st, hash);
+}
+
+/*
+ * Whether PUT_DATA's data is to be held in memory until DATA_END (it is
+ * at most MFTP_PUT_DATA_MAX): in a partial this request made, so that a
+ * new file is charged, written and stored under one hold of the
+ * accounting lock (cmd_put_store).  Else (no room for it) it is written
+ * as it comes, as a PUT's is.
+ */
+static int
+cmd_put_held(struct upload *p)
+{
+	if (!p->inline_data || p->status != 0 || !p->created ||
+	    p->written != 0 || p->m->size > MFTP_PUT_DATA_MAX)
+		return 0;
+	if (p->m->size > 0 && (p->held = malloc((size_t)p->m->size)) == NULL)
+		return 0;
+	p->holding = 1;
+	return 1;
+}
+
+/* Read PUT_DATA's data into p->held and hash it.  0, or the transport's
+ * error. */
+static int
+cmd_put_receive_held(struct session *s, struct upload *p)
+{
+	const size_t size = (size_t)p->m->size;
+	size_t have;
+	ssize_t n;
+
+	for (have = 0; have < size; have += (size_t)n) {
+		if ((n = transport_read_some(
+			 s->t, p->held + have, size - have)) < 0)
+			return (int)n;
+		p->received += (uint64_t)n;
+	}
+	if (size > 0)
+		digest_update(s->digest, p->held, size);
+	p->chunk = p->held;
+	p->chunk_len = size;
+	return 0;
 }
 
 /*
@@ -287,7 +460,8 @@ cmd_put_transfer(struct session *s, struct upload *p)
 		if (session_reply_msg(s, &r) != 0)
 			return ERR_IO;
 	}
-	if ((ret = cmd_put_receive(s, p)) != 0)
+	if ((ret = cmd_put_held(p) ? cmd_put_receive_held(s, p) :
+				     cmd_put_receive(s, p)) != 0)
 		return ret;
 	memset(&end, 0, sizeof(end));
 	/* Whole within the idle timeout: the partial's lock and the
@@ -315,7 +489,9 @@ cmd_put_transfer(struct session *s, struct upload *p)
 		    "checksum mismatch: the upload was discarded; send it "
 		    "again");
 		(void)upload_drop(s, p, 1);
-	} else
+	} else if (p->holding)
+		cmd_put_store(s, p, hash);
+	else
 		cmd_put_commit(s, p, hash);
 	msg_clear(&end);
 	return 0;
@@ -387,6 +563,7 @@ cmd_put(struct session *s, const struct msg *m)
 		(void)upload_drop(s, &p, 1);
 	if (p.fd != -1)
 		close(p.fd);
+	free(p.held);
 	free(p.part);
 	cmd_at_close(p.dfd, p.name);
 	if (ret != 0) {

@@ -40,6 +40,9 @@ struct upload {
 	uint64_t reserved; /* reserved for this upload, not yet written */
 	uint8_t *chunk;	   /* received, to be written */
 	size_t chunk_len;
+	/* PUT_DATA: its data, held until verified (cmd_put_store) */
+	uint8_t *held;
+	int holding;
 	uint32_t status; /* first failure: MFTP_ST_*, 0 none */
 	char why[SESSION_WHY_MAX];
 	/* The set of reservations it joined (quota.h); 0: holds none. */
