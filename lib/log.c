@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <paths.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,31 @@ static char log_ident[64] = "mftp";
 static int log_noise = 1;
 /* The one process that connects again when the reader is gone. */
 static pid_t log_keeper;
+/*
+ * This process's id, for its lines: getpid is a system call, and a
+ * session logs a line for each file it moves.  A fork's child learns
+ * its own (log_forked); 0 until the first line.
+ */
+static pid_t log_pid;
+static int log_pid_kept;
+
+static void
+log_forked(void)
+{
+	log_pid = getpid();
+}
+
+static pid_t
+log_self(void)
+{
+	if (log_pid_kept)
+		return log_pid;
+	/* Kept only once every fork will renew it. */
+	log_pid = getpid();
+	if (pthread_atfork(NULL, NULL, log_forked) == 0)
+		log_pid_kept = 1;
+	return log_pid;
+}
 
 /* Connect fd to the syslog socket; a datagram socket may be connected
  * again, to a new reader at the same path. */
@@ -104,7 +130,7 @@ log_syslog(int prio, const char *msg)
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
 	n = snprintf(line, sizeof(line), "<%d>%s %s[%ld]: %s",
-	    LOG_DAEMON | prio, stamp, log_ident, (long)getpid(), msg);
+	    LOG_DAEMON | prio, stamp, log_ident, (long)log_self(), msg);
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof(line))
@@ -123,6 +149,34 @@ log_syslog(int prio, const char *msg)
 	    log_connect(log_sock) == -1)
 		return;
 	(void)send(log_sock, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+/*
+ * "ident[pid]: msg" on stderr, in one write: dprintf would ask the
+ * descriptor's type and offset first, two more system calls a line.
+ */
+static void
+log_stderr(const char *msg)
+{
+	char line[1200];
+	ssize_t w;
+	size_t at = 0, len;
+	int n;
+
+	n = snprintf(line, sizeof(line), "%s[%ld]: %s\n", log_ident,
+	    (long)log_self(), msg);
+	if (n < 0)
+		return;
+	len = (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
+	line[len - 1] = '\n'; /* a line cut short still ends */
+	while (at < len) {
+		w = write(STDERR_FILENO, line + at, len - at);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		at += (size_t)w;
+	}
 }
 
 static void
@@ -146,8 +200,7 @@ log_vmsg(int prio, int with_errno, const char *fmt, va_list ap)
 		if (*p < 0x20 || *p == 0x7f)
 			*p = '?';
 	if (log_to_stderr)
-		dprintf(STDERR_FILENO, "%s[%ld]: %s\n", log_ident,
-		    (long)getpid(), msg);
+		log_stderr(msg);
 	else {
 		log_syslog(prio, msg);
 		if (prio == LOG_CRIT && log_fatal_too)
