@@ -354,8 +354,8 @@ cmd_put_store(struct session *s, struct upload *p, const uint8_t *hash)
 	memset(&op, 0, sizeof(op));
 	op.s = s;
 	op.p = p;
-	if (fstatat(p->dfd, p->name, &op.st, AT_SYMLINK_NOFOLLOW) == 0 ||
-	    errno != ENOENT)
+	/* Free at the start: it is looked at again under the lock. */
+	if (p->target_seen)
 		op.stale = 1;
 	else
 		status = cmd_quota_change_reserved(s, p->m->path,
@@ -540,9 +540,9 @@ cmd_put(struct session *s, const struct msg *m)
 	    upload_resume(s, &p) == 0) {
 		/*
 		 * Room for what is still to come, before any of it is sent.
-		 * PUT_DATA's is on its way already, and was checked against
-		 * the room as its partial was made (upload_open); its one
-		 * chunk is charged as it is written, like any growth.
+		 * PUT_DATA's is on its way already: its one chunk is
+		 * checked against the room as it is charged, like any
+		 * growth (cmd_put_store, cmd_put_charge).
 		 */
 		if (!p.inline_data && upload_reserve(s, &p) == -1) {
 			if (p.created)

@@ -59,10 +59,17 @@ upload_at(struct session *s, struct upload *p)
 		upload_fail(p, MFTP_ST_INVALID, "%s: not a file name", path);
 		return -1;
 	}
-	if (fstatat(p->dfd, p->name, &st, 0) == 0 && S_ISDIR(st.st_mode)) {
-		upload_fail(p, MFTP_ST_IS_DIR, "%s: is a directory", path);
-		return -1;
-	}
+	/* Anything there but nothing (a file, a name that cannot be looked
+	 * at): PUT_DATA's store replaces it as any upload does. */
+	if (fstatat(p->dfd, p->name, &st, 0) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			upload_fail(
+			    p, MFTP_ST_IS_DIR, "%s: is a directory", path);
+			return -1;
+		}
+		p->target_seen = 1;
+	} else
+		p->target_seen = errno != ENOENT;
 	p->part = partial_name(p->name);
 	p->counted = cmd_at_counts(s, p->dfd);
 	return 0;
@@ -140,8 +147,8 @@ upload_create(void *arg)
 
 /*
  * Open (or create) the partial and lock it.  A new one is charged one
- * file, after checking there is room for the whole upload, as it is
- * created.  0, or -1 with p->status set.
+ * file as it is created, a PUT's after checking there is room for the
+ * whole upload.  0, or -1 with p->status set.
  */
 int
 upload_open(struct session *s, struct upload *p)
@@ -157,7 +164,15 @@ upload_open(struct session *s, struct upload *p)
 		/* O_NONBLOCK: a FIFO in its place must not hang the open. */
 		if ((p->fd = openat(p->dfd, p->part, flags)) == -1 &&
 		    errno == ENOENT) {
-			if ((status = cmd_quota_check(s,
+			/*
+			 * A PUT's room is looked at first: it is refused
+			 * before a partial is made.  PUT_DATA's bytes are
+			 * on their way already, and are checked as they
+			 * are charged: a look would be one more hold of
+			 * the lock for each small file.
+			 */
+			if (!p->inline_data &&
+			    (status = cmd_quota_check(s,
 				 p->counted ? p->m->size : 0, p->counted,
 				 p->why, sizeof(p->why))) != 0) {
 				p->status = status;

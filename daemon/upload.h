@@ -32,6 +32,9 @@ struct upload {
 	int transferred; /* the bytes were read (or dropped) */
 	int dropped;	 /* the partial was deleted */
 	int committed;	 /* the partial replaced the target */
+	/* At the start the target's name was taken (or could not be looked
+	 * at); else it was free */
+	int target_seen;
 	/* dfd is on the home's mount: the upload is charged (cmd_at_counts) */
 	int counted;
 	uint64_t offset;   /* bytes of the partial kept */
@@ -63,8 +66,8 @@ int upload_at(struct session *s, struct upload *p);
 
 /*
  * Open (or create) the partial and lock it.  A new one is charged one
- * file, after checking there is room for the whole upload, as it is
- * created.  0, or -1 with p->status set.
+ * file as it is created, a PUT's after checking there is room for the
+ * whole upload.  0, or -1 with p->status set.
  */
 int upload_open(struct session *s, struct upload *p);
 

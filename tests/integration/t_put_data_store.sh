@@ -2,7 +2,8 @@
 # t_put_data_store: a small file's upload (PUT_DATA) onto a free name is
 # charged, written and put in its place under one hold of the accounting
 # lock, once its checksum is known; making its partial is the only other
-# hold (before, the charge with the write and the commit were two).
+# hold (before, the charge with the write and the commit were two, and a
+# shared hold looked at the room first).
 #  - mput of new files with the serving process under strace: for each
 #    file, two exclusive holds of the accounting file's lock, and the
 #    lock is not let go between the data's write and the rename; the
@@ -79,6 +80,10 @@ afd=$(acct_fd "$T/new.out")
 got=$(holds_per_file "$T/new.out" "$afd" | sort | uniq -c | awk '{ print $1, $2, $3 }')
 expect_eq "$got" "$N 2 kept" \
     "per file: holds of the accounting lock, and the lock from write to rename"
+# Nor is the room looked at (a shared hold) before the partial is made:
+# the bytes are checked as they are charged.
+expect_eq "$(grep -c "fcntl($afd, F_OFD_SETLK, {l_type=F_RDLCK" "$T/new.out")" 0 \
+    "shared holds of the accounting lock in the mput"
 ok "a new small file takes the accounting lock twice: its partial, then its charge, data and rename"
 
 # ------------------------------------------------- names that exist
@@ -94,10 +99,10 @@ expect_quota_exact alice "after mput onto the names that exist"
 ok "small files replace those of their names, the old ones freed"
 
 # ------------------------------------- the name taken before the hold
-# For one PUT_DATA the serving process's fcntl calls are: the look at
-# the room (shared lock, then unlock), the partial's making (lock,
-# unlock), the partial's own lock, then the store's hold: the sixth is
-# held back by strace while another session puts a file under the name.
+# For one PUT_DATA the serving process's fcntl calls are: the partial's
+# making (lock, unlock), the partial's own lock, then the store's hold:
+# the fourth is held back by strace while another session puts a file
+# under the name.
 FEAT_PUT_DATA=4
 head -c 5000 /dev/urandom >"$W/mine"
 head -c 9000 /dev/urandom >"$W/theirs"
@@ -108,7 +113,7 @@ wait_serving_pid "$uid"
 # strace without the connection: it must end when the test closes it.
 strace_attach "$SERVING_PID" "$T/taken.out" \
     -e trace=fcntl,pread64,pwrite64,renameat \
-    -e inject=fcntl:delay_enter=6000000:when=6 {RAW_FD}>&-
+    -e inject=fcntl:delay_enter=6000000:when=4 {RAW_FD}>&-
 raw_send "$(hex_frame "23$(hex_str taken)$(hex_u64 "$size")$(hex_u32 420)$(hex_u64 1700000000)")$(od -An -v -tx1 "$W/mine" | tr -d ' \n')$(hex_data_end "$(sha256sum "$W/mine" | cut -c1-64)")"
 wait_for 10 test -e "$home/.taken.mftp-part" ||
 	fail "the PUT_DATA made no partial"
