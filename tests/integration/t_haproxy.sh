@@ -303,12 +303,16 @@ ok "a PROXY header from an unlisted address is a protocol error"
 expect_dropped() {
 	local what=$1 why=$2 min=$3 max=$4 t0 t1
 	t0=$(date +%s%N)
-	raw 127.0.0.1 127.0.0.2 --expect-close $((max + 2)) >"$T/raw.out" \
+	raw 127.0.0.1 127.0.0.2 --expect-close $((max + 4)) >"$T/raw.out" \
 	    2>"$T/raw.err" ||
-		fail "$what: not closed within $((max + 2)) s"
+		fail "$what: not closed within $((max + 4)) s"
 	t1=$(date +%s%N)
 	t1=$(((t1 - t0) / 1000000))
-	((t1 >= min * 1000 - 200 && t1 <= max * 1000 + 1500)) ||
+	# The clock starts before raw does and the node's at its accept:
+	# on a loaded machine (CI runs four tests on two cores, one of
+	# them here a login beside the slow header) the two were 1.6 s
+	# apart.  A deadline missed or doubled is still told.
+	((t1 >= min * 1000 - 200 && t1 <= max * 1000 + 2500)) ||
 		fail "$what: closed after $t1 ms, not in $min..$max s"
 	wait_for 2 grep -qF "balancer addr=127.0.0.1: $why" "$DAEMON_LOG" ||
 		fail "$what: no line saying '$why'"
