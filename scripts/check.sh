@@ -25,6 +25,9 @@ jobs=${JOBS:-2}
 test_jobs=${TEST_JOBS:-4}
 
 bash scripts/deps.sh
+# Debian's kernel for the tests that boot a VM (t_ktls: this machine's
+# own kernel may have no tls module).
+bash scripts/vm-kernel.sh
 
 echo "check: autoreconf"
 autoreconf -fi

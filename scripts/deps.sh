@@ -33,6 +33,7 @@ packages=(
 	gdb			# t_sandbox: makes the calls the allowlists forbid
 	tmux			# t_tls_trust: the first-connect question
 	valgrind		# t_narrow_term: libedit on a narrow window
+	qemu-system-x86 busybox-static e2fsprogs	# t_ktls: a VM (lib_vm.sh)
 	clang libclang-rt-14-dev	# fuzz.sh: libFuzzer, ASan, UBSan
 	llvm			# fuzz.sh: llvm-symbolizer for the reports
 )
