@@ -10,6 +10,7 @@
 #define MFTP_CLIENT_XFER_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "msg.h"
 
@@ -186,6 +187,14 @@ int xfer_interrupted_sent(struct cmd_ctx *ctx, const char *name,
  */
 void xfer_report(struct cmd_ctx *ctx, const char *name, uint64_t bytes,
     uint64_t offset, double secs);
+/* The same line written to out (xfer_report_file's choice). */
+void xfer_report_to(FILE *out, struct cmd_ctx *ctx, const char *name,
+    uint64_t bytes, uint64_t offset, double secs);
+/*
+ * Where the line about a download written into fd goes: standard error
+ * when fd is standard output's file or pipe, else standard output.
+ */
+FILE *xfer_report_file(int fd);
 
 /*
  * Many uploads (xfer_putq.c): xfer_putq_add sends local as remote,
