@@ -1,8 +1,9 @@
 /*
  * xfer.c: verified, resumable downloads of single files: the local .part
- * and its resume key, pipelined GETs, the checksum check (in the
- * session's algorithm: XXH3-128 or SHA-256), one retry from the start,
- * the final line; and what uploads share with them (xfer_put.c: PUT).
+ * and its resume key, a pass of pipelined GETs, the checksum check (in
+ * the session's algorithm: XXH3-128 or SHA-256); what did not verify is
+ * fetched again from the start by xfer_round.c, the final line is
+ * xfer_report.c's; and what uploads share with them (xfer_put.c: PUT).
  *
  * Runs as: the user, in mftp.  A download reaches its final name only by
  * rename() after its checksum matched the server's; until then it is
@@ -43,6 +44,7 @@
 #include "xfer_kept.h"
 #include "xfer_part.h"
 #include "xfer_local.h"
+#include "xfer_pass.h"
 
 /*
  * Writing the part failed (a full disk, a quota, an I/O error), or the
@@ -217,27 +219,15 @@ xfer_theirs_back(struct cmd_ctx *ctx, const struct xfer_item *it,
 }
 
 /*
- * Read one GET's reply and data.  0 when done, 0 with *redo set when a
- * resumed file did not verify (its .part is then worthless), -1 after
+ * Read one GET's reply and data.  0 when done, 0 with redo set when it
+ * did not verify and is to be fetched again (struct xfer_redo), -1 after
  * cmd_fail(): *stop set when that makes the other files pointless to
  * try (xfer_errno_all, xfer_refused_alone); XFER_STOP_FULL when it is
  * that its part could not be made for a full disk (of bytes or files).
  */
 #define XFER_STOP_FULL 2
 
-/*
- * The server reading a file back to hash it before it answers a GET (no
- * checksum cached: seconds for gigabytes) says how far it is (WORKING):
- * a bar of its own, "NAME: the server checksums it", rather than a
- * silent wait.
- */
-struct xfer_working {
-	const struct cmd_ctx *ctx;
-	const char *remote;
-	struct progress *bar;
-};
-
-static void
+void
 xfer_working(void *arg, uint64_t done, uint64_t size)
 {
 	struct xfer_working *w = arg;
@@ -253,7 +243,7 @@ xfer_working(void *arg, uint64_t done, uint64_t size)
 
 static int
 xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
-    struct xfer_slot *s, int mode, double t0, int *redo, int *stop)
+    struct xfer_slot *s, int mode, double t0, struct xfer_redo *redo, int *stop)
 {
 	uint8_t mine[MFTP_HASH_LEN];
 	enum digest_alg alg = rpc_digest(ctx->rpc);
@@ -374,7 +364,7 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
 	if (ct_memcmp(mine, x.hash, digest_len(alg)) != 0) {
 		if (offset > 0 && mode != XFER_FRESH) {
 			close(fd);
-			*redo = 1;
+			redo->why = XFER_REDO_KEPT;
 			ret = 0;
 			goto out;
 		}
@@ -383,6 +373,12 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
 			(void)unlinkat(it->at, xfer_at_name(it->at, part), 0);
 		xfer_key_drop(fd, it->at, part);
 		close(fd);
+		if (mode != XFER_FRESH) {
+			redo->why = XFER_REDO_FRESH;
+			memcpy(redo->hash, x.hash, digest_len(alg));
+			ret = 0;
+			goto out;
+		}
 		cmd_fail(ctx,
 		    "%s: checksum mismatch: the data received does not match "
 		    "the server's %s; it was discarded",
@@ -460,16 +456,17 @@ xfer_plan_later(size_t sent, size_t done, size_t held, size_t *held_max)
  * With each (XFER_GET_EACH), a file that fails on its own is said and
  * counted (tree_missed), and the others still go.
  */
-static int
+int
 xfer_get_pass(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int mode,
-    int each, int *redo)
+    int each, struct xfer_redo *redo)
 {
 	struct xfer_slot *slot;
 	size_t *cost, i, sent = 0, done = 0, inflight = 0;
 	size_t held = 0, held_max = SIZE_MAX;
 	char *first = NULL;
 	double t0 = xfer_now();
-	int r, failed = 0, again = 0, had, stop = 0, full = 0;
+	struct xfer_redo again;
+	int r, failed = 0, had, stop = 0, full = 0;
 
 	slot = xcalloc(n, sizeof(*slot));
 	for (i = 0; i < n; i++)
@@ -559,161 +556,4 @@ xfer_get_pass(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int mode,
 		free(first);
 	}
 	return failed ? -1 : 0;
-}
-
-/*
- * A local name that is this user's (or root's) symbolic link is written
- * through: the .part beside where it leads is renamed onto that, and
- * the link stays (xfer_local_follow).  One that names a descriptor or a
- * device is written into directly, and is left as it is here.
- */
-static void
-xfer_follow_link(struct xfer_item *it)
-{
-	char *to;
-
-	if (xfer_is_direct(it->at, it->local) ||
-	    (to = xfer_local_follow(&it->at, it->local)) == NULL)
-		return;
-	free(it->local);
-	it->local = to;
-}
-
-static int
-xfer_strp_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/*
- * The items of v that may be downloaded together, moved to its front
- * (the order within each group kept); their count.  One saved under the name
- * of another's part (LOCAL.part, LOCAL.mftp-part) or its sidecar
- * (X.part beside X, as a browser's download in progress leaves them)
- * waits until that other is done with the name: before it, it would be
- * a .part without a record, that X's download steps aside from; beside
- * it, its rename would replace the part X is written into.
- */
-static size_t
-xfer_round(struct xfer_item *v, size_t n)
-{
-	struct xfer_item *w = xreallocarray(NULL, n, sizeof(*w));
-	char **names = xreallocarray(NULL, 4 * n, sizeof(*names));
-	char *late = xcalloc(n, 1);
-	size_t i, j, k = 0;
-
-	for (i = 0; i < n; i++) {
-		names[4 * i] = xfer_part_path(v[i].local);
-		names[4 * i + 1] = xfer_sidecar(names[4 * i]);
-		names[4 * i + 2] = xfer_part_alt(v[i].local);
-		names[4 * i + 3] = xfer_sidecar(names[4 * i + 2]);
-	}
-	qsort(names, 4 * n, sizeof(*names), xfer_strp_cmp);
-	for (i = 0; i < n; i++) {
-		late[i] = bsearch(&v[i].local, names, 4 * n, sizeof(*names),
-			      xfer_strp_cmp) != NULL;
-		if (!late[i])
-			w[k++] = v[i];
-	}
-	for (i = 0, j = k; i < n; i++)
-		if (late[i])
-			w[j++] = v[i];
-	/* No chain of names loops; were one to, all would go at once. */
-	if (k > 0)
-		memcpy(v, w, n * sizeof(*v));
-	for (i = 0; i < 4 * n; i++)
-		free(names[i]);
-	free(names);
-	free(late);
-	free(w);
-	return k > 0 ? k : n;
-}
-
-/* One pass, then each resumed file that did not verify from the start. */
-static int
-xfer_get_round(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int flags)
-{
-	size_t i;
-	int *redo, ret;
-
-	redo = xcalloc(n, sizeof(*redo));
-	ret = xfer_get_pass(ctx, v, n,
-	    (flags & XFER_GET_FORCE) ? XFER_FORCE : XFER_AUTO,
-	    (flags & XFER_GET_EACH) != 0, redo);
-	for (i = 0; i < n && !rpc_lost(ctx->rpc) && !ctx->interrupted; i++) {
-		if (!redo[i])
-			continue;
-		cmd_note("%s: the kept part did not match; transferring again "
-			 "from the start",
-		    v[i].local);
-		if (xfer_get_pass(ctx, &v[i], 1, XFER_FRESH,
-			(flags & XFER_GET_EACH) != 0, NULL) == -1 &&
-		    ret == 0)
-			ret = -1;
-	}
-	free(redo);
-	return ret;
-}
-
-/*
- * XFER_GET_SKIP: the items whose local file is already complete
- * (xfer_get_complete) moved to the end of v, the others kept in their
- * order before them; their count.  -1 after cmd_fail() when the
- * session was lost or Ctrl-C was pressed.
- */
-static ssize_t
-xfer_skip_complete(struct cmd_ctx *ctx, struct xfer_item *v, size_t n)
-{
-	struct xfer_item *w = xreallocarray(NULL, n + 1, sizeof(*w));
-	char *same = xcalloc(n + 1, 1);
-	size_t i, k = 0, j = n;
-	int r;
-
-	r = xfer_get_complete(ctx, v, n, same);
-	for (i = 0; i < n; i++) {
-		if (same[i])
-			w[--j] = v[i];
-		else
-			w[k++] = v[i];
-	}
-	memcpy(v, w, n * sizeof(*v));
-	free(w);
-	free(same);
-	return r == -1 ? -1 : (ssize_t)k;
-}
-
-int
-xfer_get(struct cmd_ctx *ctx, struct xfer_item *v, size_t n, int flags)
-{
-	size_t i, k;
-	ssize_t left;
-	int ret = 0;
-
-	for (i = 0; i < n; i++)
-		xfer_follow_link(&v[i]);
-	intr_transfer(1);
-	if ((flags & XFER_GET_SKIP) &&
-	    (left = xfer_skip_complete(ctx, v, n)) >= 0)
-		n = (size_t)left;
-	else if (flags & XFER_GET_SKIP)
-		ret = -1;
-	/* Each round once the one before it is done: see xfer_round. */
-	for (; n > 0 && ret == 0; v += k, n -= k) {
-		k = xfer_round(v, n);
-		ret = xfer_get_round(ctx, v, k, flags);
-	}
-	intr_transfer(0);
-	return ret;
-}
-
-void
-xfer_items_free(struct xfer_item *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(v[i].remote);
-		free(v[i].local);
-	}
-	free(v);
 }

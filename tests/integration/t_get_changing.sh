@@ -11,8 +11,13 @@
 #     "connection-lost", as if the client had gone);
 #   - grown: the copy is the file as it was when the GET came, verified;
 #   - replaced (renamed over): the same, the old file;
-#   - overwritten in place, same size: the checksum does not match and
-#     mftp discards what it got.
+#   - overwritten in place, same size: the checksum does not match; mftp
+#     discards what it got, finds (HASH) that the file changed on the
+#     server, says so and downloads it again, verified.  Before, it
+#     failed with "checksum mismatch", as if the data were damaged;
+#   - a checksum the server believes wrongly (a cached value planted for
+#     the file's size and time): the data does not match it, the file
+#     has not changed, and mftp fails saying so, nothing kept.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -111,10 +116,35 @@ put_file over
 held_get over
 printf 'XXXXXXXX' | dd of="$home/over" bs=1 seek=$((SIZE - 4096)) \
     conv=notrunc status=none || fail "cannot overwrite a part of over"
+cp "$home/over" "$W/over.now"
 go_on
-expect_ne "$RC" 0 "get of a file overwritten meanwhile"
-expect_contains "$ERR" "checksum mismatch" "the client's error"
-[ ! -e "$W/over" ] || fail "an unverified download got its final name"
-ok "a file overwritten while sent: a checksum mismatch, nothing kept as verified"
+expect_rc 0 "get of a file overwritten meanwhile"
+expect_contains "$ERR" \
+    "over: changed on the server while it was sent; transferring again from the start" \
+    "the client's note"
+expect_not_contains "$ERR" "checksum mismatch" "the client's note"
+expect_same_file "$W/over" "$W/over.now" "the second download: the file as it is now"
+[ ! -e "$W/over.part" ] || fail "a .part was left"
+[ "$(log_count ' op=get path=over .*result=ok')" -eq 2 ] ||
+	fail "the server did not send over twice: $(grep -F 'path=over ' "$DAEMON_LOG")"
+ok "a file overwritten while sent: told so, and fetched again, verified"
+
+# ----------------------------------------- a checksum believed wrongly
+# A value of the server's cache that is not its file's: the data cannot
+# match it, and the file did not change.
+put_file stale
+touch -d '-1 hour' "$home/stale"
+plant_hash "$home/stale" xxh128 "$(printf '5a%.0s' {1..16})"
+run_client alice "$pw" <<<"get stale $W/stale"
+expect_rc 1 "get of a file whose cached checksum is wrong"
+expect_contains "$ERR" \
+    "stale: checksum mismatch: the data received does not match the server's XXH3-128, and the file has not changed on the server since; it was discarded" \
+    "the client's error"
+if [ -e "$W/stale" ] || [ -e "$W/stale.part" ]; then
+	fail "the mismatched download was kept"
+fi
+[ "$(log_count ' op=get path=stale ')" -eq 1 ] ||
+	fail "a file that did not change was sent again"
+ok "a checksum the server believes wrongly: the download fails, saying the file did not change"
 
 check_log_clean
