@@ -86,16 +86,17 @@ used_limit(const char *used, uint64_t limit, int bytes)
 
 /*
  * "running/limit", counted from the slot locks (slots.h) whichever node
- * holds them (every session holds one); the limit "-" for none.
+ * holds them (every session holds one); the limit the user's own, else
+ * the server's max_sessions_per_user.
  */
 static char *
 sessions_cell(const struct config *c, const struct user *u)
 {
-	char limit[16] = "-", *s;
+	char limit[16], *s;
 	int n;
 
-	if (u->max_sessions != 0)
-		snprintf(limit, sizeof(limit), "%u", u->max_sessions);
+	snprintf(limit, sizeof(limit), "%u",
+	    u->max_sessions != 0 ? u->max_sessions : c->max_sessions_per_user);
 	if ((n = slots_count(c->session_dir, u->name)) == -1)
 		xasprintf(&s, "?/%s", limit);
 	else
@@ -206,7 +207,8 @@ show_user(const struct config *c, const struct user *u)
 	else
 		printf("%-10s%d running", "sessions:", n);
 	if (u->max_sessions == 0)
-		printf(", no limit\n");
+		printf(" of at most %u (max_sessions_per_user)\n",
+		    c->max_sessions_per_user);
 	else
 		printf(" of at most %u\n", u->max_sessions);
 	admin_limits_rate(u->rate, rate, sizeof(rate));

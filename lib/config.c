@@ -75,6 +75,9 @@ static const struct config_key config_keys[] = {
 	    100000 },
 	{ "max_sessions_per_ip", CONFIG_UINT,
 	    offsetof(struct config, max_sessions_per_ip), 1, 100000 },
+	{ "max_sessions_per_user", CONFIG_UINT,
+	    offsetof(struct config, max_sessions_per_user), 1,
+	    MFTP_USER_SESSIONS_MAX },
 	{ "login_timeout", CONFIG_UINT, offsetof(struct config, login_timeout),
 	    1, MFTP_LOGIN_TIMEOUT_MAX },
 	{ "idle_timeout", CONFIG_UINT, offsetof(struct config, idle_timeout), 1,
@@ -123,6 +126,7 @@ config_defaults(struct config *c)
 	c->port = 2121;
 	c->max_sessions = 200;
 	c->max_sessions_per_ip = 20;
+	c->max_sessions_per_user = 20;
 	c->login_timeout = 30;
 	c->password_min = 8;
 	c->idle_timeout = 900;

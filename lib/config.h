@@ -24,9 +24,11 @@ struct config {
 
 	unsigned int max_sessions;	  /* max_sessions = 200 */
 	unsigned int max_sessions_per_ip; /* max_sessions_per_ip = 20 */
-	unsigned int login_timeout;	  /* seconds; login_timeout = 30 */
-	unsigned int idle_timeout;	  /* seconds; idle_timeout = 900 */
-	unsigned int shutdown_timeout;	  /* seconds; shutdown_timeout = 30 */
+	/* A user without a limit of its own: max_sessions_per_user = 20 */
+	unsigned int max_sessions_per_user;
+	unsigned int login_timeout;    /* seconds; login_timeout = 30 */
+	unsigned int idle_timeout;     /* seconds; idle_timeout = 900 */
+	unsigned int shutdown_timeout; /* seconds; shutdown_timeout = 30 */
 	/* seconds; keepalive = 120: a client's machine silent that long
 	 * (TCP keepalive's probes unanswered) is gone; 0: no probes */
 	unsigned int keepalive;

@@ -1,6 +1,7 @@
 /*
  * monitor_limits.c: where a user may log in from, and how many sessions
- * it may have at once (ftpuser-mod --allow-from, --max-sessions).
+ * it may have at once (ftpuser-mod --allow-from, --max-sessions; else
+ * the server's max_sessions_per_user).
  *
  * Runs as: root, in the per-connection monitor, after the password was
  * right and monitor_check.c found the verdict's record (limits
@@ -31,7 +32,7 @@ monitor_limits(const struct monitor_args *a, const struct privsep_verdict *v,
     uint32_t *refusal, char *why, size_t whylen)
 {
 	struct allowlist l;
-	unsigned int slot;
+	unsigned int slot, limit;
 	char err[256];
 	int fd;
 
@@ -55,36 +56,45 @@ monitor_limits(const struct monitor_args *a, const struct privsep_verdict *v,
 		return MONITOR_LIMITS_REFUSED;
 	}
 	/*
-	 * Every session holds a slot, a user without a limit's too: the
-	 * slots also tell a session whether it is the user's only one
-	 * (session_check_quota), whose login may then drop reservations
-	 * left by uploads killed mid-way.  Without a limit nothing is
-	 * refused: a slot that cannot be had is logged, and the session
-	 * runs without one.
+	 * Every session holds a slot, and counts against the user's own
+	 * limit or, without one, the server's max_sessions_per_user: so
+	 * that one user cannot take every place of max_sessions from all
+	 * the others.  The slots also tell a session whether it is the
+	 * user's only one (session_check_quota), whose login may then drop
+	 * reservations left by uploads killed mid-way.
 	 */
-	if ((fd = slots_take(
-		 a->cfg->session_dir, v->name, v->max_sessions, &slot)) != -1) {
-		log_debug("user=%s addr=%s holds session slot %u (limit %u)",
-		    v->name, a->peer, slot, v->max_sessions);
+	limit = v->max_sessions != 0 ? v->max_sessions :
+				       a->cfg->max_sessions_per_user;
+	if ((fd = slots_take(a->cfg->session_dir, v->name, limit, &slot)) !=
+	    -1) {
+		log_debug("user=%s addr=%s holds session slot %u (limit %u%s)",
+		    v->name, a->peer, slot, limit,
+		    v->max_sessions != 0 ? "" : ", max_sessions_per_user");
 		return fd;
-	}
-	if (v->max_sessions == 0) {
-		log_warn("user=%s addr=%s: no session slot in %s/%s; the "
-			 "session runs without one",
-		    v->name, a->peer, a->cfg->session_dir, v->name);
-		return -1;
 	}
 	if (errno == EUSERS) {
 		log_notice("login refused user=%s addr=%s: %u session%s "
-			   "already (the user's limit)",
-		    v->name, a->peer, v->max_sessions,
-		    v->max_sessions == 1 ? "" : "s");
+			   "already (%s)",
+		    v->name, a->peer, limit, limit == 1 ? "" : "s",
+		    v->max_sessions != 0 ? "the user's limit" :
+					   "max_sessions_per_user");
 		snprintf(why, whylen, "too many sessions for %s (limit %u)",
-		    v->name, v->max_sessions);
+		    v->name, limit);
 		*refusal = MFTP_ST_BUSY;
 		return MONITOR_LIMITS_REFUSED;
 	}
-	/* A limit that cannot be counted is not waived. */
+	/*
+	 * The slots cannot be had (no session_dir: shared storage not
+	 * mounted).  The server's default is waived then, logged, and the
+	 * session runs without a slot; the user's own limit is not.
+	 */
+	if (v->max_sessions == 0) {
+		log_warn("user=%s addr=%s: no session slot in %s/%s; the "
+			 "session runs without one, max_sessions_per_user "
+			 "not counted",
+		    v->name, a->peer, a->cfg->session_dir, v->name);
+		return -1;
+	}
 	log_warn("login refused user=%s addr=%s: session slots %s/%s", v->name,
 	    a->peer, a->cfg->session_dir, v->name);
 	snprintf(why, whylen,

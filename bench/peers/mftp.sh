@@ -64,6 +64,7 @@ listen = $BENCH_HOST
 port = $MFTP_PORT
 max_sessions = 1000
 max_sessions_per_ip = 1000
+max_sessions_per_user = 1000
 login_timeout = 30
 idle_timeout = 600
 users_file = $MFTP_DIR/etc/users

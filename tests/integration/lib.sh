@@ -7,7 +7,9 @@
 # pid from the EXIT trap; every wait is bounded in count and in time.
 #
 # Variables a test may set before start_daemon: LOGIN_TIMEOUT,
-# IDLE_TIMEOUT, MAX_SESSIONS, MAX_SESSIONS_PER_IP, CLIENT_TIMEOUT.
+# IDLE_TIMEOUT, MAX_SESSIONS, MAX_SESSIONS_PER_IP, MAX_SESSIONS_PER_USER
+# (by default MAX_SESSIONS: a test that raises it for one user's many
+# sessions, t_load, raises both), CLIENT_TIMEOUT.
 # KEEP_TMP=1 in the environment keeps the temporary directory.
 # shellcheck shell=bash disable=SC2034
 
@@ -324,6 +326,7 @@ listen = $listen
 port = $PORT
 max_sessions = $MAX_SESSIONS
 max_sessions_per_ip = $MAX_SESSIONS_PER_IP
+max_sessions_per_user = ${MAX_SESSIONS_PER_USER:-$MAX_SESSIONS}
 login_timeout = $LOGIN_TIMEOUT
 idle_timeout = $IDLE_TIMEOUT
 users_file = $USERS

@@ -3,13 +3,17 @@
 # by a real daemon.  --max-sessions 2: a third concurrent login is
 # refused with a clear message (ERROR BUSY on the wire; mftp exits 4)
 # while two run, a new one is let in once one ends, and a killed session
-# frees its slot; --allow-from 127.0.0.2: a login from 127.0.0.1 is
+# frees its slot; a user without a limit of its own has the server's
+# max_sessions_per_user (3 here: a fourth is refused, so that one user
+# cannot take every place of max_sessions), which a limit of its own
+# above it lifts; --allow-from 127.0.0.2: a login from 127.0.0.1 is
 # refused (ERROR PERM), from 127.0.0.2 let in; --rate 2M:
 # 6 MiB down and up take at least 2.5 s, and without a rate the serving
 # process never waits (strace: no sleep).
 # The refusals are logged as "login refused", which the fail2ban filter
 # does not count.  ftpuser-list shows the limits; bad values are refused
 # and change nothing; users without limits keep the seven-field line.
+MAX_SESSIONS_PER_USER=3
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=lib_raw.sh
@@ -101,11 +105,12 @@ expect_match "$OUT" '^NAME +UID +GID +HOME +BYTES\(USED/LIMIT\) +FILES\(USED/LIM
 # Columns are two or more blanks apart; a size has one inside.
 cols() { awk -F '  +' -v n="$1" '$1 == n { print $7 "|" $8 "|" $9 }' <<<"$OUT"; }
 expect_eq "$(cols alice)" "0/2|-|any" "alice's limits in the table"
-expect_eq "$(cols bob)" "0/-|-|127.0.0.2" "bob's limits in the table"
-expect_eq "$(cols carol)" "0/-|2.0 MiB/s|any" "carol's limits in the table"
-expect_eq "$(cols dave)" "0/-|-|any" "dave's limits in the table"
+expect_eq "$(cols bob)" "0/3|-|127.0.0.2" "bob's limits in the table"
+expect_eq "$(cols carol)" "0/3|2.0 MiB/s|any" "carol's limits in the table"
+expect_eq "$(cols dave)" "0/3|-|any" "dave's limits in the table"
 tool "$FTPUSER_LIST" carol
-expect_match "$OUT" '^sessions: +0 running, no limit$' "carol's sessions"
+expect_match "$OUT" '^sessions: +0 running of at most 3 \(max_sessions_per_user\)$' \
+    "carol's sessions"
 expect_match "$OUT" '^rate: +2\.0 MiB/s each way per session \(2097152 bytes/s\)$' \
     "carol's rate"
 expect_match "$OUT" '^from: +any address$' "carol's networks"
@@ -175,10 +180,10 @@ raw_open dave "$pw_d"
 D2=$RAW_FD
 wait_for 10 _dave_is 2 || fail "dave's two sessions"
 tool "$FTPUSER_LIST" dave
-expect_match "$OUT" '^sessions: +2 running, no limit$' \
-    "dave's sessions without a limit, counted"
+expect_match "$OUT" '^sessions: +2 running of at most 3 \(max_sessions_per_user\)$' \
+    "dave's sessions without a limit of his own, counted"
 tool "$FTPUSER_LIST"
-expect_eq "$(cols dave)" "2/-|-|any" "dave's sessions in the table"
+expect_eq "$(cols dave)" "2/3|-|any" "dave's sessions in the table"
 tool "$FTPUSER_MOD" --max-sessions 2 dave
 expect_eq "$RC" 0 "ftpuser-mod --max-sessions 2 dave ($ERR)"
 tool "$FTPUSER_LIST" dave
@@ -196,6 +201,37 @@ wait_for 10 _dave_is 0 || fail "dave's sessions did not end"
 tool "$FTPUSER_MOD" --max-sessions 0 dave
 expect_eq "$RC" 0 "ftpuser-mod --max-sessions 0 dave ($ERR)"
 ok "sessions begun without a limit count against one set later"
+
+# --------------------------------------------------- max_sessions_per_user
+# dave has no limit of his own again: the server's, 3, applies.
+raw_open dave "$pw_d"
+D1=$RAW_FD
+raw_open dave "$pw_d"
+D2=$RAW_FD
+raw_open dave "$pw_d"
+D3=$RAW_FD
+wait_for 10 _dave_is 3 || fail "dave's three sessions"
+run_client dave "$pw_d" <<<"pwd"
+expect_rc 4 "a fourth session of dave (max_sessions_per_user 3)"
+expect_contains "$ERR" "too many sessions for dave (limit 3)" \
+    "the refusal of dave's fourth session"
+wait_for 5 grep -qF "login refused user=dave addr=127.0.0.1 port" "$DAEMON_LOG" ||
+	fail "no log line of dave's refusal"
+expect_match "$(grep -F "login refused user=dave" "$DAEMON_LOG" | tail -n 1)" \
+    ': 3 sessions already \(max_sessions_per_user\)$' "the log line of the refusal"
+# A limit of his own above the server's lets him have more.
+tool "$FTPUSER_MOD" --max-sessions 4 dave
+expect_eq "$RC" 0 "ftpuser-mod --max-sessions 4 dave ($ERR)"
+run_client dave "$pw_d" <<<"pwd"
+expect_rc 0 "a fourth session of dave with a limit of 4 of his own ($ERR)"
+for fd in "$D1" "$D2" "$D3"; do
+	RAW_FD=$fd
+	raw_close
+done
+wait_for 10 _dave_is 0 || fail "dave's sessions did not end"
+tool "$FTPUSER_MOD" --max-sessions 0 dave
+expect_eq "$RC" 0 "ftpuser-mod --max-sessions 0 dave ($ERR)"
+ok "a user without a limit of his own has max_sessions_per_user; his own lifts it"
 
 # -------------------------------------------------------------- allow-from
 run_client bob "$pw_b" <<<"pwd"

@@ -57,6 +57,7 @@ test_defaults(void **state)
 	assert_int_equal(c.port, 2121);
 	assert_int_equal(c.max_sessions, 200);
 	assert_int_equal(c.max_sessions_per_ip, 20);
+	assert_int_equal(c.max_sessions_per_user, 20);
 	assert_int_equal(c.login_timeout, 30);
 	assert_int_equal(c.idle_timeout, 900);
 	assert_int_equal(c.keepalive, 120);
@@ -87,6 +88,7 @@ test_every_key(void **state)
 			   "  port=2222  \n"
 			   "max_sessions = 10 # trailing comment\n"
 			   "max_sessions_per_ip = 3\n"
+			   "max_sessions_per_user = 10000\n"
 			   "login_timeout = 5\n"
 			   "idle_timeout = 86400\n"
 			   "keepalive = 65535\n"
@@ -110,6 +112,7 @@ test_every_key(void **state)
 	assert_int_equal(c.port, 2222);
 	assert_int_equal(c.max_sessions, 10);
 	assert_int_equal(c.max_sessions_per_ip, 3);
+	assert_int_equal(c.max_sessions_per_user, 10000);
 	assert_int_equal(c.login_timeout, 5);
 	assert_int_equal(c.idle_timeout, 86400);
 	assert_int_equal(c.keepalive, 65535);
@@ -313,6 +316,10 @@ test_out_of_range(void **state)
 	expect_error("max_sessions = 100001\n", "t.conf:1: max_sessions:");
 	expect_error(
 	    "max_sessions_per_ip = 0\n", "t.conf:1: max_sessions_per_ip:");
+	expect_error(
+	    "max_sessions_per_user = 0\n", "t.conf:1: max_sessions_per_user:");
+	expect_error("max_sessions_per_user = 10001\n",
+	    "t.conf:1: max_sessions_per_user:");
 	expect_error("login_timeout = 0\n", "t.conf:1: login_timeout:");
 	expect_error("idle_timeout = 86401\n", "t.conf:1: idle_timeout:");
 	/* TCP_KEEPIDLE and TCP_KEEPINTVL take at most 32767 s: half of
