@@ -46,6 +46,7 @@ top_builddir=$MFTP_BUILD
 NO_TLSPROXY=1
 MAX_SESSIONS=$((IDLE_N + 20))
 MAX_SESSIONS_PER_IP=$((IDLE_N + 20))
+MAX_SESSIONS_PER_USER=$((IDLE_N + 20))
 set +e
 # shellcheck source=../tests/integration/lib.sh
 . "$top/tests/integration/lib.sh"
