@@ -177,6 +177,12 @@ char *xfer_resume_line(const struct cmd_ctx *ctx, const char *cmd,
 int xfer_interrupted(struct cmd_ctx *ctx, const char *name,
     const struct rpc_xfer *x, const char *cmd, const char *src,
     const char *dst);
+/*
+ * An upload stopped while its PUT's answer was awaited (the server
+ * checking the part it keeps, or slow): none of its data went.
+ */
+int xfer_interrupted_early(struct cmd_ctx *ctx, const char *name,
+    const char *cmd, const char *src, const char *dst);
 int xfer_interrupted_sent(struct cmd_ctx *ctx, const char *name,
     const struct rpc_xfer *x, const char *cmd, const char *src,
     const char *dst);

@@ -107,6 +107,24 @@ xfer_interrupted(struct cmd_ctx *ctx, const char *name,
 }
 
 int
+xfer_interrupted_early(struct cmd_ctx *ctx, const char *name, const char *cmd,
+    const char *src, const char *dst)
+{
+	char *p = words_printable(name), *resume;
+	int r;
+
+	ctx->interrupted = 1;
+	resume = xfer_resume_line(ctx, cmd, src, dst);
+	r = cmd_fail(ctx,
+	    "%s: interrupted before its data was sent; %s "
+	    "resumes it",
+	    p, resume);
+	free(resume);
+	free(p);
+	return r;
+}
+
+int
 xfer_interrupted_sent(struct cmd_ctx *ctx, const char *name,
     const struct rpc_xfer *x, const char *cmd, const char *src, const char *dst)
 {

@@ -154,7 +154,7 @@ xfer_put_once(struct cmd_ctx *ctx, const char *local, const char *remote,
 	struct digest *d;
 	double t0 = xfer_now();
 	int64_t kept = 0;
-	int e;
+	int e = RPC_OK;
 
 	memset(&x, 0, sizeof(x));
 	d = digest_new(rpc_digest(ctx->rpc));
@@ -165,8 +165,13 @@ xfer_put_once(struct cmd_ctx *ctx, const char *local, const char *remote,
 	}
 	if (rpc_put_send(ctx->rpc, remote, (uint64_t)st->st_size,
 		st->st_mode & 0777, st->st_mtime) != RPC_OK ||
-	    rpc_put_ready(ctx->rpc, (uint64_t)st->st_size, &x) != RPC_OK) {
+	    (e = rpc_put_ready(ctx->rpc, (uint64_t)st->st_size, &x)) !=
+		RPC_OK) {
 		digest_free(d);
+		/* Ctrl-C while the answer was awaited: which file, what now. */
+		if (e == RPC_INTR || (rpc_lost(ctx->rpc) && intr_pending()))
+			return xfer_interrupted_early(
+			    ctx, remote, "reput", local, remote);
 		return xfer_put_fail(ctx, remote);
 	}
 	x.hashed = (uint64_t)kept;
