@@ -96,7 +96,7 @@ sessions_cell(const struct config *c, const struct user *u)
 	int n;
 
 	snprintf(limit, sizeof(limit), "%u",
-	    u->max_sessions != 0 ? u->max_sessions : c->max_sessions_per_user);
+	    config_session_limit(c, u->max_sessions));
 	if ((n = slots_count(c->session_dir, u->name)) == -1)
 		xasprintf(&s, "?/%s", limit);
 	else
@@ -208,7 +208,7 @@ show_user(const struct config *c, const struct user *u)
 		printf("%-10s%d running", "sessions:", n);
 	if (u->max_sessions == 0)
 		printf(" of at most %u (max_sessions_per_user)\n",
-		    c->max_sessions_per_user);
+		    config_session_limit(c, 0));
 	else
 		printf(" of at most %u\n", u->max_sessions);
 	admin_limits_rate(u->rate, rate, sizeof(rate));

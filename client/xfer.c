@@ -227,7 +227,7 @@ xfer_theirs_back(struct cmd_ctx *ctx, const struct xfer_item *it,
  */
 #define XFER_STOP_FULL 2
 
-void
+static void
 xfer_working(void *arg, uint64_t done, uint64_t size)
 {
 	struct xfer_working *w = arg;
@@ -239,6 +239,23 @@ xfer_working(void *arg, uint64_t done, uint64_t size)
 		free(label);
 	}
 	progress_update(w->bar, done);
+}
+
+void
+xfer_working_begin(
+    struct cmd_ctx *ctx, const char *remote, struct xfer_working *w)
+{
+	w->ctx = ctx;
+	w->remote = remote;
+	w->bar = NULL;
+	rpc_set_working(ctx->rpc, xfer_working, w);
+}
+
+void
+xfer_working_end(struct cmd_ctx *ctx, struct xfer_working *w)
+{
+	rpc_set_working(ctx->rpc, NULL, NULL);
+	progress_end(w->bar);
 }
 
 static int
@@ -260,13 +277,9 @@ xfer_get_recv(struct cmd_ctx *ctx, const struct xfer_item *it,
 		d = digest_new(alg);
 	memset(&x, 0, sizeof(x));
 	*stop = 0;
-	w.ctx = ctx;
-	w.remote = it->remote;
-	w.bar = NULL;
-	rpc_set_working(ctx->rpc, xfer_working, &w);
+	xfer_working_begin(ctx, it->remote, &w);
 	e = rpc_get_file(ctx->rpc, offset, &x);
-	rpc_set_working(ctx->rpc, NULL, NULL);
-	progress_end(w.bar);
+	xfer_working_end(ctx, &w);
 	if (e != RPC_OK) {
 		digest_free(d);
 		*stop = !xfer_refused_alone(ctx);

@@ -53,6 +53,12 @@ struct xfer_working {
 	struct progress *bar;
 };
 
-void xfer_working(void *arg, uint64_t done, uint64_t size);
+/*
+ * Around a request the server may answer with WORKING first (GET, HASH):
+ * the bar is shown while it hashes, and gone once the answer came.
+ */
+void xfer_working_begin(
+    struct cmd_ctx *ctx, const char *remote, struct xfer_working *w);
+void xfer_working_end(struct cmd_ctx *ctx, struct xfer_working *w);
 
 #endif

@@ -112,22 +112,28 @@ xfer_changed(
 	struct xfer_working w;
 	int e;
 
-	w.ctx = ctx;
-	w.remote = it->remote;
-	w.bar = NULL;
-	rpc_set_working(ctx->rpc, xfer_working, &w);
+	xfer_working_begin(ctx, it->remote, &w);
 	e = rpc_hash(ctx->rpc, it->remote, alg, now);
-	rpc_set_working(ctx->rpc, NULL, NULL);
-	progress_end(w.bar);
+	xfer_working_end(ctx, &w);
 	if (e == RPC_OK && ct_memcmp(now, rd->hash, digest_len(alg)) == 0)
 		return 0;
 	if (rpc_lost(ctx->rpc) || intr_pending()) {
 		ctx->interrupted = intr_pending();
 		return cmd_rpc_fail(ctx, it->remote);
 	}
-	cmd_note("%s: changed on the server while it was sent; transferring "
-		 "again from the start",
-	    it->remote);
+	/* Gone, or no longer a file, is a change too; another refusal
+	 * (an I/O error there, say) tells nothing: the next GET's says. */
+	if (e == RPC_OK || rpc_code(ctx->rpc) == MFTP_ST_NOT_FOUND ||
+	    rpc_code(ctx->rpc) == MFTP_ST_IS_DIR ||
+	    rpc_code(ctx->rpc) == MFTP_ST_INVALID)
+		cmd_note("%s: changed on the server while it was sent; "
+			 "transferring again from the start",
+		    it->remote);
+	else
+		cmd_note("%s: the data received did not match the server's "
+			 "%s, whose checksum cannot be asked again (%s); "
+			 "transferring again from the start",
+		    it->remote, digest_title(alg), rpc_text(ctx->rpc));
 	/* The resume key of the next try: the file as it is now. */
 	if (rpc_stat(ctx->rpc, it->remote, &a) == RPC_OK &&
 	    a.kind == MFTP_KIND_FILE)

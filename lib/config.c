@@ -116,6 +116,12 @@ static const struct config_key config_keys[] = {
 	    offsetof(struct config, proxy_timeout), 1, 60 },
 };
 
+unsigned int
+config_session_limit(const struct config *c, unsigned int own)
+{
+	return own != 0 ? own : c->max_sessions_per_user;
+}
+
 void
 config_defaults(struct config *c)
 {

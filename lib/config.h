@@ -85,4 +85,7 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen);
 
 void config_free(struct config *c);
 
+/* The session limit of a user whose own is own (0: none of its own). */
+unsigned int config_session_limit(const struct config *c, unsigned int own);
+
 #endif

@@ -63,8 +63,7 @@ monitor_limits(const struct monitor_args *a, const struct privsep_verdict *v,
 	 * user's only one (session_check_quota), whose login may then drop
 	 * reservations left by uploads killed mid-way.
 	 */
-	limit = v->max_sessions != 0 ? v->max_sessions :
-				       a->cfg->max_sessions_per_user;
+	limit = config_session_limit(a->cfg, v->max_sessions);
 	if ((fd = slots_take(a->cfg->session_dir, v->name, limit, &slot)) !=
 	    -1) {
 		log_debug("user=%s addr=%s holds session slot %u (limit %u%s)",

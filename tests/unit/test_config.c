@@ -58,6 +58,10 @@ test_defaults(void **state)
 	assert_int_equal(c.max_sessions, 200);
 	assert_int_equal(c.max_sessions_per_ip, 20);
 	assert_int_equal(c.max_sessions_per_user, 20);
+	/* A user's own limit counts, above or below the server's. */
+	assert_int_equal(config_session_limit(&c, 0), 20);
+	assert_int_equal(config_session_limit(&c, 3), 3);
+	assert_int_equal(config_session_limit(&c, 40), 40);
 	assert_int_equal(c.login_timeout, 30);
 	assert_int_equal(c.idle_timeout, 900);
 	assert_int_equal(c.keepalive, 120);
