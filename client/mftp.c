@@ -36,6 +36,7 @@
 #include "rpc.h"
 #include "shell.h"
 #include "tilde.h"
+#include "tls.h"
 #include "userconf.h"
 #include "util.h"
 
@@ -53,7 +54,8 @@ static void __attribute__((noreturn)) usage(int status)
 	    "accept-new|no]\n"
 	    "            [-o UserKnownHostsFile=path] [-o Verify=xxh128|sha256]\n"
 	    "            [-o BindAddress=addr] [-o Retry=n] [-o Timeout=seconds]\n"
-	    "            [--version] destination\n"
+	    "            [-o Ciphers=chacha20-poly1305,aes128-gcm] [--version]\n"
+	    "            destination\n"
 	    "destination: [user@]host[:port]  a session\n"
 	    "             user@host:path [local]  fetch a file (-r: a tree)\n"
 	    "             file... user@host:[dir]  send files (-r: trees)\n"
@@ -185,6 +187,16 @@ mftp_option(struct rpc_trust *trust, struct mftp_opts *o, const char *arg)
 		o->bind = v;
 		return;
 	}
+	if (klen == strlen("Ciphers") &&
+	    strncasecmp(arg, "Ciphers", klen) == 0) {
+		if (tls_suites_choose(v) == -1)
+			die(EXIT_USAGE,
+			    "-o Ciphers=%s: use chacha20-poly1305, aes128-gcm "
+			    "or both, separated by a comma, in the order "
+			    "preferred",
+			    v);
+		return;
+	}
 	if (klen == strlen("Retry") && strncasecmp(arg, "Retry", klen) == 0) {
 		o->retry = mftp_retry_arg(v);
 		return;
@@ -203,7 +215,8 @@ mftp_option(struct rpc_trust *trust, struct mftp_opts *o, const char *arg)
 	}
 	die(EXIT_USAGE,
 	    "-o %.*s: unknown option (mftp knows StrictHostKeyChecking, "
-	    "UserKnownHostsFile, Verify, BindAddress, Retry and Timeout)",
+	    "UserKnownHostsFile, Verify, BindAddress, Ciphers, Retry and "
+	    "Timeout)",
 	    (int)klen, arg);
 }
 

@@ -56,6 +56,14 @@ struct tls_suites_rates {
 /* The suite list tls_ctx_common sets: the default until measured. */
 const char *tls_suites(void);
 
+/*
+ * The client's -o Ciphers: a comma-separated list of chacha20-poly1305
+ * and aes128-gcm (any case), offered in that order by every context
+ * made afterwards.  0, or -1 (nothing changed) for a name not one of
+ * them, an empty one, or one named twice.
+ */
+int tls_suites_choose(const char *names);
+
 /* The list for these rates: the faster AEAD's suite first. */
 const char *tls_suites_order(double chacha_bps, double aes_bps);
 

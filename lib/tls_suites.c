@@ -17,12 +17,14 @@
  * which the second handshake's PSK needs.
  *
  * Runs in: mftpd's master, once, before its TLS contexts are made; the
- * client and the processes the master forks use the order it chose.
+ * processes the master forks use the order it chose.  The client offers
+ * the default order, or the suites its user named (-o Ciphers).
  */
 #include <sys/types.h>
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <openssl/evp.h>
@@ -38,9 +40,11 @@
 static const struct {
 	const char *suite;
 	const char *cipher; /* OpenSSL's name for the AEAD */
+	const char *name;   /* the client's (-o Ciphers), as OpenSSH's */
 } tls_suite_list[2] = {
-	{ "TLS_CHACHA20_POLY1305_SHA256", "ChaCha20-Poly1305" },
-	{ "TLS_AES_128_GCM_SHA256", "AES-128-GCM" },
+	{ "TLS_CHACHA20_POLY1305_SHA256", "ChaCha20-Poly1305",
+	    "chacha20-poly1305" },
+	{ "TLS_AES_128_GCM_SHA256", "AES-128-GCM", "aes128-gcm" },
 };
 
 /* Until tls_suites_measure: the order the client offers too. */
@@ -50,6 +54,38 @@ const char *
 tls_suites(void)
 {
 	return tls_suites_chosen;
+}
+
+int
+tls_suites_choose(const char *names)
+{
+	static char chosen[sizeof(TLS_SUITES_DEFAULT)];
+	char out[sizeof(TLS_SUITES_DEFAULT)] = "";
+	const char *p = names, *end;
+	size_t len, i, n = 0;
+	int taken[2] = { 0, 0 };
+
+	for (;;) {
+		end = strchr(p, ',');
+		len = end != NULL ? (size_t)(end - p) : strlen(p);
+		for (i = 0; i < 2; i++)
+			if (strlen(tls_suite_list[i].name) == len &&
+			    strncasecmp(p, tls_suite_list[i].name, len) == 0)
+				break;
+		/* Unknown, empty, or named twice. */
+		if (i == 2 || taken[i])
+			return -1;
+		taken[i] = 1;
+		if (n++ > 0)
+			strlcat(out, ":", sizeof(out));
+		strlcat(out, tls_suite_list[i].suite, sizeof(out));
+		if (end == NULL)
+			break;
+		p = end + 1;
+	}
+	memcpy(chosen, out, sizeof(chosen));
+	tls_suites_chosen = chosen;
+	return 0;
 }
 
 const char *

@@ -170,7 +170,7 @@ expect_eq "$(head -n 1 "$T/o.err")" "mftp: option -P needs an argument" \
 # -h names every -o option mftp knows, as mftp(1) does.
 help=$("$MFTP_BIN" -h)
 for key in StrictHostKeyChecking UserKnownHostsFile Verify BindAddress \
-    Retry Timeout; do
+    Retry Timeout Ciphers; do
 	expect_contains "$help" "-o $key=" "mftp -h on -o $key"
 	expect_match "$(cat "$top_srcdir/client/mftp.1")" "^\.It Cm $key" \
 	    "mftp(1) on -o $key"

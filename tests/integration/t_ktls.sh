@@ -6,7 +6,8 @@
 # calls sendfile and no write per record, and what arrives verifies -
 # a large file, a small one after it, a download resumed past its start
 # (sendfile from an offset), and an upload and a listing in the same
-# session (its replies go out through the kernel's records too).  A
+# session (its replies go out through the kernel's records too); in
+# either suite, named with mftp -o Ciphers.  A
 # paced download whose client dies mid-file ends its session cleanly,
 # and resumes.
 #
@@ -100,6 +101,22 @@ expect_rc 0 "reget big2"
 expect_resumed get big2 "reget big2"
 expect_same_file "$L/big2" "$home/big" "the resumed download"
 ok "a download resumed at $RESUMED_AT verifies over kTLS"
+
+# Each suite in turn (mftp -o Ciphers): the kernel seals AES-128-GCM
+# and ChaCha20-Poly1305 records alike, whichever the server prefers.
+for c in aes128-gcm:TLS_AES_128_GCM_SHA256 \
+    chacha20-poly1305:TLS_CHACHA20_POLY1305_SHA256; do
+	rm -f "$L/big3"
+	tx=$(tls_stat TlsTxSw)
+	run_client alice "$pw" -v -o "Ciphers=${c%%:*}" <<<"lcd $L
+get big big3"
+	expect_rc 0 "get big big3 with -o Ciphers=${c%%:*}"
+	expect_contains "$ERR" "TLSv1.3 ${c#*:} " "the suite of -o Ciphers=${c%%:*}"
+	expect_same_file "$L/big3" "$home/big" "the download in ${c#*:}"
+	[ "$(tls_stat TlsTxSw)" -gt "$tx" ] ||
+		fail "${c#*:}: no socket got kTLS for sending (TlsTxSw stayed $tx)"
+	ok "a download in ${c#*:} goes out through kTLS and verifies"
+done
 
 # A paced download whose client dies mid-file: sendfile on the kTLS
 # socket fails (the peer is gone), the session ends and says so, and the

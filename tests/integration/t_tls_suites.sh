@@ -5,7 +5,8 @@
 # suite first gets the measured one in both handshakes' contexts (the
 # pre-auth worker's, checked with openssl s_client, and the serving
 # process's, through mftp -v), before and after a reload; a client that
-# offers only the other suite is still served.
+# offers only the other suite is still served, and mftp -o Ciphers
+# makes a session use the suite named.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -61,4 +62,24 @@ kill -HUP "$DAEMON_PID" || fail "kill -HUP"
 _reloaded() { [ "$(grep -c 'configuration reloaded' "$DAEMON_LOG")" -gt "$n" ]; }
 wait_for 10 _reloaded || fail "no reload after SIGHUP"
 check_order "after a reload"
+
+# mftp -o Ciphers: the suite the user names, also the one the server
+# would not take first; a bad list is a usage error before connecting.
+session_suite_with() { # CIPHERS
+	run_client alice "$pw" -v -o "Ciphers=$1" <<<'pwd'
+	expect_rc 0 "mftp -v -o Ciphers=$1"
+	grep -Eo 'TLSv1\.3 TLS_[A-Z0-9_]+' <<<"$ERR" | cut -d' ' -f2
+}
+name_of() { [ "$1" = "$AES" ] && echo aes128-gcm || echo chacha20-poly1305; }
+got=$(session_suite_with "$(name_of "$other")")
+[ "$got" = "$other" ] || fail "-o Ciphers=$(name_of "$other"): the session negotiated '$got'"
+got=$(session_suite_with "$(name_of "$first")")
+[ "$got" = "$first" ] || fail "-o Ciphers=$(name_of "$first"): the session negotiated '$got'"
+got=$(session_suite_with "$(name_of "$other"),$(name_of "$first")")
+[ "$got" = "$first" ] || fail "-o Ciphers with both: the session negotiated '$got'"
+run_client alice "$pw" -o Ciphers=aes256-gcm <<<'pwd'
+expect_rc 2 "mftp -o Ciphers=aes256-gcm"
+expect_contains "$ERR" "-o Ciphers=aes256-gcm: use chacha20-poly1305, aes128-gcm or both" \
+    "the refusal of an unknown suite"
+ok "-o Ciphers: $other alone gets $other, $first alone $first, both the server's $first; an unknown one is refused"
 check_log_clean

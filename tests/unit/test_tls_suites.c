@@ -3,7 +3,8 @@
  * faster AEAD's suite goes first; both AEADs are timed on this CPU; and
  * a server made after the timing picks its first suite even from a
  * client that offers the other one first, while still taking the other
- * from a client that offers nothing else.
+ * from a client that offers nothing else; and the client's choice
+ * (-o Ciphers) is what its contexts offer.
  */
 #include <sys/types.h>
 
@@ -103,12 +104,62 @@ test_measured(void **state)
 	assert_non_null(strstr(line, "GB/s"));
 }
 
+/* The client's -o Ciphers: its names, in its order; nothing else. */
+static void
+test_choose(void **state)
+{
+	static const char *const refused[] = { "", ",", "aes128-gcm,",
+		",aes128-gcm", "aes128-gcm,aes128-gcm", "aes256-gcm",
+		"aes128-gcm@openssh.com", "aes128", "chacha20-poly1305 ",
+		"aes128-gcm,chacha20-poly1305,aes128-gcm" };
+	size_t i;
+
+	(void)state;
+	assert_int_equal(tls_suites_choose("aes128-gcm"), 0);
+	assert_string_equal(tls_suites(), AES);
+	assert_int_equal(tls_suites_choose("CHACHA20-Poly1305"), 0);
+	assert_string_equal(tls_suites(), CHACHA);
+	assert_int_equal(tls_suites_choose("aes128-gcm,chacha20-poly1305"), 0);
+	assert_string_equal(tls_suites(), AES ":" CHACHA);
+	assert_int_equal(tls_suites_choose("chacha20-poly1305,aes128-gcm"), 0);
+	assert_string_equal(tls_suites(), CHACHA ":" AES);
+	/* A refused list changes nothing. */
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		assert_int_equal(tls_suites_choose(refused[i]), -1);
+		assert_string_equal(tls_suites(), CHACHA ":" AES);
+	}
+	/* A context made afterwards offers that one alone. */
+	assert_int_equal(tls_suites_choose("aes128-gcm"), 0);
+	{
+		SSL_CTX *c = tls_psk_ctx(0);
+		STACK_OF(SSL_CIPHER) *sk = SSL_CTX_get_ciphers(c);
+		int n = 0, j;
+
+		assert_non_null(c);
+		for (j = 0; j < sk_SSL_CIPHER_num(sk); j++)
+			if (SSL_CIPHER_get_protocol_id(
+				sk_SSL_CIPHER_value(sk, j)) >= 0x1301 &&
+			    SSL_CIPHER_get_protocol_id(
+				sk_SSL_CIPHER_value(sk, j)) <= 0x1305) {
+				assert_string_equal(
+				    SSL_CIPHER_get_name(
+					sk_SSL_CIPHER_value(sk, j)),
+				    AES);
+				n++;
+			}
+		assert_int_equal(n, 1);
+		SSL_CTX_free(c);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_measured),
+		/* After test_measured, which starts from the default. */
+		cmocka_unit_test(test_choose),
 	};
 
 	tls_init();
