@@ -17,7 +17,9 @@
 #     failed with "checksum mismatch", as if the data were damaged;
 #   - a checksum the server believes wrongly (a cached value planted for
 #     the file's size and time): the data does not match it, the file
-#     has not changed, and mftp fails saying so, nothing kept.
+#     has not changed, and mftp fails saying so, nothing kept;
+#   - the same, with the file made unreadable meanwhile: the HASH that
+#     would tell is refused, mftp says it cannot tell and asks once more.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -146,5 +148,30 @@ fi
 [ "$(log_count ' op=get path=stale ')" -eq 1 ] ||
 	fail "a file that did not change was sent again"
 ok "a checksum the server believes wrongly: the download fails, saying the file did not change"
+
+# ----------------------- ... and then the server cannot hash it again
+# The same wrong value, and the file made unreadable while it is sent
+# (the server's open descriptor still reads it): the HASH after the
+# mismatch is refused for a reason that is not the file being gone, so
+# mftp cannot tell whether it changed; it says so, and the one new GET
+# tells the rest (here: refused too, nothing kept).
+put_file locked
+touch -d '-1 hour' "$home/locked"
+plant_hash "$home/locked" xxh128 "$(printf '5a%.0s' {1..16})"
+held_get locked
+chmod 000 "$home/locked"
+go_on
+expect_ne "$RC" 0 "get of a file made unreadable after a wrong checksum"
+expect_contains "$ERR" \
+    "locked: the data received did not match the server's XXH3-128, whose checksum cannot be asked again (" \
+    "the client's note"
+expect_not_contains "$ERR" "changed on the server while it was sent" "the client's note"
+expect_contains "$ERR" "mftp: get: locked: Permission denied" "the second GET's refusal"
+if [ -e "$W/locked" ] || [ -e "$W/locked.part" ]; then
+	fail "the mismatched download was kept"
+fi
+[ "$(log_count ' op=get path=locked ')" -eq 2 ] ||
+	fail "the second GET was not asked: $(grep -F 'path=locked ' "$DAEMON_LOG")"
+ok "a wrong checksum the server cannot compute again: told so, asked again once"
 
 check_log_clean
