@@ -106,6 +106,7 @@ struct mftp_opts {
 	int verify;	  /* Verify, or -1 */
 	const char *bind; /* BindAddress, or NULL */
 	int retry;	  /* Retry (--retry) */
+	int ciphers;	  /* Ciphers was given (and is in use) */
 };
 
 /* A --retry count: 0..100. */
@@ -195,6 +196,7 @@ mftp_option(struct rpc_trust *trust, struct mftp_opts *o, const char *arg)
 			    "or both, separated by a comma, in the order "
 			    "preferred",
 			    v);
+		o->ciphers = 1;
 		return;
 	}
 	if (klen == strlen("Retry") && strncasecmp(arg, "Retry", klen) == 0) {
@@ -428,6 +430,11 @@ main(int argc, char *argv[])
 	free(ucpath);
 	if (o.verify != -1)
 		uc.verify = (enum digest_alg)o.verify;
+	/* Checked as it was read. */
+	if (!o.ciphers && uc.ciphers[0] != '\0' &&
+	    tls_suites_choose(uc.ciphers) == -1)
+		die(EXIT_USAGE, "ciphers = %s: not a list of suites",
+		    uc.ciphers);
 
 	if (o.khfile == NULL && (o.khfile = known_hosts_default_path()) == NULL)
 		die(EXIT_USAGE,

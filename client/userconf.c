@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "kvline.h"
+#include "tls.h"
 #include "userconf.h"
 #include "util.h"
 
@@ -51,7 +52,22 @@ userconf_line(struct userconf *u, char *line, char *err, size_t errlen)
 		}
 		return 0;
 	}
-	snprintf(err, errlen, "unknown key '%s' (mftp knows verify)", key);
+	if (strcasecmp(key, "ciphers") == 0) {
+		char list[sizeof(TLS_SUITES_DEFAULT)];
+
+		if (tls_suites_parse(value, list, sizeof(list)) == -1 ||
+		    strlcpy(u->ciphers, value, sizeof(u->ciphers)) >=
+			sizeof(u->ciphers)) {
+			snprintf(err, errlen,
+			    "ciphers: '%s' is not chacha20-poly1305, "
+			    "aes128-gcm or both, separated by a comma",
+			    value);
+			return -1;
+		}
+		return 0;
+	}
+	snprintf(err, errlen,
+	    "unknown key '%s' (mftp knows verify and ciphers)", key);
 	return -1;
 }
 

@@ -17,9 +17,11 @@
 struct userconf {
 	/* verify = xxh128 | sha256: the checksum to ask the server for. */
 	enum digest_alg verify;
+	/* ciphers = list (as -o Ciphers, checked), or "": the default. */
+	char ciphers[64];
 };
 
-/* The defaults: verify = xxh128. */
+/* The defaults: verify = xxh128, both suites. */
 void userconf_defaults(struct userconf *u);
 
 /*

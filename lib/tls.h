@@ -57,11 +57,16 @@ struct tls_suites_rates {
 const char *tls_suites(void);
 
 /*
- * The client's -o Ciphers: a comma-separated list of chacha20-poly1305
- * and aes128-gcm (any case), offered in that order by every context
- * made afterwards.  0, or -1 (nothing changed) for a name not one of
- * them, an empty one, or one named twice.
+ * The client's Ciphers (-o, or ciphers in its config file): a
+ * comma-separated list of chacha20-poly1305 and aes128-gcm (any case).
+ * Into out (len bytes, at least sizeof(TLS_SUITES_DEFAULT)) as
+ * OpenSSL's suite list, in that order: 0, or -1 (out untouched) for a
+ * name not one of them, an empty one, or one named twice.
  */
+int tls_suites_parse(const char *names, char *out, size_t len);
+
+/* The same list offered by every context made afterwards: 0, or -1
+ * (nothing changed). */
 int tls_suites_choose(const char *names);
 
 /* The list for these rates: the faster AEAD's suite first. */

@@ -57,33 +57,45 @@ tls_suites(void)
 }
 
 int
-tls_suites_choose(const char *names)
+tls_suites_parse(const char *names, char *out, size_t len)
 {
-	static char chosen[sizeof(TLS_SUITES_DEFAULT)];
-	char out[sizeof(TLS_SUITES_DEFAULT)] = "";
+	char list[sizeof(TLS_SUITES_DEFAULT)] = "";
 	const char *p = names, *end;
-	size_t len, i, n = 0;
+	size_t n, i, count = 0;
 	int taken[2] = { 0, 0 };
 
 	for (;;) {
 		end = strchr(p, ',');
-		len = end != NULL ? (size_t)(end - p) : strlen(p);
+		n = end != NULL ? (size_t)(end - p) : strlen(p);
 		for (i = 0; i < 2; i++)
-			if (strlen(tls_suite_list[i].name) == len &&
-			    strncasecmp(p, tls_suite_list[i].name, len) == 0)
+			if (strlen(tls_suite_list[i].name) == n &&
+			    strncasecmp(p, tls_suite_list[i].name, n) == 0)
 				break;
 		/* Unknown, empty, or named twice. */
 		if (i == 2 || taken[i])
 			return -1;
 		taken[i] = 1;
-		if (n++ > 0)
-			strlcat(out, ":", sizeof(out));
-		strlcat(out, tls_suite_list[i].suite, sizeof(out));
+		if (count++ > 0)
+			strlcat(list, ":", sizeof(list));
+		strlcat(list, tls_suite_list[i].suite, sizeof(list));
 		if (end == NULL)
 			break;
 		p = end + 1;
 	}
-	memcpy(chosen, out, sizeof(chosen));
+	if (strlcpy(out, list, len) >= len)
+		return -1;
+	return 0;
+}
+
+int
+tls_suites_choose(const char *names)
+{
+	static char chosen[sizeof(TLS_SUITES_DEFAULT)];
+	char list[sizeof(chosen)];
+
+	if (tls_suites_parse(names, list, sizeof(list)) == -1)
+		return -1;
+	memcpy(chosen, list, sizeof(chosen));
 	tls_suites_chosen = chosen;
 	return 0;
 }

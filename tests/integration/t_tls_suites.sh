@@ -5,8 +5,8 @@
 # suite first gets the measured one in both handshakes' contexts (the
 # pre-auth worker's, checked with openssl s_client, and the serving
 # process's, through mftp -v), before and after a reload; a client that
-# offers only the other suite is still served, and mftp -o Ciphers
-# makes a session use the suite named.
+# offers only the other suite is still served, and mftp -o Ciphers (or
+# ciphers in its config file) makes a session use the suite named.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -82,4 +82,19 @@ expect_rc 2 "mftp -o Ciphers=aes256-gcm"
 expect_contains "$ERR" "-o Ciphers=aes256-gcm: use chacha20-poly1305, aes128-gcm or both" \
     "the refusal of an unknown suite"
 ok "-o Ciphers: $other alone gets $other, $first alone $first, both the server's $first; an unknown one is refused"
+
+# ciphers in ~/.config/mftp/config: the same, and -o Ciphers over it.
+mkdir -p "$T/chome/.config/mftp"
+printf 'ciphers = %s\n' "$(name_of "$other")" >"$T/chome/.config/mftp/config"
+HOME=$T/chome run_client alice "$pw" -v <<<'pwd'
+expect_rc 0 "mftp with ciphers in its config file"
+expect_contains "$ERR" "TLSv1.3 $other " "the suite of ciphers = $(name_of "$other")"
+HOME=$T/chome run_client alice "$pw" -v -o "Ciphers=$(name_of "$first")" <<<'pwd'
+expect_contains "$ERR" "TLSv1.3 $first " "-o Ciphers over the config file"
+printf 'ciphers = aes256-gcm\n' >"$T/chome/.config/mftp/config"
+HOME=$T/chome run_client alice "$pw" <<<'pwd'
+expect_rc 2 "a config file with an unknown suite"
+expect_contains "$ERR" "config:1: ciphers: 'aes256-gcm' is not chacha20-poly1305, aes128-gcm or both" \
+    "the config file's error"
+ok "ciphers in the config file: $other; -o Ciphers overrides it; a bad one is an error"
 check_log_clean

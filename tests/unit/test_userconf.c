@@ -1,7 +1,7 @@
 /*
  * test_userconf.c: unit tests for the client's settings file
- * (client/userconf.c): defaults, both verify values in any case,
- * comments and blanks, errors that name the line, a missing file, a
+ * (client/userconf.c): defaults, both verify values in any case, the
+ * ciphers list, comments and blanks, errors that name the line, a missing file, a
  * FIFO refused without waiting for a writer.
  */
 #include <sys/stat.h>
@@ -67,6 +67,38 @@ test_errors(void **state)
 	assert_int_equal(
 	    userconf_parse(&u, "c", "speed = 9\n", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "c:1: unknown key 'speed'"));
+	/* ciphers: the names of -o Ciphers, nothing else. */
+	assert_int_equal(
+	    userconf_parse(&u, "c", "ciphers = aes256-gcm\n", err, sizeof(err)),
+	    -1);
+	assert_string_equal(err,
+	    "c:1: ciphers: 'aes256-gcm' is not chacha20-poly1305, aes128-gcm "
+	    "or both, separated by a comma");
+	assert_int_equal(
+	    userconf_parse(
+		&u, "c", "ciphers = aes128-gcm,aes128-gcm\n", err, sizeof(err)),
+	    -1);
+	assert_string_equal(u.ciphers, "");
+}
+
+static void
+test_ciphers(void **state)
+{
+	struct userconf u;
+	char err[256];
+
+	(void)state;
+	userconf_defaults(&u);
+	assert_string_equal(u.ciphers, "");
+	assert_int_equal(
+	    userconf_parse(&u, "c", "ciphers = AES128-GCM,chacha20-poly1305\n",
+		err, sizeof(err)),
+	    0);
+	assert_string_equal(u.ciphers, "AES128-GCM,chacha20-poly1305");
+	assert_int_equal(
+	    userconf_parse(&u, "c", "ciphers=aes128-gcm\n", err, sizeof(err)),
+	    0);
+	assert_string_equal(u.ciphers, "aes128-gcm");
 }
 
 static void
@@ -122,6 +154,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_ciphers),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_fifo),
 	};
