@@ -163,7 +163,7 @@ chmod 000 "$home/locked"
 go_on
 expect_ne "$RC" 0 "get of a file made unreadable after a wrong checksum"
 expect_contains "$ERR" \
-    "locked: the data received did not match the server's XXH3-128, whose checksum cannot be asked again (" \
+    "locked: the data received did not match the server's XXH3-128, whose checksum cannot be asked again (Permission denied); transferring again from the start" \
     "the client's note"
 expect_not_contains "$ERR" "changed on the server while it was sent" "the client's note"
 expect_contains "$ERR" "mftp: get: locked: Permission denied" "the second GET's refusal"
