@@ -144,6 +144,11 @@ char *xfer_put_partial(const char *remote);
  */
 int xfer_put_fail(struct cmd_ctx *ctx, const char *remote);
 /*
+ * The server's text past the "NAME: " it begins with when it names
+ * remote, or NULL when it does not.
+ */
+const char *xfer_text_past_name(const char *text, const char *remote);
+/*
  * xfer_refused_alone for an upload (put -r, mput): the server's refusal
  * just read concerns that file alone, and the others may still go;
  * not the quota, the server's full disk, nor an I/O error there.

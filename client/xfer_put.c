@@ -31,20 +31,32 @@
 #include "xfer.h"
 #include "xfer_kept.h"
 
+const char *
+xfer_text_past_name(const char *text, const char *remote)
+{
+	/*
+	 * The server's text names the path as the reply's text is shown:
+	 * its control characters made printable, as here.
+	 */
+	char *p = words_printable(remote);
+	size_t n = strlen(p);
+	const char *rest = NULL;
+
+	if (strncmp(text, p, n) == 0 && text[n] == ':')
+		rest = text + n + 1 + (text[n + 1] == ' ');
+	free(p);
+	return rest;
+}
+
 int
 xfer_put_fail(struct cmd_ctx *ctx, const char *remote)
 {
 	const char *t = rpc_text(ctx->rpc);
 	char *p = words_printable(remote);
-	size_t n = strlen(p);
 	int r;
 
-	/*
-	 * The server's text names the path as the reply's text is shown:
-	 * its control characters made printable, as here.
-	 */
 	if (rpc_lost(ctx->rpc) || rpc_code(ctx->rpc) == 0 ||
-	    (strncmp(t, p, n) == 0 && t[n] == ':'))
+	    xfer_text_past_name(t, remote) != NULL)
 		r = cmd_rpc_fail(ctx, remote);
 	else
 		r = cmd_fail(ctx, "%s: %s", p, t);

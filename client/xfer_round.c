@@ -20,7 +20,6 @@
 #include "rpc.h"
 #include "tree.h"
 #include "util.h"
-#include "words.h"
 #include "xfer.h"
 #include "xfer_kept.h"
 #include "xfer_local.h"
@@ -96,23 +95,6 @@ xfer_round(struct xfer_item *v, size_t n)
 }
 
 /*
- * The server's reason without the "NAME: " it starts with when it names
- * remote (as the reply's text is shown, made printable): for a note
- * that names the file already.
- */
-static const char *
-xfer_reason_of(const char *text, const char *remote)
-{
-	char *p = words_printable(remote);
-	size_t n = strlen(p);
-
-	if (strncmp(text, p, n) == 0 && text[n] == ':' && text[n + 1] == ' ')
-		text += n + 2;
-	free(p);
-	return text;
-}
-
-/*
  * A fresh download that did not match the checksum that came with it
  * (XFER_REDO_FRESH): 1 when the file on the server is not what that
  * checksum was of any more (its checksum now is another, or it is no
@@ -147,12 +129,15 @@ xfer_changed(
 		cmd_note("%s: changed on the server while it was sent; "
 			 "transferring again from the start",
 		    it->remote);
-	else
+	else {
+		const char *why = rpc_text(ctx->rpc),
+			   *rest = xfer_text_past_name(why, it->remote);
+
 		cmd_note("%s: the data received did not match the server's "
 			 "%s, whose checksum cannot be asked again (%s); "
 			 "transferring again from the start",
-		    it->remote, digest_title(alg),
-		    xfer_reason_of(rpc_text(ctx->rpc), it->remote));
+		    it->remote, digest_title(alg), rest != NULL ? rest : why);
+	}
 	/* The resume key of the next try: the file as it is now. */
 	if (rpc_stat(ctx->rpc, it->remote, &a) == RPC_OK &&
 	    a.kind == MFTP_KIND_FILE)

@@ -1,8 +1,8 @@
 /*
  * test_userconf.c: unit tests for the client's settings file
  * (client/userconf.c): defaults, both verify values in any case, the
- * ciphers list, comments and blanks, errors that name the line, a missing file, a
- * FIFO refused without waiting for a writer.
+ * ciphers list, comments and blanks, errors that name the line, a
+ * missing file, a FIFO refused without waiting for a writer.
  */
 #include <sys/stat.h>
 
