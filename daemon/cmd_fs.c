@@ -30,6 +30,7 @@
 #include "proto.h"
 #include "quota.h"
 #include "session.h"
+#include "upload.h"
 
 /* How often a change is priced again when another session got between. */
 #define CMD_FS_TRIES 5
@@ -104,7 +105,6 @@ cmd_remove_partial(
 {
 	char why[SESSION_WHY_MAX];
 	struct cmd_fs_op op;
-	struct flock fl;
 	struct stat st;
 	uint32_t status;
 	int fd, ret, counted;
@@ -113,13 +113,10 @@ cmd_remove_partial(
 	    dfd, name, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd == -1)
 		return session_reply_errno(s, errno, path);
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
 		ret = cmd_fs_reserved(s, path);
-	else if (fcntl(fd, F_OFD_SETLK, &fl) == -1)
-		ret = errno == EAGAIN || errno == EACCES ?
+	else if (upload_lock_partial(s, fd) == -1)
+		ret = errno == EAGAIN ?
 		    session_reply_error(s, MFTP_ST_LOCKED,
 			"%s: an upload in progress is using it", path) :
 		    session_reply_errno(s, errno, path);

@@ -33,6 +33,7 @@
 #include "msg.h"
 #include "proto.h"
 #include "session.h"
+#include "transport.h"
 #include "upload.h"
 #include "util.h"
 
@@ -96,6 +97,40 @@ upload_fail_errno(struct upload *p, int err, const char *what)
 }
 
 /*
+ * How long a request waits for a partial another session holds, and how
+ * often it looks.  The usual holder is the user's own session whose
+ * client just stopped (Ctrl-C, then the same command again at once): it
+ * lets go as soon as it has seen the reset and stored what its socket
+ * held, which on a busy machine can come after the next session has
+ * logged in and asked.  One that goes on uploading holds it for as long
+ * as that takes: the wait is short, and the refusal comes after it.
+ */
+#define UPLOAD_LOCK_WAIT_MS 5000
+#define UPLOAD_LOCK_LOOK_MS 20
+
+int
+upload_lock_partial(struct session *s, int fd)
+{
+	uint64_t until = mono_ms() + UPLOAD_LOCK_WAIT_MS;
+	struct flock fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	while (fcntl(fd, F_OFD_SETLK, &fl) == -1) {
+		if (errno != EAGAIN && errno != EACCES)
+			return -1;
+		/* A session told to end (transport_check) stops waiting. */
+		if (mono_ms() >= until || transport_check(s->t) != 0) {
+			errno = EAGAIN;
+			return -1;
+		}
+		sleep_ms(UPLOAD_LOCK_LOOK_MS);
+	}
+	return 0;
+}
+
+/*
  * Take the partial's lock; then make sure the name still leads to what
  * is locked (the last holder may have committed or deleted it).
  * 1 locked, 0 stale (try again), -1 failed (p->status set).
@@ -103,19 +138,15 @@ upload_fail_errno(struct upload *p, int err, const char *what)
 static int
 upload_lock(struct session *s, struct upload *p, const struct stat *st)
 {
-	struct flock fl;
 	struct stat named;
 
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	if (fcntl(p->fd, F_OFD_SETLK, &fl) == -1) {
+	if (upload_lock_partial(s, p->fd) == -1) {
 		/*
 		 * It may be the user's own, whose connection was lost
 		 * without a word (a laptop's network gone): how long that
 		 * holds it, so that the user knows when to try again.
 		 */
-		if (errno == EAGAIN || errno == EACCES)
+		if (errno == EAGAIN)
 			upload_fail(p, MFTP_ST_LOCKED,
 			    "%s: another session is uploading this file (one "
 			    "that lost its connection holds it for up to %u s)",

@@ -65,6 +65,13 @@ void upload_fail_errno(struct upload *p, int err, const char *what);
 int upload_at(struct session *s, struct upload *p);
 
 /*
+ * Take the write lock (OFD) of the partial open at fd, which an upload
+ * in progress holds: waiting a few seconds for one to let go (a session
+ * whose client just stopped).  0, or -1 with errno (EAGAIN: still held).
+ */
+int upload_lock_partial(struct session *s, int fd);
+
+/*
  * Open (or create) the partial and lock it.  A new one is charged one
  * file as it is created, a PUT's after checking there is room for the
  * whole upload.  0, or -1 with p->status set.

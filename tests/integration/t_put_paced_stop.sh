@@ -6,6 +6,10 @@
 # of the partial's lock, within seconds.  Before, it read all the client
 # had queued at the user's rate, for tens of seconds, and a reput
 # meanwhile was refused: "another session is uploading this file".
+# A serving process that sees the reset late (held, as a busy machine
+# may leave it unscheduled) still holds the lock when the next session
+# asks: that session's PUT, or REMOVE of the partial, waits for it (a few
+# seconds at most) rather than being refused at once.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -45,6 +49,64 @@ expect_rc 0 "reput right after the stop ($ERR)"
 expect_not_contains "$ERR" "another session is uploading" "the reput's refusal"
 expect_same_file "$home/up" "$W/up" "the file after reput"
 ok "a paced upload stopped by Ctrl-C resumes at once"
+
+# stopped_upload NAME: a paced put of $W/up to NAME, stopped by Ctrl-C
+# while its serving process is held (SIGSTOP), as a busy machine may
+# leave it unscheduled: it has not yet seen the reset, and holds the
+# partial's lock, when the next session asks for it.  Its pid in HELD.
+stopped_upload() {
+	wait_for 10 _ended || fail "the last session still runs"
+	tool "$FTPUSER_MOD" --rate 128K alice
+	expect_eq "$RC" 0 "ftpuser-mod --rate 128K ($ERR)"
+	"$MFTP" -P "$PORT" -q --password-fd 3 "alice@$HOST" 3<<<"$pw" \
+	    <<<"put $W/up $1" >"$T/put.out" 2>"$T/put.err" &
+	pid=$!
+	BG_PIDS+=("$pid")
+	_grows() { [ "$(fsize "$home/.$1.mftp-part")" -ge 200000 ]; }
+	wait_for 30 _grows "$1" ||
+		fail "the upload to $1 did not start: $(cat "$T/put.err")"
+	wait_serving_pid "$uid"
+	HELD=$SERVING_PID
+	kill -STOP "$HELD"
+	kill -INT "$pid"
+	rc=0
+	wait_pid "$pid" 20 || rc=$?
+	expect_eq "$rc" 130 "the stopped put's status ($(cat "$T/put.err"))"
+	tool "$FTPUSER_MOD" --rate 0 alice
+	expect_eq "$RC" 0 "ftpuser-mod --rate 0 ($ERR)"
+}
+
+# held_for_a_second COMMAND: COMMAND in a new session while the stopped
+# upload's process is held, let go a second after the session began.
+held_for_a_second() {
+	"$MFTP" -P "$PORT" -q --password-fd 3 "alice@$HOST" 3<<<"$pw" \
+	    <<<"$1" >"$T/next.out" 2>"$T/next.err" &
+	pid=$!
+	BG_PIDS+=("$pid")
+	sleep 1
+	kill -CONT "$HELD"
+	RC=0
+	wait_pid "$pid" 30 || RC=$?
+	ERR=$(cat "$T/next.err")
+}
+
+# The next session's PUT waits for the partial (seconds at most) rather
+# than refusing it at once: the user's own Ctrl-C and the same command
+# again at once must not meet "another session is uploading this file".
+stopped_upload up2
+held_for_a_second "reput $W/up up2"
+expect_rc 0 "reput while the stopped session still held the partial ($ERR)"
+expect_not_contains "$ERR" "another session is uploading" "the reput's refusal"
+expect_same_file "$home/up2" "$W/up" "the file after reput"
+ok "a reput waits for the partial of a session that is ending"
+
+# So does REMOVE of the partial (discarding the upload).
+stopped_upload up3
+held_for_a_second "rm .up3.mftp-part"
+expect_rc 0 "rm of the partial while the stopped session held it ($ERR)"
+expect_not_contains "$ERR" "in progress is using it" "the rm's refusal"
+[ -e "$home/.up3.mftp-part" ] && fail "rm left the partial"
+ok "rm of a partial waits for a session that is ending"
 
 # Once mftp has handed all of a file to the sockets (1.5 MiB: not a
 # PUT_DATA, which is 1 MiB at most), it waits for the server's answer
