@@ -44,8 +44,6 @@ rpc_scratch_new(void)
 	return buf_new(MFTP_FRAME_BUF);
 }
 
-/* How often a wait looks at Ctrl-C, which a signal may not interrupt. */
-#define RPC_INTR_TICK_MS 100
 /* How long a reply's wait goes on after Ctrl-C (rpc_reply_watch). */
 #define RPC_INTR_GRACE_MS 1000
 

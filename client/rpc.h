@@ -244,6 +244,7 @@ struct rpc_xfer {
 	uint64_t size;	 /* the whole file */
 	uint64_t offset; /* where the data on the wire started */
 	uint64_t bytes;	 /* how many bytes went over the connection */
+	uint64_t shown;	 /* put: the most the progress display was told */
 	uint8_t hash[MFTP_HASH_LEN]; /* get: the server's; put: ours */
 	size_t hash_len;	     /* the session's digest_len() */
 	/* put: the file's first bytes already fed to d (xfer_kept.h) */

@@ -22,6 +22,8 @@ struct hash_pipe;
  * this end sent is no silence, and goes on (transport_set_ack_wait).
  */
 #define RPC_IO_TIMEOUT_DEFAULT_MS (120 * 1000)
+/* How often a wait looks at Ctrl-C, which a signal may not interrupt. */
+#define RPC_INTR_TICK_MS 100
 extern int rpc_io_timeout_ms;
 
 struct rpc {

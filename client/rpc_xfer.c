@@ -285,6 +285,44 @@ rpc_put_ready(struct rpc *r, uint64_t size, struct rpc_xfer *x)
 }
 
 /*
+ * An upload's progress is what the server's system has taken: what was
+ * handed to the socket less what still waits in its send queue.  That
+ * queue holds megabytes where the server reads at a user's rate (at 64
+ * KiB/s the whole of a small file, half a minute of it), which a bar of
+ * what was handed over showed done, then still for as long.  SIOCOUTQ
+ * counts TLS records and frames, a little more than the data in them:
+ * the bar errs low, never ahead, and never goes back.
+ */
+static void
+rpc_put_tell(struct rpc *r, struct rpc_xfer *x)
+{
+	int queued = transport_unacked(r->t);
+	uint64_t taken = x->bytes;
+
+	if (queued > 0)
+		taken = (uint64_t)queued < taken ? taken - (uint64_t)queued : 0;
+	if (taken > x->shown)
+		x->shown = taken;
+	if (x->progress != NULL)
+		x->progress(x->arg, x->offset + x->shown);
+}
+
+/* The wait for the PUT's answer: the bar as the queue drains, and ^C. */
+struct rpc_put_drain {
+	struct rpc *r;
+	struct rpc_xfer *x;
+};
+
+static int
+rpc_put_draining(void *arg)
+{
+	struct rpc_put_drain *d = arg;
+
+	rpc_put_tell(d->r, d->x);
+	return intr_pending();
+}
+
+/*
  * Wait until the connection takes more data, telling the progress
  * display every RPC_TICK_MS while it does not.  A server that keeps
  * acknowledging what was sent (the send queue shrinks: an upload paced
@@ -294,7 +332,7 @@ static int
 rpc_wait_writable(struct rpc *r, struct rpc_xfer *x)
 {
 	struct pollfd pfd;
-	int n, waited = 0, mark = transport_ack_mark(r->t);
+	int n, waited = 0, mark = transport_unacked(r->t);
 
 	pfd.fd = transport_fd(r->t);
 	pfd.events = POLLOUT;
@@ -307,7 +345,7 @@ rpc_wait_writable(struct rpc *r, struct rpc_xfer *x)
 			waited = 0;
 		else if (n == 0 && (waited += RPC_TICK_MS) >= rpc_io_timeout_ms)
 			return rpc_lose_err(r, ERR_TIMEOUT, "a file's data");
-		rpc_xfer_tell(x);
+		rpc_put_tell(r, x);
 	}
 	return RPC_OK;
 }
@@ -353,6 +391,7 @@ int
 rpc_put_data(struct rpc *r, int fd, const struct stat *src, struct digest *d,
     struct rpc_xfer *x)
 {
+	struct rpc_put_drain drain;
 	struct msg m;
 	uint64_t off = x->offset;
 	uint8_t *chunk;
@@ -361,6 +400,7 @@ rpc_put_data(struct rpc *r, int fd, const struct stat *src, struct digest *d,
 	int e, changed;
 
 	x->bytes = 0;
+	x->shown = 0;
 	/* The hash covers the whole file: the part the server kept too,
 	 * unless that was hashed before the PUT. */
 	if (off == 0 || x->hashed != off) {
@@ -393,7 +433,7 @@ rpc_put_data(struct rpc *r, int fd, const struct stat *src, struct digest *d,
 		}
 		off += (uint64_t)n;
 		x->bytes += (uint64_t)n;
-		rpc_xfer_tell(x);
+		rpc_put_tell(r, x);
 	}
 	hash_pipe_end(r->hp);
 	digest_final(d, x->hash);
@@ -415,9 +455,13 @@ rpc_put_data(struct rpc *r, int fd, const struct stat *src, struct digest *d,
 	/*
 	 * The last of the data may still be on its way, megabytes of it
 	 * queued here and at the server at the pace of a user's rate:
-	 * Ctrl-C stops that wait as it stops the sending.
+	 * Ctrl-C stops that wait as it stops the sending, and the bar
+	 * goes on meanwhile.
 	 */
+	drain.r = r;
+	drain.x = x;
 	rpc_set_interruptible(r, 1);
+	transport_set_watch(r->t, rpc_put_draining, &drain, RPC_INTR_TICK_MS);
 	e = rpc_expect(r, MFTP_MSG_OK);
 	rpc_set_interruptible(r, 0);
 	if (e != RPC_OK && intr_pending())

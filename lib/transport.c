@@ -187,19 +187,12 @@ transport_bytes_out(const struct transport *t)
 	return t->bytes_out;
 }
 
-/* Bytes this end sent that the peer has not acknowledged yet, or -1. */
-static int
+int
 transport_unacked(const struct transport *t)
 {
 	int n;
 
 	return ioctl(t->fd, SIOCOUTQ, &n) == 0 ? n : -1;
-}
-
-int
-transport_ack_mark(const struct transport *t)
-{
-	return transport_unacked(t);
 }
 
 int
@@ -282,7 +275,7 @@ transport_poll(struct transport *t, short events, int timeout_ms)
 {
 	struct pollfd pfd;
 	uint64_t now, end;
-	int r, slice, mark = t->ack_wait ? transport_ack_mark(t) : -1;
+	int r, slice, mark = t->ack_wait ? transport_unacked(t) : -1;
 	/* Only a wait that the peer's progress may extend looks at it. */
 	int looks = t->deadline_ms == 0 && timeout_ms >= 0;
 

@@ -57,12 +57,14 @@ void transport_set_ack_wait(struct transport *t, int on);
  */
 void transport_set_silence(struct transport *t, unsigned int ms);
 /*
+ * The bytes this end handed to the socket that the peer's system has not
+ * acknowledged yet (ioctl SIOCOUTQ: TLS records, frames and all), or -1.
  * For a wait of the caller's own (the client's, as transport_set_ack_wait
- * does in every wait here): transport_ack_mark when it begins, then
- * transport_acked_since says 1 when the peer has acknowledged some of
- * what this end sent since the mark (SIOCOUTQ shrank), moving the mark.
+ * does in every wait here): its value when the wait begins is the mark;
+ * transport_acked_since then says 1 when the peer has acknowledged some
+ * of what this end sent since the mark (the queue shrank), moving it.
  */
-int transport_ack_mark(const struct transport *t);
+int transport_unacked(const struct transport *t);
 int transport_acked_since(const struct transport *t, int *mark);
 
 /*

@@ -127,5 +127,50 @@ expect_eq "$RC" 0 "-q on a pipe"
 	fail "-q printed something on a pipe"
 ok "-q prints nothing for transfers"
 
+# --------------------------------- an upload's bar: what the server took
+# At a user's rate mftp hands a small file to its socket at once (1.5
+# MiB, read by the server at 128 KiB/s: 12 s).  The bar shows what the
+# server's system has taken, not what was handed over, and goes on while
+# mftp waits for the answer.  It showed 100% at once, then stood still.
+tool "$top_builddir/ftpuser-mod" --rate 128K alice
+expect_eq "$RC" 0 "ftpuser-mod --rate 128K ($ERR)"
+home=$(user_home alice)
+head -c $((3 * 524288)) /dev/urandom >"$W/paced"
+printf 'put %s paced\n' "$W/paced" >"$W/cmds"
+on_tty "$W/cmds" &
+tty_job=$!
+BG_PIDS+=("$tty_job")
+_part() { [ -e "$home/.paced.mftp-part" ]; }
+wait_for 30 _part || fail "the paced put under a terminal did not start"
+# Its server held: what its socket took is all the server has.
+sp=$(serving_pid_of "$uid")
+[ -n "$sp" ] || fail "no serving process"
+kill -STOP "$sp"
+wait_for 10 mftp_below "$tty_job" || fail "no mftp below the terminal"
+_handed() {
+	[ "$(awk '$1 == "wchar:" { print $2 }' "/proc/$CPID/io" 2>/dev/null ||
+		echo 0)" -gt $((3 * 524288)) ]
+}
+wait_for 20 _handed ||
+	fail "mftp did not hand the file over within 20 s (its socket took less)"
+sleep 1.5 # a drawing, after all was handed over
+held=$(tr '\r' '\n' <"$T/tty.out" | grep -Eo '[0-9]+%' | tail -n 1)
+drawn=$(tr '\r' '\n' <"$T/tty.out" | grep -c '%')
+kill -CONT "$sp"
+wait_pid "$tty_job" 60 || fail "the paced put under a terminal failed"
+TTY=$(tr '\r' '\n' <"$T/tty.out")
+[ -n "$held" ] || fail "no bar while the server was held: $TTY"
+[ "${held%\%}" -le 50 ] ||
+	fail "the bar said $held while the server had 1/8 of the file at most"
+after=$(printf '%s\n' "$TTY" | grep '%' | tail -n +$((drawn + 1)) |
+	grep -Eo '[0-9]+%' | tr -d % | awk '$1 > 50 && $1 < 100' | head -n 1)
+[ -n "$after" ] ||
+	fail "the bar did not move while the server read the rest: $TTY"
+note "the bar: $held while the server was held, then $after% on the way"
+expect_match "$TTY" 'paced: 1\.5 MiB in [0-9.]+ s \([0-9.]+ [KMG]iB/s\), verified' \
+    "the paced put's final line"
+expect_same_file "$home/paced" "$W/paced" "the paced put's file"
+ok "an upload's bar shows what the server took, and moves until its answer"
+
 daemon_alive || fail "mftpd died"
 check_log_clean
