@@ -244,7 +244,7 @@ struct rpc_xfer {
 	uint64_t size;	 /* the whole file */
 	uint64_t offset; /* where the data on the wire started */
 	uint64_t bytes;	 /* how many bytes went over the connection */
-	uint64_t shown;	 /* put: the most the progress display was told */
+	uint64_t shown;	 /* put: of bytes, the most the server took */
 	uint8_t hash[MFTP_HASH_LEN]; /* get: the server's; put: ours */
 	size_t hash_len;	     /* the session's digest_len() */
 	/* put: the file's first bytes already fed to d (xfer_kept.h) */
@@ -283,7 +283,9 @@ int rpc_get_data(struct rpc *r, int fd, struct digest *d, struct rpc_xfer *x);
  * hash differed).  The server expects exactly size bytes: if fd ends
  * early or cannot be read, the connection is dropped (RPC_LOST); after
  * a Ctrl-C it is dropped too, RPC_INTR, which leaves the server the
- * part it received, for a later PUT to resume.  A file no longer as src
+ * part it received, for a later PUT to resume.  x->bytes is what was
+ * handed to the connection, x->shown what the server's system took of
+ * it (as the progress display is told).  A file no longer as src
  * (its fstat when announced) said once its data went (fd_changed: it was
  * written meanwhile) sent bytes of no one version of it: DATA_END then
  * carries no checksum, which the server refuses without storing

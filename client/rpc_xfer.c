@@ -294,7 +294,7 @@ rpc_put_ready(struct rpc *r, uint64_t size, struct rpc_xfer *x)
  * the bar errs low, never ahead, and never goes back.
  */
 static void
-rpc_put_tell(struct rpc *r, struct rpc_xfer *x)
+rpc_put_taken(struct rpc *r, struct rpc_xfer *x)
 {
 	int queued = transport_unacked(r->t);
 	uint64_t taken = x->bytes;
@@ -303,8 +303,22 @@ rpc_put_tell(struct rpc *r, struct rpc_xfer *x)
 		taken = (uint64_t)queued < taken ? taken - (uint64_t)queued : 0;
 	if (taken > x->shown)
 		x->shown = taken;
+}
+
+static void
+rpc_put_tell(struct rpc *r, struct rpc_xfer *x)
+{
+	rpc_put_taken(r, x);
 	if (x->progress != NULL)
 		x->progress(x->arg, x->offset + x->shown);
+}
+
+/* Ctrl-C: how far it came (x->shown) looked at before the reset. */
+static int
+rpc_put_interrupted(struct rpc *r, struct rpc_xfer *x)
+{
+	rpc_put_taken(r, x);
+	return rpc_interrupted(r);
 }
 
 /* The wait for the PUT's answer: the bar as the queue drains, and ^C. */
@@ -338,7 +352,7 @@ rpc_wait_writable(struct rpc *r, struct rpc_xfer *x)
 	pfd.events = POLLOUT;
 	while ((n = poll(&pfd, 1, RPC_TICK_MS)) != 1 || intr_pending()) {
 		if (intr_pending())
-			return rpc_interrupted(r);
+			return rpc_put_interrupted(r, x);
 		if (n == -1 && errno != EINTR)
 			return rpc_lose_err(r, ERR_IO, "a file's data");
 		if (n == 0 && transport_acked_since(r->t, &mark))
@@ -465,7 +479,7 @@ rpc_put_data(struct rpc *r, int fd, const struct stat *src, struct digest *d,
 	e = rpc_expect(r, MFTP_MSG_OK);
 	rpc_set_interruptible(r, 0);
 	if (e != RPC_OK && intr_pending())
-		return rpc_interrupted(r);
+		return rpc_put_interrupted(r, x);
 	/* Another failure the server met first is the one to tell. */
 	if (changed && e == RPC_SERVER && r->code == MFTP_ST_INVALID)
 		return rpc_fail(r, RPC_LOCAL, 0, "%s",

@@ -164,9 +164,10 @@ double xfer_now(void);
  * "CMD SRC DST" as it can be typed back (DST left out when it is SRC's
  * base name, which is where CMD would put it), so that it finds the
  * same part (ctx->interrupted is set).  Returns -1.  The "at" of a
- * download is what its part holds; an upload's data is said as sent,
- * for what was still in the socket when it was closed by a reset never
- * reached the server (xfer_interrupted_sent).
+ * download is what its part holds; an upload's is what the server's
+ * system took (x->shown), said as sent: what was still in the socket
+ * when it was closed by a reset never reached the server
+ * (xfer_interrupted_sent).
  */
 struct rpc_xfer;
 char *xfer_resume_cmd(const char *cmd, const char *src, const char *dst);

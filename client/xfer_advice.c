@@ -79,21 +79,22 @@ xfer_resume_line(const struct cmd_ctx *ctx, const char *cmd, const char *src,
 	return xfer_resume_cmd(cmd, src, dst);
 }
 
+/* how: "at" (a download's bytes), "after" (an upload's, sent). */
 static int
-xfer_interrupted_as(struct cmd_ctx *ctx, const char *name,
-    const struct rpc_xfer *x, const char *how, const char *cmd, const char *src,
+xfer_interrupted_as(struct cmd_ctx *ctx, const char *name, uint64_t came,
+    uint64_t size, const char *how, const char *cmd, const char *src,
     const char *dst)
 {
-	char done[32], size[32], *p, *resume;
+	char done[32], whole[32], *p, *resume;
 	int r;
 
 	ctx->interrupted = 1;
-	human_size(x->offset + x->bytes, done, sizeof(done));
-	human_size(x->size, size, sizeof(size));
+	human_size(came, done, sizeof(done));
+	human_size(size, whole, sizeof(whole));
 	p = words_printable(name);
 	resume = xfer_resume_line(ctx, cmd, src, dst);
 	r = cmd_fail(ctx, "%s: interrupted %s %s of %s%s; %s resumes it", p,
-	    how, done, size, strcmp(how, "after") == 0 ? " sent" : "", resume);
+	    how, done, whole, strcmp(how, "after") == 0 ? " sent" : "", resume);
 	free(resume);
 	free(p);
 	return r;
@@ -103,7 +104,8 @@ int
 xfer_interrupted(struct cmd_ctx *ctx, const char *name,
     const struct rpc_xfer *x, const char *cmd, const char *src, const char *dst)
 {
-	return xfer_interrupted_as(ctx, name, x, "at", cmd, src, dst);
+	return xfer_interrupted_as(
+	    ctx, name, x->offset + x->bytes, x->size, "at", cmd, src, dst);
 }
 
 int
@@ -128,5 +130,8 @@ int
 xfer_interrupted_sent(struct cmd_ctx *ctx, const char *name,
     const struct rpc_xfer *x, const char *cmd, const char *src, const char *dst)
 {
-	return xfer_interrupted_as(ctx, name, x, "after", cmd, src, dst);
+	/* As far as the server took (rpc_put_data), not what was handed
+	 * to the connection. */
+	return xfer_interrupted_as(
+	    ctx, name, x->offset + x->shown, x->size, "after", cmd, src, dst);
 }
