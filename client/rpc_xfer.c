@@ -305,12 +305,14 @@ rpc_put_taken(struct rpc *r, struct rpc_xfer *x)
 		x->shown = taken;
 }
 
+/* Without a display (-q), no system call per chunk for it. */
 static void
 rpc_put_tell(struct rpc *r, struct rpc_xfer *x)
 {
+	if (x->progress == NULL)
+		return;
 	rpc_put_taken(r, x);
-	if (x->progress != NULL)
-		x->progress(x->arg, x->offset + x->shown);
+	x->progress(x->arg, x->offset + x->shown);
 }
 
 /* Ctrl-C: how far it came (x->shown) looked at before the reset. */

@@ -188,7 +188,8 @@ xfer_put_once(struct cmd_ctx *ctx, const char *local, const char *remote,
 	}
 	x.hashed = (uint64_t)kept;
 	x.arg = progress_start(ctx->progress, remote, x.size, x.offset);
-	x.progress = progress_update;
+	/* None drawn (-q, no terminal): none told (rpc_put_data). */
+	x.progress = x.arg != NULL ? progress_update : NULL;
 	e = rpc_put_data(ctx->rpc, fd, st, d, &x);
 	digest_free(d);
 	progress_end(x.arg);
