@@ -8,6 +8,7 @@
  * typed back, so that what the line says is what resumes it.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,32 +80,43 @@ xfer_resume_line(const struct cmd_ctx *ctx, const char *cmd, const char *src,
 	return xfer_resume_cmd(cmd, src, dst);
 }
 
-/* how: "at" (a download's bytes), "after" (an upload's, sent). */
+/* The line of a stopped transfer; how_far: "at 5 MiB of 9 MiB"... */
 static int
-xfer_interrupted_as(struct cmd_ctx *ctx, const char *name, uint64_t came,
-    uint64_t size, const char *how, const char *cmd, const char *src,
-    const char *dst)
+xfer_interrupted_as(struct cmd_ctx *ctx, const char *name, const char *how_far,
+    const char *cmd, const char *src, const char *dst)
 {
-	char done[32], whole[32], *p, *resume;
+	char *p = words_printable(name), *resume;
 	int r;
 
 	ctx->interrupted = 1;
-	human_size(came, done, sizeof(done));
-	human_size(size, whole, sizeof(whole));
-	p = words_printable(name);
 	resume = xfer_resume_line(ctx, cmd, src, dst);
-	r = cmd_fail(ctx, "%s: interrupted %s %s of %s%s; %s resumes it", p,
-	    how, done, whole, strcmp(how, "after") == 0 ? " sent" : "", resume);
+	r = cmd_fail(
+	    ctx, "%s: interrupted %s; %s resumes it", p, how_far, resume);
 	free(resume);
 	free(p);
 	return r;
+}
+
+/* how: "at" (a download's bytes), "after" (an upload's, then "sent"). */
+static int
+xfer_interrupted_came(struct cmd_ctx *ctx, const char *name, uint64_t came,
+    uint64_t size, const char *how, const char *cmd, const char *src,
+    const char *dst)
+{
+	char done[32], whole[32], how_far[96];
+
+	human_size(came, done, sizeof(done));
+	human_size(size, whole, sizeof(whole));
+	snprintf(how_far, sizeof(how_far), "%s %s of %s%s", how, done, whole,
+	    strcmp(how, "after") == 0 ? " sent" : "");
+	return xfer_interrupted_as(ctx, name, how_far, cmd, src, dst);
 }
 
 int
 xfer_interrupted(struct cmd_ctx *ctx, const char *name,
     const struct rpc_xfer *x, const char *cmd, const char *src, const char *dst)
 {
-	return xfer_interrupted_as(
+	return xfer_interrupted_came(
 	    ctx, name, x->offset + x->bytes, x->size, "at", cmd, src, dst);
 }
 
@@ -112,18 +124,8 @@ int
 xfer_interrupted_early(struct cmd_ctx *ctx, const char *name, const char *cmd,
     const char *src, const char *dst)
 {
-	char *p = words_printable(name), *resume;
-	int r;
-
-	ctx->interrupted = 1;
-	resume = xfer_resume_line(ctx, cmd, src, dst);
-	r = cmd_fail(ctx,
-	    "%s: interrupted before its data was sent; %s "
-	    "resumes it",
-	    p, resume);
-	free(resume);
-	free(p);
-	return r;
+	return xfer_interrupted_as(
+	    ctx, name, "before its data was sent", cmd, src, dst);
 }
 
 int
@@ -132,6 +134,6 @@ xfer_interrupted_sent(struct cmd_ctx *ctx, const char *name,
 {
 	/* As far as the server took (rpc_put_data), not what was handed
 	 * to the connection. */
-	return xfer_interrupted_as(
+	return xfer_interrupted_came(
 	    ctx, name, x->offset + x->shown, x->size, "after", cmd, src, dst);
 }
