@@ -373,7 +373,8 @@ listener_reload(struct listener *l, struct listener_kids *k)
 
 /*
  * The graceful stop: no new connections from now on (the listening
- * sockets close, so a client is refused at once rather than queued),
+ * sockets close, so a client is refused at once rather than queued;
+ * those queued already are told, listener_refuse_queued),
  * the sessions running get shutdown_timeout seconds to finish, a second
  * SIGTERM or the deadline ends them with SIGTERM, and whatever still
  * runs LISTENER_KILL_WAIT_MS later gets SIGKILL.
@@ -386,13 +387,19 @@ listener_drain(struct listener *l, struct listener_kids *k)
 	struct pollfd pfd;
 	char drain[64];
 	int killed = 0, r;
-	size_t i;
+	size_t i, queued = 0;
 	pid_t pid;
 
 	listener_notify("STOPPING=1");
-	for (i = 0; i < l->nfds; i++)
+	for (i = 0; i < l->nfds; i++) {
+		queued += listener_refuse_queued(l->fds[i]);
 		close(l->fds[i]);
+	}
 	l->nfds = 0;
+	if (queued > 0)
+		log_info("stopping: %zu queued connection%s refused, told "
+			 "why",
+		    queued, queued == 1 ? "" : "s");
 	if (l->proxy != NULL)
 		proxywait_close_all(l->proxy);
 	spare_signer_stop(&l->signer);

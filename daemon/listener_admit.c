@@ -55,6 +55,27 @@ listener_refuse(int fd, const char *why)
 	close(fd);
 }
 
+size_t
+listener_refuse_queued(int lfd)
+{
+	size_t n = 0;
+	int fd;
+
+	/* Bounded: connections that keep coming meanwhile are not served
+	 * for ever; the listening socket is non-blocking. */
+	while (n < LISTENER_QUEUED_MAX) {
+		if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) == -1) {
+			if (errno == ECONNABORTED || errno == EINTR)
+				continue;
+			break;
+		}
+		listener_refuse(
+		    fd, "the server is stopping; try again in a moment");
+		n++;
+	}
+	return n;
+}
+
 /*
  * The lines of connections that may never log in (log_noise_ok): 20 a
  * second after a burst of 100.  A client connecting in a loop wrote two

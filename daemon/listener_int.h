@@ -70,6 +70,15 @@ extern int listener_sigpipe[2];
 void listener_admit(struct listener *l, struct listener_kids *k, int fd,
     const struct sockaddr_storage *ss, const char *via);
 
+/*
+ * At the stop, before lfd closes: the connections the kernel queued on
+ * it (completed, never accepted) are told the server is stopping, rather
+ * than reset in the middle of their handshake, which reads as a fault
+ * ("connection reset by peer").  At most LISTENER_QUEUED_MAX; how many.
+ */
+#define LISTENER_QUEUED_MAX 4096
+size_t listener_refuse_queued(int lfd);
+
 /* What proxywait_run hands back to listener_proxied. */
 struct listener_ready_arg {
 	struct listener *l;

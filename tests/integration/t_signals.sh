@@ -7,7 +7,7 @@
 # SIGTERM stops gracefully: the listening socket closes at once, a
 # session in progress goes on and completes its transfers, and the daemon
 # exits when it ends; a session that stays is ended after
-# shutdown_timeout.
+# shutdown_timeout; a connection queued before the stop is told.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -145,5 +145,35 @@ expect_eq "$(log_count 'ending 1 session still running')" 1 "the log"
 session_close
 expect_ne "$SESS_RC" 0 "a session ended by the stop"
 ok "SIGTERM: a session still running after shutdown_timeout is ended"
+
+# ----------------------------- SIGTERM: a connection queued before it
+# A connection the kernel completed before the stop, which the master
+# never accepted (held here, as a busy one may be), is told the server is
+# stopping.  It was reset in the middle of its handshake, as the
+# listening socket closed: "connection reset by peer", which reads as a
+# fault.
+start_daemon
+kill -STOP "$DAEMON_PID"
+"$MFTP" -P "$PORT" --password-fd 3 "sig@$HOST" 3<<<"$pw" <<<"pwd" \
+    >"$T/queued.out" 2>"$T/queued.err" &
+qpid=$!
+BG_PIDS+=("$qpid")
+_queued() { [ -n "$(ss -Htn state established "( dport = :$PORT )")" ]; }
+wait_for 10 _queued || { kill -CONT "$DAEMON_PID"; fail "mftp did not connect"; }
+kill -TERM "$DAEMON_PID"
+kill -CONT "$DAEMON_PID"
+RC=0
+wait_pid "$qpid" 20 || RC=$?
+expect_ne "$RC" 0 "a connection queued before the stop"
+expect_contains "$(cat "$T/queued.err")" \
+    "the server is stopping; try again in a moment" "what it was told"
+wait_for 15 _not_running "$DAEMON_PID" || fail "mftpd did not stop"
+DAEMON_RC=0
+wait "$DAEMON_PID" 2>/dev/null || DAEMON_RC=$?
+DAEMON_PID=
+expect_eq "$DAEMON_RC" 0 "mftpd's exit status"
+expect_eq "$(log_count 'stopping: 1 queued connection refused, told why')" 1 \
+    "the stop's log"
+ok "SIGTERM: a connection queued before it is told the server is stopping"
 
 check_log_clean
