@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "err.h"
 #include "msg.h"
 #include "proto.h"
 #include "quota.h"
@@ -115,7 +116,9 @@ cmd_remove_partial(
 		return session_reply_errno(s, errno, path);
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
 		ret = cmd_fs_reserved(s, path);
-	else if (upload_lock_partial(s, fd) == -1)
+	else if ((ret = upload_lock_partial(s, fd)) == ERR_STOPPED)
+		; /* the session's end answers it (session_stop) */
+	else if (ret == -1)
 		ret = errno == EAGAIN ?
 		    session_reply_error(s, MFTP_ST_LOCKED,
 			"%s: an upload in progress is using it", path) :

@@ -551,6 +551,9 @@ cmd_put(struct session *s, const struct msg *m)
 			ret = cmd_put_transfer(s, &p);
 		upload_release(s, &p);
 	}
+	/* Told to end while waiting for the partial: the end answers. */
+	if (p.stopped)
+		ret = ERR_STOPPED;
 	/* PUT_DATA refused before its data: read and drop it. */
 	if (p.inline_data && !p.transferred && ret == 0)
 		ret = cmd_put_transfer(s, &p);

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "err.h"
 #include "hashcache.h"
 #include "log.h"
 #include "msg.h"
@@ -120,11 +121,12 @@ upload_lock_partial(struct session *s, int fd)
 	while (fcntl(fd, F_OFD_SETLK, &fl) == -1) {
 		if (errno != EAGAIN && errno != EACCES)
 			return -1;
-		/* A session told to end (transport_check) stops waiting. */
-		if (mono_ms() >= until || transport_check(s->t) != 0) {
+		if (mono_ms() >= until) {
 			errno = EAGAIN;
 			return -1;
 		}
+		if (transport_check(s->t) != 0)
+			return ERR_STOPPED;
 		sleep_ms(UPLOAD_LOCK_LOOK_MS);
 	}
 	return 0;
@@ -139,8 +141,16 @@ static int
 upload_lock(struct session *s, struct upload *p, const struct stat *st)
 {
 	struct stat named;
+	int r;
 
-	if (upload_lock_partial(s, p->fd) == -1) {
+	if ((r = upload_lock_partial(s, p->fd)) == ERR_STOPPED) {
+		/* No reply: the session's end answers the request. */
+		p->stopped = 1;
+		upload_fail(
+		    p, MFTP_ST_LOCKED, "%s: the session is ending", p->m->path);
+		return -1;
+	}
+	if (r == -1) {
 		/*
 		 * It may be the user's own, whose connection was lost
 		 * without a word (a laptop's network gone): how long that

@@ -47,6 +47,7 @@ struct upload {
 	uint8_t *held;
 	int holding;
 	uint32_t status; /* first failure: MFTP_ST_*, 0 none */
+	int stopped;	 /* told to end while waiting for the lock */
 	char why[SESSION_WHY_MAX];
 	/* The set of reservations it joined (quota.h); 0: holds none. */
 	uint64_t reserve_set;
@@ -67,7 +68,9 @@ int upload_at(struct session *s, struct upload *p);
 /*
  * Take the write lock (OFD) of the partial open at fd, which an upload
  * in progress holds: waiting a few seconds for one to let go (a session
- * whose client just stopped).  0, or -1 with errno (EAGAIN: still held).
+ * whose client just stopped).  0; -1 with errno (EAGAIN: still held); or
+ * ERR_STOPPED when this session was told to end meanwhile
+ * (transport_check), which then answers the request, not the caller.
  */
 int upload_lock_partial(struct session *s, int fd);
 

@@ -9,7 +9,8 @@
 # A serving process that sees the reset late (held, as a busy machine
 # may leave it unscheduled) still holds the lock when the next session
 # asks: that session's PUT, or REMOVE of the partial, waits for it (a few
-# seconds at most) rather than being refused at once.
+# seconds at most) rather than being refused at once; told to end
+# meanwhile, it stops waiting and ends, with no LOCKED answer.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -107,6 +108,49 @@ expect_rc 0 "rm of the partial while the stopped session held it ($ERR)"
 expect_not_contains "$ERR" "in progress is using it" "the rm's refusal"
 [ -e "$home/.up3.mftp-part" ] && fail "rm left the partial"
 ok "rm of a partial waits for a session that is ending"
+
+# Told to end while it waits (SIGTERM: mftpd's stop after
+# shutdown_timeout, the account locked on this node), a session stops
+# waiting and ends: the request is not answered LOCKED, which would tell
+# of another session's upload rather than of the end.
+# ended_while_waiting NAME COMMAND: COMMAND, which waits for the partial
+# of the held upload to NAME, in a session that is then told to end.
+_waiter() {
+	local p
+	for p in $(serving_pids_of "$uid"); do
+		[ "$p" != "$HELD" ] && WAITER=$p && return 0
+	done
+	return 1
+}
+ended_while_waiting() {
+	local ends
+	stopped_upload "$1"
+	"$MFTP" -P "$PORT" -q --password-fd 3 "alice@$HOST" 3<<<"$pw" \
+	    <<<"$2" >"$T/next.out" 2>"$T/next.err" &
+	pid=$!
+	BG_PIDS+=("$pid")
+	wait_for 10 _waiter || fail "$2: no session for it"
+	ends=$(log_count "session end user=alice .*reason=terminated")
+	sleep 0.5 # in its wait for the partial
+	kill -TERM "$WAITER"
+	wait_for 3 _not_running "$WAITER" ||
+		fail "$2: a session told to end went on waiting for the partial"
+	kill -CONT "$HELD"
+	RC=0
+	wait_pid "$pid" 30 || RC=$?
+	ERR=$(cat "$T/next.err")
+	expect_eq "$(log_count "session end user=alice .*reason=terminated")" \
+	    $((ends + 1)) "$2: the end of the waiting session, logged"
+	note "$2, cut by its session's end: status $RC: $ERR"
+}
+ended_while_waiting up4 "reput $W/up up4"
+expect_not_contains "$ERR" "another session is uploading" \
+    "what the reput cut by the end said"
+ended_while_waiting up5 "rm .up5.mftp-part"
+expect_ne "$RC" 0 "rm cut by the end"
+expect_not_contains "$ERR" "in progress is using it" \
+    "what the rm cut by the end said"
+ok "a session told to end stops waiting for a partial, and ends"
 
 # Once mftp has handed all of a file to the sockets (1.5 MiB: not a
 # PUT_DATA, which is 1 MiB at most), it waits for the server's answer
