@@ -58,12 +58,12 @@ listener_refuse(int fd, const char *why)
 size_t
 listener_refuse_queued(int lfd)
 {
-	size_t n = 0;
+	size_t n = 0, tries;
 	int fd;
 
-	/* Bounded: connections that keep coming meanwhile are not served
-	 * for ever; the listening socket is non-blocking. */
-	while (n < LISTENER_QUEUED_MAX) {
+	/* Bounded, failures too: connections that keep coming meanwhile
+	 * are not served for ever; the listening socket is non-blocking. */
+	for (tries = 0; tries < LISTENER_QUEUED_MAX; tries++) {
 		if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) == -1) {
 			if (errno == ECONNABORTED || errno == EINTR)
 				continue;
