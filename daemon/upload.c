@@ -32,6 +32,7 @@
 #include "hashcache.h"
 #include "log.h"
 #include "msg.h"
+#include "ofdlock.h"
 #include "proto.h"
 #include "session.h"
 #include "transport.h"
@@ -98,38 +99,43 @@ upload_fail_errno(struct upload *p, int err, const char *what)
 }
 
 /*
- * How long a request waits for a partial another session holds, and how
- * often it looks.  The usual holder is the user's own session whose
- * client just stopped (Ctrl-C, then the same command again at once): it
- * lets go as soon as it has seen the reset and stored what its socket
- * held, which on a busy machine can come after the next session has
- * logged in and asked.  One that goes on uploading holds it for as long
- * as that takes: the wait is short, and the refusal comes after it.
+ * How long a request waits for a partial another session holds, and the
+ * longest pause between two looks.  The usual holder is the user's own
+ * session whose client just stopped (Ctrl-C, then the same command again
+ * at once): it lets go as soon as it has seen the reset and stored what
+ * its socket held, which on a busy machine can come after the next
+ * session has logged in and asked.  One that goes on uploading holds it
+ * for as long as that takes: the wait is short, and the refusal comes
+ * after it.
  */
 #define UPLOAD_LOCK_WAIT_MS 5000
-#define UPLOAD_LOCK_LOOK_MS 20
+#define UPLOAD_LOCK_PAUSE_MAX_MS 20
+
+/* A session told to end (session_watch) stops waiting. */
+static int
+upload_lock_stop(void *arg)
+{
+	struct session *s = arg;
+
+	return transport_check(s->t) != 0;
+}
 
 int
 upload_lock_partial(struct session *s, int fd)
 {
-	uint64_t until = mono_ms() + UPLOAD_LOCK_WAIT_MS;
 	struct flock fl;
+	int r;
 
 	memset(&fl, 0, sizeof(fl));
 	fl.l_type = F_WRLCK;
 	fl.l_whence = SEEK_SET;
-	while (fcntl(fd, F_OFD_SETLK, &fl) == -1) {
-		if (errno != EAGAIN && errno != EACCES)
-			return -1;
-		if (mono_ms() >= until) {
-			errno = EAGAIN;
-			return -1;
-		}
-		if (transport_check(s->t) != 0)
-			return ERR_STOPPED;
-		sleep_ms(UPLOAD_LOCK_LOOK_MS);
+	r = ofd_lock_poll(fd, &fl, mono_ms() + UPLOAD_LOCK_WAIT_MS,
+	    UPLOAD_LOCK_PAUSE_MAX_MS, upload_lock_stop, s);
+	if (r == ERR_TIMEOUT) {
+		errno = EAGAIN;
+		return -1;
 	}
-	return 0;
+	return r == ERR_IO ? -1 : r;
 }
 
 /*

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "ofdlock.h"
 #include "quota.h"
 #include "util.h"
 
@@ -256,30 +257,19 @@ quota_set_stop(int (*stop)(void *arg), void *arg)
 }
 
 /*
- * Try the lock fl describes again and again, with pauses of 1 ms
- * doubling up to QUOTA_LOCK_PAUSE_MAX_MS, until it is taken (0), an
- * error (ERR_IO, errno), quota_stop says so (QUOTA_ERR_STOPPED) or the
- * clock passes until (QUOTA_ERR_BUSY; UINT64_MAX: never).  A free lock
- * is taken whatever the stop says.
+ * The lock fl describes (ofd_lock_poll), until it is taken (0), an error
+ * (ERR_IO, errno), quota_stop says so (QUOTA_ERR_STOPPED) or the clock
+ * passes until (QUOTA_ERR_BUSY; UINT64_MAX: never).
  */
 static int
 quota_lock_poll(int fd, struct flock *fl, uint64_t until)
 {
-	unsigned int pause = 1;
+	int r = ofd_lock_poll(
+	    fd, fl, until, QUOTA_LOCK_PAUSE_MAX_MS, quota_stop, quota_stop_arg);
 
-	while (fcntl(fd, F_OFD_SETLK, fl) == -1) {
-		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
-			return ERR_IO;
-		if (quota_stop != NULL && quota_stop(quota_stop_arg))
-			return QUOTA_ERR_STOPPED;
-		if (until != UINT64_MAX && mono_ms() >= until)
-			return QUOTA_ERR_BUSY;
-		sleep_ms(pause);
-		pause = pause * 2 < QUOTA_LOCK_PAUSE_MAX_MS ?
-		    pause * 2 :
-		    QUOTA_LOCK_PAUSE_MAX_MS;
-	}
-	return 0;
+	return r == ERR_STOPPED ? QUOTA_ERR_STOPPED :
+	    r == ERR_TIMEOUT	? QUOTA_ERR_BUSY :
+				  r;
 }
 
 /* A whole-file OFD lock of type in fl (l_pid must be 0 for one). */

@@ -16,7 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "err.h"
 #include "mftp_limits.h"
+#include "ofdlock.h"
 #include "slots.h"
 #include "util.h"
 
@@ -88,20 +90,14 @@ slots_held(int fd, unsigned int lo, unsigned int hi)
 static int
 slots_close_gate(int fd)
 {
-	uint64_t until = mono_ms() + SLOTS_GATE_MS;
 	struct flock fl;
+	int r;
 
 	slots_range(&fl, MFTP_USER_SESSIONS_MAX, MFTP_USER_SESSIONS_MAX + 1);
-	while (fcntl(fd, F_OFD_SETLK, &fl) == -1) {
-		if (errno != EAGAIN && errno != EACCES)
-			return -1;
-		if (mono_ms() >= until) {
-			errno = EBUSY;
-			return -1;
-		}
-		(void)usleep(1000);
-	}
-	return 0;
+	r = ofd_lock_poll(fd, &fl, mono_ms() + SLOTS_GATE_MS, 1, NULL, NULL);
+	if (r == ERR_TIMEOUT)
+		errno = EBUSY;
+	return r == 0 ? 0 : -1;
 }
 
 /* Let the next login count: the gate's byte, unlocked. */

@@ -14,10 +14,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "err.h"
+#include "ofdlock.h"
 #include "userdb.h"
 #include "util.h"
 
-/* Retry interval of userdb_lock. */
+/* The longest pause between two tries of userdb_lock. */
 #define USERDB_LOCK_POLL_MS 100
 
 int
@@ -26,7 +28,7 @@ userdb_lock(const char *path, int timeout_s)
 	struct flock fl;
 	char *lockpath;
 	uint64_t deadline;
-	int fd, saved;
+	int fd, saved, r;
 
 	xasprintf(&lockpath, "%s.lock", path);
 	fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -37,22 +39,16 @@ userdb_lock(const char *path, int timeout_s)
 		return -1;
 	}
 	deadline = mono_ms() + (uint64_t)(timeout_s > 0 ? timeout_s : 0) * 1000;
-	for (;;) {
-		memset(&fl, 0, sizeof(fl));
-		fl.l_type = F_WRLCK;
-		fl.l_whence = SEEK_SET;
-		/* OFD locks: held by this open file description, so a
-		 * second open in the same process conflicts too. */
-		if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
-			return fd;
-		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
-			break;
-		if (mono_ms() >= deadline) {
-			errno = EWOULDBLOCK;
-			break;
-		}
-		sleep_ms(USERDB_LOCK_POLL_MS);
-	}
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	/* OFD locks: held by this open file description, so a second open
+	 * in the same process conflicts too. */
+	if ((r = ofd_lock_poll(
+		 fd, &fl, deadline, USERDB_LOCK_POLL_MS, NULL, NULL)) == 0)
+		return fd;
+	if (r == ERR_TIMEOUT)
+		errno = EWOULDBLOCK;
 	saved = errno;
 	close(fd);
 	errno = saved;
